@@ -1,0 +1,38 @@
+# Shared compile settings for every ccrec target.
+function(ccrec_target_settings target)
+  target_compile_features(${target} PUBLIC cxx_std_17)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                                             -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual)
+    if(CCREC_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+  if(CCREC_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${CCREC_SANITIZE} -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=all)
+    target_link_options(${target} PRIVATE -fsanitize=${CCREC_SANITIZE})
+  endif()
+endfunction()
+
+# ccrec_add_library(<area> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
+# Defines target ccrec_<area>, alias ccrec::<area>, export name <area>.
+function(ccrec_add_library area)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target ccrec_${area})
+  add_library(${target} ${ARG_SOURCES})
+  add_library(ccrec::${area} ALIAS ${target})
+  ccrec_target_settings(${target})
+  target_include_directories(${target}
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+    PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_target_properties(${target} PROPERTIES
+    EXPORT_NAME ${area}
+    OUTPUT_NAME ccrec_${area}
+    VERSION ${PROJECT_VERSION}
+    SOVERSION ${PROJECT_VERSION_MAJOR}
+    POSITION_INDEPENDENT_CODE ON)
+  target_compile_definitions(${target} PRIVATE CCREC_BUILDING_LIBRARY)
+  set_property(GLOBAL APPEND PROPERTY CCREC_LIBRARY_TARGETS ${target})
+endfunction()

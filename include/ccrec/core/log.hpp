@@ -1,0 +1,59 @@
+#pragma once
+/// @file
+/// Logging through a user callback, with secrets redacted before the callback sees them.
+
+#include <ccrec/core/export.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace ccrec {
+inline namespace v1 {
+
+enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3, kOff = 4 };
+
+/// Parses "debug", "info", "warn", "error", "off" (case-insensitive).
+CCREC_EXPORT bool ParseLogLevel(std::string_view text, LogLevel& out) noexcept;
+CCREC_EXPORT std::string_view ToString(LogLevel level) noexcept;
+
+/// Receives each log line (already redacted). Must be thread-safe.
+using LogCallback = std::function<void(LogLevel level, std::string_view message)>;
+
+/// Masks secrets in free text: values of Authorization/Guid/Cookie/X-Amz-Security-Token headers,
+/// query or form values named access_token, refresh_token, client_secret, password, token, code,
+/// api_key/apiKey, X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token, and JSON string values
+/// of the same keys. Masked values become "***".
+CCREC_EXPORT std::string RedactSecrets(std::string_view text);
+
+/// Returns `url` with its query string's sensitive values masked (see RedactSecrets); use
+/// whenever a URL is logged or put in an error message. A presigned URL keeps only its path.
+CCREC_EXPORT std::string RedactUrl(std::string_view url);
+
+/// A cheap-to-copy handle to a level and a callback; the default logs nothing.
+///
+/// @par Thread safety
+/// Thread-safe if the callback is.
+class CCREC_EXPORT Logger {
+ public:
+  Logger() = default;
+  Logger(LogLevel min_level, LogCallback callback);
+
+  bool Enabled(LogLevel level) const noexcept;
+  /// Redacts `message` and hands it to the callback when `level` is enabled.
+  void Log(LogLevel level, std::string_view message) const;
+  void Debug(std::string_view m) const { Log(LogLevel::kDebug, m); }
+  void Info(std::string_view m) const { Log(LogLevel::kInfo, m); }
+  void Warn(std::string_view m) const { Log(LogLevel::kWarn, m); }
+  void Error(std::string_view m) const { Log(LogLevel::kError, m); }
+
+ private:
+  LogLevel min_level_ = LogLevel::kOff;
+  std::shared_ptr<LogCallback const> callback_;
+};
+
+/// A logger writing "LEVEL message" lines to stderr under a mutex.
+CCREC_EXPORT Logger MakeStderrLogger(LogLevel min_level);
+
+}  // namespace v1
+}  // namespace ccrec

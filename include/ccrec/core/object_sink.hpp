@@ -1,0 +1,86 @@
+#pragma once
+/// @file
+/// `ObjectSink`: where exported recordings and sidecars go (S3, a directory, memory).
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/call_context.hpp>
+#include <ccrec/core/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+
+/// What a sink knows about a stored object.
+struct CCREC_EXPORT ObjectInfo {
+  std::string key;
+  std::uint64_t bytes = 0;
+  /// Lower-case hex SHA-256 of the content, when known (always set by Finish()).
+  std::optional<std::string> sha256_hex;
+  /// Sink-specific version tag (S3 ETag), when known.
+  std::optional<std::string> etag;
+  /// The sink's own integrity checksum as the server confirmed it (e.g. "sha256:<base64>").
+  std::optional<std::string> checksum;
+};
+
+/// Per-object upload options.
+struct CCREC_EXPORT PutOptions {
+  /// MIME type; empty = guessed from the key's extension (wav, mp3, m4a, ogg, flac, json),
+  /// else application/octet-stream.
+  std::string content_type;
+  /// Expected total size in bytes when known (lets sinks pick single-request uploads and check
+  /// the length). Default: unknown.
+  std::optional<std::uint64_t> expected_size;
+  /// User metadata (S3 `x-amz-meta-*`). Keys lower-case ASCII.
+  std::map<std::string, std::string> metadata;
+  /// Don't overwrite: Finish() fails with ErrorCode::kInvalidArgument and vendor_code
+  /// "PreconditionFailed" if the object already exists (S3 `If-None-Match: *`). Default false.
+  bool if_none_match = false;
+};
+
+/// Streams one object into a sink. Nothing becomes visible under the key until Finish()
+/// succeeds; Abort() (or destroying an unfinished writer) discards everything written.
+///
+/// @par Thread safety
+/// One thread at a time.
+class CCREC_EXPORT ObjectWriter {
+ public:
+  virtual ~ObjectWriter() = default;
+  /// Appends `size` bytes.
+  virtual Result<void> Write(char const* data, std::size_t size) = 0;
+  /// Makes the object visible and returns what was stored (bytes, sha256).
+  /// On error the partial object is discarded, as by Abort().
+  virtual Result<ObjectInfo> Finish() = 0;
+  /// Discards the object (aborts a multipart upload, deletes a temporary file). Idempotent.
+  virtual void Abort() noexcept = 0;
+};
+
+/// A destination for objects addressed by key ("a/b/c.wav").
+///
+/// @par Thread safety
+/// Implementations must be thread-safe; each writer is used by one thread.
+class CCREC_EXPORT ObjectSink {
+ public:
+  virtual ~ObjectSink() = default;
+  /// Starts a new object. Keys are relative, '/'-separated, already sanitized by the caller;
+  /// sinks reject keys that would escape their root (kInvalidArgument).
+  virtual Result<std::unique_ptr<ObjectWriter>> Open(std::string const& key, PutOptions const& options,
+                                                     CallContext const& ctx = {}) = 0;
+  /// Looks up an existing object (for idempotent re-runs); nullopt when absent.
+  virtual Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const& ctx = {}) = 0;
+  /// Human-readable location of `key`, e.g. "s3://bucket/prefix/key" or "/data/out/key".
+  virtual std::string Describe(std::string const& key) const = 0;
+};
+
+/// Content type for a key from its extension: .wav audio/wav, .mp3 audio/mpeg, .m4a audio/mp4,
+/// .ogg audio/ogg, .flac audio/flac, .json application/json, .jsonl application/x-ndjson,
+/// .csv text/csv; otherwise application/octet-stream.
+CCREC_EXPORT std::string ContentTypeForKey(std::string const& key);
+
+}  // namespace v1
+}  // namespace ccrec

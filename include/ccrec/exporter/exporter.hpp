@@ -1,0 +1,152 @@
+#pragma once
+/// @file
+/// The recording export engine: a RecordingSource streamed into an ObjectSink, with a manifest.
+
+#include <ccrec/core/call_context.hpp>
+#include <ccrec/core/clock.hpp>
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/object_sink.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/exporter/key_template.hpp>
+#include <ccrec/exporter/manifest.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+namespace exporter {
+
+/// Opens the media stream of one recording. `offset` > 0 asks for the bytes from `offset` on
+/// (a resumed download); a source that cannot resume may ignore it and return the whole body
+/// with status 200 — the engine then skips the first `offset` bytes itself.
+/// The response must be a success (200/206); errors are returned as Error.
+using MediaOpener = std::function<Result<HttpResponse>(CallContext const& ctx, std::uint64_t offset)>;
+
+/// One recording (or one segment) to export.
+struct ExportItem {
+  /// Manifest identity: (source, task_id, recording_id, segment_id).
+  std::string source;
+  std::string task_id;
+  std::string recording_id;
+  std::string segment_id;
+  /// Values for the key template (sanitized by the engine).
+  KeyFields key_fields;
+  /// Sidecar document written at KEY + ".json" (task and capture attributes).
+  std::string metadata_json;
+  /// Expected size in bytes when the source knows it.
+  std::optional<std::uint64_t> expected_size;
+  /// Opens the media; required.
+  MediaOpener open;
+};
+
+/// A task whose recordings are not available yet (recorded as "pending"; a later run retries).
+struct PendingItem {
+  std::string source;
+  std::string task_id;
+  std::string reason;
+};
+
+/// Where recordings come from (Webex CC tasks+captures, FACE searches, ...).
+///
+/// @par Thread safety
+/// Enumerate() is called once per run from one thread; the MediaOpener functions it hands out
+/// are called concurrently from the engine's workers and must be thread-safe.
+class CCREC_EXPORT RecordingSource {
+ public:
+  virtual ~RecordingSource() = default;
+  /// Calls `on_item` for every recording in the source's window and `on_pending` for every task
+  /// whose recordings are not available yet. `on_item` may block (back-pressure) and returns
+  /// false when the engine is stopping: then return promptly.
+  /// @return an error only for a fatal failure (listing impossible); per-recording problems are
+  /// reported through items.
+  virtual Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
+                                 std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) = 0;
+};
+
+/// Counters of a run, also reported periodically through ExporterOptions::on_progress.
+struct CCREC_EXPORT ExportSummary {
+  std::uint64_t exported = 0;
+  std::uint64_t skipped = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t pending = 0;
+  /// Bytes of recordings exported in this run (sidecars not counted).
+  std::uint64_t bytes = 0;
+  /// Recordings seen so far (exported + skipped + failed + in flight).
+  std::uint64_t discovered = 0;
+  /// The run stopped because ctx.cancel fired.
+  bool cancelled = false;
+  /// A fatal error stopped the run (listing failed, sink credentials rejected, ...).
+  std::optional<Error> fatal;
+  /// Wall time since the run started.
+  std::chrono::milliseconds elapsed{0};
+
+  /// The contract's last line: "exported=N skipped=N failed=N pending=N bytes=N".
+  std::string LastLine() const;
+};
+
+/// Options of an export run.
+struct ExporterOptions {
+  /// Parallel transfers. Default 4, 1..64.
+  int concurrency = 4;
+  /// Key template. Default "call-detail/{task_id}/{recording_id}{ext}".
+  std::string key_template = "call-detail/{task_id}/{recording_id}{ext}";
+  /// Extra placeholder names the source provides (see KeyTemplate::Parse).
+  std::vector<std::string> extra_key_names;
+  /// List what would be exported without downloading or writing anything. Default false.
+  bool dry_run = false;
+  /// Called once per planned object in a dry run with the key (may be null).
+  std::function<void(ExportItem const&, std::string const& key)> on_dry_run_item;
+  /// Download attempts per recording (dropped connections resume with Range). Default 5.
+  int download_attempts = 5;
+  /// Copy buffer per transfer. Default 256 KiB.
+  std::size_t copy_buffer_bytes = 256 * 1024;
+  /// Write a sidecar KEY.json per recording. Default true.
+  bool write_sidecars = true;
+  /// Progress callback, called from a background thread every `progress_interval` and once at
+  /// the end. Default none.
+  std::function<void(ExportSummary const&)> on_progress;
+  std::chrono::milliseconds progress_interval{1000};
+  Logger logger;
+  std::shared_ptr<Clock> clock;      ///< default system clock
+  std::shared_ptr<Sleeper> sleeper;  ///< default real sleeper (waits between download attempts)
+};
+
+/// Runs exports. Exactly-once per recording: an item whose manifest entry is exported/skipped,
+/// or whose key already exists in the sink, is skipped without downloading; everything else is
+/// streamed (download → sink writer, no temporary files, memory bounded by
+/// concurrency × copy_buffer_bytes plus the sink's own buffers), then its sidecar is written,
+/// then its manifest line (so a manifest "exported" line implies both objects exist).
+///
+/// Fatal conditions stop the run: a source listing error, or the sink rejecting our
+/// credentials (kUnauthenticated / kPermissionDenied on the first write). Per-item failures
+/// are recorded as "failed" with the error and the run goes on.
+///
+/// @par Thread safety
+/// Run() may be called again after it returns, not concurrently.
+class CCREC_EXPORT Exporter {
+ public:
+  Exporter(std::shared_ptr<RecordingSource> source, std::shared_ptr<ObjectSink> sink,
+           std::shared_ptr<Manifest> manifest, ExporterOptions options);
+  /// Checks the options (concurrency range, key template). Called by Run() too.
+  Result<void> Validate() const;
+  /// Runs to completion, cancellation (ctx.cancel) or a fatal error.
+  ExportSummary Run(CallContext const& ctx = {});
+
+ private:
+  std::shared_ptr<RecordingSource> source_;
+  std::shared_ptr<ObjectSink> sink_;
+  std::shared_ptr<Manifest> manifest_;
+  ExporterOptions options_;
+};
+
+}  // namespace exporter
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,89 @@
+#pragma once
+/// @file
+/// The export manifest: one JSON line per recording outcome, appended; also the resume state.
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/result.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <tuple>
+
+namespace ccrec {
+inline namespace v1 {
+namespace exporter {
+
+/// Outcome of one recording (or one pending task) in a run.
+enum class ItemStatus { kExported, kSkipped, kFailed, kPending };
+
+/// "exported", "skipped", "failed", "pending".
+CCREC_EXPORT std::string_view ToString(ItemStatus status) noexcept;
+
+/// One manifest line: `{"source":"webex","task_id":..,"recording_id":..,"key":..,"bytes":N,
+/// "sha256":"hex","status":"exported|skipped|failed|pending","error":".."}` (plus "segment_id"
+/// when the source has segments, and "time", the UTC time the line was written).
+struct ManifestEntry {
+  std::string source;
+  std::string task_id;
+  std::string recording_id;
+  std::string segment_id;
+  std::string key;
+  std::uint64_t bytes = 0;
+  std::string sha256;
+  ItemStatus status = ItemStatus::kFailed;
+  std::string error;
+};
+
+/// An append-only JSON Lines manifest, loaded at open so a re-run can skip what is done.
+///
+/// Each Append() writes one complete line with a single write(2) to a file opened with O_APPEND
+/// and flushes it, so a crash loses at most the line being written; a torn or malformed line
+/// found at load time is ignored with a warning count (see malformed_lines()).
+///
+/// @par Thread safety
+/// Thread-safe.
+class CCREC_EXPORT Manifest {
+ public:
+  /// Opens (creating if needed, mode 0644) and loads `path`. Its directory must exist.
+  /// @return kInvalidArgument when the file cannot be opened for appending.
+  static Result<std::shared_ptr<Manifest>> Open(std::string const& path);
+  /// A manifest that records nothing (no --manifest given); Latest() always returns nullopt.
+  static std::shared_ptr<Manifest> Null();
+  ~Manifest();
+  Manifest(Manifest const&) = delete;
+  Manifest& operator=(Manifest const&) = delete;
+
+  /// Appends one line and updates the in-memory state.
+  Result<void> Append(ManifestEntry const& entry);
+  /// The last entry recorded for this item (any status), if any.
+  std::optional<ManifestEntry> Latest(std::string const& source, std::string const& task_id,
+                                      std::string const& recording_id, std::string const& segment_id = {}) const;
+  /// True when the last entry of the item is exported or skipped (i.e. the object is in the sink).
+  bool IsDone(std::string const& source, std::string const& task_id, std::string const& recording_id,
+              std::string const& segment_id = {}) const;
+  /// Number of lines that could not be parsed at load time.
+  std::size_t malformed_lines() const { return malformed_lines_; }
+  /// fsyncs the file.
+  Result<void> Sync();
+  std::string const& path() const { return path_; }
+
+  /// Serialises one entry (no newline).
+  static std::string ToJsonLine(ManifestEntry const& entry);
+
+ private:
+  Manifest() = default;
+  using ItemKey = std::tuple<std::string, std::string, std::string, std::string>;
+  mutable std::mutex mu_;
+  std::string path_;
+  int fd_ = -1;
+  std::map<ItemKey, ManifestEntry> latest_;
+  std::size_t malformed_lines_ = 0;
+};
+
+}  // namespace exporter
+}  // namespace v1
+}  // namespace ccrec

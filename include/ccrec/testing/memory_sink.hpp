@@ -1,0 +1,58 @@
+#pragma once
+/// @file
+/// `MemorySink`: an ObjectSink that keeps objects in memory, for tests.
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/object_sink.hpp>
+
+#include <cstddef>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace testing {
+
+/// Stores finished objects in a map; unfinished writers leave nothing behind.
+///
+/// @par Thread safety
+/// Thread-safe.
+class CCREC_EXPORT MemorySink : public ObjectSink {
+ public:
+  struct Object {
+    std::string data;
+    PutOptions options;
+  };
+
+  Result<std::unique_ptr<ObjectWriter>> Open(std::string const& key, PutOptions const& options,
+                                             CallContext const& ctx = {}) override;
+  Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const& ctx = {}) override;
+  std::string Describe(std::string const& key) const override;
+
+  /// Finished objects by key.
+  std::map<std::string, Object> Objects() const;
+  std::optional<std::string> Get(std::string const& key) const;
+  /// Number of writers aborted (explicitly or by destruction before Finish()).
+  std::size_t AbortCount() const;
+  /// Makes the Nth (1-based, counted from now) Write() call fail with `error`.
+  void FailWriteAfter(std::size_t writes, Error error);
+
+ private:
+  friend class MemoryWriter;
+  void Commit(std::string const& key, Object object);
+  void NoteAbort();
+  std::optional<Error> NextWriteFailure();
+
+  mutable std::mutex mu_;
+  std::map<std::string, Object> objects_;
+  std::size_t aborts_ = 0;
+  std::size_t writes_until_failure_ = 0;
+  std::optional<Error> write_failure_;
+};
+
+}  // namespace testing
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,110 @@
+#include <ccrec/core/http.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace ccrec {
+inline namespace v1 {
+
+bool HeaderNameEquals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> FindHeader(HttpHeaders const& headers, std::string_view name) {
+  for (auto const& [k, v] : headers) {
+    if (HeaderNameEquals(k, name)) return v;
+  }
+  return std::nullopt;
+}
+
+void RemoveHeader(HttpHeaders& headers, std::string_view name) {
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [&](auto const& h) { return HeaderNameEquals(h.first, name); }),
+                headers.end());
+}
+
+void SetHeader(HttpHeaders& headers, std::string name, std::string value) {
+  RemoveHeader(headers, name);
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+namespace {
+
+class SpanBody : public BodySource {
+ public:
+  SpanBody(char const* data, std::size_t size) : data_(data), size_(size) {}
+  Result<std::size_t> Read(char* buffer, std::size_t size) override {
+    std::size_t n = std::min(size, size_ - pos_);
+    if (n > 0) std::memcpy(buffer, data_ + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  Result<void> Rewind() override {
+    pos_ = 0;
+    return {};
+  }
+  std::optional<std::uint64_t> Size() const override { return size_; }
+
+ private:
+  char const* data_;
+  std::size_t size_;
+  std::size_t pos_ = 0;
+};
+
+class StringBody : public BodySource {
+ public:
+  explicit StringBody(std::string data) : data_(std::move(data)), span_(data_.data(), data_.size()) {}
+  Result<std::size_t> Read(char* buffer, std::size_t size) override { return span_.Read(buffer, size); }
+  Result<void> Rewind() override { return span_.Rewind(); }
+  std::optional<std::uint64_t> Size() const override { return span_.Size(); }
+
+ private:
+  std::string data_;
+  SpanBody span_;
+};
+
+}  // namespace
+
+std::shared_ptr<BodySource> MakeStringBody(std::string data) { return std::make_shared<StringBody>(std::move(data)); }
+
+std::shared_ptr<BodySource> MakeSpanBody(char const* data, std::size_t size) {
+  return std::make_shared<SpanBody>(data, size);
+}
+
+std::optional<std::uint64_t> HttpResponse::ContentLength() const {
+  auto v = Header("Content-Length");
+  if (!v || v->empty() || v->size() > 19) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : *v) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n;
+}
+
+Result<std::string> HttpResponse::ReadAll(std::size_t max_bytes) {
+  std::string out;
+  if (!body) return out;
+  char buffer[16384];
+  for (;;) {
+    auto n = body->Read(buffer, sizeof buffer);
+    if (!n) return std::move(n).error();
+    if (*n == 0) break;
+    if (out.size() + *n > max_bytes) {
+      return MakeError(ErrorCode::kParse, "response body exceeds " + std::to_string(max_bytes) +
+                                              " bytes (HTTP " + std::to_string(status) + ")");
+    }
+    out.append(buffer, *n);
+  }
+  return out;
+}
+
+}  // namespace v1
+}  // namespace ccrec

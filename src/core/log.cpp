@@ -1,0 +1,268 @@
+#include <ccrec/core/log.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <iostream>
+#include <mutex>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+
+bool ParseLogLevel(std::string_view text, LogLevel& out) noexcept {
+  std::string t;
+  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (t == "debug") out = LogLevel::kDebug;
+  else if (t == "info") out = LogLevel::kInfo;
+  else if (t == "warn" || t == "warning") out = LogLevel::kWarn;
+  else if (t == "error") out = LogLevel::kError;
+  else if (t == "off" || t == "none") out = LogLevel::kOff;
+  else return false;
+  return true;
+}
+
+std::string_view ToString(LogLevel level) noexcept {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+    case LogLevel::kOff: return "off";
+  }
+  return "?";
+}
+
+namespace {
+
+// Redaction is a hand-written single pass (no std::regex: libstdc++'s regex executor recurses
+// once per matched character and overflowed the stack on log lines of a few tens of KB).
+
+// Names whose values are secrets in query strings, form bodies, JSON and XML (case-insensitive).
+constexpr std::string_view kSecretNames[] = {
+    "access_token", "refresh_token", "id_token", "client_secret", "password", "passwd", "token", "code",
+    "api_key", "apikey", "api-key", "secret_access_key", "aws_secret_access_key", "secretaccesskey",
+    "session_token", "aws_session_token", "sessiontoken", "x-amz-signature", "x-amz-credential",
+    "x-amz-security-token", "signature", "guid", "jsessionid", "authorization", "cookie"};
+
+// Header names whose whole value (to the end of the line) is secret.
+constexpr std::string_view kSecretHeaders[] = {"authorization", "proxy-authorization", "cookie", "set-cookie",
+                                               "guid", "set-guid", "x-amz-security-token"};
+
+// Auth schemes whose following credential is secret wherever they appear.
+constexpr std::string_view kAuthSchemes[] = {"bearer", "basic"};
+
+constexpr std::string_view kMask = "***";
+
+bool IsWordChar(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return std::isalnum(u) != 0 || c == '_';
+}
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Case-insensitive: does `text` continue with `name` at `pos`?
+bool MatchesAt(std::string_view text, std::size_t pos, std::string_view name) {
+  if (text.size() - pos < name.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[pos + i])) != static_cast<unsigned char>(name[i])) return false;
+  }
+  return true;
+}
+
+// Length of the secret name at `pos` that is followed by `next` (a name must be whole: the
+// character after it is `next`), or 0.
+template <std::size_t N>
+std::size_t NameAt(std::string_view text, std::size_t pos, std::string_view const (&names)[N], char next) {
+  for (auto name : names) {
+    std::size_t end = pos + name.size();
+    if (end < text.size() && text[end] == next && MatchesAt(text, pos, name)) return name.size();
+  }
+  return 0;
+}
+
+// "name" : "value"  ->  "name" : "***"   (pos is at the opening quote of the name)
+bool TryJson(std::string_view text, std::size_t& pos, std::string& out) {
+  std::size_t n = NameAt(text, pos + 1, kSecretNames, '"');
+  if (n == 0) return false;
+  std::size_t i = pos + 1 + n + 1;
+  while (i < text.size() && IsSpace(text[i])) ++i;
+  if (i >= text.size() || text[i] != ':') return false;
+  ++i;
+  while (i < text.size() && IsSpace(text[i])) ++i;
+  if (i >= text.size() || text[i] != '"') return false;
+  out.append(text.substr(pos, i + 1 - pos));
+  out.append(kMask);
+  out += '"';
+  ++i;
+  while (i < text.size() && text[i] != '"') i += (text[i] == '\\') ? 2 : 1;
+  pos = std::min(i + 1, text.size());  // an unterminated value is masked to the end
+  return true;
+}
+
+// <Name>value</Name>  ->  <Name>***</Name>   (pos is at '<')
+bool TryXml(std::string_view text, std::size_t& pos, std::string& out) {
+  std::size_t n = NameAt(text, pos + 1, kSecretNames, '>');
+  if (n == 0) return false;
+  std::size_t i = pos + 1 + n + 1;
+  out.append(text.substr(pos, i - pos));
+  out.append(kMask);
+  while (i < text.size() && text[i] != '<') ++i;
+  pos = i;
+  return true;
+}
+
+// Header-Name: value  ->  Header-Name: ***   (to the end of the line)
+bool TryHeader(std::string_view text, std::size_t& pos, std::string& out) {
+  for (auto name : kSecretHeaders) {
+    if (!MatchesAt(text, pos, name)) continue;
+    std::size_t i = pos + name.size();
+    while (i < text.size() && IsBlank(text[i])) ++i;
+    if (i >= text.size() || text[i] != ':') continue;
+    ++i;
+    while (i < text.size() && IsBlank(text[i])) ++i;
+    out.append(text.substr(pos, i - pos));
+    out.append(kMask);
+    while (i < text.size() && text[i] != '\r' && text[i] != '\n') ++i;
+    pos = i;
+    return true;
+  }
+  return false;
+}
+
+// name=value  ->  name=***   (query strings, form bodies, "key=value" prose)
+bool TryKeyValue(std::string_view text, std::size_t& pos, std::string& out) {
+  std::size_t n = NameAt(text, pos, kSecretNames, '=');
+  if (n == 0) return false;
+  std::size_t i = pos + n + 1;
+  out.append(text.substr(pos, i - pos));
+  out.append(kMask);
+  if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
+    char quote = text[i++];
+    while (i < text.size() && text[i] != quote) i += (text[i] == '\\') ? 2 : 1;
+    i = std::min(i + 1, text.size());
+  } else {
+    while (i < text.size() && !IsSpace(text[i]) && text[i] != '&' && text[i] != '"' && text[i] != '\'' &&
+           text[i] != ';' && text[i] != ',') {
+      ++i;
+    }
+  }
+  pos = i;
+  return true;
+}
+
+// Bearer <token>  ->  Bearer ***
+bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
+  auto is_token_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '~' || c == '+' ||
+           c == '/' || c == '=' || c == '-';
+  };
+  for (auto scheme : kAuthSchemes) {
+    if (!MatchesAt(text, pos, scheme)) continue;
+    std::size_t i = pos + scheme.size();
+    std::size_t blanks = i;
+    while (i < text.size() && IsSpace(text[i])) ++i;
+    if (i == blanks || i >= text.size() || !is_token_char(text[i])) continue;
+    out.append(text.substr(pos, i - pos));
+    out.append(kMask);
+    while (i < text.size() && is_token_char(text[i])) ++i;
+    pos = i;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string RedactSecrets(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    char c = text[pos];
+    bool const boundary = pos == 0 || !IsWordChar(text[pos - 1]);
+    if (c == '"' && TryJson(text, pos, out)) continue;
+    if (c == '<' && TryXml(text, pos, out)) continue;
+    if (boundary && IsWordChar(c)) {
+      if (TryHeader(text, pos, out) || TryKeyValue(text, pos, out) || TryAuthScheme(text, pos, out)) continue;
+    }
+    out += c;
+    ++pos;
+  }
+  return out;
+}
+
+namespace {
+
+// Query parameters whose presence marks a presigned (capability) URL: S3 SigV4/SigV2,
+// CloudFront, Azure SAS, GCS.
+constexpr std::string_view kPresignedParams[] = {"x-amz-signature", "x-amz-credential", "x-amz-security-token",
+                                                 "signature",       "sig",              "x-goog-signature",
+                                                 "x-goog-credential", "key-pair-id"};
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
+  return a.size() == lower.size() && MatchesAt(a, 0, lower);
+}
+
+bool IsPresignedQuery(std::string_view query) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    auto amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    auto part = query.substr(pos, amp - pos);
+    auto name = part.substr(0, part.find('='));
+    for (auto p : kPresignedParams) {
+      if (EqualsIgnoreCase(name, p)) return true;
+    }
+    pos = amp + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string RedactUrl(std::string_view url) {
+  std::string_view fragment;
+  if (auto hash = url.find('#'); hash != std::string_view::npos) {
+    fragment = url.substr(hash);
+    url = url.substr(0, hash);
+  }
+  std::string base(url.substr(0, url.find('?')));
+  // userinfo ("https://user:password@host/") never appears in logs.
+  if (auto scheme = base.find("://"); scheme != std::string::npos) {
+    auto authority_end = base.find('/', scheme + 3);
+    auto at = base.rfind('@', authority_end);
+    if (at != std::string::npos && at > scheme) base.replace(scheme + 3, at - (scheme + 3), kMask);
+  }
+  auto q = url.find('?');
+  if (q == std::string_view::npos) return base + std::string(fragment);
+  std::string_view query = url.substr(q + 1);
+  // A presigned URL is a bearer credential as a whole: keep only where it points.
+  if (IsPresignedQuery(query)) return base + "?<presigned query redacted>";
+  return base + "?" + RedactSecrets(query) + std::string(fragment);
+}
+
+Logger::Logger(LogLevel min_level, LogCallback callback)
+    : min_level_(min_level),
+      callback_(callback ? std::make_shared<LogCallback const>(std::move(callback)) : nullptr) {}
+
+bool Logger::Enabled(LogLevel level) const noexcept {
+  return callback_ != nullptr && level != LogLevel::kOff && level >= min_level_;
+}
+
+void Logger::Log(LogLevel level, std::string_view message) const {
+  if (!Enabled(level)) return;
+  (*callback_)(level, RedactSecrets(message));
+}
+
+Logger MakeStderrLogger(LogLevel min_level) {
+  auto mu = std::make_shared<std::mutex>();
+  return Logger(min_level, [mu](LogLevel level, std::string_view message) {
+    std::lock_guard<std::mutex> lock(*mu);
+    std::string upper(ToString(level));
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::cerr << upper << " " << message << "\n";
+  });
+}
+
+}  // namespace v1
+}  // namespace ccrec

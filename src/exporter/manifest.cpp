@@ -1,0 +1,152 @@
+#include <ccrec/exporter/manifest.hpp>
+
+#include "internal/file_util.hpp"
+#include "internal/json.hpp"
+#include "internal/time_util.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+namespace ccrec {
+inline namespace v1 {
+namespace exporter {
+
+std::string_view ToString(ItemStatus status) noexcept {
+  switch (status) {
+    case ItemStatus::kExported: return "exported";
+    case ItemStatus::kSkipped: return "skipped";
+    case ItemStatus::kFailed: return "failed";
+    case ItemStatus::kPending: return "pending";
+  }
+  return "failed";
+}
+
+namespace {
+std::optional<ItemStatus> ParseStatus(std::string const& s) {
+  if (s == "exported") return ItemStatus::kExported;
+  if (s == "skipped") return ItemStatus::kSkipped;
+  if (s == "failed") return ItemStatus::kFailed;
+  if (s == "pending") return ItemStatus::kPending;
+  return std::nullopt;
+}
+}  // namespace
+
+std::string Manifest::ToJsonLine(ManifestEntry const& e) {
+  using internal::JsonEscape;
+  std::string out = "{\"source\":\"" + JsonEscape(e.source) + "\",\"task_id\":\"" + JsonEscape(e.task_id) +
+                    "\",\"recording_id\":\"" + JsonEscape(e.recording_id) + "\"";
+  if (!e.segment_id.empty()) out += ",\"segment_id\":\"" + JsonEscape(e.segment_id) + "\"";
+  out += ",\"key\":\"" + JsonEscape(e.key) + "\",\"bytes\":" + std::to_string(e.bytes) + ",\"sha256\":\"" +
+         JsonEscape(e.sha256) + "\",\"status\":\"" + std::string(ToString(e.status)) + "\",\"error\":\"" +
+         JsonEscape(e.error) + "\",\"time\":\"" + internal::FormatIso8601(std::chrono::system_clock::now()) + "\"}";
+  return out;
+}
+
+Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path) {
+  std::shared_ptr<Manifest> m(new Manifest());
+  m->path_ = path;
+  auto text = internal::ReadSmallFile(path, std::size_t{4} << 30);
+  if (text) {
+    std::size_t pos = 0;
+    while (pos < text->size()) {
+      auto nl = text->find('\n', pos);
+      bool complete = nl != std::string::npos;
+      if (!complete) nl = text->size();
+      std::string_view line(text->data() + pos, nl - pos);
+      pos = nl + 1;
+      if (line.empty()) continue;
+      auto doc = internal::ParseJson(line, "manifest line");
+      if (!doc || !doc->IsObject() || !complete) {
+        ++m->malformed_lines_;
+        continue;
+      }
+      ManifestEntry e;
+      e.source = internal::OptString(*doc, "source").value_or("");
+      e.task_id = internal::OptString(*doc, "task_id").value_or("");
+      e.recording_id = internal::OptString(*doc, "recording_id").value_or("");
+      e.segment_id = internal::OptString(*doc, "segment_id").value_or("");
+      e.key = internal::OptString(*doc, "key").value_or("");
+      e.bytes = static_cast<std::uint64_t>(internal::OptInt64(*doc, "bytes").value_or(0));
+      e.sha256 = internal::OptString(*doc, "sha256").value_or("");
+      e.error = internal::OptString(*doc, "error").value_or("");
+      auto status = ParseStatus(internal::OptString(*doc, "status").value_or(""));
+      if (!status) {
+        ++m->malformed_lines_;
+        continue;
+      }
+      e.status = *status;
+      m->latest_[ItemKey{e.source, e.task_id, e.recording_id, e.segment_id}] = e;
+    }
+  } else if (text.error().code != ErrorCode::kNotFound) {
+    return MakeError(ErrorCode::kInvalidArgument, "cannot read manifest: " + text.error().message);
+  }
+  m->fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (m->fd_ < 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "cannot open manifest " + path + " for appending: " +
+                                                      std::strerror(errno));
+  }
+  // A torn last line (crash mid-write) must not glue onto the next entry.
+  if (text && !text->empty() && text->back() != '\n') {
+    if (::write(m->fd_, "\n", 1) != 1) {
+      return MakeError(ErrorCode::kInvalidArgument, "cannot write manifest " + path + ": " + std::strerror(errno));
+    }
+  }
+  return m;
+}
+
+std::shared_ptr<Manifest> Manifest::Null() { return std::shared_ptr<Manifest>(new Manifest()); }
+
+Manifest::~Manifest() {
+  if (fd_ >= 0) {
+    ::fsync(fd_);
+    ::close(fd_);
+  }
+}
+
+Result<void> Manifest::Append(ManifestEntry const& entry) {
+  std::string line = ToJsonLine(entry) + "\n";
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ >= 0) {
+    std::size_t off = 0;
+    while (off < line.size()) {
+      ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return MakeError(ErrorCode::kInternal, "cannot append to manifest " + path_ + ": " + std::strerror(errno));
+      }
+      off += static_cast<std::size_t>(n);
+    }
+  }
+  latest_[ItemKey{entry.source, entry.task_id, entry.recording_id, entry.segment_id}] = entry;
+  return {};
+}
+
+std::optional<ManifestEntry> Manifest::Latest(std::string const& source, std::string const& task_id,
+                                              std::string const& recording_id, std::string const& segment_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = latest_.find(ItemKey{source, task_id, recording_id, segment_id});
+  if (it == latest_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Manifest::IsDone(std::string const& source, std::string const& task_id, std::string const& recording_id,
+                      std::string const& segment_id) const {
+  auto e = Latest(source, task_id, recording_id, segment_id);
+  return e && (e->status == ItemStatus::kExported || e->status == ItemStatus::kSkipped);
+}
+
+Result<void> Manifest::Sync() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ >= 0 && ::fsync(fd_) != 0) {
+    return MakeError(ErrorCode::kInternal, "cannot fsync manifest " + path_ + ": " + std::strerror(errno));
+  }
+  return {};
+}
+
+}  // namespace exporter
+}  // namespace v1
+}  // namespace ccrec

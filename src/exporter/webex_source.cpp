@@ -1,0 +1,178 @@
+#include <ccrec/exporter/webex_source.hpp>
+
+#include "internal/json.hpp"
+
+#include <mutex>
+
+namespace ccrec {
+inline namespace v1 {
+namespace exporter {
+
+namespace {
+
+constexpr std::size_t kCaptureBatch = 10;  // Captures API: at most 10 task ids per query
+
+/// The recording's current presigned URL, shared by retries of the same item.
+struct MediaState {
+  explicit MediaState(webex::Client c) : client(std::move(c)) {}
+  webex::Client client;
+  webex::CaptureQuery query;  // task_ids = {task}
+  std::string task_id;
+  std::string recording_id;
+  std::chrono::milliseconds margin;
+  std::shared_ptr<Clock> clock;
+  Logger logger;
+  std::mutex mu;
+  std::string url;
+
+  Result<std::string> Refresh(CallContext const& ctx) {
+    auto captures = client.QueryCaptures(query, ctx);
+    if (!captures) return std::move(captures).error();
+    for (auto const& tc : *captures) {
+      for (auto const& r : tc.recordings) {
+        if (r.id == recording_id && r.attributes.file_path) {
+          std::lock_guard<std::mutex> lock(mu);
+          url = *r.attributes.file_path;
+          return url;
+        }
+      }
+    }
+    return MakeError(ErrorCode::kNotFound, "recording " + recording_id + " of task " + task_id +
+                                               " is no longer listed by the Captures API");
+  }
+
+  Result<HttpResponse> Open(CallContext const& ctx, std::uint64_t offset) {
+    std::string current;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      current = url;
+    }
+    bool refreshed = false;
+    auto expiry = webex::Client::PresignedUrlExpiry(current);
+    if (current.empty() || (expiry && *expiry - clock->Now() < margin)) {
+      logger.Debug("presigned URL of task " + task_id + " recording " + recording_id + " expires soon; re-querying captures");
+      auto fresh = Refresh(ctx);
+      if (!fresh) return std::move(fresh).error();
+      current = *fresh;
+      refreshed = true;
+    }
+    auto response = client.OpenRecording(current, ctx, offset);
+    if (!response && response.error().http_status == 403 && !refreshed) {
+      logger.Info("download of task " + task_id + " recording " + recording_id +
+                  " was refused (HTTP 403, URL expired?); re-querying captures once");
+      auto fresh = Refresh(ctx);
+      if (!fresh) return std::move(fresh).error();
+      response = client.OpenRecording(*fresh, ctx, offset);
+    }
+    return response;
+  }
+};
+
+/// Sidecar JSON: task attributes and the capture entry, minus the presigned URL.
+std::string Sidecar(webex::Task const& task, webex::Recording const& recording) {
+  std::string recording_json = recording.raw_json;
+  if (auto doc = internal::ParseJson(recording.raw_json, "recording"); doc && doc->IsObject()) {
+    auto attrs = doc->FindMember("attributes");
+    if (attrs != doc->MemberEnd() && attrs->value.IsObject()) attrs->value.RemoveMember("filePath");
+    recording_json = internal::ToJson(*doc);
+  }
+  std::string task_json = task.raw_json.empty() ? "{\"id\":\"" + internal::JsonEscape(task.id) + "\"}" : task.raw_json;
+  return "{\"source\":\"webex\",\"task_id\":\"" + internal::JsonEscape(task.id) + "\",\"recording_id\":\"" +
+         internal::JsonEscape(recording.id) + "\",\"task\":" + task_json + ",\"recording\":" + recording_json + "}\n";
+}
+
+class WebexSource : public RecordingSource {
+ public:
+  WebexSource(webex::Client client, WebexSourceOptions options) : client_(std::move(client)), options_(std::move(options)) {
+    if (!options_.clock) options_.clock = MakeSystemClock();
+  }
+
+  Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
+                         std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) override {
+    std::vector<webex::Task> batch;
+    for (auto& task : client_.ListTasks(options_.tasks, ctx)) {
+      if (!task) return std::move(task).error();
+      if (task->capture_requested && !*task->capture_requested) {
+        options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
+        continue;
+      }
+      batch.push_back(std::move(*task));
+      if (batch.size() == kCaptureBatch) {
+        auto flushed = Flush(batch, on_item, on_pending, ctx);
+        if (!flushed) return flushed;
+        if (ctx.cancel.IsCancelled()) return {};
+      }
+    }
+    return Flush(batch, on_item, on_pending, ctx);
+  }
+
+ private:
+  Result<void> Flush(std::vector<webex::Task>& batch, std::function<bool(ExportItem)> const& on_item,
+                     std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) {
+    if (batch.empty()) return {};
+    webex::CaptureQuery query;
+    query.url_expiration = options_.url_expiration;
+    query.include_segments = options_.include_segments;
+    query.org_id = options_.tasks.org_id;
+    std::vector<std::string> ids;
+    for (auto const& t : batch) ids.push_back(t.id);
+    auto captures = client_.QueryCapturesBatched(ids, query, ctx);
+    if (!captures) return std::move(captures).error();
+    for (auto const& task : batch) {
+      webex::TaskCaptures const* found = nullptr;
+      for (auto const& tc : *captures) {
+        if (tc.task_id == task.id) found = &tc;
+      }
+      if (found == nullptr || found->recordings.empty()) {
+        on_pending(PendingItem{"webex", task.id,
+                               task.capture_requested ? "capture requested but not available yet"
+                                                      : "capture status not known yet (captureRequested is null)"});
+        continue;
+      }
+      for (auto const& recording : found->recordings) {
+        if (!on_item(MakeItem(task, recording, query))) {
+          batch.clear();
+          return {};
+        }
+      }
+    }
+    batch.clear();
+    return {};
+  }
+
+  ExportItem MakeItem(webex::Task const& task, webex::Recording const& recording, webex::CaptureQuery query) {
+    ExportItem item;
+    item.source = "webex";
+    item.task_id = task.id;
+    item.recording_id = recording.id;
+    item.key_fields.task_id = task.id;
+    item.key_fields.recording_id = recording.id;
+    item.key_fields.file_name = recording.attributes.file_name.value_or("");
+    item.key_fields.time = recording.attributes.start_time ? recording.attributes.start_time : task.created_time;
+    item.metadata_json = Sidecar(task, recording);
+    query.task_ids = {task.id};
+    auto state = std::make_shared<MediaState>(client_);
+    state->query = std::move(query);
+    state->task_id = task.id;
+    state->recording_id = recording.id;
+    state->margin = options_.url_refresh_margin;
+    state->clock = options_.clock;
+    state->logger = options_.logger;
+    state->url = recording.attributes.file_path.value_or("");
+    item.open = [state](CallContext const& ctx, std::uint64_t offset) { return state->Open(ctx, offset); };
+    return item;
+  }
+
+  webex::Client client_;
+  WebexSourceOptions options_;
+};
+
+}  // namespace
+
+std::shared_ptr<RecordingSource> MakeWebexSource(webex::Client client, WebexSourceOptions options) {
+  return std::make_shared<WebexSource>(std::move(client), std::move(options));
+}
+
+}  // namespace exporter
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,59 @@
+#pragma once
+// Internal: hashing, HMAC, base64 and hex over OpenSSL. Not installed.
+
+#include <ccrec/core/export.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace ccrec {
+inline namespace v1 {
+namespace internal {
+
+/// Incremental hash (SHA-256, SHA-1 or MD5) over OpenSSL EVP.
+class CCREC_EXPORT Hasher {
+ public:
+  enum class Algorithm { kSha256, kSha1, kMd5 };
+  explicit Hasher(Algorithm algorithm = Algorithm::kSha256);
+  ~Hasher();
+  Hasher(Hasher&&) noexcept;
+  Hasher& operator=(Hasher&&) noexcept;
+  Hasher(Hasher const&) = delete;
+  Hasher& operator=(Hasher const&) = delete;
+
+  void Update(void const* data, std::size_t size);
+  void Update(std::string_view data) { Update(data.data(), data.size()); }
+  /// Raw digest bytes; the hasher is reset afterwards.
+  std::string FinalRaw();
+  /// Lower-case hex digest; the hasher is reset afterwards.
+  std::string FinalHex();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  Algorithm algorithm_;
+};
+
+CCREC_EXPORT std::string Sha256Raw(std::string_view data);
+CCREC_EXPORT std::string Sha256Hex(std::string_view data);
+CCREC_EXPORT std::string Md5Raw(std::string_view data);
+CCREC_EXPORT std::string HmacSha256Raw(std::string_view key, std::string_view data);
+CCREC_EXPORT std::string HmacSha1Raw(std::string_view key, std::string_view data);
+/// CRC-32C (Castagnoli), incremental: pass the previous value (0 to start).
+CCREC_EXPORT std::uint32_t Crc32c(std::uint32_t crc, void const* data, std::size_t size);
+
+CCREC_EXPORT std::string HexEncode(std::string_view raw);
+CCREC_EXPORT std::string Base64Encode(std::string_view raw);
+/// Standard alphabet with padding; returns false on malformed input.
+CCREC_EXPORT bool Base64Decode(std::string_view text, std::string& out);
+/// Cryptographically random bytes.
+CCREC_EXPORT std::string RandomBytes(std::size_t count);
+/// Random RFC 4122 version-4 UUID, lower case.
+CCREC_EXPORT std::string NewUuid();
+
+}  // namespace internal
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,120 @@
+#include "internal/file_util.hpp"
+
+#include "internal/crypto.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace ccrec {
+inline namespace v1 {
+namespace internal {
+
+namespace {
+Error SysError(ErrorCode code, std::string const& what) {
+  return MakeError(code, what + ": " + std::strerror(errno));
+}
+}  // namespace
+
+Result<std::string> ReadSmallFile(std::string const& path, std::size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return MakeError(ErrorCode::kNotFound, "file not found: " + path);
+    return SysError(ErrorCode::kInternal, "cannot open " + path);
+  }
+  std::string out;
+  char buffer[8192];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto e = SysError(ErrorCode::kInternal, "cannot read " + path);
+      ::close(fd);
+      return e;
+    }
+    if (n == 0) break;
+    out.append(buffer, static_cast<std::size_t>(n));
+    if (out.size() > max_bytes) {
+      ::close(fd);
+      return MakeError(ErrorCode::kInvalidArgument, path + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+  }
+  ::close(fd);
+  return out;
+}
+
+std::string DirName(std::string const& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Result<void> SyncDir(std::string const& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return SysError(ErrorCode::kInternal, "cannot open directory " + dir);
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0 && errno != EINVAL) return SysError(ErrorCode::kInternal, "cannot fsync directory " + dir);
+  return {};
+}
+
+Result<void> MakeDirs(std::string const& path) {
+  if (path.empty()) return {};
+  std::string current;
+  std::size_t pos = 0;
+  while (pos <= path.size()) {
+    auto next = path.find('/', pos);
+    if (next == std::string::npos) next = path.size();
+    current = path.substr(0, next);
+    if (!current.empty() && ::mkdir(current.c_str(), 0755) != 0 && errno != EEXIST) {
+      return SysError(ErrorCode::kInternal, "cannot create directory " + current);
+    }
+    pos = next + 1;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return MakeError(ErrorCode::kInvalidArgument, path + " exists and is not a directory");
+  }
+  return {};
+}
+
+Result<void> WriteFileAtomic(std::string const& path, std::string const& data, mode_t mode) {
+  std::string dir = DirName(path);
+  std::string tmp = path + ".tmp-" + HexEncode(RandomBytes(6));
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return SysError(ErrorCode::kInternal, "cannot create " + tmp);
+  ::fchmod(fd, mode);  // umask must not widen or narrow the requested mode
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto e = SysError(ErrorCode::kInternal, "cannot write " + tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return e;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    auto e = SysError(ErrorCode::kInternal, "cannot fsync " + tmp);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto e = SysError(ErrorCode::kInternal, "cannot rename " + tmp + " to " + path);
+    ::unlink(tmp.c_str());
+    return e;
+  }
+  return SyncDir(dir);
+}
+
+}  // namespace internal
+}  // namespace v1
+}  // namespace ccrec

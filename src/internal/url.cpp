@@ -1,0 +1,178 @@
+#include "internal/url.hpp"
+
+#include <cctype>
+
+namespace ccrec {
+inline namespace v1 {
+namespace internal {
+
+namespace {
+bool IsUnreserved(unsigned char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '~';
+}
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string PercentEncode(std::string_view text, bool keep_slash) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() * 3 / 2);
+  for (unsigned char c : text) {
+    if (IsUnreserved(c) || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+std::string PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      int hi = HexValue(text[i + 1]);
+      int lo = HexValue(text[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += (plus_is_space && c == '+') ? ' ' : c;
+  }
+  return out;
+}
+
+std::string BuildQuery(QueryParams const& params) {
+  std::string out;
+  for (auto const& [k, v] : params) {
+    if (!out.empty()) out += '&';
+    out += PercentEncode(k);
+    out += '=';
+    out += PercentEncode(v);
+  }
+  return out;
+}
+
+QueryParams ParseQuery(std::string_view query, bool plus_is_space) {
+  QueryParams out;
+  std::size_t pos = 0;
+  while (pos <= query.size() && !query.empty()) {
+    auto amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    auto part = query.substr(pos, amp - pos);
+    if (!part.empty()) {
+      auto eq = part.find('=');
+      if (eq == std::string_view::npos) {
+        out.emplace_back(PercentDecode(part, plus_is_space), std::string());
+      } else {
+        out.emplace_back(PercentDecode(part.substr(0, eq), plus_is_space),
+                         PercentDecode(part.substr(eq + 1), plus_is_space));
+      }
+    }
+    pos = amp + 1;
+    if (amp == query.size()) break;
+  }
+  return out;
+}
+
+std::string ParsedUrl::Authority() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (port != 0) h += ":" + std::to_string(port);
+  return h;
+}
+
+std::string ParsedUrl::Origin() const { return scheme + "://" + Authority(); }
+
+std::optional<ParsedUrl> ParseUrl(std::string_view url) {
+  ParsedUrl out;
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::nullopt;
+  for (char c : url.substr(0, scheme_end)) out.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (out.scheme != "http" && out.scheme != "https") return std::nullopt;
+  auto rest = url.substr(scheme_end + 3);
+  auto auth_end = rest.find_first_of("/?#");
+  auto authority = rest.substr(0, auth_end);
+  if (authority.find('@') != std::string_view::npos) return std::nullopt;  // userinfo not supported
+  if (authority.empty()) return std::nullopt;
+  std::string_view port_text;
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    out.host = std::string(authority.substr(1, close - 1));
+    auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      port_text = after.substr(1);
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      out.host = std::string(authority.substr(0, colon));
+      port_text = authority.substr(colon + 1);
+    } else {
+      out.host = std::string(authority);
+    }
+  }
+  if (out.host.empty()) return std::nullopt;
+  if (!port_text.empty()) {
+    if (port_text.size() > 5) return std::nullopt;
+    int p = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      p = p * 10 + (c - '0');
+    }
+    if (p <= 0 || p > 65535) return std::nullopt;
+    out.port = p;
+  }
+  std::string_view tail = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
+  auto hash = tail.find('#');
+  if (hash != std::string_view::npos) tail = tail.substr(0, hash);
+  auto q = tail.find('?');
+  out.path = std::string(tail.substr(0, q));
+  if (out.path.empty()) out.path = "/";
+  if (q != std::string_view::npos) out.query = std::string(tail.substr(q + 1));
+  return out;
+}
+
+std::string JoinUrl(std::string_view base, std::string_view path) {
+  std::string out(base);
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  if (!path.empty() && path.front() != '/') out += '/';
+  out += path;
+  return out;
+}
+
+bool IsIpOrLocalhost(std::string_view host) {
+  if (host == "localhost") return true;
+  if (host.find(':') != std::string_view::npos) return true;  // IPv6 literal
+  int dots = 0;
+  int digits = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+    } else if (c >= '0' && c <= '9') {
+      if (++digits > 3) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+}  // namespace internal
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,51 @@
+#pragma once
+// Internal: URL parsing and percent-encoding. Not installed.
+
+#include <ccrec/core/export.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace internal {
+
+/// RFC 3986 percent-encoding: keeps A-Z a-z 0-9 - _ . ~ (and '/' when keep_slash), encodes every
+/// other byte of the UTF-8 input as %XX with upper-case hex. Space becomes %20, '+' becomes %2B.
+CCREC_EXPORT std::string PercentEncode(std::string_view text, bool keep_slash = false);
+/// Decodes %XX sequences (and '+' as space when plus_is_space). Malformed escapes are kept as-is.
+CCREC_EXPORT std::string PercentDecode(std::string_view text, bool plus_is_space = false);
+
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+/// "a=1&b=x%20y" from unencoded pairs, encoding names and values with PercentEncode.
+CCREC_EXPORT std::string BuildQuery(QueryParams const& params);
+/// application/x-www-form-urlencoded body (same encoding as BuildQuery).
+inline std::string FormEncode(QueryParams const& params) { return BuildQuery(params); }
+/// Splits and decodes a query string (without '?').
+CCREC_EXPORT QueryParams ParseQuery(std::string_view query, bool plus_is_space = false);
+
+/// Parts of an absolute http(s) URL. Path and query stay exactly as written (still encoded).
+struct ParsedUrl {
+  std::string scheme;    // "https"
+  std::string host;      // "api.example.com" or "127.0.0.1" or "::1" (no brackets)
+  int port = 0;          // explicit port, or 0
+  std::string path;      // "/v1/tasks" ("/" when empty)
+  std::string query;     // "a=1&b=2" (no '?'), raw
+  /// host[:port] as it goes in the Host header (brackets for IPv6, port only when explicit).
+  std::string Authority() const;
+  /// scheme://authority (no trailing slash).
+  std::string Origin() const;
+};
+/// Parses "scheme://host[:port][/path][?query][#fragment]"; nullopt when not http(s) or malformed.
+CCREC_EXPORT std::optional<ParsedUrl> ParseUrl(std::string_view url);
+/// Joins a base URL (no trailing slash needed) and a path starting with '/'.
+CCREC_EXPORT std::string JoinUrl(std::string_view base, std::string_view path);
+/// True for dotted IPv4 literals, IPv6 literals, and "localhost".
+CCREC_EXPORT bool IsIpOrLocalhost(std::string_view host);
+
+}  // namespace internal
+}  // namespace v1
+}  // namespace ccrec
