@@ -1,0 +1,307 @@
+#include "cli_common.hpp"
+
+#include <ccrec/s3/s3_sink.hpp>
+#include <ccrec/sinks/filesystem_sink.hpp>
+#include <ccrec/transport/curl.hpp>
+
+#include "internal/time_util.hpp"
+#include "internal/url.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+namespace ccrec_cli {
+
+using ccrec::Logger;
+using ccrec::LogLevel;
+
+void AddS3Flags(CLI::App& app, CommonOptions& o) {
+  app.add_option("--s3-endpoint", o.s3_endpoint,
+                 "S3 endpoint URL, e.g. http://127.0.0.1:5005 (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, "
+                 "else the AWS regional endpoint)");
+  app.add_option("--s3-region", o.s3_region, "S3 region (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)");
+  app.add_flag("--s3-path-style", o.s3_path_style,
+               "path-style addressing (implied when the endpoint host is an IP address or localhost)");
+  app.add_option("--ca-file", o.ca_file, "extra PEM CA bundle to trust (TLS verification is always on)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--insecure", o.insecure, "disable TLS certificate verification (testing only)");
+  app.add_option("--log-level", o.log_level, "error|warn|info|debug (stderr)")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+}
+
+void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_template) {
+  o.key_template = default_template;
+  app.add_option("--dest", o.dest, "s3://BUCKET[/PREFIX], file:///abs/path or a local directory")->required();
+  AddS3Flags(app, o);
+  app.add_option("--concurrency", o.concurrency, "parallel transfers (1..64)")->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--manifest", o.manifest, "JSON Lines manifest, appended; also used to resume");
+  app.add_option("--key-template", o.key_template,
+                 "object key template; placeholders {task_id} {recording_id} {file_name} {ext} {yyyy} {mm} {dd}")
+      ->capture_default_str();
+  app.add_flag("--dry-run", o.dry_run, "list what would be exported; download and write nothing");
+  app.add_option("--progress", o.progress, "progress on stderr: auto (only on a TTY), on, off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
+}
+
+void ValidateCommon(CommonOptions const& o) {
+  if (o.concurrency < 1 || o.concurrency > 64) throw UsageError{"--concurrency must be between 1 and 64"};
+  if (!o.s3_endpoint.empty()) {
+    auto url = ccrec::internal::ParseUrl(o.s3_endpoint);
+    if (!url) throw UsageError{"--s3-endpoint \"" + o.s3_endpoint + "\" is not an http(s) URL"};
+  }
+  auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, {});
+  if (!t) throw UsageError{"--key-template: " + t.error().message};
+  if (!o.manifest.empty() && o.manifest.back() == '/') throw UsageError{"--manifest must be a file path"};
+}
+
+Logger MakeLogger(CommonOptions const& o) {
+  LogLevel level = LogLevel::kWarn;
+  ccrec::ParseLogLevel(o.log_level, level);
+  return ccrec::MakeStderrLogger(level);
+}
+
+std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& o, Logger const& logger) {
+  ccrec::CurlOptions co;
+  co.ca_file = o.ca_file;
+  co.insecure_skip_verify = o.insecure;
+  co.logger = logger;
+  if (o.insecure) logger.Warn("--insecure: TLS certificate verification is DISABLED");
+  return ccrec::MakeCurlTransport(co);
+}
+
+namespace {
+bool ValidBucketName(std::string const& b) {
+  if (b.size() < 3 || b.size() > 63) return false;
+  for (char c : b) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
+          c == '.')) {
+      return false;
+    }
+  }
+  return std::isalnum(static_cast<unsigned char>(b.front())) && std::isalnum(static_cast<unsigned char>(b.back()));
+}
+std::string EnvOr(char const* name, std::string fallback = {}) {
+  char const* v = std::getenv(name);
+  return (v != nullptr && *v != '\0') ? std::string(v) : fallback;
+}
+}  // namespace
+
+Destination ParseDestination(std::string const& dest) {
+  Destination d;
+  if (dest.empty()) throw UsageError{"--dest is empty"};
+  if (dest.rfind("s3://", 0) == 0) {
+    std::string rest = dest.substr(5);
+    auto slash = rest.find('/');
+    d.is_s3 = true;
+    d.bucket = rest.substr(0, slash);
+    if (slash != std::string::npos) d.prefix = rest.substr(slash + 1);
+    while (!d.prefix.empty() && d.prefix.back() == '/') d.prefix.pop_back();
+    if (!ValidBucketName(d.bucket)) {
+      throw UsageError{"--dest: \"" + d.bucket +
+                       "\" is not a valid S3 bucket name (3-63 characters: lower-case letters, digits, '.', '-')"};
+    }
+    std::string padded = "/" + d.prefix + "/";
+    if (padded.find("/../") != std::string::npos || padded.find("/./") != std::string::npos ||
+        (!d.prefix.empty() && padded.find("//") != std::string::npos)) {
+      throw UsageError{"--dest: the prefix \"" + d.prefix + "\" has an empty, '.' or '..' segment"};
+    }
+    return d;
+  }
+  if (dest.rfind("file://", 0) == 0) {
+    d.path = dest.substr(7);
+    if (d.path.empty() || d.path.front() != '/') {
+      throw UsageError{"--dest: file:// URLs need an absolute path (file:///abs/path)"};
+    }
+    d.path = ccrec::internal::PercentDecode(d.path);
+    return d;
+  }
+  if (dest.find("://") != std::string::npos) {
+    throw UsageError{"--dest: unsupported scheme in \"" + dest + "\" (use s3://, file:// or a directory)"};
+  }
+  d.path = dest;
+  return d;
+}
+
+S3Connection ResolveS3Connection(CommonOptions const& o) {
+  S3Connection c;
+  c.endpoint = !o.s3_endpoint.empty() ? o.s3_endpoint : EnvOr("AWS_ENDPOINT_URL_S3", EnvOr("AWS_ENDPOINT_URL"));
+  c.region = !o.s3_region.empty() ? o.s3_region : EnvOr("AWS_REGION", EnvOr("AWS_DEFAULT_REGION", "us-east-1"));
+  c.path_style = o.s3_path_style || (!c.endpoint.empty() && ccrec::s3::EndpointImpliesPathStyle(c.endpoint));
+  if (!c.endpoint.empty() && !ccrec::internal::ParseUrl(c.endpoint)) {
+    throw UsageError{"S3 endpoint \"" + c.endpoint + "\" (from the environment) is not an http(s) URL"};
+  }
+  return c;
+}
+
+std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination const& dest,
+                                            std::shared_ptr<ccrec::HttpTransport> transport, Logger const& logger) {
+  if (!dest.is_s3) {
+    ccrec::FilesystemSinkOptions fo;
+    fo.root = dest.path;
+    auto sink = ccrec::MakeFilesystemSink(fo);
+    if (!sink) throw UsageError{"--dest: " + sink.error().message};
+    return *sink;
+  }
+  auto conn = ResolveS3Connection(o);
+  ccrec::s3::S3SinkOptions so;
+  so.bucket = dest.bucket;
+  so.prefix = dest.prefix;
+  so.region = conn.region;
+  so.endpoint = conn.endpoint;
+  so.path_style = conn.path_style;
+  so.transport = std::move(transport);
+  so.credentials = ccrec::s3::MakeEnvCredentialsProvider();
+  so.logger = logger;
+  auto sink = ccrec::s3::MakeS3Sink(so);
+  if (!sink) throw UsageError{"--dest: " + sink.error().message};
+  return *sink;
+}
+
+std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& o) {
+  if (o.manifest.empty()) return ccrec::exporter::Manifest::Null();
+  auto m = ccrec::exporter::Manifest::Open(o.manifest);
+  if (!m) throw UsageError{"--manifest: " + m.error().message};
+  if ((*m)->malformed_lines() > 0) {
+    std::cerr << "ccrec-export: warning: ignored " << (*m)->malformed_lines() << " malformed line(s) in "
+              << o.manifest << "\n";
+  }
+  return *m;
+}
+
+// --- signals -------------------------------------------------------------------------------
+namespace {
+std::atomic<int> g_signal{0};
+std::atomic<bool> g_stop_watcher{false};
+std::thread g_watcher;
+sigset_t g_old_mask;
+}  // namespace
+
+SignalGuard::SignalGuard(ccrec::CancellationToken token) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  // Block in this thread (and so in every thread started after this); the watcher takes them.
+  pthread_sigmask(SIG_BLOCK, &set, &g_old_mask);
+  g_stop_watcher = false;
+  g_watcher = std::thread([set, token] {
+    while (!g_stop_watcher.load()) {
+      timespec timeout{0, 100'000'000};
+      int sig = sigtimedwait(&set, nullptr, &timeout);
+      if (sig > 0) {
+        if (g_signal.load() != 0) {
+          // Second signal: the user insists. Exit now (uploads in flight are left to the
+          // server's multipart lifecycle rule; the manifest has every completed line).
+          std::fprintf(stderr, "ccrec-export: second signal, exiting immediately\n");
+          std::_Exit(kExitFatal);
+        }
+        g_signal = sig;
+        std::fprintf(stderr, "ccrec-export: %s received; finishing in-flight work and stopping (press again to force)\n",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM");
+        token.Cancel();
+      }
+    }
+  });
+}
+
+SignalGuard::~SignalGuard() {
+  g_stop_watcher = true;
+  if (g_watcher.joinable()) g_watcher.join();
+  pthread_sigmask(SIG_SETMASK, &g_old_mask, nullptr);
+}
+
+int SignalGuard::signal() const { return g_signal.load(); }
+
+// --- progress ------------------------------------------------------------------------------
+namespace {
+std::string HumanBytes(double bytes) {
+  char const* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int i = 0;
+  while (bytes >= 1024 && i < 4) {
+    bytes /= 1024;
+    ++i;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, i == 0 ? "%.0f %s" : "%.1f %s", bytes, units[i]);
+  return buf;
+}
+}  // namespace
+
+std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(CommonOptions const& o) {
+  bool tty = isatty(STDERR_FILENO) != 0;
+  bool enabled = o.progress == "on" || (o.progress == "auto" && tty);
+  if (!enabled) return {};
+  auto last_line = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [tty, last_line](ccrec::exporter::ExportSummary const& s) {
+    double secs = std::max(0.001, static_cast<double>(s.elapsed.count()) / 1000.0);
+    double rate = static_cast<double>(s.bytes) / secs;
+    std::uint64_t done = s.exported + s.skipped + s.failed;
+    std::uint64_t remaining = s.discovered > done ? s.discovered - done : 0;
+    double per_item = done > 0 ? secs / static_cast<double>(done) : 0;
+    char line[256];
+    std::snprintf(line, sizeof line,
+                  "recordings %llu/%llu (exported %llu, skipped %llu, failed %llu, pending %llu) | %s | %s/s | ETA %.0fs",
+                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(s.discovered),
+                  static_cast<unsigned long long>(s.exported), static_cast<unsigned long long>(s.skipped),
+                  static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.pending),
+                  HumanBytes(static_cast<double>(s.bytes)).c_str(), HumanBytes(rate).c_str(),
+                  per_item * static_cast<double>(remaining));
+    if (tty) {
+      std::fprintf(stderr, "\r\033[K%s", line);
+    } else {
+      auto now = std::chrono::steady_clock::now();
+      if (now - *last_line < std::chrono::seconds(10)) return;
+      *last_line = now;
+      std::fprintf(stderr, "progress: %s\n", line);
+    }
+    std::fflush(stderr);
+  };
+}
+
+int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const&, int signal_number) {
+  if (isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\n");
+  int status = kExitOk;
+  if (s.fatal) {
+    std::cerr << "ccrec-export: error: " << ccrec::RedactSecrets(s.fatal->ToString()) << "\n";
+    status = kExitFatal;
+  } else if (s.cancelled || signal_number != 0) {
+    std::cerr << "ccrec-export: interrupted; completed work is in the manifest and the next run continues\n";
+    status = kExitFatal;
+  } else if (s.failed > 0) {
+    std::cerr << "ccrec-export: " << s.failed << " item(s) failed; see the manifest for details\n";
+    status = kExitSomeFailed;
+  }
+  std::cerr << "summary: exported " << s.exported << ", skipped " << s.skipped << ", failed " << s.failed
+            << ", pending " << s.pending << ", " << s.bytes << " bytes in "
+            << static_cast<double>(s.elapsed.count()) / 1000.0 << " s\n";
+  std::cout << s.LastLine() << std::endl;
+  return status;
+}
+
+std::chrono::system_clock::time_point ParseTimeFlag(std::string const& flag, std::string const& value) {
+  auto t = ccrec::internal::ParseTimeArg(value);
+  if (!t) {
+    throw UsageError{flag + " \"" + value +
+                     "\" is not a time: use ISO-8601 UTC like 2026-11-01T00:00:00Z or epoch milliseconds"};
+  }
+  return *t;
+}
+
+std::string SecretFromFlagOrEnv(std::string const& value, char const* env, std::string const& flag_name) {
+  if (!value.empty()) return value;
+  std::string v = EnvOr(env);
+  if (v.empty()) throw UsageError{flag_name + " is required (or set " + env + ")"};
+  return v;
+}
+
+}  // namespace ccrec_cli

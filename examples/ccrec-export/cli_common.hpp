@@ -1,0 +1,114 @@
+#pragma once
+// Shared pieces of the ccrec-export subcommands: common flags, destinations, signals, progress,
+// exit codes. This program is the reference integration of the ccrec library.
+
+#include <ccrec/core/clock.hpp>
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/object_sink.hpp>
+#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/manifest.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ccrec_cli {
+
+/// Exit statuses of the command-line contract.
+enum ExitCode : int {
+  kExitOk = 0,         ///< everything exported or skipped as already present
+  kExitFatal = 1,      ///< fatal error (listing failed, credentials rejected, interrupted)
+  kExitUsage = 2,      ///< usage or configuration error; nothing written
+  kExitSomeFailed = 3  ///< finished, but some items failed (see the manifest)
+};
+
+/// A usage/configuration problem: printed as "ccrec-export: error: ..." with exit status 2.
+struct UsageError {
+  std::string message;
+};
+
+/// Flags shared by every export subcommand.
+struct CommonOptions {
+  std::string dest;
+  std::string s3_endpoint;
+  std::string s3_region;
+  bool s3_path_style = false;
+  std::string ca_file;
+  bool insecure = false;
+  int concurrency = 4;
+  std::string manifest;
+  std::string key_template;
+  bool dry_run = false;
+  std::string progress = "auto";
+  std::string log_level = "warn";
+};
+
+/// Adds --dest, --s3-*, --ca-file, --insecure, --concurrency, --manifest, --key-template,
+/// --dry-run, --progress, --log-level. `default_template` is shown in --help.
+void AddCommonFlags(CLI::App& app, CommonOptions& options, std::string const& default_template);
+/// Adds only the S3 connection flags (for s3-presign).
+void AddS3Flags(CLI::App& app, CommonOptions& options);
+
+/// Validates the common flags (throws UsageError). Call before anything is written.
+void ValidateCommon(CommonOptions const& options);
+
+/// Logger for --log-level (stderr).
+ccrec::Logger MakeLogger(CommonOptions const& options);
+/// The shared HTTP transport honouring --ca-file/--insecure.
+std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& options, ccrec::Logger const& logger);
+
+/// Parsed --dest.
+struct Destination {
+  bool is_s3 = false;
+  std::string bucket;  // s3
+  std::string prefix;  // s3, without leading/trailing '/'
+  std::string path;    // local directory
+};
+/// Parses s3://BUCKET[/PREFIX], file:///abs/path or a plain path (throws UsageError).
+Destination ParseDestination(std::string const& dest);
+
+/// S3 connection settings resolved from flags and the environment (AWS_ENDPOINT_URL_S3,
+/// AWS_ENDPOINT_URL, AWS_REGION, AWS_DEFAULT_REGION).
+struct S3Connection {
+  std::string endpoint;  // empty = AWS regional endpoint
+  std::string region;
+  bool path_style = false;
+};
+S3Connection ResolveS3Connection(CommonOptions const& options);
+
+/// Builds the sink for --dest (S3 or filesystem). Throws UsageError for bad settings.
+std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& options, Destination const& dest,
+                                            std::shared_ptr<ccrec::HttpTransport> transport,
+                                            ccrec::Logger const& logger);
+
+/// Opens --manifest (or a null manifest). Throws UsageError when it cannot be opened.
+std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& options);
+
+/// Installs SIGINT/SIGTERM handling that cancels `token`; restores on destruction.
+class SignalGuard {
+ public:
+  explicit SignalGuard(ccrec::CancellationToken token);
+  ~SignalGuard();
+  SignalGuard(SignalGuard const&) = delete;
+  SignalGuard& operator=(SignalGuard const&) = delete;
+  /// The signal that arrived, or 0.
+  int signal() const;
+};
+
+/// Progress reporting per --progress: a redrawn line on a TTY, periodic plain lines otherwise.
+std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(CommonOptions const& options);
+
+/// Prints the summary, the last line, and returns the exit status for it.
+int FinishRun(ccrec::exporter::ExportSummary const& summary, ccrec::Logger const& logger, int signal_number);
+
+/// Parses a --from/--to value (ISO-8601 UTC or epoch ms); throws UsageError naming the flag.
+std::chrono::system_clock::time_point ParseTimeFlag(std::string const& flag, std::string const& value);
+
+/// Reads a secret from the flag or, when empty, the environment variable; throws UsageError.
+std::string SecretFromFlagOrEnv(std::string const& value, char const* env, std::string const& flag_name);
+
+}  // namespace ccrec_cli

@@ -1,0 +1,176 @@
+// ccrec-export webex: Webex Contact Center tasks -> captures -> presigned download -> sink.
+#include "commands.hpp"
+
+#include <ccrec/core/token_store.hpp>
+#include <ccrec/exporter/webex_source.hpp>
+#include <ccrec/webex/client.hpp>
+#include <ccrec/webex/oauth.hpp>
+
+#include "internal/time_util.hpp"
+
+#include <iostream>
+#include <sstream>
+
+namespace ccrec_cli {
+
+namespace {
+
+struct WebexFlags {
+  CommonOptions common;
+  std::string from, to;
+  int days_back = 0;
+  std::string region = "us1";
+  std::string api_base_url;
+  std::string token_url = "https://webexapis.com/v1/access_token";
+  std::string org_id;
+  std::string client_id, client_secret;
+  std::string token_file;
+  std::string auth_code, redirect_uri;
+  std::string channel_types = "telephony";
+  int url_expiration = 30;
+  bool include_segments = false;
+};
+
+std::vector<std::string> SplitList(std::string const& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+int RunWebex(WebexFlags& f) {
+  using std::chrono::system_clock;
+  // ---- validate everything before writing anything -------------------------------------
+  ValidateCommon(f.common);
+  auto dest = ParseDestination(f.common.dest);
+  system_clock::time_point from, to;
+  if (f.days_back > 0) {
+    if (!f.from.empty() || !f.to.empty()) throw UsageError{"use either --days-back or --from/--to, not both"};
+    to = system_clock::now();
+    from = to - std::chrono::hours(24) * f.days_back;
+  } else {
+    if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to (or --days-back N) are required"};
+    from = ParseTimeFlag("--from", f.from);
+    to = ParseTimeFlag("--to", f.to);
+  }
+  if (!(from < to)) throw UsageError{"--from must be earlier than --to"};
+  auto channels = SplitList(f.channel_types);
+  for (auto const& c : channels) {
+    if (c != "telephony" && c != "chat" && c != "email" && c != "social") {
+      throw UsageError{"--channel-types: unknown channel type \"" + c + "\" (telephony, chat, email, social)"};
+    }
+  }
+  if (f.url_expiration < 1 || f.url_expiration > 60) throw UsageError{"--url-expiration must be 1..60 minutes"};
+  std::string base_url = f.api_base_url;
+  if (base_url.empty()) {
+    auto b = ccrec::webex::BaseUrlForRegion(f.region);
+    if (!b) throw UsageError{"--region: " + b.error().message};
+    base_url = *b;
+  }
+  if (f.token_file.empty()) throw UsageError{"--token-file is required (the OAuth token store)"};
+  std::string client_id = SecretFromFlagOrEnv(f.client_id, "CCREC_WEBEX_CLIENT_ID", "--client-id");
+  std::string client_secret = SecretFromFlagOrEnv(f.client_secret, "CCREC_WEBEX_CLIENT_SECRET", "--client-secret");
+
+  auto logger = MakeLogger(f.common);
+  auto store = ccrec::MakeJsonFileTokenStore(f.token_file);
+  auto existing = store->Load();
+  if (!existing) throw UsageError{"--token-file: " + existing.error().message};
+  if (!existing->has_value() && f.auth_code.empty()) {
+    throw UsageError{"token file " + f.token_file +
+                     " does not exist; authorize once with --auth-code CODE --redirect-uri URI, or write it "
+                     "with a refresh token"};
+  }
+  auto transport = MakeTransport(f.common, logger);
+
+  ccrec::webex::OAuthClientOptions oo;
+  oo.config.client_id = client_id;
+  oo.config.client_secret = client_secret;
+  oo.config.token_url = f.token_url;
+  oo.config.redirect_uri = f.redirect_uri;
+  oo.store = store;
+  oo.transport = transport;
+  oo.logger = logger;
+  auto oauth = std::make_shared<ccrec::webex::OAuthClient>(oo);
+
+  ccrec::CancellationToken cancel;
+  SignalGuard signals(cancel);
+  ccrec::CallContext ctx;
+  ctx.cancel = cancel;
+
+  if (!existing->has_value()) {
+    auto exchanged = oauth->ExchangeAuthorizationCode(f.auth_code, ctx);
+    if (!exchanged) {
+      std::cerr << "ccrec-export: error: authorization code exchange failed: " << exchanged.error().ToString() << "\n";
+      return kExitFatal;
+    }
+  }
+
+  auto sink = MakeSink(f.common, dest, transport, logger);
+  auto manifest = OpenManifest(f.common);
+
+  ccrec::webex::ClientOptions co;
+  co.base_url = base_url;
+  co.tokens = oauth;
+  co.transport = transport;
+  co.logger = logger;
+  ccrec::webex::Client client(co);
+
+  ccrec::exporter::WebexSourceOptions so;
+  so.tasks.from = from;
+  so.tasks.to = to;
+  so.tasks.channel_types = channels;
+  if (!f.org_id.empty()) so.tasks.org_id = f.org_id;
+  so.url_expiration = std::chrono::minutes(f.url_expiration);
+  so.include_segments = f.include_segments;
+  so.logger = logger;
+  auto source = ccrec::exporter::MakeWebexSource(client, so);
+
+  ccrec::exporter::ExporterOptions eo;
+  eo.concurrency = f.common.concurrency;
+  eo.key_template = f.common.key_template;
+  eo.dry_run = f.common.dry_run;
+  eo.logger = logger;
+  eo.on_progress = MakeProgressPrinter(f.common);
+  eo.on_dry_run_item = [&sink](ccrec::exporter::ExportItem const& item, std::string const& key) {
+    std::cout << "would export task " << item.task_id << " recording " << item.recording_id << " -> "
+              << sink->Describe(key) << "\n";
+  };
+  ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
+  logger.Info("exporting Webex CC recordings created in [" + ccrec::internal::FormatIso8601(from, true) + ", " +
+              ccrec::internal::FormatIso8601(to, true) + ") to " + sink->Describe(""));
+  auto summary = exporter.Run(ctx);
+  return FinishRun(summary, logger, signals.signal());
+}
+
+}  // namespace
+
+void RegisterWebex(CLI::App& app, std::function<int()>& action) {
+  auto f = std::make_shared<WebexFlags>();
+  auto* cmd = app.add_subcommand("webex", "export Webex Contact Center recordings (tasks -> captures -> media)");
+  AddCommonFlags(*cmd, f->common, "call-detail/{task_id}/{recording_id}{ext}");
+  auto* from = cmd->add_option("--from", f->from, "window start: ISO-8601 UTC (2026-11-01T00:00:00Z) or epoch ms");
+  auto* to = cmd->add_option("--to", f->to, "window end (exclusive)");
+  auto* days = cmd->add_option("--days-back", f->days_back, "window = the last N days")->check(CLI::Range(1, 3650));
+  days->excludes(from)->excludes(to);
+  cmd->add_option("--region", f->region, "data centre: us1 eu1 eu2 anz1 ca1 jp1 sg1")->capture_default_str();
+  cmd->add_option("--api-base-url", f->api_base_url, "API base URL (overrides --region)");
+  cmd->add_option("--token-url", f->token_url, "OAuth token endpoint")->capture_default_str();
+  cmd->add_option("--org-id", f->org_id, "organization id (default: from the token)");
+  cmd->add_option("--client-id", f->client_id, "OAuth client id (or $CCREC_WEBEX_CLIENT_ID)");
+  cmd->add_option("--client-secret", f->client_secret, "OAuth client secret (or $CCREC_WEBEX_CLIENT_SECRET)");
+  cmd->add_option("--token-file", f->token_file, "JSON token store, rewritten atomically with mode 0600");
+  cmd->add_option("--auth-code", f->auth_code, "one-time authorization code to create the token file");
+  cmd->add_option("--redirect-uri", f->redirect_uri, "redirect URI used to obtain --auth-code");
+  cmd->add_option("--channel-types", f->channel_types, "comma-separated: telephony,chat,email,social")
+      ->capture_default_str();
+  cmd->add_option("--url-expiration", f->url_expiration, "presigned URL lifetime in minutes (1..60)")
+      ->capture_default_str();
+  cmd->add_flag("--include-segments", f->include_segments, "export individual segments instead of stitched recordings");
+  action = [f] { return RunWebex(*f); };
+  cmd->callback([] {});
+}
+
+}  // namespace ccrec_cli

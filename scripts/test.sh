@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds ccrec with warnings as errors and runs every test through ctest: unit tests (fakes, no
+# sockets), integration tests (loopback emulators + signature-checking S3 server started by the
+# tests), and the consumer project built against the installed package. Also runs the unit and
+# integration tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+# Usage: scripts/test.sh            (everything; ends with ctest's summary)
+#        CCREC_SKIP_ASAN=1 scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ccrec_ensure_deps
+
+jobs=$(ccrec_jobs)
+py=$(ccrec_python)
+build=${CCREC_BUILD_DIR:-build/ci}
+
+if [ "${CCREC_SKIP_ASAN:-0}" != 1 ]; then
+  ccrec_log "sanitizer build (address,undefined)"
+  cmake -S . -B "$build-asan" -DCMAKE_BUILD_TYPE=Debug -DCCREC_WARNINGS_AS_ERRORS=ON \
+    -DCCREC_SANITIZE=address,undefined -DPython3_EXECUTABLE="$py" -DCCREC_CONSUMER_TEST=OFF >/dev/null
+  cmake --build "$build-asan" -j"$jobs"
+  ccrec_log "tests under ASan+UBSan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$build-asan" --output-on-failure -j"$jobs" --timeout 600
+fi
+
+ccrec_log "release build (warnings are errors)"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCREC_WARNINGS_AS_ERRORS=ON \
+  -DCCREC_BUILD_BENCH=ON -DPython3_EXECUTABLE="$py" >/dev/null
+cmake --build "$build" -j"$jobs"
+ccrec_log "unit, integration and consumer tests"
+ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 600

@@ -1,0 +1,324 @@
+// End-to-end: ccrec-export webex against the Webex CC emulator (HTTPS, throwaway CA) and a
+// signature-checking S3 server (moto), both on 127.0.0.1 and started here.
+#include "integration/harness.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ccrec_it::ProgramResult;
+using ccrec_it::ServerProcess;
+using ccrec_it::TempDir;
+
+constexpr char kDay[] = "2026-11-01";
+constexpr char kFrom[] = "2026-11-01T00:00:00Z";
+constexpr char kTo[] = "2026-11-02T00:00:00Z";
+
+rapidjson::Document Json(std::string const& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
+  return d;
+}
+
+struct Expected {
+  std::map<std::string, std::pair<std::string, std::string>> recordings;  // key -> (task, recording)
+  int pending = 0;
+};
+
+std::vector<rapidjson::Document> ManifestLines(std::string const& path) {
+  std::vector<rapidjson::Document> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    out.push_back(Json(line));
+  }
+  return out;
+}
+
+class ExportWebexTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    webex_ = ServerProcess::Start("webex_cc.py", {"--tasks-per-day", "120", "--day", kDay}).release();
+    s3_ = ServerProcess::Start("s3_server.py", {"--bucket", "recordings"}).release();
+    dir_ = new TempDir("ccrec-it-export");
+    // The token store of this "installation": written once with the refresh token the admin
+    // obtained; every run rotates it (the emulator invalidates used refresh tokens).
+    token_file_ = new std::string(*dir_ / "token.json");
+    ccrec_it::WriteFile(*token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
+                                      "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
+    ::chmod(token_file_->c_str(), 0600);
+  }
+  static void TearDownTestSuite() {
+    delete webex_;
+    delete s3_;
+    delete token_file_;
+    delete dir_;
+  }
+
+  std::map<std::string, std::string> S3Env(std::string secret = {}) {
+    return {{"AWS_ACCESS_KEY_ID", s3_->Get("access_key")},
+            {"AWS_SECRET_ACCESS_KEY", secret.empty() ? s3_->Get("secret_key") : secret},
+            {"AWS_SESSION_TOKEN", "\x01unset"},
+            {"AWS_REGION", "us-east-1"},
+            {"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
+            {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")}};
+  }
+
+  std::vector<std::string> BaseArgs(std::string const& dest, std::string const& manifest) {
+    return {CCREC_EXPORT_BIN, "webex",        "--api-base-url", webex_->Get("base_url"),
+            "--token-url",    webex_->Get("token_url"), "--token-file", *token_file_,
+            "--from",         kFrom,          "--to",           kTo,
+            "--dest",         dest,           "--manifest",     manifest,
+            "--s3-endpoint",  s3_->Get("endpoint"), "--ca-file", webex_->Get("ca_file"),
+            "--concurrency",  "4"};
+  }
+
+  /// Ground truth from the emulator: telephony recordings the exporter must land, and pending tasks.
+  Expected GroundTruth() {
+    std::string url = webex_->Get("base_url") + "/_emulator/tasks?from=1793491200000&to=1793577600000&channelTypes=telephony";
+    auto [status, body] = ccrec_it::HttpGet(url, webex_->Get("ca_file"));
+    EXPECT_EQ(status, 200);
+    auto doc = Json(body);
+    Expected e;
+    for (auto const& t : doc["tasks"].GetArray()) {
+      if (t["captureRequested"].IsBool() && !t["captureRequested"].GetBool()) continue;
+      auto const& recs = t["recordings"]["stitched"];
+      if (recs.Empty()) {
+        ++e.pending;
+        continue;
+      }
+      for (auto const& r : recs.GetArray()) {
+        std::string file = r["fileName"].GetString();
+        std::string ext = file.substr(file.find_last_of('.'));
+        std::string key = std::string("call-detail/") + r["taskId"].GetString() + "/" + r["recordingId"].GetString() + ext;
+        e.recordings[key] = {r["taskId"].GetString(), r["recordingId"].GetString()};
+      }
+    }
+    return e;
+  }
+
+  std::string ExpectedSha(std::string const& task, std::string const& recording) {
+    auto [status, body] = ccrec_it::HttpGet(webex_->Get("base_url") + "/_emulator/expected?task_id=" + task +
+                                                "&recording_id=" + recording,
+                                            webex_->Get("ca_file"));
+    EXPECT_EQ(status, 200) << body;
+    auto doc = Json(body);
+    return doc.HasMember("sha256") ? doc["sha256"].GetString() : "";
+  }
+
+  rapidjson::Document Stats() {
+    auto [status, body] = ccrec_it::HttpGet(webex_->Get("base_url") + "/_emulator/stats", webex_->Get("ca_file"));
+    EXPECT_EQ(status, 200);
+    return Json(body);
+  }
+
+  rapidjson::Document ListBucket() {
+    auto r = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
+                                   s3_->Get("endpoint"), "--access-key", s3_->Get("access_key"), "--secret-key",
+                                   s3_->Get("secret_key"), "--bucket", "recordings"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return Json(r.out);
+  }
+
+  static std::string LastLine(int exported, int skipped, int failed, int pending, long long bytes) {
+    return "exported=" + std::to_string(exported) + " skipped=" + std::to_string(skipped) +
+           " failed=" + std::to_string(failed) + " pending=" + std::to_string(pending) + " bytes=" +
+           std::to_string(bytes);
+  }
+
+  static ServerProcess* webex_;
+  static ServerProcess* s3_;
+  static TempDir* dir_;
+  static std::string* token_file_;
+};
+
+ServerProcess* ExportWebexTest::webex_ = nullptr;
+ServerProcess* ExportWebexTest::s3_ = nullptr;
+TempDir* ExportWebexTest::dir_ = nullptr;
+std::string* ExportWebexTest::token_file_ = nullptr;
+
+TEST_F(ExportWebexTest, ExportsOneDayToS3ByteExactThenReRunSkipsEverything) {
+  auto expected = GroundTruth();
+  ASSERT_GT(expected.recordings.size(), 20u);
+  std::string old_token = ccrec_it::ReadFile(*token_file_);
+  std::string manifest = *dir_ / "run1.jsonl";
+
+  auto run1 = ccrec_it::RunProgram(BaseArgs("s3://recordings", manifest), S3Env());
+  ASSERT_EQ(run1.exit_code, 0) << run1.err << run1.out;
+
+  // Every expected recording landed byte-exact, with its sidecar.
+  auto bucket = ListBucket();
+  auto const& objects = bucket["objects"];
+  long long bytes = 0;
+  for (auto const& [key, ids] : expected.recordings) {
+    ASSERT_TRUE(objects.HasMember(key.c_str())) << "missing " << key;
+    EXPECT_EQ(objects[key.c_str()]["sha256"].GetString(), ExpectedSha(ids.first, ids.second)) << key;
+    EXPECT_EQ(std::string(objects[key.c_str()]["content_type"].GetString()), "audio/wav");
+    bytes += objects[key.c_str()]["size"].GetInt64();
+    std::string sidecar_key = key + ".json";
+    ASSERT_TRUE(objects.HasMember(sidecar_key.c_str())) << "missing sidecar " << sidecar_key;
+    std::string sidecar = objects[sidecar_key.c_str()]["body"].GetString();
+    auto doc = Json(sidecar);
+    EXPECT_EQ(std::string(doc["task"]["id"].GetString()), ids.first);
+    EXPECT_EQ(std::string(doc["recording"]["id"].GetString()), ids.second);
+    EXPECT_TRUE(doc["recording"]["attributes"].HasMember("callType"));
+    EXPECT_EQ(sidecar.find("filePath"), std::string::npos) << "presigned URL leaked into " << sidecar_key;
+    EXPECT_EQ(sidecar.find("X-Amz-Signature"), std::string::npos);
+  }
+  EXPECT_EQ(objects.MemberCount(), expected.recordings.size() * 2) << "unexpected extra objects";
+  EXPECT_EQ(run1.LastLine(),
+            LastLine(static_cast<int>(expected.recordings.size()), 0, 0, expected.pending, bytes));
+
+  // Manifest: one line per recording (exported, with bytes + sha256) plus pending tasks.
+  auto lines = ManifestLines(manifest);
+  std::set<std::string> exported_keys;
+  int pending = 0;
+  for (auto const& l : lines) {
+    std::string status = l["status"].GetString();
+    EXPECT_EQ(std::string(l["source"].GetString()), "webex");
+    if (status == "exported") {
+      exported_keys.insert(l["key"].GetString());
+      EXPECT_EQ(std::string(l["sha256"].GetString()).size(), 64u);
+      EXPECT_GT(l["bytes"].GetInt64(), 44);
+    } else if (status == "pending") {
+      ++pending;
+    } else {
+      ADD_FAILURE() << "unexpected status " << status;
+    }
+  }
+  EXPECT_EQ(exported_keys.size(), expected.recordings.size());
+  EXPECT_EQ(pending, expected.pending);
+
+  // OAuth: the refresh token rotated and was persisted, mode 0600; no expired token was sent,
+  // and no Authorization header went to a presigned URL.
+  std::string new_token = ccrec_it::ReadFile(*token_file_);
+  EXPECT_NE(new_token, old_token);
+  struct stat st {};
+  ASSERT_EQ(::stat(token_file_->c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto stats = Stats();
+  EXPECT_EQ(stats["expired_token_calls"].GetInt(), 0);
+  EXPECT_EQ(stats["media_authorization_rejected"].GetInt(), 0);
+  EXPECT_EQ(stats["media_signature_mismatch"].GetInt(), 0);
+  EXPECT_EQ(stats["refresh_token_reuse"].GetInt(), 0);
+  auto served = stats["bytes_served"].GetInt64();
+
+  // Second run, same window and manifest: nothing downloaded, everything skipped, exit 0.
+  auto run2 = ccrec_it::RunProgram(BaseArgs("s3://recordings", manifest), S3Env());
+  ASSERT_EQ(run2.exit_code, 0) << run2.err;
+  EXPECT_EQ(run2.LastLine(), LastLine(0, static_cast<int>(expected.recordings.size()), 0, expected.pending, 0));
+  EXPECT_EQ(Stats()["bytes_served"].GetInt64(), served) << "re-run downloaded media";
+
+  // Third run with a fresh manifest (the old one lost): the sink's Stat finds every object.
+  auto run3 = ccrec_it::RunProgram(BaseArgs("s3://recordings", *dir_ / "run3.jsonl"), S3Env());
+  ASSERT_EQ(run3.exit_code, 0) << run3.err;
+  EXPECT_EQ(run3.LastLine(), LastLine(0, static_cast<int>(expected.recordings.size()), 0, expected.pending, 0));
+  EXPECT_EQ(Stats()["bytes_served"].GetInt64(), served) << "run without manifest downloaded media";
+}
+
+TEST_F(ExportWebexTest, ExportsToLocalDirectoryWithoutTemporaryFiles) {
+  auto expected = GroundTruth();
+  TempDir out("ccrec-it-fs");
+  std::string dest = out.path() + "/archive";
+  auto run = ccrec_it::RunProgram(BaseArgs("file://" + dest, *dir_ / "fs.jsonl"), S3Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  for (auto const& [key, ids] : expected.recordings) {
+    std::string data = ccrec_it::ReadFile(dest + "/" + key);
+    EXPECT_EQ(ccrec_it::Sha256Hex(data), ExpectedSha(ids.first, ids.second)) << key;
+    EXPECT_FALSE(ccrec_it::ReadFile(dest + "/" + key + ".json").empty());
+  }
+  auto r = ccrec_it::RunProgram({"/usr/bin/find", dest, "-name", "*ccrec-tmp*"});
+  EXPECT_EQ(r.out, "") << "temporary files left behind";
+  auto count = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f | wc -l"});
+  EXPECT_EQ(std::stoul(count.out), expected.recordings.size() * 2);
+}
+
+TEST_F(ExportWebexTest, TlsVerificationFailsWithoutTheCaFile) {
+  std::string manifest = *dir_ / "tls.jsonl";
+  auto args = BaseArgs("s3://recordings/tls", manifest);
+  auto ca = std::find(args.begin(), args.end(), "--ca-file");
+  args.erase(ca, ca + 2);
+  auto run = ccrec_it::RunProgram(args, S3Env());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("certificate"), std::string::npos) << run.err;
+  EXPECT_EQ(ccrec_it::ReadFile(manifest).find("\"exported\""), std::string::npos);
+  auto bucket = ListBucket();
+  for (auto const& m : bucket["objects"].GetObject()) {
+    EXPECT_NE(std::string(m.name.GetString()).rfind("tls/", 0), 0u) << "object written despite TLS failure";
+  }
+}
+
+TEST_F(ExportWebexTest, WrongS3SecretGivesClearErrorAndRecordsNothingAsExported) {
+  std::string manifest = *dir_ / "badsecret.jsonl";
+  auto run = ccrec_it::RunProgram(BaseArgs("s3://recordings/badsecret", manifest), S3Env("not-the-secret"));
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_TRUE(run.err.find("SignatureDoesNotMatch") != std::string::npos ||
+              run.err.find("rejected our credentials") != std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("not-the-secret"), std::string::npos) << "secret leaked into the output";
+  EXPECT_EQ(ccrec_it::ReadFile(manifest).find("\"exported\""), std::string::npos);
+  EXPECT_NE(run.LastLine().find("exported=0 "), std::string::npos) << run.out;
+}
+
+TEST_F(ExportWebexTest, UsageErrorsExitTwoAndWriteNothing) {
+  TempDir out("ccrec-it-usage");
+  std::string dest = out.path() + "/never";
+  std::string manifest = out.path() + "/never.jsonl";
+  std::vector<std::pair<std::string, std::string>> cases = {
+      {"--from", "yesterday"},          {"--to", "2026-13-01T00:00:00Z"},    {"--concurrency", "0"},
+      {"--key-template", "{bogus}/x"},  {"--url-expiration", "61"},        {"--channel-types", "fax"},
+      {"--region", "mars1"},            {"--progress", "sometimes"},
+  };
+  for (auto const& [flag, value] : cases) {
+    auto args = BaseArgs(dest, manifest);
+    auto it = std::find(args.begin(), args.end(), flag);
+    if (it != args.end()) {
+      *(it + 1) = value;
+    } else {
+      args.push_back(flag);
+      args.push_back(value);
+    }
+    if (flag == "--region") {
+      auto base = std::find(args.begin(), args.end(), "--api-base-url");
+      args.erase(base, base + 2);
+    }
+    auto run = ccrec_it::RunProgram(args, S3Env());
+    EXPECT_EQ(run.exit_code, 2) << flag << " " << value << ": " << run.err;
+    EXPECT_NE(run.err.find("error"), std::string::npos) << run.err;
+  }
+  auto missing = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "webex", "--from", kFrom, "--to", kTo}, S3Env());
+  EXPECT_EQ(missing.exit_code, 2);
+  auto unknown = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "webex", "--bogus-flag"}, S3Env());
+  EXPECT_EQ(unknown.exit_code, 2);
+  struct stat st {};
+  EXPECT_NE(::stat(dest.c_str(), &st), 0) << "destination created despite a usage error";
+  EXPECT_NE(::stat(manifest.c_str(), &st), 0) << "manifest created despite a usage error";
+}
+
+TEST_F(ExportWebexTest, DryRunListsAndWritesNothing) {
+  TempDir out("ccrec-it-dry");
+  std::string dest = out.path() + "/dry";
+  auto args = BaseArgs(dest, out.path() + "/dry.jsonl");
+  args.push_back("--dry-run");
+  auto run = ccrec_it::RunProgram(args, S3Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("would export task "), std::string::npos);
+  auto files = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f 2>/dev/null | wc -l"});
+  EXPECT_EQ(std::stoul(files.out), 0u);
+}
+
+}  // namespace
