@@ -1,0 +1,214 @@
+#pragma once
+/// @file
+/// `webex::Client`: the Webex Contact Center Tasks and Captures APIs, and presigned recording
+/// downloads.
+///
+/// @code
+/// auto oauth = std::make_shared<ccrec::webex::OAuthClient>(oauth_options);
+/// ccrec::webex::Client client({*ccrec::webex::BaseUrlForRegion("us1"), oauth});
+/// ccrec::webex::TaskQuery query{from, to, {"telephony"}};
+/// for (auto& task : client.ListTasks(query)) {
+///   if (!task) return task.error();
+///   ...
+/// }
+/// @endcode
+///
+/// Source: Webex CC API (`wxcc-recordings-subset.openapi.json`): `GET /v1/tasks` (operationId
+/// `searchTasks`), `POST /v1/captures/query` (operationId `downloadMultiRecordingPath`); ccrec
+/// reference `webex-cc.md` §4, §5, §7.
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/call_context.hpp>
+#include <ccrec/core/clock.hpp>
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/pager.hpp>
+#include <ccrec/core/rate_limiter.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/core/retry.hpp>
+#include <ccrec/webex/errors.hpp>
+#include <ccrec/webex/models.hpp>
+#include <ccrec/webex/oauth.hpp>
+#include <ccrec/webex/regions.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex {
+
+/// Construction options of Client. `base_url` and `tokens` are required.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT ClientOptions {
+  /// API base URL, e.g. "https://api.wxcc-us1.cisco.com" (see BaseUrlForRegion()) or an
+  /// emulator's URL. A trailing slash is ignored. Required: calls fail with kInvalidArgument
+  /// when it is empty or not an http(s) URL.
+  std::string base_url;
+  /// Access tokens (normally an OAuthClient). Required: calls fail with kInvalidArgument without.
+  std::shared_ptr<AccessTokenSource> tokens;
+  /// HTTP transport for API calls and presigned downloads. Default: MakeCurlTransport().
+  std::shared_ptr<HttpTransport> transport;
+  /// Time source (Retry-After dates, presigned-URL expiry). Default: MakeSystemClock().
+  std::shared_ptr<Clock> clock;
+  /// Waits between retries. Default: MakeRealSleeper().
+  std::shared_ptr<Sleeper> sleeper;
+  /// Retry policy for API calls and for opening downloads; CallContext::retry overrides it per
+  /// call. Default: RetryPolicy{}.
+  RetryPolicy retry;
+  /// Log sink (retries, paging fallbacks, skipped malformed entries). URLs are redacted, tokens
+  /// never logged. Default: silent.
+  Logger logger;
+  /// Client-side limit on Webex API requests (Tasks, Captures; not presigned downloads, which go
+  /// to S3). Share one limiter among all clients using the same client id: Webex allows 300
+  /// requests per minute per client id (reference §7). Acquire() is called before every attempt;
+  /// a 429's Retry-After pauses the limiter for everyone. Default: none (no client-side limit).
+  std::shared_ptr<RateLimiter> rate_limiter;
+};
+
+/// Client for the Webex Contact Center Tasks and Captures APIs.
+///
+/// Every API request carries `Authorization: Bearer <token>`, `Accept: application/json` and a
+/// unique `TrackingId: CCREC_<uuid>` per HTTP request (retries get new ones).
+/// CallContext::extra_headers are added, replacing same-named headers (so a caller's
+/// `TrackingId` wins). Only spec-defined query parameters are sent. Requests are retried through
+/// the client's RetryPolicy on transport errors, 408, 429 (honouring Retry-After) and 5xx;
+/// 400/403/404/413/422 are not retried. A 401 invalidates the token, refreshes it and retries
+/// once; a second 401 fails with kUnauthenticated. Errors carry the server's `trackingId` (or
+/// the TrackingId sent) in Error::request_id.
+///
+/// @par Thread safety
+/// Immutable after construction; all methods are const and thread-safe. Copies are cheap and
+/// share the transport, token source and backoff state.
+class CCREC_EXPORT Client {
+ public:
+  /// Builds the client; no I/O happens here. Missing transport/clock/sleeper get defaults.
+  explicit Client(ClientOptions options);
+
+  /// Fetches exactly one page: one `GET /v1/tasks?from=..&to=..[&channelTypes=..]&pageSize=..[&orgId=..]`.
+  ///
+  /// The page is returned as the server sent it (server order, no window filtering or
+  /// de-duplication); tasks without an `id` are dropped (logged). Most callers want ListTasks().
+  ///
+  /// @param query from/to (epoch ms), channel_types, page_size, org_id.
+  /// @return the tasks of the page.
+  /// Errors: kInvalidArgument for a bad query (to <= from, page_size outside 1..1000, an empty
+  /// or non-lower-case channel type) or a 400/413/422; kUnauthenticated (401 after one refresh;
+  /// re-authorize), kPermissionDenied (403: scope cjp:config_read / role), kRateLimited,
+  /// kUnavailable, kTransport after retries; kParse when the body is not JSON, lacks `data`, or
+  /// the Content-Type is not JSON.
+  ///
+  /// Source: Webex CC API `GET /v1/tasks` (operationId searchTasks); reference §4.1, §4.2.
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<std::vector<Task>> ListTasksPage(TaskQuery const& query, CallContext const& ctx = {}) const;
+
+  /// Lists every task created in the half-open window [query.from, query.to), each exactly once,
+  /// in ascending createdTime order, fetching lazily.
+  ///
+  /// Keyset paging on createdTime (the API has no paging parameters), correct whether the server
+  /// treats `from` (and `to`) as inclusive or exclusive. The first request uses from-1 (so an
+  /// exclusive server still returns tasks at `from`); after a full page whose last createdTime is
+  /// L the next request asks for createdTime >= L (from=L-1, or from=L once the server has shown
+  /// itself inclusive by returning a task at exactly `from`); ids are de-duplicated; a
+  /// millisecond holding more tasks than one page is re-read on its own as [m, m+1) with
+  /// pageSize 1000 (then per channel type); a page shorter than pageSize ends the listing. If a
+  /// page is not sorted ascending or not inside the range asked for, the rest of the window is
+  /// split in halves until each part fits in one page. Tasks without createdTime are emitted once
+  /// and logged. Normally one request per full page.
+  ///
+  /// @param query window, channel types, page size (the request size; clusters use 1000), org id.
+  /// @return a one-pass range of Result<Task>; an error ends it. If more than 1000 tasks of one
+  /// channel type share one millisecond (which the API cannot page), every task that could be
+  /// read is still yielded and the range ends with a kInternal error naming the millisecond.
+  /// Errors: as ListTasksPage(); kParse when the server ignores from/to.
+  ///
+  /// Source: Webex CC API `GET /v1/tasks` (operationId searchTasks); reference §4.3, §4.4.
+  /// @par Thread safety
+  /// The pager is used by one thread; the client stays shareable.
+  Pager<Task> ListTasks(TaskQuery const& query, CallContext const& ctx = {}) const;
+
+  /// One `POST /v1/captures/query` for up to 10 task ids.
+  ///
+  /// Body: `{"query":{"taskIds":[..],"urlExpiration":N,"includeSegments":b,"includeVARecordings":b[,"orgId":".."]}}`.
+  /// Every recording of every task is returned (segments, consult and virtual-agent legs).
+  /// The result has one entry per requested id in request order (unknown ids get empty lists),
+  /// followed by any extra tasks the server returned. Entries the server sent without `taskId`
+  /// are dropped and logged. Model parsing is lenient: missing, extra or wrong-typed fields never
+  /// fail a call (a wrong-typed optional field reads as absent).
+  ///
+  /// @param query task_ids (1..10 after removing duplicates), url_expiration (1..60 min),
+  ///        include_segments, include_va_recordings, org_id.
+  /// Errors: kInvalidArgument for no ids, an empty id, more than 10 unique ids, url_expiration
+  /// outside 1..60 minutes (checked locally, nothing sent) or an HTTP 400; kParse when the body
+  /// is not JSON, lacks `data`, or the Content-Type is not JSON; others as ListTasksPage().
+  ///
+  /// Source: Webex CC API `POST /v1/captures/query` (operationId downloadMultiRecordingPath);
+  /// reference §5.1–§5.3. Documented safe to repeat, so retried like a GET.
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<std::vector<TaskCaptures>> QueryCaptures(CaptureQuery const& query, CallContext const& ctx = {}) const;
+
+  /// QueryCaptures() over any number of ids: removes duplicates (keeping first occurrences) and
+  /// sends batches of at most 10, in order.
+  ///
+  /// @param task_ids the ids; `options.task_ids` is ignored.
+  /// @param options url_expiration, include_segments, include_va_recordings, org_id.
+  /// @return one entry per unique id, in first-occurrence order (plus extras the server added).
+  ///         Empty input gives an empty result without any request.
+  /// Errors: the first batch error, as QueryCaptures() (earlier batches' results are discarded).
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<std::vector<TaskCaptures>> QueryCapturesBatched(std::vector<std::string> task_ids, CaptureQuery const& options,
+                                                         CallContext const& ctx = {}) const;
+
+  /// Opens a presigned recording URL (RecordingAttributes::file_path) for streaming.
+  ///
+  /// Sends a plain `GET` of `presigned_url` byte-for-byte as given (no decoding, re-encoding or
+  /// reordering) with no headers at all: no Authorization (S3 rejects a second auth mechanism),
+  /// no TrackingId, and CallContext::extra_headers are not applied; only `Range: bytes=<offset>-`
+  /// when `offset` > 0. Retries transport errors, 429/503 SlowDown and 5xx before the body
+  /// starts; the body is then streamed by the caller through HttpResponse::body.
+  ///
+  /// @param presigned_url the `filePath` from QueryCaptures(). Never logged with its query.
+  /// @param offset first byte wanted, for resuming. Default 0 (whole object). When the server
+  ///        ignores the Range header (200 instead of 206) the first `offset` bytes are skipped
+  ///        locally: the status stays 200 and Content-Length is reduced by `offset`.
+  /// @return the response (status 200 or 206) with its streaming body.
+  /// Errors: kPermissionDenied with vendor_code "AccessDenied" on 403 (normally: the URL expired;
+  /// the message says so, with the expiry time; re-query captures for a fresh URL);
+  /// kNotFound (404 NoSuchKey); kInvalidArgument (400, 416, or a URL that is not http(s));
+  /// kRateLimited (429, 503 SlowDown); kUnavailable (5xx); kTransport. S3 XML error bodies
+  /// (`<Code>`, `<Message>`, `<RequestId>`) fill vendor_code, message and request_id.
+  ///
+  /// Source: reference §5.4 (downloading `filePath`); AWS S3 presigned URLs (SigV4 query auth).
+  /// @par Thread safety
+  /// Thread-safe; the returned body is read by one thread.
+  Result<HttpResponse> OpenRecording(std::string const& presigned_url, CallContext const& ctx = {},
+                                     std::uint64_t offset = 0) const;
+
+  /// When a presigned URL stops working: `X-Amz-Date` + `X-Amz-Expires` seconds (SigV4), or the
+  /// `Expires` epoch seconds of a SigV2 URL.
+  ///
+  /// @param url a presigned URL.
+  /// @return the expiry, or nullopt when the URL carries no (well-formed) expiry.
+  /// Source: AWS S3 SigV4 query-string authentication; reference §5.4.
+  /// @par Thread safety
+  /// Thread-safe.
+  static std::optional<std::chrono::system_clock::time_point> PresignedUrlExpiry(std::string_view url);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl const> impl_;
+};
+
+}  // namespace webex
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,185 @@
+#pragma once
+/// @file
+/// Webex OAuth2 for Contact Center: the authorize-URL builder, the authorization-code exchange,
+/// and `OAuthClient`, an `AccessTokenSource` that refreshes ahead of expiry (single-flight across
+/// threads and, through `TokenStore::Update`, across processes) and persists the rotating
+/// refresh token on every refresh.
+///
+/// Source: ccrec reference `webex-cc.md` §2 (OAuth2: authorize §2.1, token endpoint §2.2,
+/// lifetimes §2.3, refresh-token rotation §2.4, scopes §2.5).
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/call_context.hpp>
+#include <ccrec/core/clock.hpp>
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/core/retry.hpp>
+#include <ccrec/core/token_store.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex {
+
+/// The scope ccrec needs for Tasks and Captures (reference §2.5). Cisco's own recording
+/// extractor asks for this one only.
+inline constexpr char kScopeConfigRead[] = "cjp:config_read";
+
+/// An OAuth2 integration (or Service App) registration on developer.webex.com.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT OAuthConfig {
+  /// The integration's client id. Required.
+  std::string client_id;
+  /// The integration's client secret. Required. Never logged.
+  std::string client_secret;
+  /// Token endpoint (`POST`, form-encoded). Default "https://webexapis.com/v1/access_token"
+  /// for every data centre.
+  std::string token_url = "https://webexapis.com/v1/access_token";
+  /// Authorize endpoint (interactive). Default "https://webexapis.com/v1/authorize".
+  std::string authorize_url = "https://webexapis.com/v1/authorize";
+  /// Redirect URI registered with the integration; required for the authorization-code flow
+  /// (authorize URL and code exchange), unused by refreshes.
+  std::string redirect_uri;
+  /// Refresh when less than max(min_refresh_buffer, refresh_fraction x lifetime) of the access
+  /// token's life remains. Default 300 s (5 min).
+  std::chrono::seconds min_refresh_buffer{300};
+  /// See min_refresh_buffer. The lifetime is known only for tokens this client obtained itself
+  /// (expires_in); for tokens loaded from the store only min_refresh_buffer applies. Default 0.10.
+  double refresh_fraction = 0.10;
+};
+
+/// Builds the one-time, interactive authorize URL an org administrator opens:
+/// `authorize_url?response_type=code&client_id=..&redirect_uri=..&scope=..&state=..`.
+///
+/// @param config client_id, redirect_uri and authorize_url are used.
+/// @param scopes joined with single spaces, then percent-encoded (RFC 3986, so the space is %20),
+///        e.g. {kScopeConfigRead}.
+/// @param state an unguessable value the redirect echoes back (CSRF protection); the caller
+///        checks it. Omitted from the URL when empty.
+/// @return the URL. Every value is percent-encoded.
+///
+/// Source: reference §2.1 (`GET https://webexapis.com/v1/authorize`).
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT std::string BuildAuthorizeUrl(OAuthConfig const& config, std::vector<std::string> const& scopes,
+                                           std::string const& state);
+
+/// Supplies valid, unexpired access tokens to API clients.
+///
+/// @par Thread safety
+/// Implementations must be thread-safe.
+class CCREC_EXPORT AccessTokenSource {
+ public:
+  virtual ~AccessTokenSource();
+  /// Returns an access token that is valid and not about to expire, refreshing first if needed.
+  /// Errors: kUnauthenticated when no usable credentials exist or the refresh was refused (an
+  /// administrator must re-authorize), kTransport/kUnavailable/kRateLimited from the token
+  /// endpoint, kCancelled/kDeadlineExceeded from `ctx`.
+  virtual Result<std::string> AccessToken(CallContext const& ctx) = 0;
+  /// Marks `access_token` as rejected (the API answered 401), so that the next AccessToken()
+  /// refreshes instead of returning it. Ignored when `access_token` is no longer current.
+  virtual void Invalidate(std::string const& access_token) = 0;
+};
+
+/// A fixed access token (tests, or a developer-portal personal token). Never refreshes;
+/// Invalidate() makes later AccessToken() calls fail with kUnauthenticated.
+///
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT std::shared_ptr<AccessTokenSource> MakeStaticAccessTokenSource(std::string access_token);
+
+/// Construction options of OAuthClient. Only `config` and `store` are required.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT OAuthClientOptions {
+  /// The integration's credentials and endpoints.
+  OAuthConfig config;
+  /// Where the token pair lives (memory, or the JSON token file). Required: without a store
+  /// every call fails with kInvalidArgument. Refreshes go through TokenStore::Update, so with a
+  /// file store two processes never spend the same refresh token.
+  std::shared_ptr<TokenStore> store;
+  /// HTTP transport. Default: MakeCurlTransport().
+  std::shared_ptr<HttpTransport> transport;
+  /// Time source for expiry decisions. Default: MakeSystemClock().
+  std::shared_ptr<Clock> clock;
+  /// Waits between retries of the token endpoint. Default: MakeRealSleeper().
+  std::shared_ptr<Sleeper> sleeper;
+  /// Retries of the token endpoint (transport errors, 429 honouring Retry-After, 5xx).
+  /// Default: RetryPolicy{}.
+  RetryPolicy retry;
+  /// Receives warnings (refresh token expiring within 7 days, refresh failures). Tokens, codes
+  /// and secrets are never logged. Default: silent.
+  Logger logger;
+};
+
+/// OAuth2 client for the Webex token endpoint and the AccessTokenSource used by webex::Client.
+///
+/// - Token requests are form-encoded `POST token_url` with grant_type `authorization_code` or
+///   `refresh_token` plus client_id and client_secret.
+/// - `expires_at = now + expires_in` on receipt; the access token is refreshed when less than
+///   max(min_refresh_buffer, refresh_fraction x lifetime) remains, so an expired (or nearly
+///   expired) token is never handed out.
+/// - The refresh token returned by every refresh is persisted (rotation); the old one is kept
+///   only if the response has no `refresh_token`. `refresh_token_expires_at` is persisted too, and
+///   a warning is logged when the refresh token expires within 7 days.
+/// - Refreshes are single-flight: concurrent callers wait for one token request. Across
+///   processes the refresh runs inside TokenStore::Update, which first re-reads the store and
+///   adopts a token another process already refreshed.
+///
+/// Source: reference §2.2–§2.4.
+///
+/// @par Thread safety
+/// Thread-safe: share one instance among clients and threads.
+class CCREC_EXPORT OAuthClient : public AccessTokenSource {
+ public:
+  /// Builds the client; no I/O happens here. Missing transport/clock/sleeper get defaults.
+  explicit OAuthClient(OAuthClientOptions options);
+  ~OAuthClient() override;
+  OAuthClient(OAuthClient const&) = delete;
+  OAuthClient& operator=(OAuthClient const&) = delete;
+
+  /// Exchanges the `code` from the authorize redirect for a token pair and saves it in the store
+  /// (`grant_type=authorization_code`, with client_id, client_secret, code, redirect_uri).
+  ///
+  /// @param code the `code` query parameter of the redirect (single use, short-lived).
+  /// @return the stored token.
+  /// Errors: kUnauthenticated (vendor_code "invalid_grant") when the code is expired, used or
+  /// issued for another redirect_uri; kUnauthenticated ("invalid_client") for a wrong client
+  /// id/secret; kParse when the response lacks `access_token` or `expires_in`; kInvalidArgument
+  /// when code or redirect_uri is empty; transport/5xx/429 errors after retries.
+  Result<OAuthToken> ExchangeAuthorizationCode(std::string const& code, CallContext const& ctx = {});
+
+  /// Forces a refresh (`grant_type=refresh_token`) now, unless another thread or process has
+  /// refreshed meanwhile (then its token is returned), and persists the result.
+  ///
+  /// @return the new token.
+  /// Errors: kUnauthenticated when the store holds no refresh token, or the refresh token was
+  /// rejected ("invalid_grant": an administrator must re-authorize); kParse for a malformed
+  /// response; store errors; transport/5xx/429 errors after retries.
+  Result<OAuthToken> Refresh(CallContext const& ctx = {});
+
+  /// Returns a valid access token, refreshing ahead of expiry (single-flight).
+  /// If a refresh fails while the current token is still unexpired, that token is returned and a
+  /// warning logged; refreshing is then retried no sooner than 30 s later.
+  /// Errors: as Refresh(); kUnauthenticated when nothing is stored (run the authorization flow).
+  Result<std::string> AccessToken(CallContext const& ctx) override;
+
+  /// Marks `access_token` as rejected so the next AccessToken() refreshes.
+  void Invalidate(std::string const& access_token) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace webex
+}  // namespace v1
+}  // namespace ccrec

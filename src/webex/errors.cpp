@@ -1,0 +1,120 @@
+// MapWebexError: the one Webex status + body -> Error mapping (reference webex-cc.md §7).
+
+#include <ccrec/webex/errors.hpp>
+
+#include <ccrec/core/log.hpp>
+
+#include "internal/json.hpp"
+#include "internal/time_util.hpp"
+
+#include <cctype>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex {
+
+namespace {
+
+namespace util = ::ccrec::internal;
+
+ErrorCode CodeForStatus(int status) {
+  switch (status) {
+    case 401: return ErrorCode::kUnauthenticated;
+    case 403: return ErrorCode::kPermissionDenied;
+    case 404: return ErrorCode::kNotFound;
+    case 408: return ErrorCode::kDeadlineExceeded;
+    case 429: return ErrorCode::kRateLimited;
+    default: break;
+  }
+  if (status >= 500 && status <= 599) return ErrorCode::kUnavailable;
+  if (status >= 400 && status <= 499) return ErrorCode::kInvalidArgument;
+  return ErrorCode::kInternal;
+}
+
+char const* Hint(int status) {
+  switch (status) {
+    case 400: return "the request was rejected as malformed";
+    case 401: return "the access token is invalid or expired; refresh it or re-authorize";
+    case 403:
+      return "the token lacks scope cjp:config_read or the authorizing user is not an administrator or "
+             "supervisor of the org";
+    case 404: return "not found; check the base URL (region) and org id";
+    case 408: return "the server timed out waiting for the request";
+    case 413: return "the result is too large; use a smaller time window";
+    case 422: return "the request was not processable; check the time window and parameters";
+    case 429: return "rate limited (default 300 requests per minute per client id); slow down";
+    default: break;
+  }
+  if (status >= 500 && status <= 599) return "temporary server failure; retry later";
+  if (status >= 300 && status <= 399) return "unexpected redirect; check the base URL";
+  return "unexpected response";
+}
+
+// Collects "description" strings of an array of {description} objects.
+void AppendDescriptions(rapidjson::Value const* array, std::string& out) {
+  if (array == nullptr) return;
+  for (auto const& e : array->GetArray()) {
+    std::optional<std::string> d;
+    if (e.IsString()) d = std::string(e.GetString(), e.GetStringLength());
+    else d = util::OptString(e, "description");
+    if (d && !d->empty()) out += (out.empty() ? "" : "; ") + *d;
+  }
+}
+
+std::string Snippet(std::string_view body) {
+  std::string s(body.substr(0, 200));
+  for (auto& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  if (body.size() > 200) s += "...";
+  return s;
+}
+
+}  // namespace
+
+Error MapWebexError(int status, std::string_view body, HttpHeaders const& headers, std::string_view what,
+                    std::chrono::system_clock::time_point now) {
+  Error error;
+  error.code = CodeForStatus(status);
+  error.http_status = status;
+  std::string details;
+  bool understood = false;
+  if (!body.empty()) {
+    auto doc = util::ParseJson(body, "error body");
+    if (doc && doc->IsObject()) {
+      understood = true;
+      if (auto id = util::OptString(*doc, "trackingId")) error.request_id = *id;
+      if (auto const* err = util::OptObject(*doc, "error")) {
+        // WxCC ApiErrorResponse: {"error":{"key":"401","message":[{"description":".."}]}}
+        if (auto key = util::OptString(*err, "key")) error.vendor_code = *key;
+        if (auto const* msgs = util::OptArray(*err, "message")) AppendDescriptions(msgs, details);
+        else if (auto msg = util::OptString(*err, "message")) details = *msg;
+      } else if (auto oauth = util::OptString(*doc, "error")) {
+        // OAuth2: {"error":"invalid_grant","error_description":".."}
+        error.vendor_code = *oauth;
+        details = util::OptString(*doc, "error_description").value_or(*oauth);
+      }
+      // Admin API: {"message":"..","errors":[{"description":".."}]}
+      if (auto msg = util::OptString(*doc, "message")) details += (details.empty() ? "" : "; ") + *msg;
+      AppendDescriptions(util::OptArray(*doc, "errors"), details);
+    }
+  }
+  if (!understood && !body.empty()) details = Snippet(body);
+  if (error.request_id.empty()) {
+    if (auto id = FindHeader(headers, "TrackingID")) error.request_id = *id;
+  }
+  if (auto retry_after = FindHeader(headers, "Retry-After")) {
+    error.retry_after = util::ParseRetryAfter(*retry_after, now);
+  }
+  std::string message = std::string(what) + " failed with HTTP " + std::to_string(status);
+  if (!details.empty()) message += ": " + details;
+  message += std::string(" (") + Hint(status) + ")";
+  error.message = RedactSecrets(message);
+  return error;
+}
+
+}  // namespace webex
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,213 @@
+// JSON <-> model conversion for the Webex CC Tasks and Captures APIs (lenient parsing).
+
+#include "webex/parse.hpp"
+
+#include "internal/time_util.hpp"
+
+#include <cctype>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex {
+namespace wire {
+
+namespace util = ::ccrec::internal;
+
+std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char const* key) {
+  auto ms = util::OptInt64(obj, key);
+  if (!ms || *ms > kMaxEpochMs || *ms < -kMaxEpochMs) return std::nullopt;
+  return util::FromEpochMs(*ms);
+}
+
+Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view what) {
+  auto value = FindHeader(headers, "Content-Type");
+  if (!value) return {};
+  std::string media = value->substr(0, value->find(';'));
+  std::string lower;
+  for (char c : media) {
+    if (c != ' ' && c != '\t') lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  auto ends_with = [&](std::string_view suffix) {
+    return lower.size() >= suffix.size() && lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (lower.empty() || lower == "application/json" || lower == "text/json" || ends_with("+json")) return {};
+  return MakeError(ErrorCode::kParse, std::string(what) + " has Content-Type \"" + *value +
+                                          "\", expected application/json (a proxy or captive portal may have "
+                                          "answered instead of the Webex API; check the base URL and proxy settings)");
+}
+
+namespace {
+
+std::optional<NamedRef> OptNamedRef(rapidjson::Value const& obj, char const* key) {
+  auto const* ref = util::OptObject(obj, key);
+  if (ref == nullptr) return std::nullopt;
+  return NamedRef{util::OptString(*ref, "id"), util::OptString(*ref, "name")};
+}
+
+std::string MemberNames(rapidjson::Value const& obj) {
+  std::string names;
+  if (!obj.IsObject()) return names;
+  int n = 0;
+  for (auto const& m : obj.GetObject()) {
+    if (n++ == 8) {
+      names += ", ...";
+      break;
+    }
+    if (!names.empty()) names += ", ";
+    names.append(m.name.GetString(), m.name.GetStringLength());
+  }
+  return names.empty() ? "none" : names;
+}
+
+Result<rapidjson::Value const*> DataArray(rapidjson::Document const& doc, std::string_view what) {
+  if (!doc.IsObject()) {
+    return MakeError(ErrorCode::kParse, std::string(what) + " is not a JSON object");
+  }
+  auto const* data = util::OptArray(doc, "data");
+  if (data == nullptr) {
+    return MakeError(ErrorCode::kParse, std::string(what) + " has no \"data\" array (members: " + MemberNames(doc) +
+                                            "); is the base URL a Webex Contact Center API endpoint?");
+  }
+  return data;
+}
+
+}  // namespace
+
+std::optional<Task> ParseTask(rapidjson::Value const& value) {
+  if (!value.IsObject()) return std::nullopt;
+  auto id = util::OptString(value, "id");
+  if (!id || id->empty()) return std::nullopt;
+  Task task;
+  task.id = std::move(*id);
+  task.raw_json = util::ToJson(value);
+  auto const* attrs = util::OptObject(value, "attributes");
+  if (attrs == nullptr) return task;
+  task.channel_type = util::OptString(*attrs, "channelType");
+  task.status = util::OptString(*attrs, "status");
+  task.origin = util::OptString(*attrs, "origin");
+  task.destination = util::OptString(*attrs, "destination");
+  task.direction = util::OptString(*attrs, "direction");
+  task.reason_code = util::OptString(*attrs, "reasonCode");
+  task.owner = OptNamedRef(*attrs, "owner");
+  task.queue = OptNamedRef(*attrs, "queue");
+  task.created_time = OptEpochMs(*attrs, "createdTime");
+  task.last_updated_time = OptEpochMs(*attrs, "lastUpdatedTime");
+  task.capture_requested = util::OptBool(*attrs, "captureRequested");
+  return task;
+}
+
+Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger) {
+  constexpr std::string_view kWhat = "Webex GET /v1/tasks response";
+  auto doc = util::ParseJson(body, kWhat);
+  if (!doc) return std::move(doc).error();
+  auto data = DataArray(*doc, kWhat);
+  if (!data) return std::move(data).error();
+  std::vector<Task> tasks;
+  tasks.reserve((*data)->Size());
+  std::size_t index = 0;
+  for (auto const& element : (*data)->GetArray()) {
+    auto task = ParseTask(element);
+    if (task) {
+      tasks.push_back(std::move(*task));
+    } else {
+      logger.Warn(std::string(kWhat) + ": data[" + std::to_string(index) +
+                  "] has no string \"id\" (or is not an object); skipped");
+    }
+    ++index;
+  }
+  return tasks;
+}
+
+Recording ParseRecording(rapidjson::Value const& value) {
+  Recording rec;
+  if (!value.IsObject()) {
+    rec.raw_json = util::ToJson(value);
+    return rec;
+  }
+  rec.id = util::OptString(value, "id").value_or("");
+  rec.segment = util::OptBool(value, "segment");
+  rec.raw_json = util::ToJson(value);
+  auto const* attrs = util::OptObject(value, "attributes");
+  if (attrs == nullptr) return rec;
+  auto& a = rec.attributes;
+  a.file_name = util::OptString(*attrs, "fileName");
+  a.file_path = util::OptString(*attrs, "filePath");
+  a.channel1 = util::OptString(*attrs, "channel1");
+  a.channel2 = util::OptString(*attrs, "channel2");
+  a.call_type = util::OptString(*attrs, "callType");
+  a.start_time = OptEpochMs(*attrs, "startTime");
+  a.stop_time = OptEpochMs(*attrs, "stopTime");
+  a.participants = util::StringArray(util::OptArray(*attrs, "participants"));
+  a.sensitive = util::OptBool(*attrs, "sensitive");
+  return rec;
+}
+
+Transcription ParseTranscription(rapidjson::Value const& value) {
+  Transcription t;
+  t.raw_json = util::ToJson(value);
+  if (!value.IsObject()) return t;
+  t.id = util::OptString(value, "id").value_or("");
+  t.source = util::OptString(value, "Source");
+  if (!t.source) t.source = util::OptString(value, "source");
+  t.provider = util::OptString(value, "Provider");
+  if (!t.provider) t.provider = util::OptString(value, "provider");
+  t.file_name = util::OptString(value, "fileName");
+  t.file_path = util::OptString(value, "filePath");
+  t.start_time = OptEpochMs(value, "startTime");
+  t.create_time = OptEpochMs(value, "createTime");
+  t.language_code = util::OptString(value, "languageCode");
+  return t;
+}
+
+Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, Logger const& logger) {
+  constexpr std::string_view kWhat = "Webex POST /v1/captures/query response";
+  auto doc = util::ParseJson(body, kWhat);
+  if (!doc) return std::move(doc).error();
+  auto data = DataArray(*doc, kWhat);
+  if (!data) return std::move(data).error();
+  std::vector<TaskCaptures> out;
+  std::size_t index = 0;
+  for (auto const& element : (*data)->GetArray()) {
+    auto task_id = element.IsObject() ? util::OptString(element, "taskId") : std::nullopt;
+    if (!task_id || task_id->empty()) {
+      logger.Warn(std::string(kWhat) + ": data[" + std::to_string(index) +
+                  "] has no string \"taskId\" (or is not an object); its captures cannot be attributed and are "
+                  "skipped");
+      ++index;
+      continue;
+    }
+    TaskCaptures tc;
+    tc.task_id = std::move(*task_id);
+    if (auto const* recs = util::OptArray(element, "recording")) {
+      for (auto const& r : recs->GetArray()) tc.recordings.push_back(ParseRecording(r));
+    } else if (auto const* single = util::OptObject(element, "recording")) {
+      tc.recordings.push_back(ParseRecording(*single));  // tolerate an object where an array belongs
+    }
+    if (auto const* trs = util::OptArray(element, "transcription")) {
+      for (auto const& t : trs->GetArray()) tc.transcriptions.push_back(ParseTranscription(t));
+    }
+    out.push_back(std::move(tc));
+    ++index;
+  }
+  return out;
+}
+
+std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, CaptureQuery const& query) {
+  std::string body = "{\"query\":{\"taskIds\":[";
+  for (std::size_t i = 0; i < task_ids.size(); ++i) {
+    if (i != 0) body += ',';
+    body += '"' + util::JsonEscape(task_ids[i]) + '"';
+  }
+  body += "],\"urlExpiration\":" + std::to_string(query.url_expiration.count());
+  body += std::string(",\"includeSegments\":") + (query.include_segments ? "true" : "false");
+  body += std::string(",\"includeVARecordings\":") + (query.include_va_recordings ? "true" : "false");
+  if (query.org_id) body += ",\"orgId\":\"" + util::JsonEscape(*query.org_id) + '"';
+  body += "}}";
+  return body;
+}
+
+}  // namespace wire
+}  // namespace webex
+}  // namespace v1
+}  // namespace ccrec

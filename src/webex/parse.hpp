@@ -1,0 +1,57 @@
+#pragma once
+// Internal to ccrec::webex: JSON <-> model conversion and response checks. Not installed.
+// Exported (hidden visibility otherwise) only so that unit tests can call it directly.
+
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/webex/models.hpp>
+
+#include "internal/json.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex {
+namespace wire {
+
+using SysTime = std::chrono::system_clock::time_point;
+
+/// Largest |epoch ms| accepted as a time (about year 2250): beyond it system_clock's
+/// nanosecond time_point would overflow. Larger values read as absent.
+inline constexpr std::int64_t kMaxEpochMs = 8'000'000'000'000;
+
+/// Epoch-ms member (number or numeric string) as a time, or nullopt when missing, mistyped or
+/// out of range.
+CCREC_EXPORT std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char const* key);
+
+/// kParse unless the Content-Type is absent or a JSON type (application/json, */*+json).
+CCREC_EXPORT Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view what);
+
+/// One `data[]` element of GET /v1/tasks; nullopt when it is not an object or has no string id.
+CCREC_EXPORT std::optional<Task> ParseTask(rapidjson::Value const& value);
+
+/// The body of GET /v1/tasks. kParse when not JSON or without a `data` array. Elements without
+/// an id are skipped and logged.
+CCREC_EXPORT Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger);
+
+/// One `recording[]` / `transcription[]` element (lenient; never fails).
+CCREC_EXPORT Recording ParseRecording(rapidjson::Value const& value);
+CCREC_EXPORT Transcription ParseTranscription(rapidjson::Value const& value);
+
+/// The body of POST /v1/captures/query, in server order. kParse when not JSON or without a
+/// `data` array. Elements without taskId are skipped and logged.
+CCREC_EXPORT Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, Logger const& logger);
+
+/// The request body of POST /v1/captures/query (no validation).
+CCREC_EXPORT std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, CaptureQuery const& query);
+
+}  // namespace wire
+}  // namespace webex
+}  // namespace v1
+}  // namespace ccrec

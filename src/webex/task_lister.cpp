@@ -1,0 +1,309 @@
+// Keyset paging over GET /v1/tasks; see task_lister.hpp for the algorithm and its invariant.
+
+#include "webex/task_lister.hpp"
+
+#include "internal/time_util.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex {
+namespace wire {
+
+namespace {
+
+namespace util = ::ccrec::internal;
+
+/// The channel types the spec enumerates; used to split a millisecond that holds more tasks
+/// than one page can carry when the query has no channel filter.
+std::vector<std::string> const& AllChannelTypes() {
+  static std::vector<std::string> const kAll{"telephony", "chat", "email", "social"};
+  return kAll;
+}
+
+std::int64_t Ms(Task const& t) { return util::ToEpochMs(*t.created_time); }
+
+std::string DescribeMs(std::int64_t ms) {
+  return util::FormatIso8601(util::FromEpochMs(ms), true) + " (epoch ms " + std::to_string(ms) + ")";
+}
+
+std::int64_t NotNegative(std::int64_t v) { return std::max<std::int64_t>(0, v); }
+
+}  // namespace
+
+TaskLister::TaskLister(std::int64_t from_ms, std::int64_t to_ms, int page_size, std::vector<std::string> channel_types,
+                       Fetch fetch, Logger logger)
+    : from_ms_(from_ms),
+      to_ms_(to_ms),
+      page_size_(std::clamp(page_size, 1, kMaxPageSize)),
+      channel_types_(std::move(channel_types)),
+      fetch_(std::move(fetch)),
+      logger_(std::move(logger)),
+      c_(from_ms - 1),
+      watermark_(from_ms) {
+  if (to_ms_ <= from_ms_) mode_ = Mode::kDone;
+}
+
+std::optional<Result<Task>> TaskLister::Next() {
+  for (;;) {
+    if (!ready_.empty()) {
+      Task task = std::move(ready_.front());
+      ready_.pop_front();
+      return Result<Task>(std::move(task));
+    }
+    if (finished_) return std::nullopt;
+    if (final_error_) {
+      finished_ = true;
+      return Result<Task>(std::move(*final_error_));
+    }
+    if (mode_ == Mode::kDone) {
+      finished_ = true;
+      if (incomplete_) return Result<Task>(std::move(*incomplete_));
+      return std::nullopt;
+    }
+    auto step = Step();
+    if (!step) {
+      final_error_ = std::move(step).error();
+      mode_ = Mode::kDone;
+    }
+  }
+}
+
+Result<void> TaskLister::Step() {
+  switch (mode_) {
+    case Mode::kKeyset: return KeysetStep();
+    case Mode::kSplit: return SplitStep();
+    case Mode::kDone: break;
+  }
+  return {};
+}
+
+TaskLister::PageCheck TaskLister::Check(std::vector<Task> const& page, std::int64_t from_param,
+                                        std::int64_t to_param) const {
+  PageCheck check;
+  std::optional<std::int64_t> previous;
+  for (auto const& task : page) {
+    if (!task.created_time) {
+      check.all_timed = false;
+      continue;
+    }
+    auto ms = Ms(task);
+    if (previous && ms < *previous) check.sorted = false;
+    previous = ms;
+    if (ms < from_param || ms > to_param) check.in_range = false;
+    if (ms == from_param) check.saw_from = true;
+    check.last = check.last ? std::max(*check.last, ms) : ms;
+  }
+  return check;
+}
+
+void TaskLister::Emit(Task task, std::int64_t lo, std::int64_t hi) {
+  std::optional<std::int64_t> ms;
+  if (task.created_time) {
+    ms = Ms(task);
+    if (*ms < lo || *ms >= hi || *ms < from_ms_ || *ms >= to_ms_ || *ms < watermark_) return;
+  }
+  if (!emitted_.insert(task.id).second) return;
+  if (ms) {
+    emitted_order_.emplace_back(*ms, task.id);
+  } else {
+    logger_.Warn("Webex task " + task.id + " has no createdTime; listed once, but its place in the window is unknown");
+  }
+  ready_.push_back(std::move(task));
+}
+
+void TaskLister::RaiseWatermark(std::int64_t watermark) {
+  if (watermark <= watermark_) return;
+  watermark_ = watermark;
+  // Ids below the watermark can no longer be emitted (Emit filters them by time), so they need
+  // not be remembered. emitted_order_ is ascending except inside unsorted pages; stopping at the
+  // first newer entry only keeps a few ids longer than necessary.
+  while (!emitted_order_.empty() && emitted_order_.front().first < watermark_) {
+    emitted_.erase(emitted_order_.front().second);
+    emitted_order_.pop_front();
+  }
+}
+
+void TaskLister::EnterSplitMode(std::string const& why) {
+  logger_.Warn("Webex GET /v1/tasks: " + why + "; falling back to splitting the rest of the window from " +
+               DescribeMs(c_ + 1) + " into parts that fit in one page");
+  used_split_ = true;
+  mode_ = Mode::kSplit;
+  split_stack_.clear();
+  if (c_ + 1 < to_ms_) split_stack_.emplace_back(c_ + 1, to_ms_);
+}
+
+Result<void> TaskLister::KeysetStep() {
+  std::int64_t const from_param = NotNegative(from_inclusive_ ? c_ + 1 : c_);
+  auto page = fetch_(from_param, to_ms_, page_size_, channel_types_);
+  if (!page) return std::move(page).error();
+  auto const check = Check(*page, from_param, to_ms_);
+  logger_.Debug("Webex GET /v1/tasks from=" + std::to_string(from_param) + " to=" + std::to_string(to_ms_) +
+                ": " + std::to_string(page->size()) + " tasks");
+  if (check.saw_from && check.in_range && !from_inclusive_) {
+    from_inclusive_ = true;
+    logger_.Debug("Webex GET /v1/tasks treats `from` as inclusive");
+  }
+  auto const count = page->size();
+  for (auto& task : *page) Emit(std::move(task), c_ + 1, to_ms_);
+
+  if (!check.sorted) {
+    EnterSplitMode("a page was not sorted by createdTime ascending");
+    return {};
+  }
+  if (!check.in_range) {
+    EnterSplitMode("a page held tasks outside the requested from/to range");
+    return {};
+  }
+  if (count < static_cast<std::size_t>(page_size_)) {
+    mode_ = Mode::kDone;  // a short page holds everything that matched
+    return {};
+  }
+  if (!check.last) {
+    EnterSplitMode("a full page had no task with createdTime");
+    return {};
+  }
+  std::int64_t const last = *check.last;
+  if (last >= to_ms_) {
+    mode_ = Mode::kDone;  // sorted: everything before `to` came before this task
+    return {};
+  }
+  if (last - 1 > c_) {
+    // Everything in (c_, last) was in this page; the tasks at `last` may not all have fitted.
+    c_ = last - 1;
+    RaiseWatermark(c_ + 1);
+    return {};
+  }
+  if (last == c_) {
+    // The page only repeated tasks at c_ (an inclusive server); from_inclusive_ is now set, so
+    // the next request starts at c_ + 1.
+    if (!from_inclusive_) EnterSplitMode("no progress at " + DescribeMs(c_));
+    return {};
+  }
+  // last == c_ + 1: a whole page in one millisecond.
+  auto resolved = ResolveMillisecond(last);
+  if (!resolved) return resolved;
+  c_ = last;
+  RaiseWatermark(c_ + 1);
+  return {};
+}
+
+Result<void> TaskLister::SplitStep() {
+  if (split_stack_.empty()) {
+    mode_ = Mode::kDone;
+    return {};
+  }
+  auto const [a, b] = split_stack_.back();
+  split_stack_.pop_back();
+  RaiseWatermark(a);
+  if (b - a <= 1) return ResolveMillisecond(a);
+  std::int64_t const from_param = NotNegative(from_inclusive_ ? a : a - 1);
+  auto page = fetch_(from_param, b, page_size_, channel_types_);
+  if (!page) return std::move(page).error();
+  auto const check = Check(*page, from_param, b);
+  logger_.Debug("Webex GET /v1/tasks (split) from=" + std::to_string(from_param) + " to=" + std::to_string(b) + ": " +
+                std::to_string(page->size()) + " tasks");
+  if (!check.in_range) {
+    return MakeError(ErrorCode::kParse, "Webex GET /v1/tasks returned tasks created outside the requested window " +
+                                            DescribeMs(from_param) + " .. " + DescribeMs(b) +
+                                            "; the server does not honour from/to, so the window cannot be listed "
+                                            "completely");
+  }
+  bool const full = page->size() >= static_cast<std::size_t>(page_size_);
+  if (check.saw_from && !from_inclusive_ && from_param == a - 1) {
+    from_inclusive_ = true;
+    if (full) {  // tasks before `a` took room in the page: ask again from `a`
+      split_stack_.emplace_back(a, b);
+      return {};
+    }
+  }
+  for (auto& task : *page) Emit(std::move(task), a, b);
+  if (!full) return {};
+  std::int64_t const mid = a + (b - a) / 2;
+  split_stack_.emplace_back(mid, b);
+  split_stack_.emplace_back(a, mid);
+  return {};
+}
+
+Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
+  logger_.Info("Webex GET /v1/tasks: a full page of tasks share createdTime " + DescribeMs(m) +
+               "; reading that millisecond on its own");
+  auto complete = [&](std::vector<Task> const& page, PageCheck const& check) {
+    return page.size() < static_cast<std::size_t>(kMaxPageSize) || (check.sorted && check.last && *check.last > m);
+  };
+  std::int64_t from_param = 0;
+  std::vector<std::string> ids_at_m;  // from the last page read with the query's own filter
+  bool done = false;
+  for (int attempt = 0; attempt < 2 && !done; ++attempt) {
+    from_param = NotNegative(from_inclusive_ ? m : m - 1);
+    auto page = fetch_(from_param, m + 1, kMaxPageSize, channel_types_);
+    if (!page) return std::move(page).error();
+    auto const check = Check(*page, from_param, m + 1);
+    if (!check.in_range) {
+      return MakeError(ErrorCode::kParse, "Webex GET /v1/tasks returned tasks created outside the requested window " +
+                                              DescribeMs(from_param) + " .. " + DescribeMs(m + 1) +
+                                              "; the server does not honour from/to");
+    }
+    bool learned = false;
+    if (check.saw_from && !from_inclusive_ && from_param == m - 1) {
+      from_inclusive_ = true;
+      learned = true;
+    }
+    ids_at_m.clear();
+    for (auto const& task : *page) {
+      if (task.created_time && Ms(task) == m) ids_at_m.push_back(task.id);
+    }
+    done = complete(*page, check);
+    for (auto& task : *page) Emit(std::move(task), m, m + 1);
+    if (!done && !learned) break;  // asking again from m would not help
+  }
+  if (done) return {};
+
+  // More tasks in one millisecond than the largest page: read it once per channel type.
+  std::vector<std::string> types;
+  if (channel_types_.size() > 1) types = channel_types_;
+  if (channel_types_.empty()) types = AllChannelTypes();
+  std::string const where = "more than " + std::to_string(kMaxPageSize) + " tasks share createdTime " +
+                            DescribeMs(m) + " and the Tasks API cannot page inside one millisecond";
+  auto note_incomplete = [&](std::string const& detail) {
+    std::string message = "Webex GET /v1/tasks: " + where + "; " + detail + "; some tasks were not listed";
+    logger_.Error(message);
+    if (!incomplete_) incomplete_ = MakeError(ErrorCode::kInternal, message);
+  };
+  if (types.empty()) {
+    note_incomplete("channel type " + channel_types_.front());
+    return {};
+  }
+  std::unordered_set<std::string> seen;
+  for (auto const& type : types) {
+    auto page = fetch_(from_param, m + 1, kMaxPageSize, {type});
+    if (!page) return std::move(page).error();
+    auto const check = Check(*page, from_param, m + 1);
+    if (!check.in_range) {
+      return MakeError(ErrorCode::kParse, "Webex GET /v1/tasks returned tasks created outside the requested window " +
+                                              DescribeMs(from_param) + " .. " + DescribeMs(m + 1) +
+                                              "; the server does not honour from/to");
+    }
+    if (!complete(*page, check)) note_incomplete("channel type " + type);
+    for (auto& task : *page) {
+      if (task.created_time && Ms(task) == m) seen.insert(task.id);
+      Emit(std::move(task), m, m + 1);
+    }
+  }
+  if (channel_types_.empty()) {
+    for (auto const& id : ids_at_m) {
+      if (seen.count(id) == 0) {
+        note_incomplete("task " + id + " has a channel type other than telephony, chat, email or social");
+        break;
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace wire
+}  // namespace webex
+}  // namespace v1
+}  // namespace ccrec
