@@ -30,7 +30,7 @@ std::string Error::ToString() const {
     if (http_status != 0) out += "HTTP " + std::to_string(http_status);
     if (!vendor_code.empty()) {
       if (http_status != 0) out += ", ";
-      out += "vendor code " + vendor_code;
+      out += "vendor " + vendor_code;
     }
     out += ")";
   }

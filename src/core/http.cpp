@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <limits>
 
 namespace ccrec {
 inline namespace v1 {
@@ -80,11 +81,17 @@ std::shared_ptr<BodySource> MakeSpanBody(char const* data, std::size_t size) {
 
 std::optional<std::uint64_t> HttpResponse::ContentLength() const {
   auto v = Header("Content-Length");
-  if (!v || v->empty() || v->size() > 19) return std::nullopt;
+  if (!v) return std::nullopt;
+  std::string_view text(*v);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (text.empty() || text.size() > 20) return std::nullopt;
   std::uint64_t n = 0;
-  for (char c : *v) {
+  for (char c : text) {
     if (c < '0' || c > '9') return std::nullopt;
-    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    auto digit = static_cast<std::uint64_t>(c - '0');
+    if (n > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;  // overflow
+    n = n * 10 + digit;
   }
   return n;
 }

@@ -44,6 +44,11 @@ constexpr std::string_view kSecretNames[] = {
     "session_token", "aws_session_token", "sessiontoken", "x-amz-signature", "x-amz-credential",
     "x-amz-security-token", "signature", "guid", "jsessionid", "authorization", "cookie"};
 
+// XML elements whose text is secret (STS/IMDS credentials). Narrower than kSecretNames so that
+// S3 error bodies keep their <Code>.
+constexpr std::string_view kSecretXmlElements[] = {"secretaccesskey", "sessiontoken",  "password",
+                                                   "access_token",    "refresh_token", "client_secret"};
+
 // Header names whose whole value (to the end of the line) is secret.
 constexpr std::string_view kSecretHeaders[] = {"authorization", "proxy-authorization", "cookie", "set-cookie",
                                                "guid", "set-guid", "x-amz-security-token"};
@@ -101,7 +106,7 @@ bool TryJson(std::string_view text, std::size_t& pos, std::string& out) {
 
 // <Name>value</Name>  ->  <Name>***</Name>   (pos is at '<')
 bool TryXml(std::string_view text, std::size_t& pos, std::string& out) {
-  std::size_t n = NameAt(text, pos + 1, kSecretNames, '>');
+  std::size_t n = NameAt(text, pos + 1, kSecretXmlElements, '>');
   if (n == 0) return false;
   std::size_t i = pos + 1 + n + 1;
   out.append(text.substr(pos, i - pos));

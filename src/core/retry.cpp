@@ -41,6 +41,8 @@ std::optional<std::chrono::milliseconds> Backoff::NextDelay(Error const& error, 
   double ceiling = static_cast<double>(policy_.initial_backoff.count()) *
                    std::pow(policy_.multiplier, std::max(0, attempt - 1));
   ceiling = std::min(ceiling, static_cast<double>(policy_.max_backoff.count()));
+  // uniform_int_distribution(0, negative) is undefined; also catches NaN from odd multipliers.
+  if (!(ceiling > 0)) ceiling = 0;
   std::int64_t jittered = 0;
   {
     std::lock_guard<std::mutex> lock(rng_->mu);

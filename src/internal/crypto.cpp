@@ -71,8 +71,15 @@ namespace {
 std::string Hmac(EVP_MD const* md, std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<unsigned char const*>(data.data()),
-       data.size(), out.data(), &len);
+  // OpenSSL 3 rejects a null key pointer even with length 0 (a default std::string_view has
+  // one), so an empty key always gets a valid pointer.
+  static unsigned char const kEmpty = 0;
+  void const* key_data = key.empty() ? static_cast<void const*>(&kEmpty) : key.data();
+  static unsigned char const kNoData = 0;
+  auto const* msg = data.empty() ? &kNoData : reinterpret_cast<unsigned char const*>(data.data());
+  if (HMAC(md, key_data, static_cast<int>(key.size()), msg, data.size(), out.data(), &len) == nullptr) {
+    throw std::runtime_error("HMAC failed");
+  }
   return std::string(reinterpret_cast<char const*>(out.data()), len);
 }
 }  // namespace
@@ -120,18 +127,45 @@ std::string Base64Encode(std::string_view raw) {
   return out;
 }
 
+namespace {
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+}  // namespace
+
+// Strict RFC 4648 decoding (EVP_DecodeBlock accepts '=' in the middle, "====" and surrounding
+// whitespace, and cannot tell padding from encoded zero bytes).
 bool Base64Decode(std::string_view text, std::string& out) {
   out.clear();
-  if (text.empty()) return true;
   if (text.size() % 4 != 0) return false;
-  std::string buf(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(buf.data()),
-                          reinterpret_cast<unsigned char const*>(text.data()), static_cast<int>(text.size()));
-  if (n < 0) return false;
-  std::size_t len = static_cast<std::size_t>(n);
-  if (text.size() >= 1 && text[text.size() - 1] == '=') --len;
-  if (text.size() >= 2 && text[text.size() - 2] == '=') --len;
-  buf.resize(len);
+  std::string buf;
+  buf.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    bool const last = i + 4 == text.size();
+    std::uint32_t n = 0;
+    int pad = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      char c = text[i + k];
+      int v = 0;
+      if (c == '=') {
+        if (!last || k < 2) return false;  // padding only in the last quantum's last two places
+        ++pad;
+      } else {
+        if (pad > 0) return false;  // data after padding
+        v = Base64Value(c);
+        if (v < 0) return false;
+      }
+      n = (n << 6) | static_cast<std::uint32_t>(v);
+    }
+    buf += static_cast<char>((n >> 16) & 0xFFU);
+    if (pad < 2) buf += static_cast<char>((n >> 8) & 0xFFU);
+    if (pad < 1) buf += static_cast<char>(n & 0xFFU);
+  }
   out = std::move(buf);
   return true;
 }

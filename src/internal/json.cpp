@@ -1,8 +1,11 @@
 #include "internal/json.hpp"
 
+#include <ccrec/core/log.hpp>
+
 #include <rapidjson/error/en.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 
@@ -12,12 +15,16 @@ namespace internal {
 
 Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
+  // Iterative parsing: the recursive parser can overflow the stack on deeply nested input.
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
+    // The start of the body helps diagnose HTML error pages; it may also be a token response,
+    // so it is redacted (a value cut off by the 80-byte limit is masked too).
     std::string snippet(text.substr(0, 80));
     for (auto& c : snippet) {
       if (static_cast<unsigned char>(c) < 0x20) c = ' ';
     }
+    snippet = RedactSecrets(snippet);
     return MakeError(ErrorCode::kParse, std::string(what) + " is not valid JSON: " +
                                             rapidjson::GetParseError_En(doc.GetParseError()) + " at byte " +
                                             std::to_string(doc.GetErrorOffset()) + " of " +
@@ -32,6 +39,51 @@ rapidjson::Value const* Member(rapidjson::Value const& obj, char const* key) {
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd() || it->value.IsNull()) return nullptr;
   return &it->value;
+}
+
+// "-?[0-9]+" exactly (no spaces, '+', or trailing bytes), without overflow.
+std::optional<std::int64_t> ParseInt64Strict(std::string_view s) {
+  bool negative = !s.empty() && s.front() == '-';
+  if (negative) s.remove_prefix(1);
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (!negative) {
+    if (n > kMax) return std::nullopt;
+    return static_cast<std::int64_t>(n);
+  }
+  if (n > kMax + 1) return std::nullopt;
+  if (n == kMax + 1) return std::numeric_limits<std::int64_t>::min();
+  return -static_cast<std::int64_t>(n);
+}
+
+// A JSON-style number "-?digits[.digits][(e|E)[+-]digits]" that is finite as a double.
+std::optional<double> ParseDoubleStrict(std::string const& s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (!digits()) return std::nullopt;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return std::nullopt;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  double d = std::strtod(s.c_str(), nullptr);
+  if (!std::isfinite(d)) return std::nullopt;
+  return d;
 }
 }  // namespace
 
@@ -55,15 +107,7 @@ std::optional<std::int64_t> OptInt64(rapidjson::Value const& obj, char const* ke
     }
     return std::nullopt;
   }
-  if (v->IsString()) {
-    std::string s(v->GetString(), v->GetStringLength());
-    if (s.empty() || s.size() > 20) return std::nullopt;
-    errno = 0;
-    char* end = nullptr;
-    long long n = std::strtoll(s.c_str(), &end, 10);
-    if (errno != 0 || end == nullptr || *end != '\0') return std::nullopt;
-    return static_cast<std::int64_t>(n);
-  }
+  if (v->IsString()) return ParseInt64Strict(std::string_view(v->GetString(), v->GetStringLength()));
   return std::nullopt;
 }
 
@@ -71,13 +115,7 @@ std::optional<double> OptDouble(rapidjson::Value const& obj, char const* key) {
   auto const* v = Member(obj, key);
   if (v == nullptr) return std::nullopt;
   if (v->IsNumber()) return v->GetDouble();
-  if (v->IsString()) {
-    std::string s(v->GetString(), v->GetStringLength());
-    char* end = nullptr;
-    double d = std::strtod(s.c_str(), &end);
-    if (s.empty() || end == nullptr || *end != '\0') return std::nullopt;
-    return d;
-  }
+  if (v->IsString()) return ParseDoubleStrict(std::string(v->GetString(), v->GetStringLength()));
   return std::nullopt;
 }
 

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace ccrec {
 inline namespace v1 {
@@ -12,10 +13,32 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+namespace {
+// The range of SysTime (about 1677..2262 with libstdc++'s nanosecond system_clock) in ms and s.
+constexpr std::int64_t kMaxMs = duration_cast<milliseconds>(SysTime::duration::max()).count();
+constexpr std::int64_t kMinMs = duration_cast<milliseconds>(SysTime::duration::min()).count();
+constexpr std::int64_t kMaxS = duration_cast<seconds>(SysTime::duration::max()).count();
+constexpr std::int64_t kMinS = duration_cast<seconds>(SysTime::duration::min()).count();
+
+// nullopt when `ms` is outside what SysTime can hold (instead of overflowing).
+std::optional<SysTime> CheckedFromEpochMs(std::int64_t ms) {
+  if (ms > kMaxMs || ms < kMinMs) return std::nullopt;
+  return SysTime(duration_cast<SysTime::duration>(milliseconds(ms)));
+}
+}  // namespace
+
 std::int64_t ToEpochMs(SysTime t) { return duration_cast<milliseconds>(t.time_since_epoch()).count(); }
-SysTime FromEpochMs(std::int64_t ms) { return SysTime(duration_cast<SysTime::duration>(milliseconds(ms))); }
+SysTime FromEpochMs(std::int64_t ms) {
+  if (ms > kMaxMs) return SysTime::max();
+  if (ms < kMinMs) return SysTime::min();
+  return SysTime(duration_cast<SysTime::duration>(milliseconds(ms)));
+}
 std::int64_t ToEpochSeconds(SysTime t) { return duration_cast<seconds>(t.time_since_epoch()).count(); }
-SysTime FromEpochSeconds(std::int64_t s) { return SysTime(duration_cast<SysTime::duration>(seconds(s))); }
+SysTime FromEpochSeconds(std::int64_t s) {
+  if (s > kMaxS) return SysTime::max();
+  if (s < kMinS) return SysTime::min();
+  return SysTime(duration_cast<SysTime::duration>(seconds(s)));
+}
 
 namespace {
 std::tm ToTm(SysTime t) {
@@ -45,18 +68,34 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t count, int& out) {
   out = v;
   return true;
 }
+bool IsLeapYear(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+int DaysInMonth(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+std::int64_t DaysFromCivil(std::int64_t y, int m, int d) {
+  y -= m <= 2 ? 1 : 0;
+  std::int64_t const era = (y >= 0 ? y : y - 399) / 400;
+  std::int64_t const yoe = y - era * 400;
+  std::int64_t const doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  std::int64_t const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+// Epoch milliseconds of validated UTC fields (no timegm: it normalises Feb 30 to Mar 2 and
+// overflows silently). A leap second (:60) reads as the next minute's :00.
+std::optional<std::int64_t> FieldsToEpochMs(int y, int mo, int d, int h, int mi, int s, int ms) {
+  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 ||
+      s > 60 || ms < 0 || ms > 999) {
+    return std::nullopt;
+  }
+  std::int64_t secs = DaysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  return secs * 1000 + ms;  // |years| <= 9999: no overflow
+}
 std::optional<SysTime> FromFields(int y, int mo, int d, int h, int mi, int s, int ms) {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  std::time_t secs = timegm(&tm);
-  if (tm.tm_mday != d) return std::nullopt;  // e.g. Feb 30 normalised away
-  return FromEpochMs(static_cast<std::int64_t>(secs) * 1000 + ms);
+  auto epoch_ms = FieldsToEpochMs(y, mo, d, h, mi, s, ms);
+  if (!epoch_ms) return std::nullopt;
+  return CheckedFromEpochMs(*epoch_ms);
 }
 }  // namespace
 
@@ -92,7 +131,7 @@ std::optional<SysTime> ParseTimeArg(std::string_view text) {
     if (text.size() > 15) return std::nullopt;
     std::int64_t v = 0;
     for (char c : text) v = v * 10 + (c - '0');
-    return FromEpochMs(v);
+    return CheckedFromEpochMs(v);
   }
   // YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|-HH:MM]  (a date alone means midnight UTC)
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
@@ -132,7 +171,7 @@ std::optional<SysTime> ParseTimeArg(std::string_view text) {
       if (!Digits(text, pos + 1, 2, oh)) return std::nullopt;
       std::size_t mpos = pos + 3;
       if (mpos < text.size() && text[mpos] == ':') ++mpos;
-      if (!Digits(text, mpos, 2, om)) return std::nullopt;
+      if (!Digits(text, mpos, 2, om) || oh > 23 || om > 59) return std::nullopt;
       offset_minutes = (oh * 60 + om) * (text[pos] == '-' ? -1 : 1);
       pos = mpos + 2;
     } else {
@@ -140,9 +179,9 @@ std::optional<SysTime> ParseTimeArg(std::string_view text) {
     }
     if (pos != text.size()) return std::nullopt;
   }
-  auto t = FromFields(y, mo, d, h, mi, s, ms);
-  if (!t) return std::nullopt;
-  return *t - std::chrono::minutes(offset_minutes);
+  auto local_ms = FieldsToEpochMs(y, mo, d, h, mi, s, ms);
+  if (!local_ms) return std::nullopt;
+  return CheckedFromEpochMs(*local_ms - std::int64_t{offset_minutes} * 60'000);
 }
 
 std::optional<SysTime> ParseAmzDate(std::string_view text) {
@@ -155,22 +194,73 @@ std::optional<SysTime> ParseAmzDate(std::string_view text) {
   return FromFields(y, mo, d, h, mi, s, 0);
 }
 
-std::optional<SysTime> ParseHttpDate(std::string_view text) {
-  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
-  static constexpr char const* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (text.size() != 29 || text.substr(25) != " GMT") return std::nullopt;
-  int d = 0, y = 0, h = 0, mi = 0, s = 0;
-  if (!Digits(text, 5, 2, d) || !Digits(text, 12, 4, y) || !Digits(text, 17, 2, h) || !Digits(text, 20, 2, mi) ||
-      !Digits(text, 23, 2, s)) {
-    return std::nullopt;
-  }
-  int mo = 0;
+namespace {
+constexpr char const* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr char const* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+constexpr char const* kLongDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+
+int MonthFromName(std::string_view name) {
   for (int i = 0; i < 12; ++i) {
-    if (text.substr(8, 3) == kMonths[i]) mo = i + 1;
+    if (name == kMonths[i]) return i + 1;
   }
-  if (mo == 0) return std::nullopt;
-  return FromFields(y, mo, d, h, mi, s, 0);
+  return 0;
+}
+template <std::size_t N>
+bool OneOf(std::string_view name, char const* const (&names)[N]) {
+  for (auto n : names) {
+    if (name == n) return true;
+  }
+  return false;
+}
+// "hh:mm:ss" at pos.
+bool ParseClock(std::string_view text, std::size_t pos, int& h, int& mi, int& s) {
+  return pos + 8 <= text.size() && text[pos + 2] == ':' && text[pos + 5] == ':' && Digits(text, pos, 2, h) &&
+         Digits(text, pos + 3, 2, mi) && Digits(text, pos + 6, 2, s);
+}
+}  // namespace
+
+std::optional<SysTime> ParseHttpDate(std::string_view text) {
+  int d = 0, y = 0, h = 0, mi = 0, s = 0;
+  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
+  if (text.size() == 29) {
+    if (!OneOf(text.substr(0, 3), kDays) || text.substr(3, 2) != ", " || text[7] != ' ' || text[11] != ' ' ||
+        text[16] != ' ' || text.substr(25) != " GMT" || !Digits(text, 5, 2, d) || !Digits(text, 12, 4, y) ||
+        !ParseClock(text, 17, h, mi, s)) {
+      return std::nullopt;
+    }
+    int mo = MonthFromName(text.substr(8, 3));
+    if (mo == 0) return std::nullopt;
+    return FromFields(y, mo, d, h, mi, s, 0);
+  }
+  // asctime: "Sun Nov  6 08:49:37 1994"
+  if (text.size() == 24 && text[3] == ' ') {
+    if (!OneOf(text.substr(0, 3), kDays) || text[7] != ' ' || text[10] != ' ' || text[19] != ' ' ||
+        !Digits(text, 20, 4, y) || !ParseClock(text, 11, h, mi, s)) {
+      return std::nullopt;
+    }
+    if (text[8] == ' ') {
+      if (!Digits(text, 9, 1, d)) return std::nullopt;
+    } else if (!Digits(text, 8, 2, d)) {
+      return std::nullopt;
+    }
+    int mo = MonthFromName(text.substr(4, 3));
+    if (mo == 0) return std::nullopt;
+    return FromFields(y, mo, d, h, mi, s, 0);
+  }
+  // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"
+  auto comma = text.find(", ");
+  if (comma != std::string_view::npos && OneOf(text.substr(0, comma), kLongDays)) {
+    auto rest = text.substr(comma + 2);
+    if (rest.size() != 22 || rest[2] != '-' || rest[6] != '-' || rest[9] != ' ' || rest.substr(18) != " GMT" ||
+        !Digits(rest, 0, 2, d) || !Digits(rest, 7, 2, y) || !ParseClock(rest, 10, h, mi, s)) {
+      return std::nullopt;
+    }
+    int mo = MonthFromName(rest.substr(3, 3));
+    if (mo == 0) return std::nullopt;
+    y += y < 70 ? 2000 : 1900;  // two-digit years (RFC 7231 §7.1.1.1)
+    return FromFields(y, mo, d, h, mi, s, 0);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
@@ -184,12 +274,15 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   }
   if (i == 0) return std::nullopt;
   auto unit = text.substr(i);
-  if (unit.empty() || unit == "s") return milliseconds(v * 1000);
-  if (unit == "ms") return milliseconds(v);
-  if (unit == "m" || unit == "min") return milliseconds(v * 60'000);
-  if (unit == "h") return milliseconds(v * 3'600'000);
-  if (unit == "d") return milliseconds(v * 86'400'000);
-  return std::nullopt;
+  std::int64_t factor = 0;
+  if (unit.empty() || unit == "s") factor = 1000;
+  else if (unit == "ms") factor = 1;
+  else if (unit == "m" || unit == "min") factor = 60'000;
+  else if (unit == "h") factor = 3'600'000;
+  else if (unit == "d") factor = 86'400'000;
+  else return std::nullopt;
+  if (v > std::numeric_limits<std::int64_t>::max() / factor) return std::nullopt;  // would overflow
+  return milliseconds(v * factor);
 }
 
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, SysTime now) {
@@ -199,7 +292,9 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
   bool digits = true;
   for (char c : value) digits = digits && std::isdigit(static_cast<unsigned char>(c));
   if (digits) {
-    if (value.size() > 9) return std::nullopt;
+    // An absurdly long delay is clamped, not ignored, so that the retry policy's
+    // max_retry_after still stops the retries.
+    if (value.size() > 9) return milliseconds(std::int64_t{999'999'999} * 1000);
     std::int64_t s = 0;
     for (char c : value) s = s * 10 + (c - '0');
     return milliseconds(s * 1000);

@@ -106,6 +106,9 @@ std::optional<ParsedUrl> ParseUrl(std::string_view url) {
   auto authority = rest.substr(0, auth_end);
   if (authority.find('@') != std::string_view::npos) return std::nullopt;  // userinfo not supported
   if (authority.empty()) return std::nullopt;
+  for (char c : authority) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;  // spaces, CR/LF, NUL
+  }
   std::string_view port_text;
   if (authority.front() == '[') {
     auto close = authority.find(']');
@@ -118,6 +121,8 @@ std::optional<ParsedUrl> ParseUrl(std::string_view url) {
     }
   } else {
     auto colon = authority.rfind(':');
+    // More than one ':' is an IPv6 literal without brackets: ambiguous, refuse it.
+    if (colon != std::string_view::npos && authority.find(':') != colon) return std::nullopt;
     if (colon != std::string_view::npos) {
       out.host = std::string(authority.substr(0, colon));
       port_text = authority.substr(colon + 1);
@@ -155,17 +160,25 @@ std::string JoinUrl(std::string_view base, std::string_view path) {
 }
 
 bool IsIpOrLocalhost(std::string_view host) {
-  if (host == "localhost") return true;
+  if (host.size() == 9) {
+    std::string lower;
+    for (char c : host) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "localhost") return true;
+  }
   if (host.find(':') != std::string_view::npos) return true;  // IPv6 literal
+  // Dotted-quad IPv4: four decimal octets of 1-3 digits, each <= 255.
   int dots = 0;
   int digits = 0;
+  int value = 0;
   for (char c : host) {
     if (c == '.') {
       if (digits == 0) return false;
       ++dots;
       digits = 0;
+      value = 0;
     } else if (c >= '0' && c <= '9') {
-      if (++digits > 3) return false;
+      value = value * 10 + (c - '0');
+      if (++digits > 3 || value > 255) return false;
     } else {
       return false;
     }

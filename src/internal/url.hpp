@@ -28,7 +28,7 @@ inline std::string FormEncode(QueryParams const& params) { return BuildQuery(par
 CCREC_EXPORT QueryParams ParseQuery(std::string_view query, bool plus_is_space = false);
 
 /// Parts of an absolute http(s) URL. Path and query stay exactly as written (still encoded).
-struct ParsedUrl {
+struct CCREC_EXPORT ParsedUrl {
   std::string scheme;    // "https"
   std::string host;      // "api.example.com" or "127.0.0.1" or "::1" (no brackets)
   int port = 0;          // explicit port, or 0

@@ -140,7 +140,8 @@ class FilesystemSink : public ObjectSink {
     auto made = internal::MakeDirs(dir);
     if (!made) return std::move(made).error();
     auto slash = final_path.find_last_of('/');
-    std::string name = final_path.substr(slash + 1);
+    // Keep the temporary name within NAME_MAX (255) even when the final name is near it.
+    std::string name = final_path.substr(slash + 1, 200);
     std::string temp_path = dir + "/." + name + ".ccrec-tmp-" + internal::HexEncode(internal::RandomBytes(6));
     int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options_.file_mode);
     if (fd < 0) return SysError(ErrorCode::kInternal, "cannot create " + temp_path);

@@ -14,6 +14,7 @@ class StringBodyReader : public BodyReader {
   StringBodyReader(std::string data, std::size_t chunk, std::optional<Error> fail_with)
       : data_(std::move(data)), chunk_(std::max<std::size_t>(1, chunk)), fail_with_(std::move(fail_with)) {}
   Result<std::size_t> Read(char* buffer, std::size_t size) override {
+    if (size == 0) return std::size_t{0};  // not the end of the data: nothing was asked for
     std::size_t n = std::min({size, chunk_, data_.size() - pos_});
     if (n == 0 && fail_with_) return *fail_with_;
     if (n > 0) std::memcpy(buffer, data_.data() + pos_, n);

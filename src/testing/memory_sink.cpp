@@ -24,23 +24,25 @@ class MemoryWriter : public ObjectWriter {
 
   Result<ObjectInfo> Finish() override {
     if (done_) return MakeError(ErrorCode::kInternal, "Finish after Finish/Abort on " + key_);
-    if (options_.if_none_match && sink_->Get(key_)) {
-      Abort();
-      Error e = MakeError(ErrorCode::kInvalidArgument, "object " + key_ + " already exists");
-      e.vendor_code = "PreconditionFailed";
-      return e;
-    }
     if (options_.expected_size && *options_.expected_size != data_.size()) {
       Abort();
       return MakeError(ErrorCode::kIntegrity, "object " + key_ + ": expected " + std::to_string(*options_.expected_size) +
                                                   " bytes, got " + std::to_string(data_.size()));
     }
-    done_ = true;
     ObjectInfo info;
     info.key = key_;
     info.bytes = data_.size();
     info.sha256_hex = internal::Sha256Hex(data_);
-    sink_->Commit(key_, MemorySink::Object{std::move(data_), options_});
+    // The existence check and the insert happen under one lock, so that of two writers racing
+    // with if_none_match exactly one wins (as with S3's If-None-Match: *).
+    if (!sink_->Commit(key_, MemorySink::Object{std::move(data_), options_}, options_.if_none_match)) {
+      Abort();
+      Error e = MakeError(ErrorCode::kInvalidArgument, "object " + key_ + " already exists");
+      e.vendor_code = "PreconditionFailed";
+      return e;
+    }
+    done_ = true;
+    data_.clear();
     return info;
   }
 
@@ -99,13 +101,15 @@ std::size_t MemorySink::AbortCount() const {
 
 void MemorySink::FailWriteAfter(std::size_t writes, Error error) {
   std::lock_guard<std::mutex> lock(mu_);
-  writes_until_failure_ = writes;
+  writes_until_failure_ = writes == 0 ? 1 : writes;  // 0 means the next write, like 1
   write_failure_ = std::move(error);
 }
 
-void MemorySink::Commit(std::string const& key, Object object) {
+bool MemorySink::Commit(std::string const& key, Object object, bool if_absent) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (if_absent && objects_.count(key) != 0) return false;
   objects_[key] = std::move(object);
+  return true;
 }
 
 void MemorySink::NoteAbort() {

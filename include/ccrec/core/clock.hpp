@@ -19,6 +19,10 @@ inline namespace v1 {
 class CCREC_EXPORT CancellationToken {
  public:
   CancellationToken();
+  /// Copies share the cancellation state. There are deliberately no move operations: moving
+  /// copies, so a moved-from token (e.g. in a moved-from CallContext) stays a valid token.
+  CancellationToken(CancellationToken const&) = default;
+  CancellationToken& operator=(CancellationToken const&) = default;
   /// Requests cancellation; idempotent. Wakes sleepers waiting on this token.
   void Cancel() const;
   /// True once Cancel() was called on any copy.

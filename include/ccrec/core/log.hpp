@@ -20,14 +20,20 @@ CCREC_EXPORT std::string_view ToString(LogLevel level) noexcept;
 /// Receives each log line (already redacted). Must be thread-safe.
 using LogCallback = std::function<void(LogLevel level, std::string_view message)>;
 
-/// Masks secrets in free text: values of Authorization/Guid/Cookie/X-Amz-Security-Token headers,
-/// query or form values named access_token, refresh_token, client_secret, password, token, code,
-/// api_key/apiKey, X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token, and JSON string values
-/// of the same keys. Masked values become "***".
+/// Masks secrets in free text: values of Authorization/Proxy-Authorization/Cookie/Set-Cookie/Guid/
+/// X-Amz-Security-Token headers (to the end of the line); the credential after "Bearer"/"Basic";
+/// query, form or `key=value` values named access_token, refresh_token, id_token, client_secret,
+/// password, token, code, api_key/apiKey, session/secret access keys, X-Amz-Signature,
+/// X-Amz-Credential, X-Amz-Security-Token, signature; JSON string values of the same keys (a
+/// string cut off by truncation is masked to the end); and the text of <SecretAccessKey>/
+/// <SessionToken>-style XML elements. Names match case-insensitively; masked values become "***".
+/// Linear time, safe on bodies of any size.
 CCREC_EXPORT std::string RedactSecrets(std::string_view text);
 
-/// Returns `url` with its query string's sensitive values masked (see RedactSecrets); use
-/// whenever a URL is logged or put in an error message. A presigned URL keeps only its path.
+/// Returns `url` with its query string's sensitive values masked (see RedactSecrets) and any
+/// userinfo replaced by "***"; use whenever a URL is logged or put in an error message.
+/// A presigned URL (X-Amz-Signature/X-Amz-Credential, CloudFront Signature, Azure sig,
+/// X-Goog-Signature) keeps only scheme, host and path: "https://host/path?<presigned query redacted>".
 CCREC_EXPORT std::string RedactUrl(std::string_view url);
 
 /// A cheap-to-copy handle to a level and a callback; the default logs nothing.

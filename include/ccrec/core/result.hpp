@@ -54,9 +54,15 @@ class [[nodiscard]] Result {
   T* operator->() { return &std::get<0>(storage_); }
   T const* operator->() const { return &std::get<0>(storage_); }
 
+  /// The value, or `fallback` converted to T on error.
   template <typename U>
   T value_or(U&& fallback) const& {
     return has_value() ? std::get<0>(storage_) : static_cast<T>(std::forward<U>(fallback));
+  }
+  /// As above, moving the value out (works for move-only T such as std::unique_ptr).
+  template <typename U>
+  T value_or(U&& fallback) && {
+    return has_value() ? std::get<0>(std::move(storage_)) : static_cast<T>(std::forward<U>(fallback));
   }
 
  private:

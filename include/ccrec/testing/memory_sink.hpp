@@ -37,12 +37,14 @@ class CCREC_EXPORT MemorySink : public ObjectSink {
   std::optional<std::string> Get(std::string const& key) const;
   /// Number of writers aborted (explicitly or by destruction before Finish()).
   std::size_t AbortCount() const;
-  /// Makes the Nth (1-based, counted from now) Write() call fail with `error`.
+  /// Makes the Nth (1-based, counted from now, across all writers) Write() call fail with
+  /// `error`, once; 0 means the next call, like 1. The failing writer is aborted.
   void FailWriteAfter(std::size_t writes, Error error);
 
  private:
   friend class MemoryWriter;
-  void Commit(std::string const& key, Object object);
+  /// Stores `object`; with `if_absent`, only when `key` is not stored yet (returns false then).
+  bool Commit(std::string const& key, Object object, bool if_absent);
   void NoteAbort();
   std::optional<Error> NextWriteFailure();
 

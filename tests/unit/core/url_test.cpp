@@ -1,0 +1,219 @@
+// internal/url.hpp: percent-encoding, queries, URL parsing.
+
+#include "internal/url.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace ccrec {
+namespace {
+
+using internal::BuildQuery;
+using internal::ParseQuery;
+using internal::ParseUrl;
+using internal::PercentDecode;
+using internal::PercentEncode;
+using internal::QueryParams;
+
+TEST(PercentEncode, UnreservedKept) {
+  std::string const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
+  EXPECT_EQ(PercentEncode(unreserved), unreserved);
+  EXPECT_EQ(PercentEncode(""), "");
+}
+
+TEST(PercentEncode, ReservedAndSpecial) {
+  EXPECT_EQ(PercentEncode(" "), "%20");
+  EXPECT_EQ(PercentEncode("+"), "%2B");
+  EXPECT_EQ(PercentEncode("a b+c"), "a%20b%2Bc");
+  EXPECT_EQ(PercentEncode("/"), "%2F");
+  EXPECT_EQ(PercentEncode("!*'();:@&=$,?#[]%"), "%21%2A%27%28%29%3B%3A%40%26%3D%24%2C%3F%23%5B%5D%25");
+  EXPECT_EQ(PercentEncode(std::string("\0\x7f", 2)), "%00%7F");
+}
+
+TEST(PercentEncode, Utf8BytesUpperCaseHex) {
+  EXPECT_EQ(PercentEncode("\xc3\xa9"), "%C3%A9");                  // é
+  EXPECT_EQ(PercentEncode("\xe6\x97\xa5\xe6\x9c\xac"), "%E6%97%A5%E6%9C%AC");  // 日本
+  EXPECT_EQ(PercentEncode("\xff"), "%FF");
+}
+
+TEST(PercentEncode, KeepSlash) {
+  EXPECT_EQ(PercentEncode("a/b c/d", true), "a/b%20c/d");
+  EXPECT_EQ(PercentEncode("a/b c/d", false), "a%2Fb%20c%2Fd");
+}
+
+TEST(PercentDecode, Basics) {
+  EXPECT_EQ(PercentDecode("a%20b%2Bc"), "a b+c");
+  EXPECT_EQ(PercentDecode("%c3%A9"), "\xc3\xa9");
+  EXPECT_EQ(PercentDecode("a+b"), "a+b");
+  EXPECT_EQ(PercentDecode("a+b", true), "a b");
+  EXPECT_EQ(PercentDecode("%2B", true), "+");
+  EXPECT_EQ(PercentDecode("%00"), std::string(1, '\0'));
+}
+
+TEST(PercentDecode, MalformedEscapesKept) {
+  EXPECT_EQ(PercentDecode("%"), "%");
+  EXPECT_EQ(PercentDecode("%4"), "%4");
+  EXPECT_EQ(PercentDecode("abc%"), "abc%");
+  EXPECT_EQ(PercentDecode("%zz"), "%zz");
+  EXPECT_EQ(PercentDecode("%4g"), "%4g");
+  EXPECT_EQ(PercentDecode("100%"), "100%");
+  EXPECT_EQ(PercentDecode("%%41"), "%A");
+  EXPECT_EQ(PercentDecode("%41"), "A");  // escape right at the end
+}
+
+TEST(PercentRoundTrip, AllBytes) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  EXPECT_EQ(PercentDecode(PercentEncode(all)), all);
+  EXPECT_EQ(PercentDecode(PercentEncode(all, true)), all);
+}
+
+TEST(Query, BuildEncodesNamesAndValues) {
+  QueryParams p = {{"from", "2026-11-01T00:00:00Z"}, {"a b", "x+y"}, {"empty", ""}, {"q", "a&b=c"}};
+  EXPECT_EQ(BuildQuery(p), "from=2026-11-01T00%3A00%3A00Z&a%20b=x%2By&empty=&q=a%26b%3Dc");
+  EXPECT_EQ(BuildQuery({}), "");
+  EXPECT_EQ(internal::FormEncode({{"grant_type", "refresh_token"}, {"refresh_token", "a/b"}}),
+            "grant_type=refresh_token&refresh_token=a%2Fb");
+}
+
+TEST(Query, RoundTrip) {
+  QueryParams p = {{"a", "1"}, {"b", "x y"}, {"c", "+&=%?#/"}, {"d", ""}, {"\xc3\xa9", "\xe6\x97\xa5"}, {"a", "2"}};
+  EXPECT_EQ(ParseQuery(BuildQuery(p)), p);
+}
+
+TEST(Query, ParseEdgeCases) {
+  EXPECT_TRUE(ParseQuery("").empty());
+  EXPECT_TRUE(ParseQuery("&&").empty());
+  EXPECT_EQ(ParseQuery("a"), (QueryParams{{"a", ""}}));
+  EXPECT_EQ(ParseQuery("a=&b"), (QueryParams{{"a", ""}, {"b", ""}}));
+  EXPECT_EQ(ParseQuery("a=1=2"), (QueryParams{{"a", "1=2"}}));
+  EXPECT_EQ(ParseQuery("=v"), (QueryParams{{"", "v"}}));
+  EXPECT_EQ(ParseQuery("a=1&"), (QueryParams{{"a", "1"}}));
+  EXPECT_EQ(ParseQuery("a=x+y"), (QueryParams{{"a", "x+y"}}));
+  EXPECT_EQ(ParseQuery("a=x+y", true), (QueryParams{{"a", "x y"}}));
+}
+
+TEST(ParseUrl, Basics) {
+  auto u = ParseUrl("https://api.wxcc-us1.cisco.com/v1/tasks?from=1&to=2#frag");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->scheme, "https");
+  EXPECT_EQ(u->host, "api.wxcc-us1.cisco.com");
+  EXPECT_EQ(u->port, 0);
+  EXPECT_EQ(u->path, "/v1/tasks");
+  EXPECT_EQ(u->query, "from=1&to=2");
+  EXPECT_EQ(u->Authority(), "api.wxcc-us1.cisco.com");
+  EXPECT_EQ(u->Origin(), "https://api.wxcc-us1.cisco.com");
+}
+
+TEST(ParseUrl, Ports) {
+  auto u = ParseUrl("http://127.0.0.1:8080/x");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->scheme, "http");
+  EXPECT_EQ(u->host, "127.0.0.1");
+  EXPECT_EQ(u->port, 8080);
+  EXPECT_EQ(u->Authority(), "127.0.0.1:8080");
+  EXPECT_EQ(u->Origin(), "http://127.0.0.1:8080");
+  EXPECT_EQ(ParseUrl("http://h:1")->port, 1);
+  EXPECT_EQ(ParseUrl("http://h:65535")->port, 65535);
+  EXPECT_FALSE(ParseUrl("http://h:0/"));
+  EXPECT_FALSE(ParseUrl("http://h:65536/"));
+  EXPECT_FALSE(ParseUrl("http://h:123456/"));
+  EXPECT_FALSE(ParseUrl("http://h:-1/"));
+  EXPECT_FALSE(ParseUrl("http://h:8a/"));
+  EXPECT_FALSE(ParseUrl("http://h:+80/"));
+}
+
+TEST(ParseUrl, Ipv6) {
+  auto u = ParseUrl("http://[::1]:9000/bucket/key?x=1");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(u->port, 9000);
+  EXPECT_EQ(u->path, "/bucket/key");
+  EXPECT_EQ(u->Authority(), "[::1]:9000");
+  auto v = ParseUrl("https://[2001:db8::7]");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->host, "2001:db8::7");
+  EXPECT_EQ(v->port, 0);
+  EXPECT_EQ(v->Authority(), "[2001:db8::7]");
+  EXPECT_FALSE(ParseUrl("http://[::1/"));
+  EXPECT_FALSE(ParseUrl("http://[]/"));
+  EXPECT_FALSE(ParseUrl("http://[::1]x/"));
+  auto empty_port = ParseUrl("http://[::1]:/");  // RFC 3986 allows an empty port
+  ASSERT_TRUE(empty_port);
+  EXPECT_EQ(empty_port->port, 0);
+  EXPECT_FALSE(ParseUrl("http://::1/")) << "IPv6 without brackets is ambiguous";
+  EXPECT_FALSE(ParseUrl("http://fe80::1:8080/"));
+}
+
+TEST(ParseUrl, PathQueryAndFragment) {
+  EXPECT_EQ(ParseUrl("https://h")->path, "/");
+  EXPECT_EQ(ParseUrl("https://h/")->path, "/");
+  EXPECT_EQ(ParseUrl("https://h?x=1")->path, "/");
+  EXPECT_EQ(ParseUrl("https://h?x=1")->query, "x=1");
+  EXPECT_EQ(ParseUrl("https://h#f")->path, "/");
+  EXPECT_EQ(ParseUrl("https://h#f")->query, "");
+  auto u = ParseUrl("https://h/a%20b/c?x=%2F&y=1#frag?not=query");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->path, "/a%20b/c") << "path stays encoded";
+  EXPECT_EQ(u->query, "x=%2F&y=1");
+  auto f = ParseUrl("https://h/p#frag?x=1");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->path, "/p");
+  EXPECT_EQ(f->query, "");
+  auto at_in_path = ParseUrl("https://h/user@example.com?to=a@b");
+  ASSERT_TRUE(at_in_path);
+  EXPECT_EQ(at_in_path->host, "h");
+  EXPECT_EQ(at_in_path->path, "/user@example.com");
+}
+
+TEST(ParseUrl, SchemeCaseInsensitive) {
+  auto u = ParseUrl("HTTPS://Example.com/");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->scheme, "https");
+}
+
+TEST(ParseUrl, Rejects) {
+  for (std::string bad : std::vector<std::string>{"", "example.com/x", "ftp://h/x", "file:///etc/passwd", "https://", "https:///path",
+                          "https://user:pass@h/", "https://user@h/", "https://:80/", "//h/x", "https:/h/x",
+                          "https://h h/", "https://h\r\n/", std::string("https://h\0/", 10)}) {
+    EXPECT_FALSE(ParseUrl(bad)) << bad;
+  }
+}
+
+TEST(JoinUrl, Basics) {
+  EXPECT_EQ(internal::JoinUrl("https://h", "/v1/x"), "https://h/v1/x");
+  EXPECT_EQ(internal::JoinUrl("https://h/", "/v1/x"), "https://h/v1/x");
+  EXPECT_EQ(internal::JoinUrl("https://h//", "v1/x"), "https://h/v1/x");
+  EXPECT_EQ(internal::JoinUrl("https://h/base", ""), "https://h/base");
+}
+
+TEST(IsIpOrLocalhost, Cases) {
+  using internal::IsIpOrLocalhost;
+  EXPECT_TRUE(IsIpOrLocalhost("localhost"));
+  EXPECT_TRUE(IsIpOrLocalhost("LocalHost"));
+  EXPECT_TRUE(IsIpOrLocalhost("127.0.0.1"));
+  EXPECT_TRUE(IsIpOrLocalhost("10.1.2.3"));
+  EXPECT_TRUE(IsIpOrLocalhost("255.255.255.255"));
+  EXPECT_TRUE(IsIpOrLocalhost("0.0.0.0"));
+  EXPECT_TRUE(IsIpOrLocalhost("::1"));
+  EXPECT_TRUE(IsIpOrLocalhost("2001:db8::7"));
+  EXPECT_FALSE(IsIpOrLocalhost(""));
+  EXPECT_FALSE(IsIpOrLocalhost("example.com"));
+  EXPECT_FALSE(IsIpOrLocalhost("s3.amazonaws.com"));
+  EXPECT_FALSE(IsIpOrLocalhost("1.2.3"));
+  EXPECT_FALSE(IsIpOrLocalhost("1.2.3.4.5"));
+  EXPECT_FALSE(IsIpOrLocalhost("1.2.3."));
+  EXPECT_FALSE(IsIpOrLocalhost(".1.2.3"));
+  EXPECT_FALSE(IsIpOrLocalhost("1..2.3"));
+  EXPECT_FALSE(IsIpOrLocalhost("1234.1.1.1"));
+  EXPECT_FALSE(IsIpOrLocalhost("256.1.1.1"));
+  EXPECT_FALSE(IsIpOrLocalhost("1.2.3.999"));
+  EXPECT_FALSE(IsIpOrLocalhost("1.2.3.4a"));
+  EXPECT_FALSE(IsIpOrLocalhost("localhost.example.com"));
+  EXPECT_FALSE(IsIpOrLocalhost("mybucket.localhost2"));
+}
+
+}  // namespace
+}  // namespace ccrec
