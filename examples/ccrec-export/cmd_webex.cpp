@@ -1,6 +1,7 @@
 // ccrec-export webex: Webex Contact Center tasks -> captures -> presigned download -> sink.
 #include "commands.hpp"
 
+#include <ccrec/core/rate_limiter.hpp>
 #include <ccrec/core/token_store.hpp>
 #include <ccrec/exporter/webex_source.hpp>
 #include <ccrec/webex/client.hpp>
@@ -29,6 +30,7 @@ struct WebexFlags {
   std::string channel_types = "telephony";
   int url_expiration = 30;
   bool include_segments = false;
+  double rate_limit = 300;
 };
 
 std::vector<std::string> SplitList(std::string const& text) {
@@ -116,6 +118,9 @@ int RunWebex(WebexFlags& f) {
   co.tokens = oauth;
   co.transport = transport;
   co.logger = logger;
+  ccrec::TokenBucketOptions rate;
+  rate.requests_per_minute = f.rate_limit;
+  co.rate_limiter = ccrec::MakeTokenBucketRateLimiter(rate);
   ccrec::webex::Client client(co);
 
   ccrec::exporter::WebexSourceOptions so;
@@ -167,6 +172,9 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--channel-types", f->channel_types, "comma-separated: telephony,chat,email,social")
       ->capture_default_str();
   cmd->add_option("--url-expiration", f->url_expiration, "presigned URL lifetime in minutes (1..60)")
+      ->capture_default_str();
+  cmd->add_option("--rate-limit", f->rate_limit, "Webex API requests per minute for this client id (all workers)")
+      ->check(CLI::Range(1.0, 100000.0))
       ->capture_default_str();
   cmd->add_flag("--include-segments", f->include_segments, "export individual segments instead of stitched recordings");
   action = [f] { return RunWebex(*f); };
