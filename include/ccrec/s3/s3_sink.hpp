@@ -1,0 +1,160 @@
+#pragma once
+/// @file
+/// `MakeS3Sink`: an ObjectSink that streams objects into an S3 bucket (AWS S3 or any
+/// S3-compatible endpoint: MinIO, Ceph RGW, Wasabi, GCS interoperability, moto).
+///
+/// Sources: Amazon S3 API Reference — PutObject, CreateMultipartUpload, UploadPart,
+/// CompleteMultipartUpload, AbortMultipartUpload, HeadObject, "Error responses"; Amazon S3 User
+/// Guide — "Uploading and copying objects using multipart upload", "Amazon S3 multipart upload
+/// limits", "Checking object integrity". Summary: shared/reference/s3-sigv4.md.
+
+#include <ccrec/core/clock.hpp>
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/object_sink.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/core/retry.hpp>
+#include <ccrec/s3/credentials.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace ccrec {
+inline namespace v1 {
+namespace s3 {
+
+/// 1 MiB in bytes.
+inline constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+/// Smallest multipart part S3 accepts (except the last part): 5 MiB.
+inline constexpr std::uint64_t kMinPartSize = 5 * kMiB;
+/// Largest multipart part and largest single PutObject: 5 GiB.
+inline constexpr std::uint64_t kMaxPartSize = std::uint64_t{5} << 30;
+/// Most parts in one multipart upload.
+inline constexpr int kMaxParts = 10000;
+
+/// Whether request bodies are covered by the SigV4 signature.
+enum class PayloadSigning {
+  /// `x-amz-content-sha256` is the hex SHA-256 of the body (default; S3 verifies it).
+  kSigned,
+  /// `x-amz-content-sha256: UNSIGNED-PAYLOAD`. Allowed only for https endpoints, where TLS
+  /// protects the body; saves one SHA-256 pass per part. Content-MD5 is still sent.
+  kUnsigned,
+};
+
+/// Extra checksum sent with every PutObject / UploadPart, verified by the server
+/// (`x-amz-checksum-<alg>` + `x-amz-sdk-checksum-algorithm`; `x-amz-checksum-algorithm` on
+/// CreateMultipartUpload). Content-MD5 is always sent in addition.
+enum class ChecksumAlgorithm {
+  kNone,    ///< Content-MD5 only (default; understood by every S3-compatible server).
+  kCrc32c,  ///< CRC-32C (Castagnoli), base64 of the big-endian 4 bytes.
+  kSha256,  ///< SHA-256, base64 of the 32 bytes.
+};
+
+/// Options of MakeS3Sink(). Only `bucket` is required; every other field has a production default.
+struct CCREC_EXPORT S3SinkOptions {
+  /// Bucket name. Required.
+  std::string bucket;
+  /// Prepended verbatim to every key ("recordings/" + "2026/a.wav"). Default empty.
+  std::string prefix;
+  /// Region of the SigV4 credential scope. Default "us-east-1".
+  std::string region = "us-east-1";
+  /// Endpoint URL, "scheme://host[:port][/base-path]". Default (empty):
+  /// "https://s3.<region>.amazonaws.com".
+  std::string endpoint;
+  /// Path-style addressing ("https://host/bucket/key") instead of virtual-hosted
+  /// ("https://bucket.host/key"). Default false. Always used for IP-literal and localhost
+  /// endpoints (virtual-hosted cannot work there); most self-hosted servers need it too. See
+  /// EndpointImpliesPathStyle().
+  bool path_style = false;
+  /// HTTP transport. Default (null): MakeCurlTransport().
+  std::shared_ptr<HttpTransport> transport;
+  /// Credentials. Default (null): MakeDefaultCredentialsChain() using this sink's transport,
+  /// clock and logger (environment, profile files, container endpoint, IMDSv2).
+  std::shared_ptr<CredentialsProvider> credentials;
+  /// Retry policy for every request (each part is retried on its own). Default RetryPolicy{}.
+  RetryPolicy retry;
+  /// Seed of the backoff jitter PRNG, passed to Backoff. Default 0.
+  std::uint64_t retry_seed = 0;
+  /// Wall clock for signing. Default (null): MakeSystemClock().
+  std::shared_ptr<Clock> clock;
+  /// Sleeps between retries. Default (null): MakeRealSleeper().
+  std::shared_ptr<Sleeper> sleeper;
+  /// Receives debug lines per request (URLs redacted, no headers) and warnings. Default: silent.
+  Logger logger;
+  /// Multipart part size in bytes, kMinPartSize..kMaxPartSize. Default 8 MiB. Grown
+  /// automatically to stay within kMaxParts: from PutOptions::expected_size when known,
+  /// otherwise doubled after every 2,000 parts.
+  std::uint64_t part_size = 8 * kMiB;
+  /// Objects of at most this many bytes are sent with one PutObject; larger ones use a
+  /// multipart upload. 1..kMaxPartSize. The writer buffers up to this much before deciding.
+  /// Default 8 MiB.
+  std::uint64_t multipart_threshold = 8 * kMiB;
+  /// Part buffers per writer, 1..64: up to this many parts are uploading at once while the
+  /// caller's Write() fills the next free buffer (Write() blocks while all are busy). Default 4.
+  ///
+  /// Memory per writer (buffers are allocated exactly, never doubled):
+  /// - before the single-vs-multipart decision: up to `multipart_threshold` bytes;
+  /// - during a multipart upload: at most `part_size × max_in_flight_parts` (default
+  ///   8 MiB × 4 = 32 MiB), plus the threshold buffer while it is being split into parts when
+  ///   `multipart_threshold > part_size`;
+  /// - with an unknown length the part size doubles after every 2,000 parts (so after 16 GiB at
+  ///   the defaults), and the bound with it;
+  /// plus a few KiB of bookkeeping, and one hashing pass per part in the upload threads.
+  std::size_t max_in_flight_parts = 4;
+  /// Default PayloadSigning::kSigned.
+  PayloadSigning payload_signing = PayloadSigning::kSigned;
+  /// Default ChecksumAlgorithm::kNone (Content-MD5 only).
+  ChecksumAlgorithm checksum = ChecksumAlgorithm::kNone;
+  /// Check each PutObject / UploadPart ETag against the MD5 of what was sent, when the server
+  /// returns a 32-hex-digit ETag (skipped with SSE-KMS, whose ETags are not MD5s). Default true.
+  bool verify_etag = true;
+  /// Server-side encryption: "" (bucket default), "AES256" (SSE-S3) or "aws:kms" (SSE-KMS).
+  std::string server_side_encryption;
+  /// KMS key id or ARN for "aws:kms"; empty = the account's default aws/s3 key.
+  std::string sse_kms_key_id;
+  /// Storage class, e.g. "STANDARD_IA", "GLACIER_IR", "INTELLIGENT_TIERING". Default: bucket default.
+  std::string storage_class;
+  /// Object tags (`x-amz-tagging`), added to every object. Default none.
+  std::map<std::string, std::string> tags;
+};
+
+/// True when `endpoint`'s host is an IP literal or "localhost" — where virtual-hosted
+/// addressing cannot work, so callers (the CLI) should set S3SinkOptions::path_style.
+CCREC_EXPORT bool EndpointImpliesPathStyle(std::string_view endpoint);
+
+/// Creates the S3 sink.
+///
+/// Writers (ObjectSink::Open) buffer up to one part per in-flight slot. An object that ends
+/// within `multipart_threshold` bytes is sent with one PutObject (Content-MD5, signed SHA-256
+/// payload, `x-amz-meta-sha256` = SHA-256 of the object). Larger objects use
+/// CreateMultipartUpload, UploadPart (each part retried on its own from its buffer) and
+/// CompleteMultipartUpload (whose body is checked for `<Error>` even on HTTP 200); any failure,
+/// Abort() or destroying an unfinished writer sends AbortMultipartUpload, so nothing appears
+/// under the key unless Finish() succeeded. Finish() returns bytes, the SHA-256 of the whole
+/// object and the ETag. If a retried CompleteMultipartUpload answers NoSuchUpload because an
+/// earlier attempt succeeded but its response was lost, the object is accepted after a
+/// HeadObject shows the same size and part count. Stat() is HeadObject (sha256 from
+/// `x-amz-meta-sha256` when present).
+///
+/// Errors: S3 XML error bodies become Error with vendor_code = the S3 Code, request_id =
+/// x-amz-request-id and a message naming the bucket/key and what to do. 500/502/503/504,
+/// SlowDown, RequestTimeout and transport errors are retried; SignatureDoesNotMatch,
+/// InvalidAccessKeyId, AccessDenied, NoSuchBucket and other 4xx are not. RequestTimeTooSkewed
+/// is handled once per request by re-signing with the server's clock offset (warning logged).
+///
+/// @return the sink, or kInvalidArgument for bad options (no bucket, malformed endpoint,
+///         part size outside 5 MiB..5 GiB, threshold outside 1..5 GiB, in-flight outside
+///         1..64, UNSIGNED-PAYLOAD over http, unknown server_side_encryption).
+/// @par Thread safety
+/// The sink is thread-safe; each writer is used by one thread (it runs its own part-upload
+/// threads internally).
+CCREC_EXPORT Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options);
+
+}  // namespace s3
+}  // namespace v1
+}  // namespace ccrec
