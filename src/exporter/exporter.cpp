@@ -1,5 +1,6 @@
 #include <ccrec/exporter/exporter.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -76,6 +77,52 @@ bool IsRetryableDownloadError(Error const& e) {
   return IsRetryable(e) || e.code == ErrorCode::kIntegrity || e.code == ErrorCode::kDeadlineExceeded;
 }
 
+/// "bytes START-END/TOTAL" -> START.
+std::optional<std::uint64_t> ContentRangeStart(std::string const& value) {
+  std::size_t pos = 0;
+  while (pos < value.size() && value[pos] == ' ') ++pos;
+  if (value.compare(pos, 6, "bytes ") != 0) return std::nullopt;
+  pos += 6;
+  std::uint64_t start = 0;
+  std::size_t digits = 0;
+  for (; pos < value.size() && value[pos] >= '0' && value[pos] <= '9' && digits < 19; ++pos, ++digits) {
+    start = start * 10 + static_cast<std::uint64_t>(value[pos] - '0');
+  }
+  if (digits == 0 || pos >= value.size() || value[pos] != '-') return std::nullopt;
+  return start;
+}
+
+/// A MediaOpener must answer 206 (body from `offset`) or another 2xx, normally 200 (body from
+/// byte 0), and report HTTP errors as Error. Checks that, so an error page is never stored as a
+/// recording and a partial response that starts elsewhere is never appended.
+std::optional<Error> CheckMediaResponse(HttpResponse const& response, std::uint64_t offset) {
+  if (!response.body) return MakeError(ErrorCode::kInternal, "the media source returned a response without a body");
+  int const status = response.status;
+  if (status < 200 || status > 299) {
+    ErrorCode code = ErrorCode::kInternal;  // 1xx, 3xx: not a media body either
+    if (status == 401) code = ErrorCode::kUnauthenticated;
+    else if (status == 403) code = ErrorCode::kPermissionDenied;
+    else if (status == 404) code = ErrorCode::kNotFound;
+    else if (status == 408) code = ErrorCode::kDeadlineExceeded;
+    else if (status == 429) code = ErrorCode::kRateLimited;
+    else if (status >= 400 && status <= 499) code = ErrorCode::kInvalidArgument;
+    else if (status >= 500 && status <= 599) code = ErrorCode::kUnavailable;
+    Error e = MakeError(code, "media download answered HTTP " + std::to_string(status));
+    e.http_status = status;
+    return e;
+  }
+  if (status == 206) {
+    if (auto range = response.Header("Content-Range")) {
+      auto start = ContentRangeStart(*range);
+      if (!start || *start != offset) {
+        return MakeError(ErrorCode::kIntegrity, "media download asked for bytes from " + std::to_string(offset) +
+                                                    " but the partial response is \"Content-Range: " + *range + "\"");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 struct Counters {
   std::atomic<std::uint64_t> exported{0}, skipped{0}, failed{0}, pending{0}, bytes{0}, discovered{0};
 };
@@ -95,20 +142,28 @@ class Run {
 
   ExportSummary Execute() {
     auto const start = std::chrono::steady_clock::now();
-    std::atomic<bool> finished{false};
-    // Links the caller's cancellation to the internal stop token and reports progress.
+    CancellationToken done;  // fired once the workers have finished
+    // Links the caller's cancellation to the internal stop token (which the transport and the
+    // sink see through work_ctx_) and reports progress. It wakes at once on cancellation and at
+    // least every 10 ms otherwise, and at once when the run is done. Workers and the enumerating
+    // thread also check the caller's token themselves (Stopping()), without waiting for it.
     std::thread monitor([&] {
       auto next_progress = std::chrono::steady_clock::now() + options_.progress_interval;
-      while (!finished.load()) {
-        user_ctx_.cancel.WaitUntil(std::chrono::steady_clock::now() + std::chrono::milliseconds(50));
-        if (user_ctx_.cancel.IsCancelled() && !stop_.IsCancelled()) {
-          cancelled_ = true;
-          stop_.Cancel();
-          queue_.Abort();
+      while (!done.IsCancelled()) {
+        auto wake = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+        if (options_.on_progress) wake = std::min(wake, next_progress);
+        if (user_ctx_.cancel.IsCancelled()) {
+          (void)Stopping();
+          done.WaitUntil(wake);  // nothing left to propagate: wait for the end without spinning
+        } else {
+          user_ctx_.cancel.WaitUntil(wake);
+          if (user_ctx_.cancel.IsCancelled()) (void)Stopping();
         }
-        if (options_.on_progress && std::chrono::steady_clock::now() >= next_progress) {
+        if (done.IsCancelled()) break;
+        auto const now = std::chrono::steady_clock::now();
+        if (options_.on_progress && now >= next_progress) {
           options_.on_progress(Snapshot(start));
-          next_progress += options_.progress_interval;
+          next_progress = std::max(next_progress + options_.progress_interval, now);
         }
       }
     });
@@ -123,15 +178,15 @@ class Run {
 
     auto listed = source_.Enumerate(
         [this](ExportItem item) {
-          if (stop_.IsCancelled()) return false;
+          if (Stopping()) return false;
           counters_.discovered.fetch_add(1);
           return queue_.Push(std::move(item));
         },
         [this](PendingItem p) { RecordPending(p); }, work_ctx_);
-    if (!listed && !stop_.IsCancelled()) Fatal(std::move(listed).error());
+    if (!listed && !Stopping()) Fatal(std::move(listed).error());
     queue_.Close();
     for (auto& w : workers) w.join();
-    finished.store(true);
+    done.Cancel();
     monitor.join();
     if (user_ctx_.cancel.IsCancelled()) cancelled_ = true;
     auto summary = Snapshot(start);
@@ -140,6 +195,17 @@ class Run {
   }
 
  private:
+  /// True once the run must stop: a fatal error, or the caller's token fired (which is then
+  /// propagated to stop_ and the queue right here, without waiting for the monitor thread).
+  bool Stopping() {
+    if (stop_.IsCancelled()) return true;
+    if (!user_ctx_.cancel.IsCancelled()) return false;
+    cancelled_ = true;
+    stop_.Cancel();
+    queue_.Abort();
+    return true;
+  }
+
   ExportSummary Snapshot(std::chrono::steady_clock::time_point start) {
     ExportSummary s;
     s.exported = counters_.exported.load();
@@ -194,7 +260,7 @@ class Run {
   }
 
   void Fail(ExportItem const& item, std::string const& key, Error const& error) {
-    if (stop_.IsCancelled()) return;  // stopping: leave no line, the next run retries it
+    if (Stopping()) return;  // stopping: leave no line, the next run retries it
     counters_.failed.fetch_add(1);
     auto e = EntryFor(item, key);
     e.status = ItemStatus::kFailed;
@@ -205,6 +271,7 @@ class Run {
   }
 
   void Process(ExportItem const& item, std::vector<char>& buffer) {
+    if (Stopping()) return;
     std::string key = template_.Render(item.key_fields);
     if (options_.dry_run) {
       if (options_.on_dry_run_item) options_.on_dry_run_item(item, key);
@@ -223,15 +290,33 @@ class Run {
       return Fail(item, key, stat.error());
     }
     if (stat->has_value() && (!item.expected_size || (*stat)->bytes == *item.expected_size)) {
+      // A run that stopped between the recording and its sidecar (or whose sidecar write failed)
+      // left the recording alone: complete it, or the sidecar would never be written.
+      if (options_.write_sidecars) {
+        auto sidecar_stat = sink_.Stat(key + ".json", work_ctx_);
+        if (!sidecar_stat) {
+          if (IsCredentialError(sidecar_stat.error())) {
+            return Fatal(SinkCredentialError(sidecar_stat.error(), key + ".json"));
+          }
+          return Fail(item, key, sidecar_stat.error());
+        }
+        if (!sidecar_stat->has_value()) {
+          if (auto sidecar = WriteSidecar(item, key); !sidecar) return Fail(item, key, sidecar.error());
+        }
+      }
       Skip(item, key, (*stat)->bytes, (*stat)->sha256_hex.value_or(""));
       return;
     }
+    if (!item.open) return Fail(item, key, MakeError(ErrorCode::kInternal, "the recording source gave no MediaOpener"));
     // 3. Stream it.
     auto info = Transfer(item, key, buffer);
     if (!info) return Fail(item, key, info.error());
     if (options_.write_sidecars) {
       auto sidecar = WriteSidecar(item, key);
-      if (!sidecar) return Fail(item, key, sidecar.error());
+      if (!sidecar) {
+        counters_.bytes.fetch_sub(info->bytes);  // the item is not exported
+        return Fail(item, key, sidecar.error());
+      }
     }
     counters_.exported.fetch_add(1);
     auto e = EntryFor(item, key);
@@ -286,29 +371,35 @@ class Run {
     }
     std::unique_ptr<ObjectWriter> writer = std::move(*opened);
     std::uint64_t written = 0;
+    // Written bytes show in progress reports at once; every way out that does not export the
+    // object takes them back, so ExportSummary::bytes only counts exported recordings.
+    auto give_up = [&](Error e) -> Result<ObjectInfo> {
+      writer->Abort();
+      counters_.bytes.fetch_sub(written);
+      return e;
+    };
+    auto stopped = [&] { return give_up(MakeError(ErrorCode::kCancelled, "export stopped")); };
     std::optional<Error> last_error;
     auto const start = std::chrono::steady_clock::now();
     for (int attempt = 1; attempt <= options_.download_attempts; ++attempt) {
-      if (stop_.IsCancelled()) {
-        writer->Abort();
-        return MakeError(ErrorCode::kCancelled, "export stopped");
-      }
+      if (Stopping()) return stopped();
       auto response = item.open(work_ctx_, written);
       Error read_error;
       bool read_failed = false;
       if (!response) {
         read_error = std::move(response).error();
         read_failed = true;
+      } else if (auto bad = CheckMediaResponse(*response, written)) {
+        read_error = std::move(*bad);
+        read_failed = true;
       } else {
-        // A server that ignored the Range request resent everything: skip what we already have.
-        std::uint64_t to_skip = (written > 0 && response->status == 200) ? written : 0;
+        // 200 (any 2xx but 206) on a resumed request: the server ignored Range and resent
+        // everything, so skip what we already have. (206 bodies start at `written`, checked above.)
+        std::uint64_t to_skip = (written > 0 && response->status != 206) ? written : 0;
         std::optional<std::uint64_t> declared = response->ContentLength();
         std::uint64_t received = 0;
         for (;;) {
-          if (stop_.IsCancelled()) {
-            writer->Abort();
-            return MakeError(ErrorCode::kCancelled, "export stopped");
-          }
+          if (Stopping()) return stopped();
           auto n = response->body->Read(buffer.data(), buffer.size());
           if (!n) {
             read_error = std::move(n).error();
@@ -328,9 +419,8 @@ class Run {
           if (size == 0) continue;
           auto w = writer->Write(data, size);
           if (!w) {
-            writer->Abort();
             if (IsCredentialError(w.error())) Fatal(SinkCredentialError(w.error(), key));
-            return std::move(w).error();
+            return give_up(std::move(w).error());
           }
           written += size;
           counters_.bytes.fetch_add(size);
@@ -339,11 +429,19 @@ class Run {
           read_error = MakeError(ErrorCode::kIntegrity, "media body ended after " + std::to_string(received) +
                                                             " of " + std::to_string(*declared) + " bytes");
           read_failed = true;
+        } else if (!read_failed && to_skip > 0) {
+          read_error = MakeError(ErrorCode::kIntegrity, "the resent media body ended " + std::to_string(to_skip) +
+                                                            " bytes before the " + std::to_string(written) +
+                                                            " bytes already written");
+          read_failed = true;
         }
       }
       if (!read_failed) {
         auto info = writer->Finish();
-        if (!info && IsCredentialError(info.error())) Fatal(SinkCredentialError(info.error(), key));
+        if (!info) {
+          if (IsCredentialError(info.error())) Fatal(SinkCredentialError(info.error(), key));
+          return give_up(std::move(info).error());
+        }
         return info;
       }
       last_error = read_error;
@@ -358,13 +456,10 @@ class Run {
                            std::to_string(delay->count()) + " ms");
       if (!options_.sleeper->SleepFor(*delay, stop_)) break;
     }
-    writer->Abort();
-    // Bytes of an aborted transfer were not exported.
-    counters_.bytes.fetch_sub(written);
-    if (stop_.IsCancelled()) return MakeError(ErrorCode::kCancelled, "export stopped");
+    if (Stopping()) return stopped();
     Error e = last_error.value_or(MakeError(ErrorCode::kInternal, "download failed"));
     e.message = "download failed after " + std::to_string(written) + " bytes: " + e.message;
-    return e;
+    return give_up(std::move(e));
   }
 
   RecordingSource& source_;

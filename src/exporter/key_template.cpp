@@ -1,20 +1,26 @@
 #include <ccrec/exporter/key_template.hpp>
 
-#include "internal/time_util.hpp"
-
 #include <algorithm>
-#include <cctype>
+#include <chrono>
+#include <cstdio>
 #include <ctime>
 
 namespace ccrec {
 inline namespace v1 {
 namespace exporter {
 
+namespace {
+// ASCII only: <cctype> answers by the C locale, and in a Latin-1 locale bytes such as 0xE9 are
+// letters, which would let non-ASCII bytes into keys.
+bool IsAsciiAlnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+char AsciiLower(unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
+}  // namespace
+
 std::string SanitizeKeyComponent(std::string_view name, std::size_t max_bytes) {
   std::string out;
   out.reserve(std::min(name.size(), max_bytes));
   for (unsigned char c : name) {
-    bool ok = std::isalnum(c) != 0 || c == '.' || c == '_' || c == '-';
+    bool ok = IsAsciiAlnum(c) || c == '.' || c == '_' || c == '-';
     out += ok ? static_cast<char>(c) : '_';
     if (out.size() >= max_bytes) break;
   }
@@ -32,8 +38,8 @@ std::string FileExtension(std::string_view file_name, std::string_view fallback)
   if (ext.size() > 8) return std::string(fallback);
   std::string out = ".";
   for (unsigned char c : ext) {
-    if (std::isalnum(c) == 0) return std::string(fallback);
-    out += static_cast<char>(std::tolower(c));
+    if (!IsAsciiAlnum(c)) return std::string(fallback);
+    out += AsciiLower(c);
   }
   return out;
 }
@@ -73,6 +79,15 @@ Result<KeyTemplate> KeyTemplate::Parse(std::string text, std::vector<std::string
         return MakeError(ErrorCode::kInvalidArgument,
                          "key template \"" + text + "\": unknown placeholder {" + name + "}; valid: " + valid);
       }
+      // {ext} is "" or ".xyz": at the start of a path segment it would make a hidden ".wav" name.
+      bool segment_start = literal.empty() ? (t.parts_.empty() || (!t.parts_.back().placeholder &&
+                                                                    t.parts_.back().text.back() == '/'))
+                                           : literal.back() == '/';
+      if (name == "ext" && segment_start) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "key template \"" + text + "\": {ext} must follow other text in its path segment (e.g. "
+                         "{recording_id}{ext}); alone it would make hidden \".wav\" names");
+      }
       if (!literal.empty()) t.parts_.push_back(Part{false, std::move(literal)});
       literal.clear();
       t.parts_.push_back(Part{true, name});
@@ -108,7 +123,11 @@ Result<KeyTemplate> KeyTemplate::Parse(std::string text, std::vector<std::string
 
 std::string KeyTemplate::Render(KeyFields const& f) const {
   std::tm tm{};
-  std::time_t secs = f.time ? static_cast<std::time_t>(internal::ToEpochSeconds(*f.time)) : 0;
+  // floor, not truncation: 1969-12-31T23:59:59.5Z is still 1969-12-31.
+  std::time_t secs =
+      f.time ? static_cast<std::time_t>(
+                   std::chrono::floor<std::chrono::seconds>(f.time->time_since_epoch()).count())
+             : 0;
   gmtime_r(&secs, &tm);
   char y[16], m[16], d[16];
   std::snprintf(y, sizeof y, "%04d", tm.tm_year + 1900);

@@ -54,13 +54,15 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path) {
     std::size_t pos = 0;
     while (pos < text->size()) {
       auto nl = text->find('\n', pos);
-      bool complete = nl != std::string::npos;
-      if (!complete) nl = text->size();
+      if (nl == std::string::npos) nl = text->size();
       std::string_view line(text->data() + pos, nl - pos);
       pos = nl + 1;
       if (line.empty()) continue;
+      // A last line without '\n' is a torn write unless it is a whole JSON object (JSON Lines
+      // allows the final newline to be missing; a torn Append can only parse if it lost nothing
+      // but the newline, since the object's closing brace is the last byte before it).
       auto doc = internal::ParseJson(line, "manifest line");
-      if (!doc || !doc->IsObject() || !complete) {
+      if (!doc || !doc->IsObject()) {
         ++m->malformed_lines_;
         continue;
       }
@@ -121,7 +123,8 @@ Result<void> Manifest::Append(ManifestEntry const& entry) {
       off += static_cast<std::size_t>(n);
     }
   }
-  latest_[ItemKey{entry.source, entry.task_id, entry.recording_id, entry.segment_id}] = entry;
+  // Null() records nothing, in memory either (its Latest() always returns nullopt).
+  if (fd_ >= 0) latest_[ItemKey{entry.source, entry.task_id, entry.recording_id, entry.segment_id}] = entry;
   return {};
 }
 

@@ -64,13 +64,20 @@ struct MediaState {
       if (!fresh) return std::move(fresh).error();
       response = client.OpenRecording(*fresh, ctx, offset);
     }
+    // Client::OpenRecording already skips the first `offset` bytes itself when the server ignores
+    // Range (it answers 200 with Content-Length reduced to the rest), so the body starts at
+    // `offset`: say so with 206, or the engine (which skips the head of a 200 on resume, per the
+    // MediaOpener contract) would drop those bytes a second time and store a corrupt recording.
+    if (response && offset > 0 && response->status == 200) response->status = 206;
     return response;
   }
 };
 
 /// Sidecar JSON: task attributes and the capture entry, minus the presigned URL.
 std::string Sidecar(webex::Task const& task, webex::Recording const& recording) {
-  std::string recording_json = recording.raw_json;
+  // Never fall back to raw_json unparsed: it would carry the presigned URL (or be empty, which
+  // would make the sidecar invalid JSON).
+  std::string recording_json = "{\"id\":\"" + internal::JsonEscape(recording.id) + "\"}";
   if (auto doc = internal::ParseJson(recording.raw_json, "recording"); doc && doc->IsObject()) {
     auto attrs = doc->FindMember("attributes");
     if (attrs != doc->MemberEnd() && attrs->value.IsObject()) attrs->value.RemoveMember("filePath");
@@ -98,18 +105,22 @@ class WebexSource : public RecordingSource {
       }
       batch.push_back(std::move(*task));
       if (batch.size() == kCaptureBatch) {
-        auto flushed = Flush(batch, on_item, on_pending, ctx);
-        if (!flushed) return flushed;
-        if (ctx.cancel.IsCancelled()) return {};
+        auto go_on = Flush(batch, on_item, on_pending, ctx);
+        if (!go_on) return std::move(go_on).error();
+        if (!*go_on || ctx.cancel.IsCancelled()) return {};
       }
     }
-    return Flush(batch, on_item, on_pending, ctx);
+    auto last = Flush(batch, on_item, on_pending, ctx);
+    if (!last) return std::move(last).error();
+    return {};
   }
 
  private:
-  Result<void> Flush(std::vector<webex::Task>& batch, std::function<bool(ExportItem)> const& on_item,
+  /// Queries captures for `batch` and hands over its items and pending tasks.
+  /// @return false when the engine refused an item (it is stopping): list nothing more.
+  Result<bool> Flush(std::vector<webex::Task>& batch, std::function<bool(ExportItem)> const& on_item,
                      std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) {
-    if (batch.empty()) return {};
+    if (batch.empty()) return true;
     webex::CaptureQuery query;
     query.url_expiration = options_.url_expiration;
     query.include_segments = options_.include_segments;
@@ -132,12 +143,12 @@ class WebexSource : public RecordingSource {
       for (auto const& recording : found->recordings) {
         if (!on_item(MakeItem(task, recording, query))) {
           batch.clear();
-          return {};
+          return false;
         }
       }
     }
     batch.clear();
-    return {};
+    return true;
   }
 
   ExportItem MakeItem(webex::Task const& task, webex::Recording const& recording, webex::CaptureQuery query) {

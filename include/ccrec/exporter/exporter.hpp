@@ -25,9 +25,12 @@ inline namespace v1 {
 namespace exporter {
 
 /// Opens the media stream of one recording. `offset` > 0 asks for the bytes from `offset` on
-/// (a resumed download); a source that cannot resume may ignore it and return the whole body
-/// with status 200 — the engine then skips the first `offset` bytes itself.
-/// The response must be a success (200/206); errors are returned as Error.
+/// (a resumed download). The status tells the engine where the body starts: 206 = at `offset`
+/// (a `Content-Range` header, when present, must start there), 200 (or any other 2xx) = at
+/// byte 0 — a source that cannot resume may return the whole body with 200 and the engine skips
+/// the first `offset` bytes itself. A source that already skipped them must answer 206.
+/// HTTP errors are returned as Error; a non-2xx response is treated as a failed attempt (5xx and
+/// 429 retried) and never stored. Called concurrently for different items; must be thread-safe.
 using MediaOpener = std::function<Result<HttpResponse>(CallContext const& ctx, std::uint64_t offset)>;
 
 /// One recording (or one segment) to export.
@@ -102,7 +105,8 @@ struct ExporterOptions {
   std::vector<std::string> extra_key_names;
   /// List what would be exported without downloading or writing anything. Default false.
   bool dry_run = false;
-  /// Called once per planned object in a dry run with the key (may be null).
+  /// Called once per planned object in a dry run with the key (may be null). Called from the
+  /// worker threads, concurrently when concurrency > 1.
   std::function<void(ExportItem const&, std::string const& key)> on_dry_run_item;
   /// Download attempts per recording (dropped connections resume with Range). Default 5.
   int download_attempts = 5;
@@ -123,7 +127,10 @@ struct ExporterOptions {
 /// or whose key already exists in the sink, is skipped without downloading; everything else is
 /// streamed (download → sink writer, no temporary files, memory bounded by
 /// concurrency × copy_buffer_bytes plus the sink's own buffers), then its sidecar is written,
-/// then its manifest line (so a manifest "exported" line implies both objects exist).
+/// then its manifest line (so a manifest "exported" line implies both objects exist). An item
+/// skipped because its key exists gets its sidecar written if that is missing.
+/// ExportSummary::bytes counts exported recordings only: bytes of failed or cancelled transfers
+/// are taken back.
 ///
 /// Fatal conditions stop the run: a source listing error, or the sink rejecting our
 /// credentials (kUnauthenticated / kPermissionDenied on the first write). Per-item failures

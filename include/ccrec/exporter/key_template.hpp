@@ -16,8 +16,8 @@ namespace ccrec {
 inline namespace v1 {
 namespace exporter {
 
-/// Makes a server-provided name safe as one key/path component: every byte outside
-/// `[A-Za-z0-9._-]` (so '/', '\\', spaces, control characters, '%', '+', non-ASCII) becomes '_';
+/// Makes a server-provided name safe as one key/path component: every byte outside ASCII
+/// `[A-Za-z0-9._-]` (whatever the C locale) (so '/', '\\', spaces, control characters, '%', '+', non-ASCII) becomes '_';
 /// a leading '.' becomes '_' (no hidden files, never "." or ".."); the result is at most
 /// `max_bytes` bytes (default 200) and never empty ("_" for an empty input). Keys made only of
 /// these characters need no percent-encoding anywhere (S3, file systems, URLs).
@@ -50,7 +50,9 @@ struct KeyFields {
 class CCREC_EXPORT KeyTemplate {
  public:
   /// @return kInvalidArgument naming an unknown placeholder, an unclosed brace, a template that
-  /// renders absolute ("/..."), or one whose literal text has ".." segments.
+  /// renders absolute ("/..."), one whose literal text has "." or ".." segments, one without
+  /// {recording_id}, {segment_id} or {file_name}, or one with {ext} at the start of a path segment
+  /// (a hidden ".wav" name).
   static Result<KeyTemplate> Parse(std::string text, std::vector<std::string> const& extra_names = {});
   /// Renders the key. Empty path segments are collapsed.
   std::string Render(KeyFields const& fields) const;

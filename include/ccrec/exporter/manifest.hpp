@@ -42,7 +42,9 @@ struct ManifestEntry {
 ///
 /// Each Append() writes one complete line with a single write(2) to a file opened with O_APPEND
 /// and flushes it, so a crash loses at most the line being written; a torn or malformed line
-/// found at load time is ignored with a warning count (see malformed_lines()).
+/// found at load time is ignored with a warning count (see malformed_lines()). A last line that
+/// is a whole JSON object but lacks its newline is accepted (JSON Lines allows it); Open() adds
+/// the missing newline so the next Append() starts a line of its own.
 ///
 /// @par Thread safety
 /// Thread-safe.

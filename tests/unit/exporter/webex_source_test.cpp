@@ -1,0 +1,474 @@
+// The Webex CC recording source (tasks -> captures -> presigned media) over FakeHttpTransport,
+// alone and driving the Exporter end to end into a MemorySink.
+
+#include "exporter_test_util.hpp"
+
+#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/webex_source.hpp>
+#include <ccrec/webex/client.hpp>
+#include <ccrec/webex/oauth.hpp>
+
+#include "internal/time_util.hpp"
+#include "internal/url.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+
+namespace exporter_test {
+namespace {
+
+using ccrec::testing::FakeHttpTransport;
+using ccrec::testing::ManualClock;
+using ccrec::testing::ManualSleeper;
+using ccrec::testing::MemorySink;
+using ccrec::testing::RecordedRequest;
+using namespace std::chrono_literals;
+
+constexpr char kApi[] = "https://api.wxcc-test.example.com";
+constexpr char kMedia[] = "https://media.example.com/rec/";
+constexpr std::int64_t kNowMs = 1793491200000;  // ManualClock's start, 2026-11-01T00:00:00Z
+constexpr std::int64_t kFromMs = kNowMs - 3'600'000;
+
+struct FakeRecording {
+  std::string id;
+  std::string file_name = "recording-1.wav";
+  std::string call_type = "main";
+  std::string data;
+};
+
+struct FakeTask {
+  std::string id;
+  std::optional<bool> capture_requested = true;
+  std::vector<FakeRecording> recordings;
+};
+
+/// Tasks + Captures + presigned media, as strict as the parts the source relies on.
+class FakeWebex {
+ public:
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  std::shared_ptr<ManualSleeper> sleeper = std::make_shared<ManualSleeper>(clock);
+  std::shared_ptr<FakeHttpTransport> transport = std::make_shared<FakeHttpTransport>();
+  std::vector<FakeTask> tasks;
+  /// Media answers: per recording id, versions of the URL that answer 403 (expired).
+  std::map<std::string, std::set<int>> forbidden_versions;
+  /// Per recording id: the first media request drops after this many bytes.
+  std::map<std::string, std::size_t> drop_first_after;
+  /// Media ignores Range headers (answers 200 with the whole body).
+  bool ignore_range = false;
+  /// Presigned URL lifetime in seconds.
+  int url_expires_seconds = 1800;
+
+  FakeWebex() {
+    transport->Route("GET", "/v1/tasks", [this](RecordedRequest const& r) { return Tasks(r); });
+    transport->Route("POST", "/v1/captures/query", [this](RecordedRequest const& r) { return Captures(r); });
+    transport->Route("GET", kMedia, [this](RecordedRequest const& r) { return MediaGet(r); });
+  }
+
+  ccrec::webex::Client Client() {
+    ccrec::webex::ClientOptions o;
+    o.base_url = kApi;
+    o.tokens = ccrec::webex::MakeStaticAccessTokenSource("static-access-token");
+    o.transport = transport;
+    o.clock = clock;
+    o.sleeper = sleeper;
+    o.retry.max_attempts = 3;
+    return ccrec::webex::Client(std::move(o));
+  }
+
+  std::shared_ptr<ccrec::exporter::RecordingSource> Source(std::chrono::milliseconds margin = 2min) {
+    ccrec::exporter::WebexSourceOptions o;
+    o.tasks.from = ccrec::internal::FromEpochMs(kFromMs);
+    o.tasks.to = ccrec::internal::FromEpochMs(kNowMs);
+    o.tasks.channel_types = {"telephony"};
+    o.url_refresh_margin = margin;
+    o.clock = clock;
+    return ccrec::exporter::MakeWebexSource(Client(), o);
+  }
+
+  /// Task ids of every captures request, in order.
+  std::vector<std::vector<std::string>> CaptureBatches() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return capture_batches_;
+  }
+  std::vector<RecordedRequest> MediaRequests() const {
+    std::vector<RecordedRequest> out;
+    for (auto const& r : transport->Requests()) {
+      if (r.url.rfind(kMedia, 0) == 0) out.push_back(r);
+    }
+    return out;
+  }
+  std::string UrlFor(std::string const& rec_id, int version) const {
+    return std::string(kMedia) + rec_id + ".wav?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261101" +
+           "&X-Amz-Date=" + ccrec::internal::FormatAmzDate(clock->Now()) +
+           "&X-Amz-Expires=" + std::to_string(url_expires_seconds) + "&X-Amz-SignedHeaders=host&X-Amz-Signature=sig" +
+           std::to_string(version);
+  }
+
+  FakeRecording const* Find(std::string const& rec_id) const {
+    for (auto const& t : tasks) {
+      for (auto const& r : t.recordings) {
+        if (r.id == rec_id) return &r;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  static ccrec::HttpHeaders Json() { return {{"Content-Type", "application/json"}}; }
+
+  Result<HttpResponse> Tasks(RecordedRequest const&) {
+    std::string body = R"({"meta":{"orgId":"org-1"},"data":[)";
+    std::int64_t created = kFromMs + 1000;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      auto const& t = tasks[i];
+      if (i != 0) body += ',';
+      body += R"({"id":")" + t.id + R"(","attributes":{"channelType":"telephony","status":"completed",)" +
+              R"("origin":"+14085550100","direction":"inbound","createdTime":)" + std::to_string(created + 1000 * static_cast<std::int64_t>(i)) +
+              R"(,"owner":{"id":"agent-1","name":"Ada"},"captureRequested":)" +
+              (t.capture_requested ? (*t.capture_requested ? "true" : "false") : "null") + "}}";
+    }
+    body += "]}";
+    return ccrec::testing::MakeResponse(200, body, Json());
+  }
+
+  Result<HttpResponse> Captures(RecordedRequest const& r) {
+    auto doc = ccrec::internal::ParseJson(r.body, "captures request");
+    if (!doc) return ccrec::testing::MakeResponse(400, "{}", Json());
+    std::vector<std::string> ids;
+    for (auto const& id : (*doc)["query"]["taskIds"].GetArray()) ids.push_back(id.GetString());
+    int version = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      capture_batches_.push_back(ids);
+      version = ++url_version_;
+    }
+    if (ids.size() > 10) return ccrec::testing::MakeResponse(400, R"({"error":"more than 10"})", Json());
+    std::string body = R"({"meta":{"orgId":"org-1","urlExpiration":30},"data":[)";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i != 0) body += ',';
+      body += R"({"taskId":")" + ids[i] + R"(","recording":[)";
+      for (auto const& t : tasks) {
+        if (t.id != ids[i]) continue;
+        for (std::size_t k = 0; k < t.recordings.size(); ++k) {
+          auto const& rec = t.recordings[k];
+          if (k != 0) body += ',';
+          body += R"({"id":")" + rec.id + R"(","segment":false,"attributes":{"fileName":")" + rec.file_name +
+                  R"(","filePath":")" + UrlFor(rec.id, version) + R"(","callType":")" + rec.call_type +
+                  R"(","startTime":1793487600000,"stopTime":1793487660000,"participants":["agent-1","+1408****100"],)" +
+                  R"("channel1":"Caller","channel2":"Agent"}})";
+        }
+      }
+      body += R"(],"transcription":[]})";
+    }
+    body += "]}";
+    return ccrec::testing::MakeResponse(200, body, Json());
+  }
+
+  Result<HttpResponse> MediaGet(RecordedRequest const& r) {
+    if (r.Header("Authorization")) {
+      return ccrec::testing::MakeResponse(
+          400, "<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>");
+    }
+    auto path_end = r.url.find('?');
+    std::string name = r.url.substr(std::strlen(kMedia), path_end - std::strlen(kMedia));
+    std::string rec_id = name.substr(0, name.size() - 4);
+    int version = std::stoi(r.url.substr(r.url.find("X-Amz-Signature=sig") + 19));
+    auto const* rec = Find(rec_id);
+    if (rec == nullptr) return ccrec::testing::MakeResponse(404, "<Error><Code>NoSuchKey</Code></Error>");
+    auto expiry = ccrec::webex::Client::PresignedUrlExpiry(r.url);
+    auto forbidden = forbidden_versions.find(rec_id);
+    bool refused = forbidden != forbidden_versions.end() && forbidden->second.count(version) != 0;
+    if (refused || (expiry && clock->Now() > *expiry)) {
+      return ccrec::testing::MakeResponse(
+          403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+          {{"Content-Type", "application/xml"}});
+    }
+    std::uint64_t offset = 0;
+    if (auto range = r.Header("Range"); range && !ignore_range) offset = std::stoull(range->substr(6));
+    std::string rest = rec->data.substr(static_cast<std::size_t>(offset));
+    int status = offset > 0 ? 206 : 200;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto drop = drop_first_after.find(rec_id); drop != drop_first_after.end()) {
+      std::size_t n = drop->second;
+      drop_first_after.erase(drop);
+      return Respond(status, rest.substr(0, n), rest.size(), 1000, Dropped());
+    }
+    return Respond(status, rest, rest.size(), 1000);
+  }
+
+  mutable std::mutex mu_;
+  std::vector<std::vector<std::string>> capture_batches_;
+  int url_version_ = 0;
+};
+
+struct Collected {
+  std::vector<ExportItem> items;
+  std::vector<PendingItem> pending;
+  Result<void> result;
+};
+
+Collected Enumerate(ccrec::exporter::RecordingSource& source, std::size_t stop_after = SIZE_MAX) {
+  Collected c;
+  c.result = source.Enumerate(
+      [&](ExportItem item) {
+        c.items.push_back(std::move(item));
+        return c.items.size() < stop_after;
+      },
+      [&](PendingItem p) { c.pending.push_back(std::move(p)); }, CallContext{});
+  return c;
+}
+
+std::string ReadAll(Result<HttpResponse>& r) {
+  if (!r) return "<error " + r.error().ToString() + ">";
+  auto all = r->ReadAll();
+  return all ? *all : "<read error " + all.error().ToString() + ">";
+}
+
+TEST(WebexSource, ItemsPendingAndCaptureBatches) {
+  FakeWebex w;
+  w.tasks.push_back({"t-main", true, {{"r-main", "main.wav", "main", "AAAA"}, {"r-consult", "consult.WAV", "consult", "BB"}}});
+  w.tasks.push_back({"t-never", false, {{"r-never", "x.wav", "main", "X"}}});
+  w.tasks.push_back({"t-null", std::nullopt, {}});
+  w.tasks.push_back({"t-later", true, {}});
+  for (int i = 0; i < 21; ++i) {
+    std::string n = std::to_string(i);
+    w.tasks.push_back({"t" + n, true, {{"r" + n, "f" + n + ".mp3", "main", "data" + n}}});
+  }
+  w.tasks.push_back({"t-never-2", false, {}});
+  auto source = w.Source();
+  auto c = Enumerate(*source);
+  ASSERT_TRUE(c.result) << c.result.error().ToString();
+
+  auto batches = w.CaptureBatches();
+  std::set<std::string> queried;
+  for (auto const& b : batches) {
+    EXPECT_LE(b.size(), 10u);
+    EXPECT_FALSE(b.empty());
+    for (auto const& id : b) EXPECT_TRUE(queried.insert(id).second) << id << " queried twice";
+  }
+  EXPECT_EQ(queried.size(), 24u);
+  EXPECT_EQ(queried.count("t-never"), 0u) << "captureRequested false: never sent to captures";
+  EXPECT_EQ(queried.count("t-never-2"), 0u);
+  EXPECT_EQ(queried.count("t-null"), 1u) << "captureRequested null: asked";
+  EXPECT_EQ(batches.size(), 3u);
+
+  ASSERT_EQ(c.items.size(), 23u) << "every recording, consult legs included";
+  EXPECT_EQ(c.items[0].recording_id, "r-main");
+  EXPECT_EQ(c.items[1].recording_id, "r-consult");
+  for (auto const& item : c.items) {
+    EXPECT_EQ(item.source, "webex");
+    EXPECT_TRUE(item.open);
+  }
+  auto const& consult = c.items[1];
+  EXPECT_EQ(consult.task_id, "t-main");
+  EXPECT_EQ(consult.key_fields.task_id, "t-main");
+  EXPECT_EQ(consult.key_fields.recording_id, "r-consult");
+  EXPECT_EQ(consult.key_fields.file_name, "consult.WAV");
+  EXPECT_EQ(consult.key_fields.time, ccrec::internal::FromEpochMs(1793487600000)) << "the recording's startTime";
+
+  ASSERT_EQ(c.pending.size(), 2u);
+  std::map<std::string, std::string> pending;
+  for (auto const& p : c.pending) {
+    EXPECT_EQ(p.source, "webex");
+    pending[p.task_id] = p.reason;
+  }
+  EXPECT_NE(pending.at("t-null").find("captureRequested is null"), std::string::npos) << pending.at("t-null");
+  EXPECT_NE(pending.at("t-later").find("not available yet"), std::string::npos) << pending.at("t-later");
+}
+
+TEST(WebexSource, SidecarHasTaskAndRecordingAttributesButNoPresignedUrl) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "recording-1.wav", "consult", "data"}}});
+  auto source = w.Source();
+  auto c = Enumerate(*source);
+  ASSERT_EQ(c.items.size(), 1u);
+  auto const& json = c.items[0].metadata_json;
+  auto doc = ccrec::internal::ParseJson(json, "sidecar");
+  ASSERT_TRUE(doc) << json;
+  EXPECT_EQ(ccrec::internal::OptString(*doc, "source"), "webex");
+  EXPECT_EQ(ccrec::internal::OptString(*doc, "task_id"), "t1");
+  EXPECT_EQ(ccrec::internal::OptString(*doc, "recording_id"), "r1");
+  auto const* task = ccrec::internal::OptObject(*doc, "task");
+  ASSERT_NE(task, nullptr);
+  auto const* task_attrs = ccrec::internal::OptObject(*task, "attributes");
+  ASSERT_NE(task_attrs, nullptr);
+  EXPECT_EQ(ccrec::internal::OptString(*task_attrs, "origin"), "+14085550100");
+  EXPECT_EQ(ccrec::internal::OptString(*task_attrs, "direction"), "inbound");
+  EXPECT_TRUE(ccrec::internal::OptObject(*task_attrs, "owner"));
+  auto const* rec = ccrec::internal::OptObject(*doc, "recording");
+  ASSERT_NE(rec, nullptr);
+  auto const* rec_attrs = ccrec::internal::OptObject(*rec, "attributes");
+  ASSERT_NE(rec_attrs, nullptr);
+  EXPECT_EQ(ccrec::internal::OptString(*rec_attrs, "fileName"), "recording-1.wav");
+  EXPECT_EQ(ccrec::internal::OptString(*rec_attrs, "callType"), "consult");
+  EXPECT_EQ(ccrec::internal::OptInt64(*rec_attrs, "startTime"), 1793487600000);
+  EXPECT_TRUE(ccrec::internal::OptArray(*rec_attrs, "participants"));
+  EXPECT_FALSE(rec_attrs->HasMember("filePath"));
+  EXPECT_EQ(json.find("filePath"), std::string::npos) << json;
+  EXPECT_EQ(json.find("X-Amz-Signature"), std::string::npos) << json;
+  EXPECT_EQ(json.find(kMedia), std::string::npos) << json;
+}
+
+TEST(WebexSource, OpenerStreamsThePresignedUrlWithoutAuthorization) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "recording-1.wav", "main", Bytes(5000)}}});
+  auto source = w.Source();
+  auto c = Enumerate(*source);
+  ASSERT_EQ(c.items.size(), 1u);
+  auto r = c.items[0].open(CallContext{}, 0);
+  EXPECT_TRUE(ReadAll(r) == Bytes(5000));
+  auto media = w.MediaRequests();
+  ASSERT_EQ(media.size(), 1u);
+  EXPECT_EQ(media[0].url, w.UrlFor("r1", 1)) << "the URL exactly as Captures gave it";
+  EXPECT_FALSE(media[0].Header("Authorization"));
+  EXPECT_FALSE(media[0].Header("TrackingId"));
+  EXPECT_EQ(w.CaptureBatches().size(), 1u) << "a fresh URL is not re-queried";
+
+  auto resumed = c.items[0].open(CallContext{}, 4000);
+  ASSERT_TRUE(resumed);
+  EXPECT_EQ(resumed->status, 206);
+  EXPECT_TRUE(ReadAll(resumed) == Bytes(5000).substr(4000));
+  EXPECT_EQ(w.MediaRequests().at(1).Header("Range"), "bytes=4000-");
+  EXPECT_FALSE(w.MediaRequests().at(1).Header("Authorization"));
+}
+
+TEST(WebexSource, OpenerRequeriesCapturesWhenTheUrlIsAboutToExpire) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "recording-1.wav", "main", Bytes(100)}}});
+  w.tasks.push_back({"t2", true, {{"r2", "recording-1.wav", "main", Bytes(200)}}});
+  auto source = w.Source(2min);
+  auto c = Enumerate(*source);
+  ASSERT_EQ(c.items.size(), 2u);
+  ASSERT_EQ(w.CaptureBatches().size(), 1u);
+
+  w.clock->Advance(27min);  // 3 minutes left of 30: outside the 2-minute margin
+  auto early = c.items[0].open(CallContext{}, 0);
+  EXPECT_TRUE(ReadAll(early) == Bytes(100));
+  EXPECT_EQ(w.CaptureBatches().size(), 1u);
+
+  w.clock->Advance(90s);  // 90 s left: inside the margin
+  auto late = c.items[0].open(CallContext{}, 0);
+  EXPECT_TRUE(ReadAll(late) == Bytes(100));
+  auto batches = w.CaptureBatches();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[1], std::vector<std::string>{"t1"}) << "only the item's task is re-queried";
+  auto media = w.MediaRequests();
+  ASSERT_EQ(media.size(), 2u);
+  EXPECT_NE(media[1].url.find("X-Amz-Signature=sig2"), std::string::npos) << "the fresh URL is used";
+  EXPECT_FALSE(media[1].Header("Authorization"));
+
+  // The fresh URL is remembered: the next open does not re-query.
+  auto again = c.items[0].open(CallContext{}, 0);
+  EXPECT_TRUE(ReadAll(again) == Bytes(100));
+  EXPECT_EQ(w.CaptureBatches().size(), 2u);
+}
+
+TEST(WebexSource, OpenerRequeriesOnceOn403) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "recording-1.wav", "main", Bytes(100)}}});
+  w.tasks.push_back({"t2", true, {{"r2", "recording-1.wav", "main", Bytes(100)}}});
+  w.forbidden_versions["r1"] = {1};        // the first URL is refused, the second works
+  w.forbidden_versions["r2"] = {1, 2, 3};  // always refused
+  auto source = w.Source();
+  auto c = Enumerate(*source);
+  ASSERT_EQ(c.items.size(), 2u);
+
+  auto ok = c.items[0].open(CallContext{}, 0);
+  EXPECT_TRUE(ReadAll(ok) == Bytes(100));
+  auto batches = w.CaptureBatches();
+  ASSERT_EQ(batches.size(), 2u);
+  EXPECT_EQ(batches[1], std::vector<std::string>{"t1"});
+  EXPECT_EQ(w.MediaRequests().size(), 2u);
+
+  auto denied = c.items[1].open(CallContext{}, 0);
+  ASSERT_FALSE(denied);
+  EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_EQ(denied.error().http_status, 403);
+  EXPECT_EQ(w.CaptureBatches().size(), 3u) << "exactly one re-query per open";
+  EXPECT_EQ(w.MediaRequests().size(), 4u);
+  for (auto const& m : w.MediaRequests()) EXPECT_FALSE(m.Header("Authorization"));
+}
+
+TEST(WebexSource, StopsListingWhenTheEngineRefusesItems) {
+  FakeWebex w;
+  for (int i = 0; i < 25; ++i) {
+    std::string n = std::to_string(i);
+    w.tasks.push_back({"t" + n, true, {{"r" + n + "a", "a.wav", "main", "x"}, {"r" + n + "b", "b.wav", "main", "y"}}});
+  }
+  auto source = w.Source();
+  auto c = Enumerate(*source, 1);
+  EXPECT_TRUE(c.result);
+  EXPECT_EQ(c.items.size(), 1u) << "no item after on_item returned false";
+  EXPECT_EQ(w.CaptureBatches().size(), 1u) << "no further captures queries";
+}
+
+TEST(WebexSource, ListingErrorsAreReturned) {
+  FakeWebex w;
+  w.transport->Enqueue([](RecordedRequest const&) -> Result<HttpResponse> {
+    return ccrec::testing::MakeResponse(
+        403, R"({"trackingId":"T-1","error":{"key":"403","message":[{"description":"missing scope"}]}})",
+        {{"Content-Type", "application/json"}});
+  });
+  auto source = w.Source();
+  auto c = Enumerate(*source);
+  ASSERT_FALSE(c.result);
+  EXPECT_EQ(c.result.error().code, ErrorCode::kPermissionDenied);
+  EXPECT_TRUE(c.items.empty());
+}
+
+// End to end: Exporter + WebexSource + MemorySink, with a dropped download resumed against a
+// media server that ignores Range.
+TEST(WebexSource, ExportsEndToEndByteExact) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "main.wav", "main", Bytes(30000, 1)}, {"r2", "consult.mp3", "consult", Bytes(7000, 2)}}});
+  w.tasks.push_back({"t2", true, {}});
+  w.tasks.push_back({"t3", false, {}});
+  w.tasks.push_back({"t4", true, {{"r4", "x.wav", "main", Bytes(12345, 4)}}});
+  w.drop_first_after["r1"] = 10000;
+  w.drop_first_after["r4"] = 5000;
+  w.ignore_range = true;
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  auto memory = std::make_shared<MemorySink>();
+  ccrec::exporter::ExporterOptions o;
+  o.concurrency = 2;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  ccrec::exporter::Exporter exporter(w.Source(), memory, *manifest, o);
+  auto summary = exporter.Run();
+  EXPECT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.LastLine(), "exported=3 skipped=0 failed=0 pending=1 bytes=49345");
+  auto objects = memory->Objects();
+  ASSERT_EQ(objects.size(), 6u);
+  EXPECT_TRUE(objects.at("call-detail/t1/r1.wav").data == Bytes(30000, 1)) << "resumed download must be byte-exact";
+  EXPECT_TRUE(objects.at("call-detail/t1/r2.mp3").data == Bytes(7000, 2));
+  EXPECT_TRUE(objects.at("call-detail/t4/r4.wav").data == Bytes(12345, 4));
+  auto sidecar = objects.at("call-detail/t1/r1.wav.json").data;
+  EXPECT_EQ(sidecar.find("filePath"), std::string::npos);
+  EXPECT_NE(sidecar.find("\"callType\":\"main\""), std::string::npos) << sidecar;
+  for (auto const& m : w.MediaRequests()) EXPECT_FALSE(m.Header("Authorization"));
+
+  auto lines = ReadManifest(dir / "m.jsonl");
+  ASSERT_EQ(lines.size(), 4u);
+  auto counts = StatusCounts(lines);
+  EXPECT_EQ(counts["exported"], 3u);
+  EXPECT_EQ(counts["pending"], 1u);
+  for (auto const& l : lines) {
+    EXPECT_EQ(l.source, "webex");
+    if (l.recording_id == "r1") {
+      EXPECT_EQ(l.sha256, ccrec::internal::Sha256Hex(Bytes(30000, 1)));
+    }
+  }
+
+  // A second run downloads nothing.
+  auto media_before = w.MediaRequests().size();
+  auto again = ccrec::exporter::Exporter(w.Source(), memory, *manifest, o).Run();
+  EXPECT_EQ(again.LastLine(), "exported=0 skipped=3 failed=0 pending=1 bytes=0");
+  EXPECT_EQ(w.MediaRequests().size(), media_before);
+}
+
+}  // namespace
+}  // namespace exporter_test
