@@ -1,0 +1,76 @@
+#pragma once
+/// @file
+/// The Oracle ISR FACE recording source for the export engine: recordings in a time window →
+/// their segments → streamed downloads.
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/face/client.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace ccrec {
+inline namespace v1 {
+namespace face {
+
+/// Default key template: one object per segment, segments of a recording side by side.
+inline constexpr char kDefaultKeyTemplate[] = "face/{recording_id}/{segment_id}{ext}";
+/// Default key template when segments are concatenated into one object per recording.
+inline constexpr char kDefaultConcatenatedKeyTemplate[] = "face/{recording_id}{ext}";
+
+/// Options for MakeFaceSource().
+///
+/// @par Thread safety
+/// A plain value type.
+struct FaceSourceOptions {
+  /// Window [from, to) on the recording start time. Required.
+  std::chrono::system_clock::time_point from{};
+  std::chrono::system_clock::time_point to{};
+  /// Extra criteria for every search (e.g. ani, dnis). Date fields, segment_id and
+  /// max_list_length must be unset.
+  SearchCriteria filter;
+  /// `maxListLength` per search, 1..1000. Default 1000.
+  int max_list_length = 1000;
+  /// One object per recording made of its segments' bytes in sequence order, instead of one
+  /// object per segment. The bytes are concatenated as served (no audio remuxing: a WAV per
+  /// segment stays a WAV header per segment). Default false.
+  bool concatenate_segments = false;
+  /// Log sink. Default: silent.
+  Logger logger;
+};
+
+/// Makes a RecordingSource that exports every recording started in the window.
+///
+/// Enumerate() lists the window with Client::ListRecordings() (window splitting, never silent
+/// truncation), then reads each recording's full metadata with Client::GetRecording() (one
+/// `details?recordingId=` per recording; never a POST, never a control command). Then:
+/// - A recording in progress (a `.rpdd` segment or a segment without end, or no segment yet) is
+///   reported as pending (`PendingItem{source "face", task_id = recordingId}`); it is exported by
+///   a later run once it has ended. Its finished segments are not exported early.
+/// - Otherwise each segment becomes one ExportItem: source "face", task_id and recording_id =
+///   recordingId, segment_id = segmentId, key fields {recording_id} {segment_id} {file_name}
+///   (the server's file name, sanitized by the engine) {ext} and the segment's start date. A
+///   single-segment recording downloads with `audioRecording/download`, each segment of a
+///   multi-segment one with `audioRecording/segment/download`.
+/// - With concatenate_segments, one ExportItem per recording (segment_id empty) streams its
+///   segments one after another.
+/// - A recording whose metadata cannot be read (after retries) becomes an item that fails with
+///   that error (a "failed" manifest line; the next run retries). A recording that vanished
+///   (code 19) is skipped with a log line.
+///
+/// Sidecars (KEY + ".json"): `{"source":"face","recordingId","segmentId","sequence","filename",
+/// "ani","dnis","startTime","endTime","customData":{name:value},"recording":{...},"segment":{...}}`
+/// where "recording" is the recording's metadata without its segment list and "segment" the
+/// segment's. Nothing secret is in them (the token is only ever in request URLs).
+///
+/// Source: reference §5, §6; the export assumptions.
+/// @par Thread safety
+/// Follows RecordingSource's contract: Enumerate() from one thread; the MediaOpener functions
+/// are thread-safe (they share the client's session).
+CCREC_EXPORT std::shared_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options);
+
+}  // namespace face
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,251 @@
+// The FACE recording source: window listing -> per-recording details -> one item per segment
+// (reference oracle-face.md §5, §6; the export assumptions).
+
+#include <ccrec/face/face_source.hpp>
+
+#include "internal/json.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <utility>
+
+namespace ccrec {
+inline namespace v1 {
+namespace face {
+
+namespace util = ::ccrec::internal;
+
+namespace {
+
+constexpr char kSource[] = "face";
+
+/// Streams the segments of a recording one after another (concatenate_segments).
+class ConcatenatingBodyReader : public BodyReader {
+ public:
+  ConcatenatingBodyReader(Client client, std::vector<Segment> segments, CallContext ctx, HttpResponse first)
+      : client_(std::move(client)), segments_(std::move(segments)), ctx_(std::move(ctx)) {
+    Start(std::move(first));
+    next_ = 1;
+  }
+
+  Result<std::size_t> Read(char* buffer, std::size_t size) override {
+    for (;;) {
+      if (!current_) {
+        if (next_ >= segments_.size()) return std::size_t{0};
+        auto opened = segments_.size() == 1 ? client_.DownloadRecording(segments_[next_].recording_id, ctx_)
+                                            : client_.DownloadSegment(segments_[next_], ctx_);
+        if (!opened) return std::move(opened).error();
+        Start(std::move(*opened));
+        ++next_;
+      }
+      auto n = current_->Read(buffer, size);
+      if (!n) return n;
+      if (*n == 0) {
+        if (declared_ && received_ != *declared_) {
+          return MakeError(ErrorCode::kIntegrity, "FACE segment download ended after " + std::to_string(received_) +
+                                                      " of " + std::to_string(*declared_) + " bytes");
+        }
+        current_.reset();
+        continue;
+      }
+      received_ += *n;
+      return n;
+    }
+  }
+
+ private:
+  void Start(HttpResponse response) {
+    declared_ = response.ContentLength();
+    received_ = 0;
+    current_ = std::move(response.body);
+  }
+
+  Client client_;
+  std::vector<Segment> segments_;
+  CallContext ctx_;
+  std::unique_ptr<BodyReader> current_;
+  std::optional<std::uint64_t> declared_;
+  std::uint64_t received_ = 0;
+  std::size_t next_ = 0;
+};
+
+void AddString(rapidjson::Value& obj, char const* key, std::optional<std::string> const& value,
+               rapidjson::Document::AllocatorType& a) {
+  if (!value) return;
+  obj.AddMember(rapidjson::Value(key, a), rapidjson::Value(value->c_str(), static_cast<rapidjson::SizeType>(value->size()), a), a);
+}
+
+/// KEY.json: the recording's identity and metadata plus the segment's.
+std::string Sidecar(Recording const& recording, Segment const* segment) {
+  rapidjson::Document doc;
+  doc.SetObject();
+  auto& a = doc.GetAllocator();
+  AddString(doc, "source", std::string(kSource), a);
+  AddString(doc, "recordingId", recording.recording_id, a);
+  if (segment != nullptr) {
+    AddString(doc, "segmentId", segment->segment_id, a);
+    if (segment->sequence) doc.AddMember("sequence", rapidjson::Value(static_cast<std::int64_t>(*segment->sequence)), a);
+    AddString(doc, "filename", segment->filename, a);
+  } else {
+    rapidjson::Value ids(rapidjson::kArrayType);
+    for (auto const& s : recording.segments) ids.PushBack(rapidjson::Value(s.segment_id.c_str(), a), a);
+    doc.AddMember("segmentIds", ids, a);
+  }
+  doc.AddMember("segmentCount", rapidjson::Value(static_cast<std::uint64_t>(recording.segments.size())), a);
+  AddString(doc, "ani", recording.ani, a);
+  AddString(doc, "dnis", recording.dnis, a);
+  AddString(doc, "isrUcid", recording.isr_ucid, a);
+  AddString(doc, "startTime", segment != nullptr && segment->start_text ? segment->start_text : recording.start_time_text, a);
+  if (segment != nullptr) AddString(doc, "endTime", segment->end_text, a);
+  rapidjson::Value custom(rapidjson::kObjectType);
+  for (auto const& cd : recording.custom_data) {
+    if (custom.HasMember(cd.name.c_str())) continue;  // first value wins for repeated names
+    custom.AddMember(rapidjson::Value(cd.name.c_str(), a), rapidjson::Value(cd.value.c_str(), a), a);
+  }
+  doc.AddMember("customData", custom, a);
+  if (auto raw = util::ParseJson(recording.raw_json, "recording"); raw && raw->IsObject()) {
+    raw->RemoveMember("segments");
+    rapidjson::Value copy(*raw, a);
+    doc.AddMember("recording", copy, a);
+  }
+  if (segment != nullptr) {
+    if (auto raw = util::ParseJson(segment->raw_json, "segment"); raw && raw->IsObject()) {
+      rapidjson::Value copy(*raw, a);
+      doc.AddMember("segment", copy, a);
+    }
+  }
+  return util::ToJson(doc) + "\n";
+}
+
+class FaceSource : public exporter::RecordingSource {
+ public:
+  FaceSource(Client client, FaceSourceOptions options) : client_(std::move(client)), options_(std::move(options)) {}
+
+  Result<void> Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
+                         std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx) override {
+    ListQuery query;
+    query.from = options_.from;
+    query.to = options_.to;
+    query.filter = options_.filter;
+    query.max_list_length = options_.max_list_length;
+    for (auto& match : client_.ListRecordings(query, ctx)) {
+      if (!match) return std::move(match).error();
+      if (ctx.cancel.IsCancelled()) return {};
+      auto recording = client_.GetRecording(match->recording_id, ctx);
+      if (!recording) {
+        Error const& e = recording.error();
+        if (e.code == ErrorCode::kNotFound) {
+          options_.logger.Info("FACE recording " + match->recording_id + " disappeared since it was listed; skipped");
+          continue;
+        }
+        if (e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
+            e.code == ErrorCode::kCancelled || e.code == ErrorCode::kDeadlineExceeded) {
+          return recording.error();
+        }
+        if (!on_item(FailedItem(*match, e))) return {};
+        continue;
+      }
+      if (recording->InProgress()) {
+        on_pending(exporter::PendingItem{kSource, recording->recording_id, PendingReason(*recording)});
+        continue;
+      }
+      if (options_.concatenate_segments) {
+        if (!on_item(ConcatenatedItem(*recording))) return {};
+        continue;
+      }
+      for (auto const& segment : recording->segments) {
+        if (!on_item(SegmentItem(*recording, segment))) return {};
+      }
+    }
+    return {};
+  }
+
+ private:
+  static std::string PendingReason(Recording const& r) {
+    if (r.segments.empty()) return "recording in progress: no segment yet";
+    for (auto const& s : r.segments) {
+      if (s.InProgress()) {
+        return "recording in progress: segment " + s.segment_id + " (" + s.filename + ") has not ended yet";
+      }
+    }
+    return "recording in progress";
+  }
+
+  exporter::ExportItem BaseItem(Recording const& r, std::string segment_id) const {
+    exporter::ExportItem item;
+    item.source = kSource;
+    item.task_id = r.recording_id;
+    item.recording_id = r.recording_id;
+    item.segment_id = std::move(segment_id);
+    item.key_fields.task_id = r.recording_id;
+    item.key_fields.recording_id = r.recording_id;
+    item.key_fields.segment_id = item.segment_id;
+    item.key_fields.time = r.start_time;
+    return item;
+  }
+
+  exporter::ExportItem SegmentItem(Recording const& r, Segment const& segment) const {
+    auto item = BaseItem(r, segment.segment_id);
+    item.key_fields.file_name = segment.filename;
+    if (segment.start) item.key_fields.time = segment.start;
+    item.metadata_json = Sidecar(r, &segment);
+    Client client = client_;
+    bool single = r.segments.size() == 1;
+    std::string recording_id = r.recording_id;
+    item.open = [client, single, recording_id, segment](CallContext const& ctx, std::uint64_t) -> Result<HttpResponse> {
+      // Single-segment recordings use audioRecording/download; multi-segment ones must be
+      // fetched per segment (reference §6). The engine skips bytes it already has.
+      return single ? client.DownloadRecording(recording_id, ctx) : client.DownloadSegment(segment, ctx);
+    };
+    return item;
+  }
+
+  exporter::ExportItem ConcatenatedItem(Recording const& r) const {
+    auto item = BaseItem(r, "");
+    item.key_fields.file_name = r.segments.front().filename;
+    item.metadata_json = Sidecar(r, nullptr);
+    Client client = client_;
+    auto segments = r.segments;
+    item.open = [client, segments](CallContext const& ctx, std::uint64_t) -> Result<HttpResponse> {
+      auto first = segments.size() == 1 ? client.DownloadRecording(segments.front().recording_id, ctx)
+                                        : client.DownloadSegment(segments.front(), ctx);
+      if (!first) return first;
+      HttpResponse out;
+      out.status = 200;
+      auto content_type = first->Header("Content-Type");
+      if (content_type) out.headers.emplace_back("Content-Type", *content_type);
+      out.body = std::make_unique<ConcatenatingBodyReader>(client, segments, ctx, std::move(*first));
+      return out;
+    };
+    return item;
+  }
+
+  exporter::ExportItem FailedItem(RecordingMatch const& m, Error const& error) const {
+    exporter::ExportItem item;
+    item.source = kSource;
+    item.task_id = m.recording_id;
+    item.recording_id = m.recording_id;
+    item.key_fields.task_id = m.recording_id;
+    item.key_fields.recording_id = m.recording_id;
+    item.key_fields.time = m.start;
+    Error e = error;
+    e.message = "reading the metadata of FACE recording " + m.recording_id + " failed: " + e.message;
+    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    return item;
+  }
+
+  Client client_;
+  FaceSourceOptions options_;
+};
+
+}  // namespace
+
+std::shared_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options) {
+  return std::make_shared<FaceSource>(std::move(client), std::move(options));
+}
+
+}  // namespace face
+}  // namespace v1
+}  // namespace ccrec

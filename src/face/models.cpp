@@ -1,0 +1,35 @@
+// Model helpers (reference oracle-face.md §5.3: in-progress segments end in .rpdd, have no end).
+
+#include <ccrec/face/models.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
+namespace ccrec {
+inline namespace v1 {
+namespace face {
+
+namespace {
+bool EndsWithRpdd(std::string_view name) {
+  constexpr std::string_view kExt = ".rpdd";
+  if (name.size() < kExt.size()) return false;
+  auto tail = name.substr(name.size() - kExt.size());
+  return std::equal(tail.begin(), tail.end(), kExt.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+}
+}  // namespace
+
+// An end that is present but unparsable still means the segment has ended.
+bool Segment::InProgress() const { return EndsWithRpdd(filename) || (!end.has_value() && !end_text.has_value()); }
+
+bool Recording::InProgress() const {
+  return segments.empty() || std::any_of(segments.begin(), segments.end(), [](Segment const& s) { return s.InProgress(); });
+}
+
+bool SegmentMatch::InProgress() const { return EndsWithRpdd(filename) || !end.has_value(); }
+
+}  // namespace face
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,558 @@
+// Reading FACE result documents (reference oracle-face.md §5).
+
+#include "face/parse.hpp"
+
+#include <ccrec/core/log.hpp>
+#include <ccrec/face/errors.hpp>
+
+#include "internal/json.hpp"
+#include "s3/xml.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+namespace ccrec {
+inline namespace v1 {
+namespace face {
+namespace wire {
+
+namespace util = ::ccrec::internal;
+namespace xml = ::ccrec::s3::xml;
+using rapidjson::Value;
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
+  return Lower(haystack).find(Lower(needle)) != std::string::npos;
+}
+
+std::string_view SkipBomAndBlanks(std::string_view body) {
+  if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front())) != 0) body.remove_prefix(1);
+  return body;
+}
+
+std::optional<int> ParseInt(std::string_view text) {
+  std::string s(text);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0) s.pop_back();
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])) != 0) ++i;
+  s = s.substr(i);
+  if (s.empty() || s.size() > 11) return std::nullopt;
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return static_cast<int>(v);
+}
+
+std::optional<int> JsonCode(Value const& result) {
+  auto v = util::OptInt64(result, "code");
+  if (!v || *v < -1000000 || *v > 1000000) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+std::optional<std::chrono::system_clock::time_point> Time(std::optional<std::string> const& text,
+                                                          TimeFormat const& format) {
+  if (!text) return std::nullopt;
+  return ParseFaceTime(*text, format);
+}
+
+}  // namespace
+
+bool IsResultContentType(std::string_view content_type) {
+  std::string ct = Lower(content_type);
+  return ct.find("json") != std::string::npos || ct.find("xml") != std::string::npos ||
+         ct.rfind("text/", 0) == 0;
+}
+
+BodyKind Classify(HttpHeaders const& headers, std::string_view body) {
+  std::string ct = Lower(FindHeader(headers, "Content-Type").value_or(""));
+  auto trimmed = SkipBomAndBlanks(body);
+  if (ct.find("json") != std::string::npos) return trimmed.empty() ? BodyKind::kEmpty : BodyKind::kJson;
+  if (ct.find("xml") != std::string::npos) return trimmed.empty() ? BodyKind::kEmpty : BodyKind::kXml;
+  if (trimmed.empty()) return BodyKind::kEmpty;
+  if (trimmed.front() == '{') return BodyKind::kJson;
+  if (trimmed.front() == '<') return BodyKind::kXml;
+  return BodyKind::kOther;
+}
+
+Value const* ResultObject(Value const& root) {
+  if (!root.IsObject()) return nullptr;
+  if (auto const* r = util::OptObject(root, "result")) return r;
+  if (root.HasMember("code")) return &root;
+  return nullptr;
+}
+
+ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body) {
+  ResultHeader h;
+  h.kind = Classify(headers, body);
+  if (h.kind == BodyKind::kJson) {
+    auto doc = util::ParseJson(body, "FACE result");
+    if (doc) {
+      if (auto const* r = ResultObject(*doc)) {
+        h.parsed = true;
+        h.code = JsonCode(*r);
+        h.message = Text(*r, "message").value_or("");
+        h.has_matches = r->HasMember("matches");
+      }
+    }
+  } else if (h.kind == BodyKind::kXml) {
+    auto trimmed = SkipBomAndBlanks(body);
+    if (auto code = xml::FindText(trimmed, "code")) {
+      h.parsed = true;
+      h.code = ParseInt(*code);
+    }
+    if (auto message = xml::FindText(trimmed, "message")) {
+      h.parsed = true;
+      h.message = *message;
+    }
+    h.has_matches = trimmed.find("<matches") != std::string_view::npos;
+  }
+  return h;
+}
+
+std::vector<Value const*> ListItems(Value const& parent, char const* list_name, char const* item_name) {
+  std::vector<Value const*> out;
+  if (!parent.IsObject()) return out;
+  auto it = parent.FindMember(list_name);
+  if (it == parent.MemberEnd()) return out;
+  auto add = [&](Value const& element) {
+    Value const* x = &element;
+    if (element.IsObject() && element.MemberCount() == 1 && element.HasMember(item_name)) x = &element[item_name];
+    if (x->IsNull()) return;
+    if (x->IsObject() && x->MemberCount() == 0) return;  // the trailing "segment":{} of Oracle's example
+    if (x->IsString() && x->GetStringLength() == 0) return;
+    out.push_back(x);
+  };
+  auto add_all = [&](Value const& v) {
+    if (v.IsArray()) {
+      for (auto const& e : v.GetArray()) {
+        // [{"item":[...]}] - a converter that grouped the items under one key
+        if (e.IsObject() && e.MemberCount() == 1 && e.HasMember(item_name) && e[item_name].IsArray()) {
+          for (auto const& inner : e[item_name].GetArray()) add(inner);
+        } else {
+          add(e);
+        }
+      }
+    } else {
+      add(v);
+    }
+  };
+  Value const& v = it->value;
+  if (v.IsArray()) {
+    add_all(v);
+  } else if (v.IsObject()) {
+    auto inner = v.FindMember(item_name);
+    if (inner != v.MemberEnd() && v.MemberCount() == 1) {
+      add_all(inner->value);
+    } else if (v.MemberCount() > 0) {
+      add(v);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> Text(Value const& obj, char const* key) {
+  if (!obj.IsObject()) return std::nullopt;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) return std::nullopt;
+  Value const& v = it->value;
+  std::optional<std::string> out;
+  if (v.IsString()) out = std::string(v.GetString(), v.GetStringLength());
+  else if (v.IsInt64()) out = std::to_string(v.GetInt64());
+  else if (v.IsUint64()) out = std::to_string(v.GetUint64());
+  if (out && out->empty()) return std::nullopt;  // <agentId/> <-> "agentId":"" : absent
+  return out;
+}
+
+std::optional<bool> Flag(Value const& obj, char const* key) {
+  if (auto b = util::OptBool(obj, key)) return b;
+  if (auto n = util::OptInt64(obj, key)) {
+    if (*n == 0) return false;
+    if (*n == 1) return true;
+  }
+  return std::nullopt;
+}
+
+std::optional<Segment> ParseSegment(Value const& v, TimeFormat const& format) {
+  if (!v.IsObject()) return std::nullopt;
+  auto id = Text(v, "segmentId");
+  if (!id) return std::nullopt;
+  Segment s;
+  s.segment_id = *id;
+  s.recording_id = Text(v, "recordingId").value_or("");
+  s.sequence = util::OptInt64(v, "sequence");
+  s.filename = Text(v, "filename").value_or("");
+  s.directory = Text(v, "directory");
+  s.file_status = util::OptInt64(v, "fileStatus");
+  s.location_id = util::OptInt64(v, "locationId");
+  if (!s.location_id) s.location_id = util::OptInt64(v, "location");
+  s.start_text = Text(v, "start");
+  s.end_text = Text(v, "end");
+  s.start = Time(s.start_text, format);
+  s.end = Time(s.end_text, format);
+  s.checksum_mismatch = Flag(v, "checksumMismatch");
+  s.pause_length = util::OptInt64(v, "pauseLength");
+  s.has_video = Flag(v, "hasVideo");
+  s.archived = util::OptInt64(v, "archived");
+  s.conversion_status = util::OptInt64(v, "conversionStatus");
+  for (auto const* sd : ListItems(v, "siprecDataSets", "siprecData")) {
+    if (!sd->IsObject()) continue;
+    SiprecData d;
+    d.session_id = Text(*sd, "sessionId");
+    if (!d.session_id) d.session_id = Text(*sd, "session");
+    for (auto const* p : ListItems(*sd, "participants", "participant")) {
+      if (!p->IsObject()) continue;
+      d.participants.push_back(SiprecParticipant{Text(*p, "participantId"), Text(*p, "aor"), Text(*p, "name")});
+    }
+    for (auto const* st : ListItems(*sd, "streams", "stream")) {
+      if (!st->IsObject()) continue;
+      d.streams.push_back(SiprecStream{Text(*st, "streamId"), Text(*st, "label")});
+    }
+    d.raw_json = util::ToJson(*sd);
+    s.siprec_data.push_back(std::move(d));
+  }
+  s.raw_json = util::ToJson(v);
+  return s;
+}
+
+std::optional<Recording> ParseRecording(Value const& v, TimeFormat const& format) {
+  if (!v.IsObject()) return std::nullopt;
+  auto id = Text(v, "recordingId");
+  if (!id) return std::nullopt;
+  Recording r;
+  r.recording_id = *id;
+  r.ani = Text(v, "ani");
+  if (!r.ani) r.ani = Text(v, "from");
+  r.dnis = Text(v, "dnis");
+  if (!r.dnis) r.dnis = Text(v, "to");
+  r.account = Text(v, "account");
+  if (auto d = util::OptInt64(v, "duration"); d && *d >= 0) r.duration = std::chrono::milliseconds(*d);
+  r.start_time_text = Text(v, "startTime");
+  if (!r.start_time_text) r.start_time_text = Text(v, "start");
+  r.start_time = Time(r.start_time_text, format);
+  r.rss = Text(v, "rss");
+  r.route = Text(v, "route");
+  r.agent_id = Text(v, "agentId");
+  r.sensitive = Flag(v, "sensitive");
+  r.delete_flag = Flag(v, "deleteFlag");
+  r.isr_ucid = Text(v, "isrUcid");
+  r.ingress_call_id = Text(v, "ingressCallId");
+  r.egress_call_id = Text(v, "egressCallId");
+  for (auto const* c : ListItems(v, "customDataSets", "customData")) {
+    if (!c->IsObject()) continue;
+    auto name = Text(*c, "name");
+    if (!name) continue;
+    CustomData cd;
+    cd.custom_data_id = util::OptInt64(*c, "customDataId");
+    cd.name = *name;
+    if (auto value = Text(*c, "value")) {
+      cd.value = *value;
+    } else {
+      // "values":[{"value":..},..] (reference §5.3): joined with ','.
+      for (auto const* x : ListItems(*c, "values", "value")) {
+        std::string part;
+        if (x->IsString()) part.assign(x->GetString(), x->GetStringLength());
+        else if (x->IsNumber() || x->IsBool()) part = util::ToJson(*x);
+        if (part.empty()) continue;
+        cd.value += (cd.value.empty() ? "" : ",") + part;
+      }
+    }
+    r.custom_data.push_back(std::move(cd));
+  }
+  for (auto const* s : ListItems(v, "segments", "segment")) {
+    auto seg = ParseSegment(*s, format);
+    if (!seg) continue;  // empty or unknown entries are ignored
+    if (seg->recording_id.empty()) seg->recording_id = r.recording_id;
+    r.segments.push_back(std::move(*seg));
+  }
+  bool all_sequenced = std::all_of(r.segments.begin(), r.segments.end(), [](Segment const& s) { return s.sequence.has_value(); });
+  if (all_sequenced) {
+    std::stable_sort(r.segments.begin(), r.segments.end(),
+                     [](Segment const& a, Segment const& b) { return *a.sequence < *b.sequence; });
+  }
+  for (auto const* f : ListItems(v, "supplementalFiles", "supplementalFile")) {
+    if (!f->IsObject()) continue;
+    SupplementalFile sf;
+    sf.supplemental_file_id = Text(*f, "supplementalFileId");
+    sf.filename = Text(*f, "filename");
+    if (auto size = util::OptInt64(*f, "size"); size && *size >= 0) sf.size = static_cast<std::uint64_t>(*size);
+    r.supplemental_files.push_back(std::move(sf));
+  }
+  r.raw_json = util::ToJson(v);
+  return r;
+}
+
+std::optional<RecordingMatch> ParseRecordingMatch(Value const& v, TimeFormat const& format) {
+  if (!v.IsObject()) return std::nullopt;
+  auto id = Text(v, "recordingId");
+  if (!id) return std::nullopt;
+  RecordingMatch m;
+  m.recording_id = *id;
+  m.isr_ucid = Text(v, "isrUcid");
+  m.ingress_call_id = Text(v, "ingressCallId");
+  m.egress_call_id = Text(v, "egressCallId");
+  m.filename = Text(v, "filename");
+  m.ani = Text(v, "from");
+  if (!m.ani) m.ani = Text(v, "ani");
+  m.dnis = Text(v, "to");
+  if (!m.dnis) m.dnis = Text(v, "dnis");
+  m.start_text = Text(v, "start");
+  if (!m.start_text) m.start_text = Text(v, "startTime");
+  m.start = Time(m.start_text, format);
+  return m;
+}
+
+std::optional<SegmentMatch> ParseSegmentMatch(Value const& v, TimeFormat const& format) {
+  if (!v.IsObject()) return std::nullopt;
+  auto id = Text(v, "segmentId");
+  if (!id) return std::nullopt;
+  SegmentMatch m;
+  m.segment_id = *id;
+  m.recording_id = Text(v, "recordingId").value_or("");
+  m.filename = Text(v, "filename").value_or("");
+  m.start = Time(Text(v, "start"), format);
+  m.end = Time(Text(v, "end"), format);
+  m.has_video = Flag(v, "hasVideo");
+  return m;
+}
+
+bool IsListMessage(std::string_view message) {
+  return ContainsNoCase(message, "selection criteria insufficient") || ContainsNoCase(message, "returning all matches") ||
+         IsTruncationMessage(message);
+}
+
+bool IsTruncationMessage(std::string_view message) {
+  return ContainsNoCase(message, "more matches than maxlistlength");
+}
+
+std::optional<std::string> RenamedFilename(std::string_view message) {
+  if (!ContainsNoCase(message, "has been renamed")) return std::nullopt;
+  auto colon = message.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string name(message.substr(colon + 1));
+  while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front())) != 0) name.erase(name.begin());
+  while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back())) != 0) name.pop_back();
+  if (name.empty()) return std::nullopt;
+  return name;
+}
+
+std::string Snippet(std::string_view body) {
+  std::string s(body.substr(0, 200));
+  for (auto& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  if (body.size() > 200) s += "...";
+  return s;
+}
+
+Error XmlInsteadOfJson(std::string_view what, int status, std::string_view body) {
+  auto header = ReadResultHeader({{"Content-Type", "application/xml"}}, body);
+  Error e;
+  e.code = ErrorCode::kParse;
+  e.http_status = status;
+  std::string detail;
+  if (header.code) {
+    e.vendor_code = std::to_string(*header.code);
+    detail = " (FACE return code " + e.vendor_code + (header.message.empty() ? "" : ": \"" + header.message + "\"") + ")";
+  } else {
+    detail = " (starts with \"" + Snippet(body) + "\")";
+  }
+  e.message = RedactSecrets(std::string(what) + ": FACE answered with XML although JSON was requested (Accept: "
+                                                "application/json)" +
+                            detail +
+                            "; the server or a proxy in front of it ignores the Accept header. FACE returns JSON "
+                            "since ISR 6.2; check the ISR version and any proxy");
+  return e;
+}
+
+namespace {
+
+/// Common checks of a 2xx search/control answer: JSON with a result object and a code.
+Result<rapidjson::Document> ParseResultDocument(int status, HttpHeaders const& headers, std::string_view body,
+                                                std::string_view what) {
+  auto kind = Classify(headers, body);
+  if (kind == BodyKind::kXml) return XmlInsteadOfJson(what, status, body);
+  if (kind == BodyKind::kEmpty) {
+    Error e = MakeError(ErrorCode::kParse, std::string(what) + ": FACE answered HTTP " + std::to_string(status) +
+                                               " with an empty body instead of a JSON result");
+    e.http_status = status;
+    return e;
+  }
+  auto doc = util::ParseJson(body, std::string(what) + " response");
+  if (!doc) {
+    Error e = std::move(doc).error();
+    e.http_status = status;
+    return e;
+  }
+  Value const* result = ResultObject(*doc);
+  if (result == nullptr || !JsonCode(*result)) {
+    Error e = MakeError(ErrorCode::kParse, std::string(what) + ": the JSON answer has no result object with a code (" +
+                                               "starts with \"" + Snippet(body) + "\")");
+    e.http_status = status;
+    return e;
+  }
+  return doc;
+}
+
+Error UnexpectedCode(int status, HttpHeaders const& headers, std::string_view body, std::string_view what) {
+  return MapFaceError(status, body, headers, what);
+}
+
+}  // namespace
+
+Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const& headers, std::string_view body,
+                                                   std::string_view what, TimeFormat const& format,
+                                                   int max_list_length) {
+  auto doc = ParseResultDocument(status, headers, body, what);
+  if (!doc) return std::move(doc).error();
+  Value const& result = *ResultObject(*doc);
+  RecordingSearchResult out;
+  out.code = *JsonCode(result);
+  out.message = Text(result, "message").value_or("");
+  if (out.code == 19) return out;
+  if (out.code == 0) {
+    Value const* rec = util::OptObject(result, "recording");
+    std::optional<Recording> parsed;
+    if (rec != nullptr) parsed = ParseRecording(*rec, format);
+    if (!parsed) {
+      Error e = MakeError(ErrorCode::kParse, std::string(what) + ": code 0 answer without a recording with a recordingId (" +
+                                                 Snippet(body) + ")");
+      e.http_status = status;
+      return e;
+    }
+    out.recording = std::move(parsed);
+    return out;
+  }
+  if (out.code == -1 && (result.HasMember("matches") || IsListMessage(out.message))) {
+    for (auto const* m : ListItems(result, "matches", "match")) {
+      if (auto match = ParseRecordingMatch(*m, format)) out.matches.push_back(std::move(*match));
+    }
+    out.truncated = IsTruncationMessage(out.message) ||
+                    (max_list_length > 0 && out.matches.size() >= static_cast<std::size_t>(max_list_length));
+    return out;
+  }
+  return UnexpectedCode(status, headers, body, what);
+}
+
+Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& headers, std::string_view body,
+                                               std::string_view what, TimeFormat const& format, int max_list_length) {
+  auto doc = ParseResultDocument(status, headers, body, what);
+  if (!doc) return std::move(doc).error();
+  Value const& result = *ResultObject(*doc);
+  SegmentSearchResult out;
+  out.code = *JsonCode(result);
+  out.message = Text(result, "message").value_or("");
+  if (out.code == 19) return out;
+  if (out.code == 0) {
+    Value const* seg = util::OptObject(result, "segment");
+    std::optional<Segment> parsed;
+    if (seg != nullptr) parsed = ParseSegment(*seg, format);
+    if (!parsed) {
+      Error e = MakeError(ErrorCode::kParse, std::string(what) + ": code 0 answer without a segment with a segmentId (" +
+                                                 Snippet(body) + ")");
+      e.http_status = status;
+      return e;
+    }
+    out.segment = std::move(parsed);
+    return out;
+  }
+  if (out.code == -1 && (result.HasMember("matches") || IsListMessage(out.message))) {
+    for (auto const* m : ListItems(result, "matches", "match")) {
+      if (auto match = ParseSegmentMatch(*m, format)) out.matches.push_back(std::move(*match));
+    }
+    out.truncated = IsTruncationMessage(out.message) ||
+                    (max_list_length > 0 && out.matches.size() >= static_cast<std::size_t>(max_list_length));
+    return out;
+  }
+  return UnexpectedCode(status, headers, body, what);
+}
+
+Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::string_view body, std::string_view what) {
+  auto doc = ParseResultDocument(status, headers, body, what);
+  if (!doc) return std::move(doc).error();
+  Value const& result = *ResultObject(*doc);
+  int code = *JsonCode(result);
+  if (code != 0) return UnexpectedCode(status, headers, body, what);
+  ControlResult out;
+  out.code = code;
+  out.message = Text(result, "message").value_or("");
+  out.recording_id = Text(result, "recordingId");
+  if (!out.recording_id) out.recording_id = Text(result, "tmpRecordingId");
+  out.renamed_filename = RenamedFilename(out.message);
+  out.raw_json = util::ToJson(result);
+  return out;
+}
+
+LoginAnswer ParseLogin(HttpHeaders const& headers, std::string_view body) {
+  LoginAnswer a;
+  auto kind = Classify(headers, body);
+  if (kind == BodyKind::kJson) {
+    auto doc = util::ParseJson(body, "FACE login response");
+    if (!doc) return a;
+    Value const* r = ResultObject(*doc);
+    if (r == nullptr && doc->IsObject() && doc->HasMember("token")) r = &*doc;
+    if (r == nullptr) return a;
+    a.parsed = true;
+    a.code = JsonCode(*r);
+    a.message = Text(*r, "message").value_or("");
+    a.token = Text(*r, "token").value_or("");
+    a.expiration = Text(*r, "expiration");
+  } else if (kind == BodyKind::kXml) {
+    auto trimmed = SkipBomAndBlanks(body);
+    if (auto code = xml::FindText(trimmed, "code")) {
+      a.parsed = true;
+      a.code = ParseInt(*code);
+    }
+    if (auto message = xml::FindText(trimmed, "message")) a.message = *message;
+    if (auto token = xml::FindText(trimmed, "token")) {
+      a.parsed = true;
+      a.token = *token;
+    }
+    a.expiration = xml::FindText(trimmed, "expiration");
+    if (a.expiration && a.expiration->empty()) a.expiration.reset();
+  }
+  // Tokens are opaque; surrounding blanks are never part of one.
+  while (!a.token.empty() && std::isspace(static_cast<unsigned char>(a.token.back())) != 0) a.token.pop_back();
+  while (!a.token.empty() && std::isspace(static_cast<unsigned char>(a.token.front())) != 0) a.token.erase(a.token.begin());
+  return a;
+}
+
+std::optional<std::chrono::seconds> ParseExpiration(std::string_view text) {
+  std::string s = Lower(text);
+  auto pos = s.find("second");
+  if (pos != std::string::npos) s = s.substr(0, pos);
+  auto v = ParseInt(s);
+  if (!v || *v < 0) return std::nullopt;
+  return std::chrono::seconds(*v);
+}
+
+std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_view body) {
+  auto kind = Classify(headers, body);
+  if (kind == BodyKind::kJson) {
+    auto doc = util::ParseJson(body, "FACE version");
+    if (!doc || !doc->IsObject()) return std::nullopt;
+    if (auto const* r = util::OptObject(*doc, "result")) {
+      if (auto v = Text(*r, "version")) return v;
+    }
+    return Text(*doc, "version");
+  }
+  if (kind == BodyKind::kXml) {
+    auto v = xml::FindText(SkipBomAndBlanks(body), "version");
+    if (v && !v->empty()) return v;
+  }
+  return std::nullopt;
+}
+
+}  // namespace wire
+}  // namespace face
+}  // namespace v1
+}  // namespace ccrec

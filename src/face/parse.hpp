@@ -1,0 +1,111 @@
+#pragma once
+// Internal to ccrec::face: reading FACE result documents (JSON and, leniently, XML) into the
+// models. Not installed. Reference oracle-face.md §5.
+
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/face/criteria.hpp>
+#include <ccrec/face/models.hpp>
+
+#include <rapidjson/document.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace face {
+namespace wire {
+
+/// Largest result document read into memory (a list of 1000 matches is a few hundred KiB).
+inline constexpr std::size_t kMaxResultBytes = std::size_t{64} << 20;
+/// How much of an error or unexpected body is read.
+inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
+
+/// What a body looks like.
+enum class BodyKind { kEmpty, kJson, kXml, kOther };
+
+/// Classifies a body by its Content-Type, else by its first non-blank bytes (after a BOM).
+CCREC_EXPORT BodyKind Classify(HttpHeaders const& headers, std::string_view body);
+/// True when Content-Type names JSON, XML or text (a result document, not audio).
+CCREC_EXPORT bool IsResultContentType(std::string_view content_type);
+
+/// The `code` and `message` of a JSON or XML result document.
+struct ResultHeader {
+  BodyKind kind = BodyKind::kEmpty;
+  /// The document could be read (JSON parsed, or an XML `<result>`/`<code>` found).
+  bool parsed = false;
+  std::optional<int> code;
+  std::string message;
+  /// The result has a `matches` list.
+  bool has_matches = false;
+};
+CCREC_EXPORT ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body);
+
+/// The `result` object of a parsed JSON document (`{"result":{...}}`, or the root itself when it
+/// has a `code`), else nullptr.
+CCREC_EXPORT rapidjson::Value const* ResultObject(rapidjson::Value const& root);
+
+/// Elements of a FACE JSON list (reference §5.3): `"list":[{"item":{...}},...]`, also a plain
+/// array, `{"item":[...]}` and `{"item":{...}}`. Null and empty-object entries are skipped.
+CCREC_EXPORT std::vector<rapidjson::Value const*> ListItems(rapidjson::Value const& parent, char const* list_name,
+                                                            char const* item_name);
+
+/// Lenient readers: empty strings read as absent; numbers as numbers or numeric strings;
+/// booleans as true/false, "true"/"false", 0/1 or "0"/"1".
+CCREC_EXPORT std::optional<std::string> Text(rapidjson::Value const& obj, char const* key);
+CCREC_EXPORT std::optional<bool> Flag(rapidjson::Value const& obj, char const* key);
+
+CCREC_EXPORT std::optional<Segment> ParseSegment(rapidjson::Value const& value, TimeFormat const& format);
+CCREC_EXPORT std::optional<Recording> ParseRecording(rapidjson::Value const& value, TimeFormat const& format);
+CCREC_EXPORT std::optional<RecordingMatch> ParseRecordingMatch(rapidjson::Value const& value, TimeFormat const& format);
+CCREC_EXPORT std::optional<SegmentMatch> ParseSegmentMatch(rapidjson::Value const& value, TimeFormat const& format);
+
+/// True for the -1 list messages ("Selection criteria insufficient ...").
+CCREC_EXPORT bool IsListMessage(std::string_view message);
+/// True for the "more matches than maxListLength" message.
+CCREC_EXPORT bool IsTruncationMessage(std::string_view message);
+/// The new file name from "This file has been renamed by the recorder, ...: NAME".
+CCREC_EXPORT std::optional<std::string> RenamedFilename(std::string_view message);
+
+/// The kParse error for an XML body where JSON was asked for, with the FACE code and message
+/// when readable.
+CCREC_EXPORT Error XmlInsteadOfJson(std::string_view what, int status, std::string_view body);
+
+/// Parses a 2xx `details` answer (codes 0, -1 list, 19). `max_list_length` is what was sent
+/// (0 = not sent) for the count-based truncation check.
+CCREC_EXPORT Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const& headers,
+                                                                std::string_view body, std::string_view what,
+                                                                TimeFormat const& format, int max_list_length);
+CCREC_EXPORT Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& headers,
+                                                            std::string_view body, std::string_view what,
+                                                            TimeFormat const& format, int max_list_length);
+/// Parses a 2xx control-command answer (code 0).
+CCREC_EXPORT Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::string_view body,
+                                                std::string_view what);
+
+/// What a login answer said. JSON or XML (a server may ignore Accept on login).
+struct LoginAnswer {
+  bool parsed = false;
+  std::optional<int> code;
+  std::string message;
+  std::string token;
+  /// `expiration` as sent ("3600seconds" or a number).
+  std::optional<std::string> expiration;
+};
+CCREC_EXPORT LoginAnswer ParseLogin(HttpHeaders const& headers, std::string_view body);
+/// "3600seconds", "3600 seconds", "3600" → 3600 s; nullopt when malformed.
+CCREC_EXPORT std::optional<std::chrono::seconds> ParseExpiration(std::string_view text);
+/// `version` of a JSON or XML answer.
+CCREC_EXPORT std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_view body);
+
+/// At most 200 printable bytes of `body`, for messages.
+CCREC_EXPORT std::string Snippet(std::string_view body);
+
+}  // namespace wire
+}  // namespace face
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,250 @@
+#pragma once
+// Test helpers for ccrec::face: an environment of fakes (transport, clock, sleeper, captured log)
+// and FakeFace, a scripted in-process FACE server over FakeHttpTransport (no sockets).
+
+#include <ccrec/face/client.hpp>
+#include <ccrec/testing/fake_http_transport.hpp>
+#include <ccrec/testing/manual_clock.hpp>
+
+#include "internal/json.hpp"
+#include "internal/time_util.hpp"
+#include "internal/url.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace face_test {
+
+using ccrec::HttpHeaders;
+using ccrec::HttpResponse;
+using ccrec::Result;
+using ccrec::testing::FakeHttpTransport;
+using ccrec::testing::MakeResponse;
+using ccrec::testing::RecordedRequest;
+
+inline constexpr char kBaseUrl[] = "https://face.example.com:8443";
+inline constexpr char kEmail[] = "israpi@acmepacket.com";
+inline constexpr char kPassword[] = "S3cret+Pass&word";
+inline constexpr std::int64_t kDayStart = 1793491200000;  // 2026-11-01T00:00:00Z
+
+inline HttpHeaders JsonHeaders() { return {{"Content-Type", "application/json"}}; }
+inline HttpHeaders XmlHeaders() { return {{"Content-Type", "application/xml"}}; }
+
+inline std::string Result0(std::string const& extra) {
+  return R"({"result":{"code":0,"message":"ACK")" + (extra.empty() ? "" : "," + extra) + "}}";
+}
+
+/// Query parameters of a recorded request (decoded like a servlet container: '+' is a space).
+inline std::map<std::string, std::string> Params(std::string const& url) {
+  std::map<std::string, std::string> out;
+  auto q = url.find('?');
+  if (q == std::string::npos) return out;
+  for (auto& [k, v] : ccrec::internal::ParseQuery(url.substr(q + 1), true)) out[k] = v;
+  return out;
+}
+
+inline std::string Command(std::string const& url) {
+  auto p = url.find("/Face/");
+  if (p == std::string::npos) return {};
+  auto q = url.find('?', p);
+  return url.substr(p + 6, q == std::string::npos ? std::string::npos : q - p - 6);
+}
+
+/// Fakes shared by the tests.
+struct Env {
+  std::shared_ptr<FakeHttpTransport> transport = std::make_shared<FakeHttpTransport>();
+  std::shared_ptr<ccrec::testing::ManualClock> clock = std::make_shared<ccrec::testing::ManualClock>();
+  std::shared_ptr<ccrec::testing::ManualSleeper> sleeper = std::make_shared<ccrec::testing::ManualSleeper>(clock);
+  std::shared_ptr<std::mutex> log_mu = std::make_shared<std::mutex>();
+  std::shared_ptr<std::vector<std::string>> log = std::make_shared<std::vector<std::string>>();
+
+  ccrec::face::ClientOptions Options() const {
+    ccrec::face::ClientOptions o;
+    o.base_url = kBaseUrl;
+    o.user_email = kEmail;
+    o.password = kPassword;
+    o.transport = transport;
+    o.clock = clock;
+    o.sleeper = sleeper;
+    auto mu = log_mu;
+    auto lines = log;
+    o.logger = ccrec::Logger(ccrec::LogLevel::kDebug, [mu, lines](ccrec::LogLevel, std::string_view m) {
+      std::lock_guard<std::mutex> lock(*mu);
+      lines->emplace_back(m);
+    });
+    return o;
+  }
+  ccrec::face::Client MakeClient() const { return ccrec::face::Client(Options()); }
+
+  std::string AllLogs() const {
+    std::lock_guard<std::mutex> lock(*log_mu);
+    std::string out;
+    for (auto const& l : *log) out += l + "\n";
+    return out;
+  }
+};
+
+/// A segment of the fake server.
+struct FakeSegment {
+  std::string id;
+  std::string filename;
+  std::int64_t start_ms = 0;
+  std::optional<std::int64_t> end_ms;
+  std::string audio;
+};
+
+/// A recording of the fake server.
+struct FakeRecording {
+  std::string id;
+  std::int64_t start_ms = 0;
+  std::string ani = "7777";
+  std::string dnis = "5555";
+  std::vector<FakeSegment> segments;
+};
+
+inline std::string SqlTime(std::int64_t ms) { return ccrec::internal::FormatSqlTime(ccrec::internal::FromEpochMs(ms), true); }
+
+/// A scripted FACE server: login, details (time window, recordingId, ani; unordered lists,
+/// maxListLength and a lower server cap), segment/download and audioRecording/download.
+class FakeFace {
+ public:
+  explicit FakeFace(std::shared_ptr<FakeHttpTransport> transport) : transport_(std::move(transport)) {
+    transport_->Route("POST", "/Face/login", [this](RecordedRequest const&) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++logins_;
+      current_token_ = "tok-" + std::to_string(logins_);
+      return Result<HttpResponse>(MakeResponse(
+          200, Result0(R"("token":")" + current_token_ + R"(","expiration":")" + std::to_string(ttl_) + R"(seconds")"),
+          JsonHeaders()));
+    });
+    transport_->Route("GET", "/Face/", [this](RecordedRequest const& r) { return Handle(r); });
+  }
+
+  void Add(FakeRecording r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    recordings_.push_back(std::move(r));
+  }
+  /// Adds `n` single-segment recordings starting at `start_ms`, `step_ms` apart.
+  void AddMany(int n, std::int64_t start_ms, std::int64_t step_ms) {
+    for (int i = 0; i < n; ++i) {
+      FakeRecording r;
+      r.id = std::to_string(1000 + Count());
+      r.start_ms = start_ms + step_ms * i;
+      r.segments.push_back(FakeSegment{"s" + r.id, "f" + r.id + ".wav", r.start_ms, r.start_ms + 5000, "AUDIO-" + r.id});
+      Add(std::move(r));
+    }
+  }
+  std::size_t Count() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return recordings_.size();
+  }
+  void SetCap(int cap) { cap_ = cap; }
+  void SetTruncationMessage(bool on) { truncation_message_ = on; }
+  void SetTtl(int seconds) { ttl_ = seconds; }
+  int logins() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return logins_;
+  }
+  int details_calls() const { return details_calls_.load(); }
+
+ private:
+  Result<HttpResponse> Handle(RecordedRequest const& r) {
+    auto params = Params(r.url);
+    std::string command = Command(r.url);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (params["token"] != current_token_) {
+        return MakeResponse(401, R"({"result":{"code":-1,"message":"Invalid or expired token"}})", JsonHeaders());
+      }
+    }
+    if (command == "audioRecording/details") return Details(params);
+    if (command == "audioRecording/segment/download" || command == "audioRecording/download") {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto const& rec : recordings_) {
+        for (auto const& s : rec.segments) {
+          bool match = command == "audioRecording/download" ? params["recordingId"] == rec.id : params["segmentId"] == s.id;
+          if (match) {
+            if (command == "audioRecording/download" && rec.segments.size() > 1) {
+              return MakeResponse(200, R"({"result":{"code":-1,"message":"use segment/download"}})", JsonHeaders());
+            }
+            return MakeResponse(200, s.audio, {{"Content-Type", "audio/wav"}});
+          }
+        }
+      }
+      return MakeResponse(200, R"({"result":{"code":19,"message":"No recording found with supplied criteria"}})",
+                          JsonHeaders());
+    }
+    return MakeResponse(200, R"({"result":{"code":5,"message":"Invalid Command"}})", JsonHeaders());
+  }
+
+  static std::string RecordingJson(FakeRecording const& r) {
+    std::string segs;
+    int seq = 1;
+    for (auto const& s : r.segments) {
+      if (!segs.empty()) segs += ",";
+      segs += R"({"segment":{"segmentId":")" + s.id + R"(","recordingId":)" + r.id + R"(,"sequence":)" +
+              std::to_string(seq++) + R"(,"filename":")" + ccrec::internal::JsonEscape(s.filename) + R"(","start":")" +
+              SqlTime(s.start_ms) + R"(","end":")" + (s.end_ms ? SqlTime(*s.end_ms) : "") + R"("}})";
+    }
+    return R"({"recordingId":)" + r.id + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis + R"(","account":"1","startTime":")" +
+           SqlTime(r.start_ms) +
+           R"(","agentId":"","customDataSets":[{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id +
+           R"("}}],"segments":[)" + segs + R"(,{"segment":{}}]})";
+  }
+
+  Result<HttpResponse> Details(std::map<std::string, std::string>& p) {
+    ++details_calls_;
+    std::vector<FakeRecording> found;
+    auto lo = p.count("earliestStart") ? ccrec::face::ParseFaceTime(p["earliestStart"]) : std::nullopt;
+    auto hi = p.count("latestStart") ? ccrec::face::ParseFaceTime(p["latestStart"]) : std::nullopt;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto const& r : recordings_) {
+        auto t = ccrec::internal::FromEpochMs(r.start_ms);
+        if (lo && t < *lo) continue;
+        if (hi && t > *hi) continue;
+        if (p.count("recordingId") && p["recordingId"] != r.id) continue;
+        if (p.count("ani") && p["ani"] != r.ani) continue;
+        found.push_back(r);
+      }
+    }
+    if (found.empty()) {
+      return MakeResponse(200, R"({"result":{"code":19,"message":"No recording found with supplied criteria"}})",
+                          JsonHeaders());
+    }
+    if (found.size() == 1) return MakeResponse(200, Result0(R"("recording":)" + RecordingJson(found[0])), JsonHeaders());
+    std::reverse(found.begin(), found.end());  // not ordered by start time
+    std::size_t limit = static_cast<std::size_t>(
+        std::min(cap_, p.count("maxListLength") ? std::stoi(p["maxListLength"]) : 1000));
+    bool truncated = found.size() > limit;
+    if (truncated) found.resize(limit);
+    std::string message = truncated && truncation_message_
+                              ? "Selection criteria insufficient to determine recording. There were more matches than "
+                                "maxListLength, please refine your search if the entry you require is not in this list."
+                              : "Selection criteria insufficient to determine recording. Returning all matches.";
+    std::string matches;
+    for (auto const& r : found) {
+      if (!matches.empty()) matches += ",";
+      matches += R"({"match":{"recordingId":)" + r.id + R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
+                 R"(","start":")" + SqlTime(r.start_ms) + R"("}})";
+    }
+    return MakeResponse(200, R"({"result":{"code":-1,"message":")" + message + R"(","matches":[)" + matches + "]}}",
+                        JsonHeaders());
+  }
+
+  std::shared_ptr<FakeHttpTransport> transport_;
+  mutable std::mutex mu_;
+  std::vector<FakeRecording> recordings_;
+  std::string current_token_;
+  int logins_ = 0;
+  int ttl_ = 3600;
+  int cap_ = 1000;
+  bool truncation_message_ = true;
+  std::atomic<int> details_calls_{0};
+};
+
+}  // namespace face_test

@@ -1,0 +1,208 @@
+// ListRecordings: a truncated window is split until complete, never paged or silently truncated.
+
+#include "face_test_util.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace face_test {
+namespace {
+
+using ccrec::ErrorCode;
+using ccrec::face::ListQuery;
+using ccrec::internal::FromEpochMs;
+
+std::vector<std::string> ListAll(ccrec::face::Client const& client, ListQuery const& q, std::optional<ccrec::Error>* error) {
+  std::vector<std::string> ids;
+  for (auto& m : client.ListRecordings(q)) {
+    if (!m) {
+      if (error) *error = m.error();
+      break;
+    }
+    ids.push_back(m->recording_id);
+  }
+  return ids;
+}
+
+ListQuery Day() {
+  ListQuery q;
+  q.from = FromEpochMs(kDayStart);
+  q.to = FromEpochMs(kDayStart + 86'400'000);
+  return q;
+}
+
+TEST(FaceList, SmallWindowOneRequest) {
+  Env env;
+  FakeFace face(env.transport);
+  face.AddMany(5, kDayStart + 1000, 60'000);
+  auto client = env.MakeClient();
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(client, Day(), &error);
+  ASSERT_FALSE(error) << error->ToString();
+  EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(face.details_calls(), 1);
+  auto requests = env.transport->Requests();
+  auto p = Params(requests.back().url);
+  EXPECT_EQ(p["earliestStart"], "2026-11-01 00:00:00");
+  EXPECT_EQ(p["latestStart"], "2026-11-01 23:59:59.999") << "[from, to) as inclusive bounds";
+  EXPECT_EQ(p["maxListLength"], "1000");
+}
+
+TEST(FaceList, TruncatedWindowsAreSplitUntilComplete) {
+  Env env;
+  FakeFace face(env.transport);
+  face.AddMany(100, kDayStart + 5, 800'000);
+  auto client = env.MakeClient();
+  auto q = Day();
+  q.max_list_length = 10;
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(client, q, &error);
+  ASSERT_FALSE(error) << error->ToString();
+  std::set<std::string> unique(ids.begin(), ids.end());
+  EXPECT_EQ(unique.size(), 100u);
+  EXPECT_EQ(ids.size(), 100u) << "each recording once";
+  EXPECT_GT(face.details_calls(), 10);
+}
+
+TEST(FaceList, ServerCapBelowMaxListLengthDetectedByMessage) {
+  Env env;
+  FakeFace face(env.transport);
+  face.AddMany(40, kDayStart, 1'000'000);
+  face.SetCap(7);  // the server lists 7 although 1000 were allowed
+  auto client = env.MakeClient();
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(client, Day(), &error);
+  ASSERT_FALSE(error) << error->ToString();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 40u);
+}
+
+TEST(FaceList, FullListWithoutMessageIsTreatedAsTruncated) {
+  Env env;
+  FakeFace face(env.transport);
+  face.AddMany(30, kDayStart, 1'000'000);
+  face.SetTruncationMessage(false);
+  auto client = env.MakeClient();
+  auto q = Day();
+  q.max_list_length = 8;
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(client, q, &error);
+  ASSERT_FALSE(error) << error->ToString();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 30u);
+}
+
+TEST(FaceList, TooManyInOneMillisecondIsAnErrorNotASilentTruncation) {
+  Env env;
+  FakeFace face(env.transport);
+  face.AddMany(3, kDayStart + 1000, 60'000);
+  face.AddMany(6, kDayStart + 43'200'345, 0);  // six recordings in the same millisecond
+  face.SetCap(4);
+  auto client = env.MakeClient();
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(client, Day(), &error);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, ErrorCode::kInternal);
+  EXPECT_NE(error->message.find("2026-11-01 12:00:00.345"), std::string::npos) << error->message;
+  EXPECT_NE(error->message.find("incomplete"), std::string::npos) << error->message;
+}
+
+TEST(FaceList, SingleMatchWindowYieldsTheRecording) {
+  Env env;
+  FakeFace face(env.transport);
+  face.AddMany(1, kDayStart + 77, 0);
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(env.MakeClient(), Day(), &error);
+  ASSERT_FALSE(error);
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(ids[0], "1000");
+}
+
+TEST(FaceList, EntriesOutsideTheWindowAreDropped) {
+  Env env;
+  env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) {
+    return Result<HttpResponse>(MakeResponse(200, Result0(R"("token":"t")"), JsonHeaders()));
+  });
+  // A sloppy server returns everything, whatever the window.
+  env.transport->Route("GET", "/Face/audioRecording/details", [](RecordedRequest const&) {
+    return Result<HttpResponse>(MakeResponse(
+        200, R"({"result":{"code":-1,"message":"Returning all matches.","matches":[
+          {"match":{"recordingId":1,"start":"2026-10-31 23:59:59.999"}},
+          {"match":{"recordingId":2,"start":"2026-11-01 00:00:00"}},
+          {"match":{"recordingId":3,"start":"2026-11-02 00:00:00"}},
+          {"match":{"recordingId":2,"start":"2026-11-01 00:00:00"}}]}})",
+        JsonHeaders()));
+  });
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(env.MakeClient(), Day(), &error);
+  ASSERT_FALSE(error);
+  EXPECT_EQ(ids, std::vector<std::string>{"2"});
+}
+
+TEST(FaceList, SecondsPrecisionRoundsOutwardAndFiltersLocally) {
+  Env env;
+  FakeFace face(env.transport);
+  face.AddMany(20, kDayStart + 400, 500);  // several per second
+  auto o = env.Options();
+  o.time_format.milliseconds = false;
+  ccrec::face::Client client(o);
+  ListQuery q;
+  q.from = FromEpochMs(kDayStart + 900);
+  q.to = FromEpochMs(kDayStart + 6400);
+  q.max_list_length = 3;
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(client, q, &error);
+  ASSERT_FALSE(error) << error->ToString();
+  // Starts at 400, 900, 1400, ..., 9900: those in [900, 6400) are 900..5900 = 11 recordings.
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 11u);
+  EXPECT_EQ(ids.size(), 11u);
+  for (auto const& r : env.transport->Requests()) {
+    auto p = Params(r.url);
+    if (p.count("earliestStart")) {
+      EXPECT_EQ(p["earliestStart"].size(), 19u) << "no milliseconds on the wire";
+      EXPECT_EQ(p["latestStart"].size(), 19u);
+    }
+  }
+}
+
+TEST(FaceList, BadQueries) {
+  Env env;
+  auto client = env.MakeClient();
+  ListQuery empty;
+  std::optional<ccrec::Error> error;
+  ListAll(client, empty, &error);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->code, ErrorCode::kInvalidArgument);
+  auto q = Day();
+  q.max_list_length = 0;
+  error.reset();
+  ListAll(client, q, &error);
+  ASSERT_TRUE(error);
+  auto f = Day();
+  f.filter.earliest_start = FromEpochMs(kDayStart);
+  error.reset();
+  ListAll(client, f, &error);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(env.transport->RequestCount(), 0u);
+}
+
+TEST(FaceList, ErrorsEndThePager) {
+  Env env;
+  env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) {
+    return Result<HttpResponse>(MakeResponse(200, Result0(R"("token":"t")"), JsonHeaders()));
+  });
+  env.transport->Route("GET", "/Face/audioRecording/details", [](RecordedRequest const&) {
+    return Result<HttpResponse>(MakeResponse(200, R"({"result":{"code":2,"message":"Host Not Authorized"}})", JsonHeaders()));
+  });
+  int n = 0;
+  std::optional<ccrec::Error> last;
+  for (auto& m : env.MakeClient().ListRecordings(Day())) {
+    ++n;
+    if (!m) last = m.error();
+  }
+  EXPECT_EQ(n, 1);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->vendor_code, "2");
+}
+
+}  // namespace
+}  // namespace face_test

@@ -1,0 +1,221 @@
+// The FACE recording source through the export engine (MemorySink, no sockets): one object per
+// segment, sidecars, in-progress recordings pending, concatenation, re-runs.
+
+#include "face_test_util.hpp"
+
+#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/face/face_source.hpp>
+#include <ccrec/testing/memory_sink.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <fstream>
+#include <unistd.h>
+
+namespace face_test {
+namespace {
+
+using ccrec::exporter::Exporter;
+using ccrec::exporter::ExporterOptions;
+using ccrec::internal::FromEpochMs;
+
+struct Fixture {
+  Env env;
+  std::unique_ptr<FakeFace> fake;
+  std::shared_ptr<ccrec::testing::MemorySink> sink = std::make_shared<ccrec::testing::MemorySink>();
+
+  /// `pre` may register routes that take precedence over the fake server's.
+  explicit Fixture(std::function<void(FakeHttpTransport&)> const& pre = {}) {
+    if (pre) pre(*env.transport);
+    fake = std::make_unique<FakeFace>(env.transport);
+    FakeFace& face = *fake;
+    FakeRecording single;
+    single.id = "100";
+    single.start_ms = kDayStart + 1000;
+    single.ani = "+14155550123";
+    single.segments = {{"1001", "../../etc/passwd.wav", kDayStart + 1000, kDayStart + 2000, "SINGLE-AUDIO"}};
+    face.Add(single);
+    FakeRecording multi;
+    multi.id = "200";
+    multi.start_ms = kDayStart + 5000;
+    multi.segments = {{"2001", "m.seg0.wav", kDayStart + 5000, kDayStart + 6000, "SEG-ONE|"},
+                      {"2002", "m.seg1.wav", kDayStart + 6000, kDayStart + 7000, "SEG-TWO|"},
+                      {"2003", "m.seg2.wav", kDayStart + 7000, kDayStart + 8000, "SEG-THREE"}};
+    face.Add(multi);
+    FakeRecording running;
+    running.id = "300";
+    running.start_ms = kDayStart + 9000;
+    running.segments = {{"3001", "r.seg0.wav", kDayStart + 9000, kDayStart + 9500, "DONE"},
+                        {"3002", "r.seg1.rpdd", kDayStart + 9500, std::nullopt, "RUNNING"}};
+    face.Add(running);
+  }
+
+  ccrec::exporter::ExportSummary Run(bool concatenate = false, std::shared_ptr<ccrec::exporter::Manifest> manifest = {}) {
+    ccrec::face::FaceSourceOptions so;
+    so.from = FromEpochMs(kDayStart);
+    so.to = FromEpochMs(kDayStart + 86'400'000);
+    so.concatenate_segments = concatenate;
+    auto source = ccrec::face::MakeFaceSource(env.MakeClient(), so);
+    ExporterOptions eo;
+    eo.concurrency = 2;
+    eo.key_template = concatenate ? ccrec::face::kDefaultConcatenatedKeyTemplate : ccrec::face::kDefaultKeyTemplate;
+    eo.sleeper = env.sleeper;
+    eo.clock = env.clock;
+    Exporter exporter(source, sink, std::move(manifest), eo);
+    return exporter.Run();
+  }
+};
+
+TEST(FaceSource, OneObjectPerSegmentWithSidecarsAndPendingInProgress) {
+  Fixture f;
+  auto summary = f.Run();
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.exported, 4u);
+  EXPECT_EQ(summary.pending, 1u);
+  EXPECT_EQ(summary.failed, 0u);
+  auto objects = f.sink->Objects();
+  EXPECT_EQ(objects.size(), 8u);
+  EXPECT_EQ(f.sink->Get("face/100/1001.wav"), "SINGLE-AUDIO");
+  EXPECT_EQ(f.sink->Get("face/200/2001.wav"), "SEG-ONE|");
+  EXPECT_EQ(f.sink->Get("face/200/2002.wav"), "SEG-TWO|");
+  EXPECT_EQ(f.sink->Get("face/200/2003.wav"), "SEG-THREE");
+  EXPECT_FALSE(f.sink->Get("face/300/3001.wav")) << "an in-progress recording is pending as a whole";
+  // Downloads: the single-segment recording via audioRecording/download, the others per segment;
+  // never a POST, never a control command, never a download of the running segment.
+  for (auto const& r : f.env.transport->Requests()) {
+    std::string command = Command(r.url);
+    if (command == "login") continue;
+    EXPECT_EQ(r.method, "GET") << r.url;
+    EXPECT_TRUE(r.body.empty());
+    EXPECT_TRUE(command == "audioRecording/details" || command == "audioRecording/download" ||
+                command == "audioRecording/segment/download")
+        << command;
+    auto p = Params(r.url);
+    if (command == "audioRecording/download") {
+      EXPECT_EQ(p["recordingId"], "100");
+    }
+    if (command == "audioRecording/segment/download") {
+      EXPECT_NE(p["segmentId"].substr(0, 1), "3");
+    }
+  }
+  // Sidecar of a segment.
+  auto sidecar = f.sink->Get("face/200/2002.wav.json");
+  ASSERT_TRUE(sidecar);
+  auto doc = ccrec::internal::ParseJson(*sidecar, "sidecar");
+  ASSERT_TRUE(doc);
+  EXPECT_STREQ((*doc)["source"].GetString(), "face");
+  EXPECT_STREQ((*doc)["recordingId"].GetString(), "200");
+  EXPECT_STREQ((*doc)["segmentId"].GetString(), "2002");
+  EXPECT_EQ((*doc)["sequence"].GetInt(), 2);
+  EXPECT_STREQ((*doc)["ani"].GetString(), "7777");
+  EXPECT_STREQ((*doc)["dnis"].GetString(), "5555");
+  EXPECT_STREQ((*doc)["customData"]["customerId"].GetString(), "C-200");
+  EXPECT_FALSE((*doc)["recording"].HasMember("segments"));
+  EXPECT_STREQ((*doc)["segment"]["filename"].GetString(), "m.seg1.wav");
+  auto single_sidecar = f.sink->Get("face/100/1001.wav.json");
+  ASSERT_TRUE(single_sidecar);
+  EXPECT_NE(single_sidecar->find("+14155550123"), std::string::npos);
+  EXPECT_EQ(single_sidecar->find("tok-"), std::string::npos) << "no token in sidecars";
+}
+
+TEST(FaceSource, ManifestLinesAndReRunDownloadsNothing) {
+  Fixture f;
+  char path[] = "/tmp/face-manifest-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  auto manifest = ccrec::exporter::Manifest::Open(path);
+  ASSERT_TRUE(manifest);
+  auto first = f.Run(false, *manifest);
+  EXPECT_EQ(first.exported, 4u);
+  std::ifstream in(path);
+  std::string line;
+  int exported = 0, pending = 0;
+  while (std::getline(in, line)) {
+    auto doc = ccrec::internal::ParseJson(line, "manifest line");
+    ASSERT_TRUE(doc);
+    EXPECT_STREQ((*doc)["source"].GetString(), "face");
+    std::string status = (*doc)["status"].GetString();
+    if (status == "exported") {
+      ++exported;
+      EXPECT_FALSE(std::string((*doc)["segment_id"].GetString()).empty());
+      EXPECT_EQ(std::string((*doc)["sha256"].GetString()).size(), 64u);
+    } else if (status == "pending") {
+      ++pending;
+      EXPECT_STREQ((*doc)["task_id"].GetString(), "300");
+    }
+  }
+  EXPECT_EQ(exported, 4);
+  EXPECT_EQ(pending, 1);
+  f.env.transport->ClearRequests();
+  auto second = f.Run(false, *manifest);
+  EXPECT_EQ(second.exported, 0u);
+  EXPECT_EQ(second.skipped, 4u);
+  for (auto const& r : f.env.transport->Requests()) {
+    EXPECT_EQ(r.url.find("download"), std::string::npos) << "re-run downloaded " << r.url;
+  }
+  std::remove(path);
+}
+
+TEST(FaceSource, ConcatenatedSegments) {
+  Fixture f;
+  auto summary = f.Run(true);
+  ASSERT_FALSE(summary.fatal);
+  EXPECT_EQ(summary.exported, 2u);
+  EXPECT_EQ(f.sink->Get("face/200.wav"), "SEG-ONE|SEG-TWO|SEG-THREE");
+  EXPECT_EQ(f.sink->Get("face/100.wav"), "SINGLE-AUDIO");
+  auto sidecar = f.sink->Get("face/200.wav.json");
+  ASSERT_TRUE(sidecar);
+  EXPECT_NE(sidecar->find("\"segmentIds\":[\"2001\",\"2002\",\"2003\"]"), std::string::npos) << *sidecar;
+}
+
+TEST(FaceSource, LoginFailureIsFatal) {
+  Env env;
+  env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) {
+    return Result<HttpResponse>(MakeResponse(200, R"({"result":{"code":-1,"message":"Login failed"}})", JsonHeaders()));
+  });
+  ccrec::face::FaceSourceOptions so;
+  so.from = FromEpochMs(kDayStart);
+  so.to = FromEpochMs(kDayStart + 1000);
+  ExporterOptions eo;
+  eo.key_template = ccrec::face::kDefaultKeyTemplate;
+  Exporter exporter(ccrec::face::MakeFaceSource(env.MakeClient(), so), std::make_shared<ccrec::testing::MemorySink>(),
+                    nullptr, eo);
+  auto summary = exporter.Run();
+  ASSERT_TRUE(summary.fatal);
+  EXPECT_EQ(summary.fatal->code, ccrec::ErrorCode::kUnauthenticated);
+}
+
+TEST(FaceSource, DetailsFailureOfOneRecordingFailsOnlyThatItem) {
+  int n = 0;
+  Fixture f([&n](FakeHttpTransport& t) {
+    t.Route("GET", "audioRecording/details?token=tok-1&recordingId=100", [&n](RecordedRequest const&) {
+      ++n;
+      return Result<HttpResponse>(
+          MakeResponse(200, R"({"result":{"code":23,"message":"Could not convert file to playable format"}})", JsonHeaders()));
+    });
+  });
+  auto summary = f.Run();
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(summary.exported, 3u);
+  EXPECT_EQ(summary.pending, 1u);
+}
+
+TEST(FaceSource, HostNotAuthorizedIsFatal) {
+  Fixture f([](FakeHttpTransport& t) {
+    t.Route("GET", "audioRecording/details?token=tok-1&recordingId=", [](RecordedRequest const&) {
+      return Result<HttpResponse>(MakeResponse(200, R"({"result":{"code":2,"message":"Host Not Authorized"}})", JsonHeaders()));
+    });
+  });
+  auto summary = f.Run();
+  ASSERT_TRUE(summary.fatal);
+  EXPECT_EQ(summary.fatal->vendor_code, "2");
+}
+
+}  // namespace
+}  // namespace face_test
