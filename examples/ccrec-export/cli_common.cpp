@@ -155,12 +155,15 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   auto conn = ResolveS3Connection(o);
   ccrec::s3::S3SinkOptions so;
   so.bucket = dest.bucket;
-  so.prefix = dest.prefix;
+  so.prefix = dest.prefix.empty() ? std::string() : dest.prefix + "/";  // the sink prepends verbatim
   so.region = conn.region;
   so.endpoint = conn.endpoint;
   so.path_style = conn.path_style;
   so.transport = std::move(transport);
-  so.credentials = ccrec::s3::MakeEnvCredentialsProvider();
+  // Environment, shared credentials/config files (AWS_PROFILE), container endpoint, IMDSv2.
+  ccrec::s3::DefaultCredentialsChainOptions chain;
+  chain.endpoints.logger = logger;
+  so.credentials = ccrec::s3::MakeDefaultCredentialsChain(chain);
   so.logger = logger;
   auto sink = ccrec::s3::MakeS3Sink(so);
   if (!sink) throw UsageError{"--dest: " + sink.error().message};

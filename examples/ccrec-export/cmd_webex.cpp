@@ -7,6 +7,8 @@
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/oauth.hpp>
 
+#include "internal/file_util.hpp"
+#include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
 #include <iostream>
@@ -31,7 +33,32 @@ struct WebexFlags {
   int url_expiration = 30;
   bool include_segments = false;
   double rate_limit = 300;
+  bool since_last_run = false;
+  std::string until_now_minus;
+  std::string sub_window;
+  std::vector<std::string> queues, agents, directions, statuses;
+  long long min_duration_s = -1, max_duration_s = -1;
 };
+
+/// Checkpoint file beside the manifest: {"source":"webex","next_from_ms":N,"next_from":"ISO"}.
+std::optional<std::chrono::system_clock::time_point> ReadCheckpoint(std::string const& path) {
+  auto text = ccrec::internal::ReadSmallFile(path);
+  if (!text) {
+    if (text.error().code == ccrec::ErrorCode::kNotFound) return std::nullopt;
+    throw UsageError{"cannot read checkpoint " + path + ": " + text.error().message};
+  }
+  auto doc = ccrec::internal::ParseJson(*text, "checkpoint " + path);
+  if (!doc) throw UsageError{doc.error().message};
+  auto ms = ccrec::internal::OptInt64(*doc, "next_from_ms");
+  if (!ms) throw UsageError{"checkpoint " + path + " lacks \"next_from_ms\" (integer); delete it to start over"};
+  return ccrec::internal::FromEpochMs(*ms);
+}
+
+ccrec::Result<void> WriteCheckpoint(std::string const& path, std::chrono::system_clock::time_point next) {
+  std::string body = "{\"source\":\"webex\",\"next_from_ms\":" + std::to_string(ccrec::internal::ToEpochMs(next)) +
+                     ",\"next_from\":\"" + ccrec::internal::FormatIso8601(next, true) + "\"}\n";
+  return ccrec::internal::WriteFileAtomic(path, body, 0644);
+}
 
 std::vector<std::string> SplitList(std::string const& text) {
   std::vector<std::string> out;
@@ -48,17 +75,54 @@ int RunWebex(WebexFlags& f) {
   // ---- validate everything before writing anything -------------------------------------
   ValidateCommon(f.common);
   auto dest = ParseDestination(f.common.dest);
-  system_clock::time_point from, to;
-  if (f.days_back > 0) {
-    if (!f.from.empty() || !f.to.empty()) throw UsageError{"use either --days-back or --from/--to, not both"};
-    to = system_clock::now();
-    from = to - std::chrono::hours(24) * f.days_back;
-  } else {
-    if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to (or --days-back N) are required"};
-    from = ParseTimeFlag("--from", f.from);
-    to = ParseTimeFlag("--to", f.to);
+  // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
+  std::chrono::milliseconds lag{0};
+  if (!f.until_now_minus.empty()) {
+    auto d = ccrec::internal::ParseDuration(f.until_now_minus);
+    if (!d) throw UsageError{"--until-now-minus \"" + f.until_now_minus + "\" is not a duration (e.g. 15m, 2h, 1d)"};
+    lag = *d;
   }
-  if (!(from < to)) throw UsageError{"--from must be earlier than --to"};
+  std::chrono::milliseconds sub_window = std::chrono::hours(24);
+  if (!f.sub_window.empty()) {
+    auto d = ccrec::internal::ParseDuration(f.sub_window);
+    if (!d || d->count() < 1000) throw UsageError{"--sub-window \"" + f.sub_window + "\" is not a duration of at least 1s"};
+    sub_window = *d;
+  }
+  auto const now = system_clock::now();
+  system_clock::time_point from, to;
+  std::string checkpoint_path = f.common.manifest.empty() ? std::string() : f.common.manifest + ".checkpoint.json";
+  std::optional<system_clock::time_point> checkpoint;
+  if (f.since_last_run) {
+    if (f.common.manifest.empty()) throw UsageError{"--since-last-run needs --manifest (the checkpoint is kept beside it)"};
+    checkpoint = ReadCheckpoint(checkpoint_path);
+    if (checkpoint && (!f.from.empty() || f.days_back > 0)) {
+      throw UsageError{"--since-last-run continues from " + checkpoint_path +
+                       "; --from/--days-back apply only to the first run (delete the checkpoint to start over)"};
+    }
+  }
+  if (f.days_back > 0 && (!f.from.empty() || !f.to.empty())) {
+    throw UsageError{"use either --days-back or --from/--to, not both"};
+  }
+  to = !f.to.empty() ? ParseTimeFlag("--to", f.to) : now - lag;
+  if (checkpoint) {
+    from = *checkpoint;
+  } else if (f.days_back > 0) {
+    from = to - std::chrono::hours(24) * f.days_back;
+  } else if (!f.from.empty()) {
+    from = ParseTimeFlag("--from", f.from);
+  } else {
+    throw UsageError{f.since_last_run ? "no checkpoint yet: the first --since-last-run run needs --from or --days-back"
+                                      : "--from and --to (or --days-back N, or --since-last-run) are required"};
+  }
+  if (!(from < to)) {
+    if (checkpoint) {
+      std::cerr << "ccrec-export: nothing to do: the checkpoint (" << ccrec::internal::FormatIso8601(from, true)
+                << ") is not before the window end\n";
+      std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
+      return kExitOk;
+    }
+    throw UsageError{"--from must be earlier than --to"};
+  }
   auto channels = SplitList(f.channel_types);
   for (auto const& c : channels) {
     if (c != "telephony" && c != "chat" && c != "email" && c != "social") {
@@ -124,6 +188,13 @@ int RunWebex(WebexFlags& f) {
   ccrec::webex::Client client(co);
 
   ccrec::exporter::WebexSourceOptions so;
+  so.filter.queues = f.queues;
+  so.filter.agents = f.agents;
+  so.filter.directions = f.directions;
+  so.filter.statuses = f.statuses;
+  if (f.min_duration_s >= 0) so.filter.min_duration = std::chrono::seconds(f.min_duration_s);
+  if (f.max_duration_s >= 0) so.filter.max_duration = std::chrono::seconds(f.max_duration_s);
+  so.sub_window = sub_window;
   so.tasks.from = from;
   so.tasks.to = to;
   so.tasks.channel_types = channels;
@@ -147,6 +218,13 @@ int RunWebex(WebexFlags& f) {
   logger.Info("exporting Webex CC recordings created in [" + ccrec::internal::FormatIso8601(from, true) + ", " +
               ccrec::internal::FormatIso8601(to, true) + ") to " + sink->Describe(""));
   auto summary = exporter.Run(ctx);
+  // The next --since-last-run starts at the first task left unfinished (pending or failed), else
+  // at this window's end. Not advanced by a dry run, an interrupted run or a fatal error.
+  if (!checkpoint_path.empty() && !f.common.dry_run && !summary.fatal && !summary.cancelled && signals.signal() == 0) {
+    auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, to) : to;
+    auto written = WriteCheckpoint(checkpoint_path, next);
+    if (!written) logger.Warn("cannot write checkpoint " + checkpoint_path + ": " + written.error().message);
+  }
   return FinishRun(summary, logger, signals.signal());
 }
 
@@ -176,6 +254,22 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--rate-limit", f->rate_limit, "Webex API requests per minute for this client id (all workers)")
       ->check(CLI::Range(1.0, 100000.0))
       ->capture_default_str();
+  cmd->add_flag("--since-last-run", f->since_last_run,
+                "start where the last run left off (checkpoint beside --manifest; first run: --days-back N)");
+  cmd->add_option("--until-now-minus", f->until_now_minus,
+                  "end the window this long before now (room for late recordings), e.g. 30m, 2h");
+  cmd->add_option("--sub-window", f->sub_window, "list long windows in sub-windows of this length, in order")
+      ->default_str("1d");
+  cmd->add_option("--queue", f->queues, "only tasks whose last queue id or name matches (repeatable, comma-separated)")
+      ->delimiter(',');
+  cmd->add_option("--agent", f->agents, "only tasks whose last agent (owner) id or name matches")->delimiter(',');
+  cmd->add_option("--direction", f->directions, "only tasks with this direction: inbound, outbound, outdial")
+      ->delimiter(',');
+  cmd->add_option("--status", f->statuses, "only tasks with this status, e.g. completed, abandoned")->delimiter(',');
+  cmd->add_option("--min-duration", f->min_duration_s, "only recordings at least this many seconds long")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-duration", f->max_duration_s, "only recordings at most this many seconds long")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--include-segments", f->include_segments, "export individual segments instead of stitched recordings");
   action = [f] { return RunWebex(*f); };
   cmd->callback([] {});

@@ -218,6 +218,7 @@ class Run {
     {
       std::lock_guard<std::mutex> lock(fatal_mu_);
       s.fatal = fatal_;
+      s.earliest_unfinished = earliest_unfinished_;
     }
     s.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     return s;
@@ -238,8 +239,15 @@ class Run {
     if (!appended) Fatal(std::move(appended).error());
   }
 
+  void NoteUnfinished(std::optional<std::chrono::system_clock::time_point> t) {
+    if (!t) return;
+    std::lock_guard<std::mutex> lock(fatal_mu_);
+    if (!earliest_unfinished_ || *t < *earliest_unfinished_) earliest_unfinished_ = t;
+  }
+
   void RecordPending(PendingItem const& p) {
     counters_.pending.fetch_add(1);
+    NoteUnfinished(p.window_time);
     ManifestEntry e;
     e.source = p.source;
     e.task_id = p.task_id;
@@ -262,6 +270,7 @@ class Run {
   void Fail(ExportItem const& item, std::string const& key, Error const& error) {
     if (Stopping()) return;  // stopping: leave no line, the next run retries it
     counters_.failed.fetch_add(1);
+    NoteUnfinished(item.window_time);
     auto e = EntryFor(item, key);
     e.status = ItemStatus::kFailed;
     e.error = error.ToString();
@@ -476,6 +485,7 @@ class Run {
   std::atomic<bool> cancelled_{false};
   std::mutex fatal_mu_;
   std::optional<Error> fatal_;
+  std::optional<std::chrono::system_clock::time_point> earliest_unfinished_;  // guarded by fatal_mu_
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "internal/json.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 namespace ccrec {
@@ -24,6 +25,15 @@ struct MediaState {
   Logger logger;
   std::mutex mu;
   std::string url;
+  std::chrono::system_clock::time_point url_received{};  // when `url` was obtained
+
+  /// How long before expiry a URL is replaced: the configured margin, or a quarter of the URL's
+  /// lifetime when that is shorter (a 30 s URL is not refreshed on every use).
+  std::chrono::milliseconds EffectiveMargin(std::chrono::system_clock::time_point expiry) const {
+    auto lifetime = std::chrono::duration_cast<std::chrono::milliseconds>(expiry - url_received);
+    if (lifetime.count() > 0) return std::min(margin, lifetime / 4);
+    return margin;
+  }
 
   Result<std::string> Refresh(CallContext const& ctx) {
     auto captures = client.QueryCaptures(query, ctx);
@@ -33,6 +43,7 @@ struct MediaState {
         if (r.id == recording_id && r.attributes.file_path) {
           std::lock_guard<std::mutex> lock(mu);
           url = *r.attributes.file_path;
+          url_received = clock->Now();
           return url;
         }
       }
@@ -43,13 +54,16 @@ struct MediaState {
 
   Result<HttpResponse> Open(CallContext const& ctx, std::uint64_t offset) {
     std::string current;
+    std::chrono::milliseconds effective_margin = margin;
+    std::optional<std::chrono::system_clock::time_point> expiry;
     {
       std::lock_guard<std::mutex> lock(mu);
       current = url;
+      expiry = webex::Client::PresignedUrlExpiry(current);
+      if (expiry) effective_margin = EffectiveMargin(*expiry);
     }
     bool refreshed = false;
-    auto expiry = webex::Client::PresignedUrlExpiry(current);
-    if (current.empty() || (expiry && *expiry - clock->Now() < margin)) {
+    if (current.empty() || (expiry && *expiry - clock->Now() < effective_margin)) {
       logger.Debug("presigned URL of task " + task_id + " recording " + recording_id + " expires soon; re-querying captures");
       auto fresh = Refresh(ctx);
       if (!fresh) return std::move(fresh).error();
@@ -96,26 +110,69 @@ class WebexSource : public RecordingSource {
 
   Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
                          std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) override {
-    std::vector<webex::Task> batch;
-    for (auto& task : client_.ListTasks(options_.tasks, ctx)) {
-      if (!task) return std::move(task).error();
-      if (task->capture_requested && !*task->capture_requested) {
-        options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
-        continue;
+    auto step = options_.sub_window.count() > 0 ? options_.sub_window : std::chrono::milliseconds(std::chrono::hours(24));
+    for (auto from = options_.tasks.from; from < options_.tasks.to;) {
+      auto to = std::min(options_.tasks.to, from + step);
+      webex::TaskQuery query = options_.tasks;
+      query.from = from;
+      query.to = to;
+      std::vector<webex::Task> batch;
+      for (auto& task : client_.ListTasks(query, ctx)) {
+        if (!task) return std::move(task).error();
+        if (task->capture_requested && !*task->capture_requested) {
+          options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
+          continue;
+        }
+        if (!TaskMatches(*task)) continue;
+        batch.push_back(std::move(*task));
+        if (batch.size() == kCaptureBatch) {
+          auto go_on = Flush(batch, on_item, on_pending, ctx);
+          if (!go_on) return std::move(go_on).error();
+          if (!*go_on || ctx.cancel.IsCancelled()) return {};
+        }
       }
-      batch.push_back(std::move(*task));
-      if (batch.size() == kCaptureBatch) {
-        auto go_on = Flush(batch, on_item, on_pending, ctx);
-        if (!go_on) return std::move(go_on).error();
-        if (!*go_on || ctx.cancel.IsCancelled()) return {};
-      }
+      auto last = Flush(batch, on_item, on_pending, ctx);
+      if (!last) return std::move(last).error();
+      if (!*last || ctx.cancel.IsCancelled()) return {};
+      from = to;
     }
-    auto last = Flush(batch, on_item, on_pending, ctx);
-    if (!last) return std::move(last).error();
     return {};
   }
 
  private:
+  static bool EqualsIgnoreCase(std::string const& a, std::string const& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+      if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+  }
+  static bool AnyOf(std::vector<std::string> const& wanted, std::optional<std::string> const& value) {
+    if (wanted.empty()) return true;
+    if (!value) return false;
+    return std::any_of(wanted.begin(), wanted.end(), [&](std::string const& w) { return EqualsIgnoreCase(w, *value); });
+  }
+  static bool RefMatches(std::vector<std::string> const& wanted, std::optional<webex::NamedRef> const& ref) {
+    if (wanted.empty()) return true;
+    if (!ref) return false;
+    return std::any_of(wanted.begin(), wanted.end(), [&](std::string const& w) {
+      return (ref->id && *ref->id == w) || (ref->name && EqualsIgnoreCase(*ref->name, w));
+    });
+  }
+  bool TaskMatches(webex::Task const& t) const {
+    auto const& f = options_.filter;
+    return RefMatches(f.queues, t.queue) && RefMatches(f.agents, t.owner) && AnyOf(f.directions, t.direction) &&
+           AnyOf(f.statuses, t.status);
+  }
+  bool RecordingMatches(webex::Recording const& r) const {
+    auto const& f = options_.filter;
+    if (!f.min_duration && !f.max_duration) return true;
+    if (!r.attributes.start_time || !r.attributes.stop_time) return false;
+    auto d = std::chrono::duration_cast<std::chrono::milliseconds>(*r.attributes.stop_time - *r.attributes.start_time);
+    return (!f.min_duration || d >= *f.min_duration) && (!f.max_duration || d <= *f.max_duration);
+  }
+
   /// Queries captures for `batch` and hands over its items and pending tasks.
   /// @return false when the engine refused an item (it is stopping): list nothing more.
   Result<bool> Flush(std::vector<webex::Task>& batch, std::function<bool(ExportItem)> const& on_item,
@@ -137,10 +194,12 @@ class WebexSource : public RecordingSource {
       if (found == nullptr || found->recordings.empty()) {
         on_pending(PendingItem{"webex", task.id,
                                task.capture_requested ? "capture requested but not available yet"
-                                                      : "capture status not known yet (captureRequested is null)"});
+                                                      : "capture status not known yet (captureRequested is null)",
+                               task.created_time});
         continue;
       }
       for (auto const& recording : found->recordings) {
+        if (!RecordingMatches(recording)) continue;
         if (!on_item(MakeItem(task, recording, query))) {
           batch.clear();
           return false;
@@ -170,6 +229,8 @@ class WebexSource : public RecordingSource {
     state->clock = options_.clock;
     state->logger = options_.logger;
     state->url = recording.attributes.file_path.value_or("");
+    state->url_received = options_.clock->Now();
+    item.window_time = task.created_time;
     item.open = [state](CallContext const& ctx, std::uint64_t offset) { return state->Open(ctx, offset); };
     return item;
   }

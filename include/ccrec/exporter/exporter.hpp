@@ -46,6 +46,9 @@ struct ExportItem {
   std::string metadata_json;
   /// Expected size in bytes when the source knows it.
   std::optional<std::uint64_t> expected_size;
+  /// The time the source's listing is keyed on (Webex: the task's createdTime). Used to compute
+  /// ExportSummary::earliest_unfinished, the resume point of incremental runs. Default unknown.
+  std::optional<std::chrono::system_clock::time_point> window_time;
   /// Opens the media; required.
   MediaOpener open;
 };
@@ -55,6 +58,8 @@ struct PendingItem {
   std::string source;
   std::string task_id;
   std::string reason;
+  /// As ExportItem::window_time.
+  std::optional<std::chrono::system_clock::time_point> window_time = std::nullopt;
 };
 
 /// Where recordings come from (Webex CC tasks+captures, FACE searches, ...).
@@ -90,6 +95,10 @@ struct CCREC_EXPORT ExportSummary {
   std::optional<Error> fatal;
   /// Wall time since the run started.
   std::chrono::milliseconds elapsed{0};
+  /// The smallest ExportItem/PendingItem::window_time among items that ended failed or pending in
+  /// this run; nullopt when none did (or none had a window_time). An incremental run resumes
+  /// from here so that nothing unfinished is left behind (`--since-last-run`).
+  std::optional<std::chrono::system_clock::time_point> earliest_unfinished;
 
   /// The contract's last line: "exported=N skipped=N failed=N pending=N bytes=N".
   std::string LastLine() const;

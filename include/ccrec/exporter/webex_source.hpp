@@ -10,10 +10,34 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
 namespace exporter {
+
+/// Which tasks and recordings to export. Every list is "any of" (empty = no filter); lists are
+/// combined with "and". Task filters are applied to the Tasks API attributes before Captures is
+/// queried (Captures cannot filter, Webex CC reference §1), so filtered-out tasks cost no
+/// Captures calls. A task that lacks the filtered attribute (live servers omit `owner` on IVR-only
+/// tasks) does not match.
+struct WebexTaskFilter {
+  /// Queue id or name (`queue.id` / `queue.name`; names compare case-insensitively).
+  std::vector<std::string> queues;
+  /// Agent id or name (`owner.id` / `owner.name`; names compare case-insensitively).
+  std::vector<std::string> agents;
+  /// `direction`: inbound, outbound, outdial (case-insensitive).
+  std::vector<std::string> directions;
+  /// `status`: e.g. completed, abandoned (case-insensitive).
+  std::vector<std::string> statuses;
+  /// Recording duration bounds (stopTime - startTime of each capture). The Tasks API has no
+  /// duration (that is a Search API field, reference §4.2), so these apply per recording after
+  /// Captures; a recording without both times does not match a set bound.
+  std::optional<std::chrono::milliseconds> min_duration;
+  std::optional<std::chrono::milliseconds> max_duration;
+};
 
 /// Options for MakeWebexSource().
 struct WebexSourceOptions {
@@ -23,8 +47,15 @@ struct WebexSourceOptions {
   std::chrono::minutes url_expiration{30};
   /// Ask Captures for individual segments instead of the stitched recording. Default false.
   bool include_segments = false;
-  /// Re-query Captures before a download when the URL expires within this margin. Default 2 min.
+  /// Re-query Captures before a download when the URL expires within this margin (or within a
+  /// quarter of the URL's lifetime, if that is shorter). Default 2 min.
   std::chrono::milliseconds url_refresh_margin{std::chrono::minutes(2)};
+  /// A long window is listed as consecutive sub-windows of at most this length, in order
+  /// (bounded memory for de-duplication, and earlier recordings land first). Each sub-window
+  /// costs at least one Tasks call. Default 1 day (the reference's advice for one listing).
+  std::chrono::milliseconds sub_window{std::chrono::hours(24)};
+  /// Task and recording filters. Default: none.
+  WebexTaskFilter filter;
   Logger logger;
   std::shared_ptr<Clock> clock;  ///< default system clock
 };
