@@ -445,3 +445,29 @@ TEST_F(ExportWebexFaultsTest, EveryRecordingLandsByteExactOnceDespiteFaults) {
 }
 
 }  // namespace
+
+namespace {
+
+// The client-side limit holds even with 64 workers: against a server enforcing the same limit
+// (sliding 60 s window per client id), no request is refused with 429.
+TEST_F(ExportWebexTest, SixtyFourWorkersStayWithinTheServerRateLimit) {
+  auto set_limit = [&](int per_minute) {
+    auto [status, body] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/config",
+                                             "{\"rate_limit_per_minute\":" + std::to_string(per_minute) + "}",
+                                             "application/json", webex_->Get("ca_file"));
+    ASSERT_EQ(status, 200) << body;
+  };
+  set_limit(150);
+  int before = Stats()["status_429"].GetInt();
+  TempDir out("ccrec-it-ratelimit");
+  auto args = BaseArgs(out.path() + "/r", out.path() + "/r.jsonl");
+  *(std::find(args.begin(), args.end(), "--concurrency") + 1) = "64";
+  args.push_back("--rate-limit");
+  args.push_back("150");
+  auto run = ccrec_it::RunProgram(args, S3Env());
+  set_limit(0);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Stats()["status_429"].GetInt(), before) << "the server refused requests: the client exceeded the limit";
+}
+
+}  // namespace
