@@ -1,0 +1,141 @@
+#pragma once
+/// @file
+/// The Huawei CC-Gateway recording source for the export engine: a list of recordings, or the
+/// recordings announced by `AgentMediaEvent_Record` while watching an agent's events.
+///
+/// Source: ccrec reference `huawei-cc-gateway.md` §5 (record events), §6 (download), §6.2–§6.3
+/// (storage and personal data), §7 (sign-out).
+
+#include <ccrec/core/call_context.hpp>
+#include <ccrec/core/clock.hpp>
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/huawei/agent_session.hpp>
+#include <ccrec/huawei/event_poller.hpp>
+#include <ccrec/huawei/models.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace huawei {
+
+/// The default key template of Huawei exports: `huawei/{yyyy}/{mm}/{dd}/{recording_id}{ext}`.
+///
+/// `{recording_id}` is the gateway path sanitized (bytes outside `[A-Za-z0-9._-]` become `_`) without its
+/// extension, plus `-` and the first 8 hex digits of the SHA-256 of the exact `fileName`: sanitizing is
+/// not one-to-one (`a b.V3` and `a_b.V3` both become `a_b.V3`), the hash keeps such names apart.
+/// `{file_name}` is the whole path sanitized (no hash: may collide). `{ext}` is the lower-cased
+/// extension (`.v3`, `.wav`, `.mp4`; `.bin` when there is none). The date is the `yyyymmdd` directory
+/// of the path when it has one (Huawei's layout `drive:/vdn/<dir>/<yyyymmdd>/<agent>/…`), else the
+/// event time, else 1970/01/01 — so the same file gets the same key in list and watch mode.
+inline constexpr char kDefaultKeyTemplate[] = "huawei/{yyyy}/{mm}/{dd}/{recording_id}{ext}";
+
+/// Options of HuaweiRecordingSource.
+struct CCREC_EXPORT HuaweiSourceOptions {
+  /// Recordings to export (list mode, e.g. the CLI's --record-id). Their agent_id is ignored (the
+  /// session's agent downloads them).
+  std::vector<RecordingReference> recordings;
+  /// Watch mode: export every recording announced by `AgentMediaEvent_Record` on the session's event
+  /// poll during this period after Enumerate() starts. Default: no watching.
+  std::optional<std::chrono::milliseconds> watch;
+  /// `filetype` of list-mode downloads: 1 agent call recording (default), 2 IVR/third-party message.
+  int file_type = 1;
+  /// `locationId` for list-mode recordings without one (CTI pool mode). Default: none.
+  std::string location_id;
+  /// Watch mode: export a recording only after its `AgentMediaEvent_StopRecordDone` (same `taskId`),
+  /// since a file still being written is incomplete [reference §5, unconfirmed]. Recordings without a
+  /// taskId are exported at once. Default true.
+  bool wait_for_stop_record = true;
+  /// Watch mode: export a recording anyway when its StopRecordDone has not arrived after this long
+  /// (logged as a warning; the sidecar says "stop_record_seen": false). Recordings still waiting when
+  /// the watch ends are not downloaded (they may be incomplete): each is reported as a pending item
+  /// whose reason names the fileName, to be exported later by listing it. Default 5 minutes.
+  std::chrono::milliseconds stop_record_timeout{std::chrono::minutes(5)};
+  /// Poll events in the background from Enumerate() until Shutdown(), also in list mode, so that the
+  /// session stays alive and dynamic Guids arrive (reference §3, §4). Default true.
+  bool keep_alive = true;
+  /// The poll loop's options (its `queue_events` is set by the source).
+  EventPollerOptions poller;
+  /// Deadline of the sign-out in Shutdown(). Default 5 s.
+  std::chrono::milliseconds sign_out_timeout{std::chrono::seconds(5)};
+  /// Log sink. Caller and called numbers are never logged. Default silent.
+  Logger logger;
+};
+
+/// Builds the export item of one recording: source "huawei", task_id the `callId` (empty when unknown),
+/// recording_id the exact `fileName` (the manifest identity), key fields as described at
+/// kDefaultKeyTemplate plus extra placeholders {agent_id} {call_id} {location_id} (pass them in
+/// ExporterOptions::extra_key_names to use them), and a sidecar JSON document with source, agent_id,
+/// file_name, location_id, file_type, record_serial, call_id, caller, called, file_media_type, task_id,
+/// event_time (ISO-8601), stop_record_seen and the raw event content. The item's opener calls
+/// AgentSession::OpenRecordFile() (no resume: the whole file each attempt).
+///
+/// @param session the downloading agent's session.
+/// @param reference what to download.
+/// @param file_type `filetype` of the download.
+/// @param stop_record_seen recorded in the sidecar.
+/// Source: reference §5, §6.
+/// @par Thread safety
+/// Thread-safe; the item's opener is thread-safe.
+CCREC_EXPORT exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReference const& reference,
+                                                       int file_type = 1, bool stop_record_seen = true);
+
+/// The Huawei recording source.
+///
+/// Enumerate() signs in when the session is not signed in yet (a failure is fatal for the run), starts
+/// the background poll (keep_alive or watch), yields the listed recordings, then — in watch mode —
+/// yields each recording announced during the watch period (duplicates by fileName skipped,
+/// `AgentMediaEvent_Record_Fail` logged and skipped). It returns when the period ends or the run is
+/// cancelled; downloads then still run, kept alive by the poll. Call Shutdown() after
+/// Exporter::Run() returns to stop the poll and sign out.
+///
+/// @par Thread safety
+/// Enumerate() as RecordingSource; Shutdown() may be called from any thread, once Run() returned.
+class CCREC_EXPORT HuaweiRecordingSource : public exporter::RecordingSource {
+ public:
+  /// Builds the source; no I/O happens here.
+  HuaweiRecordingSource(AgentSession session, HuaweiSourceOptions options);
+  /// Stops the poll (no sign-out: call Shutdown()).
+  ~HuaweiRecordingSource() override;
+
+  /// See the class comment. Errors: the sign-in's error (fatal for the run); in watch mode the poll's
+  /// fatal error (the session could not be recovered); kInvalidArgument after Shutdown().
+  Result<void> Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
+                         std::function<void(exporter::PendingItem)> const& on_pending,
+                         CallContext const& ctx) override;
+
+  /// Stops the poll loop and signs the agent out with a fresh deadline of
+  /// HuaweiSourceOptions::sign_out_timeout — independent of the run's (possibly cancelled) context,
+  /// so that Ctrl-C still signs out. Idempotent.
+  /// @return the sign-out result.
+  Result<void> Shutdown();
+
+  /// The session used.
+  AgentSession const& session() const { return session_; }
+
+ private:
+  Result<void> Watch(std::function<bool(exporter::ExportItem)> const& on_item,
+                     std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
+
+  AgentSession session_;
+  HuaweiSourceOptions options_;
+  std::unique_ptr<EventPoller> poller_;
+  std::set<std::string> seen_;
+  std::atomic<bool> shut_down_{false};
+};
+
+/// Convenience: `std::make_shared<HuaweiRecordingSource>(session, options)`.
+CCREC_EXPORT std::shared_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSession session,
+                                                                     HuaweiSourceOptions options);
+
+}  // namespace huawei
+}  // namespace v1
+}  // namespace ccrec

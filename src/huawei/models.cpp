@@ -1,0 +1,98 @@
+// Lenient parsing of AgentMediaEvent_Record / _Record_Fail / _StopRecordDone (reference §5).
+
+#include <ccrec/huawei/models.hpp>
+
+#include "internal/json.hpp"
+#include "internal/time_util.hpp"
+
+#include <cctype>
+#include <cmath>
+
+namespace ccrec {
+inline namespace v1 {
+namespace huawei {
+
+namespace {
+
+namespace util = ::ccrec::internal;
+
+/// A string member, numbers converted to text (integers exactly, others as written by rapidjson).
+std::string Text(rapidjson::Value const& obj, char const* key) {
+  if (auto s = util::OptString(obj, key)) return *s;
+  auto it = obj.FindMember(key);
+  if (it != obj.MemberEnd() && it->value.IsNumber()) return util::ToJson(it->value);
+  return {};
+}
+
+std::optional<int> SmallInt(rapidjson::Value const& obj, char const* key) {
+  auto v = util::OptInt64(obj, key);
+  if (!v) {
+    // " 2 " or "2.0" are not documented but cost nothing to accept.
+    if (auto d = util::OptDouble(obj, key); d && std::floor(*d) == *d) v = static_cast<std::int64_t>(*d);
+  }
+  if (!v || *v < -1'000'000 || *v > 1'000'000) return std::nullopt;
+  return static_cast<int>(*v);
+}
+
+bool AllDigits(std::string const& s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
+    if (!std::isdigit(c)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<RecordingReference> ParseRecordEvent(AgentEvent const& event) {
+  if (event.event_type != kRecordEvent && event.event_type != kRecordFailEvent) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "event \"" + event.event_type + "\" is not an " + std::string(kRecordEvent) + " event");
+  }
+  auto doc = util::ParseJson(event.content_json, std::string(kRecordEvent) + " content");
+  if (!doc) return std::move(doc).error();
+  if (!doc->IsObject()) {
+    return MakeError(ErrorCode::kParse, std::string(kRecordEvent) + " event of agent " + event.work_no +
+                                            " has no content object");
+  }
+  RecordingReference r;
+  r.agent_id = event.work_no;
+  r.file_name = Text(*doc, "fileName");
+  if (r.file_name.empty()) {
+    return MakeError(ErrorCode::kParse, std::string(kRecordEvent) + " event of agent " + event.work_no +
+                                            " has no fileName (callId \"" + Text(*doc, "callId") + "\")");
+  }
+  r.location_id = Text(*doc, "locationId");
+  while (!r.location_id.empty() && r.location_id.front() == ' ') r.location_id.erase(0, 1);
+  while (!r.location_id.empty() && r.location_id.back() == ' ') r.location_id.pop_back();
+  if (!r.location_id.empty() && !AllDigits(r.location_id)) {
+    return MakeError(ErrorCode::kParse, std::string(kRecordEvent) + " event for \"" + r.file_name +
+                                            "\" has a locationId that is not a number: \"" + r.location_id + "\"");
+  }
+  r.record_serial = Text(*doc, "recordID");
+  r.call_id = Text(*doc, "callId");
+  r.caller = Text(*doc, "caller");
+  r.called = Text(*doc, "called");
+  r.file_media_type = SmallInt(*doc, "fileMediaType");
+  r.task_id = Text(*doc, "taskId");
+  r.event_time = event.generated_at;
+  r.content_json = event.content_json;
+  return r;
+}
+
+std::optional<RecordingStopped> ParseStopRecordDone(AgentEvent const& event) {
+  if (event.event_type != kStopRecordDoneEvent) return std::nullopt;
+  auto doc = util::ParseJson(event.content_json, "StopRecordDone content");
+  if (!doc || !doc->IsObject()) return std::nullopt;
+  RecordingStopped s;
+  s.task_id = Text(*doc, "taskId");
+  if (s.task_id.empty()) return std::nullopt;
+  if (auto b = util::OptInt64(*doc, "beginTime")) s.begin_time = util::FromEpochMs(*b);
+  if (auto e = util::OptInt64(*doc, "endTime")) s.end_time = util::FromEpochMs(*e);
+  s.file_media_type = SmallInt(*doc, "fileMediaType");
+  return s;
+}
+
+}  // namespace huawei
+}  // namespace v1
+}  // namespace ccrec

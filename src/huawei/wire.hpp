@@ -1,0 +1,92 @@
+#pragma once
+// Internal to ccrec::huawei: wire helpers (cookie jar, Set-GUID, recordId encoding, envelopes, events).
+// Not installed. Exported only so that unit tests can reach them.
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/huawei/agent_session.hpp>
+#include <ccrec/huawei/models.hpp>
+
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace huawei {
+namespace wire {
+
+/// Largest JSON answer read into memory (events and envelopes are small).
+inline constexpr std::size_t kMaxJsonBodyBytes = std::size_t{4} << 20;
+/// How much of an error body (non-2xx, or a JSON error instead of a file) is read.
+inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
+
+/// A per-agent cookie jar: `Set-Cookie` name=value pairs replayed as one `Cookie` header.
+///
+/// Attributes are ignored (the jar belongs to one agent on one gateway, so Domain and Path do not
+/// matter) except deletion: `Max-Age` <= 0, or an `Expires` date in the past. Later values replace
+/// earlier ones of the same name; order of first appearance is kept.
+///
+/// Not thread-safe: the session guards it with its mutex.
+class CCREC_EXPORT CookieJar {
+ public:
+  /// Applies every `Set-Cookie` header of a response.
+  void Apply(HttpHeaders const& headers, std::chrono::system_clock::time_point now);
+  /// Applies one `Set-Cookie` value. Malformed values (no '=', empty name) are ignored; returns
+  /// whether the value was used.
+  bool ApplyOne(std::string_view set_cookie, std::chrono::system_clock::time_point now);
+  /// "a=1; b=2", or empty.
+  std::string Header() const;
+  void Clear() { cookies_.clear(); }
+  bool empty() const { return cookies_.empty(); }
+  std::size_t size() const { return cookies_.size(); }
+  /// The value of `name`, if set.
+  std::optional<std::string> Get(std::string_view name) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> cookies_;
+};
+
+/// The Guid in a `Set-GUID` value: everything before the first ';', trimmed, without a leading
+/// `JSESSIONID=` (case-insensitive). Empty when nothing is left.
+CCREC_EXPORT std::string GuidFromSetGuid(std::string_view value);
+
+/// `recordId` for the query string per `encoding` (reference §6.1).
+CCREC_EXPORT std::string EncodeRecordId(std::string_view file_name, RecordIdEncoding encoding);
+
+/// "https://host:port/agentgateway/resource/" (always ending in '/') from the user's gateway URL.
+/// Errors: kInvalidArgument when not an http(s) URL, or when it has a query or fragment.
+CCREC_EXPORT Result<std::string> ResourceRoot(std::string_view gateway_url);
+
+/// The JSON sign-in body (reference §2) with proper JSON types.
+CCREC_EXPORT std::string SignInBody(AgentSessionOptions const& options);
+
+/// Parses a JSON envelope answer. retcode "0" → the document; anything else → MapHuaweiError().
+CCREC_EXPORT Result<rapidjson::Document> ParseEnvelope(int status, std::string_view body, HttpHeaders const& headers,
+                                                       std::string_view what);
+
+/// The events of a poll answer (`event`: missing/null → none, object → one, array → each object).
+/// Non-object entries are skipped and counted in `skipped`.
+CCREC_EXPORT std::vector<AgentEvent> EventsFromPoll(rapidjson::Value const& envelope, int* skipped = nullptr);
+
+/// One event object → AgentEvent (lenient).
+CCREC_EXPORT AgentEvent EventFromJson(rapidjson::Value const& event);
+
+/// What a download's Content-Type says.
+enum class BodyKind { kFile, kJson, kMissing, kOther };
+CCREC_EXPORT BodyKind ClassifyContentType(std::optional<std::string> const& content_type);
+
+/// The first `yyyymmdd` directory of a Huawei path (1990..2100, valid month/day), as a UTC midnight.
+CCREC_EXPORT std::optional<std::chrono::system_clock::time_point> DateFromPath(std::string_view file_name);
+
+}  // namespace wire
+}  // namespace huawei
+}  // namespace v1
+}  // namespace ccrec
