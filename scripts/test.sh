@@ -26,7 +26,7 @@ if [ "${CCREC_SKIP_ASAN:-0}" != 1 ]; then
 fi
 
 ccrec_log "release build (warnings are errors)"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCREC_WARNINGS_AS_ERRORS=ON \
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCCREC_WARNINGS_AS_ERRORS=ON \
   -DCCREC_BUILD_BENCH=ON -DPython3_EXECUTABLE="$py" >/dev/null
 cmake --build "$build" -j"$jobs"
 ccrec_log "unit, integration and consumer tests"

@@ -10,9 +10,10 @@ inline namespace v1 {
 
 bool IsRetryable(Error const& error) noexcept {
   switch (error.code) {
+    case ErrorCode::kTransport:
+      return error.vendor_code != kTlsVerificationFailed;
     case ErrorCode::kRateLimited:
     case ErrorCode::kUnavailable:
-    case ErrorCode::kTransport:
       return true;
     case ErrorCode::kDeadlineExceeded:
       return error.http_status == 408;

@@ -662,10 +662,15 @@ Error Transfer::MapCurlError(CURLcode code) {
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_INVALIDCERTSTATUS:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      return make(ErrorCode::kTransport,
-                  "TLS certificate verification failed (" + detail +
-                      "). If the server uses a private or corporate CA, pass its PEM bundle with --ca-file "
-                      "(CurlOptions::ca_file); it is trusted in addition to the system CAs.");
+    {
+      // Retrying cannot fix a certificate the client does not trust: mark it so IsRetryable() stops.
+      Error e = make(ErrorCode::kTransport,
+                     "TLS certificate verification failed (" + detail +
+                         "). If the server uses a private or corporate CA, pass its PEM bundle with --ca-file "
+                         "(CurlOptions::ca_file); it is trusted in addition to the system CAs.");
+      e.vendor_code = kTlsVerificationFailed;
+      return e;
+    }
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:

@@ -28,6 +28,10 @@ enum class ErrorCode {
   kInternal,          ///< A bug or an unexpected state inside ccrec.
 };
 
+/// Error::vendor_code of a kTransport error raised because the server's TLS certificate could not
+/// be verified. Not retried (retrying cannot make an untrusted certificate trusted).
+inline constexpr char kTlsVerificationFailed[] = "TlsVerificationFailed";
+
 /// Returns the enumerator name without the `k` prefix, e.g. "RateLimited".
 CCREC_EXPORT std::string_view ToString(ErrorCode code) noexcept;
 

@@ -33,8 +33,9 @@ struct RetryPolicy {
 };
 
 /// True for the error classes worth retrying on an idempotent request: transport errors,
-/// 408/429/500/502/503/504 (kRateLimited, kUnavailable, kTransport, and kDeadlineExceeded
-/// only when it came from a per-attempt timeout with http_status 408).
+/// 408/429/500/502/503/504 (kRateLimited, kUnavailable, kTransport except a TLS certificate
+/// verification failure (vendor_code kTlsVerificationFailed), and kDeadlineExceeded only when it
+/// came from a per-attempt timeout with http_status 408).
 CCREC_EXPORT bool IsRetryable(Error const& error) noexcept;
 
 /// Computes the delay before the next attempt, or nothing when the policy says stop.

@@ -5,6 +5,7 @@
 #include "internal/crypto.hpp"
 
 #include <ccrec/core/http.hpp>
+#include <ccrec/core/retry.hpp>
 #include <ccrec/transport/curl.hpp>
 
 #include <gmock/gmock.h>
@@ -199,6 +200,8 @@ TEST_F(CurlTransportTest, TlsFailsWithoutCaFileAndSaysWhatToDo) {
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, ErrorCode::kTransport);
   EXPECT_THAT(response.error().message, HasSubstr("certificate verification failed"));
+  EXPECT_EQ(response.error().vendor_code, ccrec::kTlsVerificationFailed);
+  EXPECT_FALSE(ccrec::IsRetryable(response.error())) << "retrying cannot fix an untrusted certificate";
   EXPECT_THAT(response.error().message, HasSubstr("--ca-file"));
   EXPECT_THAT(response.error().message, HasSubstr("GET https://127.0.0.1:"));
   EXPECT_THAT(response.error().message, HasSubstr("/bytes"));

@@ -503,3 +503,12 @@ TEST(CheckContext, Basics) {
 
 }  // namespace
 }  // namespace ccrec
+
+namespace {
+TEST(IsRetryableTlsTest, CertificateVerificationFailureIsNotRetried) {
+  ccrec::Error tls = ccrec::MakeError(ccrec::ErrorCode::kTransport, "TLS certificate verification failed");
+  tls.vendor_code = ccrec::kTlsVerificationFailed;
+  EXPECT_FALSE(ccrec::IsRetryable(tls));
+  EXPECT_TRUE(ccrec::IsRetryable(ccrec::MakeError(ccrec::ErrorCode::kTransport, "connection reset")));
+}
+}  // namespace
