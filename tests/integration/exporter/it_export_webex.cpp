@@ -471,3 +471,67 @@ TEST_F(ExportWebexTest, SixtyFourWorkersStayWithinTheServerRateLimit) {
 }
 
 }  // namespace
+
+namespace {
+
+// SIGINT mid-run: in-flight transfers are aborted (no partial or temporary files), every
+// manifest line is whole, the exit status is 1, and the next run finishes the job with every
+// recording exactly once.
+TEST_F(ExportWebexTest, SigintStopsCleanlyAndTheNextRunContinues) {
+  auto expected = GroundTruth();
+  auto set_latency = [&](int ms) {
+    auto [status, body] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/config",
+                                             "{\"latency_ms\":" + std::to_string(ms) + "}", "application/json",
+                                             webex_->Get("ca_file"));
+    ASSERT_EQ(status, 200) << body;
+  };
+  TempDir out("ccrec-it-sigint");
+  std::string dest = out.path() + "/archive";
+  std::string manifest = out.path() + "/sigint.jsonl";
+  set_latency(250);
+  auto args = BaseArgs(dest, manifest);
+  args.insert(args.begin(), {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "2"});
+  auto interrupted = ccrec_it::RunProgram(args, S3Env());
+  set_latency(0);
+  EXPECT_EQ(interrupted.exit_code, 1) << interrupted.err;
+  EXPECT_NE(interrupted.err.find("SIGINT"), std::string::npos) << interrupted.err;
+  auto tmp = ccrec_it::RunProgram({"/usr/bin/find", dest, "-name", "*ccrec-tmp*"});
+  EXPECT_EQ(tmp.out, "") << "temporary files left behind";
+  auto first_lines = ManifestLines(manifest);  // each line parses: none is torn
+  std::size_t first_exported = 0;
+  for (auto const& l : first_lines) first_exported += std::string(l["status"].GetString()) == "exported";
+  EXPECT_LT(first_exported, expected.recordings.size()) << "the run finished before the signal; slow it down";
+
+  auto resumed = ccrec_it::RunProgram(BaseArgs(dest, manifest), S3Env());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  std::map<std::string, int> exported;
+  for (auto const& l : ManifestLines(manifest)) {
+    if (std::string(l["status"].GetString()) == "exported") ++exported[l["key"].GetString()];
+  }
+  EXPECT_EQ(exported.size(), expected.recordings.size());
+  for (auto const& [key, n] : exported) EXPECT_EQ(n, 1) << key;
+  for (auto const& [key, ids] : expected.recordings) {
+    EXPECT_EQ(ccrec_it::Sha256Hex(ccrec_it::ReadFile(dest + "/" + key)), ExpectedSha(ids.first, ids.second)) << key;
+  }
+}
+
+TEST_F(ExportWebexTest, S3PresignPrintsAQueryAuthenticatedUrl) {
+  auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings/call-detail/a b.wav", "--expires",
+                                   "600", "--s3-endpoint", s3_->Get("endpoint")},
+                                  S3Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::string url = run.LastLine();
+  EXPECT_EQ(url.rfind(s3_->Get("endpoint") + "/recordings/call-detail/a%20b.wav?", 0), 0u) << url;
+  for (char const* p : {"X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Expires=600", "X-Amz-SignedHeaders=host",
+                        "X-Amz-Signature="}) {
+    EXPECT_NE(url.find(p), std::string::npos) << p << " missing in " << url;
+  }
+  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings/k", "--expires", "0"}, S3Env()).exit_code, 2);
+  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings"}, S3Env()).exit_code, 2);
+  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "http://x/y"}, S3Env()).exit_code, 2);
+  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings/k", "--method", "DELETE"}, S3Env())
+                .exit_code,
+            2);
+}
+
+}  // namespace
