@@ -5,6 +5,7 @@
 #include <ccrec/core/log.hpp>
 
 #include "face/parse.hpp"
+#include "internal/error_util.hpp"
 #include "internal/time_util.hpp"
 
 #include <cctype>
@@ -64,18 +65,9 @@ CodeInfo InfoFor(int code) {
 }
 
 ErrorCode CodeForStatus(int status) {
-  switch (status) {
-    case 401: return ErrorCode::kUnauthenticated;
-    case 403: return ErrorCode::kPermissionDenied;
-    case 404: return ErrorCode::kNotFound;
-    case 408: return ErrorCode::kDeadlineExceeded;
-    case 429: return ErrorCode::kRateLimited;
-    default: break;
-  }
-  if (status >= 500 && status <= 599) return ErrorCode::kUnavailable;
-  if (status >= 400 && status <= 499) return ErrorCode::kInvalidArgument;
+  // A 2xx without a FACE result is a body we could not read; everything else as for any HTTP API.
   if (status >= 200 && status <= 299) return ErrorCode::kParse;
-  return ErrorCode::kInternal;
+  return internal::ErrorCodeForHttpStatus(status);
 }
 
 }  // namespace

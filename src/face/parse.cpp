@@ -5,6 +5,7 @@
 #include <ccrec/core/log.hpp>
 #include <ccrec/face/errors.hpp>
 
+#include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "s3/xml.hpp"
 
@@ -344,15 +345,7 @@ std::optional<std::string> RenamedFilename(std::string_view message) {
   return name;
 }
 
-std::string Snippet(std::string_view body) {
-  std::string s(body.substr(0, 200));
-  for (auto& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  if (body.size() > 200) s += "...";
-  return s;
-}
+std::string Snippet(std::string_view body) { return internal::BodySnippet(body); }
 
 Error XmlInsteadOfJson(std::string_view what, int status, std::string_view body) {
   auto header = ReadResultHeader({{"Content-Type", "application/xml"}}, body);

@@ -4,6 +4,7 @@
 
 #include <ccrec/core/log.hpp>
 
+#include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
@@ -72,30 +73,6 @@ std::vector<RetcodeInfo> const& Table() {
   return table;
 }
 
-ErrorCode CodeForStatus(int status) {
-  switch (status) {
-    case 401: return ErrorCode::kUnauthenticated;
-    case 403: return ErrorCode::kPermissionDenied;
-    case 404: return ErrorCode::kNotFound;
-    case 408: return ErrorCode::kDeadlineExceeded;
-    case 429: return ErrorCode::kRateLimited;
-    default: break;
-  }
-  if (status >= 500 && status <= 599) return ErrorCode::kUnavailable;
-  if (status >= 400 && status <= 499) return ErrorCode::kInvalidArgument;
-  return ErrorCode::kInternal;
-}
-
-std::string Snippet(std::string_view body) {
-  std::string s(body.substr(0, 200));
-  for (auto& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  if (body.size() > 200) s += "...";
-  return s;
-}
-
 }  // namespace
 
 std::optional<RetcodeInfo> LookupRetcode(std::string_view retcode) noexcept {
@@ -134,7 +111,7 @@ Error MapHuaweiError(int http_status, std::string_view body, HttpHeaders const& 
     message = std::string(what) + " failed: CC-Gateway retcode " + *retcode + " (" +
               (info ? std::string(info->meaning) : std::string("not a documented code")) + ")";
     if (!server_message.empty() && (!info || server_message != info->meaning)) {
-      message += ": \"" + Snippet(server_message) + "\"";
+      message += ": \"" + internal::BodySnippet(server_message) + "\"";
     }
     if (info) message += "; " + std::string(info->hint);
     if (http_status != 0 && (http_status < 200 || http_status > 299)) {
@@ -145,17 +122,17 @@ Error MapHuaweiError(int http_status, std::string_view body, HttpHeaders const& 
     if (retcode && *retcode == "0") {
       message = std::string(what) + ": the gateway answered retcode 0 where a file or an error was expected";
     } else if (is_json_object) {
-      message = std::string(what) + ": the gateway's answer has no retcode: " + Snippet(body);
+      message = std::string(what) + ": the gateway's answer has no retcode: " + internal::BodySnippet(body);
     } else if (body.empty()) {
       message = std::string(what) + ": the gateway's answer is empty";
     } else {
       message = std::string(what) + ": the gateway's answer is not a JSON envelope (truncated or not JSON): " +
-                Snippet(body);
+                internal::BodySnippet(body);
     }
   } else {
-    error.code = CodeForStatus(http_status);
+    error.code = internal::ErrorCodeForHttpStatus(http_status);
     message = std::string(what) + " failed with HTTP " + std::to_string(http_status);
-    if (!body.empty()) message += ": " + Snippet(body);
+    if (!body.empty()) message += ": " + internal::BodySnippet(body);
     if (http_status == 404) message += " (check the gateway URL: the resource root is /agentgateway/resource/)";
     if (http_status >= 500) message += " (temporary gateway failure)";
   }

@@ -4,6 +4,7 @@
 
 #include <ccrec/core/log.hpp>
 
+#include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
@@ -17,20 +18,6 @@ namespace webex {
 namespace {
 
 namespace util = ::ccrec::internal;
-
-ErrorCode CodeForStatus(int status) {
-  switch (status) {
-    case 401: return ErrorCode::kUnauthenticated;
-    case 403: return ErrorCode::kPermissionDenied;
-    case 404: return ErrorCode::kNotFound;
-    case 408: return ErrorCode::kDeadlineExceeded;
-    case 429: return ErrorCode::kRateLimited;
-    default: break;
-  }
-  if (status >= 500 && status <= 599) return ErrorCode::kUnavailable;
-  if (status >= 400 && status <= 499) return ErrorCode::kInvalidArgument;
-  return ErrorCode::kInternal;
-}
 
 char const* Hint(int status) {
   switch (status) {
@@ -62,22 +49,12 @@ void AppendDescriptions(rapidjson::Value const* array, std::string& out) {
   }
 }
 
-std::string Snippet(std::string_view body) {
-  std::string s(body.substr(0, 200));
-  for (auto& c : s) {
-    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-  }
-  while (!s.empty() && s.back() == ' ') s.pop_back();
-  if (body.size() > 200) s += "...";
-  return s;
-}
-
 }  // namespace
 
 Error MapWebexError(int status, std::string_view body, HttpHeaders const& headers, std::string_view what,
                     std::chrono::system_clock::time_point now) {
   Error error;
-  error.code = CodeForStatus(status);
+  error.code = internal::ErrorCodeForHttpStatus(status);
   error.http_status = status;
   std::string details;
   bool understood = false;
@@ -101,7 +78,7 @@ Error MapWebexError(int status, std::string_view body, HttpHeaders const& header
       AppendDescriptions(util::OptArray(*doc, "errors"), details);
     }
   }
-  if (!understood && !body.empty()) details = Snippet(body);
+  if (!understood && !body.empty()) details = internal::BodySnippet(body);
   if (error.request_id.empty()) {
     if (auto id = FindHeader(headers, "TrackingID")) error.request_id = *id;
   }
