@@ -1,0 +1,310 @@
+#pragma once
+/// @file
+/// `webex_legacy::Client`: the Webex Contact Center legacy v1 record API (CSR, CAR, ASR, AAR)
+/// with API-key (HMAC-SHA1) authentication.
+///
+/// @code
+/// ccrec::webex_legacy::ClientOptions options;
+/// options.base_url = *ccrec::webex_legacy::BaseUrlForRegion("us1");
+/// options.credentials = {"userID@portal-controlhub.com", api_key, "11894"};
+/// ccrec::webex_legacy::Client client(options);
+/// ccrec::webex_legacy::Query base;      // lab defaults; or base.raw_json = <copied from Analyzer>
+/// auto csrs = client.ListCsrs(base, {from, to});   // splits windows so nothing is truncated
+/// if (!csrs) return csrs.error();
+/// @endcode
+///
+/// Source: ccrec reference `webex-legacy-v1.md` §2 (endpoints), §3 (auth), §4 (query, CSV),
+/// §5 (CARs), §6 (errors). Cisco recommends the OAuth2 APIs (`ccrec::webex`); use v1 only when you
+/// opt in explicitly — ccrec never falls back to it.
+
+#include <ccrec/core/call_context.hpp>
+#include <ccrec/core/clock.hpp>
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/http.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/object_sink.hpp>
+#include <ccrec/core/pager.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/core/retry.hpp>
+#include <ccrec/webex_legacy/auth.hpp>
+#include <ccrec/webex_legacy/csv.hpp>
+#include <ccrec/webex_legacy/models.hpp>
+#include <ccrec/webex_legacy/query.hpp>
+#include <ccrec/webex_legacy/windows.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex_legacy {
+
+/// Response format of a query: `Accept: application/json` or `Accept: text/csv` (reference §4).
+enum class Format {
+  kJson,  ///< A JSON array of record objects.
+  kCsv,   ///< CSV with a header row of field names.
+};
+
+/// Construction options of Client. `base_url`, `credentials.user_id` and `credentials.api_key`
+/// are required.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT ClientOptions {
+  /// v1 base URL, e.g. "https://rest.wxcc-us1.cisco.com" (see BaseUrlForRegion()) or an
+  /// emulator's URL. A trailing slash is ignored. Required: calls fail with kInvalidArgument when
+  /// it is empty or not an http(s) URL.
+  std::string base_url;
+  /// User id, API key, tenant id. Required (user id and API key non-empty, else every call fails
+  /// with kInvalidArgument).
+  ApiKeyCredentials credentials;
+  /// HTTP transport. Default: MakeCurlTransport().
+  std::shared_ptr<HttpTransport> transport;
+  /// Time source (Retry-After dates, retry deadlines). Default: MakeSystemClock().
+  std::shared_ptr<Clock> clock;
+  /// Waits between retries. Default: MakeRealSleeper().
+  std::shared_ptr<Sleeper> sleeper;
+  /// Retry policy (transport errors, 408, 429 honouring Retry-After, 500/502/503/504; never
+  /// 400/401/403/404); CallContext::retry overrides it per call. Default: RetryPolicy{}.
+  RetryPolicy retry;
+  /// Log sink (retries, window splits, records outside their window). Never receives the API key
+  /// or the Authorization header. Default: silent.
+  Logger logger;
+  /// Largest number of rows the service returns for one query, whatever `numberOfRecords` says
+  /// (assumed 1000; keep configurable). Must be >= 1. Default 1000.
+  int service_row_cap = 1000;
+  /// Largest response body read into memory (JSON pages, CSV tables, error bodies excepted).
+  /// Default 64 MiB.
+  std::size_t max_response_bytes = std::size_t{64} << 20;
+};
+
+/// One JSON query response.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT RecordPage {
+  /// The window that was queried.
+  TimeWindow window;
+  /// The records as compact JSON texts (SplitRecordArray()), in server order. Records whose
+  /// integer `cstts` lies outside `window` are removed (and counted in `dropped_outside_window`)
+  /// so that adjacent windows never yield a record twice.
+  std::vector<std::string> records;
+  /// Rows in the response before that filtering.
+  std::size_t rows_returned = 0;
+  /// min(numberOfRecords, service_row_cap): the most rows this response could carry.
+  std::size_t row_limit = 0;
+  /// rows_returned >= row_limit: the response may be truncated (the service does not say).
+  bool possibly_truncated = false;
+  /// Records removed because their `cstts` was outside the window.
+  std::size_t dropped_outside_window = 0;
+};
+
+/// One CSV query response, parsed.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT CsvPage {
+  TimeWindow window;                ///< The window that was queried.
+  CsvTable table;                   ///< Header and rows.
+  std::size_t row_limit = 0;        ///< min(numberOfRecords, service_row_cap).
+  bool possibly_truncated = false;  ///< table.rows.size() >= row_limit.
+};
+
+/// A CSV response streamed into an object that is not committed yet: the caller calls
+/// `writer->Finish()` to keep it or `writer->Abort()` (e.g. when `possibly_truncated`).
+///
+/// @par Thread safety
+/// One thread at a time (the writer is single-threaded).
+struct CCREC_EXPORT StreamedCsv {
+  /// The open writer holding the complete body (never null on success).
+  std::unique_ptr<ObjectWriter> writer;
+  /// The CSV header.
+  std::vector<std::string> header;
+  /// Data rows (header excluded).
+  std::uint64_t rows = 0;
+  /// Bytes written.
+  std::uint64_t bytes = 0;
+  /// min(numberOfRecords, service_row_cap).
+  std::size_t row_limit = 0;
+  /// rows >= row_limit.
+  bool possibly_truncated = false;
+};
+
+/// Options of the window-splitting listings.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT ListOptions {
+  /// Initial window length; windows are aligned to multiples of it since the epoch (PlanWindows()).
+  /// <= 0 = one window for the whole range. Default 1 hour.
+  std::chrono::milliseconds initial_window{std::chrono::hours(1)};
+};
+
+/// Client for the v1 record API.
+///
+/// Every request is a GET with exactly these headers: `Authorization: <signature>[;tenantId=<id>]`,
+/// `From: <user id>`, `Accept: application/json` (or `text/csv`), plus CallContext::extra_headers
+/// (replacing same-named ones). The signature is computed once at construction. Requests are
+/// retried through the RetryPolicy on transport errors, 408, 429 (honouring Retry-After) and
+/// 500/502/503/504; 400/401/403/404 are not retried. A body that ends early is retried as a
+/// whole; a body that does not parse is not.
+///
+/// @par Thread safety
+/// Immutable after construction; all methods are const and thread-safe. Copies are cheap and
+/// share the transport and backoff state.
+class CCREC_EXPORT Client {
+ public:
+  /// Builds the client; no I/O happens here. Missing transport/clock/sleeper get defaults.
+  explicit Client(ClientOptions options);
+
+  /// `GET /aws/api/{type}/{id}`: one record as compact JSON text.
+  ///
+  /// @param type record type.
+  /// @param id the record id (CSR sid, CAR id from ComposeCarId(), ...), percent-encoded into the path.
+  /// @return the record object (a one-element array is unwrapped).
+  /// Errors: kInvalidArgument (empty id, bad configuration, HTTP 400); kUnauthenticated (401:
+  /// wrong API key / user id / tenant id); kPermissionDenied (403); kNotFound (404 or an empty
+  /// array); kRateLimited / kUnavailable / kTransport after retries; kParse when the body is not
+  /// a JSON object or the Content-Type is not JSON.
+  /// Source: reference §2 ("One record").
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<std::string> GetRecordJson(RecordType type, std::string const& id, CallContext const& ctx = {}) const;
+  /// GetRecordJson() for a CSR, parsed. Errors: as GetRecordJson().
+  Result<Csr> GetCsr(std::string const& sid, CallContext const& ctx = {}) const;
+  /// GetRecordJson() for a CAR (id: ComposeCarId()), parsed. Errors: as GetRecordJson().
+  Result<Car> GetCar(std::string const& id, CallContext const& ctx = {}) const;
+  /// GetRecordJson() for an ASR, parsed. Errors: as GetRecordJson().
+  Result<Asr> GetAsr(std::string const& id, CallContext const& ctx = {}) const;
+  /// GetRecordJson() for an AAR, parsed. Errors: as GetRecordJson().
+  Result<Aar> GetAar(std::string const& id, CallContext const& ctx = {}) const;
+
+  /// One `GET /aws/api/{type}?q=<EncodeQueryParameter(query)>` with `Accept: application/json`;
+  /// no window splitting.
+  ///
+  /// @param type record type.
+  /// @param query the query; `number_of_records` must be 1..service_row_cap.
+  /// @return the page; check `possibly_truncated` (or use ListPages(), which splits for you).
+  /// Errors: kInvalidArgument for a bad query (checked locally, nothing sent) or HTTP 400;
+  /// kParse when the body is not a JSON array of objects (the message names the byte offset) or
+  /// the Content-Type is CSV/HTML/XML; others as GetRecordJson().
+  /// Source: reference §2 ("Query"), §4.
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<RecordPage> QueryPage(RecordType type, Query const& query, CallContext const& ctx = {}) const;
+
+  /// As QueryPage() with `Accept: text/csv`, parsed with CsvParser (the body is held in memory).
+  /// Errors: kParse for malformed or truncated CSV (unterminated quote, short row) or a JSON
+  /// Content-Type; others as QueryPage().
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx = {}) const;
+
+  /// As QueryCsvPage(), but streams the body into a new object `key` of `sink` while parsing it
+  /// incrementally (memory stays bounded; the CSV bytes are stored exactly as received). Each
+  /// retry opens a fresh writer and aborts the previous one; on any error the writer is aborted,
+  /// so nothing becomes visible. On success the object is *not* committed: call
+  /// `writer->Finish()` or `writer->Abort()`.
+  ///
+  /// @param sink destination; `key` and `put` as for ObjectSink::Open() (content type defaults
+  ///        to text/csv).
+  /// Errors: as QueryCsvPage(); sink errors from Open()/Write() unchanged.
+  /// @par Thread safety
+  /// Thread-safe (the returned writer is used by one thread).
+  Result<StreamedCsv> StreamCsvPage(RecordType type, Query const& query, ObjectSink& sink, std::string const& key,
+                                    PutOptions const& put = {}, CallContext const& ctx = {}) const;
+
+  /// Every record with `cstts` in `range`, as JSON pages, lazily, in time order, each window
+  /// small enough that its response is not full.
+  ///
+  /// `range` is cut into aligned windows (ListOptions::initial_window). A response with
+  /// min(numberOfRecords, service_row_cap) rows may be truncated, so its window is split in
+  /// halves (down to single milliseconds) and re-queried; a one-millisecond window that is full
+  /// at a `number_of_records` below the cap is re-queried at the cap. A one-millisecond window
+  /// that is full at the cap cannot be read completely: the listing goes on with the following
+  /// windows and ends with a kInternal error naming each such millisecond (its partial rows are
+  /// not yielded). `base.date_begin`/`date_end` are replaced per window; `base.number_of_records`
+  /// is the per-request row cap.
+  ///
+  /// @return a one-pass range of Result<RecordPage>; an error ends it.
+  /// Errors: as QueryPage(); kInvalidArgument for an empty range.
+  /// Source: reference §4 (`numberOfRecords`, no paging) and the ccrec issue's assumptions.
+  /// @par Thread safety
+  /// The pager is used by one thread; the client stays shareable.
+  Pager<RecordPage> ListPages(RecordType type, Query const& base, TimeWindow const& range,
+                              ListOptions const& options = {}, CallContext const& ctx = {}) const;
+
+  /// Collects ListPages() into typed CSRs (all or an error).
+  /// Errors: as ListPages().
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<std::vector<Csr>> ListCsrs(Query const& base, TimeWindow const& range, ListOptions const& options = {},
+                                    CallContext const& ctx = {}) const;
+  /// As ListCsrs(), for CARs.
+  Result<std::vector<Car>> ListCars(Query const& base, TimeWindow const& range, ListOptions const& options = {},
+                                    CallContext const& ctx = {}) const;
+  /// As ListCsrs(), for ASRs.
+  Result<std::vector<Asr>> ListAsrs(Query const& base, TimeWindow const& range, ListOptions const& options = {},
+                                    CallContext const& ctx = {}) const;
+  /// As ListCsrs(), for AARs.
+  Result<std::vector<Aar>> ListAars(Query const& base, TimeWindow const& range, ListOptions const& options = {},
+                                    CallContext const& ctx = {}) const;
+
+  /// A CSR's activity chain through a `cars?q=` query over the contact's span
+  /// [cstts, cetts + 1 ms), grouped by `session` and ordered (BuildActivityChain()). This is the
+  /// reference's recommended way (no guessing of event names).
+  ///
+  /// @param csr the contact; needs `sid`, `cstts` and `cetts`.
+  /// @param base query template (anchorId, aggregations...); its dates are replaced.
+  /// Errors: kInvalidArgument when the CSR lacks sid/cstts/cetts; as ListPages().
+  /// Source: reference §5 ("Gaps": prefer a cars?q= query and group by session).
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<ActivityChain> GetActivityChain(Csr const& csr, Query const& base, CallContext const& ctx = {}) const;
+
+  /// Walks a CSR's activity chain by CAR id, as the lab describes: fetch `{sid}-{cstts}-new`,
+  /// then, with the `cetts` of each activity as the next timestamp, try `event_names` in order
+  /// (a 404 means "not this name") until one exists; stop at "ended", at an activity whose
+  /// `cetts` is missing or not after its `cstts`, when no name matches (the chain is then
+  /// incomplete, see ActivityChain::problems), or after 100 activities.
+  ///
+  /// @param csr the contact; needs `sid` and `cstts`.
+  /// @param event_names candidate names after "new". Default: ivr-connected, parked, connected,
+  ///        hold, consult, conference, wrapup, ended.
+  /// Errors: kInvalidArgument when the CSR lacks sid/cstts; kNotFound when even the "new"
+  /// activity does not exist; others as GetRecordJson().
+  /// Source: reference §5 ("Chain walk"). Each wrong guess costs one request: prefer
+  /// GetActivityChain().
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<ActivityChain> WalkActivityChain(Csr const& csr,
+                                          std::vector<std::string> const& event_names = {"ivr-connected", "parked",
+                                                                                         "connected", "hold",
+                                                                                         "consult", "conference",
+                                                                                         "wrapup", "ended"},
+                                          CallContext const& ctx = {}) const;
+
+  /// The configured service row cap (ClientOptions::service_row_cap).
+  int service_row_cap() const;
+  /// The base URL without trailing slashes.
+  std::string const& base_url() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl const> impl_;
+};
+
+/// True for errors after which further v1 requests of the same run cannot succeed: kUnauthenticated,
+/// kPermissionDenied, kInvalidArgument, kNotFound (wrong base URL), kTransport (TLS / unreachable
+/// after retries) and kCancelled.
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT bool IsFatalForRun(Error const& error) noexcept;
+
+}  // namespace webex_legacy
+}  // namespace v1
+}  // namespace ccrec

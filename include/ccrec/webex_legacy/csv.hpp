@@ -1,0 +1,125 @@
+#pragma once
+/// @file
+/// An RFC 4180 CSV parser for v1 CSV responses (`Accept: text/csv`): incremental (push bytes as
+/// they arrive) or whole-text.
+///
+/// Source: RFC 4180; ccrec reference `webex-legacy-v1.md` §4 ("CSV"): a header row of field names,
+/// fields may contain commas, quotes and newlines.
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex_legacy {
+
+/// Parser settings.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT CsvOptions {
+  /// Field separator. Default ','.
+  char delimiter = ',';
+  /// Largest field in bytes; a longer one is a kParse error. Default 16 MiB.
+  std::size_t max_field_bytes = std::size_t{16} << 20;
+  /// Largest number of fields in a row. Default 100000.
+  std::size_t max_fields = 100000;
+  /// Every data row must have as many fields as the header (a short last row is how a body cut
+  /// mid-row shows). Default true.
+  bool require_header_width = true;
+};
+
+/// Incremental RFC 4180 parser.
+///
+/// Accepts: fields separated by the delimiter; records ended by CRLF, LF or a lone CR; quoted
+/// fields (`"..."`) containing delimiters, CR, LF and doubled quotes (`""` = one `"`); a last
+/// record without a line break; a UTF-8 byte-order mark at the very start (dropped); blank lines
+/// (skipped). The first record is the header.
+///
+/// Rejects with kParse, naming the record number and line: a quote inside an unquoted field, a
+/// character other than delimiter or line break after a closing quote, a quoted field still open
+/// at the end of input (a truncated body), a data row whose field count differs from the
+/// header's (CsvOptions::require_header_width), and limits exceeded. After an error the parser
+/// stays failed.
+///
+/// @par Thread safety
+/// One thread at a time.
+class CCREC_EXPORT CsvParser {
+ public:
+  /// Receives each completed data row (the header is not passed; see header()).
+  using RowCallback = std::function<void(std::vector<std::string> const& fields)>;
+
+  explicit CsvParser(CsvOptions options = {});
+
+  /// Parses the next chunk of input (any split, even inside a quoted field or a CRLF).
+  /// @param data the bytes.
+  /// @param on_row called for every data row completed by this chunk (may be empty).
+  /// Errors: kParse as described above.
+  Result<void> Feed(std::string_view data, RowCallback const& on_row = {});
+
+  /// Ends the input: completes a last record that has no line break and checks that no quoted
+  /// field is open.
+  /// Errors: kParse "truncated: quoted field ... never closed", or a short last row.
+  Result<void> Finish(RowCallback const& on_row = {});
+
+  /// The header row (empty until one was read).
+  std::vector<std::string> const& header() const noexcept { return header_; }
+  /// Data rows completed so far (header excluded).
+  std::uint64_t rows() const noexcept { return rows_; }
+
+ private:
+  enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
+  Result<void> Fail(std::string message);
+  Result<void> EndField();
+  Result<void> EndRecord(RowCallback const& on_row);
+
+  CsvOptions options_;
+  State state_ = State::kFieldStart;
+  std::string field_;
+  std::vector<std::string> record_;
+  std::vector<std::string> header_;
+  bool have_header_ = false;
+  bool record_has_content_ = false;
+  bool skip_lf_ = false;
+  std::size_t bom_seen_ = 0;
+  bool bom_done_ = false;
+  std::uint64_t rows_ = 0;
+  std::uint64_t line_ = 1;
+  std::uint64_t record_line_ = 1;
+  std::uint64_t quote_line_ = 1;
+  std::optional<std::string> failed_;
+};
+
+/// A whole CSV document.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT CsvTable {
+  /// Field names from the header row (empty for an empty document).
+  std::vector<std::string> header;
+  /// Data rows, each with header.size() fields.
+  std::vector<std::vector<std::string>> rows;
+  /// Index of the column named `name` (exact match), if any.
+  std::optional<std::size_t> ColumnIndex(std::string_view name) const;
+};
+
+/// Parses a complete CSV text with CsvParser.
+/// @param text the document.
+/// @param options parser settings.
+/// @return header and rows; an empty text gives an empty table.
+/// Errors: kParse as CsvParser.
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT Result<CsvTable> ParseCsv(std::string_view text, CsvOptions const& options = {});
+
+}  // namespace webex_legacy
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,537 @@
+// webex_legacy::Client: v1 records with API-key auth (reference webex-legacy-v1.md §2–§6).
+
+#include <ccrec/webex_legacy/client.hpp>
+
+#include <ccrec/transport/curl.hpp>
+#include <ccrec/webex_legacy/errors.hpp>
+
+#include "internal/json.hpp"
+#include "internal/retry_loop.hpp"
+#include "internal/time_util.hpp"
+#include "internal/url.hpp"
+#include "webex_legacy/json_scan.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex_legacy {
+
+namespace util = ::ccrec::internal;
+
+namespace {
+
+constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
+constexpr char kJsonAccept[] = "application/json";
+constexpr char kCsvAccept[] = "text/csv";
+
+std::string TrimTrailingSlashes(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out;
+  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string ReadPrefix(HttpResponse& response, std::size_t max_bytes) {
+  std::string out;
+  if (!response.body) return out;
+  char buffer[8192];
+  while (out.size() < max_bytes) {
+    auto n = response.body->Read(buffer, std::min(sizeof buffer, max_bytes - out.size()));
+    if (!n || *n == 0) break;
+    out.append(buffer, *n);
+  }
+  return out;
+}
+
+/// kParse when a response's Content-Type is clearly not the format asked for.
+std::optional<Error> CheckContentType(HttpHeaders const& headers, Format format, std::string const& what) {
+  auto ct = FindHeader(headers, "Content-Type");
+  if (!ct) return std::nullopt;
+  std::string lower = Lower(*ct);
+  bool is_json = lower.find("json") != std::string::npos;
+  bool is_csv = lower.find("csv") != std::string::npos;
+  bool is_markup = lower.find("html") != std::string::npos || lower.find("xml") != std::string::npos;
+  if (format == Format::kJson && (is_csv || is_markup)) {
+    return MakeError(ErrorCode::kParse, what + " returned Content-Type \"" + *ct + "\" where JSON was expected");
+  }
+  if (format == Format::kCsv && (is_json || is_markup)) {
+    return MakeError(ErrorCode::kParse, what + " returned Content-Type \"" + *ct +
+                                            "\" where CSV was expected (does the service honour Accept: text/csv?)");
+  }
+  return std::nullopt;
+}
+
+std::string WindowText(TimeWindow const& w) {
+  return "[" + util::FormatIso8601(w.begin, true) + ", " + util::FormatIso8601(w.end, true) + ")";
+}
+
+Error WithContext(Error e, std::string const& context) {
+  e.message = context + ": " + e.message;
+  return e;
+}
+
+struct Buffered {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+};
+
+}  // namespace
+
+bool IsFatalForRun(Error const& error) noexcept {
+  switch (error.code) {
+    case ErrorCode::kUnauthenticated:
+    case ErrorCode::kPermissionDenied:
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kTransport:
+    case ErrorCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct Client::Impl {
+  explicit Impl(ClientOptions o)
+      : base_url(TrimTrailingSlashes(std::move(o.base_url))),
+        credentials(std::move(o.credentials)),
+        transport(o.transport ? std::move(o.transport) : MakeCurlTransport()),
+        clock(o.clock ? std::move(o.clock) : MakeSystemClock()),
+        sleeper(o.sleeper ? std::move(o.sleeper) : MakeRealSleeper()),
+        backoff(o.retry),
+        logger(std::move(o.logger)),
+        row_cap(o.service_row_cap),
+        max_body(o.max_response_bytes) {
+    if (base_url.empty() || !util::ParseUrl(base_url)) {
+      config_error = MakeError(ErrorCode::kInvalidArgument,
+                               "Webex CC v1 client: base_url \"" + RedactUrl(base_url) +
+                                   "\" is not an http(s) URL; use BaseUrlForRegion() (e.g. us1) or a full URL");
+    } else if (credentials.user_id.empty()) {
+      config_error = MakeError(ErrorCode::kInvalidArgument, "Webex CC v1 client: credentials.user_id is required");
+    } else if (credentials.api_key.empty()) {
+      config_error = MakeError(ErrorCode::kInvalidArgument, "Webex CC v1 client: credentials.api_key is required");
+    } else if (row_cap < 1) {
+      config_error = MakeError(ErrorCode::kInvalidArgument, "Webex CC v1 client: service_row_cap must be >= 1");
+    }
+    signature = ComputeApiKeySignature(credentials.api_key, credentials.user_id);
+    authorization = AuthorizationHeaderValue(credentials);
+  }
+
+  std::string base_url;
+  ApiKeyCredentials credentials;
+  std::string signature;
+  std::string authorization;
+  std::shared_ptr<HttpTransport> transport;
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<Sleeper> sleeper;
+  Backoff backoff;
+  Logger logger;
+  int row_cap;
+  std::size_t max_body;
+  std::optional<Error> config_error;
+
+  util::RetryEnv Env() const { return util::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }
+
+  /// Removes the API key and the signature from text (belt and braces: neither is ever put in a
+  /// message on purpose, but a server could echo a header back).
+  std::string Scrub(std::string text) const {
+    for (std::string const* secret : {&credentials.api_key, &signature}) {
+      if (secret->size() < 4) continue;
+      for (auto pos = text.find(*secret); pos != std::string::npos; pos = text.find(*secret, pos + 3)) {
+        text.replace(pos, secret->size(), "***");
+      }
+    }
+    return text;
+  }
+  Error Scrub(Error e) const {
+    e.message = Scrub(std::move(e.message));
+    return e;
+  }
+
+  HttpRequest MakeRequest(std::string url, char const* accept, CallContext const& ctx) const {
+    HttpRequest request;
+    request.method = "GET";
+    request.url = std::move(url);
+    request.headers = {{"Authorization", authorization}, {"From", credentials.user_id}, {"Accept", accept}};
+    for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
+    return request;
+  }
+
+  Error StatusError(HttpResponse& response, std::string const& what) const {
+    std::string body = ReadPrefix(response, kMaxErrorBodyBytes);
+    return Scrub(MapLegacyError(response.status, body, response.headers, what, clock->Now()));
+  }
+
+  /// One GET with retries; the whole body is read inside the attempt, so a body cut short is retried.
+  Result<Buffered> Get(HttpRequest const& request, std::string const& what, CallContext const& ctx) const {
+    return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<Buffered> {
+      auto response = transport->Send(request, ctx);
+      if (!response) return Scrub(std::move(response).error());
+      if (response->status < 200 || response->status > 299) return StatusError(*response, what);
+      Buffered out;
+      out.status = response->status;
+      out.headers = response->headers;
+      auto body = response->ReadAll(max_body);
+      if (!body) return WithContext(Scrub(std::move(body).error()), what + ": reading the response");
+      out.body = std::move(*body);
+      return out;
+    });
+  }
+
+  std::string ListUrl(RecordType type, std::string const& q) const {
+    return base_url + "/aws/api/" + std::string(ToPathSegment(type)) + "?q=" + q;
+  }
+  std::string What(RecordType type) const { return "Webex CC v1 GET /aws/api/" + std::string(ToPathSegment(type)); }
+
+  /// Checks a query against the client's cap and encodes it.
+  Result<std::string> Encode(Query const& query) const {
+    if (config_error) return *config_error;
+    if (query.number_of_records < 1 || query.number_of_records > row_cap) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "v1 query: numberOfRecords " + std::to_string(query.number_of_records) +
+                           " is outside 1.." + std::to_string(row_cap) + " (the service returns at most " +
+                           std::to_string(row_cap) +
+                           " rows and cannot page; use ListPages() or ExportRecordWindows() to read large ranges)");
+    }
+    return EncodeQueryParameter(query);
+  }
+
+  static TimeWindow WindowOf(Query const& q) {
+    return TimeWindow{util::FromEpochMs(util::ToEpochMs(q.date_begin)), util::FromEpochMs(util::ToEpochMs(q.date_end))};
+  }
+
+  Result<RecordPage> QueryPage(RecordType type, Query const& query, CallContext const& ctx) const {
+    auto q = Encode(query);
+    if (!q) return std::move(q).error();
+    TimeWindow window = WindowOf(query);
+    std::string what = What(type);
+    auto response = Get(MakeRequest(ListUrl(type, *q), kJsonAccept, ctx), what, ctx);
+    if (!response) return std::move(response).error();
+    std::string context = what + " for " + WindowText(window);
+    if (auto e = CheckContentType(response->headers, Format::kJson, context)) return *e;
+    auto records = SplitRecordArray(response->body);
+    if (!records) return WithContext(std::move(records).error(), context);
+    RecordPage page;
+    page.window = window;
+    page.rows_returned = records->size();
+    page.row_limit = static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
+    page.possibly_truncated = page.rows_returned >= page.row_limit;
+    std::int64_t b = util::ToEpochMs(window.begin), e = util::ToEpochMs(window.end);
+    for (auto& record : *records) {
+      auto t = scan::ParseInteger(scan::FindMember(record, "cstts"));
+      bool outside = t && (*t < b || *t >= e);
+      if (outside) {
+        ++page.dropped_outside_window;
+      } else {
+        page.records.push_back(std::move(record));
+      }
+    }
+    if (page.dropped_outside_window > 0) {
+      logger.Warn(context + ": dropped " + std::to_string(page.dropped_outside_window) +
+                  " record(s) whose cstts is outside the window (the service's window semantics differ from "
+                  "[dateBegin, dateEnd)); they belong to a neighbouring window");
+    }
+    return page;
+  }
+
+  Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx) const {
+    auto q = Encode(query);
+    if (!q) return std::move(q).error();
+    TimeWindow window = WindowOf(query);
+    std::string what = What(type);
+    auto response = Get(MakeRequest(ListUrl(type, *q), kCsvAccept, ctx), what, ctx);
+    if (!response) return std::move(response).error();
+    std::string context = what + " (CSV) for " + WindowText(window);
+    if (auto e = CheckContentType(response->headers, Format::kCsv, context)) return *e;
+    auto table = ParseCsv(response->body);
+    if (!table) return WithContext(std::move(table).error(), context);
+    CsvPage page;
+    page.window = window;
+    page.table = std::move(*table);
+    page.row_limit = static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
+    page.possibly_truncated = page.table.rows.size() >= page.row_limit;
+    return page;
+  }
+
+  Result<StreamedCsv> StreamCsvPage(RecordType type, Query const& query, ObjectSink& sink, std::string const& key,
+                                    PutOptions const& put, CallContext const& ctx) const {
+    auto q = Encode(query);
+    if (!q) return std::move(q).error();
+    TimeWindow window = WindowOf(query);
+    std::string what = What(type);
+    std::string context = what + " (CSV) for " + WindowText(window);
+    HttpRequest request = MakeRequest(ListUrl(type, *q), kCsvAccept, ctx);
+    PutOptions options = put;
+    if (options.content_type.empty()) options.content_type = "text/csv";
+    std::size_t row_limit = static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
+    return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<StreamedCsv> {
+      auto response = transport->Send(request, ctx);
+      if (!response) return Scrub(std::move(response).error());
+      if (response->status < 200 || response->status > 299) return StatusError(*response, what);
+      if (auto e = CheckContentType(response->headers, Format::kCsv, context)) return *e;
+      auto opened = sink.Open(key, options, ctx);
+      if (!opened) return std::move(opened).error();
+      StreamedCsv out;
+      out.writer = std::move(*opened);
+      out.row_limit = row_limit;
+      CsvParser parser;
+      std::vector<char> buffer(64 * 1024);
+      for (;;) {
+        auto n = response->body->Read(buffer.data(), buffer.size());
+        if (!n) {
+          out.writer->Abort();
+          return WithContext(Scrub(std::move(n).error()), context + ": reading the response");
+        }
+        if (*n == 0) break;
+        if (auto parsed = parser.Feed(std::string_view(buffer.data(), *n)); !parsed) {
+          out.writer->Abort();
+          return WithContext(std::move(parsed).error(), context);
+        }
+        if (auto written = out.writer->Write(buffer.data(), *n); !written) {
+          out.writer->Abort();
+          return std::move(written).error();
+        }
+        out.bytes += *n;
+      }
+      if (auto finished = parser.Finish(); !finished) {
+        out.writer->Abort();
+        return WithContext(std::move(finished).error(), context);
+      }
+      out.header = parser.header();
+      out.rows = parser.rows();
+      out.possibly_truncated = out.rows >= row_limit;
+      return out;
+    });
+  }
+
+  Result<std::string> GetRecordJson(RecordType type, std::string const& id, CallContext const& ctx) const {
+    if (config_error) return *config_error;
+    if (id.empty()) return MakeError(ErrorCode::kInvalidArgument, "Webex CC v1: the record id is empty");
+    std::string what = What(type) + "/" + id;
+    std::string url = base_url + "/aws/api/" + std::string(ToPathSegment(type)) + "/" + util::PercentEncode(id);
+    auto response = Get(MakeRequest(url, kJsonAccept, ctx), what, ctx);
+    if (!response) return std::move(response).error();
+    if (auto e = CheckContentType(response->headers, Format::kJson, what)) return *e;
+    auto doc = util::ParseJson(response->body, what + " response");
+    if (!doc) return std::move(doc).error();
+    if (doc->IsObject()) return scan::CompactJson(response->body);
+    if (doc->IsArray()) {
+      auto records = SplitRecordArray(response->body);
+      if (!records) return WithContext(std::move(records).error(), what);
+      if (records->empty()) return MakeError(ErrorCode::kNotFound, what + ": no such record (empty list)");
+      return std::move(records->front());
+    }
+    return MakeError(ErrorCode::kParse, what + ": the response is not a JSON object");
+  }
+};
+
+Client::Client(ClientOptions options) : impl_(std::make_shared<Impl const>(std::move(options))) {}
+
+int Client::service_row_cap() const { return impl_->row_cap; }
+std::string const& Client::base_url() const { return impl_->base_url; }
+
+Result<std::string> Client::GetRecordJson(RecordType type, std::string const& id, CallContext const& ctx) const {
+  return impl_->GetRecordJson(type, id, ctx);
+}
+
+namespace {
+template <typename T, typename Parse>
+Result<T> GetTyped(Client const& client, RecordType type, std::string const& id, CallContext const& ctx, Parse parse) {
+  auto json = client.GetRecordJson(type, id, ctx);
+  if (!json) return std::move(json).error();
+  return parse(*json);
+}
+}  // namespace
+
+Result<Csr> Client::GetCsr(std::string const& sid, CallContext const& ctx) const {
+  return GetTyped<Csr>(*this, RecordType::kCsr, sid, ctx, ParseCsr);
+}
+Result<Car> Client::GetCar(std::string const& id, CallContext const& ctx) const {
+  return GetTyped<Car>(*this, RecordType::kCar, id, ctx, ParseCar);
+}
+Result<Asr> Client::GetAsr(std::string const& id, CallContext const& ctx) const {
+  return GetTyped<Asr>(*this, RecordType::kAsr, id, ctx, ParseAsr);
+}
+Result<Aar> Client::GetAar(std::string const& id, CallContext const& ctx) const {
+  return GetTyped<Aar>(*this, RecordType::kAar, id, ctx, ParseAar);
+}
+
+Result<RecordPage> Client::QueryPage(RecordType type, Query const& query, CallContext const& ctx) const {
+  return impl_->QueryPage(type, query, ctx);
+}
+
+Result<CsvPage> Client::QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx) const {
+  return impl_->QueryCsvPage(type, query, ctx);
+}
+
+Result<StreamedCsv> Client::StreamCsvPage(RecordType type, Query const& query, ObjectSink& sink,
+                                          std::string const& key, PutOptions const& put,
+                                          CallContext const& ctx) const {
+  return impl_->StreamCsvPage(type, query, sink, key, put, ctx);
+}
+
+Pager<RecordPage> Client::ListPages(RecordType type, Query const& base, TimeWindow const& range,
+                                    ListOptions const& options, CallContext const& ctx) const {
+  struct Task {
+    TimeWindow window;
+    int number_of_records;
+  };
+  struct State {
+    Client client;
+    RecordType type;
+    Query base;
+    CallContext ctx;
+    std::vector<Task> stack;  // next task at the back
+    std::vector<std::string> truncated;
+    bool empty_range = false;
+    bool finished = false;
+  };
+  auto state = std::make_shared<State>(State{*this, type, base, ctx, {}, {}, false, false});
+  auto windows = PlanWindows(range, options.initial_window);
+  state->empty_range = windows.empty();
+  for (auto it = windows.rbegin(); it != windows.rend(); ++it) state->stack.push_back({*it, base.number_of_records});
+  return Pager<RecordPage>([state]() -> std::optional<Result<RecordPage>> {
+    auto& s = *state;
+    if (s.finished) return std::nullopt;
+    if (s.empty_range) {
+      s.finished = true;
+      return Result<RecordPage>(MakeError(ErrorCode::kInvalidArgument, "Webex CC v1: the time range is empty"));
+    }
+    int const cap = s.client.service_row_cap();
+    std::string const what = "Webex CC v1 " + std::string(ToPathSegment(s.type));
+    while (!s.stack.empty()) {
+      Task task = s.stack.back();
+      s.stack.pop_back();
+      Query q = s.base;
+      q.date_begin = task.window.begin;
+      q.date_end = task.window.end;
+      q.number_of_records = task.number_of_records;
+      auto page = s.client.QueryPage(s.type, q, s.ctx);
+      if (!page) {
+        s.finished = true;
+        return Result<RecordPage>(std::move(page).error());
+      }
+      if (!page->possibly_truncated) return page;
+      if (auto halves = SplitWindow(task.window)) {
+        s.client.impl_->logger.Debug(what + ": " + WindowText(task.window) + " returned " +
+                                     std::to_string(page->rows_returned) + " rows (the cap); splitting it");
+        s.stack.push_back({halves->second, task.number_of_records});
+        s.stack.push_back({halves->first, task.number_of_records});
+        continue;
+      }
+      if (task.number_of_records < cap) {
+        s.stack.push_back({task.window, cap});
+        continue;
+      }
+      s.client.impl_->logger.Warn(what + ": millisecond " + util::FormatIso8601(task.window.begin, true) +
+                                  " holds at least " + std::to_string(cap) + " records; the response may be truncated");
+      s.truncated.push_back(util::FormatIso8601(task.window.begin, true));
+    }
+    s.finished = true;
+    if (!s.truncated.empty()) {
+      std::string list;
+      for (auto const& t : s.truncated) list += (list.empty() ? "" : ", ") + t;
+      return Result<RecordPage>(MakeError(
+          ErrorCode::kInternal,
+          what + ": " + std::to_string(cap) + " or more records start in the same millisecond (" + list +
+              "); the v1 API returns at most " + std::to_string(cap) +
+              " rows per query and cannot page, so those records could not be read completely and were not returned"));
+    }
+    return std::nullopt;
+  });
+}
+
+namespace {
+template <typename T, typename Parse>
+Result<std::vector<T>> Collect(Pager<RecordPage> pages, Parse parse) {
+  std::vector<T> out;
+  for (auto& page : pages) {
+    if (!page) return page.error();
+    for (auto const& text : page->records) {
+      auto record = parse(text);
+      if (!record) return std::move(record).error();
+      out.push_back(std::move(*record));
+    }
+  }
+  return out;
+}
+}  // namespace
+
+Result<std::vector<Csr>> Client::ListCsrs(Query const& base, TimeWindow const& range, ListOptions const& options,
+                                          CallContext const& ctx) const {
+  return Collect<Csr>(ListPages(RecordType::kCsr, base, range, options, ctx), ParseCsr);
+}
+Result<std::vector<Car>> Client::ListCars(Query const& base, TimeWindow const& range, ListOptions const& options,
+                                          CallContext const& ctx) const {
+  return Collect<Car>(ListPages(RecordType::kCar, base, range, options, ctx), ParseCar);
+}
+Result<std::vector<Asr>> Client::ListAsrs(Query const& base, TimeWindow const& range, ListOptions const& options,
+                                          CallContext const& ctx) const {
+  return Collect<Asr>(ListPages(RecordType::kAsr, base, range, options, ctx), ParseAsr);
+}
+Result<std::vector<Aar>> Client::ListAars(Query const& base, TimeWindow const& range, ListOptions const& options,
+                                          CallContext const& ctx) const {
+  return Collect<Aar>(ListPages(RecordType::kAar, base, range, options, ctx), ParseAar);
+}
+
+Result<ActivityChain> Client::GetActivityChain(Csr const& csr, Query const& base, CallContext const& ctx) const {
+  if (!csr.sid || !csr.cstts || !csr.cetts) {
+    return MakeError(ErrorCode::kInvalidArgument, "Webex CC v1 activity chain: the CSR needs sid, cstts and cetts");
+  }
+  if (*csr.cetts < *csr.cstts) {
+    return MakeError(ErrorCode::kInvalidArgument, "Webex CC v1 activity chain: the CSR's cetts is before its cstts");
+  }
+  TimeWindow span{*csr.cstts, *csr.cetts + std::chrono::milliseconds(1)};
+  ListOptions options;
+  options.initial_window = std::chrono::milliseconds(0);
+  auto cars = ListCars(base, span, options, ctx);
+  if (!cars) return std::move(cars).error();
+  return BuildActivityChain(csr, *cars);
+}
+
+Result<ActivityChain> Client::WalkActivityChain(Csr const& csr, std::vector<std::string> const& event_names,
+                                                CallContext const& ctx) const {
+  if (!csr.sid || !csr.cstts) {
+    return MakeError(ErrorCode::kInvalidArgument, "Webex CC v1 activity chain: the CSR needs sid and cstts");
+  }
+  std::vector<Car> cars;
+  auto first = GetCar(ComposeCarId(*csr.sid, *csr.cstts, "new"), ctx);
+  if (!first) return std::move(first).error();
+  cars.push_back(std::move(*first));
+  std::vector<std::string> problems;
+  for (int step = 0; step < 100; ++step) {
+    Car const& last = cars.back();
+    if (last.state == std::string("ended") || !last.cetts || !last.cstts || *last.cetts <= *last.cstts) break;
+    std::optional<Car> next;
+    for (auto const& name : event_names) {
+      auto car = GetCar(ComposeCarId(*csr.sid, *last.cetts, name), ctx);
+      if (car) {
+        next = std::move(*car);
+        break;
+      }
+      if (car.error().code != ErrorCode::kNotFound) return car.error();
+    }
+    if (!next) {
+      problems.push_back("no activity found at " + util::FormatIso8601(*last.cetts, true) +
+                         " under any of the candidate event names");
+      break;
+    }
+    cars.push_back(std::move(*next));
+  }
+  ActivityChain chain = BuildActivityChain(csr, cars);
+  for (auto& p : problems) chain.problems.push_back(std::move(p));
+  chain.complete = chain.problems.empty();
+  return chain;
+}
+
+}  // namespace webex_legacy
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,180 @@
+// RFC 4180 CSV parsing for v1 CSV responses (reference webex-legacy-v1.md §4 "CSV").
+
+#include <ccrec/webex_legacy/csv.hpp>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex_legacy {
+
+namespace {
+constexpr char kBom[] = "\xEF\xBB\xBF";
+}
+
+CsvParser::CsvParser(CsvOptions options) : options_(options) {}
+
+Result<void> CsvParser::Fail(std::string message) {
+  failed_ = "CSV record " + std::to_string(rows_ + (have_header_ ? 2 : 1)) + " (line " + std::to_string(record_line_) +
+            "): " + std::move(message);
+  return MakeError(ErrorCode::kParse, *failed_);
+}
+
+Result<void> CsvParser::EndField() {
+  if (record_.size() >= options_.max_fields) {
+    return Fail("more than " + std::to_string(options_.max_fields) + " fields");
+  }
+  record_.push_back(std::move(field_));
+  field_.clear();
+  return {};
+}
+
+Result<void> CsvParser::EndRecord(RowCallback const& on_row) {
+  bool blank = !record_has_content_ && record_.empty() && field_.empty();
+  state_ = State::kFieldStart;
+  if (blank) return {};  // blank lines are skipped
+  if (auto r = EndField(); !r) return r;
+  std::vector<std::string> row = std::move(record_);
+  record_.clear();
+  record_has_content_ = false;
+  if (!have_header_) {
+    header_ = std::move(row);
+    have_header_ = true;
+    return {};
+  }
+  if (options_.require_header_width && row.size() != header_.size()) {
+    return Fail("has " + std::to_string(row.size()) + " fields but the header has " + std::to_string(header_.size()) +
+                " (a malformed or truncated CSV body)");
+  }
+  ++rows_;
+  if (on_row) on_row(row);
+  return {};
+}
+
+Result<void> CsvParser::Feed(std::string_view data, RowCallback const& on_row) {
+  if (failed_) return MakeError(ErrorCode::kParse, *failed_);
+  if (!bom_done_) {
+    // A UTF-8 byte-order mark at the very start is dropped (possibly split across chunks).
+    std::size_t i = 0;
+    while (i < data.size() && bom_seen_ < 3 && data[i] == kBom[bom_seen_]) {
+      ++bom_seen_;
+      ++i;
+    }
+    if (bom_seen_ == 3) {
+      bom_done_ = true;
+      data.remove_prefix(i);
+    } else if (i == data.size()) {
+      return {};  // all of it may still be a BOM prefix
+    } else {
+      bom_done_ = true;
+      std::string replay(kBom, bom_seen_);  // what looked like a BOM prefix is content
+      bom_seen_ = 0;
+      replay.append(data.substr(i));
+      return Feed(replay, on_row);
+    }
+  }
+  char const delimiter = options_.delimiter;
+  for (char c : data) {
+    if (skip_lf_) {
+      skip_lf_ = false;
+      if (c == '\n') continue;  // the LF of a CRLF
+    }
+    switch (state_) {
+      case State::kFieldStart:
+        if (c == '"') {
+          state_ = State::kQuoted;
+          record_has_content_ = true;
+          quote_line_ = line_;
+          continue;
+        }
+        if (c == delimiter) {
+          record_has_content_ = true;
+          if (auto r = EndField(); !r) return r;
+          continue;
+        }
+        if (c == '\n' || c == '\r') break;  // end of record, handled below
+        state_ = State::kUnquoted;
+        record_has_content_ = true;
+        field_ += c;
+        continue;
+      case State::kUnquoted:
+        if (c == delimiter) {
+          if (auto r = EndField(); !r) return r;
+          state_ = State::kFieldStart;
+          continue;
+        }
+        if (c == '\n' || c == '\r') break;
+        if (c == '"') return Fail("a quote inside an unquoted field (quote the whole field and double the quote)");
+        if (field_.size() >= options_.max_field_bytes) {
+          return Fail("a field is longer than " + std::to_string(options_.max_field_bytes) + " bytes");
+        }
+        field_ += c;
+        continue;
+      case State::kQuoted:
+        if (c == '"') {
+          state_ = State::kQuoteInQuoted;
+          continue;
+        }
+        if (c == '\n') ++line_;
+        if (field_.size() >= options_.max_field_bytes) {
+          return Fail("a field is longer than " + std::to_string(options_.max_field_bytes) + " bytes");
+        }
+        field_ += c;
+        continue;
+      case State::kQuoteInQuoted:
+        if (c == '"') {  // "" inside a quoted field is one quote
+          field_ += '"';
+          state_ = State::kQuoted;
+          continue;
+        }
+        if (c == delimiter) {
+          if (auto r = EndField(); !r) return r;
+          state_ = State::kFieldStart;
+          continue;
+        }
+        if (c == '\n' || c == '\r') break;
+        return Fail(std::string("unexpected character '") + c + "' after the closing quote of a field");
+    }
+    // Line break outside quotes: the record ends.
+    if (c == '\r') skip_lf_ = true;
+    if (auto r = EndRecord(on_row); !r) return r;
+    ++line_;
+    record_line_ = line_;
+  }
+  return {};
+}
+
+Result<void> CsvParser::Finish(RowCallback const& on_row) {
+  if (failed_) return MakeError(ErrorCode::kParse, *failed_);
+  if (!bom_done_ && bom_seen_ > 0) {
+    bom_done_ = true;
+    std::string replay(kBom, bom_seen_);
+    bom_seen_ = 0;
+    if (auto r = Feed(replay, on_row); !r) return r;
+  }
+  if (state_ == State::kQuoted) {
+    return Fail("truncated: the quoted field that starts on line " + std::to_string(quote_line_) +
+                " is never closed (the body ended inside it)");
+  }
+  if (record_has_content_ || !record_.empty() || !field_.empty()) return EndRecord(on_row);
+  return {};
+}
+
+std::optional<std::size_t> CsvTable::ColumnIndex(std::string_view name) const {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  return std::nullopt;
+}
+
+Result<CsvTable> ParseCsv(std::string_view text, CsvOptions const& options) {
+  CsvParser parser(options);
+  CsvTable table;
+  auto collect = [&table](std::vector<std::string> const& row) { table.rows.push_back(row); };
+  if (auto r = parser.Feed(text, collect); !r) return std::move(r).error();
+  if (auto r = parser.Finish(collect); !r) return std::move(r).error();
+  table.header = parser.header();
+  return table;
+}
+
+}  // namespace webex_legacy
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,682 @@
+#!/usr/bin/env python3
+"""Webex Contact Center legacy v1 API emulator (CSR / CAR / ASR / AAR records, API-key HMAC auth).
+
+Implements the v1 "Analyzer" record API as described in shared/reference/webex-legacy-v1.md, on
+127.0.0.1 only, for ccrec's integration tests:
+
+* ``GET /aws/api/{csrs|cars|asrs|aars}/{id}`` - one record (JSON object; 404 when unknown).
+* ``GET /aws/api/{csrs|cars|asrs|aars}?q=<percent-encoded query JSON>`` - the records whose ``cstts`` is in
+  ``[dateBegin[0], dateEnd[0])``, sorted by ``(cstts, id)``, at most ``min(numberOfRecords, row cap)`` of
+  them (row cap 1000), no paging.  ``Accept: text/csv`` gives RFC 4180 CSV (header row, CRLF, quoted
+  fields with commas, quotes and newlines); anything else gives a JSON array.
+* Authentication exactly as the lab describes: ``Authorization: base64(HMAC-SHA1(key=API key,
+  message=user id))`` followed by ``;tenantId=<tenant>`` (see ``--tenant-mode``) and ``From: <user id>``.
+  Anything else is 401.  Raw ``{ } " [ ]`` (or spaces) in the request target are rejected with 400, as
+  is a ``q`` that is not (once-decoded) JSON.
+
+Where the v1 documents are silent the emulator does what the ccrec issue assumes (row cap, half-open
+windows on ``cstts``, sorted rows, JSON arrays, CSV header row).  The data set is deterministic (seed,
+day) and has dense periods so that clients must split windows: a burst of ``--burst-size`` CSRs inside
+one second (10:00:00 UTC) and ``--ms-cluster-size`` CSRs in one millisecond (12:00:00.000 UTC).
+
+Control endpoints: ``/_emulator/stats``, ``/_emulator/reset-stats`` (POST), ``/_emulator/config``
+(GET/POST knobs), ``/_emulator/info``, ``/_emulator/records?type=&from=&to=`` (ground truth),
+``/_emulator/requests``, ``/_emulator/health``.  Standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import bisect
+import csv
+import datetime as _dt
+import hashlib
+import hmac
+import io
+import json
+import os
+import random
+import sys
+import threading
+import time
+import uuid
+from typing import Any
+from urllib.parse import unquote
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emulib  # noqa: E402
+
+NAME = "webex_legacy"
+RECORD_TYPES = ("csrs", "cars", "asrs", "aars")
+DEFAULT_USER_ID = "userID@portal-controlhub.com"
+DEFAULT_API_KEY = "myRandomApiKeY"
+DEFAULT_TENANT_ID = "11894"
+RAW_FORBIDDEN = set('{}"[] ')
+
+# --------------------------------------------------------------------------------------------------
+# Knobs
+# --------------------------------------------------------------------------------------------------
+
+# name -> (kind, default, help, dataset?)
+KNOBS: dict[str, tuple[str, Any, str, bool]] = {
+    "tenant_mode": ("choice:required,optional,forbidden", "required",
+                    "the ';tenantId=' suffix: required (2024 lab), optional, or forbidden (2021 lab)", False),
+    "row_cap": ("int", 1000, "largest number of rows one response carries (min(numberOfRecords, cap))", False),
+    "date_end_inclusive": ("bool", False, "treat dateEnd as inclusive (default: exclusive)", False),
+    "rate_429": ("prob", 0.0, "probability of answering an API call with 429 + Retry-After", False),
+    "rate_503": ("prob", 0.0, "probability of answering an API call with 503", False),
+    "retry_after": ("int", 1, "Retry-After seconds sent with 429s", False),
+    "next_429": ("int", 0, "answer the next N API calls with 429 + Retry-After", False),
+    "next_503": ("int", 0, "answer the next N API calls with 503", False),
+    "malformed_json": ("bool", False, "JSON bodies are cut in half (invalid JSON, correct Content-Length)", False),
+    "truncate_csv": ("bool", False, "CSV bodies are cut inside a quoted field / mid-row (correct Content-Length)",
+                     False),
+    "latency_ms": ("int", 0, "delay added to every API call", False),
+    "seed": ("int", 1, "seed of the data set and of fault randomness", True),
+    "day": ("str", "2026-11-01", "first UTC day of generated data (YYYY-MM-DD)", True),
+    "days": ("int", 1, "number of consecutive days", True),
+    "csrs_per_day": ("int", 400, "CSRs spread over each day (besides the burst and the cluster)", True),
+    "burst_size": ("int", 1500, "CSRs inside the one second starting 10:00:00 UTC each day", True),
+    "ms_cluster_size": ("int", 7, "CSRs sharing the millisecond 12:00:00.000 UTC each day", True),
+    "agents": ("int", 30, "agents (one ASR per agent and day, with its AAR chain)", True),
+}
+
+
+def coerce(name: str, value: Any) -> Any:
+    if name not in KNOBS:
+        raise ValueError(f"unknown knob {name!r}")
+    kind = KNOBS[name][0]
+    if kind == "bool":
+        return emulib.parse_bool(value)
+    if kind.startswith("choice:"):
+        choices = kind.split(":", 1)[1].split(",")
+        if value not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}")
+        return value
+    if kind == "str":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} must be a non-empty string")
+        if name == "day":
+            _dt.date.fromisoformat(value)
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number")
+    if kind == "int":
+        v = int(value)
+        if v < 0 or (name in ("row_cap", "days") and v < 1):
+            raise ValueError(f"{name} is out of range")
+        return v
+    v = float(value)
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"{name} must be a probability between 0 and 1")
+    return v
+
+
+# --------------------------------------------------------------------------------------------------
+# Data set
+# --------------------------------------------------------------------------------------------------
+
+CSR_FIELDS = ["sid", "cstts", "cetts", "ani", "dnis", "channelType", "direction", "entrypointId", "entrypointName",
+              "queueId", "queueName", "agentId", "agentName", "teamId", "teamName", "siteId", "siteName",
+              "terminationType", "isRecorded", "csat", "notes", "callAssociatedData", "wrapupCode"]
+CAR_FIELDS = ["id", "session", "state", "cstts", "cetts", "queueId", "queueName", "agentId", "agentName",
+              "isActive", "duration"]
+ASR_FIELDS = ["id", "agentId", "agentName", "agentLogin", "teamId", "teamName", "siteId", "siteName",
+              "channelType", "cstts", "cetts", "isActive"]
+AAR_FIELDS = ["id", "session", "agentId", "agentName", "state", "cstts", "cetts", "idleCodeName", "isActive"]
+FIELDS = {"csrs": CSR_FIELDS, "cars": CAR_FIELDS, "asrs": ASR_FIELDS, "aars": AAR_FIELDS}
+
+NOTES = [
+    None,
+    "Customer asked for a callback",
+    'Customer said "call me back, later"',
+    "Billing issue, refund requested\nEscalated to tier 2",
+    "Line one\r\nLine two, with comma",
+    "Plain note",
+    '"Quoted" at start',
+    "Ünïcödé note, ok",
+]
+QUEUES = [("q-1001", "Sales"), ("q-1002", "Support, Tier 1"), ("q-1003", 'Billing "VIP"')]
+ENTRY_POINTS = [("ep-1", "Main Line"), ("ep-2", "Support Line")]
+TEAMS = [("t-1", "Team Alpha"), ("t-2", "Team Beta")]
+SITES = [("s-1", "Austin"), ("s-2", "Dublin")]
+
+
+def day_start_ms(day: str) -> int:
+    d = _dt.date.fromisoformat(day)
+    return int(_dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc).timestamp()) * 1000
+
+
+def det_uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+class Dataset:
+    """Every record of every type, sorted by (cstts, id), plus indexes."""
+
+    def __init__(self, cfg: dict) -> None:
+        rng = random.Random(f"webex-legacy:{cfg['seed']}")
+        self.records: dict[str, list[dict]] = {t: [] for t in RECORD_TYPES}
+        self.info: dict[str, Any] = {"days": [], "bursts": [], "ms_clusters": []}
+        agents = []
+        for i in range(cfg["agents"]):
+            team = TEAMS[i % len(TEAMS)]
+            site = SITES[i % len(SITES)]
+            agents.append({"agentId": f"a-{2000 + i}", "agentName": f"Agent {i:02d}",
+                           "agentLogin": f"agent{i:02d}@example.com", "teamId": team[0], "teamName": team[1],
+                           "siteId": site[0], "siteName": site[1]})
+        first = _dt.date.fromisoformat(cfg["day"])
+        for d in range(cfg["days"]):
+            day = (first + _dt.timedelta(days=d)).isoformat()
+            start = day_start_ms(day)
+            self.info["days"].append({"day": day, "start": start})
+            times = [start, start + 86_400_000 - 1]
+            times += [start + rng.randrange(86_400_000) for _ in range(cfg["csrs_per_day"])]
+            burst_start = start + 10 * 3_600_000
+            burst = [burst_start + rng.randrange(1000) for _ in range(cfg["burst_size"])]
+            self.info["bursts"].append({"start": burst_start, "end": burst_start + 1000, "size": len(burst)})
+            times += burst
+            cluster_time = start + 12 * 3_600_000
+            cluster_sids = []
+            for t in sorted(times):
+                self._add_contact(rng, t, agents)
+            for _ in range(cfg["ms_cluster_size"]):
+                cluster_sids.append(self._add_contact(rng, cluster_time, agents))
+            self.info["ms_clusters"].append({"time": cluster_time, "size": len(cluster_sids), "sids": cluster_sids})
+            for agent in agents:
+                self._add_agent_session(rng, start, agent)
+        self.by_id: dict[str, dict[str, dict]] = {}
+        self.keys: dict[str, list[int]] = {}
+        for t in RECORD_TYPES:
+            id_field = "sid" if t == "csrs" else "id"
+            self.records[t].sort(key=lambda r: (r["cstts"], r[id_field]))
+            self.by_id[t] = {r[id_field]: r for r in self.records[t]}
+            self.keys[t] = [r["cstts"] for r in self.records[t]]
+        self.info["counts"] = {t: len(self.records[t]) for t in RECORD_TYPES}
+
+    def _add_contact(self, rng: random.Random, cstts: int, agents: list[dict]) -> str:
+        sid = det_uuid(rng)
+        kind = rng.random()
+        abandoned = kind < 0.1
+        channel = "telephony" if rng.random() < 0.9 else rng.choice(["chat", "email"])
+        ep = rng.choice(ENTRY_POINTS)
+        queue = rng.choice(QUEUES)
+        agent = rng.choice(agents) if agents and not abandoned else None
+        # Activity chain (CARs): new -> ivr-connected -> parked -> connected [-> hold -> connected] -> ended.
+        t = cstts
+        chain: list[tuple[str, int]] = [("new", t)]
+        t += rng.randint(200, 3000)
+        chain.append(("ivr-connected", t))
+        t += rng.randint(2000, 40_000)
+        chain.append(("parked", t))
+        t += rng.randint(1000, 120_000)
+        if not abandoned:
+            chain.append(("connected", t))
+            t += rng.randint(10_000, 600_000)
+            if rng.random() < 0.3:
+                chain.append(("hold", t))
+                t += rng.randint(5_000, 60_000)
+                chain.append(("connected", t))
+                t += rng.randint(10_000, 300_000)
+        chain.append(("ended", t))
+        cetts = t
+        csr: dict[str, Any] = {
+            "sid": sid, "cstts": cstts, "cetts": cetts,
+            "ani": f"+1408555{rng.randint(0, 9999):04d}", "dnis": "+18005550100",
+            "channelType": channel, "direction": "inbound",
+            "entrypointId": ep[0], "entrypointName": ep[1],
+            "queueId": queue[0], "queueName": queue[1],
+            "terminationType": "abandoned" if abandoned else "normal",
+            "isRecorded": (not abandoned) and rng.random() < 0.8,
+            "csat": round(rng.uniform(1, 5), 1) if not abandoned and rng.random() < 0.5 else None,
+            "notes": rng.choice(NOTES),
+            "callAssociatedData": {"accountNumber": f"AC{rng.randint(10000, 99999)}",
+                                   "priority": rng.randint(1, 5), "vip": rng.random() < 0.1},
+        }
+        if agent:
+            csr.update({k: agent[k] for k in ("agentId", "agentName", "teamId", "teamName", "siteId", "siteName")})
+            csr["wrapupCode"] = rng.choice(["Resolved", "Follow-up", None])
+        self.records["csrs"].append(csr)
+        for i, (state, ts) in enumerate(chain):
+            nxt = chain[i + 1][1] if i + 1 < len(chain) else ts
+            car: dict[str, Any] = {"id": f"{sid}-{ts}-{state}", "session": sid, "state": state, "cstts": ts,
+                                   "cetts": nxt, "isActive": False, "duration": nxt - ts}
+            if state in ("parked", "connected", "hold"):
+                car["queueId"], car["queueName"] = queue
+            if state in ("connected", "hold") and agent:
+                car["agentId"], car["agentName"] = agent["agentId"], agent["agentName"]
+            self.records["cars"].append(car)
+        return sid
+
+    def _add_agent_session(self, rng: random.Random, day_start: int, agent: dict) -> None:
+        asr_id = det_uuid(rng)
+        t = day_start + 8 * 3_600_000 + rng.randrange(3_600_000)
+        activities: list[tuple[str, int, str | None]] = [("login", t, None)]
+        t += rng.randint(1000, 60_000)
+        for _ in range(rng.randint(3, 8)):
+            state = rng.choice(["available", "connected", "wrapup", "idle"])
+            code = rng.choice(["Lunch", "Meeting, team", 'Break "short"']) if state == "idle" else None
+            activities.append((state, t, code))
+            t += rng.randint(30_000, 1_800_000)
+        activities.append(("logout", t, None))
+        asr = {"id": asr_id, **agent, "channelType": "telephony", "cstts": activities[0][1], "cetts": t,
+               "isActive": False}
+        self.records["asrs"].append(asr)
+        for i, (state, ts, code) in enumerate(activities):
+            nxt = activities[i + 1][1] if i + 1 < len(activities) else ts
+            self.records["aars"].append({"id": f"{asr_id}-{ts}-{state}", "session": asr_id,
+                                         "agentId": agent["agentId"], "agentName": agent["agentName"],
+                                         "state": state, "cstts": ts, "cetts": nxt, "idleCodeName": code,
+                                         "isActive": False})
+
+    def window(self, record_type: str, begin: int, end: int, inclusive_end: bool) -> list[dict]:
+        keys = self.keys[record_type]
+        lo = bisect.bisect_left(keys, begin)
+        hi = bisect.bisect_right(keys, end) if inclusive_end else bisect.bisect_left(keys, end)
+        return self.records[record_type][lo:max(lo, hi)]
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def to_csv(record_type: str, rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    fields = FIELDS[record_type]
+    w.writerow(fields)
+    for r in rows:
+        w.writerow([csv_cell(r.get(f)) for f in fields])
+    return out.getvalue().encode("utf-8")
+
+
+def truncate_csv(body: bytes) -> bytes:
+    """Cut inside a quoted field that spans lines if there is one (unterminated quote), else mid-row."""
+    text = body.decode("utf-8")
+    i = text.find('"', text.find("\r\n") + 2) if "\r\n" in text else -1
+    while i != -1:
+        end = text.find('"', i + 1)
+        while end != -1 and text[end + 1:end + 2] == '"':
+            end = text.find('"', end + 2)
+        if end != -1 and ("\n" in text[i:end] or "," in text[i:end]):
+            return text[:i + 2].encode("utf-8")
+        i = text.find('"', end + 1) if end != -1 else -1
+    lines = text.split("\r\n")
+    if len(lines) > 2:
+        cut = len("\r\n".join(lines[:-2])) + 2 + max(1, len(lines[-2]) // 3)
+        while cut > 0 and text[cut - 1] != ",":
+            cut -= 1
+        return text[:cut].encode("utf-8")
+    return text[: len(text) // 2].encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------------
+# Emulator state
+# --------------------------------------------------------------------------------------------------
+
+STAT_COUNTERS = ("connections", "tls_handshake_failures", "status_401", "status_429", "status_5xx", "auth_failures",
+                 "raw_character_rejections", "rows_served", "full_responses", "max_number_of_records",
+                 "number_of_records_over_cap", "csv_responses", "json_responses", "tenant_suffix_seen",
+                 "malformed_json_served", "truncated_csv_served")
+
+
+class LegacyEmulator:
+    def __init__(self, cfg: dict, identity: dict) -> None:
+        self.cfg = cfg
+        self.identity = identity
+        self.lock = threading.Lock()
+        self.stats = emulib.Stats()
+        self.requests = emulib.RequestLog()
+        self.rng = emulib.ThreadSafeRandom(f"webex-legacy-faults:{cfg['seed']}")
+        self.dataset = Dataset(cfg)
+        self.max_n = 0
+
+    def expected_signature(self) -> str:
+        mac = hmac.new(self.identity["api_key"].encode("utf-8"), self.identity["user_id"].encode("utf-8"),
+                       hashlib.sha1)
+        return base64.b64encode(mac.digest()).decode("ascii")
+
+    def apply_config(self, changes: dict) -> None:
+        with self.lock:
+            new = dict(self.cfg)
+            for k, v in changes.items():
+                name = k.replace("-", "_")
+                new[name] = coerce(name, v)
+            rebuild = any(KNOBS[k][3] and new[k] != self.cfg[k] for k in new)
+            dataset = Dataset(new) if rebuild else None
+            self.cfg.clear()
+            self.cfg.update(new)
+            if dataset is not None:
+                self.dataset = dataset
+            self.rng.reseed(f"webex-legacy-faults:{new['seed']}")
+
+    def take_forced(self, name: str) -> bool:
+        with self.lock:
+            if self.cfg[name] > 0:
+                self.cfg[name] -= 1
+                return True
+            return False
+
+    def note_number_of_records(self, n: int) -> None:
+        with self.lock:
+            if n > self.max_n:
+                self.max_n = n
+
+    def stats_snapshot(self) -> dict:
+        snap = self.stats.snapshot(STAT_COUNTERS)
+        snap["max_number_of_records"] = self.max_n
+        responses: dict[str, dict[str, int]] = {}
+        for key, n in snap.get("responses", {}).items():
+            endpoint, _, status = key.partition(" ")
+            responses.setdefault(endpoint, {})[status] = n
+        snap["responses"] = responses
+        snap.setdefault("requests", {})
+        return snap
+
+
+class Reject(Exception):
+    def __init__(self, status: int, error: str, message: str, headers: list | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.headers = headers or []
+
+
+# --------------------------------------------------------------------------------------------------
+# HTTP handler
+# --------------------------------------------------------------------------------------------------
+
+
+class Handler(emulib.EmulatorRequestHandler):
+    log_prefix = NAME
+
+    @property
+    def emu(self) -> LegacyEmulator:
+        return self.server.emulator
+
+    def version_string(self) -> str:
+        return "ccrec-emulator/1.0 (webex_legacy)"
+
+    def route(self) -> None:
+        path = self.raw_path
+        if path.startswith("/_emulator/"):
+            self._endpoint("emulator", self.handle_control)
+        elif path.startswith("/aws/api/"):
+            rest = path[len("/aws/api/"):]
+            self._endpoint("get" if "/" in rest else "list", self.handle_api)
+        else:
+            self._endpoint("other", lambda: self.fail(Reject(404, "Not Found", f"no such endpoint {path}")))
+
+    def _endpoint(self, name: str, fn) -> None:
+        emu = self.emu
+        emu.stats.incr_nested("requests", name)
+        self.tracking_id = f"EMU_{uuid.uuid4()}"
+        try:
+            body = self.read_body()
+            if body is None:
+                return
+            self.body = body
+            fn()
+        finally:
+            status = getattr(self, "response_status", None)
+            if status is not None:
+                emu.stats.incr_nested("responses", f"{name} {status}")
+                if status == 401:
+                    emu.stats.incr("status_401")
+                elif status == 429:
+                    emu.stats.incr("status_429")
+                elif status >= 500:
+                    emu.stats.incr("status_5xx")
+            if name != "emulator":
+                emu.requests.add({"time": round(time.time(), 3), "method": self.command, "endpoint": name,
+                                  "path": self.raw_path, "query": self.raw_query, "status": status,
+                                  "accept": self.headers.get("Accept"),
+                                  "authorization": self.headers.get("Authorization") is not None,
+                                  "from": self.headers.get("From")})
+            self.log_line(f"{self.command} {self.path} -> {status}")
+
+    def fail(self, r: Reject) -> None:
+        self.send_json(r.status, {"status": r.status, "error": r.error, "message": r.message,
+                                  "trackingId": self.tracking_id}, headers=r.headers)
+
+    # --- API ------------------------------------------------------------------------------------------
+
+    def check_auth(self) -> None:
+        emu = self.emu
+        auth = self.headers.get("Authorization")
+        if not auth:
+            raise Reject(401, "Unauthorized", "Missing Authorization header.")
+        signature, sep, rest = auth.partition(";")
+        mode = emu.cfg["tenant_mode"]
+        if sep:
+            emu.stats.incr("tenant_suffix_seen")
+            name, eq, tenant = rest.partition("=")
+            if name.strip() != "tenantId" or not eq:
+                raise Reject(401, "Unauthorized", "Malformed Authorization header: expected '<signature>;tenantId=<id>'.")
+            if mode == "forbidden":
+                raise Reject(401, "Unauthorized", "Malformed Authorization header.")
+            if tenant != emu.identity["tenant_id"]:
+                raise Reject(401, "Unauthorized", "Unknown tenant.")
+        elif mode == "required":
+            raise Reject(401, "Unauthorized", "Authorization header lacks ';tenantId='.")
+        sender = self.headers.get("From")
+        if not sender:
+            raise Reject(401, "Unauthorized", "Missing From header (the API user's login).")
+        if sender != emu.identity["user_id"]:
+            raise Reject(401, "Unauthorized", "Unknown user.")
+        if not hmac.compare_digest(signature.strip().encode(), emu.expected_signature().encode()):
+            raise Reject(401, "Unauthorized", "Invalid API key signature.")
+
+    def handle_api(self) -> None:
+        emu = self.emu
+        try:
+            if self.command != "GET":
+                raise Reject(405, "Method Not Allowed", f"{self.command} is not allowed; use GET.",
+                             [("Allow", "GET")])
+            if any(c in RAW_FORBIDDEN for c in self.path):
+                emu.stats.incr("raw_character_rejections")
+                raise Reject(400, "Bad Request", "Invalid character found in the request target. The valid "
+                                                 "characters are defined in RFC 7230 and RFC 3986.")
+            try:
+                self.check_auth()
+            except Reject:
+                emu.stats.incr("auth_failures")
+                raise
+            if emu.cfg["latency_ms"]:
+                time.sleep(emu.cfg["latency_ms"] / 1000)
+            if emu.take_forced("next_429") or emu.rng.chance(emu.cfg["rate_429"]):
+                raise Reject(429, "Too Many Requests", "Rate limit exceeded.",
+                             [("Retry-After", str(emu.cfg["retry_after"]))])
+            if emu.take_forced("next_503") or emu.rng.chance(emu.cfg["rate_503"]):
+                raise Reject(503, "Service Unavailable", "The service is temporarily unavailable.")
+            accept = (self.headers.get("Accept") or "*/*").lower()
+            want_csv = "text/csv" in accept
+            if not want_csv and not any(a in accept for a in ("application/json", "*/*", "application/*")):
+                raise Reject(406, "Not Acceptable", "Use Accept: application/json or text/csv.")
+            rest = self.raw_path[len("/aws/api/"):]
+            record_type, _, rid = rest.partition("/")
+            if record_type not in RECORD_TYPES:
+                raise Reject(404, "Not Found", f"Unknown record type '{record_type}'.")
+            if rid:
+                self.handle_get(record_type, unquote(rid), want_csv)
+            else:
+                self.handle_list(record_type, want_csv)
+        except Reject as r:
+            self.fail(r)
+
+    def handle_get(self, record_type: str, rid: str, want_csv: bool) -> None:
+        if self.raw_query:
+            raise Reject(400, "Bad Request", "A record GET takes no query parameters.")
+        record = self.emu.dataset.by_id[record_type].get(rid)
+        if record is None:
+            raise Reject(404, "Not Found", f"No {record_type[:-1].upper()} with id '{rid}'.")
+        self.send_records(record_type, [record], want_csv, single=True)
+
+    def handle_list(self, record_type: str, want_csv: bool) -> None:
+        emu = self.emu
+        pairs = self.query_pairs()
+        if [n for n, _ in pairs] != ["q"]:
+            raise Reject(400, "Bad Request", "Exactly one query parameter 'q' (the query JSON) is required.")
+        raw_q = self.raw_query.partition("=")[2]
+        text = unquote(raw_q)  # once: the client must percent-encode exactly once
+        try:
+            query = json.loads(text)
+        except ValueError:
+            hint = " (it looks percent-encoded twice)" if text.startswith("%7B") or text.startswith("%7b") else ""
+            raise Reject(400, "Bad Request", f"Parameter 'q' is not valid JSON{hint}.") from None
+        if not isinstance(query, dict):
+            raise Reject(400, "Bad Request", "Parameter 'q' must be a JSON object.")
+
+        def one_ms(name: str) -> int:
+            v = query.get(name)
+            if not (isinstance(v, list) and len(v) == 1 and isinstance(v[0], int) and not isinstance(v[0], bool)):
+                raise Reject(400, "Bad Request", f"'{name}' must be an array holding one epoch-millisecond integer.")
+            return v[0]
+
+        begin, end = one_ms("dateBegin"), one_ms("dateEnd")
+        if end < begin:
+            raise Reject(400, "Bad Request", "'dateEnd' is before 'dateBegin'.")
+        n = query.get("numberOfRecords", 1000)
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise Reject(400, "Bad Request", "'numberOfRecords' must be a positive integer.")
+        if "timezone" in query and not isinstance(query["timezone"], str):
+            raise Reject(400, "Bad Request", "'timezone' must be a string.")
+        emu.note_number_of_records(n)
+        cap = emu.cfg["row_cap"]
+        if n > cap:
+            emu.stats.incr("number_of_records_over_cap")
+        limit = min(n, cap)
+        rows = emu.dataset.window(record_type, begin, end, emu.cfg["date_end_inclusive"])
+        rows = rows[-limit:] if query.get("lastNRecords") is True else rows[:limit]
+        if len(rows) == limit:
+            emu.stats.incr("full_responses")
+        emu.stats.incr("rows_served", len(rows))
+        self.send_records(record_type, rows, want_csv, single=False)
+
+    def send_records(self, record_type: str, rows: list[dict], want_csv: bool, single: bool) -> None:
+        emu = self.emu
+        headers = [("TrackingID", self.tracking_id)]
+        if want_csv:
+            body = to_csv(record_type, rows)
+            if emu.cfg["truncate_csv"]:
+                body = truncate_csv(body)
+                emu.stats.incr("truncated_csv_served")
+            emu.stats.incr("csv_responses")
+            self.send_bytes(200, body, "text/csv;charset=UTF-8", headers)
+            return
+        body = json.dumps(rows[0] if single else rows, ensure_ascii=False).encode("utf-8")
+        if emu.cfg["malformed_json"]:
+            body = body[: len(body) // 2]
+            emu.stats.incr("malformed_json_served")
+        emu.stats.incr("json_responses")
+        self.send_bytes(200, body, "application/json;charset=UTF-8", headers)
+
+    # --- control ----------------------------------------------------------------------------------------
+
+    def handle_control(self) -> None:
+        emu = self.emu
+        path, method = self.raw_path, self.command
+        q = dict(self.query_pairs())
+        if path == "/_emulator/stats" and method == "GET":
+            self.send_json(200, emu.stats_snapshot())
+        elif path == "/_emulator/reset-stats" and method == "POST":
+            emu.stats.reset()
+            emu.requests.clear()
+            with emu.lock:
+                emu.max_n = 0
+            self.send_json(200, {"ok": True})
+        elif path == "/_emulator/config" and method == "GET":
+            with emu.lock:
+                self.send_json(200, dict(emu.cfg))
+        elif path == "/_emulator/config" and method == "POST":
+            try:
+                changes = json.loads(self.body.decode("utf-8") or "{}")
+                if not isinstance(changes, dict):
+                    raise ValueError("body must be a JSON object of knob names to values")
+                emu.apply_config(changes)
+            except (ValueError, TypeError, UnicodeDecodeError) as e:
+                self.send_json(400, {"error": str(e)})
+                return
+            with emu.lock:
+                self.send_json(200, dict(emu.cfg))
+        elif path == "/_emulator/info" and method == "GET":
+            ds = emu.dataset
+            example = ds.records["csrs"][len(ds.records["csrs"]) // 3]
+            chain = [c["id"] for c in ds.records["cars"] if c["session"] == example["sid"]]
+            self.send_json(200, {**ds.info, "user_id": emu.identity["user_id"],
+                                 "tenant_id": emu.identity["tenant_id"], "example_sid": example["sid"],
+                                 "example_chain": chain})
+        elif path == "/_emulator/records" and method == "GET":
+            record_type = q.get("type", "csrs")
+            if record_type not in RECORD_TYPES:
+                self.send_json(400, {"error": "type must be one of " + ", ".join(RECORD_TYPES)})
+                return
+            try:
+                lo, hi = int(q.get("from", 0)), int(q.get("to", 2**62))
+            except ValueError:
+                self.send_json(400, {"error": "from/to must be epoch milliseconds"})
+                return
+            rows = emu.dataset.window(record_type, lo, hi, False)
+            id_field = "sid" if record_type == "csrs" else "id"
+            self.send_json(200, {"count": len(rows), "ids": [r[id_field] for r in rows]})
+        elif path == "/_emulator/requests" and method == "GET":
+            self.send_json(200, {"requests": emu.requests.snapshot()})
+        elif path == "/_emulator/health" and method == "GET":
+            self.send_json(200, {"ok": True})
+        else:
+            self.send_json(404, {"error": f"unknown control endpoint {method} {path}"})
+
+
+# --------------------------------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    emulib.add_common_arguments(p)
+    p.add_argument("--user-id", default=DEFAULT_USER_ID, help=f"API user (From header) (default: {DEFAULT_USER_ID})")
+    p.add_argument("--api-key", default=DEFAULT_API_KEY, help="the user's API key (default: the lab's placeholder)")
+    p.add_argument("--tenant-id", default=DEFAULT_TENANT_ID, help=f"tenant id (default: {DEFAULT_TENANT_ID})")
+    for name, (kind, default, help_text, _) in KNOBS.items():
+        flag = "--" + name.replace("_", "-")
+        if kind == "bool":
+            p.add_argument(flag, type=emulib.parse_bool, default=default, metavar="true|false",
+                           help=f"{help_text} (default: {str(default).lower()})")
+        elif kind.startswith("choice:"):
+            p.add_argument(flag, choices=kind.split(":", 1)[1].split(","), default=default,
+                           help=f"{help_text} (default: {default})")
+        else:
+            typ = {"int": int, "prob": float, "str": str}[kind]
+            p.add_argument(flag, type=typ, default=default, help=f"{help_text} (default: {default})")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        cfg = {name: coerce(name, getattr(args, name)) for name in KNOBS}
+    except ValueError as e:
+        raise SystemExit(f"{NAME}: {e}")
+    identity = {"user_id": args.user_id, "api_key": args.api_key, "tenant_id": args.tenant_id}
+    Handler.verbose = args.verbose
+    emu = LegacyEmulator(cfg, identity)
+    server, material = emulib.prepare_server(args, NAME, Handler, emu, emu.stats)
+    ready = {"port": server.port, "base_url": server.base_url, "ca_file": material.ca_file if material else None,
+             "user_id": identity["user_id"], "api_key": identity["api_key"], "tenant_id": identity["tenant_id"],
+             "pid": os.getpid()}
+    if args.verbose:
+        sys.stderr.write(f"[{NAME}] listening on {server.base_url} ({emu.dataset.info['counts']})\n")
+    return emulib.serve_until_signalled(server, args.ready_file, ready, args.exit_with_parent)
+
+
+if __name__ == "__main__":
+    emulib.main_guard(main)

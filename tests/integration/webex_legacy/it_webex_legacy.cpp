@@ -1,0 +1,483 @@
+// Integration: the legacy v1 client and `ccrec-export webex-legacy` against the v1 emulator
+// (tests/emulators/webex_legacy.py, HTTPS with a throwaway CA) on 127.0.0.1.
+#include "integration/harness.hpp"
+
+#include <ccrec/sinks/filesystem_sink.hpp>
+#include <ccrec/transport/curl.hpp>
+#include <ccrec/webex_legacy/client.hpp>
+#include <ccrec/webex_legacy/csv.hpp>
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace legacy = ccrec::webex_legacy;
+using ccrec_it::ProgramResult;
+using ccrec_it::ServerProcess;
+using ccrec_it::TempDir;
+
+constexpr std::int64_t kDayStart = 1793491200000;  // 2026-11-01T00:00:00Z
+constexpr std::int64_t kDayEnd = kDayStart + 86400000;
+constexpr char kFrom[] = "2026-11-01T00:00:00Z";
+constexpr char kTo[] = "2026-11-02T00:00:00Z";
+constexpr char kDefaults[] =
+    R"({"next_429":0,"next_503":0,"malformed_json":false,"truncate_csv":false,"rate_429":0,"rate_503":0,)"
+    R"("tenant_mode":"required","ms_cluster_size":7,"retry_after":1,"row_cap":1000})";
+
+rapidjson::Document Json(std::string const& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
+  return d;
+}
+
+std::vector<std::string> Lines(std::string const& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+/// Every regular file under `root` (relative path -> content).
+std::map<std::string, std::string> Files(std::string const& root) {
+  std::map<std::string, std::string> out;
+  if (!fs::exists(root)) return out;
+  for (auto const& e : fs::recursive_directory_iterator(root)) {
+    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = ccrec_it::ReadFile(e.path().string());
+  }
+  return out;
+}
+
+class WebexLegacyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { emu_ = ServerProcess::Start("webex_legacy.py", {"--exit-with-parent"}).release(); }
+  static void TearDownTestSuite() {
+    delete emu_;
+    emu_ = nullptr;
+  }
+  void SetUp() override { Config(kDefaults); }
+
+  static void Config(std::string const& json) {
+    auto [status, body] = ccrec_it::HttpPost(emu_->Get("base_url") + "/_emulator/config", json, "application/json",
+                                             emu_->Get("ca_file"));
+    ASSERT_EQ(status, 200) << body;
+  }
+  static rapidjson::Document Control(std::string const& path) {
+    auto [status, body] = ccrec_it::HttpGet(emu_->Get("base_url") + path, emu_->Get("ca_file"));
+    EXPECT_EQ(status, 200) << body;
+    return Json(body);
+  }
+  static std::set<std::string> TruthIds(std::string const& type, std::int64_t from, std::int64_t to) {
+    auto doc = Control("/_emulator/records?type=" + type + "&from=" + std::to_string(from) + "&to=" +
+                       std::to_string(to));
+    std::set<std::string> ids;
+    for (auto const& id : doc["ids"].GetArray()) ids.insert(id.GetString());
+    EXPECT_EQ(ids.size(), doc["count"].GetUint()) << "ground-truth ids are unique";
+    return ids;
+  }
+
+  legacy::Client MakeClient(std::string api_key = {}) {
+    legacy::ClientOptions o;
+    o.base_url = emu_->Get("base_url");
+    o.credentials.user_id = emu_->Get("user_id");
+    o.credentials.api_key = api_key.empty() ? emu_->Get("api_key") : api_key;
+    o.credentials.tenant_id = emu_->Get("tenant_id");
+    ccrec::CurlOptions co;
+    co.ca_file = emu_->Get("ca_file");
+    o.transport = ccrec::MakeCurlTransport(co);
+    return legacy::Client(o);
+  }
+
+  static legacy::TimeWindow Range(std::int64_t from, std::int64_t to) {
+    using std::chrono::milliseconds;
+    using std::chrono::system_clock;
+    return {system_clock::time_point(milliseconds(from)), system_clock::time_point(milliseconds(to))};
+  }
+
+  /// ccrec-export webex-legacy with the defaults below; `extra` holds "--flag", "value" pairs that
+  /// replace a default of the same flag (CLI11 rejects a repeated option) or add one, and lone flags.
+  std::vector<std::string> CliArgs(std::string const& dest, std::vector<std::string> extra = {},
+                                   std::vector<std::string> drop = {}) {
+    std::vector<std::pair<std::string, std::string>> values{
+        {"--api-base-url", emu_->Get("base_url")}, {"--user-id", emu_->Get("user_id")},
+        {"--tenant-id", emu_->Get("tenant_id")},   {"--ca-file", emu_->Get("ca_file")},
+        {"--record-type", "csrs"},                 {"--from", kFrom},
+        {"--to", kTo},                             {"--dest", dest},
+        {"--progress", "off"}};
+    std::vector<std::string> lone;
+    for (std::size_t i = 0; i < extra.size(); ++i) {
+      bool has_value = i + 1 < extra.size() && extra[i + 1].rfind("--", 0) != 0;
+      if (!has_value) {
+        lone.push_back(extra[i]);
+        continue;
+      }
+      bool replaced = false;
+      for (auto& v : values) {
+        if (v.first == extra[i]) {
+          v.second = extra[i + 1];
+          replaced = true;
+        }
+      }
+      if (!replaced) values.emplace_back(extra[i], extra[i + 1]);
+      ++i;
+    }
+    std::vector<std::string> args{CCREC_EXPORT_BIN, "webex-legacy"};
+    for (auto const& [flag, value] : values) {
+      if (std::find(drop.begin(), drop.end(), flag) != drop.end()) continue;
+      args.push_back(flag);
+      args.push_back(value);
+    }
+    args.insert(args.end(), lone.begin(), lone.end());
+    return args;
+  }
+  std::map<std::string, std::string> KeyEnv() { return {{"CCREC_WEBEX_API_KEY", emu_->Get("api_key")}}; }
+
+  static ServerProcess* emu_;
+};
+
+ServerProcess* WebexLegacyTest::emu_ = nullptr;
+
+// --- library against the emulator -------------------------------------------------------------
+
+TEST_F(WebexLegacyTest, WrongKeyIsAClearUnauthenticatedError) {
+  auto client = MakeClient("not-the-key");
+  legacy::Query q;
+  q.date_begin = Range(kDayStart, kDayStart + 1000).begin;
+  q.date_end = Range(kDayStart, kDayStart + 1000).end;
+  auto page = client.QueryPage(legacy::RecordType::kCsr, q);
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code, ccrec::ErrorCode::kUnauthenticated);
+  EXPECT_EQ(page.error().http_status, 401);
+  std::string text = page.error().ToString();
+  EXPECT_NE(text.find("Invalid API key signature"), std::string::npos) << text;
+  EXPECT_NE(text.find("user id"), std::string::npos) << text;
+  EXPECT_EQ(text.find("not-the-key"), std::string::npos) << text;
+  auto stats = Control("/_emulator/stats");
+  EXPECT_GE(stats["auth_failures"].GetInt(), 1);
+}
+
+TEST_F(WebexLegacyTest, RangeNeedingSeveralWindowsReturnsEveryRecordOnce) {
+  ccrec_it::HttpPost(emu_->Get("base_url") + "/_emulator/reset-stats", "{}", "application/json", emu_->Get("ca_file"));
+  auto client = MakeClient();
+  auto csrs = client.ListCsrs(legacy::Query{}, Range(kDayStart, kDayEnd));
+  ASSERT_TRUE(csrs) << csrs.error().ToString();
+  auto truth = TruthIds("csrs", kDayStart, kDayEnd);
+  ASSERT_GT(truth.size(), 1500u);
+  std::set<std::string> got;
+  for (auto const& c : *csrs) {
+    ASSERT_TRUE(c.sid);
+    EXPECT_TRUE(got.insert(*c.sid).second) << "duplicate " << *c.sid;
+  }
+  EXPECT_EQ(got, truth);
+  auto stats = Control("/_emulator/stats");
+  EXPECT_GT(stats["full_responses"].GetInt(), 0) << "the burst forced splits";
+  EXPECT_LE(stats["max_number_of_records"].GetInt(), 1000);
+  EXPECT_EQ(stats["number_of_records_over_cap"].GetInt(), 0);
+  EXPECT_EQ(stats["raw_character_rejections"].GetInt(), 0);
+  // Typed fields and unknown fields kept exactly.
+  bool saw_true = false, saw_object = false;
+  for (auto const& c : *csrs) {
+    for (auto const& f : c.other_fields) {
+      saw_true = saw_true || (f.name == "isRecorded" && f.json == "true");
+      saw_object = saw_object || (f.name == "callAssociatedData" && f.json.front() == '{');
+    }
+  }
+  EXPECT_TRUE(saw_true);
+  EXPECT_TRUE(saw_object);
+}
+
+TEST_F(WebexLegacyTest, EmptyRange) {
+  auto client = MakeClient();
+  auto csrs = client.ListCsrs(legacy::Query{}, Range(kDayEnd + 3600000, kDayEnd + 7200000));
+  ASSERT_TRUE(csrs) << csrs.error().ToString();
+  EXPECT_TRUE(csrs->empty());
+}
+
+TEST_F(WebexLegacyTest, MalformedJsonAndTruncatedCsvAreParseErrors) {
+  auto client = MakeClient();
+  legacy::Query q;
+  q.date_begin = Range(kDayStart, kDayStart + 6 * 3600000).begin;
+  q.date_end = Range(kDayStart, kDayStart + 6 * 3600000).end;
+  Config(R"({"malformed_json":true})");
+  auto page = client.QueryPage(legacy::RecordType::kCsr, q);
+  ASSERT_FALSE(page);
+  EXPECT_EQ(page.error().code, ccrec::ErrorCode::kParse);
+  EXPECT_NE(page.error().message.find("not valid JSON"), std::string::npos) << page.error().message;
+  Config(R"({"malformed_json":false,"truncate_csv":true})");
+  auto csv = client.QueryCsvPage(legacy::RecordType::kCsr, q);
+  ASSERT_FALSE(csv);
+  EXPECT_EQ(csv.error().code, ccrec::ErrorCode::kParse);
+  TempDir dir("ccrec-it-legacy-sink");
+  ccrec::FilesystemSinkOptions so;
+  so.root = dir.path();
+  auto sink = ccrec::MakeFilesystemSink(so);
+  ASSERT_TRUE(sink);
+  auto streamed = client.StreamCsvPage(legacy::RecordType::kCsr, q, **sink, "w.csv");
+  ASSERT_FALSE(streamed);
+  EXPECT_EQ(streamed.error().code, ccrec::ErrorCode::kParse);
+  EXPECT_TRUE(Files(dir.path()).empty()) << "a failed stream leaves nothing behind";
+  Config(R"({"truncate_csv":false})");
+  auto good = client.QueryCsvPage(legacy::RecordType::kCsr, q);
+  ASSERT_TRUE(good) << good.error().ToString();
+  EXPECT_EQ(good->table.rows.size(), TruthIds("csrs", kDayStart, kDayStart + 6 * 3600000).size());
+  auto notes = good->table.ColumnIndex("notes");
+  ASSERT_TRUE(notes);
+  bool multiline = false;
+  for (auto const& row : good->table.rows) multiline = multiline || row[*notes].find('\n') != std::string::npos;
+  EXPECT_TRUE(multiline);
+}
+
+TEST_F(WebexLegacyTest, RateLimitAndUnavailableAreRetried) {
+  Config(R"({"next_429":1,"next_503":1,"retry_after":0})");
+  auto client = MakeClient();
+  auto cars = client.ListCars(legacy::Query{}, Range(kDayStart, kDayStart + 3600000));
+  ASSERT_TRUE(cars) << cars.error().ToString();
+  EXPECT_EQ(cars->size(), TruthIds("cars", kDayStart, kDayStart + 3600000).size());
+  auto stats = Control("/_emulator/stats");
+  EXPECT_GE(stats["status_429"].GetInt(), 1);
+  EXPECT_GE(stats["status_5xx"].GetInt(), 1);
+}
+
+TEST_F(WebexLegacyTest, ActivityChainsByQueryAndById) {
+  auto info = Control("/_emulator/info");
+  std::string sid = info["example_sid"].GetString();
+  auto client = MakeClient();
+  auto csr = client.GetCsr(sid);
+  ASSERT_TRUE(csr) << csr.error().ToString();
+  auto by_query = client.GetActivityChain(*csr, legacy::Query{});
+  ASSERT_TRUE(by_query) << by_query.error().ToString();
+  EXPECT_TRUE(by_query->complete) << (by_query->problems.empty() ? "" : by_query->problems[0]);
+  ASSERT_EQ(by_query->activities.size(), info["example_chain"].Size());
+  for (std::size_t i = 0; i < by_query->activities.size(); ++i) {
+    EXPECT_EQ(*by_query->activities[i].id, info["example_chain"][static_cast<rapidjson::SizeType>(i)].GetString());
+  }
+  auto by_id = client.WalkActivityChain(*csr);
+  ASSERT_TRUE(by_id) << by_id.error().ToString();
+  EXPECT_TRUE(by_id->complete);
+  EXPECT_EQ(by_id->activities.size(), by_query->activities.size());
+}
+
+TEST_F(WebexLegacyTest, TenantSuffixModes) {
+  Config(R"({"tenant_mode":"forbidden"})");
+  auto with_suffix = MakeClient();
+  legacy::Query q;
+  q.date_begin = Range(kDayStart, kDayStart + 1000).begin;
+  q.date_end = Range(kDayStart, kDayStart + 1000).end;
+  EXPECT_EQ(with_suffix.QueryPage(legacy::RecordType::kCsr, q).error().code, ccrec::ErrorCode::kUnauthenticated);
+  legacy::ClientOptions o;
+  o.base_url = emu_->Get("base_url");
+  o.credentials = {emu_->Get("user_id"), emu_->Get("api_key"), emu_->Get("tenant_id"), false};
+  ccrec::CurlOptions co;
+  co.ca_file = emu_->Get("ca_file");
+  o.transport = ccrec::MakeCurlTransport(co);
+  legacy::Client without(o);
+  EXPECT_TRUE(without.QueryPage(legacy::RecordType::kCsr, q));
+}
+
+// --- ccrec-export webex-legacy -------------------------------------------------------------------
+
+TEST_F(WebexLegacyTest, CliExportsToADirectoryAndReRunsDuplicateNothing) {
+  TempDir dir("ccrec-it-legacy");
+  std::string dest = dir / "out";
+  std::string manifest = dir / "manifest.jsonl";
+  auto run1 = ccrec_it::RunProgram(CliArgs(dest, {"--manifest", manifest}), KeyEnv());
+  ASSERT_EQ(run1.exit_code, 0) << run1.err << run1.out;
+  EXPECT_EQ(run1.err.find(emu_->Get("api_key")), std::string::npos);
+
+  auto files = Files(dest);
+  std::uint64_t bytes = 0;
+  std::set<std::string> sids;
+  std::size_t records = 0;
+  for (auto const& [path, content] : files) {
+    EXPECT_EQ(path.rfind("webex-legacy/csrs/", 0), 0u) << path;
+    EXPECT_EQ(path.substr(path.size() - 6), ".jsonl") << path;
+    EXPECT_EQ(fs::path(path).filename().string().front() == '.', false) << "temporary file left: " << path;
+    bytes += content.size();
+    for (auto const& line : Lines(content)) {
+      auto doc = Json(line);
+      ASSERT_TRUE(doc.IsObject());
+      EXPECT_TRUE(sids.insert(doc["sid"].GetString()).second) << "duplicate record";
+      ++records;
+    }
+  }
+  EXPECT_EQ(sids, TruthIds("csrs", kDayStart, kDayEnd));
+  EXPECT_GT(files.size(), 24u) << "the dense hour was split into several windows";
+  EXPECT_EQ(run1.LastLine(), "exported=" + std::to_string(files.size()) + " skipped=0 failed=0 pending=0 bytes=" +
+                                 std::to_string(bytes));
+
+  // One manifest line per object, with bytes and sha256.
+  auto lines = Lines(ccrec_it::ReadFile(manifest));
+  ASSERT_EQ(lines.size(), files.size());
+  for (auto const& line : lines) {
+    auto doc = Json(line);
+    EXPECT_STREQ(doc["source"].GetString(), "webex-legacy");
+    EXPECT_STREQ(doc["status"].GetString(), "exported");
+    std::string key = doc["key"].GetString();
+    ASSERT_TRUE(files.count(key)) << key;
+    EXPECT_EQ(doc["bytes"].GetUint64(), files[key].size());
+    EXPECT_EQ(std::string(doc["sha256"].GetString()), ccrec_it::Sha256Hex(files[key]));
+  }
+
+  // Re-run with the manifest: nothing fetched again, nothing duplicated.
+  ccrec_it::HttpPost(emu_->Get("base_url") + "/_emulator/reset-stats", "{}", "application/json", emu_->Get("ca_file"));
+  auto run2 = ccrec_it::RunProgram(CliArgs(dest, {"--manifest", manifest}), KeyEnv());
+  ASSERT_EQ(run2.exit_code, 0) << run2.err;
+  EXPECT_EQ(run2.LastLine(), "exported=0 skipped=" + std::to_string(files.size()) + " failed=0 pending=0 bytes=0");
+  EXPECT_EQ(Control("/_emulator/stats")["requests"].HasMember("list"), false) << "no query was sent";
+  EXPECT_EQ(Files(dest), files);
+
+  // Re-run without a manifest: the destination is asked (Stat) and nothing is duplicated.
+  auto run3 = ccrec_it::RunProgram(CliArgs(dest), KeyEnv());
+  ASSERT_EQ(run3.exit_code, 0) << run3.err;
+  EXPECT_EQ(run3.LastLine(), "exported=0 skipped=" + std::to_string(files.size()) + " failed=0 pending=0 bytes=0");
+  EXPECT_EQ(Files(dest), files);
+}
+
+TEST_F(WebexLegacyTest, CliCsvWithApiKeyFlag) {
+  TempDir dir("ccrec-it-legacy-csv");
+  std::string dest = dir / "out";
+  auto args = CliArgs("file://" + dest, {"--format", "csv", "--api-key", emu_->Get("api_key"), "--record-type",
+                                         "cars", "--to", "2026-11-01T12:00:00Z"});
+  auto run = ccrec_it::RunProgram(args, {{"CCREC_WEBEX_API_KEY", "\x01unset"}});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::set<std::string> ids;
+  for (auto const& [path, content] : Files(dest)) {
+    EXPECT_EQ(path.substr(path.size() - 4), ".csv") << path;
+    auto table = legacy::ParseCsv(content);
+    ASSERT_TRUE(table) << path << ": " << table.error().ToString();
+    auto id = table->ColumnIndex("id");
+    ASSERT_TRUE(id);
+    for (auto const& row : table->rows) EXPECT_TRUE(ids.insert(row[*id]).second) << "duplicate " << row[*id];
+  }
+  EXPECT_EQ(ids, TruthIds("cars", kDayStart, kDayStart + 12 * 3600000));
+}
+
+TEST_F(WebexLegacyTest, CliWrongKeyExitsOneAndWritesNothing) {
+  TempDir dir("ccrec-it-legacy-401");
+  std::string dest = dir / "out";
+  auto run = ccrec_it::RunProgram(CliArgs(dest), {{"CCREC_WEBEX_API_KEY", "wrong-key-value"}});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("401"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("API key"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("wrong-key-value"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out.find("wrong-key-value"), std::string::npos);
+  EXPECT_TRUE(Files(dest).empty());
+  EXPECT_EQ(run.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
+}
+
+TEST_F(WebexLegacyTest, CliMalformedResponsesAndUnsplittableMillisecondFailWindows) {
+  TempDir dir("ccrec-it-legacy-fail");
+  Config(R"({"ms_cluster_size":1001})");
+  std::string dest = dir / "out";
+  std::string manifest = dir / "m.jsonl";
+  auto run = ccrec_it::RunProgram(
+      CliArgs(dest, {"--manifest", manifest, "--from", "2026-11-01T11:00:00Z", "--to", "2026-11-01T13:00:00Z"}),
+      KeyEnv());
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.LastLine().find("failed=1 "), std::string::npos) << run.LastLine();
+  bool failed_line = false;
+  for (auto const& line : Lines(ccrec_it::ReadFile(manifest))) {
+    auto doc = Json(line);
+    if (std::string(doc["status"].GetString()) != "failed") continue;
+    failed_line = true;
+    EXPECT_STREQ(doc["recording_id"].GetString(), "1793534400000-1793534400001");
+    EXPECT_NE(std::string(doc["error"].GetString()).find("cannot be exported completely"), std::string::npos);
+  }
+  EXPECT_TRUE(failed_line);
+  for (auto const& [path, content] : Files(dest)) {
+    EXPECT_EQ(path.find("20261101T120000.000Z-20261101T120000.001Z"), std::string::npos) << "no partial window";
+  }
+
+  Config(R"({"ms_cluster_size":7,"malformed_json":true})");
+  TempDir dir2("ccrec-it-legacy-malformed");
+  auto bad = ccrec_it::RunProgram(CliArgs(dir2 / "out", {"--to", "2026-11-01T02:00:00Z"}), KeyEnv());
+  EXPECT_EQ(bad.exit_code, 3) << bad.err;
+  EXPECT_EQ(bad.LastLine(), "exported=0 skipped=0 failed=2 pending=0 bytes=0");
+  EXPECT_NE(bad.err.find("not valid JSON"), std::string::npos) << bad.err;
+  EXPECT_TRUE(Files(dir2 / "out").empty());
+}
+
+TEST_F(WebexLegacyTest, CliEmptyRange) {
+  TempDir dir("ccrec-it-legacy-empty");
+  auto run = ccrec_it::RunProgram(
+      CliArgs(dir / "out", {"--from", "2026-11-03T00:00:00Z", "--to", "2026-11-03T01:00:00Z"}), KeyEnv());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=0");
+}
+
+TEST_F(WebexLegacyTest, CliUsageErrorsExitTwoAndWriteNothing) {
+  TempDir dir("ccrec-it-legacy-usage");
+  std::string dest = dir / "out";
+  std::vector<std::vector<std::string>> cases{
+      {"--record-type", "bogus"},
+      {"--from", "2026-11-02T00:00:00Z"},
+      {"--from", "yesterday"},
+      {"--format", "xml"},
+      {"--window", "0s"},
+      {"--number-of-records", "1000000"},
+      {"--key-template", "x/{from}.jsonl"},
+      {"--api-base-url", "ftp://example.com"},
+      {"--concurrency", "0"},
+  };
+  for (auto const& extra : cases) {
+    auto run = ccrec_it::RunProgram(CliArgs(dest, extra), KeyEnv());
+    EXPECT_EQ(run.exit_code, 2) << extra[0] << " " << extra[1] << ": " << run.err;
+    EXPECT_NE(run.err.find("error"), std::string::npos) << run.err;
+  }
+  auto no_key = ccrec_it::RunProgram(CliArgs(dest), {{"CCREC_WEBEX_API_KEY", "\x01unset"}});
+  EXPECT_EQ(no_key.exit_code, 2) << no_key.err;
+  EXPECT_NE(no_key.err.find("CCREC_WEBEX_API_KEY"), std::string::npos) << no_key.err;
+  auto args = CliArgs(dest, {}, {"--user-id"});
+  auto no_user = ccrec_it::RunProgram(args, KeyEnv());
+  EXPECT_EQ(no_user.exit_code, 2) << no_user.err;
+  EXPECT_FALSE(fs::exists(dest)) << "nothing was written";
+}
+
+TEST_F(WebexLegacyTest, CliExportsToS3) {
+  if (!fs::exists(std::string(CCREC_EMULATOR_DIR) + "/s3_server.py")) {
+    GTEST_SKIP() << "tests/emulators/s3_server.py is not available";
+  }
+  auto s3 = ServerProcess::Start("s3_server.py", {"--bucket", "records"});
+  std::map<std::string, std::string> env = KeyEnv();
+  env["AWS_ACCESS_KEY_ID"] = s3->Get("access_key");
+  env["AWS_SECRET_ACCESS_KEY"] = s3->Get("secret_key");
+  env["AWS_SESSION_TOKEN"] = "\x01unset";
+  env["AWS_REGION"] = "us-east-1";
+  auto args = CliArgs("s3://records/v1", {"--s3-endpoint", s3->Get("endpoint"), "--to", "2026-11-01T12:00:00Z"});
+  auto run = ccrec_it::RunProgram(args, env);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto listing = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
+                                       s3->Get("endpoint"), "--access-key", s3->Get("access_key"), "--secret-key",
+                                       s3->Get("secret_key"), "--bucket", "records", "--body-suffix", ".jsonl"});
+  ASSERT_EQ(listing.exit_code, 0) << listing.err;
+  auto doc = Json(listing.out);
+  std::set<std::string> sids;
+  std::uint64_t bytes = 0;
+  for (auto const& m : doc["objects"].GetObject()) {
+    std::string key = m.name.GetString();
+    EXPECT_EQ(key.rfind("v1/webex-legacy/csrs/", 0), 0u) << key;
+    bytes += m.value["size"].GetUint64();
+    for (auto const& line : Lines(m.value["body"].GetString())) sids.insert(Json(line)["sid"].GetString());
+  }
+  EXPECT_EQ(sids, TruthIds("csrs", kDayStart, kDayStart + 12 * 3600000));
+  EXPECT_EQ(run.LastLine(), "exported=" + std::to_string(doc["objects"].MemberCount()) +
+                                " skipped=0 failed=0 pending=0 bytes=" + std::to_string(bytes));
+  auto again = ccrec_it::RunProgram(args, env);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.LastLine().find("exported=0 "), 0u) << again.LastLine();
+}
+
+}  // namespace

@@ -1,0 +1,131 @@
+#pragma once
+// A scripted v1 server for unit tests: answers FakeHttpTransport requests from an in-memory list
+// of records, with the row cap and half-open windows on cstts the ccrec issue assumes.
+
+#include <ccrec/testing/fake_http_transport.hpp>
+
+#include "internal/url.hpp"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace legacy_test {
+
+inline constexpr std::int64_t kDay = 1793491200000;  // 2026-11-01T00:00:00Z
+
+struct FakeRecord {
+  std::string id;
+  std::int64_t cstts = 0;
+};
+
+struct ParsedQuery {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  int number_of_records = 0;
+  std::string json;
+};
+
+/// Decodes `q` (percent-decoded exactly once) from a list URL.
+inline ParsedQuery ParseListUrl(std::string const& url) {
+  ParsedQuery out;
+  auto pos = url.find("?q=");
+  if (pos == std::string::npos) return out;
+  out.json = ccrec::internal::PercentDecode(url.substr(pos + 3));
+  rapidjson::Document d;
+  d.Parse(out.json.c_str());
+  if (d.HasParseError() || !d.IsObject()) return out;
+  out.begin = d["dateBegin"][0].GetInt64();
+  out.end = d["dateEnd"][0].GetInt64();
+  out.number_of_records = d["numberOfRecords"].GetInt();
+  return out;
+}
+
+inline std::string RecordJson(FakeRecord const& r) {
+  return "{\"sid\":\"" + r.id + "\",\"cstts\":" + std::to_string(r.cstts) + ",\"cetts\":" + std::to_string(r.cstts + 5) +
+         ",\"isRecorded\":true,\"notes\":\"a, \\\"b\\\"\"}";
+}
+
+inline std::string RecordCsvRow(FakeRecord const& r) {
+  return r.id + "," + std::to_string(r.cstts) + ",\"a, \"\"b\"\"\nline 2\"\r\n";
+}
+
+class FakeV1Server {
+ public:
+  explicit FakeV1Server(std::vector<FakeRecord> records, int cap = 1000) : records_(std::move(records)), cap_(cap) {
+    std::stable_sort(records_.begin(), records_.end(),
+                     [](FakeRecord const& a, FakeRecord const& b) { return a.cstts < b.cstts; });
+  }
+
+  /// Installs the server as a route of `transport` (GET /aws/api/).
+  void Install(ccrec::testing::FakeHttpTransport& transport) {
+    transport.Route("GET", "/aws/api/", [this](ccrec::testing::RecordedRequest const& r) { return Answer(r); });
+  }
+
+  std::vector<ParsedQuery> Queries() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return queries_;
+  }
+  int max_number_of_records() const { return max_n_.load(); }
+  bool saw_raw_json_characters() const { return raw_chars_.load(); }
+
+  std::vector<FakeRecord> InWindow(std::int64_t b, std::int64_t e) const {
+    std::vector<FakeRecord> out;
+    for (auto const& r : records_) {
+      if (r.cstts >= b && r.cstts < e) out.push_back(r);
+    }
+    return out;
+  }
+
+ private:
+  ccrec::Result<ccrec::HttpResponse> Answer(ccrec::testing::RecordedRequest const& r) {
+    if (r.url.find_first_of("{}\"[] ") != std::string::npos) {
+      raw_chars_ = true;
+      return ccrec::testing::MakeResponse(400, "{\"message\":\"Invalid character in request target\"}");
+    }
+    auto q = ParseListUrl(r.url);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      queries_.push_back(q);
+    }
+    max_n_ = std::max(max_n_.load(), q.number_of_records);
+    auto rows = InWindow(q.begin, q.end);
+    std::size_t limit = static_cast<std::size_t>(std::min(q.number_of_records, cap_));
+    if (rows.size() > limit) rows.resize(limit);
+    bool csv = r.Header("Accept").value_or("") == "text/csv";
+    std::string body;
+    if (csv) {
+      body = "sid,cstts,notes\r\n";
+      for (auto const& row : rows) body += RecordCsvRow(row);
+      return ccrec::testing::MakeResponse(200, body, {{"Content-Type", "text/csv;charset=UTF-8"}});
+    }
+    body = "[";
+    for (std::size_t i = 0; i < rows.size(); ++i) body += (i ? ", " : "") + RecordJson(rows[i]);
+    body += "]";
+    return ccrec::testing::MakeResponse(200, body, {{"Content-Type", "application/json;charset=UTF-8"}});
+  }
+
+  std::vector<FakeRecord> records_;
+  int cap_;
+  mutable std::mutex mu_;
+  std::vector<ParsedQuery> queries_;
+  std::atomic<int> max_n_{0};
+  std::atomic<bool> raw_chars_{false};
+};
+
+/// Records: `count` spread evenly over [begin, begin + span_ms), ids "r<prefix><n>".
+inline std::vector<FakeRecord> Spread(std::string const& prefix, std::int64_t begin, std::int64_t span_ms, int count) {
+  std::vector<FakeRecord> out;
+  for (int i = 0; i < count; ++i) {
+    out.push_back({"r" + prefix + std::to_string(i), begin + (span_ms * i) / std::max(1, count)});
+  }
+  return out;
+}
+
+}  // namespace legacy_test

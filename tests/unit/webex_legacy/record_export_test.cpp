@@ -1,0 +1,342 @@
+// ExportRecordWindows: one object per window, manifest, re-runs, failures.
+#include <ccrec/exporter/manifest.hpp>
+#include <ccrec/testing/fake_http_transport.hpp>
+#include <ccrec/testing/manual_clock.hpp>
+#include <ccrec/testing/memory_sink.hpp>
+#include <ccrec/webex_legacy/record_export.hpp>
+
+#include <gtest/gtest.h>
+
+#include "internal/crypto.hpp"
+#include "internal/time_util.hpp"
+#include "unit/webex_legacy/fake_v1_server.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+
+namespace {
+
+using namespace ccrec::webex_legacy;
+using ccrec::ErrorCode;
+using ccrec::internal::FromEpochMs;
+using ccrec::testing::FakeHttpTransport;
+using ccrec::testing::MemorySink;
+using legacy_test::FakeRecord;
+using legacy_test::FakeV1Server;
+using legacy_test::kDay;
+
+TimeWindow W(std::int64_t b, std::int64_t e) { return TimeWindow{FromEpochMs(b), FromEpochMs(e)}; }
+
+class TempManifest {
+ public:
+  TempManifest() {
+    char tmpl[] = "/tmp/ccrec-legacy-manifest-XXXXXX";
+    int fd = mkstemp(tmpl);
+    ::close(fd);
+    path_ = tmpl;
+    std::remove(path_.c_str());
+  }
+  ~TempManifest() { std::remove(path_.c_str()); }
+  std::string const& path() const { return path_; }
+  std::vector<std::string> Lines() const {
+    std::ifstream in(path_);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+
+ private:
+  std::string path_;
+};
+
+struct Env {
+  std::shared_ptr<FakeHttpTransport> transport = std::make_shared<FakeHttpTransport>();
+  std::unique_ptr<FakeV1Server> server;
+  std::unique_ptr<Client> client;
+  explicit Env(std::vector<FakeRecord> records, int cap = 1000) {
+    server = std::make_unique<FakeV1Server>(std::move(records), cap);
+    server->Install(*transport);
+    ClientOptions o;
+    o.base_url = "https://rest.example.test";
+    o.credentials = {"userID@portal-controlhub.com", "myRandomApiKeY", "11894", true};
+    o.transport = transport;
+    o.clock = std::make_shared<ccrec::testing::ManualClock>();
+    o.sleeper = std::make_shared<ccrec::testing::ManualSleeper>();
+    o.service_row_cap = cap;
+    client = std::make_unique<Client>(o);
+  }
+};
+
+std::vector<FakeRecord> Records() {
+  auto r = legacy_test::Spread("s", kDay, 3 * 3600000, 30);
+  auto burst = legacy_test::Spread("b", kDay + 3600000 + 500, 200, 25);  // dense: 25 within 200 ms
+  r.insert(r.end(), burst.begin(), burst.end());
+  return r;
+}
+
+RecordExportOptions Options(Format format = Format::kJson) {
+  RecordExportOptions o;
+  o.record_type = RecordType::kCsr;
+  o.format = format;
+  o.range = W(kDay, kDay + 3 * 3600000);
+  o.base_query.number_of_records = 10;
+  return o;
+}
+
+std::size_t CountLines(std::string const& s) {
+  std::size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+TEST(WindowKeys, TemplateRulesAndRendering) {
+  EXPECT_TRUE(ValidateWindowKeyTemplate(kDefaultWindowKeyTemplate));
+  EXPECT_TRUE(ValidateWindowKeyTemplate("x/{record_type}/{yyyy}/{mm}/{dd}/{from_ms}_{to_ms}.{format}"));
+  for (char const* bad : {"x/{from}-{to}{ext}", "x/{record_type}/{from}{ext}", "{record_type}/{to}",
+                          "/abs/{record_type}/{from}-{to}", "a/../{record_type}/{from}-{to}",
+                          "{record_type}/{from}-{to}/{task_id}", "{record_type}/{from-{to}", "{record_type}}{from}{to}"}) {
+    auto r = ValidateWindowKeyTemplate(bad);
+    EXPECT_FALSE(r) << bad;
+    if (!r) {
+      EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+    }
+  }
+  auto key = RenderWindowKey(kDefaultWindowKeyTemplate, RecordType::kCar, Format::kJson, W(kDay, kDay + 3600000));
+  ASSERT_TRUE(key);
+  EXPECT_EQ(*key, "webex-legacy/cars/20261101T000000.000Z-20261101T010000.000Z.jsonl");
+  key = RenderWindowKey("{record_type}/{yyyy}/{mm}/{dd}/{from_ms}-{to_ms}{ext}", RecordType::kAar, Format::kCsv,
+                        W(kDay + 5, kDay + 7));
+  EXPECT_EQ(*key, "aars/2026/11/01/1793491200005-1793491200007.csv");
+}
+
+TEST(RecordExport, OneJsonLinesObjectPerWindowWithManifestLines) {
+  Env env(Records());
+  MemorySink sink;
+  TempManifest mpath;
+  auto manifest = ccrec::exporter::Manifest::Open(mpath.path());
+  ASSERT_TRUE(manifest);
+  auto summary = ExportRecordWindows(*env.client, sink, **manifest, {}, Options());
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.failed, 0u);
+  EXPECT_EQ(summary.skipped, 0u);
+  auto objects = sink.Objects();
+  EXPECT_EQ(summary.exported, objects.size());
+  EXPECT_GT(objects.size(), 3u) << "the dense hour was split";
+  std::uint64_t bytes = 0;
+  std::set<std::string> sids;
+  std::size_t lines = 0;
+  for (auto const& [key, object] : objects) {
+    EXPECT_EQ(key.rfind("webex-legacy/csrs/", 0), 0u) << key;
+    EXPECT_EQ(key.substr(key.size() - 6), ".jsonl");
+    EXPECT_EQ(object.options.content_type, "application/x-ndjson");
+    EXPECT_LT(CountLines(object.data), 10u) << "no window is full";
+    bytes += object.data.size();
+    lines += CountLines(object.data);
+    std::istringstream in(object.data);
+    for (std::string line; std::getline(in, line);) {
+      EXPECT_EQ(line.find(": "), std::string::npos) << "compact";
+      sids.insert(line.substr(8, line.find('"', 8) - 8));
+    }
+  }
+  EXPECT_EQ(summary.bytes, bytes);
+  EXPECT_EQ(lines, Records().size());
+  EXPECT_EQ(sids.size(), Records().size());
+  EXPECT_LE(env.server->max_number_of_records(), 10);
+  auto manifest_lines = mpath.Lines();
+  ASSERT_EQ(manifest_lines.size(), objects.size());
+  for (auto const& line : manifest_lines) {
+    EXPECT_NE(line.find("\"source\":\"webex-legacy\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"task_id\":\"csrs\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"segment_id\":\"json\""), std::string::npos) << line;
+    EXPECT_NE(line.find("\"status\":\"exported\""), std::string::npos) << line;
+  }
+  // Every object's manifest line carries its size and SHA-256.
+  for (auto const& [key, object] : objects) {
+    std::string sha = ccrec::internal::Sha256Hex(object.data);
+    bool found = false;
+    for (auto const& line : manifest_lines) {
+      found = found || (line.find("\"key\":\"" + key + "\"") != std::string::npos &&
+                        line.find("\"sha256\":\"" + sha + "\"") != std::string::npos &&
+                        line.find("\"bytes\":" + std::to_string(object.data.size()) + ",") != std::string::npos);
+    }
+    EXPECT_TRUE(found) << key;
+  }
+
+  // Re-run with the manifest: everything skipped, no data request, no new object.
+  auto done = LoadExportedWindows(mpath.path(), RecordType::kCsr, Format::kJson);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->size(), objects.size());
+  EXPECT_TRUE(LoadExportedWindows(mpath.path(), RecordType::kCsr, Format::kCsv)->empty());
+  EXPECT_TRUE(LoadExportedWindows(mpath.path(), RecordType::kCar, Format::kJson)->empty());
+  std::size_t queries = env.server->Queries().size();
+  auto again = ExportRecordWindows(*env.client, sink, **manifest, *done, Options());
+  EXPECT_FALSE(again.fatal);
+  EXPECT_EQ(again.exported, 0u);
+  EXPECT_EQ(again.skipped, objects.size());
+  EXPECT_EQ(again.bytes, 0u);
+  EXPECT_EQ(env.server->Queries().size(), queries);
+  EXPECT_EQ(sink.Objects().size(), objects.size());
+
+  // A wider range re-uses what is done and only fetches the new part.
+  auto wider = Options();
+  wider.range = W(kDay, kDay + 4 * 3600000);
+  done = LoadExportedWindows(mpath.path(), RecordType::kCsr, Format::kJson);
+  auto third = ExportRecordWindows(*env.client, sink, **manifest, *done, wider);
+  EXPECT_EQ(third.exported, 1u);
+  EXPECT_EQ(third.skipped, objects.size());
+}
+
+TEST(RecordExport, ReRunWithoutManifestSkipsThroughStat) {
+  Env env(Records());
+  MemorySink sink;
+  auto null_manifest = ccrec::exporter::Manifest::Null();
+  auto first = ExportRecordWindows(*env.client, sink, *null_manifest, {}, Options());
+  ASSERT_FALSE(first.fatal);
+  auto second = ExportRecordWindows(*env.client, sink, *null_manifest, {}, Options());
+  EXPECT_FALSE(second.fatal);
+  EXPECT_EQ(second.exported, 0u);
+  EXPECT_EQ(second.skipped, first.exported);
+  EXPECT_EQ(sink.Objects().size(), first.exported);
+}
+
+TEST(RecordExport, CsvObjectsAreTheServiceBytes) {
+  Env env(Records());
+  MemorySink sink;
+  auto null_manifest = ccrec::exporter::Manifest::Null();
+  auto summary = ExportRecordWindows(*env.client, sink, *null_manifest, {}, Options(Format::kCsv));
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  std::size_t rows = 0;
+  for (auto const& [key, object] : sink.Objects()) {
+    EXPECT_EQ(key.substr(key.size() - 4), ".csv");
+    EXPECT_EQ(object.options.content_type, "text/csv");
+    EXPECT_EQ(object.data.rfind("sid,cstts,notes\r\n", 0), 0u);
+    auto table = ParseCsv(object.data);
+    ASSERT_TRUE(table);
+    rows += table->rows.size();
+  }
+  EXPECT_EQ(rows, Records().size());
+  EXPECT_EQ(sink.AbortCount(), env.server->Queries().size() - summary.exported) << "full windows were aborted";
+}
+
+TEST(RecordExport, EmptyRangeGivesEmptyObjects) {
+  Env env({});
+  MemorySink sink;
+  auto null_manifest = ccrec::exporter::Manifest::Null();
+  auto o = Options();
+  o.range = W(kDay, kDay + 1000);
+  auto summary = ExportRecordWindows(*env.client, sink, *null_manifest, {}, o);
+  ASSERT_FALSE(summary.fatal);
+  EXPECT_EQ(summary.exported, 1u);
+  EXPECT_EQ(summary.bytes, 0u);
+  ASSERT_EQ(sink.Objects().size(), 1u);
+  EXPECT_EQ(sink.Objects().begin()->second.data, "");
+}
+
+TEST(RecordExport, UnsplittableMillisecondIsAFailedWindowOthersExported) {
+  std::vector<FakeRecord> records = legacy_test::Spread("s", kDay, 3600000, 5);
+  for (int i = 0; i < 12; ++i) records.push_back({"m" + std::to_string(i), kDay + 1800000});
+  Env env(records, 10);
+  MemorySink sink;
+  TempManifest mpath;
+  auto manifest = ccrec::exporter::Manifest::Open(mpath.path());
+  auto o = Options();
+  o.range = W(kDay, kDay + 3600000);
+  auto summary = ExportRecordWindows(*env.client, sink, **manifest, {}, o);
+  EXPECT_FALSE(summary.fatal);
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_GT(summary.exported, 1u);
+  bool failed_line = false;
+  for (auto const& line : mpath.Lines()) {
+    if (line.find("\"status\":\"failed\"") == std::string::npos) continue;
+    failed_line = true;
+    EXPECT_NE(line.find("\"recording_id\":\"1793493000000-1793493000001\""), std::string::npos) << line;
+    EXPECT_NE(line.find("cannot be exported completely"), std::string::npos) << line;
+  }
+  EXPECT_TRUE(failed_line);
+  for (auto const& [key, object] : sink.Objects()) {
+    EXPECT_EQ(object.data.find("\"m1"), std::string::npos) << "no partial data for the failed millisecond: " << key;
+  }
+  // A re-run retries only the failed millisecond (and fails again).
+  auto done = LoadExportedWindows(mpath.path(), RecordType::kCsr, Format::kJson);
+  std::size_t queries = env.server->Queries().size();
+  auto rerun = ExportRecordWindows(*env.client, sink, **manifest, *done, o);
+  EXPECT_EQ(rerun.failed, 1u);
+  EXPECT_EQ(rerun.exported, 0u);
+  EXPECT_EQ(env.server->Queries().size(), queries + 1);
+}
+
+TEST(RecordExport, UnauthenticatedIsFatalAndWritesNothing) {
+  auto transport = std::make_shared<FakeHttpTransport>();
+  transport->Route("GET", "/aws/api/", [](ccrec::testing::RecordedRequest const&) {
+    return ccrec::testing::MakeResponse(401, "{\"message\":\"Invalid API key signature.\"}");
+  });
+  ClientOptions o;
+  o.base_url = "https://rest.example.test";
+  o.credentials = {"userID@portal-controlhub.com", "wrong", "", true};
+  o.transport = transport;
+  o.clock = std::make_shared<ccrec::testing::ManualClock>();
+  o.sleeper = std::make_shared<ccrec::testing::ManualSleeper>();
+  Client client(o);
+  MemorySink sink;
+  auto null_manifest = ccrec::exporter::Manifest::Null();
+  auto opts = Options();
+  opts.concurrency = 4;
+  auto summary = ExportRecordWindows(client, sink, *null_manifest, {}, opts);
+  ASSERT_TRUE(summary.fatal);
+  EXPECT_EQ(summary.fatal->code, ErrorCode::kUnauthenticated);
+  EXPECT_TRUE(sink.Objects().empty());
+  EXPECT_LE(transport->RequestCount(), 4u) << "stops after the first 401 per worker";
+}
+
+TEST(RecordExport, ConcurrentWorkersExportTheSameData) {
+  Env env(Records());
+  MemorySink sink;
+  auto null_manifest = ccrec::exporter::Manifest::Null();
+  auto o = Options();
+  o.concurrency = 4;
+  auto summary = ExportRecordWindows(*env.client, sink, *null_manifest, {}, o);
+  ASSERT_FALSE(summary.fatal);
+  std::size_t lines = 0;
+  for (auto const& [key, object] : sink.Objects()) lines += CountLines(object.data);
+  EXPECT_EQ(lines, Records().size());
+}
+
+TEST(RecordExport, InvalidOptionsAndDryRun) {
+  Env env(Records());
+  MemorySink sink;
+  auto null_manifest = ccrec::exporter::Manifest::Null();
+  auto o = Options();
+  o.key_template = "{from}";
+  EXPECT_EQ(ExportRecordWindows(*env.client, sink, *null_manifest, {}, o).fatal->code, ErrorCode::kInvalidArgument);
+  o = Options();
+  o.range = W(kDay, kDay);
+  EXPECT_TRUE(ExportRecordWindows(*env.client, sink, *null_manifest, {}, o).fatal);
+  o = Options();
+  o.base_query.number_of_records = 1000000;
+  EXPECT_TRUE(ExportRecordWindows(*env.client, sink, *null_manifest, {}, o).fatal);
+  o = Options();
+  o.dry_run = true;
+  std::vector<std::string> keys;
+  o.on_dry_run_window = [&keys](TimeWindow const&, std::string const& key) { keys.push_back(key); };
+  auto dry = ExportRecordWindows(*env.client, sink, *null_manifest, {}, o);
+  EXPECT_FALSE(dry.fatal);
+  EXPECT_EQ(keys.size(), 3u);
+  EXPECT_TRUE(env.server->Queries().empty());
+  EXPECT_TRUE(sink.Objects().empty());
+}
+
+TEST(RecordExport, CancelledRunStops) {
+  Env env(Records());
+  MemorySink sink;
+  auto null_manifest = ccrec::exporter::Manifest::Null();
+  ccrec::CallContext ctx;
+  ctx.cancel.Cancel();
+  auto summary = ExportRecordWindows(*env.client, sink, *null_manifest, {}, Options(), ctx);
+  EXPECT_TRUE(summary.cancelled);
+  EXPECT_TRUE(sink.Objects().empty());
+}
+
+}  // namespace
