@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 namespace ccrec_cli {
@@ -269,6 +270,24 @@ std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(C
     }
     std::fflush(stderr);
   };
+}
+
+ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& o, Logger const& logger,
+                                                     std::shared_ptr<ccrec::ObjectSink> const& sink) {
+  ccrec::exporter::ExporterOptions eo;
+  eo.concurrency = o.concurrency;
+  eo.key_template = o.key_template;
+  eo.dry_run = o.dry_run;
+  eo.logger = logger;
+  eo.on_progress = MakeProgressPrinter(o);
+  auto mu = std::make_shared<std::mutex>();  // called from several workers
+  eo.on_dry_run_item = [sink, mu](ccrec::exporter::ExportItem const& item, std::string const& key) {
+    std::string line = "would export " + item.source + " task " + item.task_id + " recording " + item.recording_id;
+    if (!item.segment_id.empty()) line += " segment " + item.segment_id;
+    std::lock_guard<std::mutex> lock(*mu);
+    std::cout << line << " -> " << sink->Describe(key) << "\n";
+  };
+  return eo;
 }
 
 int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const&, int signal_number) {

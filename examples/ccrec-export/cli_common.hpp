@@ -102,6 +102,11 @@ class SignalGuard {
 /// Progress reporting per --progress: a redrawn line on a TTY, periodic plain lines otherwise.
 std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(CommonOptions const& options);
 
+/// Exporter options from the common flags: concurrency, key template, dry run (printing
+/// "would export ... -> LOCATION" per object), progress, logger.
+ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& options, ccrec::Logger const& logger,
+                                                     std::shared_ptr<ccrec::ObjectSink> const& sink);
+
 /// Prints the summary, the last line, and returns the exit status for it.
 int FinishRun(ccrec::exporter::ExportSummary const& summary, ccrec::Logger const& logger, int signal_number);
 

@@ -204,16 +204,7 @@ int RunWebex(WebexFlags& f) {
   so.logger = logger;
   auto source = ccrec::exporter::MakeWebexSource(client, so);
 
-  ccrec::exporter::ExporterOptions eo;
-  eo.concurrency = f.common.concurrency;
-  eo.key_template = f.common.key_template;
-  eo.dry_run = f.common.dry_run;
-  eo.logger = logger;
-  eo.on_progress = MakeProgressPrinter(f.common);
-  eo.on_dry_run_item = [&sink](ccrec::exporter::ExportItem const& item, std::string const& key) {
-    std::cout << "would export task " << item.task_id << " recording " << item.recording_id << " -> "
-              << sink->Describe(key) << "\n";
-  };
+  auto eo = MakeExporterOptions(f.common, logger, sink);
   ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
   logger.Info("exporting Webex CC recordings created in [" + ccrec::internal::FormatIso8601(from, true) + ", " +
               ccrec::internal::FormatIso8601(to, true) + ") to " + sink->Describe(""));

@@ -10,5 +10,9 @@
 namespace ccrec_cli {
 
 void RegisterWebex(CLI::App& app, std::function<int()>& action);
+void RegisterHuawei(CLI::App& app, std::function<int()>& action);
+void RegisterFace(CLI::App& app, std::function<int()>& action);
+void RegisterWebexLegacy(CLI::App& app, std::function<int()>& action);
+void RegisterS3Presign(CLI::App& app, std::function<int()>& action);
 
 }  // namespace ccrec_cli

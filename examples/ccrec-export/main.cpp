@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
     register_command(app, commands.back().second);
   };
   add("webex", RegisterWebex);
+  add("huawei", RegisterHuawei);
+  add("face", RegisterFace);
+  add("webex-legacy", RegisterWebexLegacy);
+  add("s3-presign", RegisterS3Presign);
   try {
     app.parse(argc, argv);
   } catch (CLI::CallForHelp const& e) {

@@ -317,7 +317,7 @@ TEST_F(ExportWebexTest, DryRunListsAndWritesNothing) {
   args.push_back("--dry-run");
   auto run = ccrec_it::RunProgram(args, S3Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.out.find("would export task "), std::string::npos);
+  EXPECT_NE(run.out.find("would export webex task "), std::string::npos);
   auto files = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f 2>/dev/null | wc -l"});
   EXPECT_EQ(std::stoul(files.out), 0u);
 }

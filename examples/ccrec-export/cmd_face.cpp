@@ -1,0 +1,140 @@
+// ccrec-export face: Oracle ISR FACE recordings in a time window -> segments -> sink.
+#include "commands.hpp"
+
+#include <ccrec/face/client.hpp>
+#include <ccrec/face/face_source.hpp>
+
+#include "internal/time_util.hpp"
+#include "internal/url.hpp"
+
+#include <iostream>
+
+namespace ccrec_cli {
+
+namespace {
+
+struct FaceFlags {
+  CommonOptions common;
+  std::string face_url;
+  std::string user_email;
+  std::string password;
+  std::string from, to;
+  std::string ani, dnis;
+  int max_list_length = 1000;
+  int token_lifetime = 3600;
+  std::string date_precision = "milliseconds";
+  std::string segment_by = "segmentId";
+  bool concatenate_segments = false;
+};
+
+int RunFace(FaceFlags& f) {
+  using std::chrono::system_clock;
+  // ---- validate everything before writing anything -------------------------------------
+  bool concatenated_default = f.concatenate_segments && f.common.key_template == ccrec::face::kDefaultKeyTemplate;
+  if (concatenated_default) f.common.key_template = ccrec::face::kDefaultConcatenatedKeyTemplate;
+  ValidateCommon(f.common);
+  auto dest = ParseDestination(f.common.dest);
+  if (f.face_url.empty()) throw UsageError{"--face-url is required (https://HOST:PORT)"};
+  auto url = ccrec::internal::ParseUrl(f.face_url);
+  if (!url || !url->query.empty()) {
+    throw UsageError{"--face-url \"" + f.face_url + "\" is not a URL like https://HOST:PORT"};
+  }
+  if (url->path != "/" && url->path != "/Face" && url->path != "/Face/") {
+    throw UsageError{"--face-url \"" + f.face_url + "\" has a path; give https://HOST:PORT (/Face/... is appended)"};
+  }
+  if (f.user_email.empty()) throw UsageError{"--user-email is required (an ISR user of type API User)"};
+  std::string password = SecretFromFlagOrEnv(f.password, "CCREC_FACE_PASSWORD", "--password");
+  if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to are required"};
+  auto from = ParseTimeFlag("--from", f.from);
+  auto to = ParseTimeFlag("--to", f.to);
+  if (!(from < to)) throw UsageError{"--from must be earlier than --to"};
+  if (f.max_list_length < 1 || f.max_list_length > 1000) throw UsageError{"--max-list-length must be 1..1000"};
+  if (f.token_lifetime < 60 || f.token_lifetime > 86400) {
+    throw UsageError{"--token-lifetime must be 60..86400 seconds"};
+  }
+
+  auto logger = MakeLogger(f.common);
+  if (url->scheme == "http") {
+    logger.Warn("--face-url uses plain http: the FACE token and password travel unencrypted");
+  }
+  auto transport = MakeTransport(f.common, logger);
+
+  ccrec::face::ClientOptions co;
+  co.base_url = url->Origin();
+  co.user_email = f.user_email;
+  co.password = password;
+  co.token_lifetime = std::chrono::seconds(f.token_lifetime);
+  co.time_format.milliseconds = f.date_precision == "milliseconds";
+  co.segment_selector =
+      f.segment_by == "filename" ? ccrec::face::SegmentSelector::kFilename : ccrec::face::SegmentSelector::kSegmentId;
+  co.transport = transport;
+  co.logger = logger;
+  ccrec::face::Client client(co);
+
+  ccrec::CancellationToken cancel;
+  SignalGuard signals(cancel);
+  ccrec::CallContext ctx;
+  ctx.cancel = cancel;
+
+  // Fail fast, before anything is written, when the credentials are rejected.
+  auto login = client.Login(ctx);
+  if (!login) {
+    std::cerr << "ccrec-export: error: " << ccrec::RedactSecrets(login.error().ToString()) << "\n";
+    return kExitFatal;
+  }
+
+  auto sink = MakeSink(f.common, dest, transport, logger);
+  auto manifest = OpenManifest(f.common);
+
+  ccrec::face::FaceSourceOptions so;
+  so.from = from;
+  so.to = to;
+  if (!f.ani.empty()) so.filter.ani = f.ani;
+  if (!f.dnis.empty()) so.filter.dnis = f.dnis;
+  so.max_list_length = f.max_list_length;
+  so.concatenate_segments = f.concatenate_segments;
+  so.logger = logger;
+  auto source = ccrec::face::MakeFaceSource(client, so);
+
+  auto eo = MakeExporterOptions(f.common, logger, sink);
+  ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
+  logger.Info("exporting FACE recordings started in [" + ccrec::internal::FormatIso8601(from, true) + ", " +
+              ccrec::internal::FormatIso8601(to, true) + ") to " + sink->Describe(""));
+  auto summary = exporter.Run(ctx);
+  logger.Info("FACE logins this run: " + std::to_string(client.LoginCount()));
+  return FinishRun(summary, logger, signals.signal());
+}
+
+}  // namespace
+
+void RegisterFace(CLI::App& app, std::function<int()>& action) {
+  auto f = std::make_shared<FaceFlags>();
+  f->common.concurrency = 2;  // Oracle: send FACE requests "in a controlled manner" (reference §6)
+  auto* cmd = app.add_subcommand("face", "export Oracle ISR FACE recordings (search -> segments -> download)");
+  AddCommonFlags(*cmd, f->common, ccrec::face::kDefaultKeyTemplate);
+  cmd->add_option("--face-url", f->face_url, "FACE server https://HOST:PORT (/Face/... is appended)");
+  cmd->add_option("--user-email", f->user_email, "ISR API user's e-mail");
+  cmd->add_option("--password", f->password, "its password (or $CCREC_FACE_PASSWORD)");
+  cmd->add_option("--from", f->from, "window start on the recording start time: ISO-8601 UTC or epoch ms");
+  cmd->add_option("--to", f->to, "window end (exclusive)");
+  cmd->add_option("--ani", f->ani, "only recordings with this calling party (ani)");
+  cmd->add_option("--dnis", f->dnis, "only recordings with this called party (dnis)");
+  cmd->add_option("--max-list-length", f->max_list_length, "maxListLength per search (1..1000)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--token-lifetime", f->token_lifetime, "requested token lifetime in seconds (60..86400)")
+      ->check(CLI::Range(60, 86400))
+      ->capture_default_str();
+  cmd->add_option("--date-precision", f->date_precision, "dates sent to FACE: milliseconds or seconds")
+      ->check(CLI::IsMember({"milliseconds", "seconds"}))
+      ->capture_default_str();
+  cmd->add_option("--segment-by", f->segment_by, "select segments for download by segmentId or filename")
+      ->check(CLI::IsMember({"segmentId", "filename"}))
+      ->capture_default_str();
+  cmd->add_flag("--concatenate-segments", f->concatenate_segments,
+                "one object per recording (segments' bytes in sequence) instead of one per segment");
+  action = [f] { return RunFace(*f); };
+  cmd->callback([] {});
+}
+
+}  // namespace ccrec_cli

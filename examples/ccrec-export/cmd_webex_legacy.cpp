@@ -1,0 +1,217 @@
+// ccrec-export webex-legacy: Webex Contact Center legacy v1 records (CSR/CAR/ASR/AAR) with API-key
+// authentication -> one JSON Lines or CSV object per time window -> sink.
+#include "commands.hpp"
+
+#include <ccrec/webex_legacy/client.hpp>
+#include <ccrec/webex_legacy/record_export.hpp>
+#include <ccrec/webex_legacy/regions.hpp>
+
+#include "internal/file_util.hpp"
+#include "internal/time_util.hpp"
+#include "internal/url.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+
+namespace ccrec_cli {
+
+namespace {
+
+namespace legacy = ccrec::webex_legacy;
+
+struct WebexLegacyFlags {
+  CommonOptions common;
+  std::string from, to;
+  std::string region = "us1";
+  std::string api_base_url;
+  std::string user_id;
+  std::string api_key;
+  std::string tenant_id;
+  bool no_tenant_suffix = false;
+  std::string record_type;
+  std::string format = "json";
+  std::string window = "1h";
+  int number_of_records = 1000;
+  std::string anchor_id;
+  std::string timezone;
+  std::string activity_type;
+  std::string query_file;
+};
+
+/// Progress for windows (the shared printer talks about recordings).
+std::function<void(ccrec::exporter::ExportSummary const&)> MakeWindowProgress(CommonOptions const& o) {
+  bool tty = isatty(STDERR_FILENO) != 0;
+  if (!(o.progress == "on" || (o.progress == "auto" && tty))) return {};
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  return [tty, last](ccrec::exporter::ExportSummary const& s) {
+    char line[200];
+    std::snprintf(line, sizeof line, "windows: exported %llu, skipped %llu, failed %llu | %llu bytes",
+                  static_cast<unsigned long long>(s.exported), static_cast<unsigned long long>(s.skipped),
+                  static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.bytes));
+    if (tty) {
+      std::fprintf(stderr, "\r\033[K%s", line);
+    } else {
+      auto now = std::chrono::steady_clock::now();
+      if (now - *last < std::chrono::seconds(10)) return;
+      *last = now;
+      std::fprintf(stderr, "progress: %s\n", line);
+    }
+    std::fflush(stderr);
+  };
+}
+
+int RunWebexLegacy(WebexLegacyFlags& f) {
+  // ---- validate everything before writing anything -------------------------------------
+  {
+    // The shared checks parse --key-template with the recording placeholders; windows have their own.
+    CommonOptions shared = f.common;
+    shared.key_template = "call-detail/{task_id}/{recording_id}{ext}";
+    ValidateCommon(shared);
+  }
+  if (auto t = legacy::ValidateWindowKeyTemplate(f.common.key_template); !t) {
+    throw UsageError{"--key-template: " + t.error().message};
+  }
+  auto dest = ParseDestination(f.common.dest);
+  if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to are required"};
+  auto from = ParseTimeFlag("--from", f.from);
+  auto to = ParseTimeFlag("--to", f.to);
+  if (ccrec::internal::ToEpochMs(to) <= ccrec::internal::ToEpochMs(from)) {
+    throw UsageError{"--from must be earlier than --to (the range is [from, to))"};
+  }
+  auto type = legacy::ParseRecordType(f.record_type);
+  if (!type) throw UsageError{"--record-type must be one of csrs, cars, asrs, aars"};
+  legacy::Format format = f.format == "csv" ? legacy::Format::kCsv : legacy::Format::kJson;
+  if (f.format != "csv" && f.format != "json") throw UsageError{"--format must be json or csv"};
+  auto window = ccrec::internal::ParseDuration(f.window);
+  if (!window || *window < std::chrono::seconds(1)) {
+    throw UsageError{"--window \"" + f.window + "\" is not a duration of at least 1s (e.g. 15m, 1h, 1d)"};
+  }
+  std::string base_url = f.api_base_url;
+  if (base_url.empty()) {
+    auto b = legacy::BaseUrlForRegion(f.region);
+    if (!b) throw UsageError{"--region: " + b.error().message};
+    base_url = *b;
+  }
+  if (!ccrec::internal::ParseUrl(base_url)) {
+    throw UsageError{"--api-base-url \"" + ccrec::RedactUrl(base_url) + "\" is not an http(s) URL"};
+  }
+  if (f.user_id.empty()) throw UsageError{"--user-id is required (the portal login e-mail of the API user)"};
+  std::string api_key = SecretFromFlagOrEnv(f.api_key, "CCREC_WEBEX_API_KEY", "--api-key");
+  if (f.number_of_records < 1 || f.number_of_records > 1000) {
+    throw UsageError{"--number-of-records must be between 1 and 1000 (larger ranges are split into windows)"};
+  }
+
+  legacy::Query base;
+  base.number_of_records = f.number_of_records;
+  if (!f.query_file.empty()) {
+    auto text = ccrec::internal::ReadSmallFile(f.query_file, std::size_t{1} << 20);
+    if (!text) throw UsageError{"--query-file: " + text.error().message};
+    base.raw_json = *text;
+  }
+  if (!f.anchor_id.empty()) base.anchor_id = f.anchor_id;
+  if (!f.timezone.empty()) base.timezone = f.timezone;
+  if (!f.activity_type.empty()) base.activity_type = f.activity_type;
+  {
+    legacy::Query probe = base;
+    probe.date_begin = from;
+    probe.date_end = to;
+    if (auto json = legacy::BuildQueryJson(probe); !json) {
+      throw UsageError{(f.query_file.empty() ? "" : "--query-file: ") + json.error().message};
+    }
+  }
+
+  auto logger = MakeLogger(f.common);
+  auto transport = MakeTransport(f.common, logger);
+  auto sink = MakeSink(f.common, dest, transport, logger);
+  auto manifest = OpenManifest(f.common);
+  std::vector<legacy::ExportedWindow> exported;
+  if (!f.common.manifest.empty()) {
+    auto loaded = legacy::LoadExportedWindows(f.common.manifest, *type, format);
+    if (!loaded) throw UsageError{"--manifest: " + loaded.error().message};
+    exported = std::move(*loaded);
+  }
+
+  legacy::ClientOptions co;
+  co.base_url = base_url;
+  co.credentials.user_id = f.user_id;
+  co.credentials.api_key = api_key;
+  co.credentials.tenant_id = f.tenant_id;
+  co.credentials.tenant_suffix = !f.no_tenant_suffix;
+  co.transport = transport;
+  co.logger = logger;
+  legacy::Client client(co);
+
+  legacy::RecordExportOptions eo;
+  eo.record_type = *type;
+  eo.format = format;
+  eo.range = legacy::TimeWindow{from, to};
+  eo.base_query = base;
+  eo.initial_window = *window;
+  eo.key_template = f.common.key_template;
+  eo.concurrency = f.common.concurrency;
+  eo.dry_run = f.common.dry_run;
+  eo.logger = logger;
+  eo.on_progress = MakeWindowProgress(f.common);
+  eo.on_dry_run_window = [&sink](legacy::TimeWindow const& w, std::string const& key) {
+    std::cout << "would export window [" << ccrec::internal::FormatIso8601(w.begin, true) << ", "
+              << ccrec::internal::FormatIso8601(w.end, true) << ") -> " << sink->Describe(key)
+              << " (split further if a response is full)\n";
+  };
+
+  ccrec::CancellationToken cancel;
+  SignalGuard signals(cancel);
+  ccrec::CallContext ctx;
+  ctx.cancel = cancel;
+  logger.Info("exporting Webex CC v1 " + f.record_type + " with cstts in [" +
+              ccrec::internal::FormatIso8601(from, true) + ", " + ccrec::internal::FormatIso8601(to, true) + ") as " +
+              f.format + " to " + sink->Describe(""));
+  auto summary = legacy::ExportRecordWindows(client, *sink, *manifest, exported, eo, ctx);
+  if (summary.fatal && summary.fatal->code == ccrec::ErrorCode::kInvalidArgument && summary.exported == 0 &&
+      summary.failed == 0 && summary.skipped == 0 && summary.fatal->http_status == 0) {
+    throw UsageError{summary.fatal->message};  // options rejected before anything was fetched
+  }
+  if (auto synced = manifest->Sync(); !synced) logger.Warn("manifest fsync failed: " + synced.error().message);
+  return FinishRun(summary, logger, signals.signal());
+}
+
+}  // namespace
+
+void RegisterWebexLegacy(CLI::App& app, std::function<int()>& action) {
+  auto f = std::make_shared<WebexLegacyFlags>();
+  auto* cmd = app.add_subcommand(
+      "webex-legacy", "export Webex Contact Center legacy v1 records (CSR/CAR/ASR/AAR, API-key auth) per time window");
+  AddCommonFlags(*cmd, f->common, legacy::kDefaultWindowKeyTemplate);
+  cmd->get_option("--key-template")
+      ->description("object key template; placeholders {record_type} {from} {to} {from_ms} {to_ms} {format} {ext} "
+                    "{yyyy} {mm} {dd} (must contain {record_type}, {from}|{from_ms} and {to}|{to_ms})");
+  cmd->add_option("--from", f->from, "range start (inclusive, on cstts): ISO-8601 UTC or epoch ms");
+  cmd->add_option("--to", f->to, "range end (exclusive)");
+  cmd->add_option("--region", f->region, "data centre for https://rest.wxcc-REGION.cisco.com (only us1 confirmed)")
+      ->capture_default_str();
+  cmd->add_option("--api-base-url", f->api_base_url, "v1 base URL (overrides --region)");
+  cmd->add_option("--user-id", f->user_id, "API user: the portal login e-mail (sent as From, HMAC message)");
+  cmd->add_option("--api-key", f->api_key, "the user's API key (or $CCREC_WEBEX_API_KEY, preferred)");
+  cmd->add_option("--tenant-id", f->tenant_id, "tenant id, appended to Authorization as ;tenantId=ID");
+  cmd->add_flag("--no-tenant-suffix", f->no_tenant_suffix, "send the Authorization header without ;tenantId=");
+  cmd->add_option("--record-type", f->record_type, "csrs, cars, asrs or aars")
+      ->check(CLI::IsMember({"csrs", "cars", "asrs", "aars"}));
+  cmd->add_option("--format", f->format, "json (JSON Lines objects) or csv (the service's CSV)")
+      ->check(CLI::IsMember({"json", "csv"}))
+      ->capture_default_str();
+  cmd->add_option("--window", f->window, "initial window length, aligned to the epoch (full responses are split)")
+      ->capture_default_str();
+  cmd->add_option("--number-of-records", f->number_of_records, "numberOfRecords per request, 1..1000")
+      ->capture_default_str();
+  cmd->add_option("--anchor-id", f->anchor_id, "anchorId of the query (copied from Analyzer)");
+  cmd->add_option("--timezone", f->timezone, "IANA time zone of the query (default UTC)");
+  cmd->add_option("--activity-type", f->activity_type, "activityType of the query (default INTERACTION)");
+  cmd->add_option("--query-file", f->query_file,
+                  "JSON file with the Analyzer query to send (dates, numberOfRecords and timezone are replaced)");
+  action = [f] { return RunWebexLegacy(*f); };
+  cmd->callback([] {});
+}
+
+}  // namespace ccrec_cli
