@@ -199,10 +199,15 @@ SignalGuard::SignalGuard(ccrec::CancellationToken token) {
   pthread_sigmask(SIG_BLOCK, &set, &g_old_mask);
   g_stop_watcher = false;
   g_watcher = std::thread([set, token] {
+    std::chrono::steady_clock::time_point first_signal{};
     while (!g_stop_watcher.load()) {
       timespec timeout{0, 100'000'000};
       int sig = sigtimedwait(&set, nullptr, &timeout);
       if (sig > 0) {
+        // A repeat within a second is the same request delivered twice (e.g. to the process and
+        // to its process group, as `timeout` does), not the user insisting.
+        auto now = std::chrono::steady_clock::now();
+        if (g_signal.load() != 0 && now - first_signal < std::chrono::seconds(1)) continue;
         if (g_signal.load() != 0) {
           // Second signal: the user insists. Exit now (uploads in flight are left to the
           // server's multipart lifecycle rule; the manifest has every completed line).
@@ -210,6 +215,7 @@ SignalGuard::SignalGuard(ccrec::CancellationToken token) {
           std::_Exit(kExitFatal);
         }
         g_signal = sig;
+        first_signal = now;
         std::fprintf(stderr, "ccrec-export: %s received; finishing in-flight work and stopping (press again to force)\n",
                      sig == SIGINT ? "SIGINT" : "SIGTERM");
         token.Cancel();

@@ -490,6 +490,8 @@ TEST_F(ExportWebexTest, SigintStopsCleanlyAndTheNextRunContinues) {
   std::string manifest = out.path() + "/sigint.jsonl";
   set_latency(250);
   auto args = BaseArgs(dest, manifest);
+  // Without --foreground, timeout delivers SIGINT twice (to the program and to its process group):
+  // one Ctrl-C must still mean "stop cleanly", not "exit now".
   args.insert(args.begin(), {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "2"});
   auto interrupted = ccrec_it::RunProgram(args, S3Env());
   set_latency(0);
