@@ -54,13 +54,13 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
       ->capture_default_str();
 }
 
-void ValidateCommon(CommonOptions const& o) {
+void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extra_key_names) {
   if (o.concurrency < 1 || o.concurrency > 64) throw UsageError{"--concurrency must be between 1 and 64"};
   if (!o.s3_endpoint.empty()) {
     auto url = ccrec::internal::ParseUrl(o.s3_endpoint);
     if (!url) throw UsageError{"--s3-endpoint \"" + o.s3_endpoint + "\" is not an http(s) URL"};
   }
-  auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, {});
+  auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, extra_key_names);
   if (!t) throw UsageError{"--key-template: " + t.error().message};
   if (!o.manifest.empty() && o.manifest.back() == '/') throw UsageError{"--manifest must be a file path"};
 }
@@ -279,8 +279,10 @@ std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(C
 }
 
 ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& o, Logger const& logger,
-                                                     std::shared_ptr<ccrec::ObjectSink> const& sink) {
+                                                     std::shared_ptr<ccrec::ObjectSink> const& sink,
+                                                     std::vector<std::string> const& extra_key_names) {
   ccrec::exporter::ExporterOptions eo;
+  eo.extra_key_names = extra_key_names;
   eo.concurrency = o.concurrency;
   eo.key_template = o.key_template;
   eo.dry_run = o.dry_run;

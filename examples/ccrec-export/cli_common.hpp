@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ccrec_cli {
 
@@ -54,7 +55,8 @@ void AddCommonFlags(CLI::App& app, CommonOptions& options, std::string const& de
 void AddS3Flags(CLI::App& app, CommonOptions& options);
 
 /// Validates the common flags (throws UsageError). Call before anything is written.
-void ValidateCommon(CommonOptions const& options);
+/// `extra_key_names` are the source's own key placeholders (e.g. Huawei's {agent_id}).
+void ValidateCommon(CommonOptions const& options, std::vector<std::string> const& extra_key_names = {});
 
 /// Logger for --log-level (stderr).
 ccrec::Logger MakeLogger(CommonOptions const& options);
@@ -105,7 +107,8 @@ std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(C
 /// Exporter options from the common flags: concurrency, key template, dry run (printing
 /// "would export ... -> LOCATION" per object), progress, logger.
 ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& options, ccrec::Logger const& logger,
-                                                     std::shared_ptr<ccrec::ObjectSink> const& sink);
+                                                     std::shared_ptr<ccrec::ObjectSink> const& sink,
+                                                     std::vector<std::string> const& extra_key_names = {});
 
 /// Prints the summary, the last line, and returns the exit status for it.
 int FinishRun(ccrec::exporter::ExportSummary const& summary, ccrec::Logger const& logger, int signal_number);

@@ -38,7 +38,8 @@ bool AllDigits(std::string const& s) {
 
 int RunHuawei(HuaweiFlags& f) {
   // ---- validate everything before sending or writing anything ------------------------------------
-  ValidateCommon(f.common);
+  std::vector<std::string> const extra_keys = {"agent_id", "call_id", "location_id"};
+  ValidateCommon(f.common, extra_keys);
   auto dest = ParseDestination(f.common.dest);
   bool const watching = !f.watch.empty();
   if (watching && !f.record_ids.empty()) throw UsageError{"use either --record-id or --watch, not both"};
@@ -114,7 +115,7 @@ int RunHuawei(HuaweiFlags& f) {
     return FinishRun(failed, logger, signals.signal());
   }
 
-  auto eo = MakeExporterOptions(f.common, logger, sink);
+  auto eo = MakeExporterOptions(f.common, logger, sink, extra_keys);
   ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
   logger.Info("exporting Huawei CC-Gateway recordings of agent " + f.agent_id + " to " + sink->Describe(""));
   auto summary = exporter.Run(ctx);
