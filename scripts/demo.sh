@@ -82,10 +82,13 @@ import sys, boto3
 from botocore.config import Config
 s3 = boto3.client("s3", endpoint_url=sys.argv[1], config=Config(signature_version="s3v4"))
 keys, size = [], 0
-for page in s3.get_paginator("list_objects_v2").paginate(Bucket="ccrec-demo", Prefix="wxcc/"):
+# No Prefix parameter: moto 5.2 answers a correctly signed '/'-containing prefix with a false
+# SignatureDoesNotMatch (shared/reference/s3-sigv4.md section 5.1); filter here instead.
+for page in s3.get_paginator("list_objects_v2").paginate(Bucket="ccrec-demo"):
     for o in page.get("Contents", []):
-        keys.append((o["Key"], o["Size"]))
-        size += o["Size"]
+        if o["Key"].startswith("wxcc/"):
+            keys.append((o["Key"], o["Size"]))
+            size += o["Size"]
 rec = [k for k in keys if not k[0].endswith(".json")]
 print(f"{len(rec)} recordings + {len(keys) - len(rec)} sidecars, {size} bytes in s3://ccrec-demo/wxcc/")
 for k, s in keys[:6]:
