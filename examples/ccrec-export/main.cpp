@@ -2,6 +2,11 @@
 // directory. The reference program of the ccrec SDK.
 #include "commands.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <utility>
@@ -9,6 +14,12 @@
 
 int main(int argc, char** argv) {
   using namespace ccrec_cli;
+#if defined(__GLIBC__)
+  // glibc gives each worker thread its own malloc arena (up to 8 per core), which let peak RSS
+  // grow with --concurrency (bench/RESULTS.md: 65 MiB at 8 workers, 45 MiB with 2 arenas). Two
+  // arenas keep memory bounded; an explicit MALLOC_ARENA_MAX in the environment still wins.
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+#endif
   CLI::App app{"ccrec-export: export contact-center call recordings and metadata to S3 or a directory"};
   app.set_version_flag("--version", std::string("ccrec-export ") + CCREC_VERSION);
   app.require_subcommand(1);
