@@ -3,7 +3,7 @@
 // payload, Content-MD5), then prints one line of figures. Used by bench/s3_upload_bench.sh.
 //
 //   s3_put_bench --endpoint http://127.0.0.1:PORT --bucket B --key K [--region R]
-//                [--chunk-bytes N] [--expected-size N] [--part-size N] [--in-flight N]
+//                [--chunk-bytes N] [--expected-size N] [--part-size N] [--in-flight N] [--checksum none|crc32c|sha256]
 // (--part-size / --in-flight change S3SinkOptions for diagnostics; the benchmark uses defaults.)
 // Credentials: the default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, ...), like the CLI.
 #include <ccrec/core/object_sink.hpp>
@@ -25,7 +25,7 @@ namespace {
 int Usage() {
   std::fprintf(stderr,
                "usage: s3_put_bench --endpoint URL --bucket B --key K [--region R] [--chunk-bytes N] "
-               "[--expected-size N] [--part-size N] [--in-flight N]   (object bytes on stdin)\n");
+               "[--expected-size N] [--part-size N] [--in-flight N] [--checksum none|crc32c|sha256]   (object bytes on stdin)\n");
   return 2;
 }
 }  // namespace
@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   std::string endpoint, bucket, key, region = "us-east-1";
   std::size_t chunk = 256 * 1024;  // the exporter's default copy buffer
   std::optional<std::uint64_t> expected, part_size, in_flight;
+  std::string checksum;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) return Usage();
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
     else if (a == "--expected-size") expected = std::strtoull(v.c_str(), nullptr, 10);
     else if (a == "--part-size") part_size = std::strtoull(v.c_str(), nullptr, 10);
     else if (a == "--in-flight") in_flight = std::strtoull(v.c_str(), nullptr, 10);
+    else if (a == "--checksum") checksum = v;
     else return Usage();
   }
   if (endpoint.empty() || bucket.empty() || key.empty() || chunk == 0) return Usage();
@@ -58,6 +60,10 @@ int main(int argc, char** argv) {
   so.credentials = ccrec::s3::MakeDefaultCredentialsChain({});
   if (part_size) so.part_size = so.multipart_threshold = *part_size;
   if (in_flight) so.max_in_flight_parts = static_cast<std::size_t>(*in_flight);
+  if (checksum == "none") so.checksum = ccrec::s3::ChecksumAlgorithm::kNone;
+  else if (checksum == "crc32c") so.checksum = ccrec::s3::ChecksumAlgorithm::kCrc32c;
+  else if (checksum == "sha256") so.checksum = ccrec::s3::ChecksumAlgorithm::kSha256;
+  else if (!checksum.empty()) return Usage();
   auto sink = ccrec::s3::MakeS3Sink(so);
   if (!sink) {
     std::fprintf(stderr, "s3_put_bench: %s\n", sink.error().ToString().c_str());

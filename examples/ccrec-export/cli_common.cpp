@@ -42,6 +42,11 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
   o.key_template = default_template;
   app.add_option("--dest", o.dest, "s3://BUCKET[/PREFIX], file:///abs/path or a local directory")->required();
   AddS3Flags(app, o);
+  app.add_option("--s3-checksum", o.s3_checksum,
+                 "integrity checksum of every S3 upload: crc32c (x-amz-checksum-crc32c), sha256, or md5 "
+                 "(Content-MD5, for S3-compatible servers without flexible checksums)")
+      ->check(CLI::IsMember({"crc32c", "sha256", "md5"}))
+      ->capture_default_str();
   app.add_option("--concurrency", o.concurrency, "parallel transfers (1..64)")->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--manifest", o.manifest, "JSON Lines manifest, appended; also used to resume");
@@ -160,6 +165,9 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   so.region = conn.region;
   so.endpoint = conn.endpoint;
   so.path_style = conn.path_style;
+  so.checksum = o.s3_checksum == "md5"      ? ccrec::s3::ChecksumAlgorithm::kNone
+                : o.s3_checksum == "sha256" ? ccrec::s3::ChecksumAlgorithm::kSha256
+                                            : ccrec::s3::ChecksumAlgorithm::kCrc32c;
   so.transport = std::move(transport);
   // Environment, shared credentials/config files (AWS_PROFILE), container endpoint, IMDSv2.
   ccrec::s3::DefaultCredentialsChainOptions chain;

@@ -38,6 +38,7 @@ struct CommonOptions {
   std::string s3_endpoint;
   std::string s3_region;
   bool s3_path_style = false;
+  std::string s3_checksum = "crc32c";
   std::string ca_file;
   bool insecure = false;
   int concurrency = 4;

@@ -105,7 +105,7 @@ char const* ChecksumPrefix(ChecksumAlgorithm a) {
 
 // Hashes of one request body.
 struct BodyDigests {
-  std::string md5_raw;
+  std::string md5_raw;     // only in Content-MD5 mode (ChecksumAlgorithm::kNone)
   std::string sha256_hex;  // empty with UNSIGNED-PAYLOAD unless the checksum needs it
   std::string checksum_b64;
 };
@@ -113,7 +113,7 @@ struct BodyDigests {
 BodyDigests Digest(char const* data, std::size_t size, bool want_sha256, ChecksumAlgorithm checksum) {
   BodyDigests d;
   std::string_view view(data ? data : "", size);
-  d.md5_raw = internal::Md5Raw(view);
+  if (checksum == ChecksumAlgorithm::kNone) d.md5_raw = internal::Md5Raw(view);
   std::string sha_raw;
   if (want_sha256 || checksum == ChecksumAlgorithm::kSha256) {
     sha_raw = internal::Sha256Raw(view);
@@ -128,6 +128,8 @@ BodyDigests Digest(char const* data, std::size_t size, bool want_sha256, Checksu
 struct SinkState {
   S3SinkOptions options;
   std::shared_ptr<S3Client> client;
+  // Set once the endpoint answered an upload without echoing the flexible checksum (warned once).
+  mutable std::atomic<bool> checksum_not_echoed{false};
 
   std::string Location(std::string const& full_key) const { return "s3://" + options.bucket + "/" + full_key; }
 
@@ -152,36 +154,56 @@ struct SinkState {
   bool EtagIsMd5() const { return options.verify_etag && options.server_side_encryption != "aws:kms"; }
 };
 
-// Checks a PutObject/UploadPart response against what was sent.
+Error IntegrityError(S3Response const& r, std::string message) {
+  auto e = MakeError(ErrorCode::kIntegrity, std::move(message));
+  e.http_status = r.status;
+  e.request_id = r.Header("x-amz-request-id").value_or("");
+  return e;
+}
+
+// Checks a PutObject/UploadPart response against what was sent (`data`, `size`: the body).
+//
+// With a flexible checksum the server echoes `x-amz-checksum-<alg>`, which must equal what was
+// sent. A server that does not echo it (no flexible-checksum support, so it verified nothing on
+// receipt) is checked after the fact instead: its ETag must be the MD5 of the body, computed only
+// now. In Content-MD5 mode the server verified the MD5 on receipt and the ETag is compared too.
 std::optional<Error> VerifyUpload(SinkState const& s, S3Response const& r, BodyDigests const& d,
-                                  std::string const& what) {
+                                  char const* data, std::size_t size, std::string const& what) {
   auto etag = Unquote(r.Header("etag").value_or(""));
-  if (s.EtagIsMd5() && IsHex(etag, 32) && ToLowerAscii(etag) != internal::HexEncode(d.md5_raw)) {
-    auto e = MakeError(ErrorCode::kIntegrity, what + ": the server's ETag " + etag +
-                                                  " is not the MD5 of the bytes sent (" +
-                                                  internal::HexEncode(d.md5_raw) +
-                                                  "); the data may have been corrupted. If this endpoint "
-                                                  "does not use MD5 ETags, set verify_etag = false");
-    e.http_status = r.status;
-    e.request_id = r.Header("x-amz-request-id").value_or("");
-    return e;
-  }
+  std::string md5_raw = d.md5_raw;
   if (s.options.checksum != ChecksumAlgorithm::kNone) {
-    auto echoed = r.Header(ChecksumHeader(s.options.checksum));
-    if (echoed && *echoed != d.checksum_b64) {
-      auto e = MakeError(ErrorCode::kIntegrity, what + ": the server computed " +
-                                                    std::string(ChecksumName(s.options.checksum)) + " " + *echoed +
-                                                    " but " + d.checksum_b64 + " was sent");
-      e.http_status = r.status;
-      return e;
+    auto const name = std::string(ChecksumName(s.options.checksum));
+    if (auto echoed = r.Header(ChecksumHeader(s.options.checksum))) {
+      if (*echoed != d.checksum_b64) {
+        return IntegrityError(r, what + ": the server computed " + name + " " + *echoed + " but " +
+                                     d.checksum_b64 + " was sent; the data was corrupted in transit");
+      }
+      return std::nullopt;
     }
+    if (!s.checksum_not_echoed.exchange(true)) {
+      s.options.logger.Warn("S3 endpoint " + (s.options.endpoint.empty() ? std::string("(AWS)") : s.options.endpoint) +
+                            " did not return " +
+                            std::string(ChecksumHeader(s.options.checksum)) +
+                            ", so it may not support flexible checksums and did not verify " + name +
+                            "; uploads are verified by their MD5 ETags instead. Set checksum = kNone "
+                            "(ccrec-export --s3-checksum md5) to send Content-MD5, which such servers verify");
+    }
+    if (!s.EtagIsMd5() || !IsHex(etag, 32)) return std::nullopt;
+    md5_raw = internal::Md5Raw(std::string_view(data ? data : "", size));
+  }
+  if (s.EtagIsMd5() && IsHex(etag, 32) && ToLowerAscii(etag) != internal::HexEncode(md5_raw)) {
+    return IntegrityError(r, what + ": the server's ETag " + etag + " is not the MD5 of the bytes sent (" +
+                                 internal::HexEncode(md5_raw) +
+                                 "); the data may have been corrupted. If this endpoint does not use MD5 "
+                                 "ETags, set verify_etag = false");
   }
   return std::nullopt;
 }
 
 void AddBodyHeaders(SinkState const& s, HttpHeaders& h, BodyDigests const& d) {
-  h.emplace_back("Content-MD5", internal::Base64Encode(d.md5_raw));
-  if (s.options.checksum != ChecksumAlgorithm::kNone) {
+  if (s.options.checksum == ChecksumAlgorithm::kNone) {
+    h.emplace_back("Content-MD5", internal::Base64Encode(d.md5_raw));
+  } else {
     h.emplace_back("x-amz-sdk-checksum-algorithm", ChecksumName(s.options.checksum));
     h.emplace_back(ChecksumHeader(s.options.checksum), d.checksum_b64);
   }
@@ -357,7 +379,7 @@ class S3Writer final : public ObjectWriter {
     call.payload_hash = PayloadHash(s, d);
     auto r = s.client->Execute(call, ctx_);
     if (!r) return r.error();
-    if (auto e = VerifyUpload(s, *r, d, "S3 PutObject " + Location())) return *e;
+    if (auto e = VerifyUpload(s, *r, d, buf_.data(), buf_.size(), "S3 PutObject " + Location())) return *e;
     ObjectInfo info;
     info.key = key_;
     info.bytes = total_;
@@ -530,7 +552,8 @@ class S3Writer final : public ObjectWriter {
     call.payload_hash = PayloadHash(s, d);
     auto r = s.client->Execute(call, ctx_);
     if (!r) return r.error();
-    if (auto e = VerifyUpload(s, *r, d, "S3 UploadPart " + Location() + " part " + std::to_string(job.number))) {
+    if (auto e = VerifyUpload(s, *r, d, job.data.data(), job.data.size(),
+                              "S3 UploadPart " + Location() + " part " + std::to_string(job.number))) {
       return *e;
     }
     auto etag = r->Header("etag");

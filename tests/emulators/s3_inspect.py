@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Lists a bucket on a loopback S3 server for integration tests.
 
-Prints JSON: {"objects": {key: {"size": N, "sha256": hex, "content_type": ..., "body": text}}}
+Prints JSON: {"objects": {key: {"size": N, "sha256": hex, "content_type": ..., "checksum_crc32c": ...,
+"body": text}}} ("checksum_crc32c": the stored x-amz-checksum-crc32c from HeadObject with checksum mode
+ENABLED, "" when the object has none)
 ("body" only for keys ending in one of --body-suffix). Uses boto3 with SigV4.
 """
 import argparse
@@ -39,8 +41,10 @@ def main() -> int:
             key = item["Key"]
             obj = s3.get_object(Bucket=args.bucket, Key=key)
             data = obj["Body"].read()
+            head = s3.head_object(Bucket=args.bucket, Key=key, ChecksumMode="ENABLED")
             entry = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
-                     "content_type": obj.get("ContentType", "")}
+                     "content_type": obj.get("ContentType", ""),
+                     "checksum_crc32c": head.get("ChecksumCRC32C", "")}
             if any(key.endswith(s) for s in args.body_suffix):
                 entry["body"] = data.decode("utf-8", "replace")
             out[key] = entry

@@ -169,6 +169,8 @@ TEST_F(ExportWebexTest, ExportsOneDayToS3ByteExactThenReRunSkipsEverything) {
     ASSERT_TRUE(objects.HasMember(key.c_str())) << "missing " << key;
     EXPECT_EQ(objects[key.c_str()]["sha256"].GetString(), ExpectedSha(ids.first, ids.second)) << key;
     EXPECT_EQ(std::string(objects[key.c_str()]["content_type"].GetString()), "audio/wav");
+    // Default --s3-checksum crc32c: S3 stored the CRC-32C that came with the upload.
+    EXPECT_NE(std::string(objects[key.c_str()]["checksum_crc32c"].GetString()), "") << key;
     bytes += objects[key.c_str()]["size"].GetInt64();
     std::string sidecar_key = key + ".json";
     ASSERT_TRUE(objects.HasMember(sidecar_key.c_str())) << "missing sidecar " << sidecar_key;
@@ -275,6 +277,24 @@ TEST_F(ExportWebexTest, WrongS3SecretGivesClearErrorAndRecordsNothingAsExported)
   EXPECT_NE(run.LastLine().find("exported=0 "), std::string::npos) << run.out;
 }
 
+TEST_F(ExportWebexTest, ContentMd5ModeForStoresWithoutFlexibleChecksums) {
+  // --s3-checksum md5: Content-MD5 instead of x-amz-checksum-crc32c; the objects land byte-exact
+  // and carry no stored CRC-32C.
+  auto expected = GroundTruth();
+  auto args = BaseArgs("s3://recordings/md5", *dir_ / "md5.jsonl");
+  args.insert(args.end(), {"--s3-checksum", "md5"});
+  auto run = ccrec_it::RunProgram(args, S3Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto bucket = ListBucket();
+  auto const& objects = bucket["objects"];
+  for (auto const& [key, ids] : expected.recordings) {
+    std::string k = "md5/" + key;
+    ASSERT_TRUE(objects.HasMember(k.c_str())) << "missing " << k;
+    EXPECT_EQ(objects[k.c_str()]["sha256"].GetString(), ExpectedSha(ids.first, ids.second)) << k;
+    EXPECT_EQ(std::string(objects[k.c_str()]["checksum_crc32c"].GetString()), "") << k;
+  }
+}
+
 TEST_F(ExportWebexTest, UsageErrorsExitTwoAndWriteNothing) {
   TempDir out("ccrec-it-usage");
   std::string dest = out.path() + "/never";
@@ -282,7 +302,7 @@ TEST_F(ExportWebexTest, UsageErrorsExitTwoAndWriteNothing) {
   std::vector<std::pair<std::string, std::string>> cases = {
       {"--from", "yesterday"},          {"--to", "2026-13-01T00:00:00Z"},    {"--concurrency", "0"},
       {"--key-template", "{bogus}/x"},  {"--url-expiration", "61"},        {"--channel-types", "fax"},
-      {"--region", "mars1"},            {"--progress", "sometimes"},
+      {"--region", "mars1"},            {"--progress", "sometimes"},       {"--s3-checksum", "crc32"},
   };
   for (auto const& [flag, value] : cases) {
     auto args = BaseArgs(dest, manifest);

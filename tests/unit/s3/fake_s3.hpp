@@ -64,6 +64,9 @@ class FakeS3 {
   std::function<void(int part_number)> on_part;
   /// When set, returned as the ETag of PutObject/UploadPart instead of the MD5.
   std::optional<std::string> forced_etag;
+  /// False: behave like a store without flexible-checksum support, which ignores
+  /// x-amz-checksum-* headers (neither verified nor echoed) and returns no composite checksum.
+  bool flexible_checksums = true;
   /// Complete the next multipart upload but answer 500 (a response lost after success).
   bool lose_next_complete_response = false;
 
@@ -155,13 +158,13 @@ class FakeS3 {
     if (auto md5 = r.Header("content-md5")) {
       if (*md5 != ccrec::internal::Base64Encode(ccrec::internal::Md5Raw(r.body))) return Reply(400, ErrorXml("BadDigest"));
     }
-    if (auto c = r.Header("x-amz-checksum-crc32c")) {
+    if (auto c = flexible_checksums ? r.Header("x-amz-checksum-crc32c") : std::nullopt) {
       auto crc = ccrec::internal::Crc32c(0, r.body.data(), r.body.size());
       char raw[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
                      static_cast<char>(crc)};
       if (*c != ccrec::internal::Base64Encode(std::string(raw, 4))) return Reply(400, ErrorXml("BadDigest"));
     }
-    if (auto c = r.Header("x-amz-checksum-sha256")) {
+    if (auto c = flexible_checksums ? r.Header("x-amz-checksum-sha256") : std::nullopt) {
       if (*c != ccrec::internal::Base64Encode(ccrec::internal::Sha256Raw(r.body))) {
         return Reply(400, ErrorXml("BadDigest"));
       }
@@ -193,8 +196,10 @@ class FakeS3 {
                               : "\"" + ccrec::internal::HexEncode(ccrec::internal::Md5Raw(r.body)) + "\"";
       up->second.part_etags[n] = etag;
       ccrec::HttpHeaders h = {{"ETag", etag}};
-      if (auto c = r.Header("x-amz-checksum-crc32c")) h.emplace_back("x-amz-checksum-crc32c", *c);
-      if (auto c = r.Header("x-amz-checksum-sha256")) h.emplace_back("x-amz-checksum-sha256", *c);
+      if (flexible_checksums) {
+        if (auto c = r.Header("x-amz-checksum-crc32c")) h.emplace_back("x-amz-checksum-crc32c", *c);
+        if (auto c = r.Header("x-amz-checksum-sha256")) h.emplace_back("x-amz-checksum-sha256", *c);
+      }
       if (on_part) {
         mu_.unlock();
         on_part(n);
@@ -208,8 +213,10 @@ class FakeS3 {
                               : "\"" + ccrec::internal::HexEncode(ccrec::internal::Md5Raw(r.body)) + "\"";
       objects_[key] = StoredObject{r.body, r.headers, etag};
       ccrec::HttpHeaders h = {{"ETag", etag}};
-      if (auto c = r.Header("x-amz-checksum-crc32c")) h.emplace_back("x-amz-checksum-crc32c", *c);
-      if (auto c = r.Header("x-amz-checksum-sha256")) h.emplace_back("x-amz-checksum-sha256", *c);
+      if (flexible_checksums) {
+        if (auto c = r.Header("x-amz-checksum-crc32c")) h.emplace_back("x-amz-checksum-crc32c", *c);
+        if (auto c = r.Header("x-amz-checksum-sha256")) h.emplace_back("x-amz-checksum-sha256", *c);
+      }
       return Reply(200, "", h);
     }
     if (r.method == "POST" && q("uploads")) {
@@ -248,7 +255,7 @@ class FakeS3 {
       objects_[up->second.key] = StoredObject{data, up->second.headers, etag};
       std::string extra;
       auto crcs = ccrec::s3::xml::FindAllTexts(r.body, "ChecksumCRC32C");
-      if (!crcs.empty()) extra = "<ChecksumCRC32C>composite-" + std::to_string(crcs.size()) + "</ChecksumCRC32C>";
+      if (!crcs.empty() && flexible_checksums) extra = "<ChecksumCRC32C>composite-" + std::to_string(crcs.size()) + "</ChecksumCRC32C>";
       uploads_.erase(up);
       if (lose_next_complete_response) {
         lose_next_complete_response = false;

@@ -117,8 +117,10 @@ class S3SinkTest : public ::testing::Test {
   FakeS3 fake_;
 };
 
-TEST_F(S3SinkTest, SmallObjectIsOnePutObjectWithSignedPayloadAndMd5) {
-  auto sink = Sink();
+TEST_F(S3SinkTest, SmallObjectInContentMd5ModeIsOnePutObjectWithSignedPayloadAndMd5) {
+  auto o = Options();
+  o.checksum = ChecksumAlgorithm::kNone;
+  auto sink = Sink(o);
   std::string data = "RIFF....WAVEfmt hello";
   PutOptions put;
   put.metadata = {{"task-id", "t-1"}};
@@ -154,6 +156,28 @@ TEST_F(S3SinkTest, SmallObjectIsOnePutObjectWithSignedPayloadAndMd5) {
   EXPECT_EQ(*info->etag, internal::HexEncode(internal::Md5Raw(data)));
   EXPECT_EQ(fake_.Object("rec/2026/a.wav")->data, data);
   EXPECT_EQ(sink->Describe("2026/a.wav"), "s3://bkt/rec/2026/a.wav");
+}
+
+TEST_F(S3SinkTest, DefaultChecksumIsCrc32cWithoutContentMd5) {
+  auto sink = Sink();
+  std::string data = "123456789";
+  auto info = Upload(*sink, "a.wav", data);
+  ASSERT_TRUE(info) << info.error().ToString();
+  auto reqs = Requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  auto const& r = reqs[0];
+  EXPECT_EQ(*r.Header("x-amz-checksum-crc32c"), "4waSgw==");  // CRC-32C("123456789") = 0xE3069283
+  EXPECT_EQ(*r.Header("x-amz-sdk-checksum-algorithm"), "CRC32C");
+  EXPECT_FALSE(r.Header("Content-MD5"));
+  EXPECT_EQ(*r.Header("x-amz-content-sha256"), internal::Sha256Hex(data));
+  auto auth = *r.Header("Authorization");
+  EXPECT_NE(auth.find("SignedHeaders=content-type;host;x-amz-checksum-crc32c;x-amz-content-sha256;x-amz-date;"
+                      "x-amz-meta-sha256;x-amz-sdk-checksum-algorithm, Signature="),
+            std::string::npos)
+      << auth;
+  EXPECT_EQ(fake_.SignatureFailures(), 0);
+  EXPECT_EQ(*info->checksum, "crc32c:4waSgw==");
+  EXPECT_EQ(fake_.Object("rec/a.wav")->data, data);
 }
 
 TEST_F(S3SinkTest, EmptyObject) {
@@ -248,9 +272,14 @@ TEST_F(S3SinkTest, MultipartFlow) {
   EXPECT_EQ(parts[3].body.size(), 2 * kMiB + 7);
   for (auto const& [n, r] : parts) {
     EXPECT_EQ(r.url, "http://127.0.0.1:9000/bkt/rec/big.wav?partNumber=" + std::to_string(n) + "&uploadId=upload-1");
-    EXPECT_EQ(*r.Header("Content-MD5"), internal::Base64Encode(internal::Md5Raw(r.body)));
+    EXPECT_FALSE(r.Header("Content-MD5"));
+    auto crc = internal::Crc32c(0, r.body.data(), r.body.size());
+    std::string be{static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
+                   static_cast<char>(crc)};
+    EXPECT_EQ(*r.Header("x-amz-checksum-crc32c"), internal::Base64Encode(be));
     EXPECT_EQ(*r.Header("x-amz-content-sha256"), internal::Sha256Hex(r.body));
   }
+  EXPECT_EQ(*reqs[0].Header("x-amz-checksum-algorithm"), "CRC32C");
   auto const& complete = reqs[4];
   EXPECT_EQ(complete.method, "POST");
   EXPECT_EQ(complete.url, "http://127.0.0.1:9000/bkt/rec/big.wav?uploadId=upload-1");
@@ -700,15 +729,66 @@ TEST_F(S3SinkTest, ExpectedSizeGrowsPartSizeToStayWithin10000Parts) {
 }
 
 TEST_F(S3SinkTest, EtagMismatchIsAnIntegrityError) {
-  auto sink = Sink();
+  auto o = Options();
+  o.checksum = ChecksumAlgorithm::kNone;
+  auto sink = Sink(o);
   fake_.forced_etag = "\"00000000000000000000000000000000\"";
   auto r = Upload(*sink, "m.bin", "abc");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kIntegrity);
-  auto o = Options();
+  EXPECT_NE(r.error().message.find("is not the MD5 of the bytes sent"), std::string::npos) << r.error().message;
   o.verify_etag = false;
   auto lenient = Sink(o);
   EXPECT_TRUE(Upload(*lenient, "m.bin", "abc"));
+}
+
+TEST_F(S3SinkTest, EchoedChecksumIsTrustedOverTheEtag) {
+  // With a flexible checksum the server verified it on receipt and echoed it; the ETag is not
+  // checked (so no MD5 is computed).
+  auto sink = Sink();
+  fake_.forced_etag = "\"00000000000000000000000000000000\"";
+  EXPECT_TRUE(Upload(*sink, "m.bin", "abc"));
+}
+
+TEST_F(S3SinkTest, ServerThatDoesNotEchoTheChecksumIsVerifiedByEtagWithOneWarning) {
+  // A store without flexible-checksum support ignores x-amz-checksum-crc32c and echoes nothing:
+  // the sink falls back to comparing the ETag with the MD5 of the bytes sent, and warns once.
+  fake_.flexible_checksums = false;
+  std::vector<std::string> warnings;
+  std::mutex mu;
+  auto o = Options();
+  o.logger = Logger(LogLevel::kWarn, [&](LogLevel, std::string_view m) {
+    std::lock_guard<std::mutex> lock(mu);
+    warnings.emplace_back(m);
+  });
+  auto sink = Sink(o);
+  auto small = Upload(*sink, "a.bin", "abc");
+  ASSERT_TRUE(small) << small.error().ToString();
+  EXPECT_EQ(*small->checksum, "crc32c:Nks/tw==");  // what was sent: CRC-32C("abc") = 0x364B3FB7
+  auto big = Upload(*sink, "b.bin", Pattern(kPart + 10));
+  ASSERT_TRUE(big) << big.error().ToString();
+  EXPECT_EQ(fake_.Object("rec/b.bin")->data, Pattern(kPart + 10));
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("did not return x-amz-checksum-crc32c"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("--s3-checksum md5"), std::string::npos) << warnings[0];
+
+  // Corruption on such a store shows as an ETag that is not the MD5 of what was sent: a single
+  // PutObject fails, and a multipart upload fails and is aborted (nothing appears).
+  fake_.forced_etag = "\"0123456789abcdef0123456789abcdef\"";
+  auto bad = Upload(*sink, "c.bin", "abc");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kIntegrity);
+  EXPECT_NE(bad.error().message.find("is not the MD5 of the bytes sent"), std::string::npos) << bad.error().message;
+  auto bad_big = Upload(*sink, "d.bin", Pattern(kPart + 10));
+  ASSERT_FALSE(bad_big);
+  EXPECT_EQ(bad_big.error().code, ErrorCode::kIntegrity);
+  EXPECT_FALSE(fake_.Object("rec/d.bin"));
+  EXPECT_EQ(fake_.OpenUploads(), 0u);
+
+  // ETags that are not MD5s leave nothing to compare: accepted.
+  fake_.forced_etag = "\"opaque-etag\"";
+  EXPECT_TRUE(Upload(*sink, "e.bin", "abc"));
+  EXPECT_EQ(warnings.size(), 1u);
 }
 
 TEST_F(S3SinkTest, Crc32cChecksums) {
@@ -759,7 +839,7 @@ TEST_F(S3SinkTest, UnsignedPayloadOnlyOverHttps) {
   ASSERT_TRUE(Upload(*sink, "u.bin", "abc"));
   auto r = Requests().at(0);
   EXPECT_EQ(*r.Header("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
-  EXPECT_TRUE(r.Header("Content-MD5"));
+  EXPECT_TRUE(r.Header("x-amz-checksum-crc32c"));
 }
 
 TEST_F(S3SinkTest, EncryptionStorageClassAndTags) {
