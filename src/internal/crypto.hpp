@@ -1,5 +1,5 @@
 #pragma once
-// Internal: hashing, HMAC, base64 and hex over OpenSSL. Not installed.
+// Internal: hashing, HMAC, base64 and hex over OpenSSL, and CRC-32C. Not installed.
 
 #include <ccrec/core/export.hpp>
 
@@ -42,8 +42,24 @@ CCREC_EXPORT std::string Sha256Hex(std::string_view data);
 CCREC_EXPORT std::string Md5Raw(std::string_view data);
 CCREC_EXPORT std::string HmacSha256Raw(std::string_view key, std::string_view data);
 CCREC_EXPORT std::string HmacSha1Raw(std::string_view key, std::string_view data);
-/// CRC-32C (Castagnoli), incremental: pass the previous value (0 to start).
+/// CRC-32C (Castagnoli; reflected polynomial 0x82F63B78, initial value and final XOR 0xFFFFFFFF):
+/// the checksum of iSCSI (RFC 3720) and of S3's x-amz-checksum-crc32c. Crc32c(0, "123456789", 9)
+/// is 0xE3069283.
+///
+/// Incremental: `crc` is the finished CRC of the data before `data` (0 to start), and the result is
+/// the finished CRC of everything so far, so Crc32c(Crc32c(0, a, n), b, m) equals the CRC of a
+/// followed by b. `data` may be null when `size` is 0, and needs no particular alignment.
+///
+/// The implementation is chosen once, at the first call: the SSE4.2 crc32 instruction on x86-64
+/// CPUs that have it (three interleaved streams, no -msse4.2 needed at build time), the ARMv8 CRC32
+/// instructions on AArch64 when the compiler targets them, and portable slicing-by-8 otherwise.
+/// All give the same result.
+///
+/// @par Thread safety
+/// Safe to call concurrently from any number of threads; it keeps no state between calls.
 CCREC_EXPORT std::uint32_t Crc32c(std::uint32_t crc, void const* data, std::size_t size);
+/// Crc32c() forced onto the portable slicing-by-8 path, whatever the CPU; for tests and benchmarks.
+CCREC_EXPORT std::uint32_t Crc32cSoftware(std::uint32_t crc, void const* data, std::size_t size);
 
 CCREC_EXPORT std::string HexEncode(std::string_view raw);
 CCREC_EXPORT std::string Base64Encode(std::string_view raw);

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <regex>
 #include <set>
 #include <string>
@@ -113,6 +116,140 @@ TEST(Crc32c, Incremental) {
   EXPECT_EQ(crc, 0xE3069283U);
   crc = internal::Crc32c(internal::Crc32c(0, check.data(), 4), check.data() + 4, 5);
   EXPECT_EQ(crc, 0xE3069283U);
+}
+
+// Bit-at-a-time CRC-32C, straight from the definition, as the reference for every implementation.
+std::uint32_t ReferenceCrc32c(std::uint32_t crc, unsigned char const* p, std::size_t size) {
+  crc = ~crc;
+  for (std::size_t i = 0; i < size; ++i) {
+    crc ^= p[i];
+    for (int k = 0; k < 8; ++k) crc = (crc & 1U) != 0 ? (crc >> 1) ^ 0x82F63B78U : crc >> 1;
+  }
+  return ~crc;
+}
+
+std::vector<unsigned char> PseudoRandomBytes(std::size_t size, std::uint64_t seed) {
+  std::vector<unsigned char> out(size);
+  std::uint64_t x = seed;
+  for (auto& b : out) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;  // 64-bit LCG, high byte
+    b = static_cast<unsigned char>(x >> 56);
+  }
+  return out;
+}
+
+using Crc32cFunction = std::uint32_t (*)(std::uint32_t, void const*, std::size_t);
+
+struct Crc32cImpl {
+  char const* name;
+  Crc32cFunction fn;
+};
+
+// The dispatched function (SSE4.2 / ARMv8 CRC where available) and the forced software path.
+std::vector<Crc32cImpl> Crc32cImpls() {
+  return {{"Crc32c", &internal::Crc32c}, {"Crc32cSoftware", &internal::Crc32cSoftware}};
+}
+
+TEST(Crc32c, Rfc3720AndCheckVectorsOnEveryPath) {
+  std::vector<unsigned char> const zeros(32, 0x00);
+  std::vector<unsigned char> const ones(32, 0xFF);
+  std::vector<unsigned char> ascending(32);
+  std::vector<unsigned char> descending(32);
+  for (std::size_t i = 0; i < 32; ++i) {
+    ascending[i] = static_cast<unsigned char>(i);
+    descending[i] = static_cast<unsigned char>(31 - i);
+  }
+  std::string const check = "123456789";
+  for (auto const& impl : Crc32cImpls()) {
+    SCOPED_TRACE(impl.name);
+    EXPECT_EQ(impl.fn(0, zeros.data(), zeros.size()), 0x8A9136AAU);  // RFC 3720 B.4
+    EXPECT_EQ(impl.fn(0, ones.data(), ones.size()), 0x62A8AB43U);
+    EXPECT_EQ(impl.fn(0, ascending.data(), ascending.size()), 0x46DD794EU);
+    EXPECT_EQ(impl.fn(0, descending.data(), descending.size()), 0x113FDB5CU);
+    EXPECT_EQ(impl.fn(0, check.data(), check.size()), 0xE3069283U);
+    EXPECT_EQ(impl.fn(0, nullptr, 0), 0U);
+    EXPECT_EQ(impl.fn(0x12345678U, nullptr, 0), 0x12345678U);
+  }
+  EXPECT_EQ(ReferenceCrc32c(0, zeros.data(), zeros.size()), 0x8A9136AAU);
+  EXPECT_EQ(ReferenceCrc32c(0, ascending.data(), ascending.size()), 0x46DD794EU);
+}
+
+// Every length 0..300 at every start offset 0..15 (unaligned heads and tails), each copied into its
+// own allocation that ends where the data ends, so that AddressSanitizer catches any over-read.
+TEST(Crc32c, EveryLengthAndOffsetMatchesReference) {
+  auto const source = PseudoRandomBytes(300, 1);
+  for (std::size_t len = 0; len <= 300; ++len) {
+    std::uint32_t const expected = ReferenceCrc32c(0, source.data(), len);
+    std::uint32_t const expected_chained = ReferenceCrc32c(0xDEADBEEFU, source.data(), len);
+    for (std::size_t offset = 0; offset < 16; ++offset) {
+      std::vector<unsigned char> buf(offset + len);
+      std::copy(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(len),
+                buf.begin() + static_cast<std::ptrdiff_t>(offset));
+      unsigned char const* p = buf.data() + offset;
+      for (auto const& impl : Crc32cImpls()) {
+        ASSERT_EQ(impl.fn(0, p, len), expected) << impl.name << " offset " << offset << " length " << len;
+        ASSERT_EQ(impl.fn(0xDEADBEEFU, p, len), expected_chained)
+            << impl.name << " offset " << offset << " length " << len;
+      }
+    }
+  }
+}
+
+// Lengths around the hardware path's block sizes: three interleaved 256-byte and 8 KiB blocks.
+TEST(Crc32c, BlockBoundaryLengthsMatchReference) {
+  auto const source = PseudoRandomBytes(3 * 3 * 8192 + 3 * 256 + 64, 2);
+  std::vector<std::size_t> lengths;
+  for (std::size_t base : {std::size_t{3 * 256}, std::size_t{2 * 3 * 256}, std::size_t{3 * 8192},
+                           std::size_t{3 * 8192 + 3 * 256}, std::size_t{2 * 3 * 8192},
+                           std::size_t{3 * 3 * 8192 + 3 * 256}}) {
+    for (std::size_t delta = 0; delta < 17; ++delta) lengths.push_back(base + delta - 8);
+  }
+  for (std::size_t len : lengths) {
+    std::uint32_t const expected = ReferenceCrc32c(0, source.data(), len);
+    for (std::size_t offset = 0; offset < 8; ++offset) {
+      std::vector<unsigned char> buf(offset + len);
+      std::copy(source.begin(), source.begin() + static_cast<std::ptrdiff_t>(len),
+                buf.begin() + static_cast<std::ptrdiff_t>(offset));
+      unsigned char const* p = buf.data() + offset;
+      for (auto const& impl : Crc32cImpls()) {
+        ASSERT_EQ(impl.fn(0, p, len), expected) << impl.name << " offset " << offset << " length " << len;
+      }
+    }
+  }
+}
+
+TEST(Crc32c, ChainingEqualsOneShot) {
+  auto const data = PseudoRandomBytes(100000, 3);
+  std::uint32_t const whole = ReferenceCrc32c(0, data.data(), data.size());
+  for (auto const& impl : Crc32cImpls()) {
+    SCOPED_TRACE(impl.name);
+    EXPECT_EQ(impl.fn(0, data.data(), data.size()), whole);
+    std::size_t const splits[] = {0, 1, 3, 7, 8, 9, 255, 256, 767, 768, 769, 4096, 24575, 24576, 24577, 50001, 99999,
+                                  100000};
+    for (std::size_t split : splits) {
+      std::uint32_t const a = impl.fn(0, data.data(), split);
+      EXPECT_EQ(impl.fn(a, data.data() + split, data.size() - split), whole) << "split at " << split;
+    }
+    // Uneven pieces, as an upload stream would feed them.
+    std::uint32_t crc = 0;
+    std::size_t pos = 0;
+    for (std::size_t piece = 1; pos < data.size(); piece = piece * 3 + 1) {
+      std::size_t const n = std::min(piece % 30011, data.size() - pos);
+      crc = impl.fn(crc, data.data() + pos, n);
+      pos += n;
+    }
+    EXPECT_EQ(crc, whole);
+  }
+}
+
+TEST(Crc32c, SeveralMebibytesOfPseudoRandomData) {
+  auto const data = PseudoRandomBytes((3 << 20) + 12345, 4);
+  std::uint32_t const expected = ReferenceCrc32c(0, data.data(), data.size());
+  for (auto const& impl : Crc32cImpls()) {
+    SCOPED_TRACE(impl.name);
+    EXPECT_EQ(impl.fn(0, data.data(), data.size()), expected);
+    EXPECT_EQ(impl.fn(0, data.data() + 5, data.size() - 5), ReferenceCrc32c(0, data.data() + 5, data.size() - 5));
+  }
 }
 
 TEST(HexEncode, LowerCase) {
