@@ -2,6 +2,8 @@
 
 #include <ccrec/core/log.hpp>
 
+#include "internal/time_util.hpp"
+
 namespace ccrec {
 inline namespace v1 {
 namespace internal {
@@ -28,6 +30,21 @@ std::string BodySnippet(std::string_view body, std::size_t max_bytes) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
   if (body.size() > max_bytes) s += "...";
   return RedactSecrets(s);
+}
+
+Error FinishHttpError(Error error, HttpErrorParts parts, HttpHeaders const& headers,
+                      std::chrono::system_clock::time_point now) {
+  error.http_status = parts.status;
+  if (!parts.body_understood && !parts.body.empty() && parts.details.empty()) parts.details = BodySnippet(parts.body);
+  if (error.request_id.empty() && !parts.request_id_header.empty()) {
+    if (auto id = FindHeader(headers, parts.request_id_header)) error.request_id = *id;
+  }
+  if (auto retry_after = FindHeader(headers, "Retry-After")) error.retry_after = ParseRetryAfter(*retry_after, now);
+  std::string message = std::string(parts.what) + " failed with HTTP " + std::to_string(parts.status);
+  if (!parts.details.empty()) message += ": " + parts.details;
+  message += " (" + std::string(parts.hint) + ")";
+  error.message = RedactSecrets(message);
+  return error;
 }
 
 }  // namespace internal

@@ -6,10 +6,10 @@
 
 #include "internal/error_util.hpp"
 #include "internal/json.hpp"
-#include "internal/time_util.hpp"
 
 #include <cctype>
 #include <string>
+#include <utility>
 
 namespace ccrec {
 inline namespace v1 {
@@ -55,7 +55,6 @@ Error MapWebexError(int status, std::string_view body, HttpHeaders const& header
                     std::chrono::system_clock::time_point now) {
   Error error;
   error.code = internal::ErrorCodeForHttpStatus(status);
-  error.http_status = status;
   std::string details;
   bool understood = false;
   if (!body.empty()) {
@@ -78,18 +77,8 @@ Error MapWebexError(int status, std::string_view body, HttpHeaders const& header
       AppendDescriptions(util::OptArray(*doc, "errors"), details);
     }
   }
-  if (!understood && !body.empty()) details = internal::BodySnippet(body);
-  if (error.request_id.empty()) {
-    if (auto id = FindHeader(headers, "TrackingID")) error.request_id = *id;
-  }
-  if (auto retry_after = FindHeader(headers, "Retry-After")) {
-    error.retry_after = util::ParseRetryAfter(*retry_after, now);
-  }
-  std::string message = std::string(what) + " failed with HTTP " + std::to_string(status);
-  if (!details.empty()) message += ": " + details;
-  message += std::string(" (") + Hint(status) + ")";
-  error.message = RedactSecrets(message);
-  return error;
+  return internal::FinishHttpError(
+      std::move(error), {status, body, understood, std::move(details), "TrackingID", what, Hint(status)}, headers, now);
 }
 
 }  // namespace webex
