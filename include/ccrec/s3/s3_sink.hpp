@@ -63,7 +63,8 @@ enum class ChecksumAlgorithm {
   /// Content-MD5 only (RFC 1864), plus the ETag check; MD5 costs ~1.4 s of CPU per GiB.
   kNone,
   /// CRC-32C (Castagnoli), base64 of the big-endian 4 bytes. Default: hardware-accelerated
-  /// (SSE4.2 / ARMv8 CRC), so it costs almost no CPU; what current AWS SDKs send too.
+  /// (SSE4.2 / ARMv8 CRC), so it costs almost no CPU. (Current AWS SDKs also send a flexible
+  /// checksum by default, CRC32.)
   kCrc32c,
   /// SHA-256, base64 of the 32 bytes (shares the hashing pass with the signed payload).
   kSha256,
