@@ -13,7 +13,20 @@ same process contract, implemented here once:
 * HTTP/1.1 with keep-alive, one daemon thread per connection, TLS handshakes done in the connection's
   thread (a stalled client never blocks ``accept``), correct ``Content-Length`` on every response.
 
-Only the Python 3.11 standard library is used (plus the ``openssl`` binary for certificates).
+Besides that contract it holds what the emulators would otherwise each write again:
+
+* knobs (``Knob``, ``coerce_knob``, ``KnobConfig``, ``add_knob_arguments``): run-time settings that are
+  both command-line flags and keys of ``GET``/``POST /_emulator/config``;
+* deterministic file contents streamed without storing them (``RepeatingBlock``, ``iter_with_header``);
+* the request handler's body reading (``read_body``, streamed ``iter_body``) and JSON/plain replies;
+* the control endpoints every emulator has (``/_emulator/stats``, ``reset-stats``, ``config``,
+  ``requests``, ``health``; ``EmulatorRequestHandler.handle_control``) and the per-endpoint response
+  counters behind ``stats`` (``Stats.count_response``, ``group_responses``);
+* start-up and shut-down (``prepare_server``, ``serve``, ``serve_until_signalled``, ``main_guard``).
+
+The self-tests' client side (start an emulator, wait for its ready file, talk HTTPS with its CA, stop
+it) is in ``emutest.py``.  Only the Python 3.11 standard library is used (plus the ``openssl`` binary
+for certificates).
 """
 
 from __future__ import annotations
@@ -23,6 +36,7 @@ import collections
 import datetime as _dt
 import email.utils
 import json
+import math
 import os
 import random
 import signal
@@ -35,7 +49,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, NoReturn
 from urllib.parse import unquote
 
 LOOPBACK = "127.0.0.1"
@@ -173,6 +187,31 @@ class Stats:
             out["peak_inflight"] = dict(self._peak)
             return out
 
+    def count_response(self, endpoint: str, status: int | None) -> None:
+        """Count one answered request: the nested counter ``responses{"ENDPOINT STATUS"}`` and, by status,
+        ``status_401``, ``status_429`` or ``status_5xx``.  Nothing when no response was sent (``None``)."""
+        if status is None:
+            return
+        self.incr_nested("responses", f"{endpoint} {status}")
+        if status == 401:
+            self.incr("status_401")
+        elif status == 429:
+            self.incr("status_429")
+        elif status >= 500:
+            self.incr("status_5xx")
+
+
+def group_responses(snap: dict) -> dict:
+    """Regroup a ``Stats.snapshot()``'s ``responses`` counters, keyed ``"ENDPOINT STATUS"``, as
+    ``{endpoint: {status: n}}`` (what ``GET /_emulator/stats`` shows); sets ``snap["responses"]`` (added
+    at the end when there were none yet) and returns ``snap``."""
+    responses: dict[str, dict[str, int]] = {}
+    for key, n in snap.get("responses", {}).items():
+        endpoint, _, status = key.rpartition(" ")
+        responses.setdefault(endpoint, {})[status] = n
+    snap["responses"] = responses
+    return snap
+
 
 class RequestLog:
     """Ring buffer of recent requests (no secrets) for tests: ``GET /_emulator/requests``."""
@@ -195,6 +234,227 @@ class RequestLog:
     def snapshot(self) -> list:
         with self._lock:
             return list(self._items)
+
+
+# --------------------------------------------------------------------------------------------------
+# Deterministic file contents, generated on the fly
+# --------------------------------------------------------------------------------------------------
+
+
+class RepeatingBlock:
+    """File payloads that are never stored: byte ``i`` of a payload starting at ``offset`` is
+    ``block[(offset + i) % PERIOD]``, so any range of any size can be streamed (or hashed) again later.
+
+    A subclass sets ``PERIOD`` (the block's length; offsets are taken modulo it) and optionally ``CHUNK``
+    (the largest piece ``iter_payload`` yields; default ``PERIOD``) and passes its block to ``__init__``.
+    The block is kept repeated so that every piece is one zero-copy memoryview slice.
+    """
+
+    PERIOD = 0
+    CHUNK = 0
+
+    def __init__(self, block: bytes) -> None:
+        if len(block) != self.PERIOD:
+            raise ValueError(f"block of {len(block)} bytes, PERIOD is {self.PERIOD}")
+        self.chunk = self.CHUNK or self.PERIOD
+        self.view = memoryview(block * (1 + -(-self.chunk // self.PERIOD)))
+
+    def iter_payload(self, offset: int, start: int, end: int) -> Iterator[memoryview]:
+        """Bytes [start, end) of the payload that begins at ``offset`` in the block, in pieces of at most
+        ``CHUNK`` bytes."""
+        pos = start
+        while pos < end:
+            off = (offset + pos) % self.PERIOD
+            n = min(end - pos, self.chunk)
+            yield self.view[off:off + n]
+            pos += n
+
+
+def iter_with_header(header: bytes, payload: RepeatingBlock, offset: int, start: int,
+                     end: int) -> Iterator[bytes | memoryview]:
+    """Bytes [start, end) of a file made of ``header`` followed by ``payload``'s bytes from ``offset`` on
+    (a WAV header and its samples, say), streamed without building the file."""
+    if start < len(header):
+        yield header[start:min(end, len(header))]
+        start = len(header)
+    if start < end:
+        yield from payload.iter_payload(offset, start - len(header), end - len(header))
+
+
+# --------------------------------------------------------------------------------------------------
+# Knobs: settings that are command-line flags and keys of GET/POST /_emulator/config
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One knob.  ``kind`` is ``int``, ``float``, ``prob`` (a float from 0 to 1), ``bool``, ``str``,
+    ``choice`` (one of ``choices``) or ``days`` (one or more ``YYYY-MM-DD``, a repeatable flag).
+    ``minimum``/``maximum`` bound numbers, ``nullable`` allows ``None`` (JSON null), ``dataset`` marks
+    knobs whose change means the emulator's data set must be generated again."""
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    nullable: bool = False
+    choices: tuple[str, ...] = ()
+    dataset: bool = False
+
+
+def coerce_knob(knob: Knob, value: Any, strict_numbers: bool = True) -> Any:
+    """Validate and convert a knob value coming from argparse or JSON; raises ValueError saying why.
+
+    ``strict_numbers=False`` keeps face_server's laxer number rules: an ``int`` knob takes a fractional
+    number (truncated), a ``prob`` is not checked for NaN/infinity separately, and a boolean given for a
+    number is "must be a number" rather than "must be a number, not a boolean".
+    """
+    if value is None:
+        if knob.nullable:
+            return None
+        raise ValueError(f"{knob.name} must not be null")
+    if knob.kind == "bool":
+        return parse_bool(value)
+    if knob.kind == "choice":
+        if value not in knob.choices:
+            raise ValueError(f"{knob.name} must be one of {', '.join(knob.choices)}")
+        return value
+    if knob.kind == "days":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise ValueError(f"{knob.name} must be a YYYY-MM-DD string or a non-empty list of them")
+        for d in items:
+            if not isinstance(d, str):
+                raise ValueError(f"{knob.name}: {d!r} is not a YYYY-MM-DD string")
+            try:
+                _dt.date.fromisoformat(d)
+            except ValueError:
+                raise ValueError(f"{knob.name}: {d!r} is not a YYYY-MM-DD date") from None
+        return sorted(set(items))
+    if knob.kind == "str":
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{knob.name} must be a non-empty string")
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"{knob.name} must be a number, not a boolean" if strict_numbers
+                         else f"{knob.name} must be a number")
+    if knob.kind == "int":
+        if strict_numbers and isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"{knob.name} must be an integer")
+        try:
+            v: Any = int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{knob.name} must be an integer, got {value!r}") from None
+    else:
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{knob.name} must be a number, got {value!r}") from None
+        if strict_numbers and (math.isnan(v) or math.isinf(v)):
+            raise ValueError(f"{knob.name} must be finite")
+        if knob.kind == "prob" and not 0.0 <= v <= 1.0:
+            raise ValueError(f"{knob.name} must be a probability between 0 and 1")
+    if knob.minimum is not None and v < knob.minimum:
+        raise ValueError(f"{knob.name} must be >= {knob.minimum}")
+    if knob.maximum is not None and v > knob.maximum:
+        raise ValueError(f"{knob.name} must be <= {knob.maximum}")
+    return v
+
+
+class KnobConfig:
+    """Current values of an emulator's knobs, as attributes (``cfg.latency_ms``).
+
+    A subclass sets ``KNOBS`` (and ``STRICT_NUMBERS = False`` for face_server's number rules, see
+    ``coerce_knob``).  Attribute reads are lock-free (atomic under the GIL); updates are locked and
+    all-or-nothing: every change is checked before any is made.
+    """
+
+    KNOBS: tuple[Knob, ...] = ()
+    STRICT_NUMBERS = True
+    KNOB_BY_NAME: dict[str, Knob] = {}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.KNOB_BY_NAME = {k.name: k for k in cls.KNOBS}
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._lock = threading.Lock()
+        for knob in self.KNOBS:
+            setattr(self, knob.name, values.get(knob.name, knob.default))
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, prog: str) -> "KnobConfig":
+        """The configuration the knob flags (``add_knob_arguments``) give; a bad value exits the process
+        with ``PROG: --flag: why`` (or ``PROG: why`` when the constructor rejects the combination)."""
+        values = {}
+        for knob in cls.KNOBS:
+            raw = getattr(args, knob.name)
+            if raw is None and knob.kind == "days":  # an append flag that was not given
+                raw = knob.default
+            try:
+                values[knob.name] = coerce_knob(knob, raw, cls.STRICT_NUMBERS)
+            except ValueError as e:
+                raise SystemExit(f"{prog}: --{knob.name.replace('_', '-')}: {e}")
+        try:
+            return cls(values)
+        except ValueError as e:
+            raise SystemExit(f"{prog}: {e}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every knob's current value, in ``KNOBS`` order (the body of ``GET /_emulator/config``)."""
+        return {k.name: getattr(self, k.name) for k in self.KNOBS}
+
+    def coerce_changes(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Check and convert ``changes`` (knob name -> value; dashes allowed in names) without applying
+        them; raises ValueError for an unknown knob or a bad value."""
+        new = {}
+        for raw_name, value in changes.items():
+            name = raw_name.replace("-", "_")
+            knob = self.KNOB_BY_NAME.get(name)
+            if knob is None:
+                raise ValueError(f"unknown knob {raw_name!r}; known: {', '.join(sorted(self.KNOB_BY_NAME))}")
+            new[name] = coerce_knob(knob, value, self.STRICT_NUMBERS)
+        return new
+
+    def commit(self, values: dict[str, Any]) -> None:
+        """Set already-checked values (knob name -> value) under the lock."""
+        with self._lock:
+            for name, value in values.items():
+                setattr(self, name, value)
+
+    def apply(self, changes: dict[str, Any]) -> None:
+        """``coerce_changes`` then ``commit``: all of ``changes`` or, on a ValueError, none of them."""
+        self.commit(self.coerce_changes(changes))
+
+
+def add_knob_arguments(parser: argparse.ArgumentParser, knobs: Iterable[Knob],
+                       metavar: Callable[[str], str | None] | None = None, none_shown: str = "None") -> None:
+    """Add one ``--knob-name`` flag per knob (dest = the knob's name), its default shown in the help.
+
+    ``bool`` flags take true/false, ``choice`` flags their choices, ``days`` flags repeat (default
+    ``None``: see ``KnobConfig.from_args``).  Number and string flags are typed by kind; ``metavar(kind)``
+    names their argument (default: argparse's own) and ``none_shown`` is the help's word for a
+    ``None`` default.
+    """
+    types = {"int": int, "float": float, "prob": float, "str": str}
+    for knob in knobs:
+        flag = "--" + knob.name.replace("_", "-")
+        if knob.kind == "days":
+            parser.add_argument(flag, action="append", default=None, metavar="YYYY-MM-DD",
+                                help=f"{knob.help} (default: {knob.default[0]})")
+        elif knob.kind == "bool":
+            parser.add_argument(flag, type=parse_bool, default=knob.default, metavar="true|false",
+                                help=f"{knob.help} (default: {str(knob.default).lower()})")
+        elif knob.kind == "choice":
+            parser.add_argument(flag, choices=knob.choices, default=knob.default,
+                                help=f"{knob.help} (default: {knob.default})")
+        else:
+            shown = none_shown if knob.default is None else knob.default
+            parser.add_argument(flag, type=types[knob.kind], default=knob.default,
+                                metavar=metavar(knob.kind) if metavar else None,
+                                help=f"{knob.help} (default: {shown})")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -300,6 +560,11 @@ def server_ssl_context(material: TlsMaterial) -> ssl.SSLContext:
 _QUIET_ERRORS = (ConnectionError, ssl.SSLError, TimeoutError, socket.timeout, BrokenPipeError)
 
 
+class BodyError(Exception):
+    """Raised by ``EmulatorRequestHandler.iter_body`` when the request body cannot be read: the error
+    answer (if any) has been sent and the connection is marked for closing."""
+
+
 class EmulatorHTTPServer(ThreadingHTTPServer):
     """ThreadingHTTPServer bound to 127.0.0.1, optional TLS with per-connection handshakes.
 
@@ -364,11 +629,13 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
 
 class EmulatorRequestHandler(BaseHTTPRequestHandler):
-    """Base handler: HTTP/1.1 keep-alive, strict body reading, helpers for responses.
+    """Base handler: HTTP/1.1 keep-alive, strict body reading, helpers for responses and ``/_emulator/``.
 
     Subclasses implement ``route()``; every method (GET, HEAD, POST, ...) goes through it.  The request
     body is always read completely *before* routing so a keep-alive connection stays in sync even when
-    the handler answers with an error.
+    the handler answers with an error.  ``self.emu`` is the server's emulator object; the control
+    endpoints every emulator has are answered by ``handle_control()`` (see there for what it expects of
+    the emulator object).
     """
 
     protocol_version = "HTTP/1.1"
@@ -393,6 +660,11 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             sys.stderr.write(f"[{self.log_prefix}] {text}\n")
 
     @property
+    def emu(self) -> Any:
+        """The emulator object the server was made with (``EmulatorHTTPServer.emulator``)."""
+        return self.server.emulator
+
+    @property
     def raw_path(self) -> str:
         return self.path.split("?", 1)[0]
 
@@ -410,57 +682,77 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             pairs.append((unquote(name.replace("+", " ")), unquote(value.replace("+", " "))))
         return pairs
 
-    def read_body(self) -> bytes | None:
-        """Read the full request body (Content-Length or chunked).  Returns None after answering 4xx."""
+    def iter_body(self, limit: int | None = None) -> Iterator[bytes]:
+        """Yield the request body (Content-Length or chunked) in pieces of at most 64 KiB as it arrives.
+
+        An unsupported Transfer-Encoding (501), a malformed chunk size or Content-Length (400) or a body
+        over ``limit`` bytes (413; no limit when None) is answered, and then, like a client that goes away
+        mid-body (no answer), raises ``BodyError`` with the connection marked for closing.
+        """
         te = (self.headers.get("Transfer-Encoding") or "").lower()
         if te:
             if te != "chunked":
-                self.close_connection = True
-                self.send_plain(501, f"Transfer-Encoding {te!r} is not supported\n")
-                return None
-            chunks, total = [], 0
+                self._body_error(501, f"Transfer-Encoding {te!r} is not supported\n")
+            total = 0
             while True:
                 line = self.rfile.readline(1024)
                 if not line:
-                    self.close_connection = True
-                    return None
+                    self._body_error()
                 try:
                     size = int(line.split(b";", 1)[0].strip(), 16)
                 except ValueError:
-                    self.close_connection = True
-                    self.send_plain(400, "malformed chunked body\n")
-                    return None
+                    self._body_error(400, "malformed chunked body\n")
                 if size == 0:
                     while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
                         pass  # trailers
-                    return b"".join(chunks)
+                    return
                 total += size
-                if total > self.max_body_bytes:
-                    self.close_connection = True
-                    self.send_plain(413, "request body too large\n")
-                    return None
-                chunks.append(self.rfile.read(size))
+                if limit is not None and total > limit:
+                    self._body_error(413, "request body too large\n")
+                yield from self._read_exactly(size)
                 self.rfile.readline(16)
         length = self.headers.get("Content-Length")
         if length is None:
-            return b""
+            return
         try:
             n = int(length)
             if n < 0:
                 raise ValueError
         except ValueError:
-            self.close_connection = True
-            self.send_plain(400, "invalid Content-Length\n")
+            self._body_error(400, "invalid Content-Length\n")
+        if limit is not None and n > limit:
+            self._body_error(413, "request body too large\n")
+        yield from self._read_exactly(n)
+
+    def _read_exactly(self, n: int) -> Iterator[bytes]:
+        while n:
+            data = self.rfile.read(min(n, 1 << 16))
+            if not data:
+                self._body_error()
+            n -= len(data)
+            yield data
+
+    def _body_error(self, status: int | None = None, text: str = "") -> NoReturn:
+        self.close_connection = True
+        if status is not None:
+            self.send_plain(status, text)
+        raise BodyError(text.strip() or "request body cut short")
+
+    def read_body(self) -> bytes | None:
+        """Read the full request body (at most ``max_body_bytes``; see ``iter_body``).  Returns None
+        after answering 4xx/501 or when the client went away."""
+        try:
+            return b"".join(self.iter_body(self.max_body_bytes))
+        except BodyError:
             return None
-        if n > self.max_body_bytes:
-            self.close_connection = True
-            self.send_plain(413, "request body too large\n")
-            return None
-        data = self.rfile.read(n) if n else b""
-        if len(data) != n:
-            self.close_connection = True
-            return None
-        return data
+
+    def load_body(self) -> bool:
+        """``read_body()`` into ``self.body``; False (and ``self.body`` left unset) when it failed."""
+        body = self.read_body()
+        if body is None:
+            return False
+        self.body = body
+        return True
 
     def send_bytes(self, status: int, body: bytes, content_type: str | None = None,
                    headers: Iterable[tuple[str, str]] = (), head_only: bool = False) -> None:
@@ -481,6 +773,79 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
 
     def send_plain(self, status: int, text: str) -> None:
         self.send_bytes(status, text.encode("utf-8"), "text/plain; charset=utf-8")
+
+    # --- test control: /_emulator/... ---------------------------------------------------------------
+
+    config_body_error = "body must be a JSON object of knob names to values"
+    control_errors: tuple[type[BaseException], ...] = (ValueError, UnicodeDecodeError)  # -> 400 on config POST
+
+    def control_body(self, error: str = "body must be a JSON object") -> dict:
+        """The request body (already read into ``self.body``) as a JSON object; an empty body is ``{}``.
+        Raises ValueError (``error`` when it is JSON but not an object)."""
+        doc = json.loads(self.body.decode("utf-8") or "{}")
+        if not isinstance(doc, dict):
+            raise ValueError(error)
+        return doc
+
+    def control_config(self) -> dict:
+        """Body of ``GET /_emulator/config``: by default ``self.emu.cfg.as_dict()``."""
+        return self.emu.cfg.as_dict()
+
+    def control_apply_config(self, changes: dict) -> None:
+        """``POST /_emulator/config``: by default ``self.emu.cfg.apply(changes)``; raise one of
+        ``control_errors`` to answer 400 ``{"error": ...}``."""
+        self.emu.cfg.apply(changes)
+
+    def control_reset_stats(self) -> None:
+        """``POST /_emulator/reset-stats``: by default zero ``self.emu.stats`` and clear ``self.emu.requests``."""
+        self.emu.stats.reset()
+        self.emu.requests.clear()
+
+    def handle_common_control(self, path: str, method: str) -> bool:
+        """Answer the control endpoints every emulator has; False (nothing sent) for any other.
+
+        ``GET stats`` (``emu.stats_snapshot()``), ``POST reset-stats`` (``control_reset_stats``),
+        ``GET``/``POST config`` (``control_config``/``control_apply_config``; a bad body or change is
+        400 ``{"error": why}``), ``GET requests`` (``{"requests": emu.requests.snapshot()}``) and
+        ``GET health`` (``{"ok": true}``).
+        """
+        emu = self.emu
+        if path == "/_emulator/stats" and method == "GET":
+            self.send_json(200, emu.stats_snapshot())
+        elif path == "/_emulator/reset-stats" and method == "POST":
+            self.control_reset_stats()
+            self.send_json(200, {"ok": True})
+        elif path == "/_emulator/config" and method == "GET":
+            self.send_json(200, self.control_config())
+        elif path == "/_emulator/config" and method == "POST":
+            try:
+                self.control_apply_config(self.control_body(self.config_body_error))
+            except self.control_errors as e:
+                self.send_json(400, {"error": str(e)})
+                return True
+            self.send_json(200, self.control_config())
+        elif path == "/_emulator/requests" and method == "GET":
+            self.send_json(200, {"requests": emu.requests.snapshot()})
+        elif path == "/_emulator/health" and method == "GET":
+            self.send_json(200, {"ok": True})
+        else:
+            return False
+        return True
+
+    def handle_extra_control(self, path: str, method: str, query: dict[str, str]) -> bool:
+        """An emulator's own control endpoints (``query``: decoded query parameters, the last of a
+        repeated name); False (nothing sent) when ``path``/``method`` is none of them."""
+        return False
+
+    def handle_control(self) -> None:
+        """Answer ``/_emulator/...`` (body already read): ``handle_common_control``, then
+        ``handle_extra_control``, else 404 ``{"error": "unknown control endpoint METHOD PATH"}``."""
+        path, method = self.raw_path, self.command
+        if self.handle_common_control(path, method):
+            return
+        if self.handle_extra_control(path, method, dict(self.query_pairs())):
+            return
+        self.send_json(404, {"error": f"unknown control endpoint {method} {path}"})
 
     # Replace BaseHTTPRequestHandler's HTML error pages (used for malformed requests) with plain text.
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -544,7 +909,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 
 def prepare_server(args: argparse.Namespace, name: str, handler_class: type, emulator: Any,
                    stats: Stats | None = None) -> tuple[EmulatorHTTPServer, TlsMaterial | None]:
-    """Remove a stale ready file, make certificates (unless --plain-http) and bind the socket."""
+    """Set ``handler_class.verbose`` from --verbose, remove a stale ready file, make certificates
+    (unless --plain-http) and bind the socket."""
+    handler_class.verbose = args.verbose
     try:
         os.unlink(args.ready_file)
     except FileNotFoundError:
@@ -595,6 +962,22 @@ def serve_until_signalled(server: EmulatorHTTPServer, ready_file: str, ready_pay
         except OSError:
             pass
     return 0
+
+
+def serve(args: argparse.Namespace, name: str, server: EmulatorHTTPServer, material: TlsMaterial | None,
+          ready: dict, note: str = "") -> int:
+    """The end of an emulator's ``main()`` after ``prepare_server``: publish the ready file and serve
+    until SIGTERM/SIGINT (or the parent's exit with --exit-with-parent); returns the exit code.
+
+    The ready file holds ``port``, ``base_url``, ``ca_file`` (None with --plain-http) and ``pid``, plus
+    the emulator's own ``ready`` entries.  With --verbose, ``[NAME] listening on BASE_URL (NOTE)`` goes
+    to stderr first (without the parentheses when ``note`` is empty).
+    """
+    payload = {"port": server.port, "base_url": server.base_url,
+               "ca_file": material.ca_file if material else None, "pid": os.getpid(), **ready}
+    if args.verbose:
+        sys.stderr.write(f"[{name}] listening on {server.base_url}" + (f" ({note})" if note else "") + "\n")
+    return serve_until_signalled(server, args.ready_file, payload, args.exit_with_parent)
 
 
 def main_guard(fn: Callable[[], int]) -> None:

@@ -146,15 +146,7 @@ SQL_TIME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Knob:
-    name: str
-    kind: str  # int, prob, bool, str
-    default: Any
-    help: str
-    minimum: float | None = None
-    nullable: bool = False
-
+Knob = emulib.Knob  # kinds used here: int, prob, bool, str
 
 KNOBS: tuple[Knob, ...] = (
     Knob("token_ttl_max", "int", 86_400, "largest token lifetime in seconds (omitted expirationSeconds -> this)",
@@ -170,59 +162,11 @@ KNOBS: tuple[Knob, ...] = (
     Knob("media_drop_rate", "prob", 0.0, "probability of closing a download after part of the body"),
     Knob("latency_ms", "int", 0, "delay added to every /Face request", minimum=0),
 )
-KNOB_BY_NAME = {k.name: k for k in KNOBS}
 
 
-def coerce_knob(knob: Knob, value: Any) -> Any:
-    if value is None:
-        if knob.nullable:
-            return None
-        raise ValueError(f"{knob.name} must not be null")
-    if knob.kind == "bool":
-        return emulib.parse_bool(value)
-    if knob.kind == "str":
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"{knob.name} must be a non-empty string")
-        return value
-    if isinstance(value, bool):
-        raise ValueError(f"{knob.name} must be a number")
-    if knob.kind == "int":
-        try:
-            v: Any = int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{knob.name} must be an integer, got {value!r}") from None
-    else:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{knob.name} must be a number, got {value!r}") from None
-        if not 0.0 <= v <= 1.0:
-            raise ValueError(f"{knob.name} must be a probability between 0 and 1")
-    if knob.minimum is not None and v < knob.minimum:
-        raise ValueError(f"{knob.name} must be >= {knob.minimum}")
-    return v
-
-
-class Config:
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._lock = threading.Lock()
-        for knob in KNOBS:
-            setattr(self, knob.name, values.get(knob.name, knob.default))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k.name: getattr(self, k.name) for k in KNOBS}
-
-    def apply(self, changes: dict[str, Any]) -> None:
-        new = {}
-        for raw, value in changes.items():
-            name = raw.replace("-", "_")
-            knob = KNOB_BY_NAME.get(name)
-            if knob is None:
-                raise ValueError(f"unknown knob {raw!r}; known: {', '.join(sorted(KNOB_BY_NAME))}")
-            new[name] = coerce_knob(knob, value)
-        with self._lock:
-            for k, v in new.items():
-                setattr(self, k, v)
+class Config(emulib.KnobConfig):
+    KNOBS = KNOBS
+    STRICT_NUMBERS = False  # this emulator's knobs always took these laxer number rules
 
 
 # --------------------------------------------------------------------------------------------------
@@ -262,20 +206,11 @@ def wav_header(data_len: int) -> bytes:
                        b"data", data_len)
 
 
-class AudioBank:
+class AudioBank(emulib.RepeatingBlock):
     PERIOD = 64 * 1024
 
     def __init__(self, seed: int) -> None:
-        block = random.Random(f"face-audio:{seed}").randbytes(self.PERIOD)
-        self.view = memoryview(block * 2)
-
-    def iter_payload(self, offset: int, start: int, end: int) -> Iterator[memoryview]:
-        pos = start
-        while pos < end:
-            off = (offset + pos) % self.PERIOD
-            n = min(end - pos, self.PERIOD)
-            yield self.view[off:off + n]
-            pos += n
+        super().__init__(random.Random(f"face-audio:{seed}").randbytes(self.PERIOD))
 
 
 HOSTILE_NAMES = (
@@ -315,11 +250,7 @@ class Segment:
 
     def iter_bytes(self, audio: AudioBank, start: int = 0, end: int | None = None) -> Iterator[bytes | memoryview]:
         end = self.size if end is None else end
-        if start < WAV_HEADER_BYTES:
-            yield wav_header(self.data_len)[start:min(end, WAV_HEADER_BYTES)]
-            start = WAV_HEADER_BYTES
-        if start < end:
-            yield from audio.iter_payload(self.offset, start - WAV_HEADER_BYTES, end - WAV_HEADER_BYTES)
+        yield from emulib.iter_with_header(wav_header(self.data_len), audio, self.offset, start, end)
 
 
 @dataclass
@@ -617,12 +548,7 @@ class FaceEmulator:
         return None
 
     def stats_snapshot(self) -> dict:
-        snap = self.stats.snapshot(STAT_COUNTERS)
-        responses: dict[str, dict[str, int]] = {}
-        for key, n in snap.get("responses", {}).items():
-            endpoint, _, status = key.rpartition(" ")
-            responses.setdefault(endpoint, {})[status] = n
-        snap["responses"] = responses
+        snap = emulib.group_responses(self.stats.snapshot(STAT_COUNTERS))
         snap.setdefault("requests", {})
         snap.setdefault("control_commands", {})
         return snap
@@ -797,10 +723,7 @@ def segment_match_doc(seg: Segment) -> list:
 
 class Handler(emulib.EmulatorRequestHandler):
     log_prefix = NAME
-
-    @property
-    def emu(self) -> FaceEmulator:
-        return self.server.emulator
+    emu: FaceEmulator
 
     def version_string(self) -> str:
         return "Apache-Coyote/1.1"
@@ -813,10 +736,8 @@ class Handler(emulib.EmulatorRequestHandler):
         self.as_json = False
         name = "other"
         try:
-            body = self.read_body()
-            if body is None:
+            if not self.load_body():
                 return
-            self.body = body
             if path.startswith("/_emulator/"):
                 name = "emulator"
                 self.handle_control()
@@ -1271,29 +1192,9 @@ class Handler(emulib.EmulatorRequestHandler):
 
     # --- /_emulator -------------------------------------------------------------------------------------
 
-    def handle_control(self) -> None:
+    def handle_extra_control(self, path: str, method: str, q: dict[str, str]) -> bool:
         emu = self.emu
-        path, method = self.raw_path, self.command
-        q = dict(self.query_pairs())
-        if path == "/_emulator/stats" and method == "GET":
-            self.send_json(200, emu.stats_snapshot())
-        elif path == "/_emulator/reset-stats" and method == "POST":
-            emu.stats.reset()
-            emu.requests.clear()
-            self.send_json(200, {"ok": True})
-        elif path == "/_emulator/config" and method == "GET":
-            self.send_json(200, emu.cfg.as_dict())
-        elif path == "/_emulator/config" and method == "POST":
-            try:
-                changes = json.loads(self.body.decode("utf-8") or "{}")
-                if not isinstance(changes, dict):
-                    raise ValueError("body must be a JSON object of knob names to values")
-                emu.cfg.apply(changes)
-            except (ValueError, UnicodeDecodeError) as e:
-                self.send_json(400, {"error": str(e)})
-                return
-            self.send_json(200, emu.cfg.as_dict())
-        elif path == "/_emulator/expire-tokens" and method == "POST":
+        if path == "/_emulator/expire-tokens" and method == "POST":
             self.send_json(200, {"expired": emu.tokens.expire_all()})
         elif path == "/_emulator/inject" and method == "POST":
             try:
@@ -1308,7 +1209,7 @@ class Handler(emulib.EmulatorRequestHandler):
                     inj["http_status"] = int(spec["http_status"])
             except (ValueError, KeyError, TypeError) as e:
                 self.send_json(400, {"error": f"bad injection: {e}"})
-                return
+                return True
             with emu.inject_lock:
                 if inj["count"] <= 0:  # clear: every injection for "any", else those of the endpoint
                     emu.injections = [] if endpoint == "any" else [i for i in emu.injections
@@ -1335,18 +1236,15 @@ class Handler(emulib.EmulatorRequestHandler):
                 seg = None
             if seg is None:
                 self.send_json(404, {"error": "unknown segment_id"})
-                return
+                return True
             self.send_json(200, {"segmentId": seg.segment_id, "recordingId": seg.recording_id,
                                  "filename": seg.filename, "size": seg.size, "sha256": ds.sha256(seg),
                                  "inProgress": seg.in_progress})
         elif path == "/_emulator/info" and method == "GET":
             self.send_json(200, self.info())
-        elif path == "/_emulator/requests" and method == "GET":
-            self.send_json(200, {"requests": emu.requests.snapshot()})
-        elif path == "/_emulator/health" and method == "GET":
-            self.send_json(200, {"ok": True})
         else:
-            self.send_json(404, {"error": f"unknown control endpoint {method} {path}"})
+            return False
+        return True
 
     def ground_truth(self, q: dict[str, str]) -> dict:
         """Every non-deleted recording with from <= start < to (epoch ms), with segments and checksums."""
@@ -1405,45 +1303,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="recordings sharing one start millisecond (default 3)")
     p.add_argument("--segment-min-bytes", type=int, default=2048)
     p.add_argument("--segment-max-bytes", type=int, default=24576)
-    for knob in KNOBS:
-        flag = "--" + knob.name.replace("_", "-")
-        if knob.kind == "bool":
-            p.add_argument(flag, type=emulib.parse_bool, default=knob.default, metavar="true|false",
-                           help=f"{knob.help} (default: {str(knob.default).lower()})")
-        else:
-            typ = {"int": int, "prob": float, "str": str}[knob.kind]
-            p.add_argument(flag, type=typ, default=knob.default, help=f"{knob.help} (default: {knob.default})")
+    emulib.add_knob_arguments(p, KNOBS)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    values = {}
-    for knob in KNOBS:
-        try:
-            values[knob.name] = coerce_knob(knob, getattr(args, knob.name))
-        except ValueError as e:
-            raise SystemExit(f"{NAME}: --{knob.name.replace('_', '-')}: {e}")
+    cfg = Config.from_args(args, NAME)
     if args.recordings < args.in_progress + args.same_start_cluster:
         raise SystemExit(f"{NAME}: --recordings must be at least --in-progress + --same-start-cluster")
     if not 16 <= args.segment_min_bytes <= args.segment_max_bytes:
         raise SystemExit(f"{NAME}: need 16 <= --segment-min-bytes <= --segment-max-bytes")
-    cfg = Config(values)
     dataset = Dataset(args.seed, args.day, args.recordings, args.in_progress, args.multi_segment_rate,
                       args.hostile_names, args.same_start_cluster, args.segment_min_bytes, args.segment_max_bytes)
-    Handler.verbose = args.verbose
     emu = FaceEmulator(cfg, dataset, args.user_email, args.password)
     server, material = emulib.prepare_server(args, NAME, Handler, emu, emu.stats)
     emu.base_url = server.base_url
-    ready = {"port": server.port, "base_url": server.base_url, "face_url": server.base_url,
-             "ca_file": material.ca_file if material else None, "user_email": args.user_email,
-             "password": args.password, "expired_user_email": EXPIRED_USER, "expired_user_password": EXPIRED_PASSWORD,
+    ready = {"face_url": server.base_url, "user_email": args.user_email, "password": args.password,
+             "expired_user_email": EXPIRED_USER, "expired_user_password": EXPIRED_PASSWORD,
              "locked_user_email": LOCKED_USER, "locked_user_password": LOCKED_PASSWORD,
-             "web_user_email": WEB_USER, "web_user_password": WEB_PASSWORD,
-             "day_start_ms": dataset.day_start, "pid": os.getpid()}
-    if args.verbose:
-        sys.stderr.write(f"[{NAME}] listening on {server.base_url} ({len(dataset.recordings)} recordings)\n")
-    return emulib.serve_until_signalled(server, args.ready_file, ready, args.exit_with_parent)
+             "web_user_email": WEB_USER, "web_user_password": WEB_PASSWORD, "day_start_ms": dataset.day_start}
+    return emulib.serve(args, NAME, server, material, ready, f"{len(dataset.recordings)} recordings")
 
 
 if __name__ == "__main__":

@@ -70,58 +70,13 @@ class Handler(emulib.EmulatorRequestHandler):
         """Read the whole request body, hashing it.  None after answering an error (connection closed)."""
         digest = hashlib.sha256()
         length = 0
-        te = (self.headers.get("Transfer-Encoding") or "").lower()
-        chunked = False
-        if te:
-            if te != "chunked":
-                self.close_connection = True
-                self.send_plain(501, f"Transfer-Encoding {te!r} is not supported\n")
-                return None
-            chunked = True
-            while True:
-                line = self.rfile.readline(1024)
-                if not line:
-                    self.close_connection = True
-                    return None
-                try:
-                    size = int(line.split(b";", 1)[0].strip(), 16)
-                except ValueError:
-                    self.close_connection = True
-                    self.send_plain(400, "malformed chunked body\n")
-                    return None
-                if size == 0:
-                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    break
-                remaining = size
-                while remaining:
-                    data = self.rfile.read(min(remaining, 1 << 16))
-                    if not data:
-                        self.close_connection = True
-                        return None
-                    digest.update(data)
-                    length += len(data)
-                    remaining -= len(data)
-                self.rfile.readline(16)
-        else:
-            header = self.headers.get("Content-Length")
-            if header is not None:
-                try:
-                    remaining = int(header)
-                    if remaining < 0:
-                        raise ValueError
-                except ValueError:
-                    self.close_connection = True
-                    self.send_plain(400, "invalid Content-Length\n")
-                    return None
-                while remaining:
-                    data = self.rfile.read(min(remaining, 1 << 16))
-                    if not data:
-                        self.close_connection = True
-                        return None
-                    digest.update(data)
-                    length += len(data)
-                    remaining -= len(data)
+        try:
+            for piece in self.iter_body():  # streamed, no size limit
+                digest.update(piece)
+                length += len(piece)
+        except emulib.BodyError:
+            return None
+        chunked = bool(self.headers.get("Transfer-Encoding"))  # iter_body accepts only "chunked"
         return {"body_sha256": digest.hexdigest(), "body_length": length, "chunked": chunked}
 
     def query(self) -> dict:
@@ -262,7 +217,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     emulib.add_common_arguments(parser)
     args = parser.parse_args()
-    Handler.verbose = args.verbose
     stats = emulib.Stats()
     server, material = emulib.prepare_server(args, "http-test-server", Handler, emulator=None, stats=stats)
     payload = {

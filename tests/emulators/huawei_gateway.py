@@ -50,7 +50,6 @@ import argparse
 import collections
 import hashlib
 import json
-import math
 import os
 import random
 import re
@@ -59,7 +58,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulib  # noqa: E402
@@ -126,15 +125,7 @@ PRESET_FILES: tuple[tuple[str, int, int], ...] = (
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Knob:
-    name: str
-    kind: str  # int, float, prob, bool, str, choice
-    default: Any
-    help: str
-    minimum: float | None = None
-    choices: tuple[str, ...] = ()
-
+Knob = emulib.Knob  # kinds used here: int, float, prob, bool, choice
 
 KNOBS: tuple[Knob, ...] = (
     Knob("guid_mode", "choice", "dynamic", "static (AUTHMODE=1) or dynamic (AUTHMODE=2) GUIDs",
@@ -179,64 +170,12 @@ KNOBS: tuple[Knob, ...] = (
     Knob("large_file_bytes", "int", 36_000_000, "size of the preset large recording " + LARGE_FILE, minimum=0),
     Knob("seed", "int", 1, "seed of file contents and fault randomness"),
 )
-KNOB_BY_NAME = {k.name: k for k in KNOBS}
 
 
-def coerce_knob(knob: Knob, value: Any) -> Any:
-    """Validate and convert a knob value from argparse or JSON; raises ValueError."""
-    if value is None:
-        raise ValueError(f"{knob.name} must not be null")
-    if knob.kind == "bool":
-        return emulib.parse_bool(value)
-    if knob.kind == "choice":
-        if value not in knob.choices:
-            raise ValueError(f"{knob.name} must be one of {', '.join(knob.choices)}")
-        return value
-    if isinstance(value, bool):
-        raise ValueError(f"{knob.name} must be a number, not a boolean")
-    if knob.kind == "int":
-        if isinstance(value, float) and not value.is_integer():
-            raise ValueError(f"{knob.name} must be an integer")
-        try:
-            v: Any = int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{knob.name} must be an integer, got {value!r}") from None
-    else:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{knob.name} must be a number, got {value!r}") from None
-        if math.isnan(v) or math.isinf(v):
-            raise ValueError(f"{knob.name} must be finite")
-        if knob.kind == "prob" and not 0.0 <= v <= 1.0:
-            raise ValueError(f"{knob.name} must be a probability between 0 and 1")
-    if knob.minimum is not None and v < knob.minimum:
-        raise ValueError(f"{knob.name} must be >= {knob.minimum}")
-    return v
-
-
-class Config:
+class Config(emulib.KnobConfig):
     """Current knob values; reads are lock-free, updates all-or-nothing."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._lock = threading.Lock()
-        for knob in KNOBS:
-            setattr(self, knob.name, values.get(knob.name, knob.default))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k.name: getattr(self, k.name) for k in KNOBS}
-
-    def apply(self, changes: dict[str, Any]) -> None:
-        new = {}
-        for raw_name, value in changes.items():
-            name = raw_name.replace("-", "_")
-            knob = KNOB_BY_NAME.get(name)
-            if knob is None:
-                raise ValueError(f"unknown knob {raw_name!r}; known: {', '.join(sorted(KNOB_BY_NAME))}")
-            new[name] = coerce_knob(knob, value)
-        with self._lock:
-            for name, value in new.items():
-                setattr(self, name, value)
+    KNOBS = KNOBS
 
 
 # --------------------------------------------------------------------------------------------------
@@ -244,23 +183,14 @@ class Config:
 # --------------------------------------------------------------------------------------------------
 
 
-class ContentBank:
+class ContentBank(emulib.RepeatingBlock):
     """Byte ``i`` of a file is ``block[(offset + i) % PERIOD]``; ``offset`` derives from the name."""
 
     PERIOD = 256 * 1024
     CHUNK = 64 * 1024
 
     def __init__(self, seed: int) -> None:
-        block = random.Random(f"huawei-content:{seed}").randbytes(self.PERIOD)
-        self.view = memoryview(block * 2)
-
-    def iter_bytes(self, offset: int, start: int, end: int) -> Iterator[memoryview]:
-        pos = start
-        while pos < end:
-            off = (offset + pos) % self.PERIOD
-            n = min(end - pos, self.CHUNK, self.PERIOD)
-            yield self.view[off:off + n]
-            pos += n
+        super().__init__(random.Random(f"huawei-content:{seed}").randbytes(self.PERIOD))
 
 
 @dataclass
@@ -391,7 +321,7 @@ class GatewayEmulator:
         self.sync_large()
         if f.sha256 is None:
             h = hashlib.sha256()
-            for chunk in self.content().iter_bytes(f.offset, 0, f.size):
+            for chunk in self.content().iter_payload(f.offset, 0, f.size):
                 h.update(chunk)
             f.sha256 = h.hexdigest()
         return f.sha256
@@ -507,10 +437,8 @@ COUNTERS = ("sign_ins", "force_logins", "re_sign_ins", "sign_in_failures", "sign
 
 class Handler(emulib.EmulatorRequestHandler):
     log_prefix = NAME
-
-    @property
-    def emu(self) -> GatewayEmulator:
-        return self.server.emulator
+    config_body_error = "body must be a JSON object"
+    emu: GatewayEmulator
 
     def version_string(self) -> str:
         return "ccrec-emulator/1.0 (huawei_gateway)"
@@ -522,10 +450,8 @@ class Handler(emulib.EmulatorRequestHandler):
         self.auth = None
         self.log_extra: dict[str, Any] = {}
         self.retcode: str | None = None
-        body = self.read_body()
-        if body is None:
+        if not self.load_body():
             return
-        self.body = body
         path = self.raw_path
         emu = self.emu
         if path.startswith("/_emulator/"):
@@ -965,7 +891,7 @@ class Handler(emulib.EmulatorRequestHandler):
             dropped = True
         sent = 0
         try:
-            for chunk in bank.iter_bytes(f.offset, 0, stop_at):
+            for chunk in bank.iter_payload(f.offset, 0, stop_at):
                 self.wfile.write(chunk)
                 sent += len(chunk)
                 if cfg.download_chunk_delay_ms:
@@ -983,32 +909,15 @@ class Handler(emulib.EmulatorRequestHandler):
 
     # --- /_emulator/... ------------------------------------------------------------------------------
 
-    def control_body(self) -> dict:
-        doc = json.loads(self.body.decode("utf-8") or "{}")
-        if not isinstance(doc, dict):
-            raise ValueError("body must be a JSON object")
-        return doc
-
     def handle_control(self) -> None:
+        """emulib's common endpoints plus this gateway's own; unlike the other emulators, any bad body or
+        value of a control call is 400 and an unknown control endpoint says "no such control endpoint"."""
         emu = self.emu
         path, method = self.raw_path, self.command
         q = dict(self.query_pairs())
         try:
-            if path == "/_emulator/stats" and method == "GET":
-                return self.send_json(200, emu.stats_snapshot())
-            if path == "/_emulator/reset-stats" and method == "POST":
-                emu.stats.reset()
-                emu.requests.clear()
-                return self.send_json(200, {"ok": True})
-            if path == "/_emulator/config" and method == "GET":
-                return self.send_json(200, emu.cfg.as_dict())
-            if path == "/_emulator/config" and method == "POST":
-                emu.cfg.apply(self.control_body())
-                return self.send_json(200, emu.cfg.as_dict())
-            if path == "/_emulator/health" and method == "GET":
-                return self.send_json(200, {"ok": True})
-            if path == "/_emulator/requests" and method == "GET":
-                return self.send_json(200, {"requests": emu.requests.snapshot()})
+            if self.handle_common_control(path, method):
+                return
             if path == "/_emulator/files" and method == "GET":
                 emu.sync_large()
                 with emu.lock:
@@ -1122,31 +1031,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="agent already signed in by another client at start (sign-in answers 100-002)")
     p.add_argument("--fail", action="append", default=[], metavar="ENDPOINT:RETCODE:COUNT",
                    help="answer the next COUNT calls of ENDPOINT (" + "|".join(FAIL_ENDPOINTS) + ") with RETCODE")
-    for knob in KNOBS:
-        flag = "--" + knob.name.replace("_", "-")
-        if knob.kind == "bool":
-            p.add_argument(flag, type=emulib.parse_bool, default=knob.default, metavar="true|false",
-                           help=f"{knob.help} (default: {str(knob.default).lower()})")
-        elif knob.kind == "choice":
-            p.add_argument(flag, choices=knob.choices, default=knob.default,
-                           help=f"{knob.help} (default: {knob.default})")
-        else:
-            typ = {"int": int, "float": float, "prob": float}[knob.kind]
-            p.add_argument(flag, type=typ, default=knob.default, metavar=knob.kind.upper(),
-                           help=f"{knob.help} (default: {knob.default})")
+    emulib.add_knob_arguments(p, KNOBS, metavar=str.upper)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    values = {}
-    for knob in KNOBS:
-        try:
-            values[knob.name] = coerce_knob(knob, getattr(args, knob.name))
-        except ValueError as e:
-            raise SystemExit(f"{NAME}: --{knob.name.replace('_', '-')}: {e}")
+    cfg = Config.from_args(args, NAME)
     agents = args.agent or list(DEFAULT_AGENTS)
-    emu = GatewayEmulator(Config(values), agents)
+    emu = GatewayEmulator(cfg, agents)
     for a in args.signed_in_elsewhere:
         if a not in emu.agents:
             raise SystemExit(f"{NAME}: --signed-in-elsewhere {a}: not a configured agent")
@@ -1156,16 +1049,12 @@ def main(argv: list[str] | None = None) -> int:
         if len(parts) != 3 or parts[0] not in FAIL_ENDPOINTS or not parts[2].isdigit():
             raise SystemExit(f"{NAME}: --fail {spec}: expected ENDPOINT:RETCODE:COUNT")
         emu.failures.append({"endpoint": parts[0], "retcode": parts[1], "count": int(parts[2])})
-    Handler.verbose = args.verbose
     server, material = emulib.prepare_server(args, NAME, Handler, emu, emu.stats)
     first = agents[0]
-    ready = {"port": server.port, "base_url": server.base_url, "gateway_url": server.base_url,
-             "ca_file": material.ca_file if material else None, "agent_id": first[0], "password": first[1],
-             "phone": first[2], "agents": [{"agent_id": a, "password": p, "phone": ph} for a, p, ph in agents],
-             "large_file": LARGE_FILE, "pid": os.getpid()}
-    if args.verbose:
-        sys.stderr.write(f"[{NAME}] listening on {server.base_url}\n")
-    return emulib.serve_until_signalled(server, args.ready_file, ready, args.exit_with_parent)
+    ready = {"gateway_url": server.base_url, "agent_id": first[0], "password": first[1], "phone": first[2],
+             "agents": [{"agent_id": a, "password": p, "phone": ph} for a, p, ph in agents],
+             "large_file": LARGE_FILE}
+    return emulib.serve(args, NAME, server, material, ready)
 
 
 if __name__ == "__main__":

@@ -10,78 +10,30 @@ Standard library only: ``python3 tests/emulators/test_face_server.py`` (a few se
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
-import shutil
-import signal
-import ssl
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "face_server.py")
+sys.path.insert(0, HERE)
+import emutest  # noqa: E402
+
 DAY_FROM = "2026-11-01 00:00:00"
 DAY_TO = "2026-11-01 23:59:59.999"
 
 
-class Emulator:
+class Emulator(emutest.EmulatorProcess):
     def __init__(self, *args: str, plain_http: bool = False) -> None:
-        self.dir = tempfile.mkdtemp(prefix="face-test-")
-        self.ready_file = os.path.join(self.dir, "ready.json")
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--ready-file", self.ready_file,
-               "--state-dir", os.path.join(self.dir, "state"), *args]
-        if plain_http:
-            cmd.append("--plain-http")
-        self.log = open(os.path.join(self.dir, "stderr.log"), "wb")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(self.ready_file):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.proc.kill()
-                raise RuntimeError("emulator did not start: " + open(self.log.name).read())
-            time.sleep(0.02)
-        with open(self.ready_file) as f:
-            self.ready = json.load(f)
-        self.port = self.ready["port"]
-        self.ctx = ssl.create_default_context(cafile=self.ready["ca_file"]) if self.ready["ca_file"] else None
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-    def cleanup(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        super().__init__(EMULATOR, *args, prefix="face-test-", plain_http=plain_http)
 
     def request(self, method: str, target: str, body: bytes | str | None = None, headers: dict | None = None):
-        conn = (http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=30) if self.ctx
-                else http.client.HTTPConnection("127.0.0.1", self.port, timeout=30))
-        try:
-            if isinstance(body, str):
-                body = body.encode()
-            conn.request(method, target, body=body, headers=headers or {})
-            resp = conn.getresponse()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
-        finally:
-            conn.close()
-
-    def control(self, path: str, body: dict | None = None):
-        status, _, data = self.request("POST" if body is not None else "GET", "/_emulator/" + path,
-                                       json.dumps(body) if body is not None else None)
-        if status != 200:
-            raise AssertionError(f"/_emulator/{path} -> {status} {data!r}")
-        return json.loads(data)
+        """Returns (status, headers dict (lower-case names), body bytes)."""
+        status, hdrs, data = self.exchange(method, target, body, headers)
+        return status, {k.lower(): v for k, v in hdrs}, data
 
     def login(self, email: str | None = None, password: str | None = None, accept_json: bool = True,
               extra: str = "&expirationSeconds=3600"):
@@ -126,10 +78,7 @@ class FaceEmulatorTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls) -> None:
-        code = cls.emu.stop()
-        assert code == 0, f"emulator exited with {code}"
-        assert not os.path.exists(cls.emu.ready_file), "ready file not removed on shutdown"
-        cls.emu.cleanup()
+        cls.emu.shutdown(check_log=False)
 
     def setUp(self) -> None:
         self.emu.control("config", {"list_cap": 1000, "ignore_accept": False, "json_quirks": True,

@@ -9,15 +9,9 @@ Standard library only: ``python3 tests/emulators/test_huawei_gateway.py`` (about
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
-import shutil
-import signal
-import ssl
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -26,6 +20,7 @@ from urllib.parse import quote
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "huawei_gateway.py")
 sys.path.insert(0, HERE)
+import emutest  # noqa: E402
 import huawei_gateway  # noqa: E402
 
 API = "/agentgateway/resource/"
@@ -38,56 +33,18 @@ DEFAULTS = {"guid_mode": "dynamic", "guid_interval_ms": 60_000, "old_guid_grace_
             "noise_events": True}
 
 
-class Emulator:
+class Emulator(emutest.EmulatorProcess):
     def __init__(self, *args: str) -> None:
-        self.dir = tempfile.mkdtemp(prefix="hwgw-test-")
-        self.ready_file = os.path.join(self.dir, "ready.json")
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--ready-file", self.ready_file,
-               "--state-dir", os.path.join(self.dir, "state"), *args]
-        self.log = open(os.path.join(self.dir, "stderr.log"), "wb")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(self.ready_file):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.proc.kill()
-                raise RuntimeError("emulator did not start: " + open(self.log.name).read())
-            time.sleep(0.02)
-        with open(self.ready_file) as f:
-            self.ready = json.load(f)
-        self.port = self.ready["port"]
-        self.ctx = ssl.create_default_context(cafile=self.ready["ca_file"])
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
+        super().__init__(EMULATOR, *args, prefix="hwgw-test-")
 
     def request(self, method: str, target: str, body=None, headers: dict | None = None, json_ct: bool = True):
+        """Returns (status, header list, body bytes); sends Content-Type: application/json unless json_ct
+        is false (a dict or list body goes as JSON either way)."""
         hdrs = {"Content-Type": "application/json; charset=UTF-8"} if json_ct else {}
         hdrs.update(headers or {})
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
-        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.ctx, timeout=30)
-        try:
-            conn.request(method, target, body=body, headers=hdrs)
-            resp = conn.getresponse()
-            data = resp.read()
-            return resp.status, resp.getheaders(), data
-        finally:
-            conn.close()
-
-    def control(self, path: str, body=None):
-        status, _, data = self.request("POST" if body is not None else "GET", "/_emulator/" + path, body)
-        doc = json.loads(data)
-        if status != 200:
-            raise AssertionError(f"/_emulator/{path} -> {status} {doc}")
-        return doc
+        return self.exchange(method, target, body, hdrs)
 
 
 EMU: Emulator
@@ -99,17 +56,7 @@ def setUpModule() -> None:
 
 
 def tearDownModule() -> None:
-    code = EMU.stop()
-    with open(EMU.log.name, encoding="utf-8", errors="replace") as f:
-        log = f.read()
-    ready_left = os.path.exists(EMU.ready_file)
-    shutil.rmtree(EMU.dir, ignore_errors=True)
-    if "Traceback" in log:
-        raise AssertionError("emulator logged an exception:\n" + log)
-    if code != 0:
-        raise AssertionError(f"emulator exited with {code} after SIGTERM")
-    if ready_left:
-        raise AssertionError("ready file not removed on shutdown")
+    EMU.shutdown()
 
 
 class Agent:

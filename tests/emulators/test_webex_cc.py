@@ -13,14 +13,10 @@ import http.client
 import json
 import os
 import re
-import shutil
-import signal
 import socket
 import ssl
 import struct
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -29,6 +25,9 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "webex_cc.py")
+sys.path.insert(0, HERE)
+import emutest  # noqa: E402
+
 DAY = "2026-11-01"
 DAY_START = 1793491200000  # 2026-11-01T00:00:00Z
 DAY_END = DAY_START + 86_400_000
@@ -40,48 +39,11 @@ FAULT_DEFAULTS = {"rate_429": 0.0, "rate_5xx": 0.0, "rate_limit_per_minute": 0, 
                   "access_token_ttl": 3600, "retry_after": 1, "token_5xx_rate": 0.0}
 
 
-class Emulator:
+class Emulator(emutest.EmulatorProcess):
     """One emulator subprocess plus small HTTP helpers."""
 
     def __init__(self, *args: str, plain_http: bool = False) -> None:
-        self.dir = tempfile.mkdtemp(prefix="wxcc-test-")
-        self.ready_file = os.path.join(self.dir, "ready.json")
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--ready-file", self.ready_file,
-               "--state-dir", os.path.join(self.dir, "state"), *args]
-        if plain_http:
-            cmd.append("--plain-http")
-        self.log = open(os.path.join(self.dir, "stderr.log"), "wb")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(self.ready_file):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.proc.kill()
-                raise RuntimeError("emulator did not start: " + open(self.log.name).read())
-            time.sleep(0.02)
-        with open(self.ready_file) as f:
-            self.ready = json.load(f)
-        self.base = self.ready["base_url"]
-        self.port = self.ready["port"]
-        self.ctx = ssl.create_default_context(cafile=self.ready["ca_file"]) if self.ready["ca_file"] else None
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
-
-    def cleanup(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def connection(self, host: str = "127.0.0.1") -> http.client.HTTPConnection:
-        if self.ctx:
-            return http.client.HTTPSConnection(host, self.port, context=self.ctx, timeout=30)
-        return http.client.HTTPConnection(host, self.port, timeout=30)
+        super().__init__(EMULATOR, *args, prefix="wxcc-test-", plain_http=plain_http)
 
     def request(self, method: str, target: str, body: bytes | str | dict | None = None,
                 headers: dict | None = None, conn: http.client.HTTPConnection | None = None):
@@ -92,18 +54,8 @@ class Emulator:
         if isinstance(body, dict):
             body = json.dumps(body)
             hdrs.setdefault("Content-Type", "application/json")
-        if isinstance(body, str):
-            body = body.encode()
-        own = conn is None
-        conn = conn or self.connection()
-        try:
-            conn.request(method, target, body=body, headers=hdrs)
-            resp = conn.getresponse()
-            data = resp.read()
-            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
-        finally:
-            if own:
-                conn.close()
+        status, resp_headers, data = self.exchange(method, target, body, hdrs, conn)
+        return status, {k.lower(): v for k, v in resp_headers}, data
 
     def json(self, method: str, target: str, body=None, headers=None):
         status, hdrs, data = self.request(method, target, body, headers)
@@ -111,12 +63,6 @@ class Emulator:
             return status, hdrs, json.loads(data) if data else None
         except ValueError:
             return status, hdrs, {"raw": data}
-
-    def control(self, path: str, body: dict | None = None):
-        status, _, doc = self.json("POST" if body is not None else "GET", "/_emulator/" + path, body)
-        if status != 200:
-            raise AssertionError(f"/_emulator/{path} -> {status} {doc}")
-        return doc
 
     def configure(self, **knobs) -> dict:
         return self.control("config", knobs)
@@ -135,17 +81,7 @@ def setUpModule() -> None:
 
 
 def tearDownModule() -> None:
-    code = EMU.stop()
-    ready_left = os.path.exists(EMU.ready_file)
-    with open(EMU.log.name, encoding="utf-8", errors="replace") as f:
-        log = f.read()
-    EMU.cleanup()
-    if "Traceback" in log:
-        raise AssertionError("emulator logged an exception:\n" + log)
-    if code != 0:
-        raise AssertionError(f"emulator exited with {code} after SIGTERM")
-    if ready_left:
-        raise AssertionError("ready file not removed on shutdown")
+    EMU.shutdown()
 
 
 def form(**fields) -> str:

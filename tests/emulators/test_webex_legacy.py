@@ -13,22 +13,18 @@ import base64
 import csv
 import hashlib
 import hmac
-import http.client
 import io
 import json
 import os
-import shutil
-import signal
-import ssl
-import subprocess
 import sys
-import tempfile
-import time
 import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "webex_legacy.py")
+sys.path.insert(0, HERE)
+import emutest  # noqa: E402
+
 DAY_START = 1793491200000  # 2026-11-01T00:00:00Z
 DAY_END = DAY_START + 86_400_000
 # Reference webex-legacy-v1.md §3 unit-test vector (Python hmac/hashlib).
@@ -48,34 +44,9 @@ def query(begin: int, end: int, n: int = 1000, **extra) -> dict:
     return q
 
 
-class Emulator:
+class Emulator(emutest.EmulatorProcess):
     def __init__(self, *args: str) -> None:
-        self.dir = tempfile.mkdtemp(prefix="wxl-test-")
-        self.ready_file = os.path.join(self.dir, "ready.json")
-        cmd = [sys.executable, EMULATOR, "--port", "0", "--ready-file", self.ready_file,
-               "--state-dir", os.path.join(self.dir, "state"), *args]
-        self.log = open(os.path.join(self.dir, "stderr.log"), "wb")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = time.monotonic() + 30
-        while not os.path.exists(self.ready_file):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.proc.kill()
-                raise RuntimeError("emulator did not start: " + open(self.log.name).read())
-            time.sleep(0.02)
-        with open(self.ready_file) as f:
-            self.ready = json.load(f)
-        self.ctx = ssl.create_default_context(cafile=self.ready["ca_file"])
-
-    def stop(self) -> int:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-        return self.proc.returncode
+        super().__init__(EMULATOR, *args, prefix="wxl-test-", start_timeout=30)
 
     def auth_headers(self, key: str | None = None, tenant: str | None = "default", user: str | None = None) -> dict:
         user = user if user is not None else self.ready["user_id"]
@@ -87,27 +58,15 @@ class Emulator:
         return {"Authorization": value, "From": user}
 
     def request(self, method: str, target: str, headers: dict | None = None, body: bytes | None = None):
-        conn = http.client.HTTPSConnection("127.0.0.1", self.ready["port"], context=self.ctx, timeout=30)
-        try:
-            conn.request(method, target, body=body, headers=headers or {})
-            r = conn.getresponse()
-            return r.status, dict(r.getheaders()), r.read()
-        finally:
-            conn.close()
+        """Returns (status, headers dict, body bytes)."""
+        status, hdrs, data = self.exchange(method, target, body, headers)
+        return status, dict(hdrs), data
 
     def api(self, target: str, accept: str = "application/json", **auth):
         headers = self.auth_headers(**auth)
         headers["Accept"] = accept
         return self.request("GET", target, headers)
 
-    def control(self, path: str, obj: dict | None = None) -> dict:
-        if obj is None:
-            status, _, body = self.request("GET", path)
-        else:
-            status, _, body = self.request("POST", path, {"Content-Type": "application/json"},
-                                           json.dumps(obj).encode())
-        assert status == 200, (status, body)
-        return json.loads(body)
 
 
 class LegacyEmulatorTest(unittest.TestCase):
@@ -119,11 +78,10 @@ class LegacyEmulatorTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls) -> None:
-        cls.emu.stop()
-        shutil.rmtree(cls.emu.dir, ignore_errors=True)
+        cls.emu.shutdown(check_exit=False, check_log=False)
 
     def setUp(self) -> None:
-        self.emu.control("/_emulator/config", DEFAULTS)
+        self.emu.control("config", DEFAULTS)
 
     def list(self, record_type: str, q: dict, accept: str = "application/json"):
         return self.emu.api(f"/aws/api/{record_type}?q={q_param(q)}", accept)
@@ -163,10 +121,10 @@ class LegacyEmulatorTest(unittest.TestCase):
 
     def test_tenant_modes(self) -> None:
         target = f"/aws/api/csrs?q={q_param(query(DAY_START, DAY_START + 60_000))}"
-        self.emu.control("/_emulator/config", {"tenant_mode": "optional"})
+        self.emu.control("config", {"tenant_mode": "optional"})
         self.assertEqual(self.emu.api(target, tenant=None)[0], 200)
         self.assertEqual(self.emu.api(target)[0], 200)
-        self.emu.control("/_emulator/config", {"tenant_mode": "forbidden"})
+        self.emu.control("config", {"tenant_mode": "forbidden"})
         self.assertEqual(self.emu.api(target, tenant=None)[0], 200)
         self.assertEqual(self.emu.api(target)[0], 401)
 
@@ -176,7 +134,7 @@ class LegacyEmulatorTest(unittest.TestCase):
         raw = json.dumps(query(DAY_START, DAY_START + 1000), separators=(",", ":"))
         status, _, _ = self.emu.api("/aws/api/csrs?q=" + raw.replace(" ", ""))
         self.assertEqual(status, 400)
-        before = self.emu.control("/_emulator/stats")["raw_character_rejections"]
+        before = self.emu.control("stats")["raw_character_rejections"]
         self.assertGreaterEqual(before, 1)
 
     def test_double_encoding_rejected(self) -> None:
@@ -197,8 +155,8 @@ class LegacyEmulatorTest(unittest.TestCase):
     # --- windows, cap, ordering ---------------------------------------------------------------------
 
     def test_window_half_open_sorted_and_capped(self) -> None:
-        info = self.emu.control("/_emulator/info")
-        truth = self.emu.control(f"/_emulator/records?type=csrs&from={DAY_START}&to={DAY_START + 3_600_000}")
+        info = self.emu.control("info")
+        truth = self.emu.control(f"records?type=csrs&from={DAY_START}&to={DAY_START + 3_600_000}")
         status, headers, body = self.list("csrs", query(DAY_START, DAY_START + 3_600_000))
         self.assertEqual(status, 200)
         self.assertTrue(headers["Content-Type"].startswith("application/json"))
@@ -215,7 +173,7 @@ class LegacyEmulatorTest(unittest.TestCase):
         self.assertGreater(burst["size"], 1000)
         self.assertEqual(len(json.loads(self.list("csrs", query(burst["start"], burst["end"], n=5000))[2])), 1000)
         self.assertEqual(len(json.loads(self.list("csrs", query(burst["start"], burst["end"], n=10))[2])), 10)
-        stats = self.emu.control("/_emulator/stats")
+        stats = self.emu.control("stats")
         self.assertEqual(stats["max_number_of_records"], 5000)
         self.assertGreaterEqual(stats["number_of_records_over_cap"], 1)
         # Several records share one millisecond.
@@ -223,11 +181,11 @@ class LegacyEmulatorTest(unittest.TestCase):
         rows = json.loads(self.list("csrs", query(cluster["time"], cluster["time"] + 1))[2])
         self.assertEqual(sorted(r["sid"] for r in rows), sorted(cluster["sids"]))
         self.assertGreaterEqual(len(rows), 5)
-        self.emu.control("/_emulator/config", {"row_cap": 3})
+        self.emu.control("config", {"row_cap": 3})
         self.assertEqual(len(json.loads(self.list("csrs", query(cluster["time"], cluster["time"] + 1))[2])), 3)
 
     def test_end_inclusive_knob(self) -> None:
-        self.emu.control("/_emulator/config", {"date_end_inclusive": True})
+        self.emu.control("config", {"date_end_inclusive": True})
         self.assertEqual(len(json.loads(self.list("csrs", query(DAY_END - 2, DAY_END - 1))[2])), 1)
 
     def test_records_keep_unknown_fields(self) -> None:
@@ -259,7 +217,7 @@ class LegacyEmulatorTest(unittest.TestCase):
         self.assertEqual(empty.count("\r\n"), 1)  # header only
 
     def test_truncated_csv_knob(self) -> None:
-        self.emu.control("/_emulator/config", {"truncate_csv": True})
+        self.emu.control("config", {"truncate_csv": True})
         body = self.list("csrs", query(DAY_START, DAY_START + 6 * 3_600_000), accept="text/csv")[2].decode()
         try:
             rows = list(csv.reader(io.StringIO(body, newline=""), strict=True))
@@ -268,7 +226,7 @@ class LegacyEmulatorTest(unittest.TestCase):
         self.assertTrue(not body.endswith("\r\n") or len(rows[-1]) != len(rows[0]))  # else a short last row
 
     def test_malformed_json_knob(self) -> None:
-        self.emu.control("/_emulator/config", {"malformed_json": True})
+        self.emu.control("config", {"malformed_json": True})
         status, _, body = self.list("csrs", query(DAY_START, DAY_START + 3_600_000))
         self.assertEqual(status, 200)
         with self.assertRaises(ValueError):
@@ -277,7 +235,7 @@ class LegacyEmulatorTest(unittest.TestCase):
     # --- faults ---------------------------------------------------------------------------------------
 
     def test_forced_429_and_503(self) -> None:
-        self.emu.control("/_emulator/config", {"next_429": 1, "next_503": 1, "retry_after": 2})
+        self.emu.control("config", {"next_429": 1, "next_503": 1, "retry_after": 2})
         target = f"/aws/api/csrs?q={q_param(query(DAY_START, DAY_START + 1000))}"
         status, headers, _ = self.emu.api(target)
         self.assertEqual(status, 429)
@@ -288,7 +246,7 @@ class LegacyEmulatorTest(unittest.TestCase):
     # --- single records and CAR chains ----------------------------------------------------------------
 
     def test_get_by_id_and_car_chain(self) -> None:
-        info = self.emu.control("/_emulator/info")
+        info = self.emu.control("info")
         sid = info["example_sid"]
         status, _, body = self.emu.api(f"/aws/api/csrs/{sid}")
         self.assertEqual(status, 200)
@@ -313,12 +271,12 @@ class LegacyEmulatorTest(unittest.TestCase):
             self.assertGreater(len(rows), 0, t)
 
     def test_stats_and_requests(self) -> None:
-        self.emu.control("/_emulator/reset-stats", {})
+        self.emu.control("reset-stats", {})
         self.list("csrs", query(DAY_START, DAY_START + 1000))
-        stats = self.emu.control("/_emulator/stats")
+        stats = self.emu.control("stats")
         self.assertEqual(stats["requests"].get("list"), 1)
         self.assertEqual(stats["responses"]["list"]["200"], 1)
-        reqs = self.emu.control("/_emulator/requests")["requests"]
+        reqs = self.emu.control("requests")["requests"]
         self.assertEqual(reqs[-1]["from"], self.emu.ready["user_id"])
 
 
@@ -329,7 +287,7 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual(emu.stop(), 0)
             self.assertFalse(os.path.exists(emu.ready_file))
         finally:
-            shutil.rmtree(emu.dir, ignore_errors=True)
+            emu.cleanup()
 
 
 if __name__ == "__main__":

@@ -81,17 +81,7 @@ S3_REGION = "us-east-1"
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Knob:
-    name: str
-    kind: str  # int, float, prob, bool, days, str
-    default: Any
-    help: str
-    dataset: bool = False  # changing it regenerates the data set
-    minimum: float | None = None
-    maximum: float | None = None
-    nullable: bool = False
-
+Knob = emulib.Knob  # kinds used here: int, float, prob, bool, days, str; dataset=True: a change regenerates the data
 
 KNOBS: tuple[Knob, ...] = (
     Knob("access_token_ttl", "int", 3600, "access token lifetime in seconds (expires_in)", minimum=0),
@@ -138,65 +128,15 @@ KNOBS: tuple[Knob, ...] = (
          "task ID that gets the large recording (off = first recorded telephony task)", dataset=True,
          nullable=True),
 )
-KNOB_BY_NAME = {k.name: k for k in KNOBS}
 
 
-def coerce_knob(knob: Knob, value: Any) -> Any:
-    """Validate and convert a knob value coming from argparse or JSON; raises ValueError."""
-    if value is None:
-        if knob.nullable:
-            return None
-        raise ValueError(f"{knob.name} must not be null")
-    if knob.kind == "bool":
-        return emulib.parse_bool(value)
-    if knob.kind == "days":
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not items:
-            raise ValueError(f"{knob.name} must be a YYYY-MM-DD string or a non-empty list of them")
-        for d in items:
-            if not isinstance(d, str):
-                raise ValueError(f"{knob.name}: {d!r} is not a YYYY-MM-DD string")
-            try:
-                _dt.date.fromisoformat(d)
-            except ValueError:
-                raise ValueError(f"{knob.name}: {d!r} is not a YYYY-MM-DD date") from None
-        return sorted(set(items))
-    if knob.kind == "str":
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"{knob.name} must be a non-empty string")
-        return value
-    if isinstance(value, bool):
-        raise ValueError(f"{knob.name} must be a number, not a boolean")
-    if knob.kind == "int":
-        if isinstance(value, float) and not value.is_integer():
-            raise ValueError(f"{knob.name} must be an integer")
-        try:
-            v: Any = int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{knob.name} must be an integer, got {value!r}") from None
-    else:
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"{knob.name} must be a number, got {value!r}") from None
-        if math.isnan(v) or math.isinf(v):
-            raise ValueError(f"{knob.name} must be finite")
-        if knob.kind == "prob" and not 0.0 <= v <= 1.0:
-            raise ValueError(f"{knob.name} must be a probability between 0 and 1")
-    if knob.minimum is not None and v < knob.minimum:
-        raise ValueError(f"{knob.name} must be >= {knob.minimum}")
-    if knob.maximum is not None and v > knob.maximum:
-        raise ValueError(f"{knob.name} must be <= {knob.maximum}")
-    return v
-
-
-class Config:
+class Config(emulib.KnobConfig):
     """Current knob values.  Attribute reads are lock-free (atomic under the GIL); updates are locked."""
 
+    KNOBS = KNOBS
+
     def __init__(self, values: dict[str, Any]) -> None:
-        self._lock = threading.Lock()
-        for knob in KNOBS:
-            setattr(self, knob.name, values.get(knob.name, knob.default))
+        super().__init__(values)
         self.check_sizes(self.as_dict())
 
     @staticmethod
@@ -206,29 +146,16 @@ class Config:
         if v["large_recording_bytes"] and v["large_recording_bytes"] < 64:
             raise ValueError("large_recording_bytes must be 0 or at least 64")
 
-    def as_dict(self) -> dict[str, Any]:
-        return {k.name: getattr(self, k.name) for k in KNOBS}
-
     def validate(self, changes: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         """Check ``changes`` (knob name -> value, dashes allowed) against the current values.
 
         Returns (complete new values, whether the data set must be rebuilt); raises ValueError.
         """
         new = self.as_dict()
-        for raw_name, value in changes.items():
-            name = raw_name.replace("-", "_")
-            knob = KNOB_BY_NAME.get(name)
-            if knob is None:
-                raise ValueError(f"unknown knob {raw_name!r}; known: {', '.join(sorted(KNOB_BY_NAME))}")
-            new[name] = coerce_knob(knob, value)
+        new.update(self.coerce_changes(changes))
         self.check_sizes(new)
         rebuild = any(new[k.name] != getattr(self, k.name) for k in KNOBS if k.dataset)
         return new, rebuild
-
-    def commit(self, values: dict[str, Any]) -> None:
-        with self._lock:
-            for name, value in values.items():
-                setattr(self, name, value)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -248,12 +175,12 @@ def wav_header(data_len: int) -> bytes:
                        SAMPLE_RATE, SAMPLE_RATE * BYTES_PER_FRAME, BYTES_PER_FRAME, 16, b"data", data_len)
 
 
-class AudioBank:
+class AudioBank(emulib.RepeatingBlock):
     """A PERIOD-byte block of PCM (a chirp on the left, a tone on the right, plus seeded noise).
 
     A recording's payload byte ``i`` is ``block[(offset + i) % PERIOD]`` where ``offset`` is derived
-    from (seed, task ID, recording ID); segments are slices of their main recording.  The block is
-    stored repeated so any chunk of up to CHUNK bytes is one zero-copy memoryview slice.
+    from (seed, task ID, recording ID); segments are slices of their main recording.  Pieces of up to
+    CHUNK bytes are zero-copy memoryview slices (emulib.RepeatingBlock).
     """
 
     PERIOD = 256 * 1024
@@ -275,18 +202,7 @@ class AudioBank:
             samples[2 * i + 1] = int(4000 * math.sin(phase_r)) + noise[2 * i + 1] - 128
         if sys.byteorder == "big":
             samples.byteswap()
-        block = samples.tobytes()
-        reps = self.CHUNK // self.PERIOD + 1
-        self.view = memoryview(block * (reps + 1))
-
-    def iter_payload(self, offset: int, start: int, end: int) -> Iterator[memoryview]:
-        """Payload bytes [start, end) of a recording whose payload begins at ``offset`` in the block."""
-        pos = start
-        while pos < end:
-            off = (offset + pos) % self.PERIOD
-            n = min(end - pos, self.CHUNK)
-            yield self.view[off:off + n]
-            pos += n
+        super().__init__(samples.tobytes())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -346,11 +262,7 @@ class MediaObject:
         if self.content is not None:
             yield self.content[start:end]
             return
-        if start < WAV_HEADER_BYTES:
-            yield wav_header(self.data_len)[start:min(end, WAV_HEADER_BYTES)]
-            start = WAV_HEADER_BYTES
-        if start < end:
-            yield from audio.iter_payload(self.offset, start - WAV_HEADER_BYTES, end - WAV_HEADER_BYTES)
+        yield from emulib.iter_with_header(wav_header(self.data_len), audio, self.offset, start, end)
 
 
 @dataclass
@@ -961,12 +873,7 @@ class WebexEmulator:
         """Counters for GET /_emulator/stats; ``responses`` is {endpoint: {status: count}}."""
         snap = self.stats.snapshot(STAT_COUNTERS)
         snap.setdefault("requests", {})
-        responses: dict[str, dict[str, int]] = {}
-        for key, n in snap.get("responses", {}).items():
-            endpoint, _, status = key.partition(" ")
-            responses.setdefault(endpoint, {})[status] = n
-        snap["responses"] = responses
-        return snap
+        return emulib.group_responses(snap)
 
 
 def api_error(tracking_id: str, status: int, description: str) -> dict:
@@ -1015,10 +922,7 @@ def parse_int_param(name: str, value: str, lo: int | None = None, hi: int | None
 
 class Handler(emulib.EmulatorRequestHandler):
     log_prefix = NAME
-
-    @property
-    def emu(self) -> WebexEmulator:
-        return self.server.emulator
+    emu: WebexEmulator
 
     def version_string(self) -> str:
         path = getattr(self, "path", None) or ""  # unset when the request line itself is malformed
@@ -1051,10 +955,8 @@ class Handler(emulib.EmulatorRequestHandler):
         self.endpoint_name = name
         self.log_extra: dict[str, Any] = {}
         try:
-            body = self.read_body()
-            if body is None:
+            if not self.load_body():
                 return
-            self.body = body
             if methods is not None and self.command not in methods:
                 if name == "media":
                     self.s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
@@ -1069,14 +971,7 @@ class Handler(emulib.EmulatorRequestHandler):
             if gauge:
                 emu.stats.leave(gauge)
             status = getattr(self, "response_status", None)
-            if status is not None:
-                emu.stats.incr_nested("responses", f"{name} {status}")
-                if status == 401:
-                    emu.stats.incr("status_401")
-                elif status == 429:
-                    emu.stats.incr("status_429")
-                elif status >= 500:
-                    emu.stats.incr("status_5xx")
+            emu.stats.count_response(name, status)
             if name != "emulator":
                 entry = {"time": round(time.time(), 3), "method": self.command, "endpoint": name,
                          "path": self.raw_path, "status": status,
@@ -1561,47 +1456,30 @@ class Handler(emulib.EmulatorRequestHandler):
     def handle_not_found(self) -> None:
         self.api_fail(404, f"No such resource: {self.command} {self.raw_path}")
 
-    def handle_control(self) -> None:
+    def control_reset_stats(self) -> None:
+        super().control_reset_stats()
+        self.emu.limiter.reset()
+
+    def control_apply_config(self, changes: dict) -> None:
+        self.emu.apply_config(changes)
+
+    def handle_extra_control(self, path: str, method: str, q: dict[str, str]) -> bool:
         emu = self.emu
-        path, method = self.raw_path, self.command
-        q = dict(self.query_pairs())
-        if path == "/_emulator/stats" and method == "GET":
-            self.send_json(200, emu.stats_snapshot())
-        elif path == "/_emulator/reset-stats" and method == "POST":
-            emu.stats.reset()
-            emu.requests.clear()
-            emu.limiter.reset()
-            self.send_json(200, {"ok": True})
-        elif path == "/_emulator/config" and method == "GET":
-            self.send_json(200, emu.cfg.as_dict())
-        elif path == "/_emulator/config" and method == "POST":
-            try:
-                changes = json.loads(self.body.decode("utf-8") or "{}")
-                if not isinstance(changes, dict):
-                    raise ValueError("body must be a JSON object of knob names to values")
-                emu.apply_config(changes)
-            except (ValueError, UnicodeDecodeError) as e:
-                self.send_json(400, {"error": str(e)})
-                return
-            self.send_json(200, emu.cfg.as_dict())
-        elif path == "/_emulator/expire-tokens" and method == "POST":
+        if path == "/_emulator/expire-tokens" and method == "POST":
             self.send_json(200, {"expired": emu.oauth.expire_all()})
         elif path == "/_emulator/expected" and method == "GET":
             obj = emu.dataset.objects.get((q.get("task_id", ""), q.get("recording_id", "")))
             if obj is None:
                 self.send_json(404, {"error": "unknown task_id/recording_id pair"})
-                return
+                return True
             self.send_json(200, self._describe(obj, with_sha=True))
         elif path == "/_emulator/tasks" and method == "GET":
             self._ground_truth(q)
         elif path == "/_emulator/info" and method == "GET":
             self.send_json(200, self._info())
-        elif path == "/_emulator/requests" and method == "GET":
-            self.send_json(200, {"requests": emu.requests.snapshot()})
-        elif path == "/_emulator/health" and method == "GET":
-            self.send_json(200, {"ok": True})
         else:
-            self.send_json(404, {"error": f"unknown control endpoint {method} {path}"})
+            return False
+        return True
 
     def _describe(self, obj: MediaObject, with_sha: bool = False) -> dict:
         ds = self.emu.dataset
@@ -1700,44 +1578,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh-token", default=None, help="initial refresh token (default: fixed, Cisco-shaped)")
     p.add_argument("--auth-code", default=None, help="authorization code accepted once (default: fixed)")
     p.add_argument("--redirect-uri", default=DEFAULT_REDIRECT_URI, help=f"(default: {DEFAULT_REDIRECT_URI})")
-    for knob in KNOBS:
-        flag = "--" + knob.name.replace("_", "-")
-        if knob.kind == "days":
-            p.add_argument(flag, action="append", default=None, metavar="YYYY-MM-DD",
-                           help=f"{knob.help} (default: {knob.default[0]})")
-        elif knob.kind == "bool":
-            p.add_argument(flag, type=emulib.parse_bool, default=knob.default, metavar="true|false",
-                           help=f"{knob.help} (default: {str(knob.default).lower()})")
-        else:
-            typ = {"int": int, "float": float, "prob": float, "str": str}[knob.kind]
-            shown = "off" if knob.default is None else knob.default
-            p.add_argument(flag, type=typ, default=knob.default, metavar=knob.kind.upper().replace("PROB", "P"),
-                           help=f"{knob.help} (default: {shown})")
+    emulib.add_knob_arguments(p, KNOBS, metavar=lambda kind: kind.upper().replace("PROB", "P"), none_shown="off")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    values = {}
-    for knob in KNOBS:
-        raw = getattr(args, knob.name)
-        if raw is None and knob.kind == "days":
-            raw = knob.default
-        try:
-            values[knob.name] = coerce_knob(knob, raw)
-        except ValueError as e:
-            raise SystemExit(f"{NAME}: --{knob.name.replace('_', '-')}: {e}")
-    try:
-        cfg = Config(values)
-    except ValueError as e:
-        raise SystemExit(f"{NAME}: {e}")
+    cfg = Config.from_args(args, NAME)
     identity = {
         "org_id": args.org_id, "client_id": args.client_id, "client_secret": args.client_secret,
         "refresh_token": args.refresh_token or f"{_DEFAULT_REFRESH_BODY}_PF84_{args.org_id}",
         "auth_code": args.auth_code or f"{_DEFAULT_CODE_BODY}_PF84_{args.org_id}",
         "redirect_uri": args.redirect_uri,
     }
-    Handler.verbose = args.verbose
     try:
         emu = WebexEmulator(cfg, identity)
     except ValueError as e:
@@ -1745,14 +1598,11 @@ def main(argv: list[str] | None = None) -> int:
     server, material = emulib.prepare_server(args, NAME, Handler, emu, emu.stats)
     emu.host = f"{emulib.LOOPBACK}:{server.port}"
     emu.scheme = server.scheme
-    ready = {"port": server.port, "base_url": server.base_url, "token_url": server.base_url + "/v1/access_token",
-             "ca_file": material.ca_file if material else None, "client_id": identity["client_id"],
+    ready = {"token_url": server.base_url + "/v1/access_token", "client_id": identity["client_id"],
              "client_secret": identity["client_secret"], "refresh_token": identity["refresh_token"],
              "auth_code": identity["auth_code"], "redirect_uri": identity["redirect_uri"],
-             "org_id": identity["org_id"], "pid": os.getpid()}
-    if args.verbose:
-        sys.stderr.write(f"[{NAME}] listening on {server.base_url} ({len(emu.dataset.tasks)} tasks)\n")
-    return emulib.serve_until_signalled(server, args.ready_file, ready, args.exit_with_parent)
+             "org_id": identity["org_id"]}
+    return emulib.serve(args, NAME, server, material, ready, f"{len(emu.dataset.tasks)} tasks")
 
 
 if __name__ == "__main__":

@@ -58,41 +58,44 @@ RAW_FORBIDDEN = set('{}"[] ')
 # Knobs
 # --------------------------------------------------------------------------------------------------
 
-# name -> (kind, default, help, dataset?)
-KNOBS: dict[str, tuple[str, Any, str, bool]] = {
-    "tenant_mode": ("choice:required,optional,forbidden", "required",
-                    "the ';tenantId=' suffix: required (2024 lab), optional, or forbidden (2021 lab)", False),
-    "row_cap": ("int", 1000, "largest number of rows one response carries (min(numberOfRecords, cap))", False),
-    "date_end_inclusive": ("bool", False, "treat dateEnd as inclusive (default: exclusive)", False),
-    "rate_429": ("prob", 0.0, "probability of answering an API call with 429 + Retry-After", False),
-    "rate_503": ("prob", 0.0, "probability of answering an API call with 503", False),
-    "retry_after": ("int", 1, "Retry-After seconds sent with 429s", False),
-    "next_429": ("int", 0, "answer the next N API calls with 429 + Retry-After", False),
-    "next_503": ("int", 0, "answer the next N API calls with 503", False),
-    "malformed_json": ("bool", False, "JSON bodies are cut in half (invalid JSON, correct Content-Length)", False),
-    "truncate_csv": ("bool", False, "CSV bodies are cut inside a quoted field / mid-row (correct Content-Length)",
-                     False),
-    "latency_ms": ("int", 0, "delay added to every API call", False),
-    "seed": ("int", 1, "seed of the data set and of fault randomness", True),
-    "day": ("str", "2026-11-01", "first UTC day of generated data (YYYY-MM-DD)", True),
-    "days": ("int", 1, "number of consecutive days", True),
-    "csrs_per_day": ("int", 400, "CSRs spread over each day (besides the burst and the cluster)", True),
-    "burst_size": ("int", 1500, "CSRs inside the one second starting 10:00:00 UTC each day", True),
-    "ms_cluster_size": ("int", 7, "CSRs sharing the millisecond 12:00:00.000 UTC each day", True),
-    "agents": ("int", 30, "agents (one ASR per agent and day, with its AAR chain)", True),
-}
+# The configuration is a plain dict (knob name -> value) guarded by LegacyEmulator.lock and checked by this
+# emulator's own ``coerce``.  dataset=True: a change regenerates the data set.
+Knob = emulib.Knob
+KNOBS: tuple[Knob, ...] = (
+    Knob("tenant_mode", "choice", "required",
+         "the ';tenantId=' suffix: required (2024 lab), optional, or forbidden (2021 lab)",
+         choices=("required", "optional", "forbidden")),
+    Knob("row_cap", "int", 1000, "largest number of rows one response carries (min(numberOfRecords, cap))"),
+    Knob("date_end_inclusive", "bool", False, "treat dateEnd as inclusive (default: exclusive)"),
+    Knob("rate_429", "prob", 0.0, "probability of answering an API call with 429 + Retry-After"),
+    Knob("rate_503", "prob", 0.0, "probability of answering an API call with 503"),
+    Knob("retry_after", "int", 1, "Retry-After seconds sent with 429s"),
+    Knob("next_429", "int", 0, "answer the next N API calls with 429 + Retry-After"),
+    Knob("next_503", "int", 0, "answer the next N API calls with 503"),
+    Knob("malformed_json", "bool", False, "JSON bodies are cut in half (invalid JSON, correct Content-Length)"),
+    Knob("truncate_csv", "bool", False, "CSV bodies are cut inside a quoted field / mid-row (correct Content-Length)"),
+    Knob("latency_ms", "int", 0, "delay added to every API call"),
+    Knob("seed", "int", 1, "seed of the data set and of fault randomness", dataset=True),
+    Knob("day", "str", "2026-11-01", "first UTC day of generated data (YYYY-MM-DD)", dataset=True),
+    Knob("days", "int", 1, "number of consecutive days", dataset=True),
+    Knob("csrs_per_day", "int", 400, "CSRs spread over each day (besides the burst and the cluster)", dataset=True),
+    Knob("burst_size", "int", 1500, "CSRs inside the one second starting 10:00:00 UTC each day", dataset=True),
+    Knob("ms_cluster_size", "int", 7, "CSRs sharing the millisecond 12:00:00.000 UTC each day", dataset=True),
+    Knob("agents", "int", 30, "agents (one ASR per agent and day, with its AAR chain)", dataset=True),
+)
+KNOB_BY_NAME = {k.name: k for k in KNOBS}
 
 
 def coerce(name: str, value: Any) -> Any:
-    if name not in KNOBS:
+    knob = KNOB_BY_NAME.get(name)
+    if knob is None:
         raise ValueError(f"unknown knob {name!r}")
-    kind = KNOBS[name][0]
+    kind = knob.kind
     if kind == "bool":
         return emulib.parse_bool(value)
-    if kind.startswith("choice:"):
-        choices = kind.split(":", 1)[1].split(",")
-        if value not in choices:
-            raise ValueError(f"{name} must be one of {', '.join(choices)}")
+    if kind == "choice":
+        if value not in knob.choices:
+            raise ValueError(f"{name} must be one of {', '.join(knob.choices)}")
         return value
     if kind == "str":
         if not isinstance(value, str) or not value:
@@ -349,7 +352,7 @@ class LegacyEmulator:
             for k, v in changes.items():
                 name = k.replace("-", "_")
                 new[name] = coerce(name, v)
-            rebuild = any(KNOBS[k][3] and new[k] != self.cfg[k] for k in new)
+            rebuild = any(KNOB_BY_NAME[k].dataset and new[k] != self.cfg[k] for k in new)
             dataset = Dataset(new) if rebuild else None
             self.cfg.clear()
             self.cfg.update(new)
@@ -372,11 +375,7 @@ class LegacyEmulator:
     def stats_snapshot(self) -> dict:
         snap = self.stats.snapshot(STAT_COUNTERS)
         snap["max_number_of_records"] = self.max_n
-        responses: dict[str, dict[str, int]] = {}
-        for key, n in snap.get("responses", {}).items():
-            endpoint, _, status = key.partition(" ")
-            responses.setdefault(endpoint, {})[status] = n
-        snap["responses"] = responses
+        emulib.group_responses(snap)
         snap.setdefault("requests", {})
         return snap
 
@@ -397,10 +396,8 @@ class Reject(Exception):
 
 class Handler(emulib.EmulatorRequestHandler):
     log_prefix = NAME
-
-    @property
-    def emu(self) -> LegacyEmulator:
-        return self.server.emulator
+    control_errors = (ValueError, TypeError, UnicodeDecodeError)
+    emu: LegacyEmulator
 
     def version_string(self) -> str:
         return "ccrec-emulator/1.0 (webex_legacy)"
@@ -420,21 +417,12 @@ class Handler(emulib.EmulatorRequestHandler):
         emu.stats.incr_nested("requests", name)
         self.tracking_id = f"EMU_{uuid.uuid4()}"
         try:
-            body = self.read_body()
-            if body is None:
+            if not self.load_body():
                 return
-            self.body = body
             fn()
         finally:
             status = getattr(self, "response_status", None)
-            if status is not None:
-                emu.stats.incr_nested("responses", f"{name} {status}")
-                if status == 401:
-                    emu.stats.incr("status_401")
-                elif status == 429:
-                    emu.stats.incr("status_429")
-                elif status >= 500:
-                    emu.stats.incr("status_5xx")
+            emu.stats.count_response(name, status)
             if name != "emulator":
                 emu.requests.add({"time": round(time.time(), 3), "method": self.command, "endpoint": name,
                                   "path": self.raw_path, "query": self.raw_query, "status": status,
@@ -581,33 +569,21 @@ class Handler(emulib.EmulatorRequestHandler):
 
     # --- control ----------------------------------------------------------------------------------------
 
-    def handle_control(self) -> None:
+    def control_config(self) -> dict:
+        with self.emu.lock:
+            return dict(self.emu.cfg)
+
+    def control_apply_config(self, changes: dict) -> None:
+        self.emu.apply_config(changes)
+
+    def control_reset_stats(self) -> None:
+        super().control_reset_stats()
+        with self.emu.lock:
+            self.emu.max_n = 0
+
+    def handle_extra_control(self, path: str, method: str, q: dict[str, str]) -> bool:
         emu = self.emu
-        path, method = self.raw_path, self.command
-        q = dict(self.query_pairs())
-        if path == "/_emulator/stats" and method == "GET":
-            self.send_json(200, emu.stats_snapshot())
-        elif path == "/_emulator/reset-stats" and method == "POST":
-            emu.stats.reset()
-            emu.requests.clear()
-            with emu.lock:
-                emu.max_n = 0
-            self.send_json(200, {"ok": True})
-        elif path == "/_emulator/config" and method == "GET":
-            with emu.lock:
-                self.send_json(200, dict(emu.cfg))
-        elif path == "/_emulator/config" and method == "POST":
-            try:
-                changes = json.loads(self.body.decode("utf-8") or "{}")
-                if not isinstance(changes, dict):
-                    raise ValueError("body must be a JSON object of knob names to values")
-                emu.apply_config(changes)
-            except (ValueError, TypeError, UnicodeDecodeError) as e:
-                self.send_json(400, {"error": str(e)})
-                return
-            with emu.lock:
-                self.send_json(200, dict(emu.cfg))
-        elif path == "/_emulator/info" and method == "GET":
+        if path == "/_emulator/info" and method == "GET":
             ds = emu.dataset
             example = ds.records["csrs"][len(ds.records["csrs"]) // 3]
             chain = [c["id"] for c in ds.records["cars"] if c["session"] == example["sid"]]
@@ -618,21 +594,18 @@ class Handler(emulib.EmulatorRequestHandler):
             record_type = q.get("type", "csrs")
             if record_type not in RECORD_TYPES:
                 self.send_json(400, {"error": "type must be one of " + ", ".join(RECORD_TYPES)})
-                return
+                return True
             try:
                 lo, hi = int(q.get("from", 0)), int(q.get("to", 2**62))
             except ValueError:
                 self.send_json(400, {"error": "from/to must be epoch milliseconds"})
-                return
+                return True
             rows = emu.dataset.window(record_type, lo, hi, False)
             id_field = "sid" if record_type == "csrs" else "id"
             self.send_json(200, {"count": len(rows), "ids": [r[id_field] for r in rows]})
-        elif path == "/_emulator/requests" and method == "GET":
-            self.send_json(200, {"requests": emu.requests.snapshot()})
-        elif path == "/_emulator/health" and method == "GET":
-            self.send_json(200, {"ok": True})
         else:
-            self.send_json(404, {"error": f"unknown control endpoint {method} {path}"})
+            return False
+        return True
 
 
 # --------------------------------------------------------------------------------------------------
@@ -646,36 +619,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user-id", default=DEFAULT_USER_ID, help=f"API user (From header) (default: {DEFAULT_USER_ID})")
     p.add_argument("--api-key", default=DEFAULT_API_KEY, help="the user's API key (default: the lab's placeholder)")
     p.add_argument("--tenant-id", default=DEFAULT_TENANT_ID, help=f"tenant id (default: {DEFAULT_TENANT_ID})")
-    for name, (kind, default, help_text, _) in KNOBS.items():
-        flag = "--" + name.replace("_", "-")
-        if kind == "bool":
-            p.add_argument(flag, type=emulib.parse_bool, default=default, metavar="true|false",
-                           help=f"{help_text} (default: {str(default).lower()})")
-        elif kind.startswith("choice:"):
-            p.add_argument(flag, choices=kind.split(":", 1)[1].split(","), default=default,
-                           help=f"{help_text} (default: {default})")
-        else:
-            typ = {"int": int, "prob": float, "str": str}[kind]
-            p.add_argument(flag, type=typ, default=default, help=f"{help_text} (default: {default})")
+    emulib.add_knob_arguments(p, KNOBS)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        cfg = {name: coerce(name, getattr(args, name)) for name in KNOBS}
+        cfg = {name: coerce(name, getattr(args, name)) for name in KNOB_BY_NAME}
     except ValueError as e:
         raise SystemExit(f"{NAME}: {e}")
     identity = {"user_id": args.user_id, "api_key": args.api_key, "tenant_id": args.tenant_id}
-    Handler.verbose = args.verbose
     emu = LegacyEmulator(cfg, identity)
     server, material = emulib.prepare_server(args, NAME, Handler, emu, emu.stats)
-    ready = {"port": server.port, "base_url": server.base_url, "ca_file": material.ca_file if material else None,
-             "user_id": identity["user_id"], "api_key": identity["api_key"], "tenant_id": identity["tenant_id"],
-             "pid": os.getpid()}
-    if args.verbose:
-        sys.stderr.write(f"[{NAME}] listening on {server.base_url} ({emu.dataset.info['counts']})\n")
-    return emulib.serve_until_signalled(server, args.ready_file, ready, args.exit_with_parent)
+    return emulib.serve(args, NAME, server, material, identity, str(emu.dataset.info["counts"]))
 
 
 if __name__ == "__main__":
