@@ -1,9 +1,8 @@
 #include <ccrec/exporter/key_template.hpp>
 
+#include "exporter/template_parts.hpp"
+
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <ctime>
 
 namespace ccrec {
 inline namespace v1 {
@@ -44,95 +43,24 @@ std::string FileExtension(std::string_view file_name, std::string_view fallback)
   return out;
 }
 
-namespace {
-bool IsBuiltin(std::string const& name) {
-  static char const* const kNames[] = {"task_id", "recording_id", "segment_id", "file_name",
-                                       "ext",     "yyyy",         "mm",         "dd"};
-  return std::find_if(std::begin(kNames), std::end(kNames), [&](char const* n) { return name == n; }) !=
-         std::end(kNames);
-}
-}  // namespace
-
 Result<KeyTemplate> KeyTemplate::Parse(std::string text, std::vector<std::string> const& extra_names) {
-  KeyTemplate t;
-  t.text_ = text;
-  std::string literal;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '{' && i + 1 < text.size() && text[i + 1] == '{') {
-      literal += '{';
-      ++i;
-    } else if (c == '}' && i + 1 < text.size() && text[i + 1] == '}') {
-      literal += '}';
-      ++i;
-    } else if (c == '{') {
-      auto close = text.find('}', i);
-      if (close == std::string::npos) {
-        return MakeError(ErrorCode::kInvalidArgument, "key template \"" + text + "\": unclosed '{' at position " +
-                                                          std::to_string(i));
-      }
-      std::string name = text.substr(i + 1, close - i - 1);
-      bool known = IsBuiltin(name) || std::find(extra_names.begin(), extra_names.end(), name) != extra_names.end();
-      if (!known) {
-        std::string valid = "{task_id} {recording_id} {segment_id} {file_name} {ext} {yyyy} {mm} {dd}";
-        for (auto const& n : extra_names) valid += " {" + n + "}";
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "key template \"" + text + "\": unknown placeholder {" + name + "}; valid: " + valid);
-      }
-      // {ext} is "" or ".xyz": at the start of a path segment it would make a hidden ".wav" name.
-      bool segment_start = literal.empty() ? (t.parts_.empty() || (!t.parts_.back().placeholder &&
-                                                                    t.parts_.back().text.back() == '/'))
-                                           : literal.back() == '/';
-      if (name == "ext" && segment_start) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "key template \"" + text + "\": {ext} must follow other text in its path segment (e.g. "
-                         "{recording_id}{ext}); alone it would make hidden \".wav\" names");
-      }
-      if (!literal.empty()) t.parts_.push_back(Part{false, std::move(literal)});
-      literal.clear();
-      t.parts_.push_back(Part{true, name});
-      i = close;
-    } else if (c == '}') {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "key template \"" + text + "\": unmatched '}' at position " + std::to_string(i));
-    } else {
-      literal += c;
-    }
-  }
-  if (!literal.empty()) t.parts_.push_back(Part{false, std::move(literal)});
-  if (!text.empty() && text.front() == '/') {
-    return MakeError(ErrorCode::kInvalidArgument, "key template \"" + text + "\" must be relative (no leading '/')");
-  }
-  for (auto const& p : t.parts_) {
-    if (p.placeholder) continue;
-    std::string padded = "/" + p.text + "/";
-    if (padded.find("/../") != std::string::npos || padded.find("/./") != std::string::npos) {
-      return MakeError(ErrorCode::kInvalidArgument, "key template \"" + text + "\" has a '.' or '..' segment");
-    }
-  }
-  bool has_id = std::any_of(t.parts_.begin(), t.parts_.end(), [](Part const& p) {
-    return p.placeholder && (p.text == "recording_id" || p.text == "file_name" || p.text == "segment_id");
-  });
-  if (!has_id) {
+  std::vector<std::string> names = {"task_id", "recording_id", "segment_id", "file_name", "ext", "yyyy", "mm", "dd"};
+  names.insert(names.end(), extra_names.begin(), extra_names.end());
+  auto parts = detail::TokenizeKeyTemplate(text, names);
+  if (!parts) return parts.error();
+  if (!detail::HasPlaceholder(*parts, {"recording_id", "file_name", "segment_id"})) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "key template \"" + text +
                          "\" must contain {recording_id}, {segment_id} or {file_name}, or recordings overwrite each other");
   }
+  KeyTemplate t;
+  t.text_ = std::move(text);
+  for (auto& p : *parts) t.parts_.push_back(Part{p.placeholder, std::move(p.text)});
   return t;
 }
 
 std::string KeyTemplate::Render(KeyFields const& f) const {
-  std::tm tm{};
-  // floor, not truncation: 1969-12-31T23:59:59.5Z is still 1969-12-31.
-  std::time_t secs =
-      f.time ? static_cast<std::time_t>(
-                   std::chrono::floor<std::chrono::seconds>(f.time->time_since_epoch()).count())
-             : 0;
-  gmtime_r(&secs, &tm);
-  char y[16], m[16], d[16];
-  std::snprintf(y, sizeof y, "%04d", tm.tm_year + 1900);
-  std::snprintf(m, sizeof m, "%02d", tm.tm_mon + 1);
-  std::snprintf(d, sizeof d, "%02d", tm.tm_mday);
+  auto const date = detail::UtcDateParts(f.time);
   std::string out;
   for (auto const& p : parts_) {
     if (!p.placeholder) {
@@ -145,22 +73,15 @@ std::string KeyTemplate::Render(KeyFields const& f) const {
     else if (n == "segment_id") out += SanitizeKeyComponent(f.segment_id);
     else if (n == "file_name") out += SanitizeKeyComponent(f.file_name);
     else if (n == "ext") out += f.ext ? FileExtension("x" + *f.ext, "") : FileExtension(f.file_name);
-    else if (n == "yyyy") out += y;
-    else if (n == "mm") out += m;
-    else if (n == "dd") out += d;
+    else if (n == "yyyy") out += date[0];
+    else if (n == "mm") out += date[1];
+    else if (n == "dd") out += date[2];
     else {
       auto it = f.extra.find(n);
       out += SanitizeKeyComponent(it == f.extra.end() ? std::string_view() : std::string_view(it->second));
     }
   }
-  // Collapse empty segments ("a//b" -> "a/b") and strip leading/trailing slashes.
-  std::string clean;
-  for (char c : out) {
-    if (c == '/' && (clean.empty() || clean.back() == '/')) continue;
-    clean += c;
-  }
-  while (!clean.empty() && clean.back() == '/') clean.pop_back();
-  return clean;
+  return detail::CollapseEmptySegments(out);
 }
 
 }  // namespace exporter

@@ -5,13 +5,15 @@
 
 #include <ccrec/exporter/key_template.hpp>
 
+#include "exporter/template_parts.hpp"
 #include "internal/file_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
 #include <algorithm>
 #include <condition_variable>
-#include <ctime>
+#include <optional>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -52,69 +54,25 @@ std::vector<std::string> const& Placeholders() {
   return names;
 }
 
-struct Part {
-  bool placeholder;
-  std::string text;
-};
+using Part = exporter::detail::TemplatePart;
 
-/// Parses a window key template ({name}, {{ and }} for literal braces) with the exporter's path
-/// rules (relative, no "." or ".." segments).
+/// Parses a window key template with the exporter's key-template syntax and path rules; a window
+/// key must also name its record type and both ends of its window.
 Result<std::vector<Part>> ParseTemplate(std::string const& text) {
-  auto bad = [&](std::string const& why) {
-    return MakeError(ErrorCode::kInvalidArgument, "key template \"" + text + "\": " + why);
+  auto parts = exporter::detail::TokenizeKeyTemplate(text, Placeholders());
+  if (!parts) return parts.error();
+  auto require = [&](std::vector<std::string> const& any_of, char const* why) -> std::optional<Error> {
+    if (exporter::detail::HasPlaceholder(*parts, any_of)) return std::nullopt;
+    return MakeError(ErrorCode::kInvalidArgument, "key template \"" + text + "\" " + why);
   };
-  std::vector<Part> parts;
-  std::string literal;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
-      literal += c;
-      ++i;
-    } else if (c == '{') {
-      auto close = text.find('}', i);
-      if (close == std::string::npos) return bad("unclosed '{' at position " + std::to_string(i));
-      std::string name = text.substr(i + 1, close - i - 1);
-      auto const& names = Placeholders();
-      if (std::find(names.begin(), names.end(), name) == names.end()) {
-        std::string valid;
-        for (auto const& n : names) valid += " {" + n + "}";
-        return bad("unknown placeholder {" + name + "}; valid:" + valid);
-      }
-      if (!literal.empty()) parts.push_back(Part{false, std::move(literal)});
-      literal.clear();
-      parts.push_back(Part{true, name});
-      i = close;
-    } else if (c == '}') {
-      return bad("unmatched '}' at position " + std::to_string(i));
-    } else {
-      literal += c;
-    }
-  }
-  if (!literal.empty()) parts.push_back(Part{false, std::move(literal)});
-  if (!text.empty() && text.front() == '/') return bad("must be relative (no leading '/')");
-  std::string shape = "/";  // placeholders never render empty, "." or ".."
-  for (auto const& p : parts) shape += p.placeholder ? std::string("P") : p.text;
-  shape += "/";
-  if (shape.find("/../") != std::string::npos || shape.find("/./") != std::string::npos) {
-    return bad("has a '.' or '..' segment");
-  }
-  auto has = [&](char const* name) {
-    return std::any_of(parts.begin(), parts.end(), [&](Part const& p) { return p.placeholder && p.text == name; });
-  };
-  if (!has("from") && !has("from_ms")) return bad("must contain {from} or {from_ms}, or windows overwrite each other");
-  if (!has("to") && !has("to_ms")) return bad("must contain {to} or {to_ms}, or windows overwrite each other");
-  if (!has("record_type")) return bad("must contain {record_type}, or record types overwrite each other");
+  if (auto e = require({"from", "from_ms"}, "must contain {from} or {from_ms}, or windows overwrite each other")) return *e;
+  if (auto e = require({"to", "to_ms"}, "must contain {to} or {to_ms}, or windows overwrite each other")) return *e;
+  if (auto e = require({"record_type"}, "must contain {record_type}, or record types overwrite each other")) return *e;
   return parts;
 }
 
 std::string Render(std::vector<Part> const& parts, RecordType type, Format format, TimeWindow const& w) {
-  std::time_t secs = static_cast<std::time_t>(util::ToEpochSeconds(w.begin));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char y[16], m[16], d[16];
-  std::snprintf(y, sizeof y, "%04d", tm.tm_year + 1900);
-  std::snprintf(m, sizeof m, "%02d", tm.tm_mon + 1);
-  std::snprintf(d, sizeof d, "%02d", tm.tm_mday);
+  auto const date = exporter::detail::UtcDateParts(w.begin);
   std::string out;
   for (auto const& p : parts) {
     if (!p.placeholder) {
@@ -128,22 +86,16 @@ std::string Render(std::vector<Part> const& parts, RecordType type, Format forma
     else if (p.text == "from_ms") value = std::to_string(util::ToEpochMs(w.begin));
     else if (p.text == "to_ms") value = std::to_string(util::ToEpochMs(w.end));
     else if (p.text == "format") value = FormatName(format);
-    else if (p.text == "yyyy") value = y;
-    else if (p.text == "mm") value = m;
-    else if (p.text == "dd") value = d;
+    else if (p.text == "yyyy") value = date[0];
+    else if (p.text == "mm") value = date[1];
+    else if (p.text == "dd") value = date[2];
     if (p.text == "ext") {
       out += FormatExt(format);  // fixed text, not server-provided
     } else {
       out += exporter::SanitizeKeyComponent(value);
     }
   }
-  std::string clean;
-  for (char c : out) {
-    if (c == '/' && (clean.empty() || clean.back() == '/')) continue;
-    clean += c;
-  }
-  while (!clean.empty() && clean.back() == '/') clean.pop_back();
-  return clean;
+  return exporter::detail::CollapseEmptySegments(out);
 }
 
 /// One window to process.

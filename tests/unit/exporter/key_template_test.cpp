@@ -159,6 +159,8 @@ TEST(KeyTemplate, FileNameAloneIsAnIdentity) {
   EXPECT_TRUE(KeyTemplate::Parse("{task_id}/{segment_id}{ext}"));
   EXPECT_TRUE(KeyTemplate::Parse("x.{recording_id}"));
   EXPECT_TRUE(KeyTemplate::Parse("a..b/{recording_id}")) << "'..' inside a name is not a '..' segment";
+  EXPECT_TRUE(KeyTemplate::Parse("{task_id}.{recording_id}")) << "a '.' between placeholders is not a segment";
+  EXPECT_TRUE(KeyTemplate::Parse("{task_id}/..{recording_id}")) << "placeholders never render empty";
 }
 
 std::vector<std::string> HostileValues() {

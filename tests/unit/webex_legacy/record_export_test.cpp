@@ -95,9 +95,11 @@ std::size_t CountLines(std::string const& s) {
 TEST(WindowKeys, TemplateRulesAndRendering) {
   EXPECT_TRUE(ValidateWindowKeyTemplate(kDefaultWindowKeyTemplate));
   EXPECT_TRUE(ValidateWindowKeyTemplate("x/{record_type}/{yyyy}/{mm}/{dd}/{from_ms}_{to_ms}.{format}"));
+  EXPECT_TRUE(ValidateWindowKeyTemplate("{record_type}/{from}.{to}{ext}"));
   for (char const* bad : {"x/{from}-{to}{ext}", "x/{record_type}/{from}{ext}", "{record_type}/{to}",
                           "/abs/{record_type}/{from}-{to}", "a/../{record_type}/{from}-{to}",
-                          "{record_type}/{from}-{to}/{task_id}", "{record_type}/{from-{to}", "{record_type}}{from}{to}"}) {
+                          "{record_type}/{from}-{to}/{task_id}", "{record_type}/{from-{to}", "{record_type}}{from}{to}",
+                          "{record_type}/./{from}-{to}", "{record_type}/{from}-{to}/{ext}"}) {
     auto r = ValidateWindowKeyTemplate(bad);
     EXPECT_FALSE(r) << bad;
     if (!r) {
