@@ -2,7 +2,7 @@
 """Baseline for bench/export_bench.sh: the documented Webex Contact Center recording workflow,
 written the way a typical integrator writes it (requests + boto3), strictly sequential.
 
-    shared/reference/webex-cc.md §1: OAuth2 token -> GET /v1/tasks -> POST /v1/captures/query
+    docs/reference/webex-cc.md §1: OAuth2 token -> GET /v1/tasks -> POST /v1/captures/query
     -> GET filePath (presigned, no Authorization header) -> upload to S3.
 
 What it does, in order, nothing in parallel:

@@ -83,7 +83,7 @@ from botocore.config import Config
 s3 = boto3.client("s3", endpoint_url=sys.argv[1], config=Config(signature_version="s3v4"))
 keys, size = [], 0
 # No Prefix parameter: moto 5.2 answers a correctly signed '/'-containing prefix with a false
-# SignatureDoesNotMatch (shared/reference/s3-sigv4.md section 5.1); filter here instead.
+# SignatureDoesNotMatch (docs/reference/s3-sigv4.md section 5.1); filter here instead.
 for page in s3.get_paginator("list_objects_v2").paginate(Bucket="ccrec-demo"):
     for o in page.get("Contents", []):
         if o["Key"].startswith("wxcc/"):

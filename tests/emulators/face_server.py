@@ -2,7 +2,7 @@
 """Oracle ISR FACE emulator for ccrec integration tests.
 
 Emulates, on one loopback HTTPS server, the ISR FACE REST API as described in
-``shared/reference/oracle-face.md`` (cited as "ref §N"):
+``docs/reference/oracle-face.md`` (cited as "ref §N"):
 
 * ``POST /Face/login`` (ref §2): form ``userEmail``, ``password``, ``expirationSeconds``; token returned as
   XML by default, JSON with ``Accept: application/json``; ``expiration`` as ``"3600seconds"``.  Wrong

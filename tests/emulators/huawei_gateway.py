@@ -3,7 +3,7 @@
 
 Emulates, on one loopback HTTPS server, the agent-facing REST gateway of Huawei's contact-center products
 (CEC / ICD / AICC) as far as ccrec uses it for recording downloads.  Facts come from
-``shared/reference/huawei-cc-gateway.md`` (cited as "ref §N"); where the Huawei documents are silent the
+``docs/reference/huawei-cc-gateway.md`` (cited as "ref §N"); where the Huawei documents are silent the
 behaviour follows the assumptions of ccrec issue 6 and is a knob:
 
 * ``PUT  /agentgateway/resource/onlineagent/{agentid}``             sign-in (ref §2): JSON body with

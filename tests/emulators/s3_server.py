@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Loopback S3 server for ccrec's integration tests: moto's server, in-process, with SigV4
-signature checking ON (shared/reference/s3-sigv4.md §5.1).
+signature checking ON (docs/reference/s3-sigv4.md §5.1).
 
     python3 s3_server.py --port 0 --ready-file PATH --state-dir DIR [--bucket NAME] [--region R]
 

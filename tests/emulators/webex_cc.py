@@ -2,8 +2,8 @@
 """Webex Contact Center (WxCC) emulator for ccrec integration tests and benchmarks.
 
 Emulates, on one loopback HTTPS server, the parts of Webex Contact Center that ccrec uses, strictly on the
-request side and realistically on the response side.  Facts come from ``shared/reference/webex-cc.md``
-(cited as "ref §N") and the official spec subset ``shared/webex/wxcc-recordings-subset.openapi.json``:
+request side and realistically on the response side.  Facts come from ``docs/reference/webex-cc.md``
+(cited as "ref §N") and the official spec subset (GitHub ``webex/webex-openapi-specs``, ``public-spec/webex-contact-center.json``):
 
 * ``POST /v1/access_token``  - OAuth2 token endpoint (ref §2.2): form-encoded ``refresh_token`` and
   ``authorization_code`` grants, rotating refresh tokens (ref §2.4, [U] modelled as strict rotation with

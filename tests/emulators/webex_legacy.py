@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Webex Contact Center legacy v1 API emulator (CSR / CAR / ASR / AAR records, API-key HMAC auth).
 
-Implements the v1 "Analyzer" record API as described in shared/reference/webex-legacy-v1.md, on
+Implements the v1 "Analyzer" record API as described in docs/reference/webex-legacy-v1.md, on
 127.0.0.1 only, for ccrec's integration tests:
 
 * ``GET /aws/api/{csrs|cars|asrs|aars}/{id}`` - one record (JSON object; 404 when unknown).

@@ -6,7 +6,7 @@
 /// Sources: Amazon S3 API Reference — PutObject, CreateMultipartUpload, UploadPart,
 /// CompleteMultipartUpload, AbortMultipartUpload, HeadObject, "Error responses"; Amazon S3 User
 /// Guide — "Uploading and copying objects using multipart upload", "Amazon S3 multipart upload
-/// limits", "Checking object integrity". Summary: shared/reference/s3-sigv4.md.
+/// limits", "Checking object integrity". Summary: docs/reference/s3-sigv4.md.
 
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/export.hpp>

@@ -1,4 +1,4 @@
-// Every case of the AWS SigV4 test suite (shared/sigv4/aws4_testsuite, from botocore), compared
+// Every case of the AWS SigV4 test suite (tests/data/aws4_testsuite, from botocore), compared
 // byte-for-byte: canonical request (.creq), string to sign (.sts), Authorization (.authz).
 #include <ccrec/s3/sigv4.hpp>
 
@@ -19,7 +19,7 @@ namespace {
 using ccrec::HttpHeaders;
 using namespace ccrec::s3;
 
-std::string const kSuiteDir = CCREC_SHARED_DIR "/sigv4/aws4_testsuite";
+std::string const kSuiteDir = CCREC_TEST_DATA_DIR "/aws4_testsuite";
 std::string const kSuiteToken = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
 std::string const kStsToken =
     "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8Y"
