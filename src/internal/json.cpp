@@ -13,7 +13,56 @@ namespace ccrec {
 inline namespace v1 {
 namespace internal {
 
+namespace {
+// Rejects, before rapidjson sees the text, what it handles badly: nesting deeper than
+// kMaxJsonDepth (a recursive Accept/copy/destructor of such a value overflows the stack) and
+// exponents of more than 5 digits (rapidjson 1.1.0 overflows a signed int on
+// "0.0000000001e-2147483639"). One pass, strings skipped.
+std::optional<std::string> CheckJsonLimits(std::string_view text) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char const c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > kMaxJsonDepth) {
+          return "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels at byte " + std::to_string(i);
+        }
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      case 'e':
+      case 'E': {
+        std::size_t j = i + 1;
+        if (j < text.size() && (text[j] == '+' || text[j] == '-')) ++j;
+        while (j < text.size() && text[j] == '0') ++j;
+        std::size_t const first = j;
+        while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+        if (j - first > 5) return "a number exponent out of range at byte " + std::to_string(i);
+        i = j - 1;
+        break;
+      }
+      default: break;
+    }
+  }
+  return std::nullopt;
+}
+}  // namespace
+
 Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what) {
+  if (auto bad = CheckJsonLimits(text)) {
+    return MakeError(ErrorCode::kParse, std::string(what) + " is not acceptable JSON: " + *bad + " of " +
+                                            std::to_string(text.size()));
+  }
   rapidjson::Document doc;
   // Iterative parsing: the recursive parser can overflow the stack on deeply nested input.
   doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());

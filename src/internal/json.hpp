@@ -18,8 +18,12 @@ namespace ccrec {
 inline namespace v1 {
 namespace internal {
 
+/// Deepest array/object nesting ParseJson accepts. Vendor answers nest a handful of levels.
+inline constexpr std::size_t kMaxJsonDepth = 64;
+
 /// Parses `text`; on failure returns kParse naming `what` (e.g. "Webex tasks response"), the
-/// rapidjson error and the byte offset.
+/// rapidjson error and the byte offset. Nesting deeper than kMaxJsonDepth and number exponents
+/// of more than 5 significant digits are kParse too (see CheckJsonLimits in json.cpp).
 CCREC_EXPORT Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what);
 
 // Lenient getters: a missing member, JSON null, or a value of the wrong type yields nullopt

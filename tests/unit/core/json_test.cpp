@@ -2,6 +2,7 @@
 
 #include "internal/json.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -18,6 +19,7 @@ using internal::OptInt64;
 using internal::OptObject;
 using internal::OptString;
 using internal::ParseJson;
+using ::testing::HasSubstr;
 
 rapidjson::Document Doc(std::string const& text) {
   auto d = ParseJson(text, "test document");
@@ -86,6 +88,43 @@ TEST(ParseJson, DeepNestingIsAnErrorNotACrash) {
   std::string deep(100000, '[');
   auto d = ParseJson(deep, "deep");
   EXPECT_FALSE(d);
+}
+
+TEST(ParseJson, BalancedDeepNestingIsRejectedBeforeRapidjson) {
+  // 100,000 balanced levels parse fine iteratively, but destroying or re-serialising the value
+  // recurses once per level and overflows the stack.
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto d = ParseJson(deep, "Webex tasks response");
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().code, ccrec::ErrorCode::kParse);
+  EXPECT_THAT(d.error().message, HasSubstr("Webex tasks response"));
+  EXPECT_THAT(d.error().message, HasSubstr("nesting deeper than 64"));
+}
+
+TEST(ParseJson, NestingLimitIsExact) {
+  std::string ok = std::string(63, '[') + R"({"a":"[[[[{{{{"})" + std::string(63, ']');
+  EXPECT_TRUE(ParseJson(ok, "x")) << "brackets inside strings do not count";
+  std::string too_deep = std::string(64, '[') + "{}" + std::string(64, ']');
+  EXPECT_FALSE(ParseJson(too_deep, "x"));
+  // "\\" is a string holding one backslash: the quote after it closes the string, so the
+  // brackets that follow are structure (and too deep).
+  std::string escaped = R"({"a":"\\")" + std::string(70, '[') + std::string(70, ']') + "}";
+  auto e = ParseJson(escaped, "x");
+  ASSERT_FALSE(e);
+  EXPECT_THAT(e.error().message, HasSubstr("nesting"));
+  // "\"" is an escaped quote: the brackets stay inside the string.
+  std::string quoted = R"({"a":"\")" + std::string(70, '[') + R"("})";
+  EXPECT_TRUE(ParseJson(quoted, "x"));
+}
+
+TEST(ParseJson, HugeExponentsAreRejectedWithoutOverflow) {
+  // rapidjson 1.1.0 overflows a signed int on this input (seen under UBSan).
+  auto d = ParseJson("[0.0000000001e-2147483639]", "x");
+  ASSERT_FALSE(d);
+  EXPECT_THAT(d.error().message, HasSubstr("exponent out of range"));
+  EXPECT_FALSE(ParseJson("[1E+999999]", "x"));
+  // Ordinary and merely large exponents still parse; leading zeros do not count.
+  EXPECT_TRUE(ParseJson(R"([1e-400, 2.5E+10, 1e000000000005, "e1234567890"])", "x"));
 }
 
 TEST(OptString, Lenient) {
