@@ -49,7 +49,7 @@ std::optional<int> ParseInt(std::string_view text) {
   if (s.empty() || s.size() > 11) return std::nullopt;
   char* end = nullptr;
   long v = std::strtol(s.c_str(), &end, 10);
-  if (end == nullptr || *end != '\0') return std::nullopt;
+  if (end == nullptr || *end != '\0' || v < -1000000 || v > 1000000) return std::nullopt;
   return static_cast<int>(v);
 }
 

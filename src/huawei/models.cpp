@@ -28,7 +28,10 @@ std::optional<int> SmallInt(rapidjson::Value const& obj, char const* key) {
   auto v = util::OptInt64(obj, key);
   if (!v) {
     // " 2 " or "2.0" are not documented but cost nothing to accept.
-    if (auto d = util::OptDouble(obj, key); d && std::floor(*d) == *d) v = static_cast<std::int64_t>(*d);
+    // The range check comes before the cast: converting 1e300 to int64 is undefined behaviour.
+    if (auto d = util::OptDouble(obj, key); d && std::floor(*d) == *d && std::fabs(*d) <= 1e6) {
+      v = static_cast<std::int64_t>(*d);
+    }
   }
   if (!v || *v < -1'000'000 || *v > 1'000'000) return std::nullopt;
   return static_cast<int>(*v);

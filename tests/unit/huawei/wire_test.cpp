@@ -201,6 +201,15 @@ TEST(HuaweiRecordEvent, LenientTypes) {
   ASSERT_TRUE(m);
   EXPECT_FALSE(m->file_media_type.has_value());
   EXPECT_EQ(m->task_id, "");
+  // Out-of-range numbers read as absent; converting 1e300 to an integer would be undefined behaviour.
+  for (char const* huge : {"1e300", "-1e300", "9.3e18", "1e7"}) {
+    auto h = ParseRecordEvent(RecordEvent(std::string(R"({"fileName":"x.V3","fileMediaType":)") + huge + "}"));
+    ASSERT_TRUE(h) << huge;
+    EXPECT_FALSE(h->file_media_type.has_value()) << huge;
+  }
+  auto f = ParseRecordEvent(RecordEvent(R"({"fileName":"x.V3","fileMediaType":2.0})"));
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->file_media_type, 2);
   EXPECT_EQ(m->caller, "");
   EXPECT_EQ(m->location_id, "");
 }
