@@ -42,16 +42,21 @@ constexpr std::string_view kSecretNames[] = {
     "access_token", "refresh_token", "id_token", "client_secret", "password", "passwd", "token", "code",
     "api_key", "apikey", "api-key", "secret_access_key", "aws_secret_access_key", "secretaccesskey",
     "session_token", "aws_session_token", "sessiontoken", "x-amz-signature", "x-amz-credential",
-    "x-amz-security-token", "signature", "guid", "jsessionid", "authorization", "cookie"};
+    "x-amz-security-token", "signature", "guid", "jsessionid", "authorization", "cookie",
+    // camelCase spellings (matching is case-insensitive, so these cover accessToken, clientSecret, ...)
+    "accesstoken", "refreshtoken", "idtoken", "clientsecret", "authtoken", "x-aws-ec2-metadata-token"};
 
 // XML elements whose text is secret (STS/IMDS credentials). Narrower than kSecretNames so that
 // S3 error bodies keep their <Code>.
-constexpr std::string_view kSecretXmlElements[] = {"secretaccesskey", "sessiontoken",  "password",
-                                                   "access_token",    "refresh_token", "client_secret"};
+constexpr std::string_view kSecretXmlElements[] = {
+    "secretaccesskey", "sessiontoken", "password",    "access_token", "refresh_token", "client_secret",
+    "token",  // FACE login answer: <token>...</token>
+    "accesstoken",     "refreshtoken", "clientsecret"};
 
 // Header names whose whole value (to the end of the line) is secret.
 constexpr std::string_view kSecretHeaders[] = {"authorization", "proxy-authorization", "cookie", "set-cookie",
-                                               "guid", "set-guid", "x-amz-security-token"};
+                                               "guid", "set-guid", "x-amz-security-token", "token",
+                                               "x-aws-ec2-metadata-token"};
 
 // Auth schemes whose following credential is secret wherever they appear.
 constexpr std::string_view kAuthSchemes[] = {"bearer", "basic"};
@@ -238,12 +243,14 @@ std::string RedactUrl(std::string_view url) {
     auto at = base.rfind('@', authority_end);
     if (at != std::string::npos && at > scheme) base.replace(scheme + 3, at - (scheme + 3), kMask);
   }
+  // A fragment can carry credentials too (OAuth implicit grant: "#access_token=...").
+  std::string const safe_fragment = RedactSecrets(fragment);
   auto q = url.find('?');
-  if (q == std::string_view::npos) return base + std::string(fragment);
+  if (q == std::string_view::npos) return base + safe_fragment;
   std::string_view query = url.substr(q + 1);
   // A presigned URL is a bearer credential as a whole: keep only where it points.
   if (IsPresignedQuery(query)) return base + "?<presigned query redacted>";
-  return base + "?" + RedactSecrets(query) + std::string(fragment);
+  return base + "?" + RedactSecrets(query) + safe_fragment;
 }
 
 Logger::Logger(LogLevel min_level, LogCallback callback)
@@ -254,9 +261,26 @@ bool Logger::Enabled(LogLevel level) const noexcept {
   return callback_ != nullptr && level != LogLevel::kOff && level >= min_level_;
 }
 
+std::string EscapeControlCharacters(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto const u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 void Logger::Log(LogLevel level, std::string_view message) const {
   if (!Enabled(level)) return;
-  (*callback_)(level, RedactSecrets(message));
+  (*callback_)(level, EscapeControlCharacters(RedactSecrets(message)));
 }
 
 Logger MakeStderrLogger(LogLevel min_level) {

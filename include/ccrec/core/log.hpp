@@ -27,11 +27,19 @@ using LogCallback = std::function<void(LogLevel level, std::string_view message)
 /// X-Amz-Credential, X-Amz-Security-Token, signature; JSON string values of the same keys (a
 /// string cut off by truncation is masked to the end); and the text of <SecretAccessKey>/
 /// <SessionToken>-style XML elements. Names match case-insensitively; masked values become "***".
+/// camelCase names (accessToken, refreshToken, idToken, clientSecret, authToken), FACE's XML
+/// <token>, `Token:` and `X-aws-ec2-metadata-token:` headers are covered too.
 /// Linear time, safe on bodies of any size.
 CCREC_EXPORT std::string RedactSecrets(std::string_view text);
 
+/// Returns `text` with every control character but TAB (C0, including CR, LF and ESC, and DEL)
+/// written as `\xHH`, so that server-provided text cannot move the cursor, recolour a terminal
+/// or forge log lines. Logger::Log applies it to every message after RedactSecrets.
+CCREC_EXPORT std::string EscapeControlCharacters(std::string_view text);
+
 /// Returns `url` with its query string's sensitive values masked (see RedactSecrets) and any
-/// userinfo replaced by "***"; use whenever a URL is logged or put in an error message.
+/// userinfo replaced by "***", and secrets in a `#fragment` masked like a query string; use
+/// whenever a URL is logged or put in an error message.
 /// A presigned URL (X-Amz-Signature/X-Amz-Credential, CloudFront Signature, Azure sig,
 /// X-Goog-Signature) keeps only scheme, host and path: "https://host/path?<presigned query redacted>".
 CCREC_EXPORT std::string RedactUrl(std::string_view url);
@@ -46,7 +54,8 @@ class CCREC_EXPORT Logger {
   Logger(LogLevel min_level, LogCallback callback);
 
   bool Enabled(LogLevel level) const noexcept;
-  /// Redacts `message` and hands it to the callback when `level` is enabled.
+  /// Redacts `message`, escapes its control characters (EscapeControlCharacters) and hands it to
+  /// the callback when `level` is enabled.
   void Log(LogLevel level, std::string_view message) const;
   void Debug(std::string_view m) const { Log(LogLevel::kDebug, m); }
   void Info(std::string_view m) const { Log(LogLevel::kInfo, m); }

@@ -260,5 +260,53 @@ TEST(Logger, CopiesShareTheCallback) {
   EXPECT_EQ(calls, 2);
 }
 
+TEST(RedactSecrets, CamelCaseJsonKeys) {
+  std::string const body =
+      R"({"accessToken":"AT-1","refreshToken":"RT-2","clientSecret":"CS-3","idToken":"ID-4","AuthToken":"AU-5",)"
+      R"("userName":"alice"})";
+  std::string const r = RedactSecrets(body);
+  for (auto const* secret : {"AT-1", "RT-2", "CS-3", "ID-4", "AU-5"}) EXPECT_TRUE(Hidden(r, secret));
+  EXPECT_NE(r.find("alice"), std::string::npos);
+  EXPECT_TRUE(Hidden(RedactSecrets("accessToken=AT-6&x=1"), "AT-6"));
+}
+
+TEST(RedactSecrets, FaceXmlTokenAndTokenHeaders) {
+  // FACE's XML login answer (UTF-8 rendering of the guide's example).
+  std::string const xml = R"(<?xml version="1.0"?><response><code>0</code><token>FACE-TOKEN-1</token></response>)";
+  std::string const r = RedactSecrets(xml);
+  EXPECT_TRUE(Hidden(r, "FACE-TOKEN-1"));
+  EXPECT_NE(r.find("<code>0</code>"), std::string::npos);
+  EXPECT_TRUE(Hidden(RedactSecrets("Token: TK-2\r\nAccept: */*"), "TK-2"));
+  EXPECT_TRUE(Hidden(RedactSecrets("X-aws-ec2-metadata-token: IMDS-3\r\n"), "IMDS-3"));
+  EXPECT_TRUE(Hidden(RedactSecrets("x-aws-ec2-metadata-token=IMDS-4"), "IMDS-4"));
+}
+
+TEST(RedactUrl, FragmentSecretsMasked) {
+  std::string const r = RedactUrl("https://app.example/cb#access_token=AT-FRAG&state=s1");
+  EXPECT_TRUE(Hidden(r, "AT-FRAG"));
+  EXPECT_NE(r.find("state=s1"), std::string::npos);
+  std::string const q = RedactUrl("https://app.example/cb?x=1#refresh_token=RT-FRAG");
+  EXPECT_TRUE(Hidden(q, "RT-FRAG"));
+  EXPECT_EQ(RedactUrl("https://h.example/doc#section-2"), "https://h.example/doc#section-2");
+}
+
+TEST(EscapeControlCharacters, TerminalAndLogInjection) {
+  EXPECT_EQ(EscapeControlCharacters("plain\ttext"), "plain\ttext");
+  EXPECT_EQ(EscapeControlCharacters("a\x1b[2Jb"), "a\\x1b[2Jb");
+  EXPECT_EQ(EscapeControlCharacters("line\r\nINFO forged"), "line\\x0d\\x0aINFO forged");
+  EXPECT_EQ(EscapeControlCharacters(std::string("n\0ul\x7f", 5)), "n\\x00ul\\x7f");
+  EXPECT_EQ(EscapeControlCharacters("caf\xc3\xa9"), "caf\xc3\xa9") << "UTF-8 is not touched";
+}
+
+TEST(Logger, ServerTextCannotForgeLinesOrEscapeSequences) {
+  std::vector<std::string> got;
+  Logger logger(LogLevel::kDebug, [&](LogLevel, std::string_view m) { got.emplace_back(m); });
+  logger.Warn("server said: ok\nERROR fake line \x1b]0;title\x07");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].find('\n'), std::string::npos);
+  EXPECT_EQ(got[0].find('\x1b'), std::string::npos);
+  EXPECT_NE(got[0].find("\\x0aERROR fake line"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ccrec
