@@ -1,6 +1,9 @@
 #include "internal/url.hpp"
 
+#include <arpa/inet.h>
+
 #include <cctype>
+#include <cstring>
 
 namespace ccrec {
 inline namespace v1 {
@@ -184,6 +187,73 @@ bool IsIpOrLocalhost(std::string_view host) {
     }
   }
   return dots == 3 && digits > 0;
+}
+
+namespace {
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The IPv4 address (host byte order) the resolver would use for `host`, or nullopt. inet_aton
+// takes every form getaddrinfo takes for numeric IPv4: dotted, decimal, hex and octal parts;
+// an IPv4-mapped IPv6 literal (::ffff:a.b.c.d) counts too.
+std::optional<std::uint32_t> NumericIpv4(std::string const& host) {
+  in_addr v4{};
+  if (inet_aton(host.c_str(), &v4) != 0) return ntohl(v4.s_addr);
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(v6.s6_addr, kMapped, sizeof kMapped) == 0) {
+      return (std::uint32_t{v6.s6_addr[12]} << 24) | (std::uint32_t{v6.s6_addr[13]} << 16) |
+             (std::uint32_t{v6.s6_addr[14]} << 8) | std::uint32_t{v6.s6_addr[15]};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<in6_addr> NumericIpv6(std::string const& host) {
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return v6;
+  return std::nullopt;
+}
+
+std::string StripBrackets(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return std::string(host);
+}
+}  // namespace
+
+bool IsLoopbackHost(std::string_view host_in) {
+  std::string const host = Lower(StripBrackets(host_in));
+  if (host == "localhost" || (host.size() > 10 && host.compare(host.size() - 10, 10, ".localhost") == 0)) return true;
+  if (auto v4 = NumericIpv4(host)) return (*v4 >> 24) == 127;
+  if (auto v6 = NumericIpv6(host)) {
+    static constexpr unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return std::memcmp(v6->s6_addr, kLoopback, sizeof kLoopback) == 0;
+  }
+  return false;
+}
+
+bool IsLinkLocalOrMetadataHost(std::string_view host_in) {
+  std::string host = Lower(StripBrackets(host_in));
+  while (!host.empty() && host.back() == '.') host.pop_back();  // "metadata.google.internal."
+  if (host == "metadata.google.internal" || host == "metadata.goog") return true;
+  if (auto v4 = NumericIpv4(host)) return (*v4 >> 16) == 0xA9FE;  // 169.254.0.0/16
+  if (auto v6 = NumericIpv6(host)) {
+    auto const* b = v6->s6_addr;
+    if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;  // fe80::/10
+    static constexpr unsigned char kAwsMetadata[16] = {0xfd, 0, 0x0e, 0xc2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x54};
+    return std::memcmp(b, kAwsMetadata, sizeof kAwsMetadata) == 0;
+  }
+  return false;
+}
+
+std::string InsecureCredentialUrlProblem(ParsedUrl const& url, std::string_view what) {
+  if (url.scheme == "https" || IsLoopbackHost(url.host)) return {};
+  return std::string(what) + " " + url.Origin() +
+         " is plain http on a non-loopback host: credentials would cross the network unencrypted (use https)";
 }
 
 }  // namespace internal

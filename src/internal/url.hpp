@@ -46,6 +46,18 @@ CCREC_EXPORT std::string JoinUrl(std::string_view base, std::string_view path);
 /// True for dotted IPv4 literals, IPv6 literals, and "localhost".
 CCREC_EXPORT bool IsIpOrLocalhost(std::string_view host);
 
+/// True for "localhost", 127.0.0.0/8 and ::1 (in any spelling the resolver accepts).
+CCREC_EXPORT bool IsLoopbackHost(std::string_view host);
+/// True for hosts no vendor-provided URL may point at: link-local 169.254.0.0/16 (which holds
+/// the AWS/GCP/Azure instance metadata endpoint 169.254.169.254) and fe80::/10, AWS's IPv6
+/// metadata address fd00:ec2::254, "metadata.google.internal", and IPv4 in the forms
+/// inet_aton accepts ("2852039166", "0xa9.0xfe.0xa9.0xfe") or mapped into IPv6.
+CCREC_EXPORT bool IsLinkLocalOrMetadataHost(std::string_view host);
+
+/// Checks a URL that will carry credentials (a token endpoint, an API base URL): https, or
+/// http on a loopback host only. Returns a kInvalidArgument message naming `what`, or "".
+CCREC_EXPORT std::string InsecureCredentialUrlProblem(ParsedUrl const& url, std::string_view what);
+
 }  // namespace internal
 }  // namespace v1
 }  // namespace ccrec

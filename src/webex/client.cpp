@@ -168,11 +168,15 @@ struct Client::Impl {
         sleeper(o.sleeper ? std::move(o.sleeper) : MakeRealSleeper()),
         backoff(o.retry),
         logger(std::move(o.logger)),
-        rate_limiter(std::move(o.rate_limiter)) {
+        rate_limiter(std::move(o.rate_limiter)),
+        allow_http_media(o.allow_http_media) {
     if (base_url.empty() || !util::ParseUrl(base_url)) {
       config_error = MakeError(ErrorCode::kInvalidArgument,
                                "Webex client: base_url \"" + base_url +
                                    "\" is not an http(s) URL; use BaseUrlForRegion() (e.g. us1) or a full URL");
+    } else if (auto problem = util::InsecureCredentialUrlProblem(*util::ParseUrl(base_url), "Webex client: base_url");
+               !problem.empty()) {
+      config_error = MakeError(ErrorCode::kInvalidArgument, problem);
     } else if (!tokens) {
       config_error = MakeError(ErrorCode::kInvalidArgument,
                                "Webex client: ClientOptions.tokens is required (e.g. an OAuthClient)");
@@ -187,6 +191,7 @@ struct Client::Impl {
   Backoff backoff;
   Logger logger;
   std::shared_ptr<RateLimiter> rate_limiter;
+  bool allow_http_media;
   std::optional<Error> config_error;
 
   util::RetryEnv Env() const {
@@ -394,9 +399,21 @@ Result<std::vector<TaskCaptures>> Client::QueryCapturesBatched(std::vector<std::
 
 Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, CallContext const& ctx,
                                            std::uint64_t offset) const {
-  if (!util::ParseUrl(presigned_url)) {
+  auto const parsed = util::ParseUrl(presigned_url);
+  if (!parsed) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "presigned recording URL is not an absolute http(s) URL: " + RedactUrl(presigned_url));
+  }
+  if (util::IsLinkLocalOrMetadataHost(parsed->host)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "presigned recording URL " + RedactUrl(presigned_url) +
+                         " points at a link-local or cloud-metadata address; refusing to fetch it");
+  }
+  if (parsed->scheme == "http" && !impl_->allow_http_media) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "presigned recording URL " + RedactUrl(presigned_url) +
+                         " is plain http; recordings are personal data (set ClientOptions::allow_http_media, "
+                         "ccrec-export --allow-http-media, to accept it)");
   }
   std::string const what = "presigned recording download " + RedactUrl(presigned_url);
   auto const& impl = *impl_;

@@ -50,7 +50,8 @@ namespace webex {
 struct CCREC_EXPORT ClientOptions {
   /// API base URL, e.g. "https://api.wxcc-us1.cisco.com" (see BaseUrlForRegion()) or an
   /// emulator's URL. A trailing slash is ignored. Required: calls fail with kInvalidArgument
-  /// when it is empty or not an http(s) URL.
+  /// when it is empty, not an http(s) URL, or plain http on a non-loopback host (the access
+  /// token would cross the network in clear).
   std::string base_url;
   /// Access tokens (normally an OAuthClient). Required: calls fail with kInvalidArgument without.
   std::shared_ptr<AccessTokenSource> tokens;
@@ -71,6 +72,12 @@ struct CCREC_EXPORT ClientOptions {
   /// requests per minute per client id (reference §7). Acquire() is called before every attempt;
   /// a 429's Retry-After pauses the limiter for everyone. Default: none (no client-side limit).
   std::shared_ptr<RateLimiter> rate_limiter;
+  /// Accept presigned recording URLs over plain http. Default false: such a URL fails the
+  /// download with kInvalidArgument, since recordings are personal data. Whatever this says,
+  /// URLs pointing at link-local or cloud-metadata addresses (169.254.0.0/16, fe80::/10,
+  /// fd00:ec2::254, metadata.google.internal) are always refused, so that no server can make
+  /// ccrec fetch an internal endpoint and store the answer as a recording.
+  bool allow_http_media = false;
 };
 
 /// Client for the Webex Contact Center Tasks and Captures APIs.

@@ -215,5 +215,39 @@ TEST(IsIpOrLocalhost, Cases) {
   EXPECT_FALSE(IsIpOrLocalhost("mybucket.localhost2"));
 }
 
+TEST(UrlSafety, LoopbackHosts) {
+  using internal::IsLoopbackHost;
+  for (auto const* h : {"localhost", "LOCALHOST", "a.localhost", "127.0.0.1", "127.8.9.10", "::1", "[::1]",
+                        "0:0:0:0:0:0:0:1", "2130706433", "0x7f.1", "::ffff:127.0.0.1"}) {
+    EXPECT_TRUE(IsLoopbackHost(h)) << h;
+  }
+  for (auto const* h : {"example.com", "128.0.0.1", "10.0.0.1", "::2", "localhost.example.com", "169.254.169.254"}) {
+    EXPECT_FALSE(IsLoopbackHost(h)) << h;
+  }
+}
+
+TEST(UrlSafety, LinkLocalAndMetadataInEverySpelling) {
+  using internal::IsLinkLocalOrMetadataHost;
+  for (auto const* h : {"169.254.169.254", "169.254.0.1", "2852039166" /* decimal */, "0xa9fea9fe", "0xa9.0xfe.0xa9.0xfe",
+                        "0251.0376.0251.0376" /* octal */, "169.254.43518", "::ffff:169.254.169.254", "[fd00:ec2::254]",
+                        "fd00:0ec2:0:0:0:0:0:0254", "fe80::1", "FEBF::1", "metadata.google.internal",
+                        "METADATA.GOOGLE.INTERNAL.", "metadata.goog"}) {
+    EXPECT_TRUE(IsLinkLocalOrMetadataHost(h)) << h;
+  }
+  for (auto const* h : {"169.253.1.1", "170.254.1.1", "s3.amazonaws.com", "fd00:ec2::253", "fec0::1", "127.0.0.1",
+                        "metadata.example.com", "1.2.3.4"}) {
+    EXPECT_FALSE(IsLinkLocalOrMetadataHost(h)) << h;
+  }
+}
+
+TEST(UrlSafety, CredentialUrlsMustBeHttpsUnlessLoopback) {
+  using internal::InsecureCredentialUrlProblem;
+  EXPECT_EQ(InsecureCredentialUrlProblem(*ParseUrl("https://webexapis.com/v1/access_token"), "token_url"), "");
+  EXPECT_EQ(InsecureCredentialUrlProblem(*ParseUrl("http://127.0.0.1:8080/token"), "token_url"), "");
+  EXPECT_EQ(InsecureCredentialUrlProblem(*ParseUrl("http://[::1]:8080/token"), "token_url"), "");
+  auto problem = InsecureCredentialUrlProblem(*ParseUrl("http://idp.example.com/token?x=1"), "token_url");
+  EXPECT_NE(problem.find("token_url http://idp.example.com is plain http"), std::string::npos) << problem;
+}
+
 }  // namespace
 }  // namespace ccrec
