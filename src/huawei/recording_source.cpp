@@ -10,6 +10,7 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
+#include <algorithm>
 #include <map>
 
 namespace ccrec {
@@ -77,6 +78,26 @@ exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReferen
   return item;
 }
 
+namespace {
+
+/// The failed item of a recording whose record event overflowed the poller's queue: same identity and
+/// key as its export would have had; its opener fails at once (not retried), so the engine writes a
+/// manifest "failed" line that names the fileName and counts it in the summary.
+exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference const& reference, int file_type,
+                                        std::size_t queue_size) {
+  exporter::ExportItem item = MakeHuaweiExportItem(std::move(session), reference, file_type, false);
+  Error error = MakeError(ErrorCode::kInternal,
+                          "Huawei: recording \"" + reference.file_name + "\" (call " + reference.call_id +
+                              ") was not downloaded: its AgentMediaEvent_Record arrived while the event queue was full "
+                              "of " + std::to_string(std::max<std::size_t>(1, queue_size)) +
+                              " recording events (the export could not keep up); export it by its fileName "
+                              "(--record-id, HuaweiSourceOptions::recordings)");
+  item.open = [error](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+  return item;
+}
+
+}  // namespace
+
 HuaweiRecordingSource::HuaweiRecordingSource(AgentSession session, HuaweiSourceOptions options)
     : session_(std::move(session)), options_(std::move(options)) {}
 
@@ -140,8 +161,71 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
     return on_item(MakeHuaweiExportItem(session_, r, options_.file_type, stop_seen));
   };
 
+  // One event from the queue (or set aside by the poller); false when the engine is stopping.
+  auto handle = [&](AgentEvent const& event) -> bool {
+    if (event.event_type == kRecordEvent) {
+      auto ref = ParseRecordEvent(event);
+      if (!ref) {
+        log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
+        return true;
+      }
+      if (ref->location_id.empty()) ref->location_id = options_.location_id;
+      bool stop_seen = !ref->task_id.empty() && stopped.erase(ref->task_id) > 0;
+      if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) {
+        return emit(*ref, stop_seen || !options_.wait_for_stop_record);
+      }
+      log.Debug("Huawei: \"" + ref->file_name + "\" is being recorded (task " + ref->task_id +
+                "); waiting for AgentMediaEvent_StopRecordDone");
+      std::string task = ref->task_id;  // not ref->task_id below: the right side moves *ref first
+      waiting[task] = Waiting{std::move(*ref), SteadyClock::now()};
+    } else if (event.event_type == kRecordFailEvent) {
+      auto ref = ParseRecordEvent(event);
+      std::string what = ref ? "\"" + ref->file_name + "\" (call " + ref->call_id + ")" : std::string("a call");
+      log.Warn("Huawei: recording failed for " + what + " (AgentMediaEvent_Record_Fail); nothing to export");
+      if (ref && !ref->task_id.empty()) waiting.erase(ref->task_id);
+    } else if (auto stop = ParseStopRecordDone(event)) {
+      auto it = waiting.find(stop->task_id);
+      if (it != waiting.end()) {
+        RecordingReference ref = std::move(it->second.ref);
+        waiting.erase(it);
+        return emit(ref, true);
+      }
+      if (stopped.size() < kMaxRememberedStops) stopped.insert(stop->task_id);
+    } else {
+      log.Debug("Huawei: ignoring event " + event.event_type);
+    }
+    return true;
+  };
+
+  // Recording events the poller set aside because its queue was full of recording events (the export
+  // is far behind). A Record becomes a failed item that names its fileName — not a download, so the
+  // backlog can shrink — and the others are handled as usual (they add no download of their own).
+  auto handle_overflowed = [&]() -> bool {
+    for (auto const& event : poller_->TakeOverflowed()) {
+      if (event.event_type != kRecordEvent) {
+        if (!handle(event)) return false;
+        continue;
+      }
+      auto ref = ParseRecordEvent(event);
+      if (!ref) {
+        log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
+        continue;
+      }
+      if (ref->location_id.empty()) ref->location_id = options_.location_id;
+      if (!seen_.insert(ref->file_name).second) continue;
+      if (!ref->task_id.empty()) stopped.erase(ref->task_id);
+      log.Error("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id +
+                ") not exported: its record event overflowed the event queue; it is reported as failed");
+      if (!on_item(MakeOverflowedItem(session_, *ref, options_.file_type, options_.poller.max_queued_events))) {
+        return false;
+      }
+    }
+    return true;
+  };
+
   for (;;) {
     if (ctx.cancel.IsCancelled()) return {};
+    if (!handle_overflowed()) return {};
     auto now = SteadyClock::now();
     if (now >= end) break;
     // Recordings whose StopRecordDone is overdue are exported anyway.
@@ -167,40 +251,20 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
       }
       continue;
     }
-    if (event->event_type == kRecordEvent) {
-      auto ref = ParseRecordEvent(*event);
-      if (!ref) {
-        log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
-        continue;
-      }
-      if (ref->location_id.empty()) ref->location_id = options_.location_id;
-      bool stop_seen = !ref->task_id.empty() && stopped.erase(ref->task_id) > 0;
-      if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) {
-        if (!emit(*ref, stop_seen || !options_.wait_for_stop_record)) return {};
-      } else {
-        log.Debug("Huawei: \"" + ref->file_name + "\" is being recorded (task " + ref->task_id +
-                  "); waiting for AgentMediaEvent_StopRecordDone");
-        std::string task = ref->task_id;  // not ref->task_id below: the right side moves *ref first
-        waiting[task] = Waiting{std::move(*ref), SteadyClock::now()};
-      }
-    } else if (event->event_type == kRecordFailEvent) {
-      auto ref = ParseRecordEvent(*event);
-      std::string what = ref ? "\"" + ref->file_name + "\" (call " + ref->call_id + ")" : std::string("a call");
-      log.Warn("Huawei: recording failed for " + what + " (AgentMediaEvent_Record_Fail); nothing to export");
-      if (ref && !ref->task_id.empty()) waiting.erase(ref->task_id);
-    } else if (auto stop = ParseStopRecordDone(*event)) {
-      auto it = waiting.find(stop->task_id);
-      if (it != waiting.end()) {
-        RecordingReference ref = std::move(it->second.ref);
-        waiting.erase(it);
-        if (!emit(ref, true)) return {};
-      } else if (stopped.size() < kMaxRememberedStops) {
-        stopped.insert(stop->task_id);
-      }
-    } else {
-      log.Debug("Huawei: ignoring event " + event->event_type);
-    }
+    if (!handle(*event)) return {};
   }
+  // The period is over. Events received during it but not handled yet (the export was behind) are
+  // handled now; the poll goes on as a keep-alive for the downloads but collects nothing more.
+  auto rest = poller_->StopQueuing();
+  if (!rest.empty()) {
+    log.Info("Huawei: the watch period ended with " + std::to_string(rest.size()) +
+             " events still queued; handling them before the export ends");
+  }
+  for (auto const& event : rest) {
+    if (ctx.cancel.IsCancelled()) return {};
+    if (!handle(event)) return {};
+  }
+  if (!handle_overflowed()) return {};
   for (auto& [task, w] : waiting) {
     log.Warn("Huawei: \"" + w.ref.file_name + "\" was still being recorded when the watch ended; not exported");
     on_pending(exporter::PendingItem{
