@@ -11,6 +11,7 @@
 #include "internal/time_util.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 
 namespace ccrec {
@@ -149,6 +150,8 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
   };
   std::map<std::string, Waiting> waiting;  // by taskId
   std::set<std::string> stopped;           // StopRecordDone seen before its Record event
+  std::vector<RecordingReference> refused;  // offered while the engine was stopping (not queued)
+  std::deque<AgentEvent> rest;             // queued when the period ended, not handled yet
   log.Info("Huawei agent " + session_.agent_id() + ": watching record events for " +
            std::to_string(options_.watch->count()) + " ms");
 
@@ -158,7 +161,9 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
       return true;
     }
     log.Info("Huawei: exporting \"" + r.file_name + "\" (call " + r.call_id + ")");
-    return on_item(MakeHuaweiExportItem(session_, r, options_.file_type, stop_seen));
+    if (on_item(MakeHuaweiExportItem(session_, r, options_.file_type, stop_seen))) return true;
+    refused.push_back(r);
+    return false;
   };
 
   // One event from the queue (or set aside by the poller); false when the engine is stopping.
@@ -201,31 +206,60 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
   // is far behind). A Record becomes a failed item that names its fileName — not a download, so the
   // backlog can shrink — and the others are handled as usual (they add no download of their own).
   auto handle_overflowed = [&]() -> bool {
-    for (auto const& event : poller_->TakeOverflowed()) {
+    auto overflowed = poller_->TakeOverflowed();
+    for (std::size_t i = 0; i < overflowed.size(); ++i) {
+      AgentEvent const& event = overflowed[i];
+      bool go_on = true;
       if (event.event_type != kRecordEvent) {
-        if (!handle(event)) return false;
-        continue;
-      }
-      auto ref = ParseRecordEvent(event);
-      if (!ref) {
+        go_on = handle(event);
+      } else if (auto ref = ParseRecordEvent(event); !ref) {
         log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
-        continue;
+      } else if (seen_.insert(ref->file_name).second) {
+        if (ref->location_id.empty()) ref->location_id = options_.location_id;
+        if (!ref->task_id.empty()) stopped.erase(ref->task_id);
+        log.Error("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id +
+                  ") not exported: its record event overflowed the event queue; it is reported as failed");
+        if (!on_item(MakeOverflowedItem(session_, *ref, options_.file_type, options_.poller.max_queued_events))) {
+          refused.push_back(std::move(*ref));
+          go_on = false;
+        }
       }
-      if (ref->location_id.empty()) ref->location_id = options_.location_id;
-      if (!seen_.insert(ref->file_name).second) continue;
-      if (!ref->task_id.empty()) stopped.erase(ref->task_id);
-      log.Error("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id +
-                ") not exported: its record event overflowed the event queue; it is reported as failed");
-      if (!on_item(MakeOverflowedItem(session_, *ref, options_.file_type, options_.poller.max_queued_events))) {
+      if (!go_on) {  // the rest is reported by stopped_early()
+        rest.insert(rest.end(), std::make_move_iterator(overflowed.begin() + static_cast<std::ptrdiff_t>(i) + 1),
+                    std::make_move_iterator(overflowed.end()));
         return false;
       }
     }
     return true;
   };
 
+  // The run stops early (cancelled, or a fatal error in the engine): every recording announced during
+  // the watch and not handed to the engine yet becomes a pending line naming its fileName.
+  auto stopped_early = [&]() -> Result<void> {
+    for (auto& e : poller_->StopQueuing()) rest.push_back(std::move(e));
+    for (auto& e : poller_->TakeOverflowed()) rest.push_back(std::move(e));
+    std::vector<RecordingReference> left = std::move(refused);
+    for (auto const& e : rest) {
+      if (e.event_type != kRecordEvent) continue;
+      auto ref = ParseRecordEvent(e);
+      if (ref && seen_.insert(ref->file_name).second) left.push_back(std::move(*ref));
+    }
+    for (auto& [task, w] : waiting) left.push_back(std::move(w.ref));
+    waiting.clear();
+    for (auto const& r : left) {
+      log.Warn("Huawei: \"" + r.file_name + "\" (call " + r.call_id + ") was announced but the run stopped before " +
+               "it was exported; reported as pending");
+      on_pending(exporter::PendingItem{"huawei", r.call_id,
+                                       "recording \"" + r.file_name +
+                                           "\" was announced during the watch but the run stopped before it was "
+                                           "exported; export it later by listing its fileName"});
+    }
+    return {};
+  };
+
   for (;;) {
-    if (ctx.cancel.IsCancelled()) return {};
-    if (!handle_overflowed()) return {};
+    if (ctx.cancel.IsCancelled()) return stopped_early();
+    if (!handle_overflowed()) return stopped_early();
     auto now = SteadyClock::now();
     if (now >= end) break;
     // Recordings whose StopRecordDone is overdue are exported anyway.
@@ -237,7 +271,7 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
                  std::to_string(options_.stop_record_timeout.count()) + " ms; exporting it anyway");
         RecordingReference ref = std::move(it->second.ref);
         it = waiting.erase(it);
-        if (!emit(ref, false)) return {};
+        if (!emit(ref, false)) return stopped_early();
         continue;
       }
       wake = std::min(wake, due);
@@ -245,26 +279,32 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
     }
     auto event = poller_->Next(wake, ctx.cancel);
     if (!event) {
-      if (auto fatal = poller_->fatal_error()) return *fatal;
+      if (auto fatal = poller_->fatal_error()) {
+        (void)stopped_early();
+        return *fatal;
+      }
       if (!poller_->running() && !ctx.cancel.IsCancelled()) {
+        (void)stopped_early();
         return MakeError(ErrorCode::kInternal, "Huawei: the event poll stopped during the watch");
       }
       continue;
     }
-    if (!handle(*event)) return {};
+    if (!handle(*event)) return stopped_early();
   }
   // The period is over. Events received during it but not handled yet (the export was behind) are
   // handled now; the poll goes on as a keep-alive for the downloads but collects nothing more.
-  auto rest = poller_->StopQueuing();
+  for (auto& e : poller_->StopQueuing()) rest.push_back(std::move(e));
   if (!rest.empty()) {
     log.Info("Huawei: the watch period ended with " + std::to_string(rest.size()) +
              " events still queued; handling them before the export ends");
   }
-  for (auto const& event : rest) {
-    if (ctx.cancel.IsCancelled()) return {};
-    if (!handle(event)) return {};
+  while (!rest.empty()) {
+    if (ctx.cancel.IsCancelled()) return stopped_early();
+    AgentEvent event = std::move(rest.front());
+    rest.pop_front();
+    if (!handle(event)) return stopped_early();
   }
-  if (!handle_overflowed()) return {};
+  if (!handle_overflowed()) return stopped_early();
   for (auto& [task, w] : waiting) {
     log.Warn("Huawei: \"" + w.ref.file_name + "\" was still being recorded when the watch ended; not exported");
     on_pending(exporter::PendingItem{

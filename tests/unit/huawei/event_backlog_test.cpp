@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <fstream>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +86,14 @@ std::vector<Line> ReadManifest(std::string const& path) {
 }
 
 std::string FileOf(int i) { return "Y:/1/0/20261101/20011/" + std::to_string(1000 + i) + ".V3"; }
+
+EventPollerOptions FastPoller(std::size_t max_queued, std::chrono::milliseconds backlog) {
+  EventPollerOptions o;
+  o.interval = 1ms;
+  o.backlog_poll_interval = backlog;
+  o.max_queued_events = max_queued;
+  return o;
+}
 
 // The regression of the issue: with downloads stuck, the old poller dropped the oldest events once its
 // queue was full (recordings included) and the watch abandoned what was still queued at its end.
@@ -158,12 +167,52 @@ TEST(HuaweiWatchBacklog, SlowUploadsLoseNoRecordingAndThePollKeepsTheSessionAliv
   EXPECT_GT(summary.failed, 0u) << "the queue of 4 cannot hold 12 recordings: some must overflow";
 }
 
-EventPollerOptions FastPoller(std::size_t max_queued, std::chrono::milliseconds backlog) {
-  EventPollerOptions o;
-  o.interval = 1ms;
-  o.backlog_poll_interval = backlog;
-  o.max_queued_events = max_queued;
-  return o;
+// Ctrl-C during a stuck watch: what the engine has accepted is its business (it leaves no line for
+// unfinished items); every recording the source still holds becomes a pending line naming its fileName.
+TEST(HuaweiWatchBacklog, ARunStoppedDuringTheWatchReportsHeldRecordingsAsPending) {
+  constexpr int kStopped = 6;  // recorded to the end: handed to the engine, whose downloads are stuck
+  constexpr int kWaiting = 3;  // no StopRecordDone yet: held by the source
+  Gateway gw;
+  for (int i = 0; i < kStopped + kWaiting; ++i) {
+    gw.files[FileOf(i)] = "recording " + std::to_string(i);
+    gw.Event(Record(std::to_string(i + 1), FileOf(i), "c" + std::to_string(i)));
+    if (i < kStopped) gw.Event(Stop(std::to_string(i + 1)));
+  }
+  Gate gate;
+  gw.on_download = [&](std::string const&) { gate.Wait(); };
+  ccrec::CallContext ctx;
+  std::thread ctrl_c([&] {
+    EXPECT_TRUE(WaitFor([&] { return gw.Undelivered() == 0 && gw.polls.load() >= 2 * kStopped + kWaiting + 5; }));
+    ctx.cancel.Cancel();
+    gate.Open();
+  });
+  ccrec_test::TempDir dir;
+  auto manifest = Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  AgentSession session(Options(gw.fake));
+  HuaweiSourceOptions so;
+  so.watch = std::chrono::hours(1);
+  so.poller = FastPoller(100, 2ms);
+  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  auto eo = EngineOptions();
+  eo.concurrency = 1;
+  Exporter exporter(source, std::make_shared<MemorySink>(), *manifest, eo);
+  auto summary = exporter.Run(ctx);
+  ctrl_c.join();
+  ASSERT_TRUE(source->Shutdown());
+  EXPECT_TRUE(summary.cancelled);
+  std::set<std::string> pending_files;
+  for (auto const& l : ReadManifest(dir / "m.jsonl")) {
+    ASSERT_EQ(l.status, "pending");
+    EXPECT_NE(l.error.find("run stopped before it was exported"), std::string::npos) << l.error;
+    auto q = l.error.find('"');
+    pending_files.insert(l.error.substr(q + 1, l.error.find('"', q + 1) - q - 1));
+  }
+  EXPECT_EQ(summary.pending, pending_files.size());
+  for (int i = kStopped; i < kStopped + kWaiting; ++i) EXPECT_EQ(pending_files.count(FileOf(i)), 1u) << FileOf(i);
+  // The engine took at most 1 in flight + 2 queued (concurrency 1) and leaves no line for them when
+  // stopped; everything else the gateway announced is a pending line.
+  EXPECT_GE(pending_files.size(), static_cast<std::size_t>(kStopped + kWaiting - 3));
 }
 
 TEST(HuaweiEventPoller, AFullQueueDiscardsOnlyNonRecordingEventsAndSetsRecordingOnesAside) {
