@@ -59,6 +59,7 @@ struct EventPoller::State {
   bool finished = false;
   std::atomic<std::uint64_t> polls{0};
   std::atomic<std::uint64_t> events{0};
+  std::atomic<std::uint64_t> empty{0};
   std::atomic<std::uint64_t> discarded{0};
   std::atomic<std::uint64_t> overflowed{0};
 
@@ -146,6 +147,7 @@ struct EventPoller::State {
         polls.fetch_add(1);
         if (failures > 0) log.Info(who + ": event poll works again");
         failures = 0;
+        if (result->empty()) empty.fetch_add(1);
         if (!result->empty()) {
           events.fetch_add(result->size());
           std::lock_guard<std::mutex> lock(mu);
@@ -249,6 +251,7 @@ std::optional<Error> EventPoller::fatal_error() const {
 
 std::uint64_t EventPoller::polls() const { return state_->polls.load(); }
 std::uint64_t EventPoller::events() const { return state_->events.load(); }
+std::uint64_t EventPoller::empty_answers() const { return state_->empty.load(); }
 std::uint64_t EventPoller::discarded_events() const { return state_->discarded.load(); }
 std::uint64_t EventPoller::overflowed_events() const { return state_->overflowed.load(); }
 

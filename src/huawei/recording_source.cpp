@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 
 namespace ccrec {
 inline namespace v1 {
@@ -257,13 +258,30 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
     return {};
   };
 
+  // After the period, events the gateway announced during it may still be undelivered (one event per
+  // poll answer) or queued here: the watch goes on until a poll answers empty after the end (the gateway
+  // has caught up) and the queue is empty, for at most watch_drain_limit.
+  std::optional<std::uint64_t> empty_at_end;
+  auto const drain_end = end + options_.watch_drain_limit;
   for (;;) {
     if (ctx.cancel.IsCancelled()) return stopped_early();
     if (!handle_overflowed()) return stopped_early();
     auto now = SteadyClock::now();
-    if (now >= end) break;
+    if (now >= end && !empty_at_end) {
+      empty_at_end = poller_->empty_answers();
+      log.Info("Huawei agent " + session_.agent_id() +
+               ": the watch period is over; handling what the gateway still delivers until it has no more events");
+    }
+    if (now >= drain_end) {
+      if (options_.watch_drain_limit.count() > 0) {
+        log.Warn("Huawei agent " + session_.agent_id() + ": the gateway still delivered events " +
+                 std::to_string(options_.watch_drain_limit.count()) +
+                 " ms after the watch period; record events that arrive from now on are logged, not exported");
+      }
+      break;
+    }
     // Recordings whose StopRecordDone is overdue are exported anyway.
-    auto wake = end;
+    auto wake = now >= end ? std::min(now + std::chrono::milliseconds(50), drain_end) : end;
     for (auto it = waiting.begin(); it != waiting.end();) {
       auto due = it->second.since + options_.stop_record_timeout;
       if (due <= now) {
@@ -287,15 +305,16 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
         (void)stopped_early();
         return MakeError(ErrorCode::kInternal, "Huawei: the event poll stopped during the watch");
       }
+      if (empty_at_end && poller_->empty_answers() > *empty_at_end) break;  // caught up, queue empty
       continue;
     }
     if (!handle(*event)) return stopped_early();
   }
-  // The period is over. Events received during it but not handled yet (the export was behind) are
-  // handled now; the poll goes on as a keep-alive for the downloads but collects nothing more.
+  // Events still queued (received before the poll stopped collecting) are handled; the poll goes on
+  // as a keep-alive for the downloads but collects nothing more.
   for (auto& e : poller_->StopQueuing()) rest.push_back(std::move(e));
   if (!rest.empty()) {
-    log.Info("Huawei: the watch period ended with " + std::to_string(rest.size()) +
+    log.Info("Huawei: the watch ended with " + std::to_string(rest.size()) +
              " events still queued; handling them before the export ends");
   }
   while (!rest.empty()) {

@@ -108,6 +108,8 @@ class CCREC_EXPORT EventPoller {
   std::uint64_t polls() const;
   /// Events received so far.
   std::uint64_t events() const;
+  /// Polls answered without an event so far (the gateway had nothing to deliver: it has caught up).
+  std::uint64_t empty_answers() const;
   /// Non-recording events discarded because the queue was full.
   std::uint64_t discarded_events() const;
   /// Recording events set aside because the queue was full of recording events.

@@ -215,6 +215,32 @@ TEST(HuaweiWatchBacklog, ARunStoppedDuringTheWatchReportsHeldRecordingsAsPending
   EXPECT_GE(pending_files.size(), static_cast<std::size_t>(kStopped + kWaiting - 3));
 }
 
+// After the period the watch handles what the gateway still delivers until a poll answers empty; a
+// gateway that never runs dry does not hold the run forever.
+TEST(HuaweiWatchBacklog, TheDrainAfterThePeriodIsBounded) {
+  Gateway gw;
+  gw.on_poll = [&](int n) { gw.Event(Noise(n)); };  // always one more event
+  LogCapture log;
+  AgentSession session(Options(gw.fake, log));
+  HuaweiSourceOptions so;
+  so.watch = 100ms;
+  so.watch_drain_limit = 200ms;
+  so.poller = FastPoller(100, 2ms);
+  so.logger = log.Logger();
+  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  auto const start = SteadyClock::now();
+  Exporter exporter(source, std::make_shared<MemorySink>(), nullptr, EngineOptions());
+  auto summary = exporter.Run();
+  EXPECT_LT(SteadyClock::now() - start, 5s);
+  ASSERT_TRUE(source->Shutdown());
+  EXPECT_FALSE(summary.fatal);
+  EXPECT_TRUE(log.Contains("the gateway still delivered events 200 ms after the watch period")) << [&] {
+    std::string all;
+    for (auto const& l : log.Lines()) all += l + "\n";
+    return all;
+  }();
+}
+
 TEST(HuaweiEventPoller, AFullQueueDiscardsOnlyNonRecordingEventsAndSetsRecordingOnesAside) {
   Gateway gw;
   gw.Event(Noise(1));
