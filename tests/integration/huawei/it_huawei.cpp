@@ -274,23 +274,23 @@ TEST_F(HuaweiIt, PollingKeepsTheSessionAliveAndWithoutItTheGatewaySignsTheAgentO
 // up; the poll keeps the session alive at the backlog pace and every record event is still delivered
 // (queued or set aside), only non-recording events are discarded.
 TEST_F(HuaweiIt, AFullEventQueueKeepsTheSessionAliveAndLosesNoRecordEvent) {
-  Control("config", R"({"session_timeout_seconds":1.0,"poll_hold_seconds":0.2,"noise_events":true,)"
+  Control("config", R"({"session_timeout_seconds":1.5,"poll_hold_seconds":0.2,"noise_events":true,)"
                     R"("record_duration_ms":0})");
   ccrec::huawei::AgentSession s(SessionOptions());
   ASSERT_TRUE(s.SignIn());
+  ccrec::huawei::EventPollerOptions po;
+  po.interval = std::chrono::milliseconds(20);
+  po.max_queued_events = 2;
+  po.backlog_poll_interval = std::chrono::milliseconds(300);  // the keep-alive pace, below the 1.5 s timeout
+  ccrec::huawei::EventPoller poller(s, po);
+  poller.Start();
   auto expired = Stat("sessions_expired");
   std::set<std::string> announced;
   for (int i = 0; i < 6; ++i) {  // each: AgentMediaEvent_Record, AgentState_Busy, StopRecordDone
     auto r = Control("record", R"({"agent_id":"20011","size":1000,"delay_ms":0,"index":)" + std::to_string(i) + "}");
     announced.insert(r["fileName"].GetString());
   }
-  ccrec::huawei::EventPollerOptions po;
-  po.interval = std::chrono::milliseconds(20);
-  po.max_queued_events = 2;
-  po.backlog_poll_interval = std::chrono::milliseconds(300);  // the keep-alive pace, below the 1 s timeout
-  ccrec::huawei::EventPoller poller(s, po);
-  poller.Start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // a stuck consumer, 2.5x the timeout
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // a stuck consumer, > 2x the timeout
   EXPECT_EQ(Stat("sessions_expired") - expired, 0) << "the session expired while the queue was full";
   EXPECT_EQ(s.Stats().re_sign_ins, 0u);
   EXPECT_GE(poller.polls(), 5u);
