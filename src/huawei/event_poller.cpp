@@ -1,4 +1,6 @@
-// huawei::EventPoller: the per-agent poll thread (reference huawei-cc-gateway.md §4).
+// huawei::EventPoller: the per-agent poll thread (reference huawei-cc-gateway.md §4). The poll is also the
+// session's keep-alive, so a slow consumer never stops it; a full queue paces it instead, and recording
+// events are never dropped (issue 11: nothing lost).
 
 #include <ccrec/huawei/event_poller.hpp>
 
@@ -13,30 +15,128 @@ namespace ccrec {
 inline namespace v1 {
 namespace huawei {
 
+namespace {
+
+/// The longest pause between polls while the queue is full: the gateway signs an agent out after 2
+/// minutes without a poll, and a poll may be held 10 s (reference §4).
+constexpr std::chrono::milliseconds kMaxBacklogPollInterval{std::chrono::seconds(90)};
+
+/// "AgentMediaEvent_Record for "Y:/…" (call …)" — never the caller or called number.
+std::string Describe(AgentEvent const& e) {
+  if (e.event_type == kRecordEvent || e.event_type == kRecordFailEvent) {
+    if (auto ref = ParseRecordEvent(e)) {
+      return e.event_type + " for \"" + ref->file_name + "\" (call " + ref->call_id + ", task " + ref->task_id + ")";
+    }
+  } else if (auto stop = ParseStopRecordDone(e)) {
+    return e.event_type + " of task " + stop->task_id;
+  }
+  return e.event_type;
+}
+
+}  // namespace
+
+bool IsRecordingEvent(std::string_view event_type) noexcept {
+  return event_type == kRecordEvent || event_type == kRecordFailEvent || event_type == kStopRecordDoneEvent;
+}
+
 struct EventPoller::State {
-  State(AgentSession s, EventPollerOptions o) : session(std::move(s)), options(std::move(o)) {}
+  State(AgentSession s, EventPollerOptions o)
+      : session(std::move(s)), options(std::move(o)), who("Huawei agent " + session.agent_id()),
+        queuing(options.queue_events) {}
   AgentSession session;
   EventPollerOptions options;
+  std::string const who;
   CancellationToken stop;
   std::thread thread;
-  std::mutex mu;
-  std::condition_variable cv;
+  mutable std::mutex mu;
+  std::condition_variable cv;  // queue changes and Stop(); waited on by Next() and the loop's pauses
   std::deque<AgentEvent> queue;
+  std::vector<AgentEvent> overflow;
   std::optional<Error> fatal;
+  bool queuing;
+  bool backlogged = false;
   bool started = false;
   bool finished = false;
   std::atomic<std::uint64_t> polls{0};
   std::atomic<std::uint64_t> events{0};
+  std::atomic<std::uint64_t> empty{0};
+  std::atomic<std::uint64_t> discarded{0};
+  std::atomic<std::uint64_t> overflowed{0};
 
   static bool IsFatal(Error const& e) {
     return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
            e.code == ErrorCode::kInvalidArgument;
   }
 
+  std::size_t Capacity() const { return std::max<std::size_t>(1, options.max_queued_events); }
+  bool FullLocked() const { return queuing && queue.size() >= Capacity(); }
+
+  void DiscardLocked(AgentEvent const& e) {
+    if (discarded.fetch_add(1) == 0) {
+      options.logger.Warn(who + ": event queue full (" + std::to_string(Capacity()) +
+                          " events); discarding events that concern no recording (first: " + e.event_type + ")");
+    } else {
+      options.logger.Debug(who + ": event queue full; discarded " + e.event_type);
+    }
+  }
+
+  /// Queues one answered event (mu held). Recording events are never discarded.
+  void AdmitLocked(AgentEvent e) {
+    auto const& log = options.logger;
+    if (!queuing) {
+      if (e.event_type == kRecordEvent) {
+        log.Warn(who + ": " + Describe(e) + " arrived while events are not collected (keep-alive only); " +
+                 "not exported — export it later by its fileName (--record-id)");
+      } else if (IsRecordingEvent(e.event_type)) {
+        log.Info(who + ": " + Describe(e) + " arrived while events are not collected (keep-alive only)");
+      }
+      return;
+    }
+    if (queue.size() < Capacity()) {
+      queue.push_back(std::move(e));
+      return;
+    }
+    if (!IsRecordingEvent(e.event_type)) return DiscardLocked(e);
+    auto victim = std::find_if(queue.begin(), queue.end(),
+                               [](AgentEvent const& q) { return !IsRecordingEvent(q.event_type); });
+    if (victim != queue.end()) {
+      DiscardLocked(*victim);
+      queue.erase(victim);
+      queue.push_back(std::move(e));
+      return;
+    }
+    overflowed.fetch_add(1);
+    log.Error(who + ": event queue full of recording events (" + std::to_string(Capacity()) + "); " + Describe(e) +
+              " set aside to be reported as not exported");
+    overflow.push_back(std::move(e));
+  }
+
+  /// Waits `pause` after an answer, then — while the queue is full — until it has room or
+  /// backlog_poll_interval has passed since the answer (the next poll is then a keep-alive).
+  /// @return false when stopping.
+  bool Pause(std::chrono::milliseconds pause) {
+    std::unique_lock<std::mutex> lock(mu);
+    auto const answered = std::chrono::steady_clock::now();
+    if (cv.wait_until(lock, answered + pause, [&] { return stop.IsCancelled(); })) return false;
+    if (!FullLocked()) {
+      if (backlogged) options.logger.Info(who + ": event queue has room again; polling at the normal pace");
+      backlogged = false;
+      return true;
+    }
+    auto const backlog = std::min(options.backlog_poll_interval, kMaxBacklogPollInterval);
+    if (!backlogged) {
+      options.logger.Warn(who + ": event queue full (" + std::to_string(Capacity()) + " events, the export is behind); " +
+                          "polling only every " + std::to_string(backlog.count()) +
+                          " ms to keep the session alive until there is room");
+      backlogged = true;
+    }
+    cv.wait_until(lock, answered + backlog, [&] { return stop.IsCancelled() || !FullLocked(); });
+    return !stop.IsCancelled();
+  }
+
   void Loop() {
     int failures = 0;
     auto const& log = options.logger;
-    std::string const who = "Huawei agent " + session.agent_id();
     while (!stop.IsCancelled()) {
       CallContext ctx;
       ctx.cancel = stop;
@@ -47,19 +147,12 @@ struct EventPoller::State {
         polls.fetch_add(1);
         if (failures > 0) log.Info(who + ": event poll works again");
         failures = 0;
+        if (result->empty()) empty.fetch_add(1);
         if (!result->empty()) {
           events.fetch_add(result->size());
-          if (options.queue_events) {
-            std::lock_guard<std::mutex> lock(mu);
-            for (auto& e : *result) {
-              if (queue.size() >= std::max<std::size_t>(1, options.max_queued_events)) {
-                log.Warn(who + ": event queue full; dropping the oldest event (" + queue.front().event_type + ")");
-                queue.pop_front();
-              }
-              queue.push_back(std::move(e));
-            }
-            cv.notify_all();
-          }
+          std::lock_guard<std::mutex> lock(mu);
+          for (auto& e : *result) AdmitLocked(std::move(e));
+          cv.notify_all();
         }
       } else {
         Error const& e = result.error();
@@ -76,7 +169,7 @@ struct EventPoller::State {
         (failures == 1 ? log.Warn(who + ": event poll failed (" + e.ToString() + "); retrying")
                        : log.Debug(who + ": event poll failed again (" + e.ToString() + ")"));
       }
-      if (!stop.WaitUntil(std::chrono::steady_clock::now() + pause)) break;
+      if (!Pause(pause)) break;
     }
     std::lock_guard<std::mutex> lock(mu);
     finished = true;
@@ -121,8 +214,10 @@ std::optional<AgentEvent> EventPoller::Next(std::chrono::steady_clock::time_poin
   std::unique_lock<std::mutex> lock(state_->mu);
   for (;;) {
     if (!state_->queue.empty()) {
+      bool const was_full = state_->FullLocked();
       AgentEvent e = std::move(state_->queue.front());
       state_->queue.pop_front();
+      if (was_full) state_->cv.notify_all();  // a paced poll loop may poll again now
       return e;
     }
     auto now = std::chrono::steady_clock::now();
@@ -132,6 +227,23 @@ std::optional<AgentEvent> EventPoller::Next(std::chrono::steady_clock::time_poin
   }
 }
 
+std::vector<AgentEvent> EventPoller::TakeOverflowed() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  std::vector<AgentEvent> out;
+  out.swap(state_->overflow);
+  return out;
+}
+
+std::vector<AgentEvent> EventPoller::StopQueuing() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  state_->queuing = false;
+  std::vector<AgentEvent> out(std::make_move_iterator(state_->queue.begin()),
+                              std::make_move_iterator(state_->queue.end()));
+  state_->queue.clear();
+  state_->cv.notify_all();
+  return out;
+}
+
 std::optional<Error> EventPoller::fatal_error() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->fatal;
@@ -139,6 +251,9 @@ std::optional<Error> EventPoller::fatal_error() const {
 
 std::uint64_t EventPoller::polls() const { return state_->polls.load(); }
 std::uint64_t EventPoller::events() const { return state_->events.load(); }
+std::uint64_t EventPoller::empty_answers() const { return state_->empty.load(); }
+std::uint64_t EventPoller::discarded_events() const { return state_->discarded.load(); }
+std::uint64_t EventPoller::overflowed_events() const { return state_->overflowed.load(); }
 
 }  // namespace huawei
 }  // namespace v1

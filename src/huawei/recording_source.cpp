@@ -10,7 +10,10 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
+#include <algorithm>
+#include <deque>
 #include <map>
+#include <optional>
 
 namespace ccrec {
 inline namespace v1 {
@@ -77,6 +80,26 @@ exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReferen
   return item;
 }
 
+namespace {
+
+/// The failed item of a recording whose record event overflowed the poller's queue: same identity and
+/// key as its export would have had; its opener fails at once (not retried), so the engine writes a
+/// manifest "failed" line that names the fileName and counts it in the summary.
+exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference const& reference, int file_type,
+                                        std::size_t queue_size) {
+  exporter::ExportItem item = MakeHuaweiExportItem(std::move(session), reference, file_type, false);
+  Error error = MakeError(ErrorCode::kInternal,
+                          "Huawei: recording \"" + reference.file_name + "\" (call " + reference.call_id +
+                              ") was not downloaded: its AgentMediaEvent_Record arrived while the event queue was full "
+                              "of " + std::to_string(std::max<std::size_t>(1, queue_size)) +
+                              " recording events (the export could not keep up); export it by its fileName "
+                              "(--record-id, HuaweiSourceOptions::recordings)");
+  item.open = [error](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+  return item;
+}
+
+}  // namespace
+
 HuaweiRecordingSource::HuaweiRecordingSource(AgentSession session, HuaweiSourceOptions options)
     : session_(std::move(session)), options_(std::move(options)) {}
 
@@ -128,6 +151,8 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
   };
   std::map<std::string, Waiting> waiting;  // by taskId
   std::set<std::string> stopped;           // StopRecordDone seen before its Record event
+  std::vector<RecordingReference> refused;  // offered while the engine was stopping (not queued)
+  std::deque<AgentEvent> rest;             // queued when the period ended, not handled yet
   log.Info("Huawei agent " + session_.agent_id() + ": watching record events for " +
            std::to_string(options_.watch->count()) + " ms");
 
@@ -137,15 +162,126 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
       return true;
     }
     log.Info("Huawei: exporting \"" + r.file_name + "\" (call " + r.call_id + ")");
-    return on_item(MakeHuaweiExportItem(session_, r, options_.file_type, stop_seen));
+    if (on_item(MakeHuaweiExportItem(session_, r, options_.file_type, stop_seen))) return true;
+    refused.push_back(r);
+    return false;
   };
 
+  // One event from the queue (or set aside by the poller); false when the engine is stopping.
+  auto handle = [&](AgentEvent const& event) -> bool {
+    if (event.event_type == kRecordEvent) {
+      auto ref = ParseRecordEvent(event);
+      if (!ref) {
+        log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
+        return true;
+      }
+      if (ref->location_id.empty()) ref->location_id = options_.location_id;
+      bool stop_seen = !ref->task_id.empty() && stopped.erase(ref->task_id) > 0;
+      if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) {
+        return emit(*ref, stop_seen || !options_.wait_for_stop_record);
+      }
+      log.Debug("Huawei: \"" + ref->file_name + "\" is being recorded (task " + ref->task_id +
+                "); waiting for AgentMediaEvent_StopRecordDone");
+      std::string task = ref->task_id;  // not ref->task_id below: the right side moves *ref first
+      waiting[task] = Waiting{std::move(*ref), SteadyClock::now()};
+    } else if (event.event_type == kRecordFailEvent) {
+      auto ref = ParseRecordEvent(event);
+      std::string what = ref ? "\"" + ref->file_name + "\" (call " + ref->call_id + ")" : std::string("a call");
+      log.Warn("Huawei: recording failed for " + what + " (AgentMediaEvent_Record_Fail); nothing to export");
+      if (ref && !ref->task_id.empty()) waiting.erase(ref->task_id);
+    } else if (auto stop = ParseStopRecordDone(event)) {
+      auto it = waiting.find(stop->task_id);
+      if (it != waiting.end()) {
+        RecordingReference ref = std::move(it->second.ref);
+        waiting.erase(it);
+        return emit(ref, true);
+      }
+      if (stopped.size() < kMaxRememberedStops) stopped.insert(stop->task_id);
+    } else {
+      log.Debug("Huawei: ignoring event " + event.event_type);
+    }
+    return true;
+  };
+
+  // Recording events the poller set aside because its queue was full of recording events (the export
+  // is far behind). A Record becomes a failed item that names its fileName — not a download, so the
+  // backlog can shrink — and the others are handled as usual (they add no download of their own).
+  auto handle_overflowed = [&]() -> bool {
+    auto overflowed = poller_->TakeOverflowed();
+    for (std::size_t i = 0; i < overflowed.size(); ++i) {
+      AgentEvent const& event = overflowed[i];
+      bool go_on = true;
+      if (event.event_type != kRecordEvent) {
+        go_on = handle(event);
+      } else if (auto ref = ParseRecordEvent(event); !ref) {
+        log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
+      } else if (seen_.insert(ref->file_name).second) {
+        if (ref->location_id.empty()) ref->location_id = options_.location_id;
+        if (!ref->task_id.empty()) stopped.erase(ref->task_id);
+        log.Error("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id +
+                  ") not exported: its record event overflowed the event queue; it is reported as failed");
+        if (!on_item(MakeOverflowedItem(session_, *ref, options_.file_type, options_.poller.max_queued_events))) {
+          refused.push_back(std::move(*ref));
+          go_on = false;
+        }
+      }
+      if (!go_on) {  // the rest is reported by stopped_early()
+        rest.insert(rest.end(), std::make_move_iterator(overflowed.begin() + static_cast<std::ptrdiff_t>(i) + 1),
+                    std::make_move_iterator(overflowed.end()));
+        return false;
+      }
+    }
+    return true;
+  };
+
+  // The run stops early (cancelled, or a fatal error in the engine): every recording announced during
+  // the watch and not handed to the engine yet becomes a pending line naming its fileName.
+  auto stopped_early = [&]() -> Result<void> {
+    for (auto& e : poller_->StopQueuing()) rest.push_back(std::move(e));
+    for (auto& e : poller_->TakeOverflowed()) rest.push_back(std::move(e));
+    std::vector<RecordingReference> left = std::move(refused);
+    for (auto const& e : rest) {
+      if (e.event_type != kRecordEvent) continue;
+      auto ref = ParseRecordEvent(e);
+      if (ref && seen_.insert(ref->file_name).second) left.push_back(std::move(*ref));
+    }
+    for (auto& [task, w] : waiting) left.push_back(std::move(w.ref));
+    waiting.clear();
+    for (auto const& r : left) {
+      log.Warn("Huawei: \"" + r.file_name + "\" (call " + r.call_id + ") was announced but the run stopped before " +
+               "it was exported; reported as pending");
+      on_pending(exporter::PendingItem{"huawei", r.call_id,
+                                       "recording \"" + r.file_name +
+                                           "\" was announced during the watch but the run stopped before it was "
+                                           "exported; export it later by listing its fileName"});
+    }
+    return {};
+  };
+
+  // After the period, events the gateway announced during it may still be undelivered (one event per
+  // poll answer) or queued here: the watch goes on until a poll answers empty after the end (the gateway
+  // has caught up) and the queue is empty, for at most watch_drain_limit.
+  std::optional<std::uint64_t> empty_at_end;
+  auto const drain_end = end + options_.watch_drain_limit;
   for (;;) {
-    if (ctx.cancel.IsCancelled()) return {};
+    if (ctx.cancel.IsCancelled()) return stopped_early();
+    if (!handle_overflowed()) return stopped_early();
     auto now = SteadyClock::now();
-    if (now >= end) break;
+    if (now >= end && !empty_at_end) {
+      empty_at_end = poller_->empty_answers();
+      log.Info("Huawei agent " + session_.agent_id() +
+               ": the watch period is over; handling what the gateway still delivers until it has no more events");
+    }
+    if (now >= drain_end) {
+      if (options_.watch_drain_limit.count() > 0) {
+        log.Warn("Huawei agent " + session_.agent_id() + ": the gateway still delivered events " +
+                 std::to_string(options_.watch_drain_limit.count()) +
+                 " ms after the watch period; record events that arrive from now on are logged, not exported");
+      }
+      break;
+    }
     // Recordings whose StopRecordDone is overdue are exported anyway.
-    auto wake = end;
+    auto wake = now >= end ? std::min(now + std::chrono::milliseconds(50), drain_end) : end;
     for (auto it = waiting.begin(); it != waiting.end();) {
       auto due = it->second.since + options_.stop_record_timeout;
       if (due <= now) {
@@ -153,7 +289,7 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
                  std::to_string(options_.stop_record_timeout.count()) + " ms; exporting it anyway");
         RecordingReference ref = std::move(it->second.ref);
         it = waiting.erase(it);
-        if (!emit(ref, false)) return {};
+        if (!emit(ref, false)) return stopped_early();
         continue;
       }
       wake = std::min(wake, due);
@@ -161,46 +297,33 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
     }
     auto event = poller_->Next(wake, ctx.cancel);
     if (!event) {
-      if (auto fatal = poller_->fatal_error()) return *fatal;
+      if (auto fatal = poller_->fatal_error()) {
+        (void)stopped_early();
+        return *fatal;
+      }
       if (!poller_->running() && !ctx.cancel.IsCancelled()) {
+        (void)stopped_early();
         return MakeError(ErrorCode::kInternal, "Huawei: the event poll stopped during the watch");
       }
+      if (empty_at_end && poller_->empty_answers() > *empty_at_end) break;  // caught up, queue empty
       continue;
     }
-    if (event->event_type == kRecordEvent) {
-      auto ref = ParseRecordEvent(*event);
-      if (!ref) {
-        log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
-        continue;
-      }
-      if (ref->location_id.empty()) ref->location_id = options_.location_id;
-      bool stop_seen = !ref->task_id.empty() && stopped.erase(ref->task_id) > 0;
-      if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) {
-        if (!emit(*ref, stop_seen || !options_.wait_for_stop_record)) return {};
-      } else {
-        log.Debug("Huawei: \"" + ref->file_name + "\" is being recorded (task " + ref->task_id +
-                  "); waiting for AgentMediaEvent_StopRecordDone");
-        std::string task = ref->task_id;  // not ref->task_id below: the right side moves *ref first
-        waiting[task] = Waiting{std::move(*ref), SteadyClock::now()};
-      }
-    } else if (event->event_type == kRecordFailEvent) {
-      auto ref = ParseRecordEvent(*event);
-      std::string what = ref ? "\"" + ref->file_name + "\" (call " + ref->call_id + ")" : std::string("a call");
-      log.Warn("Huawei: recording failed for " + what + " (AgentMediaEvent_Record_Fail); nothing to export");
-      if (ref && !ref->task_id.empty()) waiting.erase(ref->task_id);
-    } else if (auto stop = ParseStopRecordDone(*event)) {
-      auto it = waiting.find(stop->task_id);
-      if (it != waiting.end()) {
-        RecordingReference ref = std::move(it->second.ref);
-        waiting.erase(it);
-        if (!emit(ref, true)) return {};
-      } else if (stopped.size() < kMaxRememberedStops) {
-        stopped.insert(stop->task_id);
-      }
-    } else {
-      log.Debug("Huawei: ignoring event " + event->event_type);
-    }
+    if (!handle(*event)) return stopped_early();
   }
+  // Events still queued (received before the poll stopped collecting) are handled; the poll goes on
+  // as a keep-alive for the downloads but collects nothing more.
+  for (auto& e : poller_->StopQueuing()) rest.push_back(std::move(e));
+  if (!rest.empty()) {
+    log.Info("Huawei: the watch ended with " + std::to_string(rest.size()) +
+             " events still queued; handling them before the export ends");
+  }
+  while (!rest.empty()) {
+    if (ctx.cancel.IsCancelled()) return stopped_early();
+    AgentEvent event = std::move(rest.front());
+    rest.pop_front();
+    if (!handle(event)) return stopped_early();
+  }
+  if (!handle_overflowed()) return stopped_early();
   for (auto& [task, w] : waiting) {
     log.Warn("Huawei: \"" + w.ref.file_name + "\" was still being recorded when the watch ended; not exported");
     on_pending(exporter::PendingItem{

@@ -17,10 +17,18 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string_view>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
 namespace huawei {
+
+/// Whether an event of this `eventType` concerns a recording (kRecordEvent, kRecordFailEvent,
+/// kStopRecordDoneEvent). EventPoller never discards such an event.
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT bool IsRecordingEvent(std::string_view event_type) noexcept;
 
 /// Options of EventPoller.
 struct CCREC_EXPORT EventPollerOptions {
@@ -31,10 +39,22 @@ struct CCREC_EXPORT EventPollerOptions {
   std::chrono::milliseconds error_backoff{500};
   /// Longest pause after failures; keep it well below the gateway's 2-minute sign-out. Default 5 s.
   std::chrono::milliseconds max_error_backoff{std::chrono::seconds(5)};
-  /// Keep received events for Next(). False: events are dropped (keep-alive only). Default true.
+  /// Keep received events for Next(). False: events are not kept (keep-alive only); a recording event
+  /// (IsRecordingEvent) that arrives then is logged as a warning naming its fileName. Default true.
   bool queue_events = true;
-  /// Largest number of queued events; older ones are dropped (logged). Default 10000.
+  /// Largest number of queued events. Default 10000 (at least 1). When the queue is full:
+  /// - the loop polls only every backlog_poll_interval (a keep-alive: the gateway holds the backlog),
+  ///   and again at once when Next() makes room;
+  /// - a non-recording event is discarded (discarded_events()); a recording event takes the place of
+  ///   the oldest queued non-recording event, which is discarded instead;
+  /// - a recording event that finds only recording events queued is never dropped: it is set aside for
+  ///   TakeOverflowed() and counted in overflowed_events().
   std::size_t max_queued_events = 10000;
+  /// Pause between polls while the queue is full. Each poll then fetches at most one answer's events,
+  /// so a stuck consumer makes the queue grow by one answer per interval at most, while the session
+  /// stays signed in. Default 30 s (the push-mode heartbeat period, reference §4); values above 90 s
+  /// are taken as 90 s so that the 2-minute sign-out (plus the poll's 10-second hold) is never reached.
+  std::chrono::milliseconds backlog_poll_interval{std::chrono::seconds(30)};
   /// Log sink. Default silent.
   Logger logger;
 };
@@ -45,6 +65,12 @@ struct CCREC_EXPORT EventPollerOptions {
 /// pause; a lost session is recovered by AgentSession itself. An error that ends the session for good
 /// (kUnauthenticated after a failed re-sign-in, kPermissionDenied, kInvalidArgument) stops the loop
 /// and is available from fatal_error().
+///
+/// A slow consumer never stops the poll (it is the session's keep-alive: the gateway signs the agent
+/// out after 2 minutes without one, reference §4), and a recording event the gateway returned is never
+/// dropped: see EventPollerOptions::max_queued_events. A consumer that must not lose recordings calls
+/// TakeOverflowed() between Next() calls and reports what it gets (HuaweiRecordingSource turns each
+/// overflowed AgentMediaEvent_Record into a failed export item).
 ///
 /// @par Thread safety
 /// All methods are thread-safe. Stop() (or the destructor) cancels a poll in flight and joins.
@@ -68,12 +94,26 @@ class CCREC_EXPORT EventPoller {
   std::optional<AgentEvent> Next(std::chrono::steady_clock::time_point deadline,
                                  CancellationToken const& cancel = {});
 
+  /// The recording events set aside because the queue was full of recording events, oldest first;
+  /// each is returned once. Empty when nothing overflowed.
+  std::vector<AgentEvent> TakeOverflowed();
+
+  /// Stops queuing: from now on the loop only keeps the session alive (as with queue_events false).
+  /// @return the events still queued, oldest first (TakeOverflowed() still returns the overflowed ones).
+  std::vector<AgentEvent> StopQueuing();
+
   /// The error that stopped the loop, if any.
   std::optional<Error> fatal_error() const;
   /// Polls answered so far (successfully).
   std::uint64_t polls() const;
   /// Events received so far.
   std::uint64_t events() const;
+  /// Polls answered without an event so far (the gateway had nothing to deliver: it has caught up).
+  std::uint64_t empty_answers() const;
+  /// Non-recording events discarded because the queue was full.
+  std::uint64_t discarded_events() const;
+  /// Recording events set aside because the queue was full of recording events.
+  std::uint64_t overflowed_events() const;
 
  private:
   struct State;

@@ -59,10 +59,20 @@ struct CCREC_EXPORT HuaweiSourceOptions {
   /// the watch ends are not downloaded (they may be incomplete): each is reported as a pending item
   /// whose reason names the fileName, to be exported later by listing it. Default 5 minutes.
   std::chrono::milliseconds stop_record_timeout{std::chrono::minutes(5)};
+  /// Watch mode: after the period, the gateway may still hold events announced during it (a poll
+  /// answer carries one event) and the poller's queue may still hold events (the export was behind).
+  /// The watch goes on handling them until a poll answers without an event after the period (the
+  /// gateway has caught up), for at most this long; record events delivered later are logged as
+  /// warnings with their fileName, not exported. 0: stop at the end of the period (what is queued is
+  /// still handled). Default 5 minutes.
+  std::chrono::milliseconds watch_drain_limit{std::chrono::minutes(5)};
   /// Poll events in the background from Enumerate() until Shutdown(), also in list mode, so that the
   /// session stays alive and dynamic Guids arrive (reference §3, §4). Default true.
   bool keep_alive = true;
-  /// The poll loop's options (its `queue_events` is set by the source).
+  /// The poll loop's options (its `queue_events` is set by the source). Watch mode when the export is
+  /// behind: see EventPollerOptions::max_queued_events (the poll keeps the session alive, recording
+  /// events are never dropped; one that overflows a queue full of recording events is reported as a
+  /// failed item, see HuaweiRecordingSource).
   EventPollerOptions poller;
   /// Deadline of the sign-out in Shutdown(). Default 5 s.
   std::chrono::milliseconds sign_out_timeout{std::chrono::seconds(5)};
@@ -96,6 +106,19 @@ CCREC_EXPORT exporter::ExportItem MakeHuaweiExportItem(AgentSession session, Rec
 /// `AgentMediaEvent_Record_Fail` logged and skipped). It returns when the period ends or the run is
 /// cancelled; downloads then still run, kept alive by the poll. Call Shutdown() after
 /// Exporter::Run() returns to stop the poll and sign out.
+///
+/// Nothing announced during the watch is dropped (issue 11):
+/// - events received during the period but not handled when it ends (the export was behind), and
+///   events the gateway still delivers until it has none (see watch_drain_limit), are handled before
+///   Enumerate() returns; the poll then only keeps the session alive;
+/// - a recording whose `AgentMediaEvent_Record` overflowed the poller's queue (the queue held
+///   EventPollerOptions::max_queued_events recording events) is yielded as an item that fails at once,
+///   without a download, with a kInternal error naming the fileName: the engine writes a manifest
+///   `failed` line (same identity and key as its export) and counts it; export it later by listing it;
+/// - recordings still waiting for their StopRecordDone at the end are pending items (see
+///   stop_record_timeout); when the run stops early (cancelled, fatal error) every recording the source
+///   still holds — waiting, queued, overflowed, or offered to the stopping engine — is a pending item
+///   whose reason names the fileName. (Items the engine already accepted follow the engine's rules.)
 ///
 /// @par Thread safety
 /// Enumerate() as RecordingSource; Shutdown() may be called from any thread, once Run() returned.

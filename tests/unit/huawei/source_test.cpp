@@ -1,4 +1,5 @@
 // HuaweiRecordingSource with the export engine: list mode, watch mode, keys, sidecars, sign-out.
+#include "unit/huawei/gateway_fake.hpp"
 #include "unit/huawei/huawei_test_util.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
@@ -27,62 +28,6 @@ using ccrec::huawei::HuaweiSourceOptions;
 using ccrec::huawei::RecordingReference;
 using ccrec::testing::FakeHttpTransport;
 using ccrec::testing::MemorySink;
-
-/// A scripted gateway: sign-in, logout, a queue of poll events, and files by exact recordId.
-struct Gateway {
-  std::shared_ptr<FakeHttpTransport> fake = std::make_shared<FakeHttpTransport>();
-  std::mutex mu;
-  std::deque<std::string> events;  // event objects as JSON
-  std::map<std::string, std::string> files;
-  std::atomic<int> logouts{0};
-  std::atomic<int> polls{0};
-  std::function<void(int)> on_poll;  // called with the poll count
-
-  Gateway() {
-    fake->Route("PUT", "onlineagent/20011", [](RecordedRequest const&) -> Result<HttpResponse> { return SignInOk("G1"); });
-    fake->Route("DELETE", "/logout", [this](RecordedRequest const&) -> Result<HttpResponse> {
-      ++logouts;
-      return MakeResponse(200, R"({"retcode":"0","msg":"","result":null})", {{"Content-Type", "application/json"}});
-    });
-    fake->Route("GET", "agentevent", [this](RecordedRequest const&) -> Result<HttpResponse> {
-      int n = ++polls;
-      if (on_poll) on_poll(n);
-      std::lock_guard<std::mutex> lock(mu);
-      if (events.empty()) return Envelope("0", R"("event":null)");
-      std::string e = events.front();
-      events.pop_front();
-      return Envelope("0", "\"event\":" + e);
-    });
-    fake->Route("GET", "recordfile", [this](RecordedRequest const& r) -> Result<HttpResponse> {
-      std::lock_guard<std::mutex> lock(mu);
-      auto it = files.find(QueryValue(r.url, "recordId"));
-      if (it == files.end()) return Envelope("104-005");
-      return File(it->second);
-    });
-  }
-  void Event(std::string const& json) {
-    std::lock_guard<std::mutex> lock(mu);
-    events.push_back(json);
-  }
-};
-
-std::string Record(std::string const& task, std::string const& file, std::string const& call) {
-  return R"({"eventType":"AgentMediaEvent_Record","workNo":"20011","eventGenTime":1793491200000,"content":{"taskId":)" +
-         task + R"(,"fileName":")" + file + R"(","locationId":"256","callId":")" + call +
-         R"(","caller":"70006","called":"60015","fileMediaType":"1","recordID":"R)" + call + R"("}})";
-}
-std::string Stop(std::string const& task) {
-  return R"({"eventType":"AgentMediaEvent_StopRecordDone","workNo":"20011","content":{"taskId":)" + task +
-         R"(,"beginTime":1,"endTime":2}})";
-}
-
-ExporterOptions EngineOptions() {
-  ExporterOptions eo;
-  eo.key_template = ccrec::huawei::kDefaultKeyTemplate;
-  eo.concurrency = 2;
-  eo.sleeper = std::make_shared<ccrec::testing::ManualSleeper>();
-  return eo;
-}
 
 std::string KeyOf(std::string const& dir, std::string const& sanitized_stem, std::string const& file,
                   std::string const& ext) {

@@ -1,0 +1,93 @@
+// Huawei CC-Gateway end-to-end, issue 11 item 5 ("nothing lost"): a watch whose export falls behind keeps
+// the session alive and loses no record event — tests/emulators/huawei_gateway.py on 127.0.0.1.
+#include "integration/harness.hpp"
+#include "integration/huawei/huawei_it.hpp"
+
+#include <ccrec/huawei/agent_session.hpp>
+#include <ccrec/huawei/event_poller.hpp>
+#include <ccrec/huawei/models.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace {
+
+using namespace huawei_it;
+
+// Issue 11 item 5: nobody takes events for longer than the gateway's session timeout, the queue fills
+// up; the poll keeps the session alive at the backlog pace and every record event is still delivered
+// (queued or set aside), only non-recording events are discarded.
+TEST_F(HuaweiIt, AFullEventQueueKeepsTheSessionAliveAndLosesNoRecordEvent) {
+  Control("config", R"({"session_timeout_seconds":1.5,"poll_hold_seconds":0.2,"noise_events":true,)"
+                    R"("record_duration_ms":0})");
+  ccrec::huawei::AgentSession s(SessionOptions());
+  ASSERT_TRUE(s.SignIn());
+  ccrec::huawei::EventPollerOptions po;
+  po.interval = std::chrono::milliseconds(20);
+  po.max_queued_events = 2;
+  po.backlog_poll_interval = std::chrono::milliseconds(300);  // the keep-alive pace, below the 1.5 s timeout
+  ccrec::huawei::EventPoller poller(s, po);
+  poller.Start();
+  auto expired = Stat("sessions_expired");
+  std::set<std::string> announced;
+  for (int i = 0; i < 6; ++i) {  // each: AgentMediaEvent_Record, AgentState_Busy, StopRecordDone
+    auto r = Control("record", R"({"agent_id":"20011","size":1000,"delay_ms":0,"index":)" + std::to_string(i) + "}");
+    announced.insert(r["fileName"].GetString());
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // a stuck consumer, > 2x the timeout
+  EXPECT_EQ(Stat("sessions_expired") - expired, 0) << "the session expired while the queue was full";
+  EXPECT_EQ(s.Stats().re_sign_ins, 0u);
+  EXPECT_GE(poller.polls(), 5u);
+  std::set<std::string> seen;
+  auto take = [&](ccrec::huawei::AgentEvent const& e) {
+    if (e.event_type != ccrec::huawei::kRecordEvent) return;
+    auto ref = ccrec::huawei::ParseRecordEvent(e);
+    ASSERT_TRUE(ref) << e.raw_json;
+    seen.insert(ref->file_name);
+  };
+  auto const deadline = Clock::now() + std::chrono::seconds(15);
+  while (seen != announced && Clock::now() < deadline) {
+    for (auto const& e : poller.TakeOverflowed()) take(e);
+    if (auto e = poller.Next(Clock::now() + std::chrono::milliseconds(100))) take(*e);
+  }
+  EXPECT_EQ(seen, announced) << "record events lost";
+  EXPECT_GE(poller.discarded_events(), 1u);
+  EXPECT_GE(poller.overflowed_events(), 1u);
+  poller.Stop();
+  EXPECT_FALSE(poller.fatal_error());
+  EXPECT_EQ(Stat("sessions_expired") - expired, 0);
+  ASSERT_TRUE(s.SignOut());
+}
+
+// Issue 11 item 5: slow uploads, and the watch period ends while record events are still queued: they
+// are exported too (they used to be abandoned without a manifest line).
+TEST_F(HuaweiIt, CliWatchEndingWhileTheExportIsBehindExportsEveryAnnouncedRecording) {
+  Control("config", R"({"download_chunk_delay_ms":250,"record_duration_ms":100})");
+  std::set<std::string> announced;
+  for (int i = 0; i < 8; ++i) {
+    auto r = Control("record", R"({"agent_id":"20011","size":150000,"delay_ms":)" + std::to_string(100 + 40 * i) +
+                                   R"(,"index":)" + std::to_string(i) + "}");
+    announced.insert(r["fileName"].GetString());
+  }
+  TempDir out("ccrec-it-hw");
+  std::string manifest = out.path() + "/w.jsonl";
+  auto args = Cli(out.path() + "/w", manifest);
+  args.insert(args.end(), {"--watch", "1200ms", "--concurrency", "1", "--log-level", "info"});
+  auto run = ccrec_it::RunProgram(args, Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.LastLine().rfind("exported=8 skipped=0 failed=0 pending=0", 0), 0u) << run.LastLine() << run.err;
+  std::set<std::string> exported;
+  for (auto const& l : ManifestLines(manifest)) {
+    std::string name = l["recording_id"].GetString();
+    EXPECT_EQ(std::string(l["sha256"].GetString()), ExpectedSha(name)) << name;
+    exported.insert(name);
+  }
+  EXPECT_EQ(exported, announced);
+  EXPECT_EQ(run.err.find("not exported"), std::string::npos) << run.err;
+}
+
+}  // namespace

@@ -1,0 +1,87 @@
+#pragma once
+// A scripted CC-Gateway for HuaweiRecordingSource / EventPoller unit tests: sign-in, logout, a queue of
+// poll events (one event per poll answer), and files by exact recordId.
+
+#include "unit/huawei/huawei_test_util.hpp"
+
+#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/huawei/recording_source.hpp>
+#include <ccrec/testing/manual_clock.hpp>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace huawei_test {
+
+struct Gateway {
+  std::shared_ptr<ccrec::testing::FakeHttpTransport> fake = std::make_shared<ccrec::testing::FakeHttpTransport>();
+  std::mutex mu;
+  std::deque<std::string> events;  // event objects as JSON
+  std::map<std::string, std::string> files;
+  std::atomic<int> logouts{0};
+  std::atomic<int> polls{0};
+  std::function<void(int)> on_poll;                      // called with the poll count
+  std::function<void(std::string const&)> on_download;  // called with the recordId before answering
+
+  Gateway() {
+    using ccrec::Result;
+    fake->Route("PUT", "onlineagent/20011", [](RecordedRequest const&) -> Result<HttpResponse> { return SignInOk("G1"); });
+    fake->Route("DELETE", "/logout", [this](RecordedRequest const&) -> Result<HttpResponse> {
+      ++logouts;
+      return MakeResponse(200, R"({"retcode":"0","msg":"","result":null})", {{"Content-Type", "application/json"}});
+    });
+    fake->Route("GET", "agentevent", [this](RecordedRequest const&) -> Result<HttpResponse> {
+      int n = ++polls;
+      if (on_poll) on_poll(n);
+      std::lock_guard<std::mutex> lock(mu);
+      if (events.empty()) return Envelope("0", R"("event":null)");
+      std::string e = events.front();
+      events.pop_front();
+      return Envelope("0", "\"event\":" + e);
+    });
+    fake->Route("GET", "recordfile", [this](RecordedRequest const& r) -> Result<HttpResponse> {
+      std::string id = QueryValue(r.url, "recordId");
+      if (on_download) on_download(id);
+      std::lock_guard<std::mutex> lock(mu);
+      auto it = files.find(id);
+      if (it == files.end()) return Envelope("104-005");
+      return File(it->second);
+    });
+  }
+  void Event(std::string const& json) {
+    std::lock_guard<std::mutex> lock(mu);
+    events.push_back(json);
+  }
+  std::size_t Undelivered() {
+    std::lock_guard<std::mutex> lock(mu);
+    return events.size();
+  }
+};
+
+inline std::string Record(std::string const& task, std::string const& file, std::string const& call) {
+  return R"({"eventType":"AgentMediaEvent_Record","workNo":"20011","eventGenTime":1793491200000,"content":{"taskId":)" +
+         task + R"(,"fileName":")" + file + R"(","locationId":"256","callId":")" + call +
+         R"(","caller":"70006","called":"60015","fileMediaType":"1","recordID":"R)" + call + R"("}})";
+}
+inline std::string Stop(std::string const& task) {
+  return R"({"eventType":"AgentMediaEvent_StopRecordDone","workNo":"20011","content":{"taskId":)" + task +
+         R"(,"beginTime":1,"endTime":2}})";
+}
+inline std::string Noise(int n) {
+  return R"({"eventType":"AgentState_Busy","workNo":"20011","content":{"n":)" + std::to_string(n) + "}}";
+}
+
+inline ccrec::exporter::ExporterOptions EngineOptions() {
+  ccrec::exporter::ExporterOptions eo;
+  eo.key_template = ccrec::huawei::kDefaultKeyTemplate;
+  eo.concurrency = 2;
+  eo.sleeper = std::make_shared<ccrec::testing::ManualSleeper>();
+  return eo;
+}
+
+}  // namespace huawei_test
