@@ -37,7 +37,9 @@ class CCREC_EXPORT TokenStore {
   virtual ~TokenStore() = default;
   /// Returns the stored token, or nullopt when nothing is stored yet.
   virtual Result<std::optional<OAuthToken>> Load() = 0;
-  /// Replaces the stored token.
+  /// Replaces the stored token. On failure the previously stored token must be left as it was;
+  /// callers such as webex::OAuthClient keep the new token in memory and call Save()/Update()
+  /// again later, so a store should not give up on a token for good.
   virtual Result<void> Save(OAuthToken const& token) = 0;
 
   /// Read-modify-write under the store's lock: `update` receives the current token and returns
