@@ -231,9 +231,8 @@ int RunWebex(WebexFlags& f) {
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
   auto token_saved = oauth->Flush();
   if (!token_saved) {
-    std::cerr << "ccrec-export: error: the token file " << f.token_file
-              << " does not hold the current Webex token: " << ccrec::RedactSecrets(token_saved.error().message)
-              << "\n";
+    std::cerr << "ccrec-export: error: the token file " << f.token_file << " does not hold the current Webex token ("
+              << ccrec::RedactSecrets(token_saved.error().message) << ")\n";
   }
   // The next --since-last-run starts at the first task left unfinished (pending or failed), else
   // at this window's end. Not advanced by a dry run, an interrupted run or a fatal error.
