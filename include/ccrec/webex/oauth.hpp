@@ -178,10 +178,12 @@ class CCREC_EXPORT OAuthClient : public AccessTokenSource {
   /// Forces a refresh (`grant_type=refresh_token`) now, unless another thread or process has
   /// refreshed meanwhile (then its token is returned), and persists the result.
   ///
-  /// @return the new token.
+  /// @return the new token; also when the store refused to save it (it is then kept in memory,
+  ///   logged and saved later: see the class notes and Flush()).
   /// Errors: kUnauthenticated when the store holds no refresh token, or the refresh token was
   /// rejected ("invalid_grant": an administrator must re-authorize); kParse for a malformed
-  /// response; store errors; transport/5xx/429 errors after retries.
+  /// response; store read/lock errors; transport/5xx/429 errors after retries (each retry
+  /// re-reads the store first).
   Result<OAuthToken> Refresh(CallContext const& ctx = {});
 
   /// Returns a valid access token, refreshing ahead of expiry (single-flight).
