@@ -143,11 +143,20 @@ int RunWebex(WebexFlags& f) {
   auto logger = MakeLogger(f.common);
   auto store = ccrec::MakeJsonFileTokenStore(f.token_file);
   auto existing = store->Load();
-  if (!existing) throw UsageError{"--token-file: " + existing.error().message};
+  if (!existing) {
+    throw UsageError{"--token-file: " + existing.error().message +
+                     (f.auth_code.empty() ? std::string()
+                                          : "; fix or remove it before --auth-code replaces it (the authorization "
+                                            "code was not used)")};
+  }
   if (!existing->has_value() && f.auth_code.empty()) {
     throw UsageError{"token file " + f.token_file +
                      " does not exist; authorize once with --auth-code CODE --redirect-uri URI, or write it "
                      "with a refresh token"};
+  }
+  if (!f.auth_code.empty() && f.redirect_uri.empty()) {
+    throw UsageError{"--auth-code needs --redirect-uri: the redirect URI registered with the integration, which "
+                     "the code was issued for"};
   }
   auto transport = MakeTransport(f.common, logger);
 
@@ -166,11 +175,20 @@ int RunWebex(WebexFlags& f) {
   ccrec::CallContext ctx;
   ctx.cancel = cancel;
 
-  if (!existing->has_value()) {
+  // --auth-code always wins: the user asked for these credentials. The exchange replaces the
+  // token file atomically (mode 0600) under its lock.
+  if (!f.auth_code.empty()) {
     auto exchanged = oauth->ExchangeAuthorizationCode(f.auth_code, ctx);
     if (!exchanged) {
-      std::cerr << "ccrec-export: error: authorization code exchange failed: " << exchanged.error().ToString() << "\n";
+      std::cerr << "ccrec-export: error: authorization code exchange failed: "
+                << ccrec::RedactSecrets(exchanged.error().ToString()) << "\n";
       return kExitFatal;
+    }
+    if (existing->has_value()) {
+      logger.Warn("--auth-code: replaced the tokens in the existing token file " + f.token_file +
+                  " with the ones the authorization code was exchanged for");
+    } else {
+      logger.Info("--auth-code: wrote the token file " + f.token_file);
     }
   }
 
@@ -209,6 +227,13 @@ int RunWebex(WebexFlags& f) {
   logger.Info("exporting Webex CC recordings created in [" + ccrec::internal::FormatIso8601(from, true) + ", " +
               ccrec::internal::FormatIso8601(to, true) + ") to " + sink->Describe(""));
   auto summary = exporter.Run(ctx);
+  // A rotated token the token file refused is kept in memory by OAuthClient; make the last
+  // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
+  auto token_saved = oauth->Flush();
+  if (!token_saved) {
+    std::cerr << "ccrec-export: error: the token file " << f.token_file << " does not hold the current Webex token ("
+              << ccrec::RedactSecrets(token_saved.error().message) << ")\n";
+  }
   // The next --since-last-run starts at the first task left unfinished (pending or failed), else
   // at this window's end. Not advanced by a dry run, an interrupted run or a fatal error.
   if (!checkpoint_path.empty() && !f.common.dry_run && !summary.fatal && !summary.cancelled && signals.signal() == 0) {
@@ -216,7 +241,8 @@ int RunWebex(WebexFlags& f) {
     auto written = WriteCheckpoint(checkpoint_path, next);
     if (!written) logger.Warn("cannot write checkpoint " + checkpoint_path + ": " + written.error().message);
   }
-  return FinishRun(summary, logger, signals.signal());
+  int status = FinishRun(summary, logger, signals.signal());
+  return token_saved ? status : kExitFatal;
 }
 
 }  // namespace
@@ -236,7 +262,8 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--client-id", f->client_id, "OAuth client id (or $CCREC_WEBEX_CLIENT_ID)");
   cmd->add_option("--client-secret", f->client_secret, "OAuth client secret (or $CCREC_WEBEX_CLIENT_SECRET)");
   cmd->add_option("--token-file", f->token_file, "JSON token store, rewritten atomically with mode 0600");
-  cmd->add_option("--auth-code", f->auth_code, "one-time authorization code to create the token file");
+  cmd->add_option("--auth-code", f->auth_code,
+                  "one-time authorization code: exchanged for tokens that create or replace --token-file");
   cmd->add_option("--redirect-uri", f->redirect_uri, "redirect URI used to obtain --auth-code");
   cmd->add_option("--channel-types", f->channel_types, "comma-separated: telephony,chat,email,social")
       ->capture_default_str();

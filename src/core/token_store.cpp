@@ -1,16 +1,22 @@
 #include <ccrec/core/token_store.hpp>
 
+#include "internal/crypto.hpp"
 #include "internal/file_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
+#include "internal/token_file.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
@@ -78,9 +84,57 @@ std::string Serialize(OAuthToken const& t) {
   return out;
 }
 
+// Identity of a token for rescue bookkeeping (kept in memory only).
+std::string RescueKey(OAuthToken const& t) {
+  return t.access_token + '\n' + t.refresh_token + '\n' + std::to_string(internal::ToEpochSeconds(t.expires_at));
+}
+
+// Writes `data` to a new file `dir/name.rescue-TIME-RANDOM` (mode 0600, O_EXCL: never replaces
+// anything, never follows a symlink) and returns its path.
+Result<std::string> WriteRescueFile(std::string const& dir, std::string const& name, std::string const& data) {
+  std::string path = (dir == "/" ? std::string() : dir) + "/" + name + ".rescue-" +
+                     internal::FormatAmzDate(std::chrono::system_clock::now()) + "-" +
+                     internal::HexEncode(internal::RandomBytes(3));
+  auto fail = [&](std::string const& what) {
+    return MakeError(ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno));
+  };
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return fail("cannot create");
+  ::fchmod(fd, 0600);
+  std::size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      auto e = fail("cannot write");
+      ::close(fd);
+      ::unlink(path.c_str());
+      return e;
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    auto e = fail("cannot fsync");
+    ::close(fd);
+    ::unlink(path.c_str());
+    return e;
+  }
+  (void)internal::SyncDir(dir);  // the file is complete; a failed directory fsync does not undo it
+  return path;
+}
+
+std::string DefaultRescueDir() {
+  char const* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
+
 class JsonFileTokenStore : public TokenStore {
  public:
-  explicit JsonFileTokenStore(std::string path) : path_(std::move(path)) {}
+  JsonFileTokenStore(std::string path, JsonFileTokenStoreOptions options, internal::TokenFileWriter writer)
+      : path_(std::move(path)), options_(std::move(options)), writer_(std::move(writer)) {
+    if (!writer_) writer_ = internal::WriteFileAtomic;
+  }
 
   Result<std::optional<OAuthToken>> Load() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -89,7 +143,7 @@ class JsonFileTokenStore : public TokenStore {
 
   Result<void> Save(OAuthToken const& token) override {
     std::lock_guard<std::mutex> lock(mu_);
-    return internal::WriteFileAtomic(path_, Serialize(token), 0600);
+    return WriteLocked(token);
   }
 
   Result<OAuthToken> Update(
@@ -112,8 +166,11 @@ class JsonFileTokenStore : public TokenStore {
       if (!current) return std::move(current).error();
       auto next = update(*current);
       if (!next) return next;
-      if (SameToken(*current, *next)) return next;  // nothing new to store
-      auto saved = internal::WriteFileAtomic(path_, Serialize(*next), 0600);
+      if (SameToken(*current, *next)) {  // nothing new to store
+        ForgetRescue(*next);
+        return next;
+      }
+      auto saved = WriteLocked(*next);
       if (!saved) return std::move(saved).error();
       return next;
     }();
@@ -123,6 +180,58 @@ class JsonFileTokenStore : public TokenStore {
   }
 
  private:
+  // Replaces the token file; on failure writes a rescue file (once per token) and names it in
+  // the error. Requires mu_.
+  Result<void> WriteLocked(OAuthToken const& token) {
+    std::string data = Serialize(token);
+    auto written = writer_(path_, data, 0600);
+    if (written) {
+      ForgetRescue(token);
+      return {};
+    }
+    Error e = std::move(written).error();
+    std::string what = "cannot save the token to " + path_ + " (" + e.message + ")";
+    std::string key = RescueKey(token);
+    auto known = rescued_.find(key);
+    struct stat st {};
+    if (known != rescued_.end() && ::lstat(known->second.c_str(), &st) == 0) {
+      e.message = what + RescuedAdvice(known->second);
+      return e;
+    }
+    std::string name = path_.substr(path_.find_last_of('/') == std::string::npos ? 0 : path_.find_last_of('/') + 1);
+    std::vector<std::string> dirs{internal::DirName(path_)};
+    std::string second = options_.rescue_dir.empty() ? DefaultRescueDir() : options_.rescue_dir;
+    if (second != dirs.front()) dirs.push_back(second);
+    std::string reasons;
+    for (auto const& dir : dirs) {
+      auto rescue = WriteRescueFile(dir, name, data);
+      if (rescue) {
+        rescued_[key] = *rescue;
+        e.message = what + RescuedAdvice(*rescue);
+        return e;
+      }
+      reasons += (reasons.empty() ? "" : "; ") + rescue.error().message;
+    }
+    e.message = what + "; no rescue file could be written either (" + reasons +
+                "): the token exists only in the caller's memory";
+    return e;
+  }
+
+  std::string RescuedAdvice(std::string const& rescue) const {
+    return "; the token is not lost: it was written to " + rescue +
+           " (mode 0600, token-file format). If that file still exists once the cause is fixed, move it over "
+           "the token file: mv '" + rescue + "' '" + path_ + "'";
+  }
+
+  // After `token` reached the token file, its rescue file is redundant. Requires mu_.
+  void ForgetRescue(OAuthToken const& token) {
+    if (rescued_.empty()) return;
+    auto it = rescued_.find(RescueKey(token));
+    if (it == rescued_.end()) return;
+    ::unlink(it->second.c_str());
+    rescued_.erase(it);
+  }
+
   Result<std::optional<OAuthToken>> LoadLocked() {
     auto text = internal::ReadSmallFile(path_);
     if (!text) {
@@ -181,6 +290,9 @@ class JsonFileTokenStore : public TokenStore {
 
   std::mutex mu_;
   std::string path_;
+  JsonFileTokenStoreOptions options_;
+  internal::TokenFileWriter writer_;
+  std::map<std::string, std::string> rescued_;  // RescueKey -> rescue file; guarded by mu_
 };
 
 }  // namespace
@@ -190,8 +302,19 @@ std::shared_ptr<TokenStore> MakeMemoryTokenStore(std::optional<OAuthToken> initi
 }
 
 std::shared_ptr<TokenStore> MakeJsonFileTokenStore(std::string path) {
-  return std::make_shared<JsonFileTokenStore>(std::move(path));
+  return std::make_shared<JsonFileTokenStore>(std::move(path), JsonFileTokenStoreOptions{}, nullptr);
 }
+
+std::shared_ptr<TokenStore> MakeJsonFileTokenStore(std::string path, JsonFileTokenStoreOptions options) {
+  return std::make_shared<JsonFileTokenStore>(std::move(path), std::move(options), nullptr);
+}
+
+namespace internal {
+std::shared_ptr<TokenStore> MakeJsonFileTokenStoreWithWriter(std::string path, JsonFileTokenStoreOptions options,
+                                                             TokenFileWriter writer) {
+  return std::make_shared<JsonFileTokenStore>(std::move(path), std::move(options), std::move(writer));
+}
+}  // namespace internal
 
 }  // namespace v1
 }  // namespace ccrec

@@ -1,5 +1,5 @@
-// Webex OAuth2: authorize URL, code exchange, refresh with rotation, single-flight
-// (reference webex-cc.md §2).
+// Webex OAuth2: code exchange, refresh with rotation, single-flight, and keeping a token the
+// store refused (reference webex-cc.md §2.2-§2.4).
 
 #include <ccrec/webex/oauth.hpp>
 
@@ -27,50 +27,7 @@ namespace util = ::ccrec::internal;
 using std::chrono::seconds;
 using SysTime = std::chrono::system_clock::time_point;
 
-AccessTokenSource::~AccessTokenSource() = default;
-
-std::string BuildAuthorizeUrl(OAuthConfig const& config, std::vector<std::string> const& scopes,
-                              std::string const& state) {
-  std::string scope;
-  for (auto const& s : scopes) {
-    if (s.empty()) continue;
-    if (!scope.empty()) scope += ' ';
-    scope += s;
-  }
-  util::QueryParams params{{"response_type", "code"},
-                           {"client_id", config.client_id},
-                           {"redirect_uri", config.redirect_uri},
-                           {"scope", scope}};
-  if (!state.empty()) params.emplace_back("state", state);
-  std::string url = config.authorize_url;
-  url += (url.find('?') == std::string::npos) ? '?' : '&';
-  return url + util::BuildQuery(params);
-}
-
 namespace {
-
-class StaticAccessTokenSource : public AccessTokenSource {
- public:
-  explicit StaticAccessTokenSource(std::string token) : token_(std::move(token)) {}
-  Result<std::string> AccessToken(CallContext const&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (invalidated_ || token_.empty()) {
-      return MakeError(ErrorCode::kUnauthenticated,
-                       "the fixed Webex access token was rejected or is empty; obtain a new token (it cannot be "
-                       "refreshed)");
-    }
-    return token_;
-  }
-  void Invalidate(std::string const& access_token) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (access_token == token_) invalidated_ = true;
-  }
-
- private:
-  std::mutex mu_;
-  std::string token_;
-  bool invalidated_ = false;
-};
 
 /// Largest lifetime accepted from expires_in / refresh_token_expires_in (10 years); larger
 /// values are clamped so that time arithmetic cannot overflow.
@@ -82,6 +39,26 @@ constexpr seconds kRetryRefreshAfterFailure{30};
 constexpr seconds kMinRemainingValidity{10};
 /// Warn when the refresh token expires sooner than this.
 constexpr std::chrono::hours kRefreshTokenWarning{7 * 24};
+/// A token the store refused is saved again at most this often (AccessToken() triggers it).
+constexpr seconds kRetrySaveEvery{30};
+/// Right after a new token could not be saved: further attempts, and the pause before each.
+constexpr int kImmediateSaveRetries = 2;
+constexpr std::chrono::milliseconds kImmediateSaveDelay{1000};
+
+bool SameToken(OAuthToken const& a, OAuthToken const& b) {
+  return a.access_token == b.access_token && a.token_type == b.token_type && a.expires_at == b.expires_at &&
+         a.refresh_token == b.refresh_token && a.refresh_token_expires_at == b.refresh_token_expires_at;
+}
+
+/// Logged (error level) when the store refused a token the server just issued.
+std::string UnsavedMessage(std::string const& what, Error const& save_error) {
+  return "Webex OAuth: " + what +
+         " issued a new token, whose refresh token replaces the stored one, but the token store could not save "
+         "it: " + save_error.message + ". This process keeps using the new token and retries saving it every " +
+         std::to_string(kRetrySaveEvery.count()) +
+         " s and when the OAuthClient is destroyed; if it ends before a save succeeds and no rescue file is named "
+         "here, an administrator must re-authorize the integration";
+}
 
 std::string FormatHours(std::chrono::system_clock::duration d) {
   auto hours = std::chrono::duration_cast<std::chrono::hours>(d).count();
@@ -90,10 +67,6 @@ std::string FormatHours(std::chrono::system_clock::duration d) {
 }
 
 }  // namespace
-
-std::shared_ptr<AccessTokenSource> MakeStaticAccessTokenSource(std::string access_token) {
-  return std::make_shared<StaticAccessTokenSource>(std::move(access_token));
-}
 
 struct OAuthClient::Impl {
   explicit Impl(OAuthClientOptions o)
@@ -127,6 +100,46 @@ struct OAuthClient::Impl {
   std::uint64_t generation = 0;        // completed refresh flows; guarded by mu
   std::optional<Error> last_error;     // result of the last refresh flow; guarded by mu
   SysTime use_old_until{};             // see kRetryRefreshAfterFailure; guarded by mu
+
+  /// A token the store refused to save. Its refresh token may be the only valid one, so it is
+  /// used instead of the stored token (see Effective) and saved again until the store takes it.
+  struct Unsaved {
+    OAuthToken token;
+    std::string replaces;  // refresh token the store held when `token` was issued
+    Error error;           // the store's last error
+    SysTime next_try{};    // next save attempt by AccessToken()
+  };
+  std::optional<Unsaved> unsaved;  // guarded by mu; replaced by the thread running a flow
+
+  /// The token to work from: the unsaved one while the store still holds the token it replaced
+  /// (or nothing), else the stored one (another writer replaced it).
+  static std::optional<OAuthToken> Effective(std::optional<OAuthToken> const& stored,
+                                             std::optional<Unsaved> const& pending) {
+    if (pending && (!stored || stored->refresh_token == pending->replaces || SameToken(*stored, pending->token))) {
+      return pending->token;
+    }
+    return stored;
+  }
+
+  /// Stores `pending.token` unless another writer replaced the token it superseded (then the
+  /// store's token is kept and returned).
+  Result<OAuthToken> FlushUnsaved(Unsaved const& pending) {
+    bool other = false;
+    auto r = store->Update([&](std::optional<OAuthToken> const& current) -> Result<OAuthToken> {
+      if (current && current->refresh_token != pending.replaces && !SameToken(*current, pending.token)) {
+        other = true;
+        return *current;
+      }
+      return pending.token;
+    });
+    if (r && other) {
+      logger.Warn("the Webex token store was rewritten by another writer while this process held a token it could "
+                  "not save; the stored token is used from now on");
+    } else if (r) {
+      logger.Warn("the Webex token that could not be saved earlier is now in the token store");
+    }
+    return r;
+  }
 
   // ---- freshness ----------------------------------------------------------------------------
 
@@ -210,7 +223,7 @@ struct OAuthClient::Impl {
   /// POSTs a form to the token endpoint and converts the response into a token. `previous`
   /// supplies the refresh token (and its expiry) when the response has none.
   Result<Minted> TokenRequest(util::QueryParams form, std::string const& grant, OAuthToken const* previous,
-                              CallContext const& ctx) {
+                              CallContext const& ctx, bool retry) {
     if (config.client_id.empty() || config.client_secret.empty()) {
       return MakeError(ErrorCode::kInvalidArgument,
                        "Webex OAuth: client id and client secret are required (integration registration)");
@@ -222,7 +235,7 @@ struct OAuthClient::Impl {
     request.body = MakeStringBody(util::FormEncode(form));
     util::RetryEnv env{&backoff, clock.get(), sleeper.get(), &logger};
     std::string what = "Webex token endpoint (grant_type=" + grant + ")";
-    auto response = util::RunWithRetries(env, ctx, true, what, [&](int) -> Result<wire::BufferedResponse> {
+    auto response = util::RunWithRetries(env, ctx, retry, what, [&](int) -> Result<wire::BufferedResponse> {
       auto r = wire::SendBuffered(*transport, request, ctx);
       if (!r) {
         Error e = std::move(r).error();
@@ -233,10 +246,14 @@ struct OAuthClient::Impl {
       return r;
     });
     if (!response) return std::move(response).error();
-    if (auto ok = wire::CheckJsonContentType(response->headers, what + " response"); !ok) {
-      return std::move(ok).error();
-    }
+    auto content_type = wire::CheckJsonContentType(response->headers, what + " response");
     auto doc = util::ParseJson(response->body, what + " response");
+    if (!content_type) {
+      // A mislabelled token response is still a token (and may hold the only valid refresh token).
+      if (!doc || !doc->IsObject() || !util::OptString(*doc, "access_token")) return std::move(content_type).error();
+      logger.Warn(what + " response has Content-Type \"" +
+                  FindHeader(response->headers, "Content-Type").value_or("") + "\" but carries a token; using it");
+    }
     if (!doc) return std::move(doc).error();
     if (!doc->IsObject()) return MakeError(ErrorCode::kParse, what + " response is not a JSON object");
     auto access = util::OptString(*doc, "access_token");
@@ -285,14 +302,21 @@ struct OAuthClient::Impl {
                          {"client_id", config.client_id},
                          {"client_secret", config.client_secret},
                          {"refresh_token", current.refresh_token}},
-                        "refresh_token", &current, ctx);
+                        "refresh_token", &current, ctx, /*retry=*/false);
   }
 
   /// Loads the store and, unless it holds a usable token (and !force), refreshes inside
   /// TokenStore::Update — adopting a token another process stored meanwhile.
   /// `fallback` receives the stored token when it was not fresh but is still unexpired, for use
-  /// if the refresh fails.
-  Result<Minted> RefreshFlow(CallContext const& ctx, bool force, std::optional<Minted>& fallback) {
+  /// if the refresh fails. `pending` is the unsaved token on entry and on return; `flush_only`
+  /// only saves it again.
+  ///
+  /// Each attempt re-reads the store under its lock and POSTs at most once, so a retry after
+  /// an ambiguous failure (no response, 5xx: the server may have rotated the refresh token)
+  /// first adopts whatever another process stored meanwhile. Once the server has issued a
+  /// token, the POST is never repeated for it: a store that refuses it leaves it in `pending`.
+  Result<Minted> RefreshFlow(CallContext const& ctx, bool force, bool flush_only, std::optional<Minted>& fallback,
+                             std::optional<Unsaved>& pending) {
     if (!store) {
       return MakeError(ErrorCode::kInvalidArgument, "Webex OAuth: OAuthClientOptions.store is required");
     }
@@ -307,53 +331,102 @@ struct OAuthClient::Impl {
       if (known && known->token.access_token == t.access_token) return known->lifetime;
       return std::nullopt;
     };
+    if (flush_only && pending) {
+      auto flushed = FlushUnsaved(*pending);
+      if (!flushed) {
+        pending->error = flushed.error();
+        logger.Warn("still cannot save the Webex token to the token store (" + flushed.error().message +
+                    "); it stays in memory, next attempt in " + std::to_string(kRetrySaveEvery.count()) + " s");
+        return std::move(flushed).error();
+      }
+      pending.reset();
+      return Minted{*flushed, lifetime_of(*flushed)};
+    }
     auto loaded = store->Load();
     if (!loaded) return std::move(loaded).error();
     auto now = clock->Now();
     auto usable = [&](OAuthToken const& t) {
       return !t.access_token.empty() && t.access_token != rejected && Fresh(t, lifetime_of(t), now);
     };
-    if (!force && loaded->has_value() && usable(**loaded)) {
-      if (!known || known->token.access_token != (*loaded)->access_token) WarnIfRefreshTokenExpiring(**loaded, now);
-      return Minted{**loaded, lifetime_of(**loaded)};
+    auto current = Effective(*loaded, pending);
+    if (!force && current && usable(*current)) {
+      if (!known || known->token.access_token != current->access_token) WarnIfRefreshTokenExpiring(*current, now);
+      return Minted{*current, lifetime_of(*current)};
     }
-    if (loaded->has_value() && !(*loaded)->access_token.empty() && (*loaded)->access_token != rejected) {
-      fallback = Minted{**loaded, lifetime_of(**loaded)};
+    if (current && !current->access_token.empty() && current->access_token != rejected) {
+      fallback = Minted{*current, lifetime_of(*current)};
     }
-    std::string stale = loaded->has_value() ? (*loaded)->access_token : std::string();
+    std::string stale = current ? current->access_token : std::string();
     std::optional<seconds> lifetime;
-    auto updated = store->Update([&](std::optional<OAuthToken> const& current) -> Result<OAuthToken> {
-      now = clock->Now();
-      if (current && current->access_token != stale && usable(*current)) {
-        logger.Debug("another process refreshed the Webex access token; using it");
-        lifetime = lifetime_of(*current);
-        return *current;
+    std::optional<OAuthToken> issued;  // what this attempt asked the store to take
+    std::string replaces;              // the stored refresh token `issued` supersedes
+    std::optional<Error> save_error;
+    std::string what = "Webex token endpoint (grant_type=refresh_token)";
+    util::RetryEnv env{&backoff, clock.get(), sleeper.get(), &logger};
+    auto updated = util::RunWithRetries(env, ctx, true, what, [&](int) -> Result<OAuthToken> {
+      issued.reset();
+      auto r = store->Update([&](std::optional<OAuthToken> const& stored) -> Result<OAuthToken> {
+        now = clock->Now();
+        auto cur = Effective(stored, pending);
+        replaces = stored ? stored->refresh_token : std::string();
+        if (cur && cur->access_token != stale && usable(*cur)) {
+          logger.Debug("another process refreshed the Webex access token; using it");
+          lifetime = lifetime_of(*cur);
+          return *cur;
+        }
+        if (!cur || cur->refresh_token.empty()) {
+          return MakeError(ErrorCode::kUnauthenticated,
+                           "no usable Webex token stored and no refresh token to renew it; an admin must authorize "
+                           "the integration (authorization-code flow or Service App token) and store the token");
+        }
+        auto minted = RefreshWith(*cur, ctx);
+        if (!minted) return std::move(minted).error();
+        lifetime = minted->lifetime;
+        issued = minted->token;
+        return std::move(minted->token);
+      });
+      if (!r && issued) {  // the store refused the new token: keep it, never POST again for it
+        save_error = r.error();
+        return *issued;
       }
-      if (!current || current->refresh_token.empty()) {
-        return MakeError(ErrorCode::kUnauthenticated,
-                         "no usable Webex token stored and no refresh token to renew it; an admin must authorize "
-                         "the integration (authorization-code flow or Service App token) and store the token");
-      }
-      auto minted = RefreshWith(*current, ctx);
-      if (!minted) return std::move(minted).error();
-      lifetime = minted->lifetime;
-      return std::move(minted->token);
+      return r;
     });
     if (!updated) return std::move(updated).error();
+    if (!save_error) {
+      if (pending) logger.Warn("the Webex token store holds the current token again");
+      pending.reset();
+      return Minted{std::move(*updated), lifetime};
+    }
+    pending = Unsaved{*updated, replaces, *save_error, {}};
+    logger.Error(UnsavedMessage("the token endpoint (grant_type=refresh_token)", *save_error));
+    for (int i = 0; i < kImmediateSaveRetries && pending; ++i) {
+      if (!sleeper->SleepFor(kImmediateSaveDelay, ctx.cancel)) break;
+      auto flushed = FlushUnsaved(*pending);
+      if (flushed) {
+        pending.reset();
+      } else {
+        pending->error = flushed.error();
+      }
+    }
     return Minted{std::move(*updated), lifetime};
   }
 
-  /// Single-flight: one thread runs RefreshFlow, the others wait for its result.
-  Result<Minted> Obtain(CallContext const& ctx, bool force) {
+  enum class Mode { kGet, kRefresh, kFlush };
+
+  /// Single-flight: one thread runs RefreshFlow, the others wait for its result. kGet also
+  /// saves an unsaved token again when due; kFlush only does that.
+  Result<Minted> Obtain(CallContext const& ctx, Mode mode) {
+    bool const force = mode == Mode::kRefresh;
     std::unique_lock<std::mutex> lock(mu);
     bool waited_for_failure = false;
     for (;;) {
       auto now = clock->Now();
       if (auto e = util::CheckContext(ctx, now)) return *e;
-      if (!force) {
-        if (UsableLocked(now)) return *cached;
-      }
-      if (waited_for_failure && last_error) return *last_error;
+      if (mode == Mode::kFlush && !unsaved) return cached ? *cached : Minted{};
+      bool const save_due = unsaved && (mode == Mode::kFlush || now >= unsaved->next_try);
+      bool const usable_now = mode == Mode::kGet && UsableLocked(now).has_value();
+      if (usable_now && (!save_due || refreshing)) return *cached;
+      if (waited_for_failure && last_error && mode != Mode::kFlush) return *last_error;
       if (refreshing) {
         auto const awaited = generation;
         while (refreshing && generation == awaited) {
@@ -369,14 +442,24 @@ struct OAuthClient::Impl {
         }
         continue;
       }
+      bool const flush_only = mode == Mode::kFlush || usable_now;
       refreshing = true;
+      std::optional<Unsaved> pending = unsaved;
       lock.unlock();
       std::optional<Minted> fallback;
-      auto result = RefreshFlow(ctx, force, fallback);
+      auto result = RefreshFlow(ctx, force, flush_only, fallback, pending);
       lock.lock();
       refreshing = false;
-      ++generation;
       now = clock->Now();
+      if (pending) pending->next_try = now + kRetrySaveEvery;
+      unsaved = std::move(pending);
+      if (flush_only) {  // no refresh happened: cached and last_error stay as they were
+        cv.notify_all();
+        if (mode == Mode::kFlush) return result;
+        if (UsableLocked(now)) return *cached;
+        continue;
+      }
+      ++generation;
       if (result) {
         cached = *result;
         last_error.reset();
@@ -404,7 +487,23 @@ struct OAuthClient::Impl {
 };
 
 OAuthClient::OAuthClient(OAuthClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
-OAuthClient::~OAuthClient() = default;
+
+OAuthClient::~OAuthClient() {
+  if (!impl_ || !impl_->store) return;
+  std::optional<Impl::Unsaved> pending;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    pending = impl_->unsaved;
+  }
+  if (!pending) return;
+  auto flushed = impl_->FlushUnsaved(*pending);
+  if (!flushed) {
+    impl_->logger.Error("Webex OAuth: the OAuthClient is destroyed while the token store still refuses its current "
+                        "token (" + flushed.error().message +
+                        "). Put the rescue file named in this message (if any) in place of the token file; "
+                        "without one an administrator must re-authorize the integration");
+  }
+}
 
 Result<OAuthToken> OAuthClient::ExchangeAuthorizationCode(std::string const& code, CallContext const& ctx) {
   if (code.empty()) {
@@ -418,34 +517,56 @@ Result<OAuthToken> OAuthClient::ExchangeAuthorizationCode(std::string const& cod
   if (!impl_->store) {
     return MakeError(ErrorCode::kInvalidArgument, "Webex OAuth: OAuthClientOptions.store is required");
   }
-  auto minted = impl_->TokenRequest({{"grant_type", "authorization_code"},
-                                     {"client_id", impl_->config.client_id},
-                                     {"client_secret", impl_->config.client_secret},
-                                     {"code", code},
-                                     {"redirect_uri", impl_->config.redirect_uri}},
-                                    "authorization_code", nullptr, ctx);
-  if (!minted) return std::move(minted).error();
-  auto saved = impl_->store->Update([&](std::optional<OAuthToken> const&) -> Result<OAuthToken> {
+  // The code is redeemed under the store's lock, after the store was read: a store that cannot
+  // be read or locked fails before the single-use code is spent.
+  std::optional<Impl::Minted> issued;
+  std::string replaces;
+  auto saved = impl_->store->Update([&](std::optional<OAuthToken> const& current) -> Result<OAuthToken> {
+    auto minted = impl_->TokenRequest({{"grant_type", "authorization_code"},
+                                       {"client_id", impl_->config.client_id},
+                                       {"client_secret", impl_->config.client_secret},
+                                       {"code", code},
+                                       {"redirect_uri", impl_->config.redirect_uri}},
+                                      "authorization_code", nullptr, ctx, /*retry=*/true);
+    if (!minted) return std::move(minted).error();
+    replaces = current ? current->refresh_token : std::string();
+    issued = *minted;
     return minted->token;
   });
-  if (!saved) return std::move(saved).error();
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  impl_->cached = *minted;
-  impl_->last_error.reset();
-  impl_->use_old_until = {};
-  return minted->token;
+  if (!saved && !issued) return std::move(saved).error();
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    impl_->cached = *issued;
+    impl_->last_error.reset();
+    impl_->use_old_until = {};
+    impl_->unsaved.reset();
+    if (!saved) {
+      impl_->unsaved = Impl::Unsaved{issued->token, replaces, saved.error(), impl_->clock->Now() + kRetrySaveEvery};
+    }
+  }
+  if (!saved) {
+    impl_->logger.Error(UnsavedMessage("the token endpoint (grant_type=authorization_code)", saved.error()));
+    return std::move(saved).error();
+  }
+  return issued->token;
 }
 
 Result<OAuthToken> OAuthClient::Refresh(CallContext const& ctx) {
-  auto minted = impl_->Obtain(ctx, true);
+  auto minted = impl_->Obtain(ctx, Impl::Mode::kRefresh);
   if (!minted) return std::move(minted).error();
   return std::move(minted->token);
 }
 
 Result<std::string> OAuthClient::AccessToken(CallContext const& ctx) {
-  auto minted = impl_->Obtain(ctx, false);
+  auto minted = impl_->Obtain(ctx, Impl::Mode::kGet);
   if (!minted) return std::move(minted).error();
   return std::move(minted->token.access_token);
+}
+
+Result<void> OAuthClient::Flush(CallContext const& ctx) {
+  auto flushed = impl_->Obtain(ctx, Impl::Mode::kFlush);
+  if (!flushed) return std::move(flushed).error();
+  return {};
 }
 
 void OAuthClient::Invalidate(std::string const& access_token) {

@@ -115,7 +115,8 @@ struct CCREC_EXPORT OAuthClientOptions {
   /// Retries of the token endpoint (transport errors, 429 honouring Retry-After, 5xx).
   /// Default: RetryPolicy{}.
   RetryPolicy retry;
-  /// Receives warnings (refresh token expiring within 7 days, refresh failures). Tokens, codes
+  /// Receives warnings (refresh token expiring within 7 days, refresh failures) and errors (a new
+  /// token the store could not save, and where it was rescued). Tokens, codes
   /// and secrets are never logged. Default: silent.
   Logger logger;
 };
@@ -133,6 +134,16 @@ struct CCREC_EXPORT OAuthClientOptions {
 /// - Refreshes are single-flight: concurrent callers wait for one token request. Across
 ///   processes the refresh runs inside TokenStore::Update, which first re-reads the store and
 ///   adopts a token another process already refreshed.
+/// - A refresh POST is never repeated blindly: each retry (after a transport error, 429 or 5xx,
+///   when the server may already have rotated the refresh token) first re-reads the store under
+///   its lock and adopts a token another writer stored meanwhile.
+/// - A new token is never dropped because the store cannot save it (disk full, read-only file
+///   system, ...): the client keeps it in memory and uses it (also for the next refresh, while
+///   the store still holds the token it replaced), logs an error-level message with the store's
+///   error (the JSON file store names a 0600 rescue file holding the token; see
+///   MakeJsonFileTokenStore()), retries the save twice right away (1 s apart), then from
+///   AccessToken() at most every 30 s, in Flush() and in the destructor. A token another writer
+///   stored meanwhile is never overwritten. Token values are never logged.
 ///
 /// Source: reference §2.2–§2.4.
 ///
@@ -142,28 +153,37 @@ class CCREC_EXPORT OAuthClient : public AccessTokenSource {
  public:
   /// Builds the client; no I/O happens here. Missing transport/clock/sleeper get defaults.
   explicit OAuthClient(OAuthClientOptions options);
+  /// Makes one last attempt to save a token the store refused (see Flush()), logging an error
+  /// if that fails too.
   ~OAuthClient() override;
   OAuthClient(OAuthClient const&) = delete;
   OAuthClient& operator=(OAuthClient const&) = delete;
 
   /// Exchanges the `code` from the authorize redirect for a token pair and saves it in the store
-  /// (`grant_type=authorization_code`, with client_id, client_secret, code, redirect_uri).
+  /// (`grant_type=authorization_code`, with client_id, client_secret, code, redirect_uri),
+  /// replacing whatever the store held. The code is redeemed inside TokenStore::Update, so a
+  /// store that cannot be read or locked fails before the single-use code is spent.
   ///
   /// @param code the `code` query parameter of the redirect (single use, short-lived).
   /// @return the stored token.
   /// Errors: kUnauthenticated (vendor_code "invalid_grant") when the code is expired, used or
   /// issued for another redirect_uri; kUnauthenticated ("invalid_client") for a wrong client
   /// id/secret; kParse when the response lacks `access_token` or `expires_in`; kInvalidArgument
-  /// when code or redirect_uri is empty; transport/5xx/429 errors after retries.
+  /// when code or redirect_uri is empty; transport/5xx/429 errors after retries; store errors.
+  /// When the token was issued but the store could not save it, the store's error is returned
+  /// (the JSON file store's names the rescue file) and the client keeps and uses the token as
+  /// after a refresh (see the class notes).
   Result<OAuthToken> ExchangeAuthorizationCode(std::string const& code, CallContext const& ctx = {});
 
   /// Forces a refresh (`grant_type=refresh_token`) now, unless another thread or process has
   /// refreshed meanwhile (then its token is returned), and persists the result.
   ///
-  /// @return the new token.
+  /// @return the new token; also when the store refused to save it (it is then kept in memory,
+  ///   logged and saved later: see the class notes and Flush()).
   /// Errors: kUnauthenticated when the store holds no refresh token, or the refresh token was
   /// rejected ("invalid_grant": an administrator must re-authorize); kParse for a malformed
-  /// response; store errors; transport/5xx/429 errors after retries.
+  /// response; store read/lock errors; transport/5xx/429 errors after retries (each retry
+  /// re-reads the store first).
   Result<OAuthToken> Refresh(CallContext const& ctx = {});
 
   /// Returns a valid access token, refreshing ahead of expiry (single-flight).
@@ -174,6 +194,15 @@ class CCREC_EXPORT OAuthClient : public AccessTokenSource {
 
   /// Marks `access_token` as rejected so the next AccessToken() refreshes.
   void Invalidate(std::string const& access_token) override;
+
+  /// Saves, now, a token the store refused earlier (see the class notes); call it before the
+  /// process exits to learn whether the store holds the current token.
+  ///
+  /// @return OK when nothing is pending (the store holds the current token, or another writer
+  ///   replaced it meanwhile). Otherwise the store's error, e.g. kInternal "cannot save the token
+  ///   to PATH (...): ... written to RESCUE ..." from the JSON file store; the token stays in
+  ///   memory and is still used. kCancelled/kDeadlineExceeded from `ctx`.
+  Result<void> Flush(CallContext const& ctx = {});
 
  private:
   struct Impl;

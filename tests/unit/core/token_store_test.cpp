@@ -2,7 +2,9 @@
 
 #include <ccrec/core/token_store.hpp>
 
+#include "internal/file_util.hpp"
 #include "internal/time_util.hpp"
+#include "internal/token_file.hpp"
 #include "unit/core/test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -303,20 +307,104 @@ TEST(JsonFileTokenStore, SaveIsAtomicReplace) {
   EXPECT_EQ((*store->Load())->access_token, "new");
 }
 
-TEST(JsonFileTokenStore, SaveIntoMissingDirectoryFails) {
+TEST(JsonFileTokenStore, SaveIntoMissingDirectoryFailsAndRescuesTheTokenToTheRescueDir) {
   TempDir dir;
-  auto store = MakeJsonFileTokenStore(dir / "missing/tokens.json");
-  auto saved = store->Save(Token("a"));
+  TempDir rescue;
+  JsonFileTokenStoreOptions options;
+  options.rescue_dir = rescue.path();
+  auto store = MakeJsonFileTokenStore(dir / "missing/tokens.json", options);
+  auto saved = store->Save(Token("a", "RT-precious"));
   ASSERT_FALSE(saved);
   EXPECT_NE(saved.error().message.find(dir / "missing"), std::string::npos) << saved.error().message;
   EXPECT_TRUE(ccrec_test::ListTree(dir.path()).empty());
+  // Nothing can be written beside the token file: the rescue file is in rescue_dir.
+  auto files = ccrec_test::ListTree(rescue.path());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].rfind("tokens.json.rescue-", 0), 0u) << files[0];
+  EXPECT_NE(saved.error().message.find(rescue / files[0]), std::string::npos) << saved.error().message;
+  EXPECT_EQ(saved.error().message.find("RT-precious"), std::string::npos) << "token value leaked";
+  auto kept = MakeJsonFileTokenStore(rescue / files[0])->Load();
+  ASSERT_TRUE(kept && kept->has_value());
+  ExpectSame(**kept, Token("a", "RT-precious"));
+}
+
+// A token-file writer that fails like a full disk (or a read-only file system) when `failing`.
+struct FailingDisk {
+  int err = ENOSPC;
+  bool failing = true;
+  int calls = 0;
+  internal::TokenFileWriter Writer() {
+    return [this](std::string const& path, std::string const& data, mode_t mode) -> Result<void> {
+      ++calls;
+      if (!failing) return internal::WriteFileAtomic(path, data, mode);
+      return MakeError(ErrorCode::kInternal, "cannot write " + path + ".tmp-0: " + std::strerror(err));
+    };
+  }
+};
+
+TEST(JsonFileTokenStore, FailedSaveOnAFullDiskRescuesTheTokenBesideTheFileOnceAndKeepsTheOldFile) {
+  for (int err : {ENOSPC, EROFS, EFBIG}) {
+    SCOPED_TRACE(std::strerror(err));
+    TempDir dir;
+    TempDir elsewhere;
+    auto path = dir / "tokens.json";
+    FailingDisk disk;
+    disk.err = err;
+    disk.failing = false;
+    JsonFileTokenStoreOptions options;
+    options.rescue_dir = elsewhere.path();
+    auto store = internal::MakeJsonFileTokenStoreWithWriter(path, options, disk.Writer());
+    ASSERT_TRUE(store->Save(Token("old-access", "old-refresh")));
+    std::string const before = ccrec_test::ReadFile(path);
+
+    disk.failing = true;
+    auto rotated = Token("new-access", "new-refresh");
+    auto saved = store->Save(rotated);
+    ASSERT_FALSE(saved);
+    EXPECT_EQ(saved.error().code, ErrorCode::kInternal);
+    std::string const message = saved.error().message;
+    EXPECT_NE(message.find(std::strerror(err)), std::string::npos) << message;
+    EXPECT_EQ(message.find("new-refresh"), std::string::npos) << "token value leaked: " << message;
+    EXPECT_EQ(message.find("new-access"), std::string::npos) << "token value leaked: " << message;
+    EXPECT_EQ(ccrec_test::ReadFile(path), before) << "the old token file must be left intact";
+    auto files = ccrec_test::ListTree(dir.path());
+    ASSERT_EQ(files.size(), 2u);
+    std::string const rescue = dir / files[1];
+    EXPECT_EQ(files[1].rfind("tokens.json.rescue-", 0), 0u) << files[1];
+    EXPECT_NE(message.find(rescue), std::string::npos) << message;
+    EXPECT_NE(message.find("mv '" + rescue + "' '" + path + "'"), std::string::npos) << message;
+    EXPECT_EQ(ccrec_test::FileMode(rescue), 0600u);
+    auto kept = MakeJsonFileTokenStore(rescue)->Load();
+    ASSERT_TRUE(kept && kept->has_value());
+    ExpectSame(**kept, rotated);
+    EXPECT_TRUE(ccrec_test::ListTree(elsewhere.path()).empty());
+
+    // Saving the same token again fails again but writes no second rescue file; Update() too.
+    auto again = store->Save(rotated);
+    ASSERT_FALSE(again);
+    EXPECT_NE(again.error().message.find(rescue), std::string::npos) << again.error().message;
+    auto updated = store->Update([&](std::optional<OAuthToken> const&) -> Result<OAuthToken> { return rotated; });
+    ASSERT_FALSE(updated);
+    EXPECT_NE(updated.error().message.find(rescue), std::string::npos) << updated.error().message;
+    EXPECT_EQ(ccrec_test::ListTree(dir.path()).size(), 3u);  // tokens.json, its .lock, one rescue file
+    EXPECT_EQ(ccrec_test::ReadFile(path), before);
+
+    // Once the disk recovers, saving the token stores it and removes the redundant rescue file.
+    disk.failing = false;
+    ASSERT_TRUE(store->Save(rotated));
+    ExpectSame(**store->Load(), rotated);
+    EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"tokens.json", "tokens.json.lock"}));
+  }
 }
 
 TEST(JsonFileTokenStore, FailedSaveLeavesOldFileIntact) {
   // Make the write fail part-way with EFBIG (works as root too, unlike a read-only directory).
   TempDir dir;
+  TempDir rescue;
   auto path = dir / "tokens.json";
-  auto store = MakeJsonFileTokenStore(path);
+  JsonFileTokenStoreOptions options;
+  options.rescue_dir = rescue.path();
+  auto store = MakeJsonFileTokenStore(path, options);
   ASSERT_TRUE(store->Save(Token("old-token")));
   std::string const before = ccrec_test::ReadFile(path);
 
@@ -334,13 +422,21 @@ TEST(JsonFileTokenStore, FailedSaveLeavesOldFileIntact) {
   EXPECT_EQ(ccrec_test::ReadFile(path), before);
   EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"tokens.json"}));
   EXPECT_EQ((*store->Load())->access_token, "old-token");
+  // The rescue files hit the same limit: no partial rescue file is left, and the error says the
+  // token now exists only in memory.
+  EXPECT_TRUE(ccrec_test::ListTree(rescue.path()).empty());
+  EXPECT_NE(saved.error().message.find("exists only in the caller's memory"), std::string::npos)
+      << saved.error().message;
 }
 
 TEST(JsonFileTokenStore, FailedSaveInReadOnlyDirectoryLeavesOldFileIntact) {
   if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
   TempDir dir;
+  TempDir rescue;
   auto path = dir / "tokens.json";
-  auto store = MakeJsonFileTokenStore(path);
+  JsonFileTokenStoreOptions options;
+  options.rescue_dir = rescue.path();
+  auto store = MakeJsonFileTokenStore(path, options);
   ASSERT_TRUE(store->Save(Token("old-token")));
   ::chmod(dir.path().c_str(), 0500);
   auto saved = store->Save(Token("new-token"));
@@ -348,6 +444,9 @@ TEST(JsonFileTokenStore, FailedSaveInReadOnlyDirectoryLeavesOldFileIntact) {
   ASSERT_FALSE(saved);
   EXPECT_EQ((*store->Load())->access_token, "old-token");
   EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"tokens.json"}));
+  auto files = ccrec_test::ListTree(rescue.path());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ((*MakeJsonFileTokenStore(rescue / files[0])->Load())->access_token, "new-token");
 }
 
 TEST(JsonFileTokenStore, UpdateOnMissingFileSeesNullopt) {
