@@ -228,6 +228,14 @@ struct OAuthClient::Impl {
       return MakeError(ErrorCode::kInvalidArgument,
                        "Webex OAuth: client id and client secret are required (integration registration)");
     }
+    auto const endpoint = util::ParseUrl(config.token_url);
+    if (!endpoint) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "Webex OAuth: token_url \"" + RedactUrl(config.token_url) + "\" is not an http(s) URL");
+    }
+    if (auto problem = util::InsecureCredentialUrlProblem(*endpoint, "Webex OAuth: token_url"); !problem.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, problem);
+    }
     HttpRequest request;
     request.method = "POST";
     request.url = config.token_url;

@@ -40,7 +40,8 @@ struct CCREC_EXPORT OAuthConfig {
   /// The integration's client secret. Required. Never logged.
   std::string client_secret;
   /// Token endpoint (`POST`, form-encoded). Default "https://webexapis.com/v1/access_token"
-  /// for every data centre.
+  /// for every data centre. Plain http is refused (kInvalidArgument, nothing sent) unless the
+  /// host is loopback: the client secret and refresh token would cross the network in clear.
   std::string token_url = "https://webexapis.com/v1/access_token";
   /// Authorize endpoint (interactive). Default "https://webexapis.com/v1/authorize".
   std::string authorize_url = "https://webexapis.com/v1/authorize";

@@ -1,4 +1,4 @@
-// Where a presigned recording URL and the API base URL may point (issue: hostile servers).
+// Where a presigned recording URL, the API base URL and the token URL may point (hostile servers).
 // A Captures answer is server-provided: it must not make ccrec fetch an internal endpoint or
 // move personal data over plain http.
 
@@ -78,6 +78,34 @@ TEST(WebexApiBaseUrl, PlainHttpOnlyOnLoopback) {
   env.transport->EnqueueResponse(200, R"({"data":[],"meta":{"orgId":"o"}})", {{"Content-Type", "application/json"}});
   o.base_url = "http://127.0.0.1:8443";
   auto loopback = ccrec::webex::Client(o).ListTasksPage(q);
+  EXPECT_TRUE(loopback) << loopback.error().ToString();
+}
+
+TEST(WebexTokenUrl, PlainHttpOnlyOnLoopback) {
+  Env env;
+  ccrec::OAuthToken stored;
+  stored.access_token = "old-access";
+  stored.refresh_token = "RT-SECRET";
+  auto store = ccrec::MakeMemoryTokenStore(stored);
+  ccrec::webex::OAuthClientOptions o;
+  o.config.client_id = "client-id-1";
+  o.config.client_secret = "CS-SECRET";
+  o.config.token_url = "http://idp.example.com/v1/access_token";
+  o.store = store;
+  o.transport = env.transport;
+  o.clock = env.clock;
+  o.sleeper = env.sleeper;
+  auto refused = ccrec::webex::OAuthClient(o).Refresh();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(refused.error().message, HasSubstr("token_url http://idp.example.com is plain http"));
+  EXPECT_TRUE(env.transport->Requests().empty()) << "the client secret and refresh token must not be sent";
+
+  env.transport->EnqueueResponse(
+      200, R"({"access_token":"new-access","expires_in":3600,"refresh_token":"RT-2","refresh_token_expires_in":7776000})",
+      {{"Content-Type", "application/json"}});
+  o.config.token_url = "http://127.0.0.1:9/v1/access_token";
+  auto loopback = ccrec::webex::OAuthClient(o).Refresh();
   EXPECT_TRUE(loopback) << loopback.error().ToString();
 }
 
