@@ -145,6 +145,9 @@ class FakeFace {
   void SetCap(int cap) { cap_ = cap; }
   void SetTruncationMessage(bool on) { truncation_message_ = on; }
   void SetTtl(int seconds) { ttl_ = seconds; }
+  /// Lists (code -1) write start times to the second ("yyyy-MM-dd HH:mm:ss", as in the
+  /// reference's §5.2 examples) while filtering on the exact millisecond.
+  void SetSecondsInLists(bool on) { seconds_in_lists_ = on; }
   int logins() const {
     std::lock_guard<std::mutex> lock(mu_);
     return logins_;
@@ -230,10 +233,15 @@ class FakeFace {
     for (auto const& r : found) {
       if (!matches.empty()) matches += ",";
       matches += R"({"match":{"recordingId":)" + r.id + R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
-                 R"(","start":")" + SqlTime(r.start_ms) + R"("}})";
+                 R"(","start":")" + ListTime(r.start_ms) + R"("}})";
     }
     return MakeResponse(200, R"({"result":{"code":-1,"message":")" + message + R"(","matches":[)" + matches + "]}}",
                         JsonHeaders());
+  }
+
+  std::string ListTime(std::int64_t ms) const {
+    if (!seconds_in_lists_) return SqlTime(ms);
+    return ccrec::internal::FormatSqlTime(ccrec::internal::FromEpochMs(ms), false);
   }
 
   std::shared_ptr<FakeHttpTransport> transport_;
@@ -244,6 +252,7 @@ class FakeFace {
   int ttl_ = 3600;
   int cap_ = 1000;
   bool truncation_message_ = true;
+  bool seconds_in_lists_ = false;
   std::atomic<int> details_calls_{0};
 };
 
