@@ -103,6 +103,8 @@ struct FakeRecording {
   std::int64_t start_ms = 0;
   std::string ani = "7777";
   std::string dnis = "5555";
+  /// isrUcid; not sent when empty.
+  std::string isr_ucid;
   std::vector<FakeSegment> segments;
 };
 
@@ -184,6 +186,10 @@ class FakeFace {
     return MakeResponse(200, R"({"result":{"code":5,"message":"Invalid Command"}})", JsonHeaders());
   }
 
+  static std::string UcidMember(FakeRecording const& r) {
+    return r.isr_ucid.empty() ? std::string() : R"(,"isrUcid":")" + ccrec::internal::JsonEscape(r.isr_ucid) + R"(")";
+  }
+
   static std::string RecordingJson(FakeRecording const& r) {
     std::string segs;
     int seq = 1;
@@ -193,7 +199,8 @@ class FakeFace {
               std::to_string(seq++) + R"(,"filename":")" + ccrec::internal::JsonEscape(s.filename) + R"(","start":")" +
               SqlTime(s.start_ms) + R"(","end":")" + (s.end_ms ? SqlTime(*s.end_ms) : "") + R"("}})";
     }
-    return R"({"recordingId":)" + r.id + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis + R"(","account":"1","startTime":")" +
+    return R"({"recordingId":)" + r.id + UcidMember(r) + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis +
+           R"(","account":"1","startTime":")" +
            SqlTime(r.start_ms) +
            R"(","agentId":"","customDataSets":[{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id +
            R"("}}],"segments":[)" + segs + R"(,{"segment":{}}]})";
@@ -232,7 +239,7 @@ class FakeFace {
     std::string matches;
     for (auto const& r : found) {
       if (!matches.empty()) matches += ",";
-      matches += R"({"match":{"recordingId":)" + r.id + R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
+      matches += R"({"match":{"recordingId":)" + r.id + UcidMember(r) + R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
                  R"(","start":")" + ListTime(r.start_ms) + R"("}})";
     }
     return MakeResponse(200, R"({"result":{"code":-1,"message":")" + message + R"(","matches":[)" + matches + "]}}",
