@@ -1274,6 +1274,7 @@ class Handler(emulib.EmulatorRequestHandler):
                     continue
                 out.append({
                     "recordingId": str(r.recording_id), "ani": r.ani, "dnis": r.dnis, "startMs": r.start_ms,
+                    "isrUcid": r.isr_ucid, "ingressCallId": r.ingress_call_id,
                     "start": sql_time(r.start_ms), "kind": r.kind, "inProgress": r.in_progress,
                     "custom": {c[1]: c[2] for c in r.custom},
                     "segments": [{"segmentId": str(s.segment_id), "filename": s.filename, "size": s.size,
