@@ -251,6 +251,7 @@ class Run {
     ManifestEntry e;
     e.source = p.source;
     e.task_id = p.task_id;
+    e.recording_id = p.recording_id;
     e.status = ItemStatus::kPending;
     e.error = p.reason;
     Record(e);

@@ -597,10 +597,9 @@ class RecordingLister {
       return;
     }
     for (auto& m : matches) {
-      if (m.start) {
-        auto t = util::ToEpochMs(*m.start);
-        if (t < a || t > b) continue;  // outside this window (a sloppy server, or a rounded bound)
-      } else {
+      // Outside this window (a sloppy server, a rounded bound), read at its written precision.
+      if (!wire::MayStartIn(m, a, b)) continue;
+      if (!m.start) {
         logger_.Warn("FACE listing: recording " + m.recording_id + " has no readable start time; included once");
       }
       if (!seen_.insert(m.recording_id).second) continue;

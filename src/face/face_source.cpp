@@ -148,7 +148,10 @@ class FaceSource : public exporter::RecordingSource {
         continue;
       }
       if (recording->InProgress()) {
-        on_pending(exporter::PendingItem{kSource, recording->recording_id, PendingReason(*recording)});
+        exporter::PendingItem pending{kSource, CallId(recording->isr_ucid, recording->ingress_call_id),
+                                      PendingReason(*recording)};
+        pending.recording_id = recording->recording_id;
+        on_pending(std::move(pending));
         continue;
       }
       if (options_.concatenate_segments) {
@@ -163,6 +166,16 @@ class FaceSource : public exporter::RecordingSource {
   }
 
  private:
+  /// The manifest's task_id: the call the recording belongs to (isrUcid, the ISR's unique call
+  /// id, else the SIP ingressCallId); empty when FACE names neither. The recordingId is always
+  /// in recording_id.
+  static std::string CallId(std::optional<std::string> const& isr_ucid,
+                            std::optional<std::string> const& ingress_call_id) {
+    if (isr_ucid && !isr_ucid->empty()) return *isr_ucid;
+    if (ingress_call_id && !ingress_call_id->empty()) return *ingress_call_id;
+    return {};
+  }
+
   static std::string PendingReason(Recording const& r) {
     if (r.segments.empty()) return "recording in progress: no segment yet";
     for (auto const& s : r.segments) {
@@ -176,7 +189,7 @@ class FaceSource : public exporter::RecordingSource {
   exporter::ExportItem BaseItem(Recording const& r, std::string segment_id) const {
     exporter::ExportItem item;
     item.source = kSource;
-    item.task_id = r.recording_id;
+    item.task_id = CallId(r.isr_ucid, r.ingress_call_id);
     item.recording_id = r.recording_id;
     item.segment_id = std::move(segment_id);
     item.key_fields.task_id = r.recording_id;
@@ -225,7 +238,7 @@ class FaceSource : public exporter::RecordingSource {
   exporter::ExportItem FailedItem(RecordingMatch const& m, Error const& error) const {
     exporter::ExportItem item;
     item.source = kSource;
-    item.task_id = m.recording_id;
+    item.task_id = CallId(m.isr_ucid, m.ingress_call_id);
     item.recording_id = m.recording_id;
     item.key_fields.task_id = m.recording_id;
     item.key_fields.recording_id = m.recording_id;

@@ -25,6 +25,8 @@ namespace {
 
 constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 constexpr char kJsonAccept[] = "application/json";
+/// How much earlier than its window a JSON query starts (see QueryPage).
+constexpr std::chrono::milliseconds kQueryOverlap{1};
 constexpr char kCsvAccept[] = "text/csv";
 
 std::string TrimTrailingSlashes(std::string url) {
@@ -209,9 +211,30 @@ struct Client::Impl {
   }
 
   Result<RecordPage> QueryPage(RecordType type, Query const& query, CallContext const& ctx) const {
-    auto q = Encode(query);
-    if (!q) return std::move(q).error();
+    if (auto checked = Encode(query); !checked) return std::move(checked).error();  // e.g. an empty window
+    // The service's window semantics are assumed, not documented (reference §4): ask from one
+    // millisecond earlier, so that [b, e) is inside the answer whether dateBegin and dateEnd are
+    // inclusive or exclusive, then keep [b, e) by cstts. Adjacent windows share no record.
+    bool begin_included = false;
+    auto page = FetchPage(type, query, kQueryOverlap, begin_included, ctx);
+    if (page && page->possibly_truncated && begin_included) {
+      // Full, and a record at exactly dateBegin came back: the service includes dateBegin, so the
+      // overlap is not needed. Ask for exactly the window, so that a full millisecond before it
+      // does not make this window look full.
+      return FetchPage(type, query, std::chrono::milliseconds(0), begin_included, ctx);
+    }
+    return page;
+  }
+
+  /// One JSON query for the window of `query`, sent from `overlap` earlier, filtered to the
+  /// window. `begin_included` tells whether a record with cstts == the dateBegin sent came back.
+  Result<RecordPage> FetchPage(RecordType type, Query const& query, std::chrono::milliseconds overlap,
+                               bool& begin_included, CallContext const& ctx) const {
     TimeWindow window = WindowOf(query);
+    Query sent = query;
+    sent.date_begin = window.begin - overlap;
+    auto q = Encode(sent);
+    if (!q) return std::move(q).error();
     std::string what = What(type);
     auto response = Get(MakeRequest(ListUrl(type, *q), kJsonAccept, ctx), what, ctx);
     if (!response) return std::move(response).error();
@@ -225,19 +248,20 @@ struct Client::Impl {
     page.row_limit = static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
     page.possibly_truncated = page.rows_returned >= page.row_limit;
     std::int64_t b = util::ToEpochMs(window.begin), e = util::ToEpochMs(window.end);
+    begin_included = false;
     for (auto& record : *records) {
       auto t = scan::ParseInteger(scan::FindMember(record, "cstts"));
-      bool outside = t && (*t < b || *t >= e);
-      if (outside) {
+      begin_included = begin_included || (t && *t == b - overlap.count());
+      if (t && (*t < b || *t >= e)) {
         ++page.dropped_outside_window;
       } else {
         page.records.push_back(std::move(record));
       }
     }
     if (page.dropped_outside_window > 0) {
-      logger.Warn(context + ": dropped " + std::to_string(page.dropped_outside_window) +
-                  " record(s) whose cstts is outside the window (the service's window semantics differ from "
-                  "[dateBegin, dateEnd)); they belong to a neighbouring window");
+      logger.Debug(context + ": " + std::to_string(page.dropped_outside_window) +
+                   " record(s) with a cstts outside the window (the query starts " +
+                   std::to_string(overlap.count()) + " ms earlier); a neighbouring window keeps them");
     }
     return page;
   }
@@ -432,7 +456,8 @@ Pager<RecordPage> Client::ListPages(RecordType type, Query const& base, TimeWind
         continue;
       }
       s.client.impl_->logger.Warn(what + ": millisecond " + util::FormatIso8601(task.window.begin, true) +
-                                  " holds at least " + std::to_string(cap) + " records; the response may be truncated");
+                                  " (queried with the one before it) holds at least " + std::to_string(cap) +
+                                  " records; the response may be truncated");
       s.truncated.push_back(util::FormatIso8601(task.window.begin, true));
     }
     s.finished = true;
@@ -441,8 +466,8 @@ Pager<RecordPage> Client::ListPages(RecordType type, Query const& base, TimeWind
       for (auto const& t : s.truncated) list += (list.empty() ? "" : ", ") + t;
       return Result<RecordPage>(MakeError(
           ErrorCode::kInternal,
-          what + ": " + std::to_string(cap) + " or more records start in the same millisecond (" + list +
-              "); the v1 API returns at most " + std::to_string(cap) +
+          what + ": " + std::to_string(cap) + " or more records start in the same millisecond, or in it and the " +
+              "millisecond before it (" + list + "); the v1 API returns at most " + std::to_string(cap) +
               " rows per query and cannot page, so those records could not be read completely and were not returned"));
     }
     return std::nullopt;

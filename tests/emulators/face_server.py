@@ -154,6 +154,8 @@ KNOBS: tuple[Knob, ...] = (
     Knob("token_ttl_override", "int", None, "every new token lives this many seconds, whatever was asked",
          minimum=0, nullable=True),
     Knob("list_cap", "int", 1000, "server-side cap on list length, applied below maxListLength", minimum=1),
+    Knob("list_times_in_seconds", "bool", False,
+         "code -1 lists write start/end times as yyyy-MM-dd HH:mm:ss (ref §5.2 examples); filters stay exact"),
     Knob("ignore_accept", "bool", False, "always answer XML, even when JSON was asked for"),
     Knob("json_quirks", "bool", True, "trailing empty {\"segment\":{}}, account as a string (ref §5.3)"),
     Knob("lockout_after", "int", 5, "failed logins after which an account is locked (0 = never)", minimum=0),
@@ -704,16 +706,21 @@ def recording_doc(rec: Recording, quirks: bool, as_json: bool) -> list:
     return pairs
 
 
-def match_doc(rec: Recording) -> list:
+def list_time(ms: int, seconds: bool) -> str:
+    """A time in a code -1 list: with milliseconds, or (``list_times_in_seconds``) truncated to the second."""
+    return sql_time(ms)[:19] if seconds else sql_time(ms)
+
+
+def match_doc(rec: Recording, seconds: bool = False) -> list:
     return [("recordingId", rec.recording_id), ("isrUcid", rec.isr_ucid), ("ingressCallId", rec.ingress_call_id),
             ("filename", rec.segments[0].filename if rec.segments else None), ("from", rec.ani), ("to", rec.dnis),
-            ("start", sql_time(rec.start_ms))]
+            ("start", list_time(rec.start_ms, seconds))]
 
 
-def segment_match_doc(seg: Segment) -> list:
+def segment_match_doc(seg: Segment, seconds: bool = False) -> list:
     return [("segmentId", seg.segment_id), ("recordingId", seg.recording_id), ("filename", seg.filename),
-            ("start", sql_time(seg.start_ms)), ("end", sql_time(seg.end_ms) if seg.end_ms is not None else None),
-            ("hasVideo", seg.has_video)]
+            ("start", list_time(seg.start_ms, seconds)),
+            ("end", list_time(seg.end_ms, seconds) if seg.end_ms is not None else None), ("hasVideo", seg.has_video)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -956,6 +963,9 @@ class Handler(emulib.EmulatorRequestHandler):
         random.Random(f"face-order:{self.emu.dataset.seed}:{key}").shuffle(items)
         return items
 
+    def list_seconds(self) -> bool:
+        return bool(self.emu.cfg.list_times_in_seconds)
+
     def list_limit(self, q: dict[str, str]) -> int:
         requested = int(q.get("maxListLength", "1000"))
         return min(requested, self.emu.cfg.list_cap)
@@ -982,7 +992,8 @@ class Handler(emulib.EmulatorRequestHandler):
                 items = items[:limit]
                 message = MSG_TRUNCATED
                 emu.stats.incr("truncated_lists")
-            self.send_result(result(-1, message, ("matches", Lst("match", [match_doc(r) for r in items]))))
+            self.send_result(result(-1, message, ("matches", Lst("match", [match_doc(r, self.list_seconds())
+                                                          for r in items]))))
 
     def handle_segment_details(self, q: dict[str, str]) -> None:
         emu = self.emu
@@ -1001,7 +1012,8 @@ class Handler(emulib.EmulatorRequestHandler):
                 items = items[:limit]
                 message = MSG_TRUNCATED
                 emu.stats.incr("truncated_lists")
-            self.send_result(result(-1, message, ("matches", Lst("match", [segment_match_doc(s) for s in items]))))
+            self.send_result(result(-1, message, ("matches", Lst("match", [segment_match_doc(s, self.list_seconds())
+                                                          for s in items]))))
 
     def single_recording(self, q: dict[str, str]) -> Recording | None:
         recs = self.select_recordings(q)
@@ -1009,7 +1021,8 @@ class Handler(emulib.EmulatorRequestHandler):
             self.send_code(19)
             return None
         if len(recs) > 1:
-            self.send_result(result(-1, MSG_LIST, ("matches", Lst("match", [match_doc(r) for r in recs[:1000]]))),
+            self.send_result(result(-1, MSG_LIST, ("matches", Lst("match", [match_doc(r, self.list_seconds())
+                                                          for r in recs[:1000]]))),
                              self.emu.cfg.vendor_error_http_status)
             return None
         rec = recs[0]
@@ -1025,7 +1038,8 @@ class Handler(emulib.EmulatorRequestHandler):
             self.send_code(19)
             return None
         if len(segs) > 1:
-            self.send_result(result(-1, MSG_LIST, ("matches", Lst("match", [segment_match_doc(s) for s in segs[:1000]]))),
+            self.send_result(result(-1, MSG_LIST, ("matches", Lst("match", [segment_match_doc(s, self.list_seconds())
+                                                          for s in segs[:1000]]))),
                              self.emu.cfg.vendor_error_http_status)
             return None
         return segs[0]
@@ -1157,7 +1171,8 @@ class Handler(emulib.EmulatorRequestHandler):
             self.send_code(19)
             return
         if len(recs) > 1:
-            self.send_result(result(-1, MSG_LIST, ("matches", Lst("match", [match_doc(r) for r in recs[:1000]]))),
+            self.send_result(result(-1, MSG_LIST, ("matches", Lst("match", [match_doc(r, self.list_seconds())
+                                                          for r in recs[:1000]]))),
                              emu.cfg.vendor_error_http_status)
             return
         rec = recs[0]
@@ -1259,6 +1274,7 @@ class Handler(emulib.EmulatorRequestHandler):
                     continue
                 out.append({
                     "recordingId": str(r.recording_id), "ani": r.ani, "dnis": r.dnis, "startMs": r.start_ms,
+                    "isrUcid": r.isr_ucid, "ingressCallId": r.ingress_call_id,
                     "start": sql_time(r.start_ms), "kind": r.kind, "inProgress": r.in_progress,
                     "custom": {c[1]: c[2] for c in r.custom},
                     "segments": [{"segmentId": str(s.segment_id), "filename": s.filename, "size": s.size,

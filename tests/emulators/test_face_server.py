@@ -82,7 +82,8 @@ class FaceEmulatorTest(unittest.TestCase):
 
     def setUp(self) -> None:
         self.emu.control("config", {"list_cap": 1000, "ignore_accept": False, "json_quirks": True,
-                                    "vendor_error_http_status": 200, "token_ttl_override": None})
+                                    "vendor_error_http_status": 200, "token_ttl_override": None,
+                                    "list_times_in_seconds": False})
         self.emu.control("inject", {"endpoint": "any", "code": 0, "count": 0})
 
     def truth(self) -> list:
@@ -253,6 +254,22 @@ class FaceEmulatorTest(unittest.TestCase):
                                     token=self.tok)
         self.assertEqual(res["code"], 0)
         self.assertEqual(str(res["recording"]["recordingId"]), rec["recordingId"])
+
+    def test_list_times_in_seconds(self) -> None:
+        truth = {r["recordingId"]: r for r in self.truth()}
+        params = {"earliestStart": DAY_FROM, "latestStart": DAY_TO}
+        _, res = self.emu.face_json("audioRecording/details", params, token=self.tok)
+        self.assertTrue(all(len(m["match"]["start"]) == 23 for m in res["matches"]))
+        self.emu.control("config", {"list_times_in_seconds": True})
+        _, res = self.emu.face_json("audioRecording/details", params, token=self.tok)
+        for m in res["matches"]:
+            self.assertEqual(m["match"]["start"], truth[str(m["match"]["recordingId"])]["start"][:19])
+        # Filters stay exact: a bound one millisecond after a recording's start excludes it.
+        rec = next(r for r in truth.values() if r["startMs"] % 1000 not in (0, 999))
+        after = rec["start"][:20] + f"{rec['startMs'] % 1000 + 1:03d}"
+        _, res = self.emu.face_json("audioRecording/details", {"earliestStart": after, "latestStart": DAY_TO},
+                                    token=self.tok)
+        self.assertNotIn(rec["recordingId"], [str(m["match"]["recordingId"]) for m in res.get("matches", [])])
 
     def test_truncation_message_and_server_cap(self) -> None:
         params = {"earliestStart": DAY_FROM, "latestStart": DAY_TO, "maxListLength": "5"}

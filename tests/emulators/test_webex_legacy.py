@@ -30,7 +30,8 @@ DAY_END = DAY_START + 86_400_000
 # Reference webex-legacy-v1.md §3 unit-test vector (Python hmac/hashlib).
 LAB_SIGNATURE = "yDkJq/aXwm9YYs2xgyWRqRnqgfQ="
 DEFAULTS = {"next_429": 0, "next_503": 0, "malformed_json": False, "truncate_csv": False, "rate_429": 0.0,
-            "rate_503": 0.0, "tenant_mode": "required", "row_cap": 1000, "date_end_inclusive": False}
+            "rate_503": 0.0, "tenant_mode": "required", "row_cap": 1000, "date_end_inclusive": False,
+            "date_begin_exclusive": False}
 
 
 def q_param(obj: dict) -> str:
@@ -187,6 +188,12 @@ class LegacyEmulatorTest(unittest.TestCase):
     def test_end_inclusive_knob(self) -> None:
         self.emu.control("config", {"date_end_inclusive": True})
         self.assertEqual(len(json.loads(self.list("csrs", query(DAY_END - 2, DAY_END - 1))[2])), 1)
+
+    def test_begin_exclusive_knob(self) -> None:
+        self.assertEqual(len(json.loads(self.list("csrs", query(DAY_END - 1, DAY_END))[2])), 1)
+        self.emu.control("config", {"date_begin_exclusive": True})
+        self.assertEqual(len(json.loads(self.list("csrs", query(DAY_END - 1, DAY_END))[2])), 0)
+        self.assertEqual(len(json.loads(self.list("csrs", query(DAY_END - 2, DAY_END))[2])), 1)
 
     def test_records_keep_unknown_fields(self) -> None:
         rows = json.loads(self.list("csrs", query(DAY_START, DAY_END, n=1000))[2])

@@ -67,6 +67,7 @@ KNOBS: tuple[Knob, ...] = (
          choices=("required", "optional", "forbidden")),
     Knob("row_cap", "int", 1000, "largest number of rows one response carries (min(numberOfRecords, cap))"),
     Knob("date_end_inclusive", "bool", False, "treat dateEnd as inclusive (default: exclusive)"),
+    Knob("date_begin_exclusive", "bool", False, "treat dateBegin as exclusive (default: inclusive)"),
     Knob("rate_429", "prob", 0.0, "probability of answering an API call with 429 + Retry-After"),
     Knob("rate_503", "prob", 0.0, "probability of answering an API call with 503"),
     Knob("retry_after", "int", 1, "Retry-After seconds sent with 429s"),
@@ -273,9 +274,10 @@ class Dataset:
                                          "state": state, "cstts": ts, "cetts": nxt, "idleCodeName": code,
                                          "isActive": False})
 
-    def window(self, record_type: str, begin: int, end: int, inclusive_end: bool) -> list[dict]:
+    def window(self, record_type: str, begin: int, end: int, inclusive_end: bool,
+               exclusive_begin: bool = False) -> list[dict]:
         keys = self.keys[record_type]
-        lo = bisect.bisect_left(keys, begin)
+        lo = bisect.bisect_right(keys, begin) if exclusive_begin else bisect.bisect_left(keys, begin)
         hi = bisect.bisect_right(keys, end) if inclusive_end else bisect.bisect_left(keys, end)
         return self.records[record_type][lo:max(lo, hi)]
 
@@ -542,7 +544,8 @@ class Handler(emulib.EmulatorRequestHandler):
         if n > cap:
             emu.stats.incr("number_of_records_over_cap")
         limit = min(n, cap)
-        rows = emu.dataset.window(record_type, begin, end, emu.cfg["date_end_inclusive"])
+        rows = emu.dataset.window(record_type, begin, end, emu.cfg["date_end_inclusive"],
+                                  emu.cfg["date_begin_exclusive"])
         rows = rows[-limit:] if query.get("lastNRecords") is True else rows[:limit]
         if len(rows) == limit:
             emu.stats.incr("full_responses")

@@ -60,6 +60,9 @@ struct PendingItem {
   std::string reason;
   /// As ExportItem::window_time.
   std::optional<std::chrono::system_clock::time_point> window_time = std::nullopt;
+  /// The recording this pending line is about, when the source knows it (FACE: the recordingId);
+  /// written as the manifest line's `recording_id`. Default empty.
+  std::string recording_id = {};
 };
 
 /// Where recordings come from (Webex CC tasks+captures, FACE searches, ...).

@@ -47,9 +47,13 @@ struct FaceSourceOptions {
 /// truncation), then reads each recording's full metadata with Client::GetRecording() (one
 /// `details?recordingId=` per recording; never a POST, never a control command). Then:
 /// - A recording in progress (a `.rpdd` segment or a segment without end, or no segment yet) is
-///   reported as pending (`PendingItem{source "face", task_id = recordingId}`); it is exported by
-///   a later run once it has ended. Its finished segments are not exported early.
-/// - Otherwise each segment becomes one ExportItem: source "face", task_id and recording_id =
+///   reported as pending (PendingItem: source "face", task_id = call id, recording_id =
+///   recordingId); it is exported by a later run once it has ended. Its finished segments are not
+///   exported early.
+/// - Manifest identity, on every line (exported, skipped, failed, pending): recording_id = the
+///   FACE recordingId; task_id = the call id when FACE names one (isrUcid, else ingressCallId),
+///   else empty. The key field {task_id} stays the recordingId, so object keys do not change.
+/// - Otherwise each segment becomes one ExportItem: source "face", task_id = call id, recording_id =
 ///   recordingId, segment_id = segmentId, key fields {recording_id} {segment_id} {file_name}
 ///   (the server's file name, sanitized by the engine) {ext} and the segment's start date. A
 ///   single-segment recording downloads with `audioRecording/download`, each segment of a

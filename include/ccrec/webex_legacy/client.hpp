@@ -87,13 +87,17 @@ struct CCREC_EXPORT ClientOptions {
 /// @par Thread safety
 /// A plain value type.
 struct CCREC_EXPORT RecordPage {
-  /// The window that was queried.
+  /// The window asked for, [date_begin, date_end). The request itself starts one millisecond
+  /// earlier (`dateBegin` = date_begin - 1 ms), because the service's window semantics are not
+  /// documented: whether it treats dateBegin and dateEnd as inclusive or exclusive, every record
+  /// of `window` is in the answer.
   TimeWindow window;
   /// The records as compact JSON texts (SplitRecordArray()), in server order. Records whose
-  /// integer `cstts` lies outside `window` are removed (and counted in `dropped_outside_window`)
-  /// so that adjacent windows never yield a record twice.
+  /// integer `cstts` lies outside `window` are removed (and counted in `dropped_outside_window`):
+  /// the neighbouring window keeps them, so a record at a window boundary is yielded by exactly
+  /// one of two adjacent windows. Records without a readable integer `cstts` are kept.
   std::vector<std::string> records;
-  /// Rows in the response before that filtering.
+  /// Rows in the response before that filtering (the overlap included).
   std::size_t rows_returned = 0;
   /// min(numberOfRecords, service_row_cap): the most rows this response could carry.
   std::size_t row_limit = 0;
@@ -184,7 +188,11 @@ class CCREC_EXPORT Client {
   Result<Aar> GetAar(std::string const& id, CallContext const& ctx = {}) const;
 
   /// One `GET /aws/api/{type}?q=<EncodeQueryParameter(query)>` with `Accept: application/json`;
-  /// no window splitting.
+  /// no window splitting. `dateBegin` is sent one millisecond before `query.date_begin` and the
+  /// records are filtered to [date_begin, date_end) by `cstts` (see RecordPage::window). When
+  /// that answer is full and holds a record whose `cstts` equals the `dateBegin` sent (so the
+  /// service includes dateBegin), the window is queried once more without the overlap and that
+  /// answer is returned.
   ///
   /// @param type record type.
   /// @param query the query; `number_of_records` must be 1..service_row_cap.
@@ -227,7 +235,9 @@ class CCREC_EXPORT Client {
   /// at a `number_of_records` below the cap is re-queried at the cap. A one-millisecond window
   /// that is full at the cap cannot be read completely: the listing goes on with the following
   /// windows and ends with a kInternal error naming each such millisecond (its partial rows are
-  /// not yielded). `base.date_begin`/`date_end` are replaced per window; `base.number_of_records`
+  /// not yielded). Each query also covers the millisecond before its window (QueryPage()); when
+  /// such a query is full and the service shows that it includes dateBegin, the window is asked
+  /// for again without the overlap, so a full millisecond does not spoil the next window. `base.date_begin`/`date_end` are replaced per window; `base.number_of_records`
   /// is the per-request row cap.
   ///
   /// @return a one-pass range of Result<RecordPage>; an error ends it.

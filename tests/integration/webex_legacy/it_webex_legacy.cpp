@@ -33,7 +33,8 @@ constexpr char kFrom[] = "2026-11-01T00:00:00Z";
 constexpr char kTo[] = "2026-11-02T00:00:00Z";
 constexpr char kDefaults[] =
     R"({"next_429":0,"next_503":0,"malformed_json":false,"truncate_csv":false,"rate_429":0,"rate_503":0,)"
-    R"("tenant_mode":"required","ms_cluster_size":7,"retry_after":1,"row_cap":1000})";
+    R"("tenant_mode":"required","ms_cluster_size":7,"retry_after":1,"row_cap":1000,)"
+    R"("date_end_inclusive":false,"date_begin_exclusive":false})";
 
 rapidjson::Document Json(std::string const& text) {
   rapidjson::Document d;
@@ -49,6 +50,16 @@ std::vector<std::string> Lines(std::string const& text) {
     if (!line.empty()) out.push_back(line);
   }
   return out;
+}
+
+/// How many of `truth` are not in `got` (the first few are named in the test log).
+std::size_t Missing(std::set<std::string> const& truth, std::multiset<std::string> const& got) {
+  std::size_t n = 0;
+  for (auto const& id : truth) {
+    if (got.count(id)) continue;
+    if (++n <= 3) ADD_FAILURE() << "missing " << id;
+  }
+  return n;
 }
 
 /// Every regular file under `root` (relative path -> content).
@@ -197,6 +208,51 @@ TEST_F(WebexLegacyTest, RangeNeedingSeveralWindowsReturnsEveryRecordOnce) {
   }
   EXPECT_TRUE(saw_true);
   EXPECT_TRUE(saw_object);
+}
+
+// Issue 11 item 2: the v1 window semantics are only assumed ([dateBegin, dateEnd)). A record
+// exactly on the boundary of two adjacent windows is returned once by the pair, under every
+// inclusive/exclusive combination the emulator can play.
+TEST_F(WebexLegacyTest, RecordOnAWindowBoundaryIsReturnedExactlyOnceWhateverTheWindowSemantics) {
+  auto client = MakeClient();
+  std::string sid = Control("/_emulator/info")["example_sid"].GetString();
+  auto csr = client.GetCsr(sid);
+  ASSERT_TRUE(csr && csr->cstts) << (csr ? "no cstts" : csr.error().ToString());
+  std::int64_t c = std::chrono::duration_cast<std::chrono::milliseconds>(csr->cstts->time_since_epoch()).count();
+  auto truth = TruthIds("csrs", c - 3600000, c + 3600000);
+  ASSERT_TRUE(truth.count(sid));
+  legacy::ListOptions one_window;
+  one_window.initial_window = std::chrono::milliseconds(0);
+  for (char const* semantics : {R"({"date_begin_exclusive":false,"date_end_inclusive":false})",
+                                R"({"date_begin_exclusive":true,"date_end_inclusive":true})",
+                                R"({"date_begin_exclusive":false,"date_end_inclusive":true})",
+                                R"({"date_begin_exclusive":true,"date_end_inclusive":false})"}) {
+    SCOPED_TRACE(semantics);
+    Config(semantics);
+    std::multiset<std::string> got;
+    for (auto const& range : {Range(c - 3600000, c), Range(c, c + 3600000)}) {
+      auto csrs = client.ListCsrs(legacy::Query{}, range, one_window);
+      ASSERT_TRUE(csrs) << csrs.error().ToString();
+      for (auto const& r : *csrs) got.insert(r.sid.value_or(""));
+    }
+    EXPECT_EQ(got.count(sid), 1u) << "the record at the boundary";
+    EXPECT_EQ(Missing(truth, got), 0u);
+    EXPECT_EQ(got.size(), truth.size()) << "no duplicates";
+  }
+}
+
+TEST_F(WebexLegacyTest, CliExportIsCompleteWhenTheServiceExcludesDateBeginAndIncludesDateEnd) {
+  Config(R"({"date_begin_exclusive":true,"date_end_inclusive":true})");
+  TempDir dir("ccrec-it-legacy-semantics");
+  auto run = ccrec_it::RunProgram(CliArgs(dir / "out"), KeyEnv());
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  std::multiset<std::string> sids;
+  for (auto const& [path, content] : Files(dir / "out")) {
+    for (auto const& line : Lines(content)) sids.insert(Json(line)["sid"].GetString());
+  }
+  auto truth = TruthIds("csrs", kDayStart, kDayEnd);
+  EXPECT_EQ(Missing(truth, sids), 0u);
+  EXPECT_EQ(sids.size(), truth.size()) << "no duplicates";
 }
 
 TEST_F(WebexLegacyTest, EmptyRange) {

@@ -103,6 +103,8 @@ struct FakeRecording {
   std::int64_t start_ms = 0;
   std::string ani = "7777";
   std::string dnis = "5555";
+  /// isrUcid; not sent when empty.
+  std::string isr_ucid;
   std::vector<FakeSegment> segments;
 };
 
@@ -145,6 +147,9 @@ class FakeFace {
   void SetCap(int cap) { cap_ = cap; }
   void SetTruncationMessage(bool on) { truncation_message_ = on; }
   void SetTtl(int seconds) { ttl_ = seconds; }
+  /// Lists (code -1) write start times to the second ("yyyy-MM-dd HH:mm:ss", as in the
+  /// reference's §5.2 examples) while filtering on the exact millisecond.
+  void SetSecondsInLists(bool on) { seconds_in_lists_ = on; }
   int logins() const {
     std::lock_guard<std::mutex> lock(mu_);
     return logins_;
@@ -181,6 +186,10 @@ class FakeFace {
     return MakeResponse(200, R"({"result":{"code":5,"message":"Invalid Command"}})", JsonHeaders());
   }
 
+  static std::string UcidMember(FakeRecording const& r) {
+    return r.isr_ucid.empty() ? std::string() : R"(,"isrUcid":")" + ccrec::internal::JsonEscape(r.isr_ucid) + R"(")";
+  }
+
   static std::string RecordingJson(FakeRecording const& r) {
     std::string segs;
     int seq = 1;
@@ -190,7 +199,8 @@ class FakeFace {
               std::to_string(seq++) + R"(,"filename":")" + ccrec::internal::JsonEscape(s.filename) + R"(","start":")" +
               SqlTime(s.start_ms) + R"(","end":")" + (s.end_ms ? SqlTime(*s.end_ms) : "") + R"("}})";
     }
-    return R"({"recordingId":)" + r.id + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis + R"(","account":"1","startTime":")" +
+    return R"({"recordingId":)" + r.id + UcidMember(r) + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis +
+           R"(","account":"1","startTime":")" +
            SqlTime(r.start_ms) +
            R"(","agentId":"","customDataSets":[{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id +
            R"("}}],"segments":[)" + segs + R"(,{"segment":{}}]})";
@@ -229,11 +239,16 @@ class FakeFace {
     std::string matches;
     for (auto const& r : found) {
       if (!matches.empty()) matches += ",";
-      matches += R"({"match":{"recordingId":)" + r.id + R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
-                 R"(","start":")" + SqlTime(r.start_ms) + R"("}})";
+      matches += R"({"match":{"recordingId":)" + r.id + UcidMember(r) + R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
+                 R"(","start":")" + ListTime(r.start_ms) + R"("}})";
     }
     return MakeResponse(200, R"({"result":{"code":-1,"message":")" + message + R"(","matches":[)" + matches + "]}}",
                         JsonHeaders());
+  }
+
+  std::string ListTime(std::int64_t ms) const {
+    if (!seconds_in_lists_) return SqlTime(ms);
+    return ccrec::internal::FormatSqlTime(ccrec::internal::FromEpochMs(ms), false);
   }
 
   std::shared_ptr<FakeHttpTransport> transport_;
@@ -244,6 +259,7 @@ class FakeFace {
   int ttl_ = 3600;
   int cap_ = 1000;
   bool truncation_message_ = true;
+  bool seconds_in_lists_ = false;
   std::atomic<int> details_calls_{0};
 };
 

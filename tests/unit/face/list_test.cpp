@@ -2,6 +2,8 @@
 
 #include "face_test_util.hpp"
 
+#include "face/parse.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -162,6 +164,60 @@ TEST(FaceList, SecondsPrecisionRoundsOutwardAndFiltersLocally) {
       EXPECT_EQ(p["latestStart"].size(), 19u);
     }
   }
+}
+
+// Issue 11 item 2: lists write start times to the second while the search bounds are in
+// milliseconds. A recording at :14.141 listed as ":14" in a window that begins at :14.062 must not
+// be dropped: the listed second covers [:14.000, :14.999].
+TEST(FaceList, SecondPrecisionListTimesAreComparedAtTheirPrecision) {
+  Env env;
+  FakeFace face(env.transport);
+  face.SetSecondsInLists(true);
+  face.AddMany(1, kDayStart + 14'141, 0);
+  face.AddMany(1, kDayStart + 15'500, 0);
+  face.AddMany(1, kDayStart + 14'020, 0);  // before the window: the server does not list it
+  ListQuery q;
+  q.from = FromEpochMs(kDayStart + 14'062);
+  q.to = FromEpochMs(kDayStart + 20'000);
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(env.MakeClient(), q, &error);
+  ASSERT_FALSE(error) << error->ToString();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), (std::set<std::string>{"1000", "1001"}));
+  EXPECT_EQ(ids.size(), 2u);
+}
+
+TEST(FaceList, SubSecondStartsInSplitWindowsAreNeitherLostNorDuplicated) {
+  Env env;
+  FakeFace face(env.transport);
+  face.SetSecondsInLists(true);
+  face.AddMany(431, kDayStart + 141, 4'321);  // sub-second starts; windows split at odd milliseconds
+  auto q = Day();
+  q.max_list_length = 7;
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(env.MakeClient(), q, &error);
+  ASSERT_FALSE(error) << error->ToString();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 431u);
+  EXPECT_EQ(ids.size(), 431u) << "each recording once";
+}
+
+TEST(FaceList, TimeSpanFollowsTheWrittenPrecision) {
+  using ccrec::face::wire::TimeSpanMs;
+  EXPECT_EQ(TimeSpanMs("2026-11-01 10:00:14"), 1000);
+  EXPECT_EQ(TimeSpanMs("2026-11-01 10:00:14.1"), 100);
+  EXPECT_EQ(TimeSpanMs("2026-11-01 10:00:14.14"), 10);
+  EXPECT_EQ(TimeSpanMs("2026-11-01 10:00:14.141"), 1);
+  EXPECT_EQ(TimeSpanMs(""), 1);
+  ccrec::face::RecordingMatch m;
+  m.start_text = "2026-11-01 00:00:14";
+  m.start = FromEpochMs(kDayStart + 14'000);
+  EXPECT_TRUE(ccrec::face::wire::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000));
+  EXPECT_TRUE(ccrec::face::wire::MayStartIn(m, kDayStart, kDayStart + 14'000));
+  EXPECT_FALSE(ccrec::face::wire::MayStartIn(m, kDayStart + 15'000, kDayStart + 20'000));
+  EXPECT_FALSE(ccrec::face::wire::MayStartIn(m, kDayStart, kDayStart + 13'999));
+  m.start_text = "2026-11-01 00:00:14.000";
+  EXPECT_FALSE(ccrec::face::wire::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000));
+  m.start.reset();
+  EXPECT_TRUE(ccrec::face::wire::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000)) << "unknown: kept";
 }
 
 TEST(FaceList, BadQueries) {

@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <fstream>
 #include <unistd.h>
@@ -36,6 +37,7 @@ struct Fixture {
     single.id = "100";
     single.start_ms = kDayStart + 1000;
     single.ani = "+14155550123";
+    single.isr_ucid = "x-isr-ucid-1-100@10.0.0.1";
     single.segments = {{"1001", "../../etc/passwd.wav", kDayStart + 1000, kDayStart + 2000, "SINGLE-AUDIO"}};
     face.Add(single);
     FakeRecording multi;
@@ -48,6 +50,7 @@ struct Fixture {
     FakeRecording running;
     running.id = "300";
     running.start_ms = kDayStart + 9000;
+    running.isr_ucid = "x-isr-ucid-1-300@10.0.0.1";
     running.segments = {{"3001", "r.seg0.wav", kDayStart + 9000, kDayStart + 9500, "DONE"},
                         {"3002", "r.seg1.rpdd", kDayStart + 9500, std::nullopt, "RUNNING"}};
     face.Add(running);
@@ -139,13 +142,22 @@ TEST(FaceSource, ManifestLinesAndReRunDownloadsNothing) {
     ASSERT_TRUE(doc);
     EXPECT_STREQ((*doc)["source"].GetString(), "face");
     std::string status = (*doc)["status"].GetString();
+    // Issue 11 item 12: the recordingId on every line, the call id (isrUcid) as task_id.
+    ASSERT_TRUE(doc->HasMember("recording_id")) << line;
+    std::string recording_id = (*doc)["recording_id"].GetString();
+    std::string task_id = (*doc)["task_id"].GetString();
+    std::map<std::string, std::string> const call_ids{
+        {"100", "x-isr-ucid-1-100@10.0.0.1"}, {"200", ""}, {"300", "x-isr-ucid-1-300@10.0.0.1"}};
+    ASSERT_TRUE(call_ids.count(recording_id)) << line;
+    EXPECT_EQ(task_id, call_ids.at(recording_id)) << line;
     if (status == "exported") {
       ++exported;
+      EXPECT_TRUE(recording_id == "100" || recording_id == "200") << line;
       EXPECT_FALSE(std::string((*doc)["segment_id"].GetString()).empty());
       EXPECT_EQ(std::string((*doc)["sha256"].GetString()).size(), 64u);
     } else if (status == "pending") {
       ++pending;
-      EXPECT_STREQ((*doc)["task_id"].GetString(), "300");
+      EXPECT_EQ(recording_id, "300") << line;
     }
   }
   EXPECT_EQ(exported, 4);
@@ -204,6 +216,36 @@ TEST(FaceSource, DetailsFailureOfOneRecordingFailsOnlyThatItem) {
   EXPECT_EQ(summary.failed, 1u);
   EXPECT_EQ(summary.exported, 3u);
   EXPECT_EQ(summary.pending, 1u);
+}
+
+TEST(FaceSource, FailedMetadataLineCarriesTheRecordingIdAndCallId) {
+  Fixture f([](FakeHttpTransport& t) {
+    t.Route("GET", "audioRecording/details?token=tok-1&recordingId=100", [](RecordedRequest const&) {
+      return Result<HttpResponse>(
+          MakeResponse(200, R"({"result":{"code":23,"message":"Could not convert file to playable format"}})", JsonHeaders()));
+    });
+  });
+  char path[] = "/tmp/face-manifest-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  auto manifest = ccrec::exporter::Manifest::Open(path);
+  ASSERT_TRUE(manifest);
+  auto summary = f.Run(false, *manifest);
+  EXPECT_EQ(summary.failed, 1u);
+  std::ifstream in(path);
+  std::string line;
+  int failed = 0;
+  while (std::getline(in, line)) {
+    auto doc = ccrec::internal::ParseJson(line, "manifest line");
+    ASSERT_TRUE(doc);
+    if (std::string((*doc)["status"].GetString()) != "failed") continue;
+    ++failed;
+    EXPECT_STREQ((*doc)["recording_id"].GetString(), "100") << line;
+    EXPECT_STREQ((*doc)["task_id"].GetString(), "x-isr-ucid-1-100@10.0.0.1") << "the list's isrUcid: " << line;
+  }
+  EXPECT_EQ(failed, 1);
+  std::remove(path);
 }
 
 TEST(FaceSource, HostNotAuthorizedIsFatal) {

@@ -232,7 +232,8 @@ TEST(Splitting, OneMillisecondFullAtACapBelowTheServiceCapIsReQueriedAtTheCap) {
   ASSERT_TRUE(csrs) << csrs.error().ToString();
   EXPECT_EQ(csrs->size(), 15u);
   bool escalated = false;
-  for (auto const& q : server.Queries()) escalated = escalated || (q.number_of_records == 1000 && q.end - q.begin == 1);
+  // A one-millisecond window is queried from the millisecond before it.
+  for (auto const& q : server.Queries()) escalated = escalated || (q.number_of_records == 1000 && q.end - q.begin == 2);
   EXPECT_TRUE(escalated);
 }
 
@@ -265,6 +266,67 @@ TEST(Splitting, UnsplittableTruncationIsReportedNotDropped) {
   auto all = client.ListCsrs(base, W(kDay, kDay + 64));
   ASSERT_FALSE(all);
   EXPECT_EQ(all.error().code, ErrorCode::kInternal);
+}
+
+// Issue 11 item 2: the v1 window semantics are only assumed. Records exactly on window
+// boundaries (aligned hours, and every millisecond of a block dense enough to be split down to
+// a few milliseconds) are yielded exactly once whether the service treats dateBegin and dateEnd
+// as inclusive or exclusive.
+TEST(Boundaries, EveryRecordExactlyOnceWhateverTheServiceWindowSemantics) {
+  std::vector<FakeRecord> records;
+  for (int h = 0; h <= 3; ++h) {
+    for (int d = -1; d <= 1; ++d) records.push_back({"h" + std::to_string(h) + "_" + std::to_string(d + 1),
+                                                     kDay + h * 3600000 + d});
+  }
+  for (int i = 0; i < 40; ++i) records.push_back({"d" + std::to_string(i), kDay + 5400000 + i});  // one per ms
+  std::set<std::string> expected;
+  for (auto const& r : records) {
+    if (r.cstts >= kDay && r.cstts < kDay + 3 * 3600000) expected.insert(r.id);
+  }
+  for (int semantics = 0; semantics < 4; ++semantics) {
+    bool begin_inclusive = (semantics & 1) == 0, end_inclusive = (semantics & 2) != 0;
+    SCOPED_TRACE(std::string(begin_inclusive ? "[" : "(") + "dateBegin, dateEnd" + (end_inclusive ? "]" : ")"));
+    Fixture f;
+    FakeV1Server server(records, 10);
+    server.SetWindowSemantics(begin_inclusive, end_inclusive);
+    server.Install(*f.transport);
+    Client client(f.Options(10));
+    Query base;
+    base.number_of_records = 10;
+    std::multiset<std::string> seen;
+    for (auto& page : client.ListPages(RecordType::kCsr, base, W(kDay, kDay + 3 * 3600000))) {
+      ASSERT_TRUE(page) << page.error().ToString();
+      for (auto const& r : page->records) seen.insert(r.substr(8, r.find('"', 8) - 8));
+    }
+    EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), expected);
+    EXPECT_EQ(seen.size(), expected.size()) << "no duplicates";
+  }
+}
+
+TEST(Boundaries, AFullMillisecondDoesNotMakeTheNextWindowLookFull) {
+  Fixture f;
+  std::vector<FakeRecord> records;
+  for (int i = 0; i < 12; ++i) records.push_back({"m" + std::to_string(i), kDay + 7});
+  records.push_back({"next", kDay + 8});
+  FakeV1Server server(records, 10);  // includes dateBegin: the client learns it from the answer
+  server.Install(*f.transport);
+  Client client(f.Options(10));
+  Query base;
+  base.number_of_records = 10;
+  std::vector<std::string> ids;
+  std::optional<ccrec::Error> error;
+  for (auto& page : client.ListPages(RecordType::kCsr, base, W(kDay, kDay + 64))) {
+    if (!page) {
+      error = page.error();
+      break;
+    }
+    for (auto const& r : page->records) ids.push_back(r);
+  }
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->message.find("2026-11-01T00:00:00.007Z"), std::string::npos) << error->message;
+  EXPECT_EQ(error->message.find("00:00:00.008Z"), std::string::npos) << error->message;
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_NE(ids[0].find("\"next\""), std::string::npos);
 }
 
 TEST(Splitting, EmptyRangeAndEmptyWindows) {
@@ -413,7 +475,7 @@ TEST(Chains, GetActivityChainQueriesTheContactSpan) {
   EXPECT_TRUE(chain->complete);
   EXPECT_EQ(chain->activities.size(), 2u);
   auto q = legacy_test::ParseListUrl(f.transport->Requests()[0].url);
-  EXPECT_EQ(q.begin, 100);
+  EXPECT_EQ(q.begin, 99) << "one millisecond of overlap before the span";
   EXPECT_EQ(q.end, 151);
   EXPECT_NE(f.transport->Requests()[0].url.find("/aws/api/cars?q="), std::string::npos);
   Csr incomplete;

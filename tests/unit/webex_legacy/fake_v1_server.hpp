@@ -73,6 +73,12 @@ class FakeV1Server {
     return queries_;
   }
   int max_number_of_records() const { return max_n_.load(); }
+  /// How the server applies dateBegin/dateEnd to cstts (the v1 semantics are undocumented).
+  /// Default [dateBegin, dateEnd).
+  void SetWindowSemantics(bool begin_inclusive, bool end_inclusive) {
+    begin_inclusive_ = begin_inclusive;
+    end_inclusive_ = end_inclusive;
+  }
   bool saw_raw_json_characters() const { return raw_chars_.load(); }
 
   std::vector<FakeRecord> InWindow(std::int64_t b, std::int64_t e) const {
@@ -95,7 +101,8 @@ class FakeV1Server {
       queries_.push_back(q);
     }
     max_n_ = std::max(max_n_.load(), q.number_of_records);
-    auto rows = InWindow(q.begin, q.end);
+    // Inclusive/exclusive bounds on integer milliseconds: (b, ...) = [b + 1, ...), (..., e] = [..., e + 1).
+    auto rows = InWindow(begin_inclusive_ ? q.begin : q.begin + 1, end_inclusive_ ? q.end + 1 : q.end);
     std::size_t limit = static_cast<std::size_t>(std::min(q.number_of_records, cap_));
     if (rows.size() > limit) rows.resize(limit);
     bool csv = r.Header("Accept").value_or("") == "text/csv";
@@ -117,6 +124,8 @@ class FakeV1Server {
   std::vector<ParsedQuery> queries_;
   std::atomic<int> max_n_{0};
   std::atomic<bool> raw_chars_{false};
+  bool begin_inclusive_ = true;
+  bool end_inclusive_ = false;
 };
 
 /// Records: `count` spread evenly over [begin, begin + span_ms), ids "r<prefix><n>".

@@ -1,0 +1,169 @@
+// Integration: FACE listing when list times are coarser than the search bounds (issue 11 item 2)
+// and the FACE manifest identity (item 12), against tests/emulators/face_server.py.
+//
+// The emulator writes list times to the second (`list_times_in_seconds`, as the reference's
+// list examples do) while it filters on the exact millisecond, and lists at most two matches
+// per request, so the lister splits the day into many windows whose bounds fall at odd
+// milliseconds, inside the seconds of recordings.
+
+#include "integration/harness.hpp"
+
+#include <ccrec/face/client.hpp>
+#include <ccrec/transport/curl.hpp>
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ccrec_it::ServerProcess;
+using ccrec_it::TempDir;
+
+constexpr long long kDayStart = 1793491200000;  // 2026-11-01T00:00:00Z
+
+rapidjson::Document Json(std::string const& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
+  return d;
+}
+
+std::chrono::system_clock::time_point At(long long epoch_ms) {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(epoch_ms));
+}
+
+struct Recording {
+  std::string id, isr_ucid;
+  long long start_ms = 0;
+  bool in_progress = false;
+  std::size_t segments = 0;
+};
+
+class FaceCoarseListTimesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    face_ = ServerProcess::Start("face_server.py", {"--recordings", "431", "--in-progress", "2", "--same-start-cluster",
+                                                    "0", "--list-cap", "3", "--list-times-in-seconds", "true",
+                                                    "--segment-min-bytes", "64", "--segment-max-bytes", "256"})
+                .release();
+  }
+  static void TearDownTestSuite() {
+    delete face_;
+    face_ = nullptr;
+  }
+
+  static std::string Url() { return face_->Get("base_url"); }
+  static std::string Ca() { return face_->Get("ca_file"); }
+
+  static std::map<std::string, Recording> Truth() {
+    auto [status, text] = ccrec_it::HttpGet(Url() + "/_emulator/recordings?from=" + std::to_string(kDayStart) +
+                                                "&to=" + std::to_string(kDayStart + 86400000),
+                                            Ca());
+    EXPECT_EQ(status, 200) << text;
+    auto doc = Json(text);
+    std::map<std::string, Recording> out;
+    for (auto const& r : doc["recordings"].GetArray()) {
+      Recording rec;
+      rec.id = r["recordingId"].GetString();
+      rec.isr_ucid = r["isrUcid"].GetString();
+      rec.start_ms = r["startMs"].GetInt64();
+      rec.in_progress = r["inProgress"].GetBool();
+      rec.segments = r["segments"].Size();
+      out[rec.id] = rec;
+    }
+    return out;
+  }
+
+  static ServerProcess* face_;
+};
+
+ServerProcess* FaceCoarseListTimesTest::face_ = nullptr;
+
+TEST_F(FaceCoarseListTimesTest, ListRecordingsLosesNoSubSecondStartInSplitWindows) {
+  auto truth = Truth();
+  ASSERT_EQ(truth.size(), 431u);
+  std::size_t sub_second = 0;
+  for (auto const& [id, r] : truth) sub_second += r.start_ms % 1000 != 0 ? 1 : 0;
+  ASSERT_GT(sub_second, 400u) << "the data set must have sub-second starts";
+
+  ccrec::face::ClientOptions o;
+  o.base_url = Url();
+  o.user_email = face_->Get("user_email");
+  o.password = face_->Get("password");
+  ccrec::CurlOptions co;
+  co.ca_file = Ca();
+  o.transport = ccrec::MakeCurlTransport(co);
+  ccrec::face::Client client(o);
+  ccrec::face::ListQuery q;
+  q.from = At(kDayStart);
+  q.to = At(kDayStart + 86400000);
+  q.max_list_length = 3;
+  std::multiset<std::string> listed;
+  std::size_t seconds_only = 0;
+  for (auto& m : client.ListRecordings(q)) {
+    ASSERT_TRUE(m) << m.error().ToString();
+    seconds_only += m->start_text.value_or("").size() == 19 ? 1 : 0;
+    listed.insert(m->recording_id);
+  }
+  EXPECT_GT(seconds_only, 0u) << "the emulator lists to the second";
+  std::set<std::string> missing;
+  for (auto const& [id, r] : truth) {
+    if (!listed.count(id)) missing.insert(id);
+  }
+  EXPECT_TRUE(missing.empty()) << missing.size() << " of " << truth.size() << " recordings were not listed, e.g. "
+                               << *missing.begin();
+  EXPECT_EQ(listed.size(), truth.size()) << "each recording once";
+}
+
+TEST_F(FaceCoarseListTimesTest, ExportCountsEveryRecordingAndManifestLinesCarryTheIdentity) {
+  auto truth = Truth();
+  std::size_t finished_segments = 0, in_progress = 0;
+  for (auto const& [id, r] : truth) {
+    if (r.in_progress) {
+      ++in_progress;
+    } else {
+      finished_segments += r.segments;
+    }
+  }
+  ASSERT_EQ(in_progress, 2u);
+  TempDir dir("ccrec-it-face-coarse");
+  std::string manifest = dir / "run.jsonl";
+  auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "face", "--face-url", Url(), "--user-email",
+                                   face_->Get("user_email"), "--from", "2026-11-01T00:00:00Z", "--to",
+                                   "2026-11-02T00:00:00Z", "--max-list-length", "3", "--dest", dir / "out",
+                                   "--manifest", manifest, "--ca-file", Ca(), "--concurrency", "4"},
+                                  {{"CCREC_FACE_PASSWORD", face_->Get("password")}});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  std::string last = run.LastLine();
+  EXPECT_EQ(last.substr(0, last.find(" bytes=")), "exported=" + std::to_string(finished_segments) +
+                                                      " skipped=0 failed=0 pending=" + std::to_string(in_progress));
+  // Item 12: every line names its FACE recordingId, and its call (isrUcid) as task_id.
+  std::ifstream in(manifest);
+  std::string line;
+  std::set<std::string> recordings_in_manifest;
+  std::size_t pending = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto doc = Json(line);
+    ASSERT_TRUE(doc.HasMember("recording_id")) << line;
+    std::string id = doc["recording_id"].GetString();
+    ASSERT_TRUE(truth.count(id)) << line;
+    EXPECT_EQ(std::string(doc["task_id"].GetString()), truth[id].isr_ucid) << line;
+    recordings_in_manifest.insert(id);
+    if (std::string(doc["status"].GetString()) == "pending") {
+      ++pending;
+      EXPECT_TRUE(truth[id].in_progress) << line;
+    }
+  }
+  EXPECT_EQ(pending, in_progress);
+  EXPECT_EQ(recordings_in_manifest.size(), truth.size()) << "every listed recording ends in the manifest";
+}
+
+}  // namespace
