@@ -522,7 +522,9 @@ ExportSummary Exporter::Run(CallContext const& ctx) {
   auto key_template = KeyTemplate::Parse(options_.key_template, options_.extra_key_names);
   class Run run(*source_, *sink_, *manifest_, options_, std::move(*key_template), ctx);
   auto summary = run.Execute();
-  (void)manifest_->Sync();
+  // The run's lines must be durable before the caller acts on the summary (e.g. moves the
+  // --since-last-run checkpoint past items whose only trace is a "failed" line).
+  if (auto synced = manifest_->Sync(); !synced && !summary.fatal) summary.fatal = std::move(synced).error();
   return summary;
 }
 
