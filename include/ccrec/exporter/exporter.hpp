@@ -60,6 +60,13 @@ struct PendingItem {
   std::string reason;
   /// As ExportItem::window_time.
   std::optional<std::chrono::system_clock::time_point> window_time = std::nullopt;
+  /// The source has waited long enough (e.g. WebexSourceOptions::pending_max_age): the recording
+  /// is taken to be unavailable for good (purged, or never produced). The engine records the
+  /// task once as "failed" with `reason` (counted in ExportSummary::failed) and does not hold
+  /// ExportSummary::earliest_unfinished back for it, so an incremental run moves on. When the
+  /// manifest's last line for the task already is such a "failed" line (a run that re-lists it),
+  /// nothing is recorded or counted again. Default false.
+  bool given_up = false;
 };
 
 /// Where recordings come from (Webex CC tasks+captures, FACE searches, ...).
@@ -96,7 +103,8 @@ struct CCREC_EXPORT ExportSummary {
   /// Wall time since the run started.
   std::chrono::milliseconds elapsed{0};
   /// The smallest ExportItem/PendingItem::window_time among items that ended failed or pending in
-  /// this run; nullopt when none did (or none had a window_time). An incremental run resumes
+  /// this run (given-up pending tasks excepted, see PendingItem::given_up); nullopt when none did
+  /// (or none had a window_time). An incremental run resumes
   /// from here so that nothing unfinished is left behind (`--since-last-run`).
   std::optional<std::chrono::system_clock::time_point> earliest_unfinished;
 
