@@ -144,7 +144,10 @@ struct ExporterOptions {
 /// or whose key already exists in the sink, is skipped without downloading; everything else is
 /// streamed (download → sink writer, no temporary files, memory bounded by
 /// concurrency × copy_buffer_bytes plus the sink's own buffers), then its sidecar is written,
-/// then its manifest line (so a manifest "exported" line implies both objects exist). An item
+/// then its manifest line (so a manifest "exported" line implies both objects exist, and survive a
+/// crash when the sink makes an object durable before Finish() returns, as the filesystem sink
+/// with fsync and the S3 sink do). Run() fsyncs the manifest before it returns; a failure there
+/// is reported as ExportSummary::fatal. An item
 /// skipped because its key exists gets its sidecar written if that is missing.
 /// ExportSummary::bytes counts exported recordings only: bytes of failed or cancelled transfers
 /// are taken back.
