@@ -154,6 +154,7 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   if (!dest.is_s3) {
     ccrec::FilesystemSinkOptions fo;
     fo.root = dest.path;
+    fo.logger = logger;
     auto sink = ccrec::MakeFilesystemSink(fo);
     if (!sink) throw UsageError{"--dest: " + sink.error().message};
     return *sink;

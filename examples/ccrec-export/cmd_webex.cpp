@@ -36,6 +36,7 @@ struct WebexFlags {
   bool since_last_run = false;
   std::string until_now_minus;
   std::string sub_window;
+  std::string pending_max_age = "3d";
   std::vector<std::string> queues, agents, directions, statuses;
   long long min_duration_s = -1, max_duration_s = -1;
 };
@@ -87,6 +88,10 @@ int RunWebex(WebexFlags& f) {
     auto d = ccrec::internal::ParseDuration(f.sub_window);
     if (!d || d->count() < 1000) throw UsageError{"--sub-window \"" + f.sub_window + "\" is not a duration of at least 1s"};
     sub_window = *d;
+  }
+  auto pending_max_age = ccrec::internal::ParseDuration(f.pending_max_age);
+  if (!pending_max_age) {
+    throw UsageError{"--pending-max-age \"" + f.pending_max_age + "\" is not a duration (e.g. 3d, 36h; 0 = wait forever)"};
   }
   auto const now = system_clock::now();
   system_clock::time_point from, to;
@@ -219,6 +224,7 @@ int RunWebex(WebexFlags& f) {
   if (!f.org_id.empty()) so.tasks.org_id = f.org_id;
   so.url_expiration = std::chrono::minutes(f.url_expiration);
   so.include_segments = f.include_segments;
+  so.pending_max_age = *pending_max_age;
   so.logger = logger;
   auto source = ccrec::exporter::MakeWebexSource(client, so);
 
@@ -235,7 +241,8 @@ int RunWebex(WebexFlags& f) {
               << ccrec::RedactSecrets(token_saved.error().message) << ")\n";
   }
   // The next --since-last-run starts at the first task left unfinished (pending or failed), else
-  // at this window's end. Not advanced by a dry run, an interrupted run or a fatal error.
+  // at this window's end. A task pending longer than --pending-max-age is recorded as failed
+  // once and no longer holds it back (ExportSummary::earliest_unfinished leaves it out). Not advanced by a dry run, an interrupted run or a fatal error.
   if (!checkpoint_path.empty() && !f.common.dry_run && !summary.fatal && !summary.cancelled && signals.signal() == 0) {
     auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, to) : to;
     auto written = WriteCheckpoint(checkpoint_path, next);
@@ -276,6 +283,10 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
                 "start where the last run left off (checkpoint beside --manifest; first run: --days-back N)");
   cmd->add_option("--until-now-minus", f->until_now_minus,
                   "end the window this long before now (room for late recordings), e.g. 30m, 2h");
+  cmd->add_option("--pending-max-age", f->pending_max_age,
+                  "give up on a task still without a recording this long after it was created: record it as "
+                  "failed once and let --since-last-run move on (0 = wait forever)")
+      ->capture_default_str();
   cmd->add_option("--sub-window", f->sub_window, "list long windows in sub-windows of this length, in order")
       ->default_str("1d");
   cmd->add_option("--queue", f->queues, "only tasks whose last queue id or name matches (repeatable, comma-separated)")

@@ -246,6 +246,7 @@ class Run {
   }
 
   void RecordPending(PendingItem const& p) {
+    if (p.given_up) return RecordGivenUp(p);
     counters_.pending.fetch_add(1);
     NoteUnfinished(p.window_time);
     ManifestEntry e;
@@ -256,6 +257,22 @@ class Run {
     e.error = p.reason;
     Record(e);
     options_.logger.Info("pending: " + p.source + " task " + p.task_id + ": " + p.reason);
+  }
+
+  /// A task pending for too long: one "failed" line, ever; it does not hold the resume point.
+  void RecordGivenUp(PendingItem const& p) {
+    if (auto last = manifest_.Latest(p.source, p.task_id, {}); last && last->status == ItemStatus::kFailed) {
+      options_.logger.Debug("given up earlier: " + p.source + " task " + p.task_id + ": " + last->error);
+      return;
+    }
+    counters_.failed.fetch_add(1);
+    ManifestEntry e;
+    e.source = p.source;
+    e.task_id = p.task_id;
+    e.status = ItemStatus::kFailed;
+    e.error = p.reason;
+    Record(e);
+    options_.logger.Warn("failed: " + p.source + " task " + p.task_id + ": " + p.reason);
   }
 
   ManifestEntry EntryFor(ExportItem const& item, std::string const& key) {
@@ -523,7 +540,9 @@ ExportSummary Exporter::Run(CallContext const& ctx) {
   auto key_template = KeyTemplate::Parse(options_.key_template, options_.extra_key_names);
   class Run run(*source_, *sink_, *manifest_, options_, std::move(*key_template), ctx);
   auto summary = run.Execute();
-  (void)manifest_->Sync();
+  // The run's lines must be durable before the caller acts on the summary (e.g. moves the
+  // --since-last-run checkpoint past items whose only trace is a "failed" line).
+  if (auto synced = manifest_->Sync(); !synced && !summary.fatal) summary.fatal = std::move(synced).error();
   return summary;
 }
 

@@ -91,6 +91,11 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path) {
     return MakeError(ErrorCode::kInvalidArgument, "cannot open manifest " + path + " for appending: " +
                                                       std::strerror(errno));
   }
+  if (!text) {  // created: its directory entry must survive a crash like its lines
+    auto synced = internal::SyncDir(internal::DirName(path));
+    if (!synced) return MakeError(ErrorCode::kInvalidArgument, "manifest " + path + ": " + synced.error().message);
+  }
+  m->last_sync_ = std::chrono::steady_clock::now();
   // A torn last line (crash mid-write) must not glue onto the next entry.
   if (text && !text->empty() && text->back() != '\n') {
     if (::write(m->fd_, "\n", 1) != 1) {
@@ -104,7 +109,7 @@ std::shared_ptr<Manifest> Manifest::Null() { return std::shared_ptr<Manifest>(ne
 
 Manifest::~Manifest() {
   if (fd_ >= 0) {
-    ::fsync(fd_);
+    if (unsynced_lines_ > 0) internal::Fsync(fd_, path_);
     ::close(fd_);
   }
 }
@@ -121,6 +126,13 @@ Result<void> Manifest::Append(ManifestEntry const& entry) {
         return MakeError(ErrorCode::kInternal, "cannot append to manifest " + path_ + ": " + std::strerror(errno));
       }
       off += static_cast<std::size_t>(n);
+    }
+    // Group commit (see the class comment): fsync every kSyncEveryLines lines or kSyncEvery.
+    ++unsynced_lines_;
+    auto const now = std::chrono::steady_clock::now();
+    if (unsynced_lines_ >= kSyncEveryLines || now - last_sync_ >= kSyncEvery) {
+      auto synced = SyncLocked();
+      if (!synced) return synced;
     }
   }
   // Null() records nothing, in memory either (its Latest() always returns nullopt).
@@ -144,9 +156,16 @@ bool Manifest::IsDone(std::string const& source, std::string const& task_id, std
 
 Result<void> Manifest::Sync() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ >= 0 && ::fsync(fd_) != 0) {
+  return SyncLocked();
+}
+
+Result<void> Manifest::SyncLocked() {
+  if (fd_ < 0) return {};
+  if (internal::Fsync(fd_, path_) != 0) {
     return MakeError(ErrorCode::kInternal, "cannot fsync manifest " + path_ + ": " + std::strerror(errno));
   }
+  unsynced_lines_ = 0;
+  last_sync_ = std::chrono::steady_clock::now();
   return {};
 }
 

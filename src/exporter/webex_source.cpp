@@ -1,6 +1,7 @@
 #include <ccrec/exporter/webex_source.hpp>
 
 #include "internal/json.hpp"
+#include "internal/time_util.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -192,10 +193,7 @@ class WebexSource : public RecordingSource {
         if (tc.task_id == task.id) found = &tc;
       }
       if (found == nullptr || found->recordings.empty()) {
-        on_pending(PendingItem{"webex", task.id,
-                               task.capture_requested ? "capture requested but not available yet"
-                                                      : "capture status not known yet (captureRequested is null)",
-                               task.created_time});
+        on_pending(Pending(task));
         continue;
       }
       for (auto const& recording : found->recordings) {
@@ -208,6 +206,31 @@ class WebexSource : public RecordingSource {
     }
     batch.clear();
     return true;
+  }
+
+  /// A task without a recording: pending, or given up once older than pending_max_age.
+  PendingItem Pending(webex::Task const& task) const {
+    PendingItem p{"webex", task.id,
+                  task.capture_requested ? "capture requested but not available yet"
+                                         : "capture status not known yet (captureRequested is null)",
+                  task.created_time};
+    auto const max_age = options_.pending_max_age;
+    if (max_age.count() > 0 && task.created_time && options_.clock->Now() - *task.created_time > max_age) {
+      p.given_up = true;
+      p.reason = "unavailable after " + FormatAge(max_age) + ": " + p.reason + " (task created " +
+                 internal::FormatIso8601(*task.created_time) + "; purged or never recorded?)";
+    }
+    return p;
+  }
+
+  /// "3d", "36h", "90m", "45s" or "1500ms": the largest unit that divides `d`.
+  static std::string FormatAge(std::chrono::milliseconds d) {
+    auto const ms = d.count();
+    if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
+    if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+    if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
   }
 
   ExportItem MakeItem(webex::Task const& task, webex::Recording const& recording, webex::CaptureQuery query) {

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
@@ -17,7 +18,20 @@ namespace {
 Error SysError(ErrorCode code, std::string const& what) {
   return MakeError(code, what + ": " + std::strerror(errno));
 }
+std::function<void(std::string const&)>& FsyncObserver() {
+  static std::function<void(std::string const&)> observer;
+  return observer;
+}
 }  // namespace
+
+void SetFsyncObserverForTesting(std::function<void(std::string const&)> observer) {
+  FsyncObserver() = std::move(observer);
+}
+
+int Fsync(int fd, std::string const& what) {
+  if (auto const& observer = FsyncObserver()) observer(what);
+  return ::fsync(fd);
+}
 
 Result<std::string> ReadSmallFile(std::string const& path, std::size_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -56,28 +70,47 @@ std::string DirName(std::string const& path) {
 Result<void> SyncDir(std::string const& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return SysError(ErrorCode::kInternal, "cannot open directory " + dir);
-  int rc = ::fsync(fd);
+  int rc = Fsync(fd, dir);
+  int const err = errno;
   ::close(fd);
+  errno = err;
   if (rc != 0 && errno != EINVAL) return SysError(ErrorCode::kInternal, "cannot fsync directory " + dir);
   return {};
 }
 
-Result<void> MakeDirs(std::string const& path) {
+Result<void> MakeDirs(std::string const& path, bool sync_new) {
   if (path.empty()) return {};
+  // Fast path: the directory exists (the common case for every object after the first).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return {};
   std::string current;
+  std::vector<std::string> created;
   std::size_t pos = 0;
   while (pos <= path.size()) {
     auto next = path.find('/', pos);
     if (next == std::string::npos) next = path.size();
     current = path.substr(0, next);
-    if (!current.empty() && ::mkdir(current.c_str(), 0755) != 0 && errno != EEXIST) {
-      return SysError(ErrorCode::kInternal, "cannot create directory " + current);
+    if (!current.empty()) {
+      if (::mkdir(current.c_str(), 0755) == 0) {
+        created.push_back(current);
+      } else if (errno != EEXIST) {
+        return SysError(ErrorCode::kInternal, "cannot create directory " + current);
+      }
     }
     pos = next + 1;
   }
-  struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return MakeError(ErrorCode::kInvalidArgument, path + " exists and is not a directory");
+  }
+  if (sync_new && !created.empty()) {
+    // A new directory's entry lives in its parent: fsync the parent of the first one created
+    // (it existed), then every created directory (each holds the entry of the next one).
+    auto synced = SyncDir(DirName(created.front()));
+    if (!synced) return synced;
+    for (auto const& dir : created) {
+      synced = SyncDir(dir);
+      if (!synced) return synced;
+    }
   }
   return {};
 }
@@ -100,7 +133,7 @@ Result<void> WriteFileAtomic(std::string const& path, std::string const& data, m
     }
     off += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (Fsync(fd, tmp) != 0) {
     auto e = SysError(ErrorCode::kInternal, "cannot fsync " + tmp);
     ::close(fd);
     ::unlink(tmp.c_str());

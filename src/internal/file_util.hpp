@@ -3,6 +3,7 @@
 
 #include <ccrec/core/result.hpp>
 
+#include <functional>
 #include <string>
 #include <sys/types.h>
 
@@ -18,10 +19,19 @@ CCREC_EXPORT Result<std::string> ReadSmallFile(std::string const& path, std::siz
 CCREC_EXPORT Result<void> WriteFileAtomic(std::string const& path, std::string const& data, mode_t mode);
 /// Directory part of `path` ("." when none).
 CCREC_EXPORT std::string DirName(std::string const& path);
-/// mkdir -p with mode 0755 (existing directories are fine).
-CCREC_EXPORT Result<void> MakeDirs(std::string const& path);
+/// mkdir -p with mode 0755 (existing directories are fine). With `sync_new`, each directory
+/// this call creates is made durable: the first directory created is fsynced into its (existing)
+/// parent, then each further one into the one created before it, and the last one itself, so a
+/// crash cannot forget a directory a later fsynced file was renamed into.
+CCREC_EXPORT Result<void> MakeDirs(std::string const& path, bool sync_new = false);
 /// fsync a directory (after a rename inside it).
 CCREC_EXPORT Result<void> SyncDir(std::string const& dir);
+/// fsync(2) `fd`, which is the file or directory `what` (reported to the test observer).
+/// Returns fsync's result; errno is kept.
+CCREC_EXPORT int Fsync(int fd, std::string const& what);
+/// Tests only: called with `what` on every Fsync()/SyncDir() (nullptr: none). Not thread-safe
+/// against concurrent fsyncs: set it before the code under test runs.
+CCREC_EXPORT void SetFsyncObserverForTesting(std::function<void(std::string const&)> observer);
 
 }  // namespace internal
 }  // namespace v1

@@ -3,12 +3,17 @@
 #include "internal/crypto.hpp"
 #include "internal/file_util.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <mutex>
+#include <unordered_set>
 
 namespace ccrec {
 inline namespace v1 {
@@ -33,6 +38,47 @@ std::optional<std::string> ValidateKey(std::string const& key) {
     pos = slash + 1;
   }
   return std::nullopt;
+}
+
+constexpr char kTempMarker[] = ".ccrec-tmp-";
+
+/// 8 hex digits naming this host in temporary file names, so that a process id is only ever
+/// checked on the host it belongs to (the destination may be shared over NFS).
+std::string const& HostTag() {
+  static std::string const tag = [] {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return std::string("00000000");
+    return internal::Sha256Hex(std::string(name)).substr(0, 8);
+  }();
+  return tag;
+}
+
+bool IsHex(std::string const& s) {
+  return !s.empty() && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+/// Whether `name` (an entry of a destination directory) is a temporary file a writer that is
+/// gone left behind. Names: `.<final>.ccrec-tmp-<host>-<pid>-<random>` (this version) or
+/// `.<final>.ccrec-tmp-<random>` (earlier versions: no owner recorded, judged by age only).
+bool IsStaleTemp(std::string const& name, struct stat const& st, std::chrono::seconds max_age) {
+  if (name.empty() || name.front() != '.') return false;
+  auto marker = name.rfind(kTempMarker);
+  if (marker == std::string::npos || marker == 0) return false;
+  std::string tail = name.substr(marker + sizeof kTempMarker - 1);
+  auto const age = std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
+  bool const old = max_age.count() > 0 && age > max_age;
+  auto dash1 = tail.find('-');
+  auto dash2 = dash1 == std::string::npos ? std::string::npos : tail.find('-', dash1 + 1);
+  if (dash2 == std::string::npos) return IsHex(tail) && old;  // no owner recorded
+  std::string host = tail.substr(0, dash1);
+  std::string pid_text = tail.substr(dash1 + 1, dash2 - dash1 - 1);
+  if (!IsHex(host) || !IsHex(tail.substr(dash2 + 1)) || pid_text.empty() || pid_text.size() > 9 ||
+      pid_text.find_first_not_of("0123456789") != std::string::npos) {
+    return false;  // not one of ours
+  }
+  auto const pid = static_cast<pid_t>(std::stol(pid_text));
+  if (host == HostTag() && pid != ::getpid() && pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) return true;
+  return old;
 }
 
 class FileWriter : public ObjectWriter {
@@ -68,7 +114,7 @@ class FileWriter : public ObjectWriter {
       Abort();
       return e;
     }
-    if (fsync_ && ::fsync(fd_) != 0) {
+    if (fsync_ && internal::Fsync(fd_, temp_path_) != 0) {
       auto e = SysError(ErrorCode::kInternal, "cannot fsync " + temp_path_);
       Abort();
       return e;
@@ -137,13 +183,20 @@ class FilesystemSink : public ObjectSink {
     if (auto problem = ValidateKey(key)) return MakeError(ErrorCode::kInvalidArgument, *problem);
     std::string final_path = options_.root + "/" + key;
     std::string dir = internal::DirName(final_path);
-    auto made = internal::MakeDirs(dir);
+    auto made = PrepareDir(dir, false);
     if (!made) return std::move(made).error();
     auto slash = final_path.find_last_of('/');
-    // Keep the temporary name within NAME_MAX (255) even when the final name is near it.
+    // Keep the temporary name within NAME_MAX (255) even when the final name is near it:
+    // 1 + 200 + 11 + 8 + 1 + 10 + 1 + 12 = 244.
     std::string name = final_path.substr(slash + 1, 200);
-    std::string temp_path = dir + "/." + name + ".ccrec-tmp-" + internal::HexEncode(internal::RandomBytes(6));
+    std::string temp_path = dir + "/." + name + kTempMarker + HostTag() + "-" + std::to_string(::getpid()) + "-" +
+                            internal::HexEncode(internal::RandomBytes(6));
     int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options_.file_mode);
+    if (fd < 0 && errno == ENOENT) {  // the directory was removed behind our back: create it again
+      made = PrepareDir(dir, true);
+      if (!made) return std::move(made).error();
+      fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options_.file_mode);
+    }
     if (fd < 0) return SysError(ErrorCode::kInternal, "cannot create " + temp_path);
     ::fchmod(fd, options_.file_mode);
     return std::unique_ptr<ObjectWriter>(
@@ -168,7 +221,49 @@ class FilesystemSink : public ObjectSink {
   std::string Describe(std::string const& key) const override { return options_.root + "/" + key; }
 
  private:
+  /// mkdir -p `dir` (new directories fsynced into their parents when fsync is on) and, the first
+  /// time this sink uses a directory that already existed, removes the stale temporary files in
+  /// it. Serialised: a thread that finds a directory another thread is creating must not go on
+  /// before that directory is durable.
+  Result<void> PrepareDir(std::string const& dir, bool again) {
+    std::lock_guard<std::mutex> lock(dirs_mu_);
+    if (!again && prepared_dirs_.count(dir) != 0) return {};
+    struct stat st {};
+    bool const existed = ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    if (!existed) {
+      auto made = internal::MakeDirs(dir, options_.fsync);
+      if (!made) return made;
+    } else if (options_.remove_stale_temp_files) {
+      RemoveStaleTemps(dir);
+    }
+    if (prepared_dirs_.size() >= kMaxPreparedDirs) prepared_dirs_.clear();  // bounded memory
+    prepared_dirs_.insert(dir);
+    return {};
+  }
+
+  void RemoveStaleTemps(std::string const& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return;
+    while (dirent* entry = ::readdir(d)) {
+      std::string name = entry->d_name;
+      if (name.find(kTempMarker) == std::string::npos) continue;
+      std::string path = dir + "/" + name;
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (!IsStaleTemp(name, st, options_.stale_temp_age)) continue;
+      if (::unlink(path.c_str()) == 0) {
+        options_.logger.Info("removed stale temporary file " + path + " (left by an interrupted export)");
+      } else if (errno != ENOENT) {
+        options_.logger.Warn("cannot remove stale temporary file " + path + ": " + std::strerror(errno));
+      }
+    }
+    ::closedir(d);
+  }
+
+  static constexpr std::size_t kMaxPreparedDirs = 65536;
   FilesystemSinkOptions options_;
+  std::mutex dirs_mu_;
+  std::unordered_set<std::string> prepared_dirs_;  // guarded by dirs_mu_
 };
 
 }  // namespace
@@ -176,7 +271,7 @@ class FilesystemSink : public ObjectSink {
 Result<std::shared_ptr<ObjectSink>> MakeFilesystemSink(FilesystemSinkOptions options) {
   if (options.root.empty()) return MakeError(ErrorCode::kInvalidArgument, "filesystem sink: root directory is empty");
   while (options.root.size() > 1 && options.root.back() == '/') options.root.pop_back();
-  auto made = internal::MakeDirs(options.root);
+  auto made = internal::MakeDirs(options.root, options.fsync);
   if (!made) return std::move(made).error();
   return std::shared_ptr<ObjectSink>(std::make_shared<FilesystemSink>(std::move(options)));
 }

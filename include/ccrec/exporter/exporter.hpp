@@ -63,6 +63,13 @@ struct PendingItem {
   /// The recording this pending line is about, when the source knows it (FACE: the recordingId);
   /// written as the manifest line's `recording_id`. Default empty.
   std::string recording_id = {};
+  /// The source has waited long enough (e.g. WebexSourceOptions::pending_max_age): the recording
+  /// is taken to be unavailable for good (purged, or never produced). The engine records the
+  /// task once as "failed" with `reason` (counted in ExportSummary::failed) and does not hold
+  /// ExportSummary::earliest_unfinished back for it, so an incremental run moves on. When the
+  /// manifest's last line for the task already is such a "failed" line (a run that re-lists it),
+  /// nothing is recorded or counted again. Default false.
+  bool given_up = false;
 };
 
 /// Where recordings come from (Webex CC tasks+captures, FACE searches, ...).
@@ -99,7 +106,8 @@ struct CCREC_EXPORT ExportSummary {
   /// Wall time since the run started.
   std::chrono::milliseconds elapsed{0};
   /// The smallest ExportItem/PendingItem::window_time among items that ended failed or pending in
-  /// this run; nullopt when none did (or none had a window_time). An incremental run resumes
+  /// this run (given-up pending tasks excepted, see PendingItem::given_up); nullopt when none did
+  /// (or none had a window_time). An incremental run resumes
   /// from here so that nothing unfinished is left behind (`--since-last-run`).
   std::optional<std::chrono::system_clock::time_point> earliest_unfinished;
 
@@ -139,7 +147,10 @@ struct ExporterOptions {
 /// or whose key already exists in the sink, is skipped without downloading; everything else is
 /// streamed (download → sink writer, no temporary files, memory bounded by
 /// concurrency × copy_buffer_bytes plus the sink's own buffers), then its sidecar is written,
-/// then its manifest line (so a manifest "exported" line implies both objects exist). An item
+/// then its manifest line (so a manifest "exported" line implies both objects exist, and survive a
+/// crash when the sink makes an object durable before Finish() returns, as the filesystem sink
+/// with fsync and the S3 sink do). Run() fsyncs the manifest before it returns; a failure there
+/// is reported as ExportSummary::fatal. An item
 /// skipped because its key exists gets its sidecar written if that is missing.
 /// ExportSummary::bytes counts exported recordings only: bytes of failed or cancelled transfers
 /// are taken back.

@@ -5,6 +5,7 @@
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/result.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -46,6 +47,15 @@ struct ManifestEntry {
 /// is a whole JSON object but lacks its newline is accepted (JSON Lines allows it); Open() adds
 /// the missing newline so the next Append() starts a line of its own.
 ///
+/// Durability (group commit): Append() fsyncs the file after every kSyncEveryLines-th line and
+/// on the first line appended kSyncEvery or more after the last fsync; Sync() (which Exporter::Run() calls at
+/// the end of every run) and the destructor fsync the rest, and Open() fsyncs the directory of a
+/// manifest it creates. A crash can therefore lose the last few lines, never more. That is
+/// safe: the engine appends an item's line only after the sink reported its objects durable, so
+/// a lost "exported" line makes the next run find the object in the sink and record it as
+/// skipped (no download, nothing lost), and a lost "failed" or "pending" line only means the
+/// item is tried again. An fsync failure is returned by Append()/Sync().
+///
 /// @par Thread safety
 /// Thread-safe.
 class CCREC_EXPORT Manifest {
@@ -69,8 +79,13 @@ class CCREC_EXPORT Manifest {
               std::string const& segment_id = {}) const;
   /// Number of lines that could not be parsed at load time.
   std::size_t malformed_lines() const { return malformed_lines_; }
-  /// fsyncs the file.
+  /// fsyncs the file (all lines appended so far become durable).
+  /// @return kInternal when fsync fails.
   Result<void> Sync();
+  /// Group commit: Append() fsyncs after this many lines since the last fsync...
+  static constexpr std::size_t kSyncEveryLines = 64;
+  /// ...or when it comes this long or longer after the last fsync.
+  static constexpr std::chrono::milliseconds kSyncEvery{1000};
   std::string const& path() const { return path_; }
 
   /// Serialises one entry (no newline).
@@ -78,12 +93,15 @@ class CCREC_EXPORT Manifest {
 
  private:
   Manifest() = default;
+  Result<void> SyncLocked();  // mu_ held
   using ItemKey = std::tuple<std::string, std::string, std::string, std::string>;
   mutable std::mutex mu_;
   std::string path_;
   int fd_ = -1;
   std::map<ItemKey, ManifestEntry> latest_;
   std::size_t malformed_lines_ = 0;
+  std::size_t unsynced_lines_ = 0;                 // guarded by mu_
+  std::chrono::steady_clock::time_point last_sync_;  // guarded by mu_
 };
 
 }  // namespace exporter

@@ -56,6 +56,16 @@ struct WebexSourceOptions {
   std::chrono::milliseconds sub_window{std::chrono::hours(24)};
   /// Task and recording filters. Default: none.
   WebexTaskFilter filter;
+  /// How long a task may stay without a recording. A task with captureRequested true or null
+  /// whose Captures entry is still empty more than this long after its createdTime (measured
+  /// with `clock`) is reported once with PendingItem::given_up set and the reason
+  /// "unavailable after <age>: ..." — the engine records it as failed and stops holding the
+  /// incremental resume point for it, so a recording that was purged or never produced cannot
+  /// pin `--since-last-run` forever. The Tasks API has no end time (Webex CC reference §4.2:
+  /// `endedTime` is a Search API field), so the age counts from the task's createdTime; a task
+  /// without createdTime never gives up (it does not hold the resume point either). Zero: wait
+  /// forever. Default 3 days.
+  std::chrono::milliseconds pending_max_age{std::chrono::hours(72)};
   Logger logger;
   std::shared_ptr<Clock> clock;  ///< default system clock
 };
@@ -63,7 +73,8 @@ struct WebexSourceOptions {
 /// Lists the window's tasks (keyset paging), skips tasks with captureRequested == false, queries
 /// Captures in batches of 10 and yields one ExportItem per recording entry (stitched or segment,
 /// consult legs included). Tasks with no recording yet (captureRequested true or null and an
-/// empty recording list) are reported as pending.
+/// empty recording list) are reported as pending, or as given up once older than
+/// WebexSourceOptions::pending_max_age.
 ///
 /// Each item's MediaOpener downloads the presigned URL exactly as given with no Authorization
 /// header; when the URL is about to expire, or the download answers 403, it re-queries Captures

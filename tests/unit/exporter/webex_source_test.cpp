@@ -60,6 +60,8 @@ class FakeWebex {
   bool ignore_range = false;
   /// Presigned URL lifetime in seconds.
   int url_expires_seconds = 1800;
+  /// WebexSourceOptions::pending_max_age of Source().
+  std::chrono::milliseconds pending_max_age = 72h;
 
   FakeWebex() {
     transport->Route("GET", "/v1/tasks", [this](RecordedRequest const& r) { return Tasks(r); });
@@ -84,6 +86,7 @@ class FakeWebex {
     o.tasks.to = ccrec::internal::FromEpochMs(kNowMs);
     o.tasks.channel_types = {"telephony"};
     o.url_refresh_margin = margin;
+    o.pending_max_age = pending_max_age;
     o.clock = clock;
     return ccrec::exporter::MakeWebexSource(Client(), o);
   }
@@ -277,6 +280,88 @@ TEST(WebexSource, ItemsPendingAndCaptureBatches) {
   }
   EXPECT_NE(pending.at("t-null").find("captureRequested is null"), std::string::npos) << pending.at("t-null");
   EXPECT_NE(pending.at("t-later").find("not available yet"), std::string::npos) << pending.at("t-later");
+}
+
+// A task whose capture never appears (purged, never produced) is given up pending_max_age after
+// its createdTime, measured with the source's clock; until then it stays pending.
+TEST(WebexSource, TaskWithoutRecordingIsGivenUpAfterPendingMaxAge) {
+  FakeWebex w;
+  w.tasks.push_back({"t-purged", true, {}});                           // createdTime = now - 3599 s
+  w.tasks.push_back({"t-null", std::nullopt, {}});                     // now - 3598 s
+  w.tasks.push_back({"t-rec", true, {{"r1", "a.wav", "main", "AA"}}});  // has its recording
+  auto given_up = [&] {
+    auto c = Enumerate(*w.Source());
+    EXPECT_TRUE(c.result);
+    EXPECT_EQ(c.items.size(), 1u);
+    std::map<std::string, PendingItem> out;
+    for (auto& p : c.pending) out[p.task_id] = p;
+    EXPECT_EQ(out.size(), 2u);
+    return out;
+  };
+  w.clock->Advance(71h);  // ages 71h59m59s and 71h59m58s: not yet
+  auto before = given_up();
+  EXPECT_FALSE(before.at("t-purged").given_up);
+  EXPECT_FALSE(before.at("t-null").given_up);
+  EXPECT_EQ(before.at("t-purged").reason, "capture requested but not available yet");
+  w.clock->Advance(1500ms);  // 72h0m0.5s and 71h59m59.5s
+  auto after = given_up();
+  EXPECT_TRUE(after.at("t-purged").given_up);
+  EXPECT_FALSE(after.at("t-null").given_up);
+  EXPECT_EQ(after.at("t-purged").reason.rfind("unavailable after 3d: capture requested but not available yet", 0), 0u)
+      << after.at("t-purged").reason;
+  EXPECT_NE(after.at("t-purged").reason.find("2026-10-31T23:00:01"), std::string::npos) << "its createdTime";
+  EXPECT_EQ(after.at("t-purged").window_time, ccrec::internal::FromEpochMs(kFromMs + 1000));
+  w.pending_max_age = 0ms;  // wait forever
+  EXPECT_FALSE(given_up().at("t-purged").given_up);
+  w.pending_max_age = 90min;
+  w.clock->Set(ccrec::internal::FromEpochMs(kNowMs));
+  EXPECT_FALSE(given_up().at("t-purged").given_up);  // 59m59s
+  w.clock->Advance(31min);                            // 90m59s
+  EXPECT_NE(given_up().at("t-null").reason.find("unavailable after 90m: capture status not known yet"),
+            std::string::npos);
+}
+
+// End to end: a pending task holds the resume point (earliest_unfinished) until it is given up;
+// then it is one failed line, counted once, and the resume point moves on.
+TEST(WebexSource, GivenUpTaskIsFailedOnceAndNoLongerHoldsTheResumePoint) {
+  FakeWebex w;
+  w.tasks.push_back({"t-purged", true, {}});
+  w.tasks.push_back({"t-rec", true, {{"r1", "a.wav", "main", Bytes(100, 1)}}});
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  auto memory = std::make_shared<MemorySink>();
+  ccrec::exporter::ExporterOptions o;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  auto run = [&] { return ccrec::exporter::Exporter(w.Source(), memory, *manifest, o).Run(); };
+
+  auto first = run();
+  EXPECT_EQ(first.LastLine(), "exported=1 skipped=0 failed=0 pending=1 bytes=100");
+  EXPECT_EQ(first.earliest_unfinished, ccrec::internal::FromEpochMs(kFromMs + 1000)) << "pinned by t-purged";
+  w.clock->Advance(24h);
+  EXPECT_EQ(run().earliest_unfinished, ccrec::internal::FromEpochMs(kFromMs + 1000)) << "still pinned after 1 day";
+
+  w.clock->Advance(72h);
+  auto expired = run();
+  EXPECT_EQ(expired.LastLine(), "exported=0 skipped=1 failed=1 pending=0 bytes=0");
+  EXPECT_FALSE(expired.earliest_unfinished) << "no longer pinned";
+  EXPECT_FALSE(expired.fatal);
+
+  w.clock->Advance(24h);
+  auto later = run();  // listed again (same window): recorded and counted no more
+  EXPECT_EQ(later.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
+  EXPECT_FALSE(later.earliest_unfinished);
+
+  std::vector<Line> purged;
+  for (auto& l : ReadManifest(dir / "m.jsonl")) {
+    if (l.task_id == "t-purged") purged.push_back(l);
+  }
+  ASSERT_EQ(purged.size(), 3u);  // pending, pending, failed
+  EXPECT_EQ(purged[0].status, "pending");
+  EXPECT_EQ(purged[1].status, "pending");
+  EXPECT_EQ(purged[2].status, "failed");
+  EXPECT_EQ(purged[2].recording_id, "");
+  EXPECT_EQ(purged[2].error.rfind("unavailable after 3d: ", 0), 0u) << purged[2].error;
 }
 
 TEST(WebexSource, SidecarHasTaskAndRecordingAttributesButNoPresignedUrl) {
