@@ -52,6 +52,8 @@ std::string Sidecar(std::string const& agent_id, RecordingReference const& r, in
 
 }  // namespace
 
+exporter::KeyIdentityRule HuaweiKeyIdentity() { return exporter::KeyIdentityRule{"huawei", {{"recording_id"}, {"file_name"}}}; }
+
 exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReference const& reference, int file_type,
                                           bool stop_record_seen) {
   exporter::ExportItem item;
