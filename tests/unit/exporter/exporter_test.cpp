@@ -4,6 +4,7 @@
 #include "exporter_test_util.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/key_template.hpp>
 
 #include <gtest/gtest.h>
 
@@ -66,9 +67,16 @@ class ExporterTest : public ::testing::Test {
     return "call-detail/" + task + "/" + rec + ext;
   }
 
-  /// Stores an object directly in the memory sink (as a previous run would have).
-  void Preload(std::string const& key, std::string const& data) {
-    auto w = memory->Open(key, ccrec::PutOptions{});
+  /// Stores an object directly in the memory sink (as a previous run would have), with the
+  /// identity metadata of (fake, task, rec) when `task` is given.
+  void Preload(std::string const& key, std::string const& data, std::string const& task = {},
+               std::string const& rec = {}) {
+    ccrec::PutOptions put;
+    if (!task.empty()) {
+      put.metadata[ccrec::exporter::kIdentityMetadataKey] =
+          ccrec::exporter::EncodeIdentity(ccrec::exporter::RecordingIdentity{"fake", task, rec, ""});
+    }
+    auto w = memory->Open(key, put);
     ASSERT_TRUE(w);
     ASSERT_TRUE((*w)->Write(data.data(), data.size()));
     ASSERT_TRUE((*w)->Finish());
@@ -249,22 +257,62 @@ TEST_F(ExporterTest, FreshManifestSkipsItemsAlreadyInTheSinkViaStat) {
   EXPECT_EQ(a->Calls(), 1u);
 }
 
-TEST_F(ExporterTest, ObjectOfTheWrongSizeInTheSinkIsReplaced) {
+TEST_F(ExporterTest, ObjectOfTheWrongSizeInTheSinkIsNeverOverwritten) {
   auto media = std::make_shared<Media>(Bytes(3000));
   auto item = MakeItem("t1", "r1", media);
   item.expected_size = 3000;
   source->items.push_back(item);
-  Preload(Key("t1", "r1"), "truncated by an old tool");
+  Preload(Key("t1", "r1"), "truncated by an old tool", "t1", "r1");
   auto summary = Run();
-  EXPECT_EQ(summary.exported, 1u);
-  EXPECT_EQ(media->Calls(), 1u);
-  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == media->data());
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=1 pending=0 bytes=0");
+  EXPECT_EQ(media->Calls(), 0u);
+  EXPECT_EQ(memory->Get(Key("t1", "r1")), std::optional<std::string>("truncated by an old tool"));
+  auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].error.find("the source now reports 3000 bytes"), std::string::npos) << lines[0].error;
+}
+
+// Issue 11 item 3: an object already at the key is skipped only when it holds this recording.
+TEST_F(ExporterTest, ObjectOfAnotherRecordingOrWithoutIdentityIsAFailureNotASkip) {
+  auto a = Add("t1", "r1", Bytes(100, 1));
+  auto b = Add("t2", "r2", Bytes(100, 2));
+  Preload(Key("t1", "r1"), "someone else's", "t9", "r9");
+  Preload(Key("t2", "r2"), "written by another tool");
+  auto summary = Run();
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=2 pending=0 bytes=0");
+  EXPECT_EQ(a->Calls() + b->Calls(), 0u);
+  EXPECT_EQ(memory->Get(Key("t1", "r1")), std::optional<std::string>("someone else's")) << "never overwritten";
+  EXPECT_EQ(memory->Get(Key("t2", "r2")), std::optional<std::string>("written by another tool"));
+  std::map<std::string, Line> by_rec;
+  for (auto const& l : Lines()) by_rec[l.recording_id] = l;
+  EXPECT_NE(by_rec.at("r1").error.find("holds another recording"), std::string::npos) << by_rec.at("r1").error;
+  EXPECT_NE(by_rec.at("r1").error.find("v1/fake/t9/r9/"), std::string::npos) << by_rec.at("r1").error;
+  EXPECT_NE(by_rec.at("r2").error.find("has no ccrec-id metadata"), std::string::npos) << by_rec.at("r2").error;
+  EXPECT_EQ(by_rec.at("r2").uri, "memory://" + Key("t2", "r2"));
+}
+
+TEST_F(ExporterTest, ObjectWithoutIdentityIsProvenByTheExportedLineOfAnOlderManifest) {
+  auto media = Add("t1", "r1", Bytes(500));
+  Preload(Key("t1", "r1"), media->data());  // an older ccrec wrote it, without metadata
+  // ... and its manifest (no header, no "uri") says so; a later "skipped" line does not hide it.
+  std::string const sha = ccrec::internal::Sha256Hex(media->data());
+  ccrec_test::WriteFile(manifest_path,
+                        R"({"source":"fake","task_id":"t1","recording_id":"r1","key":")" + Key("t1", "r1") +
+                            R"(","bytes":500,"sha256":")" + sha + R"(","status":"exported","error":""})" + "\n" +
+                            R"({"source":"fake","task_id":"t1","recording_id":"r1","key":")" + Key("t1", "r1") +
+                            R"(","bytes":500,"sha256":")" + sha + R"(","status":"skipped","error":""})" + "\n");
+  auto summary = Run();
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
+  EXPECT_EQ(media->Calls(), 0u);
+  auto statted = sink->Statted();
+  EXPECT_NE(std::find(statted.begin(), statted.end(), Key("t1", "r1")), statted.end())
+      << "lines without a uri are not trusted: the sink is asked";
 }
 
 TEST_F(ExporterTest, RecordingPresentButSidecarMissingGetsItsSidecarWithoutDownload) {
   // A previous run stopped between the recording and its sidecar.
   auto media = Add("t1", "r1", Bytes(3000));
-  Preload(Key("t1", "r1"), media->data());
+  Preload(Key("t1", "r1"), media->data(), "t1", "r1");
   auto summary = Run();
   EXPECT_EQ(summary.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
   EXPECT_EQ(media->Calls(), 0u);
@@ -272,16 +320,158 @@ TEST_F(ExporterTest, RecordingPresentButSidecarMissingGetsItsSidecarWithoutDownl
       << "a skipped recording must still end up with its sidecar";
 }
 
-TEST_F(ExporterTest, ChangedKeyTemplateExportsAgain) {
+TEST_F(ExporterTest, ChangedKeyTemplateNeedsANewManifestAndExportsAgain) {
   auto media = Add("t1", "r1", Bytes(300));
   auto manifest = OpenManifest();
   ASSERT_EQ(Run(Options(), manifest).exported, 1u);
   auto o = Options();
   o.key_template = "archive/{yyyy}/{task_id}/{recording_id}{ext}";
-  auto summary = Run(o, manifest);
+  auto refused = Run(o, manifest);
+  ASSERT_TRUE(refused.fatal);
+  EXPECT_EQ(refused.fatal->code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.fatal->message.find("key template \"call-detail/{task_id}/{recording_id}{ext}\""),
+            std::string::npos)
+      << refused.fatal->message;
+  EXPECT_EQ(media->Calls(), 1u);
+  auto summary = Run(o, OpenManifest(dir / "archive.jsonl"));
   EXPECT_EQ(summary.exported, 1u);
   EXPECT_EQ(media->Calls(), 2u);
   EXPECT_TRUE(memory->Get("archive/1970/t1/r1.wav"));
+}
+
+// Issue 11 item 4: re-running with the same --manifest and a new --dest gave skipped=27, an
+// empty destination and exit 0.
+TEST_F(ExporterTest, ManifestOfAnotherDestinationIsRefusedBeforeAnythingIsWritten) {
+  for (int i = 0; i < 3; ++i) Add("t", "r" + std::to_string(i), Bytes(10));
+  ASSERT_EQ(Run().exported, 3u);
+  auto lines_before = ccrec_test::ReadFile(manifest_path);
+  EXPECT_NE(lines_before.find(R"("ccrec_manifest":1,"destination":"memory://","key_template":"call-detail/)"),
+            std::string::npos)
+      << lines_before;
+  for (auto const& l : Lines()) EXPECT_EQ(l.uri, "memory://" + l.key);
+
+  auto other = std::make_shared<MemorySink>();
+  sink = std::make_shared<CountingSink>(other);
+  sink->uri_base = "s3://new-bucket/";
+  auto summary = Run();
+  ASSERT_TRUE(summary.fatal);
+  EXPECT_EQ(summary.fatal->code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(summary.fatal->message.find("belongs to destination memory://"), std::string::npos)
+      << summary.fatal->message;
+  EXPECT_NE(summary.fatal->message.find("writes to s3://new-bucket/"), std::string::npos) << summary.fatal->message;
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
+  EXPECT_EQ(ccrec_test::ReadFile(manifest_path), lines_before) << "nothing written";
+  EXPECT_TRUE(sink->Opened().empty());
+  EXPECT_TRUE(sink->Statted().empty());
+}
+
+TEST_F(ExporterTest, ManifestWithoutHeaderGetsOneAndItsLinesAreCheckedWithTheSink) {
+  auto media = Add("t1", "r1", Bytes(10));
+  // An older ccrec's line for another destination: it must not make the item skipped here.
+  ccrec_test::WriteFile(manifest_path, R"({"source":"fake","task_id":"t1","recording_id":"r1","key":")" +
+                                           Key("t1", "r1") + R"(","bytes":10,"sha256":"","status":"exported"})" +
+                                           "\n");
+  auto summary = Run();
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=10");
+  EXPECT_EQ(media->Calls(), 1u);
+  auto text = ccrec_test::ReadFile(manifest_path);
+  EXPECT_NE(text.find(R"({"ccrec_manifest":1,"destination":"memory://")"), std::string::npos) << text;
+  auto again = Run();
+  EXPECT_EQ(again.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Key collisions (issue 11 item 3)
+
+/// 27 Webex-like recordings in 9 tasks whose file names repeat (recording-1..3.wav).
+void AddRepeatingFileNames(FakeSource& source, std::vector<std::shared_ptr<Media>>& media) {
+  for (int t = 0; t < 9; ++t) {
+    for (int r = 1; r <= 3; ++r) {
+      media.push_back(std::make_shared<Media>(Bytes(100 + t * 3 + r, static_cast<std::uint32_t>(t * 3 + r))));
+      source.items.push_back(MakeItem("task-" + std::to_string(t), "rec-" + std::to_string(t) + "-" + std::to_string(r),
+                                      media.back(), "recording-" + std::to_string(r) + ".wav"));
+    }
+  }
+}
+
+TEST_F(ExporterTest, FileNameTemplateIsRefusedForASourceWhoseFileNamesRepeat) {
+  std::vector<std::shared_ptr<Media>> media;
+  AddRepeatingFileNames(*source, media);
+  source->identity = ccrec::exporter::KeyIdentityRule{"webex", {{"task_id", "recording_id"}}};
+  auto o = Options();
+  o.key_template = "wxcc/{yyyy}/{mm}/{dd}/{file_name}";
+  auto summary = Run(o, OpenManifest());
+  ASSERT_TRUE(summary.fatal);
+  EXPECT_EQ(summary.fatal->code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(summary.fatal->message.find("{task_id} and {recording_id}"), std::string::npos) << summary.fatal->message;
+  EXPECT_TRUE(memory->Objects().empty());
+}
+
+// The measured case: 27 recordings, `exported=5 skipped=22`, 4 files, exit 0. Even when a source
+// declares no identity rule (so the template is accepted), no recording may end "skipped" for
+// another recording's object: every one ends exported or failed.
+TEST_F(ExporterTest, RepeatingFileNamesEndExportedOrFailedNeverSkipped) {
+  std::vector<std::shared_ptr<Media>> media;
+  AddRepeatingFileNames(*source, media);
+  source->identity = ccrec::exporter::KeyIdentityRule{"lax", {}};
+  auto o = Options(4);
+  o.key_template = "wxcc/{yyyy}/{mm}/{dd}/{file_name}";
+  auto summary = Run(o, OpenManifest());
+  EXPECT_FALSE(summary.fatal);
+  EXPECT_EQ(summary.skipped, 0u);
+  EXPECT_EQ(summary.exported + summary.failed, 27u) << summary.LastLine();
+  EXPECT_EQ(summary.failed, 27u) << "9 recordings per key: every one of them collides";
+  EXPECT_EQ(summary.bytes, 0u);
+  std::map<std::string, Line> latest;
+  for (auto const& l : Lines()) latest[l.recording_id] = l;
+  ASSERT_EQ(latest.size(), 27u);
+  for (auto const& [rec, l] : latest) {
+    EXPECT_EQ(l.status, "failed") << l.raw;
+    EXPECT_NE(l.error.find("key collision"), std::string::npos) << l.raw;
+  }
+  // A second run neither skips nor overwrites anything.
+  auto again = Run(o, OpenManifest());
+  EXPECT_EQ(again.skipped, 0u);
+  EXPECT_EQ(again.failed, 27u);
+}
+
+TEST_F(ExporterTest, OneCollisionFailsBothItemsEvenAfterTheFirstWasExported) {
+  auto a = Add("t1", "r1", Bytes(10, 1), {}, "same.wav");
+  auto b = Add("t2", "r2", Bytes(20, 2), {}, "other.wav");
+  auto c = Add("t3", "r3", Bytes(30, 3), {}, "same.wav");
+  source->identity = ccrec::exporter::KeyIdentityRule{"lax", {}};
+  auto o = Options(1);  // in order: t1/r1 is exported before t3/r3 collides with it
+  o.key_template = "x/{file_name}";
+  auto summary = Run(o, OpenManifest());
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=2 pending=0 bytes=20");
+  std::map<std::string, Line> latest;
+  for (auto const& l : Lines()) latest[l.recording_id] = l;
+  EXPECT_EQ(latest.at("r1").status, "failed");
+  EXPECT_NE(latest.at("r1").error.find("t3 recording r3"), std::string::npos) << latest.at("r1").error;
+  EXPECT_EQ(latest.at("r2").status, "exported");
+  EXPECT_EQ(latest.at("r3").status, "failed");
+  EXPECT_EQ(c->Calls(), 0u);
+  EXPECT_EQ(memory->Get("x/same.wav"), std::optional<std::string>(a->data())) << "never overwritten";
+}
+
+TEST_F(ExporterTest, TheSameRecordingListedTwiceIsNotACollision) {
+  auto media = std::make_shared<Media>(Bytes(50));
+  source->items.push_back(MakeItem("t1", "r1", media));
+  source->items.push_back(MakeItem("t1", "r1", media));
+  auto summary = Run(1);
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=1 failed=0 pending=0 bytes=50");
+}
+
+TEST_F(ExporterTest, ObjectsCarryTheirIdentityAndAreWrittenWithIfNoneMatch) {
+  Add("t1", "r/1", Bytes(50));
+  ASSERT_EQ(Run().exported, 1u);
+  auto objects = memory->Objects();
+  auto const& rec = objects.at("call-detail/t1/" + ccrec::exporter::SanitizeKeyComponent("r/1") + ".wav");
+  EXPECT_EQ(rec.options.metadata.at("ccrec-id"), "v1/fake/t1/r%2F1/");
+  EXPECT_TRUE(rec.options.if_none_match);
+  auto const& sidecar = objects.at("call-detail/t1/" + ccrec::exporter::SanitizeKeyComponent("r/1") + ".wav.json");
+  EXPECT_EQ(sidecar.options.metadata.at("ccrec-id"), "v1/fake/t1/r%2F1/");
+  EXPECT_TRUE(sidecar.options.if_none_match);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,7 +704,7 @@ TEST_F(ExporterTest, SinkCredentialErrorOnStatOrOpenIsFatal) {
       EXPECT_EQ(summary.fatal->code, code);
       EXPECT_NE(summary.fatal->message.find("InvalidAccessKeyId"), std::string::npos);
       EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
-      EXPECT_TRUE(ccrec_test::ReadFile(path).empty()) << "nothing recorded";
+      EXPECT_TRUE(ReadManifest(path).empty()) << "nothing recorded";
       for (auto const& m : media) EXPECT_EQ(m->Calls(), 0u);
     }
   }
@@ -810,7 +1000,7 @@ TEST_F(ExporterTest, DryRunWritesNothingAndReportsEveryKey) {
   EXPECT_EQ(summary.discovered, 2u);
   std::sort(planned.begin(), planned.end());
   EXPECT_EQ(planned, (std::vector<std::pair<std::string, std::string>>{
-                         {"../r2", "call-detail/t_2/_._r2.m4a"}, {"r1", "call-detail/t1/r1.wav"}}));
+                         {"../r2", "call-detail/t_2_feb9a8482385d2f1/_._r2_c8448a8d460a3c22.m4a"}, {"r1", "call-detail/t1/r1.wav"}}));
   EXPECT_TRUE(sink->Opened().empty());
   EXPECT_TRUE(sink->Statted().empty());
   EXPECT_EQ(a->Calls() + b->Calls(), 0u);

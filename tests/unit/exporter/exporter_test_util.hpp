@@ -210,6 +210,12 @@ class FakeSource : public ccrec::exporter::RecordingSource {
     return {};
   }
 
+  /// What KeyIdentity() answers; default: RecordingSource's.
+  std::optional<ccrec::exporter::KeyIdentityRule> identity;
+  ccrec::exporter::KeyIdentityRule KeyIdentity() const override {
+    return identity ? *identity : RecordingSource::KeyIdentity();
+  }
+
   std::atomic<int> enumerations{0};
   std::atomic<std::size_t> handed_over{0};
   std::atomic<bool> stopped_early{false};
@@ -238,6 +244,9 @@ class CountingSink : public ccrec::ObjectSink {
     return inner_->Stat(key, ctx);
   }
   std::string Describe(std::string const& key) const override { return inner_->Describe(key); }
+  /// inner's Uri(), or `uri_base` + key when set (another destination over the same objects).
+  std::string Uri(std::string const& key) const override { return uri_base.empty() ? inner_->Uri(key) : uri_base + key; }
+  std::string uri_base;
 
   void FailOpen(Error e) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -267,7 +276,7 @@ class CountingSink : public ccrec::ObjectSink {
 
 /// One parsed manifest line.
 struct Line {
-  std::string source, task_id, recording_id, key, sha256, status, error;
+  std::string source, task_id, recording_id, key, uri, sha256, status, error;
   std::optional<std::string> segment_id;
   std::uint64_t bytes = 0;
   std::string raw;
@@ -285,7 +294,8 @@ inline std::vector<std::string> SplitLines(std::string const& text) {
   return out;
 }
 
-/// Every line of the manifest file; a line that is not a JSON object fails the test.
+/// Every entry line of the manifest file (the header line is left out); a line that is not a
+/// JSON object fails the test.
 inline std::vector<Line> ReadManifest(std::string const& path) {
   std::vector<Line> out;
   for (auto const& raw : SplitLines(ccrec_test::ReadFile(path))) {
@@ -294,6 +304,7 @@ inline std::vector<Line> ReadManifest(std::string const& path) {
       ADD_FAILURE() << "manifest line is not a JSON object: " << raw;
       continue;
     }
+    if (doc->HasMember("ccrec_manifest")) continue;
     using ccrec::internal::OptString;
     Line l;
     l.raw = raw;
@@ -302,6 +313,7 @@ inline std::vector<Line> ReadManifest(std::string const& path) {
     l.recording_id = OptString(*doc, "recording_id").value_or("<missing>");
     l.segment_id = OptString(*doc, "segment_id");
     l.key = OptString(*doc, "key").value_or("<missing>");
+    l.uri = OptString(*doc, "uri").value_or("");
     l.sha256 = OptString(*doc, "sha256").value_or("<missing>");
     l.status = OptString(*doc, "status").value_or("<missing>");
     l.error = OptString(*doc, "error").value_or("<missing>");
