@@ -374,4 +374,72 @@ class BlockingBodyReader : public ccrec::BodyReader {
   bool first_ = true;
 };
 
+using ccrec::exporter::Exporter;
+using ccrec::exporter::ExporterOptions;
+using ccrec::exporter::ExportSummary;
+using ccrec::exporter::Manifest;
+using ccrec::testing::ManualSleeper;
+using ccrec::testing::MemorySink;
+
+/// The engine test fixture: a FakeSource into a counting MemorySink, a manifest in a temp dir, a
+/// ManualSleeper.
+class ExporterTest : public ::testing::Test {
+ protected:
+  ccrec_test::TempDir dir;
+  std::shared_ptr<MemorySink> memory = std::make_shared<MemorySink>();
+  std::shared_ptr<CountingSink> sink = std::make_shared<CountingSink>(memory);
+  std::shared_ptr<ManualSleeper> sleeper = std::make_shared<ManualSleeper>();
+  std::shared_ptr<FakeSource> source = std::make_shared<FakeSource>();
+  std::string manifest_path = dir / "manifest.jsonl";
+
+  std::shared_ptr<Manifest> OpenManifest(std::string const& path) {
+    auto m = Manifest::Open(path);
+    EXPECT_TRUE(m) << m.error().ToString();
+    return m ? *m : Manifest::Null();
+  }
+  std::shared_ptr<Manifest> OpenManifest() { return OpenManifest(manifest_path); }
+
+  ExporterOptions Options(int concurrency = 2) {
+    ExporterOptions o;
+    o.concurrency = concurrency;
+    o.sleeper = sleeper;
+    o.copy_buffer_bytes = 4096;
+    return o;
+  }
+
+  ExportSummary Run(ExporterOptions options, std::shared_ptr<Manifest> manifest, CallContext const& ctx = {}) {
+    Exporter exporter(source, sink, std::move(manifest), std::move(options));
+    return exporter.Run(ctx);
+  }
+  ExportSummary Run(int concurrency = 2) { return Run(Options(concurrency), OpenManifest()); }
+
+  std::shared_ptr<Media> Add(std::string const& task, std::string const& rec, std::string data,
+                             std::vector<Step> script = {}, std::string file_name = "recording.wav") {
+    auto media = std::make_shared<Media>(std::move(data), std::move(script));
+    source->items.push_back(MakeItem(task, rec, media, std::move(file_name)));
+    return media;
+  }
+
+  std::vector<Line> Lines() { return ReadManifest(manifest_path); }
+
+  static std::string Key(std::string const& task, std::string const& rec, std::string const& ext = ".wav") {
+    return "call-detail/" + task + "/" + rec + ext;
+  }
+
+  /// Stores an object directly in the memory sink (as a previous run would have), with the
+  /// identity metadata of (fake, task, rec) when `task` is given.
+  void Preload(std::string const& key, std::string const& data, std::string const& task = {},
+               std::string const& rec = {}) {
+    ccrec::PutOptions put;
+    if (!task.empty()) {
+      put.metadata[ccrec::exporter::kIdentityMetadataKey] =
+          ccrec::exporter::EncodeIdentity(ccrec::exporter::RecordingIdentity{"fake", task, rec, ""});
+    }
+    auto w = memory->Open(key, put);
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->Write(data.data(), data.size()));
+    ASSERT_TRUE((*w)->Finish());
+  }
+};
+
 }  // namespace exporter_test
