@@ -12,7 +12,6 @@
 #include <fstream>
 #include <thread>
 #include <map>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -253,60 +252,6 @@ TEST_F(ExportWebexTest, ExportsToLocalDirectoryWithoutTemporaryFiles) {
   EXPECT_EQ(std::stoul(count.out), expected.recordings.size() * 2);
   auto meta = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "/.ccrec-meta' -type f | wc -l"});
   EXPECT_EQ(std::stoul(meta.out), expected.recordings.size() * 2) << "identity metadata of recordings and sidecars";
-}
-
-// Issue 11 item 3: `wxcc/{yyyy}/{mm}/{dd}/{file_name}` was accepted, and since Webex file names
-// repeat ("recording-1.wav") 27 recordings gave `exported=5 skipped=22`, 4 files and exit 0.
-TEST_F(ExportWebexTest, FileNameKeyTemplateIsAUsageErrorAndNothingIsSkippedByMistake) {
-  TempDir out("ccrec-it-filename");
-  std::string dest = out.path() + "/wxcc";
-  std::string manifest = out.path() + "/m.jsonl";
-  auto args = BaseArgs("file://" + dest, manifest);
-  args.push_back("--key-template");
-  args.push_back("wxcc/{yyyy}/{mm}/{dd}/{file_name}");
-  auto run = ccrec_it::RunProgram(args, S3Env());
-  EXPECT_EQ(run.exit_code, 2) << run.err;
-  EXPECT_NE(run.err.find("wxcc/{yyyy}/{mm}/{dd}/{file_name}"), std::string::npos) << run.err;
-  EXPECT_NE(run.err.find("{task_id} and {recording_id}"), std::string::npos) << run.err;
-  struct stat st {};
-  EXPECT_NE(::stat(dest.c_str(), &st), 0);
-  EXPECT_NE(::stat(manifest.c_str(), &st), 0);
-
-  // With the file name as part of an identifying template every recording lands once.
-  auto expected = GroundTruth();
-  args.back() = "wxcc/{yyyy}/{mm}/{dd}/{task_id}/{recording_id}-{file_name}";
-  auto ok = ccrec_it::RunProgram(args, S3Env());
-  ASSERT_EQ(ok.exit_code, 0) << ok.err;
-  EXPECT_NE(ok.out.find("exported=" + std::to_string(expected.recordings.size()) + " skipped=0 failed=0"),
-            std::string::npos)
-      << ok.out;
-  auto lines = ManifestLines(manifest);
-  std::set<std::string> keys;
-  for (auto const& l : lines) {
-    if (std::string(l["status"].GetString()) != "exported") continue;
-    keys.insert(l["key"].GetString());
-    EXPECT_EQ(std::string(l["uri"].GetString()), "file://" + dest + "/" + l["key"].GetString());
-  }
-  EXPECT_EQ(keys.size(), expected.recordings.size());
-}
-
-// Issue 11 item 4: the same --manifest with a new --dest gave skipped=27, an empty destination
-// and exit 0.
-TEST_F(ExportWebexTest, ManifestOfAnotherDestinationIsAUsageError) {
-  TempDir out("ccrec-it-rebind");
-  std::string manifest = out.path() + "/m.jsonl";
-  auto first = ccrec_it::RunProgram(BaseArgs("file://" + out.path() + "/a", manifest), S3Env());
-  ASSERT_EQ(first.exit_code, 0) << first.err;
-  auto before = ccrec_it::ReadFile(manifest);
-  auto second = ccrec_it::RunProgram(BaseArgs("s3://recordings/rebind", manifest), S3Env());
-  EXPECT_EQ(second.exit_code, 2) << second.err;
-  EXPECT_NE(second.err.find("belongs to destination file://" + out.path() + "/a/"), std::string::npos) << second.err;
-  EXPECT_NE(second.err.find("s3://recordings/rebind/"), std::string::npos) << second.err;
-  EXPECT_EQ(ccrec_it::ReadFile(manifest), before) << "nothing written";
-  auto bucket = ListBucket();
-  for (auto it = bucket["objects"].MemberBegin(); it != bucket["objects"].MemberEnd(); ++it) {
-    EXPECT_NE(std::string(it->name.GetString()).rfind("rebind/", 0), 0u) << "nothing uploaded";
-  }
 }
 
 TEST_F(ExportWebexTest, TlsVerificationFailsWithoutTheCaFile) {
