@@ -59,7 +59,10 @@ struct KeyFields {
 struct KeyIdentityRule {
   /// Source name used in error messages ("webex").
   std::string source;
-  /// Alternatives; each is a list of placeholder names without braces, all required.
+  /// Alternatives; each is a list of placeholder names without braces, all required. Empty: no
+  /// requirement (only for sources whose keys are made unique otherwise; the exporter still
+  /// fails every item of a key two recordings render, and never skips an object of another
+  /// recording).
   std::vector<std::vector<std::string>> any_of;
 };
 
