@@ -59,13 +59,14 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
       ->capture_default_str();
 }
 
-void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extra_key_names) {
+void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extra_key_names,
+                    ccrec::exporter::KeyIdentityRule const& identity) {
   if (o.concurrency < 1 || o.concurrency > 64) throw UsageError{"--concurrency must be between 1 and 64"};
   if (!o.s3_endpoint.empty()) {
     auto url = ccrec::internal::ParseUrl(o.s3_endpoint);
     if (!url) throw UsageError{"--s3-endpoint \"" + o.s3_endpoint + "\" is not an http(s) URL"};
   }
-  auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, extra_key_names);
+  auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, extra_key_names, identity);
   if (!t) throw UsageError{"--key-template: " + t.error().message};
   if (!o.manifest.empty() && o.manifest.back() == '/') throw UsageError{"--manifest must be a file path"};
 }
@@ -180,10 +181,13 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   return *sink;
 }
 
-std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& o) {
+std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& o, ccrec::ObjectSink const& sink) {
   if (o.manifest.empty()) return ccrec::exporter::Manifest::Null();
   auto m = ccrec::exporter::Manifest::Open(o.manifest);
   if (!m) throw UsageError{"--manifest: " + m.error().message};
+  auto bound = o.dry_run ? (*m)->CheckDestination(sink.Uri(""), o.key_template)
+                         : (*m)->Bind(sink.Uri(""), o.key_template);
+  if (!bound) throw UsageError{"--manifest: " + bound.error().message};
   if ((*m)->malformed_lines() > 0) {
     std::cerr << "ccrec-export: warning: ignored " << (*m)->malformed_lines() << " malformed line(s) in "
               << o.manifest << "\n";

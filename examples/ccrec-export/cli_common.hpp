@@ -56,8 +56,10 @@ void AddCommonFlags(CLI::App& app, CommonOptions& options, std::string const& de
 void AddS3Flags(CLI::App& app, CommonOptions& options);
 
 /// Validates the common flags (throws UsageError). Call before anything is written.
-/// `extra_key_names` are the source's own key placeholders (e.g. Huawei's {agent_id}).
-void ValidateCommon(CommonOptions const& options, std::vector<std::string> const& extra_key_names = {});
+/// `extra_key_names` are the source's own key placeholders (e.g. Huawei's {agent_id}); `identity`
+/// the placeholders that identify one of its recordings (a template without them is refused).
+void ValidateCommon(CommonOptions const& options, std::vector<std::string> const& extra_key_names = {},
+                    ccrec::exporter::KeyIdentityRule const& identity = ccrec::exporter::DefaultKeyIdentityRule());
 
 /// Logger for --log-level (stderr).
 ccrec::Logger MakeLogger(CommonOptions const& options);
@@ -88,8 +90,10 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& options, Destin
                                             std::shared_ptr<ccrec::HttpTransport> transport,
                                             ccrec::Logger const& logger);
 
-/// Opens --manifest (or a null manifest). Throws UsageError when it cannot be opened.
-std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& options);
+/// Opens --manifest (or a null manifest) and binds it to `sink`'s destination and --key-template
+/// (Manifest::Bind; only checked with --dry-run). Throws UsageError when it cannot be opened or
+/// belongs to another destination or key template — before anything is written.
+std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& options, ccrec::ObjectSink const& sink);
 
 /// Installs SIGINT/SIGTERM handling that cancels `token`; restores on destruction.
 class SignalGuard {

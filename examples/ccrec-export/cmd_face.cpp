@@ -32,7 +32,7 @@ int RunFace(FaceFlags& f) {
   // ---- validate everything before writing anything -------------------------------------
   bool concatenated_default = f.concatenate_segments && f.common.key_template == ccrec::face::kDefaultKeyTemplate;
   if (concatenated_default) f.common.key_template = ccrec::face::kDefaultConcatenatedKeyTemplate;
-  ValidateCommon(f.common);
+  ValidateCommon(f.common, {}, ccrec::face::FaceKeyIdentity(f.concatenate_segments));
   auto dest = ParseDestination(f.common.dest);
   if (f.face_url.empty()) throw UsageError{"--face-url is required (https://HOST:PORT)"};
   auto url = ccrec::internal::ParseUrl(f.face_url);
@@ -84,7 +84,7 @@ int RunFace(FaceFlags& f) {
   }
 
   auto sink = MakeSink(f.common, dest, transport, logger);
-  auto manifest = OpenManifest(f.common);
+  auto manifest = OpenManifest(f.common, *sink);
 
   ccrec::face::FaceSourceOptions so;
   so.from = from;

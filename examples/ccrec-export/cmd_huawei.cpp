@@ -39,7 +39,7 @@ bool AllDigits(std::string const& s) {
 int RunHuawei(HuaweiFlags& f) {
   // ---- validate everything before sending or writing anything ------------------------------------
   std::vector<std::string> const extra_keys = {"agent_id", "call_id", "location_id"};
-  ValidateCommon(f.common, extra_keys);
+  ValidateCommon(f.common, extra_keys, ccrec::huawei::HuaweiKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
   bool const watching = !f.watch.empty();
   if (watching && !f.record_ids.empty()) throw UsageError{"use either --record-id or --watch, not both"};
@@ -73,7 +73,7 @@ int RunHuawei(HuaweiFlags& f) {
   auto logger = MakeLogger(f.common);
   auto transport = MakeTransport(f.common, logger);
   auto sink = MakeSink(f.common, dest, transport, logger);
-  auto manifest = OpenManifest(f.common);
+  auto manifest = OpenManifest(f.common, *sink);
 
   ccrec::huawei::AgentSessionOptions so;
   so.gateway_url = f.gateway_url;

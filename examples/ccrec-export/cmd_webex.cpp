@@ -74,7 +74,7 @@ std::vector<std::string> SplitList(std::string const& text) {
 int RunWebex(WebexFlags& f) {
   using std::chrono::system_clock;
   // ---- validate everything before writing anything -------------------------------------
-  ValidateCommon(f.common);
+  ValidateCommon(f.common, {}, ccrec::exporter::WebexKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   std::chrono::milliseconds lag{0};
@@ -198,7 +198,7 @@ int RunWebex(WebexFlags& f) {
   }
 
   auto sink = MakeSink(f.common, dest, transport, logger);
-  auto manifest = OpenManifest(f.common);
+  auto manifest = OpenManifest(f.common, *sink);
 
   ccrec::webex::ClientOptions co;
   co.base_url = base_url;

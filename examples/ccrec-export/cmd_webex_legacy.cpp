@@ -126,7 +126,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   auto logger = MakeLogger(f.common);
   auto transport = MakeTransport(f.common, logger);
   auto sink = MakeSink(f.common, dest, transport, logger);
-  auto manifest = OpenManifest(f.common);
+  auto manifest = OpenManifest(f.common, *sink);
   std::vector<legacy::ExportedWindow> exported;
   if (!f.common.manifest.empty()) {
     auto loaded = legacy::LoadExportedWindows(f.common.manifest, *type, format);

@@ -1,9 +1,12 @@
 #include <ccrec/exporter/exporter.hpp>
 
+#include "exporter/engine_parts.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -19,55 +22,8 @@ std::string ExportSummary::LastLine() const {
 
 namespace {
 
-/// Bounded FIFO between the enumerating thread and the workers (back-pressure).
-class ItemQueue {
- public:
-  explicit ItemQueue(std::size_t capacity) : capacity_(capacity) {}
-  /// Blocks while full; false when closed.
-  bool Push(ExportItem item) {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
-    if (closed_) return false;
-    items_.push_back(std::move(item));
-    not_empty_.notify_one();
-    return true;
-  }
-  /// Blocks while empty; nullopt when closed and drained (or aborted).
-  std::optional<ExportItem> Pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    not_empty_.wait(lock, [&] { return closed_ || aborted_ || !items_.empty(); });
-    if (aborted_ || items_.empty()) return std::nullopt;
-    ExportItem item = std::move(items_.front());
-    items_.pop_front();
-    not_full_.notify_one();
-    return item;
-  }
-  /// No more pushes; workers drain what is queued.
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    not_empty_.notify_all();
-    not_full_.notify_all();
-  }
-  /// Stop now; queued items are dropped (they get no manifest line and are retried next run).
-  void Abort() {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    aborted_ = true;
-    items_.clear();
-    not_empty_.notify_all();
-    not_full_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable not_empty_;
-  std::condition_variable not_full_;
-  std::deque<ExportItem> items_;
-  std::size_t capacity_;
-  bool closed_ = false;
-  bool aborted_ = false;
-};
+using detail::CheckMediaResponse;
+using detail::ItemQueue;
 
 bool IsCredentialError(Error const& e) {
   return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
@@ -75,52 +31,6 @@ bool IsCredentialError(Error const& e) {
 
 bool IsRetryableDownloadError(Error const& e) {
   return IsRetryable(e) || e.code == ErrorCode::kIntegrity || e.code == ErrorCode::kDeadlineExceeded;
-}
-
-/// "bytes START-END/TOTAL" -> START.
-std::optional<std::uint64_t> ContentRangeStart(std::string const& value) {
-  std::size_t pos = 0;
-  while (pos < value.size() && value[pos] == ' ') ++pos;
-  if (value.compare(pos, 6, "bytes ") != 0) return std::nullopt;
-  pos += 6;
-  std::uint64_t start = 0;
-  std::size_t digits = 0;
-  for (; pos < value.size() && value[pos] >= '0' && value[pos] <= '9' && digits < 19; ++pos, ++digits) {
-    start = start * 10 + static_cast<std::uint64_t>(value[pos] - '0');
-  }
-  if (digits == 0 || pos >= value.size() || value[pos] != '-') return std::nullopt;
-  return start;
-}
-
-/// A MediaOpener must answer 206 (body from `offset`) or another 2xx, normally 200 (body from
-/// byte 0), and report HTTP errors as Error. Checks that, so an error page is never stored as a
-/// recording and a partial response that starts elsewhere is never appended.
-std::optional<Error> CheckMediaResponse(HttpResponse const& response, std::uint64_t offset) {
-  if (!response.body) return MakeError(ErrorCode::kInternal, "the media source returned a response without a body");
-  int const status = response.status;
-  if (status < 200 || status > 299) {
-    ErrorCode code = ErrorCode::kInternal;  // 1xx, 3xx: not a media body either
-    if (status == 401) code = ErrorCode::kUnauthenticated;
-    else if (status == 403) code = ErrorCode::kPermissionDenied;
-    else if (status == 404) code = ErrorCode::kNotFound;
-    else if (status == 408) code = ErrorCode::kDeadlineExceeded;
-    else if (status == 429) code = ErrorCode::kRateLimited;
-    else if (status >= 400 && status <= 499) code = ErrorCode::kInvalidArgument;
-    else if (status >= 500 && status <= 599) code = ErrorCode::kUnavailable;
-    Error e = MakeError(code, "media download answered HTTP " + std::to_string(status));
-    e.http_status = status;
-    return e;
-  }
-  if (status == 206) {
-    if (auto range = response.Header("Content-Range")) {
-      auto start = ContentRangeStart(*range);
-      if (!start || *start != offset) {
-        return MakeError(ErrorCode::kIntegrity, "media download asked for bytes from " + std::to_string(offset) +
-                                                    " but the partial response is \"Content-Range: " + *range + "\"");
-      }
-    }
-  }
-  return std::nullopt;
 }
 
 struct Counters {
@@ -282,7 +192,12 @@ class Run {
     e.recording_id = item.recording_id;
     e.segment_id = item.segment_id;
     e.key = key;
+    e.uri = sink_.Uri(key);
     return e;
+  }
+
+  static RecordingIdentity IdentityOf(ExportItem const& item) {
+    return RecordingIdentity{item.source, item.task_id, item.recording_id, item.segment_id};
   }
 
   void Fail(ExportItem const& item, std::string const& key, Error const& error) {
@@ -297,6 +212,89 @@ class Run {
                          ": " + error.ToString());
   }
 
+  // ---- keys claimed in this run (two recordings must never share one) -------------------------
+
+  struct Claim {
+    RecordingIdentity id;
+    ItemStatus state = ItemStatus::kPending;  // kPending = in flight
+    bool collided = false;
+    std::string other;  // a colliding recording, for messages
+    std::uint64_t bytes = 0;
+    std::optional<std::chrono::system_clock::time_point> window_time;
+  };
+
+  Error Collision(std::string const& key, std::string const& a, std::string const& b) {
+    return MakeError(ErrorCode::kIntegrity, "key collision: " + sink_.Describe(key) + " is the key of both " + a +
+                                                " and " + b + " in this run; neither is exported there. Use a key "
+                                                "template with the placeholders that identify a recording");
+  }
+
+  /// Claims `key` for the item. Another recording with the same key makes both fail: this one
+  /// through the returned error, the other one here when it already completed (a second,
+  /// "failed" line, and the counters move it), else when it completes.
+  std::optional<Error> ClaimKey(ExportItem const& item, std::string const& key) {
+    auto const id = IdentityOf(item);
+    std::lock_guard<std::mutex> lock(claims_mu_);
+    auto [it, inserted] = claims_.try_emplace(key);
+    Claim& c = it->second;
+    if (inserted) {
+      c.id = id;
+      c.window_time = item.window_time;
+      return std::nullopt;
+    }
+    if (c.id == id) return std::nullopt;  // the same recording listed twice: not a collision
+    Error e = Collision(key, id.ToString(), c.id.ToString());
+    if (c.collided) return e;
+    c.collided = true;
+    c.other = id.ToString();
+    if (c.state == ItemStatus::kExported || c.state == ItemStatus::kSkipped) {
+      if (c.state == ItemStatus::kExported) {
+        counters_.exported.fetch_sub(1);
+        counters_.bytes.fetch_sub(c.bytes);
+      } else {
+        counters_.skipped.fetch_sub(1);
+      }
+      counters_.failed.fetch_add(1);
+      NoteUnfinished(c.window_time);
+      ManifestEntry f;
+      f.source = c.id.source;
+      f.task_id = c.id.task_id;
+      f.recording_id = c.id.recording_id;
+      f.segment_id = c.id.segment_id;
+      f.key = key;
+      f.uri = sink_.Uri(key);
+      f.status = ItemStatus::kFailed;
+      f.error = Collision(key, c.id.ToString(), id.ToString()).ToString();
+      Record(f);
+      c.state = ItemStatus::kFailed;
+      options_.logger.Warn("failed: " + c.id.ToString() + ": " + f.error);
+    }
+    return e;
+  }
+
+  /// Records the item as exported or skipped, unless its key collided meanwhile.
+  void Complete(ExportItem const& item, std::string const& key, ItemStatus status, std::uint64_t bytes,
+                std::string sha256) {
+    std::unique_lock<std::mutex> lock(claims_mu_);
+    Claim& c = claims_[key];
+    if (c.collided) {
+      std::string other = c.other;
+      lock.unlock();
+      if (status == ItemStatus::kExported) counters_.bytes.fetch_sub(bytes);
+      return Fail(item, key, Collision(key, IdentityOf(item).ToString(), other));
+    }
+    (status == ItemStatus::kExported ? counters_.exported : counters_.skipped).fetch_add(1);
+    c.state = status;
+    if (status == ItemStatus::kExported) c.bytes = bytes;
+    auto e = EntryFor(item, key);
+    e.status = status;
+    e.bytes = bytes;
+    e.sha256 = std::move(sha256);
+    Record(e);
+  }
+
+  // ---- one item ---------------------------------------------------------------------------
+
   void Process(ExportItem const& item, std::vector<char>& buffer) {
     if (Stopping()) return;
     std::string key = template_.Render(item.key_fields);
@@ -304,40 +302,37 @@ class Run {
       if (options_.on_dry_run_item) options_.on_dry_run_item(item, key);
       return;
     }
-    // 1. Already exported according to the manifest: no sink call, no download.
+    if (auto clash = ClaimKey(item, key)) return Fail(item, key, *clash);
+    // 1. Already exported to this very destination according to the manifest: no sink call.
+    //    Lines without a URI (older manifests) do not count: they may describe another destination.
     if (auto done = manifest_.Latest(item.source, item.task_id, item.recording_id, item.segment_id);
-        done && (done->status == ItemStatus::kExported || done->status == ItemStatus::kSkipped) && done->key == key) {
-      Skip(item, key, done->bytes, done->sha256);
-      return;
+        done && (done->status == ItemStatus::kExported || done->status == ItemStatus::kSkipped) && done->key == key &&
+        !done->uri.empty() && done->uri == sink_.Uri(key)) {
+      return Complete(item, key, ItemStatus::kSkipped, done->bytes, done->sha256);
     }
-    // 2. Present in the sink (manifest lost or a different manifest): skip.
+    std::optional<PreviousExport> previous;
+    if (auto last = manifest_.LastExported(item.source, item.task_id, item.recording_id, item.segment_id)) {
+      previous = PreviousExport{last->key, last->bytes, last->sha256};
+    }
+    // 2. Present in the sink (manifest lost, or a different manifest): skip it if it is this
+    //    recording, fail otherwise; never overwrite.
     auto stat = sink_.Stat(key, work_ctx_);
     if (!stat) {
       if (IsCredentialError(stat.error())) return Fatal(SinkCredentialError(stat.error(), key));
       return Fail(item, key, stat.error());
     }
-    if (stat->has_value() && (!item.expected_size || (*stat)->bytes == *item.expected_size)) {
-      // A run that stopped between the recording and its sidecar (or whose sidecar write failed)
-      // left the recording alone: complete it, or the sidecar would never be written.
-      if (options_.write_sidecars) {
-        auto sidecar_stat = sink_.Stat(key + ".json", work_ctx_);
-        if (!sidecar_stat) {
-          if (IsCredentialError(sidecar_stat.error())) {
-            return Fatal(SinkCredentialError(sidecar_stat.error(), key + ".json"));
-          }
-          return Fail(item, key, sidecar_stat.error());
-        }
-        if (!sidecar_stat->has_value()) {
-          if (auto sidecar = WriteSidecar(item, key); !sidecar) return Fail(item, key, sidecar.error());
-        }
-      }
-      Skip(item, key, (*stat)->bytes, (*stat)->sha256_hex.value_or(""));
-      return;
-    }
+    if (stat->has_value()) return SkipExisting(item, key, **stat, previous);
     if (!item.open) return Fail(item, key, MakeError(ErrorCode::kInternal, "the recording source gave no MediaOpener"));
     // 3. Stream it.
     auto info = Transfer(item, key, buffer);
-    if (!info) return Fail(item, key, info.error());
+    if (!info) {
+      if (info.error().vendor_code == "PreconditionFailed" && !Stopping()) {
+        // Another writer created the key since Stat(): judge what is there now.
+        auto again = sink_.Stat(key, work_ctx_);
+        if (again && again->has_value()) return SkipExisting(item, key, **again, previous);
+      }
+      return Fail(item, key, info.error());
+    }
     if (options_.write_sidecars) {
       auto sidecar = WriteSidecar(item, key);
       if (!sidecar) {
@@ -345,13 +340,42 @@ class Run {
         return Fail(item, key, sidecar.error());
       }
     }
-    counters_.exported.fetch_add(1);
-    auto e = EntryFor(item, key);
-    e.status = ItemStatus::kExported;
-    e.bytes = info->bytes;
-    e.sha256 = info->sha256_hex.value_or("");
-    Record(e);
     options_.logger.Debug("exported " + sink_.Describe(key) + " (" + std::to_string(info->bytes) + " bytes)");
+    Complete(item, key, ItemStatus::kExported, info->bytes, info->sha256_hex.value_or(""));
+  }
+
+  /// The object at `key` exists: skip the item if the object holds it (completing a missing
+  /// sidecar), fail it otherwise.
+  void SkipExisting(ExportItem const& item, std::string const& key, ObjectInfo const& existing,
+                    std::optional<PreviousExport> const& previous) {
+    auto same = CheckExistingObject(existing, sink_.Describe(key), IdentityOf(item), item.expected_size, previous);
+    if (!same) return Fail(item, key, same.error());
+    // A run that stopped between the recording and its sidecar (or whose sidecar write failed)
+    // left the recording alone: complete it, or the sidecar would never be written.
+    if (options_.write_sidecars) {
+      auto sidecar_stat = sink_.Stat(key + ".json", work_ctx_);
+      if (!sidecar_stat) {
+        if (IsCredentialError(sidecar_stat.error())) {
+          return Fatal(SinkCredentialError(sidecar_stat.error(), key + ".json"));
+        }
+        return Fail(item, key, sidecar_stat.error());
+      }
+      if (!sidecar_stat->has_value()) {
+        if (auto sidecar = WriteSidecar(item, key); !sidecar) return Fail(item, key, sidecar.error());
+      } else if (auto theirs = CheckSidecar(item, key, **sidecar_stat); !theirs) {
+        return Fail(item, key, theirs.error());
+      }
+    }
+    Complete(item, key, ItemStatus::kSkipped, existing.bytes, existing.sha256_hex.value_or(""));
+  }
+
+  /// An existing sidecar belongs to the item unless its identity metadata names another one
+  /// (sidecars of older ccrec versions carry none and are kept).
+  Result<void> CheckSidecar(ExportItem const& item, std::string const& key, ObjectInfo const& sidecar) {
+    auto it = sidecar.metadata.find(kIdentityMetadataKey);
+    if (it == sidecar.metadata.end() || it->second == EncodeIdentity(IdentityOf(item))) return {};
+    return MakeError(ErrorCode::kIntegrity, sink_.Describe(key + ".json") + " already exists and belongs to another "
+                                                "recording (" + it->second + "); it was not overwritten");
   }
 
   Error SinkCredentialError(Error e, std::string const& key) {
@@ -360,19 +384,17 @@ class Run {
     return e;
   }
 
-  void Skip(ExportItem const& item, std::string const& key, std::uint64_t bytes, std::string sha256) {
-    counters_.skipped.fetch_add(1);
-    auto e = EntryFor(item, key);
-    e.status = ItemStatus::kSkipped;
-    e.bytes = bytes;
-    e.sha256 = std::move(sha256);
-    Record(e);
+  static void AddIdentity(PutOptions& put, ExportItem const& item) {
+    put.if_none_match = true;
+    put.metadata["ccrec-source"] = item.source;
+    put.metadata[kIdentityMetadataKey] = EncodeIdentity(IdentityOf(item));
   }
 
   Result<void> WriteSidecar(ExportItem const& item, std::string const& key) {
     PutOptions options;
     options.content_type = "application/json";
     options.expected_size = item.metadata_json.size();
+    AddIdentity(options, item);
     auto writer = sink_.Open(key + ".json", options, work_ctx_);
     Result<void> result;
     if (!writer) {
@@ -381,6 +403,11 @@ class Run {
       result = std::move(written).error();
     } else if (auto finished = (*writer)->Finish(); !finished) {
       result = std::move(finished).error();
+      if (result.error().vendor_code == "PreconditionFailed") {
+        // A sidecar appeared meanwhile (or a previous export left it): keep it if it is ours.
+        auto there = sink_.Stat(key + ".json", work_ctx_);
+        if (there && there->has_value()) result = CheckSidecar(item, key, **there);
+      }
     }
     if (!result && IsCredentialError(result.error())) Fatal(SinkCredentialError(result.error(), key + ".json"));
     return result;
@@ -390,7 +417,7 @@ class Run {
     PutOptions put;
     put.content_type = ContentTypeForKey(key);
     put.expected_size = item.expected_size;
-    put.metadata["ccrec-source"] = item.source;
+    AddIdentity(put, item);
     auto opened = sink_.Open(key, put, work_ctx_);
     if (!opened) {
       if (IsCredentialError(opened.error())) Fatal(SinkCredentialError(opened.error(), key));
@@ -504,6 +531,8 @@ class Run {
   std::mutex fatal_mu_;
   std::optional<Error> fatal_;
   std::optional<std::chrono::system_clock::time_point> earliest_unfinished_;  // guarded by fatal_mu_
+  std::mutex claims_mu_;
+  std::map<std::string, Claim> claims_;  // by key, guarded by claims_mu_
 };
 
 }  // namespace
@@ -525,7 +554,7 @@ Result<void> Exporter::Validate() const {
   }
   if (options_.download_attempts < 1) return MakeError(ErrorCode::kInvalidArgument, "download_attempts must be >= 1");
   if (options_.copy_buffer_bytes < 4096) return MakeError(ErrorCode::kInvalidArgument, "copy_buffer_bytes must be >= 4096");
-  auto t = KeyTemplate::Parse(options_.key_template, options_.extra_key_names);
+  auto t = KeyTemplate::Parse(options_.key_template, options_.extra_key_names, source_->KeyIdentity());
   if (!t) return std::move(t).error();
   return {};
 }
@@ -537,7 +566,17 @@ ExportSummary Exporter::Run(CallContext const& ctx) {
     s.fatal = std::move(valid).error();
     return s;
   }
-  auto key_template = KeyTemplate::Parse(options_.key_template, options_.extra_key_names);
+  // A manifest of another destination or key template says nothing about this one: refuse it
+  // before anything is written (a dry run only checks).
+  auto const destination = sink_->Uri("");
+  auto bound = options_.dry_run ? manifest_->CheckDestination(destination, options_.key_template)
+                                : manifest_->Bind(destination, options_.key_template);
+  if (!bound) {
+    ExportSummary s;
+    s.fatal = std::move(bound).error();
+    return s;
+  }
+  auto key_template = KeyTemplate::Parse(options_.key_template, options_.extra_key_names, source_->KeyIdentity());
   class Run run(*source_, *sink_, *manifest_, options_, std::move(*key_template), ctx);
   auto summary = run.Execute();
   // The run's lines must be durable before the caller acts on the summary (e.g. moves the

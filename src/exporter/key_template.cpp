@@ -1,6 +1,7 @@
 #include <ccrec/exporter/key_template.hpp>
 
 #include "exporter/template_parts.hpp"
+#include "internal/crypto.hpp"
 
 #include <algorithm>
 
@@ -15,17 +16,52 @@ bool IsAsciiAlnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' 
 char AsciiLower(unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
 }  // namespace
 
-std::string SanitizeKeyComponent(std::string_view name, std::size_t max_bytes) {
-  std::string out;
-  out.reserve(std::min(name.size(), max_bytes));
-  for (unsigned char c : name) {
-    bool ok = IsAsciiAlnum(c) || c == '.' || c == '_' || c == '-';
-    out += ok ? static_cast<char>(c) : '_';
-    if (out.size() >= max_bytes) break;
+namespace {
+bool IsSafeByte(unsigned char c) { return IsAsciiAlnum(c) || c == '.' || c == '_' || c == '-'; }
+bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+constexpr std::size_t kHashDigits = 16;
+constexpr std::size_t kMinSanitizedBytes = 32;
+
+/// Length of the extension of `name` (".wav": the last '.' not at 0, then 1-8 ASCII alnum), or 0.
+std::size_t ExtensionLength(std::string_view name) {
+  auto dot = name.find_last_of('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= name.size() || name.size() - dot - 1 > 8) return 0;
+  for (std::size_t i = dot + 1; i < name.size(); ++i) {
+    if (!IsAsciiAlnum(static_cast<unsigned char>(name[i]))) return 0;
   }
-  if (out.empty()) return "_";
-  if (out.front() == '.') out.front() = '_';
-  return out;
+  return name.size() - dot;
+}
+
+/// True when the stem of `name` ends in '_' + 16 lower-case hex digits (sanitizer output).
+bool LooksSanitized(std::string_view name) {
+  auto stem = name.substr(0, name.size() - ExtensionLength(name));
+  if (stem.size() < kHashDigits + 1 || stem[stem.size() - kHashDigits - 1] != '_') return false;
+  for (std::size_t i = stem.size() - kHashDigits; i < stem.size(); ++i) {
+    if (!IsLowerHex(stem[i])) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::string SanitizeKeyComponent(std::string_view name, std::size_t max_bytes) {
+  max_bytes = std::max(max_bytes, kMinSanitizedBytes);
+  bool safe = !name.empty() && name.size() <= max_bytes && name.front() != '.' &&
+              std::all_of(name.begin(), name.end(), [](char c) { return IsSafeByte(static_cast<unsigned char>(c)); });
+  if (safe && !LooksSanitized(name)) return std::string(name);
+  std::string replaced;
+  replaced.reserve(name.size());
+  for (unsigned char c : name) replaced += IsSafeByte(c) ? static_cast<char>(c) : '_';
+  if (replaced.empty()) replaced = "_";
+  if (replaced.front() == '.') replaced.front() = '_';
+  std::size_t ext_len = ExtensionLength(replaced);
+  std::string ext = replaced.substr(replaced.size() - ext_len);
+  std::string stem = replaced.substr(0, replaced.size() - ext_len);
+  std::size_t const suffix = 1 + kHashDigits;  // "_" + hex
+  std::size_t const room = max_bytes - suffix - ext.size();  // max_bytes >= 32 > 17 + 9
+  if (stem.size() > room) stem.resize(room);
+  if (stem.empty()) stem = "_";
+  return stem + "_" + internal::Sha256Hex(name).substr(0, kHashDigits) + ext;
 }
 
 std::string FileExtension(std::string_view file_name, std::string_view fallback) {
@@ -43,15 +79,34 @@ std::string FileExtension(std::string_view file_name, std::string_view fallback)
   return out;
 }
 
-Result<KeyTemplate> KeyTemplate::Parse(std::string text, std::vector<std::string> const& extra_names) {
+KeyIdentityRule DefaultKeyIdentityRule() { return KeyIdentityRule{"", {{"task_id", "recording_id"}}}; }
+
+Result<KeyTemplate> KeyTemplate::Parse(std::string text, std::vector<std::string> const& extra_names,
+                                       KeyIdentityRule const& identity) {
   std::vector<std::string> names = {"task_id", "recording_id", "segment_id", "file_name", "ext", "yyyy", "mm", "dd"};
   names.insert(names.end(), extra_names.begin(), extra_names.end());
   auto parts = detail::TokenizeKeyTemplate(text, names);
   if (!parts) return parts.error();
-  if (!detail::HasPlaceholder(*parts, {"recording_id", "file_name", "segment_id"})) {
+  bool identified = identity.any_of.empty();
+  for (auto const& set : identity.any_of) {
+    identified = identified || std::all_of(set.begin(), set.end(), [&](std::string const& name) {
+                   return detail::HasPlaceholder(*parts, {name});
+                 });
+  }
+  if (!identified) {
+    std::string need;
+    for (std::size_t i = 0; i < identity.any_of.size(); ++i) {
+      if (i > 0) need += ", or ";
+      for (std::size_t j = 0; j < identity.any_of[i].size(); ++j) {
+        if (j > 0) need += " and ";
+        need += "{" + identity.any_of[i][j] + "}";
+      }
+    }
+    std::string whose = identity.source.empty() ? std::string("a") : "a " + identity.source;
     return MakeError(ErrorCode::kInvalidArgument,
-                     "key template \"" + text +
-                         "\" must contain {recording_id}, {segment_id} or {file_name}, or recordings overwrite each other");
+                     "key template \"" + text + "\" cannot tell one recording from another: " + whose +
+                         " key template must contain " + need +
+                         " (values such as file names repeat, and recordings would share a key)");
   }
   KeyTemplate t;
   t.text_ = std::move(text);

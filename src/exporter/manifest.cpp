@@ -40,7 +40,9 @@ std::string Manifest::ToJsonLine(ManifestEntry const& e) {
   std::string out = "{\"source\":\"" + JsonEscape(e.source) + "\",\"task_id\":\"" + JsonEscape(e.task_id) +
                     "\",\"recording_id\":\"" + JsonEscape(e.recording_id) + "\"";
   if (!e.segment_id.empty()) out += ",\"segment_id\":\"" + JsonEscape(e.segment_id) + "\"";
-  out += ",\"key\":\"" + JsonEscape(e.key) + "\",\"bytes\":" + std::to_string(e.bytes) + ",\"sha256\":\"" +
+  out += ",\"key\":\"" + JsonEscape(e.key) + "\"";
+  if (!e.uri.empty()) out += ",\"uri\":\"" + JsonEscape(e.uri) + "\"";
+  out += ",\"bytes\":" + std::to_string(e.bytes) + ",\"sha256\":\"" +
          JsonEscape(e.sha256) + "\",\"status\":\"" + std::string(ToString(e.status)) + "\",\"error\":\"" +
          JsonEscape(e.error) + "\",\"time\":\"" + internal::FormatIso8601(std::chrono::system_clock::now()) + "\"}";
   return out;
@@ -66,12 +68,24 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path) {
         ++m->malformed_lines_;
         continue;
       }
+      if (doc->HasMember("ccrec_manifest")) {
+        auto dest = internal::OptString(*doc, "destination").value_or("");
+        auto tmpl = internal::OptString(*doc, "key_template").value_or("");
+        if (!m->destination_) {
+          m->destination_ = dest;
+          m->key_template_ = tmpl;
+        } else if (*m->destination_ != dest || *m->key_template_ != tmpl) {
+          m->conflicting_headers_ = true;
+        }
+        continue;
+      }
       ManifestEntry e;
       e.source = internal::OptString(*doc, "source").value_or("");
       e.task_id = internal::OptString(*doc, "task_id").value_or("");
       e.recording_id = internal::OptString(*doc, "recording_id").value_or("");
       e.segment_id = internal::OptString(*doc, "segment_id").value_or("");
       e.key = internal::OptString(*doc, "key").value_or("");
+      e.uri = internal::OptString(*doc, "uri").value_or("");
       e.bytes = static_cast<std::uint64_t>(internal::OptInt64(*doc, "bytes").value_or(0));
       e.sha256 = internal::OptString(*doc, "sha256").value_or("");
       e.error = internal::OptString(*doc, "error").value_or("");
@@ -81,7 +95,9 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path) {
         continue;
       }
       e.status = *status;
-      m->latest_[ItemKey{e.source, e.task_id, e.recording_id, e.segment_id}] = e;
+      ItemKey item{e.source, e.task_id, e.recording_id, e.segment_id};
+      if (e.status == ItemStatus::kExported) m->last_exported_[item] = e;
+      m->latest_[item] = std::move(e);
     }
   } else if (text.error().code != ErrorCode::kNotFound) {
     return MakeError(ErrorCode::kInvalidArgument, "cannot read manifest: " + text.error().message);
@@ -114,6 +130,53 @@ Manifest::~Manifest() {
   }
 }
 
+Result<void> Manifest::WriteLine(std::string const& line) {
+  std::size_t off = 0;
+  while (fd_ >= 0 && off < line.size()) {
+    ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return MakeError(ErrorCode::kInternal, "cannot append to manifest " + path_ + ": " + std::strerror(errno));
+    }
+    off += static_cast<std::size_t>(n);
+  }
+  return {};
+}
+
+Result<void> Manifest::CheckDestination(std::string const& destination_uri, std::string const& key_template) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ < 0 || !destination_) return {};
+  auto const what = "manifest " + path_ + " ";
+  if (conflicting_headers_) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     what + "has headers of several destinations or key templates; use a new manifest file");
+  }
+  if (*destination_ == destination_uri && *key_template_ == key_template) return {};
+  return MakeError(ErrorCode::kInvalidArgument,
+                   what + "belongs to destination " + *destination_ + " with key template \"" + *key_template_ +
+                       "\", but this run writes to " + destination_uri + " with key template \"" + key_template +
+                       "\"; its lines say nothing about this destination. Use a new --manifest file for a new "
+                       "destination or key template, or the original --dest and --key-template");
+}
+
+Result<void> Manifest::Bind(std::string const& destination_uri, std::string const& key_template) {
+  if (auto checked = CheckDestination(destination_uri, key_template); !checked) return checked;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ < 0 || destination_) return {};
+  std::string line = "{\"ccrec_manifest\":1,\"destination\":\"" + internal::JsonEscape(destination_uri) +
+                     "\",\"key_template\":\"" + internal::JsonEscape(key_template) + "\",\"time\":\"" +
+                     internal::FormatIso8601(std::chrono::system_clock::now()) + "\"}\n";
+  if (auto written = WriteLine(line); !written) return written;
+  destination_ = destination_uri;
+  key_template_ = key_template;
+  return {};
+}
+
+std::optional<std::string> Manifest::destination() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return destination_;
+}
+
 Result<void> Manifest::Append(ManifestEntry const& entry) {
   std::string line = ToJsonLine(entry) + "\n";
   std::lock_guard<std::mutex> lock(mu_);
@@ -137,6 +200,9 @@ Result<void> Manifest::Append(ManifestEntry const& entry) {
   }
   // Null() records nothing, in memory either (its Latest() always returns nullopt).
   if (fd_ >= 0) latest_[ItemKey{entry.source, entry.task_id, entry.recording_id, entry.segment_id}] = entry;
+  if (fd_ >= 0 && entry.status == ItemStatus::kExported) {
+    last_exported_[ItemKey{entry.source, entry.task_id, entry.recording_id, entry.segment_id}] = entry;
+  }
   return {};
 }
 
@@ -145,6 +211,15 @@ std::optional<ManifestEntry> Manifest::Latest(std::string const& source, std::st
   std::lock_guard<std::mutex> lock(mu_);
   auto it = latest_.find(ItemKey{source, task_id, recording_id, segment_id});
   if (it == latest_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<ManifestEntry> Manifest::LastExported(std::string const& source, std::string const& task_id,
+                                                    std::string const& recording_id,
+                                                    std::string const& segment_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = last_exported_.find(ItemKey{source, task_id, recording_id, segment_id});
+  if (it == last_exported_.end()) return std::nullopt;
   return it->second;
 }
 

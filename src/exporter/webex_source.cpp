@@ -109,6 +109,8 @@ class WebexSource : public RecordingSource {
     if (!options_.clock) options_.clock = MakeSystemClock();
   }
 
+  KeyIdentityRule KeyIdentity() const override { return WebexKeyIdentity(); }
+
   Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
                          std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) override {
     auto step = options_.sub_window.count() > 0 ? options_.sub_window : std::chrono::milliseconds(std::chrono::hours(24));
@@ -263,6 +265,8 @@ class WebexSource : public RecordingSource {
 };
 
 }  // namespace
+
+KeyIdentityRule WebexKeyIdentity() { return KeyIdentityRule{"webex", {{"task_id", "recording_id"}}}; }
 
 std::shared_ptr<RecordingSource> MakeWebexSource(webex::Client client, WebexSourceOptions options) {
   return std::make_shared<WebexSource>(std::move(client), std::move(options));

@@ -123,6 +123,8 @@ class FaceSource : public exporter::RecordingSource {
  public:
   FaceSource(Client client, FaceSourceOptions options) : client_(std::move(client)), options_(std::move(options)) {}
 
+  exporter::KeyIdentityRule KeyIdentity() const override { return FaceKeyIdentity(options_.concatenate_segments); }
+
   Result<void> Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
                          std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx) override {
     ListQuery query;
@@ -254,6 +256,11 @@ class FaceSource : public exporter::RecordingSource {
 };
 
 }  // namespace
+
+exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments) {
+  if (concatenate_segments) return exporter::KeyIdentityRule{"face", {{"recording_id"}, {"task_id"}}};
+  return exporter::KeyIdentityRule{"face", {{"recording_id", "segment_id"}, {"task_id", "segment_id"}}};
+}
 
 std::shared_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options) {
   return std::make_shared<FaceSource>(std::move(client), std::move(options));

@@ -25,11 +25,21 @@ namespace util = ::ccrec::internal;
 
 constexpr std::size_t kMaxRememberedStops = 4096;
 
-/// The key's {recording_id}: sanitized path without extension + "-" + 8 hex of SHA-256(fileName).
+/// The key's {recording_id}: the path without extension, each byte outside `[A-Za-z0-9._-]` replaced
+/// by '_' (a leading '.' too), cut at 180 bytes, + "-" + 8 hex of SHA-256(fileName). Already safe, so
+/// exporter::SanitizeKeyComponent() keeps it as it is (keys of earlier versions stay the same).
 std::string KeyId(std::string const& file_name) {
   std::string ext = exporter::FileExtension(file_name, "");
-  std::string stem = file_name.substr(0, file_name.size() - ext.size());
-  return exporter::SanitizeKeyComponent(stem, 180) + "-" + util::Sha256Hex(file_name).substr(0, 8);
+  std::string stem;
+  for (unsigned char c : file_name.substr(0, file_name.size() - ext.size())) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
+              c == '-';
+    stem += ok ? static_cast<char>(c) : '_';
+    if (stem.size() >= 180) break;
+  }
+  if (stem.empty()) stem = "_";
+  if (stem.front() == '.') stem.front() = '_';
+  return stem + "-" + util::Sha256Hex(file_name).substr(0, 8);
 }
 
 std::string Quoted(std::string const& s) { return "\"" + util::JsonEscape(s) + "\""; }
@@ -54,6 +64,8 @@ std::string Sidecar(std::string const& agent_id, RecordingReference const& r, in
 }
 
 }  // namespace
+
+exporter::KeyIdentityRule HuaweiKeyIdentity() { return exporter::KeyIdentityRule{"huawei", {{"recording_id"}, {"file_name"}}}; }
 
 exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReference const& reference, int file_type,
                                           bool stop_record_seen) {

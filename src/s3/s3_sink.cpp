@@ -9,6 +9,7 @@
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
 #include "s3/s3_error.hpp"
+#include "s3/s3_head.hpp"
 #include "s3/s3_request.hpp"
 #include "s3/xml.hpp"
 
@@ -800,26 +801,10 @@ class S3Sink final : public ObjectSink {
     auto r = state_->client->Execute(call, ctx);
     if (!r) return r.error();
     if (r->status == 404) return std::optional<ObjectInfo>();
-    ObjectInfo info;
-    info.key = key;
-    auto len = r->Header("content-length");
-    std::uint64_t bytes = 0;
-    if (!len || len->empty() ||
-        !std::all_of(len->begin(), len->end(), [](char c) { return c >= '0' && c <= '9'; }) || len->size() > 19) {
-      auto e = MakeError(ErrorCode::kParse, "S3 HeadObject " + Describe(key) + ": missing or malformed Content-Length");
-      e.http_status = r->status;
-      return e;
-    }
-    bytes = std::stoull(*len);
-    info.bytes = bytes;
-    if (auto etag = r->Header("etag")) info.etag = Unquote(*etag);
-    if (auto sha = r->Header("x-amz-meta-sha256"); sha && IsHex(*sha, 64)) info.sha256_hex = ToLowerAscii(*sha);
-    if (state_->options.checksum != ChecksumAlgorithm::kNone) {
-      if (auto c = r->Header(ChecksumHeader(state_->options.checksum))) {
-        info.checksum = ChecksumPrefix(state_->options.checksum) + *c;
-      }
-    }
-    return std::optional<ObjectInfo>(std::move(info));
+    auto const alg = state_->options.checksum;
+    auto info = impl::ObjectInfoFromHead(*r, key, Describe(key), ChecksumHeader(alg), ChecksumPrefix(alg));
+    if (!info) return info.error();
+    return std::optional<ObjectInfo>(std::move(*info));
   }
 
   std::string Describe(std::string const& key) const override {

@@ -2,6 +2,8 @@
 
 #include "internal/crypto.hpp"
 #include "internal/file_util.hpp"
+#include "internal/json.hpp"
+#include "internal/url.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,6 +13,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <unordered_set>
@@ -21,6 +25,40 @@ inline namespace v1 {
 namespace {
 
 Error SysError(ErrorCode code, std::string const& what) { return MakeError(code, what + ": " + std::strerror(errno)); }
+
+/// User metadata lives in a mirror tree: ROOT/.ccrec-meta/KEY holds
+/// {"bytes":N,"sha256":"hex","metadata":{...}} for the object ROOT/KEY. Plain files, so it works
+/// on any file system (no extended attributes).
+constexpr char kMetaDir[] = ".ccrec-meta";
+
+std::string MetaPath(std::string const& root, std::string const& key) { return root + "/" + kMetaDir + "/" + key; }
+
+std::string MetaDocument(std::uint64_t bytes, std::string const& sha256, std::map<std::string, std::string> const& m) {
+  std::string out = "{\"bytes\":" + std::to_string(bytes) + ",\"sha256\":\"" + sha256 + "\",\"metadata\":{";
+  bool first = true;
+  for (auto const& [k, v] : m) {
+    if (!first) out += ",";
+    first = false;
+    out += "\"" + internal::JsonEscape(k) + "\":\"" + internal::JsonEscape(v) + "\"";
+  }
+  return out + "}}\n";
+}
+
+/// Fills info.metadata and info.sha256_hex from the metadata file when it describes a file of
+/// info.bytes bytes (a file replaced by another tool is not described by stale metadata).
+void ReadMeta(std::string const& path, ObjectInfo& info) {
+  auto text = internal::ReadSmallFile(path, std::size_t{64} << 10);
+  if (!text) return;
+  auto doc = internal::ParseJson(*text, "object metadata " + path);
+  if (!doc || !doc->IsObject()) return;
+  if (internal::OptInt64(*doc, "bytes").value_or(-1) != static_cast<std::int64_t>(info.bytes)) return;
+  if (auto sha = internal::OptString(*doc, "sha256"); sha && sha->size() == 64) info.sha256_hex = *sha;
+  if (auto const* m = internal::OptObject(*doc, "metadata")) {
+    for (auto it = m->MemberBegin(); it != m->MemberEnd(); ++it) {
+      if (it->value.IsString()) info.metadata[it->name.GetString()] = it->value.GetString();
+    }
+  }
+}
 
 std::optional<std::string> ValidateKey(std::string const& key) {
   if (key.empty()) return "object key is empty";
@@ -35,6 +73,7 @@ std::optional<std::string> ValidateKey(std::string const& key) {
     if (segment.empty() || segment == "." || segment == "..") {
       return "object key \"" + key + "\" has an empty, \".\" or \"..\" segment";
     }
+    if (pos == 0 && segment == kMetaDir) return "object key \"" + key + "\" is inside the metadata directory";
     pos = slash + 1;
   }
   return std::nullopt;
@@ -83,9 +122,10 @@ bool IsStaleTemp(std::string const& name, struct stat const& st, std::chrono::se
 
 class FileWriter : public ObjectWriter {
  public:
-  FileWriter(std::string final_path, std::string temp_path, int fd, PutOptions options, bool fsync, std::string key)
+  FileWriter(std::string final_path, std::string temp_path, int fd, PutOptions options, bool fsync, std::string key,
+             std::string meta_path)
       : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(fd), options_(std::move(options)),
-        fsync_(fsync), key_(std::move(key)) {}
+        fsync_(fsync), key_(std::move(key)), meta_path_(std::move(meta_path)) {}
   ~FileWriter() override { Abort(); }
 
   Result<void> Write(char const* data, std::size_t size) override {
@@ -126,20 +166,37 @@ class FileWriter : public ObjectWriter {
       return e;
     }
     fd_ = -1;
+    auto const sha = hasher_.FinalHex();
     if (options_.if_none_match) {
+      auto exists = [&] {
+        Error e = MakeError(ErrorCode::kInvalidArgument, final_path_ + " already exists (don't-overwrite is set)");
+        e.vendor_code = "PreconditionFailed";
+        return e;
+      };
       // link() fails with EEXIST instead of replacing: the don't-overwrite semantics.
       if (::link(temp_path_.c_str(), final_path_.c_str()) != 0) {
         int err = errno;
-        ::unlink(temp_path_.c_str());
-        errno = err;
-        if (err == EEXIST) {
-          Error e = MakeError(ErrorCode::kInvalidArgument, final_path_ + " already exists (don't-overwrite is set)");
-          e.vendor_code = "PreconditionFailed";
-          return e;
+        if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EMLINK) {
+          // No hard links here (FAT, some network file systems): check, then rename.
+          struct stat st {};
+          if (::lstat(final_path_.c_str(), &st) == 0) {
+            ::unlink(temp_path_.c_str());
+            return exists();
+          }
+          if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+            auto e = SysError(ErrorCode::kInternal, "cannot rename " + temp_path_ + " to " + final_path_);
+            ::unlink(temp_path_.c_str());
+            return e;
+          }
+        } else {
+          ::unlink(temp_path_.c_str());
+          errno = err;
+          if (err == EEXIST) return exists();
+          return SysError(ErrorCode::kInternal, "cannot create " + final_path_);
         }
-        return SysError(ErrorCode::kInternal, "cannot create " + final_path_);
+      } else {
+        ::unlink(temp_path_.c_str());
       }
-      ::unlink(temp_path_.c_str());
     } else if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
       auto e = SysError(ErrorCode::kInternal, "cannot rename " + temp_path_ + " to " + final_path_);
       ::unlink(temp_path_.c_str());
@@ -149,10 +206,20 @@ class FileWriter : public ObjectWriter {
       auto synced = internal::SyncDir(internal::DirName(final_path_));
       if (!synced) return std::move(synced).error();
     }
+    // The metadata follows the object: a crash in between leaves an object without metadata,
+    // which the exporter reports instead of trusting (never metadata describing another file).
+    if (!options_.metadata.empty()) {
+      auto made = internal::MakeDirs(internal::DirName(meta_path_));
+      if (!made) return std::move(made).error();
+      auto written = internal::WriteFileAtomic(meta_path_, MetaDocument(bytes_, sha, options_.metadata), 0644);
+      if (!written) return std::move(written).error();
+    } else if (::unlink(meta_path_.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
+      return SysError(ErrorCode::kInternal, "cannot remove the stale metadata " + meta_path_);
+    }
     ObjectInfo info;
     info.key = key_;
     info.bytes = bytes_;
-    info.sha256_hex = hasher_.FinalHex();
+    info.sha256_hex = sha;
     return info;
   }
 
@@ -170,6 +237,7 @@ class FileWriter : public ObjectWriter {
   PutOptions options_;
   bool fsync_;
   std::string key_;
+  std::string meta_path_;
   internal::Hasher hasher_;
   std::uint64_t bytes_ = 0;
 };
@@ -200,7 +268,7 @@ class FilesystemSink : public ObjectSink {
     if (fd < 0) return SysError(ErrorCode::kInternal, "cannot create " + temp_path);
     ::fchmod(fd, options_.file_mode);
     return std::unique_ptr<ObjectWriter>(
-        std::make_unique<FileWriter>(final_path, temp_path, fd, options, options_.fsync, key));
+        std::make_unique<FileWriter>(final_path, temp_path, fd, options, options_.fsync, key, MetaPath(options_.root, key)));
   }
 
   Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const&) override {
@@ -215,10 +283,17 @@ class FilesystemSink : public ObjectSink {
     ObjectInfo info;
     info.key = key;
     info.bytes = static_cast<std::uint64_t>(st.st_size);
+    ReadMeta(MetaPath(options_.root, key), info);
     return std::optional<ObjectInfo>(info);
   }
 
   std::string Describe(std::string const& key) const override { return options_.root + "/" + key; }
+
+  std::string Uri(std::string const& key) const override {
+    return "file://" + internal::PercentEncode(absolute_root_ + "/" + key, /*keep_slash=*/true);
+  }
+
+  std::string absolute_root_;
 
  private:
   /// mkdir -p `dir` (new directories fsynced into their parents when fsync is on) and, the first
@@ -273,7 +348,15 @@ Result<std::shared_ptr<ObjectSink>> MakeFilesystemSink(FilesystemSinkOptions opt
   while (options.root.size() > 1 && options.root.back() == '/') options.root.pop_back();
   auto made = internal::MakeDirs(options.root, options.fsync);
   if (!made) return std::move(made).error();
-  return std::shared_ptr<ObjectSink>(std::make_shared<FilesystemSink>(std::move(options)));
+  char resolved[PATH_MAX];
+  if (::realpath(options.root.c_str(), resolved) == nullptr) {
+    return SysError(ErrorCode::kInvalidArgument, "filesystem sink: cannot resolve " + options.root);
+  }
+  std::string absolute_root = resolved;
+  if (absolute_root == "/") absolute_root.clear();
+  auto sink = std::make_shared<FilesystemSink>(std::move(options));
+  sink->absolute_root_ = std::move(absolute_root);
+  return std::shared_ptr<ObjectSink>(std::move(sink));
 }
 
 }  // namespace v1

@@ -77,6 +77,7 @@ Result<std::optional<ObjectInfo>> MemorySink::Stat(std::string const& key, CallC
   info.key = key;
   info.bytes = it->second.data.size();
   info.sha256_hex = internal::Sha256Hex(it->second.data);
+  info.metadata = it->second.options.metadata;
   return std::optional<ObjectInfo>(info);
 }
 

@@ -4,6 +4,7 @@
 #include <ccrec/webex_legacy/record_export.hpp>
 
 #include <ccrec/exporter/key_template.hpp>
+#include <ccrec/exporter/object_identity.hpp>
 
 #include "exporter/template_parts.hpp"
 #include "internal/file_util.hpp"
@@ -68,6 +69,9 @@ Result<std::vector<Part>> ParseTemplate(std::string const& text) {
   if (auto e = require({"from", "from_ms"}, "must contain {from} or {from_ms}, or windows overwrite each other")) return *e;
   if (auto e = require({"to", "to_ms"}, "must contain {to} or {to_ms}, or windows overwrite each other")) return *e;
   if (auto e = require({"record_type"}, "must contain {record_type}, or record types overwrite each other")) return *e;
+  if (auto e = require({"ext", "format"}, "must contain {ext} or {format}, or JSON and CSV exports overwrite each other")) {
+    return *e;
+  }
   return parts;
 }
 
@@ -96,6 +100,24 @@ std::string Render(std::vector<Part> const& parts, RecordType type, Format forma
     }
   }
   return exporter::detail::CollapseEmptySegments(out);
+}
+
+exporter::RecordingIdentity WindowIdentity(RecordExportOptions const& o, TimeWindow const& w) {
+  return exporter::RecordingIdentity{kManifestSource, std::string(ToPathSegment(o.record_type)), WindowId(w),
+                                     FormatName(o.format)};
+}
+
+/// Whether the existing object `info` at `key` holds window `w` (exporter::CheckExistingObject,
+/// with the window's last "exported" manifest line as the proof for objects without metadata).
+Result<void> CheckWindowObject(ObjectSink const& sink, exporter::Manifest const& manifest,
+                               RecordExportOptions const& o, TimeWindow const& w, std::string const& key,
+                               ObjectInfo const& info) {
+  auto id = WindowIdentity(o, w);
+  std::optional<exporter::PreviousExport> previous;
+  if (auto last = manifest.LastExported(id.source, id.task_id, id.recording_id, id.segment_id)) {
+    previous = exporter::PreviousExport{last->key, last->bytes, last->sha256};
+  }
+  return exporter::CheckExistingObject(info, sink.Describe(key), id, std::nullopt, previous);
 }
 
 /// One window to process.
@@ -196,6 +218,7 @@ class WindowRun {
     e.recording_id = WindowId(w);
     e.segment_id = FormatName(options_.format);
     e.key = key;
+    e.uri = sink_.Uri(key);
     e.bytes = bytes;
     e.sha256 = sha256;
     e.status = status;
@@ -253,19 +276,32 @@ class WindowRun {
                          "(nothing was written for it)"));
   }
 
+  /// The object at `key` exists: skipped when it is this window's, failed (and left alone) otherwise.
+  void Existing(TimeWindow const& w, std::string const& key, ObjectInfo const& info) {
+    auto same = CheckWindowObject(sink_, manifest_, options_, w, key, info);
+    if (!same) return Failed(w, key, same.error());
+    std::lock_guard<std::mutex> lock(mu_);
+    ++summary_.skipped;
+    ++summary_.discovered;
+    Record(w, key, ItemStatus::kSkipped, info.bytes, info.sha256_hex.value_or(""), "");
+  }
+
+  /// A write refused because the object appeared meanwhile (If-None-Match): judge the object.
+  bool AppearedMeanwhile(TimeWindow const& w, std::string const& key, Error const& e) {
+    if (e.vendor_code != "PreconditionFailed") return false;
+    auto stat = sink_.Stat(key, ctx_);
+    if (!stat || !stat->has_value()) return false;
+    Existing(w, key, **stat);
+    return true;
+  }
+
   void Process(Task const& task) {
     if (ctx_.cancel.IsCancelled()) return Stop();
     std::string key = Render(parts_, options_.record_type, options_.format, task.window);
     if (!task.stat_done) {
       auto stat = sink_.Stat(key, ctx_);
       if (!stat) return Failed(task.window, key, SinkError(stat.error(), key));
-      if (stat->has_value()) {
-        std::lock_guard<std::mutex> lock(mu_);
-        ++summary_.skipped;
-        ++summary_.discovered;
-        Record(task.window, key, ItemStatus::kSkipped, (*stat)->bytes, (*stat)->sha256_hex.value_or(""), "");
-        return;
-      }
+      if (stat->has_value()) return Existing(task.window, key, **stat);
     }
     Query q = options_.base_query;
     q.date_begin = task.window.begin;
@@ -274,6 +310,8 @@ class WindowRun {
     PutOptions put;
     put.content_type = options_.format == Format::kCsv ? "text/csv" : "application/x-ndjson";
     put.metadata["ccrec-source"] = kManifestSource;
+    put.metadata[exporter::kIdentityMetadataKey] = exporter::EncodeIdentity(WindowIdentity(options_, task.window));
+    put.if_none_match = true;
     if (options_.format == Format::kCsv) {
       auto streamed = client_.StreamCsvPage(options_.record_type, q, sink_, key, put, ctx_);
       if (!streamed) return Failed(task.window, key, streamed.error());
@@ -282,6 +320,7 @@ class WindowRun {
         return Full(task, key, streamed->rows);
       }
       auto info = streamed->writer->Finish();
+      if (!info && AppearedMeanwhile(task.window, key, info.error())) return;
       if (!info) return Failed(task.window, key, SinkError(info.error(), key));
       return Exported(task.window, key, *info);
     }
@@ -303,6 +342,7 @@ class WindowRun {
       }
     }
     auto info = (*writer)->Finish();
+    if (!info && AppearedMeanwhile(task.window, key, info.error())) return;
     if (!info) return Failed(task.window, key, SinkError(info.error(), key));
     Exported(task.window, key, *info);
   }
@@ -388,6 +428,7 @@ Result<std::vector<ExportedWindow>> LoadExportedWindows(std::string const& manif
     w.key = util::OptString(*doc, "key").value_or("");
     w.bytes = static_cast<std::uint64_t>(std::max<std::int64_t>(0, util::OptInt64(*doc, "bytes").value_or(0)));
     w.sha256 = util::OptString(*doc, "sha256").value_or("");
+    w.uri = util::OptString(*doc, "uri").value_or("");
     latest[*id] = {*status == "exported" || *status == "skipped", std::move(w)};
   }
   for (auto& [id, entry] : latest) {
@@ -425,10 +466,21 @@ ExportSummary ExportRecordWindows(Client const& client, ObjectSink& sink, export
     if (auto json = BuildQueryJson(probe); !json) return fail(json.error().message);
   }
 
+  if (!options.dry_run) {
+    // A manifest of another destination or key template says nothing about this one.
+    if (auto bound = manifest.Bind(sink.Uri(""), options.key_template); !bound) return fail(bound.error().message);
+  }
   std::vector<TimeWindow> done;
   std::vector<ExportedWindow> overlapping;
   for (auto const& e : exported) {
     if (e.window.begin < options.range.end && e.window.end > options.range.begin) {
+      if (e.uri.empty() || e.uri != sink.Uri(e.key)) {
+        // A line of an older manifest (or of another destination): trust the sink, not the line.
+        if (options.dry_run) continue;
+        auto stat = sink.Stat(e.key, ctx);
+        if (!stat || !stat->has_value()) continue;  // planned again (a Stat error shows up there)
+        if (!CheckWindowObject(sink, manifest, options, e.window, e.key, **stat)) continue;
+      }
       done.push_back(e.window);
       overlapping.push_back(e);
     }

@@ -26,6 +26,11 @@ struct CCREC_EXPORT ObjectInfo {
   std::optional<std::string> etag;
   /// The sink's own integrity checksum as the server confirmed it (e.g. "sha256:<base64>").
   std::optional<std::string> checksum;
+  /// User metadata stored with the object (PutOptions::metadata; lower-case keys), as Stat()
+  /// reports it: S3 returns the `x-amz-meta-*` headers of HeadObject, the filesystem sink what it
+  /// keeps beside the file, MemorySink what was written. Empty when the object has none or the
+  /// sink cannot tell. Finish() leaves it empty.
+  std::map<std::string, std::string> metadata;
 };
 
 /// Per-object upload options.
@@ -36,7 +41,10 @@ struct CCREC_EXPORT PutOptions {
   /// Expected total size in bytes when known (lets sinks pick single-request uploads and check
   /// the length). Default: unknown.
   std::optional<std::uint64_t> expected_size;
-  /// User metadata (S3 `x-amz-meta-*`). Keys lower-case ASCII.
+  /// User metadata (S3 `x-amz-meta-*`), returned by Stat() in ObjectInfo::metadata. Keys
+  /// lower-case ASCII letters, digits, '-', '_', '.'; values printable ASCII without line breaks
+  /// (S3 stores non-ASCII values encoded). The exporter stores the recording's identity here
+  /// (exporter::kIdentityMetadataKey).
   std::map<std::string, std::string> metadata;
   /// Don't overwrite: Finish() fails with ErrorCode::kInvalidArgument and vendor_code
   /// "PreconditionFailed" if the object already exists (S3 `If-None-Match: *`). Default false.
@@ -75,6 +83,13 @@ class CCREC_EXPORT ObjectSink {
   virtual Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const& ctx = {}) = 0;
   /// Human-readable location of `key`, e.g. "s3://bucket/prefix/key" or "/data/out/key".
   virtual std::string Describe(std::string const& key) const = 0;
+  /// The URI of `key` in this sink, stable across runs and processes: "s3://BUCKET/PREFIXKEY" (as
+  /// the AWS CLI writes it, not percent-encoded), "file:///ABS/ROOT/KEY" (RFC 8089: absolute,
+  /// symlinks resolved, percent-encoded), "memory://KEY". `Uri("")` identifies the destination
+  /// itself (it ends with '/' or "//") and is what export manifests record to refuse a manifest
+  /// of another destination. The default returns Describe(key); sinks should override it when
+  /// Describe() is not a URI.
+  virtual std::string Uri(std::string const& key) const { return Describe(key); }
 };
 
 /// Content type for a key from its extension: .wav audio/wav, .mp3 audio/mpeg, .m4a audio/mp4,

@@ -11,6 +11,7 @@
 #include <ccrec/core/result.hpp>
 #include <ccrec/exporter/key_template.hpp>
 #include <ccrec/exporter/manifest.hpp>
+#include <ccrec/exporter/object_identity.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -87,6 +88,10 @@ class CCREC_EXPORT RecordingSource {
   /// reported through items.
   virtual Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
                                  std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) = 0;
+  /// The key-template placeholders that identify one of this source's recordings (checked by
+  /// Exporter::Validate() through KeyTemplate::Parse()). Default: DefaultKeyIdentityRule()
+  /// ({task_id} and {recording_id}).
+  virtual KeyIdentityRule KeyIdentity() const { return DefaultKeyIdentityRule(); }
 };
 
 /// Counters of a run, also reported periodically through ExporterOptions::on_progress.
@@ -143,15 +148,30 @@ struct ExporterOptions {
   std::shared_ptr<Sleeper> sleeper;  ///< default real sleeper (waits between download attempts)
 };
 
-/// Runs exports. Exactly-once per recording: an item whose manifest entry is exported/skipped,
-/// or whose key already exists in the sink, is skipped without downloading; everything else is
-/// streamed (download → sink writer, no temporary files, memory bounded by
-/// concurrency × copy_buffer_bytes plus the sink's own buffers), then its sidecar is written,
-/// then its manifest line (so a manifest "exported" line implies both objects exist, and survive a
-/// crash when the sink makes an object durable before Finish() returns, as the filesystem sink
-/// with fsync and the S3 sink do). Run() fsyncs the manifest before it returns; a failure there
-/// is reported as ExportSummary::fatal. An item
-/// skipped because its key exists gets its sidecar written if that is missing.
+/// Runs exports. Exactly-once per recording, and never a recording lost or overwritten:
+/// - The manifest is bound to the destination first (Manifest::Bind() with ObjectSink::Uri("")
+///   and the key template; only checked in a dry run): a manifest of another destination or
+///   template makes the run fatal before anything is written.
+/// - An item whose latest manifest entry is exported/skipped under the same key and the same
+///   URI (ObjectSink::Uri(key)) is skipped without any sink call. Entries without a URI (older
+///   manifests) are not trusted: the sink is asked.
+/// - An item whose key already exists in the sink is skipped only when the object proves to hold
+///   this recording (CheckExistingObject(): its `ccrec-id` metadata, or for objects of older
+///   ccrec versions the item's last "exported" manifest line); any other existing object makes
+///   the item "failed" with an error naming the object, and the object is left alone.
+/// - Two items of one run that render the same key both end "failed" (a key collision; an item
+///   already recorded as exported or skipped gets a second, "failed" line, and the summary
+///   moves it to `failed`). The same recording listed twice is not a collision.
+/// - Everything else is streamed (download → sink writer, no temporary files, memory bounded by
+///   concurrency × copy_buffer_bytes plus the sink's own buffers) with PutOptions::if_none_match
+///   and the identity in PutOptions::metadata (kIdentityMetadataKey, plus "ccrec-source"); an
+///   object that appeared meanwhile is checked as above. Then its sidecar is written (same
+///   metadata), then its manifest line (so a manifest "exported" line implies both objects
+///   exist, and survive a crash when the sink makes an object durable before Finish() returns,
+///   as the filesystem sink with fsync and the S3 sink do). An item skipped because its key
+///   exists gets its sidecar written if that is missing.
+/// - Run() fsyncs the manifest before it returns; a failure there is ExportSummary::fatal.
+/// The run keeps one small record per distinct key (for collisions) besides the manifest's.
 /// ExportSummary::bytes counts exported recordings only: bytes of failed or cancelled transfers
 /// are taken back.
 ///
@@ -165,7 +185,8 @@ class CCREC_EXPORT Exporter {
  public:
   Exporter(std::shared_ptr<RecordingSource> source, std::shared_ptr<ObjectSink> sink,
            std::shared_ptr<Manifest> manifest, ExporterOptions options);
-  /// Checks the options (concurrency range, key template). Called by Run() too.
+  /// Checks the options (concurrency range, key template against the source's KeyIdentity()).
+  /// Called by Run() too.
   Result<void> Validate() const;
   /// Runs to completion, cancellation (ctx.cancel) or a fatal error.
   ExportSummary Run(CallContext const& ctx = {});

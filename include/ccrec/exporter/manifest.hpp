@@ -24,15 +24,22 @@ enum class ItemStatus { kExported, kSkipped, kFailed, kPending };
 /// "exported", "skipped", "failed", "pending".
 CCREC_EXPORT std::string_view ToString(ItemStatus status) noexcept;
 
-/// One manifest line: `{"source":"webex","task_id":..,"recording_id":..,"key":..,"bytes":N,
-/// "sha256":"hex","status":"exported|skipped|failed|pending","error":".."}` (plus "segment_id"
-/// when the source has segments, and "time", the UTC time the line was written).
+/// One manifest line: `{"source":"webex","task_id":..,"recording_id":..,"key":..,"uri":..,
+/// "bytes":N,"sha256":"hex","status":"exported|skipped|failed|pending","error":".."}` (plus
+/// "segment_id" when the source has segments, and "time", the UTC time the line was written;
+/// "uri" only when set). `key` is relative to the destination (`--dest`); `uri` is where the
+/// object is (ObjectSink::Uri(key)).
 struct ManifestEntry {
   std::string source;
   std::string task_id;
   std::string recording_id;
   std::string segment_id;
+  /// Object key, relative to the destination.
   std::string key;
+  /// ObjectSink::Uri(key): "s3://bucket/prefix/key", "file:///abs/dir/key". Empty for pending
+  /// lines and in lines written by ccrec before 0.2, which are therefore not trusted to skip a
+  /// recording without asking the sink (see Exporter).
+  std::string uri;
   std::uint64_t bytes = 0;
   std::string sha256;
   ItemStatus status = ItemStatus::kFailed;
@@ -40,6 +47,13 @@ struct ManifestEntry {
 };
 
 /// An append-only JSON Lines manifest, loaded at open so a re-run can skip what is done.
+///
+/// A manifest belongs to one destination and key template: its first line is a header
+/// `{"ccrec_manifest":1,"destination":"s3://bucket/prefix/","key_template":"..."}` written by
+/// Bind(), and a later run with another destination or template is refused (Bind() or
+/// CheckDestination() fail) before anything is written. A manifest written before headers
+/// existed (entries, no header) still loads: Bind() appends the header after its old lines, and
+/// the old lines, which have no "uri", are not trusted to skip anything (the sink is asked).
 ///
 /// Each Append() writes one complete line with a single write(2) to a file opened with O_APPEND
 /// and flushes it, so a crash loses at most the line being written; a torn or malformed line
@@ -69,11 +83,26 @@ class CCREC_EXPORT Manifest {
   Manifest(Manifest const&) = delete;
   Manifest& operator=(Manifest const&) = delete;
 
+  /// Fails when the manifest belongs to another destination or key template (its header says
+  /// so); writes nothing. Always succeeds for a manifest without header and for Null().
+  /// @return kInvalidArgument naming the manifest, both destinations and both templates, and
+  /// what to do (use a new manifest for a new destination).
+  Result<void> CheckDestination(std::string const& destination_uri, std::string const& key_template) const;
+  /// CheckDestination(), then writes the header when the manifest has none yet. Idempotent.
+  /// `destination_uri` is ObjectSink::Uri("").
+  Result<void> Bind(std::string const& destination_uri, std::string const& key_template);
+  /// The header's destination, when the manifest has a header.
+  std::optional<std::string> destination() const;
+
   /// Appends one line and updates the in-memory state.
   Result<void> Append(ManifestEntry const& entry);
   /// The last entry recorded for this item (any status), if any.
   std::optional<ManifestEntry> Latest(std::string const& source, std::string const& task_id,
                                       std::string const& recording_id, std::string const& segment_id = {}) const;
+  /// The last "exported" entry of this item, if any (later "skipped" lines do not hide it). It
+  /// proves which object an older ccrec wrote for the item (exporter::CheckExistingObject).
+  std::optional<ManifestEntry> LastExported(std::string const& source, std::string const& task_id,
+                                            std::string const& recording_id, std::string const& segment_id = {}) const;
   /// True when the last entry of the item is exported or skipped (i.e. the object is in the sink).
   bool IsDone(std::string const& source, std::string const& task_id, std::string const& recording_id,
               std::string const& segment_id = {}) const;
@@ -98,10 +127,15 @@ class CCREC_EXPORT Manifest {
   mutable std::mutex mu_;
   std::string path_;
   int fd_ = -1;
+  Result<void> WriteLine(std::string const& line);  // with mu_ held
   std::map<ItemKey, ManifestEntry> latest_;
+  std::map<ItemKey, ManifestEntry> last_exported_;
   std::size_t malformed_lines_ = 0;
   std::size_t unsynced_lines_ = 0;                 // guarded by mu_
   std::chrono::steady_clock::time_point last_sync_;  // guarded by mu_
+  std::optional<std::string> destination_;   // from the header
+  std::optional<std::string> key_template_;  // from the header
+  bool conflicting_headers_ = false;
 };
 
 }  // namespace exporter

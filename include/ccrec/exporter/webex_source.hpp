@@ -70,6 +70,11 @@ struct WebexSourceOptions {
   std::shared_ptr<Clock> clock;  ///< default system clock
 };
 
+/// The placeholders that identify a Webex recording in a key template: {task_id} and
+/// {recording_id}. Webex CC reference §5.3: key each object by task ID and recording id (a task has
+/// several recordings: segments, consult legs); file names repeat ("recording-1.wav").
+CCREC_EXPORT KeyIdentityRule WebexKeyIdentity();
+
 /// Lists the window's tasks (keyset paging), skips tasks with captureRequested == false, queries
 /// Captures in batches of 10 and yields one ExportItem per recording entry (stitched or segment,
 /// consult legs included). Tasks with no recording yet (captureRequested true or null and an
@@ -80,6 +85,8 @@ struct WebexSourceOptions {
 /// header; when the URL is about to expire, or the download answers 403, it re-queries Captures
 /// for that task once and retries with the fresh URL. Sidecars hold the task attributes and
 /// the recording's capture attributes, without the presigned URL (a bearer secret while valid).
+///
+/// Its KeyIdentity() is WebexKeyIdentity().
 ///
 /// Source: Webex CC reference §4 (Tasks), §5 (Captures), §5.4 (presigned download rules).
 /// @par Thread safety

@@ -41,6 +41,12 @@ struct FaceSourceOptions {
   Logger logger;
 };
 
+/// The placeholders that identify a FACE export item in a key template: per segment
+/// {recording_id} (or {task_id}, the same value) and {segment_id}; with concatenate_segments
+/// {recording_id} or {task_id} alone. Segment ids are not documented as unique across recordings,
+/// and file names may repeat.
+CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments);
+
 /// Makes a RecordingSource that exports every recording started in the window.
 ///
 /// Enumerate() lists the window with Client::ListRecordings() (window splitting, never silent
@@ -68,6 +74,8 @@ struct FaceSourceOptions {
 /// "ani","dnis","startTime","endTime","customData":{name:value},"recording":{...},"segment":{...}}`
 /// where "recording" is the recording's metadata without its segment list and "segment" the
 /// segment's. Nothing secret is in them (the token is only ever in request URLs).
+///
+/// Its KeyIdentity() is FaceKeyIdentity(options.concatenate_segments).
 ///
 /// Source: reference §5, §6; the export assumptions.
 /// @par Thread safety

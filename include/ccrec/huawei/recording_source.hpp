@@ -32,11 +32,17 @@ namespace huawei {
 /// `{recording_id}` is the gateway path sanitized (bytes outside `[A-Za-z0-9._-]` become `_`) without its
 /// extension, plus `-` and the first 8 hex digits of the SHA-256 of the exact `fileName`: sanitizing is
 /// not one-to-one (`a b.V3` and `a_b.V3` both become `a_b.V3`), the hash keeps such names apart.
-/// `{file_name}` is the whole path sanitized (no hash: may collide). `{ext}` is the lower-cased
+/// `{file_name}` is the whole path sanitized (with a hash suffix whenever sanitizing changed it,
+/// see exporter::SanitizeKeyComponent, so distinct paths give distinct keys). `{ext}` is the lower-cased
 /// extension (`.v3`, `.wav`, `.mp4`; `.bin` when there is none). The date is the `yyyymmdd` directory
 /// of the path when it has one (Huawei's layout `drive:/vdn/<dir>/<yyyymmdd>/<agent>/…`), else the
 /// event time, else 1970/01/01 — so the same file gets the same key in list and watch mode.
 inline constexpr char kDefaultKeyTemplate[] = "huawei/{yyyy}/{mm}/{dd}/{recording_id}{ext}";
+
+/// The placeholders that identify a Huawei recording in a key template: {recording_id} or
+/// {file_name} (both derived one-to-one from the gateway's `fileName`, the manifest identity).
+/// {call_id} alone does not: a call can have several recordings.
+CCREC_EXPORT exporter::KeyIdentityRule HuaweiKeyIdentity();
 
 /// Options of HuaweiRecordingSource.
 struct CCREC_EXPORT HuaweiSourceOptions {
@@ -134,6 +140,8 @@ class CCREC_EXPORT HuaweiRecordingSource : public exporter::RecordingSource {
   Result<void> Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
                          std::function<void(exporter::PendingItem)> const& on_pending,
                          CallContext const& ctx) override;
+  /// HuaweiKeyIdentity().
+  exporter::KeyIdentityRule KeyIdentity() const override { return HuaweiKeyIdentity(); }
 
   /// Stops the poll loop and signs the agent out with a fresh deadline of
   /// HuaweiSourceOptions::sign_out_timeout — independent of the run's (possibly cancelled) context,

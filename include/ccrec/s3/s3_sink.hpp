@@ -155,8 +155,11 @@ CCREC_EXPORT bool EndpointImpliesPathStyle(std::string_view endpoint);
 /// under the key unless Finish() succeeded. Finish() returns bytes, the SHA-256 of the whole
 /// object and the ETag. If a retried CompleteMultipartUpload answers NoSuchUpload because an
 /// earlier attempt succeeded but its response was lost, the object is accepted after a
-/// HeadObject shows the same size and part count. Stat() is HeadObject (sha256 from
-/// `x-amz-meta-sha256` when present).
+/// HeadObject shows the same size and part count. Stat() is HeadObject: every `x-amz-meta-NAME`
+/// response header becomes ObjectInfo::metadata["name"], and sha256 comes from
+/// `x-amz-meta-sha256` when present. PutOptions::metadata is sent as `x-amz-meta-*` on PutObject
+/// and CreateMultipartUpload alike (Amazon S3 User Guide, "Working with object metadata": at most
+/// 2 KB of user metadata per object). Uri() and Describe() are "s3://BUCKET/PREFIXKEY".
 ///
 /// Errors: S3 XML error bodies become Error with vendor_code = the S3 Code, request_id =
 /// x-amz-request-id and a message naming the bucket/key and what to do. 500/502/503/504,

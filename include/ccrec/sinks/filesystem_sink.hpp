@@ -51,7 +51,16 @@ struct FilesystemSinkOptions {
 /// existing file. Keys must be relative and must not contain empty, "." or ".." segments,
 /// backslashes or NUL bytes (kInvalidArgument).
 ///
-/// Stat() reports the size of an existing file (no hash: computing one would read the file).
+/// User metadata (PutOptions::metadata) is kept in a mirror tree of small JSON files,
+/// `root/.ccrec-meta/<key>` = `{"bytes":N,"sha256":"hex","metadata":{...}}`, written atomically
+/// right after the object is in place (plain files: no extended attributes, so any file system
+/// works). An object written without metadata has its old metadata file removed. Keys whose first
+/// segment is `.ccrec-meta` are rejected (kInvalidArgument).
+///
+/// Stat() reports the size of an existing file, plus its SHA-256 and user metadata when its
+/// metadata file describes a file of that size (no hash otherwise: computing one would read
+/// the file). Uri() is `file://` + the percent-encoded absolute root (symlinks resolved) + "/" +
+/// key.
 ///
 /// @return kInvalidArgument when root is empty or not a directory, kInternal when it cannot be created.
 /// @par Thread safety

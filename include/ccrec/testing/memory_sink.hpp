@@ -16,7 +16,9 @@ namespace ccrec {
 inline namespace v1 {
 namespace testing {
 
-/// Stores finished objects in a map; unfinished writers leave nothing behind.
+/// Stores finished objects in a map; unfinished writers leave nothing behind. Stat() reports
+/// the size, SHA-256 and user metadata (PutOptions::metadata) of a stored object; Uri() is
+/// "memory://KEY".
 ///
 /// @par Thread safety
 /// Thread-safe.

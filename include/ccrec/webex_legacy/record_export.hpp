@@ -75,11 +75,15 @@ struct CCREC_EXPORT ExportedWindow {
   std::string key;        ///< Its object key.
   std::uint64_t bytes = 0;  ///< Object size.
   std::string sha256;     ///< Hex SHA-256 when known.
+  /// The line's "uri" (ObjectSink::Uri(key)); empty in manifests of older ccrec versions. Only a
+  /// window whose uri is the sink's own is skipped without asking the sink.
+  std::string uri;
 };
 
 /// Validates a window key template (see RecordExportOptions::key_template).
-/// Errors: kInvalidArgument naming the problem (unknown placeholder, missing window bounds or
-/// record type, absolute path, ".." segment).
+/// Errors: kInvalidArgument naming the problem (unknown placeholder, missing window bounds,
+/// record type or format ({ext} or {format}: a JSON and a CSV export of one window must not share
+/// a key), absolute path, ".." segment).
 /// @par Thread safety
 /// Thread-safe.
 CCREC_EXPORT Result<void> ValidateWindowKeyTemplate(std::string const& key_template);
@@ -106,14 +110,21 @@ CCREC_EXPORT Result<std::vector<ExportedWindow>> LoadExportedWindows(std::string
 
 /// Exports every record of `options.range` into `sink`, one object per window.
 ///
-/// Steps: the range is planned into aligned windows minus `exported` (each exported window that
-/// overlaps the range counts as skipped and gets a "skipped" manifest line); for each remaining
-/// window the sink is asked first (Stat: an existing object is skipped); otherwise the window is
+/// Steps: the manifest is bound to the sink (exporter::Manifest::Bind(); another destination or
+/// key template is a fatal kInvalidArgument before anything is written). The range is planned
+/// into aligned windows minus `exported` (each exported window that overlaps the range counts as
+/// skipped and gets a "skipped" manifest line; a window whose line has another or no "uri" only
+/// when the sink holds its object, checked as below, else it is planned again); for each
+/// remaining window the sink is asked first (Stat: an existing object is skipped when
+/// exporter::CheckExistingObject() proves it is this window's, else the window is "failed" and
+/// the object is left alone); otherwise the window is
 /// queried and, if its response is full (possibly truncated), split in halves down to single
 /// milliseconds (a one-millisecond window full at a lower numberOfRecords is re-queried at the
 /// cap); a complete window is written as one object (JSON Lines: one compact record per line,
 /// empty window = empty object; CSV: the body as received, streamed), then its manifest line
-/// ("exported", bytes, sha256) is appended. A one-millisecond window that is still full at the
+/// ("exported", bytes, sha256) is appended. Objects are written with If-None-Match and the
+/// window's identity in `ccrec-id` metadata (source "webex-legacy", task_id the record type,
+/// recording_id "<begin ms>-<end ms>", segment_id the format). A one-millisecond window that is still full at the
 /// service cap is recorded as "failed" with a kInternal error naming the millisecond — never
 /// written partially, never dropped silently.
 ///

@@ -12,7 +12,6 @@
 #include <fstream>
 #include <thread>
 #include <map>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -45,7 +44,9 @@ std::vector<rapidjson::Document> ManifestLines(std::string const& path) {
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    out.push_back(Json(line));
+    auto doc = Json(line);
+    if (doc.IsObject() && doc.HasMember("ccrec_manifest")) continue;  // the header
+    out.push_back(std::move(doc));
   }
   return out;
 }
@@ -249,8 +250,11 @@ TEST_F(ExportWebexTest, ExportsToLocalDirectoryWithoutTemporaryFiles) {
   }
   auto r = ccrec_it::RunProgram({"/usr/bin/find", dest, "-name", "*ccrec-tmp*"});
   EXPECT_EQ(r.out, "") << "temporary files left behind";
-  auto count = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f | wc -l"});
+  auto count = ccrec_it::RunProgram(
+      {"/bin/sh", "-c", "find '" + dest + "' -path '*/.ccrec-meta' -prune -o -type f -print | wc -l"});
   EXPECT_EQ(std::stoul(count.out), expected.recordings.size() * 2);
+  auto meta = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "/.ccrec-meta' -type f | wc -l"});
+  EXPECT_EQ(std::stoul(meta.out), expected.recordings.size() * 2) << "identity metadata of recordings and sidecars";
 }
 
 TEST_F(ExportWebexTest, TlsVerificationFailsWithoutTheCaFile) {

@@ -41,7 +41,7 @@ std::vector<rapidjson::Document> ManifestLines(std::string const& path) {
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(Json(line));
+    if (!line.empty() && line.find("\"ccrec_manifest\"") == std::string::npos) out.push_back(Json(line));  // not the header
   }
   return out;
 }
@@ -201,7 +201,7 @@ TEST_F(FaceIntegrationTest, ExportsToDirectoryPendingThenLaterRunReRunDownloadsN
   }
   EXPECT_GE(hostile_seen.size(), 5u);
   // Nothing but objects and sidecars under --dest; nothing escaped it (hostile names).
-  auto count = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f | wc -l"});
+  auto count = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f -not -path '*/.ccrec-meta/*' | wc -l"});
   EXPECT_EQ(std::stoul(count.out), truth.FinishedSegments() * 2);
   auto outside = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dir.path() + "' -type f -not -path '" + dest +
                                                             "/*' -not -name run.jsonl | wc -l"});
@@ -441,7 +441,7 @@ TEST_F(FaceIntegrationTest, PasswordFlagAndDebugLogsLeakNoSecret) {
   EXPECT_FALSE(std::regex_search(run.err, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")))
       << run.err;
   auto truth = GroundTruth();
-  auto count = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dir / "out" + "' -name '*.wav' | wc -l"});
+  auto count = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dir / "out" + "' -name '*.wav' -not -path '*/.ccrec-meta/*' | wc -l"});
   EXPECT_EQ(std::stoul(count.out), truth.recordings.size() - truth.InProgress()) << "one object per recording";
 }
 

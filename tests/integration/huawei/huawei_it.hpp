@@ -38,7 +38,7 @@ inline std::vector<rapidjson::Document> ManifestLines(std::string const& path) {
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(Json(line));
+    if (!line.empty() && line.find("\"ccrec_manifest\"") == std::string::npos) out.push_back(Json(line));  // not the header
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -355,4 +356,61 @@ TEST(FilesystemSink, ManyConcurrentWritersToDistinctKeys) {
 }
 
 }  // namespace
+// Issue 11 item 3: the exporter checks an existing object's identity before skipping it, so
+// the filesystem sink must return the user metadata it was given (without extended attributes).
+TEST(FilesystemSink, UserMetadataRoundTripsThroughStat) {
+  TempDir dir;
+  auto sink = Sink(dir.path());
+  PutOptions o;
+  o.metadata["ccrec-id"] = "v1/webex/t1/r1/";
+  o.metadata["ccrec-source"] = "webex";
+  std::string const data = Payload(1000);
+  ASSERT_TRUE(Put(*sink, "a/b.wav", data, o));
+  auto st = sink->Stat("a/b.wav");
+  ASSERT_TRUE(st && st->has_value());
+  EXPECT_EQ((*st)->metadata, o.metadata);
+  EXPECT_EQ((*st)->sha256_hex, std::optional<std::string>(internal::Sha256Hex(data)));
+  EXPECT_FALSE(ccrec_test::ReadFile(dir / ".ccrec-meta/a/b.wav").empty());
+
+  // Replaced without metadata: the old metadata no longer describes the file.
+  ASSERT_TRUE(Put(*sink, "a/b.wav", "new", {}));
+  st = sink->Stat("a/b.wav");
+  ASSERT_TRUE(st && st->has_value());
+  EXPECT_TRUE((*st)->metadata.empty());
+  EXPECT_FALSE((*st)->sha256_hex);
+
+  // Replaced by another tool (another size): stale metadata is ignored.
+  ASSERT_TRUE(Put(*sink, "c.wav", data, o));
+  ccrec_test::WriteFile(dir / "c.wav", "changed");
+  st = sink->Stat("c.wav");
+  ASSERT_TRUE(st && st->has_value());
+  EXPECT_TRUE((*st)->metadata.empty());
+
+  // A refused If-None-Match write leaves the existing metadata alone.
+  PutOptions other = o;
+  other.metadata["ccrec-id"] = "v1/webex/t2/r2/";
+  other.if_none_match = true;
+  ASSERT_TRUE(Put(*sink, "d.wav", data, o));
+  EXPECT_FALSE(Put(*sink, "d.wav", "x", other));
+  EXPECT_EQ((*sink->Stat("d.wav"))->metadata.at("ccrec-id"), "v1/webex/t1/r1/");
+
+  auto bad = sink->Open(".ccrec-meta/x.wav", {});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST(FilesystemSink, UriIsAnAbsolutePercentEncodedFileUri) {
+  TempDir dir;
+  auto root = dir / "my out";
+  auto sink = Sink(root);
+  char resolved[4096];
+  ASSERT_NE(::realpath(root.c_str(), resolved), nullptr);
+  std::string abs = resolved;
+  std::string encoded;
+  for (char c : abs) encoded += c == ' ' ? std::string("%20") : std::string(1, c);
+  EXPECT_EQ(sink->Uri("a/b.wav"), "file://" + encoded + "/a/b.wav");
+  EXPECT_EQ(sink->Uri(""), "file://" + encoded + "/");
+  EXPECT_EQ(sink->Describe("a/b.wav"), root + "/a/b.wav") << "Describe() is unchanged";
+}
+
 }  // namespace ccrec

@@ -194,7 +194,7 @@ TEST_F(ExporterDurabilityTest, WriterFailingMidwayLeavesNoFileAndNoExportedLine)
   auto again = Run(FaultySink::Fault::kNone);  // the next run completes it
   EXPECT_EQ(again.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=20000");
   EXPECT_EQ(ccrec_test::ReadFile(dest + "/call-detail/t1/r1.wav"), Bytes(20000));
-  EXPECT_EQ(ccrec_test::ListFiles(dest).size(), 2u);  // recording + sidecar
+  EXPECT_EQ(ccrec_test::ListFiles(dest).size(), 4u);  // recording + sidecar, and their .ccrec-meta identity files
 }
 
 TEST_F(ExporterDurabilityTest, FinishFailingLeavesNoFileAndNoExportedLine) {

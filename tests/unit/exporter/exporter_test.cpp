@@ -4,6 +4,7 @@
 #include "exporter_test_util.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/key_template.hpp>
 
 #include <gtest/gtest.h>
 
@@ -22,58 +23,6 @@ using ccrec::exporter::Manifest;
 using ccrec::testing::ManualSleeper;
 using ccrec::testing::MemorySink;
 using namespace std::chrono_literals;
-
-class ExporterTest : public ::testing::Test {
- protected:
-  ccrec_test::TempDir dir;
-  std::shared_ptr<MemorySink> memory = std::make_shared<MemorySink>();
-  std::shared_ptr<CountingSink> sink = std::make_shared<CountingSink>(memory);
-  std::shared_ptr<ManualSleeper> sleeper = std::make_shared<ManualSleeper>();
-  std::shared_ptr<FakeSource> source = std::make_shared<FakeSource>();
-  std::string manifest_path = dir / "manifest.jsonl";
-
-  std::shared_ptr<Manifest> OpenManifest(std::string const& path) {
-    auto m = Manifest::Open(path);
-    EXPECT_TRUE(m) << m.error().ToString();
-    return m ? *m : Manifest::Null();
-  }
-  std::shared_ptr<Manifest> OpenManifest() { return OpenManifest(manifest_path); }
-
-  ExporterOptions Options(int concurrency = 2) {
-    ExporterOptions o;
-    o.concurrency = concurrency;
-    o.sleeper = sleeper;
-    o.copy_buffer_bytes = 4096;
-    return o;
-  }
-
-  ExportSummary Run(ExporterOptions options, std::shared_ptr<Manifest> manifest, CallContext const& ctx = {}) {
-    Exporter exporter(source, sink, std::move(manifest), std::move(options));
-    return exporter.Run(ctx);
-  }
-  ExportSummary Run(int concurrency = 2) { return Run(Options(concurrency), OpenManifest()); }
-
-  std::shared_ptr<Media> Add(std::string const& task, std::string const& rec, std::string data,
-                             std::vector<Step> script = {}, std::string file_name = "recording.wav") {
-    auto media = std::make_shared<Media>(std::move(data), std::move(script));
-    source->items.push_back(MakeItem(task, rec, media, std::move(file_name)));
-    return media;
-  }
-
-  std::vector<Line> Lines() { return ReadManifest(manifest_path); }
-
-  static std::string Key(std::string const& task, std::string const& rec, std::string const& ext = ".wav") {
-    return "call-detail/" + task + "/" + rec + ext;
-  }
-
-  /// Stores an object directly in the memory sink (as a previous run would have).
-  void Preload(std::string const& key, std::string const& data) {
-    auto w = memory->Open(key, ccrec::PutOptions{});
-    ASSERT_TRUE(w);
-    ASSERT_TRUE((*w)->Write(data.data(), data.size()));
-    ASSERT_TRUE((*w)->Finish());
-  }
-};
 
 // ---------------------------------------------------------------------------------------------
 // Happy path
@@ -249,22 +198,25 @@ TEST_F(ExporterTest, FreshManifestSkipsItemsAlreadyInTheSinkViaStat) {
   EXPECT_EQ(a->Calls(), 1u);
 }
 
-TEST_F(ExporterTest, ObjectOfTheWrongSizeInTheSinkIsReplaced) {
+TEST_F(ExporterTest, ObjectOfTheWrongSizeInTheSinkIsNeverOverwritten) {
   auto media = std::make_shared<Media>(Bytes(3000));
   auto item = MakeItem("t1", "r1", media);
   item.expected_size = 3000;
   source->items.push_back(item);
-  Preload(Key("t1", "r1"), "truncated by an old tool");
+  Preload(Key("t1", "r1"), "truncated by an old tool", "t1", "r1");
   auto summary = Run();
-  EXPECT_EQ(summary.exported, 1u);
-  EXPECT_EQ(media->Calls(), 1u);
-  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == media->data());
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=1 pending=0 bytes=0");
+  EXPECT_EQ(media->Calls(), 0u);
+  EXPECT_EQ(memory->Get(Key("t1", "r1")), std::optional<std::string>("truncated by an old tool"));
+  auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].error.find("the source now reports 3000 bytes"), std::string::npos) << lines[0].error;
 }
 
 TEST_F(ExporterTest, RecordingPresentButSidecarMissingGetsItsSidecarWithoutDownload) {
   // A previous run stopped between the recording and its sidecar.
   auto media = Add("t1", "r1", Bytes(3000));
-  Preload(Key("t1", "r1"), media->data());
+  Preload(Key("t1", "r1"), media->data(), "t1", "r1");
   auto summary = Run();
   EXPECT_EQ(summary.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
   EXPECT_EQ(media->Calls(), 0u);
@@ -272,13 +224,20 @@ TEST_F(ExporterTest, RecordingPresentButSidecarMissingGetsItsSidecarWithoutDownl
       << "a skipped recording must still end up with its sidecar";
 }
 
-TEST_F(ExporterTest, ChangedKeyTemplateExportsAgain) {
+TEST_F(ExporterTest, ChangedKeyTemplateNeedsANewManifestAndExportsAgain) {
   auto media = Add("t1", "r1", Bytes(300));
   auto manifest = OpenManifest();
   ASSERT_EQ(Run(Options(), manifest).exported, 1u);
   auto o = Options();
   o.key_template = "archive/{yyyy}/{task_id}/{recording_id}{ext}";
-  auto summary = Run(o, manifest);
+  auto refused = Run(o, manifest);
+  ASSERT_TRUE(refused.fatal);
+  EXPECT_EQ(refused.fatal->code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.fatal->message.find("key template \"call-detail/{task_id}/{recording_id}{ext}\""),
+            std::string::npos)
+      << refused.fatal->message;
+  EXPECT_EQ(media->Calls(), 1u);
+  auto summary = Run(o, OpenManifest(dir / "archive.jsonl"));
   EXPECT_EQ(summary.exported, 1u);
   EXPECT_EQ(media->Calls(), 2u);
   EXPECT_TRUE(memory->Get("archive/1970/t1/r1.wav"));
@@ -514,7 +473,7 @@ TEST_F(ExporterTest, SinkCredentialErrorOnStatOrOpenIsFatal) {
       EXPECT_EQ(summary.fatal->code, code);
       EXPECT_NE(summary.fatal->message.find("InvalidAccessKeyId"), std::string::npos);
       EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
-      EXPECT_TRUE(ccrec_test::ReadFile(path).empty()) << "nothing recorded";
+      EXPECT_TRUE(ReadManifest(path).empty()) << "nothing recorded";
       for (auto const& m : media) EXPECT_EQ(m->Calls(), 0u);
     }
   }
@@ -810,7 +769,7 @@ TEST_F(ExporterTest, DryRunWritesNothingAndReportsEveryKey) {
   EXPECT_EQ(summary.discovered, 2u);
   std::sort(planned.begin(), planned.end());
   EXPECT_EQ(planned, (std::vector<std::pair<std::string, std::string>>{
-                         {"../r2", "call-detail/t_2/_._r2.m4a"}, {"r1", "call-detail/t1/r1.wav"}}));
+                         {"../r2", "call-detail/t_2_feb9a8482385d2f1/_._r2_c8448a8d460a3c22.m4a"}, {"r1", "call-detail/t1/r1.wav"}}));
   EXPECT_TRUE(sink->Opened().empty());
   EXPECT_TRUE(sink->Statted().empty());
   EXPECT_EQ(a->Calls() + b->Calls(), 0u);

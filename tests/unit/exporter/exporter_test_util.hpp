@@ -210,6 +210,12 @@ class FakeSource : public ccrec::exporter::RecordingSource {
     return {};
   }
 
+  /// What KeyIdentity() answers; default: RecordingSource's.
+  std::optional<ccrec::exporter::KeyIdentityRule> identity;
+  ccrec::exporter::KeyIdentityRule KeyIdentity() const override {
+    return identity ? *identity : RecordingSource::KeyIdentity();
+  }
+
   std::atomic<int> enumerations{0};
   std::atomic<std::size_t> handed_over{0};
   std::atomic<bool> stopped_early{false};
@@ -238,6 +244,9 @@ class CountingSink : public ccrec::ObjectSink {
     return inner_->Stat(key, ctx);
   }
   std::string Describe(std::string const& key) const override { return inner_->Describe(key); }
+  /// inner's Uri(), or `uri_base` + key when set (another destination over the same objects).
+  std::string Uri(std::string const& key) const override { return uri_base.empty() ? inner_->Uri(key) : uri_base + key; }
+  std::string uri_base;
 
   void FailOpen(Error e) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -267,7 +276,7 @@ class CountingSink : public ccrec::ObjectSink {
 
 /// One parsed manifest line.
 struct Line {
-  std::string source, task_id, recording_id, key, sha256, status, error;
+  std::string source, task_id, recording_id, key, uri, sha256, status, error;
   std::optional<std::string> segment_id;
   std::uint64_t bytes = 0;
   std::string raw;
@@ -285,7 +294,8 @@ inline std::vector<std::string> SplitLines(std::string const& text) {
   return out;
 }
 
-/// Every line of the manifest file; a line that is not a JSON object fails the test.
+/// Every entry line of the manifest file (the header line is left out); a line that is not a
+/// JSON object fails the test.
 inline std::vector<Line> ReadManifest(std::string const& path) {
   std::vector<Line> out;
   for (auto const& raw : SplitLines(ccrec_test::ReadFile(path))) {
@@ -294,6 +304,7 @@ inline std::vector<Line> ReadManifest(std::string const& path) {
       ADD_FAILURE() << "manifest line is not a JSON object: " << raw;
       continue;
     }
+    if (doc->HasMember("ccrec_manifest")) continue;
     using ccrec::internal::OptString;
     Line l;
     l.raw = raw;
@@ -302,6 +313,7 @@ inline std::vector<Line> ReadManifest(std::string const& path) {
     l.recording_id = OptString(*doc, "recording_id").value_or("<missing>");
     l.segment_id = OptString(*doc, "segment_id");
     l.key = OptString(*doc, "key").value_or("<missing>");
+    l.uri = OptString(*doc, "uri").value_or("");
     l.sha256 = OptString(*doc, "sha256").value_or("<missing>");
     l.status = OptString(*doc, "status").value_or("<missing>");
     l.error = OptString(*doc, "error").value_or("<missing>");
@@ -360,6 +372,74 @@ class BlockingBodyReader : public ccrec::BodyReader {
   ccrec::CancellationToken cancel_;
   std::shared_ptr<Latch> started_;
   bool first_ = true;
+};
+
+using ccrec::exporter::Exporter;
+using ccrec::exporter::ExporterOptions;
+using ccrec::exporter::ExportSummary;
+using ccrec::exporter::Manifest;
+using ccrec::testing::ManualSleeper;
+using ccrec::testing::MemorySink;
+
+/// The engine test fixture: a FakeSource into a counting MemorySink, a manifest in a temp dir, a
+/// ManualSleeper.
+class ExporterTest : public ::testing::Test {
+ protected:
+  ccrec_test::TempDir dir;
+  std::shared_ptr<MemorySink> memory = std::make_shared<MemorySink>();
+  std::shared_ptr<CountingSink> sink = std::make_shared<CountingSink>(memory);
+  std::shared_ptr<ManualSleeper> sleeper = std::make_shared<ManualSleeper>();
+  std::shared_ptr<FakeSource> source = std::make_shared<FakeSource>();
+  std::string manifest_path = dir / "manifest.jsonl";
+
+  std::shared_ptr<Manifest> OpenManifest(std::string const& path) {
+    auto m = Manifest::Open(path);
+    EXPECT_TRUE(m) << m.error().ToString();
+    return m ? *m : Manifest::Null();
+  }
+  std::shared_ptr<Manifest> OpenManifest() { return OpenManifest(manifest_path); }
+
+  ExporterOptions Options(int concurrency = 2) {
+    ExporterOptions o;
+    o.concurrency = concurrency;
+    o.sleeper = sleeper;
+    o.copy_buffer_bytes = 4096;
+    return o;
+  }
+
+  ExportSummary Run(ExporterOptions options, std::shared_ptr<Manifest> manifest, CallContext const& ctx = {}) {
+    Exporter exporter(source, sink, std::move(manifest), std::move(options));
+    return exporter.Run(ctx);
+  }
+  ExportSummary Run(int concurrency = 2) { return Run(Options(concurrency), OpenManifest()); }
+
+  std::shared_ptr<Media> Add(std::string const& task, std::string const& rec, std::string data,
+                             std::vector<Step> script = {}, std::string file_name = "recording.wav") {
+    auto media = std::make_shared<Media>(std::move(data), std::move(script));
+    source->items.push_back(MakeItem(task, rec, media, std::move(file_name)));
+    return media;
+  }
+
+  std::vector<Line> Lines() { return ReadManifest(manifest_path); }
+
+  static std::string Key(std::string const& task, std::string const& rec, std::string const& ext = ".wav") {
+    return "call-detail/" + task + "/" + rec + ext;
+  }
+
+  /// Stores an object directly in the memory sink (as a previous run would have), with the
+  /// identity metadata of (fake, task, rec) when `task` is given.
+  void Preload(std::string const& key, std::string const& data, std::string const& task = {},
+               std::string const& rec = {}) {
+    ccrec::PutOptions put;
+    if (!task.empty()) {
+      put.metadata[ccrec::exporter::kIdentityMetadataKey] =
+          ccrec::exporter::EncodeIdentity(ccrec::exporter::RecordingIdentity{"fake", task, rec, ""});
+    }
+    auto w = memory->Open(key, put);
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->Write(data.data(), data.size()));
+    ASSERT_TRUE((*w)->Finish());
+  }
 };
 
 }  // namespace exporter_test

@@ -3,6 +3,7 @@
 
 #include <ccrec/exporter/key_template.hpp>
 
+#include "internal/crypto.hpp"
 #include "internal/time_util.hpp"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <clocale>
 #include <cstdlib>
 #include <ctime>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,13 +20,17 @@ namespace {
 using ccrec::ErrorCode;
 using ccrec::exporter::FileExtension;
 using ccrec::exporter::KeyFields;
+using ccrec::exporter::KeyIdentityRule;
 using ccrec::exporter::KeyTemplate;
 using ccrec::exporter::SanitizeKeyComponent;
 
 constexpr char kDefault[] = "call-detail/{task_id}/{recording_id}{ext}";
 
+/// Syntax only: these tests are about rendering, not about which placeholders identify a recording.
+KeyIdentityRule const kAnything{"test", {}};
+
 KeyTemplate MustParse(std::string text, std::vector<std::string> const& extra = {}) {
-  auto t = KeyTemplate::Parse(text, extra);
+  auto t = KeyTemplate::Parse(text, extra, kAnything);
   EXPECT_TRUE(t) << text << ": " << t.error().ToString();
   return t ? *t : *KeyTemplate::Parse(kDefault);
 }
@@ -66,9 +72,11 @@ TEST(KeyTemplate, EveryPlaceholder) {
   auto f = Fields();
   f.time = ccrec::internal::FromEpochMs(1793577600000 + 3600000);  // 2026-11-02T01:00:00Z
   f.extra["ani"] = "+14085551234";
-  EXPECT_EQ(t.Render(f), "2026/11/02/9f1c2b3a-task/rec-42-seg-3/Recording-1.WAV/_14085551234.wav");
+  EXPECT_EQ(t.Render(f), "2026/11/02/9f1c2b3a-task/rec-42-seg-3/Recording-1.WAV/_14085551234_d1c2aa443524fa0c.wav")
+      << "'+' replaced, so a hash of \"+14085551234\" keeps it apart from \"_14085551234\"";
   f.extra.clear();
-  EXPECT_EQ(t.Render(f), "2026/11/02/9f1c2b3a-task/rec-42-seg-3/Recording-1.WAV/_.wav") << "missing extra value";
+  EXPECT_EQ(t.Render(f), "2026/11/02/9f1c2b3a-task/rec-42-seg-3/Recording-1.WAV/__e3b0c44298fc1c14.wav")
+      << "missing extra value: the empty name, hashed";
 }
 
 TEST(KeyTemplate, ExplicitExtensionWinsAndIsNormalised) {
@@ -136,13 +144,14 @@ TEST(KeyTemplate, InvalidTemplatesAreRejectedWithAClearMessage) {
       {"a/../{recording_id}", ".."},
       {"{recording_id}/..", ".."},
       {"./{recording_id}", "'.'"},
-      {"{task_id}/{yyyy}{ext}", "must contain {recording_id}, {segment_id} or {file_name}"},
+      {"{task_id}/{yyyy}{ext}", "must contain {task_id} and {recording_id}"},
+      {"{file_name}", "must contain {task_id} and {recording_id}"},
       {"", "must contain"},
       {"static/name.wav", "must contain"},
       {"{recording_id}/{ext}", "{ext}"},  // would make a hidden ".wav" segment
   };
   for (auto const& c : cases) {
-    auto t = KeyTemplate::Parse(c.text);
+    auto t = KeyTemplate::Parse(c.text);  // the default rule: {task_id} and {recording_id}
     ASSERT_FALSE(t) << "accepted: " << c.text;
     EXPECT_EQ(t.error().code, ErrorCode::kInvalidArgument) << c.text;
     EXPECT_NE(t.error().message.find(c.message_part), std::string::npos) << c.text << " -> " << t.error().message;
@@ -154,13 +163,41 @@ TEST(KeyTemplate, InvalidTemplatesAreRejectedWithAClearMessage) {
   EXPECT_NE(unknown.error().message.find("{ani}"), std::string::npos) << "including extra names";
 }
 
-TEST(KeyTemplate, FileNameAloneIsAnIdentity) {
-  EXPECT_TRUE(KeyTemplate::Parse("{file_name}"));
-  EXPECT_TRUE(KeyTemplate::Parse("{task_id}/{segment_id}{ext}"));
-  EXPECT_TRUE(KeyTemplate::Parse("x.{recording_id}"));
-  EXPECT_TRUE(KeyTemplate::Parse("a..b/{recording_id}")) << "'..' inside a name is not a '..' segment";
+TEST(KeyTemplate, SyntaxEdgeCasesAreAccepted) {
+  EXPECT_TRUE(KeyTemplate::Parse("{task_id}/{segment_id}{ext}", {}, kAnything));
+  EXPECT_TRUE(KeyTemplate::Parse("x.{recording_id}", {}, kAnything));
+  EXPECT_TRUE(KeyTemplate::Parse("a..b/{recording_id}", {}, kAnything)) << "'..' inside a name is not a '..' segment";
   EXPECT_TRUE(KeyTemplate::Parse("{task_id}.{recording_id}")) << "a '.' between placeholders is not a segment";
   EXPECT_TRUE(KeyTemplate::Parse("{task_id}/..{recording_id}")) << "placeholders never render empty";
+}
+
+// Issue 11 item 3: `wxcc/{yyyy}/{mm}/{dd}/{file_name}` was accepted although Webex file names
+// repeat ("recording-1.wav"): 27 recordings became 5 objects and 22 "skipped" lines.
+TEST(KeyTemplate, TemplatesThatCannotIdentifyARecordingOfTheSourceAreRejected) {
+  KeyIdentityRule const webex{"webex", {{"task_id", "recording_id"}}};
+  auto t = KeyTemplate::Parse("wxcc/{yyyy}/{mm}/{dd}/{file_name}", {}, webex);
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(t.error().message.find("key template \"wxcc/{yyyy}/{mm}/{dd}/{file_name}\""), std::string::npos)
+      << t.error().message;
+  EXPECT_NE(t.error().message.find("a webex key template must contain {task_id} and {recording_id}"),
+            std::string::npos)
+      << t.error().message;
+  EXPECT_FALSE(KeyTemplate::Parse("wxcc/{recording_id}{ext}", {}, webex)) << "the task id is missing";
+  EXPECT_TRUE(KeyTemplate::Parse("wxcc/{yyyy}/{task_id}-{recording_id}-{file_name}", {}, webex));
+
+  KeyIdentityRule const face{"face", {{"recording_id", "segment_id"}, {"task_id", "segment_id"}}};
+  auto f = KeyTemplate::Parse("face/{recording_id}{ext}", {}, face);
+  ASSERT_FALSE(f);
+  EXPECT_NE(f.error().message.find("{recording_id} and {segment_id}, or {task_id} and {segment_id}"),
+            std::string::npos)
+      << f.error().message;
+  EXPECT_TRUE(KeyTemplate::Parse("face/{task_id}/{segment_id}{ext}", {}, face));
+
+  KeyIdentityRule const huawei{"huawei", {{"recording_id"}, {"file_name"}}};
+  EXPECT_TRUE(KeyTemplate::Parse("h/{file_name}", {}, huawei));
+  EXPECT_TRUE(KeyTemplate::Parse("h/{recording_id}{ext}", {}, huawei));
+  EXPECT_FALSE(KeyTemplate::Parse("h/{call_id}{ext}", {"call_id"}, huawei));
 }
 
 std::vector<std::string> HostileValues() {
@@ -223,18 +260,42 @@ TEST(KeyTemplate, HostileValuesNeverEscapeOrHide) {
 }
 
 TEST(SanitizeKeyComponent, Examples) {
-  EXPECT_EQ(SanitizeKeyComponent("Abc-09_x.wav"), "Abc-09_x.wav");
-  EXPECT_EQ(SanitizeKeyComponent("a/b\\c d"), "a_b_c_d");
-  EXPECT_EQ(SanitizeKeyComponent(".."), "_.");
-  EXPECT_EQ(SanitizeKeyComponent("."), "_");
-  EXPECT_EQ(SanitizeKeyComponent(".bashrc"), "_bashrc");
-  EXPECT_EQ(SanitizeKeyComponent(""), "_");
-  EXPECT_EQ(SanitizeKeyComponent(std::string("a\0b", 3)), "a_b");
-  EXPECT_EQ(SanitizeKeyComponent("\xc3\xa9"), "__") << "each non-ASCII byte";
-  EXPECT_EQ(SanitizeKeyComponent("100%+1"), "100__1");
-  EXPECT_EQ(SanitizeKeyComponent(std::string(1000, 'x')), std::string(200, 'x'));
-  EXPECT_EQ(SanitizeKeyComponent(std::string(1000, 'x'), 16), std::string(16, 'x'));
-  EXPECT_EQ(SanitizeKeyComponent(std::string(1000, '.'), 3), "_..");
+  EXPECT_EQ(SanitizeKeyComponent("Abc-09_x.wav"), "Abc-09_x.wav") << "safe names are kept as they are";
+  EXPECT_EQ(SanitizeKeyComponent("recording-1.wav"), "recording-1.wav");
+  EXPECT_EQ(SanitizeKeyComponent("a/b\\c d"), "a_b_c_d_d43012b604461091");
+  EXPECT_EQ(SanitizeKeyComponent(".."), "_._5ec1f7e700f37c3d");
+  EXPECT_EQ(SanitizeKeyComponent(".bashrc"), "_bashrc_b7cf3e96e1f74fc1");
+  EXPECT_EQ(SanitizeKeyComponent(""), "__e3b0c44298fc1c14");
+  EXPECT_EQ(SanitizeKeyComponent("100%+1"), "100__1_f6a1771c86ff89fe");
+  EXPECT_EQ(SanitizeKeyComponent("my call.WAV"), "my_call_" + ccrec::internal::Sha256Hex("my call.WAV").substr(0, 16) +
+                                                      ".WAV")
+      << "the hash goes before the extension, so content types still follow the key";
+  auto long_name = SanitizeKeyComponent(std::string(1000, 'x'));
+  EXPECT_EQ(long_name.size(), 200u);
+  EXPECT_EQ(long_name.substr(0, 183), std::string(183, 'x'));
+  EXPECT_EQ(SanitizeKeyComponent(std::string(1000, 'x'), 16).size(), 32u) << "max_bytes below 32 is taken as 32";
+  EXPECT_EQ(SanitizeKeyComponent(std::string(300, 'x') + ".mp3").substr(200 - 21), "_" +
+            ccrec::internal::Sha256Hex(std::string(300, 'x') + ".mp3").substr(0, 16) + ".mp3");
+}
+
+// Issue 11 item 3: sanitizing mapped many ids to one ("a/b", "a b", "a_b" -> "a_b") and cut long
+// ids at 200 bytes, so distinct recordings could share a key.
+TEST(SanitizeKeyComponent, DistinctNamesGiveDistinctResults) {
+  std::vector<std::string> names = {"a/b", "a b", "a_b", "a\\b", "a+b", "a%b", "a\xc3\xa9" "b", ".a_b", "_a_b", "",
+                                    "_", ".", "..", "_.", std::string(250, 'y') + "1", std::string(250, 'y') + "2",
+                                    std::string(199, 'y'), std::string(200, 'y'), std::string(201, 'y')};
+  // A name that looks like sanitizer output is rewritten too, so it cannot meet the output of another name.
+  names.push_back(SanitizeKeyComponent("a/b"));
+  names.push_back(SanitizeKeyComponent("a b.wav"));
+  names.push_back("a b.wav");
+  std::set<std::string> seen;
+  for (auto const& n : names) {
+    auto out = SanitizeKeyComponent(n);
+    EXPECT_TRUE(seen.insert(out).second) << "[" << n << "] -> [" << out << "] collides";
+    EXPECT_LE(out.size(), 200u);
+    EXPECT_NE(out.front(), '.');
+  }
+  EXPECT_NE(SanitizeKeyComponent(SanitizeKeyComponent("a/b")), SanitizeKeyComponent("a/b"));
 }
 
 TEST(SanitizeKeyComponent, IndependentOfTheCLocale) {

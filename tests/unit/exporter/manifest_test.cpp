@@ -300,3 +300,77 @@ TEST(Manifest, OpenErrors) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 11 items 4 and 12: a manifest is tied to its destination; every line has a uri.
+TEST(ManifestDestination, BindWritesOneHeaderAndRefusesAnotherDestinationOrTemplate) {
+  TempDir dir;
+  auto path = dir / "m.jsonl";
+  auto m = Open(path);
+  EXPECT_FALSE(m->destination());
+  ASSERT_TRUE(m->Bind("s3://bucket/prefix/", "call-detail/{task_id}/{recording_id}{ext}"));
+  ASSERT_TRUE(m->Bind("s3://bucket/prefix/", "call-detail/{task_id}/{recording_id}{ext}")) << "idempotent";
+  auto e = Entry("t1", "r1", ItemStatus::kExported);
+  e.uri = "s3://bucket/prefix/" + e.key;
+  ASSERT_TRUE(m->Append(e));
+  auto lines = Lines(ReadFile(path));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0].rfind(R"({"ccrec_manifest":1,"destination":"s3://bucket/prefix/","key_template":"call-detail/{task_id}/{recording_id}{ext}","time":")", 0), 0u) << lines[0];
+  EXPECT_NE(lines[1].find(R"("key":"call-detail/t1/r1.wav","uri":"s3://bucket/prefix/call-detail/t1/r1.wav","bytes":1234)"),
+            std::string::npos)
+      << lines[1];
+
+  auto reopened = Open(path);
+  EXPECT_EQ(reopened->malformed_lines(), 0u) << "the header is not an entry";
+  EXPECT_EQ(reopened->destination(), std::optional<std::string>("s3://bucket/prefix/"));
+  EXPECT_EQ(reopened->Latest("webex", "t1", "r1")->uri, "s3://bucket/prefix/call-detail/t1/r1.wav");
+  auto other_dest = reopened->CheckDestination("file:///data/out/", "call-detail/{task_id}/{recording_id}{ext}");
+  ASSERT_FALSE(other_dest);
+  EXPECT_EQ(other_dest.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(other_dest.error().message.find("belongs to destination s3://bucket/prefix/"), std::string::npos);
+  EXPECT_NE(other_dest.error().message.find("this run writes to file:///data/out/"), std::string::npos);
+  EXPECT_NE(other_dest.error().message.find("new --manifest"), std::string::npos);
+  EXPECT_FALSE(reopened->Bind("s3://bucket/prefix/", "{task_id}/{recording_id}")) << "another template";
+  EXPECT_FALSE(reopened->Bind("s3://bucket/other/", "call-detail/{task_id}/{recording_id}{ext}"));
+  EXPECT_EQ(Lines(ReadFile(path)).size(), 2u) << "a refused Bind writes nothing";
+}
+
+TEST(ManifestDestination, OldManifestWithoutHeaderLoadsAndIsBoundAfterItsLines) {
+  TempDir dir;
+  auto path = dir / "old.jsonl";
+  WriteFile(path, Manifest::ToJsonLine(Entry("t1", "r1", ItemStatus::kExported)) + "\n" +
+                      Manifest::ToJsonLine(Entry("t1", "r1", ItemStatus::kSkipped)) + "\n");
+  auto m = Open(path);
+  EXPECT_FALSE(m->destination());
+  EXPECT_TRUE(m->CheckDestination("memory://", "x")) << "no header: nothing to contradict";
+  EXPECT_EQ(m->Latest("webex", "t1", "r1")->uri, "") << "old lines have no uri (not trusted for skips)";
+  EXPECT_EQ(m->Latest("webex", "t1", "r1")->status, ItemStatus::kSkipped);
+  ASSERT_TRUE(m->LastExported("webex", "t1", "r1"));
+  EXPECT_EQ(m->LastExported("webex", "t1", "r1")->bytes, 1234u) << "a later skipped line does not hide it";
+  EXPECT_FALSE(m->LastExported("webex", "t9", "r9"));
+  ASSERT_TRUE(m->Bind("memory://", "x"));
+  auto lines = Lines(ReadFile(path));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[2].find("\"ccrec_manifest\":1"), std::string::npos);
+  EXPECT_FALSE(Open(path)->Bind("memory://other/", "x"));
+}
+
+TEST(ManifestDestination, ConflictingHeadersAreRefused) {
+  TempDir dir;
+  auto path = dir / "two.jsonl";
+  WriteFile(path, "{\"ccrec_manifest\":1,\"destination\":\"memory://\",\"key_template\":\"x\"}\n"
+                  "{\"ccrec_manifest\":1,\"destination\":\"s3://b/\",\"key_template\":\"x\"}\n");
+  auto m = Open(path);
+  auto r = m->Bind("memory://", "x");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("several destinations"), std::string::npos);
+}
+
+TEST(ManifestDestination, NullManifestBindsToAnything) {
+  auto m = Manifest::Null();
+  EXPECT_TRUE(m->Bind("memory://", "x"));
+  EXPECT_TRUE(m->Bind("s3://b/", "y"));
+}
+
+}  // namespace

@@ -75,7 +75,7 @@ std::vector<Line> ReadManifest(std::string const& path) {
   while (std::getline(in, text)) {
     if (text.empty()) continue;
     auto doc = ccrec::internal::ParseJson(text, "manifest line");
-    if (!doc) continue;
+    if (!doc || doc->HasMember("ccrec_manifest")) continue;  // not the header
     Line l;
     l.status = (*doc)["status"].GetString();
     if (doc->HasMember("recording_id")) l.recording_id = (*doc)["recording_id"].GetString();

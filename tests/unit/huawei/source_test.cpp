@@ -48,7 +48,7 @@ TEST(HuaweiSource, ExportItemKeysSidecarAndIdentity) {
   EXPECT_EQ(item.source, "huawei");
   EXPECT_EQ(item.task_id, "1477393325-164");
   EXPECT_EQ(item.recording_id, r.file_name);
-  auto tmpl = ccrec::exporter::KeyTemplate::Parse(ccrec::huawei::kDefaultKeyTemplate);
+  auto tmpl = ccrec::exporter::KeyTemplate::Parse(ccrec::huawei::kDefaultKeyTemplate, {}, ccrec::huawei::HuaweiKeyIdentity());
   ASSERT_TRUE(tmpl);
   EXPECT_EQ(tmpl->Render(item.key_fields),
             KeyOf("huawei/2016/10/25/", "Y__6_0_20161025_20011_1902050", r.file_name, ".v3"));
@@ -67,7 +67,7 @@ TEST(HuaweiSource, ExportItemKeysSidecarAndIdentity) {
 TEST(HuaweiSource, HostileNamesGiveSafeDistinctKeys) {
   Gateway gw;
   AgentSession session(Options(gw.fake));
-  auto tmpl = ccrec::exporter::KeyTemplate::Parse(ccrec::huawei::kDefaultKeyTemplate);
+  auto tmpl = ccrec::exporter::KeyTemplate::Parse(ccrec::huawei::kDefaultKeyTemplate, {}, ccrec::huawei::HuaweiKeyIdentity());
   std::set<std::string> keys;
   std::vector<std::string> names = {"Y:/1/0/20261101/20011/a b.V3", "Y:/1/0/20261101/20011/a_b.V3",
                                     "Y:/1/0/20261101/20011/../../../etc/passwd", "..\\..\\x.V3",

@@ -41,10 +41,13 @@ class TempManifest {
   }
   ~TempManifest() { std::remove(path_.c_str()); }
   std::string const& path() const { return path_; }
+  /// Entry lines (the header line left out).
   std::vector<std::string> Lines() const {
     std::ifstream in(path_);
     std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);) out.push_back(line);
+    for (std::string line; std::getline(in, line);) {
+      if (line.find("\"ccrec_manifest\"") == std::string::npos) out.push_back(line);
+    }
     return out;
   }
 
@@ -99,7 +102,8 @@ TEST(WindowKeys, TemplateRulesAndRendering) {
   for (char const* bad : {"x/{from}-{to}{ext}", "x/{record_type}/{from}{ext}", "{record_type}/{to}",
                           "/abs/{record_type}/{from}-{to}", "a/../{record_type}/{from}-{to}",
                           "{record_type}/{from}-{to}/{task_id}", "{record_type}/{from-{to}", "{record_type}}{from}{to}",
-                          "{record_type}/./{from}-{to}", "{record_type}/{from}-{to}/{ext}"}) {
+                          "{record_type}/./{from}-{to}", "{record_type}/{from}-{to}/{ext}",
+                          "{record_type}/{from}-{to}"}) {  // no {ext}/{format}: JSON and CSV would share a key
     auto r = ValidateWindowKeyTemplate(bad);
     EXPECT_FALSE(r) << bad;
     if (!r) {
@@ -339,6 +343,65 @@ TEST(RecordExport, CancelledRunStops) {
   auto summary = ExportRecordWindows(*env.client, sink, *null_manifest, {}, Options(), ctx);
   EXPECT_TRUE(summary.cancelled);
   EXPECT_TRUE(sink.Objects().empty());
+}
+
+// Issue 11 items 3, 4, 12 for windows: an existing object is skipped only when it is this
+// window's; manifest lines of another destination are not trusted; every line has a uri.
+TEST(RecordExport, ExistingObjectsAreCheckedNeverOverwrittenAndLinesCarryAUri) {
+  Env env(Records());
+  MemorySink sink;
+  TempManifest mpath;
+  auto manifest = ccrec::exporter::Manifest::Open(mpath.path());
+  ASSERT_TRUE(manifest);
+  auto first = ExportRecordWindows(*env.client, sink, **manifest, {}, Options());
+  ASSERT_FALSE(first.fatal) << first.fatal->ToString();
+  auto objects = sink.Objects();
+  ASSERT_FALSE(objects.empty());
+  for (auto const& [key, object] : objects) {
+    EXPECT_EQ(object.options.metadata.at("ccrec-id").rfind("v1/webex-legacy/csrs/", 0), 0u) << key;
+    EXPECT_TRUE(object.options.if_none_match);
+  }
+  for (auto const& line : mpath.Lines()) EXPECT_NE(line.find("\"uri\":\"memory://webex-legacy/csrs/"), std::string::npos);
+
+  // Another destination holding objects of nobody (another tool wrote them) under the same keys:
+  // the lines of the first manifest do not count there, and nothing is overwritten.
+  MemorySink other;
+  for (auto const& [key, object] : objects) {
+    auto w = other.Open(key, ccrec::PutOptions{});
+    ASSERT_TRUE(w);
+    ASSERT_TRUE((*w)->Write("x", 1));
+    ASSERT_TRUE((*w)->Finish());
+  }
+  struct Renamed : MemorySink {
+    explicit Renamed(MemorySink& inner) : inner_(inner) {}
+    ccrec::Result<std::unique_ptr<ccrec::ObjectWriter>> Open(std::string const& k, ccrec::PutOptions const& o,
+                                                             ccrec::CallContext const& c) override {
+      return inner_.Open(k, o, c);
+    }
+    ccrec::Result<std::optional<ccrec::ObjectInfo>> Stat(std::string const& k, ccrec::CallContext const& c) override {
+      return inner_.Stat(k, c);
+    }
+    std::string Uri(std::string const& k) const override { return "s3://other/" + k; }
+    MemorySink& inner_;
+  } renamed(other);
+  auto done = LoadExportedWindows(mpath.path(), RecordType::kCsr, Format::kJson);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->size(), objects.size());
+  TempManifest other_path;
+  auto other_manifest = ccrec::exporter::Manifest::Open(other_path.path());
+  ASSERT_TRUE(other_manifest);
+  auto second = ExportRecordWindows(*env.client, renamed, **other_manifest, *done, Options());
+  EXPECT_FALSE(second.fatal) << second.fatal->ToString();
+  EXPECT_EQ(second.skipped, 0u);
+  EXPECT_EQ(second.exported, 0u);
+  EXPECT_EQ(second.failed, objects.size());
+  for (auto const& [key, object] : other.Objects()) EXPECT_EQ(object.data, "x") << key;
+  for (auto const& line : other_path.Lines()) EXPECT_NE(line.find("has no ccrec-id metadata"), std::string::npos);
+
+  // The first manifest is bound to the first destination.
+  auto refused = ExportRecordWindows(*env.client, renamed, **manifest, *done, Options());
+  ASSERT_TRUE(refused.fatal);
+  EXPECT_NE(refused.fatal->message.find("belongs to destination memory://"), std::string::npos);
 }
 
 }  // namespace

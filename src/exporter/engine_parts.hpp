@@ -1,0 +1,78 @@
+#pragma once
+// Internal pieces of the export engine (exporter.cpp): the bounded work queue and the check of a
+// MediaOpener's response. Not installed.
+
+#include <ccrec/core/http.hpp>
+#include <ccrec/exporter/exporter.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+namespace exporter {
+namespace detail {
+
+/// Bounded FIFO between the enumerating thread and the workers (back-pressure).
+class ItemQueue {
+ public:
+  explicit ItemQueue(std::size_t capacity) : capacity_(capacity) {}
+  /// Blocks while full; false when closed.
+  bool Push(ExportItem item) {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+  /// Blocks while empty; nullopt when closed and drained (or aborted).
+  std::optional<ExportItem> Pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_empty_.wait(lock, [&] { return closed_ || aborted_ || !items_.empty(); });
+    if (aborted_ || items_.empty()) return std::nullopt;
+    ExportItem item = std::move(items_.front());
+    items_.pop_front();
+    not_full_.notify_one();
+    return item;
+  }
+  /// No more pushes; workers drain what is queued.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+  /// Stop now; queued items are dropped (they get no manifest line and are retried next run).
+  void Abort() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    aborted_ = true;
+    items_.clear();
+    not_empty_.notify_all();
+    not_full_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<ExportItem> items_;
+  std::size_t capacity_;
+  bool closed_ = false;
+  bool aborted_ = false;
+};
+
+/// A MediaOpener must answer 206 (body from `offset`) or another 2xx, normally 200 (body from
+/// byte 0), and report HTTP errors as Error. Checks that, so an error page is never stored as a
+/// recording and a partial response that starts elsewhere is never appended.
+std::optional<Error> CheckMediaResponse(HttpResponse const& response, std::uint64_t offset);
+
+}  // namespace detail
+}  // namespace exporter
+}  // namespace v1
+}  // namespace ccrec

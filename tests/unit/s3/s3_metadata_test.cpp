@@ -1,0 +1,77 @@
+// S3 user metadata: sent on PutObject and CreateMultipartUpload, returned by Stat() (HeadObject)
+// in ObjectInfo::metadata; Uri(). Against FakeS3 over FakeHttpTransport: no sockets, no sleeps.
+#include <ccrec/s3/s3_sink.hpp>
+#include <ccrec/testing/fake_http_transport.hpp>
+#include <ccrec/testing/manual_clock.hpp>
+
+#include "unit/s3/fake_s3.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace {
+
+using namespace ccrec;
+using namespace ccrec::s3;
+
+class S3MetadataTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<ccrec::testing::FakeHttpTransport> transport_ = std::make_shared<ccrec::testing::FakeHttpTransport>();
+  std::shared_ptr<ccrec::testing::ManualClock> clock_ = std::make_shared<ccrec::testing::ManualClock>();
+  AwsCredentials creds_{"AKIDTEST", "secret", "", std::nullopt};
+  ccrec_test::FakeS3 fake_{transport_, creds_};
+
+  std::shared_ptr<ObjectSink> Sink() {
+    S3SinkOptions o;
+    o.bucket = "bkt";
+    o.prefix = "rec/";
+    o.endpoint = "http://127.0.0.1:9000";
+    o.path_style = true;
+    o.transport = transport_;
+    o.credentials = MakeStaticCredentialsProvider(creds_);
+    o.clock = clock_;
+    o.sleeper = std::make_shared<ccrec::testing::ManualSleeper>(clock_);
+    o.part_size = 5 * kMiB;
+    o.multipart_threshold = 5 * kMiB;
+    auto s = MakeS3Sink(std::move(o));
+    EXPECT_TRUE(s) << s.error().ToString();
+    return *s;
+  }
+
+  static Result<ObjectInfo> Put(ObjectSink& sink, std::string const& key, std::string const& data,
+                                PutOptions const& put) {
+    auto w = sink.Open(key, put);
+    if (!w) return w.error();
+    if (auto r = (*w)->Write(data.data(), data.size()); !r) return r.error();
+    return (*w)->Finish();
+  }
+};
+
+// Issue 11 item 3: the exporter compares the identity stored with an object before skipping it.
+TEST_F(S3MetadataTest, StatReturnsUserMetadataOfSingleAndMultipartUploads) {
+  auto sink = Sink();
+  PutOptions put;
+  put.metadata["ccrec-id"] = "v1/webex/t%2F1/r1/";
+  put.metadata["ccrec-source"] = "webex";
+  ASSERT_TRUE(Put(*sink, "small.wav", "hello", put));
+  std::string big(6 * kMiB + 1, 'b');
+  ASSERT_TRUE(Put(*sink, "big.wav", big, put));
+  for (auto const* key : {"small.wav", "big.wav"}) {
+    SCOPED_TRACE(key);
+    auto st = sink->Stat(key);
+    ASSERT_TRUE(st) << st.error().ToString();
+    ASSERT_TRUE(st->has_value());
+    EXPECT_EQ((*st)->metadata.at("ccrec-id"), "v1/webex/t%2F1/r1/");
+    EXPECT_EQ((*st)->metadata.at("ccrec-source"), "webex");
+  }
+  EXPECT_EQ((*sink->Stat("small.wav"))->metadata.at("sha256").size(), 64u);
+}
+
+TEST_F(S3MetadataTest, UriIsTheS3UriOfTheKey) {
+  auto sink = Sink();
+  EXPECT_EQ(sink->Uri("a/b.wav"), "s3://bkt/rec/a/b.wav");
+  EXPECT_EQ(sink->Uri(""), "s3://bkt/rec/");
+}
+
+}  // namespace
