@@ -237,8 +237,11 @@ struct Client::Impl {
         if (response->status < 200 || response->status > 299) {
           Error e = MapWebexError(response->status, response->body, response->headers, what, clock->Now());
           if (e.request_id.empty()) e.request_id = tracking_id;
-          if (rate_limiter && e.code == ErrorCode::kRateLimited && e.retry_after) {
-            rate_limiter->PauseUntil(clock->Now() + *e.retry_after);  // applies to every worker
+          if (rate_limiter && e.code == ErrorCode::kRateLimited) {
+            // Applies to every worker, but never longer than this call itself would wait.
+            if (auto pause = util::SharedPauseFor(e, ctx.retry ? *ctx.retry : backoff.policy())) {
+              rate_limiter->PauseUntil(clock->Now() + *pause);
+            }
           }
           return e;
         }
