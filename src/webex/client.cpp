@@ -407,7 +407,12 @@ Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, Cal
     HttpRequest request;
     request.method = "GET";
     request.url = presigned_url;  // byte-for-byte; no Authorization, no TrackingId, no extra headers
-    if (offset > 0) request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
+    // The stored bytes, never a compressed transfer (libcurl would otherwise ask for gzip and decode).
+    request.headers.emplace_back("Accept-Encoding", "identity");
+    if (offset > 0) {
+      request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
+      if (auto if_range = FindHeader(ctx.extra_headers, "If-Range")) request.headers.emplace_back("If-Range", *if_range);
+    }
     auto response = impl.transport->Send(request, ctx);
     if (!response) {
       Error e = std::move(response).error();
