@@ -190,7 +190,7 @@ class Download {
         }
         if (total_ && range->total != *total_) {
           return Integrity("the recording changed size since the download began (" + std::to_string(*total_) +
-                               " bytes, now \"Content-Range: " + *header + "\"); restarting from byte 0",
+                               " bytes, now \"Content-Range: " + *header + "\")",
                            true);
         }
         expect = range->end - range->start + 1;
@@ -201,7 +201,7 @@ class Download {
       }
       if (offset > 0 && ValidatorChanged(validator_, got)) {
         return Integrity("the recording changed since the download began (validator " + validator_.IfRange() +
-                             ", now " + got.IfRange() + "); restarting from byte 0",
+                             ", now " + got.IfRange() + ")",
                          true);
       }
     } else if (offset > 0) {
@@ -262,8 +262,7 @@ class Download {
     }
     if (range && range->end + 1 < range->total) {
       return Integrity("the partial response covered bytes " + std::to_string(range->start) + "-" +
-                       std::to_string(range->end) + " of " + std::to_string(range->total) +
-                       " only; resuming at byte " + std::to_string(written_));
+                       std::to_string(range->end) + " of " + std::to_string(range->total) + " only");
     }
     if (total_ && written_ != *total_) {
       return Integrity(std::to_string(written_) + " bytes received, but the recording has " +
