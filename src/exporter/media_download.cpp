@@ -72,6 +72,7 @@ struct Failure {
   bool retry = true;           ///< worth another attempt
   bool restart = false;        ///< the next attempt starts over from byte 0 (new writer)
   bool sink_failure = false;   ///< the sink failed: give up at once, no retry
+  bool body_error = false;     ///< reading the body failed (the bytes before it are good)
 };
 
 Failure Integrity(std::string message, bool restart = false) {
@@ -92,9 +93,6 @@ class Download {
     auto const start = std::chrono::steady_clock::now();
     for (int attempt = 1; attempt <= env_.attempts; ++attempt) {
       if (env_.stopping()) return Stopped();
-      if (written_ > 0 && total_ && written_ == *total_ && !restart) {
-        return Finish();  // every byte arrived; the connection broke after the last one
-      }
       if (written_ > 0 && (restart || validator_.empty())) {
         if (!restart) {
           Log("cannot be resumed safely (the first response had neither a strong ETag nor Last-Modified to send "
@@ -106,6 +104,9 @@ class Download {
       auto failure = Attempt();
       if (!failure) return Finish();
       if (failure->sink_failure) return GiveUp(std::move(failure->error));
+      if (failure->body_error && total_ && written_ == *total_) {
+        return Finish();  // every byte arrived; the connection broke after the last one
+      }
       last_error = failure->error;
       restart = failure->restart;
       if (!failure->retry || !IsRetryableDownloadError(failure->error)) break;
@@ -130,7 +131,7 @@ class Download {
   }
 
   Result<ObjectInfo> GiveUp(Error e) {
-    writer_->Abort();
+    if (writer_) writer_->Abort();
     env_.take_back_bytes(written_);
     written_ = 0;
     return e;
@@ -149,6 +150,7 @@ class Download {
   /// Drops what was written and opens a new writer: the next bytes are byte 0 of the object.
   Result<void> Restart() {
     writer_->Abort();
+    writer_.reset();
     env_.take_back_bytes(written_);
     written_ = 0;
     validator_ = {};
@@ -231,7 +233,11 @@ class Download {
     for (;;) {
       if (env_.stopping()) return Failure{MakeError(ErrorCode::kCancelled, "export stopped"), false};
       auto n = response.body->Read(buffer_.data(), buffer_.size());
-      if (!n) return Failure{std::move(n).error()};
+      if (!n) {
+        Failure f{std::move(n).error()};
+        f.body_error = true;
+        return f;
+      }
       if (*n == 0) break;
       received += *n;
       char const* data = buffer_.data();
