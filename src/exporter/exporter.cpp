@@ -1,6 +1,7 @@
 #include <ccrec/exporter/exporter.hpp>
 
 #include "exporter/engine_parts.hpp"
+#include "exporter/media_download.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -27,10 +28,6 @@ using detail::ItemQueue;
 
 bool IsCredentialError(Error const& e) {
   return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
-}
-
-bool IsRetryableDownloadError(Error const& e) {
-  return IsRetryable(e) || e.code == ErrorCode::kIntegrity || e.code == ErrorCode::kDeadlineExceeded;
 }
 
 struct Counters {
@@ -418,102 +415,26 @@ class Run {
     put.content_type = ContentTypeForKey(key);
     put.expected_size = item.expected_size;
     AddIdentity(put, item);
-    auto opened = sink_.Open(key, put, work_ctx_);
-    if (!opened) {
-      if (IsCredentialError(opened.error())) Fatal(SinkCredentialError(opened.error(), key));
-      return std::move(opened).error();
-    }
-    std::unique_ptr<ObjectWriter> writer = std::move(*opened);
-    std::uint64_t written = 0;
     // Written bytes show in progress reports at once; every way out that does not export the
     // object takes them back, so ExportSummary::bytes only counts exported recordings.
-    auto give_up = [&](Error e) -> Result<ObjectInfo> {
-      writer->Abort();
-      counters_.bytes.fetch_sub(written);
-      return e;
+    detail::DownloadEnv env;
+    env.ctx = &work_ctx_;
+    env.attempts = options_.download_attempts;
+    env.backoff = &backoff_;
+    env.sleeper = options_.sleeper.get();
+    env.logger = &options_.logger;
+    env.stopping = [this] { return Stopping(); };
+    env.open_writer = [&]() -> Result<std::unique_ptr<ObjectWriter>> {
+      auto opened = sink_.Open(key, put, work_ctx_);
+      if (!opened && IsCredentialError(opened.error())) Fatal(SinkCredentialError(opened.error(), key));
+      return opened;
     };
-    auto stopped = [&] { return give_up(MakeError(ErrorCode::kCancelled, "export stopped")); };
-    std::optional<Error> last_error;
-    auto const start = std::chrono::steady_clock::now();
-    for (int attempt = 1; attempt <= options_.download_attempts; ++attempt) {
-      if (Stopping()) return stopped();
-      auto response = item.open(work_ctx_, written);
-      Error read_error;
-      bool read_failed = false;
-      if (!response) {
-        read_error = std::move(response).error();
-        read_failed = true;
-      } else if (auto bad = CheckMediaResponse(*response, written)) {
-        read_error = std::move(*bad);
-        read_failed = true;
-      } else {
-        // 200 (any 2xx but 206) on a resumed request: the server ignored Range and resent
-        // everything, so skip what we already have. (206 bodies start at `written`, checked above.)
-        std::uint64_t to_skip = (written > 0 && response->status != 206) ? written : 0;
-        std::optional<std::uint64_t> declared = response->ContentLength();
-        std::uint64_t received = 0;
-        for (;;) {
-          if (Stopping()) return stopped();
-          auto n = response->body->Read(buffer.data(), buffer.size());
-          if (!n) {
-            read_error = std::move(n).error();
-            read_failed = true;
-            break;
-          }
-          if (*n == 0) break;
-          received += *n;
-          char const* data = buffer.data();
-          std::size_t size = *n;
-          if (to_skip > 0) {
-            std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(to_skip, size));
-            data += skip;
-            size -= skip;
-            to_skip -= skip;
-          }
-          if (size == 0) continue;
-          auto w = writer->Write(data, size);
-          if (!w) {
-            if (IsCredentialError(w.error())) Fatal(SinkCredentialError(w.error(), key));
-            return give_up(std::move(w).error());
-          }
-          written += size;
-          counters_.bytes.fetch_add(size);
-        }
-        if (!read_failed && declared && received != *declared) {
-          read_error = MakeError(ErrorCode::kIntegrity, "media body ended after " + std::to_string(received) +
-                                                            " of " + std::to_string(*declared) + " bytes");
-          read_failed = true;
-        } else if (!read_failed && to_skip > 0) {
-          read_error = MakeError(ErrorCode::kIntegrity, "the resent media body ended " + std::to_string(to_skip) +
-                                                            " bytes before the " + std::to_string(written) +
-                                                            " bytes already written");
-          read_failed = true;
-        }
-      }
-      if (!read_failed) {
-        auto info = writer->Finish();
-        if (!info) {
-          if (IsCredentialError(info.error())) Fatal(SinkCredentialError(info.error(), key));
-          return give_up(std::move(info).error());
-        }
-        return info;
-      }
-      last_error = read_error;
-      if (!IsRetryableDownloadError(read_error)) break;
-      auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-      Error as_retryable = read_error;
-      if (!IsRetryable(as_retryable)) as_retryable.code = ErrorCode::kTransport;
-      auto delay = backoff_.NextDelay(as_retryable, attempt, elapsed);
-      if (!delay) break;
-      options_.logger.Info("download of task " + item.task_id + " recording " + item.recording_id + " interrupted at " +
-                           std::to_string(written) + " bytes (" + read_error.ToString() + "); resuming in " +
-                           std::to_string(delay->count()) + " ms");
-      if (!options_.sleeper->SleepFor(*delay, stop_)) break;
-    }
-    if (Stopping()) return stopped();
-    Error e = last_error.value_or(MakeError(ErrorCode::kInternal, "download failed"));
-    e.message = "download failed after " + std::to_string(written) + " bytes: " + e.message;
-    return give_up(std::move(e));
+    env.on_sink_error = [&](Error const& e) {
+      if (IsCredentialError(e)) Fatal(SinkCredentialError(e, key));
+    };
+    env.add_bytes = [this](std::uint64_t n) { counters_.bytes.fetch_add(n); };
+    env.take_back_bytes = [this](std::uint64_t n) { counters_.bytes.fetch_sub(n); };
+    return detail::DownloadMedia(item, env, buffer);
   }
 
   RecordingSource& source_;

@@ -36,7 +36,11 @@ struct MediaState {
     return margin;
   }
 
-  Result<std::string> Refresh(CallContext const& ctx) {
+  Result<std::string> Refresh(CallContext const& media_ctx) {
+    // The media request's own headers (If-Range, Accept-Encoding) do not belong on the API call.
+    CallContext ctx = media_ctx;
+    RemoveHeader(ctx.extra_headers, "If-Range");
+    RemoveHeader(ctx.extra_headers, "Accept-Encoding");
     auto captures = client.QueryCaptures(query, ctx);
     if (!captures) return std::move(captures).error();
     for (auto const& tc : *captures) {
@@ -83,7 +87,16 @@ struct MediaState {
     // Range (it answers 200 with Content-Length reduced to the rest), so the body starts at
     // `offset`: say so with 206, or the engine (which skips the head of a 200 on resume, per the
     // MediaOpener contract) would drop those bytes a second time and store a corrupt recording.
-    if (response && offset > 0 && response->status == 200) response->status = 206;
+    // The Content-Range lets the engine check the total; the 200's ETag stays, so a changed
+    // object (If-Range did not match) is detected there and restarted, not spliced.
+    if (response && offset > 0 && response->status == 200) {
+      response->status = 206;
+      if (auto rest = response->ContentLength(); rest && *rest > 0 && !response->Header("Content-Range")) {
+        SetHeader(response->headers, "Content-Range", "bytes " + std::to_string(offset) + "-" +
+                                                          std::to_string(offset + *rest - 1) + "/" +
+                                                          std::to_string(offset + *rest));
+      }
+    }
     return response;
   }
 };

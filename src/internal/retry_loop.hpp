@@ -28,9 +28,21 @@ struct RetryEnv {
 /// kCancelled / kDeadlineExceeded for `ctx` at `now`, if applicable.
 CCREC_EXPORT std::optional<Error> CheckContext(CallContext const& ctx, std::chrono::system_clock::time_point now);
 
+/// When `error` carries a Retry-After longer than policy.max_retry_after (the reason the retry
+/// loop stops without waiting): the same error (same code: kRateLimited for a 429) with the
+/// reason appended to its message. Otherwise nothing.
+CCREC_EXPORT std::optional<Error> RetryAfterBeyondPolicy(Error const& error, RetryPolicy const& policy);
+
+/// The pause a shared RateLimiter should record for `error`: its Retry-After, cut to
+/// policy.max_retry_after (a longer request is not waited for, and must not stall other callers
+/// for longer either). Nothing when the error has no Retry-After.
+CCREC_EXPORT std::optional<std::chrono::milliseconds> SharedPauseFor(Error const& error, RetryPolicy const& policy);
+
 /// Calls `attempt(n)` (n = 1, 2, ...) until it succeeds, fails with a non-retryable error, the
 /// request is not idempotent, or the policy (ctx.retry overrides env.backoff's) says stop.
-/// Sleeps through env.sleeper, waking on cancellation; never sleeps past ctx.deadline.
+/// Sleeps through env.sleeper, waking on cancellation; never sleeps past ctx.deadline. A
+/// Retry-After above the policy's max_retry_after stops at once (a 429 fails with kRateLimited),
+/// the message saying how long the server asked to wait.
 /// `what` names the operation in log lines ("Webex GET /v1/tasks").
 template <typename F>
 auto RunWithRetries(RetryEnv const& env, CallContext const& ctx, bool idempotent, std::string_view what,
@@ -47,7 +59,10 @@ auto RunWithRetries(RetryEnv const& env, CallContext const& ctx, bool idempotent
     auto const now = env.clock->Now();
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
     auto delay = backoff.NextDelay(result.error(), n, elapsed);
-    if (!delay) return result;
+    if (!delay) {
+      if (auto e = RetryAfterBeyondPolicy(result.error(), backoff.policy())) return R(std::move(*e));
+      return result;
+    }
     if (ctx.deadline && now + *delay >= *ctx.deadline) return result;
     if (env.logger && env.logger->Enabled(LogLevel::kInfo)) {
       env.logger->Info(std::string(what) + ": attempt " + std::to_string(n) + " failed (" +

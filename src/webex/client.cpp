@@ -242,8 +242,11 @@ struct Client::Impl {
         if (response->status < 200 || response->status > 299) {
           Error e = MapWebexError(response->status, response->body, response->headers, what, clock->Now());
           if (e.request_id.empty()) e.request_id = tracking_id;
-          if (rate_limiter && e.code == ErrorCode::kRateLimited && e.retry_after) {
-            rate_limiter->PauseUntil(clock->Now() + *e.retry_after);  // applies to every worker
+          if (rate_limiter && e.code == ErrorCode::kRateLimited) {
+            // Applies to every worker, but never longer than this call itself would wait.
+            if (auto pause = util::SharedPauseFor(e, ctx.retry ? *ctx.retry : backoff.policy())) {
+              rate_limiter->PauseUntil(clock->Now() + *pause);
+            }
           }
           return e;
         }
@@ -421,7 +424,12 @@ Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, Cal
     HttpRequest request;
     request.method = "GET";
     request.url = presigned_url;  // byte-for-byte; no Authorization, no TrackingId, no extra headers
-    if (offset > 0) request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
+    // The stored bytes, never a compressed transfer (libcurl would otherwise ask for gzip and decode).
+    request.headers.emplace_back("Accept-Encoding", "identity");
+    if (offset > 0) {
+      request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-");
+      if (auto if_range = FindHeader(ctx.extra_headers, "If-Range")) request.headers.emplace_back("If-Range", *if_range);
+    }
     auto response = impl.transport->Send(request, ctx);
     if (!response) {
       Error e = std::move(response).error();

@@ -34,7 +34,7 @@ DAY_END = DAY_START + 86_400_000
 UUID_RE = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 
 FAULT_DEFAULTS = {"rate_429": 0.0, "rate_5xx": 0.0, "rate_limit_per_minute": 0, "media_drop_rate": 0.0,
-                  "media_5xx_rate": 0.0, "latency_ms": 0, "url_expiry_override_seconds": None,
+                  "media_5xx_rate": 0.0, "media_short_206_rate": 0.0, "media_replace_on_drop": 0.0, "latency_ms": 0, "url_expiry_override_seconds": None,
                   "from_inclusive": True, "settle_pending": False, "refresh_grace_seconds": 0.0,
                   "access_token_ttl": 3600, "retry_after": 1, "token_5xx_rate": 0.0}
 
@@ -599,6 +599,38 @@ class MediaTest(EmulatorTestCase):
         status, hdrs, body = EMU.request("GET", url, headers={"Range": f"bytes={len(full)}-"})
         self.assertEqual(status, 416)
         self.assertIn(b"<Code>InvalidRange</Code>", body)
+
+    def test_if_range_short_206_and_replaced_objects(self):
+        EMU.control("reset-stats", {})
+        task, rec = self.recording()
+        url = rec["attributes"]["filePath"]
+        _, hdrs, full = EMU.request("GET", url)
+        etag, last_modified = hdrs["etag"], hdrs["last-modified"]
+        for validator in (etag, last_modified):  # a matching If-Range: the range
+            status, _, body = EMU.request("GET", url, headers={"Range": "bytes=100-", "If-Range": validator})
+            self.assertEqual((status, body), (206, full[100:]))
+        status, _, body = EMU.request("GET", url, headers={"Range": "bytes=100-", "If-Range": '"stale"'})
+        self.assertEqual((status, body), (200, full), "a stale If-Range gets the whole object")
+        EMU.configure(media_short_206_rate=1.0)
+        status, hdrs, body = EMU.request("GET", url, headers={"Range": "bytes=100-"})
+        first, last, total = map(int, re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", hdrs["content-range"]).groups())
+        self.assertEqual((status, first, total), (206, 100, len(full)))
+        self.assertLess(last, len(full) - 1)
+        self.assertEqual(body, full[100:last + 1])
+        EMU.configure(media_short_206_rate=0.0, media_drop_rate=1.0, media_replace_on_drop=1.0)
+        with self.assertRaises(http.client.IncompleteRead):
+            EMU.request("GET", url)
+        EMU.configure(media_drop_rate=0.0, media_replace_on_drop=0.0)
+        _, hdrs, replaced = EMU.request("GET", url)
+        self.assertNotEqual(hdrs["etag"], etag)
+        self.assertNotEqual(hdrs["last-modified"], last_modified)
+        self.assertEqual(len(replaced), len(full))
+        self.assertNotEqual(replaced, full)
+        exp = EMU.control(f"expected?task_id={task}&recording_id={rec['id']}")
+        self.assertEqual(exp["sha256"], hashlib.sha256(replaced).hexdigest())
+        stats = EMU.control("stats")
+        self.assertEqual((stats["media_if_range_requests"], stats["media_if_range_mismatch"]), (3, 1))
+        self.assertEqual((stats["media_short_206"], stats["media_replaced"]), (1, 1))
 
     def test_authorization_header_is_rejected(self):
         EMU.control("reset-stats", {})

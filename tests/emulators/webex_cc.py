@@ -101,6 +101,12 @@ KNOBS: tuple[Knob, ...] = (
     Knob("media_drop_rate", "prob", 0.0,
          "probability of closing a media download after a random part of the body"),
     Knob("media_5xx_rate", "prob", 0.0, "probability of answering a media GET with 500/503 (S3 XML)"),
+    Knob("media_short_206_rate", "prob", 0.0,
+         "probability of answering a Range request with a 206 that stops early (an honest Content-Range "
+         "ending before the last byte, e.g. a CDN capping range sizes)"),
+    Knob("media_replace_on_drop", "prob", 0.0,
+         "probability that a dropped recording download is followed by the object being replaced (new "
+         "bytes, new ETag and Last-Modified) before the client resumes"),
     Knob("latency_ms", "int", 0, "delay added to every API and media request", minimum=0),
     Knob("url_expiry_override_seconds", "int", None,
          "pre-signed URLs expire after this many seconds regardless of urlExpiration", minimum=0,
@@ -241,6 +247,7 @@ class MediaObject:
     offset: int = 0  # start of the payload in the AudioBank block
     content: bytes | None = None  # transcripts: the whole file
     source: str = ""  # transcripts
+    generation: int = 0  # times replaced (media_replace_on_drop); moves Last-Modified
 
     @property
     def size(self) -> int:
@@ -384,7 +391,7 @@ class Dataset:
         for t in tasks:
             for obj in [*t.stitched, *t.segments, *t.va, *t.transcripts]:
                 self.objects[(t.id, obj.id)] = obj
-        self._sha_cache: dict[tuple[str, str, int], str] = {}
+        self._sha_cache: dict[tuple[str, str, int, int], str] = {}
         self._sha_lock = threading.Lock()
 
     # --- generation -----------------------------------------------------------------------------------
@@ -641,7 +648,7 @@ class Dataset:
             yield self.tasks[k]
 
     def sha256(self, obj: MediaObject) -> str:
-        key = (obj.task_id, obj.id, obj.size)
+        key = (obj.task_id, obj.id, obj.size, obj.offset)
         with self._sha_lock:
             cached = self._sha_cache.get(key)
         if cached:
@@ -655,7 +662,15 @@ class Dataset:
         return digest
 
     def etag(self, obj: MediaObject) -> str:
-        return '"' + hashlib.md5(f"{self.seed}:{obj.task_id}:{obj.id}:{obj.size}".encode()).hexdigest() + '"'
+        return '"' + hashlib.md5(f"{self.seed}:{obj.task_id}:{obj.id}:{obj.size}:{obj.offset}".encode()).hexdigest() + '"'
+
+    @staticmethod
+    def replace(obj: MediaObject) -> None:
+        """The object is uploaded again with other bytes (recordings only): its payload moves in the
+        audio block, so its bytes, sha256, ETag and Last-Modified all change."""
+        if obj.content is None:
+            obj.offset = (obj.offset + 7919) % AudioBank.PERIOD
+            obj.generation += 1
 
 
 # --------------------------------------------------------------------------------------------------
@@ -830,7 +845,8 @@ STAT_COUNTERS = ("connections", "tls_handshake_failures", "status_401", "status_
                  "auth_code_grants", "token_errors", "refresh_token_reuse", "expired_token_calls",
                  "media_authorization_rejected", "media_signature_mismatch", "media_expired",
                  "media_dropped", "media_range_requests", "bytes_served", "captures_task_ids",
-                 "urls_issued")
+                 "urls_issued", "media_if_range_requests", "media_if_range_mismatch", "media_short_206",
+                 "media_replaced")
 
 
 class _Values:
@@ -1395,7 +1411,14 @@ class Handler(emulib.EmulatorRequestHandler):
         ds = emu.dataset
         size = obj.size
         start, end, status = 0, size, 200  # [start, end)
+        etag, last_modified = ds.etag(obj), emulib.http_date(obj.stop_ms / 1000 + obj.generation)
         rng_header = self.headers.get("Range")
+        if_range = self.headers.get("If-Range")
+        if rng_header and if_range is not None:
+            emu.stats.incr("media_if_range_requests")
+            if if_range.strip() not in (etag, last_modified):  # S3: a stale validator gets the whole object
+                emu.stats.incr("media_if_range_mismatch")
+                rng_header = None
         if rng_header:
             emu.stats.incr("media_range_requests")
             self.log_extra = {"range": rng_header}
@@ -1413,8 +1436,10 @@ class Handler(emulib.EmulatorRequestHandler):
                     start = int(first)
                     end = min(size, int(last) + 1) if last else size
                     status = 206
-        headers = [("Accept-Ranges", "bytes"), ("ETag", ds.etag(obj)),
-                   ("Last-Modified", emulib.http_date(obj.stop_ms / 1000)),
+        if status == 206 and end - start > 1 and emu.rng.chance(emu.cfg.media_short_206_rate):
+            end = start + emu.rng.randint(1, end - start - 1)  # honest Content-Range, ends early
+            emu.stats.incr("media_short_206")
+        headers = [("Accept-Ranges", "bytes"), ("ETag", etag), ("Last-Modified", last_modified),
                    ("x-amz-request-id", secrets.token_hex(8).upper()),
                    ("x-amz-server-side-encryption", "AES256"),
                    ("Content-Disposition", f'attachment; filename="{obj.file_name}"')]
@@ -1445,6 +1470,9 @@ class Handler(emulib.EmulatorRequestHandler):
             emu.stats.incr("media_dropped")
             self.log_extra["dropped_after"] = sent
             self.close_connection = True
+            if obj.content is None and emu.rng.chance(emu.cfg.media_replace_on_drop):
+                Dataset.replace(obj)
+                emu.stats.incr("media_replaced")
 
     def _range_not_satisfiable(self, size: int, header: str) -> None:
         self.s3_error(416, "InvalidRange", "The requested range is not satisfiable",

@@ -22,11 +22,15 @@ inline namespace v1 {
 class CCREC_EXPORT RateLimiter {
  public:
   virtual ~RateLimiter() = default;
-  /// Waits until one request may be sent.
+  /// Waits until one request may be sent. A pause requested while the caller waits (another
+  /// worker's 429) holds it too: the pause is checked again after every wait, so no request
+  /// leaves inside a pause, even one that was granted its slot before the pause began.
   /// @return kCancelled when ctx.cancel fires while waiting, kDeadlineExceeded when the wait
   /// would pass ctx.deadline.
   virtual Result<void> Acquire(CallContext const& ctx) = 0;
-  /// Nobody is admitted before `until` (system clock). Later calls extend, never shorten, the pause.
+  /// Nobody is admitted before `until` (system clock). Later calls extend, never shorten, the
+  /// pause. An implementation may cut a pause that is absurdly far away (see
+  /// TokenBucketOptions::max_pause); callers should pass at most their RetryPolicy::max_retry_after.
   virtual void PauseUntil(std::chrono::system_clock::time_point until) = 0;
 };
 
@@ -39,6 +43,11 @@ struct TokenBucketOptions {
   /// than `requests_per_minute` requests. In general a window holds at most
   /// `burst - 1 + requests_per_minute`.
   double burst = 1;
+  /// Longest pause one PauseUntil() call can impose, counted from the clock's now: a later
+  /// `until` is cut to now + max_pause, so a single `Retry-After: 999999999` cannot stall every
+  /// later call for years. Default 5 min (RetryPolicy::max_retry_after's default). Values <= 0
+  /// are clamped to 0 (PauseUntil() then has no effect).
+  std::chrono::milliseconds max_pause{std::chrono::minutes(5)};
   std::shared_ptr<Clock> clock;      ///< default: system clock
   std::shared_ptr<Sleeper> sleeper;  ///< default: real sleeper (wakes on cancellation)
 };

@@ -28,7 +28,10 @@ struct RetryPolicy {
   std::chrono::milliseconds max_backoff{std::chrono::seconds(30)};
   /// Growth factor of the ceiling per attempt. Default 2.
   double multiplier = 2.0;
-  /// A server `Retry-After` longer than this is not waited for; the error is returned. Default 5 min.
+  /// A server `Retry-After` longer than this is not waited for: the call fails at once with the
+  /// server's error (kRateLimited for a 429), its message naming both durations. A client that
+  /// shares a RateLimiter records at most this long a pause in it, so one absurd Retry-After
+  /// (e.g. 999999999 s) cannot stall the other callers for longer. Default 5 min.
   std::chrono::milliseconds max_retry_after{std::chrono::minutes(5)};
 };
 

@@ -26,12 +26,24 @@ inline namespace v1 {
 namespace exporter {
 
 /// Opens the media stream of one recording. `offset` > 0 asks for the bytes from `offset` on
-/// (a resumed download). The status tells the engine where the body starts: 206 = at `offset`
-/// (a `Content-Range` header, when present, must start there), 200 (or any other 2xx) = at
-/// byte 0 — a source that cannot resume may return the whole body with 200 and the engine skips
-/// the first `offset` bytes itself. A source that already skipped them must answer 206.
+/// (a resumed download). The status tells the engine where the body starts: 206 = at `offset`,
+/// 200 (or any other 2xx) = at byte 0 — a source that cannot resume may return the whole body
+/// with 200. A source that already skipped the first `offset` bytes itself must answer 206.
 /// HTTP errors are returned as Error; a non-2xx response is treated as a failed attempt (5xx and
 /// 429 retried) and never stored. Called concurrently for different items; must be thread-safe.
+///
+/// Byte-exactness (the engine checks every response):
+/// - `ctx.extra_headers` holds `Accept-Encoding: identity` and, on a resume, `If-Range` with the
+///   first response's strong ETag (else its Last-Modified). An opener that sends HTTP must send
+///   both with the media request: the body must be the stored bytes, never decoded. A response
+///   with a `Content-Encoding` other than identity fails the item (kIntegrity, not retried).
+/// - A 206 with `Content-Range: bytes START-END/TOTAL` must have START == `offset`, TOTAL equal
+///   to the size the first response announced, and a body of exactly END-START+1 bytes; a 206
+///   ending before TOTAL is resumed again. A 206 or 200 whose ETag (or Last-Modified) differs
+///   from the first response's, or a 200 on a resume that cannot be proven to carry the same
+///   recording, restarts the object from byte 0 — never spliced. Without any validator on the
+///   first response a broken download restarts from byte 0 instead of resuming.
+/// - Any body shorter or longer than its Content-Length is resumed (kIntegrity, retried).
 using MediaOpener = std::function<Result<HttpResponse>(CallContext const& ctx, std::uint64_t offset)>;
 
 /// One recording (or one segment) to export.

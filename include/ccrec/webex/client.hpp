@@ -179,10 +179,13 @@ class CCREC_EXPORT Client {
   /// Opens a presigned recording URL (RecordingAttributes::file_path) for streaming.
   ///
   /// Sends a plain `GET` of `presigned_url` byte-for-byte as given (no decoding, re-encoding or
-  /// reordering) with no headers at all: no Authorization (S3 rejects a second auth mechanism),
-  /// no TrackingId, and CallContext::extra_headers are not applied; only `Range: bytes=<offset>-`
-  /// when `offset` > 0. Retries transport errors, 429/503 SlowDown and 5xx before the body
-  /// starts; the body is then streamed by the caller through HttpResponse::body.
+  /// reordering) with `Accept-Encoding: identity` (the stored bytes, never a compressed
+  /// transfer) and no other header: no Authorization (S3 rejects a second auth mechanism), no
+  /// TrackingId, and CallContext::extra_headers are not applied — except, when `offset` > 0,
+  /// `Range: bytes=<offset>-` plus the `If-Range` of ctx.extra_headers if it has one (the
+  /// export engine puts the first response's ETag there, so a changed object answers 200 with
+  /// its new bytes instead of a spliced 206). Retries transport errors, 429/503 SlowDown and 5xx
+  /// before the body starts; the body is then streamed by the caller through HttpResponse::body.
   ///
   /// @param presigned_url the `filePath` from QueryCaptures(). Never logged with its query.
   /// @param offset first byte wanted, for resuming. Default 0 (whole object). When the server

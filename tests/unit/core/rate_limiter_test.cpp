@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -111,6 +113,89 @@ TEST(RateLimiterTest, CancelledAndDeadline) {
   auto c = limiter->Acquire(cancelled);
   ASSERT_FALSE(c.has_value());
   EXPECT_EQ(c.error().code, ccrec::ErrorCode::kCancelled);
+}
+
+// A sleeper that runs `during_first_sleep` inside its first SleepFor (as if another worker's 429
+// arrived while this caller waited for its slot), and advances the clock like ManualSleeper.
+class HookSleeper : public ccrec::Sleeper {
+ public:
+  HookSleeper(std::shared_ptr<ManualClock> clock, std::function<void()> during_first_sleep)
+      : clock_(std::move(clock)), hook_(std::move(during_first_sleep)) {}
+  bool SleepFor(milliseconds d, ccrec::CancellationToken const&) override {
+    sleeps.push_back(d);
+    if (hook_) std::exchange(hook_, nullptr)();
+    clock_->Advance(d);
+    return true;
+  }
+  std::vector<milliseconds> sleeps;
+
+ private:
+  std::shared_ptr<ManualClock> clock_;
+  std::function<void()> hook_;
+};
+
+// Issue 11 item 7: a request that had been granted a slot before a 429 went out inside the
+// Retry-After window (measured: a captures request 0.2 s after "Retry-After: 1").
+TEST(RateLimiterTest, PauseThatBeginsWhileWaitingHoldsTheWaiterToo) {
+  auto clock = std::make_shared<ManualClock>();
+  std::shared_ptr<ccrec::RateLimiter> limiter;
+  auto const t0 = clock->Now();
+  auto sleeper = std::make_shared<HookSleeper>(clock, [&] { limiter->PauseUntil(t0 + std::chrono::seconds(1)); });
+  ccrec::TokenBucketOptions o;
+  o.requests_per_minute = 300;  // one every 200 ms
+  o.clock = clock;
+  o.sleeper = sleeper;
+  limiter = ccrec::MakeTokenBucketRateLimiter(o);
+  ASSERT_TRUE(limiter->Acquire({}).has_value());  // t0, no wait
+  ASSERT_TRUE(limiter->Acquire({}).has_value());  // slot t0+200ms; the pause to t0+1s begins meanwhile
+  EXPECT_GE(clock->Now() - t0, std::chrono::seconds(1)) << "admitted inside the Retry-After window";
+  ASSERT_EQ(sleeper->sleeps.size(), 2u);
+  EXPECT_EQ(sleeper->sleeps[0], milliseconds(200));
+  EXPECT_EQ(sleeper->sleeps[1], milliseconds(800));
+  // The next caller is spaced after the re-reserved slot, not admitted back to back with it.
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now() - t0, milliseconds(1200));
+}
+
+TEST(RateLimiterTest, PauseThatBeginsWhileWaitingRespectsTheDeadline) {
+  auto clock = std::make_shared<ManualClock>();
+  std::shared_ptr<ccrec::RateLimiter> limiter;
+  auto const t0 = clock->Now();
+  auto sleeper = std::make_shared<HookSleeper>(clock, [&] { limiter->PauseUntil(t0 + std::chrono::seconds(30)); });
+  ccrec::TokenBucketOptions o;
+  o.requests_per_minute = 300;
+  o.clock = clock;
+  o.sleeper = sleeper;
+  limiter = ccrec::MakeTokenBucketRateLimiter(o);
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  ccrec::CallContext ctx;
+  ctx.deadline = t0 + std::chrono::seconds(10);
+  auto r = limiter->Acquire(ctx);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ccrec::ErrorCode::kDeadlineExceeded);
+}
+
+// Issue 11 item 7: one "Retry-After: 999999999" stalled every later call for 31 years.
+TEST(RateLimiterTest, PauseIsCutToMaxPause) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<ManualSleeper>();
+  ccrec::TokenBucketOptions o;
+  o.requests_per_minute = 6000;
+  o.clock = clock;
+  o.sleeper = sleeper;
+  EXPECT_EQ(o.max_pause, std::chrono::minutes(5));
+  auto limiter = ccrec::MakeTokenBucketRateLimiter(o);
+  limiter->PauseUntil(clock->Now() + std::chrono::seconds(999'999'999));
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  ASSERT_EQ(sleeper->Sleeps().size(), 1u);
+  EXPECT_EQ(sleeper->Sleeps()[0], std::chrono::minutes(5));
+
+  o.max_pause = std::chrono::seconds(7);
+  auto short_cap = ccrec::MakeTokenBucketRateLimiter(o);
+  short_cap->PauseUntil(clock->Now() + std::chrono::hours(1));
+  ASSERT_TRUE(short_cap->Acquire({}).has_value());
+  ASSERT_EQ(sleeper->Sleeps().size(), 2u);
+  EXPECT_EQ(sleeper->Sleeps()[1], std::chrono::seconds(7));
 }
 
 }  // namespace

@@ -321,6 +321,46 @@ TEST(RunWithRetries, RetryAfterIsSlept) {
   EXPECT_EQ(t.sleeper.Sleeps()[0], seconds(3));
 }
 
+// Issue 11 item 7: a Retry-After beyond max_retry_after fails the call at once with
+// kRateLimited and says why; the shared pause it implies is cut to max_retry_after.
+TEST(RunWithRetries, RetryAfterBeyondMaxFailsAtOnceAndSaysWhy) {
+  Env t;  // max_retry_after 60 s
+  int calls = 0;
+  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "Webex GET /v1/tasks", [&](int) -> Result<int> {
+    ++calls;
+    Error e = Err(ErrorCode::kRateLimited, 429);
+    e.retry_after = seconds(999'999'999);
+    return e;
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(t.sleeper.Sleeps().empty());
+  EXPECT_EQ(r.error().code, ErrorCode::kRateLimited);
+  EXPECT_EQ(r.error().http_status, 429);
+  EXPECT_NE(r.error().message.find("999999999 s"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("max_retry_after (60 s)"), std::string::npos) << r.error().message;
+
+  // A Retry-After within the limit keeps the plain message when the attempts run out.
+  Env one(Policy(1));
+  auto plain = internal::RunWithRetries(one.env, CallContext{}, true, "op", [&](int) -> Result<int> {
+    Error e = Err(ErrorCode::kRateLimited, 429);
+    e.retry_after = seconds(60);
+    return e;
+  });
+  ASSERT_FALSE(plain);
+  EXPECT_EQ(plain.error().message, "test error");
+}
+
+TEST(SharedPauseFor, IsTheRetryAfterCutToMaxRetryAfter) {
+  RetryPolicy p = Policy();  // max_retry_after 60 s
+  Error e = Err(ErrorCode::kRateLimited, 429);
+  EXPECT_FALSE(internal::SharedPauseFor(e, p));
+  e.retry_after = seconds(20);
+  EXPECT_EQ(internal::SharedPauseFor(e, p), seconds(20));
+  e.retry_after = seconds(999'999'999);
+  EXPECT_EQ(internal::SharedPauseFor(e, p), seconds(60));
+}
+
 TEST(RunWithRetries, AlreadyCancelledMakesNoAttempt) {
   Env t;
   CallContext ctx;

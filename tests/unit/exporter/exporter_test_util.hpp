@@ -115,6 +115,7 @@ class Media {
     std::string rest = data_.substr(static_cast<std::size_t>(offset));
     int const partial_status = offset == 0 ? 200 : 206;
     ccrec::HttpHeaders range;
+    if (!etag_.empty()) range.emplace_back("ETag", etag_);  // the engine resumes only with a validator
     if (offset > 0) {
       range.emplace_back("Content-Range", "bytes " + std::to_string(offset) + "-" + std::to_string(data_.size() - 1) +
                                               "/" + std::to_string(data_.size()));
@@ -125,9 +126,9 @@ class Media {
       case Step::kDropAfter:
         return Respond(partial_status, rest.substr(0, step.n), rest.size(), chunk_, Dropped(), range);
       case Step::kIgnoreRange:
-        return Respond(200, data_, data_.size(), chunk_);
+        return Respond(200, data_, data_.size(), chunk_, {}, Validator());
       case Step::kIgnoreRangeDropAfter:
-        return Respond(200, data_.substr(0, step.n), data_.size(), chunk_, Dropped());
+        return Respond(200, data_.substr(0, step.n), data_.size(), chunk_, Dropped(), Validator());
       case Step::kShortBody:
         return Respond(partial_status, rest.substr(0, step.n), rest.size(), chunk_, {}, range);
       case Step::kError:
@@ -136,6 +137,12 @@ class Media {
         return step.make(ctx, offset);
     }
     return MakeError(ErrorCode::kInternal, "unreachable");
+  }
+
+  /// The ETag every answer carries (default "\"etag-1\""); "" = none.
+  void SetETag(std::string etag) { etag_ = std::move(etag); }
+  ccrec::HttpHeaders Validator() const {
+    return etag_.empty() ? ccrec::HttpHeaders{} : ccrec::HttpHeaders{{"ETag", etag_}};
   }
 
   std::vector<std::uint64_t> Offsets() const {
@@ -151,6 +158,7 @@ class Media {
   std::deque<Step> script_;
   std::size_t chunk_;
   std::vector<std::uint64_t> offsets_;
+  std::string etag_ = "\"etag-1\"";
 };
 
 /// An ExportItem of source "fake" whose opener is `media`.

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace exporter_test {
 namespace {
@@ -58,6 +59,11 @@ class FakeWebex {
   std::map<std::string, std::size_t> drop_first_after;
   /// Media ignores Range headers (answers 200 with the whole body).
   bool ignore_range = false;
+  /// Per recording id: the ETag media answers carry (none when absent); an If-Range that differs
+  /// makes the Range ignored (200 with the whole body), as S3 does.
+  std::map<std::string, std::string> etags;
+  /// Per recording id: (data, ETag) the recording has after its first dropped download.
+  std::map<std::string, std::pair<std::string, std::string>> replace_after_drop;
   /// Presigned URL lifetime in seconds.
   int url_expires_seconds = 1800;
   /// WebexSourceOptions::pending_max_age of Source().
@@ -189,22 +195,37 @@ class FakeWebex {
           403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
           {{"Content-Type", "application/xml"}});
     }
-    std::uint64_t offset = 0;
-    if (auto range = r.Header("Range"); range && !ignore_range) offset = std::stoull(range->substr(6));
-    std::string rest = rec->data.substr(static_cast<std::size_t>(offset));
-    int status = offset > 0 ? 206 : 200;
     std::lock_guard<std::mutex> lock(mu_);
+    std::string data = rec->data;
+    ccrec::HttpHeaders headers;
+    if (auto tag = etags.find(rec_id); tag != etags.end()) {
+      if (auto if_range = r.Header("If-Range"); if_range && *if_range != tag->second) offset_ignored_ = true;
+      headers.emplace_back("ETag", tag->second);
+      if (auto replaced = replaced_.find(rec_id); replaced != replaced_.end()) data = replaced->second;
+    }
+    std::uint64_t offset = 0;
+    if (auto range = r.Header("Range"); range && !ignore_range && !std::exchange(offset_ignored_, false)) {
+      offset = std::stoull(range->substr(6));
+    }
+    std::string rest = data.substr(static_cast<std::size_t>(offset));
+    int status = offset > 0 ? 206 : 200;
     if (auto drop = drop_first_after.find(rec_id); drop != drop_first_after.end()) {
       std::size_t n = drop->second;
       drop_first_after.erase(drop);
-      return Respond(status, rest.substr(0, n), rest.size(), 1000, Dropped());
+      if (auto change = replace_after_drop.find(rec_id); change != replace_after_drop.end()) {
+        replaced_[rec_id] = change->second.first;
+        etags[rec_id] = change->second.second;
+      }
+      return Respond(status, rest.substr(0, n), rest.size(), 1000, Dropped(), headers);
     }
-    return Respond(status, rest, rest.size(), 1000);
+    return Respond(status, rest, rest.size(), 1000, {}, headers);
   }
 
   mutable std::mutex mu_;
   std::vector<std::vector<std::string>> capture_batches_;
   int url_version_ = 0;
+  std::map<std::string, std::string> replaced_;  // recording id -> data after replace_after_drop
+  bool offset_ignored_ = false;
 };
 
 struct Collected {
@@ -553,6 +574,53 @@ TEST(WebexSource, ExportsEndToEndByteExact) {
   auto again = ccrec::exporter::Exporter(w.Source(), memory, *manifest, o).Run();
   EXPECT_EQ(again.LastLine(), "exported=0 skipped=3 failed=0 pending=1 bytes=0");
   EXPECT_EQ(w.MediaRequests().size(), media_before);
+}
+
+// Issue 11 item 8 through the Webex source: media requests ask for identity, a resume carries
+// If-Range with the first ETag, and a recording that changed in between (If-Range mismatch:
+// 200, which OpenRecording skips locally and the source labels 206) is restarted, not spliced.
+TEST(WebexSource, ResumeOfAChangedRecordingRestartsFromByteZero) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "main.wav", "main", Bytes(30000, 1)}}});
+  w.etags["r1"] = "\"v1\"";
+  w.drop_first_after["r1"] = 10000;
+  w.replace_after_drop["r1"] = {Bytes(30000, 2), "\"v2\""};
+  auto memory = std::make_shared<MemorySink>();
+  ccrec::exporter::ExporterOptions o;
+  o.concurrency = 1;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  o.write_sidecars = false;
+  auto summary = ccrec::exporter::Exporter(w.Source(), memory, nullptr, o).Run();
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=30000");
+  auto stored = memory->Get("call-detail/t1/r1.wav");
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(*stored == Bytes(30000, 2)) << "v1's head spliced onto v2's tail";
+  auto media = w.MediaRequests();
+  ASSERT_EQ(media.size(), 3u);
+  for (auto const& m : media) EXPECT_EQ(m.Header("Accept-Encoding"), "identity");
+  EXPECT_FALSE(media[0].Header("If-Range"));
+  EXPECT_EQ(media[1].Header("Range"), "bytes=10000-");
+  EXPECT_EQ(media[1].Header("If-Range"), "\"v1\"");
+  EXPECT_FALSE(media[2].Header("Range")) << "restarted from byte 0";
+}
+
+// The same through the source when the recording did not change and the server ignores Range:
+// the local skip (OpenRecording) stays correct and byte-exact.
+TEST(WebexSource, ResumeOfAnUnchangedRecordingWhoseServerIgnoresRangeIsByteExact) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "main.wav", "main", Bytes(30000, 1)}}});
+  w.etags["r1"] = "\"v1\"";
+  w.drop_first_after["r1"] = 10000;
+  w.ignore_range = true;
+  auto memory = std::make_shared<MemorySink>();
+  ccrec::exporter::ExporterOptions o;
+  o.concurrency = 1;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  o.write_sidecars = false;
+  auto summary = ccrec::exporter::Exporter(w.Source(), memory, nullptr, o).Run();
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=30000");
+  EXPECT_TRUE(memory->Get("call-detail/t1/r1.wav") == Bytes(30000, 1));
+  EXPECT_EQ(w.MediaRequests().size(), 2u) << "resumed once, no restart";
 }
 
 }  // namespace

@@ -362,6 +362,40 @@ TEST(WebexClient, SharedRateLimiterSpacesRequestsAndIsPausedByRetryAfter) {
   EXPECT_GE(env.clock->Now() - before, 20s);
 }
 
+// Issue 11 item 7: "Retry-After: 999999999" used to be recorded in the shared limiter as is,
+// stalling every later call for 31 years. The call fails at once (kRateLimited, the message says
+// why) and the shared pause is cut to the policy's max_retry_after.
+TEST(WebexClient, HugeRetryAfterFailsTheCallAndPausesOthersOnlyUpToMaxRetryAfter) {
+  Env env;
+  env.transport->Route("GET", "/v1/tasks", [](RecordedRequest const&) -> Result<ccrec::HttpResponse> {
+    return MakeResponse(200, kEmptyTasks, JsonHeaders());
+  });
+  ccrec::TokenBucketOptions bucket;
+  bucket.requests_per_minute = 6000;
+  bucket.max_pause = std::chrono::hours(24 * 365 * 100);  // the limiter's own cap is not what saves us
+  bucket.clock = env.clock;
+  bucket.sleeper = env.sleeper;
+  ccrec::webex::ClientOptions o;
+  o.base_url = kBaseUrl;
+  o.tokens = ccrec::webex::MakeStaticAccessTokenSource("t");
+  o.transport = env.transport;
+  o.clock = env.clock;
+  o.sleeper = env.sleeper;
+  o.retry.max_retry_after = 30s;
+  o.rate_limiter = ccrec::MakeTokenBucketRateLimiter(bucket);
+  ccrec::webex::Client client(o);
+  env.transport->EnqueueResponse(429, "", {{"Retry-After", "999999999"}});
+  auto before = env.clock->Now();
+  auto limited = client.ListTasksPage(Window(env));
+  ASSERT_FALSE(limited);
+  EXPECT_EQ(limited.error().code, ErrorCode::kRateLimited);
+  EXPECT_NE(limited.error().message.find("max_retry_after (30 s)"), std::string::npos) << limited.error().message;
+  EXPECT_LT(env.clock->Now() - before, 1s) << "the call itself does not wait";
+  ASSERT_TRUE(client.ListTasksPage(Window(env)));
+  EXPECT_GE(env.clock->Now() - before, 30s);
+  EXPECT_LE(env.clock->Now() - before, 31s) << "the shared pause must be cut to max_retry_after";
+}
+
 TEST(WebexMapError, UnderstandsTheThreeWebexErrorBodies) {
   auto now = At(1793491200000);
   auto wxcc = ccrec::webex::MapWebexError(

@@ -44,7 +44,11 @@ TEST(WebexDownload, PlainGetWithoutAuthorizationAndUrlByteExact) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "GET");
   EXPECT_EQ(requests[0].url, kUrl);
-  EXPECT_TRUE(requests[0].headers.empty()) << "no Authorization, TrackingId, Accept or any other header";
+  // Issue 11 item 8: only Accept-Encoding: identity (libcurl would otherwise ask for gzip and
+  // decode, and the stored bytes would not be the recording's). No Authorization, TrackingId,
+  // Accept or any other header.
+  ASSERT_EQ(requests[0].headers.size(), 1u);
+  EXPECT_EQ(requests[0].Header("Accept-Encoding"), "identity");
   EXPECT_TRUE(requests[0].body.empty());
 }
 
@@ -56,8 +60,27 @@ TEST(WebexDownload, RangeHeaderOnlyWhenResuming) {
   EXPECT_EQ(response->status, 206);
   EXPECT_EQ(ReadBody(*response), "WAVE");
   auto r = env.transport->Requests().at(0);
-  ASSERT_EQ(r.headers.size(), 1u);
+  ASSERT_EQ(r.headers.size(), 2u);
   EXPECT_EQ(r.Header("Range"), "bytes=8-");
+  EXPECT_EQ(r.Header("Accept-Encoding"), "identity");
+}
+
+// Issue 11 item 8: a resume carries the caller's If-Range (the first response's ETag) and no
+// other extra header; a first request never carries If-Range.
+TEST(WebexDownload, ResumeForwardsIfRangeAndNoOtherExtraHeader) {
+  Env env;
+  env.transport->EnqueueResponse(206, "WAVE", {{"Content-Range", "bytes 8-11/12"}});
+  env.transport->EnqueueResponse(200, "RIFF....WAVE");
+  ccrec::CallContext ctx;
+  ctx.extra_headers = {{"If-Range", "\"abc\""}, {"TrackingId", "SHOULD-NOT-BE-SENT"}};
+  ASSERT_TRUE(env.MakeClient().OpenRecording(kUrl, ctx, 8));
+  ASSERT_TRUE(env.MakeClient().OpenRecording(kUrl, ctx, 0));
+  auto requests = env.transport->Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].headers.size(), 3u);
+  EXPECT_EQ(requests[0].Header("If-Range"), "\"abc\"");
+  EXPECT_FALSE(requests[0].Header("TrackingId"));
+  EXPECT_EQ(requests[1].headers.size(), 1u) << "no Range, so no If-Range either";
 }
 
 TEST(WebexDownload, IgnoredRangeIsSkippedLocally) {
