@@ -121,7 +121,11 @@ std::string RedactedContent(std::string const& content_json) {
       else if (run > 5) out.back() = '*';
     }
   }
-  if (out.size() > kMax) out = out.substr(0, kMax) + "...";
+  if (out.size() > kMax) {
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    out = out.substr(0, cut) + "...";
+  }
   return out.empty() ? std::string("(empty)") : out;
 }
 
@@ -181,14 +185,15 @@ exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEv
 /// (whatever reason the gateway gives; the reference documents none beyond the Record fields).
 exporter::ExportItem MakeRecordFailItem(std::string const& agent_id, AgentEvent const& event,
                                         RecordingReference const& r) {
-  std::string id = r.file_name.empty() ? "record-fail-task-" + r.task_id : r.file_name;
+  std::string id = !r.file_name.empty() ? r.file_name
+                   : !r.task_id.empty()  ? "record-fail-task-" + r.task_id
+                                         : "record-fail-" + util::Sha256Hex(event.raw_json + event.content_json).substr(0, 12);
   Error error = MakeError(ErrorCode::kNotFound,
                           "Huawei: the gateway reported AgentMediaEvent_Record_Fail (the recording failed; nothing to "
                           "download) for call " + (r.call_id.empty() ? std::string("(none)") : r.call_id) +
                               ", agent " + (event.work_no.empty() ? agent_id : event.work_no) + ", task " +
                               (r.task_id.empty() ? std::string("(none)") : r.task_id) + ", fileName \"" + r.file_name +
                               "\"; event content: " + RedactedContent(event.content_json));
-  error.vendor_code = std::string(kRecordFailEvent);
   return MakeEventFailureItem(agent_id, r.call_id, id, ".record-fail", event.generated_at, std::move(error));
 }
 
