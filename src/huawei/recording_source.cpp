@@ -180,6 +180,17 @@ exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEv
   return MakeEventFailureItem(agent_id, call_id, id, ".malformed", event.generated_at, std::move(error));
 }
 
+/// What an AgentMediaEvent_Record_Fail names: all its fields when it parses, else (no fileName, or an
+/// unusable locationId) the call, task and fileName that can still be read.
+RecordingReference RecordFailReference(AgentEvent const& event) {
+  if (auto ref = ParseRecordEvent(event)) return std::move(*ref);
+  RecordingReference r;
+  r.call_id = ContentField(event.content_json, "callId");
+  r.task_id = ContentField(event.content_json, "taskId");
+  r.file_name = ContentField(event.content_json, "fileName");
+  return r;
+}
+
 /// An AgentMediaEvent_Record_Fail: the gateway reports that recording the call failed, so there is no
 /// file to download. Failed, naming the call, agent, task and fileName and the event's other fields
 /// (whatever reason the gateway gives; the reference documents none beyond the Record fields).
@@ -268,28 +279,32 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
 
   // Record events that cannot be exported still end as failed manifest lines (issue 11).
   std::set<std::string> reported;  // identities of the failure lines already handed to the engine
+  std::vector<exporter::ExportItem> refused_failures;  // offered while the engine was stopping
   auto report = [&](exporter::ExportItem item) -> bool {
     if (!reported.insert(item.task_id + "\n" + item.recording_id).second) return true;
-    return on_item(std::move(item));
+    if (on_item(item)) return true;
+    refused_failures.push_back(std::move(item));
+    return false;
+  };
+  // The engine is stopping (it writes no failed line now): a pending line that says what it was.
+  auto failure_as_pending = [&](exporter::ExportItem const& item) {
+    auto why = item.open(CallContext{}, 0);
+    exporter::PendingItem p{"huawei", item.task_id,
+                            "the run stopped before this record event was reported: " + why.error().message};
+    p.recording_id = item.recording_id;
+    p.window_time = item.window_time;
+    on_pending(std::move(p));
   };
   auto report_malformed = [&](AgentEvent const& event, Error const& why) -> bool {
     log.Warn("Huawei: malformed record event (" + event.event_type + ") reported as failed: " + why.message);
     return report(MakeMalformedEventItem(session_.agent_id(), event, why));
   };
   auto report_record_fail = [&](AgentEvent const& event) -> bool {
-    auto ref = ParseRecordEvent(event);
-    if (!ref) {
-      // No fileName (or unusable content): what can be recovered still names the call.
-      RecordingReference r;
-      r.call_id = ContentField(event.content_json, "callId");
-      r.task_id = ContentField(event.content_json, "taskId");
-      r.file_name = ContentField(event.content_json, "fileName");
-      ref = std::move(r);
-    }
-    log.Warn("Huawei: recording failed for \"" + ref->file_name + "\" (call " + ref->call_id +
+    RecordingReference ref = RecordFailReference(event);
+    log.Warn("Huawei: recording failed for \"" + ref.file_name + "\" (call " + ref.call_id +
              ") (AgentMediaEvent_Record_Fail); reported as failed");
-    if (!ref->task_id.empty()) waiting.erase(ref->task_id);
-    return report(MakeRecordFailItem(session_.agent_id(), event, *ref));
+    if (!ref.task_id.empty()) waiting.erase(ref.task_id);
+    return report(MakeRecordFailItem(session_.agent_id(), event, ref));
   };
 
   // One event from the queue (or set aside by the poller); false when the engine is stopping.
@@ -366,18 +381,13 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
         if (seen_.insert(ref->file_name).second) left.push_back(std::move(*ref));
         continue;
       }
-      // A Record_Fail or a malformed record event the run had no time to report as failed: the
-      // engine is stopping (it writes no failed line now), so it is a pending line that says what it was.
-      auto item = e.event_type == kRecordFailEvent ? MakeRecordFailItem(session_.agent_id(), e, ref ? *ref : RecordingReference{})
+      // A Record_Fail or a malformed record event the run had no time to report as failed.
+      auto item = e.event_type == kRecordFailEvent ? MakeRecordFailItem(session_.agent_id(), e, RecordFailReference(e))
                                                    : MakeMalformedEventItem(session_.agent_id(), e, ref.error());
-      if (!reported.insert(item.task_id + "\n" + item.recording_id).second) continue;
-      auto why = item.open(CallContext{}, 0);
-      exporter::PendingItem p{"huawei", item.task_id,
-                              "the run stopped before this record event was reported: " + why.error().message};
-      p.recording_id = item.recording_id;
-      p.window_time = item.window_time;
-      on_pending(std::move(p));
+      if (reported.insert(item.task_id + "\n" + item.recording_id).second) failure_as_pending(item);
     }
+    for (auto const& item : refused_failures) failure_as_pending(item);
+    refused_failures.clear();
     for (auto& [task, w] : waiting) left.push_back(std::move(w.ref));
     waiting.clear();
     for (auto const& r : left) {

@@ -16,8 +16,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -149,6 +152,69 @@ TEST(HuaweiRecordEvents, PollAnswerEntriesNamingARecordEventAreKept) {
   EXPECT_EQ(skipped, 0);
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].event_type, "AgentMediaEvent_Record");
+}
+
+// Ctrl-C while the downloads are stuck: a Record_Fail or malformed event that the engine refused (it
+// was stopping) or that was still queued is a pending line saying what it was, never nothing.
+TEST(HuaweiRecordEvents, ARunStoppedBeforeTheyWereReportedLeavesPendingLines) {
+  constexpr int kStopped = 6;  // recorded to the end: they fill the engine (1 in flight, 2 queued)
+  Gateway gw;
+  for (int i = 0; i < kStopped; ++i) {
+    std::string file = "Y:/1/0/20261101/20011/" + std::to_string(1000 + i) + ".V3";
+    gw.files[file] = "recording " + std::to_string(i);
+    gw.Event(Record(std::to_string(i + 1), file, "c" + std::to_string(i)));
+    gw.Event(Stop(std::to_string(i + 1)));
+  }
+  gw.Event(R"({"eventType":"AgentMediaEvent_Record_Fail","workNo":"20011","content":{"taskId":77,"callId":"c77"}})");
+  gw.Event(R"({"eventType":"AgentMediaEvent_Record","workNo":"20011","content":{"callId":"c78"}})");
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  gw.on_download = [&](std::string const&) {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(20), [&] { return open; });
+  };
+  ccrec::CallContext ctx;
+  std::thread ctrl_c([&] {
+    auto const end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while ((gw.Undelivered() > 0 || gw.polls.load() < 2 * kStopped + 7) && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ctx.cancel.Cancel();
+    std::lock_guard<std::mutex> lock(mu);
+    open = true;
+    cv.notify_all();
+  });
+  ccrec_test::TempDir dir;
+  auto manifest = Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  AgentSession session(Options(gw.fake));
+  HuaweiSourceOptions so;
+  so.watch = std::chrono::hours(1);
+  so.poller.interval = std::chrono::milliseconds(1);
+  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  auto eo = EngineOptions();
+  eo.concurrency = 1;
+  Exporter exporter(source, std::make_shared<MemorySink>(), *manifest, eo);
+  auto summary = exporter.Run(ctx);
+  ctrl_c.join();
+  ASSERT_TRUE(source->Shutdown());
+  EXPECT_TRUE(summary.cancelled);
+  int record_fail = 0, malformed = 0;
+  for (auto const& l : ReadManifest(dir / "m.jsonl")) {
+    if (!Has(l.error, "the run stopped before this record event was reported")) continue;
+    EXPECT_EQ(l.status, "pending") << l.error;
+    if (l.task_id == "c77") {
+      ++record_fail;
+      EXPECT_EQ(l.recording_id, "record-fail-task-77");
+      EXPECT_TRUE(Has(l.error, "AgentMediaEvent_Record_Fail")) << l.error;
+    } else if (l.task_id == "c78") {
+      ++malformed;
+      EXPECT_TRUE(Has(l.error, "has no fileName")) << l.error;
+    }
+  }
+  EXPECT_EQ(record_fail, 1);
+  EXPECT_EQ(malformed, 1);
 }
 
 }  // namespace
