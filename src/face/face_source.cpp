@@ -139,7 +139,10 @@ class FaceSource : public exporter::RecordingSource {
       if (!recording) {
         Error const& e = recording.error();
         if (e.code == ErrorCode::kNotFound) {
-          options_.logger.Info("FACE recording " + match->recording_id + " disappeared since it was listed; skipped");
+          // Listed, then gone (purged or deleted between the listing and this fetch): the server
+          // returned it, so it ends as a failed line, never silently dropped (issue 11).
+          options_.logger.Warn("FACE recording " + match->recording_id + " was listed and then not found");
+          if (!on_item(VanishedItem(*match, e))) return {};
           continue;
         }
         if (e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
@@ -153,6 +156,7 @@ class FaceSource : public exporter::RecordingSource {
         exporter::PendingItem pending{kSource, CallId(recording->isr_ucid, recording->ingress_call_id),
                                       PendingReason(*recording)};
         pending.recording_id = recording->recording_id;
+        pending.window_time = recording->start_time ? recording->start_time : match->start;
         on_pending(std::move(pending));
         continue;
       }
@@ -198,6 +202,8 @@ class FaceSource : public exporter::RecordingSource {
     item.key_fields.recording_id = r.recording_id;
     item.key_fields.segment_id = item.segment_id;
     item.key_fields.time = r.start_time;
+    // The listing is keyed on the recording's start time: the --since-last-run checkpoint.
+    item.window_time = r.start_time;
     return item;
   }
 
@@ -245,8 +251,19 @@ class FaceSource : public exporter::RecordingSource {
     item.key_fields.task_id = m.recording_id;
     item.key_fields.recording_id = m.recording_id;
     item.key_fields.time = m.start;
+    item.window_time = m.start;
     Error e = error;
     e.message = "reading the metadata of FACE recording " + m.recording_id + " failed: " + e.message;
+    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    return item;
+  }
+
+  /// A recording the listing returned whose details then answer code 19 (not found).
+  exporter::ExportItem VanishedItem(RecordingMatch const& m, Error const& error) const {
+    auto item = FailedItem(m, error);
+    Error e = error;
+    e.message = "FACE recording " + m.recording_id +
+                " was listed and then not found (purged or deleted between list and fetch?): " + error.message;
     item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
     return item;
   }

@@ -14,6 +14,7 @@
 #include <deque>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace ccrec {
 inline namespace v1 {
@@ -110,6 +111,115 @@ exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference
   return item;
 }
 
+/// The event's content for an error message: JSON with the caller and called numbers replaced
+/// (they identify people), cut to 300 characters; unparseable content with its digit runs of 5 or
+/// more masked.
+std::string RedactedContent(std::string const& content_json) {
+  constexpr std::size_t kMax = 300;
+  std::string out;
+  if (auto doc = util::ParseJson(content_json, "event content"); doc && doc->IsObject()) {
+    for (char const* k : {"caller", "called"}) {
+      auto it = doc->FindMember(k);
+      if (it != doc->MemberEnd()) it->value.SetString("[redacted]", doc->GetAllocator());
+    }
+    out = util::ToJson(*doc);
+  } else {
+    std::size_t run = 0;
+    for (char c : content_json) {
+      bool digit = c >= '0' && c <= '9';
+      run = digit ? run + 1 : 0;
+      out += c;
+      if (run == 5) out.replace(out.size() - 5, 5, "*****");
+      else if (run > 5) out.back() = '*';
+    }
+  }
+  if (out.size() > kMax) {
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    out = out.substr(0, cut) + "...";
+  }
+  return out.empty() ? std::string("(empty)") : out;
+}
+
+/// A string member of the event's content when it parses (numbers as written), else "".
+std::string ContentField(std::string const& content_json, char const* key) {
+  auto doc = util::ParseJson(content_json, "event content");
+  if (!doc || !doc->IsObject()) return {};
+  auto it = doc->FindMember(key);
+  if (it == doc->MemberEnd()) return {};
+  if (it->value.IsString()) return std::string(it->value.GetString(), it->value.GetStringLength());
+  if (it->value.IsNumber()) return util::ToJson(it->value);
+  return {};
+}
+
+/// A failed item that names a record event the gateway delivered but that cannot be exported (issue
+/// 11: every record event ends as a manifest line). Its key never matches an object (suffix), its
+/// opener fails at once with `error` (not retried), so the engine writes one "failed" line counted in
+/// the summary.
+exporter::ExportItem MakeEventFailureItem(std::string const& agent_id, std::string const& call_id,
+                                          std::string const& recording_id, char const* suffix,
+                                          std::optional<std::chrono::system_clock::time_point> when, Error error) {
+  exporter::ExportItem item;
+  item.source = "huawei";
+  item.task_id = call_id;
+  item.recording_id = recording_id;
+  item.key_fields.task_id = call_id;
+  item.key_fields.recording_id = KeyId(recording_id) + suffix;
+  item.key_fields.file_name = recording_id;
+  item.key_fields.ext = ".bin";
+  item.key_fields.time = wire::DateFromPath(recording_id);
+  if (!item.key_fields.time) item.key_fields.time = when;
+  item.key_fields.extra["agent_id"] = agent_id;
+  item.key_fields.extra["call_id"] = call_id;
+  item.key_fields.extra["location_id"] = "";
+  item.window_time = when;
+  item.open = [error = std::move(error)](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+  return item;
+}
+
+/// An AgentMediaEvent_Record (or _Record_Fail) whose content cannot be used: failed, with what was
+/// wrong, the call id when it can be recovered and the (redacted) content. recording_id is
+/// "malformed-event-" + 12 hex of SHA-256 of the event, so the same event delivered twice is one
+/// identity.
+exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEvent const& event, Error const& why) {
+  std::string call_id = ContentField(event.content_json, "callId");
+  std::string id = "malformed-event-" + util::Sha256Hex(event.raw_json.empty() ? event.content_json : event.raw_json).substr(0, 12);
+  Error error = MakeError(ErrorCode::kParse, "Huawei: the gateway delivered an " + event.event_type + " event (agent " +
+                                                 (event.work_no.empty() ? agent_id : event.work_no) +
+                                                 (call_id.empty() ? std::string() : ", call " + call_id) +
+                                                 ") that cannot be used: " + why.message +
+                                                 "; event content: " + RedactedContent(event.content_json));
+  return MakeEventFailureItem(agent_id, call_id, id, ".malformed", event.generated_at, std::move(error));
+}
+
+/// What an AgentMediaEvent_Record_Fail names: all its fields when it parses, else (no fileName, or an
+/// unusable locationId) the call, task and fileName that can still be read.
+RecordingReference RecordFailReference(AgentEvent const& event) {
+  if (auto ref = ParseRecordEvent(event)) return std::move(*ref);
+  RecordingReference r;
+  r.call_id = ContentField(event.content_json, "callId");
+  r.task_id = ContentField(event.content_json, "taskId");
+  r.file_name = ContentField(event.content_json, "fileName");
+  return r;
+}
+
+/// An AgentMediaEvent_Record_Fail: the gateway reports that recording the call failed, so there is no
+/// file to download. Failed, naming the call, agent, task and fileName and the event's other fields
+/// (whatever reason the gateway gives; the reference documents none beyond the Record fields).
+exporter::ExportItem MakeRecordFailItem(std::string const& agent_id, AgentEvent const& event,
+                                        RecordingReference const& r) {
+  std::string id = !r.file_name.empty() ? r.file_name
+                   : !r.task_id.empty()  ? "record-fail-task-" + r.task_id
+                                         : "record-fail-" + util::Sha256Hex(event.raw_json + event.content_json).substr(0, 12);
+  Error error = MakeError(ErrorCode::kNotFound,
+                          "Huawei: the gateway reported AgentMediaEvent_Record_Fail (the recording failed; nothing to "
+                          "download) for call " + (r.call_id.empty() ? std::string("(none)") : r.call_id) +
+                              ", agent " + (event.work_no.empty() ? agent_id : event.work_no) + ", task " +
+                              (r.task_id.empty() ? std::string("(none)") : r.task_id) + ", fileName \"" + r.file_name +
+                              "\"; event content: " + RedactedContent(event.content_json));
+  return MakeEventFailureItem(agent_id, r.call_id, id, ".record-fail", event.generated_at, std::move(error));
+}
+
 }  // namespace
 
 HuaweiRecordingSource::HuaweiRecordingSource(AgentSession session, HuaweiSourceOptions options)
@@ -179,14 +289,41 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
     return false;
   };
 
+  // Record events that cannot be exported still end as failed manifest lines (issue 11).
+  std::set<std::string> reported;  // identities of the failure lines already handed to the engine
+  std::vector<exporter::ExportItem> refused_failures;  // offered while the engine was stopping
+  auto report = [&](exporter::ExportItem item) -> bool {
+    if (!reported.insert(item.task_id + "\n" + item.recording_id).second) return true;
+    if (on_item(item)) return true;
+    refused_failures.push_back(std::move(item));
+    return false;
+  };
+  // The engine is stopping (it writes no failed line now): a pending line that says what it was.
+  auto failure_as_pending = [&](exporter::ExportItem const& item) {
+    auto why = item.open(CallContext{}, 0);
+    exporter::PendingItem p{"huawei", item.task_id,
+                            "the run stopped before this record event was reported: " + why.error().message};
+    p.recording_id = item.recording_id;
+    p.window_time = item.window_time;
+    on_pending(std::move(p));
+  };
+  auto report_malformed = [&](AgentEvent const& event, Error const& why) -> bool {
+    log.Warn("Huawei: malformed record event (" + event.event_type + ") reported as failed: " + why.message);
+    return report(MakeMalformedEventItem(session_.agent_id(), event, why));
+  };
+  auto report_record_fail = [&](AgentEvent const& event) -> bool {
+    RecordingReference ref = RecordFailReference(event);
+    log.Warn("Huawei: recording failed for \"" + ref.file_name + "\" (call " + ref.call_id +
+             ") (AgentMediaEvent_Record_Fail); reported as failed");
+    if (!ref.task_id.empty()) waiting.erase(ref.task_id);
+    return report(MakeRecordFailItem(session_.agent_id(), event, ref));
+  };
+
   // One event from the queue (or set aside by the poller); false when the engine is stopping.
   auto handle = [&](AgentEvent const& event) -> bool {
     if (event.event_type == kRecordEvent) {
       auto ref = ParseRecordEvent(event);
-      if (!ref) {
-        log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
-        return true;
-      }
+      if (!ref) return report_malformed(event, ref.error());
       if (ref->location_id.empty()) ref->location_id = options_.location_id;
       bool stop_seen = !ref->task_id.empty() && stopped.erase(ref->task_id) > 0;
       if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) {
@@ -197,10 +334,7 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
       std::string task = ref->task_id;  // not ref->task_id below: the right side moves *ref first
       waiting[task] = Waiting{std::move(*ref), SteadyClock::now()};
     } else if (event.event_type == kRecordFailEvent) {
-      auto ref = ParseRecordEvent(event);
-      std::string what = ref ? "\"" + ref->file_name + "\" (call " + ref->call_id + ")" : std::string("a call");
-      log.Warn("Huawei: recording failed for " + what + " (AgentMediaEvent_Record_Fail); nothing to export");
-      if (ref && !ref->task_id.empty()) waiting.erase(ref->task_id);
+      return report_record_fail(event);
     } else if (auto stop = ParseStopRecordDone(event)) {
       auto it = waiting.find(stop->task_id);
       if (it != waiting.end()) {
@@ -226,7 +360,7 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
       if (event.event_type != kRecordEvent) {
         go_on = handle(event);
       } else if (auto ref = ParseRecordEvent(event); !ref) {
-        log.Warn("Huawei: ignoring a malformed record event: " + ref.error().message);
+        go_on = report_malformed(event, ref.error());
       } else if (seen_.insert(ref->file_name).second) {
         if (ref->location_id.empty()) ref->location_id = options_.location_id;
         if (!ref->task_id.empty()) stopped.erase(ref->task_id);
@@ -253,10 +387,19 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
     for (auto& e : poller_->TakeOverflowed()) rest.push_back(std::move(e));
     std::vector<RecordingReference> left = std::move(refused);
     for (auto const& e : rest) {
-      if (e.event_type != kRecordEvent) continue;
+      if (e.event_type != kRecordEvent && e.event_type != kRecordFailEvent) continue;
       auto ref = ParseRecordEvent(e);
-      if (ref && seen_.insert(ref->file_name).second) left.push_back(std::move(*ref));
+      if (e.event_type == kRecordEvent && ref) {
+        if (seen_.insert(ref->file_name).second) left.push_back(std::move(*ref));
+        continue;
+      }
+      // A Record_Fail or a malformed record event the run had no time to report as failed.
+      auto item = e.event_type == kRecordFailEvent ? MakeRecordFailItem(session_.agent_id(), e, RecordFailReference(e))
+                                                   : MakeMalformedEventItem(session_.agent_id(), e, ref.error());
+      if (reported.insert(item.task_id + "\n" + item.recording_id).second) failure_as_pending(item);
     }
+    for (auto const& item : refused_failures) failure_as_pending(item);
+    refused_failures.clear();
     for (auto& [task, w] : waiting) left.push_back(std::move(w.ref));
     waiting.clear();
     for (auto const& r : left) {

@@ -202,6 +202,30 @@ AgentEvent EventFromJson(rapidjson::Value const& event) {
   return e;
 }
 
+namespace {
+
+/// A non-object entry of the poll's event array that is still a record event: a JSON text of an
+/// event object inside a string (parsed as such), or any other entry naming AgentMediaEvent_Record
+/// or _Record_Fail, kept as an event of that type whose content is the raw entry — the source then
+/// reports it as a malformed record event (a failed manifest line) instead of it being skipped.
+std::optional<AgentEvent> SalvageEvent(rapidjson::Value const& entry) {
+  if (entry.IsNull()) return std::nullopt;
+  std::string raw = util::ToJson(entry);
+  if (entry.IsString()) {
+    auto inner = util::ParseJson(std::string_view(entry.GetString(), entry.GetStringLength()), "event");
+    if (inner && inner->IsObject()) return EventFromJson(*inner);
+  }
+  AgentEvent e;
+  if (raw.find(kRecordFailEvent) != std::string::npos) e.event_type = std::string(kRecordFailEvent);
+  else if (raw.find(kRecordEvent) != std::string::npos) e.event_type = std::string(kRecordEvent);
+  else return std::nullopt;
+  e.raw_json = raw;
+  e.content_json = raw;
+  return e;
+}
+
+}  // namespace
+
 std::vector<AgentEvent> EventsFromPoll(rapidjson::Value const& envelope, int* skipped) {
   std::vector<AgentEvent> out;
   int bad = 0;
@@ -213,8 +237,11 @@ std::vector<AgentEvent> EventsFromPoll(rapidjson::Value const& envelope, int* sk
       } else if (it->value.IsArray()) {
         for (auto const& e : it->value.GetArray()) {
           if (e.IsObject()) out.push_back(EventFromJson(e));
+          else if (auto salvaged = SalvageEvent(e)) out.push_back(std::move(*salvaged));
           else if (!e.IsNull()) ++bad;
         }
+      } else if (auto salvaged = SalvageEvent(it->value)) {
+        out.push_back(std::move(*salvaged));
       } else {
         ++bad;
       }

@@ -73,7 +73,10 @@ CCREC_EXPORT Result<rapidjson::Document> ParseEnvelope(int status, std::string_v
                                                        std::string_view what);
 
 /// The events of a poll answer (`event`: missing/null → none, object → one, array → each object).
-/// Non-object entries are skipped and counted in `skipped`.
+/// Non-object entries are skipped and counted in `skipped`, except record events: a string holding
+/// an event object's JSON is parsed as that event, and any other entry that names
+/// AgentMediaEvent_Record or AgentMediaEvent_Record_Fail becomes an event of that type whose content
+/// is the raw entry (so the source reports it as a malformed record event, never drops it).
 CCREC_EXPORT std::vector<AgentEvent> EventsFromPoll(rapidjson::Value const& envelope, int* skipped = nullptr);
 
 /// One event object → AgentEvent (lenient).

@@ -9,6 +9,7 @@
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
+#include "webex_legacy/csv_window.hpp"
 #include "webex_legacy/json_scan.hpp"
 
 #include <algorithm>
@@ -287,15 +288,33 @@ struct Client::Impl {
 
   Result<StreamedCsv> StreamCsvPage(RecordType type, Query const& query, ObjectSink& sink, std::string const& key,
                                     PutOptions const& put, CallContext const& ctx) const {
-    auto q = Encode(query);
-    if (!q) return std::move(q).error();
+    if (auto checked = Encode(query); !checked) return std::move(checked).error();
+    // As QueryPage(): from 1 ms earlier, rows kept by cstts in [b, e) — the stored bytes are the
+    // server's header and kept rows, byte for byte.
+    bool begin_included = false;
+    auto page = StreamCsvFrom(type, query, kQueryOverlap, begin_included, sink, key, put, ctx);
+    if (page && page->possibly_truncated && begin_included) {
+      page->writer->Abort();
+      return StreamCsvFrom(type, query, std::chrono::milliseconds(0), begin_included, sink, key, put, ctx);
+    }
+    return page;
+  }
+
+  Result<StreamedCsv> StreamCsvFrom(RecordType type, Query const& query, std::chrono::milliseconds overlap,
+                                    bool& begin_included, ObjectSink& sink, std::string const& key,
+                                    PutOptions const& put, CallContext const& ctx) const {
     TimeWindow window = WindowOf(query);
+    Query sent = query;
+    sent.date_begin = window.begin - overlap;
+    auto q = Encode(sent);
+    if (!q) return std::move(q).error();
     std::string what = What(type);
     std::string context = what + " (CSV) for " + WindowText(window);
     HttpRequest request = MakeRequest(ListUrl(type, *q), kCsvAccept, ctx);
     PutOptions options = put;
     if (options.content_type.empty()) options.content_type = "text/csv";
     std::size_t row_limit = static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
+    std::int64_t begin_ms = util::ToEpochMs(window.begin), end_ms = util::ToEpochMs(window.end);
     return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<StreamedCsv> {
       auto response = transport->Send(request, ctx);
       if (!response) return Scrub(std::move(response).error());
@@ -306,32 +325,43 @@ struct Client::Impl {
       StreamedCsv out;
       out.writer = std::move(*opened);
       out.row_limit = row_limit;
-      CsvParser parser;
+      csv_window::Filter filter(begin_ms, end_ms, begin_ms - overlap.count());
       std::vector<char> buffer(64 * 1024);
-      for (;;) {
+      std::string kept;
+      auto write_kept = [&]() -> Result<void> {
+        if (kept.empty()) return {};
+        auto written = out.writer->Write(kept.data(), kept.size());
+        out.bytes += kept.size();
+        kept.clear();
+        return written;
+      };
+      for (bool done = false; !done;) {
         auto n = response->body->Read(buffer.data(), buffer.size());
         if (!n) {
           out.writer->Abort();
           return WithContext(Scrub(std::move(n).error()), context + ": reading the response");
         }
-        if (*n == 0) break;
-        if (auto parsed = parser.Feed(std::string_view(buffer.data(), *n)); !parsed) {
+        done = *n == 0;
+        auto parsed = done ? filter.Finish(kept) : filter.Feed(std::string_view(buffer.data(), *n), kept);
+        if (!parsed) {
           out.writer->Abort();
           return WithContext(std::move(parsed).error(), context);
         }
-        if (auto written = out.writer->Write(buffer.data(), *n); !written) {
+        if (auto written = write_kept(); !written) {
           out.writer->Abort();
           return std::move(written).error();
         }
-        out.bytes += *n;
       }
-      if (auto finished = parser.Finish(); !finished) {
-        out.writer->Abort();
-        return WithContext(std::move(finished).error(), context);
-      }
-      out.header = parser.header();
-      out.rows = parser.rows();
+      out.header = filter.parser().header();
+      out.rows = filter.rows();
+      out.dropped_outside_window = filter.dropped();
       out.possibly_truncated = out.rows >= row_limit;
+      begin_included = filter.begin_included();
+      if (out.dropped_outside_window > 0) {
+        logger.Debug(context + ": " + std::to_string(out.dropped_outside_window) +
+                     " row(s) with a cstts outside the window (the query starts " + std::to_string(overlap.count()) +
+                     " ms earlier); a neighbouring window keeps them");
+      }
       return out;
     });
   }

@@ -267,10 +267,8 @@ class WindowRun {
            MakeError(ErrorCode::kInternal,
                      "Webex CC v1 " + std::string(ToPathSegment(options_.record_type)) + ": " + std::to_string(cap) +
                          " or more records start in the millisecond " + util::FormatIso8601(task.window.begin, true) +
-                         (options_.format == Format::kJson
-                              ? " or in it and the millisecond before it (a JSON window is queried from one "
-                                "millisecond earlier)"
-                              : "") +
+                         " or in it and the millisecond before it (a window is queried from one millisecond "
+                         "earlier)" +
                          "; the v1 API returns at most " + std::to_string(cap) +
                          " rows per query and cannot page, so this millisecond cannot be exported completely "
                          "(nothing was written for it)"));

@@ -26,7 +26,8 @@ Emulates, on one loopback HTTPS server, the ISR FACE REST API as described in
 * Control commands ``start stop pause resume split delete eventNotify`` with their parameters (ref §1, §4);
   a POST body on details or a control command is a metadata update and is counted (``metadata_updates``).
 * ``/_emulator/...``: stats, config, ground truth, error injection, token expiry, finishing in-progress
-  recordings.
+  recordings, and ``purge-after-list`` (``{"recording_ids":[...]}``): each is deleted right after a
+  listing (a details search without ``recordingId``) returned it, so fetching it then answers code 19.
 
 Standard library only (plus the ``openssl`` binary, through emulib, for the throwaway CA).
 """
@@ -537,6 +538,8 @@ class FaceEmulator:
         self.rng = emulib.ThreadSafeRandom(f"face-faults:{dataset.seed}")
         self.inject_lock = threading.Lock()
         self.injections: list[dict] = []
+        # recordingIds to delete right after a listing returned them (a purge between list and fetch)
+        self.purge_after_list: set[int] = set()
         self.base_url = ""
 
     def take_injection(self, command: str) -> dict | None:
@@ -978,6 +981,12 @@ class Handler(emulib.EmulatorRequestHandler):
             return
         recs = self.select_recordings(q)
         as_json = self.wants_json()
+        if "recordingId" not in q and emu.purge_after_list:
+            with emu.dataset.lock:
+                for r in recs:
+                    if r.recording_id in emu.purge_after_list:
+                        emu.purge_after_list.discard(r.recording_id)
+                        r.deleted = True  # listed below, gone for the next request
         if not recs:
             self.send_code(19)
         elif len(recs) == 1:
@@ -1232,6 +1241,15 @@ class Handler(emulib.EmulatorRequestHandler):
                 else:
                     emu.injections.append(inj)
             self.send_json(200, {"ok": True, "pending": len(emu.injections)})
+        elif path == "/_emulator/purge-after-list" and method == "POST":
+            try:
+                ids = {int(i) for i in json.loads(self.body.decode("utf-8") or "{}")["recording_ids"]}
+            except (ValueError, KeyError, TypeError) as e:
+                self.send_json(400, {"error": f"bad purge: {e}"})
+                return True
+            with emu.dataset.lock:
+                emu.purge_after_list |= ids
+            self.send_json(200, {"ok": True, "armed": sorted(emu.purge_after_list)})
         elif path == "/_emulator/finish-recordings" and method == "POST":
             ds = emu.dataset
             finished = []

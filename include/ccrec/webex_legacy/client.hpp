@@ -128,9 +128,13 @@ struct CCREC_EXPORT StreamedCsv {
   std::unique_ptr<ObjectWriter> writer;
   /// The CSV header.
   std::vector<std::string> header;
-  /// Data rows (header excluded).
+  /// Data rows the server returned (header excluded), before the window filtering: what
+  /// `possibly_truncated` is judged on.
   std::uint64_t rows = 0;
-  /// Bytes written.
+  /// Data rows not stored because their integer `cstts` lies outside the window (the request
+  /// starts one millisecond earlier, as RecordPage); a neighbouring window stores them.
+  std::uint64_t dropped_outside_window = 0;
+  /// Bytes written: the header row and the kept rows, each exactly as the server sent it.
   std::uint64_t bytes = 0;
   /// min(numberOfRecords, service_row_cap).
   std::size_t row_limit = 0;
@@ -213,7 +217,13 @@ class CCREC_EXPORT Client {
   Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx = {}) const;
 
   /// As QueryCsvPage(), but streams the body into a new object `key` of `sink` while parsing it
-  /// incrementally (memory stays bounded; the CSV bytes are stored exactly as received). Each
+  /// incrementally (memory stays bounded: one record at a time). Like QueryPage(), the request
+  /// starts one millisecond before the window and only data rows whose integer `cstts` lies in
+  /// [date_begin, date_end) are stored (rows without a readable integer `cstts` are kept); the
+  /// header row and the kept rows are stored byte for byte as received (blank lines are dropped),
+  /// so a row on a window boundary is stored by exactly one of two adjacent windows whatever the
+  /// service's window semantics. When the answer is full and a row at the sent dateBegin came
+  /// back, the exact window is queried again (as QueryPage()). Each
   /// retry opens a fresh writer and aborts the previous one; on any error the writer is aborted,
   /// so nothing becomes visible. On success the object is *not* committed: call
   /// `writer->Finish()` or `writer->Abort()`.

@@ -245,16 +245,75 @@ TEST_F(WebexLegacyTest, RecordOnAWindowBoundaryIsReturnedExactlyOnceWhateverTheW
 
 TEST_F(WebexLegacyTest, CliExportIsCompleteWhenTheServiceExcludesDateBeginAndIncludesDateEnd) {
   Config(R"({"date_begin_exclusive":true,"date_end_inclusive":true})");
-  TempDir dir("ccrec-it-legacy-semantics");
-  auto run = ccrec_it::RunProgram(CliArgs(dir / "out"), KeyEnv());
-  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
-  std::multiset<std::string> sids;
-  for (auto const& [path, content] : Files(dir / "out")) {
-    for (auto const& line : Lines(content)) sids.insert(Json(line)["sid"].GetString());
+  for (std::string format : {"json", "csv"}) {  // CSV: issue 11, widened and filtered like JSON
+    SCOPED_TRACE(format);
+    TempDir dir("ccrec-it-legacy-semantics");
+    auto run = ccrec_it::RunProgram(CliArgs(dir / "out", {"--format", format}), KeyEnv());
+    ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+    std::multiset<std::string> sids;
+    for (auto const& [path, content] : Files(dir / "out")) {
+      auto table = format == "csv" ? legacy::ParseCsv(content) : legacy::CsvTable{};
+      ASSERT_TRUE(table) << path;
+      for (auto const& row : table->rows) sids.insert(row[table->ColumnIndex("sid").value_or(0)]);
+      if (format == "json") {
+        for (auto const& line : Lines(content)) sids.insert(Json(line)["sid"].GetString());
+      }
+    }
+    auto truth = TruthIds("csrs", kDayStart, kDayEnd);
+    EXPECT_EQ(Missing(truth, sids), 0u);
+    EXPECT_EQ(sids.size(), truth.size()) << "no duplicates";
   }
-  auto truth = TruthIds("csrs", kDayStart, kDayEnd);
-  EXPECT_EQ(Missing(truth, sids), 0u);
-  EXPECT_EQ(sids.size(), truth.size()) << "no duplicates";
+}
+
+// The CSV format too (issue 11): widened by 1 ms and filtered by the cstts column, the stored bytes
+// are the server's header and rows, byte for byte — the same bytes whatever the window semantics.
+TEST_F(WebexLegacyTest, CsvRecordOnAWindowBoundaryIsStoredExactlyOnceWhateverTheWindowSemantics) {
+  auto client = MakeClient();
+  // A record of the early morning, far from the 10:00 burst, so that each window is one answer.
+  auto early = TruthIds("csrs", kDayStart + 3600000, kDayStart + 3 * 3600000);
+  ASSERT_FALSE(early.empty());
+  std::string sid = *early.begin();
+  auto csr = client.GetCsr(sid);
+  ASSERT_TRUE(csr && csr->cstts) << (csr ? "no cstts" : csr.error().ToString());
+  std::int64_t c = std::chrono::duration_cast<std::chrono::milliseconds>(csr->cstts->time_since_epoch()).count();
+  auto truth = TruthIds("csrs", c - 3600000, c + 3600000);
+  TempDir dir("ccrec-it-legacy-csv-boundary");
+  ccrec::FilesystemSinkOptions so;
+  so.root = dir.path();
+  auto sink = ccrec::MakeFilesystemSink(so);
+  ASSERT_TRUE(sink);
+  std::vector<std::string> first_bytes;  // per window, under the first semantics
+  for (char const* semantics : {R"({"date_begin_exclusive":false,"date_end_inclusive":false})",
+                                R"({"date_begin_exclusive":true,"date_end_inclusive":true})",
+                                R"({"date_begin_exclusive":false,"date_end_inclusive":true})",
+                                R"({"date_begin_exclusive":true,"date_end_inclusive":false})"}) {
+    SCOPED_TRACE(semantics);
+    Config(semantics);
+    std::multiset<std::string> got;
+    int n = 0;
+    for (auto const& range : {Range(c - 3600000, c), Range(c, c + 3600000)}) {
+      legacy::Query q;
+      q.date_begin = range.begin;
+      q.date_end = range.end;
+      q.number_of_records = 1000;
+      std::string key = "w" + std::to_string(n) + ".csv";
+      auto streamed = client.StreamCsvPage(legacy::RecordType::kCsr, q, **sink, key);
+      ASSERT_TRUE(streamed) << streamed.error().ToString();
+      ASSERT_FALSE(streamed->possibly_truncated) << streamed->rows << " rows; truth " << truth.size();
+      ASSERT_TRUE(streamed->writer->Finish());
+      std::string bytes = ccrec_it::ReadFile(dir / key);
+      EXPECT_EQ(bytes.size(), streamed->bytes);
+      if (first_bytes.size() < 2) first_bytes.push_back(bytes);
+      else EXPECT_TRUE(bytes == first_bytes[static_cast<std::size_t>(n)]) << "stored bytes depend on the semantics";
+      auto table = legacy::ParseCsv(bytes);
+      ASSERT_TRUE(table && table->ColumnIndex("sid")) << bytes.substr(0, 200);
+      for (auto const& row : table->rows) got.insert(row[*table->ColumnIndex("sid")]);
+      ++n;
+    }
+    EXPECT_EQ(got.count(sid), 1u) << "the record at the boundary";
+    EXPECT_EQ(Missing(truth, got), 0u);
+    EXPECT_EQ(got.size(), truth.size()) << "no duplicates";
+  }
 }
 
 TEST_F(WebexLegacyTest, EmptyRange) {

@@ -261,5 +261,71 @@ TEST(FaceSource, HostNotAuthorizedIsFatal) {
   EXPECT_EQ(summary.fatal->vendor_code, "2");
 }
 
+// Issue 11: a recording the listing returned and whose details then answer code 19 (purged
+// between list and fetch) ends as a failed manifest line, counted, never silently skipped.
+TEST(FaceSource, RecordingListedThenNotFoundIsAFailedLine) {
+  Fixture f([](FakeHttpTransport& t) {
+    t.Route("GET", "audioRecording/details?token=tok-1&recordingId=100", [](RecordedRequest const&) {
+      return Result<HttpResponse>(
+          MakeResponse(200, R"({"result":{"code":19,"message":"No recording found with supplied criteria"}})", JsonHeaders()));
+    });
+  });
+  char path[] = "/tmp/face-manifest-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  auto manifest = ccrec::exporter::Manifest::Open(path);
+  ASSERT_TRUE(manifest);
+  auto summary = f.Run(false, *manifest);
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(summary.exported, 3u);
+  EXPECT_EQ(summary.pending, 1u);
+  ASSERT_TRUE(summary.earliest_unfinished);
+  EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 1000)) << "the vanished recording's start";
+  std::ifstream in(path);
+  std::string line;
+  int failed = 0;
+  while (std::getline(in, line)) {
+    auto doc = ccrec::internal::ParseJson(line, "manifest line");
+    ASSERT_TRUE(doc);
+    if (std::string((*doc)["status"].GetString()) != "failed") continue;
+    ++failed;
+    EXPECT_STREQ((*doc)["recording_id"].GetString(), "100") << line;
+    EXPECT_STREQ((*doc)["task_id"].GetString(), "x-isr-ucid-1-100@10.0.0.1") << line;
+    std::string error = (*doc)["error"].GetString();
+    EXPECT_NE(error.find("listed and then not found"), std::string::npos) << line;
+    EXPECT_NE(error.find("vendor 19"), std::string::npos) << line;
+  }
+  EXPECT_EQ(failed, 1);
+  std::remove(path);
+}
+
+// Issue 11: FACE items carry window_time (the recording's start), so a pending recording holds
+// the --since-last-run checkpoint (ExportSummary::earliest_unfinished) at its start.
+TEST(FaceSource, PendingRecordingHoldsTheCheckpoint) {
+  Fixture f;
+  auto summary = f.Run();
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.pending, 1u);
+  ASSERT_TRUE(summary.earliest_unfinished) << "a pending FACE recording must hold the checkpoint";
+  EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 9000));
+}
+
+// A failed download holds the checkpoint at the recording's start too (items carry window_time).
+TEST(FaceSource, FailedDownloadHoldsTheCheckpoint) {
+  Fixture f([](FakeHttpTransport& t) {
+    t.Route("GET", "audioRecording/segment/download?token=tok-1&segmentId=2002", [](RecordedRequest const&) {
+      return Result<HttpResponse>(
+          MakeResponse(200, R"({"result":{"code":23,"message":"Could not convert file to playable format"}})", JsonHeaders()));
+    });
+  });
+  auto summary = f.Run();
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.failed, 1u);
+  ASSERT_TRUE(summary.earliest_unfinished);
+  EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 5000)) << "recording 200 started first";
+}
+
 }  // namespace
 }  // namespace face_test

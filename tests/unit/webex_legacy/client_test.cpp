@@ -373,6 +373,60 @@ TEST(CsvResponses, StreamedToASinkExactlyAndParsedIntoRows) {
   EXPECT_EQ(page->table.rows[0][2], "a, \"b\"\nline 2");
 }
 
+// Issue 11: CSV windows are widened by 1 ms and filtered by cstts like JSON ones, so a row on a
+// window boundary is stored by exactly one of two adjacent windows whatever the service's window
+// semantics, and the stored bytes are the server's header and rows, byte for byte.
+TEST(CsvResponses, BoundaryRowIsStoredExactlyOnceWhateverTheWindowSemantics) {
+  std::vector<FakeRecord> records{{"before", kDay - 1}, {"first", kDay}, {"mid", kDay + 500},
+                                  {"edge", kDay + 1000}, {"late", kDay + 1999}, {"after", kDay + 2000}};
+  for (bool begin_inclusive : {true, false}) {
+    for (bool end_inclusive : {false, true}) {
+      SCOPED_TRACE(std::string(begin_inclusive ? "[" : "(") + "dateBegin, dateEnd" + (end_inclusive ? "]" : ")"));
+      Fixture f;
+      FakeV1Server server(records, 1000);
+      server.SetWindowSemantics(begin_inclusive, end_inclusive);
+      server.Install(*f.transport);
+      Client client(f.Options());
+      ccrec::testing::MemorySink sink;
+      for (std::int64_t b : {kDay, kDay + 1000}) {
+        std::string key = "w" + std::to_string(b - kDay) + ".csv";
+        auto streamed = client.StreamCsvPage(RecordType::kCsr, Q(b, b + 1000), sink, key);
+        ASSERT_TRUE(streamed) << streamed.error().ToString();
+        ASSERT_TRUE(streamed->writer->Finish());
+        std::string expected = "sid,cstts,notes\r\n";
+        for (auto const& r : server.InWindow(b, b + 1000)) expected += legacy_test::RecordCsvRow(r);
+        EXPECT_EQ(sink.Get(key).value_or("(none)"), expected) << key;
+        EXPECT_EQ(streamed->bytes, expected.size());
+      }
+      EXPECT_EQ(server.Queries().front().begin, kDay - 1) << "the query starts 1 ms early";
+    }
+  }
+}
+
+TEST(CsvResponses, FilteringKeepsTheServersBytesForEveryLineBreakAndQuoting) {
+  Fixture f;
+  // BOM, CRLF, LF and a lone CR as line breaks, quoted line breaks and quotes, a blank line, a row
+  // without a readable cstts (kept), rows 1 ms before and at the end of the window (dropped).
+  std::string const header = "\xEF\xBB\xBFsid,\"cstts\",notes\r\n";
+  std::string const keep1 = "a," + std::to_string(kDay) + ",\"x\r\ny, \"\"q\"\"\"\r\n";
+  std::string const drop1 = "b," + std::to_string(kDay - 1) + ",\"dropped\nrow\"\n";
+  std::string const keep2 = "c," + std::to_string(kDay + 999) + ",lf only\n";
+  std::string const keep3 = "d,,no cstts\r";
+  std::string const drop2 = "e," + std::to_string(kDay + 1000) + ",at the end\r\n";
+  std::string const keep4 = "f,\"" + std::to_string(kDay + 5) + "\",\"last, no break\"";
+  f.transport->EnqueueResponse(200, header + keep1 + drop1 + "\r\n" + keep2 + keep3 + drop2 + keep4,
+                               {{"Content-Type", "text/csv"}});
+  Client client(f.Options());
+  ccrec::testing::MemorySink sink;
+  auto streamed = client.StreamCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000), sink, "w.csv");
+  ASSERT_TRUE(streamed) << streamed.error().ToString();
+  EXPECT_EQ(streamed->rows, 6u);
+  EXPECT_EQ(streamed->dropped_outside_window, 2u);
+  EXPECT_EQ(streamed->header, (std::vector<std::string>{"sid", "cstts", "notes"}));
+  ASSERT_TRUE(streamed->writer->Finish());
+  EXPECT_EQ(sink.Get("w.csv").value_or("(none)"), header + keep1 + keep2 + keep3 + keep4);
+}
+
 TEST(CsvResponses, TruncatedOrJsonBodiesFailAndLeaveNothing) {
   Fixture f;
   f.transport->EnqueueResponse(200, "sid,notes\r\na,\"cut here", {{"Content-Type", "text/csv"}});

@@ -1,0 +1,114 @@
+// csv_window::Filter: byte-exact window filtering of a streamed v1 CSV response (see csv_window.hpp).
+
+#include "webex_legacy/csv_window.hpp"
+
+#include <charconv>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex_legacy {
+namespace csv_window {
+
+namespace {
+
+/// The longest raw record held while looking for its end.
+constexpr std::size_t kMaxRecordBytes = std::size_t{64} << 20;
+
+std::optional<std::int64_t> ParseCstts(std::string const& field) {
+  std::int64_t value = 0;
+  char const* first = field.data();
+  char const* last = field.data() + field.size();
+  if (first == last) return std::nullopt;
+  auto [ptr, ec] = std::from_chars(first, last, value);
+  if (ec != std::errc() || ptr != last) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+Filter::Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms)
+    : begin_ms_(begin_ms), end_ms_(end_ms), sent_begin_ms_(sent_begin_ms) {}
+
+Result<void> Filter::Feed(std::string_view data, std::string& out) {
+  for (char c : data) {
+    if (pending_cr_) {  // a CR ended the record; a LF right after it belongs to the same line break
+      pending_cr_ = false;
+      if (c == '\n') {
+        raw_ += c;
+        if (auto ended = EndRecord(out, false); !ended) return ended;
+        continue;
+      }
+      if (auto ended = EndRecord(out, false); !ended) return ended;
+    }
+    raw_ += c;
+    if (raw_.size() > kMaxRecordBytes) {
+      return MakeError(ErrorCode::kParse, "a CSV record is longer than " + std::to_string(kMaxRecordBytes >> 20) +
+                                              " MiB (an unterminated quoted field?)");
+    }
+    if (c == '"') {
+      in_quotes_ = !in_quotes_;  // a doubled quote inside a quoted field toggles twice
+    } else if (!in_quotes_) {
+      if (c == '\n') {
+        if (auto ended = EndRecord(out, false); !ended) return ended;
+      } else if (c == '\r') {
+        pending_cr_ = true;
+      }
+    }
+  }
+  return {};
+}
+
+Result<void> Filter::Finish(std::string& out) {
+  pending_cr_ = false;
+  return EndRecord(out, true);
+}
+
+Result<void> Filter::EndRecord(std::string& out, bool last) {
+  bool data_row = false;
+  std::string cstts;
+  auto on_row = [&](std::vector<std::string> const& fields) {
+    data_row = true;
+    if (cstts_column_ && *cstts_column_ < fields.size()) cstts = fields[*cstts_column_];
+  };
+  if (!raw_.empty()) {
+    if (auto fed = parser_.Feed(raw_, on_row); !fed) return fed;
+  }
+  if (last) {
+    if (auto finished = parser_.Finish(on_row); !finished) return finished;
+  }
+  Decide(data_row, cstts, out);
+  raw_.clear();
+  return {};
+}
+
+void Filter::Decide(bool data_row, std::string const& cstts_field, std::string& out) {
+  if (data_row) {
+    if (auto t = ParseCstts(cstts_field)) {
+      if (*t == sent_begin_ms_) begin_included_ = true;
+      if (*t < begin_ms_ || *t >= end_ms_) {
+        ++dropped_;
+        return;
+      }
+    }
+    out += raw_;
+    return;
+  }
+  if (!have_header_ && !parser_.header().empty()) {
+    have_header_ = true;
+    auto const& header = parser_.header();
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (header[i] == "cstts") {
+        cstts_column_ = i;
+        break;
+      }
+    }
+    out += raw_;  // the header row, BOM included
+  }
+  // Otherwise a blank line (the parser skips those): dropped.
+}
+
+}  // namespace csv_window
+}  // namespace webex_legacy
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,67 @@
+#pragma once
+// Keeps the rows of a streamed v1 CSV response whose `cstts` lies in a window, byte for byte.
+
+#include <ccrec/core/result.hpp>
+#include <ccrec/webex_legacy/csv.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex_legacy {
+namespace csv_window {
+
+/// Splits a CSV body into its raw records (the exact bytes of each, line break included), parses
+/// each with CsvParser (so every RFC 4180 check still applies), and passes on the header record
+/// and the data records whose integer `cstts` column is in [begin_ms, end_ms). Data records
+/// without a readable integer `cstts` (or a body without a `cstts` column) are kept; blank lines
+/// are dropped. Memory: one record plus what Feed() appended to `out`.
+///
+/// Why: the service's window semantics are not documented, so the query starts 1 ms before the
+/// window (`sent_begin_ms`) and this filter keeps [begin, end): adjacent windows share no row.
+///
+/// @par Thread safety
+/// One thread at a time.
+class Filter {
+ public:
+  Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms);
+
+  /// Parses the next chunk (any split); appends the kept bytes to `out`.
+  /// Errors: kParse from CsvParser.
+  Result<void> Feed(std::string_view data, std::string& out);
+  /// Ends the input (a last record without a line break); appends its bytes to `out` if kept.
+  Result<void> Finish(std::string& out);
+
+  CsvParser const& parser() const noexcept { return parser_; }
+  /// Data rows the server returned (kept or not).
+  std::uint64_t rows() const noexcept { return parser_.rows(); }
+  /// Data rows dropped because their `cstts` was outside the window.
+  std::uint64_t dropped() const noexcept { return dropped_; }
+  /// A row with `cstts` == sent_begin_ms came back (the service includes dateBegin).
+  bool begin_included() const noexcept { return begin_included_; }
+  /// The header has a `cstts` column.
+  bool has_cstts_column() const noexcept { return cstts_column_.has_value(); }
+
+ private:
+  Result<void> EndRecord(std::string& out, bool last);
+  void Decide(bool data_row, std::string const& cstts_field, std::string& out);
+
+  std::int64_t begin_ms_, end_ms_, sent_begin_ms_;
+  CsvParser parser_;
+  std::string raw_;
+  bool in_quotes_ = false;
+  bool pending_cr_ = false;
+  bool have_header_ = false;
+  std::optional<std::size_t> cstts_column_;
+  std::uint64_t dropped_ = 0;
+  bool begin_included_ = false;
+};
+
+}  // namespace csv_window
+}  // namespace webex_legacy
+}  // namespace v1
+}  // namespace ccrec
