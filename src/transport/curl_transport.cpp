@@ -17,7 +17,9 @@
 //   transfer, destroys its pair (and so closes that connection).
 // * Cancellation is polled: before every curl_multi_perform, in the progress callback, in the
 //   upload read callback, and in Read(); curl_multi_poll waits at most kPollSliceMs at a time.
-// * Connection reuse and what is (not) shared between threads: see curl_handle_pool.hpp.
+// * Connection reuse and what is (not) shared between threads: see curl_handle_pool.hpp. The
+//   per-request multi handle costs a wakeup socketpair: 3 descriptors per request in flight
+//   (FitDescriptorLimit() in descriptor_limit.hpp budgets for it).
 // * Code layout: curl_transfer.{hpp,cpp} hold the Transfer class and its easy-handle half
 //   (options, callbacks, error mapping); this file holds the multi loop and the public objects.
 
