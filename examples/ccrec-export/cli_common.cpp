@@ -3,6 +3,7 @@
 #include <ccrec/s3/s3_sink.hpp>
 #include <ccrec/sinks/filesystem_sink.hpp>
 #include <ccrec/transport/curl.hpp>
+#include <ccrec/transport/descriptor_limit.hpp>
 
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
@@ -84,6 +85,30 @@ std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& o, Logg
   co.logger = logger;
   if (o.insecure) logger.Warn("--insecure: TLS certificate verification is DISABLED");
   return ccrec::MakeCurlTransport(co);
+}
+
+int FitConcurrencyToDescriptorLimit(CommonOptions const& o, Logger const& logger) {
+  if (o.dry_run) return o.concurrency;  // lists only: no downloads, no uploads
+  // Per worker: one download plus, for S3, up to max_in_flight_parts part uploads; for a
+  // directory, the temporary file and the directory opened to fsync it.
+  bool const s3 = o.dest.rfind("s3://", 0) == 0;
+  ccrec::DescriptorPlan plan;
+  plan.workers = static_cast<std::size_t>(o.concurrency);
+  plan.transfers_per_worker = 1 + (s3 ? ccrec::s3::S3SinkOptions{}.max_in_flight_parts : 0);
+  plan.files_per_worker = s3 ? 0 : 2;
+  plan.idle_connections = ccrec::CurlOptions{}.max_idle_connections;
+  auto fitted = ccrec::FitDescriptorLimit(plan);
+  if (!fitted) {
+    logger.Warn("cannot check the open-file limit: " + fitted.error().message);
+    return o.concurrency;
+  }
+  if (fitted->lowered) {
+    logger.Warn("--concurrency " + std::to_string(o.concurrency) + " lowered to " + std::to_string(fitted->workers) +
+                ": " + fitted->message);
+  } else if (!fitted->message.empty()) {
+    logger.Info(fitted->message);
+  }
+  return static_cast<int>(fitted->workers);
 }
 
 namespace {
@@ -296,7 +321,7 @@ ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& o, Log
                                                      std::vector<std::string> const& extra_key_names) {
   ccrec::exporter::ExporterOptions eo;
   eo.extra_key_names = extra_key_names;
-  eo.concurrency = o.concurrency;
+  eo.concurrency = FitConcurrencyToDescriptorLimit(o, logger);
   eo.key_template = o.key_template;
   eo.dry_run = o.dry_run;
   eo.logger = logger;

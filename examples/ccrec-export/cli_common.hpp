@@ -66,6 +66,13 @@ ccrec::Logger MakeLogger(CommonOptions const& options);
 /// The shared HTTP transport honouring --ca-file/--insecure.
 std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& options, ccrec::Logger const& logger);
 
+/// Fits --concurrency into the open-file limit (RLIMIT_NOFILE) before any transfer starts:
+/// raises the soft limit up to the hard limit when the planned transfers need more (logged at
+/// info), otherwise returns a lower concurrency and logs a warning with the numbers. Plans one
+/// download plus S3SinkOptions::max_in_flight_parts uploads per worker for an s3:// --dest, one
+/// download and two files for a directory. --dry-run is returned unchanged.
+int FitConcurrencyToDescriptorLimit(CommonOptions const& options, ccrec::Logger const& logger);
+
 /// Parsed --dest.
 struct Destination {
   bool is_s3 = false;
@@ -109,8 +116,8 @@ class SignalGuard {
 /// Progress reporting per --progress: a redrawn line on a TTY, periodic plain lines otherwise.
 std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(CommonOptions const& options);
 
-/// Exporter options from the common flags: concurrency, key template, dry run (printing
-/// "would export ... -> LOCATION" per object), progress, logger.
+/// Exporter options from the common flags: concurrency (through FitConcurrencyToDescriptorLimit),
+/// key template, dry run (printing "would export ... -> LOCATION" per object), progress, logger.
 ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& options, ccrec::Logger const& logger,
                                                      std::shared_ptr<ccrec::ObjectSink> const& sink,
                                                      std::vector<std::string> const& extra_key_names = {});

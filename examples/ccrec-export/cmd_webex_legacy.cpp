@@ -151,7 +151,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   eo.base_query = base;
   eo.initial_window = *window;
   eo.key_template = f.common.key_template;
-  eo.concurrency = f.common.concurrency;
+  eo.concurrency = FitConcurrencyToDescriptorLimit(f.common, logger);
   eo.dry_run = f.common.dry_run;
   eo.logger = logger;
   eo.on_progress = MakeWindowProgress(f.common);

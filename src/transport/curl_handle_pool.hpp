@@ -23,6 +23,14 @@ bool CurlGlobalInit() noexcept;
 /// connection cache (limited to one connection), so an idle pair keeps its connection open for
 /// the next request to the same origin.
 ///
+/// Descriptors (measured by tests/integration/transport/curl_descriptors_test.cpp, libcurl 7.88):
+/// curl_multi_init creates a wakeup socketpair for curl_multi_poll/curl_multi_wakeup (2 fds, no
+/// option disables it), plus 1 for the connection: 3 per pair, in flight or idle. Sharing one
+/// multi handle between requests would save the pair, but then curl_multi_perform on one thread
+/// runs every other request's callbacks, including BodySource::Read of uploads, on that thread;
+/// per-request multi handles keep each request's callbacks on its caller's thread. The budget is
+/// kept by FitDescriptorLimit() instead (include/ccrec/transport/descriptor_limit.hpp).
+///
 /// @par Thread safety
 /// One thread at a time.
 struct CurlHandles {

@@ -92,6 +92,12 @@ struct CurlOptions {
 /// within about 50 ms even while waiting for the server. kInvalidArgument: a malformed URL,
 /// method or header, or an unusable ca_file.
 ///
+/// File descriptors: each request in flight holds 3 (its connection plus the wakeup socketpair
+/// of its own libcurl multi handle, which keeps every libcurl callback on the thread that calls
+/// Send() or Read()), and each idle pooled connection holds 3 (at most max_idle_connections of
+/// them). Size RLIMIT_NOFILE for the planned concurrency with FitDescriptorLimit()
+/// (<ccrec/transport/descriptor_limit.hpp>).
+///
 /// libcurl runs with CURLOPT_NOSIGNAL (required with threads), so it does not ignore SIGPIPE
 /// for you. libcurl >= 7.87 with OpenSSL on Linux sends with MSG_NOSIGNAL and raises none; with
 /// older libcurl, or elsewhere, programs should ignore SIGPIPE.
