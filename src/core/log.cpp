@@ -5,6 +5,7 @@
 #include <iostream>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
@@ -55,8 +56,12 @@ constexpr std::string_view kSecretXmlElements[] = {
 
 // Header names whose whole value (to the end of the line) is secret.
 constexpr std::string_view kSecretHeaders[] = {"authorization", "proxy-authorization", "cookie", "set-cookie",
-                                               "guid", "set-guid", "x-amz-security-token", "token",
+                                               "guid", "set-guid", "x-amz-security-token",
                                                "x-aws-ec2-metadata-token"};
+
+// Header names too common in prose ("no access token: ...") to mask anywhere: only at the start
+// of a line, where a header stands.
+constexpr std::string_view kSecretLineStartHeaders[] = {"token"};
 
 // Auth schemes whose following credential is secret wherever they appear.
 constexpr std::string_view kAuthSchemes[] = {"bearer", "basic"};
@@ -123,7 +128,12 @@ bool TryXml(std::string_view text, std::size_t& pos, std::string& out) {
 
 // Header-Name: value  ->  Header-Name: ***   (to the end of the line)
 bool TryHeader(std::string_view text, std::size_t& pos, std::string& out) {
-  for (auto name : kSecretHeaders) {
+  bool const line_start = pos == 0 || text[pos - 1] == '\n';
+  auto const& names = kSecretHeaders;
+  auto const& line_start_names = kSecretLineStartHeaders;
+  std::vector<std::string_view> candidates(std::begin(names), std::end(names));
+  if (line_start) candidates.insert(candidates.end(), std::begin(line_start_names), std::end(line_start_names));
+  for (auto name : candidates) {
     if (!MatchesAt(text, pos, name)) continue;
     std::size_t i = pos + name.size();
     while (i < text.size() && IsBlank(text[i])) ++i;

@@ -277,6 +277,10 @@ TEST(RedactSecrets, FaceXmlTokenAndTokenHeaders) {
   EXPECT_TRUE(Hidden(r, "FACE-TOKEN-1"));
   EXPECT_NE(r.find("<code>0</code>"), std::string::npos);
   EXPECT_TRUE(Hidden(RedactSecrets("Token: TK-2\r\nAccept: */*"), "TK-2"));
+  EXPECT_TRUE(Hidden(RedactSecrets("Accept: */*\r\ntoken: TK-3\r\n"), "TK-3"));
+  // In prose "token:" is not a header: the rest of the message must survive.
+  EXPECT_EQ(RedactSecrets("Webex GET /v1/tasks: no access token: TLS certificate verify failed"),
+            "Webex GET /v1/tasks: no access token: TLS certificate verify failed");
   EXPECT_TRUE(Hidden(RedactSecrets("X-aws-ec2-metadata-token: IMDS-3\r\n"), "IMDS-3"));
   EXPECT_TRUE(Hidden(RedactSecrets("x-aws-ec2-metadata-token=IMDS-4"), "IMDS-4"));
 }
