@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace ccrec {
 inline namespace v1 {
@@ -47,14 +48,21 @@ class ItemQueue {
     not_empty_.notify_all();
     not_full_.notify_all();
   }
-  /// Stop now; queued items are dropped (they get no manifest line and are retried next run).
+  /// Stop now: workers get no more items. The queued ones are kept for TakeDropped(), so that
+  /// the engine can record each of them (as pending) instead of losing it.
   void Abort() {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;
     aborted_ = true;
+    for (auto& item : items_) dropped_.push_back(std::move(item));
     items_.clear();
     not_empty_.notify_all();
     not_full_.notify_all();
+  }
+  /// The items Abort() took out of the queue (each once).
+  std::deque<ExportItem> TakeDropped() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::exchange(dropped_, {});
   }
 
  private:
@@ -62,6 +70,7 @@ class ItemQueue {
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
   std::deque<ExportItem> items_;
+  std::deque<ExportItem> dropped_;
   std::size_t capacity_;
   bool closed_ = false;
   bool aborted_ = false;

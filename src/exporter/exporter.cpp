@@ -93,6 +93,7 @@ class Run {
     if (!listed && !Stopping()) Fatal(std::move(listed).error());
     queue_.Close();
     for (auto& w : workers) w.join();
+    for (auto& item : queue_.TakeDropped()) Interrupted(item);
     done.Cancel();
     monitor.join();
     if (user_ctx_.cancel.IsCancelled()) cancelled_ = true;
@@ -197,8 +198,26 @@ class Run {
     return RecordingIdentity{item.source, item.task_id, item.recording_id, item.segment_id};
   }
 
+  /// The run stopped (cancelled, or a fatal error) before this item could be exported: a
+  /// pending line, so that an item a source cannot hand out again (a Huawei watch event) is not
+  /// lost, and the resume point stays before it. The next run over its window exports it.
+  void Interrupted(ExportItem const& item) {
+    counters_.pending.fetch_add(1);
+    NoteUnfinished(item.window_time);
+    ManifestEntry e;
+    e.source = item.source;
+    e.task_id = item.task_id;
+    e.recording_id = item.recording_id;
+    e.segment_id = item.segment_id;
+    e.status = ItemStatus::kPending;
+    e.error = "interrupted: the run stopped before this recording was exported";
+    Record(e);
+    options_.logger.Info("pending: " + item.source + " task " + item.task_id + " recording " + item.recording_id +
+                         ": the run stopped before it was exported");
+  }
+
   void Fail(ExportItem const& item, std::string const& key, Error const& error) {
-    if (Stopping()) return;  // stopping: leave no line, the next run retries it
+    if (Stopping()) return Interrupted(item);  // not a failure of the item: the run is stopping
     counters_.failed.fetch_add(1);
     NoteUnfinished(item.window_time);
     auto e = EntryFor(item, key);
@@ -293,7 +312,7 @@ class Run {
   // ---- one item ---------------------------------------------------------------------------
 
   void Process(ExportItem const& item, std::vector<char>& buffer) {
-    if (Stopping()) return;
+    if (Stopping()) return Interrupted(item);
     std::string key = template_.Render(item.key_fields);
     if (options_.dry_run) {
       if (options_.on_dry_run_item) options_.on_dry_run_item(item, key);

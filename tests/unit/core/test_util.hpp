@@ -109,6 +109,18 @@ inline bool Exists(std::string const& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+/// The record lines of a JSON Lines manifest: every non-empty line but the header
+/// (`{"ccrec_manifest":1,...}`), in file order.
+inline std::vector<std::string> ManifestRecordLines(std::string const& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.find("\"ccrec_manifest\"") == std::string::npos) out.push_back(line);
+  }
+  return out;
+}
+
 inline std::string ReadFile(std::string const& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;

@@ -6,6 +6,7 @@
 #include <ccrec/exporter/exporter.hpp>
 #include <ccrec/exporter/key_template.hpp>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -448,10 +449,15 @@ TEST_F(ExporterTest, SinkCredentialErrorOnWriteIsFatal) {
   EXPECT_EQ(summary.bytes, 1000u);
   EXPECT_TRUE(source->stopped_early || source->handed_over < 6u);
   auto lines = Lines();
-  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines.size(), source->handed_over.load()) << "every item handed over has a line";
+  ASSERT_GE(lines.size(), 3u);
   EXPECT_EQ(lines[0].task_id, "t1");
   EXPECT_EQ(lines[1].task_id, "t2");
-  for (auto const& l : lines) EXPECT_EQ(l.status, "exported");
+  EXPECT_EQ(lines[0].status, "exported");
+  EXPECT_EQ(lines[1].status, "exported");
+  // t3 (whose write was denied) and whatever was queued behind it: interrupted, not failed.
+  for (std::size_t i = 2; i < lines.size(); ++i) EXPECT_EQ(lines[i].status, "pending") << lines[i].raw;
+  EXPECT_EQ(summary.pending, lines.size() - 2);
   EXPECT_FALSE(memory->Get(Key("t3", "r3")));
   EXPECT_EQ(memory->Objects().size(), 4u);
 }
@@ -472,8 +478,11 @@ TEST_F(ExporterTest, SinkCredentialErrorOnStatOrOpenIsFatal) {
       ASSERT_TRUE(summary.fatal);
       EXPECT_EQ(summary.fatal->code, code);
       EXPECT_NE(summary.fatal->message.find("InvalidAccessKeyId"), std::string::npos);
-      EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
-      EXPECT_TRUE(ReadManifest(path).empty()) << "nothing recorded";
+      EXPECT_EQ(summary.exported + summary.skipped + summary.failed + summary.bytes, 0u);
+      // Nothing was exported or failed; what the source handed over is pending (interrupted).
+      auto lines = ReadManifest(path);
+      EXPECT_EQ(lines.size(), summary.pending);
+      for (auto const& l : lines) EXPECT_EQ(l.status, "pending") << l.raw;
       for (auto const& m : media) EXPECT_EQ(m->Calls(), 0u);
     }
   }
@@ -581,12 +590,18 @@ TEST_F(ExporterTest, CancelFromTheSourceStopsTheRun) {
   auto summary = Run(Options(2), OpenManifest(), ctx);
   EXPECT_TRUE(summary.cancelled);
   EXPECT_FALSE(summary.fatal) << summary.fatal->ToString();
-  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=1 bytes=0");
   EXPECT_EQ(source->handed_over, 1u) << "on_item must refuse items once cancelled";
   EXPECT_TRUE(source->stopped_early);
   EXPECT_TRUE(memory->Objects().empty()) << "no partial objects";
   EXPECT_EQ(memory->AbortCount(), 1u);
-  EXPECT_TRUE(Lines().empty()) << "the item in flight gets no manifest line";
+  // The item the source handed over is not lost: a source may be unable to hand it out again
+  // (a Huawei watch event), so it gets a pending line that holds the resume point.
+  auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].task_id, "t0");
+  EXPECT_EQ(lines[0].status, "pending");
+  EXPECT_THAT(lines[0].error, ::testing::HasSubstr("interrupted"));
   for (auto const& m : rest) EXPECT_EQ(m->Calls(), 0u);
 }
 
@@ -613,7 +628,13 @@ TEST_F(ExporterTest, CancelFromAProgressCallbackStopsTheRun) {
   EXPECT_FALSE(summary.fatal);
   EXPECT_EQ(summary.exported + summary.failed, 0u);
   EXPECT_TRUE(memory->Objects().empty());
-  EXPECT_TRUE(Lines().empty());
+  // Every item handed to the engine (the one in flight and those queued behind it) ends as a
+  // pending line; none is dropped.
+  auto lines = Lines();
+  EXPECT_EQ(lines.size(), summary.pending);
+  EXPECT_EQ(summary.pending, source->handed_over);
+  EXPECT_GE(summary.pending, 1u);
+  for (auto const& line : lines) EXPECT_EQ(line.status, "pending") << line.raw;
   std::lock_guard<std::mutex> lock(mu);
   ASSERT_GE(progress.size(), 2u);
   EXPECT_TRUE(progress.back().cancelled);
@@ -633,7 +654,7 @@ TEST_F(ExporterTest, CancelledBeforeRunDoesNothing) {
   EXPECT_TRUE(Lines().empty());
 }
 
-TEST_F(ExporterTest, CancelDuringBackoffStopsWithoutAFailedLine) {
+TEST_F(ExporterTest, CancelDuringBackoffLeavesAPendingLineNotAFailedOne) {
   CallContext ctx;
   // The sleeper is asked to wait after the first drop; cancel right then.
   class CancellingSleeper : public ccrec::Sleeper {
@@ -653,9 +674,11 @@ TEST_F(ExporterTest, CancelDuringBackoffStopsWithoutAFailedLine) {
   o.sleeper = std::make_shared<CancellingSleeper>(ctx);
   auto summary = Run(o, OpenManifest(), ctx);
   EXPECT_TRUE(summary.cancelled);
-  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=1 bytes=0");
   EXPECT_EQ(media->Calls(), 1u);
-  EXPECT_TRUE(Lines().empty());
+  auto lines = Lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].status, "pending");
   EXPECT_TRUE(memory->Objects().empty());
   EXPECT_EQ(memory->AbortCount(), 1u);
 }

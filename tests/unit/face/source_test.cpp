@@ -2,6 +2,7 @@
 // segment, sidecars, in-progress recordings pending, concatenation, re-runs.
 
 #include "face_test_util.hpp"
+#include "unit/core/test_util.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
 #include <ccrec/face/face_source.hpp>
@@ -134,13 +135,10 @@ TEST(FaceSource, ManifestLinesAndReRunDownloadsNothing) {
   ASSERT_TRUE(manifest);
   auto first = f.Run(false, *manifest);
   EXPECT_EQ(first.exported, 4u);
-  std::ifstream in(path);
-  std::string line;
   int exported = 0, pending = 0;
-  while (std::getline(in, line)) {
+  for (auto const& line : ccrec_test::ManifestRecordLines(path)) {
     auto doc = ccrec::internal::ParseJson(line, "manifest line");
     ASSERT_TRUE(doc);
-    if (doc->HasMember("ccrec_manifest")) continue;  // the header
     EXPECT_STREQ((*doc)["source"].GetString(), "face");
     std::string status = (*doc)["status"].GetString();
     // Issue 11 item 12: the recordingId on every line, the call id (isrUcid) as task_id.
@@ -234,13 +232,10 @@ TEST(FaceSource, FailedMetadataLineCarriesTheRecordingIdAndCallId) {
   ASSERT_TRUE(manifest);
   auto summary = f.Run(false, *manifest);
   EXPECT_EQ(summary.failed, 1u);
-  std::ifstream in(path);
-  std::string line;
   int failed = 0;
-  while (std::getline(in, line)) {
+  for (auto const& line : ccrec_test::ManifestRecordLines(path)) {
     auto doc = ccrec::internal::ParseJson(line, "manifest line");
     ASSERT_TRUE(doc);
-    if (doc->HasMember("ccrec_manifest")) continue;  // the header
     if (std::string((*doc)["status"].GetString()) != "failed") continue;
     ++failed;
     EXPECT_STREQ((*doc)["recording_id"].GetString(), "100") << line;
@@ -283,10 +278,8 @@ TEST(FaceSource, RecordingListedThenNotFoundIsAFailedLine) {
   EXPECT_EQ(summary.pending, 1u);
   ASSERT_TRUE(summary.earliest_unfinished);
   EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 1000)) << "the vanished recording's start";
-  std::ifstream in(path);
-  std::string line;
   int failed = 0;
-  while (std::getline(in, line)) {
+  for (auto const& line : ccrec_test::ManifestRecordLines(path)) {
     auto doc = ccrec::internal::ParseJson(line, "manifest line");
     ASSERT_TRUE(doc);
     if (std::string((*doc)["status"].GetString()) != "failed") continue;

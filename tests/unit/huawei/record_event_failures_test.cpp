@@ -38,10 +38,7 @@ struct Line {
 
 std::vector<Line> ReadManifest(std::string const& path) {
   std::vector<Line> out;
-  std::ifstream in(path);
-  std::string text;
-  while (std::getline(in, text)) {
-    if (text.empty()) continue;
+  for (auto const& text : ccrec_test::ManifestRecordLines(path)) {
     auto doc = ccrec::internal::ParseJson(text, "manifest line");
     if (!doc) continue;
     Line l;
