@@ -1,5 +1,7 @@
 #include <ccrec/exporter/exporter.hpp>
 
+#include "exporter/content_range.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -77,21 +79,6 @@ bool IsRetryableDownloadError(Error const& e) {
   return IsRetryable(e) || e.code == ErrorCode::kIntegrity || e.code == ErrorCode::kDeadlineExceeded;
 }
 
-/// "bytes START-END/TOTAL" -> START.
-std::optional<std::uint64_t> ContentRangeStart(std::string const& value) {
-  std::size_t pos = 0;
-  while (pos < value.size() && value[pos] == ' ') ++pos;
-  if (value.compare(pos, 6, "bytes ") != 0) return std::nullopt;
-  pos += 6;
-  std::uint64_t start = 0;
-  std::size_t digits = 0;
-  for (; pos < value.size() && value[pos] >= '0' && value[pos] <= '9' && digits < 19; ++pos, ++digits) {
-    start = start * 10 + static_cast<std::uint64_t>(value[pos] - '0');
-  }
-  if (digits == 0 || pos >= value.size() || value[pos] != '-') return std::nullopt;
-  return start;
-}
-
 /// A MediaOpener must answer 206 (body from `offset`) or another 2xx, normally 200 (body from
 /// byte 0), and report HTTP errors as Error. Checks that, so an error page is never stored as a
 /// recording and a partial response that starts elsewhere is never appended.
@@ -113,7 +100,7 @@ std::optional<Error> CheckMediaResponse(HttpResponse const& response, std::uint6
   }
   if (status == 206) {
     if (auto range = response.Header("Content-Range")) {
-      auto start = ContentRangeStart(*range);
+      auto start = internal::ContentRangeStart(*range);
       if (!start || *start != offset) {
         return MakeError(ErrorCode::kIntegrity, "media download asked for bytes from " + std::to_string(offset) +
                                                     " but the partial response is \"Content-Range: " + *range + "\"");
