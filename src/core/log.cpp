@@ -102,10 +102,11 @@ bool TryJson(std::string_view text, std::size_t& pos, std::string& out) {
   if (i >= text.size() || text[i] != '"') return false;
   out.append(text.substr(pos, i + 1 - pos));
   out.append(kMask);
-  out += '"';
   ++i;
   while (i < text.size() && text[i] != '"') i += (text[i] == '\\') ? 2 : 1;
-  pos = std::min(i + 1, text.size());  // an unterminated value is masked to the end
+  // Resume AT the closing quote (an unterminated value is masked to the end): when the value was
+  // cut off, that quote may open the next member's name, which must get its own chance to match.
+  pos = std::min(i, text.size());
   return true;
 }
 
@@ -145,12 +146,14 @@ bool TryKeyValue(std::string_view text, std::size_t& pos, std::string& out) {
   if (n == 0) return false;
   std::size_t i = pos + n + 1;
   out.append(text.substr(pos, i - pos));
-  out.append(kMask);
   if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
     char quote = text[i++];
+    out += quote;
+    out.append(kMask);
     while (i < text.size() && text[i] != quote) i += (text[i] == '\\') ? 2 : 1;
-    i = std::min(i + 1, text.size());
+    i = std::min(i, text.size());  // resume at the closing quote, as TryJson does
   } else {
+    out.append(kMask);
     while (i < text.size() && !IsSpace(text[i]) && text[i] != '&' && text[i] != '"' && text[i] != '\'' &&
            text[i] != ';' && text[i] != ',') {
       ++i;

@@ -281,6 +281,18 @@ TEST(RedactSecrets, FaceXmlTokenAndTokenHeaders) {
   EXPECT_TRUE(Hidden(RedactSecrets("x-aws-ec2-metadata-token=IMDS-4"), "IMDS-4"));
 }
 
+// Found by fuzz/redact_fuzz.cpp: a masked value that ran to the next quote (a truncated JSON
+// value, an unbalanced quoted form value) swallowed the opening quote of the next secret's name,
+// so that secret was printed in clear.
+TEST(RedactSecrets, UnterminatedValueDoesNotUnmaskTheNextSecret) {
+  auto json = RedactSecrets(R"({"access_token":"cut off by truncation {"access_token":"S3CRETone"})");
+  EXPECT_TRUE(Hidden(json, "S3CRETone")) << json;
+  auto form = RedactSecrets(R"(password="x {"refreshToken":"S3CRETtwo"})");
+  EXPECT_TRUE(Hidden(form, "S3CRETtwo")) << form;
+  EXPECT_EQ(RedactSecrets(R"({"token":"a","b":1})"), R"({"token":"***","b":1})");
+  EXPECT_EQ(RedactSecrets(R"(password="two words" user=bob)"), R"(password="***" user=bob)");
+}
+
 TEST(RedactUrl, FragmentSecretsMasked) {
   std::string const r = RedactUrl("https://app.example/cb#access_token=AT-FRAG&state=s1");
   EXPECT_TRUE(Hidden(r, "AT-FRAG"));
