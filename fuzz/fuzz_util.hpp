@@ -11,8 +11,15 @@
 namespace ccrec_fuzz {
 
 /// A property violation: print what and abort (libFuzzer and the replay driver both report it).
+/// Non-printable bytes of `detail` are shown as \xHH.
 [[noreturn]] inline void Fail(char const* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "FUZZ PROPERTY VIOLATED: %s\n%.*s\n", what, static_cast<int>(detail.size()), detail.data());
+  std::fprintf(stderr, "FUZZ PROPERTY VIOLATED: %s\n", what);
+  for (char c : detail) {
+    auto const u = static_cast<unsigned char>(c);
+    if (c == '\n' || (u >= 0x20 && u < 0x7f)) std::fputc(c, stderr);
+    else std::fprintf(stderr, "\\x%02x", u);
+  }
+  std::fputc('\n', stderr);
   std::abort();
 }
 

@@ -177,7 +177,19 @@ bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
     if (i == blanks || i >= text.size() || !is_token_char(text[i])) continue;
     out.append(text.substr(pos, i - pos));
     out.append(kMask);
-    while (i < text.size() && is_token_char(text[i])) ++i;
+    // "Bearer Bearer <token>" (a token stored with its scheme): the credential is the last word.
+    for (;;) {
+      std::size_t const start = i;
+      while (i < text.size() && is_token_char(text[i])) ++i;
+      auto const word = text.substr(start, i - start);
+      bool const is_scheme = std::any_of(std::begin(kAuthSchemes), std::end(kAuthSchemes), [&](std::string_view s) {
+        return word.size() == s.size() && MatchesAt(word, 0, s);
+      });
+      std::size_t next = i;
+      while (next < text.size() && IsSpace(text[next])) ++next;
+      if (!is_scheme || next == i || next >= text.size() || !is_token_char(text[next])) break;
+      i = next;
+    }
     pos = i;
     return true;
   }

@@ -293,6 +293,16 @@ TEST(RedactSecrets, UnterminatedValueDoesNotUnmaskTheNextSecret) {
   EXPECT_EQ(RedactSecrets(R"(password="two words" user=bob)"), R"(password="***" user=bob)");
 }
 
+// Found by fuzz/redact_fuzz.cpp: with the scheme repeated (a token stored with its "Bearer "
+// prefix), only the second "Bearer" was masked and the token itself was printed.
+TEST(RedactSecrets, RepeatedAuthSchemeStillMasksTheToken) {
+  auto out = RedactSecrets("Authorization: x\nsent Bearer\tBearer S3CRETthree and basic Basic dXNlcjpw done");
+  EXPECT_TRUE(Hidden(out, "S3CRETthree")) << out;
+  EXPECT_TRUE(Hidden(out, "dXNlcjpw")) << out;
+  EXPECT_NE(out.find(" and "), std::string::npos) << out;
+  EXPECT_NE(out.find(" done"), std::string::npos) << out;
+}
+
 TEST(RedactUrl, FragmentSecretsMasked) {
   std::string const r = RedactUrl("https://app.example/cb#access_token=AT-FRAG&state=s1");
   EXPECT_TRUE(Hidden(r, "AT-FRAG"));
