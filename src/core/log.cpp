@@ -173,7 +173,7 @@ bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
     if (!MatchesAt(text, pos, scheme)) continue;
     std::size_t i = pos + scheme.size();
     std::size_t blanks = i;
-    while (i < text.size() && IsSpace(text[i])) ++i;
+    while (i < text.size() && IsBlank(text[i])) ++i;  // the credential is on the same line
     if (i == blanks || i >= text.size() || !is_token_char(text[i])) continue;
     out.append(text.substr(pos, i - pos));
     out.append(kMask);
@@ -186,7 +186,7 @@ bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
         return word.size() == s.size() && MatchesAt(word, 0, s);
       });
       std::size_t next = i;
-      while (next < text.size() && IsSpace(text[next])) ++next;
+      while (next < text.size() && IsBlank(text[next])) ++next;
       if (!is_scheme || next == i || next >= text.size() || !is_token_char(text[next])) break;
       i = next;
     }

@@ -301,6 +301,9 @@ TEST(RedactSecrets, RepeatedAuthSchemeStillMasksTheToken) {
   EXPECT_TRUE(Hidden(out, "dXNlcjpw")) << out;
   EXPECT_NE(out.find(" and "), std::string::npos) << out;
   EXPECT_NE(out.find(" done"), std::string::npos) << out;
+  // "Bearer" ending a line is a word: the next line's header is still recognised and masked.
+  auto lines = RedactSecrets("token_type=Bearer\r\nAuthorization: S3CRETfour\r\n");
+  EXPECT_TRUE(Hidden(lines, "S3CRETfour")) << lines;
 }
 
 TEST(RedactUrl, FragmentSecretsMasked) {
