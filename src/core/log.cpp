@@ -190,6 +190,13 @@ bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
       if (!is_scheme || next == i || next >= text.size() || !is_token_char(text[next])) break;
       i = next;
     }
+    // "Bearer Some-Header: value": what followed the scheme was a header name, so its value may be
+    // secret too; mask to the end of the line (over-redaction is the safe side).
+    std::size_t after = i;
+    while (after < text.size() && IsBlank(text[after])) ++after;
+    if (after < text.size() && text[after] == ':') {
+      while (i < text.size() && text[i] != '\r' && text[i] != '\n') ++i;
+    }
     pos = i;
     return true;
   }

@@ -304,6 +304,10 @@ TEST(RedactSecrets, RepeatedAuthSchemeStillMasksTheToken) {
   // "Bearer" ending a line is a word: the next line's header is still recognised and masked.
   auto lines = RedactSecrets("token_type=Bearer\r\nAuthorization: S3CRETfour\r\n");
   EXPECT_TRUE(Hidden(lines, "S3CRETfour")) << lines;
+  // A header name right after the scheme: its value is masked too.
+  auto header = RedactSecrets("Bearer\tX-aws-ec2-metadata-token: S3CRETfive\nnext line");
+  EXPECT_TRUE(Hidden(header, "S3CRETfive")) << header;
+  EXPECT_NE(header.find("\nnext line"), std::string::npos) << header;
 }
 
 TEST(RedactUrl, FragmentSecretsMasked) {
