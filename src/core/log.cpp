@@ -163,7 +163,12 @@ bool TryKeyValue(std::string_view text, std::size_t& pos, std::string& out) {
   return true;
 }
 
-// Bearer <token>  ->  Bearer ***
+bool IsSchemeWord(std::string_view word) {
+  return std::any_of(std::begin(kAuthSchemes), std::end(kAuthSchemes),
+                     [&](std::string_view s) { return word.size() == s.size() && MatchesAt(word, 0, s); });
+}
+
+// Bearer <token>  ->  Bearer ***   (the credential is the next word on the same line)
 bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
   auto is_token_char = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '~' || c == '+' ||
@@ -173,25 +178,36 @@ bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
     if (!MatchesAt(text, pos, scheme)) continue;
     std::size_t i = pos + scheme.size();
     std::size_t blanks = i;
-    while (i < text.size() && IsBlank(text[i])) ++i;  // the credential is on the same line
+    while (i < text.size() && IsBlank(text[i])) ++i;
     if (i == blanks || i >= text.size() || !is_token_char(text[i])) continue;
-    out.append(text.substr(pos, i - pos));
-    out.append(kMask);
     // "Bearer Bearer <token>" (a token stored with its scheme): the credential is the last word.
     for (;;) {
-      std::size_t const start = i;
-      while (i < text.size() && is_token_char(text[i])) ++i;
-      auto const word = text.substr(start, i - start);
-      bool const is_scheme = std::any_of(std::begin(kAuthSchemes), std::end(kAuthSchemes), [&](std::string_view s) {
-        return word.size() == s.size() && MatchesAt(word, 0, s);
-      });
-      std::size_t next = i;
+      std::size_t end = i;
+      while (end < text.size() && is_token_char(text[end])) ++end;
+      std::size_t next = end;
       while (next < text.size() && IsBlank(text[next])) ++next;
-      if (!is_scheme || next == i || next >= text.size() || !is_token_char(text[next])) break;
+      if (!IsSchemeWord(text.substr(i, end - i)) || next == end || next >= text.size() ||
+          !is_token_char(text[next])) {
+        break;
+      }
       i = next;
     }
-    // "Bearer Some-Header: value": what followed the scheme was a header name, so its value may be
-    // secret too; mask to the end of the line (over-redaction is the safe side).
+    out.append(text.substr(pos, i - pos));
+    // "Bearer password=x" / "Bearer Cookie: x": what follows is another documented shape; the
+    // main loop masks it with that shape's rules (quoted values, to the end of the line).
+    if (NameAt(text, i, kSecretNames, '=') != 0 || std::any_of(std::begin(kSecretHeaders), std::end(kSecretHeaders),
+                                                               [&](std::string_view h) { return MatchesAt(text, i, h); })) {
+      std::string probe;
+      std::size_t p = i;
+      if (TryHeader(text, p, probe) || TryKeyValue(text, p, probe)) {
+        pos = i;
+        return true;
+      }
+    }
+    out.append(kMask);
+    while (i < text.size() && is_token_char(text[i])) ++i;
+    // "Bearer Some-Header: value": the word was a header name, so its value may be secret too;
+    // mask to the end of the line (over-redaction is the safe side).
     std::size_t after = i;
     while (after < text.size() && IsBlank(text[after])) ++after;
     if (after < text.size() && text[after] == ':') {

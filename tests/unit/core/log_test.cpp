@@ -308,6 +308,10 @@ TEST(RedactSecrets, RepeatedAuthSchemeStillMasksTheToken) {
   auto header = RedactSecrets("Bearer\tX-aws-ec2-metadata-token: S3CRETfive\nnext line");
   EXPECT_TRUE(Hidden(header, "S3CRETfive")) << header;
   EXPECT_NE(header.find("\nnext line"), std::string::npos) << header;
+  // A quoted key=value right after the scheme.
+  auto quoted = RedactSecrets("\"Bearer secret_access_key='S3CRETsix' rest");
+  EXPECT_TRUE(Hidden(quoted, "S3CRETsix")) << quoted;
+  EXPECT_NE(quoted.find(" rest"), std::string::npos) << quoted;
 }
 
 TEST(RedactUrl, FragmentSecretsMasked) {
