@@ -8,7 +8,7 @@
 // names, JSON string members incl. camelCase names, secret XML elements), and RedactUrl gets
 //   "https://host/" + path + shape(SECRET) + "&" + suffix
 // for the URL shapes (query, fragment, presigned query, userinfo).
-// The separator is whitespace or one of & , ; ' " : a name glued to preceding word characters
+// The separator is whitespace or one of & , ; (not a quote, see DropQuotes): a name glued to preceding word characters
 // ("xaccess_token=") is another name, and one glued to a preceding key=value by other punctuation
 // ("signature=a[Authorization: ...") is part of that value; neither is a documented shape.
 // The fuzzer's own bytes cannot spell the secret: its first letter 'Q' is removed from them.
@@ -100,7 +100,7 @@ constexpr Shape kUrlShapes[] = {
 
 // Characters that end a key=value value as well as a word: a shape glued to a preceding masked
 // value by another character ("signature=a[Authorization: ...") is read as part of that value.
-constexpr std::string_view kSeparators[] = {" ", "\n", "\r\n", "\t", "&", ",", ";", "'", "\""};
+constexpr std::string_view kSeparators[] = {" ", "\n", "\r\n", "\t", "&", ",", ";"};
 
 std::string Clean(std::string_view s) {
   std::string out(s);
