@@ -30,6 +30,8 @@ std::shared_ptr<ccrec::ObjectSink> const& Sink() {
   static std::shared_ptr<ccrec::ObjectSink> sink = [] {
     char dir[] = "/tmp/ccrec-fuzz-keys-XXXXXX";
     if (::mkdtemp(dir) == nullptr) ccrec_fuzz::Fail("mkdtemp failed");
+    static std::string made = dir;
+    std::atexit([] { ::rmdir(made.c_str()); });  // Stat() never creates anything
     ccrec::FilesystemSinkOptions options;
     options.root = dir;  // stays empty: Stat() only validates and finds nothing
     return ccrec::MakeFilesystemSink(options).value();

@@ -9,6 +9,7 @@
 #include <ccrec/exporter/manifest.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <unistd.h>
@@ -21,6 +22,8 @@ std::string const& Dir() {
   static std::string dir = [] {
     char tmpl[] = "/tmp/ccrec-fuzz-manifest-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) ccrec_fuzz::Fail("mkdtemp failed");
+    static std::string made = tmpl;
+    std::atexit([] { ::rmdir(made.c_str()); });  // empty again: each run removes its file
     return std::string(tmpl);
   }();
   return dir;
