@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   a.segment_id = std::string(in.Until('\x01'));
   a.file_name = std::string(in.Until('\x01'));
   a.extra["ani"] = std::string(in.Rest());
-  if (day & 1) a.time = std::chrono::system_clock::time_point{} + std::chrono::hours(24) * (day * 97)  // up to 2037;
+  if (day & 1) a.time = std::chrono::system_clock::time_point{} + std::chrono::hours(24) * (day * 97);  // up to 2037
   if (day & 2) a.ext = a.file_name;
   ex::KeyFields b = a;
   b.recording_id = rec_b;
