@@ -226,6 +226,24 @@ TEST(OptObjectAndArray, TypeChecked) {
   EXPECT_TRUE(internal::StringArray(OptObject(d, "o")).empty());
 }
 
+// Found by fuzz_webex_parse: "0e50" made RapidJSON 1.1.0 call clz(0) (undefined behaviour,
+// reported by clang's UBSan in the fuzz build). A zero with an exponent now parses as zero
+// without reaching that path; byte offsets in errors are unchanged.
+TEST(ParseJson, ZeroWithExponentIsZero) {
+  auto doc = ParseJson(R"([0e50,-0.000E+3,0E-7,"0e5",1e2,0.5e1])", "test");
+  ASSERT_TRUE(doc) << doc.error().message;
+  auto const& a = doc->GetArray();
+  EXPECT_EQ(a[0].GetDouble(), 0.0);
+  EXPECT_EQ(a[1].GetDouble(), 0.0);
+  EXPECT_EQ(a[2].GetDouble(), 0.0);
+  EXPECT_STREQ(a[3].GetString(), "0e5");
+  EXPECT_EQ(a[4].GetDouble(), 100.0);
+  EXPECT_EQ(a[5].GetDouble(), 5.0);
+  auto bad = ParseJson("[0e50,x]", "test");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("at byte 6"), std::string::npos) << bad.error().message;
+}
+
 TEST(ToJson, Compact) {
   auto d = Doc("{ \"a\" : [ 1 , 2 ] , \"b\" : \"x\\\"y\" }");
   EXPECT_EQ(internal::ToJson(d), R"({"a":[1,2],"b":"x\"y"})");
