@@ -40,6 +40,9 @@ std::optional<std::string> CheckJsonLimits(std::string_view text) {
       case '}':
         if (depth > 0) --depth;
         break;
+      case '\0':
+        // RapidJSON reads NUL as the end of input: "{}\0<anything>" would pass as "{}".
+        return "a NUL byte at byte " + std::to_string(i);
       case 'e':
       case 'E': {
         std::size_t j = i + 1;

@@ -244,6 +244,15 @@ TEST(ParseJson, ZeroWithExponentIsZero) {
   EXPECT_NE(bad.error().message.find("at byte 6"), std::string::npos) << bad.error().message;
 }
 
+// Found by fuzz_webex_legacy: RapidJSON stops at a NUL byte, so "0\0<garbage>" parsed as 0 and
+// the garbage reached the byte-exact scanners behind it.
+TEST(ParseJson, NulByteIsRejected) {
+  auto doc = ParseJson(std::string_view("{\"a\":1}\0garbage", 15), "test");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().code, ErrorCode::kParse);
+  EXPECT_NE(doc.error().message.find("NUL byte at byte 7"), std::string::npos) << doc.error().message;
+}
+
 TEST(ToJson, Compact) {
   auto d = Doc("{ \"a\" : [ 1 , 2 ] , \"b\" : \"x\\\"y\" }");
   EXPECT_EQ(internal::ToJson(d), R"({"a":[1,2],"b":"x\"y"})");
