@@ -2,7 +2,10 @@
 # Builds ccrec with warnings as errors and runs every test through ctest: unit tests (fakes, no
 # sockets), integration tests (loopback emulators + signature-checking S3 server started by the
 # tests), and the consumer project built against the installed package. Also runs the unit and
-# integration tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+# integration tests under AddressSanitizer + UndefinedBehaviorSanitizer. Both builds also replay
+# every fuzz corpus (ctest fuzz.replay.<target>: fuzz/corpus/<target>/ through the target's
+# LLVMFuzzerTestOneInput with fuzz/replay_main.cpp; no clang needed). Fuzzing itself:
+# scripts/fuzz.sh.
 #
 # Usage: scripts/test.sh            (everything; ends with ctest's summary)
 #        CCREC_SKIP_ASAN=1 scripts/test.sh

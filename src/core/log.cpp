@@ -107,10 +107,11 @@ bool TryJson(std::string_view text, std::size_t& pos, std::string& out) {
   if (i >= text.size() || text[i] != '"') return false;
   out.append(text.substr(pos, i + 1 - pos));
   out.append(kMask);
-  out += '"';
   ++i;
   while (i < text.size() && text[i] != '"') i += (text[i] == '\\') ? 2 : 1;
-  pos = std::min(i + 1, text.size());  // an unterminated value is masked to the end
+  // Resume AT the closing quote (an unterminated value is masked to the end): when the value was
+  // cut off, that quote may open the next member's name, which must get its own chance to match.
+  pos = std::min(i, text.size());
   return true;
 }
 
@@ -155,12 +156,14 @@ bool TryKeyValue(std::string_view text, std::size_t& pos, std::string& out) {
   if (n == 0) return false;
   std::size_t i = pos + n + 1;
   out.append(text.substr(pos, i - pos));
-  out.append(kMask);
   if (i < text.size() && (text[i] == '"' || text[i] == '\'')) {
     char quote = text[i++];
+    out += quote;
+    out.append(kMask);
     while (i < text.size() && text[i] != quote) i += (text[i] == '\\') ? 2 : 1;
-    i = std::min(i + 1, text.size());
+    i = std::min(i, text.size());  // resume at the closing quote, as TryJson does
   } else {
+    out.append(kMask);
     while (i < text.size() && !IsSpace(text[i]) && text[i] != '&' && text[i] != '"' && text[i] != '\'' &&
            text[i] != ';' && text[i] != ',') {
       ++i;
@@ -170,7 +173,12 @@ bool TryKeyValue(std::string_view text, std::size_t& pos, std::string& out) {
   return true;
 }
 
-// Bearer <token>  ->  Bearer ***
+bool IsSchemeWord(std::string_view word) {
+  return std::any_of(std::begin(kAuthSchemes), std::end(kAuthSchemes),
+                     [&](std::string_view s) { return word.size() == s.size() && MatchesAt(word, 0, s); });
+}
+
+// Bearer <token>  ->  Bearer ***   (the credential is the next word on the same line)
 bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
   auto is_token_char = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '~' || c == '+' ||
@@ -180,11 +188,41 @@ bool TryAuthScheme(std::string_view text, std::size_t& pos, std::string& out) {
     if (!MatchesAt(text, pos, scheme)) continue;
     std::size_t i = pos + scheme.size();
     std::size_t blanks = i;
-    while (i < text.size() && IsSpace(text[i])) ++i;
+    while (i < text.size() && IsBlank(text[i])) ++i;
     if (i == blanks || i >= text.size() || !is_token_char(text[i])) continue;
+    // "Bearer Bearer <token>" (a token stored with its scheme): the credential is the last word.
+    for (;;) {
+      std::size_t end = i;
+      while (end < text.size() && is_token_char(text[end])) ++end;
+      std::size_t next = end;
+      while (next < text.size() && IsBlank(text[next])) ++next;
+      if (!IsSchemeWord(text.substr(i, end - i)) || next == end || next >= text.size() ||
+          !is_token_char(text[next])) {
+        break;
+      }
+      i = next;
+    }
     out.append(text.substr(pos, i - pos));
+    // "Bearer password=x" / "Bearer Cookie: x": what follows is another documented shape; the
+    // main loop masks it with that shape's rules (quoted values, to the end of the line).
+    if (NameAt(text, i, kSecretNames, '=') != 0 || std::any_of(std::begin(kSecretHeaders), std::end(kSecretHeaders),
+                                                               [&](std::string_view h) { return MatchesAt(text, i, h); })) {
+      std::string probe;
+      std::size_t p = i;
+      if (TryHeader(text, p, probe) || TryKeyValue(text, p, probe)) {
+        pos = i;
+        return true;
+      }
+    }
     out.append(kMask);
     while (i < text.size() && is_token_char(text[i])) ++i;
+    // "Bearer Some-Header: value": the word was a header name, so its value may be secret too;
+    // mask to the end of the line (over-redaction is the safe side).
+    std::size_t after = i;
+    while (after < text.size() && IsBlank(text[after])) ++after;
+    if (after < text.size() && text[after] == ':') {
+      while (i < text.size() && text[i] != '\r' && text[i] != '\n') ++i;
+    }
     pos = i;
     return true;
   }

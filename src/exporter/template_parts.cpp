@@ -17,6 +17,14 @@ Result<std::vector<TemplatePart>> TokenizeKeyTemplate(std::string const& text, s
   std::string literal;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
+    auto const u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '\\') {
+      // The sinks refuse such keys (NUL, backslash) or they make unusable names (CR, LF, ...).
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", u);
+      return bad(": " + std::string(c == '\\' ? "a backslash" : std::string("control character ") + hex) +
+                 " at position " + std::to_string(i) + " (use '/' to separate path segments)");
+    }
     if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
       literal += c;
       ++i;

@@ -63,6 +63,11 @@ bool CookieJar::ApplyOne(std::string_view set_cookie, std::chrono::system_clock:
   std::string name(Trim(pair.substr(0, eq)));
   std::string value(Trim(pair.substr(eq + 1)));
   if (!ValidCookieName(name)) return false;
+  // RFC 6265 §4.1.1: no control characters in a value; one would go into the next request's
+  // Cookie header (a CR or LF could split that request).
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7F) return false;
+  }
   bool remove = false;
   if (semi != std::string_view::npos) {
     std::string_view attrs = set_cookie.substr(semi + 1);

@@ -40,6 +40,9 @@ std::optional<std::string> CheckJsonLimits(std::string_view text) {
       case '}':
         if (depth > 0) --depth;
         break;
+      case '\0':
+        // RapidJSON reads NUL as the end of input: "{}\0<anything>" would pass as "{}".
+        return "a NUL byte at byte " + std::to_string(i);
       case 'e':
       case 'E': {
         std::size_t j = i + 1;
@@ -56,6 +59,51 @@ std::optional<std::string> CheckJsonLimits(std::string_view text) {
   }
   return std::nullopt;
 }
+// RapidJSON 1.1.0's full-precision number path calls clz(0) (undefined) for a zero significand
+// with an exponent ("0e50", "-0.000E+3"). Such a number is zero whatever the exponent, so the
+// exponent is blanked out (same length: byte offsets in error messages stay right). Returns the
+// rewritten text, or nullopt when there is nothing to rewrite. Strings are skipped.
+std::optional<std::string> BlankZeroExponents(std::string_view text) {
+  std::optional<std::string> out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char const c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      continue;
+    }
+    bool const starts_number = (c == '-' || (c >= '0' && c <= '9')) &&
+                               (i == 0 || !((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '.' ||
+                                            text[i - 1] == 'e' || text[i - 1] == 'E' || text[i - 1] == '+' ||
+                                            text[i - 1] == '-' || (text[i - 1] >= 'a' && text[i - 1] <= 'z')));
+    if (!starts_number) continue;
+    std::size_t j = i + (c == '-' ? 1 : 0);
+    bool zero = true;
+    bool digits = false;
+    for (; j < text.size() && ((text[j] >= '0' && text[j] <= '9') || text[j] == '.'); ++j) {
+      if (text[j] >= '1' && text[j] <= '9') zero = false;
+      if (text[j] != '.') digits = true;
+    }
+    if (zero && digits && j < text.size() && (text[j] == 'e' || text[j] == 'E')) {
+      std::size_t k = j + 1;
+      if (k < text.size() && (text[k] == '+' || text[k] == '-')) ++k;
+      std::size_t const exp_digits = k;
+      while (k < text.size() && text[k] >= '0' && text[k] <= '9') ++k;
+      if (k > exp_digits) {
+        if (!out) out.emplace(text);
+        for (std::size_t m = j; m < k; ++m) (*out)[m] = ' ';
+      }
+    }
+    i = j > i ? j - 1 : i;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what) {
@@ -63,9 +111,11 @@ Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view wh
     return MakeError(ErrorCode::kParse, std::string(what) + " is not acceptable JSON: " + *bad + " of " +
                                             std::to_string(text.size()));
   }
+  auto const rewritten = BlankZeroExponents(text);
+  std::string_view const input = rewritten ? std::string_view(*rewritten) : text;
   rapidjson::Document doc;
   // Iterative parsing: the recursive parser can overflow the stack on deeply nested input.
-  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(input.data(), input.size());
   if (doc.HasParseError()) {
     // The start of the body helps diagnose HTML error pages; it may also be a token response,
     // so it is redacted (a value cut off by the 80-byte limit is masked too).

@@ -301,7 +301,9 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
   }
   auto when = ParseHttpDate(value);
   if (!when) return std::nullopt;
-  auto delta = duration_cast<milliseconds>(*when - now);
+  // In epoch milliseconds: both fit with room to spare, so the difference cannot overflow (the
+  // time_point difference, in nanoseconds, overflows for dates 292 years apart).
+  auto delta = milliseconds(ToEpochMs(*when) - ToEpochMs(now));
   return delta.count() < 0 ? milliseconds(0) : delta;
 }
 

@@ -21,6 +21,27 @@ std::string_view StripLineEnd(std::string_view s) noexcept {
   return s;
 }
 
+// RFC 9110 §5.5: CR, LF and NUL inside a field value are replaced by SP, so that a value ccrec
+// later sends back (Huawei's Set-GUID, cookies) can never split a request.
+// Returns the value trimmed of surrounding blanks.
+std::string CleanValue(std::string_view v) {
+  std::string out(v);
+  for (char& c : out) {
+    if (c == '\r' || c == '\n' || c == '\0') c = ' ';
+  }
+  return std::string(Trim(out));
+}
+
+// A field name is a token: no CR, NUL, blanks or other control characters (the line is dropped).
+bool IsValidName(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  for (char c : name) {
+    auto const u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 int ParseStatusLine(std::string_view line) noexcept {
@@ -60,11 +81,11 @@ void ResponseHeaderParser::Feed(std::string_view line) {
   }
   if (IsSpace(line.front())) {  // obsolete line folding (RFC 7230 §3.2.4)
     if (!headers_.empty()) {
-      auto const more = Trim(line);
+      auto const more = CleanValue(line);
       auto& value = headers_.back().second;
       if (!more.empty()) {
         if (!value.empty()) value += ' ';
-        value.append(more.data(), more.size());
+        value += more;
       }
     }
     return;
@@ -72,8 +93,8 @@ void ResponseHeaderParser::Feed(std::string_view line) {
   auto const colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) return;
   auto const name = Trim(line.substr(0, colon));
-  auto const value = Trim(line.substr(colon + 1));
-  headers_.emplace_back(std::string(name), std::string(value));
+  if (!IsValidName(name)) return;
+  headers_.emplace_back(std::string(name), CleanValue(line.substr(colon + 1)));
 }
 
 }  // namespace internal

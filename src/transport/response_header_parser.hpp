@@ -22,7 +22,9 @@ namespace internal {
 ///
 /// Headers keep their wire order and spelling; values are trimmed of surrounding whitespace;
 /// obsolete line folding (a line starting with a space or tab) is joined to the previous value
-/// with one space. Lines without a colon are ignored.
+/// with one space. Lines without a colon, or whose name is not a token (blanks or control
+/// characters), are ignored. CR, LF and NUL inside a value become spaces (RFC 9110 §5.5), so a
+/// value sent back in a later request (Set-GUID, cookies) cannot split it.
 ///
 /// @par Thread safety
 /// One thread at a time.

@@ -3,6 +3,8 @@
 // validated (so unknown members keep their exact spelling: `true` stays `true`, `1.50` stays
 // `1.50`). Not installed.
 
+#include <ccrec/core/export.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,17 +18,17 @@ namespace webex_legacy {
 namespace scan {
 
 /// Removes whitespace outside strings. `valid` must be valid JSON.
-std::string CompactJson(std::string_view valid);
+CCREC_EXPORT std::string CompactJson(std::string_view valid);
 /// Top-level elements of a compact, valid JSON array.
-std::vector<std::string_view> ArrayElements(std::string_view compact_array);
+CCREC_EXPORT std::vector<std::string_view> ArrayElements(std::string_view compact_array);
 /// (key token including quotes, value text) of each member of a compact, valid JSON object.
-std::vector<std::pair<std::string_view, std::string_view>> ObjectMembers(std::string_view compact_object);
+CCREC_EXPORT std::vector<std::pair<std::string_view, std::string_view>> ObjectMembers(std::string_view compact_object);
 /// The value of a JSON string token (with its quotes), unescaped.
-std::string DecodeString(std::string_view token);
+CCREC_EXPORT std::string DecodeString(std::string_view token);
 /// The member `name` of a compact, valid object, as raw text; empty when absent.
-std::string_view FindMember(std::string_view compact_object, std::string_view name);
+CCREC_EXPORT std::string_view FindMember(std::string_view compact_object, std::string_view name);
 /// A decimal integer of at most 18 digits (optionally negative, optionally inside JSON quotes).
-std::optional<std::int64_t> ParseInteger(std::string_view raw);
+CCREC_EXPORT std::optional<std::int64_t> ParseInteger(std::string_view raw);
 
 }  // namespace scan
 }  // namespace webex_legacy

@@ -239,6 +239,10 @@ Result<CarId> ParseCarId(std::string_view id) {
   auto ms = ParseEpochMs(id.substr(37, dash - 37));
   if (!ms || id[37] == '-') return bad("the timestamp is not decimal epoch milliseconds");
   if (dash + 1 >= id.size()) return bad("the event name is empty");
+  // Beyond system_clock's range (about year 2262) FromEpochMs saturates: another id would come back.
+  constexpr std::int64_t kMaxMs =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::duration::max()).count();
+  if (*ms > kMaxMs) return bad("the timestamp is beyond the year 2262");
   return CarId{std::string(id.substr(0, 36)), util::FromEpochMs(*ms), std::string(id.substr(dash + 1))};
 }
 

@@ -226,6 +226,33 @@ TEST(OptObjectAndArray, TypeChecked) {
   EXPECT_TRUE(internal::StringArray(OptObject(d, "o")).empty());
 }
 
+// Found by fuzz_webex_parse: "0e50" made RapidJSON 1.1.0 call clz(0) (undefined behaviour,
+// reported by clang's UBSan in the fuzz build). A zero with an exponent now parses as zero
+// without reaching that path; byte offsets in errors are unchanged.
+TEST(ParseJson, ZeroWithExponentIsZero) {
+  auto doc = ParseJson(R"([0e50,-0.000E+3,0E-7,"0e5",1e2,0.5e1])", "test");
+  ASSERT_TRUE(doc) << doc.error().message;
+  auto const& a = doc->GetArray();
+  EXPECT_EQ(a[0].GetDouble(), 0.0);
+  EXPECT_EQ(a[1].GetDouble(), 0.0);
+  EXPECT_EQ(a[2].GetDouble(), 0.0);
+  EXPECT_STREQ(a[3].GetString(), "0e5");
+  EXPECT_EQ(a[4].GetDouble(), 100.0);
+  EXPECT_EQ(a[5].GetDouble(), 5.0);
+  auto bad = ParseJson("[0e50,x]", "test");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("at byte 6"), std::string::npos) << bad.error().message;
+}
+
+// Found by fuzz_webex_legacy: RapidJSON stops at a NUL byte, so "0\0<garbage>" parsed as 0 and
+// the garbage reached the byte-exact scanners behind it.
+TEST(ParseJson, NulByteIsRejected) {
+  auto doc = ParseJson(std::string_view("{\"a\":1}\0garbage", 15), "test");
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().code, ErrorCode::kParse);
+  EXPECT_NE(doc.error().message.find("NUL byte at byte 7"), std::string::npos) << doc.error().message;
+}
+
 TEST(ToJson, Compact) {
   auto d = Doc("{ \"a\" : [ 1 , 2 ] , \"b\" : \"x\\\"y\" }");
   EXPECT_EQ(internal::ToJson(d), R"({"a":[1,2],"b":"x\"y"})");

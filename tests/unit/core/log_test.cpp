@@ -285,6 +285,39 @@ TEST(RedactSecrets, FaceXmlTokenAndTokenHeaders) {
   EXPECT_TRUE(Hidden(RedactSecrets("x-aws-ec2-metadata-token=IMDS-4"), "IMDS-4"));
 }
 
+// Found by fuzz/redact_fuzz.cpp: a masked value that ran to the next quote (a truncated JSON
+// value, an unbalanced quoted form value) swallowed the opening quote of the next secret's name,
+// so that secret was printed in clear.
+TEST(RedactSecrets, UnterminatedValueDoesNotUnmaskTheNextSecret) {
+  auto json = RedactSecrets(R"({"access_token":"cut off by truncation {"access_token":"S3CRETone"})");
+  EXPECT_TRUE(Hidden(json, "S3CRETone")) << json;
+  auto form = RedactSecrets(R"(password="x {"refreshToken":"S3CRETtwo"})");
+  EXPECT_TRUE(Hidden(form, "S3CRETtwo")) << form;
+  EXPECT_EQ(RedactSecrets(R"({"token":"a","b":1})"), R"({"token":"***","b":1})");
+  EXPECT_EQ(RedactSecrets(R"(password="two words" user=bob)"), R"(password="***" user=bob)");
+}
+
+// Found by fuzz/redact_fuzz.cpp: with the scheme repeated (a token stored with its "Bearer "
+// prefix), only the second "Bearer" was masked and the token itself was printed.
+TEST(RedactSecrets, RepeatedAuthSchemeStillMasksTheToken) {
+  auto out = RedactSecrets("Authorization: x\nsent Bearer\tBearer S3CRETthree and basic Basic dXNlcjpw done");
+  EXPECT_TRUE(Hidden(out, "S3CRETthree")) << out;
+  EXPECT_TRUE(Hidden(out, "dXNlcjpw")) << out;
+  EXPECT_NE(out.find(" and "), std::string::npos) << out;
+  EXPECT_NE(out.find(" done"), std::string::npos) << out;
+  // "Bearer" ending a line is a word: the next line's header is still recognised and masked.
+  auto lines = RedactSecrets("token_type=Bearer\r\nAuthorization: S3CRETfour\r\n");
+  EXPECT_TRUE(Hidden(lines, "S3CRETfour")) << lines;
+  // A header name right after the scheme: its value is masked too.
+  auto header = RedactSecrets("Bearer\tX-aws-ec2-metadata-token: S3CRETfive\nnext line");
+  EXPECT_TRUE(Hidden(header, "S3CRETfive")) << header;
+  EXPECT_NE(header.find("\nnext line"), std::string::npos) << header;
+  // A quoted key=value right after the scheme.
+  auto quoted = RedactSecrets("\"Bearer secret_access_key='S3CRETsix' rest");
+  EXPECT_TRUE(Hidden(quoted, "S3CRETsix")) << quoted;
+  EXPECT_NE(quoted.find(" rest"), std::string::npos) << quoted;
+}
+
 TEST(RedactUrl, FragmentSecretsMasked) {
   std::string const r = RedactUrl("https://app.example/cb#access_token=AT-FRAG&state=s1");
   EXPECT_TRUE(Hidden(r, "AT-FRAG"));

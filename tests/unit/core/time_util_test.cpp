@@ -178,6 +178,17 @@ TEST(ParseRetryAfter, HugeSecondsAreClampedNotIgnored) {
   EXPECT_GE(*d, std::chrono::hours(24 * 365));
 }
 
+// Found by fuzz/time_util_fuzz.cpp: date - now was taken in system_clock nanoseconds, which
+// overflow (undefined behaviour) for dates more than 292 years away: a 1700 date read as a delay
+// of centuries instead of "now".
+TEST(ParseRetryAfter, DistantDatesDoNotOverflow) {
+  SysTime now = FromEpochMs(kNov1);
+  EXPECT_EQ(internal::ParseRetryAfter("Fri, 01 Jan 1700 00:00:00 GMT", now), milliseconds(0));
+  auto far = internal::ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT",
+                                       FromEpochMs(kNov1) + std::chrono::hours(24 * 365 * 230));
+  EXPECT_EQ(far, milliseconds(0));
+}
+
 TEST(ParseRetryAfter, HttpDate) {
   SysTime now = FromEpochMs(kNov1);
   EXPECT_EQ(internal::ParseRetryAfter("Sun, 01 Nov 2026 00:00:30 GMT", now), seconds(30));

@@ -163,6 +163,18 @@ TEST(KeyTemplate, InvalidTemplatesAreRejectedWithAClearMessage) {
   EXPECT_NE(unknown.error().message.find("{ani}"), std::string::npos) << "including extra names";
 }
 
+// Found by fuzz/key_template_fuzz.cpp: literal text with a NUL byte or a backslash parsed, and
+// every key it rendered was then refused by the filesystem sink (NUL also by the S3 sink).
+TEST(KeyTemplate, LiteralNulBackslashAndControlCharactersAreRejected) {
+  for (std::string text : {std::string("call-\0/{recording_id}", 20), std::string("a\\b/{recording_id}"),
+                           std::string("a\nb/{recording_id}"), std::string("a/{recording_id}\x7f")}) {
+    auto t = KeyTemplate::Parse(text, {}, kAnything);
+    ASSERT_FALSE(t) << "accepted a template with a control character or backslash";
+    EXPECT_EQ(t.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_NE(t.error().message.find("position"), std::string::npos) << t.error().message;
+  }
+}
+
 TEST(KeyTemplate, SyntaxEdgeCasesAreAccepted) {
   EXPECT_TRUE(KeyTemplate::Parse("{task_id}/{segment_id}{ext}", {}, kAnything));
   EXPECT_TRUE(KeyTemplate::Parse("x.{recording_id}", {}, kAnything));

@@ -49,6 +49,11 @@ TEST(HuaweiCookieJar, RejectsMalformedCookies) {
   EXPECT_FALSE(jar.ApplyOne("=value", kNow));
   EXPECT_FALSE(jar.ApplyOne("bad name=1", kNow));
   EXPECT_FALSE(jar.ApplyOne("", kNow));
+  // Found by fuzz_huawei_wire: a CR, LF or other control character in the value went into the
+  // Cookie header of the next request.
+  EXPECT_FALSE(jar.ApplyOne("AGW_SESSION=m\rX-Injected: 1", kNow));
+  EXPECT_FALSE(jar.ApplyOne(std::string("a=b\0c", 5), kNow));
+  EXPECT_FALSE(jar.ApplyOne("a=b\x7f", kNow));
   EXPECT_TRUE(jar.empty());
   EXPECT_EQ(jar.Header(), "");
 }

@@ -12,8 +12,8 @@ using ::ccrec::HttpHeaders;
 using ::ccrec::internal::ParseStatusLine;
 using ::ccrec::internal::ResponseHeaderParser;
 
-void FeedAll(ResponseHeaderParser& parser, std::initializer_list<char const*> lines) {
-  for (char const* line : lines) parser.Feed(line);
+void FeedAll(ResponseHeaderParser& parser, std::initializer_list<std::string_view> lines) {
+  for (std::string_view line : lines) parser.Feed(line);
 }
 
 TEST(ResponseHeaderParserTest, SimpleResponseInWireOrder) {
@@ -79,6 +79,16 @@ TEST(ResponseHeaderParserTest, TakeHeadersMovesThemOut) {
   EXPECT_EQ(parser.status(), 200);
   auto headers = parser.TakeHeaders();
   EXPECT_EQ(headers, (HttpHeaders{{"a", "1"}}));
+}
+
+// Found by fuzz/response_header_fuzz.cpp: a bare CR (or NUL) inside a value was kept, so a
+// Set-GUID value echoed back as a request header could split that request (RFC 9110 §5.5).
+TEST(ResponseHeaderParserTest, BareCrAndNulInsideValuesBecomeSpaces) {
+  ResponseHeaderParser parser;
+  FeedAll(parser, {"HTTP/1.1 200 OK\r\n", "Set-GUID: JSESSIONID=abc\rX-Injected: 1\r\n",
+                   std::string_view("A: x\0y\r\n", 9), "B\r: 1\r\n", "\r\n"});
+  EXPECT_TRUE(parser.complete());
+  EXPECT_EQ(parser.headers(), (HttpHeaders{{"Set-GUID", "JSESSIONID=abc X-Injected: 1"}, {"A", "x y"}}));
 }
 
 TEST(ParseStatusLineTest, ValidAndInvalid) {

@@ -136,7 +136,10 @@ TEST(CarIds, Malformed) {
   std::string sid = "74d98c29-39b4-4e1e-81fa-0ce0ae5aebb0";
   for (std::string const& bad : std::vector<std::string>{"short-1-new", sid, sid + "-", sid + "-123", sid + "-123-", sid + "-12a-new",
                           sid + "--5-new", "74d98c29x39b4-4e1e-81fa-0ce0ae5aebb0-1-new",
-                          "74d98c29-39b4-4e1e-81fa-0ce0ae5aebbZ-1-new"}) {
+                          "74d98c29-39b4-4e1e-81fa-0ce0ae5aebbZ-1-new",
+                          // Found by fuzz_webex_legacy: beyond system_clock's range (year 2262) the
+                          // timestamp saturated and ComposeCarId gave another id back.
+                          sid + "-17934912000060-new", sid + "-999999999999999999-new"}) {
     auto r = ParseCarId(bad);
     EXPECT_FALSE(r) << bad;
     if (!r) {
