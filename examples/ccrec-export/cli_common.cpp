@@ -12,8 +12,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -55,6 +57,11 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
                  "object key template; placeholders {task_id} {recording_id} {file_name} {ext} {yyyy} {mm} {dd}")
       ->capture_default_str();
   app.add_flag("--dry-run", o.dry_run, "list what would be exported; download and write nothing");
+  app.add_option("--request-timeout", o.request_timeout_s,
+                 "total seconds one attempt of a control-plane request (token, API page, FACE command, v1 query, "
+                 "Huawei call, S3 control call) may take; 0.001..86400 (default: each client's own, 30-60 s); "
+                 "downloads and S3 uploads keep the low-speed floor instead")
+      ->check(CLI::Range(0.001, 86400.0));
   app.add_option("--progress", o.progress, "progress on stderr: auto (only on a TTY), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
@@ -70,6 +77,11 @@ void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extr
   auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, extra_key_names, identity);
   if (!t) throw UsageError{"--key-template: " + t.error().message};
   if (!o.manifest.empty() && o.manifest.back() == '/') throw UsageError{"--manifest must be a file path"};
+}
+
+std::optional<std::chrono::milliseconds> RequestTimeout(CommonOptions const& o) {
+  if (o.request_timeout_s <= 0) return std::nullopt;
+  return std::chrono::milliseconds(std::max<long long>(1, std::llround(o.request_timeout_s * 1000.0)));
 }
 
 Logger MakeLogger(CommonOptions const& o) {
@@ -201,6 +213,7 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   chain.endpoints.logger = logger;
   so.credentials = ccrec::s3::MakeDefaultCredentialsChain(chain);
   so.logger = logger;
+  if (auto t = RequestTimeout(o)) so.request_timeout = *t;  // CompleteMultipartUpload keeps its own 10 min
   auto sink = ccrec::s3::MakeS3Sink(so);
   if (!sink) throw UsageError{"--dest: " + sink.error().message};
   return *sink;

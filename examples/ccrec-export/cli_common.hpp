@@ -47,6 +47,7 @@ struct CommonOptions {
   bool dry_run = false;
   std::string progress = "auto";
   std::string log_level = "warn";
+  double request_timeout_s = 0;  // --request-timeout; 0 = the library defaults
 };
 
 /// Adds --dest, --s3-*, --ca-file, --insecure, --concurrency, --manifest, --key-template,
@@ -60,6 +61,11 @@ void AddS3Flags(CLI::App& app, CommonOptions& options);
 /// the placeholders that identify one of its recordings (a template without them is refused).
 void ValidateCommon(CommonOptions const& options, std::vector<std::string> const& extra_key_names = {},
                     ccrec::exporter::KeyIdentityRule const& identity = ccrec::exporter::DefaultKeyIdentityRule());
+
+/// --request-timeout as a duration, or nothing when not given (each client keeps its default).
+/// It bounds every control-plane request (token, API pages, FACE commands, v1 queries, Huawei
+/// calls, S3 control calls); downloads and S3 data uploads keep the low-speed floor only.
+std::optional<std::chrono::milliseconds> RequestTimeout(CommonOptions const& options);
 
 /// Logger for --log-level (stderr).
 ccrec::Logger MakeLogger(CommonOptions const& options);

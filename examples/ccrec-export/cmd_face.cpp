@@ -69,6 +69,7 @@ int RunFace(FaceFlags& f) {
       f.segment_by == "filename" ? ccrec::face::SegmentSelector::kFilename : ccrec::face::SegmentSelector::kSegmentId;
   co.transport = transport;
   co.logger = logger;
+  if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   ccrec::face::Client client(co);
 
   ccrec::CancellationToken cancel;

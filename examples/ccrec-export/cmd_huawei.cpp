@@ -87,6 +87,10 @@ int RunHuawei(HuaweiFlags& f) {
   so.max_concurrent_downloads = f.downloads_per_agent;
   so.transport = transport;
   so.logger = logger;
+  if (auto t = RequestTimeout(f.common)) {
+    so.request_timeout = *t;
+    so.poll_timeout = *t + std::chrono::seconds(10);  // on top of the gateway's 10 s long-poll hold
+  }
   ccrec::huawei::AgentSession session(so);
 
   ccrec::CancellationToken cancel;

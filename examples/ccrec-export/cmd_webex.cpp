@@ -173,6 +173,7 @@ int RunWebex(WebexFlags& f) {
   oo.store = store;
   oo.transport = transport;
   oo.logger = logger;
+  if (auto t = RequestTimeout(f.common)) oo.request_timeout = *t;
   auto oauth = std::make_shared<ccrec::webex::OAuthClient>(oo);
 
   ccrec::CancellationToken cancel;
@@ -208,6 +209,7 @@ int RunWebex(WebexFlags& f) {
   ccrec::TokenBucketOptions rate;
   rate.requests_per_minute = f.rate_limit;
   co.rate_limiter = ccrec::MakeTokenBucketRateLimiter(rate);
+  if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   ccrec::webex::Client client(co);
 
   ccrec::exporter::WebexSourceOptions so;

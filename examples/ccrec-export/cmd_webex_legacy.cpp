@@ -142,6 +142,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   co.credentials.tenant_suffix = !f.no_tenant_suffix;
   co.transport = transport;
   co.logger = logger;
+  if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   legacy::Client client(co);
 
   legacy::RecordExportOptions eo;

@@ -5,6 +5,7 @@
 #include <ccrec/transport/curl.hpp>
 
 #include "face/parse.hpp"
+#include "face/request.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
@@ -191,10 +192,8 @@ struct Client::Impl {
                                          {"password", options.password},
                                          {"expirationSeconds", std::to_string(options.token_lifetime.count())}});
     return util::RunWithRetries(env, login_ctx, true, what, [&](int attempt) -> Result<Minted> {
-      HttpRequest request;
-      request.method = "POST";
-      request.url = Url("login");
-      request.headers = {{"Accept", "application/json"}, {"Content-Type", "application/x-www-form-urlencoded"}};
+      HttpRequest request = detail::ControlRequest("POST", Url("login"), options);
+      request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
       for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
       request.body = MakeStringBody(form);
       logger.Debug(what + " as " + options.user_email + " (attempt " + std::to_string(attempt) + ")");
@@ -302,10 +301,7 @@ struct Client::Impl {
       if (!tok) return std::move(tok).error();
       std::string url = Url(command) + "?" + Join("token=" + util::PercentEncode(*tok), query);
       auto result = util::RunWithRetries(Env(), ctx, idempotent, what, [&](int) -> Result<Buffered> {
-        HttpRequest request;
-        request.method = form ? "POST" : "GET";
-        request.url = url;
-        request.headers = {{"Accept", "application/json"}};
+        HttpRequest request = detail::ControlRequest(form ? "POST" : "GET", url, options);
         if (form) {
           request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
           request.body = MakeStringBody(*form);
@@ -670,9 +666,7 @@ Result<std::string> Client::Version(CallContext const& ctx) const {
   if (impl_->config_error) return *impl_->config_error;
   std::string what = "FACE GET version";
   return util::RunWithRetries(impl_->Env(), ctx, true, what, [&](int) -> Result<std::string> {
-    HttpRequest request;
-    request.url = impl_->Url("version");
-    request.headers = {{"Accept", "application/json"}};
+    HttpRequest request = detail::ControlRequest("GET", impl_->Url("version"), impl_->options);
     for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
     auto response = impl_->transport->Send(request, ctx);
     if (!response) {

@@ -97,6 +97,10 @@ Result<S3Client::Prepared> S3Client::Prepare(S3Call const& call, CallContext con
   req.url = target.scheme + "://" + target.host + sig->canonical_uri;
   if (!sig->canonical_query.empty()) req.url += "?" + sig->canonical_query;
   p.url_for_log = req.url;
+  bool const carries_data = call.operation == "PutObject" || call.operation == "UploadPart";
+  auto const timeout =
+      call.operation == "CompleteMultipartUpload" ? options_.complete_timeout : options_.control_timeout;
+  if (!carries_data && timeout.count() > 0) req.timeout = timeout;
   for (auto const& h : sreq.headers) {
     if (HeaderNameEquals(h.first, "host")) continue;
     req.headers.push_back(h);

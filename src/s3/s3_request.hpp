@@ -38,6 +38,10 @@ struct S3ClientOptions {
   std::shared_ptr<Clock> clock;      // required
   std::shared_ptr<Sleeper> sleeper;  // required
   Logger logger;
+  // Per-attempt total timeouts (0 = none): every call but PutObject/UploadPart (object data, which
+  // keeps only the transport's low-speed floor) and CompleteMultipartUpload gets control_timeout.
+  std::chrono::milliseconds control_timeout{std::chrono::seconds(60)};
+  std::chrono::milliseconds complete_timeout{std::chrono::minutes(10)};
 };
 
 /// One S3 API call.

@@ -879,9 +879,9 @@ Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options) {
   }
   if (!options.sleeper) options.sleeper = MakeRealSleeper();
 
-  auto client = impl::S3Client::Make(impl::S3ClientOptions{
-      options.bucket, options.region, options.endpoint, options.path_style, options.transport, options.credentials,
-      options.retry, options.retry_seed, options.clock, options.sleeper, options.logger});
+  auto client = impl::S3Client::Make(impl::S3ClientOptions{options.bucket, options.region,
+      options.endpoint, options.path_style, options.transport, options.credentials, options.retry, options.retry_seed,
+      options.clock, options.sleeper, options.logger, options.request_timeout, options.complete_multipart_timeout});
   if (!client) return client.error();
   if (options.payload_signing == PayloadSigning::kUnsigned && !(*client)->IsHttps()) {
     return bad("UNSIGNED-PAYLOAD is only allowed for https endpoints (the body would be unprotected); "

@@ -169,7 +169,8 @@ struct Client::Impl {
         backoff(o.retry),
         logger(std::move(o.logger)),
         rate_limiter(std::move(o.rate_limiter)),
-        allow_http_media(o.allow_http_media) {
+        allow_http_media(o.allow_http_media),
+        request_timeout(o.request_timeout) {
     if (base_url.empty() || !util::ParseUrl(base_url)) {
       config_error = MakeError(ErrorCode::kInvalidArgument,
                                "Webex client: base_url \"" + base_url +
@@ -192,6 +193,7 @@ struct Client::Impl {
   Logger logger;
   std::shared_ptr<RateLimiter> rate_limiter;
   bool allow_http_media;
+  std::chrono::milliseconds request_timeout;
   std::optional<Error> config_error;
 
   util::RetryEnv Env() const {
@@ -208,13 +210,14 @@ struct Client::Impl {
       auto token = tokens->AccessToken(ctx);
       if (!token) {
         Error e = std::move(token).error();
-        e.message = what + ": no access token: " + e.message;
+        e.message = what + ": getting an access token failed: " + e.message;
         return e;
       }
       auto result = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<wire::BufferedResponse> {
         HttpRequest request;
         request.method = method;
         request.url = url;
+        if (request_timeout.count() > 0) request.timeout = request_timeout;
         request.headers = {{"Authorization", "Bearer " + *token},
                            {"Accept", "application/json"},
                            {"TrackingId", "CCREC_" + util::NewUuid()}};

@@ -76,7 +76,8 @@ struct OAuthClient::Impl {
         clock(o.clock ? std::move(o.clock) : MakeSystemClock()),
         sleeper(o.sleeper ? std::move(o.sleeper) : MakeRealSleeper()),
         backoff(o.retry),
-        logger(std::move(o.logger)) {}
+        logger(std::move(o.logger)),
+        request_timeout(o.request_timeout) {}
 
   /// A token and, when this client obtained it itself, its lifetime (expires_in).
   struct Minted {
@@ -91,6 +92,7 @@ struct OAuthClient::Impl {
   std::shared_ptr<Sleeper> sleeper;
   Backoff backoff;
   Logger logger;
+  std::chrono::milliseconds request_timeout;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -239,6 +241,7 @@ struct OAuthClient::Impl {
     HttpRequest request;
     request.method = "POST";
     request.url = config.token_url;
+    if (request_timeout.count() > 0) request.timeout = request_timeout;
     request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
     request.body = MakeStringBody(util::FormEncode(form));
     util::RetryEnv env{&backoff, clock.get(), sleeper.get(), &logger};

@@ -112,7 +112,8 @@ struct Client::Impl {
         backoff(o.retry),
         logger(std::move(o.logger)),
         row_cap(o.service_row_cap),
-        max_body(o.max_response_bytes) {
+        max_body(o.max_response_bytes),
+        request_timeout(o.request_timeout) {
     if (base_url.empty() || !util::ParseUrl(base_url)) {
       config_error = MakeError(ErrorCode::kInvalidArgument,
                                "Webex CC v1 client: base_url \"" + RedactUrl(base_url) +
@@ -139,6 +140,7 @@ struct Client::Impl {
   Logger logger;
   int row_cap;
   std::size_t max_body;
+  std::chrono::milliseconds request_timeout;
   std::optional<Error> config_error;
 
   util::RetryEnv Env() const { return util::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }
@@ -163,6 +165,7 @@ struct Client::Impl {
     HttpRequest request;
     request.method = "GET";
     request.url = std::move(url);
+    if (request_timeout.count() > 0) request.timeout = request_timeout;
     request.headers = {{"Authorization", authorization}, {"From", credentials.user_id}, {"Accept", accept}};
     for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
     return request;

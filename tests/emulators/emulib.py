@@ -429,6 +429,18 @@ class KnobConfig:
         self.commit(self.coerce_changes(changes))
 
 
+# Every emulator adds these to its KNOBS: a hostile server that answers at once but then sends the
+# body of matching responses a byte at a time (what a per-read or low-speed timeout never catches).
+TRICKLE_KNOBS: tuple[Knob, ...] = (
+    Knob("trickle_path", "str", None,
+         "responses to request paths starting with this prefix send their status and headers at once, then "
+         "their body at trickle_bytes_per_second (/_emulator/ paths never trickle)", nullable=True),
+    Knob("trickle_bytes_per_second", "float", 2.0, "rate of a trickled response body", minimum=0.1,
+         maximum=1_000_000),
+)
+TRICKLE_KNOB_NAMES = frozenset(k.name for k in TRICKLE_KNOBS)
+
+
 def add_knob_arguments(parser: argparse.ArgumentParser, knobs: Iterable[Knob],
                        metavar: Callable[[str], str | None] | None = None, none_shown: str = "None") -> None:
     """Add one ``--knob-name`` flag per knob (dest = the knob's name), its default shown in the help.
@@ -764,9 +776,40 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if body and not head_only and self.command != "HEAD":
-            self.wfile.write(body)
         self.response_status = status
+        if body and not head_only and self.command != "HEAD":
+            rate = self.trickle_rate()
+            if rate is None:
+                self.wfile.write(body)
+            else:
+                self.trickle(body, rate)
+
+    def trickle_rate(self) -> float | None:
+        """Bytes per second for this response's body when the ``TRICKLE_KNOBS`` ask for it (the request
+        path starts with ``trickle_path``), else None.  Reads ``self.emu.cfg``, a ``KnobConfig`` or a
+        dict; an emulator without the knobs never trickles."""
+        cfg = getattr(self.emu, "cfg", None)
+        if isinstance(cfg, dict):
+            prefix, rate = cfg.get("trickle_path"), cfg.get("trickle_bytes_per_second", 2.0)
+        else:
+            prefix, rate = getattr(cfg, "trickle_path", None), getattr(cfg, "trickle_bytes_per_second", 2.0)
+        path = self.raw_path
+        if not prefix or path.startswith("/_emulator/") or not path.startswith(prefix):
+            return None
+        return float(rate)
+
+    def trickle(self, body: bytes, rate: float) -> None:
+        """Write ``body`` at about ``rate`` bytes per second (pieces of rate/10 bytes, at least one); a
+        client that gives up ends it with a quiet connection error."""
+        stats = getattr(self.server, "stats", None)
+        if stats:
+            stats.incr("trickled_responses")
+        piece = max(1, int(rate // 10))
+        delay = piece / rate
+        self.close_connection = True  # the client may give up mid-body; never reuse the connection
+        for i in range(0, len(body), piece):
+            time.sleep(delay)
+            self.wfile.write(body[i:i + piece])
 
     def send_json(self, status: int, obj: Any, headers: Iterable[tuple[str, str]] = ()) -> None:
         self.send_bytes(status, json_bytes(obj), "application/json", headers)

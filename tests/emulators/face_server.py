@@ -164,6 +164,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("media_content_type", "str", "audio/wav", "Content-Type of downloaded audio"),
     Knob("media_drop_rate", "prob", 0.0, "probability of closing a download after part of the body"),
     Knob("latency_ms", "int", 0, "delay added to every /Face request", minimum=0),
+    *emulib.TRICKLE_KNOBS,
 )
 
 

@@ -26,6 +26,10 @@ keep-alive connection stays in sync.  Endpoints:
 ``/informational``        a ``103 Early Hints`` interim response (with a Link header), then 200.
 ``/connections``          JSON ``{"connections": N}``: TCP connections accepted so far
                           (``?reset=1`` zeroes the counter first).
+``/trickle/R/ANYTHING``   a hostile server for any method and any further path and query (an S3
+                          endpoint's base path, say): 200 with a 512-byte XML body sent at R bytes
+                          per second after the head; for HEAD the status line and headers
+                          themselves come at R bytes per second.
 """
 
 from __future__ import annotations
@@ -96,6 +100,9 @@ class Handler(emulib.EmulatorRequestHandler):
             return
         path = self.raw_path
         q = self.query()
+        if path.startswith("/trickle/"):
+            self.do_trickle(path)
+            return
         routes = {
             "/echo": self.do_echo,
             "/bytes": self.do_bytes,
@@ -178,6 +185,29 @@ class Handler(emulib.EmulatorRequestHandler):
             self.wfile.flush()
             if body_delay:
                 time.sleep(body_delay)
+
+    def do_trickle(self, path: str) -> None:
+        try:
+            rate = float(path.split("/")[2])
+            if not rate > 0:
+                raise ValueError
+        except ValueError:
+            self.send_plain(400, "use /trickle/BYTES_PER_SECOND/...\n")
+            return
+        body = b'<?xml version="1.0" encoding="UTF-8"?>\n<Trickle>'
+        body += b" " * (512 - len(body) - len(b"</Trickle>")) + b"</Trickle>"
+        if self.command != "HEAD":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.response_status = 200
+            self.trickle(body, rate)
+            return
+        head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n"
+                b"Connection: close\r\n\r\n" % len(body))
+        self.response_status = 200
+        self.trickle(head, rate)
 
     def do_drop(self, q: dict, body: dict) -> None:
         n = self.int_arg(q, "n", 1000)

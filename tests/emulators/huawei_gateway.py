@@ -169,6 +169,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("latency_ms", "int", 0, "delay added to every gateway request", minimum=0),
     Knob("large_file_bytes", "int", 36_000_000, "size of the preset large recording " + LARGE_FILE, minimum=0),
     Knob("seed", "int", 1, "seed of file contents and fault randomness"),
+    *emulib.TRICKLE_KNOBS,
 )
 
 

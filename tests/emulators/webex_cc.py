@@ -133,6 +133,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("large_recording_task_id", "str", None,
          "task ID that gets the large recording (off = first recorded telephony task)", dataset=True,
          nullable=True),
+    *emulib.TRICKLE_KNOBS,
 )
 
 

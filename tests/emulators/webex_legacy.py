@@ -83,6 +83,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("burst_size", "int", 1500, "CSRs inside the one second starting 10:00:00 UTC each day", dataset=True),
     Knob("ms_cluster_size", "int", 7, "CSRs sharing the millisecond 12:00:00.000 UTC each day", dataset=True),
     Knob("agents", "int", 30, "agents (one ASR per agent and day, with its AAR chain)", dataset=True),
+    *emulib.TRICKLE_KNOBS,
 )
 KNOB_BY_NAME = {k.name: k for k in KNOBS}
 
@@ -91,6 +92,8 @@ def coerce(name: str, value: Any) -> Any:
     knob = KNOB_BY_NAME.get(name)
     if knob is None:
         raise ValueError(f"unknown knob {name!r}")
+    if name in emulib.TRICKLE_KNOB_NAMES:
+        return emulib.coerce_knob(knob, value)
     kind = knob.kind
     if kind == "bool":
         return emulib.parse_bool(value)

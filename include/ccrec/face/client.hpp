@@ -90,6 +90,13 @@ struct CCREC_EXPORT ClientOptions {
   /// Log sink. URLs are redacted (`token=***`); the password and token are never logged.
   /// Default: silent.
   Logger logger;
+  /// Total time one attempt of a login, a search or any other command (connect, request,
+  /// status, headers and body) may take before it fails with kDeadlineExceeded (not retried).
+  /// Bounds a server that trickles its answer, which the transport's low-speed floor (1 byte/s)
+  /// never catches. Default 60 s (a search page of 1000 recordings is a few hundred KB);
+  /// 0 = none (the transport's CurlOptions::total_timeout applies). Recording downloads never
+  /// get a total timeout: they keep the transport's low-speed floor only.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
 };
 
 /// A time window listing for ListRecordings().

@@ -99,10 +99,15 @@ struct CCREC_EXPORT AgentSessionOptions {
   /// until a download's body is finished or dropped. Default 1 (reference §9: one download at a time
   /// per agent). Values below 1 are treated as 1.
   int max_concurrent_downloads = 1;
-  /// Per-attempt timeout of API calls (sign-in, sign-out, heartbeat, updateGuid) and of a download
-  /// until its headers arrive. Default 30 s.
+  /// Total time one attempt of an API call (sign-in, sign-out, heartbeat, updateGuid: connect,
+  /// request, status, headers and body) may take before it fails with kDeadlineExceeded. Bounds a
+  /// gateway that trickles its answer, which the transport's low-speed floor (1 byte/s) never
+  /// catches. Default 30 s; 0 = none.
+  /// Recording downloads get no total timeout: they keep the transport's low-speed floor only.
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
-  /// Timeout of one event poll; must be above the gateway's 10 s hold. Default 30 s.
+  /// Total time of one event poll attempt. The poll is a long poll the gateway holds for 10 s when
+  /// there is no event (reference §4), so this must be well above 10 s (ccrec-export
+  /// --request-timeout T sets it to T + 10 s). Default 30 s; 0 = none.
   std::chrono::milliseconds poll_timeout{std::chrono::seconds(30)};
   /// Downloads larger than this are logged as a warning (Huawei advises against downloading files over
   /// 30 MB through the gateway, reference §6.2). Default 30 MiB (31,457,280 bytes); 0 disables.

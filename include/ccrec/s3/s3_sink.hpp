@@ -17,6 +17,7 @@
 #include <ccrec/core/retry.hpp>
 #include <ccrec/s3/credentials.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -138,6 +139,21 @@ struct CCREC_EXPORT S3SinkOptions {
   std::string storage_class;
   /// Object tags (`x-amz-tagging`), added to every object. Default none.
   std::map<std::string, std::string> tags;
+  /// Total time one attempt of a control call — CreateMultipartUpload, AbortMultipartUpload,
+  /// HeadObject — may take (connect, request, status, headers and body) before it fails with
+  /// kDeadlineExceeded (not retried). Bounds a server that trickles its answer, which the
+  /// transport's low-speed floor (1 byte/s) never catches. Default 60 s: these calls carry a few
+  /// KB at most; the AWS SDKs set no total timeout by default (only per-read socket timeouts,
+  /// e.g. botocore's 60 s read_timeout, which a trickle defeats), so 60 s matches their read
+  /// timeout as a whole-call bound. 0 = none (the transport's CurlOptions::total_timeout
+  /// applies). PutObject and UploadPart carry object data: they get no total timeout and keep
+  /// the transport's low-speed floor only.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
+  /// Total time of one CompleteMultipartUpload attempt. S3 may take several minutes to assemble
+  /// the parts and, while it does, keeps the connection open by sending whitespace after a 200
+  /// status (AWS S3 API reference, CompleteMultipartUpload) — a legitimate trickle — so this call
+  /// gets its own, longer bound. Default 10 min; 0 = none.
+  std::chrono::milliseconds complete_multipart_timeout{std::chrono::minutes(10)};
 };
 
 /// True when `endpoint`'s host is an IP literal or "localhost" — where virtual-hosted

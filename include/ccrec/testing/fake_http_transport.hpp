@@ -5,10 +5,12 @@
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,8 @@ struct CCREC_EXPORT RecordedRequest {
   std::string url;
   HttpHeaders headers;
   std::string body;
+  /// HttpRequest::timeout as sent (nullopt = the transport's own).
+  std::optional<std::chrono::milliseconds> timeout;
   /// First value of header `name`.
   std::optional<std::string> Header(std::string_view name) const { return FindHeader(headers, name); }
 };

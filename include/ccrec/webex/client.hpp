@@ -78,6 +78,13 @@ struct CCREC_EXPORT ClientOptions {
   /// fd00:ec2::254, metadata.google.internal) are always refused, so that no server can make
   /// ccrec fetch an internal endpoint and store the answer as a recording.
   bool allow_http_media = false;
+  /// Total time one attempt of an API call (a Tasks or Captures page: connect, request, status,
+  /// headers and body) may take before it fails with kDeadlineExceeded (not retried). Bounds a
+  /// server that trickles its answer, which the transport's low-speed floor (1 byte/s) never
+  /// catches. Default 60 s (a 1000-task page is well under 1 MB);
+  /// 0 = none (the transport's CurlOptions::total_timeout applies). Presigned recording
+  /// downloads never get a total timeout: they keep the transport's low-speed floor only.
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
 };
 
 /// Client for the Webex Contact Center Tasks and Captures APIs.

@@ -120,6 +120,13 @@ struct CCREC_EXPORT OAuthClientOptions {
   /// token the store could not save, and where it was rescued). Tokens, codes
   /// and secrets are never logged. Default: silent.
   Logger logger;
+  /// Total time one attempt of a token request (connect, POST, status, headers and body) may take
+  /// before it fails with kDeadlineExceeded (not retried). Bounds a token endpoint that trickles
+  /// its answer, which the transport's low-speed floor (1 byte/s) never catches; with a file
+  /// store the refresh holds the store's cross-process lock, which is released when the request
+  /// fails. Default 30 s (a token answer is under 2 KB); 0 = none (the transport's
+  /// CurlOptions::total_timeout applies).
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
 };
 
 /// OAuth2 client for the Webex token endpoint and the AccessTokenSource used by webex::Client.

@@ -80,6 +80,12 @@ struct CCREC_EXPORT ClientOptions {
   /// Largest response body read into memory (JSON pages, CSV tables, error bodies excepted).
   /// Default 64 MiB.
   std::size_t max_response_bytes = std::size_t{64} << 20;
+  /// Total time one attempt of a query (a JSON page or a CSV table: connect, request, status,
+  /// headers and the whole body) may take before it fails with kDeadlineExceeded (not retried).
+  /// Bounds a server that trickles its answer, which the transport's low-speed floor (1 byte/s)
+  /// never catches. Default 60 s (a 1000-row page is under 1 MB); 0 = none (the transport's
+  /// CurlOptions::total_timeout applies).
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(60)};
 };
 
 /// One JSON query response.
