@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   wo.base_url = "https://127.0.0.1";  // not used by OpenRecording
   wo.tokens = ccrec::webex::MakeStaticAccessTokenSource("unused");
   wo.transport = ccrec::MakeCurlTransport(co);
+  wo.allow_http_media = true;  // part C of export_bench.sh also measures the emulator over plain http
   ccrec::webex::Client client(wo);
 
   auto t0 = std::chrono::steady_clock::now();

@@ -32,6 +32,7 @@ struct WebexFlags {
   std::string channel_types = "telephony";
   int url_expiration = 30;
   bool include_segments = false;
+  bool allow_http_media = false;
   double rate_limit = 300;
   bool since_last_run = false;
   std::string until_now_minus;
@@ -210,6 +211,7 @@ int RunWebex(WebexFlags& f) {
   rate.requests_per_minute = f.rate_limit;
   co.rate_limiter = ccrec::MakeTokenBucketRateLimiter(rate);
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
+  co.allow_http_media = f.allow_http_media;
   ccrec::webex::Client client(co);
 
   ccrec::exporter::WebexSourceOptions so;
@@ -302,6 +304,9 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--max-duration", f->max_duration_s, "only recordings at most this many seconds long")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--include-segments", f->include_segments, "export individual segments instead of stitched recordings");
+  cmd->add_flag("--allow-http-media", f->allow_http_media,
+                "accept presigned recording URLs over plain http (refused by default; link-local and metadata "
+                "addresses are refused always)");
   action = [f] { return RunWebex(*f); };
   cmd->callback([] {});
 }
