@@ -430,4 +430,13 @@ std::pair<int, std::string> HttpPost(std::string const& url, std::string const& 
   return Exchange(request, ca_file);
 }
 
+std::vector<std::string> ManifestRecordLines(std::string const& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.find("\"ccrec_manifest\"") == std::string::npos) out.push_back(line);
+  }
+  return out;
+}
+
 }  // namespace ccrec_it

@@ -63,6 +63,9 @@ class TempDir {
 };
 
 std::string ReadFile(std::string const& path);
+/// The record lines of a JSON Lines manifest: every non-empty line but the header
+/// (`{"ccrec_manifest":1,...}`), in file order. A missing file reads as none.
+std::vector<std::string> ManifestRecordLines(std::string const& path);
 void WriteFile(std::string const& path, std::string const& data);
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string const& data);

@@ -207,8 +207,11 @@ TEST_F(ExportDurabilityTest, SigkillMidRunLosesNothingAndTheNextRunCompletesExac
     EXPECT_TRUE(done.count(key)) << key << " never exported";
     EXPECT_EQ(ccrec_it::Sha256Hex(ccrec_it::ReadFile(dest + "/" + key)), ExpectedSha(ids.first, ids.second)) << key;
   }
-  auto files = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f | wc -l"});
+  auto files = ccrec_it::RunProgram(
+      {"/bin/sh", "-c", "find '" + dest + "' -path '*/.ccrec-meta' -prune -o -type f -print | wc -l"});
   EXPECT_EQ(std::stoul(files.out), truth.recordings.size() * 2) << "recording + sidecar each, nothing else";
+  auto meta = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "/.ccrec-meta' -type f | wc -l"});
+  EXPECT_EQ(std::stoul(meta.out), truth.recordings.size() * 2) << "one identity file per object";
 }
 
 // A task whose capture never appears pins --since-last-run until --pending-max-age, then is

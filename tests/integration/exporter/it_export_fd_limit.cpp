@@ -60,7 +60,7 @@ class ExportFdLimitTest : public ::testing::Test {
                                      "--manifest", *dir_ / (prefix + ".jsonl"),
                                      "--s3-endpoint", s3_->Get("endpoint"),
                                      "--ca-file", webex_->Get("ca_file"),
-                                     "--concurrency", "16",
+                                     "--concurrency", "16", "--pending-max-age", "0",
                                      "--log-level", "info",
                                      "--progress", "off"};
     std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", s3_->Get("access_key")},

@@ -70,7 +70,7 @@ class ExportIdentityTest : public ::testing::Test {
             "--from",         "2026-11-01T00:00:00Z",   "--to",         "2026-11-02T00:00:00Z",
             "--dest",         dest,           "--manifest",     manifest,
             "--s3-endpoint",  s3_->Get("endpoint"), "--ca-file", webex_->Get("ca_file"),
-            "--concurrency",  "4"};
+            "--concurrency",  "4",      "--pending-max-age", "0"};
   }
 
   /// Telephony recordings the emulator holds for the day (stitched, of tasks that want a capture).

@@ -42,7 +42,7 @@ TEST(ExportWebexResume, ShortPartialResponsesAndReplacedRecordingsAreNeverStored
                                    webex->Get("token_url"), "--token-file", token_file,
                                    "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-02T00:00:00Z",
                                    "--dest", "file://" + dest, "--manifest", manifest, "--ca-file", ca,
-                                   "--concurrency", "4"};
+                                   "--concurrency", "4", "--pending-max-age", "0"};
   std::map<std::string, std::string> env = {{"CCREC_WEBEX_CLIENT_ID", webex->Get("client_id")},
                                             {"CCREC_WEBEX_CLIENT_SECRET", webex->Get("client_secret")}};
   auto expected_sha = [&](std::string const& task, std::string const& recording) {
@@ -55,9 +55,7 @@ TEST(ExportWebexResume, ShortPartialResponsesAndReplacedRecordingsAreNeverStored
   // Every "exported" line's object holds exactly the recording's current bytes.
   auto check_exported = [&](char const* run) {
     int exported = 0;
-    std::ifstream in(manifest);
-    std::string line;
-    while (std::getline(in, line)) {
+    for (auto const& line : ccrec_it::ManifestRecordLines(manifest)) {
       auto l = Json(line);
       if (std::string(l["status"].GetString()) != "exported" || l["key"].GetString() == std::string()) continue;
       ++exported;

@@ -145,12 +145,9 @@ TEST_F(FaceCoarseListTimesTest, ExportCountsEveryRecordingAndManifestLinesCarryT
   EXPECT_EQ(last.substr(0, last.find(" bytes=")), "exported=" + std::to_string(finished_segments) +
                                                       " skipped=0 failed=0 pending=" + std::to_string(in_progress));
   // Item 12: every line names its FACE recordingId, and its call (isrUcid) as task_id.
-  std::ifstream in(manifest);
-  std::string line;
   std::set<std::string> recordings_in_manifest;
   std::size_t pending = 0;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
+  for (auto const& line : ccrec_it::ManifestRecordLines(manifest)) {
     auto doc = Json(line);
     ASSERT_TRUE(doc.HasMember("recording_id")) << line;
     std::string id = doc["recording_id"].GetString();

@@ -56,11 +56,8 @@ TEST(FacePurgedBetweenListAndFetch, IsAFailedLineCountedInTheSummary) {
   std::string last = run.LastLine();
   EXPECT_EQ(last.substr(0, last.find(" bytes=")),
             "exported=" + std::to_string(other_segments) + " skipped=0 failed=1 pending=0");
-  std::ifstream in(manifest);
-  std::string line;
   int failed = 0;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
+  for (auto const& line : ccrec_it::ManifestRecordLines(manifest)) {
     auto doc = Json(line);
     if (std::string(doc["status"].GetString()) != "failed") continue;
     ++failed;
