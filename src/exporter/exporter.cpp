@@ -1,6 +1,6 @@
 #include <ccrec/exporter/exporter.hpp>
 
-#include "exporter/engine_parts.hpp"
+#include "exporter/item_queue.hpp"
 #include "exporter/media_download.hpp"
 
 #include <algorithm>
@@ -23,7 +23,6 @@ std::string ExportSummary::LastLine() const {
 
 namespace {
 
-using detail::CheckMediaResponse;
 using detail::ItemQueue;
 
 bool IsCredentialError(Error const& e) {

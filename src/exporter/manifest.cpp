@@ -1,5 +1,7 @@
 #include <ccrec/exporter/manifest.hpp>
 
+#include <ccrec/core/log.hpp>
+
 #include "internal/file_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
@@ -44,7 +46,7 @@ std::string Manifest::ToJsonLine(ManifestEntry const& e) {
   if (!e.uri.empty()) out += ",\"uri\":\"" + JsonEscape(e.uri) + "\"";
   out += ",\"bytes\":" + std::to_string(e.bytes) + ",\"sha256\":\"" +
          JsonEscape(e.sha256) + "\",\"status\":\"" + std::string(ToString(e.status)) + "\",\"error\":\"" +
-         JsonEscape(e.error) + "\",\"time\":\"" + internal::FormatIso8601(std::chrono::system_clock::now()) + "\"}";
+         JsonEscape(RedactSecrets(e.error)) + "\",\"time\":\"" + internal::FormatIso8601(std::chrono::system_clock::now()) + "\"}";
   return out;
 }
 

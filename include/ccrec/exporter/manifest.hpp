@@ -28,7 +28,8 @@ CCREC_EXPORT std::string_view ToString(ItemStatus status) noexcept;
 /// "bytes":N,"sha256":"hex","status":"exported|skipped|failed|pending","error":".."}` (plus
 /// "segment_id" when the source has segments, and "time", the UTC time the line was written;
 /// "uri" only when set). `key` is relative to the destination (`--dest`); `uri` is where the
-/// object is (ObjectSink::Uri(key)).
+/// object is (ObjectSink::Uri(key)). `error` is written through RedactSecrets (it often quotes
+/// server text) and JSON-escaped, so no secret and no raw control character reaches the file.
 struct ManifestEntry {
   std::string source;
   std::string task_id;

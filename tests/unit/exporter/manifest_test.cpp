@@ -117,6 +117,18 @@ TEST(Manifest, EscapesQuotesNewlinesAndControlCharacters) {
   EXPECT_EQ(latest->error, nasty);
 }
 
+TEST(Manifest, ErrorFieldIsRedacted) {
+  // Errors quote server text: an echoed token endpoint answer or an S3 error with headers.
+  auto e = Entry("t1", "r1", ItemStatus::kFailed,
+                 R"(token endpoint said {"access_token":"AT-SECRET","refreshToken":"RT-SECRET"}; )"
+                 "Authorization: Bearer BEARER-SECRET");
+  auto line = Manifest::ToJsonLine(e);
+  for (auto const* secret : {"AT-SECRET", "RT-SECRET", "BEARER-SECRET"}) {
+    EXPECT_EQ(line.find(secret), std::string::npos) << secret << " leaked into " << line;
+  }
+  EXPECT_NE(line.find("token endpoint said"), std::string::npos) << "the message itself survives";
+}
+
 TEST(Manifest, AppendAndReload) {
   TempDir dir;
   std::string path = dir / "m.jsonl";

@@ -1,8 +1,6 @@
 #pragma once
-// Internal pieces of the export engine (exporter.cpp): the bounded work queue and the check of a
-// MediaOpener's response. Not installed.
+// Internal piece of the export engine (exporter.cpp): the bounded work queue. Not installed.
 
-#include <ccrec/core/http.hpp>
 #include <ccrec/exporter/exporter.hpp>
 
 #include <condition_variable>
@@ -75,11 +73,6 @@ class ItemQueue {
   bool closed_ = false;
   bool aborted_ = false;
 };
-
-/// A MediaOpener must answer 206 (body from `offset`) or another 2xx, normally 200 (body from
-/// byte 0), and report HTTP errors as Error. Checks that, so an error page is never stored as a
-/// recording and a partial response that starts elsewhere is never appended.
-std::optional<Error> CheckMediaResponse(HttpResponse const& response, std::uint64_t offset);
 
 }  // namespace detail
 }  // namespace exporter
