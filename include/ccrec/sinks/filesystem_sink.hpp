@@ -37,7 +37,7 @@ struct FilesystemSinkOptions {
   /// Default 24 h.
   std::chrono::seconds stale_temp_age{std::chrono::hours(24)};
   /// Receives one Info line per stale temporary file removed. Default: none.
-  Logger logger;
+  Logger logger = {};
 };
 
 /// Creates a sink writing `root/<key>`.
