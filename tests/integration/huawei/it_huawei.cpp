@@ -74,7 +74,9 @@ TEST_F(HuaweiIt, LibraryDownloadsEveryHostileNameByteExact) {
 }
 
 TEST_F(HuaweiIt, GuidRotatesDuringDownloadsWithoutLosingTheSession) {
-  Control("config", R"({"guid_interval_ms":250,"old_guid_grace_ms":150,"download_chunk_delay_ms":15})");
+  // The grace (1 s) outlasts any scheduling stall of the poll thread on a loaded 2-core CI machine, yet is
+  // far shorter than the ~3 s of downloads, so a client that ignored Set-GUID would still be refused.
+  Control("config", R"({"guid_interval_ms":400,"old_guid_grace_ms":1000,"download_chunk_delay_ms":15})");
   auto o = SessionOptions();
   ccrec::huawei::AgentSession s(o);
   ASSERT_TRUE(s.SignIn());
