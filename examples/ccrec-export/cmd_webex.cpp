@@ -56,10 +56,11 @@ std::optional<std::chrono::system_clock::time_point> ReadCheckpoint(std::string 
   return ccrec::internal::FromEpochMs(*ms);
 }
 
-ccrec::Result<void> WriteCheckpoint(std::string const& path, std::chrono::system_clock::time_point next) {
+ccrec::Result<void> WriteCheckpoint(std::string const& path, std::chrono::system_clock::time_point next,
+                                    std::uint32_t file_mode) {
   std::string body = "{\"source\":\"webex\",\"next_from_ms\":" + std::to_string(ccrec::internal::ToEpochMs(next)) +
                      ",\"next_from\":\"" + ccrec::internal::FormatIso8601(next, true) + "\"}\n";
-  return ccrec::internal::WriteFileAtomic(path, body, 0644);
+  return ccrec::internal::WriteFileAtomicUnderUmask(path, body, static_cast<mode_t>(file_mode));
 }
 
 std::vector<std::string> SplitList(std::string const& text) {
@@ -249,7 +250,7 @@ int RunWebex(WebexFlags& f) {
   // once and no longer holds it back (ExportSummary::earliest_unfinished leaves it out). Not advanced by a dry run, an interrupted run or a fatal error.
   if (!checkpoint_path.empty() && !f.common.dry_run && !summary.fatal && !summary.cancelled && signals.signal() == 0) {
     auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, to) : to;
-    auto written = WriteCheckpoint(checkpoint_path, next);
+    auto written = WriteCheckpoint(checkpoint_path, next, FileMode(f.common));
     if (!written) logger.Warn("cannot write checkpoint " + checkpoint_path + ": " + written.error().message);
   }
   int status = FinishRun(summary, logger, signals.signal());

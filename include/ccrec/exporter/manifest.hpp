@@ -47,6 +47,16 @@ struct ManifestEntry {
   std::string error;
 };
 
+/// Options for Manifest::Open().
+struct ManifestOptions {
+  /// Permission bits a new manifest file is created with. The manifest names recordings (task
+  /// and recording ids, keys), which are personal data, so the default is 0600. The file is
+  /// created by open(2) with this mode and the kernel applies the process umask
+  /// (`file_mode & ~umask`; never chmod-ed); an existing manifest keeps its mode. Only the bits
+  /// 0777 are allowed (kInvalidArgument otherwise).
+  std::uint32_t file_mode = 0600;
+};
+
 /// An append-only JSON Lines manifest, loaded at open so a re-run can skip what is done.
 ///
 /// A manifest belongs to one destination and key template: its first line is a header
@@ -75,8 +85,12 @@ struct ManifestEntry {
 /// Thread-safe.
 class CCREC_EXPORT Manifest {
  public:
-  /// Opens (creating if needed, mode 0644) and loads `path`. Its directory must exist.
-  /// @return kInvalidArgument when the file cannot be opened for appending.
+  /// Opens (creating if needed, with ManifestOptions::file_mode & ~umask) and loads `path`. Its
+  /// directory must exist.
+  /// @return kInvalidArgument when the file cannot be opened for appending or
+  /// options.file_mode has bits beyond 0777.
+  static Result<std::shared_ptr<Manifest>> Open(std::string const& path, ManifestOptions const& options);
+  /// Open(path, ManifestOptions{}): a new manifest gets 0600 & ~umask.
   static Result<std::shared_ptr<Manifest>> Open(std::string const& path);
   /// A manifest that records nothing (no --manifest given); Latest() always returns nullopt.
   static std::shared_ptr<Manifest> Null();
