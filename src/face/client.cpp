@@ -6,6 +6,7 @@
 
 #include "face/parse.hpp"
 #include "face/request.hpp"
+#include "internal/http_util.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
@@ -41,47 +42,6 @@ std::string NormalizeBaseUrl(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
 }
-
-/// Reads at most `max_bytes` of a body, ignoring read errors (for error and result bodies).
-std::string ReadPrefix(BodyReader* body, std::size_t max_bytes) {
-  std::string out;
-  if (body == nullptr) return out;
-  char buffer[8192];
-  while (out.size() < max_bytes) {
-    auto n = body->Read(buffer, std::min(sizeof buffer, max_bytes - out.size()));
-    if (!n || *n == 0) break;
-    out.append(buffer, *n);
-  }
-  return out;
-}
-
-/// A fully read (small) response.
-struct Buffered {
-  int status = 0;
-  HttpHeaders headers;
-  std::string body;
-};
-
-/// Replays bytes read ahead (to sniff a body without Content-Type) before the rest.
-class PrefixedBodyReader : public BodyReader {
- public:
-  PrefixedBodyReader(std::string prefix, std::unique_ptr<BodyReader> inner)
-      : prefix_(std::move(prefix)), inner_(std::move(inner)) {}
-  Result<std::size_t> Read(char* buffer, std::size_t size) override {
-    if (offset_ < prefix_.size()) {
-      std::size_t n = std::min(size, prefix_.size() - offset_);
-      std::memcpy(buffer, prefix_.data() + offset_, n);
-      offset_ += n;
-      return n;
-    }
-    return inner_->Read(buffer, size);
-  }
-
- private:
-  std::string prefix_;
-  std::size_t offset_ = 0;
-  std::unique_ptr<BodyReader> inner_;
-};
 
 std::string FormEncodeMetadata(MetadataUpdate const& m, std::optional<Error>& error) {
   util::QueryParams form;
@@ -205,7 +165,7 @@ struct Client::Impl {
       }
       int status = response->status;
       HttpHeaders headers = response->headers;
-      std::string body = ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
+      std::string body = util::ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
       auto answer = wire::ParseLogin(headers, body);
       if (status >= 200 && status <= 299 && answer.parsed && answer.code.value_or(0) == 0 && !answer.token.empty()) {
         std::chrono::seconds granted = options.token_lifetime;
@@ -291,16 +251,17 @@ struct Client::Impl {
   /// One authenticated API call answered with a (small) result document. `accept_code` decides
   /// which FACE codes are answers rather than failures (failures are mapped, and retried when
   /// transient and `idempotent`). Re-logs in once on a token error.
-  Result<Buffered> Call(std::string const& command, std::string const& query, std::optional<std::string> const& form,
-                        bool idempotent, std::function<bool(wire::ResultHeader const&)> const& accept_code,
-                        CallContext const& ctx) {
+  Result<util::BufferedResponse> Call(std::string const& command, std::string const& query,
+                                      std::optional<std::string> const& form, bool idempotent,
+                                      std::function<bool(wire::ResultHeader const&)> const& accept_code,
+                                      CallContext const& ctx) {
     std::string what = std::string("FACE ") + (form ? "POST " : "GET ") + command;
     std::string rejected;
     for (int auth_attempt = 1;; ++auth_attempt) {
       auto tok = Token(ctx, rejected);
       if (!tok) return std::move(tok).error();
       std::string url = Url(command) + "?" + Join("token=" + util::PercentEncode(*tok), query);
-      auto result = util::RunWithRetries(Env(), ctx, idempotent, what, [&](int) -> Result<Buffered> {
+      auto result = util::RunWithRetries(Env(), ctx, idempotent, what, [&](int) -> Result<util::BufferedResponse> {
         HttpRequest request = detail::ControlRequest(form ? "POST" : "GET", url, options);
         if (form) {
           request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
@@ -314,21 +275,14 @@ struct Client::Impl {
           e.message = what + ": " + RedactSecrets(e.message);
           return e;
         }
-        Buffered out;
-        out.status = response->status;
-        out.headers = response->headers;
-        bool ok_status = out.status >= 200 && out.status <= 299;
-        if (ok_status) {
-          auto body = response->ReadAll(wire::kMaxResultBytes);
-          if (!body) {
-            Error e = std::move(body).error();
-            e.message = what + ": reading the answer failed: " + e.message;
-            return e;
-          }
-          out.body = std::move(*body);
-        } else {
-          out.body = ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
+        auto buffered = util::BufferResponse(*response, wire::kMaxResultBytes, wire::kMaxErrorBodyBytes);
+        if (!buffered) {
+          Error e = std::move(buffered).error();
+          e.message = what + ": reading the answer failed: " + e.message;
+          return e;
         }
+        util::BufferedResponse out = std::move(*buffered);
+        bool ok_status = out.status >= 200 && out.status <= 299;
         auto header = wire::ReadResultHeader(out.headers, out.body);
         if (IsTokenError(out.status, header.code, header.message)) {
           return MapFaceError(out.status, out.body, out.headers, what);
@@ -388,7 +342,7 @@ struct Client::Impl {
           return std::move(*response);
         }
         if (status < 200 || status > 299) {
-          std::string body = ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
+          std::string body = util::ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
           return MapFaceError(status, body, response->headers, what);
         }
         auto content_type = response->Header("Content-Type").value_or("");
@@ -411,7 +365,7 @@ struct Client::Impl {
           is_result = kind == wire::BodyKind::kJson || kind == wire::BodyKind::kXml || kind == wire::BodyKind::kEmpty;
         }
         if (is_result) {
-          std::string body = prefix + ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
+          std::string body = prefix + util::ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
           auto header = wire::ReadResultHeader(response->headers, body);
           if (header.parsed && header.code && *header.code == 0) {
             Error e = MakeError(ErrorCode::kParse, what + ": FACE answered with a result (code 0 \"" + header.message +
@@ -428,7 +382,7 @@ struct Client::Impl {
           return MapFaceError(status, body, response->headers, what);
         }
         if (!prefix.empty()) {
-          response->body = std::make_unique<PrefixedBodyReader>(std::move(prefix), std::move(response->body));
+          response->body = std::make_unique<util::PrefixedBodyReader>(std::move(prefix), std::move(response->body));
         }
         return std::move(*response);
       });
@@ -674,7 +628,7 @@ Result<std::string> Client::Version(CallContext const& ctx) const {
       e.message = what + ": " + e.message;
       return e;
     }
-    std::string body = ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
+    std::string body = util::ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
     if (response->status < 200 || response->status > 299) {
       return MapFaceError(response->status, body, response->headers, what);
     }

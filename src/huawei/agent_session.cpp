@@ -6,6 +6,7 @@
 #include <ccrec/transport/curl.hpp>
 
 #include "huawei/wire.hpp"
+#include "internal/http_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
@@ -13,7 +14,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <mutex>
 
@@ -31,19 +31,6 @@ constexpr std::chrono::seconds kFailedRecoveryMemory{30};
 
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-/// Reads at most `max_bytes` of a body, ignoring read errors (for error bodies).
-std::string ReadPrefix(HttpResponse& response, std::size_t max_bytes) {
-  std::string out;
-  if (!response.body) return out;
-  char buffer[8192];
-  while (out.size() < max_bytes) {
-    auto n = response.body->Read(buffer, std::min(sizeof buffer, max_bytes - out.size()));
-    if (!n || *n == 0) break;
-    out.append(buffer, *n);
-  }
-  return out;
 }
 
 /// Download slots of one agent (AgentSessionOptions::max_concurrent_downloads).
@@ -68,27 +55,6 @@ class SlotToken {
 
  private:
   std::shared_ptr<Slots> slots_;
-};
-
-/// Replays bytes read while sniffing, then continues with the real body.
-class PrefixedReader : public BodyReader {
- public:
-  PrefixedReader(std::string prefix, std::unique_ptr<BodyReader> inner)
-      : prefix_(std::move(prefix)), inner_(std::move(inner)) {}
-  Result<std::size_t> Read(char* buffer, std::size_t size) override {
-    if (pos_ < prefix_.size()) {
-      std::size_t n = std::min(size, prefix_.size() - pos_);
-      std::memcpy(buffer, prefix_.data() + pos_, n);
-      pos_ += n;
-      return n;
-    }
-    return inner_->Read(buffer, size);
-  }
-
- private:
-  std::string prefix_;
-  std::size_t pos_ = 0;
-  std::unique_ptr<BodyReader> inner_;
 };
 
 /// The body handed to callers: counts bytes, enforces the hard limit, warns above the advisory
@@ -271,7 +237,7 @@ struct AgentSession::Impl {
   /// Reads a JSON answer's body: up to kMaxJsonBodyBytes for 2xx, a prefix otherwise.
   static Result<std::string> ReadJsonBody(HttpResponse& response) {
     if (response.status >= 200 && response.status <= 299) return response.ReadAll(wire::kMaxJsonBodyBytes);
-    return ReadPrefix(response, wire::kMaxErrorBodyBytes);
+    return util::ReadPrefix(response, wire::kMaxErrorBodyBytes);
   }
 
   // --- JSON calls -----------------------------------------------------------------------------------
@@ -466,7 +432,7 @@ struct AgentSession::Impl {
   /// Judges a download answer by status and Content-Type (reference §6).
   Result<HttpResponse> ClassifyDownload(HttpResponse response, std::string const& what) {
     if (response.status < 200 || response.status > 299) {
-      std::string body = ReadPrefix(response, wire::kMaxErrorBodyBytes);
+      std::string body = util::ReadPrefix(response, wire::kMaxErrorBodyBytes);
       return MapHuaweiError(response.status, body, response.headers, what);
     }
     auto content_type = response.Header("Content-Type");
@@ -474,11 +440,11 @@ struct AgentSession::Impl {
       case wire::BodyKind::kFile:
         return response;
       case wire::BodyKind::kJson: {
-        std::string body = ReadPrefix(response, wire::kMaxErrorBodyBytes);
+        std::string body = util::ReadPrefix(response, wire::kMaxErrorBodyBytes);
         return MapHuaweiError(response.status, body, response.headers, what);
       }
       case wire::BodyKind::kOther: {
-        std::string body = ReadPrefix(response, 512);
+        std::string body = util::ReadPrefix(response, 512);
         Error e = MakeError(ErrorCode::kParse, what + ": unexpected Content-Type \"" + *content_type +
                                                    "\" (expected application/octet-stream, or JSON for an error)");
         e.http_status = response.status;
@@ -519,7 +485,7 @@ struct AgentSession::Impl {
       }
     }
     opt.logger.Debug(what + ": the answer has no Content-Type; treating it as the file");
-    response.body = std::make_unique<PrefixedReader>(std::move(prefix), std::move(response.body));
+    response.body = std::make_unique<util::PrefixedBodyReader>(std::move(prefix), std::move(response.body));
     return response;
   }
 

@@ -440,7 +440,7 @@ Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, Cal
       return e;
     }
     if (response->status == 200 || response->status == 206) return response;
-    std::string body = wire::ReadPrefix(*response, wire::kMaxErrorBodyBytes);
+    std::string body = util::ReadPrefix(*response, wire::kMaxErrorBodyBytes);
     return MapPresignedError(response->status, body, response->headers, presigned_url, impl.clock->Now());
   });
   if (!result) return result;
