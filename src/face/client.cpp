@@ -8,6 +8,7 @@
 #include "face/request.hpp"
 #include "internal/http_util.hpp"
 #include "internal/retry_loop.hpp"
+#include "internal/single_flight.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
 
@@ -15,7 +16,6 @@
 #include <atomic>
 #include <cctype>
 #include <functional>
-#include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -116,10 +116,7 @@ struct Client::Impl {
   std::optional<Error> config_error;
 
   // --- session (single-flight login) -----------------------------------------------------------
-  std::mutex mu;
-  std::condition_variable cv;
-  bool logging_in = false;
-  std::uint64_t generation = 0;
+  std::mutex mu;  // guards the session fields and `login`
   std::string token;
   SysTime expires_at{};
   std::chrono::seconds lifetime{0};
@@ -139,6 +136,7 @@ struct Client::Impl {
     std::string token;
     std::chrono::seconds lifetime;
   };
+  util::SingleFlight<Minted> login;  // one login at a time; guarded by mu
 
   Error CredentialError(wire::LoginAnswer const& answer, int status) const;
 
@@ -215,34 +213,27 @@ struct Client::Impl {
       if (auto e = util::CheckContext(ctx, now)) return *e;
       if (!token.empty() && token != rejected && now + Margin() < expires_at) return token;
       if (waited_for_failure && last_error) return *last_error;
-      if (logging_in) {
-        auto const awaited = generation;
-        while (logging_in && generation == awaited) {
-          cv.wait_for(lock, std::chrono::milliseconds(20));
-          if (auto e = util::CheckContext(ctx, clock->Now())) return *e;
-        }
-        if (generation != awaited && last_error) waited_for_failure = true;
+      if (login.Running()) {
+        auto awaited = login.Wait(lock, [&] { return util::CheckContext(ctx, clock->Now()); });
+        if (awaited.interrupted) return *awaited.interrupted;
+        if (awaited.result && !*awaited.result) waited_for_failure = true;
         continue;
       }
-      logging_in = true;
-      lock.unlock();
-      auto minted = DoLogin(ctx);
-      lock.lock();
-      logging_in = false;
-      ++generation;
-      if (minted) {
-        token = minted->token;
-        lifetime = minted->lifetime;
-        expires_at = clock->Now() + lifetime;
-        last_error.reset();
-        logins.fetch_add(1);
-        logger.Info("logged in to FACE as " + options.user_email + "; token valid for " +
-                    std::to_string(lifetime.count()) + " s");
-      } else {
-        last_error = minted.error();
-        if (minted.error().code == ErrorCode::kUnauthenticated) sticky_error = minted.error();
-      }
-      cv.notify_all();
+      auto minted = login.Run(lock, [&] { return DoLogin(ctx); }, [&](Result<Minted> const& result) {
+        if (result) {
+          token = result->token;
+          lifetime = result->lifetime;
+          expires_at = clock->Now() + lifetime;
+          last_error.reset();
+          logins.fetch_add(1);
+          logger.Info("logged in to FACE as " + options.user_email + "; token valid for " +
+                      std::to_string(lifetime.count()) + " s");
+        } else {
+          last_error = result.error();
+          if (result.error().code == ErrorCode::kUnauthenticated) sticky_error = result.error();
+        }
+        return true;
+      });
       if (!minted) return std::move(minted).error();
       return token;
     }
