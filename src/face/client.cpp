@@ -6,6 +6,7 @@
 
 #include "face/parse.hpp"
 #include "face/request.hpp"
+#include "internal/ascii.hpp"
 #include "internal/http_util.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/single_flight.hpp"
@@ -590,9 +591,7 @@ Error Client::Impl::CredentialError(wire::LoginAnswer const& answer, int status)
   e.http_status = status;
   e.vendor_code = answer.code ? std::to_string(*answer.code) : std::string();
   std::string server = answer.message.empty() ? std::string() : " (server: \"" + answer.message + "\")";
-  std::string lower = answer.message;
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower.find("expired") != std::string::npos && lower.find("password") != std::string::npos) {
+  if (util::ContainsIgnoreCase(answer.message, "expired") && util::ContainsIgnoreCase(answer.message, "password")) {
     e.message = "FACE login as " + options.user_email + " failed: the password has expired" + server +
                 ". Change the API user's password in the ISR Dashboard and update the configured password";
   } else {

@@ -4,6 +4,7 @@
 #include <ccrec/s3/sigv4.hpp>
 #include <ccrec/transport/curl.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/crypto.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
@@ -55,11 +56,6 @@ void EnsureCapacity(std::string& s, std::size_t capacity) {
   grown.reserve(capacity);
   grown.append(s);
   s.swap(grown);
-}
-
-std::string ToLowerAscii(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string Base64Crc32c(std::uint32_t crc) {
@@ -192,7 +188,7 @@ std::optional<Error> VerifyUpload(SinkState const& s, S3Response const& r, BodyD
     if (!s.EtagIsMd5() || !IsHex(etag, 32)) return std::nullopt;
     md5_raw = internal::Md5Raw(std::string_view(data ? data : "", size));
   }
-  if (s.EtagIsMd5() && IsHex(etag, 32) && ToLowerAscii(etag) != internal::HexEncode(md5_raw)) {
+  if (s.EtagIsMd5() && IsHex(etag, 32) && internal::ToLowerAscii(etag) != internal::HexEncode(md5_raw)) {
     return IntegrityError(r, what + ": the server's ETag " + etag + " is not the MD5 of the bytes sent (" +
                                  internal::HexEncode(md5_raw) +
                                  "); the data may have been corrupted. If this endpoint does not use MD5 "
@@ -294,7 +290,7 @@ class S3Writer final : public ObjectWriter {
                                                        std::to_string(*put_.expected_size)));
     }
     auto const sha_hex = sha_.FinalHex();
-    if (expected_sha256_ && ToLowerAscii(*expected_sha256_) != sha_hex) {
+    if (expected_sha256_ && internal::ToLowerAscii(*expected_sha256_) != sha_hex) {
       return Fail(MakeError(ErrorCode::kIntegrity, "S3 upload " + Location() +
                                                        ": the content's SHA-256 " + sha_hex +
                                                        " differs from the sha256 metadata given by the caller " +
@@ -404,7 +400,7 @@ class S3Writer final : public ObjectWriter {
     call.key = full_key_;
     call.query = {{"uploads", ""}};
     auto metadata = metadata_;
-    if (expected_sha256_) metadata["sha256"] = ToLowerAscii(*expected_sha256_);
+    if (expected_sha256_) metadata["sha256"] = internal::ToLowerAscii(*expected_sha256_);
     s.AddObjectHeaders(call.headers, content_type_, metadata);
     if (s.options.checksum != ChecksumAlgorithm::kNone) {
       call.headers.emplace_back("x-amz-checksum-algorithm", ChecksumName(s.options.checksum));
@@ -756,7 +752,7 @@ class S3Sink final : public ObjectSink {
     std::map<std::string, std::string> metadata;
     std::optional<std::string> expected_sha256;
     for (auto const& [k, v] : options.metadata) {
-      auto lk = ToLowerAscii(k);
+      auto lk = internal::ToLowerAscii(k);
       bool ok = !lk.empty() && std::all_of(lk.begin(), lk.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
       });

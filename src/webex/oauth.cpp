@@ -6,6 +6,7 @@
 #include <ccrec/transport/curl.hpp>
 #include <ccrec/webex/errors.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/single_flight.hpp"
@@ -193,10 +194,8 @@ struct OAuthClient::Impl {
     std::string what = "Webex token endpoint (grant_type=" + grant + ")";
     Error e = MapWebexError(status, body, headers, what, now);
     std::string vendor = e.vendor_code;
-    std::string lower_message;
-    for (char c : e.message) lower_message += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     bool refresh_grant = grant == "refresh_token";
-    if (vendor.empty() && refresh_grant && status == 400 && lower_message.find("refresh token") != std::string::npos) {
+    if (vendor.empty() && refresh_grant && status == 400 && util::ContainsIgnoreCase(e.message, "refresh token")) {
       vendor = "invalid_grant";  // Webex-style body: {"message":"Invalid refresh token", ...}
     }
     if (vendor == "invalid_grant") {

@@ -5,6 +5,7 @@
 #include <ccrec/transport/curl.hpp>
 #include <ccrec/webex_legacy/errors.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/http_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
@@ -36,17 +37,11 @@ std::string TrimTrailingSlashes(std::string url) {
   return url;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 /// kParse when a response's Content-Type is clearly not the format asked for.
 std::optional<Error> CheckContentType(HttpHeaders const& headers, Format format, std::string const& what) {
   auto ct = FindHeader(headers, "Content-Type");
   if (!ct) return std::nullopt;
-  std::string lower = Lower(*ct);
+  std::string lower = util::ToLowerAscii(*ct);
   bool is_json = lower.find("json") != std::string::npos;
   bool is_csv = lower.find("csv") != std::string::npos;
   bool is_markup = lower.find("html") != std::string::npos || lower.find("xml") != std::string::npos;
