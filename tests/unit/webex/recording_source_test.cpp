@@ -1,12 +1,12 @@
 // The Webex CC recording source (tasks -> captures -> presigned media) over FakeHttpTransport,
 // alone and driving the Exporter end to end into a MemorySink.
 
-#include "exporter_test_util.hpp"
+#include "unit/exporter/exporter_test_util.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
-#include <ccrec/exporter/webex_source.hpp>
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/oauth.hpp>
+#include <ccrec/webex/recording_source.hpp>
 
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
@@ -87,14 +87,14 @@ class FakeWebex {
   }
 
   std::shared_ptr<ccrec::exporter::RecordingSource> Source(std::chrono::milliseconds margin = 2min) {
-    ccrec::exporter::WebexSourceOptions o;
+    ccrec::webex::WebexSourceOptions o;
     o.tasks.from = ccrec::internal::FromEpochMs(kFromMs);
     o.tasks.to = ccrec::internal::FromEpochMs(kNowMs);
     o.tasks.channel_types = {"telephony"};
     o.url_refresh_margin = margin;
     o.pending_max_age = pending_max_age;
     o.clock = clock;
-    return ccrec::exporter::MakeWebexSource(Client(), o);
+    return ccrec::webex::MakeWebexSource(Client(), o);
   }
 
   /// Task ids of every captures request, in order.
