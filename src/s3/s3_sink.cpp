@@ -8,10 +8,10 @@
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
+#include "internal/xml.hpp"
 #include "s3/s3_error.hpp"
 #include "s3/s3_head.hpp"
 #include "s3/s3_request.hpp"
-#include "s3/xml.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -412,7 +412,7 @@ class S3Writer final : public ObjectWriter {
     call.payload_hash = kEmptyPayloadSha256;
     auto r = s.client->Execute(call, ctx_);
     if (!r) return r.error();
-    auto id = xml::FindText(r->body, "UploadId");
+    auto id = internal::xml::FindText(r->body, "UploadId");
     if (!id || id->empty()) {
       auto e = MakeError(ErrorCode::kParse, "S3 CreateMultipartUpload " + Location() +
                                                 ": the response has no UploadId (body starts with \"" +
@@ -605,10 +605,10 @@ class S3Writer final : public ObjectWriter {
     }
     std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
     for (auto const& [number, part] : parts_) {
-      body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + xml::Escape(part.etag) +
+      body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + internal::xml::Escape(part.etag) +
               "</ETag>";
       if (s.options.checksum != ChecksumAlgorithm::kNone) {
-        body += std::string("<") + ChecksumXmlElement(s.options.checksum) + ">" + xml::Escape(part.checksum) +
+        body += std::string("<") + ChecksumXmlElement(s.options.checksum) + ">" + internal::xml::Escape(part.checksum) +
                 "</" + ChecksumXmlElement(s.options.checksum) + ">";
       }
       body += "</Part>";
@@ -632,7 +632,7 @@ class S3Writer final : public ObjectWriter {
       if (auto done = CompletedByEarlierAttempt(count, sha_hex)) return *done;
     }
     if (!r) return r.error();
-    auto root = xml::RootName(r->body);
+    auto root = internal::xml::RootName(r->body);
     // AWS answers CompleteMultipartUploadResult; moto says CompleteMultipartUploadResponse.
     if (!root || root->rfind("CompleteMultipartUpload", 0) != 0) {
       auto e = MakeError(ErrorCode::kParse, "S3 CompleteMultipartUpload " + Location() +
@@ -645,9 +645,9 @@ class S3Writer final : public ObjectWriter {
     info.key = key_;
     info.bytes = total_;
     info.sha256_hex = sha_hex;
-    if (auto etag = xml::FindText(r->body, "ETag")) info.etag = Unquote(*etag);
+    if (auto etag = internal::xml::FindText(r->body, "ETag")) info.etag = Unquote(*etag);
     if (s.options.checksum != ChecksumAlgorithm::kNone) {
-      if (auto c = xml::FindText(r->body, ChecksumXmlElement(s.options.checksum))) {
+      if (auto c = internal::xml::FindText(r->body, ChecksumXmlElement(s.options.checksum))) {
         info.checksum = ChecksumPrefix(s.options.checksum) + *c;
       }
     }
