@@ -3,9 +3,9 @@
 
 #include <ccrec/core/rate_limiter.hpp>
 #include <ccrec/core/token_store.hpp>
-#include <ccrec/exporter/webex_source.hpp>
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/oauth.hpp>
+#include <ccrec/webex/recording_source.hpp>
 
 #include "internal/file_util.hpp"
 #include "internal/json.hpp"
@@ -76,7 +76,7 @@ std::vector<std::string> SplitList(std::string const& text) {
 int RunWebex(WebexFlags& f) {
   using std::chrono::system_clock;
   // ---- validate everything before writing anything -------------------------------------
-  ValidateCommon(f.common, {}, ccrec::exporter::WebexKeyIdentity());
+  ValidateCommon(f.common, {}, ccrec::webex::WebexKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   std::chrono::milliseconds lag{0};
@@ -215,7 +215,7 @@ int RunWebex(WebexFlags& f) {
   co.allow_http_media = f.allow_http_media;
   ccrec::webex::Client client(co);
 
-  ccrec::exporter::WebexSourceOptions so;
+  ccrec::webex::WebexSourceOptions so;
   so.filter.queues = f.queues;
   so.filter.agents = f.agents;
   so.filter.directions = f.directions;
@@ -231,7 +231,7 @@ int RunWebex(WebexFlags& f) {
   so.include_segments = f.include_segments;
   so.pending_max_age = *pending_max_age;
   so.logger = logger;
-  auto source = ccrec::exporter::MakeWebexSource(client, so);
+  std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::webex::MakeWebexSource(client, so);
 
   auto eo = MakeExporterOptions(f.common, logger, sink);
   ccrec::exporter::Exporter exporter(source, sink, manifest, eo);

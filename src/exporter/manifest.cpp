@@ -241,6 +241,14 @@ bool Manifest::IsDone(std::string const& source, std::string const& task_id, std
   return e && (e->status == ItemStatus::kExported || e->status == ItemStatus::kSkipped);
 }
 
+std::vector<ManifestEntry> Manifest::Entries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ManifestEntry> out;
+  out.reserve(latest_.size());
+  for (auto const& [item, entry] : latest_) out.push_back(entry);
+  return out;
+}
+
 Result<void> Manifest::Sync() {
   std::lock_guard<std::mutex> lock(mu_);
   return SyncLocked();

@@ -9,7 +9,7 @@
 #include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
-#include "s3/xml.hpp"
+#include "internal/xml.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -21,7 +21,7 @@ namespace face {
 namespace wire {
 
 namespace util = ::ccrec::internal;
-namespace xml = ::ccrec::s3::xml;
+namespace xml = ::ccrec::internal::xml;
 using rapidjson::Value;
 
 namespace {

@@ -7,7 +7,7 @@
 
 #include "internal/ascii.hpp"
 #include "internal/crypto.hpp"
-#include "s3/xml.hpp"
+#include "internal/xml.hpp"
 
 #include <chrono>
 
@@ -32,7 +32,7 @@ Result<void> S3Writer::StartMultipart() {
   call.payload_hash = kEmptyPayloadSha256;
   auto r = s.client->Execute(call, ctx_);
   if (!r) return r.error();
-  auto id = xml::FindText(r->body, "UploadId");
+  auto id = internal::xml::FindText(r->body, "UploadId");
   if (!id || id->empty()) {
     auto e = MakeError(ErrorCode::kParse, "S3 CreateMultipartUpload " + Location() +
                                               ": the response has no UploadId (body starts with \"" +
@@ -110,10 +110,10 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
   }
   std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (auto const& [number, part] : parts_) {
-    body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + xml::Escape(part.etag) +
+    body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + internal::xml::Escape(part.etag) +
             "</ETag>";
     if (s.options.checksum != ChecksumAlgorithm::kNone) {
-      body += std::string("<") + ChecksumXmlElement(s.options.checksum) + ">" + xml::Escape(part.checksum) +
+      body += std::string("<") + ChecksumXmlElement(s.options.checksum) + ">" + internal::xml::Escape(part.checksum) +
               "</" + ChecksumXmlElement(s.options.checksum) + ">";
     }
     body += "</Part>";
@@ -137,7 +137,7 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
     if (auto done = CompletedByEarlierAttempt(count, sha_hex)) return *done;
   }
   if (!r) return r.error();
-  auto root = xml::RootName(r->body);
+  auto root = internal::xml::RootName(r->body);
   // AWS answers CompleteMultipartUploadResult; moto says CompleteMultipartUploadResponse.
   if (!root || root->rfind("CompleteMultipartUpload", 0) != 0) {
     auto e = MakeError(ErrorCode::kParse, "S3 CompleteMultipartUpload " + Location() +
@@ -150,9 +150,9 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
   info.key = key_;
   info.bytes = total_;
   info.sha256_hex = sha_hex;
-  if (auto etag = xml::FindText(r->body, "ETag")) info.etag = Unquote(*etag);
+  if (auto etag = internal::xml::FindText(r->body, "ETag")) info.etag = Unquote(*etag);
   if (s.options.checksum != ChecksumAlgorithm::kNone) {
-    if (auto c = xml::FindText(r->body, ChecksumXmlElement(s.options.checksum))) {
+    if (auto c = internal::xml::FindText(r->body, ChecksumXmlElement(s.options.checksum))) {
       info.checksum = ChecksumPrefix(s.options.checksum) + *c;
     }
   }

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
@@ -121,6 +122,16 @@ class CCREC_EXPORT Manifest {
   /// True when the last entry of the item is exported or skipped (i.e. the object is in the sink).
   bool IsDone(std::string const& source, std::string const& task_id, std::string const& recording_id,
               std::string const& segment_id = {}) const;
+  /// Every item's last entry, as Latest() returns it: one ManifestEntry per item identity
+  /// (source, task_id, recording_id, segment_id) of the lines loaded by Open() and appended since,
+  /// of any status, ordered by that identity (compared field by field, byte-wise). Header lines
+  /// and malformed lines are not entries. Empty for Null().
+  ///
+  /// A snapshot: a copy taken under the manifest's lock (O(items) time and memory), not a view;
+  /// lines appended after the call are not in it.
+  /// @par Thread safety
+  /// Thread-safe; may run concurrently with Append() (each entry is before or after it, whole).
+  std::vector<ManifestEntry> Entries() const;
   /// Number of lines that could not be parsed at load time.
   std::size_t malformed_lines() const { return malformed_lines_; }
   /// fsyncs the file (all lines appended so far become durable).
