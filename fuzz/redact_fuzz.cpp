@@ -137,8 +137,11 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   std::size_t const pick = shape_pick % (kTextCount + std::size(kUrlShapes));
   if (pick < kTextCount) {
     Shape const& s = kTextShapes[pick];
+    // "Token:" is documented as a header only at the start of a line ("invalid token: expired" is
+    // prose a user needs to read): plant it after a line break, never after another separator.
+    std::string_view const before_sep = std::string_view(s.before) == "Token: " ? std::string_view("\n") : sep;
     std::string input = prefix;
-    input.append(sep).append(s.before).append(kSecret).append(s.after).append(sep).append(suffix);
+    input.append(before_sep).append(s.before).append(kSecret).append(s.after).append(sep).append(suffix);
     Check(input, ccrec::RedactSecrets(input));
   } else {
     Shape const& s = kUrlShapes[pick - kTextCount];

@@ -64,6 +64,11 @@ Result<std::vector<TemplatePart>> TokenizeKeyTemplate(std::string const& text, s
   if (shape.find("/../") != std::string::npos || shape.find("/./") != std::string::npos) {
     return bad(" has a '.' or '..' segment");
   }
+  // A literal segment starting with '.' makes hidden names, and ".ccrec-meta/" is where the
+  // filesystem sink keeps its identity files: it would refuse every key (a fuzz finding).
+  if (shape.find("/.") != std::string::npos) {
+    return bad(" has a path segment starting with '.' (hidden names are reserved, e.g. .ccrec-meta/)");
+  }
   return parts;
 }
 

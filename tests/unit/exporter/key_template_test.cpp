@@ -144,6 +144,8 @@ TEST(KeyTemplate, InvalidTemplatesAreRejectedWithAClearMessage) {
       {"a/../{recording_id}", ".."},
       {"{recording_id}/..", ".."},
       {"./{recording_id}", "'.'"},
+      {".ccrec-meta/{task_id}/{recording_id}{ext}", "starting with '.'"},  // fuzz finding
+      {"{task_id}/.hidden-{recording_id}", "starting with '.'"},
       {"{task_id}/{yyyy}{ext}", "must contain {task_id} and {recording_id}"},
       {"{file_name}", "must contain {task_id} and {recording_id}"},
       {"", "must contain"},
@@ -180,7 +182,10 @@ TEST(KeyTemplate, SyntaxEdgeCasesAreAccepted) {
   EXPECT_TRUE(KeyTemplate::Parse("x.{recording_id}", {}, kAnything));
   EXPECT_TRUE(KeyTemplate::Parse("a..b/{recording_id}", {}, kAnything)) << "'..' inside a name is not a '..' segment";
   EXPECT_TRUE(KeyTemplate::Parse("{task_id}.{recording_id}")) << "a '.' between placeholders is not a segment";
-  EXPECT_TRUE(KeyTemplate::Parse("{task_id}/..{recording_id}")) << "placeholders never render empty";
+  // "..{recording_id}" is not a ".." segment (placeholders never render empty), but it is a hidden
+  // name, which is refused like any segment starting with '.'.
+  EXPECT_FALSE(KeyTemplate::Parse("{task_id}/..{recording_id}"));
+  EXPECT_TRUE(KeyTemplate::Parse("{task_id}/x.{recording_id}")) << "a '.' after the start of a segment is fine";
 }
 
 // Issue 11 item 3: `wxcc/{yyyy}/{mm}/{dd}/{file_name}` was accepted although Webex file names
