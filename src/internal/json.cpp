@@ -19,8 +19,9 @@ namespace json_detail {
 // kMaxJsonDepth (a recursive Accept/copy/destructor of such a value overflows the stack) and
 // exponents of more than 5 digits (rapidjson 1.1.0 overflows a signed int on
 // "0.0000000001e-2147483639"). One pass, strings skipped.
-std::optional<std::string> CheckJsonLimits(std::string_view text) {
+std::optional<std::string> CheckJsonLimits(std::string_view text, std::size_t* structure) {
   std::size_t depth = 0;
+  std::size_t marks = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char const c = text[i];
@@ -31,8 +32,11 @@ std::optional<std::string> CheckJsonLimits(std::string_view text) {
     }
     switch (c) {
       case '"': in_string = true; break;
+      case ',':
+      case ':': ++marks; break;
       case '[':
       case '{':
+        ++marks;
         if (++depth > kMaxJsonDepth) {
           return "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels at byte " + std::to_string(i);
         }
@@ -58,6 +62,7 @@ std::optional<std::string> CheckJsonLimits(std::string_view text) {
       default: break;
     }
   }
+  if (structure != nullptr) *structure = marks;
   return std::nullopt;
 }
 // RapidJSON 1.1.0's full-precision number path calls clz(0) (undefined) for a zero significand

@@ -35,18 +35,35 @@ struct JsonSpan {
 
 class JsonWithSpans;
 
+/// Implementation detail of JsonWithSpans: the elements of one array, or the members (name, value,
+/// name, value, ...) of one object, which rapidjson stores as one contiguous run of Values.
+struct JsonSpanBlock {
+  std::uintptr_t first = 0;  ///< address of the first element / member name
+  std::uint32_t slots = 0;   ///< Values in the run (2 per member)
+  std::uint32_t base = 0;    ///< index of the first one's span in the span table
+};
+
 /// ParseJson() that also records the byte span of every value (objects, arrays, scalars and member
 /// names), so that a record can be kept as the server's exact bytes (JsonWithSpans::Raw()) instead
 /// of re-serialised. Same limits and errors as ParseJson(), plus kParse for a text of 4 GiB or more.
+///
+/// This overload does not copy `text`: it must outlive the result (the result's views point into
+/// it). Use the std::string&& overload when the text dies first.
 CCREC_EXPORT Result<JsonWithSpans> ParseJsonWithSpans(std::string_view text, std::string_view what);
+/// ParseJsonWithSpans() that keeps `text` (moved in) inside the result.
+CCREC_EXPORT Result<JsonWithSpans> ParseJsonWithSpans(std::string&& text, std::string_view what);
+/// A literal outlives everything (resolves the string_view / std::string&& ambiguity).
+inline Result<JsonWithSpans> ParseJsonWithSpans(char const* text, std::string_view what);
 
 /// A parsed document that also knows the exact text of each of its values: what the server sent,
 /// byte for byte, where ToJson() would rewrite it (`1E2` becomes `100.0`, `"caf\u00e9"` loses its
 /// escape, a number beyond 64 bits loses digits, whitespace is dropped). Made by ParseJsonWithSpans().
 ///
-/// It owns a copy of the text, so the views Raw() returns live as long as this object (copy them
-/// into a std::string to keep them longer). Moving it keeps every Value address (the document is
-/// held by pointer). The document is read-only: editing it would not change the spans.
+/// The views Raw() returns point into the parsed text: they live as long as that text (the
+/// caller's, or the one kept inside when parsed from a std::string&&) and this object. Copy them
+/// into a std::string to keep them longer. Moving this object keeps every Value address (the
+/// document is held by pointer) and every view into a text it does not keep. The document is
+/// read-only: editing it would not change the spans.
 ///
 /// @par Thread safety
 /// Const methods may be called from several threads at once.
@@ -54,8 +71,8 @@ class CCREC_EXPORT JsonWithSpans {
  public:
   /// The parsed document (the same values ParseJson() gives).
   rapidjson::Document const& Doc() const { return *doc_; }
-  /// The whole text as parsed (a copy of ParseJsonWithSpans' input).
-  std::string_view Text() const { return text_; }
+  /// The whole text as parsed.
+  std::string_view Text() const { return owns_text_ ? std::string_view(owned_text_) : text_; }
   /// Where `value` (the document itself, any array element, member name or member value of it) is
   /// in Text(); nullopt for a value that does not belong to this document.
   std::optional<JsonSpan> Span(rapidjson::Value const& value) const;
@@ -73,22 +90,22 @@ class CCREC_EXPORT JsonWithSpans {
 
  private:
   friend Result<JsonWithSpans> ParseJsonWithSpans(std::string_view text, std::string_view what);
+  friend Result<JsonWithSpans> ParseJsonWithSpans(std::string&& text, std::string_view what);
   JsonWithSpans() = default;
-  /// The elements of one array, or the members (name, value, name, ...) of one object.
-  struct Block {
-    std::uintptr_t first = 0;  // address of the first element / member name
-    std::uint32_t slots = 0;   // Values in the block (2 per member)
-    std::uint32_t base = 0;    // index of the first slot's span in slot_spans_
-  };
-  void Index(std::vector<JsonSpan> const& pre_order);
-  std::size_t IndexValue(rapidjson::Value const& value, std::vector<JsonSpan> const& pre_order, std::size_t next);
+  std::optional<Error> Parse(std::string_view what);
 
-  std::string text_;
+  std::string_view text_;   // the caller's text, unless owns_text_
+  std::string owned_text_;  // the text, when parsed from a std::string&&
+  bool owns_text_ = false;
   std::unique_ptr<rapidjson::Document> doc_;
   JsonSpan root_;
-  std::vector<Block> blocks_;  // sorted by `first`
+  std::vector<JsonSpanBlock> blocks_;  // sorted by `first`
   std::vector<JsonSpan> slot_spans_;
 };
+
+inline Result<JsonWithSpans> ParseJsonWithSpans(char const* text, std::string_view what) {
+  return ParseJsonWithSpans(std::string_view(text), what);
+}
 
 // Lenient getters: a missing member, JSON null, or a value of the wrong type yields nullopt
 // (servers omit and mistype more than their specs admit). Numbers given as numeric strings

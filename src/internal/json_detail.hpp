@@ -21,8 +21,11 @@ namespace json_detail {
 inline constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag;
 
 /// Why `text` is refused before rapidjson sees it (nesting deeper than kMaxJsonDepth, an
-/// exponent of more than 5 digits, a NUL byte), or nullopt.
-std::optional<std::string> CheckJsonLimits(std::string_view text);
+/// exponent of more than 5 digits, a NUL byte), or nullopt. When the text is accepted and
+/// `structure` is set, it receives the number of ',' ':' '[' '{' outside strings: at least the
+/// number of values in the text minus one (each non-empty array or object holds one more value
+/// than it has commas, plus a name per ':').
+std::optional<std::string> CheckJsonLimits(std::string_view text, std::size_t* structure = nullptr);
 
 /// `text` with the exponent of every zero-significand number ("0e50") blanked to spaces (same
 /// length, so byte offsets stay right), or nullopt when there is none.

@@ -2,10 +2,11 @@
 // records are archived as the exact bytes received (issue 12) instead of re-serialised by ToJson.
 //
 // How: rapidjson's Reader runs over the text (the same flags and pre-checks as ParseJson) with a
-// handler that forwards every SAX event to the Document and records, in document pre-order, the
-// byte span of the value the event belongs to. After the parse one walk of the finished DOM gives
-// each Value's address its span: the elements of an array (the members of an object) are one
-// contiguous block of Values, so a lookup is a binary search over the blocks, not a hash per value.
+// handler that forwards every SAX event to the Document and records the byte span of the value
+// the event belongs to. The elements of an array (the members of an object) are one contiguous
+// run of Values in the DOM, and their spans one contiguous block of the span table; after the
+// parse one walk of the finished DOM gives each block its address, so a lookup is a binary search
+// over the blocks (one per non-empty object or array), not a hash per value.
 
 #include "internal/json.hpp"
 #include "internal/json_detail.hpp"
@@ -38,11 +39,15 @@ bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 /// object or array ends after the '}' or ']' that follows its last token (only whitespace between).
 /// Positions come from scanning the text rather than from the Reader's position at Start/End
 /// events, which differs between rapidjson's recursive and iterative parsers.
+///
+/// Like the Document, it keeps the spans of the values of the open objects and arrays on a stack;
+/// when one closes, the spans of its children move to the span table as one block, in the order
+/// the Document stores them (name, value, ...). Blocks are made in close order (post-order).
 class SpanRecorder {
  public:
   SpanRecorder(rapidjson::Document& doc, rapidjson::MemoryStream const& stream, std::string_view original,
-               std::string_view input, std::vector<JsonSpan>& spans)
-      : doc_(doc), stream_(stream), original_(original), input_(input), spans_(spans) {}
+               std::string_view input, std::vector<JsonSpan>& table, std::vector<JsonSpanBlock>& blocks)
+      : doc_(doc), stream_(stream), original_(original), input_(input), table_(table), blocks_(blocks) {}
 
   bool Null() { return Scalar(), doc_.Null(); }
   bool Bool(bool b) { return Scalar(), doc_.Bool(b); }
@@ -59,6 +64,9 @@ class SpanRecorder {
   bool StartArray() { return Open(), doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType elements) { return Close(), doc_.EndArray(elements); }
 
+  /// The span of the whole document (after a successful parse).
+  JsonSpan Root() const { return stack_.front(); }
+
  private:
   std::size_t SkipBlanks(std::size_t i) const {
     while (i < original_.size() && IsBlank(original_[i])) ++i;
@@ -70,7 +78,7 @@ class SpanRecorder {
     return i;
   }
   void Push(std::size_t begin, std::size_t end) {
-    spans_.push_back(JsonSpan{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)});
+    stack_.push_back(JsonSpan{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end)});
   }
   void Scalar() {
     std::size_t const begin = ValueStart();
@@ -87,87 +95,95 @@ class SpanRecorder {
   }
   void Open() {
     std::size_t const begin = ValueStart();
-    open_.push_back(spans_.size());
+    open_.push_back(stack_.size());
     Push(begin, begin + 1);
     pos_ = begin + 1;
   }
   void Close() {
     pos_ = SkipBlanks(pos_) + 1;
-    spans_[open_.back()].end = static_cast<std::uint32_t>(pos_);
+    std::size_t const self = open_.back();
     open_.pop_back();
+    stack_[self].end = static_cast<std::uint32_t>(pos_);
+    std::size_t const children = stack_.size() - self - 1;
+    if (children > 0) {
+      blocks_.push_back(JsonSpanBlock{0, static_cast<std::uint32_t>(children), static_cast<std::uint32_t>(table_.size())});
+      table_.insert(table_.end(), stack_.begin() + static_cast<std::ptrdiff_t>(self + 1), stack_.end());
+      stack_.resize(self + 1);
+    }
   }
 
   rapidjson::Document& doc_;
   rapidjson::MemoryStream const& stream_;
   std::string_view original_;
   std::string_view input_;
-  std::vector<JsonSpan>& spans_;
-  std::vector<std::size_t> open_;  // pre-order indexes of the open objects and arrays
+  std::vector<JsonSpan>& table_;
+  std::vector<JsonSpanBlock>& blocks_;
+  std::vector<JsonSpan> stack_;    // spans of the values of the open objects and arrays
+  std::vector<std::size_t> open_;  // where each open object's / array's own span is on stack_
   std::size_t pos_ = 0;            // end of the previous token
 };
 
 std::uintptr_t Address(rapidjson::Value const& v) { return reinterpret_cast<std::uintptr_t>(&v); }
 
+// Gives the blocks, made in close order, the addresses of their Values: a post-order walk of the
+// finished DOM meets the non-empty objects and arrays in that same order. Recursion depth is
+// bounded by kMaxJsonDepth.
+void AddressBlocks(rapidjson::Value const& value, std::vector<JsonSpanBlock>& blocks, std::size_t& next) {
+  if (value.IsObject()) {
+    if (value.MemberCount() == 0) return;
+    for (auto m = value.MemberBegin(); m != value.MemberEnd(); ++m) AddressBlocks(m->value, blocks, next);
+    blocks[next++].first = Address(value.MemberBegin()->name);
+  } else if (value.IsArray()) {
+    if (value.Empty()) return;
+    for (auto const& e : value.GetArray()) AddressBlocks(e, blocks, next);
+    blocks[next++].first = Address(*value.Begin());
+  }
+}
+
 }  // namespace
 
 Result<JsonWithSpans> ParseJsonWithSpans(std::string_view text, std::string_view what) {
+  JsonWithSpans out;
+  out.text_ = text;
+  if (auto error = out.Parse(what)) return std::move(*error);
+  return out;
+}
+
+Result<JsonWithSpans> ParseJsonWithSpans(std::string&& text, std::string_view what) {
+  JsonWithSpans out;
+  out.owned_text_ = std::move(text);
+  out.owns_text_ = true;
+  if (auto error = out.Parse(what)) return std::move(*error);
+  return out;
+}
+
+std::optional<Error> JsonWithSpans::Parse(std::string_view what) {
+  std::string_view const text = Text();
   if (text.size() >= std::numeric_limits<std::uint32_t>::max()) {
     return json_detail::LimitFailure(text, what, "a text of 4 GiB or more");
   }
-  if (auto bad = json_detail::CheckJsonLimits(text)) return json_detail::LimitFailure(text, what, *bad);
-  JsonWithSpans out;
-  out.text_.assign(text.data(), text.size());
+  std::size_t structure = 0;
+  if (auto bad = json_detail::CheckJsonLimits(text, &structure)) return json_detail::LimitFailure(text, what, *bad);
+  slot_spans_.reserve(structure);  // enough for every value but the root: the table never moves
   auto const rewritten = json_detail::BlankZeroExponents(text);
-  std::string_view const input = rewritten ? std::string_view(*rewritten) : std::string_view(out.text_);
-  out.doc_ = std::make_unique<rapidjson::Document>();
-  std::vector<JsonSpan> spans;
-  spans.reserve(text.size() / 16 + 1);
+  std::string_view const input = rewritten ? std::string_view(*rewritten) : text;
+  doc_ = std::make_unique<rapidjson::Document>();
   rapidjson::MemoryStream stream(input.data(), input.size());
-  SpanRecorder recorder(*out.doc_, stream, out.text_, input, spans);
+  SpanRecorder recorder(*doc_, stream, text, input, slot_spans_, blocks_);
   rapidjson::Reader reader;
   rapidjson::ParseResult result;
   auto generate = [&](rapidjson::Document&) {
     result = reader.Parse<json_detail::kParseFlags>(stream, recorder);
     return !result.IsError();
   };
-  out.doc_->Populate(generate);
+  doc_->Populate(generate);
   if (result.IsError()) return json_detail::ParseFailure(text, what, result.Code(), result.Offset());
-  out.Index(spans);
-  return out;
-}
-
-void JsonWithSpans::Index(std::vector<JsonSpan> const& pre_order) {
-  root_ = pre_order.front();
-  IndexValue(*doc_, pre_order, 1);
-  std::sort(blocks_.begin(), blocks_.end(), [](Block const& a, Block const& b) { return a.first < b.first; });
-}
-
-// Gives the children of `value` their spans; `next` is the pre-order index of its first child.
-// Returns the index after its last descendant. Recursion depth is bounded by kMaxJsonDepth.
-std::size_t JsonWithSpans::IndexValue(rapidjson::Value const& value, std::vector<JsonSpan> const& pre_order,
-                                      std::size_t next) {
-  if (value.IsObject() && value.MemberCount() > 0) {
-    Block const block{Address(value.MemberBegin()->name), value.MemberCount() * 2,
-                      static_cast<std::uint32_t>(slot_spans_.size())};
-    blocks_.push_back(block);
-    slot_spans_.resize(slot_spans_.size() + block.slots);
-    std::uint32_t slot = block.base;
-    for (auto m = value.MemberBegin(); m != value.MemberEnd(); ++m) {
-      slot_spans_[slot++] = pre_order[next++];
-      slot_spans_[slot++] = pre_order[next++];
-      next = IndexValue(m->value, pre_order, next);
-    }
-  } else if (value.IsArray() && !value.Empty()) {
-    Block const block{Address(*value.Begin()), value.Size(), static_cast<std::uint32_t>(slot_spans_.size())};
-    blocks_.push_back(block);
-    slot_spans_.resize(slot_spans_.size() + block.slots);
-    std::uint32_t slot = block.base;
-    for (auto const& e : value.GetArray()) {
-      slot_spans_[slot++] = pre_order[next++];
-      next = IndexValue(e, pre_order, next);
-    }
-  }
-  return next;
+  root_ = recorder.Root();
+  std::size_t next = 0;
+  AddressBlocks(*doc_, blocks_, next);
+  std::sort(blocks_.begin(), blocks_.end(),
+            [](JsonSpanBlock const& a, JsonSpanBlock const& b) { return a.first < b.first; });
+  return std::nullopt;
 }
 
 std::optional<JsonSpan> JsonWithSpans::Span(rapidjson::Value const& value) const {
@@ -175,7 +191,7 @@ std::optional<JsonSpan> JsonWithSpans::Span(rapidjson::Value const& value) const
   if (&value == static_cast<rapidjson::Value const*>(doc_.get())) return root_;
   std::uintptr_t const a = Address(value);
   auto it = std::upper_bound(blocks_.begin(), blocks_.end(), a,
-                             [](std::uintptr_t x, Block const& b) { return x < b.first; });
+                             [](std::uintptr_t x, JsonSpanBlock const& b) { return x < b.first; });
   if (it == blocks_.begin()) return std::nullopt;
   --it;
   std::uintptr_t const offset = a - it->first;
@@ -186,7 +202,7 @@ std::optional<JsonSpan> JsonWithSpans::Span(rapidjson::Value const& value) const
 std::string_view JsonWithSpans::Raw(rapidjson::Value const& value) const {
   auto span = Span(value);
   if (!span) return {};
-  return std::string_view(text_).substr(span->begin, span->end - span->begin);
+  return Text().substr(span->begin, span->end - span->begin);
 }
 
 std::string JsonWithSpans::RawWithoutMember(rapidjson::Value const& object, std::string_view name) const {
@@ -196,7 +212,7 @@ std::string JsonWithSpans::RawWithoutMember(rapidjson::Value const& object, std:
   if (std::none_of(object.MemberBegin(), object.MemberEnd(), [&](auto const& m) { return named(m.name); })) {
     return std::string(Raw(object));
   }
-  std::string_view const text(text_);
+  std::string_view const text = Text();
   auto slice = [&](std::uint32_t from, std::uint32_t to) { return text.substr(from, to - from); };
   // Kept members keep their own text and the separator that followed them; the text after the
   // last member ("\n}") closes the object.
@@ -222,7 +238,7 @@ std::string JsonWithSpans::RawReplacing(rapidjson::Value const& outer, rapidjson
   if (!o || !i || i->begin < o->begin || i->end > o->end) {
     return std::string(Raw(outer));
   }
-  std::string_view const text(text_);
+  std::string_view const text = Text();
   std::string out(text.substr(o->begin, i->begin - o->begin));
   out += replacement;
   out += text.substr(i->end, o->end - i->end);

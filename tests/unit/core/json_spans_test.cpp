@@ -23,8 +23,9 @@ using internal::ParseJson;
 using internal::ParseJsonWithSpans;
 using ::testing::HasSubstr;
 
-JsonWithSpans Spans(std::string const& text) {
-  auto d = ParseJsonWithSpans(text, "test document");
+// Keeps the text inside the result (the std::string&& overload).
+JsonWithSpans Spans(std::string text) {
+  auto d = ParseJsonWithSpans(std::move(text), "test document");
   EXPECT_TRUE(d) << d.error().ToString();
   if (!d) std::abort();
   return std::move(*d);
@@ -123,6 +124,21 @@ TEST(ParseJsonWithSpans, SpansSurviveMoves) {
   std::vector<JsonWithSpans> many;
   for (int i = 0; i < 20; ++i) many.push_back(Spans("{\"k\":" + std::to_string(i) + ".0}"));
   for (int i = 0; i < 20; ++i) EXPECT_EQ(many[i].Raw(many[i].Doc()["k"]), std::to_string(i) + ".0");
+}
+
+TEST(ParseJsonWithSpans, AStringViewIsNotCopied) {
+  std::string const text = R"({"a": [1E2]})";
+  auto doc = ParseJsonWithSpans(std::string_view(text), "x");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->Text().data(), text.data());
+  EXPECT_EQ(doc->Raw(doc->Doc()["a"][0]).data(), text.data() + 7);
+  auto literal = ParseJsonWithSpans("[0.10]", "x");
+  ASSERT_TRUE(literal);
+  EXPECT_EQ(literal->Raw(literal->Doc()[0]), "0.10");
+  auto owned = ParseJsonWithSpans(std::string(text), "x");
+  ASSERT_TRUE(owned);
+  EXPECT_NE(owned->Text().data(), text.data());
+  EXPECT_EQ(owned->Raw(owned->Doc()["a"]), "[1E2]");
 }
 
 TEST(ParseJsonWithSpans, SameErrorsAsParseJson) {
