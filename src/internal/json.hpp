@@ -83,10 +83,15 @@ class CCREC_EXPORT JsonWithSpans {
   /// the rest byte for byte. Raw(object) when it has no such member or is not an object of this
   /// document.
   std::string RawWithoutMember(rapidjson::Value const& object, std::string_view name) const;
-  /// The exact text of `outer` with the text of `inner` (a value inside it) replaced by
-  /// `replacement`. Raw(outer) when `inner` is not inside `outer`.
-  std::string RawReplacing(rapidjson::Value const& outer, rapidjson::Value const& inner,
-                           std::string_view replacement) const;
+  /// One value's new text, for RawReplacing().
+  struct Replacement {
+    rapidjson::Value const* value = nullptr;
+    std::string text;
+  };
+  /// The exact text of `outer` with the text of each replaced value (inside `outer`) swapped for
+  /// its replacement text, everything else byte for byte. Replacements of values not inside
+  /// `outer`, or inside an earlier replaced value, are ignored.
+  std::string RawReplacing(rapidjson::Value const& outer, std::vector<Replacement> const& replacements) const;
 
  private:
   friend Result<JsonWithSpans> ParseJsonWithSpans(std::string_view text, std::string_view what);

@@ -231,17 +231,26 @@ std::string JsonWithSpans::RawWithoutMember(rapidjson::Value const& object, std:
   return out;
 }
 
-std::string JsonWithSpans::RawReplacing(rapidjson::Value const& outer, rapidjson::Value const& inner,
-                                        std::string_view replacement) const {
+std::string JsonWithSpans::RawReplacing(rapidjson::Value const& outer,
+                                        std::vector<Replacement> const& replacements) const {
   auto const o = Span(outer);
-  auto const i = Span(inner);
-  if (!o || !i || i->begin < o->begin || i->end > o->end) {
-    return std::string(Raw(outer));
+  if (!o) return {};
+  std::vector<std::pair<JsonSpan, std::string_view>> cuts;
+  for (auto const& r : replacements) {
+    auto const i = r.value != nullptr ? Span(*r.value) : std::nullopt;
+    if (i && i->begin >= o->begin && i->end <= o->end) cuts.emplace_back(*i, r.text);
   }
+  std::stable_sort(cuts.begin(), cuts.end(), [](auto const& a, auto const& b) { return a.first.begin < b.first.begin; });
   std::string_view const text = Text();
-  std::string out(text.substr(o->begin, i->begin - o->begin));
-  out += replacement;
-  out += text.substr(i->end, o->end - i->end);
+  std::string out;
+  std::uint32_t at = o->begin;
+  for (auto const& [span, replacement] : cuts) {
+    if (span.begin < at) continue;  // inside one already replaced
+    out += text.substr(at, span.begin - at);
+    out += replacement;
+    at = span.end;
+  }
+  out += text.substr(at, o->end - at);
   return out;
 }
 

@@ -192,10 +192,18 @@ TEST(JsonWithSpans, RawWithoutMemberKeepsEverythingElse) {
 TEST(JsonWithSpans, RawReplacing) {
   auto doc = Spans(R"({"id":"r1","attributes":{"fileName":"a.wav", "filePath":"https://s3/x?X-Amz-Signature=1"},"n":1.50})");
   auto const& attrs = doc.Doc()["attributes"];
-  EXPECT_EQ(doc.RawReplacing(doc.Doc(), attrs, doc.RawWithoutMember(attrs, "filePath")),
+  EXPECT_EQ(doc.RawReplacing(doc.Doc(), {{&attrs, doc.RawWithoutMember(attrs, "filePath")}}),
             R"({"id":"r1","attributes":{"fileName":"a.wav"},"n":1.50})");
-  EXPECT_EQ(doc.RawReplacing(doc.Doc(), doc.Doc()["n"], "2"), R"({"id":"r1","attributes":{"fileName":"a.wav", "filePath":"https://s3/x?X-Amz-Signature=1"},"n":2})");
-  EXPECT_EQ(doc.RawReplacing(attrs, doc.Doc()["n"], "2"), doc.Raw(attrs));  // not inside
+  EXPECT_EQ(doc.RawReplacing(doc.Doc(), {{&doc.Doc()["n"], "2"}}),
+            R"({"id":"r1","attributes":{"fileName":"a.wav", "filePath":"https://s3/x?X-Amz-Signature=1"},"n":2})");
+  // Several, in any order; one inside an earlier one and one outside are ignored.
+  EXPECT_EQ(doc.RawReplacing(doc.Doc(), {{&doc.Doc()["n"], "2"},
+                                         {&attrs["fileName"], "\"b\""},
+                                         {&attrs, "{}"},
+                                         {&doc.Doc()["id"], "7"}}),
+            R"({"id":7,"attributes":{},"n":2})");
+  EXPECT_EQ(doc.RawReplacing(attrs, {{&doc.Doc()["n"], "2"}}), doc.Raw(attrs));  // not inside
+  EXPECT_EQ(doc.RawReplacing(doc.Doc(), {}), doc.Raw(doc.Doc()));
 }
 
 // The span property over every seed of the fuzz corpora (JSON or not): ParseJsonWithSpans accepts
