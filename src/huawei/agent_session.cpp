@@ -142,7 +142,7 @@ class DownloadReader : public BodyReader {
 /// A sign-in answer: headers (Set-GUID, Set-Cookie) and the envelope.
 struct SignInAnswer {
   HttpHeaders headers;
-  rapidjson::Document doc;
+  util::JsonWithSpans doc;
 };
 
 }  // namespace
@@ -285,18 +285,18 @@ struct AgentSession::Impl {
     std::string what;
   };
 
-  Result<rapidjson::Document> JsonCall(CallSpec const& spec, CallContext const& ctx) {
+  Result<util::JsonWithSpans> JsonCall(CallSpec const& spec, CallContext const& ctx) {
     if (config_error) return *config_error;
     std::uint64_t used_gen = 0;
     std::string const url = root + spec.path;
-    auto attempt = [&](int) -> Result<rapidjson::Document> {
+    auto attempt = [&](int) -> Result<util::JsonWithSpans> {
       auto response = Send(spec.method, url, std::nullopt, spec.timeout, ctx, true, &used_gen);
       if (!response) return std::move(response).error();
       auto body = ReadJsonBody(*response);
       if (!body) return std::move(body).error();
       return wire::ParseEnvelope(response->status, *body, response->headers, spec.what);
     };
-    auto run = [&]() -> Result<rapidjson::Document> {
+    auto run = [&]() -> Result<util::JsonWithSpans> {
       return spec.retry ? util::RunWithRetries(Env(), ctx, true, spec.what, attempt) : attempt(1);
     };
     auto result = run();
@@ -358,8 +358,8 @@ struct AgentSession::Impl {
     }
     SignInResult result;
     result.forced = forced;
-    if (auto const* r = util::OptObject(answer->doc, "result")) {
-      result.raw_json = util::ToJson(*r);
+    if (auto const* r = util::OptObject(answer->doc.Doc(), "result")) {
+      result.raw_json = answer->doc.Raw(*r);
       result.work_no = util::OptString(*r, "workno").value_or("");
       result.vdn_id = util::OptInt64(*r, "vdnid");
       result.media_type = util::OptString(*r, "mediatype").value_or("");
@@ -630,7 +630,7 @@ Result<void> AgentSession::UpdateGuid(CallContext const& ctx) const {
   auto doc = s.JsonCall(spec, ctx);
   if (!doc) return std::move(doc).error();
   std::optional<std::string> fresh;
-  if (auto const* r = util::OptObject(*doc, "result")) fresh = util::OptString(*r, "guid");
+  if (auto const* r = util::OptObject(doc->Doc(), "result")) fresh = util::OptString(*r, "guid");
   if (fresh && !fresh->empty()) {
     std::lock_guard<std::mutex> lock(s.mu);
     std::string g = wire::GuidFromSetGuid(*fresh);

@@ -131,7 +131,7 @@ TEST(HuaweiRecordEvents, MalformedAndRecordFailEventsEndAsFailedLines) {
 }
 
 TEST(HuaweiRecordEvents, PollAnswerEntriesNamingARecordEventAreKept) {
-  auto doc = ccrec::internal::ParseJson(
+  auto doc = ccrec::internal::ParseJsonWithSpans(
       R"({"retcode":"0","event":[7,"AgentMediaEvent_Record_Fail ???",)"
       R"("{\"eventType\":\"AgentMediaEvent_Record\",\"workNo\":\"1\",\"content\":{\"fileName\":\"Y:/a.V3\"}}"]})",
       "poll");
@@ -143,7 +143,7 @@ TEST(HuaweiRecordEvents, PollAnswerEntriesNamingARecordEventAreKept) {
   EXPECT_EQ(events[0].event_type, "AgentMediaEvent_Record_Fail");
   EXPECT_EQ(events[1].event_type, "AgentMediaEvent_Record");
   EXPECT_EQ(events[1].work_no, "1");
-  auto single = ccrec::internal::ParseJson(R"({"retcode":"0","event":"AgentMediaEvent_Record ???"})", "poll");
+  auto single = ccrec::internal::ParseJsonWithSpans(R"({"retcode":"0","event":"AgentMediaEvent_Record ???"})", "poll");
   ASSERT_TRUE(single);
   auto one = ccrec::huawei::wire::EventsFromPoll(*single, &skipped);
   EXPECT_EQ(skipped, 0);
