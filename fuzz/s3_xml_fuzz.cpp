@@ -1,4 +1,4 @@
-// The S3 XML reader (src/s3/xml.hpp) and the S3 error mapper (src/s3/s3_error.hpp): error
+// The XML reader (src/internal/xml.hpp) and the S3 error mapper (src/s3/s3_error.hpp): error
 // documents, ListObjectsV2 / multipart answers, STS and IMDS credential documents.
 //
 // Input: one byte choosing the HTTP status, then the document.
@@ -7,9 +7,9 @@
 
 #include "fuzz_util.hpp"
 #include "s3/s3_error.hpp"
-#include "s3/xml.hpp"
+#include "internal/xml.hpp"
 
-namespace xml = ccrec::s3::xml;
+namespace xml = ccrec::internal::xml;
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   ccrec_fuzz::Input in(data, size);

@@ -65,6 +65,38 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
   app.add_option("--progress", o.progress, "progress on stderr: auto (only on a TTY), on, off")
       ->check(CLI::IsMember({"auto", "on", "off"}))
       ->capture_default_str();
+  app.add_option("--file-mode", o.file_mode,
+                 "octal permission bits of the files the export creates (recordings, sidecars, metadata, manifest, "
+                 "checkpoint), narrowed by the umask; at most 0777 (default: 0600)");
+  app.add_option("--dir-mode", o.dir_mode,
+                 "octal permission bits of the directories created under a local --dest, narrowed by the umask; "
+                 "0700..0777, existing directories are left alone (default: 0700)");
+}
+
+std::uint32_t ParseModeFlag(std::string const& flag, std::string const& value, std::uint32_t empty_value) {
+  if (value.empty()) return empty_value;
+  if (value.size() > 6 || value.find_first_not_of("01234567") != std::string::npos) {
+    throw UsageError{flag + " \"" + value + "\" is not an octal permission mode (e.g. 0600, 0640)"};
+  }
+  auto const mode = static_cast<std::uint32_t>(std::stoul(value, nullptr, 8));
+  if ((mode & ~std::uint32_t{07777}) != 0) throw UsageError{flag + " " + value + " is above 0777"};
+  if ((mode & 07000) != 0) {
+    throw UsageError{flag + " " + value + " sets the setuid, setgid or sticky bit; only 0777 permission bits are allowed"};
+  }
+  return mode;
+}
+
+std::uint32_t FileMode(CommonOptions const& o) {
+  return ParseModeFlag("--file-mode", o.file_mode, ccrec::FilesystemSinkOptions{}.file_mode);
+}
+
+std::uint32_t DirMode(CommonOptions const& o) {
+  auto const mode = ParseModeFlag("--dir-mode", o.dir_mode, ccrec::FilesystemSinkOptions{}.dir_mode);
+  if ((mode & 0700) != 0700) {
+    throw UsageError{"--dir-mode " + o.dir_mode +
+                     " must include 0700: the export creates, lists and fsyncs files in its directories"};
+  }
+  return mode;
 }
 
 void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extra_key_names,
@@ -77,6 +109,8 @@ void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extr
   auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, extra_key_names, identity);
   if (!t) throw UsageError{"--key-template: " + t.error().message};
   if (!o.manifest.empty() && o.manifest.back() == '/') throw UsageError{"--manifest must be a file path"};
+  FileMode(o);
+  DirMode(o);
 }
 
 std::optional<std::chrono::milliseconds> RequestTimeout(CommonOptions const& o) {
@@ -193,6 +227,8 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
     ccrec::FilesystemSinkOptions fo;
     fo.root = dest.path;
     fo.logger = logger;
+    fo.file_mode = FileMode(o);
+    fo.dir_mode = DirMode(o);
     auto sink = ccrec::MakeFilesystemSink(fo);
     if (!sink) throw UsageError{"--dest: " + sink.error().message};
     return *sink;
@@ -221,7 +257,9 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
 
 std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& o, ccrec::ObjectSink const& sink) {
   if (o.manifest.empty()) return ccrec::exporter::Manifest::Null();
-  auto m = ccrec::exporter::Manifest::Open(o.manifest);
+  ccrec::exporter::ManifestOptions mo;
+  mo.file_mode = FileMode(o);
+  auto m = ccrec::exporter::Manifest::Open(o.manifest, mo);
   if (!m) throw UsageError{"--manifest: " + m.error().message};
   auto bound = o.dry_run ? (*m)->CheckDestination(sink.Uri(""), o.key_template)
                          : (*m)->Bind(sink.Uri(""), o.key_template);

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,10 +49,12 @@ struct CommonOptions {
   std::string progress = "auto";
   std::string log_level = "warn";
   double request_timeout_s = 0;  // --request-timeout; 0 = the library defaults
+  std::string file_mode;         // --file-mode, octal; empty = 0600 (FilesystemSinkOptions default)
+  std::string dir_mode;          // --dir-mode, octal; empty = 0700
 };
 
 /// Adds --dest, --s3-*, --ca-file, --insecure, --concurrency, --manifest, --key-template,
-/// --dry-run, --progress, --log-level. `default_template` is shown in --help.
+/// --dry-run, --progress, --log-level, --file-mode, --dir-mode. `default_template` is shown in --help.
 void AddCommonFlags(CLI::App& app, CommonOptions& options, std::string const& default_template);
 /// Adds only the S3 connection flags (for s3-presign).
 void AddS3Flags(CLI::App& app, CommonOptions& options);
@@ -61,6 +64,14 @@ void AddS3Flags(CLI::App& app, CommonOptions& options);
 /// the placeholders that identify one of its recordings (a template without them is refused).
 void ValidateCommon(CommonOptions const& options, std::vector<std::string> const& extra_key_names = {},
                     ccrec::exporter::KeyIdentityRule const& identity = ccrec::exporter::DefaultKeyIdentityRule());
+
+/// Parses an octal permission flag (`--file-mode 0640`): octal digits only, at most 0777, no
+/// setuid/setgid/sticky bit; `empty_value` when `value` is empty. Throws UsageError naming `flag`.
+std::uint32_t ParseModeFlag(std::string const& flag, std::string const& value, std::uint32_t empty_value);
+/// --file-mode: new files (objects, sidecars, metadata, manifest, checkpoint) get it & ~umask.
+std::uint32_t FileMode(CommonOptions const& options);
+/// --dir-mode: new directories of a local --dest get it & ~umask.
+std::uint32_t DirMode(CommonOptions const& options);
 
 /// --request-timeout as a duration, or nothing when not given (each client keeps its default).
 /// It bounds every control-plane request (token, API pages, FACE commands, v1 queries, Huawei

@@ -2,7 +2,7 @@
 #include "commands.hpp"
 
 #include <ccrec/face/client.hpp>
-#include <ccrec/face/face_source.hpp>
+#include <ccrec/face/recording_source.hpp>
 
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
@@ -95,7 +95,7 @@ int RunFace(FaceFlags& f) {
   so.max_list_length = f.max_list_length;
   so.concatenate_segments = f.concatenate_segments;
   so.logger = logger;
-  auto source = ccrec::face::MakeFaceSource(client, so);
+  std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(client, so);
 
   auto eo = MakeExporterOptions(f.common, logger, sink);
   ccrec::exporter::Exporter exporter(source, sink, manifest, eo);

@@ -108,7 +108,7 @@ int RunHuawei(HuaweiFlags& f) {
   src.file_type = f.file_type;
   src.location_id = f.location_id;
   src.logger = logger;
-  auto source = ccrec::huawei::MakeHuaweiSource(session, src);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, src);
 
   // Sign in first: a wrong password or a TLS failure is fatal before anything is exported.
   auto signed_in = session.SignIn(ctx);

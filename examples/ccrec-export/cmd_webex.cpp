@@ -3,9 +3,9 @@
 
 #include <ccrec/core/rate_limiter.hpp>
 #include <ccrec/core/token_store.hpp>
-#include <ccrec/exporter/webex_source.hpp>
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/oauth.hpp>
+#include <ccrec/webex/recording_source.hpp>
 
 #include "internal/file_util.hpp"
 #include "internal/json.hpp"
@@ -56,10 +56,11 @@ std::optional<std::chrono::system_clock::time_point> ReadCheckpoint(std::string 
   return ccrec::internal::FromEpochMs(*ms);
 }
 
-ccrec::Result<void> WriteCheckpoint(std::string const& path, std::chrono::system_clock::time_point next) {
+ccrec::Result<void> WriteCheckpoint(std::string const& path, std::chrono::system_clock::time_point next,
+                                    std::uint32_t file_mode) {
   std::string body = "{\"source\":\"webex\",\"next_from_ms\":" + std::to_string(ccrec::internal::ToEpochMs(next)) +
                      ",\"next_from\":\"" + ccrec::internal::FormatIso8601(next, true) + "\"}\n";
-  return ccrec::internal::WriteFileAtomic(path, body, 0644);
+  return ccrec::internal::WriteFileAtomicUnderUmask(path, body, static_cast<mode_t>(file_mode));
 }
 
 std::vector<std::string> SplitList(std::string const& text) {
@@ -75,7 +76,7 @@ std::vector<std::string> SplitList(std::string const& text) {
 int RunWebex(WebexFlags& f) {
   using std::chrono::system_clock;
   // ---- validate everything before writing anything -------------------------------------
-  ValidateCommon(f.common, {}, ccrec::exporter::WebexKeyIdentity());
+  ValidateCommon(f.common, {}, ccrec::webex::WebexKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   std::chrono::milliseconds lag{0};
@@ -214,7 +215,7 @@ int RunWebex(WebexFlags& f) {
   co.allow_http_media = f.allow_http_media;
   ccrec::webex::Client client(co);
 
-  ccrec::exporter::WebexSourceOptions so;
+  ccrec::webex::WebexSourceOptions so;
   so.filter.queues = f.queues;
   so.filter.agents = f.agents;
   so.filter.directions = f.directions;
@@ -230,7 +231,7 @@ int RunWebex(WebexFlags& f) {
   so.include_segments = f.include_segments;
   so.pending_max_age = *pending_max_age;
   so.logger = logger;
-  auto source = ccrec::exporter::MakeWebexSource(client, so);
+  std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::webex::MakeWebexSource(client, so);
 
   auto eo = MakeExporterOptions(f.common, logger, sink);
   ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
@@ -249,7 +250,7 @@ int RunWebex(WebexFlags& f) {
   // once and no longer holds it back (ExportSummary::earliest_unfinished leaves it out). Not advanced by a dry run, an interrupted run or a fatal error.
   if (!checkpoint_path.empty() && !f.common.dry_run && !summary.fatal && !summary.cancelled && signals.signal() == 0) {
     auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, to) : to;
-    auto written = WriteCheckpoint(checkpoint_path, next);
+    auto written = WriteCheckpoint(checkpoint_path, next, FileMode(f.common));
     if (!written) logger.Warn("cannot write checkpoint " + checkpoint_path + ": " + written.error().message);
   }
   int status = FinishRun(summary, logger, signals.signal());

@@ -1,5 +1,7 @@
 #include <ccrec/core/http.hpp>
 
+#include "internal/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -8,15 +10,7 @@
 namespace ccrec {
 inline namespace v1 {
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+bool HeaderNameEquals(std::string_view a, std::string_view b) noexcept { return internal::EqualsIgnoreCase(a, b); }
 
 std::optional<std::string> FindHeader(HttpHeaders const& headers, std::string_view name) {
   for (auto const& [k, v] : headers) {

@@ -1,5 +1,7 @@
 #include <ccrec/core/log.hpp>
 
+#include "internal/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <iostream>
@@ -11,8 +13,7 @@ namespace ccrec {
 inline namespace v1 {
 
 bool ParseLogLevel(std::string_view text, LogLevel& out) noexcept {
-  std::string t;
-  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string t = internal::ToLowerAscii(text);
   if (t == "debug") out = LogLevel::kDebug;
   else if (t == "info") out = LogLevel::kInfo;
   else if (t == "warn" || t == "warning") out = LogLevel::kWarn;
@@ -78,10 +79,7 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 // Case-insensitive: does `text` continue with `name` at `pos`?
 bool MatchesAt(std::string_view text, std::size_t pos, std::string_view name) {
   if (text.size() - pos < name.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[pos + i])) != static_cast<unsigned char>(name[i])) return false;
-  }
-  return true;
+  return internal::EqualsIgnoreCase(text.substr(pos, name.size()), name);
 }
 
 // Length of the secret name at `pos` that is followed by `next` (a name must be whole: the
@@ -257,10 +255,6 @@ constexpr std::string_view kPresignedParams[] = {"x-amz-signature", "x-amz-crede
                                                  "signature",       "sig",              "x-goog-signature",
                                                  "x-goog-credential", "key-pair-id"};
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
-  return a.size() == lower.size() && MatchesAt(a, 0, lower);
-}
-
 bool IsPresignedQuery(std::string_view query) {
   std::size_t pos = 0;
   while (pos <= query.size()) {
@@ -269,7 +263,7 @@ bool IsPresignedQuery(std::string_view query) {
     auto part = query.substr(pos, amp - pos);
     auto name = part.substr(0, part.find('='));
     for (auto p : kPresignedParams) {
-      if (EqualsIgnoreCase(name, p)) return true;
+      if (internal::EqualsIgnoreCase(name, p)) return true;
     }
     pos = amp + 1;
   }
@@ -335,8 +329,7 @@ Logger MakeStderrLogger(LogLevel min_level) {
   auto mu = std::make_shared<std::mutex>();
   return Logger(min_level, [mu](LogLevel level, std::string_view message) {
     std::lock_guard<std::mutex> lock(*mu);
-    std::string upper(ToString(level));
-    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string upper = internal::ToUpperAscii(ToString(level));
     std::cerr << upper << " " << message << "\n";
   });
 }

@@ -1,6 +1,7 @@
 #include <ccrec/exporter/key_template.hpp>
 
 #include "exporter/template_parts.hpp"
+#include "internal/ascii.hpp"
 #include "internal/crypto.hpp"
 
 #include <algorithm>
@@ -13,7 +14,6 @@ namespace {
 // ASCII only: <cctype> answers by the C locale, and in a Latin-1 locale bytes such as 0xE9 are
 // letters, which would let non-ASCII bytes into keys.
 bool IsAsciiAlnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char AsciiLower(unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
 }  // namespace
 
 namespace {
@@ -74,7 +74,7 @@ std::string FileExtension(std::string_view file_name, std::string_view fallback)
   std::string out = ".";
   for (unsigned char c : ext) {
     if (!IsAsciiAlnum(c)) return std::string(fallback);
-    out += AsciiLower(c);
+    out += internal::AsciiLower(static_cast<char>(c));
   }
   return out;
 }

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 
 namespace ccrec {
@@ -50,7 +51,15 @@ std::string Manifest::ToJsonLine(ManifestEntry const& e) {
   return out;
 }
 
-Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path) {
+Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path) { return Open(path, ManifestOptions{}); }
+
+Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path, ManifestOptions const& options) {
+  if ((options.file_mode & ~std::uint32_t{0777}) != 0) {
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "0%o", static_cast<unsigned>(options.file_mode));
+    return MakeError(ErrorCode::kInvalidArgument, "manifest " + path + ": file_mode " + mode +
+                                                      " has bits beyond 0777 (setuid, setgid or sticky are not allowed)");
+  }
   std::shared_ptr<Manifest> m(new Manifest());
   m->path_ = path;
   auto text = internal::ReadSmallFile(path, std::size_t{4} << 30);
@@ -104,7 +113,8 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path) {
   } else if (text.error().code != ErrorCode::kNotFound) {
     return MakeError(ErrorCode::kInvalidArgument, "cannot read manifest: " + text.error().message);
   }
-  m->fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  // A new manifest gets file_mode & ~umask (the kernel applies the umask; no chmod).
+  m->fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, static_cast<mode_t>(options.file_mode));
   if (m->fd_ < 0) {
     return MakeError(ErrorCode::kInvalidArgument, "cannot open manifest " + path + " for appending: " +
                                                       std::strerror(errno));
@@ -229,6 +239,14 @@ bool Manifest::IsDone(std::string const& source, std::string const& task_id, std
                       std::string const& segment_id) const {
   auto e = Latest(source, task_id, recording_id, segment_id);
   return e && (e->status == ItemStatus::kExported || e->status == ItemStatus::kSkipped);
+}
+
+std::vector<ManifestEntry> Manifest::Entries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ManifestEntry> out;
+  out.reserve(latest_.size());
+  for (auto const& [item, entry] : latest_) out.push_back(entry);
+  return out;
 }
 
 Result<void> Manifest::Sync() {

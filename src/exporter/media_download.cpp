@@ -1,4 +1,5 @@
 #include "exporter/media_download.hpp"
+#include "internal/ascii.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -17,15 +18,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 /// Digits at `pos` (at most 19, so no overflow); advances `pos`.
 std::optional<std::uint64_t> Number(std::string_view s, std::size_t& pos) {
   std::uint64_t v = 0;
@@ -40,7 +32,7 @@ std::optional<std::uint64_t> Number(std::string_view s, std::size_t& pos) {
 
 /// Content-Encoding absent or "identity": the body is the stored bytes.
 bool IsIdentityEncoding(std::optional<std::string> const& value) {
-  return !value || Trim(*value).empty() || EqualsIgnoreCase(Trim(*value), "identity");
+  return !value || Trim(*value).empty() || internal::EqualsIgnoreCase(Trim(*value), "identity");
 }
 
 bool IsRetryableDownloadError(Error const& e) {
@@ -291,7 +283,7 @@ class Download {
 
 std::optional<ContentRange> ParseContentRange(std::string_view value) {
   value = Trim(value);
-  if (value.size() < 6 || !EqualsIgnoreCase(value.substr(0, 6), "bytes ")) return std::nullopt;
+  if (value.size() < 6 || !internal::EqualsIgnoreCase(value.substr(0, 6), "bytes ")) return std::nullopt;
   std::size_t pos = 6;
   while (pos < value.size() && value[pos] == ' ') ++pos;
   ContentRange r;

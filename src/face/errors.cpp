@@ -5,6 +5,7 @@
 #include <ccrec/core/log.hpp>
 
 #include "face/parse.hpp"
+#include "internal/ascii.hpp"
 #include "internal/error_util.hpp"
 #include "internal/time_util.hpp"
 
@@ -16,19 +17,6 @@ inline namespace v1 {
 namespace face {
 
 namespace {
-
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  if (needle.size() > haystack.size()) return false;
-  for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-    bool match = true;
-    for (std::size_t j = 0; j < needle.size() && match; ++j) {
-      match = std::tolower(static_cast<unsigned char>(haystack[i + j])) ==
-              std::tolower(static_cast<unsigned char>(needle[j]));
-    }
-    if (match) return true;
-  }
-  return false;
-}
 
 struct CodeInfo {
   ErrorCode code;
@@ -109,9 +97,9 @@ std::string_view DescribeReturnCode(int code) noexcept {
 
 bool IsTokenError(int http_status, std::optional<int> code, std::string_view message) {
   if (http_status == 401) return true;
-  if (code && *code == 27 && ContainsNoCase(message, "token")) return true;
-  if (code && *code == -1 && ContainsNoCase(message, "token") &&
-      (ContainsNoCase(message, "invalid") || ContainsNoCase(message, "expired"))) {
+  if (code && *code == 27 && internal::ContainsIgnoreCase(message, "token")) return true;
+  if (code && *code == -1 && internal::ContainsIgnoreCase(message, "token") &&
+      (internal::ContainsIgnoreCase(message, "invalid") || internal::ContainsIgnoreCase(message, "expired"))) {
     return true;
   }
   return false;

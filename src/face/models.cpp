@@ -2,6 +2,8 @@
 
 #include <ccrec/face/models.hpp>
 
+#include "internal/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <string_view>
@@ -16,7 +18,7 @@ bool EndsWithRpdd(std::string_view name) {
   if (name.size() < kExt.size()) return false;
   auto tail = name.substr(name.size() - kExt.size());
   return std::equal(tail.begin(), tail.end(), kExt.begin(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
+    return internal::AsciiLower(a) == b;
   });
 }
 }  // namespace

@@ -5,10 +5,11 @@
 #include <ccrec/core/log.hpp>
 #include <ccrec/face/errors.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
-#include "s3/xml.hpp"
+#include "internal/xml.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -20,20 +21,10 @@ namespace face {
 namespace wire {
 
 namespace util = ::ccrec::internal;
-namespace xml = ::ccrec::s3::xml;
+namespace xml = ::ccrec::internal::xml;
 using rapidjson::Value;
 
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  return Lower(haystack).find(Lower(needle)) != std::string::npos;
-}
 
 std::string_view SkipBomAndBlanks(std::string_view body) {
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
@@ -84,13 +75,13 @@ bool MayStartIn(RecordingMatch const& match, std::int64_t a, std::int64_t b) {
 }
 
 bool IsResultContentType(std::string_view content_type) {
-  std::string ct = Lower(content_type);
+  std::string ct = util::ToLowerAscii(content_type);
   return ct.find("json") != std::string::npos || ct.find("xml") != std::string::npos ||
          ct.rfind("text/", 0) == 0;
 }
 
 BodyKind Classify(HttpHeaders const& headers, std::string_view body) {
-  std::string ct = Lower(FindHeader(headers, "Content-Type").value_or(""));
+  std::string ct = util::ToLowerAscii(FindHeader(headers, "Content-Type").value_or(""));
   auto trimmed = SkipBomAndBlanks(body);
   if (ct.find("json") != std::string::npos) return trimmed.empty() ? BodyKind::kEmpty : BodyKind::kJson;
   if (ct.find("xml") != std::string::npos) return trimmed.empty() ? BodyKind::kEmpty : BodyKind::kXml;
@@ -342,16 +333,16 @@ std::optional<SegmentMatch> ParseSegmentMatch(Value const& v, TimeFormat const& 
 }
 
 bool IsListMessage(std::string_view message) {
-  return ContainsNoCase(message, "selection criteria insufficient") || ContainsNoCase(message, "returning all matches") ||
+  return util::ContainsIgnoreCase(message, "selection criteria insufficient") || util::ContainsIgnoreCase(message, "returning all matches") ||
          IsTruncationMessage(message);
 }
 
 bool IsTruncationMessage(std::string_view message) {
-  return ContainsNoCase(message, "more matches than maxlistlength");
+  return util::ContainsIgnoreCase(message, "more matches than maxlistlength");
 }
 
 std::optional<std::string> RenamedFilename(std::string_view message) {
-  if (!ContainsNoCase(message, "has been renamed")) return std::nullopt;
+  if (!util::ContainsIgnoreCase(message, "has been renamed")) return std::nullopt;
   auto colon = message.rfind(':');
   if (colon == std::string_view::npos) return std::nullopt;
   std::string name(message.substr(colon + 1));
@@ -537,7 +528,7 @@ LoginAnswer ParseLogin(HttpHeaders const& headers, std::string_view body) {
 }
 
 std::optional<std::chrono::seconds> ParseExpiration(std::string_view text) {
-  std::string s = Lower(text);
+  std::string s = util::ToLowerAscii(text);
   auto pos = s.find("second");
   if (pos != std::string::npos) s = s.substr(0, pos);
   auto v = ParseInt(s);

@@ -1,4 +1,4 @@
-// huawei::HuaweiRecordingSource: listed recordings, or recordings announced by AgentMediaEvent_Record
+// huawei::MakeHuaweiSource(): listed recordings, or recordings announced by AgentMediaEvent_Record
 // while watching (reference huawei-cc-gateway.md §5, §6, §7).
 
 #include <ccrec/huawei/recording_source.hpp>
@@ -11,6 +11,7 @@
 #include "internal/time_util.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <map>
 #include <optional>
@@ -220,18 +221,41 @@ exporter::ExportItem MakeRecordFailItem(std::string const& agent_id, AgentEvent 
   return MakeEventFailureItem(agent_id, r.call_id, id, ".record-fail", event.generated_at, std::move(error));
 }
 
+/// The source MakeHuaweiSource() returns; its members are defined below.
+class HuaweiSource final : public HuaweiRecordingSource {
+ public:
+  HuaweiSource(AgentSession session, HuaweiSourceOptions options);
+  ~HuaweiSource() override;
+
+  Result<void> Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
+                         std::function<void(exporter::PendingItem)> const& on_pending,
+                         CallContext const& ctx) override;
+  exporter::KeyIdentityRule KeyIdentity() const override { return HuaweiKeyIdentity(); }
+  Result<void> Shutdown() override;
+
+ private:
+  Result<void> Watch(std::function<bool(exporter::ExportItem)> const& on_item,
+                     std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
+
+  AgentSession session_;
+  HuaweiSourceOptions options_;
+  std::unique_ptr<EventPoller> poller_;
+  std::set<std::string> seen_;
+  std::atomic<bool> shut_down_{false};
+};
+
 }  // namespace
 
-HuaweiRecordingSource::HuaweiRecordingSource(AgentSession session, HuaweiSourceOptions options)
+HuaweiSource::HuaweiSource(AgentSession session, HuaweiSourceOptions options)
     : session_(std::move(session)), options_(std::move(options)) {}
 
-HuaweiRecordingSource::~HuaweiRecordingSource() {
+HuaweiSource::~HuaweiSource() {
   if (poller_) poller_->Stop();
 }
 
-Result<void> HuaweiRecordingSource::Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
-                                              std::function<void(exporter::PendingItem)> const& on_pending,
-                                              CallContext const& ctx) {
+Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
+                                     std::function<void(exporter::PendingItem)> const& on_pending,
+                                     CallContext const& ctx) {
   if (shut_down_.load()) {
     return MakeError(ErrorCode::kInvalidArgument, "Huawei source: Enumerate() after Shutdown()");
   }
@@ -261,9 +285,9 @@ Result<void> HuaweiRecordingSource::Enumerate(std::function<bool(exporter::Expor
   return Watch(on_item, on_pending, ctx);
 }
 
-Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportItem)> const& on_item,
-                                          std::function<void(exporter::PendingItem)> const& on_pending,
-                                          CallContext const& ctx) {
+Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const& on_item,
+                                 std::function<void(exporter::PendingItem)> const& on_pending,
+                                 CallContext const& ctx) {
   using SteadyClock = std::chrono::steady_clock;
   auto const& log = options_.logger;
   auto const end = SteadyClock::now() + *options_.watch;
@@ -490,7 +514,7 @@ Result<void> HuaweiRecordingSource::Watch(std::function<bool(exporter::ExportIte
   return {};
 }
 
-Result<void> HuaweiRecordingSource::Shutdown() {
+Result<void> HuaweiSource::Shutdown() {
   if (shut_down_.exchange(true)) return {};
   if (poller_) poller_->Stop();
   CallContext ctx;  // deliberately not the run's context: Ctrl-C must still sign out
@@ -498,8 +522,8 @@ Result<void> HuaweiRecordingSource::Shutdown() {
   return session_.SignOut(ctx);
 }
 
-std::shared_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSession session, HuaweiSourceOptions options) {
-  return std::make_shared<HuaweiRecordingSource>(std::move(session), std::move(options));
+std::unique_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSession session, HuaweiSourceOptions options) {
+  return std::make_unique<HuaweiSource>(std::move(session), std::move(options));
 }
 
 }  // namespace huawei

@@ -2,6 +2,7 @@
 
 #include <ccrec/huawei/errors.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
@@ -23,16 +24,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
   return s;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && Lower(s.substr(0, prefix.size())) == prefix;
 }
 
 bool ValidCookieName(std::string_view name) {
@@ -76,7 +67,7 @@ bool CookieJar::ApplyOne(std::string_view set_cookie, std::chrono::system_clock:
       std::string_view attr = Trim(attrs.substr(0, next));
       attrs = next == std::string_view::npos ? std::string_view() : attrs.substr(next + 1);
       auto aeq = attr.find('=');
-      std::string key = Lower(Trim(attr.substr(0, aeq)));
+      std::string key = util::ToLowerAscii(Trim(attr.substr(0, aeq)));
       std::string_view val = aeq == std::string_view::npos ? std::string_view() : Trim(attr.substr(aeq + 1));
       if (key == "max-age") {
         // RFC 6265 §5.2.2: a non-positive Max-Age expires the cookie; a malformed one is ignored.
@@ -123,7 +114,7 @@ std::optional<std::string> CookieJar::Get(std::string_view name) const {
 
 std::string GuidFromSetGuid(std::string_view value) {
   std::string_view v = Trim(value.substr(0, value.find(';')));
-  if (StartsWithIgnoreCase(v, "jsessionid=")) v = Trim(v.substr(11));
+  if (util::StartsWithIgnoreCase(v, "jsessionid=")) v = Trim(v.substr(11));
   return std::string(v);
 }
 
@@ -261,7 +252,7 @@ std::vector<AgentEvent> EventsFromPoll(util::JsonWithSpans const& doc, int* skip
 
 BodyKind ClassifyContentType(std::optional<std::string> const& content_type) {
   if (!content_type) return BodyKind::kMissing;
-  std::string type = Lower(Trim(std::string_view(*content_type).substr(0, content_type->find(';'))));
+  std::string type = util::ToLowerAscii(Trim(std::string_view(*content_type).substr(0, content_type->find(';'))));
   if (type.empty()) return BodyKind::kMissing;
   if (type == "application/octet-stream" || type.rfind("audio/", 0) == 0 || type.rfind("video/", 0) == 0) {
     return BodyKind::kFile;

@@ -78,7 +78,7 @@ Result<void> SyncDir(std::string const& dir) {
   return {};
 }
 
-Result<void> MakeDirs(std::string const& path, bool sync_new) {
+Result<void> MakeDirs(std::string const& path, bool sync_new, mode_t mode) {
   if (path.empty()) return {};
   // Fast path: the directory exists (the common case for every object after the first).
   struct stat st {};
@@ -91,7 +91,7 @@ Result<void> MakeDirs(std::string const& path, bool sync_new) {
     if (next == std::string::npos) next = path.size();
     current = path.substr(0, next);
     if (!current.empty()) {
-      if (::mkdir(current.c_str(), 0755) == 0) {
+      if (::mkdir(current.c_str(), mode) == 0) {
         created.push_back(current);
       } else if (errno != EEXIST) {
         return SysError(ErrorCode::kInternal, "cannot create directory " + current);
@@ -115,12 +115,13 @@ Result<void> MakeDirs(std::string const& path, bool sync_new) {
   return {};
 }
 
-Result<void> WriteFileAtomic(std::string const& path, std::string const& data, mode_t mode) {
+namespace {
+Result<void> WriteAtomic(std::string const& path, std::string const& data, mode_t mode, bool exact_mode) {
   std::string dir = DirName(path);
   std::string tmp = path + ".tmp-" + HexEncode(RandomBytes(6));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return SysError(ErrorCode::kInternal, "cannot create " + tmp);
-  ::fchmod(fd, mode);  // umask must not widen or narrow the requested mode
+  if (exact_mode) ::fchmod(fd, mode);  // umask must not widen or narrow the requested mode
   std::size_t off = 0;
   while (off < data.size()) {
     ssize_t n = ::write(fd, data.data() + off, data.size() - off);
@@ -146,6 +147,15 @@ Result<void> WriteFileAtomic(std::string const& path, std::string const& data, m
     return e;
   }
   return SyncDir(dir);
+}
+}  // namespace
+
+Result<void> WriteFileAtomic(std::string const& path, std::string const& data, mode_t mode) {
+  return WriteAtomic(path, data, mode, /*exact_mode=*/true);
+}
+
+Result<void> WriteFileAtomicUnderUmask(std::string const& path, std::string const& data, mode_t mode) {
+  return WriteAtomic(path, data, mode, /*exact_mode=*/false);
 }
 
 }  // namespace internal

@@ -1,3 +1,4 @@
+#include "internal/ascii.hpp"
 #include "internal/url.hpp"
 
 #include <arpa/inet.h>
@@ -102,7 +103,7 @@ std::optional<ParsedUrl> ParseUrl(std::string_view url) {
   ParsedUrl out;
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::nullopt;
-  for (char c : url.substr(0, scheme_end)) out.scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.scheme = ToLowerAscii(url.substr(0, scheme_end));
   if (out.scheme != "http" && out.scheme != "https") return std::nullopt;
   auto rest = url.substr(scheme_end + 3);
   auto auth_end = rest.find_first_of("/?#");
@@ -163,11 +164,7 @@ std::string JoinUrl(std::string_view base, std::string_view path) {
 }
 
 bool IsIpOrLocalhost(std::string_view host) {
-  if (host.size() == 9) {
-    std::string lower;
-    for (char c : host) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "localhost") return true;
-  }
+  if (EqualsIgnoreCase(host, "localhost")) return true;
   if (host.find(':') != std::string_view::npos) return true;  // IPv6 literal
   // Dotted-quad IPv4: four decimal octets of 1-3 digits, each <= 255.
   int dots = 0;
@@ -190,12 +187,6 @@ bool IsIpOrLocalhost(std::string_view host) {
 }
 
 namespace {
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The IPv4 address (host byte order) the resolver would use for `host`, or nullopt. inet_aton
 // takes every form getaddrinfo takes for numeric IPv4: dotted, decimal, hex and octal parts;
 // an IPv4-mapped IPv6 literal (::ffff:a.b.c.d) counts too.
@@ -226,7 +217,7 @@ std::string StripBrackets(std::string_view host) {
 }  // namespace
 
 bool IsLoopbackHost(std::string_view host_in) {
-  std::string const host = Lower(StripBrackets(host_in));
+  std::string const host = ToLowerAscii(StripBrackets(host_in));
   if (host == "localhost" || (host.size() > 10 && host.compare(host.size() - 10, 10, ".localhost") == 0)) return true;
   if (auto v4 = NumericIpv4(host)) return (*v4 >> 24) == 127;
   if (auto v6 = NumericIpv6(host)) {
@@ -237,7 +228,7 @@ bool IsLoopbackHost(std::string_view host_in) {
 }
 
 bool IsLinkLocalOrMetadataHost(std::string_view host_in) {
-  std::string host = Lower(StripBrackets(host_in));
+  std::string host = ToLowerAscii(StripBrackets(host_in));
   while (!host.empty() && host.back() == '.') host.pop_back();  // "metadata.google.internal."
   if (host == "metadata.google.internal" || host == "metadata.goog") return true;
   if (auto v4 = NumericIpv4(host)) return (*v4 >> 16) == 0xA9FE;  // 169.254.0.0/16

@@ -1,3 +1,4 @@
+#include "internal/ascii.hpp"
 #include "internal/wxcc_regions.hpp"
 
 #include <cctype>
@@ -13,8 +14,7 @@ std::vector<std::string> const& WxccDataCentres() {
 
 Result<std::string> WxccBaseUrl(std::string_view dc, std::string_view host_prefix, std::string_view api_clause,
                                 std::string_view base_url_name) {
-  std::string lower;
-  for (char c : dc) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = ToLowerAscii(dc);
   for (auto const& region : WxccDataCentres()) {
     if (lower == region) return "https://" + std::string(host_prefix) + ".wxcc-" + region + ".cisco.com";
   }

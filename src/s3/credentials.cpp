@@ -1,6 +1,7 @@
 // Static, environment and shared-file (profile) credential providers, and the default chain.
 #include <ccrec/s3/credentials.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/file_util.hpp"
 
 #include <cctype>
@@ -24,11 +25,6 @@ std::string Trim(std::string_view s) {
   while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
   while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
   return std::string(s.substr(b, e - b));
-}
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 class StaticProvider final : public CredentialsProvider {
@@ -108,7 +104,7 @@ IniFile ParseIni(std::string const& text) {
     if (indented && in_nested) continue;
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    auto key = Lower(Trim(line.substr(0, eq)));
+    auto key = internal::ToLowerAscii(Trim(line.substr(0, eq)));
     auto value = line.substr(eq + 1);
     for (std::size_t i = 1; i < value.size(); ++i) {
       if ((value[i] == '#' || value[i] == ';') && (value[i - 1] == ' ' || value[i - 1] == '\t')) {

@@ -3,6 +3,7 @@
 #include <ccrec/s3/credentials.hpp>
 #include <ccrec/transport/curl.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/file_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
@@ -257,9 +258,7 @@ class ImdsProvider final : public RefreshingProvider {
   }
 
   Result<AwsCredentials> Refresh(CallContext const& ctx) override {
-    auto disabled = Env("AWS_EC2_METADATA_DISABLED");
-    for (auto& c : disabled) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (disabled == "true") {
+    if (internal::EqualsIgnoreCase(Env("AWS_EC2_METADATA_DISABLED"), "true")) {
       return MakeError(ErrorCode::kUnauthenticated, "EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED");
     }
     std::string const list_path = "/latest/meta-data/iam/security-credentials/";

@@ -4,8 +4,8 @@
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
+#include "internal/xml.hpp"
 #include "s3/s3_error.hpp"
-#include "s3/xml.hpp"
 
 #include <cstdlib>
 
@@ -13,6 +13,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace s3 {
 namespace impl {
+namespace xml = internal::xml;
 namespace {
 
 constexpr std::size_t kMaxResponseBody = std::size_t{1} << 20;

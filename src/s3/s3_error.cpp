@@ -2,7 +2,7 @@
 #include "s3/s3_error.hpp"
 
 #include "internal/time_util.hpp"
-#include "s3/xml.hpp"
+#include "internal/xml.hpp"
 
 #include <utility>
 
@@ -10,6 +10,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace s3 {
 namespace impl {
+namespace xml = internal::xml;
 namespace {
 
 struct CodeInfo {

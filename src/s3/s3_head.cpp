@@ -1,3 +1,4 @@
+#include "internal/ascii.hpp"
 #include "s3/s3_head.hpp"
 
 #include <algorithm>
@@ -8,10 +9,6 @@ namespace s3 {
 namespace impl {
 
 namespace {
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return s;
-}
 bool IsHex64(std::string const& s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
@@ -38,13 +35,13 @@ Result<ObjectInfo> ObjectInfoFromHead(S3Response const& r, std::string const& ke
   }
   static std::string const kMeta = "x-amz-meta-";
   for (auto const& [name, value] : r.headers) {
-    auto lower = Lower(name);
+    auto lower = internal::ToLowerAscii(name);
     if (lower.size() > kMeta.size() && lower.compare(0, kMeta.size(), kMeta) == 0) {
       info.metadata[lower.substr(kMeta.size())] = value;
     }
   }
   if (auto it = info.metadata.find("sha256"); it != info.metadata.end() && IsHex64(it->second)) {
-    info.sha256_hex = Lower(it->second);
+    info.sha256_hex = internal::ToLowerAscii(it->second);
   }
   if (!checksum_header.empty()) {
     if (auto c = r.Header(checksum_header)) info.checksum = checksum_prefix + *c;

@@ -1,6 +1,7 @@
 // SigV4 signer: canonical request, string to sign, signature; header and query authentication.
 #include <ccrec/s3/sigv4.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/crypto.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
@@ -15,12 +16,6 @@ namespace s3 {
 namespace {
 
 constexpr char kAlgorithm[] = "AWS4-HMAC-SHA256";
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
@@ -71,7 +66,7 @@ CanonicalHeaders Canonicalize(std::string const& host, HttpHeaders const& header
   std::map<std::string, std::string> grouped;
   grouped["host"] = TrimAll(host);
   for (auto const& [name, value] : headers) {
-    auto lname = ToLower(TrimAll(name));
+    auto lname = internal::ToLowerAscii(TrimAll(name));
     if (lname == "host") continue;
     auto v = TrimAll(value);
     auto it = grouped.find(lname);

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -25,6 +26,12 @@ inline namespace v1 {
 namespace {
 
 Error SysError(ErrorCode code, std::string const& what) { return MakeError(code, what + ": " + std::strerror(errno)); }
+
+std::string OctalMode(std::uint32_t mode) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0%o", static_cast<unsigned>(mode));
+  return text;
+}
 
 /// User metadata lives in a mirror tree: ROOT/.ccrec-meta/KEY holds
 /// {"bytes":N,"sha256":"hex","metadata":{...}} for the object ROOT/KEY. Plain files, so it works
@@ -123,9 +130,10 @@ bool IsStaleTemp(std::string const& name, struct stat const& st, std::chrono::se
 class FileWriter : public ObjectWriter {
  public:
   FileWriter(std::string final_path, std::string temp_path, int fd, PutOptions options, bool fsync, std::string key,
-             std::string meta_path)
+             std::string meta_path, mode_t file_mode, mode_t dir_mode)
       : final_path_(std::move(final_path)), temp_path_(std::move(temp_path)), fd_(fd), options_(std::move(options)),
-        fsync_(fsync), key_(std::move(key)), meta_path_(std::move(meta_path)) {}
+        fsync_(fsync), key_(std::move(key)), meta_path_(std::move(meta_path)), file_mode_(file_mode),
+        dir_mode_(dir_mode) {}
   ~FileWriter() override { Abort(); }
 
   Result<void> Write(char const* data, std::size_t size) override {
@@ -209,9 +217,10 @@ class FileWriter : public ObjectWriter {
     // The metadata follows the object: a crash in between leaves an object without metadata,
     // which the exporter reports instead of trusting (never metadata describing another file).
     if (!options_.metadata.empty()) {
-      auto made = internal::MakeDirs(internal::DirName(meta_path_));
+      auto made = internal::MakeDirs(internal::DirName(meta_path_), false, dir_mode_);
       if (!made) return std::move(made).error();
-      auto written = internal::WriteFileAtomic(meta_path_, MetaDocument(bytes_, sha, options_.metadata), 0644);
+      auto written =
+          internal::WriteFileAtomicUnderUmask(meta_path_, MetaDocument(bytes_, sha, options_.metadata), file_mode_);
       if (!written) return std::move(written).error();
     } else if (::unlink(meta_path_.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
       return SysError(ErrorCode::kInternal, "cannot remove the stale metadata " + meta_path_);
@@ -238,6 +247,8 @@ class FileWriter : public ObjectWriter {
   bool fsync_;
   std::string key_;
   std::string meta_path_;
+  mode_t file_mode_;
+  mode_t dir_mode_;
   internal::Hasher hasher_;
   std::uint64_t bytes_ = 0;
 };
@@ -259,16 +270,19 @@ class FilesystemSink : public ObjectSink {
     std::string name = final_path.substr(slash + 1, 200);
     std::string temp_path = dir + "/." + name + kTempMarker + HostTag() + "-" + std::to_string(::getpid()) + "-" +
                             internal::HexEncode(internal::RandomBytes(6));
-    int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options_.file_mode);
+    // The kernel applies the umask to file_mode (no fchmod: recordings are personal data, and
+    // the user's umask may only narrow what is asked for). The rename keeps the mode.
+    auto const file_mode = static_cast<mode_t>(options_.file_mode);
+    int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, file_mode);
     if (fd < 0 && errno == ENOENT) {  // the directory was removed behind our back: create it again
       made = PrepareDir(dir, true);
       if (!made) return std::move(made).error();
-      fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options_.file_mode);
+      fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, file_mode);
     }
     if (fd < 0) return SysError(ErrorCode::kInternal, "cannot create " + temp_path);
-    ::fchmod(fd, options_.file_mode);
-    return std::unique_ptr<ObjectWriter>(
-        std::make_unique<FileWriter>(final_path, temp_path, fd, options, options_.fsync, key, MetaPath(options_.root, key)));
+    return std::unique_ptr<ObjectWriter>(std::make_unique<FileWriter>(final_path, temp_path, fd, options, options_.fsync,
+                                                                      key, MetaPath(options_.root, key), file_mode,
+                                                                      static_cast<mode_t>(options_.dir_mode)));
   }
 
   Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const&) override {
@@ -306,7 +320,7 @@ class FilesystemSink : public ObjectSink {
     struct stat st {};
     bool const existed = ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     if (!existed) {
-      auto made = internal::MakeDirs(dir, options_.fsync);
+      auto made = internal::MakeDirs(dir, options_.fsync, static_cast<mode_t>(options_.dir_mode));
       if (!made) return made;
     } else if (options_.remove_stale_temp_files) {
       RemoveStaleTemps(dir);
@@ -345,8 +359,18 @@ class FilesystemSink : public ObjectSink {
 
 Result<std::shared_ptr<ObjectSink>> MakeFilesystemSink(FilesystemSinkOptions options) {
   if (options.root.empty()) return MakeError(ErrorCode::kInvalidArgument, "filesystem sink: root directory is empty");
+  if ((options.file_mode & ~std::uint32_t{0777}) != 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "filesystem sink: file_mode " + OctalMode(options.file_mode) +
+                                                      " has bits beyond 0777 (setuid, setgid or sticky are not allowed)");
+  }
+  if ((options.dir_mode & ~std::uint32_t{0777}) != 0 || (options.dir_mode & 0700) != 0700) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "filesystem sink: dir_mode " + OctalMode(options.dir_mode) +
+                         " must be within 0777 and include 0700 (the sink creates, lists and fsyncs entries in its "
+                         "directories)");
+  }
   while (options.root.size() > 1 && options.root.back() == '/') options.root.pop_back();
-  auto made = internal::MakeDirs(options.root, options.fsync);
+  auto made = internal::MakeDirs(options.root, options.fsync, static_cast<mode_t>(options.dir_mode));
   if (!made) return std::move(made).error();
   char resolved[PATH_MAX];
   if (::realpath(options.root.c_str(), resolved) == nullptr) {

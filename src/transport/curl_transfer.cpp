@@ -1,6 +1,7 @@
 // The easy-handle half of a libcurl transfer (see curl_transfer.hpp): options, callbacks and
 // error mapping. The multi loop that drives it is in curl_transport.cpp.
 
+#include "internal/ascii.hpp"
 #include "transport/curl_transfer.hpp"
 
 #include <algorithm>
@@ -32,10 +33,7 @@ std::string OriginOf(std::string_view url) {
   auto const end = rest.find_first_of("/?#");
   std::string origin(url.substr(0, scheme_end + 3));
   origin.append(rest.substr(0, end).data(), rest.substr(0, end).size());
-  std::transform(origin.begin(), origin.end(), origin.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return origin;
+  return internal::ToLowerAscii(origin);
 }
 
 namespace {

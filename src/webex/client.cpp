@@ -4,6 +4,7 @@
 
 #include <ccrec/transport/curl.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/crypto.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
@@ -73,13 +74,6 @@ std::string XmlElement(std::string_view xml, std::string_view tag) {
   return std::string(xml.substr(start, std::min<std::size_t>(end - start, 500)));
 }
 
-bool ContainsNoCase(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-  });
-  return it != haystack.end();
-}
-
 /// Maps a failed presigned GET (S3 XML error body) to an Error. The URL's query never appears.
 Error MapPresignedError(int status, std::string_view body, HttpHeaders const& headers, std::string const& url,
                         SysTime now) {
@@ -96,7 +90,7 @@ Error MapPresignedError(int status, std::string_view body, HttpHeaders const& he
   if (status == 403) {
     e.code = ErrorCode::kPermissionDenied;
     auto expiry = Client::PresignedUrlExpiry(url);
-    bool expired = (expiry && *expiry <= now) || ContainsNoCase(s3_message, "expired");
+    bool expired = (expiry && *expiry <= now) || util::ContainsIgnoreCase(s3_message, "expired");
     if (expired) {
       e.vendor_code = "AccessDenied";
       e.message = where + ": the presigned URL expired" +
@@ -127,7 +121,7 @@ Error MapPresignedError(int status, std::string_view body, HttpHeaders const& he
   std::string hint;
   if (status == 404) hint = "; the recording no longer exists (retention) or the URL was altered";
   if (status == 416) hint = "; the requested offset is beyond the end of the recording";
-  if (status == 400 && ContainsNoCase(s3_message, "auth mechanism")) {
+  if (status == 400 && util::ContainsIgnoreCase(s3_message, "auth mechanism")) {
     hint = "; the request carried an Authorization header next to the presigned query";
   }
   e.message = RedactSecrets(where + " failed (" + detail + ")" + hint);
@@ -440,7 +434,7 @@ Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, Cal
       return e;
     }
     if (response->status == 200 || response->status == 206) return response;
-    std::string body = wire::ReadPrefix(*response, wire::kMaxErrorBodyBytes);
+    std::string body = util::ReadPrefix(*response, wire::kMaxErrorBodyBytes);
     return MapPresignedError(response->status, body, response->headers, presigned_url, impl.clock->Now());
   });
   if (!result) return result;

@@ -1,5 +1,6 @@
 // JSON <-> model conversion for the Webex CC Tasks and Captures APIs (lenient parsing).
 
+#include "internal/ascii.hpp"
 #include "webex/parse.hpp"
 
 #include "internal/time_util.hpp"
@@ -26,7 +27,7 @@ Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view w
   std::string media = value->substr(0, value->find(';'));
   std::string lower;
   for (char c : media) {
-    if (c != ' ' && c != '\t') lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != ' ' && c != '\t') lower += internal::AsciiLower(c);
   }
   auto ends_with = [&](std::string_view suffix) {
     return lower.size() >= suffix.size() && lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;

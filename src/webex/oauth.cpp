@@ -6,8 +6,10 @@
 #include <ccrec/transport/curl.hpp>
 #include <ccrec/webex/errors.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
+#include "internal/single_flight.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
 #include "webex/http_util.hpp"
@@ -16,7 +18,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
-#include <condition_variable>
 #include <mutex>
 
 namespace ccrec {
@@ -95,11 +96,8 @@ struct OAuthClient::Impl {
   std::chrono::milliseconds request_timeout;
 
   std::mutex mu;
-  std::condition_variable cv;
   std::optional<Minted> cached;        // guarded by mu
   std::string invalidated;             // access token the API rejected; guarded by mu
-  bool refreshing = false;             // a thread is running RefreshFlow; guarded by mu
-  std::uint64_t generation = 0;        // completed refresh flows; guarded by mu
   std::optional<Error> last_error;     // result of the last refresh flow; guarded by mu
   SysTime use_old_until{};             // see kRetryRefreshAfterFailure; guarded by mu
 
@@ -112,6 +110,8 @@ struct OAuthClient::Impl {
     SysTime next_try{};    // next save attempt by AccessToken()
   };
   std::optional<Unsaved> unsaved;  // guarded by mu; replaced by the thread running a flow
+  /// One RefreshFlow at a time (its generation counts completed refresh flows); guarded by mu.
+  util::SingleFlight<Minted> refresh_flight;
 
   /// The token to work from: the unsaved one while the store still holds the token it replaced
   /// (or nothing), else the stored one (another writer replaced it).
@@ -194,10 +194,8 @@ struct OAuthClient::Impl {
     std::string what = "Webex token endpoint (grant_type=" + grant + ")";
     Error e = MapWebexError(status, body, headers, what, now);
     std::string vendor = e.vendor_code;
-    std::string lower_message;
-    for (char c : e.message) lower_message += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     bool refresh_grant = grant == "refresh_token";
-    if (vendor.empty() && refresh_grant && status == 400 && lower_message.find("refresh token") != std::string::npos) {
+    if (vendor.empty() && refresh_grant && status == 400 && util::ContainsIgnoreCase(e.message, "refresh token")) {
       vendor = "invalid_grant";  // Webex-style body: {"message":"Invalid refresh token", ...}
     }
     if (vendor == "invalid_grant") {
@@ -436,16 +434,13 @@ struct OAuthClient::Impl {
       if (mode == Mode::kFlush && !unsaved) return cached ? *cached : Minted{};
       bool const save_due = unsaved && (mode == Mode::kFlush || now >= unsaved->next_try);
       bool const usable_now = mode == Mode::kGet && UsableLocked(now).has_value();
-      if (usable_now && (!save_due || refreshing)) return *cached;
+      if (usable_now && (!save_due || refresh_flight.Running())) return *cached;
       if (waited_for_failure && last_error && mode != Mode::kFlush) return *last_error;
-      if (refreshing) {
-        auto const awaited = generation;
-        while (refreshing && generation == awaited) {
-          cv.wait_for(lock, std::chrono::milliseconds(20));
-          if (auto e = util::CheckContext(ctx, clock->Now())) return *e;
-        }
-        if (generation != awaited) {
-          if (last_error) {
+      if (refresh_flight.Running()) {
+        auto awaited = refresh_flight.Wait(lock, [&] { return util::CheckContext(ctx, clock->Now()); });
+        if (awaited.interrupted) return *awaited.interrupted;
+        if (awaited.result) {  // the flow we waited for ended with a result
+          if (!*awaited.result) {
             waited_for_failure = true;
           } else if (force && cached) {
             return *cached;  // the refresh we waited for produced a brand-new token
@@ -454,41 +449,39 @@ struct OAuthClient::Impl {
         continue;
       }
       bool const flush_only = mode == Mode::kFlush || usable_now;
-      refreshing = true;
       std::optional<Unsaved> pending = unsaved;
-      lock.unlock();
       std::optional<Minted> fallback;
-      auto result = RefreshFlow(ctx, force, flush_only, fallback, pending);
-      lock.lock();
-      refreshing = false;
-      now = clock->Now();
-      if (pending) pending->next_try = now + kRetrySaveEvery;
-      unsaved = std::move(pending);
-      if (flush_only) {  // no refresh happened: cached and last_error stay as they were
-        cv.notify_all();
+      auto result = refresh_flight.Run(
+          lock, [&] { return RefreshFlow(ctx, force, flush_only, fallback, pending); },
+          [&](Result<Minted> const& flow) {
+            now = clock->Now();
+            if (pending) pending->next_try = now + kRetrySaveEvery;
+            unsaved = std::move(pending);
+            if (flush_only) return false;  // no refresh happened: cached and last_error stay as they were
+            if (flow) {
+              cached = *flow;
+              last_error.reset();
+              use_old_until = {};
+            } else {
+              last_error = flow.error();
+              if (fallback && (!cached || cached->token.access_token == invalidated)) cached = std::move(fallback);
+              bool old_still_valid = cached && !cached->token.access_token.empty() &&
+                                     cached->token.access_token != invalidated &&
+                                     now + kMinRemainingValidity < cached->token.expires_at;
+              if (!force && old_still_valid) {
+                use_old_until = now + kRetryRefreshAfterFailure;
+                logger.Warn("refreshing the Webex access token failed (" + flow.error().ToString() +
+                            "); using the current token until it expires at " +
+                            util::FormatIso8601(cached->token.expires_at));
+              }
+            }
+            return true;
+          });
+      if (flush_only) {
         if (mode == Mode::kFlush) return result;
         if (UsableLocked(now)) return *cached;
         continue;
       }
-      ++generation;
-      if (result) {
-        cached = *result;
-        last_error.reset();
-        use_old_until = {};
-      } else {
-        last_error = result.error();
-        if (fallback && (!cached || cached->token.access_token == invalidated)) cached = std::move(fallback);
-        bool old_still_valid = cached && !cached->token.access_token.empty() &&
-                               cached->token.access_token != invalidated &&
-                               now + kMinRemainingValidity < cached->token.expires_at;
-        if (!force && old_still_valid) {
-          use_old_until = now + kRetryRefreshAfterFailure;
-          logger.Warn("refreshing the Webex access token failed (" + result.error().ToString() +
-                      "); using the current token until it expires at " +
-                      util::FormatIso8601(cached->token.expires_at));
-        }
-      }
-      cv.notify_all();
       if (!result && !force) {
         if (UsableLocked(now)) return *cached;
       }

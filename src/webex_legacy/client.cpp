@@ -5,6 +5,8 @@
 #include <ccrec/transport/curl.hpp>
 #include <ccrec/webex_legacy/errors.hpp>
 
+#include "internal/ascii.hpp"
+#include "internal/http_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
@@ -35,29 +37,11 @@ std::string TrimTrailingSlashes(std::string url) {
   return url;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string ReadPrefix(HttpResponse& response, std::size_t max_bytes) {
-  std::string out;
-  if (!response.body) return out;
-  char buffer[8192];
-  while (out.size() < max_bytes) {
-    auto n = response.body->Read(buffer, std::min(sizeof buffer, max_bytes - out.size()));
-    if (!n || *n == 0) break;
-    out.append(buffer, *n);
-  }
-  return out;
-}
-
 /// kParse when a response's Content-Type is clearly not the format asked for.
 std::optional<Error> CheckContentType(HttpHeaders const& headers, Format format, std::string const& what) {
   auto ct = FindHeader(headers, "Content-Type");
   if (!ct) return std::nullopt;
-  std::string lower = Lower(*ct);
+  std::string lower = util::ToLowerAscii(*ct);
   bool is_json = lower.find("json") != std::string::npos;
   bool is_csv = lower.find("csv") != std::string::npos;
   bool is_markup = lower.find("html") != std::string::npos || lower.find("xml") != std::string::npos;
@@ -79,12 +63,6 @@ Error WithContext(Error e, std::string const& context) {
   e.message = context + ": " + e.message;
   return e;
 }
-
-struct Buffered {
-  int status = 0;
-  HttpHeaders headers;
-  std::string body;
-};
 
 }  // namespace
 
@@ -172,22 +150,18 @@ struct Client::Impl {
   }
 
   Error StatusError(HttpResponse& response, std::string const& what) const {
-    std::string body = ReadPrefix(response, kMaxErrorBodyBytes);
+    std::string body = util::ReadPrefix(response, kMaxErrorBodyBytes);
     return Scrub(MapLegacyError(response.status, body, response.headers, what, clock->Now()));
   }
 
   /// One GET with retries; the whole body is read inside the attempt, so a body cut short is retried.
-  Result<Buffered> Get(HttpRequest const& request, std::string const& what, CallContext const& ctx) const {
-    return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<Buffered> {
+  Result<util::BufferedResponse> Get(HttpRequest const& request, std::string const& what, CallContext const& ctx) const {
+    return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<util::BufferedResponse> {
       auto response = transport->Send(request, ctx);
       if (!response) return Scrub(std::move(response).error());
       if (response->status < 200 || response->status > 299) return StatusError(*response, what);
-      Buffered out;
-      out.status = response->status;
-      out.headers = response->headers;
-      auto body = response->ReadAll(max_body);
-      if (!body) return WithContext(Scrub(std::move(body).error()), what + ": reading the response");
-      out.body = std::move(*body);
+      auto out = util::BufferResponse(*response, max_body, kMaxErrorBodyBytes);
+      if (!out) return WithContext(Scrub(std::move(out).error()), what + ": reading the response");
       return out;
     });
   }

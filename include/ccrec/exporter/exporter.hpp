@@ -12,6 +12,7 @@
 #include <ccrec/exporter/key_template.hpp>
 #include <ccrec/exporter/manifest.hpp>
 #include <ccrec/exporter/object_identity.hpp>
+#include <ccrec/exporter/recording_source.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -24,87 +25,6 @@
 namespace ccrec {
 inline namespace v1 {
 namespace exporter {
-
-/// Opens the media stream of one recording. `offset` > 0 asks for the bytes from `offset` on
-/// (a resumed download). The status tells the engine where the body starts: 206 = at `offset`,
-/// 200 (or any other 2xx) = at byte 0 — a source that cannot resume may return the whole body
-/// with 200. A source that already skipped the first `offset` bytes itself must answer 206.
-/// HTTP errors are returned as Error; a non-2xx response is treated as a failed attempt (5xx and
-/// 429 retried) and never stored. Called concurrently for different items; must be thread-safe.
-///
-/// Byte-exactness (the engine checks every response):
-/// - `ctx.extra_headers` holds `Accept-Encoding: identity` and, on a resume, `If-Range` with the
-///   first response's strong ETag (else its Last-Modified). An opener that sends HTTP must send
-///   both with the media request: the body must be the stored bytes, never decoded. A response
-///   with a `Content-Encoding` other than identity fails the item (kIntegrity, not retried).
-/// - A 206 with `Content-Range: bytes START-END/TOTAL` must have START == `offset`, TOTAL equal
-///   to the size the first response announced, and a body of exactly END-START+1 bytes; a 206
-///   ending before TOTAL is resumed again. A 206 or 200 whose ETag (or Last-Modified) differs
-///   from the first response's, or a 200 on a resume that cannot be proven to carry the same
-///   recording, restarts the object from byte 0 — never spliced. Without any validator on the
-///   first response a broken download restarts from byte 0 instead of resuming.
-/// - Any body shorter or longer than its Content-Length is resumed (kIntegrity, retried).
-using MediaOpener = std::function<Result<HttpResponse>(CallContext const& ctx, std::uint64_t offset)>;
-
-/// One recording (or one segment) to export.
-struct ExportItem {
-  /// Manifest identity: (source, task_id, recording_id, segment_id).
-  std::string source;
-  std::string task_id;
-  std::string recording_id;
-  std::string segment_id;
-  /// Values for the key template (sanitized by the engine).
-  KeyFields key_fields;
-  /// Sidecar document written at KEY + ".json" (task and capture attributes).
-  std::string metadata_json;
-  /// Expected size in bytes when the source knows it.
-  std::optional<std::uint64_t> expected_size;
-  /// The time the source's listing is keyed on (Webex: the task's createdTime). Used to compute
-  /// ExportSummary::earliest_unfinished, the resume point of incremental runs. Default unknown.
-  std::optional<std::chrono::system_clock::time_point> window_time;
-  /// Opens the media; required.
-  MediaOpener open;
-};
-
-/// A task whose recordings are not available yet (recorded as "pending"; a later run retries).
-struct PendingItem {
-  std::string source;
-  std::string task_id;
-  std::string reason;
-  /// As ExportItem::window_time.
-  std::optional<std::chrono::system_clock::time_point> window_time = std::nullopt;
-  /// The recording this pending line is about, when the source knows it (FACE: the recordingId);
-  /// written as the manifest line's `recording_id`. Default empty.
-  std::string recording_id = {};
-  /// The source has waited long enough (e.g. WebexSourceOptions::pending_max_age): the recording
-  /// is taken to be unavailable for good (purged, or never produced). The engine records the
-  /// task once as "failed" with `reason` (counted in ExportSummary::failed) and does not hold
-  /// ExportSummary::earliest_unfinished back for it, so an incremental run moves on. When the
-  /// manifest's last line for the task already is such a "failed" line (a run that re-lists it),
-  /// nothing is recorded or counted again. Default false.
-  bool given_up = false;
-};
-
-/// Where recordings come from (Webex CC tasks+captures, FACE searches, ...).
-///
-/// @par Thread safety
-/// Enumerate() is called once per run from one thread; the MediaOpener functions it hands out
-/// are called concurrently from the engine's workers and must be thread-safe.
-class CCREC_EXPORT RecordingSource {
- public:
-  virtual ~RecordingSource() = default;
-  /// Calls `on_item` for every recording in the source's window and `on_pending` for every task
-  /// whose recordings are not available yet. `on_item` may block (back-pressure) and returns
-  /// false when the engine is stopping: then return promptly.
-  /// @return an error only for a fatal failure (listing impossible); per-recording problems are
-  /// reported through items.
-  virtual Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
-                                 std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) = 0;
-  /// The key-template placeholders that identify one of this source's recordings (checked by
-  /// Exporter::Validate() through KeyTemplate::Parse()). Default: DefaultKeyIdentityRule()
-  /// ({task_id} and {recording_id}).
-  virtual KeyIdentityRule KeyIdentity() const { return DefaultKeyIdentityRule(); }
-};
 
 /// Counters of a run, also reported periodically through ExporterOptions::on_progress.
 struct CCREC_EXPORT ExportSummary {

@@ -54,8 +54,8 @@ struct KeyFields {
 
 /// Which key-template placeholders identify one recording of a source: a template must contain
 /// every placeholder of at least one set, or two recordings could render the same key.
-/// Each source declares its rule (webex: exporter::WebexKeyIdentity(), face: face::KeyIdentity(),
-/// huawei: huawei::KeyIdentity(); RecordingSource::key_identity() returns it).
+/// Each source declares its rule (webex: webex::WebexKeyIdentity(), face: face::FaceKeyIdentity(),
+/// huawei: huawei::HuaweiKeyIdentity(); RecordingSource::KeyIdentity() returns it).
 struct KeyIdentityRule {
   /// Source name used in error messages ("webex").
   std::string source;

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
@@ -47,6 +48,16 @@ struct ManifestEntry {
   std::string error;
 };
 
+/// Options for Manifest::Open().
+struct ManifestOptions {
+  /// Permission bits a new manifest file is created with. The manifest names recordings (task
+  /// and recording ids, keys), which are personal data, so the default is 0600. The file is
+  /// created by open(2) with this mode and the kernel applies the process umask
+  /// (`file_mode & ~umask`; never chmod-ed); an existing manifest keeps its mode. Only the bits
+  /// 0777 are allowed (kInvalidArgument otherwise).
+  std::uint32_t file_mode = 0600;
+};
+
 /// An append-only JSON Lines manifest, loaded at open so a re-run can skip what is done.
 ///
 /// A manifest belongs to one destination and key template: its first line is a header
@@ -75,8 +86,12 @@ struct ManifestEntry {
 /// Thread-safe.
 class CCREC_EXPORT Manifest {
  public:
-  /// Opens (creating if needed, mode 0644) and loads `path`. Its directory must exist.
-  /// @return kInvalidArgument when the file cannot be opened for appending.
+  /// Opens (creating if needed, with ManifestOptions::file_mode & ~umask) and loads `path`. Its
+  /// directory must exist.
+  /// @return kInvalidArgument when the file cannot be opened for appending or
+  /// options.file_mode has bits beyond 0777.
+  static Result<std::shared_ptr<Manifest>> Open(std::string const& path, ManifestOptions const& options);
+  /// Open(path, ManifestOptions{}): a new manifest gets 0600 & ~umask.
   static Result<std::shared_ptr<Manifest>> Open(std::string const& path);
   /// A manifest that records nothing (no --manifest given); Latest() always returns nullopt.
   static std::shared_ptr<Manifest> Null();
@@ -107,6 +122,16 @@ class CCREC_EXPORT Manifest {
   /// True when the last entry of the item is exported or skipped (i.e. the object is in the sink).
   bool IsDone(std::string const& source, std::string const& task_id, std::string const& recording_id,
               std::string const& segment_id = {}) const;
+  /// Every item's last entry, as Latest() returns it: one ManifestEntry per item identity
+  /// (source, task_id, recording_id, segment_id) of the lines loaded by Open() and appended since,
+  /// of any status, ordered by that identity (compared field by field, byte-wise). Header lines
+  /// and malformed lines are not entries. Empty for Null().
+  ///
+  /// A snapshot: a copy taken under the manifest's lock (O(items) time and memory), not a view;
+  /// lines appended after the call are not in it.
+  /// @par Thread safety
+  /// Thread-safe; may run concurrently with Append() (each entry is before or after it, whole).
+  std::vector<ManifestEntry> Entries() const;
   /// Number of lines that could not be parsed at load time.
   std::size_t malformed_lines() const { return malformed_lines_; }
   /// fsyncs the file (all lines appended so far become durable).

@@ -10,16 +10,15 @@
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/log.hpp>
-#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/key_template.hpp>
+#include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/huawei/agent_session.hpp>
 #include <ccrec/huawei/event_poller.hpp>
 #include <ccrec/huawei/models.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -44,7 +43,7 @@ inline constexpr char kDefaultKeyTemplate[] = "huawei/{yyyy}/{mm}/{dd}/{recordin
 /// {call_id} alone does not: a call can have several recordings.
 CCREC_EXPORT exporter::KeyIdentityRule HuaweiKeyIdentity();
 
-/// Options of HuaweiRecordingSource.
+/// Options of MakeHuaweiSource().
 struct CCREC_EXPORT HuaweiSourceOptions {
   /// Recordings to export (list mode, e.g. the CLI's --record-id). Their agent_id is ignored (the
   /// session's agent downloads them).
@@ -126,45 +125,31 @@ CCREC_EXPORT exporter::ExportItem MakeHuaweiExportItem(AgentSession session, Rec
 ///   still holds — waiting, queued, overflowed, or offered to the stopping engine — is a pending item
 ///   whose reason names the fileName. (Items the engine already accepted follow the engine's rules.)
 ///
+/// Enumerate() errors: the sign-in's error (fatal for the run); in watch mode the poll's fatal error
+/// (the session could not be recovered); kInvalidArgument after Shutdown(). KeyIdentity() is
+/// HuaweiKeyIdentity(). Destroying the source stops the poll (no sign-out: call Shutdown()).
+///
+/// This is the interface MakeHuaweiSource() returns: an exporter::RecordingSource plus Shutdown().
+/// The implementation (and its state) lives in the library.
+///
 /// @par Thread safety
 /// Enumerate() as RecordingSource; Shutdown() may be called from any thread, once Run() returned.
 class CCREC_EXPORT HuaweiRecordingSource : public exporter::RecordingSource {
  public:
-  /// Builds the source; no I/O happens here.
-  HuaweiRecordingSource(AgentSession session, HuaweiSourceOptions options);
-  /// Stops the poll (no sign-out: call Shutdown()).
-  ~HuaweiRecordingSource() override;
-
-  /// See the class comment. Errors: the sign-in's error (fatal for the run); in watch mode the poll's
-  /// fatal error (the session could not be recovered); kInvalidArgument after Shutdown().
-  Result<void> Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
-                         std::function<void(exporter::PendingItem)> const& on_pending,
-                         CallContext const& ctx) override;
-  /// HuaweiKeyIdentity().
-  exporter::KeyIdentityRule KeyIdentity() const override { return HuaweiKeyIdentity(); }
-
   /// Stops the poll loop and signs the agent out with a fresh deadline of
   /// HuaweiSourceOptions::sign_out_timeout — independent of the run's (possibly cancelled) context,
   /// so that Ctrl-C still signs out. Idempotent.
   /// @return the sign-out result.
-  Result<void> Shutdown();
-
-  /// The session used.
-  AgentSession const& session() const { return session_; }
-
- private:
-  Result<void> Watch(std::function<bool(exporter::ExportItem)> const& on_item,
-                     std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
-
-  AgentSession session_;
-  HuaweiSourceOptions options_;
-  std::unique_ptr<EventPoller> poller_;
-  std::set<std::string> seen_;
-  std::atomic<bool> shut_down_{false};
+  virtual Result<void> Shutdown() = 0;
 };
 
-/// Convenience: `std::make_shared<HuaweiRecordingSource>(session, options)`.
-CCREC_EXPORT std::shared_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSession session,
+/// Makes the Huawei recording source (see HuaweiRecordingSource) of the agent signed in by `session`
+/// (an AgentSession is a cheap handle: the caller's copy shares the session). No I/O happens here.
+/// Hand it to exporter::Exporter (a `std::unique_ptr` converts to the `std::shared_ptr` the engine
+/// takes) and call Shutdown() after Exporter::Run() returns.
+/// @par Thread safety
+/// Thread-safe; the returned source as HuaweiRecordingSource.
+CCREC_EXPORT std::unique_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSession session,
                                                                      HuaweiSourceOptions options);
 
 }  // namespace huawei

@@ -8,6 +8,7 @@
 #include <ccrec/core/result.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -16,15 +17,36 @@ inline namespace v1 {
 
 /// Options for MakeFilesystemSink().
 struct FilesystemSinkOptions {
-  /// Root directory; created (mkdir -p) if missing. Required.
+  /// Root directory; created (mkdir -p, each new directory with dir_mode) if missing. Required.
   std::string root;
   /// Make each object durable before Finish() returns: fsync the temporary file before the
   /// rename, fsync its directory after it, and fsync every directory the sink creates into its
   /// parent (the whole new part of a mkdir -p chain). Default true. With false a crash can lose
   /// objects Finish() reported as written; only for scratch destinations.
   bool fsync = true;
-  /// Permission bits of created files (before umask is ignored: applied exactly). Default 0644.
-  unsigned file_mode = 0644;
+  /// Permission bits of the files the sink creates: the objects (recordings, sidecars) and the
+  /// metadata files under `.ccrec-meta/`. Call recordings are personal data, so the default is
+  /// 0600 (owner read/write only).
+  ///
+  /// Each file is created by open(2) with this mode, so the kernel applies the process umask:
+  /// a file gets `file_mode & ~umask` (0600 under the usual umask 022, under 077 and under 0;
+  /// 0640 with umask 027 gives 0640) and is never chmod-ed wider than the umask allows. The
+  /// temporary file an object is written to is created with that mode and the rename (or
+  /// link, with PutOptions::if_none_match) keeps it. A default ACL on the directory takes the
+  /// umask's place, as for any file. Replacing an object replaces its file, so the new file has
+  /// this mode, not the old one's. Only the permission bits 0777 are allowed (no setuid,
+  /// setgid or sticky bit): otherwise MakeFilesystemSink() returns kInvalidArgument.
+  std::uint32_t file_mode = 0600;
+  /// Permission bits of the directories the sink creates (the root when missing, the new part
+  /// of every mkdir -p chain below it, `.ccrec-meta/` and its subdirectories). Default 0700.
+  ///
+  /// Each directory is created by mkdir(2) with this mode, so it gets `dir_mode & ~umask`.
+  /// Directories that already exist keep their mode and owner: the sink never chmods a
+  /// directory. Only the bits 0777 are allowed and the owner needs all of 0700 (the sink
+  /// creates, lists and fsyncs entries in its directories); otherwise MakeFilesystemSink()
+  /// returns kInvalidArgument. A umask that takes the owner's bits away (e.g. 0277) leaves new
+  /// directories the sink cannot write into: Open() then fails with kInternal.
+  std::uint32_t dir_mode = 0700;
   /// Remove temporary files that interrupted writers left behind (a killed process cannot
   /// unlink its `.<name>.ccrec-tmp-…` file). Done once per directory, the first time this sink
   /// writes into a directory that already existed. A temporary file is removed when its owner
@@ -62,9 +84,16 @@ struct FilesystemSinkOptions {
 /// the file). Uri() is `file://` + the percent-encoded absolute root (symlinks resolved) + "/" +
 /// key.
 ///
-/// @return kInvalidArgument when root is empty or not a directory, kInternal when it cannot be created.
+/// Permissions: new files get `file_mode & ~umask` (default 0600), new directories
+/// `dir_mode & ~umask` (default 0700); existing directories are never changed. The sink never
+/// reads or changes the umask: the kernel applies it when open(2) and mkdir(2) create.
+///
+/// @return kInvalidArgument when root is empty or not a directory, or file_mode or dir_mode is
+/// not allowed (see there); kInternal when root cannot be created.
 /// @par Thread safety
-/// The sink is thread-safe; each writer is used by one thread.
+/// The sink is thread-safe; each writer is used by one thread. The umask is the process's, read
+/// by the kernel at each creation: a program that changes it while a sink writes gets files
+/// created under either value (the sink itself never calls umask()).
 CCREC_EXPORT Result<std::shared_ptr<ObjectSink>> MakeFilesystemSink(FilesystemSinkOptions options);
 
 }  // namespace v1

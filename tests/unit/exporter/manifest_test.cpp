@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <set>
@@ -152,7 +153,7 @@ TEST(Manifest, AppendAndReload) {
     EXPECT_TRUE(m->IsDone("webex", "t1", "r1")) << "in memory right after Append";
     ASSERT_TRUE(m->Sync());
   }
-  EXPECT_EQ(ccrec_test::FileMode(path), 0644u);
+  EXPECT_EQ(ccrec_test::FileMode(path), 0600u) << "ManifestMode.*";
   EXPECT_EQ(Lines(ReadFile(path)).size(), 7u);
 
   auto m = Open(path);
@@ -309,6 +310,56 @@ TEST(Manifest, OpenErrors) {
   ASSERT_TRUE(fresh);
   EXPECT_TRUE(ccrec_test::Exists(dir / "new.jsonl")) << "created at open";
   EXPECT_EQ((*fresh)->malformed_lines(), 0u);
+}
+
+// Issue 12 item 7: the manifest names recordings (personal data): created file_mode & ~umask,
+// default 0600; an existing manifest keeps its mode.
+TEST(ManifestMode, NewManifestIsPrivateWhateverTheUmask) {
+  TempDir dir;
+  for (mode_t mask : {mode_t{022}, mode_t{077}, mode_t{0}}) {
+    auto path = dir / ("m" + std::to_string(mask) + ".jsonl");
+    {
+      ccrec_test::ScopedUmask umask(mask);
+      ASSERT_TRUE(Manifest::Open(path));
+    }
+    EXPECT_EQ(ccrec_test::FileMode(path), 0600u) << "umask 0" << std::oct << mask;
+  }
+}
+
+TEST(ManifestMode, ExplicitFileModeIsNarrowedByTheUmask) {
+  TempDir dir;
+  ccrec::exporter::ManifestOptions group_readable;
+  group_readable.file_mode = 0640;
+  ccrec::exporter::ManifestOptions wide;
+  wide.file_mode = 0666;
+  {
+    ccrec_test::ScopedUmask umask(027);
+    ASSERT_TRUE(Manifest::Open(dir / "a.jsonl", group_readable));
+    ASSERT_TRUE(Manifest::Open(dir / "b.jsonl", wide));
+  }
+  EXPECT_EQ(ccrec_test::FileMode(dir / "a.jsonl"), 0640u);
+  EXPECT_EQ(ccrec_test::FileMode(dir / "b.jsonl"), 0640u) << "the umask is applied, never overridden";
+}
+
+TEST(ManifestMode, AnExistingManifestKeepsItsModeAndBadModesAreRefused) {
+  TempDir dir;
+  WriteFile(dir / "m.jsonl", "");
+  ASSERT_EQ(::chmod((dir / "m.jsonl").c_str(), 0644), 0);
+  {
+    ccrec_test::ScopedUmask umask(077);
+    auto m = Manifest::Open(dir / "m.jsonl");
+    ASSERT_TRUE(m);
+    ASSERT_TRUE((*m)->Append(Entry("t1", "r1", ItemStatus::kExported)));
+  }
+  EXPECT_EQ(ccrec_test::FileMode(dir / "m.jsonl"), 0644u) << "the user's file is not chmod-ed";
+
+  ccrec::exporter::ManifestOptions setuid;
+  setuid.file_mode = 04600;
+  auto bad = Manifest::Open(dir / "bad.jsonl", setuid);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad.error().message.find("file_mode 04600"), std::string::npos) << bad.error().message;
+  EXPECT_FALSE(ccrec_test::Exists(dir / "bad.jsonl"));
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 #include "face_test_util.hpp"
 
-#include <ccrec/face/face_source.hpp>
+#include <ccrec/face/recording_source.hpp>
 
 #include "face/parse.hpp"
 

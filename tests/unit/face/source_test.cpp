@@ -5,7 +5,7 @@
 #include "unit/core/test_util.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
-#include <ccrec/face/face_source.hpp>
+#include <ccrec/face/recording_source.hpp>
 #include <ccrec/testing/memory_sink.hpp>
 
 #include <gtest/gtest.h>
@@ -62,7 +62,7 @@ struct Fixture {
     so.from = FromEpochMs(kDayStart);
     so.to = FromEpochMs(kDayStart + 86'400'000);
     so.concatenate_segments = concatenate;
-    auto source = ccrec::face::MakeFaceSource(env.MakeClient(), so);
+    std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(env.MakeClient(), so);
     ExporterOptions eo;
     eo.concurrency = 2;
     eo.key_template = concatenate ? ccrec::face::kDefaultConcatenatedKeyTemplate : ccrec::face::kDefaultKeyTemplate;

@@ -135,7 +135,7 @@ TEST(HuaweiWatchBacklog, SlowUploadsLoseNoRecordingAndThePollKeepsTheSessionAliv
   so.poller.backlog_poll_interval = 2ms;
   so.poller.max_queued_events = 4;
   so.logger = log.Logger();
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   auto sink = std::make_shared<MemorySink>();
   auto eo = EngineOptions();
   eo.concurrency = 1;
@@ -190,7 +190,7 @@ TEST(HuaweiWatchBacklog, ARunStoppedDuringTheWatchReportsHeldRecordingsAsPending
   HuaweiSourceOptions so;
   so.watch = std::chrono::hours(1);
   so.poller = FastPoller(100, 2ms);
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   auto eo = EngineOptions();
   eo.concurrency = 1;
   Exporter exporter(source, std::make_shared<MemorySink>(), *manifest, eo);
@@ -230,7 +230,7 @@ TEST(HuaweiWatchBacklog, TheDrainAfterThePeriodIsBounded) {
   so.watch_drain_limit = 200ms;
   so.poller = FastPoller(100, 2ms);
   so.logger = log.Logger();
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   auto const start = SteadyClock::now();
   Exporter exporter(source, std::make_shared<MemorySink>(), nullptr, EngineOptions());
   auto summary = exporter.Run();

@@ -81,7 +81,7 @@ TEST(HuaweiRecordEvents, MalformedAndRecordFailEventsEndAsFailedLines) {
   so.wait_for_stop_record = false;
   so.poller.interval = std::chrono::milliseconds(1);
   so.logger = log.Logger();
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   Exporter exporter(source, std::make_shared<MemorySink>(), *manifest, EngineOptions());
   auto summary = exporter.Run();
   ASSERT_TRUE(source->Shutdown());
@@ -190,7 +190,7 @@ TEST(HuaweiRecordEvents, ARunStoppedBeforeTheyWereReportedLeavesPendingLines) {
   HuaweiSourceOptions so;
   so.watch = std::chrono::hours(1);
   so.poller.interval = std::chrono::milliseconds(1);
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   auto eo = EngineOptions();
   eo.concurrency = 1;
   Exporter exporter(source, std::make_shared<MemorySink>(), *manifest, eo);

@@ -103,7 +103,7 @@ TEST(HuaweiSource, ListModeExportsThroughTheEngineAndSignsOut) {
   }
   so.keep_alive = false;
   so.location_id = "256";
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   auto sink = std::make_shared<MemorySink>();
   Exporter exporter(source, sink, nullptr, EngineOptions());
   auto summary = exporter.Run();
@@ -154,7 +154,7 @@ TEST(HuaweiSource, WatchModeExportsAnnouncedRecordingsAfterStopRecordDone) {
   so.watch = std::chrono::milliseconds(600);
   so.poller.interval = std::chrono::milliseconds(1);
   so.logger = log.Logger();
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   auto sink = std::make_shared<MemorySink>();
   auto eo = EngineOptions();
   Exporter exporter(source, sink, nullptr, eo);
@@ -201,7 +201,7 @@ TEST(HuaweiSource, ShutdownSignsOutEvenAfterTheRunWasCancelled) {
   HuaweiSourceOptions so;
   so.watch = std::chrono::hours(1);
   so.poller.interval = std::chrono::milliseconds(1);
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   auto sink = std::make_shared<MemorySink>();
   ccrec::CallContext ctx;
   gw.on_poll = [token = ctx.cancel](int n) {
@@ -222,7 +222,7 @@ TEST(HuaweiSource, SignInFailureIsFatal) {
   RecordingReference r;
   r.file_name = "Y:/x.V3";
   so.recordings = {r};
-  auto source = ccrec::huawei::MakeHuaweiSource(session, so);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   Exporter exporter(source, std::make_shared<MemorySink>(), nullptr, EngineOptions());
   auto summary = exporter.Run();
   ASSERT_TRUE(summary.fatal);

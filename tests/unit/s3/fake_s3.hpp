@@ -11,7 +11,7 @@
 #include "internal/crypto.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
-#include "s3/xml.hpp"
+#include "internal/xml.hpp"
 
 #include <functional>
 #include <map>
@@ -223,14 +223,14 @@ class FakeS3 {
       auto id = "upload-" + std::to_string(++next_upload_);
       uploads_[id] = Upload{key, r.headers, {}, {}};
       return Reply(200, "<?xml version=\"1.0\"?><InitiateMultipartUploadResult><Bucket>b</Bucket><Key>" +
-                            ccrec::s3::xml::Escape(key) + "</Key><UploadId>" + id +
+                            ccrec::internal::xml::Escape(key) + "</Key><UploadId>" + id +
                             "</UploadId></InitiateMultipartUploadResult>");
     }
     if (r.method == "POST" && q("uploadId")) {
       auto up = uploads_.find(*q("uploadId"));
       if (up == uploads_.end()) return Reply(404, ErrorXml("NoSuchUpload"));
-      auto numbers = ccrec::s3::xml::FindAllTexts(r.body, "PartNumber");
-      auto etags = ccrec::s3::xml::FindAllTexts(r.body, "ETag");
+      auto numbers = ccrec::internal::xml::FindAllTexts(r.body, "PartNumber");
+      auto etags = ccrec::internal::xml::FindAllTexts(r.body, "ETag");
       if (numbers.empty() || numbers.size() != etags.size()) return Reply(400, ErrorXml("MalformedXML"));
       std::string data;
       std::string md5s;
@@ -254,7 +254,7 @@ class FakeS3 {
                   std::to_string(numbers.size()) + "\"";
       objects_[up->second.key] = StoredObject{data, up->second.headers, etag};
       std::string extra;
-      auto crcs = ccrec::s3::xml::FindAllTexts(r.body, "ChecksumCRC32C");
+      auto crcs = ccrec::internal::xml::FindAllTexts(r.body, "ChecksumCRC32C");
       if (!crcs.empty() && flexible_checksums) extra = "<ChecksumCRC32C>composite-" + std::to_string(crcs.size()) + "</ChecksumCRC32C>";
       uploads_.erase(up);
       if (lose_next_complete_response) {
@@ -263,7 +263,7 @@ class FakeS3 {
       }
       return Reply(200, "<?xml version=\"1.0\"?>\n\n<CompleteMultipartUploadResult><Location>l</Location><Bucket>b"
                         "</Bucket><Key>k</Key><ETag>" +
-                            ccrec::s3::xml::Escape(etag) + "</ETag>" + extra + "</CompleteMultipartUploadResult>");
+                            ccrec::internal::xml::Escape(etag) + "</ETag>" + extra + "</CompleteMultipartUploadResult>");
     }
     if (r.method == "DELETE" && q("uploadId")) {
       ++aborts_;

@@ -6,7 +6,7 @@
 
 #include "internal/crypto.hpp"
 #include "internal/time_util.hpp"
-#include "s3/xml.hpp"
+#include "internal/xml.hpp"
 #include "unit/s3/fake_s3.hpp"
 
 #include <gtest/gtest.h>
@@ -283,7 +283,7 @@ TEST_F(S3SinkTest, MultipartFlow) {
   auto const& complete = reqs[4];
   EXPECT_EQ(complete.method, "POST");
   EXPECT_EQ(complete.url, "http://127.0.0.1:9000/bkt/rec/big.wav?uploadId=upload-1");
-  auto numbers = xml::FindAllTexts(complete.body, "PartNumber");
+  auto numbers = ccrec::internal::xml::FindAllTexts(complete.body, "PartNumber");
   EXPECT_EQ(numbers, (std::vector<std::string>{"1", "2", "3"}));
   EXPECT_NE(complete.body.find("<ETag>&quot;"), std::string::npos);
 
@@ -812,7 +812,7 @@ TEST_F(S3SinkTest, Crc32cChecksums) {
       EXPECT_TRUE(q.Header("x-amz-checksum-crc32c"));
     }
   }
-  EXPECT_EQ(xml::FindAllTexts(reqs.back().body, "ChecksumCRC32C").size(), 3u);
+  EXPECT_EQ(ccrec::internal::xml::FindAllTexts(reqs.back().body, "ChecksumCRC32C").size(), 3u);
   EXPECT_EQ(*big->checksum, "crc32c:composite-3");
 }
 

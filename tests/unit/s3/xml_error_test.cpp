@@ -1,6 +1,6 @@
 // The tiny S3 XML reader (with malformed input) and the S3 error mapping.
 #include "s3/s3_error.hpp"
-#include "s3/xml.hpp"
+#include "internal/xml.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@ namespace {
 
 using namespace ccrec;
 using namespace ccrec::s3;
+namespace xml = ccrec::internal::xml;
 
 TEST(S3Xml, RootNameSkipsPrologCommentsAndBom) {
   EXPECT_EQ(*xml::RootName("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>x</Code></Error>"), "Error");

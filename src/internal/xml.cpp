@@ -1,11 +1,11 @@
-// Tiny reader for S3's flat XML documents.
-#include "s3/xml.hpp"
+// Tiny reader for flat XML documents (S3, FACE).
+#include "internal/xml.hpp"
 
 #include <cstdint>
 
 namespace ccrec {
 inline namespace v1 {
-namespace s3 {
+namespace internal {
 namespace xml {
 namespace {
 
@@ -202,6 +202,6 @@ std::string Escape(std::string_view text) {
 }
 
 }  // namespace xml
-}  // namespace s3
+}  // namespace internal
 }  // namespace v1
 }  // namespace ccrec

@@ -1,11 +1,13 @@
 #pragma once
 /// @file
-/// The Webex Contact Center recording source: tasks in a window → captures → presigned media.
+/// The Webex Contact Center recording source for the export engine: tasks in a window → captures →
+/// presigned media.
 
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/log.hpp>
-#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/key_template.hpp>
+#include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/webex/client.hpp>
 
 #include <chrono>
@@ -16,7 +18,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace exporter {
+namespace webex {
 
 /// Which tasks and recordings to export. Every list is "any of" (empty = no filter); lists are
 /// combined with "and". Task filters are applied to the Tasks API attributes before Captures is
@@ -42,7 +44,7 @@ struct WebexTaskFilter {
 /// Options for MakeWebexSource().
 struct WebexSourceOptions {
   /// Window [from, to), channel types (default telephony in the CLI), page size, org id.
-  webex::TaskQuery tasks;
+  TaskQuery tasks;
   /// Presigned URL lifetime requested from Captures, minutes 1..60. Default 30.
   std::chrono::minutes url_expiration{30};
   /// Ask Captures for individual segments instead of the stitched recording. Default false.
@@ -73,7 +75,7 @@ struct WebexSourceOptions {
 /// The placeholders that identify a Webex recording in a key template: {task_id} and
 /// {recording_id}. Webex CC reference §5.3: key each object by task ID and recording id (a task has
 /// several recordings: segments, consult legs); file names repeat ("recording-1.wav").
-CCREC_EXPORT KeyIdentityRule WebexKeyIdentity();
+CCREC_EXPORT exporter::KeyIdentityRule WebexKeyIdentity();
 
 /// Lists the window's tasks (keyset paging), skips tasks with captureRequested == false, queries
 /// Captures in batches of 10 and yields one ExportItem per recording entry (stitched or segment,
@@ -86,13 +88,13 @@ CCREC_EXPORT KeyIdentityRule WebexKeyIdentity();
 /// for that task once and retries with the fresh URL. Sidecars hold the task attributes and
 /// the recording's capture attributes, without the presigned URL (a bearer secret while valid).
 ///
-/// Its KeyIdentity() is WebexKeyIdentity().
+/// Its KeyIdentity() is WebexKeyIdentity(). No I/O happens here.
 ///
 /// Source: Webex CC reference §4 (Tasks), §5 (Captures), §5.4 (presigned download rules).
 /// @par Thread safety
-/// The returned source follows RecordingSource's contract.
-CCREC_EXPORT std::shared_ptr<RecordingSource> MakeWebexSource(webex::Client client, WebexSourceOptions options);
+/// The returned source follows exporter::RecordingSource's contract.
+CCREC_EXPORT std::unique_ptr<exporter::RecordingSource> MakeWebexSource(Client client, WebexSourceOptions options);
 
-}  // namespace exporter
+}  // namespace webex
 }  // namespace v1
 }  // namespace ccrec

@@ -5,7 +5,8 @@
 
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/log.hpp>
-#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/key_template.hpp>
+#include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/face/client.hpp>
 
 #include <chrono>
@@ -47,7 +48,7 @@ struct FaceSourceOptions {
 /// and file names may repeat.
 CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments);
 
-/// Makes a RecordingSource that exports every recording started in the window.
+/// Makes a RecordingSource that exports every recording started in the window. No I/O happens here.
 ///
 /// Enumerate() lists the window with Client::ListRecordings() (window splitting, never silent
 /// truncation), then reads each recording's full metadata with Client::GetRecording() (one
@@ -81,7 +82,7 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 /// @par Thread safety
 /// Follows RecordingSource's contract: Enumerate() from one thread; the MediaOpener functions
 /// are thread-safe (they share the client's session).
-CCREC_EXPORT std::shared_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options);
+CCREC_EXPORT std::unique_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options);
 
 }  // namespace face
 }  // namespace v1

@@ -1,9 +1,9 @@
 // The Webex source's sidecar (issue 12 item 2): the task and recording objects are the server's exact
 // bytes (numbers, escapes and whitespace as sent), minus the presigned `filePath`.
 
-#include "exporter_test_util.hpp"
+#include "unit/exporter/exporter_test_util.hpp"
 
-#include <ccrec/exporter/webex_source.hpp>
+#include <ccrec/webex/recording_source.hpp>
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/oauth.hpp>
 
@@ -54,11 +54,11 @@ TEST(WebexSidecar, TaskAndRecordingAreTheServersBytesWithoutThePresignedUrl) {
   co.tokens = ccrec::webex::MakeStaticAccessTokenSource("static-access-token");
   co.transport = transport;
   co.clock = clock;
-  ccrec::exporter::WebexSourceOptions o;
+  ccrec::webex::WebexSourceOptions o;
   o.tasks.from = ccrec::internal::FromEpochMs(kNowMs - 3'600'000);
   o.tasks.to = ccrec::internal::FromEpochMs(kNowMs);
   o.clock = clock;
-  auto source = ccrec::exporter::MakeWebexSource(ccrec::webex::Client(std::move(co)), o);
+  auto source = ccrec::webex::MakeWebexSource(ccrec::webex::Client(std::move(co)), o);
   std::vector<ExportItem> items;
   auto result = source->Enumerate(
       [&](ExportItem item) {

@@ -1,7 +1,7 @@
 // The FACE recording source: window listing -> per-recording details -> one item per segment
 // (reference oracle-face.md §5, §6; the export assumptions).
 
-#include <ccrec/face/face_source.hpp>
+#include <ccrec/face/recording_source.hpp>
 
 #include "internal/json.hpp"
 
@@ -280,8 +280,8 @@ exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments) {
   return exporter::KeyIdentityRule{"face", {{"recording_id", "segment_id"}, {"task_id", "segment_id"}}};
 }
 
-std::shared_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options) {
-  return std::make_shared<FaceSource>(std::move(client), std::move(options));
+std::unique_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options) {
+  return std::make_unique<FaceSource>(std::move(client), std::move(options));
 }
 
 }  // namespace face

@@ -1,8 +1,8 @@
 #pragma once
-// Internal: a tiny reader for the flat XML documents S3 returns (Error,
-// InitiateMultipartUploadResult, CompleteMultipartUploadResult) and an escaper for the
-// CompleteMultipartUpload body. Not a general XML parser: no namespaces prefixes, no DTDs,
-// attributes are skipped. Not installed.
+// Internal: a tiny reader for flat XML documents — the ones S3 returns (Error,
+// InitiateMultipartUploadResult, CompleteMultipartUploadResult) and FACE's result documents —
+// and an escaper for the CompleteMultipartUpload body. Not a general XML parser: no namespaces
+// prefixes, no DTDs, attributes are skipped. Not installed.
 
 #include <ccrec/core/export.hpp>
 
@@ -13,7 +13,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace s3 {
+namespace internal {
 namespace xml {
 
 /// Name of the document's root element, after an optional BOM, XML declaration, comments,
@@ -37,6 +37,6 @@ CCREC_EXPORT std::optional<std::string> Unescape(std::string_view text);
 CCREC_EXPORT std::string Escape(std::string_view text);
 
 }  // namespace xml
-}  // namespace s3
+}  // namespace internal
 }  // namespace v1
 }  // namespace ccrec

@@ -1,4 +1,4 @@
-#include <ccrec/exporter/webex_source.hpp>
+#include <ccrec/webex/recording_source.hpp>
 
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
@@ -8,7 +8,12 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace exporter {
+namespace webex {
+
+using exporter::ExportItem;
+using exporter::KeyIdentityRule;
+using exporter::PendingItem;
+using exporter::RecordingSource;
 
 namespace {
 
@@ -284,10 +289,10 @@ class WebexSource : public RecordingSource {
 
 KeyIdentityRule WebexKeyIdentity() { return KeyIdentityRule{"webex", {{"task_id", "recording_id"}}}; }
 
-std::shared_ptr<RecordingSource> MakeWebexSource(webex::Client client, WebexSourceOptions options) {
-  return std::make_shared<WebexSource>(std::move(client), std::move(options));
+std::unique_ptr<RecordingSource> MakeWebexSource(Client client, WebexSourceOptions options) {
+  return std::make_unique<WebexSource>(std::move(client), std::move(options));
 }
 
-}  // namespace exporter
+}  // namespace webex
 }  // namespace v1
 }  // namespace ccrec

@@ -1,0 +1,111 @@
+#pragma once
+// Internal to ccrec::face: the state behind face::Client (reference oracle-face.md). Not installed.
+// The session (login token, single-flight login) is in session.cpp, the authenticated calls
+// (Call, Open, searches, control commands) in calls.cpp, the public methods in client.cpp.
+
+#include <ccrec/face/client.hpp>
+
+#include "face/parse.hpp"
+#include "internal/http_util.hpp"
+#include "internal/retry_loop.hpp"
+#include "internal/single_flight.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+namespace face {
+
+struct Client::Impl {
+  using SysTime = std::chrono::system_clock::time_point;
+
+  /// Validates `options` (a problem is kept in config_error and returned by every call).
+  explicit Impl(ClientOptions o);
+
+  ClientOptions options;
+  std::string base_url;  // scheme://host:port
+  std::shared_ptr<HttpTransport> transport;
+  std::shared_ptr<Clock> clock;
+  std::shared_ptr<Sleeper> sleeper;
+  Backoff backoff;
+  Backoff login_backoff;
+  Logger logger;
+  std::optional<Error> config_error;
+
+  // --- session (single-flight login) -----------------------------------------------------------
+  std::mutex mu;  // guards the session fields and `login`
+  std::string token;
+  SysTime expires_at{};
+  std::chrono::seconds lifetime{0};
+  std::optional<Error> sticky_error;  // a rejected login: never asked again
+  std::optional<Error> last_error;
+  std::atomic<std::uint64_t> logins{0};
+
+  internal::RetryEnv Env() const { return internal::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }
+
+  std::string Url(std::string const& command) const { return base_url + "/Face/" + command; }
+
+  std::chrono::seconds Margin() const {
+    return std::min(options.renew_margin, std::chrono::seconds(lifetime.count() / 4));
+  }
+
+  struct Minted {
+    std::string token;
+    std::chrono::seconds lifetime;
+  };
+  internal::SingleFlight<Minted> login;  // one login at a time; guarded by mu
+
+  // --- session.cpp -------------------------------------------------------------------------------
+  Error CredentialError(wire::LoginAnswer const& answer, int status) const;
+
+  /// One login (at most two HTTP attempts).
+  Result<Minted> DoLogin(CallContext const& ctx);
+
+  /// A usable token: the cached one unless it is `rejected` or about to expire; else one login
+  /// shared by every waiting thread.
+  Result<std::string> Token(CallContext const& ctx, std::string const& rejected);
+
+  // --- calls.cpp ---------------------------------------------------------------------------------
+  /// One authenticated API call answered with a (small) result document. `accept_code` decides
+  /// which FACE codes are answers rather than failures (failures are mapped, and retried when
+  /// transient and `idempotent`). Re-logs in once on a token error.
+  Result<internal::BufferedResponse> Call(std::string const& command, std::string const& query,
+                                          std::optional<std::string> const& form, bool idempotent,
+                                          std::function<bool(wire::ResultHeader const&)> const& accept_code,
+                                          CallContext const& ctx);
+
+  /// An authenticated download: returns the streaming response when it is media; a result
+  /// document (JSON, XML, text) is mapped to an Error. Re-logs in once on a token error; code 11
+  /// is retried once. With `expect_redirect`, a 3xx answer is returned as is.
+  Result<HttpResponse> Open(std::string const& command, std::string const& query, CallContext const& ctx,
+                            bool expect_redirect = false);
+
+  Result<ControlResult> Control(std::string const& command, Result<std::string> query,
+                                std::optional<MetadataUpdate> const& metadata, CallContext const& ctx);
+
+  Result<RecordingSearchResult> SearchRecordings(SearchCriteria const& criteria, CallContext const& ctx);
+  Result<SegmentSearchResult> SearchSegments(SearchCriteria const& criteria, CallContext const& ctx);
+
+  static bool AcceptSearchCode(wire::ResultHeader const& h);
+
+  Result<std::string> SegmentQuery(Segment const& segment) const;
+
+  /// `a` and `b` joined with '&' (either may be empty).
+  static std::string JoinQuery(std::string a, std::string const& b) {
+    if (b.empty()) return a;
+    if (a.empty()) return b;
+    return a + "&" + b;
+  }
+};
+
+}  // namespace face
+}  // namespace v1
+}  // namespace ccrec

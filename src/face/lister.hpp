@@ -1,0 +1,56 @@
+#pragma once
+// Internal to ccrec::face: the window-splitting lister behind Client::ListRecordings. Not installed.
+
+#include <ccrec/core/call_context.hpp>
+#include <ccrec/core/log.hpp>
+#include <ccrec/core/result.hpp>
+#include <ccrec/face/client.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ccrec {
+inline namespace v1 {
+namespace face {
+namespace detail {
+
+/// Window splitting for ListRecordings (the issue: a truncated list is split, never paged).
+/// One thread (it backs a Pager).
+class RecordingLister {
+ public:
+  using SearchFn = std::function<Result<RecordingSearchResult>(SearchCriteria const&, CallContext const&)>;
+
+  /// Checks `query` (a bad one is yielded as the only element) and starts with one window.
+  RecordingLister(SearchFn search, Logger logger, TimeFormat format, ListQuery query, CallContext ctx);
+
+  /// The next match, an error (once, last), or nothing at the end.
+  std::optional<Result<RecordingMatch>> Next();
+
+ private:
+  void Fetch(std::int64_t a, std::int64_t b);
+  std::int64_t Floor(std::int64_t ms) const;
+  static RecordingMatch FromRecording(Recording const& r);
+
+  SearchFn search_;
+  Logger logger_;
+  TimeFormat format_;
+  ListQuery query_;
+  CallContext ctx_;
+  std::int64_t granularity_ = 1;
+  std::vector<std::pair<std::int64_t, std::int64_t>> windows_;  // inclusive [a, b] in epoch ms
+  std::deque<RecordingMatch> pending_;
+  std::set<std::string> seen_;
+  std::optional<Error> error_;
+  bool done_ = false;
+};
+
+}  // namespace detail
+}  // namespace face
+}  // namespace v1
+}  // namespace ccrec

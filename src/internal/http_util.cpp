@@ -1,0 +1,62 @@
+#include "internal/http_util.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ccrec {
+inline namespace v1 {
+namespace internal {
+
+std::string ReadPrefix(BodyReader* body, std::size_t max_bytes) {
+  std::string out;
+  if (body == nullptr) return out;
+  char buffer[8192];
+  while (out.size() < max_bytes) {
+    auto n = body->Read(buffer, std::min(sizeof buffer, max_bytes - out.size()));
+    if (!n || *n == 0) break;
+    out.append(buffer, *n);
+  }
+  return out;
+}
+
+std::string ReadPrefix(HttpResponse& response, std::size_t max_bytes) {
+  return ReadPrefix(response.body.get(), max_bytes);
+}
+
+Result<BufferedResponse> BufferResponse(HttpResponse& response, std::size_t max_ok_body, std::size_t max_error_body) {
+  BufferedResponse out;
+  out.status = response.status;
+  out.headers = response.headers;
+  if (out.status >= 200 && out.status <= 299) {
+    auto body = response.ReadAll(max_ok_body);
+    if (!body) return std::move(body).error();
+    out.body = std::move(*body);
+  } else {
+    out.body = ReadPrefix(response, max_error_body);
+  }
+  return out;
+}
+
+Result<BufferedResponse> SendBuffered(HttpTransport& transport, HttpRequest const& request, CallContext const& ctx,
+                                      std::size_t max_ok_body, std::size_t max_error_body) {
+  auto response = transport.Send(request, ctx);
+  if (!response) return std::move(response).error();
+  return BufferResponse(*response, max_ok_body, max_error_body);
+}
+
+PrefixedBodyReader::PrefixedBodyReader(std::string prefix, std::unique_ptr<BodyReader> inner)
+    : prefix_(std::move(prefix)), inner_(std::move(inner)) {}
+
+Result<std::size_t> PrefixedBodyReader::Read(char* buffer, std::size_t size) {
+  if (offset_ < prefix_.size()) {
+    std::size_t n = std::min(size, prefix_.size() - offset_);
+    std::memcpy(buffer, prefix_.data() + offset_, n);
+    offset_ += n;
+    return n;
+  }
+  return inner_->Read(buffer, size);
+}
+
+}  // namespace internal
+}  // namespace v1
+}  // namespace ccrec

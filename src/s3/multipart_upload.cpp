@@ -1,0 +1,217 @@
+// S3Writer: CreateMultipartUpload, handing parts to the pool, CompleteMultipartUpload (with the
+// lost-response check) and AbortMultipartUpload.
+
+#include "s3/s3_writer.hpp"
+
+#include <ccrec/s3/sigv4.hpp>
+
+#include "internal/ascii.hpp"
+#include "internal/crypto.hpp"
+#include "internal/xml.hpp"
+
+#include <chrono>
+
+namespace ccrec {
+inline namespace v1 {
+namespace s3 {
+namespace impl {
+
+Result<void> S3Writer::StartMultipart() {
+  auto const& s = *state_;
+  S3Call call;
+  call.operation = "CreateMultipartUpload";
+  call.method = "POST";
+  call.key = full_key_;
+  call.query = {{"uploads", ""}};
+  auto metadata = metadata_;
+  if (expected_sha256_) metadata["sha256"] = internal::ToLowerAscii(*expected_sha256_);
+  s.AddObjectHeaders(call.headers, content_type_, metadata);
+  if (s.options.checksum != ChecksumAlgorithm::kNone) {
+    call.headers.emplace_back("x-amz-checksum-algorithm", ChecksumName(s.options.checksum));
+  }
+  call.payload_hash = kEmptyPayloadSha256;
+  auto r = s.client->Execute(call, ctx_);
+  if (!r) return r.error();
+  auto id = internal::xml::FindText(r->body, "UploadId");
+  if (!id || id->empty()) {
+    auto e = MakeError(ErrorCode::kParse, "S3 CreateMultipartUpload " + Location() +
+                                              ": the response has no UploadId (body starts with \"" +
+                                              r->body.substr(0, 120) + "\")");
+    e.http_status = r->status;
+    return e;
+  }
+  upload_id_ = *id;
+  if (s.options.logger.Enabled(LogLevel::kDebug)) {
+    s.options.logger.Debug("S3 multipart upload started for " + Location() + " (part size " +
+                           std::to_string(base_part_size_) + " bytes)");
+  }
+  StartWorkers();
+  // Turn the decision buffer into part 1 (or, when the threshold is above the part size,
+  // carve it into several parts).
+  std::string first = std::move(buf_);
+  buf_ = std::string();
+  auto const target = static_cast<std::size_t>(PartSizeFor(next_part_));
+  if (first.size() <= target) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++buffers_total_;
+    }
+    cur_ = std::move(first);
+    EnsureCapacity(cur_, target);
+    if (cur_.size() == target) return SubmitCurrent();
+    return {};
+  }
+  auto b = AcquireBuffer();
+  if (!b) return b.error();
+  cur_ = std::move(*b);
+  std::size_t off = 0;
+  while (first.size() - off >= PartSizeFor(next_part_)) {
+    auto const n = static_cast<std::size_t>(PartSizeFor(next_part_));
+    EnsureCapacity(cur_, n);
+    cur_.assign(first, off, n);
+    off += n;
+    if (auto sr = SubmitCurrent(); !sr) return sr;  // takes a fresh cur_
+  }
+  cur_.assign(first, off, std::string::npos);
+  return {};
+}
+
+Result<void> S3Writer::SubmitCurrent() {
+  if (next_part_ > kMaxParts) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "S3 upload " + Location() + ": the object needs more than 10,000 parts of " +
+                         std::to_string(base_part_size_) + " bytes; raise part_size or pass expected_size");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(PartJob{next_part_, std::move(cur_)});
+  }
+  cur_ = std::string();
+  ++next_part_;
+  cv_.notify_all();
+  auto b = AcquireBuffer();
+  if (!b) return b.error();
+  cur_ = std::move(*b);
+  return {};
+}
+
+Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
+  auto const& s = *state_;
+  if (!cur_.empty()) {
+    if (auto r = SubmitCurrent(); !r) return r.error();
+  }
+  cur_ = std::string();
+  StopWorkers(/*drain=*/true);
+  if (auto e = TakeAsyncError()) return *e;
+  int const count = next_part_ - 1;
+  if (static_cast<int>(parts_.size()) != count) {
+    return MakeError(ErrorCode::kInternal, "S3 upload " + Location() + ": " + std::to_string(parts_.size()) +
+                                               " of " + std::to_string(count) + " parts completed");
+  }
+  std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  for (auto const& [number, part] : parts_) {
+    body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + internal::xml::Escape(part.etag) +
+            "</ETag>";
+    if (s.options.checksum != ChecksumAlgorithm::kNone) {
+      body += std::string("<") + ChecksumXmlElement(s.options.checksum) + ">" + internal::xml::Escape(part.checksum) +
+              "</" + ChecksumXmlElement(s.options.checksum) + ">";
+    }
+    body += "</Part>";
+  }
+  body += "</CompleteMultipartUpload>";
+  S3Call call;
+  call.operation = "CompleteMultipartUpload";
+  call.method = "POST";
+  call.key = full_key_;
+  call.query = {{"uploadId", *upload_id_}};
+  call.headers.emplace_back("Content-Type", "application/xml");
+  if (put_.if_none_match) call.headers.emplace_back("If-None-Match", "*");
+  call.body = body.data();
+  call.body_size = body.size();
+  call.payload_hash = internal::Sha256Hex(body);
+  call.check_error_body = true;
+  auto r = s.client->Execute(call, ctx_);
+  if (!r && r.error().vendor_code == "NoSuchUpload") {
+    // A retried Complete whose first attempt succeeded but whose response was lost finds the
+    // upload gone: accept the object if it is exactly what this writer uploaded.
+    if (auto done = CompletedByEarlierAttempt(count, sha_hex)) return *done;
+  }
+  if (!r) return r.error();
+  auto root = internal::xml::RootName(r->body);
+  // AWS answers CompleteMultipartUploadResult; moto says CompleteMultipartUploadResponse.
+  if (!root || root->rfind("CompleteMultipartUpload", 0) != 0) {
+    auto e = MakeError(ErrorCode::kParse, "S3 CompleteMultipartUpload " + Location() +
+                                              ": unexpected response body (starts with \"" +
+                                              r->body.substr(0, 120) + "\"); the object may not exist");
+    e.http_status = r->status;
+    return e;
+  }
+  ObjectInfo info;
+  info.key = key_;
+  info.bytes = total_;
+  info.sha256_hex = sha_hex;
+  if (auto etag = internal::xml::FindText(r->body, "ETag")) info.etag = Unquote(*etag);
+  if (s.options.checksum != ChecksumAlgorithm::kNone) {
+    if (auto c = internal::xml::FindText(r->body, ChecksumXmlElement(s.options.checksum))) {
+      info.checksum = ChecksumPrefix(s.options.checksum) + *c;
+    }
+  }
+  upload_id_.reset();  // completed: nothing to abort any more
+  return info;
+}
+
+std::optional<ObjectInfo> S3Writer::CompletedByEarlierAttempt(int part_count, std::string const& sha_hex) {
+  auto const& s = *state_;
+  S3Call call;
+  call.operation = "HeadObject";
+  call.method = "HEAD";
+  call.key = full_key_;
+  call.payload_hash = kEmptyPayloadSha256;
+  call.not_found_ok = true;
+  auto r = s.client->Execute(call, ctx_);
+  if (!r || r->status != 200) return std::nullopt;
+  auto etag = Unquote(r->Header("etag").value_or(""));
+  auto const suffix = "-" + std::to_string(part_count);
+  if (r->Header("content-length").value_or("") != std::to_string(total_) || etag.size() <= suffix.size() ||
+      etag.compare(etag.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return std::nullopt;
+  }
+  s.options.logger.Info("S3 CompleteMultipartUpload " + Location() +
+                        ": the upload was already completed by an earlier attempt (ETag " + etag + ")");
+  ObjectInfo info;
+  info.key = key_;
+  info.bytes = total_;
+  info.sha256_hex = sha_hex;
+  info.etag = etag;
+  upload_id_.reset();
+  return info;
+}
+
+void S3Writer::SendAbort() {
+  auto const& s = *state_;
+  S3Call call;
+  call.operation = "AbortMultipartUpload";
+  call.method = "DELETE";
+  call.key = full_key_;
+  call.query = {{"uploadId", *upload_id_}};
+  call.payload_hash = kEmptyPayloadSha256;
+  // The caller's context may be cancelled (that is often why we abort): use a fresh one with
+  // a deadline so abort still goes out but cannot hang.
+  CallContext ctx;
+  ctx.deadline = s.options.clock->Now() + std::chrono::minutes(2);
+  ctx.extra_headers = ctx_.extra_headers;
+  auto r = s.client->Execute(call, ctx);
+  if (!r && r.error().vendor_code != "NoSuchUpload") {
+    s.options.logger.Warn("S3 AbortMultipartUpload " + Location() + " failed: " + r.error().ToString() +
+                          "; the incomplete upload keeps its parts until a bucket lifecycle rule "
+                          "(AbortIncompleteMultipartUpload) removes it");
+  } else if (s.options.logger.Enabled(LogLevel::kDebug)) {
+    s.options.logger.Debug("S3 multipart upload aborted for " + Location());
+  }
+  upload_id_.reset();
+}
+
+}  // namespace impl
+}  // namespace s3
+}  // namespace v1
+}  // namespace ccrec

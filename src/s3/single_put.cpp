@@ -1,0 +1,47 @@
+// S3Writer: an object below the multipart threshold goes up as one PutObject.
+
+#include "s3/s3_writer.hpp"
+
+#include "s3/s3_request.hpp"
+
+namespace ccrec {
+inline namespace v1 {
+namespace s3 {
+namespace impl {
+
+Result<ObjectInfo> S3Writer::PutObject(std::string const& sha_hex) {
+  auto const& s = *state_;
+  auto d = Digest(buf_.data(), buf_.size(), false, s.options.checksum);
+  d.sha256_hex = sha_hex;  // the buffer is the whole object
+  S3Call call;
+  call.operation = "PutObject";
+  call.method = "PUT";
+  call.key = full_key_;
+  auto metadata = metadata_;
+  metadata["sha256"] = sha_hex;
+  s.AddObjectHeaders(call.headers, content_type_, metadata);
+  AddBodyHeaders(s, call.headers, d);
+  if (put_.if_none_match) call.headers.emplace_back("If-None-Match", "*");
+  call.body = buf_.data();
+  call.body_size = buf_.size();
+  call.payload_hash = PayloadHash(s, d);
+  auto r = s.client->Execute(call, ctx_);
+  if (!r) return r.error();
+  if (auto e = VerifyUpload(s, *r, d, buf_.data(), buf_.size(), "S3 PutObject " + Location())) return *e;
+  ObjectInfo info;
+  info.key = key_;
+  info.bytes = total_;
+  info.sha256_hex = sha_hex;
+  if (auto etag = r->Header("etag")) info.etag = Unquote(*etag);
+  if (s.options.checksum != ChecksumAlgorithm::kNone) {
+    info.checksum = ChecksumPrefix(s.options.checksum) + r->Header(ChecksumHeader(s.options.checksum)).value_or(d.checksum_b64);
+  }
+  buf_.clear();
+  buf_.shrink_to_fit();
+  return info;
+}
+
+}  // namespace impl
+}  // namespace s3
+}  // namespace v1
+}  // namespace ccrec

@@ -1,0 +1,253 @@
+#pragma once
+// A scripted Webex CC (Tasks, Captures, presigned media) for the Webex recording source tests
+// (recording_source_test.cpp), over FakeHttpTransport and ManualClock.
+
+#include "unit/exporter/exporter_test_util.hpp"
+
+#include <ccrec/exporter/recording_source.hpp>
+#include <ccrec/webex/client.hpp>
+#include <ccrec/webex/oauth.hpp>
+#include <ccrec/webex/recording_source.hpp>
+
+#include "internal/time_util.hpp"
+#include "internal/url.hpp"
+
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <utility>
+
+namespace exporter_test {
+
+using ccrec::testing::FakeHttpTransport;
+using ccrec::testing::ManualClock;
+using ccrec::testing::ManualSleeper;
+using ccrec::testing::MemorySink;
+using ccrec::testing::RecordedRequest;
+using namespace std::chrono_literals;
+
+constexpr char kApi[] = "https://api.wxcc-test.example.com";
+constexpr char kMedia[] = "https://media.example.com/rec/";
+constexpr std::int64_t kNowMs = 1793491200000;  // ManualClock's start, 2026-11-01T00:00:00Z
+constexpr std::int64_t kFromMs = kNowMs - 3'600'000;
+
+struct FakeRecording {
+  std::string id;
+  std::string file_name = "recording-1.wav";
+  std::string call_type = "main";
+  std::string data;
+};
+
+struct FakeTask {
+  std::string id;
+  std::optional<bool> capture_requested = true;
+  std::vector<FakeRecording> recordings;
+};
+
+/// Tasks + Captures + presigned media, as strict as the parts the source relies on.
+class FakeWebex {
+ public:
+  std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>();
+  std::shared_ptr<ManualSleeper> sleeper = std::make_shared<ManualSleeper>(clock);
+  std::shared_ptr<FakeHttpTransport> transport = std::make_shared<FakeHttpTransport>();
+  std::vector<FakeTask> tasks;
+  /// Media answers: per recording id, versions of the URL that answer 403 (expired).
+  std::map<std::string, std::set<int>> forbidden_versions;
+  /// Per recording id: the first media request drops after this many bytes.
+  std::map<std::string, std::size_t> drop_first_after;
+  /// Media ignores Range headers (answers 200 with the whole body).
+  bool ignore_range = false;
+  /// Per recording id: the ETag media answers carry (none when absent); an If-Range that differs
+  /// makes the Range ignored (200 with the whole body), as S3 does.
+  std::map<std::string, std::string> etags;
+  /// Per recording id: (data, ETag) the recording has after its first dropped download.
+  std::map<std::string, std::pair<std::string, std::string>> replace_after_drop;
+  /// Presigned URL lifetime in seconds.
+  int url_expires_seconds = 1800;
+  /// WebexSourceOptions::pending_max_age of Source().
+  std::chrono::milliseconds pending_max_age = 72h;
+
+  FakeWebex() {
+    transport->Route("GET", "/v1/tasks", [this](RecordedRequest const& r) { return Tasks(r); });
+    transport->Route("POST", "/v1/captures/query", [this](RecordedRequest const& r) { return Captures(r); });
+    transport->Route("GET", kMedia, [this](RecordedRequest const& r) { return MediaGet(r); });
+  }
+
+  ccrec::webex::Client Client() {
+    ccrec::webex::ClientOptions o;
+    o.base_url = kApi;
+    o.tokens = ccrec::webex::MakeStaticAccessTokenSource("static-access-token");
+    o.transport = transport;
+    o.clock = clock;
+    o.sleeper = sleeper;
+    o.retry.max_attempts = 3;
+    return ccrec::webex::Client(std::move(o));
+  }
+
+  std::shared_ptr<ccrec::exporter::RecordingSource> Source(std::chrono::milliseconds margin = 2min) {
+    ccrec::webex::WebexSourceOptions o;
+    o.tasks.from = ccrec::internal::FromEpochMs(kFromMs);
+    o.tasks.to = ccrec::internal::FromEpochMs(kNowMs);
+    o.tasks.channel_types = {"telephony"};
+    o.url_refresh_margin = margin;
+    o.pending_max_age = pending_max_age;
+    o.clock = clock;
+    return ccrec::webex::MakeWebexSource(Client(), o);
+  }
+
+  /// Task ids of every captures request, in order.
+  std::vector<std::vector<std::string>> CaptureBatches() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return capture_batches_;
+  }
+  std::vector<RecordedRequest> MediaRequests() const {
+    std::vector<RecordedRequest> out;
+    for (auto const& r : transport->Requests()) {
+      if (r.url.rfind(kMedia, 0) == 0) out.push_back(r);
+    }
+    return out;
+  }
+  std::string UrlFor(std::string const& rec_id, int version) const {
+    return std::string(kMedia) + rec_id + ".wav?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261101" +
+           "&X-Amz-Date=" + ccrec::internal::FormatAmzDate(clock->Now()) +
+           "&X-Amz-Expires=" + std::to_string(url_expires_seconds) + "&X-Amz-SignedHeaders=host&X-Amz-Signature=sig" +
+           std::to_string(version);
+  }
+
+  FakeRecording const* Find(std::string const& rec_id) const {
+    for (auto const& t : tasks) {
+      for (auto const& r : t.recordings) {
+        if (r.id == rec_id) return &r;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  static ccrec::HttpHeaders Json() { return {{"Content-Type", "application/json"}}; }
+
+  Result<HttpResponse> Tasks(RecordedRequest const&) {
+    std::string body = R"({"meta":{"orgId":"org-1"},"data":[)";
+    std::int64_t created = kFromMs + 1000;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+      auto const& t = tasks[i];
+      if (i != 0) body += ',';
+      body += R"({"id":")" + t.id + R"(","attributes":{"channelType":"telephony","status":"completed",)" +
+              R"("origin":"+14085550100","direction":"inbound","createdTime":)" + std::to_string(created + 1000 * static_cast<std::int64_t>(i)) +
+              R"(,"owner":{"id":"agent-1","name":"Ada"},"captureRequested":)" +
+              (t.capture_requested ? (*t.capture_requested ? "true" : "false") : "null") + "}}";
+    }
+    body += "]}";
+    return ccrec::testing::MakeResponse(200, body, Json());
+  }
+
+  Result<HttpResponse> Captures(RecordedRequest const& r) {
+    auto doc = ccrec::internal::ParseJson(r.body, "captures request");
+    if (!doc) return ccrec::testing::MakeResponse(400, "{}", Json());
+    std::vector<std::string> ids;
+    for (auto const& id : (*doc)["query"]["taskIds"].GetArray()) ids.push_back(id.GetString());
+    int version = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      capture_batches_.push_back(ids);
+      version = ++url_version_;
+    }
+    if (ids.size() > 10) return ccrec::testing::MakeResponse(400, R"({"error":"more than 10"})", Json());
+    std::string body = R"({"meta":{"orgId":"org-1","urlExpiration":30},"data":[)";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i != 0) body += ',';
+      body += R"({"taskId":")" + ids[i] + R"(","recording":[)";
+      for (auto const& t : tasks) {
+        if (t.id != ids[i]) continue;
+        for (std::size_t k = 0; k < t.recordings.size(); ++k) {
+          auto const& rec = t.recordings[k];
+          if (k != 0) body += ',';
+          body += R"({"id":")" + rec.id + R"(","segment":false,"attributes":{"fileName":")" + rec.file_name +
+                  R"(","filePath":")" + UrlFor(rec.id, version) + R"(","callType":")" + rec.call_type +
+                  R"(","startTime":1793487600000,"stopTime":1793487660000,"participants":["agent-1","+1408****100"],)" +
+                  R"("channel1":"Caller","channel2":"Agent"}})";
+        }
+      }
+      body += R"(],"transcription":[]})";
+    }
+    body += "]}";
+    return ccrec::testing::MakeResponse(200, body, Json());
+  }
+
+  Result<HttpResponse> MediaGet(RecordedRequest const& r) {
+    if (r.Header("Authorization")) {
+      return ccrec::testing::MakeResponse(
+          400, "<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>");
+    }
+    auto path_end = r.url.find('?');
+    std::string name = r.url.substr(std::strlen(kMedia), path_end - std::strlen(kMedia));
+    std::string rec_id = name.substr(0, name.size() - 4);
+    int version = std::stoi(r.url.substr(r.url.find("X-Amz-Signature=sig") + 19));
+    auto const* rec = Find(rec_id);
+    if (rec == nullptr) return ccrec::testing::MakeResponse(404, "<Error><Code>NoSuchKey</Code></Error>");
+    auto expiry = ccrec::webex::Client::PresignedUrlExpiry(r.url);
+    auto forbidden = forbidden_versions.find(rec_id);
+    bool refused = forbidden != forbidden_versions.end() && forbidden->second.count(version) != 0;
+    if (refused || (expiry && clock->Now() > *expiry)) {
+      return ccrec::testing::MakeResponse(
+          403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+          {{"Content-Type", "application/xml"}});
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string data = rec->data;
+    ccrec::HttpHeaders headers;
+    if (auto tag = etags.find(rec_id); tag != etags.end()) {
+      if (auto if_range = r.Header("If-Range"); if_range && *if_range != tag->second) offset_ignored_ = true;
+      headers.emplace_back("ETag", tag->second);
+      if (auto replaced = replaced_.find(rec_id); replaced != replaced_.end()) data = replaced->second;
+    }
+    std::uint64_t offset = 0;
+    if (auto range = r.Header("Range"); range && !ignore_range && !std::exchange(offset_ignored_, false)) {
+      offset = std::stoull(range->substr(6));
+    }
+    std::string rest = data.substr(static_cast<std::size_t>(offset));
+    int status = offset > 0 ? 206 : 200;
+    if (auto drop = drop_first_after.find(rec_id); drop != drop_first_after.end()) {
+      std::size_t n = drop->second;
+      drop_first_after.erase(drop);
+      if (auto change = replace_after_drop.find(rec_id); change != replace_after_drop.end()) {
+        replaced_[rec_id] = change->second.first;
+        etags[rec_id] = change->second.second;
+      }
+      return Respond(status, rest.substr(0, n), rest.size(), 1000, Dropped(), headers);
+    }
+    return Respond(status, rest, rest.size(), 1000, {}, headers);
+  }
+
+  mutable std::mutex mu_;
+  std::vector<std::vector<std::string>> capture_batches_;
+  int url_version_ = 0;
+  std::map<std::string, std::string> replaced_;  // recording id -> data after replace_after_drop
+  bool offset_ignored_ = false;
+};
+
+struct Collected {
+  std::vector<ExportItem> items;
+  std::vector<PendingItem> pending;
+  Result<void> result;
+};
+
+inline Collected Enumerate(ccrec::exporter::RecordingSource& source, std::size_t stop_after = SIZE_MAX) {
+  Collected c;
+  c.result = source.Enumerate(
+      [&](ExportItem item) {
+        c.items.push_back(std::move(item));
+        return c.items.size() < stop_after;
+      },
+      [&](PendingItem p) { c.pending.push_back(std::move(p)); }, CallContext{});
+  return c;
+}
+
+inline std::string ReadAll(Result<HttpResponse>& r) {
+  if (!r) return "<error " + r.error().ToString() + ">";
+  auto all = r->ReadAll();
+  return all ? *all : "<read error " + all.error().ToString() + ">";
+}
+
+}  // namespace exporter_test
