@@ -54,8 +54,8 @@ void BM_Crc32cSoftware(benchmark::State& state) {
 }
 BENCHMARK(BM_Crc32cSoftware)->Arg(8 << 20);
 
-// Parsing a full Tasks page (1000 tasks).
-void BM_ParseTasksPage(benchmark::State& state) {
+// A full Tasks page (1000 tasks, about 430 KiB).
+std::string TasksPage() {
   std::string page = R"({"meta":{"orgId":"o"},"data":[)";
   for (int i = 0; i < 1000; ++i) {
     if (i) page += ',';
@@ -63,6 +63,11 @@ void BM_ParseTasksPage(benchmark::State& state) {
             R"(","attributes":{"owner":{"id":"a","name":"Agent"},"queue":{"id":"q","name":"Queue"},"channelType":"telephony","status":"completed","createdTime":1793491200000,"lastUpdatedTime":1793491300000,"captureRequested":true,"origin":"+14155550100","destination":"+18005550100","direction":"inbound"}})";
   }
   page += "]}";
+  return page;
+}
+
+void BM_ParseTasksPage(benchmark::State& state) {
+  std::string const page = TasksPage();
   for (auto _ : state) {
     auto doc = ccrec::internal::ParseJson(page, "tasks");
     benchmark::DoNotOptimize(doc.has_value());
@@ -70,6 +75,32 @@ void BM_ParseTasksPage(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * page.size()));
 }
 BENCHMARK(BM_ParseTasksPage);
+
+// The same page through ParseJsonWithSpans, plus the raw text of each task (what ParseTasksResponse
+// keeps as raw_json), against ParseJson plus ToJson of each task (what it did before issue 12).
+void BM_ParseTasksPageWithSpans(benchmark::State& state) {
+  std::string const page = TasksPage();
+  for (auto _ : state) {
+    auto doc = ccrec::internal::ParseJsonWithSpans(page, "tasks");
+    std::size_t bytes = 0;
+    for (auto const& task : doc->Doc()["data"].GetArray()) bytes += std::string(doc->Raw(task)).size();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * page.size()));
+}
+BENCHMARK(BM_ParseTasksPageWithSpans);
+
+void BM_ParseTasksPageToJson(benchmark::State& state) {
+  std::string const page = TasksPage();
+  for (auto _ : state) {
+    auto doc = ccrec::internal::ParseJson(page, "tasks");
+    std::size_t bytes = 0;
+    for (auto const& task : (*doc)["data"].GetArray()) bytes += ccrec::internal::ToJson(task).size();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * page.size()));
+}
+BENCHMARK(BM_ParseTasksPageToJson);
 
 void BM_KeyTemplateRender(benchmark::State& state) {
   auto t = ccrec::exporter::KeyTemplate::Parse("call-detail/{yyyy}/{mm}/{dd}/{task_id}/{recording_id}{ext}").value();

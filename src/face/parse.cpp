@@ -189,7 +189,7 @@ std::optional<bool> Flag(Value const& obj, char const* key) {
   return std::nullopt;
 }
 
-std::optional<Segment> ParseSegment(Value const& v, TimeFormat const& format) {
+std::optional<Segment> ParseSegment(util::JsonWithSpans const& doc, Value const& v, TimeFormat const& format) {
   if (!v.IsObject()) return std::nullopt;
   auto id = Text(v, "segmentId");
   if (!id) return std::nullopt;
@@ -224,14 +224,14 @@ std::optional<Segment> ParseSegment(Value const& v, TimeFormat const& format) {
       if (!st->IsObject()) continue;
       d.streams.push_back(SiprecStream{Text(*st, "streamId"), Text(*st, "label")});
     }
-    d.raw_json = util::ToJson(*sd);
+    d.raw_json = std::string(doc.Raw(*sd));
     s.siprec_data.push_back(std::move(d));
   }
-  s.raw_json = util::ToJson(v);
+  s.raw_json = std::string(doc.Raw(v));
   return s;
 }
 
-std::optional<Recording> ParseRecording(Value const& v, TimeFormat const& format) {
+std::optional<Recording> ParseRecording(util::JsonWithSpans const& doc, Value const& v, TimeFormat const& format) {
   if (!v.IsObject()) return std::nullopt;
   auto id = Text(v, "recordingId");
   if (!id) return std::nullopt;
@@ -268,7 +268,7 @@ std::optional<Recording> ParseRecording(Value const& v, TimeFormat const& format
       for (auto const* x : ListItems(*c, "values", "value")) {
         std::string part;
         if (x->IsString()) part.assign(x->GetString(), x->GetStringLength());
-        else if (x->IsNumber() || x->IsBool()) part = util::ToJson(*x);
+        else if (x->IsNumber() || x->IsBool()) part = doc.Raw(*x);  // as written: 1E2 stays 1E2
         if (part.empty()) continue;
         cd.value += (cd.value.empty() ? "" : ",") + part;
       }
@@ -276,7 +276,7 @@ std::optional<Recording> ParseRecording(Value const& v, TimeFormat const& format
     r.custom_data.push_back(std::move(cd));
   }
   for (auto const* s : ListItems(v, "segments", "segment")) {
-    auto seg = ParseSegment(*s, format);
+    auto seg = ParseSegment(doc, *s, format);
     if (!seg) continue;  // empty or unknown entries are ignored
     if (seg->recording_id.empty()) seg->recording_id = r.recording_id;
     r.segments.push_back(std::move(*seg));
@@ -294,7 +294,7 @@ std::optional<Recording> ParseRecording(Value const& v, TimeFormat const& format
     if (auto size = util::OptInt64(*f, "size"); size && *size >= 0) sf.size = static_cast<std::uint64_t>(*size);
     r.supplemental_files.push_back(std::move(sf));
   }
-  r.raw_json = util::ToJson(v);
+  r.raw_json = std::string(doc.Raw(v));
   return r;
 }
 
@@ -376,8 +376,9 @@ Error XmlInsteadOfJson(std::string_view what, int status, std::string_view body)
 
 namespace {
 
-/// Common checks of a 2xx search/control answer: JSON with a result object and a code.
-Result<rapidjson::Document> ParseResultDocument(int status, HttpHeaders const& headers, std::string_view body,
+/// Common checks of a 2xx search/control answer: JSON with a result object and a code. The result
+/// views `body`.
+Result<util::JsonWithSpans> ParseResultDocument(int status, HttpHeaders const& headers, std::string_view body,
                                                 std::string_view what) {
   auto kind = Classify(headers, body);
   if (kind == BodyKind::kXml) return XmlInsteadOfJson(what, status, body);
@@ -387,13 +388,13 @@ Result<rapidjson::Document> ParseResultDocument(int status, HttpHeaders const& h
     e.http_status = status;
     return e;
   }
-  auto doc = util::ParseJson(body, std::string(what) + " response");
+  auto doc = util::ParseJsonWithSpans(body, std::string(what) + " response");
   if (!doc) {
     Error e = std::move(doc).error();
     e.http_status = status;
     return e;
   }
-  Value const* result = ResultObject(*doc);
+  Value const* result = ResultObject(doc->Doc());
   if (result == nullptr || !JsonCode(*result)) {
     Error e = MakeError(ErrorCode::kParse, std::string(what) + ": the JSON answer has no result object with a code (" +
                                                "starts with \"" + Snippet(body) + "\")");
@@ -414,7 +415,7 @@ Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const
                                                    int max_list_length) {
   auto doc = ParseResultDocument(status, headers, body, what);
   if (!doc) return std::move(doc).error();
-  Value const& result = *ResultObject(*doc);
+  Value const& result = *ResultObject(doc->Doc());
   RecordingSearchResult out;
   out.code = *JsonCode(result);
   out.message = Text(result, "message").value_or("");
@@ -422,7 +423,7 @@ Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const
   if (out.code == 0) {
     Value const* rec = util::OptObject(result, "recording");
     std::optional<Recording> parsed;
-    if (rec != nullptr) parsed = ParseRecording(*rec, format);
+    if (rec != nullptr) parsed = ParseRecording(*doc, *rec, format);
     if (!parsed) {
       Error e = MakeError(ErrorCode::kParse, std::string(what) + ": code 0 answer without a recording with a recordingId (" +
                                                  Snippet(body) + ")");
@@ -447,7 +448,7 @@ Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& he
                                                std::string_view what, TimeFormat const& format, int max_list_length) {
   auto doc = ParseResultDocument(status, headers, body, what);
   if (!doc) return std::move(doc).error();
-  Value const& result = *ResultObject(*doc);
+  Value const& result = *ResultObject(doc->Doc());
   SegmentSearchResult out;
   out.code = *JsonCode(result);
   out.message = Text(result, "message").value_or("");
@@ -455,7 +456,7 @@ Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& he
   if (out.code == 0) {
     Value const* seg = util::OptObject(result, "segment");
     std::optional<Segment> parsed;
-    if (seg != nullptr) parsed = ParseSegment(*seg, format);
+    if (seg != nullptr) parsed = ParseSegment(*doc, *seg, format);
     if (!parsed) {
       Error e = MakeError(ErrorCode::kParse, std::string(what) + ": code 0 answer without a segment with a segmentId (" +
                                                  Snippet(body) + ")");
@@ -479,7 +480,7 @@ Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& he
 Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::string_view body, std::string_view what) {
   auto doc = ParseResultDocument(status, headers, body, what);
   if (!doc) return std::move(doc).error();
-  Value const& result = *ResultObject(*doc);
+  Value const& result = *ResultObject(doc->Doc());
   int code = *JsonCode(result);
   if (code != 0) return UnexpectedCode(status, headers, body, what);
   ControlResult out;
@@ -488,7 +489,7 @@ Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::
   out.recording_id = Text(result, "recordingId");
   if (!out.recording_id) out.recording_id = Text(result, "tmpRecordingId");
   out.renamed_filename = RenamedFilename(out.message);
-  out.raw_json = util::ToJson(result);
+  out.raw_json = std::string(doc->Raw(result));
   return out;
 }
 

@@ -7,6 +7,8 @@
 #include <ccrec/face/criteria.hpp>
 #include <ccrec/face/models.hpp>
 
+#include "internal/json.hpp"
+
 #include <rapidjson/document.h>
 
 #include <cstddef>
@@ -59,8 +61,12 @@ CCREC_EXPORT std::vector<rapidjson::Value const*> ListItems(rapidjson::Value con
 CCREC_EXPORT std::optional<std::string> Text(rapidjson::Value const& obj, char const* key);
 CCREC_EXPORT std::optional<bool> Flag(rapidjson::Value const& obj, char const* key);
 
-CCREC_EXPORT std::optional<Segment> ParseSegment(rapidjson::Value const& value, TimeFormat const& format);
-CCREC_EXPORT std::optional<Recording> ParseRecording(rapidjson::Value const& value, TimeFormat const& format);
+/// A segment / recording object, a value of `doc`; its `raw_json` (and each SIPREC data's) is its
+/// exact text in the answer.
+CCREC_EXPORT std::optional<Segment> ParseSegment(internal::JsonWithSpans const& doc, rapidjson::Value const& value,
+                                                 TimeFormat const& format);
+CCREC_EXPORT std::optional<Recording> ParseRecording(internal::JsonWithSpans const& doc, rapidjson::Value const& value,
+                                                     TimeFormat const& format);
 CCREC_EXPORT std::optional<RecordingMatch> ParseRecordingMatch(rapidjson::Value const& value, TimeFormat const& format);
 CCREC_EXPORT std::optional<SegmentMatch> ParseSegmentMatch(rapidjson::Value const& value, TimeFormat const& format);
 

@@ -105,18 +105,19 @@ std::string Sidecar(Recording const& recording, Segment const* segment) {
     custom.AddMember(rapidjson::Value(cd.name.c_str(), a), rapidjson::Value(cd.value.c_str(), a), a);
   }
   doc.AddMember("customData", custom, a);
-  if (auto raw = util::ParseJson(recording.raw_json, "recording"); raw && raw->IsObject()) {
-    raw->RemoveMember("segments");
-    rapidjson::Value copy(*raw, a);
-    doc.AddMember("recording", copy, a);
+  // ccrec's own members above; then FACE's recording (without its segments) and segment objects as
+  // the server sent them, byte for byte (issue 12), spliced in before the closing brace.
+  std::string out = util::ToJson(doc);
+  out.pop_back();
+  if (auto raw = util::ParseJsonWithSpans(recording.raw_json, "recording"); raw && raw->Doc().IsObject()) {
+    out += ",\"recording\":" + raw->RawWithoutMember(raw->Doc(), "segments");
   }
   if (segment != nullptr) {
-    if (auto raw = util::ParseJson(segment->raw_json, "segment"); raw && raw->IsObject()) {
-      rapidjson::Value copy(*raw, a);
-      doc.AddMember("segment", copy, a);
+    if (auto raw = util::ParseJsonWithSpans(segment->raw_json, "segment"); raw && raw->Doc().IsObject()) {
+      out += ",\"segment\":" + segment->raw_json;
     }
   }
-  return util::ToJson(doc) + "\n";
+  return out + "}\n";
 }
 
 class FaceSource : public exporter::RecordingSource {

@@ -100,7 +100,7 @@ Result<void> AgentSession::UpdateGuid(CallContext const& ctx) const {
   auto doc = s.JsonCall(spec, ctx);
   if (!doc) return std::move(doc).error();
   std::optional<std::string> fresh;
-  if (auto const* r = util::OptObject(*doc, "result")) fresh = util::OptString(*r, "guid");
+  if (auto const* r = util::OptObject(doc->Doc(), "result")) fresh = util::OptString(*r, "guid");
   if (fresh && !fresh->empty()) {
     std::lock_guard<std::mutex> lock(s.mu);
     std::string g = wire::GuidFromSetGuid(*fresh);

@@ -62,7 +62,7 @@ class SlotToken {
 /// A sign-in answer: headers (Set-GUID, Set-Cookie) and the envelope.
 struct SignInAnswer {
   HttpHeaders headers;
-  rapidjson::Document doc;
+  internal::JsonWithSpans doc;
 };
 
 }  // namespace detail
@@ -137,7 +137,7 @@ struct AgentSession::Impl {
 
   /// One JSON call with the Guid and cookies, through the retry policy when `spec.retry`, signing in
   /// again once on a lost session when `spec.recover`.
-  Result<rapidjson::Document> JsonCall(CallSpec const& spec, CallContext const& ctx);
+  Result<internal::JsonWithSpans> JsonCall(CallSpec const& spec, CallContext const& ctx);
 
   // --- sign-in (sign_in.cpp) ------------------------------------------------------------------------
 

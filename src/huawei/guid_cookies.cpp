@@ -81,18 +81,18 @@ Result<std::string> AgentSession::Impl::ReadJsonBody(HttpResponse& response) {
   return util::ReadPrefix(response, wire::kMaxErrorBodyBytes);
 }
 
-Result<rapidjson::Document> AgentSession::Impl::JsonCall(CallSpec const& spec, CallContext const& ctx) {
+Result<util::JsonWithSpans> AgentSession::Impl::JsonCall(CallSpec const& spec, CallContext const& ctx) {
   if (config_error) return *config_error;
   std::uint64_t used_gen = 0;
   std::string const url = root + spec.path;
-  auto attempt = [&](int) -> Result<rapidjson::Document> {
+  auto attempt = [&](int) -> Result<util::JsonWithSpans> {
     auto response = Send(spec.method, url, std::nullopt, spec.timeout, ctx, true, &used_gen);
     if (!response) return std::move(response).error();
     auto body = ReadJsonBody(*response);
     if (!body) return std::move(body).error();
     return wire::ParseEnvelope(response->status, *body, response->headers, spec.what);
   };
-  auto run = [&]() -> Result<rapidjson::Document> {
+  auto run = [&]() -> Result<util::JsonWithSpans> {
     return spec.retry ? util::RunWithRetries(Env(), ctx, true, spec.what, attempt) : attempt(1);
   };
   auto result = run();

@@ -16,11 +16,13 @@ namespace {
 
 namespace util = ::ccrec::internal;
 
-/// A string member, numbers converted to text (integers exactly, others as written by rapidjson).
-std::string Text(rapidjson::Value const& obj, char const* key) {
-  if (auto s = util::OptString(obj, key)) return *s;
+/// A string member, or a number member's text exactly as the gateway wrote it ("1E2", "1.0", a
+/// 30-digit id); "" otherwise.
+std::string Text(util::JsonWithSpans const& doc, rapidjson::Value const& obj, char const* key) {
   auto it = obj.FindMember(key);
-  if (it != obj.MemberEnd() && it->value.IsNumber()) return util::ToJson(it->value);
+  if (it == obj.MemberEnd()) return {};
+  if (it->value.IsString()) return std::string(it->value.GetString(), it->value.GetStringLength());
+  if (it->value.IsNumber()) return std::string(doc.Raw(it->value));
   return {};
 }
 
@@ -52,8 +54,10 @@ Result<RecordingReference> ParseRecordEvent(AgentEvent const& event) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "event \"" + event.event_type + "\" is not an " + std::string(kRecordEvent) + " event");
   }
-  auto doc = util::ParseJson(event.content_json, std::string(kRecordEvent) + " content");
-  if (!doc) return std::move(doc).error();
+  auto parsed = util::ParseJsonWithSpans(event.content_json, std::string(kRecordEvent) + " content");
+  if (!parsed) return std::move(parsed).error();
+  auto Text = [&](rapidjson::Value const& obj, char const* key) { return huawei::Text(*parsed, obj, key); };
+  rapidjson::Document const* doc = &parsed->Doc();
   if (!doc->IsObject()) {
     return MakeError(ErrorCode::kParse, std::string(kRecordEvent) + " event of agent " + event.work_no +
                                             " has no content object");
@@ -85,10 +89,11 @@ Result<RecordingReference> ParseRecordEvent(AgentEvent const& event) {
 
 std::optional<RecordingStopped> ParseStopRecordDone(AgentEvent const& event) {
   if (event.event_type != kStopRecordDoneEvent) return std::nullopt;
-  auto doc = util::ParseJson(event.content_json, "StopRecordDone content");
-  if (!doc || !doc->IsObject()) return std::nullopt;
+  auto parsed = util::ParseJsonWithSpans(event.content_json, "StopRecordDone content");
+  if (!parsed || !parsed->Doc().IsObject()) return std::nullopt;
+  rapidjson::Document const* doc = &parsed->Doc();
   RecordingStopped s;
-  s.task_id = Text(*doc, "taskId");
+  s.task_id = Text(*parsed, *doc, "taskId");
   if (s.task_id.empty()) return std::nullopt;
   if (auto b = util::OptInt64(*doc, "beginTime")) s.begin_time = util::FromEpochMs(*b);
   if (auto e = util::OptInt64(*doc, "endTime")) s.end_time = util::FromEpochMs(*e);

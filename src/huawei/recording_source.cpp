@@ -112,18 +112,18 @@ exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference
   return item;
 }
 
-/// The event's content for an error message: JSON with the caller and called numbers replaced
-/// (they identify people), cut to 300 characters; unparseable content with its digit runs of 5 or
-/// more masked.
+/// The event's content for an error message: its text as sent with every caller and called number
+/// replaced (they identify people; duplicate keys too), cut to 300 characters; unparseable content
+/// with its digit runs of 5 or more masked.
 std::string RedactedContent(std::string const& content_json) {
   constexpr std::size_t kMax = 300;
   std::string out;
-  if (auto doc = util::ParseJson(content_json, "event content"); doc && doc->IsObject()) {
-    for (char const* k : {"caller", "called"}) {
-      auto it = doc->FindMember(k);
-      if (it != doc->MemberEnd()) it->value.SetString("[redacted]", doc->GetAllocator());
+  if (auto doc = util::ParseJsonWithSpans(content_json, "event content"); doc && doc->Doc().IsObject()) {
+    std::vector<util::JsonWithSpans::Replacement> redacted;
+    for (auto const& m : doc->Doc().GetObject()) {
+      if (m.name == "caller" || m.name == "called") redacted.push_back({&m.value, "\"[redacted]\""});
     }
-    out = util::ToJson(*doc);
+    out = doc->RawReplacing(doc->Doc(), redacted);
   } else {
     std::size_t run = 0;
     for (char c : content_json) {
@@ -142,14 +142,14 @@ std::string RedactedContent(std::string const& content_json) {
   return out.empty() ? std::string("(empty)") : out;
 }
 
-/// A string member of the event's content when it parses (numbers as written), else "".
+/// A string member of the event's content when it parses (numbers exactly as written), else "".
 std::string ContentField(std::string const& content_json, char const* key) {
-  auto doc = util::ParseJson(content_json, "event content");
-  if (!doc || !doc->IsObject()) return {};
-  auto it = doc->FindMember(key);
-  if (it == doc->MemberEnd()) return {};
+  auto doc = util::ParseJsonWithSpans(content_json, "event content");
+  if (!doc || !doc->Doc().IsObject()) return {};
+  auto it = doc->Doc().FindMember(key);
+  if (it == doc->Doc().MemberEnd()) return {};
   if (it->value.IsString()) return std::string(it->value.GetString(), it->value.GetStringLength());
-  if (it->value.IsNumber()) return util::ToJson(it->value);
+  if (it->value.IsNumber()) return std::string(doc->Raw(it->value));
   return {};
 }
 

@@ -59,8 +59,8 @@ Result<SignInResult> AgentSession::Impl::SignInLocked(CallContext const& ctx, bo
   }
   SignInResult result;
   result.forced = forced;
-  if (auto const* r = util::OptObject(answer->doc, "result")) {
-    result.raw_json = util::ToJson(*r);
+  if (auto const* r = util::OptObject(answer->doc.Doc(), "result")) {
+    result.raw_json = answer->doc.Raw(*r);
     result.work_no = util::OptString(*r, "workno").value_or("");
     result.vdn_id = util::OptInt64(*r, "vdnid");
     result.media_type = util::OptString(*r, "mediatype").value_or("");

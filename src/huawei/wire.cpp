@@ -167,19 +167,20 @@ std::string SignInBody(AgentSessionOptions const& o) {
 
 // --- envelopes and events --------------------------------------------------------------------------
 
-Result<rapidjson::Document> ParseEnvelope(int status, std::string_view body, HttpHeaders const& headers,
+Result<util::JsonWithSpans> ParseEnvelope(int status, std::string_view body, HttpHeaders const& headers,
                                           std::string_view what) {
   if (status < 200 || status > 299) return MapHuaweiError(status, body, headers, what);
-  auto doc = util::ParseJson(body, std::string(what) + " answer");
-  if (!doc || !doc->IsObject()) return MapHuaweiError(status, body, headers, what);
-  auto retcode = util::OptString(*doc, "retcode");
+  // A copy: the answer outlives the body it was read from (AgentSession's retry loop).
+  auto doc = util::ParseJsonWithSpans(std::string(body), std::string(what) + " answer");
+  if (!doc || !doc->Doc().IsObject()) return MapHuaweiError(status, body, headers, what);
+  auto retcode = util::OptString(doc->Doc(), "retcode");
   if (!retcode || *retcode != "0") return MapHuaweiError(status, body, headers, what);
   return std::move(*doc);
 }
 
-AgentEvent EventFromJson(rapidjson::Value const& event) {
+AgentEvent EventFromJson(util::JsonWithSpans const& doc, rapidjson::Value const& event) {
   AgentEvent e;
-  e.raw_json = util::ToJson(event);
+  e.raw_json = doc.Raw(event);
   if (!event.IsObject()) return e;
   e.event_type = util::OptString(event, "eventType").value_or("");
   e.work_no = util::OptString(event, "workNo").value_or("");
@@ -189,10 +190,11 @@ AgentEvent EventFromJson(rapidjson::Value const& event) {
     if (it->value.IsString()) {
       // Defensive [U]: some gateways may send the content as a JSON text inside a string.
       std::string_view text(it->value.GetString(), it->value.GetStringLength());
-      auto inner = util::ParseJson(text, "event content");
-      e.content_json = (inner && (inner->IsObject() || inner->IsArray())) ? util::ToJson(*inner) : util::ToJson(it->value);
+      auto inner = util::ParseJsonWithSpans(text, "event content");
+      bool const unwrap = inner && (inner->Doc().IsObject() || inner->Doc().IsArray());
+      e.content_json = unwrap ? inner->Raw(inner->Doc()) : doc.Raw(it->value);
     } else {
-      e.content_json = util::ToJson(it->value);
+      e.content_json = doc.Raw(it->value);
     }
   }
   return e;
@@ -204,12 +206,12 @@ namespace {
 /// event object inside a string (parsed as such), or any other entry naming AgentMediaEvent_Record
 /// or _Record_Fail, kept as an event of that type whose content is the raw entry — the source then
 /// reports it as a malformed record event (a failed manifest line) instead of it being skipped.
-std::optional<AgentEvent> SalvageEvent(rapidjson::Value const& entry) {
+std::optional<AgentEvent> SalvageEvent(util::JsonWithSpans const& doc, rapidjson::Value const& entry) {
   if (entry.IsNull()) return std::nullopt;
-  std::string raw = util::ToJson(entry);
+  std::string raw(doc.Raw(entry));
   if (entry.IsString()) {
-    auto inner = util::ParseJson(std::string_view(entry.GetString(), entry.GetStringLength()), "event");
-    if (inner && inner->IsObject()) return EventFromJson(*inner);
+    auto inner = util::ParseJsonWithSpans(std::string_view(entry.GetString(), entry.GetStringLength()), "event");
+    if (inner && inner->Doc().IsObject()) return EventFromJson(*inner, inner->Doc());
   }
   AgentEvent e;
   if (raw.find(kRecordFailEvent) != std::string::npos) e.event_type = std::string(kRecordFailEvent);
@@ -222,21 +224,22 @@ std::optional<AgentEvent> SalvageEvent(rapidjson::Value const& entry) {
 
 }  // namespace
 
-std::vector<AgentEvent> EventsFromPoll(rapidjson::Value const& envelope, int* skipped) {
+std::vector<AgentEvent> EventsFromPoll(util::JsonWithSpans const& doc, int* skipped) {
+  rapidjson::Value const& envelope = doc.Doc();
   std::vector<AgentEvent> out;
   int bad = 0;
   if (envelope.IsObject()) {
     auto it = envelope.FindMember("event");
     if (it != envelope.MemberEnd() && !it->value.IsNull()) {
       if (it->value.IsObject()) {
-        if (it->value.MemberCount() > 0) out.push_back(EventFromJson(it->value));
+        if (it->value.MemberCount() > 0) out.push_back(EventFromJson(doc, it->value));
       } else if (it->value.IsArray()) {
         for (auto const& e : it->value.GetArray()) {
-          if (e.IsObject()) out.push_back(EventFromJson(e));
-          else if (auto salvaged = SalvageEvent(e)) out.push_back(std::move(*salvaged));
+          if (e.IsObject()) out.push_back(EventFromJson(doc, e));
+          else if (auto salvaged = SalvageEvent(doc, e)) out.push_back(std::move(*salvaged));
           else if (!e.IsNull()) ++bad;
         }
-      } else if (auto salvaged = SalvageEvent(it->value)) {
+      } else if (auto salvaged = SalvageEvent(doc, it->value)) {
         out.push_back(std::move(*salvaged));
       } else {
         ++bad;

@@ -9,6 +9,8 @@
 #include <ccrec/huawei/agent_session.hpp>
 #include <ccrec/huawei/models.hpp>
 
+#include "internal/json.hpp"
+
 #include <rapidjson/document.h>
 
 #include <chrono>
@@ -68,19 +70,22 @@ CCREC_EXPORT Result<std::string> ResourceRoot(std::string_view gateway_url);
 /// The JSON sign-in body (reference §2) with proper JSON types.
 CCREC_EXPORT std::string SignInBody(AgentSessionOptions const& options);
 
-/// Parses a JSON envelope answer. retcode "0" → the document; anything else → MapHuaweiError().
-CCREC_EXPORT Result<rapidjson::Document> ParseEnvelope(int status, std::string_view body, HttpHeaders const& headers,
-                                                       std::string_view what);
+/// Parses a JSON envelope answer. retcode "0" → the document, with the exact text of each value
+/// (a copy of `body` is kept inside); anything else → MapHuaweiError().
+CCREC_EXPORT Result<internal::JsonWithSpans> ParseEnvelope(int status, std::string_view body,
+                                                           HttpHeaders const& headers, std::string_view what);
 
 /// The events of a poll answer (`event`: missing/null → none, object → one, array → each object).
 /// Non-object entries are skipped and counted in `skipped`, except record events: a string holding
 /// an event object's JSON is parsed as that event, and any other entry that names
 /// AgentMediaEvent_Record or AgentMediaEvent_Record_Fail becomes an event of that type whose content
 /// is the raw entry (so the source reports it as a malformed record event, never drops it).
-CCREC_EXPORT std::vector<AgentEvent> EventsFromPoll(rapidjson::Value const& envelope, int* skipped = nullptr);
+/// `raw_json` and `content_json` are the exact text the gateway sent.
+CCREC_EXPORT std::vector<AgentEvent> EventsFromPoll(internal::JsonWithSpans const& envelope, int* skipped = nullptr);
 
-/// One event object → AgentEvent (lenient).
-CCREC_EXPORT AgentEvent EventFromJson(rapidjson::Value const& event);
+/// One event object (a value of `doc`) → AgentEvent (lenient); `raw_json` and `content_json` are
+/// its exact text and that of its `content`.
+CCREC_EXPORT AgentEvent EventFromJson(internal::JsonWithSpans const& doc, rapidjson::Value const& event);
 
 /// What a download's Content-Type says.
 enum class BodyKind { kFile, kJson, kMissing, kOther };

@@ -1,4 +1,5 @@
 #include "internal/json.hpp"
+#include "internal/json_detail.hpp"
 
 #include <ccrec/core/log.hpp>
 
@@ -13,13 +14,14 @@ namespace ccrec {
 inline namespace v1 {
 namespace internal {
 
-namespace {
+namespace json_detail {
 // Rejects, before rapidjson sees the text, what it handles badly: nesting deeper than
 // kMaxJsonDepth (a recursive Accept/copy/destructor of such a value overflows the stack) and
 // exponents of more than 5 digits (rapidjson 1.1.0 overflows a signed int on
 // "0.0000000001e-2147483639"). One pass, strings skipped.
-std::optional<std::string> CheckJsonLimits(std::string_view text) {
+std::optional<std::string> CheckJsonLimits(std::string_view text, std::size_t* structure) {
   std::size_t depth = 0;
+  std::size_t marks = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char const c = text[i];
@@ -30,8 +32,11 @@ std::optional<std::string> CheckJsonLimits(std::string_view text) {
     }
     switch (c) {
       case '"': in_string = true; break;
+      case ',':
+      case ':': ++marks; break;
       case '[':
       case '{':
+        ++marks;
         if (++depth > kMaxJsonDepth) {
           return "nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels at byte " + std::to_string(i);
         }
@@ -57,6 +62,7 @@ std::optional<std::string> CheckJsonLimits(std::string_view text) {
       default: break;
     }
   }
+  if (structure != nullptr) *structure = marks;
   return std::nullopt;
 }
 // RapidJSON 1.1.0's full-precision number path calls clz(0) (undefined) for a zero significand
@@ -104,31 +110,34 @@ std::optional<std::string> BlankZeroExponents(std::string_view text) {
   return out;
 }
 
-}  // namespace
+Error ParseFailure(std::string_view text, std::string_view what, rapidjson::ParseErrorCode code, std::size_t offset) {
+  // The start of the body helps diagnose HTML error pages; it may also be a token response,
+  // so it is redacted (a value cut off by the 80-byte limit is masked too).
+  std::string snippet(text.substr(0, 80));
+  for (auto& c : snippet) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  snippet = RedactSecrets(snippet);
+  return MakeError(ErrorCode::kParse, std::string(what) + " is not valid JSON: " + rapidjson::GetParseError_En(code) +
+                                          " at byte " + std::to_string(offset) + " of " + std::to_string(text.size()) +
+                                          " (starts with \"" + snippet + "\")");
+}
+
+Error LimitFailure(std::string_view text, std::string_view what, std::string const& why) {
+  return MakeError(ErrorCode::kParse,
+                   std::string(what) + " is not acceptable JSON: " + why + " of " + std::to_string(text.size()));
+}
+
+}  // namespace json_detail
 
 Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what) {
-  if (auto bad = CheckJsonLimits(text)) {
-    return MakeError(ErrorCode::kParse, std::string(what) + " is not acceptable JSON: " + *bad + " of " +
-                                            std::to_string(text.size()));
-  }
-  auto const rewritten = BlankZeroExponents(text);
+  if (auto bad = json_detail::CheckJsonLimits(text)) return json_detail::LimitFailure(text, what, *bad);
+  auto const rewritten = json_detail::BlankZeroExponents(text);
   std::string_view const input = rewritten ? std::string_view(*rewritten) : text;
   rapidjson::Document doc;
   // Iterative parsing: the recursive parser can overflow the stack on deeply nested input.
-  doc.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(input.data(), input.size());
-  if (doc.HasParseError()) {
-    // The start of the body helps diagnose HTML error pages; it may also be a token response,
-    // so it is redacted (a value cut off by the 80-byte limit is masked too).
-    std::string snippet(text.substr(0, 80));
-    for (auto& c : snippet) {
-      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    }
-    snippet = RedactSecrets(snippet);
-    return MakeError(ErrorCode::kParse, std::string(what) + " is not valid JSON: " +
-                                            rapidjson::GetParseError_En(doc.GetParseError()) + " at byte " +
-                                            std::to_string(doc.GetErrorOffset()) + " of " +
-                                            std::to_string(text.size()) + " (starts with \"" + snippet + "\")");
-  }
+  doc.Parse<json_detail::kParseFlags>(input.data(), input.size());
+  if (doc.HasParseError()) return json_detail::ParseFailure(text, what, doc.GetParseError(), doc.GetErrorOffset());
   return doc;
 }
 

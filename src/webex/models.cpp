@@ -75,13 +75,13 @@ Result<rapidjson::Value const*> DataArray(rapidjson::Document const& doc, std::s
 
 }  // namespace
 
-std::optional<Task> ParseTask(rapidjson::Value const& value) {
+std::optional<Task> ParseTask(util::JsonWithSpans const& doc, rapidjson::Value const& value) {
   if (!value.IsObject()) return std::nullopt;
   auto id = util::OptString(value, "id");
   if (!id || id->empty()) return std::nullopt;
   Task task;
   task.id = std::move(*id);
-  task.raw_json = util::ToJson(value);
+  task.raw_json = std::string(doc.Raw(value));
   auto const* attrs = util::OptObject(value, "attributes");
   if (attrs == nullptr) return task;
   task.channel_type = util::OptString(*attrs, "channelType");
@@ -100,15 +100,15 @@ std::optional<Task> ParseTask(rapidjson::Value const& value) {
 
 Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger) {
   constexpr std::string_view kWhat = "Webex GET /v1/tasks response";
-  auto doc = util::ParseJson(body, kWhat);
+  auto doc = util::ParseJsonWithSpans(body, kWhat);
   if (!doc) return std::move(doc).error();
-  auto data = DataArray(*doc, kWhat);
+  auto data = DataArray(doc->Doc(), kWhat);
   if (!data) return std::move(data).error();
   std::vector<Task> tasks;
   tasks.reserve((*data)->Size());
   std::size_t index = 0;
   for (auto const& element : (*data)->GetArray()) {
-    auto task = ParseTask(element);
+    auto task = ParseTask(*doc, element);
     if (task) {
       tasks.push_back(std::move(*task));
     } else {
@@ -120,15 +120,12 @@ Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const
   return tasks;
 }
 
-Recording ParseRecording(rapidjson::Value const& value) {
+Recording ParseRecording(util::JsonWithSpans const& doc, rapidjson::Value const& value) {
   Recording rec;
-  if (!value.IsObject()) {
-    rec.raw_json = util::ToJson(value);
-    return rec;
-  }
+  rec.raw_json = std::string(doc.Raw(value));
+  if (!value.IsObject()) return rec;
   rec.id = util::OptString(value, "id").value_or("");
   rec.segment = util::OptBool(value, "segment");
-  rec.raw_json = util::ToJson(value);
   auto const* attrs = util::OptObject(value, "attributes");
   if (attrs == nullptr) return rec;
   auto& a = rec.attributes;
@@ -144,9 +141,9 @@ Recording ParseRecording(rapidjson::Value const& value) {
   return rec;
 }
 
-Transcription ParseTranscription(rapidjson::Value const& value) {
+Transcription ParseTranscription(util::JsonWithSpans const& doc, rapidjson::Value const& value) {
   Transcription t;
-  t.raw_json = util::ToJson(value);
+  t.raw_json = std::string(doc.Raw(value));
   if (!value.IsObject()) return t;
   t.id = util::OptString(value, "id").value_or("");
   t.source = util::OptString(value, "Source");
@@ -163,9 +160,9 @@ Transcription ParseTranscription(rapidjson::Value const& value) {
 
 Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, Logger const& logger) {
   constexpr std::string_view kWhat = "Webex POST /v1/captures/query response";
-  auto doc = util::ParseJson(body, kWhat);
+  auto doc = util::ParseJsonWithSpans(body, kWhat);
   if (!doc) return std::move(doc).error();
-  auto data = DataArray(*doc, kWhat);
+  auto data = DataArray(doc->Doc(), kWhat);
   if (!data) return std::move(data).error();
   std::vector<TaskCaptures> out;
   std::size_t index = 0;
@@ -181,12 +178,12 @@ Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, L
     TaskCaptures tc;
     tc.task_id = std::move(*task_id);
     if (auto const* recs = util::OptArray(element, "recording")) {
-      for (auto const& r : recs->GetArray()) tc.recordings.push_back(ParseRecording(r));
+      for (auto const& r : recs->GetArray()) tc.recordings.push_back(ParseRecording(*doc, r));
     } else if (auto const* single = util::OptObject(element, "recording")) {
-      tc.recordings.push_back(ParseRecording(*single));  // tolerate an object where an array belongs
+      tc.recordings.push_back(ParseRecording(*doc, *single));  // tolerate an object where an array belongs
     }
     if (auto const* trs = util::OptArray(element, "transcription")) {
-      for (auto const& t : trs->GetArray()) tc.transcriptions.push_back(ParseTranscription(t));
+      for (auto const& t : trs->GetArray()) tc.transcriptions.push_back(ParseTranscription(*doc, t));
     }
     out.push_back(std::move(tc));
     ++index;

@@ -33,16 +33,18 @@ CCREC_EXPORT std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char
 /// kParse unless the Content-Type is absent or a JSON type (application/json, */*+json).
 CCREC_EXPORT Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view what);
 
-/// One `data[]` element of GET /v1/tasks; nullopt when it is not an object or has no string id.
-CCREC_EXPORT std::optional<Task> ParseTask(rapidjson::Value const& value);
+/// One `data[]` element of GET /v1/tasks (a value of `doc`); nullopt when it is not an object or
+/// has no string id. `raw_json` is its exact text in the response.
+CCREC_EXPORT std::optional<Task> ParseTask(internal::JsonWithSpans const& doc, rapidjson::Value const& value);
 
 /// The body of GET /v1/tasks. kParse when not JSON or without a `data` array. Elements without
 /// an id are skipped and logged.
 CCREC_EXPORT Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger);
 
-/// One `recording[]` / `transcription[]` element (lenient; never fails).
-CCREC_EXPORT Recording ParseRecording(rapidjson::Value const& value);
-CCREC_EXPORT Transcription ParseTranscription(rapidjson::Value const& value);
+/// One `recording[]` / `transcription[]` element, a value of `doc` (lenient; never fails).
+/// `raw_json` is its exact text in the response.
+CCREC_EXPORT Recording ParseRecording(internal::JsonWithSpans const& doc, rapidjson::Value const& value);
+CCREC_EXPORT Transcription ParseTranscription(internal::JsonWithSpans const& doc, rapidjson::Value const& value);
 
 /// The body of POST /v1/captures/query, in server order. kParse when not JSON or without a
 /// `data` array. Elements without taskId are skipped and logged.

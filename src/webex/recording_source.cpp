@@ -110,11 +110,14 @@ struct MediaState {
 std::string Sidecar(webex::Task const& task, webex::Recording const& recording) {
   // Never fall back to raw_json unparsed: it would carry the presigned URL (or be empty, which
   // would make the sidecar invalid JSON).
+  // The recording's own bytes (issue 12) minus every attributes.filePath (duplicate keys included).
   std::string recording_json = "{\"id\":\"" + internal::JsonEscape(recording.id) + "\"}";
-  if (auto doc = internal::ParseJson(recording.raw_json, "recording"); doc && doc->IsObject()) {
-    auto attrs = doc->FindMember("attributes");
-    if (attrs != doc->MemberEnd() && attrs->value.IsObject()) attrs->value.RemoveMember("filePath");
-    recording_json = internal::ToJson(*doc);
+  if (auto doc = internal::ParseJsonWithSpans(recording.raw_json, "recording"); doc && doc->Doc().IsObject()) {
+    std::vector<internal::JsonWithSpans::Replacement> cuts;
+    for (auto const& m : doc->Doc().GetObject()) {
+      if (m.name == "attributes" && m.value.IsObject()) cuts.push_back({&m.value, doc->RawWithoutMember(m.value, "filePath")});
+    }
+    recording_json = doc->RawReplacing(doc->Doc(), cuts);
   }
   std::string task_json = task.raw_json.empty() ? "{\"id\":\"" + internal::JsonEscape(task.id) + "\"}" : task.raw_json;
   return "{\"source\":\"webex\",\"task_id\":\"" + internal::JsonEscape(task.id) + "\",\"recording_id\":\"" +

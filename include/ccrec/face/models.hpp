@@ -63,7 +63,7 @@ struct SiprecData {
   std::optional<std::string> session_id;
   std::vector<SiprecParticipant> participants;
   std::vector<SiprecStream> streams;
-  /// The whole `siprecData` object as JSON (extension data included).
+  /// The whole `siprecData` object, extension data included: the server's bytes exactly as sent.
   std::string raw_json;
 };
 
@@ -110,7 +110,7 @@ struct CCREC_EXPORT Segment {
   std::optional<std::int64_t> archived;
   std::optional<std::int64_t> conversion_status;
   std::vector<SiprecData> siprec_data;
-  /// The segment object as JSON.
+  /// The segment object: the server's bytes exactly as sent.
   std::string raw_json;
 
   /// True while the segment is being recorded: its file name ends in `.rpdd` or it has no end
@@ -148,7 +148,7 @@ struct CCREC_EXPORT Recording {
   /// entries (e.g. the trailing `"segment":{}` of Oracle's example) are dropped.
   std::vector<Segment> segments;
   std::vector<SupplementalFile> supplemental_files;
-  /// The recording object as JSON.
+  /// The recording object: the server's bytes exactly as sent.
   std::string raw_json;
 
   /// True when any segment is in progress, or when no segment is known yet.
@@ -232,7 +232,7 @@ struct ControlResult {
   std::optional<std::string> recording_id;
   /// The new file name when the message says the recorder renamed the file (reference §6).
   std::optional<std::string> renamed_filename;
-  /// The `result` object as JSON.
+  /// The `result` object: the server's bytes exactly as sent.
   std::string raw_json;
 };
 

@@ -66,7 +66,7 @@ struct CCREC_EXPORT SignInResult {
   std::string server_name;
   /// True when the session was created by `forcelogin` (after 100-002).
   bool forced = false;
-  /// The `result` object as JSON text.
+  /// The `result` object: the gateway's bytes exactly as sent.
   std::string raw_json;
 };
 
@@ -78,10 +78,10 @@ struct CCREC_EXPORT AgentEvent {
   std::string work_no;
   /// `eventGenTime` (epoch ms; newer gateways only).
   std::optional<std::chrono::system_clock::time_point> generated_at;
-  /// `content` as JSON text ("null" when absent). A `content` sent as a JSON string holding an object
-  /// is unwrapped.
+  /// `content`: the gateway's bytes exactly as sent ("null" when absent). A `content` sent as a JSON
+  /// string holding an object (or array) is unwrapped to that string's text.
   std::string content_json = "null";
-  /// The whole event object as JSON text.
+  /// The whole event object: the gateway's bytes exactly as sent.
   std::string raw_json;
 };
 
@@ -128,7 +128,8 @@ struct CCREC_EXPORT RecordingStopped {
 };
 
 /// Parses an `AgentMediaEvent_Record` (or `AgentMediaEvent_Record_Fail`) event leniently: `fileName`,
-/// `locationId`, `recordID`, `callId`, `caller`, `called`, `taskId` as strings or numbers;
+/// `locationId`, `recordID`, `callId`, `caller`, `called`, `taskId` as strings or numbers (a number
+/// as the text the gateway wrote: `1E2` stays "1E2", a 30-digit id keeps its digits);
 /// `fileMediaType` as "1" or 1. `agent_id` comes from `workNo`.
 ///
 /// @param event an event from AgentSession::PollEvents().

@@ -64,7 +64,7 @@ struct CCREC_EXPORT Task {
   /// `attributes.captureRequested`: true = a capture should eventually exist, false = none will
   /// be made, absent (null) = not yet known; revisit such tasks later.
   std::optional<bool> capture_requested;
-  /// The task object exactly as received (compact JSON).
+  /// The task object exactly as received: the server's bytes (numbers, escapes, whitespace as sent).
   std::string raw_json;
 };
 
@@ -110,7 +110,7 @@ struct CCREC_EXPORT Recording {
   std::optional<bool> segment;
   /// `attributes` (all fields optional; empty when the server omitted the object).
   RecordingAttributes attributes;
-  /// The recording object exactly as received (compact JSON).
+  /// The recording object exactly as received: the server's bytes (numbers, escapes, whitespace as sent).
   std::string raw_json;
 };
 
@@ -136,7 +136,8 @@ struct CCREC_EXPORT Transcription {
   std::optional<std::chrono::system_clock::time_point> create_time;
   /// `languageCode`, e.g. "en-US".
   std::optional<std::string> language_code;
-  /// The transcription object exactly as received (compact JSON).
+  /// The transcription object exactly as received: the server's bytes (numbers, escapes, whitespace as
+  /// sent).
   std::string raw_json;
 };
 

@@ -57,9 +57,9 @@ TEST(HuaweiRecordEvents, MalformedAndRecordFailEventsEndAsFailedLines) {
   Gateway gw;
   gw.files["Y:/1/0/20261101/20011/100.V3"] = "one hundred";
   gw.Event(Record("1", "Y:/1/0/20261101/20011/100.V3", "c1"));
-  // No fileName: the call id is recovered.
+  // No fileName: the call id is recovered. (A repeated "caller" key is masked too.)
   gw.Event(R"({"eventType":"AgentMediaEvent_Record","workNo":"20011","eventGenTime":1793491200000,)"
-           R"("content":{"callId":"c-nofile","caller":"70006","taskId":7}})");
+           R"("content":{"callId":"c-nofile","caller":"70006","taskId":7,"caller":"70006"}})");
   // Content that is not an object at all.
   gw.Event(R"({"eventType":"AgentMediaEvent_Record","workNo":"20011","content":"not json 70006123"})");
   // The same malformed event delivered twice is one line.
@@ -104,6 +104,7 @@ TEST(HuaweiRecordEvents, MalformedAndRecordFailEventsEndAsFailedLines) {
       EXPECT_EQ(l.task_id, "c-nofile");
       EXPECT_EQ(l.recording_id.rfind("malformed-event-", 0), 0u);
       EXPECT_TRUE(Has(l.error, "call c-nofile"));
+      EXPECT_TRUE(Has(l.error, R"({"callId":"c-nofile","caller":"[redacted]","taskId":7,"caller":"[redacted]"})"));
     } else if (Has(l.error, "not json")) {
       ++not_object;
       EXPECT_TRUE(Has(l.error, "no content object"));
@@ -131,7 +132,7 @@ TEST(HuaweiRecordEvents, MalformedAndRecordFailEventsEndAsFailedLines) {
 }
 
 TEST(HuaweiRecordEvents, PollAnswerEntriesNamingARecordEventAreKept) {
-  auto doc = ccrec::internal::ParseJson(
+  auto doc = ccrec::internal::ParseJsonWithSpans(
       R"({"retcode":"0","event":[7,"AgentMediaEvent_Record_Fail ???",)"
       R"("{\"eventType\":\"AgentMediaEvent_Record\",\"workNo\":\"1\",\"content\":{\"fileName\":\"Y:/a.V3\"}}"]})",
       "poll");
@@ -143,7 +144,7 @@ TEST(HuaweiRecordEvents, PollAnswerEntriesNamingARecordEventAreKept) {
   EXPECT_EQ(events[0].event_type, "AgentMediaEvent_Record_Fail");
   EXPECT_EQ(events[1].event_type, "AgentMediaEvent_Record");
   EXPECT_EQ(events[1].work_no, "1");
-  auto single = ccrec::internal::ParseJson(R"({"retcode":"0","event":"AgentMediaEvent_Record ???"})", "poll");
+  auto single = ccrec::internal::ParseJsonWithSpans(R"({"retcode":"0","event":"AgentMediaEvent_Record ???"})", "poll");
   ASSERT_TRUE(single);
   auto one = ccrec::huawei::wire::EventsFromPoll(*single, &skipped);
   EXPECT_EQ(skipped, 0);

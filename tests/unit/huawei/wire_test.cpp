@@ -135,7 +135,7 @@ TEST(HuaweiEnvelope, SuccessOnlyForRetcodeZero) {
 
 TEST(HuaweiEvents, PollShapes) {
   auto events = [](std::string const& body, int* skipped = nullptr) {
-    auto doc = ccrec::internal::ParseJson(body, "poll");
+    auto doc = ccrec::internal::ParseJsonWithSpans(body, "poll");
     EXPECT_TRUE(doc);
     return wire::EventsFromPoll(*doc, skipped);
   };
@@ -159,10 +159,10 @@ TEST(HuaweiEvents, PollShapes) {
 }
 
 AgentEvent RecordEvent(std::string const& content, std::string const& type = std::string(kRecordEvent)) {
-  auto doc = ccrec::internal::ParseJson(
+  auto doc = ccrec::internal::ParseJsonWithSpans(
       R"({"eventType":")" + type + R"(","workNo":"20011","eventGenTime":1793491200123,"content":)" + content + "}", "e");
   EXPECT_TRUE(doc);
-  return wire::EventFromJson(*doc);
+  return wire::EventFromJson(*doc, doc->Doc());
 }
 
 TEST(HuaweiRecordEvent, ParsesTheDocumentedExample) {

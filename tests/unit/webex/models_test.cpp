@@ -46,8 +46,10 @@ TEST(WebexModels, ParsesTheSpecExampleTask) {
   EXPECT_EQ(t.destination, "+18005555555");
   EXPECT_EQ(t.direction, "inbound");
   EXPECT_EQ(t.reason_code, "Credit");
-  EXPECT_NE(t.raw_json.find("\"reasonCode\":\"Credit\""), std::string::npos);
-  EXPECT_EQ(t.raw_json.front(), '{');
+  // The task object exactly as sent (whitespace included), from its '{' to its '}'.
+  std::string_view const spec(kSpecExample);
+  auto const begin = spec.find("{\n    \"id\"");
+  EXPECT_EQ(t.raw_json, spec.substr(begin, spec.rfind("}]") + 1 - begin));
 }
 
 TEST(WebexModels, MissingAttributesAreAbsentNotErrors) {
