@@ -123,33 +123,39 @@ std::string FormatSqlTime(SysTime t, bool with_ms) {
   return out;
 }
 
-std::optional<SysTime> ParseTimeArg(std::string_view text) {
-  if (text.empty()) return std::nullopt;
+std::optional<SysTime> ParseTimeArg(std::string_view text, std::string* problem) {
+  auto fail = [problem](char const* why) -> std::optional<SysTime> {
+    if (problem != nullptr) *problem = why;
+    return std::nullopt;
+  };
+  constexpr char const* kOutOfRange = "it is outside the range std::chrono::system_clock can hold";
+  if (text.empty()) return fail("it is empty");
   bool all_digits = true;
   for (char c : text) all_digits = all_digits && std::isdigit(static_cast<unsigned char>(c));
   if (all_digits) {
-    if (text.size() > 15) return std::nullopt;
+    if (text.size() > 15) return fail("epoch milliseconds have at most 15 digits");
     std::int64_t v = 0;
     for (char c : text) v = v * 10 + (c - '0');
-    return CheckedFromEpochMs(v);
+    auto t = CheckedFromEpochMs(v);
+    return t ? t : fail(kOutOfRange);
   }
   // YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|-HH:MM]  (a date alone means midnight UTC)
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
   if (!Digits(text, 0, 4, y) || text.size() < 10 || text[4] != '-' || !Digits(text, 5, 2, mo) || text[7] != '-' ||
       !Digits(text, 8, 2, d)) {
-    return std::nullopt;
+    return fail("it does not start with a date YYYY-MM-DD");
   }
   std::size_t pos = 10;
   int offset_minutes = 0;
   if (pos < text.size()) {
-    if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return std::nullopt;
+    if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return fail("the date is not followed by 'T'");
     if (!Digits(text, pos + 1, 2, h) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
         !Digits(text, pos + 4, 2, mi)) {
-      return std::nullopt;
+      return fail("the time is not HH:MM[:SS[.fff]]");
     }
     pos += 6;
     if (pos < text.size() && text[pos] == ':') {
-      if (!Digits(text, pos + 1, 2, s)) return std::nullopt;
+      if (!Digits(text, pos + 1, 2, s)) return fail("the time is not HH:MM[:SS[.fff]]");
       pos += 3;
     }
     if (pos < text.size() && text[pos] == '.') {
@@ -160,28 +166,32 @@ std::optional<SysTime> ParseTimeArg(std::string_view text) {
         ++digits;
         ++pos;
       }
-      if (digits == 0) return std::nullopt;
+      if (digits == 0) return fail("the '.' of the seconds is not followed by digits");
       for (int i = digits; i < 3; ++i) ms *= 10;
     }
-    if (pos >= text.size()) return std::nullopt;  // a time needs an explicit zone: Z or an offset
+    if (pos >= text.size()) return fail("the time has no zone: end it with Z (UTC) or an offset like +02:00");
     if (text[pos] == 'Z' || text[pos] == 'z') {
       ++pos;
     } else if (text[pos] == '+' || text[pos] == '-') {
       int oh = 0, om = 0;
-      if (!Digits(text, pos + 1, 2, oh)) return std::nullopt;
+      if (!Digits(text, pos + 1, 2, oh)) return fail("the zone offset is not +HH:MM or -HH:MM");
       std::size_t mpos = pos + 3;
       if (mpos < text.size() && text[mpos] == ':') ++mpos;
-      if (!Digits(text, mpos, 2, om) || oh > 23 || om > 59) return std::nullopt;
+      if (!Digits(text, mpos, 2, om) || oh > 23 || om > 59) return fail("the zone offset is not +HH:MM or -HH:MM");
       offset_minutes = (oh * 60 + om) * (text[pos] == '-' ? -1 : 1);
       pos = mpos + 2;
     } else {
-      return std::nullopt;
+      return fail("the time is not followed by a zone: Z (UTC) or an offset like +02:00");
     }
-    if (pos != text.size()) return std::nullopt;
+    if (pos != text.size()) return fail("there is text after the zone");
   }
   auto local_ms = FieldsToEpochMs(y, mo, d, h, mi, s, ms);
-  if (!local_ms) return std::nullopt;
-  return CheckedFromEpochMs(*local_ms - std::int64_t{offset_minutes} * 60'000);
+  if (!local_ms) {
+    return fail("a field is out of range (month 01-12, a day that exists in that month, hour 00-23, minute 00-59, "
+                "second 00-60)");
+  }
+  auto t = CheckedFromEpochMs(*local_ms - std::int64_t{offset_minutes} * 60'000);
+  return t ? t : fail(kOutOfRange);
 }
 
 std::optional<SysTime> ParseAmzDate(std::string_view text) {
@@ -263,16 +273,20 @@ std::optional<SysTime> ParseHttpDate(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  if (text.empty()) return std::nullopt;
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text, std::string* problem) {
+  auto fail = [problem](char const* why) -> std::optional<milliseconds> {
+    if (problem != nullptr) *problem = why;
+    return std::nullopt;
+  };
+  if (text.empty()) return fail("it is empty");
   std::size_t i = 0;
   std::int64_t v = 0;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-    if (v > 1'000'000'000'000) return std::nullopt;
+    if (v > 1'000'000'000'000) return fail("the number is too large");
     v = v * 10 + (text[i] - '0');
     ++i;
   }
-  if (i == 0) return std::nullopt;
+  if (i == 0) return fail("it does not start with a whole non-negative number");
   auto unit = text.substr(i);
   std::int64_t factor = 0;
   if (unit.empty() || unit == "s") factor = 1000;
@@ -280,8 +294,8 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   else if (unit == "m" || unit == "min") factor = 60'000;
   else if (unit == "h") factor = 3'600'000;
   else if (unit == "d") factor = 86'400'000;
-  else return std::nullopt;
-  if (v > std::numeric_limits<std::int64_t>::max() / factor) return std::nullopt;  // would overflow
+  else return fail("the unit is not one of ms, s, m, min, h, d");
+  if (v > std::numeric_limits<std::int64_t>::max() / factor) return fail("the number is too large");  // would overflow
   return milliseconds(v * factor);
 }
 

@@ -28,14 +28,18 @@ CCREC_EXPORT std::string FormatYmd(SysTime t);
 /// "2026-11-01 00:00:00" with optional ".SSS" (Oracle FACE), UTC.
 CCREC_EXPORT std::string FormatSqlTime(SysTime t, bool with_ms);
 /// Parses ISO-8601 UTC ("2026-11-01T00:00:00Z", fractional seconds, "+00:00" offsets) or a
-/// plain integer of epoch milliseconds. nullopt when malformed.
-CCREC_EXPORT std::optional<SysTime> ParseTimeArg(std::string_view text);
+/// plain integer of epoch milliseconds. nullopt when malformed; then `*problem` (when given) says
+/// what was wrong. The implementation of the public ccrec::ParseTimestamp (core/time.hpp).
+CCREC_EXPORT std::optional<SysTime> ParseTimeArg(std::string_view text, std::string* problem = nullptr);
 /// Parses "20261101T000000Z".
 CCREC_EXPORT std::optional<SysTime> ParseAmzDate(std::string_view text);
 /// Parses an RFC 7231 HTTP date ("Sun, 06 Nov 1994 08:49:37 GMT").
 CCREC_EXPORT std::optional<SysTime> ParseHttpDate(std::string_view text);
-/// Parses "30s", "5m", "2h", "1d", "1500ms", or a bare number of seconds.
-CCREC_EXPORT std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
+/// Parses "30s", "5m", "2h", "1d", "1500ms", or a bare number of seconds. nullopt when malformed;
+/// then `*problem` (when given) says what was wrong. The implementation of the public
+/// ccrec::ParseDuration (core/time.hpp).
+CCREC_EXPORT std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text,
+                                                                    std::string* problem = nullptr);
 /// Converts a Retry-After value (delta seconds or HTTP date) to a delay relative to `now`.
 CCREC_EXPORT std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, SysTime now);
 

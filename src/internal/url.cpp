@@ -91,42 +91,42 @@ QueryParams ParseQuery(std::string_view query, bool plus_is_space) {
   return out;
 }
 
-std::string ParsedUrl::Authority() const {
-  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != 0) h += ":" + std::to_string(port);
-  return h;
-}
-
-std::string ParsedUrl::Origin() const { return scheme + "://" + Authority(); }
-
-std::optional<ParsedUrl> ParseUrl(std::string_view url) {
+std::optional<ParsedUrl> ParseUrl(std::string_view url, std::string* problem) {
+  auto fail = [problem](char const* why) -> std::optional<ParsedUrl> {
+    if (problem != nullptr) *problem = why;
+    return std::nullopt;
+  };
   ParsedUrl out;
   auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::nullopt;
+  if (scheme_end == std::string_view::npos) return fail("it has no scheme:// (give http:// or https://)");
   out.scheme = ToLowerAscii(url.substr(0, scheme_end));
-  if (out.scheme != "http" && out.scheme != "https") return std::nullopt;
+  if (out.scheme != "http" && out.scheme != "https") return fail("the scheme is not http or https");
   auto rest = url.substr(scheme_end + 3);
   auto auth_end = rest.find_first_of("/?#");
   auto authority = rest.substr(0, auth_end);
-  if (authority.find('@') != std::string_view::npos) return std::nullopt;  // userinfo not supported
-  if (authority.empty()) return std::nullopt;
+  if (authority.find('@') != std::string_view::npos) return fail("user information (user@) is not supported");
+  if (authority.empty()) return fail("the host is empty");
   for (char c : authority) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;  // spaces, CR/LF, NUL
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
+      return fail("the host or port has a space or a control character");  // CR/LF, NUL
+    }
   }
   std::string_view port_text;
   if (authority.front() == '[') {
     auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
+    if (close == std::string_view::npos) return fail("the IPv6 address has no closing ']'");
     out.host = std::string(authority.substr(1, close - 1));
     auto after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
+      if (after.front() != ':') return fail("the IPv6 address in [] is followed by something other than :PORT");
       port_text = after.substr(1);
     }
   } else {
     auto colon = authority.rfind(':');
     // More than one ':' is an IPv6 literal without brackets: ambiguous, refuse it.
-    if (colon != std::string_view::npos && authority.find(':') != colon) return std::nullopt;
+    if (colon != std::string_view::npos && authority.find(':') != colon) {
+      return fail("an IPv6 address must be in brackets, e.g. http://[::1]:8080");
+    }
     if (colon != std::string_view::npos) {
       out.host = std::string(authority.substr(0, colon));
       port_text = authority.substr(colon + 1);
@@ -134,15 +134,15 @@ std::optional<ParsedUrl> ParseUrl(std::string_view url) {
       out.host = std::string(authority);
     }
   }
-  if (out.host.empty()) return std::nullopt;
+  if (out.host.empty()) return fail("the host is empty");
   if (!port_text.empty()) {
-    if (port_text.size() > 5) return std::nullopt;
+    if (port_text.size() > 5) return fail("the port is not a number in 1..65535");
     int p = 0;
     for (char c : port_text) {
-      if (c < '0' || c > '9') return std::nullopt;
+      if (c < '0' || c > '9') return fail("the port is not a number in 1..65535");
       p = p * 10 + (c - '0');
     }
-    if (p <= 0 || p > 65535) return std::nullopt;
+    if (p <= 0 || p > 65535) return fail("the port is not a number in 1..65535");
     out.port = p;
   }
   std::string_view tail = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
@@ -248,5 +248,14 @@ std::string InsecureCredentialUrlProblem(ParsedUrl const& url, std::string_view 
 }
 
 }  // namespace internal
+
+std::string HttpUrl::Authority() const {
+  std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (port != 0) h += ":" + std::to_string(port);
+  return h;
+}
+
+std::string HttpUrl::Origin() const { return scheme + "://" + Authority(); }
+
 }  // namespace v1
 }  // namespace ccrec

@@ -2,6 +2,7 @@
 // Internal: URL parsing and percent-encoding. Not installed.
 
 #include <ccrec/core/export.hpp>
+#include <ccrec/core/url.hpp>
 
 #include <optional>
 #include <string>
@@ -27,20 +28,12 @@ inline std::string FormEncode(QueryParams const& params) { return BuildQuery(par
 /// Splits and decodes a query string (without '?').
 CCREC_EXPORT QueryParams ParseQuery(std::string_view query, bool plus_is_space = false);
 
-/// Parts of an absolute http(s) URL. Path and query stay exactly as written (still encoded).
-struct CCREC_EXPORT ParsedUrl {
-  std::string scheme;    // "https"
-  std::string host;      // "api.example.com" or "127.0.0.1" or "::1" (no brackets)
-  int port = 0;          // explicit port, or 0
-  std::string path;      // "/v1/tasks" ("/" when empty)
-  std::string query;     // "a=1&b=2" (no '?'), raw
-  /// host[:port] as it goes in the Host header (brackets for IPv6, port only when explicit).
-  std::string Authority() const;
-  /// scheme://authority (no trailing slash).
-  std::string Origin() const;
-};
-/// Parses "scheme://host[:port][/path][?query][#fragment]"; nullopt when not http(s) or malformed.
-CCREC_EXPORT std::optional<ParsedUrl> ParseUrl(std::string_view url);
+/// Parts of an absolute http(s) URL: the public ccrec::HttpUrl (core/url.hpp).
+using ParsedUrl = ::ccrec::HttpUrl;
+/// Parses "scheme://host[:port][/path][?query][#fragment]"; nullopt when not http(s) or malformed,
+/// then `*problem` (when given) says what was wrong. The implementation of the public
+/// ccrec::ParseHttpUrl (core/url.hpp).
+CCREC_EXPORT std::optional<ParsedUrl> ParseUrl(std::string_view url, std::string* problem = nullptr);
 /// Joins a base URL (no trailing slash needed) and a path starting with '/'.
 CCREC_EXPORT std::string JoinUrl(std::string_view base, std::string_view path);
 /// True for dotted IPv4 literals, IPv6 literals, and "localhost".

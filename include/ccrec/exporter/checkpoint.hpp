@@ -1,0 +1,76 @@
+#pragma once
+/// @file
+/// The checkpoint of incremental exports: where the next run's window starts. `ccrec-export webex
+/// --since-last-run` keeps it beside the manifest as `MANIFEST.checkpoint.json`; a scheduler of
+/// its own (cron, a service loop) can use the same file and the same rule.
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+namespace exporter {
+
+/// Where the next incremental run starts.
+///
+/// The rule `ccrec-export` follows after a run over [from, to): when the run was not a dry run,
+/// had no fatal error and was not cancelled, write `next_from =
+/// min(ExportSummary::earliest_unfinished, to)` (just `to` when nothing was left unfinished);
+/// otherwise leave the checkpoint alone. The next run then lists [next_from, its own end), so a
+/// task still pending or failed is listed again, and a task already exported is skipped by the
+/// manifest.
+///
+/// @par Thread safety
+/// A plain value type; distinct objects may be used from distinct threads.
+struct Checkpoint {
+  /// The source the checkpoint belongs to, as in the manifest's lines (e.g. "webex").
+  std::string source;
+  /// Start of the next window (inclusive). Stored with millisecond precision.
+  std::chrono::system_clock::time_point next_from{};
+};
+
+/// Reads a checkpoint file written by WriteCheckpoint().
+///
+/// The file is one JSON object: `{"source":"webex","next_from_ms":1793491200000,
+/// "next_from":"2026-11-01T00:00:00Z"}`. `next_from_ms` (integer epoch milliseconds) is the
+/// value read; `next_from` is for people; `source` may be missing (then empty).
+///
+/// @param path the file, e.g. MANIFEST + ".checkpoint.json".
+/// @return the checkpoint; nullopt (not an error) when the file does not exist: the first run.
+/// kParse when the file is not a JSON object with an integer `next_from_ms` (the message names
+/// the file and says to delete it to start over); kInvalidArgument when it is larger than 64 KiB;
+/// kInternal with the system's reason when it cannot be read (permissions, a directory).
+///
+/// @par Thread safety
+/// Safe to call from any thread; the file is read once, without locking. Do not run two
+/// incremental exports over the same checkpoint at the same time.
+CCREC_EXPORT Result<std::optional<Checkpoint>> ReadCheckpoint(std::string const& path);
+
+/// Replaces a checkpoint file atomically and durably.
+///
+/// Writes the JSON object described at ReadCheckpoint() to a temporary file in the same
+/// directory, fsyncs it, renames it over `path` and fsyncs the directory: after a crash the file
+/// holds the old or the new checkpoint, never a mix. The directory must exist.
+///
+/// @param path the file, e.g. MANIFEST + ".checkpoint.json".
+/// @param checkpoint what to store; `next_from` is truncated to milliseconds.
+/// @param file_mode permission bits the file is created with; the process umask applies
+///   (mode & ~umask), as for the exported files. Default 0600, FilesystemSinkOptions::file_mode's
+///   default (`ccrec-export` passes its `--file-mode`).
+/// @return nothing; on failure (kInternal with the system's reason, e.g. a missing directory or
+/// a full disk) `path` is untouched and no temporary file is left.
+///
+/// @par Thread safety
+/// Safe to call from any thread for distinct paths; concurrent writers of one path leave one of
+/// their checkpoints, not a mix.
+CCREC_EXPORT Result<void> WriteCheckpoint(std::string const& path, Checkpoint const& checkpoint,
+                                          std::uint32_t file_mode = 0600);
+
+}  // namespace exporter
+}  // namespace v1
+}  // namespace ccrec
