@@ -41,3 +41,17 @@ function(ccrec_add_library area)
   target_compile_definitions(${target} PRIVATE CCREC_BUILDING_LIBRARY)
   set_property(GLOBAL APPEND PROPERTY CCREC_LIBRARY_TARGETS ${target})
 endfunction()
+
+# ccrec_add_area_alias(<area> PART_OF <library area>)
+# An area compiled into another library (the libcurl transport and the filesystem sink live in
+# ccrec_core): an INTERFACE target ccrec_<area>, alias ccrec::<area>, exported as <area>, so that
+# consumers can name every area they use.
+function(ccrec_add_area_alias area)
+  cmake_parse_arguments(ARG "" "PART_OF" "" ${ARGN})
+  set(target ccrec_${area})
+  add_library(${target} INTERFACE)
+  add_library(ccrec::${area} ALIAS ${target})
+  target_link_libraries(${target} INTERFACE ccrec::${ARG_PART_OF})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${area})
+  set_property(GLOBAL APPEND PROPERTY CCREC_LIBRARY_TARGETS ${target})
+endfunction()

@@ -1,12 +1,11 @@
 #include "cli_common.hpp"
 
+#include <ccrec/core/time.hpp>
+#include <ccrec/core/url.hpp>
 #include <ccrec/s3/s3_sink.hpp>
 #include <ccrec/sinks/filesystem_sink.hpp>
 #include <ccrec/transport/curl.hpp>
 #include <ccrec/transport/descriptor_limit.hpp>
-
-#include "internal/time_util.hpp"
-#include "internal/url.hpp"
 
 #include <pthread.h>
 #include <signal.h>
@@ -103,8 +102,8 @@ void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extr
                     ccrec::exporter::KeyIdentityRule const& identity) {
   if (o.concurrency < 1 || o.concurrency > 64) throw UsageError{"--concurrency must be between 1 and 64"};
   if (!o.s3_endpoint.empty()) {
-    auto url = ccrec::internal::ParseUrl(o.s3_endpoint);
-    if (!url) throw UsageError{"--s3-endpoint \"" + o.s3_endpoint + "\" is not an http(s) URL"};
+    auto url = ccrec::ParseHttpUrl(o.s3_endpoint);
+    if (!url) throw UsageError{"--s3-endpoint: " + url.error().message};
   }
   auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, extra_key_names, identity);
   if (!t) throw UsageError{"--key-template: " + t.error().message};
@@ -200,7 +199,8 @@ Destination ParseDestination(std::string const& dest) {
     if (d.path.empty() || d.path.front() != '/') {
       throw UsageError{"--dest: file:// URLs need an absolute path (file:///abs/path)"};
     }
-    d.path = ccrec::internal::PercentDecode(d.path);
+    d.path = ccrec::PercentDecode(d.path);
+    if (d.path.find('\0') != std::string::npos) throw UsageError{"--dest: the file:// path has an escaped NUL (%00)"};
     return d;
   }
   if (dest.find("://") != std::string::npos) {
@@ -215,8 +215,9 @@ S3Connection ResolveS3Connection(CommonOptions const& o) {
   c.endpoint = !o.s3_endpoint.empty() ? o.s3_endpoint : EnvOr("AWS_ENDPOINT_URL_S3", EnvOr("AWS_ENDPOINT_URL"));
   c.region = !o.s3_region.empty() ? o.s3_region : EnvOr("AWS_REGION", EnvOr("AWS_DEFAULT_REGION", "us-east-1"));
   c.path_style = o.s3_path_style || (!c.endpoint.empty() && ccrec::s3::EndpointImpliesPathStyle(c.endpoint));
-  if (!c.endpoint.empty() && !ccrec::internal::ParseUrl(c.endpoint)) {
-    throw UsageError{"S3 endpoint \"" + c.endpoint + "\" (from the environment) is not an http(s) URL"};
+  if (!c.endpoint.empty()) {
+    auto url = ccrec::ParseHttpUrl(c.endpoint);
+    if (!url) throw UsageError{"S3 endpoint (from the environment): " + url.error().message};
   }
   return c;
 }
@@ -408,12 +409,15 @@ int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const&, int signal
 }
 
 std::chrono::system_clock::time_point ParseTimeFlag(std::string const& flag, std::string const& value) {
-  auto t = ccrec::internal::ParseTimeArg(value);
-  if (!t) {
-    throw UsageError{flag + " \"" + value +
-                     "\" is not a time: use ISO-8601 UTC like 2026-11-01T00:00:00Z or epoch milliseconds"};
-  }
+  auto t = ccrec::ParseTimestamp(value);
+  if (!t) throw UsageError{flag + ": " + t.error().message};
   return *t;
+}
+
+std::chrono::milliseconds ParseDurationFlag(std::string const& flag, std::string const& value) {
+  auto d = ccrec::ParseDuration(value);
+  if (!d) throw UsageError{flag + ": " + d.error().message};
+  return *d;
 }
 
 std::string SecretFromFlagOrEnv(std::string const& value, char const* env, std::string const& flag_name) {

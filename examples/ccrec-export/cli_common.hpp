@@ -144,6 +144,8 @@ int FinishRun(ccrec::exporter::ExportSummary const& summary, ccrec::Logger const
 
 /// Parses a --from/--to value (ISO-8601 UTC or epoch ms); throws UsageError naming the flag.
 std::chrono::system_clock::time_point ParseTimeFlag(std::string const& flag, std::string const& value);
+/// Parses a duration flag (30s, 15m, 2h, 3d; ccrec::ParseDuration); throws UsageError naming the flag.
+std::chrono::milliseconds ParseDurationFlag(std::string const& flag, std::string const& value);
 
 /// Reads a secret from the flag or, when empty, the environment variable; throws UsageError.
 std::string SecretFromFlagOrEnv(std::string const& value, char const* env, std::string const& flag_name);

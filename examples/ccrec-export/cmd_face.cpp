@@ -4,8 +4,8 @@
 #include <ccrec/face/client.hpp>
 #include <ccrec/face/recording_source.hpp>
 
-#include "internal/time_util.hpp"
-#include "internal/url.hpp"
+#include <ccrec/core/time.hpp>
+#include <ccrec/core/url.hpp>
 
 #include <iostream>
 
@@ -35,9 +35,10 @@ int RunFace(FaceFlags& f) {
   ValidateCommon(f.common, {}, ccrec::face::FaceKeyIdentity(f.concatenate_segments));
   auto dest = ParseDestination(f.common.dest);
   if (f.face_url.empty()) throw UsageError{"--face-url is required (https://HOST:PORT)"};
-  auto url = ccrec::internal::ParseUrl(f.face_url);
-  if (!url || !url->query.empty()) {
-    throw UsageError{"--face-url \"" + f.face_url + "\" is not a URL like https://HOST:PORT"};
+  auto url = ccrec::ParseHttpUrl(f.face_url);
+  if (!url) throw UsageError{"--face-url: " + url.error().message + " (give https://HOST:PORT)"};
+  if (!url->query.empty()) {
+    throw UsageError{"--face-url \"" + ccrec::RedactUrl(f.face_url) + "\" has a query; give https://HOST:PORT"};
   }
   if (url->path != "/" && url->path != "/Face" && url->path != "/Face/") {
     throw UsageError{"--face-url \"" + f.face_url + "\" has a path; give https://HOST:PORT (/Face/... is appended)"};
@@ -99,8 +100,8 @@ int RunFace(FaceFlags& f) {
 
   auto eo = MakeExporterOptions(f.common, logger, sink);
   ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
-  logger.Info("exporting FACE recordings started in [" + ccrec::internal::FormatIso8601(from, true) + ", " +
-              ccrec::internal::FormatIso8601(to, true) + ") to " + sink->Describe(""));
+  logger.Info("exporting FACE recordings started in [" + ccrec::FormatIso8601(from, true) + ", " +
+              ccrec::FormatIso8601(to, true) + ") to " + sink->Describe(""));
   auto summary = exporter.Run(ctx);
   logger.Info("FACE logins this run: " + std::to_string(client.LoginCount()));
   return FinishRun(summary, logger, signals.signal());

@@ -5,8 +5,8 @@
 #include <ccrec/huawei/agent_session.hpp>
 #include <ccrec/huawei/recording_source.hpp>
 
-#include "internal/time_util.hpp"
-#include "internal/url.hpp"
+#include <ccrec/core/time.hpp>
+#include <ccrec/core/url.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -48,17 +48,19 @@ int RunHuawei(HuaweiFlags& f) {
   }
   std::optional<std::chrono::milliseconds> watch;
   if (watching) {
-    watch = ccrec::internal::ParseDuration(f.watch);
-    if (!watch || watch->count() <= 0 || *watch > std::chrono::hours(24 * 7)) {
+    watch = ParseDurationFlag("--watch", f.watch);
+    if (watch->count() <= 0 || *watch > std::chrono::hours(24 * 7)) {
       throw UsageError{"--watch \"" + f.watch + "\" is not a duration between 1ms and 7d (e.g. 30s, 15m, 2h)"};
     }
   }
   for (auto const& id : f.record_ids) {
     if (id.empty()) throw UsageError{"--record-id must not be empty (it is the fileName of AgentMediaEvent_Record)"};
   }
-  auto url = ccrec::internal::ParseUrl(f.gateway_url);
-  if (!url || !url->query.empty()) {
-    throw UsageError{"--gateway-url \"" + f.gateway_url + "\" is not an https URL like https://10.1.2.3:8043"};
+  auto url = ccrec::ParseHttpUrl(f.gateway_url);
+  if (!url) throw UsageError{"--gateway-url: " + url.error().message + " (give https://10.1.2.3:8043)"};
+  if (!url->query.empty()) {
+    throw UsageError{"--gateway-url \"" + ccrec::RedactUrl(f.gateway_url) +
+                     "\" has a query; give an https URL like https://10.1.2.3:8043"};
   }
   if (!AllDigits(f.agent_id) || f.agent_id.size() > 9) {
     throw UsageError{"--agent-id \"" + f.agent_id + "\" is not an agent (CTI work number) id"};

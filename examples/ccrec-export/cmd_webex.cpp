@@ -7,9 +7,8 @@
 #include <ccrec/webex/oauth.hpp>
 #include <ccrec/webex/recording_source.hpp>
 
-#include "internal/file_util.hpp"
-#include "internal/json.hpp"
-#include "internal/time_util.hpp"
+#include <ccrec/core/time.hpp>
+#include <ccrec/exporter/checkpoint.hpp>
 
 #include <iostream>
 #include <sstream>
@@ -42,25 +41,22 @@ struct WebexFlags {
   long long min_duration_s = -1, max_duration_s = -1;
 };
 
-/// Checkpoint file beside the manifest: {"source":"webex","next_from_ms":N,"next_from":"ISO"}.
+/// The checkpoint beside the manifest (ccrec::exporter::ReadCheckpoint); throws UsageError when it
+/// is unreadable or another source's.
 std::optional<std::chrono::system_clock::time_point> ReadCheckpoint(std::string const& path) {
-  auto text = ccrec::internal::ReadSmallFile(path);
-  if (!text) {
-    if (text.error().code == ccrec::ErrorCode::kNotFound) return std::nullopt;
-    throw UsageError{"cannot read checkpoint " + path + ": " + text.error().message};
+  auto checkpoint = ccrec::exporter::ReadCheckpoint(path);
+  if (!checkpoint) throw UsageError{checkpoint.error().message};
+  if (!*checkpoint) return std::nullopt;
+  if (!(*checkpoint)->source.empty() && (*checkpoint)->source != "webex") {
+    throw UsageError{"checkpoint " + path + " belongs to source \"" + (*checkpoint)->source +
+                     "\", not webex; use another --manifest"};
   }
-  auto doc = ccrec::internal::ParseJson(*text, "checkpoint " + path);
-  if (!doc) throw UsageError{doc.error().message};
-  auto ms = ccrec::internal::OptInt64(*doc, "next_from_ms");
-  if (!ms) throw UsageError{"checkpoint " + path + " lacks \"next_from_ms\" (integer); delete it to start over"};
-  return ccrec::internal::FromEpochMs(*ms);
+  return (*checkpoint)->next_from;
 }
 
 ccrec::Result<void> WriteCheckpoint(std::string const& path, std::chrono::system_clock::time_point next,
                                     std::uint32_t file_mode) {
-  std::string body = "{\"source\":\"webex\",\"next_from_ms\":" + std::to_string(ccrec::internal::ToEpochMs(next)) +
-                     ",\"next_from\":\"" + ccrec::internal::FormatIso8601(next, true) + "\"}\n";
-  return ccrec::internal::WriteFileAtomicUnderUmask(path, body, static_cast<mode_t>(file_mode));
+  return ccrec::exporter::WriteCheckpoint(path, ccrec::exporter::Checkpoint{"webex", next}, file_mode);
 }
 
 std::vector<std::string> SplitList(std::string const& text) {
@@ -81,20 +77,14 @@ int RunWebex(WebexFlags& f) {
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   std::chrono::milliseconds lag{0};
   if (!f.until_now_minus.empty()) {
-    auto d = ccrec::internal::ParseDuration(f.until_now_minus);
-    if (!d) throw UsageError{"--until-now-minus \"" + f.until_now_minus + "\" is not a duration (e.g. 15m, 2h, 1d)"};
-    lag = *d;
+    lag = ParseDurationFlag("--until-now-minus", f.until_now_minus);
   }
   std::chrono::milliseconds sub_window = std::chrono::hours(24);
   if (!f.sub_window.empty()) {
-    auto d = ccrec::internal::ParseDuration(f.sub_window);
-    if (!d || d->count() < 1000) throw UsageError{"--sub-window \"" + f.sub_window + "\" is not a duration of at least 1s"};
-    sub_window = *d;
+    sub_window = ParseDurationFlag("--sub-window", f.sub_window);
+    if (sub_window < std::chrono::seconds(1)) throw UsageError{"--sub-window must be at least 1s"};
   }
-  auto pending_max_age = ccrec::internal::ParseDuration(f.pending_max_age);
-  if (!pending_max_age) {
-    throw UsageError{"--pending-max-age \"" + f.pending_max_age + "\" is not a duration (e.g. 3d, 36h; 0 = wait forever)"};
-  }
+  auto pending_max_age = ParseDurationFlag("--pending-max-age", f.pending_max_age);  // 0 = wait forever
   auto const now = system_clock::now();
   system_clock::time_point from, to;
   std::string checkpoint_path = f.common.manifest.empty() ? std::string() : f.common.manifest + ".checkpoint.json";
@@ -123,7 +113,7 @@ int RunWebex(WebexFlags& f) {
   }
   if (!(from < to)) {
     if (checkpoint) {
-      std::cerr << "ccrec-export: nothing to do: the checkpoint (" << ccrec::internal::FormatIso8601(from, true)
+      std::cerr << "ccrec-export: nothing to do: the checkpoint (" << ccrec::FormatIso8601(from, true)
                 << ") is not before the window end\n";
       std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
       return kExitOk;
@@ -229,14 +219,14 @@ int RunWebex(WebexFlags& f) {
   if (!f.org_id.empty()) so.tasks.org_id = f.org_id;
   so.url_expiration = std::chrono::minutes(f.url_expiration);
   so.include_segments = f.include_segments;
-  so.pending_max_age = *pending_max_age;
+  so.pending_max_age = pending_max_age;
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::webex::MakeWebexSource(client, so);
 
   auto eo = MakeExporterOptions(f.common, logger, sink);
   ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
-  logger.Info("exporting Webex CC recordings created in [" + ccrec::internal::FormatIso8601(from, true) + ", " +
-              ccrec::internal::FormatIso8601(to, true) + ") to " + sink->Describe(""));
+  logger.Info("exporting Webex CC recordings created in [" + ccrec::FormatIso8601(from, true) + ", " +
+              ccrec::FormatIso8601(to, true) + ") to " + sink->Describe(""));
   auto summary = exporter.Run(ctx);
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).

@@ -6,13 +6,15 @@
 #include <ccrec/webex_legacy/record_export.hpp>
 #include <ccrec/webex_legacy/regions.hpp>
 
-#include "internal/file_util.hpp"
-#include "internal/time_util.hpp"
-#include "internal/url.hpp"
+#include <ccrec/core/time.hpp>
+#include <ccrec/core/url.hpp>
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 
@@ -40,6 +42,21 @@ struct WebexLegacyFlags {
   std::string activity_type;
   std::string query_file;
 };
+
+/// The --query-file text (at most 1 MiB); throws UsageError.
+std::string ReadQueryFile(std::string const& path) {
+  constexpr std::size_t kMaxBytes = std::size_t{1} << 20;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError{"--query-file: cannot open " + path + ": " + std::strerror(errno)};
+  std::string text;
+  char buffer[8192];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxBytes) throw UsageError{"--query-file: " + path + " is larger than 1 MiB"};
+  }
+  if (in.bad()) throw UsageError{"--query-file: cannot read " + path};
+  return text;
+}
 
 /// Progress for windows (the shared printer talks about recordings).
 std::function<void(ccrec::exporter::ExportSummary const&)> MakeWindowProgress(CommonOptions const& o) {
@@ -78,15 +95,15 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to are required"};
   auto from = ParseTimeFlag("--from", f.from);
   auto to = ParseTimeFlag("--to", f.to);
-  if (ccrec::internal::ToEpochMs(to) <= ccrec::internal::ToEpochMs(from)) {
+  if (!(from < to)) {
     throw UsageError{"--from must be earlier than --to (the range is [from, to))"};
   }
   auto type = legacy::ParseRecordType(f.record_type);
   if (!type) throw UsageError{"--record-type must be one of csrs, cars, asrs, aars"};
   legacy::Format format = f.format == "csv" ? legacy::Format::kCsv : legacy::Format::kJson;
   if (f.format != "csv" && f.format != "json") throw UsageError{"--format must be json or csv"};
-  auto window = ccrec::internal::ParseDuration(f.window);
-  if (!window || *window < std::chrono::seconds(1)) {
+  auto window = ParseDurationFlag("--window", f.window);
+  if (window < std::chrono::seconds(1)) {
     throw UsageError{"--window \"" + f.window + "\" is not a duration of at least 1s (e.g. 15m, 1h, 1d)"};
   }
   std::string base_url = f.api_base_url;
@@ -95,9 +112,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
     if (!b) throw UsageError{"--region: " + b.error().message};
     base_url = *b;
   }
-  if (!ccrec::internal::ParseUrl(base_url)) {
-    throw UsageError{"--api-base-url \"" + ccrec::RedactUrl(base_url) + "\" is not an http(s) URL"};
-  }
+  if (auto url = ccrec::ParseHttpUrl(base_url); !url) throw UsageError{"--api-base-url: " + url.error().message};
   if (f.user_id.empty()) throw UsageError{"--user-id is required (the portal login e-mail of the API user)"};
   std::string api_key = SecretFromFlagOrEnv(f.api_key, "CCREC_WEBEX_API_KEY", "--api-key");
   if (f.number_of_records < 1 || f.number_of_records > 1000) {
@@ -107,9 +122,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   legacy::Query base;
   base.number_of_records = f.number_of_records;
   if (!f.query_file.empty()) {
-    auto text = ccrec::internal::ReadSmallFile(f.query_file, std::size_t{1} << 20);
-    if (!text) throw UsageError{"--query-file: " + text.error().message};
-    base.raw_json = *text;
+    base.raw_json = ReadQueryFile(f.query_file);
   }
   if (!f.anchor_id.empty()) base.anchor_id = f.anchor_id;
   if (!f.timezone.empty()) base.timezone = f.timezone;
@@ -150,15 +163,15 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   eo.format = format;
   eo.range = legacy::TimeWindow{from, to};
   eo.base_query = base;
-  eo.initial_window = *window;
+  eo.initial_window = window;
   eo.key_template = f.common.key_template;
   eo.concurrency = FitConcurrencyToDescriptorLimit(f.common, logger);
   eo.dry_run = f.common.dry_run;
   eo.logger = logger;
   eo.on_progress = MakeWindowProgress(f.common);
   eo.on_dry_run_window = [&sink](legacy::TimeWindow const& w, std::string const& key) {
-    std::cout << "would export window [" << ccrec::internal::FormatIso8601(w.begin, true) << ", "
-              << ccrec::internal::FormatIso8601(w.end, true) << ") -> " << sink->Describe(key)
+    std::cout << "would export window [" << ccrec::FormatIso8601(w.begin, true) << ", "
+              << ccrec::FormatIso8601(w.end, true) << ") -> " << sink->Describe(key)
               << " (split further if a response is full)\n";
   };
 
@@ -167,7 +180,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   ccrec::CallContext ctx;
   ctx.cancel = cancel;
   logger.Info("exporting Webex CC v1 " + f.record_type + " with cstts in [" +
-              ccrec::internal::FormatIso8601(from, true) + ", " + ccrec::internal::FormatIso8601(to, true) + ") as " +
+              ccrec::FormatIso8601(from, true) + ", " + ccrec::FormatIso8601(to, true) + ") as " +
               f.format + " to " + sink->Describe(""));
   auto summary = legacy::ExportRecordWindows(client, *sink, *manifest, exported, eo, ctx);
   if (summary.fatal && summary.fatal->code == ccrec::ErrorCode::kInvalidArgument && summary.exported == 0 &&
