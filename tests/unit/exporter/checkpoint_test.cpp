@@ -1,0 +1,89 @@
+// The incremental-export checkpoint file (include/ccrec/exporter/checkpoint.hpp).
+#include <ccrec/exporter/checkpoint.hpp>
+
+#include "unit/core/test_util.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+TEST(Checkpoint, MissingFileIsTheFirstRunNotAnError) {
+  ccrec_test::TempDir dir;
+  auto read = ccrec::exporter::ReadCheckpoint(dir / "none.checkpoint.json");
+  ASSERT_TRUE(read) << read.error().ToString();
+  EXPECT_FALSE(read->has_value());
+}
+
+TEST(Checkpoint, WriteThenReadRoundTripsToTheMillisecond) {
+  ccrec_test::TempDir dir;
+  std::string path = dir / "m.checkpoint.json";
+  auto next = system_clock::time_point(milliseconds(1793491200250)) + std::chrono::microseconds(999);
+  mode_t const old_umask = ::umask(022);
+  auto written = ccrec::exporter::WriteCheckpoint(path, {"webex", next});
+  ::umask(old_umask);
+  ASSERT_TRUE(written) << written.error().ToString();
+  EXPECT_EQ(ccrec_test::ReadFile(path),
+            "{\"source\":\"webex\",\"next_from_ms\":1793491200250,\"next_from\":\"2026-11-01T00:00:00.250Z\"}\n");
+  EXPECT_EQ(ccrec_test::FileMode(path), 0644u);
+  auto read = ccrec::exporter::ReadCheckpoint(path);
+  ASSERT_TRUE(read && read->has_value());
+  EXPECT_EQ((*read)->source, "webex");
+  EXPECT_EQ((*read)->next_from, system_clock::time_point(milliseconds(1793491200250)));
+  // Replacing it, with another mode, leaves no temporary file behind.
+  ASSERT_TRUE(ccrec::exporter::WriteCheckpoint(path, {"webex", next + std::chrono::hours(1)}, 0600));
+  EXPECT_EQ(ccrec_test::ListTree(dir.path()), std::vector<std::string>{"m.checkpoint.json"});
+  EXPECT_EQ(ccrec_test::FileMode(path), 0600u);
+}
+
+TEST(Checkpoint, SourceIsJsonEscapedAndOptionalOnRead) {
+  ccrec_test::TempDir dir;
+  std::string path = dir / "c.json";
+  ASSERT_TRUE(ccrec::exporter::WriteCheckpoint(path, {"we\"b\nex", system_clock::time_point{}}));
+  auto read = ccrec::exporter::ReadCheckpoint(path);
+  ASSERT_TRUE(read && read->has_value()) << ccrec_test::ReadFile(path);
+  EXPECT_EQ((*read)->source, "we\"b\nex");
+  ccrec_test::WriteFile(path, R"({"next_from_ms":"1793491200000"})");
+  read = ccrec::exporter::ReadCheckpoint(path);
+  ASSERT_TRUE(read && read->has_value());
+  EXPECT_EQ((*read)->source, "");
+  EXPECT_EQ((*read)->next_from, system_clock::time_point(milliseconds(1793491200000)));
+}
+
+TEST(Checkpoint, BadFilesAreRefusedNamingTheFile) {
+  ccrec_test::TempDir dir;
+  std::string path = dir / "bad.json";
+  for (std::string text : {"", "{", "not json", "[1,2]", "{}", R"({"next_from_ms":"soon"})",
+                           R"({"next_from_ms":1.5})", R"({"next_from":"2026-11-01T00:00:00Z"})"}) {
+    ccrec_test::WriteFile(path, text);
+    auto read = ccrec::exporter::ReadCheckpoint(path);
+    ASSERT_FALSE(read) << text;
+    EXPECT_EQ(read.error().code, ccrec::ErrorCode::kParse) << text;
+    EXPECT_NE(read.error().message.find(path), std::string::npos) << read.error().message;
+    EXPECT_NE(read.error().message.find("delete it to start over"), std::string::npos) << read.error().message;
+  }
+  ccrec_test::WriteFile(path, "{\"next_from_ms\":1," + std::string(70000, ' ') + "}");
+  auto big = ccrec::exporter::ReadCheckpoint(path);
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().code, ccrec::ErrorCode::kInvalidArgument);
+  auto directory = ccrec::exporter::ReadCheckpoint(dir.path());
+  ASSERT_FALSE(directory);
+  EXPECT_NE(directory.error().message.find("cannot read checkpoint"), std::string::npos) << directory.error().message;
+}
+
+TEST(Checkpoint, WriteIntoAMissingDirectoryFailsAndCreatesNothing) {
+  ccrec_test::TempDir dir;
+  auto written = ccrec::exporter::WriteCheckpoint(dir / "missing/c.json", {"webex", system_clock::time_point{}});
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ccrec::ErrorCode::kInternal);
+  EXPECT_TRUE(ccrec_test::ListTree(dir.path()).empty());
+}
+
+}  // namespace
