@@ -32,15 +32,21 @@ TEST(Checkpoint, WriteThenReadRoundTripsToTheMillisecond) {
   ASSERT_TRUE(written) << written.error().ToString();
   EXPECT_EQ(ccrec_test::ReadFile(path),
             "{\"source\":\"webex\",\"next_from_ms\":1793491200250,\"next_from\":\"2026-11-01T00:00:00.250Z\"}\n");
-  EXPECT_EQ(ccrec_test::FileMode(path), 0644u);
+  EXPECT_EQ(ccrec_test::FileMode(path), 0600u) << "default 0600";
   auto read = ccrec::exporter::ReadCheckpoint(path);
   ASSERT_TRUE(read && read->has_value());
   EXPECT_EQ((*read)->source, "webex");
   EXPECT_EQ((*read)->next_from, system_clock::time_point(milliseconds(1793491200250)));
-  // Replacing it, with another mode, leaves no temporary file behind.
-  ASSERT_TRUE(ccrec::exporter::WriteCheckpoint(path, {"webex", next + std::chrono::hours(1)}, 0600));
-  EXPECT_EQ(ccrec_test::ListTree(dir.path()), std::vector<std::string>{"m.checkpoint.json"});
-  EXPECT_EQ(ccrec_test::FileMode(path), 0600u);
+  // Replacing it, with another mode, leaves no temporary file behind; the umask applies.
+  mode_t const saved = ::umask(022);
+  written = ccrec::exporter::WriteCheckpoint(path, {"webex", next + std::chrono::hours(1)}, 0664);
+  ::umask(077);
+  auto narrowed = ccrec::exporter::WriteCheckpoint(dir / "narrow.json", {"webex", next}, 0644);
+  ::umask(saved);
+  ASSERT_TRUE(written && narrowed);
+  EXPECT_EQ(ccrec_test::FileMode(path), 0644u) << "0664 & ~022";
+  EXPECT_EQ(ccrec_test::FileMode(dir / "narrow.json"), 0600u) << "0644 & ~077";
+  EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"m.checkpoint.json", "narrow.json"}));
 }
 
 TEST(Checkpoint, SourceIsJsonEscapedAndOptionalOnRead) {
