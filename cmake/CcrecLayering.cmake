@@ -8,6 +8,9 @@
 
 # Allowed ccrec dependencies per area (an empty list: none).
 set(CCREC_LAYER_ALLOWED_core "")
+# transport and sinks are compiled into ccrec_core; their INTERFACE targets only name it.
+set(CCREC_LAYER_ALLOWED_transport core)
+set(CCREC_LAYER_ALLOWED_sinks core)
 set(CCREC_LAYER_ALLOWED_testing core)
 set(CCREC_LAYER_ALLOWED_s3 core)
 set(CCREC_LAYER_ALLOWED_exporter core)
