@@ -171,7 +171,13 @@ TEST_F(ExportDurabilityTest, SigkillMidRunLosesNothingAndTheNextRunCompletesExac
   // Slow media and API calls: the workers spend most of the run with a temporary file open.
   SetLatency(150);
   auto args = Args(dest, manifest, Window());
-  args.insert(args.begin(), {"/usr/bin/timeout", "-s", "KILL", "3"});
+  // SIGKILL once a writer has its temporary file open (polled every 50 ms, at most 60 s), not
+  // after a fixed time: on a loaded machine a fixed delay could land before the first transfer.
+  std::string const kill_when_writing =
+      "\"$@\" & pid=$!; i=0; while [ $i -lt 1200 ]; do "
+      "if find '" + dest + "' -name '*ccrec-tmp*' 2>/dev/null | grep -q .; then break; fi; "
+      "sleep 0.05; i=$((i+1)); done; kill -KILL $pid; wait $pid";
+  args.insert(args.begin(), {"/bin/sh", "-c", kill_when_writing, "sh"});
   auto killed = ccrec_it::RunProgram(args, Env());
   SetLatency(0);
   ASSERT_EQ(killed.exit_code, 128 + 9) << "not killed?\n" << killed.err;
