@@ -13,12 +13,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <thread>
 
 namespace {
 
@@ -717,6 +719,14 @@ TEST_F(S3SinkTest, ExpectedSizeGrowsPartSizeToStayWithin10000Parts) {
   ASSERT_TRUE(w);
   auto chunk = Pattern(12 * kMiB);
   ASSERT_TRUE((*w)->Write(chunk.data(), chunk.size()));
+  // The full part goes to a pool thread; Abort() would cancel it if it had not started yet, so
+  // wait (bounded) until it has reached the transport.
+  auto has_part = [&] {
+    auto reqs = Requests();
+    return std::any_of(reqs.begin(), reqs.end(), [](RecordedRequest const& r) { return IsPartUpload(r); });
+  };
+  auto const give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!has_part() && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
   (*w)->Abort();
   std::vector<std::size_t> sizes;
   for (auto const& r : Requests()) {
