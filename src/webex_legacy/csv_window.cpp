@@ -25,7 +25,8 @@ std::optional<std::int64_t> ParseCstts(std::string const& field) {
 
 }  // namespace
 
-Filter::Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options)
+Filter::Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options,
+               std::uint64_t max_body_bytes)
     : begin_ms_(begin_ms),
       end_ms_(end_ms),
       sent_begin_ms_(sent_begin_ms),
@@ -33,7 +34,8 @@ Filter::Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_beg
       // The raw bytes of a record are its content (bounded by the parser), a byte-order mark (3)
       // and the line-break byte being looked at (1).
       max_raw_bytes_(options.max_record_bytes > std::numeric_limits<std::size_t>::max() - 4 ? options.max_record_bytes
-                                                                                             : options.max_record_bytes + 4) {}
+                                                                                             : options.max_record_bytes + 4),
+      max_body_bytes_(max_body_bytes) {}
 
 Result<void> Filter::TooLong() {
   // More raw bytes than any acceptable record: the parser, given them, fails with the record's
@@ -44,6 +46,11 @@ Result<void> Filter::TooLong() {
 }
 
 Result<void> Filter::Feed(std::string_view data, std::string& out) {
+  body_bytes_ += data.size();
+  if (body_bytes_ > max_body_bytes_) {
+    return MakeError(ErrorCode::kParse, "the response body exceeds the limit of " + std::to_string(max_body_bytes_) +
+                                            " bytes (ClientOptions::max_response_bytes); none of it is stored");
+  }
   for (char c : data) {
     if (pending_cr_) {  // a CR ended the record; a LF right after it belongs to the same line break
       pending_cr_ = false;

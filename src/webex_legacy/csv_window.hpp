@@ -30,7 +30,10 @@ namespace csv_window {
 /// One thread at a time.
 class Filter {
  public:
-  Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options = {});
+  /// `max_body_bytes`: the most bytes Feed() accepts in all (ClientOptions::max_response_bytes);
+  /// more fails with kParse naming the limit.
+  Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options = {},
+         std::uint64_t max_body_bytes = UINT64_MAX);
 
   /// Parses the next chunk (any split); appends the kept bytes to `out`.
   /// Errors: kParse from CsvParser.
@@ -56,6 +59,8 @@ class Filter {
   std::int64_t begin_ms_, end_ms_, sent_begin_ms_;
   CsvParser parser_;
   std::size_t max_raw_bytes_;
+  std::uint64_t max_body_bytes_;
+  std::uint64_t body_bytes_ = 0;
   std::string raw_;
   bool in_quotes_ = false;
   bool pending_cr_ = false;
