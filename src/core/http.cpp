@@ -90,18 +90,35 @@ std::optional<std::uint64_t> HttpResponse::ContentLength() const {
   return n;
 }
 
+namespace {
+/// "16777216 bytes (16 MiB)", or "N bytes" for a limit that is not whole MiB.
+std::string LimitText(std::size_t bytes) {
+  std::string out = std::to_string(bytes) + " bytes";
+  if (bytes >= (std::size_t{1} << 20) && bytes % (std::size_t{1} << 20) == 0) {
+    out += " (" + std::to_string(bytes >> 20) + " MiB)";
+  }
+  return out;
+}
+}  // namespace
+
 Result<std::string> HttpResponse::ReadAll(std::size_t max_bytes) {
+  auto too_large = [&](std::string const& declared) {
+    return MakeError(ErrorCode::kParse, "the response body (HTTP " + std::to_string(status) + ")" + declared +
+                                            " exceeds the limit of " + LimitText(max_bytes) +
+                                            " for this response; none of it is used");
+  };
   std::string out;
   if (!body) return out;
+  // A declared length over the limit fails before a byte is read.
+  if (auto declared = ContentLength(); declared && *declared > max_bytes) {
+    return too_large(" of " + std::to_string(*declared) + " bytes (Content-Length)");
+  }
   char buffer[16384];
   for (;;) {
     auto n = body->Read(buffer, sizeof buffer);
     if (!n) return std::move(n).error();
     if (*n == 0) break;
-    if (out.size() + *n > max_bytes) {
-      return MakeError(ErrorCode::kParse, "response body exceeds " + std::to_string(max_bytes) +
-                                              " bytes (HTTP " + std::to_string(status) + ")");
-    }
+    if (out.size() + *n > max_bytes) return too_large("");
     out.append(buffer, *n);
   }
   return out;

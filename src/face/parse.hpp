@@ -22,8 +22,10 @@ inline namespace v1 {
 namespace face {
 namespace wire {
 
-/// Largest result document read into memory (a list of 1000 matches is a few hundred KiB).
-inline constexpr std::size_t kMaxResultBytes = std::size_t{64} << 20;
+/// Largest result document read into memory: 8 MiB. The largest legitimate result is a list at
+/// maxListLength 1000 (the documented maximum): 265 KiB from the emulator; one recording's details
+/// are a few KiB. A larger body fails the command with kParse naming it and the limit (issue 12).
+inline constexpr std::size_t kMaxResultBytes = std::size_t{8} << 20;
 /// How much of an error or unexpected body is read.
 inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 

@@ -3,11 +3,7 @@
 
 #include <ccrec/face/recording_source.hpp>
 
-#include "internal/json.hpp"
-
-#include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "face/sidecar.hpp"
 
 #include <utility>
 
@@ -15,11 +11,10 @@ namespace ccrec {
 inline namespace v1 {
 namespace face {
 
-namespace util = ::ccrec::internal;
-
 namespace {
 
-constexpr char kSource[] = "face";
+using wire::kSource;
+using wire::Sidecar;
 
 /// Streams the segments of a recording one after another (concatenate_segments).
 class ConcatenatingBodyReader : public BodyReader {
@@ -70,55 +65,6 @@ class ConcatenatingBodyReader : public BodyReader {
   std::uint64_t received_ = 0;
   std::size_t next_ = 0;
 };
-
-void AddString(rapidjson::Value& obj, char const* key, std::optional<std::string> const& value,
-               rapidjson::Document::AllocatorType& a) {
-  if (!value) return;
-  obj.AddMember(rapidjson::Value(key, a), rapidjson::Value(value->c_str(), static_cast<rapidjson::SizeType>(value->size()), a), a);
-}
-
-/// KEY.json: the recording's identity and metadata plus the segment's.
-std::string Sidecar(Recording const& recording, Segment const* segment) {
-  rapidjson::Document doc;
-  doc.SetObject();
-  auto& a = doc.GetAllocator();
-  AddString(doc, "source", std::string(kSource), a);
-  AddString(doc, "recordingId", recording.recording_id, a);
-  if (segment != nullptr) {
-    AddString(doc, "segmentId", segment->segment_id, a);
-    if (segment->sequence) doc.AddMember("sequence", rapidjson::Value(static_cast<std::int64_t>(*segment->sequence)), a);
-    AddString(doc, "filename", segment->filename, a);
-  } else {
-    rapidjson::Value ids(rapidjson::kArrayType);
-    for (auto const& s : recording.segments) ids.PushBack(rapidjson::Value(s.segment_id.c_str(), a), a);
-    doc.AddMember("segmentIds", ids, a);
-  }
-  doc.AddMember("segmentCount", rapidjson::Value(static_cast<std::uint64_t>(recording.segments.size())), a);
-  AddString(doc, "ani", recording.ani, a);
-  AddString(doc, "dnis", recording.dnis, a);
-  AddString(doc, "isrUcid", recording.isr_ucid, a);
-  AddString(doc, "startTime", segment != nullptr && segment->start_text ? segment->start_text : recording.start_time_text, a);
-  if (segment != nullptr) AddString(doc, "endTime", segment->end_text, a);
-  rapidjson::Value custom(rapidjson::kObjectType);
-  for (auto const& cd : recording.custom_data) {
-    if (custom.HasMember(cd.name.c_str())) continue;  // first value wins for repeated names
-    custom.AddMember(rapidjson::Value(cd.name.c_str(), a), rapidjson::Value(cd.value.c_str(), a), a);
-  }
-  doc.AddMember("customData", custom, a);
-  // ccrec's own members above; then FACE's recording (without its segments) and segment objects as
-  // the server sent them, byte for byte (issue 12), spliced in before the closing brace.
-  std::string out = util::ToJson(doc);
-  out.pop_back();
-  if (auto raw = util::ParseJsonWithSpans(recording.raw_json, "recording"); raw && raw->Doc().IsObject()) {
-    out += ",\"recording\":" + raw->RawWithoutMember(raw->Doc(), "segments");
-  }
-  if (segment != nullptr) {
-    if (auto raw = util::ParseJsonWithSpans(segment->raw_json, "segment"); raw && raw->Doc().IsObject()) {
-      out += ",\"segment\":" + segment->raw_json;
-    }
-  }
-  return out + "}\n";
-}
 
 class FaceSource : public exporter::RecordingSource {
  public:

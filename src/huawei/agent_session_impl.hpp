@@ -121,8 +121,8 @@ struct AgentSession::Impl {
   /// Makes `g` the Guid, keeping the old one among the retired; the caller holds mu.
   void ReplaceGuidLocked(std::string g);
 
-  /// Reads a JSON answer's body: up to kMaxJsonBodyBytes for 2xx, a prefix otherwise.
-  static Result<std::string> ReadJsonBody(HttpResponse& response);
+  /// Reads a JSON answer's body: up to kMaxJsonBodyBytes for 2xx (errors name `what`), a prefix otherwise.
+  static Result<std::string> ReadJsonBody(HttpResponse& response, std::string const& what);
 
   // --- JSON calls (guid_cookies.cpp) ----------------------------------------------------------------
 

@@ -76,8 +76,8 @@ void AgentSession::Impl::ReplaceGuidLocked(std::string g) {
   ++stats.guid_updates;
 }
 
-Result<std::string> AgentSession::Impl::ReadJsonBody(HttpResponse& response) {
-  if (response.status >= 200 && response.status <= 299) return response.ReadAll(wire::kMaxJsonBodyBytes);
+Result<std::string> AgentSession::Impl::ReadJsonBody(HttpResponse& response, std::string const& what) {
+  if (response.status >= 200 && response.status <= 299) return wire::ReadJsonAnswer(response, what);
   return util::ReadPrefix(response, wire::kMaxErrorBodyBytes);
 }
 
@@ -88,7 +88,7 @@ Result<util::JsonWithSpans> AgentSession::Impl::JsonCall(CallSpec const& spec, C
   auto attempt = [&](int) -> Result<util::JsonWithSpans> {
     auto response = Send(spec.method, url, std::nullopt, spec.timeout, ctx, true, &used_gen);
     if (!response) return std::move(response).error();
-    auto body = ReadJsonBody(*response);
+    auto body = ReadJsonBody(*response, spec.what);
     if (!body) return std::move(body).error();
     return wire::ParseEnvelope(response->status, *body, response->headers, spec.what);
   };

@@ -17,7 +17,7 @@ Result<detail::SignInAnswer> AgentSession::Impl::PutSignIn(std::string const& pa
   return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<SignInAnswer> {
     auto response = Send("PUT", root + path, body, opt.request_timeout, ctx, false, nullptr);
     if (!response) return std::move(response).error();
-    auto text = ReadJsonBody(*response);
+    auto text = ReadJsonBody(*response, what);
     if (!text) return std::move(text).error();
     auto doc = wire::ParseEnvelope(response->status, *text, response->headers, what);
     if (!doc) return std::move(doc).error();

@@ -167,6 +167,16 @@ std::string SignInBody(AgentSessionOptions const& o) {
 
 // --- envelopes and events --------------------------------------------------------------------------
 
+Result<std::string> ReadJsonAnswer(HttpResponse& response, std::string const& what) {
+  auto body = response.ReadAll(kMaxJsonBodyBytes);
+  if (!body) {
+    Error e = std::move(body).error();
+    e.message = what + ": reading the answer failed: " + e.message;
+    return e;
+  }
+  return body;
+}
+
 Result<util::JsonWithSpans> ParseEnvelope(int status, std::string_view body, HttpHeaders const& headers,
                                           std::string_view what) {
   if (status < 200 || status > 299) return MapHuaweiError(status, body, headers, what);

@@ -25,8 +25,14 @@ inline namespace v1 {
 namespace huawei {
 namespace wire {
 
-/// Largest JSON answer read into memory (events and envelopes are small).
-inline constexpr std::size_t kMaxJsonBodyBytes = std::size_t{4} << 20;
+/// Largest JSON answer read into memory: 1 MiB. Answers are one envelope (sign-in, one event per
+/// poll, a download's JSON error): about 1 KiB. Each signed-in agent has its own poll thread, so
+/// the cap bounds memory per agent; a larger answer fails the call with kParse naming the call and
+/// the limit (issue 12).
+inline constexpr std::size_t kMaxJsonBodyBytes = std::size_t{1} << 20;
+/// Reads a 2xx JSON answer whole, up to kMaxJsonBodyBytes. Errors (kParse for a larger body, the
+/// reader's error otherwise) are prefixed with `what` (the call, e.g. "Huawei sign-in of agent 101").
+CCREC_EXPORT Result<std::string> ReadJsonAnswer(HttpResponse& response, std::string const& what);
 /// How much of an error body (non-2xx, or a JSON error instead of a file) is read.
 inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 

@@ -8,6 +8,7 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
+#include "s3/s3_error.hpp"
 
 #include <cstdlib>
 #include <mutex>
@@ -36,7 +37,7 @@ Result<AwsCredentials> ParseCredentialsJson(std::string const& body, std::string
   if (!doc) return doc.error();
   if (!doc->IsObject()) return MakeError(ErrorCode::kParse, what + ": the response is not a JSON object");
   if (auto code = internal::OptString(*doc, "Code"); code && *code != "Success") {
-    return MakeError(ErrorCode::kUnauthenticated, what + ": the endpoint reported Code " + *code);
+    return MakeError(ErrorCode::kUnauthenticated, what + ": the endpoint reported Code " + impl::ServerText(*code));
   }
   AwsCredentials c;
   c.access_key_id = internal::OptString(*doc, "AccessKeyId").value_or("");
@@ -47,7 +48,7 @@ Result<AwsCredentials> ParseCredentialsJson(std::string const& body, std::string
   }
   if (auto exp = internal::OptString(*doc, "Expiration")) {
     auto t = internal::ParseTimeArg(*exp);
-    if (!t) return MakeError(ErrorCode::kParse, what + ": malformed Expiration \"" + *exp + "\"");
+    if (!t) return MakeError(ErrorCode::kParse, what + ": malformed Expiration \"" + impl::ServerText(*exp) + "\"");
     c.expiration = *t;
   }
   return c;

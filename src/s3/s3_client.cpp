@@ -93,6 +93,8 @@ Result<S3Client::Prepared> S3Client::Prepare(S3Call const& call, CallContext con
   auto sig = SignRequest(sreq, *creds, so);
   if (!sig) return sig.error();
   Prepared p;
+  p.secret_access_key = creds->secret_access_key;
+  p.session_token = creds->session_token;
   auto& req = p.request;
   req.method = call.method;
   req.url = target.scheme + "://" + target.host + sig->canonical_uri;
@@ -175,7 +177,7 @@ Result<S3Response> S3Client::Execute(S3Call const& call, CallContext const& ctx)
       if (ok && !(call.check_error_body && IsErrorDocument(r.body))) return r;
       if (r.status == 404 && call.not_found_ok) return r;
       Error e = MapS3Error(r.status, r.headers, r.body, call.operation + (call.detail.empty() ? "" : " " + call.detail),
-                           location, options_.clock->Now());
+                           location, options_.clock->Now(), {prepared->secret_access_key, prepared->session_token});
       if (e.vendor_code == "RequestTimeTooSkewed" && skew_try == 0 && LearnSkew(r)) continue;
       return e;
     }

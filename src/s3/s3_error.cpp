@@ -1,6 +1,8 @@
 // S3 response → Error mapping (the one place that judges S3 statuses and error codes).
 #include "s3/s3_error.hpp"
 
+#include <ccrec/core/log.hpp>
+
 #include "internal/time_util.hpp"
 #include "internal/xml.hpp"
 
@@ -118,26 +120,44 @@ ErrorCode FromStatus(int status) {
 
 }  // namespace
 
+std::string ServerText(std::string_view text, std::vector<std::string_view> const& known_secrets) {
+  std::string scrubbed(text);
+  for (auto secret : known_secrets) {
+    if (secret.size() < 8) continue;
+    for (auto at = scrubbed.find(secret); at != std::string::npos; at = scrubbed.find(secret, at + 3)) {
+      scrubbed.replace(at, secret.size(), "***");
+    }
+  }
+  std::string redacted = RedactSecrets(scrubbed);
+  if (redacted.size() > kMaxServerTextBytes) redacted = redacted.substr(0, kMaxServerTextBytes) + "...";
+  return EscapeControlCharacters(redacted);
+}
+
 bool IsErrorDocument(std::string_view body) {
   auto root = xml::RootName(body);
   return root && *root == "Error";
 }
 
 Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, std::string_view operation,
-                 std::string_view location, std::chrono::system_clock::time_point now) {
+                 std::string_view location, std::chrono::system_clock::time_point now,
+                 std::vector<std::string_view> const& known_secrets) {
+  // Everything the server wrote passes through ServerText before it reaches the Error.
+  auto safe = [&known_secrets](std::optional<std::string> const& text) {
+    return text ? ServerText(*text, known_secrets) : std::string();
+  };
   Error e;
   e.http_status = status;
   std::string s3_message;
   if (IsErrorDocument(body)) {
-    e.vendor_code = xml::FindText(body, "Code").value_or("");
-    s3_message = xml::FindText(body, "Message").value_or("");
-    e.request_id = xml::FindText(body, "RequestId").value_or("");
+    e.vendor_code = safe(xml::FindText(body, "Code"));
+    s3_message = safe(xml::FindText(body, "Message"));
+    e.request_id = safe(xml::FindText(body, "RequestId"));
   }
-  if (e.request_id.empty()) e.request_id = FindHeader(headers, "x-amz-request-id").value_or("");
+  if (e.request_id.empty()) e.request_id = safe(FindHeader(headers, "x-amz-request-id"));
   if (e.vendor_code.empty() && status == 412) e.vendor_code = "PreconditionFailed";
   // S3 Express / some gateways put the code in a header for bodiless (HEAD) responses.
-  if (e.vendor_code.empty()) e.vendor_code = FindHeader(headers, "x-amz-error-code").value_or("");
-  if (s3_message.empty()) s3_message = FindHeader(headers, "x-amz-error-message").value_or("");
+  if (e.vendor_code.empty()) e.vendor_code = safe(FindHeader(headers, "x-amz-error-code"));
+  if (s3_message.empty()) s3_message = safe(FindHeader(headers, "x-amz-error-message"));
 
   std::string advice;
   if (auto info = e.vendor_code.empty() ? std::nullopt : Lookup(e.vendor_code)) {
@@ -159,9 +179,9 @@ Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, 
     }
   }
   if (e.vendor_code == "AuthorizationHeaderMalformed" || e.vendor_code == "PermanentRedirect") {
-    if (auto region = xml::FindText(body, "Region")) advice += " (the server expects region " + *region + ")";
-    if (auto ep = xml::FindText(body, "Endpoint")) advice += " (endpoint " + *ep + ")";
-    if (auto hr = FindHeader(headers, "x-amz-bucket-region")) advice += " (bucket region " + *hr + ")";
+    if (auto region = xml::FindText(body, "Region")) advice += " (the server expects region " + safe(region) + ")";
+    if (auto ep = xml::FindText(body, "Endpoint")) advice += " (endpoint " + safe(ep) + ")";
+    if (auto hr = FindHeader(headers, "x-amz-bucket-region")) advice += " (bucket region " + safe(hr) + ")";
   }
   if (auto ra = FindHeader(headers, "retry-after")) e.retry_after = internal::ParseRetryAfter(*ra, now);
 

@@ -99,6 +99,9 @@ class CCREC_EXPORT S3Client {
   struct Prepared {
     HttpRequest request;
     std::string url_for_log;
+    /// The signing secret and session token, masked if a server echoes them into an error.
+    std::string secret_access_key;
+    std::string session_token;
   };
   Result<Prepared> Prepare(S3Call const& call, CallContext const& ctx) const;
   bool LearnSkew(S3Response const& response) const;

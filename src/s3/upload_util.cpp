@@ -6,6 +6,7 @@
 
 #include "internal/ascii.hpp"
 #include "internal/crypto.hpp"
+#include "s3/s3_error.hpp"
 
 #include <algorithm>
 
@@ -99,7 +100,7 @@ BodyDigests Digest(char const* data, std::size_t size, bool want_sha256, Checksu
 Error IntegrityError(S3Response const& r, std::string message) {
   auto e = MakeError(ErrorCode::kIntegrity, std::move(message));
   e.http_status = r.status;
-  e.request_id = r.Header("x-amz-request-id").value_or("");
+  e.request_id = impl::ServerText(r.Header("x-amz-request-id").value_or(""));
   return e;
 }
 
@@ -111,7 +112,7 @@ std::optional<Error> VerifyUpload(SinkState const& s, S3Response const& r, BodyD
     auto const name = std::string(ChecksumName(s.options.checksum));
     if (auto echoed = r.Header(ChecksumHeader(s.options.checksum))) {
       if (*echoed != d.checksum_b64) {
-        return IntegrityError(r, what + ": the server computed " + name + " " + *echoed + " but " +
+        return IntegrityError(r, what + ": the server computed " + name + " " + impl::ServerText(*echoed) + " but " +
                                      d.checksum_b64 + " was sent; the data was corrupted in transit");
       }
       return std::nullopt;

@@ -15,8 +15,12 @@ inline namespace v1 {
 namespace webex {
 namespace wire {
 
-/// Largest API response body read into memory (tasks pages of 1000 are a few hundred KiB).
-inline constexpr std::size_t kMaxApiBodyBytes = std::size_t{64} << 20;
+/// Largest API response body read into memory: 16 MiB. The largest legitimate pages are a tasks
+/// page (pageSize max 1000 in the Webex CC OpenAPI: 414 KiB from the emulator, ~2 MiB at a
+/// pessimistic 2 KiB per real task) and a captures answer (at most 10 task ids: 31 KiB with
+/// segments and VA recordings). A larger body fails the call with kParse naming the endpoint and
+/// the limit (issue 12: a hostile server must not make the client buffer 64 MiB per worker).
+inline constexpr std::size_t kMaxApiBodyBytes = std::size_t{16} << 20;
 /// How much of an error body is read for the error message.
 inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 

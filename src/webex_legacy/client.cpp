@@ -161,7 +161,7 @@ struct Client::Impl {
       if (!response) return Scrub(std::move(response).error());
       if (response->status < 200 || response->status > 299) return StatusError(*response, what);
       auto out = util::BufferResponse(*response, max_body, kMaxErrorBodyBytes);
-      if (!out) return WithContext(Scrub(std::move(out).error()), what + ": reading the response");
+      if (!out) return WithContext(Scrub(std::move(out).error()), what + ": reading the response (ClientOptions::max_response_bytes)");
       return out;
     });
   }
@@ -302,7 +302,7 @@ struct Client::Impl {
       StreamedCsv out;
       out.writer = std::move(*opened);
       out.row_limit = row_limit;
-      csv_window::Filter filter(begin_ms, end_ms, begin_ms - overlap.count());
+      csv_window::Filter filter(begin_ms, end_ms, begin_ms - overlap.count(), CsvOptions{}, max_body);
       std::vector<char> buffer(64 * 1024);
       std::string kept;
       auto write_kept = [&]() -> Result<void> {

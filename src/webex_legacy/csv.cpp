@@ -28,6 +28,7 @@ Result<void> CsvParser::EndField() {
 }
 
 Result<void> CsvParser::EndRecord(RowCallback const& on_row) {
+  record_bytes_ = 0;
   bool blank = !record_has_content_ && record_.empty() && field_.empty();
   state_ = State::kFieldStart;
   if (blank) return {};  // blank lines are skipped
@@ -76,6 +77,11 @@ Result<void> CsvParser::Feed(std::string_view data, RowCallback const& on_row) {
     if (skip_lf_) {
       skip_lf_ = false;
       if (c == '\n') continue;  // the LF of a CRLF
+    }
+    // Every byte of the record counts, except the line break that ends it.
+    if ((state_ == State::kQuoted || (c != '\n' && c != '\r')) && ++record_bytes_ > options_.max_record_bytes) {
+      return Fail("the record is longer than " + std::to_string(options_.max_record_bytes) +
+                  " bytes, the limit (CsvOptions::max_record_bytes; v1 rows are a few KiB: a corrupt or hostile body)");
     }
     switch (state_) {
       case State::kFieldStart:

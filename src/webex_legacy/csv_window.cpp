@@ -3,6 +3,7 @@
 #include "webex_legacy/csv_window.hpp"
 
 #include <charconv>
+#include <limits>
 #include <vector>
 
 namespace ccrec {
@@ -11,9 +12,6 @@ namespace webex_legacy {
 namespace csv_window {
 
 namespace {
-
-/// The longest raw record held while looking for its end.
-constexpr std::size_t kMaxRecordBytes = std::size_t{64} << 20;
 
 std::optional<std::int64_t> ParseCstts(std::string const& field) {
   std::int64_t value = 0;
@@ -27,10 +25,32 @@ std::optional<std::int64_t> ParseCstts(std::string const& field) {
 
 }  // namespace
 
-Filter::Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms)
-    : begin_ms_(begin_ms), end_ms_(end_ms), sent_begin_ms_(sent_begin_ms) {}
+Filter::Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options,
+               std::uint64_t max_body_bytes)
+    : begin_ms_(begin_ms),
+      end_ms_(end_ms),
+      sent_begin_ms_(sent_begin_ms),
+      parser_(options),
+      // The raw bytes of a record are its content (bounded by the parser), a byte-order mark (3)
+      // and the line-break byte being looked at (1).
+      max_raw_bytes_(options.max_record_bytes > std::numeric_limits<std::size_t>::max() - 4 ? options.max_record_bytes
+                                                                                             : options.max_record_bytes + 4),
+      max_body_bytes_(max_body_bytes) {}
+
+Result<void> Filter::TooLong() {
+  // More raw bytes than any acceptable record: the parser, given them, fails with the record's
+  // number and CsvOptions::max_record_bytes (or with an earlier syntax error).
+  if (auto fed = parser_.Feed(raw_); !fed) return fed;
+  return MakeError(ErrorCode::kParse, "a CSV record is longer than " + std::to_string(max_raw_bytes_) +
+                                          " bytes (CsvOptions::max_record_bytes)");
+}
 
 Result<void> Filter::Feed(std::string_view data, std::string& out) {
+  body_bytes_ += data.size();
+  if (body_bytes_ > max_body_bytes_) {
+    return MakeError(ErrorCode::kParse, "the response body exceeds the limit of " + std::to_string(max_body_bytes_) +
+                                            " bytes (ClientOptions::max_response_bytes); none of it is stored");
+  }
   for (char c : data) {
     if (pending_cr_) {  // a CR ended the record; a LF right after it belongs to the same line break
       pending_cr_ = false;
@@ -42,10 +62,7 @@ Result<void> Filter::Feed(std::string_view data, std::string& out) {
       if (auto ended = EndRecord(out, false); !ended) return ended;
     }
     raw_ += c;
-    if (raw_.size() > kMaxRecordBytes) {
-      return MakeError(ErrorCode::kParse, "a CSV record is longer than " + std::to_string(kMaxRecordBytes >> 20) +
-                                              " MiB (an unterminated quoted field?)");
-    }
+    if (raw_.size() > max_raw_bytes_) return TooLong();
     if (c == '"') {
       in_quotes_ = !in_quotes_;  // a doubled quote inside a quoted field toggles twice
     } else if (!in_quotes_) {

@@ -19,7 +19,9 @@ namespace csv_window {
 /// each with CsvParser (so every RFC 4180 check still applies), and passes on the header record
 /// and the data records whose integer `cstts` column is in [begin_ms, end_ms). Data records
 /// without a readable integer `cstts` (or a body without a `cstts` column) are kept; blank lines
-/// are dropped. Memory: one record plus what Feed() appended to `out`.
+/// are dropped. Memory: one record (at most CsvOptions::max_record_bytes plus a byte-order mark
+/// and a line break; a longer one fails with the parser's kParse error naming the record) plus
+/// what Feed() appended to `out`.
 ///
 /// Why: the service's window semantics are not documented, so the query starts 1 ms before the
 /// window (`sent_begin_ms`) and this filter keeps [begin, end): adjacent windows share no row.
@@ -28,7 +30,10 @@ namespace csv_window {
 /// One thread at a time.
 class Filter {
  public:
-  Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms);
+  /// `max_body_bytes`: the most bytes Feed() accepts in all (ClientOptions::max_response_bytes);
+  /// more fails with kParse naming the limit.
+  Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options = {},
+         std::uint64_t max_body_bytes = UINT64_MAX);
 
   /// Parses the next chunk (any split); appends the kept bytes to `out`.
   /// Errors: kParse from CsvParser.
@@ -48,10 +53,14 @@ class Filter {
 
  private:
   Result<void> EndRecord(std::string& out, bool last);
+  Result<void> TooLong();
   void Decide(bool data_row, std::string const& cstts_field, std::string& out);
 
   std::int64_t begin_ms_, end_ms_, sent_begin_ms_;
   CsvParser parser_;
+  std::size_t max_raw_bytes_;
+  std::uint64_t max_body_bytes_;
+  std::uint64_t body_bytes_ = 0;
   std::string raw_;
   bool in_quotes_ = false;
   bool pending_cr_ = false;

@@ -98,8 +98,9 @@ struct CCREC_EXPORT HttpResponse {
   }
   /// Content-Length when present and well formed.
   std::optional<std::uint64_t> ContentLength() const;
-  /// Reads the whole (small) body. Errors with kParse when it exceeds `max_bytes` (default 16 MiB),
-  /// or with the reader's error. Use for API JSON, never for recordings.
+  /// Reads the whole (small) body. Errors with kParse when it exceeds `max_bytes` (default 16 MiB;
+  /// a declared Content-Length over it fails before reading), the message naming the limit; never
+  /// returns part of a body. Otherwise the reader's error. Use for API JSON, never for recordings.
   Result<std::string> ReadAll(std::size_t max_bytes = std::size_t{16} << 20);
 };
 

@@ -77,9 +77,12 @@ struct CCREC_EXPORT ClientOptions {
   /// Largest number of rows the service returns for one query, whatever `numberOfRecords` says
   /// (assumed 1000; keep configurable). Must be >= 1. Default 1000.
   int service_row_cap = 1000;
-  /// Largest response body read into memory (JSON pages, CSV tables, error bodies excepted).
-  /// Default 64 MiB.
-  std::size_t max_response_bytes = std::size_t{64} << 20;
+  /// Largest response body in bytes: read into memory (JSON pages, CSV tables, single records;
+  /// error bodies are read only in part) or streamed (StreamCsvPage()). A larger body fails the
+  /// query with kParse naming the endpoint and this limit; no part of it is used or stored.
+  /// Default 16 MiB: a 1000-row page (the service row cap) is ~600 KiB of JSON from the
+  /// emulator and a few MiB at most with wide real CSRs. Must be >= 1.
+  std::size_t max_response_bytes = std::size_t{16} << 20;
   /// Total time one attempt of a query (a JSON page or a CSV table: connect, request, status,
   /// headers and the whole body) may take before it fails with kDeadlineExceeded (not retried).
   /// Bounds a server that trickles its answer, which the transport's low-speed floor (1 byte/s)

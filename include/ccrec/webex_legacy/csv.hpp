@@ -28,9 +28,18 @@ namespace webex_legacy {
 struct CCREC_EXPORT CsvOptions {
   /// Field separator. Default ','.
   char delimiter = ',';
-  /// Largest field in bytes; a longer one is a kParse error. Default 16 MiB.
-  std::size_t max_field_bytes = std::size_t{16} << 20;
-  /// Largest number of fields in a row. Default 100000.
+  /// Largest field in bytes (after unquoting); a longer one is a kParse error. Default 4 MiB
+  /// (a field is part of a record, so more than max_record_bytes has no effect).
+  std::size_t max_field_bytes = std::size_t{4} << 20;
+  /// Largest record (row) in bytes as received: every byte from the record's first one up to its
+  /// line break (quotes, delimiters and line breaks inside quoted fields included; the record's
+  /// own line break and a leading byte-order mark not). A longer one is a kParse error naming the
+  /// record number and this limit. Bounds the memory of one row (with max_fields) whatever a
+  /// server sends: millions of tiny fields, or many fields each under max_field_bytes. Default
+  /// 4 MiB: v1 CSR/CAR/ASR/AAR rows are a few KiB (a 1000-row page is under 1 MB). Must be >= 1.
+  std::size_t max_record_bytes = std::size_t{4} << 20;
+  /// Largest number of fields in a row; more is a kParse error. Default 100000 (v1 records have
+  /// a few hundred columns at most).
   std::size_t max_fields = 100000;
   /// Every data row must have as many fields as the header (a short last row is how a body cut
   /// mid-row shows). Default true.
@@ -47,8 +56,9 @@ struct CCREC_EXPORT CsvOptions {
 /// Rejects with kParse, naming the record number and line: a quote inside an unquoted field, a
 /// character other than delimiter or line break after a closing quote, a quoted field still open
 /// at the end of input (a truncated body), a data row whose field count differs from the
-/// header's (CsvOptions::require_header_width), and limits exceeded. After an error the parser
-/// stays failed.
+/// header's (CsvOptions::require_header_width), and limits exceeded (max_field_bytes,
+/// max_record_bytes, max_fields; checked as bytes arrive, so memory stays bounded whatever the
+/// chunking). After an error the parser stays failed.
 ///
 /// @par Thread safety
 /// One thread at a time.
@@ -95,6 +105,7 @@ class CCREC_EXPORT CsvParser {
   std::uint64_t line_ = 1;
   std::uint64_t record_line_ = 1;
   std::uint64_t quote_line_ = 1;
+  std::size_t record_bytes_ = 0;
   std::optional<std::string> failed_;
 };
 

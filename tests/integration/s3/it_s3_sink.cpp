@@ -213,6 +213,13 @@ TEST_F(S3SinkIT, WrongSecretFailsClearlyAndStoresNothing) {
       << small.error().message;
   EXPECT_NE(small.error().message.find("secret access key"), std::string::npos) << small.error().message;
   EXPECT_EQ(small.error().message.find("not-the-secret"), std::string::npos);
+  // Issue 12: moto's answer carries StringToSign, CanonicalRequest and SignatureProvided; none of
+  // it reaches the Error, and no control character does either.
+  std::string const all = small.error().ToString();
+  for (char const* echoed : {"aws4_request", "x-amz-content-sha256:", "AWS4-HMAC-SHA256"}) {
+    EXPECT_EQ(all.find(echoed), std::string::npos) << echoed << " in " << all;
+  }
+  for (unsigned char c : all) EXPECT_FALSE(c < 0x20 || c == 0x7f) << all;
 
   auto big = Upload(*sink, "wrong/big.wav", Pattern(6 * kMiB, 4));
   ASSERT_FALSE(big);

@@ -106,6 +106,8 @@ struct FakeRecording {
   /// isrUcid; not sent when empty.
   std::string isr_ucid;
   std::vector<FakeSegment> segments;
+  /// The JSON value of "customDataSets"; empty: one customData entry "customerId":"C-<id>".
+  std::string custom_data_sets_json;
 };
 
 inline std::string SqlTime(std::int64_t ms) { return ccrec::internal::FormatSqlTime(ccrec::internal::FromEpochMs(ms), true); }
@@ -202,8 +204,11 @@ class FakeFace {
     return R"({"recordingId":)" + r.id + UcidMember(r) + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis +
            R"(","account":"1","startTime":")" +
            SqlTime(r.start_ms) +
-           R"(","agentId":"","customDataSets":[{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id +
-           R"("}}],"segments":[)" + segs + R"(,{"segment":{}}]})";
+           R"(","agentId":"","customDataSets":)" +
+           (r.custom_data_sets_json.empty()
+                ? R"([{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id + R"("}}])"
+                : r.custom_data_sets_json) +
+           R"(,"segments":[)" + segs + R"(,{"segment":{}}]})";
   }
 
   Result<HttpResponse> Details(std::map<std::string, std::string>& p) {
