@@ -48,9 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
 
   CCREC_FUZZ_CHECK(whole.has_value() == status.has_value(), whole ? status.error().message : whole.error().message);
   if (whole) {
-    CCREC_FUZZ_CHECK(whole->header == parser.header(), "chunked header differs");
+    CCREC_FUZZ_CHECK(whole->header == parser.Header(), "chunked header differs");
     CCREC_FUZZ_CHECK(whole->rows == rows, "chunked rows differ");
-    CCREC_FUZZ_CHECK(parser.rows() == rows.size(), "rows() disagrees with the rows delivered");
+    CCREC_FUZZ_CHECK(parser.Rows() == rows.size(), "rows() disagrees with the rows delivered");
     if (options.require_header_width) {
       for (auto const& r : rows) CCREC_FUZZ_CHECK(r.size() == whole->header.size(), "row width != header width");
     }

@@ -265,8 +265,8 @@ std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& o, 
   auto bound = o.dry_run ? (*m)->CheckDestination(sink.Uri(""), o.key_template)
                          : (*m)->Bind(sink.Uri(""), o.key_template);
   if (!bound) throw UsageError{"--manifest: " + bound.error().message};
-  if ((*m)->malformed_lines() > 0) {
-    std::cerr << "ccrec-export: warning: ignored " << (*m)->malformed_lines() << " malformed line(s) in "
+  if ((*m)->MalformedLines() > 0) {
+    std::cerr << "ccrec-export: warning: ignored " << (*m)->MalformedLines() << " malformed line(s) in "
               << o.manifest << "\n";
   }
   return *m;

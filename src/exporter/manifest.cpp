@@ -184,7 +184,7 @@ Result<void> Manifest::Bind(std::string const& destination_uri, std::string cons
   return {};
 }
 
-std::optional<std::string> Manifest::destination() const {
+std::optional<std::string> Manifest::Destination() const {
   std::lock_guard<std::mutex> lock(mu_);
   return destination_;
 }

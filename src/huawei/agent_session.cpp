@@ -119,9 +119,9 @@ Result<std::string> AgentSession::RecordFileUrl(RecordFileRequest const& request
   return impl_->DownloadUrl(request);
 }
 
-std::string const& AgentSession::agent_id() const { return impl_->opt.agent_id; }
+std::string const& AgentSession::AgentId() const { return impl_->opt.agent_id; }
 
-bool AgentSession::signed_in() const {
+bool AgentSession::SignedIn() const {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->signed_in;
 }

@@ -41,7 +41,7 @@ bool IsRecordingEvent(std::string_view event_type) noexcept {
 
 struct EventPoller::State {
   State(AgentSession s, EventPollerOptions o)
-      : session(std::move(s)), options(std::move(o)), who("Huawei agent " + session.agent_id()),
+      : session(std::move(s)), options(std::move(o)), who("Huawei agent " + session.AgentId()),
         queuing(options.queue_events) {}
   AgentSession session;
   EventPollerOptions options;
@@ -204,7 +204,7 @@ void EventPoller::Stop() {
   state_->cv.notify_all();
 }
 
-bool EventPoller::running() const {
+bool EventPoller::Running() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->started && !state_->finished;
 }
@@ -244,16 +244,16 @@ std::vector<AgentEvent> EventPoller::StopQueuing() {
   return out;
 }
 
-std::optional<Error> EventPoller::fatal_error() const {
+std::optional<Error> EventPoller::FatalError() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->fatal;
 }
 
-std::uint64_t EventPoller::polls() const { return state_->polls.load(); }
-std::uint64_t EventPoller::events() const { return state_->events.load(); }
-std::uint64_t EventPoller::empty_answers() const { return state_->empty.load(); }
-std::uint64_t EventPoller::discarded_events() const { return state_->discarded.load(); }
-std::uint64_t EventPoller::overflowed_events() const { return state_->overflowed.load(); }
+std::uint64_t EventPoller::Polls() const { return state_->polls.load(); }
+std::uint64_t EventPoller::Events() const { return state_->events.load(); }
+std::uint64_t EventPoller::EmptyAnswers() const { return state_->empty.load(); }
+std::uint64_t EventPoller::DiscardedEvents() const { return state_->discarded.load(); }
+std::uint64_t EventPoller::OverflowedEvents() const { return state_->overflowed.load(); }
 
 }  // namespace huawei
 }  // namespace v1

@@ -81,10 +81,10 @@ exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReferen
   item.key_fields.ext = exporter::FileExtension(reference.file_name, ".bin");
   item.key_fields.time = wire::DateFromPath(reference.file_name);
   if (!item.key_fields.time) item.key_fields.time = reference.event_time;
-  item.key_fields.extra["agent_id"] = session.agent_id();
+  item.key_fields.extra["agent_id"] = session.AgentId();
   item.key_fields.extra["call_id"] = reference.call_id;
   item.key_fields.extra["location_id"] = reference.location_id;
-  item.metadata_json = Sidecar(session.agent_id(), reference, file_type, stop_record_seen);
+  item.metadata_json = Sidecar(session.AgentId(), reference, file_type, stop_record_seen);
   RecordFileRequest request{reference.file_name, file_type, reference.location_id};
   item.open = [session = std::move(session), request](CallContext const& ctx, std::uint64_t) {
     // The gateway documents no Range support: every attempt downloads the whole file and the engine
@@ -259,7 +259,7 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
   if (shut_down_.load()) {
     return MakeError(ErrorCode::kInvalidArgument, "Huawei source: Enumerate() after Shutdown()");
   }
-  if (!session_.signed_in()) {
+  if (!session_.SignedIn()) {
     auto signed_in = session_.SignIn(ctx);
     if (!signed_in) return std::move(signed_in).error();
   }
@@ -273,7 +273,7 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
   for (auto const& listed : options_.recordings) {
     if (ctx.cancel.IsCancelled()) return {};
     RecordingReference r = listed;
-    r.agent_id = session_.agent_id();
+    r.agent_id = session_.AgentId();
     if (r.location_id.empty()) r.location_id = options_.location_id;
     if (!seen_.insert(r.file_name).second) {
       options_.logger.Info("Huawei: \"" + r.file_name + "\" is listed twice; exporting it once");
@@ -299,7 +299,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
   std::set<std::string> stopped;           // StopRecordDone seen before its Record event
   std::vector<RecordingReference> refused;  // offered while the engine was stopping (not queued)
   std::deque<AgentEvent> rest;             // queued when the period ended, not handled yet
-  log.Info("Huawei agent " + session_.agent_id() + ": watching record events for " +
+  log.Info("Huawei agent " + session_.AgentId() + ": watching record events for " +
            std::to_string(options_.watch->count()) + " ms");
 
   auto emit = [&](RecordingReference const& r, bool stop_seen) -> bool {
@@ -333,14 +333,14 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
   };
   auto report_malformed = [&](AgentEvent const& event, Error const& why) -> bool {
     log.Warn("Huawei: malformed record event (" + event.event_type + ") reported as failed: " + why.message);
-    return report(MakeMalformedEventItem(session_.agent_id(), event, why));
+    return report(MakeMalformedEventItem(session_.AgentId(), event, why));
   };
   auto report_record_fail = [&](AgentEvent const& event) -> bool {
     RecordingReference ref = RecordFailReference(event);
     log.Warn("Huawei: recording failed for \"" + ref.file_name + "\" (call " + ref.call_id +
              ") (AgentMediaEvent_Record_Fail); reported as failed");
     if (!ref.task_id.empty()) waiting.erase(ref.task_id);
-    return report(MakeRecordFailItem(session_.agent_id(), event, ref));
+    return report(MakeRecordFailItem(session_.AgentId(), event, ref));
   };
 
   // One event from the queue (or set aside by the poller); false when the engine is stopping.
@@ -418,8 +418,8 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
         continue;
       }
       // A Record_Fail or a malformed record event the run had no time to report as failed.
-      auto item = e.event_type == kRecordFailEvent ? MakeRecordFailItem(session_.agent_id(), e, RecordFailReference(e))
-                                                   : MakeMalformedEventItem(session_.agent_id(), e, ref.error());
+      auto item = e.event_type == kRecordFailEvent ? MakeRecordFailItem(session_.AgentId(), e, RecordFailReference(e))
+                                                   : MakeMalformedEventItem(session_.AgentId(), e, ref.error());
       if (reported.insert(item.task_id + "\n" + item.recording_id).second) failure_as_pending(item);
     }
     for (auto const& item : refused_failures) failure_as_pending(item);
@@ -447,13 +447,13 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     if (!handle_overflowed()) return stopped_early();
     auto now = SteadyClock::now();
     if (now >= end && !empty_at_end) {
-      empty_at_end = poller_->empty_answers();
-      log.Info("Huawei agent " + session_.agent_id() +
+      empty_at_end = poller_->EmptyAnswers();
+      log.Info("Huawei agent " + session_.AgentId() +
                ": the watch period is over; handling what the gateway still delivers until it has no more events");
     }
     if (now >= drain_end) {
       if (options_.watch_drain_limit.count() > 0) {
-        log.Warn("Huawei agent " + session_.agent_id() + ": the gateway still delivered events " +
+        log.Warn("Huawei agent " + session_.AgentId() + ": the gateway still delivered events " +
                  std::to_string(options_.watch_drain_limit.count()) +
                  " ms after the watch period; record events that arrive from now on are logged, not exported");
       }
@@ -476,15 +476,15 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     }
     auto event = poller_->Next(wake, ctx.cancel);
     if (!event) {
-      if (auto fatal = poller_->fatal_error()) {
+      if (auto fatal = poller_->FatalError()) {
         (void)stopped_early();
         return *fatal;
       }
-      if (!poller_->running() && !ctx.cancel.IsCancelled()) {
+      if (!poller_->Running() && !ctx.cancel.IsCancelled()) {
         (void)stopped_early();
         return MakeError(ErrorCode::kInternal, "Huawei: the event poll stopped during the watch");
       }
-      if (empty_at_end && poller_->empty_answers() > *empty_at_end) break;  // caught up, queue empty
+      if (empty_at_end && poller_->EmptyAnswers() > *empty_at_end) break;  // caught up, queue empty
       continue;
     }
     if (!handle(*event)) return stopped_early();

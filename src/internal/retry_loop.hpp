@@ -60,7 +60,7 @@ auto RunWithRetries(RetryEnv const& env, CallContext const& ctx, bool idempotent
     auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
     auto delay = backoff.NextDelay(result.error(), n, elapsed);
     if (!delay) {
-      if (auto e = RetryAfterBeyondPolicy(result.error(), backoff.policy())) return R(std::move(*e));
+      if (auto e = RetryAfterBeyondPolicy(result.error(), backoff.Policy())) return R(std::move(*e));
       return result;
     }
     if (ctx.deadline && now + *delay >= *ctx.deadline) return result;

@@ -241,7 +241,7 @@ struct Client::Impl {
           if (e.request_id.empty()) e.request_id = tracking_id;
           if (rate_limiter && e.code == ErrorCode::kRateLimited) {
             // Applies to every worker, but never longer than this call itself would wait.
-            if (auto pause = util::SharedPauseFor(e, ctx.retry ? *ctx.retry : backoff.policy())) {
+            if (auto pause = util::SharedPauseFor(e, ctx.retry ? *ctx.retry : backoff.Policy())) {
               rate_limiter->PauseUntil(clock->Now() + *pause);
             }
           }

@@ -329,8 +329,8 @@ struct Client::Impl {
           return std::move(written).error();
         }
       }
-      out.header = filter.parser().header();
-      out.rows = filter.rows();
+      out.header = filter.parser().Header();
+      out.rows = filter.Rows();
       out.dropped_outside_window = filter.dropped();
       out.possibly_truncated = out.rows >= row_limit;
       begin_included = filter.begin_included();
@@ -366,8 +366,8 @@ struct Client::Impl {
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl const>(std::move(options))) {}
 
-int Client::service_row_cap() const { return impl_->row_cap; }
-std::string const& Client::base_url() const { return impl_->base_url; }
+int Client::ServiceRowCap() const { return impl_->row_cap; }
+std::string const& Client::BaseUrl() const { return impl_->base_url; }
 
 Result<std::string> Client::GetRecordJson(RecordType type, std::string const& id, CallContext const& ctx) const {
   return impl_->GetRecordJson(type, id, ctx);
@@ -436,7 +436,7 @@ Pager<RecordPage> Client::ListPages(RecordType type, Query const& base, TimeWind
       s.finished = true;
       return Result<RecordPage>(MakeError(ErrorCode::kInvalidArgument, "Webex CC v1: the time range is empty"));
     }
-    int const cap = s.client.service_row_cap();
+    int const cap = s.client.ServiceRowCap();
     std::string const what = "Webex CC v1 " + std::string(ToPathSegment(s.type));
     while (!s.stack.empty()) {
       Task task = s.stack.back();

@@ -177,7 +177,7 @@ Result<CsvTable> ParseCsv(std::string_view text, CsvOptions const& options) {
   auto collect = [&table](std::vector<std::string> const& row) { table.rows.push_back(row); };
   if (auto r = parser.Feed(text, collect); !r) return std::move(r).error();
   if (auto r = parser.Finish(collect); !r) return std::move(r).error();
-  table.header = parser.header();
+  table.header = parser.Header();
   return table;
 }
 

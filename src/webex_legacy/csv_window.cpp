@@ -111,9 +111,9 @@ void Filter::Decide(bool data_row, std::string const& cstts_field, std::string& 
     out += raw_;
     return;
   }
-  if (!have_header_ && !parser_.header().empty()) {
+  if (!have_header_ && !parser_.Header().empty()) {
     have_header_ = true;
-    auto const& header = parser_.header();
+    auto const& header = parser_.Header();
     for (std::size_t i = 0; i < header.size(); ++i) {
       if (header[i] == "cstts") {
         cstts_column_ = i;

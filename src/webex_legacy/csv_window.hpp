@@ -43,7 +43,7 @@ class Filter {
 
   CsvParser const& parser() const noexcept { return parser_; }
   /// Data rows the server returned (kept or not).
-  std::uint64_t rows() const noexcept { return parser_.rows(); }
+  std::uint64_t Rows() const noexcept { return parser_.Rows(); }
   /// Data rows dropped because their `cstts` was outside the window.
   std::uint64_t dropped() const noexcept { return dropped_; }
   /// A row with `cstts` == sent_begin_ms came back (the service includes dateBegin).

@@ -252,7 +252,7 @@ class WindowRun {
 
   /// The window's response was full: split it, re-query at the cap, or fail.
   void Full(Task const& task, std::string const& key, std::size_t rows) {
-    int const cap = client_.service_row_cap();
+    int const cap = client_.ServiceRowCap();
     if (auto halves = SplitWindow(task.window)) {
       options_.logger.Debug("window " + WindowId(task.window) + " returned " + std::to_string(rows) +
                             " rows (the cap): splitting it");
@@ -453,8 +453,8 @@ ExportSummary ExportRecordWindows(Client const& client, ObjectSink& sink, export
                 util::FormatIso8601(options.range.end, true) + ") is empty");
   }
   if (options.concurrency < 1 || options.concurrency > 64) return fail("concurrency must be between 1 and 64");
-  if (options.base_query.number_of_records < 1 || options.base_query.number_of_records > client.service_row_cap()) {
-    return fail("numberOfRecords must be between 1 and " + std::to_string(client.service_row_cap()) +
+  if (options.base_query.number_of_records < 1 || options.base_query.number_of_records > client.ServiceRowCap()) {
+    return fail("numberOfRecords must be between 1 and " + std::to_string(client.ServiceRowCap()) +
                 " (the service's row cap; larger ranges are split into windows instead)");
   }
   {

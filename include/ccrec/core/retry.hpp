@@ -55,7 +55,7 @@ class CCREC_EXPORT Backoff {
   Backoff(Backoff const&) = delete;
   Backoff& operator=(Backoff const&) = delete;
 
-  RetryPolicy const& policy() const noexcept { return policy_; }
+  RetryPolicy const& Policy() const noexcept { return policy_; }
 
   /// @param attempt the attempt that just failed, 1-based.
   /// @param elapsed time since the first attempt started.

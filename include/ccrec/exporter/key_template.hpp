@@ -91,7 +91,7 @@ class CCREC_EXPORT KeyTemplate {
   /// Renders the key. Values are sanitized with SanitizeKeyComponent(), so distinct values give
   /// distinct keys. Empty path segments are collapsed.
   std::string Render(KeyFields const& fields) const;
-  std::string const& text() const { return text_; }
+  std::string const& Text() const { return text_; }
 
  private:
   struct Part {

@@ -69,7 +69,7 @@ struct ManifestOptions {
 ///
 /// Each Append() writes one complete line with a single write(2) to a file opened with O_APPEND
 /// and flushes it, so a crash loses at most the line being written; a torn or malformed line
-/// found at load time is ignored with a warning count (see malformed_lines()). A last line that
+/// found at load time is ignored with a warning count (see MalformedLines()). A last line that
 /// is a whole JSON object but lacks its newline is accepted (JSON Lines allows it); Open() adds
 /// the missing newline so the next Append() starts a line of its own.
 ///
@@ -108,7 +108,7 @@ class CCREC_EXPORT Manifest {
   /// `destination_uri` is ObjectSink::Uri("").
   Result<void> Bind(std::string const& destination_uri, std::string const& key_template);
   /// The header's destination, when the manifest has a header.
-  std::optional<std::string> destination() const;
+  std::optional<std::string> Destination() const;
 
   /// Appends one line and updates the in-memory state.
   Result<void> Append(ManifestEntry const& entry);
@@ -133,7 +133,7 @@ class CCREC_EXPORT Manifest {
   /// Thread-safe; may run concurrently with Append() (each entry is before or after it, whole).
   std::vector<ManifestEntry> Entries() const;
   /// Number of lines that could not be parsed at load time.
-  std::size_t malformed_lines() const { return malformed_lines_; }
+  std::size_t MalformedLines() const { return malformed_lines_; }
   /// fsyncs the file (all lines appended so far become durable).
   /// @return kInternal when fsync fails.
   Result<void> Sync();
@@ -141,7 +141,7 @@ class CCREC_EXPORT Manifest {
   static constexpr std::size_t kSyncEveryLines = 64;
   /// ...or when it comes this long or longer after the last fsync.
   static constexpr std::chrono::milliseconds kSyncEvery{1000};
-  std::string const& path() const { return path_; }
+  std::string const& Path() const { return path_; }
 
   /// Serialises one entry (no newline).
   static std::string ToJsonLine(ManifestEntry const& entry);

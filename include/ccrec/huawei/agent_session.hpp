@@ -271,9 +271,9 @@ class CCREC_EXPORT AgentSession {
   Result<std::string> RecordFileUrl(RecordFileRequest const& request) const;
 
   /// The agent id. @par Thread safety Thread-safe.
-  std::string const& agent_id() const;
+  std::string const& AgentId() const;
   /// Whether the session is signed in (as far as ccrec knows). @par Thread safety Thread-safe.
-  bool signed_in() const;
+  bool SignedIn() const;
   /// Counters (sign-ins, re-sign-ins, forcelogins, Guid updates). @par Thread safety Thread-safe.
   SessionStats Stats() const;
   /// The current Guid (a credential: do not log it). Empty when not signed in.

@@ -45,10 +45,10 @@ struct CCREC_EXPORT EventPollerOptions {
   /// Largest number of queued events. Default 10000 (at least 1). When the queue is full:
   /// - the loop polls only every backlog_poll_interval (a keep-alive: the gateway holds the backlog),
   ///   and again at once when Next() makes room;
-  /// - a non-recording event is discarded (discarded_events()); a recording event takes the place of
+  /// - a non-recording event is discarded (DiscardedEvents()); a recording event takes the place of
   ///   the oldest queued non-recording event, which is discarded instead;
   /// - a recording event that finds only recording events queued is never dropped: it is set aside for
-  ///   TakeOverflowed() and counted in overflowed_events().
+  ///   TakeOverflowed() and counted in OverflowedEvents().
   std::size_t max_queued_events = 10000;
   /// Pause between polls while the queue is full. Each poll then fetches at most one answer's events,
   /// so a stuck consumer makes the queue grow by one answer per interval at most, while the session
@@ -64,7 +64,7 @@ struct CCREC_EXPORT EventPollerOptions {
 /// Each answer's events are queued for Next(). A failed poll is logged and retried after a growing
 /// pause; a lost session is recovered by AgentSession itself. An error that ends the session for good
 /// (kUnauthenticated after a failed re-sign-in, kPermissionDenied, kInvalidArgument) stops the loop
-/// and is available from fatal_error().
+/// and is available from FatalError().
 ///
 /// A slow consumer never stops the poll (it is the session's keep-alive: the gateway signs the agent
 /// out after 2 minutes without one, reference §4), and a recording event the gateway returned is never
@@ -87,7 +87,7 @@ class CCREC_EXPORT EventPoller {
   /// Stops the loop: cancels the poll in flight and joins the thread. Idempotent.
   void Stop();
   /// Whether the loop is running (started, not stopped, no fatal error).
-  bool running() const;
+  bool Running() const;
 
   /// Waits for the next queued event until `deadline`, `cancel` fires, the loop stops or fails.
   /// @return the event, or nullopt.
@@ -103,17 +103,17 @@ class CCREC_EXPORT EventPoller {
   std::vector<AgentEvent> StopQueuing();
 
   /// The error that stopped the loop, if any.
-  std::optional<Error> fatal_error() const;
+  std::optional<Error> FatalError() const;
   /// Polls answered so far (successfully).
-  std::uint64_t polls() const;
+  std::uint64_t Polls() const;
   /// Events received so far.
-  std::uint64_t events() const;
+  std::uint64_t Events() const;
   /// Polls answered without an event so far (the gateway had nothing to deliver: it has caught up).
-  std::uint64_t empty_answers() const;
+  std::uint64_t EmptyAnswers() const;
   /// Non-recording events discarded because the queue was full.
-  std::uint64_t discarded_events() const;
+  std::uint64_t DiscardedEvents() const;
   /// Recording events set aside because the queue was full of recording events.
-  std::uint64_t overflowed_events() const;
+  std::uint64_t OverflowedEvents() const;
 
  private:
   struct State;

@@ -318,9 +318,9 @@ class CCREC_EXPORT Client {
                                           CallContext const& ctx = {}) const;
 
   /// The configured service row cap (ClientOptions::service_row_cap).
-  int service_row_cap() const;
+  int ServiceRowCap() const;
   /// The base URL without trailing slashes.
-  std::string const& base_url() const;
+  std::string const& BaseUrl() const;
 
  private:
   struct Impl;

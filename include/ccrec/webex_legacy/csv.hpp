@@ -81,9 +81,9 @@ class CCREC_EXPORT CsvParser {
   Result<void> Finish(RowCallback const& on_row = {});
 
   /// The header row (empty until one was read).
-  std::vector<std::string> const& header() const noexcept { return header_; }
+  std::vector<std::string> const& Header() const noexcept { return header_; }
   /// Data rows completed so far (header excluded).
-  std::uint64_t rows() const noexcept { return rows_; }
+  std::uint64_t Rows() const noexcept { return rows_; }
 
  private:
   enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };

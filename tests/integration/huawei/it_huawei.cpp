@@ -97,7 +97,7 @@ TEST_F(HuaweiIt, GuidRotatesDuringDownloadsWithoutLosingTheSession) {
     EXPECT_EQ(ccrec::internal::Sha256Hex(Download(s, {large})), expected_large) << i;
   }
   poller.Stop();
-  EXPECT_FALSE(poller.fatal_error()) << poller.fatal_error()->ToString();
+  EXPECT_FALSE(poller.FatalError()) << poller.FatalError()->ToString();
   EXPECT_GE(Stat("guid_rotations") - before, 3);
   EXPECT_GE(s.Stats().guid_updates, 3u);
   EXPECT_EQ(s.Stats().re_sign_ins, 0u);
@@ -157,7 +157,7 @@ TEST_F(HuaweiIt, PollingKeepsTheSessionAliveAndWithoutItTheGatewaySignsTheAgentO
     EXPECT_EQ(Download(s, {name}).size(), 48000u);
     EXPECT_EQ(s.Stats().re_sign_ins, 0u);
     EXPECT_EQ(Stat("sessions_expired"), 0);
-    EXPECT_GE(poller.polls(), 3u);
+    EXPECT_GE(poller.Polls(), 3u);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1300));  // no poll: the gateway signs the agent out
   EXPECT_EQ(Download(s, {name}).size(), 48000u);                 // ... and ccrec signs in again once

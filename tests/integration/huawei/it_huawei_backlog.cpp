@@ -41,7 +41,7 @@ TEST_F(HuaweiIt, AFullEventQueueKeepsTheSessionAliveAndLosesNoRecordEvent) {
   std::this_thread::sleep_for(std::chrono::milliseconds(3500));  // a stuck consumer, > 2x the timeout
   EXPECT_EQ(Stat("sessions_expired") - expired, 0) << "the session expired while the queue was full";
   EXPECT_EQ(s.Stats().re_sign_ins, 0u);
-  EXPECT_GE(poller.polls(), 5u);
+  EXPECT_GE(poller.Polls(), 5u);
   std::set<std::string> seen;
   auto take = [&](ccrec::huawei::AgentEvent const& e) {
     if (e.event_type != ccrec::huawei::kRecordEvent) return;
@@ -55,10 +55,10 @@ TEST_F(HuaweiIt, AFullEventQueueKeepsTheSessionAliveAndLosesNoRecordEvent) {
     if (auto e = poller.Next(Clock::now() + std::chrono::milliseconds(100))) take(*e);
   }
   EXPECT_EQ(seen, announced) << "record events lost";
-  EXPECT_GE(poller.discarded_events(), 1u);
-  EXPECT_GE(poller.overflowed_events(), 1u);
+  EXPECT_GE(poller.DiscardedEvents(), 1u);
+  EXPECT_GE(poller.OverflowedEvents(), 1u);
   poller.Stop();
-  EXPECT_FALSE(poller.fatal_error());
+  EXPECT_FALSE(poller.FatalError());
   EXPECT_EQ(Stat("sessions_expired") - expired, 0);
   ASSERT_TRUE(s.SignOut());
 }

@@ -58,7 +58,7 @@ std::vector<std::string> Segments(std::string const& key) {
 
 TEST(KeyTemplate, DefaultTemplate) {
   auto t = MustParse(kDefault);
-  EXPECT_EQ(t.text(), kDefault);
+  EXPECT_EQ(t.Text(), kDefault);
   EXPECT_EQ(t.Render(Fields()), "call-detail/9f1c2b3a-task/rec-42.wav");
   auto f = Fields();
   f.file_name = "voice.mp3";

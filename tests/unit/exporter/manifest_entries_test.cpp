@@ -87,7 +87,7 @@ TEST(ManifestEntries, MalformedLinesAreNotEntries) {
                   "{\"source\":\"webex\",\"task_id\":\"t2\",\"recording_id\":\"r2\",\"status\":\"bogus\"}\n"
                   "{\"source\":\"webex\",\"task_id\":\"t3\",\"reco");  // torn
   auto m = Open(path);
-  EXPECT_EQ(m->malformed_lines(), 3u);
+  EXPECT_EQ(m->MalformedLines(), 3u);
   EXPECT_EQ(Identities(m->Entries()), (std::vector<Identity>{{"webex", "t1", "r1", ""}}));
 }
 

@@ -112,7 +112,7 @@ TEST(Manifest, EscapesQuotesNewlinesAndControlCharacters) {
   auto m = Open(dir / "m.jsonl");
   ASSERT_TRUE(m->Append(e));
   auto reloaded = Open(dir / "m.jsonl");
-  EXPECT_EQ(reloaded->malformed_lines(), 0u);
+  EXPECT_EQ(reloaded->MalformedLines(), 0u);
   auto latest = reloaded->Latest("webex", "t\"1", "r\n1");
   ASSERT_TRUE(latest);
   EXPECT_EQ(latest->error, nasty);
@@ -136,7 +136,7 @@ TEST(Manifest, AppendAndReload) {
   {
     ccrec_test::ScopedUmask umask(022);
     auto m = Open(path);
-    EXPECT_EQ(m->path(), path);
+    EXPECT_EQ(m->Path(), path);
     ASSERT_TRUE(m->Append(Entry("t1", "r1", ItemStatus::kFailed, "timeout")));
     ASSERT_TRUE(m->Append(Entry("t1", "r1", ItemStatus::kExported)));
     ASSERT_TRUE(m->Append(Entry("t2", "r2", ItemStatus::kExported)));
@@ -157,7 +157,7 @@ TEST(Manifest, AppendAndReload) {
   EXPECT_EQ(Lines(ReadFile(path)).size(), 7u);
 
   auto m = Open(path);
-  EXPECT_EQ(m->malformed_lines(), 0u);
+  EXPECT_EQ(m->MalformedLines(), 0u);
   auto r1 = m->Latest("webex", "t1", "r1");
   ASSERT_TRUE(r1);
   EXPECT_EQ(r1->status, ItemStatus::kExported) << "the last line wins";
@@ -190,7 +190,7 @@ TEST(Manifest, TornLastLineIsIgnoredAndTheNextAppendStartsANewLine) {
   WriteFile(path, good + "\n" + torn);
 
   auto m = Open(path);
-  EXPECT_EQ(m->malformed_lines(), 1u);
+  EXPECT_EQ(m->MalformedLines(), 1u);
   EXPECT_TRUE(m->IsDone("webex", "t1", "r1"));
   EXPECT_FALSE(m->Latest("webex", "t2", "r2"));
   ASSERT_TRUE(m->Append(Entry("t3", "r3", ItemStatus::kExported)));
@@ -200,7 +200,7 @@ TEST(Manifest, TornLastLineIsIgnoredAndTheNextAppendStartsANewLine) {
   EXPECT_EQ(lines[1], torn) << "the torn line stays as it was, on its own line";
   EXPECT_TRUE(ccrec::internal::ParseJson(lines[2], "line")) << lines[2];
   auto reloaded = Open(path);
-  EXPECT_EQ(reloaded->malformed_lines(), 1u);
+  EXPECT_EQ(reloaded->MalformedLines(), 1u);
   EXPECT_TRUE(reloaded->IsDone("webex", "t3", "r3"));
   EXPECT_FALSE(reloaded->Latest("webex", "t2", "r2"));
 }
@@ -212,7 +212,7 @@ TEST(Manifest, CompleteLastLineWithoutNewlineIsAccepted) {
   WriteFile(path, Manifest::ToJsonLine(Entry("t1", "r1", ItemStatus::kExported)) + "\n" +
                       Manifest::ToJsonLine(Entry("t2", "r2", ItemStatus::kExported)));
   auto m = Open(path);
-  EXPECT_EQ(m->malformed_lines(), 0u);
+  EXPECT_EQ(m->MalformedLines(), 0u);
   EXPECT_TRUE(m->IsDone("webex", "t2", "r2"));
   ASSERT_TRUE(m->Append(Entry("t3", "r3", ItemStatus::kExported)));
   auto lines = Lines(ReadFile(path));
@@ -230,7 +230,7 @@ TEST(Manifest, GarbageLinesAreCountedAndIgnored) {
                       R"({"source":"webex","task_id":"t8","recording_id":"r8"})" + "\n{\n" + std::string(5000, 'x') +
                       "\n" + good2 + "\n");
   auto m = Open(path);
-  EXPECT_EQ(m->malformed_lines(), 7u) << "blank lines are not malformed";
+  EXPECT_EQ(m->MalformedLines(), 7u) << "blank lines are not malformed";
   EXPECT_TRUE(m->IsDone("webex", "t1", "r1"));
   EXPECT_TRUE(m->IsDone("webex", "t2", "r2"));
   EXPECT_FALSE(m->Latest("webex", "t9", "r9"));
@@ -282,17 +282,17 @@ TEST(Manifest, ConcurrentAppendsWriteWholeLines) {
     seen.insert(task + "/" + ccrec::internal::OptString(*doc, "recording_id").value_or(""));
   }
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kPerThread));
-  EXPECT_EQ(Open(path)->malformed_lines(), 0u);
+  EXPECT_EQ(Open(path)->MalformedLines(), 0u);
 }
 
 TEST(Manifest, NullRecordsNothing) {
   auto m = Manifest::Null();
-  EXPECT_TRUE(m->path().empty());
+  EXPECT_TRUE(m->Path().empty());
   EXPECT_TRUE(m->Append(Entry("t1", "r1", ItemStatus::kExported)));
   EXPECT_FALSE(m->Latest("webex", "t1", "r1")) << "documented: Latest() always returns nullopt";
   EXPECT_FALSE(m->IsDone("webex", "t1", "r1"));
   EXPECT_TRUE(m->Sync());
-  EXPECT_EQ(m->malformed_lines(), 0u);
+  EXPECT_EQ(m->MalformedLines(), 0u);
 }
 
 TEST(Manifest, OpenErrors) {
@@ -309,7 +309,7 @@ TEST(Manifest, OpenErrors) {
   auto fresh = Manifest::Open(dir / "new.jsonl");
   ASSERT_TRUE(fresh);
   EXPECT_TRUE(ccrec_test::Exists(dir / "new.jsonl")) << "created at open";
-  EXPECT_EQ((*fresh)->malformed_lines(), 0u);
+  EXPECT_EQ((*fresh)->MalformedLines(), 0u);
 }
 
 // Issue 12 item 7: the manifest names recordings (personal data): created file_mode & ~umask,
@@ -371,7 +371,7 @@ TEST(ManifestDestination, BindWritesOneHeaderAndRefusesAnotherDestinationOrTempl
   TempDir dir;
   auto path = dir / "m.jsonl";
   auto m = Open(path);
-  EXPECT_FALSE(m->destination());
+  EXPECT_FALSE(m->Destination());
   ASSERT_TRUE(m->Bind("s3://bucket/prefix/", "call-detail/{task_id}/{recording_id}{ext}"));
   ASSERT_TRUE(m->Bind("s3://bucket/prefix/", "call-detail/{task_id}/{recording_id}{ext}")) << "idempotent";
   auto e = Entry("t1", "r1", ItemStatus::kExported);
@@ -385,8 +385,8 @@ TEST(ManifestDestination, BindWritesOneHeaderAndRefusesAnotherDestinationOrTempl
       << lines[1];
 
   auto reopened = Open(path);
-  EXPECT_EQ(reopened->malformed_lines(), 0u) << "the header is not an entry";
-  EXPECT_EQ(reopened->destination(), std::optional<std::string>("s3://bucket/prefix/"));
+  EXPECT_EQ(reopened->MalformedLines(), 0u) << "the header is not an entry";
+  EXPECT_EQ(reopened->Destination(), std::optional<std::string>("s3://bucket/prefix/"));
   EXPECT_EQ(reopened->Latest("webex", "t1", "r1")->uri, "s3://bucket/prefix/call-detail/t1/r1.wav");
   auto other_dest = reopened->CheckDestination("file:///data/out/", "call-detail/{task_id}/{recording_id}{ext}");
   ASSERT_FALSE(other_dest);
@@ -405,7 +405,7 @@ TEST(ManifestDestination, OldManifestWithoutHeaderLoadsAndIsBoundAfterItsLines) 
   WriteFile(path, Manifest::ToJsonLine(Entry("t1", "r1", ItemStatus::kExported)) + "\n" +
                       Manifest::ToJsonLine(Entry("t1", "r1", ItemStatus::kSkipped)) + "\n");
   auto m = Open(path);
-  EXPECT_FALSE(m->destination());
+  EXPECT_FALSE(m->Destination());
   EXPECT_TRUE(m->CheckDestination("memory://", "x")) << "no header: nothing to contradict";
   EXPECT_EQ(m->Latest("webex", "t1", "r1")->uri, "") << "old lines have no uri (not trusted for skips)";
   EXPECT_EQ(m->Latest("webex", "t1", "r1")->status, ItemStatus::kSkipped);

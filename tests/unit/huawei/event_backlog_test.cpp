@@ -263,9 +263,9 @@ TEST(HuaweiEventPoller, AFullQueueDiscardsOnlyNonRecordingEventsAndSetsRecording
   poller.Start();
   // Nobody consumes; the poll goes on (keep-alive) after the gateway's backlog is drained.
   ASSERT_TRUE(WaitFor([&] { return gw.Undelivered() == 0 && gw.polls.load() >= 8 + 10; })) << gw.polls.load();
-  EXPECT_TRUE(poller.running());
-  EXPECT_EQ(poller.discarded_events(), 3u);
-  EXPECT_EQ(poller.overflowed_events(), 2u);
+  EXPECT_TRUE(poller.Running());
+  EXPECT_EQ(poller.DiscardedEvents(), 3u);
+  EXPECT_EQ(poller.OverflowedEvents(), 2u);
   auto overflowed = poller.TakeOverflowed();
   ASSERT_EQ(overflowed.size(), 2u);
   EXPECT_NE(overflowed[0].content_json.find("Y:/r3.V3"), std::string::npos);
@@ -299,10 +299,10 @@ TEST(HuaweiEventPoller, AFullQueuePacesThePollToKeepAliveAndResumesWhenThereIsRo
   EXPECT_EQ(gw.Undelivered(), 8u) << "the backlog stays at the gateway";
   ASSERT_TRUE(poller.Next(SteadyClock::now()));  // room for one more
   EXPECT_TRUE(WaitFor([&] { return gw.polls.load() > paced; }, 5s)) << "the poll did not resume";
-  EXPECT_EQ(poller.overflowed_events(), 0u);
-  EXPECT_EQ(poller.discarded_events(), 0u);
+  EXPECT_EQ(poller.OverflowedEvents(), 0u);
+  EXPECT_EQ(poller.DiscardedEvents(), 0u);
   poller.Stop();
-  EXPECT_FALSE(poller.running());
+  EXPECT_FALSE(poller.Running());
 }
 
 TEST(HuaweiEventPoller, StopQueuingHandsOverTheQueueAndLaterRecordEventsAreLoggedNotKept) {
@@ -324,7 +324,7 @@ TEST(HuaweiEventPoller, StopQueuingHandsOverTheQueueAndLaterRecordEventsAreLogge
   int const polls = gw.polls.load();
   ASSERT_TRUE(WaitFor([&] { return gw.Undelivered() == 0 && gw.polls.load() >= polls + 3; }));
   EXPECT_FALSE(poller.Next(SteadyClock::now()));
-  EXPECT_TRUE(poller.running()) << "still the keep-alive";
+  EXPECT_TRUE(poller.Running()) << "still the keep-alive";
   EXPECT_TRUE(log.Contains("\"Y:/late.V3\" (call c2, task 2) arrived while events are not collected"));
   poller.Stop();
 }

@@ -63,7 +63,7 @@ TEST_F(SessionTest, SignInSendsTheBodyAndTakesGuidAndCookies) {
   EXPECT_NE(req.body.find(R"("password":"S3cr\"et+pw&#")"), std::string::npos) << req.body;
   EXPECT_NE(req.body.find(R"("phonenum":"70006")"), std::string::npos);
   EXPECT_NE(req.body.find(R"("status":3)"), std::string::npos);
-  EXPECT_TRUE(s.signed_in());
+  EXPECT_TRUE(s.SignedIn());
   EXPECT_EQ(s.CurrentGuid(), "G1");
   EXPECT_EQ(s.Stats().sign_ins, 1u);
 
@@ -523,7 +523,7 @@ TEST_F(SessionTest, SignOutDeletesForgetsAndStopsRecovery) {
   EXPECT_EQ(req.method, "DELETE");
   EXPECT_EQ(req.url, std::string(kRoot) + "onlineagent/20011/logout");
   EXPECT_EQ(req.Header("Guid").value_or(""), "G1");
-  EXPECT_FALSE(s.signed_in());
+  EXPECT_FALSE(s.SignedIn());
   EXPECT_EQ(s.CurrentGuid(), "");
   auto after = s.OpenRecordFile({"Y:/a.V3"});
   ASSERT_FALSE(after);
@@ -538,7 +538,7 @@ TEST_F(SessionTest, SignOutOfALostSessionSucceeds) {
   fake->Enqueue([](RecordedRequest const&) -> Result<HttpResponse> { return Envelope("100-006"); });
   EXPECT_TRUE(s.SignOut());
   EXPECT_EQ(fake->RequestCount(), 1u);  // no re-sign-in just to sign out
-  EXPECT_FALSE(s.signed_in());
+  EXPECT_FALSE(s.SignedIn());
 }
 
 TEST_F(SessionTest, HeartbeatAndUpdateGuid) {

@@ -192,7 +192,7 @@ TEST(HuaweiSource, WatchModeExportsAnnouncedRecordingsAfterStopRecordDone) {
   for (auto const& line : log.Lines()) EXPECT_EQ(line.find("70006"), std::string::npos) << "caller logged: " << line;
   ASSERT_TRUE(source->Shutdown());
   EXPECT_EQ(gw.logouts.load(), 1);
-  EXPECT_FALSE(session.signed_in());
+  EXPECT_FALSE(session.SignedIn());
 }
 
 TEST(HuaweiSource, ShutdownSignsOutEvenAfterTheRunWasCancelled) {

@@ -69,8 +69,8 @@ TEST(Csv, ChunkBoundariesAnywhereGiveTheSameResult) {
     for (std::size_t i = 0; i < text.size(); i += chunk) ASSERT_TRUE(parser.Feed(text.substr(i, chunk), collect));
     ASSERT_TRUE(parser.Finish(collect));
     EXPECT_EQ(rows, whole->rows) << "chunk " << chunk;
-    EXPECT_EQ(parser.header(), whole->header);
-    EXPECT_EQ(parser.rows(), 2u);
+    EXPECT_EQ(parser.Header(), whole->header);
+    EXPECT_EQ(parser.Rows(), 2u);
   }
   EXPECT_EQ(whole->rows, (Rows{{"a,\"b\"\r\nc", "d"}, {"e", "f"}}));
 }
@@ -82,7 +82,7 @@ TEST(Csv, BomPrefixThatIsNotABom) {
   CsvParser p;
   ASSERT_TRUE(p.Feed("\xEF\xBB"));
   ASSERT_TRUE(p.Finish());
-  EXPECT_EQ(p.header(), (std::vector<std::string>{"\xEF\xBB"}));
+  EXPECT_EQ(p.Header(), (std::vector<std::string>{"\xEF\xBB"}));
 }
 
 void ExpectParseError(std::string const& text, std::string const& needle) {
