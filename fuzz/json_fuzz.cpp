@@ -84,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     CCREC_FUZZ_CHECK(SameJson(*doc, spans->Doc()), text);
     CheckSpans(*spans, spans->Doc(), {0, static_cast<std::uint32_t>(text.size())});
     // The document's own span is the whole text but JSON whitespace around it.
-    std::size_t const first = text.find_first_not_of(" \t\n\r");
+    std::size_t const bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // ignored, as RFC 8259 allows
+    std::size_t const first = text.find_first_not_of(" \t\n\r", bom);
     std::size_t const last = text.find_last_not_of(" \t\n\r");
     CCREC_FUZZ_CHECK(spans->Raw(spans->Doc()) == text.substr(first, last + 1 - first), text);
   } else {

@@ -4,6 +4,7 @@
 #include <ccrec/core/log.hpp>
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 
 #include <cerrno>
 #include <cmath>
@@ -69,8 +70,12 @@ std::optional<std::string> CheckJsonLimits(std::string_view text, std::size_t* s
 // with an exponent ("0e50", "-0.000E+3"). Such a number is zero whatever the exponent, so the
 // exponent is blanked out (same length: byte offsets in error messages stay right). Returns the
 // rewritten text, or nullopt when there is nothing to rewrite. Strings are skipped.
-std::optional<std::string> BlankZeroExponents(std::string_view text) {
+std::optional<std::string> RewriteForReader(std::string_view text) {
   std::optional<std::string> out;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    out.emplace(text);
+    (*out)[0] = (*out)[1] = (*out)[2] = ' ';
+  }
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     char const c = text[i];
@@ -132,11 +137,15 @@ Error LimitFailure(std::string_view text, std::string_view what, std::string con
 
 Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what) {
   if (auto bad = json_detail::CheckJsonLimits(text)) return json_detail::LimitFailure(text, what, *bad);
-  auto const rewritten = json_detail::BlankZeroExponents(text);
+  auto const rewritten = json_detail::RewriteForReader(text);
   std::string_view const input = rewritten ? std::string_view(*rewritten) : text;
   rapidjson::Document doc;
-  // Iterative parsing: the recursive parser can overflow the stack on deeply nested input.
-  doc.Parse<json_detail::kParseFlags>(input.data(), input.size());
+  // A plain MemoryStream, as ParseJsonWithSpans reads: Document::Parse(text, length) wraps it in an
+  // EncodedInputStream that drops each of the bytes EF, BB and BF at the start on its own, so
+  // "\xBB{}" passed as "{}" (a fuzz finding). Iterative parsing: the recursive parser can overflow
+  // the stack on deeply nested input.
+  rapidjson::MemoryStream stream(input.data(), input.size());
+  doc.ParseStream<json_detail::kParseFlags, rapidjson::UTF8<>>(stream);
   if (doc.HasParseError()) return json_detail::ParseFailure(text, what, doc.GetParseError(), doc.GetErrorOffset());
   return doc;
 }

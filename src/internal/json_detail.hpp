@@ -27,9 +27,10 @@ inline constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag | rap
 /// than it has commas, plus a name per ':').
 std::optional<std::string> CheckJsonLimits(std::string_view text, std::size_t* structure = nullptr);
 
-/// `text` with the exponent of every zero-significand number ("0e50") blanked to spaces (same
-/// length, so byte offsets stay right), or nullopt when there is none.
-std::optional<std::string> BlankZeroExponents(std::string_view text);
+/// `text` as rapidjson's Reader should see it, or nullopt when that is `text` itself. Same length,
+/// so byte offsets stay right: a leading UTF-8 byte order mark (RFC 8259 section 8.1 lets a parser
+/// ignore it) and the exponent of every zero-significand number ("0e50") become spaces.
+std::optional<std::string> RewriteForReader(std::string_view text);
 
 /// The kParse error for a rapidjson failure at `offset` ("<what> is not valid JSON: ...").
 Error ParseFailure(std::string_view text, std::string_view what, rapidjson::ParseErrorCode code, std::size_t offset);

@@ -69,12 +69,12 @@ class SpanRecorder {
 
  private:
   std::size_t SkipBlanks(std::size_t i) const {
-    while (i < original_.size() && IsBlank(original_[i])) ++i;
+    while (i < input_.size() && IsBlank(input_[i])) ++i;  // input_: a byte order mark is blanked there
     return i;
   }
   std::size_t ValueStart() const {
     std::size_t i = SkipBlanks(pos_);
-    if (i < original_.size() && (original_[i] == ',' || original_[i] == ':')) i = SkipBlanks(i + 1);
+    if (i < input_.size() && (input_[i] == ',' || input_[i] == ':')) i = SkipBlanks(i + 1);
     return i;
   }
   void Push(std::size_t begin, std::size_t end) {
@@ -88,7 +88,7 @@ class SpanRecorder {
   void Number() {
     std::size_t const begin = ValueStart();
     std::size_t end = stream_.Tell();
-    // BlankZeroExponents turned "0e50" into "0   " for the Reader; the span is the original token.
+    // RewriteForReader turned "0e50" into "0   " for the Reader; the span is the original token.
     while (end < input_.size() && input_[end] != original_[end]) ++end;
     pos_ = end;
     Push(begin, end);
@@ -165,7 +165,7 @@ std::optional<Error> JsonWithSpans::Parse(std::string_view what) {
   std::size_t structure = 0;
   if (auto bad = json_detail::CheckJsonLimits(text, &structure)) return json_detail::LimitFailure(text, what, *bad);
   slot_spans_.reserve(structure);  // enough for every value but the root: the table never moves
-  auto const rewritten = json_detail::BlankZeroExponents(text);
+  auto const rewritten = json_detail::RewriteForReader(text);
   std::string_view const input = rewritten ? std::string_view(*rewritten) : text;
   doc_ = std::make_unique<rapidjson::Document>();
   rapidjson::MemoryStream stream(input.data(), input.size());
