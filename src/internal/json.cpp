@@ -268,6 +268,25 @@ std::vector<std::string> StringArray(rapidjson::Value const* array) {
   return out;
 }
 
+bool JsonEqualInOrder(rapidjson::Value const& a, rapidjson::Value const& b) {
+  if (a.GetType() != b.GetType()) return false;
+  if (a.IsObject()) {
+    if (a.MemberCount() != b.MemberCount()) return false;
+    for (auto x = a.MemberBegin(), y = b.MemberBegin(); x != a.MemberEnd(); ++x, ++y) {
+      if (!(x->name == y->name) || !JsonEqualInOrder(x->value, y->value)) return false;
+    }
+    return true;
+  }
+  if (a.IsArray()) {
+    if (a.Size() != b.Size()) return false;
+    for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
+      if (!JsonEqualInOrder(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
 std::string ToJson(rapidjson::Value const& value) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

@@ -125,6 +125,12 @@ CCREC_EXPORT rapidjson::Value const* OptArray(rapidjson::Value const& obj, char 
 /// Array of strings; non-string elements are skipped (numbers are converted to text).
 CCREC_EXPORT std::vector<std::string> StringArray(rapidjson::Value const* array);
 
+/// Structural equality with object members compared in order, name by name. rapidjson's
+/// operator== looks each member up by name, so a document with a repeated name ({"a":1,"a":2}) is
+/// not even equal to itself; servers do repeat names. Recursion is bounded by kMaxJsonDepth for
+/// parsed documents. Pure function.
+CCREC_EXPORT bool JsonEqualInOrder(rapidjson::Value const& a, rapidjson::Value const& b);
+
 /// Compact JSON text of `value`, as rapidjson writes it (not necessarily what was parsed: for the
 /// exact text of a server's record use ParseJsonWithSpans() and JsonWithSpans::Raw()). For JSON
 /// that ccrec builds itself.

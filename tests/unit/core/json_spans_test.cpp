@@ -31,27 +31,6 @@ JsonWithSpans Spans(std::string text) {
   return std::move(*d);
 }
 
-// Structural equality in member order: rapidjson's == looks members up by name, so a document
-// with a repeated name (fuzz/corpus/json/crash-repeated-member-name) is not equal to itself.
-bool SameJson(rapidjson::Value const& a, rapidjson::Value const& b) {
-  if (a.GetType() != b.GetType()) return false;
-  if (a.IsObject()) {
-    if (a.MemberCount() != b.MemberCount()) return false;
-    for (auto x = a.MemberBegin(), y = b.MemberBegin(); x != a.MemberEnd(); ++x, ++y) {
-      if (!(x->name == y->name) || !SameJson(x->value, y->value)) return false;
-    }
-    return true;
-  }
-  if (a.IsArray()) {
-    if (a.Size() != b.Size()) return false;
-    for (rapidjson::SizeType i = 0; i < a.Size(); ++i) {
-      if (!SameJson(a[i], b[i])) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
-
 // For every value of the document (member names included): its span lies inside its parent's,
 // and its text parses to an equal value. Returns how many values were checked.
 int CheckSpans(JsonWithSpans const& doc, rapidjson::Value const& v, internal::JsonSpan parent, std::string const& where) {
@@ -65,7 +44,7 @@ int CheckSpans(JsonWithSpans const& doc, rapidjson::Value const& v, internal::Js
   auto again = ParseJson(raw, "span");
   EXPECT_TRUE(again) << where << ": " << raw;
   if (again) {
-    EXPECT_TRUE(SameJson(*again, v)) << where << ": " << raw;
+    EXPECT_TRUE(ccrec::internal::JsonEqualInOrder(*again, v)) << where << ": " << raw;
   }
   int n = 1;
   if (v.IsObject()) {
@@ -252,7 +231,7 @@ TEST(ParseJsonWithSpans, SpanPropertyOverTheFuzzCorpora) {
         EXPECT_EQ(plain.error().message, spans.error().message);
         continue;
       }
-      EXPECT_TRUE(SameJson(*plain, spans->Doc())) << entry.path();
+      EXPECT_TRUE(ccrec::internal::JsonEqualInOrder(*plain, spans->Doc())) << entry.path();
       ++documents;
       values += CheckSpans(*spans, spans->Doc(), {0, static_cast<std::uint32_t>(text.size())}, entry.path().string());
     }
@@ -289,4 +268,17 @@ TEST(ParseJsonWithSpans, ByteOrderMarkIsIgnoredAndStrayBomBytesAreNot) {
       EXPECT_NE(a.error().message.find("at byte 0"), std::string::npos) << a.error().message;
     }
   }
+}
+
+TEST(JsonEqualInOrder, RepeatedNamesAndOrderCount) {
+  auto a = ccrec::internal::ParseJson(R"({"a":1,"a":2,"b":[1,{"c":null}]})", "a");
+  auto same = ccrec::internal::ParseJson(R"({"a":1, "a":2, "b":[1, {"c":null}]})", "same");
+  auto swapped = ccrec::internal::ParseJson(R"({"a":2,"a":1,"b":[1,{"c":null}]})", "swapped");
+  auto other = ccrec::internal::ParseJson(R"({"a":1,"a":2,"b":[1,{"c":0}]})", "other");
+  ASSERT_TRUE(a && same && swapped && other);
+  EXPECT_FALSE(*a == *a) << "rapidjson's == is why the helper exists";
+  EXPECT_TRUE(ccrec::internal::JsonEqualInOrder(*a, *a));
+  EXPECT_TRUE(ccrec::internal::JsonEqualInOrder(*a, *same));
+  EXPECT_FALSE(ccrec::internal::JsonEqualInOrder(*a, *swapped));
+  EXPECT_FALSE(ccrec::internal::JsonEqualInOrder(*a, *other));
 }
