@@ -337,12 +337,14 @@ std::string HumanBytes(double bytes) {
 }
 }  // namespace
 
-std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(CommonOptions const& o) {
+std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(CommonOptions const& o,
+                                                                          char const* items) {
   bool tty = isatty(STDERR_FILENO) != 0;
   bool enabled = o.progress == "on" || (o.progress == "auto" && tty);
   if (!enabled) return {};
   auto last_line = std::make_shared<std::chrono::steady_clock::time_point>();
-  return [tty, last_line](ccrec::exporter::ExportSummary const& s) {
+  std::string noun = items;
+  return [tty, last_line, noun](ccrec::exporter::ExportSummary const& s) {
     double secs = std::max(0.001, static_cast<double>(s.elapsed.count()) / 1000.0);
     double rate = static_cast<double>(s.bytes) / secs;
     std::uint64_t done = s.exported + s.skipped + s.failed;
@@ -350,8 +352,8 @@ std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(C
     double per_item = done > 0 ? secs / static_cast<double>(done) : 0;
     char line[256];
     std::snprintf(line, sizeof line,
-                  "recordings %llu/%llu (exported %llu, skipped %llu, failed %llu, pending %llu) | %s | %s/s | ETA %.0fs",
-                  static_cast<unsigned long long>(done), static_cast<unsigned long long>(s.discovered),
+                  "%s %llu/%llu (exported %llu, skipped %llu, failed %llu, pending %llu) | %s | %s/s | ETA %.0fs",
+                  noun.c_str(), static_cast<unsigned long long>(done), static_cast<unsigned long long>(s.discovered),
                   static_cast<unsigned long long>(s.exported), static_cast<unsigned long long>(s.skipped),
                   static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.pending),
                   HumanBytes(static_cast<double>(s.bytes)).c_str(), HumanBytes(rate).c_str(),

@@ -130,8 +130,10 @@ class SignalGuard {
   int signal() const;
 };
 
-/// Progress reporting per --progress: a redrawn line on a TTY, periodic plain lines otherwise.
-std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(CommonOptions const& options);
+/// Progress reporting per --progress: a redrawn line on a TTY, periodic plain lines otherwise;
+/// `items` names what is counted ("recordings", "windows").
+std::function<void(ccrec::exporter::ExportSummary const&)> MakeProgressPrinter(CommonOptions const& options,
+                                                                          char const* items = "recordings");
 
 /// Exporter options from the common flags: concurrency (through FitConcurrencyToDescriptorLimit),
 /// key template, dry run (printing "would export ... -> LOCATION" per object), progress, logger.

@@ -1,21 +1,21 @@
 // ccrec-export webex-legacy: Webex Contact Center legacy v1 records (CSR/CAR/ASR/AAR) with API-key
-// authentication -> one JSON Lines or CSV object per time window -> sink.
+// authentication -> one JSON Lines or CSV object per time window -> sink, on the export engine
+// (webex_legacy/recording_source.hpp).
 #include "commands.hpp"
 
 #include <ccrec/webex_legacy/client.hpp>
-#include <ccrec/webex_legacy/record_export.hpp>
+#include <ccrec/webex_legacy/recording_source.hpp>
 #include <ccrec/webex_legacy/regions.hpp>
 
 #include <ccrec/core/time.hpp>
 #include <ccrec/core/url.hpp>
-
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 
 namespace ccrec_cli {
@@ -58,39 +58,9 @@ std::string ReadQueryFile(std::string const& path) {
   return text;
 }
 
-/// Progress for windows (the shared printer talks about recordings).
-std::function<void(ccrec::exporter::ExportSummary const&)> MakeWindowProgress(CommonOptions const& o) {
-  bool tty = isatty(STDERR_FILENO) != 0;
-  if (!(o.progress == "on" || (o.progress == "auto" && tty))) return {};
-  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-  return [tty, last](ccrec::exporter::ExportSummary const& s) {
-    char line[200];
-    std::snprintf(line, sizeof line, "windows: exported %llu, skipped %llu, failed %llu | %llu bytes",
-                  static_cast<unsigned long long>(s.exported), static_cast<unsigned long long>(s.skipped),
-                  static_cast<unsigned long long>(s.failed), static_cast<unsigned long long>(s.bytes));
-    if (tty) {
-      std::fprintf(stderr, "\r\033[K%s", line);
-    } else {
-      auto now = std::chrono::steady_clock::now();
-      if (now - *last < std::chrono::seconds(10)) return;
-      *last = now;
-      std::fprintf(stderr, "progress: %s\n", line);
-    }
-    std::fflush(stderr);
-  };
-}
-
 int RunWebexLegacy(WebexLegacyFlags& f) {
   // ---- validate everything before writing anything -------------------------------------
-  {
-    // The shared checks parse --key-template with the recording placeholders; windows have their own.
-    CommonOptions shared = f.common;
-    shared.key_template = "call-detail/{task_id}/{recording_id}{ext}";
-    ValidateCommon(shared);
-  }
-  if (auto t = legacy::ValidateWindowKeyTemplate(f.common.key_template); !t) {
-    throw UsageError{"--key-template: " + t.error().message};
-  }
+  ValidateCommon(f.common, legacy::WebexLegacyKeyNames(), legacy::WebexLegacyKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
   if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to are required"};
   auto from = ParseTimeFlag("--from", f.from);
@@ -140,13 +110,6 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   auto transport = MakeTransport(f.common, logger);
   auto sink = MakeSink(f.common, dest, transport, logger);
   auto manifest = OpenManifest(f.common, *sink);
-  std::vector<legacy::ExportedWindow> exported;
-  if (!f.common.manifest.empty()) {
-    auto loaded = legacy::LoadExportedWindows(f.common.manifest, *type, format);
-    if (!loaded) throw UsageError{"--manifest: " + loaded.error().message};
-    exported = std::move(*loaded);
-  }
-
   legacy::ClientOptions co;
   co.base_url = base_url;
   co.credentials.user_id = f.user_id;
@@ -158,22 +121,31 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   legacy::Client client(co);
 
-  legacy::RecordExportOptions eo;
-  eo.record_type = *type;
-  eo.format = format;
-  eo.range = legacy::TimeWindow{from, to};
-  eo.base_query = base;
-  eo.initial_window = window;
-  eo.key_template = f.common.key_template;
-  eo.concurrency = FitConcurrencyToDescriptorLimit(f.common, logger);
-  eo.dry_run = f.common.dry_run;
-  eo.logger = logger;
-  eo.on_progress = MakeWindowProgress(f.common);
-  eo.on_dry_run_window = [&sink](legacy::TimeWindow const& w, std::string const& key) {
-    std::cout << "would export window [" << ccrec::FormatIso8601(w.begin, true) << ", "
-              << ccrec::FormatIso8601(w.end, true) << ") -> " << sink->Describe(key)
-              << " (split further if a response is full)\n";
+  legacy::WebexLegacySourceOptions so;
+  so.record_type = *type;
+  so.format = format;
+  so.range = legacy::TimeWindow{from, to};
+  so.base_query = base;
+  so.initial_window = window;
+  so.exported_windows = legacy::ExportedWindows(*manifest, *type, format);
+  so.logger = logger;
+  std::shared_ptr<ccrec::exporter::RecordingSource> source = legacy::MakeWebexLegacySource(client, so);
+
+  auto eo = MakeExporterOptions(f.common, logger, sink);
+  eo.on_progress = MakeProgressPrinter(f.common, "windows");
+  auto mu = std::make_shared<std::mutex>();  // called from several workers
+  eo.on_dry_run_item = [sink, mu](ccrec::exporter::ExportItem const& item, std::string const& key) {
+    auto const& from_ms = item.key_fields.extra.at("from_ms");
+    auto const& to_ms = item.key_fields.extra.at("to_ms");
+    std::lock_guard<std::mutex> lock(*mu);
+    auto at = [](std::string const& ms) {
+      return std::chrono::system_clock::time_point(std::chrono::milliseconds(std::stoll(ms)));
+    };
+    std::cout << "would export window [" << ccrec::FormatIso8601(at(from_ms), true) << ", "
+              << ccrec::FormatIso8601(at(to_ms), true) << ") -> "
+              << sink->Describe(key) << " (split further if a response is full)\n";
   };
+  ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
 
   ccrec::CancellationToken cancel;
   SignalGuard signals(cancel);
@@ -182,12 +154,11 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   logger.Info("exporting Webex CC v1 " + f.record_type + " with cstts in [" +
               ccrec::FormatIso8601(from, true) + ", " + ccrec::FormatIso8601(to, true) + ") as " +
               f.format + " to " + sink->Describe(""));
-  auto summary = legacy::ExportRecordWindows(client, *sink, *manifest, exported, eo, ctx);
+  auto summary = exporter.Run(ctx);
   if (summary.fatal && summary.fatal->code == ccrec::ErrorCode::kInvalidArgument && summary.exported == 0 &&
       summary.failed == 0 && summary.skipped == 0 && summary.fatal->http_status == 0) {
     throw UsageError{summary.fatal->message};  // options rejected before anything was fetched
   }
-  if (auto synced = manifest->Sync(); !synced) logger.Warn("manifest fsync failed: " + synced.error().message);
   return FinishRun(summary, logger, signals.signal());
 }
 
@@ -197,7 +168,7 @@ void RegisterWebexLegacy(CLI::App& app, std::function<int()>& action) {
   auto f = std::make_shared<WebexLegacyFlags>();
   auto* cmd = app.add_subcommand(
       "webex-legacy", "export Webex Contact Center legacy v1 records (CSR/CAR/ASR/AAR, API-key auth) per time window");
-  AddCommonFlags(*cmd, f->common, legacy::kDefaultWindowKeyTemplate);
+  AddCommonFlags(*cmd, f->common, legacy::kDefaultKeyTemplate);
   cmd->get_option("--key-template")
       ->description("object key template; placeholders {record_type} {from} {to} {from_ms} {to_ms} {format} {ext} "
                     "{yyyy} {mm} {dd} (must contain {record_type}, {from}|{from_ms} and {to}|{to_ms})");

@@ -21,9 +21,28 @@ std::string ExportSummary::LastLine() const {
          " failed=" + std::to_string(failed) + " pending=" + std::to_string(pending) + " bytes=" + std::to_string(bytes);
 }
 
+Error Superseded(std::string reason) {
+  Error e = MakeError(ErrorCode::kInternal, std::move(reason));
+  e.vendor_code = kSupersededVendorCode;
+  return e;
+}
+
+bool IsSuperseded(Error const& error) noexcept { return error.vendor_code == kSupersededVendorCode; }
+
 namespace {
 
 using detail::ItemQueue;
+
+void Done(ExportItem const& item) {
+  if (item.on_done) item.on_done();
+}
+
+/// The placeholders of the options and of the source.
+std::vector<std::string> KeyNames(ExporterOptions const& options, RecordingSource const& source) {
+  auto names = options.extra_key_names;
+  for (auto& name : source.ExtraKeyNames()) names.push_back(std::move(name));
+  return names;
+}
 
 bool IsCredentialError(Error const& e) {
   return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
@@ -78,7 +97,10 @@ class Run {
     for (int i = 0; i < options_.concurrency; ++i) {
       workers.emplace_back([this] {
         std::vector<char> buffer(options_.copy_buffer_bytes);
-        while (auto item = queue_.Pop()) Process(*item, buffer);
+        while (auto item = queue_.Pop()) {
+          Process(*item, buffer);
+          Done(*item);
+        }
       });
     }
 
@@ -92,7 +114,10 @@ class Run {
     if (!listed && !Stopping()) Fatal(std::move(listed).error());
     queue_.Close();
     for (auto& w : workers) w.join();
-    for (auto& item : queue_.TakeDropped()) Interrupted(item);
+    for (auto& item : queue_.TakeDropped()) {
+      Interrupted(item);
+      Done(item);
+    }
     done.Cancel();
     monitor.join();
     if (user_ctx_.cancel.IsCancelled()) cancelled_ = true;
@@ -314,17 +339,16 @@ class Run {
     if (Stopping()) return Interrupted(item);
     std::string key = template_.Render(item.key_fields);
     if (options_.dry_run) {
+      if (DoneAt(item, key)) {
+        counters_.skipped.fetch_add(1);  // nothing to do for it: not planned
+        return;
+      }
       if (options_.on_dry_run_item) options_.on_dry_run_item(item, key);
       return;
     }
     if (auto clash = ClaimKey(item, key)) return Fail(item, key, *clash);
     // 1. Already exported to this very destination according to the manifest: no sink call.
-    //    Lines without a URI (older manifests) do not count: they may describe another destination.
-    if (auto done = manifest_.Latest(item.source, item.task_id, item.recording_id, item.segment_id);
-        done && (done->status == ItemStatus::kExported || done->status == ItemStatus::kSkipped) && done->key == key &&
-        !done->uri.empty() && done->uri == sink_.Uri(key)) {
-      return Complete(item, key, ItemStatus::kSkipped, done->bytes, done->sha256);
-    }
+    if (auto done = DoneAt(item, key)) return Complete(item, key, ItemStatus::kSkipped, done->bytes, done->sha256);
     std::optional<PreviousExport> previous;
     if (auto last = manifest_.LastExported(item.source, item.task_id, item.recording_id, item.segment_id)) {
       previous = PreviousExport{last->key, last->bytes, last->sha256};
@@ -340,6 +364,7 @@ class Run {
     if (!item.open) return Fail(item, key, MakeError(ErrorCode::kInternal, "the recording source gave no MediaOpener"));
     // 3. Stream it.
     auto info = Transfer(item, key, buffer);
+    if (!info && IsSuperseded(info.error())) return Withdrawn(item, info.error());
     if (!info) {
       if (info.error().vendor_code == "PreconditionFailed" && !Stopping()) {
         // Another writer created the key since Stat(): judge what is there now.
@@ -348,7 +373,7 @@ class Run {
       }
       return Fail(item, key, info.error());
     }
-    if (options_.write_sidecars) {
+    if (options_.write_sidecars && !item.metadata_json.empty()) {
       auto sidecar = WriteSidecar(item, key);
       if (!sidecar) {
         counters_.bytes.fetch_sub(info->bytes);  // the item is not exported
@@ -359,6 +384,27 @@ class Run {
     Complete(item, key, ItemStatus::kExported, info->bytes, info->sha256_hex.value_or(""));
   }
 
+  /// The item's latest manifest line when it says exported or skipped at `key` of this very
+  /// destination. Lines without a URI (older manifests) do not count: they may describe another
+  /// destination.
+  std::optional<ManifestEntry> DoneAt(ExportItem const& item, std::string const& key) {
+    auto done = manifest_.Latest(item.source, item.task_id, item.recording_id, item.segment_id);
+    if (done && (done->status == ItemStatus::kExported || done->status == ItemStatus::kSkipped) && done->key == key &&
+        !done->uri.empty() && done->uri == sink_.Uri(key)) {
+      return done;
+    }
+    return std::nullopt;
+  }
+
+  /// The source replaced the item by others (Superseded()): no line, not counted — unless the
+  /// run is stopping, when the replacements will not be handed out: then it is pending.
+  void Withdrawn(ExportItem const& item, Error const& why) {
+    if (Stopping()) return Interrupted(item);
+    counters_.discovered.fetch_sub(1);
+    options_.logger.Debug("superseded: " + item.source + " task " + item.task_id + " recording " +
+                          item.recording_id + ": " + why.message);
+  }
+
   /// The object at `key` exists: skip the item if the object holds it (completing a missing
   /// sidecar), fail it otherwise.
   void SkipExisting(ExportItem const& item, std::string const& key, ObjectInfo const& existing,
@@ -367,7 +413,7 @@ class Run {
     if (!same) return Fail(item, key, same.error());
     // A run that stopped between the recording and its sidecar (or whose sidecar write failed)
     // left the recording alone: complete it, or the sidecar would never be written.
-    if (options_.write_sidecars) {
+    if (options_.write_sidecars && !item.metadata_json.empty()) {
       auto sidecar_stat = sink_.Stat(key + ".json", work_ctx_);
       if (!sidecar_stat) {
         if (IsCredentialError(sidecar_stat.error())) {
@@ -430,7 +476,7 @@ class Run {
 
   Result<ObjectInfo> Transfer(ExportItem const& item, std::string const& key, std::vector<char>& buffer) {
     PutOptions put;
-    put.content_type = ContentTypeForKey(key);
+    put.content_type = item.content_type.empty() ? ContentTypeForKey(key) : item.content_type;
     put.expected_size = item.expected_size;
     AddIdentity(put, item);
     // Written bytes show in progress reports at once; every way out that does not export the
@@ -449,6 +495,11 @@ class Run {
     };
     env.on_sink_error = [&](Error const& e) {
       if (IsCredentialError(e)) Fatal(SinkCredentialError(e, key));
+    };
+    env.source_fatal = [this](Error const& e) {
+      if (!source_.IsFatal(e)) return false;
+      Fatal(e);
+      return true;
     };
     env.add_bytes = [this](std::uint64_t n) { counters_.bytes.fetch_add(n); };
     env.take_back_bytes = [this](std::uint64_t n) { counters_.bytes.fetch_sub(n); };
@@ -493,7 +544,7 @@ Result<void> Exporter::Validate() const {
   }
   if (options_.download_attempts < 1) return MakeError(ErrorCode::kInvalidArgument, "download_attempts must be >= 1");
   if (options_.copy_buffer_bytes < 4096) return MakeError(ErrorCode::kInvalidArgument, "copy_buffer_bytes must be >= 4096");
-  auto t = KeyTemplate::Parse(options_.key_template, options_.extra_key_names, source_->KeyIdentity());
+  auto t = KeyTemplate::Parse(options_.key_template, KeyNames(options_, *source_), source_->KeyIdentity());
   if (!t) return std::move(t).error();
   return {};
 }
@@ -515,7 +566,7 @@ ExportSummary Exporter::Run(CallContext const& ctx) {
     s.fatal = std::move(bound).error();
     return s;
   }
-  auto key_template = KeyTemplate::Parse(options_.key_template, options_.extra_key_names, source_->KeyIdentity());
+  auto key_template = KeyTemplate::Parse(options_.key_template, KeyNames(options_, *source_), source_->KeyIdentity());
   class Run run(*source_, *sink_, *manifest_, options_, std::move(*key_template), ctx);
   auto summary = run.Execute();
   // The run's lines must be durable before the caller acts on the summary (e.g. moves the

@@ -65,7 +65,14 @@ struct Failure {
   bool restart = false;        ///< the next attempt starts over from byte 0 (new writer)
   bool sink_failure = false;   ///< the sink failed: give up at once, no retry
   bool body_error = false;     ///< reading the body failed (the bytes before it are good)
+  bool opener_error = false;   ///< the MediaOpener failed, or answered with an HTTP error
 };
+
+Failure OpenerFailure(Error e) {
+  Failure f{std::move(e)};
+  f.opener_error = true;
+  return f;
+}
 
 Failure Integrity(std::string message, bool restart = false) {
   return Failure{MakeError(ErrorCode::kIntegrity, std::move(message)), true, restart, false};
@@ -95,6 +102,10 @@ class Download {
       restart = false;
       auto failure = Attempt();
       if (!failure) return Finish();
+      if (IsSuperseded(failure->error)) return GiveUp(std::move(failure->error));  // the source replaced the item
+      if (failure->opener_error && env_.source_fatal && env_.source_fatal(failure->error)) {
+        return GiveUp(std::move(failure->error));  // the run stops: no further attempt
+      }
       if (failure->sink_failure) return GiveUp(std::move(failure->error));
       if (failure->body_error && total_ && written_ == *total_) {
         return Finish();  // every byte arrived; the connection broke after the last one
@@ -157,8 +168,8 @@ class Download {
   std::optional<Failure> Attempt() {
     std::uint64_t const offset = written_;
     auto response = item_.open(MediaRequestContext(*env_.ctx, offset, validator_), offset);
-    if (!response) return Failure{std::move(response).error()};
-    if (auto bad = CheckStatus(*response)) return Failure{std::move(*bad)};
+    if (!response) return OpenerFailure(std::move(response).error());
+    if (auto bad = CheckStatus(*response)) return OpenerFailure(std::move(*bad));
     if (auto encoding = response->Header("Content-Encoding"); !IsIdentityEncoding(encoding)) {
       // Decoding (or storing the encoded bytes) would not give the recording as stored; resuming
       // would splice encoded offsets. The request asked for identity: a server that ignores that

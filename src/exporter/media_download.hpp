@@ -72,6 +72,9 @@ struct DownloadEnv {
   std::function<Result<std::unique_ptr<ObjectWriter>>()> open_writer;
   /// A write or finish error of the sink (e.g. to make a credential error fatal).
   std::function<void(Error const&)> on_sink_error;
+  /// An error of the MediaOpener itself (not of a body): true when it stops the run
+  /// (RecordingSource::IsFatal(); the engine then stops the run). Optional.
+  std::function<bool(Error const&)> source_fatal;
   /// Progress: bytes written, and bytes taken back (a restart or a failed transfer).
   std::function<void(std::uint64_t)> add_bytes;
   std::function<void(std::uint64_t)> take_back_bytes;

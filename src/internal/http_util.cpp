@@ -54,6 +54,7 @@ Result<std::size_t> PrefixedBodyReader::Read(char* buffer, std::size_t size) {
     offset_ += n;
     return n;
   }
+  if (!inner_) return std::size_t{0};
   return inner_->Read(buffer, size);
 }
 

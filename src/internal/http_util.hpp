@@ -43,7 +43,8 @@ CCREC_EXPORT Result<BufferedResponse> SendBuffered(HttpTransport& transport, Htt
                                                    std::size_t max_error_body);
 
 /// A BodyReader that first replays `prefix` (bytes read ahead, e.g. to sniff a body without a
-/// Content-Type) and then continues with `inner`. One thread, like every BodyReader.
+/// Content-Type) and then continues with `inner` (null: the body ends after the prefix). One
+/// thread, like every BodyReader.
 class CCREC_EXPORT PrefixedBodyReader final : public BodyReader {
  public:
   PrefixedBodyReader(std::string prefix, std::unique_ptr<BodyReader> inner);

@@ -11,7 +11,7 @@
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
-#include "webex_legacy/csv_window.hpp"
+#include "webex_legacy/csv_page_reader.hpp"
 #include "webex_legacy/json_scan.hpp"
 
 #include <algorithm>
@@ -179,7 +179,7 @@ struct Client::Impl {
                        "v1 query: numberOfRecords " + std::to_string(query.number_of_records) +
                            " is outside 1.." + std::to_string(row_cap) + " (the service returns at most " +
                            std::to_string(row_cap) +
-                           " rows and cannot page; use ListPages() or ExportRecordWindows() to read large ranges)");
+                           " rows and cannot page; use ListPages() or MakeWebexLegacySource() to read large ranges)");
     }
     return EncodeQueryParameter(query);
   }
@@ -263,24 +263,13 @@ struct Client::Impl {
     return page;
   }
 
-  Result<StreamedCsv> StreamCsvPage(RecordType type, Query const& query, ObjectSink& sink, std::string const& key,
-                                    PutOptions const& put, CallContext const& ctx) const {
+  Result<std::unique_ptr<CsvPageReader>> OpenCsvPage(RecordType type, Query const& query, WindowBounds bounds,
+                                                     CallContext const& ctx) const {
+    // As QueryPage(): from 1 ms earlier unless asked for the exact window, rows kept by cstts in
+    // [b, e); the reader yields the server's header and kept rows, byte for byte.
+    auto const overlap = bounds == WindowBounds::kExact ? std::chrono::milliseconds(0) : kQueryOverlap;
     if (auto checked = Encode(query); !checked) return std::move(checked).error();
-    // As QueryPage(): from 1 ms earlier, rows kept by cstts in [b, e) — the stored bytes are the
-    // server's header and kept rows, byte for byte.
-    bool begin_included = false;
-    auto page = StreamCsvFrom(type, query, kQueryOverlap, begin_included, sink, key, put, ctx);
-    if (page && page->possibly_truncated && begin_included) {
-      page->writer->Abort();
-      return StreamCsvFrom(type, query, std::chrono::milliseconds(0), begin_included, sink, key, put, ctx);
-    }
-    return page;
-  }
-
-  Result<StreamedCsv> StreamCsvFrom(RecordType type, Query const& query, std::chrono::milliseconds overlap,
-                                    bool& begin_included, ObjectSink& sink, std::string const& key,
-                                    PutOptions const& put, CallContext const& ctx) const {
-    TimeWindow window = WindowOf(query);
+    auto const window = WindowOf(query);
     Query sent = query;
     sent.date_begin = window.begin - overlap;
     auto q = Encode(sent);
@@ -288,59 +277,19 @@ struct Client::Impl {
     std::string what = What(type);
     std::string context = what + " (CSV) for " + WindowText(window);
     HttpRequest request = MakeRequest(ListUrl(type, *q), kCsvAccept, ctx);
-    PutOptions options = put;
-    if (options.content_type.empty()) options.content_type = "text/csv";
-    std::size_t row_limit = static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
-    std::int64_t begin_ms = util::ToEpochMs(window.begin), end_ms = util::ToEpochMs(window.end);
-    return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<StreamedCsv> {
-      auto response = transport->Send(request, ctx);
-      if (!response) return Scrub(std::move(response).error());
-      if (response->status < 200 || response->status > 299) return StatusError(*response, what);
-      if (auto e = CheckContentType(response->headers, Format::kCsv, context)) return *e;
-      auto opened = sink.Open(key, options, ctx);
-      if (!opened) return std::move(opened).error();
-      StreamedCsv out;
-      out.writer = std::move(*opened);
-      out.row_limit = row_limit;
-      csv_window::Filter filter(begin_ms, end_ms, begin_ms - overlap.count(), CsvOptions{}, max_body);
-      std::vector<char> buffer(64 * 1024);
-      std::string kept;
-      auto write_kept = [&]() -> Result<void> {
-        if (kept.empty()) return {};
-        auto written = out.writer->Write(kept.data(), kept.size());
-        out.bytes += kept.size();
-        kept.clear();
-        return written;
-      };
-      for (bool done = false; !done;) {
-        auto n = response->body->Read(buffer.data(), buffer.size());
-        if (!n) {
-          out.writer->Abort();
-          return WithContext(Scrub(std::move(n).error()), context + ": reading the response");
-        }
-        done = *n == 0;
-        auto parsed = done ? filter.Finish(kept) : filter.Feed(std::string_view(buffer.data(), *n), kept);
-        if (!parsed) {
-          out.writer->Abort();
-          return WithContext(std::move(parsed).error(), context);
-        }
-        if (auto written = write_kept(); !written) {
-          out.writer->Abort();
-          return std::move(written).error();
-        }
-      }
-      out.header = filter.parser().Header();
-      out.rows = filter.Rows();
-      out.dropped_outside_window = filter.dropped();
-      out.possibly_truncated = out.rows >= row_limit;
-      begin_included = filter.begin_included();
-      if (out.dropped_outside_window > 0) {
-        logger.Debug(context + ": " + std::to_string(out.dropped_outside_window) +
-                     " row(s) with a cstts outside the window (the query starts " + std::to_string(overlap.count()) +
-                     " ms earlier); a neighbouring window keeps them");
-      }
-      return out;
+    auto response = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<HttpResponse> {
+      auto sent_response = transport->Send(request, ctx);
+      if (!sent_response) return Scrub(std::move(sent_response).error());
+      if (sent_response->status < 200 || sent_response->status > 299) return StatusError(*sent_response, what);
+      if (auto e = CheckContentType(sent_response->headers, Format::kCsv, context)) return *e;
+      return sent_response;
     });
+    if (!response) return std::move(response).error();
+    auto impl = std::make_unique<CsvPageReader::Impl>(
+        std::move(response->body), window, overlap,
+        static_cast<std::size_t>(std::min(query.number_of_records, row_cap)), max_body, std::move(context),
+        [this](Error e) { return Scrub(std::move(e)); }, logger);
+    return std::make_unique<CsvPageReader>(std::move(impl));
   }
 
   Result<std::string> GetRecordJson(RecordType type, std::string const& id, CallContext const& ctx) const {
@@ -403,10 +352,9 @@ Result<CsvPage> Client::QueryCsvPage(RecordType type, Query const& query, CallCo
   return impl_->QueryCsvPage(type, query, ctx);
 }
 
-Result<StreamedCsv> Client::StreamCsvPage(RecordType type, Query const& query, ObjectSink& sink,
-                                          std::string const& key, PutOptions const& put,
-                                          CallContext const& ctx) const {
-  return impl_->StreamCsvPage(type, query, sink, key, put, ctx);
+Result<std::unique_ptr<CsvPageReader>> Client::OpenCsvPage(RecordType type, Query const& query, WindowBounds bounds,
+                                                           CallContext const& ctx) const {
+  return impl_->OpenCsvPage(type, query, bounds, ctx);
 }
 
 Pager<RecordPage> Client::ListPages(RecordType type, Query const& base, TimeWindow const& range,

@@ -60,7 +60,9 @@ struct ExporterOptions {
   std::string key_template = "call-detail/{task_id}/{recording_id}{ext}";
   /// Extra placeholder names the source provides (see KeyTemplate::Parse).
   std::vector<std::string> extra_key_names;
-  /// List what would be exported without downloading or writing anything. Default false.
+  /// List what would be exported without downloading or writing anything: each item goes to
+  /// `on_dry_run_item`, except those whose latest manifest line already says exported or skipped
+  /// at the same key and destination (counted in ExportSummary::skipped). Default false.
   bool dry_run = false;
   /// Called once per planned object in a dry run with the key (may be null). Called from the
   /// worker threads, concurrently when concurrency > 1.
@@ -69,7 +71,8 @@ struct ExporterOptions {
   int download_attempts = 5;
   /// Copy buffer per transfer. Default 256 KiB.
   std::size_t copy_buffer_bytes = 256 * 1024;
-  /// Write a sidecar KEY.json per recording. Default true.
+  /// Write a sidecar KEY.json per recording (items with an empty ExportItem::metadata_json have
+  /// none). Default true.
   bool write_sidecars = true;
   /// Progress callback, called from a background thread every `progress_interval` and once at
   /// the end. Default none.
@@ -102,13 +105,16 @@ struct ExporterOptions {
 ///   exist, and survive a crash when the sink makes an object durable before Finish() returns,
 ///   as the filesystem sink with fsync and the S3 sink do). An item skipped because its key
 ///   exists gets its sidecar written if that is missing.
+/// - An item the source withdraws while it is read (Superseded(): it hands out replacements)
+///   leaves no object and no line and is not counted, unless the run is stopping (then pending).
 /// - Run() fsyncs the manifest before it returns; a failure there is ExportSummary::fatal.
 /// The run keeps one small record per distinct key (for collisions) besides the manifest's.
 /// ExportSummary::bytes counts exported recordings only: bytes of failed or cancelled transfers
 /// are taken back.
 ///
-/// Fatal conditions stop the run: a source listing error, or the sink rejecting our
-/// credentials (kUnauthenticated / kPermissionDenied on the first write). Per-item failures
+/// Fatal conditions stop the run: a source listing error, a MediaOpener error the source calls
+/// fatal (RecordingSource::IsFatal()), or the sink rejecting our credentials (kUnauthenticated /
+/// kPermissionDenied on the first write). Per-item failures
 /// are recorded as "failed" with the error and the run goes on.
 ///
 /// @par Thread safety

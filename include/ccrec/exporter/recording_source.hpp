@@ -15,6 +15,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
@@ -50,8 +51,11 @@ struct ExportItem {
   std::string segment_id;
   /// Values for the key template (sanitized by the engine).
   KeyFields key_fields;
-  /// Sidecar document written at KEY + ".json" (task and capture attributes).
+  /// Sidecar document written at KEY + ".json" (task and capture attributes). Empty: the item
+  /// has no sidecar (none is written or checked).
   std::string metadata_json;
+  /// Content type of the object. Default empty: derived from the key (ContentTypeForKey()).
+  std::string content_type = {};
   /// Expected size in bytes when the source knows it.
   std::optional<std::uint64_t> expected_size;
   /// The time the source's listing is keyed on (Webex: the task's createdTime). Used to compute
@@ -59,7 +63,33 @@ struct ExportItem {
   std::optional<std::chrono::system_clock::time_point> window_time;
   /// Opens the media; required.
   MediaOpener open;
+  /// Called once when the engine is done with the item: after its manifest line (exported,
+  /// skipped, failed, or pending because the run stopped), after a dry run reported it, or after
+  /// it was superseded (IsSuperseded()). Called from a worker thread, or from the thread of
+  /// Exporter::Run() for items the stopped run never started. Optional; lets a source that hands
+  /// out follow-up items (see Superseded()) know when its Enumerate() may return. Default none.
+  std::function<void()> on_done = {};
 };
+
+/// Error::vendor_code of Superseded() errors: "ccrec.superseded".
+inline constexpr char kSupersededVendorCode[] = "ccrec.superseded";
+
+/// The error by which a source withdraws an item while the engine reads it: the source found that
+/// the item must be replaced by others (Webex CC v1: a time window whose answer is full is split
+/// in halves). A MediaOpener, or the body it returned, returns it. The engine then aborts the
+/// object (nothing is written), records no manifest line, does not retry, takes the item out of
+/// ExportSummary::discovered and calls ExportItem::on_done. The source must hand out the
+/// replacements itself (before on_done is called, Enumerate() must not have returned).
+/// Code kInternal (so a caller that does not know the convention fails the item instead of
+/// losing it), vendor_code kSupersededVendorCode, message `reason`.
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT Error Superseded(std::string reason);
+
+/// True for errors made by Superseded().
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT bool IsSuperseded(Error const& error) noexcept;
 
 /// A task whose recordings are not available yet (recorded as "pending"; a later run retries).
 struct PendingItem {
@@ -100,6 +130,20 @@ class CCREC_EXPORT RecordingSource {
   /// Exporter::Validate() through KeyTemplate::Parse()). Default: DefaultKeyIdentityRule()
   /// ({task_id} and {recording_id}).
   virtual KeyIdentityRule KeyIdentity() const { return DefaultKeyIdentityRule(); }
+  /// Placeholder names beyond the standard ones that this source fills in KeyFields::extra
+  /// (Webex CC v1: {record_type} {from} {to}...). The engine accepts them in the key template
+  /// together with ExporterOptions::extra_key_names. Default none.
+  virtual std::vector<std::string> ExtraKeyNames() const { return {}; }
+  /// Whether an error of one of this source's MediaOpeners (the opener failed, or answered with
+  /// an HTTP error; not a body that broke while it was read) means that no further item can be
+  /// exported in this run: e.g. the vendor rejected the credentials. The engine then stops the
+  /// run with that error as ExportSummary::fatal, without retrying, and records the item (and
+  /// every item not finished) as pending. Called from worker threads. Default: false (the item
+  /// fails and the run goes on).
+  virtual bool IsFatal(Error const& error) const {
+    (void)error;
+    return false;
+  }
 };
 
 }  // namespace exporter

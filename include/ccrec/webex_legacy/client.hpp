@@ -22,7 +22,6 @@
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/log.hpp>
-#include <ccrec/core/object_sink.hpp>
 #include <ccrec/core/pager.hpp>
 #include <ccrec/core/result.hpp>
 #include <ccrec/core/retry.hpp>
@@ -78,7 +77,7 @@ struct CCREC_EXPORT ClientOptions {
   /// (assumed 1000; keep configurable). Must be >= 1. Default 1000.
   int service_row_cap = 1000;
   /// Largest response body in bytes: read into memory (JSON pages, CSV tables, single records;
-  /// error bodies are read only in part) or streamed (StreamCsvPage()). A larger body fails the
+  /// error bodies are read only in part) or streamed (OpenCsvPage()). A larger body fails the
   /// query with kParse naming the endpoint and this limit; no part of it is used or stored.
   /// Default 16 MiB: a 1000-row page (the service row cap) is ~600 KiB of JSON from the
   /// emulator and a few MiB at most with wide real CSRs. Must be >= 1.
@@ -127,28 +126,66 @@ struct CCREC_EXPORT CsvPage {
   bool possibly_truncated = false;  ///< table.rows.size() >= row_limit.
 };
 
-/// A CSV response streamed into an object that is not committed yet: the caller calls
-/// `writer->Finish()` to keep it or `writer->Abort()` (e.g. when `possibly_truncated`).
+/// How a query sends its window (Client::OpenCsvPage()).
+enum class WindowBounds {
+  /// `dateBegin` one millisecond before the window, rows kept by `cstts` in [begin, end): every
+  /// row of the window is in the answer whether the service treats dateBegin and dateEnd as
+  /// inclusive or exclusive (not documented). The default.
+  kOverlapOneMillisecond,
+  /// Exactly the window. Use it when a full answer sent with kOverlapOneMillisecond showed that
+  /// the service includes dateBegin (CsvPageReader::BeginIncluded()), so that a full millisecond
+  /// before the window does not make the window look full.
+  kExact,
+};
+
+/// A v1 CSV answer being read (Client::OpenCsvPage()): Read() yields the service's header row
+/// and the rows whose integer `cstts` lies in the window, each byte for byte as received (rows
+/// without a readable integer `cstts` are kept, blank lines dropped), parsing incrementally with
+/// CsvParser (memory: one record, not the body). The counters are final once Read() returned 0.
 ///
 /// @par Thread safety
-/// One thread at a time (the writer is single-threaded).
-struct CCREC_EXPORT StreamedCsv {
-  /// The open writer holding the complete body (never null on success).
-  std::unique_ptr<ObjectWriter> writer;
-  /// The CSV header.
-  std::vector<std::string> header;
+/// One thread at a time, like every BodyReader.
+class CCREC_EXPORT CsvPageReader final : public BodyReader {
+ public:
+  struct Impl;
+  /// Made by Client::OpenCsvPage().
+  explicit CsvPageReader(std::unique_ptr<Impl> impl);
+  ~CsvPageReader() override;
+  CsvPageReader(CsvPageReader const&) = delete;
+  CsvPageReader& operator=(CsvPageReader const&) = delete;
+
+  /// The next kept bytes; 0 at the end of the answer.
+  /// Errors: kParse for malformed or truncated CSV (unterminated quote, short row, a record over
+  /// CsvOptions::max_record_bytes) or a body over ClientOptions::max_response_bytes (the message
+  /// names the endpoint and the limit); kTransport / kDeadlineExceeded / kCancelled / kIntegrity
+  /// from the body, as BodyReader. Not retried here: open the page again.
+  Result<std::size_t> Read(char* buffer, std::size_t size) override;
+
+  /// The window asked for.
+  TimeWindow const& Window() const noexcept;
+  /// True once Read() returned 0.
+  bool Finished() const noexcept;
+  /// The CSV header (known after the first record).
+  std::vector<std::string> const& Header() const noexcept;
   /// Data rows the server returned (header excluded), before the window filtering: what
-  /// `possibly_truncated` is judged on.
-  std::uint64_t rows = 0;
-  /// Data rows not stored because their integer `cstts` lies outside the window (the request
-  /// starts one millisecond earlier, as RecordPage); a neighbouring window stores them.
-  std::uint64_t dropped_outside_window = 0;
-  /// Bytes written: the header row and the kept rows, each exactly as the server sent it.
-  std::uint64_t bytes = 0;
+  /// PossiblyTruncated() is judged on.
+  std::uint64_t Rows() const noexcept;
+  /// Data rows not yielded because their integer `cstts` lies outside the window (a
+  /// neighbouring window yields them).
+  std::uint64_t DroppedOutsideWindow() const noexcept;
+  /// Bytes yielded so far.
+  std::uint64_t Bytes() const noexcept;
   /// min(numberOfRecords, service_row_cap).
-  std::size_t row_limit = 0;
-  /// rows >= row_limit.
-  bool possibly_truncated = false;
+  std::size_t RowLimit() const noexcept;
+  /// Rows() >= RowLimit(): the answer may be truncated (the service does not say). Final once
+  /// Finished().
+  bool PossiblyTruncated() const noexcept;
+  /// With WindowBounds::kOverlapOneMillisecond: a row whose `cstts` equals the dateBegin sent
+  /// came back, so the service includes dateBegin.
+  bool BeginIncluded() const noexcept;
+
+ private:
+  std::unique_ptr<Impl> impl_;
 };
 
 /// Options of the window-splitting listings.
@@ -225,25 +262,24 @@ class CCREC_EXPORT Client {
   /// Thread-safe.
   Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx = {}) const;
 
-  /// As QueryCsvPage(), but streams the body into a new object `key` of `sink` while parsing it
-  /// incrementally (memory stays bounded: one record at a time). Like QueryPage(), the request
-  /// starts one millisecond before the window and only data rows whose integer `cstts` lies in
-  /// [date_begin, date_end) are stored (rows without a readable integer `cstts` are kept); the
-  /// header row and the kept rows are stored byte for byte as received (blank lines are dropped),
-  /// so a row on a window boundary is stored by exactly one of two adjacent windows whatever the
-  /// service's window semantics. When the answer is full and a row at the sent dateBegin came
-  /// back, the exact window is queried again (as QueryPage()). Each
-  /// retry opens a fresh writer and aborts the previous one; on any error the writer is aborted,
-  /// so nothing becomes visible. On success the object is *not* committed: call
-  /// `writer->Finish()` or `writer->Abort()`.
+  /// Sends one `Accept: text/csv` query and returns its answer as a stream (memory stays
+  /// bounded: one record at a time, whatever the body's size). With the default bounds the
+  /// request starts one millisecond before the window and only rows whose integer `cstts` lies in
+  /// [date_begin, date_end) are yielded, so a row on a window boundary is yielded by exactly one
+  /// of two adjacent windows whatever the service's window semantics. When the finished reader
+  /// is PossiblyTruncated() and BeginIncluded(), open the window again with WindowBounds::kExact
+  /// before judging it full (as QueryPage() does by itself).
   ///
-  /// @param sink destination; `key` and `put` as for ObjectSink::Open() (content type defaults
-  ///        to text/csv).
-  /// Errors: as QueryCsvPage(); sink errors from Open()/Write() unchanged.
+  /// The request, its status and its Content-Type are retried and checked here (as QueryPage());
+  /// a body that breaks while it is read fails that Read(): open the page again.
+  /// @return the reader, positioned before the first byte.
+  /// Errors: as QueryCsvPage() for the request (kInvalidArgument for a bad query, nothing sent;
+  /// kParse for a JSON/HTML/XML Content-Type; HTTP errors after retries).
   /// @par Thread safety
-  /// Thread-safe (the returned writer is used by one thread).
-  Result<StreamedCsv> StreamCsvPage(RecordType type, Query const& query, ObjectSink& sink, std::string const& key,
-                                    PutOptions const& put = {}, CallContext const& ctx = {}) const;
+  /// Thread-safe (the returned reader is used by one thread).
+  Result<std::unique_ptr<CsvPageReader>> OpenCsvPage(RecordType type, Query const& query,
+                                                     WindowBounds bounds = WindowBounds::kOverlapOneMillisecond,
+                                                     CallContext const& ctx = {}) const;
 
   /// Every record with `cstts` in `range`, as JSON pages, lazily, in time order, each window
   /// small enough that its response is not full.

@@ -267,7 +267,7 @@ TEST_F(WebexLegacyTest, CliExportIsCompleteWhenTheServiceExcludesDateBeginAndInc
 
 // The CSV format too (issue 11): widened by 1 ms and filtered by the cstts column, the stored bytes
 // are the server's header and rows, byte for byte — the same bytes whatever the window semantics.
-TEST_F(WebexLegacyTest, CsvRecordOnAWindowBoundaryIsStoredExactlyOnceWhateverTheWindowSemantics) {
+TEST_F(WebexLegacyTest, CsvRecordOnAWindowBoundaryIsReadExactlyOnceWhateverTheWindowSemantics) {
   auto client = MakeClient();
   // A record of the early morning, far from the 10:00 burst, so that each window is one answer.
   auto early = TruthIds("csrs", kDayStart + 3600000, kDayStart + 3 * 3600000);
@@ -277,11 +277,6 @@ TEST_F(WebexLegacyTest, CsvRecordOnAWindowBoundaryIsStoredExactlyOnceWhateverThe
   ASSERT_TRUE(csr && csr->cstts) << (csr ? "no cstts" : csr.error().ToString());
   std::int64_t c = std::chrono::duration_cast<std::chrono::milliseconds>(csr->cstts->time_since_epoch()).count();
   auto truth = TruthIds("csrs", c - 3600000, c + 3600000);
-  TempDir dir("ccrec-it-legacy-csv-boundary");
-  ccrec::FilesystemSinkOptions so;
-  so.root = dir.path();
-  auto sink = ccrec::MakeFilesystemSink(so);
-  ASSERT_TRUE(sink);
   std::vector<std::string> first_bytes;  // per window, under the first semantics
   for (char const* semantics : {R"({"date_begin_exclusive":false,"date_end_inclusive":false})",
                                 R"({"date_begin_exclusive":true,"date_end_inclusive":true})",
@@ -296,13 +291,18 @@ TEST_F(WebexLegacyTest, CsvRecordOnAWindowBoundaryIsStoredExactlyOnceWhateverThe
       q.date_begin = range.begin;
       q.date_end = range.end;
       q.number_of_records = 1000;
-      std::string key = "w" + std::to_string(n) + ".csv";
-      auto streamed = client.StreamCsvPage(legacy::RecordType::kCsr, q, **sink, key);
-      ASSERT_TRUE(streamed) << streamed.error().ToString();
-      ASSERT_FALSE(streamed->possibly_truncated) << streamed->rows << " rows; truth " << truth.size();
-      ASSERT_TRUE(streamed->writer->Finish());
-      std::string bytes = ccrec_it::ReadFile(dir / key);
-      EXPECT_EQ(bytes.size(), streamed->bytes);
+      auto page = client.OpenCsvPage(legacy::RecordType::kCsr, q);
+      ASSERT_TRUE(page) << page.error().ToString();
+      std::string bytes;
+      char buffer[4096];
+      for (;;) {
+        auto read = (*page)->Read(buffer, sizeof buffer);
+        ASSERT_TRUE(read) << read.error().ToString();
+        if (*read == 0) break;
+        bytes.append(buffer, *read);
+      }
+      ASSERT_FALSE((*page)->PossiblyTruncated()) << (*page)->Rows() << " rows; truth " << truth.size();
+      EXPECT_EQ(bytes.size(), (*page)->Bytes());
       if (first_bytes.size() < 2) first_bytes.push_back(bytes);
       else EXPECT_TRUE(bytes == first_bytes[static_cast<std::size_t>(n)]) << "stored bytes depend on the semantics";
       auto table = legacy::ParseCsv(bytes);
@@ -337,15 +337,13 @@ TEST_F(WebexLegacyTest, MalformedJsonAndTruncatedCsvAreParseErrors) {
   auto csv = client.QueryCsvPage(legacy::RecordType::kCsr, q);
   ASSERT_FALSE(csv);
   EXPECT_EQ(csv.error().code, ccrec::ErrorCode::kParse);
-  TempDir dir("ccrec-it-legacy-sink");
-  ccrec::FilesystemSinkOptions so;
-  so.root = dir.path();
-  auto sink = ccrec::MakeFilesystemSink(so);
-  ASSERT_TRUE(sink);
-  auto streamed = client.StreamCsvPage(legacy::RecordType::kCsr, q, **sink, "w.csv");
-  ASSERT_FALSE(streamed);
-  EXPECT_EQ(streamed.error().code, ccrec::ErrorCode::kParse);
-  EXPECT_TRUE(Files(dir.path()).empty()) << "a failed stream leaves nothing behind";
+  auto streamed = client.OpenCsvPage(legacy::RecordType::kCsr, q);
+  ASSERT_TRUE(streamed) << streamed.error().ToString();
+  ccrec::Result<std::size_t> got = std::size_t{1};
+  char buffer[4096];
+  while (got && *got > 0) got = (*streamed)->Read(buffer, sizeof buffer);
+  ASSERT_FALSE(got) << "a truncated CSV body fails the read";
+  EXPECT_EQ(got.error().code, ccrec::ErrorCode::kParse);
   Config(R"({"truncate_csv":false})");
   auto good = client.QueryCsvPage(legacy::RecordType::kCsr, q);
   ASSERT_TRUE(good) << good.error().ToString();
@@ -495,7 +493,9 @@ TEST_F(WebexLegacyTest, CliWrongKeyExitsOneAndWritesNothing) {
   EXPECT_EQ(run.err.find("wrong-key-value"), std::string::npos) << run.err;
   EXPECT_EQ(run.out.find("wrong-key-value"), std::string::npos);
   EXPECT_TRUE(Files(dest).empty());
-  EXPECT_EQ(run.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
+  // The run stops at the first 401: no window failed, those not finished are left pending.
+  EXPECT_EQ(run.LastLine().rfind("exported=0 skipped=0 failed=0 pending=", 0), 0u) << run.LastLine();
+  EXPECT_NE(run.LastLine().find(" bytes=0"), std::string::npos) << run.LastLine();
 }
 
 TEST_F(WebexLegacyTest, CliMalformedResponsesAndUnsplittableMillisecondFailWindows) {

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/webex_legacy/fake_v1_server.hpp"
+
 #include "internal/time_util.hpp"
 
 namespace {
@@ -93,26 +95,25 @@ TEST(LegacyBodyLimit, ConfiguredLimitAppliesToJsonCsvAndStreamedCsv) {
   ASSERT_FALSE(table);
   EXPECT_NE(table.error().message.find("1000 bytes"), std::string::npos) << table.error().message;
 
-  // Streamed: every row is valid and in the window, but the body is over the limit; nothing is
-  // stored (before, StreamCsvPage had no total limit at all).
+  // Streamed: every row is valid and in the window, but the body is over the limit; the read
+  // fails (before, the streamed path had no total limit at all).
   f.EnqueueUndeclared(csv, "text/csv");
-  ccrec::testing::MemorySink sink;
-  auto streamed = client.StreamCsvPage(RecordType::kCsr, Q(), sink, "w.csv");
+  auto page = client.OpenCsvPage(RecordType::kCsr, Q());
+  ASSERT_TRUE(page) << page.error().ToString();
+  auto streamed = legacy_test::ReadAll(**page, 64);
   ASSERT_FALSE(streamed);
   EXPECT_EQ(streamed.error().code, ErrorCode::kParse);
   EXPECT_NE(streamed.error().message.find("GET /aws/api/csrs"), std::string::npos) << streamed.error().message;
   EXPECT_NE(streamed.error().message.find("1000 bytes (ClientOptions::max_response_bytes)"), std::string::npos)
       << streamed.error().message;
-  EXPECT_TRUE(sink.Objects().empty());
 
-  // At the limit: stored.
+  // At the limit: read whole.
   std::string fits = csv.substr(0, 1000);
   fits = fits.substr(0, fits.rfind("\r\n") + 2);
   f.EnqueueUndeclared(fits, "text/csv");
-  auto ok = client.StreamCsvPage(RecordType::kCsr, Q(), sink, "w.csv");
+  auto ok = client.OpenCsvPage(RecordType::kCsr, Q());
   ASSERT_TRUE(ok) << ok.error().ToString();
-  EXPECT_TRUE(ok->writer->Finish());
-  EXPECT_EQ(sink.Get("w.csv"), fits);
+  EXPECT_EQ(legacy_test::ReadAll(**ok).value_or("(error)"), fits);
 }
 
 }  // namespace

@@ -345,32 +345,37 @@ TEST(Splitting, EmptyRangeAndEmptyWindows) {
 
 // --- CSV ----------------------------------------------------------------------------------------
 
-TEST(CsvResponses, StreamedToASinkExactlyAndParsedIntoRows) {
+TEST(CsvResponses, StreamedExactlyAndParsedIntoRows) {
   Fixture f;
   FakeV1Server server(legacy_test::Spread("c", kDay, 1000, 5), 1000);
   server.Install(*f.transport);
   Client client(f.Options());
-  ccrec::testing::MemorySink sink;
-  auto streamed = client.StreamCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000), sink, "w.csv");
-  ASSERT_TRUE(streamed) << streamed.error().ToString();
-  EXPECT_EQ(streamed->rows, 5u);
-  EXPECT_FALSE(streamed->possibly_truncated);
-  EXPECT_EQ(streamed->header, (std::vector<std::string>{"sid", "cstts", "notes"}));
-  EXPECT_FALSE(sink.Get("w.csv")) << "not visible before Finish()";
-  auto info = streamed->writer->Finish();
-  ASSERT_TRUE(info);
-  auto stored = sink.Get("w.csv");
-  ASSERT_TRUE(stored);
+  auto page = client.OpenCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000));
+  ASSERT_TRUE(page) << page.error().ToString();
+  EXPECT_FALSE((*page)->Finished());
+  auto stored = legacy_test::ReadAll(**page);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_TRUE((*page)->Finished());
+  EXPECT_EQ((*page)->Rows(), 5u);
+  EXPECT_EQ((*page)->RowLimit(), 1000u);
+  EXPECT_FALSE((*page)->PossiblyTruncated());
+  EXPECT_EQ((*page)->Header(), (std::vector<std::string>{"sid", "cstts", "notes"}));
+  EXPECT_EQ((*page)->Window(), W(kDay, kDay + 1000));
   std::string expected = "sid,cstts,notes\r\n";
   for (auto const& r : server.InWindow(kDay, kDay + 1000)) expected += legacy_test::RecordCsvRow(r);
   EXPECT_EQ(*stored, expected);
+  EXPECT_EQ((*page)->Bytes(), expected.size());
   EXPECT_EQ(f.transport->Requests().back().Header("Accept").value_or(""), "text/csv");
-  EXPECT_EQ(sink.Objects().at("w.csv").options.content_type, "text/csv");
+  EXPECT_EQ(server.Queries().back().begin, kDay - 1) << "from one millisecond earlier by default";
+  auto exact = client.OpenCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000), ccrec::webex_legacy::WindowBounds::kExact);
+  ASSERT_TRUE(exact);
+  EXPECT_EQ(legacy_test::ReadAll(**exact).value_or("(error)"), expected);
+  EXPECT_EQ(server.Queries().back().begin, kDay) << "exactly the window";
 
-  auto page = client.QueryCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000));
-  ASSERT_TRUE(page);
-  ASSERT_EQ(page->table.rows.size(), 5u);
-  EXPECT_EQ(page->table.rows[0][2], "a, \"b\"\nline 2");
+  auto table = client.QueryCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000));
+  ASSERT_TRUE(table);
+  ASSERT_EQ(table->table.rows.size(), 5u);
+  EXPECT_EQ(table->table.rows[0][2], "a, \"b\"\nline 2");
 }
 
 // Issue 11: CSV windows are widened by 1 ms and filtered by cstts like JSON ones, so a row on a
@@ -387,16 +392,13 @@ TEST(CsvResponses, BoundaryRowIsStoredExactlyOnceWhateverTheWindowSemantics) {
       server.SetWindowSemantics(begin_inclusive, end_inclusive);
       server.Install(*f.transport);
       Client client(f.Options());
-      ccrec::testing::MemorySink sink;
       for (std::int64_t b : {kDay, kDay + 1000}) {
-        std::string key = "w" + std::to_string(b - kDay) + ".csv";
-        auto streamed = client.StreamCsvPage(RecordType::kCsr, Q(b, b + 1000), sink, key);
-        ASSERT_TRUE(streamed) << streamed.error().ToString();
-        ASSERT_TRUE(streamed->writer->Finish());
+        auto page = client.OpenCsvPage(RecordType::kCsr, Q(b, b + 1000));
+        ASSERT_TRUE(page) << page.error().ToString();
         std::string expected = "sid,cstts,notes\r\n";
         for (auto const& r : server.InWindow(b, b + 1000)) expected += legacy_test::RecordCsvRow(r);
-        EXPECT_EQ(sink.Get(key).value_or("(none)"), expected) << key;
-        EXPECT_EQ(streamed->bytes, expected.size());
+        EXPECT_EQ(legacy_test::ReadAll(**page).value_or("(error)"), expected) << b;
+        EXPECT_EQ((*page)->Bytes(), expected.size());
       }
       EXPECT_EQ(server.Queries().front().begin, kDay - 1) << "the query starts 1 ms early";
     }
@@ -417,36 +419,37 @@ TEST(CsvResponses, FilteringKeepsTheServersBytesForEveryLineBreakAndQuoting) {
   f.transport->EnqueueResponse(200, header + keep1 + drop1 + "\r\n" + keep2 + keep3 + drop2 + keep4,
                                {{"Content-Type", "text/csv"}});
   Client client(f.Options());
-  ccrec::testing::MemorySink sink;
-  auto streamed = client.StreamCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000), sink, "w.csv");
-  ASSERT_TRUE(streamed) << streamed.error().ToString();
-  EXPECT_EQ(streamed->rows, 6u);
-  EXPECT_EQ(streamed->dropped_outside_window, 2u);
-  EXPECT_EQ(streamed->header, (std::vector<std::string>{"sid", "cstts", "notes"}));
-  ASSERT_TRUE(streamed->writer->Finish());
-  EXPECT_EQ(sink.Get("w.csv").value_or("(none)"), header + keep1 + keep2 + keep3 + keep4);
+  auto page = client.OpenCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000));
+  ASSERT_TRUE(page) << page.error().ToString();
+  EXPECT_EQ(legacy_test::ReadAll(**page).value_or("(error)"), header + keep1 + keep2 + keep3 + keep4);
+  EXPECT_EQ((*page)->Rows(), 6u);
+  EXPECT_EQ((*page)->DroppedOutsideWindow(), 2u);
+  EXPECT_EQ((*page)->Header(), (std::vector<std::string>{"sid", "cstts", "notes"}));
+  EXPECT_TRUE((*page)->BeginIncluded()) << "row b has cstts == the dateBegin sent";
 }
 
-TEST(CsvResponses, TruncatedOrJsonBodiesFailAndLeaveNothing) {
+TEST(CsvResponses, TruncatedOrJsonBodiesFail) {
   Fixture f;
   f.transport->EnqueueResponse(200, "sid,notes\r\na,\"cut here", {{"Content-Type", "text/csv"}});
   f.transport->EnqueueResponse(200, "sid,notes\r\na,b\r\nc", {{"Content-Type", "text/csv"}});
   f.transport->EnqueueResponse(200, "[]", Json());
   f.transport->EnqueueResponse(200, "sid,notes\r\na,\"cut", {{"Content-Type", "text/csv"}});
   Client client(f.Options());
-  ccrec::testing::MemorySink sink;
-  auto cut = client.StreamCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000), sink, "w.csv");
-  ASSERT_FALSE(cut);
-  EXPECT_EQ(cut.error().code, ErrorCode::kParse);
-  EXPECT_NE(cut.error().message.find("never closed"), std::string::npos) << cut.error().message;
-  auto short_row = client.StreamCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000), sink, "w.csv");
-  ASSERT_FALSE(short_row);
-  EXPECT_EQ(short_row.error().code, ErrorCode::kParse);
-  auto json = client.StreamCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000), sink, "w.csv");
-  ASSERT_FALSE(json);
+  auto cut = client.OpenCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000));
+  ASSERT_TRUE(cut) << "the status and the content type are fine";
+  auto cut_body = legacy_test::ReadAll(**cut);
+  ASSERT_FALSE(cut_body);
+  EXPECT_EQ(cut_body.error().code, ErrorCode::kParse);
+  EXPECT_NE(cut_body.error().message.find("never closed"), std::string::npos) << cut_body.error().message;
+  EXPECT_NE(cut_body.error().message.find("(CSV) for ["), std::string::npos) << cut_body.error().message;
+  auto short_row = client.OpenCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000));
+  ASSERT_TRUE(short_row);
+  auto short_body = legacy_test::ReadAll(**short_row);
+  ASSERT_FALSE(short_body);
+  EXPECT_EQ(short_body.error().code, ErrorCode::kParse);
+  auto json = client.OpenCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000));
+  ASSERT_FALSE(json) << "a JSON Content-Type fails the open";
   EXPECT_EQ(json.error().code, ErrorCode::kParse);
-  EXPECT_TRUE(sink.Objects().empty());
-  EXPECT_EQ(sink.AbortCount(), 2u);
   auto parsed = client.QueryCsvPage(RecordType::kCsr, Q(kDay, kDay + 1000));
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().code, ErrorCode::kParse);

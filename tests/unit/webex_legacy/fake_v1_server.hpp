@@ -3,6 +3,7 @@
 // of records, with the row cap and half-open windows on cstts the ccrec issue assumes.
 
 #include <ccrec/testing/fake_http_transport.hpp>
+#include <ccrec/webex_legacy/client.hpp>
 
 #include "internal/url.hpp"
 
@@ -127,6 +128,23 @@ class FakeV1Server {
   bool begin_inclusive_ = true;
   bool end_inclusive_ = false;
 };
+
+/// Everything a CSV page reader yields, read in pieces of `piece` bytes (default 7, to cross
+/// record bounds); `yielded` gets what came before an error.
+inline ccrec::Result<std::string> ReadAll(ccrec::webex_legacy::CsvPageReader& reader, std::size_t piece = 7,
+                                          std::string* yielded = nullptr) {
+  std::string out;
+  std::vector<char> buffer(piece);
+  for (;;) {
+    auto n = reader.Read(buffer.data(), buffer.size());
+    if (!n) {
+      if (yielded) *yielded = out;
+      return n.error();
+    }
+    if (*n == 0) return out;
+    out.append(buffer.data(), *n);
+  }
+}
 
 /// Records: `count` spread evenly over [begin, begin + span_ms), ids "r<prefix><n>".
 inline std::vector<FakeRecord> Spread(std::string const& prefix, std::int64_t begin, std::int64_t span_ms, int count) {
