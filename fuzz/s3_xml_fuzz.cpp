@@ -1,13 +1,17 @@
-// The XML reader (src/internal/xml.hpp) and the S3 error mapper (src/s3/s3_error.hpp): error
-// documents, ListObjectsV2 / multipart answers, STS and IMDS credential documents.
+// The XML layer (src/internal/xml.hpp, pugixml) and the S3 error mapper (src/s3/s3_error.hpp):
+// error documents and multipart answers, in UTF-8 or UTF-16.
 //
 // Input: one byte choosing the HTTP status, then the document.
-// Properties: Unescape(Escape(x)) == x; Escape output contains no markup characters; FindText of
-// an element present in FindAllTexts agrees with its first value.
+// Properties: Unescape(Escape(x)) == x; Escape output contains no markup characters; a parse
+// failure is a kParse error with a message; Text of an element agrees with the first of Texts when
+// that element has a text; every ChildTexts entry is also found by Texts; a document that parses
+// an Escape()d text (without NUL or CR, not all blanks) wrapped in <a></a> parses back to itself.
 
 #include "fuzz_util.hpp"
 #include "s3/s3_error.hpp"
 #include "internal/xml.hpp"
+
+#include <algorithm>
 
 namespace xml = ccrec::internal::xml;
 
@@ -17,12 +21,26 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   int const status = kStatuses[in.Byte() & 15];
   std::string_view const doc = in.Rest();
 
-  (void)xml::RootName(doc);
-  for (char const* name : {"Code", "Message", "RequestId", "Key", "UploadId", "ETag", "NextContinuationToken",
-                           "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}) {
-    auto one = xml::FindText(doc, name);
-    auto all = xml::FindAllTexts(doc, name);
-    if (one && !all.empty()) CCREC_FUZZ_CHECK(*one == all.front(), std::string(name) + ": " + *one);
+  (void)xml::LooksLikeXml(doc);
+  auto parsed = xml::Document::Parse(doc, "fuzz body");
+  if (!parsed) {
+    CCREC_FUZZ_CHECK(parsed.error().code == ccrec::ErrorCode::kParse && !parsed.error().message.empty(),
+                     parsed.error().message);
+  } else {
+    (void)parsed->RootName();
+    for (char const* name : {"Code", "Message", "RequestId", "Key", "UploadId", "ETag", "Part", "PartNumber", "code",
+                             "message", "token", "matches"}) {
+      auto one = parsed->Text(name);
+      auto all = parsed->Texts(name);
+      if (one) CCREC_FUZZ_CHECK(!all.empty() && *one == all.front(), std::string(name) + ": " + *one);
+      CCREC_FUZZ_CHECK(parsed->Has(name) || all.empty(), name);
+      for (auto const& fields : parsed->ChildTexts(name)) {
+        for (auto const& [child, text] : fields) {
+          auto texts = parsed->Texts(child);
+          CCREC_FUZZ_CHECK(std::find(texts.begin(), texts.end(), text) != texts.end(), child + ": " + text);
+        }
+      }
+    }
   }
   auto unescaped = xml::Unescape(doc);
   (void)unescaped;
@@ -30,6 +48,11 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   CCREC_FUZZ_CHECK(escaped.find_first_of("<>\"'") == std::string::npos, escaped);
   auto back = xml::Unescape(escaped);
   CCREC_FUZZ_CHECK(back.has_value() && *back == doc, escaped);
+  if (doc.find_first_of(std::string_view("\0\r", 2)) == std::string_view::npos &&
+      doc.find_first_not_of(" \t\n") != std::string_view::npos) {
+    auto wrapped = xml::Document::Parse("<a>" + escaped + "</a>", "wrapped text");
+    CCREC_FUZZ_CHECK(wrapped && wrapped->Text("a") == std::string(doc), escaped);
+  }
 
   (void)ccrec::s3::impl::IsErrorDocument(doc);
   ccrec::HttpHeaders headers{{"x-amz-request-id", "REQ1"}, {"Content-Type", "application/xml"}};

@@ -87,7 +87,7 @@ BodyKind Classify(HttpHeaders const& headers, std::string_view body) {
   if (ct.find("xml") != std::string::npos) return trimmed.empty() ? BodyKind::kEmpty : BodyKind::kXml;
   if (trimmed.empty()) return BodyKind::kEmpty;
   if (trimmed.front() == '{') return BodyKind::kJson;
-  if (trimmed.front() == '<') return BodyKind::kXml;
+  if (xml::LooksLikeXml(body)) return BodyKind::kXml;  // UTF-8, or UTF-16 as FACE's guide shows
   return BodyKind::kOther;
 }
 
@@ -112,16 +112,17 @@ ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body)
       }
     }
   } else if (h.kind == BodyKind::kXml) {
-    auto trimmed = SkipBomAndBlanks(body);
-    if (auto code = xml::FindText(trimmed, "code")) {
-      h.parsed = true;
-      h.code = ParseInt(*code);
+    if (auto doc = xml::Document::Parse(body, "FACE result")) {
+      if (auto code = doc->Text("code")) {
+        h.parsed = true;
+        h.code = ParseInt(*code);
+      }
+      if (auto message = doc->Text("message")) {
+        h.parsed = true;
+        h.message = *message;
+      }
+      h.has_matches = doc->Has("matches");
     }
-    if (auto message = xml::FindText(trimmed, "message")) {
-      h.parsed = true;
-      h.message = *message;
-    }
-    h.has_matches = trimmed.find("<matches") != std::string_view::npos;
   }
   return h;
 }
@@ -408,34 +409,37 @@ Error UnexpectedCode(int status, HttpHeaders const& headers, std::string_view bo
   return MapFaceError(status, body, headers, what);
 }
 
-}  // namespace
 
-Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const& headers, std::string_view body,
-                                                   std::string_view what, TimeFormat const& format,
-                                                   int max_list_length) {
+/// A 2xx `details` answer (codes 0, -1 list, 19), for recordings and segments alike: `item_key`
+/// names the code-0 object ("recording"), `item` the result's field for it; `parse_item` and
+/// `parse_match` read the object and the list entries.
+template <typename SearchResult, typename Item, typename Match>
+Result<SearchResult> ParseSearch(int status, HttpHeaders const& headers, std::string_view body, std::string_view what,
+                                 TimeFormat const& format, int max_list_length, char const* item_key,
+                                 std::optional<Item> SearchResult::*item,
+                                 std::optional<Item> (*parse_item)(util::JsonWithSpans const&, Value const&, TimeFormat const&),
+                                 std::optional<Match> (*parse_match)(Value const&, TimeFormat const&)) {
   auto doc = ParseResultDocument(status, headers, body, what);
   if (!doc) return std::move(doc).error();
   Value const& result = *ResultObject(doc->Doc());
-  RecordingSearchResult out;
+  SearchResult out;
   out.code = *JsonCode(result);
   out.message = Text(result, "message").value_or("");
   if (out.code == 19) return out;
   if (out.code == 0) {
-    Value const* rec = util::OptObject(result, "recording");
-    std::optional<Recording> parsed;
-    if (rec != nullptr) parsed = ParseRecording(*doc, *rec, format);
-    if (!parsed) {
-      Error e = MakeError(ErrorCode::kParse, std::string(what) + ": code 0 answer without a recording with a recordingId (" +
-                                                 Snippet(body) + ")");
+    Value const* object = util::OptObject(result, item_key);
+    if (object != nullptr) out.*item = parse_item(*doc, *object, format);
+    if (!(out.*item)) {
+      Error e = MakeError(ErrorCode::kParse, std::string(what) + ": code 0 answer without a " + item_key + " with a " +
+                                                 item_key + "Id (" + Snippet(body) + ")");
       e.http_status = status;
       return e;
     }
-    out.recording = std::move(parsed);
     return out;
   }
   if (out.code == -1 && (result.HasMember("matches") || IsListMessage(out.message))) {
     for (auto const* m : ListItems(result, "matches", "match")) {
-      if (auto match = ParseRecordingMatch(*m, format)) out.matches.push_back(std::move(*match));
+      if (auto match = parse_match(*m, format)) out.matches.push_back(std::move(*match));
     }
     out.truncated = IsTruncationMessage(out.message) ||
                     (max_list_length > 0 && out.matches.size() >= static_cast<std::size_t>(max_list_length));
@@ -444,37 +448,19 @@ Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const
   return UnexpectedCode(status, headers, body, what);
 }
 
+}  // namespace
+
+Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const& headers, std::string_view body,
+                                                   std::string_view what, TimeFormat const& format,
+                                                   int max_list_length) {
+  return ParseSearch(status, headers, body, what, format, max_list_length, "recording", &RecordingSearchResult::recording,
+                     &ParseRecording, &ParseRecordingMatch);
+}
+
 Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& headers, std::string_view body,
                                                std::string_view what, TimeFormat const& format, int max_list_length) {
-  auto doc = ParseResultDocument(status, headers, body, what);
-  if (!doc) return std::move(doc).error();
-  Value const& result = *ResultObject(doc->Doc());
-  SegmentSearchResult out;
-  out.code = *JsonCode(result);
-  out.message = Text(result, "message").value_or("");
-  if (out.code == 19) return out;
-  if (out.code == 0) {
-    Value const* seg = util::OptObject(result, "segment");
-    std::optional<Segment> parsed;
-    if (seg != nullptr) parsed = ParseSegment(*doc, *seg, format);
-    if (!parsed) {
-      Error e = MakeError(ErrorCode::kParse, std::string(what) + ": code 0 answer without a segment with a segmentId (" +
-                                                 Snippet(body) + ")");
-      e.http_status = status;
-      return e;
-    }
-    out.segment = std::move(parsed);
-    return out;
-  }
-  if (out.code == -1 && (result.HasMember("matches") || IsListMessage(out.message))) {
-    for (auto const* m : ListItems(result, "matches", "match")) {
-      if (auto match = ParseSegmentMatch(*m, format)) out.matches.push_back(std::move(*match));
-    }
-    out.truncated = IsTruncationMessage(out.message) ||
-                    (max_list_length > 0 && out.matches.size() >= static_cast<std::size_t>(max_list_length));
-    return out;
-  }
-  return UnexpectedCode(status, headers, body, what);
+  return ParseSearch(status, headers, body, what, format, max_list_length, "segment", &SegmentSearchResult::segment,
+                     &ParseSegment, &ParseSegmentMatch);
 }
 
 Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::string_view body, std::string_view what) {
@@ -508,18 +494,19 @@ LoginAnswer ParseLogin(HttpHeaders const& headers, std::string_view body) {
     a.token = Text(*r, "token").value_or("");
     a.expiration = Text(*r, "expiration");
   } else if (kind == BodyKind::kXml) {
-    auto trimmed = SkipBomAndBlanks(body);
-    if (auto code = xml::FindText(trimmed, "code")) {
-      a.parsed = true;
-      a.code = ParseInt(*code);
+    if (auto doc = xml::Document::Parse(body, "FACE login response")) {
+      if (auto code = doc->Text("code")) {
+        a.parsed = true;
+        a.code = ParseInt(*code);
+      }
+      if (auto message = doc->Text("message")) a.message = *message;
+      if (auto token = doc->Text("token")) {
+        a.parsed = true;
+        a.token = *token;
+      }
+      a.expiration = doc->Text("expiration");
+      if (a.expiration && a.expiration->empty()) a.expiration.reset();
     }
-    if (auto message = xml::FindText(trimmed, "message")) a.message = *message;
-    if (auto token = xml::FindText(trimmed, "token")) {
-      a.parsed = true;
-      a.token = *token;
-    }
-    a.expiration = xml::FindText(trimmed, "expiration");
-    if (a.expiration && a.expiration->empty()) a.expiration.reset();
   }
   // Tokens are opaque; surrounding blanks are never part of one.
   while (!a.token.empty() && std::isspace(static_cast<unsigned char>(a.token.back())) != 0) a.token.pop_back();
@@ -547,7 +534,8 @@ std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_
     return Text(*doc, "version");
   }
   if (kind == BodyKind::kXml) {
-    auto v = xml::FindText(SkipBomAndBlanks(body), "version");
+    auto doc = xml::Document::Parse(body, "FACE version");
+    auto v = doc ? doc->Text("version") : std::nullopt;
     if (v && !v->empty()) return v;
   }
   return std::nullopt;

@@ -1,19 +1,18 @@
-// Tiny reader for flat XML documents (S3, FACE).
+// The XML reading layer on pugixml (see xml.hpp) and the escaper.
 #include "internal/xml.hpp"
 
+#include <ccrec/core/error.hpp>
+
+#include <pugixml.hpp>
+
 #include <cstdint>
+#include <utility>
 
 namespace ccrec {
 inline namespace v1 {
 namespace internal {
 namespace xml {
 namespace {
-
-bool IsNameChar(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-         c == '.' || c == ':' || u >= 0x80;
-}
 
 void AppendUtf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -33,105 +32,191 @@ void AppendUtf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-// Finds the start tag `<name` followed by '>', '/', or whitespace, from `from`. Returns the
-// position of '<' or npos.
-std::size_t FindStartTag(std::string_view doc, std::string_view name, std::size_t from) {
-  while (true) {
-    auto pos = doc.find('<', from);
-    if (pos == std::string_view::npos) return pos;
-    if (doc.compare(pos + 1, name.size(), name) == 0) {
-      auto after = pos + 1 + name.size();
-      if (after < doc.size() && !IsNameChar(doc[after])) return pos;
+enum class Utf { k8, k16Le, k16Be };
+
+struct Encoding {
+  Utf utf = Utf::k8;
+  std::size_t bom = 0;  // bytes of byte order mark
+};
+
+// The bytes decide: a BOM, else a zero byte in the first code unit means UTF-16 ("<" is 3C 00 or
+// 00 3C; so is a blank), else UTF-8. A declaration's encoding="UTF-16" over UTF-8 bytes is ignored.
+Encoding Detect(std::string_view b) {
+  if (b.substr(0, 3) == "\xEF\xBB\xBF") return {Utf::k8, 3};
+  if (b.size() < 2) return {};
+  auto const b0 = static_cast<unsigned char>(b[0]);
+  auto const b1 = static_cast<unsigned char>(b[1]);
+  if (b0 == 0xFF && b1 == 0xFE) return {Utf::k16Le, 2};
+  if (b0 == 0xFE && b1 == 0xFF) return {Utf::k16Be, 2};
+  if (b0 == 0 && b1 != 0) return {Utf::k16Be, 0};
+  if (b0 != 0 && b1 == 0) return {Utf::k16Le, 0};
+  return {};
+}
+
+// Code unit `i` of `b` (after the BOM) in the detected encoding.
+std::uint32_t Unit(std::string_view b, Encoding const& enc, std::size_t i) {
+  if (enc.utf == Utf::k8) return static_cast<unsigned char>(b[enc.bom + i]);
+  auto const lo = static_cast<unsigned char>(b[enc.bom + 2 * i + (enc.utf == Utf::k16Le ? 0 : 1)]);
+  auto const hi = static_cast<unsigned char>(b[enc.bom + 2 * i + (enc.utf == Utf::k16Le ? 1 : 0)]);
+  return lo | (std::uint32_t{hi} << 8);
+}
+
+std::size_t Units(std::string_view b, Encoding const& enc) {
+  return enc.utf == Utf::k8 ? b.size() - enc.bom : (b.size() - enc.bom) / 2;
+}
+
+// Index of the first code unit that is not an XML blank; Units() when there is none.
+std::size_t FirstNonBlank(std::string_view b, Encoding const& enc) {
+  std::size_t const units = Units(b, enc);
+  std::size_t i = 0;
+  for (; i < units; ++i) {
+    auto const u = Unit(b, enc, i);
+    if (u != ' ' && u != '\t' && u != '\r' && u != '\n') break;
+  }
+  return i;
+}
+
+std::string_view LocalName(char const* name) {
+  std::string_view n(name);
+  auto colon = n.rfind(':');
+  return colon == std::string_view::npos ? n : n.substr(colon + 1);
+}
+
+// Calls `visit` on every element below `top` in document order until it returns false. Iterative:
+// a deeply nested hostile document cannot exhaust the stack.
+template <typename Visit>
+void ForEachElement(pugi::xml_node top, Visit&& visit) {
+  pugi::xml_node n = top.first_child();
+  while (n) {
+    if (n.type() == pugi::node_element && !visit(n)) return;
+    if (auto child = n.first_child()) {
+      n = child;
+      continue;
     }
-    from = pos + 1;
+    while (n != top && !n.next_sibling()) n = n.parent();
+    if (n == top) return;
+    n = n.next_sibling();
   }
 }
 
-// Text of the element whose start tag begins at `lt`. `next` receives where scanning may resume.
-std::optional<std::string> ElementText(std::string_view doc, std::string_view name, std::size_t lt,
-                                       std::size_t& next) {
-  auto gt = doc.find('>', lt);
-  if (gt == std::string_view::npos) {
-    next = doc.size();
-    return std::nullopt;
+std::optional<std::string> ElementText(pugi::xml_node element) {
+  std::string out;
+  for (auto c : element.children()) {
+    switch (c.type()) {
+      case pugi::node_element: return std::nullopt;
+      case pugi::node_pcdata: {
+        // Entities are expanded here, not by pugixml, which keeps unknown ones as text and writes
+        // out-of-range character references as invalid UTF-8.
+        auto text = Unescape(c.value());
+        if (!text) return std::nullopt;
+        out += *text;
+        break;
+      }
+      case pugi::node_cdata: out += c.value(); break;
+      default: break;
+    }
   }
-  next = gt + 1;
-  if (doc[gt - 1] == '/') return std::string();  // <Name/>
-  std::string close = "</" + std::string(name) + ">";
-  auto end = doc.find(close, gt + 1);
-  if (end == std::string_view::npos) return std::nullopt;
-  auto inner = doc.substr(gt + 1, end - gt - 1);
-  next = end + close.size();
-  // CDATA section as the whole content.
-  constexpr std::string_view kCdataOpen = "<![CDATA[";
-  if (inner.substr(0, kCdataOpen.size()) == kCdataOpen) {
-    auto cend = inner.find("]]>");
-    if (cend == std::string_view::npos || cend + 3 != inner.size()) return std::nullopt;
-    return std::string(inner.substr(kCdataOpen.size(), cend - kCdataOpen.size()));
-  }
-  if (inner.find('<') != std::string_view::npos) return std::nullopt;  // child elements
-  return Unescape(inner);
+  return out;
+}
+
+Error ParseError(std::string_view what, std::string const& problem) {
+  return MakeError(ErrorCode::kParse, std::string(what) + " " + problem);
 }
 
 }  // namespace
 
-std::optional<std::string> RootName(std::string_view doc) {
-  std::size_t i = 0;
-  if (doc.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
-  while (i < doc.size()) {
-    char c = doc[i];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      ++i;
-      continue;
-    }
-    if (c != '<') return std::nullopt;
-    if (doc.compare(i, 2, "<?") == 0) {
-      auto e = doc.find("?>", i + 2);
-      if (e == std::string_view::npos) return std::nullopt;
-      i = e + 2;
-      continue;
-    }
-    if (doc.compare(i, 4, "<!--") == 0) {
-      auto e = doc.find("-->", i + 4);
-      if (e == std::string_view::npos) return std::nullopt;
-      i = e + 3;
-      continue;
-    }
-    if (doc.compare(i, 2, "<!") == 0) {
-      auto e = doc.find('>', i + 2);
-      if (e == std::string_view::npos) return std::nullopt;
-      i = e + 1;
-      continue;
-    }
-    std::size_t j = i + 1;
-    while (j < doc.size() && IsNameChar(doc[j])) ++j;
-    if (j == i + 1 || j >= doc.size()) return std::nullopt;
-    if (doc.find('>', j) == std::string_view::npos) return std::nullopt;
-    return std::string(doc.substr(i + 1, j - i - 1));
+struct Document::Impl {
+  pugi::xml_document doc;
+};
+
+Document::Document(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+Document::~Document() = default;
+
+Result<Document> Document::Parse(std::string_view body, std::string_view what) {
+  auto const enc = Detect(body);
+  auto const units = Units(body, enc);
+  if (enc.utf != Utf::k8 && (body.size() - enc.bom) % 2 != 0) {
+    return ParseError(what, "is UTF-16 with an odd number of bytes (truncated)");
   }
-  return std::nullopt;
+  std::size_t const first = FirstNonBlank(body, enc);
+  if (first == units) return ParseError(what, "is empty (no XML document)");
+  for (std::size_t i = first; i < units; ++i) {
+    if (Unit(body, enc, i) == 0) return ParseError(what, "is not XML: it contains a NUL character at offset " + std::to_string(i));
+  }
+  auto impl = std::make_unique<Impl>();
+  // parse_fragment keeps text outside the root, so that it can be refused below.
+  unsigned const options = (pugi::parse_default & ~pugi::parse_escapes) | pugi::parse_doctype | pugi::parse_fragment;
+  auto const pugi_encoding = enc.utf == Utf::k8      ? pugi::encoding_utf8
+                             : enc.utf == Utf::k16Le ? pugi::encoding_utf16_le
+                                                     : pugi::encoding_utf16_be;
+  auto const r = impl->doc.load_buffer(body.data() + enc.bom, body.size() - enc.bom, options, pugi_encoding);
+  if (!r) {
+    return ParseError(what, std::string("is not well-formed XML: ") + r.description() + " at offset " +
+                                std::to_string(r.offset) + (enc.utf == Utf::k8 ? "" : " of the decoded text"));
+  }
+  int roots = 0;
+  for (auto n : impl->doc.children()) {
+    switch (n.type()) {
+      case pugi::node_doctype: return ParseError(what, "has a DOCTYPE: DTDs and entity declarations are not accepted");
+      case pugi::node_element: ++roots; break;
+      case pugi::node_pcdata:
+      case pugi::node_cdata: return ParseError(what, "is not well-formed XML: text outside the root element");
+      default: break;
+    }
+  }
+  if (roots != 1) return ParseError(what, "is not well-formed XML: " + std::to_string(roots) + " root elements");
+  return Document(std::move(impl));
 }
 
-std::optional<std::string> FindText(std::string_view doc, std::string_view name) {
-  if (name.empty()) return std::nullopt;
-  auto lt = FindStartTag(doc, name, 0);
-  if (lt == std::string_view::npos) return std::nullopt;
-  std::size_t next = 0;
-  return ElementText(doc, name, lt, next);
+std::string Document::RootName() const { return std::string(LocalName(impl_->doc.document_element().name())); }
+
+bool Document::Has(std::string_view name) const {
+  bool found = false;
+  ForEachElement(impl_->doc, [&](pugi::xml_node e) { return !(found = LocalName(e.name()) == name); });
+  return found;
 }
 
-std::vector<std::string> FindAllTexts(std::string_view doc, std::string_view name) {
-  std::vector<std::string> out;
-  if (name.empty()) return out;
-  std::size_t from = 0;
-  while (from < doc.size()) {
-    auto lt = FindStartTag(doc, name, from);
-    if (lt == std::string_view::npos) break;
-    std::size_t next = lt + 1;
-    if (auto t = ElementText(doc, name, lt, next)) out.push_back(std::move(*t));
-    from = next > lt ? next : lt + 1;
-  }
+std::optional<std::string> Document::Text(std::string_view name) const {
+  std::optional<std::string> out;
+  ForEachElement(impl_->doc, [&](pugi::xml_node e) {
+    if (LocalName(e.name()) != name) return true;
+    out = ElementText(e);
+    return false;
+  });
   return out;
+}
+
+std::vector<std::string> Document::Texts(std::string_view name) const {
+  std::vector<std::string> out;
+  ForEachElement(impl_->doc, [&](pugi::xml_node e) {
+    if (LocalName(e.name()) == name) {
+      if (auto text = ElementText(e)) out.push_back(std::move(*text));
+    }
+    return true;
+  });
+  return out;
+}
+
+std::vector<std::map<std::string, std::string>> Document::ChildTexts(std::string_view name) const {
+  std::vector<std::map<std::string, std::string>> out;
+  ForEachElement(impl_->doc, [&](pugi::xml_node e) {
+    if (LocalName(e.name()) != name) return true;
+    auto& fields = out.emplace_back();
+    for (auto child : e.children()) {
+      if (child.type() != pugi::node_element) continue;
+      if (auto text = ElementText(child)) fields.emplace(std::string(LocalName(child.name())), std::move(*text));
+    }
+    return true;
+  });
+  return out;
+}
+
+bool LooksLikeXml(std::string_view body) {
+  auto const enc = Detect(body);
+  auto const first = FirstNonBlank(body, enc);
+  return first < Units(body, enc) && Unit(body, enc, first) == '<';
 }
 
 std::optional<std::string> Unescape(std::string_view text) {

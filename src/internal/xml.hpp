@@ -1,11 +1,24 @@
 #pragma once
-// Internal: a tiny reader for flat XML documents — the ones S3 returns (Error,
-// InitiateMultipartUploadResult, CompleteMultipartUploadResult) and FACE's result documents —
-// and an escaper for the CompleteMultipartUpload body. Not a general XML parser: no namespaces
-// prefixes, no DTDs, attributes are skipped. Not installed.
+// Internal: the one XML reading layer of ccrec, built on pugixml. Every XML answer a server sends
+// (S3 Error documents and multipart answers, FACE result documents, the S3-style error bodies of
+// Webex presigned downloads) is parsed once into a DOM here and read with the small queries below.
+// Also the escaper for the CompleteMultipartUpload body. Not installed; pugixml stays in xml.cpp.
+//
+// What it accepts (docs/security.md):
+// - UTF-8 (optional BOM) and UTF-16 LE/BE (with a BOM, or without one when the bytes show it:
+//   FACE serves `<?xml version="1.0" encoding="UTF-16"?>`). The bytes decide, not the declaration
+//   (a UTF-8 document declaring UTF-16 is read as UTF-8). Texts come out as UTF-8.
+// - Names are matched by local name: `<s3:Code>` answers "Code".
+// - Only the five predefined entities and character references are expanded. A DOCTYPE fails the
+//   parse (no DTD is read, no entity is ever declared, so no billion laughs and no external fetch).
+// - Malformed documents (unclosed tags, a NUL character, several roots, text after the root) fail
+//   with kParse naming what was wrong and where. Size limits are the callers' (bodies are capped).
 
 #include <ccrec/core/export.hpp>
+#include <ccrec/core/result.hpp>
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,21 +29,51 @@ inline namespace v1 {
 namespace internal {
 namespace xml {
 
-/// Name of the document's root element, after an optional BOM, XML declaration, comments,
-/// processing instructions and DOCTYPE. nullopt when there is no well-formed start tag.
-CCREC_EXPORT std::optional<std::string> RootName(std::string_view doc);
+/// A parsed XML document. Queries take an element's local name (without a namespace prefix) and
+/// search the whole tree in document order.
+///
+/// An element's text is the concatenation of its character data and CDATA sections with entities
+/// expanded; an element with child elements, or whose character data holds an unknown entity or a
+/// character reference outside Unicode, has no text. `<Name/>` has the text "". Text consisting only
+/// of blanks reads as "".
+///
+/// @par Thread safety
+/// Const queries may run concurrently; the object is move-only.
+class CCREC_EXPORT Document {
+ public:
+  /// Parses `body` (UTF-8 or UTF-16, see the file comment). Errors: kParse with a message that
+  /// starts with `what` and names the problem ("... is not well-formed XML: Start-end tags mismatch
+  /// at offset 40", "... has a DOCTYPE ...", "... is empty").
+  static Result<Document> Parse(std::string_view body, std::string_view what);
 
-/// Unescaped text of the first element called `name` (at any depth). nullopt when absent, when
-/// its end tag is missing, when it contains child elements, or when an entity is malformed.
-/// A self-closing element (`<Name/>`) yields "".
-CCREC_EXPORT std::optional<std::string> FindText(std::string_view doc, std::string_view name);
+  Document(Document&&) noexcept;
+  Document& operator=(Document&&) noexcept;
+  ~Document();
 
-/// Texts of every element called `name`, in document order (elements that fail as in FindText
-/// are skipped).
-CCREC_EXPORT std::vector<std::string> FindAllTexts(std::string_view doc, std::string_view name);
+  /// Local name of the root element.
+  std::string RootName() const;
+  /// True when an element called `name` exists.
+  bool Has(std::string_view name) const;
+  /// Text of the first element called `name`; nullopt when there is none or it has no text.
+  std::optional<std::string> Text(std::string_view name) const;
+  /// Texts of every element called `name` that has one, in document order.
+  std::vector<std::string> Texts(std::string_view name) const;
+  /// For every element called `name`, in document order: its child elements' local names mapped to
+  /// their texts (children without a text are left out; of repeated names the first is kept).
+  std::vector<std::map<std::string, std::string>> ChildTexts(std::string_view name) const;
 
-/// Replaces &amp; &lt; &gt; &quot; &#NN; &#xNN; &apos;. nullopt on an unknown or unterminated
-/// entity or a character reference outside Unicode.
+ private:
+  struct Impl;
+  explicit Document(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// True when the first non-blank character of `body` is '<', in UTF-8 (optional BOM) or UTF-16
+/// LE/BE (optional BOM). A cheap sniff for bodies that come without a Content-Type.
+CCREC_EXPORT bool LooksLikeXml(std::string_view body);
+
+/// Replaces &amp; &lt; &gt; &quot; &apos; &#NN; &#xNN;. nullopt on an unknown or unterminated
+/// entity, or a character reference to NUL, a surrogate or a code point beyond U+10FFFF.
 CCREC_EXPORT std::optional<std::string> Unescape(std::string_view text);
 
 /// Escapes & < > " ' for element text and attribute values.

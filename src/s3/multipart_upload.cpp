@@ -15,6 +15,15 @@ namespace ccrec {
 inline namespace v1 {
 namespace s3 {
 namespace impl {
+namespace xml = internal::xml;
+namespace {
+
+// "PROBLEM; " when `doc` failed to parse, for messages about an unexpected answer.
+std::string ProblemOf(Result<xml::Document> const& doc) {
+  return doc ? std::string() : doc.error().message + "; ";
+}
+
+}  // namespace
 
 Result<void> S3Writer::StartMultipart() {
   auto const& s = *state_;
@@ -32,11 +41,12 @@ Result<void> S3Writer::StartMultipart() {
   call.payload_hash = kEmptyPayloadSha256;
   auto r = s.client->Execute(call, ctx_);
   if (!r) return r.error();
-  auto id = internal::xml::FindText(r->body, "UploadId");
+  auto doc = xml::Document::Parse(r->body, "the response");
+  auto id = doc ? doc->Text("UploadId") : std::nullopt;
   if (!id || id->empty()) {
     auto e = MakeError(ErrorCode::kParse, "S3 CreateMultipartUpload " + Location() +
-                                              ": the response has no UploadId (body starts with \"" +
-                                              r->body.substr(0, 120) + "\")");
+                                              ": the response has no UploadId (" + ProblemOf(doc) +
+                                              "body starts with \"" + r->body.substr(0, 120) + "\")");
     e.http_status = r->status;
     return e;
   }
@@ -110,10 +120,10 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
   }
   std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
   for (auto const& [number, part] : parts_) {
-    body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + internal::xml::Escape(part.etag) +
+    body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + xml::Escape(part.etag) +
             "</ETag>";
     if (s.options.checksum != ChecksumAlgorithm::kNone) {
-      body += std::string("<") + ChecksumXmlElement(s.options.checksum) + ">" + internal::xml::Escape(part.checksum) +
+      body += std::string("<") + ChecksumXmlElement(s.options.checksum) + ">" + xml::Escape(part.checksum) +
               "</" + ChecksumXmlElement(s.options.checksum) + ">";
     }
     body += "</Part>";
@@ -137,11 +147,11 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
     if (auto done = CompletedByEarlierAttempt(count, sha_hex)) return *done;
   }
   if (!r) return r.error();
-  auto root = internal::xml::RootName(r->body);
+  auto doc = xml::Document::Parse(r->body, "the response");
   // AWS answers CompleteMultipartUploadResult; moto says CompleteMultipartUploadResponse.
-  if (!root || root->rfind("CompleteMultipartUpload", 0) != 0) {
+  if (!doc || doc->RootName().rfind("CompleteMultipartUpload", 0) != 0) {
     auto e = MakeError(ErrorCode::kParse, "S3 CompleteMultipartUpload " + Location() +
-                                              ": unexpected response body (starts with \"" +
+                                              ": unexpected response body (" + ProblemOf(doc) + "starts with \"" +
                                               r->body.substr(0, 120) + "\"); the object may not exist");
     e.http_status = r->status;
     return e;
@@ -150,9 +160,9 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
   info.key = key_;
   info.bytes = total_;
   info.sha256_hex = sha_hex;
-  if (auto etag = internal::xml::FindText(r->body, "ETag")) info.etag = Unquote(*etag);
+  if (auto etag = doc->Text("ETag")) info.etag = Unquote(*etag);
   if (s.options.checksum != ChecksumAlgorithm::kNone) {
-    if (auto c = internal::xml::FindText(r->body, ChecksumXmlElement(s.options.checksum))) {
+    if (auto c = doc->Text(ChecksumXmlElement(s.options.checksum))) {
       info.checksum = ChecksumPrefix(s.options.checksum) + *c;
     }
   }

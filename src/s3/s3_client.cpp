@@ -119,7 +119,9 @@ Result<S3Client::Prepared> S3Client::Prepare(S3Call const& call, CallContext con
 
 bool S3Client::LearnSkew(S3Response const& response) const {
   std::optional<std::chrono::system_clock::time_point> server;
-  if (auto st = xml::FindText(response.body, "ServerTime")) server = internal::ParseTimeArg(*st);
+  if (auto doc = xml::Document::Parse(response.body, "S3 error body")) {
+    if (auto st = doc->Text("ServerTime")) server = internal::ParseTimeArg(*st);
+  }
   if (!server) {
     if (auto d = response.Header("date")) server = internal::ParseHttpDate(*d);
   }

@@ -134,8 +134,8 @@ std::string ServerText(std::string_view text, std::vector<std::string_view> cons
 }
 
 bool IsErrorDocument(std::string_view body) {
-  auto root = xml::RootName(body);
-  return root && *root == "Error";
+  auto doc = xml::Document::Parse(body, "S3 response body");
+  return doc && doc->RootName() == "Error";
 }
 
 Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, std::string_view operation,
@@ -148,10 +148,12 @@ Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, 
   Error e;
   e.http_status = status;
   std::string s3_message;
-  if (IsErrorDocument(body)) {
-    e.vendor_code = safe(xml::FindText(body, "Code"));
-    s3_message = safe(xml::FindText(body, "Message"));
-    e.request_id = safe(xml::FindText(body, "RequestId"));
+  auto doc = xml::Document::Parse(body, "S3 error body");
+  bool const error_document = doc && doc->RootName() == "Error";
+  if (error_document) {
+    e.vendor_code = safe(doc->Text("Code"));
+    s3_message = safe(doc->Text("Message"));
+    e.request_id = safe(doc->Text("RequestId"));
   }
   if (e.request_id.empty()) e.request_id = safe(FindHeader(headers, "x-amz-request-id"));
   if (e.vendor_code.empty() && status == 412) e.vendor_code = "PreconditionFailed";
@@ -179,8 +181,10 @@ Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, 
     }
   }
   if (e.vendor_code == "AuthorizationHeaderMalformed" || e.vendor_code == "PermanentRedirect") {
-    if (auto region = xml::FindText(body, "Region")) advice += " (the server expects region " + safe(region) + ")";
-    if (auto ep = xml::FindText(body, "Endpoint")) advice += " (endpoint " + safe(ep) + ")";
+    if (auto region = error_document ? doc->Text("Region") : std::nullopt) {
+      advice += " (the server expects region " + safe(region) + ")";
+    }
+    if (auto ep = error_document ? doc->Text("Endpoint") : std::nullopt) advice += " (endpoint " + safe(ep) + ")";
     if (auto hr = FindHeader(headers, "x-amz-bucket-region")) advice += " (bucket region " + safe(hr) + ")";
   }
   if (auto ra = FindHeader(headers, "retry-after")) e.retry_after = internal::ParseRetryAfter(*ra, now);

@@ -9,6 +9,7 @@
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
+#include "internal/xml.hpp"
 #include "webex/http_util.hpp"
 #include "webex/parse.hpp"
 #include "webex/task_lister.hpp"
@@ -62,16 +63,10 @@ std::optional<Error> ValidateTaskQuery(TaskQuery const& query) {
   return std::nullopt;
 }
 
-/// Extracts the text of the first <tag>...</tag> of an S3 XML error body.
-std::string XmlElement(std::string_view xml, std::string_view tag) {
-  std::string open = "<" + std::string(tag) + ">";
-  std::string close = "</" + std::string(tag) + ">";
-  auto start = xml.find(open);
-  if (start == std::string_view::npos) return {};
-  start += open.size();
-  auto end = xml.find(close, start);
-  if (end == std::string_view::npos) return {};
-  return std::string(xml.substr(start, std::min<std::size_t>(end - start, 500)));
+/// A field of the recording store's S3-style error body, cut to 500 bytes with its control
+/// characters escaped; "" when absent.
+std::string StoreText(std::optional<std::string> const& text) {
+  return text ? EscapeControlCharacters(std::string_view(*text).substr(0, 500)) : std::string();
 }
 
 /// Maps a failed presigned GET (S3 XML error body) to an Error. The URL's query never appears.
@@ -79,9 +74,14 @@ Error MapPresignedError(int status, std::string_view body, HttpHeaders const& he
                         SysTime now) {
   Error e;
   e.http_status = status;
-  std::string code = XmlElement(body, "Code");
-  std::string s3_message = XmlElement(body, "Message");
-  e.request_id = XmlElement(body, "RequestId");
+  std::string code;
+  std::string s3_message;
+  // <Error><Code/><Message/><RequestId/></Error> (Amazon S3 "Error responses"); any root is read.
+  if (auto doc = util::xml::Document::Parse(body, "presigned download error body")) {
+    code = StoreText(doc->Text("Code"));
+    s3_message = StoreText(doc->Text("Message"));
+    e.request_id = StoreText(doc->Text("RequestId"));
+  }
   if (e.request_id.empty()) e.request_id = FindHeader(headers, "x-amz-request-id").value_or("");
   if (auto retry_after = FindHeader(headers, "Retry-After")) e.retry_after = util::ParseRetryAfter(*retry_after, now);
   std::string where = "presigned recording download " + RedactUrl(url);

@@ -146,6 +146,64 @@ TEST(FaceParse, XmlWhereJsonWasAskedForIsAClearParseError) {
   }
 }
 
+// `text` as UTF-16 (ASCII and Latin-1 only), with or without a BOM.
+std::string Utf16(std::string_view text, bool little_endian, bool bom) {
+  std::string out = bom ? (little_endian ? "\xFF\xFE" : "\xFE\xFF") : "";
+  for (char c : text) {
+    out.push_back(little_endian ? c : '\0');
+    out.push_back(little_endian ? '\0' : c);
+  }
+  return out;
+}
+
+TEST(FaceParse, Utf16XmlAnswersAreRead) {
+  // Reference §5.3: the guide's XML declares UTF-16; a server may send UTF-16 bytes, LE or BE, with
+  // or without a BOM, and with or without a Content-Type.
+  std::string const result = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<result><code>0</code><message>ACK "
+                             "caf\xE9</message><token>tok-1</token><expiration>3600seconds</expiration><version>7.1"
+                             "</version></result>";
+  for (bool le : {true, false}) {
+    for (bool bom : {true, false}) {
+      for (auto const& headers : {XmlHeaders(), HttpHeaders{}}) {
+        SCOPED_TRACE(std::string(le ? "LE" : "BE") + (bom ? " BOM" : " no BOM") + (headers.empty() ? " sniffed" : ""));
+        auto body = Utf16(result, le, bom);
+        EXPECT_EQ(wire::Classify(headers, body), wire::BodyKind::kXml);
+        auto header = wire::ReadResultHeader(headers, body);
+        EXPECT_TRUE(header.parsed);
+        EXPECT_EQ(header.code, 0);
+        EXPECT_EQ(header.message, "ACK caf\xC3\xA9");
+        auto login = wire::ParseLogin(headers, body);
+        EXPECT_EQ(login.token, "tok-1");
+        EXPECT_EQ(login.expiration, "3600seconds");
+        EXPECT_EQ(wire::ParseVersion(headers, body), "7.1");
+        auto search = wire::ParseRecordingSearch(200, headers, body, "op", {}, 0);
+        ASSERT_FALSE(search);
+        EXPECT_EQ(search.error().vendor_code, "0");
+        EXPECT_NE(search.error().message.find("XML although JSON was requested"), std::string::npos);
+      }
+    }
+  }
+}
+
+TEST(FaceParse, XmlAnswersWithPrefixesEntitiesAndHostileDoctypes) {
+  auto header = wire::ReadResultHeader(
+      XmlHeaders(), "<f:result xmlns:f=\"urn:face\"><f:code>-1</f:code><f:message>a &amp; b</f:message><f:matches/></f:result>");
+  EXPECT_TRUE(header.parsed);
+  EXPECT_EQ(header.code, -1);
+  EXPECT_EQ(header.message, "a & b");
+  EXPECT_TRUE(header.has_matches);
+  // A DOCTYPE (billion laughs, XXE) is refused: nothing is read from the body.
+  auto lol = wire::ReadResultHeader(
+      XmlHeaders(), "<!DOCTYPE r [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]><result><code>0</code><message>&b;"
+                    "</message></result>");
+  EXPECT_FALSE(lol.parsed);
+  EXPECT_TRUE(wire::ParseLogin(XmlHeaders(), "<!DOCTYPE r SYSTEM \"file:///etc/passwd\"><result><token>t</token></result>")
+                  .token.empty());
+  // A body mentioning <matches only inside a text is not a list.
+  EXPECT_FALSE(wire::ReadResultHeader(XmlHeaders(), "<result><code>5</code><message>&lt;matches&gt;</message></result>")
+                   .has_matches);
+}
+
 TEST(FaceParse, MalformedAndTruncatedBodies) {
   std::string single = kSingle;
   for (std::string body : {single.substr(0, single.size() / 2), std::string("{\"result\":{\"code\":0}"),

@@ -229,21 +229,25 @@ class FakeS3 {
     if (r.method == "POST" && q("uploadId")) {
       auto up = uploads_.find(*q("uploadId"));
       if (up == uploads_.end()) return Reply(404, ErrorXml("NoSuchUpload"));
-      auto numbers = ccrec::internal::xml::FindAllTexts(r.body, "PartNumber");
-      auto etags = ccrec::internal::xml::FindAllTexts(r.body, "ETag");
-      if (numbers.empty() || numbers.size() != etags.size()) return Reply(400, ErrorXml("MalformedXML"));
+      auto body = ccrec::internal::xml::Document::Parse(r.body, "CompleteMultipartUpload body");
+      if (!body || body->RootName() != "CompleteMultipartUpload") return Reply(400, ErrorXml("MalformedXML"));
+      auto const parts = body->ChildTexts("Part");
+      if (parts.empty()) return Reply(400, ErrorXml("MalformedXML"));
       std::string data;
       std::string md5s;
       int prev = 0;
-      for (std::size_t i = 0; i < numbers.size(); ++i) {
-        int n = std::stoi(numbers[i]);
+      for (std::size_t i = 0; i < parts.size(); ++i) {
+        auto number = parts[i].find("PartNumber");
+        auto etag = parts[i].find("ETag");
+        if (number == parts[i].end() || etag == parts[i].end()) return Reply(400, ErrorXml("MalformedXML"));
+        int n = std::stoi(number->second);
         if (n <= prev) return Reply(400, ErrorXml("InvalidPartOrder"));
         prev = n;
         auto p = up->second.parts.find(n);
-        if (p == up->second.parts.end() || up->second.part_etags[n] != etags[i]) {
+        if (p == up->second.parts.end() || up->second.part_etags[n] != etag->second) {
           return Reply(400, ErrorXml("InvalidPart"));
         }
-        if (i + 1 < numbers.size() && p->second.size() < (5u << 20)) return Reply(400, ErrorXml("EntityTooSmall"));
+        if (i + 1 < parts.size() && p->second.size() < (5u << 20)) return Reply(400, ErrorXml("EntityTooSmall"));
         data += p->second;
         md5s += ccrec::internal::Md5Raw(p->second);
       }
@@ -251,10 +255,10 @@ class FakeS3 {
         return Reply(412, ErrorXml("PreconditionFailed"));
       }
       auto etag = "\"" + ccrec::internal::HexEncode(ccrec::internal::Md5Raw(md5s)) + "-" +
-                  std::to_string(numbers.size()) + "\"";
+                  std::to_string(parts.size()) + "\"";
       objects_[up->second.key] = StoredObject{data, up->second.headers, etag};
       std::string extra;
-      auto crcs = ccrec::internal::xml::FindAllTexts(r.body, "ChecksumCRC32C");
+      auto crcs = body->Texts("ChecksumCRC32C");
       if (!crcs.empty() && flexible_checksums) extra = "<ChecksumCRC32C>composite-" + std::to_string(crcs.size()) + "</ChecksumCRC32C>";
       uploads_.erase(up);
       if (lose_next_complete_response) {

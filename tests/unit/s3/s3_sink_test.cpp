@@ -285,7 +285,7 @@ TEST_F(S3SinkTest, MultipartFlow) {
   auto const& complete = reqs[4];
   EXPECT_EQ(complete.method, "POST");
   EXPECT_EQ(complete.url, "http://127.0.0.1:9000/bkt/rec/big.wav?uploadId=upload-1");
-  auto numbers = ccrec::internal::xml::FindAllTexts(complete.body, "PartNumber");
+  auto numbers = ccrec::internal::xml::Document::Parse(complete.body, "Complete body").value().Texts("PartNumber");
   EXPECT_EQ(numbers, (std::vector<std::string>{"1", "2", "3"}));
   EXPECT_NE(complete.body.find("<ETag>&quot;"), std::string::npos);
 
@@ -822,7 +822,7 @@ TEST_F(S3SinkTest, Crc32cChecksums) {
       EXPECT_TRUE(q.Header("x-amz-checksum-crc32c"));
     }
   }
-  EXPECT_EQ(ccrec::internal::xml::FindAllTexts(reqs.back().body, "ChecksumCRC32C").size(), 3u);
+  EXPECT_EQ(ccrec::internal::xml::Document::Parse(reqs.back().body, "Complete body").value().Texts("ChecksumCRC32C").size(), 3u);
   EXPECT_EQ(*big->checksum, "crc32c:composite-3");
 }
 

@@ -161,6 +161,39 @@ TEST(WebexDownload, NotFoundAndOtherS3Errors) {
   EXPECT_EQ(range.error().vendor_code, "InvalidRange");
 }
 
+TEST(WebexDownload, StoreErrorBodiesAreReadAsXml) {
+  // Entities are expanded, namespace prefixes and UTF-16 are understood, control characters never
+  // reach the message (the store's <Error> body goes through the shared XML layer).
+  Env env;
+  env.transport->EnqueueResponse(
+      404, "<s3:Error xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\"><s3:Code>NoSuchKey</s3:Code><s3:Message>key "
+           "&quot;org/1&amp;2&quot;&#10;does not exist</s3:Message><s3:RequestId>R&amp;1</s3:RequestId></s3:Error>");
+  auto missing = env.MakeClient().OpenRecording(kUrl);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().vendor_code, "NoSuchKey");
+  EXPECT_EQ(missing.error().request_id, "R&1");
+  EXPECT_NE(missing.error().message.find("key \"org/1&2\"\\x0adoes not exist"), std::string::npos)
+      << missing.error().message;
+
+  Env env2;
+  std::string utf16be = "\xFE\xFF";
+  for (char c : std::string("<Error><Code>SlowDown</Code></Error>")) {
+    utf16be.push_back('\0');
+    utf16be.push_back(c);
+  }
+  env2.transport->EnqueueResponse(400, utf16be);
+  auto slow = env2.MakeClient().OpenRecording(kUrl);
+  ASSERT_FALSE(slow);
+  EXPECT_EQ(slow.error().vendor_code, "SlowDown");
+
+  Env env3;  // not XML: the status alone decides, nothing of the body becomes a code
+  env3.transport->EnqueueResponse(404, "<html><Code>x</Code>");
+  auto html = env3.MakeClient().OpenRecording(kUrl);
+  ASSERT_FALSE(html);
+  EXPECT_EQ(html.error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(html.error().vendor_code.empty());
+}
+
 TEST(WebexDownload, TransientFailuresAreRetriedBeforeTheBodyStarts) {
   Env env;
   env.transport->EnqueueError(ccrec::MakeError(ErrorCode::kTransport, "connection refused"));
