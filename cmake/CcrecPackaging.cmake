@@ -23,6 +23,12 @@ install(FILES ${PROJECT_BINARY_DIR}/include/ccrec/version.hpp
 
 set(CCREC_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ccrec)
 install(EXPORT ccrecTargets NAMESPACE ccrec:: DESTINATION ${CCREC_CMAKE_DIR} COMPONENT dev)
+# ON/OFF even when BUILD_SHARED_LIBS is unset (a subproject build with CCREC_INSTALL=ON).
+if(BUILD_SHARED_LIBS)
+  set(CCREC_CONFIG_SHARED ON)
+else()
+  set(CCREC_CONFIG_SHARED OFF)
+endif()
 configure_package_config_file(cmake/ccrecConfig.cmake.in
   ${PROJECT_BINARY_DIR}/ccrecConfig.cmake
   INSTALL_DESTINATION ${CCREC_CMAKE_DIR})
