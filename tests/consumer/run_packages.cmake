@@ -23,7 +23,7 @@ function(expect_in text what)
 endfunction()
 
 # 1. The three packages.
-run(cpack -G DEB --config "${BUILD_DIR}/CPackConfig.cmake" -B "${WORK_DIR}/cpack")
+run("${CMAKE_CPACK_COMMAND}" -G DEB --config "${BUILD_DIR}/CPackConfig.cmake" -B "${WORK_DIR}/cpack")
 set(root "${WORK_DIR}/root")
 file(MAKE_DIRECTORY "${root}")
 foreach(package libccrec0 libccrec-dev ccrec-export)
