@@ -20,6 +20,14 @@ function(ccrec_target_settings target)
   endif()
 endfunction()
 
+# The ABI version in the shared libraries' SONAME (libccrec_core.so.0.1): MAJOR.MINOR before 1.0,
+# where a new minor release may break the ABI, MAJOR from 1.0 on (docs/compatibility.md).
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(CCREC_SOVERSION ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+else()
+  set(CCREC_SOVERSION ${PROJECT_VERSION_MAJOR})
+endif()
+
 # ccrec_add_library(<area> SOURCES ... [PUBLIC_DEPS ...] [PRIVATE_DEPS ...])
 # Defines target ccrec_<area>, alias ccrec::<area>, export name <area>.
 function(ccrec_add_library area)
@@ -29,14 +37,15 @@ function(ccrec_add_library area)
   add_library(ccrec::${area} ALIAS ${target})
   ccrec_target_settings(${target})
   target_include_directories(${target}
-    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
+    PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include> $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
+           $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   set_target_properties(${target} PROPERTIES
     EXPORT_NAME ${area}
     OUTPUT_NAME ccrec_${area}
     VERSION ${PROJECT_VERSION}
-    SOVERSION ${PROJECT_VERSION_MAJOR}
+    SOVERSION ${CCREC_SOVERSION}
     POSITION_INDEPENDENT_CODE ON)
   target_compile_definitions(${target} PRIVATE CCREC_BUILDING_LIBRARY)
   set_property(GLOBAL APPEND PROPERTY CCREC_LIBRARY_TARGETS ${target})

@@ -2,6 +2,8 @@
 // directory. The reference program of the ccrec SDK.
 #include "commands.hpp"
 
+#include <ccrec/version.hpp>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -21,7 +23,8 @@ int main(int argc, char** argv) {
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
 #endif
   CLI::App app{"ccrec-export: export contact-center call recordings and metadata to S3 or a directory"};
-  app.set_version_flag("--version", std::string("ccrec-export ") + CCREC_VERSION);
+  // The version of the ccrec library loaded at run time (help2man reads this line).
+  app.set_version_flag("--version", std::string("ccrec-export ") + ccrec::Version());
   app.require_subcommand(1);
   // (subcommand name, action), one per vendor; see commands.hpp.
   std::vector<std::pair<std::string, std::function<int()>>> commands;

@@ -24,6 +24,7 @@
 //   (options, callbacks, error mapping); this file holds the multi loop and the public objects.
 
 #include <ccrec/transport/curl.hpp>
+#include <ccrec/version.hpp>
 
 #include "transport/curl_transfer.hpp"
 
@@ -35,10 +36,6 @@
 #include <exception>
 #include <string>
 #include <utility>
-
-#ifndef CCREC_VERSION_STRING
-#define CCREC_VERSION_STRING "0"
-#endif
 
 namespace ccrec {
 inline namespace v1 {
