@@ -38,7 +38,7 @@ std::string RecordingIdentity::ToString() const {
 std::string EncodeIdentity(RecordingIdentity const& id) {
   std::string out = "v1/" + EncodePart(id.source) + "/" + EncodePart(id.task_id) + "/" + EncodePart(id.recording_id) +
                     "/" + EncodePart(id.segment_id);
-  if (out.size() > kMaxIdentityBytes) out = "v1-sha256/" + internal::Sha256Hex(out);
+  if (out.size() > kMaxIdentityBytes) out = "v1-sha256/" + ::ccrec::detail::Sha256Hex(out);
   return out;
 }
 

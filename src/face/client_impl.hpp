@@ -49,7 +49,7 @@ struct Client::Impl {
   std::optional<Error> last_error;
   std::atomic<std::uint64_t> logins{0};
 
-  internal::RetryEnv Env() const { return internal::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }
+  ::ccrec::detail::RetryEnv Env() const { return ::ccrec::detail::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }
 
   std::string Url(std::string const& command) const { return base_url + "/Face/" + command; }
 
@@ -61,10 +61,10 @@ struct Client::Impl {
     std::string token;
     std::chrono::seconds lifetime;
   };
-  internal::SingleFlight<Minted> login;  // one login at a time; guarded by mu
+  ::ccrec::detail::SingleFlight<Minted> login;  // one login at a time; guarded by mu
 
   // --- session.cpp -------------------------------------------------------------------------------
-  Error CredentialError(wire::LoginAnswer const& answer, int status) const;
+  Error CredentialError(detail::LoginAnswer const& answer, int status) const;
 
   /// One login (at most two HTTP attempts).
   Result<Minted> DoLogin(CallContext const& ctx);
@@ -77,9 +77,9 @@ struct Client::Impl {
   /// One authenticated API call answered with a (small) result document. `accept_code` decides
   /// which FACE codes are answers rather than failures (failures are mapped, and retried when
   /// transient and `idempotent`). Re-logs in once on a token error.
-  Result<internal::BufferedResponse> Call(std::string const& command, std::string const& query,
+  Result<::ccrec::detail::BufferedResponse> Call(std::string const& command, std::string const& query,
                                           std::optional<std::string> const& form, bool idempotent,
-                                          std::function<bool(wire::ResultHeader const&)> const& accept_code,
+                                          std::function<bool(detail::ResultHeader const&)> const& accept_code,
                                           CallContext const& ctx);
 
   /// An authenticated download: returns the streaming response when it is media; a result
@@ -94,7 +94,7 @@ struct Client::Impl {
   Result<RecordingSearchResult> SearchRecordings(SearchCriteria const& criteria, CallContext const& ctx);
   Result<SegmentSearchResult> SearchSegments(SearchCriteria const& criteria, CallContext const& ctx);
 
-  static bool AcceptSearchCode(wire::ResultHeader const& h);
+  static bool AcceptSearchCode(detail::ResultHeader const& h);
 
   Result<std::string> SegmentQuery(Segment const& segment) const;
 

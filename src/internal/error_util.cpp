@@ -6,7 +6,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 ErrorCode ErrorCodeForHttpStatus(int status) noexcept {
   switch (status) {
@@ -47,6 +47,6 @@ Error FinishHttpError(Error error, HttpErrorParts parts, HttpHeaders const& head
   return error;
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -10,7 +10,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// The ErrorCode an HTTP status implies before the vendor's body refines it: 401
 /// kUnauthenticated, 403 kPermissionDenied, 404 kNotFound, 408 kDeadlineExceeded, 429
@@ -46,6 +46,6 @@ struct HttpErrorParts {
 CCREC_EXPORT Error FinishHttpError(Error error, HttpErrorParts parts, HttpHeaders const& headers,
                                    std::chrono::system_clock::time_point now);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

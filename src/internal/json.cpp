@@ -13,7 +13,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 namespace json_detail {
 // Rejects, before rapidjson sees the text, what it handles badly: nesting deeper than
@@ -320,6 +320,6 @@ std::string JsonEscape(std::string_view text) {
   return out;
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

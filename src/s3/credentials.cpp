@@ -104,7 +104,7 @@ IniFile ParseIni(std::string const& text) {
     if (indented && in_nested) continue;
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    auto key = internal::ToLowerAscii(Trim(line.substr(0, eq)));
+    auto key = ::ccrec::detail::ToLowerAscii(Trim(line.substr(0, eq)));
     auto value = line.substr(eq + 1);
     for (std::size_t i = 1; i < value.size(); ++i) {
       if ((value[i] == '#' || value[i] == ';') && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
@@ -166,7 +166,7 @@ class ProfileProvider final : public CredentialsProvider {
     std::map<std::string, std::string> const* from_config = nullptr;
     IniFile creds_ini, config_ini;
     if (!creds_path.empty()) {
-      auto text = internal::ReadSmallFile(creds_path, 1u << 20);
+      auto text = ::ccrec::detail::ReadSmallFile(creds_path, 1u << 20);
       if (text) {
         creds_ini = ParseIni(*text);
         auto it = creds_ini.find(profile);
@@ -180,7 +180,7 @@ class ProfileProvider final : public CredentialsProvider {
       }
     }
     if (!config_path.empty()) {
-      auto text = internal::ReadSmallFile(config_path, 1u << 20);
+      auto text = ::ccrec::detail::ReadSmallFile(config_path, 1u << 20);
       if (text) {
         config_ini = ParseIni(*text);
         auto it = config_ini.find("profile " + profile);

@@ -17,7 +17,7 @@ namespace webex {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 char const* Hint(int status) {
   switch (status) {
@@ -54,7 +54,7 @@ void AppendDescriptions(rapidjson::Value const* array, std::string& out) {
 Error MapWebexError(int status, std::string_view body, HttpHeaders const& headers, std::string_view what,
                     std::chrono::system_clock::time_point now) {
   Error error;
-  error.code = internal::ErrorCodeForHttpStatus(status);
+  error.code = ::ccrec::detail::ErrorCodeForHttpStatus(status);
   std::string details;
   bool understood = false;
   if (!body.empty()) {
@@ -77,7 +77,7 @@ Error MapWebexError(int status, std::string_view body, HttpHeaders const& header
       AppendDescriptions(util::OptArray(*doc, "errors"), details);
     }
   }
-  return internal::FinishHttpError(
+  return ::ccrec::detail::FinishHttpError(
       std::move(error), {status, body, understood, std::move(details), "TrackingID", what, Hint(status)}, headers, now);
 }
 

@@ -16,7 +16,7 @@ namespace webex_legacy {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 char const* Hint(int status) {
   switch (status) {
@@ -42,7 +42,7 @@ char const* Hint(int status) {
 Error MapLegacyError(int status, std::string_view body, HttpHeaders const& headers, std::string_view what,
                      std::chrono::system_clock::time_point now) {
   Error error;
-  error.code = internal::ErrorCodeForHttpStatus(status);
+  error.code = ::ccrec::detail::ErrorCodeForHttpStatus(status);
   std::string details;
   bool understood = false;
   if (!body.empty()) {
@@ -63,7 +63,7 @@ Error MapLegacyError(int status, std::string_view body, HttpHeaders const& heade
       }
     }
   }
-  return internal::FinishHttpError(
+  return ::ccrec::detail::FinishHttpError(
       std::move(error), {status, body, understood, std::move(details), "TrackingID", what, Hint(status)}, headers, now);
 }
 
