@@ -20,12 +20,46 @@ struct FaceFlags {
   std::string password;
   std::string from, to;
   std::string ani, dnis;
+  // The other documented search criteria (FACE guide, "Recording search"): sent as given.
+  std::string isr_ucid, ingress_call_id, egress_call_id, thirdparty_id, aor, filename, in_progress;
+  std::vector<std::string> custom;  // NAME=VALUE, in order
   int max_list_length = 1000;
   int token_lifetime = 3600;
   std::string date_precision = "milliseconds";
   std::string segment_by = "segmentId";
   bool concatenate_segments = false;
 };
+
+/// The search criteria of the flags (every search of the run carries them); throws UsageError.
+ccrec::face::SearchCriteria SearchFilter(FaceFlags const& f) {
+  ccrec::face::SearchCriteria c;
+  auto set = [](std::optional<std::string>& field, std::string const& value) {
+    if (!value.empty()) field = value;
+  };
+  set(c.ani, f.ani);
+  set(c.dnis, f.dnis);
+  set(c.isr_ucid, f.isr_ucid);
+  set(c.ingress_call_id, f.ingress_call_id);
+  set(c.egress_call_id, f.egress_call_id);
+  set(c.thirdparty_id, f.thirdparty_id);
+  set(c.aor, f.aor);
+  set(c.filename, f.filename);
+  if (!f.in_progress.empty()) c.in_progress = f.in_progress == "true";
+  for (auto const& pair : f.custom) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw UsageError{"--custom \"" + pair + "\" is not NAME=VALUE (a custom data field name of the ISR and its value)"};
+    }
+    c.custom_fields.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+  }
+  // The library's own encoding rules decide what a search may carry (and name what is wrong).
+  ccrec::face::SearchCriteria probe = c;
+  probe.max_list_length = 1;
+  if (auto encoded = ccrec::face::EncodeCriteria(probe, ccrec::face::CriteriaUse::kRecordingSearch); !encoded) {
+    throw UsageError{"search criteria: " + encoded.error().message};
+  }
+  return c;
+}
 
 int RunFace(FaceFlags& f) {
   using std::chrono::system_clock;
@@ -53,6 +87,7 @@ int RunFace(FaceFlags& f) {
   if (f.token_lifetime < 60 || f.token_lifetime > 86400) {
     throw UsageError{"--token-lifetime must be 60..86400 seconds"};
   }
+  auto criteria = SearchFilter(f);
 
   auto logger = MakeLogger(f.common);
   if (url->scheme == "http") {
@@ -91,8 +126,7 @@ int RunFace(FaceFlags& f) {
   ccrec::face::FaceSourceOptions so;
   so.from = from;
   so.to = to;
-  if (!f.ani.empty()) so.filter.ani = f.ani;
-  if (!f.dnis.empty()) so.filter.dnis = f.dnis;
+  so.filter = criteria;
   so.max_list_length = f.max_list_length;
   so.concatenate_segments = f.concatenate_segments;
   so.logger = logger;
@@ -121,6 +155,16 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--to", f->to, "window end (exclusive)");
   cmd->add_option("--ani", f->ani, "only recordings with this calling party (ani)");
   cmd->add_option("--dnis", f->dnis, "only recordings with this called party (dnis)");
+  cmd->add_option("--isr-ucid", f->isr_ucid, "only recordings of this ISR UCID (isrUcid)");
+  cmd->add_option("--ingress-call-id", f->ingress_call_id, "only recordings with this ingress SIP Call-ID");
+  cmd->add_option("--egress-call-id", f->egress_call_id, "only recordings with this egress SIP Call-ID");
+  cmd->add_option("--thirdparty-id", f->thirdparty_id, "only recordings with this third-party id (thirdpartyId)");
+  cmd->add_option("--aor", f->aor, "only recordings with this participant address of record (aor)");
+  cmd->add_option("--filename", f->filename, "only recordings with a segment of this file name");
+  cmd->add_option("--in-progress", f->in_progress, "inProgress: true = only recordings in progress, false = none")
+      ->check(CLI::IsMember({"true", "false"}));
+  cmd->add_option("--custom", f->custom,
+                  "NAME=VALUE: only recordings whose custom data field NAME has VALUE (repeatable, sent in order)");
   cmd->add_option("--max-list-length", f->max_list_length, "maxListLength per search (1..1000)")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();

@@ -1,0 +1,132 @@
+// Integration (issue 16 item 5): every documented search criterion is a ccrec-export face flag, and
+// a run with one exports exactly the matching recordings, against tests/emulators/face_server.py
+// (which filters by isrUcid, ingressCallId, aor, filename, custom data fields and inProgress).
+
+#include "integration/harness.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <cctype>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ccrec_it::ServerProcess;
+using ccrec_it::TempDir;
+
+constexpr long long kDayStart = 1793491200000;  // 2026-11-01T00:00:00Z
+
+rapidjson::Document Json(std::string const& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
+  return d;
+}
+
+bool Plain(std::string const& s) {
+  for (unsigned char c : s) {
+    if (!std::isalnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return !s.empty();
+}
+
+class FaceCriteriaTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    face_ = ServerProcess::Start("face_server.py", {"--recordings", "8", "--in-progress", "1", "--same-start-cluster",
+                                                    "0", "--segment-min-bytes", "64", "--segment-max-bytes", "256"})
+                .release();
+  }
+  static void TearDownTestSuite() {
+    delete face_;
+    face_ = nullptr;
+  }
+
+  static rapidjson::Document Truth() {
+    auto [status, text] = ccrec_it::HttpGet(face_->Get("base_url") + "/_emulator/recordings?from=" +
+                                                std::to_string(kDayStart) + "&to=" + std::to_string(kDayStart + 86400000),
+                                            face_->Get("ca_file"));
+    EXPECT_EQ(status, 200) << text;
+    return Json(text);
+  }
+
+  /// Runs ccrec-export face over the day with `extra` flags into a fresh directory.
+  static ccrec_it::ProgramResult Run(std::vector<std::string> const& extra) {
+    TempDir dir("ccrec-it-face-criteria");
+    std::vector<std::string> args = {CCREC_EXPORT_BIN, "face", "--face-url", face_->Get("base_url"), "--user-email",
+                                     face_->Get("user_email"), "--from", "2026-11-01T00:00:00Z", "--to",
+                                     "2026-11-02T00:00:00Z", "--dest", dir / "out", "--ca-file", face_->Get("ca_file")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return ccrec_it::RunProgram(args, {{"CCREC_FACE_PASSWORD", face_->Get("password")}});
+  }
+
+  static std::string Expect(std::size_t exported, std::size_t pending) {
+    return "exported=" + std::to_string(exported) + " skipped=0 failed=0 pending=" + std::to_string(pending);
+  }
+  static std::string Counts(ccrec_it::ProgramResult const& run) {
+    std::string last = run.LastLine();
+    return last.substr(0, last.find(" bytes="));
+  }
+
+  static ServerProcess* face_;
+};
+
+ServerProcess* FaceCriteriaTest::face_ = nullptr;
+
+TEST_F(FaceCriteriaTest, EachCriterionExportsExactlyTheMatchingRecording) {
+  auto truth = Truth();
+  ASSERT_EQ(truth["recordings"].Size(), 8u);
+  int checked = 0;
+  for (auto const& r : truth["recordings"].GetArray()) {
+    if (r["inProgress"].GetBool()) continue;
+    std::size_t segments = r["segments"].Size();
+    std::string id = r["recordingId"].GetString();
+    SCOPED_TRACE("recording " + id);
+    auto by_call = Run({"--isr-ucid", r["isrUcid"].GetString()});
+    EXPECT_EQ(by_call.exit_code, 0) << by_call.err;
+    EXPECT_EQ(Counts(by_call), Expect(segments, 0)) << "--isr-ucid";
+    auto by_ingress = Run({"--ingress-call-id", r["ingressCallId"].GetString()});
+    EXPECT_EQ(Counts(by_ingress), Expect(segments, 0)) << "--ingress-call-id";
+    auto by_egress = Run({"--egress-call-id", r["ingressCallId"].GetString()});
+    EXPECT_EQ(Counts(by_egress), Expect(0, 0)) << "--egress-call-id is its own field, not ingress";
+    for (auto const& c : r["custom"].GetObject()) {
+      std::string name = c.name.GetString();
+      if (name != "customerId") continue;
+      auto by_custom = Run({"--custom", name + "=" + c.value.GetString()});
+      EXPECT_EQ(Counts(by_custom), Expect(segments, 0)) << "--custom " << name;
+    }
+    std::string file = r["segments"][0]["filename"].GetString();
+    if (Plain(file)) {
+      auto by_file = Run({"--filename", file});
+      EXPECT_EQ(Counts(by_file), Expect(segments, 0)) << "--filename " << file;
+    }
+    if (++checked == 2) break;
+  }
+  EXPECT_EQ(checked, 2);
+  auto third = Run({"--thirdparty-id", "observeit-1"});  // the emulator's recordings have none
+  EXPECT_EQ(Counts(third), Expect(0, 0));
+  auto nobody = Run({"--isr-ucid", "no-such-call@127.0.0.1", "--custom", "customerId=nobody"});
+  EXPECT_EQ(nobody.exit_code, 0) << nobody.err;
+  EXPECT_EQ(Counts(nobody), Expect(0, 0));
+}
+
+TEST_F(FaceCriteriaTest, InProgressOnlyListsRecordingsInProgressWhichArePending) {
+  auto running = Run({"--in-progress", "true"});
+  EXPECT_EQ(running.exit_code, 0) << running.err;
+  EXPECT_EQ(Counts(running), Expect(0, 1)) << "the one recording in progress, pending until it ends";
+}
+
+TEST_F(FaceCriteriaTest, BadCriteriaAreUsageErrors) {
+  for (auto const& extra : std::vector<std::vector<std::string>>{
+           {"--custom", "customerId"}, {"--custom", "=C-1"}, {"--in-progress", "maybe"}}) {
+    auto run = Run(extra);
+    EXPECT_EQ(run.exit_code, 2) << extra[0] << " " << extra[1] << ": " << run.err;
+  }
+  auto run = Run({"--custom", "customerId"});
+  EXPECT_NE(run.err.find("NAME=VALUE"), std::string::npos) << run.err;
+}
+
+}  // namespace
