@@ -1,0 +1,321 @@
+// MakeSlidingWindowRateLimiter(): at most N requests in any rolling window, a burst of N at once,
+// the shared Retry-After pause of the RateLimiter contract, and giving up (cancellation,
+// deadline) consumes no slot. All on a ManualClock: nothing sleeps for real.
+#include <ccrec/core/rate_limiter.hpp>
+#include <ccrec/testing/manual_clock.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using ccrec::ErrorCode;
+using ccrec::testing::ManualClock;
+using ccrec::testing::ManualSleeper;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using TimePoint = std::chrono::system_clock::time_point;
+
+std::shared_ptr<ccrec::RateLimiter> Make(std::size_t n, milliseconds window, std::shared_ptr<ManualClock> clock,
+                                         std::shared_ptr<ccrec::Sleeper> sleeper) {
+  ccrec::SlidingWindowOptions o;
+  o.max_requests = n;
+  o.window = window;
+  o.clock = std::move(clock);
+  o.sleeper = std::move(sleeper);
+  return ccrec::MakeSlidingWindowRateLimiter(o);
+}
+
+// Advances the clock like ManualSleeper, after running a hook (e.g. another worker's 429, or a
+// cancellation arriving mid-wait). A sleep cancelled by the hook returns false without advancing.
+class HookSleeper : public ccrec::Sleeper {
+ public:
+  explicit HookSleeper(std::shared_ptr<ManualClock> clock) : clock_(std::move(clock)) {}
+  bool SleepFor(milliseconds d, ccrec::CancellationToken const& cancel) override {
+    sleeps.push_back(d);
+    if (hook) std::exchange(hook, nullptr)();
+    if (cancel.IsCancelled()) return false;
+    clock_->Advance(d);
+    return true;
+  }
+  std::function<void()> hook;  // runs once, at the next sleep
+  std::vector<milliseconds> sleeps;
+
+ private:
+  std::shared_ptr<ManualClock> clock_;
+};
+
+// Blocks each sleep until the test releases it (then advances the clock) or the token is
+// cancelled, so that a test can hold a caller at the head of the queue.
+class GateSleeper : public ccrec::Sleeper {
+ public:
+  explicit GateSleeper(std::shared_ptr<ManualClock> clock) : clock_(std::move(clock)) {}
+  bool SleepFor(milliseconds d, ccrec::CancellationToken const& cancel) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++sleeping_;
+    cv_.notify_all();
+    while (releases_ == 0) {
+      if (cancel.IsCancelled()) {
+        --sleeping_;
+        return false;
+      }
+      cv_.wait_for(lock, milliseconds(5));
+    }
+    --releases_;
+    --sleeping_;
+    clock_->Advance(d);
+    return true;
+  }
+  void WaitUntilSleeping() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return sleeping_ > 0; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++releases_;
+    cv_.notify_all();
+  }
+
+ private:
+  std::shared_ptr<ManualClock> clock_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int sleeping_ = 0;
+  int releases_ = 0;
+};
+
+TEST(SlidingWindowLimiterTest, BurstOfNAtOnceThenTheNextWaitsUntilTheFirstIsAWindowOld) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<ManualSleeper>(clock);
+  auto limiter = Make(5, seconds(60), clock, sleeper);
+  auto const t0 = clock->Now();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_TRUE(sleeper->Sleeps().empty()) << "a quiet limiter admits a burst of N without waiting";
+  clock->Advance(seconds(10));
+  ASSERT_TRUE(limiter->Acquire({}).has_value());  // the 6th
+  ASSERT_EQ(sleeper->Sleeps(), std::vector<milliseconds>{milliseconds(50'000)});
+  EXPECT_EQ(clock->Now(), t0 + seconds(60)) << "exactly when the first admission is a window old";
+  // The other four of the first burst are a window old too: four more go at once, then the
+  // 11th waits for the 6th (admitted at t0 + 60 s).
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(sleeper->Sleeps().size(), 1u);
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now(), t0 + seconds(120));
+}
+
+// The clock hands each thread the time it read last, so a thread knows the exact time the
+// limiter admitted it at (the limiter's last Now() call in Acquire() is the admitting one).
+class ThreadRecordingClock : public ccrec::Clock {
+ public:
+  explicit ThreadRecordingClock(std::shared_ptr<ManualClock> inner) : inner_(std::move(inner)) {}
+  TimePoint Now() const override { return last_ = inner_->Now(); }
+  static TimePoint Last() { return last_; }
+
+ private:
+  std::shared_ptr<ManualClock> inner_;
+  static thread_local TimePoint last_;
+};
+thread_local TimePoint ThreadRecordingClock::last_{};
+
+TEST(SlidingWindowLimiterTest, NoRollingWindowEverHoldsMoreThanNAcrossARandomScheduleWithManyThreads) {
+  auto manual = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<ManualSleeper>(manual);  // the head's sleeps move the clock
+  constexpr std::size_t kN = 7;
+  constexpr milliseconds kWindow(1'000);
+  ccrec::SlidingWindowOptions o;
+  o.max_requests = kN;
+  o.window = kWindow;
+  o.clock = std::make_shared<ThreadRecordingClock>(manual);
+  o.sleeper = sleeper;
+  auto limiter = ccrec::MakeSlidingWindowRateLimiter(o);
+  std::mutex mu;
+  std::vector<TimePoint> admitted;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 12; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<unsigned>(t) * 7919u + 1u);
+      for (int i = 0; i < 150; ++i) {
+        ASSERT_TRUE(limiter->Acquire({}).has_value());
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          admitted.push_back(ThreadRecordingClock::Last());
+        }
+        // Work of random length, sometimes none, sometimes longer than the window.
+        auto r = rng() % 10;
+        if (r < 6) manual->Advance(milliseconds(rng() % 150));
+        if (r == 9) manual->Advance(milliseconds(1'000 + rng() % 500));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(admitted.size(), 12u * 150u);
+  std::sort(admitted.begin(), admitted.end());
+  std::size_t fullest = 0;
+  for (std::size_t i = 0; i < admitted.size(); ++i) {
+    // Every window [t, t + W) that holds admissions starts at one of them.
+    auto end = std::lower_bound(admitted.begin() + static_cast<std::ptrdiff_t>(i), admitted.end(), admitted[i] + kWindow);
+    auto in_window = static_cast<std::size_t>(end - (admitted.begin() + static_cast<std::ptrdiff_t>(i)));
+    fullest = std::max(fullest, in_window);
+    ASSERT_LE(in_window, kN) << "window starting at admission " << i;
+  }
+  EXPECT_EQ(fullest, kN) << "the limiter lets full bursts through";
+}
+
+TEST(SlidingWindowLimiterTest, PauseIsSharedAndHoldsEvenAFreshLimiter) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<ManualSleeper>(clock);
+  auto limiter = Make(300, seconds(60), clock, sleeper);
+  auto const t0 = clock->Now();
+  limiter->PauseUntil(t0 + seconds(10));
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now(), t0 + seconds(10));
+  ASSERT_TRUE(limiter->Acquire({}).has_value());  // pause over, the window has room
+  EXPECT_EQ(sleeper->Sleeps().size(), 1u);
+}
+
+TEST(SlidingWindowLimiterTest, LaterPausesExtendButNeverShorten) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<ManualSleeper>(clock);
+  auto limiter = Make(300, seconds(60), clock, sleeper);
+  auto const t0 = clock->Now();
+  limiter->PauseUntil(t0 + seconds(20));
+  limiter->PauseUntil(t0 + seconds(5));
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now(), t0 + seconds(20));
+  limiter->PauseUntil(clock->Now() + seconds(3));
+  limiter->PauseUntil(clock->Now() + seconds(7));
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now(), t0 + seconds(27));
+}
+
+TEST(SlidingWindowLimiterTest, PauseIsCutAtMaxPause) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<ManualSleeper>(clock);
+  ccrec::SlidingWindowOptions o;
+  o.max_pause = seconds(30);
+  o.clock = clock;
+  o.sleeper = sleeper;
+  auto limiter = ccrec::MakeSlidingWindowRateLimiter(o);
+  auto const t0 = clock->Now();
+  limiter->PauseUntil(t0 + std::chrono::hours(24 * 365));
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now(), t0 + seconds(30));
+}
+
+TEST(SlidingWindowLimiterTest, AWaiterWhoseSlotCameBeforeThePauseWaitsForThePause) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<HookSleeper>(clock);
+  auto limiter = Make(1, seconds(60), clock, sleeper);
+  auto const t0 = clock->Now();
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  // While the next caller sleeps for its slot (t0 + 60 s), another worker gets a 429.
+  sleeper->hook = [&] { limiter->PauseUntil(t0 + seconds(100)); };
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(sleeper->sleeps, (std::vector<milliseconds>{seconds(60), seconds(40)}));
+  EXPECT_EQ(clock->Now(), t0 + seconds(100));
+}
+
+TEST(SlidingWindowLimiterTest, CancellationAndDeadlineConsumeNoSlot) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<HookSleeper>(clock);
+  auto limiter = Make(2, seconds(60), clock, sleeper);
+  auto const t0 = clock->Now();
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+
+  ccrec::CallContext with_deadline;
+  with_deadline.deadline = t0 + seconds(30);
+  auto r = limiter->Acquire(with_deadline);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kDeadlineExceeded);
+  EXPECT_TRUE(sleeper->sleeps.empty()) << "a slot after the deadline is not waited for";
+
+  ccrec::CallContext cancelled;
+  cancelled.cancel.Cancel();
+  r = limiter->Acquire(cancelled);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kCancelled);
+
+  ccrec::CallContext cancelled_while_waiting;
+  sleeper->hook = [&] { cancelled_while_waiting.cancel.Cancel(); };
+  r = limiter->Acquire(cancelled_while_waiting);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kCancelled);
+  EXPECT_EQ(clock->Now(), t0);
+
+  // None of the three took a slot: a window later, two go at once and the third waits a window.
+  clock->Advance(seconds(60));
+  sleeper->sleeps.clear();
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_TRUE(sleeper->sleeps.empty());
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(sleeper->sleeps, std::vector<milliseconds>{seconds(60)});
+}
+
+// Callers behind the head of the queue: one whose earliest possible slot is after its deadline
+// fails at once, one cancelled while queued leaves, and neither holds up the others.
+TEST(SlidingWindowLimiterTest, QueuedCallersFailOnDeadlineOrCancellationWithoutHoldingOthers) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<GateSleeper>(clock);
+  auto limiter = Make(1, seconds(60), clock, sleeper);
+  auto const t0 = clock->Now();
+  ASSERT_TRUE(limiter->Acquire({}).has_value());  // at t0
+
+  ccrec::Result<void> head_result = ccrec::MakeError(ErrorCode::kInternal, "not run");
+  std::thread head([&] { head_result = limiter->Acquire({}); });  // slot t0 + 60 s
+  sleeper->WaitUntilSleeping();
+
+  // Behind the head the earliest slot is t0 + 120 s.
+  ccrec::CallContext too_soon;
+  too_soon.deadline = t0 + seconds(90);
+  auto r = limiter->Acquire(too_soon);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kDeadlineExceeded);
+
+  ccrec::CallContext queued;
+  ccrec::Result<void> queued_result = ccrec::MakeError(ErrorCode::kInternal, "not run");
+  std::thread behind([&] { queued_result = limiter->Acquire(queued); });
+  queued.cancel.Cancel();
+  behind.join();
+  ASSERT_FALSE(queued_result.has_value());
+  EXPECT_EQ(queued_result.error().code, ErrorCode::kCancelled);
+
+  sleeper->Release();
+  head.join();
+  EXPECT_TRUE(head_result.has_value());
+  EXPECT_EQ(clock->Now(), t0 + seconds(60));
+}
+
+TEST(SlidingWindowLimiterTest, InvalidOptionsAreClamped) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<ManualSleeper>(clock);
+  auto const t0 = clock->Now();
+  ccrec::SlidingWindowOptions o;
+  o.max_requests = 0;             // -> 1
+  o.window = milliseconds(-5);    // -> 1 ms
+  o.max_pause = milliseconds(-1);  // -> 0: PauseUntil() has no effect
+  o.clock = clock;
+  o.sleeper = sleeper;
+  auto limiter = ccrec::MakeSlidingWindowRateLimiter(o);
+  limiter->PauseUntil(t0 + seconds(10));
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(sleeper->Sleeps(), std::vector<milliseconds>{milliseconds(1)});
+  EXPECT_EQ(clock->Now(), t0 + milliseconds(1));
+
+  o.window = milliseconds(0);  // -> 1 ms as well
+  o.max_requests = 2;
+  limiter = ccrec::MakeSlidingWindowRateLimiter(o);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now(), t0 + milliseconds(2));
+}
+
+}  // namespace
