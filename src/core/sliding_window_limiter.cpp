@@ -2,9 +2,10 @@
 // arrival order, an admission recorded only when it happens (so giving up consumes nothing).
 #include <ccrec/core/rate_limiter.hpp>
 
+#include "internal/sliding_window_limiter.hpp"
+
 #include <algorithm>
 #include <condition_variable>
-#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <vector>
@@ -25,8 +26,10 @@ constexpr std::chrono::milliseconds kQueuePoll{10};
 
 class SlidingWindow : public RateLimiter {
  public:
-  explicit SlidingWindow(SlidingWindowOptions o)
-      : clock_(o.clock ? o.clock : MakeSystemClock()), sleeper_(o.sleeper ? o.sleeper : MakeRealSleeper()) {
+  SlidingWindow(SlidingWindowOptions o, internal::AdmissionObserver on_admit)
+      : clock_(o.clock ? o.clock : MakeSystemClock()),
+        sleeper_(o.sleeper ? o.sleeper : MakeRealSleeper()),
+        on_admit_(std::move(on_admit)) {
     std::size_t n = std::clamp<std::size_t>(o.max_requests, 1, kMaxRequestsCap);
     window_ = std::max(o.window, std::chrono::milliseconds(1));
     max_pause_ = std::max(o.max_pause, std::chrono::milliseconds(0));
@@ -35,22 +38,21 @@ class SlidingWindow : public RateLimiter {
 
   Result<void> Acquire(CallContext const& ctx) override {
     std::unique_lock<std::mutex> lock(mu_);
-    std::uint64_t const ticket = next_ticket_++;
-    queue_.push_back(ticket);
+    Waiter me;
+    queue_.push_back(&me);
     for (;;) {
-      if (ctx.cancel.IsCancelled()) return Leave(ticket, Cancelled());
+      // Whoever holds the lock admits every waiter that may go now, in queue order, itself
+      // included: a woken waiter finds itself admitted instead of each admission waiting for its
+      // thread to be scheduled (which would turn a queue, once formed, into a convoy).
       auto const now = clock_->Now();
-      std::size_t const pos = Position(ticket);
+      AdmitReady(now, me);
+      if (me.admitted) return {};
+      if (ctx.cancel.IsCancelled()) return Leave(me, Cancelled());
+      std::size_t const pos = Position(me);
       auto const slot = SlotAt(pos, now);
       if (ctx.deadline && slot > *ctx.deadline) {
-        return Leave(ticket, MakeError(ErrorCode::kDeadlineExceeded,
-                                       "rate limit: the next request slot is after the deadline"));
-      }
-      if (pos == 0 && slot <= now) {
-        Admit(now);
-        queue_.pop_front();
-        cv_.notify_all();
-        return {};
+        return Leave(me, MakeError(ErrorCode::kDeadlineExceeded,
+                                   "rate limit: the next request slot is after the deadline"));
       }
       if (pos == 0) {
         // Only the head sleeps for its slot. The pause and the window are checked again after
@@ -59,7 +61,8 @@ class SlidingWindow : public RateLimiter {
         lock.unlock();
         bool const slept = sleeper_->SleepFor(wait, ctx.cancel);
         lock.lock();
-        if (!slept) return Leave(ticket, Cancelled());
+        if (me.admitted) return {};  // admitted by another caller while sleeping
+        if (!slept) return Leave(me, Cancelled());
       } else {
         cv_.wait_for(lock, kQueuePoll);
       }
@@ -76,16 +79,35 @@ class SlidingWindow : public RateLimiter {
  private:
   static Error Cancelled() { return MakeError(ErrorCode::kCancelled, "cancelled while waiting for the rate limiter"); }
 
+  struct Waiter {
+    bool admitted = false;
+  };
+
   /// Leaves the queue without admission (no slot consumed) and returns `error`. Caller holds mu_.
-  Result<void> Leave(std::uint64_t ticket, Error error) {
-    auto it = std::find(queue_.begin(), queue_.end(), ticket);
+  Result<void> Leave(Waiter& me, Error error) {
+    auto it = std::find(queue_.begin(), queue_.end(), &me);
     if (it != queue_.end()) queue_.erase(it);
-    cv_.notify_all();
+    cv_.notify_all();  // the next may now be the head
     return error;
   }
 
-  std::size_t Position(std::uint64_t ticket) const {
-    return static_cast<std::size_t>(std::find(queue_.begin(), queue_.end(), ticket) - queue_.begin());
+  std::size_t Position(Waiter const& me) const {
+    return static_cast<std::size_t>(std::find(queue_.begin(), queue_.end(), &me) - queue_.begin());
+  }
+
+  /// Admits the waiters at the front of the queue whose slot has come. Caller holds mu_.
+  void AdmitReady(TimePoint now, Waiter const& me) {
+    bool others = false;  // admitted a waiter other than `me`, or made a new head
+    bool any = false;
+    while (!queue_.empty() && SlotAt(0, now) <= now) {
+      Admit(now);
+      queue_.front()->admitted = true;
+      others = others || queue_.front() != &me;
+      queue_.pop_front();
+      any = true;
+    }
+    // The admitted return; a new head goes to sleep for its slot.
+    if (others || (any && !queue_.empty())) cv_.notify_all();
   }
 
   /// Earliest time the waiter at queue position `pos` may go, if everyone ahead goes at their
@@ -111,10 +133,12 @@ class SlidingWindow : public RateLimiter {
     ring_[next_] = now;
     next_ = (next_ + 1) % ring_.size();
     if (filled_ < ring_.size()) ++filled_;
+    if (on_admit_) on_admit_(now);
   }
 
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<Sleeper> sleeper_;
+  internal::AdmissionObserver on_admit_;
   std::chrono::milliseconds window_{};
   std::chrono::milliseconds max_pause_{};
   std::mutex mu_;
@@ -122,8 +146,7 @@ class SlidingWindow : public RateLimiter {
   std::vector<TimePoint> ring_;  // the last ring_.size() admissions; ring_[next_] is the oldest once full
   std::size_t next_ = 0;
   std::size_t filled_ = 0;
-  std::deque<std::uint64_t> queue_;  // waiting callers' tickets, in arrival order
-  std::uint64_t next_ticket_ = 0;
+  std::deque<Waiter*> queue_;  // waiting callers (on their stacks), in arrival order
   TimePoint pause_until_{};
   std::vector<TimePoint> ahead_;  // scratch of SlotAt() when more callers wait than the window holds
 };
@@ -131,8 +154,14 @@ class SlidingWindow : public RateLimiter {
 }  // namespace
 
 std::shared_ptr<RateLimiter> MakeSlidingWindowRateLimiter(SlidingWindowOptions options) {
-  return std::make_shared<SlidingWindow>(std::move(options));
+  return std::make_shared<SlidingWindow>(std::move(options), nullptr);
 }
+
+namespace internal {
+std::shared_ptr<RateLimiter> MakeSlidingWindowRateLimiter(SlidingWindowOptions options, AdmissionObserver on_admit) {
+  return std::make_shared<SlidingWindow>(std::move(options), std::move(on_admit));
+}
+}  // namespace internal
 
 }  // namespace v1
 }  // namespace ccrec

@@ -86,8 +86,10 @@ struct SlidingWindowOptions {
 /// fits in the first minute instead of being spaced 200 ms apart).
 ///
 /// Callers are served in arrival order (a FIFO queue: only the first waiter sleeps on the
-/// Sleeper for its slot; the others wait for their turn), and an admission is recorded only when
-/// it happens, so a caller that gives up (kCancelled, kDeadlineExceeded) consumes no slot.
+/// Sleeper for its slot; the others wait for their turn, and whichever caller holds the lock
+/// admits everyone at the front whose slot has come). An admission is recorded only when it
+/// happens, so a caller that gives up (kCancelled, kDeadlineExceeded) before it is admitted
+/// consumes no slot; one admitted while its cancellation arrived returns success.
 /// PauseUntil() follows the RateLimiter contract: shared by every caller, extended never
 /// shortened, cut to `max_pause`, and a caller whose slot came before the pause began waits for
 /// the pause too. For a waiter behind others, kDeadlineExceeded is returned as soon as even the

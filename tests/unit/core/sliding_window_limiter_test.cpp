@@ -4,9 +4,12 @@
 #include <ccrec/core/rate_limiter.hpp>
 #include <ccrec/testing/manual_clock.hpp>
 
+#include "internal/sliding_window_limiter.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -110,20 +113,6 @@ TEST(SlidingWindowLimiterTest, BurstOfNAtOnceThenTheNextWaitsUntilTheFirstIsAWin
   EXPECT_EQ(clock->Now(), t0 + seconds(120));
 }
 
-// The clock hands each thread the time it read last, so a thread knows the exact time the
-// limiter admitted it at (the limiter's last Now() call in Acquire() is the admitting one).
-class ThreadRecordingClock : public ccrec::Clock {
- public:
-  explicit ThreadRecordingClock(std::shared_ptr<ManualClock> inner) : inner_(std::move(inner)) {}
-  TimePoint Now() const override { return last_ = inner_->Now(); }
-  static TimePoint Last() { return last_; }
-
- private:
-  std::shared_ptr<ManualClock> inner_;
-  static thread_local TimePoint last_;
-};
-thread_local TimePoint ThreadRecordingClock::last_{};
-
 TEST(SlidingWindowLimiterTest, NoRollingWindowEverHoldsMoreThanNAcrossARandomScheduleWithManyThreads) {
   auto manual = std::make_shared<ManualClock>();
   auto sleeper = std::make_shared<ManualSleeper>(manual);  // the head's sleeps move the clock
@@ -132,21 +121,22 @@ TEST(SlidingWindowLimiterTest, NoRollingWindowEverHoldsMoreThanNAcrossARandomSch
   ccrec::SlidingWindowOptions o;
   o.max_requests = kN;
   o.window = kWindow;
-  o.clock = std::make_shared<ThreadRecordingClock>(manual);
+  o.clock = manual;
   o.sleeper = sleeper;
-  auto limiter = ccrec::MakeSlidingWindowRateLimiter(o);
+  // The exact admission times: a caller may be admitted by another caller's thread, so the time
+  // it could read after Acquire() returns may be later than its admission.
   std::mutex mu;
   std::vector<TimePoint> admitted;
+  auto limiter = ccrec::internal::MakeSlidingWindowRateLimiter(o, [&](TimePoint t) {
+    std::lock_guard<std::mutex> lock(mu);
+    admitted.push_back(t);
+  });
   std::vector<std::thread> threads;
   for (int t = 0; t < 12; ++t) {
     threads.emplace_back([&, t] {
       std::mt19937 rng(static_cast<unsigned>(t) * 7919u + 1u);
       for (int i = 0; i < 150; ++i) {
         ASSERT_TRUE(limiter->Acquire({}).has_value());
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          admitted.push_back(ThreadRecordingClock::Last());
-        }
         // Work of random length, sometimes none, sometimes longer than the window.
         auto r = rng() % 10;
         if (r < 6) manual->Advance(milliseconds(rng() % 150));
@@ -292,6 +282,68 @@ TEST(SlidingWindowLimiterTest, QueuedCallersFailOnDeadlineOrCancellationWithoutH
   head.join();
   EXPECT_TRUE(head_result.has_value());
   EXPECT_EQ(clock->Now(), t0 + seconds(60));
+}
+
+// Tells the test when a marked thread has read the time, which the limiter does under its lock
+// after queueing the caller: from then on that caller is in the queue.
+class MarkingClock : public ccrec::Clock {
+ public:
+  explicit MarkingClock(std::shared_ptr<ManualClock> inner) : inner_(std::move(inner)) {}
+  TimePoint Now() const override {
+    if (marked) read_by_marked_.store(true);
+    return inner_->Now();
+  }
+  void WaitForMarkedRead() const {
+    while (!read_by_marked_.load()) std::this_thread::yield();
+  }
+  static thread_local bool marked;
+
+ private:
+  std::shared_ptr<ManualClock> inner_;
+  mutable std::atomic<bool> read_by_marked_{false};
+};
+thread_local bool MarkingClock::marked = false;
+
+// Whoever holds the lock admits every waiter whose slot has come, in queue order: a waiter does
+// not wait for the head's thread to be scheduled (or to finish a long sleep).
+TEST(SlidingWindowLimiterTest, WaitersWhoseSlotCameAreAdmittedInOrderByWhoeverHoldsTheLock) {
+  auto clock = std::make_shared<ManualClock>();
+  auto marking = std::make_shared<MarkingClock>(clock);
+  auto sleeper = std::make_shared<GateSleeper>(clock);
+  ccrec::SlidingWindowOptions o;
+  o.max_requests = 2;
+  o.window = seconds(60);
+  o.clock = marking;
+  o.sleeper = sleeper;
+  std::vector<TimePoint> admitted;  // written under the limiter's lock
+  auto limiter = ccrec::internal::MakeSlidingWindowRateLimiter(o, [&](TimePoint t) { admitted.push_back(t); });
+  auto const t0 = clock->Now();
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+
+  ccrec::Result<void> head_result = ccrec::MakeError(ErrorCode::kInternal, "not run");
+  std::thread head([&] { head_result = limiter->Acquire({}); });  // sleeps for t0 + 60 s
+  sleeper->WaitUntilSleeping();
+  ccrec::Result<void> second_result = ccrec::MakeError(ErrorCode::kInternal, "not run");
+  std::thread second([&] {
+    MarkingClock::marked = true;
+    second_result = limiter->Acquire({});
+  });
+  marking->WaitForMarkedRead();  // `second` is queued behind the head
+
+  clock->Set(t0 + seconds(60));  // both slots of the window are free again
+  ccrec::CallContext soon;
+  soon.deadline = t0 + seconds(61);
+  // This caller admits the two ahead of it, then finds its own slot (t0 + 120 s) after its deadline.
+  auto r = limiter->Acquire(soon);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kDeadlineExceeded);
+  second.join();  // admitted although the head's thread is still asleep
+  EXPECT_TRUE(second_result.has_value());
+  sleeper->Release();
+  head.join();
+  EXPECT_TRUE(head_result.has_value());
+  EXPECT_EQ(admitted, (std::vector<TimePoint>{t0, t0, t0 + seconds(60), t0 + seconds(60)}));
 }
 
 TEST(SlidingWindowLimiterTest, InvalidOptionsAreClamped) {
