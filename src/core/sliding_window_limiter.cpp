@@ -31,7 +31,9 @@ class SlidingWindow : public RateLimiter {
         sleeper_(o.sleeper ? o.sleeper : MakeRealSleeper()),
         on_admit_(std::move(on_admit)) {
     std::size_t n = std::clamp<std::size_t>(o.max_requests, 1, kMaxRequestsCap);
-    window_ = std::max(o.window, std::chrono::milliseconds(1));
+    // The spacing kept between an admission and the one N later: the rule's window plus the
+    // margin for requests that take longer than others to reach the server.
+    window_ = std::max(o.window, std::chrono::milliseconds(1)) + std::max(o.margin, std::chrono::milliseconds(0));
     max_pause_ = std::max(o.max_pause, std::chrono::milliseconds(0));
     ring_.resize(n);
   }

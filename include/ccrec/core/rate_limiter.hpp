@@ -67,6 +67,15 @@ struct SlidingWindowOptions {
   std::size_t max_requests = 300;
   /// Length of the rolling window. Default 60 s. Values <= 0 are clamped to 1 ms.
   std::chrono::milliseconds window{std::chrono::seconds(60)};
+  /// Added to `window` when deciding whether the oldest of the last `max_requests` admissions
+  /// is old enough: a request goes when that admission is at least `window + margin` old.
+  /// The limiter counts a request when it admits it, the server when it arrives. A request that
+  /// opens a new TLS connection arrives later than one on a reused connection, so without a
+  /// margin the server can see N + 1 requests in one window. With `window` alone, a run at
+  /// 100/min against a server enforcing 100/min got one 429 (bench/RESULTS.md, issue 15).
+  /// Default 1 s, which costs 1/61 of the throughput when the limit binds. Values < 0 are
+  /// clamped to 0.
+  std::chrono::milliseconds margin{std::chrono::seconds(1)};
   /// Longest pause one PauseUntil() call can impose, counted from the clock's now (as
   /// TokenBucketOptions::max_pause). Default 5 min. Values <= 0 are clamped to 0 (PauseUntil()
   /// then has no effect).
@@ -81,7 +90,7 @@ struct SlidingWindowOptions {
 /// the rule as Webex documents it, and also satisfies a server counting per fixed minute.
 ///
 /// The limiter remembers the times of the last `max_requests` admissions (a ring); a request
-/// may go when the oldest of them is at least `window` old. Unlike the token bucket with
+/// may go when the oldest of them is at least `window` (plus `margin`) old. Unlike the token bucket with
 /// burst 1, a quiet limiter admits a burst of `max_requests` at once (a day of ~180 API calls
 /// fits in the first minute instead of being spaced 200 ms apart).
 ///

@@ -26,11 +26,13 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using TimePoint = std::chrono::system_clock::time_point;
 
+// Without the safety margin, so that the figures are the window itself.
 std::shared_ptr<ccrec::RateLimiter> Make(std::size_t n, milliseconds window, std::shared_ptr<ManualClock> clock,
                                          std::shared_ptr<ccrec::Sleeper> sleeper) {
   ccrec::SlidingWindowOptions o;
   o.max_requests = n;
   o.window = window;
+  o.margin = milliseconds(0);
   o.clock = std::move(clock);
   o.sleeper = std::move(sleeper);
   return ccrec::MakeSlidingWindowRateLimiter(o);
@@ -121,6 +123,7 @@ TEST(SlidingWindowLimiterTest, NoRollingWindowEverHoldsMoreThanNAcrossARandomSch
   ccrec::SlidingWindowOptions o;
   o.max_requests = kN;
   o.window = kWindow;
+  o.margin = milliseconds(0);
   o.clock = manual;
   o.sleeper = sleeper;
   // The exact admission times: a caller may be admitted by another caller's thread, so the time
@@ -156,6 +159,21 @@ TEST(SlidingWindowLimiterTest, NoRollingWindowEverHoldsMoreThanNAcrossARandomSch
     ASSERT_LE(in_window, kN) << "window starting at admission " << i;
   }
   EXPECT_EQ(fullest, kN) << "the limiter lets full bursts through";
+}
+
+// The defaults: 300 at once, then the 301st waits until the first is 60 s plus the 1 s margin old.
+TEST(SlidingWindowLimiterTest, DefaultsAre300In60SecondsPlusAOneSecondMargin) {
+  auto clock = std::make_shared<ManualClock>();
+  auto sleeper = std::make_shared<ManualSleeper>(clock);
+  ccrec::SlidingWindowOptions o;
+  o.clock = clock;
+  o.sleeper = sleeper;
+  auto limiter = ccrec::MakeSlidingWindowRateLimiter(o);
+  auto const t0 = clock->Now();
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now(), t0);
+  ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_EQ(clock->Now(), t0 + seconds(61));
 }
 
 TEST(SlidingWindowLimiterTest, PauseIsSharedAndHoldsEvenAFreshLimiter) {
@@ -313,6 +331,7 @@ TEST(SlidingWindowLimiterTest, WaitersWhoseSlotCameAreAdmittedInOrderByWhoeverHo
   ccrec::SlidingWindowOptions o;
   o.max_requests = 2;
   o.window = seconds(60);
+  o.margin = milliseconds(0);
   o.clock = marking;
   o.sleeper = sleeper;
   std::vector<TimePoint> admitted;  // written under the limiter's lock
@@ -354,6 +373,7 @@ TEST(SlidingWindowLimiterTest, InvalidOptionsAreClamped) {
   o.max_requests = 0;             // -> 1
   o.window = milliseconds(-5);    // -> 1 ms
   o.max_pause = milliseconds(-1);  // -> 0: PauseUntil() has no effect
+  o.margin = milliseconds(-3);     // -> 0
   o.clock = clock;
   o.sleeper = sleeper;
   auto limiter = ccrec::MakeSlidingWindowRateLimiter(o);
