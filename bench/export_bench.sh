@@ -27,6 +27,7 @@
 #   F. (not in the default set; BENCH_PARTS=F, ~3.5 minutes) Server and client both at 100/min, so
 #      that the ~183 API calls cross a window boundary (the sliding window's first 100 go at once
 #      and the 101st waits for the first to be old enough): any 429 there is ccrec's fault.
+#      BENCH_F_LIMITERS ("sliding-window token-bucket") picks the limiters.
 # Every run gets a fresh token file, prefix and manifest; what landed is counted and deleted before
 # the next run. Per run: recordings/s, MB/s (10^6 bytes of recordings), client CPU (user+sys) and
 # peak RSS from GNU time, API requests the emulator answered, and the emulator's and moto's CPU
@@ -210,7 +211,7 @@ if part A || part D || part E || part F; then
   fi
   if part F; then
     helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=100 >/dev/null
-    for lim in sliding-window token-bucket; do
+    for lim in ${BENCH_F_LIMITERS:-sliding-window token-bucket}; do
       ccrec_cmd "f$lim" "f$lim" 8 --rate-limiter "$lim" --rate-limit 100
       measure "ccrec-export -c 8, $lim 100/min, SERVER limit 100/min" "f$lim" "f$lim" "$expected" "${cmd[@]}"
     done

@@ -40,6 +40,9 @@ class SlidingWindow : public RateLimiter {
 
   Result<void> Acquire(CallContext const& ctx) override {
     std::unique_lock<std::mutex> lock(mu_);
+    // A caller that has already given up is not admitted, even when the window has room.
+    if (ctx.cancel.IsCancelled()) return Cancelled();
+    if (ctx.deadline && clock_->Now() > *ctx.deadline) return DeadlinePassed();
     Waiter me;
     queue_.push_back(&me);
     for (;;) {
@@ -53,8 +56,7 @@ class SlidingWindow : public RateLimiter {
       std::size_t const pos = Position(me);
       auto const slot = SlotAt(pos, now);
       if (ctx.deadline && slot > *ctx.deadline) {
-        return Leave(me, MakeError(ErrorCode::kDeadlineExceeded,
-                                   "rate limit: the next request slot is after the deadline"));
+        return Leave(me, DeadlinePassed());
       }
       if (pos == 0) {
         // Only the head sleeps for its slot. The pause and the window are checked again after
@@ -80,6 +82,9 @@ class SlidingWindow : public RateLimiter {
 
  private:
   static Error Cancelled() { return MakeError(ErrorCode::kCancelled, "cancelled while waiting for the rate limiter"); }
+  static Error DeadlinePassed() {
+    return MakeError(ErrorCode::kDeadlineExceeded, "rate limit: the next request slot is after the deadline");
+  }
 
   struct Waiter {
     bool admitted = false;

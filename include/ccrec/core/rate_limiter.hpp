@@ -69,9 +69,9 @@ struct SlidingWindowOptions {
   std::chrono::milliseconds window{std::chrono::seconds(60)};
   /// Added to `window` when deciding whether the oldest of the last `max_requests` admissions
   /// is old enough: a request goes when that admission is at least `window + margin` old.
-  /// The limiter counts a request when it admits it, the server when it arrives. A request that
-  /// opens a new TLS connection arrives later than one on a reused connection, so without a
-  /// margin the server can see N + 1 requests in one window. With `window` alone, a run at
+  /// The limiter counts a request when it admits it, the server when it arrives, and requests
+  /// take different times to arrive (one that opens a new TLS connection, say, later than one on
+  /// a reused connection), so without a margin the server can see N + 1 requests in one window. With `window` alone, a run at
   /// 100/min against a server enforcing 100/min got one 429 (bench/RESULTS.md, issue 15).
   /// Default 1 s, which costs 1/61 of the throughput when the limit binds. Values < 0 are
   /// clamped to 0.
@@ -90,15 +90,17 @@ struct SlidingWindowOptions {
 /// the rule as Webex documents it, and also satisfies a server counting per fixed minute.
 ///
 /// The limiter remembers the times of the last `max_requests` admissions (a ring); a request
-/// may go when the oldest of them is at least `window` (plus `margin`) old. Unlike the token bucket with
-/// burst 1, a quiet limiter admits a burst of `max_requests` at once (a day of ~180 API calls
-/// fits in the first minute instead of being spaced 200 ms apart).
+/// may go when the oldest of them is at least `window` (plus `margin`) old. Unlike the token
+/// bucket with burst 1, a quiet limiter admits a burst of `max_requests` at once (a day of ~180
+/// API calls fits in the first minute instead of being spaced 200 ms apart).
 ///
 /// Callers are served in arrival order (a FIFO queue: only the first waiter sleeps on the
 /// Sleeper for its slot; the others wait for their turn, and whichever caller holds the lock
 /// admits everyone at the front whose slot has come). An admission is recorded only when it
 /// happens, so a caller that gives up (kCancelled, kDeadlineExceeded) before it is admitted
-/// consumes no slot; one admitted while its cancellation arrived returns success.
+/// consumes no slot; one admitted while its cancellation arrived returns success. A caller whose
+/// token is already cancelled, or whose deadline has passed, is refused even when the window
+/// has room.
 /// PauseUntil() follows the RateLimiter contract: shared by every caller, extended never
 /// shortened, cut to `max_pause`, and a caller whose slot came before the pause began waits for
 /// the pause too. For a waiter behind others, kDeadlineExceeded is returned as soon as even the

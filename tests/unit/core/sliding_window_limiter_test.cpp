@@ -235,8 +235,21 @@ TEST(SlidingWindowLimiterTest, CancellationAndDeadlineConsumeNoSlot) {
   auto sleeper = std::make_shared<HookSleeper>(clock);
   auto limiter = Make(2, seconds(60), clock, sleeper);
   auto const t0 = clock->Now();
+  // A caller that has given up is refused even when the window has room.
+  ccrec::CallContext gave_up;
+  gave_up.cancel.Cancel();
+  auto early = limiter->Acquire(gave_up);
+  ASSERT_FALSE(early.has_value());
+  EXPECT_EQ(early.error().code, ErrorCode::kCancelled);
+  ccrec::CallContext late;
+  late.deadline = t0 - milliseconds(1);
+  early = limiter->Acquire(late);
+  ASSERT_FALSE(early.has_value());
+  EXPECT_EQ(early.error().code, ErrorCode::kDeadlineExceeded);
+
   ASSERT_TRUE(limiter->Acquire({}).has_value());
   ASSERT_TRUE(limiter->Acquire({}).has_value());
+  EXPECT_TRUE(sleeper->sleeps.empty()) << "the two refused callers took no slot";
 
   ccrec::CallContext with_deadline;
   with_deadline.deadline = t0 + seconds(30);
