@@ -26,7 +26,7 @@ constexpr std::chrono::milliseconds kQueuePoll{10};
 
 class SlidingWindow : public RateLimiter {
  public:
-  SlidingWindow(SlidingWindowOptions o, internal::AdmissionObserver on_admit)
+  SlidingWindow(SlidingWindowOptions o, detail::AdmissionObserver on_admit)
       : clock_(o.clock ? o.clock : MakeSystemClock()),
         sleeper_(o.sleeper ? o.sleeper : MakeRealSleeper()),
         on_admit_(std::move(on_admit)) {
@@ -145,7 +145,7 @@ class SlidingWindow : public RateLimiter {
 
   std::shared_ptr<Clock> clock_;
   std::shared_ptr<Sleeper> sleeper_;
-  internal::AdmissionObserver on_admit_;
+  detail::AdmissionObserver on_admit_;
   std::chrono::milliseconds window_{};
   std::chrono::milliseconds max_pause_{};
   std::mutex mu_;
@@ -164,11 +164,11 @@ std::shared_ptr<RateLimiter> MakeSlidingWindowRateLimiter(SlidingWindowOptions o
   return std::make_shared<SlidingWindow>(std::move(options), nullptr);
 }
 
-namespace internal {
+namespace detail {
 std::shared_ptr<RateLimiter> MakeSlidingWindowRateLimiter(SlidingWindowOptions options, AdmissionObserver on_admit) {
   return std::make_shared<SlidingWindow>(std::move(options), std::move(on_admit));
 }
-}  // namespace internal
+}  // namespace detail
 
 }  // namespace v1
 }  // namespace ccrec

@@ -12,7 +12,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Called once per admission, with the time recorded for it, under the limiter's lock (keep it
 /// short; it must not call the limiter).
@@ -21,6 +21,6 @@ using AdmissionObserver = std::function<void(std::chrono::system_clock::time_poi
 CCREC_EXPORT std::shared_ptr<RateLimiter> MakeSlidingWindowRateLimiter(SlidingWindowOptions options,
                                                                        AdmissionObserver on_admit);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -130,7 +130,7 @@ TEST(SlidingWindowLimiterTest, NoRollingWindowEverHoldsMoreThanNAcrossARandomSch
   // it could read after Acquire() returns may be later than its admission.
   std::mutex mu;
   std::vector<TimePoint> admitted;
-  auto limiter = ccrec::internal::MakeSlidingWindowRateLimiter(o, [&](TimePoint t) {
+  auto limiter = ccrec::detail::MakeSlidingWindowRateLimiter(o, [&](TimePoint t) {
     std::lock_guard<std::mutex> lock(mu);
     admitted.push_back(t);
   });
@@ -348,7 +348,7 @@ TEST(SlidingWindowLimiterTest, WaitersWhoseSlotCameAreAdmittedInOrderByWhoeverHo
   o.clock = marking;
   o.sleeper = sleeper;
   std::vector<TimePoint> admitted;  // written under the limiter's lock
-  auto limiter = ccrec::internal::MakeSlidingWindowRateLimiter(o, [&](TimePoint t) { admitted.push_back(t); });
+  auto limiter = ccrec::detail::MakeSlidingWindowRateLimiter(o, [&](TimePoint t) { admitted.push_back(t); });
   auto const t0 = clock->Now();
   ASSERT_TRUE(limiter->Acquire({}).has_value());
   ASSERT_TRUE(limiter->Acquire({}).has_value());
