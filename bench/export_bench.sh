@@ -20,6 +20,14 @@
 #      ccrec-export -c 8 at its defaults. This is the like-for-like comparison: in part A the
 #      baseline sends ~1,000 requests/min, which real Webex would refuse, while ccrec-export keeps
 #      to the documented limit.
+#   E. (not in the default set; BENCH_PARTS=E, ~4 minutes) The two client-side limiters
+#      (--rate-limiter token-bucket | sliding-window) side by side at -c 8 on the data of part A:
+#      unthrottled server, then the server enforcing 300/min, each against the limit raised to
+#      BENCH_RAISED_LIMIT (as good as no limiter).
+#   F. (not in the default set; BENCH_PARTS=F, ~3.5 minutes) Server and client both at 100/min, so
+#      that the ~183 API calls cross a window boundary (the sliding window's first 100 go at once
+#      and the 101st waits for the first to be old enough): any 429 there is ccrec's fault.
+#      BENCH_F_LIMITERS ("sliding-window token-bucket") picks the limiters.
 # Every run gets a fresh token file, prefix and manifest; what landed is counted and deleted before
 # the next run. Per run: recordings/s, MB/s (10^6 bytes of recordings), client CPU (user+sys) and
 # peak RSS from GNU time, API requests the emulator answered, and the emulator's and moto's CPU
@@ -156,7 +164,7 @@ baseline_cmd() {  # baseline_cmd NAME PREFIX
 }
 
 # --- A (and D): ~2,000 recordings ------------------------------------------------------------------
-if part A || part D; then
+if part A || part D || part E || part F; then
   bench_log "emulator with $TASKS tasks/day, median $MEDIAN bytes, latency $LAT ms"
   start_webex wx --tasks-per-day "$TASKS" --median-size-bytes "$MEDIAN"
   truth=$(helper truth --base-url "$base" --ca-file "$ca" --from "$FROM_MS" --to "$TO_MS")
@@ -185,6 +193,28 @@ if part A || part D; then
     measure "python baseline, SERVER limit 300/min" based based "$expected" "${cmd[@]}"
     ccrec_cmd c8d c8d 8
     measure "ccrec-export -c 8 (defaults), SERVER limit 300/min" c8d c8d "$expected" "${cmd[@]}"
+    helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=0 >/dev/null
+  fi
+  if part E; then
+    for server in 0 300; do
+      helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=$server >/dev/null
+      what="server unthrottled"
+      [ "$server" -eq 0 ] || what="SERVER limit $server/min"
+      for lim in token-bucket sliding-window; do
+        ccrec_cmd "e$server$lim" "e$server$lim" 8 --rate-limiter "$lim"
+        measure "ccrec-export -c 8, $lim 300/min, $what" "e$server$lim" "e$server$lim" "$expected" "${cmd[@]}"
+      done
+      ccrec_cmd "e${server}r" "e${server}r" 8 --rate-limit "$RAISED"
+      measure "ccrec-export -c 8, limit $RAISED/min, $what" "e${server}r" "e${server}r" "$expected" "${cmd[@]}"
+    done
+    helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=0 >/dev/null
+  fi
+  if part F; then
+    helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=100 >/dev/null
+    for lim in ${BENCH_F_LIMITERS:-sliding-window token-bucket}; do
+      ccrec_cmd "f$lim" "f$lim" 8 --rate-limiter "$lim" --rate-limit 100
+      measure "ccrec-export -c 8, $lim 100/min, SERVER limit 100/min" "f$lim" "f$lim" "$expected" "${cmd[@]}"
+    done
     helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=0 >/dev/null
   fi
   stop_webex

@@ -33,6 +33,7 @@ struct WebexFlags {
   bool include_segments = false;
   bool allow_http_media = false;
   double rate_limit = 300;
+  std::string rate_limiter = "sliding-window";
   bool since_last_run = false;
   std::string until_now_minus;
   std::string sub_window;
@@ -198,9 +199,15 @@ int RunWebex(WebexFlags& f) {
   co.tokens = oauth;
   co.transport = transport;
   co.logger = logger;
-  ccrec::TokenBucketOptions rate;
-  rate.requests_per_minute = f.rate_limit;
-  co.rate_limiter = ccrec::MakeTokenBucketRateLimiter(rate);
+  if (f.rate_limiter == "token-bucket") {
+    ccrec::TokenBucketOptions rate;
+    rate.requests_per_minute = f.rate_limit;
+    co.rate_limiter = ccrec::MakeTokenBucketRateLimiter(rate);
+  } else {  // sliding-window: at most N in any rolling 60 s (N rounded down, CLI::Range keeps it >= 1)
+    ccrec::SlidingWindowOptions rate;
+    rate.max_requests = static_cast<std::size_t>(f.rate_limit);
+    co.rate_limiter = ccrec::MakeSlidingWindowRateLimiter(rate);
+  }
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   co.allow_http_media = f.allow_http_media;
   ccrec::webex::Client client(co);
@@ -273,6 +280,11 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
       ->capture_default_str();
   cmd->add_option("--rate-limit", f->rate_limit, "Webex API requests per minute for this client id (all workers)")
       ->check(CLI::Range(1.0, 100000.0))
+      ->capture_default_str();
+  cmd->add_option("--rate-limiter", f->rate_limiter,
+                  "sliding-window: at most --rate-limit requests in any rolling 60 s, bursts allowed; "
+                  "token-bucket: requests spaced evenly, 60 s / --rate-limit apart")
+      ->check(CLI::IsMember({"sliding-window", "token-bucket"}))
       ->capture_default_str();
   cmd->add_flag("--since-last-run", f->since_last_run,
                 "start where the last run left off (checkpoint beside --manifest; first run: --days-back N)");

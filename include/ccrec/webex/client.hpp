@@ -70,7 +70,9 @@ struct CCREC_EXPORT ClientOptions {
   /// Client-side limit on Webex API requests (Tasks, Captures; not presigned downloads, which go
   /// to S3). Share one limiter among all clients using the same client id: Webex allows 300
   /// requests per minute per client id (reference §7). Acquire() is called before every attempt;
-  /// a 429's Retry-After pauses the limiter for everyone. Default: none (no client-side limit).
+  /// a 429's Retry-After pauses the limiter for everyone. MakeSlidingWindowRateLimiter() keeps
+  /// the documented rule (at most 300 in any 60 s); ccrec-export uses it by default.
+  /// Default: none (no client-side limit).
   std::shared_ptr<RateLimiter> rate_limiter;
   /// Accept presigned recording URLs over plain http. Default false: such a URL fails the
   /// download with kInvalidArgument, since recordings are personal data. Whatever this says,
