@@ -150,6 +150,13 @@ Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view wh
   return doc;
 }
 
+std::optional<rapidjson::Document> ParseJsonObject(std::string_view body, std::string_view what) {
+  if (body.empty()) return std::nullopt;
+  auto doc = ParseJson(body, what);
+  if (!doc || !doc->IsObject()) return std::nullopt;
+  return std::move(*doc);
+}
+
 namespace {
 rapidjson::Value const* Member(rapidjson::Value const& obj, char const* key) {
   if (!obj.IsObject()) return nullptr;
@@ -202,50 +209,60 @@ std::optional<double> ParseDoubleStrict(std::string const& s) {
   if (!std::isfinite(d)) return std::nullopt;
   return d;
 }
+
+// The member `key` of `obj` (absent or null: nullopt) as `native` reads its own JSON type, else,
+// when it is a string, as `from_text` reads that text; any other type is nullopt.
+template <class T, class Native, class FromText>
+std::optional<T> ReadLenient(rapidjson::Value const& obj, char const* key, Native native, FromText from_text) {
+  auto const* v = Member(obj, key);
+  if (v == nullptr) return std::nullopt;
+  if (std::optional<T> value = native(*v)) return value;
+  if (v->IsString()) return from_text(std::string_view(v->GetString(), v->GetStringLength()));
+  return std::nullopt;
+}
 }  // namespace
 
 std::optional<std::string> OptString(rapidjson::Value const& obj, char const* key) {
-  auto const* v = Member(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-  if (v->IsInt64()) return std::to_string(v->GetInt64());
-  if (v->IsUint64()) return std::to_string(v->GetUint64());
-  return std::nullopt;
+  return ReadLenient<std::string>(
+      obj, key,
+      [](rapidjson::Value const& v) -> std::optional<std::string> {
+        if (v.IsInt64()) return std::to_string(v.GetInt64());
+        if (v.IsUint64()) return std::to_string(v.GetUint64());
+        return std::nullopt;
+      },
+      [](std::string_view text) { return std::optional<std::string>(text); });
 }
 
 std::optional<std::int64_t> OptInt64(rapidjson::Value const& obj, char const* key) {
-  auto const* v = Member(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsInt64()) return v->GetInt64();
-  if (v->IsDouble()) {
-    double d = v->GetDouble();
-    if (d >= -9.2e18 && d <= 9.2e18 && static_cast<double>(static_cast<std::int64_t>(d)) == d) {
-      return static_cast<std::int64_t>(d);
-    }
-    return std::nullopt;
-  }
-  if (v->IsString()) return ParseInt64Strict(std::string_view(v->GetString(), v->GetStringLength()));
-  return std::nullopt;
+  return ReadLenient<std::int64_t>(
+      obj, key,
+      [](rapidjson::Value const& v) -> std::optional<std::int64_t> {
+        if (v.IsInt64()) return v.GetInt64();
+        if (!v.IsDouble()) return std::nullopt;
+        double d = v.GetDouble();
+        if (d >= -9.2e18 && d <= 9.2e18 && static_cast<double>(static_cast<std::int64_t>(d)) == d) {
+          return static_cast<std::int64_t>(d);
+        }
+        return std::nullopt;
+      },
+      ParseInt64Strict);
 }
 
 std::optional<double> OptDouble(rapidjson::Value const& obj, char const* key) {
-  auto const* v = Member(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsNumber()) return v->GetDouble();
-  if (v->IsString()) return ParseDoubleStrict(std::string(v->GetString(), v->GetStringLength()));
-  return std::nullopt;
+  return ReadLenient<double>(
+      obj, key,
+      [](rapidjson::Value const& v) { return v.IsNumber() ? std::optional<double>(v.GetDouble()) : std::nullopt; },
+      [](std::string_view text) { return ParseDoubleStrict(std::string(text)); });
 }
 
 std::optional<bool> OptBool(rapidjson::Value const& obj, char const* key) {
-  auto const* v = Member(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsBool()) return v->GetBool();
-  if (v->IsString()) {
-    std::string s(v->GetString(), v->GetStringLength());
-    if (s == "true") return true;
-    if (s == "false") return false;
-  }
-  return std::nullopt;
+  return ReadLenient<bool>(
+      obj, key, [](rapidjson::Value const& v) { return v.IsBool() ? std::optional<bool>(v.GetBool()) : std::nullopt; },
+      [](std::string_view text) -> std::optional<bool> {
+        if (text == "true") return true;
+        if (text == "false") return false;
+        return std::nullopt;
+      });
 }
 
 rapidjson::Value const* OptObject(rapidjson::Value const& obj, char const* key) {
