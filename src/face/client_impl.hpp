@@ -6,6 +6,7 @@
 #include <ccrec/face/client.hpp>
 
 #include "face/parse.hpp"
+#include "internal/client_runtime.hpp"
 #include "internal/http_util.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/single_flight.hpp"
@@ -24,7 +25,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace face {
 
-struct Client::Impl {
+struct Client::Impl : internal::ClientRuntime {
   using SysTime = std::chrono::system_clock::time_point;
 
   /// Validates `options` (a problem is kept in config_error and returned by every call).
@@ -32,12 +33,7 @@ struct Client::Impl {
 
   ClientOptions options;
   std::string base_url;  // scheme://host:port
-  std::shared_ptr<HttpTransport> transport;
-  std::shared_ptr<Clock> clock;
-  std::shared_ptr<Sleeper> sleeper;
-  Backoff backoff;
-  Backoff login_backoff;
-  Logger logger;
+  Backoff login_backoff;  // the login's own policy (2 attempts); ClientRuntime::backoff is the calls'
   std::optional<Error> config_error;
 
   // --- session (single-flight login) -----------------------------------------------------------
@@ -48,8 +44,6 @@ struct Client::Impl {
   std::optional<Error> sticky_error;  // a rejected login: never asked again
   std::optional<Error> last_error;
   std::atomic<std::uint64_t> logins{0};
-
-  internal::RetryEnv Env() const { return internal::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }
 
   std::string Url(std::string const& command) const { return base_url + "/Face/" + command; }
 
