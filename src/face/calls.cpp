@@ -42,6 +42,18 @@ std::string FormEncodeMetadata(MetadataUpdate const& m, std::optional<Error>& er
 
 }  // namespace
 
+Result<HttpResponse> Client::Impl::Send(HttpRequest request, std::string const& what, CallContext const& ctx) const {
+  for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
+  logger.Debug(what + ": " + RedactUrl(request.url));
+  auto response = transport->Send(request, ctx);
+  if (!response) {
+    Error e = std::move(response).error();
+    e.message = what + ": " + RedactSecrets(e.message);
+    return e;
+  }
+  return response;
+}
+
 Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, std::string const& query,
                                                   std::optional<std::string> const& form, bool idempotent,
                                                   std::function<bool(wire::ResultHeader const&)> const& accept_code,
@@ -58,14 +70,8 @@ Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, st
         request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
         request.body = MakeStringBody(*form);
       }
-      for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
-      logger.Debug(what + ": " + RedactUrl(url));
-      auto response = transport->Send(request, ctx);
-      if (!response) {
-        Error e = std::move(response).error();
-        e.message = what + ": " + RedactSecrets(e.message);
-        return e;
-      }
+      auto response = Send(std::move(request), what, ctx);
+      if (!response) return std::move(response).error();
       auto buffered = util::BufferResponse(*response, wire::kMaxResultBytes, wire::kMaxErrorBodyBytes);
       if (!buffered) {
         Error e = std::move(buffered).error();
@@ -117,14 +123,8 @@ Result<HttpResponse> Client::Impl::Open(std::string const& command, std::string 
       HttpRequest request;
       request.url = url;
       request.headers = {{"Accept", kMediaAccept}};
-      for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
-      logger.Debug(what + ": " + RedactUrl(url));
-      auto response = transport->Send(request, ctx);
-      if (!response) {
-        Error e = std::move(response).error();
-        e.message = what + ": " + RedactSecrets(e.message);
-        return e;
-      }
+      auto response = Send(std::move(request), what, ctx);
+      if (!response) return response;
       int status = response->status;
       if (expect_redirect && status >= 300 && status <= 399 && response->Header("Location")) {
         return std::move(*response);

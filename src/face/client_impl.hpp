@@ -68,6 +68,10 @@ struct Client::Impl : internal::ClientRuntime {
   Result<std::string> Token(CallContext const& ctx, std::string const& rejected);
 
   // --- calls.cpp ---------------------------------------------------------------------------------
+  /// Sends `request` with ctx's extra headers added, logging `what` and the redacted URL at debug
+  /// level; a transport error's message starts with `what`.
+  Result<HttpResponse> Send(HttpRequest request, std::string const& what, CallContext const& ctx) const;
+
   /// One authenticated API call answered with a (small) result document. `accept_code` decides
   /// which FACE codes are answers rather than failures (failures are mapped, and retried when
   /// transient and `idempotent`). Re-logs in once on a token error.
@@ -91,6 +95,11 @@ struct Client::Impl : internal::ClientRuntime {
   static bool AcceptSearchCode(wire::ResultHeader const& h);
 
   Result<std::string> SegmentQuery(Segment const& segment) const;
+
+  /// The query selecting the recording(s) `target` names, for control commands and redirects.
+  Result<std::string> SelectionQuery(SearchCriteria const& target) const {
+    return EncodeCriteria(target, CriteriaUse::kRecordingSelection, options.time_format);
+  }
 
   /// `a` and `b` joined with '&' (either may be empty).
   static std::string JoinQuery(std::string a, std::string const& b) {
