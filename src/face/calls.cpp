@@ -205,11 +205,16 @@ Result<ControlResult> Client::Impl::Control(std::string const& command, Result<s
   return wire::ParseControl(response->status, response->headers, response->body, what);
 }
 
+Result<util::BufferedResponse> Client::Impl::Search(std::string const& command, SearchCriteria const& criteria,
+                                                    CriteriaUse use, CallContext const& ctx) {
+  auto query = EncodeCriteria(criteria, use, options.time_format);
+  if (!query) return std::move(query).error();
+  return Call(command, *query, std::nullopt, true, AcceptSearchCode, ctx);
+}
+
 Result<RecordingSearchResult> Client::Impl::SearchRecordings(SearchCriteria const& criteria,
                                                              CallContext const& ctx) {
-  auto query = EncodeCriteria(criteria, CriteriaUse::kRecordingSearch, options.time_format);
-  if (!query) return std::move(query).error();
-  auto response = Call("audioRecording/details", *query, std::nullopt, true, AcceptSearchCode, ctx);
+  auto response = Search("audioRecording/details", criteria, CriteriaUse::kRecordingSearch, ctx);
   if (!response) return std::move(response).error();
   return wire::ParseRecordingSearch(response->status, response->headers, response->body,
                                     "FACE GET audioRecording/details", options.time_format,
@@ -217,9 +222,7 @@ Result<RecordingSearchResult> Client::Impl::SearchRecordings(SearchCriteria cons
 }
 
 Result<SegmentSearchResult> Client::Impl::SearchSegments(SearchCriteria const& criteria, CallContext const& ctx) {
-  auto query = EncodeCriteria(criteria, CriteriaUse::kSegmentSearch, options.time_format);
-  if (!query) return std::move(query).error();
-  auto response = Call("audioRecording/segment/details", *query, std::nullopt, true, AcceptSearchCode, ctx);
+  auto response = Search("audioRecording/segment/details", criteria, CriteriaUse::kSegmentSearch, ctx);
   if (!response) return std::move(response).error();
   return wire::ParseSegmentSearch(response->status, response->headers, response->body,
                                   "FACE GET audioRecording/segment/details", options.time_format,

@@ -89,6 +89,9 @@ struct Client::Impl : internal::ClientRuntime {
   Result<ControlResult> Control(std::string const& command, Result<std::string> query,
                                 std::optional<MetadataUpdate> const& metadata, CallContext const& ctx);
 
+  /// A search `command` for `criteria` encoded for `use` (a Call accepting AcceptSearchCode).
+  Result<internal::BufferedResponse> Search(std::string const& command, SearchCriteria const& criteria,
+                                            CriteriaUse use, CallContext const& ctx);
   Result<RecordingSearchResult> SearchRecordings(SearchCriteria const& criteria, CallContext const& ctx);
   Result<SegmentSearchResult> SearchSegments(SearchCriteria const& criteria, CallContext const& ctx);
 

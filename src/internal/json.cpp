@@ -16,6 +16,27 @@ inline namespace v1 {
 namespace internal {
 
 namespace json_detail {
+namespace {
+// Follows a left-to-right scan of JSON text through its strings: Skip(text, i) is true when byte
+// i belongs to a string (its quotes included), and then steps i over an escaped byte.
+class StringSkipper {
+ public:
+  bool Skip(std::string_view text, std::size_t& i) {
+    char const c = text[i];
+    if (in_string_) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string_ = false;
+      return true;
+    }
+    in_string_ = c == '"';
+    return in_string_;
+  }
+
+ private:
+  bool in_string_ = false;
+};
+}  // namespace
+
 // Rejects, before rapidjson sees the text, what it handles badly: nesting deeper than
 // kMaxJsonDepth (a recursive Accept/copy/destructor of such a value overflows the stack) and
 // exponents of more than 5 digits (rapidjson 1.1.0 overflows a signed int on
@@ -23,16 +44,11 @@ namespace json_detail {
 std::optional<std::string> CheckJsonLimits(std::string_view text, std::size_t* structure) {
   std::size_t depth = 0;
   std::size_t marks = 0;
-  bool in_string = false;
+  StringSkipper strings;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    if (strings.Skip(text, i)) continue;
     char const c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
     switch (c) {
-      case '"': in_string = true; break;
       case ',':
       case ':': ++marks; break;
       case '[':
@@ -76,18 +92,10 @@ std::optional<std::string> RewriteForReader(std::string_view text) {
     out.emplace(text);
     (*out)[0] = (*out)[1] = (*out)[2] = ' ';
   }
-  bool in_string = false;
+  StringSkipper strings;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    if (strings.Skip(text, i)) continue;
     char const c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
     bool const starts_number = (c == '-' || (c >= '0' && c <= '9')) &&
                                (i == 0 || !((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '.' ||
                                             text[i - 1] == 'e' || text[i - 1] == 'E' || text[i - 1] == '+' ||
