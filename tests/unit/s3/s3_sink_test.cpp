@@ -826,34 +826,6 @@ TEST_F(S3SinkTest, Crc32cChecksums) {
   EXPECT_EQ(*big->checksum, "crc32c:composite-3");
 }
 
-// Every S3 spelling of SHA256 (the header, the algorithm name, the CompleteMultipartUpload element
-// and the ObjectInfo::checksum prefix), as Crc32cChecksums pins CRC32C's.
-TEST_F(S3SinkTest, Sha256Checksums) {
-  auto o = Options();
-  o.checksum = ChecksumAlgorithm::kSha256;
-  auto sink = Sink(o);
-  auto info = Upload(*sink, "c.bin", "abc");
-  ASSERT_TRUE(info) << info.error().ToString();
-  auto r = Requests().at(0);
-  EXPECT_EQ(*r.Header("x-amz-checksum-sha256"), internal::Base64Encode(internal::Sha256Raw("abc")));
-  EXPECT_EQ(*r.Header("x-amz-sdk-checksum-algorithm"), "SHA256");
-  EXPECT_FALSE(r.Header("x-amz-checksum-crc32c"));
-  ASSERT_TRUE(info->checksum);
-  EXPECT_EQ(info->checksum->rfind("sha256:", 0), 0u) << *info->checksum;
-
-  transport_->ClearRequests();
-  auto big = Upload(*sink, "d.bin", Pattern(11 * kMiB));
-  ASSERT_TRUE(big) << big.error().ToString();
-  auto reqs = Requests();
-  EXPECT_EQ(*reqs[0].Header("x-amz-checksum-algorithm"), "SHA256");
-  for (auto const& q : reqs) {
-    if (IsPartUpload(q)) {
-      EXPECT_TRUE(q.Header("x-amz-checksum-sha256"));
-    }
-  }
-  EXPECT_EQ(ccrec::internal::xml::FindAllTexts(reqs.back().body, "ChecksumSHA256").size(), 3u);
-}
-
 TEST_F(S3SinkTest, Sha256ChecksumMismatchEchoedByServerIsDetected) {
   auto o = Options();
   o.checksum = ChecksumAlgorithm::kSha256;
