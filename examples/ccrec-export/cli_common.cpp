@@ -390,14 +390,12 @@ ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& o, Log
   return eo;
 }
 
-ccrec::exporter::ExportSummary RunExporter(CommonOptions const& options, Logger const& logger,
+ccrec::exporter::ExportSummary RunExporter(ccrec::exporter::ExporterOptions options, Logger const& logger,
                                            std::shared_ptr<ccrec::exporter::RecordingSource> source,
                                            std::shared_ptr<ccrec::ObjectSink> const& sink,
                                            std::shared_ptr<ccrec::exporter::Manifest> manifest,
-                                           std::string const& what, ccrec::CallContext const& ctx,
-                                           std::vector<std::string> const& extra_key_names) {
-  auto eo = MakeExporterOptions(options, logger, sink, extra_key_names);
-  ccrec::exporter::Exporter exporter(std::move(source), sink, std::move(manifest), std::move(eo));
+                                           std::string const& what, ccrec::CallContext const& ctx) {
+  ccrec::exporter::Exporter exporter(std::move(source), sink, std::move(manifest), std::move(options));
   logger.Info("exporting " + what + " to " + sink->Describe(""));
   return exporter.Run(ctx);
 }

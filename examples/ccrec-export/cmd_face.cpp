@@ -98,8 +98,8 @@ int RunFace(FaceFlags& f) {
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(client, so);
 
-  auto summary =
-      RunExporter(f.common, logger, source, sink, manifest, "FACE recordings started in " + DescribeWindow(from, to), ctx);
+  auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink), logger, source, sink, manifest,
+                             "FACE recordings started in " + DescribeWindow(from, to), ctx);
   logger.Info("FACE logins this run: " + std::to_string(client.LoginCount()));
   return FinishRun(summary, logger, signals.signal());
 }

@@ -121,8 +121,8 @@ int RunHuawei(HuaweiFlags& f) {
     return FinishRun(failed, logger, signals.signal());
   }
 
-  auto summary = RunExporter(f.common, logger, source, sink, manifest,
-                             "Huawei CC-Gateway recordings of agent " + f.agent_id, ctx, extra_keys);
+  auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink, extra_keys), logger, source, sink, manifest,
+                             "Huawei CC-Gateway recordings of agent " + f.agent_id, ctx);
 
   // Sign out at the end — also after Ctrl-C (Shutdown uses its own short deadline, not `ctx`).
   auto signed_out = source->Shutdown();

@@ -223,7 +223,7 @@ int RunWebex(WebexFlags& f) {
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::webex::MakeWebexSource(client, so);
 
-  auto summary = RunExporter(f.common, logger, source, sink, manifest,
+  auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink), logger, source, sink, manifest,
                              "Webex CC recordings created in " + DescribeWindow(from, to), ctx);
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
