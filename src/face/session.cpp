@@ -30,7 +30,7 @@ std::string NormalizeBaseUrl(std::string url) {
 }  // namespace
 
 Client::Impl::Impl(ClientOptions o)
-    : internal::ClientRuntime(o.transport, o.clock, o.sleeper, o.retry, o.logger),
+    : internal::ClientRuntime(o.transport ? o.transport : MakeCurlTransport(), o.clock, o.sleeper, o.retry, o.logger),
       options(std::move(o)),
       base_url(NormalizeBaseUrl(options.base_url)),
       login_backoff(RetryPolicy{2, options.retry.max_elapsed, options.retry.initial_backoff, options.retry.max_backoff,

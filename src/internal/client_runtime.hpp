@@ -1,13 +1,10 @@
 #pragma once
 // Internal: what every vendor client's Impl holds to send and retry requests. Not installed.
-// Header-only: the default transport is libcurl's, so only areas that link ccrec::transport
-// (the vendor clients) include it.
 
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/retry.hpp>
-#include <ccrec/transport/curl.hpp>
 
 #include "internal/retry_loop.hpp"
 
@@ -19,9 +16,10 @@ inline namespace v1 {
 namespace internal {
 
 /// The transport, clock, sleeper, backoff and logger of one client, with the defaults its options
-/// document filled in: a null transport becomes MakeCurlTransport(), a null clock
-/// MakeSystemClock(), a null sleeper MakeRealSleeper(). A client's Impl derives from it (so the
-/// members read as its own) and passes Env() to RunWithRetries.
+/// document filled in: a null clock becomes MakeSystemClock(), a null sleeper MakeRealSleeper().
+/// The transport must be given (internal may not include transport/, so the caller resolves its
+/// default: `o.transport ? o.transport : MakeCurlTransport()`). A client's Impl derives from it
+/// (so the members read as its own) and passes Env() to RunWithRetries.
 ///
 /// @par Thread safety
 /// Immutable after construction except for what its members guard themselves (Backoff's PRNG,
@@ -29,7 +27,7 @@ namespace internal {
 struct ClientRuntime {
   ClientRuntime(std::shared_ptr<HttpTransport> transport_in, std::shared_ptr<Clock> clock_in,
                 std::shared_ptr<Sleeper> sleeper_in, RetryPolicy const& retry, Logger logger_in)
-      : transport(transport_in ? std::move(transport_in) : MakeCurlTransport()),
+      : transport(std::move(transport_in)),
         clock(clock_in ? std::move(clock_in) : MakeSystemClock()),
         sleeper(sleeper_in ? std::move(sleeper_in) : MakeRealSleeper()),
         backoff(retry),

@@ -156,8 +156,8 @@ class SkippingBodyReader : public BodyReader {
 
 struct Client::Impl : util::ClientRuntime {
   explicit Impl(ClientOptions o)
-      : util::ClientRuntime(std::move(o.transport), std::move(o.clock), std::move(o.sleeper), o.retry,
-                            std::move(o.logger)),
+      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
+                            std::move(o.sleeper), o.retry, std::move(o.logger)),
         base_url(TrimTrailingSlashes(std::move(o.base_url))),
         tokens(std::move(o.tokens)),
         rate_limiter(std::move(o.rate_limiter)),

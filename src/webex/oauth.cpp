@@ -72,8 +72,8 @@ std::string FormatHours(std::chrono::system_clock::duration d) {
 
 struct OAuthClient::Impl : util::ClientRuntime {
   explicit Impl(OAuthClientOptions o)
-      : util::ClientRuntime(std::move(o.transport), std::move(o.clock), std::move(o.sleeper), o.retry,
-                            std::move(o.logger)),
+      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
+                            std::move(o.sleeper), o.retry, std::move(o.logger)),
         config(std::move(o.config)),
         store(std::move(o.store)),
         request_timeout(o.request_timeout) {}

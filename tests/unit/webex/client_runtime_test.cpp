@@ -31,9 +31,10 @@ TEST(ClientRuntime, KeepsWhatIsGivenAndEnvPointsIntoIt) {
   EXPECT_EQ(env.logger, &runtime.logger);
 }
 
-TEST(ClientRuntime, FillsTheDocumentedDefaults) {
-  internal::ClientRuntime runtime(nullptr, nullptr, nullptr, RetryPolicy{}, Logger{});
-  ASSERT_NE(runtime.transport, nullptr);  // MakeCurlTransport(): built, nothing sent
+TEST(ClientRuntime, FillsTheClockAndSleeperDefaults) {
+  auto transport = std::make_shared<testing::FakeHttpTransport>();
+  internal::ClientRuntime runtime(transport, nullptr, nullptr, RetryPolicy{}, Logger{});
+  EXPECT_EQ(runtime.transport, transport);
   ASSERT_NE(runtime.clock, nullptr);
   ASSERT_NE(runtime.sleeper, nullptr);
   auto const before = std::chrono::system_clock::now();
