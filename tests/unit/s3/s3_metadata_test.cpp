@@ -103,7 +103,7 @@ TEST_F(S3MetadataTest, Sha256ChecksumSpellings) {
     }
   }
   EXPECT_EQ(parts, 3);
-  EXPECT_EQ(internal::xml::FindAllTexts(reqs.back().body, "ChecksumSHA256").size(), 3u);
+  EXPECT_EQ(internal::xml::Document::Parse(reqs.back().body, "Complete body").value().Texts("ChecksumSHA256").size(), 3u);
 }
 
 }  // namespace
