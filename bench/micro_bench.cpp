@@ -15,7 +15,7 @@ namespace {
 // SHA-256 of recording bytes: computed once per object by every sink.
 void BM_Sha256(benchmark::State& state) {
   std::string data(static_cast<std::size_t>(state.range(0)), 'a');
-  ccrec::internal::Hasher h;
+  ccrec::detail::Hasher h;
   for (auto _ : state) {
     h.Update(data);
     benchmark::DoNotOptimize(data.data());
@@ -28,7 +28,7 @@ BENCHMARK(BM_Sha256)->Arg(256 << 10)->Arg(8 << 20);
 // MD5 (Content-MD5 of every S3 part).
 void BM_Md5(benchmark::State& state) {
   std::string data(static_cast<std::size_t>(state.range(0)), 'a');
-  ccrec::internal::Hasher h(ccrec::internal::Hasher::Algorithm::kMd5);
+  ccrec::detail::Hasher h(ccrec::detail::Hasher::Algorithm::kMd5);
   for (auto _ : state) h.Update(data);
   benchmark::DoNotOptimize(h.FinalHex());
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
@@ -38,7 +38,7 @@ BENCHMARK(BM_Md5)->Arg(8 << 20);
 void BM_Crc32c(benchmark::State& state) {
   std::string data(static_cast<std::size_t>(state.range(0)), 'a');
   std::uint32_t crc = 0;
-  for (auto _ : state) crc = ccrec::internal::Crc32c(crc, data.data(), data.size());
+  for (auto _ : state) crc = ccrec::detail::Crc32c(crc, data.data(), data.size());
   benchmark::DoNotOptimize(crc);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
@@ -48,7 +48,7 @@ BENCHMARK(BM_Crc32c)->Arg(8 << 20);
 void BM_Crc32cSoftware(benchmark::State& state) {
   std::string data(static_cast<std::size_t>(state.range(0)), 'a');
   std::uint32_t crc = 0;
-  for (auto _ : state) crc = ccrec::internal::Crc32cSoftware(crc, data.data(), data.size());
+  for (auto _ : state) crc = ccrec::detail::Crc32cSoftware(crc, data.data(), data.size());
   benchmark::DoNotOptimize(crc);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
@@ -69,7 +69,7 @@ std::string TasksPage() {
 void BM_ParseTasksPage(benchmark::State& state) {
   std::string const page = TasksPage();
   for (auto _ : state) {
-    auto doc = ccrec::internal::ParseJson(page, "tasks");
+    auto doc = ccrec::detail::ParseJson(page, "tasks");
     benchmark::DoNotOptimize(doc.has_value());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * page.size()));
@@ -81,7 +81,7 @@ BENCHMARK(BM_ParseTasksPage);
 void BM_ParseTasksPageWithSpans(benchmark::State& state) {
   std::string const page = TasksPage();
   for (auto _ : state) {
-    auto doc = ccrec::internal::ParseJsonWithSpans(page, "tasks");
+    auto doc = ccrec::detail::ParseJsonWithSpans(page, "tasks");
     std::size_t bytes = 0;
     for (auto const& task : doc->Doc()["data"].GetArray()) bytes += std::string(doc->Raw(task)).size();
     benchmark::DoNotOptimize(bytes);
@@ -93,9 +93,9 @@ BENCHMARK(BM_ParseTasksPageWithSpans);
 void BM_ParseTasksPageToJson(benchmark::State& state) {
   std::string const page = TasksPage();
   for (auto _ : state) {
-    auto doc = ccrec::internal::ParseJson(page, "tasks");
+    auto doc = ccrec::detail::ParseJson(page, "tasks");
     std::size_t bytes = 0;
-    for (auto const& task : (*doc)["data"].GetArray()) bytes += ccrec::internal::ToJson(task).size();
+    for (auto const& task : (*doc)["data"].GetArray()) bytes += ccrec::detail::ToJson(task).size();
     benchmark::DoNotOptimize(bytes);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * page.size()));

@@ -7,7 +7,7 @@
 #include "face/parse.hpp"
 #include "fuzz_util.hpp"
 
-namespace wire = ccrec::face::wire;
+namespace wire = ccrec::face::detail;
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   ccrec_fuzz::Input in(data, size);

@@ -12,7 +12,7 @@
 #include <set>
 #include <string>
 
-namespace wire = ccrec::huawei::wire;
+namespace wire = ccrec::huawei::detail;
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   ccrec_fuzz::Input in(data, size);

@@ -1,4 +1,4 @@
-// internal::ParseJson (every vendor's JSON goes through it) and the typed accessors.
+// ::ccrec::detail::ParseJson (every vendor's JSON goes through it) and the typed accessors.
 // Properties: no crash/UB/leak; a parsed document re-serialised by ToJson parses again to the same
 // text (ToJson is a fixed point); JsonEscape output in quotes, when accepted, decodes back to the input;
 // ParseJsonWithSpans accepts exactly what ParseJson accepts, with the same document, and the span of
@@ -12,7 +12,7 @@
 namespace {
 
 void Walk(rapidjson::Value const& v, int depth) {
-  using namespace ccrec::internal;
+  using namespace ccrec::detail;
   if (depth > 80) ccrec_fuzz::Fail("ParseJson let nesting deeper than kMaxJsonDepth through");
   if (v.IsObject()) {
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
@@ -31,15 +31,15 @@ void Walk(rapidjson::Value const& v, int depth) {
 }
 
 // The span property for `v` and everything inside it.
-void CheckSpans(ccrec::internal::JsonWithSpans const& doc, rapidjson::Value const& v, ccrec::internal::JsonSpan parent) {
+void CheckSpans(ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& v, ccrec::detail::JsonSpan parent) {
   auto span = doc.Span(v);
   CCREC_FUZZ_CHECK(span.has_value(), "a value without a span");
   CCREC_FUZZ_CHECK(span->begin >= parent.begin && span->end <= parent.end && span->begin < span->end,
                    std::string(doc.Text()));
   std::string_view const raw = doc.Raw(v);
-  auto again = ccrec::internal::ParseJson(raw, "span");
+  auto again = ccrec::detail::ParseJson(raw, "span");
   CCREC_FUZZ_CHECK(again.has_value(), raw);
-  CCREC_FUZZ_CHECK(ccrec::internal::JsonEqualInOrder(*again, v), raw);
+  CCREC_FUZZ_CHECK(ccrec::detail::JsonEqualInOrder(*again, v), raw);
   if (v.IsObject()) {
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
       CheckSpans(doc, it->name, *span);
@@ -55,11 +55,11 @@ void CheckSpans(ccrec::internal::JsonWithSpans const& doc, rapidjson::Value cons
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   ccrec_fuzz::Input in(data, size);
   std::string_view text = in.Rest();
-  auto doc = ccrec::internal::ParseJson(text, "fuzz input");
-  auto spans = ccrec::internal::ParseJsonWithSpans(text, "fuzz input");
+  auto doc = ccrec::detail::ParseJson(text, "fuzz input");
+  auto spans = ccrec::detail::ParseJsonWithSpans(text, "fuzz input");
   CCREC_FUZZ_CHECK(doc.has_value() == spans.has_value(), text);
   if (spans) {
-    CCREC_FUZZ_CHECK(ccrec::internal::JsonEqualInOrder(*doc, spans->Doc()), text);
+    CCREC_FUZZ_CHECK(ccrec::detail::JsonEqualInOrder(*doc, spans->Doc()), text);
     CheckSpans(*spans, spans->Doc(), {0, static_cast<std::uint32_t>(text.size())});
     // The document's own span is the whole text but JSON whitespace around it.
     std::size_t const bom = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;  // ignored, as RFC 8259 allows
@@ -71,13 +71,13 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   }
   if (doc) {
     Walk(*doc, 0);
-    std::string once = ccrec::internal::ToJson(*doc);
-    auto again = ccrec::internal::ParseJson(once, "re-serialised fuzz input");
+    std::string once = ccrec::detail::ToJson(*doc);
+    auto again = ccrec::detail::ParseJson(once, "re-serialised fuzz input");
     CCREC_FUZZ_CHECK(again.has_value(), once);
-    CCREC_FUZZ_CHECK(ccrec::internal::ToJson(*again) == once, once);
+    CCREC_FUZZ_CHECK(ccrec::detail::ToJson(*again) == once, once);
   }
-  std::string quoted = "\"" + ccrec::internal::JsonEscape(text) + "\"";
-  auto str = ccrec::internal::ParseJson(quoted, "escaped fuzz input");
+  std::string quoted = "\"" + ccrec::detail::JsonEscape(text) + "\"";
+  auto str = ccrec::detail::ParseJson(quoted, "escaped fuzz input");
   if (str) {  // invalid UTF-8 may be refused; whatever is accepted must decode to the input
     CCREC_FUZZ_CHECK(str->IsString(), quoted);
     CCREC_FUZZ_CHECK(std::string_view(str->GetString(), str->GetStringLength()) == text, quoted);

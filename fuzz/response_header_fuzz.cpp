@@ -1,4 +1,4 @@
-// internal::ResponseHeaderParser and ParseStatusLine: the header lines libcurl hands over.
+// ::ccrec::detail::ResponseHeaderParser and ParseStatusLine: the header lines libcurl hands over.
 //
 // Input: lines separated by '\n' (each fed with its "\r\n" when the input's first byte is odd).
 // Properties: once complete(), the status is a final one (101 or 200..999) and further lines
@@ -12,13 +12,13 @@
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   ccrec_fuzz::Input in(data, size);
   bool const crlf = (in.Byte() & 1) != 0;
-  ccrec::internal::ResponseHeaderParser parser;
+  ccrec::detail::ResponseHeaderParser parser;
   int completed_status = -1;
   std::size_t completed_headers = 0;
   while (!in.Peek().empty()) {
     std::string line(in.Until('\n'));
     if (crlf) line += "\r\n";
-    int s = ccrec::internal::ParseStatusLine(line);
+    int s = ccrec::detail::ParseStatusLine(line);
     CCREC_FUZZ_CHECK(s == 0 || (s >= 100 && s <= 999), line);
     parser.Feed(line);
     if (completed_status >= 0) {

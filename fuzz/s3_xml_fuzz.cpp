@@ -13,7 +13,7 @@
 
 #include <algorithm>
 
-namespace xml = ccrec::internal::xml;
+namespace xml = ccrec::detail::xml;
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
   ccrec_fuzz::Input in(data, size);
@@ -54,10 +54,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     CCREC_FUZZ_CHECK(wrapped && wrapped->Text("a") == std::string(doc), escaped);
   }
 
-  (void)ccrec::s3::impl::IsErrorDocument(doc);
+  (void)ccrec::s3::detail::IsErrorDocument(doc);
   ccrec::HttpHeaders headers{{"x-amz-request-id", "REQ1"}, {"Content-Type", "application/xml"}};
   auto const now = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 56);
-  auto e = ccrec::s3::impl::MapS3Error(status, headers, doc, "PutObject", "s3://bucket/key", now);
+  auto e = ccrec::s3::detail::MapS3Error(status, headers, doc, "PutObject", "s3://bucket/key", now);
   CCREC_FUZZ_CHECK(!e.message.empty(), "MapS3Error returned an error without a message");
   return 0;
 }

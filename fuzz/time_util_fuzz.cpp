@@ -14,7 +14,7 @@
 #include <chrono>
 #include <string>
 
-namespace iu = ccrec::internal;
+namespace iu = ccrec::detail;
 using std::chrono::milliseconds;
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {

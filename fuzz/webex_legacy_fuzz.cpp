@@ -20,19 +20,19 @@ namespace {
 void ScanValue(std::string_view compact, int depth) {
   if (depth > 70 || compact.empty()) return;
   if (compact.front() == '[') {
-    for (auto e : wl::scan::ArrayElements(compact)) ScanValue(e, depth + 1);
+    for (auto e : wl::detail::ArrayElements(compact)) ScanValue(e, depth + 1);
   } else if (compact.front() == '{') {
-    for (auto const& [key, value] : wl::scan::ObjectMembers(compact)) {
-      std::string name = wl::scan::DecodeString(key);
-      (void)wl::scan::FindMember(compact, name);
-      (void)wl::scan::ParseInteger(value);
+    for (auto const& [key, value] : wl::detail::ObjectMembers(compact)) {
+      std::string name = wl::detail::DecodeString(key);
+      (void)wl::detail::FindMember(compact, name);
+      (void)wl::detail::ParseInteger(value);
       ScanValue(value, depth + 1);
     }
   } else if (compact.front() == '"') {
-    (void)wl::scan::DecodeString(compact);
-    (void)wl::scan::ParseInteger(compact);
+    (void)wl::detail::DecodeString(compact);
+    (void)wl::detail::ParseInteger(compact);
   } else {
-    (void)wl::scan::ParseInteger(compact);
+    (void)wl::detail::ParseInteger(compact);
   }
 }
 
@@ -42,10 +42,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   ccrec_fuzz::Input in(data, size);
   std::string_view const body = in.Rest();
 
-  if (ccrec::internal::ParseJson(body, "fuzz")) {  // the scanner's precondition: valid JSON
-    std::string compact = wl::scan::CompactJson(body);
-    CCREC_FUZZ_CHECK(wl::scan::CompactJson(compact) == compact, compact);
-    CCREC_FUZZ_CHECK(ccrec::internal::ParseJson(compact, "compact").has_value(), compact);
+  if (ccrec::detail::ParseJson(body, "fuzz")) {  // the scanner's precondition: valid JSON
+    std::string compact = wl::detail::CompactJson(body);
+    CCREC_FUZZ_CHECK(wl::detail::CompactJson(compact) == compact, compact);
+    CCREC_FUZZ_CHECK(ccrec::detail::ParseJson(compact, "compact").has_value(), compact);
     ScanValue(compact, 0);
   }
 

@@ -10,7 +10,7 @@
 namespace ccrec {
 inline namespace v1 {
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) noexcept { return internal::EqualsIgnoreCase(a, b); }
+bool HeaderNameEquals(std::string_view a, std::string_view b) noexcept { return detail::EqualsIgnoreCase(a, b); }
 
 std::optional<std::string> FindHeader(HttpHeaders const& headers, std::string_view name) {
   for (auto const& [k, v] : headers) {

@@ -13,7 +13,7 @@ namespace ccrec {
 inline namespace v1 {
 
 bool ParseLogLevel(std::string_view text, LogLevel& out) noexcept {
-  std::string t = internal::ToLowerAscii(text);
+  std::string t = detail::ToLowerAscii(text);
   if (t == "debug") out = LogLevel::kDebug;
   else if (t == "info") out = LogLevel::kInfo;
   else if (t == "warn" || t == "warning") out = LogLevel::kWarn;
@@ -79,7 +79,7 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 // Case-insensitive: does `text` continue with `name` at `pos`?
 bool MatchesAt(std::string_view text, std::size_t pos, std::string_view name) {
   if (text.size() - pos < name.size()) return false;
-  return internal::EqualsIgnoreCase(text.substr(pos, name.size()), name);
+  return detail::EqualsIgnoreCase(text.substr(pos, name.size()), name);
 }
 
 // Length of the secret name at `pos` that is followed by `next` (a name must be whole: the
@@ -263,7 +263,7 @@ bool IsPresignedQuery(std::string_view query) {
     auto part = query.substr(pos, amp - pos);
     auto name = part.substr(0, part.find('='));
     for (auto p : kPresignedParams) {
-      if (internal::EqualsIgnoreCase(name, p)) return true;
+      if (detail::EqualsIgnoreCase(name, p)) return true;
     }
     pos = amp + 1;
   }
@@ -329,7 +329,7 @@ Logger MakeStderrLogger(LogLevel min_level) {
   auto mu = std::make_shared<std::mutex>();
   return Logger(min_level, [mu](LogLevel level, std::string_view message) {
     std::lock_guard<std::mutex> lock(*mu);
-    std::string upper = internal::ToUpperAscii(ToString(level));
+    std::string upper = detail::ToUpperAscii(ToString(level));
     std::cerr << upper << " " << message << "\n";
   });
 }

@@ -12,7 +12,7 @@ std::string ContentTypeForKey(std::string const& key) {
   auto slash = key.find_last_of('/');
   auto dot = key.find_last_of('.');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "application/octet-stream";
-  std::string ext = internal::ToLowerAscii(key.substr(dot + 1));
+  std::string ext = detail::ToLowerAscii(key.substr(dot + 1));
   if (ext == "wav") return "audio/wav";
   if (ext == "mp3") return "audio/mpeg";
   if (ext == "m4a") return "audio/mp4";

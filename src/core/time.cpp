@@ -21,7 +21,7 @@ std::string Quote(std::string_view text) {
 
 Result<std::chrono::system_clock::time_point> ParseTimestamp(std::string_view text) {
   std::string problem;
-  auto t = internal::ParseTimeArg(text, &problem);
+  auto t = detail::ParseTimeArg(text, &problem);
   if (!t) {
     return MakeError(ErrorCode::kInvalidArgument,
                      Quote(text) + " is not a time: " + problem +
@@ -32,7 +32,7 @@ Result<std::chrono::system_clock::time_point> ParseTimestamp(std::string_view te
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   std::string problem;
-  auto d = internal::ParseDuration(text, &problem);
+  auto d = detail::ParseDuration(text, &problem);
   if (!d) {
     return MakeError(ErrorCode::kInvalidArgument,
                      Quote(text) + " is not a duration: " + problem + " (give e.g. 1500ms, 30s, 15m, 2h, 3d)");
@@ -41,7 +41,7 @@ Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
 }
 
 std::string FormatIso8601(std::chrono::system_clock::time_point t, bool with_milliseconds) {
-  return internal::FormatIso8601(t, with_milliseconds);
+  return detail::FormatIso8601(t, with_milliseconds);
 }
 
 }  // namespace v1

@@ -72,13 +72,13 @@ class MemoryTokenStore : public TokenStore {
 };
 
 std::string Serialize(OAuthToken const& t) {
-  using internal::JsonEscape;
+  using detail::JsonEscape;
   std::string out = "{\"access_token\":\"" + JsonEscape(t.access_token) + "\",\"token_type\":\"" +
                     JsonEscape(t.token_type) + "\",\"expires_at\":" +
-                    std::to_string(internal::ToEpochSeconds(t.expires_at)) + ",\"refresh_token\":\"" +
+                    std::to_string(detail::ToEpochSeconds(t.expires_at)) + ",\"refresh_token\":\"" +
                     JsonEscape(t.refresh_token) + "\"";
   if (t.refresh_token_expires_at) {
-    out += ",\"refresh_token_expires_at\":" + std::to_string(internal::ToEpochSeconds(*t.refresh_token_expires_at));
+    out += ",\"refresh_token_expires_at\":" + std::to_string(detail::ToEpochSeconds(*t.refresh_token_expires_at));
   }
   out += "}\n";
   return out;
@@ -86,15 +86,15 @@ std::string Serialize(OAuthToken const& t) {
 
 // Identity of a token for rescue bookkeeping (kept in memory only).
 std::string RescueKey(OAuthToken const& t) {
-  return t.access_token + '\n' + t.refresh_token + '\n' + std::to_string(internal::ToEpochSeconds(t.expires_at));
+  return t.access_token + '\n' + t.refresh_token + '\n' + std::to_string(detail::ToEpochSeconds(t.expires_at));
 }
 
 // Writes `data` to a new file `dir/name.rescue-TIME-RANDOM` (mode 0600, O_EXCL: never replaces
 // anything, never follows a symlink) and returns its path.
 Result<std::string> WriteRescueFile(std::string const& dir, std::string const& name, std::string const& data) {
   std::string path = (dir == "/" ? std::string() : dir) + "/" + name + ".rescue-" +
-                     internal::FormatAmzDate(std::chrono::system_clock::now()) + "-" +
-                     internal::HexEncode(internal::RandomBytes(3));
+                     detail::FormatAmzDate(std::chrono::system_clock::now()) + "-" +
+                     detail::HexEncode(detail::RandomBytes(3));
   auto fail = [&](std::string const& what) {
     return MakeError(ErrorCode::kInternal, what + " " + path + ": " + std::strerror(errno));
   };
@@ -120,7 +120,7 @@ Result<std::string> WriteRescueFile(std::string const& dir, std::string const& n
     ::unlink(path.c_str());
     return e;
   }
-  (void)internal::SyncDir(dir);  // the file is complete; a failed directory fsync does not undo it
+  (void)detail::SyncDir(dir);  // the file is complete; a failed directory fsync does not undo it
   return path;
 }
 
@@ -131,9 +131,9 @@ std::string DefaultRescueDir() {
 
 class JsonFileTokenStore : public TokenStore {
  public:
-  JsonFileTokenStore(std::string path, JsonFileTokenStoreOptions options, internal::TokenFileWriter writer)
+  JsonFileTokenStore(std::string path, JsonFileTokenStoreOptions options, detail::TokenFileWriter writer)
       : path_(std::move(path)), options_(std::move(options)), writer_(std::move(writer)) {
-    if (!writer_) writer_ = internal::WriteFileAtomic;
+    if (!writer_) writer_ = detail::WriteFileAtomic;
   }
 
   Result<std::optional<OAuthToken>> Load() override {
@@ -199,7 +199,7 @@ class JsonFileTokenStore : public TokenStore {
       return e;
     }
     std::string name = path_.substr(path_.find_last_of('/') == std::string::npos ? 0 : path_.find_last_of('/') + 1);
-    std::vector<std::string> dirs{internal::DirName(path_)};
+    std::vector<std::string> dirs{detail::DirName(path_)};
     std::string second = options_.rescue_dir.empty() ? DefaultRescueDir() : options_.rescue_dir;
     if (second != dirs.front()) dirs.push_back(second);
     std::string reasons;
@@ -233,12 +233,12 @@ class JsonFileTokenStore : public TokenStore {
   }
 
   Result<std::optional<OAuthToken>> LoadLocked() {
-    auto text = internal::ReadSmallFile(path_);
+    auto text = detail::ReadSmallFile(path_);
     if (!text) {
       if (text.error().code == ErrorCode::kNotFound) return std::optional<OAuthToken>{};
       return std::move(text).error();
     }
-    auto doc = internal::ParseJson(*text, "token file " + path_);
+    auto doc = detail::ParseJson(*text, "token file " + path_);
     if (!doc) return std::move(doc).error();
     if (!doc->IsObject()) return MakeError(ErrorCode::kParse, "token file " + path_ + " is not a JSON object");
     // Strict about types: this is our own format, and a mistyped field must not silently turn
@@ -262,8 +262,8 @@ class JsonFileTokenStore : public TokenStore {
     t.refresh_token = refresh->value_or("");
     t.token_type = type->value_or("Bearer");
     // A missing expiry reads as expired (epoch): the token is refreshed before use.
-    t.expires_at = *expires ? internal::FromEpochSeconds(**expires) : std::chrono::system_clock::time_point{};
-    if (*refresh_expires) t.refresh_token_expires_at = internal::FromEpochSeconds(**refresh_expires);
+    t.expires_at = *expires ? detail::FromEpochSeconds(**expires) : std::chrono::system_clock::time_point{};
+    if (*refresh_expires) t.refresh_token_expires_at = detail::FromEpochSeconds(**refresh_expires);
     return std::optional<OAuthToken>(std::move(t));
   }
 
@@ -291,7 +291,7 @@ class JsonFileTokenStore : public TokenStore {
   std::mutex mu_;
   std::string path_;
   JsonFileTokenStoreOptions options_;
-  internal::TokenFileWriter writer_;
+  detail::TokenFileWriter writer_;
   std::map<std::string, std::string> rescued_;  // RescueKey -> rescue file; guarded by mu_
 };
 
@@ -309,12 +309,12 @@ std::shared_ptr<TokenStore> MakeJsonFileTokenStore(std::string path, JsonFileTok
   return std::make_shared<JsonFileTokenStore>(std::move(path), std::move(options), nullptr);
 }
 
-namespace internal {
+namespace detail {
 std::shared_ptr<TokenStore> MakeJsonFileTokenStoreWithWriter(std::string path, JsonFileTokenStoreOptions options,
                                                              TokenFileWriter writer) {
   return std::make_shared<JsonFileTokenStore>(std::move(path), std::move(options), std::move(writer));
 }
-}  // namespace internal
+}  // namespace detail
 
 }  // namespace v1
 }  // namespace ccrec

@@ -11,7 +11,7 @@ inline namespace v1 {
 
 Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   std::string problem;
-  auto parsed = internal::ParseUrl(url, &problem);
+  auto parsed = detail::ParseUrl(url, &problem);
   if (!parsed) {
     // Quoted with its query's secrets masked and control characters escaped, cut to 200 bytes.
     std::string shown = EscapeControlCharacters(RedactUrl(url));
@@ -21,7 +21,7 @@ Result<HttpUrl> ParseHttpUrl(std::string_view url) {
   return std::move(*parsed);
 }
 
-std::string PercentDecode(std::string_view text) { return internal::PercentDecode(text, false); }
+std::string PercentDecode(std::string_view text) { return detail::PercentDecode(text, false); }
 
 }  // namespace v1
 }  // namespace ccrec

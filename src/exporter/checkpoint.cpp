@@ -14,36 +14,36 @@ constexpr std::size_t kMaxCheckpointBytes = 64 * 1024;
 }  // namespace
 
 Result<std::optional<Checkpoint>> ReadCheckpoint(std::string const& path) {
-  auto text = internal::ReadSmallFile(path, kMaxCheckpointBytes);
+  auto text = ::ccrec::detail::ReadSmallFile(path, kMaxCheckpointBytes);
   if (!text) {
     if (text.error().code == ErrorCode::kNotFound) return std::optional<Checkpoint>();
     Error e = text.error();
     e.message = "cannot read checkpoint " + path + ": " + e.message;
     return e;
   }
-  auto doc = internal::ParseJson(*text, "checkpoint " + path);
+  auto doc = ::ccrec::detail::ParseJson(*text, "checkpoint " + path);
   if (!doc) {
     Error e = doc.error();
     e.message += "; delete it to start over";
     return e;
   }
-  auto ms = doc->IsObject() ? internal::OptInt64(*doc, "next_from_ms") : std::nullopt;
+  auto ms = doc->IsObject() ? ::ccrec::detail::OptInt64(*doc, "next_from_ms") : std::nullopt;
   if (!ms) {
     return MakeError(ErrorCode::kParse, "checkpoint " + path +
                                             " lacks \"next_from_ms\" (integer epoch milliseconds); delete it to "
                                             "start over");
   }
   Checkpoint checkpoint;
-  checkpoint.source = internal::OptString(*doc, "source").value_or("");
-  checkpoint.next_from = internal::FromEpochMs(*ms);
+  checkpoint.source = ::ccrec::detail::OptString(*doc, "source").value_or("");
+  checkpoint.next_from = ::ccrec::detail::FromEpochMs(*ms);
   return std::optional<Checkpoint>(std::move(checkpoint));
 }
 
 Result<void> WriteCheckpoint(std::string const& path, Checkpoint const& checkpoint, std::uint32_t file_mode) {
-  std::string body = "{\"source\":\"" + internal::JsonEscape(checkpoint.source) +
-                     "\",\"next_from_ms\":" + std::to_string(internal::ToEpochMs(checkpoint.next_from)) +
-                     ",\"next_from\":\"" + internal::FormatIso8601(checkpoint.next_from, true) + "\"}\n";
-  return internal::WriteFileAtomicUnderUmask(path, body, static_cast<mode_t>(file_mode));
+  std::string body = "{\"source\":\"" + ::ccrec::detail::JsonEscape(checkpoint.source) +
+                     "\",\"next_from_ms\":" + std::to_string(::ccrec::detail::ToEpochMs(checkpoint.next_from)) +
+                     ",\"next_from\":\"" + ::ccrec::detail::FormatIso8601(checkpoint.next_from, true) + "\"}\n";
+  return ::ccrec::detail::WriteFileAtomicUnderUmask(path, body, static_cast<mode_t>(file_mode));
 }
 
 }  // namespace exporter

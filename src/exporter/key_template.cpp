@@ -61,7 +61,7 @@ std::string SanitizeKeyComponent(std::string_view name, std::size_t max_bytes) {
   std::size_t const room = max_bytes - suffix - ext.size();  // max_bytes >= 32 > 17 + 9
   if (stem.size() > room) stem.resize(room);
   if (stem.empty()) stem = "_";
-  return stem + "_" + internal::Sha256Hex(name).substr(0, kHashDigits) + ext;
+  return stem + "_" + ::ccrec::detail::Sha256Hex(name).substr(0, kHashDigits) + ext;
 }
 
 std::string FileExtension(std::string_view file_name, std::string_view fallback) {
@@ -74,7 +74,7 @@ std::string FileExtension(std::string_view file_name, std::string_view fallback)
   std::string out = ".";
   for (unsigned char c : ext) {
     if (!IsAsciiAlnum(c)) return std::string(fallback);
-    out += internal::AsciiLower(static_cast<char>(c));
+    out += ::ccrec::detail::AsciiLower(static_cast<char>(c));
   }
   return out;
 }

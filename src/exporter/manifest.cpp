@@ -39,7 +39,7 @@ std::optional<ItemStatus> ParseStatus(std::string const& s) {
 }  // namespace
 
 std::string Manifest::ToJsonLine(ManifestEntry const& e) {
-  using internal::JsonEscape;
+  using ::ccrec::detail::JsonEscape;
   std::string out = "{\"source\":\"" + JsonEscape(e.source) + "\",\"task_id\":\"" + JsonEscape(e.task_id) +
                     "\",\"recording_id\":\"" + JsonEscape(e.recording_id) + "\"";
   if (!e.segment_id.empty()) out += ",\"segment_id\":\"" + JsonEscape(e.segment_id) + "\"";
@@ -47,7 +47,7 @@ std::string Manifest::ToJsonLine(ManifestEntry const& e) {
   if (!e.uri.empty()) out += ",\"uri\":\"" + JsonEscape(e.uri) + "\"";
   out += ",\"bytes\":" + std::to_string(e.bytes) + ",\"sha256\":\"" +
          JsonEscape(e.sha256) + "\",\"status\":\"" + std::string(ToString(e.status)) + "\",\"error\":\"" +
-         JsonEscape(RedactSecrets(e.error)) + "\",\"time\":\"" + internal::FormatIso8601(std::chrono::system_clock::now()) + "\"}";
+         JsonEscape(RedactSecrets(e.error)) + "\",\"time\":\"" + ::ccrec::detail::FormatIso8601(std::chrono::system_clock::now()) + "\"}";
   return out;
 }
 
@@ -62,7 +62,7 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path, Manife
   }
   std::shared_ptr<Manifest> m(new Manifest());
   m->path_ = path;
-  auto text = internal::ReadSmallFile(path, std::size_t{4} << 30);
+  auto text = ::ccrec::detail::ReadSmallFile(path, std::size_t{4} << 30);
   if (text) {
     std::size_t pos = 0;
     while (pos < text->size()) {
@@ -74,14 +74,14 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path, Manife
       // A last line without '\n' is a torn write unless it is a whole JSON object (JSON Lines
       // allows the final newline to be missing; a torn Append can only parse if it lost nothing
       // but the newline, since the object's closing brace is the last byte before it).
-      auto doc = internal::ParseJson(line, "manifest line");
+      auto doc = ::ccrec::detail::ParseJson(line, "manifest line");
       if (!doc || !doc->IsObject()) {
         ++m->malformed_lines_;
         continue;
       }
       if (doc->HasMember("ccrec_manifest")) {
-        auto dest = internal::OptString(*doc, "destination").value_or("");
-        auto tmpl = internal::OptString(*doc, "key_template").value_or("");
+        auto dest = ::ccrec::detail::OptString(*doc, "destination").value_or("");
+        auto tmpl = ::ccrec::detail::OptString(*doc, "key_template").value_or("");
         if (!m->destination_) {
           m->destination_ = dest;
           m->key_template_ = tmpl;
@@ -91,16 +91,16 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path, Manife
         continue;
       }
       ManifestEntry e;
-      e.source = internal::OptString(*doc, "source").value_or("");
-      e.task_id = internal::OptString(*doc, "task_id").value_or("");
-      e.recording_id = internal::OptString(*doc, "recording_id").value_or("");
-      e.segment_id = internal::OptString(*doc, "segment_id").value_or("");
-      e.key = internal::OptString(*doc, "key").value_or("");
-      e.uri = internal::OptString(*doc, "uri").value_or("");
-      e.bytes = static_cast<std::uint64_t>(internal::OptInt64(*doc, "bytes").value_or(0));
-      e.sha256 = internal::OptString(*doc, "sha256").value_or("");
-      e.error = internal::OptString(*doc, "error").value_or("");
-      auto status = ParseStatus(internal::OptString(*doc, "status").value_or(""));
+      e.source = ::ccrec::detail::OptString(*doc, "source").value_or("");
+      e.task_id = ::ccrec::detail::OptString(*doc, "task_id").value_or("");
+      e.recording_id = ::ccrec::detail::OptString(*doc, "recording_id").value_or("");
+      e.segment_id = ::ccrec::detail::OptString(*doc, "segment_id").value_or("");
+      e.key = ::ccrec::detail::OptString(*doc, "key").value_or("");
+      e.uri = ::ccrec::detail::OptString(*doc, "uri").value_or("");
+      e.bytes = static_cast<std::uint64_t>(::ccrec::detail::OptInt64(*doc, "bytes").value_or(0));
+      e.sha256 = ::ccrec::detail::OptString(*doc, "sha256").value_or("");
+      e.error = ::ccrec::detail::OptString(*doc, "error").value_or("");
+      auto status = ParseStatus(::ccrec::detail::OptString(*doc, "status").value_or(""));
       if (!status) {
         ++m->malformed_lines_;
         continue;
@@ -120,7 +120,7 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path, Manife
                                                       std::strerror(errno));
   }
   if (!text) {  // created: its directory entry must survive a crash like its lines
-    auto synced = internal::SyncDir(internal::DirName(path));
+    auto synced = ::ccrec::detail::SyncDir(::ccrec::detail::DirName(path));
     if (!synced) return MakeError(ErrorCode::kInvalidArgument, "manifest " + path + ": " + synced.error().message);
   }
   m->last_sync_ = std::chrono::steady_clock::now();
@@ -137,7 +137,7 @@ std::shared_ptr<Manifest> Manifest::Null() { return std::shared_ptr<Manifest>(ne
 
 Manifest::~Manifest() {
   if (fd_ >= 0) {
-    if (unsynced_lines_ > 0) internal::Fsync(fd_, path_);
+    if (unsynced_lines_ > 0) ::ccrec::detail::Fsync(fd_, path_);
     ::close(fd_);
   }
 }
@@ -175,9 +175,9 @@ Result<void> Manifest::Bind(std::string const& destination_uri, std::string cons
   if (auto checked = CheckDestination(destination_uri, key_template); !checked) return checked;
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ < 0 || destination_) return {};
-  std::string line = "{\"ccrec_manifest\":1,\"destination\":\"" + internal::JsonEscape(destination_uri) +
-                     "\",\"key_template\":\"" + internal::JsonEscape(key_template) + "\",\"time\":\"" +
-                     internal::FormatIso8601(std::chrono::system_clock::now()) + "\"}\n";
+  std::string line = "{\"ccrec_manifest\":1,\"destination\":\"" + ::ccrec::detail::JsonEscape(destination_uri) +
+                     "\",\"key_template\":\"" + ::ccrec::detail::JsonEscape(key_template) + "\",\"time\":\"" +
+                     ::ccrec::detail::FormatIso8601(std::chrono::system_clock::now()) + "\"}\n";
   if (auto written = WriteLine(line); !written) return written;
   destination_ = destination_uri;
   key_template_ = key_template;
@@ -256,7 +256,7 @@ Result<void> Manifest::Sync() {
 
 Result<void> Manifest::SyncLocked() {
   if (fd_ < 0) return {};
-  if (internal::Fsync(fd_, path_) != 0) {
+  if (::ccrec::detail::Fsync(fd_, path_) != 0) {
     return MakeError(ErrorCode::kInternal, "cannot fsync manifest " + path_ + ": " + std::strerror(errno));
   }
   unsynced_lines_ = 0;

@@ -32,7 +32,7 @@ std::optional<std::uint64_t> Number(std::string_view s, std::size_t& pos) {
 
 /// Content-Encoding absent or "identity": the body is the stored bytes.
 bool IsIdentityEncoding(std::optional<std::string> const& value) {
-  return !value || Trim(*value).empty() || internal::EqualsIgnoreCase(Trim(*value), "identity");
+  return !value || Trim(*value).empty() || ::ccrec::detail::EqualsIgnoreCase(Trim(*value), "identity");
 }
 
 bool IsRetryableDownloadError(Error const& e) {
@@ -294,7 +294,7 @@ class Download {
 
 std::optional<ContentRange> ParseContentRange(std::string_view value) {
   value = Trim(value);
-  if (value.size() < 6 || !internal::EqualsIgnoreCase(value.substr(0, 6), "bytes ")) return std::nullopt;
+  if (value.size() < 6 || !::ccrec::detail::EqualsIgnoreCase(value.substr(0, 6), "bytes ")) return std::nullopt;
   std::size_t pos = 6;
   while (pos < value.size() && value[pos] == ' ') ++pos;
   ContentRange r;

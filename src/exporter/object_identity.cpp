@@ -10,7 +10,7 @@ namespace exporter {
 namespace {
 
 // Each part percent-encoded (RFC 3986 unreserved bytes kept), so '/' cannot appear in a part.
-std::string EncodePart(std::string const& s) { return internal::PercentEncode(s); }
+std::string EncodePart(std::string const& s) { return ::ccrec::detail::PercentEncode(s); }
 
 constexpr std::size_t kMaxIdentityBytes = 1024;
 
@@ -25,7 +25,7 @@ std::string RecordingIdentity::ToString() const {
 std::string EncodeIdentity(RecordingIdentity const& id) {
   std::string out = "v1/" + EncodePart(id.source) + "/" + EncodePart(id.task_id) + "/" + EncodePart(id.recording_id) +
                     "/" + EncodePart(id.segment_id);
-  if (out.size() > kMaxIdentityBytes) out = "v1-sha256/" + internal::Sha256Hex(out);
+  if (out.size() > kMaxIdentityBytes) out = "v1-sha256/" + ::ccrec::detail::Sha256Hex(out);
   return out;
 }
 

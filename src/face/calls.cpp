@@ -10,7 +10,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace face {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 
@@ -56,7 +56,7 @@ Result<HttpResponse> Client::Impl::Send(HttpRequest request, std::string const& 
 
 Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, std::string const& query,
                                                   std::optional<std::string> const& form, bool idempotent,
-                                                  std::function<bool(wire::ResultHeader const&)> const& accept_code,
+                                                  std::function<bool(detail::ResultHeader const&)> const& accept_code,
                                                   CallContext const& ctx) {
   std::string what = std::string("FACE ") + (form ? "POST " : "GET ") + command;
   std::string rejected;
@@ -72,7 +72,7 @@ Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, st
       }
       auto response = Send(std::move(request), what, ctx);
       if (!response) return std::move(response).error();
-      auto buffered = util::BufferResponse(*response, wire::kMaxResultBytes, wire::kMaxErrorBodyBytes);
+      auto buffered = util::BufferResponse(*response, detail::kMaxResultBytes, detail::kMaxErrorBodyBytes);
       if (!buffered) {
         Error e = std::move(buffered).error();
         e.message = what + ": reading the answer failed: " + e.message;
@@ -80,18 +80,18 @@ Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, st
       }
       util::BufferedResponse out = std::move(*buffered);
       bool ok_status = out.status >= 200 && out.status <= 299;
-      auto header = wire::ReadResultHeader(out.headers, out.body);
+      auto header = detail::ReadResultHeader(out.headers, out.body);
       if (IsTokenError(out.status, header.code, header.message)) {
         return MapFaceError(out.status, out.body, out.headers, what);
       }
       if (!ok_status) {
         // FACE's HTTP statuses are undocumented (reference §7 [U]): a JSON answer code such
         // as 19 is an answer whatever the status.
-        if (header.kind == wire::BodyKind::kJson && header.code && accept_code(header)) return out;
+        if (header.kind == detail::BodyKind::kJson && header.code && accept_code(header)) return out;
         return MapFaceError(out.status, out.body, out.headers, what);
       }
       // Transient FACE codes are retried here; the parser maps the rest.
-      if (header.kind == wire::BodyKind::kJson && header.code && !accept_code(header)) {
+      if (header.kind == detail::BodyKind::kJson && header.code && !accept_code(header)) {
         return MapFaceError(out.status, out.body, out.headers, what);
       }
       return out;
@@ -130,12 +130,12 @@ Result<HttpResponse> Client::Impl::Open(std::string const& command, std::string 
         return std::move(*response);
       }
       if (status < 200 || status > 299) {
-        std::string body = util::ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
+        std::string body = util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
         return MapFaceError(status, body, response->headers, what);
       }
       auto content_type = response->Header("Content-Type").value_or("");
       std::string prefix;
-      bool is_result = wire::IsResultContentType(content_type);
+      bool is_result = detail::IsResultContentType(content_type);
       if (content_type.empty()) {
         // No Content-Type: sniff the first bytes (audio never starts with '<' or '{').
         char buffer[64];
@@ -149,21 +149,21 @@ Result<HttpResponse> Client::Impl::Open(std::string const& command, std::string 
           if (*n == 0) break;
           prefix.append(buffer, *n);
         }
-        auto kind = wire::Classify({}, prefix);
-        is_result = kind == wire::BodyKind::kJson || kind == wire::BodyKind::kXml || kind == wire::BodyKind::kEmpty;
+        auto kind = detail::Classify({}, prefix);
+        is_result = kind == detail::BodyKind::kJson || kind == detail::BodyKind::kXml || kind == detail::BodyKind::kEmpty;
       }
       if (is_result) {
-        std::string body = prefix + util::ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
-        auto header = wire::ReadResultHeader(response->headers, body);
+        std::string body = prefix + util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
+        auto header = detail::ReadResultHeader(response->headers, body);
         if (header.parsed && header.code && *header.code == 0) {
           Error e = MakeError(ErrorCode::kParse, what + ": FACE answered with a result (code 0 \"" + header.message +
                                                      "\") instead of the file");
           e.http_status = status;
           return e;
         }
-        if (!header.parsed && header.kind != wire::BodyKind::kEmpty) {
+        if (!header.parsed && header.kind != detail::BodyKind::kEmpty) {
           Error e = MakeError(ErrorCode::kParse, what + ": expected audio, got Content-Type \"" + content_type +
-                                                     "\" (\"" + wire::Snippet(body) + "\")");
+                                                     "\" (\"" + detail::Snippet(body) + "\")");
           e.http_status = status;
           return e;
         }
@@ -198,11 +198,11 @@ Result<ControlResult> Client::Impl::Control(std::string const& command, Result<s
     form = FormEncodeMetadata(*metadata, error);
     if (error) return *error;
   }
-  auto accept = [](wire::ResultHeader const& h) { return h.code == 0; };
+  auto accept = [](detail::ResultHeader const& h) { return h.code == 0; };
   auto response = Call(command, *query, form, false, accept, ctx);
   if (!response) return std::move(response).error();
   std::string what = std::string("FACE ") + (form ? "POST " : "GET ") + command;
-  return wire::ParseControl(response->status, response->headers, response->body, what);
+  return detail::ParseControl(response->status, response->headers, response->body, what);
 }
 
 Result<util::BufferedResponse> Client::Impl::Search(std::string const& command, SearchCriteria const& criteria,
@@ -216,7 +216,7 @@ Result<RecordingSearchResult> Client::Impl::SearchRecordings(SearchCriteria cons
                                                              CallContext const& ctx) {
   auto response = Search("audioRecording/details", criteria, CriteriaUse::kRecordingSearch, ctx);
   if (!response) return std::move(response).error();
-  return wire::ParseRecordingSearch(response->status, response->headers, response->body,
+  return detail::ParseRecordingSearch(response->status, response->headers, response->body,
                                     "FACE GET audioRecording/details", options.time_format,
                                     criteria.max_list_length.value_or(0));
 }
@@ -224,14 +224,14 @@ Result<RecordingSearchResult> Client::Impl::SearchRecordings(SearchCriteria cons
 Result<SegmentSearchResult> Client::Impl::SearchSegments(SearchCriteria const& criteria, CallContext const& ctx) {
   auto response = Search("audioRecording/segment/details", criteria, CriteriaUse::kSegmentSearch, ctx);
   if (!response) return std::move(response).error();
-  return wire::ParseSegmentSearch(response->status, response->headers, response->body,
+  return detail::ParseSegmentSearch(response->status, response->headers, response->body,
                                   "FACE GET audioRecording/segment/details", options.time_format,
                                   criteria.max_list_length.value_or(0));
 }
 
-bool Client::Impl::AcceptSearchCode(wire::ResultHeader const& h) {
+bool Client::Impl::AcceptSearchCode(detail::ResultHeader const& h) {
   if (!h.code) return true;
-  return *h.code == 0 || *h.code == 19 || (*h.code == -1 && (h.has_matches || wire::IsListMessage(h.message)));
+  return *h.code == 0 || *h.code == 19 || (*h.code == -1 && (h.has_matches || detail::IsListMessage(h.message)));
 }
 
 Result<std::string> Client::Impl::SegmentQuery(Segment const& segment) const {

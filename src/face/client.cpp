@@ -19,7 +19,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace face {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
 
@@ -35,14 +35,14 @@ Result<std::string> Client::Version(CallContext const& ctx) const {
       e.message = what + ": " + e.message;
       return e;
     }
-    std::string body = util::ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
+    std::string body = util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
     if (response->status < 200 || response->status > 299) {
       return MapFaceError(response->status, body, response->headers, what);
     }
-    if (auto version = wire::ParseVersion(response->headers, body)) return *version;
-    auto header = wire::ReadResultHeader(response->headers, body);
+    if (auto version = detail::ParseVersion(response->headers, body)) return *version;
+    auto header = detail::ReadResultHeader(response->headers, body);
     if (header.code && *header.code != 0) return MapFaceError(response->status, body, response->headers, what);
-    Error e = MakeError(ErrorCode::kParse, what + ": no version in the answer (\"" + wire::Snippet(body) + "\")");
+    Error e = MakeError(ErrorCode::kParse, what + ": no version in the answer (\"" + detail::Snippet(body) + "\")");
     e.http_status = response->status;
     return e;
   });

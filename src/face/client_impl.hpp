@@ -25,7 +25,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace face {
 
-struct Client::Impl : internal::ClientRuntime {
+struct Client::Impl : ::ccrec::detail::ClientRuntime {
   using SysTime = std::chrono::system_clock::time_point;
 
   /// Validates `options` (a problem is kept in config_error and returned by every call).
@@ -55,10 +55,10 @@ struct Client::Impl : internal::ClientRuntime {
     std::string token;
     std::chrono::seconds lifetime;
   };
-  internal::SingleFlight<Minted> login;  // one login at a time; guarded by mu
+  ::ccrec::detail::SingleFlight<Minted> login;  // one login at a time; guarded by mu
 
   // --- session.cpp -------------------------------------------------------------------------------
-  Error CredentialError(wire::LoginAnswer const& answer, int status) const;
+  Error CredentialError(detail::LoginAnswer const& answer, int status) const;
 
   /// One login (at most two HTTP attempts).
   Result<Minted> DoLogin(CallContext const& ctx);
@@ -75,9 +75,9 @@ struct Client::Impl : internal::ClientRuntime {
   /// One authenticated API call answered with a (small) result document. `accept_code` decides
   /// which FACE codes are answers rather than failures (failures are mapped, and retried when
   /// transient and `idempotent`). Re-logs in once on a token error.
-  Result<internal::BufferedResponse> Call(std::string const& command, std::string const& query,
+  Result<::ccrec::detail::BufferedResponse> Call(std::string const& command, std::string const& query,
                                           std::optional<std::string> const& form, bool idempotent,
-                                          std::function<bool(wire::ResultHeader const&)> const& accept_code,
+                                          std::function<bool(detail::ResultHeader const&)> const& accept_code,
                                           CallContext const& ctx);
 
   /// An authenticated download: returns the streaming response when it is media; a result
@@ -90,12 +90,12 @@ struct Client::Impl : internal::ClientRuntime {
                                 std::optional<MetadataUpdate> const& metadata, CallContext const& ctx);
 
   /// A search `command` for `criteria` encoded for `use` (a Call accepting AcceptSearchCode).
-  Result<internal::BufferedResponse> Search(std::string const& command, SearchCriteria const& criteria,
+  Result<::ccrec::detail::BufferedResponse> Search(std::string const& command, SearchCriteria const& criteria,
                                             CriteriaUse use, CallContext const& ctx);
   Result<RecordingSearchResult> SearchRecordings(SearchCriteria const& criteria, CallContext const& ctx);
   Result<SegmentSearchResult> SearchSegments(SearchCriteria const& criteria, CallContext const& ctx);
 
-  static bool AcceptSearchCode(wire::ResultHeader const& h);
+  static bool AcceptSearchCode(detail::ResultHeader const& h);
 
   Result<std::string> SegmentQuery(Segment const& segment) const;
 

@@ -13,7 +13,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace face {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 using SysTime = std::chrono::system_clock::time_point;
 
 namespace {

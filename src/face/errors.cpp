@@ -55,7 +55,7 @@ CodeInfo InfoFor(int code) {
 ErrorCode CodeForStatus(int status) {
   // A 2xx without a FACE result is a body we could not read; everything else as for any HTTP API.
   if (status >= 200 && status <= 299) return ErrorCode::kParse;
-  return internal::ErrorCodeForHttpStatus(status);
+  return ::ccrec::detail::ErrorCodeForHttpStatus(status);
 }
 
 }  // namespace
@@ -97,21 +97,21 @@ std::string_view DescribeReturnCode(int code) noexcept {
 
 bool IsTokenError(int http_status, std::optional<int> code, std::string_view message) {
   if (http_status == 401) return true;
-  if (code && *code == 27 && internal::ContainsIgnoreCase(message, "token")) return true;
-  if (code && *code == -1 && internal::ContainsIgnoreCase(message, "token") &&
-      (internal::ContainsIgnoreCase(message, "invalid") || internal::ContainsIgnoreCase(message, "expired"))) {
+  if (code && *code == 27 && ::ccrec::detail::ContainsIgnoreCase(message, "token")) return true;
+  if (code && *code == -1 && ::ccrec::detail::ContainsIgnoreCase(message, "token") &&
+      (::ccrec::detail::ContainsIgnoreCase(message, "invalid") || ::ccrec::detail::ContainsIgnoreCase(message, "expired"))) {
     return true;
   }
   return false;
 }
 
 Error MapFaceError(int status, std::string_view body, HttpHeaders const& headers, std::string_view what) {
-  auto header = wire::ReadResultHeader(headers, body);
+  auto header = detail::ReadResultHeader(headers, body);
   Error e;
   e.http_status = status;
   std::string message = std::string(what) + " failed (HTTP " + std::to_string(status);
   if (auto retry_after = FindHeader(headers, "Retry-After")) {
-    e.retry_after = internal::ParseRetryAfter(*retry_after, std::chrono::system_clock::now());
+    e.retry_after = ::ccrec::detail::ParseRetryAfter(*retry_after, std::chrono::system_clock::now());
   }
   if (IsTokenError(status, header.code, header.message)) {
     e.code = ErrorCode::kUnauthenticated;
@@ -137,10 +137,10 @@ Error MapFaceError(int status, std::string_view body, HttpHeaders const& headers
     return e;
   }
   e.code = CodeForStatus(status);
-  if (header.kind == wire::BodyKind::kEmpty) {
+  if (header.kind == detail::BodyKind::kEmpty) {
     message += ", empty body)";
   } else {
-    message += ", no FACE result in the body: \"" + wire::Snippet(body) + "\")";
+    message += ", no FACE result in the body: \"" + detail::Snippet(body) + "\")";
   }
   if (status >= 300 && status <= 399) message += ": unexpected redirect; check the FACE URL";
   else if (e.code == ErrorCode::kUnavailable) message += ": temporary server failure; retry later";

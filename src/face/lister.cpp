@@ -13,7 +13,7 @@ inline namespace v1 {
 namespace face {
 namespace detail {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 RecordingLister::RecordingLister(SearchFn search, Logger logger, TimeFormat format, ListQuery query, CallContext ctx)
     : search_(std::move(search)), logger_(std::move(logger)), format_(format), query_(std::move(query)),
@@ -95,7 +95,7 @@ void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
   }
   for (auto& m : matches) {
     // Outside this window (a sloppy server, a rounded bound), read at its written precision.
-    if (!wire::MayStartIn(m, a, b)) continue;
+    if (!detail::MayStartIn(m, a, b)) continue;
     if (!m.start) {
       logger_.Warn("FACE listing: recording " + m.recording_id + " has no readable start time; included once");
     }

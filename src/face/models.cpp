@@ -18,7 +18,7 @@ bool EndsWithRpdd(std::string_view name) {
   if (name.size() < kExt.size()) return false;
   auto tail = name.substr(name.size() - kExt.size());
   return std::equal(tail.begin(), tail.end(), kExt.begin(), [](char a, char b) {
-    return internal::AsciiLower(a) == b;
+    return ::ccrec::detail::AsciiLower(a) == b;
   });
 }
 }  // namespace

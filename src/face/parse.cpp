@@ -18,10 +18,10 @@
 namespace ccrec {
 inline namespace v1 {
 namespace face {
-namespace wire {
+namespace detail {
 
-namespace util = ::ccrec::internal;
-namespace xml = ::ccrec::internal::xml;
+namespace util = ::ccrec::detail;
+namespace xml = ::ccrec::detail::xml;
 using rapidjson::Value;
 
 namespace {
@@ -353,7 +353,7 @@ std::optional<std::string> RenamedFilename(std::string_view message) {
   return name;
 }
 
-std::string Snippet(std::string_view body) { return internal::BodySnippet(body); }
+std::string Snippet(std::string_view body) { return ::ccrec::detail::BodySnippet(body); }
 
 Error XmlInsteadOfJson(std::string_view what, int status, std::string_view body) {
   auto header = ReadResultHeader({{"Content-Type", "application/xml"}}, body);
@@ -541,7 +541,7 @@ std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_
   return std::nullopt;
 }
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace face
 }  // namespace v1
 }  // namespace ccrec

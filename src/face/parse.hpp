@@ -20,7 +20,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace face {
-namespace wire {
+namespace detail {
 
 /// Largest result document read into memory: 8 MiB. The largest legitimate result is a list at
 /// maxListLength 1000 (the documented maximum): 265 KiB from the emulator; one recording's details
@@ -65,9 +65,9 @@ CCREC_EXPORT std::optional<bool> Flag(rapidjson::Value const& obj, char const* k
 
 /// A segment / recording object, a value of `doc`; its `raw_json` (and each SIPREC data's) is its
 /// exact text in the answer.
-CCREC_EXPORT std::optional<Segment> ParseSegment(internal::JsonWithSpans const& doc, rapidjson::Value const& value,
+CCREC_EXPORT std::optional<Segment> ParseSegment(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value,
                                                  TimeFormat const& format);
-CCREC_EXPORT std::optional<Recording> ParseRecording(internal::JsonWithSpans const& doc, rapidjson::Value const& value,
+CCREC_EXPORT std::optional<Recording> ParseRecording(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value,
                                                      TimeFormat const& format);
 CCREC_EXPORT std::optional<RecordingMatch> ParseRecordingMatch(rapidjson::Value const& value, TimeFormat const& format);
 CCREC_EXPORT std::optional<SegmentMatch> ParseSegmentMatch(rapidjson::Value const& value, TimeFormat const& format);
@@ -122,7 +122,7 @@ CCREC_EXPORT std::optional<std::string> ParseVersion(HttpHeaders const& headers,
 /// At most 200 printable bytes of `body`, for messages.
 CCREC_EXPORT std::string Snippet(std::string_view body);
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace face
 }  // namespace v1
 }  // namespace ccrec

@@ -13,8 +13,8 @@ namespace face {
 
 namespace {
 
-using wire::kSource;
-using wire::Sidecar;
+using detail::kSource;
+using detail::Sidecar;
 
 /// Streams the segments of a recording one after another (concatenate_segments).
 class ConcatenatingBodyReader : public BodyReader {

@@ -13,7 +13,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace face {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 
@@ -30,7 +30,7 @@ std::string NormalizeBaseUrl(std::string url) {
 }  // namespace
 
 Client::Impl::Impl(ClientOptions o)
-    : internal::ClientRuntime(o.transport ? o.transport : MakeCurlTransport(), o.clock, o.sleeper, o.retry, o.logger),
+    : ::ccrec::detail::ClientRuntime(o.transport ? o.transport : MakeCurlTransport(), o.clock, o.sleeper, o.retry, o.logger),
       options(std::move(o)),
       base_url(NormalizeBaseUrl(options.base_url)),
       login_backoff(RetryPolicy{2, options.retry.max_elapsed, options.retry.initial_backoff, options.retry.max_backoff,
@@ -54,7 +54,7 @@ Client::Impl::Impl(ClientOptions o)
   }
 }
 
-Error Client::Impl::CredentialError(wire::LoginAnswer const& answer, int status) const {
+Error Client::Impl::CredentialError(detail::LoginAnswer const& answer, int status) const {
   Error e;
   e.code = ErrorCode::kUnauthenticated;
   e.http_status = status;
@@ -95,12 +95,12 @@ Result<Client::Impl::Minted> Client::Impl::DoLogin(CallContext const& ctx) {
     }
     int status = response->status;
     HttpHeaders headers = response->headers;
-    std::string body = util::ReadPrefix(response->body.get(), wire::kMaxErrorBodyBytes);
-    auto answer = wire::ParseLogin(headers, body);
+    std::string body = util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
+    auto answer = detail::ParseLogin(headers, body);
     if (status >= 200 && status <= 299 && answer.parsed && answer.code.value_or(0) == 0 && !answer.token.empty()) {
       std::chrono::seconds granted = options.token_lifetime;
       if (answer.expiration) {
-        if (auto parsed = wire::ParseExpiration(*answer.expiration); parsed && parsed->count() > 0) {
+        if (auto parsed = detail::ParseExpiration(*answer.expiration); parsed && parsed->count() > 0) {
           granted = std::min(granted, *parsed);
         } else {
           logger.Warn(what + ": unreadable expiration \"" + *answer.expiration + "\"; assuming " +
@@ -125,7 +125,7 @@ Result<Client::Impl::Minted> Client::Impl::DoLogin(CallContext const& ctx) {
     }
     if (status >= 200 && status <= 299 && !answer.parsed) {
       Error e = MakeError(ErrorCode::kParse, what + ": the login answer is neither a JSON nor an XML FACE result (\"" +
-                                                 wire::Snippet(RedactSecrets(body)) + "\")");
+                                                 detail::Snippet(RedactSecrets(body)) + "\")");
       e.http_status = status;
       return e;
     }

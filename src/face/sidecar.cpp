@@ -12,9 +12,9 @@
 namespace ccrec {
 inline namespace v1 {
 namespace face {
-namespace wire {
+namespace detail {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 
@@ -80,7 +80,7 @@ std::string Sidecar(Recording const& recording, Segment const* segment) {
   return out + "}\n";
 }
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace face
 }  // namespace v1
 }  // namespace ccrec

@@ -9,7 +9,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace face {
-namespace wire {
+namespace detail {
 
 /// The `source` of FACE export items, manifest lines and sidecars.
 inline constexpr char kSource[] = "face";
@@ -24,7 +24,7 @@ inline constexpr char kSource[] = "face";
 /// names). Linear in the number of entries (issue 12: a hostile server may send tens of thousands).
 CCREC_EXPORT std::string Sidecar(Recording const& recording, Segment const* segment);
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace face
 }  // namespace v1
 }  // namespace ccrec

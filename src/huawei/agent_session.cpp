@@ -15,7 +15,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace huawei {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 AgentSession::Impl::Impl(AgentSessionOptions o) : opt(std::move(o)), backoff(opt.retry) {
   if (!opt.transport) opt.transport = MakeCurlTransport();
@@ -23,7 +23,7 @@ AgentSession::Impl::Impl(AgentSessionOptions o) : opt(std::move(o)), backoff(opt
   if (!opt.sleeper) opt.sleeper = MakeRealSleeper();
   slots = std::make_shared<Slots>();
   slots->max = std::max(1, opt.max_concurrent_downloads);
-  auto r = wire::ResourceRoot(opt.gateway_url);
+  auto r = detail::ResourceRoot(opt.gateway_url);
   if (!r) {
     config_error = r.error();
   } else {
@@ -75,7 +75,7 @@ Result<std::vector<AgentEvent>> AgentSession::PollEvents(CallContext const& ctx)
   auto doc = s.JsonCall(spec, ctx);
   if (!doc) return std::move(doc).error();
   int skipped = 0;
-  auto events = wire::EventsFromPoll(*doc, &skipped);
+  auto events = detail::EventsFromPoll(*doc, &skipped);
   if (skipped > 0) {
     s.opt.logger.Warn("Huawei " + s.label + ": skipped " + std::to_string(skipped) +
                       " malformed event(s) in an event poll answer");
@@ -103,7 +103,7 @@ Result<void> AgentSession::UpdateGuid(CallContext const& ctx) const {
   if (auto const* r = util::OptObject(doc->Doc(), "result")) fresh = util::OptString(*r, "guid");
   if (fresh && !fresh->empty()) {
     std::lock_guard<std::mutex> lock(s.mu);
-    std::string g = wire::GuidFromSetGuid(*fresh);
+    std::string g = detail::GuidFromSetGuid(*fresh);
     if (s.signed_in && !g.empty() && g != s.guid) s.ReplaceGuidLocked(std::move(g));
     return {};
   }

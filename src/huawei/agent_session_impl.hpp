@@ -62,7 +62,7 @@ class SlotToken {
 /// A sign-in answer: headers (Set-GUID, Set-Cookie) and the envelope.
 struct SignInAnswer {
   HttpHeaders headers;
-  internal::JsonWithSpans doc;
+  ::ccrec::detail::JsonWithSpans doc;
 };
 
 }  // namespace detail
@@ -84,7 +84,7 @@ struct AgentSession::Impl {
 
   mutable std::mutex mu;  // guards everything below
   std::string guid;
-  wire::CookieJar jar;
+  detail::CookieJar jar;
   std::uint64_t generation = 0;
   bool signed_in = false;
   bool closed = false;
@@ -100,8 +100,8 @@ struct AgentSession::Impl {
 
   std::mutex signin_mu;  // sign-in, re-sign-in and sign-out never overlap (reference §2)
 
-  internal::RetryEnv Env() const {
-    return internal::RetryEnv{&backoff, opt.clock.get(), opt.sleeper.get(), &opt.logger};
+  ::ccrec::detail::RetryEnv Env() const {
+    return ::ccrec::detail::RetryEnv{&backoff, opt.clock.get(), opt.sleeper.get(), &opt.logger};
   }
 
   Error NotSignedIn() const {
@@ -137,7 +137,7 @@ struct AgentSession::Impl {
 
   /// One JSON call with the Guid and cookies, through the retry policy when `spec.retry`, signing in
   /// again once on a lost session when `spec.recover`.
-  Result<internal::JsonWithSpans> JsonCall(CallSpec const& spec, CallContext const& ctx);
+  Result<::ccrec::detail::JsonWithSpans> JsonCall(CallSpec const& spec, CallContext const& ctx);
 
   // --- sign-in (sign_in.cpp) ------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ namespace huawei {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 using A = RetcodeAction;
 using E = ErrorCode;
@@ -108,7 +108,7 @@ Error MapHuaweiError(int http_status, std::string_view body, HttpHeaders const& 
     message = std::string(what) + " failed: CC-Gateway retcode " + *retcode + " (" +
               (info ? std::string(info->meaning) : std::string("not a documented code")) + ")";
     if (!server_message.empty() && (!info || server_message != info->meaning)) {
-      message += ": \"" + internal::BodySnippet(server_message) + "\"";
+      message += ": \"" + ::ccrec::detail::BodySnippet(server_message) + "\"";
     }
     if (info) message += "; " + std::string(info->hint);
     if (http_status != 0 && (http_status < 200 || http_status > 299)) {
@@ -119,17 +119,17 @@ Error MapHuaweiError(int http_status, std::string_view body, HttpHeaders const& 
     if (retcode && *retcode == "0") {
       message = std::string(what) + ": the gateway answered retcode 0 where a file or an error was expected";
     } else if (is_json_object) {
-      message = std::string(what) + ": the gateway's answer has no retcode: " + internal::BodySnippet(body);
+      message = std::string(what) + ": the gateway's answer has no retcode: " + ::ccrec::detail::BodySnippet(body);
     } else if (body.empty()) {
       message = std::string(what) + ": the gateway's answer is empty";
     } else {
       message = std::string(what) + ": the gateway's answer is not a JSON envelope (truncated or not JSON): " +
-                internal::BodySnippet(body);
+                ::ccrec::detail::BodySnippet(body);
     }
   } else {
-    error.code = internal::ErrorCodeForHttpStatus(http_status);
+    error.code = ::ccrec::detail::ErrorCodeForHttpStatus(http_status);
     message = std::string(what) + " failed with HTTP " + std::to_string(http_status);
-    if (!body.empty()) message += ": " + internal::BodySnippet(body);
+    if (!body.empty()) message += ": " + ::ccrec::detail::BodySnippet(body);
     if (http_status == 404) message += " (check the gateway URL: the resource root is /agentgateway/resource/)";
     if (http_status >= 500) message += " (temporary gateway failure)";
   }

@@ -9,7 +9,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace huawei {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 Result<HttpResponse> AgentSession::Impl::Send(std::string const& method, std::string const& url,
                                               std::optional<std::string> body,
@@ -45,7 +45,7 @@ void AgentSession::Impl::Absorb(HttpHeaders const& headers, std::uint64_t gen, s
   jar.Apply(headers, opt.clock->Now());
   for (auto const& [name, value] : headers) {
     if (!HeaderNameEquals(name, "Set-GUID")) continue;
-    std::string g = wire::GuidFromSetGuid(value);
+    std::string g = detail::GuidFromSetGuid(value);
     if (g.empty()) {
       opt.logger.Warn("Huawei " + label + ": ignoring an empty Set-GUID header");
       continue;
@@ -77,8 +77,8 @@ void AgentSession::Impl::ReplaceGuidLocked(std::string g) {
 }
 
 Result<std::string> AgentSession::Impl::ReadJsonBody(HttpResponse& response, std::string const& what) {
-  if (response.status >= 200 && response.status <= 299) return wire::ReadJsonAnswer(response, what);
-  return util::ReadPrefix(response, wire::kMaxErrorBodyBytes);
+  if (response.status >= 200 && response.status <= 299) return detail::ReadJsonAnswer(response, what);
+  return util::ReadPrefix(response, detail::kMaxErrorBodyBytes);
 }
 
 Result<util::JsonWithSpans> AgentSession::Impl::JsonCall(CallSpec const& spec, CallContext const& ctx) {
@@ -90,7 +90,7 @@ Result<util::JsonWithSpans> AgentSession::Impl::JsonCall(CallSpec const& spec, C
     if (!response) return std::move(response).error();
     auto body = ReadJsonBody(*response, spec.what);
     if (!body) return std::move(body).error();
-    return wire::ParseEnvelope(response->status, *body, response->headers, spec.what);
+    return detail::ParseEnvelope(response->status, *body, response->headers, spec.what);
   };
   auto run = [&]() -> Result<util::JsonWithSpans> {
     return spec.retry ? util::RunWithRetries(Env(), ctx, true, spec.what, attempt) : attempt(1);

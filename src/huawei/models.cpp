@@ -14,7 +14,7 @@ namespace huawei {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 /// A string member, or a number member's text exactly as the gateway wrote it ("1E2", "1.0", a
 /// 30-digit id); "" otherwise.

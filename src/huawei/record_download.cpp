@@ -10,7 +10,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace huawei {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 
@@ -81,7 +81,7 @@ Result<std::string> AgentSession::Impl::DownloadUrl(RecordFileRequest const& req
                                                       "\" is not a number");
   }
   std::string url = root + "recordfile/" + util::PercentEncode(opt.agent_id) +
-                    "?recordId=" + wire::EncodeRecordId(request.record_id, opt.record_id_encoding) +
+                    "?recordId=" + detail::EncodeRecordId(request.record_id, opt.record_id_encoding) +
                     "&filetype=" + std::to_string(request.file_type);
   if (!request.location_id.empty()) url += "&locationId=" + request.location_id;
   return url;
@@ -105,18 +105,18 @@ Result<std::unique_ptr<detail::SlotToken>> AgentSession::Impl::AcquireSlot(CallC
 
 Result<HttpResponse> AgentSession::Impl::ClassifyDownload(HttpResponse response, std::string const& what) {
   if (response.status < 200 || response.status > 299) {
-    std::string body = util::ReadPrefix(response, wire::kMaxErrorBodyBytes);
+    std::string body = util::ReadPrefix(response, detail::kMaxErrorBodyBytes);
     return MapHuaweiError(response.status, body, response.headers, what);
   }
   auto content_type = response.Header("Content-Type");
-  switch (wire::ClassifyContentType(content_type)) {
-    case wire::BodyKind::kFile:
+  switch (detail::ClassifyContentType(content_type)) {
+    case detail::BodyKind::kFile:
       return response;
-    case wire::BodyKind::kJson: {
-      std::string body = util::ReadPrefix(response, wire::kMaxErrorBodyBytes);
+    case detail::BodyKind::kJson: {
+      std::string body = util::ReadPrefix(response, detail::kMaxErrorBodyBytes);
       return MapHuaweiError(response.status, body, response.headers, what);
     }
-    case wire::BodyKind::kOther: {
+    case detail::BodyKind::kOther: {
       std::string body = util::ReadPrefix(response, 512);
       Error e = MakeError(ErrorCode::kParse, what + ": unexpected Content-Type \"" + *content_type +
                                                  "\" (expected application/octet-stream, or JSON for an error)");
@@ -124,7 +124,7 @@ Result<HttpResponse> AgentSession::Impl::ClassifyDownload(HttpResponse response,
       e.message = RedactSecrets(e.message);
       return e;
     }
-    case wire::BodyKind::kMissing:
+    case detail::BodyKind::kMissing:
       break;
   }
   // No Content-Type [U]: sniff. A JSON envelope with a retcode is an error; anything else is the file.
@@ -137,15 +137,15 @@ Result<HttpResponse> AgentSession::Impl::ClassifyDownload(HttpResponse response,
     }
     return -1;
   };
-  while (!ended && first_significant() < 0 && prefix.size() < wire::kMaxErrorBodyBytes) {
+  while (!ended && first_significant() < 0 && prefix.size() < detail::kMaxErrorBodyBytes) {
     auto n = response.body->Read(buffer, sizeof buffer);
     if (!n) return std::move(n).error();
     if (*n == 0) ended = true;
     prefix.append(buffer, *n);
   }
   if (first_significant() == '{') {
-    while (!ended && prefix.size() < wire::kMaxErrorBodyBytes) {
-      auto n = response.body->Read(buffer, std::min(sizeof buffer, wire::kMaxErrorBodyBytes - prefix.size()));
+    while (!ended && prefix.size() < detail::kMaxErrorBodyBytes) {
+      auto n = response.body->Read(buffer, std::min(sizeof buffer, detail::kMaxErrorBodyBytes - prefix.size()));
       if (!n) return std::move(n).error();
       if (*n == 0) ended = true;
       prefix.append(buffer, *n);

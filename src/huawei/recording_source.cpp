@@ -23,7 +23,7 @@ namespace huawei {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 constexpr std::size_t kMaxRememberedStops = 4096;
 
@@ -79,7 +79,7 @@ exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReferen
   item.key_fields.recording_id = KeyId(reference.file_name);
   item.key_fields.file_name = reference.file_name;
   item.key_fields.ext = exporter::FileExtension(reference.file_name, ".bin");
-  item.key_fields.time = wire::DateFromPath(reference.file_name);
+  item.key_fields.time = detail::DateFromPath(reference.file_name);
   if (!item.key_fields.time) item.key_fields.time = reference.event_time;
   item.key_fields.extra["agent_id"] = session.AgentId();
   item.key_fields.extra["call_id"] = reference.call_id;
@@ -168,7 +168,7 @@ exporter::ExportItem MakeEventFailureItem(std::string const& agent_id, std::stri
   item.key_fields.recording_id = KeyId(recording_id) + suffix;
   item.key_fields.file_name = recording_id;
   item.key_fields.ext = ".bin";
-  item.key_fields.time = wire::DateFromPath(recording_id);
+  item.key_fields.time = detail::DateFromPath(recording_id);
   if (!item.key_fields.time) item.key_fields.time = when;
   item.key_fields.extra["agent_id"] = agent_id;
   item.key_fields.extra["call_id"] = call_id;

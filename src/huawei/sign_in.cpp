@@ -9,17 +9,17 @@ namespace ccrec {
 inline namespace v1 {
 namespace huawei {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 Result<detail::SignInAnswer> AgentSession::Impl::PutSignIn(std::string const& path, std::string const& what,
                                                            CallContext const& ctx) {
-  std::string const body = wire::SignInBody(opt);
+  std::string const body = detail::SignInBody(opt);
   return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<SignInAnswer> {
     auto response = Send("PUT", root + path, body, opt.request_timeout, ctx, false, nullptr);
     if (!response) return std::move(response).error();
     auto text = ReadJsonBody(*response, what);
     if (!text) return std::move(text).error();
-    auto doc = wire::ParseEnvelope(response->status, *text, response->headers, what);
+    auto doc = detail::ParseEnvelope(response->status, *text, response->headers, what);
     if (!doc) return std::move(doc).error();
     return SignInAnswer{response->headers, std::move(*doc)};
   });
@@ -49,10 +49,10 @@ Result<SignInResult> AgentSession::Impl::SignInLocked(CallContext const& ctx, bo
 
   std::string new_guid;
   for (auto const& [name, value] : answer->headers) {
-    if (HeaderNameEquals(name, "Set-GUID")) new_guid = wire::GuidFromSetGuid(value);
+    if (HeaderNameEquals(name, "Set-GUID")) new_guid = detail::GuidFromSetGuid(value);
   }
   if (new_guid.empty()) {
-    if (auto g = FindHeader(answer->headers, "Guid")) new_guid = wire::GuidFromSetGuid(*g);
+    if (auto g = FindHeader(answer->headers, "Guid")) new_guid = detail::GuidFromSetGuid(*g);
   }
   if (new_guid.empty()) {
     return MakeError(ErrorCode::kParse, what + " succeeded but the answer carried no Set-GUID (or Guid) header");

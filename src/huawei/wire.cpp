@@ -14,9 +14,9 @@
 namespace ccrec {
 inline namespace v1 {
 namespace huawei {
-namespace wire {
+namespace detail {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 
@@ -302,7 +302,7 @@ std::optional<std::chrono::system_clock::time_point> DateFromPath(std::string_vi
   return std::nullopt;
 }
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace huawei
 }  // namespace v1
 }  // namespace ccrec

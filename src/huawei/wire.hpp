@@ -23,7 +23,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace huawei {
-namespace wire {
+namespace detail {
 
 /// Largest JSON answer read into memory: 1 MiB. Answers are one envelope (sign-in, one event per
 /// poll, a download's JSON error): about 1 KiB. Each signed-in agent has its own poll thread, so
@@ -78,7 +78,7 @@ CCREC_EXPORT std::string SignInBody(AgentSessionOptions const& options);
 
 /// Parses a JSON envelope answer. retcode "0" → the document, with the exact text of each value
 /// (a copy of `body` is kept inside); anything else → MapHuaweiError().
-CCREC_EXPORT Result<internal::JsonWithSpans> ParseEnvelope(int status, std::string_view body,
+CCREC_EXPORT Result<::ccrec::detail::JsonWithSpans> ParseEnvelope(int status, std::string_view body,
                                                            HttpHeaders const& headers, std::string_view what);
 
 /// The events of a poll answer (`event`: missing/null → none, object → one, array → each object).
@@ -87,11 +87,11 @@ CCREC_EXPORT Result<internal::JsonWithSpans> ParseEnvelope(int status, std::stri
 /// AgentMediaEvent_Record or AgentMediaEvent_Record_Fail becomes an event of that type whose content
 /// is the raw entry (so the source reports it as a malformed record event, never drops it).
 /// `raw_json` and `content_json` are the exact text the gateway sent.
-CCREC_EXPORT std::vector<AgentEvent> EventsFromPoll(internal::JsonWithSpans const& envelope, int* skipped = nullptr);
+CCREC_EXPORT std::vector<AgentEvent> EventsFromPoll(::ccrec::detail::JsonWithSpans const& envelope, int* skipped = nullptr);
 
 /// One event object (a value of `doc`) → AgentEvent (lenient); `raw_json` and `content_json` are
 /// its exact text and that of its `content`.
-CCREC_EXPORT AgentEvent EventFromJson(internal::JsonWithSpans const& doc, rapidjson::Value const& event);
+CCREC_EXPORT AgentEvent EventFromJson(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& event);
 
 /// What a download's Content-Type says.
 enum class BodyKind { kFile, kJson, kMissing, kOther };
@@ -100,7 +100,7 @@ CCREC_EXPORT BodyKind ClassifyContentType(std::optional<std::string> const& cont
 /// The first `yyyymmdd` directory of a Huawei path (1990..2100, valid month/day), as a UTC midnight.
 CCREC_EXPORT std::optional<std::chrono::system_clock::time_point> DateFromPath(std::string_view file_name);
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace huawei
 }  // namespace v1
 }  // namespace ccrec

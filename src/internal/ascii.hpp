@@ -10,7 +10,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// `c` with 'A'-'Z' mapped to 'a'-'z'; any other byte unchanged.
 constexpr char AsciiLower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -63,6 +63,6 @@ constexpr bool ContainsIgnoreCase(std::string_view haystack, std::string_view ne
   return FindIgnoreCase(haystack, needle) != std::string_view::npos;
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

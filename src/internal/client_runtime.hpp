@@ -13,7 +13,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// The transport, clock, sleeper, backoff and logger of one client, with the defaults its options
 /// document filled in: a null clock becomes MakeSystemClock(), a null sleeper MakeRealSleeper().
@@ -43,6 +43,6 @@ struct ClientRuntime {
   Logger logger;
 };
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

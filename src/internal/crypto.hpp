@@ -11,7 +11,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Incremental hash (SHA-256, SHA-1 or MD5) over OpenSSL EVP.
 class CCREC_EXPORT Hasher {
@@ -70,6 +70,6 @@ CCREC_EXPORT std::string RandomBytes(std::size_t count);
 /// Random RFC 4122 version-4 UUID, lower case.
 CCREC_EXPORT std::string NewUuid();
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -9,7 +9,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 ErrorCode ErrorCodeForHttpStatus(int status) noexcept {
   switch (status) {
@@ -76,6 +76,6 @@ void AppendDetail(std::string& details, std::string_view piece) {
   details += piece;
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

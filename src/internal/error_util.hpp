@@ -14,7 +14,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// The ErrorCode an HTTP status implies before the vendor's body refines it: 401
 /// kUnauthenticated, 403 kPermissionDenied, 404 kNotFound, 408 kDeadlineExceeded, 429
@@ -76,6 +76,6 @@ CCREC_EXPORT Error MapJsonHttpError(int status, std::string_view body, HttpHeade
 /// Appends `piece` to `details`, separated by "; " from what is there already.
 CCREC_EXPORT void AppendDetail(std::string& details, std::string_view piece);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -12,7 +12,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 namespace {
 Error SysError(ErrorCode code, std::string const& what) {
@@ -158,6 +158,6 @@ Result<void> WriteFileAtomicUnderUmask(std::string const& path, std::string cons
   return WriteAtomic(path, data, mode, /*exact_mode=*/false);
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

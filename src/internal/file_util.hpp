@@ -9,7 +9,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Reads a file of at most `max_bytes`; kNotFound when it does not exist.
 CCREC_EXPORT Result<std::string> ReadSmallFile(std::string const& path, std::size_t max_bytes = 16u << 20);
@@ -39,6 +39,6 @@ CCREC_EXPORT int Fsync(int fd, std::string const& what);
 /// against concurrent fsyncs: set it before the code under test runs.
 CCREC_EXPORT void SetFsyncObserverForTesting(std::function<void(std::string const&)> observer);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -5,7 +5,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 std::string ReadPrefix(BodyReader* body, std::size_t max_bytes) {
   std::string out;
@@ -58,6 +58,6 @@ Result<std::size_t> PrefixedBodyReader::Read(char* buffer, std::size_t size) {
   return inner_->Read(buffer, size);
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -14,7 +14,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Reads at most `max_bytes` of `body` (nullptr: nothing), stopping quietly at the end of the
 /// body or at a read error. For error and diagnostic bodies, where what was read is all that
@@ -56,6 +56,6 @@ class CCREC_EXPORT PrefixedBodyReader final : public BodyReader {
   std::unique_ptr<BodyReader> inner_;
 };
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

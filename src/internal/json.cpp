@@ -13,7 +13,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 namespace json_detail {
 namespace {
@@ -345,6 +345,6 @@ std::string JsonEscape(std::string_view text) {
   return out;
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -17,7 +17,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Deepest array/object nesting ParseJson accepts. Vendor answers nest a handful of levels.
 inline constexpr std::size_t kMaxJsonDepth = 64;
@@ -144,6 +144,6 @@ CCREC_EXPORT std::string ToJson(rapidjson::Value const& value);
 /// Escapes `text` as the contents of a JSON string (no surrounding quotes).
 CCREC_EXPORT std::string JsonEscape(std::string_view text);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -13,7 +13,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 namespace json_detail {
 
 /// The rapidjson flags of every ccrec parse. Iterative: the recursive parser can overflow the
@@ -39,6 +39,6 @@ Error ParseFailure(std::string_view text, std::string_view what, rapidjson::Pars
 Error LimitFailure(std::string_view text, std::string_view what, std::string const& why);
 
 }  // namespace json_detail
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -20,7 +20,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 namespace {
 
@@ -254,6 +254,6 @@ std::string JsonWithSpans::RawReplacing(rapidjson::Value const& outer,
   return out;
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

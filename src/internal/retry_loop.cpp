@@ -5,7 +5,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 std::optional<Error> CheckContext(CallContext const& ctx, std::chrono::system_clock::time_point now) {
   if (ctx.cancel.IsCancelled()) return MakeError(ErrorCode::kCancelled, "operation cancelled");
@@ -32,6 +32,6 @@ std::optional<std::chrono::milliseconds> SharedPauseFor(Error const& error, Retr
   return std::min(*error.retry_after, std::max(policy.max_retry_after, std::chrono::milliseconds(0)));
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

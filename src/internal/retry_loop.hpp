@@ -15,7 +15,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// What a client needs to retry: backoff (policy + PRNG), clock and sleeper.
 struct RetryEnv {
@@ -74,6 +74,6 @@ auto RunWithRetries(RetryEnv const& env, CallContext const& ctx, bool idempotent
   }
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

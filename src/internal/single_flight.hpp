@@ -14,7 +14,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Lets one caller at a time run a producer (a "flight") while the others wait for it and share
 /// its result or error.
@@ -127,6 +127,6 @@ class SingleFlight {
   std::optional<Result<T>> last_;
 };
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

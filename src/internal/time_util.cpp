@@ -7,7 +7,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
@@ -321,6 +321,6 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
   return delta.count() < 0 ? milliseconds(0) : delta;
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -11,7 +11,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 using SysTime = std::chrono::system_clock::time_point;
 
@@ -43,6 +43,6 @@ CCREC_EXPORT std::optional<std::chrono::milliseconds> ParseDuration(std::string_
 /// Converts a Retry-After value (delta seconds or HTTP date) to a delay relative to `now`.
 CCREC_EXPORT std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, SysTime now);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

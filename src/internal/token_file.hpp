@@ -12,7 +12,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Writes `data` to `path` atomically with `mode`; WriteFileAtomic by default.
 using TokenFileWriter = std::function<Result<void>(std::string const& path, std::string const& data, mode_t mode)>;
@@ -24,6 +24,6 @@ CCREC_EXPORT std::shared_ptr<TokenStore> MakeJsonFileTokenStoreWithWriter(std::s
                                                                            JsonFileTokenStoreOptions options,
                                                                            TokenFileWriter writer);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

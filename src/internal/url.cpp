@@ -8,7 +8,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 namespace {
 bool IsUnreserved(unsigned char c) {
@@ -247,7 +247,7 @@ std::string InsecureCredentialUrlProblem(ParsedUrl const& url, std::string_view 
          " is plain http on a non-loopback host: credentials would cross the network unencrypted (use https)";
 }
 
-}  // namespace internal
+}  // namespace detail
 
 std::string HttpUrl::Authority() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;

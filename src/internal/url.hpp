@@ -12,7 +12,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// RFC 3986 percent-encoding: keeps A-Z a-z 0-9 - _ . ~ (and '/' when keep_slash), encodes every
 /// other byte of the UTF-8 input as %XX with upper-case hex. Space becomes %20, '+' becomes %2B.
@@ -51,6 +51,6 @@ CCREC_EXPORT bool IsLinkLocalOrMetadataHost(std::string_view host);
 /// http on a loopback host only. Returns a kInvalidArgument message naming `what`, or "".
 CCREC_EXPORT std::string InsecureCredentialUrlProblem(ParsedUrl const& url, std::string_view what);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

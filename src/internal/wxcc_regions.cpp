@@ -5,7 +5,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 std::vector<std::string> const& WxccDataCentres() {
   static std::vector<std::string> const kRegions{"us1", "eu1", "eu2", "anz1", "ca1", "jp1", "sg1"};
@@ -26,6 +26,6 @@ Result<std::string> WxccBaseUrl(std::string_view dc, std::string_view host_prefi
                                                     std::string(base_url_name) + " explicitly)");
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

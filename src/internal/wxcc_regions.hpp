@@ -11,7 +11,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// The data-centre names, in documentation order: us1, eu1, eu2, anz1, ca1, jp1, sg1
 /// (reference webex-cc.md §3). Thread-safe (a constant).
@@ -24,6 +24,6 @@ CCREC_EXPORT std::vector<std::string> const& WxccDataCentres();
 CCREC_EXPORT Result<std::string> WxccBaseUrl(std::string_view dc, std::string_view host_prefix,
                                              std::string_view api_clause, std::string_view base_url_name);
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

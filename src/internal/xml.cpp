@@ -10,7 +10,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 namespace xml {
 namespace {
 
@@ -287,6 +287,6 @@ std::string Escape(std::string_view text) {
 }
 
 }  // namespace xml
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -26,7 +26,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 namespace xml {
 
 /// A parsed XML document. Queries take an element's local name (without a namespace prefix) and
@@ -80,6 +80,6 @@ CCREC_EXPORT std::optional<std::string> Unescape(std::string_view text);
 CCREC_EXPORT std::string Escape(std::string_view text);
 
 }  // namespace xml
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

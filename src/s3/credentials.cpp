@@ -104,7 +104,7 @@ IniFile ParseIni(std::string const& text) {
     if (indented && in_nested) continue;
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    auto key = internal::ToLowerAscii(Trim(line.substr(0, eq)));
+    auto key = ::ccrec::detail::ToLowerAscii(Trim(line.substr(0, eq)));
     auto value = line.substr(eq + 1);
     for (std::size_t i = 1; i < value.size(); ++i) {
       if ((value[i] == '#' || value[i] == ';') && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
@@ -164,7 +164,7 @@ class ProfileProvider final : public CredentialsProvider {
     std::vector<std::string> looked;
     // Reads `path` into `ini` (a missing file is noted and left empty; an unreadable one fails).
     auto read_ini = [&](std::string const& path, IniFile& ini) -> Result<void> {
-      auto text = internal::ReadSmallFile(path, 1u << 20);
+      auto text = ::ccrec::detail::ReadSmallFile(path, 1u << 20);
       if (text) {
         ini = ParseIni(*text);
         looked.push_back(path);

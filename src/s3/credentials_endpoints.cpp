@@ -28,27 +28,27 @@ std::string Env(char const* name) {
 bool IsLoopbackHost(std::string const& host) {
   if (host == "localhost" || host == "::1") return true;
   if (host.rfind("127.", 0) != 0) return false;
-  return internal::IsIpOrLocalhost(host);  // a well-formed dotted IPv4 literal in 127/8
+  return ::ccrec::detail::IsIpOrLocalhost(host);  // a well-formed dotted IPv4 literal in 127/8
 }
 
 // Parses the JSON both endpoints return. `what` names the endpoint in messages.
 Result<AwsCredentials> ParseCredentialsJson(std::string const& body, std::string const& what) {
-  auto doc = internal::ParseJson(body, what);
+  auto doc = ::ccrec::detail::ParseJson(body, what);
   if (!doc) return doc.error();
   if (!doc->IsObject()) return MakeError(ErrorCode::kParse, what + ": the response is not a JSON object");
-  if (auto code = internal::OptString(*doc, "Code"); code && *code != "Success") {
-    return MakeError(ErrorCode::kUnauthenticated, what + ": the endpoint reported Code " + impl::ServerText(*code));
+  if (auto code = ::ccrec::detail::OptString(*doc, "Code"); code && *code != "Success") {
+    return MakeError(ErrorCode::kUnauthenticated, what + ": the endpoint reported Code " + detail::ServerText(*code));
   }
   AwsCredentials c;
-  c.access_key_id = internal::OptString(*doc, "AccessKeyId").value_or("");
-  c.secret_access_key = internal::OptString(*doc, "SecretAccessKey").value_or("");
-  c.session_token = internal::OptString(*doc, "Token").value_or("");
+  c.access_key_id = ::ccrec::detail::OptString(*doc, "AccessKeyId").value_or("");
+  c.secret_access_key = ::ccrec::detail::OptString(*doc, "SecretAccessKey").value_or("");
+  c.session_token = ::ccrec::detail::OptString(*doc, "Token").value_or("");
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
     return MakeError(ErrorCode::kParse, what + ": the response lacks AccessKeyId or SecretAccessKey");
   }
-  if (auto exp = internal::OptString(*doc, "Expiration")) {
-    auto t = internal::ParseTimeArg(*exp);
-    if (!t) return MakeError(ErrorCode::kParse, what + ": malformed Expiration \"" + impl::ServerText(*exp) + "\"");
+  if (auto exp = ::ccrec::detail::OptString(*doc, "Expiration")) {
+    auto t = ::ccrec::detail::ParseTimeArg(*exp);
+    if (!t) return MakeError(ErrorCode::kParse, what + ": malformed Expiration \"" + detail::ServerText(*exp) + "\"");
     c.expiration = *t;
   }
   return c;
@@ -171,7 +171,7 @@ class ContainerProvider final : public RefreshingProvider {
       uri = "http://169.254.170.2" + (rel.front() == '/' ? rel : "/" + rel);
       full = false;
     }
-    auto url = internal::ParseUrl(uri);
+    auto url = ::ccrec::detail::ParseUrl(uri);
     if (!url) return MakeError(ErrorCode::kInvalidArgument, "container credentials: malformed URI " + RedactUrl(uri));
     if (full && url->scheme == "http") {
       auto const& h = url->host;
@@ -187,7 +187,7 @@ class ContainerProvider final : public RefreshingProvider {
     if (auth.empty()) {
       auto file = Env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
       if (!file.empty()) {
-        auto text = internal::ReadSmallFile(file, 16 * 1024);
+        auto text = ::ccrec::detail::ReadSmallFile(file, 16 * 1024);
         if (!text) {
           return MakeError(ErrorCode::kUnauthenticated,
                            "container credentials: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + file + ": " +
@@ -259,7 +259,7 @@ class ImdsProvider final : public RefreshingProvider {
   }
 
   Result<AwsCredentials> Refresh(CallContext const& ctx) override {
-    if (internal::EqualsIgnoreCase(Env("AWS_EC2_METADATA_DISABLED"), "true")) {
+    if (::ccrec::detail::EqualsIgnoreCase(Env("AWS_EC2_METADATA_DISABLED"), "true")) {
       return MakeError(ErrorCode::kUnauthenticated, "EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED");
     }
     std::string const list_path = "/latest/meta-data/iam/security-credentials/";
@@ -273,7 +273,7 @@ class ImdsProvider final : public RefreshingProvider {
     while (!role.empty() && (role.back() == '\r' || role.back() == ' ')) role.pop_back();
     if (role.empty()) return MakeError(ErrorCode::kUnauthenticated, "EC2 instance metadata: empty IAM role list");
     auto what = "IMDS credentials of role " + role;
-    auto got = AuthedGet(list_path + internal::PercentEncode(role), ctx, what);
+    auto got = AuthedGet(list_path + ::ccrec::detail::PercentEncode(role), ctx, what);
     if (!got) return got.error();
     if (got->status != 200) return HttpError(got->status, what);
     return ParseCredentialsJson(got->body, what);

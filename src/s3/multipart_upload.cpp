@@ -14,8 +14,8 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
-namespace xml = internal::xml;
+namespace detail {
+namespace xml = ::ccrec::detail::xml;
 namespace {
 
 // "PROBLEM; " when `doc` failed to parse, for messages about an unexpected answer.
@@ -33,7 +33,7 @@ Result<void> S3Writer::StartMultipart() {
   call.key = full_key_;
   call.query = {{"uploads", ""}};
   auto metadata = metadata_;
-  if (expected_sha256_) metadata["sha256"] = internal::ToLowerAscii(*expected_sha256_);
+  if (expected_sha256_) metadata["sha256"] = ::ccrec::detail::ToLowerAscii(*expected_sha256_);
   s.AddObjectHeaders(call.headers, content_type_, metadata);
   if (s.options.checksum != ChecksumAlgorithm::kNone) {
     call.headers.emplace_back("x-amz-checksum-algorithm", ChecksumName(s.options.checksum));
@@ -138,7 +138,7 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
   if (put_.if_none_match) call.headers.emplace_back("If-None-Match", "*");
   call.body = body.data();
   call.body_size = body.size();
-  call.payload_hash = internal::Sha256Hex(body);
+  call.payload_hash = ::ccrec::detail::Sha256Hex(body);
   call.check_error_body = true;
   auto r = s.client->Execute(call, ctx_);
   if (!r && r.error().vendor_code == "NoSuchUpload") {
@@ -221,7 +221,7 @@ void S3Writer::SendAbort() {
   upload_id_.reset();
 }
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -6,7 +6,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 Result<std::string> S3Writer::AcquireBuffer() {
   std::unique_lock<std::mutex> lock(mu_);
@@ -119,7 +119,7 @@ void S3Writer::StopWorkers(bool drain) {
   workers_.clear();
 }
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -33,7 +33,7 @@ Result<PresignedUrl> PresignS3Object(std::string const& bucket, std::string cons
     return MakeError(ErrorCode::kInvalidArgument,
                      "S3 presign: method must be GET or PUT, got \"" + options.method + "\"");
   }
-  impl::S3ClientOptions co;
+  detail::S3ClientOptions co;
   co.bucket = bucket;
   co.region = options.region.empty() ? "us-east-1" : options.region;
   co.endpoint = options.endpoint.empty() ? "https://s3." + co.region + ".amazonaws.com" : options.endpoint;
@@ -46,7 +46,7 @@ Result<PresignedUrl> PresignS3Object(std::string const& bucket, std::string cons
     chain.endpoints.clock = co.clock;
     co.credentials = MakeDefaultCredentialsChain(chain);
   }
-  auto client = impl::S3Client::Make(std::move(co));
+  auto client = detail::S3Client::Make(std::move(co));
   if (!client) return client.error();
   HttpHeaders headers;
   if (options.method == "PUT" && !options.content_type.empty()) headers.emplace_back("Content-Type", options.content_type);

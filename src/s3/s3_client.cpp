@@ -12,8 +12,8 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
-namespace xml = internal::xml;
+namespace detail {
+namespace xml = ::ccrec::detail::xml;
 namespace {
 
 constexpr std::size_t kMaxResponseBody = std::size_t{1} << 20;
@@ -25,7 +25,7 @@ S3Client::S3Client(S3ClientOptions options) : options_(std::move(options)) {
 }
 
 Result<std::shared_ptr<S3Client>> S3Client::Make(S3ClientOptions options) {
-  auto url = internal::ParseUrl(options.endpoint);
+  auto url = ::ccrec::detail::ParseUrl(options.endpoint);
   if (!url) {
     return MakeError(ErrorCode::kInvalidArgument, "S3 endpoint \"" + options.endpoint +
                                                       "\" is not an http(s) URL such as https://s3.us-east-1.amazonaws.com");
@@ -42,11 +42,11 @@ Result<std::shared_ptr<S3Client>> S3Client::Make(S3ClientOptions options) {
       url->port == 0 || (url->scheme == "https" && url->port == 443) || (url->scheme == "http" && url->port == 80);
   auto const host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
   c->host_ = default_port ? host : host + ":" + std::to_string(url->port);
-  std::string base = internal::PercentDecode(url->path);
+  std::string base = ::ccrec::detail::PercentDecode(url->path);
   while (!base.empty() && base.back() == '/') base.pop_back();
   c->base_path_ = base;
   // Virtual-hosted addressing cannot work with an IP literal or localhost.
-  if (internal::IsIpOrLocalhost(url->host)) c->options_.path_style = true;
+  if (::ccrec::detail::IsIpOrLocalhost(url->host)) c->options_.path_style = true;
   return c;
 }
 
@@ -120,10 +120,10 @@ Result<S3Client::Prepared> S3Client::Prepare(S3Call const& call, CallContext con
 bool S3Client::LearnSkew(S3Response const& response) const {
   std::optional<std::chrono::system_clock::time_point> server;
   if (auto doc = xml::Document::Parse(response.body, "S3 error body")) {
-    if (auto st = doc->Text("ServerTime")) server = internal::ParseTimeArg(*st);
+    if (auto st = doc->Text("ServerTime")) server = ::ccrec::detail::ParseTimeArg(*st);
   }
   if (!server) {
-    if (auto d = response.Header("date")) server = internal::ParseHttpDate(*d);
+    if (auto d = response.Header("date")) server = ::ccrec::detail::ParseHttpDate(*d);
   }
   if (!server) return false;
   auto const skew = std::chrono::duration_cast<std::chrono::milliseconds>(*server - options_.clock->Now());
@@ -138,7 +138,7 @@ Result<S3Response> S3Client::Execute(S3Call const& call, CallContext const& ctx)
   if (!options_.transport || !options_.sleeper) {
     return MakeError(ErrorCode::kInternal, "S3 client built without a transport or sleeper cannot send requests");
   }
-  internal::RetryEnv env;
+  ::ccrec::detail::RetryEnv env;
   env.backoff = backoff_.get();
   env.clock = options_.clock.get();
   env.sleeper = options_.sleeper.get();
@@ -184,7 +184,7 @@ Result<S3Response> S3Client::Execute(S3Call const& call, CallContext const& ctx)
       return e;
     }
   };
-  return internal::RunWithRetries(env, ctx, call.idempotent, what, attempt);
+  return ::ccrec::detail::RunWithRetries(env, ctx, call.idempotent, what, attempt);
 }
 
 Result<HttpResponse> S3Client::SendStreaming(S3Call const& call, CallContext const& ctx) const {
@@ -213,7 +213,7 @@ Result<PresignedUrl> S3Client::Presign(std::string const& method, std::string co
   return PresignUrl(sreq, *creds, po);
 }
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

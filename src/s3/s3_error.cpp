@@ -11,8 +11,8 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
-namespace xml = internal::xml;
+namespace detail {
+namespace xml = ::ccrec::detail::xml;
 namespace {
 
 struct CodeInfo {
@@ -187,7 +187,7 @@ Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, 
     if (auto ep = error_document ? doc->Text("Endpoint") : std::nullopt) advice += " (endpoint " + safe(ep) + ")";
     if (auto hr = FindHeader(headers, "x-amz-bucket-region")) advice += " (bucket region " + safe(hr) + ")";
   }
-  if (auto ra = FindHeader(headers, "retry-after")) e.retry_after = internal::ParseRetryAfter(*ra, now);
+  if (auto ra = FindHeader(headers, "retry-after")) e.retry_after = ::ccrec::detail::ParseRetryAfter(*ra, now);
 
   std::string msg = "S3 " + std::string(operation) + " " + std::string(location) + " failed: HTTP " +
                     std::to_string(status);
@@ -198,7 +198,7 @@ Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, 
   return e;
 }
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -14,7 +14,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 /// Longest piece of server-provided text (a Message, a header value) kept in an Error.
 inline constexpr std::size_t kMaxServerTextBytes = 512;
@@ -40,7 +40,7 @@ CCREC_EXPORT Error MapS3Error(int status, HttpHeaders const& headers, std::strin
 /// True when a 2xx body is nevertheless an S3 `<Error>` document (CompleteMultipartUpload).
 CCREC_EXPORT bool IsErrorDocument(std::string_view body);
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -6,7 +6,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 namespace {
 bool IsHex64(std::string const& s) {
@@ -35,13 +35,13 @@ Result<ObjectInfo> ObjectInfoFromHead(S3Response const& r, std::string const& ke
   }
   static std::string const kMeta = "x-amz-meta-";
   for (auto const& [name, value] : r.headers) {
-    auto lower = internal::ToLowerAscii(name);
+    auto lower = ::ccrec::detail::ToLowerAscii(name);
     if (lower.size() > kMeta.size() && lower.compare(0, kMeta.size(), kMeta) == 0) {
       info.metadata[lower.substr(kMeta.size())] = value;
     }
   }
   if (auto it = info.metadata.find("sha256"); it != info.metadata.end() && IsHex64(it->second)) {
-    info.sha256_hex = internal::ToLowerAscii(it->second);
+    info.sha256_hex = ::ccrec::detail::ToLowerAscii(it->second);
   }
   if (!checksum_header.empty()) {
     if (auto c = r.Header(checksum_header)) info.checksum = checksum_prefix + *c;
@@ -49,7 +49,7 @@ Result<ObjectInfo> ObjectInfoFromHead(S3Response const& r, std::string const& ke
   return info;
 }
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -12,7 +12,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 /// ObjectInfo of a 200 HeadObject response for `key` (`where` names the object in errors).
 /// `checksum_header` ("x-amz-checksum-crc32c", empty for none) and `checksum_prefix` ("crc32c:")
@@ -22,7 +22,7 @@ namespace impl {
 Result<ObjectInfo> ObjectInfoFromHead(S3Response const& r, std::string const& key, std::string const& where,
                                       std::string const& checksum_header, std::string const& checksum_prefix);
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -24,7 +24,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 struct S3ClientOptions {
   std::string bucket;
@@ -114,7 +114,7 @@ class CCREC_EXPORT S3Client {
   mutable std::atomic<std::int64_t> skew_ms_{0};
 };
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -22,12 +22,12 @@ inline namespace v1 {
 namespace s3 {
 namespace {
 
-using impl::ChecksumHeader;
-using impl::ChecksumPrefix;
-using impl::IsHex;
-using impl::S3Call;
-using impl::S3Writer;
-using impl::SinkState;
+using detail::ChecksumHeader;
+using detail::ChecksumPrefix;
+using detail::IsHex;
+using detail::S3Call;
+using detail::S3Writer;
+using detail::SinkState;
 
 constexpr std::size_t kMaxKeyBytes = 1024;
 
@@ -38,7 +38,7 @@ class S3Sink final : public ObjectSink {
   Result<std::unique_ptr<ObjectWriter>> Open(std::string const& key, PutOptions const& options,
                                              CallContext const& ctx) override {
     if (auto e = ValidateKey(key)) return *e;
-    if (auto e = internal::CheckContext(ctx, state_->options.clock->Now())) return *e;
+    if (auto e = ::ccrec::detail::CheckContext(ctx, state_->options.clock->Now())) return *e;
     auto full_key = state_->options.prefix + key;
     if (full_key.size() > kMaxKeyBytes) {
       return MakeError(ErrorCode::kInvalidArgument, "S3 key " + Describe(key) + " is longer than 1024 bytes");
@@ -46,7 +46,7 @@ class S3Sink final : public ObjectSink {
     std::map<std::string, std::string> metadata;
     std::optional<std::string> expected_sha256;
     for (auto const& [k, v] : options.metadata) {
-      auto lk = internal::ToLowerAscii(k);
+      auto lk = ::ccrec::detail::ToLowerAscii(k);
       bool ok = !lk.empty() && std::all_of(lk.begin(), lk.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
       });
@@ -92,7 +92,7 @@ class S3Sink final : public ObjectSink {
     if (!r) return r.error();
     if (r->status == 404) return std::optional<ObjectInfo>();
     auto const alg = state_->options.checksum;
-    auto info = impl::ObjectInfoFromHead(*r, key, Describe(key), ChecksumHeader(alg), ChecksumPrefix(alg));
+    auto info = detail::ObjectInfoFromHead(*r, key, Describe(key), ChecksumHeader(alg), ChecksumPrefix(alg));
     if (!info) return info.error();
     return std::optional<ObjectInfo>(std::move(*info));
   }
@@ -127,8 +127,8 @@ class S3Sink final : public ObjectSink {
 }  // namespace
 
 bool EndpointImpliesPathStyle(std::string_view endpoint) {
-  auto u = internal::ParseUrl(endpoint);
-  return u && internal::IsIpOrLocalhost(u->host);
+  auto u = ::ccrec::detail::ParseUrl(endpoint);
+  return u && ::ccrec::detail::IsIpOrLocalhost(u->host);
 }
 
 Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options) {
@@ -169,7 +169,7 @@ Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options) {
   }
   if (!options.sleeper) options.sleeper = MakeRealSleeper();
 
-  auto client = impl::S3Client::Make(impl::S3ClientOptions{options.bucket, options.region,
+  auto client = detail::S3Client::Make(detail::S3ClientOptions{options.bucket, options.region,
       options.endpoint, options.path_style, options.transport, options.credentials, options.retry, options.retry_seed,
       options.clock, options.sleeper, options.logger, options.request_timeout, options.complete_multipart_timeout});
   if (!client) return client.error();

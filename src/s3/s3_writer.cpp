@@ -10,7 +10,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 namespace {
 constexpr int kPartsPerSizeStep = 2000;  // unknown length: part size doubles after this many parts
@@ -44,7 +44,7 @@ S3Writer::~S3Writer() { Abort(); }
 Result<void> S3Writer::Write(char const* data, std::size_t size) {
   if (auto e = CheckWritable()) return *e;
   if (size == 0) return {};
-  if (auto e = internal::CheckContext(ctx_, state_->options.clock->Now())) return Fail(*e);
+  if (auto e = ::ccrec::detail::CheckContext(ctx_, state_->options.clock->Now())) return Fail(*e);
   if (auto e = TakeAsyncError()) return Fail(*e);
   if (put_.expected_size && total_ + size > *put_.expected_size) {
     return Fail(MakeError(ErrorCode::kIntegrity, "S3 upload " + Location() + ": more bytes written (" +
@@ -87,14 +87,14 @@ Result<void> S3Writer::Write(char const* data, std::size_t size) {
 
 Result<ObjectInfo> S3Writer::Finish() {
   if (auto e = CheckWritable()) return *e;
-  if (auto e = internal::CheckContext(ctx_, state_->options.clock->Now())) return Fail(*e);
+  if (auto e = ::ccrec::detail::CheckContext(ctx_, state_->options.clock->Now())) return Fail(*e);
   if (put_.expected_size && total_ != *put_.expected_size) {
     return Fail(MakeError(ErrorCode::kIntegrity, "S3 upload " + Location() + ": " + std::to_string(total_) +
                                                      " bytes written but the expected size was " +
                                                      std::to_string(*put_.expected_size)));
   }
   auto const sha_hex = sha_.FinalHex();
-  if (expected_sha256_ && internal::ToLowerAscii(*expected_sha256_) != sha_hex) {
+  if (expected_sha256_ && ::ccrec::detail::ToLowerAscii(*expected_sha256_) != sha_hex) {
     return Fail(MakeError(ErrorCode::kIntegrity, "S3 upload " + Location() +
                                                      ": the content's SHA-256 " + sha_hex +
                                                      " differs from the sha256 metadata given by the caller " +
@@ -146,7 +146,7 @@ std::uint64_t S3Writer::PartSizeFor(int part_number) const {
   return std::min(size, kMaxPartSize);
 }
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -25,7 +25,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 /// Streams one object to S3.
 ///
@@ -95,7 +95,7 @@ class S3Writer final : public ObjectWriter {
 
   State state_flag_ = State::kOpen;
   Error error_;
-  internal::Hasher sha_;
+  ::ccrec::detail::Hasher sha_;
   std::uint64_t total_ = 0;
   std::string buf_;  // before the single-vs-multipart decision
   std::string cur_;  // multipart: the part being filled
@@ -116,7 +116,7 @@ class S3Writer final : public ObjectWriter {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -66,7 +66,7 @@ CanonicalHeaders Canonicalize(std::string const& host, HttpHeaders const& header
   std::map<std::string, std::string> grouped;
   grouped["host"] = TrimAll(host);
   for (auto const& [name, value] : headers) {
-    auto lname = internal::ToLowerAscii(TrimAll(name));
+    auto lname = ::ccrec::detail::ToLowerAscii(TrimAll(name));
     if (lname == "host") continue;
     auto v = TrimAll(value);
     auto it = grouped.find(lname);
@@ -119,8 +119,8 @@ Core Compute(std::string const& method, std::string const& host, SigV4Request co
              std::string const& payload_hash, AwsCredentials const& credentials, std::string const& region,
              std::string const& service, std::chrono::system_clock::time_point time, PathMode mode) {
   Core c;
-  c.amz_date = internal::FormatAmzDate(time);
-  auto const ymd = internal::FormatYmd(time);
+  c.amz_date = ::ccrec::detail::FormatAmzDate(time);
+  auto const ymd = ::ccrec::detail::FormatYmd(time);
   c.scope = ymd + "/" + region + "/" + service + "/aws4_request";
   c.canonical_uri = CanonicalUri(request.path, request.path_is_encoded, mode);
   c.canonical_query = CanonicalQuery(query);
@@ -129,15 +129,15 @@ Core Compute(std::string const& method, std::string const& host, SigV4Request co
   c.canonical_request = method + "\n" + c.canonical_uri + "\n" + c.canonical_query + "\n" + ch.text + "\n" +
                         ch.signed_headers + "\n" + payload_hash;
   c.string_to_sign = std::string(kAlgorithm) + "\n" + c.amz_date + "\n" + c.scope + "\n" +
-                     internal::Sha256Hex(c.canonical_request);
+                     ::ccrec::detail::Sha256Hex(c.canonical_request);
   auto key = DeriveSigningKey(credentials.secret_access_key, ymd, region, service);
-  c.signature = internal::HexEncode(internal::HmacSha256Raw(key, c.string_to_sign));
+  c.signature = ::ccrec::detail::HexEncode(::ccrec::detail::HmacSha256Raw(key, c.string_to_sign));
   return c;
 }
 
 }  // namespace
 
-std::string UriEncode(std::string_view text, bool keep_slash) { return internal::PercentEncode(text, keep_slash); }
+std::string UriEncode(std::string_view text, bool keep_slash) { return ::ccrec::detail::PercentEncode(text, keep_slash); }
 
 std::string CanonicalUri(std::string_view path, bool path_is_encoded, PathMode mode) {
   if (path.empty()) return "/";
@@ -146,7 +146,7 @@ std::string CanonicalUri(std::string_view path, bool path_is_encoded, PathMode m
   if (leading_slash) p.remove_prefix(1);
   auto segments = SplitSlash(p);
   if (path_is_encoded) {
-    for (auto& s : segments) s = internal::PercentDecode(s);
+    for (auto& s : segments) s = ::ccrec::detail::PercentDecode(s);
   }
   if (mode == PathMode::kGeneric) {
     bool const trailing_slash = !path.empty() && path.back() == '/';
@@ -194,10 +194,10 @@ std::string DeriveSigningKey(std::string_view secret_access_key, std::string_vie
                              std::string_view service) {
   std::string k = "AWS4";
   k.append(secret_access_key);
-  auto k_date = internal::HmacSha256Raw(k, yyyymmdd);
-  auto k_region = internal::HmacSha256Raw(k_date, region);
-  auto k_service = internal::HmacSha256Raw(k_region, service);
-  return internal::HmacSha256Raw(k_service, "aws4_request");
+  auto k_date = ::ccrec::detail::HmacSha256Raw(k, yyyymmdd);
+  auto k_region = ::ccrec::detail::HmacSha256Raw(k_date, region);
+  auto k_service = ::ccrec::detail::HmacSha256Raw(k_region, service);
+  return ::ccrec::detail::HmacSha256Raw(k_service, "aws4_request");
 }
 
 Result<SigV4Signature> SignRequest(SigV4Request const& request, AwsCredentials const& credentials,
@@ -226,7 +226,7 @@ Result<SigV4Signature> SignRequest(SigV4Request const& request, AwsCredentials c
     if (has_token && HeaderNameEquals(h.first, "x-amz-security-token")) continue;
     headers.push_back(h);
   }
-  auto const amz_date = internal::FormatAmzDate(options.time);
+  auto const amz_date = ::ccrec::detail::FormatAmzDate(options.time);
   HttpHeaders added;
   added.emplace_back("x-amz-date", amz_date);
   if (options.add_content_sha256_header) added.emplace_back("x-amz-content-sha256", payload_hash);
@@ -278,8 +278,8 @@ Result<PresignedUrl> PresignUrl(SigV4Request const& request, AwsCredentials cons
   }
   // Signed header list is needed for the query, before the canonical request is built.
   auto const ch = Canonicalize(host, headers);
-  auto const amz_date = internal::FormatAmzDate(options.time);
-  auto const scope = internal::FormatYmd(options.time) + "/" + options.region + "/" + options.service + "/aws4_request";
+  auto const amz_date = ::ccrec::detail::FormatAmzDate(options.time);
+  auto const scope = ::ccrec::detail::FormatYmd(options.time) + "/" + options.region + "/" + options.service + "/aws4_request";
   auto query = request.query;
   for (auto const& q : request.query) {
     if (q.first.rfind("X-Amz-", 0) == 0) {

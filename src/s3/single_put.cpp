@@ -7,7 +7,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 Result<ObjectInfo> S3Writer::PutObject(std::string const& sha_hex) {
   auto const& s = *state_;
@@ -41,7 +41,7 @@ Result<ObjectInfo> S3Writer::PutObject(std::string const& sha_hex) {
   return info;
 }
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

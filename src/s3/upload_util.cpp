@@ -13,14 +13,14 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 namespace {
 
 std::string Base64Crc32c(std::uint32_t crc) {
   char raw[4] = {static_cast<char>((crc >> 24) & 0xFF), static_cast<char>((crc >> 16) & 0xFF),
                  static_cast<char>((crc >> 8) & 0xFF), static_cast<char>(crc & 0xFF)};
-  return internal::Base64Encode(std::string_view(raw, 4));
+  return ::ccrec::detail::Base64Encode(std::string_view(raw, 4));
 }
 
 }  // namespace
@@ -77,14 +77,14 @@ char const* ChecksumPrefix(ChecksumAlgorithm a) { return Spelling(a).prefix; }
 BodyDigests Digest(char const* data, std::size_t size, bool want_sha256, ChecksumAlgorithm checksum) {
   BodyDigests d;
   std::string_view view(data ? data : "", size);
-  if (checksum == ChecksumAlgorithm::kNone) d.md5_raw = internal::Md5Raw(view);
+  if (checksum == ChecksumAlgorithm::kNone) d.md5_raw = ::ccrec::detail::Md5Raw(view);
   std::string sha_raw;
   if (want_sha256 || checksum == ChecksumAlgorithm::kSha256) {
-    sha_raw = internal::Sha256Raw(view);
-    if (want_sha256) d.sha256_hex = internal::HexEncode(sha_raw);
+    sha_raw = ::ccrec::detail::Sha256Raw(view);
+    if (want_sha256) d.sha256_hex = ::ccrec::detail::HexEncode(sha_raw);
   }
-  if (checksum == ChecksumAlgorithm::kSha256) d.checksum_b64 = internal::Base64Encode(sha_raw);
-  if (checksum == ChecksumAlgorithm::kCrc32c) d.checksum_b64 = Base64Crc32c(internal::Crc32c(0, data, size));
+  if (checksum == ChecksumAlgorithm::kSha256) d.checksum_b64 = ::ccrec::detail::Base64Encode(sha_raw);
+  if (checksum == ChecksumAlgorithm::kCrc32c) d.checksum_b64 = Base64Crc32c(::ccrec::detail::Crc32c(0, data, size));
   return d;
 }
 
@@ -92,7 +92,7 @@ BodyDigests Digest(char const* data, std::size_t size, bool want_sha256, Checksu
 Error IntegrityError(S3Response const& r, std::string message) {
   auto e = MakeError(ErrorCode::kIntegrity, std::move(message));
   e.http_status = r.status;
-  e.request_id = impl::ServerText(r.Header("x-amz-request-id").value_or(""));
+  e.request_id = detail::ServerText(r.Header("x-amz-request-id").value_or(""));
   return e;
 }
 
@@ -104,7 +104,7 @@ std::optional<Error> VerifyUpload(SinkState const& s, S3Response const& r, BodyD
     auto const name = std::string(ChecksumName(s.options.checksum));
     if (auto echoed = r.Header(ChecksumHeader(s.options.checksum))) {
       if (*echoed != d.checksum_b64) {
-        return IntegrityError(r, what + ": the server computed " + name + " " + impl::ServerText(*echoed) + " but " +
+        return IntegrityError(r, what + ": the server computed " + name + " " + detail::ServerText(*echoed) + " but " +
                                      d.checksum_b64 + " was sent; the data was corrupted in transit");
       }
       return std::nullopt;
@@ -118,11 +118,11 @@ std::optional<Error> VerifyUpload(SinkState const& s, S3Response const& r, BodyD
                             "(ccrec-export --s3-checksum md5) to send Content-MD5, which such servers verify");
     }
     if (!s.EtagIsMd5() || !IsHex(etag, 32)) return std::nullopt;
-    md5_raw = internal::Md5Raw(std::string_view(data ? data : "", size));
+    md5_raw = ::ccrec::detail::Md5Raw(std::string_view(data ? data : "", size));
   }
-  if (s.EtagIsMd5() && IsHex(etag, 32) && internal::ToLowerAscii(etag) != internal::HexEncode(md5_raw)) {
+  if (s.EtagIsMd5() && IsHex(etag, 32) && ::ccrec::detail::ToLowerAscii(etag) != ::ccrec::detail::HexEncode(md5_raw)) {
     return IntegrityError(r, what + ": the server's ETag " + etag + " is not the MD5 of the bytes sent (" +
-                                 internal::HexEncode(md5_raw) +
+                                 ::ccrec::detail::HexEncode(md5_raw) +
                                  "); the data may have been corrupted. If this endpoint does not use MD5 "
                                  "ETags, set verify_etag = false");
   }
@@ -131,7 +131,7 @@ std::optional<Error> VerifyUpload(SinkState const& s, S3Response const& r, BodyD
 
 void AddBodyHeaders(SinkState const& s, HttpHeaders& h, BodyDigests const& d) {
   if (s.options.checksum == ChecksumAlgorithm::kNone) {
-    h.emplace_back("Content-MD5", internal::Base64Encode(d.md5_raw));
+    h.emplace_back("Content-MD5", ::ccrec::detail::Base64Encode(d.md5_raw));
   } else {
     h.emplace_back("x-amz-sdk-checksum-algorithm", ChecksumName(s.options.checksum));
     h.emplace_back(ChecksumHeader(s.options.checksum), d.checksum_b64);
@@ -142,7 +142,7 @@ std::string PayloadHash(SinkState const& s, BodyDigests const& d) {
   return s.options.payload_signing == PayloadSigning::kUnsigned ? std::string(kUnsignedPayload) : d.sha256_hex;
 }
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

@@ -21,7 +21,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
-namespace impl {
+namespace detail {
 
 /// True when `s` is exactly `n` hex digits (either case).
 bool IsHex(std::string_view s, std::size_t n);
@@ -75,8 +75,8 @@ struct SinkState {
     }
     if (!options.storage_class.empty()) h.emplace_back("x-amz-storage-class", options.storage_class);
     if (!options.tags.empty()) {
-      internal::QueryParams tags(options.tags.begin(), options.tags.end());
-      h.emplace_back("x-amz-tagging", internal::BuildQuery(tags));
+      ::ccrec::detail::QueryParams tags(options.tags.begin(), options.tags.end());
+      h.emplace_back("x-amz-tagging", ::ccrec::detail::BuildQuery(tags));
     }
   }
 
@@ -101,7 +101,7 @@ void AddBodyHeaders(SinkState const& s, HttpHeaders& h, BodyDigests const& d);
 /// x-amz-content-sha256 of one body: its SHA-256, or UNSIGNED-PAYLOAD.
 std::string PayloadHash(SinkState const& s, BodyDigests const& d);
 
-}  // namespace impl
+}  // namespace detail
 }  // namespace s3
 }  // namespace v1
 }  // namespace ccrec

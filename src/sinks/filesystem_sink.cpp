@@ -46,7 +46,7 @@ std::string MetaDocument(std::uint64_t bytes, std::string const& sha256, std::ma
   for (auto const& [k, v] : m) {
     if (!first) out += ",";
     first = false;
-    out += "\"" + internal::JsonEscape(k) + "\":\"" + internal::JsonEscape(v) + "\"";
+    out += "\"" + detail::JsonEscape(k) + "\":\"" + detail::JsonEscape(v) + "\"";
   }
   return out + "}}\n";
 }
@@ -54,13 +54,13 @@ std::string MetaDocument(std::uint64_t bytes, std::string const& sha256, std::ma
 /// Fills info.metadata and info.sha256_hex from the metadata file when it describes a file of
 /// info.bytes bytes (a file replaced by another tool is not described by stale metadata).
 void ReadMeta(std::string const& path, ObjectInfo& info) {
-  auto text = internal::ReadSmallFile(path, std::size_t{64} << 10);
+  auto text = detail::ReadSmallFile(path, std::size_t{64} << 10);
   if (!text) return;
-  auto doc = internal::ParseJson(*text, "object metadata " + path);
+  auto doc = detail::ParseJson(*text, "object metadata " + path);
   if (!doc || !doc->IsObject()) return;
-  if (internal::OptInt64(*doc, "bytes").value_or(-1) != static_cast<std::int64_t>(info.bytes)) return;
-  if (auto sha = internal::OptString(*doc, "sha256"); sha && sha->size() == 64) info.sha256_hex = *sha;
-  if (auto const* m = internal::OptObject(*doc, "metadata")) {
+  if (detail::OptInt64(*doc, "bytes").value_or(-1) != static_cast<std::int64_t>(info.bytes)) return;
+  if (auto sha = detail::OptString(*doc, "sha256"); sha && sha->size() == 64) info.sha256_hex = *sha;
+  if (auto const* m = detail::OptObject(*doc, "metadata")) {
     for (auto it = m->MemberBegin(); it != m->MemberEnd(); ++it) {
       if (it->value.IsString()) info.metadata[it->name.GetString()] = it->value.GetString();
     }
@@ -94,7 +94,7 @@ std::string const& HostTag() {
   static std::string const tag = [] {
     char name[256] = {};
     if (::gethostname(name, sizeof name - 1) != 0) return std::string("00000000");
-    return internal::Sha256Hex(std::string(name)).substr(0, 8);
+    return detail::Sha256Hex(std::string(name)).substr(0, 8);
   }();
   return tag;
 }
@@ -162,7 +162,7 @@ class FileWriter : public ObjectWriter {
       Abort();
       return e;
     }
-    if (fsync_ && internal::Fsync(fd_, temp_path_) != 0) {
+    if (fsync_ && detail::Fsync(fd_, temp_path_) != 0) {
       auto e = SysError(ErrorCode::kInternal, "cannot fsync " + temp_path_);
       Abort();
       return e;
@@ -211,16 +211,16 @@ class FileWriter : public ObjectWriter {
       return e;
     }
     if (fsync_) {
-      auto synced = internal::SyncDir(internal::DirName(final_path_));
+      auto synced = detail::SyncDir(detail::DirName(final_path_));
       if (!synced) return std::move(synced).error();
     }
     // The metadata follows the object: a crash in between leaves an object without metadata,
     // which the exporter reports instead of trusting (never metadata describing another file).
     if (!options_.metadata.empty()) {
-      auto made = internal::MakeDirs(internal::DirName(meta_path_), false, dir_mode_);
+      auto made = detail::MakeDirs(detail::DirName(meta_path_), false, dir_mode_);
       if (!made) return std::move(made).error();
       auto written =
-          internal::WriteFileAtomicUnderUmask(meta_path_, MetaDocument(bytes_, sha, options_.metadata), file_mode_);
+          detail::WriteFileAtomicUnderUmask(meta_path_, MetaDocument(bytes_, sha, options_.metadata), file_mode_);
       if (!written) return std::move(written).error();
     } else if (::unlink(meta_path_.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
       return SysError(ErrorCode::kInternal, "cannot remove the stale metadata " + meta_path_);
@@ -249,7 +249,7 @@ class FileWriter : public ObjectWriter {
   std::string meta_path_;
   mode_t file_mode_;
   mode_t dir_mode_;
-  internal::Hasher hasher_;
+  detail::Hasher hasher_;
   std::uint64_t bytes_ = 0;
 };
 
@@ -261,7 +261,7 @@ class FilesystemSink : public ObjectSink {
                                              CallContext const&) override {
     if (auto problem = ValidateKey(key)) return MakeError(ErrorCode::kInvalidArgument, *problem);
     std::string final_path = options_.root + "/" + key;
-    std::string dir = internal::DirName(final_path);
+    std::string dir = detail::DirName(final_path);
     auto made = PrepareDir(dir, false);
     if (!made) return std::move(made).error();
     auto slash = final_path.find_last_of('/');
@@ -269,7 +269,7 @@ class FilesystemSink : public ObjectSink {
     // 1 + 200 + 11 + 8 + 1 + 10 + 1 + 12 = 244.
     std::string name = final_path.substr(slash + 1, 200);
     std::string temp_path = dir + "/." + name + kTempMarker + HostTag() + "-" + std::to_string(::getpid()) + "-" +
-                            internal::HexEncode(internal::RandomBytes(6));
+                            detail::HexEncode(detail::RandomBytes(6));
     // The kernel applies the umask to file_mode (no fchmod: recordings are personal data, and
     // the user's umask may only narrow what is asked for). The rename keeps the mode.
     auto const file_mode = static_cast<mode_t>(options_.file_mode);
@@ -304,7 +304,7 @@ class FilesystemSink : public ObjectSink {
   std::string Describe(std::string const& key) const override { return options_.root + "/" + key; }
 
   std::string Uri(std::string const& key) const override {
-    return "file://" + internal::PercentEncode(absolute_root_ + "/" + key, /*keep_slash=*/true);
+    return "file://" + detail::PercentEncode(absolute_root_ + "/" + key, /*keep_slash=*/true);
   }
 
   std::string absolute_root_;
@@ -320,7 +320,7 @@ class FilesystemSink : public ObjectSink {
     struct stat st {};
     bool const existed = ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     if (!existed) {
-      auto made = internal::MakeDirs(dir, options_.fsync, static_cast<mode_t>(options_.dir_mode));
+      auto made = detail::MakeDirs(dir, options_.fsync, static_cast<mode_t>(options_.dir_mode));
       if (!made) return made;
     } else if (options_.remove_stale_temp_files) {
       RemoveStaleTemps(dir);
@@ -370,7 +370,7 @@ Result<std::shared_ptr<ObjectSink>> MakeFilesystemSink(FilesystemSinkOptions opt
                          "directories)");
   }
   while (options.root.size() > 1 && options.root.back() == '/') options.root.pop_back();
-  auto made = internal::MakeDirs(options.root, options.fsync, static_cast<mode_t>(options.dir_mode));
+  auto made = detail::MakeDirs(options.root, options.fsync, static_cast<mode_t>(options.dir_mode));
   if (!made) return std::move(made).error();
   char resolved[PATH_MAX];
   if (::realpath(options.root.c_str(), resolved) == nullptr) {

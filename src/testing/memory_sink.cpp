@@ -32,7 +32,7 @@ class MemoryWriter : public ObjectWriter {
     ObjectInfo info;
     info.key = key_;
     info.bytes = data_.size();
-    info.sha256_hex = internal::Sha256Hex(data_);
+    info.sha256_hex = detail::Sha256Hex(data_);
     // The existence check and the insert happen under one lock, so that of two writers racing
     // with if_none_match exactly one wins (as with S3's If-None-Match: *).
     if (!sink_->Commit(key_, MemorySink::Object{std::move(data_), options_}, options_.if_none_match)) {
@@ -76,7 +76,7 @@ Result<std::optional<ObjectInfo>> MemorySink::Stat(std::string const& key, CallC
   ObjectInfo info;
   info.key = key;
   info.bytes = it->second.data.size();
-  info.sha256_hex = internal::Sha256Hex(it->second.data);
+  info.sha256_hex = detail::Sha256Hex(it->second.data);
   info.metadata = it->second.options.metadata;
   return std::optional<ObjectInfo>(info);
 }

@@ -13,7 +13,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 namespace {
 
 std::string OpenSslErrorText() {
@@ -77,6 +77,6 @@ void CaBundle::AddToSslCtx(void* ssl_ctx) const {
   ERR_clear_error();
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -11,7 +11,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// The certificates of one PEM file, parsed once and added to the `X509_STORE` of every TLS
 /// context libcurl creates (through CURLOPT_SSL_CTX_FUNCTION). libcurl has already loaded its
@@ -42,6 +42,6 @@ class CaBundle {
   std::vector<void*> certs_;  // X509*, owned
 };
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

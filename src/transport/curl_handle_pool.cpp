@@ -5,7 +5,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 namespace {
 
 // libcurl's setopt functions are variadic; these wrappers pin the argument types.
@@ -129,6 +129,6 @@ std::size_t CurlHandlePool::CreatedCount() const {
   return created_;
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

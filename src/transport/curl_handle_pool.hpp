@@ -13,7 +13,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Runs curl_global_init(CURL_GLOBAL_DEFAULT) once per process (std::call_once).
 /// @return false when libcurl failed to initialise.
@@ -95,6 +95,6 @@ class CurlHandlePool {
   std::size_t created_ = 0;
 };
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -18,7 +18,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 curl_off_t InfoOffT(CURL* easy, CURLINFO info) {
   curl_off_t value = -1;
@@ -33,7 +33,7 @@ std::string OriginOf(std::string_view url) {
   auto const end = rest.find_first_of("/?#");
   std::string origin(url.substr(0, scheme_end + 3));
   origin.append(rest.substr(0, end).data(), rest.substr(0, end).size());
-  return internal::ToLowerAscii(origin);
+  return detail::ToLowerAscii(origin);
 }
 
 namespace {
@@ -413,6 +413,6 @@ Error Transfer::MapCurlError(CURLcode code) {
   }
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -28,7 +28,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 // ---- typed wrappers for libcurl's variadic setters ------------------------------------------
 
@@ -192,6 +192,6 @@ class Transfer {
   std::optional<Error> error_;  // sticky error, reported once the buffer is drained
 };
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

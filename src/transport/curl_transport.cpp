@@ -39,7 +39,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Longest single wait in curl_multi_poll, i.e. the worst-case delay before a cancellation is
 /// noticed while no data flows.
@@ -159,17 +159,17 @@ Result<std::size_t> Transfer::Read(char* buffer, std::size_t size) {
   }
 }
 
-}  // namespace internal
+}  // namespace detail
 
 namespace {
 
-using internal::CaBundle;
-using internal::CurlHandlePool;
-using internal::HasLineBreakOrNul;
-using internal::IsToken;
-using internal::OriginOf;
-using internal::Transfer;
-using internal::TransportState;
+using detail::CaBundle;
+using detail::CurlHandlePool;
+using detail::HasLineBreakOrNul;
+using detail::IsToken;
+using detail::OriginOf;
+using detail::Transfer;
+using detail::TransportState;
 
 // ---- the public objects ------------------------------------------------------------------------
 
@@ -259,7 +259,7 @@ Result<HttpResponse> CurlTransport::SendImpl(HttpRequest const& request, CallCon
 
 std::shared_ptr<HttpTransport> MakeCurlTransport(CurlOptions options) {
   auto state = std::make_shared<TransportState>();
-  if (!internal::CurlGlobalInit()) {
+  if (!detail::CurlGlobalInit()) {
     state->config_error = MakeError(ErrorCode::kInternal, "curl_global_init failed");
   }
   state->user_agent = options.user_agent.empty() ? std::string("ccrec/" CCREC_VERSION_STRING) : options.user_agent;

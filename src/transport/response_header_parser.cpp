@@ -5,7 +5,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 namespace {
 
 bool IsSpace(char c) noexcept { return c == ' ' || c == '\t'; }
@@ -97,6 +97,6 @@ void ResponseHeaderParser::Feed(std::string_view line) {
   headers_.emplace_back(std::string(name), CleanValue(line.substr(colon + 1)));
 }
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -10,7 +10,7 @@
 
 namespace ccrec {
 inline namespace v1 {
-namespace internal {
+namespace detail {
 
 /// Incremental parser of an HTTP/1.x (or HTTP/2 as libcurl renders it) response head.
 ///
@@ -53,6 +53,6 @@ class CCREC_EXPORT ResponseHeaderParser {
 /// returns 0 when the line is not a well-formed status line.
 CCREC_EXPORT int ParseStatusLine(std::string_view line) noexcept;
 
-}  // namespace internal
+}  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

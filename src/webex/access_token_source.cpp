@@ -11,7 +11,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 AccessTokenSource::~AccessTokenSource() = default;
 

@@ -25,7 +25,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 using SysTime = std::chrono::system_clock::time_point;
 
 namespace {
@@ -45,7 +45,7 @@ std::optional<Error> ValidateTaskQuery(TaskQuery const& query) {
                                                       ") must be after `from` (" +
                                                       util::FormatIso8601(query.from, true) + ")");
   }
-  if (query.page_size < 1 || query.page_size > wire::kMaxPageSize) {
+  if (query.page_size < 1 || query.page_size > detail::kMaxPageSize) {
     return MakeError(ErrorCode::kInvalidArgument, "Webex task query: page_size " + std::to_string(query.page_size) +
                                                       " is outside 1..1000");
   }
@@ -185,7 +185,7 @@ struct Client::Impl : util::ClientRuntime {
 
   /// One API call with retries and the single 401 refresh-and-retry; returns a 2xx response
   /// whose Content-Type is JSON (or absent).
-  Result<wire::BufferedResponse> CallApi(std::string const& method, std::string const& url,
+  Result<detail::BufferedResponse> CallApi(std::string const& method, std::string const& url,
                                          std::optional<std::string> const& body, CallContext const& ctx,
                                          std::string const& what) const {
     if (config_error) return *config_error;
@@ -196,7 +196,7 @@ struct Client::Impl : util::ClientRuntime {
         e.message = what + ": getting an access token failed: " + e.message;
         return e;
       }
-      auto result = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<wire::BufferedResponse> {
+      auto result = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<detail::BufferedResponse> {
         HttpRequest request;
         request.method = method;
         request.url = url;
@@ -218,7 +218,7 @@ struct Client::Impl : util::ClientRuntime {
             return e;
           }
         }
-        auto response = wire::SendBuffered(*transport, request, ctx);
+        auto response = detail::SendBuffered(*transport, request, ctx);
         if (!response) {
           Error e = std::move(response).error();
           e.message = what + ": " + e.message;
@@ -251,7 +251,7 @@ struct Client::Impl : util::ClientRuntime {
         return e;
       }
       if (!result) return result;
-      if (auto ok = wire::CheckJsonContentType(result->headers, what + " response"); !ok) {
+      if (auto ok = detail::CheckJsonContentType(result->headers, what + " response"); !ok) {
         return std::move(ok).error();
       }
       return result;
@@ -280,7 +280,7 @@ struct Client::Impl : util::ClientRuntime {
     auto response = CallApi("GET", TasksUrl(from_ms, to_ms, page_size, channel_types, org_id), std::nullopt, ctx,
                             kTasksWhat);
     if (!response) return std::move(response).error();
-    return wire::ParseTasksResponse(response->body, logger);
+    return detail::ParseTasksResponse(response->body, logger);
   }
 };
 
@@ -308,7 +308,7 @@ Pager<Task> Client::ListTasks(TaskQuery const& query, CallContext const& ctx) co
                                    std::vector<std::string> const& channel_types) {
     return impl->FetchTasks(from_ms, to_ms, page_size, channel_types, org_id, ctx);
   };
-  auto lister = std::make_shared<wire::TaskLister>(util::ToEpochMs(query.from), util::ToEpochMs(query.to),
+  auto lister = std::make_shared<detail::TaskLister>(util::ToEpochMs(query.from), util::ToEpochMs(query.to),
                                                    query.page_size, query.channel_types, std::move(fetch),
                                                    impl_->logger);
   return Pager<Task>([lister]() { return lister->Next(); });
@@ -338,9 +338,9 @@ Result<std::vector<TaskCaptures>> Client::QueryCaptures(CaptureQuery const& quer
     return MakeError(ErrorCode::kInvalidArgument, "Webex captures query: org_id is set but empty");
   }
   auto response = impl_->CallApi("POST", impl_->base_url + "/v1/captures/query",
-                                 wire::BuildCapturesRequestBody(ids, query), ctx, kCapturesWhat);
+                                 detail::BuildCapturesRequestBody(ids, query), ctx, kCapturesWhat);
   if (!response) return std::move(response).error();
-  auto parsed = wire::ParseCapturesResponse(response->body, impl_->logger);
+  auto parsed = detail::ParseCapturesResponse(response->body, impl_->logger);
   if (!parsed) return std::move(parsed).error();
 
   // One entry per requested id, in request order; extras the server added go last.
@@ -423,7 +423,7 @@ Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, Cal
       return e;
     }
     if (response->status == 200 || response->status == 206) return response;
-    std::string body = util::ReadPrefix(*response, wire::kMaxErrorBodyBytes);
+    std::string body = util::ReadPrefix(*response, detail::kMaxErrorBodyBytes);
     return MapPresignedError(response->status, body, response->headers, presigned_url, impl.clock->Now());
   });
   if (!result) return result;

@@ -17,7 +17,7 @@ namespace webex {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 std::string_view Hint(int status) {
   return util::HttpStatusHint(

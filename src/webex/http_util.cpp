@@ -3,13 +3,13 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex {
-namespace wire {
+namespace detail {
 
 Result<BufferedResponse> SendBuffered(HttpTransport& transport, HttpRequest const& request, CallContext const& ctx) {
-  return internal::SendBuffered(transport, request, ctx, kMaxApiBodyBytes, kMaxErrorBodyBytes);
+  return ::ccrec::detail::SendBuffered(transport, request, ctx, kMaxApiBodyBytes, kMaxErrorBodyBytes);
 }
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace webex
 }  // namespace v1
 }  // namespace ccrec

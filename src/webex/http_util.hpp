@@ -13,7 +13,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex {
-namespace wire {
+namespace detail {
 
 /// Largest API response body read into memory: 16 MiB. The largest legitimate pages are a tasks
 /// page (pageSize max 1000 in the Webex CC OpenAPI: 414 KiB from the emulator, ~2 MiB at a
@@ -25,13 +25,13 @@ inline constexpr std::size_t kMaxApiBodyBytes = std::size_t{16} << 20;
 inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 
 /// A fully read response (the shared internal one).
-using BufferedResponse = ::ccrec::internal::BufferedResponse;
+using BufferedResponse = ::ccrec::detail::BufferedResponse;
 
-/// internal::SendBuffered with the Webex caps: up to kMaxApiBodyBytes for 2xx (a read failure is
+/// ::ccrec::detail::SendBuffered with the Webex caps: up to kMaxApiBodyBytes for 2xx (a read failure is
 /// the reader's error, kTransport when the connection dropped), up to kMaxErrorBodyBytes otherwise.
 Result<BufferedResponse> SendBuffered(HttpTransport& transport, HttpRequest const& request, CallContext const& ctx);
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace webex
 }  // namespace v1
 }  // namespace ccrec

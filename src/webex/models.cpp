@@ -11,9 +11,9 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex {
-namespace wire {
+namespace detail {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char const* key) {
   auto ms = util::OptInt64(obj, key);
@@ -27,7 +27,7 @@ Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view w
   std::string media = value->substr(0, value->find(';'));
   std::string lower;
   for (char c : media) {
-    if (c != ' ' && c != '\t') lower += internal::AsciiLower(c);
+    if (c != ' ' && c != '\t') lower += ::ccrec::detail::AsciiLower(c);
   }
   auto ends_with = [&](std::string_view suffix) {
     return lower.size() >= suffix.size() && lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -205,7 +205,7 @@ std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, C
   return body;
 }
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace webex
 }  // namespace v1
 }  // namespace ccrec

@@ -25,7 +25,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 using std::chrono::seconds;
 using SysTime = std::chrono::system_clock::time_point;
 
@@ -237,8 +237,8 @@ struct OAuthClient::Impl : util::ClientRuntime {
     request.body = MakeStringBody(util::FormEncode(form));
     util::RetryEnv env{&backoff, clock.get(), sleeper.get(), &logger};
     std::string what = "Webex token endpoint (grant_type=" + grant + ")";
-    auto response = util::RunWithRetries(env, ctx, retry, what, [&](int) -> Result<wire::BufferedResponse> {
-      auto r = wire::SendBuffered(*transport, request, ctx);
+    auto response = util::RunWithRetries(env, ctx, retry, what, [&](int) -> Result<detail::BufferedResponse> {
+      auto r = detail::SendBuffered(*transport, request, ctx);
       if (!r) {
         Error e = std::move(r).error();
         e.message = what + ": " + e.message;
@@ -248,7 +248,7 @@ struct OAuthClient::Impl : util::ClientRuntime {
       return r;
     });
     if (!response) return std::move(response).error();
-    auto content_type = wire::CheckJsonContentType(response->headers, what + " response");
+    auto content_type = detail::CheckJsonContentType(response->headers, what + " response");
     auto doc = util::ParseJson(response->body, what + " response");
     if (!content_type) {
       // A mislabelled token response is still a token (and may hold the only valid refresh token).

@@ -18,7 +18,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex {
-namespace wire {
+namespace detail {
 
 using SysTime = std::chrono::system_clock::time_point;
 
@@ -35,7 +35,7 @@ CCREC_EXPORT Result<void> CheckJsonContentType(HttpHeaders const& headers, std::
 
 /// One `data[]` element of GET /v1/tasks (a value of `doc`); nullopt when it is not an object or
 /// has no string id. `raw_json` is its exact text in the response.
-CCREC_EXPORT std::optional<Task> ParseTask(internal::JsonWithSpans const& doc, rapidjson::Value const& value);
+CCREC_EXPORT std::optional<Task> ParseTask(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
 
 /// The body of GET /v1/tasks. kParse when not JSON or without a `data` array. Elements without
 /// an id are skipped and logged.
@@ -43,8 +43,8 @@ CCREC_EXPORT Result<std::vector<Task>> ParseTasksResponse(std::string_view body,
 
 /// One `recording[]` / `transcription[]` element, a value of `doc` (lenient; never fails).
 /// `raw_json` is its exact text in the response.
-CCREC_EXPORT Recording ParseRecording(internal::JsonWithSpans const& doc, rapidjson::Value const& value);
-CCREC_EXPORT Transcription ParseTranscription(internal::JsonWithSpans const& doc, rapidjson::Value const& value);
+CCREC_EXPORT Recording ParseRecording(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
+CCREC_EXPORT Transcription ParseTranscription(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
 
 /// The body of POST /v1/captures/query, in server order. kParse when not JSON or without a
 /// `data` array. Elements without taskId are skipped and logged.
@@ -53,7 +53,7 @@ CCREC_EXPORT Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string
 /// The request body of POST /v1/captures/query (no validation).
 CCREC_EXPORT std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, CaptureQuery const& query);
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace webex
 }  // namespace v1
 }  // namespace ccrec

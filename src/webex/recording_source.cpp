@@ -111,17 +111,17 @@ std::string Sidecar(webex::Task const& task, webex::Recording const& recording) 
   // Never fall back to raw_json unparsed: it would carry the presigned URL (or be empty, which
   // would make the sidecar invalid JSON).
   // The recording's own bytes (issue 12) minus every attributes.filePath (duplicate keys included).
-  std::string recording_json = "{\"id\":\"" + internal::JsonEscape(recording.id) + "\"}";
-  if (auto doc = internal::ParseJsonWithSpans(recording.raw_json, "recording"); doc && doc->Doc().IsObject()) {
-    std::vector<internal::JsonWithSpans::Replacement> cuts;
+  std::string recording_json = "{\"id\":\"" + ::ccrec::detail::JsonEscape(recording.id) + "\"}";
+  if (auto doc = ::ccrec::detail::ParseJsonWithSpans(recording.raw_json, "recording"); doc && doc->Doc().IsObject()) {
+    std::vector<::ccrec::detail::JsonWithSpans::Replacement> cuts;
     for (auto const& m : doc->Doc().GetObject()) {
       if (m.name == "attributes" && m.value.IsObject()) cuts.push_back({&m.value, doc->RawWithoutMember(m.value, "filePath")});
     }
     recording_json = doc->RawReplacing(doc->Doc(), cuts);
   }
-  std::string task_json = task.raw_json.empty() ? "{\"id\":\"" + internal::JsonEscape(task.id) + "\"}" : task.raw_json;
-  return "{\"source\":\"webex\",\"task_id\":\"" + internal::JsonEscape(task.id) + "\",\"recording_id\":\"" +
-         internal::JsonEscape(recording.id) + "\",\"task\":" + task_json + ",\"recording\":" + recording_json + "}\n";
+  std::string task_json = task.raw_json.empty() ? "{\"id\":\"" + ::ccrec::detail::JsonEscape(task.id) + "\"}" : task.raw_json;
+  return "{\"source\":\"webex\",\"task_id\":\"" + ::ccrec::detail::JsonEscape(task.id) + "\",\"recording_id\":\"" +
+         ::ccrec::detail::JsonEscape(recording.id) + "\",\"task\":" + task_json + ",\"recording\":" + recording_json + "}\n";
 }
 
 class WebexSource : public RecordingSource {
@@ -241,7 +241,7 @@ class WebexSource : public RecordingSource {
     if (max_age.count() > 0 && task.created_time && options_.clock->Now() - *task.created_time > max_age) {
       p.given_up = true;
       p.reason = "unavailable after " + FormatAge(max_age) + ": " + p.reason + " (task created " +
-                 internal::FormatIso8601(*task.created_time) + "; purged or never recorded?)";
+                 ::ccrec::detail::FormatIso8601(*task.created_time) + "; purged or never recorded?)";
     }
     return p;
   }

@@ -8,10 +8,10 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex {
 
-std::vector<std::string> const& KnownRegions() { return internal::WxccDataCentres(); }
+std::vector<std::string> const& KnownRegions() { return ::ccrec::detail::WxccDataCentres(); }
 
 Result<std::string> BaseUrlForRegion(std::string_view dc) {
-  return internal::WxccBaseUrl(dc, "api", "", "API base URL");
+  return ::ccrec::detail::WxccBaseUrl(dc, "api", "", "API base URL");
 }
 
 }  // namespace webex

@@ -10,11 +10,11 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex {
-namespace wire {
+namespace detail {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 /// The channel types the spec enumerates; used to split a millisecond that holds more tasks
 /// than one page can carry when the query has no channel filter.
@@ -306,7 +306,7 @@ Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
   return {};
 }
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace webex
 }  // namespace v1
 }  // namespace ccrec

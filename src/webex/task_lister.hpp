@@ -19,7 +19,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex {
-namespace wire {
+namespace detail {
 
 /// The API's largest pageSize.
 inline constexpr int kMaxPageSize = 1000;
@@ -105,7 +105,7 @@ class CCREC_EXPORT TaskLister {
   bool finished_ = false;
 };
 
-}  // namespace wire
+}  // namespace detail
 }  // namespace webex
 }  // namespace v1
 }  // namespace ccrec

@@ -9,7 +9,7 @@ inline namespace v1 {
 namespace webex_legacy {
 
 std::string ComputeApiKeySignature(std::string_view api_key, std::string_view user_id) {
-  return internal::Base64Encode(internal::HmacSha1Raw(api_key, user_id));
+  return ::ccrec::detail::Base64Encode(::ccrec::detail::HmacSha1Raw(api_key, user_id));
 }
 
 std::string AuthorizationHeaderValue(ApiKeyCredentials const& credentials) {

@@ -22,7 +22,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 
@@ -228,7 +228,7 @@ struct Client::Impl {
     std::int64_t b = util::ToEpochMs(window.begin), e = util::ToEpochMs(window.end);
     begin_included = false;
     for (auto& record : *records) {
-      auto t = scan::ParseInteger(scan::FindMember(record, "cstts"));
+      auto t = detail::ParseInteger(detail::FindMember(record, "cstts"));
       begin_included = begin_included || (t && *t == b - overlap.count());
       if (t && (*t < b || *t >= e)) {
         ++page.dropped_outside_window;
@@ -302,7 +302,7 @@ struct Client::Impl {
     if (auto e = CheckContentType(response->headers, Format::kJson, what)) return *e;
     auto doc = util::ParseJson(response->body, what + " response");
     if (!doc) return std::move(doc).error();
-    if (doc->IsObject()) return scan::CompactJson(response->body);
+    if (doc->IsObject()) return detail::CompactJson(response->body);
     if (doc->IsArray()) {
       auto records = SplitRecordArray(response->body);
       if (!records) return WithContext(std::move(records).error(), what);

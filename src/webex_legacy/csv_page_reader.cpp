@@ -11,7 +11,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 Error WithContext(Error e, std::string const& context) {

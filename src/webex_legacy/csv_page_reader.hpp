@@ -28,7 +28,7 @@ struct CsvPageReader::Impl {
   TimeWindow window;
   std::chrono::milliseconds overlap;
   std::size_t row_limit;
-  csv_window::Filter filter;
+  detail::CsvWindowFilter filter;
   std::string context;
   std::function<Error(Error)> scrub;
   Logger logger;

@@ -1,4 +1,4 @@
-// csv_window::Filter: byte-exact window filtering of a streamed v1 CSV response (see csv_window.hpp).
+// detail::CsvWindowFilter: byte-exact window filtering of a streamed v1 CSV response (see csv_window.hpp).
 
 #include "webex_legacy/csv_window.hpp"
 
@@ -9,7 +9,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
-namespace csv_window {
+namespace detail {
 
 namespace {
 
@@ -25,7 +25,7 @@ std::optional<std::int64_t> ParseCstts(std::string const& field) {
 
 }  // namespace
 
-Filter::Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options,
+CsvWindowFilter::CsvWindowFilter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options,
                std::uint64_t max_body_bytes)
     : begin_ms_(begin_ms),
       end_ms_(end_ms),
@@ -37,7 +37,7 @@ Filter::Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_beg
                                                                                              : options.max_record_bytes + 4),
       max_body_bytes_(max_body_bytes) {}
 
-Result<void> Filter::TooLong() {
+Result<void> CsvWindowFilter::TooLong() {
   // More raw bytes than any acceptable record: the parser, given them, fails with the record's
   // number and CsvOptions::max_record_bytes (or with an earlier syntax error).
   if (auto fed = parser_.Feed(raw_); !fed) return fed;
@@ -45,7 +45,7 @@ Result<void> Filter::TooLong() {
                                           " bytes (CsvOptions::max_record_bytes)");
 }
 
-Result<void> Filter::Feed(std::string_view data, std::string& out) {
+Result<void> CsvWindowFilter::Feed(std::string_view data, std::string& out) {
   body_bytes_ += data.size();
   if (body_bytes_ > max_body_bytes_) {
     return MakeError(ErrorCode::kParse, "the response body exceeds the limit of " + std::to_string(max_body_bytes_) +
@@ -76,12 +76,12 @@ Result<void> Filter::Feed(std::string_view data, std::string& out) {
   return {};
 }
 
-Result<void> Filter::Finish(std::string& out) {
+Result<void> CsvWindowFilter::Finish(std::string& out) {
   pending_cr_ = false;
   return EndRecord(out, true);
 }
 
-Result<void> Filter::EndRecord(std::string& out, bool last) {
+Result<void> CsvWindowFilter::EndRecord(std::string& out, bool last) {
   bool data_row = false;
   std::string cstts;
   auto on_row = [&](std::vector<std::string> const& fields) {
@@ -99,7 +99,7 @@ Result<void> Filter::EndRecord(std::string& out, bool last) {
   return {};
 }
 
-void Filter::Decide(bool data_row, std::string const& cstts_field, std::string& out) {
+void CsvWindowFilter::Decide(bool data_row, std::string const& cstts_field, std::string& out) {
   if (data_row) {
     if (auto t = ParseCstts(cstts_field)) {
       if (*t == sent_begin_ms_) begin_included_ = true;
@@ -125,7 +125,7 @@ void Filter::Decide(bool data_row, std::string const& cstts_field, std::string& 
   // Otherwise a blank line (the parser skips those): dropped.
 }
 
-}  // namespace csv_window
+}  // namespace detail
 }  // namespace webex_legacy
 }  // namespace v1
 }  // namespace ccrec

@@ -13,7 +13,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
-namespace csv_window {
+namespace detail {
 
 /// Splits a CSV body into its raw records (the exact bytes of each, line break included), parses
 /// each with CsvParser (so every RFC 4180 check still applies), and passes on the header record
@@ -28,11 +28,11 @@ namespace csv_window {
 ///
 /// @par Thread safety
 /// One thread at a time.
-class Filter {
+class CsvWindowFilter {
  public:
   /// `max_body_bytes`: the most bytes Feed() accepts in all (ClientOptions::max_response_bytes);
   /// more fails with kParse naming the limit.
-  Filter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options = {},
+  CsvWindowFilter(std::int64_t begin_ms, std::int64_t end_ms, std::int64_t sent_begin_ms, CsvOptions const& options = {},
          std::uint64_t max_body_bytes = UINT64_MAX);
 
   /// Parses the next chunk (any split); appends the kept bytes to `out`.
@@ -70,7 +70,7 @@ class Filter {
   bool begin_included_ = false;
 };
 
-}  // namespace csv_window
+}  // namespace detail
 }  // namespace webex_legacy
 }  // namespace v1
 }  // namespace ccrec

@@ -16,7 +16,7 @@ namespace webex_legacy {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 std::string_view Hint(int status) {
   return util::HttpStatusHint(

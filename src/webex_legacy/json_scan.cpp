@@ -5,7 +5,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
-namespace scan {
+namespace detail {
 
 namespace {
 
@@ -96,7 +96,7 @@ std::string DecodeString(std::string_view token) {
   if (token.size() >= 2 && token.find('\\') == std::string_view::npos) {
     return std::string(token.substr(1, token.size() - 2));
   }
-  auto doc = internal::ParseJson(token, "JSON string");
+  auto doc = ::ccrec::detail::ParseJson(token, "JSON string");
   if (doc && doc->IsString()) return std::string(doc->GetString(), doc->GetStringLength());
   return std::string(token);
 }
@@ -122,7 +122,7 @@ std::optional<std::int64_t> ParseInteger(std::string_view raw) {
   return raw[0] == '-' ? -v : v;
 }
 
-}  // namespace scan
+}  // namespace detail
 }  // namespace webex_legacy
 }  // namespace v1
 }  // namespace ccrec

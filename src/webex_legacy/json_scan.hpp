@@ -15,7 +15,7 @@
 namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
-namespace scan {
+namespace detail {
 
 /// Removes whitespace outside strings. `valid` must be valid JSON.
 CCREC_EXPORT std::string CompactJson(std::string_view valid);
@@ -30,7 +30,7 @@ CCREC_EXPORT std::string_view FindMember(std::string_view compact_object, std::s
 /// A decimal integer of at most 18 digits (optionally negative, optionally inside JSON quotes).
 CCREC_EXPORT std::optional<std::int64_t> ParseInteger(std::string_view raw);
 
-}  // namespace scan
+}  // namespace detail
 }  // namespace webex_legacy
 }  // namespace v1
 }  // namespace ccrec

@@ -14,7 +14,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 std::string_view ToPathSegment(RecordType type) noexcept {
   switch (type) {
@@ -36,7 +36,7 @@ std::optional<RecordType> ParseRecordType(std::string_view text) noexcept {
 
 namespace {
 
-std::optional<std::int64_t> ParseEpochMs(std::string_view raw) { return scan::ParseInteger(raw); }
+std::optional<std::int64_t> ParseEpochMs(std::string_view raw) { return detail::ParseInteger(raw); }
 
 bool IsNumberText(std::string_view raw) {
   return !raw.empty() && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'));
@@ -60,7 +60,7 @@ bool Assign(T& record, FieldSpec<T> const& spec, std::string_view raw) {
     auto& slot = record.*spec.text;
     if (slot) return false;  // a duplicate member: keep it in other_fields
     if (raw.front() == '"') {
-      slot = scan::DecodeString(raw);
+      slot = detail::DecodeString(raw);
       return true;
     }
     if (IsNumberText(raw)) {
@@ -83,9 +83,9 @@ Result<T> ParseRecord(std::string_view json, std::vector<FieldSpec<T>> const& sp
   if (!doc) return std::move(doc).error();
   if (!doc->IsObject()) return MakeError(ErrorCode::kParse, std::string(what) + " is not a JSON object");
   T record;
-  record.json = scan::CompactJson(json);
-  for (auto const& [key, value] : scan::ObjectMembers(record.json)) {
-    std::string name = scan::DecodeString(key);
+  record.json = detail::CompactJson(json);
+  for (auto const& [key, value] : detail::ObjectMembers(record.json)) {
+    std::string name = detail::DecodeString(key);
     bool consumed = false;
     for (auto const& spec : specs) {
       if (name == spec.name) {
@@ -200,10 +200,10 @@ Result<std::vector<std::string>> SplitRecordArray(std::string_view json) {
     }
     ++index;
   }
-  std::string compact = scan::CompactJson(json);
+  std::string compact = detail::CompactJson(json);
   std::vector<std::string> out;
   out.reserve(index);
-  for (auto element : scan::ArrayElements(compact)) out.emplace_back(element);
+  for (auto element : detail::ArrayElements(compact)) out.emplace_back(element);
   return out;
 }
 

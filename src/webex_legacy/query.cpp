@@ -15,7 +15,7 @@ namespace webex_legacy {
 
 namespace {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 Error Invalid(std::string message) { return MakeError(ErrorCode::kInvalidArgument, "v1 query: " + message); }

@@ -17,7 +17,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 

@@ -8,10 +8,10 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
 
-std::vector<std::string> const& KnownRegions() { return internal::WxccDataCentres(); }
+std::vector<std::string> const& KnownRegions() { return ::ccrec::detail::WxccDataCentres(); }
 
 Result<std::string> BaseUrlForRegion(std::string_view dc) {
-  return internal::WxccBaseUrl(dc, "rest", "for the legacy v1 API", "v1 base URL");
+  return ::ccrec::detail::WxccBaseUrl(dc, "rest", "for the legacy v1 API", "v1 base URL");
 }
 
 }  // namespace webex_legacy

@@ -11,7 +11,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex_legacy {
 
-namespace util = ::ccrec::internal;
+namespace util = ::ccrec::detail;
 
 namespace {
 std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {

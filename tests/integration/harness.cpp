@@ -394,7 +394,7 @@ void WriteFile(std::string const& path, std::string const& data) {
   if (!out) throw std::runtime_error("WriteFile: cannot write " + path);
 }
 
-std::string Sha256Hex(std::string const& data) { return ccrec::internal::Sha256Hex(data); }
+std::string Sha256Hex(std::string const& data) { return ccrec::detail::Sha256Hex(data); }
 
 // ---- HTTP helpers ------------------------------------------------------------------------------
 

@@ -80,7 +80,7 @@ class HuaweiIt : public ::testing::Test {
     return s.HasMember(name.c_str()) && s[name.c_str()].IsInt64() ? s[name.c_str()].GetInt64() : 0;
   }
   static std::string ExpectedSha(std::string const& file_name) {
-    return Control("expected?fileName=" + ccrec::internal::PercentEncode(file_name))["sha256"].GetString();
+    return Control("expected?fileName=" + ccrec::detail::PercentEncode(file_name))["sha256"].GetString();
   }
 
   ccrec::huawei::AgentSessionOptions SessionOptions(std::string const& agent = "20011") {

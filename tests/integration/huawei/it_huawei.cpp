@@ -48,7 +48,7 @@ TEST_F(HuaweiIt, LibraryDownloadsEveryHostileNameByteExact) {
     SCOPED_TRACE(name);
     std::string data = Download(s, {name, f["filetype"].GetInt()});
     EXPECT_EQ(data.size(), f["size"].GetUint64());
-    EXPECT_EQ(ccrec::internal::Sha256Hex(data), ExpectedSha(name));
+    EXPECT_EQ(ccrec::detail::Sha256Hex(data), ExpectedSha(name));
     ++checked;
   }
   EXPECT_GE(checked, 14);
@@ -88,13 +88,13 @@ TEST_F(HuaweiIt, GuidRotatesDuringDownloadsWithoutLosingTheSession) {
   std::string expected_large = ExpectedSha(large);
   auto before = Stat("guid_rotations");
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(ccrec::internal::Sha256Hex(Download(s, {large})), expected_large) << i;  // ~0.5 s each
+    EXPECT_EQ(ccrec::detail::Sha256Hex(Download(s, {large})), expected_large) << i;  // ~0.5 s each
     EXPECT_EQ(Download(s, {"Y:/6/0/20161025/20011/1902050.V3"}).size(), 48000u);
   }
   // Rotation announced only on polls: downloads keep working through the Guid the poll brings.
   Control("config", R"({"rotate_on":"poll"})");
   for (int i = 0; i < 2; ++i) {
-    EXPECT_EQ(ccrec::internal::Sha256Hex(Download(s, {large})), expected_large) << i;
+    EXPECT_EQ(ccrec::detail::Sha256Hex(Download(s, {large})), expected_large) << i;
   }
   poller.Stop();
   EXPECT_FALSE(poller.FatalError()) << poller.FatalError()->ToString();
@@ -120,7 +120,7 @@ TEST_F(HuaweiIt, LostSessionsAreRecoveredWithOneSignInEvenWithEightThreads) {
   std::atomic<int> ok{0};
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      if (ccrec::internal::Sha256Hex(Download(s, {name})) == expected) ++ok;
+      if (ccrec::detail::Sha256Hex(Download(s, {name})) == expected) ++ok;
     });
   }
   for (auto& t : threads) t.join();
@@ -131,13 +131,13 @@ TEST_F(HuaweiIt, LostSessionsAreRecoveredWithOneSignInEvenWithEightThreads) {
 
   // 2. Someone else signed the agent in: our Guid is dead, sign-in says 100-002 -> forcelogin (recovery).
   Control("kill-session", R"({"agent_id":"20011","mode":"elsewhere"})");
-  EXPECT_EQ(ccrec::internal::Sha256Hex(Download(s, {name})), expected);
+  EXPECT_EQ(ccrec::detail::Sha256Hex(Download(s, {name})), expected);
   EXPECT_EQ(s.Stats().force_logins, 1u);
 
   // 3. A stale Guid (rotated with no grace): 000-003 -> sign in again -> 100-002 -> forcelogin.
   Control("config", R"({"old_guid_grace_ms":0})");
   Control("rotate-guid", R"({"agent_id":"20011"})");
-  EXPECT_EQ(ccrec::internal::Sha256Hex(Download(s, {name})), expected);
+  EXPECT_EQ(ccrec::detail::Sha256Hex(Download(s, {name})), expected);
   EXPECT_EQ(s.Stats().re_sign_ins, 3u);
   EXPECT_GE(Stat("stale_guid_requests"), 1);
   ASSERT_TRUE(s.SignOut());

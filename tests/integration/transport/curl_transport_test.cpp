@@ -67,7 +67,7 @@ class GeneratedBody : public BodySource {
 
   static char ByteAt(std::uint64_t i) { return static_cast<char>((i * 7 + 3) % 256); }
   static std::string Sha256(std::uint64_t size) {
-    ccrec::internal::Hasher hasher;
+    ccrec::detail::Hasher hasher;
     std::string block;
     for (std::uint64_t off = 0; off < size;) {
       std::uint64_t const n = std::min<std::uint64_t>(size - off, 1 << 16);

@@ -10,14 +10,14 @@
 namespace ccrec {
 namespace {
 
-using internal::AsciiLower;
-using internal::AsciiUpper;
-using internal::ContainsIgnoreCase;
-using internal::EqualsIgnoreCase;
-using internal::FindIgnoreCase;
-using internal::StartsWithIgnoreCase;
-using internal::ToLowerAscii;
-using internal::ToUpperAscii;
+using ::ccrec::detail::AsciiLower;
+using ::ccrec::detail::AsciiUpper;
+using ::ccrec::detail::ContainsIgnoreCase;
+using ::ccrec::detail::EqualsIgnoreCase;
+using ::ccrec::detail::FindIgnoreCase;
+using ::ccrec::detail::StartsWithIgnoreCase;
+using ::ccrec::detail::ToLowerAscii;
+using ::ccrec::detail::ToUpperAscii;
 
 TEST(Ascii, FoldsOnlyAsciiLetters) {
   EXPECT_EQ(AsciiLower('A'), 'a');

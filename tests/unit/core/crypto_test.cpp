@@ -15,56 +15,56 @@
 namespace ccrec {
 namespace {
 
-using internal::HexEncode;
+using ::ccrec::detail::HexEncode;
 
 std::string Bytes(int value, std::size_t count) { return std::string(count, static_cast<char>(value)); }
 
 TEST(Sha256, KnownVectors) {
-  EXPECT_EQ(internal::Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(internal::Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(internal::Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+  EXPECT_EQ(::ccrec::detail::Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(::ccrec::detail::Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(::ccrec::detail::Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-  EXPECT_EQ(internal::Sha256Hex(std::string(1000000, 'a')),
+  EXPECT_EQ(::ccrec::detail::Sha256Hex(std::string(1000000, 'a')),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-  EXPECT_EQ(internal::Sha256Raw("abc").size(), 32u);
-  EXPECT_EQ(HexEncode(internal::Sha256Raw("abc")), internal::Sha256Hex("abc"));
+  EXPECT_EQ(::ccrec::detail::Sha256Raw("abc").size(), 32u);
+  EXPECT_EQ(HexEncode(::ccrec::detail::Sha256Raw("abc")), ::ccrec::detail::Sha256Hex("abc"));
 }
 
 TEST(Hasher, IncrementalEqualsOneShotAndResets) {
   std::string data(100000, '\0');
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
-  internal::Hasher h;
+  ::ccrec::detail::Hasher h;
   for (std::size_t off = 0; off < data.size(); off += 999) h.Update(std::string_view(data).substr(off, 999));
   h.Update(nullptr, 0);
-  EXPECT_EQ(h.FinalHex(), internal::Sha256Hex(data));
-  EXPECT_EQ(h.FinalHex(), internal::Sha256Hex("")) << "FinalHex resets the hasher";
+  EXPECT_EQ(h.FinalHex(), ::ccrec::detail::Sha256Hex(data));
+  EXPECT_EQ(h.FinalHex(), ::ccrec::detail::Sha256Hex("")) << "FinalHex resets the hasher";
   h.Update("abc");
-  EXPECT_EQ(h.FinalHex(), internal::Sha256Hex("abc"));
+  EXPECT_EQ(h.FinalHex(), ::ccrec::detail::Sha256Hex("abc"));
 }
 
 TEST(Hasher, Sha1AndMd5) {
-  internal::Hasher sha1(internal::Hasher::Algorithm::kSha1);
+  ::ccrec::detail::Hasher sha1(::ccrec::detail::Hasher::Algorithm::kSha1);
   sha1.Update("abc");
   EXPECT_EQ(sha1.FinalHex(), "a9993e364706816aba3e25717850c26c9cd0d89d");
-  internal::Hasher md5(internal::Hasher::Algorithm::kMd5);
+  ::ccrec::detail::Hasher md5(::ccrec::detail::Hasher::Algorithm::kMd5);
   md5.Update("The quick brown fox jumps over the lazy dog");
   EXPECT_EQ(md5.FinalHex(), "9e107d9d372bb6826bd81d3542a419d6");
-  internal::Hasher moved = std::move(md5);
+  ::ccrec::detail::Hasher moved = std::move(md5);
   moved.Update("abc");
   EXPECT_EQ(moved.FinalHex(), "900150983cd24fb0d6963f7d28e17f72");
 }
 
 TEST(Md5, KnownVectors) {
-  EXPECT_EQ(HexEncode(internal::Md5Raw("")), "d41d8cd98f00b204e9800998ecf8427e");
-  EXPECT_EQ(HexEncode(internal::Md5Raw("abc")), "900150983cd24fb0d6963f7d28e17f72");
-  EXPECT_EQ(HexEncode(internal::Md5Raw("The quick brown fox jumps over the lazy dog")),
+  EXPECT_EQ(HexEncode(::ccrec::detail::Md5Raw("")), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(HexEncode(::ccrec::detail::Md5Raw("abc")), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(HexEncode(::ccrec::detail::Md5Raw("The quick brown fox jumps over the lazy dog")),
             "9e107d9d372bb6826bd81d3542a419d6");
   // S3 Content-MD5 is the base64 of the raw digest.
-  EXPECT_EQ(internal::Base64Encode(internal::Md5Raw("")), "1B2M2Y8AsgTpgAmY7PhCfg==");
+  EXPECT_EQ(::ccrec::detail::Base64Encode(::ccrec::detail::Md5Raw("")), "1B2M2Y8AsgTpgAmY7PhCfg==");
 }
 
 TEST(HmacSha256, Rfc4231) {
-  using internal::HmacSha256Raw;
+  using ::ccrec::detail::HmacSha256Raw;
   EXPECT_EQ(HexEncode(HmacSha256Raw(Bytes(0x0b, 20), "Hi There")),
             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
   EXPECT_EQ(HexEncode(HmacSha256Raw("Jefe", "what do ya want for nothing?")),
@@ -84,14 +84,14 @@ TEST(HmacSha256, Rfc4231) {
 }
 
 TEST(HmacSha256, EmptyKeyAndData) {
-  EXPECT_EQ(HexEncode(internal::HmacSha256Raw("", "")),
+  EXPECT_EQ(HexEncode(::ccrec::detail::HmacSha256Raw("", "")),
             "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
-  EXPECT_EQ(HexEncode(internal::HmacSha256Raw(std::string_view(), std::string_view())),
+  EXPECT_EQ(HexEncode(::ccrec::detail::HmacSha256Raw(std::string_view(), std::string_view())),
             "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 }
 
 TEST(HmacSha1, Rfc2202) {
-  using internal::HmacSha1Raw;
+  using ::ccrec::detail::HmacSha1Raw;
   EXPECT_EQ(HexEncode(HmacSha1Raw(Bytes(0x0b, 20), "Hi There")), "b617318655057264e28bc0b6fb378c8ef146be00");
   EXPECT_EQ(HexEncode(HmacSha1Raw("Jefe", "what do ya want for nothing?")), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
   EXPECT_EQ(HexEncode(HmacSha1Raw(Bytes(0xaa, 20), Bytes(0xdd, 50))), "125d7342b9ac11cd91a39af48aa17b4f63f175d3");
@@ -101,20 +101,20 @@ TEST(HmacSha1, Rfc2202) {
 
 TEST(Crc32c, KnownVectors) {
   std::string const check = "123456789";
-  EXPECT_EQ(internal::Crc32c(0, check.data(), check.size()), 0xE3069283U);
-  EXPECT_EQ(internal::Crc32c(0, nullptr, 0), 0U);
+  EXPECT_EQ(::ccrec::detail::Crc32c(0, check.data(), check.size()), 0xE3069283U);
+  EXPECT_EQ(::ccrec::detail::Crc32c(0, nullptr, 0), 0U);
   std::string zeros(32, '\0');
-  EXPECT_EQ(internal::Crc32c(0, zeros.data(), zeros.size()), 0x8A9136AAU);  // RFC 3720 B.4
+  EXPECT_EQ(::ccrec::detail::Crc32c(0, zeros.data(), zeros.size()), 0x8A9136AAU);  // RFC 3720 B.4
   std::string ones(32, '\xff');
-  EXPECT_EQ(internal::Crc32c(0, ones.data(), ones.size()), 0x62A8AB43U);
+  EXPECT_EQ(::ccrec::detail::Crc32c(0, ones.data(), ones.size()), 0x62A8AB43U);
 }
 
 TEST(Crc32c, Incremental) {
   std::string const check = "123456789";
   std::uint32_t crc = 0;
-  for (char c : check) crc = internal::Crc32c(crc, &c, 1);
+  for (char c : check) crc = ::ccrec::detail::Crc32c(crc, &c, 1);
   EXPECT_EQ(crc, 0xE3069283U);
-  crc = internal::Crc32c(internal::Crc32c(0, check.data(), 4), check.data() + 4, 5);
+  crc = ::ccrec::detail::Crc32c(::ccrec::detail::Crc32c(0, check.data(), 4), check.data() + 4, 5);
   EXPECT_EQ(crc, 0xE3069283U);
 }
 
@@ -147,7 +147,7 @@ struct Crc32cImpl {
 
 // The dispatched function (SSE4.2 / ARMv8 CRC where available) and the forced software path.
 std::vector<Crc32cImpl> Crc32cImpls() {
-  return {{"Crc32c", &internal::Crc32c}, {"Crc32cSoftware", &internal::Crc32cSoftware}};
+  return {{"Crc32c", &::ccrec::detail::Crc32c}, {"Crc32cSoftware", &::ccrec::detail::Crc32cSoftware}};
 }
 
 TEST(Crc32c, Rfc3720AndCheckVectorsOnEveryPath) {
@@ -258,7 +258,7 @@ TEST(HexEncode, LowerCase) {
 }
 
 TEST(Base64, Rfc4648Vectors) {
-  using internal::Base64Encode;
+  using ::ccrec::detail::Base64Encode;
   EXPECT_EQ(Base64Encode(""), "");
   EXPECT_EQ(Base64Encode("f"), "Zg==");
   EXPECT_EQ(Base64Encode("fo"), "Zm8=");
@@ -281,7 +281,7 @@ TEST(Base64, DecodeVectors) {
                                                                             {"//79", "\xff\xfe\xfd"},
                                                                             {"AA==", std::string(1, '\0')},
                                                                             {"AAAA", std::string(3, '\0')}}) {
-    ASSERT_TRUE(internal::Base64Decode(text, out)) << text;
+    ASSERT_TRUE(::ccrec::detail::Base64Decode(text, out)) << text;
     EXPECT_EQ(out, plain) << text;
   }
 }
@@ -290,7 +290,7 @@ TEST(Base64, RoundTripAllLengths) {
   std::string data;
   for (int i = 0; i < 300; ++i) {
     std::string decoded;
-    ASSERT_TRUE(internal::Base64Decode(internal::Base64Encode(data), decoded)) << i;
+    ASSERT_TRUE(::ccrec::detail::Base64Decode(::ccrec::detail::Base64Encode(data), decoded)) << i;
     EXPECT_EQ(decoded, data) << i;
     data += static_cast<char>(i * 37);
   }
@@ -301,14 +301,14 @@ TEST(Base64, MalformedRejected) {
                           "Zm9v!A==", "Zm9-", "Zm9_", " Zm9v", "Zm9v ", "Zm9v\n", "Zm 9v", std::string("Zg\0=", 4),
                           "Zm9vYg=a"}) {
     std::string out = "unchanged?";
-    EXPECT_FALSE(internal::Base64Decode(bad, out)) << "accepted \"" << bad << "\" as \"" << out << "\"";
+    EXPECT_FALSE(::ccrec::detail::Base64Decode(bad, out)) << "accepted \"" << bad << "\" as \"" << out << "\"";
   }
 }
 
 TEST(RandomBytes, SizeAndVariety) {
-  EXPECT_EQ(internal::RandomBytes(0).size(), 0u);
-  auto a = internal::RandomBytes(32);
-  auto b = internal::RandomBytes(32);
+  EXPECT_EQ(::ccrec::detail::RandomBytes(0).size(), 0u);
+  auto a = ::ccrec::detail::RandomBytes(32);
+  auto b = ::ccrec::detail::RandomBytes(32);
   EXPECT_EQ(a.size(), 32u);
   EXPECT_NE(a, b);
 }
@@ -317,7 +317,7 @@ TEST(NewUuid, Version4Format) {
   std::regex const re("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
-    auto id = internal::NewUuid();
+    auto id = ::ccrec::detail::NewUuid();
     ASSERT_EQ(id.size(), 36u);
     ASSERT_TRUE(std::regex_match(id, re)) << id;
     seen.insert(id);

@@ -1,5 +1,5 @@
 // internal/error_util.hpp: the pieces every vendor's status + body -> Error mapping shares
-// (HttpStatusHint, MapJsonHttpError, AppendDetail) and internal::ParseJsonObject under them.
+// (HttpStatusHint, MapJsonHttpError, AppendDetail) and ::ccrec::detail::ParseJsonObject under them.
 
 #include "internal/error_util.hpp"
 #include "internal/json.hpp"
@@ -13,10 +13,10 @@
 namespace ccrec {
 namespace {
 
-using internal::AppendDetail;
-using internal::HttpStatusHint;
-using internal::MapJsonHttpError;
-using internal::ParseJsonObject;
+using ::ccrec::detail::AppendDetail;
+using ::ccrec::detail::HttpStatusHint;
+using ::ccrec::detail::MapJsonHttpError;
+using ::ccrec::detail::ParseJsonObject;
 using ::testing::HasSubstr;
 
 constexpr std::chrono::system_clock::time_point kNow{std::chrono::seconds(1700000000)};
@@ -59,8 +59,8 @@ TEST(MapJsonHttpError, ReaderSeesAnObjectBodyAndTheMessageIsFinished) {
   int calls = 0;
   auto read = [&](rapidjson::Value const& doc, Error& error, std::string& details) {
     ++calls;
-    error.vendor_code = internal::OptString(doc, "code").value_or("");
-    AppendDetail(details, internal::OptString(doc, "msg").value_or(""));
+    error.vendor_code = ::ccrec::detail::OptString(doc, "code").value_or("");
+    AppendDetail(details, ::ccrec::detail::OptString(doc, "msg").value_or(""));
   };
   HttpHeaders headers{{"X-Req", "req-1"}, {"Retry-After", "7"}};
   Error e = MapJsonHttpError(429, R"({"code":"E1","msg":"slow down"})", headers, "Vendor GET /x", "rate limited",

@@ -28,9 +28,9 @@ using ccrec_test::TempDir;
 class FsyncLog {
  public:
   FsyncLog() {
-    internal::SetFsyncObserverForTesting([this](std::string const& what) { synced_.push_back(what); });
+    ::ccrec::detail::SetFsyncObserverForTesting([this](std::string const& what) { synced_.push_back(what); });
   }
-  ~FsyncLog() { internal::SetFsyncObserverForTesting(nullptr); }
+  ~FsyncLog() { ::ccrec::detail::SetFsyncObserverForTesting(nullptr); }
   std::vector<std::string> const& synced() const { return synced_; }
   std::size_t IndexOf(std::string const& what) const {
     auto it = std::find(synced_.begin(), synced_.end(), what);
@@ -61,7 +61,7 @@ Result<ObjectInfo> Put(ObjectSink& sink, std::string const& key, std::string con
 std::string HostTag() {
   char name[256] = {};
   EXPECT_EQ(::gethostname(name, sizeof name - 1), 0);
-  return internal::Sha256Hex(std::string(name)).substr(0, 8);
+  return ::ccrec::detail::Sha256Hex(std::string(name)).substr(0, 8);
 }
 
 /// A process id that certainly ran and certainly is gone (a reaped child).

@@ -64,7 +64,7 @@ TEST(FilesystemSink, WritesByteExactWithSha256AndSize) {
   EXPECT_EQ(info->key, "rec/2026/11/01/call.wav");
   EXPECT_EQ(info->bytes, data.size());
   ASSERT_TRUE(info->sha256_hex);
-  EXPECT_EQ(*info->sha256_hex, internal::Sha256Hex(data));
+  EXPECT_EQ(*info->sha256_hex, ::ccrec::detail::Sha256Hex(data));
   EXPECT_EQ(ccrec_test::ReadFile(dir / "rec/2026/11/01/call.wav"), data);
   EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"rec/", "rec/2026/", "rec/2026/11/", "rec/2026/11/01/",
                                                              "rec/2026/11/01/call.wav"}));
@@ -351,7 +351,7 @@ TEST(FilesystemSink, UserMetadataRoundTripsThroughStat) {
   auto st = sink->Stat("a/b.wav");
   ASSERT_TRUE(st && st->has_value());
   EXPECT_EQ((*st)->metadata, o.metadata);
-  EXPECT_EQ((*st)->sha256_hex, std::optional<std::string>(internal::Sha256Hex(data)));
+  EXPECT_EQ((*st)->sha256_hex, std::optional<std::string>(::ccrec::detail::Sha256Hex(data)));
   EXPECT_FALSE(ccrec_test::ReadFile(dir / ".ccrec-meta/a/b.wav").empty());
 
   // Replaced without metadata: the old metadata no longer describes the file.

@@ -12,10 +12,10 @@
 namespace ccrec {
 namespace {
 
-using internal::BufferResponse;
-using internal::PrefixedBodyReader;
-using internal::ReadPrefix;
-using internal::SendBuffered;
+using ::ccrec::detail::BufferResponse;
+using ::ccrec::detail::PrefixedBodyReader;
+using ::ccrec::detail::ReadPrefix;
+using ::ccrec::detail::SendBuffered;
 using testing::FakeHttpTransport;
 using testing::MakeResponse;
 using testing::MakeStringBodyReader;

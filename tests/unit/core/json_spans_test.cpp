@@ -1,4 +1,4 @@
-// internal::ParseJsonWithSpans: the exact text of every value (issue 12: archive what the server
+// ::ccrec::detail::ParseJsonWithSpans: the exact text of every value (issue 12: archive what the server
 // sent, not a re-serialisation), the same errors as ParseJson, and the span property over the
 // repository's fuzz seed corpora.
 
@@ -18,9 +18,9 @@
 namespace ccrec {
 namespace {
 
-using internal::JsonWithSpans;
-using internal::ParseJson;
-using internal::ParseJsonWithSpans;
+using ::ccrec::detail::JsonWithSpans;
+using ::ccrec::detail::ParseJson;
+using ::ccrec::detail::ParseJsonWithSpans;
 using ::testing::HasSubstr;
 
 // Keeps the text inside the result (the std::string&& overload).
@@ -33,7 +33,7 @@ JsonWithSpans Spans(std::string text) {
 
 // For every value of the document (member names included): its span lies inside its parent's,
 // and its text parses to an equal value. Returns how many values were checked.
-int CheckSpans(JsonWithSpans const& doc, rapidjson::Value const& v, internal::JsonSpan parent, std::string const& where) {
+int CheckSpans(JsonWithSpans const& doc, rapidjson::Value const& v, ::ccrec::detail::JsonSpan parent, std::string const& where) {
   auto span = doc.Span(v);
   EXPECT_TRUE(span) << where;
   if (!span) return 0;
@@ -44,7 +44,7 @@ int CheckSpans(JsonWithSpans const& doc, rapidjson::Value const& v, internal::Js
   auto again = ParseJson(raw, "span");
   EXPECT_TRUE(again) << where << ": " << raw;
   if (again) {
-    EXPECT_TRUE(ccrec::internal::JsonEqualInOrder(*again, v)) << where << ": " << raw;
+    EXPECT_TRUE(ccrec::detail::JsonEqualInOrder(*again, v)) << where << ": " << raw;
   }
   int n = 1;
   if (v.IsObject()) {
@@ -231,7 +231,7 @@ TEST(ParseJsonWithSpans, SpanPropertyOverTheFuzzCorpora) {
         EXPECT_EQ(plain.error().message, spans.error().message);
         continue;
       }
-      EXPECT_TRUE(ccrec::internal::JsonEqualInOrder(*plain, spans->Doc())) << entry.path();
+      EXPECT_TRUE(ccrec::detail::JsonEqualInOrder(*plain, spans->Doc())) << entry.path();
       ++documents;
       values += CheckSpans(*spans, spans->Doc(), {0, static_cast<std::uint32_t>(text.size())}, entry.path().string());
     }
@@ -248,8 +248,8 @@ TEST(ParseJsonWithSpans, SpanPropertyOverTheFuzzCorpora) {
 // on its own, so ParseJson took "\xBB{}" for "{}" while ParseJsonWithSpans refused it. Both now
 // ignore a whole UTF-8 byte order mark (RFC 8259 section 8.1) and nothing else.
 TEST(ParseJsonWithSpans, ByteOrderMarkIsIgnoredAndStrayBomBytesAreNot) {
-  using ccrec::internal::ParseJson;
-  using ccrec::internal::ParseJsonWithSpans;
+  using ccrec::detail::ParseJson;
+  using ccrec::detail::ParseJsonWithSpans;
   std::string const with_bom = "\xEF\xBB\xBF {\"a\":1}";
   auto doc = ParseJson(with_bom, "t");
   ASSERT_TRUE(doc) << doc.error().message;
@@ -271,14 +271,14 @@ TEST(ParseJsonWithSpans, ByteOrderMarkIsIgnoredAndStrayBomBytesAreNot) {
 }
 
 TEST(JsonEqualInOrder, RepeatedNamesAndOrderCount) {
-  auto a = ccrec::internal::ParseJson(R"({"a":1,"a":2,"b":[1,{"c":null}]})", "a");
-  auto same = ccrec::internal::ParseJson(R"({"a":1, "a":2, "b":[1, {"c":null}]})", "same");
-  auto swapped = ccrec::internal::ParseJson(R"({"a":2,"a":1,"b":[1,{"c":null}]})", "swapped");
-  auto other = ccrec::internal::ParseJson(R"({"a":1,"a":2,"b":[1,{"c":0}]})", "other");
+  auto a = ccrec::detail::ParseJson(R"({"a":1,"a":2,"b":[1,{"c":null}]})", "a");
+  auto same = ccrec::detail::ParseJson(R"({"a":1, "a":2, "b":[1, {"c":null}]})", "same");
+  auto swapped = ccrec::detail::ParseJson(R"({"a":2,"a":1,"b":[1,{"c":null}]})", "swapped");
+  auto other = ccrec::detail::ParseJson(R"({"a":1,"a":2,"b":[1,{"c":0}]})", "other");
   ASSERT_TRUE(a && same && swapped && other);
   EXPECT_FALSE(*a == *a) << "rapidjson's == is why the helper exists";
-  EXPECT_TRUE(ccrec::internal::JsonEqualInOrder(*a, *a));
-  EXPECT_TRUE(ccrec::internal::JsonEqualInOrder(*a, *same));
-  EXPECT_FALSE(ccrec::internal::JsonEqualInOrder(*a, *swapped));
-  EXPECT_FALSE(ccrec::internal::JsonEqualInOrder(*a, *other));
+  EXPECT_TRUE(ccrec::detail::JsonEqualInOrder(*a, *a));
+  EXPECT_TRUE(ccrec::detail::JsonEqualInOrder(*a, *same));
+  EXPECT_FALSE(ccrec::detail::JsonEqualInOrder(*a, *swapped));
+  EXPECT_FALSE(ccrec::detail::JsonEqualInOrder(*a, *other));
 }

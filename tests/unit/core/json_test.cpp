@@ -12,13 +12,13 @@
 namespace ccrec {
 namespace {
 
-using internal::OptArray;
-using internal::OptBool;
-using internal::OptDouble;
-using internal::OptInt64;
-using internal::OptObject;
-using internal::OptString;
-using internal::ParseJson;
+using ::ccrec::detail::OptArray;
+using ::ccrec::detail::OptBool;
+using ::ccrec::detail::OptDouble;
+using ::ccrec::detail::OptInt64;
+using ::ccrec::detail::OptObject;
+using ::ccrec::detail::OptString;
+using ::ccrec::detail::ParseJson;
 using ::testing::HasSubstr;
 
 rapidjson::Document Doc(std::string const& text) {
@@ -221,9 +221,9 @@ TEST(OptObjectAndArray, TypeChecked) {
   ASSERT_NE(OptArray(d, "a"), nullptr);
   EXPECT_EQ(OptArray(d, "o"), nullptr);
   EXPECT_EQ(OptArray(d, "n"), nullptr);
-  EXPECT_EQ(internal::StringArray(OptArray(d, "a")), (std::vector<std::string>{"1", "2", "-4"}));
-  EXPECT_TRUE(internal::StringArray(nullptr).empty());
-  EXPECT_TRUE(internal::StringArray(OptObject(d, "o")).empty());
+  EXPECT_EQ(::ccrec::detail::StringArray(OptArray(d, "a")), (std::vector<std::string>{"1", "2", "-4"}));
+  EXPECT_TRUE(::ccrec::detail::StringArray(nullptr).empty());
+  EXPECT_TRUE(::ccrec::detail::StringArray(OptObject(d, "o")).empty());
 }
 
 // Found by fuzz_webex_parse: "0e50" made RapidJSON 1.1.0 call clz(0) (undefined behaviour,
@@ -272,11 +272,11 @@ TEST(ParseJson, NulByteIsRejected) {
 
 TEST(ToJson, Compact) {
   auto d = Doc("{ \"a\" : [ 1 , 2 ] , \"b\" : \"x\\\"y\" }");
-  EXPECT_EQ(internal::ToJson(d), R"({"a":[1,2],"b":"x\"y"})");
+  EXPECT_EQ(::ccrec::detail::ToJson(d), R"({"a":[1,2],"b":"x\"y"})");
 }
 
 TEST(JsonEscape, ControlCharactersAndQuotes) {
-  using internal::JsonEscape;
+  using ::ccrec::detail::JsonEscape;
   EXPECT_EQ(JsonEscape("plain"), "plain");
   EXPECT_EQ(JsonEscape("a\"b\\c"), "a\\\"b\\\\c");
   EXPECT_EQ(JsonEscape("\n\r\t\b\f"), "\\n\\r\\t\\b\\f");
@@ -290,7 +290,7 @@ TEST(JsonEscape, RoundTripsThroughTheParser) {
   std::string all;
   for (int i = 1; i < 128; ++i) all += static_cast<char>(i);
   all += "\xc3\xa9\xe6\x97\xa5";
-  auto d = ParseJson("{\"v\":\"" + internal::JsonEscape(all) + "\"}", "x");
+  auto d = ParseJson("{\"v\":\"" + ::ccrec::detail::JsonEscape(all) + "\"}", "x");
   ASSERT_TRUE(d) << d.error().ToString();
   EXPECT_EQ(OptString(*d, "v"), all);
 }

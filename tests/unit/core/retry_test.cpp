@@ -1,4 +1,4 @@
-// Backoff, IsRetryable and internal::RunWithRetries, all on manual time.
+// Backoff, IsRetryable and ::ccrec::detail::RunWithRetries, all on manual time.
 
 #include <ccrec/core/call_context.hpp>
 #include <ccrec/core/log.hpp>
@@ -219,13 +219,13 @@ struct Env {
   Backoff backoff;
   std::shared_ptr<ManualClock> clock;
   ManualSleeper sleeper;
-  internal::RetryEnv env;
+  ::ccrec::detail::RetryEnv env;
 };
 
 TEST(RunWithRetries, SucceedsFirstTime) {
   Env t;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "op", [&](int n) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "op", [&](int n) -> Result<int> {
     ++calls;
     EXPECT_EQ(n, calls);
     return 5;
@@ -240,7 +240,7 @@ TEST(RunWithRetries, RetriesThenSucceeds) {
   Env t;
   auto const start = t.clock->Now();
   std::vector<int> seen;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "op", [&](int n) -> Result<std::string> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "op", [&](int n) -> Result<std::string> {
     seen.push_back(n);
     if (n < 3) return Err(ErrorCode::kUnavailable, 503);
     return std::string("ok");
@@ -258,7 +258,7 @@ TEST(RunWithRetries, RetriesThenSucceeds) {
 TEST(RunWithRetries, ResultVoid) {
   Env t;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "op", [&](int) -> Result<void> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "op", [&](int) -> Result<void> {
     if (++calls == 1) return Err(ErrorCode::kTransport);
     return {};
   });
@@ -269,7 +269,7 @@ TEST(RunWithRetries, ResultVoid) {
 TEST(RunWithRetries, GivesUpAfterMaxAttemptsWithLastError) {
   Env t(Policy(4));
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "op", [&](int n) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "op", [&](int n) -> Result<int> {
     ++calls;
     Error e = Err(ErrorCode::kUnavailable, 500 + n);
     return e;
@@ -283,7 +283,7 @@ TEST(RunWithRetries, GivesUpAfterMaxAttemptsWithLastError) {
 TEST(RunWithRetries, NonIdempotentIsNotRetried) {
   Env t;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, false, "POST", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, false, "POST", [&](int) -> Result<int> {
     ++calls;
     return Err(ErrorCode::kUnavailable, 503);
   });
@@ -296,7 +296,7 @@ TEST(RunWithRetries, NonIdempotentIsNotRetried) {
 TEST(RunWithRetries, NonRetryableErrorIsReturnedAtOnce) {
   Env t;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "op", [&](int) -> Result<int> {
     ++calls;
     return Err(ErrorCode::kNotFound, 404);
   });
@@ -308,7 +308,7 @@ TEST(RunWithRetries, NonRetryableErrorIsReturnedAtOnce) {
 TEST(RunWithRetries, RetryAfterIsSlept) {
   Env t;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "op", [&](int) -> Result<int> {
     if (++calls == 1) {
       Error e = Err(ErrorCode::kRateLimited, 429);
       e.retry_after = seconds(3);
@@ -326,7 +326,7 @@ TEST(RunWithRetries, RetryAfterIsSlept) {
 TEST(RunWithRetries, RetryAfterBeyondMaxFailsAtOnceAndSaysWhy) {
   Env t;  // max_retry_after 60 s
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "Webex GET /v1/tasks", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "Webex GET /v1/tasks", [&](int) -> Result<int> {
     ++calls;
     Error e = Err(ErrorCode::kRateLimited, 429);
     e.retry_after = seconds(999'999'999);
@@ -342,7 +342,7 @@ TEST(RunWithRetries, RetryAfterBeyondMaxFailsAtOnceAndSaysWhy) {
 
   // A Retry-After within the limit keeps the plain message when the attempts run out.
   Env one(Policy(1));
-  auto plain = internal::RunWithRetries(one.env, CallContext{}, true, "op", [&](int) -> Result<int> {
+  auto plain = ::ccrec::detail::RunWithRetries(one.env, CallContext{}, true, "op", [&](int) -> Result<int> {
     Error e = Err(ErrorCode::kRateLimited, 429);
     e.retry_after = seconds(60);
     return e;
@@ -354,11 +354,11 @@ TEST(RunWithRetries, RetryAfterBeyondMaxFailsAtOnceAndSaysWhy) {
 TEST(SharedPauseFor, IsTheRetryAfterCutToMaxRetryAfter) {
   RetryPolicy p = Policy();  // max_retry_after 60 s
   Error e = Err(ErrorCode::kRateLimited, 429);
-  EXPECT_FALSE(internal::SharedPauseFor(e, p));
+  EXPECT_FALSE(::ccrec::detail::SharedPauseFor(e, p));
   e.retry_after = seconds(20);
-  EXPECT_EQ(internal::SharedPauseFor(e, p), seconds(20));
+  EXPECT_EQ(::ccrec::detail::SharedPauseFor(e, p), seconds(20));
   e.retry_after = seconds(999'999'999);
-  EXPECT_EQ(internal::SharedPauseFor(e, p), seconds(60));
+  EXPECT_EQ(::ccrec::detail::SharedPauseFor(e, p), seconds(60));
 }
 
 TEST(RunWithRetries, AlreadyCancelledMakesNoAttempt) {
@@ -366,7 +366,7 @@ TEST(RunWithRetries, AlreadyCancelledMakesNoAttempt) {
   CallContext ctx;
   ctx.cancel.Cancel();
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
     ++calls;
     return 1;
   });
@@ -392,7 +392,7 @@ TEST(RunWithRetries, CancelledDuringSleepReturnsCancelled) {
   t.env.sleeper = &sleeper;
   CallContext ctx;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, ctx, true, "Webex GET /v1/tasks", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, ctx, true, "Webex GET /v1/tasks", [&](int) -> Result<int> {
     ++calls;
     return Err(ErrorCode::kUnavailable, 503);
   });
@@ -407,7 +407,7 @@ TEST(RunWithRetries, CancelledDuringAttemptStopsBeforeSleeping) {
   Env t;
   CallContext ctx;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
     ++calls;
     ctx.cancel.Cancel();
     return Err(ErrorCode::kTransport);
@@ -422,7 +422,7 @@ TEST(RunWithRetries, DeadlinePassedMakesNoAttempt) {
   CallContext ctx;
   ctx.deadline = t.clock->Now();
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
     ++calls;
     return 1;
   });
@@ -436,7 +436,7 @@ TEST(RunWithRetries, NeverSleepsPastDeadline) {
   CallContext ctx;
   ctx.deadline = t.clock->Now() + seconds(10);
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
     ++calls;
     Error e = Err(ErrorCode::kRateLimited, 429);
     e.retry_after = seconds(4);
@@ -455,7 +455,7 @@ TEST(RunWithRetries, DeadlineReachedWhileAttemptRuns) {
   CallContext ctx;
   ctx.deadline = t.clock->Now() + seconds(10);
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
     ++calls;
     t.clock->Advance(seconds(11));  // the attempt itself used up the deadline
     return Err(ErrorCode::kTransport);
@@ -474,7 +474,7 @@ TEST(RunWithRetries, ContextRetryOverridesPolicy) {
   once.max_backoff = milliseconds(1);
   ctx.retry = once;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
     ++calls;
     return Err(ErrorCode::kUnavailable, 503);
   });
@@ -487,7 +487,7 @@ TEST(RunWithRetries, ContextRetryOverridesPolicy) {
   none.max_attempts = 1;
   ctx.retry = none;
   calls = 0;
-  auto r2 = internal::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
+  auto r2 = ::ccrec::detail::RunWithRetries(t.env, ctx, true, "op", [&](int) -> Result<int> {
     ++calls;
     return Err(ErrorCode::kUnavailable, 503);
   });
@@ -500,7 +500,7 @@ TEST(RunWithRetries, ElapsedLimitUsesInjectedClock) {
   p.max_elapsed = seconds(30);
   Env t(p);
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "op", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "op", [&](int) -> Result<int> {
     ++calls;
     t.clock->Advance(seconds(11));
     return Err(ErrorCode::kTransport);
@@ -516,7 +516,7 @@ TEST(RunWithRetries, LogsRetriesRedacted) {
   Logger logger(LogLevel::kInfo, [&](LogLevel, std::string_view m) { lines.emplace_back(m); });
   t.env.logger = &logger;
   int calls = 0;
-  auto r = internal::RunWithRetries(t.env, CallContext{}, true, "GET /x?access_token=SECRET", [&](int) -> Result<int> {
+  auto r = ::ccrec::detail::RunWithRetries(t.env, CallContext{}, true, "GET /x?access_token=SECRET", [&](int) -> Result<int> {
     if (++calls == 1) return Err(ErrorCode::kTransport);
     return 1;
   });
@@ -529,14 +529,14 @@ TEST(RunWithRetries, LogsRetriesRedacted) {
 TEST(CheckContext, Basics) {
   CallContext ctx;
   auto now = std::chrono::system_clock::now();
-  EXPECT_FALSE(internal::CheckContext(ctx, now));
+  EXPECT_FALSE(::ccrec::detail::CheckContext(ctx, now));
   ctx.deadline = now + seconds(1);
-  EXPECT_FALSE(internal::CheckContext(ctx, now));
-  auto e = internal::CheckContext(ctx, now + seconds(1));
+  EXPECT_FALSE(::ccrec::detail::CheckContext(ctx, now));
+  auto e = ::ccrec::detail::CheckContext(ctx, now + seconds(1));
   ASSERT_TRUE(e);
   EXPECT_EQ(e->code, ErrorCode::kDeadlineExceeded);
   ctx.cancel.Cancel();
-  e = internal::CheckContext(ctx, now);
+  e = ::ccrec::detail::CheckContext(ctx, now);
   ASSERT_TRUE(e);
   EXPECT_EQ(e->code, ErrorCode::kCancelled);  // cancellation wins
 }

@@ -14,7 +14,7 @@
 namespace ccrec {
 namespace {
 
-using internal::SingleFlight;
+using ::ccrec::detail::SingleFlight;
 using Lock = std::unique_lock<std::mutex>;
 
 /// A flight whose producer blocks until Release(), run on its own thread.

@@ -236,7 +236,7 @@ TEST(MemorySink, StoresFinishedObjects) {
   auto info = (*w)->Finish();
   ASSERT_TRUE(info);
   EXPECT_EQ(info->bytes, 6u);
-  EXPECT_EQ(info->sha256_hex, internal::Sha256Hex("abcdef"));
+  EXPECT_EQ(info->sha256_hex, ::ccrec::detail::Sha256Hex("abcdef"));
   EXPECT_EQ(sink.Get("a/b.wav"), "abcdef");
   auto objects = sink.Objects();
   ASSERT_EQ(objects.size(), 1u);
@@ -245,7 +245,7 @@ TEST(MemorySink, StoresFinishedObjects) {
   auto st = sink.Stat("a/b.wav");
   ASSERT_TRUE(st && st->has_value());
   EXPECT_EQ((*st)->bytes, 6u);
-  EXPECT_EQ((*st)->sha256_hex, internal::Sha256Hex("abcdef"));
+  EXPECT_EQ((*st)->sha256_hex, ::ccrec::detail::Sha256Hex("abcdef"));
   auto missing = sink.Stat("nope");
   ASSERT_TRUE(missing);
   EXPECT_FALSE(missing->has_value());
@@ -371,13 +371,13 @@ TEST(MemorySink, RejectsBadKeys) {
 
 TEST(ManualClock, DefaultStartAndMovement) {
   ManualClock clock;
-  EXPECT_EQ(internal::ToEpochMs(clock.Now()), 1793491200000) << "2026-11-01T00:00:00Z";
+  EXPECT_EQ(::ccrec::detail::ToEpochMs(clock.Now()), 1793491200000) << "2026-11-01T00:00:00Z";
   clock.Advance(milliseconds(1500));
-  EXPECT_EQ(internal::ToEpochMs(clock.Now()), 1793491201500);
-  clock.Set(internal::FromEpochMs(42));
-  EXPECT_EQ(internal::ToEpochMs(clock.Now()), 42);
-  ManualClock at(internal::FromEpochMs(7));
-  EXPECT_EQ(internal::ToEpochMs(at.Now()), 7);
+  EXPECT_EQ(::ccrec::detail::ToEpochMs(clock.Now()), 1793491201500);
+  clock.Set(::ccrec::detail::FromEpochMs(42));
+  EXPECT_EQ(::ccrec::detail::ToEpochMs(clock.Now()), 42);
+  ManualClock at(::ccrec::detail::FromEpochMs(7));
+  EXPECT_EQ(::ccrec::detail::ToEpochMs(at.Now()), 7);
 }
 
 TEST(ManualSleeper, AdvancesClockAndRecords) {

@@ -9,10 +9,10 @@
 namespace ccrec {
 namespace {
 
-using internal::FromEpochMs;
-using internal::ParseTimeArg;
-using internal::SysTime;
-using internal::ToEpochMs;
+using ::ccrec::detail::FromEpochMs;
+using ::ccrec::detail::ParseTimeArg;
+using ::ccrec::detail::SysTime;
+using ::ccrec::detail::ToEpochMs;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -27,13 +27,13 @@ std::optional<std::int64_t> Ms(std::string_view text) {
 TEST(EpochConversions, RoundTrip) {
   EXPECT_EQ(ToEpochMs(FromEpochMs(kNov1)), kNov1);
   EXPECT_EQ(ToEpochMs(FromEpochMs(-1500)), -1500);
-  EXPECT_EQ(internal::ToEpochSeconds(internal::FromEpochSeconds(1793491200)), 1793491200);
-  EXPECT_EQ(internal::ToEpochSeconds(FromEpochMs(1999)), 1);
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds(::ccrec::detail::FromEpochSeconds(1793491200)), 1793491200);
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds(FromEpochMs(1999)), 1);
 }
 
 TEST(EpochConversions, OutOfRangeSaturatesInsteadOfOverflowing) {
-  EXPECT_EQ(internal::FromEpochSeconds(std::numeric_limits<std::int64_t>::max()), SysTime::max());
-  EXPECT_EQ(internal::FromEpochSeconds(std::numeric_limits<std::int64_t>::min()), SysTime::min());
+  EXPECT_EQ(::ccrec::detail::FromEpochSeconds(std::numeric_limits<std::int64_t>::max()), SysTime::max());
+  EXPECT_EQ(::ccrec::detail::FromEpochSeconds(std::numeric_limits<std::int64_t>::min()), SysTime::min());
   EXPECT_EQ(FromEpochMs(std::numeric_limits<std::int64_t>::max()), SysTime::max());
   EXPECT_EQ(FromEpochMs(std::numeric_limits<std::int64_t>::min()), SysTime::min());
 }
@@ -95,59 +95,59 @@ TEST(ParseTimeArg, Rejects) {
 }
 
 TEST(FormatIso8601, Basics) {
-  EXPECT_EQ(internal::FormatIso8601(FromEpochMs(kNov1)), "2026-11-01T00:00:00Z");
-  EXPECT_EQ(internal::FormatIso8601(FromEpochMs(kNov1 + 123)), "2026-11-01T00:00:00Z");
-  EXPECT_EQ(internal::FormatIso8601(FromEpochMs(kNov1 + 123), true), "2026-11-01T00:00:00.123Z");
-  EXPECT_EQ(internal::FormatIso8601(FromEpochMs(kNov1 + 5), true), "2026-11-01T00:00:00.005Z");
-  EXPECT_EQ(internal::FormatIso8601(FromEpochMs(kNov1), true), "2026-11-01T00:00:00Z");
-  EXPECT_EQ(internal::FormatIso8601(FromEpochMs(0)), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(internal::FormatIso8601(FromEpochMs(-1500), true), "1969-12-31T23:59:58.500Z");
-  EXPECT_EQ(internal::FormatIso8601(FromEpochMs(951782400000)), "2000-02-29T00:00:00Z");
+  EXPECT_EQ(::ccrec::detail::FormatIso8601(FromEpochMs(kNov1)), "2026-11-01T00:00:00Z");
+  EXPECT_EQ(::ccrec::detail::FormatIso8601(FromEpochMs(kNov1 + 123)), "2026-11-01T00:00:00Z");
+  EXPECT_EQ(::ccrec::detail::FormatIso8601(FromEpochMs(kNov1 + 123), true), "2026-11-01T00:00:00.123Z");
+  EXPECT_EQ(::ccrec::detail::FormatIso8601(FromEpochMs(kNov1 + 5), true), "2026-11-01T00:00:00.005Z");
+  EXPECT_EQ(::ccrec::detail::FormatIso8601(FromEpochMs(kNov1), true), "2026-11-01T00:00:00Z");
+  EXPECT_EQ(::ccrec::detail::FormatIso8601(FromEpochMs(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(::ccrec::detail::FormatIso8601(FromEpochMs(-1500), true), "1969-12-31T23:59:58.500Z");
+  EXPECT_EQ(::ccrec::detail::FormatIso8601(FromEpochMs(951782400000)), "2000-02-29T00:00:00Z");
 }
 
 TEST(FormatIso8601, RoundTripsThroughParse) {
   for (std::int64_t ms : {kNov1, kNov1 + 1, kNov1 + 999, std::int64_t{0}, std::int64_t{-1}, std::int64_t{4102444799999}}) {
-    auto text = internal::FormatIso8601(FromEpochMs(ms), true);
+    auto text = ::ccrec::detail::FormatIso8601(FromEpochMs(ms), true);
     EXPECT_EQ(Ms(text), ms) << text;
   }
 }
 
 TEST(FormatAmzDate, Basics) {
-  EXPECT_EQ(internal::FormatAmzDate(FromEpochMs(kNov1 + 3723000 + 999)), "20261101T010203Z");
-  EXPECT_EQ(internal::FormatYmd(FromEpochMs(kNov1 + 3723000)), "20261101");
-  EXPECT_EQ(internal::FormatAmzDate(FromEpochMs(1440938160000)), "20150830T123600Z");  // the AWS SigV4 example
-  auto parsed = internal::ParseAmzDate("20150830T123600Z");
+  EXPECT_EQ(::ccrec::detail::FormatAmzDate(FromEpochMs(kNov1 + 3723000 + 999)), "20261101T010203Z");
+  EXPECT_EQ(::ccrec::detail::FormatYmd(FromEpochMs(kNov1 + 3723000)), "20261101");
+  EXPECT_EQ(::ccrec::detail::FormatAmzDate(FromEpochMs(1440938160000)), "20150830T123600Z");  // the AWS SigV4 example
+  auto parsed = ::ccrec::detail::ParseAmzDate("20150830T123600Z");
   ASSERT_TRUE(parsed);
   EXPECT_EQ(ToEpochMs(*parsed), 1440938160000);
   for (std::string bad : {"", "20150830T123600", "20150830123600Z", "2015-08-30T12:36:00Z", "20150230T123600Z",
                           "20150830T253600Z", "2015083OT123600Z"}) {
-    EXPECT_FALSE(internal::ParseAmzDate(bad)) << bad;
+    EXPECT_FALSE(::ccrec::detail::ParseAmzDate(bad)) << bad;
   }
 }
 
 TEST(FormatSqlTime, Basics) {
-  EXPECT_EQ(internal::FormatSqlTime(FromEpochMs(kNov1 + 45296789), false), "2026-11-01 12:34:56");
-  EXPECT_EQ(internal::FormatSqlTime(FromEpochMs(kNov1 + 45296789), true), "2026-11-01 12:34:56.789");
-  EXPECT_EQ(internal::FormatSqlTime(FromEpochMs(kNov1), true), "2026-11-01 00:00:00.000");
+  EXPECT_EQ(::ccrec::detail::FormatSqlTime(FromEpochMs(kNov1 + 45296789), false), "2026-11-01 12:34:56");
+  EXPECT_EQ(::ccrec::detail::FormatSqlTime(FromEpochMs(kNov1 + 45296789), true), "2026-11-01 12:34:56.789");
+  EXPECT_EQ(::ccrec::detail::FormatSqlTime(FromEpochMs(kNov1), true), "2026-11-01 00:00:00.000");
 }
 
 TEST(ParseHttpDate, ImfFixdate) {
-  auto t = internal::ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT");
+  auto t = ::ccrec::detail::ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT");
   ASSERT_TRUE(t);
-  EXPECT_EQ(internal::ToEpochSeconds(*t), 784111777);
-  auto u = internal::ParseHttpDate("Sun, 01 Nov 2026 00:00:00 GMT");
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds(*t), 784111777);
+  auto u = ::ccrec::detail::ParseHttpDate("Sun, 01 Nov 2026 00:00:00 GMT");
   ASSERT_TRUE(u);
   EXPECT_EQ(ToEpochMs(*u), kNov1);
 }
 
 TEST(ParseHttpDate, ObsoleteFormats) {
   // RFC 7231 §7.1.1.1: recipients MUST accept RFC 850 and asctime dates too.
-  auto rfc850 = internal::ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT");
+  auto rfc850 = ::ccrec::detail::ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT");
   ASSERT_TRUE(rfc850);
-  EXPECT_EQ(internal::ToEpochSeconds(*rfc850), 784111777);
-  auto asctime = internal::ParseHttpDate("Sun Nov  6 08:49:37 1994");
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds(*rfc850), 784111777);
+  auto asctime = ::ccrec::detail::ParseHttpDate("Sun Nov  6 08:49:37 1994");
   ASSERT_TRUE(asctime);
-  EXPECT_EQ(internal::ToEpochSeconds(*asctime), 784111777);
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds(*asctime), 784111777);
 }
 
 TEST(ParseHttpDate, Rejects) {
@@ -155,17 +155,17 @@ TEST(ParseHttpDate, Rejects) {
                           "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 6 Nov 1994 08:49:37 GMT",
                           "Sun,x06xNovx1994x08:49:37 GMT", "Sun, 06 Nov 1994 08-49-37 GMT", "1994-11-06T08:49:37Z",
                           "Sun, 06 Nov 1994 08:49:37 GMT trailing", "120"}) {
-    EXPECT_FALSE(internal::ParseHttpDate(bad)) << bad;
+    EXPECT_FALSE(::ccrec::detail::ParseHttpDate(bad)) << bad;
   }
 }
 
 TEST(ParseRetryAfter, Seconds) {
   SysTime now = FromEpochMs(kNov1);
-  EXPECT_EQ(internal::ParseRetryAfter("120", now), seconds(120));
-  EXPECT_EQ(internal::ParseRetryAfter("0", now), seconds(0));
-  EXPECT_EQ(internal::ParseRetryAfter(" 5 ", now), seconds(5));
+  EXPECT_EQ(::ccrec::detail::ParseRetryAfter("120", now), seconds(120));
+  EXPECT_EQ(::ccrec::detail::ParseRetryAfter("0", now), seconds(0));
+  EXPECT_EQ(::ccrec::detail::ParseRetryAfter(" 5 ", now), seconds(5));
   for (std::string bad : {"", " ", "-1", "1.5", "abc", "5s", "0x10"}) {
-    EXPECT_FALSE(internal::ParseRetryAfter(bad, now)) << bad;
+    EXPECT_FALSE(::ccrec::detail::ParseRetryAfter(bad, now)) << bad;
   }
 }
 
@@ -173,7 +173,7 @@ TEST(ParseRetryAfter, HugeSecondsAreClampedNotIgnored) {
   // An absurd Retry-After must still read as "very long" so that the retry policy gives up,
   // not as "absent" (which would retry at once).
   SysTime now = FromEpochMs(kNov1);
-  auto d = internal::ParseRetryAfter("99999999999999999999999", now);
+  auto d = ::ccrec::detail::ParseRetryAfter("99999999999999999999999", now);
   ASSERT_TRUE(d);
   EXPECT_GE(*d, std::chrono::hours(24 * 365));
 }
@@ -183,21 +183,21 @@ TEST(ParseRetryAfter, HugeSecondsAreClampedNotIgnored) {
 // of centuries instead of "now".
 TEST(ParseRetryAfter, DistantDatesDoNotOverflow) {
   SysTime now = FromEpochMs(kNov1);
-  EXPECT_EQ(internal::ParseRetryAfter("Fri, 01 Jan 1700 00:00:00 GMT", now), milliseconds(0));
-  auto far = internal::ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT",
+  EXPECT_EQ(::ccrec::detail::ParseRetryAfter("Fri, 01 Jan 1700 00:00:00 GMT", now), milliseconds(0));
+  auto far = ::ccrec::detail::ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT",
                                        FromEpochMs(kNov1) + std::chrono::hours(24 * 365 * 230));
   EXPECT_EQ(far, milliseconds(0));
 }
 
 TEST(ParseRetryAfter, HttpDate) {
   SysTime now = FromEpochMs(kNov1);
-  EXPECT_EQ(internal::ParseRetryAfter("Sun, 01 Nov 2026 00:00:30 GMT", now), seconds(30));
-  EXPECT_EQ(internal::ParseRetryAfter("Sat, 31 Oct 2026 23:59:00 GMT", now), milliseconds(0)) << "past dates: now";
-  EXPECT_EQ(internal::ParseRetryAfter("Sun, 01 Nov 2026 00:00:00 GMT", now + milliseconds(400)), milliseconds(0));
+  EXPECT_EQ(::ccrec::detail::ParseRetryAfter("Sun, 01 Nov 2026 00:00:30 GMT", now), seconds(30));
+  EXPECT_EQ(::ccrec::detail::ParseRetryAfter("Sat, 31 Oct 2026 23:59:00 GMT", now), milliseconds(0)) << "past dates: now";
+  EXPECT_EQ(::ccrec::detail::ParseRetryAfter("Sun, 01 Nov 2026 00:00:00 GMT", now + milliseconds(400)), milliseconds(0));
 }
 
 TEST(ParseDuration, Units) {
-  using internal::ParseDuration;
+  using ::ccrec::detail::ParseDuration;
   EXPECT_EQ(ParseDuration("30s"), seconds(30));
   EXPECT_EQ(ParseDuration("10"), seconds(10));
   EXPECT_EQ(ParseDuration("1500ms"), milliseconds(1500));
@@ -210,7 +210,7 @@ TEST(ParseDuration, Units) {
 }
 
 TEST(ParseDuration, Rejects) {
-  using internal::ParseDuration;
+  using ::ccrec::detail::ParseDuration;
   for (std::string bad : {"", "s", "ms", "5x", "-5s", "1.5s", " 5s", "5s ", "5 s", "5S", "5sec", "d5",
                           // overflow: must be refused, not wrapped
                           "99999999999999999999", "9999999999999d", "9999999999999h", "999999999999999999ms"}) {

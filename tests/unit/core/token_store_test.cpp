@@ -32,7 +32,7 @@ OAuthToken Token(std::string access, std::string refresh = "RT", std::int64_t ex
   OAuthToken t;
   t.access_token = std::move(access);
   t.refresh_token = std::move(refresh);
-  t.expires_at = internal::FromEpochSeconds(expires);
+  t.expires_at = ::ccrec::detail::FromEpochSeconds(expires);
   return t;
 }
 
@@ -124,7 +124,7 @@ TEST(JsonFileTokenStore, ExactFileFormat) {
   auto path = dir / "tokens.json";
   auto store = MakeJsonFileTokenStore(path);
   OAuthToken t = Token("AT-1", "RT-1", 1793491200);
-  t.refresh_token_expires_at = internal::FromEpochSeconds(1801267200);
+  t.refresh_token_expires_at = ::ccrec::detail::FromEpochSeconds(1801267200);
   ASSERT_TRUE(store->Save(t));
   EXPECT_EQ(ccrec_test::ReadFile(path),
             "{\"access_token\":\"AT-1\",\"token_type\":\"Bearer\",\"expires_at\":1793491200,"
@@ -159,8 +159,8 @@ TEST(JsonFileTokenStore, ReadsHandWrittenFile) {
   EXPECT_EQ((*loaded)->access_token, "A");
   EXPECT_EQ((*loaded)->refresh_token, "R");
   EXPECT_EQ((*loaded)->token_type, "bearer");
-  EXPECT_EQ(internal::ToEpochSeconds((*loaded)->expires_at), 1793491200);
-  EXPECT_EQ(internal::ToEpochSeconds(*(*loaded)->refresh_token_expires_at), 1801267200);
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds((*loaded)->expires_at), 1793491200);
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds(*(*loaded)->refresh_token_expires_at), 1801267200);
 }
 
 TEST(JsonFileTokenStore, OnlyRefreshTokenIsEnough) {
@@ -191,7 +191,7 @@ TEST(JsonFileTokenStore, SubSecondExpiryIsTruncated) {
   OAuthToken t = Token("a");
   t.expires_at += std::chrono::milliseconds(999);
   ASSERT_TRUE(store->Save(t));
-  EXPECT_EQ(internal::ToEpochSeconds((*store->Load())->expires_at), 1793491200);
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds((*store->Load())->expires_at), 1793491200);
 }
 
 TEST(JsonFileTokenStore, NegativeAndHugeExpiries) {
@@ -200,7 +200,7 @@ TEST(JsonFileTokenStore, NegativeAndHugeExpiries) {
   ccrec_test::WriteFile(path, R"({"access_token":"a","expires_at":-5})");
   auto neg = MakeJsonFileTokenStore(path)->Load();
   ASSERT_TRUE(neg && neg->has_value());
-  EXPECT_EQ(internal::ToEpochSeconds((*neg)->expires_at), -5);
+  EXPECT_EQ(::ccrec::detail::ToEpochSeconds((*neg)->expires_at), -5);
   // Larger than any time_point can hold: must not overflow (UBSan) and reads as "far future".
   ccrec_test::WriteFile(path, R"({"access_token":"a","expires_at":9223372036854775807})");
   auto huge = MakeJsonFileTokenStore(path)->Load();
@@ -333,10 +333,10 @@ struct FailingDisk {
   int err = ENOSPC;
   bool failing = true;
   int calls = 0;
-  internal::TokenFileWriter Writer() {
+  ::ccrec::detail::TokenFileWriter Writer() {
     return [this](std::string const& path, std::string const& data, mode_t mode) -> Result<void> {
       ++calls;
-      if (!failing) return internal::WriteFileAtomic(path, data, mode);
+      if (!failing) return ::ccrec::detail::WriteFileAtomic(path, data, mode);
       return MakeError(ErrorCode::kInternal, "cannot write " + path + ".tmp-0: " + std::strerror(err));
     };
   }
@@ -353,7 +353,7 @@ TEST(JsonFileTokenStore, FailedSaveOnAFullDiskRescuesTheTokenBesideTheFileOnceAn
     disk.failing = false;
     JsonFileTokenStoreOptions options;
     options.rescue_dir = elsewhere.path();
-    auto store = internal::MakeJsonFileTokenStoreWithWriter(path, options, disk.Writer());
+    auto store = ::ccrec::detail::MakeJsonFileTokenStoreWithWriter(path, options, disk.Writer());
     ASSERT_TRUE(store->Save(Token("old-access", "old-refresh")));
     std::string const before = ccrec_test::ReadFile(path);
 

@@ -10,12 +10,12 @@
 namespace ccrec {
 namespace {
 
-using internal::BuildQuery;
-using internal::ParseQuery;
-using internal::ParseUrl;
-using internal::PercentDecode;
-using internal::PercentEncode;
-using internal::QueryParams;
+using ::ccrec::detail::BuildQuery;
+using ::ccrec::detail::ParseQuery;
+using ::ccrec::detail::ParseUrl;
+using ::ccrec::detail::PercentDecode;
+using ::ccrec::detail::PercentEncode;
+using ::ccrec::detail::QueryParams;
 
 TEST(PercentEncode, UnreservedKept) {
   std::string const unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~";
@@ -74,7 +74,7 @@ TEST(Query, BuildEncodesNamesAndValues) {
   QueryParams p = {{"from", "2026-11-01T00:00:00Z"}, {"a b", "x+y"}, {"empty", ""}, {"q", "a&b=c"}};
   EXPECT_EQ(BuildQuery(p), "from=2026-11-01T00%3A00%3A00Z&a%20b=x%2By&empty=&q=a%26b%3Dc");
   EXPECT_EQ(BuildQuery({}), "");
-  EXPECT_EQ(internal::FormEncode({{"grant_type", "refresh_token"}, {"refresh_token", "a/b"}}),
+  EXPECT_EQ(::ccrec::detail::FormEncode({{"grant_type", "refresh_token"}, {"refresh_token", "a/b"}}),
             "grant_type=refresh_token&refresh_token=a%2Fb");
 }
 
@@ -183,14 +183,14 @@ TEST(ParseUrl, Rejects) {
 }
 
 TEST(JoinUrl, Basics) {
-  EXPECT_EQ(internal::JoinUrl("https://h", "/v1/x"), "https://h/v1/x");
-  EXPECT_EQ(internal::JoinUrl("https://h/", "/v1/x"), "https://h/v1/x");
-  EXPECT_EQ(internal::JoinUrl("https://h//", "v1/x"), "https://h/v1/x");
-  EXPECT_EQ(internal::JoinUrl("https://h/base", ""), "https://h/base");
+  EXPECT_EQ(::ccrec::detail::JoinUrl("https://h", "/v1/x"), "https://h/v1/x");
+  EXPECT_EQ(::ccrec::detail::JoinUrl("https://h/", "/v1/x"), "https://h/v1/x");
+  EXPECT_EQ(::ccrec::detail::JoinUrl("https://h//", "v1/x"), "https://h/v1/x");
+  EXPECT_EQ(::ccrec::detail::JoinUrl("https://h/base", ""), "https://h/base");
 }
 
 TEST(IsIpOrLocalhost, Cases) {
-  using internal::IsIpOrLocalhost;
+  using ::ccrec::detail::IsIpOrLocalhost;
   EXPECT_TRUE(IsIpOrLocalhost("localhost"));
   EXPECT_TRUE(IsIpOrLocalhost("LocalHost"));
   EXPECT_TRUE(IsIpOrLocalhost("127.0.0.1"));
@@ -216,7 +216,7 @@ TEST(IsIpOrLocalhost, Cases) {
 }
 
 TEST(UrlSafety, LoopbackHosts) {
-  using internal::IsLoopbackHost;
+  using ::ccrec::detail::IsLoopbackHost;
   for (auto const* h : {"localhost", "LOCALHOST", "a.localhost", "127.0.0.1", "127.8.9.10", "::1", "[::1]",
                         "0:0:0:0:0:0:0:1", "2130706433", "0x7f.1", "::ffff:127.0.0.1"}) {
     EXPECT_TRUE(IsLoopbackHost(h)) << h;
@@ -227,7 +227,7 @@ TEST(UrlSafety, LoopbackHosts) {
 }
 
 TEST(UrlSafety, LinkLocalAndMetadataInEverySpelling) {
-  using internal::IsLinkLocalOrMetadataHost;
+  using ::ccrec::detail::IsLinkLocalOrMetadataHost;
   for (auto const* h : {"169.254.169.254", "169.254.0.1", "2852039166" /* decimal */, "0xa9fea9fe", "0xa9.0xfe.0xa9.0xfe",
                         "0251.0376.0251.0376" /* octal */, "169.254.43518", "::ffff:169.254.169.254", "[fd00:ec2::254]",
                         "fd00:0ec2:0:0:0:0:0:0254", "fe80::1", "FEBF::1", "metadata.google.internal",
@@ -241,7 +241,7 @@ TEST(UrlSafety, LinkLocalAndMetadataInEverySpelling) {
 }
 
 TEST(UrlSafety, CredentialUrlsMustBeHttpsUnlessLoopback) {
-  using internal::InsecureCredentialUrlProblem;
+  using ::ccrec::detail::InsecureCredentialUrlProblem;
   EXPECT_EQ(InsecureCredentialUrlProblem(*ParseUrl("https://webexapis.com/v1/access_token"), "token_url"), "");
   EXPECT_EQ(InsecureCredentialUrlProblem(*ParseUrl("http://127.0.0.1:8080/token"), "token_url"), "");
   EXPECT_EQ(InsecureCredentialUrlProblem(*ParseUrl("http://[::1]:8080/token"), "token_url"), "");

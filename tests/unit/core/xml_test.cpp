@@ -12,7 +12,7 @@
 namespace ccrec {
 namespace {
 
-namespace xml = internal::xml;
+namespace xml = ::ccrec::detail::xml;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 

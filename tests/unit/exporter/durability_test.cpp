@@ -26,12 +26,12 @@ using ccrec::exporter::ManifestEntry;
 class FsyncLog {
  public:
   FsyncLog() {
-    ccrec::internal::SetFsyncObserverForTesting([this](std::string const& what) {
+    ccrec::detail::SetFsyncObserverForTesting([this](std::string const& what) {
       std::lock_guard<std::mutex> lock(mu_);
       synced_.push_back(what);
     });
   }
-  ~FsyncLog() { ccrec::internal::SetFsyncObserverForTesting(nullptr); }
+  ~FsyncLog() { ccrec::detail::SetFsyncObserverForTesting(nullptr); }
   std::vector<std::string> synced() const {
     std::lock_guard<std::mutex> lock(mu_);
     return synced_;

@@ -43,7 +43,7 @@ TEST_F(ExporterTest, ObjectWithoutIdentityIsProvenByTheExportedLineOfAnOlderMani
   auto media = Add("t1", "r1", Bytes(500));
   Preload(Key("t1", "r1"), media->data());  // an older ccrec wrote it, without metadata
   // ... and its manifest (no header, no "uri") says so; a later "skipped" line does not hide it.
-  std::string const sha = ccrec::internal::Sha256Hex(media->data());
+  std::string const sha = ccrec::detail::Sha256Hex(media->data());
   ccrec_test::WriteFile(manifest_path,
                         R"({"source":"fake","task_id":"t1","recording_id":"r1","key":")" + Key("t1", "r1") +
                             R"(","bytes":500,"sha256":")" + sha + R"(","status":"exported","error":""})" + "\n" +
@@ -193,7 +193,7 @@ TEST_F(ExporterTest, ObjectsCarryTheirIdentityAndAreWrittenWithIfNoneMatch) {
 }
 
 // The identity's wire form is stored in objects' metadata, so it must never change: every byte
-// outside [A-Za-z0-9._~-] is %XX with upper-case hex (EncodeIdentity uses internal::PercentEncode;
+// outside [A-Za-z0-9._~-] is %XX with upper-case hex (EncodeIdentity uses ::ccrec::detail::PercentEncode;
 // this pins that it encodes exactly as the exporter's own encoder did before).
 TEST(EncodeIdentityTest, EveryByteEncodesAsBefore) {
   std::string all;

@@ -70,12 +70,12 @@ TEST_F(ExporterTest, ExportsEveryItemByteExactWithSidecarsAndManifest) {
   EXPECT_EQ(by_rec.at("r1").task_id, "t1");
   EXPECT_EQ(by_rec.at("r1").key, Key("t1", "r1"));
   EXPECT_EQ(by_rec.at("r1").bytes, 10000u);
-  EXPECT_EQ(by_rec.at("r1").sha256, ccrec::internal::Sha256Hex(a->data()));
+  EXPECT_EQ(by_rec.at("r1").sha256, ccrec::detail::Sha256Hex(a->data()));
   EXPECT_EQ(by_rec.at("r1").error, "");
   EXPECT_FALSE(by_rec.at("r1").segment_id) << "segment_id only when the source has one";
   EXPECT_EQ(by_rec.at("r2").bytes, 0u);
   EXPECT_EQ(by_rec.at("r2").key, Key("t1", "r2", ".mp3"));
-  EXPECT_EQ(by_rec.at("r3").sha256, ccrec::internal::Sha256Hex(c->data()));
+  EXPECT_EQ(by_rec.at("r3").sha256, ccrec::detail::Sha256Hex(c->data()));
 }
 
 TEST(ExportSummaryTest, LastLineFormat) {
@@ -166,7 +166,7 @@ TEST_F(ExporterTest, SecondRunWithSameManifestSkipsEverythingWithoutOpening) {
     if (l.status != "skipped") continue;
     auto const& data = l.recording_id == "r1" ? a->data() : b->data();
     EXPECT_EQ(l.bytes, data.size()) << l.raw;
-    EXPECT_EQ(l.sha256, ccrec::internal::Sha256Hex(data)) << l.raw;
+    EXPECT_EQ(l.sha256, ccrec::detail::Sha256Hex(data)) << l.raw;
     EXPECT_EQ(l.key, Key(l.task_id, l.recording_id));
   }
 }
@@ -190,7 +190,7 @@ TEST_F(ExporterTest, FreshManifestSkipsItemsAlreadyInTheSinkViaStat) {
     EXPECT_EQ(l.status, "skipped");
     auto const& data = l.recording_id == "r1" ? a->data() : b->data();
     EXPECT_EQ(l.bytes, data.size());
-    EXPECT_EQ(l.sha256, ccrec::internal::Sha256Hex(data));
+    EXPECT_EQ(l.sha256, ccrec::detail::Sha256Hex(data));
   }
 
   // Without any manifest (Manifest::Null) too.
@@ -257,7 +257,7 @@ TEST_F(ExporterTest, DroppedConnectionsResumeAtTheBytesAlreadyWritten) {
   auto lines = Lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].bytes, 50000u);
-  EXPECT_EQ(lines[0].sha256, ccrec::internal::Sha256Hex(media->data()));
+  EXPECT_EQ(lines[0].sha256, ccrec::detail::Sha256Hex(media->data()));
 }
 
 TEST_F(ExporterTest, ServerIgnoringRangeOnResumeStillGivesAByteExactObject) {

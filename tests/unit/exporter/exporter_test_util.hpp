@@ -171,8 +171,8 @@ inline ExportItem MakeItem(std::string const& task_id, std::string const& record
   item.key_fields.task_id = task_id;
   item.key_fields.recording_id = recording_id;
   item.key_fields.file_name = std::move(file_name);
-  item.metadata_json = R"({"task":")" + ccrec::internal::JsonEscape(task_id) + R"(","recording":")" +
-                       ccrec::internal::JsonEscape(recording_id) + R"("})";
+  item.metadata_json = R"({"task":")" + ccrec::detail::JsonEscape(task_id) + R"(","recording":")" +
+                       ccrec::detail::JsonEscape(recording_id) + R"("})";
   item.open = [media](CallContext const& ctx, std::uint64_t offset) { return media->Open(ctx, offset); };
   return item;
 }
@@ -307,13 +307,13 @@ inline std::vector<std::string> SplitLines(std::string const& text) {
 inline std::vector<Line> ReadManifest(std::string const& path) {
   std::vector<Line> out;
   for (auto const& raw : SplitLines(ccrec_test::ReadFile(path))) {
-    auto doc = ccrec::internal::ParseJson(raw, "manifest line");
+    auto doc = ccrec::detail::ParseJson(raw, "manifest line");
     if (!doc || !doc->IsObject()) {
       ADD_FAILURE() << "manifest line is not a JSON object: " << raw;
       continue;
     }
     if (doc->HasMember("ccrec_manifest")) continue;
-    using ccrec::internal::OptString;
+    using ccrec::detail::OptString;
     Line l;
     l.raw = raw;
     l.source = OptString(*doc, "source").value_or("<missing>");
@@ -325,7 +325,7 @@ inline std::vector<Line> ReadManifest(std::string const& path) {
     l.sha256 = OptString(*doc, "sha256").value_or("<missing>");
     l.status = OptString(*doc, "status").value_or("<missing>");
     l.error = OptString(*doc, "error").value_or("<missing>");
-    l.bytes = static_cast<std::uint64_t>(ccrec::internal::OptInt64(*doc, "bytes").value_or(-1));
+    l.bytes = static_cast<std::uint64_t>(ccrec::detail::OptInt64(*doc, "bytes").value_or(-1));
     out.push_back(std::move(l));
   }
   return out;

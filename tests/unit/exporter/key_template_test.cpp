@@ -70,7 +70,7 @@ TEST(KeyTemplate, DefaultTemplate) {
 TEST(KeyTemplate, EveryPlaceholder) {
   auto t = MustParse("{yyyy}/{mm}/{dd}/{task_id}/{recording_id}-{segment_id}/{file_name}/{ani}{ext}", {"ani"});
   auto f = Fields();
-  f.time = ccrec::internal::FromEpochMs(1793577600000 + 3600000);  // 2026-11-02T01:00:00Z
+  f.time = ccrec::detail::FromEpochMs(1793577600000 + 3600000);  // 2026-11-02T01:00:00Z
   f.extra["ani"] = "+14085551234";
   EXPECT_EQ(t.Render(f), "2026/11/02/9f1c2b3a-task/rec-42-seg-3/Recording-1.WAV/_14085551234_d1c2aa443524fa0c.wav")
       << "'+' replaced, so a hash of \"+14085551234\" keeps it apart from \"_14085551234\"";
@@ -99,11 +99,11 @@ TEST(KeyTemplate, DatesAreUtcWhateverTheLocalZone) {
   ::tzset();
   auto t = MustParse("{yyyy}-{mm}-{dd}/{recording_id}");
   auto f = Fields();
-  f.time = ccrec::internal::FromEpochMs(1793491200000 + 23 * 3600000 + 59 * 60000);  // 2026-11-01T23:59Z
+  f.time = ccrec::detail::FromEpochMs(1793491200000 + 23 * 3600000 + 59 * 60000);  // 2026-11-01T23:59Z
   EXPECT_EQ(t.Render(f), "2026-11-01/rec-42");
-  f.time = ccrec::internal::FromEpochMs(1835395200000);  // 2028-02-29T00:00:00Z
+  f.time = ccrec::detail::FromEpochMs(1835395200000);  // 2028-02-29T00:00:00Z
   EXPECT_EQ(t.Render(f), "2028-02-29/rec-42");
-  f.time = ccrec::internal::FromEpochMs(-1);  // 1969-12-31T23:59:59.999Z
+  f.time = ccrec::detail::FromEpochMs(-1);  // 1969-12-31T23:59:59.999Z
   EXPECT_EQ(t.Render(f), "1969-12-31/rec-42");
   f.time.reset();
   EXPECT_EQ(t.Render(f), "1970-01-01/rec-42") << "unknown time: the epoch";
@@ -284,7 +284,7 @@ TEST(SanitizeKeyComponent, Examples) {
   EXPECT_EQ(SanitizeKeyComponent(".bashrc"), "_bashrc_b7cf3e96e1f74fc1");
   EXPECT_EQ(SanitizeKeyComponent(""), "__e3b0c44298fc1c14");
   EXPECT_EQ(SanitizeKeyComponent("100%+1"), "100__1_f6a1771c86ff89fe");
-  EXPECT_EQ(SanitizeKeyComponent("my call.WAV"), "my_call_" + ccrec::internal::Sha256Hex("my call.WAV").substr(0, 16) +
+  EXPECT_EQ(SanitizeKeyComponent("my call.WAV"), "my_call_" + ccrec::detail::Sha256Hex("my call.WAV").substr(0, 16) +
                                                       ".WAV")
       << "the hash goes before the extension, so content types still follow the key";
   auto long_name = SanitizeKeyComponent(std::string(1000, 'x'));
@@ -292,7 +292,7 @@ TEST(SanitizeKeyComponent, Examples) {
   EXPECT_EQ(long_name.substr(0, 183), std::string(183, 'x'));
   EXPECT_EQ(SanitizeKeyComponent(std::string(1000, 'x'), 16).size(), 32u) << "max_bytes below 32 is taken as 32";
   EXPECT_EQ(SanitizeKeyComponent(std::string(300, 'x') + ".mp3").substr(200 - 21), "_" +
-            ccrec::internal::Sha256Hex(std::string(300, 'x') + ".mp3").substr(0, 16) + ".mp3");
+            ccrec::detail::Sha256Hex(std::string(300, 'x') + ".mp3").substr(0, 16) + ".mp3");
 }
 
 // Issue 11 item 3: sanitizing mapped many ids to one ("a/b", "a b", "a_b" -> "a_b") and cut long

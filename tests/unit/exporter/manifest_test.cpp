@@ -71,12 +71,12 @@ TEST(Manifest, JsonLineFormat) {
       std::string(64, 'a') + R"(","status":"exported","error":"")";
   EXPECT_EQ(line.substr(0, prefix.size()), prefix) << line;
   EXPECT_EQ(line.find('\n'), std::string::npos);
-  auto doc = ccrec::internal::ParseJson(line, "line");
+  auto doc = ccrec::detail::ParseJson(line, "line");
   ASSERT_TRUE(doc);
   ASSERT_TRUE(doc->IsObject());
   EXPECT_FALSE(doc->HasMember("segment_id")) << "segment_id only when set";
   EXPECT_TRUE((*doc)["bytes"].IsUint64());
-  auto time = ccrec::internal::OptString(*doc, "time");
+  auto time = ccrec::detail::OptString(*doc, "time");
   ASSERT_TRUE(time);
   EXPECT_EQ(time->back(), 'Z') << *time;
 
@@ -102,11 +102,11 @@ TEST(Manifest, EscapesQuotesNewlinesAndControlCharacters) {
   auto line = Manifest::ToJsonLine(e);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   EXPECT_EQ(line.find('\r'), std::string::npos);
-  auto doc = ccrec::internal::ParseJson(line, "line");
+  auto doc = ccrec::detail::ParseJson(line, "line");
   ASSERT_TRUE(doc) << line;
-  EXPECT_EQ(ccrec::internal::OptString(*doc, "error"), nasty);
-  EXPECT_EQ(ccrec::internal::OptString(*doc, "task_id"), "t\"1");
-  EXPECT_EQ(ccrec::internal::OptString(*doc, "recording_id"), "r\n1");
+  EXPECT_EQ(ccrec::detail::OptString(*doc, "error"), nasty);
+  EXPECT_EQ(ccrec::detail::OptString(*doc, "task_id"), "t\"1");
+  EXPECT_EQ(ccrec::detail::OptString(*doc, "recording_id"), "r\n1");
 
   TempDir dir;
   auto m = Open(dir / "m.jsonl");
@@ -198,7 +198,7 @@ TEST(Manifest, TornLastLineIsIgnoredAndTheNextAppendStartsANewLine) {
   auto lines = Lines(ReadFile(path));
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[1], torn) << "the torn line stays as it was, on its own line";
-  EXPECT_TRUE(ccrec::internal::ParseJson(lines[2], "line")) << lines[2];
+  EXPECT_TRUE(ccrec::detail::ParseJson(lines[2], "line")) << lines[2];
   auto reloaded = Open(path);
   EXPECT_EQ(reloaded->MalformedLines(), 1u);
   EXPECT_TRUE(reloaded->IsDone("webex", "t3", "r3"));
@@ -217,7 +217,7 @@ TEST(Manifest, CompleteLastLineWithoutNewlineIsAccepted) {
   ASSERT_TRUE(m->Append(Entry("t3", "r3", ItemStatus::kExported)));
   auto lines = Lines(ReadFile(path));
   ASSERT_EQ(lines.size(), 3u);
-  for (auto const& l : lines) EXPECT_TRUE(ccrec::internal::ParseJson(l, "line")) << l;
+  for (auto const& l : lines) EXPECT_TRUE(ccrec::detail::ParseJson(l, "line")) << l;
 }
 
 TEST(Manifest, GarbageLinesAreCountedAndIgnored) {
@@ -272,14 +272,14 @@ TEST(Manifest, ConcurrentAppendsWriteWholeLines) {
   ASSERT_EQ(lines.size(), static_cast<std::size_t>(kThreads * kPerThread));
   std::set<std::string> seen;
   for (auto const& l : lines) {
-    auto doc = ccrec::internal::ParseJson(l, "line");
+    auto doc = ccrec::detail::ParseJson(l, "line");
     ASSERT_TRUE(doc) << l.substr(0, 200);
-    auto task = ccrec::internal::OptString(*doc, "task_id").value_or("");
-    auto error = ccrec::internal::OptString(*doc, "error").value_or("");
+    auto task = ccrec::detail::OptString(*doc, "task_id").value_or("");
+    auto error = ccrec::detail::OptString(*doc, "error").value_or("");
     ASSERT_FALSE(error.empty());
     EXPECT_EQ(error.find_first_not_of(error[0]), std::string::npos) << "interleaved line";
     EXPECT_EQ(error[0], static_cast<char>('a' + (task[1] - '0')));
-    seen.insert(task + "/" + ccrec::internal::OptString(*doc, "recording_id").value_or(""));
+    seen.insert(task + "/" + ccrec::detail::OptString(*doc, "recording_id").value_or(""));
   }
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kPerThread));
   EXPECT_EQ(Open(path)->MalformedLines(), 0u);

@@ -13,7 +13,7 @@ namespace {
 
 using ccrec::ErrorCode;
 
-constexpr std::size_t kLimit = ccrec::face::wire::kMaxResultBytes;
+constexpr std::size_t kLimit = ccrec::face::detail::kMaxResultBytes;
 
 /// A single-recording details answer padded with spaces to exactly `size` bytes.
 std::string DetailsOfSize(std::size_t size) {
@@ -77,8 +77,8 @@ TEST(FaceBodyLimit, ListingYieldsTheError) {
   env.transport->Route("GET", "audioRecording/details", Undeclared(list));
   FakeFace face(env.transport);
   ccrec::face::ListQuery q;
-  q.from = ccrec::internal::FromEpochMs(kDayStart);
-  q.to = ccrec::internal::FromEpochMs(kDayStart + 3'600'000);
+  q.from = ccrec::detail::FromEpochMs(kDayStart);
+  q.to = ccrec::detail::FromEpochMs(kDayStart + 3'600'000);
   int errors = 0, matches = 0;
   for (auto& m : env.MakeClient().ListRecordings(q)) {
     if (m) {

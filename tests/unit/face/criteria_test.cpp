@@ -14,7 +14,7 @@ using ccrec::face::CriteriaUse;
 using ccrec::face::EncodeCriteria;
 using ccrec::face::SearchCriteria;
 using ccrec::face::TimeFormat;
-using ccrec::internal::FromEpochMs;
+using ccrec::detail::FromEpochMs;
 
 TEST(FaceCriteria, EveryDocumentedCriterionInFixedOrder) {
   SearchCriteria c;
@@ -145,14 +145,14 @@ TEST(FaceCriteria, ServerOffsetAppliedBothWays) {
   EXPECT_EQ(ccrec::face::FormatFaceTime(FromEpochMs(kDayStart), f), "2026-11-01 02:00:00");
   auto t = ccrec::face::ParseFaceTime("2026-11-01 02:00:00.5", f);
   ASSERT_TRUE(t);
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*t), kDayStart + 500);
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*t), kDayStart + 500);
 }
 
 TEST(FaceCriteria, ParseFaceTimeAcceptsZeroToThreeFractionDigitsOnly) {
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*ccrec::face::ParseFaceTime("2018-08-29 19:00:54")), 1535569254000);
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*ccrec::face::ParseFaceTime("2018-08-29 19:00:54.923")), 1535569254923);
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*ccrec::face::ParseFaceTime("2018-08-29 19:00:54.0")), 1535569254000);
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*ccrec::face::ParseFaceTime("2018-08-29 19:00:54.21")), 1535569254210);
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*ccrec::face::ParseFaceTime("2018-08-29 19:00:54")), 1535569254000);
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*ccrec::face::ParseFaceTime("2018-08-29 19:00:54.923")), 1535569254923);
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*ccrec::face::ParseFaceTime("2018-08-29 19:00:54.0")), 1535569254000);
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*ccrec::face::ParseFaceTime("2018-08-29 19:00:54.21")), 1535569254210);
   for (char const* bad : {"", "2018-08-29", "2018-08-29T19:00:54Z", "2018-08-29 19:00:54.1234", "1535569254000",
                           "2018-13-29 19:00:54", "2018-08-29 19:00:54Z", "garbage garbage garbage"}) {
     EXPECT_FALSE(ccrec::face::ParseFaceTime(bad)) << bad;

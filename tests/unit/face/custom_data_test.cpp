@@ -19,7 +19,7 @@ namespace {
 
 using ccrec::exporter::Exporter;
 using ccrec::exporter::ExporterOptions;
-using ccrec::internal::FromEpochMs;
+using ccrec::detail::FromEpochMs;
 
 constexpr int kDistinct = 40'000;
 constexpr int kRepeated = 10'000;
@@ -90,7 +90,7 @@ TEST(FaceCustomData, SidecarIsLinearAndFirstNameWins) {
   EXPECT_EQ(sink->Get("face/500/5001.wav"), "HUGE-AUDIO");
   auto sidecar = sink->Get("face/500/5001.wav.json");
   ASSERT_TRUE(sidecar);
-  auto doc = ccrec::internal::ParseJson(*sidecar, "sidecar");
+  auto doc = ccrec::detail::ParseJson(*sidecar, "sidecar");
   ASSERT_TRUE(doc);
   auto const& custom = (*doc)["customData"];
   ASSERT_TRUE(custom.IsObject());
@@ -124,8 +124,8 @@ TEST(FaceCustomData, SidecarOfThreeHundredThousandNames) {
   }
   r.custom_data.push_back(ccrec::face::CustomData{std::nullopt, "name-0", "late"});
   r.custom_data.push_back(ccrec::face::CustomData{std::nullopt, "name-299999", "late"});
-  auto sidecar = ccrec::face::wire::Sidecar(r, nullptr);
-  auto doc = ccrec::internal::ParseJson(sidecar, "sidecar");
+  auto sidecar = ccrec::face::detail::Sidecar(r, nullptr);
+  auto doc = ccrec::detail::ParseJson(sidecar, "sidecar");
   ASSERT_TRUE(doc);
   auto const& custom = (*doc)["customData"];
   ASSERT_EQ(custom.MemberCount(), static_cast<rapidjson::SizeType>(kNames));
@@ -159,7 +159,7 @@ TEST(FaceCustomData, NamesWithEmbeddedNulStayDistinct) {
   ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
   auto sidecar = sink->Get("face/600/6001.wav.json");
   ASSERT_TRUE(sidecar);
-  auto doc = ccrec::internal::ParseJson(*sidecar, "sidecar");
+  auto doc = ccrec::detail::ParseJson(*sidecar, "sidecar");
   ASSERT_TRUE(doc);
   auto const& custom = (*doc)["customData"];
   ASSERT_EQ(custom.MemberCount(), 2u) << *sidecar;

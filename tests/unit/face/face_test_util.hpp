@@ -43,7 +43,7 @@ inline std::map<std::string, std::string> Params(std::string const& url) {
   std::map<std::string, std::string> out;
   auto q = url.find('?');
   if (q == std::string::npos) return out;
-  for (auto& [k, v] : ccrec::internal::ParseQuery(url.substr(q + 1), true)) out[k] = v;
+  for (auto& [k, v] : ccrec::detail::ParseQuery(url.substr(q + 1), true)) out[k] = v;
   return out;
 }
 
@@ -110,7 +110,7 @@ struct FakeRecording {
   std::string custom_data_sets_json;
 };
 
-inline std::string SqlTime(std::int64_t ms) { return ccrec::internal::FormatSqlTime(ccrec::internal::FromEpochMs(ms), true); }
+inline std::string SqlTime(std::int64_t ms) { return ccrec::detail::FormatSqlTime(ccrec::detail::FromEpochMs(ms), true); }
 
 /// A scripted FACE server: login, details (time window, recordingId, ani; unordered lists,
 /// maxListLength and a lower server cap), segment/download and audioRecording/download.
@@ -189,7 +189,7 @@ class FakeFace {
   }
 
   static std::string UcidMember(FakeRecording const& r) {
-    return r.isr_ucid.empty() ? std::string() : R"(,"isrUcid":")" + ccrec::internal::JsonEscape(r.isr_ucid) + R"(")";
+    return r.isr_ucid.empty() ? std::string() : R"(,"isrUcid":")" + ccrec::detail::JsonEscape(r.isr_ucid) + R"(")";
   }
 
   static std::string RecordingJson(FakeRecording const& r) {
@@ -198,7 +198,7 @@ class FakeFace {
     for (auto const& s : r.segments) {
       if (!segs.empty()) segs += ",";
       segs += R"({"segment":{"segmentId":")" + s.id + R"(","recordingId":)" + r.id + R"(,"sequence":)" +
-              std::to_string(seq++) + R"(,"filename":")" + ccrec::internal::JsonEscape(s.filename) + R"(","start":")" +
+              std::to_string(seq++) + R"(,"filename":")" + ccrec::detail::JsonEscape(s.filename) + R"(","start":")" +
               SqlTime(s.start_ms) + R"(","end":")" + (s.end_ms ? SqlTime(*s.end_ms) : "") + R"("}})";
     }
     return R"({"recordingId":)" + r.id + UcidMember(r) + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis +
@@ -219,7 +219,7 @@ class FakeFace {
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (auto const& r : recordings_) {
-        auto t = ccrec::internal::FromEpochMs(r.start_ms);
+        auto t = ccrec::detail::FromEpochMs(r.start_ms);
         if (lo && t < *lo) continue;
         if (hi && t > *hi) continue;
         if (p.count("recordingId") && p["recordingId"] != r.id) continue;
@@ -253,7 +253,7 @@ class FakeFace {
 
   std::string ListTime(std::int64_t ms) const {
     if (!seconds_in_lists_) return SqlTime(ms);
-    return ccrec::internal::FormatSqlTime(ccrec::internal::FromEpochMs(ms), false);
+    return ccrec::detail::FormatSqlTime(ccrec::detail::FromEpochMs(ms), false);
   }
 
   std::shared_ptr<FakeHttpTransport> transport_;

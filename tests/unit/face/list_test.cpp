@@ -13,7 +13,7 @@ namespace {
 
 using ccrec::ErrorCode;
 using ccrec::face::ListQuery;
-using ccrec::internal::FromEpochMs;
+using ccrec::detail::FromEpochMs;
 
 std::vector<std::string> ListAll(ccrec::face::Client const& client, ListQuery const& q, std::optional<ccrec::Error>* error) {
   std::vector<std::string> ids;
@@ -201,7 +201,7 @@ TEST(FaceList, SubSecondStartsInSplitWindowsAreNeitherLostNorDuplicated) {
 }
 
 TEST(FaceList, TimeSpanFollowsTheWrittenPrecision) {
-  using ccrec::face::wire::TimeSpanMs;
+  using ccrec::face::detail::TimeSpanMs;
   EXPECT_EQ(TimeSpanMs("2026-11-01 10:00:14"), 1000);
   EXPECT_EQ(TimeSpanMs("2026-11-01 10:00:14.1"), 100);
   EXPECT_EQ(TimeSpanMs("2026-11-01 10:00:14.14"), 10);
@@ -210,14 +210,14 @@ TEST(FaceList, TimeSpanFollowsTheWrittenPrecision) {
   ccrec::face::RecordingMatch m;
   m.start_text = "2026-11-01 00:00:14";
   m.start = FromEpochMs(kDayStart + 14'000);
-  EXPECT_TRUE(ccrec::face::wire::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000));
-  EXPECT_TRUE(ccrec::face::wire::MayStartIn(m, kDayStart, kDayStart + 14'000));
-  EXPECT_FALSE(ccrec::face::wire::MayStartIn(m, kDayStart + 15'000, kDayStart + 20'000));
-  EXPECT_FALSE(ccrec::face::wire::MayStartIn(m, kDayStart, kDayStart + 13'999));
+  EXPECT_TRUE(ccrec::face::detail::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000));
+  EXPECT_TRUE(ccrec::face::detail::MayStartIn(m, kDayStart, kDayStart + 14'000));
+  EXPECT_FALSE(ccrec::face::detail::MayStartIn(m, kDayStart + 15'000, kDayStart + 20'000));
+  EXPECT_FALSE(ccrec::face::detail::MayStartIn(m, kDayStart, kDayStart + 13'999));
   m.start_text = "2026-11-01 00:00:14.000";
-  EXPECT_FALSE(ccrec::face::wire::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000));
+  EXPECT_FALSE(ccrec::face::detail::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000));
   m.start.reset();
-  EXPECT_TRUE(ccrec::face::wire::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000)) << "unknown: kept";
+  EXPECT_TRUE(ccrec::face::detail::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000)) << "unknown: kept";
 }
 
 TEST(FaceList, BadQueries) {

@@ -11,7 +11,7 @@ namespace face_test {
 namespace {
 
 using ccrec::ErrorCode;
-namespace wire = ccrec::face::wire;
+namespace wire = ccrec::face::detail;
 
 // Oracle's single-match example (reference §5.1), in JSON with straight quotes, with the
 // trailing empty segment, account as a string, locationId and SIPREC data.
@@ -52,7 +52,7 @@ TEST(FaceParse, SingleMatchFullRecording) {
   EXPECT_EQ(rec.account, "1");
   EXPECT_EQ(rec.duration, std::chrono::milliseconds(120075));
   EXPECT_EQ(rec.start_time_text, "2018-08-29 19:00:54.923");
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*rec.start_time), 1535569254923);
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*rec.start_time), 1535569254923);
   EXPECT_FALSE(rec.agent_id) << "empty values read as absent";
   EXPECT_EQ(rec.sensitive, false);
   EXPECT_EQ(rec.delete_flag, false);
@@ -66,8 +66,8 @@ TEST(FaceParse, SingleMatchFullRecording) {
   EXPECT_EQ(rec.segments[0].location_id, 4) << "location (XML name) accepted";
   EXPECT_EQ(rec.segments[1].location_id, 4);
   EXPECT_EQ(rec.segments[0].has_video, false);
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*rec.segments[0].end), 1535569314210) << ".21 is 210 ms";
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*rec.segments[1].start), 1535569314000) << ".0";
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*rec.segments[0].end), 1535569314210) << ".21 is 210 ms";
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*rec.segments[1].start), 1535569314000) << ".0";
   ASSERT_EQ(rec.segments[0].siprec_data.size(), 1u);
   EXPECT_EQ(rec.segments[0].siprec_data[0].session_id, "s-1");
   ASSERT_EQ(rec.segments[0].siprec_data[0].participants.size(), 1u);

@@ -14,7 +14,7 @@
 namespace face_test {
 namespace {
 
-namespace wire = ccrec::face::wire;
+namespace wire = ccrec::face::detail;
 
 constexpr char kSiprec[] = "{ \"sessionId\":\"s-1\", \"n\":1.50 ,\"who\":\"Ren\\u00e9e\"}";
 constexpr char kSegmentHead[] =
@@ -67,8 +67,8 @@ TEST(FaceRawJson, SidecarEmbedsTheServersRecordingAndSegmentBytes) {
   });
   FakeFace face(env.transport);
   ccrec::face::FaceSourceOptions so;
-  so.from = ccrec::internal::FromEpochMs(kDayStart);
-  so.to = ccrec::internal::FromEpochMs(kDayStart + 86'400'000);
+  so.from = ccrec::detail::FromEpochMs(kDayStart);
+  so.to = ccrec::detail::FromEpochMs(kDayStart + 86'400'000);
   auto source = ccrec::face::MakeFaceSource(env.MakeClient(), so);
   std::vector<ccrec::exporter::ExportItem> items;
   auto result = source->Enumerate(
@@ -83,7 +83,7 @@ TEST(FaceRawJson, SidecarEmbedsTheServersRecordingAndSegmentBytes) {
   std::string const tail = ",\"recording\":" + std::string(kRecordingHead) + kRecordingTail + ",\"segment\":" + kSegment + "}\n";
   ASSERT_GE(json.size(), tail.size()) << json;
   EXPECT_EQ(json.substr(json.size() - tail.size()), tail) << json;
-  auto doc = ccrec::internal::ParseJson(json, "sidecar");
+  auto doc = ccrec::detail::ParseJson(json, "sidecar");
   ASSERT_TRUE(doc) << json;
   EXPECT_STREQ((*doc)["source"].GetString(), "face");
   EXPECT_STREQ((*doc)["segmentId"].GetString(), "501");

@@ -22,7 +22,7 @@ namespace {
 
 using ccrec::exporter::Exporter;
 using ccrec::exporter::ExporterOptions;
-using ccrec::internal::FromEpochMs;
+using ccrec::detail::FromEpochMs;
 
 struct Fixture {
   Env env;
@@ -108,7 +108,7 @@ TEST(FaceSource, OneObjectPerSegmentWithSidecarsAndPendingInProgress) {
   // Sidecar of a segment.
   auto sidecar = f.sink->Get("face/200/2002.wav.json");
   ASSERT_TRUE(sidecar);
-  auto doc = ccrec::internal::ParseJson(*sidecar, "sidecar");
+  auto doc = ccrec::detail::ParseJson(*sidecar, "sidecar");
   ASSERT_TRUE(doc);
   EXPECT_STREQ((*doc)["source"].GetString(), "face");
   EXPECT_STREQ((*doc)["recordingId"].GetString(), "200");
@@ -137,7 +137,7 @@ TEST(FaceSource, ManifestLinesAndReRunDownloadsNothing) {
   EXPECT_EQ(first.exported, 4u);
   int exported = 0, pending = 0;
   for (auto const& line : ccrec_test::ManifestRecordLines(path)) {
-    auto doc = ccrec::internal::ParseJson(line, "manifest line");
+    auto doc = ccrec::detail::ParseJson(line, "manifest line");
     ASSERT_TRUE(doc);
     EXPECT_STREQ((*doc)["source"].GetString(), "face");
     std::string status = (*doc)["status"].GetString();
@@ -234,7 +234,7 @@ TEST(FaceSource, FailedMetadataLineCarriesTheRecordingIdAndCallId) {
   EXPECT_EQ(summary.failed, 1u);
   int failed = 0;
   for (auto const& line : ccrec_test::ManifestRecordLines(path)) {
-    auto doc = ccrec::internal::ParseJson(line, "manifest line");
+    auto doc = ccrec::detail::ParseJson(line, "manifest line");
     ASSERT_TRUE(doc);
     if (std::string((*doc)["status"].GetString()) != "failed") continue;
     ++failed;
@@ -280,7 +280,7 @@ TEST(FaceSource, RecordingListedThenNotFoundIsAFailedLine) {
   EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 1000)) << "the vanished recording's start";
   int failed = 0;
   for (auto const& line : ccrec_test::ManifestRecordLines(path)) {
-    auto doc = ccrec::internal::ParseJson(line, "manifest line");
+    auto doc = ccrec::detail::ParseJson(line, "manifest line");
     ASSERT_TRUE(doc);
     if (std::string((*doc)["status"].GetString()) != "failed") continue;
     ++failed;

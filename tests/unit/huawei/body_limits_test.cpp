@@ -17,7 +17,7 @@ using ccrec::Result;
 using ccrec::huawei::AgentSession;
 using ccrec::testing::RecordedRequest;
 
-constexpr std::size_t kLimit = ccrec::huawei::wire::kMaxJsonBodyBytes;
+constexpr std::size_t kLimit = ccrec::huawei::detail::kMaxJsonBodyBytes;
 
 /// The sign-in answer padded with spaces to exactly `size` bytes, served without Content-Length.
 HttpResponse SignInOfSize(std::size_t size) {

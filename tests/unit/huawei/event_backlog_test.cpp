@@ -71,7 +71,7 @@ struct Line {
 std::vector<Line> ReadManifest(std::string const& path) {
   std::vector<Line> out;
   for (auto const& text : ccrec_test::ManifestRecordLines(path)) {
-    auto doc = ccrec::internal::ParseJson(text, "manifest line");
+    auto doc = ccrec::detail::ParseJson(text, "manifest line");
     if (!doc) continue;
     Line l;
     l.status = (*doc)["status"].GetString();

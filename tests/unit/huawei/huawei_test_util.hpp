@@ -55,7 +55,7 @@ inline HttpResponse File(std::string const& data, HttpHeaders headers = {}) {
 inline std::string QueryValue(std::string const& url, std::string const& name) {
   auto q = url.find('?');
   if (q == std::string::npos) return {};
-  for (auto const& [k, v] : ccrec::internal::ParseQuery(url.substr(q + 1), true)) {
+  for (auto const& [k, v] : ccrec::detail::ParseQuery(url.substr(q + 1), true)) {
     if (k == name) return v;
   }
   return {};

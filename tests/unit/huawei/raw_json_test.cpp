@@ -13,7 +13,7 @@
 
 namespace {
 
-namespace wire = ccrec::huawei::wire;
+namespace wire = ccrec::huawei::detail;
 using ccrec::huawei::AgentEvent;
 
 constexpr char kContent[] =

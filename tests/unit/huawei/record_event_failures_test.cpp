@@ -39,7 +39,7 @@ struct Line {
 std::vector<Line> ReadManifest(std::string const& path) {
   std::vector<Line> out;
   for (auto const& text : ccrec_test::ManifestRecordLines(path)) {
-    auto doc = ccrec::internal::ParseJson(text, "manifest line");
+    auto doc = ccrec::detail::ParseJson(text, "manifest line");
     if (!doc) continue;
     Line l;
     l.status = (*doc)["status"].GetString();
@@ -132,21 +132,21 @@ TEST(HuaweiRecordEvents, MalformedAndRecordFailEventsEndAsFailedLines) {
 }
 
 TEST(HuaweiRecordEvents, PollAnswerEntriesNamingARecordEventAreKept) {
-  auto doc = ccrec::internal::ParseJsonWithSpans(
+  auto doc = ccrec::detail::ParseJsonWithSpans(
       R"({"retcode":"0","event":[7,"AgentMediaEvent_Record_Fail ???",)"
       R"("{\"eventType\":\"AgentMediaEvent_Record\",\"workNo\":\"1\",\"content\":{\"fileName\":\"Y:/a.V3\"}}"]})",
       "poll");
   ASSERT_TRUE(doc);
   int skipped = 0;
-  auto events = ccrec::huawei::wire::EventsFromPoll(*doc, &skipped);
+  auto events = ccrec::huawei::detail::EventsFromPoll(*doc, &skipped);
   EXPECT_EQ(skipped, 1) << "only the bare number is unusable";
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].event_type, "AgentMediaEvent_Record_Fail");
   EXPECT_EQ(events[1].event_type, "AgentMediaEvent_Record");
   EXPECT_EQ(events[1].work_no, "1");
-  auto single = ccrec::internal::ParseJsonWithSpans(R"({"retcode":"0","event":"AgentMediaEvent_Record ???"})", "poll");
+  auto single = ccrec::detail::ParseJsonWithSpans(R"({"retcode":"0","event":"AgentMediaEvent_Record ???"})", "poll");
   ASSERT_TRUE(single);
-  auto one = ccrec::huawei::wire::EventsFromPoll(*single, &skipped);
+  auto one = ccrec::huawei::detail::EventsFromPoll(*single, &skipped);
   EXPECT_EQ(skipped, 0);
   ASSERT_EQ(one.size(), 1u);
   EXPECT_EQ(one[0].event_type, "AgentMediaEvent_Record");

@@ -31,7 +31,7 @@ using ccrec::testing::MemorySink;
 
 std::string KeyOf(std::string const& dir, std::string const& sanitized_stem, std::string const& file,
                   std::string const& ext) {
-  return dir + sanitized_stem + "-" + ccrec::internal::Sha256Hex(file).substr(0, 8) + ext;
+  return dir + sanitized_stem + "-" + ccrec::detail::Sha256Hex(file).substr(0, 8) + ext;
 }
 
 TEST(HuaweiSource, ExportItemKeysSidecarAndIdentity) {
@@ -52,7 +52,7 @@ TEST(HuaweiSource, ExportItemKeysSidecarAndIdentity) {
   ASSERT_TRUE(tmpl);
   EXPECT_EQ(tmpl->Render(item.key_fields),
             KeyOf("huawei/2016/10/25/", "Y__6_0_20161025_20011_1902050", r.file_name, ".v3"));
-  auto doc = ccrec::internal::ParseJson(item.metadata_json, "sidecar");
+  auto doc = ccrec::detail::ParseJson(item.metadata_json, "sidecar");
   ASSERT_TRUE(doc);
   EXPECT_EQ(std::string((*doc)["source"].GetString()), "huawei");
   EXPECT_EQ(std::string((*doc)["file_name"].GetString()), r.file_name);
@@ -171,7 +171,7 @@ TEST(HuaweiSource, WatchModeExportsAnnouncedRecordingsAfterStopRecordDone) {
   std::set<std::string> bodies;
   for (auto const& [key, obj] : sink->Objects()) {
     if (key.size() > 5 && key.compare(key.size() - 5, 5, ".json") == 0) {
-      auto doc = ccrec::internal::ParseJson(obj.data, "sidecar");
+      auto doc = ccrec::detail::ParseJson(obj.data, "sidecar");
       ASSERT_TRUE(doc);
       EXPECT_EQ(std::string((*doc)["agent_id"].GetString()), "20011");
       if (std::string((*doc)["file_name"].GetString()) == "Y:/1/0/20261101/20011/100.V3") {

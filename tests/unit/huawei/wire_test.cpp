@@ -15,10 +15,10 @@
 namespace {
 
 using namespace ccrec::huawei;
-namespace wire = ccrec::huawei::wire;
+namespace wire = ccrec::huawei::detail;
 using ccrec::ErrorCode;
 
-auto const kNow = ccrec::internal::FromEpochMs(1793491200000);  // 2026-11-01
+auto const kNow = ccrec::detail::FromEpochMs(1793491200000);  // 2026-11-01
 
 TEST(HuaweiCookieJar, ReplaysNameValuePairsAndIgnoresAttributes) {
   wire::CookieJar jar;
@@ -77,7 +77,7 @@ TEST(HuaweiRecordId, PercentEncodesEveryReservedByte) {
   for (std::string name : std::vector<std::string>{"Y:/1/0/a b&c+d#e%f?g=h;i,j.V3", "录音 é ü.wav",
                                                    "conferenceId=1;recordId0=2;", "tab\tand\"quote'.V3",
                                                    std::string("nul\0byte", 8)}) {
-    EXPECT_EQ(ccrec::internal::PercentDecode(enc(name), true), name);
+    EXPECT_EQ(ccrec::detail::PercentDecode(enc(name), true), name);
   }
 }
 
@@ -108,7 +108,7 @@ TEST(HuaweiSignInBody, UsesJsonTypesAndEscapes) {
   o.sign_in.agent_type = 4;
   o.sign_in.ip = "10.0.0.1";
   auto body = wire::SignInBody(o);
-  auto doc = ccrec::internal::ParseJson(body, "body");
+  auto doc = ccrec::detail::ParseJson(body, "body");
   ASSERT_TRUE(doc) << body;
   EXPECT_EQ(std::string((*doc)["password"].GetString()), "p\"w\\+&");
   EXPECT_EQ(std::string((*doc)["phonenum"].GetString()), "40038");
@@ -135,7 +135,7 @@ TEST(HuaweiEnvelope, SuccessOnlyForRetcodeZero) {
 
 TEST(HuaweiEvents, PollShapes) {
   auto events = [](std::string const& body, int* skipped = nullptr) {
-    auto doc = ccrec::internal::ParseJsonWithSpans(body, "poll");
+    auto doc = ccrec::detail::ParseJsonWithSpans(body, "poll");
     EXPECT_TRUE(doc);
     return wire::EventsFromPoll(*doc, skipped);
   };
@@ -153,13 +153,13 @@ TEST(HuaweiEvents, PollShapes) {
   ASSERT_EQ(many.size(), 2u);
   EXPECT_EQ(skipped, 1);
   ASSERT_TRUE(many[1].generated_at.has_value());
-  EXPECT_EQ(ccrec::internal::ToEpochMs(*many[1].generated_at), 1793491200000);
+  EXPECT_EQ(ccrec::detail::ToEpochMs(*many[1].generated_at), 1793491200000);
   events(R"({"retcode":"0","event":"garbage"})", &skipped);
   EXPECT_EQ(skipped, 1);
 }
 
 AgentEvent RecordEvent(std::string const& content, std::string const& type = std::string(kRecordEvent)) {
-  auto doc = ccrec::internal::ParseJsonWithSpans(
+  auto doc = ccrec::detail::ParseJsonWithSpans(
       R"({"eventType":")" + type + R"(","workNo":"20011","eventGenTime":1793491200123,"content":)" + content + "}", "e");
   EXPECT_TRUE(doc);
   return wire::EventFromJson(*doc, doc->Doc());
@@ -264,7 +264,7 @@ TEST(HuaweiContentType, Classification) {
 TEST(HuaweiDateFromPath, FindsTheDayDirectory) {
   auto ymd = [](std::string const& p) {
     auto t = wire::DateFromPath(p);
-    return t ? ccrec::internal::FormatYmd(*t) : std::string("none");
+    return t ? ccrec::detail::FormatYmd(*t) : std::string("none");
   };
   EXPECT_EQ(ymd("Y:/6/0/20161025/20011/1902050.V3"), "20161025");
   EXPECT_EQ(ymd("y:\\1\\0\\20181217\\120\\1524488.V3"), "20181217");

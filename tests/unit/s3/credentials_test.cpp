@@ -240,7 +240,7 @@ TEST_F(EndpointCredentials, ContainerRelativeUriAndRefreshBeforeExpiry) {
   ASSERT_TRUE(c) << c.error().ToString();
   EXPECT_EQ(c->access_key_id, "AK1");
   EXPECT_EQ(c->session_token, "TOK");
-  EXPECT_EQ(*c->expiration, *internal::ParseTimeArg("2026-11-01T01:00:00Z"));
+  EXPECT_EQ(*c->expiration, *::ccrec::detail::ParseTimeArg("2026-11-01T01:00:00Z"));
   auto req = transport_->Requests().at(0);
   EXPECT_EQ(req.url, "http://169.254.170.2/v2/credentials/abc");
   EXPECT_EQ(*req.Header("Authorization"), "Bearer xyz");
@@ -456,7 +456,7 @@ TEST(Presign, ObjectUrlAndS3Uri) {
 
   S3PresignOptions o;
   o.credentials = MakeStaticCredentialsProvider({"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "", std::nullopt});
-  o.clock = std::make_shared<ManualClock>(*internal::ParseAmzDate("20130524T000000Z"));
+  o.clock = std::make_shared<ManualClock>(*::ccrec::detail::ParseAmzDate("20130524T000000Z"));
   o.expires = std::chrono::seconds(86400);
   auto url = PresignS3Object("examplebucket", "test.txt", o);
   ASSERT_TRUE(url) << url.error().ToString();

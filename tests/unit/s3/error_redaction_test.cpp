@@ -129,15 +129,15 @@ TEST(S3ErrorRedactionMap, HintsAreRedactedAndLongMessagesBounded) {
   std::string body = "<Error><Code>PermanentRedirect</Code><Message>" + std::string(100000, 'm') +
                      "</Message><Endpoint>evil.example\x1b[2J?X-Amz-Signature=SIGVALUE5</Endpoint>"
                      "<Region>us-east-1&#13;&#10;Injected</Region></Error>";
-  auto e = impl::MapS3Error(301, {{"x-amz-bucket-region", "eu\x1b[31m"}}, body, "PutObject", "s3://bkt/k",
+  auto e = s3::detail::MapS3Error(301, {{"x-amz-bucket-region", "eu\x1b[31m"}}, body, "PutObject", "s3://bkt/k",
                             std::chrono::system_clock::time_point{}, {kSecret});
   ExpectSafe(e);
-  EXPECT_LT(e.message.size(), 3 * impl::kMaxServerTextBytes) << "the 100 KB Message was kept whole";
+  EXPECT_LT(e.message.size(), 3 * s3::detail::kMaxServerTextBytes) << "the 100 KB Message was kept whole";
   EXPECT_NE(e.message.find("us-east-1"), std::string::npos) << e.message;
 }
 
 TEST(S3ErrorRedactionMap, ServerTextMasksKnownSecretsSignaturesAndControls) {
-  auto text = impl::ServerText(std::string("a ") + kSecret + " b X-Amz-Signature=SIGVALUE6 \x1b c\r\n",
+  auto text = s3::detail::ServerText(std::string("a ") + kSecret + " b X-Amz-Signature=SIGVALUE6 \x1b c\r\n",
                                {kSecret, "short"});
   EXPECT_EQ(text.find(kSecret), std::string::npos) << text;
   EXPECT_EQ(text.find("SIGVALUE6"), std::string::npos) << text;

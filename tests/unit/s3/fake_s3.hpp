@@ -94,7 +94,7 @@ class FakeS3 {
   }
   void PutRaw(std::string const& key, std::string data, ccrec::HttpHeaders headers = {}) {
     std::lock_guard<std::mutex> lock(mu_);
-    auto etag = "\"" + ccrec::internal::HexEncode(ccrec::internal::Md5Raw(data)) + "\"";
+    auto etag = "\"" + ccrec::detail::HexEncode(ccrec::detail::Md5Raw(data)) + "\"";
     objects_[key] = StoredObject{std::move(data), std::move(headers), etag};
   }
 
@@ -106,7 +106,7 @@ class FakeS3 {
 
   // Re-computes the signature from what was sent; nullopt when it matches.
   std::optional<std::string> CheckSignature(ccrec::testing::RecordedRequest const& r,
-                                            ccrec::internal::ParsedUrl const& url) {
+                                            ccrec::detail::ParsedUrl const& url) {
     auto auth = r.Header("authorization");
     auto date = r.Header("x-amz-date");
     auto sha = r.Header("x-amz-content-sha256");
@@ -116,7 +116,7 @@ class FakeS3 {
     s.host = url.port ? url.host + ":" + std::to_string(url.port) : url.host;
     s.path = url.path;
     s.path_is_encoded = true;
-    s.query = ccrec::internal::ParseQuery(url.query);
+    s.query = ccrec::detail::ParseQuery(url.query);
     // Only the headers named in SignedHeaders are part of the signature.
     auto sh_pos = auth->find("SignedHeaders=");
     auto sh_end = auth->find(',', sh_pos);
@@ -129,7 +129,7 @@ class FakeS3 {
     s.payload_hash = *sha;
     ccrec::s3::SigV4Options o;
     o.region = region_;
-    o.time = *ccrec::internal::ParseAmzDate(*date);
+    o.time = *ccrec::detail::ParseAmzDate(*date);
     auto creds = credentials_;
     auto sig = ccrec::s3::SignRequest(s, creds, o);
     if (!sig) return sig.error().message;
@@ -144,7 +144,7 @@ class FakeS3 {
     if (fault) {
       if (auto injected = fault(r)) return Reply(injected->status, injected->body, injected->headers);
     }
-    auto url = ccrec::internal::ParseUrl(r.url);
+    auto url = ccrec::detail::ParseUrl(r.url);
     if (!url) return Reply(400, ErrorXml("InvalidURI"));
     if (auto bad = CheckSignature(r, *url)) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -152,25 +152,25 @@ class FakeS3 {
       return Reply(403, ErrorXml("SignatureDoesNotMatch", *bad));
     }
     auto const sha = *r.Header("x-amz-content-sha256");
-    if (sha != ccrec::s3::kUnsignedPayload && sha != ccrec::internal::Sha256Hex(r.body)) {
+    if (sha != ccrec::s3::kUnsignedPayload && sha != ccrec::detail::Sha256Hex(r.body)) {
       return Reply(400, ErrorXml("XAmzContentSHA256Mismatch"));
     }
     if (auto md5 = r.Header("content-md5")) {
-      if (*md5 != ccrec::internal::Base64Encode(ccrec::internal::Md5Raw(r.body))) return Reply(400, ErrorXml("BadDigest"));
+      if (*md5 != ccrec::detail::Base64Encode(ccrec::detail::Md5Raw(r.body))) return Reply(400, ErrorXml("BadDigest"));
     }
     if (auto c = flexible_checksums ? r.Header("x-amz-checksum-crc32c") : std::nullopt) {
-      auto crc = ccrec::internal::Crc32c(0, r.body.data(), r.body.size());
+      auto crc = ccrec::detail::Crc32c(0, r.body.data(), r.body.size());
       char raw[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
                      static_cast<char>(crc)};
-      if (*c != ccrec::internal::Base64Encode(std::string(raw, 4))) return Reply(400, ErrorXml("BadDigest"));
+      if (*c != ccrec::detail::Base64Encode(std::string(raw, 4))) return Reply(400, ErrorXml("BadDigest"));
     }
     if (auto c = flexible_checksums ? r.Header("x-amz-checksum-sha256") : std::nullopt) {
-      if (*c != ccrec::internal::Base64Encode(ccrec::internal::Sha256Raw(r.body))) {
+      if (*c != ccrec::detail::Base64Encode(ccrec::detail::Sha256Raw(r.body))) {
         return Reply(400, ErrorXml("BadDigest"));
       }
     }
     auto const key = KeyOf(url->path);
-    auto query = ccrec::internal::ParseQuery(url->query);
+    auto query = ccrec::detail::ParseQuery(url->query);
     auto q = [&](char const* name) -> std::optional<std::string> {
       for (auto const& p : query) {
         if (p.first == name) return p.second;
@@ -193,7 +193,7 @@ class FakeS3 {
       int n = std::stoi(*q("partNumber"));
       up->second.parts[n] = r.body;
       auto etag = forced_etag ? *forced_etag
-                              : "\"" + ccrec::internal::HexEncode(ccrec::internal::Md5Raw(r.body)) + "\"";
+                              : "\"" + ccrec::detail::HexEncode(ccrec::detail::Md5Raw(r.body)) + "\"";
       up->second.part_etags[n] = etag;
       ccrec::HttpHeaders h = {{"ETag", etag}};
       if (flexible_checksums) {
@@ -210,7 +210,7 @@ class FakeS3 {
     if (r.method == "PUT") {
       if (r.Header("if-none-match") && objects_.count(key)) return Reply(412, ErrorXml("PreconditionFailed"));
       auto etag = forced_etag ? *forced_etag
-                              : "\"" + ccrec::internal::HexEncode(ccrec::internal::Md5Raw(r.body)) + "\"";
+                              : "\"" + ccrec::detail::HexEncode(ccrec::detail::Md5Raw(r.body)) + "\"";
       objects_[key] = StoredObject{r.body, r.headers, etag};
       ccrec::HttpHeaders h = {{"ETag", etag}};
       if (flexible_checksums) {
@@ -223,13 +223,13 @@ class FakeS3 {
       auto id = "upload-" + std::to_string(++next_upload_);
       uploads_[id] = Upload{key, r.headers, {}, {}};
       return Reply(200, "<?xml version=\"1.0\"?><InitiateMultipartUploadResult><Bucket>b</Bucket><Key>" +
-                            ccrec::internal::xml::Escape(key) + "</Key><UploadId>" + id +
+                            ccrec::detail::xml::Escape(key) + "</Key><UploadId>" + id +
                             "</UploadId></InitiateMultipartUploadResult>");
     }
     if (r.method == "POST" && q("uploadId")) {
       auto up = uploads_.find(*q("uploadId"));
       if (up == uploads_.end()) return Reply(404, ErrorXml("NoSuchUpload"));
-      auto body = ccrec::internal::xml::Document::Parse(r.body, "CompleteMultipartUpload body");
+      auto body = ccrec::detail::xml::Document::Parse(r.body, "CompleteMultipartUpload body");
       if (!body || body->RootName() != "CompleteMultipartUpload") return Reply(400, ErrorXml("MalformedXML"));
       auto const parts = body->ChildTexts("Part");
       if (parts.empty()) return Reply(400, ErrorXml("MalformedXML"));
@@ -249,12 +249,12 @@ class FakeS3 {
         }
         if (i + 1 < parts.size() && p->second.size() < (5u << 20)) return Reply(400, ErrorXml("EntityTooSmall"));
         data += p->second;
-        md5s += ccrec::internal::Md5Raw(p->second);
+        md5s += ccrec::detail::Md5Raw(p->second);
       }
       if (r.Header("if-none-match") && objects_.count(up->second.key)) {
         return Reply(412, ErrorXml("PreconditionFailed"));
       }
-      auto etag = "\"" + ccrec::internal::HexEncode(ccrec::internal::Md5Raw(md5s)) + "-" +
+      auto etag = "\"" + ccrec::detail::HexEncode(ccrec::detail::Md5Raw(md5s)) + "-" +
                   std::to_string(parts.size()) + "\"";
       objects_[up->second.key] = StoredObject{data, up->second.headers, etag};
       std::string extra;
@@ -267,7 +267,7 @@ class FakeS3 {
       }
       return Reply(200, "<?xml version=\"1.0\"?>\n\n<CompleteMultipartUploadResult><Location>l</Location><Bucket>b"
                         "</Bucket><Key>k</Key><ETag>" +
-                            ccrec::internal::xml::Escape(etag) + "</ETag>" + extra + "</CompleteMultipartUploadResult>");
+                            ccrec::detail::xml::Escape(etag) + "</ETag>" + extra + "</CompleteMultipartUploadResult>");
     }
     if (r.method == "DELETE" && q("uploadId")) {
       ++aborts_;
@@ -283,7 +283,7 @@ class FakeS3 {
   static std::string KeyOf(std::string const& path) {
     auto slash = path.find('/', 1);
     if (slash == std::string::npos) return "";
-    return ccrec::internal::PercentDecode(path.substr(slash + 1));
+    return ccrec::detail::PercentDecode(path.substr(slash + 1));
   }
 
   std::shared_ptr<ccrec::testing::FakeHttpTransport> transport_;

@@ -85,7 +85,7 @@ TEST_F(S3MetadataTest, Sha256ChecksumSpellings) {
   auto info = Put(*sink, "c.bin", "abc", {});
   ASSERT_TRUE(info) << info.error().ToString();
   auto r = transport_->Requests().at(0);
-  EXPECT_EQ(*r.Header("x-amz-checksum-sha256"), internal::Base64Encode(internal::Sha256Raw("abc")));
+  EXPECT_EQ(*r.Header("x-amz-checksum-sha256"), ::ccrec::detail::Base64Encode(::ccrec::detail::Sha256Raw("abc")));
   EXPECT_EQ(*r.Header("x-amz-sdk-checksum-algorithm"), "SHA256");
   EXPECT_FALSE(r.Header("x-amz-checksum-crc32c"));
   ASSERT_TRUE(info->checksum);
@@ -103,7 +103,7 @@ TEST_F(S3MetadataTest, Sha256ChecksumSpellings) {
     }
   }
   EXPECT_EQ(parts, 3);
-  EXPECT_EQ(internal::xml::Document::Parse(reqs.back().body, "Complete body").value().Texts("ChecksumSHA256").size(), 3u);
+  EXPECT_EQ(::ccrec::detail::xml::Document::Parse(reqs.back().body, "Complete body").value().Texts("ChecksumSHA256").size(), 3u);
 }
 
 }  // namespace

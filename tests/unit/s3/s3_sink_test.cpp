@@ -134,9 +134,9 @@ TEST_F(S3SinkTest, SmallObjectInContentMd5ModeIsOnePutObjectWithSignedPayloadAnd
   EXPECT_EQ(r.method, "PUT");
   EXPECT_EQ(r.url, "http://127.0.0.1:9000/bkt/rec/2026/a.wav");
   EXPECT_EQ(r.body, data);
-  auto sha = internal::Sha256Hex(data);
+  auto sha = ::ccrec::detail::Sha256Hex(data);
   EXPECT_EQ(*r.Header("x-amz-content-sha256"), sha);
-  EXPECT_EQ(*r.Header("Content-MD5"), internal::Base64Encode(internal::Md5Raw(data)));
+  EXPECT_EQ(*r.Header("Content-MD5"), ::ccrec::detail::Base64Encode(::ccrec::detail::Md5Raw(data)));
   EXPECT_EQ(*r.Header("Content-Type"), "audio/wav");
   EXPECT_EQ(*r.Header("x-amz-meta-sha256"), sha);
   EXPECT_EQ(*r.Header("x-amz-meta-task-id"), "t-1");
@@ -155,7 +155,7 @@ TEST_F(S3SinkTest, SmallObjectInContentMd5ModeIsOnePutObjectWithSignedPayloadAnd
   EXPECT_EQ(info->key, "2026/a.wav");
   EXPECT_EQ(info->bytes, data.size());
   EXPECT_EQ(*info->sha256_hex, sha);
-  EXPECT_EQ(*info->etag, internal::HexEncode(internal::Md5Raw(data)));
+  EXPECT_EQ(*info->etag, ::ccrec::detail::HexEncode(::ccrec::detail::Md5Raw(data)));
   EXPECT_EQ(fake_.Object("rec/2026/a.wav")->data, data);
   EXPECT_EQ(sink->Describe("2026/a.wav"), "s3://bkt/rec/2026/a.wav");
 }
@@ -171,7 +171,7 @@ TEST_F(S3SinkTest, DefaultChecksumIsCrc32cWithoutContentMd5) {
   EXPECT_EQ(*r.Header("x-amz-checksum-crc32c"), "4waSgw==");  // CRC-32C("123456789") = 0xE3069283
   EXPECT_EQ(*r.Header("x-amz-sdk-checksum-algorithm"), "CRC32C");
   EXPECT_FALSE(r.Header("Content-MD5"));
-  EXPECT_EQ(*r.Header("x-amz-content-sha256"), internal::Sha256Hex(data));
+  EXPECT_EQ(*r.Header("x-amz-content-sha256"), ::ccrec::detail::Sha256Hex(data));
   auto auth = *r.Header("Authorization");
   EXPECT_NE(auth.find("SignedHeaders=content-type;host;x-amz-checksum-crc32c;x-amz-content-sha256;x-amz-date;"
                       "x-amz-meta-sha256;x-amz-sdk-checksum-algorithm, Signature="),
@@ -208,7 +208,7 @@ TEST_F(S3SinkTest, VirtualHostedAddressingAndDefaultPortOmitted) {
   o.region = "eu-west-1";
   o.path_style = false;
   auto sink = Sink(o);
-  transport_->EnqueueResponse(200, "", {{"ETag", "\"" + internal::HexEncode(internal::Md5Raw("abc")) + "\""}});
+  transport_->EnqueueResponse(200, "", {{"ETag", "\"" + ::ccrec::detail::HexEncode(::ccrec::detail::Md5Raw("abc")) + "\""}});
   ASSERT_TRUE(Upload(*sink, "k.bin", "abc"));
   auto r = Requests().at(0);
   EXPECT_EQ(r.url, "https://bkt.s3.eu-west-1.amazonaws.com/rec/k.bin");
@@ -275,23 +275,23 @@ TEST_F(S3SinkTest, MultipartFlow) {
   for (auto const& [n, r] : parts) {
     EXPECT_EQ(r.url, "http://127.0.0.1:9000/bkt/rec/big.wav?partNumber=" + std::to_string(n) + "&uploadId=upload-1");
     EXPECT_FALSE(r.Header("Content-MD5"));
-    auto crc = internal::Crc32c(0, r.body.data(), r.body.size());
+    auto crc = ::ccrec::detail::Crc32c(0, r.body.data(), r.body.size());
     std::string be{static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
                    static_cast<char>(crc)};
-    EXPECT_EQ(*r.Header("x-amz-checksum-crc32c"), internal::Base64Encode(be));
-    EXPECT_EQ(*r.Header("x-amz-content-sha256"), internal::Sha256Hex(r.body));
+    EXPECT_EQ(*r.Header("x-amz-checksum-crc32c"), ::ccrec::detail::Base64Encode(be));
+    EXPECT_EQ(*r.Header("x-amz-content-sha256"), ::ccrec::detail::Sha256Hex(r.body));
   }
   EXPECT_EQ(*reqs[0].Header("x-amz-checksum-algorithm"), "CRC32C");
   auto const& complete = reqs[4];
   EXPECT_EQ(complete.method, "POST");
   EXPECT_EQ(complete.url, "http://127.0.0.1:9000/bkt/rec/big.wav?uploadId=upload-1");
-  auto numbers = ccrec::internal::xml::Document::Parse(complete.body, "Complete body").value().Texts("PartNumber");
+  auto numbers = ccrec::detail::xml::Document::Parse(complete.body, "Complete body").value().Texts("PartNumber");
   EXPECT_EQ(numbers, (std::vector<std::string>{"1", "2", "3"}));
   EXPECT_NE(complete.body.find("<ETag>&quot;"), std::string::npos);
 
   EXPECT_EQ(fake_.Object("rec/big.wav")->data, data);
   EXPECT_EQ(info->bytes, data.size());
-  EXPECT_EQ(*info->sha256_hex, internal::Sha256Hex(data));
+  EXPECT_EQ(*info->sha256_hex, ::ccrec::detail::Sha256Hex(data));
   EXPECT_EQ(info->etag->substr(info->etag->size() - 2), "-3");
   EXPECT_EQ(fake_.OpenUploads(), 0u);
   EXPECT_EQ(fake_.SignatureFailures(), 0);
@@ -632,8 +632,8 @@ TEST_F(S3SinkTest, StatFoundAndMissing) {
   ASSERT_TRUE(st->has_value());
   EXPECT_EQ((*st)->key, "a/b.wav");
   EXPECT_EQ((*st)->bytes, 5u);
-  EXPECT_EQ(*(*st)->sha256_hex, internal::Sha256Hex("hello"));
-  EXPECT_EQ(*(*st)->etag, internal::HexEncode(internal::Md5Raw("hello")));
+  EXPECT_EQ(*(*st)->sha256_hex, ::ccrec::detail::Sha256Hex("hello"));
+  EXPECT_EQ(*(*st)->etag, ::ccrec::detail::HexEncode(::ccrec::detail::Md5Raw("hello")));
   auto last = Requests().back();
   EXPECT_EQ(last.method, "HEAD");
   EXPECT_EQ(last.url, "http://127.0.0.1:9000/bkt/rec/a/b.wav");
@@ -682,19 +682,19 @@ TEST_F(S3SinkTest, IfNoneMatch) {
 TEST_F(S3SinkTest, CallerShaMetadataIsVerified) {
   auto sink = Sink();
   PutOptions put;
-  put.metadata = {{"sha256", internal::Sha256Hex("other")}};
+  put.metadata = {{"sha256", ::ccrec::detail::Sha256Hex("other")}};
   auto r = Upload(*sink, "v.bin", "data", put);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kIntegrity);
   EXPECT_EQ(fake_.ObjectCount(), 0u);
-  put.metadata = {{"sha256", internal::Sha256Hex("data")}};
+  put.metadata = {{"sha256", ::ccrec::detail::Sha256Hex("data")}};
   ASSERT_TRUE(Upload(*sink, "v.bin", "data", put));
   // Known up front: multipart sends it on CreateMultipartUpload.
   auto big = Pattern(6 * kMiB);
-  put.metadata = {{"sha256", internal::Sha256Hex(big)}};
+  put.metadata = {{"sha256", ::ccrec::detail::Sha256Hex(big)}};
   transport_->ClearRequests();
   ASSERT_TRUE(Upload(*sink, "w.bin", big, put));
-  EXPECT_EQ(*Requests().at(0).Header("x-amz-meta-sha256"), internal::Sha256Hex(big));
+  EXPECT_EQ(*Requests().at(0).Header("x-amz-meta-sha256"), ::ccrec::detail::Sha256Hex(big));
 }
 
 TEST_F(S3SinkTest, ExpectedSizeIsChecked) {
@@ -822,7 +822,7 @@ TEST_F(S3SinkTest, Crc32cChecksums) {
       EXPECT_TRUE(q.Header("x-amz-checksum-crc32c"));
     }
   }
-  EXPECT_EQ(ccrec::internal::xml::Document::Parse(reqs.back().body, "Complete body").value().Texts("ChecksumCRC32C").size(), 3u);
+  EXPECT_EQ(ccrec::detail::xml::Document::Parse(reqs.back().body, "Complete body").value().Texts("ChecksumCRC32C").size(), 3u);
   EXPECT_EQ(*big->checksum, "crc32c:composite-3");
 }
 
@@ -830,7 +830,7 @@ TEST_F(S3SinkTest, Sha256ChecksumMismatchEchoedByServerIsDetected) {
   auto o = Options();
   o.checksum = ChecksumAlgorithm::kSha256;
   auto sink = Sink(o);
-  transport_->EnqueueResponse(200, "", {{"ETag", "\"" + internal::HexEncode(internal::Md5Raw("abc")) + "\""},
+  transport_->EnqueueResponse(200, "", {{"ETag", "\"" + ::ccrec::detail::HexEncode(::ccrec::detail::Md5Raw("abc")) + "\""},
                                         {"x-amz-checksum-sha256", "AAAA"}});
   auto r = Upload(*sink, "c.bin", "abc");
   ASSERT_FALSE(r);
@@ -845,7 +845,7 @@ TEST_F(S3SinkTest, UnsignedPayloadOnlyOverHttps) {
   EXPECT_EQ(bad.error().code, ErrorCode::kInvalidArgument);
   o.endpoint = "https://127.0.0.1:9443";
   auto sink = Sink(o);
-  transport_->EnqueueResponse(200, "", {{"ETag", "\"" + internal::HexEncode(internal::Md5Raw("abc")) + "\""}});
+  transport_->EnqueueResponse(200, "", {{"ETag", "\"" + ::ccrec::detail::HexEncode(::ccrec::detail::Md5Raw("abc")) + "\""}});
   ASSERT_TRUE(Upload(*sink, "u.bin", "abc"));
   auto r = Requests().at(0);
   EXPECT_EQ(*r.Header("x-amz-content-sha256"), "UNSIGNED-PAYLOAD");

@@ -24,14 +24,14 @@ SigV4Options DocOptions() {
   SigV4Options o;
   o.region = "us-east-1";
   o.service = "s3";
-  o.time = *ccrec::internal::ParseAmzDate("20130524T000000Z");
+  o.time = *ccrec::detail::ParseAmzDate("20130524T000000Z");
   return o;
 }
 
 std::string const kHost = "examplebucket.s3.amazonaws.com";
 
 TEST(SigV4S3Examples, SigningKey) {
-  EXPECT_EQ(ccrec::internal::HexEncode(
+  EXPECT_EQ(ccrec::detail::HexEncode(
                 DeriveSigningKey("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "20130524", "us-east-1", "s3")),
             "dbb893acc010964918f1fd433add87c70e8b0db6be30c1fbeafefa5ec6ba8378");
 }
@@ -67,7 +67,7 @@ TEST(SigV4S3Examples, PutObjectDollarInKey) {
   r.host = kHost;
   r.path = "/test$file.text";
   r.headers = {{"Date", "Fri, 24 May 2013 00:00:00 GMT"}, {"x-amz-storage-class", "REDUCED_REDUNDANCY"}};
-  r.payload_hash = ccrec::internal::Sha256Hex("Welcome to Amazon S3.");
+  r.payload_hash = ccrec::detail::Sha256Hex("Welcome to Amazon S3.");
   EXPECT_EQ(r.payload_hash, "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
   auto sig = SignRequest(r, DocCredentials(), DocOptions());
   ASSERT_TRUE(sig);
@@ -108,7 +108,7 @@ TEST(SigV4S3Examples, PresignedGet) {
   r.host = kHost;
   r.path = "/test.txt";
   PresignOptions o;
-  o.time = *ccrec::internal::ParseAmzDate("20130524T000000Z");
+  o.time = *ccrec::detail::ParseAmzDate("20130524T000000Z");
   o.expires = std::chrono::seconds(86400);
   auto url = PresignUrl(r, DocCredentials(), o);
   ASSERT_TRUE(url) << url.error().ToString();
@@ -149,7 +149,7 @@ TEST(SigV4Presign, SessionTokenIsSignedInTheQueryAndBoundsExpiry) {
   auto creds = DocCredentials();
   creds.session_token = "tok/en+=";
   PresignOptions o;
-  o.time = *ccrec::internal::ParseAmzDate("20130524T000000Z");
+  o.time = *ccrec::detail::ParseAmzDate("20130524T000000Z");
   o.expires = std::chrono::seconds(3600);
   o.scheme = "http";
   creds.expiration = o.time + std::chrono::seconds(600);
@@ -172,7 +172,7 @@ TEST(SigV4Presign, PutWithSignedContentType) {
   r.path = "/upload.wav";
   r.headers = {{"Content-Type", "audio/wav"}};
   PresignOptions o;
-  o.time = *ccrec::internal::ParseAmzDate("20130524T000000Z");
+  o.time = *ccrec::detail::ParseAmzDate("20130524T000000Z");
   auto url = PresignUrl(r, DocCredentials(), o);
   ASSERT_TRUE(url);
   EXPECT_NE(url->url.find("X-Amz-SignedHeaders=content-type%3Bhost"), std::string::npos);
@@ -185,7 +185,7 @@ TEST(SigV4Presign, RejectsBadExpiry) {
   r.host = kHost;
   r.path = "/x";
   PresignOptions o;
-  o.time = *ccrec::internal::ParseAmzDate("20130524T000000Z");
+  o.time = *ccrec::detail::ParseAmzDate("20130524T000000Z");
   for (long s : {0L, -1L, 604801L}) {
     o.expires = std::chrono::seconds(s);
     auto url = PresignUrl(r, DocCredentials(), o);

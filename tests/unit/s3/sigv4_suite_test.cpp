@@ -118,7 +118,7 @@ ParsedReq ParseReq(std::string const& text) {
         auto eq = part.find('=');
         auto name = part.substr(0, eq);
         auto value = eq == std::string::npos ? std::string() : part.substr(eq + 1);
-        r.query.emplace_back(ccrec::internal::PercentDecode(name), ccrec::internal::PercentDecode(value));
+        r.query.emplace_back(ccrec::detail::PercentDecode(name), ccrec::detail::PercentDecode(value));
       }
       if (amp == std::string::npos) break;
       s = amp + 1;
@@ -156,7 +156,7 @@ SigV4Options SuiteOptions() {
   SigV4Options o;
   o.region = "us-east-1";
   o.service = "service";
-  o.time = *ccrec::internal::ParseAmzDate("20150830T123600Z");
+  o.time = *ccrec::detail::ParseAmzDate("20150830T123600Z");
   o.path_mode = PathMode::kGeneric;
   o.add_content_sha256_header = false;
   return o;
@@ -169,7 +169,7 @@ SigV4Request ToRequest(ParsedReq const& p) {
   r.path_is_encoded = true;  // the request line is a URL path (decoded, then re-encoded canonically)
   r.query = p.query;
   r.headers = p.headers;
-  r.payload_hash = ccrec::internal::Sha256Hex(p.body);
+  r.payload_hash = ccrec::detail::Sha256Hex(p.body);
   return r;
 }
 

@@ -15,7 +15,7 @@ TEST(S3Error, SignatureDoesNotMatch) {
       "signature we calculated does not match the signature you provided. Check your key and signing method."
       "</Message><AWSAccessKeyId>AKID</AWSAccessKeyId><StringToSign>x</StringToSign><RequestId>4442587FB7D0A2F9"
       "</RequestId><HostId>h</HostId></Error>";
-  auto e = impl::MapS3Error(403, {{"x-amz-request-id", "HDR"}}, body, "PutObject", "s3://b/k.wav", kNow);
+  auto e = s3::detail::MapS3Error(403, {{"x-amz-request-id", "HDR"}}, body, "PutObject", "s3://b/k.wav", kNow);
   EXPECT_EQ(e.code, ErrorCode::kUnauthenticated);
   EXPECT_EQ(e.http_status, 403);
   EXPECT_EQ(e.vendor_code, "SignatureDoesNotMatch");
@@ -52,7 +52,7 @@ TEST(S3Error, Classification) {
   };
   for (auto const& c : cases) {
     SCOPED_TRACE(c.code);
-    auto e = impl::MapS3Error(c.status, {}, "<Error><Code>" + std::string(c.code) + "</Code></Error>", "Op", "s3://b/k",
+    auto e = s3::detail::MapS3Error(c.status, {}, "<Error><Code>" + std::string(c.code) + "</Code></Error>", "Op", "s3://b/k",
                               kNow);
     EXPECT_EQ(e.code, c.expected);
     EXPECT_EQ(e.vendor_code, c.code);
@@ -61,29 +61,29 @@ TEST(S3Error, Classification) {
 }
 
 TEST(S3Error, NoBodyFallsBackToStatus) {
-  auto e = impl::MapS3Error(403, {{"x-amz-request-id", "RID"}}, "", "HeadObject", "s3://b/k", kNow);
+  auto e = s3::detail::MapS3Error(403, {{"x-amz-request-id", "RID"}}, "", "HeadObject", "s3://b/k", kNow);
   EXPECT_EQ(e.code, ErrorCode::kPermissionDenied);
   EXPECT_EQ(e.request_id, "RID");
   EXPECT_TRUE(e.vendor_code.empty());
   EXPECT_NE(e.message.find("secret"), std::string::npos);
-  EXPECT_EQ(impl::MapS3Error(503, {}, "", "Op", "s3://b/k", kNow).code, ErrorCode::kUnavailable);
-  EXPECT_EQ(impl::MapS3Error(404, {}, "", "Op", "s3://b/k", kNow).code, ErrorCode::kNotFound);
-  EXPECT_EQ(impl::MapS3Error(412, {}, "", "Op", "s3://b/k", kNow).vendor_code, "PreconditionFailed");
+  EXPECT_EQ(s3::detail::MapS3Error(503, {}, "", "Op", "s3://b/k", kNow).code, ErrorCode::kUnavailable);
+  EXPECT_EQ(s3::detail::MapS3Error(404, {}, "", "Op", "s3://b/k", kNow).code, ErrorCode::kNotFound);
+  EXPECT_EQ(s3::detail::MapS3Error(412, {}, "", "Op", "s3://b/k", kNow).vendor_code, "PreconditionFailed");
   // Not XML at all (a proxy page): status decides, body not echoed as a code.
-  auto p = impl::MapS3Error(502, {}, "<html><body>Bad Gateway</body></html>", "Op", "s3://b/k", kNow);
+  auto p = s3::detail::MapS3Error(502, {}, "<html><body>Bad Gateway</body></html>", "Op", "s3://b/k", kNow);
   EXPECT_EQ(p.code, ErrorCode::kUnavailable);
   EXPECT_TRUE(p.vendor_code.empty());
   // Truncated error body.
-  auto t = impl::MapS3Error(500, {}, "<Error><Code>Internal", "Op", "s3://b/k", kNow);
+  auto t = s3::detail::MapS3Error(500, {}, "<Error><Code>Internal", "Op", "s3://b/k", kNow);
   EXPECT_EQ(t.code, ErrorCode::kUnavailable);
   EXPECT_TRUE(t.vendor_code.empty());
 }
 
 TEST(S3Error, RetryAfterAndRegionHint) {
-  auto e = impl::MapS3Error(503, {{"Retry-After", "7"}}, "<Error><Code>SlowDown</Code></Error>", "Op", "s3://b/k", kNow);
+  auto e = s3::detail::MapS3Error(503, {{"Retry-After", "7"}}, "<Error><Code>SlowDown</Code></Error>", "Op", "s3://b/k", kNow);
   ASSERT_TRUE(e.retry_after);
   EXPECT_EQ(*e.retry_after, std::chrono::seconds(7));
-  auto r = impl::MapS3Error(400, {},
+  auto r = s3::detail::MapS3Error(400, {},
                             "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-1' is "
                             "wrong; expecting 'eu-west-1'</Message><Region>eu-west-1</Region></Error>",
                             "PutObject", "s3://b/k", kNow);
@@ -92,19 +92,19 @@ TEST(S3Error, RetryAfterAndRegionHint) {
 }
 
 TEST(S3Error, ErrorDocumentDetection) {
-  EXPECT_TRUE(impl::IsErrorDocument("<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code></Error>"));
+  EXPECT_TRUE(s3::detail::IsErrorDocument("<?xml version=\"1.0\"?>\n<Error><Code>InternalError</Code></Error>"));
   // CompleteMultipartUpload's 200 OK keeps the connection alive with blanks before the <Error>.
-  EXPECT_TRUE(impl::IsErrorDocument("\n\n\n<Error><Code>InternalError</Code></Error>"));
-  EXPECT_TRUE(impl::IsErrorDocument("<s3:Error xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>"));
+  EXPECT_TRUE(s3::detail::IsErrorDocument("\n\n\n<Error><Code>InternalError</Code></Error>"));
+  EXPECT_TRUE(s3::detail::IsErrorDocument("<s3:Error xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>"));
   // A truncated <Error> is not well-formed: the caller's root check reports it (kParse).
-  EXPECT_FALSE(impl::IsErrorDocument("\n\n\n<Error>"));
-  EXPECT_FALSE(impl::IsErrorDocument("<CompleteMultipartUploadResult><ETag>x</ETag></CompleteMultipartUploadResult>"));
-  EXPECT_FALSE(impl::IsErrorDocument(""));
-  EXPECT_FALSE(impl::IsErrorDocument("<Errors>"));
+  EXPECT_FALSE(s3::detail::IsErrorDocument("\n\n\n<Error>"));
+  EXPECT_FALSE(s3::detail::IsErrorDocument("<CompleteMultipartUploadResult><ETag>x</ETag></CompleteMultipartUploadResult>"));
+  EXPECT_FALSE(s3::detail::IsErrorDocument(""));
+  EXPECT_FALSE(s3::detail::IsErrorDocument("<Errors>"));
 }
 
 TEST(S3Error, NamespacedUtf16AndEscapedErrorDocuments) {
-  auto e = impl::MapS3Error(404, {},
+  auto e = s3::detail::MapS3Error(404, {},
                             "<s3:Error xmlns:s3=\"http://s3.amazonaws.com/doc/2006-03-01/\"><s3:Code>NoSuchKey</s3:Code>"
                             "<s3:Message>key &quot;a&amp;b&quot; &#x263A;</s3:Message><s3:RequestId>R1</s3:RequestId>"
                             "</s3:Error>",
@@ -117,9 +117,9 @@ TEST(S3Error, NamespacedUtf16AndEscapedErrorDocuments) {
     utf16le.push_back(c);
     utf16le.push_back('\0');
   }
-  EXPECT_EQ(impl::MapS3Error(503, {}, utf16le, "Op", "s3://b/k", kNow).vendor_code, "SlowDown");
+  EXPECT_EQ(s3::detail::MapS3Error(503, {}, utf16le, "Op", "s3://b/k", kNow).vendor_code, "SlowDown");
   // A DOCTYPE makes the body unreadable (no entity is expanded): the status decides.
-  auto d = impl::MapS3Error(500, {}, "<!DOCTYPE Error [<!ENTITY c \"SlowDown\">]><Error><Code>&c;</Code></Error>", "Op",
+  auto d = s3::detail::MapS3Error(500, {}, "<!DOCTYPE Error [<!ENTITY c \"SlowDown\">]><Error><Code>&c;</Code></Error>", "Op",
                             "s3://b/k", kNow);
   EXPECT_TRUE(d.vendor_code.empty());
   EXPECT_EQ(d.code, ErrorCode::kUnavailable);

@@ -9,8 +9,8 @@
 namespace {
 
 using ::ccrec::HttpHeaders;
-using ::ccrec::internal::ParseStatusLine;
-using ::ccrec::internal::ResponseHeaderParser;
+using ::ccrec::detail::ParseStatusLine;
+using ::ccrec::detail::ResponseHeaderParser;
 
 void FeedAll(ResponseHeaderParser& parser, std::initializer_list<std::string_view> lines) {
   for (std::string_view line : lines) parser.Feed(line);

@@ -17,7 +17,7 @@ namespace {
 using ccrec::ErrorCode;
 using ccrec::Result;
 
-constexpr std::size_t kLimit = ccrec::webex::wire::kMaxApiBodyBytes;
+constexpr std::size_t kLimit = ccrec::webex::detail::kMaxApiBodyBytes;
 
 /// A valid empty tasks page padded with spaces to exactly `size` bytes.
 std::string TasksPageOfSize(std::size_t size) {

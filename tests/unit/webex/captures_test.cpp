@@ -19,7 +19,7 @@ using ccrec::testing::MakeResponse;
 /// Answers a captures query with one stitched recording per requested task, except tasks whose
 /// id starts with "unknown" (empty lists, as the API does).
 Result<ccrec::HttpResponse> CapturesHandler(RecordedRequest const& r) {
-  auto doc = ccrec::internal::ParseJson(r.body, "request");
+  auto doc = ccrec::detail::ParseJson(r.body, "request");
   if (!doc) return MakeResponse(400, "{}", JsonHeaders());
   auto const& query = (*doc)["query"];
   std::string body = R"({"meta":{"orgId":"org-1","urlExpiration":30},"data":[)";
@@ -28,10 +28,10 @@ Result<ccrec::HttpResponse> CapturesHandler(RecordedRequest const& r) {
     std::string task = id.GetString();
     if (!first) body += ',';
     first = false;
-    body += R"({"taskId":")" + ccrec::internal::JsonEscape(task) + R"(","recording":[)";
+    body += R"({"taskId":")" + ccrec::detail::JsonEscape(task) + R"(","recording":[)";
     if (task.rfind("unknown", 0) != 0) {
-      body += R"({"id":"rec-)" + ccrec::internal::JsonEscape(task) + R"(","segment":false,"attributes":{"fileName":"recording-1.wav","filePath":"https://media.example.com/)" +
-              ccrec::internal::PercentEncode(task) + R"(.wav?X-Amz-Date=20261101T000000Z&X-Amz-Expires=1800","callType":"main"}})";
+      body += R"({"id":"rec-)" + ccrec::detail::JsonEscape(task) + R"(","segment":false,"attributes":{"fileName":"recording-1.wav","filePath":"https://media.example.com/)" +
+              ccrec::detail::PercentEncode(task) + R"(.wav?X-Amz-Date=20261101T000000Z&X-Amz-Expires=1800","callType":"main"}})";
     }
     body += R"(],"transcription":[]})";
   }
@@ -112,7 +112,7 @@ TEST(WebexCaptures, BatchesOfAtMostTenUniqueIds) {
   std::set<std::string> sent;
   std::vector<std::size_t> sizes;
   for (auto const& r : requests) {
-    auto doc = ccrec::internal::ParseJson(r.body, "request");
+    auto doc = ccrec::detail::ParseJson(r.body, "request");
     ASSERT_TRUE(doc);
     std::set<std::string> batch;
     for (auto const& id : (*doc)["query"]["taskIds"].GetArray()) {

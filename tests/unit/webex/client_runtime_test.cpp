@@ -1,4 +1,4 @@
-// internal::ClientRuntime: the transport, clock, sleeper, backoff and logger every vendor client
+// ::ccrec::detail::ClientRuntime: the transport, clock, sleeper, backoff and logger every vendor client
 // holds (webex::Client, webex::OAuthClient and face::Client derive their Impl from it).
 
 #include "internal/client_runtime.hpp"
@@ -19,7 +19,7 @@ TEST(ClientRuntime, KeepsWhatIsGivenAndEnvPointsIntoIt) {
   auto sleeper = std::make_shared<testing::ManualSleeper>(clock);
   RetryPolicy retry;
   retry.max_attempts = 3;
-  internal::ClientRuntime runtime(transport, clock, sleeper, retry, Logger{});
+  ::ccrec::detail::ClientRuntime runtime(transport, clock, sleeper, retry, Logger{});
   EXPECT_EQ(runtime.transport, transport);
   EXPECT_EQ(runtime.clock, clock);
   EXPECT_EQ(runtime.sleeper, sleeper);
@@ -33,7 +33,7 @@ TEST(ClientRuntime, KeepsWhatIsGivenAndEnvPointsIntoIt) {
 
 TEST(ClientRuntime, FillsTheClockAndSleeperDefaults) {
   auto transport = std::make_shared<testing::FakeHttpTransport>();
-  internal::ClientRuntime runtime(transport, nullptr, nullptr, RetryPolicy{}, Logger{});
+  ::ccrec::detail::ClientRuntime runtime(transport, nullptr, nullptr, RetryPolicy{}, Logger{});
   EXPECT_EQ(runtime.transport, transport);
   ASSERT_NE(runtime.clock, nullptr);
   ASSERT_NE(runtime.sleeper, nullptr);

@@ -87,8 +87,8 @@ class FakeWebex {
 
   std::shared_ptr<ccrec::exporter::RecordingSource> Source(std::chrono::milliseconds margin = 2min) {
     ccrec::webex::WebexSourceOptions o;
-    o.tasks.from = ccrec::internal::FromEpochMs(kFromMs);
-    o.tasks.to = ccrec::internal::FromEpochMs(kNowMs);
+    o.tasks.from = ccrec::detail::FromEpochMs(kFromMs);
+    o.tasks.to = ccrec::detail::FromEpochMs(kNowMs);
     o.tasks.channel_types = {"telephony"};
     o.url_refresh_margin = margin;
     o.pending_max_age = pending_max_age;
@@ -110,7 +110,7 @@ class FakeWebex {
   }
   std::string UrlFor(std::string const& rec_id, int version) const {
     return std::string(kMedia) + rec_id + ".wav?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F20261101" +
-           "&X-Amz-Date=" + ccrec::internal::FormatAmzDate(clock->Now()) +
+           "&X-Amz-Date=" + ccrec::detail::FormatAmzDate(clock->Now()) +
            "&X-Amz-Expires=" + std::to_string(url_expires_seconds) + "&X-Amz-SignedHeaders=host&X-Amz-Signature=sig" +
            std::to_string(version);
   }
@@ -143,7 +143,7 @@ class FakeWebex {
   }
 
   Result<HttpResponse> Captures(RecordedRequest const& r) {
-    auto doc = ccrec::internal::ParseJson(r.body, "captures request");
+    auto doc = ccrec::detail::ParseJson(r.body, "captures request");
     if (!doc) return ccrec::testing::MakeResponse(400, "{}", Json());
     std::vector<std::string> ids;
     for (auto const& id : (*doc)["query"]["taskIds"].GetArray()) ids.push_back(id.GetString());

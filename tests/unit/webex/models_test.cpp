@@ -10,7 +10,7 @@ namespace webex_test {
 namespace {
 
 using ccrec::ErrorCode;
-namespace wire = ccrec::webex::wire;
+namespace wire = ccrec::webex::detail;
 
 constexpr char kSpecExample[] = R"({
   "meta": {"orgId": "97cdbf45-ebe2-4687-8341-44d5c7abf101"},

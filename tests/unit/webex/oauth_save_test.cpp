@@ -296,12 +296,12 @@ TEST(WebexOAuthSave, WithTheJsonFileStoreTheRotatedTokenIsRescuedToAFileTheError
   bool disk_full = false;
   ccrec::JsonFileTokenStoreOptions options;
   options.rescue_dir = elsewhere.path();
-  auto store = ccrec::internal::MakeJsonFileTokenStoreWithWriter(
+  auto store = ccrec::detail::MakeJsonFileTokenStoreWithWriter(
       path, options, [&](std::string const& p, std::string const& data, mode_t mode) -> Result<void> {
         if (disk_full && p == path) {
           return ccrec::MakeError(ErrorCode::kInternal, "cannot write " + p + ".tmp-0: No space left on device");
         }
-        return ccrec::internal::WriteFileAtomic(p, data, mode);
+        return ccrec::detail::WriteFileAtomic(p, data, mode);
       });
   Env env;
   TokenServer server("rt-0");

@@ -10,7 +10,7 @@
 
 namespace {
 
-namespace wire = ccrec::webex::wire;
+namespace wire = ccrec::webex::detail;
 
 // Each record carries what a re-serialisation would change.
 constexpr char kTask[] = "{ \"id\" : \"t1\",\n  \"attributes\": {\"score\": 1.0, \"weight\":1E2, "

@@ -61,7 +61,7 @@ TEST(WebexSource, ItemsPendingAndCaptureBatches) {
   EXPECT_EQ(consult.key_fields.task_id, "t-main");
   EXPECT_EQ(consult.key_fields.recording_id, "r-consult");
   EXPECT_EQ(consult.key_fields.file_name, "consult.WAV");
-  EXPECT_EQ(consult.key_fields.time, ccrec::internal::FromEpochMs(1793487600000)) << "the recording's startTime";
+  EXPECT_EQ(consult.key_fields.time, ccrec::detail::FromEpochMs(1793487600000)) << "the recording's startTime";
 
   ASSERT_EQ(c.pending.size(), 2u);
   std::map<std::string, std::string> pending;
@@ -101,11 +101,11 @@ TEST(WebexSource, TaskWithoutRecordingIsGivenUpAfterPendingMaxAge) {
   EXPECT_EQ(after.at("t-purged").reason.rfind("unavailable after 3d: capture requested but not available yet", 0), 0u)
       << after.at("t-purged").reason;
   EXPECT_NE(after.at("t-purged").reason.find("2026-10-31T23:00:01"), std::string::npos) << "its createdTime";
-  EXPECT_EQ(after.at("t-purged").window_time, ccrec::internal::FromEpochMs(kFromMs + 1000));
+  EXPECT_EQ(after.at("t-purged").window_time, ccrec::detail::FromEpochMs(kFromMs + 1000));
   w.pending_max_age = 0ms;  // wait forever
   EXPECT_FALSE(given_up().at("t-purged").given_up);
   w.pending_max_age = 90min;
-  w.clock->Set(ccrec::internal::FromEpochMs(kNowMs));
+  w.clock->Set(ccrec::detail::FromEpochMs(kNowMs));
   EXPECT_FALSE(given_up().at("t-purged").given_up);  // 59m59s
   w.clock->Advance(31min);                            // 90m59s
   EXPECT_NE(given_up().at("t-null").reason.find("unavailable after 90m: capture status not known yet"),
@@ -128,9 +128,9 @@ TEST(WebexSource, GivenUpTaskIsFailedOnceAndNoLongerHoldsTheResumePoint) {
 
   auto first = run();
   EXPECT_EQ(first.LastLine(), "exported=1 skipped=0 failed=0 pending=1 bytes=100");
-  EXPECT_EQ(first.earliest_unfinished, ccrec::internal::FromEpochMs(kFromMs + 1000)) << "pinned by t-purged";
+  EXPECT_EQ(first.earliest_unfinished, ccrec::detail::FromEpochMs(kFromMs + 1000)) << "pinned by t-purged";
   w.clock->Advance(24h);
-  EXPECT_EQ(run().earliest_unfinished, ccrec::internal::FromEpochMs(kFromMs + 1000)) << "still pinned after 1 day";
+  EXPECT_EQ(run().earliest_unfinished, ccrec::detail::FromEpochMs(kFromMs + 1000)) << "still pinned after 1 day";
 
   w.clock->Advance(72h);
   auto expired = run();
@@ -162,26 +162,26 @@ TEST(WebexSource, SidecarHasTaskAndRecordingAttributesButNoPresignedUrl) {
   auto c = Enumerate(*source);
   ASSERT_EQ(c.items.size(), 1u);
   auto const& json = c.items[0].metadata_json;
-  auto doc = ccrec::internal::ParseJson(json, "sidecar");
+  auto doc = ccrec::detail::ParseJson(json, "sidecar");
   ASSERT_TRUE(doc) << json;
-  EXPECT_EQ(ccrec::internal::OptString(*doc, "source"), "webex");
-  EXPECT_EQ(ccrec::internal::OptString(*doc, "task_id"), "t1");
-  EXPECT_EQ(ccrec::internal::OptString(*doc, "recording_id"), "r1");
-  auto const* task = ccrec::internal::OptObject(*doc, "task");
+  EXPECT_EQ(ccrec::detail::OptString(*doc, "source"), "webex");
+  EXPECT_EQ(ccrec::detail::OptString(*doc, "task_id"), "t1");
+  EXPECT_EQ(ccrec::detail::OptString(*doc, "recording_id"), "r1");
+  auto const* task = ccrec::detail::OptObject(*doc, "task");
   ASSERT_NE(task, nullptr);
-  auto const* task_attrs = ccrec::internal::OptObject(*task, "attributes");
+  auto const* task_attrs = ccrec::detail::OptObject(*task, "attributes");
   ASSERT_NE(task_attrs, nullptr);
-  EXPECT_EQ(ccrec::internal::OptString(*task_attrs, "origin"), "+14085550100");
-  EXPECT_EQ(ccrec::internal::OptString(*task_attrs, "direction"), "inbound");
-  EXPECT_TRUE(ccrec::internal::OptObject(*task_attrs, "owner"));
-  auto const* rec = ccrec::internal::OptObject(*doc, "recording");
+  EXPECT_EQ(ccrec::detail::OptString(*task_attrs, "origin"), "+14085550100");
+  EXPECT_EQ(ccrec::detail::OptString(*task_attrs, "direction"), "inbound");
+  EXPECT_TRUE(ccrec::detail::OptObject(*task_attrs, "owner"));
+  auto const* rec = ccrec::detail::OptObject(*doc, "recording");
   ASSERT_NE(rec, nullptr);
-  auto const* rec_attrs = ccrec::internal::OptObject(*rec, "attributes");
+  auto const* rec_attrs = ccrec::detail::OptObject(*rec, "attributes");
   ASSERT_NE(rec_attrs, nullptr);
-  EXPECT_EQ(ccrec::internal::OptString(*rec_attrs, "fileName"), "recording-1.wav");
-  EXPECT_EQ(ccrec::internal::OptString(*rec_attrs, "callType"), "consult");
-  EXPECT_EQ(ccrec::internal::OptInt64(*rec_attrs, "startTime"), 1793487600000);
-  EXPECT_TRUE(ccrec::internal::OptArray(*rec_attrs, "participants"));
+  EXPECT_EQ(ccrec::detail::OptString(*rec_attrs, "fileName"), "recording-1.wav");
+  EXPECT_EQ(ccrec::detail::OptString(*rec_attrs, "callType"), "consult");
+  EXPECT_EQ(ccrec::detail::OptInt64(*rec_attrs, "startTime"), 1793487600000);
+  EXPECT_TRUE(ccrec::detail::OptArray(*rec_attrs, "participants"));
   EXPECT_FALSE(rec_attrs->HasMember("filePath"));
   EXPECT_EQ(json.find("filePath"), std::string::npos) << json;
   EXPECT_EQ(json.find("X-Amz-Signature"), std::string::npos) << json;
@@ -335,7 +335,7 @@ TEST(WebexSource, ExportsEndToEndByteExact) {
   for (auto const& l : lines) {
     EXPECT_EQ(l.source, "webex");
     if (l.recording_id == "r1") {
-      EXPECT_EQ(l.sha256, ccrec::internal::Sha256Hex(Bytes(30000, 1)));
+      EXPECT_EQ(l.sha256, ccrec::detail::Sha256Hex(Bytes(30000, 1)));
     }
   }
 

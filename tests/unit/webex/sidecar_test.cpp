@@ -55,8 +55,8 @@ TEST(WebexSidecar, TaskAndRecordingAreTheServersBytesWithoutThePresignedUrl) {
   co.transport = transport;
   co.clock = clock;
   ccrec::webex::WebexSourceOptions o;
-  o.tasks.from = ccrec::internal::FromEpochMs(kNowMs - 3'600'000);
-  o.tasks.to = ccrec::internal::FromEpochMs(kNowMs);
+  o.tasks.from = ccrec::detail::FromEpochMs(kNowMs - 3'600'000);
+  o.tasks.to = ccrec::detail::FromEpochMs(kNowMs);
   o.clock = clock;
   auto source = ccrec::webex::MakeWebexSource(ccrec::webex::Client(std::move(co)), o);
   std::vector<ExportItem> items;
@@ -73,7 +73,7 @@ TEST(WebexSidecar, TaskAndRecordingAreTheServersBytesWithoutThePresignedUrl) {
                       ",\"recording\":" + kRecordingHead + kRecordingTail + "}\n");
   EXPECT_EQ(json.find("filePath"), std::string::npos) << json;
   EXPECT_EQ(json.find("X-Amz-Signature"), std::string::npos) << json;
-  EXPECT_TRUE(ccrec::internal::ParseJson(json, "sidecar")) << json;
+  EXPECT_TRUE(ccrec::detail::ParseJson(json, "sidecar")) << json;
 }
 
 }  // namespace

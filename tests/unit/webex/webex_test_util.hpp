@@ -61,12 +61,12 @@ inline std::map<std::string, std::string> QueryOf(std::string const& url) {
   std::map<std::string, std::string> out;
   auto q = url.find('?');
   if (q == std::string::npos) return out;
-  for (auto const& [k, v] : ccrec::internal::ParseQuery(url.substr(q + 1))) out[k] = v;
+  for (auto const& [k, v] : ccrec::detail::ParseQuery(url.substr(q + 1))) out[k] = v;
   return out;
 }
 
-inline std::int64_t Ms(std::chrono::system_clock::time_point t) { return ccrec::internal::ToEpochMs(t); }
-inline std::chrono::system_clock::time_point At(std::int64_t ms) { return ccrec::internal::FromEpochMs(ms); }
+inline std::int64_t Ms(std::chrono::system_clock::time_point t) { return ccrec::detail::ToEpochMs(t); }
+inline std::chrono::system_clock::time_point At(std::int64_t ms) { return ccrec::detail::FromEpochMs(ms); }
 
 inline ccrec::HttpHeaders JsonHeaders() { return {{"Content-Type", "application/json"}}; }
 

@@ -18,7 +18,7 @@ namespace {
 
 using namespace ccrec::webex_legacy;
 using ccrec::ErrorCode;
-using ccrec::internal::FromEpochMs;
+using ccrec::detail::FromEpochMs;
 using ccrec::testing::FakeHttpTransport;
 
 // Vectors computed independently with Python:
@@ -208,7 +208,7 @@ TEST(Query, PercentEncodedExactlyOnce) {
       << *encoded;
   EXPECT_EQ(encoded->find_first_of("{}\"[]:,/ +"), std::string::npos) << *encoded;
   EXPECT_EQ(encoded->find("%25"), std::string::npos) << "double encoding";
-  EXPECT_EQ(ccrec::internal::PercentDecode(*encoded), *BuildQueryJson(q));
+  EXPECT_EQ(ccrec::detail::PercentDecode(*encoded), *BuildQueryJson(q));
 }
 
 TEST(Query, ClientPutsTheEncodedQueryInTheUrlOnceAndNeverSendsOverTheCap) {

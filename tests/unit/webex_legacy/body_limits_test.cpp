@@ -16,7 +16,7 @@ namespace {
 
 using namespace ccrec::webex_legacy;
 using ccrec::ErrorCode;
-using ccrec::internal::FromEpochMs;
+using ccrec::detail::FromEpochMs;
 using ccrec::testing::FakeHttpTransport;
 
 constexpr std::int64_t kDay = 1793491200000;  // 2026-11-01T00:00:00Z

@@ -17,8 +17,8 @@ namespace {
 
 using namespace ccrec::webex_legacy;
 using ccrec::ErrorCode;
-using ccrec::internal::FromEpochMs;
-using ccrec::internal::ToEpochMs;
+using ccrec::detail::FromEpochMs;
+using ccrec::detail::ToEpochMs;
 using ccrec::testing::FakeHttpTransport;
 using legacy_test::FakeRecord;
 using legacy_test::FakeV1Server;
@@ -493,7 +493,7 @@ TEST(Chains, WalkByIdGuessingEventNames) {
       {ComposeCarId(sid, FromEpochMs(200), "parked"), CarJson(sid, "parked", 200, 300)},
       {ComposeCarId(sid, FromEpochMs(300), "ended"), CarJson(sid, "ended", 300, 300)}};
   f.transport->Route("GET", "/aws/api/cars/", [&cars](ccrec::testing::RecordedRequest const& r) {
-    auto id = ccrec::internal::PercentDecode(r.url.substr(r.url.rfind('/') + 1));
+    auto id = ccrec::detail::PercentDecode(r.url.substr(r.url.rfind('/') + 1));
     auto it = cars.find(id);
     if (it == cars.end()) return ccrec::testing::MakeResponse(404, "{\"message\":\"no such CAR\"}");
     return ccrec::testing::MakeResponse(200, it->second, {{"Content-Type", "application/json"}});

@@ -38,7 +38,7 @@ inline ParsedQuery ParseListUrl(std::string const& url) {
   ParsedQuery out;
   auto pos = url.find("?q=");
   if (pos == std::string::npos) return out;
-  out.json = ccrec::internal::PercentDecode(url.substr(pos + 3));
+  out.json = ccrec::detail::PercentDecode(url.substr(pos + 3));
   rapidjson::Document d;
   d.Parse(out.json.c_str());
   if (d.HasParseError() || !d.IsObject()) return out;

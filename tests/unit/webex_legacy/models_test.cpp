@@ -9,8 +9,8 @@ namespace {
 
 using namespace ccrec::webex_legacy;
 using ccrec::ErrorCode;
-using ccrec::internal::FromEpochMs;
-using ccrec::internal::ToEpochMs;
+using ccrec::detail::FromEpochMs;
+using ccrec::detail::ToEpochMs;
 
 std::string Other(std::vector<RawField> const& fields, std::string const& name) {
   for (auto const& f : fields) {

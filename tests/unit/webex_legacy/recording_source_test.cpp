@@ -25,7 +25,7 @@ namespace {
 using namespace ccrec::webex_legacy;
 using ccrec::ErrorCode;
 using ccrec::Result;
-using ccrec::internal::FromEpochMs;
+using ccrec::detail::FromEpochMs;
 using ccrec::testing::FakeHttpTransport;
 using ccrec::testing::MemorySink;
 using legacy_test::FakeRecord;
@@ -259,7 +259,7 @@ TEST(LegacySource, OneJsonLinesObjectPerWindowWithManifestLines) {
   }
   // Every object's manifest line carries its size and SHA-256.
   for (auto const& [key, object] : objects) {
-    std::string sha = ccrec::internal::Sha256Hex(object.data);
+    std::string sha = ccrec::detail::Sha256Hex(object.data);
     bool found = false;
     for (auto const& line : manifest_lines) {
       found = found || (line.find("\"key\":\"" + key + "\"") != std::string::npos &&

@@ -12,7 +12,7 @@ namespace {
 
 using namespace ccrec::webex_legacy;
 using namespace std::chrono_literals;
-using ccrec::internal::FromEpochMs;
+using ccrec::detail::FromEpochMs;
 using legacy_test::kDay;
 
 TEST(LegacyTimeouts, JsonAndCsvQueriesCarryTheRequestTimeout) {
