@@ -390,6 +390,20 @@ ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& o, Log
   return eo;
 }
 
+ccrec::exporter::ExportSummary RunExporter(ccrec::exporter::ExporterOptions options, Logger const& logger,
+                                           std::shared_ptr<ccrec::exporter::RecordingSource> source,
+                                           std::shared_ptr<ccrec::ObjectSink> const& sink,
+                                           std::shared_ptr<ccrec::exporter::Manifest> manifest,
+                                           std::string const& what, ccrec::CallContext const& ctx) {
+  ccrec::exporter::Exporter exporter(std::move(source), sink, std::move(manifest), std::move(options));
+  logger.Info("exporting " + what + " to " + sink->Describe(""));
+  return exporter.Run(ctx);
+}
+
+std::string DescribeWindow(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to) {
+  return "[" + ccrec::FormatIso8601(from, true) + ", " + ccrec::FormatIso8601(to, true) + ")";
+}
+
 int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const&, int signal_number) {
   if (isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\n");
   int status = kExitOk;

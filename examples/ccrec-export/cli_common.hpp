@@ -141,6 +141,18 @@ ccrec::exporter::ExporterOptions MakeExporterOptions(CommonOptions const& option
                                                      std::shared_ptr<ccrec::ObjectSink> const& sink,
                                                      std::vector<std::string> const& extra_key_names = {});
 
+/// Runs an Exporter with `options` (normally MakeExporterOptions(), adjusted by the subcommand)
+/// over `source` into `sink` with `manifest`, after logging "exporting <what> to <sink>".
+/// Returns the summary, for FinishRun().
+ccrec::exporter::ExportSummary RunExporter(ccrec::exporter::ExporterOptions options, ccrec::Logger const& logger,
+                                           std::shared_ptr<ccrec::exporter::RecordingSource> source,
+                                           std::shared_ptr<ccrec::ObjectSink> const& sink,
+                                           std::shared_ptr<ccrec::exporter::Manifest> manifest,
+                                           std::string const& what, ccrec::CallContext const& ctx);
+
+/// "[<from>, <to>)" in ISO-8601 UTC with milliseconds, for log lines about a time window.
+std::string DescribeWindow(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to);
+
 /// Prints the summary, the last line, and returns the exit status for it.
 int FinishRun(ccrec::exporter::ExportSummary const& summary, ccrec::Logger const& logger, int signal_number);
 

@@ -132,11 +132,8 @@ int RunFace(FaceFlags& f) {
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(client, so);
 
-  auto eo = MakeExporterOptions(f.common, logger, sink);
-  ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
-  logger.Info("exporting FACE recordings started in [" + ccrec::FormatIso8601(from, true) + ", " +
-              ccrec::FormatIso8601(to, true) + ") to " + sink->Describe(""));
-  auto summary = exporter.Run(ctx);
+  auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink), logger, source, sink, manifest,
+                             "FACE recordings started in " + DescribeWindow(from, to), ctx);
   logger.Info("FACE logins this run: " + std::to_string(client.LoginCount()));
   return FinishRun(summary, logger, signals.signal());
 }

@@ -121,10 +121,8 @@ int RunHuawei(HuaweiFlags& f) {
     return FinishRun(failed, logger, signals.signal());
   }
 
-  auto eo = MakeExporterOptions(f.common, logger, sink, extra_keys);
-  ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
-  logger.Info("exporting Huawei CC-Gateway recordings of agent " + f.agent_id + " to " + sink->Describe(""));
-  auto summary = exporter.Run(ctx);
+  auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink, extra_keys), logger, source, sink, manifest,
+                             "Huawei CC-Gateway recordings of agent " + f.agent_id, ctx);
 
   // Sign out at the end — also after Ctrl-C (Shutdown uses its own short deadline, not `ctx`).
   auto signed_out = source->Shutdown();

@@ -230,11 +230,8 @@ int RunWebex(WebexFlags& f) {
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::webex::MakeWebexSource(client, so);
 
-  auto eo = MakeExporterOptions(f.common, logger, sink);
-  ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
-  logger.Info("exporting Webex CC recordings created in [" + ccrec::FormatIso8601(from, true) + ", " +
-              ccrec::FormatIso8601(to, true) + ") to " + sink->Describe(""));
-  auto summary = exporter.Run(ctx);
+  auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink), logger, source, sink, manifest,
+                             "Webex CC recordings created in " + DescribeWindow(from, to), ctx);
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
   auto token_saved = oauth->Flush();

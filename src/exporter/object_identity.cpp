@@ -1,6 +1,7 @@
 #include <ccrec/exporter/object_identity.hpp>
 
 #include "internal/crypto.hpp"
+#include "internal/url.hpp"
 
 namespace ccrec {
 inline namespace v1 {
@@ -8,22 +9,8 @@ namespace exporter {
 
 namespace {
 
-std::string EncodePart(std::string const& s) {
-  static char const kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
-                 c == '_' || c == '~' || c == '-';
-    if (plain) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
+// Each part percent-encoded (RFC 3986 unreserved bytes kept), so '/' cannot appear in a part.
+std::string EncodePart(std::string const& s) { return ::ccrec::detail::PercentEncode(s); }
 
 constexpr std::size_t kMaxIdentityBytes = 1024;
 

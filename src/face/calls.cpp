@@ -42,6 +42,18 @@ std::string FormEncodeMetadata(MetadataUpdate const& m, std::optional<Error>& er
 
 }  // namespace
 
+Result<HttpResponse> Client::Impl::Send(HttpRequest request, std::string const& what, CallContext const& ctx) const {
+  for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
+  logger.Debug(what + ": " + RedactUrl(request.url));
+  auto response = transport->Send(request, ctx);
+  if (!response) {
+    Error e = std::move(response).error();
+    e.message = what + ": " + RedactSecrets(e.message);
+    return e;
+  }
+  return response;
+}
+
 Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, std::string const& query,
                                                   std::optional<std::string> const& form, bool idempotent,
                                                   std::function<bool(detail::ResultHeader const&)> const& accept_code,
@@ -58,14 +70,8 @@ Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, st
         request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
         request.body = MakeStringBody(*form);
       }
-      for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
-      logger.Debug(what + ": " + RedactUrl(url));
-      auto response = transport->Send(request, ctx);
-      if (!response) {
-        Error e = std::move(response).error();
-        e.message = what + ": " + RedactSecrets(e.message);
-        return e;
-      }
+      auto response = Send(std::move(request), what, ctx);
+      if (!response) return std::move(response).error();
       auto buffered = util::BufferResponse(*response, detail::kMaxResultBytes, detail::kMaxErrorBodyBytes);
       if (!buffered) {
         Error e = std::move(buffered).error();
@@ -117,14 +123,8 @@ Result<HttpResponse> Client::Impl::Open(std::string const& command, std::string 
       HttpRequest request;
       request.url = url;
       request.headers = {{"Accept", kMediaAccept}};
-      for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
-      logger.Debug(what + ": " + RedactUrl(url));
-      auto response = transport->Send(request, ctx);
-      if (!response) {
-        Error e = std::move(response).error();
-        e.message = what + ": " + RedactSecrets(e.message);
-        return e;
-      }
+      auto response = Send(std::move(request), what, ctx);
+      if (!response) return response;
       int status = response->status;
       if (expect_redirect && status >= 300 && status <= 399 && response->Header("Location")) {
         return std::move(*response);
@@ -205,11 +205,16 @@ Result<ControlResult> Client::Impl::Control(std::string const& command, Result<s
   return detail::ParseControl(response->status, response->headers, response->body, what);
 }
 
+Result<util::BufferedResponse> Client::Impl::Search(std::string const& command, SearchCriteria const& criteria,
+                                                    CriteriaUse use, CallContext const& ctx) {
+  auto query = EncodeCriteria(criteria, use, options.time_format);
+  if (!query) return std::move(query).error();
+  return Call(command, *query, std::nullopt, true, AcceptSearchCode, ctx);
+}
+
 Result<RecordingSearchResult> Client::Impl::SearchRecordings(SearchCriteria const& criteria,
                                                              CallContext const& ctx) {
-  auto query = EncodeCriteria(criteria, CriteriaUse::kRecordingSearch, options.time_format);
-  if (!query) return std::move(query).error();
-  auto response = Call("audioRecording/details", *query, std::nullopt, true, AcceptSearchCode, ctx);
+  auto response = Search("audioRecording/details", criteria, CriteriaUse::kRecordingSearch, ctx);
   if (!response) return std::move(response).error();
   return detail::ParseRecordingSearch(response->status, response->headers, response->body,
                                     "FACE GET audioRecording/details", options.time_format,
@@ -217,9 +222,7 @@ Result<RecordingSearchResult> Client::Impl::SearchRecordings(SearchCriteria cons
 }
 
 Result<SegmentSearchResult> Client::Impl::SearchSegments(SearchCriteria const& criteria, CallContext const& ctx) {
-  auto query = EncodeCriteria(criteria, CriteriaUse::kSegmentSearch, options.time_format);
-  if (!query) return std::move(query).error();
-  auto response = Call("audioRecording/segment/details", *query, std::nullopt, true, AcceptSearchCode, ctx);
+  auto response = Search("audioRecording/segment/details", criteria, CriteriaUse::kSegmentSearch, ctx);
   if (!response) return std::move(response).error();
   return detail::ParseSegmentSearch(response->status, response->headers, response->body,
                                   "FACE GET audioRecording/segment/details", options.time_format,

@@ -147,7 +147,7 @@ Result<HttpResponse> Client::DownloadRecording(std::string const& recording_id, 
   }
   SearchCriteria c;
   c.recording_id = recording_id;
-  auto query = EncodeCriteria(c, CriteriaUse::kRecordingSelection, impl_->options.time_format);
+  auto query = impl_->SelectionQuery(c);
   if (!query) return std::move(query).error();
   return impl_->Open("audioRecording/download", *query, ctx);
 }
@@ -195,7 +195,7 @@ Result<std::string> Client::RedirectRecording(std::string const& recording_id, C
   if (recording_id.empty()) return MakeError(ErrorCode::kInvalidArgument, "FACE redirect: the recording id is empty");
   SearchCriteria c;
   c.recording_id = recording_id;
-  auto query = EncodeCriteria(c, CriteriaUse::kRecordingSelection, impl_->options.time_format);
+  auto query = impl_->SelectionQuery(c);
   if (!query) return std::move(query).error();
   return RedirectLocation(impl_->Open("audioRecording/redirect", *query, ctx, true), "FACE GET audioRecording/redirect");
 }
@@ -217,7 +217,7 @@ Result<ControlResult> Client::Start(StartParams const& params, CallContext const
   c.channel_number = params.channel_number;
   c.rss_id = params.rss_id;
   c.custom_fields = params.custom_fields;
-  auto query = EncodeCriteria(c, CriteriaUse::kRecordingSelection, impl_->options.time_format);
+  auto query = impl_->SelectionQuery(c);
   if (query && params.codec_profile) {
     *query = Impl::JoinQuery(*query, "codecProfile=" + std::to_string(static_cast<int>(*params.codec_profile)));
   }
@@ -226,14 +226,12 @@ Result<ControlResult> Client::Start(StartParams const& params, CallContext const
 
 Result<ControlResult> Client::Stop(SearchCriteria const& target, std::optional<MetadataUpdate> const& metadata,
                                    CallContext const& ctx) const {
-  return impl_->Control("audioRecording/stop",
-                        EncodeCriteria(target, CriteriaUse::kRecordingSelection, impl_->options.time_format), metadata,
-                        ctx);
+  return impl_->Control("audioRecording/stop", impl_->SelectionQuery(target), metadata, ctx);
 }
 
 Result<ControlResult> Client::Pause(SearchCriteria const& target, PauseOptions const& options,
                                     CallContext const& ctx) const {
-  auto query = EncodeCriteria(target, CriteriaUse::kRecordingSelection, impl_->options.time_format);
+  auto query = impl_->SelectionQuery(target);
   if (query && options.fill_with_silence) {
     *query =
         Impl::JoinQuery(*query, std::string("fillWithSilence=") + (*options.fill_with_silence ? "true" : "false"));
@@ -243,26 +241,20 @@ Result<ControlResult> Client::Pause(SearchCriteria const& target, PauseOptions c
 
 Result<ControlResult> Client::Resume(SearchCriteria const& target, std::optional<MetadataUpdate> const& metadata,
                                      CallContext const& ctx) const {
-  return impl_->Control("audioRecording/resume",
-                        EncodeCriteria(target, CriteriaUse::kRecordingSelection, impl_->options.time_format), metadata,
-                        ctx);
+  return impl_->Control("audioRecording/resume", impl_->SelectionQuery(target), metadata, ctx);
 }
 
 Result<ControlResult> Client::Split(SearchCriteria const& target, CallContext const& ctx) const {
-  return impl_->Control("audioRecording/split",
-                        EncodeCriteria(target, CriteriaUse::kRecordingSelection, impl_->options.time_format),
-                        std::nullopt, ctx);
+  return impl_->Control("audioRecording/split", impl_->SelectionQuery(target), std::nullopt, ctx);
 }
 
 Result<ControlResult> Client::Delete(SearchCriteria const& target, CallContext const& ctx) const {
-  return impl_->Control("audioRecording/delete",
-                        EncodeCriteria(target, CriteriaUse::kRecordingSelection, impl_->options.time_format),
-                        std::nullopt, ctx);
+  return impl_->Control("audioRecording/delete", impl_->SelectionQuery(target), std::nullopt, ctx);
 }
 
 Result<ControlResult> Client::EventNotify(EventNotifyParams const& params, CallContext const& ctx) const {
   if (params.event.empty()) return MakeError(ErrorCode::kInvalidArgument, "FACE eventNotify: the event is empty");
-  auto query = EncodeCriteria(params.target, CriteriaUse::kRecordingSelection, impl_->options.time_format);
+  auto query = impl_->SelectionQuery(params.target);
   if (query) *query = Impl::JoinQuery(*query, util::BuildQuery({{"event", params.event}}));
   return impl_->Control("eventNotify", std::move(query), std::nullopt, ctx);
 }

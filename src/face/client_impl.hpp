@@ -6,6 +6,7 @@
 #include <ccrec/face/client.hpp>
 
 #include "face/parse.hpp"
+#include "internal/client_runtime.hpp"
 #include "internal/http_util.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/single_flight.hpp"
@@ -24,7 +25,7 @@ namespace ccrec {
 inline namespace v1 {
 namespace face {
 
-struct Client::Impl {
+struct Client::Impl : ::ccrec::detail::ClientRuntime {
   using SysTime = std::chrono::system_clock::time_point;
 
   /// Validates `options` (a problem is kept in config_error and returned by every call).
@@ -32,12 +33,7 @@ struct Client::Impl {
 
   ClientOptions options;
   std::string base_url;  // scheme://host:port
-  std::shared_ptr<HttpTransport> transport;
-  std::shared_ptr<Clock> clock;
-  std::shared_ptr<Sleeper> sleeper;
-  Backoff backoff;
-  Backoff login_backoff;
-  Logger logger;
+  Backoff login_backoff;  // the login's own policy (2 attempts); ClientRuntime::backoff is the calls'
   std::optional<Error> config_error;
 
   // --- session (single-flight login) -----------------------------------------------------------
@@ -48,8 +44,6 @@ struct Client::Impl {
   std::optional<Error> sticky_error;  // a rejected login: never asked again
   std::optional<Error> last_error;
   std::atomic<std::uint64_t> logins{0};
-
-  ::ccrec::detail::RetryEnv Env() const { return ::ccrec::detail::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }
 
   std::string Url(std::string const& command) const { return base_url + "/Face/" + command; }
 
@@ -74,6 +68,10 @@ struct Client::Impl {
   Result<std::string> Token(CallContext const& ctx, std::string const& rejected);
 
   // --- calls.cpp ---------------------------------------------------------------------------------
+  /// Sends `request` with ctx's extra headers added, logging `what` and the redacted URL at debug
+  /// level; a transport error's message starts with `what`.
+  Result<HttpResponse> Send(HttpRequest request, std::string const& what, CallContext const& ctx) const;
+
   /// One authenticated API call answered with a (small) result document. `accept_code` decides
   /// which FACE codes are answers rather than failures (failures are mapped, and retried when
   /// transient and `idempotent`). Re-logs in once on a token error.
@@ -91,12 +89,20 @@ struct Client::Impl {
   Result<ControlResult> Control(std::string const& command, Result<std::string> query,
                                 std::optional<MetadataUpdate> const& metadata, CallContext const& ctx);
 
+  /// A search `command` for `criteria` encoded for `use` (a Call accepting AcceptSearchCode).
+  Result<::ccrec::detail::BufferedResponse> Search(std::string const& command, SearchCriteria const& criteria,
+                                            CriteriaUse use, CallContext const& ctx);
   Result<RecordingSearchResult> SearchRecordings(SearchCriteria const& criteria, CallContext const& ctx);
   Result<SegmentSearchResult> SearchSegments(SearchCriteria const& criteria, CallContext const& ctx);
 
   static bool AcceptSearchCode(detail::ResultHeader const& h);
 
   Result<std::string> SegmentQuery(Segment const& segment) const;
+
+  /// The query selecting the recording(s) `target` names, for control commands and redirects.
+  Result<std::string> SelectionQuery(SearchCriteria const& target) const {
+    return EncodeCriteria(target, CriteriaUse::kRecordingSelection, options.time_format);
+  }
 
   /// `a` and `b` joined with '&' (either may be empty).
   static std::string JoinQuery(std::string a, std::string const& b) {

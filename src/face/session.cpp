@@ -30,15 +30,11 @@ std::string NormalizeBaseUrl(std::string url) {
 }  // namespace
 
 Client::Impl::Impl(ClientOptions o)
-    : options(std::move(o)),
+    : ::ccrec::detail::ClientRuntime(o.transport ? o.transport : MakeCurlTransport(), o.clock, o.sleeper, o.retry, o.logger),
+      options(std::move(o)),
       base_url(NormalizeBaseUrl(options.base_url)),
-      transport(options.transport ? options.transport : MakeCurlTransport()),
-      clock(options.clock ? options.clock : MakeSystemClock()),
-      sleeper(options.sleeper ? options.sleeper : MakeRealSleeper()),
-      backoff(options.retry),
       login_backoff(RetryPolicy{2, options.retry.max_elapsed, options.retry.initial_backoff, options.retry.max_backoff,
-                                options.retry.multiplier, options.retry.max_retry_after}),
-      logger(options.logger) {
+                                options.retry.multiplier, options.retry.max_retry_after}) {
   auto parsed = util::ParseUrl(base_url);
   if (base_url.empty() || !parsed || !parsed->query.empty() || parsed->host.empty()) {
     config_error = MakeError(ErrorCode::kInvalidArgument,

@@ -94,14 +94,11 @@ Error MapHuaweiError(int http_status, std::string_view body, HttpHeaders const& 
   error.http_status = http_status;
   std::optional<std::string> retcode;
   std::string server_message;
-  bool is_json_object = false;
-  if (!body.empty()) {
-    auto doc = util::ParseJson(body, "CC-Gateway answer");
-    if (doc && doc->IsObject()) {
-      is_json_object = true;
-      retcode = util::OptString(*doc, "retcode");  // numbers are accepted as text
-      server_message = util::OptString(*doc, "message").value_or(util::OptString(*doc, "msg").value_or(""));
-    }
+  auto doc = util::ParseJsonObject(body, "CC-Gateway answer");
+  bool const is_json_object = doc.has_value();
+  if (doc) {
+    retcode = util::OptString(*doc, "retcode");  // numbers are accepted as text
+    server_message = util::OptString(*doc, "message").value_or(util::OptString(*doc, "msg").value_or(""));
   }
   std::string message;
   if (retcode && !retcode->empty() && *retcode != "0") {

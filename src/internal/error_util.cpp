@@ -2,7 +2,10 @@
 
 #include <ccrec/core/log.hpp>
 
+#include "internal/json.hpp"
 #include "internal/time_util.hpp"
+
+#include <utility>
 
 namespace ccrec {
 inline namespace v1 {
@@ -45,6 +48,32 @@ Error FinishHttpError(Error error, HttpErrorParts parts, HttpHeaders const& head
   message += " (" + std::string(parts.hint) + ")";
   error.message = RedactSecrets(message);
   return error;
+}
+
+std::string_view HttpStatusHint(int status, std::initializer_list<StatusHint> table, std::string_view redirect_hint) {
+  for (auto const& entry : table) {
+    if (entry.status == status) return entry.hint;
+  }
+  if (status >= 500 && status <= 599) return "temporary server failure; retry later";
+  if (status >= 300 && status <= 399) return redirect_hint;
+  return "unexpected response";
+}
+
+Error MapJsonHttpError(int status, std::string_view body, HttpHeaders const& headers, std::string_view what,
+                       std::string_view hint, std::string_view request_id_header, JsonErrorReader const& read,
+                       std::chrono::system_clock::time_point now) {
+  Error error;
+  error.code = ErrorCodeForHttpStatus(status);
+  std::string details;
+  auto doc = ParseJsonObject(body, "error body");
+  if (doc) read(*doc, error, details);
+  return FinishHttpError(std::move(error), {status, body, doc.has_value(), std::move(details), request_id_header, what, hint},
+                         headers, now);
+}
+
+void AppendDetail(std::string& details, std::string_view piece) {
+  if (!details.empty()) details += "; ";
+  details += piece;
 }
 
 }  // namespace detail

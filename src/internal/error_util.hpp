@@ -4,7 +4,11 @@
 #include <ccrec/core/error.hpp>
 #include <ccrec/core/http.hpp>
 
+#include <rapidjson/fwd.h>
+
 #include <chrono>
+#include <functional>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -45,6 +49,32 @@ struct HttpErrorParts {
 /// "<what> failed with HTTP <status>[: <details>] (<hint>)" with secrets redacted.
 CCREC_EXPORT Error FinishHttpError(Error error, HttpErrorParts parts, HttpHeaders const& headers,
                                    std::chrono::system_clock::time_point now);
+
+/// One entry of a vendor's hint table: what an HTTP status usually means there and what to do.
+struct StatusHint {
+  int status = 0;
+  std::string_view hint;
+};
+
+/// The hint for `status` from a vendor's `table` of specific statuses; otherwise "temporary server
+/// failure; retry later" for 5xx, `redirect_hint` for 3xx and "unexpected response" for the rest.
+CCREC_EXPORT std::string_view HttpStatusHint(int status, std::initializer_list<StatusHint> table,
+                                             std::string_view redirect_hint);
+
+/// Reads a vendor's JSON error document: may set `error.vendor_code` and `error.request_id`
+/// and append to `details`.
+using JsonErrorReader = std::function<void(rapidjson::Value const& doc, Error& error, std::string& details)>;
+
+/// Maps a non-2xx response whose body may be a JSON error document: the code from
+/// ErrorCodeForHttpStatus(), then, when the body is a JSON object, `read` (and the body counts as
+/// understood), then FinishHttpError() with `request_id_header`, `what` and `hint`.
+CCREC_EXPORT Error MapJsonHttpError(int status, std::string_view body, HttpHeaders const& headers,
+                                    std::string_view what, std::string_view hint,
+                                    std::string_view request_id_header, JsonErrorReader const& read,
+                                    std::chrono::system_clock::time_point now);
+
+/// Appends `piece` to `details`, separated by "; " from what is there already.
+CCREC_EXPORT void AppendDetail(std::string& details, std::string_view piece);
 
 }  // namespace detail
 }  // namespace v1

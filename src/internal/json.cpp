@@ -16,6 +16,27 @@ inline namespace v1 {
 namespace detail {
 
 namespace json_detail {
+namespace {
+// Follows a left-to-right scan of JSON text through its strings: Skip(text, i) is true when byte
+// i belongs to a string (its quotes included), and then steps i over an escaped byte.
+class StringSkipper {
+ public:
+  bool Skip(std::string_view text, std::size_t& i) {
+    char const c = text[i];
+    if (in_string_) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string_ = false;
+      return true;
+    }
+    in_string_ = c == '"';
+    return in_string_;
+  }
+
+ private:
+  bool in_string_ = false;
+};
+}  // namespace
+
 // Rejects, before rapidjson sees the text, what it handles badly: nesting deeper than
 // kMaxJsonDepth (a recursive Accept/copy/destructor of such a value overflows the stack) and
 // exponents of more than 5 digits (rapidjson 1.1.0 overflows a signed int on
@@ -23,16 +44,11 @@ namespace json_detail {
 std::optional<std::string> CheckJsonLimits(std::string_view text, std::size_t* structure) {
   std::size_t depth = 0;
   std::size_t marks = 0;
-  bool in_string = false;
+  StringSkipper strings;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    if (strings.Skip(text, i)) continue;
     char const c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
     switch (c) {
-      case '"': in_string = true; break;
       case ',':
       case ':': ++marks; break;
       case '[':
@@ -76,18 +92,10 @@ std::optional<std::string> RewriteForReader(std::string_view text) {
     out.emplace(text);
     (*out)[0] = (*out)[1] = (*out)[2] = ' ';
   }
-  bool in_string = false;
+  StringSkipper strings;
   for (std::size_t i = 0; i < text.size(); ++i) {
+    if (strings.Skip(text, i)) continue;
     char const c = text[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
     bool const starts_number = (c == '-' || (c >= '0' && c <= '9')) &&
                                (i == 0 || !((text[i - 1] >= '0' && text[i - 1] <= '9') || text[i - 1] == '.' ||
                                             text[i - 1] == 'e' || text[i - 1] == 'E' || text[i - 1] == '+' ||
@@ -150,6 +158,13 @@ Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view wh
   return doc;
 }
 
+std::optional<rapidjson::Document> ParseJsonObject(std::string_view body, std::string_view what) {
+  if (body.empty()) return std::nullopt;
+  auto doc = ParseJson(body, what);
+  if (!doc || !doc->IsObject()) return std::nullopt;
+  return std::move(*doc);
+}
+
 namespace {
 rapidjson::Value const* Member(rapidjson::Value const& obj, char const* key) {
   if (!obj.IsObject()) return nullptr;
@@ -202,50 +217,60 @@ std::optional<double> ParseDoubleStrict(std::string const& s) {
   if (!std::isfinite(d)) return std::nullopt;
   return d;
 }
+
+// The member `key` of `obj` (absent or null: nullopt) as `native` reads its own JSON type, else,
+// when it is a string, as `from_text` reads that text; any other type is nullopt.
+template <class T, class Native, class FromText>
+std::optional<T> ReadLenient(rapidjson::Value const& obj, char const* key, Native native, FromText from_text) {
+  auto const* v = Member(obj, key);
+  if (v == nullptr) return std::nullopt;
+  if (std::optional<T> value = native(*v)) return value;
+  if (v->IsString()) return from_text(std::string_view(v->GetString(), v->GetStringLength()));
+  return std::nullopt;
+}
 }  // namespace
 
 std::optional<std::string> OptString(rapidjson::Value const& obj, char const* key) {
-  auto const* v = Member(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-  if (v->IsInt64()) return std::to_string(v->GetInt64());
-  if (v->IsUint64()) return std::to_string(v->GetUint64());
-  return std::nullopt;
+  return ReadLenient<std::string>(
+      obj, key,
+      [](rapidjson::Value const& v) -> std::optional<std::string> {
+        if (v.IsInt64()) return std::to_string(v.GetInt64());
+        if (v.IsUint64()) return std::to_string(v.GetUint64());
+        return std::nullopt;
+      },
+      [](std::string_view text) { return std::optional<std::string>(text); });
 }
 
 std::optional<std::int64_t> OptInt64(rapidjson::Value const& obj, char const* key) {
-  auto const* v = Member(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsInt64()) return v->GetInt64();
-  if (v->IsDouble()) {
-    double d = v->GetDouble();
-    if (d >= -9.2e18 && d <= 9.2e18 && static_cast<double>(static_cast<std::int64_t>(d)) == d) {
-      return static_cast<std::int64_t>(d);
-    }
-    return std::nullopt;
-  }
-  if (v->IsString()) return ParseInt64Strict(std::string_view(v->GetString(), v->GetStringLength()));
-  return std::nullopt;
+  return ReadLenient<std::int64_t>(
+      obj, key,
+      [](rapidjson::Value const& v) -> std::optional<std::int64_t> {
+        if (v.IsInt64()) return v.GetInt64();
+        if (!v.IsDouble()) return std::nullopt;
+        double d = v.GetDouble();
+        if (d >= -9.2e18 && d <= 9.2e18 && static_cast<double>(static_cast<std::int64_t>(d)) == d) {
+          return static_cast<std::int64_t>(d);
+        }
+        return std::nullopt;
+      },
+      ParseInt64Strict);
 }
 
 std::optional<double> OptDouble(rapidjson::Value const& obj, char const* key) {
-  auto const* v = Member(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsNumber()) return v->GetDouble();
-  if (v->IsString()) return ParseDoubleStrict(std::string(v->GetString(), v->GetStringLength()));
-  return std::nullopt;
+  return ReadLenient<double>(
+      obj, key,
+      [](rapidjson::Value const& v) { return v.IsNumber() ? std::optional<double>(v.GetDouble()) : std::nullopt; },
+      [](std::string_view text) { return ParseDoubleStrict(std::string(text)); });
 }
 
 std::optional<bool> OptBool(rapidjson::Value const& obj, char const* key) {
-  auto const* v = Member(obj, key);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsBool()) return v->GetBool();
-  if (v->IsString()) {
-    std::string s(v->GetString(), v->GetStringLength());
-    if (s == "true") return true;
-    if (s == "false") return false;
-  }
-  return std::nullopt;
+  return ReadLenient<bool>(
+      obj, key, [](rapidjson::Value const& v) { return v.IsBool() ? std::optional<bool>(v.GetBool()) : std::nullopt; },
+      [](std::string_view text) -> std::optional<bool> {
+        if (text == "true") return true;
+        if (text == "false") return false;
+        return std::nullopt;
+      });
 }
 
 rapidjson::Value const* OptObject(rapidjson::Value const& obj, char const* key) {

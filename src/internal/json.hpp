@@ -27,6 +27,11 @@ inline constexpr std::size_t kMaxJsonDepth = 64;
 /// of more than 5 significant digits are kParse too (see CheckJsonLimits in json.cpp).
 CCREC_EXPORT Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what);
 
+/// `body` parsed (as ParseJson() does) when it is a JSON object; nullopt when it is empty, not
+/// JSON, or another JSON value. For optional documents such as error bodies, where anything else
+/// is simply not understood.
+CCREC_EXPORT std::optional<rapidjson::Document> ParseJsonObject(std::string_view body, std::string_view what);
+
 /// Byte range [begin, end) of one value in the text it was parsed from.
 struct JsonSpan {
   std::uint32_t begin = 0;

@@ -162,37 +162,33 @@ class ProfileProvider final : public CredentialsProvider {
                                   : !Env("AWS_CONFIG_FILE").empty() ? Env("AWS_CONFIG_FILE")
                                                                     : HomePath("/.aws/config"));
     std::vector<std::string> looked;
+    // Reads `path` into `ini` (a missing file is noted and left empty; an unreadable one fails).
+    auto read_ini = [&](std::string const& path, IniFile& ini) -> Result<void> {
+      auto text = ::ccrec::detail::ReadSmallFile(path, 1u << 20);
+      if (text) {
+        ini = ParseIni(*text);
+        looked.push_back(path);
+      } else if (text.error().code != ErrorCode::kNotFound) {
+        return MakeError(ErrorCode::kUnauthenticated,
+                         "AWS profile " + profile + ": cannot read " + path + ": " + text.error().message);
+      } else {
+        looked.push_back(path + " (missing)");
+      }
+      return {};
+    };
     std::map<std::string, std::string> const* from_creds = nullptr;
     std::map<std::string, std::string> const* from_config = nullptr;
     IniFile creds_ini, config_ini;
     if (!creds_path.empty()) {
-      auto text = ::ccrec::detail::ReadSmallFile(creds_path, 1u << 20);
-      if (text) {
-        creds_ini = ParseIni(*text);
-        auto it = creds_ini.find(profile);
-        if (it != creds_ini.end()) from_creds = &it->second;
-        looked.push_back(creds_path);
-      } else if (text.error().code != ErrorCode::kNotFound) {
-        return MakeError(ErrorCode::kUnauthenticated,
-                         "AWS profile " + profile + ": cannot read " + creds_path + ": " + text.error().message);
-      } else {
-        looked.push_back(creds_path + " (missing)");
-      }
+      if (auto read = read_ini(creds_path, creds_ini); !read) return std::move(read).error();
+      auto it = creds_ini.find(profile);
+      if (it != creds_ini.end()) from_creds = &it->second;
     }
     if (!config_path.empty()) {
-      auto text = ::ccrec::detail::ReadSmallFile(config_path, 1u << 20);
-      if (text) {
-        config_ini = ParseIni(*text);
-        auto it = config_ini.find("profile " + profile);
-        if (it == config_ini.end() && profile == "default") it = config_ini.find("default");
-        if (it != config_ini.end()) from_config = &it->second;
-        looked.push_back(config_path);
-      } else if (text.error().code != ErrorCode::kNotFound) {
-        return MakeError(ErrorCode::kUnauthenticated,
-                         "AWS profile " + profile + ": cannot read " + config_path + ": " + text.error().message);
-      } else {
-        looked.push_back(config_path + " (missing)");
-      }
+      if (auto read = read_ini(config_path, config_ini); !read) return std::move(read).error();
+      auto it = config_ini.find("profile " + profile);
+      if (it == config_ini.end() && profile == "default") it = config_ini.find("default");
+      if (it != config_ini.end()) from_config = &it->second;
     }
     std::string where;
     for (auto const& l : looked) where += (where.empty() ? "" : ", ") + l;

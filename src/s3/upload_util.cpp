@@ -45,42 +45,34 @@ void EnsureCapacity(std::string& s, std::size_t capacity) {
   s.swap(grown);
 }
 
-char const* ChecksumName(ChecksumAlgorithm a) {
+namespace {
+
+// How S3 spells each checksum algorithm; all empty for kNone.
+struct ChecksumSpelling {
+  char const* name;         // x-amz-sdk-checksum-algorithm value
+  char const* header;       // the object/part header carrying the value
+  char const* xml_element;  // its element in CompleteMultipartUpload
+  char const* prefix;       // prefix of ObjectInfo::checksum
+};
+
+ChecksumSpelling const& Spelling(ChecksumAlgorithm a) {
+  static constexpr ChecksumSpelling kCrc32c{"CRC32C", "x-amz-checksum-crc32c", "ChecksumCRC32C", "crc32c:"};
+  static constexpr ChecksumSpelling kSha256{"SHA256", "x-amz-checksum-sha256", "ChecksumSHA256", "sha256:"};
+  static constexpr ChecksumSpelling kNone{"", "", "", ""};
   switch (a) {
-    case ChecksumAlgorithm::kCrc32c: return "CRC32C";
-    case ChecksumAlgorithm::kSha256: return "SHA256";
+    case ChecksumAlgorithm::kCrc32c: return kCrc32c;
+    case ChecksumAlgorithm::kSha256: return kSha256;
     case ChecksumAlgorithm::kNone: break;
   }
-  return "";
+  return kNone;
 }
 
-char const* ChecksumHeader(ChecksumAlgorithm a) {
-  switch (a) {
-    case ChecksumAlgorithm::kCrc32c: return "x-amz-checksum-crc32c";
-    case ChecksumAlgorithm::kSha256: return "x-amz-checksum-sha256";
-    case ChecksumAlgorithm::kNone: break;
-  }
-  return "";
-}
+}  // namespace
 
-char const* ChecksumXmlElement(ChecksumAlgorithm a) {
-  switch (a) {
-    case ChecksumAlgorithm::kCrc32c: return "ChecksumCRC32C";
-    case ChecksumAlgorithm::kSha256: return "ChecksumSHA256";
-    case ChecksumAlgorithm::kNone: break;
-  }
-  return "";
-}
-
-char const* ChecksumPrefix(ChecksumAlgorithm a) {
-  switch (a) {
-    case ChecksumAlgorithm::kCrc32c: return "crc32c:";
-    case ChecksumAlgorithm::kSha256: return "sha256:";
-    case ChecksumAlgorithm::kNone: break;
-  }
-  return "";
-}
-
+char const* ChecksumName(ChecksumAlgorithm a) { return Spelling(a).name; }
+char const* ChecksumHeader(ChecksumAlgorithm a) { return Spelling(a).header; }
+char const* ChecksumXmlElement(ChecksumAlgorithm a) { return Spelling(a).xml_element; }
+char const* ChecksumPrefix(ChecksumAlgorithm a) { return Spelling(a).prefix; }
 
 BodyDigests Digest(char const* data, std::size_t size, bool want_sha256, ChecksumAlgorithm checksum) {
   BodyDigests d;

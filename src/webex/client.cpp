@@ -5,6 +5,7 @@
 #include <ccrec/transport/curl.hpp>
 
 #include "internal/ascii.hpp"
+#include "internal/client_runtime.hpp"
 #include "internal/crypto.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
@@ -153,15 +154,12 @@ class SkippingBodyReader : public BodyReader {
 
 }  // namespace
 
-struct Client::Impl {
+struct Client::Impl : util::ClientRuntime {
   explicit Impl(ClientOptions o)
-      : base_url(TrimTrailingSlashes(std::move(o.base_url))),
+      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
+                            std::move(o.sleeper), o.retry, std::move(o.logger)),
+        base_url(TrimTrailingSlashes(std::move(o.base_url))),
         tokens(std::move(o.tokens)),
-        transport(o.transport ? std::move(o.transport) : MakeCurlTransport()),
-        clock(o.clock ? std::move(o.clock) : MakeSystemClock()),
-        sleeper(o.sleeper ? std::move(o.sleeper) : MakeRealSleeper()),
-        backoff(o.retry),
-        logger(std::move(o.logger)),
         rate_limiter(std::move(o.rate_limiter)),
         allow_http_media(o.allow_http_media),
         request_timeout(o.request_timeout) {
@@ -180,19 +178,10 @@ struct Client::Impl {
 
   std::string base_url;
   std::shared_ptr<AccessTokenSource> tokens;
-  std::shared_ptr<HttpTransport> transport;
-  std::shared_ptr<Clock> clock;
-  std::shared_ptr<Sleeper> sleeper;
-  Backoff backoff;
-  Logger logger;
   std::shared_ptr<RateLimiter> rate_limiter;
   bool allow_http_media;
   std::chrono::milliseconds request_timeout;
   std::optional<Error> config_error;
-
-  util::RetryEnv Env() const {
-    return util::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger};
-  }
 
   /// One API call with retries and the single 401 refresh-and-retry; returns a 2xx response
   /// whose Content-Type is JSON (or absent).

@@ -7,6 +7,7 @@
 #include <ccrec/webex/errors.hpp>
 
 #include "internal/ascii.hpp"
+#include "internal/client_runtime.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/single_flight.hpp"
@@ -69,15 +70,12 @@ std::string FormatHours(std::chrono::system_clock::duration d) {
 
 }  // namespace
 
-struct OAuthClient::Impl {
+struct OAuthClient::Impl : util::ClientRuntime {
   explicit Impl(OAuthClientOptions o)
-      : config(std::move(o.config)),
+      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
+                            std::move(o.sleeper), o.retry, std::move(o.logger)),
+        config(std::move(o.config)),
         store(std::move(o.store)),
-        transport(o.transport ? std::move(o.transport) : MakeCurlTransport()),
-        clock(o.clock ? std::move(o.clock) : MakeSystemClock()),
-        sleeper(o.sleeper ? std::move(o.sleeper) : MakeRealSleeper()),
-        backoff(o.retry),
-        logger(std::move(o.logger)),
         request_timeout(o.request_timeout) {}
 
   /// A token and, when this client obtained it itself, its lifetime (expires_in).
@@ -88,11 +86,6 @@ struct OAuthClient::Impl {
 
   OAuthConfig config;
   std::shared_ptr<TokenStore> store;
-  std::shared_ptr<HttpTransport> transport;
-  std::shared_ptr<Clock> clock;
-  std::shared_ptr<Sleeper> sleeper;
-  Backoff backoff;
-  Logger logger;
   std::chrono::milliseconds request_timeout;
 
   std::mutex mu;
@@ -371,8 +364,7 @@ struct OAuthClient::Impl {
     std::string replaces;              // the stored refresh token `issued` supersedes
     std::optional<Error> save_error;
     std::string what = "Webex token endpoint (grant_type=refresh_token)";
-    util::RetryEnv env{&backoff, clock.get(), sleeper.get(), &logger};
-    auto updated = util::RunWithRetries(env, ctx, true, what, [&](int) -> Result<OAuthToken> {
+    auto updated = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<OAuthToken> {
       issued.reset();
       auto r = store->Update([&](std::optional<OAuthToken> const& stored) -> Result<OAuthToken> {
         now = clock->Now();

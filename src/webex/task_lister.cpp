@@ -29,6 +29,13 @@ std::string DescribeMs(std::int64_t ms) {
   return util::FormatIso8601(util::FromEpochMs(ms), true) + " (epoch ms " + std::to_string(ms) + ")";
 }
 
+// kParse for a page of GET /v1/tasks holding tasks created outside [from_param, to_param].
+Error OutsideWindowError(std::int64_t from_param, std::int64_t to_param) {
+  return MakeError(ErrorCode::kParse, "Webex GET /v1/tasks returned tasks created outside the requested window " +
+                                          DescribeMs(from_param) + " .. " + DescribeMs(to_param) +
+                                          "; the server does not honour from/to");
+}
+
 std::int64_t NotNegative(std::int64_t v) { return std::max<std::int64_t>(0, v); }
 
 }  // namespace
@@ -206,10 +213,9 @@ Result<void> TaskLister::SplitStep() {
   logger_.Debug("Webex GET /v1/tasks (split) from=" + std::to_string(from_param) + " to=" + std::to_string(b) + ": " +
                 std::to_string(page->size()) + " tasks");
   if (!check.in_range) {
-    return MakeError(ErrorCode::kParse, "Webex GET /v1/tasks returned tasks created outside the requested window " +
-                                            DescribeMs(from_param) + " .. " + DescribeMs(b) +
-                                            "; the server does not honour from/to, so the window cannot be listed "
-                                            "completely");
+    Error e = OutsideWindowError(from_param, b);
+    e.message += ", so the window cannot be listed completely";
+    return e;
   }
   bool const full = page->size() >= static_cast<std::size_t>(page_size_);
   if (check.saw_from && !from_inclusive_ && from_param == a - 1) {
@@ -234,18 +240,21 @@ Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
     return page.size() < static_cast<std::size_t>(kMaxPageSize) || (check.sorted && check.last && *check.last > m);
   };
   std::int64_t from_param = 0;
+  // One full-size page of [from_param, m + 1] for `types`, checked; kParse when it strays outside.
+  PageCheck check;
+  auto fetch_at_m = [&](std::vector<std::string> const& types) -> Result<std::vector<Task>> {
+    auto page = fetch_(from_param, m + 1, kMaxPageSize, types);
+    if (!page) return page;
+    check = Check(*page, from_param, m + 1);
+    if (!check.in_range) return OutsideWindowError(from_param, m + 1);
+    return page;
+  };
   std::vector<std::string> ids_at_m;  // from the last page read with the query's own filter
   bool done = false;
   for (int attempt = 0; attempt < 2 && !done; ++attempt) {
     from_param = NotNegative(from_inclusive_ ? m : m - 1);
-    auto page = fetch_(from_param, m + 1, kMaxPageSize, channel_types_);
+    auto page = fetch_at_m(channel_types_);
     if (!page) return std::move(page).error();
-    auto const check = Check(*page, from_param, m + 1);
-    if (!check.in_range) {
-      return MakeError(ErrorCode::kParse, "Webex GET /v1/tasks returned tasks created outside the requested window " +
-                                              DescribeMs(from_param) + " .. " + DescribeMs(m + 1) +
-                                              "; the server does not honour from/to");
-    }
     bool learned = false;
     if (check.saw_from && !from_inclusive_ && from_param == m - 1) {
       from_inclusive_ = true;
@@ -278,14 +287,8 @@ Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
   }
   std::unordered_set<std::string> seen;
   for (auto const& type : types) {
-    auto page = fetch_(from_param, m + 1, kMaxPageSize, {type});
+    auto page = fetch_at_m({type});
     if (!page) return std::move(page).error();
-    auto const check = Check(*page, from_param, m + 1);
-    if (!check.in_range) {
-      return MakeError(ErrorCode::kParse, "Webex GET /v1/tasks returned tasks created outside the requested window " +
-                                              DescribeMs(from_param) + " .. " + DescribeMs(m + 1) +
-                                              "; the server does not honour from/to");
-    }
     if (!complete(*page, check)) note_incomplete("channel type " + type);
     for (auto& task : *page) {
       if (task.created_time && Ms(task) == m) seen.insert(task.id);

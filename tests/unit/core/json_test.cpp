@@ -244,6 +244,23 @@ TEST(ParseJson, ZeroWithExponentIsZero) {
   EXPECT_NE(bad.error().message.find("at byte 6"), std::string::npos) << bad.error().message;
 }
 
+// Both pre-scans (the limits check and the zero-exponent rewrite) skip strings the same way: an
+// escaped quote stays inside, an escaped backslash does not hide the closing quote.
+TEST(ParseJson, PreScansSkipStringsAndTheirEscapes) {
+  auto doc = ParseJson(R"(["\"0e5 [[", "\\", 0e5, "a\\\"[{", 0E-1])", "test");
+  ASSERT_TRUE(doc) << doc.error().message;
+  auto const& a = doc->GetArray();
+  EXPECT_STREQ(a[0].GetString(), "\"0e5 [[");
+  EXPECT_STREQ(a[1].GetString(), "\\");
+  EXPECT_EQ(a[2].GetDouble(), 0.0);
+  EXPECT_STREQ(a[3].GetString(), "a\\\"[{");
+  EXPECT_EQ(a[4].GetDouble(), 0.0);
+  std::string deep = R"(["\\")" + std::string(70, '[') + std::string(70, ']') + "]";
+  auto e = ParseJson(deep, "test");
+  ASSERT_FALSE(e);
+  EXPECT_THAT(e.error().message, HasSubstr("nesting"));
+}
+
 // Found by fuzz_webex_legacy: RapidJSON stops at a NUL byte, so "0\0<garbage>" parsed as 0 and
 // the garbage reached the byte-exact scanners behind it.
 TEST(ParseJson, NulByteIsRejected) {

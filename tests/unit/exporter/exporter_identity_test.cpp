@@ -6,6 +6,7 @@
 
 #include <ccrec/exporter/exporter.hpp>
 #include <ccrec/exporter/key_template.hpp>
+#include <ccrec/exporter/object_identity.hpp>
 
 #include <gtest/gtest.h>
 
@@ -189,6 +190,29 @@ TEST_F(ExporterTest, ObjectsCarryTheirIdentityAndAreWrittenWithIfNoneMatch) {
   auto const& sidecar = objects.at("call-detail/t1/" + ccrec::exporter::SanitizeKeyComponent("r/1") + ".wav.json");
   EXPECT_EQ(sidecar.options.metadata.at("ccrec-id"), "v1/fake/t1/r%2F1/");
   EXPECT_TRUE(sidecar.options.if_none_match);
+}
+
+// The identity's wire form is stored in objects' metadata, so it must never change: every byte
+// outside [A-Za-z0-9._~-] is %XX with upper-case hex (EncodeIdentity uses ::ccrec::detail::PercentEncode;
+// this pins that it encodes exactly as the exporter's own encoder did before).
+TEST(EncodeIdentityTest, EveryByteEncodesAsBefore) {
+  std::string all;
+  for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
+  std::string expected;
+  for (int c = 0; c < 256; ++c) {
+    bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
+                 c == '~' || c == '-';
+    if (plain) {
+      expected += static_cast<char>(c);
+    } else {
+      expected += '%';
+      expected += "0123456789ABCDEF"[c >> 4];
+      expected += "0123456789ABCDEF"[c & 0xF];
+    }
+  }
+  ccrec::exporter::RecordingIdentity id{"src/x", all.substr(0, 128), all.substr(128), "s 1"};
+  EXPECT_EQ(ccrec::exporter::EncodeIdentity(id),
+            "v1/src%2Fx/" + expected.substr(0, expected.find("%80")) + "/" + expected.substr(expected.find("%80")) + "/s%201");
 }
 
 }  // namespace
