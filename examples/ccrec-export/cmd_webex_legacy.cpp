@@ -145,16 +145,14 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
               << ccrec::FormatIso8601(at(to_ms), true) << ") -> "
               << sink->Describe(key) << " (split further if a response is full)\n";
   };
-  ccrec::exporter::Exporter exporter(source, sink, manifest, eo);
-
   ccrec::CancellationToken cancel;
   SignalGuard signals(cancel);
   ccrec::CallContext ctx;
   ctx.cancel = cancel;
-  logger.Info("exporting Webex CC v1 " + f.record_type + " with cstts in [" +
-              ccrec::FormatIso8601(from, true) + ", " + ccrec::FormatIso8601(to, true) + ") as " +
-              f.format + " to " + sink->Describe(""));
-  auto summary = exporter.Run(ctx);
+  auto summary = RunExporter(eo, logger, source, sink, manifest,
+                             "Webex CC v1 " + f.record_type + " with cstts in " + DescribeWindow(from, to) + " as " +
+                                 f.format,
+                             ctx);
   if (summary.fatal && summary.fatal->code == ccrec::ErrorCode::kInvalidArgument && summary.exported == 0 &&
       summary.failed == 0 && summary.skipped == 0 && summary.fatal->http_status == 0) {
     throw UsageError{summary.fatal->message};  // options rejected before anything was fetched

@@ -6,6 +6,7 @@
 #include <ccrec/webex_legacy/errors.hpp>
 
 #include "internal/ascii.hpp"
+#include "internal/client_runtime.hpp"
 #include "internal/http_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
@@ -80,15 +81,12 @@ bool IsFatalForRun(Error const& error) noexcept {
   }
 }
 
-struct Client::Impl {
+struct Client::Impl : util::ClientRuntime {
   explicit Impl(ClientOptions o)
-      : base_url(TrimTrailingSlashes(std::move(o.base_url))),
+      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
+                            std::move(o.sleeper), o.retry, std::move(o.logger)),
+        base_url(TrimTrailingSlashes(std::move(o.base_url))),
         credentials(std::move(o.credentials)),
-        transport(o.transport ? std::move(o.transport) : MakeCurlTransport()),
-        clock(o.clock ? std::move(o.clock) : MakeSystemClock()),
-        sleeper(o.sleeper ? std::move(o.sleeper) : MakeRealSleeper()),
-        backoff(o.retry),
-        logger(std::move(o.logger)),
         row_cap(o.service_row_cap),
         max_body(o.max_response_bytes),
         request_timeout(o.request_timeout) {
@@ -111,17 +109,11 @@ struct Client::Impl {
   ApiKeyCredentials credentials;
   std::string signature;
   std::string authorization;
-  std::shared_ptr<HttpTransport> transport;
-  std::shared_ptr<Clock> clock;
-  std::shared_ptr<Sleeper> sleeper;
-  Backoff backoff;
-  Logger logger;
   int row_cap;
   std::size_t max_body;
   std::chrono::milliseconds request_timeout;
   std::optional<Error> config_error;
 
-  util::RetryEnv Env() const { return util::RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }
 
   /// Removes the API key and the signature from text (belt and braces: neither is ever put in a
   /// message on purpose, but a server could echo a header back).
