@@ -33,17 +33,14 @@ struct FaceFlags {
 /// The search criteria of the flags (every search of the run carries them); throws UsageError.
 ccrec::face::SearchCriteria SearchFilter(FaceFlags const& f) {
   ccrec::face::SearchCriteria c;
-  auto set = [](std::optional<std::string>& field, std::string const& value) {
-    if (!value.empty()) field = value;
-  };
-  set(c.ani, f.ani);
-  set(c.dnis, f.dnis);
-  set(c.isr_ucid, f.isr_ucid);
-  set(c.ingress_call_id, f.ingress_call_id);
-  set(c.egress_call_id, f.egress_call_id);
-  set(c.thirdparty_id, f.thirdparty_id);
-  set(c.aor, f.aor);
-  set(c.filename, f.filename);
+  std::pair<std::optional<std::string>*, std::string const*> const flags[] = {
+      {&c.ani, &f.ani},         {&c.dnis, &f.dnis}, {&c.isr_ucid, &f.isr_ucid},
+      {&c.ingress_call_id, &f.ingress_call_id},     {&c.egress_call_id, &f.egress_call_id},
+      {&c.thirdparty_id, &f.thirdparty_id},         {&c.aor, &f.aor},
+      {&c.filename, &f.filename}};
+  for (auto const& [field, value] : flags) {
+    if (!value->empty()) *field = *value;
+  }
   if (!f.in_progress.empty()) c.in_progress = f.in_progress == "true";
   for (auto const& pair : f.custom) {
     auto eq = pair.find('=');

@@ -181,13 +181,7 @@ class Run {
     if (p.given_up) return RecordGivenUp(p);
     counters_.pending.fetch_add(1);
     NoteUnfinished(p.window_time);
-    ManifestEntry e;
-    e.source = p.source;
-    e.task_id = p.task_id;
-    e.recording_id = p.recording_id;
-    e.status = ItemStatus::kPending;
-    e.error = p.reason;
-    Record(e);
+    Record(Line(RecordingIdentity{p.source, p.task_id, p.recording_id, ""}, ItemStatus::kPending, p.reason));
     options_.logger.Info("pending: " + p.source + " task " + p.task_id + ": " + p.reason);
   }
 
@@ -198,25 +192,30 @@ class Run {
       return;
     }
     counters_.failed.fetch_add(1);
-    ManifestEntry e;
-    e.source = p.source;
-    e.task_id = p.task_id;
-    e.status = ItemStatus::kFailed;
-    e.error = p.reason;
-    Record(e);
+    Record(Line(RecordingIdentity{p.source, p.task_id, "", ""}, ItemStatus::kFailed, p.reason));
     options_.logger.Warn("failed: " + p.source + " task " + p.task_id + ": " + p.reason);
   }
 
-  ManifestEntry EntryFor(ExportItem const& item, std::string const& key) {
+  /// A manifest line for `id` without an object (pending, or failed before a key was known).
+  static ManifestEntry Line(RecordingIdentity const& id, ItemStatus status, std::string error) {
     ManifestEntry e;
-    e.source = item.source;
-    e.task_id = item.task_id;
-    e.recording_id = item.recording_id;
-    e.segment_id = item.segment_id;
+    e.source = id.source;
+    e.task_id = id.task_id;
+    e.recording_id = id.recording_id;
+    e.segment_id = id.segment_id;
+    e.status = status;
+    e.error = std::move(error);
+    return e;
+  }
+
+  /// A manifest line for `id` at `key` of this destination (status and the rest to be filled in).
+  ManifestEntry EntryAt(RecordingIdentity const& id, std::string const& key) {
+    auto e = Line(id, ItemStatus::kPending, "");
     e.key = key;
     e.uri = sink_.Uri(key);
     return e;
   }
+  ManifestEntry EntryFor(ExportItem const& item, std::string const& key) { return EntryAt(IdentityOf(item), key); }
 
   static RecordingIdentity IdentityOf(ExportItem const& item) {
     return RecordingIdentity{item.source, item.task_id, item.recording_id, item.segment_id};
@@ -228,14 +227,7 @@ class Run {
   void Interrupted(ExportItem const& item) {
     counters_.pending.fetch_add(1);
     NoteUnfinished(item.window_time);
-    ManifestEntry e;
-    e.source = item.source;
-    e.task_id = item.task_id;
-    e.recording_id = item.recording_id;
-    e.segment_id = item.segment_id;
-    e.status = ItemStatus::kPending;
-    e.error = "interrupted: the run stopped before this recording was exported";
-    Record(e);
+    Record(Line(IdentityOf(item), ItemStatus::kPending, "interrupted: the run stopped before this recording was exported"));
     options_.logger.Info("pending: " + item.source + " task " + item.task_id + " recording " + item.recording_id +
                          ": the run stopped before it was exported");
   }
@@ -296,13 +288,7 @@ class Run {
       }
       counters_.failed.fetch_add(1);
       NoteUnfinished(c.window_time);
-      ManifestEntry f;
-      f.source = c.id.source;
-      f.task_id = c.id.task_id;
-      f.recording_id = c.id.recording_id;
-      f.segment_id = c.id.segment_id;
-      f.key = key;
-      f.uri = sink_.Uri(key);
+      auto f = EntryAt(c.id, key);
       f.status = ItemStatus::kFailed;
       f.error = Collision(key, c.id.ToString(), id.ToString()).ToString();
       Record(f);
