@@ -7,6 +7,7 @@
 #include "internal/time_util.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -62,6 +63,24 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path, Manife
   }
   std::shared_ptr<Manifest> m(new Manifest());
   m->path_ = path;
+  // Open and lock first, so that the lines read below are not being appended to by another run.
+  // A new manifest gets file_mode & ~umask (the kernel applies the umask; no chmod).
+  bool const existed = ::access(path.c_str(), F_OK) == 0;
+  m->fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, static_cast<mode_t>(options.file_mode));
+  if (m->fd_ < 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "cannot open manifest " + path + " for appending: " +
+                                                      std::strerror(errno));
+  }
+  if (options.lock && ::flock(m->fd_, LOCK_EX | LOCK_NB) != 0) {
+    int const err = errno;
+    Error e = MakeError(ErrorCode::kInvalidArgument,
+                        err == EWOULDBLOCK
+                            ? "manifest " + path + " is in use by another run (it holds the manifest's lock); wait "
+                                                   "for that run to end, or give this run a manifest of its own"
+                            : "cannot lock manifest " + path + ": " + std::strerror(err));
+    if (err == EWOULDBLOCK) e.vendor_code = kManifestInUse;
+    return e;
+  }
   auto text = ::ccrec::detail::ReadSmallFile(path, std::size_t{4} << 30);
   if (text) {
     std::size_t pos = 0;
@@ -113,13 +132,7 @@ Result<std::shared_ptr<Manifest>> Manifest::Open(std::string const& path, Manife
   } else if (text.error().code != ErrorCode::kNotFound) {
     return MakeError(ErrorCode::kInvalidArgument, "cannot read manifest: " + text.error().message);
   }
-  // A new manifest gets file_mode & ~umask (the kernel applies the umask; no chmod).
-  m->fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, static_cast<mode_t>(options.file_mode));
-  if (m->fd_ < 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "cannot open manifest " + path + " for appending: " +
-                                                      std::strerror(errno));
-  }
-  if (!text) {  // created: its directory entry must survive a crash like its lines
+  if (!existed) {  // created: its directory entry must survive a crash like its lines
     auto synced = ::ccrec::detail::SyncDir(::ccrec::detail::DirName(path));
     if (!synced) return MakeError(ErrorCode::kInvalidArgument, "manifest " + path + ": " + synced.error().message);
   }

@@ -49,6 +49,9 @@ struct ManifestEntry {
 };
 
 /// Options for Manifest::Open().
+/// Error::vendor_code of Manifest::Open() when another run holds the manifest: "ManifestInUse".
+inline constexpr char kManifestInUse[] = "ManifestInUse";
+
 struct ManifestOptions {
   /// Permission bits a new manifest file is created with. The manifest names recordings (task
   /// and recording ids, keys), which are personal data, so the default is 0600. The file is
@@ -56,6 +59,11 @@ struct ManifestOptions {
   /// (`file_mode & ~umask`; never chmod-ed); an existing manifest keeps its mode. Only the bits
   /// 0777 are allowed (kInvalidArgument otherwise).
   std::uint32_t file_mode = 0600;
+  /// Hold an exclusive lock on the file while the Manifest lives (flock(2)), so that a second
+  /// run on the same manifest is refused at Open() (kManifestInUse) instead of interleaving its
+  /// lines. false: no lock, for a reader that knows nobody appends (e.g. a test reloading what it
+  /// wrote). Default true.
+  bool lock = true;
 };
 
 /// An append-only JSON Lines manifest, loaded at open so a re-run can skip what is done.
@@ -86,10 +94,13 @@ struct ManifestOptions {
 /// Thread-safe.
 class CCREC_EXPORT Manifest {
  public:
-  /// Opens (creating if needed, with ManifestOptions::file_mode & ~umask) and loads `path`. Its
-  /// directory must exist.
+  /// Opens (creating if needed, with ManifestOptions::file_mode & ~umask), locks and loads
+  /// `path`. Its directory must exist. With ManifestOptions::lock (the default) the manifest holds
+  /// an exclusive lock on the file (flock(2), released when the Manifest is destroyed), so two runs
+  /// (processes, or two Manifest objects) never append to one manifest at once.
   /// @return kInvalidArgument when the file cannot be opened for appending or
-  /// options.file_mode has bits beyond 0777.
+  /// options.file_mode has bits beyond 0777; kInvalidArgument with vendor_code kManifestInUse
+  /// when another Manifest holds the file's lock (nothing waits).
   static Result<std::shared_ptr<Manifest>> Open(std::string const& path, ManifestOptions const& options);
   /// Open(path, ManifestOptions{}): a new manifest gets 0600 & ~umask.
   static Result<std::shared_ptr<Manifest>> Open(std::string const& path);

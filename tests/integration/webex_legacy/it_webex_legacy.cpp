@@ -2,6 +2,7 @@
 // (tests/emulators/webex_legacy.py, HTTPS with a throwaway CA) on 127.0.0.1.
 #include "integration/harness.hpp"
 
+#include <ccrec/exporter/manifest.hpp>
 #include <ccrec/sinks/filesystem_sink.hpp>
 #include <ccrec/transport/curl.hpp>
 #include <ccrec/webex_legacy/client.hpp>
@@ -528,6 +529,22 @@ TEST_F(WebexLegacyTest, CliMalformedResponsesAndUnsplittableMillisecondFailWindo
   EXPECT_EQ(bad.LastLine(), "exported=0 skipped=0 failed=2 pending=0 bytes=0");
   EXPECT_NE(bad.err.find("not valid JSON"), std::string::npos) << bad.err;
   EXPECT_TRUE(Files(dir2 / "out").empty());
+}
+
+// Issue 14 item 4: a second run on a manifest that a run holds exits 2 at once, writing nothing.
+TEST_F(WebexLegacyTest, CliRunOnAManifestInUseExitsTwo) {
+  TempDir dir("ccrec-it-legacy-locked");
+  std::string manifest = dir / "m.jsonl";
+  auto held = ccrec::exporter::Manifest::Open(manifest);
+  ASSERT_TRUE(held) << held.error().ToString();
+  auto run = ccrec_it::RunProgram(CliArgs(dir / "out", {"--manifest", manifest}), KeyEnv());
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("in use by another run"), std::string::npos) << run.err;
+  EXPECT_TRUE(Files(dir / "out").empty());
+  held->reset();
+  auto free = ccrec_it::RunProgram(CliArgs(dir / "out", {"--manifest", manifest, "--to", "2026-11-01T01:00:00Z"}),
+                                   KeyEnv());
+  EXPECT_EQ(free.exit_code, 0) << free.err;
 }
 
 TEST_F(WebexLegacyTest, CliEmptyRange) {

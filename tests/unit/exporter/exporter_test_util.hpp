@@ -400,8 +400,12 @@ class ExporterTest : public ::testing::Test {
   std::shared_ptr<FakeSource> source = std::make_shared<FakeSource>();
   std::string manifest_path = dir / "manifest.jsonl";
 
+  /// Without the lock: tests reload the manifest a run still holds (Manifest.IsLockedWhileOpen
+  /// tests the lock).
   std::shared_ptr<Manifest> OpenManifest(std::string const& path) {
-    auto m = Manifest::Open(path);
+    ccrec::exporter::ManifestOptions options;
+    options.lock = false;
+    auto m = Manifest::Open(path, options);
     EXPECT_TRUE(m) << m.error().ToString();
     return m ? *m : Manifest::Null();
   }

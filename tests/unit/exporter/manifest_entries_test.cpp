@@ -31,8 +31,12 @@ ManifestEntry Entry(std::string source, std::string task, std::string rec, ItemS
   return e;
 }
 
+/// Opens without the lock: these tests reload what a live Manifest wrote (IsLockedWhileOpen
+/// tests the lock).
 std::shared_ptr<Manifest> Open(std::string const& path) {
-  auto m = Manifest::Open(path);
+  ccrec::exporter::ManifestOptions options;
+  options.lock = false;
+  auto m = Manifest::Open(path, options);
   EXPECT_TRUE(m) << m.error().ToString();
   return m ? *m : Manifest::Null();
 }

@@ -39,8 +39,12 @@ ManifestEntry Entry(std::string task, std::string rec, ItemStatus status, std::s
   return e;
 }
 
+/// Opens without the lock: these tests reload what a live Manifest wrote (IsLockedWhileOpen
+/// tests the lock).
 std::shared_ptr<Manifest> Open(std::string const& path) {
-  auto m = Manifest::Open(path);
+  ccrec::exporter::ManifestOptions options;
+  options.lock = false;
+  auto m = Manifest::Open(path, options);
   EXPECT_TRUE(m) << m.error().ToString();
   return m ? *m : Manifest::Null();
 }
@@ -128,6 +132,25 @@ TEST(Manifest, ErrorFieldIsRedacted) {
     EXPECT_EQ(line.find(secret), std::string::npos) << secret << " leaked into " << line;
   }
   EXPECT_NE(line.find("token endpoint said"), std::string::npos) << "the message itself survives";
+}
+
+// Issue 14 item 4: two runs never append to one manifest at once; the second is refused at once.
+TEST(Manifest, IsLockedWhileOpen) {
+  TempDir dir;
+  std::string path = dir / "m.jsonl";
+  {
+    auto first = ccrec::exporter::Manifest::Open(path);
+    ASSERT_TRUE(first);
+    auto second = ccrec::exporter::Manifest::Open(path);
+    ASSERT_FALSE(second) << "a second Manifest on the same file";
+    EXPECT_EQ(second.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(second.error().vendor_code, ccrec::exporter::kManifestInUse);
+    EXPECT_NE(second.error().message.find("in use by another run"), std::string::npos) << second.error().message;
+    ASSERT_TRUE((*first)->Append(Entry("t1", "r1", ItemStatus::kExported)));
+  }
+  auto again = ccrec::exporter::Manifest::Open(path);
+  ASSERT_TRUE(again) << "the lock goes with the Manifest";
+  EXPECT_TRUE((*again)->IsDone("webex", "t1", "r1"));
 }
 
 TEST(Manifest, AppendAndReload) {
