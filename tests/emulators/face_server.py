@@ -25,6 +25,10 @@ Emulates, on one loopback HTTPS server, the ISR FACE REST API as described in
   cannot be downloaded (code 11, counted in ``in_progress_downloads``).
 * Control commands ``start stop pause resume split delete eventNotify`` with their parameters (ref §1, §4);
   a POST body on details or a control command is a metadata update and is counted (``metadata_updates``).
+* Formats (ref §5): XML unless ``Accept`` asks for JSON (compact, like the guide's examples); the
+  ``xml`` knob (``utf-8``, ``utf-16le``, ``utf-16be``, ``utf-16le-nobom``, ``utf-16be-nobom``) answers
+  every command in XML in that encoding whatever ``Accept`` says, the ``<?xml ... encoding="UTF-16"?>``
+  declaration of the guide's examples included.
 * ``/_emulator/...``: stats, config, ground truth, error injection, token expiry, finishing in-progress
   recordings, and ``purge-after-list`` (``{"recording_ids":[...]}``): each is deleted right after a
   listing (a details search without ``recordingId``) returned it, so fetching it then answers code 19.
