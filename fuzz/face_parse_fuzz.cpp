@@ -1,5 +1,6 @@
 // Oracle FACE answers (src/face/parse.hpp): login, the result header, recording and segment
-// searches (both match shapes), control commands, version, expiration.
+// searches (both match shapes, JSON and XML through its JSON form), control commands, version,
+// expiration.
 //
 // Input: one byte choosing Content-Type, HTTP status, time format and maxListLength, then the body.
 // Properties: no crash, hang, leak or undefined behaviour.
@@ -31,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   (void)wire::ParseExpiration(body.substr(0, 64));
   (void)wire::ParseVersion(headers, body);
   (void)wire::Snippet(body);
-  (void)wire::XmlInsteadOfJson("fuzz", status, body);
+  (void)wire::XmlAnswerAsJson(body, "fuzz");
   (void)wire::RenamedFilename(body.substr(0, 512));
   (void)wire::IsListMessage(body.substr(0, 512));
   (void)wire::IsTruncationMessage(body.substr(0, 512));

@@ -353,43 +353,43 @@ std::optional<std::string> RenamedFilename(std::string_view message) {
   return name;
 }
 
-std::string Snippet(std::string_view body) { return ::ccrec::detail::BodySnippet(body); }
-
-Error XmlInsteadOfJson(std::string_view what, int status, std::string_view body) {
-  auto header = ReadResultHeader({{"Content-Type", "application/xml"}}, body);
-  Error e;
-  e.code = ErrorCode::kParse;
-  e.http_status = status;
-  std::string detail;
-  if (header.code) {
-    e.vendor_code = std::to_string(*header.code);
-    detail = " (FACE return code " + e.vendor_code + (header.message.empty() ? "" : ": \"" + header.message + "\"") + ")";
-  } else {
-    detail = " (starts with \"" + Snippet(body) + "\")";
+std::string Snippet(std::string_view body) {
+  // UTF-16 (a BOM, or a zero byte in the first code unit): keep the ASCII characters, '?' for the
+  // rest, so that RedactSecrets sees "<token>" rather than "< t o k e n >".
+  bool const bom = body.substr(0, 2) == "\xFF\xFE" || body.substr(0, 2) == "\xFE\xFF";
+  bool const utf16 = bom || (body.size() >= 2 && (body[0] == '\0') != (body[1] == '\0'));
+  if (!utf16) return ::ccrec::detail::BodySnippet(body);
+  bool const little_endian = bom ? body[0] == '\xFF' : body[1] == '\0';
+  if (bom) body.remove_prefix(2);
+  std::string ascii;
+  for (std::size_t i = 0; i + 1 < body.size() && ascii.size() < 256; i += 2) {
+    unsigned char const lo = static_cast<unsigned char>(body[little_endian ? i : i + 1]);
+    unsigned char const hi = static_cast<unsigned char>(body[little_endian ? i + 1 : i]);
+    ascii.push_back(hi == 0 && lo < 0x80 ? static_cast<char>(lo) : '?');
   }
-  e.message = RedactSecrets(std::string(what) + ": FACE answered with XML although JSON was requested (Accept: "
-                                                "application/json)" +
-                            detail +
-                            "; the server or a proxy in front of it ignores the Accept header. FACE returns JSON "
-                            "since ISR 6.2; check the ISR version and any proxy");
-  return e;
+  return ::ccrec::detail::BodySnippet(ascii);
 }
 
 namespace {
 
-/// Common checks of a 2xx search/control answer: JSON with a result object and a code. The result
-/// views `body`.
+/// Common checks of a 2xx search/control answer: JSON, or XML read into its JSON form
+/// (XmlAnswerAsJson), with a result object and a code. The result views `body` (JSON) or keeps the
+/// converted text (XML).
 Result<util::JsonWithSpans> ParseResultDocument(int status, HttpHeaders const& headers, std::string_view body,
                                                 std::string_view what) {
   auto kind = Classify(headers, body);
-  if (kind == BodyKind::kXml) return XmlInsteadOfJson(what, status, body);
   if (kind == BodyKind::kEmpty) {
     Error e = MakeError(ErrorCode::kParse, std::string(what) + ": FACE answered HTTP " + std::to_string(status) +
-                                               " with an empty body instead of a JSON result");
+                                               " with an empty body instead of a result document");
     e.http_status = status;
     return e;
   }
-  auto doc = util::ParseJsonWithSpans(body, std::string(what) + " response");
+  auto doc = [&]() -> Result<util::JsonWithSpans> {
+    if (kind != BodyKind::kXml) return util::ParseJsonWithSpans(body, std::string(what) + " response");
+    auto json = XmlAnswerAsJson(body, std::string(what) + ": the XML answer");
+    if (!json) return std::move(json).error();
+    return util::ParseJsonWithSpans(std::move(*json), std::string(what) + " response");
+  }();
   if (!doc) {
     Error e = std::move(doc).error();
     e.http_status = status;
@@ -397,8 +397,9 @@ Result<util::JsonWithSpans> ParseResultDocument(int status, HttpHeaders const& h
   }
   Value const* result = ResultObject(doc->Doc());
   if (result == nullptr || !JsonCode(*result)) {
-    Error e = MakeError(ErrorCode::kParse, std::string(what) + ": the JSON answer has no result object with a code (" +
-                                               "starts with \"" + Snippet(body) + "\")");
+    Error e = MakeError(ErrorCode::kParse, std::string(what) + ": the " + (kind == BodyKind::kXml ? "XML" : "JSON") +
+                                               " answer has no result object with a code (starts with \"" +
+                                               Snippet(doc->Text()) + "\")");
     e.http_status = status;
     return e;
   }
@@ -431,7 +432,7 @@ Result<SearchResult> ParseSearch(int status, HttpHeaders const& headers, std::st
     if (object != nullptr) out.*item = parse_item(*doc, *object, format);
     if (!(out.*item)) {
       Error e = MakeError(ErrorCode::kParse, std::string(what) + ": code 0 answer without a " + item_key + " with a " +
-                                                 item_key + "Id (" + Snippet(body) + ")");
+                                                 item_key + "Id (" + Snippet(doc->Text()) + ")");
       e.http_status = status;
       return e;
     }

@@ -1,6 +1,6 @@
 #pragma once
-// Internal to ccrec::face: reading FACE result documents (JSON and, leniently, XML) into the
-// models. Not installed. Reference oracle-face.md §5.
+// Internal to ccrec::face: reading FACE result documents (JSON, and XML through its JSON form,
+// parse_xml.cpp) into the models. Not installed. Reference oracle-face.md §5.
 
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/result.hpp>
@@ -88,11 +88,15 @@ CCREC_EXPORT bool IsTruncationMessage(std::string_view message);
 /// The new file name from "This file has been renamed by the recorder, ...: NAME".
 CCREC_EXPORT std::optional<std::string> RenamedFilename(std::string_view message);
 
-/// The kParse error for an XML body where JSON was asked for, with the FACE code and message
-/// when readable.
-CCREC_EXPORT Error XmlInsteadOfJson(std::string_view what, int status, std::string_view body);
+/// A FACE XML answer (UTF-8 or UTF-16, see internal/xml.hpp) rewritten as the JSON FACE documents
+/// for the same answer (parse_xml.cpp, docs/face.md "XML answers"): `<result><code>0</code>..` ->
+/// `{"result":{"code":0,..}}`, documented lists as `[{"item":{..}}]`, known numeric and boolean
+/// members typed. Errors: kParse starting with `what` (malformed XML, a DOCTYPE, nesting deeper than
+/// 32 levels); the message names the problem and an offset, never the body's content.
+CCREC_EXPORT Result<std::string> XmlAnswerAsJson(std::string_view body, std::string_view what);
 
-/// Parses a 2xx `details` answer (codes 0, -1 list, 19). `max_list_length` is what was sent
+/// Parses a 2xx `details` answer (codes 0, -1 list, 19), JSON or XML (the same models; for an XML
+/// answer each raw_json is the XmlAnswerAsJson() text of the record). `max_list_length` is what was sent
 /// (0 = not sent) for the count-based truncation check.
 CCREC_EXPORT Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const& headers,
                                                                 std::string_view body, std::string_view what,
@@ -119,7 +123,8 @@ CCREC_EXPORT std::optional<std::chrono::seconds> ParseExpiration(std::string_vie
 /// `version` of a JSON or XML answer.
 CCREC_EXPORT std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_view body);
 
-/// At most 200 printable bytes of `body`, for messages.
+/// At most 200 printable bytes of `body`, for messages, secrets redacted (a UTF-16 body is read as
+/// its ASCII characters first, so that `<token>` is recognised and redacted there too).
 CCREC_EXPORT std::string Snippet(std::string_view body);
 
 }  // namespace detail

@@ -124,8 +124,12 @@ Result<Client::Impl::Minted> Client::Impl::DoLogin(CallContext const& ctx) {
       return e;
     }
     if (status >= 200 && status <= 299 && !answer.parsed) {
-      Error e = MakeError(ErrorCode::kParse, what + ": the login answer is neither a JSON nor an XML FACE result (\"" +
-                                                 detail::Snippet(RedactSecrets(body)) + "\")");
+      // The body is not quoted: a login answer is where the token lives, and an unreadable one may
+      // carry it in a shape the redaction does not recognise.
+      Error e = MakeError(ErrorCode::kParse, what + ": the login answer is neither a JSON nor an XML FACE result (" +
+                                                 std::to_string(body.size()) + " bytes, Content-Type \"" +
+                                                 FindHeader(headers, "Content-Type").value_or("") +
+                                                 "\"; body not quoted, it may hold the token)");
       e.http_status = status;
       return e;
     }

@@ -170,6 +170,24 @@ Result<Document> Document::Parse(std::string_view body, std::string_view what) {
   return Document(std::move(impl));
 }
 
+std::string Element::Name() const {
+  return std::string(LocalName(pugi::xml_node(static_cast<pugi::xml_node_struct*>(node_)).name()));
+}
+
+std::optional<std::string> Element::Text() const {
+  return ElementText(pugi::xml_node(static_cast<pugi::xml_node_struct*>(node_)));
+}
+
+std::vector<Element> Element::Children() const {
+  std::vector<Element> out;
+  for (auto child : pugi::xml_node(static_cast<pugi::xml_node_struct*>(node_)).children()) {
+    if (child.type() == pugi::node_element) out.push_back(Element(child.internal_object()));
+  }
+  return out;
+}
+
+Element Document::Root() const { return Element(impl_->doc.document_element().internal_object()); }
+
 std::string Document::RootName() const { return std::string(LocalName(impl_->doc.document_element().name())); }
 
 bool Document::Has(std::string_view name) const {

@@ -29,6 +29,26 @@ inline namespace v1 {
 namespace detail {
 namespace xml {
 
+/// A read-only view of one element of a Document, for readers that walk the tree (FACE's answers
+/// into their JSON form). Valid while its Document lives; cheap to copy.
+///
+/// @par Thread safety
+/// Const queries may run concurrently.
+class CCREC_EXPORT Element {
+ public:
+  /// Local name (without a namespace prefix).
+  std::string Name() const;
+  /// The element's text, with the rules of Document (nullopt when it has child elements).
+  std::optional<std::string> Text() const;
+  /// The child elements, in document order (attributes, comments and text are not elements).
+  std::vector<Element> Children() const;
+
+ private:
+  friend class Document;
+  explicit Element(void* node) : node_(node) {}
+  void* node_ = nullptr;  // pugi::xml_node_struct, kept opaque so pugixml stays in xml.cpp
+};
+
 /// A parsed XML document. Queries take an element's local name (without a namespace prefix) and
 /// search the whole tree in document order.
 ///
@@ -52,6 +72,8 @@ class CCREC_EXPORT Document {
 
   /// Local name of the root element.
   std::string RootName() const;
+  /// The root element.
+  Element Root() const;
   /// True when an element called `name` exists.
   bool Has(std::string_view name) const;
   /// Text of the first element called `name`; nullopt when there is none or it has no text.

@@ -25,6 +25,10 @@ Emulates, on one loopback HTTPS server, the ISR FACE REST API as described in
   cannot be downloaded (code 11, counted in ``in_progress_downloads``).
 * Control commands ``start stop pause resume split delete eventNotify`` with their parameters (ref §1, §4);
   a POST body on details or a control command is a metadata update and is counted (``metadata_updates``).
+* Formats (ref §5): XML unless ``Accept`` asks for JSON (compact, like the guide's examples); the
+  ``xml`` knob (``utf-8``, ``utf-16le``, ``utf-16be``, ``utf-16le-nobom``, ``utf-16be-nobom``) answers
+  every command in XML in that encoding whatever ``Accept`` says, the ``<?xml ... encoding="UTF-16"?>``
+  declaration of the guide's examples included.
 * ``/_emulator/...``: stats, config, ground truth, error injection, token expiry, finishing in-progress
   recordings, and ``purge-after-list`` (``{"recording_ids":[...]}``): each is deleted right after a
   listing (a details search without ``recordingId``) returned it, so fetching it then answers code 19.
@@ -158,6 +162,11 @@ KNOBS: tuple[Knob, ...] = (
     Knob("list_times_in_seconds", "bool", False,
          "code -1 lists write start/end times as yyyy-MM-dd HH:mm:ss (ref §5.2 examples); filters stay exact"),
     Knob("ignore_accept", "bool", False, "always answer XML, even when JSON was asked for"),
+    Knob("xml", "choice", "off",
+         "off: XML unless Accept asks for JSON (bytes UTF-8 under the guide's encoding=\"UTF-16\" declaration); "
+         "otherwise every answer is XML, whatever Accept says, encoded as named (utf-16le/utf-16be with a BOM, "
+         "-nobom without one)",
+         choices=("off", "utf-8", "utf-16le", "utf-16be", "utf-16le-nobom", "utf-16be-nobom")),
     Knob("json_quirks", "bool", True, "trailing empty {\"segment\":{}}, account as a string (ref §5.3)"),
     Knob("lockout_after", "int", 5, "failed logins after which an account is locked (0 = never)", minimum=0),
     Knob("vendor_error_http_status", "int", 200, "HTTP status of responses carrying a FACE error code", minimum=100),
@@ -465,12 +474,25 @@ def to_jsonable(value: Any, quirks: bool) -> Any:
     return value
 
 
-def render(pairs: list, as_json: bool, quirks: bool) -> tuple[bytes, str]:
+XML_ENCODINGS = {  # knob value -> (codec, BOM)
+    "off": ("utf-8", b""), "utf-8": ("utf-8", b""),
+    "utf-16le": ("utf-16-le", b"\xff\xfe"), "utf-16be": ("utf-16-be", b"\xfe\xff"),
+    "utf-16le-nobom": ("utf-16-le", b""), "utf-16be-nobom": ("utf-16-be", b""),
+}
+
+
+def render(pairs: list, as_json: bool, quirks: bool, xml_encoding: str = "off") -> tuple[bytes, str]:
     if as_json:
-        return json.dumps({"result": to_jsonable(pairs, quirks)}, ensure_ascii=False).encode(), "application/json"
-    # The guide's examples declare UTF-16 but the bytes are plain ASCII/UTF-8 (ref §5.3).
+        # Compact, like the guide's JSON examples (ref §5.2).
+        return (json.dumps({"result": to_jsonable(pairs, quirks)}, ensure_ascii=False, separators=(",", ":")).encode(),
+                "application/json")
+    # The guide's examples declare UTF-16 (ref §5.3); by default the bytes are UTF-8 (as the examples
+    # show them), with the ``xml`` knob really UTF-16.
     body = '<?xml version="1.0" encoding="UTF-16"?>\n' + to_xml("result", pairs)
-    return body.encode("utf-8"), "application/xml"
+    codec, bom = XML_ENCODINGS[xml_encoding]
+    if codec == "utf-8":
+        return body.encode("utf-8"), "application/xml"
+    return bom + body.encode(codec), "application/xml;charset=UTF-16"
 
 
 def result(code: int, message: str, *extra: tuple[str, Any]) -> list:
@@ -778,7 +800,7 @@ class Handler(emulib.EmulatorRequestHandler):
     # --- helpers --------------------------------------------------------------------------------------
 
     def wants_json(self) -> bool:
-        if self.emu.cfg.ignore_accept:
+        if self.emu.cfg.ignore_accept or self.emu.cfg.xml != "off":
             return False
         return "application/json" in (self.headers.get("Accept") or "").lower()
 
@@ -787,7 +809,7 @@ class Handler(emulib.EmulatorRequestHandler):
         as_json = self.wants_json()
         code = next((v for k, v in pairs if k == "code"), None)
         self.face_code = code if isinstance(code, int) else None
-        body, ctype = render(pairs, as_json, emu.cfg.json_quirks)
+        body, ctype = render(pairs, as_json, emu.cfg.json_quirks, emu.cfg.xml)
         emu.stats.incr("json_responses" if as_json else "xml_responses")
         self.send_bytes(status, body, ctype, headers or [])
 

@@ -16,6 +16,7 @@ import sys
 import time
 import unittest
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 EMULATOR = os.path.join(HERE, "face_server.py")
@@ -83,7 +84,7 @@ class FaceEmulatorTest(unittest.TestCase):
     def setUp(self) -> None:
         self.emu.control("config", {"list_cap": 1000, "ignore_accept": False, "json_quirks": True,
                                     "vendor_error_http_status": 200, "token_ttl_override": None,
-                                    "list_times_in_seconds": False})
+                                    "list_times_in_seconds": False, "xml": "off"})
         self.emu.control("inject", {"endpoint": "any", "code": 0, "count": 0})
 
     def truth(self) -> list:
@@ -229,6 +230,95 @@ class FaceEmulatorTest(unittest.TestCase):
         self.assertIn(b"<code>0</code>", data)
         self.assertIn(b"<location>", data)
         self.assertIn(f"<recordingId>{rec['recordingId']}</recordingId>".encode(), data)
+
+    # The mapping ccrec uses to read an XML answer into its JSON form (src/face/parse_xml.cpp).
+    XML_LISTS = ("matches", "segments", "customDataSets", "siprecDataSets", "participants", "streams",
+                 "extensionDataSets", "values", "supplementalFiles", "dtmfDigits")
+    XML_TYPED = ("code", "recordingId", "tmpRecordingId", "segmentId", "sequence", "duration", "fileStatus",
+                 "locationId", "pauseLength", "archived", "conversionStatus", "customDataId", "size", "rss", "route",
+                 "sensitive", "deleteFlag", "checksumMismatch", "hasVideo", "inProgress", "supplementalFileId")
+
+    @classmethod
+    def xml_as_json(cls, e: ET.Element, name: str):
+        children = list(e)
+        if name in cls.XML_LISTS:
+            return [{("locationId" if c.tag == "location" else c.tag):
+                     cls.xml_as_json(c, "locationId" if c.tag == "location" else c.tag)} for c in children]
+        if children:
+            return {("locationId" if c.tag == "location" else c.tag):
+                    cls.xml_as_json(c, "locationId" if c.tag == "location" else c.tag) for c in children}
+        text = e.text or ""
+        if name in cls.XML_TYPED:
+            if text in ("true", "false"):
+                return text == "true"
+            try:
+                return int(text)
+            except ValueError:
+                pass
+        return text
+
+    def decode_xml(self, hdrs: dict, data: bytes, mode: str) -> ET.Element:
+        self.assertIn("xml", hdrs["content-type"])
+        codec = {"utf-8": "utf-8", "utf-16le": "utf-16-le", "utf-16be": "utf-16-be", "utf-16le-nobom": "utf-16-le",
+                 "utf-16be-nobom": "utf-16-be"}[mode]
+        bom = {"utf-16le": b"\xff\xfe", "utf-16be": b"\xfe\xff"}.get(mode, b"")
+        self.assertTrue(data.startswith(bom), data[:4])
+        if mode.startswith("utf-16"):
+            self.assertIn("UTF-16", hdrs["content-type"])
+            self.assertFalse(data[len(bom):].startswith(b"<?xml"), "really UTF-16 bytes")
+        text = data[len(bom):].decode(codec)
+        self.assertTrue(text.startswith('<?xml version="1.0" encoding="UTF-16"?>'), text[:60])
+        return ET.fromstring(text.split("?>", 1)[1].strip())
+
+    def test_xml_mode_serves_every_answer_as_the_json_in_xml(self) -> None:
+        """The ``xml`` knob: every answer is XML in that encoding, whatever Accept says, and carries
+        what the JSON answer carries (under ccrec's XML -> JSON mapping)."""
+        truth = self.truth()
+        multi = next(r for r in truth if len(r["segments"]) > 1)
+        seg_id = multi["segments"][0]["segmentId"]
+        queries = [("audioRecording/details", {"recordingId": multi["recordingId"]}),
+                   ("audioRecording/details", {"earliestStart": DAY_FROM, "latestStart": DAY_TO}),
+                   ("audioRecording/segment/details", {"segmentId": seg_id}),
+                   ("audioRecording/segment/details", {"recordingId": multi["recordingId"]}),
+                   ("audioRecording/details", {"ani": "nobody-at-all"}),
+                   ("audioRecording/download", {"recordingId": multi["recordingId"]})]
+        expected = []
+        for command, q in queries:
+            _, _, data = self.emu.face(command, q, token=self.tok)
+            doc = json.loads(data)
+            for s in doc["result"].get("recording", {}).get("segments", []):
+                s.pop("segment") if s == {"segment": {}} else None
+            if "recording" in doc["result"]:
+                doc["result"]["recording"]["segments"] = [s for s in doc["result"]["recording"]["segments"] if s]
+            expected.append(doc)
+        for mode in ("utf-8", "utf-16le", "utf-16be", "utf-16le-nobom", "utf-16be-nobom"):
+            with self.subTest(mode=mode):
+                self.emu.control("config", {"xml": mode})
+                try:
+                    status, hdrs, data = self.emu.login()  # asks for JSON
+                    self.assertEqual(status, 200)
+                    root = self.decode_xml(hdrs, data, mode)
+                    self.assertEqual(root.tag, "result")
+                    self.assertEqual(root.findtext("code"), "0")
+                    self.assertTrue(root.findtext("token"))
+                    self.assertTrue(root.findtext("expiration").endswith("seconds"))
+                    _, hdrs, data = self.emu.request("GET", "/Face/version", None, {"Accept": "application/json"})
+                    self.assertTrue(self.decode_xml(hdrs, data, mode).findtext("version"))
+                    for (command, q), want in zip(queries, expected):
+                        _, hdrs, data = self.emu.face(command, q, token=self.tok)
+                        root = self.decode_xml(hdrs, data, mode)
+                        got = {"result": self.xml_as_json(root, "result")}
+                        if "recording" in got["result"]:
+                            for s in got["result"]["recording"]["segments"]:
+                                self.assertIn("locationId", s["segment"], "XML location read as locationId")
+                        self.assertEqual(got, want, f"{command} {q}")
+                finally:
+                    self.emu.control("config", {"xml": "off"})
+
+    def test_xml_knob_rejects_unknown_encodings(self) -> None:
+        status, _, data = self.emu.request("POST", "/_emulator/config", json.dumps({"xml": "latin-1"}),
+                                           {"Content-Type": "application/json"})
+        self.assertEqual(status, 400, data)
 
     def test_ignore_accept_answers_xml(self) -> None:
         self.emu.control("config", {"ignore_accept": True})

@@ -203,8 +203,9 @@ struct EventNotifyParams {
 /// returned to every later call without asking the server again, so a misconfigured run cannot
 /// lock the account.
 ///
-/// Every request but login asks for JSON (`Accept: application/json`). An XML body where JSON
-/// was asked for is reported as kParse (with the FACE code and message when they can be read).
+/// Every request asks for JSON (`Accept: application/json`). An XML answer (FACE's default format,
+/// from a server or proxy that ignores `Accept`; UTF-8 or UTF-16) is read into the same models
+/// (docs/face.md "XML answers"); malformed XML is kParse naming the command.
 /// Only documented parameters are sent, never a POST body to `details`.
 ///
 /// @par Thread safety
@@ -245,8 +246,8 @@ class CCREC_EXPORT Client {
   /// `GET audioRecording/details` with `criteria`.
   /// @return code 0 (one full recording), code -1 (list; `truncated` when the server said "more
   /// matches than maxListLength" or the list holds max_list_length entries), or code 19 (empty).
-  /// Errors: kInvalidArgument for bad criteria (EncodeCriteria()); kParse for XML where JSON was
-  /// asked for, malformed JSON, a missing `result`/`code`, or a code 0 without `recording`;
+  /// Errors: kInvalidArgument for bad criteria (EncodeCriteria()); kParse for malformed JSON or
+  /// XML, a missing `result`/`code`, or a code 0 without `recording`;
   /// others as MapFaceError(). Retried as described in ClientOptions::retry.
   /// Source: reference §4, §5.1, §5.2.
   /// @par Thread safety

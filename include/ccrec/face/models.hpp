@@ -7,6 +7,11 @@
 /// (`<agentId/>`, `"agentId":""`) read as absent, numbers are accepted as numbers or numeric
 /// strings, and the raw JSON of each recording and segment is kept.
 ///
+/// JSON and XML answers (XML is FACE's default format; UTF-8 or UTF-16) give the same models. For
+/// an XML answer, every `raw_json` is the JSON form of the XML record (documented list elements as
+/// `[{"item":{..}}]`, known numeric and boolean members typed, `location` as `locationId`, compact;
+/// docs/face.md "XML answers"), which equals the server's JSON when that JSON is compact.
+///
 /// Source: ISR API Guide "REST API Commands" (return data), "Format Responses in JSON";
 /// ccrec reference `oracle-face.md` §5.
 
@@ -63,7 +68,8 @@ struct SiprecData {
   std::optional<std::string> session_id;
   std::vector<SiprecParticipant> participants;
   std::vector<SiprecStream> streams;
-  /// The whole `siprecData` object, extension data included: the server's bytes exactly as sent.
+  /// The whole `siprecData` object, extension data included: the server's bytes exactly as sent
+  /// (an XML answer: its JSON form, see the file comment).
   std::string raw_json;
 };
 
@@ -110,7 +116,7 @@ struct CCREC_EXPORT Segment {
   std::optional<std::int64_t> archived;
   std::optional<std::int64_t> conversion_status;
   std::vector<SiprecData> siprec_data;
-  /// The segment object: the server's bytes exactly as sent.
+  /// The segment object: the server's bytes exactly as sent (an XML answer: its JSON form).
   std::string raw_json;
 
   /// True while the segment is being recorded: its file name ends in `.rpdd` or it has no end
@@ -148,7 +154,7 @@ struct CCREC_EXPORT Recording {
   /// entries (e.g. the trailing `"segment":{}` of Oracle's example) are dropped.
   std::vector<Segment> segments;
   std::vector<SupplementalFile> supplemental_files;
-  /// The recording object: the server's bytes exactly as sent.
+  /// The recording object: the server's bytes exactly as sent (an XML answer: its JSON form).
   std::string raw_json;
 
   /// True when any segment is in progress, or when no segment is known yet.
@@ -232,7 +238,7 @@ struct ControlResult {
   std::optional<std::string> recording_id;
   /// The new file name when the message says the recorder renamed the file (reference §6).
   std::optional<std::string> renamed_filename;
-  /// The `result` object: the server's bytes exactly as sent.
+  /// The `result` object: the server's bytes exactly as sent (an XML answer: its JSON form).
   std::string raw_json;
 };
 

@@ -191,6 +191,27 @@ TEST(XmlDocument, HostileSizesDoNotCrash) {
   EXPECT_THAT(Problem(deep.substr(0, deep.size() - 4)), HasSubstr("not well-formed XML"));
 }
 
+TEST(XmlDocument, ElementsWalkTheTree) {
+  for (bool le : {true, false}) {
+    auto doc = Parse(Utf16("<f:result xmlns:f=\"u\"><code>0</code><!-- c --><list a=\"1\"><item>x &amp; y</item>"
+                           "<item/></list>text<m><n>1</n></m></f:result>",
+                           le, true));
+    auto root = doc.Root();
+    EXPECT_EQ(root.Name(), "result");
+    EXPECT_FALSE(root.Text()) << "an element with children has no text";
+    auto children = root.Children();
+    ASSERT_EQ(children.size(), 3u) << "comments and text are not elements";
+    EXPECT_EQ(children[0].Name(), "code");
+    EXPECT_EQ(children[0].Text(), "0");
+    EXPECT_TRUE(children[0].Children().empty());
+    auto items = children[1].Children();
+    ASSERT_EQ(items.size(), 2u);
+    EXPECT_EQ(items[0].Text(), "x & y");
+    EXPECT_EQ(items[1].Text(), "");
+    EXPECT_EQ(children[2].Children()[0].Name(), "n");
+  }
+}
+
 TEST(XmlLooksLikeXml, Sniffs) {
   EXPECT_TRUE(xml::LooksLikeXml("  <a/>"));
   EXPECT_TRUE(xml::LooksLikeXml("\xEF\xBB\xBF<a/>"));
