@@ -412,7 +412,9 @@ int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const&, int signal
     status = kExitFatal;
   } else if (s.cancelled || signal_number != 0) {
     std::cerr << "ccrec-export: interrupted; completed work is in the manifest and the next run continues\n";
-    status = kExitFatal;
+    // The shell's convention for a death by signal (130 for SIGINT, 143 for SIGTERM), reached
+    // after the clean stop; a run cancelled without a signal is a fatal stop.
+    status = signal_number != 0 ? 128 + signal_number : kExitFatal;
   } else if (s.failed > 0) {
     std::cerr << "ccrec-export: " << s.failed << " item(s) failed; see the manifest for details\n";
     status = kExitSomeFailed;

@@ -26,6 +26,7 @@ enum ExitCode : int {
   kExitFatal = 1,      ///< fatal error (listing failed, credentials rejected, interrupted)
   kExitUsage = 2,      ///< usage or configuration error; nothing written
   kExitSomeFailed = 3  ///< finished, but some items failed (see the manifest)
+  // A run stopped by SIGINT or SIGTERM exits 128 + the signal (130, 143) after its clean stop.
 };
 
 /// A usage/configuration problem: printed as "ccrec-export: error: ..." with exit status 2.

@@ -502,7 +502,7 @@ TEST_F(ExportWebexTest, SixtyFourWorkersStayWithinTheServerRateLimit) {
 namespace {
 
 // SIGINT mid-run: in-flight transfers are aborted (no partial or temporary files), every
-// manifest line is whole, the exit status is 1, and the next run finishes the job with every
+// manifest line is whole, the exit status is 130 (128 + SIGINT), and the next run finishes the job with every
 // recording exactly once.
 TEST_F(ExportWebexTest, SigintStopsCleanlyAndTheNextRunContinues) {
   auto expected = GroundTruth();
@@ -522,7 +522,7 @@ TEST_F(ExportWebexTest, SigintStopsCleanlyAndTheNextRunContinues) {
   args.insert(args.begin(), {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "2"});
   auto interrupted = ccrec_it::RunProgram(args, S3Env());
   set_latency(0);
-  EXPECT_EQ(interrupted.exit_code, 1) << interrupted.err;
+  EXPECT_EQ(interrupted.exit_code, 130) << interrupted.err;
   EXPECT_NE(interrupted.err.find("SIGINT"), std::string::npos) << interrupted.err;
   auto tmp = ccrec_it::RunProgram({"/usr/bin/find", dest, "-name", "*ccrec-tmp*"});
   EXPECT_EQ(tmp.out, "") << "temporary files left behind";

@@ -547,6 +547,24 @@ TEST_F(WebexLegacyTest, CliRunOnAManifestInUseExitsTwo) {
   EXPECT_EQ(free.exit_code, 0) << free.err;
 }
 
+// Issue 14 item 4: SIGTERM (a service manager stopping the job) ends the run cleanly with 143.
+TEST_F(WebexLegacyTest, CliSigtermStopsCleanlyWithStatus143) {
+  TempDir dir("ccrec-it-legacy-sigterm");
+  Config(R"({"latency_ms":400})");
+  auto args = CliArgs(dir / "out", {"--manifest", dir / "m.jsonl", "--concurrency", "1"});
+  args.insert(args.begin(), {"/usr/bin/timeout", "--preserve-status", "-s", "TERM", "2"});
+  auto run = ccrec_it::RunProgram(args, KeyEnv());
+  Config(R"({"latency_ms":0})");
+  EXPECT_EQ(run.exit_code, 143) << run.err;
+  EXPECT_NE(run.err.find("interrupted"), std::string::npos) << run.err;
+  for (auto const& [path, content] : Files(dir / "out")) {
+    EXPECT_EQ(path.find("ccrec-tmp"), std::string::npos) << "temporary file left behind: " << path;
+  }
+  for (auto const& line : ccrec_it::ManifestRecordLines(dir / "m.jsonl")) {
+    EXPECT_TRUE(Json(line).IsObject()) << "a torn line: " << line;
+  }
+}
+
 TEST_F(WebexLegacyTest, CliEmptyRange) {
   TempDir dir("ccrec-it-legacy-empty");
   auto run = ccrec_it::RunProgram(
