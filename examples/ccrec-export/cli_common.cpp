@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,7 +18,10 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <thread>
 
@@ -438,11 +442,48 @@ std::chrono::milliseconds ParseDurationFlag(std::string const& flag, std::string
   return *d;
 }
 
-std::string SecretFromFlagOrEnv(std::string const& value, char const* env, std::string const& flag_name) {
-  if (!value.empty()) return value;
-  std::string v = EnvOr(env);
-  if (v.empty()) throw UsageError{flag_name + " is required (or set " + env + ")"};
-  return v;
+void AddSecretFlag(CLI::App& cmd, SecretFlag& flag, std::string const& name, char const* env, std::string const& what) {
+  cmd.add_option("--" + name, flag.value, what + " (or --" + name + "-file, $" + env + ", or $CREDENTIALS_DIRECTORY/" +
+                                              name + "; flags are visible in ps)");
+  cmd.add_option("--" + name + "-file", flag.file, "file holding the " + what + " (one trailing line break is dropped)");
+}
+
+namespace {
+/// The content of a secret file, without one trailing line break; throws UsageError.
+std::string ReadSecretFile(std::string const& path, std::string const& source) {
+  constexpr std::size_t kMaxBytes = std::size_t{64} << 10;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw UsageError{source + ": cannot read " + path + ": " + std::strerror(errno)};
+  if (!S_ISREG(st.st_mode)) throw UsageError{source + ": " + path + " is not a regular file"};
+  if (st.st_size > static_cast<off_t>(kMaxBytes)) throw UsageError{source + ": " + path + " is larger than 64 KiB"};
+  if ((st.st_mode & 077) != 0) {
+    std::cerr << "ccrec-export: warning: " << path << " (" << source
+              << ") can be read by other users; chmod 600 it\n";
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) throw UsageError{source + ": cannot read " + path};
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  if (text.empty()) throw UsageError{source + ": " + path + " is empty"};
+  return text;
+}
+}  // namespace
+
+std::string ResolveSecret(SecretFlag const& flag, char const* env, std::string const& name) {
+  std::string const option = "--" + name;
+  if (!flag.value.empty() && !flag.file.empty()) {
+    throw UsageError{option + " and " + option + "-file were both given; give one"};
+  }
+  if (!flag.value.empty()) return flag.value;
+  if (!flag.file.empty()) return ReadSecretFile(flag.file, option + "-file");
+  if (std::string v = EnvOr(env); !v.empty()) return v;
+  if (std::string dir = EnvOr("CREDENTIALS_DIRECTORY"); !dir.empty()) {
+    std::string path = dir + "/" + name;
+    if (::access(path.c_str(), F_OK) == 0) return ReadSecretFile(path, "$CREDENTIALS_DIRECTORY/" + name);
+  }
+  throw UsageError{option + " is required (or " + option + "-file, $" + env + ", or $CREDENTIALS_DIRECTORY/" + name +
+                   ")"};
 }
 
 }  // namespace ccrec_cli

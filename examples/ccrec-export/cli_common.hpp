@@ -162,7 +162,22 @@ std::chrono::system_clock::time_point ParseTimeFlag(std::string const& flag, std
 /// Parses a duration flag (30s, 15m, 2h, 3d; ccrec::ParseDuration); throws UsageError naming the flag.
 std::chrono::milliseconds ParseDurationFlag(std::string const& flag, std::string const& value);
 
-/// Reads a secret from the flag or, when empty, the environment variable; throws UsageError.
-std::string SecretFromFlagOrEnv(std::string const& value, char const* env, std::string const& flag_name);
+/// A secret flag `--NAME` with its twin `--NAME-file PATH` (the secret is the file's content; one
+/// trailing line break is dropped).
+struct SecretFlag {
+  std::string value;
+  std::string file;
+};
+
+/// Registers `--NAME` and `--NAME-file` on `cmd`; `what` describes the secret ("OAuth client secret").
+void AddSecretFlag(CLI::App& cmd, SecretFlag& flag, std::string const& name, char const* env, std::string const& what);
+
+/// The secret of `flag`, from (first found) `--NAME`, `--NAME-file`, the environment variable
+/// `env`, or the file `NAME` in `$CREDENTIALS_DIRECTORY` (systemd's LoadCredential=). Both
+/// `--NAME` and `--NAME-file`, an unreadable or empty file, a file over 64 KiB, or no secret at
+/// all: UsageError naming the flag (never the secret). A file readable by group or others gets a
+/// warning on stderr.
+std::string ResolveSecret(SecretFlag const& flag, char const* env, std::string const& name);
+
 
 }  // namespace ccrec_cli

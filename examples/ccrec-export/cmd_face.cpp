@@ -17,7 +17,7 @@ struct FaceFlags {
   CommonOptions common;
   std::string face_url;
   std::string user_email;
-  std::string password;
+  SecretFlag password;
   std::string from, to;
   std::string ani, dnis;
   // The other documented search criteria (FACE guide, "Recording search"): sent as given.
@@ -75,7 +75,7 @@ int RunFace(FaceFlags& f) {
     throw UsageError{"--face-url \"" + f.face_url + "\" has a path; give https://HOST:PORT (/Face/... is appended)"};
   }
   if (f.user_email.empty()) throw UsageError{"--user-email is required (an ISR user of type API User)"};
-  std::string password = SecretFromFlagOrEnv(f.password, "CCREC_FACE_PASSWORD", "--password");
+  std::string password = ResolveSecret(f.password, "CCREC_FACE_PASSWORD", "password");
   if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to are required"};
   auto from = ParseTimeFlag("--from", f.from);
   auto to = ParseTimeFlag("--to", f.to);
@@ -144,7 +144,7 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
   AddCommonFlags(*cmd, f->common, ccrec::face::kDefaultKeyTemplate);
   cmd->add_option("--face-url", f->face_url, "FACE server https://HOST:PORT (/Face/... is appended)");
   cmd->add_option("--user-email", f->user_email, "ISR API user's e-mail");
-  cmd->add_option("--password", f->password, "its password (or $CCREC_FACE_PASSWORD)");
+  AddSecretFlag(*cmd, f->password, "password", "CCREC_FACE_PASSWORD", "ISR API user's password");
   cmd->add_option("--from", f->from, "window start on the recording start time: ISO-8601 UTC or epoch ms");
   cmd->add_option("--to", f->to, "window end (exclusive)");
   cmd->add_option("--ani", f->ani, "only recordings with this calling party (ani)");

@@ -20,7 +20,7 @@ struct HuaweiFlags {
   CommonOptions common;
   std::string gateway_url;
   std::string agent_id;
-  std::string password;
+  SecretFlag password;
   std::string phone;
   std::vector<std::string> record_ids;
   std::string watch;
@@ -70,7 +70,7 @@ int RunHuawei(HuaweiFlags& f) {
     throw UsageError{"--location-id \"" + f.location_id + "\" is not a number"};
   }
   if (f.file_type != 1 && f.file_type != 2) throw UsageError{"--file-type must be 1 or 2"};
-  std::string password = SecretFromFlagOrEnv(f.password, "CCREC_HUAWEI_PASSWORD", "--password");
+  std::string password = ResolveSecret(f.password, "CCREC_HUAWEI_PASSWORD", "password");
 
   auto logger = MakeLogger(f.common);
   auto transport = MakeTransport(f.common, logger);
@@ -142,7 +142,7 @@ void RegisterHuawei(CLI::App& app, std::function<int()>& action) {
   AddCommonFlags(*cmd, f->common, ccrec::huawei::kDefaultKeyTemplate);
   cmd->add_option("--gateway-url", f->gateway_url, "CC-Gateway URL, e.g. https://10.1.2.3:8043")->required();
   cmd->add_option("--agent-id", f->agent_id, "agent (CTI work number) that signs in and downloads")->required();
-  cmd->add_option("--password", f->password, "agent password (or $CCREC_HUAWEI_PASSWORD)");
+  AddSecretFlag(*cmd, f->password, "password", "CCREC_HUAWEI_PASSWORD", "agent password");
   cmd->add_option("--phone", f->phone, "the agent's softphone number (phonenum)")->required();
   cmd->add_option("--record-id", f->record_ids,
                   "recording to download: the fileName of AgentMediaEvent_Record (repeatable)");

@@ -25,7 +25,7 @@ struct WebexFlags {
   std::string api_base_url;
   std::string token_url = "https://webexapis.com/v1/access_token";
   std::string org_id;
-  std::string client_id, client_secret;
+  SecretFlag client_id, client_secret;
   std::string token_file;
   std::string auth_code, redirect_uri;
   std::string channel_types = "telephony";
@@ -135,8 +135,8 @@ int RunWebex(WebexFlags& f) {
     base_url = *b;
   }
   if (f.token_file.empty()) throw UsageError{"--token-file is required (the OAuth token store)"};
-  std::string client_id = SecretFromFlagOrEnv(f.client_id, "CCREC_WEBEX_CLIENT_ID", "--client-id");
-  std::string client_secret = SecretFromFlagOrEnv(f.client_secret, "CCREC_WEBEX_CLIENT_SECRET", "--client-secret");
+  std::string client_id = ResolveSecret(f.client_id, "CCREC_WEBEX_CLIENT_ID", "client-id");
+  std::string client_secret = ResolveSecret(f.client_secret, "CCREC_WEBEX_CLIENT_SECRET", "client-secret");
 
   auto logger = MakeLogger(f.common);
   auto store = ccrec::MakeJsonFileTokenStore(f.token_file);
@@ -265,8 +265,8 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--api-base-url", f->api_base_url, "API base URL (overrides --region)");
   cmd->add_option("--token-url", f->token_url, "OAuth token endpoint")->capture_default_str();
   cmd->add_option("--org-id", f->org_id, "organization id (default: from the token)");
-  cmd->add_option("--client-id", f->client_id, "OAuth client id (or $CCREC_WEBEX_CLIENT_ID)");
-  cmd->add_option("--client-secret", f->client_secret, "OAuth client secret (or $CCREC_WEBEX_CLIENT_SECRET)");
+  AddSecretFlag(*cmd, f->client_id, "client-id", "CCREC_WEBEX_CLIENT_ID", "OAuth client id");
+  AddSecretFlag(*cmd, f->client_secret, "client-secret", "CCREC_WEBEX_CLIENT_SECRET", "OAuth client secret");
   cmd->add_option("--token-file", f->token_file, "JSON token store, rewritten atomically with mode 0600");
   cmd->add_option("--auth-code", f->auth_code,
                   "one-time authorization code: exchanged for tokens that create or replace --token-file");

@@ -30,7 +30,7 @@ struct WebexLegacyFlags {
   std::string region = "us1";
   std::string api_base_url;
   std::string user_id;
-  std::string api_key;
+  SecretFlag api_key;
   std::string tenant_id;
   bool no_tenant_suffix = false;
   std::string record_type;
@@ -84,7 +84,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   }
   if (auto url = ccrec::ParseHttpUrl(base_url); !url) throw UsageError{"--api-base-url: " + url.error().message};
   if (f.user_id.empty()) throw UsageError{"--user-id is required (the portal login e-mail of the API user)"};
-  std::string api_key = SecretFromFlagOrEnv(f.api_key, "CCREC_WEBEX_API_KEY", "--api-key");
+  std::string api_key = ResolveSecret(f.api_key, "CCREC_WEBEX_API_KEY", "api-key");
   if (f.number_of_records < 1 || f.number_of_records > 1000) {
     throw UsageError{"--number-of-records must be between 1 and 1000 (larger ranges are split into windows)"};
   }
@@ -176,7 +176,7 @@ void RegisterWebexLegacy(CLI::App& app, std::function<int()>& action) {
       ->capture_default_str();
   cmd->add_option("--api-base-url", f->api_base_url, "v1 base URL (overrides --region)");
   cmd->add_option("--user-id", f->user_id, "API user: the portal login e-mail (sent as From, HMAC message)");
-  cmd->add_option("--api-key", f->api_key, "the user's API key (or $CCREC_WEBEX_API_KEY, preferred)");
+  AddSecretFlag(*cmd, f->api_key, "api-key", "CCREC_WEBEX_API_KEY", "the user's API key");
   cmd->add_option("--tenant-id", f->tenant_id, "tenant id, appended to Authorization as ;tenantId=ID");
   cmd->add_flag("--no-tenant-suffix", f->no_tenant_suffix, "send the Authorization header without ;tenantId=");
   cmd->add_option("--record-type", f->record_type, "csrs, cars, asrs or aars")

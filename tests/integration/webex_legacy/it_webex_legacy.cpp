@@ -9,6 +9,7 @@
 #include <ccrec/webex_legacy/csv.hpp>
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -562,6 +563,54 @@ TEST_F(WebexLegacyTest, CliSigtermStopsCleanlyWithStatus143) {
   }
   for (auto const& line : ccrec_it::ManifestRecordLines(dir / "m.jsonl")) {
     EXPECT_TRUE(Json(line).IsObject()) << "a torn line: " << line;
+  }
+}
+
+// Issue 14 item 4: secrets from files (--api-key-file, systemd's $CREDENTIALS_DIRECTORY), for
+// unattended runs that keep keys out of flags and the environment.
+TEST_F(WebexLegacyTest, CliApiKeyFromAFileOrTheCredentialsDirectory) {
+  TempDir dir("ccrec-it-legacy-secret-file");
+  std::string key_file = dir / "api-key.txt";
+  {
+    std::ofstream out(key_file);
+    out << KeyEnv().at("CCREC_WEBEX_API_KEY") << "\n";  // editors add a line break: dropped
+  }
+  ASSERT_EQ(::chmod(key_file.c_str(), 0600), 0);
+  std::map<std::string, std::string> no_env{{"CCREC_WEBEX_API_KEY", "\x01unset"}, {"CREDENTIALS_DIRECTORY", "\x01unset"}};
+  auto short_range = std::vector<std::string>{"--to", "2026-11-01T01:00:00Z"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), short_range.begin(), short_range.end());
+    return extra;
+  };
+  auto from_file = ccrec_it::RunProgram(CliArgs(dir / "a", with({"--api-key-file", key_file})), no_env);
+  EXPECT_EQ(from_file.exit_code, 0) << from_file.err;
+
+  fs::create_directories(dir / "creds");
+  fs::copy_file(key_file, (dir / "creds") + "/api-key");
+  auto creds_env = no_env;
+  creds_env["CREDENTIALS_DIRECTORY"] = dir / "creds";
+  auto from_dir = ccrec_it::RunProgram(CliArgs(dir / "b", with({})), creds_env);
+  EXPECT_EQ(from_dir.exit_code, 0) << from_dir.err;
+
+  auto both = ccrec_it::RunProgram(CliArgs(dir / "c", with({"--api-key", "x", "--api-key-file", key_file})), no_env);
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  EXPECT_NE(both.err.find("--api-key and --api-key-file"), std::string::npos) << both.err;
+  auto missing = ccrec_it::RunProgram(CliArgs(dir / "d", with({"--api-key-file", dir / "nope"})), no_env);
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("--api-key-file: cannot read"), std::string::npos) << missing.err;
+  std::ofstream(dir / "empty").close();
+  auto empty = ccrec_it::RunProgram(CliArgs(dir / "e", with({"--api-key-file", dir / "empty"})), no_env);
+  EXPECT_EQ(empty.exit_code, 2) << empty.err;
+  EXPECT_NE(empty.err.find("is empty"), std::string::npos) << empty.err;
+  ASSERT_EQ(::chmod(key_file.c_str(), 0644), 0);
+  auto readable = ccrec_it::RunProgram(CliArgs(dir / "f", with({"--api-key-file", key_file})), no_env);
+  EXPECT_EQ(readable.exit_code, 0) << readable.err;
+  EXPECT_NE(readable.err.find("can be read by other users"), std::string::npos) << readable.err;
+  auto none = ccrec_it::RunProgram(CliArgs(dir / "g", with({})), no_env);
+  EXPECT_EQ(none.exit_code, 2) << none.err;
+  EXPECT_NE(none.err.find("$CREDENTIALS_DIRECTORY/api-key"), std::string::npos) << none.err;
+  for (auto const* run : {&from_file, &from_dir, &both, &missing, &empty, &readable, &none}) {
+    EXPECT_EQ(run->err.find(KeyEnv().at("CCREC_WEBEX_API_KEY")), std::string::npos) << "the key leaked: " << run->err;
   }
 }
 
