@@ -8,11 +8,83 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace {
+
+/// Levenshtein distance, for "did you mean" suggestions.
+std::size_t Distance(std::string const& a, std::string const& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t const up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// The closest of `names` to `word` (at most 3 edits, or a prefix), or "".
+std::string Closest(std::string const& word, std::vector<std::string> const& names) {
+  std::string best;
+  std::size_t best_distance = 4;
+  for (auto const& name : names) {
+    std::size_t d = name.rfind(word, 0) == 0 && word.size() >= 3 ? 1 : Distance(word, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  return best;
+}
+
+std::string Joined(std::vector<std::string> const& names) {
+  std::string out;
+  for (auto const& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+/// The long option names of `app` and of its subcommand that was parsed, if any.
+std::vector<std::string> OptionNames(CLI::App& app) {
+  std::vector<std::string> names;
+  std::vector<CLI::App*> scopes{&app};
+  for (auto* sub : app.get_subcommands()) scopes.push_back(sub);
+  for (auto* scope : scopes) {
+    for (auto const* option : scope->get_options()) {
+      for (auto const& name : option->get_lnames()) names.push_back("--" + name);
+    }
+  }
+  return names;
+}
+
+/// Prints a line per `--flag` of argv that neither the program nor its subcommand knows, with
+/// the closest known flag; returns how many there were.
+int ReportUnknownFlags(CLI::App& app, int argc, char** argv) {
+  auto names = OptionNames(app);
+  int unknown = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.rfind("--", 0) != 0 || word == "--") continue;
+    word = word.substr(0, word.find('='));
+    if (std::find(names.begin(), names.end(), word) != names.end()) continue;
+    ++unknown;
+    std::string guess = Closest(word, names);
+    std::cerr << "ccrec-export: error: unknown flag " << word
+              << (guess.empty() ? "" : "; did you mean " + guess + "?") << "\n";
+  }
+  return unknown;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace ccrec_cli;
@@ -22,7 +94,8 @@ int main(int argc, char** argv) {
   // arenas keep memory bounded; an explicit MALLOC_ARENA_MAX in the environment still wins.
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
 #endif
-  CLI::App app{"ccrec-export: export contact-center call recordings and metadata to S3 or a directory"};
+  // Named, so that usage lines say "ccrec-export" whatever path it was started by.
+  CLI::App app{"ccrec-export: export contact-center call recordings and metadata to S3 or a directory", "ccrec-export"};
   // The version of the ccrec library loaded at run time (help2man reads this line).
   app.set_version_flag("--version", std::string("ccrec-export ") + ccrec::Version());
   app.require_subcommand(1);
@@ -37,8 +110,25 @@ int main(int argc, char** argv) {
   add("face", RegisterFace);
   add("webex-legacy", RegisterWebexLegacy);
   add("s3-presign", RegisterS3Presign);
+  std::vector<std::string> subcommands;
+  for (auto const& [name, action] : commands) subcommands.push_back(name);
+  // `ccrec-export help [SUBCOMMAND]` is --help; an unknown first word gets a suggestion.
+  std::vector<char*> args(argv, argv + argc);
+  if (argc >= 2 && std::string(argv[1]) == "help") {
+    static char help_flag[] = "--help";
+    args.erase(args.begin() + 1);
+    args.push_back(help_flag);
+  } else if (argc >= 2 && argv[1][0] != '-' &&
+             std::find(subcommands.begin(), subcommands.end(), argv[1]) == subcommands.end()) {
+    std::string word = argv[1];
+    std::string guess = Closest(word, subcommands);
+    std::cerr << "ccrec-export: error: \"" << word << "\" is not a subcommand"
+              << (guess.empty() ? "" : "; did you mean \"" + guess + "\"?") << "\n"
+              << "Subcommands: " << Joined(subcommands) << " (ccrec-export SUBCOMMAND --help)\n";
+    return kExitUsage;
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(args.size()), args.data());
   } catch (CLI::CallForHelp const& e) {
     return app.exit(e);
   } catch (CLI::CallForAllHelp const& e) {
@@ -46,8 +136,17 @@ int main(int argc, char** argv) {
   } catch (CLI::CallForVersion const& e) {
     return app.exit(e);
   } catch (CLI::ParseError const& e) {
-    std::cerr << "ccrec-export: error: " << e.what() << "\n";
-    std::cerr << "Run with --help for usage.\n";
+    // An unknown flag is the first thing to fix (CLI11 reports missing required ones first).
+    if (ReportUnknownFlags(app, argc, argv) > 0) {
+      std::cerr << "Run with --help for usage.\n";
+      return kExitUsage;
+    }
+    if (app.get_subcommands().empty()) {
+      std::cerr << "ccrec-export: error: no subcommand given; one of " << Joined(subcommands)
+                << " (ccrec-export SUBCOMMAND --help)\n";
+    } else {
+      std::cerr << "ccrec-export: error: " << e.what() << "\nRun with --help for usage.\n";
+    }
     return kExitUsage;
   }
   try {
