@@ -1,5 +1,6 @@
 // ccrec-export: copies contact-center call recordings and their metadata into S3 or a
 // directory. The reference program of the ccrec SDK.
+#include "cli_settings.hpp"
 #include "commands.hpp"
 
 #include <ccrec/version.hpp>
@@ -99,6 +100,10 @@ int main(int argc, char** argv) {
   // The version of the ccrec library loaded at run time (help2man reads this line).
   app.set_version_flag("--version", std::string("ccrec-export ") + ccrec::Version());
   app.require_subcommand(1);
+  // A subcommand's unknown flags go to the program: `ccrec-export face ... --config FILE` works.
+  app.fallthrough();
+  // A config file key that is no flag is a mistake to report, not to ignore.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   // (subcommand name, action), one per vendor; see commands.hpp.
   std::vector<std::pair<std::string, std::function<int()>>> commands;
   auto add = [&](std::string name, void (*register_command)(CLI::App&, std::function<int()>&)) {
@@ -112,12 +117,16 @@ int main(int argc, char** argv) {
   add("s3-presign", RegisterS3Presign);
   std::vector<std::string> subcommands;
   for (auto const& [name, action] : commands) subcommands.push_back(name);
+  // Flags from a config file (TOML or INI; one [section] per subcommand) and, above it, from
+  // CCREC_* environment variables: flag > environment > file > default (docs/cli.md).
+  app.set_config("--config", DefaultConfigFile(),
+                 "TOML/INI file of flags (default $XDG_CONFIG_HOME/ccrec/ccrec-export.toml, then "
+                 "/etc/ccrec/ccrec-export.toml); [SUBCOMMAND] sections hold its flags");
   // `ccrec-export help [SUBCOMMAND]` is --help; an unknown first word gets a suggestion.
-  std::vector<char*> args(argv, argv + argc);
-  if (argc >= 2 && std::string(argv[1]) == "help") {
-    static char help_flag[] = "--help";
-    args.erase(args.begin() + 1);
-    args.push_back(help_flag);
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (!words.empty() && words[0] == "help") {
+    words.erase(words.begin());
+    words.push_back("--help");
   } else if (argc >= 2 && argv[1][0] != '-' &&
              std::find(subcommands.begin(), subcommands.end(), argv[1]) == subcommands.end()) {
     std::string word = argv[1];
@@ -127,8 +136,10 @@ int main(int argc, char** argv) {
               << "Subcommands: " << Joined(subcommands) << " (ccrec-export SUBCOMMAND --help)\n";
     return kExitUsage;
   }
+  words = WithEnvironment(app, std::move(words), {"client-id", "client-secret", "password", "api-key"});
   try {
-    app.parse(static_cast<int>(args.size()), args.data());
+    std::reverse(words.begin(), words.end());  // CLI11 takes the arguments as a stack
+    app.parse(words);
   } catch (CLI::CallForHelp const& e) {
     return app.exit(e);
   } catch (CLI::CallForAllHelp const& e) {

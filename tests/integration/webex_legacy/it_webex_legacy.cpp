@@ -614,6 +614,55 @@ TEST_F(WebexLegacyTest, CliApiKeyFromAFileOrTheCredentialsDirectory) {
   }
 }
 
+// Issue 14 item 4: flags from a config file and CCREC_* variables; flag > environment > file >
+// default. Observed through the dry run's planned windows over one hour (--window decides them).
+TEST_F(WebexLegacyTest, CliSettingsPrecedenceFlagEnvironmentFileDefault) {
+  TempDir dir("ccrec-it-legacy-config");
+  std::string config = dir / "ccrec-export.toml";
+  {
+    std::ofstream out(config);
+    out << "# ccrec-export settings\n[webex-legacy]\nwindow = \"20m\"\nrecord-type = \"cars\"\n";
+  }
+  auto windows = [&](std::vector<std::string> extra, std::map<std::string, std::string> env) {
+    extra.insert(extra.end(), {"--from", "2026-11-01T00:00:00Z", "--to", "2026-11-01T01:00:00Z", "--dry-run"});
+    auto args = CliArgs(dir / "out", extra, {"--record-type"});
+    env["XDG_CONFIG_HOME"] = dir / "no-such-dir";
+    env["HOME"] = dir / "no-such-home";
+    auto run = ccrec_it::RunProgram(args, env);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    std::size_t n = 0;
+    for (std::size_t pos = run.out.find("would export window"); pos != std::string::npos;
+         pos = run.out.find("would export window", pos + 1)) {
+      ++n;
+      EXPECT_NE(run.out.find("webex-legacy/cars/", pos), std::string::npos) << "the record type from the file";
+    }
+    return n;
+  };
+  auto env = KeyEnv();
+  EXPECT_EQ(windows({"--config", config}, env), 3u) << "20m from the file";
+  auto with_env = env;
+  with_env["CCREC_WINDOW"] = "30m";
+  EXPECT_EQ(windows({"--config", config}, with_env), 2u) << "the environment over the file";
+  EXPECT_EQ(windows({"--config", config, "--window", "15m"}, with_env), 4u) << "the flag over both";
+  // The default config file location ($XDG_CONFIG_HOME/ccrec/ccrec-export.toml).
+  fs::create_directories((dir / "xdg") + "/ccrec");
+  fs::copy_file(config, (dir / "xdg") + "/ccrec/ccrec-export.toml");
+  auto args = CliArgs(dir / "out", {"--from", "2026-11-01T00:00:00Z", "--to", "2026-11-01T01:00:00Z", "--dry-run"},
+                      {"--record-type"});
+  auto xdg_env = env;
+  xdg_env["XDG_CONFIG_HOME"] = dir / "xdg";
+  auto run = ccrec_it::RunProgram(args, xdg_env);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("webex-legacy/cars/"), std::string::npos) << run.out;
+  // A config file with an unknown key is a usage error.
+  {
+    std::ofstream out(config, std::ios::app);
+    out << "frobnicate = 1\n";
+  }
+  auto bad = ccrec_it::RunProgram(CliArgs(dir / "out", {"--config", config, "--dry-run"}), env);
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+}
+
 TEST_F(WebexLegacyTest, CliEmptyRange) {
   TempDir dir("ccrec-it-legacy-empty");
   auto run = ccrec_it::RunProgram(
