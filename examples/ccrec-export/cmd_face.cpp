@@ -1,4 +1,5 @@
 // ccrec-export face: Oracle ISR FACE recordings in a time window -> segments -> sink.
+#include "cli_window.hpp"
 #include "commands.hpp"
 
 #include <ccrec/face/client.hpp>
@@ -18,7 +19,7 @@ struct FaceFlags {
   std::string face_url;
   std::string user_email;
   SecretFlag password;
-  std::string from, to;
+  WindowFlags window;
   std::string ani, dnis;
   // The other documented search criteria (FACE guide, "Recording search"): sent as given.
   std::string isr_ucid, ingress_call_id, egress_call_id, thirdparty_id, aor, filename, in_progress;
@@ -76,10 +77,13 @@ int RunFace(FaceFlags& f) {
   }
   if (f.user_email.empty()) throw UsageError{"--user-email is required (an ISR user of type API User)"};
   std::string password = ResolveSecret(f.password, "CCREC_FACE_PASSWORD", "password");
-  if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to are required"};
-  auto from = ParseTimeFlag("--from", f.from);
-  auto to = ParseTimeFlag("--to", f.to);
-  if (!(from < to)) throw UsageError{"--from must be earlier than --to"};
+  auto window = ResolveWindow(f.window, f.common, "face");
+  if (window.nothing_to_do) {
+    std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
+    return kExitOk;
+  }
+  auto const from = window.from;
+  auto const to = window.to;
   if (f.max_list_length < 1 || f.max_list_length > 1000) throw UsageError{"--max-list-length must be 1..1000"};
   if (f.token_lifetime < 60 || f.token_lifetime > 86400) {
     throw UsageError{"--token-lifetime must be 60..86400 seconds"};
@@ -132,6 +136,9 @@ int RunFace(FaceFlags& f) {
   auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink), logger, source, sink, manifest,
                              "FACE recordings started in " + DescribeWindow(from, to), ctx);
   logger.Info("FACE logins this run: " + std::to_string(client.LoginCount()));
+  // The next --since-last-run starts at the first recording left unfinished (in progress or
+  // failed), else at this window's end.
+  AdvanceCheckpoint(window, "face", f.common, summary, signals.signal(), logger);
   return FinishRun(summary, logger, signals.signal());
 }
 
@@ -145,8 +152,7 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--face-url", f->face_url, "FACE server https://HOST:PORT (/Face/... is appended)");
   cmd->add_option("--user-email", f->user_email, "ISR API user's e-mail");
   AddSecretFlag(*cmd, f->password, "password", "CCREC_FACE_PASSWORD", "ISR API user's password");
-  cmd->add_option("--from", f->from, "window start on the recording start time: ISO-8601 UTC or epoch ms");
-  cmd->add_option("--to", f->to, "window end (exclusive)");
+  AddWindowFlags(*cmd, f->window, "the recording start time");
   cmd->add_option("--ani", f->ani, "only recordings with this calling party (ani)");
   cmd->add_option("--dnis", f->dnis, "only recordings with this called party (dnis)");
   cmd->add_option("--isr-ucid", f->isr_ucid, "only recordings of this ISR UCID (isrUcid)");

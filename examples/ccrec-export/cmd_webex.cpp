@@ -1,4 +1,5 @@
 // ccrec-export webex: Webex Contact Center tasks -> captures -> presigned download -> sink.
+#include "cli_window.hpp"
 #include "commands.hpp"
 
 #include <ccrec/core/rate_limiter.hpp>
@@ -19,8 +20,7 @@ namespace {
 
 struct WebexFlags {
   CommonOptions common;
-  std::string from, to;
-  int days_back = 0;
+  WindowFlags window;
   std::string region = "us1";
   std::string api_base_url;
   std::string token_url = "https://webexapis.com/v1/access_token";
@@ -34,31 +34,11 @@ struct WebexFlags {
   bool allow_http_media = false;
   double rate_limit = 300;
   std::string rate_limiter = "sliding-window";
-  bool since_last_run = false;
-  std::string until_now_minus;
   std::string sub_window;
   std::string pending_max_age = "3d";
   std::vector<std::string> queues, agents, directions, statuses;
   long long min_duration_s = -1, max_duration_s = -1;
 };
-
-/// The checkpoint beside the manifest (ccrec::exporter::ReadCheckpoint); throws UsageError when it
-/// is unreadable or another source's.
-std::optional<std::chrono::system_clock::time_point> ReadCheckpoint(std::string const& path) {
-  auto checkpoint = ccrec::exporter::ReadCheckpoint(path);
-  if (!checkpoint) throw UsageError{checkpoint.error().message};
-  if (!*checkpoint) return std::nullopt;
-  if (!(*checkpoint)->source.empty() && (*checkpoint)->source != "webex") {
-    throw UsageError{"checkpoint " + path + " belongs to source \"" + (*checkpoint)->source +
-                     "\", not webex; use another --manifest"};
-  }
-  return (*checkpoint)->next_from;
-}
-
-ccrec::Result<void> WriteCheckpoint(std::string const& path, std::chrono::system_clock::time_point next,
-                                    std::uint32_t file_mode) {
-  return ccrec::exporter::WriteCheckpoint(path, ccrec::exporter::Checkpoint{"webex", next}, file_mode);
-}
 
 std::vector<std::string> SplitList(std::string const& text) {
   std::vector<std::string> out;
@@ -75,52 +55,20 @@ int RunWebex(WebexFlags& f) {
   // ---- validate everything before writing anything -------------------------------------
   ValidateCommon(f.common, {}, ccrec::webex::WebexKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
-  // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
-  std::chrono::milliseconds lag{0};
-  if (!f.until_now_minus.empty()) {
-    lag = ParseDurationFlag("--until-now-minus", f.until_now_minus);
-  }
   std::chrono::milliseconds sub_window = std::chrono::hours(24);
   if (!f.sub_window.empty()) {
     sub_window = ParseDurationFlag("--sub-window", f.sub_window);
     if (sub_window < std::chrono::seconds(1)) throw UsageError{"--sub-window must be at least 1s"};
   }
   auto pending_max_age = ParseDurationFlag("--pending-max-age", f.pending_max_age);  // 0 = wait forever
-  auto const now = system_clock::now();
-  system_clock::time_point from, to;
-  std::string checkpoint_path = f.common.manifest.empty() ? std::string() : f.common.manifest + ".checkpoint.json";
-  std::optional<system_clock::time_point> checkpoint;
-  if (f.since_last_run) {
-    if (f.common.manifest.empty()) throw UsageError{"--since-last-run needs --manifest (the checkpoint is kept beside it)"};
-    checkpoint = ReadCheckpoint(checkpoint_path);
-    if (checkpoint && (!f.from.empty() || f.days_back > 0)) {
-      throw UsageError{"--since-last-run continues from " + checkpoint_path +
-                       "; --from/--days-back apply only to the first run (delete the checkpoint to start over)"};
-    }
+  // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
+  auto window = ResolveWindow(f.window, f.common, "webex");
+  if (window.nothing_to_do) {
+    std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
+    return kExitOk;
   }
-  if (f.days_back > 0 && (!f.from.empty() || !f.to.empty())) {
-    throw UsageError{"use either --days-back or --from/--to, not both"};
-  }
-  to = !f.to.empty() ? ParseTimeFlag("--to", f.to) : now - lag;
-  if (checkpoint) {
-    from = *checkpoint;
-  } else if (f.days_back > 0) {
-    from = to - std::chrono::hours(24) * f.days_back;
-  } else if (!f.from.empty()) {
-    from = ParseTimeFlag("--from", f.from);
-  } else {
-    throw UsageError{f.since_last_run ? "no checkpoint yet: the first --since-last-run run needs --from or --days-back"
-                                      : "--from and --to (or --days-back N, or --since-last-run) are required"};
-  }
-  if (!(from < to)) {
-    if (checkpoint) {
-      std::cerr << "ccrec-export: nothing to do: the checkpoint (" << ccrec::FormatIso8601(from, true)
-                << ") is not before the window end\n";
-      std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
-      return kExitOk;
-    }
-    throw UsageError{"--from must be earlier than --to"};
-  }
+  auto const from = window.from;
+  auto const to = window.to;
   auto channels = SplitList(f.channel_types);
   for (auto const& c : channels) {
     if (c != "telephony" && c != "chat" && c != "email" && c != "social") {
@@ -240,13 +188,9 @@ int RunWebex(WebexFlags& f) {
               << ccrec::RedactSecrets(token_saved.error().message) << ")\n";
   }
   // The next --since-last-run starts at the first task left unfinished (pending or failed), else
-  // at this window's end. A task pending longer than --pending-max-age is recorded as failed
-  // once and no longer holds it back (ExportSummary::earliest_unfinished leaves it out). Not advanced by a dry run, an interrupted run or a fatal error.
-  if (!checkpoint_path.empty() && !f.common.dry_run && !summary.fatal && !summary.cancelled && signals.signal() == 0) {
-    auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, to) : to;
-    auto written = WriteCheckpoint(checkpoint_path, next, FileMode(f.common));
-    if (!written) logger.Warn("cannot write checkpoint " + checkpoint_path + ": " + written.error().message);
-  }
+  // at this window's end. A task pending longer than --pending-max-age is recorded as failed once
+  // and no longer holds it back (ExportSummary::earliest_unfinished leaves it out).
+  AdvanceCheckpoint(window, "webex", f.common, summary, signals.signal(), logger);
   int status = FinishRun(summary, logger, signals.signal());
   return token_saved ? status : kExitFatal;
 }
@@ -257,10 +201,7 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   auto f = std::make_shared<WebexFlags>();
   auto* cmd = app.add_subcommand("webex", "export Webex Contact Center recordings (tasks -> captures -> media)");
   AddCommonFlags(*cmd, f->common, "call-detail/{task_id}/{recording_id}{ext}");
-  auto* from = cmd->add_option("--from", f->from, "window start: ISO-8601 UTC (2026-11-01T00:00:00Z) or epoch ms");
-  auto* to = cmd->add_option("--to", f->to, "window end (exclusive)");
-  auto* days = cmd->add_option("--days-back", f->days_back, "window = the last N days")->check(CLI::Range(1, 3650));
-  days->excludes(from)->excludes(to);
+  AddWindowFlags(*cmd, f->window, "the task's creation time");
   cmd->add_option("--region", f->region, "data centre: us1 eu1 eu2 anz1 ca1 jp1 sg1")->capture_default_str();
   cmd->add_option("--api-base-url", f->api_base_url, "API base URL (overrides --region)");
   cmd->add_option("--token-url", f->token_url, "OAuth token endpoint")->capture_default_str();
@@ -283,10 +224,6 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
                   "token-bucket: requests spaced evenly, 60 s / --rate-limit apart")
       ->check(CLI::IsMember({"sliding-window", "token-bucket"}))
       ->capture_default_str();
-  cmd->add_flag("--since-last-run", f->since_last_run,
-                "start where the last run left off (checkpoint beside --manifest; first run: --days-back N)");
-  cmd->add_option("--until-now-minus", f->until_now_minus,
-                  "end the window this long before now (room for late recordings), e.g. 30m, 2h");
   cmd->add_option("--pending-max-age", f->pending_max_age,
                   "give up on a task still without a recording this long after it was created: record it as "
                   "failed once and let --since-last-run move on (0 = wait forever)")

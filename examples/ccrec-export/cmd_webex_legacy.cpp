@@ -1,6 +1,7 @@
 // ccrec-export webex-legacy: Webex Contact Center legacy v1 records (CSR/CAR/ASR/AAR) with API-key
 // authentication -> one JSON Lines or CSV object per time window -> sink, on the export engine
 // (webex_legacy/recording_source.hpp).
+#include "cli_window.hpp"
 #include "commands.hpp"
 
 #include <ccrec/webex_legacy/client.hpp>
@@ -26,7 +27,7 @@ namespace legacy = ccrec::webex_legacy;
 
 struct WebexLegacyFlags {
   CommonOptions common;
-  std::string from, to;
+  WindowFlags range;
   std::string region = "us1";
   std::string api_base_url;
   std::string user_id;
@@ -62,12 +63,13 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   // ---- validate everything before writing anything -------------------------------------
   ValidateCommon(f.common, legacy::WebexLegacyKeyNames(), legacy::WebexLegacyKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
-  if (f.from.empty() || f.to.empty()) throw UsageError{"--from and --to are required"};
-  auto from = ParseTimeFlag("--from", f.from);
-  auto to = ParseTimeFlag("--to", f.to);
-  if (!(from < to)) {
-    throw UsageError{"--from must be earlier than --to (the range is [from, to))"};
+  auto window_range = ResolveWindow(f.range, f.common, "webex-legacy");
+  if (window_range.nothing_to_do) {
+    std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
+    return kExitOk;
   }
+  auto const from = window_range.from;
+  auto const to = window_range.to;
   auto type = legacy::ParseRecordType(f.record_type);
   if (!type) throw UsageError{"--record-type must be one of csrs, cars, asrs, aars"};
   legacy::Format format = f.format == "csv" ? legacy::Format::kCsv : legacy::Format::kJson;
@@ -157,6 +159,9 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
       summary.failed == 0 && summary.skipped == 0 && summary.fatal->http_status == 0) {
     throw UsageError{summary.fatal->message};  // options rejected before anything was fetched
   }
+  // The next --since-last-run starts at the first window left unfinished (failed), else at this
+  // range's end.
+  AdvanceCheckpoint(window_range, "webex-legacy", f.common, summary, signals.signal(), logger);
   return FinishRun(summary, logger, signals.signal());
 }
 
@@ -170,8 +175,7 @@ void RegisterWebexLegacy(CLI::App& app, std::function<int()>& action) {
   cmd->get_option("--key-template")
       ->description("object key template; placeholders {record_type} {from} {to} {from_ms} {to_ms} {format} {ext} "
                     "{yyyy} {mm} {dd} (must contain {record_type}, {from}|{from_ms} and {to}|{to_ms})");
-  cmd->add_option("--from", f->from, "range start (inclusive, on cstts): ISO-8601 UTC or epoch ms");
-  cmd->add_option("--to", f->to, "range end (exclusive)");
+  AddWindowFlags(*cmd, f->range, "the records' cstts");
   cmd->add_option("--region", f->region, "data centre for https://rest.wxcc-REGION.cisco.com (only us1 confirmed)")
       ->capture_default_str();
   cmd->add_option("--api-base-url", f->api_base_url, "v1 base URL (overrides --region)");

@@ -119,6 +119,28 @@ TEST_F(FaceCriteriaTest, InProgressOnlyListsRecordingsInProgressWhichArePending)
   EXPECT_EQ(Counts(running), Expect(0, 1)) << "the one recording in progress, pending until it ends";
 }
 
+// Issue 14 item 4: --since-last-run for face: the checkpoint stays at the recording still in
+// progress (pending), so the next run lists it again.
+TEST_F(FaceCriteriaTest, SinceLastRunKeepsTheCheckpointAtTheRecordingInProgress) {
+  auto truth = Truth();
+  long long in_progress_start = -1;
+  for (auto const& r : truth["recordings"].GetArray()) {
+    if (r["inProgress"].GetBool()) in_progress_start = r["startMs"].GetInt64();
+  }
+  ASSERT_GE(in_progress_start, 0);
+  TempDir dir("ccrec-it-face-since");
+  std::string manifest = dir / "m.jsonl";
+  auto run = Run({"--manifest", manifest});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  auto checkpoint = Json(ccrec_it::ReadFile(manifest + ".checkpoint.json"));
+  ASSERT_TRUE(checkpoint.IsObject());
+  EXPECT_STREQ(checkpoint["source"].GetString(), "face");
+  EXPECT_EQ(checkpoint["next_from_ms"].GetInt64(), in_progress_start) << "held at the recording in progress";
+  auto next = Run({"--manifest", manifest, "--since-last-run"});
+  EXPECT_EQ(next.exit_code, 2) << "--from (given by Run) with an existing checkpoint is refused: " << next.err;
+  EXPECT_NE(next.err.find("--since-last-run continues from"), std::string::npos) << next.err;
+}
+
 TEST_F(FaceCriteriaTest, BadCriteriaAreUsageErrors) {
   for (auto const& extra : std::vector<std::vector<std::string>>{
            {"--custom", "customerId"}, {"--custom", "=C-1"}, {"--in-progress", "maybe"}}) {

@@ -663,6 +663,34 @@ TEST_F(WebexLegacyTest, CliSettingsPrecedenceFlagEnvironmentFileDefault) {
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
 }
 
+// Issue 14 item 4: --since-last-run for webex-legacy: the first run writes a checkpoint at its
+// range's end (nothing failed), the next run starts there.
+TEST_F(WebexLegacyTest, CliSinceLastRunContinuesFromTheCheckpoint) {
+  TempDir dir("ccrec-it-legacy-since");
+  std::string manifest = dir / "m.jsonl";
+  auto first = ccrec_it::RunProgram(
+      CliArgs(dir / "out", {"--manifest", manifest, "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-01T02:00:00Z"}),
+      KeyEnv());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto checkpoint = Json(ccrec_it::ReadFile(manifest + ".checkpoint.json"));
+  ASSERT_TRUE(checkpoint.IsObject());
+  EXPECT_STREQ(checkpoint["source"].GetString(), "webex-legacy");
+  EXPECT_NE(std::string(checkpoint["next_from"].GetString()).find("2026-11-01T02:00:00"), std::string::npos);
+  auto next = ccrec_it::RunProgram(
+      CliArgs(dir / "out", {"--manifest", manifest, "--since-last-run", "--to", "2026-11-01T03:00:00Z"}, {"--from"}),
+      KeyEnv());
+  ASSERT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_EQ(next.LastLine().rfind("exported=1 skipped=0 failed=0 ", 0), 0u) << "only [02:00, 03:00): " << next.LastLine();
+  auto again = ccrec_it::RunProgram(
+      CliArgs(dir / "out", {"--manifest", manifest, "--since-last-run", "--to", "2026-11-01T03:00:00Z"}, {"--from"}),
+      KeyEnv());
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("nothing to do"), std::string::npos) << again.err;
+  auto mixed = ccrec_it::RunProgram(
+      CliArgs(dir / "out", {"--manifest", manifest, "--since-last-run", "--from", "2026-11-01T00:00:00Z"}), KeyEnv());
+  EXPECT_EQ(mixed.exit_code, 2) << "--from with an existing checkpoint: " << mixed.err;
+}
+
 TEST_F(WebexLegacyTest, CliEmptyRange) {
   TempDir dir("ccrec-it-legacy-empty");
   auto run = ccrec_it::RunProgram(

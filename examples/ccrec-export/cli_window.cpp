@@ -1,0 +1,76 @@
+// The export window shared by the subcommands (cli_window.hpp).
+#include "cli_window.hpp"
+
+#include <ccrec/core/time.hpp>
+#include <ccrec/exporter/checkpoint.hpp>
+
+namespace ccrec_cli {
+
+void AddWindowFlags(CLI::App& cmd, WindowFlags& f, std::string const& what) {
+  auto* from = cmd.add_option("--from", f.from,
+                              "window start on " + what + ": ISO-8601 UTC (2026-11-01T00:00:00Z) or epoch ms");
+  auto* to = cmd.add_option("--to", f.to, "window end (exclusive)");
+  auto* days = cmd.add_option("--days-back", f.days_back, "window = the last N days")->check(CLI::Range(1, 3650));
+  days->excludes(from)->excludes(to);
+  cmd.add_flag("--since-last-run", f.since_last_run,
+               "start where the last run left off (checkpoint beside --manifest; first run: --days-back N or --from)");
+  cmd.add_option("--until-now-minus", f.until_now_minus,
+                 "end the window this long before now (room for late recordings), e.g. 30m, 2h");
+}
+
+ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, std::string const& source) {
+  using std::chrono::system_clock;
+  ExportWindow w;
+  std::chrono::milliseconds lag{0};
+  if (!f.until_now_minus.empty()) lag = ParseDurationFlag("--until-now-minus", f.until_now_minus);
+  w.checkpoint_path = common.manifest.empty() ? std::string() : common.manifest + ".checkpoint.json";
+  std::optional<system_clock::time_point> checkpoint;
+  if (f.since_last_run) {
+    if (common.manifest.empty()) throw UsageError{"--since-last-run needs --manifest (the checkpoint is kept beside it)"};
+    auto read = ccrec::exporter::ReadCheckpoint(w.checkpoint_path);
+    if (!read) throw UsageError{read.error().message};
+    if (*read) {
+      if (!(*read)->source.empty() && (*read)->source != source) {
+        throw UsageError{"checkpoint " + w.checkpoint_path + " belongs to source \"" + (*read)->source + "\", not " +
+                         source + "; use another --manifest"};
+      }
+      checkpoint = (*read)->next_from;
+    }
+    if (checkpoint && (!f.from.empty() || f.days_back > 0)) {
+      throw UsageError{"--since-last-run continues from " + w.checkpoint_path +
+                       "; --from/--days-back apply only to the first run (delete the checkpoint to start over)"};
+    }
+  }
+  if (f.days_back > 0 && (!f.from.empty() || !f.to.empty())) {
+    throw UsageError{"use either --days-back or --from/--to, not both"};
+  }
+  w.to = !f.to.empty() ? ParseTimeFlag("--to", f.to) : system_clock::now() - lag;
+  if (checkpoint) {
+    w.from = *checkpoint;
+  } else if (f.days_back > 0) {
+    w.from = w.to - std::chrono::hours(24) * f.days_back;
+  } else if (!f.from.empty()) {
+    w.from = ParseTimeFlag("--from", f.from);
+  } else {
+    throw UsageError{f.since_last_run ? "no checkpoint yet: the first --since-last-run run needs --from or --days-back"
+                                      : "--from and --to (or --days-back N, or --since-last-run) are required"};
+  }
+  if (!(w.from < w.to)) {
+    if (!checkpoint) throw UsageError{"--from must be earlier than --to"};
+    std::cerr << "ccrec-export: nothing to do: the checkpoint (" << ccrec::FormatIso8601(w.from, true)
+              << ") is not before the window end\n";
+    w.nothing_to_do = true;
+  }
+  return w;
+}
+
+void AdvanceCheckpoint(ExportWindow const& w, std::string const& source, CommonOptions const& common,
+                       ccrec::exporter::ExportSummary const& summary, int signal_number, ccrec::Logger const& logger) {
+  if (w.checkpoint_path.empty() || common.dry_run || summary.fatal || summary.cancelled || signal_number != 0) return;
+  auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, w.to) : w.to;
+  auto written = ccrec::exporter::WriteCheckpoint(w.checkpoint_path, ccrec::exporter::Checkpoint{source, next},
+                                                  FileMode(common));
+  if (!written) logger.Warn("cannot write checkpoint " + w.checkpoint_path + ": " + written.error().message);
+}
+
+}  // namespace ccrec_cli

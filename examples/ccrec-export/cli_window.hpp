@@ -1,0 +1,46 @@
+#pragma once
+// The export window of a subcommand: --from/--to, --days-back N, --since-last-run (a checkpoint
+// beside --manifest) and --until-now-minus, shared by webex, face and webex-legacy.
+
+#include "cli_common.hpp"
+
+#include <ccrec/exporter/exporter.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace ccrec_cli {
+
+/// The window flags of one subcommand.
+struct WindowFlags {
+  std::string from, to;
+  int days_back = 0;
+  bool since_last_run = false;
+  std::string until_now_minus;
+};
+
+/// Registers --from, --to, --days-back, --since-last-run and --until-now-minus; `what` names what
+/// the window is on ("the task's creation time").
+void AddWindowFlags(CLI::App& cmd, WindowFlags& flags, std::string const& what);
+
+/// A resolved window and where its checkpoint lives.
+struct ExportWindow {
+  std::chrono::system_clock::time_point from{}, to{};
+  /// "<manifest>.checkpoint.json" when --manifest is given, else "".
+  std::string checkpoint_path;
+  /// --since-last-run found the checkpoint at or after the window end: nothing to do.
+  bool nothing_to_do = false;
+};
+
+/// Resolves the window: to = --to, else now - --until-now-minus; from = the checkpoint of
+/// `source` (--since-last-run, once one exists), else to - N days (--days-back), else --from.
+/// Throws UsageError for a missing or contradictory window, or a checkpoint of another source.
+ExportWindow ResolveWindow(WindowFlags const& flags, CommonOptions const& common, std::string const& source);
+
+/// After a run: moves the checkpoint (when there is one) to the first unfinished item
+/// (ExportSummary::earliest_unfinished), else the window end — not after a dry run, a fatal error
+/// or an interruption. A write failure is a warning.
+void AdvanceCheckpoint(ExportWindow const& window, std::string const& source, CommonOptions const& common,
+                       ccrec::exporter::ExportSummary const& summary, int signal_number, ccrec::Logger const& logger);
+
+}  // namespace ccrec_cli
