@@ -204,7 +204,7 @@ TEST_F(FaceIntegrationTest, ExportsToDirectoryPendingThenLaterRunReRunDownloadsN
   auto count = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f -not -path '*/.ccrec-meta/*' | wc -l"});
   EXPECT_EQ(std::stoul(count.out), truth.FinishedSegments() * 2);
   auto outside = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dir.path() + "' -type f -not -path '" + dest +
-                                                            "/*' -not -name run.jsonl | wc -l"});
+                                                            "/*' -not -name run.jsonl -not -name run.jsonl.checkpoint.json | wc -l"});
   EXPECT_EQ(std::stoul(outside.out), 0u);
   EXPECT_EQ(run1.LastLine(), LastLine(truth.FinishedSegments(), 0, 0, truth.InProgress(), bytes));
   // Manifest contract.
