@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Baseline for bench/export_bench.sh: the documented Webex Contact Center recording workflow,
 written the way a typical integrator writes it (requests + boto3), strictly sequential.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Small helpers of bench/export_bench.sh and bench/s3_upload_bench.sh (loopback only).
 
     bench_helper.py truth      --base-url U [--ca-file F] --from MS --to MS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers of bench/*.sh (sourced, not run). Needs: root (repository root), work (scratch
 # directory), py (python interpreter), pids (array of server PIDs stopped by bench_cleanup).
 # shellcheck shell=bash

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // download_bench: streams one presigned recording URL to nowhere through the same path
 // ccrec-export uses (MakeCurlTransport + webex::Client::OpenRecording, reading the body with the
 // exporter's default 256 KiB copy buffer) and prints one line of figures. Compared with

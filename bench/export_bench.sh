@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Export benchmark (issue 4, item 10): Webex CC emulator -> ccrec-export -> signature-checking S3
 # server (moto), side by side in one run with bench/baseline_export.py (the documented sequential
 # workflow in Python: requests + boto3). Everything on 127.0.0.1; the emulator (HTTPS) adds a

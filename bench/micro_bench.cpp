@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Micro-benchmarks of the per-byte and per-item hot paths of an export.
 #include <ccrec/exporter/key_template.hpp>
 #include <ccrec/exporter/manifest.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Acquire() cost of the two RateLimiters (token bucket with burst 1, sliding window), both set to
 // Webex's 300 requests per 60 s, uncontended and with 8 threads. Time is simulated: the clock
 // only moves when a caller "sleeps" (the sleeper advances it at once), so the figures are the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // s3_put_bench: streams stdin (length unknown, like `aws s3 cp -` and `rclone rcat`) into one S3
 // object through ccrec::s3::MakeS3Sink at default settings (8 MiB parts, 4 in flight, signed
 // payload, Content-MD5), then prints one line of figures. Used by bench/s3_upload_bench.sh.

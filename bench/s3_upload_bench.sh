@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # S3 upload benchmark (issue 3, item 9): a 1 GiB stream (stdin, length unknown) uploaded to the
 # local signature-checking S3 server (moto, tests/emulators/s3_server.py), side by side in one run:
 #   ccrec   bench/s3_put_bench: stdin -> ccrec::s3::MakeS3Sink -> Open/Write/Finish, defaults

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Micro-benchmarks of the SigV4 signer: the per-request cost of every S3 call (PutObject,
 // UploadPart, HeadObject) and of presigned URLs. Part of ccrec_micro_bench.
 #include <ccrec/s3/sigv4.hpp>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared compile settings for every ccrec target.
 function(ccrec_target_settings target)
   target_compile_features(${target} PUBLIC cxx_std_17)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Target-graph layering check (docs/architecture.md), run at configure time.
 #
 # ccrec_check_layering() looks at every ccrec library target (ccrec_add_library) and the umbrella

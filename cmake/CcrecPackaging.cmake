@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installation and packages (docs/developing.md#packaging), included when CCREC_INSTALL is ON.
 #
 # install(EXPORT ...) + package config so that consumers can

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pkg-config files: one per area target (ccrec-core, ccrec-s3, ccrec-exporter, ccrec-webex,
 # ccrec-webex-legacy, ccrec-huawei, ccrec-face, ccrec-testing, ccrec-transport, ccrec-sinks) and
 # ccrec.pc for the umbrella, installed to ${CMAKE_INSTALL_LIBDIR}/pkgconfig (component dev).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Finds the header-only RapidJSON (Debian: rapidjson-dev) and defines the imported target
 # ccrec_rapidjson. Used only inside src/ (never part of the public interface).
 find_path(RapidJSON_INCLUDE_DIR NAMES rapidjson/document.h)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streams standard input into an S3 object (single PutObject or multipart, integrity-checked),
 // with credentials from the AWS environment/profile chain.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lists the recordings of the Webex Contact Center tasks created in the last N hours, using a
 // token file written by `ccrec-export webex` (or any OAuth bootstrap).
 //

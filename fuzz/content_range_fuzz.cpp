@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Content-Range of a resumed (206) media download: exporter::detail::ParseContentRange, the
 // validator the engine uses before it appends a partial body (src/exporter/media_download.cpp).
 // Properties: an accepted value is a satisfied byte range (START <= END < TOTAL), and printing

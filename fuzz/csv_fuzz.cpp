@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // webex_legacy::CsvParser / ParseCsv (v1 CSV record lists).
 //
 // Input: one byte of options (delimiter, header-width check), four bytes seeding the chunk sizes,

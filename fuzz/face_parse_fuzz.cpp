@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Oracle FACE answers (src/face/parse.hpp): login, the result header, recording and segment
 // searches (both match shapes, JSON and XML through its JSON form), control commands, version,
 // expiration.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Huawei CC-Gateway wire formats (src/huawei/wire.hpp): the response envelope (retcode/message/
 // result), polled events, AgentEvent_Record content (ParseRecordEvent), Set-GUID values and
 // Set-Cookie lines (CookieJar).

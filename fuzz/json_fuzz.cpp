@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ::ccrec::detail::ParseJson (every vendor's JSON goes through it) and the typed accessors.
 // Properties: no crash/UB/leak; a parsed document re-serialised by ToJson parses again to the same
 // text (ToJson is a fixed point); JsonEscape output in quotes, when accepted, decodes back to the input;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Property target: KeyTemplate::Render with server-provided ids always yields keys the sinks
 // accept, and different recordings never share a key
 // (include/ccrec/exporter/key_template.hpp).

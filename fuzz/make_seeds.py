@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Regenerates the emulator-derived seed corpora under fuzz/corpus/<target>/.
 
 Starts the vendor emulators of tests/emulators/ on loopback (plain HTTP where supported), makes

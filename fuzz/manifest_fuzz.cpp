@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Manifest::Open over arbitrary file contents (a manifest written by another version, torn by a
 // crash, or edited by hand). Generic on purpose: the manifest format is still changing.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Property target: a planted secret never survives RedactSecrets / RedactUrl
 // (include/ccrec/core/log.hpp).
 //

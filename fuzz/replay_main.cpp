@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Corpus replay driver: a main() for fuzz targets built without libFuzzer (gcc, the CI builds).
 // Runs LLVMFuzzerTestOneInput once per file of every directory (recursively) or file given on the
 // command line, so the seed corpora and every minimised crash input stay regression tests.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ::ccrec::detail::ResponseHeaderParser and ParseStatusLine: the header lines libcurl hands over.
 //
 // Input: lines separated by '\n' (each fed with its "\r\n" when the input's first byte is odd).

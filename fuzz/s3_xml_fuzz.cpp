@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The XML layer (src/internal/xml.hpp, pugixml) and the S3 error mapper (src/s3/s3_error.hpp):
 // error documents and multipart answers, in UTF-8 or UTF-16.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal time parsers (src/internal/time_util.hpp): ParseTimeArg, ParseAmzDate, ParseHttpDate,
 // ParseDuration, ParseRetryAfter (Retry-After, Date and X-Amz-Date headers, presigned URLs, CLI).
 //

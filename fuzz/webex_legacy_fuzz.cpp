@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Webex CC legacy v1 record lists (include/ccrec/webex_legacy/models.hpp) and the byte-exact
 // JSON scanner under them (src/webex_legacy/json_scan.hpp), plus CAR ids and activity chains.
 //

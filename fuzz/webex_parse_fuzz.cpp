@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Webex Contact Center: GET /v1/tasks and POST /v1/captures/query response bodies
 // (src/webex/parse.hpp). The same bytes go to both parsers.
 

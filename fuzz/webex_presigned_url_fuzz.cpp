@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // webex::Client::PresignedUrlExpiry: the expiry of a pre-signed media URL a server handed out.
 // Property: a URL whose expiry is known also redacts without its signature (RedactUrl).
 

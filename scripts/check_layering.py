@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Include-graph layering check (docs/architecture.md).
 
 Every file under src/<area>/ and include/ccrec/<area>/ may include headers of the areas its

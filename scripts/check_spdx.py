@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Licence header check (LICENSE, docs/compatibility.md).
 
 Every source, build and script file of the repository starts with an SPDX licence line:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The main job, end to end on this machine: builds ccrec, starts the bundled Webex Contact Center
 # emulator (HTTPS, throwaway CA) and a signature-checking S3 server (moto), runs
 # `ccrec-export webex` for one emulated day into a bucket, prints the summary and a listing of

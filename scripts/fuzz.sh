@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the libFuzzer targets of fuzz/ with clang (ASan + UBSan + libFuzzer coverage on the whole
 # library) into build/fuzz and runs each for a bounded time, starting from its seed corpus
 # fuzz/corpus/<target>/. New interesting inputs go to build/fuzz/corpus/<target>/ (not the tree:

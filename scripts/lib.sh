@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for scripts/*.sh (sourced, not run).
 # Installs what the project needs on Debian 12, idempotently.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds ccrec with warnings as errors and runs every test through ctest: unit tests (fakes, no
 # sockets), integration tests (loopback emulators + signature-checking S3 server started by the
 # tests), and the consumer project built against the installed package. Also runs the unit and

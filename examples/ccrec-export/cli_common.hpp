@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shared pieces of the ccrec-export subcommands: common flags, destinations, signals, progress,
 // exit codes. This program is the reference integration of the ccrec library.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ccrec-export settings from the environment and config files (cli_settings.hpp).
 #include "cli_settings.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where ccrec-export's flags come from besides the command line: a CCREC_* environment variable
 // per flag and a TOML/INI config file. Precedence: flag > environment > file > default.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The export window shared by the subcommands (cli_window.hpp).
 #include "cli_window.hpp"
 

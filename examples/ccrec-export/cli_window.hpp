@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The export window of a subcommand: --from/--to, --days-back N, --since-last-run (a checkpoint
 // beside --manifest) and --until-now-minus, shared by webex, face and webex-legacy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ccrec-export face: Oracle ISR FACE recordings in a time window -> segments -> sink.
 #include "cli_window.hpp"
 #include "commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ccrec-export huawei: Huawei CC-Gateway (AgentGateway) sign-in -> recordfile downloads -> sink, for a
 // list of recordings (--record-id) or for the recordings announced while watching an agent (--watch).
 #include "commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ccrec-export s3-presign s3://BUCKET/KEY [--expires SECONDS] [--method GET|PUT]: prints a
 // presigned URL, like `aws s3 presign`.
 #include "commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ccrec-export webex: Webex Contact Center tasks -> captures -> presigned download -> sink.
 #include "cli_window.hpp"
 #include "commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ccrec-export webex-legacy: Webex Contact Center legacy v1 records (CSR/CAR/ASR/AAR) with API-key
 // authentication -> one JSON Lines or CSV object per time window -> sink, on the export engine
 // (webex_legacy/recording_source.hpp).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Subcommand registration for ccrec-export. Each Register* adds a subcommand to `app` and sets
 // `action` (run after parsing when that subcommand was selected). Usage errors are thrown as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes the bash completion of ccrec-export from the program's own --help output, so that it
 # lists exactly the subcommands and flags of the binary it ships with (no hand-kept copy to drift),
 # and, with MAN_INCLUDE, a help2man include file with every subcommand's --help (help2man itself

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ccrec-export: copies contact-center call recordings and their metadata into S3 or a
 // directory. The reference program of the ccrec SDK.
 #include "cli_settings.hpp"

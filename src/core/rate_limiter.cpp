@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <ccrec/core/rate_limiter.hpp>
 
 #include <algorithm>

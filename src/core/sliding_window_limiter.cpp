@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MakeSlidingWindowRateLimiter(): at most N admissions in any rolling window, callers served in
 // arrival order, an admission recorded only when it happens (so giving up consumes nothing).
 #include <ccrec/core/rate_limiter.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public time parsers (include/ccrec/core/time.hpp): thin wrappers that turn the internal
 // parsers' reasons (src/internal/time_util.cpp, the single implementation) into Errors.
 #include <ccrec/core/time.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <ccrec/core/token_store.hpp>
 
 #include "internal/crypto.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public URL helpers (include/ccrec/core/url.hpp): thin wrappers over the internal parser
 // (src/internal/url.cpp, the single implementation) that turn its reasons into Errors.
 #include <ccrec/core/url.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The incremental-export checkpoint file (include/ccrec/exporter/checkpoint.hpp).
 #include <ccrec/exporter/checkpoint.hpp>
 

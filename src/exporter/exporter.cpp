@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <ccrec/exporter/exporter.hpp>
 
 #include "exporter/item_queue.hpp"

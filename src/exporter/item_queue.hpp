@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal piece of the export engine (exporter.cpp): the bounded work queue. Not installed.
 

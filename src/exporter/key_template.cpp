@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <ccrec/exporter/key_template.hpp>
 
 #include "exporter/template_parts.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "exporter/media_download.hpp"
 #include "internal/ascii.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: one recording's download into a sink writer, resumed with Range + If-Range and
 // checked byte for byte (Content-Range, Content-Length, Content-Encoding). Not installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "exporter/template_parts.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: the key-template syntax shared by exporter::KeyTemplate (per-recording keys) and
 // webex_legacy's window keys. Not installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // face::Client's authenticated calls: result documents (Call), downloads and redirects (Open),
 // control commands and searches (reference oracle-face.md §3-§6).
 

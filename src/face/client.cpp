@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // face::Client: the public methods (reference oracle-face.md). The session is in session.cpp, the
 // authenticated calls in calls.cpp, ListRecordings' window splitting in lister.cpp.
 

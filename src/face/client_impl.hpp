@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::face: the state behind face::Client (reference oracle-face.md). Not installed.
 // The session (login token, single-flight login) is in session.cpp, the authenticated calls

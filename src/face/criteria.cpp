@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FACE selection criteria and dates on the wire (reference oracle-face.md §3, §4).
 
 #include <ccrec/face/criteria.hpp>

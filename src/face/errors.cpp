@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MapFaceError: the one FACE status + body -> Error mapping (reference oracle-face.md §7, §8).
 
 #include <ccrec/face/errors.hpp>

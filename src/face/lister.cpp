@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // face::detail::RecordingLister: ListRecordings by time windows, split in two whenever FACE says a
 // list was truncated (reference oracle-face.md §4: lists are not paged).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::face: the window-splitting lister behind Client::ListRecordings. Not installed.
 

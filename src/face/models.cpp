@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Model helpers (reference oracle-face.md §5.3: in-progress segments end in .rpdd, have no end).
 
 #include <ccrec/face/models.hpp>

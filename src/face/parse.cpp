@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading FACE result documents (reference oracle-face.md §5).
 
 #include "face/parse.hpp"

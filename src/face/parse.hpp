@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::face: reading FACE result documents (JSON, and XML through its JSON form,
 // parse_xml.cpp) into the models. Not installed. Reference oracle-face.md §5.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FACE's XML answers (reference oracle-face.md §5): each is rewritten into the JSON form the guide
 // documents for the same answer, so that parse.cpp's JSON readers build the same models from
 // either format, and a record's raw_json is that JSON text. The mapping (docs/face.md, "XML answers"):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The FACE recording source: window listing -> per-recording details -> one item per segment
 // (reference oracle-face.md §5, §6; the export assumptions).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The FACE control-plane request (login, searches, commands, version): method, URL, Accept and the
 // client's total per-attempt timeout (ClientOptions::request_timeout). Recording downloads are built

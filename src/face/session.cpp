@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // face::Client's session: options check, login (at most two attempts), the single-flight token
 // and the credential error (reference oracle-face.md §2).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The FACE sidecar (KEY.json) beside each exported object.
 
 #include "face/sidecar.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::face: the KEY.json sidecar written beside each exported FACE object. Not
 // installed.

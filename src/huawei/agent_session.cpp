@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // huawei::AgentSession: the public methods (sign-in, sign-out, event poll, heartbeat, Guid update,
 // download) (reference huawei-cc-gateway.md §1–§4, §6–§8). The state is in agent_session_impl.hpp.
 

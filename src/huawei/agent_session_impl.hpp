@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::huawei: the state behind AgentSession (reference huawei-cc-gateway.md). Not
 // installed. Requests with the Guid and cookies are in guid_cookies.cpp, sign-in and re-sign-in in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MapHuaweiError: the one CC-Gateway status + body -> Error mapping (reference huawei-cc-gateway.md §1, §8).
 
 #include <ccrec/huawei/errors.hpp>

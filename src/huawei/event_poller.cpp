@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // huawei::EventPoller: the per-agent poll thread (reference huawei-cc-gateway.md §4). The poll is also the
 // session's keep-alive, so a slow consumer never stops it; a full queue paces it instead, and recording
 // events are never dropped (issue 11: nothing lost).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // huawei::AgentSession: requests carrying the Guid and cookies, Set-GUID and Set-Cookie from the
 // answers, and the JSON calls built on them (reference huawei-cc-gateway.md §2, §3).
 

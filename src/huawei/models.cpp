@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lenient parsing of AgentMediaEvent_Record / _Record_Fail / _StopRecordDone (reference §5).
 
 #include <ccrec/huawei/models.hpp>

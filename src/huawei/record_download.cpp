@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // huawei::AgentSession: recording downloads: URL, download slots, answer classification and the
 // byte-counting body (reference huawei-cc-gateway.md §6).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // huawei::MakeHuaweiSource(): listed recordings, or recordings announced by AgentMediaEvent_Record
 // while watching (reference huawei-cc-gateway.md §5, §6, §7).
 

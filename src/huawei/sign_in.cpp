@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // huawei::AgentSession: sign-in (with forcelogin when allowed) and the single-flight re-sign-in
 // after a lost session (reference huawei-cc-gateway.md §2).
 

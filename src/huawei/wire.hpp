@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::huawei: wire helpers (cookie jar, Set-GUID, recordId encoding, envelopes, events).
 // Not installed. Exported only so that unit tests can reach them.

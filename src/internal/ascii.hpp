@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: ASCII case helpers for protocol text (header names, content types, codes, server
 // messages). Locale-independent on purpose: std::tolower depends on the C locale, so under a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: what every vendor client's Impl holds to send and retry requests. Not installed.
 

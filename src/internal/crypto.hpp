@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: hashing, HMAC, base64 and hex over OpenSSL, and CRC-32C. Not installed.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "internal/error_util.hpp"
 
 #include <ccrec/core/log.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: pieces every vendor's status+body -> Error mapping shares. Not installed.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "internal/file_util.hpp"
 
 #include "internal/crypto.hpp"

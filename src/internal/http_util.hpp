@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: small helpers around HttpTransport responses shared by every vendor client (bounded
 // body reads, buffered responses, replaying sniffed bytes). Not installed. Each vendor keeps its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "internal/json.hpp"
 #include "internal/json_detail.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: lenient JSON reading and writing over rapidjson. Not installed; rapidjson never
 // appears in public headers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to json.cpp and json_spans.cpp: the checks and error texts both parsers share.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ParseJsonWithSpans: ParseJson that also records where each value is in the text, so that server
 // records are archived as the exact bytes received (issue 12) instead of re-serialised by ToJson.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: the one retry loop every client uses (STYLE.md §6). Not installed.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: single-flight coordination for a value that one thread produces for all (a login
 // token, an OAuth refresh). Not installed.

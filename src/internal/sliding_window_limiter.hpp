@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Internal: MakeSlidingWindowRateLimiter() with an admission observer, so that tests can check

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: the Webex Contact Center data centres, shared by ccrec::webex and ccrec::webex_legacy.
 // Not installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The XML reading layer on pugixml (see xml.hpp) and the escaper.
 #include "internal/xml.hpp"
 

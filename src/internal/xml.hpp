@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: the one XML reading layer of ccrec, built on pugixml. Every XML answer a server sends
 // (S3 Error documents and multipart answers, FACE result documents, the S3-style error bodies of

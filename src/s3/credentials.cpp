@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Static, environment and shared-file (profile) credential providers, and the default chain.
 #include <ccrec/s3/credentials.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Container (ECS/EKS) and EC2 instance-metadata (IMDSv2) credential providers, with caching and
 // refresh before expiry.
 #include <ccrec/s3/credentials.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3Writer: CreateMultipartUpload, handing parts to the pool, CompleteMultipartUpload (with the
 // lost-response check) and AbortMultipartUpload.
 

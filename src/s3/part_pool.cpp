@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3Writer: the part pool: at most max_in_flight_parts part buffers, worker threads that upload
 // queued parts, and the first error they meet.
 

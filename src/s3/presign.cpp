@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Presigned object URLs and s3:// URI parsing.
 #include <ccrec/s3/presign.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3Client: addressing, signing, retries, skew correction, error mapping.
 #include "s3/s3_request.hpp"
 

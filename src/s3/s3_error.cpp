@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3 response → Error mapping (the one place that judges S3 statuses and error codes).
 #include "s3/s3_error.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: the one function mapping an S3 response (status + headers + XML body) to Error.
 // Not installed.

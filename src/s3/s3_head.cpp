@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "internal/ascii.hpp"
 #include "s3/s3_head.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: turns a HeadObject response into ObjectInfo (size, ETag, sha256 and user metadata,
 // the server-confirmed checksum). Not installed.

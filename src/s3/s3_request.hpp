@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: S3Client — addressing (path-style / virtual-hosted), SigV4 signing, sending with
 // retries and clock-skew correction, and error mapping for one S3 request. Shared by the sink,

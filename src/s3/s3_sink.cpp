@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3 sink: options check, key and metadata validation, Open (an S3Writer: single PUT or multipart
 // upload with a part pool, see s3_writer.hpp) and Stat (HeadObject).
 #include <ccrec/s3/s3_sink.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3Writer: buffering, the single-vs-multipart decision, Finish and Abort (see s3_writer.hpp).
 
 #include "s3/s3_writer.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::s3: S3Writer, the ObjectWriter of the S3 sink. Bytes are buffered up to the
 // multipart threshold; a smaller object goes up as one PutObject (single_put.cpp), a larger one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SigV4 signer: canonical request, string to sign, signature; header and query authentication.
 #include <ccrec/s3/sigv4.hpp>
 

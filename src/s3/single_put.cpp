@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3Writer: an object below the multipart threshold goes up as one PutObject.
 
 #include "s3/s3_writer.hpp"

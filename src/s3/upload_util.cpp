@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the S3 sink's writer, single PUT, multipart upload and part pool.
 
 #include "s3/upload_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::s3: what the S3 sink's writer and its single PUT, multipart upload and part
 // pool share: the sink's state, body digests, checksum names, upload verification. Not installed.

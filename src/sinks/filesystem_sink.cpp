@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <ccrec/sinks/filesystem_sink.hpp>
 
 #include "internal/crypto.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <ccrec/testing/manual_clock.hpp>
 
 namespace ccrec {

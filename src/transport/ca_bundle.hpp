@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: an extra PEM CA bundle added to OpenSSL's trust store next to the system CAs.
 // Not installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "transport/curl_handle_pool.hpp"
 
 #include <utility>

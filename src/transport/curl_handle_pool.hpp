@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: reusable libcurl (multi, easy) handle pairs and the share object behind them.
 // Not installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The easy-handle half of a libcurl transfer (see curl_transfer.hpp): options, callbacks and
 // error mapping. The multi loop that drives it is in curl_transport.cpp.
 

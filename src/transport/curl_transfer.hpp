@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: one libcurl request/response on a (multi, easy) pair, and the immutable state a
 // transport shares with its transfers. Not installed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The libcurl HttpTransport (include/ccrec/transport/curl.hpp).
 //
 // Design

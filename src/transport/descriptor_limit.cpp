@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fitting planned transfers into RLIMIT_NOFILE (include/ccrec/transport/descriptor_limit.hpp).
 
 #include <ccrec/transport/descriptor_limit.hpp>

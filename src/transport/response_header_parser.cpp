@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "transport/response_header_parser.hpp"
 
 #include <string>

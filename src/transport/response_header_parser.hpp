@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal: turns the header lines libcurl hands to CURLOPT_HEADERFUNCTION into a status and a
 // header list. Not installed.

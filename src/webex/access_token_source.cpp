@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Webex OAuth2 building blocks without state: the authorize URL (reference webex-cc.md §2.1),
 // the AccessTokenSource interface and the fixed-token source.
 

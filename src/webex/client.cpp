@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // webex::Client: Tasks, Captures and presigned downloads (reference webex-cc.md §4, §5, §7).
 
 #include <ccrec/webex/client.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MapWebexError: the one Webex status + body -> Error mapping (reference webex-cc.md §7).
 
 #include <ccrec/webex/errors.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::webex: small helpers around HttpTransport for JSON APIs. Not installed.
 

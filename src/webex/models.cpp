@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON <-> model conversion for the Webex CC Tasks and Captures APIs (lenient parsing).
 
 #include "internal/ascii.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Webex OAuth2: code exchange, refresh with rotation, single-flight, and keeping a token the
 // store refused (reference webex-cc.md §2.2-§2.4).
 

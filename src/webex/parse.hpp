@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::webex: JSON <-> model conversion and response checks. Not installed.
 // Exported (hidden visibility otherwise) only so that unit tests can call it directly.

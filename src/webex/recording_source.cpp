@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include <ccrec/webex/recording_source.hpp>
 
 #include "internal/json.hpp"

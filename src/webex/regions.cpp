@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Webex CC data centres (reference webex-cc.md §3).
 
 #include <ccrec/webex/regions.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keyset paging over GET /v1/tasks; see task_lister.hpp for the algorithm and its invariant.
 
 #include "webex/task_lister.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::webex: keyset paging over GET /v1/tasks (reference webex-cc.md §4.4).
 // Not installed. Exported only so that unit tests can drive it with a synthetic server.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // API-key authentication (reference webex-legacy-v1.md §3).
 
 #include <ccrec/webex_legacy/auth.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // webex_legacy::Client: v1 records with API-key auth (reference webex-legacy-v1.md §2–§6).
 
 #include <ccrec/webex_legacy/client.hpp>

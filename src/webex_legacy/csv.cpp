@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 4180 CSV parsing for v1 CSV responses (reference webex-legacy-v1.md §4 "CSV").
 
 #include <ccrec/webex_legacy/csv.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // webex_legacy::CsvPageReader: a v1 CSV answer streamed through the window filter.
 
 #include "webex_legacy/csv_page_reader.hpp"

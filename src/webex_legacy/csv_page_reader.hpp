@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The state behind webex_legacy::CsvPageReader (Client::OpenCsvPage()): the answer's body, the
 // window filter and the bytes kept but not yet handed out.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // detail::CsvWindowFilter: byte-exact window filtering of a streamed v1 CSV response (see csv_window.hpp).
 
 #include "webex_legacy/csv_window.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Keeps the rows of a streamed v1 CSV response whose `cstts` lies in a window, byte for byte.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MapLegacyError: the one v1 status + body -> Error mapping (reference webex-legacy-v1.md §6).
 
 #include <ccrec/webex_legacy/errors.hpp>

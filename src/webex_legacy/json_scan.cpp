@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "webex_legacy/json_scan.hpp"
 
 #include "internal/json.hpp"

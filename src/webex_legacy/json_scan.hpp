@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::webex_legacy: byte-exact views into JSON text that rapidjson has already
 // validated (so unknown members keep their exact spelling: `true` stays `true`, `1.50` stays

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // v1 record models, CAR ids and activity chains (reference webex-legacy-v1.md §2, §4, §5).
 
 #include <ccrec/webex_legacy/models.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Analyzer query JSON and its `q=` encoding (reference webex-legacy-v1.md §4).
 
 #include <ccrec/webex_legacy/query.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Webex CC legacy v1 record source: one export item per time window, whose media is the
 // window's JSON Lines or CSV page; full windows are withdrawn and replaced by their halves.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // v1 base URLs (reference webex-legacy-v1.md §2).
 
 #include <ccrec/webex_legacy/regions.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Window planning and splitting for v1 queries (no paging, row cap: reference §4 + issue).
 
 #include <ccrec/webex_legacy/windows.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Consumer check for every per-area target (ccrec::core, transport, sinks, s3, webex, exporter,
 // webex_legacy, huawei, face) and the installed fakes (ccrec::testing): one call into each.
 #include <ccrec/core/result.hpp>

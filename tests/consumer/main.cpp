@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Consumer check: public headers compile standalone (no curl/OpenSSL/rapidjson/fmt needed) and
 // the umbrella target links and works.
 #include <ccrec/core/result.hpp>

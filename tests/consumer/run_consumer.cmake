@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctest driver: install the build tree into a fresh prefix, then configure, build and run the
 # consumer project and the examples (ccrec-export included) against it.
 # Variables: BUILD_DIR, SOURCE_DIR, EXAMPLES_DIR, WORK_DIR.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctest driver (consumer.packages): makes the Debian packages of an already built tree with CPack,
 # unpacks them into a scratch root with `dpkg -x` (as apt would install them, without root), and
 # checks what an integrator gets:

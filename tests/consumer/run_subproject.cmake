@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctest driver (consumer.add_subdirectory): configures tests/consumer/subproject, which adds the
 # ccrec source tree with add_subdirectory() without setting BUILD_SHARED_LIBS or
 # CMAKE_BUILD_TYPE, and builds and runs only its one program (ccrec::core, static, unoptimised).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ctest driver (consumer.vcpkg_port): checks the overlay port cmake/vcpkg-port/ccrec without vcpkg.
 # vcpkg.json must parse and carry the project's version; portfile.cmake runs with stand-ins for the
 # vcpkg helpers it calls, and the stand-in of vcpkg_cmake_configure really configures the source

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared plumbing for ccrec's loopback vendor emulators (tests/emulators/).
 
 Every emulator (Webex Contact Center, Webex legacy v1, Huawei CC-Gateway, Oracle FACE, ...) follows the

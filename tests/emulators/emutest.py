@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Client side shared by the emulator self-tests (tests/emulators/test_*.py).
 
 ``EmulatorProcess`` runs one emulator as a subprocess under the process contract of emulib.py: a fresh

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Oracle ISR FACE emulator for ccrec integration tests.
 
 Emulates, on one loopback HTTPS server, the ISR FACE REST API as described in

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Configurable loopback HTTP(S) server for the libcurl transport's integration tests.
 
 Process contract (shared with the vendor emulators, see emulib.py)::

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Huawei CC-Gateway (AgentGateway) emulator for ccrec integration tests.
 
 Emulates, on one loopback HTTPS server, the agent-facing REST gateway of Huawei's contact-center products

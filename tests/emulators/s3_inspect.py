@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Lists a bucket on a loopback S3 server for integration tests.
 
 Prints JSON: {"objects": {key: {"size": N, "sha256": hex, "content_type": ..., "checksum_crc32c": ...,

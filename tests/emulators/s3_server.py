@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Loopback S3 server for ccrec's integration tests: moto's server, in-process, with SigV4
 signature checking ON (docs/reference/s3-sigv4.md §5.1).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Self-test of the Oracle ISR FACE emulator (face_server.py).
 
 Starts the emulator as a subprocess (HTTPS with its throwaway CA; one with --plain-http) and checks the

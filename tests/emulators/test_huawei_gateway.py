@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Self-test of the Huawei CC-Gateway emulator (huawei_gateway.py).
 
 Starts the emulator as a subprocess (HTTPS with its throwaway CA) and checks the process contract, sign-in,

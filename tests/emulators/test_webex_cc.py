@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Self-test of the Webex Contact Center emulator (webex_cc.py).
 
 Starts the emulator as a subprocess (HTTPS with its throwaway CA; a second one with --plain-http) and

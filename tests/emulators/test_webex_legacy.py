@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Self-test of the Webex CC legacy v1 emulator (webex_legacy.py).
 
 Starts the emulator as a subprocess (HTTPS with its throwaway CA) and checks the process contract,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Webex Contact Center (WxCC) emulator for ccrec integration tests and benchmarks.
 
 Emulates, on one loopback HTTPS server, the parts of Webex Contact Center that ccrec uses, strictly on the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Webex Contact Center legacy v1 API emulator (CSR / CAR / ASR / AAR records, API-key HMAC auth).
 
 Implements the v1 "Analyzer" record API as described in docs/reference/webex-legacy-v1.md, on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration-test harness (harness.hpp): loopback servers as child processes, RunProgram,
 // TempDir, file helpers and a tiny HTTP client over the ccrec curl transport.
 //

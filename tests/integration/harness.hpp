@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Integration-test harness: starts loopback servers (tests/emulators/*.py) as child processes
 // and runs programs. Only 127.0.0.1 is ever used.

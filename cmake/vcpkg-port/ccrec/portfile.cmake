@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # vcpkg overlay port that builds ccrec from the source tree it lives in:
 #   vcpkg install ccrec --overlay-ports=<ccrec>/cmake/vcpkg-port            (libraries)
 #   vcpkg install "ccrec[cli]" --overlay-ports=<ccrec>/cmake/vcpkg-port     (and ccrec-export)

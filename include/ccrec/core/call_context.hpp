@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Per-call options: deadline, cancellation, retry override, extra headers (STYLE.md §4).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Time and cancellation: the injectable `Clock` and `Sleeper`, and `CancellationToken`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `CCREC_EXPORT` marks the public ABI of ccrec's libraries, which are built with hidden

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// HTTP abstractions: `HttpRequest`, `HttpResponse` with a streaming `BodyReader`, rewindable

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Logging through a user callback, with secrets redacted before the callback sees them.

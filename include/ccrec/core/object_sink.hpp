@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `ObjectSink`: where exported recordings and sidecars go (S3, a directory, memory).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `Pager<T>`: a move-only, lazily fetching input range of `Result<T>` (STYLE.md §5).

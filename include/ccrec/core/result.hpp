@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `Result<T>`: a value or an Error — a small subset of C++23 `std::expected` (STYLE.md §3).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Retry policy (when to stop) and backoff (how long to wait), kept separate as in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Parsing and formatting of export windows: the points in time and the durations a person or a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `TokenStore`: where OAuth2 credentials live between calls and between runs (STYLE.md §7).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Checking the http(s) URLs an integrator configures (API base URLs, S3 endpoints, gateway

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The checkpoint of incremental exports: where the next run's window starts. `ccrec-export webex

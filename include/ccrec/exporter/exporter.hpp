@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The recording export engine: a RecordingSource streamed into an ObjectSink, with a manifest.

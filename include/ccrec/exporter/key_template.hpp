@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Object key templates: `call-detail/{task_id}/{recording_id}{ext}` and friends.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The export manifest: one JSON line per recording outcome, appended; also the resume state.

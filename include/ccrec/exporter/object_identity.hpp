@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Which recording an exported object holds: the `ccrec-id` user metadata written with every

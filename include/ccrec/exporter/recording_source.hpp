@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// What the export engine consumes: a RecordingSource yields ExportItem (with a MediaOpener)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `face::Client`: the Oracle ISR FACE REST API — login token, recording search, segment-aware

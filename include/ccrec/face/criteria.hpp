@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `SearchCriteria`: the documented FACE selection criteria, and their URL encoding.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `MapFaceError`: the one function that turns a FACE response (HTTP status + result body) into

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Typed models of Oracle ISR FACE responses: recordings, segments, custom data, SIPREC data,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The Oracle ISR FACE recording source for the export engine: recordings in a time window →

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `huawei::AgentSession`: one agent's signed-in session on a Huawei CC-Gateway (AgentGateway) —

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Huawei CC-Gateway retcodes and the one function that maps a gateway answer to `ccrec::Error`.

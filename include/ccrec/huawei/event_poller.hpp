@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `huawei::EventPoller`: the background event-poll loop of one agent, which is also its keep-alive.

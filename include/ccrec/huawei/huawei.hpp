@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Umbrella header of ccrec::huawei (Huawei CC-Gateway / AgentGateway): sessions, events, downloads and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Huawei CC-Gateway models: sign-in fields and result, agent events, recording references.

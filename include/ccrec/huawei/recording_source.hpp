@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The Huawei CC-Gateway recording source for the export engine: a list of recordings, or the

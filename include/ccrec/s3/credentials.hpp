@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// AWS credentials and the providers that supply them to the S3 sink and the SigV4 signer.

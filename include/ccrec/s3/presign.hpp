@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Presigned S3 URLs for objects (like `aws s3 presign`), and `s3://bucket/key` parsing — what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `MakeS3Sink`: an ObjectSink that streams objects into an S3 bucket (AWS S3 or any

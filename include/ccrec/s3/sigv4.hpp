@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// AWS Signature Version 4 as its own unit: canonical request, string to sign, signature,

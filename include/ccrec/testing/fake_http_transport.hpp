@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `FakeHttpTransport`: a scripted HttpTransport that records requests. No sockets.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `MemorySink`: an ObjectSink that keeps objects in memory, for tests.

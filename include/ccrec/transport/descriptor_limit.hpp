@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Fitting a planned number of concurrent transfers into the process's open-file limit

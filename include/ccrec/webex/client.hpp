@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `webex::Client`: the Webex Contact Center Tasks and Captures APIs, and presigned recording

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `MapWebexError`: the one function that turns a Webex HTTP error response into an `Error`.

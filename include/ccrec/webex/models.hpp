@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Webex Contact Center data models: tasks (`GET /v1/tasks`), captures (`POST /v1/captures/query`)

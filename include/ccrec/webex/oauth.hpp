@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Webex OAuth2 for Contact Center: the authorize-URL builder, the authorization-code exchange,

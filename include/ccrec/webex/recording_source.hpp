@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The Webex Contact Center recording source for the export engine: tasks in a window → captures →

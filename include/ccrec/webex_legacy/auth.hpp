@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// API-key authentication of the Webex Contact Center legacy v1 API: the HMAC-SHA1 signature and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `webex_legacy::Client`: the Webex Contact Center legacy v1 record API (CSR, CAR, ASR, AAR)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// An RFC 4180 CSV parser for v1 CSV responses (`Accept: text/csv`): incremental (push bytes as

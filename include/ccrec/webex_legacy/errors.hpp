@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// `MapLegacyError`: the one function that turns a v1 HTTP error response into an `Error`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Records of the Webex Contact Center legacy v1 API — CSR, CAR, ASR, AAR — their JSON parsing,

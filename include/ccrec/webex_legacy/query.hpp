@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The Analyzer query JSON sent as `q=` to `GET /aws/api/{record-type}?q=...`: a typed builder

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// The Webex Contact Center legacy v1 record source for the export engine: the records of a time

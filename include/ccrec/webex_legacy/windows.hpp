@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
 /// Time windows for v1 queries: planning a range into windows and splitting a window whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Built with nothing but `c++ main.cpp $(pkg-config --cflags --libs ccrec-core)` against the
 // unpacked Debian packages (run_packages.cmake).
 #include <ccrec/core/url.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration: every control-plane request kind has a total deadline. Each emulator (or the
 // loopback http_test_server for S3) trickles the answer of one endpoint at 2 bytes/s (emulib's
 // trickle_path / trickle_bytes_per_second knobs); the transport's low-speed floor (1 byte/s for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 14 item 4: a wrong subcommand or flag says what is wrong and suggests the closest one;
 // `help` is --help; usage lines name ccrec-export, not the path it was started by.
 #include "integration/harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end "nothing lost, ever" of ccrec-export webex into a local directory, against its own
 // Webex CC emulator (HTTPS, throwaway CA) on 127.0.0.1:
 //  - SIGKILL mid-run: every "exported" manifest line names a complete, byte-exact file; the next

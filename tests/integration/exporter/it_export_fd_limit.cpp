@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: ccrec-export under a low open-file limit (RLIMIT_NOFILE, set with prlimit(1) for the
 // child) fits its --concurrency at start — raising the soft limit, or lowering the concurrency
 // with a warning — instead of failing transfers mid-run with EMFILE. Against the Webex CC

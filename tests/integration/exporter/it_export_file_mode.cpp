@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end, issue 12 item 7: what ccrec-export writes into a directory is private by default
 // (files 0600, directories 0700 under the usual umask 022), --file-mode/--dir-mode widen it only
 // as far as the umask allows, and a bad mode is a usage error that writes nothing. Against the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end, issue 11 items 3, 4 and 12: ccrec-export webex refuses key templates that cannot
 // identify a recording and manifests of another destination, and writes a uri per manifest line.
 // Against the Webex CC emulator (HTTPS, throwaway CA) and moto, both on 127.0.0.1 and started here.

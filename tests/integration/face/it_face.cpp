@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration: ccrec::face and `ccrec-export face` against the FACE emulator
 // (tests/emulators/face_server.py: HTTPS with a throwaway CA on 127.0.0.1, started here).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration (issue 16 item 5): every documented search criterion is a ccrec-export face flag, and
 // a run with one exports exactly the matching recordings, against tests/emulators/face_server.py
 // (which filters by isrUcid, ingressCallId, aor, filename, custom data fields and inProgress).

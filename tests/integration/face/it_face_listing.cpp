@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration: FACE listing when list times are coarser than the search bounds (issue 11 item 2)
 // and the FACE manifest identity (item 12), against tests/emulators/face_server.py.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration (issue 11, "nothing lost, ever"): a FACE recording that the listing returned and that is
 // purged before ccrec fetches its details ends as a counted failed manifest line, against
 // tests/emulators/face_server.py (knob /_emulator/purge-after-list).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration (issue 16 item 1): XML is FACE's default format. A whole `ccrec-export face` run
 // against tests/emulators/face_server.py answering every command in XML - UTF-16 LE with a BOM, and
 // UTF-16 BE without one, whatever Accept says - writes the same destination, byte for byte

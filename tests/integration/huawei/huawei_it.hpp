@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The HuaweiIt fixture shared by the Huawei integration tests: one huawei_gateway.py per test process,
 // control-endpoint helpers, session options and the ccrec-export command line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Huawei CC-Gateway end-to-end: the library (curl transport) and ccrec-export huawei against
 // tests/emulators/huawei_gateway.py (HTTPS, throwaway CA) on 127.0.0.1, and S3 via s3_server.py.
 #include "integration/harness.hpp"

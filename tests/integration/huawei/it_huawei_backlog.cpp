@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Huawei CC-Gateway end-to-end, issue 11 item 5 ("nothing lost"): a watch whose export falls behind keeps
 // the session alive and loses no record event — tests/emulators/huawei_gateway.py on 127.0.0.1.
 #include "integration/harness.hpp"

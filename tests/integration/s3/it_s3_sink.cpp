@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 sink against moto_server with signature checking on (tests/emulators/s3_server.py),
 // over the real libcurl transport. Objects are read back both with ccrec's own signed GET and
 // independently with boto3.

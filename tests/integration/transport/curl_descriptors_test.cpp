@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How many file descriptors the libcurl transport holds per in-flight request and per idle
 // connection, counted in /proc/self/fd against tests/emulators/http_test_server.py (plain HTTP on
 // 127.0.0.1). These numbers are what FitDescriptorLimit() budgets with

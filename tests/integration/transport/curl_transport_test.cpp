@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration tests of the libcurl transport against tests/emulators/http_test_server.py
 // (one HTTPS and one plain-HTTP instance on 127.0.0.1).
 

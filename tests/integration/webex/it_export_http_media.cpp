@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end, issue 12 item 6: presigned recording URLs over plain http are refused unless
 // --allow-http-media allows them. The Webex CC emulator runs over plain http on 127.0.0.1 (its
 // presigned URLs then use http too); the API and token URLs are loopback, so they are accepted.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: ccrec-export webex against the Webex CC emulator (HTTPS, throwaway CA) and a
 // signature-checking S3 server (moto), both on 127.0.0.1 and started here.
 #include "integration/harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 11 item 8 end to end: ccrec-export webex against the Webex CC emulator whose media server
 // drops connections, answers Range requests with 206s that stop early, and replaces recordings
 // (new bytes, new ETag) between a dropped download and its resume. No object may ever be stored

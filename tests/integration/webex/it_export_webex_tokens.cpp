@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end: how ccrec-export webex treats the token file (--token-file, --auth-code), against
 // the Webex CC emulator (HTTPS, throwaway CA) on 127.0.0.1, exporting to a local directory.
 #include "integration/harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration: the legacy v1 client and `ccrec-export webex-legacy` against the v1 emulator
 // (tests/emulators/webex_legacy.py, HTTPS with a throwaway CA) on 127.0.0.1.
 #include "integration/harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/ascii.hpp: locale-independent ASCII case helpers.
 
 #include "internal/ascii.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CancellationToken, the real clock/sleeper, and CallContext defaults.
 
 #include <ccrec/core/call_context.hpp>

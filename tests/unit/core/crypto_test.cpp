@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/crypto.hpp against published test vectors.
 
 #include "internal/crypto.hpp"

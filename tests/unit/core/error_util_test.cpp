@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/error_util.hpp: the pieces every vendor's status + body -> Error mapping shares
 // (HttpStatusHint, MapJsonHttpError, AppendDetail) and ::ccrec::detail::ParseJsonObject under them.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The filesystem ObjectSink after a crash: what Finish() reported survives (file, its directory
 // entry and every directory created for it are fsynced, in that order), and the temporary files
 // a killed writer leaves behind are removed by a later sink, but never a live writer's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The filesystem sink's permission bits (issue 12 item 7): recordings are personal data, so new
 // files are created file_mode & ~umask (default 0600) and new directories dir_mode & ~umask
 // (default 0700); directories that already exist keep their mode. The umask is set explicitly

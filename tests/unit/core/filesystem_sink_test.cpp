@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The filesystem ObjectSink: byte-exact, atomic, never a partial file.
 
 #include <ccrec/sinks/filesystem_sink.hpp>

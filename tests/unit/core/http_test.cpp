@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP value types: headers, bodies, ReadAll, ContentLength; ContentTypeForKey.
 
 #include <ccrec/core/http.hpp>

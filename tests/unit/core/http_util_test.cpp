@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/http_util.hpp: ReadPrefix, BufferResponse/SendBuffered, PrefixedBodyReader.
 
 #include "internal/http_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ::ccrec::detail::ParseJsonWithSpans: the exact text of every value (issue 12: archive what the server
 // sent, not a re-serialisation), the same errors as ParseJson, and the span property over the
 // repository's fuzz seed corpora.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/json.hpp: ParseJson errors, lenient getters, escaping.
 
 #include "internal/json.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Secret redaction and the Logger.
 
 #include <ccrec/core/log.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pager<T>: lazy, move-only, error yielded once as the last element.
 
 #include <ccrec/core/pager.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public time parsers (include/ccrec/core/time.hpp): accepted forms, and bad input refused
 // with kInvalidArgument and a message that quotes the input and says what was wrong.
 #include <ccrec/core/time.hpp>

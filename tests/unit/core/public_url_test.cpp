@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public URL helpers (include/ccrec/core/url.hpp): parts of good URLs, and bad input refused
 // with kInvalidArgument and a message that says what was wrong without leaking secrets.
 #include <ccrec/core/url.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RateLimiter: the token bucket never admits more than the configured rate, however many threads
 // ask, and a server pause (Retry-After) holds back every caller.
 #include <ccrec/core/rate_limiter.hpp>

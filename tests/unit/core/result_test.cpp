@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Result<T>, Result<void>, Error and Exception.
 
 #include <ccrec/core/error.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Backoff, IsRetryable and ::ccrec::detail::RunWithRetries, all on manual time.
 
 #include <ccrec/core/call_context.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/single_flight.hpp: one producer at a time, waiters share its result or error.
 
 #include "internal/single_flight.hpp"

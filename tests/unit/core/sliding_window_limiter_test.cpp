@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MakeSlidingWindowRateLimiter(): at most N requests in any rolling window, a burst of N at once,
 // the shared Retry-After pause of the RateLimiter contract, and giving up (cancellation,
 // deadline) consumes no slot. All on a ManualClock: nothing sleeps for real.

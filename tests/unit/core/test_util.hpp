@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Small filesystem helpers for the core unit tests (POSIX only, no exceptions on cleanup).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ccrec::testing fakes: FakeHttpTransport, MakeStringBodyReader, MemorySink, ManualClock/Sleeper.
 
 #include <ccrec/testing/fake_http_transport.hpp>

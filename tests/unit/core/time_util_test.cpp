@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/time_util.hpp: formatting and parsing of times and durations.
 
 #include "internal/time_util.hpp"

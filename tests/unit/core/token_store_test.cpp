@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Memory and JSON-file token stores.
 
 #include <ccrec/core/token_store.hpp>

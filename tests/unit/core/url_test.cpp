@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/url.hpp: percent-encoding, queries, URL parsing.
 
 #include "internal/url.hpp"

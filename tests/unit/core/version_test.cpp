@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // <ccrec/version.hpp>: the macros come from project(VERSION) and agree with the run-time
 // ccrec::Version() of the library the test links.
 #include <ccrec/version.hpp>

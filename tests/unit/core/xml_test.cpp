@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // internal/xml.hpp: the pugixml-based XML layer — queries by local name, UTF-8 and UTF-16 (LE/BE,
 // with and without BOM), entities, hostile and malformed input, the escaper.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash safety of an export: the manifest is fsynced in groups and at the end of every run, a
 // new manifest's directory entry is fsynced, and a sink write that fails anywhere (mid-stream or
 // in Finish) leaves neither a file nor an "exported" line in a real filesystem destination.

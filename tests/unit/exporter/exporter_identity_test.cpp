@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The export engine's identity rules (issue 11 items 3, 4, 12): objects that are not the
 // recording's are never skipped or overwritten, key collisions fail every item involved, and a
 // manifest is bound to its destination and key template.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The export engine: byte-exact streaming, exactly-once via manifest and Stat, resumed
 // downloads, failures, fatal sink errors, cancellation, concurrency, back-pressure, dry runs.
 

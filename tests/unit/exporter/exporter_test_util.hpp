@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shared helpers for the ccrec::exporter unit tests: a scripted in-memory RecordingSource whose
 // media openers serve bytes from memory (with dropped connections, ignored Range headers, short

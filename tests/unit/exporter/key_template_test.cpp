@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Object key templates: placeholders, dates, literal braces, parse errors, and sanitizing of
 // hostile server-provided values so that a key never escapes its prefix or hides a segment.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Manifest::Entries(): every item's last entry, ordered by identity, a snapshot, thread-safe.
 
 #include <ccrec/exporter/manifest.hpp>

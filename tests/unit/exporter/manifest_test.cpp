@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON Lines manifest: line format, reload, torn and garbage lines, escaping, concurrency.
 
 #include <ccrec/exporter/manifest.hpp>

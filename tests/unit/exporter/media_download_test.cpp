@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 11 item 8: resumed downloads are byte-exact. Media requests send Accept-Encoding:
 // identity and If-Range; encoded bodies, short or misplaced 206s and changed objects are never
 // stored as the recording. The opener sends real requests through FakeHttpTransport (as a FACE or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's hooks for sources that replace items while they are read (Superseded(),
 // ExportItem::on_done), items without a sidecar, content types, source key names and dry runs
 // over a manifest.

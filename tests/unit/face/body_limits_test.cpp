@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 12 item 3: a FACE result document larger than wire::kMaxResultBytes (8 MiB: the largest
 // legitimate one, a list of maxListLength 1000 matches, is a few hundred KiB) fails the command
 // with kParse naming the command and the limit, and is never used in part; one at the limit is read.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // face::Client: login token (form, JSON, lenient parsing, renewal, single-flight, failures),
 // token only in the URL, searches, downloads, redirects and control commands.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FACE selection criteria: documented names only, RFC 3986 values, UTC dates (reference §3, §4).
 
 #include "face_test_util.hpp"

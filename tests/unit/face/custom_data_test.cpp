@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 12 item 1: a hostile FACE server answering a recording with tens of thousands of customData
 // entries (and repeated names) must be processed in linear time, with a documented rule for
 // repeated names: the FIRST entry of a name wins in the sidecar, the model keeps every entry.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MapFaceError: the FACE return-code table (reference §7) and token errors (§8).
 
 #include "face_test_util.hpp"

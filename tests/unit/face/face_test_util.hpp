@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Test helpers for ccrec::face: an environment of fakes (transport, clock, sleeper, captured log)
 // and FakeFace, a scripted in-process FACE server over FakeHttpTransport (no sockets).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ListRecordings: a truncated window is split until complete, never paged or silently truncated.
 
 #include "face_test_util.hpp"

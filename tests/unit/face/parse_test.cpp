@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FACE result documents: both match shapes in JSON, the quirks of reference §5.3, XML where JSON
 // was asked for (read like JSON; xml_answers_test.cpp has the rest), and bad input (truncated, wrong types, missing fields, huge values).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The FACE recording source through the export engine (MemorySink, no sockets): one object per
 // segment, sidecars, in-progress recordings pending, concatenation, re-runs.
 

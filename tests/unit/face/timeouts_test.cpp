@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Total per-attempt timeouts of FACE control-plane requests (login, searches, commands, version);
 // none on recording downloads.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 16 item 1: FACE answers in XML (the guide's default format), UTF-8 and UTF-16 LE/BE with
 // and without a BOM, read into the same models as the JSON answers, raw_json included; malformed
 // XML fails with kParse naming the command; no error quotes a token.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 12 item 3: a CC-Gateway JSON answer larger than wire::kMaxJsonBodyBytes (1 MiB: answers
 // are one envelope of about 1 KiB) fails the call with kParse naming the call and the limit, and
 // is never used in part; an answer at the limit is read.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 11 item 5: a Huawei watch never drops a recording event. Slow uploads back up the event queue;
 // the poll keeps the session alive, recording events are kept or reported as failures with their
 // fileName, and events still queued when the watch period ends are processed.

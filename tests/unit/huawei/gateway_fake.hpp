@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A scripted CC-Gateway for HuaweiRecordingSource / EventPoller unit tests: sign-in, logout, a queue of
 // poll events (one event per poll answer), and files by exact recordId.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Helpers for ccrec::huawei unit tests: scripted CC-Gateway answers over FakeHttpTransport.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 11 ("nothing lost, ever"): every record event the gateway delivers ends as a manifest line.
 // A malformed AgentMediaEvent_Record (unparseable content, no fileName, or not even an object) and an
 // AgentMediaEvent_Record_Fail are failed lines that say what happened, counted in the summary.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AgentSession over FakeHttpTransport: sign-in, Guid rotation, cookies, single-flight re-sign-in,
 // event polls, downloads (reference huawei-cc-gateway.md §2–§4, §6–§8).
 #include "unit/huawei/huawei_test_util.hpp"

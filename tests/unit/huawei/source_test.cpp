@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HuaweiRecordingSource with the export engine: list mode, watch mode, keys, sidecars, sign-out.
 #include "unit/huawei/gateway_fake.hpp"
 #include "unit/huawei/huawei_test_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Total per-attempt timeouts of Huawei AgentGateway calls: sign-in and the other API calls get
 // request_timeout, the event poll (a long poll the gateway holds ~10 s) poll_timeout, downloads none.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Wire helpers (cookie jar, Set-GUID, recordId encoding, envelopes, events) and the lenient event models.
 #include "huawei/wire.hpp"
 

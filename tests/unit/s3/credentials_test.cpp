@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Static and environment credential providers.
 #include <ccrec/s3/credentials.hpp>
 #include <ccrec/s3/presign.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 12 item 4: S3 errors quote the server, and the server may be hostile (or a proxy that
 // echoes the request): every server-provided string that reaches an Error — Message, Code,
 // RequestId, Region/Endpoint, x-amz-* headers — is redacted (signatures, Authorization values,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A strict in-memory S3 behind ccrec::testing::FakeHttpTransport, for the sink's unit tests.
 // It checks every request like S3 does — SigV4 signature (re-computed with the test's

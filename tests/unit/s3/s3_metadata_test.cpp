@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3 user metadata: sent on PutObject and CreateMultipartUpload, returned by Stat() (HeadObject)
 // in ObjectInfo::metadata; Uri(); the SHA256 checksum's spellings. Against FakeS3 over
 // FakeHttpTransport: no sockets, no sleeps.

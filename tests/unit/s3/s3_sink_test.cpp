@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3 sink against a strict in-memory S3 (FakeS3 over FakeHttpTransport). No sockets, no sleeps.
 #include <ccrec/s3/s3_sink.hpp>
 #include <ccrec/s3/sigv4.hpp>

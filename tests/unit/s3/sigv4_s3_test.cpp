@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 examples of the AWS "Signature Version 4 for S3" documentation (s3-sigv4.md §6), key
 // encoding, presigned URLs and signer argument checks.
 #include <ccrec/s3/sigv4.hpp>

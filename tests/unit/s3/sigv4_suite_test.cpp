@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every case of the AWS SigV4 test suite (tests/data/aws4_testsuite, from botocore), compared
 // byte-for-byte: canonical request (.creq), string to sign (.sts), Authorization (.authz).
 #include <ccrec/s3/sigv4.hpp>

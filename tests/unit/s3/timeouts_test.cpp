@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Total per-attempt timeouts of S3 control calls (S3SinkOptions::request_timeout,
 // complete_multipart_timeout); object data (PutObject, UploadPart) gets none.
 #include <ccrec/s3/s3_sink.hpp>

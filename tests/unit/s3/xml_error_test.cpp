@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 error mapping over the XML layer (tests/unit/core/xml_test.cpp tests the layer itself).
 #include "s3/s3_error.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DescriptorsNeeded / DecideDescriptorLimit: the open-file budget of planned transfers
 // (pure computation; FitDescriptorLimit's setrlimit is covered by it_transport_descriptors).
 

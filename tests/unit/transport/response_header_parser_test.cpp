@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ResponseHeaderParser: the header lines libcurl hands to CURLOPT_HEADERFUNCTION.
 
 #include "transport/response_header_parser.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 12 item 3: a Webex API answer larger than wire::kMaxApiBodyBytes (16 MiB: the largest
 // legitimate page, 1000 tasks, is a few hundred KiB) fails the call with kParse naming the endpoint
 // and the limit — whether the length is declared or the body just keeps coming — and is never

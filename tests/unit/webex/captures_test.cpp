@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // POST /v1/captures/query: request body, batching, validation, response shaping
 // (reference webex-cc.md §5).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ::ccrec::detail::ClientRuntime: the transport, clock, sleeper, backoff and logger every vendor client
 // holds (webex::Client, webex::OAuthClient and face::Client derive their Impl from it).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // webex::Client request shape, retries, 401 handling, error mapping, regions.
 
 #include "webex_test_util.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Presigned recording downloads: no Authorization, URL byte-exact, S3 errors, expiry
 // (reference webex-cc.md §5.4).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A scripted Webex CC (Tasks, Captures, presigned media) for the Webex recording source tests
 // (recording_source_test.cpp), over FakeHttpTransport and ManualClock.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where a presigned recording URL, the API base URL and the token URL may point (hostile servers).
 // A Captures answer is server-provided: it must not make ccrec fetch an internal endpoint or
 // move personal data over plain http.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lenient model parsing: missing, extra and wrong-typed fields, truncated JSON, huge numbers.
 
 #include "webex_test_util.hpp"

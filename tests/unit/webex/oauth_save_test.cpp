@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OAuth: a credential is never destroyed. A rotated token the store cannot save is kept, used,
 // saved again and reported; a refresh POST is never repeated without re-reading the store
 // (reference webex-cc.md §2.4).

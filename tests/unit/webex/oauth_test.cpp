@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OAuth2: authorize URL, code exchange, refresh with rotation, refresh-ahead, single-flight,
 // 401 handling (reference webex-cc.md §2).
 

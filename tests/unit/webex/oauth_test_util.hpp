@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shared by the OAuth unit tests: a rotating token endpoint and stored-token builder.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // raw_json of tasks, recordings and transcriptions is the server's exact bytes (issue 12 item 2):
 // not a re-serialisation, which rewrote `1E2` as `100.0`, dropped `\u00e9` escapes and whitespace,
 // and cut digits off numbers beyond 64 bits.

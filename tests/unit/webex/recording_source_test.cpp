@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Webex CC recording source (tasks -> captures -> presigned media) over FakeHttpTransport,
 // alone and driving the Exporter end to end into a MemorySink.
 

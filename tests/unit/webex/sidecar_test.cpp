@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Webex source's sidecar (issue 12 item 2): the task and recording objects are the server's exact
 // bytes (numbers, escapes and whitespace as sent), minus the presigned `filePath`.
 

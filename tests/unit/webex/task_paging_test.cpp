@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keyset paging of GET /v1/tasks against a synthetic server that implements every combination
 // of inclusive/exclusive `from` and `to` (reference webex-cc.md §4.3, §4.4).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Total per-attempt timeouts of Webex control-plane requests (token endpoint, Tasks, Captures),
 // none on presigned recording downloads; the token file's cross-process lock is released when a
 // token request times out.

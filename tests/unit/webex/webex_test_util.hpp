@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shared helpers for the ccrec::webex unit tests: fakes wired together, log capture.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Authentication (reference webex-legacy-v1.md §3) and the q= query (§4).
 #include <ccrec/testing/fake_http_transport.hpp>
 #include <ccrec/testing/manual_clock.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 12 item 3: ClientOptions::max_response_bytes (default 16 MiB: a 1000-row page is under
 // 1 MiB) bounds every v1 response body — JSON pages, CSV tables and streamed CSV — and a body over
 // it fails the query with kParse naming the endpoint and the limit; nothing of it is used or stored.

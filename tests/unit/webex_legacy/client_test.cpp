@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client: retries, errors, window splitting, CSV streaming, single records and chains.
 #include <ccrec/testing/fake_http_transport.hpp>
 #include <ccrec/testing/manual_clock.hpp>

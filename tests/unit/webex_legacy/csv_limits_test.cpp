@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 12 item 2: the size of one CSV record is bounded (CsvOptions::max_record_bytes), not only
 // the size of each field, so a hostile v1 server cannot grow a row without bound with millions of
 // tiny fields or many fields each under max_field_bytes. Checked whatever the chunking, in the

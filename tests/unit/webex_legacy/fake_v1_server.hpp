@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A scripted v1 server for unit tests: answers FakeHttpTransport requests from an in-memory list
 // of records, with the row cap and half-open windows on cstts the ccrec issue assumes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // MakeWebexLegacySource on the export engine: one object per window, manifest, re-runs, split
 // windows, failures.
 #include <ccrec/exporter/exporter.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Total per-attempt timeout of Webex CC v1 queries (JSON pages and CSV tables).
 #include <ccrec/testing/fake_http_transport.hpp>
 #include <ccrec/testing/manual_clock.hpp>
