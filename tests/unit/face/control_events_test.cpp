@@ -55,6 +55,7 @@ TEST(FaceControlEvents, EventNotifySendsTheGuideParametersExactly) {
   ASSERT_TRUE(r) << r.error().ToString();
   EXPECT_EQ(r->code, 0);
   EXPECT_EQ(r->message, "success");
+  EXPECT_EQ(r->raw_json, R"({"Code":0,"message":"success"})") << "the response object, in its JSON form";
   EventNotifyParams minimal;
   minimal.event = "MyCustomEvent";  // custom events can be configured on the ISR
   ASSERT_TRUE(client.EventNotify(minimal));
