@@ -253,13 +253,6 @@ Result<ControlResult> Client::Delete(SearchCriteria const& target, CallContext c
   return impl_->Control("audioRecording/delete", impl_->SelectionQuery(target), std::nullopt, ctx);
 }
 
-Result<ControlResult> Client::EventNotify(EventNotifyParams const& params, CallContext const& ctx) const {
-  if (params.event.empty()) return MakeError(ErrorCode::kInvalidArgument, "FACE eventNotify: the event is empty");
-  auto query = impl_->SelectionQuery(params.target);
-  if (query) *query = Impl::JoinQuery(*query, util::BuildQuery({{"event", params.event}}));
-  return impl_->Control("eventNotify", std::move(query), std::nullopt, ctx);
-}
-
 }  // namespace face
 }  // namespace v1
 }  // namespace ccrec

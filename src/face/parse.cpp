@@ -46,8 +46,9 @@ std::optional<int> ParseInt(std::string_view text) {
   return static_cast<int>(v);
 }
 
+// `code`, or `Code` as in the guide's `<response>` answers of eventNotify and screen capture.
 std::optional<int> JsonCode(Value const& result) {
-  auto v = util::OptInt64(result, "code");
+  auto v = util::OptInt64(result, result.HasMember("code") ? "code" : "Code");
   if (!v || *v < -1000000 || *v > 1000000) return std::nullopt;
   return static_cast<int>(*v);
 }
@@ -92,9 +93,13 @@ BodyKind Classify(HttpHeaders const& headers, std::string_view body) {
   return BodyKind::kOther;
 }
 
-Value const* ResultObject(Value const& root) {
+Value const* ResultObject(Value const& root, bool response_root) {
   if (!root.IsObject()) return nullptr;
   if (auto const* r = util::OptObject(root, "result")) return r;
+  // eventNotify and screen capture answer `<response><Code>0</Code>..` (ISR API guide).
+  if (response_root) {
+    if (auto const* r = util::OptObject(root, "response")) return r;
+  }
   if (root.HasMember("code")) return &root;
   return nullptr;
 }
@@ -105,7 +110,7 @@ ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body)
   if (h.kind == BodyKind::kJson) {
     auto doc = util::ParseJson(body, "FACE result");
     if (doc) {
-      if (auto const* r = ResultObject(*doc)) {
+      if (auto const* r = ResultObject(*doc, true)) {
         h.parsed = true;
         h.code = JsonCode(*r);
         h.message = Text(*r, "message").value_or("");
@@ -114,7 +119,9 @@ ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body)
     }
   } else if (h.kind == BodyKind::kXml) {
     if (auto doc = xml::Document::Parse(body, "FACE result")) {
-      if (auto code = doc->Text("code")) {
+      auto code = doc->Text("code");
+      if (!code) code = doc->Text("Code");  // the `<response>` shape
+      if (code) {
         h.parsed = true;
         h.code = ParseInt(*code);
       }
@@ -377,7 +384,7 @@ namespace {
 /// (XmlAnswerAsJson), with a result object and a code. The result views `body` (JSON) or keeps the
 /// converted text (XML).
 Result<util::JsonWithSpans> ParseResultDocument(int status, HttpHeaders const& headers, std::string_view body,
-                                                std::string_view what) {
+                                                std::string_view what, bool response_root = false) {
   auto kind = Classify(headers, body);
   if (kind == BodyKind::kEmpty) {
     Error e = MakeError(ErrorCode::kParse, std::string(what) + ": FACE answered HTTP " + std::to_string(status) +
@@ -396,7 +403,7 @@ Result<util::JsonWithSpans> ParseResultDocument(int status, HttpHeaders const& h
     e.http_status = status;
     return e;
   }
-  Value const* result = ResultObject(doc->Doc());
+  Value const* result = ResultObject(doc->Doc(), response_root);
   if (result == nullptr || !JsonCode(*result)) {
     Error e = MakeError(ErrorCode::kParse, std::string(what) + ": the " + (kind == BodyKind::kXml ? "XML" : "JSON") +
                                                " answer has no result object with a code (starts with \"" +
@@ -466,9 +473,9 @@ Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& he
 }
 
 Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::string_view body, std::string_view what) {
-  auto doc = ParseResultDocument(status, headers, body, what);
+  auto doc = ParseResultDocument(status, headers, body, what, true);
   if (!doc) return std::move(doc).error();
-  Value const& result = *ResultObject(doc->Doc());
+  Value const& result = *ResultObject(doc->Doc(), true);
   int code = *JsonCode(result);
   if (code != 0) return UnexpectedCode(status, headers, body, what);
   ControlResult out;

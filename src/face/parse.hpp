@@ -51,8 +51,10 @@ struct ResultHeader {
 CCREC_EXPORT ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body);
 
 /// The `result` object of a parsed JSON document (`{"result":{...}}`, or the root itself when it
-/// has a `code`), else nullptr.
-CCREC_EXPORT rapidjson::Value const* ResultObject(rapidjson::Value const& root);
+/// has a `code`), else nullptr. With `response_root`, also the `response` object of the answers
+/// of eventNotify and screen capture (`{"response":{"Code":0,...}}`, the JSON form of the guide's
+/// `<response><Code>0</Code>..</response>`), whose code is read from `Code`.
+CCREC_EXPORT rapidjson::Value const* ResultObject(rapidjson::Value const& root, bool response_root = false);
 
 /// Elements of a FACE JSON list (reference §5.3): `"list":[{"item":{...}},...]`, also a plain
 /// array, `{"item":[...]}` and `{"item":{...}}`. Null and empty-object entries are skipped.

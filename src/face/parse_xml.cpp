@@ -11,6 +11,9 @@
 // - every other element becomes a string: its text, "" when empty (<agentId/> <-> "agentId":"");
 // - except the members FACE's JSON types as numbers or booleans (code, recordingId, segmentId,
 //   sequence, ...): a canonical integer is written as a number, true/false as a boolean;
+// - the `<response><Code>0</Code><message>..</message></response>` answer of eventNotify and
+//   screen capture (ISR API guide) becomes {"response":{"Code":0,"message":".."}} (its JSON form
+//   is assumed to mirror it), read like {"result":{"code":0,..}};
 // - `location` (the guide's XML example) is written `locationId` (its JSON and 6.4 XML name).
 // Attributes, comments and processing instructions are ignored. Deeper than 32 levels: kParse.
 
@@ -47,7 +50,7 @@ constexpr std::string_view kListNames[] = {"matches",           "segments",     
 // examples and the ccrec emulator). Everything else stays a string, even when it looks numeric
 // (`ani`, `account`, `participantId`, `label`, custom data values).
 constexpr std::string_view kTypedNames[] = {
-    "code",        "recordingId",  "tmpRecordingId", "segmentId",     "sequence",         "duration",
+    "code",        "Code",         "recordingId",  "tmpRecordingId", "segmentId",     "sequence",         "duration",
     "fileStatus",  "locationId",   "pauseLength",    "archived",      "conversionStatus", "customDataId",
     "size",        "rss",          "route",          "sensitive",     "deleteFlag",       "checksumMismatch",
     "hasVideo",    "inProgress",   "supplementalFileId"};

@@ -24,8 +24,13 @@ Emulates, on one loopback HTTPS server, the ISR FACE REST API as described in
   pointing to ``segment/download``), ``audioRecording/segment/download``, ``redirect`` (302 to
   ``/Recordings/...``), ``file/download`` (supplemental files).  In-progress segments (``.rpdd``, no end)
   cannot be downloaded (code 11, counted in ``in_progress_downloads``).
-* Control commands ``start stop pause resume split delete eventNotify`` with their parameters (ref §1, §4);
+* Control commands ``start stop pause resume split delete`` with their parameters (ref §1, §4);
   a POST body on details or a control command is a metadata update and is counted (``metadata_updates``).
+* ``eventNotify`` (exactly ``event``, optional ``ucid`` and comma-separated ``calledAors``) and
+  ``StartScreenCapture`` (``IsrId`` and one of ``AgentId``/``ScreenIP``) / ``StopScreenCapture`` (one of
+  ``AgentId``/``ScreenIP``): they answer the guide's ``<response><Code>0</Code><message>..</message></response>``
+  shape, in JSON (an assumed mirror) ``{"response":{"Code":0,"message":".."}}``.  Active captures are kept
+  per screen; ``events`` and ``screen_captures`` in the stats list what was received.
 * Formats (ref §5): XML unless ``Accept`` asks for JSON (compact, like the guide's examples); the
   ``xml`` knob (``utf-8``, ``utf-16le``, ``utf-16be``, ``utf-16le-nobom``, ``utf-16be-nobom``) answers
   every command in XML in that encoding whatever ``Accept`` says, the ``<?xml ... encoding="UTF-16"?>``
@@ -139,9 +144,11 @@ COMMAND_PARAMS: dict[str, tuple[str, ...]] = {
     "audioRecording/split": SELECTION,
     "audioRecording/delete": SELECTION,
     "file/download": ("filename", "supplementalFileId", "type"),
-    "eventNotify": SELECTION + ("event",),
-    "StartScreenCapture": SELECTION,
-    "StopScreenCapture": SELECTION,
+    # The ISR API guide's parameters (eventNotify?event=..&ucid=..&calledAors=aor1,aor2;
+    # StartScreenCapture?IsrId=..&AgentId=.. or &ScreenIP=..; StopScreenCapture?AgentId=.. or ?ScreenIP=..).
+    "eventNotify": ("event", "ucid", "calledAors"),
+    "StartScreenCapture": ("IsrId", "AgentId", "ScreenIP"),
+    "StopScreenCapture": ("AgentId", "ScreenIP"),
 }
 CONTROL_COMMANDS = ("start", "stop", "pause", "resume", "split", "delete")
 
@@ -482,14 +489,15 @@ XML_ENCODINGS = {  # knob value -> (codec, BOM)
 }
 
 
-def render(pairs: list, as_json: bool, quirks: bool, xml_encoding: str = "off") -> tuple[bytes, str]:
+def render(pairs: list, as_json: bool, quirks: bool, xml_encoding: str = "off",
+           root: str = "result") -> tuple[bytes, str]:
     if as_json:
         # Compact, like the guide's JSON examples (ref §5.2).
-        return (json.dumps({"result": to_jsonable(pairs, quirks)}, ensure_ascii=False, separators=(",", ":")).encode(),
+        return (json.dumps({root: to_jsonable(pairs, quirks)}, ensure_ascii=False, separators=(",", ":")).encode(),
                 "application/json")
     # The guide's examples declare UTF-16 (ref §5.3); by default the bytes are UTF-8 (as the examples
     # show them), with the ``xml`` knob really UTF-16.
-    body = '<?xml version="1.0" encoding="UTF-16"?>\n' + to_xml("result", pairs)
+    body = '<?xml version="1.0" encoding="UTF-16"?>\n' + to_xml(root, pairs)
     codec, bom = XML_ENCODINGS[xml_encoding]
     if codec == "utf-8":
         return body.encode("utf-8"), "application/xml"
@@ -565,6 +573,10 @@ class FaceEmulator:
         # recordingIds to delete right after a listing returned them (a purge between list and fetch)
         self.purge_after_list: set[int] = set()
         self.base_url = ""
+        # eventNotify calls received, and the active screen captures ("AgentId=.." -> IsrId)
+        self.lock = threading.Lock()
+        self.events: list[dict] = []
+        self.screen_captures: dict[str, str] = {}
 
     def take_injection(self, command: str) -> dict | None:
         with self.inject_lock:
@@ -580,6 +592,9 @@ class FaceEmulator:
         snap = emulib.group_responses(self.stats.snapshot(STAT_COUNTERS))
         snap.setdefault("requests", {})
         snap.setdefault("control_commands", {})
+        with self.lock:
+            snap["events"] = list(self.events)
+            snap["screen_captures"] = dict(self.screen_captures)
         return snap
 
 
@@ -805,12 +820,12 @@ class Handler(emulib.EmulatorRequestHandler):
             return False
         return "application/json" in (self.headers.get("Accept") or "").lower()
 
-    def send_result(self, pairs: list, status: int = 200, headers: list | None = None) -> None:
+    def send_result(self, pairs: list, status: int = 200, headers: list | None = None, root: str = "result") -> None:
         emu = self.emu
         as_json = self.wants_json()
-        code = next((v for k, v in pairs if k == "code"), None)
+        code = next((v for k, v in pairs if k in ("code", "Code")), None)
         self.face_code = code if isinstance(code, int) else None
-        body, ctype = render(pairs, as_json, emu.cfg.json_quirks, emu.cfg.xml)
+        body, ctype = render(pairs, as_json, emu.cfg.json_quirks, emu.cfg.xml, root)
         emu.stats.incr("json_responses" if as_json else "xml_responses")
         self.send_bytes(status, body, ctype, headers or [])
 
@@ -884,8 +899,8 @@ class Handler(emulib.EmulatorRequestHandler):
             "audioRecording/segment/redirect": self.handle_segment_redirect,
             "file/download": self.handle_file_download,
             "eventNotify": self.handle_event_notify,
-            "StartScreenCapture": lambda q: self.send_code(1),
-            "StopScreenCapture": lambda q: self.send_code(1),
+            "StartScreenCapture": self.handle_start_screen_capture,
+            "StopScreenCapture": self.handle_stop_screen_capture,
         }.get(command)
         if handler is None:
             self.handle_control_command(command.split("/", 1)[1], q)
@@ -1172,13 +1187,59 @@ class Handler(emulib.EmulatorRequestHandler):
         emu.stats.incr("bytes_served", len(data))
         self.send_bytes(200, data, "application/octet-stream")
 
+    def send_face_response(self, code: int, message: str) -> None:
+        """The guide's answer shape for eventNotify and screen capture: <response><Code>..</Code>.."""
+        self.send_result([("Code", code), ("message", message)], root="response")
+
     def handle_event_notify(self, q: dict[str, str]) -> None:
         emu = self.emu
         emu.stats.incr_nested("control_commands", "eventNotify")
         if "event" not in q:
             self.send_code(27, "Missing Parameter - event is required")
             return
-        self.send_code(0, "eventNotify command returned successfully")
+        aors = q["calledAors"].split(",") if "calledAors" in q else []
+        if any(not a for a in aors):
+            emu.stats.incr("rejected_params")
+            self.send_code(-1, "Invalid value for parameter calledAors; expected a comma-separated list of AORs")
+            return
+        with emu.lock:
+            emu.events.append({"event": q["event"], "ucid": q.get("ucid"), "calledAors": aors})
+        self.send_face_response(0, "success")
+
+    def screen_key(self, q: dict[str, str], command: str) -> str | None:
+        """``AgentId=..`` or ``ScreenIP=..``, exactly one; else answers the error and returns None."""
+        if ("AgentId" in q) == ("ScreenIP" in q):
+            self.emu.stats.incr("rejected_params")
+            if "AgentId" in q:
+                self.send_code(-1, f"{command}: AgentId and ScreenIP are exclusive")
+            else:
+                self.send_code(27, "Missing Parameter - AgentId or ScreenIP is required")
+            return None
+        return f"AgentId={q['AgentId']}" if "AgentId" in q else f"ScreenIP={q['ScreenIP']}"
+
+    def handle_start_screen_capture(self, q: dict[str, str]) -> None:
+        emu = self.emu
+        emu.stats.incr_nested("control_commands", "StartScreenCapture")
+        if "IsrId" not in q:
+            emu.stats.incr("rejected_params")
+            self.send_code(27, "Missing Parameter - IsrId is required")
+            return
+        key = self.screen_key(q, "StartScreenCapture")
+        if key is None:
+            return
+        with emu.lock:
+            emu.screen_captures[key] = q["IsrId"]
+        self.send_face_response(0, "ACK")
+
+    def handle_stop_screen_capture(self, q: dict[str, str]) -> None:
+        emu = self.emu
+        emu.stats.incr_nested("control_commands", "StopScreenCapture")
+        key = self.screen_key(q, "StopScreenCapture")
+        if key is None:
+            return
+        with emu.lock:
+            emu.screen_captures.pop(key, None)
+        self.send_face_response(0, "ACK")
 
     def handle_control_command(self, name: str, q: dict[str, str]) -> None:
         emu = self.emu

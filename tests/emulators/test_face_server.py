@@ -503,13 +503,59 @@ class FaceEmulatorTest(unittest.TestCase):
                 self.assertEqual(res["code"], code, cmd)
             _, res = e.face_json("audioRecording/details", {"recordingId": rid}, token=tok)
             self.assertEqual(res["code"], 19, "deleted recordings are not listed")
-            _, res = e.face_json("eventNotify", {"event": "policy", "ani": "7777"}, token=tok)
-            self.assertEqual(res["code"], 0)
             stats = e.control("stats")
             self.assertEqual(stats["control_commands"]["stop"], 2)
         finally:
             e.stop()
             e.cleanup()
+
+    def raw_face(self, command: str, query: str, accept_json: bool = True):
+        """A command with a query string sent exactly as given (after the token)."""
+        headers = {"Accept": "application/json"} if accept_json else {}
+        return self.emu.request("GET", f"/Face/{command}?token={self.tok}&{query}", None, headers)
+
+    def test_event_notify_as_documented(self) -> None:
+        """The guide's eventNotify?event=..&ucid=..&calledAors=aor1,aor2 answers <response><Code>0</Code>."""
+        query = ("event=AudioRecordingStarted&ucid=x-isr-ucid-1-2%401.2.3.5"
+                 "&calledAors=sip%3AagentX%40example.com,sip%3AagentY%40example.com")
+        status, hdrs, data = self.raw_face("eventNotify", query, accept_json=False)
+        self.assertEqual(status, 200)
+        self.assertIn("xml", hdrs["content-type"])
+        root = ET.fromstring(data.decode("utf-8").split("?>", 1)[1])
+        self.assertEqual((root.tag, root.findtext("Code"), root.findtext("message")), ("response", "0", "success"))
+        status, _, data = self.raw_face("eventNotify", "event=AudioRecordingEnded")
+        self.assertEqual((status, json.loads(data)), (200, {"response": {"Code": 0, "message": "success"}}))
+        events = self.emu.control("stats")["events"]
+        self.assertIn({"event": "AudioRecordingStarted", "ucid": "x-isr-ucid-1-2@1.2.3.5",
+                       "calledAors": ["sip:agentX@example.com", "sip:agentY@example.com"]}, events)
+        # Strict: only event, ucid, calledAors; event required; no empty AOR.
+        for query, code in (("ucid=u1", 27), ("event=X&recordingId=1", -1), ("event=X&ani=7777", -1),
+                            ("event=X&calledAors=sip%3Aa%40b,,sip%3Ac%40d", -1), ("event=", 27)):
+            _, _, data = self.raw_face("eventNotify", query)
+            self.assertEqual(json.loads(data)["result"]["code"], code, query)
+
+    def test_screen_capture_as_documented(self) -> None:
+        status, hdrs, data = self.raw_face("StartScreenCapture", "IsrId=x-isr-ucid-1-3%401.2.3.5&AgentId=6789",
+                                           accept_json=False)
+        self.assertEqual(status, 200)
+        root = ET.fromstring(data.decode("utf-8").split("?>", 1)[1])
+        self.assertEqual((root.tag, root.findtext("Code"), root.findtext("message")), ("response", "0", "ACK"))
+        status, _, data = self.raw_face("StartScreenCapture", "IsrId=u2&ScreenIP=10.0.0.7")
+        self.assertEqual((status, json.loads(data)), (200, {"response": {"Code": 0, "message": "ACK"}}))
+        captures = self.emu.control("stats")["screen_captures"]
+        self.assertEqual(captures.get("AgentId=6789"), "x-isr-ucid-1-3@1.2.3.5")
+        self.assertEqual(captures.get("ScreenIP=10.0.0.7"), "u2")
+        status, _, data = self.raw_face("StopScreenCapture", "AgentId=6789")
+        self.assertEqual((status, json.loads(data)["response"]["Code"]), (200, 0))
+        self.assertNotIn("AgentId=6789", self.emu.control("stats")["screen_captures"])
+        for command, query, code in (("StartScreenCapture", "AgentId=6789", 27),
+                                     ("StartScreenCapture", "IsrId=u", 27),
+                                     ("StartScreenCapture", "IsrId=u&AgentId=1&ScreenIP=10.0.0.1", -1),
+                                     ("StopScreenCapture", "IsrId=u&AgentId=1", -1),
+                                     ("StopScreenCapture", "", 27),
+                                     ("StopScreenCapture", "AgentId=1&ScreenIP=10.0.0.1", -1)):
+            _, _, data = self.raw_face(command, query)
+            self.assertEqual(json.loads(data)["result"]["code"], code, (command, query))
 
     def test_version_and_stats(self) -> None:
         _, hdrs, data = self.emu.request("GET", "/Face/version", headers={"Accept": "application/json"})

@@ -180,15 +180,44 @@ struct PauseOptions {
   std::optional<MetadataUpdate> metadata;
 };
 
-/// Parameters of `eventNotify` (policy events). The parameter naming the event is not in the
-/// reference; ccrec sends it as `event` [U].
+/// Parameters of `eventNotify` (policy events), as the ISR API guide documents them
+/// (https://docs.oracle.com/en/industries/communications/interactive-session-recorder/6.3/api/rest-api-commands.html):
+/// `eventNotify?event=AudioRecordingStarted&ucid=...&calledAors=sip:agentX@...,sip:agentY@...`.
+/// Values are percent-encoded (RFC 3986, `:` -> %3A, `@` -> %40); the `,` between AORs stays
+/// literal, as in the guide's example.
 ///
 /// @par Thread safety
 /// A plain value type.
 struct EventNotifyParams {
+  /// `event`, required: `AudioRecordingStarted` and `AudioRecordingEnded` are the documented
+  /// events; custom events can be configured on the ISR, so any non-empty name is sent as is.
   std::string event;
-  /// The recording(s) the event is about.
+  /// `ucid`, optional: the ISR UCID of the session (e.g. "x-isr-ucid-1-28605@10.10.248.209").
+  /// Set but empty: kInvalidArgument.
+  std::optional<std::string> ucid;
+  /// `calledAors`, optional: the called parties' AORs (e.g. "sip:agentX@example.com"), sent
+  /// comma-separated; omitted when empty. An empty AOR or one containing ',' is kInvalidArgument.
+  std::vector<std::string> called_aors;
+  /// Further selection criteria (reference §4), appended after the documented parameters; empty
+  /// by default (the guide's example sends none).
   SearchCriteria target;
+};
+
+/// Parameters of `StartScreenCapture` / `StopScreenCapture` (ObserveIT screen capture), as the
+/// ISR API guide documents them (same page as EventNotifyParams):
+/// `StartScreenCapture?IsrId=...@1.2.3.5&AgentId=6789`. Exactly one of `agent_id` and
+/// `screen_ip` selects the agent's screen.
+///
+/// @par Thread safety
+/// A plain value type.
+struct ScreenCaptureParams {
+  /// `IsrId`: the session's UCID. Required by StartScreenCapture(); not sent by StopScreenCapture()
+  /// (kInvalidArgument when set there).
+  std::optional<std::string> isr_id;
+  /// `AgentId`: the DNIS or ANI registered for the agent's screen.
+  std::optional<std::string> agent_id;
+  /// `ScreenIP`: the IP address of the agent's screen.
+  std::optional<std::string> screen_ip;
 };
 
 /// Client for the ISR FACE REST API.
@@ -369,10 +398,29 @@ class CCREC_EXPORT Client {
   /// @par Thread safety
   /// Thread-safe.
   Result<ControlResult> Delete(SearchCriteria const& target, CallContext const& ctx = {}) const;
-  /// `eventNotify` (policy events). Errors: kInvalidArgument for an empty event; others as Start().
+  /// `eventNotify` (policy events) with `event`, then `ucid` and `calledAors` when set, then
+  /// `params.target`'s criteria. The guide's answer `<response><Code>0</Code><message>success</message></response>`
+  /// (and its JSON form `{"response":{"Code":0,...}}`) is accepted as well as the usual `result` shape.
+  /// Errors: kInvalidArgument for an empty event, an empty ucid, an empty AOR or one containing ','
+  /// (nothing is sent); others as Start(). Not retried.
   /// @par Thread safety
   /// Thread-safe.
   Result<ControlResult> EventNotify(EventNotifyParams const& params, CallContext const& ctx = {}) const;
+  /// `StartScreenCapture?IsrId=...&AgentId=...` (or `&ScreenIP=...`): starts the ObserveIT screen
+  /// capture of the agent's screen for the session. FACE answers `<response><Code>0</Code><message>ACK</message></response>`.
+  /// Errors: kInvalidArgument (nothing sent) when isr_id is missing or empty, or when not exactly
+  /// one of agent_id and screen_ip is set and non-empty; others as Start(). Not retried (not
+  /// idempotent), except the one re-login on a token error.
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<ControlResult> StartScreenCapture(ScreenCaptureParams const& params, CallContext const& ctx = {}) const;
+  /// `StopScreenCapture?AgentId=...` (or `?ScreenIP=...`): stops the agent screen's capture.
+  /// Errors: kInvalidArgument (nothing sent) when not exactly one of agent_id and screen_ip is set
+  /// and non-empty, or when isr_id is set (StopScreenCapture takes none); others as
+  /// StartScreenCapture(). Not retried.
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<ControlResult> StopScreenCapture(ScreenCaptureParams const& params, CallContext const& ctx = {}) const;
 
  private:
   struct Impl;

@@ -226,7 +226,8 @@ struct SegmentSearchResult {
   bool truncated = false;
 };
 
-/// The answer to a control command (start, stop, pause, resume, split, delete, eventNotify).
+/// The answer to a control command (start, stop, pause, resume, split, delete, eventNotify,
+/// StartScreenCapture, StopScreenCapture).
 ///
 /// @par Thread safety
 /// A plain value type.
@@ -239,7 +240,8 @@ struct ControlResult {
   std::optional<std::string> recording_id;
   /// The new file name when the message says the recorder renamed the file (reference §6).
   std::optional<std::string> renamed_filename;
-  /// The `result` object: the server's bytes exactly as sent (an XML answer: its JSON form).
+  /// The `result` object (eventNotify and screen capture: the `response` object): the server's
+  /// bytes exactly as sent (an XML answer: its JSON form).
   std::string raw_json;
 };
 

@@ -639,8 +639,7 @@ TEST_F(FaceIntegrationTest, RedirectFileDownloadVersionAndControlCommands) {
   ASSERT_TRUE(stopped);
   EXPECT_FALSE(stopped->InProgress());
   ccrec::face::EventNotifyParams ev;
-  ev.event = "policy";
-  ev.target = target;
+  ev.event = "AudioRecordingEnded";
   ASSERT_TRUE(client.EventNotify(ev));
   ASSERT_TRUE(client.Delete(target));
   auto gone = client.GetRecording(*started->recording_id);

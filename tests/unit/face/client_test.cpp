@@ -600,8 +600,7 @@ TEST(FaceClient, ControlCommandsAreTypedAndNeverRetried) {
   ASSERT_TRUE(client.Stop(target, meta));
   ASSERT_TRUE(client.Delete(target));
   ccrec::face::EventNotifyParams ev;
-  ev.event = "policy";
-  ev.target = target;
+  ev.event = "AudioRecordingEnded";
   ASSERT_TRUE(client.EventNotify(ev));
   calls = 0;
   auto split = client.Split(target);
@@ -619,7 +618,7 @@ TEST(FaceClient, ControlCommandsAreTypedAndNeverRetried) {
   EXPECT_EQ(sent[3].method, "POST") << "metadata goes in a POST body";
   EXPECT_EQ(sent[3].body, "agentId=agent%207&campaign=x");
   EXPECT_EQ(sent[3].Header("Content-Type"), "application/x-www-form-urlencoded");
-  EXPECT_EQ(sent[5].url, std::string(kBaseUrl) + "/Face/eventNotify?token=t&recordingId=77&event=policy");
+  EXPECT_EQ(sent[5].url, std::string(kBaseUrl) + "/Face/eventNotify?token=t&event=AudioRecordingEnded");
   ccrec::face::StartParams bad;
   EXPECT_EQ(client.Start(bad).error().code, ErrorCode::kInvalidArgument);
 }

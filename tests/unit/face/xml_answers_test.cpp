@@ -380,7 +380,7 @@ TEST(FaceXml, MalformedXmlIsAParseErrorNamingTheCommand) {
       std::string(kDecl) + "<result><code>0</code></result><result/>",
       std::string(kDecl) + "<!DOCTYPE r [<!ENTITY a \"b\">]><result><code>&a;</code></result>",
       std::string(kDecl) + "<result><code>0</code>",
-      std::string(kDecl) + "<response><Code>0</Code></response>",
+      std::string(kDecl) + "<response><Code>0</Code></response><response/>",
       std::string(kDecl) + "<result>" + Repeat("<a>", 40) + Repeat("</a>", 40) + "</result>",
   };
   for (auto const& v : Variants()) {
@@ -399,6 +399,14 @@ TEST(FaceXml, MalformedXmlIsAParseErrorNamingTheCommand) {
       EXPECT_EQ(c.error().message.rfind("FACE GET audioRecording/stop", 0), 0u) << c.error().message;
     }
   }
+  // The guide's `<response><Code>0</Code>..` (eventNotify, screen capture) is a control answer,
+  // never a search answer.
+  std::string const response = std::string(kDecl) + "<response><Code>0</Code></response>";
+  EXPECT_EQ(wire::ParseRecordingSearch(200, XmlHeaders(), response, "FACE GET audioRecording/details", {}, 0)
+                .error()
+                .code,
+            ErrorCode::kParse);
+  EXPECT_TRUE(wire::ParseControl(200, XmlHeaders(), response, "FACE GET StopScreenCapture"));
   // Deep nesting: refused before any recursion gets deep.
   std::string const deep = kDecl + Repeat("<result>", 100000) + Repeat("</result>", 100000);
   auto r = wire::ParseRecordingSearch(200, XmlHeaders(), deep, "FACE GET audioRecording/details", {}, 0);
