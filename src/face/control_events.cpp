@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // face::Client's event and screen-capture commands: eventNotify, StartScreenCapture,
 // StopScreenCapture, with the parameters the ISR API guide documents ("REST API Commands",
 // https://docs.oracle.com/en/industries/communications/interactive-session-recorder/6.3/api/rest-api-commands.html).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Integration (issue 16 items 2 and 3): eventNotify and StartScreenCapture/StopScreenCapture
 // against tests/emulators/face_server.py, which accepts exactly the ISR guide's parameters and
 // answers the guide's `<response><Code>0</Code>..` shape (XML, and its JSON twin): the exact

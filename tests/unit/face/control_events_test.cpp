@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Issue 16 items 2 and 3: eventNotify and StartScreenCapture/StopScreenCapture with the parameters
 // the ISR API guide documents (exact query strings), the guide's `<response><Code>0</Code>..`
 // answer in XML and JSON besides the usual `result` shape, no retries, and the local checks.
