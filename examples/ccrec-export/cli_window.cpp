@@ -5,6 +5,8 @@
 #include <ccrec/core/time.hpp>
 #include <ccrec/exporter/checkpoint.hpp>
 
+#include <iostream>
+
 namespace ccrec_cli {
 
 void AddWindowFlags(CLI::App& cmd, WindowFlags& f, std::string const& what) {
@@ -60,6 +62,7 @@ ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, st
     if (!checkpoint) throw UsageError{"--from must be earlier than --to"};
     std::cerr << "ccrec-export: nothing to do: the checkpoint (" << ccrec::FormatIso8601(w.from, true)
               << ") is not before the window end\n";
+    std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;  // the contract's last line
     w.nothing_to_do = true;
   }
   return w;

@@ -29,7 +29,8 @@ struct ExportWindow {
   std::chrono::system_clock::time_point from{}, to{};
   /// "<manifest>.checkpoint.json" when --manifest is given, else "".
   std::string checkpoint_path;
-  /// --since-last-run found the checkpoint at or after the window end: nothing to do.
+  /// --since-last-run found the checkpoint at or after the window end: nothing to do (the message
+  /// and the empty summary line are printed already; exit 0).
   bool nothing_to_do = false;
 };
 

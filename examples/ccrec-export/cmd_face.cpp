@@ -79,10 +79,7 @@ int RunFace(FaceFlags& f) {
   if (f.user_email.empty()) throw UsageError{"--user-email is required (an ISR user of type API User)"};
   std::string password = ResolveSecret(f.password, "CCREC_FACE_PASSWORD", "password");
   auto window = ResolveWindow(f.window, f.common, "face");
-  if (window.nothing_to_do) {
-    std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
-    return kExitOk;
-  }
+  if (window.nothing_to_do) return kExitOk;
   auto const from = window.from;
   auto const to = window.to;
   if (f.max_list_length < 1 || f.max_list_length > 1000) throw UsageError{"--max-list-length must be 1..1000"};

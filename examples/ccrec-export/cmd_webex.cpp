@@ -64,10 +64,7 @@ int RunWebex(WebexFlags& f) {
   auto pending_max_age = ParseDurationFlag("--pending-max-age", f.pending_max_age);  // 0 = wait forever
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   auto window = ResolveWindow(f.window, f.common, "webex");
-  if (window.nothing_to_do) {
-    std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
-    return kExitOk;
-  }
+  if (window.nothing_to_do) return kExitOk;
   auto const from = window.from;
   auto const to = window.to;
   auto channels = SplitList(f.channel_types);

@@ -65,10 +65,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   ValidateCommon(f.common, legacy::WebexLegacyKeyNames(), legacy::WebexLegacyKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
   auto window_range = ResolveWindow(f.range, f.common, "webex-legacy");
-  if (window_range.nothing_to_do) {
-    std::cout << ccrec::exporter::ExportSummary{}.LastLine() << std::endl;
-    return kExitOk;
-  }
+  if (window_range.nothing_to_do) return kExitOk;
   auto const from = window_range.from;
   auto const to = window_range.to;
   auto type = legacy::ParseRecordType(f.record_type);
