@@ -13,6 +13,7 @@
 #include <ccrec/core/http.hpp>
 #include <ccrec/transport/curl.hpp>
 
+#include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -429,6 +430,13 @@ std::pair<int, std::string> HttpPost(std::string const& url, std::string const& 
   if (!content_type.empty()) request.headers.emplace_back("Content-Type", content_type);
   request.body = ccrec::MakeStringBody(body);
   return Exchange(request, ca_file);
+}
+
+rapidjson::Document Json(std::string const& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
+  return d;
 }
 
 std::vector<std::string> ManifestRecordLines(std::string const& path) {

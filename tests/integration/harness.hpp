@@ -3,6 +3,8 @@
 // Integration-test harness: starts loopback servers (tests/emulators/*.py) as child processes
 // and runs programs. Only 127.0.0.1 is ever used.
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -67,6 +69,9 @@ std::string ReadFile(std::string const& path);
 /// The record lines of a JSON Lines manifest: every non-empty line but the header
 /// (`{"ccrec_manifest":1,...}`), in file order. A missing file reads as none.
 std::vector<std::string> ManifestRecordLines(std::string const& path);
+
+/// `text` parsed as JSON; a parse error is a (non-fatal) test failure quoting the text's start.
+rapidjson::Document Json(std::string const& text);
 void WriteFile(std::string const& path, std::string const& data);
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string const& data);

@@ -28,12 +28,7 @@ using ccrec_it::TempDir;
 
 constexpr std::int64_t kDayMs = 86'400'000;
 
-rapidjson::Document Json(std::string const& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
-  return d;
-}
+using ccrec_it::Json;
 
 std::vector<rapidjson::Document> ManifestLines(std::string const& path) {
   std::vector<rapidjson::Document> out;

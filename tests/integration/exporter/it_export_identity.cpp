@@ -20,12 +20,7 @@ using ccrec_it::TempDir;
 
 constexpr char kDay[] = "2026-11-01";
 
-rapidjson::Document Json(std::string const& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
-  return d;
-}
+using ccrec_it::Json;
 
 /// Entry lines of a manifest (the header left out).
 std::vector<rapidjson::Document> ManifestLines(std::string const& path) {

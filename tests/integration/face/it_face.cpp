@@ -30,12 +30,7 @@ constexpr char kFrom[] = "2026-11-01T00:00:00Z";
 constexpr char kTo[] = "2026-11-02T00:00:00Z";
 constexpr long long kDayStart = 1793491200000;
 
-rapidjson::Document Json(std::string const& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
-  return d;
-}
+using ccrec_it::Json;
 
 std::vector<rapidjson::Document> ManifestLines(std::string const& path) {
   std::vector<rapidjson::Document> out;

@@ -29,12 +29,7 @@ using ccrec_it::TempDir;
 
 constexpr long long kDayStart = 1793491200000;  // 2026-11-01T00:00:00Z
 
-rapidjson::Document Json(std::string const& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
-  return d;
-}
+using ccrec_it::Json;
 
 std::chrono::system_clock::time_point At(long long epoch_ms) {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(epoch_ms));

@@ -24,12 +24,7 @@ using ccrec_it::TempDir;
 
 namespace fs = std::filesystem;
 
-rapidjson::Document Json(std::string const& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
-  return d;
-}
+using ccrec_it::Json;
 
 /// Every regular file under `root`: relative path -> content.
 std::map<std::string, std::string> Tree(std::string const& root) {

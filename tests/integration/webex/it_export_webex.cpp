@@ -27,12 +27,7 @@ constexpr char kDay[] = "2026-11-01";
 constexpr char kFrom[] = "2026-11-01T00:00:00Z";
 constexpr char kTo[] = "2026-11-02T00:00:00Z";
 
-rapidjson::Document Json(std::string const& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
-  return d;
-}
+using ccrec_it::Json;
 
 struct Expected {
   std::map<std::string, std::pair<std::string, std::string>> recordings;  // key -> (task, recording)

@@ -20,12 +20,7 @@ namespace {
 using ccrec_it::ServerProcess;
 using ccrec_it::TempDir;
 
-rapidjson::Document Json(std::string const& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
-  return d;
-}
+using ccrec_it::Json;
 
 TEST(ExportWebexResume, ShortPartialResponsesAndReplacedRecordingsAreNeverStoredSpliced) {
   auto webex = ServerProcess::Start("webex_cc.py", {"--tasks-per-day", "120", "--day", "2026-11-01", "--seed", "11",

@@ -39,12 +39,7 @@ constexpr char kDefaults[] =
     R"("tenant_mode":"required","ms_cluster_size":7,"retry_after":1,"row_cap":1000,)"
     R"("date_end_inclusive":false,"date_begin_exclusive":false})";
 
-rapidjson::Document Json(std::string const& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  EXPECT_FALSE(d.HasParseError()) << text.substr(0, 300);
-  return d;
-}
+using ccrec_it::Json;
 
 std::vector<std::string> Lines(std::string const& text) {
   std::vector<std::string> out;
