@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds ccrec with warnings as errors and runs every test through ctest: unit tests (fakes, no
-# sockets), integration tests (loopback emulators + signature-checking S3 server started by the
-# tests), and the consumer project built against the installed package. Also runs the unit and
-# integration tests under AddressSanitizer + UndefinedBehaviorSanitizer. Both builds also replay
-# every fuzz corpus (ctest fuzz.replay.<target>: fuzz/corpus/<target>/ through the target's
-# LLVMFuzzerTestOneInput with fuzz/replay_main.cpp; no clang needed). Fuzzing itself:
-# scripts/fuzz.sh.
+# Builds ccrec twice with warnings as errors and runs every test through ctest, each once:
+#  1. a Debug tree under AddressSanitizer + UndefinedBehaviorSanitizer: the unit tests (fakes, no
+#     sockets), the integration tests (loopback emulators + signature-checking S3 server started
+#     by the tests) and every fuzz corpus replay (ctest fuzz.replay.<target>: fuzz/corpus/<target>/
+#     through the target's LLVMFuzzerTestOneInput with fuzz/replay_main.cpp; no clang needed).
+#     Test executables are compiled in unity batches (CCREC_TEST_UNITY_BUILD), which halves
+#     their compile time; developer builds compile them file by file.
+#  2. a Release tree (library, ccrec-export, examples, benchmarks): the layering and licence
+#     checks and the consumer and package tests against the installed tree. Its GoogleTest
+#     suites are not built again (CCREC_BUILD_TEST_SUITES=OFF).
+# Fuzzing itself: scripts/fuzz.sh.
 #
 # Usage: scripts/test.sh            (everything; ends with ctest's summary)
-#        CCREC_SKIP_ASAN=1 scripts/test.sh
+#        CCREC_SKIP_ASAN=1 scripts/test.sh   (the Release tree only, with its suites)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -22,16 +26,20 @@ build=${CCREC_BUILD_DIR:-build/ci}
 if [ "${CCREC_SKIP_ASAN:-0}" != 1 ]; then
   ccrec_log "sanitizer build (address,undefined)"
   cmake -S . -B "$build-asan" -DCMAKE_BUILD_TYPE=Debug -DCCREC_WARNINGS_AS_ERRORS=ON \
-    -DCCREC_SANITIZE=address,undefined -DPython3_EXECUTABLE="$py" -DCCREC_CONSUMER_TEST=OFF >/dev/null
+    -DCCREC_SANITIZE=address,undefined -DCCREC_TEST_UNITY_BUILD=ON -DPython3_EXECUTABLE="$py" \
+    -DCCREC_CONSUMER_TEST=OFF >/dev/null
   cmake --build "$build-asan" -j"$jobs"
   ccrec_log "tests under ASan+UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$build-asan" --output-on-failure -j"$jobs" --timeout 600
 fi
 
+# The suites ran under the sanitizers above; without them (CCREC_SKIP_ASAN=1) they run here.
+suites=OFF
+[ "${CCREC_SKIP_ASAN:-0}" != 1 ] || suites=ON
 ccrec_log "release build (warnings are errors)"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCCREC_WARNINGS_AS_ERRORS=ON \
-  -DCCREC_BUILD_BENCH=ON -DPython3_EXECUTABLE="$py" >/dev/null
+  -DCCREC_BUILD_BENCH=ON -DCCREC_BUILD_TEST_SUITES=$suites -DPython3_EXECUTABLE="$py" >/dev/null
 cmake --build "$build" -j"$jobs"
-ccrec_log "unit, integration and consumer tests"
+ccrec_log "layering, licence, consumer and package tests"
 ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 600

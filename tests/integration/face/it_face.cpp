@@ -2,6 +2,7 @@
 // Integration: ccrec::face and `ccrec-export face` against the FACE emulator
 // (tests/emulators/face_server.py: HTTPS with a throwaway CA on 127.0.0.1, started here).
 
+#include "integration/face/face_it_util.hpp"
 #include "integration/harness.hpp"
 
 #include <ccrec/face/client.hpp>
@@ -28,7 +29,7 @@ using ccrec_it::TempDir;
 
 constexpr char kFrom[] = "2026-11-01T00:00:00Z";
 constexpr char kTo[] = "2026-11-02T00:00:00Z";
-constexpr long long kDayStart = 1793491200000;
+using face_it::kDayStart;
 
 using ccrec_it::Json;
 

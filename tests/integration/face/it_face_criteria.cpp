@@ -3,6 +3,7 @@
 // a run with one exports exactly the matching recordings, against tests/emulators/face_server.py
 // (which filters by isrUcid, ingressCallId, aor, filename, custom data fields and inProgress).
 
+#include "integration/face/face_it_util.hpp"
 #include "integration/harness.hpp"
 
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@ namespace {
 using ccrec_it::ServerProcess;
 using ccrec_it::TempDir;
 
-constexpr long long kDayStart = 1793491200000;  // 2026-11-01T00:00:00Z
+using face_it::kDayStart;
 
 using ccrec_it::Json;
 

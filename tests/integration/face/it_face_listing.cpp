@@ -7,6 +7,7 @@
 // per request, so the lister splits the day into many windows whose bounds fall at odd
 // milliseconds, inside the seconds of recordings.
 
+#include "integration/face/face_it_util.hpp"
 #include "integration/harness.hpp"
 
 #include <ccrec/face/client.hpp>
@@ -27,7 +28,7 @@ namespace {
 using ccrec_it::ServerProcess;
 using ccrec_it::TempDir;
 
-constexpr long long kDayStart = 1793491200000;  // 2026-11-01T00:00:00Z
+using face_it::kDayStart;
 
 using ccrec_it::Json;
 

@@ -3,6 +3,7 @@
 // purged before ccrec fetches its details ends as a counted failed manifest line, against
 // tests/emulators/face_server.py (knob /_emulator/purge-after-list).
 
+#include "integration/face/face_it_util.hpp"
 #include "integration/harness.hpp"
 
 #include <gtest/gtest.h>
@@ -17,7 +18,7 @@ namespace {
 using ccrec_it::ServerProcess;
 using ccrec_it::TempDir;
 
-constexpr long long kDayStart = 1793491200000;  // 2026-11-01T00:00:00Z
+using face_it::kDayStart;
 
 using ccrec_it::Json;
 

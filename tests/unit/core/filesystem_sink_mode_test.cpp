@@ -6,6 +6,7 @@
 
 #include <ccrec/sinks/filesystem_sink.hpp>
 
+#include "unit/core/sink_test_util.hpp"
 #include "unit/core/test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -19,17 +20,11 @@
 namespace ccrec {
 namespace {
 
+using ccrec_test::Put;
+
 using ccrec_test::FileMode;
 using ccrec_test::ScopedUmask;
 using ccrec_test::TempDir;
-
-Result<ObjectInfo> Put(ObjectSink& sink, std::string const& key, std::string const& data, PutOptions o = {}) {
-  auto w = sink.Open(key, o);
-  if (!w) return std::move(w).error();
-  auto written = (*w)->Write(data.data(), data.size());
-  if (!written) return std::move(written).error();
-  return (*w)->Finish();
-}
 
 PutOptions WithMetadata(bool if_none_match = false) {
   PutOptions o;

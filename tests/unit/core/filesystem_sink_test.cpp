@@ -4,6 +4,7 @@
 #include <ccrec/sinks/filesystem_sink.hpp>
 
 #include "internal/crypto.hpp"
+#include "unit/core/sink_test_util.hpp"
 #include "unit/core/test_util.hpp"
 
 #include <gtest/gtest.h>
@@ -19,6 +20,8 @@
 
 namespace ccrec {
 namespace {
+
+using ccrec_test::Put;
 
 using ccrec_test::ListTree;
 using ccrec_test::TempDir;
@@ -37,14 +40,6 @@ std::string Payload(std::size_t n) {
   std::string s(n, '\0');
   for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + i / 7) & 0xFF);
   return s;
-}
-
-Result<ObjectInfo> Put(ObjectSink& sink, std::string const& key, std::string const& data, PutOptions o = {}) {
-  auto w = sink.Open(key, o);
-  if (!w) return std::move(w).error();
-  auto written = (*w)->Write(data.data(), data.size());
-  if (!written) return std::move(written).error();
-  return (*w)->Finish();
 }
 
 TEST(FilesystemSink, WritesByteExactWithSha256AndSize) {

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "unit/core/limiter_test_util.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <utility>
@@ -16,6 +18,7 @@ namespace {
 
 using ccrec::testing::ManualClock;
 using ccrec::testing::ManualSleeper;
+using ccrec_test::HookSleeper;
 using std::chrono::milliseconds;
 
 // With the clock frozen, each Acquire() sleeps exactly until its reserved slot, so the recorded
@@ -116,32 +119,14 @@ TEST(RateLimiterTest, CancelledAndDeadline) {
   EXPECT_EQ(c.error().code, ccrec::ErrorCode::kCancelled);
 }
 
-// A sleeper that runs `during_first_sleep` inside its first SleepFor (as if another worker's 429
-// arrived while this caller waited for its slot), and advances the clock like ManualSleeper.
-class HookSleeper : public ccrec::Sleeper {
- public:
-  HookSleeper(std::shared_ptr<ManualClock> clock, std::function<void()> during_first_sleep)
-      : clock_(std::move(clock)), hook_(std::move(during_first_sleep)) {}
-  bool SleepFor(milliseconds d, ccrec::CancellationToken const&) override {
-    sleeps.push_back(d);
-    if (hook_) std::exchange(hook_, nullptr)();
-    clock_->Advance(d);
-    return true;
-  }
-  std::vector<milliseconds> sleeps;
-
- private:
-  std::shared_ptr<ManualClock> clock_;
-  std::function<void()> hook_;
-};
-
 // Issue 11 item 7: a request that had been granted a slot before a 429 went out inside the
 // Retry-After window (measured: a captures request 0.2 s after "Retry-After: 1").
 TEST(RateLimiterTest, PauseThatBeginsWhileWaitingHoldsTheWaiterToo) {
   auto clock = std::make_shared<ManualClock>();
   std::shared_ptr<ccrec::RateLimiter> limiter;
   auto const t0 = clock->Now();
-  auto sleeper = std::make_shared<HookSleeper>(clock, [&] { limiter->PauseUntil(t0 + std::chrono::seconds(1)); });
+  auto sleeper = std::make_shared<HookSleeper>(clock);
+  sleeper->hook = [&] { limiter->PauseUntil(t0 + std::chrono::seconds(1)); };
   ccrec::TokenBucketOptions o;
   o.requests_per_minute = 300;  // one every 200 ms
   o.clock = clock;
@@ -162,7 +147,8 @@ TEST(RateLimiterTest, PauseThatBeginsWhileWaitingRespectsTheDeadline) {
   auto clock = std::make_shared<ManualClock>();
   std::shared_ptr<ccrec::RateLimiter> limiter;
   auto const t0 = clock->Now();
-  auto sleeper = std::make_shared<HookSleeper>(clock, [&] { limiter->PauseUntil(t0 + std::chrono::seconds(30)); });
+  auto sleeper = std::make_shared<HookSleeper>(clock);
+  sleeper->hook = [&] { limiter->PauseUntil(t0 + std::chrono::seconds(30)); };
   ccrec::TokenBucketOptions o;
   o.requests_per_minute = 300;
   o.clock = clock;

@@ -6,6 +6,7 @@
 #include <ccrec/testing/manual_clock.hpp>
 
 #include "internal/sliding_window_limiter.hpp"
+#include "unit/core/limiter_test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,6 +24,7 @@ namespace {
 using ccrec::ErrorCode;
 using ccrec::testing::ManualClock;
 using ccrec::testing::ManualSleeper;
+using ccrec_test::HookSleeper;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using TimePoint = std::chrono::system_clock::time_point;
@@ -38,25 +40,6 @@ std::shared_ptr<ccrec::RateLimiter> Make(std::size_t n, milliseconds window, std
   o.sleeper = std::move(sleeper);
   return ccrec::MakeSlidingWindowRateLimiter(o);
 }
-
-// Advances the clock like ManualSleeper, after running a hook (e.g. another worker's 429, or a
-// cancellation arriving mid-wait). A sleep cancelled by the hook returns false without advancing.
-class HookSleeper : public ccrec::Sleeper {
- public:
-  explicit HookSleeper(std::shared_ptr<ManualClock> clock) : clock_(std::move(clock)) {}
-  bool SleepFor(milliseconds d, ccrec::CancellationToken const& cancel) override {
-    sleeps.push_back(d);
-    if (hook) std::exchange(hook, nullptr)();
-    if (cancel.IsCancelled()) return false;
-    clock_->Advance(d);
-    return true;
-  }
-  std::function<void()> hook;  // runs once, at the next sleep
-  std::vector<milliseconds> sleeps;
-
- private:
-  std::shared_ptr<ManualClock> clock_;
-};
 
 // Blocks each sleep until the test releases it (then advances the clock) or the token is
 // cancelled, so that a test can hold a caller at the head of the queue.

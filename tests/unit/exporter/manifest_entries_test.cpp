@@ -4,6 +4,7 @@
 #include <ccrec/exporter/manifest.hpp>
 
 #include "unit/core/test_util.hpp"
+#include "unit/exporter/manifest_test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,15 +33,7 @@ ManifestEntry Entry(std::string source, std::string task, std::string rec, ItemS
   return e;
 }
 
-/// Opens without the lock: these tests reload what a live Manifest wrote (IsLockedWhileOpen
-/// tests the lock).
-std::shared_ptr<Manifest> Open(std::string const& path) {
-  ccrec::exporter::ManifestOptions options;
-  options.lock = false;
-  auto m = Manifest::Open(path, options);
-  EXPECT_TRUE(m) << m.error().ToString();
-  return m ? *m : Manifest::Null();
-}
+using exporter_test::OpenUnlocked;
 
 using Identity = std::tuple<std::string, std::string, std::string, std::string>;
 
@@ -53,7 +46,7 @@ std::vector<Identity> Identities(std::vector<ManifestEntry> const& entries) {
 TEST(ManifestEntries, LastEntryPerItemOrderedByIdentity) {
   TempDir dir;
   std::string path = dir / "m.jsonl";
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   EXPECT_TRUE(m->Entries().empty()) << "a new manifest has none";
   ASSERT_TRUE(m->Bind("file:///dest/", "{task_id}/{recording_id}{ext}"));
   ASSERT_TRUE(m->Append(Entry("webex", "t2", "r1", ItemStatus::kFailed)));
@@ -77,7 +70,7 @@ TEST(ManifestEntries, LastEntryPerItemOrderedByIdentity) {
   EXPECT_EQ(entries[4].key, "t2/r1.wav");
 
   ASSERT_TRUE(m->Sync());
-  auto reloaded = Open(path)->Entries();
+  auto reloaded = OpenUnlocked(path)->Entries();
   EXPECT_EQ(Identities(reloaded), want) << "the same after a reload (the header is not an entry)";
   ASSERT_EQ(reloaded.size(), 5u);
   EXPECT_EQ(reloaded[4].status, ItemStatus::kExported);
@@ -91,7 +84,7 @@ TEST(ManifestEntries, MalformedLinesAreNotEntries) {
                   "not json\n"
                   "{\"source\":\"webex\",\"task_id\":\"t2\",\"recording_id\":\"r2\",\"status\":\"bogus\"}\n"
                   "{\"source\":\"webex\",\"task_id\":\"t3\",\"reco");  // torn
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   EXPECT_EQ(m->MalformedLines(), 3u);
   EXPECT_EQ(Identities(m->Entries()), (std::vector<Identity>{{"webex", "t1", "r1", ""}}));
 }
@@ -104,7 +97,7 @@ TEST(ManifestEntries, NullManifestHasNone) {
 
 TEST(ManifestEntries, SnapshotIsNotChangedByLaterAppends) {
   TempDir dir;
-  auto m = Open(dir / "m.jsonl");
+  auto m = OpenUnlocked(dir / "m.jsonl");
   ASSERT_TRUE(m->Append(Entry("webex", "t1", "r1", ItemStatus::kFailed)));
   auto before = m->Entries();
   ASSERT_TRUE(m->Append(Entry("webex", "t1", "r1", ItemStatus::kExported)));
@@ -116,7 +109,7 @@ TEST(ManifestEntries, SnapshotIsNotChangedByLaterAppends) {
 
 TEST(ManifestEntries, ConcurrentWithAppend) {
   TempDir dir;
-  auto m = Open(dir / "m.jsonl");
+  auto m = OpenUnlocked(dir / "m.jsonl");
   constexpr int kItems = 400;
   std::thread writer([&] {
     for (int i = 0; i < kItems; ++i) {

@@ -5,6 +5,7 @@
 
 #include "internal/json.hpp"
 #include "unit/core/test_util.hpp"
+#include "unit/exporter/manifest_test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -40,15 +41,7 @@ ManifestEntry Entry(std::string task, std::string rec, ItemStatus status, std::s
   return e;
 }
 
-/// Opens without the lock: these tests reload what a live Manifest wrote (IsLockedWhileOpen
-/// tests the lock).
-std::shared_ptr<Manifest> Open(std::string const& path) {
-  ccrec::exporter::ManifestOptions options;
-  options.lock = false;
-  auto m = Manifest::Open(path, options);
-  EXPECT_TRUE(m) << m.error().ToString();
-  return m ? *m : Manifest::Null();
-}
+using exporter_test::OpenUnlocked;
 
 std::vector<std::string> Lines(std::string const& text) {
   std::vector<std::string> out;
@@ -114,9 +107,9 @@ TEST(Manifest, EscapesQuotesNewlinesAndControlCharacters) {
   EXPECT_EQ(ccrec::detail::OptString(*doc, "recording_id"), "r\n1");
 
   TempDir dir;
-  auto m = Open(dir / "m.jsonl");
+  auto m = OpenUnlocked(dir / "m.jsonl");
   ASSERT_TRUE(m->Append(e));
-  auto reloaded = Open(dir / "m.jsonl");
+  auto reloaded = OpenUnlocked(dir / "m.jsonl");
   EXPECT_EQ(reloaded->MalformedLines(), 0u);
   auto latest = reloaded->Latest("webex", "t\"1", "r\n1");
   ASSERT_TRUE(latest);
@@ -159,7 +152,7 @@ TEST(Manifest, AppendAndReload) {
   std::string path = dir / "m.jsonl";
   {
     ccrec_test::ScopedUmask umask(022);
-    auto m = Open(path);
+    auto m = OpenUnlocked(path);
     EXPECT_EQ(m->Path(), path);
     ASSERT_TRUE(m->Append(Entry("t1", "r1", ItemStatus::kFailed, "timeout")));
     ASSERT_TRUE(m->Append(Entry("t1", "r1", ItemStatus::kExported)));
@@ -180,7 +173,7 @@ TEST(Manifest, AppendAndReload) {
   EXPECT_EQ(ccrec_test::FileMode(path), 0600u) << "ManifestMode.*";
   EXPECT_EQ(Lines(ReadFile(path)).size(), 7u);
 
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   EXPECT_EQ(m->MalformedLines(), 0u);
   auto r1 = m->Latest("webex", "t1", "r1");
   ASSERT_TRUE(r1);
@@ -202,7 +195,7 @@ TEST(Manifest, AppendAndReload) {
   // Appending after a reload keeps the old lines.
   ASSERT_TRUE(m->Append(Entry("t2", "r2", ItemStatus::kExported)));
   EXPECT_EQ(Lines(ReadFile(path)).size(), 8u);
-  EXPECT_TRUE(Open(path)->IsDone("webex", "t2", "r2"));
+  EXPECT_TRUE(OpenUnlocked(path)->IsDone("webex", "t2", "r2"));
 }
 
 TEST(Manifest, TornLastLineIsIgnoredAndTheNextAppendStartsANewLine) {
@@ -213,7 +206,7 @@ TEST(Manifest, TornLastLineIsIgnoredAndTheNextAppendStartsANewLine) {
   torn.resize(torn.size() / 2);
   WriteFile(path, good + "\n" + torn);
 
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   EXPECT_EQ(m->MalformedLines(), 1u);
   EXPECT_TRUE(m->IsDone("webex", "t1", "r1"));
   EXPECT_FALSE(m->Latest("webex", "t2", "r2"));
@@ -223,7 +216,7 @@ TEST(Manifest, TornLastLineIsIgnoredAndTheNextAppendStartsANewLine) {
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[1], torn) << "the torn line stays as it was, on its own line";
   EXPECT_TRUE(ccrec::detail::ParseJson(lines[2], "line")) << lines[2];
-  auto reloaded = Open(path);
+  auto reloaded = OpenUnlocked(path);
   EXPECT_EQ(reloaded->MalformedLines(), 1u);
   EXPECT_TRUE(reloaded->IsDone("webex", "t3", "r3"));
   EXPECT_FALSE(reloaded->Latest("webex", "t2", "r2"));
@@ -235,7 +228,7 @@ TEST(Manifest, CompleteLastLineWithoutNewlineIsAccepted) {
   std::string path = dir / "m.jsonl";
   WriteFile(path, Manifest::ToJsonLine(Entry("t1", "r1", ItemStatus::kExported)) + "\n" +
                       Manifest::ToJsonLine(Entry("t2", "r2", ItemStatus::kExported)));
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   EXPECT_EQ(m->MalformedLines(), 0u);
   EXPECT_TRUE(m->IsDone("webex", "t2", "r2"));
   ASSERT_TRUE(m->Append(Entry("t3", "r3", ItemStatus::kExported)));
@@ -253,7 +246,7 @@ TEST(Manifest, GarbageLinesAreCountedAndIgnored) {
                       R"({"source":"webex","task_id":"t9","recording_id":"r9","status":"exploded"})" + "\n" +
                       R"({"source":"webex","task_id":"t8","recording_id":"r8"})" + "\n{\n" + std::string(5000, 'x') +
                       "\n" + good2 + "\n");
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   EXPECT_EQ(m->MalformedLines(), 7u) << "blank lines are not malformed";
   EXPECT_TRUE(m->IsDone("webex", "t1", "r1"));
   EXPECT_TRUE(m->IsDone("webex", "t2", "r2"));
@@ -269,7 +262,7 @@ TEST(Manifest, WrongTypedFieldsDoNotCrash) {
             "\n"
             R"({"source":"webex","task_id":"t1","recording_id":"r1","bytes":-5,"status":"exported"})"
             "\n");
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   auto e = m->Latest("webex", "t1", "r1");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->status, ItemStatus::kExported);
@@ -278,7 +271,7 @@ TEST(Manifest, WrongTypedFieldsDoNotCrash) {
 TEST(Manifest, ConcurrentAppendsWriteWholeLines) {
   TempDir dir;
   std::string path = dir / "m.jsonl";
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   constexpr int kThreads = 8;
   constexpr int kPerThread = 250;
   std::vector<std::thread> threads;
@@ -306,7 +299,7 @@ TEST(Manifest, ConcurrentAppendsWriteWholeLines) {
     seen.insert(task + "/" + ccrec::detail::OptString(*doc, "recording_id").value_or(""));
   }
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kThreads * kPerThread));
-  EXPECT_EQ(Open(path)->MalformedLines(), 0u);
+  EXPECT_EQ(OpenUnlocked(path)->MalformedLines(), 0u);
 }
 
 TEST(Manifest, NullRecordsNothing) {
@@ -394,7 +387,7 @@ namespace {
 TEST(ManifestDestination, BindWritesOneHeaderAndRefusesAnotherDestinationOrTemplate) {
   TempDir dir;
   auto path = dir / "m.jsonl";
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   EXPECT_FALSE(m->Destination());
   ASSERT_TRUE(m->Bind("s3://bucket/prefix/", "call-detail/{task_id}/{recording_id}{ext}"));
   ASSERT_TRUE(m->Bind("s3://bucket/prefix/", "call-detail/{task_id}/{recording_id}{ext}")) << "idempotent";
@@ -408,7 +401,7 @@ TEST(ManifestDestination, BindWritesOneHeaderAndRefusesAnotherDestinationOrTempl
             std::string::npos)
       << lines[1];
 
-  auto reopened = Open(path);
+  auto reopened = OpenUnlocked(path);
   EXPECT_EQ(reopened->MalformedLines(), 0u) << "the header is not an entry";
   EXPECT_EQ(reopened->Destination(), std::optional<std::string>("s3://bucket/prefix/"));
   EXPECT_EQ(reopened->Latest("webex", "t1", "r1")->uri, "s3://bucket/prefix/call-detail/t1/r1.wav");
@@ -428,7 +421,7 @@ TEST(ManifestDestination, OldManifestWithoutHeaderLoadsAndIsBoundAfterItsLines) 
   auto path = dir / "old.jsonl";
   WriteFile(path, Manifest::ToJsonLine(Entry("t1", "r1", ItemStatus::kExported)) + "\n" +
                       Manifest::ToJsonLine(Entry("t1", "r1", ItemStatus::kSkipped)) + "\n");
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   EXPECT_FALSE(m->Destination());
   EXPECT_TRUE(m->CheckDestination("memory://", "x")) << "no header: nothing to contradict";
   EXPECT_EQ(m->Latest("webex", "t1", "r1")->uri, "") << "old lines have no uri (not trusted for skips)";
@@ -440,7 +433,7 @@ TEST(ManifestDestination, OldManifestWithoutHeaderLoadsAndIsBoundAfterItsLines) 
   auto lines = Lines(ReadFile(path));
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_NE(lines[2].find("\"ccrec_manifest\":1"), std::string::npos);
-  EXPECT_FALSE(Open(path)->Bind("memory://other/", "x"));
+  EXPECT_FALSE(OpenUnlocked(path)->Bind("memory://other/", "x"));
 }
 
 TEST(ManifestDestination, ConflictingHeadersAreRefused) {
@@ -448,7 +441,7 @@ TEST(ManifestDestination, ConflictingHeadersAreRefused) {
   auto path = dir / "two.jsonl";
   WriteFile(path, "{\"ccrec_manifest\":1,\"destination\":\"memory://\",\"key_template\":\"x\"}\n"
                   "{\"ccrec_manifest\":1,\"destination\":\"s3://b/\",\"key_template\":\"x\"}\n");
-  auto m = Open(path);
+  auto m = OpenUnlocked(path);
   auto r = m->Bind("memory://", "x");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("several destinations"), std::string::npos);

@@ -147,7 +147,7 @@ TEST(FaceParse, XmlWhereJsonWasAskedForIsRead) {
 }
 
 // `text` as UTF-16 (ASCII and Latin-1 only), with or without a BOM.
-std::string Utf16(std::string_view text, bool little_endian, bool bom) {
+std::string Latin1AsUtf16(std::string_view text, bool little_endian, bool bom) {
   std::string out = bom ? (little_endian ? "\xFF\xFE" : "\xFE\xFF") : "";
   for (char c : text) {
     out.push_back(little_endian ? c : '\0');
@@ -166,7 +166,7 @@ TEST(FaceParse, Utf16XmlAnswersAreRead) {
     for (bool bom : {true, false}) {
       for (auto const& headers : {XmlHeaders(), HttpHeaders{}}) {
         SCOPED_TRACE(std::string(le ? "LE" : "BE") + (bom ? " BOM" : " no BOM") + (headers.empty() ? " sniffed" : ""));
-        auto body = Utf16(result, le, bom);
+        auto body = Latin1AsUtf16(result, le, bom);
         EXPECT_EQ(wire::Classify(headers, body), wire::BodyKind::kXml);
         auto header = wire::ReadResultHeader(headers, body);
         EXPECT_TRUE(header.parsed);

@@ -15,7 +15,7 @@ using ccrec::huawei::LookupRetcode;
 using ccrec::huawei::MapHuaweiError;
 using ccrec::huawei::RetcodeAction;
 
-std::string Envelope(std::string const& retcode, std::string const& message = "server says") {
+std::string ErrorEnvelope(std::string const& retcode, std::string const& message = "server says") {
   return "{\"message\":\"" + message + "\",\"retcode\":\"" + retcode + "\",\"result\":\"\"}";
 }
 
@@ -42,7 +42,7 @@ TEST(HuaweiErrors, EveryDocumentedRetcodeMapsToItsErrorCode) {
     EXPECT_EQ(info->error_code, error_code);
     EXPECT_FALSE(info->meaning.empty());
     EXPECT_FALSE(info->hint.empty());
-    auto e = MapHuaweiError(200, Envelope(code), {}, "Huawei download of \"x\"");
+    auto e = MapHuaweiError(200, ErrorEnvelope(code), {}, "Huawei download of \"x\"");
     EXPECT_EQ(e.code, error_code);
     EXPECT_EQ(e.vendor_code, code);
     EXPECT_EQ(e.http_status, 200);
@@ -67,17 +67,17 @@ TEST(HuaweiErrors, ActionsFollowTheReference) {
   EXPECT_FALSE(LookupRetcode("999-999"));
   // Retryable ones are retryable for the generic policy; the others are not.
   for (auto const& info : ccrec::huawei::KnownRetcodes()) {
-    ccrec::Error e = MapHuaweiError(200, Envelope(std::string(info.code)), {}, "x");
+    ccrec::Error e = MapHuaweiError(200, ErrorEnvelope(std::string(info.code)), {}, "x");
     EXPECT_EQ(ccrec::IsRetryable(e), info.action == RetcodeAction::kRetry) << info.code;
   }
 }
 
 TEST(HuaweiErrors, SessionLostCodes) {
   for (char const* code : {"100-006", "000-003", "100-008", "107-000"}) {
-    EXPECT_TRUE(IsSessionLost(MapHuaweiError(200, Envelope(code), {}, "x"))) << code;
+    EXPECT_TRUE(IsSessionLost(MapHuaweiError(200, ErrorEnvelope(code), {}, "x"))) << code;
   }
   for (char const* code : {"100-004", "104-005", "000-002", "100-002"}) {
-    EXPECT_FALSE(IsSessionLost(MapHuaweiError(200, Envelope(code), {}, "x"))) << code;
+    EXPECT_FALSE(IsSessionLost(MapHuaweiError(200, ErrorEnvelope(code), {}, "x"))) << code;
   }
   EXPECT_FALSE(IsSessionLost(ccrec::MakeError(ErrorCode::kUnauthenticated, "401")));
 }
@@ -90,13 +90,13 @@ TEST(HuaweiErrors, MsgKeyNumericRetcodeAndUnknownCodes) {
   EXPECT_EQ(numeric.vendor_code, "5");
   EXPECT_EQ(numeric.code, ErrorCode::kInternal);
   EXPECT_NE(numeric.message.find("not a documented code"), std::string::npos);
-  auto unknown = MapHuaweiError(200, Envelope("321-654"), {}, "x");
+  auto unknown = MapHuaweiError(200, ErrorEnvelope("321-654"), {}, "x");
   EXPECT_EQ(unknown.code, ErrorCode::kInternal);
   EXPECT_EQ(unknown.vendor_code, "321-654");
 }
 
 TEST(HuaweiErrors, RetcodeWinsOverHttpStatus) {
-  auto e = MapHuaweiError(500, Envelope("104-005"), {}, "x");
+  auto e = MapHuaweiError(500, ErrorEnvelope("104-005"), {}, "x");
   EXPECT_EQ(e.code, ErrorCode::kNotFound);
   EXPECT_EQ(e.http_status, 500);
   EXPECT_NE(e.message.find("HTTP 500"), std::string::npos);
@@ -132,7 +132,7 @@ TEST(HuaweiErrors, MalformedTruncatedAndEmptyBodiesAreParseErrors) {
 
 TEST(HuaweiErrors, MessagesAreRedactedAndBounded) {
   std::string huge(10000, 'a');
-  auto e = MapHuaweiError(200, Envelope("104-005", huge), {}, "x");
+  auto e = MapHuaweiError(200, ErrorEnvelope("104-005", huge), {}, "x");
   EXPECT_LT(e.message.size(), 1000u);
   auto secret = MapHuaweiError(502, R"(upstream said password=hunter2 Guid: abc)", {}, "x");
   EXPECT_EQ(secret.message.find("hunter2"), std::string::npos) << secret.message;

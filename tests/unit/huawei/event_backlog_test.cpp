@@ -65,24 +65,6 @@ struct Gate {
   }
 };
 
-struct Line {
-  std::string status, recording_id, error;
-};
-
-std::vector<Line> ReadManifest(std::string const& path) {
-  std::vector<Line> out;
-  for (auto const& text : ccrec_test::ManifestRecordLines(path)) {
-    auto doc = ccrec::detail::ParseJson(text, "manifest line");
-    if (!doc) continue;
-    Line l;
-    l.status = (*doc)["status"].GetString();
-    if (doc->HasMember("recording_id")) l.recording_id = (*doc)["recording_id"].GetString();
-    if (doc->HasMember("error")) l.error = (*doc)["error"].GetString();
-    out.push_back(std::move(l));
-  }
-  return out;
-}
-
 std::string FileOf(int i) { return "Y:/1/0/20261101/20011/" + std::to_string(1000 + i) + ".V3"; }
 
 EventPollerOptions FastPoller(std::size_t max_queued, std::chrono::milliseconds backlog) {

@@ -7,7 +7,9 @@
 #include <ccrec/testing/fake_http_transport.hpp>
 #include <ccrec/testing/manual_clock.hpp>
 
+#include "internal/json.hpp"
 #include "internal/url.hpp"
+#include "unit/core/test_util.hpp"
 
 #include <memory>
 #include <mutex>
@@ -100,6 +102,27 @@ inline ccrec::huawei::AgentSessionOptions Options(std::shared_ptr<ccrec::testing
   o.sleeper = std::make_shared<ccrec::testing::ManualSleeper>(clock);
   o.logger = log.Logger();
   return o;
+}
+
+/// One manifest entry line, the fields these tests check ("" when absent).
+struct Line {
+  std::string status, task_id, recording_id, error;
+};
+
+/// The entry lines of a manifest file (header left out); unparsable lines are skipped.
+inline std::vector<Line> ReadManifest(std::string const& path) {
+  std::vector<Line> out;
+  for (auto const& text : ccrec_test::ManifestRecordLines(path)) {
+    auto doc = ccrec::detail::ParseJson(text, "manifest line");
+    if (!doc) continue;
+    Line l;
+    l.status = (*doc)["status"].GetString();
+    if (doc->HasMember("task_id")) l.task_id = (*doc)["task_id"].GetString();
+    if (doc->HasMember("recording_id")) l.recording_id = (*doc)["recording_id"].GetString();
+    if (doc->HasMember("error")) l.error = (*doc)["error"].GetString();
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 }  // namespace huawei_test

@@ -33,25 +33,6 @@ using ccrec::huawei::AgentSession;
 using ccrec::huawei::HuaweiSourceOptions;
 using ccrec::testing::MemorySink;
 
-struct Line {
-  std::string status, task_id, recording_id, error;
-};
-
-std::vector<Line> ReadManifest(std::string const& path) {
-  std::vector<Line> out;
-  for (auto const& text : ccrec_test::ManifestRecordLines(path)) {
-    auto doc = ccrec::detail::ParseJson(text, "manifest line");
-    if (!doc) continue;
-    Line l;
-    l.status = (*doc)["status"].GetString();
-    if (doc->HasMember("task_id")) l.task_id = (*doc)["task_id"].GetString();
-    if (doc->HasMember("recording_id")) l.recording_id = (*doc)["recording_id"].GetString();
-    if (doc->HasMember("error")) l.error = (*doc)["error"].GetString();
-    out.push_back(std::move(l));
-  }
-  return out;
-}
-
 bool Has(std::string const& text, std::string const& part) { return text.find(part) != std::string::npos; }
 
 TEST(HuaweiRecordEvents, MalformedAndRecordFailEventsEndAsFailedLines) {

@@ -27,7 +27,7 @@ constexpr char kKeyId[] = "AKIDHOSTILETEST0001";
 constexpr char kSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 constexpr char kSessionToken[] = "FwoGZXIvYXdzEJrSESSIONTOKEN0123456789abcdef";
 
-AwsCredentials Credentials() {
+AwsCredentials SessionCredentials() {
   AwsCredentials c;
   c.access_key_id = kKeyId;
   c.secret_access_key = kSecret;
@@ -77,7 +77,7 @@ class S3ErrorRedaction : public ::testing::Test {
     o.endpoint = "http://127.0.0.1:9000";
     o.path_style = true;
     o.transport = transport_;
-    o.credentials = MakeStaticCredentialsProvider(Credentials());
+    o.credentials = MakeStaticCredentialsProvider(SessionCredentials());
     o.clock = clock_;
     o.sleeper = std::make_shared<ccrec::testing::ManualSleeper>(clock_);
     auto s = MakeS3Sink(std::move(o));

@@ -38,13 +38,6 @@ ccrec::testing::FakeHttpTransport::Handler Undeclared(std::string body) {
   };
 }
 
-ccrec::webex::TaskQuery Window() {
-  ccrec::webex::TaskQuery q;
-  q.from = At(1793404800000);
-  q.to = At(1793491200000);
-  return q;
-}
-
 TEST(WebexBodyLimit, IsSixteenMiB) { EXPECT_EQ(kLimit, std::size_t{16} << 20); }
 
 TEST(WebexBodyLimit, TasksPageJustOverTheLimitFailsNamingEndpointAndLimit) {
@@ -53,7 +46,7 @@ TEST(WebexBodyLimit, TasksPageJustOverTheLimitFailsNamingEndpointAndLimit) {
   env.transport->EnqueueResponse(200, TasksPageOfSize(kLimit + 1), JsonHeaders());  // Content-Length declared
   env.transport->Enqueue(Undeclared(TasksPageOfSize(kLimit + 1)));
   for (char const* how : {"declared", "undeclared"}) {
-    auto page = client.ListTasksPage(Window());
+    auto page = client.ListTasksPage(OneDay());
     ASSERT_FALSE(page) << how << ": a page over the limit was returned";
     EXPECT_EQ(page.error().code, ErrorCode::kParse) << how;
     EXPECT_NE(page.error().message.find("Webex GET /v1/tasks"), std::string::npos) << page.error().message;
@@ -66,7 +59,7 @@ TEST(WebexBodyLimit, TasksPageExactlyAtTheLimitIsRead) {
   Env env;
   auto client = env.MakeClient();
   env.transport->Enqueue(Undeclared(TasksPageOfSize(kLimit)));
-  auto page = client.ListTasksPage(Window());
+  auto page = client.ListTasksPage(OneDay());
   ASSERT_TRUE(page) << page.error().ToString();
   EXPECT_TRUE(page->empty());
 }
@@ -77,7 +70,7 @@ TEST(WebexBodyLimit, PagerYieldsTheErrorInsteadOfEndingQuietly) {
   auto client = env.MakeClient();
   env.transport->Enqueue(Undeclared(TasksPageOfSize(kLimit + 1)));
   int errors = 0, tasks = 0;
-  for (auto& task : client.ListTasks(Window())) {
+  for (auto& task : client.ListTasks(OneDay())) {
     if (task) {
       ++tasks;
     } else {

@@ -22,13 +22,6 @@ using namespace std::chrono_literals;
 
 constexpr char kEmptyTasks[] = R"({"meta":{"orgId":"org-1"},"data":[]})";
 
-ccrec::webex::TaskQuery Window() {
-  ccrec::webex::TaskQuery q;
-  q.from = At(1793404800000);  // 2026-10-31T00:00:00Z
-  q.to = At(1793491200000);    // 2026-11-01T00:00:00Z
-  return q;
-}
-
 ccrec::webex::Client MakeClient(Env& env, std::optional<std::chrono::milliseconds> timeout) {
   ccrec::webex::ClientOptions o;
   o.base_url = kBaseUrl;
@@ -76,7 +69,7 @@ TEST(WebexTimeouts, ZeroLeavesTheTransportsOwnTimeout) {
   });
   auto oauth = MakeOAuth(env, ccrec::MakeMemoryTokenStore(StoredToken(env.clock->Now() - 1s)), 0ms);
   ASSERT_TRUE(oauth->AccessToken({}));
-  ASSERT_TRUE(MakeClient(env, 0ms).ListTasksPage(Window()));
+  ASSERT_TRUE(MakeClient(env, 0ms).ListTasksPage(OneDay()));
   for (auto const& r : env.transport->Requests()) EXPECT_FALSE(r.timeout) << r.url;
 }
 
@@ -93,7 +86,7 @@ TEST(WebexTimeouts, ApiCallsCarryTheClientRequestTimeoutAndDownloadsNone) {
       return MakeResponse(200, "RIFF....WAVE", {{"Content-Type", "audio/wav"}});
     });
     auto client = MakeClient(env, timeout);
-    ASSERT_TRUE(client.ListTasksPage(Window()));
+    ASSERT_TRUE(client.ListTasksPage(OneDay()));
     ccrec::webex::CaptureQuery q;
     q.task_ids = {"t1"};
     auto captures = client.QueryCaptures(q);

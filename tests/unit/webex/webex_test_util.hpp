@@ -69,6 +69,14 @@ inline std::map<std::string, std::string> QueryOf(std::string const& url) {
 inline std::int64_t Ms(std::chrono::system_clock::time_point t) { return ccrec::detail::ToEpochMs(t); }
 inline std::chrono::system_clock::time_point At(std::int64_t ms) { return ccrec::detail::FromEpochMs(ms); }
 
+/// The tasks of 2026-10-31 (UTC).
+inline ccrec::webex::TaskQuery OneDay() {
+  ccrec::webex::TaskQuery q;
+  q.from = At(1793404800000);  // 2026-10-31T00:00:00Z
+  q.to = At(1793491200000);    // 2026-11-01T00:00:00Z
+  return q;
+}
+
 inline ccrec::HttpHeaders JsonHeaders() { return {{"Content-Type", "application/json"}}; }
 
 /// Clock, sleeper, transport, token source and client, all fake.

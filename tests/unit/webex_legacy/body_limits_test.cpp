@@ -20,31 +20,8 @@ using ccrec::ErrorCode;
 using ccrec::detail::FromEpochMs;
 using ccrec::testing::FakeHttpTransport;
 
-constexpr std::int64_t kDay = 1793491200000;  // 2026-11-01T00:00:00Z
-
-struct Fixture {
-  std::shared_ptr<FakeHttpTransport> transport = std::make_shared<FakeHttpTransport>();
-  std::shared_ptr<ccrec::testing::ManualClock> clock = std::make_shared<ccrec::testing::ManualClock>();
-  ClientOptions Options() {
-    ClientOptions o;
-    o.base_url = "https://rest.example.test";
-    o.credentials = {"userID@portal-controlhub.com", "myRandomApiKeY", "11894", true};
-    o.transport = transport;
-    o.clock = clock;
-    o.sleeper = std::make_shared<ccrec::testing::ManualSleeper>(clock);
-    return o;
-  }
-  /// Serves `body` without a Content-Length.
-  void EnqueueUndeclared(std::string body, std::string content_type) {
-    transport->Enqueue([body = std::move(body), content_type](ccrec::testing::RecordedRequest const&) {
-      ccrec::HttpResponse r;
-      r.status = 200;
-      r.headers = {{"Content-Type", content_type}};
-      r.body = ccrec::testing::MakeStringBodyReader(body);
-      return ccrec::Result<ccrec::HttpResponse>(std::move(r));
-    });
-  }
-};
+using legacy_test::ClientFixture;
+using legacy_test::kDay;
 
 Query Q() {
   Query q;
@@ -63,7 +40,7 @@ std::string JsonPageOfSize(std::size_t size) {
 TEST(LegacyBodyLimit, DefaultIsSixteenMiB) { EXPECT_EQ(ClientOptions{}.max_response_bytes, std::size_t{16} << 20); }
 
 TEST(LegacyBodyLimit, JsonPageJustOverTheDefaultFailsNamingEndpointAndLimit) {
-  Fixture f;
+  ClientFixture f;
   f.EnqueueUndeclared(JsonPageOfSize((std::size_t{16} << 20) + 1), "application/json");
   f.EnqueueUndeclared(JsonPageOfSize(std::size_t{16} << 20), "application/json");
   Client client(f.Options());
@@ -79,7 +56,7 @@ TEST(LegacyBodyLimit, JsonPageJustOverTheDefaultFailsNamingEndpointAndLimit) {
 }
 
 TEST(LegacyBodyLimit, ConfiguredLimitAppliesToJsonCsvAndStreamedCsv) {
-  Fixture f;
+  ClientFixture f;
   auto options = f.Options();
   options.max_response_bytes = 1000;
   Client client(options);

@@ -25,23 +25,8 @@ using legacy_test::FakeRecord;
 using legacy_test::FakeV1Server;
 using legacy_test::kDay;
 
-struct Fixture {
-  std::shared_ptr<FakeHttpTransport> transport = std::make_shared<FakeHttpTransport>();
-  std::shared_ptr<ccrec::testing::ManualClock> clock = std::make_shared<ccrec::testing::ManualClock>();
-  std::shared_ptr<ccrec::testing::ManualSleeper> sleeper = std::make_shared<ccrec::testing::ManualSleeper>(clock);
-  ClientOptions Options(int cap = 1000) {
-    ClientOptions o;
-    o.base_url = "https://rest.example.test";
-    o.credentials = {"userID@portal-controlhub.com", "myRandomApiKeY", "11894", true};
-    o.transport = transport;
-    o.clock = clock;
-    o.sleeper = sleeper;
-    o.service_row_cap = cap;
-    return o;
-  }
-};
-
-TimeWindow W(std::int64_t b, std::int64_t e) { return TimeWindow{FromEpochMs(b), FromEpochMs(e)}; }
+using legacy_test::ClientFixture;
+using legacy_test::MsWindow;
 
 Query Q(std::int64_t b, std::int64_t e) {
   Query q;
@@ -55,34 +40,34 @@ ccrec::HttpHeaders Json() { return {{"Content-Type", "application/json"}}; }
 // --- windows ----------------------------------------------------------------------------------
 
 TEST(Windows, SplitDownToOneMillisecond) {
-  auto halves = SplitWindow(W(0, 10));
+  auto halves = SplitWindow(MsWindow(0, 10));
   ASSERT_TRUE(halves);
-  EXPECT_EQ(halves->first, W(0, 5));
-  EXPECT_EQ(halves->second, W(5, 10));
-  halves = SplitWindow(W(0, 3));
-  EXPECT_EQ(halves->first, W(0, 1));
-  EXPECT_EQ(halves->second, W(1, 3));
-  EXPECT_FALSE(SplitWindow(W(7, 8)));
-  EXPECT_FALSE(SplitWindow(W(7, 7)));
+  EXPECT_EQ(halves->first, MsWindow(0, 5));
+  EXPECT_EQ(halves->second, MsWindow(5, 10));
+  halves = SplitWindow(MsWindow(0, 3));
+  EXPECT_EQ(halves->first, MsWindow(0, 1));
+  EXPECT_EQ(halves->second, MsWindow(1, 3));
+  EXPECT_FALSE(SplitWindow(MsWindow(7, 8)));
+  EXPECT_FALSE(SplitWindow(MsWindow(7, 7)));
 }
 
 TEST(Windows, PlanAlignedAndMinusDone) {
   auto hour = std::chrono::milliseconds(3600000);
-  auto plan = PlanWindows(W(kDay + 1800000, kDay + 3 * 3600000), hour);
+  auto plan = PlanWindows(MsWindow(kDay + 1800000, kDay + 3 * 3600000), hour);
   ASSERT_EQ(plan.size(), 3u);
-  EXPECT_EQ(plan[0], W(kDay + 1800000, kDay + 3600000));
-  EXPECT_EQ(plan[1], W(kDay + 3600000, kDay + 7200000));
-  EXPECT_EQ(plan[2], W(kDay + 7200000, kDay + 10800000));
-  EXPECT_EQ(PlanWindows(W(5, 10), std::chrono::milliseconds(0)), (std::vector<TimeWindow>{W(5, 10)}));
-  EXPECT_TRUE(PlanWindows(W(5, 5), hour).empty());
+  EXPECT_EQ(plan[0], MsWindow(kDay + 1800000, kDay + 3600000));
+  EXPECT_EQ(plan[1], MsWindow(kDay + 3600000, kDay + 7200000));
+  EXPECT_EQ(plan[2], MsWindow(kDay + 7200000, kDay + 10800000));
+  EXPECT_EQ(PlanWindows(MsWindow(5, 10), std::chrono::milliseconds(0)), (std::vector<TimeWindow>{MsWindow(5, 10)}));
+  EXPECT_TRUE(PlanWindows(MsWindow(5, 5), hour).empty());
   // Done windows (exported before, possibly by a run with other bounds) are left out.
-  std::vector<TimeWindow> done{W(kDay + 3600000, kDay + 5400000), W(kDay + 5400000, kDay + 5400001),
-                               W(kDay - 100, kDay + 1800000)};
-  plan = PlanWindows(W(kDay, kDay + 7200000), hour, done);
+  std::vector<TimeWindow> done{MsWindow(kDay + 3600000, kDay + 5400000), MsWindow(kDay + 5400000, kDay + 5400001),
+                               MsWindow(kDay - 100, kDay + 1800000)};
+  plan = PlanWindows(MsWindow(kDay, kDay + 7200000), hour, done);
   ASSERT_EQ(plan.size(), 2u);
-  EXPECT_EQ(plan[0], W(kDay + 1800000, kDay + 3600000));
-  EXPECT_EQ(plan[1], W(kDay + 5400001, kDay + 7200000));
-  EXPECT_TRUE(PlanWindows(W(kDay, kDay + 10), hour, {W(kDay - 1, kDay + 11)}).empty());
+  EXPECT_EQ(plan[0], MsWindow(kDay + 1800000, kDay + 3600000));
+  EXPECT_EQ(plan[1], MsWindow(kDay + 5400001, kDay + 7200000));
+  EXPECT_TRUE(PlanWindows(MsWindow(kDay, kDay + 10), hour, {MsWindow(kDay - 1, kDay + 11)}).empty());
 }
 
 // --- errors and retries -----------------------------------------------------------------------
@@ -103,7 +88,7 @@ TEST(Errors, StatusMapping) {
 }
 
 TEST(Retries, RateLimitedHonoursRetryAfterAndUnavailableIsRetried) {
-  Fixture f;
+  ClientFixture f;
   f.transport->EnqueueResponse(429, "{\"message\":\"slow down\"}", {{"Retry-After", "3"}});
   f.transport->EnqueueResponse(503, "unavailable");
   f.transport->EnqueueResponse(200, "[{\"sid\":\"a\",\"cstts\":" + std::to_string(kDay) + "}]", Json());
@@ -118,7 +103,7 @@ TEST(Retries, RateLimitedHonoursRetryAfterAndUnavailableIsRetried) {
 }
 
 TEST(Retries, BodyCutShortIsRetriedBadRequestIsNot) {
-  Fixture f;
+  ClientFixture f;
   f.transport->Enqueue([](ccrec::testing::RecordedRequest const&) -> ccrec::Result<ccrec::HttpResponse> {
     ccrec::HttpResponse r;
     r.status = 200;
@@ -140,7 +125,7 @@ TEST(Retries, BodyCutShortIsRetriedBadRequestIsNot) {
 }
 
 TEST(Responses, MalformedJsonWrongContentTypeAndOutsideWindowRecords) {
-  Fixture f;
+  ClientFixture f;
   f.transport->EnqueueResponse(200, "[{\"sid\":\"a\",\"cstts\":1", Json());
   f.transport->EnqueueResponse(200, "sid\r\na\r\n", {{"Content-Type", "text/csv"}});
   f.transport->EnqueueResponse(
@@ -168,7 +153,7 @@ TEST(Responses, MalformedJsonWrongContentTypeAndOutsideWindowRecords) {
 }
 
 TEST(Responses, PossiblyTruncatedFlag) {
-  Fixture f;
+  ClientFixture f;
   FakeV1Server server(legacy_test::Spread("a", kDay, 1000, 10), 1000);
   server.Install(*f.transport);
   Client client(f.Options());
@@ -193,7 +178,7 @@ std::vector<FakeRecord> DenseDay() {
 }
 
 TEST(Splitting, EveryRecordExactlyOnceNoResponseFullNeverOverTheCap) {
-  Fixture f;
+  ClientFixture f;
   auto records = DenseDay();
   FakeV1Server server(records, 1000);
   server.Install(*f.transport);
@@ -201,7 +186,7 @@ TEST(Splitting, EveryRecordExactlyOnceNoResponseFullNeverOverTheCap) {
   std::multiset<std::string> seen;
   std::int64_t last_begin = 0;
   int pages = 0;
-  for (auto& page : client.ListPages(RecordType::kCsr, Query{}, W(kDay, kDay + 86400000))) {
+  for (auto& page : client.ListPages(RecordType::kCsr, Query{}, MsWindow(kDay, kDay + 86400000))) {
     ASSERT_TRUE(page) << page.error().ToString();
     EXPECT_FALSE(page->possibly_truncated);
     EXPECT_GE(ToEpochMs(page->window.begin), last_begin) << "time order";
@@ -221,7 +206,7 @@ TEST(Splitting, EveryRecordExactlyOnceNoResponseFullNeverOverTheCap) {
 }
 
 TEST(Splitting, OneMillisecondFullAtACapBelowTheServiceCapIsReQueriedAtTheCap) {
-  Fixture f;
+  ClientFixture f;
   std::vector<FakeRecord> records;
   for (int i = 0; i < 15; ++i) records.push_back({"m" + std::to_string(i), kDay + 5});
   FakeV1Server server(records, 1000);
@@ -229,7 +214,7 @@ TEST(Splitting, OneMillisecondFullAtACapBelowTheServiceCapIsReQueriedAtTheCap) {
   Client client(f.Options());
   Query base;
   base.number_of_records = 10;
-  auto csrs = client.ListCsrs(base, W(kDay, kDay + 16));
+  auto csrs = client.ListCsrs(base, MsWindow(kDay, kDay + 16));
   ASSERT_TRUE(csrs) << csrs.error().ToString();
   EXPECT_EQ(csrs->size(), 15u);
   bool escalated = false;
@@ -239,7 +224,7 @@ TEST(Splitting, OneMillisecondFullAtACapBelowTheServiceCapIsReQueriedAtTheCap) {
 }
 
 TEST(Splitting, UnsplittableTruncationIsReportedNotDropped) {
-  Fixture f;
+  ClientFixture f;
   std::vector<FakeRecord> records;
   for (int i = 0; i < 12; ++i) records.push_back({"m" + std::to_string(i), kDay + 7});
   records.push_back({"later", kDay + 9});
@@ -251,7 +236,7 @@ TEST(Splitting, UnsplittableTruncationIsReportedNotDropped) {
   base.number_of_records = 10;
   std::vector<std::string> ids;
   std::optional<ccrec::Error> error;
-  for (auto& page : client.ListPages(RecordType::kCsr, base, W(kDay, kDay + 64))) {
+  for (auto& page : client.ListPages(RecordType::kCsr, base, MsWindow(kDay, kDay + 64))) {
     if (!page) {
       error = page.error();
       break;
@@ -264,7 +249,7 @@ TEST(Splitting, UnsplittableTruncationIsReportedNotDropped) {
   ASSERT_EQ(ids.size(), 2u) << "every other window is still read";
   EXPECT_NE(ids[0].find("earlier"), std::string::npos);
   EXPECT_NE(ids[1].find("later"), std::string::npos);
-  auto all = client.ListCsrs(base, W(kDay, kDay + 64));
+  auto all = client.ListCsrs(base, MsWindow(kDay, kDay + 64));
   ASSERT_FALSE(all);
   EXPECT_EQ(all.error().code, ErrorCode::kInternal);
 }
@@ -287,7 +272,7 @@ TEST(Boundaries, EveryRecordExactlyOnceWhateverTheServiceWindowSemantics) {
   for (int semantics = 0; semantics < 4; ++semantics) {
     bool begin_inclusive = (semantics & 1) == 0, end_inclusive = (semantics & 2) != 0;
     SCOPED_TRACE(std::string(begin_inclusive ? "[" : "(") + "dateBegin, dateEnd" + (end_inclusive ? "]" : ")"));
-    Fixture f;
+    ClientFixture f;
     FakeV1Server server(records, 10);
     server.SetWindowSemantics(begin_inclusive, end_inclusive);
     server.Install(*f.transport);
@@ -295,7 +280,7 @@ TEST(Boundaries, EveryRecordExactlyOnceWhateverTheServiceWindowSemantics) {
     Query base;
     base.number_of_records = 10;
     std::multiset<std::string> seen;
-    for (auto& page : client.ListPages(RecordType::kCsr, base, W(kDay, kDay + 3 * 3600000))) {
+    for (auto& page : client.ListPages(RecordType::kCsr, base, MsWindow(kDay, kDay + 3 * 3600000))) {
       ASSERT_TRUE(page) << page.error().ToString();
       for (auto const& r : page->records) seen.insert(r.substr(8, r.find('"', 8) - 8));
     }
@@ -305,7 +290,7 @@ TEST(Boundaries, EveryRecordExactlyOnceWhateverTheServiceWindowSemantics) {
 }
 
 TEST(Boundaries, AFullMillisecondDoesNotMakeTheNextWindowLookFull) {
-  Fixture f;
+  ClientFixture f;
   std::vector<FakeRecord> records;
   for (int i = 0; i < 12; ++i) records.push_back({"m" + std::to_string(i), kDay + 7});
   records.push_back({"next", kDay + 8});
@@ -316,7 +301,7 @@ TEST(Boundaries, AFullMillisecondDoesNotMakeTheNextWindowLookFull) {
   base.number_of_records = 10;
   std::vector<std::string> ids;
   std::optional<ccrec::Error> error;
-  for (auto& page : client.ListPages(RecordType::kCsr, base, W(kDay, kDay + 64))) {
+  for (auto& page : client.ListPages(RecordType::kCsr, base, MsWindow(kDay, kDay + 64))) {
     if (!page) {
       error = page.error();
       break;
@@ -331,15 +316,15 @@ TEST(Boundaries, AFullMillisecondDoesNotMakeTheNextWindowLookFull) {
 }
 
 TEST(Splitting, EmptyRangeAndEmptyWindows) {
-  Fixture f;
+  ClientFixture f;
   FakeV1Server server({}, 1000);
   server.Install(*f.transport);
   Client client(f.Options());
-  auto none = client.ListCsrs(Query{}, W(kDay, kDay + 7200000));
+  auto none = client.ListCsrs(Query{}, MsWindow(kDay, kDay + 7200000));
   ASSERT_TRUE(none) << none.error().ToString();
   EXPECT_TRUE(none->empty());
   EXPECT_EQ(server.Queries().size(), 2u);
-  auto empty = client.ListCsrs(Query{}, W(kDay, kDay));
+  auto empty = client.ListCsrs(Query{}, MsWindow(kDay, kDay));
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().code, ErrorCode::kInvalidArgument);
 }
@@ -347,7 +332,7 @@ TEST(Splitting, EmptyRangeAndEmptyWindows) {
 // --- CSV ----------------------------------------------------------------------------------------
 
 TEST(CsvResponses, StreamedExactlyAndParsedIntoRows) {
-  Fixture f;
+  ClientFixture f;
   FakeV1Server server(legacy_test::Spread("c", kDay, 1000, 5), 1000);
   server.Install(*f.transport);
   Client client(f.Options());
@@ -361,7 +346,7 @@ TEST(CsvResponses, StreamedExactlyAndParsedIntoRows) {
   EXPECT_EQ((*page)->RowLimit(), 1000u);
   EXPECT_FALSE((*page)->PossiblyTruncated());
   EXPECT_EQ((*page)->Header(), (std::vector<std::string>{"sid", "cstts", "notes"}));
-  EXPECT_EQ((*page)->Window(), W(kDay, kDay + 1000));
+  EXPECT_EQ((*page)->Window(), MsWindow(kDay, kDay + 1000));
   std::string expected = "sid,cstts,notes\r\n";
   for (auto const& r : server.InWindow(kDay, kDay + 1000)) expected += legacy_test::RecordCsvRow(r);
   EXPECT_EQ(*stored, expected);
@@ -388,7 +373,7 @@ TEST(CsvResponses, BoundaryRowIsStoredExactlyOnceWhateverTheWindowSemantics) {
   for (bool begin_inclusive : {true, false}) {
     for (bool end_inclusive : {false, true}) {
       SCOPED_TRACE(std::string(begin_inclusive ? "[" : "(") + "dateBegin, dateEnd" + (end_inclusive ? "]" : ")"));
-      Fixture f;
+      ClientFixture f;
       FakeV1Server server(records, 1000);
       server.SetWindowSemantics(begin_inclusive, end_inclusive);
       server.Install(*f.transport);
@@ -407,7 +392,7 @@ TEST(CsvResponses, BoundaryRowIsStoredExactlyOnceWhateverTheWindowSemantics) {
 }
 
 TEST(CsvResponses, FilteringKeepsTheServersBytesForEveryLineBreakAndQuoting) {
-  Fixture f;
+  ClientFixture f;
   // BOM, CRLF, LF and a lone CR as line breaks, quoted line breaks and quotes, a blank line, a row
   // without a readable cstts (kept), rows 1 ms before and at the end of the window (dropped).
   std::string const header = "\xEF\xBB\xBFsid,\"cstts\",notes\r\n";
@@ -430,7 +415,7 @@ TEST(CsvResponses, FilteringKeepsTheServersBytesForEveryLineBreakAndQuoting) {
 }
 
 TEST(CsvResponses, TruncatedOrJsonBodiesFail) {
-  Fixture f;
+  ClientFixture f;
   f.transport->EnqueueResponse(200, "sid,notes\r\na,\"cut here", {{"Content-Type", "text/csv"}});
   f.transport->EnqueueResponse(200, "sid,notes\r\na,b\r\nc", {{"Content-Type", "text/csv"}});
   f.transport->EnqueueResponse(200, "[]", Json());
@@ -460,7 +445,7 @@ TEST(CsvResponses, TruncatedOrJsonBodiesFail) {
 // --- single records and chains -----------------------------------------------------------------
 
 TEST(Records, GetByIdEncodesThePathAndUnwrapsArrays) {
-  Fixture f;
+  ClientFixture f;
   std::string sid = "74d98c29-39b4-4e1e-81fa-0ce0ae5aebb0";
   f.transport->EnqueueResponse(200, "{ \"sid\" : \"" + sid + "\", \"cstts\": 5 }", Json());
   f.transport->EnqueueResponse(200, "[{\"id\":\"x y\",\"state\":\"new\"}]", Json());
@@ -486,7 +471,7 @@ std::string CarJson(std::string const& sid, std::string const& state, std::int64
 }
 
 TEST(Chains, WalkByIdGuessingEventNames) {
-  Fixture f;
+  ClientFixture f;
   std::string sid = "74d98c29-39b4-4e1e-81fa-0ce0ae5aebb0";
   std::map<std::string, std::string> cars{
       {ComposeCarId(sid, FromEpochMs(100), "new"), CarJson(sid, "new", 100, 150)},
@@ -518,7 +503,7 @@ TEST(Chains, WalkByIdGuessingEventNames) {
 }
 
 TEST(Chains, GetActivityChainQueriesTheContactSpan) {
-  Fixture f;
+  ClientFixture f;
   std::string sid = "74d98c29-39b4-4e1e-81fa-0ce0ae5aebb0";
   std::string body = "[" + CarJson(sid, "new", 100, 150) + "," + CarJson("other", "new", 120, 130) + "," +
                      CarJson(sid, "ended", 150, 150) + "]";

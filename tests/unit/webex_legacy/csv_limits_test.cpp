@@ -24,7 +24,7 @@ using namespace ccrec::webex_legacy;
 using ccrec::ErrorCode;
 using ccrec::detail::FromEpochMs;
 
-constexpr std::int64_t kDay = 1793491200000;  // 2026-11-01T00:00:00Z
+using legacy_test::kDay;
 
 /// Feeds `text` in random chunks; returns the result of the first failing Feed/Finish (or of
 /// Finish) and the offset of the end of the chunk that failed (text.size() when none did).

@@ -4,8 +4,11 @@
 // of records, with the row cap and half-open windows on cstts the ccrec issue assumes.
 
 #include <ccrec/testing/fake_http_transport.hpp>
+#include <ccrec/testing/manual_clock.hpp>
 #include <ccrec/webex_legacy/client.hpp>
+#include <ccrec/webex_legacy/windows.hpp>
 
+#include "internal/time_util.hpp"
 #include "internal/url.hpp"
 
 #include <rapidjson/document.h>
@@ -21,6 +24,38 @@
 namespace legacy_test {
 
 inline constexpr std::int64_t kDay = 1793491200000;  // 2026-11-01T00:00:00Z
+
+/// [b, e) in epoch milliseconds.
+inline ccrec::webex_legacy::TimeWindow MsWindow(std::int64_t b, std::int64_t e) {
+  return ccrec::webex_legacy::TimeWindow{ccrec::detail::FromEpochMs(b), ccrec::detail::FromEpochMs(e)};
+}
+
+/// A client on a FakeHttpTransport with a manual clock and sleeper.
+struct ClientFixture {
+  std::shared_ptr<ccrec::testing::FakeHttpTransport> transport = std::make_shared<ccrec::testing::FakeHttpTransport>();
+  std::shared_ptr<ccrec::testing::ManualClock> clock = std::make_shared<ccrec::testing::ManualClock>();
+  std::shared_ptr<ccrec::testing::ManualSleeper> sleeper = std::make_shared<ccrec::testing::ManualSleeper>(clock);
+  ccrec::webex_legacy::ClientOptions Options(int cap = 1000) {
+    ccrec::webex_legacy::ClientOptions o;
+    o.base_url = "https://rest.example.test";
+    o.credentials = {"userID@portal-controlhub.com", "myRandomApiKeY", "11894", true};
+    o.transport = transport;
+    o.clock = clock;
+    o.sleeper = sleeper;
+    o.service_row_cap = cap;
+    return o;
+  }
+  /// Serves `body` without a Content-Length.
+  void EnqueueUndeclared(std::string body, std::string content_type) {
+    transport->Enqueue([body = std::move(body), content_type](ccrec::testing::RecordedRequest const&) {
+      ccrec::HttpResponse r;
+      r.status = 200;
+      r.headers = {{"Content-Type", content_type}};
+      r.body = ccrec::testing::MakeStringBodyReader(body);
+      return ccrec::Result<ccrec::HttpResponse>(std::move(r));
+    });
+  }
+};
 
 struct FakeRecord {
   std::string id;

@@ -33,7 +33,7 @@ using legacy_test::FakeRecord;
 using legacy_test::FakeV1Server;
 using legacy_test::kDay;
 
-TimeWindow W(std::int64_t b, std::int64_t e) { return TimeWindow{FromEpochMs(b), FromEpochMs(e)}; }
+using legacy_test::MsWindow;
 
 class TempManifest {
  public:
@@ -89,7 +89,7 @@ WebexLegacySourceOptions Options(Format format = Format::kJson) {
   WebexLegacySourceOptions o;
   o.record_type = RecordType::kCsr;
   o.format = format;
-  o.range = W(kDay, kDay + 3 * 3600000);
+  o.range = MsWindow(kDay, kDay + 3 * 3600000);
   o.base_query.number_of_records = 10;
   return o;
 }
@@ -174,12 +174,12 @@ TEST(WindowKeys, TemplateRulesAndRendering) {
   Env env({});
   auto o = Options();
   o.record_type = RecordType::kCar;
-  o.range = W(kDay, kDay + 3600000);
+  o.range = MsWindow(kDay, kDay + 3600000);
   EXPECT_EQ(PlannedKeys(*env.client, o, kDefaultKeyTemplate),
             std::vector<std::string>{"webex-legacy/cars/20261101T000000.000Z-20261101T010000.000Z.jsonl"});
   o.record_type = RecordType::kAar;
   o.format = Format::kCsv;
-  o.range = W(kDay + 5, kDay + 7);
+  o.range = MsWindow(kDay + 5, kDay + 7);
   EXPECT_EQ(PlannedKeys(*env.client, o, "{record_type}/{yyyy}/{mm}/{dd}/{from_ms}-{to_ms}{ext}"),
             std::vector<std::string>{"aars/2026/11/01/1793491200005-1793491200007.csv"});
   EXPECT_TRUE(env.server->Queries().empty()) << "a dry run queries nothing";
@@ -210,9 +210,9 @@ TEST(WindowKeys, ExportedWindowsReadsOnlyWindowLinesOfTheTypeAndFormat) {
   }
   auto windows = ExportedWindows(*manifest, RecordType::kCsr, Format::kJson);
   ASSERT_EQ(windows.size(), 2u);
-  EXPECT_EQ(windows[0], W(1000, 2000));
-  EXPECT_EQ(windows[1], W(2000, 3000));
-  EXPECT_EQ(ExportedWindows(*manifest, RecordType::kCsr, Format::kCsv), std::vector<TimeWindow>{W(5000, 6000)});
+  EXPECT_EQ(windows[0], MsWindow(1000, 2000));
+  EXPECT_EQ(windows[1], MsWindow(2000, 3000));
+  EXPECT_EQ(ExportedWindows(*manifest, RecordType::kCsr, Format::kCsv), std::vector<TimeWindow>{MsWindow(5000, 6000)});
 }
 
 TEST(LegacySource, OneJsonLinesObjectPerWindowWithManifestLines) {
@@ -286,7 +286,7 @@ TEST(LegacySource, OneJsonLinesObjectPerWindowWithManifestLines) {
 
   // A wider range re-uses what is done and only fetches the new part.
   auto wider = Options();
-  wider.range = W(kDay, kDay + 4 * 3600000);
+  wider.range = MsWindow(kDay, kDay + 4 * 3600000);
   auto third = Export(*env.client, sink, manifest, Resume(*manifest, wider));
   EXPECT_EQ(third.exported, 1u);
   EXPECT_EQ(third.skipped, objects.size());
@@ -327,7 +327,7 @@ TEST(LegacySource, EmptyRangeGivesEmptyObjects) {
   Env env({});
   auto sink = std::make_shared<MemorySink>();
   auto o = Options();
-  o.range = W(kDay, kDay + 1000);
+  o.range = MsWindow(kDay, kDay + 1000);
   auto summary = Export(*env.client, sink, ccrec::exporter::Manifest::Null(), o);
   ASSERT_FALSE(summary.fatal);
   EXPECT_EQ(summary.exported, 1u);
@@ -346,7 +346,7 @@ TEST(LegacySource, UnsplittableMillisecondIsAFailedWindowOthersExported) {
     TempManifest mpath;
     auto manifest = OpenManifest(mpath.path());
     auto o = Options(format);
-    o.range = W(kDay, kDay + 3600000);
+    o.range = MsWindow(kDay, kDay + 3600000);
     auto summary = Export(*env.client, sink, manifest, o);
     EXPECT_FALSE(summary.fatal);
     EXPECT_EQ(summary.failed, 1u);
@@ -424,7 +424,7 @@ TEST(LegacySource, InvalidOptionsAndDryRun) {
   engine.key_template = "{from}";
   EXPECT_EQ(Export(*env.client, sink, null_manifest, Options(), engine).fatal->code, ErrorCode::kInvalidArgument);
   auto o = Options();
-  o.range = W(kDay, kDay);
+  o.range = MsWindow(kDay, kDay);
   auto empty = Export(*env.client, sink, null_manifest, o);
   ASSERT_TRUE(empty.fatal);
   EXPECT_EQ(empty.fatal->code, ErrorCode::kInvalidArgument);
