@@ -70,7 +70,12 @@ int RunWebex(WebexFlags& f) {
   auto file = OpenWebexTokenFile(f, f.auth_code.empty() ? std::string()
                                                          : "; fix or remove it before --auth-code replaces it (the "
                                                            "authorization code was not used)");
-  if (!file.token && f.auth_code.empty()) {
+  bool const service_app = f.auth == "service-app";
+  if (service_app && !f.auth_code.empty()) {
+    throw UsageError{"--auth-code is for --auth integration; a Service App gets its token from the Service App "
+                     "token endpoint (--application-id, --applications-token)"};
+  }
+  if (!file.token && f.auth_code.empty() && !service_app) {
     throw UsageError{"token file " + f.token_file +
                      " does not exist; authorize once with `ccrec-export webex login` (or --auth-code CODE "
                      "--redirect-uri URI), or write it with a refresh token"};
@@ -80,7 +85,7 @@ int RunWebex(WebexFlags& f) {
                      "the code was issued for"};
   }
   auto transport = MakeTransport(f.common, logger);
-  auto oauth = MakeWebexOAuthClient(f, file, transport, logger);
+  auto tokens = MakeWebexTokens(f, file, transport, logger);
 
   ccrec::CancellationToken cancel;
   SignalGuard signals(cancel);
@@ -90,7 +95,7 @@ int RunWebex(WebexFlags& f) {
   // --auth-code always wins: the user asked for these credentials. The exchange replaces the
   // token file atomically (mode 0600) under its lock.
   if (!f.auth_code.empty()) {
-    auto exchanged = oauth->ExchangeAuthorizationCode(f.auth_code, ctx);
+    auto exchanged = tokens.oauth->ExchangeAuthorizationCode(f.auth_code, ctx);
     if (!exchanged) {
       std::cerr << "ccrec-export: error: authorization code exchange failed: "
                 << ccrec::RedactSecrets(exchanged.error().ToString()) << "\n";
@@ -109,7 +114,7 @@ int RunWebex(WebexFlags& f) {
 
   ccrec::webex::ClientOptions co;
   co.base_url = base_url;
-  co.tokens = oauth;
+  co.tokens = tokens.source;
   co.transport = transport;
   co.logger = logger;
   if (f.rate_limiter == "token-bucket") {
@@ -147,7 +152,7 @@ int RunWebex(WebexFlags& f) {
                              "Webex CC recordings created in " + DescribeWindow(from, to), ctx);
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
-  auto token_saved = oauth->Flush();
+  auto token_saved = tokens.Flush();
   if (!token_saved) {
     std::cerr << "ccrec-export: error: the token file " << f.token_file << " does not hold the current Webex token ("
               << ccrec::RedactSecrets(token_saved.error().message) << ")\n";

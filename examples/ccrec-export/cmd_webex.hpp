@@ -7,6 +7,7 @@
 
 #include <ccrec/core/token_store.hpp>
 #include <ccrec/webex/oauth.hpp>
+#include <ccrec/webex/service_app.hpp>
 
 #include <memory>
 #include <string>
@@ -25,6 +26,11 @@ struct WebexFlags {
   std::string token_file;
   std::string auth_code, redirect_uri;
   std::string authorize_url = "https://webexapis.com/v1/authorize";
+  // --auth service-app
+  std::string auth = "integration";
+  std::string application_id, target_org_id;
+  SecretFlag applications_token;
+  std::string webexapis_url = "https://webexapis.com/v1";
   // webex login
   int listen_port = -1;  // -1: the redirect URI's port
   std::string login_timeout = "300s";
@@ -58,6 +64,18 @@ std::shared_ptr<ccrec::webex::OAuthClient> MakeWebexOAuthClient(WebexFlags& f, W
                                                                 std::shared_ptr<ccrec::HttpTransport> transport,
                                                                 ccrec::Logger const& logger);
 
+/// The token source of --auth: the integration's OAuthClient, or a ServiceAppTokenSource.
+struct WebexTokens {
+  std::shared_ptr<ccrec::webex::AccessTokenSource> source;
+  std::shared_ptr<ccrec::webex::OAuthClient> oauth;                     // --auth integration
+  std::shared_ptr<ccrec::webex::ServiceAppTokenSource> service_app;     // --auth service-app
+  ccrec::Result<ccrec::OAuthToken> Refresh(ccrec::CallContext const& ctx) const;
+  ccrec::Result<void> Flush(ccrec::CallContext const& ctx = {}) const;
+};
+/// Validates the --auth flags (UsageError) and builds the token source. `file` must be open.
+WebexTokens MakeWebexTokens(WebexFlags& f, WebexTokenFile const& file, std::shared_ptr<ccrec::HttpTransport> transport,
+                            ccrec::Logger const& logger);
+
 /// `ccrec-export webex token refresh`: refreshes the token now and persists it.
 int RunWebexTokenRefresh(WebexFlags& f);
 /// `ccrec-export webex login`: the authorization-code flow with a loopback listener (or --no-listen).
@@ -67,7 +85,8 @@ int RunWebexLogin(WebexFlags& f);
 /// --ca-file, --insecure, --log-level and --request-timeout. `webex` and its subcommands each get
 /// them, bound to the same fields: CLI11 does not return to a subcommand once one of its flags fell
 /// through to the parent, so `webex login --token-file F --timeout 60s` needs both on `login`.
-void AddWebexAuthFlags(CLI::App& app, WebexFlags& f, bool with_connection_flags);
+/// `with_login_only_flags`: the flags for `webex login` only (no --auth and Service App flags).
+void AddWebexAuthFlags(CLI::App& app, WebexFlags& f, bool with_connection_flags, bool with_login_only_flags = false);
 /// Adds `login` and `token refresh` under `webex`; returns them so the action can tell which ran.
 struct WebexSubcommands {
   CLI::App* login = nullptr;

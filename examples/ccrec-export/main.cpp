@@ -139,7 +139,8 @@ int main(int argc, char** argv) {
               << "Subcommands: " << Joined(subcommands) << " (ccrec-export SUBCOMMAND --help)\n";
     return kExitUsage;
   }
-  words = WithEnvironment(app, std::move(words), {"client-id", "client-secret", "password", "api-key"});
+  words = WithEnvironment(app, std::move(words),
+                          {"client-id", "client-secret", "password", "api-key", "applications-token"});
   try {
     std::reverse(words.begin(), words.end());  // CLI11 takes the arguments as a stack
     app.parse(words);
