@@ -132,13 +132,14 @@ struct Page {
   std::string location;
   std::string body;
 };
-Page Browse(std::string const& url, std::string const& ca_file = {}) {
+Page Browse(std::string const& url, std::string const& ca_file = {}, ccrec::HttpHeaders headers = {}) {
   ccrec::CurlOptions options;
   options.ca_file = ca_file;
   auto transport = ccrec::MakeCurlTransport(options);
   ccrec::HttpRequest request;
   request.method = "GET";
   request.url = url;
+  request.headers = std::move(headers);
   auto response = transport->Send(request, ccrec::CallContext{});
   Page page;
   if (!response) {
@@ -214,6 +215,11 @@ TEST_F(WebexLoginTest, TheBrowserRedirectIsExchangedAndTheTokenFileWritten) {
   ASSERT_EQ(authorize.location.rfind(redirect_ + "?code=", 0), 0u) << authorize.location;
   EXPECT_EQ(Browse("http://127.0.0.1:" + std::to_string(port_) + "/favicon.ico").status, 404)
       << "another path must not end the login";
+  // An oversized request (over 8 KiB of headers) is refused and does not end the login either.
+  auto big = Browse(authorize.location, {},
+                    {{"X-Padding-1", std::string(5000, 'x')}, {"X-Padding-2", std::string(5000, 'x')}});
+  EXPECT_EQ(big.status, 431) << big.body;
+  EXPECT_EQ(big.body.find("Authorization received"), std::string::npos) << big.body;
   auto landing = Browse(authorize.location);
   EXPECT_EQ(landing.status, 200) << landing.body;
   EXPECT_NE(landing.body.find("Authorization received"), std::string::npos) << landing.body;
