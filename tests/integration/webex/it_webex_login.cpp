@@ -261,6 +261,19 @@ TEST_F(WebexLoginTest, EveryRunWarnsWhenTheRefreshTokenExpiresWithinSevenDays) {
   ASSERT_EQ(refresh.exit_code, 0) << refresh.err;
   EXPECT_NE(refresh.err.find("refresh token expires at"), std::string::npos) << refresh.err;
   EXPECT_NE(refresh.err.find("re-authorize"), std::string::npos) << refresh.err;
+
+  // An export run with nothing to do (the checkpoint is at the window's end) makes no API call,
+  // and warns all the same.
+  std::string const manifest = dir / "manifest.jsonl";
+  ccrec_it::WriteFile(manifest + ".checkpoint.json",
+                      R"({"source":"webex","next_from_ms":1793577600000,"next_from":"2026-11-02T00:00:00Z"})");
+  auto idle = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "webex", "--token-file", token_file, "--since-last-run",
+                                    "--to", "2026-11-02T00:00:00Z", "--manifest", manifest, "--dest",
+                                    dir / "archive", "--api-base-url", webex_->Get("base_url")},
+                                   Env());
+  ASSERT_EQ(idle.exit_code, 0) << idle.err;
+  EXPECT_NE(idle.err.find("nothing to do"), std::string::npos) << idle.err;
+  EXPECT_NE(idle.err.find("refresh token expires at"), std::string::npos) << idle.err;
 }
 
 TEST_F(WebexLoginTest, ADeclinedAuthorizationIsAccessDenied) {
