@@ -30,6 +30,11 @@ if(BUILD_SHARED_LIBS)
 else()
   set(CCREC_CONFIG_SHARED OFF)
 endif()
+if(TARGET ccrec_webex_login)
+  set(CCREC_CONFIG_HAVE_WEBEX_LOGIN ON)
+else()
+  set(CCREC_CONFIG_HAVE_WEBEX_LOGIN OFF)
+endif()
 configure_package_config_file(cmake/ccrecConfig.cmake.in
   ${PROJECT_BINARY_DIR}/ccrecConfig.cmake
   INSTALL_DESTINATION ${CCREC_CMAKE_DIR})
@@ -67,7 +72,11 @@ if(PROJECT_IS_TOP_LEVEL)
   set(CPACK_DEBIAN_PACKAGE_SECTION libs)
   set(CPACK_DEBIAN_PACKAGE_LICENSE Apache-2.0)
   set(ccrec_deb_version "${PROJECT_VERSION}")
-  set(CCREC_DEB_RUNTIME_DEPENDS "libc6, libstdc++6, libcurl4 (>= 7.68), libssl3, libfmt9"
+  set(ccrec_deb_runtime "libc6, libstdc++6, libcurl4 (>= 7.68), libssl3, libfmt9")
+  if(TARGET ccrec_webex_login)
+    string(APPEND ccrec_deb_runtime ", libcpp-httplib0.11")  # ccrec::webex_login (optional)
+  endif()
+  set(CCREC_DEB_RUNTIME_DEPENDS "${ccrec_deb_runtime}"
     CACHE STRING "Depends: of the libccrec0 package")
   # Public headers need only the C++17 standard library, and the .pc files of a shared build
   # require no third-party package: the -dev package needs only the libraries themselves.

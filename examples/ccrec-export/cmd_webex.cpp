@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // ccrec-export webex: Webex Contact Center tasks -> captures -> presigned download -> sink.
-#include "cli_window.hpp"
+#include "cmd_webex.hpp"
 #include "commands.hpp"
 
 #include <ccrec/core/rate_limiter.hpp>
@@ -19,28 +19,6 @@ namespace ccrec_cli {
 
 namespace {
 
-struct WebexFlags {
-  CommonOptions common;
-  WindowFlags window;
-  std::string region = "us1";
-  std::string api_base_url;
-  std::string token_url = "https://webexapis.com/v1/access_token";
-  std::string org_id;
-  SecretFlag client_id, client_secret;
-  std::string token_file;
-  std::string auth_code, redirect_uri;
-  std::string channel_types = "telephony";
-  int url_expiration = 30;
-  bool include_segments = false;
-  bool allow_http_media = false;
-  double rate_limit = 300;
-  std::string rate_limiter = "sliding-window";
-  std::string sub_window;
-  std::string pending_max_age = "3d";
-  std::vector<std::string> queues, agents, directions, statuses;
-  long long min_duration_s = -1, max_duration_s = -1;
-};
-
 std::vector<std::string> SplitList(std::string const& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);
@@ -54,6 +32,7 @@ std::vector<std::string> SplitList(std::string const& text) {
 int RunWebex(WebexFlags& f) {
   using std::chrono::system_clock;
   // ---- validate everything before writing anything -------------------------------------
+  if (f.common.dest.empty()) throw UsageError{"--dest is required"};
   ValidateCommon(f.common, {}, ccrec::webex::WebexKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
   std::chrono::milliseconds sub_window = std::chrono::hours(24);
@@ -64,7 +43,14 @@ int RunWebex(WebexFlags& f) {
   auto pending_max_age = ParseDurationFlag("--pending-max-age", f.pending_max_age);  // 0 = wait forever
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   auto window = ResolveWindow(f.window, f.common, "webex");
-  if (window.nothing_to_do) return kExitOk;
+  if (window.nothing_to_do) {
+    // No API call this run, but the refresh-token warning is due every run (docs/webex.md).
+    if (!f.token_file.empty()) {
+      auto stored = ccrec::MakeJsonFileTokenStore(f.token_file)->Load();
+      if (stored) WarnRefreshTokenExpiry(*stored, MakeLogger(f.common));
+    }
+    return kExitOk;
+  }
   auto const from = window.from;
   auto const to = window.to;
   auto channels = SplitList(f.channel_types);
@@ -80,40 +66,26 @@ int RunWebex(WebexFlags& f) {
     if (!b) throw UsageError{"--region: " + b.error().message};
     base_url = *b;
   }
-  if (f.token_file.empty()) throw UsageError{"--token-file is required (the OAuth token store)"};
-  std::string client_id = ResolveSecret(f.client_id, "CCREC_WEBEX_CLIENT_ID", "client-id");
-  std::string client_secret = ResolveSecret(f.client_secret, "CCREC_WEBEX_CLIENT_SECRET", "client-secret");
-
   auto logger = MakeLogger(f.common);
-  auto store = ccrec::MakeJsonFileTokenStore(f.token_file);
-  auto existing = store->Load();
-  if (!existing) {
-    throw UsageError{"--token-file: " + existing.error().message +
-                     (f.auth_code.empty() ? std::string()
-                                          : "; fix or remove it before --auth-code replaces it (the authorization "
-                                            "code was not used)")};
+  auto file = OpenWebexTokenFile(f, f.auth_code.empty() ? std::string()
+                                                         : "; fix or remove it before --auth-code replaces it (the "
+                                                           "authorization code was not used)");
+  bool const service_app = f.auth == "service-app";
+  if (service_app && !f.auth_code.empty()) {
+    throw UsageError{"--auth-code is for --auth integration; a Service App gets its token from the Service App "
+                     "token endpoint (--application-id, --applications-token)"};
   }
-  if (!existing->has_value() && f.auth_code.empty()) {
+  if (!file.token && f.auth_code.empty() && !service_app) {
     throw UsageError{"token file " + f.token_file +
-                     " does not exist; authorize once with --auth-code CODE --redirect-uri URI, or write it "
-                     "with a refresh token"};
+                     " does not exist; authorize once with `ccrec-export webex login` (or --auth-code CODE "
+                     "--redirect-uri URI), or write it with a refresh token"};
   }
   if (!f.auth_code.empty() && f.redirect_uri.empty()) {
     throw UsageError{"--auth-code needs --redirect-uri: the redirect URI registered with the integration, which "
                      "the code was issued for"};
   }
   auto transport = MakeTransport(f.common, logger);
-
-  ccrec::webex::OAuthClientOptions oo;
-  oo.config.client_id = client_id;
-  oo.config.client_secret = client_secret;
-  oo.config.token_url = f.token_url;
-  oo.config.redirect_uri = f.redirect_uri;
-  oo.store = store;
-  oo.transport = transport;
-  oo.logger = logger;
-  if (auto t = RequestTimeout(f.common)) oo.request_timeout = *t;
-  auto oauth = std::make_shared<ccrec::webex::OAuthClient>(oo);
+  auto tokens = MakeWebexTokens(f, file, transport, logger);
 
   ccrec::CancellationToken cancel;
   SignalGuard signals(cancel);
@@ -123,13 +95,13 @@ int RunWebex(WebexFlags& f) {
   // --auth-code always wins: the user asked for these credentials. The exchange replaces the
   // token file atomically (mode 0600) under its lock.
   if (!f.auth_code.empty()) {
-    auto exchanged = oauth->ExchangeAuthorizationCode(f.auth_code, ctx);
+    auto exchanged = tokens.oauth->ExchangeAuthorizationCode(f.auth_code, ctx);
     if (!exchanged) {
       std::cerr << "ccrec-export: error: authorization code exchange failed: "
                 << ccrec::RedactSecrets(exchanged.error().ToString()) << "\n";
       return kExitFatal;
     }
-    if (existing->has_value()) {
+    if (file.token) {
       logger.Warn("--auth-code: replaced the tokens in the existing token file " + f.token_file +
                   " with the ones the authorization code was exchanged for");
     } else {
@@ -142,7 +114,7 @@ int RunWebex(WebexFlags& f) {
 
   ccrec::webex::ClientOptions co;
   co.base_url = base_url;
-  co.tokens = oauth;
+  co.tokens = tokens.source;
   co.transport = transport;
   co.logger = logger;
   if (f.rate_limiter == "token-bucket") {
@@ -180,7 +152,7 @@ int RunWebex(WebexFlags& f) {
                              "Webex CC recordings created in " + DescribeWindow(from, to), ctx);
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
-  auto token_saved = oauth->Flush();
+  auto token_saved = tokens.Flush();
   if (!token_saved) {
     std::cerr << "ccrec-export: error: the token file " << f.token_file << " does not hold the current Webex token ("
               << ccrec::RedactSecrets(token_saved.error().message) << ")\n";
@@ -200,16 +172,15 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   auto* cmd = app.add_subcommand("webex", "export Webex Contact Center recordings (tasks -> captures -> media)");
   AddCommonFlags(*cmd, f->common, "call-detail/{task_id}/{recording_id}{ext}");
   AddWindowFlags(*cmd, f->window, "the task's creation time");
+  // Required for exports only: `webex login` and `webex token refresh` write no recordings.
+  cmd->get_option("--dest")->required(false);
   cmd->add_option("--region", f->region, "data centre: us1 eu1 eu2 anz1 ca1 jp1 sg1")->capture_default_str();
   cmd->add_option("--api-base-url", f->api_base_url, "API base URL (overrides --region)");
-  cmd->add_option("--token-url", f->token_url, "OAuth token endpoint")->capture_default_str();
   cmd->add_option("--org-id", f->org_id, "organization id (default: from the token)");
-  AddSecretFlag(*cmd, f->client_id, "client-id", "CCREC_WEBEX_CLIENT_ID", "OAuth client id");
-  AddSecretFlag(*cmd, f->client_secret, "client-secret", "CCREC_WEBEX_CLIENT_SECRET", "OAuth client secret");
-  cmd->add_option("--token-file", f->token_file, "JSON token store, rewritten atomically with mode 0600");
+  AddWebexAuthFlags(*cmd, *f, /*with_connection_flags=*/false);
   cmd->add_option("--auth-code", f->auth_code,
                   "one-time authorization code: exchanged for tokens that create or replace --token-file");
-  cmd->add_option("--redirect-uri", f->redirect_uri, "redirect URI used to obtain --auth-code");
+
   cmd->add_option("--channel-types", f->channel_types, "comma-separated: telephony,chat,email,social")
       ->capture_default_str();
   cmd->add_option("--url-expiration", f->url_expiration, "presigned URL lifetime in minutes (1..60)")
@@ -242,7 +213,12 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   cmd->add_flag("--allow-http-media", f->allow_http_media,
                 "accept presigned recording URLs over plain http (refused by default; link-local and metadata "
                 "addresses are refused always)");
-  action = [f] { return RunWebex(*f); };
+  auto subcommands = AddWebexSubcommands(*cmd, *f);
+  action = [f, subcommands] {
+    if (subcommands.login->parsed()) return RunWebexLogin(*f);
+    if (subcommands.token_refresh->parsed()) return RunWebexTokenRefresh(*f);
+    return RunWebex(*f);
+  };
   cmd->callback([] {});
 }
 

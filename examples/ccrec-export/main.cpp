@@ -55,11 +55,13 @@ std::string Joined(std::vector<std::string> const& names) {
   return out;
 }
 
-/// The long option names of `app` and of its subcommand that was parsed, if any.
+/// The long option names of `app` and of the subcommands that were parsed, if any.
 std::vector<std::string> OptionNames(CLI::App& app) {
   std::vector<std::string> names;
   std::vector<CLI::App*> scopes{&app};
-  for (auto* sub : app.get_subcommands()) scopes.push_back(sub);
+  for (std::size_t i = 0; i < scopes.size(); ++i) {  // nested ones too (webex login)
+    for (auto* sub : scopes[i]->get_subcommands()) scopes.push_back(sub);
+  }
   for (auto* scope : scopes) {
     for (auto const* option : scope->get_options()) {
       for (auto const& name : option->get_lnames()) names.push_back("--" + name);
@@ -137,7 +139,8 @@ int main(int argc, char** argv) {
               << "Subcommands: " << Joined(subcommands) << " (ccrec-export SUBCOMMAND --help)\n";
     return kExitUsage;
   }
-  words = WithEnvironment(app, std::move(words), {"client-id", "client-secret", "password", "api-key"});
+  words = WithEnvironment(app, std::move(words),
+                          {"client-id", "client-secret", "password", "api-key", "applications-token"});
   try {
     std::reverse(words.begin(), words.end());  // CLI11 takes the arguments as a stack
     app.parse(words);

@@ -40,8 +40,6 @@ constexpr std::int64_t kMaxLifetimeSeconds = std::int64_t{10} * 365 * 24 * 3600;
 constexpr seconds kRetryRefreshAfterFailure{30};
 /// A token is handed out after a failed refresh only while at least this much of it remains.
 constexpr seconds kMinRemainingValidity{10};
-/// Warn when the refresh token expires sooner than this.
-constexpr std::chrono::hours kRefreshTokenWarning{7 * 24};
 /// A token the store refused is saved again at most this often (AccessToken() triggers it).
 constexpr seconds kRetrySaveEvery{30};
 /// Right after a new token could not be saved: further attempts, and the pause before each.
@@ -61,12 +59,6 @@ std::string UnsavedMessage(std::string const& what, Error const& save_error) {
          std::to_string(kRetrySaveEvery.count()) +
          " s and when the OAuthClient is destroyed; if it ends before a save succeeds and no rescue file is named "
          "here, an administrator must re-authorize the integration";
-}
-
-std::string FormatHours(std::chrono::system_clock::duration d) {
-  auto hours = std::chrono::duration_cast<std::chrono::hours>(d).count();
-  if (hours >= 48) return std::to_string(hours / 24) + " days";
-  return std::to_string(hours) + " hours";
 }
 
 }  // namespace
@@ -168,17 +160,7 @@ struct OAuthClient::Impl : util::ClientRuntime {
   }
 
   void WarnIfRefreshTokenExpiring(OAuthToken const& t, SysTime now) const {
-    if (!t.refresh_token_expires_at || t.refresh_token.empty()) return;
-    auto left = *t.refresh_token_expires_at - now;
-    if (left >= kRefreshTokenWarning) return;
-    std::string when = util::FormatIso8601(*t.refresh_token_expires_at);
-    if (left <= SysTime::duration::zero()) {
-      logger.Warn("the Webex refresh token expired at " + when +
-                  "; an org administrator must re-authorize the integration");
-    } else {
-      logger.Warn("the Webex refresh token expires at " + when + " (in " + FormatHours(left) +
-                  "); an org administrator must re-authorize the integration before then");
-    }
+    if (auto warning = RefreshTokenExpiryWarning(t, now)) logger.Warn(*warning);
   }
 
   // ---- token endpoint -----------------------------------------------------------------------

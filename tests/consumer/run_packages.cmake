@@ -74,6 +74,9 @@ run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/consumer" "-DCMAKE_PREFI
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/consumer")
 run("${WORK_DIR}/consumer/consumer_umbrella")
 run("${WORK_DIR}/consumer/consumer_areas")
+if(EXISTS "${WORK_DIR}/consumer/consumer_webex_login")
+  run("${WORK_DIR}/consumer/consumer_webex_login")
+endif()
 
 # 4. pkg-config: compile and link with its flags alone (the .pc files are relocatable, so
 #    PKG_CONFIG_PATH into the root suffices; no sysroot).
@@ -84,6 +87,11 @@ foreach(module ccrec ccrec-core ccrec-transport ccrec-sinks ccrec-s3 ccrec-expor
                ccrec-webex-legacy ccrec-huawei ccrec-face ccrec-testing)
   run(pkg-config --exists --print-errors ${module})
 endforeach()
+file(GLOB login_pc "${pc_dir}/ccrec-webex-login.pc")
+if(login_pc)  # the optional ccrec::webex_login
+  run(pkg-config --libs ccrec-webex-login)
+  expect_in("${run_out}" "-lccrec_webex_login")
+endif()
 run(pkg-config --modversion ccrec-core)
 expect_in("${run_out}" "${VERSION}")
 run(pkg-config --libs ccrec-webex)

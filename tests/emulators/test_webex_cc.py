@@ -142,7 +142,9 @@ class ProcessContractTest(EmulatorTestCase):
     def test_ready_file(self):
         r = EMU.ready
         self.assertEqual(set(r), {"port", "base_url", "token_url", "ca_file", "client_id", "client_secret",
-                                  "refresh_token", "auth_code", "redirect_uri", "org_id", "pid"})
+                                  "refresh_token", "auth_code", "redirect_uri", "org_id", "pid", "authorize_url",
+                                  "webexapis_url", "service_app_id", "service_app_client_id",
+                                  "service_app_client_secret", "applications_token"})
         self.assertEqual(r["base_url"], f"https://127.0.0.1:{r['port']}")
         self.assertEqual(r["token_url"], r["base_url"] + "/v1/access_token")
         self.assertEqual(r["pid"], EMU.proc.pid)

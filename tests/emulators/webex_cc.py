@@ -56,6 +56,7 @@ from urllib.parse import parse_qsl, quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulib  # noqa: E402
+import webex_cc_auth  # noqa: E402
 
 NAME = "webex_cc"
 DAY_MS = 86_400_000
@@ -70,6 +71,10 @@ DEFAULT_ORG_ID = "6a1f4d2e-9c3b-4e57-8a0d-2f5b7c9e1d34"
 DEFAULT_CLIENT_ID = "C" + hashlib.sha256(b"ccrec-emulator-client-id").hexdigest()
 DEFAULT_CLIENT_SECRET = hashlib.sha256(b"ccrec-emulator-client-secret").hexdigest()
 DEFAULT_REDIRECT_URI = "http://localhost:8910/oauth/callback"
+DEFAULT_SERVICE_APP_ID = base64.b64encode(b"ciscospark://us/APPLICATION/ccrec-emulator-service-app").decode().rstrip("=")
+DEFAULT_SERVICE_APP_CLIENT_ID = "C" + hashlib.sha256(b"ccrec-emulator-service-app-client-id").hexdigest()
+DEFAULT_SERVICE_APP_CLIENT_SECRET = hashlib.sha256(b"ccrec-emulator-service-app-client-secret").hexdigest()
+DEFAULT_APPLICATIONS_TOKEN = "YXBwbGljYXRpb25zLXRva2Vu_PF84_" + "ccrec-emulator-applications-token"
 _DEFAULT_REFRESH_BODY = "NWY3ZGZmYjMtNTc1Ny00ZTZmLWI2N2EtZDZiZWM1NzQ3NzdkNjRmYjk4N2ItZjc3"
 _DEFAULT_CODE_BODY = "YmE5ZTI0OWItZDFkNC00NjU4LTk3ZTctNDlhYTA0YzY4ZGNhZjZiMGI5NjAtNDFj"
 
@@ -85,6 +90,10 @@ S3_REGION = "us-east-1"
 Knob = emulib.Knob  # kinds used here: int, float, prob, bool, days, str; dataset=True: a change regenerates the data
 
 KNOBS: tuple[Knob, ...] = (
+    Knob("authorize_decision", "choice", "accept", "what the user answers on GET /v1/authorize: accept (a code) "
+         "or deny (error=access_denied)", choices=("accept", "deny")),
+    Knob("service_app_authorized", "bool", True,
+         "the Service App is authorized by a Full Admin (false: its token endpoint answers 403)"),
     Knob("access_token_ttl", "int", 3600, "access token lifetime in seconds (expires_in)", minimum=0),
     Knob("refresh_token_ttl", "int", 7_776_000, "refresh token lifetime in seconds at authorization",
          minimum=1),
@@ -712,24 +721,42 @@ class OAuthState:
         self.refresh: dict[str, RefreshToken] = {
             refresh_token: RefreshToken(client_id, time.time() + cfg.refresh_token_ttl)}
         self.codes: dict[str, bool] = {auth_code: False}  # code -> used
+        self.clients: dict[str, str] = {client_id: client_secret}  # client id -> secret (+ the Service App)
 
-    def _issue(self, refresh_expires_at: float) -> dict:
+    def client_ok(self, client_id: str, secret: str) -> bool:
+        known = self.clients.get(client_id)
+        return known is not None and hmac.compare_digest(secret.encode(), known.encode())
+
+    def new_code(self) -> str:
+        """A fresh single-use authorization code (GET /v1/authorize)."""
+        code = cisco_token(self.org_id)
+        with self.lock:
+            self.codes[code] = False
+        return code
+
+    def issue_for(self, client_id: str) -> dict:
+        """A token pair of another client (the Service App token endpoint)."""
+        with self.lock:
+            return self._issue(time.time() + self.cfg.refresh_token_ttl, client_id)
+
+    def _issue(self, refresh_expires_at: float, client_id: str | None = None) -> dict:
         now = time.time()
+        client_id = client_id or self.client_id
         access = cisco_token(self.org_id)
         refresh = cisco_token(self.org_id)
-        self.access[access] = AccessToken(self.client_id, now + self.cfg.access_token_ttl)
-        self.refresh[refresh] = RefreshToken(self.client_id, refresh_expires_at)
+        self.access[access] = AccessToken(client_id, now + self.cfg.access_token_ttl)
+        self.refresh[refresh] = RefreshToken(client_id, refresh_expires_at)
         return {"access_token": access, "expires_in": int(self.cfg.access_token_ttl),
                 "refresh_token": refresh,
                 "refresh_token_expires_in": max(0, round(refresh_expires_at - now)),
                 "token_type": "Bearer"}
 
-    def grant_refresh(self, token: str) -> tuple[dict | None, str, bool]:
+    def grant_refresh(self, token: str, client_id: str | None = None) -> tuple[dict | None, str, bool]:
         """Returns (response, error description, reuse_attempt)."""
         now = time.time()
         with self.lock:
             rec = self.refresh.get(token)
-            if rec is None:
+            if rec is None or (client_id is not None and rec.client_id != client_id):
                 return None, "The refresh token provided is invalid.", False
             if now >= rec.expires_at:
                 return None, "The refresh token provided has expired.", False
@@ -738,7 +765,7 @@ class OAuthState:
             if rec.rotated_at is None:
                 rec.rotated_at = now
             expires = now + self.cfg.refresh_token_ttl if self.cfg.refresh_token_extend else rec.expires_at
-            return self._issue(expires), "", False
+            return self._issue(expires, rec.client_id), "", False
 
     def grant_code(self, code: str, redirect_uri: str) -> tuple[dict | None, str]:
         with self.lock:
@@ -848,7 +875,8 @@ STAT_COUNTERS = ("connections", "tls_handshake_failures", "status_401", "status_
                  "media_authorization_rejected", "media_signature_mismatch", "media_expired",
                  "media_dropped", "media_range_requests", "bytes_served", "captures_task_ids",
                  "urls_issued", "media_if_range_requests", "media_if_range_mismatch", "media_short_206",
-                 "media_replaced")
+                 "media_replaced", "authorize_codes", "authorize_denied", "authorize_redirect_mismatch",
+                 "service_app_tokens")
 
 
 class _Values:
@@ -868,6 +896,8 @@ class WebexEmulator:
         self.rng = emulib.ThreadSafeRandom(f"wxcc-faults:{cfg.seed}")
         self.oauth = OAuthState(self.org_id, identity["client_id"], identity["client_secret"],
                                 identity["refresh_token"], identity["auth_code"], identity["redirect_uri"], cfg)
+        self.service_app = identity["service_app"]
+        self.oauth.clients[self.service_app["client_id"]] = self.service_app["client_secret"]
         self.limiter = RateLimiter()
         self.presigner = Presigner()
         self.dataset_lock = threading.Lock()
@@ -952,6 +982,10 @@ class Handler(emulib.EmulatorRequestHandler):
         path = self.raw_path
         if path == "/v1/access_token":
             self._endpoint("token", self.handle_token, ("POST",))
+        elif path == "/v1/authorize":
+            self._endpoint("authorize", lambda: webex_cc_auth.handle_authorize(self), ("GET",))
+        elif webex_cc_auth.APPLICATION_PATH.match(path):
+            self._endpoint("service_app_token", lambda: webex_cc_auth.handle_service_app_token(self), ("POST",))
         elif path == "/v1/tasks":
             self._endpoint("tasks", self.handle_tasks, ("GET",))
         elif path == "/v1/captures/query":
@@ -1114,12 +1148,11 @@ class Handler(emulib.EmulatorRequestHandler):
             if not form.get(name):
                 self.token_error(400, "invalid_request", f"Missing required parameter '{name}'.")
                 return
-        if form["client_id"] != emu.oauth.client_id or not hmac.compare_digest(
-                form["client_secret"].encode(), emu.oauth.client_secret.encode()):
+        if not emu.oauth.client_ok(form["client_id"], form["client_secret"]):
             self.token_error(401, "invalid_client", "Client authentication failed (unknown client_id or wrong client_secret).")
             return
         if grant == "refresh_token":
-            result, why, reuse = emu.oauth.grant_refresh(form["refresh_token"])
+            result, why, reuse = emu.oauth.grant_refresh(form["refresh_token"], form["client_id"])
             if reuse:
                 emu.stats.incr("refresh_token_reuse")
             if result is None:
@@ -1127,6 +1160,9 @@ class Handler(emulib.EmulatorRequestHandler):
                 return
             emu.stats.incr("token_refreshes")
         else:
+            if form["client_id"] != emu.oauth.client_id:
+                self.token_error(400, "invalid_grant", "The authorization code was not issued to this client.")
+                return
             result, why = emu.oauth.grant_code(form["code"], form["redirect_uri"])
             if result is None:
                 self.token_error(400, "invalid_grant", why)
@@ -1608,6 +1644,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--refresh-token", default=None, help="initial refresh token (default: fixed, Cisco-shaped)")
     p.add_argument("--auth-code", default=None, help="authorization code accepted once (default: fixed)")
     p.add_argument("--redirect-uri", default=DEFAULT_REDIRECT_URI, help=f"(default: {DEFAULT_REDIRECT_URI})")
+    p.add_argument("--service-app-id", default=DEFAULT_SERVICE_APP_ID, help="Service App application id (default: fixed)")
+    p.add_argument("--service-app-client-id", default=DEFAULT_SERVICE_APP_CLIENT_ID,
+                   help="Service App OAuth client id (default: fixed)")
+    p.add_argument("--service-app-client-secret", default=DEFAULT_SERVICE_APP_CLIENT_SECRET,
+                   help="Service App OAuth client secret (default: fixed)")
+    p.add_argument("--applications-token", default=DEFAULT_APPLICATIONS_TOKEN,
+                   help="bearer token with scope spark:applications_token (default: fixed)")
     emulib.add_knob_arguments(p, KNOBS, metavar=lambda kind: kind.upper().replace("PROB", "P"), none_shown="off")
     return p
 
@@ -1620,6 +1663,9 @@ def main(argv: list[str] | None = None) -> int:
         "refresh_token": args.refresh_token or f"{_DEFAULT_REFRESH_BODY}_PF84_{args.org_id}",
         "auth_code": args.auth_code or f"{_DEFAULT_CODE_BODY}_PF84_{args.org_id}",
         "redirect_uri": args.redirect_uri,
+        "service_app": {"application_id": args.service_app_id, "client_id": args.service_app_client_id,
+                        "client_secret": args.service_app_client_secret,
+                        "applications_token": args.applications_token},
     }
     try:
         emu = WebexEmulator(cfg, identity)
@@ -1631,7 +1677,11 @@ def main(argv: list[str] | None = None) -> int:
     ready = {"token_url": server.base_url + "/v1/access_token", "client_id": identity["client_id"],
              "client_secret": identity["client_secret"], "refresh_token": identity["refresh_token"],
              "auth_code": identity["auth_code"], "redirect_uri": identity["redirect_uri"],
-             "org_id": identity["org_id"]}
+             "org_id": identity["org_id"], "authorize_url": server.base_url + "/v1/authorize",
+             "webexapis_url": server.base_url + "/v1",
+             "service_app_id": args.service_app_id, "service_app_client_id": args.service_app_client_id,
+             "service_app_client_secret": args.service_app_client_secret,
+             "applications_token": args.applications_token}
     return emulib.serve(args, NAME, server, material, ready, f"{len(emu.dataset.tasks)} tasks")
 
 

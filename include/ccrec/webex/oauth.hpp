@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,26 @@ struct CCREC_EXPORT OAuthConfig {
 /// Thread-safe.
 CCREC_EXPORT std::string BuildAuthorizeUrl(OAuthConfig const& config, std::vector<std::string> const& scopes,
                                            std::string const& state);
+
+/// How long before the refresh token's expiry the warning of RefreshTokenExpiryWarning() starts:
+/// 7 days.
+inline constexpr std::chrono::hours kRefreshTokenWarningWindow{7 * 24};
+
+/// The warning to log when `token`'s refresh token expires within kRefreshTokenWarningWindow of
+/// `now` (or has expired): it names the expiry time (ISO-8601 UTC) and what is left, and says that
+/// an administrator must re-authorize (integration) or a new Service App token be fetched.
+///
+/// @return nullopt when the token has no refresh token, no known refresh-token expiry
+///   (`refresh_token_expires_at` unset), or more than 7 days are left. Token values are never
+///   part of the text.
+///
+/// OAuthClient logs this on every refresh and whenever it first uses a token read from its store,
+/// so every run that uses the token warns; `ccrec-export` logs it also for runs that end before
+/// any API call.
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT std::optional<std::string> RefreshTokenExpiryWarning(OAuthToken const& token,
+                                                                  std::chrono::system_clock::time_point now);
 
 /// Supplies valid, unexpired access tokens to API clients.
 ///
