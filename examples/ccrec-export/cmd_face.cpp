@@ -176,7 +176,8 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::IsMember({"segmentId", "filename"}))
       ->capture_default_str();
   cmd->add_flag("--concatenate-segments", f->concatenate_segments,
-                "one object per recording (segments' bytes in sequence) instead of one per segment");
+                "one WAV per recording (one header, the segments' audio in sequence) instead of one object per "
+                "segment; segments of different formats stay one object each");
   action = [f] { return RunFace(*f); };
   cmd->callback([] {});
 }

@@ -23,7 +23,10 @@ inline constexpr char kSource[] = "face";
 /// repeats, the FIRST entry's value wins (later ones stay visible in "recording".customDataSets).
 /// Names and values are copied with their length (an embedded NUL neither truncates nor merges
 /// names). Linear in the number of entries (issue 12: a hostile server may send tens of thousands).
-CCREC_EXPORT std::string Sidecar(Recording const& recording, Segment const* segment);
+/// A non-empty `concatenation_note` is written as "concatenation" (why a recording asked to be
+/// concatenated was exported per segment).
+CCREC_EXPORT std::string Sidecar(Recording const& recording, Segment const* segment,
+                                 std::string const& concatenation_note = {});
 
 }  // namespace detail
 }  // namespace face

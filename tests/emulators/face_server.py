@@ -62,6 +62,7 @@ from urllib.parse import quote, unquote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulib  # noqa: E402
+import face_media  # noqa: E402  (WAV segment layouts, issue 16)
 
 NAME = "face_server"
 DAY_MS = 86_400_000
@@ -260,18 +261,23 @@ class Segment:
     location_id: int = 4
     has_video: bool = False
     pause_length: int = 0
+    header: bytes | None = None  # set by face_media.apply_layout (--wav-layout)
+    sample_rate: int = 8000
 
     @property
     def in_progress(self) -> bool:
         return self.filename.endswith(".rpdd") or self.end_ms is None
 
+    def wav_header(self) -> bytes:
+        return wav_header(self.data_len) if self.header is None else self.header
+
     @property
     def size(self) -> int:
-        return WAV_HEADER_BYTES + self.data_len
+        return len(self.wav_header()) + self.data_len
 
     def iter_bytes(self, audio: AudioBank, start: int = 0, end: int | None = None) -> Iterator[bytes | memoryview]:
         end = self.size if end is None else end
-        yield from emulib.iter_with_header(wav_header(self.data_len), audio, self.offset, start, end)
+        yield from emulib.iter_with_header(self.wav_header(), audio, self.offset, start, end)
 
 
 @dataclass
@@ -1382,7 +1388,7 @@ class Handler(emulib.EmulatorRequestHandler):
                     "custom": {c[1]: c[2] for c in r.custom},
                     "segments": [{"segmentId": str(s.segment_id), "filename": s.filename, "size": s.size,
                                   "sha256": ds.sha256(s), "inProgress": s.in_progress, "sequence": s.sequence,
-                                  "start": sql_time(s.start_ms)} for s in r.segments]})
+                                  "start": sql_time(s.start_ms), **face_media.truth(s)} for s in r.segments]})
         return {"from": lo, "to": hi, "count": len(out), "recordings": out}
 
     def info(self) -> dict:
@@ -1422,6 +1428,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="recordings sharing one start millisecond (default 3)")
     p.add_argument("--segment-min-bytes", type=int, default=2048)
     p.add_argument("--segment-max-bytes", type=int, default=24576)
+    p.add_argument("--wav-layout", default="plain", choices=face_media.LAYOUTS,
+                   help="segment WAV headers: plain (44 bytes, one format) or varied (see face_media.py)")
     emulib.add_knob_arguments(p, KNOBS)
     return p
 
@@ -1435,6 +1443,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{NAME}: need 16 <= --segment-min-bytes <= --segment-max-bytes")
     dataset = Dataset(args.seed, args.day, args.recordings, args.in_progress, args.multi_segment_rate,
                       args.hostile_names, args.same_start_cluster, args.segment_min_bytes, args.segment_max_bytes)
+    face_media.apply_layout(dataset, args.wav_layout)
     emu = FaceEmulator(cfg, dataset, args.user_email, args.password)
     server, material = emulib.prepare_server(args, NAME, Handler, emu, emu.stats)
     emu.base_url = server.base_url

@@ -35,13 +35,19 @@ struct FaceSourceOptions {
   SearchCriteria filter;
   /// `maxListLength` per search, 1..1000. Default 1000.
   int max_list_length = 1000;
-  /// One object per recording made of its segments' bytes in sequence order, instead of one
-  /// object per segment. The bytes are concatenated as served (no audio remuxing: a WAV per
-  /// segment stays a WAV header per segment). Default false.
+  /// One object per recording instead of one per segment: a valid WAV made of one canonical
+  /// header (the segments' common `fmt ` chunk, the summed data size) and the segments' data
+  /// chunks in sequence order, streamed. A first pass reads each segment's header (a download
+  /// sent with `Range: bytes=0-65535`, read only up to its data chunk). When the segments'
+  /// formats differ, or one is not a WAV, the recording is exported one object per segment
+  /// (a warning names the segment and the differing field, e.g. `sampleRate 8000 vs 16000`;
+  /// their sidecars say it under "concatenation"), keyed with {recording_id} =
+  /// `RECORDINGID_segSEGMENTID`. A one-segment recording is exported as served. Default false.
   bool concatenate_segments = false;
   /// Log sink. Default: silent.
   Logger logger;
 };
+
 
 /// The placeholders that identify a FACE export item in a key template: per segment
 /// {recording_id} (or {task_id}, the same value) and {segment_id}; with concatenate_segments
@@ -66,8 +72,12 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 ///   (the server's file name, sanitized by the engine) {ext} and the segment's start date. A
 ///   single-segment recording downloads with `audioRecording/download`, each segment of a
 ///   multi-segment one with `audioRecording/segment/download`.
-/// - With concatenate_segments, one ExportItem per recording (segment_id empty) streams its
-///   segments one after another.
+/// - With concatenate_segments, one ExportItem per recording (segment_id empty) streams one WAV
+///   (see FaceSourceOptions::concatenate_segments); Enumerate() then reads the header of every
+///   segment of a multi-segment recording (one small request each, also on re-runs). Segments of
+///   different formats: one item per segment as without the option, key field {recording_id} =
+///   `RECORDINGID_segSEGMENTID` (the manifest's recording_id stays the recordingId). A header
+///   pass that fails (after retries) makes a failed item for the recording.
 /// - A recording whose metadata cannot be read (after retries) becomes an item that fails with
 ///   that error (a "failed" manifest line; the next run retries). A recording that vanished
 ///   (code 19) is skipped with a log line.

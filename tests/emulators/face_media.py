@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: Apache-2.0
+"""WAV segment layouts of the FACE emulator (``face_server.py --wav-layout``), kept apart from the
+1400-line server.
+
+``plain`` (default): every segment is a canonical 44-byte-header WAV, 8 kHz 16-bit mono PCM.
+``varied``: every multi-segment recording gets a ``LIST`` chunk between ``fmt `` and ``data`` in its
+first segment (same format, a longer header: readers must skip unknown chunks); in recordings with
+an odd recordingId the second segment is 16 kHz instead of 8 kHz (a different format, so
+``--concatenate-segments`` must refuse those and export one object per segment).
+
+Ground truth (``/_emulator/recordings``) gives each segment's ``sampleRate``, ``dataOffset`` and
+``dataLen``, so a test can check a concatenated object against the segments' PCM.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+LAYOUTS = ("plain", "varied")
+BASE_RATE = 8000
+LIST_CHUNK = b"LIST" + struct.pack("<I", 26) + b"INFOISFT" + struct.pack("<I", 13) + b"FACE emulator" + b"\0"
+
+
+def wav_header(data_len: int, rate: int = BASE_RATE, extra_chunks: bytes = b"") -> bytes:
+    """RIFF header for 16-bit mono PCM at ``rate``: ``fmt ``, then ``extra_chunks``, then the data chunk's header."""
+    fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, rate, rate * 2, 2, 16)
+    body = b"WAVE" + fmt + extra_chunks + struct.pack("<4sI", b"data", data_len)
+    return struct.pack("<4sI", b"RIFF", len(body) - 4 + data_len) + body
+
+
+def apply_layout(dataset: Any, layout: str) -> None:
+    """Give the data set's segments the headers of ``layout`` (see the module docstring)."""
+    if layout not in LAYOUTS:
+        raise SystemExit(f"face_server: --wav-layout must be one of {', '.join(LAYOUTS)}")
+    if layout == "plain":
+        return
+    for rec in dataset.recordings.values():
+        if len(rec.segments) < 2:
+            continue
+        for seg in rec.segments:
+            rate = 16000 if seg.sequence == 2 and rec.recording_id % 2 == 1 else BASE_RATE
+            extra = LIST_CHUNK if seg.sequence == 1 else b""
+            seg.header = wav_header(seg.data_len, rate, extra)
+            seg.sample_rate = rate
+
+
+def truth(seg: Any) -> dict:
+    """The WAV facts of a segment for ``/_emulator/recordings``."""
+    header = seg.wav_header()
+    return {"sampleRate": seg.sample_rate, "dataOffset": len(header), "dataLen": seg.data_len}
