@@ -30,6 +30,7 @@ struct FaceFlags {
   std::string date_precision = "milliseconds";
   std::string segment_by = "segmentId";
   bool concatenate_segments = false;
+  bool include_supplemental = false;
 };
 
 /// The search criteria of the flags (every search of the run carries them); throws UsageError.
@@ -65,7 +66,7 @@ int RunFace(FaceFlags& f) {
   // ---- validate everything before writing anything -------------------------------------
   bool concatenated_default = f.concatenate_segments && f.common.key_template == ccrec::face::kDefaultKeyTemplate;
   if (concatenated_default) f.common.key_template = ccrec::face::kDefaultConcatenatedKeyTemplate;
-  ValidateCommon(f.common, {}, ccrec::face::FaceKeyIdentity(f.concatenate_segments));
+  ValidateCommon(f.common, ccrec::face::FaceExtraKeyNames(), ccrec::face::FaceKeyIdentity(f.concatenate_segments));
   auto dest = ParseDestination(f.common.dest);
   if (f.face_url.empty()) throw UsageError{"--face-url is required (https://HOST:PORT)"};
   auto url = ccrec::ParseHttpUrl(f.face_url);
@@ -128,6 +129,7 @@ int RunFace(FaceFlags& f) {
   so.filter = criteria;
   so.max_list_length = f.max_list_length;
   so.concatenate_segments = f.concatenate_segments;
+  so.include_supplemental = f.include_supplemental;
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(client, so);
 
@@ -178,6 +180,8 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
   cmd->add_flag("--concatenate-segments", f->concatenate_segments,
                 "one WAV per recording (one header, the segments' audio in sequence) instead of one object per "
                 "segment; segments of different formats stay one object each");
+  cmd->add_flag("--include-supplemental", f->include_supplemental,
+                "also export each recording's supplemental files (file/download) beside its audio");
   action = [f] { return RunFace(*f); };
   cmd->callback([] {});
 }

@@ -6,6 +6,7 @@
 
 #include "face/concat.hpp"
 #include "face/sidecar.hpp"
+#include "face/supplemental.hpp"
 
 #include <utility>
 
@@ -65,9 +66,19 @@ class FaceSource : public exporter::RecordingSource {
           if (!on_item(SegmentItem(*recording, segment))) return {};
         }
       }
+      if (options_.include_supplemental) {
+        auto const& files = recording->supplemental_files;
+        for (std::size_t i = 0; i < files.size(); ++i) {
+          auto item = detail::SupplementalItem(client_, BaseItem(*recording, ""), *recording, files[i], i,
+                                               options_.concatenate_segments);
+          if (!on_item(std::move(item))) return {};
+        }
+      }
     }
     return {};
   }
+
+  std::vector<std::string> ExtraKeyNames() const override { return FaceExtraKeyNames(); }
 
  private:
   /// The manifest's task_id: the call the recording belongs to (isrUcid, the ISR's unique call
@@ -100,6 +111,7 @@ class FaceSource : public exporter::RecordingSource {
     item.key_fields.recording_id = r.recording_id;
     item.key_fields.segment_id = item.segment_id;
     item.key_fields.time = r.start_time;
+    item.key_fields.extra[detail::kKindKey] = "audio";
     // The listing is keyed on the recording's start time: the --since-last-run checkpoint.
     item.window_time = r.start_time;
     return item;
@@ -222,6 +234,8 @@ exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments) {
   if (concatenate_segments) return exporter::KeyIdentityRule{"face", {{"recording_id"}, {"task_id"}}};
   return exporter::KeyIdentityRule{"face", {{"recording_id", "segment_id"}, {"task_id", "segment_id"}}};
 }
+
+std::vector<std::string> FaceExtraKeyNames() { return {detail::kKindKey}; }
 
 std::unique_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options) {
   return std::make_unique<FaceSource>(std::move(client), std::move(options));

@@ -8,12 +8,19 @@ first segment (same format, a longer header: readers must skip unknown chunks); 
 an odd recordingId the second segment is 16 kHz instead of 8 kHz (a different format, so
 ``--concatenate-segments`` must refuse those and export one object per segment).
 
+Supplemental files (``file/download``): the data set's ``(supplementalFileId, filename, bytes)``
+entries, plus, with ``--video-files true``, a ``(id, filename, bytes, "video")`` entry in every
+recording that already has a supplemental file. ``details`` lists an entry's ``type`` when it has
+one (an assumed member: the guide shows no supplemental file entry); ``file/download`` serves a
+video file only with ``type=video`` and any other file only without it (else code 19).
+
 Ground truth (``/_emulator/recordings``) gives each segment's ``sampleRate``, ``dataOffset`` and
 ``dataLen``, so a test can check a concatenated object against the segments' PCM.
 """
 
 from __future__ import annotations
 
+import hashlib
 import struct
 from typing import Any
 
@@ -49,3 +56,36 @@ def truth(seg: Any) -> dict:
     """The WAV facts of a segment for ``/_emulator/recordings``."""
     header = seg.wav_header()
     return {"sampleRate": seg.sample_rate, "dataOffset": len(header), "dataLen": seg.data_len}
+
+
+def add_video_files(dataset: Any) -> None:
+    """A video supplemental file beside every existing supplemental file."""
+    for rec in dataset.recordings.values():
+        if rec.supplemental and not any(len(s) > 3 for s in rec.supplemental):
+            vid = rec.supplemental[0][0] + 1
+            rec.supplemental.append((vid, f"screen-{rec.recording_id}.mp4",
+                                     b"\x00\x00\x00\x18ftypmp42" + f"video of {rec.recording_id}".encode(), "video"))
+
+
+def type_member(entry: tuple) -> list:
+    """The ``type`` member of a supplemental file entry in ``details``, when it has one."""
+    return [("type", entry[3])] if len(entry) > 3 else []
+
+
+def find_files(dataset: Any, q: dict) -> list:
+    """The supplemental files ``file/download`` parameters select (``type=video`` only finds video files)."""
+    video = q.get("type") == "video"
+    return [s for r in dataset.recordings.values() for s in r.supplemental
+            if ("supplementalFileId" not in q or str(s[0]) == q["supplementalFileId"]) and
+            ("filename" not in q or s[1] == q["filename"]) and (len(s) > 3 and s[3] == "video") == video]
+
+
+def content_type(entry: tuple) -> str:
+    return "video/mp4" if len(entry) > 3 and entry[3] == "video" else "application/octet-stream"
+
+
+def supplemental_truth(rec: Any) -> list:
+    """A recording's supplemental files for ``/_emulator/recordings``."""
+    return [{"supplementalFileId": str(s[0]), "filename": s[1], "size": len(s[2]),
+             "sha256": hashlib.sha256(s[2]).hexdigest(), "type": s[3] if len(s) > 3 else None}
+            for s in rec.supplemental]

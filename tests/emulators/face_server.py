@@ -750,7 +750,8 @@ def recording_doc(rec: Recording, quirks: bool, as_json: bool) -> list:
              ("segments", Lst("segment", segments, trailing_empty=True))]
     if rec.supplemental:
         pairs.append(("supplementalFiles", Lst("supplementalFile", [
-            [("supplementalFileId", s[0]), ("filename", s[1]), ("size", len(s[2]))] for s in rec.supplemental])))
+            [("supplementalFileId", s[0]), ("filename", s[1]), ("size", len(s[2])), *face_media.type_member(s)]
+            for s in rec.supplemental])))
     return pairs
 
 
@@ -1179,19 +1180,14 @@ class Handler(emulib.EmulatorRequestHandler):
         if q.get("type") not in (None, "video"):
             self.send_result(result(-1, "Invalid value for parameter type; the only value is video"), 400)
             return
-        if q.get("type") == "video":
-            self.send_code(19)
-            return
         with emu.dataset.lock:
-            found = [s for r in emu.dataset.recordings.values() for s in r.supplemental
-                     if ("supplementalFileId" not in q or str(s[0]) == q["supplementalFileId"]) and
-                     ("filename" not in q or s[1] == q["filename"])]
+            found = face_media.find_files(emu.dataset, q)
         if len(found) != 1:
             self.send_code(19)
             return
         data = found[0][2]
         emu.stats.incr("bytes_served", len(data))
-        self.send_bytes(200, data, "application/octet-stream")
+        self.send_bytes(200, data, face_media.content_type(found[0]))
 
     def send_face_response(self, code: int, message: str) -> None:
         """The guide's answer shape for eventNotify and screen capture: <response><Code>..</Code>.."""
@@ -1388,7 +1384,8 @@ class Handler(emulib.EmulatorRequestHandler):
                     "custom": {c[1]: c[2] for c in r.custom},
                     "segments": [{"segmentId": str(s.segment_id), "filename": s.filename, "size": s.size,
                                   "sha256": ds.sha256(s), "inProgress": s.in_progress, "sequence": s.sequence,
-                                  "start": sql_time(s.start_ms), **face_media.truth(s)} for s in r.segments]})
+                                  "start": sql_time(s.start_ms), **face_media.truth(s)} for s in r.segments],
+                    "supplemental": face_media.supplemental_truth(r)})
         return {"from": lo, "to": hi, "count": len(out), "recordings": out}
 
     def info(self) -> dict:
@@ -1430,6 +1427,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--segment-max-bytes", type=int, default=24576)
     p.add_argument("--wav-layout", default="plain", choices=face_media.LAYOUTS,
                    help="segment WAV headers: plain (44 bytes, one format) or varied (see face_media.py)")
+    p.add_argument("--video-files", type=emulib.parse_bool, default=False, metavar="true|false",
+                   help="give some recordings a supplemental video file (type video; see face_media.py)")
     emulib.add_knob_arguments(p, KNOBS)
     return p
 
@@ -1444,6 +1443,8 @@ def main(argv: list[str] | None = None) -> int:
     dataset = Dataset(args.seed, args.day, args.recordings, args.in_progress, args.multi_segment_rate,
                       args.hostile_names, args.same_start_cluster, args.segment_min_bytes, args.segment_max_bytes)
     face_media.apply_layout(dataset, args.wav_layout)
+    if args.video_files:
+        face_media.add_video_files(dataset)
     emu = FaceEmulator(cfg, dataset, args.user_email, args.password)
     server, material = emulib.prepare_server(args, NAME, Handler, emu, emu.stats)
     emu.base_url = server.base_url

@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
@@ -44,10 +46,23 @@ struct FaceSourceOptions {
   /// their sidecars say it under "concatenation"), keyed with {recording_id} =
   /// `RECORDINGID_segSEGMENTID`. A one-segment recording is exported as served. Default false.
   bool concatenate_segments = false;
+  /// Also export each finished recording's supplemental files (the `supplementalFiles` of its
+  /// details, downloaded with `file/download` by `supplementalFileId`, else `filename`, plus
+  /// `type=video` for a file whose `type` is video) beside its audio, each with its own manifest
+  /// line (segment_id `supplemental-<supplementalFileId>`) and sidecar. Key fields: {segment_id}
+  /// = that id, {file_name} the file's name, {ext} its extension (".bin" when it has none),
+  /// {kind} = "supplemental" (audio objects: "audio"); with concatenate_segments, {recording_id}
+  /// = `RECORDINGID_supplemental-ID`. Default false. Source: reference §1, §5.1 (the entry shape is
+  /// undocumented: docs/face.md).
+  bool include_supplemental = false;
   /// Log sink. Default: silent.
   Logger logger;
 };
 
+/// The extra key-template placeholders of the FACE source: {kind} ("audio" or "supplemental").
+/// Pass them to exporter::KeyTemplate::Parse() (the engine takes them from
+/// RecordingSource::ExtraKeyNames()).
+CCREC_EXPORT std::vector<std::string> FaceExtraKeyNames();
 
 /// The placeholders that identify a FACE export item in a key template: per segment
 /// {recording_id} (or {task_id}, the same value) and {segment_id}; with concatenate_segments
