@@ -31,6 +31,7 @@ struct FaceFlags {
   std::string segment_by = "segmentId";
   bool concatenate_segments = false;
   bool include_supplemental = false;
+  std::string format_template;  // NAME[:VERSION]
 };
 
 /// The search criteria of the flags (every search of the run carries them); throws UsageError.
@@ -88,6 +89,12 @@ int RunFace(FaceFlags& f) {
     throw UsageError{"--token-lifetime must be 60..86400 seconds"};
   }
   auto criteria = SearchFilter(f);
+  std::optional<ccrec::face::TemplateFormat> format_template;
+  if (!f.format_template.empty()) {
+    auto parsed = ccrec::face::ParseTemplateFormat(f.format_template);
+    if (!parsed) throw UsageError{"--format-template: " + parsed.error().message};
+    format_template = std::move(*parsed);
+  }
 
   auto logger = MakeLogger(f.common);
   if (url->scheme == "http") {
@@ -130,6 +137,7 @@ int RunFace(FaceFlags& f) {
   so.max_list_length = f.max_list_length;
   so.concatenate_segments = f.concatenate_segments;
   so.include_supplemental = f.include_supplemental;
+  so.format_template = format_template;
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(client, so);
 
@@ -182,6 +190,9 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
                 "segment; segments of different formats stay one object each");
   cmd->add_flag("--include-supplemental", f->include_supplemental,
                 "also export each recording's supplemental files (file/download) beside its audio");
+  cmd->add_option("--format-template", f->format_template,
+                  "NAME[:VERSION]: also fetch each recording's details rendered by this ISR template "
+                  "(format=template&formatName=NAME[&version=VERSION]) into its sidecars, unchanged");
   action = [f] { return RunFace(*f); };
   cmd->callback([] {});
 }

@@ -57,13 +57,35 @@ class FaceSource : public exporter::RecordingSource {
         on_pending(std::move(pending));
         continue;
       }
+      // format_template: the recording's templated answer goes into each of its sidecars.
+      std::optional<TemplatedAnswer> templated;
+      if (options_.format_template) {
+        SearchCriteria one;
+        one.recording_id = recording->recording_id;
+        auto answer = client_.SearchTemplated(TemplateCommand::kRecordingDetails, one, *options_.format_template, ctx);
+        if (!answer) {
+          if (IsFatalForRun(answer.error())) return std::move(answer).error();
+          Error e = std::move(answer).error();
+          e.message = "the templated answer (formatName=" + options_.format_template->name + "): " + e.message;
+          if (!on_item(FailedItem(*match, e))) return {};
+          continue;
+        }
+        templated = std::move(*answer);
+      }
+      auto emit = [&](exporter::ExportItem item) {
+        if (templated) {
+          item.metadata_json = detail::SidecarWithTemplate(std::move(item.metadata_json), *options_.format_template,
+                                                           *templated);
+        }
+        return on_item(std::move(item));
+      };
       if (options_.concatenate_segments) {
-        auto more = EmitConcatenated(*recording, on_item, ctx);
+        auto more = EmitConcatenated(*recording, emit, ctx);
         if (!more) return std::move(more).error();
         if (!*more) return {};
       } else {
         for (auto const& segment : recording->segments) {
-          if (!on_item(SegmentItem(*recording, segment))) return {};
+          if (!emit(SegmentItem(*recording, segment))) return {};
         }
       }
       if (options_.include_supplemental) {
@@ -71,7 +93,7 @@ class FaceSource : public exporter::RecordingSource {
         for (std::size_t i = 0; i < files.size(); ++i) {
           auto item = detail::SupplementalItem(client_, BaseItem(*recording, ""), *recording, files[i], i,
                                                options_.concatenate_segments);
-          if (!on_item(std::move(item))) return {};
+          if (!emit(std::move(item))) return {};
         }
       }
     }

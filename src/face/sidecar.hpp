@@ -4,6 +4,7 @@
 // installed.
 
 #include <ccrec/face/models.hpp>
+#include <ccrec/face/templates.hpp>
 
 #include <string>
 
@@ -27,6 +28,13 @@ inline constexpr char kSource[] = "face";
 /// concatenated was exported per segment).
 CCREC_EXPORT std::string Sidecar(Recording const& recording, Segment const* segment,
                                  std::string const& concatenation_note = {});
+
+/// `sidecar` (a JSON object ending in "}\n") with a member "template":
+/// `{"formatName","version","contentType","text"}` holding the templated answer unchanged; an
+/// answer that is not valid UTF-8 (e.g. UTF-16 XML) goes in "base64" instead of "text", so the
+/// sidecar stays valid JSON and the bytes stay exact. Implemented in templates.cpp.
+CCREC_EXPORT std::string SidecarWithTemplate(std::string sidecar, TemplateFormat const& format,
+                                             TemplatedAnswer const& answer);
 
 }  // namespace detail
 }  // namespace face

@@ -63,6 +63,7 @@ from urllib.parse import quote, unquote
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulib  # noqa: E402
 import face_media  # noqa: E402  (WAV segment layouts, issue 16)
+import face_templates  # noqa: E402  (format=template, issue 16)
 
 NAME = "face_server"
 DAY_MS = 86_400_000
@@ -1022,10 +1023,10 @@ class Handler(emulib.EmulatorRequestHandler):
     def handle_details(self, q: dict[str, str]) -> None:
         emu = self.emu
         emu.stats.incr("details_calls")
-        if q.get("format") == "template":
-            self.send_code(-1, "format=template is not supported by this emulator")
-            return
         recs = self.select_recordings(q)
+        if "format" in q or "formatName" in q or "version" in q:
+            face_templates.render(self, q, recs)
+            return
         as_json = self.wants_json()
         if "recordingId" not in q and emu.purge_after_list:
             with emu.dataset.lock:
@@ -1054,6 +1055,11 @@ class Handler(emulib.EmulatorRequestHandler):
         emu = self.emu
         emu.stats.incr("segment_details_calls")
         segs = self.select_segments(q)
+        if "format" in q or "formatName" in q or "version" in q:
+            with emu.dataset.lock:
+                recs = [emu.dataset.recordings[s.recording_id] for s in segs]
+            face_templates.render(self, q, list({r.recording_id: r for r in recs}.values()))
+            return
         as_json = self.wants_json()
         if not segs:
             self.send_code(19)

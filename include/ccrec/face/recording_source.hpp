@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,13 @@ struct FaceSourceOptions {
   /// = `RECORDINGID_supplemental-ID`. Default false. Source: reference §1, §5.1 (the entry shape is
   /// undocumented: docs/face.md).
   bool include_supplemental = false;
+  /// Also fetch each finished recording's details rendered by this template
+  /// (`details?recordingId=ID&format=template&formatName=NAME[&version=V]`, Client::SearchTemplated())
+  /// and put the answer, unchanged, in each of its sidecars as "template":
+  /// `{"formatName","version","contentType","text"}` ("base64" instead of "text" when the answer
+  /// is not UTF-8). One extra request per recording; when it fails, the recording's items fail
+  /// (a failed line, retried by the next run). Default: unset (no template).
+  std::optional<TemplateFormat> format_template;
   /// Log sink. Default: silent.
   Logger logger;
 };
