@@ -21,19 +21,41 @@ Ground truth (``/_emulator/recordings``) gives each segment's ``sampleRate``, ``
 from __future__ import annotations
 
 import hashlib
+import os
+import random
 import struct
+import sys
 from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import emulib  # noqa: E402
 
 LAYOUTS = ("plain", "varied")
 BASE_RATE = 8000
 LIST_CHUNK = b"LIST" + struct.pack("<I", 26) + b"INFOISFT" + struct.pack("<I", 13) + b"FACE emulator" + b"\0"
 
 
+class AudioBank(emulib.RepeatingBlock):
+    """The samples of every segment: a seeded random block, repeated."""
+    PERIOD = 64 * 1024
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(random.Random(f"face-audio:{seed}").randbytes(self.PERIOD))
+
+
 def wav_header(data_len: int, rate: int = BASE_RATE, extra_chunks: bytes = b"") -> bytes:
     """RIFF header for 16-bit mono PCM at ``rate``: ``fmt ``, then ``extra_chunks``, then the data chunk's header."""
     fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, rate, rate * 2, 2, 16)
     body = b"WAVE" + fmt + extra_chunks + struct.pack("<4sI", b"data", data_len)
-    return struct.pack("<4sI", b"RIFF", len(body) - 4 + data_len) + body
+    return struct.pack("<4sI", b"RIFF", len(body) + data_len) + body
+
+
+def render_segments_template(handler: Any, q: dict, segments: list) -> None:
+    """``segment/details`` with ``format=template``: the template of the segments' recordings."""
+    import face_templates  # noqa: E402  (a sibling module)
+    with handler.emu.dataset.lock:
+        recs = {s.recording_id: handler.emu.dataset.recordings[s.recording_id] for s in segments}
+    face_templates.render(handler, q, list(recs.values()))
 
 
 def apply_layout(dataset: Any, layout: str) -> None:

@@ -51,7 +51,6 @@ import json
 import os
 import random
 import re
-import struct
 import sys
 import threading
 import time
@@ -220,20 +219,8 @@ def parse_sql_time(text: str) -> int | None:
 # Data set
 # --------------------------------------------------------------------------------------------------
 
-WAV_HEADER_BYTES = 44
 BYTES_PER_MS = 16  # 8 kHz, 16-bit mono
-
-
-def wav_header(data_len: int) -> bytes:
-    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data_len, b"WAVE", b"fmt ", 16, 1, 1, 8000, 16000, 2, 16,
-                       b"data", data_len)
-
-
-class AudioBank(emulib.RepeatingBlock):
-    PERIOD = 64 * 1024
-
-    def __init__(self, seed: int) -> None:
-        super().__init__(random.Random(f"face-audio:{seed}").randbytes(self.PERIOD))
+AudioBank = face_media.AudioBank  # the samples; WAV headers: face_media.wav_header
 
 
 HOSTILE_NAMES = (
@@ -270,7 +257,7 @@ class Segment:
         return self.filename.endswith(".rpdd") or self.end_ms is None
 
     def wav_header(self) -> bytes:
-        return wav_header(self.data_len) if self.header is None else self.header
+        return face_media.wav_header(self.data_len) if self.header is None else self.header
 
     @property
     def size(self) -> int:
@@ -1056,10 +1043,7 @@ class Handler(emulib.EmulatorRequestHandler):
         emu.stats.incr("segment_details_calls")
         segs = self.select_segments(q)
         if "format" in q or "formatName" in q or "version" in q:
-            with emu.dataset.lock:
-                recs = [emu.dataset.recordings[s.recording_id] for s in segs]
-            face_templates.render(self, q, list({r.recording_id: r for r in recs}.values()))
-            return
+            return face_media.render_segments_template(self, q, segs)
         as_json = self.wants_json()
         if not segs:
             self.send_code(19)
