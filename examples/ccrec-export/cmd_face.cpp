@@ -30,6 +30,8 @@ struct FaceFlags {
   std::string date_precision = "milliseconds";
   std::string segment_by = "segmentId";
   bool concatenate_segments = false;
+  bool include_supplemental = false;
+  std::string format_template;  // NAME[:VERSION]
 };
 
 /// The search criteria of the flags (every search of the run carries them); throws UsageError.
@@ -65,7 +67,7 @@ int RunFace(FaceFlags& f) {
   // ---- validate everything before writing anything -------------------------------------
   bool concatenated_default = f.concatenate_segments && f.common.key_template == ccrec::face::kDefaultKeyTemplate;
   if (concatenated_default) f.common.key_template = ccrec::face::kDefaultConcatenatedKeyTemplate;
-  ValidateCommon(f.common, {}, ccrec::face::FaceKeyIdentity(f.concatenate_segments));
+  ValidateCommon(f.common, ccrec::face::FaceExtraKeyNames(), ccrec::face::FaceKeyIdentity(f.concatenate_segments));
   auto dest = ParseDestination(f.common.dest);
   if (f.face_url.empty()) throw UsageError{"--face-url is required (https://HOST:PORT)"};
   auto url = ccrec::ParseHttpUrl(f.face_url);
@@ -87,6 +89,12 @@ int RunFace(FaceFlags& f) {
     throw UsageError{"--token-lifetime must be 60..86400 seconds"};
   }
   auto criteria = SearchFilter(f);
+  std::optional<ccrec::face::TemplateFormat> format_template;
+  if (!f.format_template.empty()) {
+    auto parsed = ccrec::face::ParseTemplateFormat(f.format_template);
+    if (!parsed) throw UsageError{"--format-template: " + parsed.error().message};
+    format_template = std::move(*parsed);
+  }
 
   auto logger = MakeLogger(f.common);
   if (url->scheme == "http") {
@@ -128,6 +136,8 @@ int RunFace(FaceFlags& f) {
   so.filter = criteria;
   so.max_list_length = f.max_list_length;
   so.concatenate_segments = f.concatenate_segments;
+  so.include_supplemental = f.include_supplemental;
+  so.format_template = format_template;
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(client, so);
 
@@ -176,7 +186,13 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::IsMember({"segmentId", "filename"}))
       ->capture_default_str();
   cmd->add_flag("--concatenate-segments", f->concatenate_segments,
-                "one object per recording (segments' bytes in sequence) instead of one per segment");
+                "one WAV per recording (one header, the segments' audio in sequence) instead of one object per "
+                "segment; segments of different formats stay one object each");
+  cmd->add_flag("--include-supplemental", f->include_supplemental,
+                "also export each recording's supplemental files (file/download) beside its audio");
+  cmd->add_option("--format-template", f->format_template,
+                  "NAME[:VERSION]: also fetch each recording's details rendered by this ISR template "
+                  "(format=template&formatName=NAME[&version=VERSION]) into its sidecars, unchanged");
   action = [f] { return RunFace(*f); };
   cmd->callback([] {});
 }

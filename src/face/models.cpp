@@ -31,6 +31,12 @@ bool Recording::InProgress() const {
   return segments.empty() || std::any_of(segments.begin(), segments.end(), [](Segment const& s) { return s.InProgress(); });
 }
 
+bool SupplementalFile::IsVideo() const {
+  if (!type || type->size() != 5) return false;
+  return std::equal(type->begin(), type->end(), "video",
+                    [](char a, char b) { return ::ccrec::detail::AsciiLower(a) == b; });
+}
+
 bool SegmentMatch::InProgress() const { return EndsWithRpdd(filename) || !end.has_value(); }
 
 }  // namespace face

@@ -301,6 +301,8 @@ std::optional<Recording> ParseRecording(util::JsonWithSpans const& doc, Value co
     sf.supplemental_file_id = Text(*f, "supplementalFileId");
     sf.filename = Text(*f, "filename");
     if (auto size = util::OptInt64(*f, "size"); size && *size >= 0) sf.size = static_cast<std::uint64_t>(*size);
+    sf.type = Text(*f, "type");
+    sf.raw_json = std::string(doc.Raw(*f));
     r.supplemental_files.push_back(std::move(sf));
   }
   r.raw_json = std::string(doc.Raw(v));

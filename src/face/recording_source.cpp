@@ -4,7 +4,9 @@
 
 #include <ccrec/face/recording_source.hpp>
 
+#include "face/concat.hpp"
 #include "face/sidecar.hpp"
+#include "face/supplemental.hpp"
 
 #include <utility>
 
@@ -16,56 +18,6 @@ namespace {
 
 using detail::kSource;
 using detail::Sidecar;
-
-/// Streams the segments of a recording one after another (concatenate_segments).
-class ConcatenatingBodyReader : public BodyReader {
- public:
-  ConcatenatingBodyReader(Client client, std::vector<Segment> segments, CallContext ctx, HttpResponse first)
-      : client_(std::move(client)), segments_(std::move(segments)), ctx_(std::move(ctx)) {
-    Start(std::move(first));
-    next_ = 1;
-  }
-
-  Result<std::size_t> Read(char* buffer, std::size_t size) override {
-    for (;;) {
-      if (!current_) {
-        if (next_ >= segments_.size()) return std::size_t{0};
-        auto opened = segments_.size() == 1 ? client_.DownloadRecording(segments_[next_].recording_id, ctx_)
-                                            : client_.DownloadSegment(segments_[next_], ctx_);
-        if (!opened) return std::move(opened).error();
-        Start(std::move(*opened));
-        ++next_;
-      }
-      auto n = current_->Read(buffer, size);
-      if (!n) return n;
-      if (*n == 0) {
-        if (declared_ && received_ != *declared_) {
-          return MakeError(ErrorCode::kIntegrity, "FACE segment download ended after " + std::to_string(received_) +
-                                                      " of " + std::to_string(*declared_) + " bytes");
-        }
-        current_.reset();
-        continue;
-      }
-      received_ += *n;
-      return n;
-    }
-  }
-
- private:
-  void Start(HttpResponse response) {
-    declared_ = response.ContentLength();
-    received_ = 0;
-    current_ = std::move(response.body);
-  }
-
-  Client client_;
-  std::vector<Segment> segments_;
-  CallContext ctx_;
-  std::unique_ptr<BodyReader> current_;
-  std::optional<std::uint64_t> declared_;
-  std::uint64_t received_ = 0;
-  std::size_t next_ = 0;
-};
 
 class FaceSource : public exporter::RecordingSource {
  public:
@@ -93,10 +45,7 @@ class FaceSource : public exporter::RecordingSource {
           if (!on_item(VanishedItem(*match, e))) return {};
           continue;
         }
-        if (e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
-            e.code == ErrorCode::kCancelled || e.code == ErrorCode::kDeadlineExceeded) {
-          return recording.error();
-        }
+        if (IsFatalForRun(e)) return recording.error();
         if (!on_item(FailedItem(*match, e))) return {};
         continue;
       }
@@ -108,16 +57,50 @@ class FaceSource : public exporter::RecordingSource {
         on_pending(std::move(pending));
         continue;
       }
-      if (options_.concatenate_segments) {
-        if (!on_item(ConcatenatedItem(*recording))) return {};
-        continue;
+      // format_template: the recording's templated answer goes into each of its sidecars.
+      std::optional<TemplatedAnswer> templated;
+      if (options_.format_template) {
+        SearchCriteria one;
+        one.recording_id = recording->recording_id;
+        auto answer = client_.SearchTemplated(TemplateCommand::kRecordingDetails, one, *options_.format_template, ctx);
+        if (!answer) {
+          if (IsFatalForRun(answer.error())) return std::move(answer).error();
+          Error e = std::move(answer).error();
+          e.message = "the templated answer (formatName=" + options_.format_template->name + "): " + e.message;
+          if (!on_item(FailedItem(*match, e))) return {};
+          continue;
+        }
+        templated = std::move(*answer);
       }
-      for (auto const& segment : recording->segments) {
-        if (!on_item(SegmentItem(*recording, segment))) return {};
+      auto emit = [&](exporter::ExportItem item) {
+        if (templated) {
+          item.metadata_json = detail::SidecarWithTemplate(std::move(item.metadata_json), *options_.format_template,
+                                                           *templated);
+        }
+        return on_item(std::move(item));
+      };
+      if (options_.concatenate_segments) {
+        auto more = EmitConcatenated(*recording, emit, ctx);
+        if (!more) return std::move(more).error();
+        if (!*more) return {};
+      } else {
+        for (auto const& segment : recording->segments) {
+          if (!emit(SegmentItem(*recording, segment))) return {};
+        }
+      }
+      if (options_.include_supplemental) {
+        auto const& files = recording->supplemental_files;
+        for (std::size_t i = 0; i < files.size(); ++i) {
+          auto item = detail::SupplementalItem(client_, BaseItem(*recording, ""), *recording, files[i], i,
+                                               options_.concatenate_segments);
+          if (!emit(std::move(item))) return {};
+        }
       }
     }
     return {};
   }
+
+  std::vector<std::string> ExtraKeyNames() const override { return FaceExtraKeyNames(); }
 
  private:
   /// The manifest's task_id: the call the recording belongs to (isrUcid, the ISR's unique call
@@ -150,16 +133,17 @@ class FaceSource : public exporter::RecordingSource {
     item.key_fields.recording_id = r.recording_id;
     item.key_fields.segment_id = item.segment_id;
     item.key_fields.time = r.start_time;
+    item.key_fields.extra[detail::kKindKey] = "audio";
     // The listing is keyed on the recording's start time: the --since-last-run checkpoint.
     item.window_time = r.start_time;
     return item;
   }
 
-  exporter::ExportItem SegmentItem(Recording const& r, Segment const& segment) const {
+  exporter::ExportItem SegmentItem(Recording const& r, Segment const& segment, std::string const& note = {}) const {
     auto item = BaseItem(r, segment.segment_id);
     item.key_fields.file_name = segment.filename;
     if (segment.start) item.key_fields.time = segment.start;
-    item.metadata_json = Sidecar(r, &segment);
+    item.metadata_json = Sidecar(r, &segment, note);
     Client client = client_;
     bool single = r.segments.size() == 1;
     std::string recording_id = r.recording_id;
@@ -171,22 +155,68 @@ class FaceSource : public exporter::RecordingSource {
     return item;
   }
 
-  exporter::ExportItem ConcatenatedItem(Recording const& r) const {
+  /// concatenate_segments: one WAV for the recording when its segments share one format,
+  /// else one object per segment (issue 16 item 6). Returns false when on_item() asks to stop,
+  /// an error when the run cannot go on (authentication, cancellation).
+  Result<bool> EmitConcatenated(Recording const& r, std::function<bool(exporter::ExportItem)> const& on_item,
+                                CallContext const& ctx) const {
+    if (r.segments.size() == 1) return on_item(SingleConcatenatedItem(r));
+    auto decision = detail::PlanWavConcatenation(client_, r.segments, ctx);
+    if (!decision) {
+      Error const& e = decision.error();
+      if (IsFatalForRun(e)) return decision.error();
+      Error failed = e;
+      failed.message = "reading the WAV headers of the segments of FACE recording " + r.recording_id +
+                       " failed: " + e.message;
+      auto item = BaseItem(r, "");
+      item.key_fields.file_name = r.segments.front().filename;
+      item.metadata_json = Sidecar(r, nullptr);
+      item.open = [failed](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return failed; };
+      return on_item(std::move(item));
+    }
+    if (decision->plan) return on_item(WavConcatenatedItem(r, std::move(*decision->plan)));
+    std::string note = "not concatenated: " + decision->refusal;
+    options_.logger.Warn("FACE recording " + r.recording_id + " is exported as one object per segment: " + note);
+    for (auto const& segment : r.segments) {
+      auto item = SegmentItem(r, segment, note);
+      // The concatenated key template names no segment: the key's recording part carries it.
+      item.key_fields.recording_id = r.recording_id + "_seg" + segment.segment_id;
+      item.key_fields.task_id = item.key_fields.recording_id;
+      if (!on_item(std::move(item))) return false;
+    }
+    return true;
+  }
+
+  static bool IsFatalForRun(Error const& e) {
+    return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
+           e.code == ErrorCode::kCancelled || e.code == ErrorCode::kDeadlineExceeded;
+  }
+
+  /// A one-segment recording is already one file: exported as served.
+  exporter::ExportItem SingleConcatenatedItem(Recording const& r) const {
     auto item = BaseItem(r, "");
     item.key_fields.file_name = r.segments.front().filename;
     item.metadata_json = Sidecar(r, nullptr);
     Client client = client_;
+    std::string recording_id = r.recording_id;
+    item.open = [client, recording_id](CallContext const& ctx, std::uint64_t) -> Result<HttpResponse> {
+      return client.DownloadRecording(recording_id, ctx);
+    };
+    return item;
+  }
+
+  exporter::ExportItem WavConcatenatedItem(Recording const& r, detail::WavConcatPlan plan) const {
+    auto item = BaseItem(r, "");
+    item.key_fields.file_name = r.segments.front().filename;
+    item.key_fields.ext = ".wav";
+    item.content_type = "audio/wav";
+    item.expected_size = plan.ObjectSize();
+    item.metadata_json = Sidecar(r, nullptr);
+    Client client = client_;
     auto segments = r.segments;
-    item.open = [client, segments](CallContext const& ctx, std::uint64_t) -> Result<HttpResponse> {
-      auto first = segments.size() == 1 ? client.DownloadRecording(segments.front().recording_id, ctx)
-                                        : client.DownloadSegment(segments.front(), ctx);
-      if (!first) return first;
-      HttpResponse out;
-      out.status = 200;
-      auto content_type = first->Header("Content-Type");
-      if (content_type) out.headers.emplace_back("Content-Type", *content_type);
-      out.body = std::make_unique<ConcatenatingBodyReader>(client, segments, ctx, std::move(*first));
-      return out;
+    item.open = [client, segments, plan](CallContext const& ctx, std::uint64_t) -> Result<HttpResponse> {
+      // Always the whole object (200): the engine restarts a broken download from byte 0.
+      return detail::OpenConcatenatedWav(client, segments, plan, ctx);
     };
     return item;
   }
@@ -226,6 +256,8 @@ exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments) {
   if (concatenate_segments) return exporter::KeyIdentityRule{"face", {{"recording_id"}, {"task_id"}}};
   return exporter::KeyIdentityRule{"face", {{"recording_id", "segment_id"}, {"task_id", "segment_id"}}};
 }
+
+std::vector<std::string> FaceExtraKeyNames() { return {detail::kKindKey}; }
 
 std::unique_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options) {
   return std::make_unique<FaceSource>(std::move(client), std::move(options));

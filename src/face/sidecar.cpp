@@ -44,7 +44,7 @@ rapidjson::Value CustomDataObject(std::vector<CustomData> const& entries, rapidj
 
 }  // namespace
 
-std::string Sidecar(Recording const& recording, Segment const* segment) {
+std::string Sidecar(Recording const& recording, Segment const* segment, std::string const& concatenation_note) {
   rapidjson::Document doc;
   doc.SetObject();
   auto& a = doc.GetAllocator();
@@ -66,6 +66,7 @@ std::string Sidecar(Recording const& recording, Segment const* segment) {
   AddString(doc, "startTime", segment != nullptr && segment->start_text ? segment->start_text : recording.start_time_text, a);
   if (segment != nullptr) AddString(doc, "endTime", segment->end_text, a);
   doc.AddMember("customData", CustomDataObject(recording.custom_data, a), a);
+  if (!concatenation_note.empty()) AddString(doc, "concatenation", concatenation_note, a);
   // ccrec's own members above; then FACE's recording (without its segments) and segment objects as
   // the server sent them, byte for byte (issue 12), spliced in before the closing brace.
   std::string out = util::ToJson(doc);

@@ -4,6 +4,7 @@
 // installed.
 
 #include <ccrec/face/models.hpp>
+#include <ccrec/face/templates.hpp>
 
 #include <string>
 
@@ -23,7 +24,17 @@ inline constexpr char kSource[] = "face";
 /// repeats, the FIRST entry's value wins (later ones stay visible in "recording".customDataSets).
 /// Names and values are copied with their length (an embedded NUL neither truncates nor merges
 /// names). Linear in the number of entries (issue 12: a hostile server may send tens of thousands).
-CCREC_EXPORT std::string Sidecar(Recording const& recording, Segment const* segment);
+/// A non-empty `concatenation_note` is written as "concatenation" (why a recording asked to be
+/// concatenated was exported per segment).
+CCREC_EXPORT std::string Sidecar(Recording const& recording, Segment const* segment,
+                                 std::string const& concatenation_note = {});
+
+/// `sidecar` (a JSON object ending in "}\n") with a member "template":
+/// `{"formatName","version","contentType","text"}` holding the templated answer unchanged; an
+/// answer that is not valid UTF-8 (e.g. UTF-16 XML) goes in "base64" instead of "text", so the
+/// sidecar stays valid JSON and the bytes stay exact. Implemented in templates.cpp.
+CCREC_EXPORT std::string SidecarWithTemplate(std::string sidecar, TemplateFormat const& format,
+                                             TemplatedAnswer const& answer);
 
 }  // namespace detail
 }  // namespace face

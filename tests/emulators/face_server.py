@@ -51,7 +51,6 @@ import json
 import os
 import random
 import re
-import struct
 import sys
 import threading
 import time
@@ -62,6 +61,8 @@ from urllib.parse import quote, unquote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulib  # noqa: E402
+import face_media  # noqa: E402  (WAV segment layouts, issue 16)
+import face_templates  # noqa: E402  (format=template, issue 16)
 
 NAME = "face_server"
 DAY_MS = 86_400_000
@@ -218,20 +219,8 @@ def parse_sql_time(text: str) -> int | None:
 # Data set
 # --------------------------------------------------------------------------------------------------
 
-WAV_HEADER_BYTES = 44
 BYTES_PER_MS = 16  # 8 kHz, 16-bit mono
-
-
-def wav_header(data_len: int) -> bytes:
-    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data_len, b"WAVE", b"fmt ", 16, 1, 1, 8000, 16000, 2, 16,
-                       b"data", data_len)
-
-
-class AudioBank(emulib.RepeatingBlock):
-    PERIOD = 64 * 1024
-
-    def __init__(self, seed: int) -> None:
-        super().__init__(random.Random(f"face-audio:{seed}").randbytes(self.PERIOD))
+AudioBank = face_media.AudioBank  # the samples; WAV headers: face_media.wav_header
 
 
 HOSTILE_NAMES = (
@@ -260,18 +249,23 @@ class Segment:
     location_id: int = 4
     has_video: bool = False
     pause_length: int = 0
+    header: bytes | None = None  # set by face_media.apply_layout (--wav-layout)
+    sample_rate: int = 8000
 
     @property
     def in_progress(self) -> bool:
         return self.filename.endswith(".rpdd") or self.end_ms is None
 
+    def wav_header(self) -> bytes:
+        return face_media.wav_header(self.data_len) if self.header is None else self.header
+
     @property
     def size(self) -> int:
-        return WAV_HEADER_BYTES + self.data_len
+        return len(self.wav_header()) + self.data_len
 
     def iter_bytes(self, audio: AudioBank, start: int = 0, end: int | None = None) -> Iterator[bytes | memoryview]:
         end = self.size if end is None else end
-        yield from emulib.iter_with_header(wav_header(self.data_len), audio, self.offset, start, end)
+        yield from emulib.iter_with_header(self.wav_header(), audio, self.offset, start, end)
 
 
 @dataclass
@@ -744,7 +738,8 @@ def recording_doc(rec: Recording, quirks: bool, as_json: bool) -> list:
              ("segments", Lst("segment", segments, trailing_empty=True))]
     if rec.supplemental:
         pairs.append(("supplementalFiles", Lst("supplementalFile", [
-            [("supplementalFileId", s[0]), ("filename", s[1]), ("size", len(s[2]))] for s in rec.supplemental])))
+            [("supplementalFileId", s[0]), ("filename", s[1]), ("size", len(s[2])), *face_media.type_member(s)]
+            for s in rec.supplemental])))
     return pairs
 
 
@@ -1015,10 +1010,10 @@ class Handler(emulib.EmulatorRequestHandler):
     def handle_details(self, q: dict[str, str]) -> None:
         emu = self.emu
         emu.stats.incr("details_calls")
-        if q.get("format") == "template":
-            self.send_code(-1, "format=template is not supported by this emulator")
-            return
         recs = self.select_recordings(q)
+        if "format" in q or "formatName" in q or "version" in q:
+            face_templates.render(self, q, recs)
+            return
         as_json = self.wants_json()
         if "recordingId" not in q and emu.purge_after_list:
             with emu.dataset.lock:
@@ -1047,6 +1042,8 @@ class Handler(emulib.EmulatorRequestHandler):
         emu = self.emu
         emu.stats.incr("segment_details_calls")
         segs = self.select_segments(q)
+        if "format" in q or "formatName" in q or "version" in q:
+            return face_media.render_segments_template(self, q, segs)
         as_json = self.wants_json()
         if not segs:
             self.send_code(19)
@@ -1173,19 +1170,14 @@ class Handler(emulib.EmulatorRequestHandler):
         if q.get("type") not in (None, "video"):
             self.send_result(result(-1, "Invalid value for parameter type; the only value is video"), 400)
             return
-        if q.get("type") == "video":
-            self.send_code(19)
-            return
         with emu.dataset.lock:
-            found = [s for r in emu.dataset.recordings.values() for s in r.supplemental
-                     if ("supplementalFileId" not in q or str(s[0]) == q["supplementalFileId"]) and
-                     ("filename" not in q or s[1] == q["filename"])]
+            found = face_media.find_files(emu.dataset, q)
         if len(found) != 1:
             self.send_code(19)
             return
         data = found[0][2]
         emu.stats.incr("bytes_served", len(data))
-        self.send_bytes(200, data, "application/octet-stream")
+        self.send_bytes(200, data, face_media.content_type(found[0]))
 
     def send_face_response(self, code: int, message: str) -> None:
         """The guide's answer shape for eventNotify and screen capture: <response><Code>..</Code>.."""
@@ -1382,7 +1374,8 @@ class Handler(emulib.EmulatorRequestHandler):
                     "custom": {c[1]: c[2] for c in r.custom},
                     "segments": [{"segmentId": str(s.segment_id), "filename": s.filename, "size": s.size,
                                   "sha256": ds.sha256(s), "inProgress": s.in_progress, "sequence": s.sequence,
-                                  "start": sql_time(s.start_ms)} for s in r.segments]})
+                                  "start": sql_time(s.start_ms), **face_media.truth(s)} for s in r.segments],
+                    "supplemental": face_media.supplemental_truth(r)})
         return {"from": lo, "to": hi, "count": len(out), "recordings": out}
 
     def info(self) -> dict:
@@ -1422,6 +1415,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="recordings sharing one start millisecond (default 3)")
     p.add_argument("--segment-min-bytes", type=int, default=2048)
     p.add_argument("--segment-max-bytes", type=int, default=24576)
+    p.add_argument("--wav-layout", default="plain", choices=face_media.LAYOUTS,
+                   help="segment WAV headers: plain (44 bytes, one format) or varied (see face_media.py)")
+    p.add_argument("--video-files", type=emulib.parse_bool, default=False, metavar="true|false",
+                   help="give some recordings a supplemental video file (type video; see face_media.py)")
     emulib.add_knob_arguments(p, KNOBS)
     return p
 
@@ -1435,6 +1432,9 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{NAME}: need 16 <= --segment-min-bytes <= --segment-max-bytes")
     dataset = Dataset(args.seed, args.day, args.recordings, args.in_progress, args.multi_segment_rate,
                       args.hostile_names, args.same_start_cluster, args.segment_min_bytes, args.segment_max_bytes)
+    face_media.apply_layout(dataset, args.wav_layout)
+    if args.video_files:
+        face_media.add_video_files(dataset)
     emu = FaceEmulator(cfg, dataset, args.user_email, args.password)
     server, material = emulib.prepare_server(args, NAME, Handler, emu, emu.stats)
     emu.base_url = server.base_url

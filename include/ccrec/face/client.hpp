@@ -32,6 +32,7 @@
 #include <ccrec/face/criteria.hpp>
 #include <ccrec/face/errors.hpp>
 #include <ccrec/face/models.hpp>
+#include <ccrec/face/templates.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -291,6 +292,21 @@ class CCREC_EXPORT Client {
   /// @par Thread safety
   /// Thread-safe.
   Result<SegmentSearchResult> SearchSegments(SearchCriteria const& criteria, CallContext const& ctx = {}) const;
+
+  /// `GET audioRecording/details` (or `segment/details`) with `criteria` plus
+  /// `format=template&formatName=NAME[&version=V]`: the answer rendered by a template configured
+  /// on the ISR, returned unchanged (TemplatedAnswer::body), never parsed into models.
+  /// Errors: kInvalidArgument for an empty name, a version that is not 1-9 digits or bad criteria
+  /// (nothing sent); a FACE result document with a code other than 0 instead of the template's
+  /// output (e.g. 19 no recording found → kNotFound; the guide does not say what an unknown
+  /// template answers) → MapFaceError(); others as SearchRecordings(). An answer that is itself
+  /// a `<result>` or `{"result":...}` with a non-zero code is taken to be such an error.
+  /// Source: ISR API Guide, "REST API Commands" and "Format Responses in the Default 'verint'
+  /// Template" (docs/face.md, Templates).
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<TemplatedAnswer> SearchTemplated(TemplateCommand command, SearchCriteria const& criteria,
+                                          TemplateFormat const& format, CallContext const& ctx = {}) const;
 
   /// The full metadata of one recording: `details?recordingId=ID`.
   ///

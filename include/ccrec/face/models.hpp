@@ -74,15 +74,27 @@ struct SiprecData {
   std::string raw_json;
 };
 
-/// A supplemental file of a recording (downloaded with Client::DownloadFile()).
+/// A supplemental file of a recording (downloaded with Client::DownloadFile()). FACE returns
+/// them with the full metadata of a single match (reference §5.1); the shape of an entry is not
+/// documented: ccrec reads `supplementalFiles:[{"supplementalFile":{...}}]` (or a plain array)
+/// with the members below, each optional (docs/face.md, "Not verified").
 ///
 /// @par Thread safety
 /// A plain value type.
-struct SupplementalFile {
+struct CCREC_EXPORT SupplementalFile {
+  /// `supplementalFileId` (number or string).
   std::optional<std::string> supplemental_file_id;
+  /// `filename`.
   std::optional<std::string> filename;
-  /// Size in bytes, when the server sends one.
+  /// Size in bytes (`size`), when the server sends one.
   std::optional<std::uint64_t> size;
+  /// `type`, when the server sends one (e.g. "video": downloaded with `type=video`).
+  std::optional<std::string> type;
+  /// The entry object: the server's bytes exactly as sent (an XML answer: its JSON form).
+  std::string raw_json;
+
+  /// True when `type` is "video" (case-insensitive): file/download then needs `type=video`.
+  bool IsVideo() const;
 };
 
 /// One segment of a recording (full form, from a code-0 `details` or `segment/details` answer).

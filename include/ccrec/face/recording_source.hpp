@@ -12,6 +12,9 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace ccrec {
 inline namespace v1 {
@@ -35,13 +38,39 @@ struct FaceSourceOptions {
   SearchCriteria filter;
   /// `maxListLength` per search, 1..1000. Default 1000.
   int max_list_length = 1000;
-  /// One object per recording made of its segments' bytes in sequence order, instead of one
-  /// object per segment. The bytes are concatenated as served (no audio remuxing: a WAV per
-  /// segment stays a WAV header per segment). Default false.
+  /// One object per recording instead of one per segment: a valid WAV made of one canonical
+  /// header (the segments' common `fmt ` chunk, the summed data size) and the segments' data
+  /// chunks in sequence order, streamed. A first pass reads each segment's header (a download
+  /// sent with `Range: bytes=0-65535`, read only up to its data chunk). When the segments'
+  /// formats differ, or one is not a WAV, the recording is exported one object per segment
+  /// (a warning names the segment and the differing field, e.g. `sampleRate 8000 vs 16000`;
+  /// their sidecars say it under "concatenation"), keyed with {recording_id} =
+  /// `RECORDINGID_segSEGMENTID`. A one-segment recording is exported as served. Default false.
   bool concatenate_segments = false;
+  /// Also export each finished recording's supplemental files (the `supplementalFiles` of its
+  /// details, downloaded with `file/download` by `supplementalFileId`, else `filename`, plus
+  /// `type=video` for a file whose `type` is video) beside its audio, each with its own manifest
+  /// line (segment_id `supplemental-<supplementalFileId>`) and sidecar. Key fields: {segment_id}
+  /// = that id, {file_name} the file's name, {ext} its extension (".bin" when it has none),
+  /// {kind} = "supplemental" (audio objects: "audio"); with concatenate_segments, {recording_id}
+  /// = `RECORDINGID_supplemental-ID`. Default false. Source: reference §1, §5.1 (the entry shape is
+  /// undocumented: docs/face.md).
+  bool include_supplemental = false;
+  /// Also fetch each finished recording's details rendered by this template
+  /// (`details?recordingId=ID&format=template&formatName=NAME[&version=V]`, Client::SearchTemplated())
+  /// and put the answer, unchanged, in each of its sidecars as "template":
+  /// `{"formatName","version","contentType","text"}` ("base64" instead of "text" when the answer
+  /// is not UTF-8). One extra request per recording; when it fails, the recording's items fail
+  /// (a failed line, retried by the next run). Default: unset (no template).
+  std::optional<TemplateFormat> format_template;
   /// Log sink. Default: silent.
   Logger logger;
 };
+
+/// The extra key-template placeholders of the FACE source: {kind} ("audio" or "supplemental").
+/// Pass them to exporter::KeyTemplate::Parse() (the engine takes them from
+/// RecordingSource::ExtraKeyNames()).
+CCREC_EXPORT std::vector<std::string> FaceExtraKeyNames();
 
 /// The placeholders that identify a FACE export item in a key template: per segment
 /// {recording_id} (or {task_id}, the same value) and {segment_id}; with concatenate_segments
@@ -66,8 +95,12 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 ///   (the server's file name, sanitized by the engine) {ext} and the segment's start date. A
 ///   single-segment recording downloads with `audioRecording/download`, each segment of a
 ///   multi-segment one with `audioRecording/segment/download`.
-/// - With concatenate_segments, one ExportItem per recording (segment_id empty) streams its
-///   segments one after another.
+/// - With concatenate_segments, one ExportItem per recording (segment_id empty) streams one WAV
+///   (see FaceSourceOptions::concatenate_segments); Enumerate() then reads the header of every
+///   segment of a multi-segment recording (one small request each, also on re-runs). Segments of
+///   different formats: one item per segment as without the option, key field {recording_id} =
+///   `RECORDINGID_segSEGMENTID` (the manifest's recording_id stays the recordingId). A header
+///   pass that fails (after retries) makes a failed item for the recording.
 /// - A recording whose metadata cannot be read (after retries) becomes an item that fails with
 ///   that error (a "failed" manifest line; the next run retries). A recording that vanished
 ///   (code 19) is skipped with a log line.

@@ -109,6 +109,8 @@ struct FakeRecording {
   std::vector<FakeSegment> segments;
   /// The JSON value of "customDataSets"; empty: one customData entry "customerId":"C-<id>".
   std::string custom_data_sets_json;
+  /// The JSON value of "supplementalFiles"; empty: the member is not sent.
+  std::string supplemental_files_json = {};
 };
 
 inline std::string SqlTime(std::int64_t ms) { return ccrec::detail::FormatSqlTime(ccrec::detail::FromEpochMs(ms), true); }
@@ -209,6 +211,7 @@ class FakeFace {
            (r.custom_data_sets_json.empty()
                 ? R"([{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id + R"("}}])"
                 : r.custom_data_sets_json) +
+           (r.supplemental_files_json.empty() ? std::string() : R"(,"supplementalFiles":)" + r.supplemental_files_json) +
            R"(,"segments":[)" + segs + R"(,{"segment":{}}]})";
   }
 

@@ -173,15 +173,25 @@ TEST(FaceSource, ManifestLinesAndReRunDownloadsNothing) {
 }
 
 TEST(FaceSource, ConcatenatedSegments) {
+  // Issue 16 item 6: these segments are not WAV files, so they are never glued together byte for
+  // byte (that made one object with several headers, stored as audio/wav): one object per
+  // segment instead. A one-segment recording is exported as served. (wav_test.cpp: WAV segments.)
   Fixture f;
   auto summary = f.Run(true);
   ASSERT_FALSE(summary.fatal);
-  EXPECT_EQ(summary.exported, 2u);
-  EXPECT_EQ(f.sink->Get("face/200.wav"), "SEG-ONE|SEG-TWO|SEG-THREE");
+  EXPECT_EQ(summary.exported, 4u);
+  EXPECT_FALSE(f.sink->Get("face/200.wav"));
+  EXPECT_EQ(f.sink->Get("face/200_seg2001.wav"), "SEG-ONE|");
+  EXPECT_EQ(f.sink->Get("face/200_seg2003.wav"), "SEG-THREE");
   EXPECT_EQ(f.sink->Get("face/100.wav"), "SINGLE-AUDIO");
-  auto sidecar = f.sink->Get("face/200.wav.json");
+  auto sidecar = f.sink->Get("face/100.wav.json");
   ASSERT_TRUE(sidecar);
-  EXPECT_NE(sidecar->find("\"segmentIds\":[\"2001\",\"2002\",\"2003\"]"), std::string::npos) << *sidecar;
+  EXPECT_NE(sidecar->find("\"segmentIds\":[\"1001\"]"), std::string::npos) << *sidecar;
+  auto segment_sidecar = f.sink->Get("face/200_seg2002.wav.json");
+  ASSERT_TRUE(segment_sidecar);
+  EXPECT_NE(segment_sidecar->find("\"concatenation\":\"not concatenated: segment 2001 (sequence 1) is not a WAV file"),
+            std::string::npos)
+      << *segment_sidecar;
 }
 
 TEST(FaceSource, LoginFailureIsFatal) {
