@@ -155,6 +155,19 @@ struct CCREC_EXPORT S3SinkOptions {
   /// status (AWS S3 API reference, CompleteMultipartUpload) — a legitimate trickle — so this call
   /// gets its own, longer bound. Default 10 min; 0 = none.
   std::chrono::milliseconds complete_multipart_timeout{std::chrono::minutes(10)};
+
+  /// Options configured the way the AWS CLI and ccrec-export are, for a service embedding ccrec:
+  /// `region` and `endpoint` from ResolveAwsEnvironment() (`AWS_REGION`, `AWS_DEFAULT_REGION`,
+  /// the profile's `region`; `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, the profile's
+  /// `endpoint_url`), `path_style` when the endpoint implies it, a `transport` built by
+  /// MakeCurlTransport() that also trusts `AWS_CA_BUNDLE` (or the profile's `ca_bundle`), and
+  /// `credentials` = MakeDefaultCredentialsChain() for `profile` over that transport. `bucket` is
+  /// left empty: set it (and anything else) before MakeS3Sink().
+  /// @param profile the profile (default: `AWS_PROFILE`, else "default").
+  /// @return the options, or the error of ResolveAwsEnvironment().
+  /// @par Thread safety
+  /// As ResolveAwsEnvironment().
+  static Result<S3SinkOptions> FromEnvironment(std::string const& profile = {});
 };
 
 /// True when `endpoint`'s host is an IP literal or "localhost" — where virtual-hosted
