@@ -78,7 +78,8 @@ struct CCREC_EXPORT S3SinkOptions {
   std::string bucket;
   /// Prepended verbatim to every key ("recordings/" + "2026/a.wav"). Default empty.
   std::string prefix;
-  /// Region of the SigV4 credential scope. Default "us-east-1".
+  /// Region of the SigV4 credential scope. Default "us-east-1". When S3 reports that the bucket
+  /// lives elsewhere, the sink switches to the bucket's region (see MakeS3Sink()).
   std::string region = "us-east-1";
   /// Endpoint URL, "scheme://host[:port][/base-path]". Default (empty):
   /// "https://s3.<region>.amazonaws.com".
@@ -196,6 +197,12 @@ CCREC_EXPORT bool EndpointImpliesPathStyle(std::string_view endpoint);
 /// SlowDown, RequestTimeout and transport errors are retried; SignatureDoesNotMatch,
 /// InvalidAccessKeyId, AccessDenied, NoSuchBucket and other 4xx are not. RequestTimeTooSkewed
 /// is handled once per request by re-signing with the server's clock offset (warning logged).
+/// A wrong region is followed once per request: a 301 PermanentRedirect or 400
+/// AuthorizationHeaderMalformed carrying `x-amz-bucket-region` is re-signed for that region (and,
+/// with the default AWS endpoint, sent to `s3.<that region>.amazonaws.com`) and resent at once;
+/// the sink keeps the region for every later request (one warning logged). A second redirect, or
+/// one without the header, is returned as the error (Amazon S3 API Reference, "Error responses";
+/// S3 User Guide, "Making requests": x-amz-bucket-region).
 ///
 /// @return the sink, or kInvalidArgument for bad options (no bucket, malformed endpoint,
 ///         part size outside 5 MiB..5 GiB, threshold outside 1..5 GiB, in-flight outside
