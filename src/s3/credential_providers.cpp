@@ -56,7 +56,7 @@ class WebIdentityProvider final : public CredentialsProvider {
     if (session.empty()) session = detail::DefaultSessionName(*sts_.clock);
     return detail::CallSts(sts_, "AssumeRoleWithWebIdentity",
                            {{"RoleArn", role}, {"RoleSessionName", session}, {"WebIdentityToken", t}}, std::nullopt,
-                           ctx);
+                           ctx, {t});
   }
 
   WebIdentityCredentialsOptions const options_;

@@ -65,7 +65,8 @@ std::string DefaultSessionName(Clock const& clock) {
   return "ccrec-" + std::to_string(secs);
 }
 
-Result<AwsCredentials> ParseStsCredentials(int status, std::string const& body, std::string const& what) {
+Result<AwsCredentials> ParseStsCredentials(int status, std::string const& body, std::string const& what,
+                                           std::vector<std::string_view> const& known_secrets) {
   auto doc = xml::Document::Parse(body, what + " answer");
   if (status < 200 || status >= 300) {
     Error e;
@@ -73,9 +74,9 @@ Result<AwsCredentials> ParseStsCredentials(int status, std::string const& body, 
     e.code = status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kUnauthenticated;
     std::string detail;
     if (doc) {
-      if (auto code = doc->Text("Code")) e.vendor_code = ServerText(*code);
-      if (auto id = doc->Text("RequestId")) e.request_id = ServerText(*id);
-      if (auto msg = doc->Text("Message")) detail = ": " + ServerText(*msg);
+      if (auto code = doc->Text("Code")) e.vendor_code = ServerText(*code, known_secrets);
+      if (auto id = doc->Text("RequestId")) e.request_id = ServerText(*id, known_secrets);
+      if (auto msg = doc->Text("Message")) detail = ": " + ServerText(*msg, known_secrets);
     }
     e.message = what + " failed with HTTP " + std::to_string(status) +
                 (e.vendor_code.empty() ? "" : " " + e.vendor_code) + detail +
@@ -106,7 +107,8 @@ Result<AwsCredentials> ParseStsCredentials(int status, std::string const& body, 
 
 Result<AwsCredentials> CallSts(StsOptions const& options, std::string const& action,
                                std::vector<std::pair<std::string, std::string>> const& params,
-                               std::optional<AwsCredentials> const& signer, CallContext const& ctx) {
+                               std::optional<AwsCredentials> const& signer, CallContext const& ctx,
+                               std::vector<std::string> const& known_secrets) {
   std::string const what = "STS " + action;
   auto endpoint = StsEndpoint(options);
   if (!endpoint) return endpoint.error();
@@ -144,6 +146,11 @@ Result<AwsCredentials> CallSts(StsOptions const& options, std::string const& act
     }
     for (auto const& h : sig->headers_to_add) req.headers.push_back(h);
   }
+  std::vector<std::string_view> masked(known_secrets.begin(), known_secrets.end());
+  if (signer) {
+    masked.emplace_back(signer->secret_access_key);
+    masked.emplace_back(signer->session_token);
+  }
   auto transport = options.transport;
   if (!transport) return MakeError(ErrorCode::kInternal, what + ": no transport");
   Error last = MakeError(ErrorCode::kInternal, what + ": no attempt made");
@@ -163,7 +170,7 @@ Result<AwsCredentials> CallSts(StsOptions const& options, std::string const& act
       last.message = what + ": reading the answer: " + last.message;
       continue;
     }
-    auto parsed = ParseStsCredentials(resp->status, *text, what + " (" + RedactUrl(req.url) + ")");
+    auto parsed = ParseStsCredentials(resp->status, *text, what + " (" + RedactUrl(req.url) + ")", masked);
     if (!parsed && parsed.error().code == ErrorCode::kUnavailable) {
       last = parsed.error();
       continue;

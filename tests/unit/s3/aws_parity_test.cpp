@@ -380,6 +380,13 @@ TEST_F(AwsParity, WebIdentityErrorsAndEndpointRules) {
   EXPECT_EQ(refused.error().http_status, 400);
   EXPECT_NE(refused.error().message.find("No OpenIDConnect provider found"), std::string::npos);
   EXPECT_EQ(refused.error().message.find("SECRET-OIDC-TOKEN"), std::string::npos);
+  // A server echoing the token or the signing secret in its message gets them masked.
+  transport_->EnqueueResponse(400, "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>bad token "
+                                   "SECRET-OIDC-TOKEN</Message></Error></ErrorResponse>");
+  auto echoed = MakeWebIdentityCredentialsProvider(o)->Get();
+  ASSERT_FALSE(echoed);
+  EXPECT_EQ(echoed.error().message.find("SECRET-OIDC-TOKEN"), std::string::npos) << echoed.error().message;
+  EXPECT_NE(echoed.error().message.find("bad token ***"), std::string::npos) << echoed.error().message;
   // 5xx is retried, then succeeds.
   transport_->EnqueueResponse(503, "");
   transport_->EnqueueResponse(200, StsAnswer("AssumeRoleWithWebIdentity", "ASIAOK", "2026-11-01T01:00:00Z"));
@@ -544,6 +551,11 @@ TEST_F(AwsParity, AssumeRoleSourceFailureAndStsDenial) {
   EXPECT_EQ(denied.error().code, ErrorCode::kUnauthenticated);
   EXPECT_EQ(denied.error().vendor_code, "AccessDenied");
   EXPECT_EQ(denied.error().message.find("SKSRC-SECRET"), std::string::npos);
+  transport_->EnqueueResponse(403, "<ErrorResponse><Error><Code>AccessDenied</Code><Message>key SKSRC-SECRET"
+                                   "</Message></Error></ErrorResponse>");
+  auto echoed = MakeAssumeRoleCredentialsProvider(o)->Get();
+  ASSERT_FALSE(echoed);
+  EXPECT_EQ(echoed.error().message.find("SKSRC-SECRET"), std::string::npos) << echoed.error().message;
   o.source = MakeStaticCredentialsProvider({});
   auto nosource = MakeAssumeRoleCredentialsProvider(o)->Get();
   ASSERT_FALSE(nosource);
