@@ -119,6 +119,16 @@ TEST_F(ExportAwsParityTest, ProfileWithAssumeRoleAndObjectSettings) {
   EXPECT_GT(found, 0);
 }
 
+TEST_F(ExportAwsParityTest, PresignHonoursTheProfile) {
+  // Endpoint from the profile's endpoint_url, temporary credentials from the assumed role.
+  auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings/parity/a.wav", "--profile", "ops"},
+                                  Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind(s3_->Get("endpoint") + "/recordings/parity/a.wav?", 0), 0u) << run.out;
+  EXPECT_NE(run.out.find("X-Amz-Security-Token="), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("X-Amz-Credential=" + s3_->Get("access_key")), std::string::npos) << "the role's key";
+}
+
 TEST_F(ExportAwsParityTest, NewFlagsRejectBadValuesBeforeWritingAnything) {
   struct Case {
     std::vector<std::string> flags;
