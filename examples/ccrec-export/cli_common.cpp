@@ -3,6 +3,7 @@
 
 #include <ccrec/core/time.hpp>
 #include <ccrec/core/url.hpp>
+#include <ccrec/s3/environment.hpp>
 #include <ccrec/s3/s3_sink.hpp>
 #include <ccrec/sinks/filesystem_sink.hpp>
 #include <ccrec/transport/curl.hpp>
@@ -34,11 +35,17 @@ using ccrec::LogLevel;
 void AddS3Flags(CLI::App& app, CommonOptions& o) {
   app.add_option("--s3-endpoint", o.s3_endpoint,
                  "S3 endpoint URL, e.g. http://127.0.0.1:5005 (default: $AWS_ENDPOINT_URL_S3, $AWS_ENDPOINT_URL, "
-                 "else the AWS regional endpoint)");
-  app.add_option("--s3-region", o.s3_region, "S3 region (default: $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)");
+                 "the profile's endpoint_url, else the AWS regional endpoint)");
+  app.add_option("--s3-region", o.s3_region,
+                 "S3 region (default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region, else us-east-1)");
   app.add_flag("--s3-path-style", o.s3_path_style,
                "path-style addressing (implied when the endpoint host is an IP address or localhost)");
-  app.add_option("--ca-file", o.ca_file, "extra PEM CA bundle to trust (TLS verification is always on)")
+  app.add_option("--profile", o.profile,
+                 "AWS profile of ~/.aws/config and ~/.aws/credentials: credentials (keys, role_arn, "
+                 "credential_process, web identity), region, endpoint_url, ca_bundle (default: $AWS_PROFILE, else "
+                 "default)");
+  app.add_option("--ca-file", o.ca_file, "extra PEM CA bundle to trust (TLS verification is always on; S3 and STS default: $AWS_CA_BUNDLE, "
+                 "the profile's ca_bundle)")
       ->check(CLI::ExistingFile);
   app.add_flag("--insecure", o.insecure, "disable TLS certificate verification (testing only)");
   app.add_option("--log-level", o.log_level, "error|warn|info|debug (stderr)")
@@ -54,6 +61,18 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
                  "(Content-MD5, for S3-compatible servers without flexible checksums)")
       ->check(CLI::IsMember({"crc32c", "sha256", "md5"}))
       ->capture_default_str();
+  app.add_option("--sse", o.sse, "S3 server-side encryption of every object: AES256 (SSE-S3) or aws:kms (SSE-KMS) "
+                                 "(default: the bucket's)")
+      ->check(CLI::IsMember({"AES256", "aws:kms", "aws:kms:dsse"}));
+  app.add_option("--sse-kms-key-id", o.sse_kms_key_id,
+                 "KMS key id, alias or ARN for --sse aws:kms (default: the account's aws/s3 key)");
+  app.add_option("--storage-class", o.storage_class,
+                 "S3 storage class of every object, e.g. STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR (default: "
+                 "the bucket's)");
+  app.add_option("--tag", o.tags, "S3 object tag KEY=VALUE added to every object; repeatable, at most 10");
+  app.add_option("--bwlimit", o.bwlimit,
+                 "cap each transfer (download or upload) at RATE bytes/s; K, M, G suffixes (1024-based), e.g. 10M; "
+                 "per transfer, so --concurrency N can use up to N times RATE (default: unlimited)");
   app.add_option("--concurrency", o.concurrency, "parallel transfers (1..64)")->check(CLI::Range(1, 64))
       ->capture_default_str();
   app.add_option("--manifest", o.manifest, "JSON Lines manifest, appended; also used to resume");
@@ -115,6 +134,48 @@ void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extr
   if (!o.manifest.empty() && o.manifest.back() == '/') throw UsageError{"--manifest must be a file path"};
   FileMode(o);
   DirMode(o);
+  ParseBandwidthFlag(o.bwlimit);
+  ParseTagFlags(o.tags);
+  if (!o.sse_kms_key_id.empty() && o.sse.rfind("aws:kms", 0) != 0) {
+    throw UsageError{"--sse-kms-key-id needs --sse aws:kms"};
+  }
+  if (!o.storage_class.empty() && o.storage_class.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                                      std::string::npos) {
+    throw UsageError{"--storage-class \"" + o.storage_class +
+                     "\" is not a storage class (upper-case letters, digits and '_', e.g. STANDARD_IA)"};
+  }
+}
+
+std::uint64_t ParseBandwidthFlag(std::string const& value) {
+  if (value.empty()) return 0;
+  std::size_t digits = 0;
+  while (digits < value.size() && std::isdigit(static_cast<unsigned char>(value[digits]))) ++digits;
+  std::string const suffix = value.substr(digits);
+  int shift = -1;
+  if (suffix.empty()) shift = 0;
+  if (suffix == "K" || suffix == "k") shift = 10;
+  if (suffix == "M" || suffix == "m") shift = 20;
+  if (suffix == "G" || suffix == "g") shift = 30;
+  if (digits == 0 || digits > 12 || shift < 0) {
+    throw UsageError{"--bwlimit \"" + value + "\" is not a rate: bytes per second with an optional K, M or G suffix, "
+                     "e.g. 500K or 10M"};
+  }
+  auto const rate = std::stoull(value.substr(0, digits)) << shift;
+  if (rate != 0 && rate < 1024) throw UsageError{"--bwlimit " + value + " is below 1K (1024 bytes/s)"};
+  return rate;
+}
+
+std::map<std::string, std::string> ParseTagFlags(std::vector<std::string> const& tags) {
+  std::map<std::string, std::string> out;
+  for (auto const& t : tags) {
+    auto eq = t.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError{"--tag \"" + t + "\" must be KEY=VALUE with a non-empty KEY"};
+    if (!out.emplace(t.substr(0, eq), t.substr(eq + 1)).second) {
+      throw UsageError{"--tag: the key \"" + t.substr(0, eq) + "\" is given twice"};
+    }
+  }
+  if (out.size() > 10) throw UsageError{"--tag: at most 10 tags per object (S3's limit), got " + std::to_string(out.size())};
+  return out;
 }
 
 std::optional<std::chrono::milliseconds> RequestTimeout(CommonOptions const& o) {
@@ -133,6 +194,7 @@ std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& o, Logg
   co.ca_file = o.ca_file;
   co.insecure_skip_verify = o.insecure;
   co.logger = logger;
+  co.max_send_bytes_per_second = co.max_recv_bytes_per_second = ParseBandwidthFlag(o.bwlimit);
   if (o.insecure) logger.Warn("--insecure: TLS certificate verification is DISABLED");
   return ccrec::MakeCurlTransport(co);
 }
@@ -216,15 +278,39 @@ Destination ParseDestination(std::string const& dest) {
 }
 
 S3Connection ResolveS3Connection(CommonOptions const& o) {
+  ccrec::s3::AwsEnvironmentOptions eo;
+  eo.profile = o.profile;
+  auto env = ccrec::s3::ResolveAwsEnvironment(eo);
+  if (!env) throw UsageError{env.error().message};
   S3Connection c;
-  c.endpoint = !o.s3_endpoint.empty() ? o.s3_endpoint : EnvOr("AWS_ENDPOINT_URL_S3", EnvOr("AWS_ENDPOINT_URL"));
-  c.region = !o.s3_region.empty() ? o.s3_region : EnvOr("AWS_REGION", EnvOr("AWS_DEFAULT_REGION", "us-east-1"));
+  c.endpoint = !o.s3_endpoint.empty() ? o.s3_endpoint : env->endpoint;
+  c.region = !o.s3_region.empty() ? o.s3_region : env->region;
   c.path_style = o.s3_path_style || (!c.endpoint.empty() && ccrec::s3::EndpointImpliesPathStyle(c.endpoint));
-  if (!c.endpoint.empty()) {
-    auto url = ccrec::ParseHttpUrl(c.endpoint);
-    if (!url) throw UsageError{"S3 endpoint (from the environment): " + url.error().message};
+  if (o.ca_file.empty() && !o.insecure) c.ca_bundle = env->ca_bundle;
+  if (!c.ca_bundle.empty() && ::access(c.ca_bundle.c_str(), R_OK) != 0) {
+    throw UsageError{"the CA bundle " + c.ca_bundle + " (AWS_CA_BUNDLE or the profile's ca_bundle) cannot be read"};
   }
   return c;
+}
+
+std::shared_ptr<ccrec::HttpTransport> MakeS3Transport(CommonOptions const& o, S3Connection const& conn,
+                                                      Logger const& logger) {
+  if (conn.ca_bundle.empty()) return MakeTransport(o, logger);
+  CommonOptions with_ca = o;
+  with_ca.ca_file = conn.ca_bundle;
+  return MakeTransport(with_ca, logger);
+}
+
+std::shared_ptr<ccrec::s3::CredentialsProvider> MakeAwsCredentials(CommonOptions const& o,
+                                                                   std::shared_ptr<ccrec::HttpTransport> transport,
+                                                                   Logger const& logger) {
+  // Environment, shared credentials/config files (--profile / AWS_PROFILE: keys, role_arn,
+  // credential_process), web identity, container endpoint, IMDSv2.
+  ccrec::s3::DefaultCredentialsChainOptions chain;
+  chain.profile.profile = o.profile;
+  chain.endpoints.transport = std::move(transport);
+  chain.endpoints.logger = logger;
+  return ccrec::s3::MakeDefaultCredentialsChain(chain);
 }
 
 std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination const& dest,
@@ -249,12 +335,14 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   so.checksum = o.s3_checksum == "md5"      ? ccrec::s3::ChecksumAlgorithm::kNone
                 : o.s3_checksum == "sha256" ? ccrec::s3::ChecksumAlgorithm::kSha256
                                             : ccrec::s3::ChecksumAlgorithm::kCrc32c;
-  so.transport = std::move(transport);
-  // Environment, shared credentials/config files (AWS_PROFILE), container endpoint, IMDSv2.
-  ccrec::s3::DefaultCredentialsChainOptions chain;
-  chain.endpoints.logger = logger;
-  so.credentials = ccrec::s3::MakeDefaultCredentialsChain(chain);
+  // AWS_CA_BUNDLE applies to S3 and STS only, not to the vendor APIs sharing `transport`.
+  so.transport = conn.ca_bundle.empty() ? std::move(transport) : MakeS3Transport(o, conn, logger);
+  so.credentials = MakeAwsCredentials(o, so.transport, logger);
   so.logger = logger;
+  so.server_side_encryption = o.sse;
+  so.sse_kms_key_id = o.sse_kms_key_id;
+  so.storage_class = o.storage_class;
+  so.tags = ParseTagFlags(o.tags);
   if (auto t = RequestTimeout(o)) so.request_timeout = *t;  // CompleteMultipartUpload keeps its own 10 min
   auto sink = ccrec::s3::MakeS3Sink(so);
   if (!sink) throw UsageError{"--dest: " + sink.error().message};

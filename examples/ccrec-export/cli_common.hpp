@@ -9,11 +9,13 @@
 #include <ccrec/core/object_sink.hpp>
 #include <ccrec/exporter/exporter.hpp>
 #include <ccrec/exporter/manifest.hpp>
+#include <ccrec/s3/credentials.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,12 +55,19 @@ struct CommonOptions {
   double request_timeout_s = 0;  // --request-timeout; 0 = the library defaults
   std::string file_mode;         // --file-mode, octal; empty = 0600 (FilesystemSinkOptions default)
   std::string dir_mode;          // --dir-mode, octal; empty = 0700
+  std::string profile;           // --profile: AWS profile (credentials, region, endpoint_url, ca_bundle)
+  std::string sse;               // --sse: "", AES256, aws:kms, aws:kms:dsse
+  std::string sse_kms_key_id;    // --sse-kms-key-id
+  std::string storage_class;     // --storage-class
+  std::vector<std::string> tags; // --tag KEY=VALUE, repeatable
+  std::string bwlimit;           // --bwlimit RATE (bytes/s, K/M/G suffixes); empty = unlimited
 };
 
 /// Adds --dest, --s3-*, --ca-file, --insecure, --concurrency, --manifest, --key-template,
 /// --dry-run, --progress, --log-level, --file-mode, --dir-mode. `default_template` is shown in --help.
 void AddCommonFlags(CLI::App& app, CommonOptions& options, std::string const& default_template);
-/// Adds only the S3 connection flags (for s3-presign).
+/// Adds only the S3 connection flags (for s3-presign): --s3-endpoint, --s3-region,
+/// --s3-path-style, --profile, --ca-file, --insecure, --log-level.
 void AddS3Flags(CLI::App& app, CommonOptions& options);
 
 /// Validates the common flags (throws UsageError). Call before anything is written.
@@ -82,7 +91,14 @@ std::optional<std::chrono::milliseconds> RequestTimeout(CommonOptions const& opt
 
 /// Logger for --log-level (stderr).
 ccrec::Logger MakeLogger(CommonOptions const& options);
-/// The shared HTTP transport honouring --ca-file/--insecure.
+/// --bwlimit in bytes per second (0 = unlimited): digits with an optional K, M or G suffix
+/// (powers of 1024), e.g. 500K, 10M. Throws UsageError.
+std::uint64_t ParseBandwidthFlag(std::string const& value);
+/// --tag KEY=VALUE flags as a map. Throws UsageError for a missing '=', an empty or repeated key.
+std::map<std::string, std::string> ParseTagFlags(std::vector<std::string> const& tags);
+
+/// The shared HTTP transport honouring --ca-file/--insecure/--bwlimit (every transfer, in each
+/// direction, is capped at --bwlimit).
 std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& options, ccrec::Logger const& logger);
 
 /// Fits --concurrency into the open-file limit (RLIMIT_NOFILE) before any transfer starts:
@@ -102,14 +118,26 @@ struct Destination {
 /// Parses s3://BUCKET[/PREFIX], file:///abs/path or a plain path (throws UsageError).
 Destination ParseDestination(std::string const& dest);
 
-/// S3 connection settings resolved from flags and the environment (AWS_ENDPOINT_URL_S3,
-/// AWS_ENDPOINT_URL, AWS_REGION, AWS_DEFAULT_REGION).
+/// S3 connection settings: the flags (--s3-endpoint, --s3-region, --s3-path-style, --ca-file),
+/// else ccrec::s3::ResolveAwsEnvironment() for --profile (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
+/// the profile's endpoint_url; AWS_REGION, AWS_DEFAULT_REGION, the profile's region;
+/// AWS_CA_BUNDLE, the profile's ca_bundle). Throws UsageError for a malformed endpoint.
 struct S3Connection {
   std::string endpoint;  // empty = AWS regional endpoint
   std::string region;
   bool path_style = false;
+  std::string ca_bundle;  // AWS_CA_BUNDLE / ca_bundle when --ca-file is not given; else empty
 };
 S3Connection ResolveS3Connection(CommonOptions const& options);
+/// MakeTransport() that also trusts `conn.ca_bundle` (for S3 and STS only).
+std::shared_ptr<ccrec::HttpTransport> MakeS3Transport(CommonOptions const& options, S3Connection const& conn,
+                                                      ccrec::Logger const& logger);
+/// The default AWS credentials chain for --profile (environment, profile: keys, role_arn,
+/// credential_process; web identity, container endpoint, IMDSv2), its STS and endpoint calls
+/// over `transport`.
+std::shared_ptr<ccrec::s3::CredentialsProvider> MakeAwsCredentials(CommonOptions const& options,
+                                                                   std::shared_ptr<ccrec::HttpTransport> transport,
+                                                                   ccrec::Logger const& logger);
 
 /// Builds the sink for --dest (S3 or filesystem). Throws UsageError for bad settings.
 std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& options, Destination const& dest,

@@ -34,9 +34,7 @@ int RunPresign(PresignFlags& f) {
   o.method = f.method;
   o.expires = std::chrono::seconds(f.expires);
   o.content_type = f.content_type;
-  ccrec::s3::DefaultCredentialsChainOptions chain;
-  chain.endpoints.logger = logger;
-  o.credentials = ccrec::s3::MakeDefaultCredentialsChain(chain);
+  o.credentials = MakeAwsCredentials(f.common, MakeS3Transport(f.common, conn, logger), logger);
   auto url = ccrec::s3::PresignS3Object(uri->bucket, uri->key, o);
   if (!url) {
     if (url.error().code == ccrec::ErrorCode::kInvalidArgument) throw UsageError{url.error().message};

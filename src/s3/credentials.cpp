@@ -2,12 +2,10 @@
 // Static, environment and shared-file (profile) credential providers, and the default chain.
 #include <ccrec/s3/credentials.hpp>
 
-#include "internal/ascii.hpp"
-#include "internal/file_util.hpp"
+#include "s3/aws_config.hpp"
 
-#include <cctype>
+#include <algorithm>
 #include <cstdlib>
-#include <map>
 #include <mutex>
 #include <vector>
 
@@ -16,17 +14,7 @@ inline namespace v1 {
 namespace s3 {
 namespace {
 
-std::string Env(char const* name) {
-  char const* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
-
-std::string Trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
+using detail::Env;
 
 class StaticProvider final : public CredentialsProvider {
  public:
@@ -74,163 +62,149 @@ class EnvProvider final : public CredentialsProvider {
 
 // ---- shared credentials / config files ---------------------------------------------------------
 
-using IniFile = std::map<std::string, std::map<std::string, std::string>>;
-
-// Parses the AWS INI dialect: [section], key = value, '#'/';' comment lines and inline comments
-// after whitespace; indented lines under a key with an empty value are a nested block (ignored).
-IniFile ParseIni(std::string const& text) {
-  IniFile out;
-  std::string section;
-  bool have_section = false;
-  bool in_nested = false;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto nl = text.find('\n', start);
-    std::string raw = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    start = nl == std::string::npos ? text.size() + 1 : nl + 1;
-    if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-    bool const indented = !raw.empty() && (raw[0] == ' ' || raw[0] == '\t');
-    auto line = Trim(raw);
-    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-    if (line.front() == '[') {
-      auto close = line.find(']');
-      if (close == std::string::npos) continue;  // malformed header: ignore the line
-      section = Trim(line.substr(1, close - 1));
-      have_section = true;
-      in_nested = false;
-      out[section];
-      continue;
-    }
-    if (!have_section) continue;
-    if (indented && in_nested) continue;
-    auto eq = line.find('=');
-    if (eq == std::string::npos) continue;
-    auto key = ::ccrec::detail::ToLowerAscii(Trim(line.substr(0, eq)));
-    auto value = line.substr(eq + 1);
-    for (std::size_t i = 1; i < value.size(); ++i) {
-      if ((value[i] == '#' || value[i] == ';') && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
-        value = value.substr(0, i);
-        break;
-      }
-    }
-    value = Trim(value);
-    in_nested = value.empty();
-    out[section][key] = value;
-  }
-  return out;
-}
-
-std::string HomePath(char const* rel) {
-  auto home = Env("HOME");
-  if (home.empty()) return {};
-  return home + rel;
-}
-
-std::string ExpandHome(std::string path) {
-  if (path.size() >= 2 && path[0] == '~' && path[1] == '/') {
-    auto home = Env("HOME");
-    if (!home.empty()) return home + path.substr(1);
-  }
-  return path;
-}
+constexpr int kMaxSourceProfileDepth = 5;
 
 class ProfileProvider final : public CredentialsProvider {
  public:
-  explicit ProfileProvider(ProfileCredentialsOptions o) : options_(std::move(o)) {}
-
-  Result<AwsCredentials> Get(CallContext const&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (cached_) return *cached_;
-    auto r = Load();
-    if (r) cached_ = *r;
-    return r;
+  explicit ProfileProvider(ProfileCredentialsOptions o) : options_(std::move(o)) {
+    if (!options_.clock) options_.clock = MakeSystemClock();
   }
-  std::string Describe() const override { return "profile " + ProfileName(); }
+
+  Result<AwsCredentials> Get(CallContext const& ctx) override {
+    std::shared_ptr<CredentialsProvider> source;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!source_) {
+        auto const profile = detail::ProfileName(options_.profile);
+        auto files = detail::ReadAwsConfigFiles(options_.credentials_file, options_.config_file, "AWS profile " + profile);
+        if (!files) return files.error();
+        std::vector<std::string> visited;
+        auto resolved = Resolve(*files, profile, visited);
+        if (!resolved) return resolved.error();
+        source_ = std::move(*resolved);
+      }
+      source = source_;
+    }
+    return source->Get(ctx);  // each source is thread-safe and refreshes on its own
+  }
+  std::string Describe() const override { return "profile " + detail::ProfileName(options_.profile); }
 
  private:
-  std::string ProfileName() const {
-    if (!options_.profile.empty()) return options_.profile;
-    auto p = Env("AWS_PROFILE");
-    return p.empty() ? "default" : p;
+  // The credential source profile `name` names, following source_profile links.
+  Result<std::shared_ptr<CredentialsProvider>> Resolve(detail::AwsConfigFiles const& files, std::string const& name,
+                                                       std::vector<std::string>& visited) {
+    std::string const what = "AWS profile " + name;
+    auto section = detail::MergedProfile(files, name);
+    if (!section) return MakeError(ErrorCode::kUnauthenticated, what + " not found in " + files.where);
+    auto get = [&](char const* k) { return detail::Value(*section, k); };
+    visited.push_back(name);
+    auto const role_arn = get("role_arn");
+    if (!role_arn.empty()) {
+      auto const source_profile = get("source_profile");
+      StsOptions sts;
+      sts.region = Env("AWS_REGION");
+      if (sts.region.empty()) sts.region = Env("AWS_DEFAULT_REGION");
+      if (sts.region.empty()) sts.region = get("region");
+      sts.transport = options_.transport;
+      sts.clock = options_.clock;
+      sts.refresh_before_expiry = options_.refresh_before_expiry;
+      sts.logger = options_.logger;
+      if (!source_profile.empty()) {
+        std::shared_ptr<CredentialsProvider> source;
+        if (source_profile == name) {
+          auto keys = StaticKeys(*section, what + " (its own keys, source_profile = itself)");
+          if (!keys) return keys.error();
+          source = MakeStaticCredentialsProvider(*keys);
+        } else if (std::find(visited.begin(), visited.end(), source_profile) != visited.end()) {
+          return MakeError(ErrorCode::kUnauthenticated, what + ": source_profile " + source_profile + " is a cycle");
+        } else if (static_cast<int>(visited.size()) >= kMaxSourceProfileDepth) {
+          return MakeError(ErrorCode::kUnauthenticated,
+                           what + ": source_profile chain deeper than " + std::to_string(kMaxSourceProfileDepth));
+        } else {
+          auto r = Resolve(files, source_profile, visited);
+          if (!r) {
+            Error e = r.error();
+            e.message = what + ": source_profile " + source_profile + ": " + e.message;
+            return e;
+          }
+          source = std::move(*r);
+        }
+        AssumeRoleCredentialsOptions ar;
+        ar.source = std::move(source);
+        ar.role_arn = role_arn;
+        ar.role_session_name = get("role_session_name");
+        ar.external_id = get("external_id");
+        if (auto d = get("duration_seconds"); !d.empty()) {
+          char* end = nullptr;
+          long const v = std::strtol(d.c_str(), &end, 10);
+          if (end == d.c_str() || *end != '\0' || v < 900 || v > 43200) {
+            return MakeError(ErrorCode::kInvalidArgument, what + ": duration_seconds \"" + d + "\" is not 900..43200");
+          }
+          ar.duration = std::chrono::seconds(v);
+        }
+        ar.sts = std::move(sts);
+        return MakeAssumeRoleCredentialsProvider(std::move(ar));
+      }
+      if (auto token_file = get("web_identity_token_file"); !token_file.empty()) {
+        WebIdentityCredentialsOptions wi;
+        wi.token_file = token_file;
+        wi.role_arn = role_arn;
+        wi.role_session_name = get("role_session_name");
+        wi.sts = std::move(sts);
+        return MakeWebIdentityCredentialsProvider(std::move(wi));
+      }
+      if (!get("credential_source").empty()) return Unsupported(what, "credential_source", name);
+      return MakeError(ErrorCode::kUnauthenticated,
+                       what + " has role_arn but neither source_profile nor web_identity_token_file (" + files.where + ")");
+    }
+    if (!get("aws_access_key_id").empty() || !get("aws_secret_access_key").empty()) {
+      auto keys = StaticKeys(*section, what + " (" + files.where + ")");
+      if (!keys) return keys.error();
+      return MakeStaticCredentialsProvider(*keys);
+    }
+    if (auto command = get("credential_process"); !command.empty()) {
+      ProcessCredentialsOptions po;
+      po.command = command;
+      po.timeout = options_.process_timeout;
+      po.clock = options_.clock;
+      po.refresh_before_expiry = options_.refresh_before_expiry;
+      po.logger = options_.logger;
+      return MakeProcessCredentialsProvider(std::move(po));
+    }
+    for (char const* unsupported : {"sso_session", "sso_start_url", "sso_account_id"}) {
+      if (!get(unsupported).empty()) return Unsupported(what, unsupported, name);
+    }
+    return MakeError(ErrorCode::kUnauthenticated, what +
+                                                      " has no credentials (aws_access_key_id / aws_secret_access_key, "
+                                                      "role_arn or credential_process) in " + files.where);
   }
 
-  Result<AwsCredentials> Load() const {
-    auto const profile = ProfileName();
-    auto creds_path = ExpandHome(!options_.credentials_file.empty() ? options_.credentials_file
-                                 : !Env("AWS_SHARED_CREDENTIALS_FILE").empty() ? Env("AWS_SHARED_CREDENTIALS_FILE")
-                                                                                : HomePath("/.aws/credentials"));
-    auto config_path = ExpandHome(!options_.config_file.empty()   ? options_.config_file
-                                  : !Env("AWS_CONFIG_FILE").empty() ? Env("AWS_CONFIG_FILE")
-                                                                    : HomePath("/.aws/config"));
-    std::vector<std::string> looked;
-    // Reads `path` into `ini` (a missing file is noted and left empty; an unreadable one fails).
-    auto read_ini = [&](std::string const& path, IniFile& ini) -> Result<void> {
-      auto text = ::ccrec::detail::ReadSmallFile(path, 1u << 20);
-      if (text) {
-        ini = ParseIni(*text);
-        looked.push_back(path);
-      } else if (text.error().code != ErrorCode::kNotFound) {
-        return MakeError(ErrorCode::kUnauthenticated,
-                         "AWS profile " + profile + ": cannot read " + path + ": " + text.error().message);
-      } else {
-        looked.push_back(path + " (missing)");
-      }
-      return {};
-    };
-    std::map<std::string, std::string> const* from_creds = nullptr;
-    std::map<std::string, std::string> const* from_config = nullptr;
-    IniFile creds_ini, config_ini;
-    if (!creds_path.empty()) {
-      if (auto read = read_ini(creds_path, creds_ini); !read) return std::move(read).error();
-      auto it = creds_ini.find(profile);
-      if (it != creds_ini.end()) from_creds = &it->second;
+  static Result<AwsCredentials> StaticKeys(detail::IniSection const& section, std::string const& what) {
+    AwsCredentials c;
+    c.access_key_id = detail::Value(section, "aws_access_key_id");
+    c.secret_access_key = detail::Value(section, "aws_secret_access_key");
+    c.session_token = detail::Value(section, "aws_session_token");
+    if (c.session_token.empty()) c.session_token = detail::Value(section, "aws_security_token");
+    if (c.access_key_id.empty() && c.secret_access_key.empty()) {
+      return MakeError(ErrorCode::kUnauthenticated, what + " has no aws_access_key_id / aws_secret_access_key");
     }
-    if (!config_path.empty()) {
-      if (auto read = read_ini(config_path, config_ini); !read) return std::move(read).error();
-      auto it = config_ini.find("profile " + profile);
-      if (it == config_ini.end() && profile == "default") it = config_ini.find("default");
-      if (it != config_ini.end()) from_config = &it->second;
-    }
-    std::string where;
-    for (auto const& l : looked) where += (where.empty() ? "" : ", ") + l;
-    for (auto const* section : {from_creds, from_config}) {
-      if (!section) continue;
-      auto get = [&](char const* k) {
-        auto it = section->find(k);
-        return it == section->end() ? std::string() : it->second;
-      };
-      AwsCredentials c;
-      c.access_key_id = get("aws_access_key_id");
-      c.secret_access_key = get("aws_secret_access_key");
-      c.session_token = get("aws_session_token");
-      if (c.session_token.empty()) c.session_token = get("aws_security_token");
-      if (!c.access_key_id.empty() && !c.secret_access_key.empty()) return c;
-      if (!c.access_key_id.empty() || !c.secret_access_key.empty()) {
-        return MakeError(ErrorCode::kUnauthenticated, "AWS profile " + profile +
-                                                          " has only one of aws_access_key_id and "
-                                                          "aws_secret_access_key (" + where + ")");
-      }
-      for (char const* unsupported : {"role_arn", "credential_process", "sso_session", "sso_start_url",
-                                       "web_identity_token_file", "credential_source"}) {
-        if (section->count(unsupported)) {
-          return MakeError(ErrorCode::kUnauthenticated,
-                           "AWS profile " + profile + " uses " + unsupported +
-                               ", which ccrec does not support; export temporary credentials (e.g. `aws configure "
-                               "export-credentials --profile " + profile + " --format env`) or use static keys");
-        }
-      }
-    }
-    if (!from_creds && !from_config) {
+    if (c.access_key_id.empty() || c.secret_access_key.empty()) {
       return MakeError(ErrorCode::kUnauthenticated,
-                       "AWS profile " + profile + " not found in " + (where.empty() ? "(no HOME)" : where));
+                       what + " has only one of aws_access_key_id and aws_secret_access_key");
     }
+    return c;
+  }
+
+  static Error Unsupported(std::string const& what, char const* key, std::string const& name) {
     return MakeError(ErrorCode::kUnauthenticated,
-                     "AWS profile " + profile + " has no aws_access_key_id / aws_secret_access_key (" + where + ")");
+                     what + " uses " + key +
+                         ", which ccrec does not support directly; add `credential_process = aws configure "
+                         "export-credentials --profile " + name + " --format process` to a profile and use that one");
   }
 
   ProfileCredentialsOptions options_;
   std::mutex mu_;
-  std::optional<AwsCredentials> cached_;
+  std::shared_ptr<CredentialsProvider> source_;
 };
 
 // ---- default chain -----------------------------------------------------------------------------
@@ -239,7 +213,16 @@ class ChainProvider final : public CredentialsProvider {
  public:
   explicit ChainProvider(DefaultCredentialsChainOptions o) : options_(std::move(o)) {
     env_ = MakeEnvCredentialsProvider();
-    profile_ = MakeProfileCredentialsProvider(options_.profile);
+    auto profile = options_.profile;
+    if (!profile.transport) profile.transport = options_.endpoints.transport;
+    if (!profile.clock) profile.clock = options_.endpoints.clock;
+    if (!profile.logger.Enabled(LogLevel::kError)) profile.logger = options_.endpoints.logger;
+    profile_ = MakeProfileCredentialsProvider(std::move(profile));
+    WebIdentityCredentialsOptions wi;
+    wi.sts.transport = options_.endpoints.transport;
+    wi.sts.clock = options_.endpoints.clock;
+    wi.sts.logger = options_.endpoints.logger;
+    web_identity_ = MakeWebIdentityCredentialsProvider(std::move(wi));
     container_ = MakeContainerCredentialsProvider(options_.endpoints);
     imds_ = MakeInstanceMetadataCredentialsProvider(options_.endpoints);
   }
@@ -262,7 +245,10 @@ class ChainProvider final : public CredentialsProvider {
     bool const container_configured = !options_.endpoints.container_uri.empty() ||
                                       !Env("AWS_CONTAINER_CREDENTIALS_FULL_URI").empty() ||
                                       !Env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI").empty();
+    bool const web_identity_configured =
+        !Env("AWS_WEB_IDENTITY_TOKEN_FILE").empty() && !Env("AWS_ROLE_ARN").empty();
     std::vector<Entry> entries = {{env_.get(), false}, {profile_.get(), explicit_profile}};
+    if (web_identity_configured) entries.push_back({web_identity_.get(), true});
     if (container_configured) entries.push_back({container_.get(), true});
     entries.push_back({imds_.get(), false});
     std::string reasons;
@@ -289,7 +275,7 @@ class ChainProvider final : public CredentialsProvider {
 
  private:
   DefaultCredentialsChainOptions options_;
-  std::shared_ptr<CredentialsProvider> env_, profile_, container_, imds_;
+  std::shared_ptr<CredentialsProvider> env_, profile_, web_identity_, container_, imds_;
   mutable std::mutex mu_;
   CredentialsProvider* last_ = nullptr;
 };

@@ -9,6 +9,7 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
+#include "s3/credentials_cache.hpp"
 #include "s3/s3_error.hpp"
 
 #include <cstdlib>
@@ -102,36 +103,11 @@ Error HttpError(int status, std::string const& what) {
 // Caches credentials and refreshes them ahead of expiry, one refresh at a time.
 class RefreshingProvider : public CredentialsProvider {
  public:
-  explicit RefreshingProvider(CredentialsEndpointOptions o) : options_(std::move(o)) {
-    if (!options_.transport) options_.transport = MakeCurlTransport();
-    if (!options_.clock) options_.clock = MakeSystemClock();
-  }
+  explicit RefreshingProvider(CredentialsEndpointOptions o)
+      : options_(Defaults(std::move(o))), cache_(options_.clock, options_.refresh_before_expiry, options_.logger) {}
 
   Result<AwsCredentials> Get(CallContext const& ctx) final {
-    std::lock_guard<std::mutex> lock(mu_);  // single-flight: concurrent callers wait for one refresh
-    auto const now = options_.clock->Now();
-    if (cached_ && now < next_refresh_) return *cached_;
-    auto fresh = Refresh(ctx);
-    if (fresh) {
-      cached_ = *fresh;
-      next_refresh_ = SysTime::max();
-      if (fresh->expiration) {
-        auto const exp = *fresh->expiration;
-        next_refresh_ = exp - options_.refresh_before_expiry;
-        if (next_refresh_ <= now) {
-          // Already inside the refresh window: use them for half their remaining life (at most 1 min).
-          auto half = (exp - now) / 2;
-          next_refresh_ = now + std::min<SysTime::duration>(half, std::chrono::minutes(1));
-        }
-      }
-      return fresh;
-    }
-    if (cached_ && cached_->expiration && now < *cached_->expiration) {
-      options_.logger.Warn(Describe() + ": refreshing credentials failed (" + fresh.error().ToString() +
-                           "); using the cached ones until they expire");
-      return *cached_;
-    }
-    return fresh;
+    return cache_.Get([&] { return Refresh(ctx); }, Describe());
   }
 
  protected:
@@ -148,9 +124,12 @@ class RefreshingProvider : public CredentialsProvider {
   CredentialsEndpointOptions options_;
 
  private:
-  std::mutex mu_;
-  std::optional<AwsCredentials> cached_;
-  SysTime next_refresh_{};
+  static CredentialsEndpointOptions Defaults(CredentialsEndpointOptions o) {
+    if (!o.transport) o.transport = MakeCurlTransport();
+    if (!o.clock) o.clock = MakeSystemClock();
+    return o;
+  }
+  detail::CredentialsCache cache_;
 };
 
 class ContainerProvider final : public RefreshingProvider {

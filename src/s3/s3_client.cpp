@@ -43,6 +43,7 @@ Result<std::shared_ptr<S3Client>> S3Client::Make(S3ClientOptions options) {
       url->port == 0 || (url->scheme == "https" && url->port == 443) || (url->scheme == "http" && url->port == 80);
   auto const host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
   c->host_ = default_port ? host : host + ":" + std::to_string(url->port);
+  c->region_ = c->options_.region;
   std::string base = ::ccrec::detail::PercentDecode(url->path);
   while (!base.empty() && base.back() == '/') base.pop_back();
   c->base_path_ = base;
@@ -52,14 +53,28 @@ Result<std::shared_ptr<S3Client>> S3Client::Make(S3ClientOptions options) {
 }
 
 S3Target S3Client::Target(std::string const& key) const {
+  std::string host;
+  {
+    std::lock_guard<std::mutex> lock(addressing_mu_);
+    host = host_;
+  }
+  return TargetFor(key, host);
+}
+
+std::string S3Client::Region() const {
+  std::lock_guard<std::mutex> lock(addressing_mu_);
+  return region_;
+}
+
+S3Target S3Client::TargetFor(std::string const& key, std::string const& host) const {
   S3Target t;
   t.scheme = scheme_;
   if (options_.path_style) {
-    t.host = host_;
+    t.host = host;
     t.raw_path = base_path_ + "/" + options_.bucket;
     if (!key.empty()) t.raw_path += "/" + key;
   } else {
-    t.host = options_.bucket + "." + host_;
+    t.host = options_.bucket + "." + host;
     t.raw_path = base_path_ + "/" + key;
   }
   return t;
@@ -77,7 +92,13 @@ Result<S3Client::Prepared> S3Client::Prepare(S3Call const& call, CallContext con
                 options_.credentials->Describe() + "): " + e.message;
     return e;
   }
-  auto target = Target(call.key);
+  std::string region, host;
+  {
+    std::lock_guard<std::mutex> lock(addressing_mu_);
+    region = region_;
+    host = host_;
+  }
+  auto target = TargetFor(call.key, host);
   SigV4Request sreq;
   sreq.method = call.method;
   sreq.host = target.host;
@@ -87,13 +108,14 @@ Result<S3Client::Prepared> S3Client::Prepare(S3Call const& call, CallContext con
   for (auto const& h : ctx.extra_headers) sreq.headers.push_back(h);
   sreq.payload_hash = call.payload_hash;
   SigV4Options so;
-  so.region = options_.region;
+  so.region = region;
   so.service = "s3";
   so.time = Now();
   so.path_mode = PathMode::kS3;
   auto sig = SignRequest(sreq, *creds, so);
   if (!sig) return sig.error();
   Prepared p;
+  p.region = region;
   p.secret_access_key = creds->secret_access_key;
   p.session_token = creds->session_token;
   auto& req = p.request;
@@ -135,6 +157,33 @@ bool S3Client::LearnSkew(S3Response const& response) const {
   return true;
 }
 
+bool S3Client::LearnRegion(S3Response const& response, std::string const& signed_region,
+                           std::string const& what) const {
+  if (response.status != 301 && response.status != 400) return false;
+  auto region = response.Header("x-amz-bucket-region");
+  if (!region || region->empty() || region->size() > 32 ||
+      region->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
+      *region == signed_region) {
+    return false;
+  }
+  bool changed = false;
+  {
+    std::lock_guard<std::mutex> lock(addressing_mu_);
+    if (region_ != *region) {
+      region_ = *region;
+      if (options_.endpoint_follows_region) host_ = "s3." + region_ + ".amazonaws.com";
+      changed = true;
+    }
+  }
+  if (changed) {  // once per sink, not once per request signed with the old region
+    options_.logger.Warn(what + ": the bucket is in region " + *region + ", not " + signed_region + " (HTTP " +
+                         std::to_string(response.status) + "); re-signing for " + *region +
+                         " from now on. Set the region (--s3-region, AWS_REGION) to " + *region +
+                         " to save this round trip");
+  }
+  return true;
+}
+
 Result<S3Response> S3Client::Execute(S3Call const& call, CallContext const& ctx) const {
   if (!options_.transport || !options_.sleeper) {
     return MakeError(ErrorCode::kInternal, "S3 client built without a transport or sleeper cannot send requests");
@@ -149,7 +198,8 @@ Result<S3Response> S3Client::Execute(S3Call const& call, CallContext const& ctx)
   if (!call.detail.empty()) what += " " + call.detail;
 
   auto attempt = [&](int n) -> Result<S3Response> {
-    for (int skew_try = 0;; ++skew_try) {
+    bool skew_learnt = false, region_learnt = false;
+    for (;;) {
       auto prepared = Prepare(call, ctx);
       if (!prepared) return prepared.error();
       auto const started = std::chrono::steady_clock::now();
@@ -181,7 +231,14 @@ Result<S3Response> S3Client::Execute(S3Call const& call, CallContext const& ctx)
       if (r.status == 404 && call.not_found_ok) return r;
       Error e = MapS3Error(r.status, r.headers, r.body, call.operation + (call.detail.empty() ? "" : " " + call.detail),
                            location, options_.clock->Now(), {prepared->secret_access_key, prepared->session_token});
-      if (e.vendor_code == "RequestTimeTooSkewed" && skew_try == 0 && LearnSkew(r)) continue;
+      if (e.vendor_code == "RequestTimeTooSkewed" && !skew_learnt && LearnSkew(r)) {
+        skew_learnt = true;
+        continue;
+      }
+      if (!region_learnt && LearnRegion(r, prepared->region, what)) {
+        region_learnt = true;  // followed once: a second redirect is the error
+        continue;
+      }
       return e;
     }
   };
@@ -207,7 +264,7 @@ Result<PresignedUrl> S3Client::Presign(std::string const& method, std::string co
   sreq.path = target.raw_path;
   sreq.headers = signed_headers;
   PresignOptions po;
-  po.region = options_.region;
+  po.region = Region();
   po.time = Now();
   po.expires = expires;
   po.scheme = target.scheme;

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,6 +44,9 @@ struct S3ClientOptions {
   // keeps only the transport's low-speed floor) and CompleteMultipartUpload gets control_timeout.
   std::chrono::milliseconds control_timeout{std::chrono::seconds(60)};
   std::chrono::milliseconds complete_timeout{std::chrono::minutes(10)};
+  // The endpoint is the AWS default "https://s3.<region>.amazonaws.com": when S3 reports another
+  // bucket region (x-amz-bucket-region), the host follows the region, not only the signature.
+  bool endpoint_follows_region = false;
 };
 
 /// One S3 API call.
@@ -88,6 +92,9 @@ class CCREC_EXPORT S3Client {
                                HttpHeaders const& signed_headers, CallContext const& ctx) const;
 
   S3Target Target(std::string const& key) const;
+  /// The signing region: S3ClientOptions::region until S3 reported the bucket's own region
+  /// (x-amz-bucket-region on a 301 or 400), then that one, for every later request.
+  std::string Region() const;
   std::string Location(std::string const& key) const { return "s3://" + options_.bucket + "/" + key; }
   /// The clock corrected by the skew learnt from RequestTimeTooSkewed.
   std::chrono::system_clock::time_point Now() const;
@@ -103,14 +110,21 @@ class CCREC_EXPORT S3Client {
     /// The signing secret and session token, masked if a server echoes them into an error.
     std::string secret_access_key;
     std::string session_token;
+    std::string region;  // the region it was signed for
   };
   Result<Prepared> Prepare(S3Call const& call, CallContext const& ctx) const;
   bool LearnSkew(S3Response const& response) const;
+  /// Adopts the bucket region a 301 PermanentRedirect / 400 AuthorizationHeaderMalformed reports
+  /// in x-amz-bucket-region when it differs from `signed_region`; true = re-sign and resend.
+  bool LearnRegion(S3Response const& response, std::string const& signed_region, std::string const& what) const;
+  S3Target TargetFor(std::string const& key, std::string const& host) const;
 
   S3ClientOptions options_;
   std::unique_ptr<Backoff> backoff_;
   std::string scheme_;
-  std::string host_;       // endpoint host[:port], default port omitted
+  mutable std::mutex addressing_mu_;  // guards region_ and host_ (learnt from S3 at run time)
+  mutable std::string region_;
+  mutable std::string host_;  // endpoint host[:port], default port omitted
   std::string base_path_;  // unencoded endpoint path without trailing '/', "" for none
   mutable std::atomic<std::int64_t> skew_ms_{0};
 };

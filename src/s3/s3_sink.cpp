@@ -137,6 +137,7 @@ Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options) {
   if (options.bucket.empty()) return bad("the bucket name is required");
   if (options.bucket.find('/') != std::string::npos) return bad("the bucket name must not contain '/'");
   if (options.region.empty()) options.region = "us-east-1";
+  bool const endpoint_follows_region = options.endpoint.empty();
   if (options.endpoint.empty()) options.endpoint = "https://s3." + options.region + ".amazonaws.com";
   if (options.part_size < kMinPartSize || options.part_size > kMaxPartSize) {
     return bad("part_size must be between 5 MiB and 5 GiB, got " + std::to_string(options.part_size));
@@ -172,7 +173,8 @@ Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options) {
 
   auto client = detail::S3Client::Make(detail::S3ClientOptions{options.bucket, options.region,
       options.endpoint, options.path_style, options.transport, options.credentials, options.retry, options.retry_seed,
-      options.clock, options.sleeper, options.logger, options.request_timeout, options.complete_multipart_timeout});
+      options.clock, options.sleeper, options.logger, options.request_timeout, options.complete_multipart_timeout,
+      endpoint_follows_region});
   if (!client) return client.error();
   if (options.payload_signing == PayloadSigning::kUnsigned && !(*client)->IsHttps()) {
     return bad("UNSIGNED-PAYLOAD is only allowed for https endpoints (the body would be unprotected); "

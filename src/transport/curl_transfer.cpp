@@ -262,6 +262,11 @@ Result<void> Transfer::Configure(HttpRequest const& request, CallContext const& 
     set.Long(CURLOPT_LOW_SPEED_LIMIT, opt.low_speed_bytes_per_second);
     set.Long(CURLOPT_LOW_SPEED_TIME, static_cast<long>(opt.low_speed_time.count()));
   }
+  auto const cap = [](std::uint64_t v) {
+    return static_cast<curl_off_t>(std::min<std::uint64_t>(v, std::numeric_limits<curl_off_t>::max()));
+  };
+  if (opt.max_send_bytes_per_second > 0) set.OffT(CURLOPT_MAX_SEND_SPEED_LARGE, cap(opt.max_send_bytes_per_second));
+  if (opt.max_recv_bytes_per_second > 0) set.OffT(CURLOPT_MAX_RECV_SPEED_LARGE, cap(opt.max_recv_bytes_per_second));
 
   // Callbacks.
   set.Function(CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);

@@ -3,8 +3,10 @@
 """Lists a bucket on a loopback S3 server for integration tests.
 
 Prints JSON: {"objects": {key: {"size": N, "sha256": hex, "content_type": ..., "checksum_crc32c": ...,
-"body": text}}} ("checksum_crc32c": the stored x-amz-checksum-crc32c from HeadObject with checksum mode
-ENABLED, "" when the object has none)
+"sse": .., "sse_kms_key_id": .., "storage_class": .., "tags": {k: v}, "body": text}}}
+("checksum_crc32c": the stored x-amz-checksum-crc32c from HeadObject with checksum mode ENABLED, ""
+when the object has none; "sse", "sse_kms_key_id", "storage_class": HeadObject's, "" when absent;
+"tags": GetObjectTagging's)
 ("body" only for keys ending in one of --body-suffix). Uses boto3 with SigV4.
 """
 import argparse
@@ -45,7 +47,12 @@ def main() -> int:
             head = s3.head_object(Bucket=args.bucket, Key=key, ChecksumMode="ENABLED")
             entry = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                      "content_type": obj.get("ContentType", ""),
-                     "checksum_crc32c": head.get("ChecksumCRC32C", "")}
+                     "checksum_crc32c": head.get("ChecksumCRC32C", ""),
+                     "sse": head.get("ServerSideEncryption", ""),
+                     "sse_kms_key_id": head.get("SSEKMSKeyId", ""),
+                     "storage_class": head.get("StorageClass", ""),
+                     "tags": {t["Key"]: t["Value"] for t in
+                              s3.get_object_tagging(Bucket=args.bucket, Key=key).get("TagSet", [])}}
             if any(key.endswith(s) for s in args.body_suffix):
                 entry["body"] = data.decode("utf-8", "replace")
             out[key] = entry

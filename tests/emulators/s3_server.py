@@ -15,7 +15,10 @@ Start-up:
    SignatureDoesNotMatch, unknown key → 403 InvalidAccessKeyId).
 4. The ready file is written atomically:
    ``{"port":N,"endpoint":"http://127.0.0.1:N","access_key":..,"secret_key":..,"region":"us-east-1",
-   "bucket":..,"pid":P}``.
+   "bucket":..,"role_arn":..,"pid":P}``. The IAM user may also call STS AssumeRole (moto serves STS
+   on the same port and checks its signature) for ``role_arn``, whose credentials may use S3.
+   AssumeRoleWithWebIdentity needs ``--no-auth``: moto 5.2.1 answers 500 to an unsigned request
+   once authentication is on.
 Runs until SIGTERM/SIGINT (exit 0). Plain HTTP only (moto serves no TLS here).
 
 moto 5.2.1 quirks to respect in tests (s3-sigv4.md §5.1): keys needing percent-encoding other than a
@@ -82,8 +85,18 @@ def main() -> int:
     iam.create_user(UserName="ccrec-tester")
     iam.put_user_policy(
         UserName="ccrec-tester", PolicyName="s3all",
-        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}')
+        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","sts:AssumeRole"],'
+                       '"Resource":"*"}]}')
     key = iam.create_access_key(UserName="ccrec-tester")["AccessKey"]
+    # A role the tester may assume (STS AssumeRole, served by moto on the same port; moto checks the
+    # signature of AssumeRole once auth is on). Its temporary credentials may use S3.
+    role = iam.create_role(
+        RoleName="ccrec-role",
+        AssumeRolePolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+                                 '"Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}')["Role"]
+    iam.put_role_policy(
+        RoleName="ccrec-role", PolicyName="s3all",
+        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}')
     s3 = session.client("s3", endpoint_url=endpoint, config=cfg)
     if args.region == "us-east-1":
         s3.create_bucket(Bucket=args.bucket)
@@ -110,6 +123,7 @@ def main() -> int:
         "secret_key": key["SecretAccessKey"],
         "region": args.region,
         "bucket": args.bucket,
+        "role_arn": role["Arn"],
         "auth": not args.no_auth,
         "pid": os.getpid(),
     })

@@ -14,6 +14,7 @@
 #include <ccrec/core/result.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,17 +78,45 @@ struct CCREC_EXPORT ProfileCredentialsOptions {
   std::string credentials_file;
   /// Shared config file. Default (empty): `AWS_CONFIG_FILE`, else "$HOME/.aws/config".
   std::string config_file;
+  /// Transport of the STS calls that `role_arn` profiles make. Default (null):
+  /// MakeCurlTransport() (TLS verification on).
+  std::shared_ptr<HttpTransport> transport;
+  /// Clock deciding when temporary credentials need refreshing, and signing time of the STS
+  /// AssumeRole call. Default (null): MakeSystemClock().
+  std::shared_ptr<Clock> clock;
+  /// Temporary credentials (STS, `credential_process` with an Expiration) are refreshed this
+  /// long before they expire. Default 5 min.
+  std::chrono::seconds refresh_before_expiry{300};
+  /// Longest a `credential_process` may run before it is killed (SIGKILL) and Get() fails with
+  /// kDeadlineExceeded. Default 60 s.
+  std::chrono::milliseconds process_timeout{std::chrono::seconds(60)};
+  /// Warnings (a failed refresh while cached credentials are still valid). Default: silent.
+  Logger logger;
 };
 
-/// A provider reading static keys (`aws_access_key_id`, `aws_secret_access_key`, optional
-/// `aws_session_token`) of one profile from the shared credentials file (`[name]`) and, when not
-/// found there, the shared config file (`[profile name]`, or `[default]`). The files are read on
-/// the first Get() and again after a failed Get(); a successful result is kept.
+/// A provider for one profile of the shared credentials file (`[name]`) and config file
+/// (`[profile name]`, or `[default]`); a key in the credentials file wins over the same key in
+/// the config file. The files are read on the first Get() and again after a failed Get(); the
+/// credential source they name is kept and asked on every later Get(). The profile's source, in
+/// this order (as the AWS CLI resolves it):
+/// - `role_arn` + `source_profile`: STS AssumeRole signed with the source profile's credentials
+///   (which may itself be any of these, up to 5 profiles deep; a cycle is an error), with the
+///   profile's `role_session_name`, `external_id` and `duration_seconds`
+///   (MakeAssumeRoleCredentialsProvider());
+/// - `role_arn` + `web_identity_token_file`: STS AssumeRoleWithWebIdentity
+///   (MakeWebIdentityCredentialsProvider());
+/// - static keys `aws_access_key_id`, `aws_secret_access_key`, optional `aws_session_token`;
+/// - `credential_process` (MakeProcessCredentialsProvider()). This also covers IAM Identity
+///   Center (SSO): `credential_process = aws configure export-credentials --profile SSO_PROFILE
+///   --format process`.
 ///
-/// Not supported (Get() fails with kUnauthenticated saying so): `role_arn`/`source_profile`
-/// (assume role), `credential_process`, `sso_*`, `web_identity_token_file`.
+/// The STS endpoint and region come from the profile (`region`, `sts_regional_endpoints` is
+/// ignored: always regional) and the environment as MakeAssumeRoleCredentialsProvider()
+/// documents. Not supported (Get() fails with kUnauthenticated saying so and suggesting
+/// credential_process): `credential_source` and `sso_*` without `credential_process`.
 ///
-/// Source: AWS SDKs and Tools Reference Guide, "Shared config and credentials files".
+/// Source: AWS SDKs and Tools Reference Guide, "Shared config and credentials files",
+/// "Assume role credential provider", "Process credential provider".
 /// @par Thread safety
 /// Thread-safe.
 CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeProfileCredentialsProvider(
@@ -150,6 +179,130 @@ CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeContainerCredentialsProvid
 CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeInstanceMetadataCredentialsProvider(
     CredentialsEndpointOptions options = {});
 
+/// Options of MakeProcessCredentialsProvider().
+struct CCREC_EXPORT ProcessCredentialsOptions {
+  /// The command line, split into arguments as the AWS CLI does (POSIX shell words, no shell):
+  /// whitespace separates words; '...' keeps everything literally; "..." keeps everything but
+  /// `\"`, `\\`, `\$` and `` \` `` escapes; a backslash outside quotes escapes the next
+  /// character. No variables, globbing, pipes or redirections. The first word is looked up in
+  /// `PATH`. Required.
+  std::string command;
+  /// The process is killed (SIGKILL) when it runs longer. Default 60 s.
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  /// Most bytes read from its standard output; more is an error. Default 64 KiB.
+  std::size_t max_output_bytes = 64 * 1024;
+  /// Clock deciding when credentials with an Expiration need refreshing. Default (null):
+  /// MakeSystemClock().
+  std::shared_ptr<Clock> clock;
+  /// Credentials are refreshed this long before their Expiration. Default 5 min.
+  std::chrono::seconds refresh_before_expiry{300};
+  /// Warnings when a refresh fails but cached credentials are still valid. Default: silent.
+  Logger logger;
+};
+
+/// Credentials printed by an external program (`credential_process`), which covers IAM Identity
+/// Center (SSO) through `aws configure export-credentials --format process` and any custom
+/// credential broker.
+///
+/// The program runs without a shell (see ProcessCredentialsOptions::command), with standard
+/// input from /dev/null and the caller's standard error (so its prompts and diagnostics reach
+/// the user; ccrec never reads, logs or returns what it writes there). Its standard output must
+/// be one JSON object: `Version` (the number 1), `AccessKeyId`, `SecretAccessKey`, optional
+/// `SessionToken` and optional `Expiration` (ISO-8601 UTC). Credentials without Expiration are
+/// kept for the life of the provider; with one, they are refreshed `refresh_before_expiry`
+/// ahead (single-flight), and a failed refresh returns the cached ones while still valid.
+///
+/// Errors of Get(): kInvalidArgument for an empty or unbalanced command; kUnauthenticated when
+/// the program cannot be started or exits non-zero (the message has its exit status, never its
+/// output); kDeadlineExceeded after `timeout`; kParse for output that is not the JSON above
+/// (the message names the field, never a value) or longer than `max_output_bytes`; kCancelled.
+///
+/// Source: AWS SDKs and Tools Reference Guide, "Process credential provider"
+/// (https://docs.aws.amazon.com/sdkref/latest/guide/feature-process-credentials.html).
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeProcessCredentialsProvider(ProcessCredentialsOptions options);
+
+/// Where and how the STS calls of the assume-role providers are made.
+struct CCREC_EXPORT StsOptions {
+  /// STS endpoint URL. Default (empty): `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else
+  /// "https://sts.<region>.amazonaws.com". Must be https, or http to a loopback address
+  /// (tests, local emulators); anything else is kInvalidArgument from Get().
+  std::string endpoint;
+  /// Region of the regional endpoint and of the AssumeRole signature. Default (empty):
+  /// `AWS_REGION`, else `AWS_DEFAULT_REGION`, else "us-east-1".
+  std::string region;
+  /// HTTP transport. Default (null): MakeCurlTransport() (TLS verification on).
+  std::shared_ptr<HttpTransport> transport;
+  /// Clock for refresh decisions and signing. Default (null): MakeSystemClock().
+  std::shared_ptr<Clock> clock;
+  /// Credentials are refreshed this long before their Expiration. Default 5 min.
+  std::chrono::seconds refresh_before_expiry{300};
+  /// Per-request timeout. Default 10 s.
+  std::chrono::milliseconds timeout{10000};
+  /// Attempts per refresh (transport errors and 5xx are retried at once). Default 3.
+  int max_attempts = 3;
+  /// Warnings when a refresh fails but cached credentials are still valid. Default: silent.
+  Logger logger;
+};
+
+/// Options of MakeWebIdentityCredentialsProvider().
+struct CCREC_EXPORT WebIdentityCredentialsOptions {
+  /// File holding the OIDC token (re-read on every refresh: Kubernetes rotates it). Default
+  /// (empty): `AWS_WEB_IDENTITY_TOKEN_FILE`.
+  std::string token_file;
+  /// Role to assume. Default (empty): `AWS_ROLE_ARN`.
+  std::string role_arn;
+  /// Session name. Default (empty): `AWS_ROLE_SESSION_NAME`, else "ccrec-<epoch seconds>".
+  std::string role_session_name;
+  StsOptions sts;
+};
+
+/// Temporary credentials from STS AssumeRoleWithWebIdentity (an unsigned POST of `Action`,
+/// `Version=2011-06-15`, `RoleArn`, `RoleSessionName`, `WebIdentityToken`), as Kubernetes service
+/// accounts use them (EKS IRSA: `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`). Cached and
+/// refreshed `refresh_before_expiry` before they expire (single-flight); a failed refresh returns
+/// the cached credentials while they are still valid.
+///
+/// Errors of Get(): kUnauthenticated when the token file or role ARN is not configured or the
+/// file cannot be read, or STS refuses (vendor_code = the STS error Code, e.g.
+/// InvalidIdentityToken, AccessDenied; request_id = its RequestId); kInvalidArgument for a
+/// disallowed endpoint; kParse for a malformed STS answer; the transport's error otherwise.
+///
+/// Source: AWS STS API Reference, "AssumeRoleWithWebIdentity"
+/// (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html).
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeWebIdentityCredentialsProvider(
+    WebIdentityCredentialsOptions options = {});
+
+/// Options of MakeAssumeRoleCredentialsProvider().
+struct CCREC_EXPORT AssumeRoleCredentialsOptions {
+  /// Credentials that sign the AssumeRole call. Required.
+  std::shared_ptr<CredentialsProvider> source;
+  /// Role to assume. Required.
+  std::string role_arn;
+  /// Session name. Default (empty): "ccrec-<epoch seconds>".
+  std::string role_session_name;
+  /// `ExternalId`, when the role's trust policy requires one. Default: not sent.
+  std::string external_id;
+  /// `DurationSeconds` (900..43200). Default 0: not sent (STS's default, 1 h).
+  std::chrono::seconds duration{0};
+  StsOptions sts;
+};
+
+/// Temporary credentials from STS AssumeRole (a POST of `Action=AssumeRole`,
+/// `Version=2011-06-15`, `RoleArn`, `RoleSessionName`, optional `ExternalId`/`DurationSeconds`,
+/// SigV4-signed for service "sts" with the `source` credentials). Cached and refreshed like
+/// MakeWebIdentityCredentialsProvider(); errors likewise, plus the source's error.
+///
+/// Source: AWS STS API Reference, "AssumeRole"
+/// (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeAssumeRoleCredentialsProvider(
+    AssumeRoleCredentialsOptions options);
+
 /// Options of MakeDefaultCredentialsChain().
 struct CCREC_EXPORT DefaultCredentialsChainOptions {
   ProfileCredentialsOptions profile;
@@ -157,8 +310,11 @@ struct CCREC_EXPORT DefaultCredentialsChainOptions {
 };
 
 /// The chain AWS users expect, first match wins: environment variables, then the shared
-/// credentials/config files (profile), then the container endpoint (only when its variables are
-/// set), then instance metadata (IMDSv2). The provider that answered is asked first next time.
+/// credentials/config files (profile, with every source MakeProfileCredentialsProvider()
+/// supports), then web identity (only when `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN` are
+/// set), then the container endpoint (only when its variables are set), then instance metadata
+/// (IMDSv2). The profile's and web identity's STS calls use `endpoints.transport`, `clock` and
+/// `logger` unless `profile` sets its own. The provider that answered is asked first next time.
 /// An explicit `AWS_PROFILE` that cannot be resolved is an error (not skipped).
 /// Get() fails with kUnauthenticated listing why each source did not apply.
 /// @par Thread safety

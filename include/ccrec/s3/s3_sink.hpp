@@ -78,7 +78,8 @@ struct CCREC_EXPORT S3SinkOptions {
   std::string bucket;
   /// Prepended verbatim to every key ("recordings/" + "2026/a.wav"). Default empty.
   std::string prefix;
-  /// Region of the SigV4 credential scope. Default "us-east-1".
+  /// Region of the SigV4 credential scope. Default "us-east-1". When S3 reports that the bucket
+  /// lives elsewhere, the sink switches to the bucket's region (see MakeS3Sink()).
   std::string region = "us-east-1";
   /// Endpoint URL, "scheme://host[:port][/base-path]". Default (empty):
   /// "https://s3.<region>.amazonaws.com".
@@ -155,6 +156,19 @@ struct CCREC_EXPORT S3SinkOptions {
   /// status (AWS S3 API reference, CompleteMultipartUpload) — a legitimate trickle — so this call
   /// gets its own, longer bound. Default 10 min; 0 = none.
   std::chrono::milliseconds complete_multipart_timeout{std::chrono::minutes(10)};
+
+  /// Options configured the way the AWS CLI and ccrec-export are, for a service embedding ccrec:
+  /// `region` and `endpoint` from ResolveAwsEnvironment() (`AWS_REGION`, `AWS_DEFAULT_REGION`,
+  /// the profile's `region`; `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, the profile's
+  /// `endpoint_url`), `path_style` when the endpoint implies it, a `transport` built by
+  /// MakeCurlTransport() that also trusts `AWS_CA_BUNDLE` (or the profile's `ca_bundle`), and
+  /// `credentials` = MakeDefaultCredentialsChain() for `profile` over that transport. `bucket` is
+  /// left empty: set it (and anything else) before MakeS3Sink().
+  /// @param profile the profile (default: `AWS_PROFILE`, else "default").
+  /// @return the options, or the error of ResolveAwsEnvironment().
+  /// @par Thread safety
+  /// As ResolveAwsEnvironment().
+  static Result<S3SinkOptions> FromEnvironment(std::string const& profile = {});
 };
 
 /// True when `endpoint`'s host is an IP literal or "localhost" — where virtual-hosted
@@ -183,6 +197,12 @@ CCREC_EXPORT bool EndpointImpliesPathStyle(std::string_view endpoint);
 /// SlowDown, RequestTimeout and transport errors are retried; SignatureDoesNotMatch,
 /// InvalidAccessKeyId, AccessDenied, NoSuchBucket and other 4xx are not. RequestTimeTooSkewed
 /// is handled once per request by re-signing with the server's clock offset (warning logged).
+/// A wrong region is followed once per request: a 301 PermanentRedirect or 400
+/// AuthorizationHeaderMalformed carrying `x-amz-bucket-region` is re-signed for that region (and,
+/// with the default AWS endpoint, sent to `s3.<that region>.amazonaws.com`) and resent at once;
+/// the sink keeps the region for every later request (one warning logged). A second redirect, or
+/// one without the header, is returned as the error (Amazon S3 API Reference, "Error responses";
+/// S3 User Guide, "Making requests": x-amz-bucket-region).
 ///
 /// @return the sink, or kInvalidArgument for bad options (no bucket, malformed endpoint,
 ///         part size outside 5 MiB..5 GiB, threshold outside 1..5 GiB, in-flight outside

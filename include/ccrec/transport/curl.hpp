@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,15 @@ struct CurlOptions {
   /// the caller has not read the buffered body is not counted. 0 disables the check.
   long low_speed_bytes_per_second = 1;
   std::chrono::seconds low_speed_time{60};
+  /// Upper bound of the upload speed of each transfer, in bytes per second
+  /// (CURLOPT_MAX_SEND_SPEED_LARGE): libcurl pauses the transfer whenever its average over the
+  /// last seconds would exceed it. Per transfer, not per transport: N concurrent uploads may
+  /// send N times as much. Default 0 = unlimited.
+  std::uint64_t max_send_bytes_per_second = 0;
+  /// Upper bound of the download speed of each transfer, in bytes per second
+  /// (CURLOPT_MAX_RECV_SPEED_LARGE); per transfer like max_send_bytes_per_second. Default 0 =
+  /// unlimited.
+  std::uint64_t max_recv_bytes_per_second = 0;
   /// Proxies from the standard environment variables (https_proxy, HTTPS_PROXY, http_proxy,
   /// ALL_PROXY, NO_PROXY), as libcurl reads them. Default true. An explicit proxy URL wins.
   bool proxy_from_environment = true;
