@@ -5,6 +5,7 @@
 // one valid RIFF whose data is exactly the segments' PCM in sequence; recordings whose formats
 // differ are exported one object per segment, byte for byte, with their own manifest lines.
 
+#include "integration/face/face_it_util.hpp"
 #include "integration/harness.hpp"
 
 #include <ccrec/face/client.hpp>
@@ -25,7 +26,7 @@ using ccrec_it::Json;
 using ccrec_it::ServerProcess;
 using ccrec_it::TempDir;
 
-constexpr long long kDayStart = 1793491200000;
+using face_it::kDayStart;
 
 std::uint32_t U32At(std::string const& s, std::size_t at) {
   std::uint32_t v = 0;

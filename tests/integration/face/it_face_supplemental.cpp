@@ -4,6 +4,7 @@
 // is exported byte for byte beside its recording, the video one through `type=video`, with its own
 // manifest line and sidecar; `{kind}` in a key template separates audio from supplemental files.
 
+#include "integration/face/face_it_util.hpp"
 #include "integration/harness.hpp"
 
 #include <gtest/gtest.h>
@@ -17,7 +18,7 @@ using ccrec_it::Json;
 using ccrec_it::ServerProcess;
 using ccrec_it::TempDir;
 
-constexpr long long kDayStart = 1793491200000;
+using face_it::kDayStart;
 
 TEST(FaceSupplementalIntegration, FilesAreExportedBesideTheirRecording) {
   auto face = ServerProcess::Start("face_server.py", {"--recordings", "24", "--in-progress", "1", "--video-files", "true"});

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -156,6 +157,31 @@ class ScopedUmask {
 
  private:
   mode_t old_;
+};
+
+/// Unsets the named environment variables for its lifetime and restores them afterwards.
+class EnvGuard {
+ public:
+  explicit EnvGuard(std::vector<std::string> names) : names_(std::move(names)) {
+    for (auto const& n : names_) {
+      char const* v = std::getenv(n.c_str());
+      saved_.emplace_back(v ? std::optional<std::string>(v) : std::nullopt);
+      unsetenv(n.c_str());
+    }
+  }
+  ~EnvGuard() {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      if (saved_[i]) {
+        setenv(names_[i].c_str(), saved_[i]->c_str(), 1);
+      } else {
+        unsetenv(names_[i].c_str());
+      }
+    }
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<std::optional<std::string>> saved_;
 };
 
 }  // namespace ccrec_test

@@ -13,6 +13,8 @@
 #include "internal/url.hpp"
 #include "s3/credential_process.hpp"
 
+#include "unit/core/test_util.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -40,38 +42,16 @@ std::vector<std::string> const kEnv = {
     "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_STS", "AWS_CA_BUNDLE",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME"};
 
-class EnvGuard {
- public:
-  explicit EnvGuard(std::vector<std::string> names) : names_(std::move(names)) {
-    for (auto const& n : names_) {
-      char const* v = std::getenv(n.c_str());
-      saved_.emplace_back(v ? std::optional<std::string>(v) : std::nullopt);
-      unsetenv(n.c_str());
-    }
-  }
-  ~EnvGuard() {
-    for (std::size_t i = 0; i < names_.size(); ++i) {
-      if (saved_[i]) {
-        setenv(names_[i].c_str(), saved_[i]->c_str(), 1);
-      } else {
-        unsetenv(names_[i].c_str());
-      }
-    }
-  }
+using ccrec_test::EnvGuard;
 
- private:
-  std::vector<std::string> names_;
-  std::vector<std::optional<std::string>> saved_;
-};
-
-class TempDir {
+class ScratchDir {
  public:
-  TempDir() {
+  ScratchDir() {
     std::random_device rd;
     dir_ = std::filesystem::temp_directory_path() / ("ccrec-aws-" + std::to_string(rd()) + std::to_string(rd()));
     std::filesystem::create_directories(dir_);
   }
-  ~TempDir() {
+  ~ScratchDir() {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
@@ -95,7 +75,7 @@ class AwsParity : public ::testing::Test {
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
   }
   EnvGuard guard_;
-  TempDir dir_;
+  ScratchDir dir_;
   std::shared_ptr<FakeHttpTransport> transport_ = std::make_shared<FakeHttpTransport>();
   std::shared_ptr<ManualClock> clock_ = std::make_shared<ManualClock>();  // 2026-11-01T00:00:00Z
 };

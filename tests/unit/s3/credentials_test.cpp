@@ -7,6 +7,8 @@
 
 #include "internal/time_util.hpp"
 
+#include "unit/core/test_util.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -30,29 +32,7 @@ std::vector<std::string> const kAwsEnv = {
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "HOME"};
 
-class EnvGuard {
- public:
-  explicit EnvGuard(std::vector<std::string> names) : names_(std::move(names)) {
-    for (auto const& n : names_) {
-      char const* v = std::getenv(n.c_str());
-      saved_.emplace_back(v ? std::optional<std::string>(v) : std::nullopt);
-      unsetenv(n.c_str());
-    }
-  }
-  ~EnvGuard() {
-    for (std::size_t i = 0; i < names_.size(); ++i) {
-      if (saved_[i]) {
-        setenv(names_[i].c_str(), saved_[i]->c_str(), 1);
-      } else {
-        unsetenv(names_[i].c_str());
-      }
-    }
-  }
-
- private:
-  std::vector<std::string> names_;
-  std::vector<std::optional<std::string>> saved_;
-};
+using ccrec_test::EnvGuard;
 
 TEST(Credentials, Static) {
   AwsCredentials c{"AK", "SK", "TOK", std::nullopt};
