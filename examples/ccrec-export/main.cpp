@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ccrec-export: copies contact-center call recordings and their metadata into S3 or a
 // directory. The reference program of the ccrec SDK.
+#include "cli_help_groups.hpp"
 #include "cli_settings.hpp"
 #include "commands.hpp"
 
@@ -118,6 +119,7 @@ int main(int argc, char** argv) {
   add("face", RegisterFace);
   add("webex-legacy", RegisterWebexLegacy);
   add("s3-presign", RegisterS3Presign);
+  GroupHelpSections(app);  // Source, Window, Destination, S3, Output, Tuning
   std::vector<std::string> subcommands;
   for (auto const& [name, action] : commands) subcommands.push_back(name);
   // Flags from a config file (TOML or INI; one [section] per subcommand) and, above it, from

@@ -46,4 +46,42 @@ TEST(CliUsage, HelpIsASubcommandTooAndUsageNamesTheProgram) {
   EXPECT_NE(face.out.find("--password-file"), std::string::npos) << face.out;
 }
 
+// Issue 14 item 4: --help groups the flags (source, window, destination, S3, output, tuning), in
+// that order, and each flag sits in its section whichever subcommand shows it.
+TEST(CliUsage, HelpGroupsTheFlagsIntoSections) {
+  std::vector<std::string> const order = {"\nSource:\n", "\nWindow:\n", "\nDestination:\n",
+                                          "\nS3:\n", "\nOutput:\n", "\nTuning:\n"};
+  auto section_of = [](std::string const& help, std::string const& flag) {
+    auto at = help.find("  " + flag + " ");
+    if (at == std::string::npos) return std::string("<missing>");
+    auto colon = help.rfind(":\n", at);
+    auto start = help.rfind('\n', colon - 1);
+    return help.substr(start + 1, colon - start - 1);
+  };
+  for (std::string sub : {"webex", "face", "huawei", "webex-legacy"}) {
+    SCOPED_TRACE(sub);
+    auto help = Cli({sub, "--help"});
+    ASSERT_EQ(help.exit_code, 0) << help.err;
+    std::size_t last = 0;
+    for (auto const& heading : order) {
+      auto at = help.out.find(heading);
+      ASSERT_NE(at, std::string::npos) << heading << " in\n" << help.out;
+      EXPECT_GT(at, last) << heading << " out of order";
+      last = at;
+    }
+    EXPECT_EQ(section_of(help.out, "--dest"), "Destination");
+    EXPECT_EQ(section_of(help.out, "--manifest"), "Destination");
+    EXPECT_EQ(section_of(help.out, "--s3-endpoint"), "S3");
+    EXPECT_EQ(section_of(help.out, "--log-level"), "Output");
+    EXPECT_EQ(section_of(help.out, "--concurrency"), "Tuning");
+    EXPECT_EQ(section_of(help.out, "--ca-file"), "Source");
+  }
+  auto webex = Cli({"webex", "--help"}).out;
+  EXPECT_EQ(section_of(webex, "--client-id"), "Source");
+  EXPECT_EQ(section_of(webex, "--since-last-run"), "Window");
+  auto face = Cli({"face", "--help"}).out;
+  EXPECT_EQ(section_of(face, "--days-back"), "Window");
+  EXPECT_EQ(section_of(face, "--face-url"), "Source");
+}
+
 }  // namespace
