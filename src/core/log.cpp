@@ -296,14 +296,6 @@ std::string RedactUrl(std::string_view url) {
   return base + "?" + RedactSecrets(query) + safe_fragment;
 }
 
-Logger::Logger(LogLevel min_level, LogCallback callback)
-    : min_level_(min_level),
-      callback_(callback ? std::make_shared<LogCallback const>(std::move(callback)) : nullptr) {}
-
-bool Logger::Enabled(LogLevel level) const noexcept {
-  return callback_ != nullptr && level != LogLevel::kOff && level >= min_level_;
-}
-
 std::string EscapeControlCharacters(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -319,20 +311,6 @@ std::string EscapeControlCharacters(std::string_view text) {
     }
   }
   return out;
-}
-
-void Logger::Log(LogLevel level, std::string_view message) const {
-  if (!Enabled(level)) return;
-  (*callback_)(level, EscapeControlCharacters(RedactSecrets(message)));
-}
-
-Logger MakeStderrLogger(LogLevel min_level) {
-  auto mu = std::make_shared<std::mutex>();
-  return Logger(min_level, [mu](LogLevel level, std::string_view message) {
-    std::lock_guard<std::mutex> lock(*mu);
-    std::string upper = detail::ToUpperAscii(ToString(level));
-    std::cerr << upper << " " << message << "\n";
-  });
 }
 
 }  // namespace v1
