@@ -84,6 +84,17 @@ TEST(SqliteManifest, OneRowPerRecordingPlusHistoryAndTheBinding) {
             std::string::npos);
 }
 
+TEST(SqliteManifest, TheWriteAheadLogIsAsPrivateAsTheDatabase) {
+  ccrec_test::TempDir dir;
+  std::string const path = dir / "m.sqlite";
+  ccrec_test::ScopedUmask umask(022);
+  auto m = OpenSqliteManifest(path);
+  ASSERT_TRUE(m) << m.error().ToString();
+  ASSERT_TRUE((*m)->Append(Entry("t1", ItemStatus::kExported)));
+  EXPECT_EQ(ccrec_test::FileMode(path), 0600u);
+  EXPECT_EQ(ccrec_test::FileMode(path + "-wal"), 0600u) << "the WAL holds the same rows";
+}
+
 TEST(SqliteManifest, AFileThatIsNotADatabaseIsAClearError) {
   ccrec_test::TempDir dir;
   std::string const path = dir / "m.db";
