@@ -21,6 +21,8 @@ set(CCREC_LAYER_ALLOWED_huawei core exporter)
 set(CCREC_LAYER_ALLOWED_face core exporter)
 # The optional login helpers (cpp-httplib listener); nothing links them but programs.
 set(CCREC_LAYER_ALLOWED_webex_login core)
+# The optional SQLite manifest (an exporter::Manifest implementation); linked by programs only.
+set(CCREC_LAYER_ALLOWED_manifest_sqlite core exporter)
 
 # The ccrec area of a link item ("ccrec::webex", "ccrec_webex", "$<LINK_ONLY:ccrec_webex>"), or ""
 # when the item is not a ccrec library.

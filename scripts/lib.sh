@@ -6,7 +6,7 @@ CCREC_APT_PACKAGES=(
   build-essential cmake pkg-config git ca-certificates curl openssl python3 python3-pip
   libcurl4-openssl-dev libssl-dev rapidjson-dev libfmt-dev libpugixml-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  help2man libcpp-httplib-dev
+  help2man libcpp-httplib-dev libsqlite3-dev
 )
 
 ccrec_log() { printf '==> %s\n' "$*" >&2; }

@@ -75,7 +75,13 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
                  "per transfer, so --concurrency N can use up to N times RATE (default: unlimited)");
   app.add_option("--concurrency", o.concurrency, "parallel transfers (1..64)")->check(CLI::Range(1, 64))
       ->capture_default_str();
-  app.add_option("--manifest", o.manifest, "JSON Lines manifest, appended; also used to resume");
+  app.add_option("--manifest", o.manifest,
+                 "manifest of every outcome, also used to resume: JSON Lines, or SQLite when PATH ends in .sqlite or "
+                 ".db (see --manifest-format)");
+  app.add_option("--manifest-format", o.manifest_format,
+                 "format of --manifest: auto (SQLite for .sqlite/.db, else JSON Lines), jsonl or sqlite")
+      ->check(CLI::IsMember({"auto", "jsonl", "sqlite"}))
+      ->capture_default_str();
   app.add_option("--key-template", o.key_template,
                  "object key template; placeholders {task_id} {recording_id} {file_name} {ext} {yyyy} {mm} {dd}")
       ->capture_default_str();
@@ -132,6 +138,7 @@ void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extr
   auto t = ccrec::exporter::KeyTemplate::Parse(o.key_template, extra_key_names, identity);
   if (!t) throw UsageError{"--key-template: " + t.error().message};
   if (!o.manifest.empty() && o.manifest.back() == '/') throw UsageError{"--manifest must be a file path"};
+  (void)ManifestFormat(o);
   FileMode(o);
   DirMode(o);
   ParseBandwidthFlag(o.bwlimit);
@@ -347,22 +354,6 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   auto sink = ccrec::s3::MakeS3Sink(so);
   if (!sink) throw UsageError{"--dest: " + sink.error().message};
   return *sink;
-}
-
-std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& o, ccrec::ObjectSink const& sink) {
-  if (o.manifest.empty()) return ccrec::exporter::Manifest::Null();
-  ccrec::exporter::ManifestOptions mo;
-  mo.file_mode = FileMode(o);
-  auto m = ccrec::exporter::Manifest::Open(o.manifest, mo);
-  if (!m) throw UsageError{"--manifest: " + m.error().message};
-  auto bound = o.dry_run ? (*m)->CheckDestination(sink.Uri(""), o.key_template)
-                         : (*m)->Bind(sink.Uri(""), o.key_template);
-  if (!bound) throw UsageError{"--manifest: " + bound.error().message};
-  if ((*m)->MalformedLines() > 0) {
-    std::cerr << "ccrec-export: warning: ignored " << (*m)->MalformedLines() << " malformed line(s) in "
-              << o.manifest << "\n";
-  }
-  return *m;
 }
 
 // --- signals -------------------------------------------------------------------------------

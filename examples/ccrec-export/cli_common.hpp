@@ -48,6 +48,7 @@ struct CommonOptions {
   bool insecure = false;
   int concurrency = 4;
   std::string manifest;
+  std::string manifest_format = "auto";  // --manifest-format: auto, jsonl, sqlite
   std::string key_template;
   bool dry_run = false;
   std::string progress = "auto";
@@ -144,7 +145,11 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& options, Destin
                                             std::shared_ptr<ccrec::HttpTransport> transport,
                                             ccrec::Logger const& logger);
 
-/// Opens --manifest (or a null manifest) and binds it to `sink`'s destination and --key-template
+/// The manifest format --manifest gets: "jsonl" or "sqlite" (--manifest-format, or with "auto"
+/// the extension: .sqlite and .db are SQLite). Throws UsageError for sqlite when this
+/// ccrec-export was built without ccrec::manifest_sqlite.
+std::string ManifestFormat(CommonOptions const& options);
+/// Opens --manifest (or a null manifest) in ManifestFormat() and binds it to `sink`'s destination and --key-template
 /// (Manifest::Bind; only checked with --dry-run). Throws UsageError when it cannot be opened or
 /// belongs to another destination or key template — before anything is written.
 std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& options, ccrec::ObjectSink const& sink);

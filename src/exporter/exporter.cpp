@@ -166,10 +166,24 @@ class Run {
     queue_.Abort();
   }
 
-  void Record(ManifestEntry const& entry) {
+  /// Appends the item's manifest line, then reports it to ExporterOptions::on_item_done.
+  void Record(ManifestEntry entry, ExportItem const& item) {
     if (options_.dry_run) return;
     auto appended = manifest_.Append(entry);
     if (!appended) Fatal(std::move(appended).error());
+    if (!options_.on_item_done) return;
+    entry.error = RedactSecrets(entry.error);
+    options_.on_item_done(item, entry);
+  }
+  /// The same for an outcome without an ExportItem at hand (a pending task, a collision victim).
+  void Record(ManifestEntry const& entry, std::optional<std::chrono::system_clock::time_point> window_time) {
+    ExportItem item;
+    item.source = entry.source;
+    item.task_id = entry.task_id;
+    item.recording_id = entry.recording_id;
+    item.segment_id = entry.segment_id;
+    item.window_time = window_time;
+    Record(entry, item);
   }
 
   void NoteUnfinished(std::optional<std::chrono::system_clock::time_point> t) {
@@ -182,7 +196,7 @@ class Run {
     if (p.given_up) return RecordGivenUp(p);
     counters_.pending.fetch_add(1);
     NoteUnfinished(p.window_time);
-    Record(Line(RecordingIdentity{p.source, p.task_id, p.recording_id, ""}, ItemStatus::kPending, p.reason));
+    Record(Line(RecordingIdentity{p.source, p.task_id, p.recording_id, ""}, ItemStatus::kPending, p.reason), p.window_time);
     options_.logger.Info("pending: " + p.source + " task " + p.task_id + ": " + p.reason);
   }
 
@@ -193,7 +207,7 @@ class Run {
       return;
     }
     counters_.failed.fetch_add(1);
-    Record(Line(RecordingIdentity{p.source, p.task_id, "", ""}, ItemStatus::kFailed, p.reason));
+    Record(Line(RecordingIdentity{p.source, p.task_id, "", ""}, ItemStatus::kFailed, p.reason), p.window_time);
     options_.logger.Warn("failed: " + p.source + " task " + p.task_id + ": " + p.reason);
   }
 
@@ -228,7 +242,8 @@ class Run {
   void Interrupted(ExportItem const& item) {
     counters_.pending.fetch_add(1);
     NoteUnfinished(item.window_time);
-    Record(Line(IdentityOf(item), ItemStatus::kPending, "interrupted: the run stopped before this recording was exported"));
+    Record(Line(IdentityOf(item), ItemStatus::kPending, "interrupted: the run stopped before this recording was exported"),
+           item);
     options_.logger.Info("pending: " + item.source + " task " + item.task_id + " recording " + item.recording_id +
                          ": the run stopped before it was exported");
   }
@@ -240,7 +255,7 @@ class Run {
     auto e = EntryFor(item, key);
     e.status = ItemStatus::kFailed;
     e.error = error.ToString();
-    Record(e);
+    Record(e, item);
     options_.logger.Warn("failed: " + item.source + " task " + item.task_id + " recording " + item.recording_id +
                          ": " + error.ToString());
   }
@@ -292,7 +307,7 @@ class Run {
       auto f = EntryAt(c.id, key);
       f.status = ItemStatus::kFailed;
       f.error = Collision(key, c.id.ToString(), id.ToString()).ToString();
-      Record(f);
+      Record(f, c.window_time);
       c.state = ItemStatus::kFailed;
       options_.logger.Warn("failed: " + c.id.ToString() + ": " + f.error);
     }
@@ -317,7 +332,7 @@ class Run {
     e.status = status;
     e.bytes = bytes;
     e.sha256 = std::move(sha256);
-    Record(e);
+    Record(e, item);
   }
 
   // ---- one item ---------------------------------------------------------------------------

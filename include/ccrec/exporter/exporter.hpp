@@ -75,6 +75,22 @@ struct ExporterOptions {
   /// Write a sidecar KEY.json per recording (items with an empty ExportItem::metadata_json have
   /// none). Default true.
   bool write_sidecars = true;
+  /// Per-item event: called once per item of a run (not in a dry run) with its final outcome,
+  /// right after the outcome's manifest entry was appended (not necessarily synced yet):
+  /// `outcome` is that entry (status exported, skipped, failed or pending; key, uri, bytes,
+  /// sha256), its `error` passed through RedactSecrets. Items are the ExportItems the source
+  /// handed out, plus the tasks it reported pending (PendingItem, including given-up tasks ending
+  /// "failed") and the items a stopping run never started ("pending"); for those, `item` carries
+  /// only source, task_id, recording_id, segment_id and window_time. An item the source withdraws
+  /// (Superseded()) is not reported. One exception to "once": an item reported exported or
+  /// skipped is reported again, as failed, when a later item of the same run renders the same key
+  /// (a key collision; the summary moves it to `failed` too), and then `item` carries only its
+  /// identity as above.
+  /// @par Thread safety
+  /// Called from the worker threads (and the thread that runs Run() for pending tasks),
+  /// concurrently when concurrency > 1: it must be thread-safe, should return quickly (a worker
+  /// waits for it) and must not throw. Default none.
+  std::function<void(ExportItem const& item, ManifestEntry const& outcome)> on_item_done;
   /// Progress callback, called from a background thread every `progress_interval` and once at
   /// the end. Default none.
   std::function<void(ExportSummary const&)> on_progress;

@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
-/// The export manifest: one JSON line per recording outcome, appended; also the resume state.
+/// The export manifest interface (one record per recording outcome; also the resume state) and
+/// its default JSON Lines implementation.
 
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/result.hpp>
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <tuple>
+#include <string_view>
 #include <vector>
 
 namespace ccrec {
@@ -25,6 +24,8 @@ enum class ItemStatus { kExported, kSkipped, kFailed, kPending };
 
 /// "exported", "skipped", "failed", "pending".
 CCREC_EXPORT std::string_view ToString(ItemStatus status) noexcept;
+/// The status ToString() names; nullopt for any other text.
+CCREC_EXPORT std::optional<ItemStatus> ParseItemStatus(std::string_view name) noexcept;
 
 /// One manifest line: `{"source":"webex","task_id":..,"recording_id":..,"key":..,"uri":..,
 /// "bytes":N,"sha256":"hex","status":"exported|skipped|failed|pending","error":".."}` (plus
@@ -49,10 +50,11 @@ struct ManifestEntry {
   std::string error;
 };
 
-/// Options for Manifest::Open().
-/// Error::vendor_code of Manifest::Open() when another run holds the manifest: "ManifestInUse".
+/// Error::vendor_code of Manifest::Open() (and of every implementation's open) when another run
+/// holds the manifest: "ManifestInUse".
 inline constexpr char kManifestInUse[] = "ManifestInUse";
 
+/// Options for Manifest::Open() (and the SQLite manifest's open).
 struct ManifestOptions {
   /// Permission bits a new manifest file is created with. The manifest names recordings (task
   /// and recording ids, keys), which are personal data, so the default is 0600. The file is
@@ -67,9 +69,33 @@ struct ManifestOptions {
   bool lock = true;
 };
 
-/// An append-only JSON Lines manifest, loaded at open so a re-run can skip what is done.
+/// The export manifest: what happened to each recording, bound to one destination, and the
+/// resume state of the next run. An interface: Open() returns the default JSON Lines manifest
+/// (described below), `ccrec::manifest_sqlite` (include/ccrec/manifest_sqlite/sqlite_manifest.hpp)
+/// a SQLite one, and an embedding service may bring its own.
 ///
-/// A manifest belongs to one destination and key template: its first line is a header
+/// @par The contract every implementation keeps (the engine relies on it)
+/// - Identity binding: a manifest belongs to one destination (ObjectSink::Uri("")) and one key
+///   template. Bind() records them on first use; CheckDestination() and Bind() of a manifest
+///   bound to another destination or template fail with kInvalidArgument naming both, before
+///   anything is written.
+/// - Items: an item is (source, task_id, recording_id, segment_id). Append() records an outcome;
+///   Latest() is the last one appended for the item (this run's or an earlier run's),
+///   LastExported() the last with status exported. Entries() is every item's Latest(), ordered by
+///   identity.
+/// - Durability: everything appended is durable once Sync() returns (the engine calls Sync() at
+///   the end of every run, before the summary is acted on); between syncs a crash may lose the
+///   last few outcomes, never an earlier one, and never leaves a partial entry behind.
+/// - One writer: an implementation opened on persistent storage holds an exclusive lock on it
+///   while it lives (unless opened without one for reading), and a second open is refused at once
+///   with kInvalidArgument and vendor_code kManifestInUse (the CLI exits 2).
+/// - Thread safety: every member function may be called concurrently from any thread.
+/// - Null(): records nothing and binds to anything; Latest() is always nullopt.
+///
+/// @par The JSON Lines manifest (Open())
+/// An append-only JSON Lines file, loaded at open so a re-run can skip what is done.
+///
+/// Its first line is a header
 /// `{"ccrec_manifest":1,"destination":"s3://bucket/prefix/","key_template":"..."}` written by
 /// Bind(), and a later run with another destination or template is refused (Bind() or
 /// CheckDestination() fail) before anything is written. A manifest written before headers
@@ -92,13 +118,14 @@ struct ManifestOptions {
 /// item is tried again. An fsync failure is returned by Append()/Sync().
 ///
 /// @par Thread safety
-/// Thread-safe.
+/// Thread-safe (every implementation).
 class CCREC_EXPORT Manifest {
  public:
-  /// Opens (creating if needed, with ManifestOptions::file_mode & ~umask), locks and loads
-  /// `path`. Its directory must exist. With ManifestOptions::lock (the default) the manifest holds
-  /// an exclusive lock on the file (flock(2), released when the Manifest is destroyed), so two runs
-  /// (processes, or two Manifest objects) never append to one manifest at once.
+  /// Opens (creating if needed, with ManifestOptions::file_mode & ~umask), locks and loads the
+  /// JSON Lines manifest `path`. Its directory must exist. With ManifestOptions::lock (the
+  /// default) the manifest holds an exclusive lock on the file (flock(2), released when the
+  /// Manifest is destroyed), so two runs (processes, or two Manifest objects) never append to one
+  /// manifest at once.
   /// @return kInvalidArgument when the file cannot be opened for appending or
   /// options.file_mode has bits beyond 0777; kInvalidArgument with vendor_code kManifestInUse
   /// when another Manifest holds the file's lock (nothing waits).
@@ -107,73 +134,65 @@ class CCREC_EXPORT Manifest {
   static Result<std::shared_ptr<Manifest>> Open(std::string const& path);
   /// A manifest that records nothing (no --manifest given); Latest() always returns nullopt.
   static std::shared_ptr<Manifest> Null();
-  ~Manifest();
+  virtual ~Manifest();
   Manifest(Manifest const&) = delete;
   Manifest& operator=(Manifest const&) = delete;
 
-  /// Fails when the manifest belongs to another destination or key template (its header says
-  /// so); writes nothing. Always succeeds for a manifest without header and for Null().
+  /// Fails when the manifest belongs to another destination or key template; writes nothing.
+  /// Always succeeds for a manifest not bound yet and for Null().
   /// @return kInvalidArgument naming the manifest, both destinations and both templates, and
   /// what to do (use a new manifest for a new destination).
-  Result<void> CheckDestination(std::string const& destination_uri, std::string const& key_template) const;
-  /// CheckDestination(), then writes the header when the manifest has none yet. Idempotent.
-  /// `destination_uri` is ObjectSink::Uri("").
-  Result<void> Bind(std::string const& destination_uri, std::string const& key_template);
-  /// The header's destination, when the manifest has a header.
-  std::optional<std::string> Destination() const;
+  virtual Result<void> CheckDestination(std::string const& destination_uri, std::string const& key_template) const = 0;
+  /// CheckDestination(), then records the binding when the manifest has none yet (the JSON Lines
+  /// header). Idempotent. `destination_uri` is ObjectSink::Uri("").
+  virtual Result<void> Bind(std::string const& destination_uri, std::string const& key_template) = 0;
+  /// The bound destination, when the manifest is bound.
+  virtual std::optional<std::string> Destination() const = 0;
 
-  /// Appends one line and updates the in-memory state.
-  Result<void> Append(ManifestEntry const& entry);
+  /// Records one outcome (JSON Lines: appends one line) and updates the in-memory state.
+  /// @return kInternal when it cannot be written (or a due group-commit fsync fails).
+  virtual Result<void> Append(ManifestEntry const& entry) = 0;
   /// The last entry recorded for this item (any status), if any.
-  std::optional<ManifestEntry> Latest(std::string const& source, std::string const& task_id,
-                                      std::string const& recording_id, std::string const& segment_id = {}) const;
+  virtual std::optional<ManifestEntry> Latest(std::string const& source, std::string const& task_id,
+                                              std::string const& recording_id,
+                                              std::string const& segment_id = {}) const = 0;
   /// The last "exported" entry of this item, if any (later "skipped" lines do not hide it). It
   /// proves which object an older ccrec wrote for the item (exporter::CheckExistingObject).
-  std::optional<ManifestEntry> LastExported(std::string const& source, std::string const& task_id,
-                                            std::string const& recording_id, std::string const& segment_id = {}) const;
+  virtual std::optional<ManifestEntry> LastExported(std::string const& source, std::string const& task_id,
+                                                    std::string const& recording_id,
+                                                    std::string const& segment_id = {}) const = 0;
   /// True when the last entry of the item is exported or skipped (i.e. the object is in the sink).
   bool IsDone(std::string const& source, std::string const& task_id, std::string const& recording_id,
               std::string const& segment_id = {}) const;
   /// Every item's last entry, as Latest() returns it: one ManifestEntry per item identity
-  /// (source, task_id, recording_id, segment_id) of the lines loaded by Open() and appended since,
+  /// (source, task_id, recording_id, segment_id) of the entries loaded at open and appended since,
   /// of any status, ordered by that identity (compared field by field, byte-wise). Header lines
   /// and malformed lines are not entries. Empty for Null().
   ///
   /// A snapshot: a copy taken under the manifest's lock (O(items) time and memory), not a view;
-  /// lines appended after the call are not in it.
+  /// entries appended after the call are not in it.
   /// @par Thread safety
   /// Thread-safe; may run concurrently with Append() (each entry is before or after it, whole).
-  std::vector<ManifestEntry> Entries() const;
-  /// Number of lines that could not be parsed at load time.
-  std::size_t MalformedLines() const { return malformed_lines_; }
-  /// fsyncs the file (all lines appended so far become durable).
-  /// @return kInternal when fsync fails.
-  Result<void> Sync();
-  /// Group commit: Append() fsyncs after this many lines since the last fsync...
+  virtual std::vector<ManifestEntry> Entries() const = 0;
+  /// Number of records that could not be parsed at load time (JSON Lines: torn or garbage lines).
+  /// 0 for implementations that cannot hold malformed records.
+  virtual std::size_t MalformedLines() const { return 0; }
+  /// Makes everything appended so far durable (JSON Lines: fsync).
+  /// @return kInternal when that fails.
+  virtual Result<void> Sync() = 0;
+  /// Group commit of the JSON Lines manifest: Append() fsyncs after this many lines since the
+  /// last fsync...
   static constexpr std::size_t kSyncEveryLines = 64;
   /// ...or when it comes this long or longer after the last fsync.
   static constexpr std::chrono::milliseconds kSyncEvery{1000};
-  std::string const& Path() const { return path_; }
+  /// The file the manifest lives in ("" for Null()).
+  virtual std::string const& Path() const = 0;
 
-  /// Serialises one entry (no newline).
+  /// Serialises one entry as a JSON Lines manifest line (no newline).
   static std::string ToJsonLine(ManifestEntry const& entry);
 
- private:
+ protected:
   Manifest() = default;
-  Result<void> SyncLocked();  // mu_ held
-  using ItemKey = std::tuple<std::string, std::string, std::string, std::string>;
-  mutable std::mutex mu_;
-  std::string path_;
-  int fd_ = -1;
-  Result<void> WriteLine(std::string const& line);  // with mu_ held
-  std::map<ItemKey, ManifestEntry> latest_;
-  std::map<ItemKey, ManifestEntry> last_exported_;
-  std::size_t malformed_lines_ = 0;
-  std::size_t unsynced_lines_ = 0;                 // guarded by mu_
-  std::chrono::steady_clock::time_point last_sync_;  // guarded by mu_
-  std::optional<std::string> destination_;   // from the header
-  std::optional<std::string> key_template_;  // from the header
-  bool conflicting_headers_ = false;
 };
 
 }  // namespace exporter
