@@ -52,6 +52,20 @@ int RunWebex(WebexFlags& f) {
   ValidateCommon(f.common, ccrec::webex::WebexExtraKeyNames(), ccrec::webex::WebexKeyIdentity());
   bool const by_id = !f.task_ids.empty();
   if (by_id) CheckTaskIdFlags(f);
+  bool const enrich = f.enrich == "search";
+  if (!enrich && (!f.anis.empty() || !f.dnises.empty() || !f.wrapups.empty() || !f.cads.empty() || !f.cad_vars.empty())) {
+    throw UsageError{"--ani/--dnis/--wrapup/--cad/--cad-var are Search API filters: add --enrich search"};
+  }
+  if (enrich && by_id) throw UsageError{"--enrich search works on a listed window; it cannot be used with --task-id"};
+  std::vector<std::pair<std::string, std::string>> cad_filters;
+  for (auto const& c : f.cads) {
+    auto eq = c.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError{"--cad \"" + c + "\": expected NAME=VALUE"};
+    cad_filters.emplace_back(c.substr(0, eq), c.substr(eq + 1));
+  }
+  for (auto const& n : f.cad_vars) {
+    if (n.empty()) throw UsageError{"--cad-var: empty variable name"};
+  }
   auto dest = ParseDestination(f.common.dest);
   std::chrono::milliseconds sub_window = std::chrono::hours(24);
   if (!f.sub_window.empty()) {
@@ -160,8 +174,17 @@ int RunWebex(WebexFlags& f) {
   so.filter.agents = f.agents;
   so.filter.directions = f.directions;
   so.filter.statuses = f.statuses;
-  if (f.min_duration_s >= 0) so.filter.min_duration = std::chrono::seconds(f.min_duration_s);
-  if (f.max_duration_s >= 0) so.filter.max_duration = std::chrono::seconds(f.max_duration_s);
+  // With --enrich search the bounds apply to the task's totalDuration, server-side, before Captures.
+  auto& bounds = enrich ? so.search_filter.min_duration : so.filter.min_duration;
+  auto& upper = enrich ? so.search_filter.max_duration : so.filter.max_duration;
+  if (f.min_duration_s >= 0) bounds = std::chrono::seconds(f.min_duration_s);
+  if (f.max_duration_s >= 0) upper = std::chrono::seconds(f.max_duration_s);
+  so.enrich_search = enrich;
+  so.search_filter.ani = f.anis;
+  so.search_filter.dnis = f.dnises;
+  so.search_filter.wrapup = f.wrapups;
+  so.search_filter.cad = cad_filters;
+  so.search_cad_names = f.cad_vars;
   so.sub_window = sub_window;
   so.tasks.from = from;
   so.tasks.to = to;
@@ -244,6 +267,21 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
                 "also export virtual-agent legs (Captures includeVARecordings: callType va-main, va-consult)");
   cmd->add_flag("--no-transcripts", f->no_transcripts,
                 "do not export transcripts (by default each one is exported as its own object, {kind}=transcript)");
+  cmd->add_option("--enrich", f->enrich,
+                  "search: add Search API metadata (ANI, DNIS, end time, duration, wrap-up, queue/agent/team/site "
+                  "names, CAD variables) to each sidecar, and filter with --ani/--dnis/--wrapup/--cad and "
+                  "--min/--max-duration (task totalDuration) before Captures")
+      ->check(CLI::IsMember({"search"}));
+  cmd->add_option("--ani", f->anis, "with --enrich search: only tasks whose origin (ANI) equals this (repeatable)")
+      ->delimiter(',');
+  cmd->add_option("--dnis", f->dnises, "with --enrich search: only tasks whose destination (DNIS) equals this (repeatable)")
+      ->delimiter(',');
+  cmd->add_option("--wrapup", f->wrapups, "with --enrich search: only tasks whose last wrap-up code name equals this "
+                                          "(repeatable; not comma-separated)");
+  cmd->add_option("--cad", f->cads, "with --enrich search: only tasks whose string CAD (global) variable NAME equals "
+                                    "VALUE (NAME=VALUE, repeatable, all must hold); the variable is exported too");
+  cmd->add_option("--cad-var", f->cad_vars, "with --enrich search: export this string CAD (global) variable into the "
+                                            "sidecar (repeatable)");
   cmd->add_option("--task-id", f->task_ids,
                   "export these tasks (repeatable, comma-separated) instead of listing a window; a task without a "
                   "capture is a pending line")

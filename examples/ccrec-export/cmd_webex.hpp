@@ -50,6 +50,9 @@ struct WebexFlags {
   bool include_va = false;
   bool no_transcripts = false;
   std::vector<std::string> task_ids;
+  // issue 13 item 3: Search API enrichment and filters
+  std::string enrich;
+  std::vector<std::string> anis, dnises, wrapups, cads, cad_vars;
 };
 
 /// --token-file opened and read (UsageError when missing or unreadable), plus the refresh-token

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <ccrec/webex/recording_source.hpp>
 
+#include "search_query.hpp"
 #include "transcripts.hpp"
 
 #include "internal/json.hpp"
@@ -155,6 +156,10 @@ class WebexSource : public RecordingSource {
       webex::TaskQuery query = options_.tasks;
       query.from = from;
       query.to = to;
+      if (options_.enrich_search) {
+        auto searched = Search(from, to, ctx);
+        if (!searched) return std::move(searched).error();
+      }
       std::vector<webex::Task> batch;
       for (auto& task : client_.ListTasks(query, ctx)) {
         if (!task) return std::move(task).error();
@@ -162,7 +167,7 @@ class WebexSource : public RecordingSource {
           options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
           continue;
         }
-        if (!TaskMatches(*task)) continue;
+        if (!TaskMatches(*task) || !SearchAdmits(task->id)) continue;
         batch.push_back(std::move(*task));
         if (batch.size() == kCaptureBatch) {
           auto go_on = Flush(batch, on_item, on_pending, ctx);
@@ -179,6 +184,41 @@ class WebexSource : public RecordingSource {
   }
 
  private:
+  /// The Search answer for [from, to), by task id (replaces the previous sub-window's).
+  Result<void> Search(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to,
+                      CallContext const& ctx) {
+    search_.clear();
+    webex::SearchQuery q;
+    q.from = from;
+    q.to = to;
+    q.channel_types = options_.tasks.channel_types;
+    q.filter = options_.search_filter;
+    q.cad_names = options_.search_cad_names;
+    q.org_id = options_.tasks.org_id;
+    auto tasks = client_.SearchTasks(q, ctx);
+    if (!tasks) return std::move(tasks).error();
+    for (auto& t : *tasks) {
+      if (!webex::SearchTaskMatches(t, options_.search_filter)) {
+        options_.logger.Debug("task " + t.id + ": the Search answer does not match the filters; skipped");
+        continue;
+      }
+      std::string id = t.id;
+      search_.emplace(std::move(id), std::move(t));
+    }
+    return {};
+  }
+  /// Whether a listed task passes the Search filters (always, without enrich_search or filters).
+  bool SearchAdmits(std::string const& id) const {
+    if (!options_.enrich_search || !options_.search_filter.Any() || search_.count(id) != 0) return true;
+    options_.logger.Debug("task " + id + ": not among the Search API's matches; skipped before Captures");
+    return false;
+  }
+  webex::SearchTask const* SearchFor(std::string const& id) const {
+    if (!options_.enrich_search || !options_.task_ids.empty()) return nullptr;
+    auto it = search_.find(id);
+    return it == search_.end() ? nullptr : &it->second;
+  }
+
   /// --task-id: the given tasks, without listing (issue 13 item 5). Task filters need Tasks
   /// attributes, which are not fetched, so only the duration bounds apply.
   Result<void> EnumerateIds(std::function<bool(ExportItem)> const& on_item,
@@ -319,7 +359,7 @@ class WebexSource : public RecordingSource {
     item.key_fields.file_name = recording.attributes.file_name.value_or("");
     item.key_fields.time = recording.attributes.start_time ? recording.attributes.start_time : task.created_time;
     item.key_fields.extra[detail::kKindKey] = "recording";
-    item.metadata_json = Sidecar(task, recording);
+    item.metadata_json = detail::WithSearch(Sidecar(task, recording), SearchFor(task.id));
     Attach(item, task, recording.id, false, recording.attributes.file_path, std::move(query));
     return item;
   }
@@ -338,7 +378,7 @@ class WebexSource : public RecordingSource {
     item.key_fields.ext = exporter::FileExtension(t.file_name.value_or(""), ".json");
     item.key_fields.time = t.start_time ? t.start_time : task.created_time;
     item.key_fields.extra[detail::kKindKey] = "transcript";
-    item.metadata_json = detail::TranscriptSidecar(task, t, id);
+    item.metadata_json = detail::WithSearch(detail::TranscriptSidecar(task, t, id), SearchFor(task.id));
     Attach(item, task, id, true, t.file_path, std::move(query));
     return item;
   }
@@ -363,6 +403,7 @@ class WebexSource : public RecordingSource {
 
   webex::Client client_;
   WebexSourceOptions options_;
+  std::map<std::string, webex::SearchTask> search_;  // enrich_search: the current sub-window's answer
 };
 
 }  // namespace

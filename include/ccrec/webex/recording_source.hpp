@@ -10,9 +10,11 @@
 #include <ccrec/exporter/key_template.hpp>
 #include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/webex/client.hpp>
+#include <ccrec/webex/search.hpp>
 
 #include <chrono>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +72,20 @@ struct WebexSourceOptions {
   /// createdTime, so they never give up (pending_max_age) and the sidecar's "task" is just
   /// `{"id":".."}`. Default: empty (list the window).
   std::vector<std::string> task_ids;
+  /// Enrich from the Search API (issue 13 item 3): for each sub-window, before its Tasks listing,
+  /// query `POST /search` over the same window (Client::SearchTasks(): cursor paging, the same
+  /// client and rate limiter) and add to each sidecar a "search" member with the task's ANI,
+  /// DNIS, end time, total duration, wrap-up, queue/agent/team/site names, the CAD variables of
+  /// `search_cad_names`/`search_filter.cad`, and the raw Search task. Tasks the Search answer
+  /// lacks get no "search" member, or, when `search_filter` has a filter, are skipped (not
+  /// queried in Captures): Search applied the filters server-side, and ccrec re-checks each
+  /// returned task with SearchTaskMatches(). Ignored with task_ids. Default false: no Search call.
+  bool enrich_search = false;
+  /// Search filters (with enrich_search): totalDuration bounds, ANI, DNIS, wrap-up, CAD values.
+  /// Default: none.
+  SearchFilter search_filter;
+  /// String CAD variables to fetch into the sidecar (with enrich_search). Default: none.
+  std::vector<std::string> search_cad_names;
   /// Re-query Captures before a download when the URL expires within this margin (or within a
   /// quarter of the URL's lifetime, if that is shorter). Default 2 min.
   std::chrono::milliseconds url_refresh_margin{std::chrono::minutes(2)};
