@@ -197,6 +197,8 @@ class WebexSource : public RecordingSource {
     q.org_id = options_.tasks.org_id;
     auto tasks = client_.SearchTasks(q, ctx);
     if (!tasks) return std::move(tasks).error();
+    options_.logger.Debug("Search API: " + std::to_string(tasks->size()) + " task(s) created in [" +
+                          ::ccrec::detail::FormatIso8601(from) + ", " + ::ccrec::detail::FormatIso8601(to) + ")");
     for (auto& t : *tasks) {
       if (!webex::SearchTaskMatches(t, options_.search_filter)) {
         options_.logger.Debug("task " + t.id + ": the Search answer does not match the filters; skipped");
