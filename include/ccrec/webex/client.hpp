@@ -246,7 +246,7 @@ class CCREC_EXPORT Client {
 
   /// Every page of SearchTasksPage(): starts with cursor "0", then passes back `endCursor` as
   /// received while `hasNextPage` is true (when a page has no `endCursor`, the page number as a
-  /// string, as Cisco's samples do). Tasks without `id` are dropped (logged).
+  /// string, as Cisco's samples do). Tasks without `id` are dropped.
   /// @return the tasks in server order (ids de-duplicated, first kept).
   /// Errors: as SearchTasksPage(); kParse when the server repeats a cursor or exceeds 100000 pages.
   /// @par Thread safety

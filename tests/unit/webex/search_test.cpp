@@ -5,6 +5,7 @@
 
 #include "unit/webex/fake_webex_source.hpp"
 
+#include <ccrec/core/rate_limiter.hpp>
 #include <ccrec/webex/search.hpp>
 
 #include "webex/search_query.hpp"
@@ -161,6 +162,41 @@ TEST(WebexSearch, PagesWithTheReturnedCursorThenTheCounter) {
   auto stuck = loop.Client().SearchTasks(Window());
   ASSERT_FALSE(stuck);
   EXPECT_NE(stuck.error().message.find("twice"), std::string::npos);
+}
+
+// Search spends from the same per-client-id budget as Tasks and Captures: the client's limiter.
+TEST(WebexSearch, SearchPagesSpendFromTheSharedRateLimiter) {
+  FakeWebex w;
+  ccrec::HttpHeaders json{{"Content-Type", "application/json"}};
+  w.transport->EnqueueResponse(200, Page({"a"}, true, "1"), json);
+  w.transport->EnqueueResponse(200, Page({"b"}, true, "2"), json);
+  w.transport->EnqueueResponse(200, Page({"c"}, false, ""), json);
+  ccrec::TokenBucketOptions bucket;
+  bucket.requests_per_minute = 60;  // one per second
+  bucket.clock = w.clock;
+  bucket.sleeper = w.sleeper;
+  ccrec::webex::ClientOptions o;
+  o.base_url = kApi;
+  o.tokens = ccrec::webex::MakeStaticAccessTokenSource("t");
+  o.transport = w.transport;
+  o.clock = w.clock;
+  o.sleeper = w.sleeper;
+  o.rate_limiter = ccrec::MakeTokenBucketRateLimiter(bucket);
+  ccrec::webex::Client client(o);
+  auto start = w.clock->Now();
+  ASSERT_TRUE(client.SearchTasks(Window()));
+  EXPECT_GE(w.clock->Now() - start, 2s) << "three pages, spaced by the limiter";
+}
+
+// Like every Webex API answer, a Search page over 16 MiB fails the call (kParse), not retried.
+TEST(WebexSearch, OversizedAnswerFailsTheCall) {
+  FakeWebex w;
+  w.transport->EnqueueResponse(200, std::string(17u << 20, ' '), {{"Content-Type", "application/json"}});
+  auto r = w.Client().SearchTasksPage(Window(), "0");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ccrec::ErrorCode::kParse);
+  EXPECT_NE(r.error().message.find("exceeds the limit"), std::string::npos) << r.error().message;
+  EXPECT_EQ(w.transport->Requests().size(), 1u);
 }
 
 /// FakeWebex's tasks (t0.. with totalDuration 30 s * (index + 1)) as the Search API returns them,
