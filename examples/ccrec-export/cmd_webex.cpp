@@ -29,11 +29,43 @@ std::vector<std::string> SplitList(std::string const& text) {
   return out;
 }
 
+/// --task-id replaces the window and the listing: flags that only shape those are refused.
+void CheckTaskIdFlags(WebexFlags const& f) {
+  for (auto const& id : f.task_ids) {
+    if (id.empty()) throw UsageError{"--task-id: empty task id"};
+  }
+  auto const& w = f.window;
+  if (!w.from.empty() || !w.to.empty() || w.days_back > 0 || w.since_last_run || !w.until_now_minus.empty()) {
+    throw UsageError{"--task-id exports the given tasks without listing a window: drop --from/--to/--days-back/"
+                     "--since-last-run/--until-now-minus"};
+  }
+  if (!f.queues.empty() || !f.agents.empty() || !f.directions.empty() || !f.statuses.empty() || !f.sub_window.empty()) {
+    throw UsageError{"--task-id does not list tasks, so --queue/--agent/--direction/--status/--sub-window cannot "
+                     "apply; drop them"};
+  }
+}
+
 int RunWebex(WebexFlags& f) {
   using std::chrono::system_clock;
   // ---- validate everything before writing anything -------------------------------------
   if (f.common.dest.empty()) throw UsageError{"--dest is required"};
-  ValidateCommon(f.common, {}, ccrec::webex::WebexKeyIdentity());
+  ValidateCommon(f.common, ccrec::webex::WebexExtraKeyNames(), ccrec::webex::WebexKeyIdentity());
+  bool const by_id = !f.task_ids.empty();
+  if (by_id) CheckTaskIdFlags(f);
+  bool const enrich = f.enrich == "search";
+  if (!enrich && (!f.anis.empty() || !f.dnises.empty() || !f.wrapups.empty() || !f.cads.empty() || !f.cad_vars.empty())) {
+    throw UsageError{"--ani/--dnis/--wrapup/--cad/--cad-var are Search API filters: add --enrich search"};
+  }
+  if (enrich && by_id) throw UsageError{"--enrich search works on a listed window; it cannot be used with --task-id"};
+  std::vector<std::pair<std::string, std::string>> cad_filters;
+  for (auto const& c : f.cads) {
+    auto eq = c.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError{"--cad \"" + c + "\": expected NAME=VALUE"};
+    cad_filters.emplace_back(c.substr(0, eq), c.substr(eq + 1));
+  }
+  for (auto const& n : f.cad_vars) {
+    if (n.empty()) throw UsageError{"--cad-var: empty variable name"};
+  }
   auto dest = ParseDestination(f.common.dest);
   std::chrono::milliseconds sub_window = std::chrono::hours(24);
   if (!f.sub_window.empty()) {
@@ -42,7 +74,14 @@ int RunWebex(WebexFlags& f) {
   }
   auto pending_max_age = ParseDurationFlag("--pending-max-age", f.pending_max_age);  // 0 = wait forever
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
-  auto window = ResolveWindow(f.window, f.common, "webex");
+  // --task-id: no window, no listing, no checkpoint.
+  ExportWindow window;
+  if (by_id) {
+    window.from = system_clock::time_point{};
+    window.to = window.from + std::chrono::milliseconds(1);
+  } else {
+    window = ResolveWindow(f.window, f.common, "webex");
+  }
   if (window.nothing_to_do) {
     // No API call this run, but the refresh-token warning is due every run (docs/webex.md).
     if (!f.token_file.empty()) {
@@ -135,8 +174,17 @@ int RunWebex(WebexFlags& f) {
   so.filter.agents = f.agents;
   so.filter.directions = f.directions;
   so.filter.statuses = f.statuses;
-  if (f.min_duration_s >= 0) so.filter.min_duration = std::chrono::seconds(f.min_duration_s);
-  if (f.max_duration_s >= 0) so.filter.max_duration = std::chrono::seconds(f.max_duration_s);
+  // With --enrich search the bounds apply to the task's totalDuration, server-side, before Captures.
+  auto& bounds = enrich ? so.search_filter.min_duration : so.filter.min_duration;
+  auto& upper = enrich ? so.search_filter.max_duration : so.filter.max_duration;
+  if (f.min_duration_s >= 0) bounds = std::chrono::seconds(f.min_duration_s);
+  if (f.max_duration_s >= 0) upper = std::chrono::seconds(f.max_duration_s);
+  so.enrich_search = enrich;
+  so.search_filter.ani = f.anis;
+  so.search_filter.dnis = f.dnises;
+  so.search_filter.wrapup = f.wrapups;
+  so.search_filter.cad = cad_filters;
+  so.search_cad_names = f.cad_vars;
   so.sub_window = sub_window;
   so.tasks.from = from;
   so.tasks.to = to;
@@ -144,12 +192,17 @@ int RunWebex(WebexFlags& f) {
   if (!f.org_id.empty()) so.tasks.org_id = f.org_id;
   so.url_expiration = std::chrono::minutes(f.url_expiration);
   so.include_segments = f.include_segments;
+  so.include_va_recordings = f.include_va;
+  so.include_transcripts = !f.no_transcripts;
+  so.task_ids = f.task_ids;
   so.pending_max_age = pending_max_age;
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::webex::MakeWebexSource(client, so);
 
   auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink), logger, source, sink, manifest,
-                             "Webex CC recordings created in " + DescribeWindow(from, to), ctx);
+                             by_id ? "Webex CC recordings of " + std::to_string(f.task_ids.size()) + " task id(s)"
+                                   : "Webex CC recordings created in " + DescribeWindow(from, to),
+                             ctx);
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
   auto token_saved = tokens.Flush();
@@ -160,7 +213,7 @@ int RunWebex(WebexFlags& f) {
   // The next --since-last-run starts at the first task left unfinished (pending or failed), else
   // at this window's end. A task pending longer than --pending-max-age is recorded as failed once
   // and no longer holds it back (ExportSummary::earliest_unfinished leaves it out).
-  AdvanceCheckpoint(window, "webex", f.common, summary, signals.signal(), logger);
+  if (!by_id) AdvanceCheckpoint(window, "webex", f.common, summary, signals.signal(), logger);
   int status = FinishRun(summary, logger, signals.signal());
   return token_saved ? status : kExitFatal;
 }
@@ -210,6 +263,29 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--max-duration", f->max_duration_s, "only recordings at most this many seconds long")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--include-segments", f->include_segments, "export individual segments instead of stitched recordings");
+  cmd->add_flag("--include-va", f->include_va,
+                "also export virtual-agent legs (Captures includeVARecordings: callType va-main, va-consult)");
+  cmd->add_flag("--no-transcripts", f->no_transcripts,
+                "do not export transcripts (by default each one is exported as its own object, {kind}=transcript)");
+  cmd->add_option("--enrich", f->enrich,
+                  "search: add Search API metadata (ANI, DNIS, end time, duration, wrap-up, queue/agent/team/site "
+                  "names, CAD variables) to each sidecar, and filter with --ani/--dnis/--wrapup/--cad and "
+                  "--min/--max-duration (task totalDuration) before Captures")
+      ->check(CLI::IsMember({"search"}));
+  cmd->add_option("--ani", f->anis, "with --enrich search: only tasks whose origin (ANI) equals this (repeatable)")
+      ->delimiter(',');
+  cmd->add_option("--dnis", f->dnises, "with --enrich search: only tasks whose destination (DNIS) equals this (repeatable)")
+      ->delimiter(',');
+  cmd->add_option("--wrapup", f->wrapups, "with --enrich search: only tasks whose last wrap-up code name equals this "
+                                          "(repeatable; not comma-separated)");
+  cmd->add_option("--cad", f->cads, "with --enrich search: only tasks whose string CAD (global) variable NAME equals "
+                                    "VALUE (NAME=VALUE, repeatable, all must hold); the variable is exported too");
+  cmd->add_option("--cad-var", f->cad_vars, "with --enrich search: export this string CAD (global) variable into the "
+                                            "sidecar (repeatable)");
+  cmd->add_option("--task-id", f->task_ids,
+                  "export these tasks (repeatable, comma-separated) instead of listing a window; a task without a "
+                  "capture is a pending line")
+      ->delimiter(',');
   cmd->add_flag("--allow-http-media", f->allow_http_media,
                 "accept presigned recording URLs over plain http (refused by default; link-local and metadata "
                 "addresses are refused always)");

@@ -46,6 +46,13 @@ struct WebexFlags {
   std::string pending_max_age = "3d";
   std::vector<std::string> queues, agents, directions, statuses;
   long long min_duration_s = -1, max_duration_s = -1;
+  // issue 13 item 5: the rest of a task's media
+  bool include_va = false;
+  bool no_transcripts = false;
+  std::vector<std::string> task_ids;
+  // issue 13 item 3: Search API enrichment and filters
+  std::string enrich;
+  std::vector<std::string> anis, dnises, wrapups, cads, cad_vars;
 };
 
 /// --token-file opened and read (UsageError when missing or unreadable), plus the refresh-token

@@ -387,6 +387,13 @@ Result<std::vector<TaskCaptures>> Client::QueryCapturesBatched(std::vector<std::
   return out;
 }
 
+Result<std::string> Client::PostJson(std::string const& path, std::string body, CallContext const& ctx,
+                                     std::string const& what) const {
+  auto response = impl_->CallApi("POST", impl_->base_url + path, std::move(body), ctx, what);
+  if (!response) return std::move(response).error();
+  return std::move(response->body);
+}
+
 Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, CallContext const& ctx,
                                            std::uint64_t offset) const {
   auto const parsed = util::ParseUrl(presigned_url);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <ccrec/webex/recording_source.hpp>
 
+#include "search_query.hpp"
+#include "transcripts.hpp"
+
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
@@ -26,7 +29,8 @@ struct MediaState {
   webex::Client client;
   webex::CaptureQuery query;  // task_ids = {task}
   std::string task_id;
-  std::string recording_id;
+  std::string recording_id;  // a transcript's: TranscriptItemId()
+  bool transcript = false;
   std::chrono::milliseconds margin;
   std::shared_ptr<Clock> clock;
   Logger logger;
@@ -50,16 +54,24 @@ struct MediaState {
     auto captures = client.QueryCaptures(query, ctx);
     if (!captures) return std::move(captures).error();
     for (auto const& tc : *captures) {
-      for (auto const& r : tc.recordings) {
-        if (r.id == recording_id && r.attributes.file_path) {
-          std::lock_guard<std::mutex> lock(mu);
-          url = *r.attributes.file_path;
-          url_received = clock->Now();
-          return url;
+      std::optional<std::string> fresh;
+      if (transcript) {
+        for (std::size_t i = 0; i < tc.transcriptions.size() && !fresh; ++i) {
+          if (TranscriptItemId(tc.transcriptions, i) == recording_id) fresh = tc.transcriptions[i].file_path;
+        }
+      } else {
+        for (auto const& r : tc.recordings) {
+          if (r.id == recording_id && r.attributes.file_path) fresh = r.attributes.file_path;
         }
       }
+      if (fresh) {
+        std::lock_guard<std::mutex> lock(mu);
+        url = *fresh;
+        url_received = clock->Now();
+        return url;
+      }
     }
-    return MakeError(ErrorCode::kNotFound, "recording " + recording_id + " of task " + task_id +
+    return MakeError(ErrorCode::kNotFound, std::string(transcript ? "transcript " : "recording ") + recording_id + " of task " + task_id +
                                                " is no longer listed by the Captures API");
   }
 
@@ -133,14 +145,21 @@ class WebexSource : public RecordingSource {
 
   KeyIdentityRule KeyIdentity() const override { return WebexKeyIdentity(); }
 
+  std::vector<std::string> ExtraKeyNames() const override { return WebexExtraKeyNames(); }
+
   Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
                          std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) override {
+    if (!options_.task_ids.empty()) return EnumerateIds(on_item, on_pending, ctx);
     auto step = options_.sub_window.count() > 0 ? options_.sub_window : std::chrono::milliseconds(std::chrono::hours(24));
     for (auto from = options_.tasks.from; from < options_.tasks.to;) {
       auto to = std::min(options_.tasks.to, from + step);
       webex::TaskQuery query = options_.tasks;
       query.from = from;
       query.to = to;
+      if (options_.enrich_search) {
+        auto searched = Search(from, to, ctx);
+        if (!searched) return std::move(searched).error();
+      }
       std::vector<webex::Task> batch;
       for (auto& task : client_.ListTasks(query, ctx)) {
         if (!task) return std::move(task).error();
@@ -148,7 +167,7 @@ class WebexSource : public RecordingSource {
           options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
           continue;
         }
-        if (!TaskMatches(*task)) continue;
+        if (!TaskMatches(*task) || !SearchAdmits(task->id)) continue;
         batch.push_back(std::move(*task));
         if (batch.size() == kCaptureBatch) {
           auto go_on = Flush(batch, on_item, on_pending, ctx);
@@ -165,6 +184,66 @@ class WebexSource : public RecordingSource {
   }
 
  private:
+  /// The Search answer for [from, to), by task id (replaces the previous sub-window's).
+  Result<void> Search(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to,
+                      CallContext const& ctx) {
+    search_.clear();
+    webex::SearchQuery q;
+    q.from = from;
+    q.to = to;
+    q.channel_types = options_.tasks.channel_types;
+    q.filter = options_.search_filter;
+    q.cad_names = options_.search_cad_names;
+    q.org_id = options_.tasks.org_id;
+    auto tasks = client_.SearchTasks(q, ctx);
+    if (!tasks) return std::move(tasks).error();
+    options_.logger.Debug("Search API: " + std::to_string(tasks->size()) + " task(s) created in [" +
+                          ::ccrec::detail::FormatIso8601(from) + ", " + ::ccrec::detail::FormatIso8601(to) + ")");
+    for (auto& t : *tasks) {
+      if (!webex::SearchTaskMatches(t, options_.search_filter)) {
+        options_.logger.Debug("task " + t.id + ": the Search answer does not match the filters; skipped");
+        continue;
+      }
+      std::string id = t.id;
+      search_.emplace(std::move(id), std::move(t));
+    }
+    return {};
+  }
+  /// Whether a listed task passes the Search filters (always, without enrich_search or filters).
+  bool SearchAdmits(std::string const& id) const {
+    if (!options_.enrich_search || !options_.search_filter.Any() || search_.count(id) != 0) return true;
+    options_.logger.Debug("task " + id + ": not among the Search API's matches; skipped before Captures");
+    return false;
+  }
+  webex::SearchTask const* SearchFor(std::string const& id) const {
+    if (!options_.enrich_search || !options_.task_ids.empty()) return nullptr;
+    auto it = search_.find(id);
+    return it == search_.end() ? nullptr : &it->second;
+  }
+
+  /// --task-id: the given tasks, without listing (issue 13 item 5). Task filters need Tasks
+  /// attributes, which are not fetched, so only the duration bounds apply.
+  Result<void> EnumerateIds(std::function<bool(ExportItem)> const& on_item,
+                            std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) {
+    std::vector<webex::Task> batch;
+    std::vector<std::string> seen;
+    for (auto const& id : options_.task_ids) {
+      if (id.empty() || std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
+      seen.push_back(id);
+      webex::Task task;
+      task.id = id;
+      batch.push_back(std::move(task));
+      if (batch.size() == kCaptureBatch) {
+        auto go_on = Flush(batch, on_item, on_pending, ctx);
+        if (!go_on) return std::move(go_on).error();
+        if (!*go_on || ctx.cancel.IsCancelled()) return {};
+      }
+    }
+    auto last = Flush(batch, on_item, on_pending, ctx);
+    if (!last) return std::move(last).error();
+    return {};
+  }
+
   static bool EqualsIgnoreCase(std::string const& a, std::string const& b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -206,6 +285,7 @@ class WebexSource : public RecordingSource {
     webex::CaptureQuery query;
     query.url_expiration = options_.url_expiration;
     query.include_segments = options_.include_segments;
+    query.include_va_recordings = options_.include_va_recordings;
     query.org_id = options_.tasks.org_id;
     std::vector<std::string> ids;
     for (auto const& t : batch) ids.push_back(t.id);
@@ -216,13 +296,25 @@ class WebexSource : public RecordingSource {
       for (auto const& tc : *captures) {
         if (tc.task_id == task.id) found = &tc;
       }
-      if (found == nullptr || found->recordings.empty()) {
+      bool const has_transcripts = options_.include_transcripts && found != nullptr && !found->transcriptions.empty();
+      if (found == nullptr || (found->recordings.empty() && !has_transcripts)) {
         on_pending(Pending(task));
         continue;
       }
+      bool any_recording = false;
       for (auto const& recording : found->recordings) {
         if (!RecordingMatches(recording)) continue;
+        any_recording = true;
         if (!on_item(MakeItem(task, recording, query))) {
+          batch.clear();
+          return false;
+        }
+      }
+      // A transcript has no duration: with a duration bound it goes with a matching recording.
+      bool const bounded = options_.filter.min_duration || options_.filter.max_duration;
+      if (!has_transcripts || (bounded && !any_recording)) continue;
+      for (std::size_t i = 0; i < found->transcriptions.size(); ++i) {
+        if (!on_item(MakeTranscriptItem(task, found->transcriptions, i, query))) {
           batch.clear();
           return false;
         }
@@ -235,8 +327,10 @@ class WebexSource : public RecordingSource {
   /// A task without a recording: pending, or given up once older than pending_max_age.
   PendingItem Pending(webex::Task const& task) const {
     PendingItem p{"webex", task.id,
-                  task.capture_requested ? "capture requested but not available yet"
-                                         : "capture status not known yet (captureRequested is null)",
+                  !options_.task_ids.empty()
+                      ? "the Captures API lists nothing for this task id (unknown id, not recorded, or not available yet)"
+                  : task.capture_requested ? "capture requested but not available yet"
+                                           : "capture status not known yet (captureRequested is null)",
                   task.created_time};
     auto const max_age = options_.pending_max_age;
     if (max_age.count() > 0 && task.created_time && options_.clock->Now() - *task.created_time > max_age) {
@@ -266,24 +360,52 @@ class WebexSource : public RecordingSource {
     item.key_fields.recording_id = recording.id;
     item.key_fields.file_name = recording.attributes.file_name.value_or("");
     item.key_fields.time = recording.attributes.start_time ? recording.attributes.start_time : task.created_time;
-    item.metadata_json = Sidecar(task, recording);
+    item.key_fields.extra[detail::kKindKey] = "recording";
+    item.metadata_json = detail::WithSearch(Sidecar(task, recording), SearchFor(task.id));
+    Attach(item, task, recording.id, false, recording.attributes.file_path, std::move(query));
+    return item;
+  }
+
+  ExportItem MakeTranscriptItem(webex::Task const& task, std::vector<webex::Transcription> const& list, std::size_t i,
+                                webex::CaptureQuery query) {
+    auto const& t = list[i];
+    std::string id = TranscriptItemId(list, i);
+    ExportItem item;
+    item.source = "webex";
+    item.task_id = task.id;
+    item.recording_id = id;
+    item.key_fields.task_id = task.id;
+    item.key_fields.recording_id = id;
+    item.key_fields.file_name = t.file_name.value_or("");
+    item.key_fields.ext = exporter::FileExtension(t.file_name.value_or(""), ".json");
+    item.key_fields.time = t.start_time ? t.start_time : task.created_time;
+    item.key_fields.extra[detail::kKindKey] = "transcript";
+    item.metadata_json = detail::WithSearch(detail::TranscriptSidecar(task, t, id), SearchFor(task.id));
+    Attach(item, task, id, true, t.file_path, std::move(query));
+    return item;
+  }
+
+  /// The item's window time and MediaOpener (presigned URL, re-queried when about to expire).
+  void Attach(ExportItem& item, webex::Task const& task, std::string const& id, bool transcript,
+              std::optional<std::string> const& file_path, webex::CaptureQuery query) {
     query.task_ids = {task.id};
     auto state = std::make_shared<MediaState>(client_);
     state->query = std::move(query);
     state->task_id = task.id;
-    state->recording_id = recording.id;
+    state->recording_id = id;
+    state->transcript = transcript;
     state->margin = options_.url_refresh_margin;
     state->clock = options_.clock;
     state->logger = options_.logger;
-    state->url = recording.attributes.file_path.value_or("");
+    state->url = file_path.value_or("");
     state->url_received = options_.clock->Now();
     item.window_time = task.created_time;
     item.open = [state](CallContext const& ctx, std::uint64_t offset) { return state->Open(ctx, offset); };
-    return item;
   }
 
   webex::Client client_;
   WebexSourceOptions options_;
+  std::map<std::string, webex::SearchTask> search_;  // enrich_search: the current sub-window's answer
 };
 
 }  // namespace

@@ -57,6 +57,7 @@ from urllib.parse import parse_qsl, quote
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulib  # noqa: E402
 import webex_cc_auth  # noqa: E402
+import webex_cc_search  # noqa: E402
 
 NAME = "webex_cc"
 DAY_MS = 86_400_000
@@ -990,6 +991,8 @@ class Handler(emulib.EmulatorRequestHandler):
             self._endpoint("tasks", self.handle_tasks, ("GET",))
         elif path == "/v1/captures/query":
             self._endpoint("captures", self.handle_captures, ("POST",))
+        elif path == "/search":
+            self._endpoint("search", lambda: webex_cc_search.handle_search(self), ("POST",))
         elif path.startswith("/media/"):
             self._endpoint("media", self.handle_media, ("GET", "HEAD"))
         elif path.startswith("/_emulator/"):

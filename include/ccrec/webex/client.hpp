@@ -31,6 +31,7 @@
 #include <ccrec/webex/models.hpp>
 #include <ccrec/webex/oauth.hpp>
 #include <ccrec/webex/regions.hpp>
+#include <ccrec/webex/search.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -224,7 +225,40 @@ class CCREC_EXPORT Client {
   /// Thread-safe.
   static std::optional<std::chrono::system_clock::time_point> PresignedUrlExpiry(std::string_view url);
 
+  /// One page of the Search API: one `POST /search[?orgId=]` with body
+  /// `{"query":"query($from: Long!, $to: Long!) { task(from: $from, to: $to, timeComparator: createdTime,
+  /// filter: {...}, pagination: {cursor: "<cursor>"}) { tasks { id channelType ... } pageInfo { hasNextPage
+  /// endCursor } } }","variables":{"from":N,"to":N}}`. Filter values, CAD names and the cursor are
+  /// GraphQL string literals escaped by ccrec (quotes, backslashes, control characters), never
+  /// pasted as syntax. Retries, 401 refresh, rate limiter and the 16 MiB body cap as for Tasks.
+  ///
+  /// @param cursor "0" for the first page (the spec's example), then SearchPage::end_cursor.
+  /// Errors: kInvalidArgument for a bad query (to <= from, a window over 365 days, a channel type
+  /// that is not lower-case letters, an empty CAD name, an empty org_id) or an HTTP 400/422;
+  /// kParse when the answer has a GraphQL `errors` array (their messages are quoted), lacks
+  /// `data.task.tasks`, or is not JSON; others as ListTasksPage().
+  ///
+  /// Source: Webex CC API `POST /search` (operationId getSearchResults); reference §6.
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<SearchPage> SearchTasksPage(SearchQuery const& query, std::string const& cursor,
+                                     CallContext const& ctx = {}) const;
+
+  /// Every page of SearchTasksPage(): starts with cursor "0", then passes back `endCursor` as
+  /// received while `hasNextPage` is true (when a page has no `endCursor`, the page number as a
+  /// string, as Cisco's samples do). Tasks without `id` are dropped.
+  /// @return the tasks in server order (ids de-duplicated, first kept).
+  /// Errors: as SearchTasksPage(); kParse when the server repeats a cursor or exceeds 100000 pages.
+  /// @par Thread safety
+  /// Thread-safe.
+  Result<std::vector<SearchTask>> SearchTasks(SearchQuery const& query, CallContext const& ctx = {}) const;
+
  private:
+  /// One JSON POST to base_url + `path` through the client's retries, 401 refresh, rate limiter
+  /// and body cap; the 2xx body.
+  Result<std::string> PostJson(std::string const& path, std::string body, CallContext const& ctx,
+                               std::string const& what) const;
+
   struct Impl;
   std::shared_ptr<Impl const> impl_;
 };

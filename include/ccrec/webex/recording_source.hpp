@@ -10,9 +10,11 @@
 #include <ccrec/exporter/key_template.hpp>
 #include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/webex/client.hpp>
+#include <ccrec/webex/search.hpp>
 
 #include <chrono>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +52,40 @@ struct WebexSourceOptions {
   std::chrono::minutes url_expiration{30};
   /// Ask Captures for individual segments instead of the stitched recording. Default false.
   bool include_segments = false;
+  /// Ask Captures for virtual-agent legs too (`includeVARecordings`: callType va-main /
+  /// va-consult), exported as recordings of their own. Default false (Cisco's default).
+  bool include_va_recordings = false;
+  /// Export each task's transcripts (the Captures `transcription[]` entries) as items of their
+  /// own, one manifest line each: recording_id / {recording_id} = TranscriptItemId() (e.g.
+  /// "transcript-CSR0123"), {kind} = "transcript" (recordings: "recording"), {file_name} the
+  /// server's `fileName` ("chatTranscript.json"), {ext} its extension (".json" when it has none).
+  /// A task whose capture holds transcripts but no recording (chat, email, social) is then
+  /// exported, not pending. With a duration bound in `filter` a task's transcripts are exported
+  /// only together with a recording of the task that passes the bound (a transcript has no
+  /// duration). Default true.
+  bool include_transcripts = true;
+  /// Export exactly these task ids instead of listing the window: `tasks.from`/`to` and the
+  /// task filters (queues, agents, directions, statuses) are ignored, duration bounds still
+  /// apply. Duplicates are removed (first occurrence kept); Captures is queried in batches of
+  /// 10 in the given order. A task id whose Captures entry is empty (unknown id, never
+  /// recorded, not available yet) is reported as pending, never dropped; such tasks carry no
+  /// createdTime, so they never give up (pending_max_age) and the sidecar's "task" is just
+  /// `{"id":".."}`. Default: empty (list the window).
+  std::vector<std::string> task_ids;
+  /// Enrich from the Search API (issue 13 item 3): for each sub-window, before its Tasks listing,
+  /// query `POST /search` over the same window (Client::SearchTasks(): cursor paging, the same
+  /// client and rate limiter) and add to each sidecar a "search" member with the task's ANI,
+  /// DNIS, end time, total duration, wrap-up, queue/agent/team/site names, the CAD variables of
+  /// `search_cad_names`/`search_filter.cad`, and the raw Search task. Tasks the Search answer
+  /// lacks get no "search" member, or, when `search_filter` has a filter, are skipped (not
+  /// queried in Captures): Search applied the filters server-side, and ccrec re-checks each
+  /// returned task with SearchTaskMatches(). Ignored with task_ids. Default false: no Search call.
+  bool enrich_search = false;
+  /// Search filters (with enrich_search): totalDuration bounds, ANI, DNIS, wrap-up, CAD values.
+  /// Default: none.
+  SearchFilter search_filter;
+  /// String CAD variables to fetch into the sidecar (with enrich_search). Default: none.
+  std::vector<std::string> search_cad_names;
   /// Re-query Captures before a download when the URL expires within this margin (or within a
   /// quarter of the URL's lifetime, if that is shorter). Default 2 min.
   std::chrono::milliseconds url_refresh_margin{std::chrono::minutes(2)};
@@ -78,10 +114,26 @@ struct WebexSourceOptions {
 /// several recordings: segments, consult legs); file names repeat ("recording-1.wav").
 CCREC_EXPORT exporter::KeyIdentityRule WebexKeyIdentity();
 
-/// Lists the window's tasks (keyset paging), skips tasks with captureRequested == false, queries
-/// Captures in batches of 10 and yields one ExportItem per recording entry (stitched or segment,
-/// consult legs included). Tasks with no recording yet (captureRequested true or null and an
-/// empty recording list) are reported as pending, or as given up once older than
+/// The extra key-template placeholders of the Webex source: {kind} ("recording" or
+/// "transcript"). The engine takes them from RecordingSource::ExtraKeyNames(); pass them to
+/// exporter::KeyTemplate::Parse() when validating a template yourself.
+CCREC_EXPORT std::vector<std::string> WebexExtraKeyNames();
+
+/// The manifest recording_id (and {recording_id}) of entry `index` of a task's
+/// `transcription[]` list: "transcript-<id>"; "transcript-<id>-<index + 1>" when another entry
+/// of the list has the same id (the id is the CCAI config id for voice, which need not be
+/// unique within a task); "transcript-<index + 1>" when the id is empty. Never a recording id
+/// (those are UUIDs), so recordings and transcripts of one task never share a key under the
+/// {task_id}+{recording_id} rule. Assumption (not documented by Cisco): the server lists a
+/// task's transcripts in a stable order.
+CCREC_EXPORT std::string TranscriptItemId(std::vector<Transcription> const& transcriptions, std::size_t index);
+
+/// Lists the window's tasks (keyset paging; or takes WebexSourceOptions::task_ids), skips tasks
+/// with captureRequested == false, queries Captures in batches of 10 and yields one ExportItem per
+/// recording entry (stitched or segment, consult legs included, virtual-agent legs with
+/// include_va_recordings) and per transcript (include_transcripts). Tasks with nothing to export
+/// yet (captureRequested true or null and no recording, nor transcript when they are included)
+/// are reported as pending, or as given up once older than
 /// WebexSourceOptions::pending_max_age.
 ///
 /// Each item's MediaOpener downloads the presigned URL exactly as given with no Authorization
@@ -89,7 +141,8 @@ CCREC_EXPORT exporter::KeyIdentityRule WebexKeyIdentity();
 /// for that task once and retries with the fresh URL. Sidecars hold the task attributes and
 /// the recording's capture attributes, without the presigned URL (a bearer secret while valid).
 ///
-/// Its KeyIdentity() is WebexKeyIdentity(). No I/O happens here.
+/// Its KeyIdentity() is WebexKeyIdentity(), its ExtraKeyNames() WebexExtraKeyNames(). No I/O
+/// happens here.
 ///
 /// Source: Webex CC reference §4 (Tasks), §5 (Captures), §5.4 (presigned download rules).
 /// @par Thread safety

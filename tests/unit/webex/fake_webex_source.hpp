@@ -14,6 +14,7 @@
 #include "internal/url.hpp"
 
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -44,6 +45,10 @@ struct FakeTask {
   std::string id;
   std::optional<bool> capture_requested = true;
   std::vector<FakeRecording> recordings;
+  /// Virtual-agent legs: listed (first) only when the query has includeVARecordings true.
+  std::vector<FakeRecording> va = {};
+  /// `transcription[]` entries (id, fileName, data; call_type unused).
+  std::vector<FakeRecording> transcripts = {};
 };
 
 /// Tasks + Captures + presigned media, as strict as the parts the source relies on.
@@ -68,6 +73,8 @@ class FakeWebex {
   int url_expires_seconds = 1800;
   /// WebexSourceOptions::pending_max_age of Source().
   std::chrono::milliseconds pending_max_age = 72h;
+  /// Applied to the options of Source() last.
+  std::function<void(ccrec::webex::WebexSourceOptions&)> customize;
 
   FakeWebex() {
     transport->Route("GET", "/v1/tasks", [this](RecordedRequest const& r) { return Tasks(r); });
@@ -94,6 +101,7 @@ class FakeWebex {
     o.url_refresh_margin = margin;
     o.pending_max_age = pending_max_age;
     o.clock = clock;
+    if (customize) customize(o);
     return ccrec::webex::MakeWebexSource(Client(), o);
   }
 
@@ -118,8 +126,10 @@ class FakeWebex {
 
   FakeRecording const* Find(std::string const& rec_id) const {
     for (auto const& t : tasks) {
-      for (auto const& r : t.recordings) {
-        if (r.id == rec_id) return &r;
+      for (auto const* list : {&t.recordings, &t.va, &t.transcripts}) {
+        for (auto const& r : *list) {
+          if (r.id == rec_id) return &r;
+        }
       }
     }
     return nullptr;
@@ -148,6 +158,7 @@ class FakeWebex {
     if (!doc) return ccrec::testing::MakeResponse(400, "{}", Json());
     std::vector<std::string> ids;
     for (auto const& id : (*doc)["query"]["taskIds"].GetArray()) ids.push_back(id.GetString());
+    bool const va = (*doc)["query"].HasMember("includeVARecordings") && (*doc)["query"]["includeVARecordings"].GetBool();
     int version = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -159,10 +170,14 @@ class FakeWebex {
     for (std::size_t i = 0; i < ids.size(); ++i) {
       if (i != 0) body += ',';
       body += R"({"taskId":")" + ids[i] + R"(","recording":[)";
+      FakeTask const* task = nullptr;
       for (auto const& t : tasks) {
         if (t.id != ids[i]) continue;
-        for (std::size_t k = 0; k < t.recordings.size(); ++k) {
-          auto const& rec = t.recordings[k];
+        task = &t;
+        std::vector<FakeRecording> listed = va ? t.va : std::vector<FakeRecording>{};
+        listed.insert(listed.end(), t.recordings.begin(), t.recordings.end());
+        for (std::size_t k = 0; k < listed.size(); ++k) {
+          auto const& rec = listed[k];
           if (k != 0) body += ',';
           body += R"({"id":")" + rec.id + R"(","segment":false,"attributes":{"fileName":")" + rec.file_name +
                   R"(","filePath":")" + UrlFor(rec.id, version) + R"(","callType":")" + rec.call_type +
@@ -170,7 +185,15 @@ class FakeWebex {
                   R"("channel1":"Caller","channel2":"Agent"}})";
         }
       }
-      body += R"(],"transcription":[]})";
+      body += R"(],"transcription":[)";
+      for (std::size_t k = 0; task != nullptr && k < task->transcripts.size(); ++k) {
+        auto const& tr = task->transcripts[k];
+        if (k != 0) body += ',';
+        body += R"({"Source":"chat","Provider":"CISCO","id":")" + tr.id + R"(","fileName":")" + tr.file_name +
+                R"(","filePath":")" + UrlFor(tr.id, version) +
+                R"(","startTime":"1793487600000","languageCode":"en-US","createTime":"1793487700000"})";
+      }
+      body += "]}";
     }
     body += "]}";
     return ccrec::testing::MakeResponse(200, body, Json());

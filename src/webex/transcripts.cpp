@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "transcripts.hpp"
+
+#include <ccrec/webex/recording_source.hpp>
+
+#include "internal/json.hpp"
+
+namespace ccrec {
+inline namespace v1 {
+namespace webex {
+
+std::string TranscriptItemId(std::vector<Transcription> const& transcriptions, std::size_t index) {
+  if (index >= transcriptions.size()) return "transcript-" + std::to_string(index + 1);
+  auto const& id = transcriptions[index].id;
+  if (id.empty()) return "transcript-" + std::to_string(index + 1);
+  for (std::size_t i = 0; i < transcriptions.size(); ++i) {
+    if (i != index && transcriptions[i].id == id) return "transcript-" + id + "-" + std::to_string(index + 1);
+  }
+  return "transcript-" + id;
+}
+
+std::vector<std::string> WebexExtraKeyNames() { return {detail::kKindKey}; }
+
+namespace detail {
+
+std::string TranscriptSidecar(Task const& task, Transcription const& transcription, std::string const& item_id) {
+  // The entry's own bytes minus every top-level filePath (the presigned URL, a bearer secret).
+  std::string entry = "{\"id\":\"" + ::ccrec::detail::JsonEscape(transcription.id) + "\"}";
+  if (auto doc = ::ccrec::detail::ParseJsonWithSpans(transcription.raw_json, "transcription");
+      doc && doc->Doc().IsObject()) {
+    entry = doc->RawWithoutMember(doc->Doc(), "filePath");
+  }
+  std::string task_json =
+      task.raw_json.empty() ? "{\"id\":\"" + ::ccrec::detail::JsonEscape(task.id) + "\"}" : task.raw_json;
+  return "{\"source\":\"webex\",\"kind\":\"transcript\",\"task_id\":\"" + ::ccrec::detail::JsonEscape(task.id) +
+         "\",\"recording_id\":\"" + ::ccrec::detail::JsonEscape(item_id) + "\",\"task\":" + task_json +
+         ",\"transcription\":" + entry + "}\n";
+}
+
+}  // namespace detail
+}  // namespace webex
+}  // namespace v1
+}  // namespace ccrec
