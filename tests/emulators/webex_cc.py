@@ -57,6 +57,7 @@ from urllib.parse import parse_qsl, quote
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulib  # noqa: E402
 import webex_cc_auth  # noqa: E402
+import webex_cc_webhooks  # noqa: E402
 
 NAME = "webex_cc"
 DAY_MS = 86_400_000
@@ -990,6 +991,9 @@ class Handler(emulib.EmulatorRequestHandler):
             self._endpoint("tasks", self.handle_tasks, ("GET",))
         elif path == "/v1/captures/query":
             self._endpoint("captures", self.handle_captures, ("POST",))
+        elif webex_cc_webhooks.handles(path):
+            self._endpoint("subscriptions", lambda: webex_cc_webhooks.handle_subscriptions(self),
+                           ("GET", "POST", "PATCH", "DELETE"))
         elif path.startswith("/media/"):
             self._endpoint("media", self.handle_media, ("GET", "HEAD"))
         elif path.startswith("/_emulator/"):
@@ -1543,6 +1547,8 @@ class Handler(emulib.EmulatorRequestHandler):
             self._ground_truth(q)
         elif path == "/_emulator/info" and method == "GET":
             self.send_json(200, self._info())
+        elif path == "/_emulator/webhooks/deliver" and method == "POST":
+            webex_cc_webhooks.deliver(self)
         else:
             return False
         return True
