@@ -301,6 +301,7 @@ std::vector<WebexExtraSubcommand> AddWebexServeSubcommands(CLI::App& webex, std:
                    throw UsageError{"webex serve needs ccrec::webex_login (cpp-httplib), which this build lacks"};
 #endif
                  }});
+  AddWebexSubscriptionSubcommands(webex, f, out);
   return out;
 }
 

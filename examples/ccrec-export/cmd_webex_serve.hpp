@@ -17,7 +17,11 @@ struct WebexExtraSubcommand {
   std::function<int()> run;
 };
 
-/// Adds `serve` under `webex` (sharing `f` for the token, connection and destination flags).
+/// Adds `serve` and `subscriptions create|list|delete` under `webex` (sharing `f` for the token,
+/// connection and destination flags).
 std::vector<WebexExtraSubcommand> AddWebexServeSubcommands(CLI::App& webex, std::shared_ptr<WebexFlags> f);
+/// Adds `subscriptions create|list|delete` to `out` (cmd_webex_subscriptions.cpp).
+void AddWebexSubscriptionSubcommands(CLI::App& webex, std::shared_ptr<WebexFlags> f,
+                                     std::vector<WebexExtraSubcommand>& out);
 
 }  // namespace ccrec_cli
