@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import re
+import ssl
 import threading
 import time
 import urllib.error
@@ -162,13 +163,13 @@ def _event(emu: Any, handler: Any, event_type: str, task_id: str, created_ms: in
             "datacontenttype": "application/json", "data": data}
 
 
-def _post(url: str, body: bytes, signature: str | None) -> int:
+def _post(url: str, body: bytes, signature: str | None, context: ssl.SSLContext | None = None) -> int:
     headers = {"Content-Type": "application/json"}
     if signature is not None:
         headers[SIGNATURE_HEADER] = signature
     req = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(req, timeout=30, context=context) as resp:
             return resp.status
     except urllib.error.HTTPError as e:
         return e.code
@@ -177,7 +178,8 @@ def _post(url: str, body: bytes, signature: str | None) -> int:
 
 
 def deliver(handler: Any) -> None:
-    """POST /_emulator/webhooks/deliver {"url", "secret", "taskIds", "mode", "count", "eventType"}."""
+    """POST /_emulator/webhooks/deliver {"url", "secret", "taskIds", "mode", "count", "eventType",
+    "paddingBytes", "caFile"}: posts the events to `url` and answers with each delivery's status."""
     emu = handler.emu
     try:
         req = handler.control_body()
@@ -198,6 +200,8 @@ def deliver(handler: Any) -> None:
     if not isinstance(task_ids, list) or not all(isinstance(t, str) for t in task_ids):
         handler.send_json(400, {"error": "taskIds must be a list of task ids"})
         return
+    ca_file = req.get("caFile")  # trust for an https:// receiver (its own test CA)
+    context = ssl.create_default_context(cafile=ca_file) if url.startswith("https://") and ca_file else None
     event_type = req.get("eventType", "capture:available")
     count = int(req.get("count", 20))
     now = int(time.time() * 1000)
@@ -220,7 +224,7 @@ def deliver(handler: Any) -> None:
 
     workers = 16 if mode == "flood" else 1
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        statuses = list(pool.map(lambda b: _post(url, b, sign(b)), plan))
+        statuses = list(pool.map(lambda b: _post(url, b, sign(b), context), plan))
     out = []
     for body, status in zip(plan, statuses):
         e = json.loads(body)

@@ -66,7 +66,7 @@ class Serve {
   }
   bool WaitListening() {
     for (int i = 0; i < 300; ++i) {
-      if (Out().find("listening on http://") != std::string::npos) return true;
+      if (Out().find("listening on http") != std::string::npos) return true;
       if (Exited()) return false;
       std::this_thread::sleep_for(100ms);
     }
@@ -130,13 +130,14 @@ class WebexServeTest : public ::testing::Test {
     port_ = FreePort();
   }
 
-  std::unique_ptr<Serve> StartServe() {
+  std::unique_ptr<Serve> StartServe(std::vector<std::string> const& extra = {}) {
     std::vector<std::string> argv{CCREC_EXPORT_BIN,     "webex", "serve", "--api-base-url", webex_->Get("base_url"),
                                   "--token-url",        webex_->Get("token_url"), "--token-file", token_file_,
                                   "--ca-file",          webex_->Get("ca_file"), "--dest", *dir_ / "dest",
                                   "--manifest",         *dir_ / "manifest.jsonl", "--spool-dir", *dir_ / "spool",
                                   "--listen",           "127.0.0.1:" + std::to_string(port_), "--retry-interval", "2s",
                                   "--log-level",        "info"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
     std::map<std::string, std::string> env{{"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
                                            {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")},
                                            {"CCREC_WEBEX_WEBHOOK_SECRET", kSecret}};
@@ -162,10 +163,11 @@ class WebexServeTest : public ::testing::Test {
   }
 
   /// Asks the emulator to deliver; returns the HTTP statuses the receiver answered.
-  std::vector<int> Deliver(std::string const& mode, std::vector<std::string> const& tasks, std::string extra = {}) {
+  std::vector<int> Deliver(std::string const& mode, std::vector<std::string> const& tasks, std::string extra = {},
+                           std::string const& scheme = "http") {
     std::string ids;
     for (auto const& t : tasks) ids += (ids.empty() ? "\"" : ",\"") + t + "\"";
-    std::string body = "{\"url\":\"http://127.0.0.1:" + std::to_string(port_) + "/webhooks/webex\",\"secret\":\"" +
+    std::string body = "{\"url\":\"" + scheme + "://127.0.0.1:" + std::to_string(port_) + "/webhooks/webex\",\"secret\":\"" +
                        kSecret + "\",\"mode\":\"" + mode + "\",\"taskIds\":[" + ids + "]" + extra + "}";
     auto [status, text] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/webhooks/deliver", body,
                                              "application/json", webex_->Get("ca_file"));
@@ -267,6 +269,52 @@ TEST_F(WebexServeTest, ReplaysTheSpoolAfterARestart) {
   EXPECT_NE(::access((*dir_ / ("spool/" + ccrec_it::Sha256Hex(id) + ".json")).c_str(), F_OK), 0)
       << "the spooled event is removed once its task is exported";
   EXPECT_EQ(serve->Terminate(), 128 + SIGTERM);
+}
+
+TEST_F(WebexServeTest, TerminatesTlsWithTlsCertAndTlsKey) {
+  auto tasks = TasksWithRecordings();
+  ASSERT_FALSE(tasks.empty());
+  auto serve = StartServe({"--tls-cert", webex_->state_dir() + "/server.pem", "--tls-key",
+                           webex_->state_dir() + "/server.key"});
+  EXPECT_NE(serve->Out().find("listening on https://"), std::string::npos) << serve->Out();
+  for (int s : Deliver("signed", {tasks[0].first}, ",\"caFile\":\"" + webex_->Get("ca_file") + "\"", "https")) {
+    EXPECT_EQ(s, 200);
+  }
+  EXPECT_TRUE(WaitForExported(tasks[0].second.size())) << serve->Err();
+  EXPECT_EQ(serve->Terminate(), 128 + SIGTERM);
+}
+
+TEST_F(WebexServeTest, SubscriptionsCreateListDeleteAndRefuseHttp) {
+  std::vector<std::string> common{"--api-base-url", webex_->Get("base_url"), "--token-url", webex_->Get("token_url"),
+                                  "--token-file",   token_file_,             "--ca-file",   webex_->Get("ca_file")};
+  std::map<std::string, std::string> env{{"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
+                                         {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")},
+                                         {"CCREC_WEBEX_WEBHOOK_SECRET", kSecret}};
+  auto run = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{CCREC_EXPORT_BIN, "webex", "subscriptions"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), common.begin(), common.end());
+    return ccrec_it::RunProgram(argv, env);
+  };
+  auto refused = run({"create", "--destination-url", "http://recorder.example.com/webhooks/webex"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("https://"), std::string::npos) << refused.err;
+
+  auto created = run({"create", "--destination-url", "https://recorder.example.com/webhooks/webex"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto id = created.out.substr(0, created.out.find('\t'));
+  EXPECT_NE(created.out.find("\tactive\tv1\tcapture:available\thttps://recorder.example.com/webhooks/webex"),
+            std::string::npos)
+      << created.out;
+  EXPECT_EQ(created.out.find(kSecret), std::string::npos);
+  auto listed = run({"list"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(id), std::string::npos);
+  auto deleted = run({"delete", id});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.err;
+  EXPECT_EQ(run({"list"}).out.find(id), std::string::npos);
+  auto again = run({"delete", id});
+  EXPECT_EQ(again.exit_code, 1);
 }
 
 }  // namespace
