@@ -3,7 +3,7 @@
 /// @file
 /// Webex Contact Center Subscriptions API (webhook registrations): create, list, delete, on
 /// `/v1/subscriptions` or `/v2/subscriptions` (Webex CC OpenAPI, "Register Subscription",
-/// "List Subscriptions", "Delete Subscription"; https://developer.webex.com/webex-contact-center/docs/api/v1/subscriptions).
+/// "List Subscriptions", "Delete Subscription"; guide: https://developer.webex.com/docs/using-webhooks).
 #include <ccrec/core/call_context.hpp>
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/result.hpp>

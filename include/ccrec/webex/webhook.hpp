@@ -8,7 +8,7 @@
 /// (ccrec/webex_login/webhook_listener.hpp, optional, on cpp-httplib); `ccrec-export webex serve`
 /// wires both to the export engine.
 ///
-/// Vendor sources: "Using Webhooks" (https://developer.webex.com/webex-contact-center/docs/webhooks)
+/// Vendor sources: "Using Webhooks" (https://developer.webex.com/docs/using-webhooks)
 /// and "Receive and verify events"
 /// (https://developer.webex.com/docs/receive-and-verify-contact-center-webhooks): deliveries are
 /// POSTs of a CloudEvents-style JSON envelope, signed with an HMAC keyed by the subscription's
