@@ -155,16 +155,18 @@ int RunServe(WebexFlags& f, ServeFlags const& s) {
       logger.Debug("webhook event " + event->id + " of type " + event->type + " acknowledged, nothing to export");
       return ccrec::webex::WebhookReply{200, "ignored"};
     }
-    if (!dedup->FirstDelivery(event->id)) {
+    // Acknowledge only what is on disk: a redelivery racing the first copy writes its own
+    // (identical, idempotent) spool file instead of being answered before the first is stored.
+    if (dedup->Seen(event->id)) {
       logger.Info("webhook event " + event->id + " delivered again; already accepted");
       return ccrec::webex::WebhookReply{200, "duplicate"};
     }
     auto stored = the_spool.Accept(*event);
     if (!stored) {
-      dedup->Forget(event->id);
       logger.Error(stored.error().message);
       return ccrec::webex::WebhookReply{503, "not stored; retry"};
     }
+    dedup->FirstDelivery(event->id);
     logger.Info("webhook event " + event->id + ": capture:available for task " + event->task_id.value_or("?") +
                 (*stored ? " spooled" : " already spooled"));
     wakeup->Notify();

@@ -169,6 +169,11 @@ bool WebhookDeduplicator::FirstDelivery(std::string const& event_id) {
   return true;
 }
 
+bool WebhookDeduplicator::Seen(std::string const& event_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return seen_.count(event_id) != 0;
+}
+
 void WebhookDeduplicator::Forget(std::string const& event_id) {
   std::lock_guard<std::mutex> lock(mu_);
   if (seen_.erase(event_id) == 0) return;

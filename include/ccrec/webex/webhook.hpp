@@ -113,12 +113,16 @@ class CCREC_EXPORT WebhookDeduplicator {
   explicit WebhookDeduplicator(std::size_t capacity = 65536);
   /// True the first time `event_id` is seen (and remembers it), false for a repeat.
   bool FirstDelivery(std::string const& event_id);
+  /// Whether `event_id` is remembered (does not remember it). A receiver that acknowledges only
+  /// after durable storage checks Seen() first and calls FirstDelivery() once the event is stored,
+  /// so that a concurrent redelivery is never acknowledged before the first copy is on disk.
+  bool Seen(std::string const& event_id) const;
   /// Forgets `event_id` (e.g. when storing the event failed, so that a redelivery is taken).
   void Forget(std::string const& event_id);
 
  private:
   std::size_t capacity_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::unordered_set<std::string> seen_;
   std::deque<std::string> order_;
 };

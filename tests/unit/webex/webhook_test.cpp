@@ -140,7 +140,9 @@ TEST(WebexWebhook, ParseRejectsBadEnvelopesWith400) {
 
 TEST(WebexWebhook, DeduplicatorDropsRepeatsAndForgetsTheOldest) {
   ccrec::webex::WebhookDeduplicator dedup(2);
+  EXPECT_FALSE(dedup.Seen("a"));
   EXPECT_TRUE(dedup.FirstDelivery("a"));
+  EXPECT_TRUE(dedup.Seen("a"));
   EXPECT_FALSE(dedup.FirstDelivery("a"));
   EXPECT_TRUE(dedup.FirstDelivery("b"));
   EXPECT_TRUE(dedup.FirstDelivery("c"));  // "a" forgotten
