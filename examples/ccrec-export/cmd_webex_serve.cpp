@@ -214,7 +214,11 @@ int RunServe(WebexFlags& f, ServeFlags const& s) {
         auto summary = exporter.Run(ctx);
         exported += summary.exported;
         bool const done = !summary.fatal && !summary.cancelled && summary.failed == 0 && summary.pending == 0;
-        if (summary.fatal) fatal = summary.fatal;
+        if (summary.fatal) {
+          fatal = summary.fatal;
+          logger.Error("task " + task_id + ": " + ccrec::RedactSecrets(summary.fatal->ToString()) + "; retrying every " +
+                       s.retry_interval);
+        }
         bool give_up = false;
         if (!done && give_up_after.count() > 0) {
           auto const announced = events.front().capture_created_time ? events.front().capture_created_time
@@ -276,7 +280,7 @@ std::vector<WebexExtraSubcommand> AddWebexServeSubcommands(CLI::App& webex, std:
       ->capture_default_str();
   serve->add_option("--path", s->path, "request path of the subscription's destinationUrl")->capture_default_str();
   AddSecretFlag(*serve, s->secret, "webhook-secret", "CCREC_WEBEX_WEBHOOK_SECRET",
-                "the subscription secret (32..256 characters) that signs deliveries");
+                "subscription secret (32..256 characters) that signs deliveries");
   serve->add_option("--spool-dir", s->spool_dir,
                     "directory where accepted events are stored (fsync) before the 2xx; replayed on restart");
   serve->add_option("--tls-cert", s->tls_cert, "PEM certificate chain: terminate HTTPS here (with --tls-key)");

@@ -135,7 +135,7 @@ void AddWebexSubscriptionSubcommands(CLI::App& webex, std::shared_ptr<WebexFlags
   create->add_option("--event-type", s->event_types, "event type (repeatable)")->capture_default_str();
   create->add_option("--resource-version", s->resource_version, "use /v2/subscriptions with this resourceVersion");
   AddSecretFlag(*create, s->secret, "webhook-secret", "CCREC_WEBEX_WEBHOOK_SECRET",
-                "the secret that signs deliveries (32..256 characters); give `webex serve` the same");
+                "subscription secret that signs deliveries (32..256 characters); give `webex serve` the same");
   auto* list = subs->add_subcommand("list", "list subscriptions (id, status, version, events, URL, name)");
   AddConnection(*list, *f);
   list->add_option("--api-version", s->api_version, "v1 or v2")->check(CLI::IsMember({"v1", "v2"}))->capture_default_str();
