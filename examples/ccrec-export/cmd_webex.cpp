@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ccrec-export webex: Webex Contact Center tasks -> captures -> presigned download -> sink.
 #include "cmd_webex.hpp"
+#include "cmd_webex_serve.hpp"
 #include "commands.hpp"
 
 #include <ccrec/core/rate_limiter.hpp>
@@ -290,7 +291,11 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
                 "accept presigned recording URLs over plain http (refused by default; link-local and metadata "
                 "addresses are refused always)");
   auto subcommands = AddWebexSubcommands(*cmd, *f);
-  action = [f, subcommands] {
+  auto extra = AddWebexServeSubcommands(*cmd, f);  // serve, subscriptions (cmd_webex_serve.cpp)
+  action = [f, subcommands, extra] {
+    for (auto const& sub : extra) {
+      if (sub.app->parsed()) return sub.run();
+    }
     if (subcommands.login->parsed()) return RunWebexLogin(*f);
     if (subcommands.token_refresh->parsed()) return RunWebexTokenRefresh(*f);
     return RunWebex(*f);

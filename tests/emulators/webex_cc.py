@@ -58,6 +58,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import emulib  # noqa: E402
 import webex_cc_auth  # noqa: E402
 import webex_cc_search  # noqa: E402
+import webex_cc_webhooks  # noqa: E402
 
 NAME = "webex_cc"
 DAY_MS = 86_400_000
@@ -993,6 +994,9 @@ class Handler(emulib.EmulatorRequestHandler):
             self._endpoint("captures", self.handle_captures, ("POST",))
         elif path == "/search":
             self._endpoint("search", lambda: webex_cc_search.handle_search(self), ("POST",))
+        elif webex_cc_webhooks.handles(path):
+            self._endpoint("subscriptions", lambda: webex_cc_webhooks.handle_subscriptions(self),
+                           ("GET", "POST", "PATCH", "DELETE"))
         elif path.startswith("/media/"):
             self._endpoint("media", self.handle_media, ("GET", "HEAD"))
         elif path.startswith("/_emulator/"):
@@ -1546,6 +1550,8 @@ class Handler(emulib.EmulatorRequestHandler):
             self._ground_truth(q)
         elif path == "/_emulator/info" and method == "GET":
             self.send_json(200, self._info())
+        elif path == "/_emulator/webhooks/deliver" and method == "POST":
+            webex_cc_webhooks.deliver(self)
         else:
             return False
         return True
