@@ -50,6 +50,12 @@ void AddS3Flags(CLI::App& app, CommonOptions& o) {
   app.add_flag("--insecure", o.insecure, "disable TLS certificate verification (testing only)");
   app.add_option("--log-level", o.log_level, "error|warn|info|debug (stderr)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  app.add_option("--log-format", o.log_format,
+                 "stderr log lines: text (TIME LEVEL message key=value ...) or json (one object per line); both carry "
+                 "vendor, source, task_id, recording_id, request_id where known")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  if (o.vendor.empty()) o.vendor = app.get_name();
 }
 
 void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_template) {
@@ -193,7 +199,10 @@ std::optional<std::chrono::milliseconds> RequestTimeout(CommonOptions const& o) 
 Logger MakeLogger(CommonOptions const& o) {
   LogLevel level = LogLevel::kWarn;
   ccrec::ParseLogLevel(o.log_level, level);
-  return ccrec::MakeStderrLogger(level);
+  auto format = ccrec::LogFormat::kText;
+  ccrec::ParseLogFormat(o.log_format, format);
+  auto logger = ccrec::MakeStderrLogger(level, format);
+  return o.vendor.empty() ? logger : logger.With({{"vendor", o.vendor}});
 }
 
 std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& o, Logger const& logger) {

@@ -53,6 +53,8 @@ struct CommonOptions {
   bool dry_run = false;
   std::string progress = "auto";
   std::string log_level = "warn";
+  std::string log_format = "text";  // --log-format text|json
+  std::string vendor;               // the subcommand: every log record's "vendor" field
   double request_timeout_s = 0;  // --request-timeout; 0 = the library defaults
   std::string file_mode;         // --file-mode, octal; empty = 0600 (FilesystemSinkOptions default)
   std::string dir_mode;          // --dir-mode, octal; empty = 0700

@@ -181,6 +181,9 @@ void AddWebexAuthFlags(CLI::App& app, WebexFlags& f, bool with_connection_flags,
   app.add_flag("--insecure", f.common.insecure, "disable TLS certificate verification (testing only)");
   app.add_option("--log-level", f.common.log_level, "error|warn|info|debug (stderr)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  app.add_option("--log-format", f.common.log_format, "stderr log lines: text or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.add_option("--request-timeout", f.common.request_timeout_s,
                  "total seconds one attempt of a token request may take; 0.001..86400 (default 30)")
       ->check(CLI::Range(0.001, 86400.0));

@@ -197,7 +197,8 @@ class Run {
     counters_.pending.fetch_add(1);
     NoteUnfinished(p.window_time);
     Record(Line(RecordingIdentity{p.source, p.task_id, p.recording_id, ""}, ItemStatus::kPending, p.reason), p.window_time);
-    options_.logger.Info("pending: " + p.source + " task " + p.task_id + ": " + p.reason);
+    options_.logger.Info("pending: " + p.source + " task " + p.task_id + ": " + p.reason,
+                         {{"source", p.source}, {"task_id", p.task_id}});
   }
 
   /// A task pending for too long: one "failed" line, ever; it does not hold the resume point.
@@ -208,7 +209,8 @@ class Run {
     }
     counters_.failed.fetch_add(1);
     Record(Line(RecordingIdentity{p.source, p.task_id, "", ""}, ItemStatus::kFailed, p.reason), p.window_time);
-    options_.logger.Warn("failed: " + p.source + " task " + p.task_id + ": " + p.reason);
+    options_.logger.Warn("failed: " + p.source + " task " + p.task_id + ": " + p.reason,
+                         {{"source", p.source}, {"task_id", p.task_id}});
   }
 
   /// A manifest line for `id` without an object (pending, or failed before a key was known).
@@ -236,6 +238,15 @@ class Run {
     return RecordingIdentity{item.source, item.task_id, item.recording_id, item.segment_id};
   }
 
+  /// The structured fields of an item's log lines; segment, key and request id only when known.
+  static LogFields FieldsOf(ExportItem const& item, std::string const& key = {}, Error const* error = nullptr) {
+    LogFields f = {{"source", item.source}, {"task_id", item.task_id}, {"recording_id", item.recording_id}};
+    if (!item.segment_id.empty()) f.emplace_back("segment_id", item.segment_id);
+    if (!key.empty()) f.emplace_back("key", key);
+    if (error && !error->request_id.empty()) f.emplace_back("request_id", error->request_id);
+    return f;
+  }
+
   /// The run stopped (cancelled, or a fatal error) before this item could be exported: a
   /// pending line, so that an item a source cannot hand out again (a Huawei watch event) is not
   /// lost, and the resume point stays before it. The next run over its window exports it.
@@ -245,7 +256,8 @@ class Run {
     Record(Line(IdentityOf(item), ItemStatus::kPending, "interrupted: the run stopped before this recording was exported"),
            item);
     options_.logger.Info("pending: " + item.source + " task " + item.task_id + " recording " + item.recording_id +
-                         ": the run stopped before it was exported");
+                             ": the run stopped before it was exported",
+                         FieldsOf(item));
   }
 
   void Fail(ExportItem const& item, std::string const& key, Error const& error) {
@@ -257,7 +269,8 @@ class Run {
     e.error = error.ToString();
     Record(e, item);
     options_.logger.Warn("failed: " + item.source + " task " + item.task_id + " recording " + item.recording_id +
-                         ": " + error.ToString());
+                             ": " + error.ToString(),
+                         FieldsOf(item, key, &error));
   }
 
   // ---- keys claimed in this run (two recordings must never share one) -------------------------
@@ -382,7 +395,8 @@ class Run {
         return Fail(item, key, sidecar.error());
       }
     }
-    options_.logger.Debug("exported " + sink_.Describe(key) + " (" + std::to_string(info->bytes) + " bytes)");
+    options_.logger.Debug("exported " + sink_.Describe(key) + " (" + std::to_string(info->bytes) + " bytes)",
+                          FieldsOf(item, key));
     Complete(item, key, ItemStatus::kExported, info->bytes, info->sha256_hex.value_or(""));
   }
 

@@ -253,6 +253,37 @@ TEST_F(ExportWebexTest, ExportsToLocalDirectoryWithoutTemporaryFiles) {
   EXPECT_EQ(std::stoul(meta.out), expected.recordings.size() * 2) << "identity metadata of recordings and sidecars";
 }
 
+// Issue 14 item 4: --log-format json writes one JSON object per log line, with the time, the
+// level, the vendor and, for item lines, the task, recording and key.
+TEST_F(ExportWebexTest, JsonLogLinesCarryTimeVendorAndItemFields) {
+  auto expected = GroundTruth();
+  TempDir out("ccrec-it-logs");
+  auto args = BaseArgs("file://" + out.path() + "/archive", *dir_ / "logs.jsonl");
+  for (std::string a : {"--log-level", "debug", "--log-format", "json"}) args.push_back(a);
+  auto run = ccrec_it::RunProgram(args, S3Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::size_t json_lines = 0;
+  std::size_t item_lines = 0;
+  std::istringstream lines(run.err);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] != '{') continue;
+    ++json_lines;
+    auto doc = ccrec_it::Json(line);
+    ASSERT_TRUE(doc.IsObject()) << line;
+    EXPECT_TRUE(doc.HasMember("time") && doc.HasMember("level") && doc.HasMember("msg")) << line;
+    EXPECT_EQ(std::string(doc["time"].GetString()).size(), 24u) << "RFC 3339 UTC with ms: " << line;
+    ASSERT_TRUE(doc.HasMember("vendor")) << line;
+    EXPECT_STREQ(doc["vendor"].GetString(), "webex");
+    if (doc.HasMember("recording_id") && doc.HasMember("key")) {
+      ++item_lines;
+      EXPECT_TRUE(doc.HasMember("task_id")) << line;
+      EXPECT_STREQ(doc["source"].GetString(), "webex") << line;
+    }
+  }
+  EXPECT_GT(json_lines, 0u) << run.err;
+  EXPECT_GE(item_lines, expected.recordings.size()) << "one 'exported' line per recording:\n" << run.err;
+}
+
 TEST_F(ExportWebexTest, TlsVerificationFailsWithoutTheCaFile) {
   std::string manifest = *dir_ / "tls.jsonl";
   auto args = BaseArgs("s3://recordings/tls", manifest);
