@@ -8,7 +8,6 @@
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/recording_source.hpp>
 #include <ccrec/webex/regions.hpp>
-#include <ccrec/webex/task_id_source.hpp>
 #include <ccrec/webex/webhook.hpp>
 #include <ccrec/webex/webhook_spool.hpp>
 #ifdef CCREC_EXPORT_HAVE_WEBEX_LOGIN
@@ -201,13 +200,16 @@ int RunServe(WebexFlags& f, ServeFlags const& s) {
       for (auto& e : *pending) by_task[e.task_id.value_or("")].push_back(std::move(e));
       for (auto const& [task_id, events] : by_task) {
         if (cancel.IsCancelled()) break;
-        ccrec::webex::WebexTaskIdSourceOptions so;
+        // The same source as `webex --task-id`: every recording, VA leg and transcript of the task.
+        ccrec::webex::WebexSourceOptions so;
         so.task_ids = {task_id};
         so.url_expiration = std::chrono::minutes(f.url_expiration);
         so.include_segments = f.include_segments;
-        if (!f.org_id.empty()) so.org_id = f.org_id;
+        so.include_va_recordings = f.include_va;
+        so.include_transcripts = !f.no_transcripts;
+        if (!f.org_id.empty()) so.tasks.org_id = f.org_id;
         so.logger = logger;
-        std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::webex::MakeWebexTaskIdSource(client, so);
+        std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::webex::MakeWebexSource(client, so);
         auto options = MakeExporterOptions(f.common, logger, sink);
         options.on_progress = nullptr;
         ccrec::exporter::Exporter exporter(source, sink, manifest, options);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Issue 13 item 4: MakeWebexTaskIdSource, the adapter `webex serve` runs for the tasks that
-// capture:available announced — every recording of each task (not only the last one), pending
-// while Captures lists none, presigned URL re-queried after a 403.
+// Issue 13 item 4: the source `webex serve` runs for the tasks that capture:available announced
+// (MakeWebexSource with task_ids, as `webex --task-id`): every recording of each task (not only
+// the last one), pending while Captures lists none, presigned URL re-queried after a 403.
 #include "unit/webex/fake_webex_source.hpp"
 
-#include <ccrec/webex/task_id_source.hpp>
+#include <ccrec/webex/recording_source.hpp>
 
 #include <gtest/gtest.h>
 
@@ -12,13 +12,13 @@ namespace exporter_test {
 namespace {
 
 std::unique_ptr<ccrec::exporter::RecordingSource> TaskIdSource(FakeWebex& w, std::vector<std::string> ids) {
-  ccrec::webex::WebexTaskIdSourceOptions o;
+  ccrec::webex::WebexSourceOptions o;
   o.task_ids = std::move(ids);
   o.clock = w.clock;
-  return ccrec::webex::MakeWebexTaskIdSource(w.Client(), o);
+  return ccrec::webex::MakeWebexSource(w.Client(), o);
 }
 
-TEST(WebexTaskIdSource, EveryRecordingOfEachTaskAndPendingWithoutOne) {
+TEST(WebexServeSource, EveryRecordingOfEachTaskAndPendingWithoutOne) {
   FakeWebex w;
   w.tasks.push_back({"t-1", true, {{"r-main", "main.wav", "main", "AAAA"}, {"r-consult", "consult.wav", "consult", "BB"}}});
   w.tasks.push_back({"t-2", true, {}});
@@ -41,7 +41,7 @@ TEST(WebexTaskIdSource, EveryRecordingOfEachTaskAndPendingWithoutOne) {
   EXPECT_EQ(source->KeyIdentity().source, "webex");
 }
 
-TEST(WebexTaskIdSource, MediaIsReadAndAnExpiredUrlIsRequeriedOnce) {
+TEST(WebexServeSource, MediaIsReadAndAnExpiredUrlIsRequeriedOnce) {
   FakeWebex w;
   w.tasks.push_back({"t-1", true, {{"r-1", "a.wav", "main", "hello"}}});
   w.forbidden_versions["r-1"] = {1};  // the first URL is refused, the second works
@@ -51,14 +51,6 @@ TEST(WebexTaskIdSource, MediaIsReadAndAnExpiredUrlIsRequeriedOnce) {
   auto media = c.items[0].open(ccrec::CallContext{}, 0);
   EXPECT_EQ(ReadAll(media), "hello");
   EXPECT_EQ(w.CaptureBatches().size(), 2u) << "Captures asked again after the 403";
-}
-
-TEST(WebexTaskIdSource, NoTasksNoRequests) {
-  FakeWebex w;
-  auto source = TaskIdSource(w, {});
-  auto c = Enumerate(*source);
-  EXPECT_TRUE(c.result);
-  EXPECT_EQ(w.transport->RequestCount(), 0u);
 }
 
 }  // namespace
