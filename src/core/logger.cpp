@@ -6,6 +6,7 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
+#include <cstdio>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -73,6 +74,17 @@ bool ParseLogFormat(std::string_view text, LogFormat& out) noexcept {
 
 namespace {
 
+/// RFC 3339 UTC with milliseconds, always 24 characters: 2026-12-06T08:33:00.000Z.
+std::string LogTime(std::chrono::system_clock::time_point t) {
+  std::string out = detail::FormatIso8601(t, /*with_ms=*/false);  // ...:SSZ
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+  if (ms < 0) ms += 1000;
+  char buf[8];
+  std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(ms));
+  out.insert(out.size() - 1, buf);
+  return out;
+}
+
 bool NeedsQuotes(std::string_view v) {
   if (v.empty()) return true;
   for (char c : v) {
@@ -86,7 +98,7 @@ bool NeedsQuotes(std::string_view v) {
 std::string FormatLogRecord(LogRecord const& record, LogFormat format) {
   static LogFields const kNone;
   LogFields const& fields = record.fields ? *record.fields : kNone;
-  std::string const time = detail::FormatIso8601(record.time, /*with_ms=*/true);
+  std::string const time = LogTime(record.time);
   std::string out;
   if (format == LogFormat::kJson) {
     out = "{\"time\":\"" + time + "\",\"level\":\"" + std::string(ToString(record.level)) + "\",\"msg\":\"" +

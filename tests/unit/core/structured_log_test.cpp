@@ -83,6 +83,17 @@ TEST(StructuredLog, TextLinesHaveTimeLevelMessageAndQuotedValuesWhereNeeded) {
   EXPECT_EQ(line, "2026-12-06T08:33:00.123Z WARN failed: webex task T1 task_id=T1 error=\"HTTP 503 \\\"busy\\\"\" empty=\"\"");
 }
 
+// The time always has its milliseconds, also on a whole second (the CI run that found this wrote
+// "2026-12-06T16:26:32Z" for a record at .000).
+TEST(StructuredLog, TheTimeAlwaysHasMilliseconds) {
+  LogFields const none;
+  LogRecord r = At(none, "m");
+  r.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1796545980000));
+  EXPECT_EQ(FormatLogRecord(r, LogFormat::kText), "2026-12-06T08:33:00.000Z WARN m");
+  r.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1796545980007));
+  EXPECT_EQ(FormatLogRecord(r, LogFormat::kJson).substr(0, 34), "{\"time\":\"2026-12-06T08:33:00.007Z\"");
+}
+
 TEST(StructuredLog, JsonLinesAreOneObjectWithTheFieldsAsMembers) {
   LogFields const fields = {{"vendor", "webex"}, {"task_id", "T\"1"}, {"msg", "cannot shadow"}};
   auto line = FormatLogRecord(At(fields, "line\\x0a two"), LogFormat::kJson);
