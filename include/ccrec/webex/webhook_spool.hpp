@@ -33,8 +33,10 @@ class CCREC_EXPORT WebhookSpool {
   /// Errors: kUnavailable when the file cannot be written (answer 5xx: the sender retries).
   Result<bool> Accept(WebhookEvent const& event) const;
 
-  /// Every spooled event, oldest file first. A file that cannot be read or parsed is skipped with
-  /// its path in `problems` (when given) and left in place.
+  /// Every spooled event, oldest file first by modification time (events spooled within the file
+  /// system's timestamp granularity may come in either order; `webex serve` does not depend on
+  /// it). A file that cannot be read or parsed is skipped with its path in `problems` (when
+  /// given) and left in place.
   Result<std::vector<WebhookEvent>> Pending(std::vector<std::string>* problems = nullptr) const;
 
   /// Removes the event `event_id` (durably). Removing an absent event succeeds.
