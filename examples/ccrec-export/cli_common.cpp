@@ -106,6 +106,7 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
   app.add_option("--dir-mode", o.dir_mode,
                  "octal permission bits of the directories created under a local --dest, narrowed by the umask; "
                  "0700..0777, existing directories are left alone (default: 0700)");
+  AddMetricsFlags(app, o);
 }
 
 std::uint32_t ParseModeFlag(std::string const& flag, std::string const& value, std::uint32_t empty_value) {
@@ -149,6 +150,7 @@ void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extr
   DirMode(o);
   ParseBandwidthFlag(o.bwlimit);
   ParseTagFlags(o.tags);
+  ValidateMetricsFlags(o);
   if (!o.sse_kms_key_id.empty() && o.sse.rfind("aws:kms", 0) != 0) {
     throw UsageError{"--sse-kms-key-id needs --sse aws:kms"};
   }
@@ -212,7 +214,7 @@ std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& o, Logg
   co.logger = logger;
   co.max_send_bytes_per_second = co.max_recv_bytes_per_second = ParseBandwidthFlag(o.bwlimit);
   if (o.insecure) logger.Warn("--insecure: TLS certificate verification is DISABLED");
-  return ccrec::MakeCurlTransport(co);
+  return ccrec::MakeMeteredTransport(ccrec::MakeCurlTransport(co), RunMetrics());
 }
 
 int FitConcurrencyToDescriptorLimit(CommonOptions const& o, Logger const& logger) {
@@ -497,7 +499,8 @@ std::string DescribeWindow(std::chrono::system_clock::time_point from, std::chro
   return "[" + ccrec::FormatIso8601(from, true) + ", " + ccrec::FormatIso8601(to, true) + ")";
 }
 
-int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const&, int signal_number) {
+int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const& logger, int signal_number,
+              CommonOptions const& options) {
   if (isatty(STDERR_FILENO) != 0) std::fprintf(stderr, "\n");
   int status = kExitOk;
   if (s.fatal) {
@@ -516,6 +519,7 @@ int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const&, int signal
             << ", pending " << s.pending << ", " << s.bytes << " bytes in "
             << static_cast<double>(s.elapsed.count()) / 1000.0 << " s\n";
   std::cout << s.LastLine() << std::endl;
+  WriteRunMetrics(options, s, status, logger);
   return status;
 }
 

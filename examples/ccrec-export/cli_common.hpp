@@ -6,6 +6,7 @@
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/log.hpp>
+#include <ccrec/core/metrics.hpp>
 #include <ccrec/core/object_sink.hpp>
 #include <ccrec/exporter/exporter.hpp>
 #include <ccrec/exporter/manifest.hpp>
@@ -64,6 +65,8 @@ struct CommonOptions {
   std::string storage_class;     // --storage-class
   std::vector<std::string> tags; // --tag KEY=VALUE, repeatable
   std::string bwlimit;           // --bwlimit RATE (bytes/s, K/M/G suffixes); empty = unlimited
+  std::string metrics_textfile;  // --metrics-textfile PATH: Prometheus textfile written when the run ends
+  std::string metrics_job;       // --metrics-job NAME: its job label; empty = the subcommand (vendor)
 };
 
 /// Adds --dest, --s3-*, --ca-file, --insecure, --concurrency, --manifest, --key-template,
@@ -190,8 +193,24 @@ ccrec::exporter::ExportSummary RunExporter(ccrec::exporter::ExporterOptions opti
 /// "[<from>, <to>)" in ISO-8601 UTC with milliseconds, for log lines about a time window.
 std::string DescribeWindow(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to);
 
-/// Prints the summary, the last line, and returns the exit status for it.
-int FinishRun(ccrec::exporter::ExportSummary const& summary, ccrec::Logger const& logger, int signal_number);
+/// Prints the summary, the last line, writes --metrics-textfile (WriteRunMetrics), and returns
+/// the exit status for it.
+int FinishRun(ccrec::exporter::ExportSummary const& summary, ccrec::Logger const& logger, int signal_number,
+              CommonOptions const& options);
+
+/// The process's HTTP and rate-limiter counters: MakeTransport() meters every request into it, the
+/// subcommands meter their rate limiters into it (ccrec::MakeMeteredRateLimiter).
+std::shared_ptr<ccrec::RequestMetrics> RunMetrics();
+/// Adds --metrics-textfile and --metrics-job (called by AddCommonFlags).
+void AddMetricsFlags(CLI::App& app, CommonOptions& options);
+/// Checks that --metrics-textfile's directory exists and is writable, so that a typo fails before
+/// the run rather than after it (throws UsageError).
+void ValidateMetricsFlags(CommonOptions const& options);
+/// Writes --metrics-textfile, when given, for a run that ends with `exit_status`
+/// (ccrec::exporter::WriteMetricsTextfile with RunMetrics()). A write failure is logged as a
+/// warning: it does not change the run's exit status.
+void WriteRunMetrics(CommonOptions const& options, ccrec::exporter::ExportSummary const& summary, int exit_status,
+                     ccrec::Logger const& logger);
 
 /// Parses a --from/--to value (ISO-8601 UTC or epoch ms); throws UsageError naming the flag.
 std::chrono::system_clock::time_point ParseTimeFlag(std::string const& flag, std::string const& value);

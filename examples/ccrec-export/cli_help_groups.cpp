@@ -24,7 +24,7 @@ std::map<std::string, std::string> const& Sections() {
     put("Destination", {"dest", "manifest", "manifest-format", "key-template", "dry-run", "file-mode", "dir-mode"});
     put("S3", {"s3-endpoint", "s3-region", "s3-path-style", "profile", "s3-checksum", "sse", "sse-kms-key-id",
                "storage-class", "tag"});
-    put("Output", {"log-level", "log-format", "progress"});
+    put("Output", {"log-level", "log-format", "progress", "metrics-textfile", "metrics-job"});
     put("Tuning", {"concurrency", "request-timeout", "bwlimit", "rate-limit", "rate-limiter", "downloads-per-agent",
                    "max-list-length", "number-of-records"});
     return m;

@@ -147,7 +147,7 @@ int RunFace(FaceFlags& f) {
   // The next --since-last-run starts at the first recording left unfinished (in progress or
   // failed), else at this window's end.
   AdvanceCheckpoint(window, "face", f.common, summary, signals.signal(), logger);
-  return FinishRun(summary, logger, signals.signal());
+  return FinishRun(summary, logger, signals.signal(), f.common);
 }
 
 }  // namespace

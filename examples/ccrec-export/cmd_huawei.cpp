@@ -119,7 +119,7 @@ int RunHuawei(HuaweiFlags& f) {
     ccrec::exporter::ExportSummary failed;
     failed.fatal = signed_in.error();
     failed.cancelled = cancel.IsCancelled();
-    return FinishRun(failed, logger, signals.signal());
+    return FinishRun(failed, logger, signals.signal(), f.common);
   }
 
   auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink, extra_keys), logger, source, sink, manifest,
@@ -132,7 +132,7 @@ int RunHuawei(HuaweiFlags& f) {
               << " failed: " << ccrec::RedactSecrets(signed_out.error().ToString())
               << " (the gateway signs the agent out 2 minutes after its last event poll)\n";
   }
-  return FinishRun(summary, logger, signals.signal());
+  return FinishRun(summary, logger, signals.signal(), f.common);
 }
 
 }  // namespace

@@ -166,6 +166,7 @@ int RunWebex(WebexFlags& f) {
     rate.max_requests = static_cast<std::size_t>(f.rate_limit);
     co.rate_limiter = ccrec::MakeSlidingWindowRateLimiter(rate);
   }
+  co.rate_limiter = ccrec::MakeMeteredRateLimiter(co.rate_limiter, RunMetrics());
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   co.allow_http_media = f.allow_http_media;
   ccrec::webex::Client client(co);
@@ -215,7 +216,7 @@ int RunWebex(WebexFlags& f) {
   // at this window's end. A task pending longer than --pending-max-age is recorded as failed once
   // and no longer holds it back (ExportSummary::earliest_unfinished leaves it out).
   if (!by_id) AdvanceCheckpoint(window, "webex", f.common, summary, signals.signal(), logger);
-  int status = FinishRun(summary, logger, signals.signal());
+  int status = FinishRun(summary, logger, signals.signal(), f.common);
   return token_saved ? status : kExitFatal;
 }
 

@@ -160,7 +160,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   // The next --since-last-run starts at the first window left unfinished (failed), else at this
   // range's end.
   AdvanceCheckpoint(window_range, "webex-legacy", f.common, summary, signals.signal(), logger);
-  return FinishRun(summary, logger, signals.signal());
+  return FinishRun(summary, logger, signals.signal(), f.common);
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ ccrec::webex::Client MakeServeClient(WebexFlags& f, std::shared_ptr<ccrec::HttpT
   co.logger = logger;
   ccrec::SlidingWindowOptions rate;
   rate.max_requests = static_cast<std::size_t>(f.rate_limit);
-  co.rate_limiter = ccrec::MakeSlidingWindowRateLimiter(rate);
+  co.rate_limiter = ccrec::MakeMeteredRateLimiter(ccrec::MakeSlidingWindowRateLimiter(rate), RunMetrics());
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   co.allow_http_media = f.allow_http_media;
   return ccrec::webex::Client(co);
