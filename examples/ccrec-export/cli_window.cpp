@@ -5,6 +5,7 @@
 #include <ccrec/core/time.hpp>
 #include <ccrec/exporter/checkpoint.hpp>
 
+#include <cstdlib>
 #include <iostream>
 
 namespace ccrec_cli {
@@ -75,6 +76,23 @@ void AdvanceCheckpoint(ExportWindow const& w, std::string const& source, CommonO
   auto written = ccrec::exporter::WriteCheckpoint(w.checkpoint_path, ccrec::exporter::Checkpoint{source, next},
                                                   FileMode(common));
   if (!written) logger.Warn("cannot write checkpoint " + w.checkpoint_path + ": " + written.error().message);
+}
+
+std::optional<ccrec::exporter::ShardSpec> ParseShardFlag(std::string const& text) {
+  if (text.empty()) return std::nullopt;
+  auto spec = ccrec::exporter::ParseShardSpec(text, std::getenv("JOB_COMPLETION_INDEX"));
+  if (!spec) throw UsageError{"--shard: " + spec.error().message};
+  return *spec;
+}
+
+void ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard) {
+  std::string const placeholder = "{shard}";
+  auto at = common.manifest.find(placeholder);
+  if (at == std::string::npos) return;
+  if (!shard) throw UsageError{"--manifest " + common.manifest + ": {shard} needs --shard I/N"};
+  for (; at != std::string::npos; at = common.manifest.find(placeholder, at)) {
+    common.manifest.replace(at, placeholder.size(), std::to_string(shard->index));
+  }
 }
 
 }  // namespace ccrec_cli

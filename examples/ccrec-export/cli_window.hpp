@@ -6,8 +6,10 @@
 #include "cli_common.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/sub_window.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 namespace ccrec_cli {
@@ -44,5 +46,13 @@ ExportWindow ResolveWindow(WindowFlags const& flags, CommonOptions const& common
 /// or an interruption. A write failure is a warning.
 void AdvanceCheckpoint(ExportWindow const& window, std::string const& source, CommonOptions const& common,
                        ccrec::exporter::ExportSummary const& summary, int signal_number, ccrec::Logger const& logger);
+
+/// --shard I/N ("index/N": I from $JOB_COMPLETION_INDEX), or nothing when `text` is empty. Throws
+/// UsageError naming the flag.
+std::optional<ccrec::exporter::ShardSpec> ParseShardFlag(std::string const& text);
+
+/// Replaces `{shard}` in --manifest with the shard index, so that each instance writes its own
+/// manifest and checkpoint. `{shard}` without --shard is a UsageError.
+void ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard);
 
 }  // namespace ccrec_cli

@@ -74,6 +74,9 @@ int RunWebex(WebexFlags& f) {
     if (sub_window < std::chrono::seconds(1)) throw UsageError{"--sub-window must be at least 1s"};
   }
   auto pending_max_age = ParseDurationFlag("--pending-max-age", f.pending_max_age);  // 0 = wait forever
+  auto const shard = ParseShardFlag(f.shard);
+  if (shard && by_id) throw UsageError{"--shard splits a listed window; it cannot be used with --task-id"};
+  ApplyShardToManifest(f.common, shard);
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   // --task-id: no window, no listing, no checkpoint.
   ExportWindow window;
@@ -188,6 +191,7 @@ int RunWebex(WebexFlags& f) {
   so.search_filter.cad = cad_filters;
   so.search_cad_names = f.cad_vars;
   so.sub_window = sub_window;
+  if (shard) so.claim_sub_window = ccrec::exporter::MakeShardClaim(*shard);
   so.tasks.from = from;
   so.tasks.to = to;
   so.tasks.channel_types = channels;
@@ -252,6 +256,11 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
                   "give up on a task still without a recording this long after it was created: record it as "
                   "failed once and let --since-last-run move on (0 = wait forever)")
       ->capture_default_str();
+  cmd->add_option("--shard", f->shard,
+                  "I/N: list only the sub-windows I, I+N, I+2N, ... of the epoch-aligned --sub-window grid (UTC days "
+                  "by default), so N instances share one window without listing or exporting anything twice; "
+                  "\"index/N\" takes I from $JOB_COMPLETION_INDEX (Kubernetes Indexed Job). {shard} in --manifest "
+                  "becomes I");
   cmd->add_option("--sub-window", f->sub_window, "list long windows in sub-windows of this length, in order")
       ->default_str("1d");
   cmd->add_option("--queue", f->queues, "only tasks whose last queue id or name matches (repeatable, comma-separated)")

@@ -43,6 +43,7 @@ struct WebexFlags {
   double rate_limit = 300;
   std::string rate_limiter = "sliding-window";
   std::string sub_window;
+  std::string shard;  // --shard I/N
   std::string pending_max_age = "3d";
   std::vector<std::string> queues, agents, directions, statuses;
   long long min_duration_s = -1, max_duration_s = -1;

@@ -153,6 +153,15 @@ class WebexSource : public RecordingSource {
     auto step = options_.sub_window.count() > 0 ? options_.sub_window : std::chrono::milliseconds(std::chrono::hours(24));
     for (auto from = options_.tasks.from; from < options_.tasks.to;) {
       auto to = std::min(options_.tasks.to, from + step);
+      if (options_.claim_sub_window) {
+        auto cell = exporter::SubWindowAt(from, step, options_.tasks.from, options_.tasks.to);
+        to = cell.to;
+        if (!options_.claim_sub_window(cell)) {
+          options_.logger.Debug("sub-window " + std::to_string(cell.index) + " belongs to another shard");
+          from = to;
+          continue;
+        }
+      }
       webex::TaskQuery query = options_.tasks;
       query.from = from;
       query.to = to;

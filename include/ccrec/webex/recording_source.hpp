@@ -9,6 +9,7 @@
 #include <ccrec/core/log.hpp>
 #include <ccrec/exporter/key_template.hpp>
 #include <ccrec/exporter/recording_source.hpp>
+#include <ccrec/exporter/sub_window.hpp>
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/search.hpp>
 
@@ -93,6 +94,13 @@ struct WebexSourceOptions {
   /// (bounded memory for de-duplication, and earlier recordings land first). Each sub-window
   /// costs at least one Tasks call. Default 1 day (the reference's advice for one listing).
   std::chrono::milliseconds sub_window{std::chrono::hours(24)};
+  /// Lists only the sub-windows this returns true for (static sharding across instances:
+  /// exporter::MakeShardClaim). When set, sub-windows lie on the epoch-aligned grid of
+  /// `sub_window` (exporter::SubWindowAt: a 1-day grid is UTC days), so every instance and every
+  /// run numbers them alike; the first and last are clipped to [tasks.from, tasks.to). Skipped
+  /// sub-windows cost no API call. Ignored with task_ids. Default: none (every sub-window, laid
+  /// from tasks.from).
+  exporter::SubWindowClaim claim_sub_window;
   /// Task and recording filters. Default: none.
   WebexTaskFilter filter;
   /// How long a task may stay without a recording. A task with captureRequested true or null

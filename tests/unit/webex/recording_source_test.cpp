@@ -3,6 +3,7 @@
 // alone and driving the Exporter end to end into a MemorySink.
 
 #include "unit/webex/fake_webex_source.hpp"
+#include "unit/webex/webex_test_util.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
 #include <ccrec/webex/client.hpp>
@@ -392,6 +393,45 @@ TEST(WebexSource, ResumeOfAnUnchangedRecordingWhoseServerIgnoresRangeIsByteExact
   EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=30000");
   EXPECT_TRUE(memory->Get("call-detail/t1/r1.wav") == Bytes(30000, 1));
   EXPECT_EQ(w.MediaRequests().size(), 2u) << "resumed once, no restart";
+}
+
+}  // namespace
+}  // namespace exporter_test
+
+namespace exporter_test {
+namespace {
+
+// --shard: with a claim, sub-windows lie on the epoch-aligned grid and only the claimed ones are
+// listed; two shards together list each sub-window of the range exactly once.
+TEST(WebexSource, ShardsListDisjointEpochAlignedSubWindowsThatTogetherCoverTheRange) {
+  std::map<std::int64_t, int> listed;  // sub-window start -> times listed
+  for (std::uint32_t shard = 0; shard < 2; ++shard) {
+    FakeWebex w;
+    w.customize = [&](ccrec::webex::WebexSourceOptions& o) {
+      o.tasks.from = ccrec::detail::FromEpochMs(kFromMs + 5 * 60000);  // 23:05, not on the grid
+      o.sub_window = std::chrono::minutes(10);
+      o.claim_sub_window = ccrec::exporter::MakeShardClaim({shard, 2});
+    };
+    auto source = w.Source();
+    auto c = Enumerate(*source);
+    ASSERT_TRUE(c.result) << c.result.error().ToString();
+    for (auto const& r : w.transport->Requests()) {
+      if (r.url.find("/v1/tasks") == std::string::npos) continue;
+      auto q = webex_test::QueryOf(r.url);
+      // The lister sends `from` one millisecond early until it has seen whether the server treats
+      // it as inclusive (task_lister.cpp); the sub-window starts one millisecond later.
+      std::int64_t from = std::stoll(q.at("from")) + 1;
+      std::int64_t to = std::stoll(q.at("to"));
+      std::int64_t const cell = 600000;
+      EXPECT_EQ((to - 1) / cell, from / cell) << "a query stays inside one grid cell";
+      EXPECT_EQ(static_cast<std::uint32_t>((from / cell) % 2), shard) << "only the shard's own cells";
+      ++listed[from];
+    }
+  }
+  // 23:05-23:10, then 23:10, 23:20, ..., 23:50: six sub-windows, each listed once.
+  ASSERT_EQ(listed.size(), 6u);
+  EXPECT_EQ(listed.begin()->first, kFromMs + 5 * 60000);
+  for (auto const& [from, times] : listed) EXPECT_EQ(times, 1) << from;
 }
 
 }  // namespace

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// @file
+/// Sub-windows of a time range on a fixed grid, and static sharding of them across instances
+/// (`ccrec-export --shard I/N`; Kubernetes Indexed Jobs number their pods with
+/// `JOB_COMPLETION_INDEX`, https://kubernetes.io/docs/concepts/workloads/controllers/job/#completion-mode).
+
+#include <ccrec/core/export.hpp>
+#include <ccrec/core/result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace ccrec {
+inline namespace v1 {
+namespace exporter {
+
+/// One cell of the sub-window grid: [from, to). The grid is aligned to the Unix epoch, so cell
+/// `index` is [index × length, (index + 1) × length) whatever range is being listed: every
+/// instance, and every run of one instance (`--since-last-run` moves the range's start), numbers
+/// a given stretch of time alike. `from`/`to` are clipped to the range being listed.
+struct SubWindow {
+  /// floor(cell start / length) since the Unix epoch; a day-long grid numbers UTC days.
+  std::int64_t index = 0;
+  std::chrono::system_clock::time_point from{};
+  std::chrono::system_clock::time_point to{};
+};
+
+/// Decides whether this instance lists a sub-window: true to list it, false to leave it to
+/// another instance. Called in time order, once per sub-window, from the thread that enumerates.
+using SubWindowClaim = std::function<bool(SubWindow const&)>;
+
+/// The grid cell of `length` (> 0) that contains `t`, clipped to [range_from, range_to).
+/// Precondition: range_from <= t < range_to.
+CCREC_EXPORT SubWindow SubWindowAt(std::chrono::system_clock::time_point t, std::chrono::milliseconds length,
+                                   std::chrono::system_clock::time_point range_from,
+                                   std::chrono::system_clock::time_point range_to);
+
+/// A static shard: instance `index` of `count` lists the sub-windows whose grid index is
+/// `index` modulo `count` (`I, I+N, I+2N, …`). The `count` instances together list every
+/// sub-window exactly once, so no API call is spent twice and no recording is exported by two
+/// instances (a task belongs to the one sub-window that holds its creation time).
+struct ShardSpec {
+  std::uint32_t index = 0;  ///< 0-based, < count
+  std::uint32_t count = 1;  ///< >= 1
+};
+
+/// Parses "I/N" (0 <= I < N, 1 <= N <= 100000). `I` may be `$JOB_COMPLETION_INDEX`'s value passed
+/// through `env_index` when the text's index part is the word `index` ("index/N"): then
+/// `env_index` must hold the number (Kubernetes Indexed Jobs set JOB_COMPLETION_INDEX).
+/// @return kInvalidArgument naming what is wrong ("shard 4/4: index must be below the count").
+CCREC_EXPORT Result<ShardSpec> ParseShardSpec(std::string const& text, char const* env_index = nullptr);
+
+/// The claim of shard `spec`: `sub_window.index mod spec.count == spec.index` (for negative
+/// indexes too, i.e. before 1970).
+CCREC_EXPORT SubWindowClaim MakeShardClaim(ShardSpec spec);
+
+}  // namespace exporter
+}  // namespace v1
+}  // namespace ccrec
