@@ -168,6 +168,11 @@ std::optional<std::string> JsonlManifest::Destination() const {
   return destination_;
 }
 
+std::optional<std::string> JsonlManifest::KeyTemplate() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return key_template_;
+}
+
 Result<void> JsonlManifest::Append(ManifestEntry const& entry) {
   std::string line = Manifest::ToJsonLine(entry) + "\n";
   std::lock_guard<std::mutex> lock(mu_);

@@ -25,6 +25,7 @@ class JsonlManifest final : public Manifest {
   Result<void> CheckDestination(std::string const& destination_uri, std::string const& key_template) const override;
   Result<void> Bind(std::string const& destination_uri, std::string const& key_template) override;
   std::optional<std::string> Destination() const override;
+  std::optional<std::string> KeyTemplate() const override;
   Result<void> Append(ManifestEntry const& entry) override;
   std::optional<ManifestEntry> Latest(std::string const& source, std::string const& task_id,
                                       std::string const& recording_id, std::string const& segment_id) const override;

@@ -88,6 +88,10 @@ class SqliteManifest final : public exporter::Manifest {
     std::lock_guard<std::mutex> lock(mu_);
     return destination_;
   }
+  std::optional<std::string> KeyTemplate() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return key_template_;
+  }
   Result<void> Append(ManifestEntry const& entry) override;
   std::optional<ManifestEntry> Latest(std::string const& source, std::string const& task_id,
                                       std::string const& recording_id, std::string const& segment_id) const override {

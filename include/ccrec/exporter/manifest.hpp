@@ -148,6 +148,9 @@ class CCREC_EXPORT Manifest {
   virtual Result<void> Bind(std::string const& destination_uri, std::string const& key_template) = 0;
   /// The bound destination, when the manifest is bound.
   virtual std::optional<std::string> Destination() const = 0;
+  /// The bound key template, when the manifest is bound. The default returns nullopt (an
+  /// implementation written before 0.2 that does not expose it; MergeManifests() refuses it).
+  virtual std::optional<std::string> KeyTemplate() const { return std::nullopt; }
 
   /// Records one outcome (JSON Lines: appends one line) and updates the in-memory state.
   /// @return kInternal when it cannot be written (or a due group-commit fsync fails).

@@ -79,6 +79,23 @@ TEST(ExportWebexShard, TwoShardsTogetherExportEveryRecordingExactlyOnce) {
   EXPECT_EQ(exported.size(), expected.size());
   for (auto const& id : expected) EXPECT_EQ(exported[id], 1) << id << " exported once, by one shard";
 
+  // `manifest merge` writes one manifest with each recording once, exported.
+  std::string const merged = dir / "merged.jsonl";
+  auto merge = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "manifest", "merge", "--output", merged, dir / "m-0.jsonl",
+                                     dir / "m-1.jsonl"});
+  ASSERT_EQ(merge.exit_code, 0) << merge.err;
+  EXPECT_NE(merge.out.find("exported=" + std::to_string(expected.size()) + " "), std::string::npos) << merge.out;
+  std::set<std::string> merged_ids;
+  for (auto const& line : ccrec_it::ManifestRecordLines(merged)) {
+    auto l = ccrec_it::Json(line);
+    if (std::string(l["status"].GetString()) != "exported") continue;
+    EXPECT_TRUE(merged_ids.insert(std::string(l["task_id"].GetString()) + "/" + l["recording_id"].GetString()).second)
+        << "twice: " << line;
+  }
+  EXPECT_EQ(merged_ids, expected);
+  auto again = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "manifest", "merge", "--output", merged, dir / "m-0.jsonl"});
+  EXPECT_EQ(again.exit_code, 2) << "an existing --output is never overwritten: " << again.err;
+
   // {shard} without --shard is a usage error before anything runs.
   auto no_shard = args_for("0/2", token_file);
   no_shard.resize(no_shard.size() - 2);
