@@ -147,7 +147,7 @@ int RunWebexTokenRefresh(WebexFlags& f) {
   auto refreshed = tokens.Refresh(ctx);
   if (!refreshed) {
     WarnRefreshTokenExpiry(file.token, logger);
-    std::cerr << "ccrec-export: error: refreshing the Webex token in the " << TokenStoreName(f)
+    std::cerr << "ccrec-export: error: refreshing the Webex token in " << (f.token_store.empty() ? f.token_file : TokenStoreName(f))
               << " failed: " << ccrec::RedactSecrets(refreshed.error().ToString()) << "\n";
     return kExitFatal;
   }
@@ -157,7 +157,7 @@ int RunWebexTokenRefresh(WebexFlags& f) {
               << ccrec::RedactSecrets(saved.error().message) << ")\n";
     return kExitFatal;
   }
-  std::cout << "refreshed the Webex token in the " << TokenStoreName(f) << ": access token valid until "
+  std::cout << "refreshed the Webex token in " << (f.token_store.empty() ? f.token_file : TokenStoreName(f)) << ": access token valid until "
             << ccrec::FormatIso8601(refreshed->expires_at) << ", refresh token until "
             << When(refreshed->refresh_token_expires_at) << "\n";
   return kExitOk;
