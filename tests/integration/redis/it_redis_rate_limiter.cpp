@@ -95,11 +95,11 @@ TEST(RedisRateLimiter, ManyThreadsOfSeveralInstancesNeverExceedTheWindow) {
   // 60 admissions, at most 20 per 400 ms: the last 20 cannot start before 800 ms.
   EXPECT_GE(Steady::now() - t0, 780ms);
   // Any 21 consecutive admissions span at least the window (client-side time stamps, taken
-  // right after Acquire returned; 100 ms of slack for a thread descheduled on a loaded machine).
+  // right after Acquire returned; 150 ms of slack for a thread descheduled on a loaded machine).
   std::sort(times.begin(), times.end());
   ASSERT_EQ(times.size(), static_cast<std::size_t>(kInstances * kThreads * kEach));
   for (std::size_t i = 0; i + 20 < times.size(); ++i) {
-    EXPECT_GE(times[i + 20] - times[i], 300ms) << "admissions " << i << " and " << i + 20;
+    EXPECT_GE(times[i + 20] - times[i], 250ms) << "admissions " << i << " and " << i + 20;
   }
 }
 
