@@ -25,7 +25,8 @@ std::map<std::string, std::string> const& Sections() {
     put("S3", {"s3-endpoint", "s3-region", "s3-path-style", "profile", "s3-checksum", "sse", "sse-kms-key-id",
                "storage-class", "tag"});
     put("Output", {"log-level", "log-format", "progress", "metrics-textfile", "metrics-job"});
-    put("Tuning", {"concurrency", "request-timeout", "bwlimit", "rate-limit", "rate-limiter", "downloads-per-agent",
+    put("Tuning", {"concurrency", "request-timeout", "bwlimit", "rate-limit", "rate-limiter", "rate-limit-store",
+                   "downloads-per-agent",
                    "max-list-length", "number-of-records"});
     return m;
   }();

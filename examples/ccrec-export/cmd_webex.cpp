@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ccrec-export webex: Webex Contact Center tasks -> captures -> presigned download -> sink.
 #include "cmd_webex.hpp"
+#include "cli_redis.hpp"
 #include "cmd_webex_serve.hpp"
 #include "commands.hpp"
 
@@ -88,8 +89,14 @@ int RunWebex(WebexFlags& f) {
   }
   if (window.nothing_to_do) {
     // No API call this run, but the refresh-token warning is due every run (docs/webex.md).
-    if (!f.token_file.empty()) {
-      auto stored = ccrec::MakeJsonFileTokenStore(f.token_file)->Load();
+    std::shared_ptr<ccrec::TokenStore> store;
+    if (!f.token_store.empty()) {
+      store = OpenRedisTokenStore(f, MakeLogger(f.common));
+    } else if (!f.token_file.empty()) {
+      store = ccrec::MakeJsonFileTokenStore(f.token_file);
+    }
+    if (store) {
+      auto stored = store->Load();
       if (stored) WarnRefreshTokenExpiry(*stored, MakeLogger(f.common));
     }
     return kExitOk;
@@ -119,7 +126,7 @@ int RunWebex(WebexFlags& f) {
                      "token endpoint (--application-id, --applications-token)"};
   }
   if (!file.token && f.auth_code.empty() && !service_app) {
-    throw UsageError{"token file " + f.token_file +
+    throw UsageError{TokenStoreName(f) +
                      " does not exist; authorize once with `ccrec-export webex login` (or --auth-code CODE "
                      "--redirect-uri URI), or write it with a refresh token"};
   }
@@ -145,10 +152,10 @@ int RunWebex(WebexFlags& f) {
       return kExitFatal;
     }
     if (file.token) {
-      logger.Warn("--auth-code: replaced the tokens in the existing token file " + f.token_file +
+      logger.Warn("--auth-code: replaced the tokens in the existing " + TokenStoreName(f) +
                   " with the ones the authorization code was exchanged for");
     } else {
-      logger.Info("--auth-code: wrote the token file " + f.token_file);
+      logger.Info("--auth-code: wrote the " + TokenStoreName(f));
     }
   }
 
@@ -160,16 +167,7 @@ int RunWebex(WebexFlags& f) {
   co.tokens = tokens.source;
   co.transport = transport;
   co.logger = logger;
-  if (f.rate_limiter == "token-bucket") {
-    ccrec::TokenBucketOptions rate;
-    rate.requests_per_minute = f.rate_limit;
-    co.rate_limiter = ccrec::MakeTokenBucketRateLimiter(rate);
-  } else {  // sliding-window: at most N in any rolling 60 s (N rounded down, CLI::Range keeps it >= 1)
-    ccrec::SlidingWindowOptions rate;
-    rate.max_requests = static_cast<std::size_t>(f.rate_limit);
-    co.rate_limiter = ccrec::MakeSlidingWindowRateLimiter(rate);
-  }
-  co.rate_limiter = ccrec::MakeMeteredRateLimiter(co.rate_limiter, RunMetrics());
+  co.rate_limiter = ccrec::MakeMeteredRateLimiter(MakeWebexRateLimiter(f, logger), RunMetrics());
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   co.allow_http_media = f.allow_http_media;
   ccrec::webex::Client client(co);
@@ -213,7 +211,7 @@ int RunWebex(WebexFlags& f) {
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
   auto token_saved = tokens.Flush();
   if (!token_saved) {
-    std::cerr << "ccrec-export: error: the token file " << f.token_file << " does not hold the current Webex token ("
+    std::cerr << "ccrec-export: error: the " << TokenStoreName(f) << " does not hold the current Webex token ("
               << ccrec::RedactSecrets(token_saved.error().message) << ")\n";
   }
   // The next --since-last-run starts at the first task left unfinished (pending or failed), else
@@ -252,6 +250,7 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
                   "token-bucket: requests spaced evenly, 60 s / --rate-limit apart")
       ->check(CLI::IsMember({"sliding-window", "token-bucket"}))
       ->capture_default_str();
+  AddRedisRateLimitFlag(*cmd, *f);
   cmd->add_option("--pending-max-age", f->pending_max_age,
                   "give up on a task still without a recording this long after it was created: record it as "
                   "failed once and let --since-last-run move on (0 = wait forever)")

@@ -24,6 +24,7 @@ struct WebexFlags {
   std::string org_id;
   SecretFlag client_id, client_secret;
   std::string token_file;
+  std::string token_store, rate_limit_store, redis_password_file;  // cli_redis.cpp
   std::string auth_code, redirect_uri;
   std::string authorize_url = "https://webexapis.com/v1/authorize";
   // --auth service-app

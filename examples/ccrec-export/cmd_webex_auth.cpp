@@ -3,6 +3,8 @@
 // deployment that runs less often than the refresh token lives authorized; docs/webex.md).
 #include "cmd_webex.hpp"
 
+#include "cli_redis.hpp"
+
 #include <ccrec/core/time.hpp>
 
 #include <unistd.h>
@@ -14,8 +16,18 @@
 namespace ccrec_cli {
 
 WebexTokenFile OpenWebexTokenFile(WebexFlags const& f, std::string const& when_unreadable) {
-  if (f.token_file.empty()) throw UsageError{"--token-file is required (the OAuth token store)"};
   WebexTokenFile out;
+  if (!f.token_store.empty()) {
+    out.store = OpenRedisTokenStore(f, MakeLogger(f.common));
+    auto existing = out.store->Load();
+    if (!existing) throw UsageError{"--token-store: " + existing.error().message + when_unreadable};
+    out.token = *existing;
+    return out;
+  }
+  if (f.token_file.empty()) {
+    throw UsageError{HaveRedis() ? "--token-file (or --token-store) is required (the OAuth token store)"
+                                 : "--token-file is required (the OAuth token store)"};
+  }
   out.store = ccrec::MakeJsonFileTokenStore(f.token_file);
   auto existing = out.store->Load();
   if (!existing) throw UsageError{"--token-file: " + existing.error().message + when_unreadable};
@@ -93,7 +105,7 @@ WebexTokens MakeWebexTokens(WebexFlags& f, WebexTokenFile const& file, std::shar
     so.applications_token = ccrec::webex::MakeStaticAccessTokenSource(
         ResolveSecret(f.applications_token, "CCREC_WEBEX_APPLICATIONS_TOKEN", "applications-token"));
   } else if (!file.token) {
-    throw UsageError{"token file " + f.token_file +
+    throw UsageError{TokenStoreName(f) +
                      " does not exist; with --auth service-app give --applications-token (a token with scope "
                      "spark:applications_token), --application-id and --target-org-id once to fetch the Service "
                      "App's token"};
@@ -123,7 +135,7 @@ int RunWebexTokenRefresh(WebexFlags& f) {
   auto logger = MakeLogger(f.common);
   auto file = OpenWebexTokenFile(f);
   if (!file.token && f.auth != "service-app") {
-    throw UsageError{"token file " + f.token_file +
+    throw UsageError{TokenStoreName(f) +
                      " does not exist: nothing to refresh; authorize first with `ccrec-export webex login`"};
   }
   auto transport = MakeTransport(f.common, logger);
@@ -135,17 +147,17 @@ int RunWebexTokenRefresh(WebexFlags& f) {
   auto refreshed = tokens.Refresh(ctx);
   if (!refreshed) {
     WarnRefreshTokenExpiry(file.token, logger);
-    std::cerr << "ccrec-export: error: refreshing the Webex token in " << f.token_file
+    std::cerr << "ccrec-export: error: refreshing the Webex token in " << (f.token_store.empty() ? f.token_file : TokenStoreName(f))
               << " failed: " << ccrec::RedactSecrets(refreshed.error().ToString()) << "\n";
     return kExitFatal;
   }
   auto saved = tokens.Flush(ctx);
   if (!saved) {
-    std::cerr << "ccrec-export: error: the token file " << f.token_file << " does not hold the new Webex token ("
+    std::cerr << "ccrec-export: error: the " << TokenStoreName(f) << " does not hold the new Webex token ("
               << ccrec::RedactSecrets(saved.error().message) << ")\n";
     return kExitFatal;
   }
-  std::cout << "refreshed the Webex token in " << f.token_file << ": access token valid until "
+  std::cout << "refreshed the Webex token in " << (f.token_store.empty() ? f.token_file : TokenStoreName(f)) << ": access token valid until "
             << ccrec::FormatIso8601(refreshed->expires_at) << ", refresh token until "
             << When(refreshed->refresh_token_expires_at) << "\n";
   return kExitOk;
@@ -156,6 +168,7 @@ void AddWebexAuthFlags(CLI::App& app, WebexFlags& f, bool with_connection_flags,
   AddSecretFlag(app, f.client_id, "client-id", "CCREC_WEBEX_CLIENT_ID", "OAuth client id");
   AddSecretFlag(app, f.client_secret, "client-secret", "CCREC_WEBEX_CLIENT_SECRET", "OAuth client secret");
   app.add_option("--token-file", f.token_file, "JSON token store, rewritten atomically with mode 0600");
+  AddRedisTokenStoreFlags(app, f);
   app.add_option("--redirect-uri", f.redirect_uri,
                  "redirect URI registered with the integration: the one --auth-code was obtained with, or where "
                  "`webex login` listens (http://127.0.0.1:PORT/PATH)");

@@ -3,6 +3,7 @@
 // The browser's redirect lands on a loopback listener (ccrec::webex_login, cpp-httplib); with
 // --no-listen the user pastes it. The code is exchanged and --token-file written (0600, atomic).
 #include "cmd_webex.hpp"
+#include "cli_redis.hpp"
 
 #include <ccrec/core/time.hpp>
 #ifdef CCREC_EXPORT_HAVE_WEBEX_LOGIN
@@ -115,8 +116,9 @@ int RunWebexLogin(WebexFlags& f) {
     }
     return LoginFailed(message);
   }
-  std::cout << (file.token ? "replaced the tokens in " : "wrote ") << f.token_file
-            << " (mode 0600): access token valid until " << ccrec::FormatIso8601(exchanged->expires_at)
+  std::string const where = f.token_store.empty() ? f.token_file + " (mode 0600)" : TokenStoreName(f);
+  std::cout << (file.token ? "replaced the tokens in " : "wrote ") << where
+            << ": access token valid until " << ccrec::FormatIso8601(exchanged->expires_at)
             << ", refresh token until "
             << (exchanged->refresh_token_expires_at ? ccrec::FormatIso8601(*exchanged->refresh_token_expires_at)
                                                     : std::string("unknown"))

@@ -3,6 +3,7 @@
 // spool them durably, acknowledge, and export every recording of each announced task through the
 // normal engine. docs/webex.md "Are recordings available as soon as the call ends?".
 #include "cmd_webex_serve.hpp"
+#include "cli_redis.hpp"
 
 #include <ccrec/core/rate_limiter.hpp>
 #include <ccrec/webex/client.hpp>
@@ -68,9 +69,7 @@ ccrec::webex::Client MakeServeClient(WebexFlags& f, std::shared_ptr<ccrec::HttpT
   co.tokens = std::move(tokens);
   co.transport = std::move(transport);
   co.logger = logger;
-  ccrec::SlidingWindowOptions rate;
-  rate.max_requests = static_cast<std::size_t>(f.rate_limit);
-  co.rate_limiter = ccrec::MakeMeteredRateLimiter(ccrec::MakeSlidingWindowRateLimiter(rate), RunMetrics());
+  co.rate_limiter = ccrec::MakeMeteredRateLimiter(MakeWebexRateLimiter(f, logger), RunMetrics());
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   co.allow_http_media = f.allow_http_media;
   return ccrec::webex::Client(co);
@@ -121,7 +120,7 @@ int RunServe(WebexFlags& f, ServeFlags const& s) {
   auto logger = MakeLogger(f.common);
   auto file = OpenWebexTokenFile(f);
   if (!file.token && f.auth != "service-app") {
-    throw UsageError{"token file " + f.token_file + " does not exist; authorize once with `ccrec-export webex login`"};
+    throw UsageError{TokenStoreName(f) + " does not exist; authorize once with `ccrec-export webex login`"};
   }
   auto spool = ccrec::webex::WebhookSpool::Open(s.spool_dir);
   if (!spool) throw UsageError{"--spool-dir: " + spool.error().message};
@@ -276,6 +275,7 @@ std::vector<WebexExtraSubcommand> AddWebexServeSubcommands(CLI::App& webex, std:
   serve->add_option("--rate-limit", f->rate_limit, "Webex API requests per minute (rolling 60 s)")
       ->check(CLI::Range(1.0, 100000.0))
       ->capture_default_str();
+  AddRedisRateLimitFlag(*serve, *f);
   serve->add_flag("--include-segments", f->include_segments, "export individual segments instead of stitched recordings");
   serve->add_flag("--allow-http-media", f->allow_http_media, "accept presigned recording URLs over plain http");
   serve->add_option("--listen", s->listen, "HOST:PORT to listen on (0.0.0.0:PORT for every interface)")

@@ -2,6 +2,7 @@
 // ccrec-export webex subscriptions create|list|delete: the Contact Center Subscriptions API, for
 // the webhook registration that `webex serve` receives (docs/webex.md).
 #include "cmd_webex_serve.hpp"
+#include "cli_redis.hpp"
 
 #include <ccrec/webex/regions.hpp>
 #include <ccrec/webex/subscriptions.hpp>
@@ -34,7 +35,7 @@ SubsContext MakeSubsClient(WebexFlags& f) {
   out.logger = MakeLogger(f.common);
   auto file = OpenWebexTokenFile(f);
   if (!file.token && f.auth != "service-app") {
-    throw UsageError{"token file " + f.token_file + " does not exist; authorize once with `ccrec-export webex login`"};
+    throw UsageError{TokenStoreName(f) + " does not exist; authorize once with `ccrec-export webex login`"};
   }
   auto transport = MakeTransport(f.common, out.logger);
   out.tokens = MakeWebexTokens(f, file, transport, out.logger);

@@ -77,6 +77,9 @@ run("${WORK_DIR}/consumer/consumer_areas")
 if(EXISTS "${WORK_DIR}/consumer/consumer_webex_login")
   run("${WORK_DIR}/consumer/consumer_webex_login")
 endif()
+if(EXISTS "${WORK_DIR}/consumer/consumer_redis")
+  run("${WORK_DIR}/consumer/consumer_redis")
+endif()
 
 # 4. pkg-config: compile and link with its flags alone (the .pc files are relocatable, so
 #    PKG_CONFIG_PATH into the root suffices; no sysroot).
@@ -91,6 +94,11 @@ file(GLOB login_pc "${pc_dir}/ccrec-webex-login.pc")
 if(login_pc)  # the optional ccrec::webex_login
   run(pkg-config --libs ccrec-webex-login)
   expect_in("${run_out}" "-lccrec_webex_login")
+endif()
+file(GLOB redis_pc "${pc_dir}/ccrec-redis.pc")
+if(redis_pc)  # the optional ccrec::redis
+  run(pkg-config --libs ccrec-redis)
+  expect_in("${run_out}" "-lccrec_redis")
 endif()
 run(pkg-config --modversion ccrec-core)
 expect_in("${run_out}" "${VERSION}")

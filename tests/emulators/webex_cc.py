@@ -108,6 +108,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("retry_after", "int", 1, "Retry-After seconds sent with random 429s", minimum=0),
     Knob("rate_limit_per_minute", "int", 0, "sliding 60 s request limit per client ID (0 = off)",
          minimum=0),
+    Knob("rate_limit_window_seconds", "float", 60.0,
+         "length of the --rate-limit-per-minute sliding window (tests scale it down to stay fast)",
+         minimum=0.1),
     Knob("rate_5xx", "prob", 0.0, "probability of answering an API call with 500/502/503"),
     Knob("token_5xx_rate", "prob", 0.0, "probability of answering the token endpoint with 503"),
     Knob("media_drop_rate", "prob", 0.0,
@@ -806,17 +809,17 @@ class RateLimiter:
         self.lock = threading.Lock()
         self.hits: dict[str, collections.deque] = collections.defaultdict(collections.deque)
 
-    def check(self, client_id: str, limit: int) -> int:
-        """0 when allowed (and counted), else the seconds to wait."""
+    def check(self, client_id: str, limit: int, window: float = 60.0) -> int:
+        """0 when allowed (and counted), else the seconds to wait.  ``window``: seconds (default 60)."""
         if limit <= 0:
             return 0
         now = time.monotonic()
         with self.lock:
             q = self.hits[client_id]
-            while q and now - q[0] >= 60.0:
+            while q and now - q[0] >= window:
                 q.popleft()
             if len(q) >= limit:
-                return max(1, math.ceil(q[0] + 60.0 - now))
+                return max(1, math.ceil(q[0] + window - now))
             q.append(now)
             return 0
 
@@ -1084,7 +1087,7 @@ class Handler(emulib.EmulatorRequestHandler):
     def inject_faults(self, client_id: str) -> bool:
         """Rate limit, random 429 and random 5xx.  Returns True when a response was sent."""
         cfg, emu = self.emu.cfg, self.emu
-        wait = emu.limiter.check(client_id, cfg.rate_limit_per_minute)
+        wait = emu.limiter.check(client_id, cfg.rate_limit_per_minute, cfg.rate_limit_window_seconds)
         if wait:
             self.api_fail(429, f"Rate limit of {cfg.rate_limit_per_minute} requests per minute exceeded for this client.",
                           headers=[("Retry-After", str(wait))])

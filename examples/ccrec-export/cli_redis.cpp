@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: Apache-2.0
+// ccrec-export's Redis flags: one token store and one rate limit shared by every ccrec-export
+// process of an integration (docs/redis.md). Without ccrec::redis the flags do not exist.
+#include "cli_redis.hpp"
+
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+#include <ccrec/redis/redis_rate_limiter.hpp>
+#include <ccrec/redis/redis_token_store.hpp>
+#endif
+
+namespace ccrec_cli {
+
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+namespace {
+
+/// --token-store / --rate-limit-store parsed, with --redis-password-file applied.
+ccrec::redis::RedisLocation RedisFlag(WebexFlags const& f, std::string const& flag, std::string const& url) {
+  auto loc = ccrec::redis::ParseRedisUrl(url);
+  if (!loc) throw UsageError{flag + ": " + loc.error().message};
+  if (!f.redis_password_file.empty()) {
+    if (!loc->server.password.empty()) {
+      throw UsageError{flag + " has a password and --redis-password-file was given too; give one"};
+    }
+    SecretFlag secret;
+    secret.file = f.redis_password_file;
+    loc->server.password = ResolveSecret(secret, "CCREC_REDIS_PASSWORD", "redis-password");
+  }
+  if (auto t = RequestTimeout(f.common); t && *t > loc->server.command_timeout) loc->server.command_timeout = *t;
+  return *loc;
+}
+
+}  // namespace
+#endif
+
+bool HaveRedis() {
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  return true;
+#else
+  return false;
+#endif
+}
+
+void AddRedisTokenStoreFlags(CLI::App& app, WebexFlags& f) {
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  app.add_option("--token-store", f.token_store,
+                 "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][/PREFIX]: keep the token in Redis (key PREFIX:token) "
+                 "instead of --token-file, shared by every process of the integration, refreshed by one of them "
+                 "at a time (docs/redis.md)");
+  app.add_option("--redis-password-file", f.redis_password_file,
+                 "file holding the Redis password of --token-store and --rate-limit-store (instead of the URL)")
+      ->check(CLI::ExistingFile);
+#else
+  (void)app;
+  (void)f;
+#endif
+}
+
+void AddRedisRateLimitFlag(CLI::App& app, WebexFlags& f) {
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  app.add_option("--rate-limit-store", f.rate_limit_store,
+                 "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][/PREFIX]: share --rate-limit and 429 pauses through "
+                 "Redis with every process using the same client id (key PREFIX:ratelimit:CLIENT_ID; "
+                 "sliding-window only)");
+#else
+  (void)app;
+  (void)f;
+#endif
+}
+
+std::string TokenStoreName(WebexFlags const& f) {
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  if (!f.token_store.empty()) return "Redis token store " + ccrec::redis::RedactRedisUrl(f.token_store);
+#endif
+  return "token file " + f.token_file;
+}
+
+std::shared_ptr<ccrec::TokenStore> OpenRedisTokenStore(WebexFlags const& f, ccrec::Logger const& logger) {
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  if (!f.token_file.empty()) throw UsageError{"--token-file and --token-store were both given; choose one token store"};
+  auto loc = RedisFlag(f, "--token-store", f.token_store);
+  ccrec::redis::RedisTokenStoreOptions o;
+  o.server = loc.server;
+  o.key = loc.key_prefix + ":token";
+  o.logger = logger;
+  // The lock must outlive one token request (--request-timeout, 30 s by default).
+  if (auto t = RequestTimeout(f.common); t && *t + std::chrono::seconds(30) > o.lock_ttl) {
+    o.lock_ttl = *t + std::chrono::seconds(30);
+    o.lock_wait = o.lock_ttl + std::chrono::seconds(30);
+  }
+  return ccrec::redis::MakeRedisTokenStore(o);
+#else
+  (void)f;
+  (void)logger;
+  throw UsageError{"--token-store needs ccrec::redis, which this ccrec-export was built without"};
+#endif
+}
+
+std::shared_ptr<ccrec::RateLimiter> MakeWebexRateLimiter(WebexFlags& f, ccrec::Logger const& logger) {
+  if (f.rate_limiter == "token-bucket") {
+    if (!f.rate_limit_store.empty()) {
+      throw UsageError{"--rate-limit-store works with --rate-limiter sliding-window only"};
+    }
+    ccrec::TokenBucketOptions rate;
+    rate.requests_per_minute = f.rate_limit;
+    return ccrec::MakeTokenBucketRateLimiter(rate);
+  }
+  // sliding-window: at most N in any rolling 60 s (N rounded down, CLI::Range keeps it >= 1)
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  if (!f.rate_limit_store.empty()) {
+    auto loc = RedisFlag(f, "--rate-limit-store", f.rate_limit_store);
+    ccrec::redis::RedisRateLimiterOptions o;
+    o.server = loc.server;
+    o.key = ccrec::redis::RedisRateLimitKey(loc.key_prefix,
+                                            ResolveSecret(f.client_id, "CCREC_WEBEX_CLIENT_ID", "client-id"));
+    o.max_requests = static_cast<std::size_t>(f.rate_limit);
+    o.logger = logger;
+    return ccrec::redis::MakeRedisRateLimiter(o);
+  }
+#else
+  (void)logger;
+#endif
+  ccrec::SlidingWindowOptions rate;
+  rate.max_requests = static_cast<std::size_t>(f.rate_limit);
+  return ccrec::MakeSlidingWindowRateLimiter(rate);
+}
+
+}  // namespace ccrec_cli
