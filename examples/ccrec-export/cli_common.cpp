@@ -25,6 +25,7 @@
 #include <iostream>
 #include <iterator>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace ccrec_cli {
@@ -107,6 +108,9 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
                  "octal permission bits of the directories created under a local --dest, narrowed by the umask; "
                  "0700..0777, existing directories are left alone (default: 0700)");
   AddMetricsFlags(app, o);
+  // Set by `ccrec-export run` for each job of jobs.toml; not for users (hidden from --help).
+  app.add_option("--run-job", o.job, "")->group("");
+  app.add_flag("--run-validate-only", o.validate_only, "")->group("");
 }
 
 std::uint32_t ParseModeFlag(std::string const& flag, std::string const& value, std::uint32_t empty_value) {
@@ -204,7 +208,10 @@ Logger MakeLogger(CommonOptions const& o) {
   auto format = ccrec::LogFormat::kText;
   ccrec::ParseLogFormat(o.log_format, format);
   auto logger = ccrec::MakeStderrLogger(level, format);
-  return o.vendor.empty() ? logger : logger.With({{"vendor", o.vendor}});
+  std::vector<ccrec::LogField> fields;
+  if (!o.job.empty()) fields.push_back({"job", o.job});
+  if (!o.vendor.empty()) fields.push_back({"vendor", o.vendor});
+  return fields.empty() ? logger : logger.With(fields);
 }
 
 std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& o, Logger const& logger) {
@@ -214,7 +221,7 @@ std::shared_ptr<ccrec::HttpTransport> MakeTransport(CommonOptions const& o, Logg
   co.logger = logger;
   co.max_send_bytes_per_second = co.max_recv_bytes_per_second = ParseBandwidthFlag(o.bwlimit);
   if (o.insecure) logger.Warn("--insecure: TLS certificate verification is DISABLED");
-  return ccrec::MakeMeteredTransport(ccrec::MakeCurlTransport(co), RunMetrics());
+  return ccrec::MakeMeteredTransport(ccrec::MakeCurlTransport(co), o.metrics);
 }
 
 int FitConcurrencyToDescriptorLimit(CommonOptions const& o, Logger const& logger) {
@@ -367,56 +374,6 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   return *sink;
 }
 
-// --- signals -------------------------------------------------------------------------------
-namespace {
-std::atomic<int> g_signal{0};
-std::atomic<bool> g_stop_watcher{false};
-std::thread g_watcher;
-sigset_t g_old_mask;
-}  // namespace
-
-SignalGuard::SignalGuard(ccrec::CancellationToken token) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  // Block in this thread (and so in every thread started after this); the watcher takes them.
-  pthread_sigmask(SIG_BLOCK, &set, &g_old_mask);
-  g_stop_watcher = false;
-  g_watcher = std::thread([set, token] {
-    std::chrono::steady_clock::time_point first_signal{};
-    while (!g_stop_watcher.load()) {
-      timespec timeout{0, 100'000'000};
-      int sig = sigtimedwait(&set, nullptr, &timeout);
-      if (sig > 0) {
-        // A repeat within a second is the same request delivered twice (e.g. to the process and
-        // to its process group, as `timeout` does), not the user insisting.
-        auto now = std::chrono::steady_clock::now();
-        if (g_signal.load() != 0 && now - first_signal < std::chrono::seconds(1)) continue;
-        if (g_signal.load() != 0) {
-          // Second signal: the user insists. Exit now (uploads in flight are left to the
-          // server's multipart lifecycle rule; the manifest has every completed line).
-          std::fprintf(stderr, "ccrec-export: second signal, exiting immediately\n");
-          std::_Exit(kExitFatal);
-        }
-        g_signal = sig;
-        first_signal = now;
-        std::fprintf(stderr, "ccrec-export: %s received; finishing in-flight work and stopping (press again to force)\n",
-                     sig == SIGINT ? "SIGINT" : "SIGTERM");
-        token.Cancel();
-      }
-    }
-  });
-}
-
-SignalGuard::~SignalGuard() {
-  g_stop_watcher = true;
-  if (g_watcher.joinable()) g_watcher.join();
-  pthread_sigmask(SIG_SETMASK, &g_old_mask, nullptr);
-}
-
-int SignalGuard::signal() const { return g_signal.load(); }
-
 // --- progress ------------------------------------------------------------------------------
 namespace {
 std::string HumanBytes(double bytes) {
@@ -515,11 +472,16 @@ int FinishRun(ccrec::exporter::ExportSummary const& s, Logger const& logger, int
     std::cerr << "ccrec-export: " << s.failed << " item(s) failed; see the manifest for details\n";
     status = kExitSomeFailed;
   }
-  std::cerr << "summary: exported " << s.exported << ", skipped " << s.skipped << ", failed " << s.failed
-            << ", pending " << s.pending << ", " << s.bytes << " bytes in "
-            << static_cast<double>(s.elapsed.count()) / 1000.0 << " s\n";
-  std::cout << s.LastLine() << std::endl;
+  // Each line in one write: the jobs of `ccrec-export run` finish concurrently.
+  std::string const job = options.job.empty() ? std::string() : "job=" + options.job + " ";
+  std::ostringstream summary;
+  summary << (options.job.empty() ? "" : "[" + options.job + "] ") << "summary: exported " << s.exported
+          << ", skipped " << s.skipped << ", failed " << s.failed << ", pending " << s.pending << ", " << s.bytes
+          << " bytes in " << static_cast<double>(s.elapsed.count()) / 1000.0 << " s\n";
+  std::cerr << summary.str() << std::flush;
+  std::cout << (job + s.LastLine() + "\n") << std::flush;
   WriteRunMetrics(options, s, status, logger);
+  if (!options.job.empty()) RecordJobSummary(options.job, s);
   return status;
 }
 

@@ -67,6 +67,13 @@ struct CommonOptions {
   std::string bwlimit;           // --bwlimit RATE (bytes/s, K/M/G suffixes); empty = unlimited
   std::string metrics_textfile;  // --metrics-textfile PATH: Prometheus textfile written when the run ends
   std::string metrics_job;       // --metrics-job NAME: its job label; empty = the subcommand (vendor)
+  // `ccrec-export run` (jobs.toml): the job's name (log field "job", "job=NAME" before its summary
+  // line, default --metrics-job), and a validation pass that stops before any network call or write.
+  std::string job;
+  bool validate_only = false;
+  /// This run's HTTP and rate-limiter counters (--metrics-textfile): MakeTransport() meters every
+  /// request into it, the subcommands meter their rate limiters into it. One per job.
+  std::shared_ptr<ccrec::RequestMetrics> metrics = std::make_shared<ccrec::RequestMetrics>();
 };
 
 /// Adds --dest, --s3-*, --ca-file, --insecure, --concurrency, --manifest, --key-template,
@@ -198,9 +205,11 @@ std::string DescribeWindow(std::chrono::system_clock::time_point from, std::chro
 int FinishRun(ccrec::exporter::ExportSummary const& summary, ccrec::Logger const& logger, int signal_number,
               CommonOptions const& options);
 
-/// The process's HTTP and rate-limiter counters: MakeTransport() meters every request into it, the
-/// subcommands meter their rate limiters into it (ccrec::MakeMeteredRateLimiter).
-std::shared_ptr<ccrec::RequestMetrics> RunMetrics();
+/// `ccrec-export run`: FinishRun() of a job records its summary here; the run totals them.
+void RecordJobSummary(std::string const& job, ccrec::exporter::ExportSummary const& summary);
+/// The summaries recorded so far, by job.
+std::map<std::string, ccrec::exporter::ExportSummary> JobSummaries();
+
 /// Adds --metrics-textfile and --metrics-job (called by AddCommonFlags).
 void AddMetricsFlags(CLI::App& app, CommonOptions& options);
 /// Checks that --metrics-textfile's directory exists and is writable, so that a typo fails before

@@ -49,7 +49,7 @@ std::shared_ptr<ccrec::exporter::Manifest> OpenManifest(CommonOptions const& o, 
   m = ccrec::exporter::Manifest::Open(o.manifest, mo);
 #endif
   if (!m) throw UsageError{"--manifest: " + m.error().message};
-  auto bound = o.dry_run ? (*m)->CheckDestination(sink.Uri(""), o.key_template)
+  auto bound = o.dry_run || o.validate_only ? (*m)->CheckDestination(sink.Uri(""), o.key_template)
                          : (*m)->Bind(sink.Uri(""), o.key_template);
   if (!bound) throw UsageError{"--manifest: " + bound.error().message};
   if ((*m)->MalformedLines() > 0) {

@@ -7,12 +7,24 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
+#include <mutex>
 
 namespace ccrec_cli {
 
-std::shared_ptr<ccrec::RequestMetrics> RunMetrics() {
-  static auto const metrics = std::make_shared<ccrec::RequestMetrics>();
-  return metrics;
+namespace {
+std::mutex g_jobs_mu;
+std::map<std::string, ccrec::exporter::ExportSummary> g_jobs;
+}  // namespace
+
+void RecordJobSummary(std::string const& job, ccrec::exporter::ExportSummary const& summary) {
+  std::lock_guard<std::mutex> lock(g_jobs_mu);
+  g_jobs[job] = summary;
+}
+
+std::map<std::string, ccrec::exporter::ExportSummary> JobSummaries() {
+  std::lock_guard<std::mutex> lock(g_jobs_mu);
+  return g_jobs;
 }
 
 void AddMetricsFlags(CLI::App& app, CommonOptions& o) {
@@ -41,9 +53,9 @@ void WriteRunMetrics(CommonOptions const& o, ccrec::exporter::ExportSummary cons
                      ccrec::Logger const& logger) {
   if (o.metrics_textfile.empty()) return;
   ccrec::exporter::JobRunMetrics run;
-  run.job = o.metrics_job.empty() ? o.vendor : o.metrics_job;
+  run.job = !o.metrics_job.empty() ? o.metrics_job : !o.job.empty() ? o.job : o.vendor;
   run.summary = summary;
-  run.requests = RunMetrics()->Read();
+  run.requests = o.metrics->Read();
   run.exit_status = exit_status;
   run.finished_at = std::chrono::system_clock::now();
   auto written = ccrec::exporter::WriteMetricsTextfile(o.metrics_textfile, run);

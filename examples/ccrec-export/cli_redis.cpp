@@ -8,6 +8,10 @@
 #include <ccrec/redis/redis_token_store.hpp>
 #endif
 
+#include <functional>
+#include <map>
+#include <mutex>
+
 namespace ccrec_cli {
 
 #if defined(CCREC_EXPORT_HAVE_REDIS)
@@ -95,14 +99,42 @@ std::shared_ptr<ccrec::TokenStore> OpenRedisTokenStore(WebexFlags const& f, ccre
 #endif
 }
 
+namespace {
+
+// The client id of --client-id (flag, file, environment), or "" when none is given (a Service App).
+std::string ClientIdOrEmpty(WebexFlags const& f) {
+  try {
+    return ResolveSecret(f.client_id, "CCREC_WEBEX_CLIENT_ID", "client-id");
+  } catch (UsageError const&) {
+    return {};
+  }
+}
+
+// One in-process limiter per client id: the jobs of `ccrec-export run` that share a client id
+// share its budget (the first job's --rate-limit and --rate-limiter set it).
+std::shared_ptr<ccrec::RateLimiter> SharedLimiter(std::string const& client_id,
+                                                  std::function<std::shared_ptr<ccrec::RateLimiter>()> const& make) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<ccrec::RateLimiter>> limiters;
+  if (client_id.empty()) return make();
+  std::lock_guard<std::mutex> lock(mu);
+  auto& limiter = limiters[client_id];
+  if (!limiter) limiter = make();
+  return limiter;
+}
+
+}  // namespace
+
 std::shared_ptr<ccrec::RateLimiter> MakeWebexRateLimiter(WebexFlags& f, ccrec::Logger const& logger) {
   if (f.rate_limiter == "token-bucket") {
     if (!f.rate_limit_store.empty()) {
       throw UsageError{"--rate-limit-store works with --rate-limiter sliding-window only"};
     }
-    ccrec::TokenBucketOptions rate;
-    rate.requests_per_minute = f.rate_limit;
-    return ccrec::MakeTokenBucketRateLimiter(rate);
+    return SharedLimiter(ClientIdOrEmpty(f), [&] {
+      ccrec::TokenBucketOptions rate;
+      rate.requests_per_minute = f.rate_limit;
+      return ccrec::MakeTokenBucketRateLimiter(rate);
+    });
   }
   // sliding-window: at most N in any rolling 60 s (N rounded down, CLI::Range keeps it >= 1)
 #if defined(CCREC_EXPORT_HAVE_REDIS)
@@ -119,9 +151,11 @@ std::shared_ptr<ccrec::RateLimiter> MakeWebexRateLimiter(WebexFlags& f, ccrec::L
 #else
   (void)logger;
 #endif
-  ccrec::SlidingWindowOptions rate;
-  rate.max_requests = static_cast<std::size_t>(f.rate_limit);
-  return ccrec::MakeSlidingWindowRateLimiter(rate);
+  return SharedLimiter(ClientIdOrEmpty(f), [&] {
+    ccrec::SlidingWindowOptions rate;
+    rate.max_requests = static_cast<std::size_t>(f.rate_limit);
+    return ccrec::MakeSlidingWindowRateLimiter(rate);
+  });
 }
 
 }  // namespace ccrec_cli

@@ -114,6 +114,11 @@ int RunFace(FaceFlags& f) {
   co.logger = logger;
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   ccrec::face::Client client(co);
+  if (f.common.validate_only) {  // `ccrec-export run`'s validation pass: no login
+    auto sink = MakeSink(f.common, dest, transport, logger);
+    OpenManifest(f.common, *sink);
+    return kExitOk;
+  }
 
   ccrec::CancellationToken cancel;
   SignalGuard signals(cancel);

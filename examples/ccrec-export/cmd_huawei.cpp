@@ -77,6 +77,7 @@ int RunHuawei(HuaweiFlags& f) {
   auto transport = MakeTransport(f.common, logger);
   auto sink = MakeSink(f.common, dest, transport, logger);
   auto manifest = OpenManifest(f.common, *sink);
+  if (f.common.validate_only) return kExitOk;  // `ccrec-export run`'s validation pass
 
   ccrec::huawei::AgentSessionOptions so;
   so.gateway_url = f.gateway_url;

@@ -144,7 +144,7 @@ int RunWebex(WebexFlags& f) {
 
   // --auth-code always wins: the user asked for these credentials. The exchange replaces the
   // token file atomically (mode 0600) under its lock.
-  if (!f.auth_code.empty()) {
+  if (!f.auth_code.empty() && !f.common.validate_only) {
     auto exchanged = tokens.oauth->ExchangeAuthorizationCode(f.auth_code, ctx);
     if (!exchanged) {
       std::cerr << "ccrec-export: error: authorization code exchange failed: "
@@ -161,13 +161,14 @@ int RunWebex(WebexFlags& f) {
 
   auto sink = MakeSink(f.common, dest, transport, logger);
   auto manifest = OpenManifest(f.common, *sink);
+  if (f.common.validate_only) return kExitOk;  // `ccrec-export run`'s validation pass
 
   ccrec::webex::ClientOptions co;
   co.base_url = base_url;
   co.tokens = tokens.source;
   co.transport = transport;
   co.logger = logger;
-  co.rate_limiter = ccrec::MakeMeteredRateLimiter(MakeWebexRateLimiter(f, logger), RunMetrics());
+  co.rate_limiter = ccrec::MakeMeteredRateLimiter(MakeWebexRateLimiter(f, logger), f.common.metrics);
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   co.allow_http_media = f.allow_http_media;
   ccrec::webex::Client client(co);

@@ -110,6 +110,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   auto transport = MakeTransport(f.common, logger);
   auto sink = MakeSink(f.common, dest, transport, logger);
   auto manifest = OpenManifest(f.common, *sink);
+  if (f.common.validate_only) return kExitOk;  // `ccrec-export run`'s validation pass
   legacy::ClientOptions co;
   co.base_url = base_url;
   co.credentials.user_id = f.user_id;

@@ -69,7 +69,7 @@ ccrec::webex::Client MakeServeClient(WebexFlags& f, std::shared_ptr<ccrec::HttpT
   co.tokens = std::move(tokens);
   co.transport = std::move(transport);
   co.logger = logger;
-  co.rate_limiter = ccrec::MakeMeteredRateLimiter(MakeWebexRateLimiter(f, logger), RunMetrics());
+  co.rate_limiter = ccrec::MakeMeteredRateLimiter(MakeWebexRateLimiter(f, logger), f.common.metrics);
   if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
   co.allow_http_media = f.allow_http_media;
   return ccrec::webex::Client(co);

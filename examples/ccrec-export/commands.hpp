@@ -16,5 +16,7 @@ void RegisterFace(CLI::App& app, std::function<int()>& action);
 void RegisterWebexLegacy(CLI::App& app, std::function<int()>& action);
 void RegisterS3Presign(CLI::App& app, std::function<int()>& action);
 void RegisterManifest(CLI::App& app, std::function<int()>& action);
+/// `run --config jobs.toml` (only when built with toml++).
+void RegisterRun(CLI::App& app, std::function<int()>& action);
 
 }  // namespace ccrec_cli

@@ -120,6 +120,9 @@ int main(int argc, char** argv) {
   add("webex-legacy", RegisterWebexLegacy);
   add("s3-presign", RegisterS3Presign);
   add("manifest", RegisterManifest);
+#if defined(CCREC_EXPORT_HAVE_JOBS)
+  add("run", RegisterRun);
+#endif
   GroupHelpSections(app);  // Source, Window, Destination, S3, Output, Tuning
   std::vector<std::string> subcommands;
   for (auto const& [name, action] : commands) subcommands.push_back(name);
