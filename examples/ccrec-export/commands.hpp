@@ -15,5 +15,6 @@ void RegisterHuawei(CLI::App& app, std::function<int()>& action);
 void RegisterFace(CLI::App& app, std::function<int()>& action);
 void RegisterWebexLegacy(CLI::App& app, std::function<int()>& action);
 void RegisterS3Presign(CLI::App& app, std::function<int()>& action);
+void RegisterManifest(CLI::App& app, std::function<int()>& action);
 
 }  // namespace ccrec_cli

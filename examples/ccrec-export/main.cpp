@@ -119,6 +119,7 @@ int main(int argc, char** argv) {
   add("face", RegisterFace);
   add("webex-legacy", RegisterWebexLegacy);
   add("s3-presign", RegisterS3Presign);
+  add("manifest", RegisterManifest);
   GroupHelpSections(app);  // Source, Window, Destination, S3, Output, Tuning
   std::vector<std::string> subcommands;
   for (auto const& [name, action] : commands) subcommands.push_back(name);
