@@ -87,7 +87,7 @@ Result<std::shared_ptr<JsonlManifest>> JsonlManifest::OpenJsonl(std::string cons
     // allows the final newline to be missing; a torn Append can only parse if it lost nothing
     // but the newline, since the object's closing brace is the last byte before it).
     ParsedLine parsed = line.size() > std::numeric_limits<std::uint32_t>::max() ? ParsedLine{}
-                                                                                  : ParseManifestLine(line);
+                                                                                  : ParseManifestLine(line, /*identity_only=*/true);
     switch (parsed.kind) {
       case ParsedLine::Kind::kMalformed:
         ++m->malformed_lines_;

@@ -64,7 +64,7 @@ IndexSlot const* ManifestIndex::Find(ItemDigest const& item) const {
   return it == slots_.end() ? nullptr : &it->second;
 }
 
-ParsedLine ParseManifestLine(std::string_view line) {
+ParsedLine ParseManifestLine(std::string_view line, bool identity_only) {
   using ::ccrec::detail::OptInt64;
   using ::ccrec::detail::OptString;
   ParsedLine out;
@@ -92,13 +92,14 @@ ParsedLine ParseManifestLine(std::string_view line) {
   e.task_id = OptString(doc, "task_id").value_or("");
   e.recording_id = OptString(doc, "recording_id").value_or("");
   e.segment_id = OptString(doc, "segment_id").value_or("");
+  e.status = *status;
+  out.kind = ParsedLine::Kind::kEntry;
+  if (identity_only) return out;
   e.key = OptString(doc, "key").value_or("");
   e.uri = OptString(doc, "uri").value_or("");
   e.bytes = static_cast<std::uint64_t>(OptInt64(doc, "bytes").value_or(0));
   e.sha256 = OptString(doc, "sha256").value_or("");
   e.error = OptString(doc, "error").value_or("");
-  e.status = *status;
-  out.kind = ParsedLine::Kind::kEntry;
   return out;
 }
 

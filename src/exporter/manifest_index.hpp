@@ -85,7 +85,9 @@ struct ParsedLine {
 /// Parses one line (without its newline): a header (`{"ccrec_manifest":..}`), an entry (a JSON
 /// object with a known "status"), or malformed (anything else: torn, garbage, unknown status).
 /// Reuses one allocator per thread, so parsing a million lines allocates little.
-ParsedLine ParseManifestLine(std::string_view line);
+/// `identity_only`: fill only the identity (source, task_id, recording_id, segment_id) and status
+/// of an entry, as the index needs at open.
+ParsedLine ParseManifestLine(std::string_view line, bool identity_only = false);
 
 /// Reads a file front to back in 1 MiB blocks and hands out its lines with their offsets, so a
 /// manifest of any size loads in bounded memory.
