@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <iostream>
+#include <set>
 
 namespace ccrec_cli {
 
@@ -25,6 +26,7 @@ struct HuaweiFlags {
   std::string phone;
   std::vector<std::string> record_ids;
   std::string watch;
+  bool since_last_run = false;
   std::string location_id;
   int file_type = 1;
   bool force_login = false;
@@ -44,8 +46,11 @@ int RunHuawei(HuaweiFlags& f) {
   auto dest = ParseDestination(f.common.dest);
   bool const watching = !f.watch.empty();
   if (watching && !f.record_ids.empty()) throw UsageError{"use either --record-id or --watch, not both"};
-  if (!watching && f.record_ids.empty()) {
-    throw UsageError{"--record-id PATH (repeatable) or --watch DURATION is required"};
+  if (!watching && f.record_ids.empty() && !f.since_last_run) {
+    throw UsageError{"--record-id PATH (repeatable), --watch DURATION or --since-last-run is required"};
+  }
+  if (f.since_last_run && f.common.manifest.empty()) {
+    throw UsageError{"--since-last-run needs --manifest (its failed and pending recordings are retried)"};
   }
   std::optional<std::chrono::milliseconds> watch;
   if (watching) {
@@ -108,6 +113,19 @@ int RunHuawei(HuaweiFlags& f) {
     r.file_name = id;
     src.recordings.push_back(std::move(r));
   }
+  if (f.since_last_run) {
+    // The gateway cannot list past recordings: the manifest is the checkpoint. Retry each recording
+    // it has as failed or pending (under its own identity, so the new line supersedes the old one).
+    auto unfinished = ccrec::huawei::UnfinishedRecordings(*manifest);
+    std::set<std::string> retried;
+    for (auto const& r : unfinished) retried.insert(r.file_name);
+    src.recordings.erase(std::remove_if(src.recordings.begin(), src.recordings.end(),
+                                        [&](auto const& r) { return retried.count(r.file_name) > 0; }),
+                         src.recordings.end());
+    logger.Info("--since-last-run: retrying " + std::to_string(unfinished.size()) +
+                " failed or pending recording(s) of " + f.common.manifest);
+    for (auto& r : unfinished) src.recordings.push_back(std::move(r));
+  }
   src.watch = watch;
   src.file_type = f.file_type;
   src.location_id = f.location_id;
@@ -150,6 +168,9 @@ void RegisterHuawei(CLI::App& app, std::function<int()>& action) {
                   "recording to download: the fileName of AgentMediaEvent_Record (repeatable)");
   cmd->add_option("--watch", f->watch,
                   "sign in and export every recording announced during DURATION (e.g. 30s, 15m, 2h)");
+  cmd->add_flag("--since-last-run", f->since_last_run,
+                "also retry every recording the --manifest has as failed or pending (the manifest is the "
+                "checkpoint); alone, or with --record-id or --watch");
   cmd->add_option("--location-id", f->location_id, "locationId for --record-id downloads (CTI pool mode)");
   cmd->add_option("--file-type", f->file_type, "1 agent call recording, 2 IVR/third-party voice message")
       ->capture_default_str();

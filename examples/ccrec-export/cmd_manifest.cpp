@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // ccrec-export manifest merge --output OUT IN...: one de-duplicated manifest from the manifests of
 // several instances (--shard with {shard} in --manifest).
+// ccrec-export manifest compact --manifest FILE [--no-backup]: rewrites a JSON Lines manifest
+// with only the lines a later run reads (ccrec::exporter::CompactManifest), e.g. weekly from cron
+// or a systemd timer (docs/operations.md).
 #include "commands.hpp"
 
+#include <ccrec/exporter/manifest_compact.hpp>
 #include <ccrec/exporter/manifest_merge.hpp>
 #if defined(CCREC_EXPORT_HAVE_MANIFEST_SQLITE)
 #include <ccrec/manifest_sqlite/sqlite_manifest.hpp>
@@ -18,6 +22,32 @@
 namespace ccrec_cli {
 
 namespace {
+
+struct CompactFlags {
+  std::string manifest;
+  bool no_backup = false;
+};
+
+int RunCompact(CompactFlags const& f) {
+  ccrec::exporter::ManifestCompactOptions options;
+  options.keep_backup = !f.no_backup;
+  auto done = ccrec::exporter::CompactManifest(f.manifest, options);
+  if (!done) {
+    auto const& e = done.error();
+    // A missing file or a run holding the manifest: nothing was changed; say so like a usage error.
+    if (e.code == ccrec::ErrorCode::kNotFound || e.code == ccrec::ErrorCode::kInvalidArgument) {
+      throw UsageError{"--manifest: " + e.message};
+    }
+    std::cerr << "ccrec-export: error: " << e.ToString() << "\n";
+    return kExitFatal;
+  }
+  std::cout << "manifest " << f.manifest << ": " << done->lines_before << " lines -> " << done->lines_after
+            << " lines (" << done->items << " items, " << done->malformed_dropped << " malformed dropped), "
+            << done->bytes_before << " -> " << done->bytes_after << " bytes";
+  if (!done->backup_path.empty()) std::cout << "; the previous file is " << done->backup_path;
+  std::cout << std::endl;
+  return kExitOk;
+}
 
 struct MergeFlags {
   std::string output;
@@ -110,17 +140,23 @@ int RunMerge(MergeFlags const& f) {
 }  // namespace
 
 void RegisterManifest(CLI::App& app, std::function<int()>& action) {
-  auto f = std::make_shared<MergeFlags>();
-  auto* cmd = app.add_subcommand("manifest", "work with manifests");
+  auto* cmd = app.add_subcommand("manifest", "work with manifests: merge, compact");
   cmd->require_subcommand(1);
+  auto m = std::make_shared<MergeFlags>();
   auto* merge = cmd->add_subcommand(
       "merge", "write one de-duplicated manifest from the manifests of several instances (--shard): per recording, "
                "exported wins over skipped over failed/pending");
-  merge->add_option("--output", f->output, "the merged manifest to create (must not exist; .sqlite/.db: SQLite)")
+  merge->add_option("--output", m->output, "the merged manifest to create (must not exist; .sqlite/.db: SQLite)")
       ->required();
-  merge->add_option("inputs", f->inputs, "the manifests to merge (same destination and key template)")
-      ->required();
-  action = [f] { return RunMerge(*f); };
+  merge->add_option("inputs", m->inputs, "the manifests to merge (same destination and key template)")->required();
+  auto c = std::make_shared<CompactFlags>();
+  auto* compact = cmd->add_subcommand(
+      "compact",
+      "rewrite a JSON Lines manifest with only each item's latest and last exported line (nothing a run "
+      "reads is lost; the old file is kept as MANIFEST.1). Refused while a run holds the manifest");
+  compact->add_option("--manifest", c->manifest, "the JSON Lines manifest to compact")->required();
+  compact->add_flag("--no-backup", c->no_backup, "do not keep the previous file as MANIFEST.1");
+  action = [m, c, merge] { return merge->parsed() ? RunMerge(*m) : RunCompact(*c); };
 }
 
 }  // namespace ccrec_cli

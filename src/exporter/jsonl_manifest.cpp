@@ -2,27 +2,52 @@
 // The JSON Lines manifest (Manifest::Open()).
 #include "exporter/jsonl_manifest.hpp"
 
-#include <ccrec/core/log.hpp>
-
 #include "internal/file_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <limits>
+#include <tuple>
 
 namespace ccrec {
 inline namespace v1 {
 namespace exporter {
 namespace detail {
 
+namespace {
+bool SameItem(ManifestEntry const& a, ManifestEntry const& b) {
+  return a.source == b.source && a.task_id == b.task_id && a.recording_id == b.recording_id &&
+         a.segment_id == b.segment_id;
+}
+ManifestEntry ItemOf(std::string const& source, std::string const& task_id, std::string const& recording_id,
+                     std::string const& segment_id) {
+  ManifestEntry e;
+  e.source = source;
+  e.task_id = task_id;
+  e.recording_id = recording_id;
+  e.segment_id = segment_id;
+  return e;
+}
+}  // namespace
+
 Result<std::shared_ptr<Manifest>> JsonlManifest::Open(std::string const& path, ManifestOptions const& options) {
+  auto m = OpenJsonl(path, options);
+  if (!m) return m.error();
+  return std::shared_ptr<Manifest>(std::move(*m));
+}
+
+Result<std::shared_ptr<JsonlManifest>> JsonlManifest::OpenJsonl(std::string const& path,
+                                                                ManifestOptions const& options, bool end_last_line) {
   if ((options.file_mode & ~std::uint32_t{0777}) != 0) {
     char mode[16];
     std::snprintf(mode, sizeof mode, "0%o", static_cast<unsigned>(options.file_mode));
@@ -32,9 +57,10 @@ Result<std::shared_ptr<Manifest>> JsonlManifest::Open(std::string const& path, M
   std::shared_ptr<JsonlManifest> m(new JsonlManifest());
   m->path_ = path;
   // Open and lock first, so that the lines read below are not being appended to by another run.
-  // A new manifest gets file_mode & ~umask (the kernel applies the umask; no chmod).
+  // A new manifest gets file_mode & ~umask (the kernel applies the umask; no chmod). Read and
+  // append: lookups read their line back (pread), appends go to the end (O_APPEND).
   bool const existed = ::access(path.c_str(), F_OK) == 0;
-  m->fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, static_cast<mode_t>(options.file_mode));
+  m->fd_ = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, static_cast<mode_t>(options.file_mode));
   if (m->fd_ < 0) {
     return MakeError(ErrorCode::kInvalidArgument, "cannot open manifest " + path + " for appending: " +
                                                       std::strerror(errno));
@@ -49,69 +75,53 @@ Result<std::shared_ptr<Manifest>> JsonlManifest::Open(std::string const& path, M
     if (err == EWOULDBLOCK) e.vendor_code = kManifestInUse;
     return e;
   }
-  auto text = ::ccrec::detail::ReadSmallFile(path, std::size_t{4} << 30);
-  if (text) {
-    std::size_t pos = 0;
-    while (pos < text->size()) {
-      auto nl = text->find('\n', pos);
-      if (nl == std::string::npos) nl = text->size();
-      std::string_view line(text->data() + pos, nl - pos);
-      pos = nl + 1;
-      if (line.empty()) continue;
-      // A last line without '\n' is a torn write unless it is a whole JSON object (JSON Lines
-      // allows the final newline to be missing; a torn Append can only parse if it lost nothing
-      // but the newline, since the object's closing brace is the last byte before it).
-      auto doc = ::ccrec::detail::ParseJson(line, "manifest line");
-      if (!doc || !doc->IsObject()) {
+  // One streaming pass: per item, where its latest and last exported lines are (no line is kept).
+  LineScanner scan(m->fd_);
+  for (;;) {
+    auto next = scan.Next();
+    if (!next) return MakeError(ErrorCode::kInvalidArgument, "manifest " + path + ": " + next.error().message);
+    if (!*next) break;
+    std::string_view const line = **next;
+    if (line.empty()) continue;
+    // A last line without '\n' is a torn write unless it is a whole JSON object (JSON Lines
+    // allows the final newline to be missing; a torn Append can only parse if it lost nothing
+    // but the newline, since the object's closing brace is the last byte before it).
+    ParsedLine parsed = line.size() > std::numeric_limits<std::uint32_t>::max() ? ParsedLine{}
+                                                                                  : ParseManifestLine(line, /*identity_only=*/true);
+    switch (parsed.kind) {
+      case ParsedLine::Kind::kMalformed:
         ++m->malformed_lines_;
-        continue;
-      }
-      if (doc->HasMember("ccrec_manifest")) {
-        auto dest = ::ccrec::detail::OptString(*doc, "destination").value_or("");
-        auto tmpl = ::ccrec::detail::OptString(*doc, "key_template").value_or("");
+        break;
+      case ParsedLine::Kind::kHeader:
+        ++m->lines_;
         if (!m->destination_) {
-          m->destination_ = dest;
-          m->key_template_ = tmpl;
-        } else if (*m->destination_ != dest || *m->key_template_ != tmpl) {
+          m->destination_ = std::move(parsed.destination);
+          m->key_template_ = std::move(parsed.key_template);
+        } else if (*m->destination_ != parsed.destination || *m->key_template_ != parsed.key_template) {
           m->conflicting_headers_ = true;
         }
-        continue;
-      }
-      ManifestEntry e;
-      e.source = ::ccrec::detail::OptString(*doc, "source").value_or("");
-      e.task_id = ::ccrec::detail::OptString(*doc, "task_id").value_or("");
-      e.recording_id = ::ccrec::detail::OptString(*doc, "recording_id").value_or("");
-      e.segment_id = ::ccrec::detail::OptString(*doc, "segment_id").value_or("");
-      e.key = ::ccrec::detail::OptString(*doc, "key").value_or("");
-      e.uri = ::ccrec::detail::OptString(*doc, "uri").value_or("");
-      e.bytes = static_cast<std::uint64_t>(::ccrec::detail::OptInt64(*doc, "bytes").value_or(0));
-      e.sha256 = ::ccrec::detail::OptString(*doc, "sha256").value_or("");
-      e.error = ::ccrec::detail::OptString(*doc, "error").value_or("");
-      auto status = ParseItemStatus(::ccrec::detail::OptString(*doc, "status").value_or(""));
-      if (!status) {
-        ++m->malformed_lines_;
-        continue;
-      }
-      e.status = *status;
-      ItemKey item{e.source, e.task_id, e.recording_id, e.segment_id};
-      if (e.status == ItemStatus::kExported) m->last_exported_[item] = e;
-      m->latest_[item] = std::move(e);
+        break;
+      case ParsedLine::Kind::kEntry:
+        ++m->lines_;
+        m->index_.Record(DigestOf(parsed.entry), LineRef{scan.LineOffset(), static_cast<std::uint32_t>(line.size())},
+                         parsed.entry.status == ItemStatus::kExported);
+        break;
     }
-  } else if (text.error().code != ErrorCode::kNotFound) {
-    return MakeError(ErrorCode::kInvalidArgument, "cannot read manifest: " + text.error().message);
   }
+  m->end_offset_ = scan.BytesRead();
   if (!existed) {  // created: its directory entry must survive a crash like its lines
     auto synced = ::ccrec::detail::SyncDir(::ccrec::detail::DirName(path));
     if (!synced) return MakeError(ErrorCode::kInvalidArgument, "manifest " + path + ": " + synced.error().message);
   }
   m->last_sync_ = std::chrono::steady_clock::now();
   // A torn last line (crash mid-write) must not glue onto the next entry.
-  if (text && !text->empty() && text->back() != '\n') {
+  if (scan.EndsUnterminated() && end_last_line) {
     if (::write(m->fd_, "\n", 1) != 1) {
       return MakeError(ErrorCode::kInvalidArgument, "cannot write manifest " + path + ": " + std::strerror(errno));
     }
+    ++m->end_offset_;
   }
-  return std::shared_ptr<Manifest>(std::move(m));
+  return m;
 }
 
 JsonlManifest::~JsonlManifest() {
@@ -127,10 +137,16 @@ Result<void> JsonlManifest::WriteLine(std::string const& line) {
     ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return MakeError(ErrorCode::kInternal, "cannot append to manifest " + path_ + ": " + std::strerror(errno));
+      int const err = errno;
+      // Part of the line may have reached the file: learn where the end is now.
+      struct stat st {};
+      if (::fstat(fd_, &st) == 0) end_offset_ = static_cast<std::uint64_t>(st.st_size);
+      return MakeError(ErrorCode::kInternal, "cannot append to manifest " + path_ + ": " + std::strerror(err));
     }
     off += static_cast<std::size_t>(n);
   }
+  end_offset_ += line.size();
+  ++lines_;
   return {};
 }
 
@@ -176,54 +192,79 @@ std::optional<std::string> JsonlManifest::KeyTemplate() const {
 Result<void> JsonlManifest::Append(ManifestEntry const& entry) {
   std::string line = Manifest::ToJsonLine(entry) + "\n";
   std::lock_guard<std::mutex> lock(mu_);
-  if (fd_ >= 0) {
-    std::size_t off = 0;
-    while (off < line.size()) {
-      ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return MakeError(ErrorCode::kInternal, "cannot append to manifest " + path_ + ": " + std::strerror(errno));
-      }
-      off += static_cast<std::size_t>(n);
-    }
-    // Group commit (see the class comment): fsync every kSyncEveryLines lines or kSyncEvery.
-    ++unsynced_lines_;
-    auto const now = std::chrono::steady_clock::now();
-    if (unsynced_lines_ >= kSyncEveryLines || now - last_sync_ >= kSyncEvery) {
-      auto synced = SyncLocked();
-      if (!synced) return synced;
-    }
-  }
-  // Null() records nothing, in memory either (its Latest() always returns nullopt).
-  if (fd_ >= 0) latest_[ItemKey{entry.source, entry.task_id, entry.recording_id, entry.segment_id}] = entry;
-  if (fd_ >= 0 && entry.status == ItemStatus::kExported) {
-    last_exported_[ItemKey{entry.source, entry.task_id, entry.recording_id, entry.segment_id}] = entry;
-  }
+  if (fd_ < 0) return {};
+  std::uint64_t const offset = end_offset_;
+  if (auto written = WriteLine(line); !written) return written;
+  index_.Record(DigestOf(entry), LineRef{offset, static_cast<std::uint32_t>(line.size() - 1)},
+                entry.status == ItemStatus::kExported);
+  // Group commit (see the class comment): fsync every kSyncEveryLines lines or kSyncEvery.
+  ++unsynced_lines_;
+  auto const now = std::chrono::steady_clock::now();
+  if (unsynced_lines_ >= kSyncEveryLines || now - last_sync_ >= kSyncEvery) return SyncLocked();
   return {};
 }
 
+std::optional<ManifestEntry> JsonlManifest::ScanFor(ManifestEntry const& item, bool exported_only) const {
+  std::optional<ManifestEntry> found;
+  LineScanner scan(fd_);
+  for (;;) {
+    auto next = scan.Next();
+    if (!next || !*next) break;
+    ParsedLine parsed = ParseManifestLine(**next);
+    if (parsed.kind != ParsedLine::Kind::kEntry || !SameItem(parsed.entry, item)) continue;
+    if (exported_only && parsed.entry.status != ItemStatus::kExported) continue;
+    found = std::move(parsed.entry);
+  }
+  return found;
+}
+
+std::optional<ManifestEntry> JsonlManifest::ReadItem(LineRef line, ManifestEntry const& item,
+                                                     bool exported_only) const {
+  if (auto text = ReadLineAt(fd_, line, path_)) {
+    ParsedLine parsed = ParseManifestLine(*text);
+    if (parsed.kind == ParsedLine::Kind::kEntry && SameItem(parsed.entry, item)) return std::move(parsed.entry);
+  }
+  // Not this item's line: two identities with one 128-bit digest (never seen; SHA-256), or a file
+  // changed behind the lock. The whole file still has the answer.
+  return ScanFor(item, exported_only);
+}
+
 std::optional<ManifestEntry> JsonlManifest::Latest(std::string const& source, std::string const& task_id,
-                                              std::string const& recording_id, std::string const& segment_id) const {
+                                                   std::string const& recording_id,
+                                                   std::string const& segment_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = latest_.find(ItemKey{source, task_id, recording_id, segment_id});
-  if (it == latest_.end()) return std::nullopt;
-  return it->second;
+  IndexSlot const* slot = index_.Find(DigestOf(source, task_id, recording_id, segment_id));
+  if (slot == nullptr) return std::nullopt;
+  return ReadItem(slot->Latest(), ItemOf(source, task_id, recording_id, segment_id), false);
 }
 
 std::optional<ManifestEntry> JsonlManifest::LastExported(std::string const& source, std::string const& task_id,
-                                                    std::string const& recording_id,
-                                                    std::string const& segment_id) const {
+                                                         std::string const& recording_id,
+                                                         std::string const& segment_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = last_exported_.find(ItemKey{source, task_id, recording_id, segment_id});
-  if (it == last_exported_.end()) return std::nullopt;
-  return it->second;
+  IndexSlot const* slot = index_.Find(DigestOf(source, task_id, recording_id, segment_id));
+  if (slot == nullptr || !slot->Exported()) return std::nullopt;
+  return ReadItem(slot->Exported(), ItemOf(source, task_id, recording_id, segment_id), true);
 }
 
 std::vector<ManifestEntry> JsonlManifest::Entries() const {
   std::lock_guard<std::mutex> lock(mu_);
+  std::vector<LineRef> lines;
+  lines.reserve(index_.Size());
+  index_.ForEach([&](ItemDigest const&, IndexSlot const& slot) { lines.push_back(slot.Latest()); });
+  // Read in file order (sequential I/O), then order by identity as the contract says.
+  std::sort(lines.begin(), lines.end(), [](LineRef a, LineRef b) { return a.offset < b.offset; });
   std::vector<ManifestEntry> out;
-  out.reserve(latest_.size());
-  for (auto const& [item, entry] : latest_) out.push_back(entry);
+  out.reserve(lines.size());
+  for (LineRef line : lines) {
+    auto text = ReadLineAt(fd_, line, path_);
+    if (!text) continue;
+    ParsedLine parsed = ParseManifestLine(*text);
+    if (parsed.kind == ParsedLine::Kind::kEntry) out.push_back(std::move(parsed.entry));
+  }
+  auto identity = [](ManifestEntry const& e) { return std::tie(e.source, e.task_id, e.recording_id, e.segment_id); };
+  std::sort(out.begin(), out.end(),
+            [&](ManifestEntry const& a, ManifestEntry const& b) { return identity(a) < identity(b); });
   return out;
 }
 

@@ -3,13 +3,14 @@
 // The JSON Lines manifest (Manifest::Open()); its contract is Manifest's.
 
 #include <ccrec/exporter/manifest.hpp>
+#include <ccrec/exporter/manifest_compact.hpp>
+
+#include "exporter/manifest_index.hpp"
 
 #include <chrono>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
 namespace ccrec {
@@ -17,8 +18,15 @@ inline namespace v1 {
 namespace exporter {
 namespace detail {
 
+/// Keeps no parsed line in memory: a ManifestIndex (24 bytes of offsets per item behind a
+/// 128-bit identity digest) built by one streaming pass at Open(), and pread(2) of the one line a
+/// lookup needs (issue 14, item 6).
 class JsonlManifest final : public Manifest {
  public:
+  /// Open() without the upcast. `end_last_line`: end a last line that lacks its newline (Open()
+  /// does); CompactManifest() rewrites the file instead, so it changes nothing before it decided.
+  static Result<std::shared_ptr<JsonlManifest>> OpenJsonl(std::string const& path, ManifestOptions const& options,
+                                                          bool end_last_line = true);
   static Result<std::shared_ptr<Manifest>> Open(std::string const& path, ManifestOptions const& options);
   ~JsonlManifest() override;
 
@@ -37,16 +45,23 @@ class JsonlManifest final : public Manifest {
   Result<void> Sync() override;
   std::string const& Path() const override { return path_; }
 
+  /// The work of CompactManifest() (manifest_compact.cpp), on a manifest opened with its lock.
+  Result<ManifestCompaction> Compact(ManifestCompactOptions const& options);
+
  private:
   JsonlManifest() = default;
   Result<void> SyncLocked();                         // mu_ held
-  Result<void> WriteLine(std::string const& line);  // mu_ held
-  using ItemKey = std::tuple<std::string, std::string, std::string, std::string>;
+  Result<void> WriteLine(std::string const& line);  // mu_ held; one whole line with its '\n'
+  /// The entry at `line` if it is an entry of exactly this item; otherwise (a digest collision, or
+  /// the file changed under us) the last matching line found by reading the whole file.
+  std::optional<ManifestEntry> ReadItem(LineRef line, ManifestEntry const& item, bool exported_only) const;  // mu_ held
+  std::optional<ManifestEntry> ScanFor(ManifestEntry const& item, bool exported_only) const;  // mu_ held
   mutable std::mutex mu_;
   std::string path_;
   int fd_ = -1;
-  std::map<ItemKey, ManifestEntry> latest_;
-  std::map<ItemKey, ManifestEntry> last_exported_;
+  ManifestIndex index_;                              // guarded by mu_
+  std::uint64_t end_offset_ = 0;                     // guarded by mu_: where the next line starts
+  std::size_t lines_ = 0;                            // guarded by mu_: header and entry lines
   std::size_t malformed_lines_ = 0;
   std::size_t unsynced_lines_ = 0;                   // guarded by mu_
   std::chrono::steady_clock::time_point last_sync_;  // guarded by mu_

@@ -430,10 +430,12 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     for (auto const& r : left) {
       log.Warn("Huawei: \"" + r.file_name + "\" (call " + r.call_id + ") was announced but the run stopped before " +
                "it was exported; reported as pending");
-      on_pending(exporter::PendingItem{"huawei", r.call_id,
-                                       "recording \"" + r.file_name +
-                                           "\" was announced during the watch but the run stopped before it was "
-                                           "exported; export it later by listing its fileName"});
+      exporter::PendingItem p{"huawei", r.call_id,
+                              "recording \"" + r.file_name +
+                                  "\" was announced during the watch but the run stopped before it was "
+                                  "exported; export it later by listing its fileName (or --since-last-run)"};
+      p.recording_id = r.file_name;  // the identity its export will have: --since-last-run retries it
+      on_pending(std::move(p));
     }
     return {};
   };
@@ -506,11 +508,13 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
   if (!handle_overflowed()) return stopped_early();
   for (auto& [task, w] : waiting) {
     log.Warn("Huawei: \"" + w.ref.file_name + "\" was still being recorded when the watch ended; not exported");
-    on_pending(exporter::PendingItem{
+    exporter::PendingItem p{
         "huawei", w.ref.call_id,
         "recording \"" + w.ref.file_name + "\" (task " + task +
             ") was still being recorded when the watch ended (no AgentMediaEvent_StopRecordDone); export it later "
-            "by listing its fileName"});
+            "by listing its fileName (or --since-last-run)"};
+    p.recording_id = w.ref.file_name;  // the identity its export will have: --since-last-run retries it
+    on_pending(std::move(p));
   }
   return {};
 }

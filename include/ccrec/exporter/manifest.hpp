@@ -93,7 +93,19 @@ struct ManifestOptions {
 /// - Null(): records nothing and binds to anything; Latest() is always nullopt.
 ///
 /// @par The JSON Lines manifest (Open())
-/// An append-only JSON Lines file, loaded at open so a re-run can skip what is done.
+/// An append-only JSON Lines file, indexed at open so a re-run can skip what is done.
+///
+/// Memory and start time (issue 14, item 6): Open() reads the file once, front to back in 1 MiB
+/// blocks, and keeps no line: per item only a 128-bit digest of its identity (SHA-256) and the
+/// offsets and lengths of its latest and last "exported" lines, about 70 bytes per item with the
+/// hash table. Latest() and LastExported() read that one line back (pread(2)) and check that it
+/// is the item's (else they search the whole file), so they return the entry as written (its
+/// `error` redacted, as in the file). Measured at 1,000,000 lines (bench/RESULTS.md): 85 MiB peak RSS and about 3 s of
+/// CPU to open, where the whole-file load this replaced took 2.3 GiB and 16 s.
+/// Memory grows with the number of items, start time with the number of lines: re-runs over the
+/// same window append a "skipped" line per item, so compact a manifest that has many more lines
+/// than items with CompactManifest() (`ccrec-export manifest compact`), which keeps everything
+/// this interface returns.
 ///
 /// Its first line is a header
 /// `{"ccrec_manifest":1,"destination":"s3://bucket/prefix/","key_template":"..."}` written by

@@ -12,6 +12,7 @@
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/exporter/key_template.hpp>
+#include <ccrec/exporter/manifest.hpp>
 #include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/huawei/agent_session.hpp>
 #include <ccrec/huawei/event_poller.hpp>
@@ -152,6 +153,27 @@ class CCREC_EXPORT HuaweiRecordingSource : public exporter::RecordingSource {
 /// Thread-safe; the returned source as HuaweiRecordingSource.
 CCREC_EXPORT std::unique_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSession session,
                                                                      HuaweiSourceOptions options);
+
+/// The recordings an incremental ("since last run") Huawei run retries: every Huawei recording
+/// whose latest line in `manifest` is `failed` or `pending` (a download that failed, a recording
+/// still being recorded when a watch ended, one a stopped run had not exported), in identity order,
+/// as references to list (HuaweiSourceOptions::recordings). The gateway has no query for past
+/// recordings, so the manifest is the checkpoint: a recording whose latest line is `exported` or
+/// `skipped` is done, and one that failed again gets a new `failed` line and is retried by the next
+/// such run.
+///
+/// Each reference has `file_name` (the line's recording_id) and `call_id` (its task_id), so its
+/// export has the same identity as the line and supersedes it; `location_id` is empty (manifest
+/// lines do not keep it: give HuaweiSourceOptions::location_id in CTI pool mode). Not returned:
+/// lines without a fileName (pending lines of older ccrec versions named the file only in their reason),
+/// and record events that name nothing to download (AgentMediaEvent_Record_Fail,
+/// malformed events: recording_id `record-fail-…` / `malformed-event-…`, or an error that names
+/// AgentMediaEvent_Record_Fail), which would fail the same way every time.
+///
+/// Cost: one Manifest::Entries() snapshot (O(items) time and memory).
+/// @par Thread safety
+/// As Manifest::Entries().
+CCREC_EXPORT std::vector<RecordingReference> UnfinishedRecordings(exporter::Manifest const& manifest);
 
 }  // namespace huawei
 }  // namespace v1

@@ -272,6 +272,56 @@ TEST_F(HuaweiIt, CliItemErrorsExitThreeWithTheVendorCodeInTheManifest) {
   EXPECT_EQ(Stat("active_sessions"), 0);
 }
 
+TEST_F(HuaweiIt, CliSinceLastRunRetriesTheFailedRecordingOnceAndExportsEachExactlyOnce) {
+  TempDir out("ccrec-it-hw");
+  std::string const manifest = out.path() + "/m.jsonl";
+  std::string const dest = out.path() + "/d";
+  std::vector<std::string> const ids = {"Y:/6/0/20161025/20011/1902050.V3", "y:/1/0/20181217/120/1524488.V3"};
+  auto base = Cli(dest, manifest);
+  auto listed = base;
+  for (auto const& id : ids) {
+    listed.push_back("--record-id");
+    listed.push_back(id);
+  }
+  listed.push_back("--since-last-run");
+  // The first download fails with "unknown file" (104-005, not retried within the run).
+  Control("fail", R"({"endpoint":"download","retcode":"104-005","count":1})");
+  auto downloads = Stat("downloads");
+  auto first = ccrec_it::RunProgram(listed, Env());
+  EXPECT_EQ(first.exit_code, 3) << first.err;
+  EXPECT_EQ(first.LastLine().rfind("exported=1 skipped=0 failed=1", 0), 0u) << first.LastLine();
+  std::string failed;
+  for (auto const& l : ManifestLines(manifest)) {
+    if (std::string(l["status"].GetString()) == "failed") failed = l["recording_id"].GetString();
+  }
+  ASSERT_FALSE(failed.empty());
+
+  // The same batch again: the exported one is skipped, the failed one retried, nothing twice.
+  auto second = ccrec_it::RunProgram(listed, Env());
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.LastLine().rfind("exported=1 skipped=1 failed=0 pending=0", 0), 0u) << second.LastLine();
+  // --since-last-run alone: nothing is left unfinished, nothing is downloaded.
+  auto since = base;
+  since.push_back("--since-last-run");
+  auto third = ccrec_it::RunProgram(since, Env());
+  EXPECT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(third.LastLine().rfind("exported=0 skipped=0 failed=0 pending=0", 0), 0u) << third.LastLine();
+  EXPECT_EQ(Stat("downloads") - downloads, 3) << "one failed, then each recording exactly once";
+  std::map<std::string, int> exported;
+  for (auto const& l : ManifestLines(manifest)) {
+    if (std::string(l["status"].GetString()) == "exported") ++exported[l["recording_id"].GetString()];
+  }
+  EXPECT_EQ(exported, (std::map<std::string, int>{{ids[0], 1}, {ids[1], 1}}));
+
+  // Without --manifest there is no checkpoint: a usage error.
+  auto no_manifest = std::vector<std::string>(base.begin(), base.end() - 4);  // drop --manifest M --progress off
+  no_manifest.push_back("--since-last-run");
+  auto refused = ccrec_it::RunProgram(no_manifest, Env());
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_NE(refused.err.find("--since-last-run needs --manifest"), std::string::npos) << refused.err;
+  EXPECT_EQ(Stat("active_sessions"), 0);
+}
+
 TEST_F(HuaweiIt, CliWatchExportsAnnouncedRecordingsAndSignsOut) {
   Control("record", R"({"agent_id":"20011","size":7000,"delay_ms":300,"index":0})");
   Control("record", R"({"agent_id":"20011","size":9000,"delay_ms":700,"index":1,"fileName":"Y:/1/0/20261101/20011/a b+c.V3"})");

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// UnfinishedRecordings(): what an incremental Huawei run retries (include/ccrec/huawei/recording_source.hpp).
+#include <ccrec/huawei/recording_source.hpp>
+
+namespace ccrec {
+inline namespace v1 {
+namespace huawei {
+
+namespace {
+bool StartsWith(std::string const& s, char const* prefix) { return s.rfind(prefix, 0) == 0; }
+}  // namespace
+
+std::vector<RecordingReference> UnfinishedRecordings(exporter::Manifest const& manifest) {
+  std::vector<RecordingReference> out;
+  for (auto const& e : manifest.Entries()) {
+    if (e.source != "huawei") continue;
+    if (e.status != exporter::ItemStatus::kFailed && e.status != exporter::ItemStatus::kPending) continue;
+    if (e.recording_id.empty()) continue;
+    // Record events with nothing to download (recording_source.cpp: MakeRecordFailItem,
+    // MakeMalformedEventItem) fail the same way every time.
+    if (StartsWith(e.recording_id, "malformed-event-") || StartsWith(e.recording_id, "record-fail-")) continue;
+    if (e.error.find("AgentMediaEvent_Record_Fail") != std::string::npos) continue;
+    RecordingReference r;
+    r.file_name = e.recording_id;
+    r.call_id = e.task_id;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace huawei
+}  // namespace v1
+}  // namespace ccrec
