@@ -98,7 +98,12 @@ if(PROJECT_IS_TOP_LEVEL)
   # require no third-party package: the -dev package needs only the libraries themselves.
   set(CCREC_DEB_DEV_DEPENDS "libccrec0 (= ${ccrec_deb_version})"
     CACHE STRING "Depends: of the libccrec-dev package")
-  set(CCREC_DEB_CLI_DEPENDS "libccrec0 (= ${ccrec_deb_version}), libc6, libstdc++6"
+  set(ccrec_deb_cli "libccrec0 (= ${ccrec_deb_version}), libc6, libstdc++6")
+  find_package(tomlplusplus CONFIG QUIET)
+  if(TARGET tomlplusplus::tomlplusplus)
+    string(APPEND ccrec_deb_cli ", libtomlplusplus3")  # `ccrec-export run` (jobs.toml)
+  endif()
+  set(CCREC_DEB_CLI_DEPENDS "${ccrec_deb_cli}"
     CACHE STRING "Depends: of the ccrec-export package")
   set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME libccrec0)
   set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "${CCREC_DEB_RUNTIME_DEPENDS}")

@@ -7,7 +7,7 @@ CCREC_APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev rapidjson-dev libfmt-dev libpugixml-dev libcli11-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   help2man libcpp-httplib-dev libsqlite3-dev
-  libhiredis-dev redis-server libtomlplusplus-dev
+  libhiredis-dev redis-server libtomlplusplus-dev python3-yaml
 )
 
 ccrec_log() { printf '==> %s\n' "$*" >&2; }
