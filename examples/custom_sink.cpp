@@ -14,6 +14,8 @@
 //
 // The recordings come from a small in-memory RecordingSource, so this program needs no network:
 //   custom_sink        exports 3 recordings twice; the second run skips them all (exit 0)
+#include "example_util.hpp"
+
 #include <ccrec/core/object_sink.hpp>
 #include <ccrec/exporter/exporter.hpp>
 #include <ccrec/exporter/manifest.hpp>
@@ -120,29 +122,13 @@ class DemoSource : public ccrec::exporter::RecordingSource {
         ccrec::HttpResponse response;
         response.status = offset == 0 ? 200 : 206;
         response.headers.push_back({"Content-Length", std::to_string(audio.size() - offset)});
-        response.body = std::make_unique<StringBody>(audio.substr(static_cast<std::size_t>(offset)));
+        response.body = std::make_unique<example_util::StringBody>(audio.substr(static_cast<std::size_t>(offset)));
         return response;
       };
       if (!on_item(std::move(item))) break;
     }
     return {};
   }
-
- private:
-  class StringBody : public ccrec::BodyReader {
-   public:
-    explicit StringBody(std::string data) : data_(std::move(data)) {}
-    ccrec::Result<std::size_t> Read(char* buffer, std::size_t size) override {
-      std::size_t n = std::min(size, data_.size() - pos_);
-      data_.copy(buffer, n, pos_);
-      pos_ += n;
-      return n;
-    }
-
-   private:
-    std::string data_;
-    std::size_t pos_ = 0;
-  };
 };
 
 }  // namespace

@@ -7,13 +7,12 @@
 //   e.g. face_export https://isr.example.com:8443 api@example.com 2026-11-01 2026-11-02 /data/face
 // FROM and TO: ISO-8601 with a zone, a date (midnight UTC) or epoch milliseconds.
 // Exit status: 0 done, 1 fatal (login failed, ...), 2 usage, 3 some recordings failed.
+#include "example_util.hpp"
+
 #include <ccrec/core/log.hpp>
-#include <ccrec/core/time.hpp>
 #include <ccrec/exporter/exporter.hpp>
-#include <ccrec/exporter/manifest.hpp>
 #include <ccrec/face/client.hpp>
 #include <ccrec/face/recording_source.hpp>
-#include <ccrec/sinks/filesystem_sink.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -26,13 +25,8 @@ int main(int argc, char** argv) {
     std::cerr << "usage: CCREC_FACE_PASSWORD=... face_export FACE_URL USER_EMAIL FROM TO DEST_DIR\n";
     return 2;
   }
-  auto from = ccrec::ParseTimestamp(argv[3]);
-  auto to = ccrec::ParseTimestamp(argv[4]);
-  if (!from || !to) {
-    std::cerr << "FROM/TO: " << (!from ? from.error() : to.error()).message << "\n";
-    return 2;
-  }
-  std::string const dest = argv[5];
+  auto window = example_util::ParseWindow(argv[3], argv[4]);
+  if (!window) return 2;
   ccrec::Logger logger = ccrec::MakeStderrLogger(ccrec::LogLevel::kInfo);
 
   ccrec::face::ClientOptions co;
@@ -46,22 +40,12 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  ccrec::FilesystemSinkOptions fo;
-  fo.root = dest;
-  auto sink = ccrec::MakeFilesystemSink(fo);
-  if (!sink) {
-    std::cerr << sink.error().ToString() << "\n";
-    return 2;
-  }
-  auto manifest = ccrec::exporter::Manifest::Open(dest + "/manifest.jsonl");
-  if (!manifest) {
-    std::cerr << manifest.error().ToString() << "\n";
-    return 2;
-  }
+  auto dest = example_util::OpenDestination(argv[5]);
+  if (!dest) return 2;
 
   ccrec::face::FaceSourceOptions so;
-  so.from = *from;
-  so.to = *to;
+  so.from = window->from;
+  so.to = window->to;
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(client, so);
 
@@ -69,12 +53,6 @@ int main(int argc, char** argv) {
   eo.concurrency = 2;  // Oracle asks for FACE requests "in a controlled manner"
   eo.key_template = ccrec::face::kDefaultKeyTemplate;
   eo.logger = logger;
-  ccrec::exporter::Exporter exporter(source, *sink, *manifest, eo);
-  auto summary = exporter.Run();
-  std::cout << summary.LastLine() << "\n";
-  if (summary.fatal) {
-    std::cerr << summary.fatal->ToString() << "\n";
-    return 1;
-  }
-  return summary.failed > 0 ? 3 : 0;
+  ccrec::exporter::Exporter exporter(source, dest->sink, dest->manifest, eo);
+  return example_util::Report(exporter.Run());
 }

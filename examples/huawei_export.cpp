@@ -6,12 +6,12 @@
 //   CCREC_HUAWEI_PASSWORD=... huawei_export GATEWAY_URL AGENT_ID PHONE DEST_DIR RECORD_ID...
 //   e.g. huawei_export https://10.1.2.3:8043 1001 70001 /data/huawei /rec/2026/11/01/0001.wav
 // Exit status: 0 done, 1 fatal (sign-in failed, ...), 2 usage, 3 some recordings failed.
+#include "example_util.hpp"
+
 #include <ccrec/core/log.hpp>
 #include <ccrec/exporter/exporter.hpp>
-#include <ccrec/exporter/manifest.hpp>
 #include <ccrec/huawei/agent_session.hpp>
 #include <ccrec/huawei/recording_source.hpp>
-#include <ccrec/sinks/filesystem_sink.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -24,21 +24,9 @@ int main(int argc, char** argv) {
     std::cerr << "usage: CCREC_HUAWEI_PASSWORD=... huawei_export GATEWAY_URL AGENT_ID PHONE DEST_DIR RECORD_ID...\n";
     return 2;
   }
-  std::string const dest = argv[4];
   ccrec::Logger logger = ccrec::MakeStderrLogger(ccrec::LogLevel::kInfo);
-
-  ccrec::FilesystemSinkOptions fo;
-  fo.root = dest;
-  auto sink = ccrec::MakeFilesystemSink(fo);
-  if (!sink) {
-    std::cerr << sink.error().ToString() << "\n";
-    return 2;
-  }
-  auto manifest = ccrec::exporter::Manifest::Open(dest + "/manifest.jsonl");
-  if (!manifest) {
-    std::cerr << manifest.error().ToString() << "\n";
-    return 2;
-  }
+  auto dest = example_util::OpenDestination(argv[4]);
+  if (!dest) return 2;
 
   ccrec::huawei::AgentSessionOptions so;
   so.gateway_url = argv[1];
@@ -64,13 +52,8 @@ int main(int argc, char** argv) {
   ccrec::exporter::ExporterOptions eo;
   eo.key_template = ccrec::huawei::kDefaultKeyTemplate;
   eo.logger = logger;
-  ccrec::exporter::Exporter exporter(source, *sink, *manifest, eo);
+  ccrec::exporter::Exporter exporter(source, dest->sink, dest->manifest, eo);
   auto summary = exporter.Run();
   (void)source->Shutdown();  // sign out
-  std::cout << summary.LastLine() << "\n";
-  if (summary.fatal) {
-    std::cerr << summary.fatal->ToString() << "\n";
-    return 1;
-  }
-  return summary.failed > 0 ? 3 : 0;
+  return example_util::Report(summary);
 }

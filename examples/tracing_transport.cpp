@@ -10,6 +10,8 @@
 //
 //   tracing_transport URL      GET URL through libcurl, traced
 //   tracing_transport --demo   the same over a canned in-process transport (no network)
+#include "example_util.hpp"
+
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/transport/curl.hpp>
@@ -53,24 +55,10 @@ class TracingTransport : public ccrec::HttpTransport {
 class CannedTransport : public ccrec::HttpTransport {
  public:
   ccrec::Result<ccrec::HttpResponse> Send(ccrec::HttpRequest const& request, ccrec::CallContext const&) override {
-    class Body : public ccrec::BodyReader {
-     public:
-      explicit Body(std::string data) : data_(std::move(data)) {}
-      ccrec::Result<std::size_t> Read(char* buffer, std::size_t size) override {
-        std::size_t n = std::min(size, data_.size() - pos_);
-        data_.copy(buffer, n, pos_);
-        pos_ += n;
-        return n;
-      }
-
-     private:
-      std::string data_;
-      std::size_t pos_ = 0;
-    };
     ccrec::HttpResponse response;
     bool const missing = request.url.find("/missing") != std::string::npos;
     response.status = missing ? 404 : 200;
-    response.body = std::make_unique<Body>(missing ? "" : "hello");
+    response.body = std::make_unique<example_util::StringBody>(missing ? "" : "hello");
     return response;
   }
 };

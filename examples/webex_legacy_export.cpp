@@ -6,11 +6,10 @@
 //   CCREC_WEBEX_API_KEY=... webex_legacy_export BASE_URL USER_ID FROM TO DEST_DIR [csrs|cars|asrs|aars]
 //   e.g. webex_legacy_export https://rest.cjp.cisco.com api@example.com 2026-11-01 2026-11-02 /data/csr
 // Exit status: 0 done, 1 fatal (credentials rejected, ...), 2 usage, 3 some windows failed.
+#include "example_util.hpp"
+
 #include <ccrec/core/log.hpp>
-#include <ccrec/core/time.hpp>
 #include <ccrec/exporter/exporter.hpp>
-#include <ccrec/exporter/manifest.hpp>
-#include <ccrec/sinks/filesystem_sink.hpp>
 #include <ccrec/webex_legacy/client.hpp>
 #include <ccrec/webex_legacy/recording_source.hpp>
 
@@ -28,32 +27,16 @@ int main(int argc, char** argv) {
                  "[csrs|cars|asrs|aars]\n";
     return 2;
   }
-  auto from = ccrec::ParseTimestamp(argv[3]);
-  auto to = ccrec::ParseTimestamp(argv[4]);
-  if (!from || !to) {
-    std::cerr << "FROM/TO: " << (!from ? from.error() : to.error()).message << "\n";
-    return 2;
-  }
+  auto window = example_util::ParseWindow(argv[3], argv[4]);
+  if (!window) return 2;
   auto type = legacy::ParseRecordType(argc == 7 ? argv[6] : "csrs");
   if (!type) {
     std::cerr << "record type must be csrs, cars, asrs or aars\n";
     return 2;
   }
-  std::string const dest = argv[5];
   ccrec::Logger logger = ccrec::MakeStderrLogger(ccrec::LogLevel::kInfo);
-
-  ccrec::FilesystemSinkOptions fo;
-  fo.root = dest;
-  auto sink = ccrec::MakeFilesystemSink(fo);
-  if (!sink) {
-    std::cerr << sink.error().ToString() << "\n";
-    return 2;
-  }
-  auto manifest = ccrec::exporter::Manifest::Open(dest + "/manifest.jsonl");
-  if (!manifest) {
-    std::cerr << manifest.error().ToString() << "\n";
-    return 2;
-  }
+  auto dest = example_util::OpenDestination(argv[5]);
+  if (!dest) return 2;
 
   legacy::ClientOptions co;
   co.base_url = argv[1];
@@ -64,9 +47,9 @@ int main(int argc, char** argv) {
 
   legacy::WebexLegacySourceOptions so;
   so.record_type = *type;
-  so.range = legacy::TimeWindow{*from, *to};
+  so.range = legacy::TimeWindow{window->from, window->to};
   // Windows an earlier run exported (per the manifest) are not fetched again.
-  so.exported_windows = legacy::ExportedWindows(**manifest, so.record_type, so.format);
+  so.exported_windows = legacy::ExportedWindows(*dest->manifest, so.record_type, so.format);
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = legacy::MakeWebexLegacySource(client, so);
 
@@ -74,12 +57,6 @@ int main(int argc, char** argv) {
   eo.key_template = legacy::kDefaultKeyTemplate;
   eo.write_sidecars = false;
   eo.logger = logger;
-  ccrec::exporter::Exporter exporter(source, *sink, *manifest, eo);
-  auto summary = exporter.Run();
-  std::cout << summary.LastLine() << " (windows)\n";
-  if (summary.fatal) {
-    std::cerr << summary.fatal->ToString() << "\n";
-    return 1;
-  }
-  return summary.failed > 0 ? 3 : 0;
+  ccrec::exporter::Exporter exporter(source, dest->sink, dest->manifest, eo);
+  return example_util::Report(exporter.Run(), " (windows)");
 }

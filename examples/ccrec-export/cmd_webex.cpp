@@ -110,12 +110,7 @@ int RunWebex(WebexFlags& f) {
     }
   }
   if (f.url_expiration < 1 || f.url_expiration > 60) throw UsageError{"--url-expiration must be 1..60 minutes"};
-  std::string base_url = f.api_base_url;
-  if (base_url.empty()) {
-    auto b = ccrec::webex::BaseUrlForRegion(f.region);
-    if (!b) throw UsageError{"--region: " + b.error().message};
-    base_url = *b;
-  }
+  std::string const base_url = WebexBaseUrl(f);
   auto logger = MakeLogger(f.common);
   auto file = OpenWebexTokenFile(f, f.auth_code.empty() ? std::string()
                                                          : "; fix or remove it before --auth-code replaces it (the "
@@ -163,14 +158,8 @@ int RunWebex(WebexFlags& f) {
   auto manifest = OpenManifest(f.common, *sink);
   if (f.common.validate_only) return kExitOk;  // `ccrec-export run`'s validation pass
 
-  ccrec::webex::ClientOptions co;
-  co.base_url = base_url;
-  co.tokens = tokens.source;
-  co.transport = transport;
-  co.logger = logger;
+  auto co = WebexClientOptions(f, base_url, tokens.source, transport, logger);
   co.rate_limiter = ccrec::MakeMeteredRateLimiter(MakeWebexRateLimiter(f, logger), f.common.metrics);
-  if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
-  co.allow_http_media = f.allow_http_media;
   ccrec::webex::Client client(co);
 
   ccrec::webex::WebexSourceOptions so;

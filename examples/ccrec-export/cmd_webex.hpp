@@ -6,6 +6,7 @@
 #include "cli_window.hpp"
 
 #include <ccrec/core/token_store.hpp>
+#include <ccrec/webex/client.hpp>
 #include <ccrec/webex/oauth.hpp>
 #include <ccrec/webex/service_app.hpp>
 
@@ -84,6 +85,15 @@ struct WebexTokens {
 /// Validates the --auth flags (UsageError) and builds the token source. `file` must be open.
 WebexTokens MakeWebexTokens(WebexFlags& f, WebexTokenFile const& file, std::shared_ptr<ccrec::HttpTransport> transport,
                             ccrec::Logger const& logger);
+
+/// The API base URL: --api-base-url, else the one of --region (UsageError for an unknown region).
+std::string WebexBaseUrl(WebexFlags const& f);
+/// ClientOptions of the Webex CC API clients: `base_url`, the token source, transport and logger,
+/// --request-timeout and --allow-http-media (no rate limiter).
+ccrec::webex::ClientOptions WebexClientOptions(WebexFlags const& f, std::string base_url,
+                                               std::shared_ptr<ccrec::webex::AccessTokenSource> tokens,
+                                               std::shared_ptr<ccrec::HttpTransport> transport,
+                                               ccrec::Logger const& logger);
 
 /// `ccrec-export webex token refresh`: refreshes the token now and persists it.
 int RunWebexTokenRefresh(WebexFlags& f);

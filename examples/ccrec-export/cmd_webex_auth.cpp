@@ -6,6 +6,7 @@
 #include "cli_redis.hpp"
 
 #include <ccrec/core/time.hpp>
+#include <ccrec/webex/regions.hpp>
 
 #include <unistd.h>
 
@@ -121,6 +122,27 @@ WebexTokens MakeWebexTokens(WebexFlags& f, WebexTokenFile const& file, std::shar
   out.service_app = std::make_shared<ccrec::webex::ServiceAppTokenSource>(std::move(so));
   out.source = out.service_app;
   return out;
+}
+
+std::string WebexBaseUrl(WebexFlags const& f) {
+  if (!f.api_base_url.empty()) return f.api_base_url;
+  auto b = ccrec::webex::BaseUrlForRegion(f.region);
+  if (!b) throw UsageError{"--region: " + b.error().message};
+  return *b;
+}
+
+ccrec::webex::ClientOptions WebexClientOptions(WebexFlags const& f, std::string base_url,
+                                               std::shared_ptr<ccrec::webex::AccessTokenSource> tokens,
+                                               std::shared_ptr<ccrec::HttpTransport> transport,
+                                               ccrec::Logger const& logger) {
+  ccrec::webex::ClientOptions co;
+  co.base_url = std::move(base_url);
+  co.tokens = std::move(tokens);
+  co.transport = std::move(transport);
+  co.logger = logger;
+  if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
+  co.allow_http_media = f.allow_http_media;
+  return co;
 }
 
 namespace {

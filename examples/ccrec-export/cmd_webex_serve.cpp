@@ -58,20 +58,8 @@ std::pair<std::string, int> ParseListen(std::string const& text) {
 #ifdef CCREC_EXPORT_HAVE_WEBEX_LOGIN
 ccrec::webex::Client MakeServeClient(WebexFlags& f, std::shared_ptr<ccrec::HttpTransport> transport,
                                      std::shared_ptr<ccrec::webex::AccessTokenSource> tokens, ccrec::Logger const& logger) {
-  std::string base_url = f.api_base_url;
-  if (base_url.empty()) {
-    auto b = ccrec::webex::BaseUrlForRegion(f.region);
-    if (!b) throw UsageError{"--region: " + b.error().message};
-    base_url = *b;
-  }
-  ccrec::webex::ClientOptions co;
-  co.base_url = base_url;
-  co.tokens = std::move(tokens);
-  co.transport = std::move(transport);
-  co.logger = logger;
+  auto co = WebexClientOptions(f, WebexBaseUrl(f), std::move(tokens), std::move(transport), logger);
   co.rate_limiter = ccrec::MakeMeteredRateLimiter(MakeWebexRateLimiter(f, logger), f.common.metrics);
-  if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
-  co.allow_http_media = f.allow_http_media;
   return ccrec::webex::Client(co);
 }
 

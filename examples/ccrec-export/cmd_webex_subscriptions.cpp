@@ -39,18 +39,7 @@ SubsContext MakeSubsClient(WebexFlags& f) {
   }
   auto transport = MakeTransport(f.common, out.logger);
   out.tokens = MakeWebexTokens(f, file, transport, out.logger);
-  std::string base_url = f.api_base_url;
-  if (base_url.empty()) {
-    auto b = ccrec::webex::BaseUrlForRegion(f.region);
-    if (!b) throw UsageError{"--region: " + b.error().message};
-    base_url = *b;
-  }
-  ccrec::webex::ClientOptions co;
-  co.base_url = base_url;
-  co.tokens = out.tokens.source;
-  co.transport = transport;
-  co.logger = out.logger;
-  if (auto t = RequestTimeout(f.common)) co.request_timeout = *t;
+  auto co = WebexClientOptions(f, WebexBaseUrl(f), out.tokens.source, transport, out.logger);
   out.client = std::make_unique<ccrec::webex::SubscriptionsClient>(co);
   return out;
 }

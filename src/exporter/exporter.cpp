@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace ccrec {
@@ -31,6 +32,11 @@ Error Superseded(std::string reason) {
 bool IsSuperseded(Error const& error) noexcept { return error.vendor_code == kSupersededVendorCode; }
 
 namespace {
+
+/// Copies source, task_id, recording_id and segment_id (RecordingIdentity, ExportItem, ManifestEntry).
+template <class From, class To> void CopyIdentity(From const& f, To& t) {
+  std::tie(t.source, t.task_id, t.recording_id, t.segment_id) = std::tie(f.source, f.task_id, f.recording_id, f.segment_id);
+}
 
 using detail::ItemQueue;
 
@@ -178,10 +184,7 @@ class Run {
   /// The same for an outcome without an ExportItem at hand (a pending task, a collision victim).
   void Record(ManifestEntry const& entry, std::optional<std::chrono::system_clock::time_point> window_time) {
     ExportItem item;
-    item.source = entry.source;
-    item.task_id = entry.task_id;
-    item.recording_id = entry.recording_id;
-    item.segment_id = entry.segment_id;
+    CopyIdentity(entry, item);
     item.window_time = window_time;
     Record(entry, item);
   }
@@ -216,10 +219,7 @@ class Run {
   /// A manifest line for `id` without an object (pending, or failed before a key was known).
   static ManifestEntry Line(RecordingIdentity const& id, ItemStatus status, std::string error) {
     ManifestEntry e;
-    e.source = id.source;
-    e.task_id = id.task_id;
-    e.recording_id = id.recording_id;
-    e.segment_id = id.segment_id;
+    CopyIdentity(id, e);
     e.status = status;
     e.error = std::move(error);
     return e;

@@ -8,6 +8,7 @@
 #include <ccrec/face/criteria.hpp>
 #include <ccrec/face/models.hpp>
 
+#include "internal/http_util.hpp"
 #include "internal/json.hpp"
 
 #include <rapidjson/document.h>
@@ -27,8 +28,8 @@ namespace detail {
 /// maxListLength 1000 (the documented maximum): 265 KiB from the emulator; one recording's details
 /// are a few KiB. A larger body fails the command with kParse naming it and the limit (issue 12).
 inline constexpr std::size_t kMaxResultBytes = std::size_t{8} << 20;
-/// How much of an error or unexpected body is read.
-inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
+/// How much of an error or unexpected body is read: the shared 64 KiB.
+using ::ccrec::detail::kMaxErrorBodyBytes;
 
 /// What a body looks like.
 enum class BodyKind { kEmpty, kJson, kXml, kOther };

@@ -19,19 +19,18 @@ namespace util = ::ccrec::detail;
 namespace {
 
 std::string NormalizeBaseUrl(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  url = util::TrimTrailingSlashes(std::move(url));
   constexpr std::string_view kFace = "/Face";
   if (url.size() >= kFace.size() && url.compare(url.size() - kFace.size(), kFace.size(), kFace) == 0) {
     url.resize(url.size() - kFace.size());
   }
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
+  return util::TrimTrailingSlashes(std::move(url));
 }
 
 }  // namespace
 
 Client::Impl::Impl(ClientOptions o)
-    : ::ccrec::detail::ClientRuntime(o.transport ? o.transport : MakeCurlTransport(), o.clock, o.sleeper, o.retry, o.logger),
+    : ::ccrec::detail::ClientRuntime(o, [] { return MakeCurlTransport(); }),
       options(std::move(o)),
       base_url(NormalizeBaseUrl(options.base_url)),
       login_backoff(RetryPolicy{2, options.retry.max_elapsed, options.retry.initial_backoff, options.retry.max_backoff,

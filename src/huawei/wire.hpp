@@ -10,6 +10,7 @@
 #include <ccrec/huawei/agent_session.hpp>
 #include <ccrec/huawei/models.hpp>
 
+#include "internal/http_util.hpp"
 #include "internal/json.hpp"
 
 #include <rapidjson/document.h>
@@ -34,8 +35,8 @@ inline constexpr std::size_t kMaxJsonBodyBytes = std::size_t{1} << 20;
 /// Reads a 2xx JSON answer whole, up to kMaxJsonBodyBytes. Errors (kParse for a larger body, the
 /// reader's error otherwise) are prefixed with `what` (the call, e.g. "Huawei sign-in of agent 101").
 CCREC_EXPORT Result<std::string> ReadJsonAnswer(HttpResponse& response, std::string const& what);
-/// How much of an error body (non-2xx, or a JSON error instead of a file) is read.
-inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
+/// How much of an error body (non-2xx, or a JSON error instead of a file) is read: the shared 64 KiB.
+using ::ccrec::detail::kMaxErrorBodyBytes;
 
 /// A per-agent cookie jar: `Set-Cookie` name=value pairs replayed as one `Cookie` header.
 ///

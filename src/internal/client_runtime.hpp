@@ -19,7 +19,7 @@ namespace detail {
 /// The transport, clock, sleeper, backoff and logger of one client, with the defaults its options
 /// document filled in: a null clock becomes MakeSystemClock(), a null sleeper MakeRealSleeper().
 /// The transport must be given (internal may not include transport/, so the caller resolves its
-/// default: `o.transport ? o.transport : MakeCurlTransport()`). A client's Impl derives from it
+/// default: `ClientRuntime(options, [] { return MakeCurlTransport(); })`). A client's Impl derives from it
 /// (so the members read as its own) and passes Env() to RunWithRetries.
 ///
 /// @par Thread safety
@@ -33,6 +33,11 @@ struct ClientRuntime {
         sleeper(sleeper_in ? std::move(sleeper_in) : MakeRealSleeper()),
         backoff(retry),
         logger(std::move(logger_in)) {}
+  /// The same from a client's options (their transport, clock, sleeper, retry and logger fields),
+  /// a null transport replaced by `make_default_transport()` (the caller's MakeCurlTransport()).
+  template <class Options, class MakeTransport>
+  ClientRuntime(Options const& o, MakeTransport make_default_transport)
+      : ClientRuntime(o.transport ? o.transport : make_default_transport(), o.clock, o.sleeper, o.retry, o.logger) {}
 
   /// What RunWithRetries needs, pointing into this object (valid while it lives).
   RetryEnv Env() const { return RetryEnv{&backoff, clock.get(), sleeper.get(), &logger}; }

@@ -66,6 +66,10 @@ CCREC_EXPORT std::string HexEncode(std::string_view raw);
 CCREC_EXPORT std::string Base64Encode(std::string_view raw);
 /// Standard alphabet with padding; returns false on malformed input.
 CCREC_EXPORT bool Base64Decode(std::string_view text, std::string& out);
+/// Whether `a` and `b` are equal, in time that depends on their length only (OpenSSL's
+/// CRYPTO_memcmp): for comparing a secret-derived value, such as an HMAC, with one an attacker sent.
+/// Different lengths compare unequal at once (the length is not secret).
+CCREC_EXPORT bool ConstantTimeEquals(std::string_view a, std::string_view b);
 /// Cryptographically random bytes.
 CCREC_EXPORT std::string RandomBytes(std::size_t count);
 /// Random RFC 4122 version-4 UUID, lower case.

@@ -2,7 +2,7 @@
 #pragma once
 // Internal: small helpers around HttpTransport responses shared by every vendor client (bounded
 // body reads, buffered responses, replaying sniffed bytes). Not installed. Each vendor keeps its
-// own size caps and passes them in.
+// own cap on a 2xx body and passes it in; all read the same kMaxErrorBodyBytes of an error body.
 
 #include <ccrec/core/call_context.hpp>
 #include <ccrec/core/export.hpp>
@@ -16,6 +16,10 @@
 namespace ccrec {
 inline namespace v1 {
 namespace detail {
+
+/// How much of an error body (non-2xx, or an unexpected answer) every vendor client reads for its
+/// error message: 64 KiB.
+inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 
 /// Reads at most `max_bytes` of `body` (nullptr: nothing), stopping quietly at the end of the
 /// body or at a read error. For error and diagnostic bodies, where what was read is all that

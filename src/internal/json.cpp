@@ -320,7 +320,7 @@ std::string ToJson(rapidjson::Value const& value) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-std::string JsonEscape(std::string_view text) {
+std::string JsonEscape(std::string_view text, bool escape_delete) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size() + 8);
@@ -334,7 +334,7 @@ std::string JsonEscape(std::string_view text) {
       case '\b': out += "\\b"; break;
       case '\f': out += "\\f"; break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || (escape_delete && c == 0x7f)) {
           out += "\\u00";
           out += kHex[c >> 4];
           out += kHex[c & 0xF];

@@ -142,8 +142,11 @@ CCREC_EXPORT bool JsonEqualInOrder(rapidjson::Value const& a, rapidjson::Value c
 /// that ccrec builds itself.
 CCREC_EXPORT std::string ToJson(rapidjson::Value const& value);
 
-/// Escapes `text` as the contents of a JSON string (no surrounding quotes).
-CCREC_EXPORT std::string JsonEscape(std::string_view text);
+/// Escapes `text` as the contents of a JSON string (no surrounding quotes): `"` and `\`, the
+/// short escapes \n \r \t \b \f, and every other character below 0x20 as \u00XX; DEL (0x7f)
+/// too when `escape_delete`, else it passes unchanged like the bytes from 0x80 up. Also a GraphQL
+/// string's contents: GraphQL string escapes are JSON's.
+CCREC_EXPORT std::string JsonEscape(std::string_view text, bool escape_delete = false);
 
 }  // namespace detail
 }  // namespace v1

@@ -156,9 +156,13 @@ std::optional<ParsedUrl> ParseUrl(std::string_view url, std::string* problem) {
   return out;
 }
 
+std::string TrimTrailingSlashes(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 std::string JoinUrl(std::string_view base, std::string_view path) {
-  std::string out(base);
-  while (!out.empty() && out.back() == '/') out.pop_back();
+  std::string out = TrimTrailingSlashes(std::string(base));
   if (!path.empty() && path.front() != '/') out += '/';
   out += path;
   return out;

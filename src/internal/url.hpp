@@ -35,6 +35,8 @@ using ParsedUrl = ::ccrec::HttpUrl;
 /// then `*problem` (when given) says what was wrong. The implementation of the public
 /// ccrec::ParseHttpUrl (core/url.hpp).
 CCREC_EXPORT std::optional<ParsedUrl> ParseUrl(std::string_view url, std::string* problem = nullptr);
+/// `url` without its trailing slashes (a base URL as configured: "https://h/v1/" -> "https://h/v1").
+CCREC_EXPORT std::string TrimTrailingSlashes(std::string url);
 /// Joins a base URL (no trailing slash needed) and a path starting with '/'.
 CCREC_EXPORT std::string JoinUrl(std::string_view base, std::string_view path);
 /// True for dotted IPv4 literals, IPv6 literals, and "localhost".

@@ -19,22 +19,39 @@ StsOptions StsDefaults(StsOptions o) {
   return o;
 }
 
-class WebIdentityProvider final : public CredentialsProvider {
+/// A provider whose credentials come from STS (`Options` has an StsOptions `sts`): cached and
+/// refreshed ahead of expiry, one Refresh() at a time (detail::CredentialsCache).
+template <class Options>
+class StsProvider : public CredentialsProvider {
  public:
-  explicit WebIdentityProvider(WebIdentityCredentialsOptions o)
+  explicit StsProvider(Options o)
       : options_(std::move(o)),
         sts_(StsDefaults(options_.sts)),
         cache_(sts_.clock, sts_.refresh_before_expiry, sts_.logger) {}
 
-  Result<AwsCredentials> Get(CallContext const& ctx) override {
+  Result<AwsCredentials> Get(CallContext const& ctx) final {
     return cache_.Get([&] { return Refresh(ctx); }, Describe());
   }
+
+ protected:
+  virtual Result<AwsCredentials> Refresh(CallContext const& ctx) = 0;
+
+  Options const options_;
+  StsOptions const sts_;
+
+ private:
+  detail::CredentialsCache cache_;
+};
+
+class WebIdentityProvider final : public StsProvider<WebIdentityCredentialsOptions> {
+ public:
+  using StsProvider::StsProvider;
   std::string Describe() const override { return "web identity (" + RoleArn() + ")"; }
 
  private:
   std::string RoleArn() const { return !options_.role_arn.empty() ? options_.role_arn : detail::Env("AWS_ROLE_ARN"); }
 
-  Result<AwsCredentials> Refresh(CallContext const& ctx) {
+  Result<AwsCredentials> Refresh(CallContext const& ctx) override {
     auto const file = !options_.token_file.empty() ? options_.token_file : detail::Env("AWS_WEB_IDENTITY_TOKEN_FILE");
     auto const role = RoleArn();
     if (file.empty() || role.empty()) {
@@ -58,28 +75,17 @@ class WebIdentityProvider final : public CredentialsProvider {
                            {{"RoleArn", role}, {"RoleSessionName", session}, {"WebIdentityToken", t}}, std::nullopt,
                            ctx, {t});
   }
-
-  WebIdentityCredentialsOptions const options_;
-  StsOptions const sts_;
-  detail::CredentialsCache cache_;
 };
 
-class AssumeRoleProvider final : public CredentialsProvider {
+class AssumeRoleProvider final : public StsProvider<AssumeRoleCredentialsOptions> {
  public:
-  explicit AssumeRoleProvider(AssumeRoleCredentialsOptions o)
-      : options_(std::move(o)),
-        sts_(StsDefaults(options_.sts)),
-        cache_(sts_.clock, sts_.refresh_before_expiry, sts_.logger) {}
-
-  Result<AwsCredentials> Get(CallContext const& ctx) override {
-    return cache_.Get([&] { return Refresh(ctx); }, Describe());
-  }
+  using StsProvider::StsProvider;
   std::string Describe() const override {
     return "assume role " + options_.role_arn + (options_.source ? " from " + options_.source->Describe() : "");
   }
 
  private:
-  Result<AwsCredentials> Refresh(CallContext const& ctx) {
+  Result<AwsCredentials> Refresh(CallContext const& ctx) override {
     if (!options_.source || options_.role_arn.empty()) {
       return MakeError(ErrorCode::kInvalidArgument, "assume role: the source credentials and role ARN are required");
     }
@@ -98,10 +104,6 @@ class AssumeRoleProvider final : public CredentialsProvider {
     if (options_.duration.count() > 0) params.emplace_back("DurationSeconds", std::to_string(options_.duration.count()));
     return detail::CallSts(sts_, "AssumeRole", params, *source, ctx);
   }
-
-  AssumeRoleCredentialsOptions const options_;
-  StsOptions const sts_;
-  detail::CredentialsCache cache_;
 };
 
 }  // namespace

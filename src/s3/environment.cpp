@@ -9,6 +9,8 @@
 #include "internal/url.hpp"
 #include "s3/aws_config.hpp"
 
+#include <initializer_list>
+
 namespace ccrec {
 inline namespace v1 {
 namespace s3 {
@@ -28,31 +30,29 @@ Result<AwsEnvironment> ResolveAwsEnvironment(AwsEnvironmentOptions const& option
   auto const section = detail::ConfigSection(*files, out.profile).value_or(detail::IniSection{});
   auto from_profile = [&](char const* key) { return detail::Value(section, key); };
 
-  if (auto r = detail::Env("AWS_REGION"); !r.empty()) {
-    out.region = r;
-    out.region_source = "AWS_REGION";
-  } else if (auto d = detail::Env("AWS_DEFAULT_REGION"); !d.empty()) {
-    out.region = d;
-    out.region_source = "AWS_DEFAULT_REGION";
-  } else if (auto p = from_profile("region"); !p.empty()) {
-    out.region = p;
-    out.region_source = "profile " + out.profile;
-  } else {
+  // The first set of: the variables named, then the profile's `key`; value and where it came from.
+  auto first = [&](std::string& value, std::string& source, std::initializer_list<char const*> variables,
+                   char const* key) {
+    for (char const* name : variables) {
+      if (auto v = detail::Env(name); !v.empty()) {
+        value = v;
+        source = name;
+        return;
+      }
+    }
+    if (auto p = from_profile(key); !p.empty()) {
+      value = p;
+      source = "profile " + out.profile;
+    }
+  };
+  first(out.region, out.region_source, {"AWS_REGION", "AWS_DEFAULT_REGION"}, "region");
+  if (out.region.empty()) {
     out.region = "us-east-1";
     out.region_source = "default";
   }
 
   if (!::ccrec::detail::EqualsIgnoreCase(detail::Env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true")) {
-    if (auto s3 = detail::Env("AWS_ENDPOINT_URL_S3"); !s3.empty()) {
-      out.endpoint = s3;
-      out.endpoint_source = "AWS_ENDPOINT_URL_S3";
-    } else if (auto any = detail::Env("AWS_ENDPOINT_URL"); !any.empty()) {
-      out.endpoint = any;
-      out.endpoint_source = "AWS_ENDPOINT_URL";
-    } else if (auto p = from_profile("endpoint_url"); !p.empty()) {
-      out.endpoint = p;
-      out.endpoint_source = "profile " + out.profile;
-    }
+    first(out.endpoint, out.endpoint_source, {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}, "endpoint_url");
   }
   if (!out.endpoint.empty()) {
     std::string problem;

@@ -8,7 +8,7 @@
 
 #include "internal/ascii.hpp"
 #include "internal/crypto.hpp"
-#include "internal/xml.hpp"
+#include "s3/s3_xml.hpp"
 
 #include <chrono>
 
@@ -16,7 +16,6 @@ namespace ccrec {
 inline namespace v1 {
 namespace s3 {
 namespace detail {
-namespace xml = ::ccrec::detail::xml;
 namespace {
 
 // "PROBLEM; " when `doc` failed to parse, for messages about an unexpected answer.
@@ -157,16 +156,9 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
     e.http_status = r->status;
     return e;
   }
-  ObjectInfo info;
-  info.key = key_;
-  info.bytes = total_;
-  info.sha256_hex = sha_hex;
-  if (auto etag = doc->Text("ETag")) info.etag = Unquote(*etag);
-  if (s.options.checksum != ChecksumAlgorithm::kNone) {
-    if (auto c = doc->Text(ChecksumXmlElement(s.options.checksum))) {
-      info.checksum = ChecksumPrefix(s.options.checksum) + *c;
-    }
-  }
+  auto const checksum_element =
+      s.options.checksum != ChecksumAlgorithm::kNone ? doc->Text(ChecksumXmlElement(s.options.checksum)) : std::nullopt;
+  ObjectInfo info = Stored(sha_hex, doc->Text("ETag"), checksum_element);
   upload_id_.reset();  // completed: nothing to abort any more
   return info;
 }

@@ -5,8 +5,8 @@
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
-#include "internal/xml.hpp"
 #include "s3/s3_error.hpp"
+#include "s3/s3_xml.hpp"
 
 #include <cstdlib>
 
@@ -14,7 +14,6 @@ namespace ccrec {
 inline namespace v1 {
 namespace s3 {
 namespace detail {
-namespace xml = ::ccrec::detail::xml;
 namespace {
 
 constexpr std::size_t kMaxResponseBody = std::size_t{1} << 20;

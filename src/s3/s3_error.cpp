@@ -5,7 +5,7 @@
 #include <ccrec/core/log.hpp>
 
 #include "internal/time_util.hpp"
-#include "internal/xml.hpp"
+#include "s3/s3_xml.hpp"
 
 #include <utility>
 
@@ -13,7 +13,6 @@ namespace ccrec {
 inline namespace v1 {
 namespace s3 {
 namespace detail {
-namespace xml = ::ccrec::detail::xml;
 namespace {
 
 struct CodeInfo {

@@ -86,6 +86,18 @@ Result<void> S3Writer::Write(char const* data, std::size_t size) {
   return {};
 }
 
+ObjectInfo S3Writer::Stored(std::string const& sha_hex, std::optional<std::string> const& etag,
+                            std::optional<std::string> const& checksum) const {
+  ObjectInfo info;
+  info.key = key_;
+  info.bytes = total_;
+  info.sha256_hex = sha_hex;
+  if (etag) info.etag = Unquote(*etag);
+  auto const algorithm = state_->options.checksum;
+  if (algorithm != ChecksumAlgorithm::kNone && checksum) info.checksum = ChecksumPrefix(algorithm) + *checksum;
+  return info;
+}
+
 Result<ObjectInfo> S3Writer::Finish() {
   if (auto e = CheckWritable()) return *e;
   if (auto e = ::ccrec::detail::CheckContext(ctx_, state_->options.clock->Now())) return Fail(*e);

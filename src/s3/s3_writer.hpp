@@ -59,6 +59,10 @@ class S3Writer final : public ObjectWriter {
   std::optional<Error> CheckWritable() const;
   Error Fail(Error e);
   std::uint64_t PartSizeFor(int part_number) const;
+  // What this writer stored: key, size and `sha_hex`, the ETag S3 answered (unquoted) and, when a
+  // checksum algorithm is configured, `checksum` (base64) with the algorithm's prefix.
+  ObjectInfo Stored(std::string const& sha_hex, std::optional<std::string> const& etag,
+                    std::optional<std::string> const& checksum) const;
 
   // ---- single PutObject (single_put.cpp) ------------------------------------------------------
   Result<ObjectInfo> PutObject(std::string const& sha_hex);

@@ -29,14 +29,10 @@ Result<ObjectInfo> S3Writer::PutObject(std::string const& sha_hex) {
   auto r = s.client->Execute(call, ctx_);
   if (!r) return r.error();
   if (auto e = VerifyUpload(s, *r, d, buf_.data(), buf_.size(), "S3 PutObject " + Location())) return *e;
-  ObjectInfo info;
-  info.key = key_;
-  info.bytes = total_;
-  info.sha256_hex = sha_hex;
-  if (auto etag = r->Header("etag")) info.etag = Unquote(*etag);
-  if (s.options.checksum != ChecksumAlgorithm::kNone) {
-    info.checksum = ChecksumPrefix(s.options.checksum) + r->Header(ChecksumHeader(s.options.checksum)).value_or(d.checksum_b64);
-  }
+  auto const checksum = s.options.checksum != ChecksumAlgorithm::kNone
+                            ? r->Header(ChecksumHeader(s.options.checksum)).value_or(d.checksum_b64)
+                            : std::string();
+  ObjectInfo info = Stored(sha_hex, r->Header("etag"), checksum);
   buf_.clear();
   buf_.shrink_to_fit();
   return info;

@@ -7,9 +7,9 @@
 #include "internal/crypto.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
-#include "internal/xml.hpp"
 #include "s3/aws_config.hpp"
 #include "s3/s3_error.hpp"
+#include "s3/s3_xml.hpp"
 
 #include <algorithm>
 
@@ -17,7 +17,6 @@ namespace ccrec {
 inline namespace v1 {
 namespace s3 {
 namespace detail {
-namespace xml = ::ccrec::detail::xml;
 namespace {
 
 bool IsLoopback(std::string const& host) {

@@ -35,11 +35,6 @@ constexpr char kTasksWhat[] = "Webex GET /v1/tasks";
 constexpr char kCapturesWhat[] = "Webex POST /v1/captures/query";
 constexpr std::size_t kMaxTaskIdsPerQuery = 10;
 
-std::string TrimTrailingSlashes(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
 std::optional<Error> ValidateTaskQuery(TaskQuery const& query) {
   if (query.to <= query.from) {
     return MakeError(ErrorCode::kInvalidArgument, "Webex task query: `to` (" + util::FormatIso8601(query.to, true) +
@@ -157,9 +152,8 @@ class SkippingBodyReader : public BodyReader {
 
 struct Client::Impl : util::ClientRuntime {
   explicit Impl(ClientOptions o)
-      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
-                            std::move(o.sleeper), o.retry, std::move(o.logger)),
-        base_url(TrimTrailingSlashes(std::move(o.base_url))),
+      : util::ClientRuntime(o, [] { return MakeCurlTransport(); }),
+        base_url(util::TrimTrailingSlashes(std::move(o.base_url))),
         tokens(std::move(o.tokens)),
         rate_limiter(std::move(o.rate_limiter)),
         allow_http_media(o.allow_http_media),
@@ -198,18 +192,7 @@ struct Client::Impl : util::ClientRuntime {
         return e;
       }
       auto result = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<detail::BufferedResponse> {
-        HttpRequest request;
-        request.method = method;
-        request.url = url;
-        if (request_timeout.count() > 0) request.timeout = request_timeout;
-        request.headers = {{"Authorization", "Bearer " + *token},
-                           {"Accept", "application/json"},
-                           {"TrackingId", "CCREC_" + util::NewUuid()}};
-        if (body) {
-          request.headers.emplace_back("Content-Type", "application/json");
-          request.body = MakeStringBody(*body);
-        }
-        for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
+        HttpRequest request = detail::MakeApiRequest(method, url, *token, body, request_timeout, ctx);
         std::string tracking_id = FindHeader(request.headers, "TrackingId").value_or("");
         if (rate_limiter) {
           auto admitted = rate_limiter->Acquire(ctx);

@@ -65,8 +65,7 @@ std::string UnsavedMessage(std::string const& what, Error const& save_error) {
 
 struct OAuthClient::Impl : util::ClientRuntime {
   explicit Impl(OAuthClientOptions o)
-      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
-                            std::move(o.sleeper), o.retry, std::move(o.logger)),
+      : util::ClientRuntime(o, [] { return MakeCurlTransport(); }),
         config(std::move(o.config)),
         store(std::move(o.store)),
         request_timeout(o.request_timeout) {}

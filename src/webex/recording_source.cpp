@@ -4,6 +4,7 @@
 #include "search_query.hpp"
 #include "transcripts.hpp"
 
+#include "internal/ascii.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
@@ -149,7 +150,26 @@ class WebexSource : public RecordingSource {
 
   Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
                          std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) override {
-    if (!options_.task_ids.empty()) return EnumerateIds(on_item, on_pending, ctx);
+    std::vector<webex::Task> batch;
+    // Batches tasks for Flush(): a full batch, or what is left at the end of a window (nullopt).
+    Feed feed = [&](std::optional<webex::Task> task) -> Result<bool> {
+      if (task) batch.push_back(std::move(*task));
+      if (task && batch.size() < kCaptureBatch) return true;
+      auto go_on = Flush(batch, on_item, on_pending, ctx);
+      if (!go_on) return go_on;
+      return *go_on && !ctx.cancel.IsCancelled();
+    };
+    auto listed = options_.task_ids.empty() ? ListWindows(feed, ctx) : ListIds(feed);
+    if (!listed) return std::move(listed).error();
+    return {};
+  }
+
+ private:
+  /// Takes a task (or nullopt: flush what is batched); false: list nothing more.
+  using Feed = std::function<Result<bool>(std::optional<webex::Task>)>;
+
+  /// Lists the tasks of [tasks.from, tasks.to) one sub-window at a time.
+  Result<bool> ListWindows(Feed const& feed, CallContext const& ctx) {
     auto step = options_.sub_window.count() > 0 ? options_.sub_window : std::chrono::milliseconds(std::chrono::hours(24));
     for (auto from = options_.tasks.from; from < options_.tasks.to;) {
       auto to = std::min(options_.tasks.to, from + step);
@@ -169,7 +189,6 @@ class WebexSource : public RecordingSource {
         auto searched = Search(from, to, ctx);
         if (!searched) return std::move(searched).error();
       }
-      std::vector<webex::Task> batch;
       for (auto& task : client_.ListTasks(query, ctx)) {
         if (!task) return std::move(task).error();
         if (task->capture_requested && !*task->capture_requested) {
@@ -177,19 +196,14 @@ class WebexSource : public RecordingSource {
           continue;
         }
         if (!TaskMatches(*task) || !SearchAdmits(task->id)) continue;
-        batch.push_back(std::move(*task));
-        if (batch.size() == kCaptureBatch) {
-          auto go_on = Flush(batch, on_item, on_pending, ctx);
-          if (!go_on) return std::move(go_on).error();
-          if (!*go_on || ctx.cancel.IsCancelled()) return {};
-        }
+        auto go_on = feed(std::move(*task));
+        if (!go_on || !*go_on) return go_on;
       }
-      auto last = Flush(batch, on_item, on_pending, ctx);
-      if (!last) return std::move(last).error();
-      if (!*last || ctx.cancel.IsCancelled()) return {};
+      auto go_on = feed(std::nullopt);
+      if (!go_on || !*go_on) return go_on;
       from = to;
     }
-    return {};
+    return true;
   }
 
  private:
@@ -232,45 +246,29 @@ class WebexSource : public RecordingSource {
 
   /// --task-id: the given tasks, without listing (issue 13 item 5). Task filters need Tasks
   /// attributes, which are not fetched, so only the duration bounds apply.
-  Result<void> EnumerateIds(std::function<bool(ExportItem)> const& on_item,
-                            std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) {
-    std::vector<webex::Task> batch;
+  Result<bool> ListIds(Feed const& feed) {
     std::vector<std::string> seen;
     for (auto const& id : options_.task_ids) {
       if (id.empty() || std::find(seen.begin(), seen.end(), id) != seen.end()) continue;
       seen.push_back(id);
       webex::Task task;
       task.id = id;
-      batch.push_back(std::move(task));
-      if (batch.size() == kCaptureBatch) {
-        auto go_on = Flush(batch, on_item, on_pending, ctx);
-        if (!go_on) return std::move(go_on).error();
-        if (!*go_on || ctx.cancel.IsCancelled()) return {};
-      }
+      auto go_on = feed(std::move(task));
+      if (!go_on || !*go_on) return go_on;
     }
-    auto last = Flush(batch, on_item, on_pending, ctx);
-    if (!last) return std::move(last).error();
-    return {};
+    return feed(std::nullopt);
   }
 
-  static bool EqualsIgnoreCase(std::string const& a, std::string const& b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-      if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-  }
   static bool AnyOf(std::vector<std::string> const& wanted, std::optional<std::string> const& value) {
     if (wanted.empty()) return true;
     if (!value) return false;
-    return std::any_of(wanted.begin(), wanted.end(), [&](std::string const& w) { return EqualsIgnoreCase(w, *value); });
+    return std::any_of(wanted.begin(), wanted.end(), [&](std::string const& w) { return ::ccrec::detail::EqualsIgnoreCase(w, *value); });
   }
   static bool RefMatches(std::vector<std::string> const& wanted, std::optional<webex::NamedRef> const& ref) {
     if (wanted.empty()) return true;
     if (!ref) return false;
     return std::any_of(wanted.begin(), wanted.end(), [&](std::string const& w) {
-      return (ref->id && *ref->id == w) || (ref->name && EqualsIgnoreCase(*ref->name, w));
+      return (ref->id && *ref->id == w) || (ref->name && ::ccrec::detail::EqualsIgnoreCase(*ref->name, w));
     });
   }
   bool TaskMatches(webex::Task const& t) const {

@@ -12,7 +12,6 @@
 #include "webex/parse.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <set>
 
 namespace ccrec {
@@ -60,25 +59,8 @@ bool AnyOf(std::vector<std::string> const& wanted, std::optional<std::string> co
 namespace detail {
 
 std::string GraphQlString(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
+  // GraphQL string escapes are JSON's (GraphQL spec, "String Value"); DEL is escaped too.
+  return "\"" + util::JsonEscape(text, /*escape_delete=*/true) + "\"";
 }
 
 std::vector<std::string> SearchCadNames(SearchQuery const& query) {

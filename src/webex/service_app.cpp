@@ -30,14 +30,8 @@ constexpr std::chrono::minutes kAdoptMargin{5};
 
 OAuthClientOptions RefreshOptions(ServiceAppOptions const& o, std::shared_ptr<HttpTransport> transport) {
   OAuthClientOptions out;
-  out.config = o.config;
-  out.store = o.store;
+  static_cast<TokenClientOptions&>(out) = o;
   out.transport = std::move(transport);
-  out.clock = o.clock;
-  out.sleeper = o.sleeper;
-  out.retry = o.retry;
-  out.logger = o.logger;
-  out.request_timeout = o.request_timeout;
   return out;
 }
 
@@ -45,7 +39,7 @@ OAuthClientOptions RefreshOptions(ServiceAppOptions const& o, std::shared_ptr<Ht
 
 struct ServiceAppTokenSource::Impl : util::ClientRuntime {
   explicit Impl(ServiceAppOptions o)
-      : util::ClientRuntime(o.transport ? o.transport : MakeCurlTransport(), o.clock, o.sleeper, o.retry, o.logger),
+      : util::ClientRuntime(o, [] { return MakeCurlTransport(); }),
         options(std::move(o)),
         oauth(RefreshOptions(options, transport)) {}
 

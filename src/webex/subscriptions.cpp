@@ -6,7 +6,6 @@
 #include <ccrec/webex/errors.hpp>
 
 #include "internal/client_runtime.hpp"
-#include "internal/crypto.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/url.hpp"
@@ -20,16 +19,13 @@ namespace util = ::ccrec::detail;
 
 struct SubscriptionsClient::Impl : util::ClientRuntime {
   explicit Impl(ClientOptions o)
-      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
-                            std::move(o.sleeper), o.retry, std::move(o.logger)),
+      : util::ClientRuntime(o, [] { return MakeCurlTransport(); }),
         tokens(std::move(o.tokens)),
-        request_timeout(o.request_timeout) {
-    base_url = std::move(o.base_url);
-    while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
-  }
-  std::string base_url;
+        request_timeout(o.request_timeout),
+        base_url(util::TrimTrailingSlashes(std::move(o.base_url))) {}
   std::shared_ptr<AccessTokenSource> tokens;
   std::chrono::milliseconds request_timeout;
+  std::string base_url;
 
   Result<detail::BufferedResponse> Call(std::string const& method, std::string const& url,
                                         std::optional<std::string> const& body, CallContext const& ctx,
@@ -42,18 +38,7 @@ struct SubscriptionsClient::Impl : util::ClientRuntime {
       if (!token) return std::move(token).error();
       // POST creates: not idempotent (a retried create could register twice).
       auto result = util::RunWithRetries(Env(), ctx, method != "POST", what, [&](int) -> Result<detail::BufferedResponse> {
-        HttpRequest request;
-        request.method = method;
-        request.url = url;
-        if (request_timeout.count() > 0) request.timeout = request_timeout;
-        request.headers = {{"Authorization", "Bearer " + *token},
-                           {"Accept", "application/json"},
-                           {"TrackingId", "CCREC_" + util::NewUuid()}};
-        if (body) {
-          request.headers.emplace_back("Content-Type", "application/json");
-          request.body = MakeStringBody(*body);
-        }
-        for (auto const& [name, value] : ctx.extra_headers) SetHeader(request.headers, name, value);
+        HttpRequest request = detail::MakeApiRequest(method, url, *token, body, request_timeout, ctx);
         auto response = detail::SendBuffered(*transport, request, ctx);
         if (!response) return std::move(response).error();
         if (response->status < 200 || response->status > 299) {

@@ -26,16 +26,6 @@ bool IsLowerHex(std::string_view s) {
   return true;
 }
 
-/// Constant-time equality of two equal-length strings: the time depends on the length only.
-bool ConstantTimeEqual(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    diff = static_cast<unsigned char>(diff | (static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i])));
-  }
-  return diff == 0;
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) {
@@ -136,7 +126,7 @@ Result<WebhookEvent> VerifyWebhook(WebhookVerifierOptions const& options, HttpHe
                       " is not a hex HMAC-SHA256 (64 hex digits)");
   }
   std::string const expected = WebhookSignature(options.secret, body);
-  if (!ConstantTimeEqual(expected, given)) {
+  if (!::ccrec::detail::ConstantTimeEquals(expected, given)) {
     return Refuse(ErrorCode::kUnauthenticated, 401,
                   "webhook delivery rejected: the signature does not match the body (wrong subscription secret, "
                   "or the body was altered)");

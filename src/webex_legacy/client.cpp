@@ -28,16 +28,10 @@ namespace util = ::ccrec::detail;
 
 namespace {
 
-constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 constexpr char kJsonAccept[] = "application/json";
 /// How much earlier than its window a JSON query starts (see QueryPage).
 constexpr std::chrono::milliseconds kQueryOverlap{1};
 constexpr char kCsvAccept[] = "text/csv";
-
-std::string TrimTrailingSlashes(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
 
 /// kParse when a response's Content-Type is clearly not the format asked for.
 std::optional<Error> CheckContentType(HttpHeaders const& headers, Format format, std::string const& what) {
@@ -84,9 +78,8 @@ bool IsFatalForRun(Error const& error) noexcept {
 
 struct Client::Impl : util::ClientRuntime {
   explicit Impl(ClientOptions o)
-      : util::ClientRuntime(o.transport ? std::move(o.transport) : MakeCurlTransport(), std::move(o.clock),
-                            std::move(o.sleeper), o.retry, std::move(o.logger)),
-        base_url(TrimTrailingSlashes(std::move(o.base_url))),
+      : util::ClientRuntime(o, [] { return MakeCurlTransport(); }),
+        base_url(util::TrimTrailingSlashes(std::move(o.base_url))),
         credentials(std::move(o.credentials)),
         row_cap(o.service_row_cap),
         max_body(o.max_response_bytes),
@@ -143,7 +136,7 @@ struct Client::Impl : util::ClientRuntime {
   }
 
   Error StatusError(HttpResponse& response, std::string const& what) const {
-    std::string body = util::ReadPrefix(response, kMaxErrorBodyBytes);
+    std::string body = util::ReadPrefix(response, util::kMaxErrorBodyBytes);
     return Scrub(MapLegacyError(response.status, body, response.headers, what, clock->Now()));
   }
 
@@ -153,10 +146,19 @@ struct Client::Impl : util::ClientRuntime {
       auto response = transport->Send(request, ctx);
       if (!response) return Scrub(std::move(response).error());
       if (response->status < 200 || response->status > 299) return StatusError(*response, what);
-      auto out = util::BufferResponse(*response, max_body, kMaxErrorBodyBytes);
+      auto out = util::BufferResponse(*response, max_body, util::kMaxErrorBodyBytes);
       if (!out) return WithContext(Scrub(std::move(out).error()), what + ": reading the response (ClientOptions::max_response_bytes)");
       return out;
     });
+  }
+
+  /// Get() of `url` asking for `format`; an answer in another format is kParse naming `context`.
+  Result<util::BufferedResponse> GetAs(std::string url, Format format, std::string const& what,
+                                       std::string const& context, CallContext const& ctx) const {
+    auto response = Get(MakeRequest(std::move(url), format == Format::kCsv ? kCsvAccept : kJsonAccept, ctx), what, ctx);
+    if (!response) return response;
+    if (auto e = CheckContentType(response->headers, format, context)) return *e;
+    return response;
   }
 
   std::string ListUrl(RecordType type, std::string const& q) const {
@@ -207,10 +209,9 @@ struct Client::Impl : util::ClientRuntime {
     auto q = Encode(sent);
     if (!q) return std::move(q).error();
     std::string what = What(type);
-    auto response = Get(MakeRequest(ListUrl(type, *q), kJsonAccept, ctx), what, ctx);
-    if (!response) return std::move(response).error();
     std::string context = what + " for " + WindowText(window);
-    if (auto e = CheckContentType(response->headers, Format::kJson, context)) return *e;
+    auto response = GetAs(ListUrl(type, *q), Format::kJson, what, context, ctx);
+    if (!response) return std::move(response).error();
     auto records = SplitRecordArray(response->body);
     if (!records) return WithContext(std::move(records).error(), context);
     RecordPage page;
@@ -242,10 +243,9 @@ struct Client::Impl : util::ClientRuntime {
     if (!q) return std::move(q).error();
     TimeWindow window = WindowOf(query);
     std::string what = What(type);
-    auto response = Get(MakeRequest(ListUrl(type, *q), kCsvAccept, ctx), what, ctx);
-    if (!response) return std::move(response).error();
     std::string context = what + " (CSV) for " + WindowText(window);
-    if (auto e = CheckContentType(response->headers, Format::kCsv, context)) return *e;
+    auto response = GetAs(ListUrl(type, *q), Format::kCsv, what, context, ctx);
+    if (!response) return std::move(response).error();
     auto table = ParseCsv(response->body);
     if (!table) return WithContext(std::move(table).error(), context);
     CsvPage page;
@@ -290,9 +290,8 @@ struct Client::Impl : util::ClientRuntime {
     if (id.empty()) return MakeError(ErrorCode::kInvalidArgument, "Webex CC v1: the record id is empty");
     std::string what = What(type) + "/" + id;
     std::string url = base_url + "/aws/api/" + std::string(ToPathSegment(type)) + "/" + util::PercentEncode(id);
-    auto response = Get(MakeRequest(url, kJsonAccept, ctx), what, ctx);
+    auto response = GetAs(url, Format::kJson, what, what, ctx);
     if (!response) return std::move(response).error();
-    if (auto e = CheckContentType(response->headers, Format::kJson, what)) return *e;
     auto doc = util::ParseJson(response->body, what + " response");
     if (!doc) return std::move(doc).error();
     if (doc->IsObject()) return detail::CompactJson(response->body);

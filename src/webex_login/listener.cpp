@@ -5,6 +5,8 @@
 
 #include <httplib.h>
 
+#include "webex_login/redirect_params.hpp"
+
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -64,15 +66,7 @@ struct LoopbackListener::Impl {
     }
     // cpp-httplib splits the target: req.path without the query, req.params decoded.
     AuthorizationRedirect redirect;
-    for (auto const& [name, value] : req.params) {
-      if (name == "code") redirect.code = value;
-      if (name == "state") {
-        redirect.state = value;
-        redirect.has_state = true;
-      }
-      if (name == "error") redirect.error = value;
-      if (name == "error_description") redirect.error_description = value;
-    }
+    for (auto const& [name, value] : req.params) detail::SetRedirectParam(redirect, name, value);
     if (redirect.code.empty() && redirect.error.empty()) {
       Page(res, 400, "This request carries no authorization code. Return to the terminal.");
       Decide(MakeError(ErrorCode::kInvalidArgument,

@@ -5,6 +5,7 @@
 
 #include "internal/crypto.hpp"
 #include "internal/url.hpp"
+#include "webex_login/redirect_params.hpp"
 
 #include <exception>
 #include <string>
@@ -14,6 +15,16 @@ inline namespace v1 {
 namespace webex {
 
 namespace util = ::ccrec::detail;
+
+void detail::SetRedirectParam(AuthorizationRedirect& out, std::string const& name, std::string const& value) {
+  if (name == "code") out.code = value;
+  if (name == "state") {
+    out.state = value;
+    out.has_state = true;
+  }
+  if (name == "error") out.error = value;
+  if (name == "error_description") out.error_description = value;
+}
 
 namespace {
 
@@ -105,13 +116,7 @@ Result<AuthorizationRedirect> ParseAuthorizationRedirect(std::string const& inpu
   if (auto q = text.find('?'); q != std::string::npos) query = text.substr(q + 1);
   if (auto hash = query.find('#'); hash != std::string::npos) query.erase(hash);
   for (auto const& [name, value] : util::ParseQuery(query, /*plus_is_space=*/true)) {
-    if (name == "code") out.code = value;
-    if (name == "state") {
-      out.state = value;
-      out.has_state = true;
-    }
-    if (name == "error") out.error = value;
-    if (name == "error_description") out.error_description = value;
+    detail::SetRedirectParam(out, name, value);
   }
   if (out.code.empty() && out.error.empty()) {
     return MakeError(ErrorCode::kInvalidArgument,

@@ -118,12 +118,13 @@ class CCREC_EXPORT AccessTokenSource {
 /// Thread-safe.
 CCREC_EXPORT std::shared_ptr<AccessTokenSource> MakeStaticAccessTokenSource(std::string access_token);
 
-/// Construction options of OAuthClient. Only `config` and `store` are required.
+/// What every client of a Webex token endpoint needs: the OAuth client credentials, the store of
+/// the token pair and the HTTP plumbing. The base of OAuthClientOptions and ServiceAppOptions.
 ///
 /// @par Thread safety
 /// A plain value type.
-struct CCREC_EXPORT OAuthClientOptions {
-  /// The integration's credentials and endpoints.
+struct CCREC_EXPORT TokenClientOptions {
+  /// The integration's (or Service App's) OAuth client credentials and endpoints.
   OAuthConfig config;
   /// Where the token pair lives (memory, or the JSON token file). Required: without a store
   /// every call fails with kInvalidArgument. Refreshes go through TokenStore::Update, so with a
@@ -135,7 +136,7 @@ struct CCREC_EXPORT OAuthClientOptions {
   std::shared_ptr<Clock> clock;
   /// Waits between retries of the token endpoint. Default: MakeRealSleeper().
   std::shared_ptr<Sleeper> sleeper;
-  /// Retries of the token endpoint (transport errors, 429 honouring Retry-After, 5xx).
+  /// Retries of token refreshes (transport errors, 429 honouring Retry-After, 5xx).
   /// Default: RetryPolicy{}.
   RetryPolicy retry;
   /// Receives warnings (refresh token expiring within 7 days, refresh failures) and errors (a new
@@ -150,6 +151,13 @@ struct CCREC_EXPORT OAuthClientOptions {
   /// CurlOptions::total_timeout applies).
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
 };
+
+/// Construction options of OAuthClient: exactly TokenClientOptions (its fields are documented
+/// there). Only `config` and `store` are required.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT OAuthClientOptions : TokenClientOptions {};
 
 /// OAuth2 client for the Webex token endpoint and the AccessTokenSource used by webex::Client.
 ///

@@ -30,18 +30,19 @@ namespace ccrec {
 inline namespace v1 {
 namespace webex {
 
-/// Construction options of ServiceAppTokenSource.
+/// Construction options of ServiceAppTokenSource: the TokenClientOptions (`config` holds the
+/// Service App's OAuth client id and secret, sent as `clientId`/`clientSecret` when fetching and
+/// used for refreshes, and `token_url` for refreshes; redirect_uri/authorize_url are unused.
+/// `store` is required. The fetch is not retried after the server answered: it issues a new
+/// pair) plus the Service App's own fields below.
 ///
 /// @par Thread safety
 /// A plain value type.
-struct CCREC_EXPORT ServiceAppOptions {
+struct CCREC_EXPORT ServiceAppOptions : TokenClientOptions {
   /// The Service App's id (`applicationId`, shown on developer.webex.com). Required to fetch.
   std::string application_id;
   /// The customer org the token is for (`targetOrgId`). Required to fetch.
   std::string target_org_id;
-  /// The Service App's OAuth client id and secret (sent as `clientId`/`clientSecret` when fetching,
-  /// and used for refreshes), and `token_url` for refreshes. redirect_uri/authorize_url are unused.
-  OAuthConfig config;
   /// Base of the Webex platform API; the token is fetched from
   /// `webexapis_url + "/applications/" + application_id + "/token"`. Default
   /// "https://webexapis.com/v1". Plain http is refused unless the host is loopback.
@@ -50,21 +51,6 @@ struct CCREC_EXPORT ServiceAppOptions {
   /// for the fetch. Optional: without it the source only refreshes what the store holds, and fails
   /// with kUnauthenticated when nothing usable is stored or the refresh token was rejected.
   std::shared_ptr<AccessTokenSource> applications_token;
-  /// Where the Service App's token pair lives. Required.
-  std::shared_ptr<TokenStore> store;
-  /// HTTP transport. Default: MakeCurlTransport().
-  std::shared_ptr<HttpTransport> transport;
-  /// Time source. Default: MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Waits between retries. Default: MakeRealSleeper().
-  std::shared_ptr<Sleeper> sleeper;
-  /// Retries of refreshes (as OAuthClientOptions::retry). The fetch is not retried after the
-  /// server answered (it issues a new pair). Default: RetryPolicy{}.
-  RetryPolicy retry;
-  /// Warnings and errors; tokens and secrets are never logged. Default: silent.
-  Logger logger;
-  /// Total time one token request may take. Default 30 s; 0 = none.
-  std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
 };
 
 /// AccessTokenSource for a Webex Service App.

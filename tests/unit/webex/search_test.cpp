@@ -38,6 +38,7 @@ TEST(WebexSearch, GraphQlStringEscapesQuotesBackslashesAndControls) {
   EXPECT_EQ(wd::GraphQlString("plain"), "\"plain\"");
   EXPECT_EQ(wd::GraphQlString("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
   EXPECT_EQ(wd::GraphQlString("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+  EXPECT_EQ(wd::GraphQlString(std::string("\t\r\x7f\x1f\0", 5)), "\"\\t\\r\\u007f\\u001f\\u0000\"");
 }
 
 TEST(WebexSearch, RequestBodyUsesVariablesAndEscapedLiterals) {
