@@ -5,7 +5,8 @@
 #   - each package holds its component's files and declares its dependencies;
 #   - the consumer project (find_package(ccrec)) builds and runs against the root;
 #   - a program builds with nothing but `pkg-config --cflags --libs ccrec-core`;
-#   - ccrec-export runs, its man page is there, and its bash completion offers the subcommands.
+#   - ccrec-export runs, its man page is there, and its bash completion offers the subcommands,
+#     nested ones (`webex token refresh`) included.
 # Builds nothing of ccrec itself: it reuses BUILD_DIR (scripts/test.sh's Release tree).
 # Variables: BUILD_DIR, SOURCE_DIR (tests/consumer), WORK_DIR, CXX_COMPILER, VERSION, SOVERSION.
 file(REMOVE_RECURSE "${WORK_DIR}")
@@ -77,6 +78,10 @@ run("${WORK_DIR}/consumer/consumer_areas")
 if(EXISTS "${WORK_DIR}/consumer/consumer_webex_login")
   run("${WORK_DIR}/consumer/consumer_webex_login")
 endif()
+file(GLOB sqlite_library "${prefix}/lib*/libccrec_manifest_sqlite.so*" "${prefix}/lib/*/libccrec_manifest_sqlite.so*")
+if(sqlite_library)  # the optional ccrec::manifest_sqlite: the consumer must have built its program
+  run("${WORK_DIR}/consumer/consumer_manifest_sqlite")
+endif()
 
 # 4. pkg-config: compile and link with its flags alone (the .pc files are relocatable, so
 #    PKG_CONFIG_PATH into the root suffices; no sysroot).
@@ -91,6 +96,11 @@ file(GLOB login_pc "${pc_dir}/ccrec-webex-login.pc")
 if(login_pc)  # the optional ccrec::webex_login
   run(pkg-config --libs ccrec-webex-login)
   expect_in("${run_out}" "-lccrec_webex_login")
+endif()
+file(GLOB sqlite_pc "${pc_dir}/ccrec-manifest-sqlite.pc")
+if(sqlite_pc)  # the optional ccrec::manifest_sqlite
+  run(pkg-config --libs ccrec-manifest-sqlite)
+  expect_in("${run_out}" "-lccrec_manifest_sqlite")
 endif()
 run(pkg-config --modversion ccrec-core)
 expect_in("${run_out}" "${VERSION}")
@@ -133,4 +143,26 @@ complete(3 "ccrec-export webex --log-level ''")
 expect_in("${run_out}" "error warn info debug")
 complete(2 "ccrec-export face --face-u")
 expect_in("${run_out}" "--face-url")
+# Nested subcommands: `webex login|token|serve|subscriptions`, `webex token refresh`,
+# `webex subscriptions create|list|delete`, each with its own flags and values.
+complete(2 "ccrec-export webex ''")
+foreach(sub login token serve subscriptions)
+  expect_in(" ${run_out} " " ${sub} ")
+endforeach()
+complete(3 "ccrec-export webex token ''")
+expect_in("${run_out}" "refresh")
+complete(4 "ccrec-export webex token refresh --org")
+expect_in("${run_out}" "--org-id")
+complete(3 "ccrec-export webex serve --allow-h")
+expect_in("${run_out}" "--allow-http-media")
+complete(3 "ccrec-export webex subscriptions ''")
+foreach(sub create list delete)
+  expect_in(" ${run_out} " " ${sub} ")
+endforeach()
+complete(4 "ccrec-export webex subscriptions create --destination")
+expect_in("${run_out}" "--destination-url")
+complete(5 "ccrec-export webex subscriptions list --api-version ''")
+expect_in("${run_out}" "v1 v2")
+complete(5 "ccrec-export webex --dest /tmp --log-level ''")
+expect_in("${run_out}" "error warn info debug")
 message(STATUS "packages: libccrec0, libccrec-dev and ccrec-export install and build consumers")
