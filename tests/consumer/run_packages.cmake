@@ -135,6 +135,7 @@ function(complete cword words)
   file(WRITE "${WORK_DIR}/complete.sh" "source '${completion}'\nCOMP_WORDS=(${words})\nCOMP_CWORD=${cword}\n"
              "_ccrec_export\necho \"\${COMPREPLY[*]}\"\n")
   run(bash "${WORK_DIR}/complete.sh")
+  string(STRIP "${run_out}" run_out)
   set(run_out "${run_out}" PARENT_SCOPE)
 endfunction()
 complete(1 "ccrec-export ''")
