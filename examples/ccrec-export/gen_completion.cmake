@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Writes the bash completion of ccrec-export from the program's own --help output, so that it
-# lists exactly the subcommands and flags of the binary it ships with (no hand-kept copy to drift),
-# and, with MAN_INCLUDE, a help2man include file with every subcommand's --help (help2man itself
-# reads only the top-level --help).
+# lists exactly the subcommands (nested ones too: `webex token refresh`) and flags of the binary it
+# ships with (no hand-kept copy to drift), and, with MAN_INCLUDE, a help2man include file with every
+# subcommand's --help (help2man itself reads only the top-level --help).
 #   cmake -DCLI=<path to ccrec-export> -DOUT=<completion file> [-DMAN_INCLUDE=<file>] -P gen_completion.cmake
 # Flags with a fixed set of values ("TEXT:{error,warn,info,debug}") complete those values; file,
 # directory, manifest and destination flags complete file names; other values complete nothing.
@@ -42,38 +42,58 @@ function(parse_options text prefix)
   set(${prefix}_cases "${cases}" PARENT_SCOPE)
 endfunction()
 
-run_help(top)
-parse_options("${top}" top)
-string(REPLACE ";" "," top_text "${top}")
-string(REPLACE "\n" ";" top_lines "${top_text}")
-set(subcommands "")
-set(in_subcommands FALSE)
-foreach(line IN LISTS top_lines)
-  if(line MATCHES "^Subcommands:")
-    set(in_subcommands TRUE)
-  elseif(in_subcommands AND line MATCHES "^  ([a-z0-9][-a-z0-9_]*)( |$)")
-    list(APPEND subcommands "${CMAKE_MATCH_1}")
-  elseif(in_subcommands AND NOT line MATCHES "^ ")
-    set(in_subcommands FALSE)
-  endif()
-endforeach()
-if(NOT subcommands)
-  message(FATAL_ERROR "no subcommands found in `${CLI} --help`:\n${top}")
-endif()
+# The names listed under "Subcommands:" in a --help text, into <out>.
+function(parse_subcommands text out)
+  string(REPLACE ";" "," text "${text}")
+  string(REPLACE "\n" ";" lines "${text}")
+  set(names "")
+  set(in_subcommands FALSE)
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^Subcommands:")
+      set(in_subcommands TRUE)
+    elseif(in_subcommands AND line MATCHES "^  ([a-z0-9][-a-z0-9_]*)( |$)")
+      list(APPEND names "${CMAKE_MATCH_1}")
+    elseif(in_subcommands AND NOT line MATCHES "^ ")
+      set(in_subcommands FALSE)
+    endif()
+  endforeach()
+  set(${out} "${names}" PARENT_SCOPE)
+endfunction()
 
-set(sub_arms "")
+# Visits the subcommand at <path> (a list of words; empty: the program) and, depth first, its
+# subcommands (`webex token refresh`, `webex subscriptions create`, ...): appends a bash `case`
+# arm to `arms`, its quoted path to `paths` and its help to `man`.
+function(visit)
+  set(path ${ARGN})
+  run_help(help ${path})
+  parse_options("${help}" node)
+  parse_subcommands("${help}" children)
+  list(JOIN path " " key)
+  list(JOIN children " " child_words)
+  if(path)
+    # Preformatted roff: backslashes escaped, no line may start a request.
+    string(REPLACE "\\" "\\e" roff "${help}")
+    string(REGEX REPLACE "(^|\n)([.'])" "\\1\\\\&\\2" roff "${roff}")
+    string(APPEND man ".SS \"ccrec-export ${key}\"\n.nf\n${roff}\n.fi\n")
+    list(APPEND paths "\"${key}\"")
+  endif()
+  string(APPEND arms "    \"${key}\")\n      opts=\"${node_opts}\" subs=\"${child_words}\"\n      case $prev in\n${node_cases}      esac ;;\n")
+  foreach(child IN LISTS children)
+    visit(${path} ${child})
+  endforeach()
+  set(arms "${arms}" PARENT_SCOPE)
+  set(paths "${paths}" PARENT_SCOPE)
+  set(man "${man}" PARENT_SCOPE)
+endfunction()
+
+set(arms "")
+set(paths "")
 set(man "[SUBCOMMANDS]\n")
-foreach(sub IN LISTS subcommands)
-  run_help(sub_help ${sub})
-  # Preformatted roff: backslashes escaped, no line may start a request.
-  string(REPLACE "\\" "\\e" roff "${sub_help}")
-  string(REGEX REPLACE "(^|\n)([.'])" "\\1\\\\&\\2" roff "${roff}")
-  string(APPEND man ".SS \"ccrec-export ${sub}\"\n.nf\n${roff}\n.fi\n")
-  parse_options("${sub_help}" sub)
-  string(APPEND sub_arms "    ${sub})\n      opts=\"${sub_opts}\"\n      case $prev in\n${sub_cases}      esac ;;\n")
-endforeach()
-list(JOIN subcommands " " subcommand_words)
-list(JOIN subcommands "|" subcommand_pattern)
+visit()
+if(NOT paths)
+  message(FATAL_ERROR "no subcommands found in `${CLI} --help`")
+endif()
+list(JOIN paths "|" path_pattern)
 
 file(WRITE "${OUT}" "# bash completion for ccrec-export                                  -*- shell-script -*-
 # Generated from `ccrec-export --help` when ccrec-export was built (examples/ccrec-export/
@@ -82,20 +102,19 @@ file(WRITE "${OUT}" "# bash completion for ccrec-export                         
 _ccrec_export() {
   local cur=\"\${COMP_WORDS[COMP_CWORD]}\" prev=\"\"
   [ \"$COMP_CWORD\" -gt 0 ] && prev=\"\${COMP_WORDS[COMP_CWORD-1]}\"
-  local sub=\"\" opts=\"\" i
+  # The subcommand path typed so far (\"webex\", \"webex token refresh\", ...).
+  local path=\"\" opts=\"\" subs=\"\" i
   for ((i = 1; i < COMP_CWORD; i++)); do
-    case \"\${COMP_WORDS[i]}\" in
-      ${subcommand_pattern}) sub=\"\${COMP_WORDS[i]}\"; break ;;
+    case \"$path\${path:+ }\${COMP_WORDS[i]}\" in
+      ${path_pattern}) path=\"$path\${path:+ }\${COMP_WORDS[i]}\" ;;
     esac
   done
-  case \"$sub\" in
-    \"\")
-      opts=\"${top_opts}\"
-      if [[ \"$cur\" != -* ]]; then
-        COMPREPLY=($(compgen -W \"${subcommand_words}\" -- \"$cur\"))
-        return
-      fi ;;
-${sub_arms}  esac
+  case \"$path\" in
+${arms}  esac
+  if [[ \"$cur\" != -* && -n \"$subs\" ]]; then
+    COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))
+    return
+  fi
   COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))
 }
 complete -F _ccrec_export ccrec-export

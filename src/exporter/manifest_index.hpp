@@ -30,7 +30,7 @@ struct ItemDigest {
   bool operator==(ItemDigest const& o) const noexcept { return hi == o.hi && lo == o.lo; }
 };
 
-CCREC_EXPORT ItemDigest DigestOf(std::string_view source, std::string_view task_id, std::string_view recording_id,
+ItemDigest DigestOf(std::string_view source, std::string_view task_id, std::string_view recording_id,
                                  std::string_view segment_id);
 inline ItemDigest DigestOf(ManifestEntry const& e) {
   return DigestOf(e.source, e.task_id, e.recording_id, e.segment_id);

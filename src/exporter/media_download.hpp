@@ -5,7 +5,6 @@
 
 #include <ccrec/core/call_context.hpp>
 #include <ccrec/core/clock.hpp>
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/object_sink.hpp>
@@ -35,7 +34,7 @@ struct ContentRange {
 
 /// Parses a satisfied byte range. nullopt unless exactly "bytes START-END/TOTAL" with
 /// START <= END < TOTAL (an unknown total "*", "bytes */TOTAL" and other units are rejected).
-CCREC_EXPORT std::optional<ContentRange> ParseContentRange(std::string_view value);
+std::optional<ContentRange> ParseContentRange(std::string_view value);
 
 /// What identifies the representation being downloaded (RFC 9110 §8.8): its strong ETag and its
 /// Last-Modified. A weak ETag (W/"...") is not kept: If-Range must not carry one (§13.1.5).
@@ -48,17 +47,17 @@ struct MediaValidator {
 };
 
 /// The validator of a response's headers.
-CCREC_EXPORT MediaValidator ValidatorOf(HttpHeaders const& headers);
+MediaValidator ValidatorOf(HttpHeaders const& headers);
 /// True when `later` provably is another representation than `first` (a different strong ETag,
 /// or a different Last-Modified); false when the two cannot be compared.
-CCREC_EXPORT bool ValidatorChanged(MediaValidator const& first, MediaValidator const& later);
+bool ValidatorChanged(MediaValidator const& first, MediaValidator const& later);
 /// True when `later` provably is the representation `first` identified (same strong ETag, or
 /// same Last-Modified when `first` has no strong ETag).
-CCREC_EXPORT bool ValidatorMatches(MediaValidator const& first, MediaValidator const& later);
+bool ValidatorMatches(MediaValidator const& first, MediaValidator const& later);
 
 /// `ctx` plus the headers every media request must carry (MediaOpener contract):
 /// `Accept-Encoding: identity` always, and when `offset` > 0 `If-Range: <validator>`.
-CCREC_EXPORT CallContext MediaRequestContext(CallContext const& ctx, std::uint64_t offset, MediaValidator const& validator);
+CallContext MediaRequestContext(CallContext const& ctx, std::uint64_t offset, MediaValidator const& validator);
 
 /// What the engine lends one download.
 struct DownloadEnv {
@@ -84,7 +83,7 @@ struct DownloadEnv {
 /// Streams `item` into a writer from env.open_writer(), resuming broken transfers at the bytes
 /// already written (Range + If-Range) or restarting from byte 0 when resuming cannot be proven
 /// safe. Returns the finished object, or the error (the writer aborted, bytes taken back).
-CCREC_EXPORT Result<ObjectInfo> DownloadMedia(ExportItem const& item, DownloadEnv const& env, std::vector<char>& buffer);
+Result<ObjectInfo> DownloadMedia(ExportItem const& item, DownloadEnv const& env, std::vector<char>& buffer);
 
 }  // namespace detail
 }  // namespace exporter

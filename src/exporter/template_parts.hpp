@@ -3,7 +3,6 @@
 // Internal: the key-template syntax shared by exporter::KeyTemplate (per-recording keys) and
 // webex_legacy's window keys. Not installed.
 
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/result.hpp>
 
 #include <array>
@@ -27,19 +26,19 @@ struct TemplatePart {
 /// Errors (kInvalidArgument, message starting `key template "<text>"`): an unclosed '{', an
 /// unmatched '}', an unknown placeholder (the valid ones are listed), a leading '/', a '.' or
 /// '..' path segment, and `{ext}` at the start of a path segment (a hidden ".wav" name).
-CCREC_EXPORT Result<std::vector<TemplatePart>> TokenizeKeyTemplate(std::string const& text,
+Result<std::vector<TemplatePart>> TokenizeKeyTemplate(std::string const& text,
                                                                    std::vector<std::string> const& names);
 
 /// True when `parts` has a placeholder named one of `names`.
-CCREC_EXPORT bool HasPlaceholder(std::vector<TemplatePart> const& parts, std::vector<std::string> const& names);
+bool HasPlaceholder(std::vector<TemplatePart> const& parts, std::vector<std::string> const& names);
 
 /// {"yyyy", "mm", "dd"} of `t` in UTC, rounded down to the second (1969-12-31T23:59:59.5Z is
 /// still 1969-12-31); the Unix epoch's date when `t` is empty.
-CCREC_EXPORT std::array<std::string, 3> UtcDateParts(std::optional<std::chrono::system_clock::time_point> t);
+std::array<std::string, 3> UtcDateParts(std::optional<std::chrono::system_clock::time_point> t);
 
 /// A rendered key with empty path segments collapsed ("a//b" -> "a/b") and leading and trailing
 /// '/' removed.
-CCREC_EXPORT std::string CollapseEmptySegments(std::string const& rendered);
+std::string CollapseEmptySegments(std::string const& rendered);
 
 }  // namespace detail
 }  // namespace exporter

@@ -38,7 +38,7 @@ struct WavConcatDecision {
 /// whole file: only the header is read, then the connection is dropped). Stops at the first
 /// segment that refuses.
 /// @return an Error only when a download fails (FACE or transport error, after retries).
-CCREC_EXPORT Result<WavConcatDecision> PlanWavConcatenation(Client const& client, std::vector<Segment> const& segments,
+Result<WavConcatDecision> PlanWavConcatenation(Client const& client, std::vector<Segment> const& segments,
                                                             CallContext const& ctx);
 
 /// The response whose body is the WAV of `plan`: the canonical header, then each segment's data
@@ -46,7 +46,7 @@ CCREC_EXPORT Result<WavConcatDecision> PlanWavConcatenation(Client const& client
 /// odd. Content-Length is ObjectSize(); Content-Type audio/wav. Streams: holds one segment
 /// download at a time and never buffers more than one header. A segment whose header changed
 /// since the first pass, or that ends early, fails the read with kIntegrity.
-CCREC_EXPORT Result<HttpResponse> OpenConcatenatedWav(Client const& client, std::vector<Segment> const& segments,
+Result<HttpResponse> OpenConcatenatedWav(Client const& client, std::vector<Segment> const& segments,
                                                       WavConcatPlan const& plan, CallContext const& ctx);
 
 }  // namespace detail

@@ -35,9 +35,9 @@ using ::ccrec::detail::kMaxErrorBodyBytes;
 enum class BodyKind { kEmpty, kJson, kXml, kOther };
 
 /// Classifies a body by its Content-Type, else by its first non-blank bytes (after a BOM).
-CCREC_EXPORT BodyKind Classify(HttpHeaders const& headers, std::string_view body);
+BodyKind Classify(HttpHeaders const& headers, std::string_view body);
 /// True when Content-Type names JSON, XML or text (a result document, not audio).
-CCREC_EXPORT bool IsResultContentType(std::string_view content_type);
+bool IsResultContentType(std::string_view content_type);
 
 /// The `code` and `message` of a JSON or XML result document.
 struct ResultHeader {
@@ -49,67 +49,67 @@ struct ResultHeader {
   /// The result has a `matches` list.
   bool has_matches = false;
 };
-CCREC_EXPORT ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body);
+ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body);
 
 /// The `result` object of a parsed JSON document (`{"result":{...}}`, or the root itself when it
 /// has a `code`), else nullptr. With `response_root`, also the `response` object of the answers
 /// of eventNotify and screen capture (`{"response":{"Code":0,...}}`, the JSON form of the guide's
 /// `<response><Code>0</Code>..</response>`), whose code is read from `Code`.
-CCREC_EXPORT rapidjson::Value const* ResultObject(rapidjson::Value const& root, bool response_root = false);
+rapidjson::Value const* ResultObject(rapidjson::Value const& root, bool response_root = false);
 
 /// Elements of a FACE JSON list (reference §5.3): `"list":[{"item":{...}},...]`, also a plain
 /// array, `{"item":[...]}` and `{"item":{...}}`. Null and empty-object entries are skipped.
-CCREC_EXPORT std::vector<rapidjson::Value const*> ListItems(rapidjson::Value const& parent, char const* list_name,
+std::vector<rapidjson::Value const*> ListItems(rapidjson::Value const& parent, char const* list_name,
                                                             char const* item_name);
 
 /// Lenient readers: empty strings read as absent; numbers as numbers or numeric strings;
 /// booleans as true/false, "true"/"false", 0/1 or "0"/"1".
-CCREC_EXPORT std::optional<std::string> Text(rapidjson::Value const& obj, char const* key);
-CCREC_EXPORT std::optional<bool> Flag(rapidjson::Value const& obj, char const* key);
+std::optional<std::string> Text(rapidjson::Value const& obj, char const* key);
+std::optional<bool> Flag(rapidjson::Value const& obj, char const* key);
 
 /// A segment / recording object, a value of `doc`; its `raw_json` (and each SIPREC data's) is its
 /// exact text in the answer.
-CCREC_EXPORT std::optional<Segment> ParseSegment(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value,
+std::optional<Segment> ParseSegment(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value,
                                                  TimeFormat const& format);
-CCREC_EXPORT std::optional<Recording> ParseRecording(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value,
+std::optional<Recording> ParseRecording(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value,
                                                      TimeFormat const& format);
-CCREC_EXPORT std::optional<RecordingMatch> ParseRecordingMatch(rapidjson::Value const& value, TimeFormat const& format);
-CCREC_EXPORT std::optional<SegmentMatch> ParseSegmentMatch(rapidjson::Value const& value, TimeFormat const& format);
+std::optional<RecordingMatch> ParseRecordingMatch(rapidjson::Value const& value, TimeFormat const& format);
+std::optional<SegmentMatch> ParseSegmentMatch(rapidjson::Value const& value, TimeFormat const& format);
 
 /// How many milliseconds a FACE time text stands for, from the precision it was written in:
 /// "yyyy-MM-dd HH:mm:ss" 1000, with ".f" 100, ".ff" 10, ".fff" 1. A list entry written
 /// "2026-11-01 10:00:14" may be any instant of [14.000, 14.999] (reference §5.2 lists times to
 /// the second, §5.3 allows 0-3 fractional digits). 1 for text of another shape.
-CCREC_EXPORT std::int64_t TimeSpanMs(std::string_view text);
+std::int64_t TimeSpanMs(std::string_view text);
 /// True when `match` may start inside the inclusive window [a, b] (epoch ms), its start read at
 /// the precision it was written in (TimeSpanMs of `start_text`); also true when the start is unknown.
-CCREC_EXPORT bool MayStartIn(RecordingMatch const& match, std::int64_t a, std::int64_t b);
+bool MayStartIn(RecordingMatch const& match, std::int64_t a, std::int64_t b);
 
 /// True for the -1 list messages ("Selection criteria insufficient ...").
-CCREC_EXPORT bool IsListMessage(std::string_view message);
+bool IsListMessage(std::string_view message);
 /// True for the "more matches than maxListLength" message.
-CCREC_EXPORT bool IsTruncationMessage(std::string_view message);
+bool IsTruncationMessage(std::string_view message);
 /// The new file name from "This file has been renamed by the recorder, ...: NAME".
-CCREC_EXPORT std::optional<std::string> RenamedFilename(std::string_view message);
+std::optional<std::string> RenamedFilename(std::string_view message);
 
 /// A FACE XML answer (UTF-8 or UTF-16, see internal/xml.hpp) rewritten as the JSON FACE documents
 /// for the same answer (parse_xml.cpp, docs/face.md "XML answers"): `<result><code>0</code>..` ->
 /// `{"result":{"code":0,..}}`, documented lists as `[{"item":{..}}]`, known numeric and boolean
 /// members typed. Errors: kParse starting with `what` (malformed XML, a DOCTYPE, nesting deeper than
 /// 32 levels); the message names the problem and an offset, never the body's content.
-CCREC_EXPORT Result<std::string> XmlAnswerAsJson(std::string_view body, std::string_view what);
+Result<std::string> XmlAnswerAsJson(std::string_view body, std::string_view what);
 
 /// Parses a 2xx `details` answer (codes 0, -1 list, 19), JSON or XML (the same models; for an XML
 /// answer each raw_json is the XmlAnswerAsJson() text of the record). `max_list_length` is what was sent
 /// (0 = not sent) for the count-based truncation check.
-CCREC_EXPORT Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const& headers,
+Result<RecordingSearchResult> ParseRecordingSearch(int status, HttpHeaders const& headers,
                                                                 std::string_view body, std::string_view what,
                                                                 TimeFormat const& format, int max_list_length);
-CCREC_EXPORT Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& headers,
+Result<SegmentSearchResult> ParseSegmentSearch(int status, HttpHeaders const& headers,
                                                             std::string_view body, std::string_view what,
                                                             TimeFormat const& format, int max_list_length);
 /// Parses a 2xx control-command answer (code 0).
-CCREC_EXPORT Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::string_view body,
+Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::string_view body,
                                                 std::string_view what);
 
 /// What a login answer said. JSON or XML (a server may ignore Accept on login).
@@ -121,15 +121,15 @@ struct LoginAnswer {
   /// `expiration` as sent ("3600seconds" or a number).
   std::optional<std::string> expiration;
 };
-CCREC_EXPORT LoginAnswer ParseLogin(HttpHeaders const& headers, std::string_view body);
+LoginAnswer ParseLogin(HttpHeaders const& headers, std::string_view body);
 /// "3600seconds", "3600 seconds", "3600" → 3600 s; nullopt when malformed.
-CCREC_EXPORT std::optional<std::chrono::seconds> ParseExpiration(std::string_view text);
+std::optional<std::chrono::seconds> ParseExpiration(std::string_view text);
 /// `version` of a JSON or XML answer.
-CCREC_EXPORT std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_view body);
+std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_view body);
 
 /// At most 200 printable bytes of `body`, for messages, secrets redacted (a UTF-16 body is read as
 /// its ASCII characters first, so that `<token>` is recognised and redacted there too).
-CCREC_EXPORT std::string Snippet(std::string_view body);
+std::string Snippet(std::string_view body);
 
 }  // namespace detail
 }  // namespace face

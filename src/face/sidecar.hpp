@@ -26,14 +26,14 @@ inline constexpr char kSource[] = "face";
 /// names). Linear in the number of entries (issue 12: a hostile server may send tens of thousands).
 /// A non-empty `concatenation_note` is written as "concatenation" (why a recording asked to be
 /// concatenated was exported per segment).
-CCREC_EXPORT std::string Sidecar(Recording const& recording, Segment const* segment,
+std::string Sidecar(Recording const& recording, Segment const* segment,
                                  std::string const& concatenation_note = {});
 
 /// `sidecar` (a JSON object ending in "}\n") with a member "template":
 /// `{"formatName","version","contentType","text"}` holding the templated answer unchanged; an
 /// answer that is not valid UTF-8 (e.g. UTF-16 XML) goes in "base64" instead of "text", so the
 /// sidecar stays valid JSON and the bytes stay exact. Implemented in templates.cpp.
-CCREC_EXPORT std::string SidecarWithTemplate(std::string sidecar, TemplateFormat const& format,
+std::string SidecarWithTemplate(std::string sidecar, TemplateFormat const& format,
                                              TemplatedAnswer const& answer);
 
 }  // namespace detail

@@ -19,7 +19,7 @@ inline constexpr char kKindKey[] = "kind";
 /// The manifest's segment_id of a supplemental file: "supplemental-<supplementalFileId>" (else
 /// "supplemental-name-<16 hex digits of the SHA-256 of its filename>", else
 /// "supplemental-<index + 1>"), never a FACE segmentId (those are numbers).
-CCREC_EXPORT std::string SupplementalItemId(SupplementalFile const& file, std::size_t index);
+std::string SupplementalItemId(SupplementalFile const& file, std::size_t index);
 
 /// The item exporting `file` of `recording`, made from `base` (identity and window time of the
 /// recording). Its key fields: {segment_id} = SupplementalItemId(), {file_name} the server's file
@@ -27,13 +27,13 @@ CCREC_EXPORT std::string SupplementalItemId(SupplementalFile const& file, std::s
 /// {recording_id}/{task_id} = "<recordingId>_<SupplementalItemId()>". Downloads with
 /// `file/download?supplementalFileId=` (else `filename=`), plus `type=video` for a video file. A
 /// file with neither id nor name makes an item that fails saying so.
-CCREC_EXPORT exporter::ExportItem SupplementalItem(Client const& client, exporter::ExportItem base,
+exporter::ExportItem SupplementalItem(Client const& client, exporter::ExportItem base,
                                                    Recording const& recording, SupplementalFile const& file,
                                                    std::size_t index, bool concatenated);
 
 /// KEY.json of a supplemental file: `{"source":"face","recordingId","supplementalFileId",
 /// "filename","type","size","isrUcid","ani","dnis","startTime","supplementalFile":{...as sent}}`.
-CCREC_EXPORT std::string SupplementalSidecar(Recording const& recording, SupplementalFile const& file);
+std::string SupplementalSidecar(Recording const& recording, SupplementalFile const& file);
 
 }  // namespace detail
 }  // namespace face

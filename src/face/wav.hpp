@@ -3,8 +3,6 @@
 // Internal to ccrec::face: a bounded, defensive reader of RIFF/WAVE headers and the writer of the
 // header of a concatenated recording (issue 16 item 6). Not installed.
 
-#include <ccrec/core/export.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,26 +60,26 @@ struct WavParse {
 /// that is not a whole number of blocks, no data chunk within kMaxWavHeaderBytes.
 /// @par Thread safety
 /// Pure function.
-CCREC_EXPORT WavParse ParseWavHeader(std::string_view prefix, std::optional<std::uint64_t> total_size = std::nullopt);
+WavParse ParseWavHeader(std::string_view prefix, std::optional<std::uint64_t> total_size = std::nullopt);
 
 /// Empty when `a` and `b` can be concatenated (same fmt chunk, byte for byte); otherwise the first
 /// differing field, e.g. `sampleRate 8000 vs 16000` (fields named as in the WAVEFORMATEX spec:
 /// formatTag, channels, sampleRate, byteRate, blockAlign, bitsPerSample, then "fmt extension").
 /// @par Thread safety
 /// Pure function.
-CCREC_EXPORT std::string WavFormatDifference(WavFormat const& a, WavFormat const& b);
+std::string WavFormatDifference(WavFormat const& a, WavFormat const& b);
 
 /// Size of the header WavHeader() writes: 12 (RIFF, WAVE) + 8 + the fmt chunk (padded) + 8; 44 for PCM.
-CCREC_EXPORT std::uint64_t WavHeaderSize(WavFormat const& format);
+std::uint64_t WavHeaderSize(WavFormat const& format);
 
 /// The largest data size a WAV can declare with `format` (the RIFF size field is 32 bits).
-CCREC_EXPORT std::uint64_t MaxWavDataSize(WavFormat const& format);
+std::uint64_t MaxWavDataSize(WavFormat const& format);
 
 /// A canonical header: `RIFF` size `WAVE`, the `fmt ` chunk of `format` as stored, `data`
 /// `data_size`. Requires data_size <= MaxWavDataSize(format).
 /// @par Thread safety
 /// Pure function.
-CCREC_EXPORT std::string WavHeader(WavFormat const& format, std::uint64_t data_size);
+std::string WavHeader(WavFormat const& format, std::uint64_t data_size);
 
 }  // namespace detail
 }  // namespace face

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::huawei: wire helpers (cookie jar, Set-GUID, recordId encoding, envelopes, events).
-// Not installed. Exported only so that unit tests can reach them.
+// Not installed, not exported: unit tests reach them through ccrec_private::huawei.
 
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/result.hpp>
@@ -34,7 +33,7 @@ namespace detail {
 inline constexpr std::size_t kMaxJsonBodyBytes = std::size_t{1} << 20;
 /// Reads a 2xx JSON answer whole, up to kMaxJsonBodyBytes. Errors (kParse for a larger body, the
 /// reader's error otherwise) are prefixed with `what` (the call, e.g. "Huawei sign-in of agent 101").
-CCREC_EXPORT Result<std::string> ReadJsonAnswer(HttpResponse& response, std::string const& what);
+Result<std::string> ReadJsonAnswer(HttpResponse& response, std::string const& what);
 /// How much of an error body (non-2xx, or a JSON error instead of a file) is read: the shared 64 KiB.
 using ::ccrec::detail::kMaxErrorBodyBytes;
 
@@ -45,7 +44,7 @@ using ::ccrec::detail::kMaxErrorBodyBytes;
 /// earlier ones of the same name; order of first appearance is kept.
 ///
 /// Not thread-safe: the session guards it with its mutex.
-class CCREC_EXPORT CookieJar {
+class CookieJar {
  public:
   /// Applies every `Set-Cookie` header of a response.
   void Apply(HttpHeaders const& headers, std::chrono::system_clock::time_point now);
@@ -66,21 +65,21 @@ class CCREC_EXPORT CookieJar {
 
 /// The Guid in a `Set-GUID` value: everything before the first ';', trimmed, without a leading
 /// `JSESSIONID=` (case-insensitive). Empty when nothing is left.
-CCREC_EXPORT std::string GuidFromSetGuid(std::string_view value);
+std::string GuidFromSetGuid(std::string_view value);
 
 /// `recordId` for the query string per `encoding` (reference §6.1).
-CCREC_EXPORT std::string EncodeRecordId(std::string_view file_name, RecordIdEncoding encoding);
+std::string EncodeRecordId(std::string_view file_name, RecordIdEncoding encoding);
 
 /// "https://host:port/agentgateway/resource/" (always ending in '/') from the user's gateway URL.
 /// Errors: kInvalidArgument when not an http(s) URL, or when it has a query or fragment.
-CCREC_EXPORT Result<std::string> ResourceRoot(std::string_view gateway_url);
+Result<std::string> ResourceRoot(std::string_view gateway_url);
 
 /// The JSON sign-in body (reference §2) with proper JSON types.
-CCREC_EXPORT std::string SignInBody(AgentSessionOptions const& options);
+std::string SignInBody(AgentSessionOptions const& options);
 
 /// Parses a JSON envelope answer. retcode "0" → the document, with the exact text of each value
 /// (a copy of `body` is kept inside); anything else → MapHuaweiError().
-CCREC_EXPORT Result<::ccrec::detail::JsonWithSpans> ParseEnvelope(int status, std::string_view body,
+Result<::ccrec::detail::JsonWithSpans> ParseEnvelope(int status, std::string_view body,
                                                            HttpHeaders const& headers, std::string_view what);
 
 /// The events of a poll answer (`event`: missing/null → none, object → one, array → each object).
@@ -89,18 +88,18 @@ CCREC_EXPORT Result<::ccrec::detail::JsonWithSpans> ParseEnvelope(int status, st
 /// AgentMediaEvent_Record or AgentMediaEvent_Record_Fail becomes an event of that type whose content
 /// is the raw entry (so the source reports it as a malformed record event, never drops it).
 /// `raw_json` and `content_json` are the exact text the gateway sent.
-CCREC_EXPORT std::vector<AgentEvent> EventsFromPoll(::ccrec::detail::JsonWithSpans const& envelope, int* skipped = nullptr);
+std::vector<AgentEvent> EventsFromPoll(::ccrec::detail::JsonWithSpans const& envelope, int* skipped = nullptr);
 
 /// One event object (a value of `doc`) → AgentEvent (lenient); `raw_json` and `content_json` are
 /// its exact text and that of its `content`.
-CCREC_EXPORT AgentEvent EventFromJson(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& event);
+AgentEvent EventFromJson(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& event);
 
 /// What a download's Content-Type says.
 enum class BodyKind { kFile, kJson, kMissing, kOther };
-CCREC_EXPORT BodyKind ClassifyContentType(std::optional<std::string> const& content_type);
+BodyKind ClassifyContentType(std::optional<std::string> const& content_type);
 
 /// The first `yyyymmdd` directory of a Huawei path (1990..2100, valid month/day), as a UTC midnight.
-CCREC_EXPORT std::optional<std::chrono::system_clock::time_point> DateFromPath(std::string_view file_name);
+std::optional<std::chrono::system_clock::time_point> DateFromPath(std::string_view file_name);
 
 }  // namespace detail
 }  // namespace huawei

@@ -2,8 +2,6 @@
 #pragma once
 // Internal: hashing, HMAC, base64 and hex over OpenSSL, and CRC-32C. Not installed.
 
-#include <ccrec/core/export.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,7 +13,7 @@ inline namespace v1 {
 namespace detail {
 
 /// Incremental hash (SHA-256, SHA-1 or MD5) over OpenSSL EVP.
-class CCREC_EXPORT Hasher {
+class Hasher {
  public:
   enum class Algorithm { kSha256, kSha1, kMd5 };
   explicit Hasher(Algorithm algorithm = Algorithm::kSha256);
@@ -38,11 +36,11 @@ class CCREC_EXPORT Hasher {
   Algorithm algorithm_;
 };
 
-CCREC_EXPORT std::string Sha256Raw(std::string_view data);
-CCREC_EXPORT std::string Sha256Hex(std::string_view data);
-CCREC_EXPORT std::string Md5Raw(std::string_view data);
-CCREC_EXPORT std::string HmacSha256Raw(std::string_view key, std::string_view data);
-CCREC_EXPORT std::string HmacSha1Raw(std::string_view key, std::string_view data);
+std::string Sha256Raw(std::string_view data);
+std::string Sha256Hex(std::string_view data);
+std::string Md5Raw(std::string_view data);
+std::string HmacSha256Raw(std::string_view key, std::string_view data);
+std::string HmacSha1Raw(std::string_view key, std::string_view data);
 /// CRC-32C (Castagnoli; reflected polynomial 0x82F63B78, initial value and final XOR 0xFFFFFFFF):
 /// the checksum of iSCSI (RFC 3720) and of S3's x-amz-checksum-crc32c. Crc32c(0, "123456789", 9)
 /// is 0xE3069283.
@@ -58,22 +56,22 @@ CCREC_EXPORT std::string HmacSha1Raw(std::string_view key, std::string_view data
 ///
 /// @par Thread safety
 /// Safe to call concurrently from any number of threads; it keeps no state between calls.
-CCREC_EXPORT std::uint32_t Crc32c(std::uint32_t crc, void const* data, std::size_t size);
+std::uint32_t Crc32c(std::uint32_t crc, void const* data, std::size_t size);
 /// Crc32c() forced onto the portable slicing-by-8 path, whatever the CPU; for tests and benchmarks.
-CCREC_EXPORT std::uint32_t Crc32cSoftware(std::uint32_t crc, void const* data, std::size_t size);
+std::uint32_t Crc32cSoftware(std::uint32_t crc, void const* data, std::size_t size);
 
-CCREC_EXPORT std::string HexEncode(std::string_view raw);
-CCREC_EXPORT std::string Base64Encode(std::string_view raw);
+std::string HexEncode(std::string_view raw);
+std::string Base64Encode(std::string_view raw);
 /// Standard alphabet with padding; returns false on malformed input.
-CCREC_EXPORT bool Base64Decode(std::string_view text, std::string& out);
+bool Base64Decode(std::string_view text, std::string& out);
 /// Whether `a` and `b` are equal, in time that depends on their length only (OpenSSL's
 /// CRYPTO_memcmp): for comparing a secret-derived value, such as an HMAC, with one an attacker sent.
 /// Different lengths compare unequal at once (the length is not secret).
-CCREC_EXPORT bool ConstantTimeEquals(std::string_view a, std::string_view b);
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
 /// Cryptographically random bytes.
-CCREC_EXPORT std::string RandomBytes(std::size_t count);
+std::string RandomBytes(std::size_t count);
 /// Random RFC 4122 version-4 UUID, lower case.
-CCREC_EXPORT std::string NewUuid();
+std::string NewUuid();
 
 }  // namespace detail
 }  // namespace v1

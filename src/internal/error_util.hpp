@@ -20,11 +20,11 @@ namespace detail {
 /// The ErrorCode an HTTP status implies before the vendor's body refines it: 401
 /// kUnauthenticated, 403 kPermissionDenied, 404 kNotFound, 408 kDeadlineExceeded, 429
 /// kRateLimited, other 4xx kInvalidArgument, 5xx kUnavailable, anything else kInternal.
-CCREC_EXPORT ErrorCode ErrorCodeForHttpStatus(int status) noexcept;
+ErrorCode ErrorCodeForHttpStatus(int status) noexcept;
 
 /// The first `max_bytes` bytes of a response body for an error message: control characters
 /// become spaces, trailing spaces are dropped, "..." marks a cut, and secrets are redacted.
-CCREC_EXPORT std::string BodySnippet(std::string_view body, std::size_t max_bytes = 200);
+std::string BodySnippet(std::string_view body, std::size_t max_bytes = 200);
 
 /// What a vendor's error mapping extracted from a non-2xx response, for FinishHttpError().
 struct HttpErrorParts {
@@ -48,7 +48,7 @@ struct HttpErrorParts {
 /// http_status, the request id from `parts.request_id_header` if still empty, retry_after from a
 /// `Retry-After` header (seconds or HTTP date, relative to `now`), and the message
 /// "<what> failed with HTTP <status>[: <details>] (<hint>)" with secrets redacted.
-CCREC_EXPORT Error FinishHttpError(Error error, HttpErrorParts parts, HttpHeaders const& headers,
+Error FinishHttpError(Error error, HttpErrorParts parts, HttpHeaders const& headers,
                                    std::chrono::system_clock::time_point now);
 
 /// One entry of a vendor's hint table: what an HTTP status usually means there and what to do.
@@ -59,7 +59,7 @@ struct StatusHint {
 
 /// The hint for `status` from a vendor's `table` of specific statuses; otherwise "temporary server
 /// failure; retry later" for 5xx, `redirect_hint` for 3xx and "unexpected response" for the rest.
-CCREC_EXPORT std::string_view HttpStatusHint(int status, std::initializer_list<StatusHint> table,
+std::string_view HttpStatusHint(int status, std::initializer_list<StatusHint> table,
                                              std::string_view redirect_hint);
 
 /// Reads a vendor's JSON error document: may set `error.vendor_code` and `error.request_id`
@@ -69,13 +69,13 @@ using JsonErrorReader = std::function<void(rapidjson::Value const& doc, Error& e
 /// Maps a non-2xx response whose body may be a JSON error document: the code from
 /// ErrorCodeForHttpStatus(), then, when the body is a JSON object, `read` (and the body counts as
 /// understood), then FinishHttpError() with `request_id_header`, `what` and `hint`.
-CCREC_EXPORT Error MapJsonHttpError(int status, std::string_view body, HttpHeaders const& headers,
+Error MapJsonHttpError(int status, std::string_view body, HttpHeaders const& headers,
                                     std::string_view what, std::string_view hint,
                                     std::string_view request_id_header, JsonErrorReader const& read,
                                     std::chrono::system_clock::time_point now);
 
 /// Appends `piece` to `details`, separated by "; " from what is there already.
-CCREC_EXPORT void AppendDetail(std::string& details, std::string_view piece);
+void AppendDetail(std::string& details, std::string_view piece);
 
 }  // namespace detail
 }  // namespace v1

@@ -13,32 +13,32 @@ inline namespace v1 {
 namespace detail {
 
 /// Reads a file of at most `max_bytes`; kNotFound when it does not exist.
-CCREC_EXPORT Result<std::string> ReadSmallFile(std::string const& path, std::size_t max_bytes = 16u << 20);
+Result<std::string> ReadSmallFile(std::string const& path, std::size_t max_bytes = 16u << 20);
 /// Writes `data` to a temporary file beside `path` (same directory, mode exactly `mode`: the
 /// umask neither widens nor narrows it; for credentials, which must be 0600), fsyncs it,
 /// renames it over `path` and fsyncs the directory. On failure the temporary file is removed
 /// and `path` is untouched.
-CCREC_EXPORT Result<void> WriteFileAtomic(std::string const& path, std::string const& data, mode_t mode);
+Result<void> WriteFileAtomic(std::string const& path, std::string const& data, mode_t mode);
 /// WriteFileAtomic(), but the temporary file is created by open(2) with `mode` and the kernel
 /// applies the process umask (mode & ~umask; a default ACL of the directory takes precedence);
 /// no chmod. The rename keeps that mode. For data files whose mode the user narrows by umask.
-CCREC_EXPORT Result<void> WriteFileAtomicUnderUmask(std::string const& path, std::string const& data, mode_t mode);
+Result<void> WriteFileAtomicUnderUmask(std::string const& path, std::string const& data, mode_t mode);
 /// Directory part of `path` ("." when none).
-CCREC_EXPORT std::string DirName(std::string const& path);
+std::string DirName(std::string const& path);
 /// mkdir -p; each directory it creates gets `mode` & ~umask (mkdir(2) applies the umask), existing
 /// directories are left as they are (never chmod-ed). With `sync_new`, each directory
 /// this call creates is made durable: the first directory created is fsynced into its (existing)
 /// parent, then each further one into the one created before it, and the last one itself, so a
 /// crash cannot forget a directory a later fsynced file was renamed into.
-CCREC_EXPORT Result<void> MakeDirs(std::string const& path, bool sync_new, mode_t mode);
+Result<void> MakeDirs(std::string const& path, bool sync_new, mode_t mode);
 /// fsync a directory (after a rename inside it).
-CCREC_EXPORT Result<void> SyncDir(std::string const& dir);
+Result<void> SyncDir(std::string const& dir);
 /// fsync(2) `fd`, which is the file or directory `what` (reported to the test observer).
 /// Returns fsync's result; errno is kept.
-CCREC_EXPORT int Fsync(int fd, std::string const& what);
+int Fsync(int fd, std::string const& what);
 /// Tests only: called with `what` on every Fsync()/SyncDir() (nullptr: none). Not thread-safe
 /// against concurrent fsyncs: set it before the code under test runs.
-CCREC_EXPORT void SetFsyncObserverForTesting(std::function<void(std::string const&)> observer);
+void SetFsyncObserverForTesting(std::function<void(std::string const&)> observer);
 
 }  // namespace detail
 }  // namespace v1

@@ -5,7 +5,6 @@
 // own cap on a 2xx body and passes it in; all read the same kMaxErrorBodyBytes of an error body.
 
 #include <ccrec/core/call_context.hpp>
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/result.hpp>
 
@@ -24,9 +23,9 @@ inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 /// Reads at most `max_bytes` of `body` (nullptr: nothing), stopping quietly at the end of the
 /// body or at a read error. For error and diagnostic bodies, where what was read is all that
 /// matters; never use it where a cut-short body must be noticed.
-CCREC_EXPORT std::string ReadPrefix(BodyReader* body, std::size_t max_bytes);
+std::string ReadPrefix(BodyReader* body, std::size_t max_bytes);
 /// ReadPrefix of `response`'s body.
-CCREC_EXPORT std::string ReadPrefix(HttpResponse& response, std::size_t max_bytes);
+std::string ReadPrefix(HttpResponse& response, std::size_t max_bytes);
 
 /// A response whose body was read into memory.
 struct BufferedResponse {
@@ -38,19 +37,19 @@ struct BufferedResponse {
 /// Reads `response`'s body into memory: for a 2xx status the whole body (HttpResponse::ReadAll:
 /// kParse above `max_ok_body` bytes, the reader's error, such as kTransport, when it fails); for
 /// any other status at most `max_error_body` bytes with ReadPrefix (never fails).
-CCREC_EXPORT Result<BufferedResponse> BufferResponse(HttpResponse& response, std::size_t max_ok_body,
+Result<BufferedResponse> BufferResponse(HttpResponse& response, std::size_t max_ok_body,
                                                      std::size_t max_error_body);
 
 /// `transport.Send(request, ctx)` then BufferResponse. The transport's error and the body read
 /// error are returned as they are (callers add their context).
-CCREC_EXPORT Result<BufferedResponse> SendBuffered(HttpTransport& transport, HttpRequest const& request,
+Result<BufferedResponse> SendBuffered(HttpTransport& transport, HttpRequest const& request,
                                                    CallContext const& ctx, std::size_t max_ok_body,
                                                    std::size_t max_error_body);
 
 /// A BodyReader that first replays `prefix` (bytes read ahead, e.g. to sniff a body without a
 /// Content-Type) and then continues with `inner` (null: the body ends after the prefix). One
 /// thread, like every BodyReader.
-class CCREC_EXPORT PrefixedBodyReader final : public BodyReader {
+class PrefixedBodyReader final : public BodyReader {
  public:
   PrefixedBodyReader(std::string prefix, std::unique_ptr<BodyReader> inner);
   Result<std::size_t> Read(char* buffer, std::size_t size) override;

@@ -26,12 +26,12 @@ inline constexpr std::size_t kMaxJsonDepth = 64;
 /// Parses `text`; on failure returns kParse naming `what` (e.g. "Webex tasks response"), the
 /// rapidjson error and the byte offset. Nesting deeper than kMaxJsonDepth and number exponents
 /// of more than 5 significant digits are kParse too (see CheckJsonLimits in json.cpp).
-CCREC_EXPORT Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what);
+Result<rapidjson::Document> ParseJson(std::string_view text, std::string_view what);
 
 /// `body` parsed (as ParseJson() does) when it is a JSON object; nullopt when it is empty, not
 /// JSON, or another JSON value. For optional documents such as error bodies, where anything else
 /// is simply not understood.
-CCREC_EXPORT std::optional<rapidjson::Document> ParseJsonObject(std::string_view body, std::string_view what);
+std::optional<rapidjson::Document> ParseJsonObject(std::string_view body, std::string_view what);
 
 /// Byte range [begin, end) of one value in the text it was parsed from.
 struct JsonSpan {
@@ -55,9 +55,9 @@ struct JsonSpanBlock {
 ///
 /// This overload does not copy `text`: it must outlive the result (the result's views point into
 /// it). Use the std::string&& overload when the text dies first.
-CCREC_EXPORT Result<JsonWithSpans> ParseJsonWithSpans(std::string_view text, std::string_view what);
+Result<JsonWithSpans> ParseJsonWithSpans(std::string_view text, std::string_view what);
 /// ParseJsonWithSpans() that keeps `text` (moved in) inside the result.
-CCREC_EXPORT Result<JsonWithSpans> ParseJsonWithSpans(std::string&& text, std::string_view what);
+Result<JsonWithSpans> ParseJsonWithSpans(std::string&& text, std::string_view what);
 /// A literal outlives everything (resolves the string_view / std::string&& ambiguity).
 inline Result<JsonWithSpans> ParseJsonWithSpans(char const* text, std::string_view what);
 
@@ -73,7 +73,7 @@ inline Result<JsonWithSpans> ParseJsonWithSpans(char const* text, std::string_vi
 ///
 /// @par Thread safety
 /// Const methods may be called from several threads at once.
-class CCREC_EXPORT JsonWithSpans {
+class JsonWithSpans {
  public:
   /// The parsed document (the same values ParseJson() gives).
   rapidjson::Document const& Doc() const { return *doc_; }
@@ -121,32 +121,32 @@ inline Result<JsonWithSpans> ParseJsonWithSpans(char const* text, std::string_vi
 // Lenient getters: a missing member, JSON null, or a value of the wrong type yields nullopt
 // (servers omit and mistype more than their specs admit). Numbers given as numeric strings
 // ("1617373126000") are accepted by the integer getters; "true"/"false" strings by OptBool.
-CCREC_EXPORT std::optional<std::string> OptString(rapidjson::Value const& obj, char const* key);
-CCREC_EXPORT std::optional<std::int64_t> OptInt64(rapidjson::Value const& obj, char const* key);
-CCREC_EXPORT std::optional<double> OptDouble(rapidjson::Value const& obj, char const* key);
-CCREC_EXPORT std::optional<bool> OptBool(rapidjson::Value const& obj, char const* key);
+std::optional<std::string> OptString(rapidjson::Value const& obj, char const* key);
+std::optional<std::int64_t> OptInt64(rapidjson::Value const& obj, char const* key);
+std::optional<double> OptDouble(rapidjson::Value const& obj, char const* key);
+std::optional<bool> OptBool(rapidjson::Value const& obj, char const* key);
 /// The member if it is an object / array, else nullptr.
-CCREC_EXPORT rapidjson::Value const* OptObject(rapidjson::Value const& obj, char const* key);
-CCREC_EXPORT rapidjson::Value const* OptArray(rapidjson::Value const& obj, char const* key);
+rapidjson::Value const* OptObject(rapidjson::Value const& obj, char const* key);
+rapidjson::Value const* OptArray(rapidjson::Value const& obj, char const* key);
 /// Array of strings; non-string elements are skipped (numbers are converted to text).
-CCREC_EXPORT std::vector<std::string> StringArray(rapidjson::Value const* array);
+std::vector<std::string> StringArray(rapidjson::Value const* array);
 
 /// Structural equality with object members compared in order, name by name. rapidjson's
 /// operator== looks each member up by name, so a document with a repeated name ({"a":1,"a":2}) is
 /// not even equal to itself; servers do repeat names. Recursion is bounded by kMaxJsonDepth for
 /// parsed documents. Pure function.
-CCREC_EXPORT bool JsonEqualInOrder(rapidjson::Value const& a, rapidjson::Value const& b);
+bool JsonEqualInOrder(rapidjson::Value const& a, rapidjson::Value const& b);
 
 /// Compact JSON text of `value`, as rapidjson writes it (not necessarily what was parsed: for the
 /// exact text of a server's record use ParseJsonWithSpans() and JsonWithSpans::Raw()). For JSON
 /// that ccrec builds itself.
-CCREC_EXPORT std::string ToJson(rapidjson::Value const& value);
+std::string ToJson(rapidjson::Value const& value);
 
 /// Escapes `text` as the contents of a JSON string (no surrounding quotes): `"` and `\`, the
 /// short escapes \n \r \t \b \f, and every other character below 0x20 as \u00XX; DEL (0x7f)
 /// too when `escape_delete`, else it passes unchanged like the bytes from 0x80 up. Also a GraphQL
 /// string's contents: GraphQL string escapes are JSON's.
-CCREC_EXPORT std::string JsonEscape(std::string_view text, bool escape_delete = false);
+std::string JsonEscape(std::string_view text, bool escape_delete = false);
 
 }  // namespace detail
 }  // namespace v1

@@ -27,17 +27,17 @@ struct RetryEnv {
 };
 
 /// kCancelled / kDeadlineExceeded for `ctx` at `now`, if applicable.
-CCREC_EXPORT std::optional<Error> CheckContext(CallContext const& ctx, std::chrono::system_clock::time_point now);
+std::optional<Error> CheckContext(CallContext const& ctx, std::chrono::system_clock::time_point now);
 
 /// When `error` carries a Retry-After longer than policy.max_retry_after (the reason the retry
 /// loop stops without waiting): the same error (same code: kRateLimited for a 429) with the
 /// reason appended to its message. Otherwise nothing.
-CCREC_EXPORT std::optional<Error> RetryAfterBeyondPolicy(Error const& error, RetryPolicy const& policy);
+std::optional<Error> RetryAfterBeyondPolicy(Error const& error, RetryPolicy const& policy);
 
 /// The pause a shared RateLimiter should record for `error`: its Retry-After, cut to
 /// policy.max_retry_after (a longer request is not waited for, and must not stall other callers
 /// for longer either). Nothing when the error has no Retry-After.
-CCREC_EXPORT std::optional<std::chrono::milliseconds> SharedPauseFor(Error const& error, RetryPolicy const& policy);
+std::optional<std::chrono::milliseconds> SharedPauseFor(Error const& error, RetryPolicy const& policy);
 
 /// Calls `attempt(n)` (n = 1, 2, ...) until it succeeds, fails with a non-retryable error, the
 /// request is not idempotent, or the policy (ctx.retry overrides env.backoff's) says stop.

@@ -19,7 +19,7 @@ namespace detail {
 /// short; it must not call the limiter).
 using AdmissionObserver = std::function<void(std::chrono::system_clock::time_point)>;
 
-CCREC_EXPORT std::shared_ptr<RateLimiter> MakeSlidingWindowRateLimiter(SlidingWindowOptions options,
+std::shared_ptr<RateLimiter> MakeSlidingWindowRateLimiter(SlidingWindowOptions options,
                                                                        AdmissionObserver on_admit);
 
 }  // namespace detail

@@ -21,7 +21,7 @@ using TokenFileWriter = std::function<Result<void>(std::string const& path, std:
 /// MakeJsonFileTokenStore() whose token-file writes go through `writer` (rescue files are still
 /// written directly), so that tests can make the token file fail with ENOSPC, EROFS, ... even
 /// when they run as root.
-CCREC_EXPORT std::shared_ptr<TokenStore> MakeJsonFileTokenStoreWithWriter(std::string path,
+std::shared_ptr<TokenStore> MakeJsonFileTokenStoreWithWriter(std::string path,
                                                                            JsonFileTokenStoreOptions options,
                                                                            TokenFileWriter writer);
 

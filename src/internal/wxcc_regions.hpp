@@ -3,7 +3,6 @@
 // Internal: the Webex Contact Center data centres, shared by ccrec::webex and ccrec::webex_legacy.
 // Not installed.
 
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/result.hpp>
 
 #include <string>
@@ -16,13 +15,13 @@ namespace detail {
 
 /// The data-centre names, in documentation order: us1, eu1, eu2, anz1, ca1, jp1, sg1
 /// (reference webex-cc.md §3). Thread-safe (a constant).
-CCREC_EXPORT std::vector<std::string> const& WxccDataCentres();
+std::vector<std::string> const& WxccDataCentres();
 
 /// "https://<host_prefix>.wxcc-<dc>.cisco.com" for a data centre of WxccDataCentres(), compared
 /// case-insensitively ("api" for the current API, "rest" for legacy v1).
 /// Errors: kInvalidArgument for any other name: `unknown Webex Contact Center region "<dc>"
 /// <api_clause>; valid regions: us1, ... (or give the <base_url_name> explicitly)`.
-CCREC_EXPORT Result<std::string> WxccBaseUrl(std::string_view dc, std::string_view host_prefix,
+Result<std::string> WxccBaseUrl(std::string_view dc, std::string_view host_prefix,
                                              std::string_view api_clause, std::string_view base_url_name);
 
 }  // namespace detail

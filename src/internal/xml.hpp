@@ -15,7 +15,6 @@
 // - Malformed documents (unclosed tags, a NUL character, several roots, text after the root) fail
 //   with kParse naming what was wrong and where. Size limits are the callers' (bodies are capped).
 
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/result.hpp>
 
 #include <map>
@@ -35,7 +34,7 @@ namespace xml {
 ///
 /// @par Thread safety
 /// Const queries may run concurrently.
-class CCREC_EXPORT Element {
+class Element {
  public:
   /// Local name (without a namespace prefix).
   std::string Name() const;
@@ -60,7 +59,7 @@ class CCREC_EXPORT Element {
 ///
 /// @par Thread safety
 /// Const queries may run concurrently; the object is move-only.
-class CCREC_EXPORT Document {
+class Document {
  public:
   /// Parses `body` (UTF-8 or UTF-16, see the file comment). Errors: kParse with a message that
   /// starts with `what` and names the problem ("... is not well-formed XML: Start-end tags mismatch
@@ -93,14 +92,14 @@ class CCREC_EXPORT Document {
 
 /// True when the first non-blank character of `body` is '<', in UTF-8 (optional BOM) or UTF-16
 /// LE/BE (optional BOM). A cheap sniff for bodies that come without a Content-Type.
-CCREC_EXPORT bool LooksLikeXml(std::string_view body);
+bool LooksLikeXml(std::string_view body);
 
 /// Replaces &amp; &lt; &gt; &quot; &apos; &#NN; &#xNN;. nullopt on an unknown or unterminated
 /// entity, or a character reference to NUL, a surrogate or a code point beyond U+10FFFF.
-CCREC_EXPORT std::optional<std::string> Unescape(std::string_view text);
+std::optional<std::string> Unescape(std::string_view text);
 
 /// Escapes & < > " ' for element text and attribute values.
-CCREC_EXPORT std::string Escape(std::string_view text);
+std::string Escape(std::string_view text);
 
 }  // namespace xml
 }  // namespace detail

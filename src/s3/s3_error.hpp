@@ -4,7 +4,6 @@
 // Not installed.
 
 #include <ccrec/core/error.hpp>
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
 
 #include <chrono>
@@ -25,7 +24,7 @@ inline constexpr std::size_t kMaxServerTextBytes = 512;
 /// session token, should a server echo them) masked as "***", then RedactSecrets() (signatures,
 /// X-Amz-Credential/Security-Token, Authorization values, ...), cut to kMaxServerTextBytes, and
 /// every control character escaped (EscapeControlCharacters(): no ESC, CR or LF survives).
-CCREC_EXPORT std::string ServerText(std::string_view text, std::vector<std::string_view> const& known_secrets = {});
+std::string ServerText(std::string_view text, std::vector<std::string_view> const& known_secrets = {});
 
 /// Maps a failed S3 response to Error. `operation` is the S3 API name ("PutObject"),
 /// `location` is "s3://bucket/key". Uses the XML body's Code/Message/RequestId when present
@@ -33,13 +32,13 @@ CCREC_EXPORT std::string ServerText(std::string_view text, std::vector<std::stri
 /// Every server-provided string (Code, Message, RequestId, Region, Endpoint, x-amz-* headers)
 /// passes through ServerText(`known_secrets`); StringToSign, CanonicalRequest,
 /// SignatureProvided and the rest of the body never reach the Error.
-CCREC_EXPORT Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body,
+Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body,
                               std::string_view operation, std::string_view location,
                               std::chrono::system_clock::time_point now,
                               std::vector<std::string_view> const& known_secrets = {});
 
 /// True when a 2xx body is nevertheless an S3 `<Error>` document (CompleteMultipartUpload).
-CCREC_EXPORT bool IsErrorDocument(std::string_view body);
+bool IsErrorDocument(std::string_view body);
 
 }  // namespace detail
 }  // namespace s3

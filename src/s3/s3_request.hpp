@@ -79,7 +79,7 @@ struct S3Target {
   std::string raw_path;  // unencoded: "/bucket/key" or "/key"
 };
 
-class CCREC_EXPORT S3Client {
+class S3Client {
  public:
   static Result<std::shared_ptr<S3Client>> Make(S3ClientOptions options);
 

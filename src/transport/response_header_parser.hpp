@@ -3,7 +3,6 @@
 // Internal: turns the header lines libcurl hands to CURLOPT_HEADERFUNCTION into a status and a
 // header list. Not installed.
 
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
 
 #include <string_view>
@@ -29,7 +28,7 @@ namespace detail {
 ///
 /// @par Thread safety
 /// One thread at a time.
-class CCREC_EXPORT ResponseHeaderParser {
+class ResponseHeaderParser {
  public:
   /// Feeds one line, with or without its trailing CR LF.
   void Feed(std::string_view line);
@@ -52,7 +51,7 @@ class CCREC_EXPORT ResponseHeaderParser {
 
 /// Parses the status code of a status line such as "HTTP/1.1 200 OK" or "HTTP/2 404";
 /// returns 0 when the line is not a well-formed status line.
-CCREC_EXPORT int ParseStatusLine(std::string_view line) noexcept;
+int ParseStatusLine(std::string_view line) noexcept;
 
 }  // namespace detail
 }  // namespace v1

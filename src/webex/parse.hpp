@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::webex: JSON <-> model conversion and response checks. Not installed.
-// Exported (hidden visibility otherwise) only so that unit tests can call it directly.
+// Hidden in the shared library; unit tests call it through ccrec_private::webex.
 
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/log.hpp>
@@ -29,30 +29,30 @@ inline constexpr std::int64_t kMaxEpochMs = 8'000'000'000'000;
 
 /// Epoch-ms member (number or numeric string) as a time, or nullopt when missing, mistyped or
 /// out of range.
-CCREC_EXPORT std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char const* key);
+std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char const* key);
 
 /// kParse unless the Content-Type is absent or a JSON type (application/json, */*+json).
-CCREC_EXPORT Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view what);
+Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view what);
 
 /// One `data[]` element of GET /v1/tasks (a value of `doc`); nullopt when it is not an object or
 /// has no string id. `raw_json` is its exact text in the response.
-CCREC_EXPORT std::optional<Task> ParseTask(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
+std::optional<Task> ParseTask(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
 
 /// The body of GET /v1/tasks. kParse when not JSON or without a `data` array. Elements without
 /// an id are skipped and logged.
-CCREC_EXPORT Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger);
+Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger);
 
 /// One `recording[]` / `transcription[]` element, a value of `doc` (lenient; never fails).
 /// `raw_json` is its exact text in the response.
-CCREC_EXPORT Recording ParseRecording(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
-CCREC_EXPORT Transcription ParseTranscription(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
+Recording ParseRecording(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
+Transcription ParseTranscription(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
 
 /// The body of POST /v1/captures/query, in server order. kParse when not JSON or without a
 /// `data` array. Elements without taskId are skipped and logged.
-CCREC_EXPORT Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, Logger const& logger);
+Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, Logger const& logger);
 
 /// The request body of POST /v1/captures/query (no validation).
-CCREC_EXPORT std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, CaptureQuery const& query);
+std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, CaptureQuery const& query);
 
 }  // namespace detail
 }  // namespace webex

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::webex: the Search API's GraphQL request and response (issue 13 item 3).
-// Not installed. Exported only so that unit tests can call it directly.
+// Not installed, not exported: unit tests reach it through ccrec_private::webex.
 
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/result.hpp>
 #include <ccrec/webex/search.hpp>
@@ -18,28 +17,28 @@ namespace detail {
 
 /// `text` as a GraphQL string literal, quotes included: `"`, `\` and control characters escaped
 /// (`\"`, `\\`, `\n`, `\u001f`, ...); other bytes (UTF-8) as they are.
-CCREC_EXPORT std::string GraphQlString(std::string_view text);
+std::string GraphQlString(std::string_view text);
 
 /// Checks `query` (see Client::SearchTasksPage) and builds the request body for `cursor`.
-CCREC_EXPORT Result<std::string> BuildSearchRequestBody(SearchQuery const& query, std::string const& cursor);
+Result<std::string> BuildSearchRequestBody(SearchQuery const& query, std::string const& cursor);
 
 /// The CAD names a query fetches, in alias order (`cad0`, `cad1`, ...): cad_names, then the
 /// names of filter.cad not already listed.
-CCREC_EXPORT std::vector<std::string> SearchCadNames(SearchQuery const& query);
+std::vector<std::string> SearchCadNames(SearchQuery const& query);
 
 /// Parses a Search answer. kParse when not JSON, when it has a non-empty GraphQL `errors`
 /// array (messages quoted), or lacks `data.task.tasks`. Tasks without id are dropped (logged).
-CCREC_EXPORT Result<SearchPage> ParseSearchResponse(std::string_view body, std::vector<std::string> const& cad_names,
+Result<SearchPage> ParseSearchResponse(std::string_view body, std::vector<std::string> const& cad_names,
                                                     Logger const& logger);
 
 /// The sidecar's "search" member: `{"ani","dnis","channel_type","status","direction",
 /// "created_time","ended_time" (ISO 8601 UTC),"total_duration_ms","wrapup","queue","agent","team",
 /// "site" ({"id","name"}),"cad":{name: value},"raw":{the task as received}}`; absent fields are null.
-CCREC_EXPORT std::string SearchSidecarJson(SearchTask const& task);
+std::string SearchSidecarJson(SearchTask const& task);
 
 /// `sidecar` (a JSON object followed by "\n") with `"search": SearchSidecarJson(*task)` added
 /// as its last member; unchanged when `task` is null.
-CCREC_EXPORT std::string WithSearch(std::string sidecar, SearchTask const* task);
+std::string WithSearch(std::string sidecar, SearchTask const* task);
 
 }  // namespace detail
 }  // namespace webex

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Internal to ccrec::webex: keyset paging over GET /v1/tasks (reference webex-cc.md §4.4).
-// Not installed. Exported only so that unit tests can drive it with a synthetic server.
+// Not installed, not exported: unit tests drive it with a synthetic server through ccrec_private::webex.
 
-#include <ccrec/core/export.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/result.hpp>
 #include <ccrec/webex/models.hpp>
@@ -46,7 +45,7 @@ inline constexpr int kMaxPageSize = 1000;
 /// Duplicates are suppressed by task id; ids below the low watermark (which the server can no
 /// longer return inside the current range) are forgotten, so memory stays bounded by the
 /// boundary millisecond rather than the window.
-class CCREC_EXPORT TaskLister {
+class TaskLister {
  public:
   /// Fetches one page: GET /v1/tasks?from=&to=&pageSize=&channelTypes=.
   using Fetch = std::function<Result<std::vector<Task>>(std::int64_t from_ms, std::int64_t to_ms, int page_size,

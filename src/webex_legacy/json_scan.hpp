@@ -4,8 +4,6 @@
 // validated (so unknown members keep their exact spelling: `true` stays `true`, `1.50` stays
 // `1.50`). Not installed.
 
-#include <ccrec/core/export.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,17 +17,17 @@ namespace webex_legacy {
 namespace detail {
 
 /// Removes whitespace outside strings. `valid` must be valid JSON.
-CCREC_EXPORT std::string CompactJson(std::string_view valid);
+std::string CompactJson(std::string_view valid);
 /// Top-level elements of a compact, valid JSON array.
-CCREC_EXPORT std::vector<std::string_view> ArrayElements(std::string_view compact_array);
+std::vector<std::string_view> ArrayElements(std::string_view compact_array);
 /// (key token including quotes, value text) of each member of a compact, valid JSON object.
-CCREC_EXPORT std::vector<std::pair<std::string_view, std::string_view>> ObjectMembers(std::string_view compact_object);
+std::vector<std::pair<std::string_view, std::string_view>> ObjectMembers(std::string_view compact_object);
 /// The value of a JSON string token (with its quotes), unescaped.
-CCREC_EXPORT std::string DecodeString(std::string_view token);
+std::string DecodeString(std::string_view token);
 /// The member `name` of a compact, valid object, as raw text; empty when absent.
-CCREC_EXPORT std::string_view FindMember(std::string_view compact_object, std::string_view name);
+std::string_view FindMember(std::string_view compact_object, std::string_view name);
 /// A decimal integer of at most 18 digits (optionally negative, optionally inside JSON quotes).
-CCREC_EXPORT std::optional<std::int64_t> ParseInteger(std::string_view raw);
+std::optional<std::int64_t> ParseInteger(std::string_view raw);
 
 }  // namespace detail
 }  // namespace webex_legacy

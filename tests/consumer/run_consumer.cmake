@@ -43,6 +43,15 @@ run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" "-DCMAKE_PREFIX_P
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
 run("${WORK_DIR}/build/consumer_umbrella")
 run("${WORK_DIR}/build/consumer_areas")
+# The optional areas: the consumer builds a program for each one the package has.
+foreach(area webex_login manifest_sqlite)
+  file(GLOB library "${WORK_DIR}/prefix/lib*/libccrec_${area}.*" "${WORK_DIR}/prefix/lib/*/libccrec_${area}.*")
+  if(library AND NOT EXISTS "${WORK_DIR}/build/consumer_${area}")
+    message(FATAL_ERROR "the package has ccrec::${area} but the consumer did not build consumer_${area}")
+  elseif(library)
+    run("${WORK_DIR}/build/consumer_${area}")
+  endif()
+endforeach()
 run("${WORK_DIR}/prefix/bin/ccrec-export" --version)
 
 # The examples, the reference CLI included, are consumers too: built from the installed headers

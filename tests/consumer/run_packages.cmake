@@ -5,7 +5,8 @@
 #   - each package holds its component's files and declares its dependencies;
 #   - the consumer project (find_package(ccrec)) builds and runs against the root;
 #   - a program builds with nothing but `pkg-config --cflags --libs ccrec-core`;
-#   - ccrec-export runs, its man page is there, and its bash completion offers the subcommands.
+#   - ccrec-export runs, its man page is there, and its bash completion offers the subcommands,
+#     nested ones (`webex token refresh`) included.
 # Builds nothing of ccrec itself: it reuses BUILD_DIR (scripts/test.sh's Release tree).
 # Variables: BUILD_DIR, SOURCE_DIR (tests/consumer), WORK_DIR, CXX_COMPILER, VERSION, SOVERSION.
 file(REMOVE_RECURSE "${WORK_DIR}")
@@ -80,6 +81,10 @@ endif()
 if(EXISTS "${WORK_DIR}/consumer/consumer_redis")
   run("${WORK_DIR}/consumer/consumer_redis")
 endif()
+file(GLOB sqlite_library "${prefix}/lib*/libccrec_manifest_sqlite.so*" "${prefix}/lib/*/libccrec_manifest_sqlite.so*")
+if(sqlite_library)  # the optional ccrec::manifest_sqlite: the consumer must have built its program
+  run("${WORK_DIR}/consumer/consumer_manifest_sqlite")
+endif()
 
 # 4. pkg-config: compile and link with its flags alone (the .pc files are relocatable, so
 #    PKG_CONFIG_PATH into the root suffices; no sysroot).
@@ -99,6 +104,11 @@ file(GLOB redis_pc "${pc_dir}/ccrec-redis.pc")
 if(redis_pc)  # the optional ccrec::redis
   run(pkg-config --libs ccrec-redis)
   expect_in("${run_out}" "-lccrec_redis")
+endif()
+file(GLOB sqlite_pc "${pc_dir}/ccrec-manifest-sqlite.pc")
+if(sqlite_pc)  # the optional ccrec::manifest_sqlite
+  run(pkg-config --libs ccrec-manifest-sqlite)
+  expect_in("${run_out}" "-lccrec_manifest_sqlite")
 endif()
 run(pkg-config --modversion ccrec-core)
 expect_in("${run_out}" "${VERSION}")
@@ -133,6 +143,7 @@ function(complete cword words)
   file(WRITE "${WORK_DIR}/complete.sh" "source '${completion}'\nCOMP_WORDS=(${words})\nCOMP_CWORD=${cword}\n"
              "_ccrec_export\necho \"\${COMPREPLY[*]}\"\n")
   run(bash "${WORK_DIR}/complete.sh")
+  string(STRIP "${run_out}" run_out)
   set(run_out "${run_out}" PARENT_SCOPE)
 endfunction()
 complete(1 "ccrec-export ''")
@@ -141,4 +152,26 @@ complete(3 "ccrec-export webex --log-level ''")
 expect_in("${run_out}" "error warn info debug")
 complete(2 "ccrec-export face --face-u")
 expect_in("${run_out}" "--face-url")
+# Nested subcommands: `webex login|token|serve|subscriptions`, `webex token refresh`,
+# `webex subscriptions create|list|delete`, each with its own flags and values.
+complete(2 "ccrec-export webex ''")
+foreach(sub login token serve subscriptions)
+  expect_in(" ${run_out} " " ${sub} ")
+endforeach()
+complete(3 "ccrec-export webex token ''")
+expect_in("${run_out}" "refresh")
+complete(4 "ccrec-export webex token refresh --org")
+expect_in("${run_out}" "--org-id")
+complete(3 "ccrec-export webex serve --allow-h")
+expect_in("${run_out}" "--allow-http-media")
+complete(3 "ccrec-export webex subscriptions ''")
+foreach(sub create list delete)
+  expect_in(" ${run_out} " " ${sub} ")
+endforeach()
+complete(4 "ccrec-export webex subscriptions create --destination")
+expect_in("${run_out}" "--destination-url")
+complete(5 "ccrec-export webex subscriptions list --api-version ''")
+expect_in("${run_out}" "v1 v2")
+complete(5 "ccrec-export webex --dest /tmp --log-level ''")
+expect_in("${run_out}" "error warn info debug")
 message(STATUS "packages: libccrec0, libccrec-dev and ccrec-export install and build consumers")

@@ -2,7 +2,9 @@
 #pragma once
 /// @file
 /// `CCREC_EXPORT` marks the public ABI of ccrec's libraries, which are built with hidden
-/// visibility. Not part of the API.
+/// visibility: a shared library exports what it marks and nothing else (docs/compatibility.md,
+/// "Exported symbols"). `CCREC_HIDDEN` keeps a class nested in an exported one (the `Impl` of a
+/// pimpl) out of that ABI, which it would otherwise join. Not part of the API.
 
 #if defined(_WIN32)
 #if defined(CCREC_BUILDING_LIBRARY)
@@ -10,6 +12,8 @@
 #else
 #define CCREC_EXPORT __declspec(dllimport)
 #endif
+#define CCREC_HIDDEN
 #else
 #define CCREC_EXPORT __attribute__((visibility("default")))
+#define CCREC_HIDDEN __attribute__((visibility("hidden")))
 #endif

@@ -439,7 +439,7 @@ class CCREC_EXPORT Client {
   Result<ControlResult> StopScreenCapture(ScreenCaptureParams const& params, CallContext const& ctx = {}) const;
 
  private:
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::shared_ptr<Impl> impl_;
 };
 

@@ -282,7 +282,7 @@ class CCREC_EXPORT AgentSession {
   std::string CurrentGuid() const;
 
  private:
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::shared_ptr<Impl> impl_;
 };
 

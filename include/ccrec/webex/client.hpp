@@ -259,7 +259,7 @@ class CCREC_EXPORT Client {
   Result<std::string> PostJson(std::string const& path, std::string body, CallContext const& ctx,
                                std::string const& what) const;
 
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::shared_ptr<Impl const> impl_;
 };
 

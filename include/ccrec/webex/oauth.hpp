@@ -243,7 +243,7 @@ class CCREC_EXPORT OAuthClient : public AccessTokenSource {
   Result<void> Flush(CallContext const& ctx = {});
 
  private:
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -78,7 +78,7 @@ class CCREC_EXPORT SubscriptionsClient {
                       std::optional<std::string> const& org_id = std::nullopt, CallContext const& ctx = {}) const;
 
  private:
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::shared_ptr<Impl const> impl_;
 };
 

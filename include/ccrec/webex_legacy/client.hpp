@@ -148,7 +148,7 @@ enum class WindowBounds {
 /// One thread at a time, like every BodyReader.
 class CCREC_EXPORT CsvPageReader final : public BodyReader {
  public:
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   /// Made by Client::OpenCsvPage().
   explicit CsvPageReader(std::unique_ptr<Impl> impl);
   ~CsvPageReader() override;
@@ -360,7 +360,7 @@ class CCREC_EXPORT Client {
   std::string const& BaseUrl() const;
 
  private:
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::shared_ptr<Impl const> impl_;
 };
 

@@ -140,7 +140,7 @@ class CCREC_EXPORT LoopbackListener {
 
  private:
   LoopbackListener();
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -65,7 +65,7 @@ class CCREC_EXPORT WebhookListener {
 
  private:
   WebhookListener();
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::unique_ptr<Impl> impl_;
 };
 

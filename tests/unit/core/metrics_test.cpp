@@ -21,7 +21,7 @@ using ccrec::HttpRequest;
 using ccrec::MakeError;
 using ccrec::RequestMetrics;
 
-HttpRequest Get(std::string url) {
+HttpRequest MeteredGet(std::string url) {
   HttpRequest r;
   r.method = "GET";
   r.url = std::move(url);
@@ -37,16 +37,16 @@ TEST(MeteredTransport, CountsEachStatusAndTransportErrorsAndPassesResponsesThrou
   auto metrics = std::make_shared<RequestMetrics>();
   auto metered = ccrec::MakeMeteredTransport(fake, metrics);
 
-  auto a = metered->Send(Get("https://api.example/a"), CallContext{});
+  auto a = metered->Send(MeteredGet("https://api.example/a"), CallContext{});
   ASSERT_TRUE(a);
   EXPECT_EQ(a->status, 200);
   EXPECT_EQ(*a->ReadAll(), "first");
-  auto b = metered->Send(Get("https://api.example/b"), CallContext{});
+  auto b = metered->Send(MeteredGet("https://api.example/b"), CallContext{});
   ASSERT_TRUE(b);
   EXPECT_EQ(b->status, 429);
   EXPECT_EQ(b->Header("retry-after").value_or(""), "3");
-  ASSERT_TRUE(metered->Send(Get("https://api.example/c"), CallContext{}));
-  auto d = metered->Send(Get("https://api.example/d"), CallContext{});
+  ASSERT_TRUE(metered->Send(MeteredGet("https://api.example/c"), CallContext{}));
+  auto d = metered->Send(MeteredGet("https://api.example/d"), CallContext{});
   ASSERT_FALSE(d);
   EXPECT_EQ(d.error().code, ErrorCode::kTransport);
 
@@ -72,7 +72,7 @@ TEST(MeteredTransport, ConcurrentSendsAreAllCounted) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 50; ++i) ASSERT_TRUE(metered->Send(Get("https://api.example/x"), CallContext{}));
+      for (int i = 0; i < 50; ++i) ASSERT_TRUE(metered->Send(MeteredGet("https://api.example/x"), CallContext{}));
     });
   }
   for (auto& t : threads) t.join();

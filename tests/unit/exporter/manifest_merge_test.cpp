@@ -17,7 +17,7 @@ namespace {
 using ccrec::exporter::ItemStatus;
 using ccrec::exporter::ManifestEntry;
 
-ManifestEntry Entry(std::string task, std::string recording, ItemStatus status, std::string key = {}) {
+ManifestEntry MergeEntry(std::string task, std::string recording, ItemStatus status, std::string key = {}) {
   ManifestEntry e;
   e.source = "webex";
   e.task_id = std::move(task);
@@ -44,11 +44,11 @@ struct MergeFixture {
 TEST(ManifestMerge, OneEntryPerRecordingAndTheOneProvingTheObjectWins) {
   MergeFixture f;
   auto a = f.Make("a.jsonl", "file:///archive/",
-                  {Entry("t1", "r1", ItemStatus::kExported), Entry("t2", "r2", ItemStatus::kFailed),
-                   Entry("t3", "r3", ItemStatus::kPending), Entry("t5", "r5", ItemStatus::kSkipped)});
+                  {MergeEntry("t1", "r1", ItemStatus::kExported), MergeEntry("t2", "r2", ItemStatus::kFailed),
+                   MergeEntry("t3", "r3", ItemStatus::kPending), MergeEntry("t5", "r5", ItemStatus::kSkipped)});
   auto b = f.Make("b.jsonl", "file:///archive/",
-                  {Entry("t1", "r1", ItemStatus::kSkipped), Entry("t2", "r2", ItemStatus::kExported),
-                   Entry("t4", "r4", ItemStatus::kExported), Entry("t5", "r5", ItemStatus::kExported)});
+                  {MergeEntry("t1", "r1", ItemStatus::kSkipped), MergeEntry("t2", "r2", ItemStatus::kExported),
+                   MergeEntry("t4", "r4", ItemStatus::kExported), MergeEntry("t5", "r5", ItemStatus::kExported)});
   auto out = OpenUnlocked(f.dir.path() + "/merged.jsonl");
   auto report = ccrec::exporter::MergeManifests({a, b}, *out);
   ASSERT_TRUE(report) << report.error().ToString();
@@ -73,8 +73,8 @@ TEST(ManifestMerge, OneEntryPerRecordingAndTheOneProvingTheObjectWins) {
 
 TEST(ManifestMerge, TwoExportsToDifferentKeysAreCountedAsConflicts) {
   MergeFixture f;
-  auto a = f.Make("a.jsonl", "file:///archive/", {Entry("t1", "r1", ItemStatus::kExported, "one")});
-  auto b = f.Make("b.jsonl", "file:///archive/", {Entry("t1", "r1", ItemStatus::kExported, "two")});
+  auto a = f.Make("a.jsonl", "file:///archive/", {MergeEntry("t1", "r1", ItemStatus::kExported, "one")});
+  auto b = f.Make("b.jsonl", "file:///archive/", {MergeEntry("t1", "r1", ItemStatus::kExported, "two")});
   auto out = OpenUnlocked(f.dir.path() + "/merged.jsonl");
   auto report = ccrec::exporter::MergeManifests({a, b}, *out);
   ASSERT_TRUE(report);
@@ -85,8 +85,8 @@ TEST(ManifestMerge, TwoExportsToDifferentKeysAreCountedAsConflicts) {
 
 TEST(ManifestMerge, ManifestsOfAnotherDestinationOrTemplateAreRefusedBeforeWriting) {
   MergeFixture f;
-  auto a = f.Make("a.jsonl", "file:///archive/", {Entry("t1", "r1", ItemStatus::kExported)});
-  auto other_dest = f.Make("b.jsonl", "s3://bucket/", {Entry("t2", "r2", ItemStatus::kExported)});
+  auto a = f.Make("a.jsonl", "file:///archive/", {MergeEntry("t1", "r1", ItemStatus::kExported)});
+  auto other_dest = f.Make("b.jsonl", "s3://bucket/", {MergeEntry("t2", "r2", ItemStatus::kExported)});
   auto other_tmpl = f.Make("c.jsonl", "file:///archive/", {}, "{recording_id}");
   for (auto const& other : {other_dest, other_tmpl}) {
     auto out = OpenUnlocked(f.dir.path() + "/merged-" + std::to_string(reinterpret_cast<std::uintptr_t>(other.get())));
@@ -104,7 +104,7 @@ TEST(ManifestMerge, ManifestsOfAnotherDestinationOrTemplateAreRefusedBeforeWriti
 
 TEST(ManifestMerge, EmptyUnboundInputsAreSkipped) {
   MergeFixture f;
-  auto a = f.Make("a.jsonl", "file:///archive/", {Entry("t1", "r1", ItemStatus::kExported)});
+  auto a = f.Make("a.jsonl", "file:///archive/", {MergeEntry("t1", "r1", ItemStatus::kExported)});
   auto empty = OpenUnlocked(f.dir.path() + "/empty.jsonl");
   auto out = OpenUnlocked(f.dir.path() + "/merged.jsonl");
   auto report = ccrec::exporter::MergeManifests({empty, a}, *out);

@@ -18,7 +18,7 @@ using std::chrono::hours;
 using std::chrono::milliseconds;
 using TimePoint = std::chrono::system_clock::time_point;
 
-TimePoint Ms(std::int64_t ms) { return TimePoint(milliseconds(ms)); }
+TimePoint AtMs(std::int64_t ms) { return TimePoint(milliseconds(ms)); }
 constexpr std::int64_t kDay = 86400000;
 constexpr std::int64_t kNov1 = 1793491200000;  // 2026-11-01T00:00:00Z
 
@@ -33,16 +33,16 @@ std::vector<SubWindow> Walk(TimePoint from, TimePoint to, milliseconds step) {
 }
 
 TEST(SubWindow, CellsAreAlignedToTheEpochAndClippedToTheRange) {
-  auto cells = Walk(Ms(kNov1 + 6 * 3600000), Ms(kNov1 + 2 * kDay + 3600000), hours(24));
+  auto cells = Walk(AtMs(kNov1 + 6 * 3600000), AtMs(kNov1 + 2 * kDay + 3600000), hours(24));
   ASSERT_EQ(cells.size(), 3u);
   EXPECT_EQ(cells[0].index, kNov1 / kDay);
-  EXPECT_EQ(cells[0].from, Ms(kNov1 + 6 * 3600000)) << "clipped to the range start";
-  EXPECT_EQ(cells[0].to, Ms(kNov1 + kDay)) << "a UTC day";
+  EXPECT_EQ(cells[0].from, AtMs(kNov1 + 6 * 3600000)) << "clipped to the range start";
+  EXPECT_EQ(cells[0].to, AtMs(kNov1 + kDay)) << "a UTC day";
   EXPECT_EQ(cells[1].index, kNov1 / kDay + 1);
-  EXPECT_EQ(cells[2].to, Ms(kNov1 + 2 * kDay + 3600000)) << "clipped to the range end";
+  EXPECT_EQ(cells[2].to, AtMs(kNov1 + 2 * kDay + 3600000)) << "clipped to the range end";
   // Before 1970 the index is floored, not truncated: no two cells share an index.
-  EXPECT_EQ(SubWindowAt(Ms(-1), hours(24), Ms(-kDay), Ms(0)).index, -1);
-  EXPECT_EQ(SubWindowAt(Ms(-kDay), hours(24), Ms(-kDay), Ms(0)).index, -1);
+  EXPECT_EQ(SubWindowAt(AtMs(-1), hours(24), AtMs(-kDay), AtMs(0)).index, -1);
+  EXPECT_EQ(SubWindowAt(AtMs(-kDay), hours(24), AtMs(-kDay), AtMs(0)).index, -1);
 }
 
 TEST(SubWindow, ShardsListEverySubWindowExactlyOnceWhateverEachRunStartsFrom) {
@@ -52,8 +52,8 @@ TEST(SubWindow, ShardsListEverySubWindowExactlyOnceWhateverEachRunStartsFrom) {
       auto claim = MakeShardClaim({i, count});
       // Each shard runs twice, the second run starting where its first stopped (--since-last-run):
       // the grid numbers the days alike in both runs.
-      TimePoint const mid = Ms(kNov1 + 17 * kDay + 5 * 3600000);
-      for (auto [from, to] : {std::pair{Ms(kNov1), mid}, std::pair{mid, Ms(kNov1 + 40 * kDay)}}) {
+      TimePoint const mid = AtMs(kNov1 + 17 * kDay + 5 * 3600000);
+      for (auto [from, to] : {std::pair{AtMs(kNov1), mid}, std::pair{mid, AtMs(kNov1 + 40 * kDay)}}) {
         for (auto const& w : Walk(from, to, hours(24))) {
           if (claim(w)) ++listed[static_cast<std::size_t>(w.index - kNov1 / kDay)];
         }
