@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
   if (limit_mode) {
     int const each = std::stoi(a["--requests-per-thread"]);
     for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&] {
+      // `each` and `until` are captured by value: the threads outlive this block's scope (joined below).
+      pool.emplace_back([&, each] {
         for (int k = 0; k < each; ++k) {
           auto page = client.ListTasksPage(query);
           record(page.has_value(), page ? std::string() : page.error().ToString());
@@ -103,7 +104,7 @@ int main(int argc, char** argv) {
   } else {
     auto const until = std::chrono::steady_clock::now() + std::chrono::seconds(std::stoi(a["--seconds"]));
     for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
+      pool.emplace_back([&, t, until] {
         auto next_call = std::chrono::steady_clock::now();
         while (std::chrono::steady_clock::now() < until) {
           auto token = oauth->AccessToken({});
