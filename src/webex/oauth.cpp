@@ -282,11 +282,18 @@ struct OAuthClient::Impl : util::ClientRuntime {
 
   Result<Minted> RefreshWith(OAuthToken const& current, CallContext const& ctx) {
     logger.Debug("refreshing the Webex access token");
+    // The server spends the refresh token the moment it receives this request (rotation, Webex
+    // CC reference §2.4): cancelling it in flight would drop the only copy of the new one and
+    // force an admin to re-authorize. So a refresh once started runs to its answer, bounded by
+    // ctx.deadline and the request timeout; cancellation is honoured before it is sent
+    // (Obtain() checks ctx) and after it is stored.
+    CallContext uncancellable = ctx;
+    uncancellable.cancel = CancellationToken{};
     return TokenRequest({{"grant_type", "refresh_token"},
                          {"client_id", config.client_id},
                          {"client_secret", config.client_secret},
                          {"refresh_token", current.refresh_token}},
-                        "refresh_token", &current, ctx, /*retry=*/false);
+                        "refresh_token", &current, uncancellable, /*retry=*/false);
   }
 
   /// Loads the store and, unless it holds a usable token (and !force), refreshes inside
