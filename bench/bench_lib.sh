@@ -10,6 +10,13 @@ BENCH_BUILD_DIR=${BENCH_BUILD_DIR:-$root/build-bench}
 bench_log() { printf '==> %s\n' "$*" >&2; }
 
 # The real interpreter behind a pyenv shim (so CPU and RSS are the program's, not a wrapper's).
+# token_file PATH: a fresh token file (mode 0600, written before any content) holding only the
+# refresh token in $refresh, as after the one-time authorization. Never printed.
+token_file() {
+  (umask 077 && printf '{"access_token":"","token_type":"Bearer","expires_at":0,"refresh_token":"%s"}\n' "$refresh" >"$1")
+  chmod 600 "$1"
+}
+
 bench_python() {
   local p
   p=$(ccrec_python)

@@ -103,12 +103,6 @@ stop_webex() {
   wait "$wx_pid" 2>/dev/null || true
 }
 
-# A fresh token file holding only the refresh token (as after the one-time authorization).
-token_file() {
-  printf '{"access_token":"","token_type":"Bearer","expires_at":0,"refresh_token":"%s"}\n' "$refresh" >"$1"
-  chmod 600 "$1"
-}
-
 results=$work/results.tsv
 printf 'run\trecordings\tMB\twall s\trec/s\tMB/s\tclient CPU s\tpeak RSS MiB\tAPI req\t429s\temulator CPU s\tmoto CPU s\tbusy%% before\tcheck\n' \
   >"$results"

@@ -102,8 +102,7 @@ results=$work/results.md
 run_shards() {
   local label=$1 n=$2 store=$3 climit=$4 dir="$work/run-$1"
   mkdir -p "$dir/dest"
-  printf '{"access_token":"","token_type":"Bearer","expires_at":0,"refresh_token":"%s"}\n' "$refresh" >"$dir/token.json"
-  chmod 600 "$dir/token.json"
+  token_file "$dir/token.json"
   redis-cli -p "$redis_port" flushall >/dev/null
   helper stats --base-url "$base" --ca-file "$ca" --reset >/dev/null
   local extra=() i t0 t1 rc=0 ipids=()
