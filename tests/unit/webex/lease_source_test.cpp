@@ -68,6 +68,7 @@ std::vector<std::int64_t> ListedCellsLst(FakeWebex const& w) {
 
 TEST(WebexSourceLease, ListsLeasedSubWindowsTakesOverHeldOnesAndMarksEachDoneAfterItsItems) {
   FakeWebex w;
+  w.honor_window = true;  // t1 and t2 are created at 23:00:01 and 23:00:02: in the first sub-window
   w.tasks.push_back({"t1", true, {{"r1", "a.wav", "main", Bytes(2000, 1)}}});
   w.tasks.push_back({"t2", true, {{"r2", "b.wav", "main", Bytes(3000, 2)}}});
   auto store = std::make_shared<ScriptedLeaseStoreLst>();
@@ -114,6 +115,7 @@ TEST(WebexSourceLease, ListsLeasedSubWindowsTakesOverHeldOnesAndMarksEachDoneAft
 
 TEST(WebexSourceLease, AStoppedRunReleasesItsSubWindowsInsteadOfMarkingThemDone) {
   FakeWebex w;
+  w.honor_window = true;
   w.tasks.push_back({"t1", true, {{"r1", "a.wav", "main", Bytes(2000, 1)}}});
   auto store = std::make_shared<ScriptedLeaseStoreLst>();
   ccrec::exporter::SubWindowLeaserOptions lo;
