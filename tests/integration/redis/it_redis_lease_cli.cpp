@@ -140,6 +140,11 @@ TEST_F(RedisLeaseCliTest, TwoInstancesListEachSubWindowOnceAndExportEachRecordin
   for (auto const& [id, sha] : truth) EXPECT_EQ(exported[id], 1) << id << " exported once, by one instance";
   EXPECT_NE((r0.err + r1.err).find("sub-window leases: "), std::string::npos) << r0.err;
 
+  for (auto const& entry : std::filesystem::directory_iterator(dir_.path())) {
+    EXPECT_EQ(entry.path().string().find(".checkpoint.json"), std::string::npos)
+        << "no checkpoint with --lease: " << entry.path();
+  }
+
   // A third instance of the same job finds every sub-window done: no Tasks call at all.
   auto late = ccrec_it::RunProgram(Args(), Env());
   ASSERT_EQ(late.exit_code, 0) << late.err;
