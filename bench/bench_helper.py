@@ -10,6 +10,7 @@
                                --refresh-token R --task-id T --recording-id ID
     bench_helper.py s3-check   --endpoint U --bucket B [--prefix P] [--sha256] [--delete [--all-versions]]
     bench_helper.py versioning --endpoint U --bucket B
+    bench_helper.py s3-truth   --base-url U [--ca-file F] --from MS --to MS --endpoint U --bucket B --prefix P
     bench_helper.py table      TSV_FILE
 """
 
@@ -151,6 +152,58 @@ def cmd_s3_check(a) -> int:
     return 0
 
 
+def cmd_s3_truth(a) -> int:
+    """Byte-exact and exactly-once: the recordings under PREFIX/ against the emulator's ground truth
+    (default key template call-detail/{task_id}/{recording_id}{ext}). Prints counts; exit 1 on any
+    missing, extra, short or differing object."""
+    import concurrent.futures
+    import hashlib
+    import os.path
+    import boto3
+    from botocore.config import Config
+    q = urllib.parse.urlencode({"from": a.start, "to": a.end, "channelTypes": "telephony"})
+    tasks = http_json(f"{a.base_url}/_emulator/tasks?{q}", a.ca_file)["tasks"]
+    want = {}  # key -> (task, recording, size)
+    for t in tasks:
+        if t["captureRequested"] is False:
+            continue
+        for r in t["recordings"]["stitched"]:
+            ext = os.path.splitext(r["fileName"])[1]
+            want[f"{a.prefix}/call-detail/{r['taskId']}/{r['recordingId']}{ext}"] = (r["taskId"], r["recordingId"],
+                                                                                     r["size"])
+    s3 = boto3.client("s3", endpoint_url=a.endpoint,
+                      config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
+                                    max_pool_connections=16))
+    have, sidecars = {}, 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=a.bucket):
+        for o in page.get("Contents", []):
+            if not o["Key"].startswith(a.prefix + "/"):
+                continue
+            if o["Key"].endswith(".json"):
+                sidecars += 1
+            else:
+                have[o["Key"]] = o["Size"]
+
+    def differs(key: str) -> bool:
+        task, rec, size = want[key]
+        if have[key] != size:
+            return True
+        e = http_json(f"{a.base_url}/_emulator/expected?" + urllib.parse.urlencode({"task_id": task,
+                                                                                     "recording_id": rec}), a.ca_file)
+        h = hashlib.sha256()
+        for chunk in s3.get_object(Bucket=a.bucket, Key=key)["Body"].iter_chunks(1 << 20):
+            h.update(chunk)
+        return h.hexdigest() != e["sha256"]
+
+    present = [k for k in want if k in have]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        bad = sum(pool.map(differs, present))
+    out = {"expected": len(want), "present": len(present), "missing": len(want) - len(present),
+           "unexpected": sum(1 for k in have if k not in want), "differing": bad, "sidecars": sidecars}
+    print(json.dumps(out))
+    return 0 if out["missing"] == out["unexpected"] == out["differing"] == 0 else 1
+
+
 def cmd_versioning(a) -> int:
     import boto3
     from botocore.config import Config
@@ -202,13 +255,20 @@ def main() -> int:
     s = sub.add_parser("versioning")
     s.add_argument("--endpoint", required=True)
     s.add_argument("--bucket", required=True)
+    s = sub.add_parser("s3-truth"); emu(s)
+    s.add_argument("--from", dest="start", required=True)
+    s.add_argument("--to", dest="end", required=True)
+    s.add_argument("--endpoint", required=True)
+    s.add_argument("--bucket", required=True)
+    s.add_argument("--prefix", required=True)
     s = sub.add_parser("table")
     s.add_argument("tsv")
     a = p.parse_args()
     if getattr(a, "ca_file", None) == "":
         a.ca_file = None
     return {"truth": cmd_truth, "large": cmd_large, "stats": cmd_stats, "config": cmd_config, "presign": cmd_presign,
-            "s3-check": cmd_s3_check, "versioning": cmd_versioning, "table": cmd_table}[a.cmd](a)
+            "s3-check": cmd_s3_check, "versioning": cmd_versioning, "table": cmd_table,
+            "s3-truth": cmd_s3_truth}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,8 @@ set(CCREC_LAYER_ALLOWED_face core exporter)
 set(CCREC_LAYER_ALLOWED_webex_login core)
 # The optional SQLite manifest (an exporter::Manifest implementation); linked by programs only.
 set(CCREC_LAYER_ALLOWED_manifest_sqlite core exporter)
-# The optional Redis token store and rate limiter (hiredis); linked by programs only.
-set(CCREC_LAYER_ALLOWED_redis core)
+# The optional Redis token store, rate limiter and sub-window leases (hiredis); linked by programs only.
+set(CCREC_LAYER_ALLOWED_redis core exporter)
 
 # The ccrec area of a link item ("ccrec::webex", "ccrec_webex", "$<LINK_ONLY:ccrec_webex>"), or ""
 # when the item is not a ccrec library.

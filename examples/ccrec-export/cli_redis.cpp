@@ -5,6 +5,7 @@
 
 #if defined(CCREC_EXPORT_HAVE_REDIS)
 #include <ccrec/redis/redis_rate_limiter.hpp>
+#include <ccrec/redis/redis_sub_window_lease.hpp>
 #include <ccrec/redis/redis_token_store.hpp>
 #endif
 
@@ -51,7 +52,8 @@ void AddRedisTokenStoreFlags(CLI::App& app, WebexFlags& f) {
                  "instead of --token-file, shared by every process of the integration, refreshed by one of them "
                  "at a time (docs/redis.md)");
   app.add_option("--redis-password-file", f.redis_password_file,
-                 "file holding the Redis password of --token-store and --rate-limit-store (instead of the URL)")
+                 "file holding the Redis password of --token-store, --rate-limit-store and --lease (instead of "
+                 "the URL)")
       ->check(CLI::ExistingFile);
 #else
   (void)app;
@@ -68,6 +70,66 @@ void AddRedisRateLimitFlag(CLI::App& app, WebexFlags& f) {
 #else
   (void)app;
   (void)f;
+#endif
+}
+
+void AddRedisLeaseFlags(CLI::App& app, WebexFlags& f) {
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  app.add_option("--lease", f.lease,
+                 "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][/PREFIX]: share the window with every instance started "
+                 "with the same job flags by leasing --sub-window sub-windows (renewed while they are worked, "
+                 "marked done when every recording of them is in the manifest; a dead instance's sub-window is "
+                 "taken over when its lease expires). {shard} in --manifest becomes HOST-PID. Not with --shard, "
+                 "--since-last-run, --task-id or --dry-run (docs/scale.md)");
+  app.add_option("--lease-ttl", f.lease_ttl,
+                 "lifetime of a --lease lease, renewed every third of it: a killed instance's sub-window is taken "
+                 "over this long after its last renewal (at least 1s)")
+      ->capture_default_str();
+  app.add_option("--lease-wait", f.lease_wait,
+                 "with --lease: how long to wait for sub-windows other instances hold once this one has nothing "
+                 "left to list; then exit 1 naming them (0 = no limit)")
+      ->capture_default_str();
+#else
+  (void)app;
+  (void)f;
+#endif
+}
+
+void CheckLeaseFlags(WebexFlags const& f) {
+  if (f.lease.empty()) return;
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  if (ParseDurationFlag("--lease-ttl", f.lease_ttl) < std::chrono::seconds(1)) {
+    throw UsageError{"--lease-ttl must be at least 1s"};
+  }
+  (void)ParseDurationFlag("--lease-wait", f.lease_wait);
+  (void)RedisFlag(f, "--lease", f.lease);
+#else
+  throw UsageError{"--lease needs ccrec::redis, which this ccrec-export was built without"};
+#endif
+}
+
+std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags const& f, std::string const& job,
+                                                                     std::string const& holder,
+                                                                     ccrec::Logger const& logger) {
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  auto loc = RedisFlag(f, "--lease", f.lease);
+  ccrec::redis::RedisSubWindowLeaseOptions so;
+  so.server = loc.server;
+  so.key = ccrec::redis::RedisSubWindowLeaseKey(loc.key_prefix, job);
+  so.holder = holder;
+  ccrec::exporter::SubWindowLeaserOptions o;
+  o.store = ccrec::redis::MakeRedisSubWindowLease(so);
+  o.ttl = ParseDurationFlag("--lease-ttl", f.lease_ttl);
+  o.max_wait = ParseDurationFlag("--lease-wait", f.lease_wait);
+  o.logger = logger;
+  logger.Info("sub-windows are leased in " + o.store->Describe() + " as " + holder);
+  return std::make_shared<ccrec::exporter::SubWindowLeaser>(o);
+#else
+  (void)f;
+  (void)job;
+  (void)holder;
+  (void)logger;
+  throw UsageError{"--lease needs ccrec::redis, which this ccrec-export was built without"};
 #endif
 }
 

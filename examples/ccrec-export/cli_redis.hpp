@@ -6,6 +6,7 @@
 #include "cmd_webex.hpp"
 
 #include <ccrec/core/rate_limiter.hpp>
+#include <ccrec/exporter/sub_window_lease.hpp>
 
 #include <memory>
 #include <string>
@@ -18,6 +19,15 @@ bool HaveRedis();
 void AddRedisTokenStoreFlags(CLI::App& app, WebexFlags& f);
 /// Adds --rate-limit-store (nothing without ccrec::redis).
 void AddRedisRateLimitFlag(CLI::App& app, WebexFlags& f);
+/// Adds --lease, --lease-ttl and --lease-wait (nothing without ccrec::redis).
+void AddRedisLeaseFlags(CLI::App& app, WebexFlags& f);
+/// --lease-ttl and --lease-wait checked (UsageError); call before anything is written.
+void CheckLeaseFlags(WebexFlags const& f);
+/// The SubWindowLeaser of --lease (UsageError for a bad URL): leases in the namespace
+/// RedisSubWindowLeaseKey(PREFIX, job), held under `holder`.
+std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags const& f, std::string const& job,
+                                                                     std::string const& holder,
+                                                                     ccrec::Logger const& logger);
 /// "token file PATH" or "Redis token store redis://***@HOST:PORT/PREFIX", for messages.
 std::string TokenStoreName(WebexFlags const& f);
 /// The --token-store store (UsageError for a bad URL, or with --token-file as well).

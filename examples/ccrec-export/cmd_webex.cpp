@@ -14,6 +14,9 @@
 #include <ccrec/core/time.hpp>
 #include <ccrec/exporter/checkpoint.hpp>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <iostream>
 #include <sstream>
 
@@ -47,6 +50,60 @@ void CheckTaskIdFlags(WebexFlags const& f) {
   }
 }
 
+/// --lease with flags it cannot work with (UsageError), and {shard} in --manifest -> HOST-PID.
+/// Returns the instance name (HOST-PID), or "" without --lease.
+std::string CheckLeaseUse(WebexFlags& f) {
+  if (f.lease.empty()) return {};
+  if (!f.shard.empty()) throw UsageError{"--lease and --shard both split the window; choose one"};
+  if (!f.task_ids.empty()) throw UsageError{"--lease shares a listed window; it cannot be used with --task-id"};
+  if (f.window.since_last_run) {
+    throw UsageError{"--lease cannot be used with --since-last-run: each instance's checkpoint would skip the "
+                     "sub-windows (and their pending tasks) that other instances handled; give each run its "
+                     "--from/--to (docs/scale.md)"};
+  }
+  if (f.common.dry_run) throw UsageError{"--lease cannot be used with --dry-run (it would mark sub-windows done)"};
+  CheckLeaseFlags(f);
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof(host), "host");
+  std::string const instance = std::string(host) + "-" + std::to_string(::getpid());
+  std::string const placeholder = "{shard}";
+  for (auto at = f.common.manifest.find(placeholder); at != std::string::npos;
+       at = f.common.manifest.find(placeholder, at)) {
+    f.common.manifest.replace(at, placeholder.size(), instance);
+  }
+  return instance;
+}
+
+/// What makes two --lease instances the same job: everything that decides which recordings a
+/// sub-window holds and where they go (hashed into the lease keys; docs/scale.md).
+std::string LeaseJob(WebexFlags const& f, std::string const& base_url, std::chrono::milliseconds sub_window) {
+  std::string client_id = f.application_id;
+  try {
+    if (client_id.empty()) client_id = ResolveSecret(f.client_id, "CCREC_WEBEX_CLIENT_ID", "client-id");
+  } catch (UsageError const&) {
+  }
+  std::ostringstream job;
+  auto list = [&job](char const* name, std::vector<std::string> const& v) {
+    job << name << "=";
+    for (auto const& x : v) job << x << ",";
+    job << "\n";
+  };
+  job << "webex\ndest=" << f.common.dest << "\nkey-template=" << f.common.key_template << "\napi=" << base_url
+      << "\nclient=" << client_id << "\norg=" << f.org_id << "\nchannels=" << f.channel_types
+      << "\nsub-window-ms=" << sub_window.count() << "\nsegments=" << f.include_segments << "\nva=" << f.include_va
+      << "\ntranscripts=" << !f.no_transcripts << "\nenrich=" << f.enrich << "\nmin=" << f.min_duration_s
+      << "\nmax=" << f.max_duration_s << "\n";
+  list("queues", f.queues);
+  list("agents", f.agents);
+  list("directions", f.directions);
+  list("statuses", f.statuses);
+  list("ani", f.anis);
+  list("dnis", f.dnises);
+  list("wrapup", f.wrapups);
+  list("cad", f.cads);
+  return job.str();
+}
+
 int RunWebex(WebexFlags& f) {
   using std::chrono::system_clock;
   // ---- validate everything before writing anything -------------------------------------
@@ -75,6 +132,7 @@ int RunWebex(WebexFlags& f) {
     if (sub_window < std::chrono::seconds(1)) throw UsageError{"--sub-window must be at least 1s"};
   }
   auto pending_max_age = ParseDurationFlag("--pending-max-age", f.pending_max_age);  // 0 = wait forever
+  std::string const lease_instance = CheckLeaseUse(f);
   auto const shard = ParseShardFlag(f.shard);
   if (shard && by_id) throw UsageError{"--shard splits a listed window; it cannot be used with --task-id"};
   ApplyShardToManifest(f.common, shard);
@@ -180,6 +238,9 @@ int RunWebex(WebexFlags& f) {
   so.search_cad_names = f.cad_vars;
   so.sub_window = sub_window;
   if (shard) so.claim_sub_window = ccrec::exporter::MakeShardClaim(*shard);
+  if (!f.lease.empty()) {
+    so.lease_sub_windows = MakeSubWindowLeaser(f, LeaseJob(f, base_url, sub_window), lease_instance, logger);
+  }
   so.tasks.from = from;
   so.tasks.to = to;
   so.tasks.channel_types = channels;
@@ -197,6 +258,13 @@ int RunWebex(WebexFlags& f) {
                              by_id ? "Webex CC recordings of " + std::to_string(f.task_ids.size()) + " task id(s)"
                                    : "Webex CC recordings created in " + DescribeWindow(from, to),
                              ctx);
+  if (so.lease_sub_windows) {
+    auto const st = so.lease_sub_windows->Stats();
+    logger.Info("sub-window leases: " + std::to_string(st.taken) + " taken (" + std::to_string(st.taken_over) +
+                " taken over), " + std::to_string(st.done) + " marked done, " + std::to_string(st.already_done) +
+                " done already, " + std::to_string(st.released) + " released unfinished, " + std::to_string(st.lost) +
+                " lost");
+  }
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
   auto token_saved = tokens.Flush();
@@ -207,7 +275,8 @@ int RunWebex(WebexFlags& f) {
   // The next --since-last-run starts at the first task left unfinished (pending or failed), else
   // at this window's end. A task pending longer than --pending-max-age is recorded as failed once
   // and no longer holds it back (ExportSummary::earliest_unfinished leaves it out).
-  if (!by_id) AdvanceCheckpoint(window, "webex", f.common, summary, signals.signal(), logger);
+  // With --lease no checkpoint: this instance's outcomes do not cover the sub-windows others listed.
+  if (!by_id && f.lease.empty()) AdvanceCheckpoint(window, "webex", f.common, summary, signals.signal(), logger);
   int status = FinishRun(summary, logger, signals.signal(), f.common);
   return token_saved ? status : kExitFatal;
 }
@@ -241,6 +310,7 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::IsMember({"sliding-window", "token-bucket"}))
       ->capture_default_str();
   AddRedisRateLimitFlag(*cmd, *f);
+  AddRedisLeaseFlags(*cmd, *f);
   cmd->add_option("--pending-max-age", f->pending_max_age,
                   "give up on a task still without a recording this long after it was created: record it as "
                   "failed once and let --since-last-run move on (0 = wait forever)")

@@ -171,39 +171,74 @@ class WebexSource : public RecordingSource {
   /// Lists the tasks of [tasks.from, tasks.to) one sub-window at a time.
   Result<bool> ListWindows(Feed const& feed, CallContext const& ctx) {
     auto step = options_.sub_window.count() > 0 ? options_.sub_window : std::chrono::milliseconds(std::chrono::hours(24));
+    auto const& leaser = options_.lease_sub_windows;
+    bool const grid = options_.claim_sub_window || leaser;
     for (auto from = options_.tasks.from; from < options_.tasks.to;) {
       auto to = std::min(options_.tasks.to, from + step);
-      if (options_.claim_sub_window) {
+      if (grid) {
         auto cell = exporter::SubWindowAt(from, step, options_.tasks.from, options_.tasks.to);
-        to = cell.to;
-        if (!options_.claim_sub_window(cell)) {
+        from = cell.to;
+        if (options_.claim_sub_window && !options_.claim_sub_window(cell)) {
           options_.logger.Debug("sub-window " + std::to_string(cell.index) + " belongs to another shard");
-          from = to;
           continue;
         }
-      }
-      webex::TaskQuery query = options_.tasks;
-      query.from = from;
-      query.to = to;
-      if (options_.enrich_search) {
-        auto searched = Search(from, to, ctx);
-        if (!searched) return std::move(searched).error();
-      }
-      for (auto& task : client_.ListTasks(query, ctx)) {
-        if (!task) return std::move(task).error();
-        if (task->capture_requested && !*task->capture_requested) {
-          options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
+        if (leaser) {
+          auto claimed = leaser->Claim(cell, ctx.cancel);
+          if (!claimed) return std::move(claimed).error();
+          if (!*claimed) continue;
+          auto go_on = ListLeased(cell, feed, ctx);
+          if (!go_on || !*go_on) return go_on;
           continue;
         }
-        if (!TaskMatches(*task) || !SearchAdmits(task->id)) continue;
-        auto go_on = feed(std::move(*task));
+        auto go_on = ListOne(cell.from, cell.to, feed, ctx);
         if (!go_on || !*go_on) return go_on;
+        continue;
       }
-      auto go_on = feed(std::nullopt);
+      auto go_on = ListOne(from, to, feed, ctx);
       if (!go_on || !*go_on) return go_on;
       from = to;
     }
+    // Sub-windows other instances held: wait for them, take over those whose lease expired.
+    while (leaser) {
+      auto next = leaser->NextTakeover(ctx.cancel);
+      if (!next) return std::move(next).error();
+      if (!*next) break;
+      auto go_on = ListLeased(**next, feed, ctx);
+      if (!go_on || !*go_on) return go_on;
+    }
     return true;
+  }
+
+  /// Lists leased sub-window `cell`; its items report to the leaser when the engine is done.
+  Result<bool> ListLeased(exporter::SubWindow const& cell, Feed const& feed, CallContext const& ctx) {
+    leased_ = cell;
+    auto go_on = ListOne(cell.from, cell.to, feed, ctx);
+    leased_.reset();
+    options_.lease_sub_windows->Listed(cell, go_on && *go_on);
+    return go_on;
+  }
+
+  /// Lists the tasks of [from, to) and flushes the last batch.
+  Result<bool> ListOne(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to,
+                       Feed const& feed, CallContext const& ctx) {
+    webex::TaskQuery query = options_.tasks;
+    query.from = from;
+    query.to = to;
+    if (options_.enrich_search) {
+      auto searched = Search(from, to, ctx);
+      if (!searched) return std::move(searched).error();
+    }
+    for (auto& task : client_.ListTasks(query, ctx)) {
+      if (!task) return std::move(task).error();
+      if (task->capture_requested && !*task->capture_requested) {
+        options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
+        continue;
+      }
+      if (!TaskMatches(*task) || !SearchAdmits(task->id)) continue;
+      auto go_on = feed(std::move(*task));
+      if (!go_on || !*go_on) return go_on;
+    }
+    return feed(std::nullopt);
   }
 
  private:
@@ -408,11 +443,13 @@ class WebexSource : public RecordingSource {
     state->url_received = options_.clock->Now();
     item.window_time = task.created_time;
     item.open = [state](CallContext const& ctx, std::uint64_t offset) { return state->Open(ctx, offset); };
+    if (leased_) item.on_done = options_.lease_sub_windows->TrackItem(*leased_);
   }
 
   webex::Client client_;
   WebexSourceOptions options_;
   std::map<std::string, webex::SearchTask> search_;  // enrich_search: the current sub-window's answer
+  std::optional<exporter::SubWindow> leased_;         // the leased sub-window being listed
 };
 
 }  // namespace

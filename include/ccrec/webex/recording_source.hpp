@@ -10,6 +10,7 @@
 #include <ccrec/exporter/key_template.hpp>
 #include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/exporter/sub_window.hpp>
+#include <ccrec/exporter/sub_window_lease.hpp>
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/search.hpp>
 
@@ -101,6 +102,18 @@ struct WebexSourceOptions {
   /// sub-windows cost no API call. Ignored with task_ids. Default: none (every sub-window, laid
   /// from tasks.from).
   exporter::SubWindowClaim claim_sub_window;
+  /// Lists only the sub-windows this instance leases (dynamic sharing across instances, docs/scale.md):
+  /// sub-windows lie on the epoch-aligned grid as with claim_sub_window (which, when set too, is
+  /// asked first). Each sub-window is claimed with SubWindowLeaser::Claim(); a claimed one is
+  /// listed, each of its items' ExportItem::on_done is tracked (TrackItem()) and the listing's
+  /// end reported (Listed()), so the lease is renewed until the engine has finished every item
+  /// and then marked done. After the last sub-window, Enumerate() takes over, one by one, the
+  /// sub-windows other instances held (SubWindowLeaser::NextTakeover(): it waits while their
+  /// leases are live) and returns once every sub-window of the range is done; its errors
+  /// (kDeadlineExceeded after SubWindowLeaserOptions::max_wait, an unreachable lease store) end
+  /// Enumerate() with that error. Do not use with a dry run (items reported by a dry run would
+  /// mark their sub-windows done). Ignored with task_ids. Default: none.
+  std::shared_ptr<exporter::SubWindowLeaser> lease_sub_windows;
   /// Task and recording filters. Default: none.
   WebexTaskFilter filter;
   /// How long a task may stay without a recording. A task with captureRequested true or null

@@ -13,6 +13,7 @@
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
 
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -75,6 +76,9 @@ class FakeWebex {
   std::chrono::milliseconds pending_max_age = 72h;
   /// Applied to the options of Source() last.
   std::function<void(ccrec::webex::WebexSourceOptions&)> customize;
+  /// Tasks answers only the tasks created in the query's [from, to) (default: every task, whatever
+  /// the window).
+  bool honor_window = false;
 
   FakeWebex() {
     transport->Route("GET", "/v1/tasks", [this](RecordedRequest const& r) { return Tasks(r); });
@@ -138,12 +142,23 @@ class FakeWebex {
  private:
   static ccrec::HttpHeaders Json() { return {{"Content-Type", "application/json"}}; }
 
-  Result<HttpResponse> Tasks(RecordedRequest const&) {
+  Result<HttpResponse> Tasks(RecordedRequest const& r) {
     std::string body = R"({"meta":{"orgId":"org-1"},"data":[)";
     std::int64_t created = kFromMs + 1000;
+    std::int64_t lo = INT64_MIN, hi = INT64_MAX;
+    if (honor_window) {
+      for (auto const& [k, v] : ccrec::detail::ParseQuery(r.url.substr(r.url.find('?') + 1))) {
+        if (k == "from") lo = std::stoll(v);
+        if (k == "to") hi = std::stoll(v);
+      }
+    }
+    bool first = true;
     for (std::size_t i = 0; i < tasks.size(); ++i) {
       auto const& t = tasks[i];
-      if (i != 0) body += ',';
+      std::int64_t const at = created + 1000 * static_cast<std::int64_t>(i);
+      if (at < lo || at >= hi) continue;
+      if (!first) body += ',';
+      first = false;
       body += R"({"id":")" + t.id + R"(","attributes":{"channelType":"telephony","status":"completed",)" +
               R"("origin":"+14085550100","direction":"inbound","createdTime":)" + std::to_string(created + 1000 * static_cast<std::int64_t>(i)) +
               R"(,"owner":{"id":"agent-1","name":"Ada"},"captureRequested":)" +
