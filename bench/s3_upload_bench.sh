@@ -18,6 +18,9 @@
 #   main, for before/after in one run against the same moto), BENCH_QUIET_WAIT_S (0),
 #   BENCH_BUILD_DIR (build-bench), BENCH_PUT_ARGS (extra s3_put_bench flags for "ccrec", e.g.
 #   "--in-flight 2"; default none).
+# moto keeps every part over 5 MiB, and each object, in a spooled temporary file: TMPDIR=/dev/shm
+# keeps them off a shared disk. On a very busy machine moto can take over 60 s to answer the
+# CompleteMultipartUpload of 1 GiB, and both clients then time out; use BENCH_UPLOAD_BYTES to go smaller.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
