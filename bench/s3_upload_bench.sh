@@ -91,8 +91,8 @@ upload() {  # upload TOOL RUN
   local m0 m1
   m0=$(proc_cpu "$moto_pid")
   bench_log "run: $tool #$run"
+  # shellcheck disable=SC2086  # BENCH_PUT_ARGS is a list of flags
   case "$tool" in
-    # shellcheck disable=SC2086  # BENCH_PUT_ARGS is a list of flags
     ccrec) cat "$work/input.bin" | timed "$name" "$put" --endpoint "$s3_endpoint" --bucket "$BUCKET" --key "$key" ${BENCH_PUT_ARGS:-} || rc=$? ;;
     base) cat "$work/input.bin" | timed "$name" "$BENCH_BASE_PUT" --endpoint "$s3_endpoint" --bucket "$BUCKET" --key "$key" || rc=$? ;;
     aws) cat "$work/input.bin" | timed "$name" "$aws_bin" --endpoint-url "$s3_endpoint" s3 cp - "s3://$BUCKET/$key" || rc=$? ;;
