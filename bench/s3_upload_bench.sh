@@ -9,11 +9,18 @@
 # The input is one file of random bytes, piped with `cat` into each tool. Per run: MB/s (10^6
 # bytes), client CPU (user+sys) and peak RSS from GNU time, and moto's CPU seconds during the run
 # (/proc/PID/stat) — moto is Python and may be the bottleneck. Every object is checked (size and
-# SHA-256, read back) and deleted before the next run. Order: ccrec, aws, rclone, repeated BENCH_REPEAT times.
+# SHA-256, read back) and deleted before the next run. After one untimed 16 MiB warm-up upload per
+# tool, BENCH_REPEAT rounds run; the tool order rotates by one each round. Medians per tool at the end.
 #
 # Usage: bench/s3_upload_bench.sh
 # Knobs (environment): BENCH_UPLOAD_BYTES (1073741824), BENCH_REPEAT (2), BENCH_TOOLS
-#   ("ccrec aws rclone"), BENCH_QUIET_WAIT_S (0), BENCH_BUILD_DIR (build-bench).
+#   ("ccrec aws rclone"; "base" adds a second s3_put_bench, BENCH_BASE_PUT, e.g. one built from
+#   main, for before/after in one run against the same moto), BENCH_QUIET_WAIT_S (0),
+#   BENCH_BUILD_DIR (build-bench), BENCH_PUT_ARGS (extra s3_put_bench flags for "ccrec", e.g.
+#   "--in-flight 2"; default none).
+# moto keeps every part over 5 MiB, and each object, in a spooled temporary file: TMPDIR=/dev/shm
+# keeps them off a shared disk. On a very busy machine moto can take over 60 s to answer the
+# CompleteMultipartUpload of 1 GiB, and both clients then time out; use BENCH_UPLOAD_BYTES to go smaller.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -40,6 +47,9 @@ if [ -z "$aws_bin" ]; then
 fi
 bench_build s3_put_bench
 put=$BENCH_BUILD_DIR/bench/s3_put_bench
+case " $TOOLS " in
+  *" base "*) [ -x "${BENCH_BASE_PUT:-}" ] || { bench_log "BENCH_TOOLS has base: set BENCH_BASE_PUT to an s3_put_bench binary"; exit 2; } ;;
+esac
 helper() { "$py" "$root/bench/bench_helper.py" "$@"; }
 jget() { "$py" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
@@ -77,12 +87,14 @@ printf 'tool, run (%s MiB from stdin)\tMB/s\twall s\tclient CPU s\tpeak RSS MiB\
 
 upload() {  # upload TOOL RUN
   local tool=$1 run=$2 key="$1-$2.bin" name="$1-$2" rc=0
-  wait_quiet
+  if [ "$run" = warmup ]; then quiet_busy=-; else wait_quiet; fi
   local m0 m1
   m0=$(proc_cpu "$moto_pid")
   bench_log "run: $tool #$run"
+  # shellcheck disable=SC2086  # BENCH_PUT_ARGS is a list of flags
   case "$tool" in
-    ccrec) cat "$work/input.bin" | timed "$name" "$put" --endpoint "$s3_endpoint" --bucket "$BUCKET" --key "$key" || rc=$? ;;
+    ccrec) cat "$work/input.bin" | timed "$name" "$put" --endpoint "$s3_endpoint" --bucket "$BUCKET" --key "$key" ${BENCH_PUT_ARGS:-} || rc=$? ;;
+    base) cat "$work/input.bin" | timed "$name" "$BENCH_BASE_PUT" --endpoint "$s3_endpoint" --bucket "$BUCKET" --key "$key" || rc=$? ;;
     aws) cat "$work/input.bin" | timed "$name" "$aws_bin" --endpoint-url "$s3_endpoint" s3 cp - "s3://$BUCKET/$key" || rc=$? ;;
     rclone) cat "$work/input.bin" | timed "$name" env -u AWS_CA_BUNDLE rclone rcat --s3-no-check-bucket "bench:$BUCKET/$key" || rc=$? ;;
   esac
@@ -102,8 +114,30 @@ upload() {  # upload TOOL RUN
   tail -n 1 "$results" >&2
 }
 
+# Warm-up (not timed, not in the table): one small multipart upload per tool, so that moto's
+# first-use costs (lazy imports, first CompleteMultipartUpload) are not charged to whichever tool
+# happens to run first. BENCH_WARMUP=0 skips it.
+if [ "${BENCH_WARMUP:-1}" != 0 ]; then
+  full=$SIZE
+  SIZE=$((16 << 20))
+  mv "$work/input.bin" "$work/input.full"
+  head -c "$SIZE" "$work/input.full" >"$work/input.bin"
+  saved_sha=$input_sha
+  input_sha=$(sha256sum "$work/input.bin" | cut -d' ' -f1)
+  for tool in $TOOLS; do upload "$tool" warmup 2>/dev/null; done
+  head -n 1 "$results" >"$work/results.head" && mv "$work/results.head" "$results"
+  mv "$work/input.full" "$work/input.bin"
+  SIZE=$full input_sha=$saved_sha
+fi
+
+# The order of the tools rotates by one each round (round 1: as listed, round 2 starts with the
+# second tool, ...), so that no tool always runs first or always after the same other tool
+# (moto's cost for a run can depend on what the previous run left behind).
+read -r -a tool_list <<<"$TOOLS"
 for run in $(seq 1 "$REPEAT"); do
-  for tool in $TOOLS; do upload "$tool" "$run"; done
+  for i in $(seq 0 $((${#tool_list[@]} - 1))); do
+    upload "${tool_list[$(((i + run - 1) % ${#tool_list[@]}))]}" "$run"
+  done
 done
 
 echo
@@ -111,3 +145,12 @@ echo "## S3 upload benchmark: $SIZE bytes from stdin into moto (signature checki
 echo "MB/s over the tool's whole run (process start to exit, GNU time); moto CPU during that run;"
 echo "busy% = all CPUs over the 3 s before the run."
 helper table "$results"
+echo
+echo "Medians over $REPEAT rounds: MB/s, moto CPU s per GiB, client CPU s, peak RSS MiB"
+for tool in $TOOLS; do
+  grep "^$tool #" "$results" | awk -F'\t' -v t="$tool" -v size="$SIZE" '
+    function med(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    { n++; mb[n] = $2; mc[n] = $6 * 1073741824 / size; cc[n] = $4; rss[n] = $5 }
+    END { if (n) printf "%s\t%.0f MB/s\t%.1f moto CPU s/GiB\t%.1f client CPU s\t%.1f MiB\n", t, med(mb, n), med(mc, n), med(cc, n), med(rss, n) }' || true
+done
