@@ -54,7 +54,6 @@ calls, event poll) and ``huawei_download`` (recording downloads); every handler 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
