@@ -39,6 +39,11 @@ inline std::string Result0(std::string const& extra) {
   return R"({"result":{"code":0,"message":"ACK")" + (extra.empty() ? "" : "," + extra) + "}}";
 }
 
+/// A successful login answer (JSON) with ``token`` and ``expiration``.
+inline Result<HttpResponse> LoginOk(std::string const& token, std::string const& expiration = "3600seconds") {
+  return MakeResponse(200, Result0(R"("token":")" + token + R"(","expiration":")" + expiration + "\""), JsonHeaders());
+}
+
 /// Query parameters of a recorded request (decoded like a servlet container: '+' is a space).
 inline std::map<std::string, std::string> Params(std::string const& url) {
   std::map<std::string, std::string> out;
