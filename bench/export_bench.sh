@@ -46,7 +46,8 @@
 #   2,027 recordings), BENCH_MEDIAN_BYTES (262144), BENCH_CONCURRENCY ("8 4 16"),
 #   BENCH_RAISED_LIMIT (100000 requests/min), BENCH_LARGE_BYTES (1073741824), BENCH_DOWNLOAD_RUNS (5),
 #   BENCH_QUIET_WAIT_S (0: don't wait for an idle machine), BENCH_BUILD_DIR (build-bench),
-#   BENCH_CLI_BEFORE and BENCH_G_BASELINE (part G).
+#   BENCH_CLI_BEFORE, BENCH_G_BASELINE and BENCH_G_SHORT (part G: 1 = only the server-limited and
+#   limit-raised rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -262,13 +263,13 @@ if part A || part D || part E || part F || part G; then
     g_run "before: -c 8 (defaults), SERVER limit 300/min" gbd "$BENCH_CLI_BEFORE"
     g_run "after: -c 8, conditional on, SERVER limit 300/min" gad "$cli" --s3-conditional-writes on
     helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=0 >/dev/null
-    g_run "before: -c 8 (defaults), unthrottled" gbu "$BENCH_CLI_BEFORE"
+    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "before: -c 8 (defaults), unthrottled" gbu "$BENCH_CLI_BEFORE"
     g_run "before: -c 8, limit $RAISED/min, unthrottled" gbr "$BENCH_CLI_BEFORE" --rate-limit "$RAISED"
-    g_run "after: -c 8, conditional on, unthrottled" gau "$cli" --s3-conditional-writes on
+    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "after: -c 8, conditional on, unthrottled" gau "$cli" --s3-conditional-writes on
     g_run "after: -c 8, conditional on, limit $RAISED/min, unthrottled" gar "$cli" --s3-conditional-writes on \
       --rate-limit "$RAISED"
-    g_run "after: -c 8, conditional off, limit $RAISED/min, unthrottled" gao "$cli" --s3-conditional-writes off \
-      --rate-limit "$RAISED"
+    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "after: -c 8, conditional off, limit $RAISED/min, unthrottled" gao "$cli" \
+      --s3-conditional-writes off --rate-limit "$RAISED"
     log_level=warn
   fi
   stop_webex
