@@ -29,6 +29,13 @@
 #      that the ~183 API calls cross a window boundary (the sliding window's first 100 go at once
 #      and the 101st waits for the first to be old enough): any 429 there is ccrec's fault.
 #      BENCH_F_LIMITERS ("sliding-window token-bucket") picks the limiters.
+#   G. (not in the default set; BENCH_PARTS=G, ~5 minutes, ~11 with BENCH_G_BASELINE=1) Issue 15 round
+#      trips: the ccrec-export at BENCH_CLI_BEFORE (required; e.g. built from main) against this tree's,
+#      -c 8, on the data of part A: the server enforcing 300/min (plus the python baseline with
+#      BENCH_G_BASELINE=1), then unthrottled at the default limit and with the limit raised. This
+#      tree's runs use --s3-conditional-writes on (moto 5.2.1 enforces If-None-Match), and once off.
+#      Runs log at debug level, and a second table counts the S3 requests per recording from those
+#      lines (HeadObject / PutObject of recordings and of sidecars; retries included).
 # Every run gets a fresh token file, prefix and manifest; what landed is counted and deleted before
 # the next run. Per run: recordings/s, MB/s (10^6 bytes of recordings), client CPU (user+sys) and
 # peak RSS from GNU time, API requests the emulator answered, and the emulator's and moto's CPU
@@ -38,7 +45,9 @@
 # Knobs (environment): BENCH_PARTS ("A B C D"), BENCH_LATENCY_MS (20), BENCH_TASKS_PER_DAY (3000 ->
 #   2,027 recordings), BENCH_MEDIAN_BYTES (262144), BENCH_CONCURRENCY ("8 4 16"),
 #   BENCH_RAISED_LIMIT (100000 requests/min), BENCH_LARGE_BYTES (1073741824), BENCH_DOWNLOAD_RUNS (5),
-#   BENCH_QUIET_WAIT_S (0: don't wait for an idle machine), BENCH_BUILD_DIR (build-bench).
+#   BENCH_QUIET_WAIT_S (0: don't wait for an idle machine), BENCH_BUILD_DIR (build-bench),
+#   BENCH_CLI_BEFORE, BENCH_G_BASELINE and BENCH_G_SHORT (part G: 1 = only the server-limited and
+#   limit-raised rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -103,6 +112,28 @@ stop_webex() {
   wait "$wx_pid" 2>/dev/null || true
 }
 
+s3_ops_file=$work/s3ops.tsv
+printf 'run\tHEAD rec\tPUT rec\tPUT sidecar\tHEAD sidecar\tS3 req/rec\tcritical S3 req/rec\n' >"$s3_ops_file"
+# s3_ops LABEL ERRFILE RECORDINGS: S3 requests by operation, from the sink's debug lines
+# ("S3 HeadObject s3://B/KEY: HEAD ... -> HTTP N"); "critical" = those of the recording itself
+# (HeadObject + PutObject / multipart calls), which the worker waits for; sidecars are not.
+s3_ops() {
+  "$py" - "$@" >>"$s3_ops_file" <<'PY'
+import collections, re, sys
+label, path, recs = sys.argv[1], sys.argv[2], max(int(sys.argv[3]), 1)
+c = collections.Counter()
+for line in open(path, errors="replace"):
+    m = re.search(r"S3 (\w+) s3://\S+?(\.json)?: ", line)
+    if m:
+        c[(m.group(1), bool(m.group(2)))] += 1
+rec = sum(n for (op, side), n in c.items() if not side)
+total = sum(c.values())
+print(f"{label}\t{c[('HeadObject', False)]}\t{c[('PutObject', False)]}\t{c[('PutObject', True)]}\t"
+      f"{c[('HeadObject', True)]}\t{total / recs:.2f}\t{rec / recs:.2f}")
+PY
+  tail -n 1 "$s3_ops_file" >&2
+}
+
 results=$work/results.tsv
 printf 'run\trecordings\tMB\twall s\trec/s\tMB/s\tclient CPU s\tpeak RSS MiB\tAPI req\t429s\temulator CPU s\tmoto CPU s\tbusy%% before\tcheck\n' \
   >"$results"
@@ -143,13 +174,14 @@ measure() {
 }
 
 # ccrec_cmd NAME PREFIX CONCURRENCY [FLAGS...]: sets cmd (array) to the ccrec-export command line.
+log_level=warn
 ccrec_cmd() {
   local name=$1 prefix=$2 conc=$3
   shift 3
   token_file "$work/$name.token"
   cmd=("$cli" webex --api-base-url "$base" --token-url "$token_url" --ca-file "$ca" --token-file "$work/$name.token"
     --from "$WFROM" --to "$WTO" --dest "s3://$BUCKET/$prefix" --s3-endpoint "$s3_endpoint"
-    --manifest "$work/$name.manifest.jsonl" --concurrency "$conc" --progress off --log-level warn "$@")
+    --manifest "$work/$name.manifest.jsonl" --concurrency "$conc" --progress off --log-level "$log_level" "$@")
 }
 baseline_cmd() {  # baseline_cmd NAME PREFIX
   token_file "$work/$1.token"
@@ -159,7 +191,7 @@ baseline_cmd() {  # baseline_cmd NAME PREFIX
 }
 
 # --- A (and D): ~2,000 recordings ------------------------------------------------------------------
-if part A || part D || part E || part F; then
+if part A || part D || part E || part F || part G; then
   bench_log "emulator with $TASKS tasks/day, median $MEDIAN bytes, latency $LAT ms"
   start_webex wx --tasks-per-day "$TASKS" --median-size-bytes "$MEDIAN"
   truth=$(helper truth --base-url "$base" --ca-file "$ca" --from "$FROM_MS" --to "$TO_MS")
@@ -211,6 +243,34 @@ if part A || part D || part E || part F; then
       measure "ccrec-export -c 8, $lim 100/min, SERVER limit 100/min" "f$lim" "f$lim" "$expected" "${cmd[@]}"
     done
     helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=0 >/dev/null
+  fi
+  if part G; then
+    bench_log "part G: before ${BENCH_CLI_BEFORE:?part G needs BENCH_CLI_BEFORE} vs after $cli"
+    log_level=debug
+    g_run() {  # g_run LABEL NAME BIN [FLAGS...]
+      local label=$1 name=$2 bin=$3
+      shift 3
+      ccrec_cmd "$name" "$name" 8 "$@"
+      cmd[0]=$bin
+      measure "$label" "$name" "$name" "$expected" "${cmd[@]}"
+      s3_ops "$label" "$work/$name.err" "$expected"
+    }
+    helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=300 >/dev/null
+    if [ "${BENCH_G_BASELINE:-0}" = 1 ]; then
+      baseline_cmd gbase gbase
+      measure "python baseline, SERVER limit 300/min" gbase gbase "$expected" "${cmd[@]}"
+    fi
+    g_run "before: -c 8 (defaults), SERVER limit 300/min" gbd "$BENCH_CLI_BEFORE"
+    g_run "after: -c 8, conditional on, SERVER limit 300/min" gad "$cli" --s3-conditional-writes on
+    helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=0 >/dev/null
+    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "before: -c 8 (defaults), unthrottled" gbu "$BENCH_CLI_BEFORE"
+    g_run "before: -c 8, limit $RAISED/min, unthrottled" gbr "$BENCH_CLI_BEFORE" --rate-limit "$RAISED"
+    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "after: -c 8, conditional on, unthrottled" gau "$cli" --s3-conditional-writes on
+    g_run "after: -c 8, conditional on, limit $RAISED/min, unthrottled" gar "$cli" --s3-conditional-writes on \
+      --rate-limit "$RAISED"
+    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "after: -c 8, conditional off, limit $RAISED/min, unthrottled" gao "$cli" \
+      --s3-conditional-writes off --rate-limit "$RAISED"
+    log_level=warn
   fi
   stop_webex
 fi
@@ -280,6 +340,11 @@ echo
 echo "## export benchmark: $(nproc) cores; ${LAT} ms added per API/media request; emulator HTTPS, moto S3 over HTTP"
 echo "(API req = token + tasks + captures requests the emulator answered; busy% = all CPUs, 3 s before the run)"
 helper table "$results"
+if [ "$(wc -l <"$s3_ops_file")" -gt 1 ]; then
+  echo
+  echo "S3 requests per run (from the debug log; recordings = $expected)"
+  helper table "$s3_ops_file"
+fi
 if [ -s "$dl_results" ]; then
   echo
   helper table "$dl_results"

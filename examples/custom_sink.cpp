@@ -7,6 +7,9 @@
 //   the manifest is to be trusted after a crash); Abort() and a failed Finish() leave nothing.
 // - PutOptions::if_none_match: Finish() fails with vendor_code "PreconditionFailed" when the key
 //   exists already (the engine then checks whose object it is: nothing is overwritten).
+// - EnforcesIfNoneMatch(): true only when that refusal is guaranteed (here: checked and stored
+//   under one lock). With a manifest, the engine then writes a new recording without a Stat()
+//   first (one round trip less); the default, false, keeps the Stat().
 // - Stat() returns the PutOptions::metadata the object was written with (the engine stores the
 //   recording's identity there, "ccrec-id", and skips an existing object only when it matches).
 // - Uri("") names the destination stably across runs (the manifest is bound to it).
@@ -60,6 +63,7 @@ class ArchiveSink : public ccrec::ObjectSink {
 
   std::string Describe(std::string const& key) const override { return "archive:" + key; }
   std::string Uri(std::string const& key) const override { return "archive://demo/" + key; }
+  bool EnforcesIfNoneMatch() const override { return true; }  // Finish() checks under the lock
 
   void PrintIndex() const {
     std::lock_guard<std::mutex> lock(mu_);

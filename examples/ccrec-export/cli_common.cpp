@@ -68,6 +68,11 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
                  "(Content-MD5, for S3-compatible servers without flexible checksums)")
       ->check(CLI::IsMember({"crc32c", "sha256", "md5"}))
       ->capture_default_str();
+  app.add_option("--s3-conditional-writes", o.s3_conditional_writes,
+                 "whether the S3 store enforces If-None-Match: * (then a new recording is one conditional PUT "
+                 "instead of HEAD + PUT): auto (AWS endpoints only), on (a store known to enforce it), off")
+      ->check(CLI::IsMember({"auto", "on", "off"}))
+      ->capture_default_str();
   app.add_option("--sse", o.sse, "S3 server-side encryption of every object: AES256 (SSE-S3) or aws:kms (SSE-KMS) "
                                  "(default: the bucket's)")
       ->check(CLI::IsMember({"AES256", "aws:kms", "aws:kms:dsse"}));
@@ -360,6 +365,9 @@ std::shared_ptr<ccrec::ObjectSink> MakeSink(CommonOptions const& o, Destination 
   so.checksum = o.s3_checksum == "md5"      ? ccrec::s3::ChecksumAlgorithm::kNone
                 : o.s3_checksum == "sha256" ? ccrec::s3::ChecksumAlgorithm::kSha256
                                             : ccrec::s3::ChecksumAlgorithm::kCrc32c;
+  so.conditional_writes = o.s3_conditional_writes == "on"    ? ccrec::s3::ConditionalWrites::kOn
+                          : o.s3_conditional_writes == "off" ? ccrec::s3::ConditionalWrites::kOff
+                                                             : ccrec::s3::ConditionalWrites::kAuto;
   // AWS_CA_BUNDLE applies to S3 and STS only, not to the vendor APIs sharing `transport`.
   so.transport = conn.ca_bundle.empty() ? std::move(transport) : MakeS3Transport(o, conn, logger);
   so.credentials = MakeAwsCredentials(o, so.transport, logger);

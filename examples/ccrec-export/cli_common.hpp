@@ -45,6 +45,7 @@ struct CommonOptions {
   std::string s3_region;
   bool s3_path_style = false;
   std::string s3_checksum = "crc32c";
+  std::string s3_conditional_writes = "auto";
   std::string ca_file;
   bool insecure = false;
   int concurrency = 4;

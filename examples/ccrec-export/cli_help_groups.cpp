@@ -22,7 +22,7 @@ std::map<std::string, std::string> const& Sections() {
     put("Window", {"from", "to", "days-back", "since-last-run", "until-now-minus", "pending-max-age", "sub-window", "shard",
                    "lease", "lease-ttl", "lease-wait", "window", "watch"});
     put("Destination", {"dest", "manifest", "manifest-format", "key-template", "dry-run", "file-mode", "dir-mode"});
-    put("S3", {"s3-endpoint", "s3-region", "s3-path-style", "profile", "s3-checksum", "sse", "sse-kms-key-id",
+    put("S3", {"s3-endpoint", "s3-region", "s3-path-style", "profile", "s3-checksum", "s3-conditional-writes", "sse", "sse-kms-key-id",
                "storage-class", "tag"});
     put("Output", {"log-level", "log-format", "progress", "metrics-textfile", "metrics-job"});
     put("Tuning", {"concurrency", "request-timeout", "bwlimit", "rate-limit", "rate-limiter", "rate-limit-store",

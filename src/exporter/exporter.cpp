@@ -3,6 +3,8 @@
 
 #include "exporter/item_queue.hpp"
 #include "exporter/media_download.hpp"
+#include "exporter/sidecar.hpp"
+#include "exporter/task_pool.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -18,19 +20,6 @@ namespace ccrec {
 inline namespace v1 {
 namespace exporter {
 
-std::string ExportSummary::LastLine() const {
-  return "exported=" + std::to_string(exported) + " skipped=" + std::to_string(skipped) +
-         " failed=" + std::to_string(failed) + " pending=" + std::to_string(pending) + " bytes=" + std::to_string(bytes);
-}
-
-Error Superseded(std::string reason) {
-  Error e = MakeError(ErrorCode::kInternal, std::move(reason));
-  e.vendor_code = kSupersededVendorCode;
-  return e;
-}
-
-bool IsSuperseded(Error const& error) noexcept { return error.vendor_code == kSupersededVendorCode; }
-
 namespace {
 
 /// Copies source, task_id, recording_id and segment_id (RecordingIdentity, ExportItem, ManifestEntry).
@@ -38,6 +27,7 @@ template <class From, class To> void CopyIdentity(From const& f, To& t) {
   std::tie(t.source, t.task_id, t.recording_id, t.segment_id) = std::tie(f.source, f.task_id, f.recording_id, f.segment_id);
 }
 
+using detail::IdentityOf;
 using detail::ItemQueue;
 
 void Done(ExportItem const& item) {
@@ -70,6 +60,9 @@ class Run {
                              std::chrono::seconds(15), 2.0, std::chrono::minutes(5)}) {
     work_ctx_ = user_ctx;
     work_ctx_.cancel = stop_;
+    // Without a manifest every item may exist already: Stat() first, or each would be downloaded
+    // again only to be refused by the sink.
+    conditional_create_ = sink.EnforcesIfNoneMatch() && manifest.Destination().has_value();
   }
 
   ExportSummary Execute() {
@@ -100,13 +93,26 @@ class Run {
       }
     });
 
+    // Sidecars are written here, off the workers' critical path (one thread per worker: a
+    // sidecar is one small write against a worker's download and upload).
+    detail::TaskPool sidecars(options_.concurrency, static_cast<std::size_t>(options_.concurrency) * 2);
+    sidecars_ = &sidecars;
     std::vector<std::thread> workers;
     for (int i = 0; i < options_.concurrency; ++i) {
       workers.emplace_back([this] {
         std::vector<char> buffer(options_.copy_buffer_bytes);
         while (auto item = queue_.Pop()) {
-          Process(*item, buffer);
-          Done(*item);
+          std::optional<SidecarDue> due;
+          Process(*item, buffer, due);
+          if (!due) {
+            Done(*item);
+            continue;
+          }
+          // The worker goes on with the next item; the manifest line follows both objects.
+          sidecars_->Submit([this, item = std::move(*item), due = std::move(*due)] {
+            FinishWithSidecar(item, due.key, due.info);
+            Done(item);
+          });
         }
       });
     }
@@ -121,6 +127,8 @@ class Run {
     if (!listed && !Stopping()) Fatal(std::move(listed).error());
     queue_.Close();
     for (auto& w : workers) w.join();
+    sidecars.Join();  // every sidecar written, failed or (stopping) recorded as interrupted
+    sidecars_ = nullptr;
     for (auto& item : queue_.TakeDropped()) {
       Interrupted(item);
       Done(item);
@@ -234,10 +242,6 @@ class Run {
   }
   ManifestEntry EntryFor(ExportItem const& item, std::string const& key) { return EntryAt(IdentityOf(item), key); }
 
-  static RecordingIdentity IdentityOf(ExportItem const& item) {
-    return RecordingIdentity{item.source, item.task_id, item.recording_id, item.segment_id};
-  }
-
   /// The structured fields of an item's log lines; segment, key and request id only when known.
   static LogFields FieldsOf(ExportItem const& item, std::string const& key = {}, Error const* error = nullptr) {
     LogFields f = {{"source", item.source}, {"task_id", item.task_id}, {"recording_id", item.recording_id}};
@@ -350,64 +354,86 @@ class Run {
 
   // ---- one item ---------------------------------------------------------------------------
 
-  void Process(ExportItem const& item, std::vector<char>& buffer) {
+  /// What an item whose recording is stored still needs: its sidecar, then its manifest line.
+  struct SidecarDue {
+    std::string key;
+    ObjectInfo info;
+  };
+
+  /// Exports one item, or stores its recording and sets `due` when its sidecar is still to be
+  /// written (then the outcome is not recorded yet).
+  void Process(ExportItem const& item, std::vector<char>& buffer, std::optional<SidecarDue>& due) {
     if (Stopping()) return Interrupted(item);
     std::string key = template_.Render(item.key_fields);
+    auto const latest = manifest_.Latest(item.source, item.task_id, item.recording_id, item.segment_id);
     if (options_.dry_run) {
-      if (DoneAt(item, key)) {
+      if (DoneAt(latest, key)) {
         counters_.skipped.fetch_add(1);  // nothing to do for it: not planned
-        return;
+      } else if (options_.on_dry_run_item) {
+        options_.on_dry_run_item(item, key);
       }
-      if (options_.on_dry_run_item) options_.on_dry_run_item(item, key);
       return;
     }
     if (auto clash = ClaimKey(item, key)) return Fail(item, key, *clash);
     // 1. Already exported to this very destination according to the manifest: no sink call.
-    if (auto done = DoneAt(item, key)) return Complete(item, key, ItemStatus::kSkipped, done->bytes, done->sha256);
+    if (auto done = DoneAt(latest, key)) return Complete(item, key, ItemStatus::kSkipped, done->bytes, done->sha256);
     std::optional<PreviousExport> previous;
     if (auto last = manifest_.LastExported(item.source, item.task_id, item.recording_id, item.segment_id)) {
       previous = PreviousExport{last->key, last->bytes, last->sha256};
     }
     // 2. Present in the sink (manifest lost, or a different manifest): skip it if it is this
-    //    recording, fail otherwise; never overwrite.
-    auto stat = sink_.Stat(key, work_ctx_);
-    if (!stat) {
-      if (IsCredentialError(stat.error())) return Fatal(SinkCredentialError(stat.error(), key));
-      return Fail(item, key, stat.error());
+    //    recording, fail otherwise; never overwrite. A sink that enforces if_none_match answers
+    //    that with the write itself (one round trip less) for an item the manifest has never seen.
+    if (!conditional_create_ || latest) {
+      auto stat = sink_.Stat(key, work_ctx_);
+      if (!stat) {
+        if (IsCredentialError(stat.error())) return Fatal(SinkCredentialError(stat.error(), key));
+        return Fail(item, key, stat.error());
+      }
+      if (stat->has_value()) return SkipExisting(item, key, **stat, previous);
     }
-    if (stat->has_value()) return SkipExisting(item, key, **stat, previous);
     if (!item.open) return Fail(item, key, MakeError(ErrorCode::kInternal, "the recording source gave no MediaOpener"));
     // 3. Stream it.
     auto info = Transfer(item, key, buffer);
     if (!info && IsSuperseded(info.error())) return Withdrawn(item, info.error());
     if (!info) {
       if (info.error().vendor_code == "PreconditionFailed" && !Stopping()) {
-        // Another writer created the key since Stat(): judge what is there now.
+        // The key exists (created since Stat(), or not looked up): judge what is there.
         auto again = sink_.Stat(key, work_ctx_);
+        if (!again && IsCredentialError(again.error())) return Fatal(SinkCredentialError(again.error(), key));
         if (again && again->has_value()) return SkipExisting(item, key, **again, previous);
       }
       return Fail(item, key, info.error());
     }
-    if (options_.write_sidecars && !item.metadata_json.empty()) {
-      auto sidecar = WriteSidecar(item, key);
-      if (!sidecar) {
-        counters_.bytes.fetch_sub(info->bytes);  // the item is not exported
-        return Fail(item, key, sidecar.error());
-      }
-    }
-    options_.logger.Debug("exported " + sink_.Describe(key) + " (" + std::to_string(info->bytes) + " bytes)",
-                          FieldsOf(item, key));
-    Complete(item, key, ItemStatus::kExported, info->bytes, info->sha256_hex.value_or(""));
+    if (!options_.write_sidecars || item.metadata_json.empty()) return Exported(item, key, *info);
+    due = SidecarDue{key, std::move(*info)};  // 4. the sidecar, on the pool
   }
 
-  /// The item's latest manifest line when it says exported or skipped at `key` of this very
-  /// destination. Lines without a URI (older manifests) do not count: they may describe another
-  /// destination.
-  std::optional<ManifestEntry> DoneAt(ExportItem const& item, std::string const& key) {
-    auto done = manifest_.Latest(item.source, item.task_id, item.recording_id, item.segment_id);
-    if (done && (done->status == ItemStatus::kExported || done->status == ItemStatus::kSkipped) && done->key == key &&
-        !done->uri.empty() && done->uri == sink_.Uri(key)) {
-      return done;
+  /// Writes the sidecar of an item whose recording is stored, then records the item: exported,
+  /// or failed (pending when the run is stopping) with its bytes taken back.
+  void FinishWithSidecar(ExportItem const& item, std::string const& key, ObjectInfo const& info) {
+    Result<void> sidecar = Stopping() ? Result<void>(MakeError(ErrorCode::kCancelled, "the run stopped"))
+                                      : WriteSidecar(item, key);
+    if (!sidecar) {
+      counters_.bytes.fetch_sub(info.bytes);  // the item is not exported
+      return Fail(item, key, sidecar.error());
+    }
+    Exported(item, key, info);
+  }
+
+  void Exported(ExportItem const& item, std::string const& key, ObjectInfo const& info) {
+    options_.logger.Debug("exported " + sink_.Describe(key) + " (" + std::to_string(info.bytes) + " bytes)",
+                          FieldsOf(item, key));
+    Complete(item, key, ItemStatus::kExported, info.bytes, info.sha256_hex.value_or(""));
+  }
+
+  /// `latest` (the item's latest manifest line) when it says exported or skipped at `key` of
+  /// this very destination. Lines without a URI (older manifests) do not count: they may
+  /// describe another destination.
+  std::optional<ManifestEntry> DoneAt(std::optional<ManifestEntry> const& latest, std::string const& key) {
+    if (latest && (latest->status == ItemStatus::kExported || latest->status == ItemStatus::kSkipped) &&
+        latest->key == key && !latest->uri.empty() && latest->uri == sink_.Uri(key)) {
+      return latest;
     }
     return std::nullopt;
   }
@@ -439,20 +465,11 @@ class Run {
       }
       if (!sidecar_stat->has_value()) {
         if (auto sidecar = WriteSidecar(item, key); !sidecar) return Fail(item, key, sidecar.error());
-      } else if (auto theirs = CheckSidecar(item, key, **sidecar_stat); !theirs) {
+      } else if (auto theirs = detail::CheckSidecar(sink_, item, key, **sidecar_stat); !theirs) {
         return Fail(item, key, theirs.error());
       }
     }
     Complete(item, key, ItemStatus::kSkipped, existing.bytes, existing.sha256_hex.value_or(""));
-  }
-
-  /// An existing sidecar belongs to the item unless its identity metadata names another one
-  /// (sidecars of older ccrec versions carry none and are kept).
-  Result<void> CheckSidecar(ExportItem const& item, std::string const& key, ObjectInfo const& sidecar) {
-    auto it = sidecar.metadata.find(kIdentityMetadataKey);
-    if (it == sidecar.metadata.end() || it->second == EncodeIdentity(IdentityOf(item))) return {};
-    return MakeError(ErrorCode::kIntegrity, sink_.Describe(key + ".json") + " already exists and belongs to another "
-                                                "recording (" + it->second + "); it was not overwritten");
   }
 
   Error SinkCredentialError(Error e, std::string const& key) {
@@ -461,31 +478,8 @@ class Run {
     return e;
   }
 
-  static void AddIdentity(PutOptions& put, ExportItem const& item) {
-    put.if_none_match = true;
-    put.metadata["ccrec-source"] = item.source;
-    put.metadata[kIdentityMetadataKey] = EncodeIdentity(IdentityOf(item));
-  }
-
   Result<void> WriteSidecar(ExportItem const& item, std::string const& key) {
-    PutOptions options;
-    options.content_type = "application/json";
-    options.expected_size = item.metadata_json.size();
-    AddIdentity(options, item);
-    auto writer = sink_.Open(key + ".json", options, work_ctx_);
-    Result<void> result;
-    if (!writer) {
-      result = std::move(writer).error();
-    } else if (auto written = (*writer)->Write(item.metadata_json.data(), item.metadata_json.size()); !written) {
-      result = std::move(written).error();
-    } else if (auto finished = (*writer)->Finish(); !finished) {
-      result = std::move(finished).error();
-      if (result.error().vendor_code == "PreconditionFailed") {
-        // A sidecar appeared meanwhile (or a previous export left it): keep it if it is ours.
-        auto there = sink_.Stat(key + ".json", work_ctx_);
-        if (there && there->has_value()) result = CheckSidecar(item, key, **there);
-      }
-    }
+    auto result = detail::WriteSidecar(sink_, item, key, work_ctx_);
     if (!result && IsCredentialError(result.error())) Fatal(SinkCredentialError(result.error(), key + ".json"));
     return result;
   }
@@ -494,7 +488,7 @@ class Run {
     PutOptions put;
     put.content_type = item.content_type.empty() ? ContentTypeForKey(key) : item.content_type;
     put.expected_size = item.expected_size;
-    AddIdentity(put, item);
+    detail::AddIdentity(put, item);
     // Written bytes show in progress reports at once; every way out that does not export the
     // object takes them back, so ExportSummary::bytes only counts exported recordings.
     detail::DownloadEnv env;
@@ -539,6 +533,8 @@ class Run {
   std::optional<std::chrono::system_clock::time_point> earliest_unfinished_;  // guarded by fatal_mu_
   std::mutex claims_mu_;
   std::map<std::string, Claim> claims_;  // by key, guarded by claims_mu_
+  bool conditional_create_ = false;      // no Stat() before writing an item the manifest never saw
+  detail::TaskPool* sidecars_ = nullptr;  // the sidecar writers while Execute() runs
 };
 
 }  // namespace

@@ -34,7 +34,8 @@ constexpr std::size_t kMaxKeyBytes = 1024;
 
 class S3Sink final : public ObjectSink {
  public:
-  explicit S3Sink(std::shared_ptr<SinkState const> state) : state_(std::move(state)) {}
+  S3Sink(std::shared_ptr<SinkState const> state, bool enforces_if_none_match)
+      : state_(std::move(state)), enforces_if_none_match_(enforces_if_none_match) {}
 
   Result<std::unique_ptr<ObjectWriter>> Open(std::string const& key, PutOptions const& options,
                                              CallContext const& ctx) override {
@@ -102,6 +103,8 @@ class S3Sink final : public ObjectSink {
     return "s3://" + state_->options.bucket + "/" + state_->options.prefix + key;
   }
 
+  bool EnforcesIfNoneMatch() const override { return enforces_if_none_match_; }
+
  private:
   std::optional<Error> ValidateKey(std::string const& key) const {
     if (key.empty()) return MakeError(ErrorCode::kInvalidArgument, "S3 key must not be empty");
@@ -123,7 +126,21 @@ class S3Sink final : public ObjectSink {
   }
 
   std::shared_ptr<SinkState const> state_;
+  bool enforces_if_none_match_;
 };
+
+bool EndsWith(std::string const& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// ConditionalWrites::kAuto: AWS S3 itself enforces If-None-Match (since August 2024).
+bool ResolveConditionalWrites(ConditionalWrites setting, std::string const& endpoint) {
+  if (setting != ConditionalWrites::kAuto) return setting == ConditionalWrites::kOn;
+  auto u = ::ccrec::detail::ParseUrl(endpoint);
+  if (!u) return false;
+  auto const host = ::ccrec::detail::ToLowerAscii(u->host);
+  return EndsWith(host, ".amazonaws.com") || EndsWith(host, ".amazonaws.com.cn");
+}
 
 }  // namespace
 
@@ -180,10 +197,11 @@ Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options) {
     return bad("UNSIGNED-PAYLOAD is only allowed for https endpoints (the body would be unprotected); "
                "endpoint is " + options.endpoint);
   }
+  bool const conditional = ResolveConditionalWrites(options.conditional_writes, options.endpoint);
   auto state = std::make_shared<SinkState>();
   state->options = std::move(options);
   state->client = std::move(*client);
-  return std::shared_ptr<ObjectSink>(std::make_shared<S3Sink>(std::move(state)));
+  return std::shared_ptr<ObjectSink>(std::make_shared<S3Sink>(std::move(state), conditional));
 }
 
 }  // namespace s3

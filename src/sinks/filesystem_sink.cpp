@@ -303,6 +303,8 @@ class FilesystemSink : public ObjectSink {
   }
 
   std::string Describe(std::string const& key) const override { return options_.root + "/" + key; }
+  /// link() refuses an existing name atomically; without hard links, a check then rename().
+  bool EnforcesIfNoneMatch() const override { return true; }
 
   std::string Uri(std::string const& key) const override {
     return "file://" + detail::PercentEncode(absolute_root_ + "/" + key, /*keep_slash=*/true);

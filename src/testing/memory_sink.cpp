@@ -96,6 +96,16 @@ std::optional<std::string> MemorySink::Get(std::string const& key) const {
   return it->second.data;
 }
 
+bool MemorySink::EnforcesIfNoneMatch() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return enforces_if_none_match_;
+}
+
+void MemorySink::SetEnforcesIfNoneMatch(bool enforces) {
+  std::lock_guard<std::mutex> lock(mu_);
+  enforces_if_none_match_ = enforces;
+}
+
 std::size_t MemorySink::AbortCount() const {
   std::lock_guard<std::mutex> lock(mu_);
   return aborts_;

@@ -49,6 +49,8 @@ struct CCREC_EXPORT PutOptions {
   std::map<std::string, std::string> metadata;
   /// Don't overwrite: Finish() fails with ErrorCode::kInvalidArgument and vendor_code
   /// "PreconditionFailed" if the object already exists (S3 `If-None-Match: *`). Default false.
+  /// Whether a sink truly refuses (rather than silently overwrites) is told by
+  /// ObjectSink::EnforcesIfNoneMatch().
   bool if_none_match = false;
 };
 
@@ -91,6 +93,18 @@ class CCREC_EXPORT ObjectSink {
   /// of another destination. The default returns Describe(key); sinks should override it when
   /// Describe() is not a URI.
   virtual std::string Uri(std::string const& key) const { return Describe(key); }
+  /// True when this sink guarantees that a writer opened with PutOptions::if_none_match never
+  /// replaces an object that exists when Finish() commits: Finish() then fails with vendor_code
+  /// "PreconditionFailed", and of two writers racing for one absent key at most one succeeds.
+  /// The export engine then writes a new recording with one conditional create instead of
+  /// Stat() followed by a write (one round trip less per recording); with false it keeps the
+  /// Stat() first. Must not change during a sink's life. The default is false: a sink that does
+  /// not know (e.g. an S3-compatible store that may ignore `If-None-Match`) must not claim it,
+  /// or an existing object could be overwritten. MemorySink and the filesystem sink return true;
+  /// the S3 sink as S3SinkOptions::conditional_writes says.
+  /// @par Thread safety
+  /// Thread-safe.
+  virtual bool EnforcesIfNoneMatch() const { return false; }
 };
 
 /// Content type for a key from its extension: .wav audio/wav, .mp3 audio/mpeg, .m4a audio/mp4,

@@ -87,8 +87,8 @@ struct ExporterOptions {
   /// (a key collision; the summary moves it to `failed` too), and then `item` carries only its
   /// identity as above.
   /// @par Thread safety
-  /// Called from the worker threads (and the thread that runs Run() for pending tasks),
-  /// concurrently when concurrency > 1: it must be thread-safe, should return quickly (a worker
+  /// Called from the worker threads, the sidecar threads (items with a sidecar) and the thread
+  /// that runs Run() (pending tasks), concurrently: it must be thread-safe, should return quickly (a worker
   /// waits for it) and must not throw. Default none.
   std::function<void(ExportItem const& item, ManifestEntry const& outcome)> on_item_done;
   /// Progress callback, called from a background thread every `progress_interval` and once at
@@ -111,6 +111,15 @@ struct ExporterOptions {
 ///   this recording (CheckExistingObject(): its `ccrec-id` metadata, or for objects of older
 ///   ccrec versions the item's last "exported" manifest line); any other existing object makes
 ///   the item "failed" with an error naming the object, and the object is left alone.
+/// - How an existing key is found: by Stat() before anything is downloaded, except when the sink
+///   EnforcesIfNoneMatch(), the manifest is bound to the destination (not Manifest::Null()) and
+///   has no line for the item at all (a new recording). Then the write itself is the check: one
+///   conditional write instead of Stat() + write, one round trip less per recording, and two
+///   instances exporting the same recording cannot both store it (exactly once). A write refused
+///   with "PreconditionFailed" is judged by Stat() as above. The cost: a recording stored by an
+///   export whose manifest was lost (or by another instance) is downloaded again before the
+///   sink refuses it; the manifest normally prevents that, and a sink that does not enforce
+///   if_none_match (the default) is always asked first.
 /// - Two items of one run that render the same key both end "failed" (a key collision; an item
 ///   already recorded as exported or skipped gets a second, "failed" line, and the summary
 ///   moves it to `failed`). The same recording listed twice is not a collision.
@@ -118,10 +127,16 @@ struct ExporterOptions {
 ///   concurrency × copy_buffer_bytes plus the sink's own buffers) with PutOptions::if_none_match
 ///   and the identity in PutOptions::metadata (kIdentityMetadataKey, plus "ccrec-source"); an
 ///   object that appeared meanwhile is checked as above. Then its sidecar is written (same
-///   metadata), then its manifest line (so a manifest "exported" line implies both objects
-///   exist, and survive a crash when the sink makes an object durable before Finish() returns,
-///   as the filesystem sink with fsync and the S3 sink do). An item skipped because its key
-///   exists gets its sidecar written if that is missing.
+///   metadata) by a small pool (one thread per worker; at most 2 × concurrency sidecars wait,
+///   beyond that the workers wait), so that the worker goes on with the next item; the manifest
+///   line is written once both objects are stored (so a manifest "exported" line implies both
+///   objects exist, and survive a crash when the sink makes an object durable before Finish()
+///   returns, as the filesystem sink with fsync and the S3 sink do). A sidecar that cannot be
+///   written makes the item "failed" (its recording stays; the next run finds it, keeps it and
+///   writes the sidecar); a run that stops (cancellation, a fatal error) before a sidecar is
+///   written records the item "pending", and Run() returns only after every sidecar write has
+///   ended. An item skipped because its key exists gets its sidecar written if that is missing
+///   (on the worker).
 /// - An item the source withdraws while it is read (Superseded(): it hands out replacements)
 ///   leaves no object and no line and is not counted, unless the run is stopping (then pending).
 /// - Run() fsyncs the manifest before it returns; a failure there is ExportSummary::fatal.

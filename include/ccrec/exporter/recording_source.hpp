@@ -66,7 +66,8 @@ struct ExportItem {
   MediaOpener open;
   /// Called once when the engine is done with the item: after its manifest line (exported,
   /// skipped, failed, or pending because the run stopped), after a dry run reported it, or after
-  /// it was superseded (IsSuperseded()). Called from a worker thread, or from the thread of
+  /// it was superseded (IsSuperseded()). Called from a worker thread, a sidecar thread (for an
+  /// item whose sidecar was written after its recording), or from the thread of
   /// Exporter::Run() for items the stopped run never started. Optional; lets a source that hands
   /// out follow-up items (see Superseded()) know when its Enumerate() may return. Default none.
   std::function<void()> on_done = {};

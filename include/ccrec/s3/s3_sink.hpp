@@ -72,6 +72,24 @@ enum class ChecksumAlgorithm {
   kSha256,
 };
 
+/// Whether the store enforces `If-None-Match: *` on PutObject and CompleteMultipartUpload
+/// (S3 conditional writes: 412 PreconditionFailed when the key exists), which the sink reports
+/// through ObjectSink::EnforcesIfNoneMatch(). The header is sent with PutOptions::if_none_match
+/// whatever this says; this only tells callers (the export engine) whether they may rely on it
+/// instead of a HeadObject first. A store that silently ignores the header would let such a
+/// caller overwrite an object, so only claim it for a store known to enforce it.
+enum class ConditionalWrites {
+  /// Enforced when the endpoint is AWS S3 (host ending in ".amazonaws.com" or
+  /// ".amazonaws.com.cn", including the default endpoint; AWS enforces it since August 2024),
+  /// not claimed for any other endpoint. Default.
+  kAuto,
+  /// The store enforces it (AWS S3; moto 5.2.1 does on both calls; check your store's
+  /// documentation, e.g. recent MinIO and Cloudflare R2 document it).
+  kOn,
+  /// Not claimed: callers check with HeadObject first.
+  kOff,
+};
+
 /// Options of MakeS3Sink(). Only `bucket` is required; every other field has a production default.
 struct CCREC_EXPORT S3SinkOptions {
   /// Bucket name. Required.
@@ -141,6 +159,8 @@ struct CCREC_EXPORT S3SinkOptions {
   std::string storage_class;
   /// Object tags (`x-amz-tagging`), added to every object. Default none.
   std::map<std::string, std::string> tags;
+  /// Whether the store enforces `If-None-Match: *` (see ConditionalWrites). Default kAuto.
+  ConditionalWrites conditional_writes = ConditionalWrites::kAuto;
   /// Total time one attempt of a control call — CreateMultipartUpload, AbortMultipartUpload,
   /// HeadObject — may take (connect, request, status, headers and body) before it fails with
   /// kDeadlineExceeded (not retried). Bounds a server that trickles its answer, which the
@@ -191,6 +211,8 @@ CCREC_EXPORT bool EndpointImpliesPathStyle(std::string_view endpoint);
 /// `x-amz-meta-sha256` when present. PutOptions::metadata is sent as `x-amz-meta-*` on PutObject
 /// and CreateMultipartUpload alike (Amazon S3 User Guide, "Working with object metadata": at most
 /// 2 KB of user metadata per object). Uri() and Describe() are "s3://BUCKET/PREFIXKEY".
+/// PutOptions::if_none_match sends `If-None-Match: *` on PutObject and CompleteMultipartUpload;
+/// EnforcesIfNoneMatch() answers as S3SinkOptions::conditional_writes says.
 ///
 /// Errors: S3 XML error bodies become Error with vendor_code = the S3 Code, request_id =
 /// x-amz-request-id and a message naming the bucket/key and what to do. 500/502/503/504,

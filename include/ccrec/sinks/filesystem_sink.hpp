@@ -71,7 +71,8 @@ struct FilesystemSinkOptions {
 /// sees a partial file and a failed or aborted write leaves nothing behind (the temporary file is
 /// removed). A crash or SIGKILL can leave the temporary file: see remove_stale_temp_files.
 /// With fsync on, once Finish() returns the object survives a crash or power loss. With PutOptions::if_none_match the final step fails instead of replacing an
-/// existing file. Keys must be relative and must not contain empty, "." or ".." segments,
+/// existing file (a hard link, which the kernel refuses atomically; on file systems without hard
+/// links, a check then rename): EnforcesIfNoneMatch() is true. Keys must be relative and must not contain empty, "." or ".." segments,
 /// backslashes or NUL bytes (kInvalidArgument).
 ///
 /// User metadata (PutOptions::metadata) is kept in a mirror tree of small JSON files,

@@ -35,6 +35,12 @@ class CCREC_EXPORT MemorySink : public ObjectSink {
   Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const& ctx = {}) override;
   std::string Describe(std::string const& key) const override;
 
+  /// True unless SetEnforcesIfNoneMatch(false): the existence check and the insert of an
+  /// if_none_match writer happen under one lock.
+  bool EnforcesIfNoneMatch() const override;
+  /// What EnforcesIfNoneMatch() answers (default true), to test callers against a sink that does
+  /// not claim it. Commits keep refusing existing keys either way.
+  void SetEnforcesIfNoneMatch(bool enforces);
   /// Finished objects by key.
   std::map<std::string, Object> Objects() const;
   std::optional<std::string> Get(std::string const& key) const;
@@ -56,6 +62,7 @@ class CCREC_EXPORT MemorySink : public ObjectSink {
   std::size_t aborts_ = 0;
   std::size_t writes_until_failure_ = 0;
   std::optional<Error> write_failure_;
+  bool enforces_if_none_match_ = true;
 };
 
 }  // namespace testing

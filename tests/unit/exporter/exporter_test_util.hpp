@@ -253,6 +253,10 @@ class CountingSink : public ccrec::ObjectSink {
     return inner_->Stat(key, ctx);
   }
   std::string Describe(std::string const& key) const override { return inner_->Describe(key); }
+  /// What EnforcesIfNoneMatch() answers. Default false (the engine Stat()s first), whatever the
+  /// inner MemorySink says.
+  std::atomic<bool> enforces_if_none_match{false};
+  bool EnforcesIfNoneMatch() const override { return enforces_if_none_match.load(); }
   /// inner's Uri(), or `uri_base` + key when set (another destination over the same objects).
   std::string Uri(std::string const& key) const override { return uri_base.empty() ? inner_->Uri(key) : uri_base + key; }
   std::string uri_base;

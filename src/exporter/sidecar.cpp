@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "exporter/sidecar.hpp"
+
+#include <utility>
+
+namespace ccrec {
+inline namespace v1 {
+namespace exporter {
+namespace detail {
+
+RecordingIdentity IdentityOf(ExportItem const& item) {
+  return RecordingIdentity{item.source, item.task_id, item.recording_id, item.segment_id};
+}
+
+void AddIdentity(PutOptions& put, ExportItem const& item) {
+  put.if_none_match = true;
+  put.metadata["ccrec-source"] = item.source;
+  put.metadata[kIdentityMetadataKey] = EncodeIdentity(IdentityOf(item));
+}
+
+Result<void> CheckSidecar(ObjectSink& sink, ExportItem const& item, std::string const& key, ObjectInfo const& sidecar) {
+  auto it = sidecar.metadata.find(kIdentityMetadataKey);
+  if (it == sidecar.metadata.end() || it->second == EncodeIdentity(IdentityOf(item))) return {};
+  return MakeError(ErrorCode::kIntegrity, sink.Describe(key + ".json") + " already exists and belongs to another "
+                                              "recording (" + it->second + "); it was not overwritten");
+}
+
+Result<void> WriteSidecar(ObjectSink& sink, ExportItem const& item, std::string const& key, CallContext const& ctx) {
+  PutOptions options;
+  options.content_type = "application/json";
+  options.expected_size = item.metadata_json.size();
+  AddIdentity(options, item);
+  auto writer = sink.Open(key + ".json", options, ctx);
+  if (!writer) return std::move(writer).error();
+  if (auto written = (*writer)->Write(item.metadata_json.data(), item.metadata_json.size()); !written) {
+    return std::move(written).error();
+  }
+  auto finished = (*writer)->Finish();
+  if (finished) return {};
+  if (finished.error().vendor_code == "PreconditionFailed") {
+    // A sidecar appeared meanwhile (or a previous export left it): keep it if it is ours.
+    auto there = sink.Stat(key + ".json", ctx);
+    if (there && there->has_value()) return CheckSidecar(sink, item, key, **there);
+  }
+  return std::move(finished).error();
+}
+
+}  // namespace detail
+}  // namespace exporter
+}  // namespace v1
+}  // namespace ccrec
