@@ -20,8 +20,8 @@ inline namespace v1 {
 /// webex::ServiceAppOptions), webex_legacy::ClientOptions, face::ClientOptions and
 /// huawei::AgentSessionOptions: set its fields as theirs (`options.transport = ...`). What a
 /// client sends through the transport, which failures its retry policy retries and what it logs
-/// are documented with the derived options. Every field may stay empty: the client fills in the
-/// default when it is built.
+/// are documented with the derived options. Every field may be left as it is: the client fills in
+/// the defaults below when it is built.
 ///
 /// @par Thread safety
 /// A plain value type. The objects it points to are shared by the client built from it, and
@@ -34,11 +34,11 @@ struct CCREC_EXPORT HttpClientOptions {
   std::shared_ptr<Clock> clock;
   /// Waits between retries (wakes on cancellation). Default (null): MakeRealSleeper().
   std::shared_ptr<Sleeper> sleeper;
-  /// When to stop retrying and the backoff curve (which failures are retried: see the derived
-  /// options); CallContext::retry overrides it per call. Default: RetryPolicy{}.
+  /// When to stop retrying and the backoff curve. Which failures are retried, and whether
+  /// CallContext::retry overrides it per call, the derived options say. Default: RetryPolicy{}.
   RetryPolicy retry;
-  /// Log sink. URLs are redacted; passwords, API keys and tokens are never logged.
-  /// Default: silent.
+  /// Log sink. Never receives a password, API key or token; what else each client logs, and
+  /// hides, its options say. Default: silent.
   Logger logger;
 };
 
