@@ -23,42 +23,36 @@ RecordingLister::RecordingLister(SearchFn search, Logger logger, TimeFormat form
   auto from = util::ToEpochMs(query_.from);
   auto to = util::ToEpochMs(query_.to);
   if (to <= from) {
-    error_ = MakeError(ErrorCode::kInvalidArgument, "FACE listing: `to` (" + util::FormatIso8601(query_.to, true) +
-                                                        ") must be after `from` (" +
-                                                        util::FormatIso8601(query_.from, true) + ")");
+    fetched_.Fail(MakeError(ErrorCode::kInvalidArgument, "FACE listing: `to` (" +
+                                                             util::FormatIso8601(query_.to, true) +
+                                                             ") must be after `from` (" +
+                                                             util::FormatIso8601(query_.from, true) + ")"));
   } else if (query_.max_list_length < 1 || query_.max_list_length > 1000) {
-    error_ = MakeError(ErrorCode::kInvalidArgument, "FACE listing: max_list_length " +
-                                                        std::to_string(query_.max_list_length) + " is outside 1..1000");
+    fetched_.Fail(MakeError(ErrorCode::kInvalidArgument, "FACE listing: max_list_length " +
+                                                             std::to_string(query_.max_list_length) +
+                                                             " is outside 1..1000"));
   } else if (query_.filter.start || query_.filter.earliest_start || query_.filter.latest_start ||
              query_.filter.segment_id || query_.filter.max_list_length) {
-    error_ = MakeError(ErrorCode::kInvalidArgument,
-                       "FACE listing: the filter must not set start times, segment_id or max_list_length (the "
-                       "lister sets them)");
+    fetched_.Fail(MakeError(ErrorCode::kInvalidArgument,
+                            "FACE listing: the filter must not set start times, segment_id or max_list_length (the "
+                            "lister sets them)"));
   } else {
     windows_.emplace_back(from, to - 1);
   }
 }
 
 std::optional<Result<RecordingMatch>> RecordingLister::Next() {
-  for (;;) {
-    if (!pending_.empty()) {
-      RecordingMatch m = std::move(pending_.front());
-      pending_.pop_front();
-      return Result<RecordingMatch>(std::move(m));
-    }
-    if (done_) return std::nullopt;
-    if (error_) {
-      done_ = true;
-      return Result<RecordingMatch>(std::move(*error_));
-    }
+  std::optional<Result<RecordingMatch>> out;
+  while (!fetched_.Take(out)) {
     if (windows_.empty()) {
-      done_ = true;
-      return std::nullopt;
+      fetched_.Finish();
+      continue;
     }
     auto [a, b] = windows_.back();
     windows_.pop_back();
     Fetch(a, b);
   }
+  return out;
 }
 
 void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
@@ -68,7 +62,7 @@ void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
   c.max_list_length = query_.max_list_length;
   auto result = search_(c, ctx_);
   if (!result) {
-    error_ = std::move(result).error();
+    fetched_.Fail(std::move(result).error());
     return;
   }
   std::vector<RecordingMatch> matches = std::move(result->matches);
@@ -78,13 +72,13 @@ void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
     std::int64_t last = Floor(b);
     std::int64_t granules = (last - first) / granularity_ + 1;
     if (granules <= 1) {
-      error_ = MakeError(ErrorCode::kInternal,
-                         "FACE listing: the server lists at most " + std::to_string(matches.size()) +
-                             " recordings per request, and more than that start at " +
-                             FormatFaceTime(util::FromEpochMs(a), format_) +
-                             " (one " + (granularity_ == 1 ? "millisecond" : "second") +
-                             "); the window cannot be split further, so the listing would be incomplete. Narrow "
-                             "the search (e.g. by ani or dnis) or raise maxListLength");
+      fetched_.Fail(MakeError(ErrorCode::kInternal,
+                              "FACE listing: the server lists at most " + std::to_string(matches.size()) +
+                                  " recordings per request, and more than that start at " +
+                                  FormatFaceTime(util::FromEpochMs(a), format_) + " (one " +
+                                  (granularity_ == 1 ? "millisecond" : "second") +
+                                  "); the window cannot be split further, so the listing would be incomplete. "
+                                  "Narrow the search (e.g. by ani or dnis) or raise maxListLength"));
       return;
     }
     std::int64_t mid = first + (granules / 2) * granularity_;
@@ -101,7 +95,7 @@ void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
       logger_.Warn("FACE listing: recording " + m.recording_id + " has no readable start time; included once");
     }
     if (!seen_.insert(m.recording_id).second) continue;
-    pending_.push_back(std::move(m));
+    fetched_.Push(std::move(m));
   }
 }
 

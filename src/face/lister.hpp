@@ -7,8 +7,9 @@
 #include <ccrec/core/result.hpp>
 #include <ccrec/face/client.hpp>
 
+#include "internal/fetched_items.hpp"
+
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <set>
@@ -45,10 +46,8 @@ class RecordingLister {
   CallContext ctx_;
   std::int64_t granularity_ = 1;
   std::vector<std::pair<std::int64_t, std::int64_t>> windows_;  // inclusive [a, b] in epoch ms
-  std::deque<RecordingMatch> pending_;
+  ::ccrec::detail::FetchedItems<RecordingMatch> fetched_;  // matches to yield, the error, the end
   std::set<std::string> seen_;
-  std::optional<Error> error_;
-  bool done_ = false;
 };
 
 }  // namespace detail

@@ -4,6 +4,7 @@
 
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/http.hpp>
+#include <ccrec/core/http_client_options.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/retry.hpp>
 
@@ -33,10 +34,10 @@ struct ClientRuntime {
         sleeper(sleeper_in ? std::move(sleeper_in) : MakeRealSleeper()),
         backoff(retry),
         logger(std::move(logger_in)) {}
-  /// The same from a client's options (their transport, clock, sleeper, retry and logger fields),
+  /// The same from a client's options (the HttpClientOptions every client's options derive from),
   /// a null transport replaced by `make_default_transport()` (the caller's MakeCurlTransport()).
-  template <class Options, class MakeTransport>
-  ClientRuntime(Options const& o, MakeTransport make_default_transport)
+  template <class MakeTransport>
+  ClientRuntime(HttpClientOptions const& o, MakeTransport make_default_transport)
       : ClientRuntime(o.transport ? o.transport : make_default_transport(), o.clock, o.sleeper, o.retry, o.logger) {}
 
   /// What RunWithRetries needs, pointing into this object (valid while it lives).

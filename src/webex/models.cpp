@@ -74,6 +74,20 @@ Result<rapidjson::Value const*> DataArray(rapidjson::Document const& doc, std::s
   return data;
 }
 
+/// Parses a `{"data": [...]}` answer and calls `each(doc, element, index)` for every element of
+/// `data` in order (`doc` holds the spans the elements' raw_json is copied from).
+/// Errors: kParse when the body is not JSON or lacks the `data` array (DataArray()).
+template <class Each>
+Result<void> ForEachDataElement(std::string_view body, std::string_view what, Each&& each) {
+  auto doc = util::ParseJsonWithSpans(body, what);
+  if (!doc) return std::move(doc).error();
+  auto data = DataArray(doc->Doc(), what);
+  if (!data) return std::move(data).error();
+  std::size_t index = 0;
+  for (auto const& element : (*data)->GetArray()) each(*doc, element, index++);
+  return {};
+}
+
 }  // namespace
 
 std::optional<Task> ParseTask(util::JsonWithSpans const& doc, rapidjson::Value const& value) {
@@ -101,23 +115,18 @@ std::optional<Task> ParseTask(util::JsonWithSpans const& doc, rapidjson::Value c
 
 Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger) {
   constexpr std::string_view kWhat = "Webex GET /v1/tasks response";
-  auto doc = util::ParseJsonWithSpans(body, kWhat);
-  if (!doc) return std::move(doc).error();
-  auto data = DataArray(doc->Doc(), kWhat);
-  if (!data) return std::move(data).error();
   std::vector<Task> tasks;
-  tasks.reserve((*data)->Size());
-  std::size_t index = 0;
-  for (auto const& element : (*data)->GetArray()) {
-    auto task = ParseTask(*doc, element);
+  auto parsed = ForEachDataElement(body, kWhat, [&](util::JsonWithSpans const& doc, rapidjson::Value const& element,
+                                                    std::size_t index) {
+    auto task = ParseTask(doc, element);
     if (task) {
       tasks.push_back(std::move(*task));
     } else {
       logger.Warn(std::string(kWhat) + ": data[" + std::to_string(index) +
                   "] has no string \"id\" (or is not an object); skipped");
     }
-    ++index;
-  }
+  });
+  if (!parsed) return std::move(parsed).error();
   return tasks;
 }
 
@@ -161,34 +170,29 @@ Transcription ParseTranscription(util::JsonWithSpans const& doc, rapidjson::Valu
 
 Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, Logger const& logger) {
   constexpr std::string_view kWhat = "Webex POST /v1/captures/query response";
-  auto doc = util::ParseJsonWithSpans(body, kWhat);
-  if (!doc) return std::move(doc).error();
-  auto data = DataArray(doc->Doc(), kWhat);
-  if (!data) return std::move(data).error();
   std::vector<TaskCaptures> out;
-  std::size_t index = 0;
-  for (auto const& element : (*data)->GetArray()) {
+  auto parsed = ForEachDataElement(body, kWhat, [&](util::JsonWithSpans const& doc, rapidjson::Value const& element,
+                                                    std::size_t index) {
     auto task_id = element.IsObject() ? util::OptString(element, "taskId") : std::nullopt;
     if (!task_id || task_id->empty()) {
       logger.Warn(std::string(kWhat) + ": data[" + std::to_string(index) +
                   "] has no string \"taskId\" (or is not an object); its captures cannot be attributed and are "
                   "skipped");
-      ++index;
-      continue;
+      return;
     }
     TaskCaptures tc;
     tc.task_id = std::move(*task_id);
     if (auto const* recs = util::OptArray(element, "recording")) {
-      for (auto const& r : recs->GetArray()) tc.recordings.push_back(ParseRecording(*doc, r));
+      for (auto const& r : recs->GetArray()) tc.recordings.push_back(ParseRecording(doc, r));
     } else if (auto const* single = util::OptObject(element, "recording")) {
-      tc.recordings.push_back(ParseRecording(*doc, *single));  // tolerate an object where an array belongs
+      tc.recordings.push_back(ParseRecording(doc, *single));  // tolerate an object where an array belongs
     }
     if (auto const* trs = util::OptArray(element, "transcription")) {
-      for (auto const& t : trs->GetArray()) tc.transcriptions.push_back(ParseTranscription(*doc, t));
+      for (auto const& t : trs->GetArray()) tc.transcriptions.push_back(ParseTranscription(doc, t));
     }
     out.push_back(std::move(tc));
-    ++index;
-  }
+  });
+  if (!parsed) return std::move(parsed).error();
   return out;
 }
 

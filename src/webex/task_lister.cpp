@@ -55,28 +55,23 @@ TaskLister::TaskLister(std::int64_t from_ms, std::int64_t to_ms, int page_size, 
 }
 
 std::optional<Result<Task>> TaskLister::Next() {
-  for (;;) {
-    if (!ready_.empty()) {
-      Task task = std::move(ready_.front());
-      ready_.pop_front();
-      return Result<Task>(std::move(task));
-    }
-    if (finished_) return std::nullopt;
-    if (final_error_) {
-      finished_ = true;
-      return Result<Task>(std::move(*final_error_));
-    }
+  std::optional<Result<Task>> out;
+  while (!fetched_.Take(out)) {
     if (mode_ == Mode::kDone) {
-      finished_ = true;
-      if (incomplete_) return Result<Task>(std::move(*incomplete_));
-      return std::nullopt;
+      if (incomplete_) {
+        fetched_.Fail(std::move(*incomplete_));
+      } else {
+        fetched_.Finish();
+      }
+      continue;
     }
     auto step = Step();
     if (!step) {
-      final_error_ = std::move(step).error();
+      fetched_.Fail(std::move(step).error());
       mode_ = Mode::kDone;
     }
   }
+  return out;
 }
 
 Result<void> TaskLister::Step() {
@@ -119,7 +114,7 @@ void TaskLister::Emit(Task task, std::int64_t lo, std::int64_t hi) {
   } else {
     logger_.Warn("Webex task " + task.id + " has no createdTime; listed once, but its place in the window is unknown");
   }
-  ready_.push_back(std::move(task));
+  fetched_.Push(std::move(task));
 }
 
 void TaskLister::RaiseWatermark(std::int64_t watermark) {

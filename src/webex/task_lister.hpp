@@ -7,6 +7,8 @@
 #include <ccrec/core/result.hpp>
 #include <ccrec/webex/models.hpp>
 
+#include "internal/fetched_items.hpp"
+
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -96,13 +98,11 @@ class TaskLister {
   bool used_split_ = false;
   std::vector<std::pair<std::int64_t, std::int64_t>> split_stack_;  // [a, b); back() is next
 
-  std::deque<Task> ready_;
+  ::ccrec::detail::FetchedItems<Task> fetched_;  // tasks to yield, then the error that ended the listing
   std::unordered_set<std::string> emitted_;
   std::deque<std::pair<std::int64_t, std::string>> emitted_order_;  // (createdTime, id), for pruning
   std::int64_t watermark_;       // no task with createdTime < watermark_ can be emitted any more
-  std::optional<Error> final_error_;     // yielded after ready_ drains; ends the listing
   std::optional<Error> incomplete_;      // yielded at the very end (tasks that could not be listed)
-  bool finished_ = false;
 };
 
 }  // namespace detail

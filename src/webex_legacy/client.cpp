@@ -179,6 +179,20 @@ struct Client::Impl : util::ClientRuntime {
     return EncodeQueryParameter(query);
   }
 
+  /// One list query, `sent` (checked and encoded by Encode()), answered in `format`; `context`
+  /// names the query and its window in errors.
+  Result<util::BufferedResponse> List(RecordType type, Query const& sent, Format format, std::string const& context,
+                                      CallContext const& ctx) const {
+    auto q = Encode(sent);
+    if (!q) return std::move(q).error();
+    return GetAs(ListUrl(type, *q), format, What(type), context, ctx);
+  }
+
+  /// The most rows the service returns for `query`: its numberOfRecords, at most the row cap.
+  std::size_t RowLimit(Query const& query) const {
+    return static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
+  }
+
   static TimeWindow WindowOf(Query const& q) {
     return TimeWindow{util::FromEpochMs(util::ToEpochMs(q.date_begin)), util::FromEpochMs(util::ToEpochMs(q.date_end))};
   }
@@ -206,18 +220,15 @@ struct Client::Impl : util::ClientRuntime {
     TimeWindow window = WindowOf(query);
     Query sent = query;
     sent.date_begin = window.begin - overlap;
-    auto q = Encode(sent);
-    if (!q) return std::move(q).error();
-    std::string what = What(type);
-    std::string context = what + " for " + WindowText(window);
-    auto response = GetAs(ListUrl(type, *q), Format::kJson, what, context, ctx);
+    std::string context = What(type) + " for " + WindowText(window);
+    auto response = List(type, sent, Format::kJson, context, ctx);
     if (!response) return std::move(response).error();
     auto records = SplitRecordArray(response->body);
     if (!records) return WithContext(std::move(records).error(), context);
     RecordPage page;
     page.window = window;
     page.rows_returned = records->size();
-    page.row_limit = static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
+    page.row_limit = RowLimit(query);
     page.possibly_truncated = page.rows_returned >= page.row_limit;
     std::int64_t b = util::ToEpochMs(window.begin), e = util::ToEpochMs(window.end);
     begin_included = false;
@@ -239,19 +250,16 @@ struct Client::Impl : util::ClientRuntime {
   }
 
   Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx) const {
-    auto q = Encode(query);
-    if (!q) return std::move(q).error();
     TimeWindow window = WindowOf(query);
-    std::string what = What(type);
-    std::string context = what + " (CSV) for " + WindowText(window);
-    auto response = GetAs(ListUrl(type, *q), Format::kCsv, what, context, ctx);
+    std::string context = What(type) + " (CSV) for " + WindowText(window);
+    auto response = List(type, query, Format::kCsv, context, ctx);
     if (!response) return std::move(response).error();
     auto table = ParseCsv(response->body);
     if (!table) return WithContext(std::move(table).error(), context);
     CsvPage page;
     page.window = window;
     page.table = std::move(*table);
-    page.row_limit = static_cast<std::size_t>(std::min(query.number_of_records, row_cap));
+    page.row_limit = RowLimit(query);
     page.possibly_truncated = page.table.rows.size() >= page.row_limit;
     return page;
   }
@@ -280,7 +288,7 @@ struct Client::Impl : util::ClientRuntime {
     if (!response) return std::move(response).error();
     auto impl = std::make_unique<CsvPageReader::Impl>(
         std::move(response->body), window, overlap,
-        static_cast<std::size_t>(std::min(query.number_of_records, row_cap)), max_body, std::move(context),
+        RowLimit(query), max_body, std::move(context),
         [this](Error e) { return Scrub(std::move(e)); }, logger);
     return std::make_unique<CsvPageReader>(std::move(impl));
   }

@@ -25,6 +25,7 @@
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
+#include <ccrec/core/http_client_options.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/pager.hpp>
 #include <ccrec/core/result.hpp>
@@ -55,9 +56,14 @@ enum class SegmentSelector {
 
 /// Construction options of Client. `base_url`, `user_email` and `password` are required.
 ///
+/// From HttpClientOptions: `clock` decides token expiry; `retry` covers searches and downloads
+/// (transport errors, HTTP 5xx/429, FACE codes 10, 20, 21, 24, 25; CallContext::retry overrides
+/// it per call), control commands are never retried; `logger` gets URLs redacted (`token=***`),
+/// never the password or the token.
+///
 /// @par Thread safety
 /// A plain value type.
-struct CCREC_EXPORT ClientOptions {
+struct CCREC_EXPORT ClientOptions : HttpClientOptions {
   /// `https://HOST:PORT` of the FACE server; the client appends `/Face/<command>`. A trailing
   /// slash or a trailing `/Face` is tolerated. Required: calls fail with kInvalidArgument when it
   /// is not an http(s) URL without query.
@@ -79,19 +85,6 @@ struct CCREC_EXPORT ClientOptions {
   TimeFormat time_format;
   /// How segments are selected for download. Default kSegmentId.
   SegmentSelector segment_selector = SegmentSelector::kSegmentId;
-  /// HTTP transport. Default: MakeCurlTransport() (TLS verification on).
-  std::shared_ptr<HttpTransport> transport;
-  /// Time source (token expiry). Default: MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Waits between retries. Default: MakeRealSleeper().
-  std::shared_ptr<Sleeper> sleeper;
-  /// Retries of searches and downloads (transport errors, HTTP 5xx/429, FACE codes 10, 20, 21,
-  /// 24, 25); CallContext::retry overrides it per call. Control commands are never retried.
-  /// Default: RetryPolicy{}.
-  RetryPolicy retry;
-  /// Log sink. URLs are redacted (`token=***`); the password and token are never logged.
-  /// Default: silent.
-  Logger logger;
   /// Total time one attempt of a login, a search or any other command (connect, request,
   /// status, headers and body) may take before it fails with kDeadlineExceeded (not retried).
   /// Bounds a server that trickles its answer, which the transport's low-speed floor (1 byte/s)
@@ -279,7 +272,7 @@ class CCREC_EXPORT Client {
   /// matches than maxListLength" or the list holds max_list_length entries), or code 19 (empty).
   /// Errors: kInvalidArgument for bad criteria (EncodeCriteria()); kParse for malformed JSON or
   /// XML, a missing `result`/`code`, or a code 0 without `recording`;
-  /// others as MapFaceError(). Retried as described in ClientOptions::retry.
+  /// others as MapFaceError(). Retried as ClientOptions describes for `retry`.
   /// Source: reference §4, §5.1, §5.2.
   /// @par Thread safety
   /// Thread-safe.

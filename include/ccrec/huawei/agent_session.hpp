@@ -23,6 +23,7 @@
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
+#include <ccrec/core/http_client_options.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/result.hpp>
 #include <ccrec/core/retry.hpp>
@@ -74,9 +75,13 @@ enum class RecordIdEncoding {
 
 /// Construction options of AgentSession. `gateway_url`, `agent_id` and `password` are required.
 ///
+/// From HttpClientOptions: `retry` covers transport errors, non-2xx answers and retryable retcodes
+/// (000-000, 000-004, 000-007, 100-003, 100-007; CallContext::retry overrides it per call);
+/// `logger` receives sign-ins, Guid changes (never the Guid itself), re-sign-ins and large files.
+///
 /// @par Thread safety
 /// A plain value type.
-struct CCREC_EXPORT AgentSessionOptions {
+struct CCREC_EXPORT AgentSessionOptions : HttpClientOptions {
   /// The gateway: "https://<ip>:<port>" (default port 8043 on real gateways); the path
   /// "/agentgateway/resource/" is appended unless the URL already has a path, which is then used as
   /// the resource root. http:// is accepted for tests and logged as a warning (the password would
@@ -116,17 +121,6 @@ struct CCREC_EXPORT AgentSessionOptions {
   /// Hard limit: a download declaring (or streaming) more bytes fails with kInvalidArgument.
   /// Default: none.
   std::optional<std::uint64_t> max_file_bytes;
-  /// HTTP transport. Default: MakeCurlTransport().
-  std::shared_ptr<HttpTransport> transport;
-  /// Time source. Default: MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Waits between retries. Default: MakeRealSleeper().
-  std::shared_ptr<Sleeper> sleeper;
-  /// Retries of transport errors, non-2xx answers and retryable retcodes (000-000, 000-004, 000-007,
-  /// 100-003, 100-007). CallContext::retry overrides it per call. Default RetryPolicy{}.
-  RetryPolicy retry;
-  /// Log sink: sign-ins, Guid changes (never the Guid itself), re-sign-ins, large files. Default silent.
-  Logger logger;
 };
 
 /// A download request (reference §6).

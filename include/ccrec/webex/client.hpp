@@ -22,6 +22,7 @@
 #include <ccrec/core/call_context.hpp>
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/http.hpp>
+#include <ccrec/core/http_client_options.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/pager.hpp>
 #include <ccrec/core/rate_limiter.hpp>
@@ -47,9 +48,14 @@ namespace webex {
 
 /// Construction options of Client. `base_url` and `tokens` are required.
 ///
+/// The HTTP plumbing comes from HttpClientOptions: `transport` carries API calls and presigned
+/// downloads; `clock` dates Retry-After and presigned-URL expiry; `retry` covers API calls and
+/// opening downloads (CallContext::retry overrides it per call); `logger` receives retries,
+/// paging fallbacks and skipped malformed entries (URLs redacted, tokens never logged).
+///
 /// @par Thread safety
 /// A plain value type.
-struct CCREC_EXPORT ClientOptions {
+struct CCREC_EXPORT ClientOptions : HttpClientOptions {
   /// API base URL, e.g. "https://api.wxcc-us1.cisco.com" (see BaseUrlForRegion()) or an
   /// emulator's URL. A trailing slash is ignored. Required: calls fail with kInvalidArgument
   /// when it is empty, not an http(s) URL, or plain http on a non-loopback host (the access
@@ -57,18 +63,6 @@ struct CCREC_EXPORT ClientOptions {
   std::string base_url;
   /// Access tokens (normally an OAuthClient). Required: calls fail with kInvalidArgument without.
   std::shared_ptr<AccessTokenSource> tokens;
-  /// HTTP transport for API calls and presigned downloads. Default: MakeCurlTransport().
-  std::shared_ptr<HttpTransport> transport;
-  /// Time source (Retry-After dates, presigned-URL expiry). Default: MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Waits between retries. Default: MakeRealSleeper().
-  std::shared_ptr<Sleeper> sleeper;
-  /// Retry policy for API calls and for opening downloads; CallContext::retry overrides it per
-  /// call. Default: RetryPolicy{}.
-  RetryPolicy retry;
-  /// Log sink (retries, paging fallbacks, skipped malformed entries). URLs are redacted, tokens
-  /// never logged. Default: silent.
-  Logger logger;
   /// Client-side limit on Webex API requests (Tasks, Captures; not presigned downloads, which go
   /// to S3). Share one limiter among all clients using the same client id: Webex allows 300
   /// requests per minute per client id (reference §7). Acquire() is called before every attempt;

@@ -13,6 +13,7 @@
 #include <ccrec/core/call_context.hpp>
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/http.hpp>
+#include <ccrec/core/http_client_options.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/result.hpp>
 #include <ccrec/core/retry.hpp>
@@ -119,30 +120,24 @@ class CCREC_EXPORT AccessTokenSource {
 CCREC_EXPORT std::shared_ptr<AccessTokenSource> MakeStaticAccessTokenSource(std::string access_token);
 
 /// What every client of a Webex token endpoint needs: the OAuth client credentials, the store of
-/// the token pair and the HTTP plumbing. The base of OAuthClientOptions and ServiceAppOptions.
+/// the token pair and the HTTP plumbing (HttpClientOptions). The base of OAuthClientOptions and
+/// ServiceAppOptions.
+///
+/// From HttpClientOptions: `clock` decides expiry; `sleeper` waits between retries of the token
+/// endpoint; `retry` covers token requests (transport errors, 429 honouring Retry-After, 5xx);
+/// `logger` receives warnings (refresh token expiring within 7 days, refresh failures) and errors
+/// (a new token the store could not save, and where it was rescued). Tokens, codes and secrets
+/// are never logged.
 ///
 /// @par Thread safety
 /// A plain value type.
-struct CCREC_EXPORT TokenClientOptions {
+struct CCREC_EXPORT TokenClientOptions : HttpClientOptions {
   /// The integration's (or Service App's) OAuth client credentials and endpoints.
   OAuthConfig config;
   /// Where the token pair lives (memory, or the JSON token file). Required: without a store
   /// every call fails with kInvalidArgument. Refreshes go through TokenStore::Update, so with a
   /// file store two processes never spend the same refresh token.
   std::shared_ptr<TokenStore> store;
-  /// HTTP transport. Default: MakeCurlTransport().
-  std::shared_ptr<HttpTransport> transport;
-  /// Time source for expiry decisions. Default: MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Waits between retries of the token endpoint. Default: MakeRealSleeper().
-  std::shared_ptr<Sleeper> sleeper;
-  /// Retries of token refreshes (transport errors, 429 honouring Retry-After, 5xx).
-  /// Default: RetryPolicy{}.
-  RetryPolicy retry;
-  /// Receives warnings (refresh token expiring within 7 days, refresh failures) and errors (a new
-  /// token the store could not save, and where it was rescued). Tokens, codes
-  /// and secrets are never logged. Default: silent.
-  Logger logger;
   /// Total time one attempt of a token request (connect, POST, status, headers and body) may take
   /// before it fails with kDeadlineExceeded (not retried). Bounds a token endpoint that trickles
   /// its answer, which the transport's low-speed floor (1 byte/s) never catches; with a file

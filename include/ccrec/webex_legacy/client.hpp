@@ -22,6 +22,7 @@
 #include <ccrec/core/clock.hpp>
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/http.hpp>
+#include <ccrec/core/http_client_options.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/pager.hpp>
 #include <ccrec/core/result.hpp>
@@ -52,9 +53,14 @@ enum class Format {
 /// Construction options of Client. `base_url`, `credentials.user_id` and `credentials.api_key`
 /// are required.
 ///
+/// From HttpClientOptions: `clock` dates Retry-After and retry deadlines; `retry` covers transport
+/// errors, 408, 429 (honouring Retry-After) and 500/502/503/504, never 400/401/403/404
+/// (CallContext::retry overrides it per call); `logger` receives retries, window splits and
+/// records outside their window, never the API key or the Authorization header.
+///
 /// @par Thread safety
 /// A plain value type.
-struct CCREC_EXPORT ClientOptions {
+struct CCREC_EXPORT ClientOptions : HttpClientOptions {
   /// v1 base URL, e.g. "https://rest.wxcc-us1.cisco.com" (see BaseUrlForRegion()) or an
   /// emulator's URL. A trailing slash is ignored. Required: calls fail with kInvalidArgument when
   /// it is empty or not an http(s) URL.
@@ -62,18 +68,6 @@ struct CCREC_EXPORT ClientOptions {
   /// User id, API key, tenant id. Required (user id and API key non-empty, else every call fails
   /// with kInvalidArgument).
   ApiKeyCredentials credentials;
-  /// HTTP transport. Default: MakeCurlTransport().
-  std::shared_ptr<HttpTransport> transport;
-  /// Time source (Retry-After dates, retry deadlines). Default: MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Waits between retries. Default: MakeRealSleeper().
-  std::shared_ptr<Sleeper> sleeper;
-  /// Retry policy (transport errors, 408, 429 honouring Retry-After, 500/502/503/504; never
-  /// 400/401/403/404); CallContext::retry overrides it per call. Default: RetryPolicy{}.
-  RetryPolicy retry;
-  /// Log sink (retries, window splits, records outside their window). Never receives the API key
-  /// or the Authorization header. Default: silent.
-  Logger logger;
   /// Largest number of rows the service returns for one query, whatever `numberOfRecords` says
   /// (assumed 1000; keep configurable). Must be >= 1. Default 1000.
   int service_row_cap = 1000;
