@@ -4,6 +4,7 @@
 #include <ccrec/exporter/sub_window_lease.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -29,6 +30,17 @@ struct HeldCell {
   bool lost = false;            // a renewal found the lease gone
 };
 
+}  // namespace
+
+namespace {
+// std::thread's state for a callable is a template instantiated on the callable's type, with
+// vague linkage: for a lambda in a member of SubWindowLeaser::Impl it would be exported from the
+// library (abi.exported_symbols). Wrapping the callable in a type with internal linkage keeps it
+// local to this file.
+struct InternalCallable {
+  std::function<void()> run;
+  void operator()() const { run(); }
+};
 }  // namespace
 
 struct SubWindowLeaser::Impl {
@@ -64,10 +76,13 @@ struct SubWindowLeaser::Impl {
       if (takeover) ++stats.taken_over;
     }
     if (options.background_renewal && !renewer.joinable()) {
-      renewer = std::thread([this] {
-        while (sleeper->SleepFor(renew_every, shutdown)) RenewNow();
-      });
+      renewer = std::thread(InternalCallable{[this] { RenewLoop(); }});
     }
+  }
+
+  /// The background renewer: renews every `renew_every` until shutdown.
+  void RenewLoop() {
+    while (sleeper->SleepFor(renew_every, shutdown)) RenewNow();
   }
 
   /// Finishes `index` if it is listed and has no outstanding item: marks it done, or releases it.

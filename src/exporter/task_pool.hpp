@@ -17,6 +17,10 @@ namespace ccrec {
 inline namespace v1 {
 namespace exporter {
 namespace detail {
+// An anonymous namespace, in a header included by exporter.cpp only: std::thread's state for the
+// pool's lambda then has internal linkage instead of being exported from the library
+// (abi.exported_symbols).
+namespace {
 
 /// `threads` threads running submitted tasks in submission order. At most `capacity` tasks wait:
 /// Submit() blocks while that many do (back-pressure on the workers, bounded memory). Join()
@@ -76,6 +80,7 @@ class TaskPool {
   std::vector<std::thread> threads_;
 };
 
+}  // namespace
 }  // namespace detail
 }  // namespace exporter
 }  // namespace v1

@@ -156,7 +156,7 @@ class CCREC_EXPORT SubWindowLeaser {
   SubWindowLeaseStats Stats() const;
 
  private:
-  struct Impl;
+  struct CCREC_HIDDEN Impl;
   std::shared_ptr<Impl> impl_;
 };
 
