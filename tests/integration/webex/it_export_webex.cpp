@@ -544,9 +544,15 @@ TEST_F(ExportWebexTest, SigintStopsCleanlyAndTheNextRunContinues) {
   std::string manifest = out.path() + "/sigint.jsonl";
   set_latency(250);
   auto args = BaseArgs(dest, manifest);
-  // Without --foreground, timeout delivers SIGINT twice (to the program and to its process group):
-  // one Ctrl-C must still mean "stop cleanly", not "exit now".
-  args.insert(args.begin(), {"/usr/bin/timeout", "--preserve-status", "-s", "INT", "2"});
+  // SIGINT once the first recording is exported (not after a fixed delay: a slow start under
+  // ASan on a loaded machine was interrupted before the handler existed). The signal goes to
+  // timeout, which without --foreground delivers it twice (to the program and to its process
+  // group): one Ctrl-C must still mean "stop cleanly", not "exit now".
+  std::string const interrupt_after_first_export =
+      "m=$1; shift; /usr/bin/timeout --preserve-status -s INT 600 \"$@\" & t=$!; i=0; "
+      "while ! grep -q '\"exported\"' \"$m\" 2>/dev/null && [ $i -lt 2400 ]; do i=$((i+1)); sleep 0.05; done; "
+      "kill -INT $t; wait $t";
+  args.insert(args.begin(), {"/bin/sh", "-c", interrupt_after_first_export, "sh", manifest});
   auto interrupted = ccrec_it::RunProgram(args, S3Env());
   set_latency(0);
   EXPECT_EQ(interrupted.exit_code, 130) << interrupted.err;
