@@ -12,16 +12,35 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 #include <utility>
 
 namespace ccrec_cli {
+namespace {
+
+/// A token store that cannot be read: a store that is unreachable or timed out is the
+/// environment, not the command line (exit 1); anything else (a malformed file, a missing key)
+/// is a configuration error (exit 2).
+[[noreturn]] void ThrowUnreadableTokenStore(std::string const& flag, ccrec::Error const& e,
+                                            std::string const& when_unreadable) {
+  switch (e.code) {
+    case ccrec::ErrorCode::kUnavailable:
+    case ccrec::ErrorCode::kTransport:
+    case ccrec::ErrorCode::kDeadlineExceeded:
+      throw std::runtime_error(flag + ": " + e.message);
+    default:
+      throw UsageError{flag + ": " + e.message + when_unreadable};
+  }
+}
+
+}  // namespace
 
 WebexTokenFile OpenWebexTokenFile(WebexFlags const& f, std::string const& when_unreadable) {
   WebexTokenFile out;
   if (!f.token_store.empty()) {
     out.store = OpenRedisTokenStore(f, MakeLogger(f.common));
     auto existing = out.store->Load();
-    if (!existing) throw UsageError{"--token-store: " + existing.error().message + when_unreadable};
+    if (!existing) ThrowUnreadableTokenStore("--token-store", existing.error(), when_unreadable);
     out.token = *existing;
     return out;
   }
@@ -31,7 +50,7 @@ WebexTokenFile OpenWebexTokenFile(WebexFlags const& f, std::string const& when_u
   }
   out.store = ccrec::MakeJsonFileTokenStore(f.token_file);
   auto existing = out.store->Load();
-  if (!existing) throw UsageError{"--token-file: " + existing.error().message + when_unreadable};
+  if (!existing) ThrowUnreadableTokenStore("--token-file", existing.error(), when_unreadable);
   out.token = *existing;
   return out;
 }

@@ -9,7 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -95,6 +98,26 @@ TEST_F(RedisCliTest, BadFlagsAreUsageErrorsWithoutThePassword) {
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_NE(wrong.err.find("AUTH"), std::string::npos) << wrong.err;
   EXPECT_EQ(wrong.err.find("wrong-pw"), std::string::npos) << wrong.err;
+}
+
+// A Redis that cannot be reached is the environment, not the command line: exit 1 (fatal), not 2
+// (usage), naming the flag and what failed. The port is bound without listening, so connect() is
+// refused for the whole test.
+TEST_F(RedisCliTest, UnreachableTokenStoreIsFatalNotUsage) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  auto run = Export({"--token-store", "redis://:redis-pw-123@127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/wx"});
+  ::close(fd);
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("ccrec-export: fatal: --token-store: "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("cannot connect to Redis"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("redis-pw-123"), std::string::npos) << run.err;
 }
 
 }  // namespace
