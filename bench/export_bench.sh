@@ -30,12 +30,14 @@
 #      and the 101st waits for the first to be old enough): any 429 there is ccrec's fault.
 #      BENCH_F_LIMITERS ("sliding-window token-bucket") picks the limiters.
 #   G. (not in the default set; BENCH_PARTS=G, ~5 minutes, ~11 with BENCH_G_BASELINE=1) Issue 15 round
-#      trips: the ccrec-export at BENCH_CLI_BEFORE (required; e.g. built from main) against this tree's,
+#      trips: the ccrec-export at BENCH_CLI_BEFORE (optional; e.g. built from main) against this tree's,
 #      -c 8, on the data of part A: the server enforcing 300/min (plus the python baseline with
 #      BENCH_G_BASELINE=1), then unthrottled at the default limit and with the limit raised. This
 #      tree's runs use --s3-conditional-writes on (moto 5.2.1 enforces If-None-Match), and once off.
 #      Runs log at debug level, and a second table counts the S3 requests per recording from those
-#      lines (HeadObject / PutObject of recordings and of sidecars; retries included).
+#      lines (HeadObject / PutObject of recordings and of sidecars; retries included). The same runs
+#      into a directory on tmpfs (no moto) show what the client does when the store keeps up.
+#      BENCH_G_SINKS ("s3 dir") picks the sinks.
 # Every run gets a fresh token file, prefix and manifest; what landed is counted and deleted before
 # the next run. Per run: recordings/s, MB/s (10^6 bytes of recordings), client CPU (user+sys) and
 # peak RSS from GNU time, API requests the emulator answered, and the emulator's and moto's CPU
@@ -46,8 +48,8 @@
 #   2,027 recordings), BENCH_MEDIAN_BYTES (262144), BENCH_CONCURRENCY ("8 4 16"),
 #   BENCH_RAISED_LIMIT (100000 requests/min), BENCH_LARGE_BYTES (1073741824), BENCH_DOWNLOAD_RUNS (5),
 #   BENCH_QUIET_WAIT_S (0: don't wait for an idle machine), BENCH_BUILD_DIR (build-bench),
-#   BENCH_CLI_BEFORE, BENCH_G_BASELINE and BENCH_G_SHORT (part G: 1 = only the server-limited and
-#   limit-raised rows).
+#   BENCH_CLI_BEFORE, BENCH_G_BASELINE, BENCH_G_SINKS and BENCH_G_SHORT (part G: 1 = only the
+#   server-limited and limit-raised rows).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -153,7 +155,13 @@ measure() {
   m1=$(proc_cpu "$moto_pid")
   local stats check recs bytes api verdict
   stats=$(helper stats --base-url "$base" --ca-file "$ca")
-  check=$(helper s3-check --endpoint "$s3_endpoint" --bucket "$BUCKET" --prefix "$prefix/" --delete)
+  if [[ $prefix == /* ]]; then  # a local --dest directory: count its recordings, then remove it
+    check=$(find "$prefix" -type f ! -name '*.json' ! -path '*/.ccrec-meta/*' -printf '%s\n' |
+      awk '{n++; b+=$1} END {printf "{\"recordings\": %d, \"bytes\": %d}\n", n, b}')
+    rm -rf "$prefix"
+  else
+    check=$(helper s3-check --endpoint "$s3_endpoint" --bucket "$BUCKET" --prefix "$prefix/" --delete)
+  fi
   recs=$(jget "$check" recordings)
   bytes=$(jget "$check" bytes)
   api=$(( $(jget "$stats" token) + $(jget "$stats" tasks) + $(jget "$stats" captures) ))
@@ -245,7 +253,8 @@ if part A || part D || part E || part F || part G; then
     helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=0 >/dev/null
   fi
   if part G; then
-    bench_log "part G: before ${BENCH_CLI_BEFORE:?part G needs BENCH_CLI_BEFORE} vs after $cli"
+    before=${BENCH_CLI_BEFORE:-}
+    bench_log "part G: before ${before:-(not run: BENCH_CLI_BEFORE unset)} vs after $cli"
     log_level=debug
     g_run() {  # g_run LABEL NAME BIN [FLAGS...]
       local label=$1 name=$2 bin=$3
@@ -255,21 +264,46 @@ if part A || part D || part E || part F || part G; then
       measure "$label" "$name" "$name" "$expected" "${cmd[@]}"
       s3_ops "$label" "$work/$name.err" "$expected"
     }
+    g_dir_run() {  # g_dir_run LABEL NAME [FLAGS...]: this tree's ccrec-export into a tmpfs directory
+      local label=$1 name=$2
+      shift 2
+      ccrec_cmd "$name" "$name" 8 "$@"
+      local dir
+      dir=$(mktemp -d /dev/shm/ccrec-bench-dest.XXXXXX)
+      local arg skip=0 dcmd=()
+      for arg in "${cmd[@]}"; do  # --dest DIR, and no --s3-endpoint
+        if [ "$skip" = 1 ]; then skip=0; continue; fi
+        case $arg in
+          --s3-endpoint) skip=1 ;;
+          "s3://$BUCKET/$name") dcmd+=("$dir") ;;
+          *) dcmd+=("$arg") ;;
+        esac
+      done
+      measure "$label" "$name" "$dir" "$expected" "${dcmd[@]}"
+    }
+    sinks=" ${BENCH_G_SINKS:-s3 dir} "
     helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=300 >/dev/null
     if [ "${BENCH_G_BASELINE:-0}" = 1 ]; then
       baseline_cmd gbase gbase
       measure "python baseline, SERVER limit 300/min" gbase gbase "$expected" "${cmd[@]}"
     fi
-    g_run "before: -c 8 (defaults), SERVER limit 300/min" gbd "$BENCH_CLI_BEFORE"
-    g_run "after: -c 8, conditional on, SERVER limit 300/min" gad "$cli" --s3-conditional-writes on
+    if [[ $sinks == *" s3 "* ]]; then
+      [ -z "$before" ] || g_run "before: -c 8 (defaults), SERVER limit 300/min" gbd "$before"
+      g_run "after: -c 8, conditional on, SERVER limit 300/min" gad "$cli" --s3-conditional-writes on
+    fi
+    [[ $sinks != *" dir "* ]] || g_dir_run "after: -c 8, tmpfs directory (no moto), SERVER limit 300/min" gdd
     helper config --base-url "$base" --ca-file "$ca" rate_limit_per_minute=0 >/dev/null
-    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "before: -c 8 (defaults), unthrottled" gbu "$BENCH_CLI_BEFORE"
-    g_run "before: -c 8, limit $RAISED/min, unthrottled" gbr "$BENCH_CLI_BEFORE" --rate-limit "$RAISED"
-    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "after: -c 8, conditional on, unthrottled" gau "$cli" --s3-conditional-writes on
-    g_run "after: -c 8, conditional on, limit $RAISED/min, unthrottled" gar "$cli" --s3-conditional-writes on \
+    if [[ $sinks == *" s3 "* ]]; then
+      [ -z "$before" ] || [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "before: -c 8 (defaults), unthrottled" gbu "$before"
+      [ -z "$before" ] || g_run "before: -c 8, limit $RAISED/min, unthrottled" gbr "$before" --rate-limit "$RAISED"
+      [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "after: -c 8, conditional on, unthrottled" gau "$cli" --s3-conditional-writes on
+      g_run "after: -c 8, conditional on, limit $RAISED/min, unthrottled" gar "$cli" --s3-conditional-writes on \
+        --rate-limit "$RAISED"
+      [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "after: -c 8, conditional off, limit $RAISED/min, unthrottled" gao "$cli" \
+        --s3-conditional-writes off --rate-limit "$RAISED"
+    fi
+    [[ $sinks != *" dir "* ]] || g_dir_run "after: -c 8, tmpfs directory (no moto), limit $RAISED/min, unthrottled" gdr \
       --rate-limit "$RAISED"
-    [ "${BENCH_G_SHORT:-0}" = 1 ] || g_run "after: -c 8, conditional off, limit $RAISED/min, unthrottled" gao "$cli" \
-      --s3-conditional-writes off --rate-limit "$RAISED"
     log_level=warn
   fi
   stop_webex
