@@ -23,9 +23,20 @@ jobs=$(ccrec_jobs)
 py=$(ccrec_python)
 build=${CCREC_BUILD_DIR:-build/ci}
 
+# Ninja (schedules the whole build at once) and lld (links the ~70 test executables 2-3x faster
+# than GNU ld); a tree configured earlier with another generator is made anew.
+ccrec_ensure_apt ninja-build lld
+tools=(-G Ninja -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld)
+fresh_tree() {  # fresh_tree DIR: remove DIR when it was configured with another generator
+  if [ -f "$1/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$1/CMakeCache.txt"; then
+    rm -rf "$1"
+  fi
+}
+
 if [ "${CCREC_SKIP_ASAN:-0}" != 1 ]; then
   ccrec_log "sanitizer build (address,undefined)"
-  cmake -S . -B "$build-asan" -DCMAKE_BUILD_TYPE=Debug -DCCREC_WARNINGS_AS_ERRORS=ON \
+  fresh_tree "$build-asan"
+  cmake -S . -B "$build-asan" "${tools[@]}" -DCMAKE_BUILD_TYPE=Debug -DCCREC_WARNINGS_AS_ERRORS=ON \
     -DCCREC_SANITIZE=address,undefined -DCCREC_TEST_UNITY_BUILD=ON -DPython3_EXECUTABLE="$py" \
     -DCCREC_CONSUMER_TEST=OFF >/dev/null
   cmake --build "$build-asan" -j"$jobs"
@@ -38,7 +49,8 @@ fi
 suites=OFF
 [ "${CCREC_SKIP_ASAN:-0}" != 1 ] || suites=ON
 ccrec_log "release build (warnings are errors)"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCCREC_WARNINGS_AS_ERRORS=ON \
+fresh_tree "$build"
+cmake -S . -B "$build" "${tools[@]}" -DCMAKE_BUILD_TYPE=Release -DCCREC_WARNINGS_AS_ERRORS=ON \
   -DCCREC_BUILD_BENCH=ON -DCCREC_BUILD_TEST_SUITES=$suites -DPython3_EXECUTABLE="$py" >/dev/null
 cmake --build "$build" -j"$jobs"
 ccrec_log "layering, licence, consumer and package tests"

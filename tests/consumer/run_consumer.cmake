@@ -3,6 +3,11 @@
 # consumer project and the examples (ccrec-export included) against it.
 # Variables: BUILD_DIR, SOURCE_DIR, EXAMPLES_DIR, WORK_DIR.
 file(REMOVE_RECURSE "${WORK_DIR}")
+include(ProcessorCount)
+ProcessorCount(jobs)  # the consumer builds use every core (0: unknown, one job)
+if(jobs EQUAL 0)
+  set(jobs 1)
+endif()
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -40,7 +45,7 @@ foreach(h ${headers})
   endif()
 endforeach()
 run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/build" "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
-run(${CMAKE_COMMAND} --build "${WORK_DIR}/build")
+run(${CMAKE_COMMAND} --build "${WORK_DIR}/build" --parallel ${jobs})
 run("${WORK_DIR}/build/consumer_umbrella")
 run("${WORK_DIR}/build/consumer_areas")
 # The optional areas: the consumer builds a program for each one the package has.
@@ -57,7 +62,7 @@ run("${WORK_DIR}/prefix/bin/ccrec-export" --version)
 # The examples, the reference CLI included, are consumers too: built from the installed headers
 # and the exported per-area targets only (no src/ on their include path).
 run(${CMAKE_COMMAND} -S "${EXAMPLES_DIR}" -B "${WORK_DIR}/examples" "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
-run(${CMAKE_COMMAND} --build "${WORK_DIR}/examples")
+run(${CMAKE_COMMAND} --build "${WORK_DIR}/examples" --parallel ${jobs})
 run("${WORK_DIR}/examples/ccrec-export" --version)
 # Usage errors come from the public parsers (ccrec::ParseTimestamp) and exit with status 2.
 run_expect(2 "--from: \"2026-11-01T00:00:00\" is not a time: the time has no zone"

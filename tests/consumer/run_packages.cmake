@@ -10,6 +10,11 @@
 # Builds nothing of ccrec itself: it reuses BUILD_DIR (scripts/test.sh's Release tree).
 # Variables: BUILD_DIR, SOURCE_DIR (tests/consumer), WORK_DIR, CXX_COMPILER, VERSION, SOVERSION.
 file(REMOVE_RECURSE "${WORK_DIR}")
+include(ProcessorCount)
+ProcessorCount(jobs)
+if(jobs EQUAL 0)
+  set(jobs 1)
+endif()
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
@@ -126,7 +131,7 @@ file(GLOB_RECURSE cli "${root}/*/bin/ccrec-export")
 get_filename_component(prefix "${cli}/../.." ABSOLUTE)  # <root>/usr
 run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/consumer" "-DCMAKE_PREFIX_PATH=${prefix}"
     "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" -DCMAKE_BUILD_TYPE=Release)
-run(${CMAKE_COMMAND} --build "${WORK_DIR}/consumer")
+run(${CMAKE_COMMAND} --build "${WORK_DIR}/consumer" --parallel ${jobs})
 run("${WORK_DIR}/consumer/consumer_umbrella")
 run("${WORK_DIR}/consumer/consumer_areas")
 if(EXISTS "${WORK_DIR}/consumer/consumer_webex_login")
