@@ -5,8 +5,8 @@
 #     sockets), the integration tests (loopback emulators + signature-checking S3 server started
 #     by the tests) and every fuzz corpus replay (ctest fuzz.replay.<target>: fuzz/corpus/<target>/
 #     through the target's LLVMFuzzerTestOneInput with fuzz/replay_main.cpp; no clang needed).
-#     Test executables are compiled in unity batches (CCREC_TEST_UNITY_BUILD), which halves
-#     their compile time; developer builds compile them file by file.
+#     Test executables and ccrec-export are compiled in unity batches (CCREC_UNITY_BUILD), which
+#     halves their compile time; developer builds compile them file by file.
 #  2. a Release tree (library, ccrec-export, examples, benchmarks): the layering and licence
 #     checks and the consumer and package tests against the installed tree. Its GoogleTest
 #     suites are not built again (CCREC_BUILD_TEST_SUITES=OFF).
@@ -37,7 +37,7 @@ if [ "${CCREC_SKIP_ASAN:-0}" != 1 ]; then
   ccrec_log "sanitizer build (address,undefined)"
   fresh_tree "$build-asan"
   cmake -S . -B "$build-asan" "${tools[@]}" -DCMAKE_BUILD_TYPE=Debug -DCCREC_WARNINGS_AS_ERRORS=ON \
-    -DCCREC_SANITIZE=address,undefined -DCCREC_TEST_UNITY_BUILD=ON -DPython3_EXECUTABLE="$py" \
+    -DCCREC_SANITIZE=address,undefined -DCCREC_UNITY_BUILD=ON -DPython3_EXECUTABLE="$py" \
     -DCCREC_CONSUMER_TEST=OFF >/dev/null
   cmake --build "$build-asan" -j"$jobs"
   ccrec_log "tests under ASan+UBSan"
@@ -51,7 +51,7 @@ suites=OFF
 ccrec_log "release build (warnings are errors)"
 fresh_tree "$build"
 cmake -S . -B "$build" "${tools[@]}" -DCMAKE_BUILD_TYPE=Release -DCCREC_WARNINGS_AS_ERRORS=ON \
-  -DCCREC_BUILD_BENCH=ON -DCCREC_BUILD_TEST_SUITES=$suites -DPython3_EXECUTABLE="$py" >/dev/null
+  -DCCREC_BUILD_BENCH=ON -DCCREC_BUILD_TEST_SUITES=$suites -DCCREC_UNITY_BUILD=ON -DPython3_EXECUTABLE="$py" >/dev/null
 cmake --build "$build" -j"$jobs"
 ccrec_log "layering, licence, consumer and package tests"
 ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 600

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # ctest driver: install the build tree into a fresh prefix, then configure, build and run the
 # consumer project and the examples (ccrec-export included) against it.
-# Variables: BUILD_DIR, SOURCE_DIR, EXAMPLES_DIR, WORK_DIR.
+# Variables: BUILD_DIR, SOURCE_DIR, EXAMPLES_DIR, WORK_DIR, UNITY (the tree's CCREC_UNITY_BUILD).
 file(REMOVE_RECURSE "${WORK_DIR}")
 include(ProcessorCount)
 ProcessorCount(jobs)  # the consumer builds use every core (0: unknown, one job)
@@ -61,7 +61,8 @@ run("${WORK_DIR}/prefix/bin/ccrec-export" --version)
 
 # The examples, the reference CLI included, are consumers too: built from the installed headers
 # and the exported per-area targets only (no src/ on their include path).
-run(${CMAKE_COMMAND} -S "${EXAMPLES_DIR}" -B "${WORK_DIR}/examples" "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix")
+run(${CMAKE_COMMAND} -S "${EXAMPLES_DIR}" -B "${WORK_DIR}/examples" "-DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix"
+    "-DCCREC_UNITY_BUILD=${UNITY}")
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/examples" --parallel ${jobs})
 run("${WORK_DIR}/examples/ccrec-export" --version)
 # Usage errors come from the public parsers (ccrec::ParseTimestamp) and exit with status 2.
