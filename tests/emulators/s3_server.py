@@ -135,13 +135,11 @@ def main() -> int:
             os.unlink(args.ready_file)
         except OSError:
             pass
-        # ThreadedMotoServer.stop() joins a serve_forever thread; the process exits right after,
-        # so a plain shutdown is enough.
-        try:
-            server.stop()
-        except Exception:  # noqa: BLE001 - shutting down anyway
-            pass
-    return 0
+    # Nothing is kept on disk, so there is nothing to shut down cleanly: exit at once instead of
+    # waiting for werkzeug's serve loop and the interpreter's teardown of moto (~1-2 s per test).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
