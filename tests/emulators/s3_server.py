@@ -21,6 +21,13 @@ Start-up:
    once authentication is on.
 Runs until SIGTERM/SIGINT (exit 0). Plain HTTP only (moto serves no TLS here).
 
+``--shared`` (one server for a whole ctest run; tests/emulators/shared_server.py starts and stops
+it): a second loopback listener, ``control_endpoint`` in the ready file, creates and removes
+buckets so that each test process gets a bucket of its own: ``POST /buckets/NAME/create`` and
+``POST /buckets/NAME/delete`` (every object version, delete marker and multipart upload, then the
+bucket), both signed with the IAM user's key like any client. ``--max-lifetime S`` ends the
+server after S seconds whatever happens, so that an interrupted run leaves nothing behind.
+
 moto 5.2.1 quirks to respect in tests (s3-sigv4.md §5.1): keys needing percent-encoding other than a
 space give false SignatureDoesNotMatch; presigned URLs answer 500; Content-MD5 / checksums / the
 payload hash are not verified.
@@ -42,6 +49,52 @@ from emulib import write_json_atomic  # noqa: E402
 LOOPBACK = "127.0.0.1"
 
 
+def start_control(client, region: str):  # type: ignore[no-untyped-def]
+    """The --shared listener: POST /buckets/NAME/create and /buckets/NAME/delete, through moto's S3 API."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    def create(name: str) -> None:
+        if region == "us-east-1":
+            client.create_bucket(Bucket=name)
+        else:
+            client.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+
+    def delete(name: str) -> None:
+        for page in client.get_paginator("list_multipart_uploads").paginate(Bucket=name):
+            for u in page.get("Uploads", []):
+                client.abort_multipart_upload(Bucket=name, Key=u["Key"], UploadId=u["UploadId"])
+        for page in client.get_paginator("list_object_versions").paginate(Bucket=name):
+            gone = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            for i in range(0, len(gone), 1000):
+                client.delete_objects(Bucket=name, Delete={"Objects": gone[i:i + 1000], "Quiet": True})
+        client.delete_bucket(Bucket=name)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server API
+            parts = self.path.strip("/").split("/")
+            status, text = 404, "POST /buckets/NAME/create or /buckets/NAME/delete"
+            if len(parts) == 3 and parts[0] == "buckets" and parts[2] in ("create", "delete"):
+                try:
+                    (create if parts[2] == "create" else delete)(parts[1])
+                    status, text = 200, "ok"
+                except Exception as e:  # noqa: BLE001 - reported to the test
+                    status, text = 500, f"{type(e).__name__}: {e}"
+            body = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0 = a free one)")
@@ -51,6 +104,8 @@ def main() -> int:
     parser.add_argument("--region", default="us-east-1", help="region (default us-east-1)")
     parser.add_argument("--no-auth", action="store_true", help="leave signature checking off (debugging only)")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    parser.add_argument("--shared", action="store_true", help="serve POST /buckets/NAME/{create,delete} too")
+    parser.add_argument("--max-lifetime", type=float, default=0, help="exit after this many seconds (0: never)")
     args = parser.parse_args()
 
     try:
@@ -115,6 +170,13 @@ def main() -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    control = None
+    if args.shared:
+        client = boto3.session.Session(aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
+                                       region_name=args.region).client("s3", endpoint_url=endpoint, config=cfg)
+        control = start_control(client, args.region)
+    if args.max_lifetime > 0:
+        threading.Timer(args.max_lifetime, stop.set).start()
 
     write_json_atomic(args.ready_file, {
         "port": port,
@@ -126,6 +188,7 @@ def main() -> int:
         "role_arn": role["Arn"],
         "auth": not args.no_auth,
         "pid": os.getpid(),
+        **({"control_endpoint": f"http://{LOOPBACK}:{control.server_port}"} if control else {}),
     })
     try:
         while not stop.wait(0.5):

@@ -146,8 +146,32 @@ std::string JsonValueText(rapidjson::Value const& v) {
 
 // ---- ServerProcess -----------------------------------------------------------------------------
 
+std::unique_ptr<ServerProcess> ServerProcess::UseSharedS3(std::string const& ready_file, std::string const& bucket) {
+  std::string const text = ReadFileIfExists(ready_file);
+  rapidjson::Document doc;
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("control_endpoint")) {
+    throw std::runtime_error("CCREC_IT_SHARED_S3=" + ready_file + " is not the ready file of a shared S3 server:\n" + text);
+  }
+  std::unique_ptr<ServerProcess> server(new ServerProcess());
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    server->ready_[std::string(it->name.GetString(), it->name.GetStringLength())] = JsonValueText(it->value);
+  }
+  static int count = 0;
+  std::string const name = bucket + "-" + std::to_string(getpid()) + "-" + std::to_string(++count);
+  auto [status, body] = HttpPost(server->ready_["control_endpoint"] + "/buckets/" + name + "/create", "", "text/plain");
+  if (status != 200) throw std::runtime_error("shared S3 server: creating bucket " + name + ": " + body);
+  server->ready_["bucket"] = name;
+  server->shared_control_ = server->ready_["control_endpoint"];
+  return server;
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::Start(std::string const& script, std::vector<std::string> const& args,
                                                     std::chrono::seconds timeout) {
+  char const* shared = std::getenv("CCREC_IT_SHARED_S3");
+  if (script == "s3_server.py" && shared != nullptr && *shared != '\0' && args.size() == 2 && args[0] == "--bucket") {
+    return UseSharedS3(shared, args[1]);
+  }
   std::unique_ptr<ServerProcess> server(new ServerProcess());
   std::string stem = std::filesystem::path(script).stem().string();
   // <root>/state is the server's --state-dir; the ready file and the server's output live next to it.
@@ -213,6 +237,10 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(std::string const& script, s
 }
 
 ServerProcess::~ServerProcess() {
+  if (!shared_control_.empty()) {
+    auto [status, body] = HttpPost(shared_control_ + "/buckets/" + Get("bucket") + "/delete", "", "text/plain");
+    if (status != 200) ADD_FAILURE() << "shared S3 server: removing bucket " << Get("bucket") << ": " << body;
+  }
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     int status = 0;

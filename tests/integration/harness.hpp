@@ -16,6 +16,10 @@ namespace ccrec_it {
 /// A server started as `python3 tests/emulators/<script> --port 0 --ready-file F --state-dir D ARGS`.
 /// The script writes F (JSON object) once it listens; every member is available through Get().
 /// The destructor sends SIGTERM and waits (SIGKILL after 5 s).
+///
+/// `s3_server.py --bucket NAME` under ctest: when CCREC_IT_SHARED_S3 names the ready file of the
+/// run's shared S3 server (fixture ccrec_shared_s3), no server is started; the shared one makes a
+/// bucket of this process's own (NAME-PID-N, as Get("bucket") says) and the destructor removes it.
 class ServerProcess {
  public:
   static std::unique_ptr<ServerProcess> Start(std::string const& script, std::vector<std::string> const& args = {},
@@ -32,7 +36,9 @@ class ServerProcess {
 
  private:
   ServerProcess() = default;
+  static std::unique_ptr<ServerProcess> UseSharedS3(std::string const& ready_file, std::string const& bucket);
   int pid_ = -1;
+  std::string shared_control_;  // control endpoint of the shared S3 server, when the bucket is ours there
   std::string state_dir_;
   std::map<std::string, std::string> ready_;
 };

@@ -77,7 +77,7 @@ class ExportAwsParityTest : public ::testing::Test {
   rapidjson::Document ListBucket() {
     auto r = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
                                    s3_->Get("endpoint"), "--access-key", s3_->Get("access_key"), "--secret-key",
-                                   s3_->Get("secret_key"), "--bucket", "recordings"});
+                                   s3_->Get("secret_key"), "--bucket", s3_->Get("bucket")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return ccrec_it::Json(r.out);
   }
@@ -94,7 +94,7 @@ TempDir* ExportAwsParityTest::dir_ = nullptr;
 std::string* ExportAwsParityTest::token_file_ = nullptr;
 
 TEST_F(ExportAwsParityTest, ProfileWithAssumeRoleAndObjectSettings) {
-  auto args = Args("s3://recordings/parity");
+  auto args = Args("s3://" + s3_->Get("bucket") + "/parity");
   for (std::string a : {"--profile", "ops", "--sse", "AES256", "--storage-class", "STANDARD_IA", "--tag", "team=qa",
                         "--tag", "origin=webex", "--bwlimit", "10M", "--log-level", "info"}) {
     args.push_back(a);
@@ -121,10 +121,10 @@ TEST_F(ExportAwsParityTest, ProfileWithAssumeRoleAndObjectSettings) {
 
 TEST_F(ExportAwsParityTest, PresignHonoursTheProfile) {
   // Endpoint from the profile's endpoint_url, temporary credentials from the assumed role.
-  auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings/parity/a.wav", "--profile", "ops"},
+  auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://" + s3_->Get("bucket") + "/parity/a.wav", "--profile", "ops"},
                                   Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(run.out.rfind(s3_->Get("endpoint") + "/recordings/parity/a.wav?", 0), 0u) << run.out;
+  EXPECT_EQ(run.out.rfind(s3_->Get("endpoint") + "/" + s3_->Get("bucket") + "/parity/a.wav?", 0), 0u) << run.out;
   EXPECT_NE(run.out.find("X-Amz-Security-Token="), std::string::npos) << run.out;
   EXPECT_EQ(run.out.find("X-Amz-Credential=" + s3_->Get("access_key")), std::string::npos) << "the role's key";
 }
@@ -145,7 +145,7 @@ TEST_F(ExportAwsParityTest, NewFlagsRejectBadValuesBeforeWritingAnything) {
       {{"--profile", "ghost"}, "ghost"},
   };
   for (auto const& c : cases) {
-    auto args = Args("s3://recordings/bad");
+    auto args = Args("s3://" + s3_->Get("bucket") + "/bad");
     args.insert(args.end(), c.flags.begin(), c.flags.end());
     auto run = ccrec_it::RunProgram(args, Env());
     std::string const what = c.flags.front() + " " + c.flags.at(1);
@@ -167,7 +167,7 @@ TEST_F(ExportAwsParityTest, NewFlagsComeFromCcrecEnvironmentVariables) {
   env["CCREC_STORAGE_CLASS"] = "GLACIER_IR";
   env["CCREC_TAG"] = "via=env";
   env["CCREC_BWLIMIT"] = "50M";
-  auto run = ccrec_it::RunProgram(Args("s3://recordings/fromenv"), env);
+  auto run = ccrec_it::RunProgram(Args("s3://" + s3_->Get("bucket") + "/fromenv"), env);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto bucket = ListBucket();
   int found = 0;

@@ -69,7 +69,7 @@ class ExportConditionalTest : public ::testing::Test {
     ::chmod(token.c_str(), 0600);
     return {CCREC_EXPORT_BIN, "webex", "--api-base-url", webex_->Get("base_url"), "--token-url",
             webex_->Get("token_url"), "--token-file", token, "--from", "2026-11-01T00:00:00Z", "--to",
-            "2026-11-02T00:00:00Z", "--dest", "s3://recordings/cw", "--manifest", *dir_ / (name + ".jsonl"),
+            "2026-11-02T00:00:00Z", "--dest", "s3://" + s3_->Get("bucket") + "/cw", "--manifest", *dir_ / (name + ".jsonl"),
             "--s3-endpoint", s3_->Get("endpoint"), "--ca-file", webex_->Get("ca_file"), "--concurrency", "4",
             "--pending-max-age", "0", "--progress", "off", "--log-level", "debug", "--s3-conditional-writes",
             conditional};
@@ -80,7 +80,7 @@ class ExportConditionalTest : public ::testing::Test {
   rapidjson::Document ListBucket() {
     auto r = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
                                    s3_->Get("endpoint"), "--access-key", s3_->Get("access_key"), "--secret-key",
-                                   s3_->Get("secret_key"), "--bucket", "recordings"});
+                                   s3_->Get("secret_key"), "--bucket", s3_->Get("bucket")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return ccrec_it::Json(r.out);
   }
@@ -92,11 +92,11 @@ import sys, boto3
 from botocore.config import Config
 s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3],
                   region_name="us-east-1", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
-s3.put_object(Bucket="recordings", Key=sys.argv[4], Body=b"someone else's recording",
+s3.put_object(Bucket=sys.argv[5], Key=sys.argv[4], Body=b"someone else's recording",
               Metadata={"ccrec-id": "v1/webex/other-task/other-recording/"})
 )";
     auto r = ccrec_it::RunProgram({CCREC_PYTHON, "-c", kScript, s3_->Get("endpoint"), s3_->Get("access_key"),
-                                   s3_->Get("secret_key"), key});
+                                   s3_->Get("secret_key"), key, s3_->Get("bucket")});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
 

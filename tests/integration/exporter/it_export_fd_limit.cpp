@@ -57,7 +57,7 @@ class ExportFdLimitTest : public ::testing::Test {
                                      "--token-file", *token_file_,
                                      "--from", "2026-11-01T00:00:00Z",
                                      "--to", "2026-11-02T00:00:00Z",
-                                     "--dest", "s3://recordings/" + prefix,
+                                     "--dest", "s3://" + s3_->Get("bucket") + "/" + prefix,
                                      "--manifest", *dir_ / (prefix + ".jsonl"),
                                      "--s3-endpoint", s3_->Get("endpoint"),
                                      "--ca-file", webex_->Get("ca_file"),

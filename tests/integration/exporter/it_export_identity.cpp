@@ -87,7 +87,7 @@ class ExportIdentityTest : public ::testing::Test {
   rapidjson::Document ListBucket() {
     auto r = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
                                    s3_->Get("endpoint"), "--access-key", s3_->Get("access_key"), "--secret-key",
-                                   s3_->Get("secret_key"), "--bucket", "recordings"});
+                                   s3_->Get("secret_key"), "--bucket", s3_->Get("bucket")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Json(r.out);
   }
@@ -147,10 +147,10 @@ TEST_F(ExportIdentityTest, ManifestOfAnotherDestinationIsAUsageError) {
   auto first = ccrec_it::RunProgram(BaseArgs("file://" + out.path() + "/a", manifest), S3Env());
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto before = ccrec_it::ReadFile(manifest);
-  auto second = ccrec_it::RunProgram(BaseArgs("s3://recordings/rebind", manifest), S3Env());
+  auto second = ccrec_it::RunProgram(BaseArgs("s3://" + s3_->Get("bucket") + "/rebind", manifest), S3Env());
   EXPECT_EQ(second.exit_code, 2) << second.err;
   EXPECT_NE(second.err.find("belongs to destination file://" + out.path() + "/a/"), std::string::npos) << second.err;
-  EXPECT_NE(second.err.find("s3://recordings/rebind/"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("s3://" + s3_->Get("bucket") + "/rebind/"), std::string::npos) << second.err;
   EXPECT_EQ(ccrec_it::ReadFile(manifest), before) << "nothing written";
   auto bucket = ListBucket();
   for (auto it = bucket["objects"].MemberBegin(); it != bucket["objects"].MemberEnd(); ++it) {

@@ -154,14 +154,14 @@ TEST_F(FaceIntegrationTest, ExportsToS3) {
   env["AWS_REGION"] = "us-east-1";
   // Without a prefix: `s3://bucket/PREFIX` currently loses the '/' between prefix and key in the
   // shared CLI/S3 sink code (reported separately); FACE keys are what is checked here.
-  auto args = Args("s3://recordings", dir / "s3.jsonl");
+  auto args = Args("s3://" + s3->Get("bucket"), dir / "s3.jsonl");
   args.push_back("--s3-endpoint");
   args.push_back(s3->Get("endpoint"));
   auto run = ccrec_it::RunProgram(args, env);
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   auto listing = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
                                        s3->Get("endpoint"), "--access-key", s3->Get("access_key"), "--secret-key",
-                                       s3->Get("secret_key"), "--bucket", "recordings"});
+                                       s3->Get("secret_key"), "--bucket", s3->Get("bucket")});
   ASSERT_EQ(listing.exit_code, 0) << listing.err;
   auto bucket = Json(listing.out);
   auto const& objects = bucket["objects"];

@@ -509,7 +509,7 @@ TEST_F(HuaweiIt, CliLargeFileWarnsAndExportsToS3) {
   Control("config", R"({"large_file_bytes":31500000})");
   TempDir out("ccrec-it-hw");
   std::string large = gw_->Get("large_file");
-  auto args = Cli("s3://recordings/hw", out.path() + "/m.jsonl");
+  auto args = Cli("s3://" + s3->Get("bucket") + "/hw", out.path() + "/m.jsonl");
   args.insert(args.end(), {"--s3-endpoint", s3->Get("endpoint"), "--record-id", large, "--record-id",
                            "Y:/1/0/20261101/20011/a b&c+d#e%f?g=h;i,j.V3"});
   auto env = Env();
@@ -522,7 +522,7 @@ TEST_F(HuaweiIt, CliLargeFileWarnsAndExportsToS3) {
   EXPECT_NE(run.err.find("advises against downloading files over 30 MB"), std::string::npos) << run.err;
   auto list = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
                                     s3->Get("endpoint"), "--access-key", s3->Get("access_key"), "--secret-key",
-                                    s3->Get("secret_key"), "--bucket", "recordings"});
+                                    s3->Get("secret_key"), "--bucket", s3->Get("bucket")});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   auto bucket = Json(list.out);
   std::map<std::string, std::string> shas;

@@ -210,7 +210,7 @@ TEST_F(S3SinkIT, WrongSecretFailsClearlyAndStoresNothing) {
   EXPECT_EQ(small.error().code, ErrorCode::kUnauthenticated);
   EXPECT_EQ(small.error().vendor_code, "SignatureDoesNotMatch");
   EXPECT_EQ(small.error().http_status, 403);
-  EXPECT_NE(small.error().message.find("s3://ccrec-it/it/wrong/small.wav"), std::string::npos)
+  EXPECT_NE(small.error().message.find("s3://" + server_->Get("bucket") + "/it/wrong/small.wav"), std::string::npos)
       << small.error().message;
   EXPECT_NE(small.error().message.find("secret access key"), std::string::npos) << small.error().message;
   EXPECT_EQ(small.error().message.find("not-the-secret"), std::string::npos);

@@ -130,7 +130,7 @@ class ExportWebexTest : public ::testing::Test {
   rapidjson::Document ListBucket() {
     auto r = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
                                    s3_->Get("endpoint"), "--access-key", s3_->Get("access_key"), "--secret-key",
-                                   s3_->Get("secret_key"), "--bucket", "recordings"});
+                                   s3_->Get("secret_key"), "--bucket", s3_->Get("bucket")});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Json(r.out);
   }
@@ -158,7 +158,7 @@ TEST_F(ExportWebexTest, ExportsOneDayToS3ByteExactThenReRunSkipsEverything) {
   std::string old_token = ccrec_it::ReadFile(*token_file_);
   std::string manifest = *dir_ / "run1.jsonl";
 
-  auto run1 = ccrec_it::RunProgram(BaseArgs("s3://recordings", manifest), S3Env());
+  auto run1 = ccrec_it::RunProgram(BaseArgs("s3://" + s3_->Get("bucket"), manifest), S3Env());
   ASSERT_EQ(run1.exit_code, 0) << run1.err << run1.out;
 
   // Every expected recording landed byte-exact, with its sidecar.
@@ -221,13 +221,13 @@ TEST_F(ExportWebexTest, ExportsOneDayToS3ByteExactThenReRunSkipsEverything) {
   auto served = stats["bytes_served"].GetInt64();
 
   // Second run, same window and manifest: nothing downloaded, everything skipped, exit 0.
-  auto run2 = ccrec_it::RunProgram(BaseArgs("s3://recordings", manifest), S3Env());
+  auto run2 = ccrec_it::RunProgram(BaseArgs("s3://" + s3_->Get("bucket"), manifest), S3Env());
   ASSERT_EQ(run2.exit_code, 0) << run2.err;
   EXPECT_EQ(run2.LastLine(), LastLine(0, static_cast<int>(expected.recordings.size()), 0, expected.pending, 0));
   EXPECT_EQ(Stats()["bytes_served"].GetInt64(), served) << "re-run downloaded media";
 
   // Third run with a fresh manifest (the old one lost): the sink's Stat finds every object.
-  auto run3 = ccrec_it::RunProgram(BaseArgs("s3://recordings", *dir_ / "run3.jsonl"), S3Env());
+  auto run3 = ccrec_it::RunProgram(BaseArgs("s3://" + s3_->Get("bucket"), *dir_ / "run3.jsonl"), S3Env());
   ASSERT_EQ(run3.exit_code, 0) << run3.err;
   EXPECT_EQ(run3.LastLine(), LastLine(0, static_cast<int>(expected.recordings.size()), 0, expected.pending, 0));
   EXPECT_EQ(Stats()["bytes_served"].GetInt64(), served) << "run without manifest downloaded media";
@@ -286,7 +286,7 @@ TEST_F(ExportWebexTest, JsonLogLinesCarryTimeVendorAndItemFields) {
 
 TEST_F(ExportWebexTest, TlsVerificationFailsWithoutTheCaFile) {
   std::string manifest = *dir_ / "tls.jsonl";
-  auto args = BaseArgs("s3://recordings/tls", manifest);
+  auto args = BaseArgs("s3://" + s3_->Get("bucket") + "/tls", manifest);
   auto ca = std::find(args.begin(), args.end(), "--ca-file");
   args.erase(ca, ca + 2);
   auto run = ccrec_it::RunProgram(args, S3Env());
@@ -301,7 +301,7 @@ TEST_F(ExportWebexTest, TlsVerificationFailsWithoutTheCaFile) {
 
 TEST_F(ExportWebexTest, WrongS3SecretGivesClearErrorAndRecordsNothingAsExported) {
   std::string manifest = *dir_ / "badsecret.jsonl";
-  auto run = ccrec_it::RunProgram(BaseArgs("s3://recordings/badsecret", manifest), S3Env("not-the-secret"));
+  auto run = ccrec_it::RunProgram(BaseArgs("s3://" + s3_->Get("bucket") + "/badsecret", manifest), S3Env("not-the-secret"));
   EXPECT_NE(run.exit_code, 0);
   EXPECT_TRUE(run.err.find("SignatureDoesNotMatch") != std::string::npos ||
               run.err.find("rejected our credentials") != std::string::npos)
@@ -315,7 +315,7 @@ TEST_F(ExportWebexTest, ContentMd5ModeForStoresWithoutFlexibleChecksums) {
   // --s3-checksum md5: Content-MD5 instead of x-amz-checksum-crc32c; the objects land byte-exact
   // and carry no stored CRC-32C.
   auto expected = GroundTruth();
-  auto args = BaseArgs("s3://recordings/md5", *dir_ / "md5.jsonl");
+  auto args = BaseArgs("s3://" + s3_->Get("bucket") + "/md5", *dir_ / "md5.jsonl");
   args.insert(args.end(), {"--s3-checksum", "md5"});
   auto run = ccrec_it::RunProgram(args, S3Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -459,7 +459,7 @@ TEST_F(ExportWebexFaultsTest, EveryRecordingLandsByteExactOnceDespiteFaults) {
   auto expected = GroundTruth();
   ASSERT_GT(expected.recordings.size(), 20u);
   std::string manifest = *dir_ / "faults.jsonl";
-  auto args = BaseArgs("s3://recordings/faults", manifest);
+  auto args = BaseArgs("s3://" + s3_->Get("bucket") + "/faults", manifest);
   *(std::find(args.begin(), args.end(), "--concurrency") + 1) = "8";
   // Revoke every access token while the run is under way (a 401 must refresh and retry).
   std::thread revoker([&] {
@@ -578,20 +578,20 @@ TEST_F(ExportWebexTest, SigintStopsCleanlyAndTheNextRunContinues) {
 }
 
 TEST_F(ExportWebexTest, S3PresignPrintsAQueryAuthenticatedUrl) {
-  auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings/call-detail/a b.wav", "--expires",
+  auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://" + s3_->Get("bucket") + "/call-detail/a b.wav", "--expires",
                                    "600", "--s3-endpoint", s3_->Get("endpoint")},
                                   S3Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::string url = run.LastLine();
-  EXPECT_EQ(url.rfind(s3_->Get("endpoint") + "/recordings/call-detail/a%20b.wav?", 0), 0u) << url;
+  EXPECT_EQ(url.rfind(s3_->Get("endpoint") + "/" + s3_->Get("bucket") + "/call-detail/a%20b.wav?", 0), 0u) << url;
   for (char const* p : {"X-Amz-Algorithm=AWS4-HMAC-SHA256", "X-Amz-Expires=600", "X-Amz-SignedHeaders=host",
                         "X-Amz-Signature="}) {
     EXPECT_NE(url.find(p), std::string::npos) << p << " missing in " << url;
   }
-  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings/k", "--expires", "0"}, S3Env()).exit_code, 2);
-  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings"}, S3Env()).exit_code, 2);
+  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://" + s3_->Get("bucket") + "/k", "--expires", "0"}, S3Env()).exit_code, 2);
+  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://" + s3_->Get("bucket")}, S3Env()).exit_code, 2);
   EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "http://x/y"}, S3Env()).exit_code, 2);
-  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://recordings/k", "--method", "DELETE"}, S3Env())
+  EXPECT_EQ(ccrec_it::RunProgram({CCREC_EXPORT_BIN, "s3-presign", "s3://" + s3_->Get("bucket") + "/k", "--method", "DELETE"}, S3Env())
                 .exit_code,
             2);
 }

@@ -359,12 +359,12 @@ TEST_F(WebexLegacyTest, CliExportsToS3) {
   env["AWS_SECRET_ACCESS_KEY"] = s3->Get("secret_key");
   env["AWS_SESSION_TOKEN"] = "\x01unset";
   env["AWS_REGION"] = "us-east-1";
-  auto args = CliArgs("s3://records/v1", {"--s3-endpoint", s3->Get("endpoint"), "--to", "2026-11-01T12:00:00Z"});
+  auto args = CliArgs("s3://" + s3->Get("bucket") + "/v1", {"--s3-endpoint", s3->Get("endpoint"), "--to", "2026-11-01T12:00:00Z"});
   auto run = ccrec_it::RunProgram(args, env);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto listing = ccrec_it::RunProgram({CCREC_PYTHON, std::string(CCREC_EMULATOR_DIR) + "/s3_inspect.py", "--endpoint",
                                        s3->Get("endpoint"), "--access-key", s3->Get("access_key"), "--secret-key",
-                                       s3->Get("secret_key"), "--bucket", "records", "--body-suffix", ".jsonl"});
+                                       s3->Get("secret_key"), "--bucket", s3->Get("bucket"), "--body-suffix", ".jsonl"});
   ASSERT_EQ(listing.exit_code, 0) << listing.err;
   auto doc = Json(listing.out);
   std::set<std::string> sids;
