@@ -198,8 +198,8 @@ std::string RenderMetricsTextfile(std::string const& previous, JobRunMetrics con
 Result<void> WriteMetricsTextfile(std::string const& path, JobRunMetrics const& run) {
   if (path.empty()) return MakeError(ErrorCode::kInvalidArgument, "metrics textfile: empty path");
   std::string previous;
-  if (auto old = detail::ReadSmallFile(path)) previous = std::move(*old);
-  auto written = detail::WriteFileAtomicUnderUmask(path, RenderMetricsTextfile(previous, run), 0644);
+  if (auto old = ::ccrec::detail::ReadSmallFile(path)) previous = std::move(*old);
+  auto written = ::ccrec::detail::WriteFileAtomicUnderUmask(path, RenderMetricsTextfile(previous, run), 0644);
   if (!written) {
     Error e = std::move(written).error();
     e.message = "metrics textfile " + path + ": " + e.message;

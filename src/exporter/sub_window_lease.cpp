@@ -20,16 +20,6 @@ using std::chrono::milliseconds;
 
 std::string Name(SubWindow const& w) { return "sub-window " + std::to_string(w.index); }
 
-/// One held sub-window, until it is finished (done or released).
-struct HeldCell {
-  SubWindow window;
-  CancellationToken stop;
-  std::size_t outstanding = 0;  // items handed over whose on_done has not run
-  bool listed = false;          // Listed() was called
-  bool complete = false;        // ... with complete = true
-  bool lost = false;            // a renewal found the lease gone
-};
-
 }  // namespace
 
 namespace {
@@ -44,6 +34,17 @@ struct InternalCallable {
 }  // namespace
 
 struct SubWindowLeaser::Impl {
+  /// One held sub-window, until it is finished (done or released). Nested here rather than in the
+  /// anonymous namespace: a member of Impl may not have a type with internal linkage.
+  struct HeldCell {
+    SubWindow window;
+    CancellationToken stop;
+    std::size_t outstanding = 0;  // items handed over whose on_done has not run
+    bool listed = false;          // Listed() was called
+    bool complete = false;        // ... with complete = true
+    bool lost = false;            // a renewal found the lease gone
+  };
+
   explicit Impl(SubWindowLeaserOptions o)
       : options(std::move(o)),
         ttl(std::max(options.ttl, milliseconds(100))),

@@ -19,11 +19,11 @@ std::optional<Error> CheckContext(CallContext const& ctx, std::chrono::system_cl
 std::optional<Error> RetryAfterBeyondPolicy(Error const& error, RetryPolicy const& policy) {
   if (!error.retry_after || *error.retry_after <= policy.max_retry_after || !IsRetryable(error)) return std::nullopt;
   Error e = error;  // the code stays (kRateLimited for a 429, kUnavailable for a 503)
-  auto const seconds = [](std::chrono::milliseconds ms) {
+  auto const in_seconds = [](std::chrono::milliseconds ms) {
     return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ms).count()) + " s";
   };
-  e.message += "; the server asked to wait " + seconds(*error.retry_after) + " before retrying, more than "
-               "RetryPolicy::max_retry_after (" + seconds(policy.max_retry_after) +
+  e.message += "; the server asked to wait " + in_seconds(*error.retry_after) + " before retrying, more than "
+               "RetryPolicy::max_retry_after (" + in_seconds(policy.max_retry_after) +
                "), so it was not waited for (try again later, or raise max_retry_after)";
   return e;
 }

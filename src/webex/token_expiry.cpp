@@ -26,7 +26,7 @@ std::optional<std::string> RefreshTokenExpiryWarning(OAuthToken const& token,
   if (!token.refresh_token_expires_at || token.refresh_token.empty()) return std::nullopt;
   auto const left = *token.refresh_token_expires_at - now;
   if (left >= kRefreshTokenWarningWindow) return std::nullopt;
-  std::string const when = detail::FormatIso8601(*token.refresh_token_expires_at);
+  std::string const when = ::ccrec::detail::FormatIso8601(*token.refresh_token_expires_at);
   std::string const remedy =
       "an org administrator must re-authorize the integration (ccrec-export webex login), or a new Service App "
       "token be fetched";
