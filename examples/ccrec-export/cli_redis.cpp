@@ -18,6 +18,11 @@ namespace ccrec_cli {
 #if defined(CCREC_EXPORT_HAVE_REDIS)
 namespace {
 
+/// The URL syntax every Redis flag takes, the start of its help text.
+std::string RedisUrlHelp(char const* what) {
+  return std::string("redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][/PREFIX]: ") + what;
+}
+
 /// --token-store / --rate-limit-store parsed, with --redis-password-file applied.
 ccrec::redis::RedisLocation RedisFlag(WebexFlags const& f, std::string const& flag, std::string const& url) {
   auto loc = ccrec::redis::ParseRedisUrl(url);
@@ -35,52 +40,32 @@ ccrec::redis::RedisLocation RedisFlag(WebexFlags const& f, std::string const& fl
 }
 
 }  // namespace
-#endif
 
-bool HaveRedis() {
-#if defined(CCREC_EXPORT_HAVE_REDIS)
-  return true;
-#else
-  return false;
-#endif
-}
+bool HaveRedis() { return true; }
 
 void AddRedisTokenStoreFlags(CLI::App& app, WebexFlags& f) {
-#if defined(CCREC_EXPORT_HAVE_REDIS)
   app.add_option("--token-store", f.token_store,
-                 "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][/PREFIX]: keep the token in Redis (key PREFIX:token) "
-                 "instead of --token-file, shared by every process of the integration, refreshed by one of them "
-                 "at a time (docs/redis.md)");
+                 RedisUrlHelp("keep the token in Redis (key PREFIX:token) instead of --token-file, shared by every "
+                              "process of the integration, refreshed by one of them at a time (docs/redis.md)"));
   app.add_option("--redis-password-file", f.redis_password_file,
                  "file holding the Redis password of --token-store, --rate-limit-store and --lease (instead of "
                  "the URL)")
       ->check(CLI::ExistingFile);
-#else
-  (void)app;
-  (void)f;
-#endif
 }
 
 void AddRedisRateLimitFlag(CLI::App& app, WebexFlags& f) {
-#if defined(CCREC_EXPORT_HAVE_REDIS)
   app.add_option("--rate-limit-store", f.rate_limit_store,
-                 "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][/PREFIX]: share --rate-limit and 429 pauses through "
-                 "Redis with every process using the same client id (key PREFIX:ratelimit:CLIENT_ID; "
-                 "sliding-window only)");
-#else
-  (void)app;
-  (void)f;
-#endif
+                 RedisUrlHelp("share --rate-limit and 429 pauses through Redis with every process using the same "
+                              "client id (key PREFIX:ratelimit:CLIENT_ID; sliding-window only)"));
 }
 
 void AddRedisLeaseFlags(CLI::App& app, WebexFlags& f) {
-#if defined(CCREC_EXPORT_HAVE_REDIS)
   app.add_option("--lease", f.lease,
-                 "redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][/PREFIX]: share the window with every instance started "
-                 "with the same job flags by leasing --sub-window sub-windows (renewed while they are worked, "
-                 "marked done when every recording of them is in the manifest; a dead instance's sub-window is "
-                 "taken over when its lease expires). {shard} in --manifest becomes HOST-PID. Not with --shard, "
-                 "--since-last-run, --task-id or --dry-run (docs/scale.md)");
+                 RedisUrlHelp("share the window with every instance started with the same job flags by leasing "
+                              "--sub-window sub-windows (renewed while they are worked, marked done when every "
+                              "recording of them is in the manifest; a dead instance's sub-window is taken over when "
+                              "its lease expires). {shard} in --manifest becomes HOST-PID. Not with --shard, "
+                              "--since-last-run, --task-id or --dry-run (docs/scale.md)"));
   app.add_option("--lease-ttl", f.lease_ttl,
                  "lifetime of a --lease lease, renewed every third of it: a killed instance's sub-window is taken "
                  "over this long after its last renewal (at least 1s)")
@@ -89,29 +74,20 @@ void AddRedisLeaseFlags(CLI::App& app, WebexFlags& f) {
                  "with --lease: how long to wait for sub-windows other instances hold once this one has nothing "
                  "left to list; then exit 1 naming them (0 = no limit)")
       ->capture_default_str();
-#else
-  (void)app;
-  (void)f;
-#endif
 }
 
 void CheckLeaseFlags(WebexFlags const& f) {
   if (f.lease.empty()) return;
-#if defined(CCREC_EXPORT_HAVE_REDIS)
   if (ParseDurationFlag("--lease-ttl", f.lease_ttl) < std::chrono::seconds(1)) {
     throw UsageError{"--lease-ttl must be at least 1s"};
   }
   (void)ParseDurationFlag("--lease-wait", f.lease_wait);
   (void)RedisFlag(f, "--lease", f.lease);
-#else
-  throw UsageError{"--lease needs ccrec::redis, which this ccrec-export was built without"};
-#endif
 }
 
 std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags const& f, std::string const& job,
                                                                      std::string const& holder,
                                                                      ccrec::Logger const& logger) {
-#if defined(CCREC_EXPORT_HAVE_REDIS)
   auto loc = RedisFlag(f, "--lease", f.lease);
   ccrec::redis::RedisSubWindowLeaseOptions so;
   so.server = loc.server;
@@ -124,24 +100,9 @@ std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags
   o.logger = logger;
   logger.Info("sub-windows are leased in " + o.store->Describe() + " as " + holder);
   return std::make_shared<ccrec::exporter::SubWindowLeaser>(o);
-#else
-  (void)f;
-  (void)job;
-  (void)holder;
-  (void)logger;
-  throw UsageError{"--lease needs ccrec::redis, which this ccrec-export was built without"};
-#endif
-}
-
-std::string TokenStoreName(WebexFlags const& f) {
-#if defined(CCREC_EXPORT_HAVE_REDIS)
-  if (!f.token_store.empty()) return "Redis token store " + ccrec::redis::RedactRedisUrl(f.token_store);
-#endif
-  return "token file " + f.token_file;
 }
 
 std::shared_ptr<ccrec::TokenStore> OpenRedisTokenStore(WebexFlags const& f, ccrec::Logger const& logger) {
-#if defined(CCREC_EXPORT_HAVE_REDIS)
   if (!f.token_file.empty()) throw UsageError{"--token-file and --token-store were both given; choose one token store"};
   auto loc = RedisFlag(f, "--token-store", f.token_store);
   ccrec::redis::RedisTokenStoreOptions o;
@@ -154,11 +115,48 @@ std::shared_ptr<ccrec::TokenStore> OpenRedisTokenStore(WebexFlags const& f, ccre
     o.lock_wait = o.lock_ttl + std::chrono::seconds(30);
   }
   return ccrec::redis::MakeRedisTokenStore(o);
-#else
-  (void)f;
-  (void)logger;
-  throw UsageError{"--token-store needs ccrec::redis, which this ccrec-export was built without"};
+}
+
+#else  // built without ccrec::redis: the flags do not exist, and what would need them is a usage error
+
+namespace {
+
+[[noreturn]] void NeedsRedis(std::string const& flag) {
+  throw UsageError{flag + " needs ccrec::redis, which this ccrec-export was built without"};
+}
+
+}  // namespace
+
+bool HaveRedis() { return false; }
+
+void AddRedisTokenStoreFlags(CLI::App& /*app*/, WebexFlags& /*f*/) {}
+
+void AddRedisRateLimitFlag(CLI::App& /*app*/, WebexFlags& /*f*/) {}
+
+void AddRedisLeaseFlags(CLI::App& /*app*/, WebexFlags& /*f*/) {}
+
+void CheckLeaseFlags(WebexFlags const& f) {
+  if (!f.lease.empty()) NeedsRedis("--lease");
+}
+
+std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags const& /*f*/,
+                                                                     std::string const& /*job*/,
+                                                                     std::string const& /*holder*/,
+                                                                     ccrec::Logger const& /*logger*/) {
+  NeedsRedis("--lease");
+}
+
+std::shared_ptr<ccrec::TokenStore> OpenRedisTokenStore(WebexFlags const& /*f*/, ccrec::Logger const& /*logger*/) {
+  NeedsRedis("--token-store");
+}
+
 #endif
+
+std::string TokenStoreName(WebexFlags const& f) {
+#if defined(CCREC_EXPORT_HAVE_REDIS)
+  if (!f.token_store.empty()) return "Redis token store " + ccrec::redis::RedactRedisUrl(f.token_store);
+#endif
+  return "token file " + f.token_file;
 }
 
 namespace {

@@ -132,8 +132,7 @@ int RunMerge(MergeFlags const& f) {
               << " recording(s) were exported by two instances to different keys (both objects remain)";
   }
   std::cerr << "\n";
-  std::cout << "exported=" << r.exported << " skipped=" << r.skipped << " failed=" << r.failed
-            << " pending=" << r.pending << std::endl;
+  std::cout << r.Line() << std::endl;
   return kExitOk;
 }
 

@@ -290,9 +290,7 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   AddWindowFlags(*cmd, f->window, "the task's creation time");
   // Required for exports only: `webex login` and `webex token refresh` write no recordings.
   cmd->get_option("--dest")->required(false);
-  cmd->add_option("--region", f->region, "data centre: us1 eu1 eu2 anz1 ca1 jp1 sg1")->capture_default_str();
-  cmd->add_option("--api-base-url", f->api_base_url, "API base URL (overrides --region)");
-  cmd->add_option("--org-id", f->org_id, "organization id (default: from the token)");
+  AddWebexApiFlags(*cmd, *f);
   AddWebexAuthFlags(*cmd, *f, /*with_connection_flags=*/false);
   cmd->add_option("--auth-code", f->auth_code,
                   "one-time authorization code: exchanged for tokens that create or replace --token-file");

@@ -107,6 +107,9 @@ int RunWebexLogin(WebexFlags& f);
 /// through to the parent, so `webex login --token-file F --timeout 60s` needs both on `login`.
 /// `with_login_only_flags`: the flags for `webex login` only (no --auth and Service App flags).
 void AddWebexAuthFlags(CLI::App& app, WebexFlags& f, bool with_connection_flags, bool with_login_only_flags = false);
+/// Adds where the Webex CC API is and which org it is asked about: --region, --api-base-url and
+/// --org-id (`webex`, `webex serve` and `webex subscriptions`).
+void AddWebexApiFlags(CLI::App& app, WebexFlags& f);
 /// Adds `login` and `token refresh` under `webex`; returns them so the action can tell which ran.
 struct WebexSubcommands {
   CLI::App* login = nullptr;

@@ -243,6 +243,12 @@ void AddWebexAuthFlags(CLI::App& app, WebexFlags& f, bool with_connection_flags,
       ->check(CLI::Range(0.001, 86400.0));
 }
 
+void AddWebexApiFlags(CLI::App& app, WebexFlags& f) {
+  app.add_option("--region", f.region, "data centre: us1 eu1 eu2 anz1 ca1 jp1 sg1")->capture_default_str();
+  app.add_option("--api-base-url", f.api_base_url, "API base URL (overrides --region)");
+  app.add_option("--org-id", f.org_id, "organization id (default: from the token)");
+}
+
 WebexSubcommands AddWebexSubcommands(CLI::App& webex, WebexFlags& f) {
   WebexSubcommands out;
   out.login = webex.add_subcommand(

@@ -255,9 +255,7 @@ std::vector<WebexExtraSubcommand> AddWebexServeSubcommands(CLI::App& webex, std:
   AddCommonFlags(*serve, f->common, "call-detail/{task_id}/{recording_id}{ext}");
   serve->get_option("--dest")->required(false);
   AddWebexAuthFlags(*serve, *f, /*with_connection_flags=*/false);
-  serve->add_option("--region", f->region, "data centre: us1 eu1 eu2 anz1 ca1 jp1 sg1")->capture_default_str();
-  serve->add_option("--api-base-url", f->api_base_url, "API base URL (overrides --region)");
-  serve->add_option("--org-id", f->org_id, "organization id (default: from the token)");
+  AddWebexApiFlags(*serve, *f);
   serve->add_option("--url-expiration", f->url_expiration, "presigned URL lifetime in minutes (1..60)")
       ->capture_default_str();
   serve->add_option("--rate-limit", f->rate_limit, "Webex API requests per minute (rolling 60 s)")

@@ -102,9 +102,7 @@ int RunDelete(WebexFlags& f, SubscriptionFlags const& s) {
 
 void AddConnection(CLI::App& app, WebexFlags& f) {
   AddWebexAuthFlags(app, f, /*with_connection_flags=*/true);
-  app.add_option("--region", f.region, "data centre: us1 eu1 eu2 anz1 ca1 jp1 sg1")->capture_default_str();
-  app.add_option("--api-base-url", f.api_base_url, "API base URL (overrides --region)");
-  app.add_option("--org-id", f.org_id, "organization id (default: from the token)");
+  AddWebexApiFlags(app, f);
 }
 
 }  // namespace

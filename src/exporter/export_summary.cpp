@@ -10,8 +10,7 @@ inline namespace v1 {
 namespace exporter {
 
 std::string ExportSummary::LastLine() const {
-  return "exported=" + std::to_string(exported) + " skipped=" + std::to_string(skipped) +
-         " failed=" + std::to_string(failed) + " pending=" + std::to_string(pending) + " bytes=" + std::to_string(bytes);
+  return Line() + " bytes=" + std::to_string(bytes);
 }
 
 Error Superseded(std::string reason) {

@@ -32,6 +32,20 @@ std::optional<ItemStatus> ParseItemStatus(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+void ItemStatusCounts::Count(ItemStatus status) noexcept {
+  switch (status) {
+    case ItemStatus::kExported: ++exported; break;
+    case ItemStatus::kSkipped: ++skipped; break;
+    case ItemStatus::kFailed: ++failed; break;
+    case ItemStatus::kPending: ++pending; break;
+  }
+}
+
+std::string ItemStatusCounts::Line() const {
+  return "exported=" + std::to_string(exported) + " skipped=" + std::to_string(skipped) +
+         " failed=" + std::to_string(failed) + " pending=" + std::to_string(pending);
+}
+
 std::string Manifest::ToJsonLine(ManifestEntry const& e) {
   using ::ccrec::detail::JsonEscape;
   std::string out = "{\"source\":\"" + JsonEscape(e.source) + "\",\"task_id\":\"" + JsonEscape(e.task_id) +

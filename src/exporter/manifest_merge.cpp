@@ -89,20 +89,7 @@ Result<ManifestMergeReport> MergeManifests(std::vector<std::shared_ptr<Manifest>
     auto appended = output.Append(entry);
     if (!appended) return std::move(appended).error();
     ++report.items;
-    switch (entry.status) {
-      case ItemStatus::kExported:
-        ++report.exported;
-        break;
-      case ItemStatus::kSkipped:
-        ++report.skipped;
-        break;
-      case ItemStatus::kFailed:
-        ++report.failed;
-        break;
-      case ItemStatus::kPending:
-        ++report.pending;
-        break;
-    }
+    report.Count(entry.status);
   }
   auto synced = output.Sync();
   if (!synced) return std::move(synced).error();

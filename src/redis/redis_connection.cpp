@@ -66,6 +66,14 @@ Script::Script(std::string t) : text(std::move(t)) {
   sha1 = hasher.FinalHex();
 }
 
+Script const& DeleteIfHeldScript() {
+  static Script const script(R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+)lua");
+  return script;
+}
+
 Connection::Connection(RedisOptions options)
     : options_(std::move(options)), describe_(DescribeRedisServer(options_)) {}
 

@@ -35,6 +35,11 @@ struct Script {
   std::string sha1;  // lower-case hex
 };
 
+/// KEYS[1] lock or lease; ARGV[1] the owner's value. Deletes the key only while it still holds
+/// ARGV[1], so an owner whose key expired and was taken over never deletes the new owner's;
+/// returns 1 when deleted, else 0.
+Script const& DeleteIfHeldScript();
+
 class Connection {
  public:
   explicit Connection(RedisOptions options);

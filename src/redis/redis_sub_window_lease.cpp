@@ -21,15 +21,20 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Lua: renews the lease KEYS[1] for ARGV[2] ms when holder ARGV[1] holds it; true when it did.
+constexpr char kRenewIfHeld[] = R"lua(
+local function renew_if_held()
+  if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return true
+end
+)lua";
+
 // KEYS[1] lease, KEYS[2] done; ARGV[1] holder, ARGV[2] ttl ms. 0 taken, 1 held by another, 2 done.
 detail::Script const& TakeScript() {
-  static detail::Script const script(R"lua(
+  static detail::Script const script(std::string(kRenewIfHeld) + R"lua(
 if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 0
-end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) or renew_if_held() then return 0 end
 return 1
 )lua");
   return script;
@@ -37,11 +42,8 @@ return 1
 
 // KEYS[1] lease; ARGV[1] holder, ARGV[2] ttl ms. 1 renewed, 0 not ours.
 detail::Script const& RenewScript() {
-  static detail::Script const script(R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
+  static detail::Script const script(std::string(kRenewIfHeld) + R"lua(
+if renew_if_held() then return 1 end
 return 0
 )lua");
   return script;
@@ -53,15 +55,6 @@ detail::Script const& DoneScript() {
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
-)lua");
-  return script;
-}
-
-// KEYS[1] lease; ARGV[1] holder.
-detail::Script const& ReleaseScript() {
-  static detail::Script const script(R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
 )lua");
   return script;
 }
@@ -111,7 +104,7 @@ class RedisSubWindowLease : public exporter::SubWindowLeaseStore {
 
   Result<void> Release(exporter::SubWindow const& w) override {
     auto key = LeaseKey(w);
-    auto r = Run(ReleaseScript(), {key}, {holder_}, "release " + key);
+    auto r = Run(detail::DeleteIfHeldScript(), {key}, {holder_}, "release " + key);
     if (!r) return std::move(r).error();
     return {};
   }

@@ -44,15 +44,6 @@ return v
   return script;
 }
 
-// KEYS[1] lock; ARGV[1] lock value. Deletes the lock only if it is still ours.
-detail::Script const& UnlockScript() {
-  static detail::Script const script(R"lua(
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-)lua");
-  return script;
-}
-
 std::string Serialize(OAuthToken const& t) {
   std::string out = "{\"access_token\":\"" + util::JsonEscape(t.access_token) + "\",\"token_type\":\"" +
                     util::JsonEscape(t.token_type) + "\",\"expires_at_ms\":" +
@@ -109,7 +100,7 @@ class RedisTokenStore : public TokenStore {
     std::string const lock_value = fence_text + ":" + util::HexEncode(util::RandomBytes(16));
     if (auto locked = Lock(lock_value); !locked) return std::move(locked).error();
     auto result = UpdateLocked(update, lock_value, fence_text);
-    auto unlocked = conn_.Eval(UnlockScript(), {lock_key_}, {lock_value}, What());
+    auto unlocked = conn_.Eval(detail::DeleteIfHeldScript(), {lock_key_}, {lock_value}, What());
     if (!unlocked) {
       logger_.Warn(unlocked.error().message + "; the token lock expires by itself within " +
                    std::to_string(lock_ttl_.count()) + " ms");

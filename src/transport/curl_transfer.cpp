@@ -320,6 +320,40 @@ Result<void> Transfer::Configure(HttpRequest const& request, CallContext const& 
   return {};
 }
 
+namespace {
+
+/// A libcurl result whose error is always the same: its code and text (the detail follows in
+/// parentheses).
+struct FixedCurlError {
+  CURLcode code;
+  ErrorCode error;
+  char const* text;
+};
+
+constexpr FixedCurlError kFixedCurlErrors[] = {
+    {CURLE_SSL_CONNECT_ERROR, ErrorCode::kTransport, "TLS handshake failed"},
+    {CURLE_SSL_CERTPROBLEM, ErrorCode::kTransport, "TLS handshake failed"},
+    {CURLE_SSL_CIPHER, ErrorCode::kTransport, "TLS handshake failed"},
+    {CURLE_SSL_ENGINE_NOTFOUND, ErrorCode::kTransport, "TLS handshake failed"},
+    {CURLE_SSL_ENGINE_SETFAILED, ErrorCode::kTransport, "TLS handshake failed"},
+    {CURLE_SSL_SHUTDOWN_FAILED, ErrorCode::kTransport, "TLS handshake failed"},
+    {CURLE_SSL_CRL_BADFILE, ErrorCode::kTransport, "TLS handshake failed"},
+    {CURLE_COULDNT_RESOLVE_HOST, ErrorCode::kTransport, "could not resolve the host"},
+    {CURLE_COULDNT_RESOLVE_PROXY, ErrorCode::kTransport, "could not resolve the proxy"},
+    {CURLE_COULDNT_CONNECT, ErrorCode::kTransport, "could not connect"},
+    {CURLE_GOT_NOTHING, ErrorCode::kTransport, "the server closed the connection without a response"},
+    {CURLE_SEND_ERROR, ErrorCode::kTransport, "connection failed while sending"},
+    {CURLE_RECV_ERROR, ErrorCode::kTransport, "connection failed while receiving"},
+    {CURLE_BAD_CONTENT_ENCODING, ErrorCode::kTransport, "could not decode the compressed response body"},
+    {CURLE_URL_MALFORMAT, ErrorCode::kInvalidArgument, "invalid URL"},
+    {CURLE_UNSUPPORTED_PROTOCOL, ErrorCode::kInvalidArgument, "invalid URL"},
+    {CURLE_OUT_OF_MEMORY, ErrorCode::kInternal, "libcurl failed"},
+    {CURLE_FAILED_INIT, ErrorCode::kInternal, "libcurl failed"},
+    {CURLE_BAD_FUNCTION_ARGUMENT, ErrorCode::kInternal, "libcurl failed"},
+};
+
+}  // namespace
+
 Error Transfer::MapCurlError(CURLcode code) {
   std::string detail = TrimTrailingNewlines(errbuf_[0] != '\0' ? std::string(errbuf_) : std::string());
   if (detail.empty()) detail = curl_easy_strerror(code);
@@ -336,15 +370,12 @@ Error Transfer::MapCurlError(CURLcode code) {
       std::string why;
       if (timeout_is_deadline_) {
         why = "the call's deadline was reached";
-      } else if (timeout_.count() > 0) {
-        why = "limits: total timeout " + std::to_string(timeout_.count()) + " ms, connect timeout " +
-              std::to_string(state_->options.connect_timeout.count()) + " ms, low-speed limit " +
-              std::to_string(state_->options.low_speed_bytes_per_second) + " B/s for " +
-              std::to_string(state_->options.low_speed_time.count()) + " s";
       } else {
-        why = "limits: connect timeout " + std::to_string(state_->options.connect_timeout.count()) +
-              " ms, low-speed limit " + std::to_string(state_->options.low_speed_bytes_per_second) + " B/s for " +
-              std::to_string(state_->options.low_speed_time.count()) + " s";
+        why = "limits: ";
+        if (timeout_.count() > 0) why += "total timeout " + std::to_string(timeout_.count()) + " ms, ";
+        why += "connect timeout " + std::to_string(state_->options.connect_timeout.count()) + " ms, low-speed limit " +
+               std::to_string(state_->options.low_speed_bytes_per_second) + " B/s for " +
+               std::to_string(state_->options.low_speed_time.count()) + " s";
       }
       return make(ErrorCode::kDeadlineExceeded, "timed out (" + detail + "; " + why + ")");
     }
@@ -377,26 +408,6 @@ Error Transfer::MapCurlError(CURLcode code) {
       e.vendor_code = kTlsVerificationFailed;
       return e;
     }
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_CRL_BADFILE:
-      return make(ErrorCode::kTransport, "TLS handshake failed (" + detail + ")");
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return make(ErrorCode::kTransport, "could not resolve the host (" + detail + ")");
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return make(ErrorCode::kTransport, "could not resolve the proxy (" + detail + ")");
-    case CURLE_COULDNT_CONNECT:
-      return make(ErrorCode::kTransport, "could not connect (" + detail + ")");
-    case CURLE_GOT_NOTHING:
-      return make(ErrorCode::kTransport, "the server closed the connection without a response (" + detail + ")");
-    case CURLE_SEND_ERROR:
-      return make(ErrorCode::kTransport, "connection failed while sending (" + detail + ")");
-    case CURLE_RECV_ERROR:
-      return make(ErrorCode::kTransport, "connection failed while receiving (" + detail + ")");
     case CURLE_PARTIAL_FILE: {
       curl_off_t const got = handles_ ? InfoOffT(handles_->easy, CURLINFO_SIZE_DOWNLOAD_T) : -1;
       curl_off_t const want = handles_ ? InfoOffT(handles_->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T) : -1;
@@ -405,16 +416,10 @@ Error Transfer::MapCurlError(CURLcode code) {
                         : " bytes, before the end of the response body";
       return make(ErrorCode::kTransport, text + " (" + detail + ")");
     }
-    case CURLE_BAD_CONTENT_ENCODING:
-      return make(ErrorCode::kTransport, "could not decode the compressed response body (" + detail + ")");
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-      return make(ErrorCode::kInvalidArgument, "invalid URL (" + detail + ")");
-    case CURLE_OUT_OF_MEMORY:
-    case CURLE_FAILED_INIT:
-    case CURLE_BAD_FUNCTION_ARGUMENT:
-      return make(ErrorCode::kInternal, "libcurl failed (" + detail + ")");
     default:
+      for (auto const& fixed : kFixedCurlErrors) {
+        if (fixed.code == code) return make(fixed.error, fixed.text + (" (" + detail + ")"));
+      }
       return make(ErrorCode::kTransport, std::string(curl_easy_strerror(code)) + " (" + detail + ")");
   }
 }

@@ -27,12 +27,9 @@ namespace ccrec {
 inline namespace v1 {
 namespace exporter {
 
-/// Counters of a run, also reported periodically through ExporterOptions::on_progress.
-struct CCREC_EXPORT ExportSummary {
-  std::uint64_t exported = 0;
-  std::uint64_t skipped = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t pending = 0;
+/// Counters of a run, also reported periodically through ExporterOptions::on_progress. The
+/// ItemStatusCounts count the recordings (and pending tasks) of this run by their outcome.
+struct CCREC_EXPORT ExportSummary : ItemStatusCounts {
   /// Bytes of recordings exported in this run (sidecars not counted).
   std::uint64_t bytes = 0;
   /// Recordings seen so far (exported + skipped + failed + in flight).

@@ -27,6 +27,22 @@ CCREC_EXPORT std::string_view ToString(ItemStatus status) noexcept;
 /// The status ToString() names; nullopt for any other text.
 CCREC_EXPORT std::optional<ItemStatus> ParseItemStatus(std::string_view name) noexcept;
 
+/// Items counted by their ItemStatus: the counters ExportSummary and ManifestMergeReport share.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT ItemStatusCounts {
+  std::uint64_t exported = 0;
+  std::uint64_t skipped = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t pending = 0;
+
+  /// Adds one item of `status` to its counter.
+  void Count(ItemStatus status) noexcept;
+  /// "exported=N skipped=N failed=N pending=N": the counters as ccrec-export prints them.
+  std::string Line() const;
+};
+
 /// One manifest line: `{"source":"webex","task_id":..,"recording_id":..,"key":..,"uri":..,
 /// "bytes":N,"sha256":"hex","status":"exported|skipped|failed|pending","error":".."}` (plus
 /// "segment_id" when the source has segments, and "time", the UTC time the line was written;

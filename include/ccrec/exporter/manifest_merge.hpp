@@ -16,15 +16,11 @@ namespace ccrec {
 inline namespace v1 {
 namespace exporter {
 
-/// What MergeManifests() wrote.
-struct ManifestMergeReport {
+/// What MergeManifests() wrote. The ItemStatusCounts count the items written by the status of
+/// the entry kept.
+struct ManifestMergeReport : ItemStatusCounts {
   /// Items written to the output (one entry per item identity).
   std::uint64_t items = 0;
-  /// Of those, by status of the entry kept.
-  std::uint64_t exported = 0;
-  std::uint64_t skipped = 0;
-  std::uint64_t failed = 0;
-  std::uint64_t pending = 0;
   /// Items present in more than one input (one entry kept for each).
   std::uint64_t duplicates = 0;
   /// Items exported by more than one input to different keys: two objects hold the recording.

@@ -83,6 +83,25 @@ TEST(ExportSummaryTest, LastLineFormat) {
   EXPECT_EQ(s.LastLine(), "exported=12 skipped=3 failed=1 pending=7 bytes=18446744073709551615");
 }
 
+TEST(ItemStatusCountsTest, CountsEachStatusAndPrintsTheLine) {
+  using ccrec::exporter::ItemStatus;
+  ccrec::exporter::ItemStatusCounts c;
+  EXPECT_EQ(c.Line(), "exported=0 skipped=0 failed=0 pending=0");
+  for (auto status : {ItemStatus::kExported, ItemStatus::kSkipped, ItemStatus::kSkipped, ItemStatus::kFailed,
+                      ItemStatus::kFailed, ItemStatus::kFailed, ItemStatus::kPending}) {
+    c.Count(status);
+  }
+  EXPECT_EQ(c.exported, 1u);
+  EXPECT_EQ(c.skipped, 2u);
+  EXPECT_EQ(c.failed, 3u);
+  EXPECT_EQ(c.pending, 1u);
+  EXPECT_EQ(c.Line(), "exported=1 skipped=2 failed=3 pending=1");
+  ExportSummary s;
+  s.Count(ItemStatus::kExported);
+  s.bytes = 5;
+  EXPECT_EQ(s.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=5");
+}
+
 TEST_F(ExporterTest, SegmentIdIsRecordedAndUsableInTheKey) {
   auto media = std::make_shared<Media>(Bytes(100));
   auto item = MakeItem("t1", "r1", media);
