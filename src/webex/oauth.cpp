@@ -9,6 +9,7 @@
 
 #include "internal/ascii.hpp"
 #include "internal/client_runtime.hpp"
+#include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/single_flight.hpp"
@@ -221,11 +222,7 @@ struct OAuthClient::Impl : util::ClientRuntime {
     std::string what = "Webex token endpoint (grant_type=" + grant + ")";
     auto response = util::RunWithRetries(env, ctx, retry, what, [&](int) -> Result<detail::BufferedResponse> {
       auto r = detail::SendBuffered(*transport, request, ctx);
-      if (!r) {
-        Error e = std::move(r).error();
-        e.message = what + ": " + e.message;
-        return e;
-      }
+      if (!r) return util::WithContext(std::move(r).error(), what);
       if (r->status < 200 || r->status > 299) return MapTokenError(r->status, r->body, r->headers, grant, clock->Now());
       return r;
     });

@@ -7,6 +7,7 @@
 #include <ccrec/webex/errors.hpp>
 
 #include "internal/client_runtime.hpp"
+#include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/url.hpp"
@@ -78,9 +79,8 @@ struct ServiceAppTokenSource::Impl : util::ClientRuntime {
     }
     auto bearer = options.applications_token->AccessToken(ctx);
     if (!bearer) {
-      Error e = std::move(bearer).error();
-      e.message = "the token with scope spark:applications_token (to fetch the Service App token): " + e.message;
-      return e;
+      return util::WithContext(std::move(bearer).error(),
+                               "the token with scope spark:applications_token (to fetch the Service App token)");
     }
     HttpRequest request;
     request.method = "POST";
@@ -95,11 +95,7 @@ struct ServiceAppTokenSource::Impl : util::ClientRuntime {
     // Not idempotent once answered (a new pair each time): retried only before a response.
     auto response = util::RunWithRetries(Env(), ctx, false, what, [&](int) -> Result<util::BufferedResponse> {
       auto r = detail::SendBuffered(*transport, request, ctx);
-      if (!r) {
-        Error e = std::move(r).error();
-        e.message = what + ": " + e.message;
-        return e;
-      }
+      if (!r) return util::WithContext(std::move(r).error(), what);
       if (r->status < 200 || r->status > 299) return MapError(r->status, r->body, r->headers, what, *bearer);
       return r;
     });

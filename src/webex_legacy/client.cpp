@@ -8,6 +8,7 @@
 
 #include "internal/ascii.hpp"
 #include "internal/client_runtime.hpp"
+#include "internal/error_util.hpp"
 #include "internal/http_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
@@ -53,11 +54,6 @@ std::optional<Error> CheckContentType(HttpHeaders const& headers, Format format,
 
 std::string WindowText(TimeWindow const& w) {
   return "[" + util::FormatIso8601(w.begin, true) + ", " + util::FormatIso8601(w.end, true) + ")";
-}
-
-Error WithContext(Error e, std::string const& context) {
-  e.message = context + ": " + e.message;
-  return e;
 }
 
 }  // namespace
@@ -147,7 +143,10 @@ struct Client::Impl : util::ClientRuntime {
       if (!response) return Scrub(std::move(response).error());
       if (response->status < 200 || response->status > 299) return StatusError(*response, what);
       auto out = util::BufferResponse(*response, max_body, util::kMaxErrorBodyBytes);
-      if (!out) return WithContext(Scrub(std::move(out).error()), what + ": reading the response (ClientOptions::max_response_bytes)");
+      if (!out) {
+        return util::WithContext(Scrub(std::move(out).error()),
+                                 what + ": reading the response (ClientOptions::max_response_bytes)");
+      }
       return out;
     });
   }
@@ -224,7 +223,7 @@ struct Client::Impl : util::ClientRuntime {
     auto response = List(type, sent, Format::kJson, context, ctx);
     if (!response) return std::move(response).error();
     auto records = SplitRecordArray(response->body);
-    if (!records) return WithContext(std::move(records).error(), context);
+    if (!records) return util::WithContext(std::move(records).error(), context);
     RecordPage page;
     page.window = window;
     page.rows_returned = records->size();
@@ -255,7 +254,7 @@ struct Client::Impl : util::ClientRuntime {
     auto response = List(type, query, Format::kCsv, context, ctx);
     if (!response) return std::move(response).error();
     auto table = ParseCsv(response->body);
-    if (!table) return WithContext(std::move(table).error(), context);
+    if (!table) return util::WithContext(std::move(table).error(), context);
     CsvPage page;
     page.window = window;
     page.table = std::move(*table);
@@ -305,7 +304,7 @@ struct Client::Impl : util::ClientRuntime {
     if (doc->IsObject()) return detail::CompactJson(response->body);
     if (doc->IsArray()) {
       auto records = SplitRecordArray(response->body);
-      if (!records) return WithContext(std::move(records).error(), what);
+      if (!records) return util::WithContext(std::move(records).error(), what);
       if (records->empty()) return MakeError(ErrorCode::kNotFound, what + ": no such record (empty list)");
       return std::move(records->front());
     }
