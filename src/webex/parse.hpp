@@ -31,6 +31,10 @@ inline constexpr std::int64_t kMaxEpochMs = 8'000'000'000'000;
 /// out of range.
 std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char const* key);
 
+/// An `{"id", "name"}` object member (owner, queue, team, site) as a NamedRef, or nullopt when
+/// missing or not an object.
+std::optional<NamedRef> OptNamedRef(rapidjson::Value const& obj, char const* key);
+
 /// kParse unless the Content-Type is absent or a JSON type (application/json, */*+json).
 Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view what);
 
