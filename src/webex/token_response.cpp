@@ -6,6 +6,7 @@
 #include "webex/parse.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace ccrec {
 inline namespace v1 {
@@ -39,8 +40,8 @@ Result<TokenResponse> ReadTokenResponse(rapidjson::Value const& doc, std::string
   if (t.token_type.empty()) t.token_type = "Bearer";
   t.expires_at = now + out.lifetime;
   t.refresh_token = util::OptString(doc, "refresh_token").value_or("");
-  if (auto in = util::OptInt64(doc, "refresh_token_expires_in"); in && *in > 0) {
-    t.refresh_token_expires_at = now + std::chrono::seconds(std::min(*in, kMaxLifetimeSeconds));
+  if (auto refresh_in = util::OptInt64(doc, "refresh_token_expires_in"); refresh_in && *refresh_in > 0) {
+    t.refresh_token_expires_at = now + std::chrono::seconds(std::min(*refresh_in, kMaxLifetimeSeconds));
   }
   return out;
 }
