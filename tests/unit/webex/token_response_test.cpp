@@ -74,7 +74,7 @@ TEST(WebexTokenResponse, BadAnswersAreParseErrorsNamingWhatIsMissing) {
   for (auto const& c : {Case{R"([1,2])", "is not a JSON object"},
                         Case{R"({"expires_in":60})", "no \"access_token\" string"},
                         Case{R"({"access_token":"","expires_in":60})", "no \"access_token\" string"},
-                        Case{R"({"access_token":7,"expires_in":60})", "no \"access_token\" string"},
+                        Case{R"({"access_token":null,"expires_in":60})", "no \"access_token\" string"},
                         Case{R"({"access_token":"A"})", "no positive integer \"expires_in\""},
                         Case{R"({"access_token":"A","expires_in":0})", "no positive integer \"expires_in\""},
                         Case{R"({"access_token":"A","expires_in":"soon"})", "no positive integer \"expires_in\""}}) {
