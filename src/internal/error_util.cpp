@@ -77,6 +77,11 @@ void AppendDetail(std::string& details, std::string_view piece) {
   details += piece;
 }
 
+Error WithContext(Error error, std::string_view context) {
+  error.message = std::string(context) + ": " + error.message;
+  return error;
+}
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

@@ -77,6 +77,10 @@ Error MapJsonHttpError(int status, std::string_view body, HttpHeaders const& hea
 /// Appends `piece` to `details`, separated by "; " from what is there already.
 void AppendDetail(std::string& details, std::string_view piece);
 
+/// `error` with `context` (what was being done, e.g. "Webex GET /v1/tasks") in front of its
+/// message: "<context>: <message>". Everything else is kept.
+Error WithContext(Error error, std::string_view context);
+
 }  // namespace detail
 }  // namespace v1
 }  // namespace ccrec

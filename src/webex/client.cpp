@@ -8,6 +8,7 @@
 #include "internal/ascii.hpp"
 #include "internal/client_runtime.hpp"
 #include "internal/crypto.hpp"
+#include "internal/error_util.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
@@ -186,26 +187,17 @@ struct Client::Impl : util::ClientRuntime {
     if (config_error) return *config_error;
     for (int auth_attempt = 1;; ++auth_attempt) {
       auto token = tokens->AccessToken(ctx);
-      if (!token) {
-        Error e = std::move(token).error();
-        e.message = what + ": getting an access token failed: " + e.message;
-        return e;
-      }
+      if (!token) return util::WithContext(std::move(token).error(), what + ": getting an access token failed");
       auto result = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<detail::BufferedResponse> {
         HttpRequest request = detail::MakeApiRequest(method, url, *token, body, request_timeout, ctx);
         std::string tracking_id = FindHeader(request.headers, "TrackingId").value_or("");
         if (rate_limiter) {
           auto admitted = rate_limiter->Acquire(ctx);
-          if (!admitted) {
-            Error e = std::move(admitted).error();
-            e.message = what + ": " + e.message;
-            return e;
-          }
+          if (!admitted) return util::WithContext(std::move(admitted).error(), what);
         }
         auto response = detail::SendBuffered(*transport, request, ctx);
         if (!response) {
-          Error e = std::move(response).error();
-          e.message = what + ": " + e.message;
+          Error e = util::WithContext(std::move(response).error(), what);
           if (e.request_id.empty()) e.request_id = tracking_id;
           return e;
         }

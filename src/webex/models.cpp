@@ -39,13 +39,13 @@ Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view w
                                           "answered instead of the Webex API; check the base URL and proxy settings)");
 }
 
-namespace {
-
 std::optional<NamedRef> OptNamedRef(rapidjson::Value const& obj, char const* key) {
   auto const* ref = util::OptObject(obj, key);
   if (ref == nullptr) return std::nullopt;
   return NamedRef{util::OptString(*ref, "id"), util::OptString(*ref, "name")};
 }
+
+namespace {
 
 std::string MemberNames(rapidjson::Value const& obj) {
   std::string names;
@@ -74,18 +74,22 @@ Result<rapidjson::Value const*> DataArray(rapidjson::Document const& doc, std::s
   return data;
 }
 
-/// Parses a `{"data": [...]}` answer and calls `each(doc, element, index)` for every element of
-/// `data` in order (`doc` holds the spans the elements' raw_json is copied from).
+/// Parses a `{"data": [...]}` answer into what `parse(doc, element, index)` returns for each
+/// element of `data`, in order; an element it returns nullopt for is skipped (`parse` logs why).
+/// `doc` holds the spans the elements' raw_json is copied from.
 /// Errors: kParse when the body is not JSON or lacks the `data` array (DataArray()).
-template <class Each>
-Result<void> ForEachDataElement(std::string_view body, std::string_view what, Each&& each) {
+template <class T, class Parse>
+Result<std::vector<T>> ParseDataElements(std::string_view body, std::string_view what, Parse&& parse) {
   auto doc = util::ParseJsonWithSpans(body, what);
   if (!doc) return std::move(doc).error();
   auto data = DataArray(doc->Doc(), what);
   if (!data) return std::move(data).error();
+  std::vector<T> out;
   std::size_t index = 0;
-  for (auto const& element : (*data)->GetArray()) each(*doc, element, index++);
-  return {};
+  for (auto const& element : (*data)->GetArray()) {
+    if (std::optional<T> parsed = parse(*doc, element, index++)) out.push_back(std::move(*parsed));
+  }
+  return out;
 }
 
 }  // namespace
@@ -115,19 +119,15 @@ std::optional<Task> ParseTask(util::JsonWithSpans const& doc, rapidjson::Value c
 
 Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger) {
   constexpr std::string_view kWhat = "Webex GET /v1/tasks response";
-  std::vector<Task> tasks;
-  auto parsed = ForEachDataElement(body, kWhat, [&](util::JsonWithSpans const& doc, rapidjson::Value const& element,
-                                                    std::size_t index) {
+  return ParseDataElements<Task>(body, kWhat, [&](util::JsonWithSpans const& doc, rapidjson::Value const& element,
+                                                  std::size_t index) {
     auto task = ParseTask(doc, element);
-    if (task) {
-      tasks.push_back(std::move(*task));
-    } else {
+    if (!task) {
       logger.Warn(std::string(kWhat) + ": data[" + std::to_string(index) +
                   "] has no string \"id\" (or is not an object); skipped");
     }
+    return task;
   });
-  if (!parsed) return std::move(parsed).error();
-  return tasks;
 }
 
 Recording ParseRecording(util::JsonWithSpans const& doc, rapidjson::Value const& value) {
@@ -170,15 +170,15 @@ Transcription ParseTranscription(util::JsonWithSpans const& doc, rapidjson::Valu
 
 Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, Logger const& logger) {
   constexpr std::string_view kWhat = "Webex POST /v1/captures/query response";
-  std::vector<TaskCaptures> out;
-  auto parsed = ForEachDataElement(body, kWhat, [&](util::JsonWithSpans const& doc, rapidjson::Value const& element,
-                                                    std::size_t index) {
+  return ParseDataElements<TaskCaptures>(body, kWhat, [&](util::JsonWithSpans const& doc,
+                                                          rapidjson::Value const& element,
+                                                          std::size_t index) -> std::optional<TaskCaptures> {
     auto task_id = element.IsObject() ? util::OptString(element, "taskId") : std::nullopt;
     if (!task_id || task_id->empty()) {
       logger.Warn(std::string(kWhat) + ": data[" + std::to_string(index) +
                   "] has no string \"taskId\" (or is not an object); its captures cannot be attributed and are "
                   "skipped");
-      return;
+      return std::nullopt;
     }
     TaskCaptures tc;
     tc.task_id = std::move(*task_id);
@@ -190,10 +190,8 @@ Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, L
     if (auto const* trs = util::OptArray(element, "transcription")) {
       for (auto const& t : trs->GetArray()) tc.transcriptions.push_back(ParseTranscription(doc, t));
     }
-    out.push_back(std::move(tc));
+    return tc;
   });
-  if (!parsed) return std::move(parsed).error();
-  return out;
 }
 
 std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, CaptureQuery const& query) {

@@ -9,6 +9,7 @@
 
 #include "internal/ascii.hpp"
 #include "internal/client_runtime.hpp"
+#include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/single_flight.hpp"
@@ -32,9 +33,6 @@ using SysTime = std::chrono::system_clock::time_point;
 
 namespace {
 
-/// Largest lifetime accepted from expires_in / refresh_token_expires_in (10 years); larger
-/// values are clamped so that time arithmetic cannot overflow.
-constexpr std::int64_t kMaxLifetimeSeconds = std::int64_t{10} * 365 * 24 * 3600;
 /// After a failed refresh while the current token is still valid, wait this long before trying
 /// again (the old token is used meanwhile).
 constexpr seconds kRetryRefreshAfterFailure{30};
@@ -221,11 +219,7 @@ struct OAuthClient::Impl : util::ClientRuntime {
     std::string what = "Webex token endpoint (grant_type=" + grant + ")";
     auto response = util::RunWithRetries(env, ctx, retry, what, [&](int) -> Result<detail::BufferedResponse> {
       auto r = detail::SendBuffered(*transport, request, ctx);
-      if (!r) {
-        Error e = std::move(r).error();
-        e.message = what + ": " + e.message;
-        return e;
-      }
+      if (!r) return util::WithContext(std::move(r).error(), what);
       if (r->status < 200 || r->status > 299) return MapTokenError(r->status, r->body, r->headers, grant, clock->Now());
       return r;
     });
@@ -239,39 +233,16 @@ struct OAuthClient::Impl : util::ClientRuntime {
                   FindHeader(response->headers, "Content-Type").value_or("") + "\" but carries a token; using it");
     }
     if (!doc) return std::move(doc).error();
-    if (!doc->IsObject()) return MakeError(ErrorCode::kParse, what + " response is not a JSON object");
-    auto access = util::OptString(*doc, "access_token");
-    if (!access || access->empty()) {
-      return MakeError(ErrorCode::kParse, what + " response has no \"access_token\" string");
-    }
-    auto expires_in = util::OptInt64(*doc, "expires_in");
-    if (!expires_in || *expires_in <= 0) {
-      return MakeError(ErrorCode::kParse, what + " response has no positive integer \"expires_in\" (seconds)");
-    }
     auto now = clock->Now();
-    Minted minted;
-    minted.lifetime = seconds(std::min(*expires_in, kMaxLifetimeSeconds));
+    auto read = detail::ReadTokenResponse(*doc, what, now);
+    if (!read) return std::move(read).error();
+    Minted minted{std::move(read->token), read->lifetime};
     OAuthToken& t = minted.token;
-    t.access_token = std::move(*access);
-    t.token_type = util::OptString(*doc, "token_type").value_or("Bearer");
-    if (t.token_type.empty()) t.token_type = "Bearer";
-    t.expires_at = now + *minted.lifetime;
-    auto refresh = util::OptString(*doc, "refresh_token");
-    std::optional<SysTime> refresh_expires_at;
-    if (auto rt_in = util::OptInt64(*doc, "refresh_token_expires_in"); rt_in && *rt_in > 0) {
-      refresh_expires_at = now + seconds(std::min(*rt_in, kMaxLifetimeSeconds));
-    }
-    if (refresh && !refresh->empty()) {
-      // Rotation: always persist what came back (reference §2.4).
-      bool same = previous != nullptr && *refresh == previous->refresh_token;
-      t.refresh_token = std::move(*refresh);
-      t.refresh_token_expires_at =
-          refresh_expires_at ? refresh_expires_at : (same ? previous->refresh_token_expires_at : std::nullopt);
-    } else if (previous != nullptr) {
-      t.refresh_token = previous->refresh_token;  // field absent: keep the old one
-      t.refresh_token_expires_at = refresh_expires_at ? refresh_expires_at : previous->refresh_token_expires_at;
-    } else {
-      t.refresh_token_expires_at = refresh_expires_at;
+    // Rotation: always persist the refresh token that came back (reference §2.4). A response
+    // without one, or with the same one, keeps the old one and, unless it says, its expiry.
+    if (previous != nullptr && (t.refresh_token.empty() || t.refresh_token == previous->refresh_token)) {
+      if (t.refresh_token.empty()) t.refresh_token = previous->refresh_token;
+      if (!t.refresh_token_expires_at) t.refresh_token_expires_at = previous->refresh_token_expires_at;
     }
     if (t.refresh_token.empty()) {
       logger.Warn(what + ": the response has no refresh_token; the access token cannot be renewed when it expires");

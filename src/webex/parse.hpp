@@ -6,6 +6,7 @@
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/core/result.hpp>
+#include <ccrec/core/token_store.hpp>
 #include <ccrec/webex/models.hpp>
 
 #include "internal/json.hpp"
@@ -31,8 +32,28 @@ inline constexpr std::int64_t kMaxEpochMs = 8'000'000'000'000;
 /// out of range.
 std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char const* key);
 
+/// An `{"id", "name"}` object member (owner, queue, team, site) as a NamedRef, or nullopt when
+/// missing or not an object.
+std::optional<NamedRef> OptNamedRef(rapidjson::Value const& obj, char const* key);
+
 /// kParse unless the Content-Type is absent or a JSON type (application/json, */*+json).
 Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view what);
+
+/// What a token endpoint answered (OAuth2 token response, Service App token), read on receipt.
+struct TokenResponse {
+  /// `access_token`; `token_type` ("Bearer" when absent or empty); `expires_at` = receipt +
+  /// `expires_in`; `refresh_token` as sent (empty when absent); `refresh_token_expires_at` =
+  /// receipt + `refresh_token_expires_in` when that is a positive integer.
+  OAuthToken token;
+  /// `expires_in`.
+  std::chrono::seconds lifetime{};
+};
+
+/// Reads a token endpoint's JSON answer `doc`, received at `now`. Lifetimes longer than 10 years
+/// are clamped so that time arithmetic cannot overflow.
+/// Errors: kParse ("<what> response ...") when `doc` is not an object, has no non-empty
+/// `access_token` string or no positive integer `expires_in`.
+Result<TokenResponse> ReadTokenResponse(rapidjson::Value const& doc, std::string const& what, SysTime now);
 
 /// One `data[]` element of GET /v1/tasks (a value of `doc`); nullopt when it is not an object or
 /// has no string id. `raw_json` is its exact text in the response.

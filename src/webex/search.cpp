@@ -29,24 +29,23 @@ constexpr char kTaskFields[] =
     "id channelType status direction origin destination createdTime endedTime totalDuration captureRequested "
     "lastWrapupCodeName owner { id name } lastQueue { id name } lastTeam { id name } lastSite { id name }";
 
-std::int64_t EpochMs(std::chrono::system_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+/// GraphQL filter conditions, comma-separated: "c1, c2, ...".
+std::string JoinConditions(std::vector<std::string> const& conditions) {
+  std::string out;
+  for (std::size_t i = 0; i < conditions.size(); ++i) out += (i ? ", " : "") + conditions[i];
+  return out;
 }
 
-/// `{or: [{field: {equals: "v1"}}, ...]}`, or the single condition.
+/// The single condition, or `{or: [c1, c2, ...]}` of several (at least one).
+std::string AnyCondition(std::vector<std::string> const& conditions) {
+  return conditions.size() == 1 ? conditions[0] : "{or: [" + JoinConditions(conditions) + "]}";
+}
+
+/// `{field: {equals: "v1"}}`, or `{or: [...]}` of one such condition per value.
 std::string AnyEquals(char const* field, std::vector<std::string> const& values) {
   std::vector<std::string> parts;
   for (auto const& v : values) parts.push_back(std::string("{") + field + ": {equals: " + detail::GraphQlString(v) + "}}");
-  if (parts.size() == 1) return parts[0];
-  std::string out = "{or: [";
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-  return out + "]}";
-}
-
-std::optional<NamedRef> OptRef(rapidjson::Value const& obj, char const* key) {
-  auto const* ref = util::OptObject(obj, key);
-  if (ref == nullptr) return std::nullopt;
-  return NamedRef{util::OptString(*ref, "id"), util::OptString(*ref, "name")};
+  return AnyCondition(parts);
 }
 
 bool AnyOf(std::vector<std::string> const& wanted, std::optional<std::string> const& value) {
@@ -90,12 +89,7 @@ Result<std::string> BuildSearchRequestBody(SearchQuery const& query, std::string
     if (!ok) return bad("channel type \"" + type + "\" is not a lower-case name such as telephony");
     channels.push_back("{channelType: {equals: " + type + "}}");  // an enum value: checked above
   }
-  if (channels.size() == 1) conditions.push_back(channels[0]);
-  if (channels.size() > 1) {
-    std::string any = "{or: [";
-    for (std::size_t i = 0; i < channels.size(); ++i) any += (i ? ", " : "") + channels[i];
-    conditions.push_back(any + "]}");
-  }
+  if (!channels.empty()) conditions.push_back(AnyCondition(channels));
   if (f.min_duration) conditions.push_back("{totalDuration: {gte: " + std::to_string(f.min_duration->count()) + "}}");
   if (f.max_duration) conditions.push_back("{totalDuration: {lte: " + std::to_string(f.max_duration->count()) + "}}");
   if (!f.ani.empty()) conditions.push_back(AnyEquals("origin", f.ani));
@@ -113,16 +107,12 @@ Result<std::string> BuildSearchRequestBody(SearchQuery const& query, std::string
     fields += " cad" + std::to_string(i) + ": stringGlobalVariables(name: " + GraphQlString(names[i]) + ") { name value }";
   }
   std::string args = "from: $from, to: $to, timeComparator: createdTime";
-  if (!conditions.empty()) {
-    args += ", filter: {and: [";
-    for (std::size_t i = 0; i < conditions.size(); ++i) args += (i ? ", " : "") + conditions[i];
-    args += "]}";
-  }
+  if (!conditions.empty()) args += ", filter: {and: [" + JoinConditions(conditions) + "]}";
   args += ", pagination: {cursor: " + GraphQlString(cursor) + "}";
   std::string graphql = "query($from: Long!, $to: Long!) { task(" + args + ") { tasks { " + fields +
                         " } pageInfo { hasNextPage endCursor } } }";
   return "{\"query\":\"" + util::JsonEscape(graphql) + "\",\"variables\":{\"from\":" +
-         std::to_string(EpochMs(query.from)) + ",\"to\":" + std::to_string(EpochMs(query.to)) + "}}";
+         std::to_string(util::ToEpochMs(query.from)) + ",\"to\":" + std::to_string(util::ToEpochMs(query.to)) + "}}";
 }
 
 Result<SearchPage> ParseSearchResponse(std::string_view body, std::vector<std::string> const& cad_names,
@@ -167,10 +157,10 @@ Result<SearchPage> ParseSearchResponse(std::string_view body, std::vector<std::s
     t.ended_time = OptEpochMs(v, "endedTime");
     if (auto d = util::OptInt64(v, "totalDuration"); d && *d >= 0) t.total_duration = std::chrono::milliseconds(*d);
     t.wrapup = util::OptString(v, "lastWrapupCodeName");
-    t.agent = OptRef(v, "owner");
-    t.queue = OptRef(v, "lastQueue");
-    t.team = OptRef(v, "lastTeam");
-    t.site = OptRef(v, "lastSite");
+    t.agent = OptNamedRef(v, "owner");
+    t.queue = OptNamedRef(v, "lastQueue");
+    t.team = OptNamedRef(v, "lastTeam");
+    t.site = OptNamedRef(v, "lastSite");
     t.capture_requested = util::OptBool(v, "captureRequested");
     for (std::size_t i = 0; i < cad_names.size(); ++i) {
       std::string alias = "cad" + std::to_string(i);

@@ -7,13 +7,13 @@
 #include <ccrec/webex/errors.hpp>
 
 #include "internal/client_runtime.hpp"
+#include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/url.hpp"
 #include "webex/http_util.hpp"
 #include "webex/parse.hpp"
 
-#include <algorithm>
 #include <mutex>
 
 namespace ccrec {
@@ -24,7 +24,6 @@ namespace util = ::ccrec::detail;
 
 namespace {
 
-constexpr std::int64_t kMaxLifetimeSeconds = std::int64_t{10} * 365 * 24 * 3600;
 /// A stored token with less than this left is not adopted instead of fetching.
 constexpr std::chrono::minutes kAdoptMargin{5};
 
@@ -78,9 +77,8 @@ struct ServiceAppTokenSource::Impl : util::ClientRuntime {
     }
     auto bearer = options.applications_token->AccessToken(ctx);
     if (!bearer) {
-      Error e = std::move(bearer).error();
-      e.message = "the token with scope spark:applications_token (to fetch the Service App token): " + e.message;
-      return e;
+      return util::WithContext(std::move(bearer).error(),
+                               "the token with scope spark:applications_token (to fetch the Service App token)");
     }
     HttpRequest request;
     request.method = "POST";
@@ -95,11 +93,7 @@ struct ServiceAppTokenSource::Impl : util::ClientRuntime {
     // Not idempotent once answered (a new pair each time): retried only before a response.
     auto response = util::RunWithRetries(Env(), ctx, false, what, [&](int) -> Result<util::BufferedResponse> {
       auto r = detail::SendBuffered(*transport, request, ctx);
-      if (!r) {
-        Error e = std::move(r).error();
-        e.message = what + ": " + e.message;
-        return e;
-      }
+      if (!r) return util::WithContext(std::move(r).error(), what);
       if (r->status < 200 || r->status > 299) return MapError(r->status, r->body, r->headers, what, *bearer);
       return r;
     });
@@ -107,24 +101,12 @@ struct ServiceAppTokenSource::Impl : util::ClientRuntime {
     if (auto ct = detail::CheckJsonContentType(response->headers, what + " response"); !ct) return std::move(ct).error();
     auto doc = util::ParseJson(response->body, what + " response");
     if (!doc) return std::move(doc).error();
-    if (!doc->IsObject()) return MakeError(ErrorCode::kParse, what + " response is not a JSON object");
-    auto access = util::OptString(*doc, "access_token");
-    auto expires_in = util::OptInt64(*doc, "expires_in");
-    if (!access || access->empty()) return MakeError(ErrorCode::kParse, what + " response has no \"access_token\"");
-    if (!expires_in || *expires_in <= 0) {
-      return MakeError(ErrorCode::kParse, what + " response has no positive integer \"expires_in\" (seconds)");
-    }
     auto const now = clock->Now();
-    OAuthToken t;
-    t.access_token = std::move(*access);
-    t.token_type = util::OptString(*doc, "token_type").value_or("Bearer");
-    if (t.token_type.empty()) t.token_type = "Bearer";
-    t.expires_at = now + std::chrono::seconds(std::min(*expires_in, kMaxLifetimeSeconds));
-    t.refresh_token = util::OptString(*doc, "refresh_token").value_or("");
-    if (auto rt = util::OptInt64(*doc, "refresh_token_expires_in"); rt && *rt > 0 && !t.refresh_token.empty()) {
-      t.refresh_token_expires_at = now + std::chrono::seconds(std::min(*rt, kMaxLifetimeSeconds));
-    }
+    auto read = detail::ReadTokenResponse(*doc, what, now);
+    if (!read) return std::move(read).error();
+    OAuthToken t = std::move(read->token);
     if (t.refresh_token.empty()) {
+      t.refresh_token_expires_at.reset();  // the expiry of no refresh token
       logger.Warn(what + ": the response has no refresh_token; a new Service App token is fetched when this one "
                          "expires");
     }

@@ -8,6 +8,7 @@
 
 #include "internal/ascii.hpp"
 #include "internal/client_runtime.hpp"
+#include "internal/error_util.hpp"
 #include "internal/http_util.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
@@ -53,11 +54,6 @@ std::optional<Error> CheckContentType(HttpHeaders const& headers, Format format,
 
 std::string WindowText(TimeWindow const& w) {
   return "[" + util::FormatIso8601(w.begin, true) + ", " + util::FormatIso8601(w.end, true) + ")";
-}
-
-Error WithContext(Error e, std::string const& context) {
-  e.message = context + ": " + e.message;
-  return e;
 }
 
 }  // namespace
@@ -140,14 +136,25 @@ struct Client::Impl : util::ClientRuntime {
     return Scrub(MapLegacyError(response.status, body, response.headers, what, clock->Now()));
   }
 
+  /// One attempt of `request`: the 2xx response, its body not read yet; else the transport's
+  /// error or the mapped status error, scrubbed.
+  Result<HttpResponse> SendOnce(HttpRequest const& request, std::string const& what, CallContext const& ctx) const {
+    auto response = transport->Send(request, ctx);
+    if (!response) return Scrub(std::move(response).error());
+    if (response->status < 200 || response->status > 299) return StatusError(*response, what);
+    return response;
+  }
+
   /// One GET with retries; the whole body is read inside the attempt, so a body cut short is retried.
   Result<util::BufferedResponse> Get(HttpRequest const& request, std::string const& what, CallContext const& ctx) const {
     return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<util::BufferedResponse> {
-      auto response = transport->Send(request, ctx);
-      if (!response) return Scrub(std::move(response).error());
-      if (response->status < 200 || response->status > 299) return StatusError(*response, what);
+      auto response = SendOnce(request, what, ctx);
+      if (!response) return std::move(response).error();
       auto out = util::BufferResponse(*response, max_body, util::kMaxErrorBodyBytes);
-      if (!out) return WithContext(Scrub(std::move(out).error()), what + ": reading the response (ClientOptions::max_response_bytes)");
+      if (!out) {
+        return util::WithContext(Scrub(std::move(out).error()),
+                                 what + ": reading the response (ClientOptions::max_response_bytes)");
+      }
       return out;
     });
   }
@@ -161,10 +168,14 @@ struct Client::Impl : util::ClientRuntime {
     return response;
   }
 
-  std::string ListUrl(RecordType type, std::string const& q) const {
-    return base_url + "/aws/api/" + std::string(ToPathSegment(type)) + "?q=" + q;
+  /// `/aws/api/{record-type}`: where a record type's lists and records are.
+  static std::string RecordsPath(RecordType type) { return "/aws/api/" + std::string(ToPathSegment(type)); }
+  std::string ListUrl(RecordType type, std::string const& q) const { return base_url + RecordsPath(type) + "?q=" + q; }
+  static std::string What(RecordType type) { return "Webex CC v1 GET " + RecordsPath(type); }
+  /// Names one window's list query in errors and logs: "Webex CC v1 GET /aws/api/csrs (CSV) for [b, e)".
+  static std::string WindowContext(RecordType type, Format format, TimeWindow const& window) {
+    return What(type) + (format == Format::kCsv ? " (CSV)" : "") + " for " + WindowText(window);
   }
-  std::string What(RecordType type) const { return "Webex CC v1 GET /aws/api/" + std::string(ToPathSegment(type)); }
 
   /// Checks a query against the client's cap and encodes it.
   Result<std::string> Encode(Query const& query) const {
@@ -220,11 +231,11 @@ struct Client::Impl : util::ClientRuntime {
     TimeWindow window = WindowOf(query);
     Query sent = query;
     sent.date_begin = window.begin - overlap;
-    std::string context = What(type) + " for " + WindowText(window);
+    std::string context = WindowContext(type, Format::kJson, window);
     auto response = List(type, sent, Format::kJson, context, ctx);
     if (!response) return std::move(response).error();
     auto records = SplitRecordArray(response->body);
-    if (!records) return WithContext(std::move(records).error(), context);
+    if (!records) return util::WithContext(std::move(records).error(), context);
     RecordPage page;
     page.window = window;
     page.rows_returned = records->size();
@@ -251,11 +262,11 @@ struct Client::Impl : util::ClientRuntime {
 
   Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx) const {
     TimeWindow window = WindowOf(query);
-    std::string context = What(type) + " (CSV) for " + WindowText(window);
+    std::string context = WindowContext(type, Format::kCsv, window);
     auto response = List(type, query, Format::kCsv, context, ctx);
     if (!response) return std::move(response).error();
     auto table = ParseCsv(response->body);
-    if (!table) return WithContext(std::move(table).error(), context);
+    if (!table) return util::WithContext(std::move(table).error(), context);
     CsvPage page;
     page.window = window;
     page.table = std::move(*table);
@@ -276,14 +287,13 @@ struct Client::Impl : util::ClientRuntime {
     auto q = Encode(sent);
     if (!q) return std::move(q).error();
     std::string what = What(type);
-    std::string context = what + " (CSV) for " + WindowText(window);
+    std::string context = WindowContext(type, Format::kCsv, window);
     HttpRequest request = MakeRequest(ListUrl(type, *q), kCsvAccept, ctx);
     auto response = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<HttpResponse> {
-      auto sent_response = transport->Send(request, ctx);
-      if (!sent_response) return Scrub(std::move(sent_response).error());
-      if (sent_response->status < 200 || sent_response->status > 299) return StatusError(*sent_response, what);
-      if (auto e = CheckContentType(sent_response->headers, Format::kCsv, context)) return *e;
-      return sent_response;
+      auto answer = SendOnce(request, what, ctx);
+      if (!answer) return answer;
+      if (auto e = CheckContentType(answer->headers, Format::kCsv, context)) return *e;
+      return answer;
     });
     if (!response) return std::move(response).error();
     auto impl = std::make_unique<CsvPageReader::Impl>(
@@ -297,7 +307,7 @@ struct Client::Impl : util::ClientRuntime {
     if (config_error) return *config_error;
     if (id.empty()) return MakeError(ErrorCode::kInvalidArgument, "Webex CC v1: the record id is empty");
     std::string what = What(type) + "/" + id;
-    std::string url = base_url + "/aws/api/" + std::string(ToPathSegment(type)) + "/" + util::PercentEncode(id);
+    std::string url = base_url + RecordsPath(type) + "/" + util::PercentEncode(id);
     auto response = GetAs(url, Format::kJson, what, what, ctx);
     if (!response) return std::move(response).error();
     auto doc = util::ParseJson(response->body, what + " response");
@@ -305,7 +315,7 @@ struct Client::Impl : util::ClientRuntime {
     if (doc->IsObject()) return detail::CompactJson(response->body);
     if (doc->IsArray()) {
       auto records = SplitRecordArray(response->body);
-      if (!records) return WithContext(std::move(records).error(), what);
+      if (!records) return util::WithContext(std::move(records).error(), what);
       if (records->empty()) return MakeError(ErrorCode::kNotFound, what + ": no such record (empty list)");
       return std::move(records->front());
     }

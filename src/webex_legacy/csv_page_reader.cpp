@@ -3,6 +3,7 @@
 
 #include "webex_legacy/csv_page_reader.hpp"
 
+#include "internal/error_util.hpp"
 #include "internal/time_util.hpp"
 
 #include <algorithm>
@@ -13,13 +14,6 @@ inline namespace v1 {
 namespace webex_legacy {
 
 namespace util = ::ccrec::detail;
-
-namespace {
-Error WithContext(Error e, std::string const& context) {
-  e.message = context + ": " + e.message;
-  return e;
-}
-}  // namespace
 
 CsvPageReader::Impl::Impl(std::unique_ptr<BodyReader> body_in, TimeWindow window_in,
                           std::chrono::milliseconds overlap_in, std::size_t row_limit_in,
@@ -52,9 +46,9 @@ Result<std::size_t> CsvPageReader::Impl::Read(char* buffer, std::size_t size) {
     if (finished || size == 0) return std::size_t{0};
     if (!body) return MakeError(ErrorCode::kInternal, context + ": the response has no body");
     auto n = body->Read(chunk.data(), chunk.size());
-    if (!n) return WithContext(scrub(std::move(n).error()), context + ": reading the response");
+    if (!n) return util::WithContext(scrub(std::move(n).error()), context + ": reading the response");
     auto parsed = *n == 0 ? filter.Finish(kept) : filter.Feed(std::string_view(chunk.data(), *n), kept);
-    if (!parsed) return WithContext(std::move(parsed).error(), context);
+    if (!parsed) return util::WithContext(std::move(parsed).error(), context);
     if (*n == 0) {
       finished = true;
       if (filter.dropped() > 0) {

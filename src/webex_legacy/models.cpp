@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <utility>
 
 namespace ccrec {
 inline namespace v1 {
@@ -17,25 +18,12 @@ namespace webex_legacy {
 
 namespace util = ::ccrec::detail;
 
-std::string_view ToPathSegment(RecordType type) noexcept {
-  switch (type) {
-    case RecordType::kCsr: return "csrs";
-    case RecordType::kCar: return "cars";
-    case RecordType::kAsr: return "asrs";
-    case RecordType::kAar: return "aars";
-  }
-  return "csrs";
-}
-
-std::optional<RecordType> ParseRecordType(std::string_view text) noexcept {
-  if (text == "csrs") return RecordType::kCsr;
-  if (text == "cars") return RecordType::kCar;
-  if (text == "asrs") return RecordType::kAsr;
-  if (text == "aars") return RecordType::kAar;
-  return std::nullopt;
-}
-
 namespace {
+
+/// Each record type with its path segment (reference §2): the one table ToPathSegment() and
+/// ParseRecordType() read.
+constexpr std::pair<RecordType, std::string_view> kPathSegments[] = {
+    {RecordType::kCsr, "csrs"}, {RecordType::kCar, "cars"}, {RecordType::kAsr, "asrs"}, {RecordType::kAar, "aars"}};
 
 std::optional<std::int64_t> ParseEpochMs(std::string_view raw) { return detail::ParseInteger(raw); }
 
@@ -185,6 +173,20 @@ Result<std::vector<T>> ParseList(std::string_view json, std::vector<FieldSpec<T>
 }
 
 }  // namespace
+
+std::string_view ToPathSegment(RecordType type) noexcept {
+  for (auto const& [known, segment] : kPathSegments) {
+    if (known == type) return segment;
+  }
+  return "csrs";
+}
+
+std::optional<RecordType> ParseRecordType(std::string_view text) noexcept {
+  for (auto const& [type, segment] : kPathSegments) {
+    if (segment == text) return type;
+  }
+  return std::nullopt;
+}
 
 Result<std::vector<std::string>> SplitRecordArray(std::string_view json) {
   auto doc = util::ParseJson(json, "v1 record list");
