@@ -9,11 +9,12 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
+#include "s3/aws_config.hpp"
 #include "s3/refreshing_provider.hpp"
 #include "s3/s3_error.hpp"
 
-#include <cstdlib>
-#include <mutex>
+#include <algorithm>
+#include <string>
 
 namespace ccrec {
 inline namespace v1 {
@@ -21,11 +22,7 @@ namespace s3 {
 namespace {
 
 using SysTime = std::chrono::system_clock::time_point;
-
-std::string Env(char const* name) {
-  char const* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
+using detail::Env;
 
 bool IsLoopbackHost(std::string const& host) {
   if (host == "localhost" || host == "::1") return true;
