@@ -22,7 +22,7 @@ TEST(FaceMemberAliases, RecordingReadsFromToAndStart) {
   EXPECT_EQ(r->recording->ani, "111");
   EXPECT_EQ(r->recording->dnis, "222");
   EXPECT_EQ(r->recording->start_time_text, "2026-11-01 10:00:00");
-  EXPECT_TRUE(r->recording->start_time);
+  EXPECT_TRUE(r->recording->start_time.has_value());
 }
 
 TEST(FaceMemberAliases, RecordingPrefersAniDnisAndStartTime) {
