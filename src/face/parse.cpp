@@ -59,6 +59,13 @@ std::optional<std::chrono::system_clock::time_point> Time(std::optional<std::str
   return ParseFaceTime(*text, format);
 }
 
+// Text() of `key`, else of `alias`: FACE names some members two ways (`ani`/`from`,
+// `startTime`/`start`, `sessionId`/`session`), and which one is preferred depends on the record.
+std::optional<std::string> TextOr(Value const& obj, char const* key, char const* alias) {
+  auto text = Text(obj, key);
+  return text ? text : Text(obj, alias);
+}
+
 }  // namespace
 
 std::int64_t TimeSpanMs(std::string_view text) {
@@ -223,8 +230,7 @@ std::optional<Segment> ParseSegment(util::JsonWithSpans const& doc, Value const&
   for (auto const* sd : ListItems(v, "siprecDataSets", "siprecData")) {
     if (!sd->IsObject()) continue;
     SiprecData d;
-    d.session_id = Text(*sd, "sessionId");
-    if (!d.session_id) d.session_id = Text(*sd, "session");
+    d.session_id = TextOr(*sd, "sessionId", "session");
     for (auto const* p : ListItems(*sd, "participants", "participant")) {
       if (!p->IsObject()) continue;
       d.participants.push_back(SiprecParticipant{Text(*p, "participantId"), Text(*p, "aor"), Text(*p, "name")});
@@ -246,14 +252,11 @@ std::optional<Recording> ParseRecording(util::JsonWithSpans const& doc, Value co
   if (!id) return std::nullopt;
   Recording r;
   r.recording_id = *id;
-  r.ani = Text(v, "ani");
-  if (!r.ani) r.ani = Text(v, "from");
-  r.dnis = Text(v, "dnis");
-  if (!r.dnis) r.dnis = Text(v, "to");
+  r.ani = TextOr(v, "ani", "from");
+  r.dnis = TextOr(v, "dnis", "to");
   r.account = Text(v, "account");
   if (auto d = util::OptInt64(v, "duration"); d && *d >= 0) r.duration = std::chrono::milliseconds(*d);
-  r.start_time_text = Text(v, "startTime");
-  if (!r.start_time_text) r.start_time_text = Text(v, "start");
+  r.start_time_text = TextOr(v, "startTime", "start");
   r.start_time = Time(r.start_time_text, format);
   r.rss = Text(v, "rss");
   r.route = Text(v, "route");
@@ -319,12 +322,9 @@ std::optional<RecordingMatch> ParseRecordingMatch(Value const& v, TimeFormat con
   m.ingress_call_id = Text(v, "ingressCallId");
   m.egress_call_id = Text(v, "egressCallId");
   m.filename = Text(v, "filename");
-  m.ani = Text(v, "from");
-  if (!m.ani) m.ani = Text(v, "ani");
-  m.dnis = Text(v, "to");
-  if (!m.dnis) m.dnis = Text(v, "dnis");
-  m.start_text = Text(v, "start");
-  if (!m.start_text) m.start_text = Text(v, "startTime");
+  m.ani = TextOr(v, "from", "ani");
+  m.dnis = TextOr(v, "to", "dnis");
+  m.start_text = TextOr(v, "start", "startTime");
   m.start = Time(m.start_text, format);
   return m;
 }
@@ -483,8 +483,7 @@ Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::
   ControlResult out;
   out.code = code;
   out.message = Text(result, "message").value_or("");
-  out.recording_id = Text(result, "recordingId");
-  if (!out.recording_id) out.recording_id = Text(result, "tmpRecordingId");
+  out.recording_id = TextOr(result, "recordingId", "tmpRecordingId");
   out.renamed_filename = RenamedFilename(out.message);
   out.raw_json = std::string(doc->Raw(result));
   return out;

@@ -18,10 +18,8 @@ namespace huawei {
 
 namespace util = ::ccrec::detail;
 
-AgentSession::Impl::Impl(AgentSessionOptions o) : opt(std::move(o)), backoff(opt.retry) {
-  if (!opt.transport) opt.transport = MakeCurlTransport();
-  if (!opt.clock) opt.clock = MakeSystemClock();
-  if (!opt.sleeper) opt.sleeper = MakeRealSleeper();
+AgentSession::Impl::Impl(AgentSessionOptions o)
+    : ::ccrec::detail::ClientRuntime(o, [] { return MakeCurlTransport(); }), opt(std::move(o)) {
   slots = std::make_shared<Slots>();
   slots->max = std::max(1, opt.max_concurrent_downloads);
   auto r = detail::ResourceRoot(opt.gateway_url);
@@ -65,7 +63,7 @@ Result<void> AgentSession::SignOut(CallContext const& ctx) const {
     ++s.generation;
   }
   if (!result && !IsSessionLost(result.error())) return std::move(result).error();
-  s.opt.logger.Info("Huawei " + s.label + (result ? " signed out" : " was already signed out by the gateway"));
+  s.logger.Info("Huawei " + s.label + (result ? " signed out" : " was already signed out by the gateway"));
   return {};
 }
 
@@ -78,8 +76,8 @@ Result<std::vector<AgentEvent>> AgentSession::PollEvents(CallContext const& ctx)
   int skipped = 0;
   auto events = detail::EventsFromPoll(*doc, &skipped);
   if (skipped > 0) {
-    s.opt.logger.Warn("Huawei " + s.label + ": skipped " + std::to_string(skipped) +
-                      " malformed event(s) in an event poll answer");
+    s.logger.Warn("Huawei " + s.label + ": skipped " + std::to_string(skipped) +
+                  " malformed event(s) in an event poll answer");
   }
   return events;
 }

@@ -7,6 +7,7 @@
 #include <ccrec/huawei/agent_session.hpp>
 
 #include "huawei/wire.hpp"
+#include "internal/client_runtime.hpp"
 #include "internal/json.hpp"
 #include "internal/retry_loop.hpp"
 
@@ -68,15 +69,15 @@ struct SignInAnswer {
 
 }  // namespace detail
 
-struct AgentSession::Impl {
+struct AgentSession::Impl : ::ccrec::detail::ClientRuntime {
   using SignInAnswer = detail::SignInAnswer;
   using Slots = detail::Slots;
   using SlotToken = detail::SlotToken;
 
   explicit Impl(AgentSessionOptions o);
 
+  /// As given; use ClientRuntime's transport, clock, sleeper and logger (defaults filled in), not these.
   AgentSessionOptions opt;
-  Backoff backoff;
   std::string root;
   std::string label;
   bool insecure_scheme = false;
@@ -100,10 +101,6 @@ struct AgentSession::Impl {
   SessionStats stats;
 
   std::mutex signin_mu;  // sign-in, re-sign-in and sign-out never overlap (reference §2)
-
-  ::ccrec::detail::RetryEnv Env() const {
-    return ::ccrec::detail::RetryEnv{&backoff, opt.clock.get(), opt.sleeper.get(), &opt.logger};
-  }
 
   Error NotSignedIn() const {
     return MakeError(ErrorCode::kUnauthenticated, "Huawei " + label + " is not signed in; call SignIn() first");

@@ -86,8 +86,8 @@ std::optional<RetcodeInfo> LookupRetcode(std::string_view retcode) noexcept {
 std::vector<RetcodeInfo> const& KnownRetcodes() { return Table(); }
 
 bool IsSessionLost(Error const& error) noexcept {
-  auto const& v = error.vendor_code;
-  return v == "100-006" || v == "000-003" || v == "100-008" || v == "107-000";
+  auto info = LookupRetcode(error.vendor_code);
+  return info && info->action == RetcodeAction::kSignInAgain;
 }
 
 Error MapHuaweiError(int http_status, std::string_view body, HttpHeaders const& headers, std::string_view what) {

@@ -35,7 +35,7 @@ Result<HttpResponse> AgentSession::Impl::Send(std::string const& method, std::st
   if (used_generation) *used_generation = gen;
   if (body) req.body = MakeStringBody(std::move(*body));
   req.timeout = timeout;
-  auto response = opt.transport->Send(req, ctx);
+  auto response = transport->Send(req, ctx);
   if (response && with_auth) Absorb(response->headers, gen, method);
   return response;
 }
@@ -43,30 +43,30 @@ Result<HttpResponse> AgentSession::Impl::Send(std::string const& method, std::st
 void AgentSession::Impl::Absorb(HttpHeaders const& headers, std::uint64_t gen, std::string const& method) {
   std::lock_guard<std::mutex> lock(mu);
   if (gen != generation || !signed_in) return;  // an answer from an older sign-in
-  jar.Apply(headers, opt.clock->Now());
+  jar.Apply(headers, clock->Now());
   for (auto const& [name, value] : headers) {
     if (!HeaderNameEquals(name, "Set-GUID")) continue;
     std::string g = detail::GuidFromSetGuid(value);
     if (g.empty()) {
-      opt.logger.Warn("Huawei " + label + ": ignoring an empty Set-GUID header");
+      logger.Warn("Huawei " + label + ": ignoring an empty Set-GUID header");
       continue;
     }
     if (g == guid) continue;
     if (std::find(retired.begin(), retired.end(), g) != retired.end()) {
-      opt.logger.Debug("Huawei " + label + ": ignoring a Set-GUID with a Guid this session already replaced");
+      logger.Debug("Huawei " + label + ": ignoring a Set-GUID with a Guid this session already replaced");
       continue;
     }
     if (opt.guid_mode == GuidMode::kStatic) {
       if (!static_warned) {
         static_warned = true;
-        opt.logger.Warn("Huawei " + label +
-                        ": the gateway sent a new Set-GUID but the session is in static Guid mode; ignoring it "
-                        "(use GuidMode::kDynamic if calls start failing with 100-006/000-003)");
+        logger.Warn("Huawei " + label +
+                    ": the gateway sent a new Set-GUID but the session is in static Guid mode; ignoring it "
+                    "(use GuidMode::kDynamic if calls start failing with 100-006/000-003)");
       }
       continue;
     }
     ReplaceGuidLocked(std::move(g));
-    opt.logger.Debug("Huawei " + label + ": Guid updated from a Set-GUID header (" + method + " answer)");
+    logger.Debug("Huawei " + label + ": Guid updated from a Set-GUID header (" + method + " answer)");
   }
 }
 

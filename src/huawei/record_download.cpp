@@ -94,7 +94,7 @@ Result<std::unique_ptr<detail::SlotToken>> AgentSession::Impl::AcquireSlot(CallC
     if (ctx.cancel.IsCancelled()) {
       return MakeError(ErrorCode::kCancelled, "Huawei " + label + ": cancelled while waiting for a download slot");
     }
-    if (ctx.deadline && opt.clock->Now() >= *ctx.deadline) {
+    if (ctx.deadline && clock->Now() >= *ctx.deadline) {
       return MakeError(ErrorCode::kDeadlineExceeded,
                        "Huawei " + label + ": deadline passed while waiting for a download slot");
     }
@@ -158,7 +158,7 @@ Result<HttpResponse> AgentSession::Impl::ClassifyDownload(HttpResponse response,
       }
     }
   }
-  opt.logger.Debug(what + ": the answer has no Content-Type; treating it as the file");
+  logger.Debug(what + ": the answer has no Content-Type; treating it as the file");
   response.body = std::make_unique<util::PrefixedBodyReader>(std::move(prefix), std::move(response.body));
   return response;
 }
@@ -178,7 +178,7 @@ Result<HttpResponse> AgentSession::Impl::OpenRecordFile(RecordFileRequest const&
   auto run = [&] { return util::RunWithRetries(Env(), ctx, true, what, attempt); };
   auto result = run();
   if (!result && result.error().vendor_code == "104-009") {
-    opt.logger.Info(what + ": the gateway could not convert the file (104-009); retrying once");
+    logger.Info(what + ": the gateway could not convert the file (104-009); retrying once");
     result = run();
   }
   if (!result && IsSessionLost(result.error())) {
@@ -196,13 +196,13 @@ Result<HttpResponse> AgentSession::Impl::OpenRecordFile(RecordFileRequest const&
     }
     if (opt.large_file_warning_bytes > 0 && *declared > opt.large_file_warning_bytes) {
       warned = true;
-      opt.logger.Warn(what + ": the file is " + std::to_string(*declared) +
-                      " bytes; Huawei advises against downloading files over 30 MB through the CC-Gateway");
+      logger.Warn(what + ": the file is " + std::to_string(*declared) +
+                  " bytes; Huawei advises against downloading files over 30 MB through the CC-Gateway");
     }
   }
   result->body = std::make_unique<DownloadReader>(std::move(result->body), std::move(*slot),
                                                   opt.large_file_warning_bytes, opt.max_file_bytes, warned,
-                                                  opt.logger, what);
+                                                  logger, what);
   return result;
 }
 

@@ -29,7 +29,7 @@ Result<detail::SignInAnswer> AgentSession::Impl::PutSignIn(std::string const& pa
 Result<SignInResult> AgentSession::Impl::SignInLocked(CallContext const& ctx, bool recovery) {
   if (config_error) return *config_error;
   if (insecure_scheme) {
-    opt.logger.Warn("Huawei " + label + ": the gateway URL is http://; the password is sent unencrypted");
+    logger.Warn("Huawei " + label + ": the gateway URL is http://; the password is sent unencrypted");
   }
   std::string const what = "Huawei sign-in of " + label;
   auto answer = PutSignIn("onlineagent/" + opt.agent_id, what, ctx);
@@ -42,7 +42,7 @@ Result<SignInResult> AgentSession::Impl::SignInLocked(CallContext const& ctx, bo
                    "signs it out 2 minutes after its last event poll)";
       return e;
     }
-    opt.logger.Warn("Huawei " + label + " is already signed in; taking the session over with forcelogin");
+    logger.Warn("Huawei " + label + " is already signed in; taking the session over with forcelogin");
     answer = PutSignIn("onlineagent/" + opt.agent_id + "/forcelogin", "Huawei forced sign-in of " + label, ctx);
     forced = true;
   }
@@ -74,7 +74,7 @@ Result<SignInResult> AgentSession::Impl::SignInLocked(CallContext const& ctx, bo
     std::lock_guard<std::mutex> lock(mu);
     guid = std::move(new_guid);
     jar.Clear();
-    jar.Apply(answer->headers, opt.clock->Now());
+    jar.Apply(answer->headers, clock->Now());
     retired.clear();
     ++generation;
     signed_in = true;
@@ -83,12 +83,12 @@ Result<SignInResult> AgentSession::Impl::SignInLocked(CallContext const& ctx, bo
     ++stats.sign_ins;
     if (forced) ++stats.force_logins;
   }
-  opt.logger.Info("Huawei " + label + " signed in" + (forced ? " (forcelogin)" : "") +
-                  (recovery ? " again after losing the session" : ""));
+  logger.Info("Huawei " + label + " signed in" + (forced ? " (forcelogin)" : "") +
+              (recovery ? " again after losing the session" : ""));
   if (result.password_change_required) {
-    opt.logger.Warn("Huawei " + label +
-                    ": the gateway says the password must be changed (isForceChange); other calls may fail until "
-                    "it is");
+    logger.Warn("Huawei " + label +
+                ": the gateway says the password must be changed (isForceChange); other calls may fail until "
+                "it is");
   }
   return result;
 }
@@ -104,11 +104,11 @@ Result<void> AgentSession::Impl::Recover(std::uint64_t observed, Error const& ca
     }
     if (generation != observed) return {};  // another thread already signed in again
     if (failed_recovery && failed_recovery->generation == observed &&
-        opt.clock->Now() - failed_recovery->when < detail::kFailedRecoveryMemory) {
+        clock->Now() - failed_recovery->when < detail::kFailedRecoveryMemory) {
       return failed_recovery->error;
     }
   }
-  opt.logger.Warn("Huawei " + label + ": session lost (retcode " + cause.vendor_code + "); signing in again");
+  logger.Warn("Huawei " + label + ": session lost (retcode " + cause.vendor_code + "); signing in again");
   auto signed_in_again = SignInLocked(ctx, true);
   if (!signed_in_again) {
     Error e = std::move(signed_in_again).error();
@@ -116,7 +116,7 @@ Result<void> AgentSession::Impl::Recover(std::uint64_t observed, Error const& ca
                 ") and signing in again failed: " + e.message;
     if (e.code != ErrorCode::kCancelled && e.code != ErrorCode::kDeadlineExceeded) {
       std::lock_guard<std::mutex> lock(mu);
-      failed_recovery = FailedRecovery{observed, e, opt.clock->Now()};
+      failed_recovery = FailedRecovery{observed, e, clock->Now()};
     }
     return e;
   }

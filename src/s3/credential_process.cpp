@@ -5,7 +5,7 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 #include "s3/credential_process.hpp"
-#include "s3/credentials_cache.hpp"
+#include "s3/refreshing_provider.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -201,14 +201,10 @@ Result<std::string> RunCredentialProcess(std::vector<std::string> const& argv, s
 
 namespace {
 
-class ProcessProvider final : public CredentialsProvider {
+class ProcessProvider final : public detail::RefreshingProvider {
  public:
-  explicit ProcessProvider(ProcessCredentialsOptions o)
-      : options_(std::move(o)), cache_(options_.clock, options_.refresh_before_expiry, options_.logger) {}
+  explicit ProcessProvider(ProcessCredentialsOptions o) : RefreshingProvider(o), options_(std::move(o)) {}
 
-  Result<AwsCredentials> Get(CallContext const& ctx) override {
-    return cache_.Get([&] { return Refresh(ctx); }, Describe());
-  }
   // Only the program name: arguments may carry secrets.
   std::string Describe() const override {
     auto argv = detail::SplitCommandLine(options_.command);
@@ -216,7 +212,7 @@ class ProcessProvider final : public CredentialsProvider {
   }
 
  private:
-  Result<AwsCredentials> Refresh(CallContext const& ctx) {
+  Result<AwsCredentials> Refresh(CallContext const& ctx) override {
     auto argv = detail::SplitCommandLine(options_.command);
     if (!argv) return argv.error();
     auto out = detail::RunCredentialProcess(*argv, options_.timeout, options_.max_output_bytes, ctx);
@@ -231,7 +227,6 @@ class ProcessProvider final : public CredentialsProvider {
   }
 
   ProcessCredentialsOptions const options_;
-  detail::CredentialsCache cache_;
 };
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 #include "internal/file_util.hpp"
 #include "s3/aws_config.hpp"
-#include "s3/credentials_cache.hpp"
+#include "s3/refreshing_provider.hpp"
 #include "s3/sts.hpp"
 
 namespace ccrec {
@@ -20,27 +20,16 @@ StsOptions StsDefaults(StsOptions o) {
 }
 
 /// A provider whose credentials come from STS (`Options` has an StsOptions `sts`): cached and
-/// refreshed ahead of expiry, one Refresh() at a time (detail::CredentialsCache).
+/// refreshed ahead of expiry, one Refresh() at a time (detail::RefreshingProvider).
 template <class Options>
-class StsProvider : public CredentialsProvider {
+class StsProvider : public detail::RefreshingProvider {
  public:
   explicit StsProvider(Options o)
-      : options_(std::move(o)),
-        sts_(StsDefaults(options_.sts)),
-        cache_(sts_.clock, sts_.refresh_before_expiry, sts_.logger) {}
-
-  Result<AwsCredentials> Get(CallContext const& ctx) final {
-    return cache_.Get([&] { return Refresh(ctx); }, Describe());
-  }
+      : RefreshingProvider(o.sts), options_(std::move(o)), sts_(StsDefaults(options_.sts)) {}
 
  protected:
-  virtual Result<AwsCredentials> Refresh(CallContext const& ctx) = 0;
-
   Options const options_;
   StsOptions const sts_;
-
- private:
-  detail::CredentialsCache cache_;
 };
 
 class WebIdentityProvider final : public StsProvider<WebIdentityCredentialsOptions> {

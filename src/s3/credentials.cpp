@@ -102,13 +102,11 @@ class ProfileProvider final : public CredentialsProvider {
     if (!role_arn.empty()) {
       auto const source_profile = get("source_profile");
       StsOptions sts;
+      static_cast<CredentialsRefreshOptions&>(sts) = options_;  // refreshed like the profile says
       sts.region = Env("AWS_REGION");
       if (sts.region.empty()) sts.region = Env("AWS_DEFAULT_REGION");
       if (sts.region.empty()) sts.region = get("region");
       sts.transport = options_.transport;
-      sts.clock = options_.clock;
-      sts.refresh_before_expiry = options_.refresh_before_expiry;
-      sts.logger = options_.logger;
       if (!source_profile.empty()) {
         std::shared_ptr<CredentialsProvider> source;
         if (source_profile == name) {
@@ -164,11 +162,9 @@ class ProfileProvider final : public CredentialsProvider {
     }
     if (auto command = get("credential_process"); !command.empty()) {
       ProcessCredentialsOptions po;
+      static_cast<CredentialsRefreshOptions&>(po) = options_;  // refreshed like the profile says
       po.command = command;
       po.timeout = options_.process_timeout;
-      po.clock = options_.clock;
-      po.refresh_before_expiry = options_.refresh_before_expiry;
-      po.logger = options_.logger;
       return MakeProcessCredentialsProvider(std::move(po));
     }
     for (char const* unsupported : {"sso_session", "sso_start_url", "sso_account_id"}) {

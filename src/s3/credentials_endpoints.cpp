@@ -9,11 +9,12 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
-#include "s3/credentials_cache.hpp"
+#include "s3/aws_config.hpp"
+#include "s3/refreshing_provider.hpp"
 #include "s3/s3_error.hpp"
 
-#include <cstdlib>
-#include <mutex>
+#include <algorithm>
+#include <string>
 
 namespace ccrec {
 inline namespace v1 {
@@ -21,11 +22,7 @@ namespace s3 {
 namespace {
 
 using SysTime = std::chrono::system_clock::time_point;
-
-std::string Env(char const* name) {
-  char const* v = std::getenv(name);
-  return v ? std::string(v) : std::string();
-}
+using detail::Env;
 
 bool IsLoopbackHost(std::string const& host) {
   if (host == "localhost" || host == "::1") return true;
@@ -100,19 +97,12 @@ Error HttpError(int status, std::string const& what) {
   return e;
 }
 
-// Caches credentials and refreshes them ahead of expiry, one refresh at a time.
-class RefreshingProvider : public CredentialsProvider {
+// A credential endpoint's provider: cached and refreshed ahead of expiry, one Refresh() at a time.
+class EndpointProvider : public detail::RefreshingProvider {
  public:
-  explicit RefreshingProvider(CredentialsEndpointOptions o)
-      : options_(Defaults(std::move(o))), cache_(options_.clock, options_.refresh_before_expiry, options_.logger) {}
-
-  Result<AwsCredentials> Get(CallContext const& ctx) final {
-    return cache_.Get([&] { return Refresh(ctx); }, Describe());
-  }
+  explicit EndpointProvider(CredentialsEndpointOptions o) : RefreshingProvider(o), options_(Defaults(std::move(o))) {}
 
  protected:
-  virtual Result<AwsCredentials> Refresh(CallContext const& ctx) = 0;
-
   HttpRequest MakeRequest(std::string method, std::string url) const {
     HttpRequest r;
     r.method = std::move(method);
@@ -129,12 +119,11 @@ class RefreshingProvider : public CredentialsProvider {
     if (!o.clock) o.clock = MakeSystemClock();
     return o;
   }
-  detail::CredentialsCache cache_;
 };
 
-class ContainerProvider final : public RefreshingProvider {
+class ContainerProvider final : public EndpointProvider {
  public:
-  using RefreshingProvider::RefreshingProvider;
+  using EndpointProvider::EndpointProvider;
   std::string Describe() const override { return "container credentials endpoint"; }
 
  private:
@@ -191,9 +180,9 @@ class ContainerProvider final : public RefreshingProvider {
   }
 };
 
-class ImdsProvider final : public RefreshingProvider {
+class ImdsProvider final : public EndpointProvider {
  public:
-  using RefreshingProvider::RefreshingProvider;
+  using EndpointProvider::EndpointProvider;
   std::string Describe() const override { return "EC2 instance metadata (IMDSv2)"; }
 
  private:

@@ -207,6 +207,21 @@ struct CCREC_EXPORT SegmentMatch {
   bool InProgress() const;
 };
 
+/// What every `details` search answer says besides its match or matches: the public base of
+/// RecordingSearchResult and SegmentSearchResult.
+///
+/// @par Thread safety
+/// A plain value type.
+struct SearchStatus {
+  /// FACE return code: 0 (one match, full metadata), -1 (a list of matches) or 19 (no match).
+  int code = 0;
+  /// The server's message, e.g. "ACK" or "Selection criteria insufficient ...".
+  std::string message;
+  /// The list of matches is incomplete: the server said "more matches than maxListLength", or it
+  /// holds maxListLength entries. Refine the criteria (Client::ListRecordings() splits the window).
+  bool truncated = false;
+};
+
 /// The answer to an `audioRecording/details` search.
 ///
 /// Exactly one of these holds: `recording` (code 0, one match, full metadata), `matches`
@@ -214,28 +229,19 @@ struct CCREC_EXPORT SegmentMatch {
 ///
 /// @par Thread safety
 /// A plain value type.
-struct RecordingSearchResult {
-  /// FACE return code: 0, -1 or 19.
-  int code = 0;
-  /// The server's message, e.g. "ACK" or "Selection criteria insufficient ...".
-  std::string message;
+struct RecordingSearchResult : SearchStatus {
   std::optional<Recording> recording;
   std::vector<RecordingMatch> matches;
-  /// The list is incomplete: the server said "more matches than maxListLength", or it holds
-  /// maxListLength entries. Refine the criteria (Client::ListRecordings() splits the window).
-  bool truncated = false;
 };
 
-/// The answer to an `audioRecording/segment/details` search (same shapes as recordings).
+/// The answer to an `audioRecording/segment/details` search: `segment` (code 0), `matches`
+/// non-empty (code -1 list), or neither (code 19).
 ///
 /// @par Thread safety
 /// A plain value type.
-struct SegmentSearchResult {
-  int code = 0;
-  std::string message;
+struct SegmentSearchResult : SearchStatus {
   std::optional<Segment> segment;
   std::vector<SegmentMatch> matches;
-  bool truncated = false;
 };
 
 /// The answer to a control command (start, stop, pause, resume, split, delete, eventNotify,

@@ -87,8 +87,9 @@ CCREC_EXPORT std::vector<RetcodeInfo> const& KnownRetcodes();
 CCREC_EXPORT Error MapHuaweiError(int http_status, std::string_view body, HttpHeaders const& headers,
                                   std::string_view what);
 
-/// True when `error` says the agent's session is gone (vendor codes 100-006, 000-003, 100-008,
-/// 107-000): the AgentSession signs in again once and retries.
+/// True when `error` says the agent's session is gone: its vendor code is a retcode whose
+/// RetcodeAction is kSignInAgain (000-003, 100-006, 100-008, 107-000). The AgentSession then signs
+/// in again once and retries.
 /// @par Thread safety
 /// Thread-safe.
 CCREC_EXPORT bool IsSessionLost(Error const& error) noexcept;

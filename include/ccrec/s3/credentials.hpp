@@ -69,8 +69,29 @@ CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeStaticCredentialsProvider(
 /// Thread-safe (reading the environment while another thread calls setenv() is not).
 CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeEnvCredentialsProvider();
 
-/// Where MakeProfileCredentialsProvider() looks.
-struct CCREC_EXPORT ProfileCredentialsOptions {
+/// How a provider keeps temporary credentials fresh: the settings every caching provider takes.
+/// It is the public base of ProfileCredentialsOptions, CredentialsEndpointOptions,
+/// ProcessCredentialsOptions and StsOptions: set its fields as theirs (`options.clock = ...`).
+///
+/// Temporary credentials (those with an Expiration) are cached and refreshed
+/// `refresh_before_expiry` before they expire, one refresh at a time however many threads ask; a
+/// failed refresh returns the cached credentials while they are still valid, with a warning.
+///
+/// @par Thread safety
+/// A plain value type. The objects it points to are shared by the provider built from it.
+struct CCREC_EXPORT CredentialsRefreshOptions {
+  /// Clock deciding when cached credentials need refreshing, and the signing time of STS
+  /// AssumeRole calls. Default (null): MakeSystemClock().
+  std::shared_ptr<Clock> clock;
+  /// Temporary credentials are refreshed this long before their Expiration. Default 5 min.
+  std::chrono::seconds refresh_before_expiry{300};
+  /// Warnings when a refresh fails but the cached credentials are still valid. Default: silent.
+  Logger logger;
+};
+
+/// Where MakeProfileCredentialsProvider() looks, and how the temporary credentials of its sources
+/// (STS, `credential_process` with an Expiration) are refreshed (CredentialsRefreshOptions).
+struct CCREC_EXPORT ProfileCredentialsOptions : CredentialsRefreshOptions {
   /// Profile name. Default (empty): `AWS_PROFILE`, else "default".
   std::string profile;
   /// Shared credentials file. Default (empty): `AWS_SHARED_CREDENTIALS_FILE`, else
@@ -81,17 +102,9 @@ struct CCREC_EXPORT ProfileCredentialsOptions {
   /// Transport of the STS calls that `role_arn` profiles make. Default (null):
   /// MakeCurlTransport() (TLS verification on).
   std::shared_ptr<HttpTransport> transport;
-  /// Clock deciding when temporary credentials need refreshing, and signing time of the STS
-  /// AssumeRole call. Default (null): MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Temporary credentials (STS, `credential_process` with an Expiration) are refreshed this
-  /// long before they expire. Default 5 min.
-  std::chrono::seconds refresh_before_expiry{300};
   /// Longest a `credential_process` may run before it is killed (SIGKILL) and Get() fails with
   /// kDeadlineExceeded. Default 60 s.
   std::chrono::milliseconds process_timeout{std::chrono::seconds(60)};
-  /// Warnings (a failed refresh while cached credentials are still valid). Default: silent.
-  Logger logger;
 };
 
 /// A provider for one profile of the shared credentials file (`[name]`) and config file
@@ -122,20 +135,15 @@ struct CCREC_EXPORT ProfileCredentialsOptions {
 CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeProfileCredentialsProvider(
     ProfileCredentialsOptions options = {});
 
-/// Options of the credential endpoints (container and instance metadata).
-struct CCREC_EXPORT CredentialsEndpointOptions {
+/// Options of the credential endpoints (container and instance metadata); the refresh settings
+/// are CredentialsRefreshOptions'.
+struct CCREC_EXPORT CredentialsEndpointOptions : CredentialsRefreshOptions {
   /// HTTP transport for the endpoint. Default (null): MakeCurlTransport().
   std::shared_ptr<HttpTransport> transport;
-  /// Clock deciding when credentials need refreshing. Default (null): MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Credentials are refreshed this long before their Expiration. Default 5 min.
-  std::chrono::seconds refresh_before_expiry{300};
   /// Per-request timeout. Default 2 s (the endpoints are link-local and answer quickly).
   std::chrono::milliseconds timeout{2000};
   /// Attempts per refresh (transport errors and 5xx are retried at once). Default 3.
   int max_attempts = 3;
-  /// Warnings when a refresh fails but cached credentials are still valid. Default: silent.
-  Logger logger;
 
   /// Container endpoint only. Default (empty): `AWS_CONTAINER_CREDENTIALS_FULL_URI`, else
   /// "http://169.254.170.2" + `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`. A full URI must be https,
@@ -179,8 +187,9 @@ CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeContainerCredentialsProvid
 CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeInstanceMetadataCredentialsProvider(
     CredentialsEndpointOptions options = {});
 
-/// Options of MakeProcessCredentialsProvider().
-struct CCREC_EXPORT ProcessCredentialsOptions {
+/// Options of MakeProcessCredentialsProvider(); the refresh settings (of credentials with an
+/// Expiration) are CredentialsRefreshOptions'.
+struct CCREC_EXPORT ProcessCredentialsOptions : CredentialsRefreshOptions {
   /// The command line, split into arguments as the AWS CLI does (POSIX shell words, no shell):
   /// whitespace separates words; '...' keeps everything literally; "..." keeps everything but
   /// `\"`, `\\`, `\$` and `` \` `` escapes; a backslash outside quotes escapes the next
@@ -191,13 +200,6 @@ struct CCREC_EXPORT ProcessCredentialsOptions {
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
   /// Most bytes read from its standard output; more is an error. Default 64 KiB.
   std::size_t max_output_bytes = 64 * 1024;
-  /// Clock deciding when credentials with an Expiration need refreshing. Default (null):
-  /// MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Credentials are refreshed this long before their Expiration. Default 5 min.
-  std::chrono::seconds refresh_before_expiry{300};
-  /// Warnings when a refresh fails but cached credentials are still valid. Default: silent.
-  Logger logger;
 };
 
 /// Credentials printed by an external program (`credential_process`), which covers IAM Identity
@@ -223,8 +225,9 @@ struct CCREC_EXPORT ProcessCredentialsOptions {
 /// Thread-safe.
 CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeProcessCredentialsProvider(ProcessCredentialsOptions options);
 
-/// Where and how the STS calls of the assume-role providers are made.
-struct CCREC_EXPORT StsOptions {
+/// Where and how the STS calls of the assume-role providers are made; the refresh settings are
+/// CredentialsRefreshOptions' (its clock also gives the signing time).
+struct CCREC_EXPORT StsOptions : CredentialsRefreshOptions {
   /// STS endpoint URL. Default (empty): `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else
   /// "https://sts.<region>.amazonaws.com". Must be https, or http to a loopback address
   /// (tests, local emulators); anything else is kInvalidArgument from Get().
@@ -234,16 +237,10 @@ struct CCREC_EXPORT StsOptions {
   std::string region;
   /// HTTP transport. Default (null): MakeCurlTransport() (TLS verification on).
   std::shared_ptr<HttpTransport> transport;
-  /// Clock for refresh decisions and signing. Default (null): MakeSystemClock().
-  std::shared_ptr<Clock> clock;
-  /// Credentials are refreshed this long before their Expiration. Default 5 min.
-  std::chrono::seconds refresh_before_expiry{300};
   /// Per-request timeout. Default 10 s.
   std::chrono::milliseconds timeout{10000};
   /// Attempts per refresh (transport errors and 5xx are retried at once). Default 3.
   int max_attempts = 3;
-  /// Warnings when a refresh fails but cached credentials are still valid. Default: silent.
-  Logger logger;
 };
 
 /// Options of MakeWebIdentityCredentialsProvider().

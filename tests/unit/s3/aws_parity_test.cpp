@@ -248,6 +248,28 @@ TEST_F(AwsParity, ProcessProviderRunsCachesAndRefreshes) {
   EXPECT_EQ(via_profile->access_key_id, "AK3");
 }
 
+// The profile's CredentialsRefreshOptions reach the source it resolves to (here credential_process).
+TEST_F(AwsParity, ProfileHandsItsRefreshSettingsToItsSource) {
+  auto counter = dir_.Path("count-refresh");
+  auto script = dir_.Write("broker-refresh.sh",
+                           "#!/bin/sh\n"
+                           "n=$(cat '" + counter + "' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '" + counter + "'\n"
+                           "printf '{\"Version\":1,\"AccessKeyId\":\"AK%s\",\"SecretAccessKey\":\"SK\",'  $n\n"
+                           "printf '\"SessionToken\":\"TK\",\"Expiration\":\"2026-11-01T01:00:00Z\"}'\n",
+                           true);
+  dir_.Write("home/.aws/config", "[profile broker]\ncredential_process = '" + script + "'\n");
+  ProfileCredentialsOptions po;
+  po.profile = "broker";
+  po.clock = clock_;
+  po.refresh_before_expiry = std::chrono::minutes(30);
+  auto p = MakeProfileCredentialsProvider(po);
+  EXPECT_EQ(p->Get()->access_key_id, "AK1");
+  clock_->Advance(std::chrono::minutes(29));
+  EXPECT_EQ(p->Get()->access_key_id, "AK1");  // cached
+  clock_->Advance(std::chrono::minutes(2));   // 00:31: inside the profile's 30-minute window
+  EXPECT_EQ(p->Get()->access_key_id, "AK2");
+}
+
 TEST_F(AwsParity, ProcessProviderFailures) {
   auto run = [&](std::string const& body, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     auto script = dir_.Write("p" + std::to_string(std::rand()) + ".sh", "#!/bin/sh\n" + body, true);
