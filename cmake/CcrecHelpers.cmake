@@ -40,6 +40,9 @@ function(_ccrec_library_objects_settings target)
     PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_compile_definitions(${target} PRIVATE CCREC_BUILDING_LIBRARY)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  if(CCREC_UNITY_BUILD)  # CI: 8 sources per translation unit (see the option)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
 endfunction()
 
 # ccrec_private_targets(<out> <link item>...): the link items with every ccrec::<area> replaced

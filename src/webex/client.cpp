@@ -450,9 +450,9 @@ std::optional<SysTime> Client::PresignedUrlExpiry(std::string_view url) {
   };
   if (amz_date && amz_expires) {
     auto signed_at = util::ParseAmzDate(*amz_date);
-    auto seconds = parse_seconds(*amz_expires);
-    if (!signed_at || !seconds || *seconds > std::int64_t{10} * 365 * 24 * 3600) return std::nullopt;
-    return *signed_at + std::chrono::seconds(*seconds);
+    auto lifetime_s = parse_seconds(*amz_expires);
+    if (!signed_at || !lifetime_s || *lifetime_s > std::int64_t{10} * 365 * 24 * 3600) return std::nullopt;
+    return *signed_at + std::chrono::seconds(*lifetime_s);
   }
   if (v2_expires) {
     auto epoch = parse_seconds(*v2_expires);
