@@ -36,7 +36,8 @@ fresh_tree() {  # fresh_tree DIR: remove DIR when it was configured with another
 if [ "${CCREC_SKIP_ASAN:-0}" != 1 ]; then
   ccrec_log "sanitizer build (address,undefined)"
   fresh_tree "$build-asan"
-  cmake -S . -B "$build-asan" "${tools[@]}" -DCMAKE_BUILD_TYPE=Debug -DCCREC_WARNINGS_AS_ERRORS=ON \
+  # -g1: line tables only (what sanitizer reports need), smaller objects, faster links.
+  cmake -S . -B "$build-asan" "${tools[@]}" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCCREC_WARNINGS_AS_ERRORS=ON \
     -DCCREC_SANITIZE=address,undefined -DCCREC_UNITY_BUILD=ON -DPython3_EXECUTABLE="$py" \
     -DCCREC_CONSUMER_TEST=OFF >/dev/null
   cmake --build "$build-asan" -j"$jobs"
