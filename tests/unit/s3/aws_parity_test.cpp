@@ -74,6 +74,19 @@ class AwsParity : public ::testing::Test {
     setenv("HOME", dir_.Path("home").c_str(), 1);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
   }
+  /// A credential_process broker that answers AK1, AK2, ... (counted in NAME.count), each expiring
+  /// at 01:00; `extra` is shell run before it answers.
+  std::string CountingBroker(std::string const& name, std::string const& extra = "") {
+    auto counter = dir_.Path(name + ".count");
+    return dir_.Write(name + ".sh",
+                      "#!/bin/sh\n"
+                      "n=$(cat '" + counter + "' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '" + counter + "'\n" +
+                          extra +
+                          "printf '{\"Version\":1,\"AccessKeyId\":\"AK%s\",\"SecretAccessKey\":\"SK\",'  $n\n"
+                          "printf '\"SessionToken\":\"TK\",\"Expiration\":\"2026-11-01T01:00:00Z\"}'\n",
+                      true);
+  }
+
   EnvGuard guard_;
   ScratchDir dir_;
   std::shared_ptr<FakeHttpTransport> transport_ = std::make_shared<FakeHttpTransport>();
@@ -217,14 +230,7 @@ TEST(CredentialProcess, ParsesOutputAndRejectsBadOutput) {
 }
 
 TEST_F(AwsParity, ProcessProviderRunsCachesAndRefreshes) {
-  auto counter = dir_.Path("count");
-  auto script = dir_.Write("broker.sh",
-                           "#!/bin/sh\n"
-                           "n=$(cat '" + counter + "' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '" + counter + "'\n"
-                           "echo \"args:$#:$1\" >&2\n"
-                           "printf '{\"Version\":1,\"AccessKeyId\":\"AK%s\",\"SecretAccessKey\":\"SK\",'  $n\n"
-                           "printf '\"SessionToken\":\"TK\",\"Expiration\":\"2026-11-01T01:00:00Z\"}'\n",
-                           true);
+  auto script = CountingBroker("broker", "echo \"args:$#:$1\" >&2\n");
   ProcessCredentialsOptions o;
   o.command = "'" + script + "' 'one arg'";
   o.clock = clock_;
@@ -250,13 +256,7 @@ TEST_F(AwsParity, ProcessProviderRunsCachesAndRefreshes) {
 
 // The profile's CredentialsRefreshOptions reach the source it resolves to (here credential_process).
 TEST_F(AwsParity, ProfileHandsItsRefreshSettingsToItsSource) {
-  auto counter = dir_.Path("count-refresh");
-  auto script = dir_.Write("broker-refresh.sh",
-                           "#!/bin/sh\n"
-                           "n=$(cat '" + counter + "' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '" + counter + "'\n"
-                           "printf '{\"Version\":1,\"AccessKeyId\":\"AK%s\",\"SecretAccessKey\":\"SK\",'  $n\n"
-                           "printf '\"SessionToken\":\"TK\",\"Expiration\":\"2026-11-01T01:00:00Z\"}'\n",
-                           true);
+  auto script = CountingBroker("broker-refresh");
   dir_.Write("home/.aws/config", "[profile broker]\ncredential_process = '" + script + "'\n");
   ProfileCredentialsOptions po;
   po.profile = "broker";
