@@ -5,7 +5,9 @@
 A shared libccrec_<area>.so exports the API of include/ccrec/ (what CCREC_EXPORT marks) and
 nothing else: no symbol of a namespace `detail`, `internal`, `wire` or `impl` inside ccrec (the
 helpers of src/internal and each area's private helpers), and no member of a pimpl's nested
-`Impl` class. Such a symbol is reachable by any program that declares it, and would tie the ABI
+`Impl` class. Every exported ccrec symbol lies in the versioned `ccrec::v1` (one outside it
+was opened as `namespace ccrec::AREA {` without AREA declared in ccrec/core/namespaces.hpp). Such
+a symbol is reachable by any program that declares it, and would tie the ABI
 to code that changes freely. Template instantiations of the standard library over those types
 (std::vector<ccrec::...::detail::X>) count too.
 
@@ -20,6 +22,7 @@ import subprocess
 import sys
 
 PRIVATE = re.compile(r"\bccrec::(?:\w+::)*(?:detail|internal|wire|impl|Impl)::")
+UNVERSIONED = re.compile(r"\bccrec::(?!v1::)\w")
 SHOWN = 40  # offending symbols listed per library
 
 
@@ -42,7 +45,7 @@ def main():
     failed = False
     for library in args.libraries:
         symbols = exported(args.nm, library)
-        bad = sorted(s for s in symbols if PRIVATE.search(s))
+        bad = sorted(s for s in symbols if PRIVATE.search(s) or UNVERSIONED.search(s))
         if not symbols:
             print(f"{library}: exports no symbol at all (not a shared library?)")
             failed = True

@@ -6,9 +6,7 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 namespace {
 constexpr std::size_t kMaxCheckpointBytes = 64 * 1024;
@@ -47,6 +45,4 @@ Result<void> WriteCheckpoint(std::string const& path, Checkpoint const& checkpoi
   return ::ccrec::detail::WriteFileAtomicUnderUmask(path, body, static_cast<mode_t>(file_mode));
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

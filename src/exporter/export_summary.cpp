@@ -5,9 +5,7 @@
 #include <string>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 std::string ExportSummary::LastLine() const {
   return Line() + " bytes=" + std::to_string(bytes);
@@ -21,6 +19,4 @@ Error Superseded(std::string reason) {
 
 bool IsSuperseded(Error const& error) noexcept { return error.vendor_code == kSupersededVendorCode; }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -16,9 +16,7 @@
 #include <tuple>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 namespace {
 
@@ -587,6 +585,4 @@ ExportSummary Exporter::Run(CallContext const& ctx) {
   return summary;
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -12,10 +12,7 @@
 #include <string>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 /// Bounded FIFO between the enumerating thread and the workers (back-pressure).
 class ItemQueue {
@@ -75,7 +72,4 @@ class ItemQueue {
   bool aborted_ = false;
 };
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

@@ -19,10 +19,7 @@
 #include <limits>
 #include <tuple>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 namespace {
 bool SameItem(ManifestEntry const& a, ManifestEntry const& b) {
@@ -283,7 +280,4 @@ Result<void> JsonlManifest::SyncLocked() {
   return {};
 }
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

@@ -13,10 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 /// Keeps no parsed line in memory: a ManifestIndex (24 bytes of offsets per item behind a
 /// 128-bit identity digest) built by one streaming pass at Open(), and pread(2) of the one line a
@@ -70,7 +67,4 @@ class JsonlManifest final : public Manifest {
   bool conflicting_headers_ = false;
 };
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

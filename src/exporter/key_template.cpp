@@ -7,9 +7,7 @@
 
 #include <algorithm>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 namespace {
 // ASCII only: <cctype> answers by the C locale, and in a Latin-1 locale bytes such as 0xE9 are
@@ -140,6 +138,4 @@ std::string KeyTemplate::Render(KeyFields const& f) const {
   return detail::CollapseEmptySegments(out);
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

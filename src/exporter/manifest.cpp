@@ -10,9 +10,7 @@
 
 #include <chrono>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 std::string_view ToString(ItemStatus status) noexcept {
   switch (status) {
@@ -100,6 +98,4 @@ class NullManifest final : public Manifest {
 
 std::shared_ptr<Manifest> Manifest::Null() { return std::make_shared<NullManifest>(); }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -16,9 +16,7 @@
 #include <cstring>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 namespace detail {
 
 namespace {
@@ -134,6 +132,4 @@ Result<ManifestCompaction> CompactManifest(std::string const& path, ManifestComp
   return (*m)->Compact(options);
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -11,10 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 namespace {
 constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
@@ -155,7 +152,4 @@ Result<std::string> ReadLineAt(int fd, LineRef line, std::string const& path) {
   return out;
 }
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

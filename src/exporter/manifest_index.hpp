@@ -15,10 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 /// The first 128 bits of the SHA-256 of an item identity (source, task_id, recording_id,
 /// segment_id), each field length-prefixed so that no two identities share an input. A
@@ -119,7 +116,4 @@ class LineScanner {
 /// kInternal when reading fails or the file is shorter than the line.
 Result<std::string> ReadLineAt(int fd, LineRef line, std::string const& path);
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

@@ -7,9 +7,7 @@
 #include <string>
 #include <tuple>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 namespace {
 
@@ -96,6 +94,4 @@ Result<ManifestMergeReport> MergeManifests(std::vector<std::shared_ptr<Manifest>
   return report;
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

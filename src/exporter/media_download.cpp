@@ -6,10 +6,7 @@
 #include <chrono>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 namespace {
 
@@ -351,7 +348,4 @@ Result<ObjectInfo> DownloadMedia(ExportItem const& item, DownloadEnv const& env,
   return Download(item, env, buffer).Run();
 }
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

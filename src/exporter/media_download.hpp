@@ -20,10 +20,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 /// A parsed `Content-Range: bytes START-END/TOTAL` (RFC 9110 §14.4); END is inclusive.
 struct ContentRange {
@@ -85,7 +82,4 @@ struct DownloadEnv {
 /// safe. Returns the finished object, or the error (the writer aborted, bytes taken back).
 Result<ObjectInfo> DownloadMedia(ExportItem const& item, DownloadEnv const& env, std::vector<char>& buffer);
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

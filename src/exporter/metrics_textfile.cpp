@@ -14,9 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 namespace {
 
@@ -208,6 +206,4 @@ Result<void> WriteMetricsTextfile(std::string const& path, JobRunMetrics const& 
   return {};
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

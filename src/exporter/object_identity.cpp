@@ -4,9 +4,7 @@
 #include "internal/crypto.hpp"
 #include "internal/url.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 namespace {
 
@@ -69,6 +67,4 @@ Result<void> CheckExistingObject(ObjectInfo const& existing, std::string const& 
               "wrote it");
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -3,10 +3,7 @@
 
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 RecordingIdentity IdentityOf(ExportItem const& item) {
   return RecordingIdentity{item.source, item.task_id, item.recording_id, item.segment_id};
@@ -45,7 +42,4 @@ Result<void> WriteSidecar(ObjectSink& sink, ExportItem const& item, std::string 
   return std::move(finished).error();
 }
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

@@ -11,10 +11,7 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 /// The item's identity as RecordingIdentity.
 RecordingIdentity IdentityOf(ExportItem const& item);
@@ -33,7 +30,4 @@ Result<void> CheckSidecar(ObjectSink& sink, ExportItem const& item, std::string 
 /// Returns the sink's error otherwise (the caller judges credential errors).
 Result<void> WriteSidecar(ObjectSink& sink, ExportItem const& item, std::string const& key, CallContext const& ctx);
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

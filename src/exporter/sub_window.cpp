@@ -5,9 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 namespace {
 
@@ -76,6 +74,4 @@ SubWindowClaim MakeShardClaim(ShardSpec spec) {
   };
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -10,9 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 namespace {
 
@@ -289,6 +287,4 @@ SubWindowLeaseStats SubWindowLeaser::Stats() const {
   return impl_->stats;
 }
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -3,6 +3,8 @@
 // Internal piece of the export engine (exporter.cpp): a few threads running small tasks (the
 // sidecar writes) off the workers' critical path. Not installed.
 
+#include <ccrec/core/namespaces.hpp>
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstddef>
@@ -13,10 +15,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 // An anonymous namespace, in a header included by exporter.cpp only: std::thread's state for the
 // pool's lambda then has internal linkage instead of being exported from the library
 // (abi.exported_symbols).
@@ -81,7 +80,4 @@ class TaskPool {
 };
 
 }  // namespace
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

@@ -5,10 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 Result<std::vector<TemplatePart>> TokenizeKeyTemplate(std::string const& text, std::vector<std::string> const& names) {
   auto bad = [&](std::string const& why) {
@@ -101,7 +98,4 @@ std::string CollapseEmptySegments(std::string const& rendered) {
   return clean;
 }
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

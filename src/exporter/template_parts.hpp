@@ -11,10 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
-namespace detail {
+namespace ccrec::exporter::detail {
 
 struct TemplatePart {
   bool placeholder;  // true: `text` is a placeholder name; false: literal text
@@ -40,7 +37,4 @@ std::array<std::string, 3> UtcDateParts(std::optional<std::chrono::system_clock:
 /// '/' removed.
 std::string CollapseEmptySegments(std::string const& rendered);
 
-}  // namespace detail
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter::detail

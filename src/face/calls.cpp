@@ -7,9 +7,7 @@
 #include "face/request.hpp"
 #include "internal/url.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace util = ::ccrec::detail;
 
@@ -252,6 +250,4 @@ Result<std::string> Client::Impl::SegmentQuery(Segment const& segment) const {
   return EncodeCriteria(c, CriteriaUse::kSegmentSelection, options.time_format);
 }
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

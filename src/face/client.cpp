@@ -16,9 +16,7 @@
 #include <mutex>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace util = ::ccrec::detail;
 
@@ -253,6 +251,4 @@ Result<ControlResult> Client::Delete(SearchCriteria const& target, CallContext c
   return impl_->Control("audioRecording/delete", impl_->SelectionQuery(target), std::nullopt, ctx);
 }
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

@@ -22,9 +22,7 @@
 #include <optional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 struct Client::Impl : ::ccrec::detail::ClientRuntime {
   using SysTime = std::chrono::system_clock::time_point;
@@ -113,6 +111,4 @@ struct Client::Impl : ::ccrec::detail::ClientRuntime {
   }
 };
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

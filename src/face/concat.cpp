@@ -9,10 +9,7 @@
 #include <cstring>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 namespace {
 
@@ -206,7 +203,4 @@ Result<HttpResponse> OpenConcatenatedWav(Client const& client, std::vector<Segme
   return out;
 }
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

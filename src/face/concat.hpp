@@ -11,10 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 /// How a multi-segment recording becomes one WAV: the common format and each segment's layout
 /// (in sequence order), from a first pass over the segments' headers.
@@ -49,7 +46,4 @@ Result<WavConcatDecision> PlanWavConcatenation(Client const& client, std::vector
 Result<HttpResponse> OpenConcatenatedWav(Client const& client, std::vector<Segment> const& segments,
                                                       WavConcatPlan const& plan, CallContext const& ctx);
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

@@ -12,9 +12,7 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace util = ::ccrec::detail;
 
@@ -89,6 +87,4 @@ Result<ControlResult> Client::StopScreenCapture(ScreenCaptureParams const& param
   return impl_->Control("StopScreenCapture", std::move(*selector), std::nullopt, ctx);
 }
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

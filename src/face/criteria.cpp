@@ -10,9 +10,7 @@
 #include <iterator>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace util = ::ccrec::detail;
 using SysTime = std::chrono::system_clock::time_point;
@@ -165,6 +163,4 @@ Result<std::string> EncodeCriteria(SearchCriteria const& c, CriteriaUse use, Tim
   return e.Finish();
 }
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

@@ -13,9 +13,7 @@
 #include <cctype>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace {
 
@@ -150,6 +148,4 @@ Error MapFaceError(int status, std::string_view body, HttpHeaders const& headers
   return e;
 }
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

@@ -9,10 +9,7 @@
 #include "face/parse.hpp"
 #include "internal/time_util.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 namespace util = ::ccrec::detail;
 
@@ -120,7 +117,4 @@ RecordingMatch RecordingLister::FromRecording(Recording const& r) {
   return m;
 }
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

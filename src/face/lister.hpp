@@ -17,10 +17,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 /// Window splitting for ListRecordings (the issue: a truncated list is split, never paged).
 /// One thread (it backs a Pager).
@@ -50,7 +47,4 @@ class RecordingLister {
   std::set<std::string> seen_;
 };
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

@@ -9,9 +9,7 @@
 #include <cctype>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace {
 bool EndsWithRpdd(std::string_view name) {
@@ -39,6 +37,4 @@ bool SupplementalFile::IsVideo() const {
 
 bool SegmentMatch::InProgress() const { return EndsWithRpdd(filename) || !end.has_value(); }
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

@@ -16,10 +16,7 @@
 #include <cctype>
 #include <cstdlib>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 namespace util = ::ccrec::detail;
 namespace xml = ::ccrec::detail::xml;
@@ -551,7 +548,4 @@ std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_
   return std::nullopt;
 }
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

@@ -19,10 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 /// Largest result document read into memory: 8 MiB. The largest legitimate result is a list at
 /// maxListLength 1000 (the documented maximum): 265 KiB from the emulator; one recording's details
@@ -131,7 +128,4 @@ std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_
 /// its ASCII characters first, so that `<token>` is recognised and redacted there too).
 std::string Snippet(std::string_view body);
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

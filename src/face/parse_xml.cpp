@@ -29,10 +29,7 @@
 #include <algorithm>
 #include <iterator>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 namespace xml = ::ccrec::detail::xml;
 
@@ -143,7 +140,4 @@ Result<std::string> XmlAnswerAsJson(std::string_view body, std::string_view what
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

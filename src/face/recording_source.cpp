@@ -10,9 +10,7 @@
 
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace {
 
@@ -263,6 +261,4 @@ std::unique_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSou
   return std::make_unique<FaceSource>(std::move(client), std::move(options));
 }
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

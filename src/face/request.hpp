@@ -10,10 +10,7 @@
 #include <string>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 inline HttpRequest ControlRequest(std::string method, std::string url, ClientOptions const& options) {
   HttpRequest request;
@@ -24,7 +21,4 @@ inline HttpRequest ControlRequest(std::string method, std::string url, ClientOpt
   return request;
 }
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

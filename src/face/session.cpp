@@ -10,9 +10,7 @@
 #include "internal/ascii.hpp"
 #include "internal/url.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace util = ::ccrec::detail;
 
@@ -173,6 +171,4 @@ Result<std::string> Client::Impl::Token(CallContext const& ctx, std::string cons
   }
 }
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

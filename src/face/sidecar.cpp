@@ -10,10 +10,7 @@
 #include <string_view>
 #include <unordered_set>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 namespace util = ::ccrec::detail;
 
@@ -82,7 +79,4 @@ std::string Sidecar(Recording const& recording, Segment const* segment, std::str
   return out + "}\n";
 }
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

@@ -8,10 +8,7 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 /// The `source` of FACE export items, manifest lines and sidecars.
 inline constexpr char kSource[] = "face";
@@ -36,7 +33,4 @@ std::string Sidecar(Recording const& recording, Segment const* segment,
 std::string SidecarWithTemplate(std::string sidecar, TemplateFormat const& format,
                                              TemplatedAnswer const& answer);
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

@@ -12,10 +12,7 @@
 
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 namespace util = ::ccrec::detail;
 
@@ -91,7 +88,4 @@ std::string SupplementalSidecar(Recording const& recording, SupplementalFile con
   return out + "}\n";
 }
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

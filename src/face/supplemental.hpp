@@ -8,10 +8,7 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 /// The `{kind}` key placeholder: "audio" for recordings and segments, "supplemental" for files.
 inline constexpr char kKindKey[] = "kind";
@@ -35,7 +32,4 @@ exporter::ExportItem SupplementalItem(Client const& client, exporter::ExportItem
 /// "filename","type","size","isrUcid","ani","dnis","startTime","supplementalFile":{...as sent}}`.
 std::string SupplementalSidecar(Recording const& recording, SupplementalFile const& file);
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

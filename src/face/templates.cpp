@@ -15,9 +15,7 @@
 
 #include <algorithm>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 namespace util = ::ccrec::detail;
 
@@ -142,6 +140,4 @@ std::string SidecarWithTemplate(std::string sidecar, TemplateFormat const& forma
 }
 
 }  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

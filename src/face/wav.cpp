@@ -8,10 +8,7 @@
 
 #include <cstring>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 namespace {
 
@@ -195,7 +192,4 @@ std::string WavHeader(WavFormat const& format, std::uint64_t data_size) {
   return out;
 }
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

@@ -3,15 +3,14 @@
 // Internal to ccrec::face: a bounded, defensive reader of RIFF/WAVE headers and the writer of the
 // header of a concatenated recording (issue 16 item 6). Not installed.
 
+#include <ccrec/core/namespaces.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
-namespace detail {
+namespace ccrec::face::detail {
 
 /// The most header bytes ParseWavHeader() looks at: a data chunk that does not start within them
 /// makes the file "not a WAV ccrec can concatenate".
@@ -81,7 +80,4 @@ std::uint64_t MaxWavDataSize(WavFormat const& format);
 /// Pure function.
 std::string WavHeader(WavFormat const& format, std::uint64_t data_size);
 
-}  // namespace detail
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face::detail

@@ -12,9 +12,7 @@
 
 #include <mutex>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace util = ::ccrec::detail;
 
@@ -138,6 +136,4 @@ std::string AgentSession::CurrentGuid() const {
   return impl_->guid;
 }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

@@ -23,9 +23,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 namespace detail {
 
 /// Guids this session replaced and still ignores when a late Set-GUID repeats them.
@@ -163,6 +161,4 @@ struct AgentSession::Impl : ::ccrec::detail::ClientRuntime {
   Result<HttpResponse> OpenRecordFile(RecordFileRequest const& request, CallContext const& ctx);
 };
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

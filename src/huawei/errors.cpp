@@ -13,9 +13,7 @@
 #include <chrono>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace {
 
@@ -141,6 +139,4 @@ Error MapHuaweiError(int http_status, std::string_view body, HttpHeaders const& 
   return error;
 }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

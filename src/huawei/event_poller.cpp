@@ -12,9 +12,7 @@
 #include <mutex>
 #include <thread>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace {
 
@@ -256,6 +254,4 @@ std::uint64_t EventPoller::EmptyAnswers() const { return state_->empty.load(); }
 std::uint64_t EventPoller::DiscardedEvents() const { return state_->discarded.load(); }
 std::uint64_t EventPoller::OverflowedEvents() const { return state_->overflowed.load(); }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

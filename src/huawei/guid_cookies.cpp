@@ -6,9 +6,7 @@
 
 #include "internal/http_util.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace util = ::ccrec::detail;
 
@@ -105,6 +103,4 @@ Result<util::JsonWithSpans> AgentSession::Impl::JsonCall(CallSpec const& spec, C
   return result;
 }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

@@ -9,9 +9,7 @@
 #include <cctype>
 #include <cmath>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace {
 
@@ -102,6 +100,4 @@ std::optional<RecordingStopped> ParseStopRecordDone(AgentEvent const& event) {
   return s;
 }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

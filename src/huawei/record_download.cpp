@@ -7,9 +7,7 @@
 #include "internal/http_util.hpp"
 #include "internal/url.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace util = ::ccrec::detail;
 
@@ -206,6 +204,4 @@ Result<HttpResponse> AgentSession::Impl::OpenRecordFile(RecordFileRequest const&
   return result;
 }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

@@ -18,9 +18,7 @@
 #include <optional>
 #include <set>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace {
 
@@ -531,6 +529,4 @@ std::unique_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSession session, Hu
   return std::make_unique<HuaweiSource>(std::move(session), std::move(options));
 }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

@@ -6,9 +6,7 @@
 
 #include "internal/time_util.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace util = ::ccrec::detail;
 
@@ -125,6 +123,4 @@ Result<void> AgentSession::Impl::Recover(std::uint64_t observed, Error const& ca
   return {};
 }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

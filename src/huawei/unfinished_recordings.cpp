@@ -2,9 +2,7 @@
 // UnfinishedRecordings(): what an incremental Huawei run retries (include/ccrec/huawei/recording_source.hpp).
 #include <ccrec/huawei/recording_source.hpp>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 namespace {
 bool StartsWith(std::string const& s, char const* prefix) { return s.rfind(prefix, 0) == 0; }
@@ -28,6 +26,4 @@ std::vector<RecordingReference> UnfinishedRecordings(exporter::Manifest const& m
   return out;
 }
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

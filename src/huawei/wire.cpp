@@ -12,10 +12,7 @@
 #include <cctype>
 #include <cstdio>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
-namespace detail {
+namespace ccrec::huawei::detail {
 
 namespace util = ::ccrec::detail;
 
@@ -303,7 +300,4 @@ std::optional<std::chrono::system_clock::time_point> DateFromPath(std::string_vi
   return std::nullopt;
 }
 
-}  // namespace detail
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei::detail

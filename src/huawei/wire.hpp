@@ -21,10 +21,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
-namespace detail {
+namespace ccrec::huawei::detail {
 
 /// Largest JSON answer read into memory: 1 MiB. Answers are one envelope (sign-in, one event per
 /// poll, a download's JSON error): about 1 KiB. Each signed-in agent has its own poll thread, so
@@ -101,7 +98,4 @@ BodyKind ClassifyContentType(std::optional<std::string> const& content_type);
 /// The first `yyyymmdd` directory of a Huawei path (1990..2100, valid month/day), as a UTC midnight.
 std::optional<std::chrono::system_clock::time_point> DateFromPath(std::string_view file_name);
 
-}  // namespace detail
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei::detail

@@ -5,13 +5,13 @@
 // Latin-1 locale it would also fold bytes 0xC0-0xDE. Only 'A'-'Z' and 'a'-'z' are folded here;
 // every other byte (including UTF-8) is compared as it is. Not installed.
 
+#include <ccrec/core/namespaces.hpp>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// `c` with 'A'-'Z' mapped to 'a'-'z'; any other byte unchanged.
 constexpr char AsciiLower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -64,6 +64,4 @@ constexpr bool ContainsIgnoreCase(std::string_view haystack, std::string_view ne
   return FindIgnoreCase(haystack, needle) != std::string_view::npos;
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

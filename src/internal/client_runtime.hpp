@@ -13,9 +13,7 @@
 #include <memory>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// The transport, clock, sleeper, backoff and logger of one client, with the defaults its options
 /// document filled in: a null clock becomes MakeSystemClock(), a null sleeper MakeRealSleeper().
@@ -50,6 +48,4 @@ struct ClientRuntime {
   Logger logger;
 };
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

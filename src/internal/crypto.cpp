@@ -25,9 +25,7 @@
 #define CCREC_CRC32C_TARGET
 #endif
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 struct Hasher::Impl {
   EVP_MD_CTX* ctx = nullptr;
@@ -370,6 +368,4 @@ std::string NewUuid() {
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -2,15 +2,15 @@
 #pragma once
 // Internal: hashing, HMAC, base64 and hex over OpenSSL, and CRC-32C. Not installed.
 
+#include <ccrec/core/namespaces.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// Incremental hash (SHA-256, SHA-1 or MD5) over OpenSSL EVP.
 class Hasher {
@@ -73,6 +73,4 @@ std::string RandomBytes(std::size_t count);
 /// Random RFC 4122 version-4 UUID, lower case.
 std::string NewUuid();
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -8,9 +8,7 @@
 
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 ErrorCode ErrorCodeForHttpStatus(int status) noexcept {
   switch (status) {
@@ -82,6 +80,4 @@ Error WithContext(Error error, std::string_view context) {
   return error;
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -13,9 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// The ErrorCode an HTTP status implies before the vendor's body refines it: 401
 /// kUnauthenticated, 403 kPermissionDenied, 404 kNotFound, 408 kDeadlineExceeded, 429
@@ -81,6 +79,4 @@ void AppendDetail(std::string& details, std::string_view piece);
 /// message: "<context>: <message>". Everything else is kept.
 Error WithContext(Error error, std::string_view context);
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -9,9 +9,7 @@
 #include <optional>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// What a lister has fetched and not yet yielded: its items in order, then the error that ended
 /// the listing (yielded once), then the end. The lister's Next() takes from it, and fetches more
@@ -65,6 +63,4 @@ class FetchedItems {
   bool finished_ = false;
 };
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -11,9 +11,7 @@
 #include <cstring>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 namespace {
 Error SysError(ErrorCode code, std::string const& what) {
@@ -159,6 +157,4 @@ Result<void> WriteFileAtomicUnderUmask(std::string const& path, std::string cons
   return WriteAtomic(path, data, mode, /*exact_mode=*/false);
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

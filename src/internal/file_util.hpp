@@ -8,9 +8,7 @@
 #include <string>
 #include <sys/types.h>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// Reads a file of at most `max_bytes`; kNotFound when it does not exist.
 Result<std::string> ReadSmallFile(std::string const& path, std::size_t max_bytes = 16u << 20);
@@ -40,6 +38,4 @@ int Fsync(int fd, std::string const& what);
 /// against concurrent fsyncs: set it before the code under test runs.
 void SetFsyncObserverForTesting(std::function<void(std::string const&)> observer);
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 std::string ReadPrefix(BodyReader* body, std::size_t max_bytes) {
   std::string out;
@@ -59,6 +57,4 @@ Result<std::size_t> PrefixedBodyReader::Read(char* buffer, std::size_t size) {
   return inner_->Read(buffer, size);
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

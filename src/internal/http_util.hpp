@@ -12,9 +12,7 @@
 #include <memory>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// How much of an error body (non-2xx, or an unexpected answer) every vendor client reads for its
 /// error message: 64 KiB.
@@ -60,6 +58,4 @@ class PrefixedBodyReader final : public BodyReader {
   std::unique_ptr<BodyReader> inner_;
 };
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

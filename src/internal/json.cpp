@@ -12,9 +12,7 @@
 #include <cstdlib>
 #include <limits>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 namespace json_detail {
 namespace {
@@ -346,6 +344,4 @@ std::string JsonEscape(std::string_view text, bool escape_delete) {
   return out;
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -16,9 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// Deepest array/object nesting ParseJson accepts. Vendor answers nest a handful of levels.
 inline constexpr std::size_t kMaxJsonDepth = 64;
@@ -148,6 +146,4 @@ std::string ToJson(rapidjson::Value const& value);
 /// string's contents: GraphQL string escapes are JSON's.
 std::string JsonEscape(std::string_view text, bool escape_delete = false);
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

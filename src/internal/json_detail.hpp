@@ -12,10 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
-namespace json_detail {
+namespace ccrec::detail::json_detail {
 
 /// The rapidjson flags of every ccrec parse. Iterative: the recursive parser can overflow the
 /// stack on deeply nested input.
@@ -39,7 +36,4 @@ Error ParseFailure(std::string_view text, std::string_view what, rapidjson::Pars
 /// The kParse error for a CheckJsonLimits refusal.
 Error LimitFailure(std::string_view text, std::string_view what, std::string const& why);
 
-}  // namespace json_detail
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail::json_detail

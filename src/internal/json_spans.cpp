@@ -19,9 +19,7 @@
 #include <limits>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 namespace {
 
@@ -255,6 +253,4 @@ std::string JsonWithSpans::RawReplacing(rapidjson::Value const& outer,
   return out;
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

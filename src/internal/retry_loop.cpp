@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 std::optional<Error> CheckContext(CallContext const& ctx, std::chrono::system_clock::time_point now) {
   if (ctx.cancel.IsCancelled()) return MakeError(ErrorCode::kCancelled, "operation cancelled");
@@ -33,6 +31,4 @@ std::optional<std::chrono::milliseconds> SharedPauseFor(Error const& error, Retr
   return std::min(*error.retry_after, std::max(policy.max_retry_after, std::chrono::milliseconds(0)));
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -14,9 +14,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// What a client needs to retry: backoff (policy + PRNG), clock and sleeper.
 struct RetryEnv {
@@ -75,6 +73,4 @@ auto RunWithRetries(RetryEnv const& env, CallContext const& ctx, bool idempotent
   }
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

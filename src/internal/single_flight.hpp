@@ -13,9 +13,7 @@
 #include <optional>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// Lets one caller at a time run a producer (a "flight") while the others wait for it and share
 /// its result or error.
@@ -128,6 +126,4 @@ class SingleFlight {
   std::optional<Result<T>> last_;
 };
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

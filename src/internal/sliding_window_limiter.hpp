@@ -11,9 +11,7 @@
 #include <functional>
 #include <memory>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// Called once per admission, with the time recorded for it, under the limiter's lock (keep it
 /// short; it must not call the limiter).
@@ -22,6 +20,4 @@ using AdmissionObserver = std::function<void(std::chrono::system_clock::time_poi
 std::shared_ptr<RateLimiter> MakeSlidingWindowRateLimiter(SlidingWindowOptions options,
                                                                        AdmissionObserver on_admit);
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

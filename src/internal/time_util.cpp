@@ -6,9 +6,7 @@
 #include <ctime>
 #include <limits>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
@@ -322,6 +320,4 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
   return delta.count() < 0 ? milliseconds(0) : delta;
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

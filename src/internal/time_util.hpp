@@ -2,15 +2,15 @@
 #pragma once
 // Internal: time formatting and parsing. Not installed.
 
+#include <ccrec/core/namespaces.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 using SysTime = std::chrono::system_clock::time_point;
 
@@ -42,6 +42,4 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text,
 /// Converts a Retry-After value (delta seconds or HTTP date) to a delay relative to `now`.
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, SysTime now);
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -11,9 +11,7 @@
 #include <memory>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// Writes `data` to `path` atomically with `mode`; WriteFileAtomic by default.
 using TokenFileWriter = std::function<Result<void>(std::string const& path, std::string const& data, mode_t mode)>;
@@ -25,6 +23,4 @@ std::shared_ptr<TokenStore> MakeJsonFileTokenStoreWithWriter(std::string path,
                                                                            JsonFileTokenStoreOptions options,
                                                                            TokenFileWriter writer);
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

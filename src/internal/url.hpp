@@ -10,9 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// RFC 3986 percent-encoding: keeps A-Z a-z 0-9 - _ . ~ (and '/' when keep_slash), encodes every
 /// other byte of the UTF-8 input as %XX with upper-case hex. Space becomes %20, '+' becomes %2B.
@@ -53,6 +51,4 @@ bool IsLinkLocalOrMetadataHost(std::string_view host);
 /// http on a loopback host only. Returns a kInvalidArgument message naming `what`, or "".
 std::string InsecureCredentialUrlProblem(ParsedUrl const& url, std::string_view what);
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -4,9 +4,7 @@
 
 #include <cctype>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 std::vector<std::string> const& WxccDataCentres() {
   static std::vector<std::string> const kRegions{"us1", "eu1", "eu2", "anz1", "ca1", "jp1", "sg1"};
@@ -27,6 +25,4 @@ Result<std::string> WxccBaseUrl(std::string_view dc, std::string_view host_prefi
                                                     std::string(base_url_name) + " explicitly)");
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -9,9 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// The data-centre names, in documentation order: us1, eu1, eu2, anz1, ca1, jp1, sg1
 /// (reference webex-cc.md §3). Thread-safe (a constant).
@@ -24,6 +22,4 @@ std::vector<std::string> const& WxccDataCentres();
 Result<std::string> WxccBaseUrl(std::string_view dc, std::string_view host_prefix,
                                              std::string_view api_clause, std::string_view base_url_name);
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -9,10 +9,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
-namespace xml {
+namespace ccrec::detail::xml {
 namespace {
 
 void AppendUtf8(std::string& out, std::uint32_t cp) {
@@ -305,7 +302,4 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
-}  // namespace xml
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail::xml

@@ -24,10 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
-namespace xml {
+namespace ccrec::detail::xml {
 
 /// A read-only view of one element of a Document, for readers that walk the tree (FACE's answers
 /// into their JSON form). Valid while its Document lives; cheap to copy.
@@ -101,7 +98,4 @@ std::optional<std::string> Unescape(std::string_view text);
 /// Escapes & < > " ' for element text and attribute values.
 std::string Escape(std::string_view text);
 
-}  // namespace xml
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail::xml

@@ -18,9 +18,7 @@
 #include <cstring>
 #include <mutex>
 
-namespace ccrec {
-inline namespace v1 {
-namespace manifest_sqlite {
+namespace ccrec::manifest_sqlite {
 namespace {
 
 using exporter::ItemStatus;
@@ -299,6 +297,4 @@ Result<std::shared_ptr<exporter::Manifest>> OpenSqliteManifest(std::string const
   return SqliteManifest::Open(path, options);
 }
 
-}  // namespace manifest_sqlite
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::manifest_sqlite

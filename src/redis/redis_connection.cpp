@@ -11,9 +11,7 @@
 
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 namespace detail {
 
 namespace {
@@ -169,6 +167,4 @@ Result<Reply> Connection::Eval(Script const& script, std::vector<std::string> co
 
 }  // namespace detail
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

@@ -14,10 +14,7 @@
 
 struct redisContext;
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
-namespace detail {
+namespace ccrec::redis::detail {
 
 /// A RESP2 reply. Error replies are returned as errors, not as replies.
 struct Reply {
@@ -67,7 +64,4 @@ class Connection {
   redisContext* ctx_ = nullptr;  // guarded by mu_
 };
 
-}  // namespace detail
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis::detail

@@ -13,9 +13,7 @@
 #include <mutex>
 #include <random>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 
 namespace {
 
@@ -163,6 +161,4 @@ std::shared_ptr<RateLimiter> MakeRedisRateLimiter(RedisRateLimiterOptions option
   return std::make_shared<RedisRateLimiter>(std::move(options));
 }
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

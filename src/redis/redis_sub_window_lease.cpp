@@ -13,9 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 
 namespace {
 
@@ -149,6 +147,4 @@ std::shared_ptr<exporter::SubWindowLeaseStore> MakeRedisSubWindowLease(RedisSubW
   return std::make_shared<RedisSubWindowLease>(std::move(options));
 }
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

@@ -12,9 +12,7 @@
 #include <algorithm>
 #include <atomic>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 
 namespace {
 
@@ -244,6 +242,4 @@ std::shared_ptr<TokenStore> MakeRedisTokenStore(RedisTokenStoreOptions options) 
   return std::make_shared<RedisTokenStore>(std::move(options));
 }
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

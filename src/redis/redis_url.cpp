@@ -7,9 +7,7 @@
 
 #include <cctype>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 
 namespace {
 
@@ -123,6 +121,4 @@ Result<RedisLocation> ParseRedisUrl(std::string_view url) {
   return loc;
 }
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

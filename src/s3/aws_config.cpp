@@ -9,10 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 namespace {
 
 std::string Trim(std::string_view s) {
@@ -150,7 +147,4 @@ std::string Value(IniSection const& section, char const* key) {
   return it == section.end() ? std::string() : it->second;
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -12,10 +12,7 @@
 #include <optional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 /// The value of environment variable `name`, "" when unset.
 std::string Env(char const* name);
@@ -56,7 +53,4 @@ std::optional<IniSection> MergedProfile(AwsConfigFiles const& files, std::string
 /// `section[key]` or "".
 std::string Value(IniSection const& section, char const* key);
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

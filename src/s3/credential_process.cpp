@@ -19,9 +19,7 @@
 
 extern char** environ;
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 namespace detail {
 
 Result<std::vector<std::string>> SplitCommandLine(std::string_view command) {
@@ -235,6 +233,4 @@ std::shared_ptr<CredentialsProvider> MakeProcessCredentialsProvider(ProcessCrede
   return std::make_shared<ProcessProvider>(std::move(options));
 }
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

@@ -12,10 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 /// Splits a `credential_process` command line into arguments like Python's shlex.split() in
 /// POSIX mode (what the AWS CLI uses): see ProcessCredentialsOptions::command.
@@ -31,7 +28,4 @@ Result<std::string> RunCredentialProcess(std::vector<std::string> const& argv,
                                                       std::chrono::milliseconds timeout,
                                                       std::size_t max_output_bytes, CallContext const& ctx);
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -8,9 +8,7 @@
 #include "s3/refreshing_provider.hpp"
 #include "s3/sts.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 namespace {
 
 StsOptions StsDefaults(StsOptions o) {
@@ -105,6 +103,4 @@ std::shared_ptr<CredentialsProvider> MakeAssumeRoleCredentialsProvider(AssumeRol
   return std::make_shared<AssumeRoleProvider>(std::move(options));
 }
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

@@ -9,9 +9,7 @@
 #include <mutex>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 namespace {
 
 using detail::Env;
@@ -292,6 +290,4 @@ std::shared_ptr<CredentialsProvider> MakeDefaultCredentialsChain(DefaultCredenti
   return std::make_shared<ChainProvider>(std::move(options));
 }
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

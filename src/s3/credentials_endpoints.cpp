@@ -16,9 +16,7 @@
 #include <algorithm>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 namespace {
 
 using SysTime = std::chrono::system_clock::time_point;
@@ -263,6 +261,4 @@ std::shared_ptr<CredentialsProvider> MakeInstanceMetadataCredentialsProvider(Cre
   return std::make_shared<ImdsProvider>(std::move(options));
 }
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

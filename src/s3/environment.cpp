@@ -11,9 +11,7 @@
 
 #include <initializer_list>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 
 Result<AwsEnvironment> ResolveAwsEnvironment(AwsEnvironmentOptions const& options) {
   AwsEnvironment out;
@@ -88,6 +86,4 @@ Result<S3SinkOptions> S3SinkOptions::FromEnvironment(std::string const& profile)
   return o;
 }
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

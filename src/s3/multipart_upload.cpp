@@ -12,10 +12,7 @@
 
 #include <chrono>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 namespace {
 
 // "PROBLEM; " when `doc` failed to parse, for messages about an unexpected answer.
@@ -214,7 +211,4 @@ void S3Writer::SendAbort() {
   upload_id_.reset();
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -4,10 +4,7 @@
 
 #include "s3/s3_writer.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 Result<std::string> S3Writer::AcquireBuffer() {
   std::unique_lock<std::mutex> lock(mu_);
@@ -120,7 +117,4 @@ void S3Writer::StopWorkers(bool drain) {
   workers_.clear();
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -4,9 +4,7 @@
 
 #include "s3/s3_request.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 
 Result<S3Uri> ParseS3Uri(std::string_view uri) {
   constexpr std::string_view kScheme = "s3://";
@@ -60,6 +58,4 @@ Result<PresignedUrl> PresignS3Object(std::string const& bucket, std::string cons
   return url;
 }
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

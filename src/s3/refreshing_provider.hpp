@@ -16,10 +16,7 @@
 #include <mutex>
 #include <optional>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 /// A provider that caches what Refresh() returns (CredentialsRefreshOptions). Get() returns the
 /// cached credentials until `refresh_before_expiry` before their Expiration (for ever without
@@ -76,7 +73,4 @@ class RefreshingProvider : public CredentialsProvider {
   std::chrono::system_clock::time_point next_refresh_{};
 };
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

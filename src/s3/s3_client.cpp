@@ -10,10 +10,7 @@
 
 #include <cstdlib>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 namespace {
 
 constexpr std::size_t kMaxResponseBody = std::size_t{1} << 20;
@@ -270,7 +267,4 @@ Result<PresignedUrl> S3Client::Presign(std::string const& method, std::string co
   return PresignUrl(sreq, *creds, po);
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

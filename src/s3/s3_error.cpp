@@ -9,10 +9,7 @@
 
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 namespace {
 
 struct CodeInfo {
@@ -198,7 +195,4 @@ Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, 
   return e;
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -11,10 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 /// Longest piece of server-provided text (a Message, a header value) kept in an Error.
 inline constexpr std::size_t kMaxServerTextBytes = 512;
@@ -40,7 +37,4 @@ Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body,
 /// True when a 2xx body is nevertheless an S3 `<Error>` document (CompleteMultipartUpload).
 bool IsErrorDocument(std::string_view body);
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

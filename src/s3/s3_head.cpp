@@ -4,10 +4,7 @@
 
 #include <algorithm>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 namespace {
 bool IsHex64(std::string const& s) {
@@ -50,7 +47,4 @@ Result<ObjectInfo> ObjectInfoFromHead(S3Response const& r, std::string const& ke
   return info;
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -10,10 +10,7 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 /// ObjectInfo of a 200 HeadObject response for `key` (`where` names the object in errors).
 /// `checksum_header` ("x-amz-checksum-crc32c", empty for none) and `checksum_prefix` ("crc32c:")
@@ -23,7 +20,4 @@ namespace detail {
 Result<ObjectInfo> ObjectInfoFromHead(S3Response const& r, std::string const& key, std::string const& where,
                                       std::string const& checksum_header, std::string const& checksum_prefix);
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -23,10 +23,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 struct S3ClientOptions {
   std::string bucket;
@@ -129,7 +126,4 @@ class S3Client {
   mutable std::atomic<std::int64_t> skew_ms_{0};
 };
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -18,9 +18,7 @@
 #include <map>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 namespace {
 
 using detail::ChecksumHeader;
@@ -204,6 +202,4 @@ Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options) {
   return std::shared_ptr<ObjectSink>(std::make_shared<S3Sink>(std::move(state), conditional));
 }
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

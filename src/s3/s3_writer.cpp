@@ -8,10 +8,7 @@
 
 #include <algorithm>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 namespace {
 constexpr int kPartsPerSizeStep = 2000;  // unknown length: part size doubles after this many parts
@@ -159,7 +156,4 @@ std::uint64_t S3Writer::PartSizeFor(int part_number) const {
   return std::min(size, kMaxPartSize);
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -23,10 +23,7 @@
 #include <thread>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 /// Streams one object to S3.
 ///
@@ -121,7 +118,4 @@ class S3Writer final : public ObjectWriter {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

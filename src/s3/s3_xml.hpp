@@ -5,12 +5,6 @@
 
 #include "internal/xml.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 namespace xml = ::ccrec::detail::xml;
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -11,9 +11,7 @@
 #include <cctype>
 #include <map>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 namespace {
 
 constexpr char kAlgorithm[] = "AWS4-HMAC-SHA256";
@@ -313,6 +311,4 @@ Result<PresignedUrl> PresignUrl(SigV4Request const& request, AwsCredentials cons
   return out;
 }
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

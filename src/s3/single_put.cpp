@@ -5,10 +5,7 @@
 
 #include "s3/s3_request.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 Result<ObjectInfo> S3Writer::PutObject(std::string const& sha_hex) {
   auto const& s = *state_;
@@ -38,7 +35,4 @@ Result<ObjectInfo> S3Writer::PutObject(std::string const& sha_hex) {
   return info;
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

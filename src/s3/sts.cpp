@@ -13,10 +13,7 @@
 
 #include <algorithm>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 namespace {
 
 bool IsLoopback(std::string const& host) {
@@ -179,7 +176,4 @@ Result<AwsCredentials> CallSts(StsOptions const& options, std::string const& act
   return last;
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

@@ -16,10 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 /// The STS endpoint for `options` (see StsOptions::endpoint), checked: https, or http to a
 /// loopback host. kInvalidArgument otherwise.
@@ -46,7 +43,4 @@ Result<AwsCredentials> ParseStsCredentials(int status, std::string const& body, 
 /// "ccrec-<epoch seconds>" from the clock: a default RoleSessionName.
 std::string DefaultSessionName(Clock const& clock);
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

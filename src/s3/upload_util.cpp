@@ -11,10 +11,7 @@
 
 #include <algorithm>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 namespace {
 
@@ -143,7 +140,4 @@ std::string PayloadHash(SinkState const& s, BodyDigests const& d) {
   return s.options.payload_signing == PayloadSigning::kUnsigned ? std::string(kUnsignedPayload) : d.sha256_hex;
 }
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

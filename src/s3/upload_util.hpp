@@ -19,10 +19,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
-namespace detail {
+namespace ccrec::s3::detail {
 
 /// True when `s` is exactly `n` hex digits (either case).
 bool IsHex(std::string_view s, std::size_t n);
@@ -102,7 +99,4 @@ void AddBodyHeaders(SinkState const& s, HttpHeaders& h, BodyDigests const& d);
 /// x-amz-content-sha256 of one body: its SHA-256, or UNSIGNED-PAYLOAD.
 std::string PayloadHash(SinkState const& s, BodyDigests const& d);
 
-}  // namespace detail
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3::detail

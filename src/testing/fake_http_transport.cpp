@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace ccrec {
-inline namespace v1 {
-namespace testing {
+namespace ccrec::testing {
 
 namespace {
 
@@ -117,6 +115,4 @@ Result<HttpResponse> FakeHttpTransport::Send(HttpRequest const& request, CallCon
   return handler(recorded);
 }
 
-}  // namespace testing
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::testing

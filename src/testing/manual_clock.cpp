@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <ccrec/testing/manual_clock.hpp>
 
-namespace ccrec {
-inline namespace v1 {
-namespace testing {
+namespace ccrec::testing {
 
 namespace {
 constexpr std::int64_t kDefaultStartMs = 1793491200000;  // 2026-11-01T00:00:00Z
@@ -45,6 +43,4 @@ std::chrono::milliseconds ManualSleeper::Total() const {
   return total;
 }
 
-}  // namespace testing
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::testing

@@ -3,9 +3,7 @@
 
 #include "internal/crypto.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace testing {
+namespace ccrec::testing {
 
 class MemoryWriter : public ObjectWriter {
  public:
@@ -138,6 +136,4 @@ std::optional<Error> MemorySink::NextWriteFailure() {
   return e;
 }
 
-}  // namespace testing
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::testing

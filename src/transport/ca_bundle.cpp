@@ -12,9 +12,7 @@
 #include <cstring>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 namespace {
 
 std::string OpenSslErrorText() {
@@ -78,6 +76,4 @@ void CaBundle::AddToSslCtx(void* ssl_ctx) const {
   ERR_clear_error();
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

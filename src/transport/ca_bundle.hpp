@@ -10,9 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// The certificates of one PEM file, parsed once and added to the `X509_STORE` of every TLS
 /// context libcurl creates (through CURLOPT_SSL_CTX_FUNCTION). libcurl has already loaded its
@@ -43,6 +41,4 @@ class CaBundle {
   std::vector<void*> certs_;  // X509*, owned
 };
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -4,9 +4,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 namespace {
 
 // libcurl's setopt functions are variadic; these wrappers pin the argument types.
@@ -130,6 +128,4 @@ std::size_t CurlHandlePool::CreatedCount() const {
   return created_;
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

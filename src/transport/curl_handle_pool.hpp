@@ -3,6 +3,8 @@
 // Internal: reusable libcurl (multi, easy) handle pairs and the share object behind them.
 // Not installed.
 
+#include <ccrec/core/namespaces.hpp>
+
 #include <curl/curl.h>
 
 #include <array>
@@ -12,9 +14,7 @@
 #include <mutex>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// Runs curl_global_init(CURL_GLOBAL_DEFAULT) once per process (std::call_once).
 /// @return false when libcurl failed to initialise.
@@ -96,6 +96,4 @@ class CurlHandlePool {
   std::size_t created_ = 0;
 };
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

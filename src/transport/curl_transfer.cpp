@@ -17,9 +17,7 @@
 #include <string_view>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 curl_off_t InfoOffT(CURL* easy, CURLINFO info) {
   curl_off_t value = -1;
@@ -424,6 +422,4 @@ Error Transfer::MapCurlError(CURLcode code) {
   }
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

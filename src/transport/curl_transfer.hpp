@@ -27,9 +27,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 // ---- typed wrappers for libcurl's variadic setters ------------------------------------------
 
@@ -193,6 +191,4 @@ class Transfer {
   std::optional<Error> error_;  // sticky error, reported once the buffer is drained
 };
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -4,9 +4,7 @@
 #include <string>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 namespace {
 
 bool IsSpace(char c) noexcept { return c == ' ' || c == '\t'; }
@@ -98,6 +96,4 @@ void ResponseHeaderParser::Feed(std::string_view line) {
   headers_.emplace_back(std::string(name), CleanValue(line.substr(colon + 1)));
 }
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -8,9 +8,7 @@
 #include <string_view>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace detail {
+namespace ccrec::detail {
 
 /// Incremental parser of an HTTP/1.x (or HTTP/2 as libcurl renders it) response head.
 ///
@@ -53,6 +51,4 @@ class ResponseHeaderParser {
 /// returns 0 when the line is not a well-formed status line.
 int ParseStatusLine(std::string_view line) noexcept;
 
-}  // namespace detail
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::detail

@@ -23,9 +23,7 @@
 #include <map>
 #include <unordered_set>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace util = ::ccrec::detail;
 using SysTime = std::chrono::system_clock::time_point;
@@ -462,6 +460,4 @@ std::optional<SysTime> Client::PresignedUrlExpiry(std::string_view url) {
   return std::nullopt;
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

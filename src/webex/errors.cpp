@@ -12,9 +12,7 @@
 #include <string>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace {
 
@@ -70,6 +68,4 @@ Error MapWebexError(int status, std::string_view body, HttpHeaders const& header
   return util::MapJsonHttpError(status, body, headers, what, Hint(status), "TrackingID", read, now);
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

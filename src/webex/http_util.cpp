@@ -3,10 +3,7 @@
 
 #include "internal/crypto.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 Result<BufferedResponse> SendBuffered(HttpTransport& transport, HttpRequest const& request, CallContext const& ctx) {
   return ::ccrec::detail::SendBuffered(transport, request, ctx, kMaxApiBodyBytes, kMaxErrorBodyBytes);
@@ -30,7 +27,4 @@ HttpRequest MakeApiRequest(std::string const& method, std::string const& url, st
   return request;
 }
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

@@ -13,10 +13,7 @@
 #include <optional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 /// Largest API response body read into memory: 16 MiB. The largest legitimate pages are a tasks
 /// page (pageSize max 1000 in the Webex CC OpenAPI: 414 KiB from the emulator, ~2 MiB at a
@@ -41,7 +38,4 @@ HttpRequest MakeApiRequest(std::string const& method, std::string const& url, st
                            std::optional<std::string> const& body, std::chrono::milliseconds request_timeout,
                            CallContext const& ctx);
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

@@ -9,10 +9,7 @@
 #include <cctype>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 namespace util = ::ccrec::detail;
 
@@ -208,7 +205,4 @@ std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, C
   return body;
 }
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

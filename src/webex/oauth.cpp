@@ -23,9 +23,7 @@
 #include <cctype>
 #include <mutex>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace util = ::ccrec::detail;
 using std::chrono::seconds;
@@ -532,6 +530,4 @@ void OAuthClient::Invalidate(std::string const& access_token) {
   impl_->use_old_until = {};
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -17,10 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 using SysTime = std::chrono::system_clock::time_point;
 
@@ -75,7 +72,4 @@ Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, L
 /// The request body of POST /v1/captures/query (no validation).
 std::string BuildCapturesRequestBody(std::vector<std::string> const& task_ids, CaptureQuery const& query);
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

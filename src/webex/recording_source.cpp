@@ -11,9 +11,7 @@
 #include <algorithm>
 #include <mutex>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 using exporter::ExportItem;
 using exporter::KeyIdentityRule;
@@ -460,6 +458,4 @@ std::unique_ptr<RecordingSource> MakeWebexSource(Client client, WebexSourceOptio
   return std::make_unique<WebexSource>(std::move(client), std::move(options));
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

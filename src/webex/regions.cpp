@@ -5,9 +5,7 @@
 
 #include "internal/wxcc_regions.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 std::vector<std::string> const& KnownRegions() { return ::ccrec::detail::WxccDataCentres(); }
 
@@ -15,6 +13,4 @@ Result<std::string> BaseUrlForRegion(std::string_view dc) {
   return ::ccrec::detail::WxccBaseUrl(dc, "api", "", "API base URL");
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

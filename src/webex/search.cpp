@@ -14,9 +14,7 @@
 #include <algorithm>
 #include <set>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace util = ::ccrec::detail;
 
@@ -264,6 +262,4 @@ Result<std::vector<SearchTask>> Client::SearchTasks(SearchQuery const& query, Ca
   }
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

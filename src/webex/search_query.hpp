@@ -10,10 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 /// `text` as a GraphQL string literal, quotes included: `"`, `\` and control characters escaped
 /// (`\"`, `\\`, `\n`, `\u001f`, ...); other bytes (UTF-8) as they are.
@@ -40,7 +37,4 @@ std::string SearchSidecarJson(SearchTask const& task);
 /// as its last member; unchanged when `task` is null.
 std::string WithSearch(std::string sidecar, SearchTask const* task);
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

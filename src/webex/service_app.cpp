@@ -16,9 +16,7 @@
 
 #include <mutex>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace util = ::ccrec::detail;
 
@@ -180,6 +178,4 @@ void ServiceAppTokenSource::Invalidate(std::string const& access_token) { impl_-
 
 Result<void> ServiceAppTokenSource::Flush(CallContext const& ctx) { return impl_->oauth.Flush(ctx); }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -11,9 +11,7 @@
 #include "internal/url.hpp"
 #include "webex/http_util.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace util = ::ccrec::detail;
 
@@ -152,6 +150,4 @@ Result<void> SubscriptionsClient::Delete(std::string const& id, std::string cons
   return {};
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

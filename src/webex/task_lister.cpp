@@ -8,10 +8,7 @@
 #include <algorithm>
 #include <limits>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 namespace {
 
@@ -302,7 +299,4 @@ Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
   return {};
 }
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

@@ -18,10 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 /// The API's largest pageSize.
 inline constexpr int kMaxPageSize = 1000;
@@ -105,7 +102,4 @@ class TaskLister {
   std::optional<Error> incomplete_;      // yielded at the very end (tasks that could not be listed)
 };
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

@@ -7,9 +7,7 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace {
 
@@ -37,6 +35,4 @@ std::optional<std::string> RefreshTokenExpiryWarning(OAuthToken const& token,
          " before then (a refresh does not necessarily extend it)";
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

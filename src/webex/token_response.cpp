@@ -8,10 +8,7 @@
 #include <algorithm>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 namespace util = ::ccrec::detail;
 
@@ -46,7 +43,4 @@ Result<TokenResponse> ReadTokenResponse(rapidjson::Value const& doc, std::string
   return out;
 }
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

@@ -5,9 +5,7 @@
 
 #include "internal/json.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 std::string TranscriptItemId(std::vector<Transcription> const& transcriptions, std::size_t index) {
   if (index >= transcriptions.size()) return "transcript-" + std::to_string(index + 1);
@@ -38,6 +36,4 @@ std::string TranscriptSidecar(Task const& task, Transcription const& transcripti
 }
 
 }  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -6,10 +6,7 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 /// The `{kind}` key placeholder: "recording" for recordings, "transcript" for transcripts.
 inline constexpr char kKindKey[] = "kind";
@@ -18,7 +15,4 @@ inline constexpr char kKindKey[] = "kind";
 /// "task":{...},"transcription":{...as sent, without filePath}}`.
 std::string TranscriptSidecar(Task const& task, Transcription const& transcription, std::string const& item_id);
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

@@ -7,9 +7,7 @@
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace {
 
@@ -175,6 +173,4 @@ void WebhookDeduplicator::Forget(std::string const& event_id) {
   }
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

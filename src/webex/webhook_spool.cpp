@@ -14,9 +14,7 @@
 #include <cstring>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace {
 
@@ -97,6 +95,4 @@ Result<void> WebhookSpool::Done(std::string const& event_id) const {
   return {};
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -5,9 +5,7 @@
 
 #include "internal/crypto.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 std::string ComputeApiKeySignature(std::string_view api_key, std::string_view user_id) {
   return ::ccrec::detail::Base64Encode(::ccrec::detail::HmacSha1Raw(api_key, user_id));
@@ -19,6 +17,4 @@ std::string AuthorizationHeaderValue(ApiKeyCredentials const& credentials) {
   return value;
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

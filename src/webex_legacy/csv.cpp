@@ -3,9 +3,7 @@
 
 #include <ccrec/webex_legacy/csv.hpp>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 namespace {
 constexpr char kBom[] = "\xEF\xBB\xBF";
@@ -182,6 +180,4 @@ Result<CsvTable> ParseCsv(std::string_view text, CsvOptions const& options) {
   return table;
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

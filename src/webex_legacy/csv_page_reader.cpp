@@ -9,9 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 namespace util = ::ccrec::detail;
 
@@ -74,6 +72,4 @@ std::size_t CsvPageReader::RowLimit() const noexcept { return impl_->row_limit; 
 bool CsvPageReader::PossiblyTruncated() const noexcept { return impl_->filter.Rows() >= impl_->row_limit; }
 bool CsvPageReader::BeginIncluded() const noexcept { return impl_->filter.begin_included(); }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

@@ -14,9 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 struct CsvPageReader::Impl {
   /// `scrub` removes secrets from error messages; `context` ("... (CSV) for [b, e)") starts them.
@@ -40,6 +38,4 @@ struct CsvPageReader::Impl {
   bool finished = false;       // the body ended and the filter was finished
 };
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

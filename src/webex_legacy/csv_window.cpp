@@ -7,10 +7,7 @@
 #include <limits>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
-namespace detail {
+namespace ccrec::webex_legacy::detail {
 
 namespace {
 
@@ -126,7 +123,4 @@ void CsvWindowFilter::Decide(bool data_row, std::string const& cstts_field, std:
   // Otherwise a blank line (the parser skips those): dropped.
 }
 
-}  // namespace detail
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy::detail

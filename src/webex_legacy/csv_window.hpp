@@ -11,10 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
-namespace detail {
+namespace ccrec::webex_legacy::detail {
 
 /// Splits a CSV body into its raw records (the exact bytes of each, line break included), parses
 /// each with CsvParser (so every RFC 4180 check still applies), and passes on the header record
@@ -71,7 +68,4 @@ class CsvWindowFilter {
   bool begin_included_ = false;
 };
 
-}  // namespace detail
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy::detail

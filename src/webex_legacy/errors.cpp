@@ -11,9 +11,7 @@
 #include <string>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 namespace {
 
@@ -54,6 +52,4 @@ Error MapLegacyError(int status, std::string_view body, HttpHeaders const& heade
   return util::MapJsonHttpError(status, body, headers, what, Hint(status), "TrackingID", read, now);
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

@@ -3,10 +3,7 @@
 
 #include "internal/json.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
-namespace detail {
+namespace ccrec::webex_legacy::detail {
 
 namespace {
 
@@ -123,7 +120,4 @@ std::optional<std::int64_t> ParseInteger(std::string_view raw) {
   return raw[0] == '-' ? -v : v;
 }
 
-}  // namespace detail
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy::detail

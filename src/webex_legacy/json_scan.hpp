@@ -4,6 +4,8 @@
 // validated (so unknown members keep their exact spelling: `true` stays `true`, `1.50` stays
 // `1.50`). Not installed.
 
+#include <ccrec/core/namespaces.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,10 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
-namespace detail {
+namespace ccrec::webex_legacy::detail {
 
 /// Removes whitespace outside strings. `valid` must be valid JSON.
 std::string CompactJson(std::string_view valid);
@@ -29,7 +28,4 @@ std::string_view FindMember(std::string_view compact_object, std::string_view na
 /// A decimal integer of at most 18 digits (optionally negative, optionally inside JSON quotes).
 std::optional<std::int64_t> ParseInteger(std::string_view raw);
 
-}  // namespace detail
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy::detail

@@ -12,9 +12,7 @@
 #include <set>
 #include <utility>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 namespace util = ::ccrec::detail;
 
@@ -293,6 +291,4 @@ ActivityChain BuildActivityChain(Csr const& csr, std::vector<Car> const& cars) {
   return chain;
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

@@ -10,9 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 namespace {
 
@@ -161,6 +159,4 @@ Result<std::string> EncodeQueryParameter(Query const& query) {
   return util::PercentEncode(*json);
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

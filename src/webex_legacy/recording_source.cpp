@@ -14,9 +14,7 @@
 #include <mutex>
 #include <optional>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 namespace util = ::ccrec::detail;
 
@@ -323,6 +321,4 @@ std::unique_ptr<exporter::RecordingSource> MakeWebexLegacySource(Client client, 
   return std::make_unique<WebexLegacySource>(std::move(client), std::move(options));
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

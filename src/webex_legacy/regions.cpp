@@ -5,9 +5,7 @@
 
 #include "internal/wxcc_regions.hpp"
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 std::vector<std::string> const& KnownRegions() { return ::ccrec::detail::WxccDataCentres(); }
 
@@ -15,6 +13,4 @@ Result<std::string> BaseUrlForRegion(std::string_view dc) {
   return ::ccrec::detail::WxccBaseUrl(dc, "rest", "for the legacy v1 API", "v1 base URL");
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

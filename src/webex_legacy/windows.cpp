@@ -8,9 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 namespace util = ::ccrec::detail;
 
@@ -79,6 +77,4 @@ std::vector<TimeWindow> PlanWindows(TimeWindow const& range, std::chrono::millis
   return out;
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

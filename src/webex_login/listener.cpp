@@ -12,9 +12,7 @@
 #include <optional>
 #include <thread>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace {
 
@@ -169,6 +167,4 @@ Result<std::string> LoopbackListener::WaitForCode(std::chrono::milliseconds time
   return *impl_->outcome;
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

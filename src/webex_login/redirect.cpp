@@ -10,9 +10,7 @@
 #include <exception>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace util = ::ccrec::detail;
 
@@ -157,6 +155,4 @@ Result<std::string> CodeFromRedirect(AuthorizationRedirect const& redirect, std:
   return redirect.code;
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -8,16 +8,10 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
-namespace detail {
+namespace ccrec::webex::detail {
 
 /// Sets what the redirect parameter `name` carries in `out`: `code`, `state` (and has_state),
 /// `error`, `error_description`; other parameters are ignored. `value` is already decoded.
 void SetRedirectParam(AuthorizationRedirect& out, std::string const& name, std::string const& value);
 
-}  // namespace detail
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex::detail

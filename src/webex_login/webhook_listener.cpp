@@ -8,9 +8,7 @@
 #include <fstream>
 #include <thread>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 struct WebhookListener::Impl {
   WebhookListenerOptions options;
@@ -116,6 +114,4 @@ Result<std::unique_ptr<WebhookListener>> WebhookListener::Start(WebhookListenerO
   return listener;
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -13,9 +13,7 @@
 #include <optional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// Where the next incremental run starts.
 ///
@@ -72,6 +70,4 @@ CCREC_EXPORT Result<std::optional<Checkpoint>> ReadCheckpoint(std::string const&
 CCREC_EXPORT Result<void> WriteCheckpoint(std::string const& path, Checkpoint const& checkpoint,
                                           std::uint32_t file_mode = 0600);
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -23,9 +23,7 @@
 #include <optional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// Counters of a run, also reported periodically through ExporterOptions::on_progress. The
 /// ItemStatusCounts count the recordings (and pending tasks) of this run by their outcome.
@@ -165,6 +163,4 @@ class CCREC_EXPORT Exporter {
   ExporterOptions options_;
 };
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

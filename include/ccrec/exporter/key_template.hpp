@@ -13,9 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// Makes a server-provided name safe as one key/path component, without ever mapping two names
 /// to one result.
@@ -103,6 +101,4 @@ class CCREC_EXPORT KeyTemplate {
   std::vector<Part> parts_;
 };
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

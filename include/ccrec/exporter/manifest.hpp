@@ -15,9 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// Outcome of one recording (or one pending task) in a run.
 enum class ItemStatus { kExported, kSkipped, kFailed, kPending };
@@ -226,6 +224,4 @@ class CCREC_EXPORT Manifest {
   Manifest() = default;
 };
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -11,9 +11,7 @@
 #include <cstdint>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// Options of CompactManifest().
 struct ManifestCompactOptions {
@@ -67,6 +65,4 @@ struct ManifestCompaction {
 CCREC_EXPORT Result<ManifestCompaction> CompactManifest(std::string const& path,
                                                         ManifestCompactOptions const& options = {});
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -12,9 +12,7 @@
 #include <memory>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// What MergeManifests() wrote. The ItemStatusCounts count the items written by the status of
 /// the entry kept.
@@ -47,6 +45,4 @@ struct ManifestMergeReport : ItemStatusCounts {
 CCREC_EXPORT Result<ManifestMergeReport> MergeManifests(std::vector<std::shared_ptr<Manifest>> const& inputs,
                                                         Manifest& output);
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -14,9 +14,7 @@
 #include <chrono>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// What one job's run contributes to the textfile.
 struct JobRunMetrics {
@@ -62,6 +60,4 @@ CCREC_EXPORT Result<void> WriteMetricsTextfile(std::string const& path, JobRunMe
 /// (empty when none). Exposed for tests and for services that serve metrics themselves.
 CCREC_EXPORT std::string RenderMetricsTextfile(std::string const& previous, JobRunMetrics const& run);
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -12,9 +12,7 @@
 #include <optional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// The manifest identity of a recording: (source, task_id, recording_id, segment_id).
 struct RecordingIdentity {
@@ -69,6 +67,4 @@ CCREC_EXPORT Result<void> CheckExistingObject(ObjectInfo const& existing, std::s
                                               std::optional<std::uint64_t> expected_size,
                                               std::optional<PreviousExport> const& previous);
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

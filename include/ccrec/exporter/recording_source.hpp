@@ -18,9 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// Opens the media stream of one recording. `offset` > 0 asks for the bytes from `offset` on
 /// (a resumed download). The status tells the engine where the body starts: 206 = at `offset`,
@@ -148,6 +146,4 @@ class CCREC_EXPORT RecordingSource {
   }
 };
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

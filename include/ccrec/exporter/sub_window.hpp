@@ -13,9 +13,7 @@
 #include <functional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// One cell of the sub-window grid: [from, to). The grid is aligned to the Unix epoch, so cell
 /// `index` is [index × length, (index + 1) × length) whatever range is being listed: every
@@ -57,6 +55,4 @@ CCREC_EXPORT Result<ShardSpec> ParseShardSpec(std::string const& text, char cons
 /// indexes too, i.e. before 1970).
 CCREC_EXPORT SubWindowClaim MakeShardClaim(ShardSpec spec);
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

@@ -22,9 +22,7 @@
 #include <optional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace exporter {
+namespace ccrec::exporter {
 
 /// What SubWindowLeaseStore::TryTake() found.
 enum class LeaseTake {
@@ -160,6 +158,4 @@ class CCREC_EXPORT SubWindowLeaser {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace exporter
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::exporter

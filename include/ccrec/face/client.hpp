@@ -43,9 +43,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 /// How `audioRecording/segment/download` and `segment/redirect` select the segment. Which
 /// parameter Oracle intends is undocumented (reference §8 [U]); both are unique selectors.
@@ -436,6 +434,4 @@ class CCREC_EXPORT Client {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

@@ -16,9 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 /// Selection criteria of `audioRecording/details`, `segment/details`, downloads and control
 /// commands. Only set fields are sent; every field is optional.
@@ -129,6 +127,4 @@ CCREC_EXPORT std::string FormatFaceTime(std::chrono::system_clock::time_point ti
 CCREC_EXPORT std::optional<std::chrono::system_clock::time_point> ParseFaceTime(std::string const& text,
                                                                                TimeFormat const& format = {});
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

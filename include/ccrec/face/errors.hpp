@@ -13,9 +13,7 @@
 #include <optional>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 /// The documented text of a FACE return code (reference §7), e.g. 19 → "No recording found with
 /// supplied criteria"; "unknown return code" for codes outside the table.
@@ -62,6 +60,4 @@ CCREC_EXPORT bool IsTokenError(int http_status, std::optional<int> code, std::st
 /// Thread-safe.
 CCREC_EXPORT Error MapFaceError(int status, std::string_view body, HttpHeaders const& headers, std::string_view what);
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

@@ -24,9 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 /// One custom data value of a recording (`customDataSets/customData`).
 ///
@@ -274,6 +272,4 @@ struct LoginInfo {
   std::chrono::seconds lifetime{0};
 };
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

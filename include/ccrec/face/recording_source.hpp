@@ -16,9 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 /// Default key template: one object per segment, segments of a recording side by side.
 inline constexpr char kDefaultKeyTemplate[] = "face/{recording_id}/{segment_id}{ext}";
@@ -118,6 +116,4 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 /// are thread-safe (they share the client's session).
 CCREC_EXPORT std::unique_ptr<exporter::RecordingSource> MakeFaceSource(Client client, FaceSourceOptions options);
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

@@ -13,9 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace face {
+namespace ccrec::face {
 
 /// Which template renders an answer: `format=template&formatName=NAME[&version=VERSION]`.
 /// Source: ISR API Guide, "REST API Commands" (input parameters `format` — its only value is
@@ -58,6 +56,4 @@ struct TemplatedAnswer {
   std::string body;
 };
 
-}  // namespace face
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::face

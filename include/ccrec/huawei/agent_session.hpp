@@ -38,9 +38,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 /// How the session treats `Set-GUID` headers after sign-in (reference §3).
 enum class GuidMode {
@@ -280,6 +278,4 @@ class CCREC_EXPORT AgentSession {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

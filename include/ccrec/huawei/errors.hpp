@@ -14,9 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 /// What ccrec does about a retcode (reference §8, column "ccrec action").
 enum class RetcodeAction {
@@ -94,6 +92,4 @@ CCREC_EXPORT Error MapHuaweiError(int http_status, std::string_view body, HttpHe
 /// Thread-safe.
 CCREC_EXPORT bool IsSessionLost(Error const& error) noexcept;
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

@@ -21,9 +21,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 /// Whether an event of this `eventType` concerns a recording (kRecordEvent, kRecordFailEvent,
 /// kStopRecordDoneEvent). EventPoller never discards such an event.
@@ -121,6 +119,4 @@ class CCREC_EXPORT EventPoller {
   std::shared_ptr<State> state_;
 };
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

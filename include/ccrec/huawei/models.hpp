@@ -16,9 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 /// `eventType` of "recording started" (reference §5); its `fileName` is the download's recordId.
 inline constexpr std::string_view kRecordEvent = "AgentMediaEvent_Record";
@@ -150,6 +148,4 @@ CCREC_EXPORT Result<RecordingReference> ParseRecordEvent(AgentEvent const& event
 /// Thread-safe.
 CCREC_EXPORT std::optional<RecordingStopped> ParseStopRecordDone(AgentEvent const& event);
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

@@ -24,9 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace huawei {
+namespace ccrec::huawei {
 
 /// The default key template of Huawei exports: `huawei/{yyyy}/{mm}/{dd}/{recording_id}{ext}`.
 ///
@@ -175,6 +173,4 @@ CCREC_EXPORT std::unique_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSessio
 /// As Manifest::Entries().
 CCREC_EXPORT std::vector<RecordingReference> UnfinishedRecordings(exporter::Manifest const& manifest);
 
-}  // namespace huawei
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::huawei

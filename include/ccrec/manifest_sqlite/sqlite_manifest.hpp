@@ -11,9 +11,7 @@
 #include <memory>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace manifest_sqlite {
+namespace ccrec::manifest_sqlite {
 
 /// The schema version this library writes (table `ccrec_meta`, name `schema_version`).
 inline constexpr int kSchemaVersion = 1;
@@ -61,6 +59,4 @@ inline constexpr int kSchemaVersion = 1;
 CCREC_EXPORT Result<std::shared_ptr<exporter::Manifest>> OpenSqliteManifest(
     std::string const& path, exporter::ManifestOptions const& options = {});
 
-}  // namespace manifest_sqlite
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::manifest_sqlite

@@ -10,9 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 
 /// Connection settings of one Redis server (RESP2, plain TCP).
 ///
@@ -61,6 +59,4 @@ CCREC_EXPORT std::string RedactRedisUrl(std::string_view url);
 /// "HOST:PORT/DB" of `server`, for messages (no user name, no password).
 CCREC_EXPORT std::string DescribeRedisServer(RedisOptions const& server);
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

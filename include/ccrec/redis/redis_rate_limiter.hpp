@@ -16,9 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 
 /// Options of MakeRedisRateLimiter().
 ///
@@ -77,6 +75,4 @@ CCREC_EXPORT std::string RedisRateLimitKey(std::string_view key_prefix, std::str
 /// Thread-safe (one connection used under a mutex; sleeps happen outside it).
 CCREC_EXPORT std::shared_ptr<RateLimiter> MakeRedisRateLimiter(RedisRateLimiterOptions options);
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

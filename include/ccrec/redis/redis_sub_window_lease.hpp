@@ -14,9 +14,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 
 /// Options of MakeRedisSubWindowLease().
 ///
@@ -64,6 +62,4 @@ CCREC_EXPORT std::string RedisSubWindowLeaseKey(std::string_view key_prefix, std
 /// Thread-safe (one connection, used under a mutex).
 CCREC_EXPORT std::shared_ptr<exporter::SubWindowLeaseStore> MakeRedisSubWindowLease(RedisSubWindowLeaseOptions options);
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

@@ -14,9 +14,7 @@
 #include <memory>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace redis {
+namespace ccrec::redis {
 
 /// Options of MakeRedisTokenStore().
 ///
@@ -79,6 +77,4 @@ struct RedisTokenStoreOptions {
 /// Thread-safe (one connection, used under a mutex; lock waits happen outside it).
 CCREC_EXPORT std::shared_ptr<TokenStore> MakeRedisTokenStore(RedisTokenStoreOptions options);
 
-}  // namespace redis
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::redis

@@ -19,9 +19,7 @@
 #include <optional>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 
 /// An AWS access key pair, optionally temporary (with a session token and an expiry).
 ///
@@ -319,6 +317,4 @@ struct CCREC_EXPORT DefaultCredentialsChainOptions {
 CCREC_EXPORT std::shared_ptr<CredentialsProvider> MakeDefaultCredentialsChain(
     DefaultCredentialsChainOptions options = {});
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

@@ -16,9 +16,7 @@
 
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 
 /// Where ResolveAwsEnvironment() looks.
 struct CCREC_EXPORT AwsEnvironmentOptions {
@@ -58,6 +56,4 @@ struct CCREC_EXPORT AwsEnvironment {
 /// Thread-safe (reading the environment while another thread calls setenv() is not).
 CCREC_EXPORT Result<AwsEnvironment> ResolveAwsEnvironment(AwsEnvironmentOptions const& options = {});
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

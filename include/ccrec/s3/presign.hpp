@@ -19,9 +19,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 
 /// A bucket and a key, as in "s3://bucket/key".
 struct CCREC_EXPORT S3Uri {
@@ -67,6 +65,4 @@ struct CCREC_EXPORT S3PresignOptions {
 CCREC_EXPORT Result<PresignedUrl> PresignS3Object(std::string const& bucket, std::string const& key,
                                                   S3PresignOptions const& options, CallContext const& ctx = {});
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

@@ -26,9 +26,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 
 /// 1 MiB in bytes.
 inline constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
@@ -234,6 +232,4 @@ CCREC_EXPORT bool EndpointImpliesPathStyle(std::string_view endpoint);
 /// threads internally).
 CCREC_EXPORT Result<std::shared_ptr<ObjectSink>> MakeS3Sink(S3SinkOptions options);
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

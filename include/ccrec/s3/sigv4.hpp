@@ -22,9 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace s3 {
+namespace ccrec::s3 {
 
 /// The payload-hash value that leaves the body out of the signature.
 inline constexpr char kUnsignedPayload[] = "UNSIGNED-PAYLOAD";
@@ -183,6 +181,4 @@ CCREC_EXPORT std::string CanonicalQuery(std::vector<std::pair<std::string, std::
 CCREC_EXPORT std::string DeriveSigningKey(std::string_view secret_access_key, std::string_view yyyymmdd,
                                           std::string_view region, std::string_view service);
 
-}  // namespace s3
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::s3

@@ -15,9 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace testing {
+namespace ccrec::testing {
 
 /// A request as the fake saw it, with its body read into memory.
 struct CCREC_EXPORT RecordedRequest {
@@ -77,6 +75,4 @@ class CCREC_EXPORT FakeHttpTransport : public HttpTransport {
   std::vector<RecordedRequest> requests_;
 };
 
-}  // namespace testing
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::testing

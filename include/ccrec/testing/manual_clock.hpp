@@ -12,9 +12,7 @@
 #include <mutex>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace testing {
+namespace ccrec::testing {
 
 /// A clock set by the test. Starts at 2026-11-01T00:00:00Z unless told otherwise.
 ///
@@ -51,6 +49,4 @@ class CCREC_EXPORT ManualSleeper : public Sleeper {
   std::vector<std::chrono::milliseconds> sleeps_;
 };
 
-}  // namespace testing
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::testing

@@ -13,9 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace testing {
+namespace ccrec::testing {
 
 /// Stores finished objects in a map; unfinished writers leave nothing behind. Stat() reports
 /// the size, SHA-256 and user metadata (PutOptions::metadata) of a stored object; Uri() is
@@ -65,6 +63,4 @@ class CCREC_EXPORT MemorySink : public ObjectSink {
   bool enforces_if_none_match_ = true;
 };
 
-}  // namespace testing
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::testing

@@ -42,9 +42,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// Construction options of Client. `base_url` and `tokens` are required.
 ///
@@ -257,6 +255,4 @@ class CCREC_EXPORT Client {
   std::shared_ptr<Impl const> impl_;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -10,9 +10,7 @@
 #include <chrono>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// Maps a non-2xx Webex response (Contact Center API, admin API or token endpoint) to an Error.
 ///
@@ -43,6 +41,4 @@ namespace webex {
 CCREC_EXPORT Error MapWebexError(int status, std::string_view body, HttpHeaders const& headers, std::string_view what,
                                  std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -19,9 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// An `{id, name}` reference (schemas `TaskOwner`, `TaskQueue`). Both fields may be absent.
 ///
@@ -202,6 +200,4 @@ struct CCREC_EXPORT CaptureQuery {
   std::optional<std::string> org_id;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -21,9 +21,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// Which tasks and recordings to export. Every list is "any of" (empty = no filter); lists are
 /// combined with "and". Task filters are applied to the Tasks API attributes before Captures is
@@ -170,6 +168,4 @@ CCREC_EXPORT std::string TranscriptItemId(std::vector<Transcription> const& tran
 /// The returned source follows exporter::RecordingSource's contract.
 CCREC_EXPORT std::unique_ptr<exporter::RecordingSource> MakeWebexSource(Client client, WebexSourceOptions options);
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

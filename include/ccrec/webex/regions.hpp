@@ -14,9 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// The known data-centre names, in documentation order: us1, eu1, eu2, anz1, ca1, jp1, sg1.
 ///
@@ -36,6 +34,4 @@ CCREC_EXPORT std::vector<std::string> const& KnownRegions();
 /// Thread-safe.
 CCREC_EXPORT Result<std::string> BaseUrlForRegion(std::string_view dc);
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -22,9 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// Server-side filters of a Search query. Lists are "any of" (empty = no filter), combined with
 /// "and"; every value is sent as a GraphQL string literal, escaped (never pasted as syntax).
@@ -109,6 +107,4 @@ struct CCREC_EXPORT SearchPage {
 /// Used to re-check what the server returned. Names compare exactly; durations inclusively.
 CCREC_EXPORT bool SearchTaskMatches(SearchTask const& task, SearchFilter const& filter);
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -15,9 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// SubscriptionRequest / SubscriptionRequestEnhanced.
 struct SubscriptionRequest {
@@ -82,6 +80,4 @@ class CCREC_EXPORT SubscriptionsClient {
   std::shared_ptr<Impl const> impl_;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -34,9 +34,7 @@
 #include <string_view>
 #include <unordered_set>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// The header carrying the delivery's signature (assumption, see the file comment).
 inline constexpr char kWebhookSignatureHeader[] = "X-Webex-Signature";
@@ -127,6 +125,4 @@ class CCREC_EXPORT WebhookDeduplicator {
   std::deque<std::string> order_;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -11,9 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// A directory of accepted events, one file per event id (`<sha256(id) hex>.json`, mode 0600,
 /// holding the raw body). Keying files by event id makes a repeated delivery of a spooled event a
@@ -51,6 +49,4 @@ class CCREC_EXPORT WebhookSpool {
   std::string dir_;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

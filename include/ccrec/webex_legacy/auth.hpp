@@ -11,9 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// Who calls the v1 API: the portal user, that user's API key and the tenant.
 ///
@@ -65,6 +63,4 @@ CCREC_EXPORT std::string ComputeApiKeySignature(std::string_view api_key, std::s
 /// Thread-safe.
 CCREC_EXPORT std::string AuthorizationHeaderValue(ApiKeyCredentials const& credentials);
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

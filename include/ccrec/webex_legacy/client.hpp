@@ -40,9 +40,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// Response format of a query: `Accept: application/json` or `Accept: text/csv` (reference §4).
 enum class Format {
@@ -365,6 +363,4 @@ class CCREC_EXPORT Client {
 /// Thread-safe.
 CCREC_EXPORT bool IsFatalForRun(Error const& error) noexcept;
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

@@ -18,9 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// Parser settings.
 ///
@@ -132,6 +130,4 @@ struct CCREC_EXPORT CsvTable {
 /// Thread-safe.
 CCREC_EXPORT Result<CsvTable> ParseCsv(std::string_view text, CsvOptions const& options = {});
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

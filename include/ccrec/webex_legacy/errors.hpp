@@ -10,9 +10,7 @@
 #include <chrono>
 #include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// Maps a non-2xx v1 response to an Error.
 ///
@@ -39,6 +37,4 @@ CCREC_EXPORT Error MapLegacyError(int status, std::string_view body, HttpHeaders
                                   std::string_view what,
                                   std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

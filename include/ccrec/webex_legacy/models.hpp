@@ -19,9 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// The four v1 record types (the `{record-type}` path segment).
 enum class RecordType {
@@ -245,6 +243,4 @@ struct CCREC_EXPORT ActivityChain {
 /// Thread-safe.
 CCREC_EXPORT ActivityChain BuildActivityChain(Csr const& csr, std::vector<Car> const& cars);
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

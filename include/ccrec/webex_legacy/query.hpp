@@ -16,9 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// `aggregateQueryProperties` of the query. Defaults are the lab's example values; the semantics
 /// of every member are undocumented (reference §4).
@@ -131,6 +129,4 @@ CCREC_EXPORT Result<std::string> BuildQueryJson(Query const& query);
 /// Thread-safe.
 CCREC_EXPORT Result<std::string> EncodeQueryParameter(Query const& query);
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

@@ -30,9 +30,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// The manifest `source` of v1 record windows: "webex-legacy".
 inline constexpr char kManifestSource[] = "webex-legacy";
@@ -130,6 +128,4 @@ CCREC_EXPORT std::vector<TimeWindow> ExportedWindows(exporter::Manifest const& m
 CCREC_EXPORT std::unique_ptr<exporter::RecordingSource> MakeWebexLegacySource(Client client,
                                                                               WebexLegacySourceOptions options);
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

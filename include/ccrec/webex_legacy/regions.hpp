@@ -15,9 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// The data-centre names accepted by BaseUrlForRegion(): us1, eu1, eu2, anz1, ca1, jp1, sg1.
 ///
@@ -36,6 +34,4 @@ CCREC_EXPORT std::vector<std::string> const& KnownRegions();
 /// Thread-safe.
 CCREC_EXPORT Result<std::string> BaseUrlForRegion(std::string_view dc);
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

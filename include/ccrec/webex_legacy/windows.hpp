@@ -16,9 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 /// A half-open window [begin, end) at millisecond precision, on the records' start time `cstts`.
 ///
@@ -60,6 +58,4 @@ CCREC_EXPORT std::optional<std::pair<TimeWindow, TimeWindow>> SplitWindow(TimeWi
 CCREC_EXPORT std::vector<TimeWindow> PlanWindows(TimeWindow const& range, std::chrono::milliseconds window,
                                                  std::vector<TimeWindow> const& done = {});
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

@@ -23,9 +23,7 @@
 #include <memory>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// A fresh OAuth `state`: 32 bytes from OpenSSL's RAND_bytes, base64url without padding
 /// (43 characters of A-Z a-z 0-9 - _).
@@ -144,6 +142,4 @@ class CCREC_EXPORT LoopbackListener {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

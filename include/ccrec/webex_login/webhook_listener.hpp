@@ -14,9 +14,7 @@
 #include <memory>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// Options of WebhookListener::Start().
 struct CCREC_EXPORT WebhookListenerOptions {
@@ -69,6 +67,4 @@ class CCREC_EXPORT WebhookListener {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex
