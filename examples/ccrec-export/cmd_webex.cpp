@@ -267,7 +267,7 @@ int RunWebex(WebexFlags& f) {
   }
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).
-  auto token_saved = tokens.Flush();
+  auto token_saved = tokens.source->Flush({});
   if (!token_saved) {
     std::cerr << "ccrec-export: error: the " << TokenStoreName(f) << " does not hold the current Webex token ("
               << ccrec::RedactSecrets(token_saved.error().message) << ")\n";

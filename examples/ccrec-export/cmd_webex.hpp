@@ -77,11 +77,8 @@ std::shared_ptr<ccrec::webex::OAuthClient> MakeWebexOAuthClient(WebexFlags& f, W
 
 /// The token source of --auth: the integration's OAuthClient, or a ServiceAppTokenSource.
 struct WebexTokens {
-  std::shared_ptr<ccrec::webex::AccessTokenSource> source;
-  std::shared_ptr<ccrec::webex::OAuthClient> oauth;                     // --auth integration
-  std::shared_ptr<ccrec::webex::ServiceAppTokenSource> service_app;     // --auth service-app
-  ccrec::Result<ccrec::OAuthToken> Refresh(ccrec::CallContext const& ctx) const;
-  ccrec::Result<void> Flush(ccrec::CallContext const& ctx = {}) const;
+  std::shared_ptr<ccrec::webex::StoredTokenSource> source;
+  std::shared_ptr<ccrec::webex::OAuthClient> oauth;  // --auth integration only (--auth-code)
 };
 /// Validates the --auth flags (UsageError) and builds the token source. `file` must be open.
 WebexTokens MakeWebexTokens(WebexFlags& f, WebexTokenFile const& file, std::shared_ptr<ccrec::HttpTransport> transport,

@@ -90,14 +90,6 @@ bool HasSecret(SecretFlag const& flag, char const* env, std::string const& name)
 
 }  // namespace
 
-ccrec::Result<ccrec::OAuthToken> WebexTokens::Refresh(ccrec::CallContext const& ctx) const {
-  return service_app ? service_app->Refresh(ctx) : oauth->Refresh(ctx);
-}
-
-ccrec::Result<void> WebexTokens::Flush(ccrec::CallContext const& ctx) const {
-  return service_app ? service_app->Flush(ctx) : oauth->Flush(ctx);
-}
-
 WebexTokens MakeWebexTokens(WebexFlags& f, WebexTokenFile const& file, std::shared_ptr<ccrec::HttpTransport> transport,
                             ccrec::Logger const& logger) {
   WebexTokens out;
@@ -138,8 +130,7 @@ WebexTokens MakeWebexTokens(WebexFlags& f, WebexTokenFile const& file, std::shar
   so.transport = std::move(transport);
   so.logger = logger;
   if (auto t = RequestTimeout(f.common)) so.request_timeout = *t;
-  out.service_app = std::make_shared<ccrec::webex::ServiceAppTokenSource>(std::move(so));
-  out.source = out.service_app;
+  out.source = std::make_shared<ccrec::webex::ServiceAppTokenSource>(std::move(so));
   return out;
 }
 
@@ -185,14 +176,14 @@ int RunWebexTokenRefresh(WebexFlags& f) {
   ccrec::CallContext ctx;
   ctx.cancel = cancel;
   auto tokens = MakeWebexTokens(f, file, transport, logger);
-  auto refreshed = tokens.Refresh(ctx);
+  auto refreshed = tokens.source->Refresh(ctx);
   if (!refreshed) {
     WarnRefreshTokenExpiry(file.token, logger);
     std::cerr << "ccrec-export: error: refreshing the Webex token in " << (f.token_store.empty() ? f.token_file : TokenStoreName(f))
               << " failed: " << ccrec::RedactSecrets(refreshed.error().ToString()) << "\n";
     return kExitFatal;
   }
-  auto saved = tokens.Flush(ctx);
+  auto saved = tokens.source->Flush(ctx);
   if (!saved) {
     std::cerr << "ccrec-export: error: the " << TokenStoreName(f) << " does not hold the new Webex token ("
               << ccrec::RedactSecrets(saved.error().message) << ")\n";

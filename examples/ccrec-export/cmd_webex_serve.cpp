@@ -234,7 +234,7 @@ int RunServe(WebexFlags& f, ServeFlags const& s) {
     wakeup->Wait(retry_later ? retry_interval : std::chrono::milliseconds(std::chrono::minutes(10)), cancel);
   }
   (*listener)->Stop();
-  auto token_saved = tokens.Flush();
+  auto token_saved = tokens.source->Flush({});
   std::cerr << "ccrec-export: webex serve: stopped; " << exported << " recording(s) exported, " << failed_runs
             << " task run(s) to retry" << (fatal ? "; last fatal error: " + ccrec::RedactSecrets(fatal->message) : "")
             << "\n";

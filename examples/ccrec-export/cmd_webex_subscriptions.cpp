@@ -52,7 +52,7 @@ void Print(ccrec::webex::Subscription const& s) {
 }
 
 int Finish(SubsContext& c, ccrec::Error const* error) {
-  auto saved = c.tokens.Flush();
+  auto saved = c.tokens.source->Flush({});
   if (error) {
     std::cerr << "ccrec-export: error: " << ccrec::RedactSecrets(error->ToString()) << "\n";
     return kExitFatal;

@@ -8,13 +8,12 @@
 
 #include <mutex>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 namespace util = ::ccrec::detail;
 
 AccessTokenSource::~AccessTokenSource() = default;
+StoredTokenSource::~StoredTokenSource() = default;
 
 std::string BuildAuthorizeUrl(OAuthConfig const& config, std::vector<std::string> const& scopes,
                               std::string const& state) {
@@ -65,6 +64,4 @@ std::shared_ptr<AccessTokenSource> MakeStaticAccessTokenSource(std::string acces
   return std::make_shared<StaticAccessTokenSource>(std::move(access_token));
 }
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

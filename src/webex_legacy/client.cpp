@@ -20,10 +20,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <string_view>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex_legacy {
+namespace ccrec::webex_legacy {
 
 namespace util = ::ccrec::detail;
 
@@ -192,11 +191,18 @@ struct Client::Impl : util::ClientRuntime {
 
   /// One list query, `sent` (checked and encoded by Encode()), answered in `format`; `context`
   /// names the query and its window in errors.
-  Result<util::BufferedResponse> List(RecordType type, Query const& sent, Format format, std::string const& context,
-                                      CallContext const& ctx) const {
+  /// The list answer of `sent` in `format`, turned into records by `parse` (SplitRecordArray or
+  /// ParseCsv); a parse error names the window (`context`).
+  template <typename Parse>
+  auto ListParsed(RecordType type, Query const& sent, Format format, std::string const& context,
+                  CallContext const& ctx, Parse parse) const -> decltype(parse(std::string_view())) {
     auto q = Encode(sent);
     if (!q) return std::move(q).error();
-    return GetAs(ListUrl(type, *q), format, What(type), context, ctx);
+    auto response = GetAs(ListUrl(type, *q), format, What(type), context, ctx);
+    if (!response) return std::move(response).error();
+    auto parsed = parse(response->body);
+    if (!parsed) return util::WithContext(std::move(parsed).error(), context);
+    return parsed;
   }
 
   /// The most rows the service returns for `query`: its numberOfRecords, at most the row cap.
@@ -232,10 +238,9 @@ struct Client::Impl : util::ClientRuntime {
     Query sent = query;
     sent.date_begin = window.begin - overlap;
     std::string context = WindowContext(type, Format::kJson, window);
-    auto response = List(type, sent, Format::kJson, context, ctx);
-    if (!response) return std::move(response).error();
-    auto records = SplitRecordArray(response->body);
-    if (!records) return util::WithContext(std::move(records).error(), context);
+    auto records = ListParsed(type, sent, Format::kJson, context, ctx,
+                              [](std::string_view body) { return SplitRecordArray(body); });
+    if (!records) return std::move(records).error();
     RecordPage page;
     page.window = window;
     page.rows_returned = records->size();
@@ -263,10 +268,8 @@ struct Client::Impl : util::ClientRuntime {
   Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx) const {
     TimeWindow window = WindowOf(query);
     std::string context = WindowContext(type, Format::kCsv, window);
-    auto response = List(type, query, Format::kCsv, context, ctx);
-    if (!response) return std::move(response).error();
-    auto table = ParseCsv(response->body);
-    if (!table) return util::WithContext(std::move(table).error(), context);
+    auto table = ListParsed(type, query, Format::kCsv, context, ctx, [](std::string_view body) { return ParseCsv(body); });
+    if (!table) return std::move(table).error();
     CsvPage page;
     page.window = window;
     page.table = std::move(*table);
@@ -522,6 +525,4 @@ Result<ActivityChain> Client::WalkActivityChain(Csr const& csr, std::vector<std:
   return chain;
 }
 
-}  // namespace webex_legacy
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex_legacy

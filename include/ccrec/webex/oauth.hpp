@@ -25,9 +25,7 @@
 #include <string>
 #include <vector>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// The scope ccrec needs for Tasks and Captures (reference §2.5). Cisco's own recording
 /// extractor asks for this one only.
@@ -119,6 +117,23 @@ class CCREC_EXPORT AccessTokenSource {
 /// Thread-safe.
 CCREC_EXPORT std::shared_ptr<AccessTokenSource> MakeStaticAccessTokenSource(std::string access_token);
 
+/// An AccessTokenSource whose token pair lives in a TokenStore: it refreshes on demand and says
+/// whether the store holds its current token. OAuthClient (an integration) and
+/// ServiceAppTokenSource (a Service App) implement it, so a program refreshes now, or saves at
+/// exit, the same way whichever one it was given.
+///
+/// @par Thread safety
+/// Implementations must be thread-safe.
+class CCREC_EXPORT StoredTokenSource : public AccessTokenSource {
+ public:
+  ~StoredTokenSource() override;
+  /// Refreshes now and persists the new token. Errors: as the implementation's Refresh().
+  virtual Result<OAuthToken> Refresh(CallContext const& ctx) = 0;
+  /// Saves now a token the store refused earlier. OK when the store holds the current token;
+  /// otherwise the store's error (the token stays in memory and in use).
+  virtual Result<void> Flush(CallContext const& ctx) = 0;
+};
+
 /// What every client of a Webex token endpoint needs: the OAuth client credentials, the store of
 /// the token pair and the HTTP plumbing (HttpClientOptions). The base of OAuthClientOptions and
 /// ServiceAppOptions.
@@ -154,7 +169,8 @@ struct CCREC_EXPORT TokenClientOptions : HttpClientOptions {
 /// A plain value type.
 struct CCREC_EXPORT OAuthClientOptions : TokenClientOptions {};
 
-/// OAuth2 client for the Webex token endpoint and the AccessTokenSource used by webex::Client.
+/// OAuth2 client for the Webex token endpoint: the StoredTokenSource of an integration, used by
+/// webex::Client.
 ///
 /// - Token requests are form-encoded `POST token_url` with grant_type `authorization_code` or
 ///   `refresh_token` plus client_id and client_secret.
@@ -182,7 +198,7 @@ struct CCREC_EXPORT OAuthClientOptions : TokenClientOptions {};
 ///
 /// @par Thread safety
 /// Thread-safe: share one instance among clients and threads.
-class CCREC_EXPORT OAuthClient : public AccessTokenSource {
+class CCREC_EXPORT OAuthClient : public StoredTokenSource {
  public:
   /// Builds the client; no I/O happens here. Missing transport/clock/sleeper get defaults.
   explicit OAuthClient(OAuthClientOptions options);
@@ -217,7 +233,7 @@ class CCREC_EXPORT OAuthClient : public AccessTokenSource {
   /// rejected ("invalid_grant": an administrator must re-authorize); kParse for a malformed
   /// response; store read/lock errors; transport/5xx/429 errors after retries (each retry
   /// re-reads the store first).
-  Result<OAuthToken> Refresh(CallContext const& ctx = {});
+  Result<OAuthToken> Refresh(CallContext const& ctx = {}) override;
 
   /// Returns a valid access token, refreshing ahead of expiry (single-flight).
   /// If a refresh fails while the current token is still unexpired, that token is returned and a
@@ -235,13 +251,11 @@ class CCREC_EXPORT OAuthClient : public AccessTokenSource {
   ///   replaced it meanwhile). Otherwise the store's error, e.g. kInternal "cannot save the token
   ///   to PATH (...): ... written to RESCUE ..." from the JSON file store; the token stays in
   ///   memory and is still used. kCancelled/kDeadlineExceeded from `ctx`.
-  Result<void> Flush(CallContext const& ctx = {});
+  Result<void> Flush(CallContext const& ctx = {}) override;
 
  private:
   struct CCREC_HIDDEN Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

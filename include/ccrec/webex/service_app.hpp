@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// @file
-/// Webex Service Apps: `ServiceAppTokenSource`, an `AccessTokenSource` whose token pair comes from
+/// Webex Service Apps: `ServiceAppTokenSource`, a `StoredTokenSource` whose token pair comes from
 /// `POST /applications/{applicationId}/token` (a machine account authorized by a Full Admin in
 /// Control Hub, independent of any user) and is then refreshed with the stored refresh token,
 /// rotation persisted exactly as `OAuthClient` does.
@@ -26,9 +26,7 @@
 #include <memory>
 #include <string>
 
-namespace ccrec {
-inline namespace v1 {
-namespace webex {
+namespace ccrec::webex {
 
 /// Construction options of ServiceAppTokenSource: the TokenClientOptions (`config` holds the
 /// Service App's OAuth client id and secret, sent as `clientId`/`clientSecret` when fetching and
@@ -53,7 +51,7 @@ struct CCREC_EXPORT ServiceAppOptions : TokenClientOptions {
   std::shared_ptr<AccessTokenSource> applications_token;
 };
 
-/// AccessTokenSource for a Webex Service App.
+/// The StoredTokenSource of a Webex Service App.
 ///
 /// - AccessToken() works like OAuthClient's (refresh ahead of expiry, rotation persisted,
 ///   single-flight, the store re-read under its lock). When the store holds nothing usable
@@ -69,7 +67,7 @@ struct CCREC_EXPORT ServiceAppOptions : TokenClientOptions {
 ///
 /// @par Thread safety
 /// Thread-safe: share one instance.
-class CCREC_EXPORT ServiceAppTokenSource : public AccessTokenSource {
+class CCREC_EXPORT ServiceAppTokenSource : public StoredTokenSource {
  public:
   /// No I/O happens here.
   explicit ServiceAppTokenSource(ServiceAppOptions options);
@@ -85,20 +83,18 @@ class CCREC_EXPORT ServiceAppTokenSource : public AccessTokenSource {
 
   /// Refreshes now with the stored refresh token (as OAuthClient::Refresh); when nothing usable is
   /// stored or the refresh token was rejected and `applications_token` is set, fetches instead.
-  Result<OAuthToken> Refresh(CallContext const& ctx = {});
+  Result<OAuthToken> Refresh(CallContext const& ctx = {}) override;
 
   /// A valid access token (see the class notes).
   Result<std::string> AccessToken(CallContext const& ctx) override;
   /// Marks `access_token` as rejected so the next AccessToken() refreshes.
   void Invalidate(std::string const& access_token) override;
   /// As OAuthClient::Flush().
-  Result<void> Flush(CallContext const& ctx = {});
+  Result<void> Flush(CallContext const& ctx = {}) override;
 
  private:
   struct CCREC_HIDDEN Impl;
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace webex
-}  // namespace v1
-}  // namespace ccrec
+}  // namespace ccrec::webex

@@ -10,6 +10,10 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <memory>
+#include <utility>
+#include <vector>
+
 namespace webex_test {
 namespace {
 
@@ -177,6 +181,41 @@ TEST(WebexServiceApp, MissingIdsAreInvalidArgumentsBeforeAnyRequest) {
   EXPECT_EQ(fetched.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(fetched.error().message.find("application id"), std::string::npos);
   EXPECT_TRUE(env.transport->Requests().empty());
+}
+
+}  // namespace
+}  // namespace webex_test
+
+namespace webex_test {
+namespace {
+
+// Issue 17: both auth modes are one StoredTokenSource, so a program refreshes and saves the same
+// way whichever it was given (`ccrec-export webex token refresh`, the exit-time Flush()).
+TEST(WebexStoredTokenSource, IntegrationAndServiceAppRefreshAndFlushThroughTheInterface) {
+  Env env;
+  AppEndpoint app;
+  TokenServer server;  // accepts rt-0 first, then rotates
+  env.transport->Route("POST", "/applications/", app.Handler());
+  env.transport->Route("POST", "/access_token", server.Handler());
+  auto oauth_store = ccrec::MakeMemoryTokenStore(StoredToken(env.clock->Now() + 3600s));
+  auto app_store = ccrec::MakeMemoryTokenStore();
+  std::vector<std::pair<std::shared_ptr<ccrec::webex::StoredTokenSource>, std::shared_ptr<ccrec::TokenStore>>> sources{
+      {env.MakeOAuth(oauth_store), oauth_store}, {MakeSource(env, app_store), app_store}};
+  ccrec::CallContext ctx;
+  for (auto& [source, store] : sources) {
+    auto refreshed = source->Refresh(ctx);
+    ASSERT_TRUE(refreshed) << refreshed.error().ToString();
+    auto stored = store->Load();
+    ASSERT_TRUE(stored && stored->has_value());
+    EXPECT_EQ((*stored)->access_token, refreshed->access_token);
+    EXPECT_EQ((*stored)->refresh_token, refreshed->refresh_token);
+    EXPECT_TRUE(source->Flush(ctx)) << "the store holds the current token: nothing to save";
+    auto token = source->AccessToken(ctx);
+    ASSERT_TRUE(token) << token.error().ToString();
+    EXPECT_EQ(*token, refreshed->access_token);
+  }
+  EXPECT_EQ(server.Requests(), 1) << "the integration refreshed once with the stored refresh token";
+  EXPECT_EQ(app.calls, 1) << "the Service App, with nothing stored, fetched its first pair once";
 }
 
 }  // namespace
