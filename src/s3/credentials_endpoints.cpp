@@ -10,6 +10,7 @@
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
 #include "s3/aws_config.hpp"
+#include "s3/credential_http.hpp"
 #include "s3/refreshing_provider.hpp"
 #include "s3/s3_error.hpp"
 
@@ -21,12 +22,8 @@ namespace {
 
 using SysTime = std::chrono::system_clock::time_point;
 using detail::Env;
-
-bool IsLoopbackHost(std::string const& host) {
-  if (host == "localhost" || host == "::1") return true;
-  if (host.rfind("127.", 0) != 0) return false;
-  return ::ccrec::detail::IsIpOrLocalhost(host);  // a well-formed dotted IPv4 literal in 127/8
-}
+using detail::IsLoopbackHost;
+using Fetched = detail::CredentialAnswer;
 
 // Parses the JSON both endpoints return. `what` names the endpoint in messages.
 Result<AwsCredentials> ParseCredentialsJson(std::string const& body, std::string const& what) {
@@ -51,38 +48,17 @@ Result<AwsCredentials> ParseCredentialsJson(std::string const& body, std::string
   return c;
 }
 
-struct Fetched {
-  int status = 0;
-  std::string body;
-};
-
 // One small request with a short timeout; transport errors and 5xx are retried at once.
 Result<Fetched> Fetch(HttpTransport& transport, HttpRequest const& request, CallContext const& ctx, int attempts,
                       std::string const& what) {
-  Error last = MakeError(ErrorCode::kInternal, what + ": no attempt made");
-  for (int n = 1; n <= std::max(1, attempts); ++n) {
-    if (ctx.cancel.IsCancelled()) return MakeError(ErrorCode::kCancelled, what + ": cancelled");
-    auto resp = transport.Send(request, ctx);
-    if (!resp) {
-      last = resp.error();
-      last.message = what + ": " + last.message;
-      if (last.code == ErrorCode::kCancelled) return last;
-      continue;
-    }
-    auto body = resp->ReadAll(64 * 1024);
-    if (!body) {
-      last = body.error();
-      last.message = what + ": " + last.message;
-      continue;
-    }
-    if (resp->status >= 500) {
-      last = MakeError(ErrorCode::kUnavailable, what + ": HTTP " + std::to_string(resp->status));
-      last.http_status = resp->status;
-      continue;
-    }
-    return Fetched{resp->status, std::move(*body)};
-  }
-  return last;
+  return detail::SendCredentialRequest(
+      transport, ctx, attempts, 64 * 1024, what, [&]() -> HttpRequest const& { return request; },
+      [&](Fetched answer) -> Result<Fetched> {
+        if (answer.status < 500) return answer;
+        Error e = MakeError(ErrorCode::kUnavailable, what + ": HTTP " + std::to_string(answer.status));
+        e.http_status = answer.status;
+        return e;
+      });
 }
 
 Error HttpError(int status, std::string const& what) {

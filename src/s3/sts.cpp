@@ -8,20 +8,13 @@
 #include "internal/time_util.hpp"
 #include "internal/url.hpp"
 #include "s3/aws_config.hpp"
+#include "s3/credential_http.hpp"
 #include "s3/s3_error.hpp"
 #include "s3/s3_xml.hpp"
 
 #include <algorithm>
 
 namespace ccrec::s3::detail {
-namespace {
-
-bool IsLoopback(std::string const& host) {
-  if (host == "localhost" || host == "::1") return true;
-  return host.rfind("127.", 0) == 0 && ::ccrec::detail::IsIpOrLocalhost(host);
-}
-
-}  // namespace
 
 std::string StsRegion(StsOptions const& options) {
   if (!options.region.empty()) return options.region;
@@ -47,7 +40,7 @@ Result<std::string> StsEndpoint(StsOptions const& options) {
     return MakeError(ErrorCode::kInvalidArgument,
                      std::string("STS endpoint from ") + source + " \"" + RedactUrl(endpoint) + "\" is not an http(s) URL");
   }
-  if (url->scheme != "https" && !IsLoopback(url->host)) {
+  if (url->scheme != "https" && !IsLoopbackHost(url->host)) {
     return MakeError(ErrorCode::kInvalidArgument,
                      std::string("STS endpoint from ") + source + " \"" + RedactUrl(endpoint) +
                          "\" must be https (http only to a loopback address): it returns credentials");
@@ -149,31 +142,14 @@ Result<AwsCredentials> CallSts(StsOptions const& options, std::string const& act
   }
   auto transport = options.transport;
   if (!transport) return MakeError(ErrorCode::kInternal, what + ": no transport");
-  Error last = MakeError(ErrorCode::kInternal, what + ": no attempt made");
-  for (int n = 1; n <= std::max(1, options.max_attempts); ++n) {
-    if (ctx.cancel.IsCancelled()) return MakeError(ErrorCode::kCancelled, what + ": cancelled");
-    req.body = MakeStringBody(body);
-    auto resp = transport->Send(req, ctx);
-    if (!resp) {
-      last = resp.error();
-      last.message = what + " (" + RedactUrl(req.url) + "): " + last.message;
-      if (last.code == ErrorCode::kCancelled || last.code == ErrorCode::kInvalidArgument) return last;
-      continue;
-    }
-    auto text = resp->ReadAll(256 * 1024);
-    if (!text) {
-      last = text.error();
-      last.message = what + ": reading the answer: " + last.message;
-      continue;
-    }
-    auto parsed = ParseStsCredentials(resp->status, *text, what + " (" + RedactUrl(req.url) + ")", masked);
-    if (!parsed && parsed.error().code == ErrorCode::kUnavailable) {
-      last = parsed.error();
-      continue;
-    }
-    return parsed;
-  }
-  return last;
+  std::string const where = what + " (" + RedactUrl(req.url) + ")";
+  return SendCredentialRequest(
+      *transport, ctx, options.max_attempts, 256 * 1024, where,
+      [&]() -> HttpRequest const& {
+        req.body = MakeStringBody(body);  // a body is consumed by sending it
+        return req;
+      },
+      [&](CredentialAnswer answer) { return ParseStsCredentials(answer.status, answer.body, where, masked); });
 }
 
 }  // namespace ccrec::s3::detail

@@ -56,6 +56,18 @@ struct AppEndpoint {
   }
 };
 
+/// The Service App endpoint and the token endpoint, routed on `env`'s transport. The token
+/// endpoint accepts `refresh_token` first (then rotates); the Service App issues it.
+struct Endpoints {
+  explicit Endpoints(Env& env, std::string const& refresh_token = "rt-0") : server(refresh_token) {
+    app.refresh_token = refresh_token;
+    env.transport->Route("POST", "/applications/", app.Handler());
+    env.transport->Route("POST", "/access_token", server.Handler());
+  }
+  AppEndpoint app;
+  TokenServer server;
+};
+
 std::unique_ptr<ccrec::webex::ServiceAppTokenSource> MakeSource(Env& env, std::shared_ptr<ccrec::TokenStore> store,
                                                                 bool with_applications_token = true) {
   ccrec::webex::ServiceAppOptions o;
@@ -77,10 +89,8 @@ std::unique_ptr<ccrec::webex::ServiceAppTokenSource> MakeSource(Env& env, std::s
 
 TEST(WebexServiceApp, FetchesWhenNothingIsStoredThenRefreshesAndPersistsTheRotation) {
   Env env;
-  AppEndpoint app;
-  TokenServer server;  // accepts rt-0 first, then rotates
-  env.transport->Route("POST", "/applications/", app.Handler());
-  env.transport->Route("POST", "/access_token", server.Handler());
+  Endpoints endpoints(env);
+  auto& [app, server] = endpoints;
   auto store = ccrec::MakeMemoryTokenStore();
   auto source = MakeSource(env, store);
 
@@ -113,11 +123,8 @@ TEST(WebexServiceApp, FetchesWhenNothingIsStoredThenRefreshesAndPersistsTheRotat
 
 TEST(WebexServiceApp, ARejectedRefreshTokenFetchesANewPair) {
   Env env;
-  AppEndpoint app;
-  TokenServer server("rt-valid");
-  app.refresh_token = "rt-valid";
-  env.transport->Route("POST", "/applications/", app.Handler());
-  env.transport->Route("POST", "/access_token", server.Handler());
+  Endpoints endpoints(env, "rt-valid");
+  auto& [app, server] = endpoints;
   auto store = ccrec::MakeMemoryTokenStore(StoredToken(env.clock->Now() - 1s, "sa-old", "rt-dead"));
   auto source = MakeSource(env, store);
   auto token = source->AccessToken({});
@@ -193,10 +200,8 @@ namespace {
 // way whichever it was given (`ccrec-export webex token refresh`, the exit-time Flush()).
 TEST(WebexStoredTokenSource, IntegrationAndServiceAppRefreshAndFlushThroughTheInterface) {
   Env env;
-  AppEndpoint app;
-  TokenServer server;  // accepts rt-0 first, then rotates
-  env.transport->Route("POST", "/applications/", app.Handler());
-  env.transport->Route("POST", "/access_token", server.Handler());
+  Endpoints endpoints(env);
+  auto& [app, server] = endpoints;
   auto oauth_store = ccrec::MakeMemoryTokenStore(StoredToken(env.clock->Now() + 3600s));
   auto app_store = ccrec::MakeMemoryTokenStore();
   std::vector<std::pair<std::shared_ptr<ccrec::webex::StoredTokenSource>, std::shared_ptr<ccrec::TokenStore>>> sources{
