@@ -27,7 +27,9 @@ ccrec_ensure_apt() {
   fi
 }
 
-ccrec_python() { command -v python3; }
+# The interpreter itself rather than what `python3` names on PATH: a version manager's shim (pyenv's
+# is a bash script) costs ~0.3 s per start, and the integration tests start Python hundreds of times.
+ccrec_python() { python3 -c 'import sys; print(sys.executable)'; }
 
 # moto (signature-checking S3 server) and boto3, via pip only where they are missing.
 ccrec_ensure_moto() {

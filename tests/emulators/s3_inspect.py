@@ -51,8 +51,10 @@ def main() -> int:
                      "sse": head.get("ServerSideEncryption", ""),
                      "sse_kms_key_id": head.get("SSEKMSKeyId", ""),
                      "storage_class": head.get("StorageClass", ""),
-                     "tags": {t["Key"]: t["Value"] for t in
-                              s3.get_object_tagging(Bucket=args.bucket, Key=key).get("TagSet", [])}}
+                     "tags": {}}
+            if obj.get("TagCount"):  # GetObject says how many; most objects have none
+                entry["tags"] = {t["Key"]: t["Value"] for t in
+                                 s3.get_object_tagging(Bucket=args.bucket, Key=key).get("TagSet", [])}
             if any(key.endswith(s) for s in args.body_suffix):
                 entry["body"] = data.decode("utf-8", "replace")
             out[key] = entry
