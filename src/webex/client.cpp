@@ -183,11 +183,9 @@ struct Client::Impl : util::ClientRuntime {
                                          std::optional<std::string> const& body, CallContext const& ctx,
                                          std::string const& what) const {
     if (config_error) return *config_error;
-    for (int auth_attempt = 1;; ++auth_attempt) {
-      auto token = tokens->AccessToken(ctx);
-      if (!token) return util::WithContext(std::move(token).error(), what + ": getting an access token failed");
-      auto result = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<detail::BufferedResponse> {
-        HttpRequest request = detail::MakeApiRequest(method, url, *token, body, request_timeout, ctx);
+    auto result = detail::WithAccessToken(*tokens, ctx, logger, what, "cjp:config_read", [&](std::string const& token) {
+      return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<detail::BufferedResponse> {
+        HttpRequest request = detail::MakeApiRequest(method, url, token, body, request_timeout, ctx);
         std::string tracking_id = FindHeader(request.headers, "TrackingId").value_or("");
         if (rate_limiter) {
           auto admitted = rate_limiter->Acquire(ctx);
@@ -212,24 +210,12 @@ struct Client::Impl : util::ClientRuntime {
         }
         return response;
       });
-      if (!result && result.error().http_status == 401) {
-        if (auth_attempt == 1) {
-          logger.Info(what + ": HTTP 401; refreshing the access token and retrying once");
-          tokens->Invalidate(*token);
-          continue;
-        }
-        Error e = std::move(result).error();
-        e.code = ErrorCode::kUnauthenticated;
-        e.message += "; the access token was rejected again after a refresh: an admin must re-authorize the "
-                     "integration (scope cjp:config_read) and store the new token";
-        return e;
-      }
-      if (!result) return result;
-      if (auto ok = detail::CheckJsonContentType(result->headers, what + " response"); !ok) {
-        return std::move(ok).error();
-      }
-      return result;
+    });
+    if (!result) return result;
+    if (auto ok = detail::CheckJsonContentType(result->headers, what + " response"); !ok) {
+      return std::move(ok).error();
     }
+    return result;
   }
 
   std::string TasksUrl(std::int64_t from_ms, std::int64_t to_ms, int page_size,

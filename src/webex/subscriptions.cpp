@@ -31,12 +31,10 @@ struct SubscriptionsClient::Impl : util::ClientRuntime {
     if (base_url.empty() || !tokens) {
       return MakeError(ErrorCode::kInvalidArgument, what + ": ClientOptions.base_url and .tokens are required");
     }
-    for (int auth_attempt = 1;; ++auth_attempt) {
-      auto token = tokens->AccessToken(ctx);
-      if (!token) return std::move(token).error();
+    return detail::WithAccessToken(*tokens, ctx, logger, what, {}, [&](std::string const& token) {
       // POST creates: not idempotent (a retried create could register twice).
-      auto result = util::RunWithRetries(Env(), ctx, method != "POST", what, [&](int) -> Result<detail::BufferedResponse> {
-        HttpRequest request = detail::MakeApiRequest(method, url, *token, body, request_timeout, ctx);
+      return util::RunWithRetries(Env(), ctx, method != "POST", what, [&](int) -> Result<detail::BufferedResponse> {
+        HttpRequest request = detail::MakeApiRequest(method, url, token, body, request_timeout, ctx);
         auto response = detail::SendBuffered(*transport, request, ctx);
         if (!response) return std::move(response).error();
         if (response->status < 200 || response->status > 299) {
@@ -44,12 +42,7 @@ struct SubscriptionsClient::Impl : util::ClientRuntime {
         }
         return response;
       });
-      if (!result && result.error().http_status == 401 && auth_attempt == 1) {
-        tokens->Invalidate(*token);
-        continue;
-      }
-      return result;
-    }
+    });
   }
 };
 
