@@ -58,12 +58,9 @@ Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, st
                                                   std::function<bool(detail::ResultHeader const&)> const& accept_code,
                                                   CallContext const& ctx) {
   std::string what = std::string("FACE ") + (form ? "POST " : "GET ") + command;
-  std::string rejected;
-  for (int auth_attempt = 1;; ++auth_attempt) {
-    auto tok = Token(ctx, rejected);
-    if (!tok) return std::move(tok).error();
-    std::string url = Url(command) + "?" + JoinQuery("token=" + util::PercentEncode(*tok), query);
-    auto result = util::RunWithRetries(Env(), ctx, idempotent, what, [&](int) -> Result<util::BufferedResponse> {
+  return WithToken(what, ctx, [&](std::string const& tok) {
+    std::string url = Url(command) + "?" + JoinQuery("token=" + util::PercentEncode(tok), query);
+    return util::RunWithRetries(Env(), ctx, idempotent, what, [&](int) -> Result<util::BufferedResponse> {
       HttpRequest request = detail::ControlRequest(form ? "POST" : "GET", url, options);
       if (form) {
         request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
@@ -95,90 +92,72 @@ Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, st
       }
       return out;
     });
-    if (!result && result.error().code == ErrorCode::kUnauthenticated) {
-      if (auth_attempt == 1) {
-        logger.Info(what + ": FACE rejected the token; logging in again and retrying once");
-        rejected = *tok;
-        continue;
-      }
-      Error e = std::move(result).error();
-      e.message += "; the token was rejected again right after a fresh login";
-      return e;
-    }
-    return result;
-  }
+  });
 }
 
 Result<HttpResponse> Client::Impl::Open(std::string const& command, std::string const& query, CallContext const& ctx,
                                         bool expect_redirect) {
   std::string what = "FACE GET " + command;
-  std::string rejected;
-  bool retried_11 = false;
-  for (int auth_attempt = 1;;) {
-    auto tok = Token(ctx, rejected);
-    if (!tok) return std::move(tok).error();
-    std::string url = Url(command) + "?" + JoinQuery("token=" + util::PercentEncode(*tok), query);
-    auto result = util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<HttpResponse> {
-      HttpRequest request;
-      request.url = url;
-      request.headers = {{"Accept", kMediaAccept}};
-      auto response = Send(std::move(request), what, ctx);
-      if (!response) return response;
-      int status = response->status;
-      if (expect_redirect && status >= 300 && status <= 399 && response->Header("Location")) {
-        return std::move(*response);
-      }
-      if (status < 200 || status > 299) {
-        std::string body = util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
-        return MapFaceError(status, body, response->headers, what);
-      }
-      auto content_type = response->Header("Content-Type").value_or("");
-      std::string prefix;
-      bool is_result = detail::IsResultContentType(content_type);
-      if (content_type.empty()) {
-        // No Content-Type: sniff the first bytes (audio never starts with '<' or '{').
-        char buffer[64];
-        while (prefix.size() < 16) {
-          auto n = response->body->Read(buffer, sizeof buffer);
-          if (!n) {
-            Error e = std::move(n).error();
-            e.message = what + ": " + e.message;
+  for (bool retried_11 = false;;) {
+    auto result = WithToken(what, ctx, [&](std::string const& tok) {
+      std::string url = Url(command) + "?" + JoinQuery("token=" + util::PercentEncode(tok), query);
+      return util::RunWithRetries(Env(), ctx, true, what, [&](int) -> Result<HttpResponse> {
+        HttpRequest request;
+        request.url = url;
+        request.headers = {{"Accept", kMediaAccept}};
+        auto response = Send(std::move(request), what, ctx);
+        if (!response) return response;
+        int status = response->status;
+        if (expect_redirect && status >= 300 && status <= 399 && response->Header("Location")) {
+          return std::move(*response);
+        }
+        if (status < 200 || status > 299) {
+          std::string body = util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
+          return MapFaceError(status, body, response->headers, what);
+        }
+        auto content_type = response->Header("Content-Type").value_or("");
+        std::string prefix;
+        bool is_result = detail::IsResultContentType(content_type);
+        if (content_type.empty()) {
+          // No Content-Type: sniff the first bytes (audio never starts with '<' or '{').
+          char buffer[64];
+          while (prefix.size() < 16) {
+            auto n = response->body->Read(buffer, sizeof buffer);
+            if (!n) {
+              Error e = std::move(n).error();
+              e.message = what + ": " + e.message;
+              return e;
+            }
+            if (*n == 0) break;
+            prefix.append(buffer, *n);
+          }
+          auto kind = detail::Classify({}, prefix);
+          is_result =
+              kind == detail::BodyKind::kJson || kind == detail::BodyKind::kXml || kind == detail::BodyKind::kEmpty;
+        }
+        if (is_result) {
+          std::string body = prefix + util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
+          auto header = detail::ReadResultHeader(response->headers, body);
+          if (header.parsed && header.code && *header.code == 0) {
+            Error e = MakeError(ErrorCode::kParse, what + ": FACE answered with a result (code 0 \"" + header.message +
+                                                       "\") instead of the file");
+            e.http_status = status;
             return e;
           }
-          if (*n == 0) break;
-          prefix.append(buffer, *n);
+          if (!header.parsed && header.kind != detail::BodyKind::kEmpty) {
+            Error e = MakeError(ErrorCode::kParse, what + ": expected audio, got Content-Type \"" + content_type +
+                                                       "\" (\"" + detail::Snippet(body) + "\")");
+            e.http_status = status;
+            return e;
+          }
+          return MapFaceError(status, body, response->headers, what);
         }
-        auto kind = detail::Classify({}, prefix);
-        is_result = kind == detail::BodyKind::kJson || kind == detail::BodyKind::kXml || kind == detail::BodyKind::kEmpty;
-      }
-      if (is_result) {
-        std::string body = prefix + util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
-        auto header = detail::ReadResultHeader(response->headers, body);
-        if (header.parsed && header.code && *header.code == 0) {
-          Error e = MakeError(ErrorCode::kParse, what + ": FACE answered with a result (code 0 \"" + header.message +
-                                                     "\") instead of the file");
-          e.http_status = status;
-          return e;
+        if (!prefix.empty()) {
+          response->body = std::make_unique<util::PrefixedBodyReader>(std::move(prefix), std::move(response->body));
         }
-        if (!header.parsed && header.kind != detail::BodyKind::kEmpty) {
-          Error e = MakeError(ErrorCode::kParse, what + ": expected audio, got Content-Type \"" + content_type +
-                                                     "\" (\"" + detail::Snippet(body) + "\")");
-          e.http_status = status;
-          return e;
-        }
-        return MapFaceError(status, body, response->headers, what);
-      }
-      if (!prefix.empty()) {
-        response->body = std::make_unique<util::PrefixedBodyReader>(std::move(prefix), std::move(response->body));
-      }
-      return std::move(*response);
+        return std::move(*response);
+      });
     });
-    if (!result && result.error().code == ErrorCode::kUnauthenticated && auth_attempt == 1) {
-      logger.Info(what + ": FACE rejected the token; logging in again and retrying once");
-      rejected = *tok;
-      ++auth_attempt;
-      continue;
-    }
     if (!result && result.error().vendor_code == "11" && !retried_11) {
       logger.Info(what + ": FACE code 11 (error retrieving file); retrying once");
       retried_11 = true;

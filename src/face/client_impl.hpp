@@ -66,6 +66,30 @@ struct Client::Impl : ::ccrec::detail::ClientRuntime {
   /// shared by every waiting thread.
   Result<std::string> Token(CallContext const& ctx, std::string const& rejected);
 
+  /// Runs `attempt(token)` with a session token. When FACE rejects it (kUnauthenticated: expired
+  /// or revoked early, reference §3), logs in again once, logged at info level, and runs
+  /// `attempt` with the new token; a second rejection says so in its message. A token that
+  /// cannot be had fails with the login's error. Every other result is returned as it is.
+  template <typename Attempt>
+  auto WithToken(std::string const& what, CallContext const& ctx, Attempt attempt)
+      -> decltype(attempt(std::string())) {
+    std::string rejected;
+    for (int auth_attempt = 1;; ++auth_attempt) {
+      auto tok = Token(ctx, rejected);
+      if (!tok) return std::move(tok).error();
+      auto result = attempt(*tok);
+      if (result || result.error().code != ErrorCode::kUnauthenticated) return result;
+      if (auth_attempt == 1) {
+        logger.Info(what + ": FACE rejected the token; logging in again and retrying once");
+        rejected = *tok;
+        continue;
+      }
+      Error e = std::move(result).error();
+      e.message += "; the token was rejected again right after a fresh login";
+      return e;
+    }
+  }
+
   // --- calls.cpp ---------------------------------------------------------------------------------
   /// Sends `request` with ctx's extra headers added, logging `what` and the redacted URL at debug
   /// level; a transport error's message starts with `what`.

@@ -214,6 +214,30 @@ TEST(FaceClient, DownloadReloginOnTokenError) {
   EXPECT_EQ(logins, 2);
 }
 
+// Downloads and result calls share one re-login (Client::Impl::WithToken, issue 17): a token
+// rejected again right after a fresh login fails the download and says so, after two logins.
+TEST(FaceClient, DownloadTokenRejectedTwiceFailsAfterOneRelogin) {
+  Env env;
+  int logins = 0;
+  env.transport->Route("POST", "/Face/login", [&logins](RecordedRequest const&) {
+    return LoginOk("t" + std::to_string(++logins));
+  });
+  env.transport->Route("GET", "/Face/audioRecording/", [](RecordedRequest const&) {
+    return Result<HttpResponse>(
+        MakeResponse(401, "<result><code>-1</code><message>Invalid or expired token</message></result>", XmlHeaders()));
+  });
+  auto r = env.MakeClient().DownloadRecording("5");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);
+  EXPECT_NE(r.error().message.find("rejected again right after a fresh login"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(logins, 2);
+  std::size_t downloads = 0;
+  for (auto const& req : env.transport->Requests()) downloads += req.url.find("/Face/audioRecording/") != std::string::npos;
+  EXPECT_EQ(downloads, 2u) << "one retry after the re-login, not a loop";
+  EXPECT_NE(env.AllLogs().find("logging in again and retrying once"), std::string::npos);
+}
+
 TEST(FaceClient, RedirectReturnsTheLocation) {
   Env env;
   env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) { return LoginOk("t"); });
