@@ -199,13 +199,8 @@ TEST(FaceClient, Code11IsRetriedOnceThenFails) {
 TEST(FaceClient, DownloadReloginOnTokenError) {
   Env env;
   int logins = 0;
-  env.transport->Route("POST", "/Face/login", [&logins](RecordedRequest const&) {
-    return LoginOk("t" + std::to_string(++logins));
-  });
-  env.transport->Route("GET", "token=t1", [](RecordedRequest const&) {
-    return Result<HttpResponse>(
-        MakeResponse(401, "<result><code>-1</code><message>Invalid or expired token</message></result>", XmlHeaders()));
-  });
+  env.RouteNumberedLogins(logins);
+  env.transport->Route("GET", "token=t1", ExpiredTokenXml);
   env.transport->Route("GET", "token=t2", [](RecordedRequest const&) {
     return Result<HttpResponse>(MakeResponse(200, "RIFF", {{"Content-Type", "application/octet-stream"}}));
   });
@@ -219,13 +214,8 @@ TEST(FaceClient, DownloadReloginOnTokenError) {
 TEST(FaceClient, DownloadTokenRejectedTwiceFailsAfterOneRelogin) {
   Env env;
   int logins = 0;
-  env.transport->Route("POST", "/Face/login", [&logins](RecordedRequest const&) {
-    return LoginOk("t" + std::to_string(++logins));
-  });
-  env.transport->Route("GET", "/Face/audioRecording/", [](RecordedRequest const&) {
-    return Result<HttpResponse>(
-        MakeResponse(401, "<result><code>-1</code><message>Invalid or expired token</message></result>", XmlHeaders()));
-  });
+  env.RouteNumberedLogins(logins);
+  env.transport->Route("GET", "/Face/audioRecording/", ExpiredTokenXml);
   auto r = env.MakeClient().DownloadRecording("5");
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kUnauthenticated);

@@ -251,9 +251,7 @@ TEST(FaceClient, ReloginOnceOnTokenErrors) {
   for (auto const& [status, body] : errors) {
     Env env;
     int logins = 0;
-    env.transport->Route("POST", "/Face/login", [&logins](RecordedRequest const&) {
-      return LoginOk("t" + std::to_string(++logins));
-    });
+    env.RouteNumberedLogins(logins);
     env.transport->Route("GET", "token=t1", [&, status = status, body = body](RecordedRequest const&) {
       return Result<HttpResponse>(MakeResponse(status, body, JsonHeaders()));
     });
@@ -270,9 +268,7 @@ TEST(FaceClient, ReloginOnceOnTokenErrors) {
 TEST(FaceClient, TokenRejectedTwiceFails) {
   Env env;
   int logins = 0;
-  env.transport->Route("POST", "/Face/login", [&logins](RecordedRequest const&) {
-    return LoginOk("t" + std::to_string(++logins));
-  });
+  env.RouteNumberedLogins(logins);
   env.transport->Route("GET", "/Face/", [](RecordedRequest const&) {
     return Result<HttpResponse>(
         MakeResponse(401, R"({"result":{"code":-1,"message":"Invalid or expired token"}})", JsonHeaders()));

@@ -40,6 +40,11 @@ inline std::string Result0(std::string const& extra) {
 }
 
 /// A successful login answer (JSON) with ``token`` and ``expiration``.
+/// FACE's answer to an expired or revoked token (401, code -1), as XML.
+inline Result<HttpResponse> ExpiredTokenXml(RecordedRequest const&) {
+  return MakeResponse(401, "<result><code>-1</code><message>Invalid or expired token</message></result>", XmlHeaders());
+}
+
 inline Result<HttpResponse> LoginOk(std::string const& token, std::string const& expiration = "3600seconds") {
   return MakeResponse(200, Result0(R"("token":")" + token + R"(","expiration":")" + expiration + "\""), JsonHeaders());
 }
@@ -91,6 +96,13 @@ struct Env {
     std::string out;
     for (auto const& l : *log) out += l + "\n";
     return out;
+  }
+
+  /// Routes the login to answer tokens "t1", "t2", ... and counts the logins in `logins`.
+  void RouteNumberedLogins(int& logins) const {
+    transport->Route("POST", "/Face/login", [&logins](RecordedRequest const&) {
+      return LoginOk("t" + std::to_string(++logins));
+    });
   }
 };
 
