@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # The main job, end to end on this machine: builds ccrec, starts the bundled Webex Contact Center
 # emulator (HTTPS, throwaway CA) and a signature-checking S3 server (moto), runs
-# `ccrec-export webex` for one emulated day into a bucket, prints the summary and a listing of
-# what landed, runs it again to show that nothing is exported twice, and stops the servers.
+# `ccrec-export webex` for one emulated day (yesterday, UTC) into a bucket, prints the summary and
+# a listing of what landed, runs it again to show that nothing is exported twice, and stops the
+# servers. Yesterday, as a nightly job would: tasks whose capture is not available yet are
+# `pending` (retried by the next run), not failed, for up to --pending-max-age (3 days).
 #
 # Usage: scripts/demo.sh            (DEMO_TASKS=1200 tasks in the day by default)
+#        CCREC_EXPORT_BIN=PATH scripts/demo.sh   (use that ccrec-export instead of building one;
+#                                                 ctest demo.script does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -23,9 +27,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ccrec_log "building ccrec-export"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCREC_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(ccrec_jobs)" --target ccrec-export
+if [ -n "${CCREC_EXPORT_BIN:-}" ]; then
+  exporter=$CCREC_EXPORT_BIN
+else
+  ccrec_log "building ccrec-export"
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCCREC_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$build" -j"$(ccrec_jobs)" --target ccrec-export
+  exporter=$build/examples/ccrec-export
+fi
+day=$(date -u -d yesterday +%Y-%m-%d)
+today=$(date -u +%Y-%m-%d)
 
 ready() {  # ready FILE KEY
   "$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"
@@ -43,7 +54,7 @@ wait_ready() {  # wait_ready FILE PID
 ccrec_log "starting the Webex CC emulator and the S3 server (moto, signature checking on)"
 mkdir -p "$work/webex" "$work/s3"
 "$py" tests/emulators/webex_cc.py --port 0 --ready-file "$work/webex.json" --state-dir "$work/webex" \
-  --day 2026-11-01 --tasks-per-day "${DEMO_TASKS:-1200}" &
+  --day "$day" --tasks-per-day "${DEMO_TASKS:-1200}" &
 pids+=($!)
 "$py" tests/emulators/s3_server.py --port 0 --ready-file "$work/s3.json" --state-dir "$work/s3" \
   --bucket ccrec-demo &
@@ -65,17 +76,17 @@ export CCREC_WEBEX_CLIENT_SECRET=$(ready "$work/webex.json" client_secret)
 endpoint=$(ready "$work/s3.json" endpoint)
 
 run_export() {
-  "$build/examples/ccrec-export" webex \
+  "$exporter" webex \
     --api-base-url "$(ready "$work/webex.json" base_url)" \
     --token-url "$(ready "$work/webex.json" token_url)" \
     --ca-file "$(ready "$work/webex.json" ca_file)" \
     --token-file "$work/token.json" \
-    --from 2026-11-01T00:00:00Z --to 2026-11-02T00:00:00Z \
+    --from "${day}T00:00:00Z" --to "${today}T00:00:00Z" \
     --dest s3://ccrec-demo/wxcc --s3-endpoint "$endpoint" \
     --manifest "$work/manifest.jsonl" --concurrency 8 --progress on --log-level warn
 }
 
-ccrec_log "ccrec-export webex: one emulated day -> s3://ccrec-demo/wxcc"
+ccrec_log "ccrec-export webex: one emulated day ($day) -> s3://ccrec-demo/wxcc"
 run_export
 ccrec_log "what landed in the bucket"
 "$py" - "$endpoint" <<'PY'
