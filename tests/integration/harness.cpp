@@ -427,6 +427,14 @@ void WriteFile(std::string const& path, std::string const& data) {
   if (!out) throw std::runtime_error("WriteFile: cannot write " + path);
 }
 
+void WriteWebexTokenFile(std::string const& path, std::string const& refresh_token) {
+  WriteFile(path, R"({"access_token":"","token_type":"Bearer","expires_at":0,"refresh_token":")" + refresh_token +
+                      "\"}");
+  if (::chmod(path.c_str(), 0600) != 0) {
+    throw std::runtime_error("WriteWebexTokenFile: cannot chmod " + path + ": " + std::strerror(errno));
+  }
+}
+
 std::string Sha256Hex(std::string const& data) { return ccrec::detail::Sha256Hex(data); }
 
 // ---- HTTP helpers ------------------------------------------------------------------------------

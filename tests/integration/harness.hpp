@@ -79,6 +79,9 @@ std::vector<std::string> ManifestRecordLines(std::string const& path);
 /// `text` parsed as JSON; a parse error is a (non-fatal) test failure quoting the text's start.
 rapidjson::Document Json(std::string const& text);
 void WriteFile(std::string const& path, std::string const& data);
+/// Writes, mode 0600, the Webex token file an admin's one-time authorization leaves: no access
+/// token yet and `refresh_token` (ccrec-export refreshes and rotates it on its first call).
+void WriteWebexTokenFile(std::string const& path, std::string const& refresh_token);
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string const& data);
 /// HTTP(S) GET against a loopback server with the given CA, via the ccrec curl transport.

@@ -26,9 +26,7 @@ class ExportAwsParityTest : public ::testing::Test {
     s3_ = ServerProcess::Start("s3_server.py", {"--bucket", "recordings"}).release();
     dir_ = new TempDir("ccrec-it-awsparity");
     token_file_ = new std::string(*dir_ / "token.json");
-    ccrec_it::WriteFile(*token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                      "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
-    ::chmod(token_file_->c_str(), 0600);
+    ccrec_it::WriteWebexTokenFile(*token_file_, webex_->Get("refresh_token"));
     // A credential broker printing the moto user's keys; `ops` assumes the moto role with them.
     auto broker = *dir_ / "broker dir/broker.sh";
     ::mkdir((*dir_ / "broker dir").c_str(), 0700);

@@ -64,9 +64,7 @@ class ExportConditionalTest : public ::testing::Test {
   /// One instance: its own token file and manifest.
   std::vector<std::string> Args(std::string const& name, std::string const& conditional) {
     auto token = *dir_ / (name + ".token");
-    ccrec_it::WriteFile(token, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                               "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
-    ::chmod(token.c_str(), 0600);
+    ccrec_it::WriteWebexTokenFile(token, webex_->Get("refresh_token"));
     return {CCREC_EXPORT_BIN, "webex", "--api-base-url", webex_->Get("base_url"), "--token-url",
             webex_->Get("token_url"), "--token-file", token, "--from", "2026-11-01T00:00:00Z", "--to",
             "2026-11-02T00:00:00Z", "--dest", "s3://" + s3_->Get("bucket") + "/cw", "--manifest", *dir_ / (name + ".jsonl"),

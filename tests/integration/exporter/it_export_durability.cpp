@@ -77,9 +77,7 @@ class ExportDurabilityTest : public ::testing::Test {
     webex_ = ServerProcess::Start("webex_cc.py", {"--tasks-per-day", "120", "--day", Ymd(day_ms_)}).release();
     dir_ = new TempDir("ccrec-it-durable");
     token_file_ = new std::string(*dir_ / "token.json");
-    ccrec_it::WriteFile(*token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                      "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
-    ::chmod(token_file_->c_str(), 0600);
+    ccrec_it::WriteWebexTokenFile(*token_file_, webex_->Get("refresh_token"));
   }
   static void TearDownTestSuite() {
     delete webex_;

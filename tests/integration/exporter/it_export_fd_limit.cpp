@@ -32,9 +32,7 @@ class ExportFdLimitTest : public ::testing::Test {
     dir_ = new TempDir("ccrec-it-fdlimit");
     // Every run rotates the refresh token in this file (the emulator invalidates used ones).
     token_file_ = new std::string(*dir_ / "token.json");
-    ccrec_it::WriteFile(*token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                      "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
-    ::chmod(token_file_->c_str(), 0600);
+    ccrec_it::WriteWebexTokenFile(*token_file_, webex_->Get("refresh_token"));
   }
   static void TearDownTestSuite() {
     delete webex_;

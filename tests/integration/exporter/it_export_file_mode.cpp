@@ -59,9 +59,7 @@ class ExportFileModeTest : public ::testing::Test {
     webex_ = ServerProcess::Start("webex_cc.py", {"--tasks-per-day", "12", "--day", "2026-11-01"}).release();
     dir_ = new TempDir("ccrec-it-file-mode");
     token_file_ = new std::string(*dir_ / "token.json");
-    ccrec_it::WriteFile(*token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                      "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
-    ::chmod(token_file_->c_str(), 0600);
+    ccrec_it::WriteWebexTokenFile(*token_file_, webex_->Get("refresh_token"));
   }
   static void TearDownTestSuite() {
     delete webex_;

@@ -32,8 +32,7 @@ class RedisLeaseCliTest : public ::testing::Test {
                                      "--seed", "15", "--refresh-grace-seconds", "3600"};
     args.insert(args.end(), emulator_extra.begin(), emulator_extra.end());
     webex_ = ServerProcess::Start("webex_cc.py", args);
-    ccrec_it::WriteFile(dir_ / "token.json", "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                             "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
+    ccrec_it::WriteWebexTokenFile(dir_ / "token.json", webex_->Get("refresh_token"));
   }
 
   std::vector<std::string> Args(std::vector<std::string> extra = {}) const {

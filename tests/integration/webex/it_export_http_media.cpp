@@ -21,9 +21,7 @@ class ExportHttpMediaTest : public ::testing::Test {
   void SetUp() override {
     webex_ = ServerProcess::Start("webex_cc.py", {"--plain-http", "--tasks-per-day", "12", "--day", "2026-11-01"});
     token_file_ = dir_ / "token.json";
-    ccrec_it::WriteFile(token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                     "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
-    ::chmod(token_file_.c_str(), 0600);
+    ccrec_it::WriteWebexTokenFile(token_file_, webex_->Get("refresh_token"));
   }
 
   ccrec_it::ProgramResult Export(std::string const& dest, std::vector<std::string> extra = {}) {

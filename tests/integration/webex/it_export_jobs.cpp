@@ -23,8 +23,7 @@ class ExportJobsTest : public ::testing::Test {
   void SetUp() override {
     webex_ = ServerProcess::Start("webex_cc.py", {"--tasks-per-day", "12", "--day", "2026-11-01", "--seed", "17"});
     token_file_ = dir_ / "token.json";
-    ccrec_it::WriteFile(token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                     "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
+    ccrec_it::WriteWebexTokenFile(token_file_, webex_->Get("refresh_token"));
     ccrec_it::WriteFile(dir_ / "client-id", webex_->Get("client_id"));
   }
 

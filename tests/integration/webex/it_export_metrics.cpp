@@ -27,8 +27,7 @@ TEST(ExportWebexMetrics, TextfileCountsRecordingsAndRequestsAndAddsUpOverRuns) {
   auto webex = ServerProcess::Start("webex_cc.py", {"--tasks-per-day", "12", "--day", "2026-11-01", "--seed", "15"});
   TempDir dir("ccrec-it-metrics");
   std::string const token_file = dir / "token.json";
-  ccrec_it::WriteFile(token_file, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                  "\"refresh_token\":\"" + webex->Get("refresh_token") + "\"}");
+  ccrec_it::WriteWebexTokenFile(token_file, webex->Get("refresh_token"));
   std::string const prom = dir / "ccrec.prom";
   std::vector<std::string> args = {CCREC_EXPORT_BIN, "webex", "--api-base-url", webex->Get("base_url"),
                                    "--token-url", webex->Get("token_url"), "--token-file", token_file,

@@ -37,8 +37,7 @@ TEST(ExportWebexShard, TwoShardsTogetherExportEveryRecordingExactlyOnce) {
   // Both instances share one token file: JsonFileTokenStore locks it across processes, so the
   // rotated refresh token of one is what the other reads.
   std::string const token_file = dir / "token.json";
-  ccrec_it::WriteFile(token_file, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                  "\"refresh_token\":\"" + webex->Get("refresh_token") + "\"}");
+  ccrec_it::WriteWebexTokenFile(token_file, webex->Get("refresh_token"));
   auto env1 = env;
   env1["JOB_COMPLETION_INDEX"] = "1";
   ccrec_it::ProgramResult r0, r1;

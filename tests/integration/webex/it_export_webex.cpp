@@ -56,9 +56,7 @@ class ExportWebexTest : public ::testing::Test {
     // The token store of this "installation": written once with the refresh token the admin
     // obtained; every run rotates it (the emulator invalidates used refresh tokens).
     token_file_ = new std::string(*dir_ / "token.json");
-    ccrec_it::WriteFile(*token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                      "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
-    ::chmod(token_file_->c_str(), 0600);
+    ccrec_it::WriteWebexTokenFile(*token_file_, webex_->Get("refresh_token"));
   }
   static void TearDownTestSuite() {
     delete webex_;
@@ -450,8 +448,7 @@ class ExportWebexFaultsTest : public ExportWebexTest {
     s3_ = ServerProcess::Start("s3_server.py", {"--bucket", "recordings"}).release();
     dir_ = new TempDir("ccrec-it-faults");
     token_file_ = new std::string(*dir_ / "token.json");
-    ccrec_it::WriteFile(*token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                      "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
+    ccrec_it::WriteWebexTokenFile(*token_file_, webex_->Get("refresh_token"));
   }
 };
 

@@ -32,8 +32,7 @@ class ExportWebexMediaTest : public ::testing::Test {
   void SetUp() override {
     dir_ = std::make_unique<TempDir>("ccrec-it-webex-media");
     token_file_ = *dir_ / "token.json";
-    ccrec_it::WriteFile(token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                     "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
+    ccrec_it::WriteWebexTokenFile(token_file_, webex_->Get("refresh_token"));
     dest_ = dir_->path() + "/archive";
     manifest_ = *dir_ / "m.jsonl";
     auto [status, body] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/reset-stats", "{}",

@@ -30,8 +30,7 @@ TEST(ExportWebexResume, ShortPartialResponsesAndReplacedRecordingsAreNeverStored
   std::string const ca = webex->Get("ca_file");
   std::string const base = webex->Get("base_url");
   std::string const token_file = dir / "token.json";
-  ccrec_it::WriteFile(token_file, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                  "\"refresh_token\":\"" + webex->Get("refresh_token") + "\"}");
+  ccrec_it::WriteWebexTokenFile(token_file, webex->Get("refresh_token"));
   std::string const dest = dir.path() + "/archive";
   std::string const manifest = dir / "m.jsonl";
   std::vector<std::string> args = {CCREC_EXPORT_BIN, "webex", "--api-base-url", base, "--token-url",

@@ -31,8 +31,7 @@ class ExportWebexSearchTest : public ::testing::Test {
   void SetUp() override {
     dir_ = std::make_unique<TempDir>("ccrec-it-webex-search");
     token_file_ = *dir_ / "token.json";
-    ccrec_it::WriteFile(token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                     "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
+    ccrec_it::WriteWebexTokenFile(token_file_, webex_->Get("refresh_token"));
   }
 
   struct Run {

@@ -124,9 +124,7 @@ class WebexServeTest : public ::testing::Test {
     webex_ = ServerProcess::Start("webex_cc.py", {"--tasks-per-day", "40", "--day", kDay});
     dir_ = std::make_unique<TempDir>("ccrec-it-serve");
     token_file_ = *dir_ / "token.json";
-    ccrec_it::WriteFile(token_file_, "{\"access_token\":\"\",\"token_type\":\"Bearer\",\"expires_at\":0,"
-                                     "\"refresh_token\":\"" + webex_->Get("refresh_token") + "\"}");
-    ::chmod(token_file_.c_str(), 0600);
+    ccrec_it::WriteWebexTokenFile(token_file_, webex_->Get("refresh_token"));
     port_ = FreePort();
   }
 
