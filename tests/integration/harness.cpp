@@ -435,6 +435,16 @@ void WriteWebexTokenFile(std::string const& path, std::string const& refresh_tok
   }
 }
 
+std::map<std::string, std::string> WebexToS3Env(ServerProcess const& webex, ServerProcess const& s3,
+                                                std::string const& secret_key) {
+  return {{"AWS_ACCESS_KEY_ID", s3.Get("access_key")},
+          {"AWS_SECRET_ACCESS_KEY", secret_key.empty() ? s3.Get("secret_key") : secret_key},
+          {"AWS_SESSION_TOKEN", "\x01unset"},
+          {"AWS_REGION", "us-east-1"},
+          {"CCREC_WEBEX_CLIENT_ID", webex.Get("client_id")},
+          {"CCREC_WEBEX_CLIENT_SECRET", webex.Get("client_secret")}};
+}
+
 std::string Sha256Hex(std::string const& data) { return ccrec::detail::Sha256Hex(data); }
 
 // ---- HTTP helpers ------------------------------------------------------------------------------

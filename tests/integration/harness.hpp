@@ -82,6 +82,11 @@ void WriteFile(std::string const& path, std::string const& data);
 /// Writes, mode 0600, the Webex token file an admin's one-time authorization leaves: no access
 /// token yet and `refresh_token` (ccrec-export refreshes and rotates it on its first call).
 void WriteWebexTokenFile(std::string const& path, std::string const& refresh_token);
+/// The environment of a `ccrec-export webex` run from the Webex emulator `webex` into the test
+/// S3 server `s3`: the emulator's OAuth client id and secret, the S3 access key and secret
+/// (`secret_key` replaces the server's when not empty), no session token, region us-east-1.
+std::map<std::string, std::string> WebexToS3Env(ServerProcess const& webex, ServerProcess const& s3,
+                                                std::string const& secret_key = {});
 /// Lower-case hex SHA-256 of `data`.
 std::string Sha256Hex(std::string const& data);
 /// HTTP(S) GET against a loopback server with the given CA, via the ccrec curl transport.

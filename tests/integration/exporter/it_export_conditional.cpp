@@ -52,14 +52,7 @@ class ExportConditionalTest : public ::testing::Test {
     delete dir_;
   }
 
-  std::map<std::string, std::string> Env() {
-    return {{"AWS_ACCESS_KEY_ID", s3_->Get("access_key")},
-            {"AWS_SECRET_ACCESS_KEY", s3_->Get("secret_key")},
-            {"AWS_SESSION_TOKEN", "\x01unset"},
-            {"AWS_REGION", "us-east-1"},
-            {"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
-            {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")}};
-  }
+  std::map<std::string, std::string> Env() { return ccrec_it::WebexToS3Env(*webex_, *s3_); }
 
   /// One instance: its own token file and manifest.
   std::vector<std::string> Args(std::string const& name, std::string const& conditional) {

@@ -62,13 +62,7 @@ class ExportFdLimitTest : public ::testing::Test {
                                      "--concurrency", "16", "--pending-max-age", "0",
                                      "--log-level", "info",
                                      "--progress", "off"};
-    std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", s3_->Get("access_key")},
-                                              {"AWS_SECRET_ACCESS_KEY", s3_->Get("secret_key")},
-                                              {"AWS_SESSION_TOKEN", "\x01unset"},
-                                              {"AWS_REGION", "us-east-1"},
-                                              {"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
-                                              {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")}};
-    return ccrec_it::RunProgram(args, env);
+    return ccrec_it::RunProgram(args, ccrec_it::WebexToS3Env(*webex_, *s3_));
   }
 
   static ServerProcess* webex_;

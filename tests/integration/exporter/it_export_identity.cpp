@@ -49,14 +49,7 @@ class ExportIdentityTest : public ::testing::Test {
     delete dir_;
   }
 
-  std::map<std::string, std::string> S3Env() {
-    return {{"AWS_ACCESS_KEY_ID", s3_->Get("access_key")},
-            {"AWS_SECRET_ACCESS_KEY", s3_->Get("secret_key")},
-            {"AWS_SESSION_TOKEN", "\x01unset"},
-            {"AWS_REGION", "us-east-1"},
-            {"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
-            {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")}};
-  }
+  std::map<std::string, std::string> S3Env() { return ccrec_it::WebexToS3Env(*webex_, *s3_); }
 
   std::vector<std::string> BaseArgs(std::string const& dest, std::string const& manifest) {
     return {CCREC_EXPORT_BIN, "webex",        "--api-base-url", webex_->Get("base_url"),

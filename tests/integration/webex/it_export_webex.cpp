@@ -65,13 +65,8 @@ class ExportWebexTest : public ::testing::Test {
     delete dir_;
   }
 
-  std::map<std::string, std::string> S3Env(std::string secret = {}) {
-    return {{"AWS_ACCESS_KEY_ID", s3_->Get("access_key")},
-            {"AWS_SECRET_ACCESS_KEY", secret.empty() ? s3_->Get("secret_key") : secret},
-            {"AWS_SESSION_TOKEN", "\x01unset"},
-            {"AWS_REGION", "us-east-1"},
-            {"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
-            {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")}};
+  std::map<std::string, std::string> S3Env(std::string const& secret = {}) {
+    return ccrec_it::WebexToS3Env(*webex_, *s3_, secret);
   }
 
   std::vector<std::string> BaseArgs(std::string const& dest, std::string const& manifest) {
