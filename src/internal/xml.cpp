@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The XML reading layer on pugixml (see xml.hpp) and the escaper.
+// The XML reading layer and the request-body writer, on pugixml (see xml.hpp).
 #include "internal/xml.hpp"
 
 #include <ccrec/core/error.hpp>
@@ -117,6 +117,15 @@ std::optional<std::string> ElementText(pugi::xml_node element) {
   return out;
 }
 
+// The pugixml node behind an Element or a Writer::Node.
+pugi::xml_node NodeOf(void* node) { return pugi::xml_node(static_cast<pugi::xml_node_struct*>(node)); }
+
+// Appends what pugixml writes to a string.
+struct StringOutput : pugi::xml_writer {
+  std::string out;
+  void write(void const* data, std::size_t size) override { out.append(static_cast<char const*>(data), size); }
+};
+
 Error ParseError(std::string_view what, std::string const& problem) {
   return MakeError(ErrorCode::kParse, std::string(what) + " " + problem);
 }
@@ -169,16 +178,16 @@ Result<Document> Document::Parse(std::string_view body, std::string_view what) {
 }
 
 std::string Element::Name() const {
-  return std::string(LocalName(pugi::xml_node(static_cast<pugi::xml_node_struct*>(node_)).name()));
+  return std::string(LocalName(NodeOf(node_).name()));
 }
 
 std::optional<std::string> Element::Text() const {
-  return ElementText(pugi::xml_node(static_cast<pugi::xml_node_struct*>(node_)));
+  return ElementText(NodeOf(node_));
 }
 
 std::vector<Element> Element::Children() const {
   std::vector<Element> out;
-  for (auto child : pugi::xml_node(static_cast<pugi::xml_node_struct*>(node_)).children()) {
+  for (auto child : NodeOf(node_).children()) {
     if (child.type() == pugi::node_element) out.push_back(Element(child.internal_object()));
   }
   return out;
@@ -286,20 +295,32 @@ std::optional<std::string> Unescape(std::string_view text) {
   return out;
 }
 
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
+struct Writer::Impl {
+  pugi::xml_document doc;
+};
+
+Writer::Writer(std::string_view root, std::string_view xmlns) : impl_(std::make_unique<Impl>()) {
+  auto node = impl_->doc.append_child(std::string(root).c_str());
+  if (!xmlns.empty()) node.append_attribute("xmlns").set_value(std::string(xmlns).c_str());
+}
+Writer::Writer(Writer&&) noexcept = default;
+Writer& Writer::operator=(Writer&&) noexcept = default;
+Writer::~Writer() = default;
+
+Writer::Node Writer::Root() { return Node(impl_->doc.document_element().internal_object()); }
+
+Writer::Node Writer::Node::Child(std::string_view name) {
+  return Node(NodeOf(node_).append_child(std::string(name).c_str()).internal_object());
+}
+
+void Writer::Node::Child(std::string_view name, std::string_view text) {
+  NodeOf(node_).append_child(std::string(name).c_str()).text().set(std::string(text).c_str());
+}
+
+std::string Writer::ToString() const {
+  StringOutput output;
+  impl_->doc.save(output, "", pugi::format_raw | pugi::format_no_declaration, pugi::encoding_utf8);
+  return std::move(output.out);
 }
 
 }  // namespace ccrec::detail::xml

@@ -3,7 +3,8 @@
 // Internal: the one XML reading layer of ccrec, built on pugixml. Every XML answer a server sends
 // (S3 Error documents and multipart answers, FACE result documents, the S3-style error bodies of
 // Webex presigned downloads) is parsed once into a DOM here and read with the small queries below.
-// Also the escaper for the CompleteMultipartUpload body. Not installed; pugixml stays in xml.cpp.
+// Also the writer of XML request bodies (S3 CompleteMultipartUpload), so that pugixml, not ccrec,
+// escapes their texts. Not installed; pugixml stays in xml.cpp.
 //
 // What it accepts (docs/security.md):
 // - UTF-8 (optional BOM) and UTF-16 LE/BE (with a BOM, or without one when the bytes show it:
@@ -95,7 +96,41 @@ bool LooksLikeXml(std::string_view body);
 /// entity, or a character reference to NUL, a surrogate or a code point beyond U+10FFFF.
 std::optional<std::string> Unescape(std::string_view text);
 
-/// Escapes & < > " ' for element text and attribute values.
-std::string Escape(std::string_view text);
+/// Writes a small XML document with pugixml, which escapes the texts: request bodies such as S3's
+/// CompleteMultipartUpload. ToString() has no XML declaration and no indentation.
+///
+/// @par Thread safety
+/// None: one thread builds a Writer; it is move-only.
+class Writer {
+ public:
+  /// An element being written; valid while its Writer lives; cheap to copy.
+  class Node {
+   public:
+    /// Appends the empty child element `name` and returns it.
+    Node Child(std::string_view name);
+    /// Appends the child element `<name>text</name>`.
+    void Child(std::string_view name, std::string_view text);
+
+   private:
+    friend class Writer;
+    explicit Node(void* node) : node_(node) {}
+    void* node_ = nullptr;  // pugi::xml_node_struct, as in Element
+  };
+
+  /// A document whose root element is `root`, with the attribute `xmlns` unless it is empty.
+  explicit Writer(std::string_view root, std::string_view xmlns = {});
+  Writer(Writer&&) noexcept;
+  Writer& operator=(Writer&&) noexcept;
+  ~Writer();
+
+  /// The root element.
+  Node Root();
+  /// The document as UTF-8, e.g. `<a xmlns="urn:x"><b>1 &amp; 2</b></a>`.
+  std::string ToString() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace ccrec::detail::xml

@@ -14,7 +14,6 @@
 #include "s3/refreshing_provider.hpp"
 #include "s3/s3_error.hpp"
 
-#include <algorithm>
 #include <string>
 
 namespace ccrec::s3 {

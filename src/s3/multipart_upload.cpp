@@ -115,17 +115,14 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
     return MakeError(ErrorCode::kInternal, "S3 upload " + Location() + ": " + std::to_string(parts_.size()) +
                                                " of " + std::to_string(count) + " parts completed");
   }
-  std::string body = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
+  xml::Writer complete("CompleteMultipartUpload", "http://s3.amazonaws.com/doc/2006-03-01/");
   for (auto const& [number, part] : parts_) {
-    body += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + xml::Escape(part.etag) +
-            "</ETag>";
-    if (s.options.checksum != ChecksumAlgorithm::kNone) {
-      body += std::string("<") + ChecksumXmlElement(s.options.checksum) + ">" + xml::Escape(part.checksum) +
-              "</" + ChecksumXmlElement(s.options.checksum) + ">";
-    }
-    body += "</Part>";
+    auto element = complete.Root().Child("Part");
+    element.Child("PartNumber", std::to_string(number));
+    element.Child("ETag", part.etag);
+    if (s.options.checksum != ChecksumAlgorithm::kNone) element.Child(ChecksumXmlElement(s.options.checksum), part.checksum);
   }
-  body += "</CompleteMultipartUpload>";
+  std::string body = complete.ToString();
   S3Call call;
   call.operation = "CompleteMultipartUpload";
   call.method = "POST";

@@ -12,8 +12,6 @@
 #include "s3/s3_error.hpp"
 #include "s3/s3_xml.hpp"
 
-#include <algorithm>
-
 namespace ccrec::s3::detail {
 
 std::string StsRegion(StsOptions const& options) {

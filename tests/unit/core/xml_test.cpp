@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // internal/xml.hpp: the pugixml-based XML layer — queries by local name, UTF-8 and UTF-16 (LE/BE,
-// with and without BOM), entities, hostile and malformed input, the escaper.
+// with and without BOM), entities, hostile and malformed input, the request-body writer.
 
 #include "internal/xml.hpp"
 
@@ -226,11 +226,25 @@ TEST(XmlLooksLikeXml, Sniffs) {
   EXPECT_FALSE(xml::LooksLikeXml(Utf16("{", true, true)));
 }
 
-TEST(XmlEscape, RoundTrip) {
-  std::string s = "\"etag\" & <x> 'y'";
-  EXPECT_EQ(xml::Escape(s), "&quot;etag&quot; &amp; &lt;x&gt; &apos;y&apos;");
-  EXPECT_EQ(*xml::Unescape(xml::Escape(s)), s);
-  EXPECT_EQ(*Parse("<a>" + xml::Escape(s) + "</a>").Text("a"), s);
+TEST(XmlWriter, WritesNestedElementsWithoutDeclaration) {
+  xml::Writer doc("CompleteMultipartUpload", "http://s3.amazonaws.com/doc/2006-03-01/");
+  auto part = doc.Root().Child("Part");
+  part.Child("PartNumber", "1");
+  part.Child("ETag", "\"e-1\"");
+  doc.Root().Child("Empty", "");
+  EXPECT_EQ(doc.ToString(),
+            "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Part><PartNumber>1</PartNumber>"
+            "<ETag>\"e-1\"</ETag></Part><Empty></Empty></CompleteMultipartUpload>");
+}
+
+TEST(XmlWriter, EscapedTextsReadBackUnchanged) {
+  std::string const text = "\"etag\" & <x> 'y' ]]> &amp; \xE2\x98\xBA";
+  xml::Writer doc("a");
+  doc.Root().Child("b", text);
+  auto const written = doc.ToString();
+  EXPECT_THAT(written, HasSubstr("&amp; &lt;x&gt;"));
+  EXPECT_EQ(*Parse(written).Text("b"), text);
+  EXPECT_EQ(*xml::Unescape("&quot;etag&quot; &amp; &lt;x&gt; &apos;y&apos;"), "\"etag\" & <x> 'y'");
 }
 
 }  // namespace

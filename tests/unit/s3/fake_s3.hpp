@@ -223,9 +223,11 @@ class FakeS3 {
     if (r.method == "POST" && q("uploads")) {
       auto id = "upload-" + std::to_string(++next_upload_);
       uploads_[id] = Upload{key, r.headers, {}, {}};
-      return Reply(200, "<?xml version=\"1.0\"?><InitiateMultipartUploadResult><Bucket>b</Bucket><Key>" +
-                            ccrec::detail::xml::Escape(key) + "</Key><UploadId>" + id +
-                            "</UploadId></InitiateMultipartUploadResult>");
+      ccrec::detail::xml::Writer answer("InitiateMultipartUploadResult");
+      answer.Root().Child("Bucket", "b");
+      answer.Root().Child("Key", key);
+      answer.Root().Child("UploadId", id);
+      return Reply(200, "<?xml version=\"1.0\"?>" + answer.ToString());
     }
     if (r.method == "POST" && q("uploadId")) {
       auto up = uploads_.find(*q("uploadId"));
@@ -258,17 +260,21 @@ class FakeS3 {
       auto etag = "\"" + ccrec::detail::HexEncode(ccrec::detail::Md5Raw(md5s)) + "-" +
                   std::to_string(parts.size()) + "\"";
       objects_[up->second.key] = StoredObject{data, up->second.headers, etag};
-      std::string extra;
-      auto crcs = body->Texts("ChecksumCRC32C");
-      if (!crcs.empty() && flexible_checksums) extra = "<ChecksumCRC32C>composite-" + std::to_string(crcs.size()) + "</ChecksumCRC32C>";
+      auto const crcs = body->Texts("ChecksumCRC32C");
       uploads_.erase(up);
       if (lose_next_complete_response) {
         lose_next_complete_response = false;
         return Reply(500, ErrorXml("InternalError"));
       }
-      return Reply(200, "<?xml version=\"1.0\"?>\n\n<CompleteMultipartUploadResult><Location>l</Location><Bucket>b"
-                        "</Bucket><Key>k</Key><ETag>" +
-                            ccrec::detail::xml::Escape(etag) + "</ETag>" + extra + "</CompleteMultipartUploadResult>");
+      ccrec::detail::xml::Writer answer("CompleteMultipartUploadResult");
+      for (auto const& [name, text] : {std::pair<char const*, std::string>{"Location", "l"}, {"Bucket", "b"}, {"Key", "k"},
+                                       {"ETag", etag}}) {
+        answer.Root().Child(name, text);
+      }
+      if (!crcs.empty() && flexible_checksums) {
+        answer.Root().Child("ChecksumCRC32C", "composite-" + std::to_string(crcs.size()));
+      }
+      return Reply(200, "<?xml version=\"1.0\"?>\n\n" + answer.ToString());
     }
     if (r.method == "DELETE" && q("uploadId")) {
       ++aborts_;

@@ -172,9 +172,18 @@ TEST_F(S3SinkTest, MultipartFlow) {
   auto const& complete = reqs[4];
   EXPECT_EQ(complete.method, "POST");
   EXPECT_EQ(complete.url, "http://127.0.0.1:9000/bkt/rec/big.wav?uploadId=upload-1");
-  auto numbers = ccrec::detail::xml::Document::Parse(complete.body, "Complete body").value().Texts("PartNumber");
-  EXPECT_EQ(numbers, (std::vector<std::string>{"1", "2", "3"}));
-  EXPECT_NE(complete.body.find("<ETag>&quot;"), std::string::npos);
+  std::string const head = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Part>"
+                           "<PartNumber>1</PartNumber><ETag>\"";
+  EXPECT_EQ(complete.body.substr(0, head.size()), head);
+  auto body = ccrec::detail::xml::Document::Parse(complete.body, "Complete body").value();
+  EXPECT_EQ(body.Texts("PartNumber"), (std::vector<std::string>{"1", "2", "3"}));
+  std::vector<std::string> etags, checksums;
+  for (auto const& [n, r] : parts) {
+    etags.push_back("\"" + ::ccrec::detail::HexEncode(::ccrec::detail::Md5Raw(r.body)) + "\"");  // the fake's ETag
+    checksums.push_back(*r.Header("x-amz-checksum-crc32c"));
+  }
+  EXPECT_EQ(body.Texts("ETag"), etags);
+  EXPECT_EQ(body.Texts("ChecksumCRC32C"), checksums);
 
   EXPECT_EQ(fake_.Object("rec/big.wav")->data, data);
   EXPECT_EQ(info->bytes, data.size());
