@@ -73,6 +73,14 @@ void AdvanceCheckpoint(ExportWindow const& w, std::string const& source, CommonO
                        ccrec::exporter::ExportSummary const& summary, int signal_number, ccrec::Logger const& logger) {
   if (w.checkpoint_path.empty() || common.dry_run || summary.fatal || summary.cancelled || signal_number != 0) return;
   auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, w.to) : w.to;
+  if (summary.unfinished_without_window_time > 0) {
+    // Failed or pending items without a time (the server sent none): their place in the window is
+    // unknown, so the checkpoint stays at the window's start and the next run lists it again.
+    next = std::min(next, w.from);
+    logger.Warn(std::to_string(summary.unfinished_without_window_time) +
+                " unfinished item(s) have no time in the window; the checkpoint stays at " +
+                ccrec::FormatIso8601(next, true));
+  }
   auto written = ccrec::exporter::WriteCheckpoint(w.checkpoint_path, ccrec::exporter::Checkpoint{source, next},
                                                   FileMode(common));
   if (!written) logger.Warn("cannot write checkpoint " + w.checkpoint_path + ": " + written.error().message);

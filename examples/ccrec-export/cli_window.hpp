@@ -42,7 +42,8 @@ struct ExportWindow {
 ExportWindow ResolveWindow(WindowFlags const& flags, CommonOptions const& common, std::string const& source);
 
 /// After a run: moves the checkpoint (when there is one) to the first unfinished item
-/// (ExportSummary::earliest_unfinished), else the window end — not after a dry run, a fatal error
+/// (ExportSummary::earliest_unfinished), else the window end; to the window start when an
+/// unfinished item had no time (ExportSummary::unfinished_without_window_time) — not after a dry run, a fatal error
 /// or an interruption. A write failure is a warning.
 void AdvanceCheckpoint(ExportWindow const& window, std::string const& source, CommonOptions const& common,
                        ccrec::exporter::ExportSummary const& summary, int signal_number, ccrec::Logger const& logger);

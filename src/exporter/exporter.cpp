@@ -45,6 +45,7 @@ bool IsCredentialError(Error const& e) {
 
 struct Counters {
   std::atomic<std::uint64_t> exported{0}, skipped{0}, failed{0}, pending{0}, bytes{0}, discovered{0};
+  std::atomic<std::uint64_t> unfinished_untimed{0};  // ExportSummary::unfinished_without_window_time
 };
 
 /// One run's shared state.
@@ -159,6 +160,7 @@ class Run {
     s.pending = counters_.pending.load();
     s.bytes = counters_.bytes.load();
     s.discovered = counters_.discovered.load();
+    s.unfinished_without_window_time = counters_.unfinished_untimed.load();
     s.cancelled = cancelled_.load();
     {
       std::lock_guard<std::mutex> lock(fatal_mu_);
@@ -195,8 +197,13 @@ class Run {
     Record(entry, item);
   }
 
+  /// An item ended failed or pending: it holds the resume point at its window_time, or (unknown
+  /// place in the window) at the window's start through ExportSummary::unfinished_without_window_time.
   void NoteUnfinished(std::optional<std::chrono::system_clock::time_point> t) {
-    if (!t) return;
+    if (!t) {
+      counters_.unfinished_untimed.fetch_add(1);
+      return;
+    }
     std::lock_guard<std::mutex> lock(fatal_mu_);
     if (!earliest_unfinished_ || *t < *earliest_unfinished_) earliest_unfinished_ = t;
   }

@@ -19,7 +19,9 @@ namespace ccrec::exporter {
 ///
 /// The rule `ccrec-export` follows after a run over [from, to): when the run was not a dry run,
 /// had no fatal error and was not cancelled, write `next_from =
-/// min(ExportSummary::earliest_unfinished, to)` (just `to` when nothing was left unfinished);
+/// min(ExportSummary::earliest_unfinished, to)` (just `to` when nothing was left unfinished), or
+/// `from` itself when ExportSummary::unfinished_without_window_time is non-zero (an unfinished
+/// item whose place in [from, to) is unknown: the whole window is listed again);
 /// otherwise leave the checkpoint alone. The next run then lists [next_from, its own end), so a
 /// task still pending or failed is listed again, and a task already exported is skipped by the
 /// manifest.

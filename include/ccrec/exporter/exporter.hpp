@@ -43,6 +43,12 @@ struct CCREC_EXPORT ExportSummary : ItemStatusCounts {
   /// (or none had a window_time). An incremental run resumes
   /// from here so that nothing unfinished is left behind (`--since-last-run`).
   std::optional<std::chrono::system_clock::time_point> earliest_unfinished;
+  /// Items (and pending tasks) that ended failed or pending in this run without a window_time
+  /// (given-up pending tasks excepted), e.g. a FACE recording or a Webex task whose start time the
+  /// server did not send: earliest_unfinished cannot say where they are in the listed window, so
+  /// an incremental run must not move its checkpoint past the start of that window while this is
+  /// non-zero (see Checkpoint). 0 when every unfinished item had a window_time.
+  std::uint64_t unfinished_without_window_time = 0;
 
   /// The contract's last line: "exported=N skipped=N failed=N pending=N bytes=N".
   std::string LastLine() const;

@@ -128,6 +128,27 @@ TEST_F(ExporterTest, PendingTasksAreRecordedAsPending) {
   EXPECT_EQ(by_task.at("t1").status, "exported");
 }
 
+// An unfinished item without a window_time (the server sent no start time) cannot hold
+// earliest_unfinished; the summary counts it so that the checkpoint stays at the window's start.
+TEST_F(ExporterTest, UnfinishedItemsWithoutWindowTimeAreCounted) {
+  auto const t0 = std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000));
+  PendingItem timed{"fake", "t-timed", "later", t0 + std::chrono::minutes(5)};
+  source->pending.push_back(timed);
+  source->pending.push_back(PendingItem{"fake", "t-untimed", "later"});  // no window_time
+  PendingItem given_up{"fake", "t-gone", "purged"};
+  given_up.given_up = true;  // does not hold the resume point, timed or not
+  source->pending.push_back(given_up);
+  Add("t-fail", "r-fail", Bytes(10), {Step::Fail(ErrorCode::kNotFound, "gone")});  // no window_time
+  Add("t-fail-timed", "r-fail-timed", Bytes(10), {Step::Fail(ErrorCode::kNotFound, "gone")});
+  source->items.back().window_time = t0 + std::chrono::minutes(9);
+  Add("t-ok", "r-ok", Bytes(10));  // exported: does not count
+  auto summary = Run();
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=3 pending=2 bytes=10");
+  ASSERT_TRUE(summary.earliest_unfinished);
+  EXPECT_EQ(*summary.earliest_unfinished, t0 + std::chrono::minutes(5));
+  EXPECT_EQ(summary.unfinished_without_window_time, 2u) << "t-untimed (pending) and r-fail (failed)";
+}
+
 TEST_F(ExporterTest, ListingErrorIsFatal) {
   source->pending.push_back(PendingItem{"fake", "t-wait", "later"});
   source->final_error = MakeError(ErrorCode::kUnavailable, "tasks API down");
