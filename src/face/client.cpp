@@ -107,6 +107,8 @@ Result<Recording> Client::GetRecording(std::string const& recording_id, CallCont
       r.segments.push_back(std::move(*segments->segment));
     }
   }
+  // Entries without a segmentId may belong to this recording: it is not complete as read.
+  r.unreadable_segments = std::move(segments->unreadable_matches);
   for (auto& m : segments->matches) {
     if (!m.recording_id.empty() && m.recording_id != recording_id) continue;
     Segment s;

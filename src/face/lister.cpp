@@ -64,6 +64,19 @@ void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
   }
   std::vector<RecordingMatch> matches = std::move(result->matches);
   if (result->recording) matches.push_back(FromRecording(*result->recording));
+  for (auto const& bad : result->unreadable_matches) {
+    std::string what = "entry " + std::to_string(bad.index) + " of the FACE list for [" +
+                       util::FormatIso8601(util::FromEpochMs(a), true) + ", " +
+                       util::FormatIso8601(util::FromEpochMs(b), true) + "] has " + bad.problem;
+    if (result->truncated) {  // the halves are queried again: reported there
+      logger_.Debug("FACE listing: " + what + " (in a truncated list)");
+      continue;
+    }
+    if (!seen_.insert("\n" + bad.fingerprint).second) continue;  // not a recordingId: no clash
+    logger_.Warn("FACE listing: " + what + "; it names no recording, so it is left out (fingerprint " +
+                 bad.fingerprint + ")");
+    if (query_.on_unreadable_entry) query_.on_unreadable_entry(bad, util::FromEpochMs(a), util::FromEpochMs(b));
+  }
   if (result->truncated) {
     std::int64_t first = Floor(a);
     std::int64_t last = Floor(b);

@@ -44,7 +44,7 @@ class RecordingLister {
   std::int64_t granularity_ = 1;
   std::vector<std::pair<std::int64_t, std::int64_t>> windows_;  // inclusive [a, b] in epoch ms
   ::ccrec::detail::FetchedItems<RecordingMatch> fetched_;  // matches to yield, the error, the end
-  std::set<std::string> seen_;
+  std::set<std::string> seen_;  // recording ids yielded, and "\n" + fingerprint of unreadable entries reported
 };
 
 }  // namespace ccrec::face::detail

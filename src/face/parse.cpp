@@ -7,6 +7,7 @@
 #include <ccrec/face/errors.hpp>
 
 #include "internal/ascii.hpp"
+#include "internal/crypto.hpp"
 #include "internal/error_util.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
@@ -202,6 +203,34 @@ std::optional<bool> Flag(Value const& obj, char const* key) {
   return std::nullopt;
 }
 
+namespace {
+
+/// A list entry `v` (the `index`th) that has no readable `id_key`: its member names (at most 12,
+/// each cut at 40 bytes; never values) and a fingerprint of its text.
+UnreadableEntry Unreadable(util::JsonWithSpans const& doc, Value const& v, std::size_t index, char const* id_key) {
+  UnreadableEntry e;
+  e.index = index;
+  if (!v.IsObject()) {
+    e.problem = std::string("not an object (") + (v.IsArray() ? "an array" : v.IsString() ? "a string" : "a scalar") + ")";
+  } else {
+    e.problem = std::string("no readable ") + id_key + " (members:";
+    std::size_t listed = 0;
+    for (auto const& m : v.GetObject()) {
+      if (listed++ == 12) {
+        e.problem += " ...";
+        break;
+      }
+      std::size_t const n = std::min<std::size_t>(m.name.GetStringLength(), 40);
+      e.problem += (listed == 1 ? " " : ", ") + std::string(m.name.GetString(), n);
+    }
+    e.problem += ")";
+  }
+  e.fingerprint = util::Sha256Hex(doc.Raw(v)).substr(0, 12);
+  return e;
+}
+
+}  // namespace
+
 std::optional<Segment> ParseSegment(util::JsonWithSpans const& doc, Value const& v, TimeFormat const& format) {
   if (!v.IsObject()) return std::nullopt;
   auto id = Text(v, "segmentId");
@@ -284,9 +313,13 @@ std::optional<Recording> ParseRecording(util::JsonWithSpans const& doc, Value co
     }
     r.custom_data.push_back(std::move(cd));
   }
-  for (auto const* s : ListItems(v, "segments", "segment")) {
-    auto seg = ParseSegment(doc, *s, format);
-    if (!seg) continue;  // empty or unknown entries are ignored
+  auto const segments = ListItems(v, "segments", "segment");  // empty entries are left out
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    auto seg = ParseSegment(doc, *segments[i], format);
+    if (!seg) {  // never silently: the recording would look complete without it
+      r.unreadable_segments.push_back(Unreadable(doc, *segments[i], i, "segmentId"));
+      continue;
+    }
     if (seg->recording_id.empty()) seg->recording_id = r.recording_id;
     r.segments.push_back(std::move(*seg));
   }
@@ -446,11 +479,18 @@ Result<SearchResult> ParseSearch(int status, HttpHeaders const& headers, std::st
     return out;
   }
   if (out.code == -1 && (result.HasMember("matches") || IsListMessage(out.message))) {
-    for (auto const* m : ListItems(result, "matches", "match")) {
-      if (auto match = parse_match(*m, format)) out.matches.push_back(std::move(*match));
+    auto const entries = ListItems(result, "matches", "match");
+    std::string const id_key = std::string(item_key) + "Id";
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (auto match = parse_match(*entries[i], format)) {
+        out.matches.push_back(std::move(*match));
+      } else {
+        out.unreadable_matches.push_back(Unreadable(*doc, *entries[i], i, id_key.c_str()));
+      }
     }
+    // What the server returned counts, read or not: a full list with one bad entry is still full.
     out.truncated = IsTruncationMessage(out.message) ||
-                    (max_list_length > 0 && out.matches.size() >= static_cast<std::size_t>(max_list_length));
+                    (max_list_length > 0 && entries.size() >= static_cast<std::size_t>(max_list_length));
     return out;
   }
   return UnexpectedCode(status, headers, body, what);

@@ -8,7 +8,10 @@
 #include "face/sidecar.hpp"
 #include "face/supplemental.hpp"
 
+#include <ccrec/core/time.hpp>
+
 #include <utility>
+#include <vector>
 
 namespace ccrec::face {
 
@@ -30,7 +33,19 @@ class FaceSource : public exporter::RecordingSource {
     query.to = options_.to;
     query.filter = options_.filter;
     query.max_list_length = options_.max_list_length;
+    // List entries FACE returned without a recordingId: each ends as a failed line (issue 11).
+    std::vector<exporter::ExportItem> unreadable;
+    query.on_unreadable_entry = [&](UnreadableEntry const& e, auto window_start, auto window_end) {
+      unreadable.push_back(UnreadableListEntryItem(e, window_start, window_end));
+    };
+    auto report_unreadable = [&] {
+      for (auto& item : std::exchange(unreadable, {})) {
+        if (!on_item(std::move(item))) return false;
+      }
+      return true;
+    };
     for (auto& match : client_.ListRecordings(query, ctx)) {
+      if (!report_unreadable()) return {};
       if (!match) return std::move(match).error();
       if (ctx.cancel.IsCancelled()) return {};
       auto recording = client_.GetRecording(match->recording_id, ctx);
@@ -53,6 +68,15 @@ class FaceSource : public exporter::RecordingSource {
         pending.recording_id = recording->recording_id;
         pending.window_time = recording->start_time ? recording->start_time : match->start;
         on_pending(std::move(pending));
+        continue;
+      }
+      if (!recording->unreadable_segments.empty()) {
+        // Exported without it, the recording would look complete: none of it is, it fails.
+        auto item = IncompleteItem(*recording, *match);
+        options_.logger.Warn("FACE recording " + recording->recording_id + " has " +
+                             std::to_string(recording->unreadable_segments.size()) +
+                             " segment(s) that cannot be read; it is not exported and is reported as failed");
+        if (!on_item(std::move(item))) return {};
         continue;
       }
       // format_template: the recording's templated answer goes into each of its sidecars.
@@ -95,6 +119,7 @@ class FaceSource : public exporter::RecordingSource {
         }
       }
     }
+    (void)report_unreadable();  // the last answers' (after the last match)
     return {};
   }
 
@@ -230,6 +255,47 @@ class FaceSource : public exporter::RecordingSource {
     item.window_time = m.start;
     Error e = error;
     e.message = "reading the metadata of FACE recording " + m.recording_id + " failed: " + e.message;
+    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    return item;
+  }
+
+  /// A recording whose details hold segment entries that cannot be read: failed (kParse), nothing of
+  /// it exported, naming the recording and each bad entry; window_time as a listed recording's.
+  exporter::ExportItem IncompleteItem(Recording const& r, RecordingMatch const& m) const {
+    auto item = BaseItem(r, "");
+    if (!item.window_time) item.window_time = m.start;
+    if (!r.segments.empty()) item.key_fields.file_name = r.segments.front().filename;
+    std::string bad;
+    for (auto const& e : r.unreadable_segments) {
+      bad += (bad.empty() ? "" : "; ") + std::string("segment entry ") + std::to_string(e.index) + ": " + e.problem;
+    }
+    Error e = MakeError(ErrorCode::kParse,
+                        "FACE recording " + r.recording_id + " was not exported: its details list " +
+                            std::to_string(r.unreadable_segments.size()) + " segment(s) that cannot be read (" + bad +
+                            "), so the " + std::to_string(r.segments.size()) +
+                            " readable segment(s) would not be the whole recording; a later run retries it");
+    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    return item;
+  }
+
+  /// A list entry FACE returned without a recordingId: failed (kParse) under the identity
+  /// "unreadable-list-entry-" + its fingerprint, window_time the start of the window it was listed
+  /// in (the --since-last-run checkpoint stays there).
+  static exporter::ExportItem UnreadableListEntryItem(UnreadableEntry const& entry,
+                                                      std::chrono::system_clock::time_point window_start,
+                                                      std::chrono::system_clock::time_point window_end) {
+    exporter::ExportItem item;
+    item.source = kSource;
+    item.recording_id = "unreadable-list-entry-" + entry.fingerprint;
+    item.key_fields.task_id = item.recording_id;
+    item.key_fields.recording_id = item.recording_id;
+    item.key_fields.time = window_start;
+    item.window_time = window_start;
+    Error e = MakeError(ErrorCode::kParse,
+                        "FACE listed a recording it did not identify: entry " + std::to_string(entry.index) +
+                            " of the list for recordings starting in [" + FormatIso8601(window_start, true) + ", " +
+                            FormatIso8601(window_end, true) + "] has " + entry.problem +
+                            ", so nothing could be fetched for it; check that window on the recorder (ISR)");
     item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
     return item;
   }

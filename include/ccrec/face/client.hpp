@@ -37,6 +37,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,6 +106,14 @@ struct ListQuery {
   SearchCriteria filter;
   /// `maxListLength` of each request, 1..1000. Default 1000.
   int max_list_length = 1000;
+  /// Called on the pager's thread, before the matches of the same answer are yielded, once for each
+  /// entry of a complete (not truncated) list that cannot be read (no `recordingId`; see
+  /// UnreadableEntry), with the inclusive window [window_start, window_end] that list answered. Such
+  /// an entry names no recording, so it is never yielded; the lister always logs it as a warning
+  /// with its index. The same entry (same fingerprint) is reported once. Default none.
+  std::function<void(UnreadableEntry const& entry, std::chrono::system_clock::time_point window_start,
+                     std::chrono::system_clock::time_point window_end)>
+      on_unreadable_entry;
 };
 
 /// Selects a supplemental or video file for `file/download`.
@@ -320,7 +329,9 @@ class CCREC_EXPORT Client {
   /// entries outside the window (a sloppy server) are filtered out. Nothing is ever silently
   /// truncated: if one millisecond (one second with TimeFormat::milliseconds false) still holds
   /// more recordings than the server lists, the pager ends with kInternal naming that instant
-  /// (narrow the filter, e.g. by ani/dnis).
+  /// (narrow the filter, e.g. by ani/dnis). A list entry without a readable recordingId still
+  /// counts toward maxListLength (a full list is truncated); it is not yielded but logged as a
+  /// warning with its index and passed to ListQuery::on_unreadable_entry.
   /// @return a one-pass range of Result<RecordingMatch>; an error ends it. A code-0 answer
   /// (one recording in a window) is returned as a match built from the recording.
   /// Errors: kInvalidArgument for an empty or inverted window, max_list_length outside 1..1000

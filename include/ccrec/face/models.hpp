@@ -19,6 +19,7 @@
 #include <ccrec/core/export.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -95,6 +96,25 @@ struct CCREC_EXPORT SupplementalFile {
   bool IsVideo() const;
 };
 
+/// A list entry the server sent that cannot be read, left out of the parsed result: a `segments`
+/// entry of a recording without a readable `segmentId`, or a code -1 `matches` entry without a
+/// readable `recordingId` (`segmentId` in a segment list), or an entry that is not an object.
+/// Empty entries (`{}`, null, "") are not unreadable: Oracle's own example ends its segment list
+/// with `"segment":{}`.
+///
+/// @par Thread safety
+/// A plain value type.
+struct UnreadableEntry {
+  /// 0-based position among the list's non-empty entries, in the order the server sent them.
+  std::size_t index = 0;
+  /// What is wrong, e.g. "no readable recordingId (members: from, to, start)": member names only,
+  /// never values (they hold phone numbers).
+  std::string problem;
+  /// The first 12 hex digits of the SHA-256 of the entry's text as sent: the same entry gives the
+  /// same value (e.g. the identity of its failed manifest line).
+  std::string fingerprint;
+};
+
 /// One segment of a recording (full form, from a code-0 `details` or `segment/details` answer).
 ///
 /// @par Thread safety
@@ -164,6 +184,9 @@ struct CCREC_EXPORT Recording {
   /// Segments in `sequence` order (as sent when sequences are missing). Empty and unknown
   /// entries (e.g. the trailing `"segment":{}` of Oracle's example) are dropped.
   std::vector<Segment> segments;
+  /// Segment entries that could not be read (UnreadableEntry), not in `segments`. A recording with
+  /// any is incomplete as parsed: the FACE source exports none of it and records it as failed.
+  std::vector<UnreadableEntry> unreadable_segments;
   std::vector<SupplementalFile> supplemental_files;
   /// The recording object: the server's bytes exactly as sent (an XML answer: its JSON form).
   std::string raw_json;
@@ -216,8 +239,11 @@ struct SearchStatus {
   /// The server's message, e.g. "ACK" or "Selection criteria insufficient ...".
   std::string message;
   /// The list of matches is incomplete: the server said "more matches than maxListLength", or it
-  /// holds maxListLength entries. Refine the criteria (Client::ListRecordings() splits the window).
+  /// holds maxListLength entries (counting unreadable ones). Refine the criteria
+  /// (Client::ListRecordings() splits the window).
   bool truncated = false;
+  /// Code -1: the list entries that could not be read (UnreadableEntry), not in `matches`.
+  std::vector<UnreadableEntry> unreadable_matches;
 };
 
 /// The answer to an `audioRecording/details` search.

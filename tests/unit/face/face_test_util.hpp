@@ -128,6 +128,10 @@ struct FakeRecording {
   std::string custom_data_sets_json;
   /// The JSON value of "supplementalFiles"; empty: the member is not sent.
   std::string supplemental_files_json = {};
+  /// Hostile-server cases: the details answer has no "startTime"; list entries have
+  /// "recordingId":"" (a segment with an empty FakeSegment::id is sent without "segmentId").
+  bool send_start_time = true;
+  bool unidentified_in_lists = false;
 };
 
 inline std::string SqlTime(std::int64_t ms) { return ccrec::detail::FormatSqlTime(ccrec::detail::FromEpochMs(ms), true); }
@@ -217,14 +221,14 @@ class FakeFace {
     int seq = 1;
     for (auto const& s : r.segments) {
       if (!segs.empty()) segs += ",";
-      segs += R"({"segment":{"segmentId":")" + s.id + R"(","recordingId":)" + r.id + R"(,"sequence":)" +
+      segs += std::string(R"({"segment":{)") + (s.id.empty() ? "" : R"("segmentId":")" + s.id + R"(",)") +
+              R"("recordingId":)" + r.id + R"(,"sequence":)" +
               std::to_string(seq++) + R"(,"filename":")" + ccrec::detail::JsonEscape(s.filename) + R"(","start":")" +
               SqlTime(s.start_ms) + R"(","end":")" + (s.end_ms ? SqlTime(*s.end_ms) : "") + R"("}})";
     }
     return R"({"recordingId":)" + r.id + UcidMember(r) + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis +
-           R"(","account":"1","startTime":")" +
-           SqlTime(r.start_ms) +
-           R"(","agentId":"","customDataSets":)" +
+           R"(","account":"1")" + (r.send_start_time ? R"(,"startTime":")" + SqlTime(r.start_ms) + "\"" : "") +
+           R"(,"agentId":"","customDataSets":)" +
            (r.custom_data_sets_json.empty()
                 ? R"([{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id + R"("}}])"
                 : r.custom_data_sets_json) +
@@ -265,7 +269,8 @@ class FakeFace {
     std::string matches;
     for (auto const& r : found) {
       if (!matches.empty()) matches += ",";
-      matches += R"({"match":{"recordingId":)" + r.id + UcidMember(r) + R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
+      matches += R"({"match":{"recordingId":)" + (r.unidentified_in_lists ? "\"\"" : r.id) + UcidMember(r) +
+                 R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
                  R"(","start":")" + ListTime(r.start_ms) + R"("}})";
     }
     return MakeResponse(200, R"({"result":{"code":-1,"message":")" + message + R"(","matches":[)" + matches + "]}}",
