@@ -51,8 +51,10 @@ struct EventPoller::State {
   std::condition_variable cv;  // queue changes and Stop(); waited on by Next() and the loop's pauses
   std::deque<AgentEvent> queue;
   std::vector<AgentEvent> overflow;
+  std::vector<AgentEvent> late;  // record events received after StopQueuing(), for TakeLate()
   std::optional<Error> fatal;
   bool queuing;
+  bool keep_late = false;  // StopQueuing() was called
   bool backlogged = false;
   bool started = false;
   bool finished = false;
@@ -82,6 +84,12 @@ struct EventPoller::State {
   /// Queues one answered event (mu held). Recording events are never discarded.
   void AdmitLocked(AgentEvent e) {
     auto const& log = options.logger;
+    if (!queuing && keep_late && (e.event_type == kRecordEvent || e.event_type == kRecordFailEvent)) {
+      log.Warn(who + ": " + Describe(e) + " arrived after the events were handed over; kept to be reported " +
+               "as not exported in this run");
+      late.push_back(std::move(e));
+      return;
+    }
     if (!queuing) {
       if (e.event_type == kRecordEvent) {
         log.Warn(who + ": " + Describe(e) + " arrived while events are not collected (keep-alive only); " +
@@ -140,6 +148,13 @@ struct EventPoller::State {
       CallContext ctx;
       ctx.cancel = stop;
       auto result = session.PollEvents(ctx);
+      if (result && !result->empty()) {
+        // Admitted even when Stop() came meanwhile: the gateway delivers each event once.
+        events.fetch_add(result->size());
+        std::lock_guard<std::mutex> lock(mu);
+        for (auto& e : *result) AdmitLocked(std::move(e));
+        cv.notify_all();
+      }
       if (stop.IsCancelled()) break;
       std::chrono::milliseconds pause = options.interval;
       if (result) {
@@ -147,12 +162,6 @@ struct EventPoller::State {
         if (failures > 0) log.Info(who + ": event poll works again");
         failures = 0;
         if (result->empty()) empty.fetch_add(1);
-        if (!result->empty()) {
-          events.fetch_add(result->size());
-          std::lock_guard<std::mutex> lock(mu);
-          for (auto& e : *result) AdmitLocked(std::move(e));
-          cv.notify_all();
-        }
       } else {
         Error const& e = result.error();
         if (e.code == ErrorCode::kCancelled) break;
@@ -233,9 +242,17 @@ std::vector<AgentEvent> EventPoller::TakeOverflowed() {
   return out;
 }
 
+std::vector<AgentEvent> EventPoller::TakeLate() {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  std::vector<AgentEvent> out;
+  out.swap(state_->late);
+  return out;
+}
+
 std::vector<AgentEvent> EventPoller::StopQueuing() {
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->queuing = false;
+  state_->keep_late = true;
   std::vector<AgentEvent> out(std::make_move_iterator(state_->queue.begin()),
                               std::make_move_iterator(state_->queue.end()));
   state_->queue.clear();

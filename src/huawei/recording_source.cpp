@@ -6,15 +6,17 @@
 
 #include <ccrec/exporter/key_template.hpp>
 
+#include "huawei/event_items.hpp"
 #include "huawei/wire.hpp"
-#include "internal/crypto.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 
@@ -25,23 +27,6 @@ namespace {
 namespace util = ::ccrec::detail;
 
 constexpr std::size_t kMaxRememberedStops = 4096;
-
-/// The key's {recording_id}: the path without extension, each byte outside `[A-Za-z0-9._-]` replaced
-/// by '_' (a leading '.' too), cut at 180 bytes, + "-" + 8 hex of SHA-256(fileName). Already safe, so
-/// exporter::SanitizeKeyComponent() keeps it as it is (keys of earlier versions stay the same).
-std::string KeyId(std::string const& file_name) {
-  std::string ext = exporter::FileExtension(file_name, "");
-  std::string stem;
-  for (unsigned char c : file_name.substr(0, file_name.size() - ext.size())) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
-              c == '-';
-    stem += ok ? static_cast<char>(c) : '_';
-    if (stem.size() >= 180) break;
-  }
-  if (stem.empty()) stem = "_";
-  if (stem.front() == '.') stem.front() = '_';
-  return stem + "-" + util::Sha256Hex(file_name).substr(0, 8);
-}
 
 std::string Quoted(std::string const& s) { return "\"" + util::JsonEscape(s) + "\""; }
 
@@ -75,7 +60,7 @@ exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReferen
   item.task_id = reference.call_id;
   item.recording_id = reference.file_name;
   item.key_fields.task_id = reference.call_id;
-  item.key_fields.recording_id = KeyId(reference.file_name);
+  item.key_fields.recording_id = detail::KeyId(reference.file_name);
   item.key_fields.file_name = reference.file_name;
   item.key_fields.ext = exporter::FileExtension(reference.file_name, ".bin");
   item.key_fields.time = detail::DateFromPath(reference.file_name);
@@ -95,130 +80,32 @@ exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReferen
 
 namespace {
 
-/// The failed item of a recording whose record event overflowed the poller's queue: same identity and
-/// key as its export would have had; its opener fails at once (not retried), so the engine writes a
-/// manifest "failed" line that names the fileName and counts it in the summary.
-exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference const& reference, int file_type,
-                                        std::size_t queue_size) {
-  exporter::ExportItem item = MakeHuaweiExportItem(std::move(session), reference, file_type, false);
-  Error error = MakeError(ErrorCode::kInternal,
-                          "Huawei: recording \"" + reference.file_name + "\" (call " + reference.call_id +
-                              ") was not downloaded: its AgentMediaEvent_Record arrived while the event queue was full "
-                              "of " + std::to_string(std::max<std::size_t>(1, queue_size)) +
-                              " recording events (the export could not keep up); export it by its fileName "
-                              "(--record-id, HuaweiSourceOptions::recordings)");
-  item.open = [error](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
-  return item;
-}
+using detail::MakeMalformedEventItem;
+using detail::MakeOverflowedItem;
+using detail::MakeRecordFailItem;
+using detail::RecordFailReference;
 
-/// The event's content for an error message: its text as sent with every caller and called number
-/// replaced (they identify people; duplicate keys too), cut to 300 characters; unparseable content
-/// with its digit runs of 5 or more masked.
-std::string RedactedContent(std::string const& content_json) {
-  constexpr std::size_t kMax = 300;
-  std::string out;
-  if (auto doc = util::ParseJsonWithSpans(content_json, "event content"); doc && doc->Doc().IsObject()) {
-    std::vector<util::JsonWithSpans::Replacement> redacted;
-    for (auto const& m : doc->Doc().GetObject()) {
-      if (m.name == "caller" || m.name == "called") redacted.push_back({&m.value, "\"[redacted]\""});
-    }
-    out = doc->RawReplacing(doc->Doc(), redacted);
-  } else {
-    std::size_t run = 0;
-    for (char c : content_json) {
-      bool digit = c >= '0' && c <= '9';
-      run = digit ? run + 1 : 0;
-      out += c;
-      if (run == 5) out.replace(out.size() - 5, 5, "*****");
-      else if (run > 5) out.back() = '*';
-    }
+/// The items handed to the engine and not done yet (ExportItem::on_done): a watch returns only
+/// once they are, since its poll is their keep-alive and may still deliver record events.
+struct InFlight {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t items = 0;
+  void Add() {
+    std::lock_guard<std::mutex> lock(mu);
+    ++items;
   }
-  if (out.size() > kMax) {
-    std::size_t cut = kMax;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
-    out = out.substr(0, cut) + "...";
+  void Done() {
+    std::lock_guard<std::mutex> lock(mu);
+    --items;
+    cv.notify_all();
   }
-  return out.empty() ? std::string("(empty)") : out;
-}
-
-/// A string member of the event's content when it parses (numbers exactly as written), else "".
-std::string ContentField(std::string const& content_json, char const* key) {
-  auto doc = util::ParseJsonWithSpans(content_json, "event content");
-  if (!doc || !doc->Doc().IsObject()) return {};
-  auto it = doc->Doc().FindMember(key);
-  if (it == doc->Doc().MemberEnd()) return {};
-  if (it->value.IsString()) return std::string(it->value.GetString(), it->value.GetStringLength());
-  if (it->value.IsNumber()) return std::string(doc->Raw(it->value));
-  return {};
-}
-
-/// A failed item that names a record event the gateway delivered but that cannot be exported (issue
-/// 11: every record event ends as a manifest line). Its key never matches an object (suffix), its
-/// opener fails at once with `error` (not retried), so the engine writes one "failed" line counted in
-/// the summary.
-exporter::ExportItem MakeEventFailureItem(std::string const& agent_id, std::string const& call_id,
-                                          std::string const& recording_id, char const* suffix,
-                                          std::optional<std::chrono::system_clock::time_point> when, Error error) {
-  exporter::ExportItem item;
-  item.source = "huawei";
-  item.task_id = call_id;
-  item.recording_id = recording_id;
-  item.key_fields.task_id = call_id;
-  item.key_fields.recording_id = KeyId(recording_id) + suffix;
-  item.key_fields.file_name = recording_id;
-  item.key_fields.ext = ".bin";
-  item.key_fields.time = detail::DateFromPath(recording_id);
-  if (!item.key_fields.time) item.key_fields.time = when;
-  item.key_fields.extra["agent_id"] = agent_id;
-  item.key_fields.extra["call_id"] = call_id;
-  item.key_fields.extra["location_id"] = "";
-  item.window_time = when;
-  item.open = [error = std::move(error)](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
-  return item;
-}
-
-/// An AgentMediaEvent_Record (or _Record_Fail) whose content cannot be used: failed, with what was
-/// wrong, the call id when it can be recovered and the (redacted) content. recording_id is
-/// "malformed-event-" + 12 hex of SHA-256 of the event, so the same event delivered twice is one
-/// identity.
-exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEvent const& event, Error const& why) {
-  std::string call_id = ContentField(event.content_json, "callId");
-  std::string id = "malformed-event-" + util::Sha256Hex(event.raw_json.empty() ? event.content_json : event.raw_json).substr(0, 12);
-  Error error = MakeError(ErrorCode::kParse, "Huawei: the gateway delivered an " + event.event_type + " event (agent " +
-                                                 (event.work_no.empty() ? agent_id : event.work_no) +
-                                                 (call_id.empty() ? std::string() : ", call " + call_id) +
-                                                 ") that cannot be used: " + why.message +
-                                                 "; event content: " + RedactedContent(event.content_json));
-  return MakeEventFailureItem(agent_id, call_id, id, ".malformed", event.generated_at, std::move(error));
-}
-
-/// What an AgentMediaEvent_Record_Fail names: all its fields when it parses, else (no fileName, or an
-/// unusable locationId) the call, task and fileName that can still be read.
-RecordingReference RecordFailReference(AgentEvent const& event) {
-  if (auto ref = ParseRecordEvent(event)) return std::move(*ref);
-  RecordingReference r;
-  r.call_id = ContentField(event.content_json, "callId");
-  r.task_id = ContentField(event.content_json, "taskId");
-  r.file_name = ContentField(event.content_json, "fileName");
-  return r;
-}
-
-/// An AgentMediaEvent_Record_Fail: the gateway reports that recording the call failed, so there is no
-/// file to download. Failed, naming the call, agent, task and fileName and the event's other fields
-/// (whatever reason the gateway gives; the reference documents none beyond the Record fields).
-exporter::ExportItem MakeRecordFailItem(std::string const& agent_id, AgentEvent const& event,
-                                        RecordingReference const& r) {
-  std::string id = !r.file_name.empty() ? r.file_name
-                   : !r.task_id.empty()  ? "record-fail-task-" + r.task_id
-                                         : "record-fail-" + util::Sha256Hex(event.raw_json + event.content_json).substr(0, 12);
-  Error error = MakeError(ErrorCode::kNotFound,
-                          "Huawei: the gateway reported AgentMediaEvent_Record_Fail (the recording failed; nothing to "
-                          "download) for call " + (r.call_id.empty() ? std::string("(none)") : r.call_id) +
-                              ", agent " + (event.work_no.empty() ? agent_id : event.work_no) + ", task " +
-                              (r.task_id.empty() ? std::string("(none)") : r.task_id) + ", fileName \"" + r.file_name +
-                              "\"; event content: " + RedactedContent(event.content_json));
-  return MakeEventFailureItem(agent_id, r.call_id, id, ".record-fail", event.generated_at, std::move(error));
-}
+  /// True when none is in flight, waiting at most `limit`.
+  bool WaitIdle(std::chrono::milliseconds limit) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, limit, [&] { return items == 0; });
+  }
+};
 
 /// The source MakeHuaweiSource() returns; its members are defined below.
 class HuaweiSource final : public HuaweiRecordingSource {
@@ -235,11 +122,18 @@ class HuaweiSource final : public HuaweiRecordingSource {
  private:
   Result<void> Watch(std::function<bool(exporter::ExportItem)> const& on_item,
                      std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
+  /// After the watch: waits until the engine is done with every item (the poll is their keep-alive),
+  /// reporting each record event delivered meanwhile (EventPoller::TakeLate()) as pending, then stops
+  /// the poll. False when the run stops (then the caller reports what is left).
+  bool AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
+                  std::function<bool(AgentEvent const&)> const& report_record_fail,
+                  std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
 
   AgentSession session_;
   HuaweiSourceOptions options_;
   std::unique_ptr<EventPoller> poller_;
   std::set<std::string> seen_;
+  std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
   std::atomic<bool> shut_down_{false};
 };
 
@@ -262,6 +156,17 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
     auto signed_in = session_.SignIn(ctx);
     if (!signed_in) return std::move(signed_in).error();
   }
+  // Every item is counted until the engine is done with it (see InFlight).
+  std::function<bool(exporter::ExportItem)> const tracked = [this, &on_item](exporter::ExportItem item) {
+    in_flight_->Add();
+    item.on_done = [in_flight = in_flight_, next = std::move(item.on_done)] {
+      if (next) next();
+      in_flight->Done();
+    };
+    if (on_item(std::move(item))) return true;
+    in_flight_->Done();  // refused: the engine is stopping and never calls on_done
+    return false;
+  };
   if ((options_.keep_alive || options_.watch) && !poller_) {
     EventPollerOptions po = options_.poller;
     po.queue_events = options_.watch.has_value();
@@ -278,10 +183,10 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
       options_.logger.Info("Huawei: \"" + r.file_name + "\" is listed twice; exporting it once");
       continue;
     }
-    if (!on_item(MakeHuaweiExportItem(session_, r, options_.file_type, true))) return {};
+    if (!tracked(MakeHuaweiExportItem(session_, r, options_.file_type, true))) return {};
   }
   if (!options_.watch) return {};
-  return Watch(on_item, on_pending, ctx);
+  return Watch(tracked, on_pending, ctx);
 }
 
 Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const& on_item,
@@ -294,7 +199,8 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     RecordingReference ref;
     SteadyClock::time_point since;
   };
-  std::map<std::string, Waiting> waiting;  // by taskId
+  // By taskId; one task may announce several files (audio and video?) [U]: each is kept.
+  std::multimap<std::string, Waiting> waiting;
   std::set<std::string> stopped;           // StopRecordDone seen before its Record event
   std::vector<RecordingReference> refused;  // offered while the engine was stopping (not queued)
   std::deque<AgentEvent> rest;             // queued when the period ended, not handled yet
@@ -338,7 +244,12 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     RecordingReference ref = RecordFailReference(event);
     log.Warn("Huawei: recording failed for \"" + ref.file_name + "\" (call " + ref.call_id +
              ") (AgentMediaEvent_Record_Fail); reported as failed");
-    if (!ref.task_id.empty()) waiting.erase(ref.task_id);
+    // The failed file (all of the task's when the event names none) is no longer waited for.
+    auto [first, last] = waiting.equal_range(ref.task_id);
+    for (auto it = first; !ref.task_id.empty() && it != last;) {
+      bool const named = ref.file_name.empty() || it->second.ref.file_name == ref.file_name;
+      it = named ? waiting.erase(it) : std::next(it);
+    }
     return report(MakeRecordFailItem(session_.AgentId(), event, ref));
   };
 
@@ -355,15 +266,22 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
       log.Debug("Huawei: \"" + ref->file_name + "\" is being recorded (task " + ref->task_id +
                 "); waiting for AgentMediaEvent_StopRecordDone");
       std::string task = ref->task_id;  // not ref->task_id below: the right side moves *ref first
-      waiting[task] = Waiting{std::move(*ref), SteadyClock::now()};
+      waiting.emplace(std::move(task), Waiting{std::move(*ref), SteadyClock::now()});
     } else if (event.event_type == kRecordFailEvent) {
       return report_record_fail(event);
     } else if (auto stop = ParseStopRecordDone(event)) {
-      auto it = waiting.find(stop->task_id);
-      if (it != waiting.end()) {
-        RecordingReference ref = std::move(it->second.ref);
-        waiting.erase(it);
-        return emit(ref, true);
+      auto [first, last] = waiting.equal_range(stop->task_id);
+      if (first != last) {  // every file of the task is complete
+        std::vector<RecordingReference> done;
+        for (auto it = first; it != last; ++it) done.push_back(std::move(it->second.ref));
+        waiting.erase(first, last);
+        for (std::size_t i = 0; i < done.size(); ++i) {
+          if (emit(done[i], true)) continue;
+          refused.insert(refused.end(), std::make_move_iterator(done.begin() + static_cast<std::ptrdiff_t>(i) + 1),
+                         std::make_move_iterator(done.end()));
+          return false;
+        }
+        return true;
       }
       if (stopped.size() < kMaxRememberedStops) stopped.insert(stop->task_id);
     } else {
@@ -407,6 +325,8 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
   // the watch and not handed to the engine yet becomes a pending line naming its fileName.
   auto stopped_early = [&]() -> Result<void> {
     for (auto& e : poller_->StopQueuing()) rest.push_back(std::move(e));
+    poller_->Stop();  // the engine is stopping: no download needs the keep-alive any more
+    for (auto& e : poller_->TakeLate()) rest.push_back(std::move(e));
     for (auto& e : poller_->TakeOverflowed()) rest.push_back(std::move(e));
     std::vector<RecordingReference> left = std::move(refused);
     for (auto const& e : rest) {
@@ -456,7 +376,8 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
       if (options_.watch_drain_limit.count() > 0) {
         log.Warn("Huawei agent " + session_.AgentId() + ": the gateway still delivered events " +
                  std::to_string(options_.watch_drain_limit.count()) +
-                 " ms after the watch period; record events that arrive from now on are logged, not exported");
+                 " ms after the watch period; recordings announced from now on are reported as pending, to be "
+                 "exported by the next --since-last-run run");
       }
       break;
     }
@@ -514,7 +435,44 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     p.recording_id = w.ref.file_name;  // the identity its export will have: --since-last-run retries it
     on_pending(std::move(p));
   }
-  return {};
+  waiting.clear();
+  return AfterWatch(report_malformed, report_record_fail, on_pending, ctx) ? Result<void>{} : stopped_early();
+}
+
+bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
+                              std::function<bool(AgentEvent const&)> const& report_record_fail,
+                              std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx) {
+  // A record event delivered now cannot be exported in this run (the engine would wait for it, and
+  // the next one, for ever): it is a pending line with the identity its export will have, so that
+  // --since-last-run (UnfinishedRecordings) downloads it — the gateway delivers it only once.
+  auto late = [&](AgentEvent const& e) -> bool {
+    if (e.event_type == kRecordFailEvent) return report_record_fail(e);
+    auto ref = ParseRecordEvent(e);
+    if (!ref) return report_malformed(e, ref.error());
+    if (!seen_.insert(ref->file_name).second) return true;
+    options_.logger.Warn("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id +
+                         ") was announced after the watch ended; reported as pending for the next run");
+    exporter::PendingItem p{"huawei", ref->call_id,
+                            "recording \"" + ref->file_name + "\" (task " + ref->task_id +
+                                ") was announced after the watch ended (AgentMediaEvent_Record delivered once the "
+                                "watch period and its drain were over); not exported in this run: the next "
+                                "--since-last-run run exports it (or list its fileName with --record-id)"};
+    p.recording_id = ref->file_name;
+    on_pending(std::move(p));
+    return true;
+  };
+  auto take_late = [&]() -> bool {
+    for (auto const& e : poller_->TakeLate()) {
+      if (!late(e)) return false;
+    }
+    return true;
+  };
+  // The downloads still need the session: the poll goes on until the engine is done with every item.
+  while (!in_flight_->WaitIdle(std::chrono::milliseconds(50))) {
+    if (ctx.cancel.IsCancelled() || !take_late()) return false;
+  }
+  poller_->Stop();  // then what the last answer brought
+  return !ctx.cancel.IsCancelled() && take_late();
 }
 
 Result<void> HuaweiSource::Shutdown() {

@@ -39,7 +39,8 @@ struct CCREC_EXPORT EventPollerOptions {
   /// Longest pause after failures; keep it well below the gateway's 2-minute sign-out. Default 5 s.
   std::chrono::milliseconds max_error_backoff{std::chrono::seconds(5)};
   /// Keep received events for Next(). False: events are not kept (keep-alive only); a recording event
-  /// (IsRecordingEvent) that arrives then is logged as a warning naming its fileName. Default true.
+  /// (IsRecordingEvent) that arrives then is logged as a warning naming its fileName (after
+  /// StopQueuing(), record events are kept for TakeLate() instead). Default true.
   bool queue_events = true;
   /// Largest number of queued events. Default 10000 (at least 1). When the queue is full:
   /// - the loop polls only every backlog_poll_interval (a keep-alive: the gateway holds the backlog),
@@ -83,7 +84,8 @@ class CCREC_EXPORT EventPoller {
 
   /// Starts the loop; a second call does nothing.
   void Start();
-  /// Stops the loop: cancels the poll in flight and joins the thread. Idempotent.
+  /// Stops the loop: cancels the poll in flight and joins the thread; the events of an answer that
+  /// arrived meanwhile are still admitted (queued, or kept for TakeLate()). Idempotent.
   void Stop();
   /// Whether the loop is running (started, not stopped, no fatal error).
   bool Running() const;
@@ -97,9 +99,18 @@ class CCREC_EXPORT EventPoller {
   /// each is returned once. Empty when nothing overflowed.
   std::vector<AgentEvent> TakeOverflowed();
 
-  /// Stops queuing: from now on the loop only keeps the session alive (as with queue_events false).
+  /// Stops queuing for Next(): from now on the loop keeps the session alive and discards what it
+  /// receives, except `AgentMediaEvent_Record` and `AgentMediaEvent_Record_Fail` events, which it
+  /// keeps for TakeLate() (logged as warnings): the gateway delivers each event once, so a consumer
+  /// that must not lose recordings reports them.
   /// @return the events still queued, oldest first (TakeOverflowed() still returns the overflowed ones).
   std::vector<AgentEvent> StopQueuing();
+
+  /// The record events (`AgentMediaEvent_Record`, `AgentMediaEvent_Record_Fail`) received after
+  /// StopQueuing(), oldest first; each is returned once. They are kept until taken (one per
+  /// recording of the agent: take them while the loop runs). Also the events of an answer that
+  /// arrived while Stop() was cancelling its poll: call it after Stop() too.
+  std::vector<AgentEvent> TakeLate();
 
   /// The error that stopped the loop, if any.
   std::optional<Error> FatalError() const;

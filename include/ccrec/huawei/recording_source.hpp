@@ -67,12 +67,14 @@ struct CCREC_EXPORT HuaweiSourceOptions {
   /// Watch mode: after the period, the gateway may still hold events announced during it (a poll
   /// answer carries one event) and the poller's queue may still hold events (the export was behind).
   /// The watch goes on handling them until a poll answers without an event after the period (the
-  /// gateway has caught up), for at most this long; record events delivered later are logged as
-  /// warnings with their fileName, not exported. 0: stop at the end of the period (what is queued is
-  /// still handled). Default 5 minutes.
+  /// gateway has caught up), for at most this long. A recording announced later (until the poll
+  /// stops, see HuaweiRecordingSource) is not downloaded in this run: it is a pending item named by
+  /// its fileName, which UnfinishedRecordings() (`--since-last-run`) retries. 0: stop at the end of
+  /// the period (what is queued is still handled). Default 5 minutes.
   std::chrono::milliseconds watch_drain_limit{std::chrono::minutes(5)};
   /// Poll events in the background from Enumerate() until Shutdown(), also in list mode, so that the
-  /// session stays alive and dynamic Guids arrive (reference §3, §4). Default true.
+  /// session stays alive and dynamic Guids arrive (reference §3, §4). Watch mode always polls, until
+  /// Enumerate() returns (every download is done by then). Default true.
   bool keep_alive = true;
   /// The poll loop's options (its `queue_events` is set by the source). Watch mode when the export is
   /// behind: see EventPollerOptions::max_queued_events (the poll keeps the session alive, recording
@@ -108,9 +110,11 @@ CCREC_EXPORT exporter::ExportItem MakeHuaweiExportItem(AgentSession session, Rec
 /// Enumerate() signs in when the session is not signed in yet (a failure is fatal for the run), starts
 /// the background poll (keep_alive or watch), yields the listed recordings, then — in watch mode —
 /// yields each recording announced during the watch period (duplicates by fileName skipped,
-/// `AgentMediaEvent_Record_Fail` logged and skipped). It returns when the period ends or the run is
-/// cancelled; downloads then still run, kept alive by the poll. Call Shutdown() after
-/// Exporter::Run() returns to stop the poll and sign out.
+/// `AgentMediaEvent_Record_Fail` a failed item). List mode: it returns at once; downloads then still
+/// run, kept alive by the poll. Watch mode: after the period (and its drain, see watch_drain_limit)
+/// it waits until the engine is done with every item it yielded (ExportItem::on_done) while the poll
+/// keeps their session alive, then stops the poll and returns. Call Shutdown() after
+/// Exporter::Run() returns to stop the poll (list mode) and sign out.
 ///
 /// Nothing announced during the watch is dropped (issue 11):
 /// - events received during the period but not handled when it ends (the export was behind), and
@@ -120,10 +124,16 @@ CCREC_EXPORT exporter::ExportItem MakeHuaweiExportItem(AgentSession session, Rec
 ///   EventPollerOptions::max_queued_events recording events) is yielded as an item that fails at once,
 ///   without a download, with a kInternal error naming the fileName: the engine writes a manifest
 ///   `failed` line (same identity and key as its export) and counts it; export it later by listing it;
+/// - every file of a task is kept while it waits for the task's StopRecordDone (a task may announce
+///   several, e.g. audio and video [U]) and all of them are exported when it arrives;
 /// - recordings still waiting for their StopRecordDone at the end are pending items (see
-///   stop_record_timeout); when the run stops early (cancelled, fatal error) every recording the source
-///   still holds — waiting, queued, overflowed, or offered to the stopping engine — is a pending item
-///   whose reason names the fileName. (Items the engine already accepted follow the engine's rules.)
+///   stop_record_timeout), and so is every recording announced after the period and its drain, until
+///   the poll stops (EventPoller::TakeLate()): the gateway delivers an event once and cannot list
+///   past recordings, so the pending line (recording_id = fileName, task_id = callId) is what
+///   UnfinishedRecordings() retries; when the run stops early (cancelled, fatal error) every recording the source
+///   still holds — waiting, queued, overflowed, announced late, or offered to the stopping engine — is
+///   a pending item whose reason names the fileName, and the poll stops. (Items the engine already
+///   accepted follow the engine's rules.)
 ///
 /// Enumerate() errors: the sign-in's error (fatal for the run); in watch mode the poll's fatal error
 /// (the session could not be recovered); kInvalidArgument after Shutdown(). KeyIdentity() is

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// The key id of a Huawei recording and the failed items of record events that cannot be downloaded
+// (reference huawei-cc-gateway.md §5; issue 11).
+
+#include "huawei/event_items.hpp"
+
+#include <ccrec/huawei/recording_source.hpp>
+
+#include "huawei/wire.hpp"
+#include "internal/crypto.hpp"
+#include "internal/json.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace ccrec::huawei::detail {
+
+namespace util = ::ccrec::detail;
+
+namespace {
+
+/// The event's content for an error message: its text as sent with every caller and called number
+/// replaced (they identify people; duplicate keys too), cut to 300 characters; unparseable content
+/// with its digit runs of 5 or more masked.
+std::string RedactedContent(std::string const& content_json) {
+  constexpr std::size_t kMax = 300;
+  std::string out;
+  if (auto doc = util::ParseJsonWithSpans(content_json, "event content"); doc && doc->Doc().IsObject()) {
+    std::vector<util::JsonWithSpans::Replacement> redacted;
+    for (auto const& m : doc->Doc().GetObject()) {
+      if (m.name == "caller" || m.name == "called") redacted.push_back({&m.value, "\"[redacted]\""});
+    }
+    out = doc->RawReplacing(doc->Doc(), redacted);
+  } else {
+    std::size_t run = 0;
+    for (char c : content_json) {
+      bool digit = c >= '0' && c <= '9';
+      run = digit ? run + 1 : 0;
+      out += c;
+      if (run == 5) out.replace(out.size() - 5, 5, "*****");
+      else if (run > 5) out.back() = '*';
+    }
+  }
+  if (out.size() > kMax) {
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    out = out.substr(0, cut) + "...";
+  }
+  return out.empty() ? std::string("(empty)") : out;
+}
+
+/// A failed item that names a record event the gateway delivered but that cannot be exported (issue
+/// 11: every record event ends as a manifest line). Its key never matches an object (suffix), its
+/// opener fails at once with `error` (not retried), so the engine writes one "failed" line counted in
+/// the summary.
+exporter::ExportItem MakeEventFailureItem(std::string const& agent_id, std::string const& call_id,
+                                          std::string const& recording_id, char const* suffix,
+                                          std::optional<std::chrono::system_clock::time_point> when, Error error) {
+  exporter::ExportItem item;
+  item.source = "huawei";
+  item.task_id = call_id;
+  item.recording_id = recording_id;
+  item.key_fields.task_id = call_id;
+  item.key_fields.recording_id = KeyId(recording_id) + suffix;
+  item.key_fields.file_name = recording_id;
+  item.key_fields.ext = ".bin";
+  item.key_fields.time = DateFromPath(recording_id);
+  if (!item.key_fields.time) item.key_fields.time = when;
+  item.key_fields.extra["agent_id"] = agent_id;
+  item.key_fields.extra["call_id"] = call_id;
+  item.key_fields.extra["location_id"] = "";
+  item.window_time = when;
+  item.open = [error = std::move(error)](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+  return item;
+}
+
+}  // namespace
+
+/// The key's {recording_id}: the path without extension, each byte outside `[A-Za-z0-9._-]` replaced
+/// by '_' (a leading '.' too), cut at 180 bytes, + "-" + 8 hex of SHA-256(fileName). Already safe, so
+/// exporter::SanitizeKeyComponent() keeps it as it is (keys of earlier versions stay the same).
+std::string KeyId(std::string const& file_name) {
+  std::string ext = exporter::FileExtension(file_name, "");
+  std::string stem;
+  for (unsigned char c : file_name.substr(0, file_name.size() - ext.size())) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
+              c == '-';
+    stem += ok ? static_cast<char>(c) : '_';
+    if (stem.size() >= 180) break;
+  }
+  if (stem.empty()) stem = "_";
+  if (stem.front() == '.') stem.front() = '_';
+  return stem + "-" + util::Sha256Hex(file_name).substr(0, 8);
+}
+
+/// The failed item of a recording whose record event overflowed the poller's queue: same identity and
+/// key as its export would have had; its opener fails at once (not retried), so the engine writes a
+/// manifest "failed" line that names the fileName and counts it in the summary.
+exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference const& reference, int file_type,
+                                        std::size_t queue_size) {
+  exporter::ExportItem item = MakeHuaweiExportItem(std::move(session), reference, file_type, false);
+  Error error = MakeError(ErrorCode::kInternal,
+                          "Huawei: recording \"" + reference.file_name + "\" (call " + reference.call_id +
+                              ") was not downloaded: its AgentMediaEvent_Record arrived while the event queue was full "
+                              "of " + std::to_string(std::max<std::size_t>(1, queue_size)) +
+                              " recording events (the export could not keep up); export it by its fileName "
+                              "(--record-id, HuaweiSourceOptions::recordings)");
+  item.open = [error](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+  return item;
+}
+
+/// A string member of the event's content when it parses (numbers exactly as written), else "".
+std::string ContentField(std::string const& content_json, char const* key) {
+  auto doc = util::ParseJsonWithSpans(content_json, "event content");
+  if (!doc || !doc->Doc().IsObject()) return {};
+  auto it = doc->Doc().FindMember(key);
+  if (it == doc->Doc().MemberEnd()) return {};
+  if (it->value.IsString()) return std::string(it->value.GetString(), it->value.GetStringLength());
+  if (it->value.IsNumber()) return std::string(doc->Raw(it->value));
+  return {};
+}
+
+/// An AgentMediaEvent_Record (or _Record_Fail) whose content cannot be used: failed, with what was
+/// wrong, the call id when it can be recovered and the (redacted) content. recording_id is
+/// "malformed-event-" + 12 hex of SHA-256 of the event, so the same event delivered twice is one
+/// identity.
+exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEvent const& event, Error const& why) {
+  std::string call_id = ContentField(event.content_json, "callId");
+  std::string id = "malformed-event-" + util::Sha256Hex(event.raw_json.empty() ? event.content_json : event.raw_json).substr(0, 12);
+  Error error = MakeError(ErrorCode::kParse, "Huawei: the gateway delivered an " + event.event_type + " event (agent " +
+                                                 (event.work_no.empty() ? agent_id : event.work_no) +
+                                                 (call_id.empty() ? std::string() : ", call " + call_id) +
+                                                 ") that cannot be used: " + why.message +
+                                                 "; event content: " + RedactedContent(event.content_json));
+  return MakeEventFailureItem(agent_id, call_id, id, ".malformed", event.generated_at, std::move(error));
+}
+
+/// What an AgentMediaEvent_Record_Fail names: all its fields when it parses, else (no fileName, or an
+/// unusable locationId) the call, task and fileName that can still be read.
+RecordingReference RecordFailReference(AgentEvent const& event) {
+  if (auto ref = ParseRecordEvent(event)) return std::move(*ref);
+  RecordingReference r;
+  r.call_id = ContentField(event.content_json, "callId");
+  r.task_id = ContentField(event.content_json, "taskId");
+  r.file_name = ContentField(event.content_json, "fileName");
+  return r;
+}
+
+/// An AgentMediaEvent_Record_Fail: the gateway reports that recording the call failed, so there is no
+/// file to download. Failed, naming the call, agent, task and fileName and the event's other fields
+/// (whatever reason the gateway gives; the reference documents none beyond the Record fields).
+exporter::ExportItem MakeRecordFailItem(std::string const& agent_id, AgentEvent const& event,
+                                        RecordingReference const& r) {
+  std::string id = !r.file_name.empty() ? r.file_name
+                   : !r.task_id.empty()  ? "record-fail-task-" + r.task_id
+                                         : "record-fail-" + util::Sha256Hex(event.raw_json + event.content_json).substr(0, 12);
+  Error error = MakeError(ErrorCode::kNotFound,
+                          "Huawei: the gateway reported AgentMediaEvent_Record_Fail (the recording failed; nothing to "
+                          "download) for call " + (r.call_id.empty() ? std::string("(none)") : r.call_id) +
+                              ", agent " + (event.work_no.empty() ? agent_id : event.work_no) + ", task " +
+                              (r.task_id.empty() ? std::string("(none)") : r.task_id) + ", fileName \"" + r.file_name +
+                              "\"; event content: " + RedactedContent(event.content_json));
+  return MakeEventFailureItem(agent_id, r.call_id, id, ".record-fail", event.generated_at, std::move(error));
+}
+
+}  // namespace ccrec::huawei::detail
