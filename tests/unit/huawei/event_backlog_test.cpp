@@ -288,7 +288,9 @@ TEST(HuaweiEventPoller, AFullQueuePacesThePollToKeepAliveAndResumesWhenThereIsRo
   EXPECT_FALSE(poller.Running());
 }
 
-TEST(HuaweiEventPoller, StopQueuingHandsOverTheQueueAndLaterRecordEventsAreLoggedNotKept) {
+// The gateway delivers each event once: after StopQueuing() the loop only keeps the session alive,
+// but a record event it receives then is kept for TakeLate() (the source reports it as pending).
+TEST(HuaweiEventPoller, StopQueuingHandsOverTheQueueAndKeepsLaterRecordEventsForTakeLate) {
   Gateway gw;
   gw.Event(Record("1", "Y:/q1.V3", "c1"));
   gw.Event(Noise(1));
@@ -300,15 +302,23 @@ TEST(HuaweiEventPoller, StopQueuingHandsOverTheQueueAndLaterRecordEventsAreLogge
   EventPoller poller(session, o);
   poller.Start();
   ASSERT_TRUE(WaitFor([&] { return gw.Undelivered() == 0 && gw.polls.load() >= 3; }));
+  EXPECT_TRUE(poller.TakeLate().empty()) << "queued events are not late";
   auto rest = poller.StopQueuing();
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[0].event_type, "AgentMediaEvent_Record");
   gw.Event(Record("2", "Y:/late.V3", "c2"));
+  gw.Event(Noise(2));
+  gw.Event(Stop("2"));
   int const polls = gw.polls.load();
-  ASSERT_TRUE(WaitFor([&] { return gw.Undelivered() == 0 && gw.polls.load() >= polls + 3; }));
+  ASSERT_TRUE(WaitFor([&] { return gw.Undelivered() == 0 && gw.polls.load() >= polls + 4; }));
   EXPECT_FALSE(poller.Next(SteadyClock::now()));
   EXPECT_TRUE(poller.Running()) << "still the keep-alive";
-  EXPECT_TRUE(log.Contains("\"Y:/late.V3\" (call c2, task 2) arrived while events are not collected"));
+  auto late = poller.TakeLate();
+  ASSERT_EQ(late.size(), 1u) << "the record event is kept; the noise and the StopRecordDone are not";
+  EXPECT_EQ(late[0].event_type, "AgentMediaEvent_Record");
+  EXPECT_NE(late[0].content_json.find("Y:/late.V3"), std::string::npos);
+  EXPECT_TRUE(poller.TakeLate().empty()) << "handed out once";
+  EXPECT_TRUE(log.Contains("\"Y:/late.V3\" (call c2, task 2) arrived after the events were handed over"));
   poller.Stop();
 }
 

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: Apache-2.0
+// A Huawei watch loses no record event, even one the gateway delivers after the watch: such a
+// recording ends as a pending line that --since-last-run (UnfinishedRecordings) downloads. And one
+// task's several files (audio and video?) all wait for its StopRecordDone; none overwrites another.
+#include "unit/core/test_util.hpp"
+#include "unit/huawei/gateway_fake.hpp"
+#include "unit/huawei/huawei_test_util.hpp"
+
+#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/manifest.hpp>
+#include <ccrec/huawei/recording_source.hpp>
+#include <ccrec/testing/memory_sink.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace {
+
+using namespace huawei_test;
+using namespace std::chrono_literals;
+
+/// Waits (real time, bounded) until `done` holds; the poll thread runs on real time.
+template <typename F>
+bool LateWaitFor(F done, std::chrono::milliseconds limit = 10s) {
+  auto const end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+/// The latest manifest line of each recording_id.
+std::map<std::string, Line> LatestByFile(std::string const& path) {
+  std::map<std::string, Line> out;
+  for (auto const& l : ReadManifest(path)) out[l.recording_id] = l;
+  return out;
+}
+
+ccrec::exporter::ExportSummary RunWatch(Gateway& gw, std::shared_ptr<ccrec::exporter::Manifest> manifest,
+                                        std::shared_ptr<ccrec::testing::MemorySink> const& sink,
+                                        ccrec::huawei::HuaweiSourceOptions so) {
+  ccrec::huawei::AgentSession session(Options(gw.fake));
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
+  ccrec::exporter::Exporter exporter(source, sink, std::move(manifest), EngineOptions());
+  auto summary = exporter.Run();
+  EXPECT_TRUE(source->Shutdown());
+  return summary;
+}
+
+constexpr char kEarly[] = "Y:/1/0/20261101/20011/2000.V3";
+constexpr char kLate[] = "Y:/1/0/20261101/20011/2001.V3";
+
+// The watch ends at its drain limit (the gateway never runs dry) while a download is still running;
+// the gateway then announces another recording. Before, it was only logged (lost with exit 0); now
+// it is a pending line naming its fileName, and the next --since-last-run run exports it.
+TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExportsIt) {
+  Gateway gw;
+  gw.files[kEarly] = "EARLY";
+  gw.files[kLate] = "LATE";
+  gw.Event(Record("1", kEarly, "c1"));
+  gw.Event(Stop("1"));
+  gw.on_poll = [&](int n) { gw.Event(Noise(n)); };  // never runs dry: the drain limit ends the watch
+  LogCapture log;
+  std::atomic<bool> announced{false};
+  gw.on_download = [&](std::string const& id) {
+    if (id != kEarly || announced.exchange(true)) return;
+    EXPECT_TRUE(LateWaitFor([&] { return log.Contains("ms after the watch period"); }));
+    std::this_thread::sleep_for(30ms);  // the watch stops collecting right after that line
+    gw.Event(Record("2", kLate, "c2"));
+    EXPECT_TRUE(LateWaitFor([&] { return log.Contains("arrived after the events were handed over"); }))
+        << "the late record event was not delivered while the download ran";
+  };
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  auto sink = std::make_shared<ccrec::testing::MemorySink>();
+  ccrec::huawei::HuaweiSourceOptions so;
+  so.watch = 50ms;
+  so.watch_drain_limit = 50ms;
+  so.poller.interval = 2ms;
+  so.logger = log.Logger();
+  auto first = RunWatch(gw, *manifest, sink, so);
+  ASSERT_FALSE(first.fatal) << first.fatal->ToString();
+  EXPECT_EQ(first.exported, 1u) << first.LastLine();
+  EXPECT_EQ(first.pending, 1u) << first.LastLine();
+  auto lines = LatestByFile(dir / "m.jsonl");
+  ASSERT_EQ(lines.count(kLate), 1u) << "the late recording has no manifest line: lost";
+  EXPECT_EQ(lines[kLate].status, "pending");
+  EXPECT_EQ(lines[kLate].task_id, "c2");
+  EXPECT_NE(lines[kLate].error.find("announced after the watch ended"), std::string::npos) << lines[kLate].error;
+  EXPECT_NE(lines[kLate].error.find("--since-last-run"), std::string::npos) << lines[kLate].error;
+
+  // --since-last-run: the manifest is the checkpoint.
+  gw.on_poll = nullptr;
+  ccrec::huawei::HuaweiSourceOptions retry;
+  retry.recordings = ccrec::huawei::UnfinishedRecordings(**manifest);
+  ASSERT_EQ(retry.recordings.size(), 1u);
+  EXPECT_EQ(retry.recordings[0].file_name, kLate);
+  retry.keep_alive = false;
+  auto second = RunWatch(gw, *manifest, sink, retry);
+  ASSERT_FALSE(second.fatal) << second.fatal->ToString();
+  EXPECT_EQ(second.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=4");
+  EXPECT_EQ(LatestByFile(dir / "m.jsonl")[kLate].status, "exported");
+  EXPECT_TRUE(ccrec::huawei::UnfinishedRecordings(**manifest).empty());
+}
+
+// Two AgentMediaEvent_Record with one taskId (audio and video of one call?): both wait for the
+// task's StopRecordDone and both are exported; before, the second replaced the first, which was lost.
+TEST(HuaweiLateRecordEvents, TwoFilesOfOneTaskAreBothExportedAfterItsStopRecordDone) {
+  Gateway gw;
+  gw.files["Y:/1/0/20261101/20011/3000.V3"] = "AUDIO";
+  gw.files["Y:/1/0/20261101/20011/3000.mp4"] = "VIDEO";
+  gw.Event(Record("7", "Y:/1/0/20261101/20011/3000.V3", "c7"));
+  gw.Event(Record("7", "Y:/1/0/20261101/20011/3000.mp4", "c7"));
+  gw.Event(Stop("7"));
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  auto sink = std::make_shared<ccrec::testing::MemorySink>();
+  ccrec::huawei::HuaweiSourceOptions so;
+  so.watch = 100ms;
+  so.poller.interval = 2ms;
+  auto summary = RunWatch(gw, *manifest, sink, so);
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.LastLine(), "exported=2 skipped=0 failed=0 pending=0 bytes=10");
+  auto lines = LatestByFile(dir / "m.jsonl");
+  EXPECT_EQ(lines["Y:/1/0/20261101/20011/3000.V3"].status, "exported");
+  EXPECT_EQ(lines["Y:/1/0/20261101/20011/3000.mp4"].status, "exported");
+  int sidecars = 0;
+  for (auto const& [key, object] : sink->Objects()) {
+    if (key.size() <= 5 || key.compare(key.size() - 5, 5, ".json") != 0) continue;
+    ++sidecars;
+    EXPECT_NE(object.data.find("\"stop_record_seen\":true"), std::string::npos) << key << ": " << object.data;
+  }
+  EXPECT_EQ(sidecars, 2);
+}
+
+// The same two files, and the watch ends before the task's StopRecordDone: both are pending lines
+// (still being recorded), each naming its fileName for --since-last-run.
+TEST(HuaweiLateRecordEvents, TwoFilesOfOneTaskStillRecordingAtTheEndAreBothPending) {
+  Gateway gw;
+  gw.Event(Record("8", "Y:/1/0/20261101/20011/4000.V3", "c8"));
+  gw.Event(Record("8", "Y:/1/0/20261101/20011/4000.mp4", "c8"));
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  ccrec::huawei::HuaweiSourceOptions so;
+  so.watch = 100ms;
+  so.poller.interval = 2ms;
+  auto summary = RunWatch(gw, *manifest, std::make_shared<ccrec::testing::MemorySink>(), so);
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=0 pending=2 bytes=0");
+  auto unfinished = ccrec::huawei::UnfinishedRecordings(**manifest);
+  ASSERT_EQ(unfinished.size(), 2u);
+  std::set<std::string> files{unfinished[0].file_name, unfinished[1].file_name};
+  EXPECT_EQ(files, (std::set<std::string>{"Y:/1/0/20261101/20011/4000.V3", "Y:/1/0/20261101/20011/4000.mp4"}));
+}
+
+}  // namespace
