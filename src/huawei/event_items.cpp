@@ -76,9 +76,6 @@ exporter::ExportItem MakeEventFailureItem(std::string const& agent_id, std::stri
 
 }  // namespace
 
-/// The key's {recording_id}: the path without extension, each byte outside `[A-Za-z0-9._-]` replaced
-/// by '_' (a leading '.' too), cut at 180 bytes, + "-" + 8 hex of SHA-256(fileName). Already safe, so
-/// exporter::SanitizeKeyComponent() keeps it as it is (keys of earlier versions stay the same).
 std::string KeyId(std::string const& file_name) {
   std::string ext = exporter::FileExtension(file_name, "");
   std::string stem;
@@ -93,9 +90,6 @@ std::string KeyId(std::string const& file_name) {
   return stem + "-" + util::Sha256Hex(file_name).substr(0, 8);
 }
 
-/// The failed item of a recording whose record event overflowed the poller's queue: same identity and
-/// key as its export would have had; its opener fails at once (not retried), so the engine writes a
-/// manifest "failed" line that names the fileName and counts it in the summary.
 exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference const& reference, int file_type,
                                         std::size_t queue_size) {
   exporter::ExportItem item = MakeHuaweiExportItem(std::move(session), reference, file_type, false);
@@ -109,7 +103,6 @@ exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference
   return item;
 }
 
-/// A string member of the event's content when it parses (numbers exactly as written), else "".
 std::string ContentField(std::string const& content_json, char const* key) {
   auto doc = util::ParseJsonWithSpans(content_json, "event content");
   if (!doc || !doc->Doc().IsObject()) return {};
@@ -120,10 +113,6 @@ std::string ContentField(std::string const& content_json, char const* key) {
   return {};
 }
 
-/// An AgentMediaEvent_Record (or _Record_Fail) whose content cannot be used: failed, with what was
-/// wrong, the call id when it can be recovered and the (redacted) content. recording_id is
-/// "malformed-event-" + 12 hex of SHA-256 of the event, so the same event delivered twice is one
-/// identity.
 exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEvent const& event, Error const& why) {
   std::string call_id = ContentField(event.content_json, "callId");
   std::string id = "malformed-event-" + util::Sha256Hex(event.raw_json.empty() ? event.content_json : event.raw_json).substr(0, 12);
@@ -135,8 +124,6 @@ exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEv
   return MakeEventFailureItem(agent_id, call_id, id, ".malformed", event.generated_at, std::move(error));
 }
 
-/// What an AgentMediaEvent_Record_Fail names: all its fields when it parses, else (no fileName, or an
-/// unusable locationId) the call, task and fileName that can still be read.
 RecordingReference RecordFailReference(AgentEvent const& event) {
   if (auto ref = ParseRecordEvent(event)) return std::move(*ref);
   RecordingReference r;
@@ -146,9 +133,6 @@ RecordingReference RecordFailReference(AgentEvent const& event) {
   return r;
 }
 
-/// An AgentMediaEvent_Record_Fail: the gateway reports that recording the call failed, so there is no
-/// file to download. Failed, naming the call, agent, task and fileName and the event's other fields
-/// (whatever reason the gateway gives; the reference documents none beyond the Record fields).
 exporter::ExportItem MakeRecordFailItem(std::string const& agent_id, AgentEvent const& event,
                                         RecordingReference const& r) {
   std::string id = !r.file_name.empty() ? r.file_name

@@ -461,11 +461,10 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
     on_pending(std::move(p));
     return true;
   };
-  auto take_late = [&]() -> bool {
-    for (auto const& e : poller_->TakeLate()) {
-      if (!late(e)) return false;
-    }
-    return true;
+  auto take_late = [&]() -> bool {  // every event ends as a line, even once the engine is stopping
+    bool go_on = true;
+    for (auto const& e : poller_->TakeLate()) go_on = late(e) && go_on;
+    return go_on;
   };
   // The downloads still need the session: the poll goes on until the engine is done with every item.
   while (!in_flight_->WaitIdle(std::chrono::milliseconds(50))) {
