@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -89,6 +90,47 @@ TEST_F(HuaweiIt, CliWatchEndingWhileTheExportIsBehindExportsEveryAnnouncedRecord
   }
   EXPECT_EQ(exported, announced);
   EXPECT_EQ(run.err.find("not exported"), std::string::npos) << run.err;
+}
+
+// A record event the gateway delivers after the watch and its drain, while a download of the watch
+// still runs: it used to be only logged (the recording lost, exit 0). Now it is a pending line naming
+// its fileName, and `--since-last-run` downloads it.
+TEST_F(HuaweiIt, CliRecordEventAfterTheWatchIsPendingAndSinceLastRunExportsIt) {
+  Control("config", R"({"download_chunk_delay_ms":200,"record_duration_ms":100,"poll_hold_seconds":0.3})");
+  // Relative to now: the slow one (about 23 chunks of 64 KiB, 200 ms each) is announced during the
+  // 800 ms watch, the late one after the watch and its drain (a poll held 0.3 s answering empty).
+  auto slow = Control("record", R"({"agent_id":"20011","size":1500000,"delay_ms":300,"index":0})");
+  auto late = Control("record", R"({"agent_id":"20011","size":3000,"delay_ms":2500,"index":1})");
+  std::string const slow_name = slow["fileName"].GetString();
+  std::string const late_name = late["fileName"].GetString();
+  TempDir out("ccrec-it-hw");
+  std::string manifest = out.path() + "/w.jsonl";
+  auto base = Cli(out.path() + "/w", manifest);
+  auto args = base;
+  args.insert(args.end(), {"--watch", "800ms", "--log-level", "info"});
+  auto run = ccrec_it::RunProgram(args, Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.LastLine().rfind("exported=1 skipped=0 failed=0 pending=1", 0), 0u) << run.LastLine() << run.err;
+  std::map<std::string, std::string> status;
+  for (auto const& l : ManifestLines(manifest)) status[l["recording_id"].GetString()] = l["status"].GetString();
+  EXPECT_EQ(status[slow_name], "exported");
+  EXPECT_EQ(status[late_name], "pending") << "the late recording has no pending line: lost\n" << run.err;
+  EXPECT_NE(run.err.find("announced after the watch ended"), std::string::npos) << run.err;
+
+  Control("config", R"({"download_chunk_delay_ms":0})");
+  auto since = base;
+  since.push_back("--since-last-run");
+  auto retry = ccrec_it::RunProgram(since, Env());
+  ASSERT_EQ(retry.exit_code, 0) << retry.err;
+  EXPECT_EQ(retry.LastLine().rfind("exported=1 skipped=0 failed=0 pending=0", 0), 0u) << retry.LastLine() << retry.err;
+  bool exported = false;
+  for (auto const& l : ManifestLines(manifest)) {
+    if (l["recording_id"].GetString() != late_name || std::string(l["status"].GetString()) != "exported") continue;
+    EXPECT_EQ(std::string(l["sha256"].GetString()), ExpectedSha(late_name));
+    exported = true;
+  }
+  EXPECT_TRUE(exported);
+  EXPECT_EQ(Stat("active_sessions"), 0);
 }
 
 }  // namespace
