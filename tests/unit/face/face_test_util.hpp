@@ -3,7 +3,9 @@
 // Test helpers for ccrec::face: an environment of fakes (transport, clock, sleeper, captured log)
 // and FakeFace, a scripted in-process FACE server over FakeHttpTransport (no sockets).
 
+#include <ccrec/exporter/exporter.hpp>
 #include <ccrec/face/client.hpp>
+#include <ccrec/face/recording_source.hpp>
 #include <ccrec/testing/fake_http_transport.hpp>
 #include <ccrec/testing/manual_clock.hpp>
 
@@ -133,6 +135,26 @@ struct FakeRecording {
   bool send_start_time = true;
   bool unidentified_in_lists = false;
 };
+
+/// Exports the day [kDayStart, kDayStart + 24 h) of `env`'s FACE server through the engine (concurrency 2,
+/// the default key template of the mode, `env`'s clock and sleeper) into `sink`.
+inline ccrec::exporter::ExportSummary RunFaceExport(Env const& env, std::shared_ptr<ccrec::ObjectSink> sink,
+                                                   std::shared_ptr<ccrec::exporter::Manifest> manifest,
+                                                   bool concatenate = false, int max_list_length = 1000) {
+  ccrec::face::FaceSourceOptions so;
+  so.from = ccrec::detail::FromEpochMs(kDayStart);
+  so.to = ccrec::detail::FromEpochMs(kDayStart + 86'400'000);
+  so.concatenate_segments = concatenate;
+  so.max_list_length = max_list_length;
+  std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(env.MakeClient(), so);
+  ccrec::exporter::ExporterOptions eo;
+  eo.concurrency = 2;
+  eo.key_template = concatenate ? ccrec::face::kDefaultConcatenatedKeyTemplate : ccrec::face::kDefaultKeyTemplate;
+  eo.sleeper = env.sleeper;
+  eo.clock = env.clock;
+  ccrec::exporter::Exporter exporter(source, std::move(sink), std::move(manifest), eo);
+  return exporter.Run();
+}
 
 inline std::string SqlTime(std::int64_t ms) { return ccrec::detail::FormatSqlTime(ccrec::detail::FromEpochMs(ms), true); }
 

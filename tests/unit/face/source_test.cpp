@@ -59,18 +59,7 @@ struct Fixture {
   }
 
   ccrec::exporter::ExportSummary Run(bool concatenate = false, std::shared_ptr<ccrec::exporter::Manifest> manifest = {}) {
-    ccrec::face::FaceSourceOptions so;
-    so.from = FromEpochMs(kDayStart);
-    so.to = FromEpochMs(kDayStart + 86'400'000);
-    so.concatenate_segments = concatenate;
-    std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(env.MakeClient(), so);
-    ExporterOptions eo;
-    eo.concurrency = 2;
-    eo.key_template = concatenate ? ccrec::face::kDefaultConcatenatedKeyTemplate : ccrec::face::kDefaultKeyTemplate;
-    eo.sleeper = env.sleeper;
-    eo.clock = env.clock;
-    Exporter exporter(source, sink, std::move(manifest), eo);
-    return exporter.Run();
+    return RunFaceExport(env, sink, std::move(manifest), concatenate);
   }
 };
 

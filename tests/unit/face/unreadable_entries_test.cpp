@@ -87,20 +87,9 @@ struct HostileFace {
   }
 
   ccrec::exporter::ExportSummary Run(int max_list_length = 1000) {
-    ccrec::face::FaceSourceOptions so;
-    so.from = FromEpochMs(kDayStart);
-    so.to = FromEpochMs(kDayStart + 86'400'000);
-    so.max_list_length = max_list_length;
-    std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(env.MakeClient(), so);
-    ccrec::exporter::ExporterOptions eo;
-    eo.concurrency = 2;
-    eo.key_template = ccrec::face::kDefaultKeyTemplate;
-    eo.sleeper = env.sleeper;
-    eo.clock = env.clock;
     auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
     EXPECT_TRUE(manifest);
-    ccrec::exporter::Exporter exporter(source, sink, *manifest, eo);
-    return exporter.Run();
+    return RunFaceExport(env, sink, *manifest, false, max_list_length);
   }
 
   /// status + " " + error of each manifest line, by recording_id + "/" + segment_id (the latest wins).

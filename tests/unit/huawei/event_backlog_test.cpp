@@ -38,17 +38,6 @@ using ccrec::huawei::HuaweiSourceOptions;
 using ccrec::testing::MemorySink;
 using SteadyClock = std::chrono::steady_clock;
 
-/// Waits (real time, bounded) until `done` holds; the poll thread runs on real time.
-template <typename F>
-bool WaitFor(F done, std::chrono::milliseconds limit = 10s) {
-  auto const end = SteadyClock::now() + limit;
-  while (!done()) {
-    if (SteadyClock::now() >= end) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
 /// A gate that holds every download until opened (the slow uploads of the issue).
 struct Gate {
   std::mutex mu;

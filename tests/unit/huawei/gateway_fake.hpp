@@ -10,12 +10,14 @@
 #include <ccrec/testing/manual_clock.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace huawei_test {
 
@@ -75,6 +77,17 @@ inline std::string Stop(std::string const& task) {
 }
 inline std::string Noise(int n) {
   return R"({"eventType":"AgentState_Busy","workNo":"20011","content":{"n":)" + std::to_string(n) + "}}";
+}
+
+/// Waits (real time, bounded) until `done` holds; the poll thread runs on real time.
+template <typename F>
+bool WaitFor(F done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto const end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 inline ccrec::exporter::ExporterOptions EngineOptions() {

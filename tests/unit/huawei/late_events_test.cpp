@@ -25,17 +25,6 @@ namespace {
 using namespace huawei_test;
 using namespace std::chrono_literals;
 
-/// Waits (real time, bounded) until `done` holds; the poll thread runs on real time.
-template <typename F>
-bool LateWaitFor(F done, std::chrono::milliseconds limit = 10s) {
-  auto const end = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= end) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
-
 /// The latest manifest line of each recording_id.
 std::map<std::string, Line> LatestByFile(std::string const& path) {
   std::map<std::string, Line> out;
@@ -71,10 +60,10 @@ TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExpo
   std::atomic<bool> announced{false};
   gw.on_download = [&](std::string const& id) {
     if (id != kEarly || announced.exchange(true)) return;
-    EXPECT_TRUE(LateWaitFor([&] { return log.Contains("ms after the watch period"); }));
+    EXPECT_TRUE(WaitFor([&] { return log.Contains("ms after the watch period"); }));
     std::this_thread::sleep_for(30ms);  // the watch stops collecting right after that line
     gw.Event(Record("2", kLate, "c2"));
-    EXPECT_TRUE(LateWaitFor([&] { return log.Contains("arrived after the events were handed over"); }))
+    EXPECT_TRUE(WaitFor([&] { return log.Contains("arrived after the events were handed over"); }))
         << "the late record event was not delivered while the download ran";
   };
   ccrec_test::TempDir dir;
