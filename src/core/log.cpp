@@ -46,6 +46,8 @@ constexpr std::string_view kSecretNames[] = {
     "api_key", "apikey", "api-key", "secret_access_key", "aws_secret_access_key", "secretaccesskey",
     "session_token", "aws_session_token", "sessiontoken", "x-amz-signature", "x-amz-credential",
     "x-amz-security-token", "signature", "guid", "jsessionid", "authorization", "cookie",
+    // Azure SAS signature (`&sig=`); a whole name only (signal=, config= are other names).
+    "sig",
     // camelCase spellings (matching is case-insensitive, so these cover accessToken, clientSecret, ...)
     "accesstoken", "refreshtoken", "idtoken", "clientsecret", "authtoken", "x-aws-ec2-metadata-token"};
 

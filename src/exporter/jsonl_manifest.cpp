@@ -128,23 +128,46 @@ JsonlManifest::~JsonlManifest() {
   }
 }
 
-Result<void> JsonlManifest::WriteLine(std::string const& line) {
+Result<std::uint64_t> JsonlManifest::WriteLine(std::string const& line) {
+  if (fd_ < 0) return end_offset_;
+  if (torn_) {  // an earlier line was torn and could not be cut off: this one must not glue onto it
+    if (::write(fd_, "\n", 1) != 1) {
+      return MakeError(ErrorCode::kInternal, "cannot append to manifest " + path_ + ": " + std::strerror(errno));
+    }
+    ++end_offset_;
+    torn_ = false;
+  }
+  std::uint64_t const start = end_offset_;
   std::size_t off = 0;
-  while (fd_ >= 0 && off < line.size()) {
+  while (off < line.size()) {
     ssize_t n = ::write(fd_, line.data() + off, line.size() - off);
     if (n < 0) {
       if (errno == EINTR) continue;
       int const err = errno;
-      // Part of the line may have reached the file: learn where the end is now.
-      struct stat st {};
-      if (::fstat(fd_, &st) == 0) end_offset_ = static_cast<std::uint64_t>(st.st_size);
+      DropTornLine(line.size());
       return MakeError(ErrorCode::kInternal, "cannot append to manifest " + path_ + ": " + std::strerror(err));
     }
     off += static_cast<std::size_t>(n);
   }
   end_offset_ += line.size();
   ++lines_;
-  return {};
+  return start;
+}
+
+void JsonlManifest::DropTornLine(std::size_t line_size) {
+  // Part of the line may have reached the file (ENOSPC, EFBIG after a short write). Under the
+  // lock, the bytes past end_offset_ can only be that part: cut them off. Anything else (the
+  // size cannot be read, the truncation fails, the file is not as expected) ends the fragment
+  // with a newline before the next line instead; an empty or malformed line is skipped by readers.
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0) {
+    auto const size = static_cast<std::uint64_t>(st.st_size);
+    if (size == end_offset_) return;  // nothing reached the file
+    bool const only_this_line = size > end_offset_ && size - end_offset_ <= line_size;
+    if (only_this_line && ::ftruncate(fd_, static_cast<off_t>(end_offset_)) == 0) return;
+    end_offset_ = size;
+  }
+  torn_ = true;
 }
 
 Result<void> JsonlManifest::CheckDestination(std::string const& destination_uri, std::string const& key_template) const {
@@ -170,7 +193,7 @@ Result<void> JsonlManifest::Bind(std::string const& destination_uri, std::string
   std::string line = "{\"ccrec_manifest\":1,\"destination\":\"" + ::ccrec::detail::JsonEscape(destination_uri) +
                      "\",\"key_template\":\"" + ::ccrec::detail::JsonEscape(key_template) + "\",\"time\":\"" +
                      ::ccrec::detail::FormatIso8601(std::chrono::system_clock::now()) + "\"}\n";
-  if (auto written = WriteLine(line); !written) return written;
+  if (auto written = WriteLine(line); !written) return std::move(written).error();
   destination_ = destination_uri;
   key_template_ = key_template;
   return {};
@@ -190,9 +213,9 @@ Result<void> JsonlManifest::Append(ManifestEntry const& entry) {
   std::string line = Manifest::ToJsonLine(entry) + "\n";
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ < 0) return {};
-  std::uint64_t const offset = end_offset_;
-  if (auto written = WriteLine(line); !written) return written;
-  index_.Record(DigestOf(entry), LineRef{offset, static_cast<std::uint32_t>(line.size() - 1)},
+  auto const offset = WriteLine(line);
+  if (!offset) return offset.error();
+  index_.Record(DigestOf(entry), LineRef{*offset, static_cast<std::uint32_t>(line.size() - 1)},
                 entry.status == ItemStatus::kExported);
   // Group commit (see the class comment): fsync every kSyncEveryLines lines or kSyncEvery.
   ++unsynced_lines_;

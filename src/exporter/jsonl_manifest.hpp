@@ -48,7 +48,12 @@ class JsonlManifest final : public Manifest {
  private:
   JsonlManifest() = default;
   Result<void> SyncLocked();                         // mu_ held
-  Result<void> WriteLine(std::string const& line);  // mu_ held; one whole line with its '\n'
+  /// mu_ held: appends one whole line with its '\n'; returns the offset where it starts. A
+  /// failed write leaves no part of the line in the file (DropTornLine).
+  Result<std::uint64_t> WriteLine(std::string const& line);
+  /// mu_ held: after a write of a line of `line_size` bytes failed at end_offset_, cuts off the
+  /// part that reached the file, or (when it cannot) sets torn_.
+  void DropTornLine(std::size_t line_size);
   /// The entry at `line` if it is an entry of exactly this item; otherwise (a digest collision, or
   /// the file changed under us) the last matching line found by reading the whole file.
   std::optional<ManifestEntry> ReadItem(LineRef line, ManifestEntry const& item, bool exported_only) const;  // mu_ held
@@ -58,6 +63,7 @@ class JsonlManifest final : public Manifest {
   int fd_ = -1;
   ManifestIndex index_;                              // guarded by mu_
   std::uint64_t end_offset_ = 0;                     // guarded by mu_: where the next line starts
+  bool torn_ = false;                                // guarded by mu_: the file ends inside a line
   std::size_t lines_ = 0;                            // guarded by mu_: header and entry lines
   std::size_t malformed_lines_ = 0;
   std::size_t unsynced_lines_ = 0;                   // guarded by mu_

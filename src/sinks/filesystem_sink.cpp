@@ -168,6 +168,13 @@ class FileWriter : public ObjectWriter {
       Abort();
       return e;
     }
+    // The file's identity, so that a rollback after publishing removes this file and no other.
+    struct stat own {};
+    if (::fstat(fd_, &own) != 0) {
+      auto e = SysError(ErrorCode::kInternal, "cannot stat " + temp_path_);
+      Abort();
+      return e;
+    }
     if (::close(fd_) != 0) {
       fd_ = -1;
       auto e = SysError(ErrorCode::kInternal, "cannot close " + temp_path_);
@@ -211,20 +218,22 @@ class FileWriter : public ObjectWriter {
       ::unlink(temp_path_.c_str());
       return e;
     }
+    // Published. From here on a failure takes the object back (Unpublish), so that the failed
+    // item leaves nothing that would block its retry.
     if (fsync_) {
       auto synced = detail::SyncDir(detail::DirName(final_path_));
-      if (!synced) return std::move(synced).error();
+      if (!synced) return Unpublish(std::move(synced).error(), own, "");
     }
     // The metadata follows the object: a crash in between leaves an object without metadata,
     // which the exporter reports instead of trusting (never metadata describing another file).
     if (!options_.metadata.empty()) {
       auto made = detail::MakeDirs(detail::DirName(meta_path_), false, dir_mode_);
-      if (!made) return std::move(made).error();
-      auto written =
-          detail::WriteFileAtomicUnderUmask(meta_path_, MetaDocument(bytes_, sha, options_.metadata), file_mode_);
-      if (!written) return std::move(written).error();
+      if (!made) return Unpublish(std::move(made).error(), own, "");
+      std::string const meta = MetaDocument(bytes_, sha, options_.metadata);
+      auto written = detail::WriteFileAtomicUnderUmask(meta_path_, meta, file_mode_);
+      if (!written) return Unpublish(std::move(written).error(), own, meta);
     } else if (::unlink(meta_path_.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
-      return SysError(ErrorCode::kInternal, "cannot remove the stale metadata " + meta_path_);
+      return Unpublish(SysError(ErrorCode::kInternal, "cannot remove the stale metadata " + meta_path_), own, "");
     }
     ObjectInfo info;
     info.key = key_;
@@ -241,6 +250,39 @@ class FileWriter : public ObjectWriter {
   }
 
  private:
+  /// Finish() failed after the object was published (renamed or linked into place): removes
+  /// what this writer put there, so that no object without its identity blocks the retry.
+  /// In reverse order of writing, keeping "the metadata follows the object" for a crash in
+  /// between: first the metadata file if it holds `meta` (the one this writer wrote: a
+  /// WriteFileAtomic whose final directory fsync failed has already renamed it into place),
+  /// then the object if the file at its name is still `own` (never a file that another writer
+  /// or another tool put there since). With overwrite, the object this one replaced is gone
+  /// either way. Returns `e`, its message telling what was removed or what was left behind.
+  Error Unpublish(Error e, struct stat const& own, std::string const& meta) {
+    if (!meta.empty()) {
+      auto text = detail::ReadSmallFile(meta_path_, meta.size());
+      if (text && *text == meta && ::unlink(meta_path_.c_str()) != 0 && errno != ENOENT) {
+        int const err = errno;
+        e.message += "; its metadata " + meta_path_ + " could not be removed (" + std::strerror(err) +
+                     "): delete it and " + final_path_ + " before retrying";
+        return e;
+      }
+    }
+    struct stat now {};
+    if (::lstat(final_path_.c_str(), &now) != 0 || now.st_dev != own.st_dev || now.st_ino != own.st_ino) {
+      return e;  // replaced or removed since: not this writer's file any more
+    }
+    if (::unlink(final_path_.c_str()) != 0) {
+      int const err = errno;
+      e.message += "; " + final_path_ + " could not be removed again (" + std::strerror(err) +
+                   "): delete it before retrying";
+      return e;
+    }
+    if (fsync_) (void)detail::SyncDir(detail::DirName(final_path_));  // best effort: the removal is durable
+    e.message += " (" + final_path_ + " was removed again, so that a retry writes it anew)";
+    return e;
+  }
+
   std::string final_path_;
   std::string temp_path_;
   int fd_;

@@ -63,12 +63,48 @@ std::size_t Transfer::OnHeader(char* data, std::size_t size, std::size_t count, 
   auto* t = static_cast<Transfer*>(self);
   std::size_t const n = size * count;
   try {
+    bool const had_head = t->parser_.complete();
     t->parser_.Feed(std::string_view(data, n));
+    if (!had_head && t->parser_.complete() && t->body_decoded()) {
+      if (auto refused = t->UnrequestedEncoding()) {  // before libcurl decodes a byte of the body
+        t->callback_error_ = std::move(refused);
+        t->head_refused_ = true;
+        return 0;  // CURLE_WRITE_ERROR
+      }
+    }
     return n;
   } catch (std::exception const& e) {
     t->callback_error_ = MakeError(ErrorCode::kInternal, std::string("storing the response headers failed: ") + e.what());
     return 0;  // CURLE_WRITE_ERROR
   }
+}
+
+std::optional<Error> Transfer::UnrequestedEncoding() const {
+  std::string codings;  // as the server wrote them, for the message
+  std::size_t gzip = 0;
+  bool other = false;
+  for (auto const& [name, value] : parser_.headers()) {
+    if (!HeaderNameEquals(name, "Content-Encoding")) continue;
+    codings += (codings.empty() ? "" : ", ") + value;
+    std::size_t pos = 0;
+    while (pos <= value.size()) {
+      auto comma = value.find(',', pos);
+      if (comma == std::string::npos) comma = value.size();
+      std::string coding = ToLowerAscii(value.substr(pos, comma - pos));
+      coding.erase(0, coding.find_first_not_of(" \t"));
+      coding.erase(coding.find_last_not_of(" \t") + 1);
+      if (coding == "gzip" || coding == "x-gzip") {
+        ++gzip;
+      } else if (!coding.empty() && coding != "identity") {
+        other = true;
+      }
+      pos = comma + 1;
+    }
+  }
+  if (!other && gzip <= 1) return std::nullopt;
+  return MakeError(ErrorCode::kTransport, "the response has Content-Encoding \"" + codings +
+                                              "\" but only one gzip layer was asked for (Accept-Encoding: gzip); "
+                                              "refused instead of decoded, as it could expand without bound");
 }
 
 std::size_t Transfer::OnWrite(char* data, std::size_t size, std::size_t count, void* self) {
@@ -202,7 +238,10 @@ Result<void> Transfer::Configure(HttpRequest const& request, CallContext const& 
   set.Pointer(CURLOPT_HTTPHEADER, header_list_.get());
   set.String(CURLOPT_USERAGENT, state_->user_agent.c_str());
   if (opt.accept_compressed && !has_accept_encoding) {
-    set.String(CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl can decode
+    // gzip only: inflating expands at most ~1032:1, and a paused transfer buffers the decoded
+    // output of a whole network read (16 KiB -> at most ~16 MiB). "" would also offer deflate,
+    // br and zstd (brotli and zstd expand by far more).
+    set.String(CURLOPT_ACCEPT_ENCODING, "gzip");
     decoding_ = true;
   }
 

@@ -147,6 +147,10 @@ class Transfer {
   static int OnProgress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 
   std::size_t Deliver(char const* data, std::size_t size);
+  /// For a decoded response (Accept-Encoding: gzip), once its head is complete: an error unless
+  /// its Content-Encoding is at most one gzip layer. libcurl decodes every coding a server
+  /// names (deflate, br, zstd, and up to four stacked), whatever was asked for.
+  std::optional<Error> UnrequestedEncoding() const;
   std::size_t ReadBodySource(char* data, std::size_t want);
   Result<void> Configure(HttpRequest const& request, CallContext const& ctx);
   template <typename Predicate>
@@ -179,6 +183,7 @@ class Transfer {
   std::chrono::milliseconds timeout_{0};
   bool timeout_is_deadline_ = false;
   bool decoding_ = false;
+  bool head_refused_ = false;  // OnHeader refused the response head: Start() fails with callback_error_
 
   ResponseHeaderParser parser_;
   std::string buffer_;

@@ -63,6 +63,11 @@ Result<void> Transfer::Start(HttpRequest const& request, CallContext const& ctx)
     Destroy();
     return driven;
   }
+  if (head_refused_) {  // OnHeader refused the head (UnrequestedEncoding): there is no response
+    Error e = MapCurlError(CURLE_WRITE_ERROR);
+    Destroy();
+    return e;
+  }
   if (done_) {
     Conclude();
     // Once the head is complete the response is returned even if the transfer has already failed

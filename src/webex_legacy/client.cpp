@@ -83,6 +83,12 @@ struct Client::Impl : util::ClientRuntime {
       config_error = MakeError(ErrorCode::kInvalidArgument,
                                "Webex CC v1 client: base_url \"" + RedactUrl(base_url) +
                                    "\" is not an http(s) URL; use BaseUrlForRegion() (e.g. us1) or a full URL");
+    } else if (auto problem =
+                   util::InsecureCredentialUrlProblem(*util::ParseUrl(base_url), "Webex CC v1 client: base_url");
+               !problem.empty()) {
+      // The Authorization value is a fixed HMAC of the API key (no nonce, no timestamp): whoever
+      // reads it once can replay it for as long as the key is valid.
+      config_error = MakeError(ErrorCode::kInvalidArgument, problem);
     } else if (credentials.user_id.empty()) {
       config_error = MakeError(ErrorCode::kInvalidArgument, "Webex CC v1 client: credentials.user_id is required");
     } else if (credentials.api_key.empty()) {

@@ -16,7 +16,7 @@ keep-alive connection stays in sync.  Endpoints:
                           length, whether the body was chunked.
 ``/bytes?n=N``            N deterministic bytes (byte i is ``i % 251``), with Content-Length.
 ``/chunked?n=N&trailer=1`` the same bytes with Transfer-Encoding: chunked (optionally a trailer).
-``/gzip?n=N``             the same bytes gzip-encoded (Content-Encoding: gzip).
+``/gzip?n=N&encoding=E``  the same bytes gzip-encoded (Content-Encoding: gzip, or E as given).
 ``/slow?header_delay_ms=D&n=N&chunk=C&body_delay_ms=E``
                           waits D ms before the head, then sends N bytes in C-byte pieces with
                           E ms between pieces.
@@ -164,7 +164,8 @@ class Handler(emulib.EmulatorRequestHandler):
     def do_gzip(self, q: dict, body: dict) -> None:
         n = self.int_arg(q, "n", 0)
         data = gzip.compress(pattern_bytes(n))
-        self.send_bytes(200, data, "application/octet-stream", [("Content-Encoding", "gzip")])
+        encoding = q.get("encoding", "gzip")  # another name: a server answering with what was not asked for
+        self.send_bytes(200, data, "application/octet-stream", [("Content-Encoding", encoding)])
 
     def do_slow(self, q: dict, body: dict) -> None:
         header_delay = self.int_arg(q, "header_delay_ms", 0) / 1000.0

@@ -132,7 +132,10 @@ struct ManifestOptions {
 /// and flushes it, so a crash loses at most the line being written; a torn or malformed line
 /// found at load time is ignored with a warning count (see MalformedLines()). A last line that
 /// is a whole JSON object but lacks its newline is accepted (JSON Lines allows it); Open() adds
-/// the missing newline so the next Append() starts a line of its own.
+/// the missing newline so the next Append() starts a line of its own. An Append() whose write
+/// fails after part of its line reached the file (ENOSPC, EFBIG) cuts that part off again
+/// (ftruncate(2)) before it returns the error, or, when it cannot, starts the next line with a
+/// newline, so a failed append never corrupts the line after it.
 ///
 /// Durability (group commit): Append() fsyncs the file after every kSyncEveryLines-th line and
 /// on the first line appended kSyncEvery or more after the last fsync; Sync() (which Exporter::Run() calls at

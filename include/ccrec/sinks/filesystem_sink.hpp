@@ -70,6 +70,11 @@ struct FilesystemSinkOptions {
 /// writing process id, 12 random hex digits), fsynced, then renamed into place, so a reader never
 /// sees a partial file and a failed or aborted write leaves nothing behind (the temporary file is
 /// removed). A crash or SIGKILL can leave the temporary file: see remove_stale_temp_files.
+/// A Finish() that fails after the object is in place (the directory fsync, or its metadata
+/// file, e.g. ENOSPC) removes the object again (first the metadata file it wrote, if any), so a
+/// retry finds nothing to refuse; it only removes the file it created (same device and inode),
+/// never one another writer put there meanwhile, and with overwrite the object it replaced is
+/// gone either way. The error message says when the object could not be removed.
 /// With fsync on, once Finish() returns the object survives a crash or power loss. With PutOptions::if_none_match the final step fails instead of replacing an
 /// existing file (a hard link, which the kernel refuses atomically; on file systems without hard
 /// links, a check then rename): EnforcesIfNoneMatch() is true. Keys must be relative and must not contain empty, "." or ".." segments,

@@ -56,11 +56,15 @@ struct CurlOptions {
   /// ALL_PROXY, NO_PROXY), as libcurl reads them. Default true. An explicit proxy URL wins.
   bool proxy_from_environment = true;
   std::string proxy;
-  /// Ask for every encoding libcurl can decode (gzip, deflate, ...) and decode transparently.
-  /// Default true. A decoded response has its Content-Encoding and Content-Length headers
-  /// removed (they describe the encoded bytes, not what Read() returns). A request that sets its
-  /// own Accept-Encoding header (e.g. "identity" for a byte-exact object download) is sent as is
-  /// and its response is not decoded.
+  /// Send `Accept-Encoding: gzip` and decode a gzip response transparently. Default true. Only
+  /// gzip is offered (not every encoding libcurl can decode): inflating expands at most ~1032:1,
+  /// which bounds what one network read can become before the receive buffer's pause applies;
+  /// brotli and zstd expand by far more. A response encoded otherwise than with at most one
+  /// gzip layer (`identity` aside), which libcurl would decode all the same, fails Send() with
+  /// kTransport before any of its body is decoded. A decoded response has its Content-Encoding
+  /// and Content-Length headers removed (they describe the encoded bytes, not what Read()
+  /// returns). A request that sets its own Accept-Encoding header (e.g. "identity" for a
+  /// byte-exact object download) is sent as is and its response is not decoded.
   bool accept_compressed = true;
   /// Largest number of idle connections kept for reuse, across all hosts. Default 64. 0 closes
   /// every connection after its response.

@@ -60,8 +60,10 @@ enum class Format {
 /// A plain value type.
 struct CCREC_EXPORT ClientOptions : HttpClientOptions {
   /// v1 base URL, e.g. "https://rest.wxcc-us1.cisco.com" (see BaseUrlForRegion()) or an
-  /// emulator's URL. A trailing slash is ignored. Required: calls fail with kInvalidArgument when
-  /// it is empty or not an http(s) URL.
+  /// emulator's URL. A trailing slash is ignored. Required: calls fail with kInvalidArgument,
+  /// before any request, when it is empty, not an http(s) URL, or plain http on a non-loopback
+  /// host (the Authorization header, a fixed signature of the API key that anyone who reads it
+  /// can replay, would cross the network in clear).
   std::string base_url;
   /// User id, API key, tenant id. Required (user id and API key non-empty, else every call fails
   /// with kInvalidArgument).

@@ -116,6 +116,18 @@ TEST_F(CurlTransportTest, GetSendsOnlyTheAllowedHeaders) {
   EXPECT_LT(pos("X-Empty"), pos("TrackingId"));
 }
 
+TEST_F(CurlTransportTest, OnlyGzipIsOffered) {
+  // gzip expands at most ~1032:1; deflate is offered by libcurl's "" too, and br and zstd (when
+  // libcurl is built with them) expand by far more before the body caps apply.
+  auto transport = TlsTransport();  // accept_compressed defaults to true
+  HttpRequest request;
+  request.url = Tls("/echo");
+  auto response = transport->Send(request, {});
+  ASSERT_TRUE(response) << response.error().ToString();
+  auto echo = ParseJson(ReadBody(*response).value());
+  EXPECT_EQ(EchoedHeader(echo, "Accept-Encoding"), "gzip");
+}
+
 TEST_F(CurlTransportTest, CallerUserAgentWins) {
   CurlOptions options;
   options.user_agent = "from-options/1";

@@ -163,6 +163,25 @@ TEST_F(CurlTransportTest, GzipIsDecodedAndEncodingHeadersDropped) {
   EXPECT_EQ(*body, Pattern(300000));
 }
 
+TEST_F(CurlTransportTest, AnEncodingThatWasNotAskedForIsRefusedNotDecoded) {
+  // libcurl decodes whatever Content-Encoding a server names (deflate, br, zstd, up to four
+  // stacked), whatever Accept-Encoding said: only one gzip layer (bounded ~1032:1) is accepted.
+  auto transport = TlsTransport();
+  for (std::string encoding : {"br", "deflate", "zstd", "gzip,gzip", "gzip,%20br"}) {
+    auto response = Get(*transport, Tls("/gzip?n=1000&encoding=" + encoding));
+    ASSERT_FALSE(response) << encoding;
+    EXPECT_EQ(response.error().code, ErrorCode::kTransport) << encoding;
+    EXPECT_THAT(response.error().message, HasSubstr("only one gzip layer was asked for")) << encoding;
+  }
+  for (std::string encoding : {"x-gzip", "GZIP", "identity,%20gzip"}) {
+    auto response = Get(*transport, Tls("/gzip?n=1000&encoding=" + encoding));
+    ASSERT_TRUE(response) << encoding << ": " << response.error().ToString();
+    auto body = ReadBody(*response);
+    ASSERT_TRUE(body) << encoding << ": " << body.error().ToString();
+    EXPECT_EQ(*body, Pattern(1000)) << encoding;
+  }
+}
+
 TEST_F(CurlTransportTest, GzipKeptWhenCompressionDisabled) {
   CurlOptions options;
   options.accept_compressed = false;

@@ -121,6 +121,29 @@ TEST(RedactSecrets, PresignedUrlInText) {
   EXPECT_NE(out.find(" failed"), std::string::npos) << out;
 }
 
+TEST(RedactSecrets, AzureSasSignatureParameter) {
+  // RedactUrl() hides a presigned URL it is given; an error message quoting one reaches the log
+  // and the manifest through RedactSecrets() only.
+  auto out = RedactSecrets(
+      "GET https://acct.blob.core.windows.net/c/r.wav?sv=2020-08-04&se=2026-12-08&sp=r&sig=SASSECRET%2Bx%3D "
+      "failed: HTTP 403");
+  EXPECT_TRUE(Hidden(out, "SASSECRET"));
+  EXPECT_NE(out.find("sv=2020-08-04&se=2026-12-08&sp=r&sig=***"), std::string::npos) << out;
+  EXPECT_NE(out.find(" failed: HTTP 403"), std::string::npos) << out;
+  EXPECT_EQ(RedactSecrets("SIG=abc"), "SIG=***");
+  EXPECT_EQ(RedactSecrets("{\"sig\":\"SASSECRET\"}"), "{\"sig\":\"***\"}");
+  // The name must be whole: longer names containing "sig" are not secrets.
+  for (std::string s : {"signal=9", "config=prod", "sigma=0.5", "xsig=1", "configsig=2", "design=a&signed=1",
+                        "sig", "sig is short for signature", "{\"signal\":\"9\"}"}) {
+    EXPECT_EQ(RedactSecrets(s), s);
+  }
+  std::vector<std::string> got;
+  Logger logger(LogLevel::kInfo, [&](LogLevel, std::string_view m) { got.emplace_back(m); });
+  logger.Warn("download failed: https://acct.blob.core.windows.net/c/r.wav?sv=1&sig=SASSECRET");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(Hidden(got[0], "SASSECRET"));
+}
+
 TEST(RedactSecrets, NonSecretTextUntouched) {
   for (std::string s : {"taskId=abc", "exported 12 recordings to s3://bucket/prefix", "status=200 bytes=1234",
                         "mytoken=abc", "tokens=5", "{\"taskId\":\"abc\",\"codec\":\"opus\"}", "guidance: none",

@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace exporter_test {
@@ -208,6 +211,23 @@ TEST_F(ExporterDurabilityTest, FinishFailingLeavesNoFileAndNoExportedLine) {
     EXPECT_NE(l.error.find("cannot fsync"), std::string::npos) << l.error;
   }
   EXPECT_TRUE(ccrec_test::ListFiles(dest).empty());
+}
+
+TEST_F(ExporterDurabilityTest, IdentityFileFailingAfterThePublishDoesNotBlockTheRetry) {
+  // The recording is renamed into place, then its .ccrec-meta identity file cannot be written
+  // (a file named .ccrec-meta stands in for ENOSPC). The object must not stay behind without its
+  // identity: the next run would refuse it as "already exists ... has no ... metadata" forever.
+  source->items.push_back(MakeItem("t1", "r1", std::make_shared<Media>(Bytes(5000))));
+  ASSERT_EQ(::mkdir(dest.c_str(), 0700), 0);
+  ccrec_test::WriteFile(dest + "/.ccrec-meta", "in the way");
+  auto summary = Run(FaultySink::Fault::kNone);
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=1 pending=0 bytes=0");
+  EXPECT_EQ(ccrec_test::ListFiles(dest), std::vector<std::string>{".ccrec-meta"});
+
+  ASSERT_EQ(::unlink((dest + "/.ccrec-meta").c_str()), 0);  // room again
+  auto again = Run(FaultySink::Fault::kNone);
+  EXPECT_EQ(again.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=5000");
+  EXPECT_EQ(ccrec_test::ReadFile(dest + "/call-detail/t1/r1.wav"), Bytes(5000));
 }
 
 TEST_F(ExporterDurabilityTest, RunEndsWithTheManifestFsynced) {

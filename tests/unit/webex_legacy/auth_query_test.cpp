@@ -117,6 +117,34 @@ TEST(Auth, MissingCredentialsFailLocally) {
   EXPECT_EQ(transport->RequestCount(), 0u);
 }
 
+TEST(Auth, PlainHttpBaseUrlOnlyOnLoopback) {
+  // The Authorization value is a fixed HMAC of the API key: sent in clear, it can be replayed.
+  auto transport = std::make_shared<FakeHttpTransport>();
+  auto o = Options(transport);
+  o.base_url = "http://rest.wxcc-us1.example.com/";
+  Client client(o);
+  auto refused = client.QueryPage(RecordType::kCsr, Window(legacy_test::kDay, legacy_test::kDay + 1000));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find(
+                "base_url http://rest.wxcc-us1.example.com is plain http on a non-loopback host: credentials would "
+                "cross the network unencrypted (use https)"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_TRUE(IsFatalForRun(refused.error()));
+  EXPECT_FALSE(client.GetRecordJson(RecordType::kCsr, "sid-1"));
+  EXPECT_EQ(transport->RequestCount(), 0u) << "the API key signature must not be sent";
+
+  // Loopback (the emulators) stays allowed over plain http.
+  for (std::string url : {"http://127.0.0.1:8443", "http://localhost:9", "http://[::1]:8443"}) {
+    transport->EnqueueResponse(200, "[]", {{"Content-Type", "application/json"}});
+    o.base_url = url;
+    auto page = Client(o).QueryPage(RecordType::kCsr, Window(legacy_test::kDay, legacy_test::kDay + 1000));
+    EXPECT_TRUE(page) << url << ": " << page.error().ToString();
+  }
+  EXPECT_EQ(transport->RequestCount(), 3u);
+}
+
 TEST(Regions, BaseUrls) {
   EXPECT_EQ(*BaseUrlForRegion("us1"), "https://rest.wxcc-us1.cisco.com");
   EXPECT_EQ(*BaseUrlForRegion("EU1"), "https://rest.wxcc-eu1.cisco.com");

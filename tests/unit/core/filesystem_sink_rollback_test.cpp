@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+// The filesystem ObjectSink when Finish() fails after the object is in place (its directory
+// fsync, or writing its metadata file, e.g. ENOSPC): the object is taken back, so that the
+// failed item leaves nothing behind that would refuse its retry ("already exists and has no
+// ccrec identity metadata"), and a file this writer did not create is never removed.
+
+#include <ccrec/sinks/filesystem_sink.hpp>
+
+#include "internal/file_util.hpp"
+#include "unit/core/sink_test_util.hpp"
+#include "unit/core/test_util.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ccrec {
+namespace {
+
+using ccrec_test::ListTree;
+using ccrec_test::Put;
+using ccrec_test::TempDir;
+
+std::shared_ptr<ObjectSink> RollbackSink(std::string const& root, bool fsync) {
+  FilesystemSinkOptions o;
+  o.root = root;
+  o.fsync = fsync;
+  auto sink = MakeFilesystemSink(o);
+  if (!sink) ADD_FAILURE() << sink.error().ToString();
+  return sink ? *sink : nullptr;
+}
+
+PutOptions WithIdentity(bool if_none_match) {
+  PutOptions o;
+  o.metadata["ccrec-id"] = "v1/webex/t1/r1/";
+  o.if_none_match = if_none_match;
+  return o;
+}
+
+/// Every combination of the two publish paths (rename = overwrite, link = don't-overwrite) and
+/// of fsync on and off.
+struct RollbackCase {
+  bool if_none_match;
+  bool fsync;
+};
+std::vector<RollbackCase> const kRollbackCases = {{false, false}, {false, true}, {true, false}, {true, true}};
+
+/// Calls `action` once when the directory `dir` is fsynced (after the object's rename or link).
+class OnDirectorySync {
+ public:
+  OnDirectorySync(std::string dir, std::function<void()> action) : dir_(std::move(dir)), action_(std::move(action)) {
+    ::ccrec::detail::SetFsyncObserverForTesting([this](std::string const& what) {
+      if (what != dir_ || !action_) return;
+      auto once = std::move(action_);
+      action_ = nullptr;
+      once();
+    });
+  }
+  ~OnDirectorySync() { ::ccrec::detail::SetFsyncObserverForTesting(nullptr); }
+  OnDirectorySync(OnDirectorySync const&) = delete;
+  OnDirectorySync& operator=(OnDirectorySync const&) = delete;
+
+ private:
+  std::string dir_;
+  std::function<void()> action_;
+};
+
+TEST(FilesystemSinkRollback, AFailedMetadataWriteTakesTheObjectBackAndTheRetrySucceeds) {
+  for (auto const c : kRollbackCases) {
+    SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
+    TempDir dir;
+    auto sink = RollbackSink(dir.path(), c.fsync);
+    // `.ccrec-meta` is a file: the metadata directory cannot be made, after the rename or link.
+    ccrec_test::WriteFile(dir / ".ccrec-meta", "in the way");
+    auto const o = WithIdentity(c.if_none_match);
+    auto failed = Put(*sink, "rec/a.wav", "payload", o);
+    ASSERT_FALSE(failed);
+    EXPECT_NE(failed.error().message.find(".ccrec-meta"), std::string::npos) << failed.error().message;
+    EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
+    EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{".ccrec-meta", "rec/"}))
+        << "no object without its identity, no temporary file";
+    auto st = sink->Stat("rec/a.wav");
+    ASSERT_TRUE(st) << st.error().ToString();
+    EXPECT_FALSE(st->has_value());
+
+    // The disk has room again: the retry writes the object and its identity.
+    ASSERT_EQ(::unlink((dir / ".ccrec-meta").c_str()), 0);
+    auto retried = Put(*sink, "rec/a.wav", "payload", o);
+    ASSERT_TRUE(retried) << retried.error().ToString();
+    st = sink->Stat("rec/a.wav");
+    ASSERT_TRUE(st && st->has_value());
+    EXPECT_EQ((*st)->metadata, o.metadata);
+    EXPECT_EQ(ccrec_test::ReadFile(dir / "rec/a.wav"), "payload");
+  }
+}
+
+TEST(FilesystemSinkRollback, AMetadataFileThatCannotBeReplacedTakesTheObjectBack) {
+  for (auto const c : kRollbackCases) {
+    SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
+    TempDir dir;
+    auto sink = RollbackSink(dir.path(), c.fsync);
+    // The metadata file's name is a non-empty directory: its atomic write fails at the rename.
+    ASSERT_EQ(::mkdir((dir / ".ccrec-meta").c_str(), 0700), 0);
+    ASSERT_EQ(::mkdir((dir / ".ccrec-meta/a.wav").c_str(), 0700), 0);
+    ccrec_test::WriteFile(dir / ".ccrec-meta/a.wav/x", "x");
+    auto failed = Put(*sink, "a.wav", "payload", WithIdentity(c.if_none_match));
+    ASSERT_FALSE(failed);
+    EXPECT_FALSE(ccrec_test::Exists(dir / "a.wav")) << failed.error().message;
+    EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{".ccrec-meta/", ".ccrec-meta/a.wav/",
+                                                              ".ccrec-meta/a.wav/x"}));
+  }
+}
+
+TEST(FilesystemSinkRollback, AFileAnotherWriterPutInPlaceMeanwhileIsNeverRemoved) {
+  for (bool if_none_match : {false, true}) {
+    SCOPED_TRACE("if_none_match=" + std::to_string(if_none_match));
+    TempDir dir;
+    auto sink = RollbackSink(dir.path(), /*fsync=*/true);
+    ccrec_test::WriteFile(dir / ".ccrec-meta", "in the way");
+    // Between the publish and the rollback, another writer replaces the object with its own file.
+    std::string const path = dir / "a.wav";
+    OnDirectorySync replace(dir.path(), [&] {
+      ccrec_test::WriteFile(dir / "other.tmp", "another writer's");
+      ASSERT_EQ(std::rename((dir / "other.tmp").c_str(), path.c_str()), 0);
+    });
+    auto failed = Put(*sink, "a.wav", "payload", WithIdentity(if_none_match));
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
+    EXPECT_EQ(ccrec_test::ReadFile(path), "another writer's");
+  }
+}
+
+}  // namespace
+}  // namespace ccrec
