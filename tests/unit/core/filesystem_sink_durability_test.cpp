@@ -24,6 +24,7 @@
 namespace ccrec {
 namespace {
 
+using ccrec_test::FilesystemSinkAt;
 using ccrec_test::Put;
 
 using ccrec_test::TempDir;
@@ -44,15 +45,6 @@ class FsyncLog {
  private:
   std::vector<std::string> synced_;
 };
-
-std::shared_ptr<ObjectSink> DurableSink(std::string const& root, bool fsync = true) {
-  FilesystemSinkOptions o;
-  o.root = root;
-  o.fsync = fsync;
-  auto sink = MakeFilesystemSink(o);
-  if (!sink) ADD_FAILURE() << sink.error().ToString();
-  return sink ? *sink : nullptr;
-}
 
 std::string HostTag() {
   char name[256] = {};
@@ -77,7 +69,7 @@ void SetAge(std::string const& path, std::chrono::seconds age) {
 
 TEST(FilesystemSinkDurability, FileThenItsDirectoryAreFsyncedBeforeFinishReturns) {
   TempDir dir;
-  auto sink = DurableSink(dir.path());
+  auto sink = FilesystemSinkAt(dir.path());
   ASSERT_TRUE(Put(*sink, "a.wav", "x"));  // the root exists: no directory created
   FsyncLog log;
   ASSERT_TRUE(Put(*sink, "b.wav", "payload"));
@@ -89,7 +81,7 @@ TEST(FilesystemSinkDurability, FileThenItsDirectoryAreFsyncedBeforeFinishReturns
 TEST(FilesystemSinkDurability, EveryNewDirectoryIsFsyncedIntoItsParent) {
   TempDir dir;
   ::mkdir((dir / "rec").c_str(), 0755);
-  auto sink = DurableSink(dir.path());
+  auto sink = FilesystemSinkAt(dir.path());
   FsyncLog log;
   ASSERT_TRUE(Put(*sink, "rec/2026/11/01/call.wav", "payload"));
   // rec existed; rec/2026, rec/2026/11, rec/2026/11/01 are new: their entries live in rec,
@@ -114,7 +106,7 @@ TEST(FilesystemSinkDurability, EveryNewDirectoryIsFsyncedIntoItsParent) {
 
 TEST(FilesystemSinkDurability, NoFsyncWhenTurnedOff) {
   TempDir dir;
-  auto sink = DurableSink(dir.path(), /*fsync=*/false);
+  auto sink = FilesystemSinkAt(dir.path(), /*fsync=*/false);
   FsyncLog log;
   ASSERT_TRUE(Put(*sink, "x/y/z.wav", "payload"));
   EXPECT_TRUE(log.synced().empty());
@@ -122,7 +114,7 @@ TEST(FilesystemSinkDurability, NoFsyncWhenTurnedOff) {
 
 TEST(FilesystemSinkDurability, TemporaryNameNamesHostAndProcess) {
   TempDir dir;
-  auto sink = DurableSink(dir.path());
+  auto sink = FilesystemSinkAt(dir.path());
   auto w = sink->Open("call.wav", {});
   ASSERT_TRUE(w);
   auto files = ccrec_test::ListFiles(dir.path());
@@ -162,7 +154,7 @@ TEST(FilesystemSinkDurability, StaleTemporaryFilesAreRemovedOnFirstUseOfTheirDir
   ::mkdir((dir / "other").c_str(), 0755);
   ccrec_test::WriteFile(dir / ("other/" + cases[0].name), "partial");  // other directories: untouched
 
-  auto sink = DurableSink(dir.path());
+  auto sink = FilesystemSinkAt(dir.path());
   ASSERT_TRUE(Put(*sink, "d/new.wav", "payload"));
   for (auto const& c : cases) {
     EXPECT_EQ(ccrec_test::Exists(dir / ("d/" + c.name)), !c.removed) << c.name;
@@ -174,7 +166,7 @@ TEST(FilesystemSinkDurability, StaleTemporaryFilesAreRemovedOnFirstUseOfTheirDir
   ASSERT_TRUE(Put(*sink, "d/new2.wav", "payload"));
   EXPECT_TRUE(ccrec_test::Exists(dir / ("d/" + cases[0].name)));
   // ...and removed by the next one (the next run).
-  ASSERT_TRUE(Put(*DurableSink(dir.path()), "d/new3.wav", "payload"));
+  ASSERT_TRUE(Put(*FilesystemSinkAt(dir.path()), "d/new3.wav", "payload"));
   EXPECT_FALSE(ccrec_test::Exists(dir / ("d/" + cases[0].name)));
 }
 
@@ -193,11 +185,11 @@ TEST(FilesystemSinkDurability, StaleTemporaryFileRemovalCanBeTurnedOff) {
 
 TEST(FilesystemSinkDurability, ALiveWritersTemporaryFileSurvivesAnotherSink) {
   TempDir dir;
-  auto first = DurableSink(dir.path());
+  auto first = FilesystemSinkAt(dir.path());
   auto w = first->Open("a.wav", {});
   ASSERT_TRUE(w);
   ASSERT_TRUE((*w)->Write("abc", 3));
-  ASSERT_TRUE(Put(*DurableSink(dir.path()), "b.wav", "payload"));  // a second sink cleans the directory
+  ASSERT_TRUE(Put(*FilesystemSinkAt(dir.path()), "b.wav", "payload"));  // a second sink cleans the directory
   auto info = (*w)->Finish();
   ASSERT_TRUE(info) << info.error().ToString();
   EXPECT_EQ(ccrec_test::ReadFile(dir / "a.wav"), "abc");

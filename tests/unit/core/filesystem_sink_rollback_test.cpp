@@ -24,17 +24,9 @@ namespace ccrec {
 namespace {
 
 using ccrec_test::ListTree;
+using ccrec_test::FilesystemSinkAt;
 using ccrec_test::Put;
 using ccrec_test::TempDir;
-
-std::shared_ptr<ObjectSink> RollbackSink(std::string const& root, bool fsync) {
-  FilesystemSinkOptions o;
-  o.root = root;
-  o.fsync = fsync;
-  auto sink = MakeFilesystemSink(o);
-  if (!sink) ADD_FAILURE() << sink.error().ToString();
-  return sink ? *sink : nullptr;
-}
 
 PutOptions WithIdentity(bool if_none_match) {
   PutOptions o;
@@ -75,7 +67,7 @@ TEST(FilesystemSinkRollback, AFailedMetadataWriteTakesTheObjectBackAndTheRetrySu
   for (auto const c : kRollbackCases) {
     SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
     TempDir dir;
-    auto sink = RollbackSink(dir.path(), c.fsync);
+    auto sink = FilesystemSinkAt(dir.path(), c.fsync);
     // `.ccrec-meta` is a file: the metadata directory cannot be made, after the rename or link.
     ccrec_test::WriteFile(dir / ".ccrec-meta", "in the way");
     auto const o = WithIdentity(c.if_none_match);
@@ -104,7 +96,7 @@ TEST(FilesystemSinkRollback, AMetadataFileThatCannotBeReplacedTakesTheObjectBack
   for (auto const c : kRollbackCases) {
     SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
     TempDir dir;
-    auto sink = RollbackSink(dir.path(), c.fsync);
+    auto sink = FilesystemSinkAt(dir.path(), c.fsync);
     // The metadata file's name is a non-empty directory: its atomic write fails at the rename.
     ASSERT_EQ(::mkdir((dir / ".ccrec-meta").c_str(), 0700), 0);
     ASSERT_EQ(::mkdir((dir / ".ccrec-meta/a.wav").c_str(), 0700), 0);
@@ -121,7 +113,7 @@ TEST(FilesystemSinkRollback, AFileAnotherWriterPutInPlaceMeanwhileIsNeverRemoved
   for (bool if_none_match : {false, true}) {
     SCOPED_TRACE("if_none_match=" + std::to_string(if_none_match));
     TempDir dir;
-    auto sink = RollbackSink(dir.path(), /*fsync=*/true);
+    auto sink = FilesystemSinkAt(dir.path(), /*fsync=*/true);
     ccrec_test::WriteFile(dir / ".ccrec-meta", "in the way");
     // Between the publish and the rollback, another writer replaces the object with its own file.
     std::string const path = dir / "a.wav";

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Writes a whole object through an ObjectSink in one call, for the sink unit tests.
+// Writes a whole object through an ObjectSink in one call, and makes filesystem sinks, for the
+// sink unit tests.
 
 #include <ccrec/core/object_sink.hpp>
+#include <ccrec/sinks/filesystem_sink.hpp>
 
+#include <gtest/gtest.h>
+
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -17,6 +22,17 @@ inline ccrec::Result<ccrec::ObjectInfo> Put(ccrec::ObjectSink& sink, std::string
   auto written = (*w)->Write(data.data(), data.size());
   if (!written) return std::move(written).error();
   return (*w)->Finish();
+}
+
+/// A filesystem sink on `root` with the given fsync setting; null (and a test failure) when it
+/// cannot be made.
+inline std::shared_ptr<ccrec::ObjectSink> FilesystemSinkAt(std::string const& root, bool fsync = true) {
+  ccrec::FilesystemSinkOptions o;
+  o.root = root;
+  o.fsync = fsync;
+  auto sink = ccrec::MakeFilesystemSink(o);
+  if (!sink) ADD_FAILURE() << sink.error().ToString();
+  return sink ? *sink : nullptr;
 }
 
 }  // namespace ccrec_test
