@@ -424,6 +424,7 @@ class WebexSource : public RecordingSource {
         on_pending(Pending(task));
         continue;
       }
+      if (auto open = OpenTaskPending(task)) on_pending(std::move(*open));
       bool any_recording = false;
       for (std::size_t i = 0; i < found->recordings.size(); ++i) {
         std::string const item_id = RecordingItemId(found->recordings, i);
@@ -456,11 +457,36 @@ class WebexSource : public RecordingSource {
                   : task.capture_requested ? "capture requested but not available yet"
                                            : "capture status not known yet (captureRequested is null)",
                   task.created_time};
-    auto const max_age = options_.pending_max_age;
-    if (max_age.count() > 0 && task.created_time && options_.clock->Now() - *task.created_time > max_age) {
+    if (TooOld(task)) {
       p.given_up = true;
-      p.reason = "unavailable after " + FormatAge(max_age) + ": " + p.reason + " (task created " +
+      p.reason = "unavailable after " + FormatAge(options_.pending_max_age) + ": " + p.reason + " (task created " +
                  ::ccrec::detail::FormatIso8601(*task.created_time) + "; purged or never recorded?)";
+    }
+    return p;
+  }
+
+  /// Whether `task` was created more than pending_max_age ago (never without createdTime).
+  bool TooOld(webex::Task const& task) const {
+    auto const max_age = options_.pending_max_age;
+    return max_age.count() > 0 && task.created_time && options_.clock->Now() - *task.created_time > max_age;
+  }
+
+  /// A task listed while still open (status created, queued, offered or assigned) whose capture
+  /// already has entries: those are exported, and the task is also pending, so the resume point
+  /// stays and a later run lists it again for what follows (reference §4.4: revisit open tasks;
+  /// §5.1: Captures answers for open tasks). Given up after pending_max_age, like Pending().
+  std::optional<PendingItem> OpenTaskPending(webex::Task const& task) const {
+    static std::vector<std::string> const kOpen{"created", "queued", "offered", "assigned"};
+    if (!AnyOf(kOpen, task.status)) return std::nullopt;
+    PendingItem p{"webex", task.id,
+                  "task still open (status " + *task.status +
+                      ") when listed: its capture may be partial; what it had was exported, a later run lists it again",
+                  task.created_time};
+    if (TooOld(task)) {
+      p.given_up = true;
+      p.reason = "still open after " + FormatAge(options_.pending_max_age) + ": " + p.reason +
+                 " (task created " + ::ccrec::detail::FormatIso8601(*task.created_time) +
+                 "; recordings made after the last run are not exported)";
     }
     return p;
   }

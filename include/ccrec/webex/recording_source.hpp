@@ -163,7 +163,10 @@ CCREC_EXPORT std::string RecordingItemId(std::vector<Recording> const& recording
 /// include_va_recordings) and per transcript (include_transcripts). Tasks with nothing to export
 /// yet (captureRequested true or null and no recording, nor transcript when they are included)
 /// are reported as pending, or as given up once older than
-/// WebexSourceOptions::pending_max_age. An element of the Tasks answers that is not a task (no
+/// WebexSourceOptions::pending_max_age. A task listed while still open (status created, queued,
+/// offered or assigned) whose capture already has entries has them exported and is reported
+/// pending as well (given up the same way), so that a later run lists it again for recordings
+/// made after this one (reference §4.4). An element of the Tasks answers that is not a task (no
 /// string `id`: its recordings cannot be looked up) becomes a failed item (task_id and
 /// recording_id "malformed-task-" + 12 hex of SHA-256 of the element; its error quotes the
 /// element), so such a run reports failures instead of ending as if complete. Recordings of one

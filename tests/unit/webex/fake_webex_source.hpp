@@ -55,6 +55,8 @@ struct FakeTask {
   std::vector<FakeRecording> va = {};
   /// `transcription[]` entries (id, fileName, data; call_type unused).
   std::vector<FakeRecording> transcripts = {};
+  /// `attributes.status`.
+  std::string status = "completed";
 };
 
 /// Tasks + Captures + presigned media, as strict as the parts the source relies on.
@@ -166,7 +168,7 @@ class FakeWebex {
       if (at < lo || at >= hi) continue;
       if (!first) body += ',';
       first = false;
-      body += R"({"id":")" + t.id + R"(","attributes":{"channelType":"telephony","status":"completed",)" +
+      body += R"({"id":")" + t.id + R"(","attributes":{"channelType":"telephony","status":")" + t.status + R"(",)" +
               R"("origin":"+14085550100","direction":"inbound","createdTime":)" + std::to_string(created + 1000 * static_cast<std::int64_t>(i)) +
               R"(,"owner":{"id":"agent-1","name":"Ada"},"captureRequested":)" +
               (t.capture_requested ? (*t.capture_requested ? "true" : "false") : "null") + "}}";

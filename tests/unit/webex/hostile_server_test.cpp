@@ -306,6 +306,27 @@ TEST(WebexHostileSource, RecordingWithoutTimesIsExportedDespiteDurationBounds) {
   EXPECT_TRUE(logs.Contains("task t1 recording r-untimed: no startTime", ccrec::LogLevel::kWarn)) << logs.All();
 }
 
+// A task still open when listed (reference §4.4) whose capture already has a recording: exported,
+// and pending too, so that the resume point stays and a later run lists it again.
+TEST(WebexHostileSource, OpenTaskWithAPartialCaptureStaysPending) {
+  FakeWebex w;
+  FakeTask open{"t-open", true, {{"r-leg1", "leg1.wav", "consult", "L1"}}};
+  open.status = "assigned";
+  w.tasks = {open, {"t-done", true, {{"r-done", "done.wav", "main", "D"}}}};
+  auto c = Enumerate(*w.Source());
+  ASSERT_TRUE(c.result);
+  ASSERT_EQ(c.items.size(), 2u);
+  ASSERT_EQ(c.pending.size(), 1u) << "the completed task is not pending";
+  EXPECT_EQ(c.pending[0].task_id, "t-open");
+  EXPECT_FALSE(c.pending[0].given_up);
+  EXPECT_EQ(c.pending[0].window_time, ccrec::detail::FromEpochMs(kFromMs + 1000));
+  EXPECT_NE(c.pending[0].reason.find("still open (status assigned)"), std::string::npos) << c.pending[0].reason;
+  w.clock->Advance(73h);
+  auto later = Enumerate(*w.Source());
+  ASSERT_EQ(later.pending.size(), 1u);
+  EXPECT_TRUE(later.pending[0].given_up) << "not pinned forever";
+}
+
 std::string HostileSearchPage(std::vector<std::string> const& ids, std::string const& page_info) {
   std::string body = R"({"data":{"task":{"tasks":[)";
   for (std::size_t i = 0; i < ids.size(); ++i) body += (i ? "," : "") + std::string(R"({"id":")") + ids[i] + "\"}";
