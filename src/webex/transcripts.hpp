@@ -15,7 +15,7 @@ inline constexpr char kKindKey[] = "kind";
 
 /// The item id (manifest recording_id, {recording_id}) of entry `index` of one task's capture
 /// list (`recording[]` or `transcription[]`; Entry has a std::string `id`, empty when the server
-/// sent none or a non-string): `id_prefix` + id when no other entry of the list has that id;
+/// sent none, or one that is neither a string nor an integer): `id_prefix` + id when no other entry of the list has that id;
 /// `id_prefix` + id + "-" + (index + 1) when another one does; `position_prefix` + (index + 1)
 /// when the id is empty (or `index` is out of range). Distinct for every entry of a list, and the
 /// same on every query as long as the server lists the entries in the same order (an assumption:

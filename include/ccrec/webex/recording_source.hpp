@@ -151,7 +151,7 @@ CCREC_EXPORT std::string TranscriptItemId(std::vector<Transcription> const& tran
 /// The manifest recording_id (and {recording_id}) of entry `index` of a task's `recording[]`
 /// list: the recording's `id` (a UUID) when no other entry of the list has it;
 /// "<id>-<index + 1>" when another entry has the same id; "recording-<index + 1>" when the id is
-/// missing or not a string. So every recording of a capture is its own item, and re-querying
+/// missing, empty, null or neither a string nor an integer (Recording::id is empty). So every recording of a capture is its own item, and re-querying
 /// Captures for a fresh presigned URL finds the same entry (for a derived id, only when its
 /// fileName, times, callType and channels are unchanged). Same rule as TranscriptItemId().
 /// Assumption (not documented by Cisco): the server lists a task's recordings in a stable order.
