@@ -288,7 +288,8 @@ class WebexSource : public RecordingSource {
 
   /// A failed item for a Tasks element that is not a task (no id: its recordings cannot be looked
   /// up). Identity "malformed-task-" + 12 hex of SHA-256 of the element, as task_id and
-  /// recording_id, so a re-listed element is the same item (also across sub-windows and runs); its
+  /// recording_id, so a re-listed element is the same item (also across sub-windows and runs;
+  /// window_time its createdTime until older than pending_max_age, then none); its
   /// key never matches an object (suffix ".malformed"); its opener fails at once with kParse (not
   /// retried), so the engine writes one "failed" line and the run ends with failures.
   exporter::ExportItem MalformedTaskItem(webex::MalformedTask const& bad) const {
@@ -309,7 +310,9 @@ class WebexSource : public RecordingSource {
     item.key_fields.ext = ".bin";
     item.key_fields.time = bad.created_time;
     item.key_fields.extra[detail::kKindKey] = "recording";
-    item.window_time = bad.created_time;
+    // Like a task given up (pending_max_age): an element that old no longer holds the resume point
+    // of incremental runs (else one bad element would pin it for ever).
+    item.window_time = TooOld(bad.created_time) ? std::nullopt : bad.created_time;
     item.open = [error = std::move(error)](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
     if (leased_) item.on_done = options_.lease_sub_windows->TrackItem(*leased_);
     return item;
@@ -457,7 +460,7 @@ class WebexSource : public RecordingSource {
                   : task.capture_requested ? "capture requested but not available yet"
                                            : "capture status not known yet (captureRequested is null)",
                   task.created_time};
-    if (TooOld(task)) {
+    if (TooOld(task.created_time)) {
       p.given_up = true;
       p.reason = "unavailable after " + FormatAge(options_.pending_max_age) + ": " + p.reason + " (task created " +
                  ::ccrec::detail::FormatIso8601(*task.created_time) + "; purged or never recorded?)";
@@ -465,10 +468,10 @@ class WebexSource : public RecordingSource {
     return p;
   }
 
-  /// Whether `task` was created more than pending_max_age ago (never without createdTime).
-  bool TooOld(webex::Task const& task) const {
+  /// Whether `created` lies more than pending_max_age in the past (never when unknown).
+  bool TooOld(std::optional<std::chrono::system_clock::time_point> const& created) const {
     auto const max_age = options_.pending_max_age;
-    return max_age.count() > 0 && task.created_time && options_.clock->Now() - *task.created_time > max_age;
+    return max_age.count() > 0 && created && options_.clock->Now() - *created > max_age;
   }
 
   /// A task listed while still open (status created, queued, offered or assigned) whose capture
@@ -482,7 +485,7 @@ class WebexSource : public RecordingSource {
                   "task still open (status " + *task.status +
                       ") when listed: its capture may be partial; what it had was exported, a later run lists it again",
                   task.created_time};
-    if (TooOld(task)) {
+    if (TooOld(task.created_time)) {
       p.given_up = true;
       p.reason = "still open after " + FormatAge(options_.pending_max_age) + ": " + p.reason +
                  " (task created " + ::ccrec::detail::FormatIso8601(*task.created_time) +

@@ -224,6 +224,14 @@ TEST(WebexHostileSource, MalformedTaskElementIsAFailedItem) {
   auto counts = StatusCounts(ReadManifest(dir / "m.jsonl"));
   EXPECT_EQ(counts["failed"], 1u);
   EXPECT_EQ(counts["exported"], 1u);
+
+  // Older than pending_max_age (3 days): still a failed item, but it no longer pins the resume point.
+  w.clock->Advance(73h);
+  auto old = Enumerate(*w.Source());
+  ASSERT_EQ(old.items.size(), 2u);
+  auto const& old_failed = old.items[0].task_id == "t1" ? old.items[1] : old.items[0];
+  EXPECT_EQ(old_failed.task_id, failed.task_id) << "the same identity on every run";
+  EXPECT_FALSE(old_failed.window_time);
 }
 
 // Recordings of one task without id, or sharing one, are distinct items; each downloads its own
