@@ -234,13 +234,14 @@ struct Client::Impl : util::ClientRuntime {
     return url;
   }
 
-  Result<std::vector<Task>> FetchTasks(std::int64_t from_ms, std::int64_t to_ms, int page_size,
-                                       std::vector<std::string> const& channel_types,
-                                       std::optional<std::string> const& org_id, CallContext const& ctx) const {
+  /// One GET /v1/tasks: the 2xx body.
+  Result<std::string> GetTasks(std::int64_t from_ms, std::int64_t to_ms, int page_size,
+                               std::vector<std::string> const& channel_types, std::optional<std::string> const& org_id,
+                               CallContext const& ctx) const {
     auto response = CallApi("GET", TasksUrl(from_ms, to_ms, page_size, channel_types, org_id), std::nullopt, ctx,
                             kTasksWhat);
     if (!response) return std::move(response).error();
-    return detail::ParseTasksResponse(response->body, logger);
+    return std::move(response->body);
   }
 };
 
@@ -248,11 +249,18 @@ Client::Client(ClientOptions options) : impl_(std::make_shared<Impl const>(std::
 
 Result<std::vector<Task>> Client::ListTasksPage(TaskQuery const& query, CallContext const& ctx) const {
   if (auto e = ValidateTaskQuery(query)) return *e;
-  return impl_->FetchTasks(util::ToEpochMs(query.from), util::ToEpochMs(query.to), query.page_size,
-                           query.channel_types, query.org_id, ctx);
+  auto body = impl_->GetTasks(util::ToEpochMs(query.from), util::ToEpochMs(query.to), query.page_size,
+                              query.channel_types, query.org_id, ctx);
+  if (!body) return std::move(body).error();
+  return detail::ParseTasksResponse(*body, impl_->logger);
 }
 
 Pager<Task> Client::ListTasks(TaskQuery const& query, CallContext const& ctx) const {
+  return ListTasks(query, std::function<void(MalformedTask)>(), ctx);
+}
+
+Pager<Task> Client::ListTasks(TaskQuery const& query, std::function<void(MalformedTask)> on_malformed,
+                              CallContext const& ctx) const {
   if (auto e = ValidateTaskQuery(query)) {
     auto error = std::make_shared<std::optional<Error>>(std::move(*e));
     return Pager<Task>([error]() -> std::optional<Result<Task>> {
@@ -266,11 +274,13 @@ Pager<Task> Client::ListTasks(TaskQuery const& query, CallContext const& ctx) co
   auto org_id = query.org_id;
   auto fetch = [impl, org_id, ctx](std::int64_t from_ms, std::int64_t to_ms, int page_size,
                                    std::vector<std::string> const& channel_types) {
-    return impl->FetchTasks(from_ms, to_ms, page_size, channel_types, org_id, ctx);
+    auto body = impl->GetTasks(from_ms, to_ms, page_size, channel_types, org_id, ctx);
+    if (!body) return Result<detail::TasksPage>(std::move(body).error());
+    return detail::ParseTasksPage(*body);
   };
   auto lister = std::make_shared<detail::TaskLister>(util::ToEpochMs(query.from), util::ToEpochMs(query.to),
                                                    query.page_size, query.channel_types, std::move(fetch),
-                                                   impl_->logger);
+                                                   impl_->logger, std::move(on_malformed));
   return Pager<Task>([lister]() { return lister->Next(); });
 }
 
@@ -352,6 +362,8 @@ Result<std::string> Client::PostJson(std::string const& path, std::string body, 
   if (!response) return std::move(response).error();
   return std::move(response->body);
 }
+
+Logger const& Client::ClientLogger() const { return impl_->logger; }
 
 Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, CallContext const& ctx,
                                            std::uint64_t offset) const {

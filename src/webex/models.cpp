@@ -44,6 +44,8 @@ std::optional<NamedRef> OptNamedRef(rapidjson::Value const& obj, char const* key
 
 namespace {
 
+constexpr char kTasksResponseWhat[] = "Webex GET /v1/tasks response";
+
 std::string MemberNames(rapidjson::Value const& obj) {
   std::string names;
   if (!obj.IsObject()) return names;
@@ -114,17 +116,36 @@ std::optional<Task> ParseTask(util::JsonWithSpans const& doc, rapidjson::Value c
   return task;
 }
 
-Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger) {
-  constexpr std::string_view kWhat = "Webex GET /v1/tasks response";
-  return ParseDataElements<Task>(body, kWhat, [&](util::JsonWithSpans const& doc, rapidjson::Value const& element,
-                                                  std::size_t index) {
-    auto task = ParseTask(doc, element);
-    if (!task) {
-      logger.Warn(std::string(kWhat) + ": data[" + std::to_string(index) +
-                  "] has no string \"id\" (or is not an object); skipped");
+Result<TasksPage> ParseTasksPage(std::string_view body) {
+  auto doc = util::ParseJsonWithSpans(body, kTasksResponseWhat);
+  if (!doc) return std::move(doc).error();
+  auto data = DataArray(doc->Doc(), kTasksResponseWhat);
+  if (!data) return std::move(data).error();
+  TasksPage page;
+  page.elements = (*data)->Size();
+  std::size_t index = 0;
+  for (auto const& element : (*data)->GetArray()) {
+    if (auto task = ParseTask(*doc, element)) {
+      page.tasks.push_back(std::move(*task));
+    } else {
+      MalformedTask bad;
+      bad.raw_json = std::string(doc->Raw(element));
+      if (auto const* attrs = element.IsObject() ? util::OptObject(element, "attributes") : nullptr) {
+        bad.created_time = OptEpochMs(*attrs, "createdTime");
+      }
+      bad.reason = "data[" + std::to_string(index) + "] has no string \"id\" (or is not an object)";
+      page.malformed.push_back(std::move(bad));
     }
-    return task;
-  });
+    ++index;
+  }
+  return page;
+}
+
+Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger) {
+  auto page = ParseTasksPage(body);
+  if (!page) return std::move(page).error();
+  for (auto const& bad : page->malformed) logger.Warn(std::string(kTasksResponseWhat) + ": " + bad.reason + "; skipped");
+  return std::move(page->tasks);
 }
 
 Recording ParseRecording(util::JsonWithSpans const& doc, rapidjson::Value const& value) {

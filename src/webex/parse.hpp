@@ -56,8 +56,24 @@ Result<TokenResponse> ReadTokenResponse(rapidjson::Value const& doc, std::string
 /// has no string id. `raw_json` is its exact text in the response.
 std::optional<Task> ParseTask(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
 
-/// The body of GET /v1/tasks. kParse when not JSON or without a `data` array. Elements without
-/// an id are skipped and logged.
+/// One page of GET /v1/tasks as the keyset lister reads it.
+struct TasksPage {
+  /// The `data[]` elements that are tasks, in server order.
+  std::vector<Task> tasks;
+  /// The other elements (not an object, or no non-empty string id), in server order; `reason`
+  /// names the element ("data[3] has no string ...").
+  std::vector<MalformedTask> malformed;
+  /// The size of `data[]` as sent: whether a page is full is judged on this, never on
+  /// tasks.size() (a full page with one malformed element is still full).
+  std::size_t elements = 0;
+};
+
+/// The body of GET /v1/tasks, every element accounted for. kParse when not JSON or without a
+/// `data` array.
+Result<TasksPage> ParseTasksPage(std::string_view body);
+
+/// The body of GET /v1/tasks (ParseTasksPage()); malformed elements are skipped and logged
+/// (Warn, with their index).
 Result<std::vector<Task>> ParseTasksResponse(std::string_view body, Logger const& logger);
 
 /// One `recording[]` / `transcription[]` element, a value of `doc` (lenient; never fails).

@@ -5,11 +5,13 @@
 #include "transcripts.hpp"
 
 #include "internal/ascii.hpp"
+#include "internal/crypto.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 
 #include <algorithm>
 #include <mutex>
+#include <set>
 
 namespace ccrec::webex {
 
@@ -22,14 +24,35 @@ namespace {
 
 constexpr std::size_t kCaptureBatch = 10;  // Captures API: at most 10 task ids per query
 
+std::optional<std::string> const& FilePathOf(webex::Recording const& r) { return r.attributes.file_path; }
+std::optional<std::string> const& FilePathOf(webex::Transcription const& t) { return t.file_path; }
+
+std::string MsText(std::optional<std::chrono::system_clock::time_point> const& t) {
+  return t ? std::to_string(::ccrec::detail::ToEpochMs(*t)) : std::string("-");
+}
+
+/// What tells a capture entry from its siblings when its item id is derived from its position
+/// (detail::CaptureEntryIdIsPositional()): everything but the id and the presigned URL.
+std::string FingerprintOf(webex::Recording const& r) {
+  auto const& a = r.attributes;
+  return a.file_name.value_or("") + '\n' + MsText(a.start_time) + '\n' + MsText(a.stop_time) + '\n' +
+         a.call_type.value_or("") + '\n' + a.channel1.value_or("") + '\n' + a.channel2.value_or("") + '\n' +
+         (r.segment ? (*r.segment ? "1" : "0") : "-");
+}
+std::string FingerprintOf(webex::Transcription const& t) {
+  return t.file_name.value_or("") + '\n' + MsText(t.start_time) + '\n' + t.source.value_or("") + '\n' +
+         t.provider.value_or("") + '\n' + t.language_code.value_or("");
+}
+
 /// The recording's current presigned URL, shared by retries of the same item.
 struct MediaState {
   explicit MediaState(webex::Client c) : client(std::move(c)) {}
   webex::Client client;
   webex::CaptureQuery query;  // task_ids = {task}
   std::string task_id;
-  std::string recording_id;  // a transcript's: TranscriptItemId()
+  std::string recording_id;  // the item id: RecordingItemId() / TranscriptItemId()
   bool transcript = false;
+  std::optional<std::string> fingerprint;  // FingerprintOf() when the item id is positional
   std::chrono::milliseconds margin;
   std::shared_ptr<Clock> clock;
   Logger logger;
@@ -52,17 +75,23 @@ struct MediaState {
     RemoveHeader(ctx.extra_headers, "Accept-Encoding");
     auto captures = client.QueryCaptures(query, ctx);
     if (!captures) return std::move(captures).error();
-    for (auto const& tc : *captures) {
-      std::optional<std::string> fresh;
-      if (transcript) {
-        for (std::size_t i = 0; i < tc.transcriptions.size() && !fresh; ++i) {
-          if (TranscriptItemId(tc.transcriptions, i) == recording_id) fresh = tc.transcriptions[i].file_path;
+    // The entry this item was made from: the same item id (one rule, CaptureEntryId()) and, when
+    // that id is positional, the same attributes (never another recording's audio).
+    auto find = [&](auto const& list, auto item_id) -> std::optional<std::string> {
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (item_id(list, i) != recording_id) continue;
+        if (fingerprint && FingerprintOf(list[i]) != *fingerprint) {
+          logger.Warn(std::string(transcript ? "transcript " : "recording ") + recording_id + " of task " + task_id +
+                      " is listed with other attributes by the new Captures answer; not taken as the same entry");
+          return std::nullopt;
         }
-      } else {
-        for (auto const& r : tc.recordings) {
-          if (r.id == recording_id && r.attributes.file_path) fresh = r.attributes.file_path;
-        }
+        return FilePathOf(list[i]);
       }
+      return std::nullopt;
+    };
+    for (auto const& tc : *captures) {
+      std::optional<std::string> fresh = transcript ? find(tc.transcriptions, TranscriptItemId)
+                                                    : find(tc.recordings, RecordingItemId);
       if (fresh) {
         std::lock_guard<std::mutex> lock(mu);
         url = *fresh;
@@ -118,8 +147,9 @@ struct MediaState {
   }
 };
 
-/// Sidecar JSON: task attributes and the capture entry, minus the presigned URL.
-std::string Sidecar(webex::Task const& task, webex::Recording const& recording) {
+/// Sidecar JSON: task attributes and the capture entry, minus the presigned URL; `item_id` is
+/// RecordingItemId().
+std::string Sidecar(webex::Task const& task, webex::Recording const& recording, std::string const& item_id) {
   // Never fall back to raw_json unparsed: it would carry the presigned URL (or be empty, which
   // would make the sidecar invalid JSON).
   // The recording's own bytes (issue 12) minus every attributes.filePath (duplicate keys included).
@@ -133,7 +163,7 @@ std::string Sidecar(webex::Task const& task, webex::Recording const& recording) 
   }
   std::string task_json = task.raw_json.empty() ? "{\"id\":\"" + ::ccrec::detail::JsonEscape(task.id) + "\"}" : task.raw_json;
   return "{\"source\":\"webex\",\"task_id\":\"" + ::ccrec::detail::JsonEscape(task.id) + "\",\"recording_id\":\"" +
-         ::ccrec::detail::JsonEscape(recording.id) + "\",\"task\":" + task_json + ",\"recording\":" + recording_json + "}\n";
+         ::ccrec::detail::JsonEscape(item_id) + "\",\"task\":" + task_json + ",\"recording\":" + recording_json + "}\n";
 }
 
 class WebexSource : public RecordingSource {
@@ -148,6 +178,7 @@ class WebexSource : public RecordingSource {
 
   Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
                          std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) override {
+    on_item_ = &on_item;
     std::vector<webex::Task> batch;
     // Batches tasks for Flush(): a full batch, or what is left at the end of a window (nullopt).
     Feed feed = [&](std::optional<webex::Task> task) -> Result<bool> {
@@ -226,8 +257,23 @@ class WebexSource : public RecordingSource {
       auto searched = Search(from, to, ctx);
       if (!searched) return std::move(searched).error();
     }
-    for (auto& task : client_.ListTasks(query, ctx)) {
+    // Elements of the Tasks answers that are not tasks: failed items, so the run cannot end as
+    // if the window had been exported completely.
+    std::vector<webex::MalformedTask> malformed;
+    auto report_malformed = [&]() -> bool {
+      for (auto& bad : malformed) {
+        auto item = MalformedTaskItem(bad);
+        if (!malformed_reported_.insert(item.task_id).second) continue;  // seen in another sub-window
+        options_.logger.Warn("Webex: " + bad.reason + "; reported as failed item " + item.task_id);
+        if (!(*on_item_)(std::move(item))) return false;
+      }
+      malformed.clear();
+      return true;
+    };
+    for (auto& task : client_.ListTasks(query, [&](webex::MalformedTask bad) { malformed.push_back(std::move(bad)); },
+                                        ctx)) {
       if (!task) return std::move(task).error();
+      if (!report_malformed()) return false;
       if (task->capture_requested && !*task->capture_requested) {
         options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
         continue;
@@ -236,7 +282,40 @@ class WebexSource : public RecordingSource {
       auto go_on = feed(std::move(*task));
       if (!go_on || !*go_on) return go_on;
     }
+    if (!report_malformed()) return false;
     return feed(std::nullopt);
+  }
+
+  /// A failed item for a Tasks element that is not a task (no id: its recordings cannot be looked
+  /// up). Identity "malformed-task-" + 12 hex of SHA-256 of the element, as task_id and
+  /// recording_id, so a re-listed element is the same item (also across sub-windows and runs;
+  /// window_time its createdTime until older than pending_max_age, then none); its
+  /// key never matches an object (suffix ".malformed"); its opener fails at once with kParse (not
+  /// retried), so the engine writes one "failed" line and the run ends with failures.
+  exporter::ExportItem MalformedTaskItem(webex::MalformedTask const& bad) const {
+    std::string const id = "malformed-task-" + ::ccrec::detail::Sha256Hex(bad.raw_json).substr(0, 12);
+    std::string element = bad.raw_json.size() > 300 ? bad.raw_json.substr(0, 300) + "..." : bad.raw_json;
+    Error error = MakeError(ErrorCode::kParse,
+                            bad.reason + ", so its recordings cannot be looked up and none was exported" +
+                                (bad.created_time ? " (createdTime " + ::ccrec::detail::FormatIso8601(*bad.created_time, true) + ")"
+                                                  : std::string(" (no createdTime)")) +
+                                "; the element: " + EscapeControlCharacters(element) +
+                                " (a malformed Webex answer: report it to Cisco; a later run retries)");
+    ExportItem item;
+    item.source = "webex";
+    item.task_id = id;
+    item.recording_id = id;
+    item.key_fields.task_id = id;
+    item.key_fields.recording_id = id + ".malformed";
+    item.key_fields.ext = ".bin";
+    item.key_fields.time = bad.created_time;
+    item.key_fields.extra[detail::kKindKey] = "recording";
+    // Like a task given up (pending_max_age): an element that old no longer holds the resume point
+    // of incremental runs (else one bad element would pin it for ever).
+    item.window_time = TooOld(bad.created_time) ? std::nullopt : bad.created_time;
+    item.open = [error = std::move(error)](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+    if (leased_) item.on_done = options_.lease_sub_windows->TrackItem(*leased_);
+    return item;
   }
 
  private:
@@ -309,10 +388,17 @@ class WebexSource : public RecordingSource {
     return RefMatches(f.queues, t.queue) && RefMatches(f.agents, t.owner) && AnyOf(f.directions, t.direction) &&
            AnyOf(f.statuses, t.status);
   }
-  bool RecordingMatches(webex::Recording const& r) const {
+  /// Whether recording `item_id` of `task` passes the duration bounds. One without startTime or
+  /// stopTime cannot be shown to lie outside them: it passes (logged), never silently dropped.
+  bool RecordingMatches(webex::Task const& task, webex::Recording const& r, std::string const& item_id) const {
     auto const& f = options_.filter;
     if (!f.min_duration && !f.max_duration) return true;
-    if (!r.attributes.start_time || !r.attributes.stop_time) return false;
+    if (!r.attributes.start_time || !r.attributes.stop_time) {
+      options_.logger.Warn("task " + task.id + " recording " + item_id + ": no " +
+                           (r.attributes.start_time ? "stopTime" : "startTime") +
+                           " in the Captures answer, so its duration is unknown; exported despite the duration bounds");
+      return true;
+    }
     auto d = std::chrono::duration_cast<std::chrono::milliseconds>(*r.attributes.stop_time - *r.attributes.start_time);
     return (!f.min_duration || d >= *f.min_duration) && (!f.max_duration || d <= *f.max_duration);
   }
@@ -341,11 +427,13 @@ class WebexSource : public RecordingSource {
         on_pending(Pending(task));
         continue;
       }
+      if (auto open = OpenTaskPending(task)) on_pending(std::move(*open));
       bool any_recording = false;
-      for (auto const& recording : found->recordings) {
-        if (!RecordingMatches(recording)) continue;
+      for (std::size_t i = 0; i < found->recordings.size(); ++i) {
+        std::string const item_id = RecordingItemId(found->recordings, i);
+        if (!RecordingMatches(task, found->recordings[i], item_id)) continue;
         any_recording = true;
-        if (!on_item(MakeItem(task, recording, query))) {
+        if (!on_item(MakeItem(task, found->recordings, i, query))) {
           batch.clear();
           return false;
         }
@@ -372,11 +460,36 @@ class WebexSource : public RecordingSource {
                   : task.capture_requested ? "capture requested but not available yet"
                                            : "capture status not known yet (captureRequested is null)",
                   task.created_time};
-    auto const max_age = options_.pending_max_age;
-    if (max_age.count() > 0 && task.created_time && options_.clock->Now() - *task.created_time > max_age) {
+    if (TooOld(task.created_time)) {
       p.given_up = true;
-      p.reason = "unavailable after " + FormatAge(max_age) + ": " + p.reason + " (task created " +
+      p.reason = "unavailable after " + FormatAge(options_.pending_max_age) + ": " + p.reason + " (task created " +
                  ::ccrec::detail::FormatIso8601(*task.created_time) + "; purged or never recorded?)";
+    }
+    return p;
+  }
+
+  /// Whether `created` lies more than pending_max_age in the past (never when unknown).
+  bool TooOld(std::optional<std::chrono::system_clock::time_point> const& created) const {
+    auto const max_age = options_.pending_max_age;
+    return max_age.count() > 0 && created && options_.clock->Now() - *created > max_age;
+  }
+
+  /// A task listed while still open (status created, queued, offered or assigned) whose capture
+  /// already has entries: those are exported, and the task is also pending, so the resume point
+  /// stays and a later run lists it again for what follows (reference §4.4: revisit open tasks;
+  /// §5.1: Captures answers for open tasks). Given up after pending_max_age, like Pending().
+  std::optional<PendingItem> OpenTaskPending(webex::Task const& task) const {
+    static std::vector<std::string> const kOpen{"created", "queued", "offered", "assigned"};
+    if (!AnyOf(kOpen, task.status)) return std::nullopt;
+    PendingItem p{"webex", task.id,
+                  "task still open (status " + *task.status +
+                      ") when listed: its capture may be partial; what it had was exported, a later run lists it again",
+                  task.created_time};
+    if (TooOld(task.created_time)) {
+      p.given_up = true;
+      p.reason = "still open after " + FormatAge(options_.pending_max_age) + ": " + p.reason +
+                 " (task created " + ::ccrec::detail::FormatIso8601(*task.created_time) +
+                 "; recordings made after the last run are not exported)";
     }
     return p;
   }
@@ -391,18 +504,27 @@ class WebexSource : public RecordingSource {
     return std::to_string(ms) + "ms";
   }
 
-  ExportItem MakeItem(webex::Task const& task, webex::Recording const& recording, webex::CaptureQuery query) {
+  ExportItem MakeItem(webex::Task const& task, std::vector<webex::Recording> const& list, std::size_t i,
+                      webex::CaptureQuery query) {
+    auto const& recording = list[i];
+    std::string const id = RecordingItemId(list, i);
+    if (detail::CaptureEntryIdIsPositional(list, i)) {
+      options_.logger.Warn("task " + task.id + ": recording[" + std::to_string(i) + "] has " +
+                           (recording.id.empty() ? "no string id" : "the same id as another recording of the task") +
+                           "; exported as recording " + id);
+    }
     ExportItem item;
     item.source = "webex";
     item.task_id = task.id;
-    item.recording_id = recording.id;
+    item.recording_id = id;
     item.key_fields.task_id = task.id;
-    item.key_fields.recording_id = recording.id;
+    item.key_fields.recording_id = id;
     item.key_fields.file_name = recording.attributes.file_name.value_or("");
     item.key_fields.time = recording.attributes.start_time ? recording.attributes.start_time : task.created_time;
     item.key_fields.extra[detail::kKindKey] = "recording";
-    item.metadata_json = detail::WithSearch(Sidecar(task, recording), SearchFor(task.id));
-    Attach(item, task, recording.id, false, recording.attributes.file_path, std::move(query));
+    item.metadata_json = detail::WithSearch(Sidecar(task, recording, id), SearchFor(task.id));
+    Attach(item, task, id, false, recording.attributes.file_path, std::move(query),
+           detail::CaptureEntryIdIsPositional(list, i) ? std::optional<std::string>(FingerprintOf(recording)) : std::nullopt);
     return item;
   }
 
@@ -421,19 +543,23 @@ class WebexSource : public RecordingSource {
     item.key_fields.time = t.start_time ? t.start_time : task.created_time;
     item.key_fields.extra[detail::kKindKey] = "transcript";
     item.metadata_json = detail::WithSearch(detail::TranscriptSidecar(task, t, id), SearchFor(task.id));
-    Attach(item, task, id, true, t.file_path, std::move(query));
+    Attach(item, task, id, true, t.file_path, std::move(query),
+           detail::CaptureEntryIdIsPositional(list, i) ? std::optional<std::string>(FingerprintOf(t)) : std::nullopt);
     return item;
   }
 
-  /// The item's window time and MediaOpener (presigned URL, re-queried when about to expire).
+  /// The item's window time and MediaOpener (presigned URL, re-queried when about to expire;
+  /// `fingerprint`: FingerprintOf() the entry when its id is positional).
   void Attach(ExportItem& item, webex::Task const& task, std::string const& id, bool transcript,
-              std::optional<std::string> const& file_path, webex::CaptureQuery query) {
+              std::optional<std::string> const& file_path, webex::CaptureQuery query,
+              std::optional<std::string> fingerprint) {
     query.task_ids = {task.id};
     auto state = std::make_shared<MediaState>(client_);
     state->query = std::move(query);
     state->task_id = task.id;
     state->recording_id = id;
     state->transcript = transcript;
+    state->fingerprint = std::move(fingerprint);
     state->margin = options_.url_refresh_margin;
     state->clock = options_.clock;
     state->logger = options_.logger;
@@ -448,6 +574,8 @@ class WebexSource : public RecordingSource {
   WebexSourceOptions options_;
   std::map<std::string, webex::SearchTask> search_;  // enrich_search: the current sub-window's answer
   std::optional<exporter::SubWindow> leased_;         // the leased sub-window being listed
+  std::function<bool(ExportItem)> const* on_item_ = nullptr;  // Enumerate()'s, while it runs
+  std::set<std::string> malformed_reported_;  // task_id of every MalformedTaskItem() handed out
 };
 
 }  // namespace

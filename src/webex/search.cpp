@@ -173,8 +173,11 @@ Result<SearchPage> ParseSearchResponse(std::string_view body, std::vector<std::s
     }
     page.tasks.push_back(std::move(t));
   }
+  page.has_next_page_known = false;
   if (auto const* info = util::OptObject(*task, "pageInfo")) {
-    page.has_next_page = util::OptBool(*info, "hasNextPage").value_or(false);
+    auto next = util::OptBool(*info, "hasNextPage");
+    page.has_next_page = next.value_or(false);
+    page.has_next_page_known = next.has_value();
     page.end_cursor = util::OptString(*info, "endCursor");
   }
   return page;
@@ -254,10 +257,23 @@ Result<std::vector<SearchTask>> Client::SearchTasks(SearchQuery const& query, Ca
     }
     auto page = SearchTasksPage(query, cursor, ctx);
     if (!page) return std::move(page).error();
+    std::size_t added = 0;
     for (auto& t : page->tasks) {
-      if (ids.insert(t.id).second) out.push_back(std::move(t));
+      if (ids.insert(t.id).second) {
+        out.push_back(std::move(t));
+        ++added;
+      }
     }
-    if (!page->has_next_page || ctx.cancel.IsCancelled()) return out;
+    if (ctx.cancel.IsCancelled()) return out;
+    if (!page->has_next_page_known) {
+      // Without hasNextPage, ending here could drop every later page (and, with filters, the
+      // tasks on them). Ask on; a page with nothing new ends the listing.
+      if (added == 0) return out;
+      ClientLogger().Warn(std::string(kSearchWhat) + ": page " + std::to_string(page_no + 1) +
+                         " has no boolean pageInfo.hasNextPage; asking for the next page to find out");
+    } else if (!page->has_next_page) {
+      return out;
+    }
     cursor = page->end_cursor && !page->end_cursor->empty() ? *page->end_cursor : std::to_string(page_no + 1);
   }
 }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace ccrec::webex::detail {
 
@@ -39,13 +40,14 @@ std::int64_t NotNegative(std::int64_t v) { return std::max<std::int64_t>(0, v); 
 }  // namespace
 
 TaskLister::TaskLister(std::int64_t from_ms, std::int64_t to_ms, int page_size, std::vector<std::string> channel_types,
-                       Fetch fetch, Logger logger)
+                       Fetch fetch, Logger logger, OnMalformed on_malformed)
     : from_ms_(from_ms),
       to_ms_(to_ms),
       page_size_(std::clamp(page_size, 1, kMaxPageSize)),
       channel_types_(std::move(channel_types)),
       fetch_(std::move(fetch)),
       logger_(std::move(logger)),
+      on_malformed_(std::move(on_malformed)),
       c_(from_ms - 1),
       watermark_(from_ms) {
   if (to_ms_ <= from_ms_) mode_ = Mode::kDone;
@@ -55,6 +57,18 @@ std::optional<Result<Task>> TaskLister::Next() {
   std::optional<Result<Task>> out;
   while (!fetched_.Take(out)) {
     if (mode_ == Mode::kDone) {
+      if (first_malformed_) {
+        std::string const what = std::to_string(malformed_seen_.size()) +
+                                 " element(s) of the Tasks answers are not tasks (no string \"id\", or not an "
+                                 "object), so they were not listed and their recordings cannot be looked up; first: " +
+                                 *first_malformed_;
+        if (incomplete_) {
+          incomplete_->message += "; also " + what;
+        } else {
+          incomplete_ = MakeError(ErrorCode::kParse, "Webex GET /v1/tasks: " + what);
+        }
+        first_malformed_.reset();
+      }
       if (incomplete_) {
         fetched_.Fail(std::move(*incomplete_));
       } else {
@@ -114,6 +128,25 @@ void TaskLister::Emit(Task task, std::int64_t lo, std::int64_t hi) {
   fetched_.Push(std::move(task));
 }
 
+void TaskLister::EmitMalformed(TasksPage& page, std::int64_t lo, std::int64_t hi, std::int64_t from_param,
+                               std::int64_t to_param) {
+  for (auto& bad : page.malformed) {
+    if (bad.created_time) {
+      auto const ms = util::ToEpochMs(*bad.created_time);
+      if (ms < lo || ms >= hi || ms < from_ms_ || ms >= to_ms_) continue;
+    }
+    if (!malformed_seen_.insert(bad.raw_json).second) continue;
+    bad.reason = "Webex GET /v1/tasks from=" + std::to_string(from_param) + " to=" + std::to_string(to_param) + ": " +
+                 bad.reason;
+    logger_.Warn(bad.reason + "; it cannot be listed as a task");
+    if (on_malformed_) {
+      on_malformed_(std::move(bad));
+    } else if (!first_malformed_) {
+      first_malformed_ = bad.reason;
+    }
+  }
+}
+
 void TaskLister::RaiseWatermark(std::int64_t watermark) {
   if (watermark <= watermark_) return;
   watermark_ = watermark;
@@ -139,15 +172,17 @@ Result<void> TaskLister::KeysetStep() {
   std::int64_t const from_param = NotNegative(from_inclusive_ ? c_ + 1 : c_);
   auto page = fetch_(from_param, to_ms_, page_size_, channel_types_);
   if (!page) return std::move(page).error();
-  auto const check = Check(*page, from_param, to_ms_);
+  auto const check = Check(page->tasks, from_param, to_ms_);
   logger_.Debug("Webex GET /v1/tasks from=" + std::to_string(from_param) + " to=" + std::to_string(to_ms_) +
-                ": " + std::to_string(page->size()) + " tasks");
+                ": " + std::to_string(page->elements) + " elements");
   if (check.saw_from && check.in_range && !from_inclusive_) {
     from_inclusive_ = true;
     logger_.Debug("Webex GET /v1/tasks treats `from` as inclusive");
   }
-  auto const count = page->size();
-  for (auto& task : *page) Emit(std::move(task), c_ + 1, to_ms_);
+  auto const count = page->elements;  // as sent: a malformed element still took its place in the page
+  bool const probing = std::exchange(cap_probe_, false);
+  EmitMalformed(*page, c_ + 1, to_ms_, from_param, to_ms_);
+  for (auto& task : page->tasks) Emit(std::move(task), c_ + 1, to_ms_);
 
   if (!check.sorted) {
     EnterSplitMode("a page was not sorted by createdTime ascending");
@@ -157,7 +192,24 @@ Result<void> TaskLister::KeysetStep() {
     EnterSplitMode("a page held tasks outside the requested from/to range");
     return {};
   }
+  if (probing && check.last && *check.last > c_ + 1) {
+    // The previous page had kDefaultPageSize elements and seemed to end the window, yet tasks follow it.
+    capped_ = true;
+    page_size_ = kDefaultPageSize;
+    logger_.Warn("Webex GET /v1/tasks: the server returns at most " + std::to_string(kDefaultPageSize) +
+                 " tasks per page although a larger pageSize was asked for; paging with that size");
+  }
   if (count < static_cast<std::size_t>(page_size_)) {
+    if (!cap_checked_ && count == static_cast<std::size_t>(kDefaultPageSize) && check.last &&
+        *check.last - 1 > c_ && *check.last < to_ms_) {
+      // Exactly the API's default pageSize: the server may ignore pageSize. Ask for what follows
+      // the page (one request) before taking it as the end of the window.
+      cap_checked_ = true;
+      cap_probe_ = true;
+      c_ = *check.last - 1;
+      RaiseWatermark(c_ + 1);
+      return {};
+    }
     mode_ = Mode::kDone;  // a short page holds everything that matched
     return {};
   }
@@ -202,15 +254,15 @@ Result<void> TaskLister::SplitStep() {
   std::int64_t const from_param = NotNegative(from_inclusive_ ? a : a - 1);
   auto page = fetch_(from_param, b, page_size_, channel_types_);
   if (!page) return std::move(page).error();
-  auto const check = Check(*page, from_param, b);
+  auto const check = Check(page->tasks, from_param, b);
   logger_.Debug("Webex GET /v1/tasks (split) from=" + std::to_string(from_param) + " to=" + std::to_string(b) + ": " +
-                std::to_string(page->size()) + " tasks");
+                std::to_string(page->elements) + " elements");
   if (!check.in_range) {
     Error e = OutsideWindowError(from_param, b);
     e.message += ", so the window cannot be listed completely";
     return e;
   }
-  bool const full = page->size() >= static_cast<std::size_t>(page_size_);
+  bool const full = page->elements >= static_cast<std::size_t>(page_size_);
   if (check.saw_from && !from_inclusive_ && from_param == a - 1) {
     from_inclusive_ = true;
     if (full) {  // tasks before `a` took room in the page: ask again from `a`
@@ -218,7 +270,8 @@ Result<void> TaskLister::SplitStep() {
       return {};
     }
   }
-  for (auto& task : *page) Emit(std::move(task), a, b);
+  EmitMalformed(*page, a, b, from_param, b);
+  for (auto& task : page->tasks) Emit(std::move(task), a, b);
   if (!full) return {};
   std::int64_t const mid = a + (b - a) / 2;
   split_stack_.emplace_back(mid, b);
@@ -229,16 +282,17 @@ Result<void> TaskLister::SplitStep() {
 Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
   logger_.Info("Webex GET /v1/tasks: a full page of tasks share createdTime " + DescribeMs(m) +
                "; reading that millisecond on its own");
-  auto complete = [&](std::vector<Task> const& page, PageCheck const& check) {
-    return page.size() < static_cast<std::size_t>(kMaxPageSize) || (check.sorted && check.last && *check.last > m);
+  int const ms_page_size = MillisecondPageSize();
+  auto complete = [&](TasksPage const& page, PageCheck const& check) {
+    return page.elements < static_cast<std::size_t>(ms_page_size) || (check.sorted && check.last && *check.last > m);
   };
   std::int64_t from_param = 0;
   // One full-size page of [from_param, m + 1] for `types`, checked; kParse when it strays outside.
   PageCheck check;
-  auto fetch_at_m = [&](std::vector<std::string> const& types) -> Result<std::vector<Task>> {
-    auto page = fetch_(from_param, m + 1, kMaxPageSize, types);
+  auto fetch_at_m = [&](std::vector<std::string> const& types) -> Result<TasksPage> {
+    auto page = fetch_(from_param, m + 1, ms_page_size, types);
     if (!page) return page;
-    check = Check(*page, from_param, m + 1);
+    check = Check(page->tasks, from_param, m + 1);
     if (!check.in_range) return OutsideWindowError(from_param, m + 1);
     return page;
   };
@@ -254,11 +308,12 @@ Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
       learned = true;
     }
     ids_at_m.clear();
-    for (auto const& task : *page) {
+    for (auto const& task : page->tasks) {
       if (task.created_time && Ms(task) == m) ids_at_m.push_back(task.id);
     }
     done = complete(*page, check);
-    for (auto& task : *page) Emit(std::move(task), m, m + 1);
+    EmitMalformed(*page, m, m + 1, from_param, m + 1);
+    for (auto& task : page->tasks) Emit(std::move(task), m, m + 1);
     if (!done && !learned) break;  // asking again from m would not help
   }
   if (done) return {};
@@ -267,7 +322,7 @@ Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
   std::vector<std::string> types;
   if (channel_types_.size() > 1) types = channel_types_;
   if (channel_types_.empty()) types = AllChannelTypes();
-  std::string const where = "more than " + std::to_string(kMaxPageSize) + " tasks share createdTime " +
+  std::string const where = "more than " + std::to_string(ms_page_size) + " tasks share createdTime " +
                             DescribeMs(m) + " and the Tasks API cannot page inside one millisecond";
   auto note_incomplete = [&](std::string const& detail) {
     std::string message = "Webex GET /v1/tasks: " + where + "; " + detail + "; some tasks were not listed";
@@ -283,7 +338,8 @@ Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {
     auto page = fetch_at_m({type});
     if (!page) return std::move(page).error();
     if (!complete(*page, check)) note_incomplete("channel type " + type);
-    for (auto& task : *page) {
+    EmitMalformed(*page, m, m + 1, from_param, m + 1);
+    for (auto& task : page->tasks) {
       if (task.created_time && Ms(task) == m) seen.insert(task.id);
       Emit(std::move(task), m, m + 1);
     }

@@ -8,6 +8,7 @@
 #include <ccrec/webex/models.hpp>
 
 #include "internal/fetched_items.hpp"
+#include "webex/parse.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -22,6 +23,9 @@ namespace ccrec::webex::detail {
 
 /// The API's largest pageSize.
 inline constexpr int kMaxPageSize = 1000;
+/// The API's default pageSize (spec: 1..1000, default 100): what a server that ignores the
+/// `pageSize` parameter is expected to send.
+inline constexpr int kDefaultPageSize = 100;
 
 /// Lists every task of the half-open window [from_ms, to_ms) exactly once, whether the server
 /// treats `from` (and `to`) as inclusive or exclusive.
@@ -31,7 +35,8 @@ inline constexpr int kMaxPageSize = 1000;
 /// inclusivity is unknown (an exclusive server answers exactly that; an inclusive one also
 /// repeats the tasks at c, which are filtered, and thereby reveals that it is inclusive: an item
 /// whose createdTime equals the `from` sent), from=c+1 once it is known to be inclusive. A page
-/// shorter than pageSize ends the listing. A full sorted page whose last createdTime is L holds
+/// shorter than pageSize ends the listing; fullness is judged on the number of `data[]` elements
+/// the server sent, malformed ones included (a full page with one bad element is still full). A full sorted page whose last createdTime is L holds
 /// every task in (c, L), so c becomes L-1 (not L: the tasks at L may not all have fitted). When
 /// that makes no progress (the page is all in one millisecond m = c+1), the millisecond is read on
 /// its own as the window [m, m+1) with pageSize 1000 and, if still full, once per channel type;
@@ -44,14 +49,27 @@ inline constexpr int kMaxPageSize = 1000;
 /// Duplicates are suppressed by task id; ids below the low watermark (which the server can no
 /// longer return inside the current range) are forgotten, so memory stays bounded by the
 /// boundary millisecond rather than the window.
+///
+/// Malformed elements (no string id, not an object) are logged (Warn, with the request and the
+/// element's index) and reported once each (by their exact text; window-filtered like tasks when
+/// they carry a createdTime) to `on_malformed`; without one, the listing ends with a kParse error
+/// after every task (the tasks could not be listed, so the listing is not complete).
+///
+/// A server that silently caps pageSize (not documented; reference §4.3): a keyset page of exactly
+/// kDefaultPageSize elements when more were asked for is taken as a possible cap, so the next
+/// keyset step is asked instead of ending; if it returns tasks after that page, the server caps,
+/// and from then on that size is the page size (logged as a warning). One extra request only for
+/// such a page; a cap at another size is not detected.
 class TaskLister {
  public:
   /// Fetches one page: GET /v1/tasks?from=&to=&pageSize=&channelTypes=.
-  using Fetch = std::function<Result<std::vector<Task>>(std::int64_t from_ms, std::int64_t to_ms, int page_size,
-                                                        std::vector<std::string> const& channel_types)>;
+  using Fetch = std::function<Result<TasksPage>(std::int64_t from_ms, std::int64_t to_ms, int page_size,
+                                                std::vector<std::string> const& channel_types)>;
+  /// Receives each malformed element of the window once.
+  using OnMalformed = std::function<void(MalformedTask)>;
 
   TaskLister(std::int64_t from_ms, std::int64_t to_ms, int page_size, std::vector<std::string> channel_types,
-             Fetch fetch, Logger logger);
+             Fetch fetch, Logger logger, OnMalformed on_malformed = {});
 
   /// The next task, an error (last), or nullopt at the end.
   std::optional<Result<Task>> Next();
@@ -60,6 +78,8 @@ class TaskLister {
   bool from_inclusive() const { return from_inclusive_; }
   /// Diagnostics for tests: whether the window-splitting fallback was used.
   bool used_split() const { return used_split_; }
+  /// Diagnostics for tests: the page size in use (lowered when the server caps it).
+  int page_size() const { return page_size_; }
 
  private:
   struct PageCheck {
@@ -79,6 +99,11 @@ class TaskLister {
   /// Queues `task` unless already emitted or outside [lo, hi) ∩ window; tasks without
   /// createdTime are always eligible (once).
   void Emit(Task task, std::int64_t lo, std::int64_t hi);
+  /// Reports the page's malformed elements (read with from=`from_param` to=`to_param`) that lie
+  /// in [lo, hi) ∩ window, or carry no createdTime, and were not reported before.
+  void EmitMalformed(TasksPage& page, std::int64_t lo, std::int64_t hi, std::int64_t from_param, std::int64_t to_param);
+  /// The page size a page of the single millisecond reads (kMaxPageSize unless the server caps).
+  int MillisecondPageSize() const { return capped_ ? page_size_ : kMaxPageSize; }
   void RaiseWatermark(std::int64_t watermark);
 
   std::int64_t from_ms_;
@@ -87,6 +112,7 @@ class TaskLister {
   std::vector<std::string> channel_types_;
   Fetch fetch_;
   Logger logger_;
+  OnMalformed on_malformed_;
 
   enum class Mode { kKeyset, kSplit, kDone };
   Mode mode_ = Mode::kKeyset;
@@ -100,6 +126,11 @@ class TaskLister {
   std::deque<std::pair<std::int64_t, std::string>> emitted_order_;  // (createdTime, id), for pruning
   std::int64_t watermark_;       // no task with createdTime < watermark_ can be emitted any more
   std::optional<Error> incomplete_;      // yielded at the very end (tasks that could not be listed)
+  std::unordered_set<std::string> malformed_seen_;  // raw text of the malformed elements reported
+  std::optional<std::string> first_malformed_;       // without on_malformed_: for the final error
+  bool cap_probe_ = false;  // the last keyset page may have been cut by a server-side cap
+  bool cap_checked_ = false;  // the cap was probed once (found or not)
+  bool capped_ = false;       // the server caps pageSize at page_size_
 };
 
 }  // namespace ccrec::webex::detail

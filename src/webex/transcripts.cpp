@@ -8,13 +8,11 @@
 namespace ccrec::webex {
 
 std::string TranscriptItemId(std::vector<Transcription> const& transcriptions, std::size_t index) {
-  if (index >= transcriptions.size()) return "transcript-" + std::to_string(index + 1);
-  auto const& id = transcriptions[index].id;
-  if (id.empty()) return "transcript-" + std::to_string(index + 1);
-  for (std::size_t i = 0; i < transcriptions.size(); ++i) {
-    if (i != index && transcriptions[i].id == id) return "transcript-" + id + "-" + std::to_string(index + 1);
-  }
-  return "transcript-" + id;
+  return detail::CaptureEntryId(transcriptions, index, "transcript-", "transcript-");
+}
+
+std::string RecordingItemId(std::vector<Recording> const& recordings, std::size_t index) {
+  return detail::CaptureEntryId(recordings, index, "", "recording-");
 }
 
 std::vector<std::string> WebexExtraKeyNames() { return {detail::kKindKey}; }

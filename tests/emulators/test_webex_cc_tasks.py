@@ -105,6 +105,21 @@ class TasksTest(EmulatorTestCase):
         self.assertTrue(all(x["attributes"]["createdTime"] > t for x in got))
         self.assertFalse(set(hour["taskIds"]) & {x["id"] for x in got})
 
+    def test_hostile_knobs_page_cap_and_tasks_without_id(self):
+        try:
+            EMU.configure(tasks_page_cap=100)
+            self.assertEqual(len(tasks(f"from={DAY_START}&to={DAY_END}&pageSize=1000")[2]["data"]), 100)
+            self.assertEqual(len(tasks(f"from={DAY_START}&to={DAY_END}&pageSize=7")[2]["data"]), 7)
+            EMU.configure(tasks_page_cap=None, tasks_without_id_suffix="7")
+            data = tasks(f"from={DAY_START}&to={DAY_END}&pageSize=1000")[2]["data"]
+            first = ground_truth()[:1000]  # the same order as the Tasks answer
+            self.assertEqual(len(data), 1000)
+            self.assertIn(True, ["id" not in x for x in data])
+            self.assertEqual(["id" not in x for x in data], [t["id"].endswith("7") for t in first])
+            self.assertEqual([x["attributes"]["createdTime"] for x in data], [t["createdTime"] for t in first])
+        finally:
+            EMU.configure(tasks_page_cap=None, tasks_without_id_suffix=None)
+
     def test_same_millisecond_cluster_larger_than_small_page(self):
         info = EMU.control("info")
         big = max(info["clusters"], key=lambda c: c["size"])

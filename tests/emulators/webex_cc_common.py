@@ -83,6 +83,12 @@ KNOBS: tuple[Knob, ...] = (
          "pre-signed URLs expire after this many seconds regardless of urlExpiration", minimum=0,
          nullable=True),
     Knob("from_inclusive", "bool", True, "tasks with createdTime == from are returned (undocumented, ref §4.3)"),
+    Knob("tasks_page_cap", "int", None,
+         "GET /v1/tasks returns at most this many tasks per page whatever pageSize asks (a server that "
+         "caps pageSize silently; paging is undocumented, ref §4.3)", minimum=1, maximum=1000, nullable=True),
+    Knob("tasks_without_id_suffix", "str", None,
+         "GET /v1/tasks sends the tasks whose id ends with this text without their \"id\" (a malformed "
+         "answer)", nullable=True),
     Knob("settle_pending", "bool", False,
          "late tasks settle: pending captures appear, captureRequested null becomes true/false, open "
          "tasks complete"),

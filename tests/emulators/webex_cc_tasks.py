@@ -41,14 +41,18 @@ class TasksMixin:
         lo = params["from"]
         hi = params.get("to", int(time.time() * 1000))
         channels = params.get("channelTypes")
+        cap = self.emu.cfg.tasks_page_cap
+        page_size = min(params["pageSize"], cap) if cap else params["pageSize"]
+        no_id = self.emu.cfg.tasks_without_id_suffix
         data = []
         if hi > lo:
             for task in ds.window(lo, hi, self.emu.cfg.from_inclusive):
                 if channels and task.channel not in channels:
                     continue
                 attrs = task.attributes(settled)
-                data.append({"id": task.id, "attributes": attrs})
-                if len(data) >= params["pageSize"]:
+                data.append({"attributes": attrs} if no_id and task.id.endswith(no_id)
+                            else {"id": task.id, "attributes": attrs})
+                if len(data) >= page_size:
                     break
         self.log_extra = {"returned": len(data)}
         body = emulib.json_bytes({"meta": {"orgId": self.emu.org_id}, "data": data})

@@ -36,6 +36,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -129,21 +130,44 @@ class CCREC_EXPORT Client {
   /// L the next request asks for createdTime >= L (from=L-1, or from=L once the server has shown
   /// itself inclusive by returning a task at exactly `from`); ids are de-duplicated; a
   /// millisecond holding more tasks than one page is re-read on its own as [m, m+1) with
-  /// pageSize 1000 (then per channel type); a page shorter than pageSize ends the listing. If a
-  /// page is not sorted ascending or not inside the range asked for, the rest of the window is
-  /// split in halves until each part fits in one page. Tasks without createdTime are emitted once
-  /// and logged. Normally one request per full page.
+  /// pageSize 1000 (then per channel type); a page with fewer `data[]` elements than pageSize
+  /// (malformed elements count: they took a place in the page) ends the listing, except that a
+  /// page of exactly 100 elements (the API's default pageSize) when more were asked for is
+  /// followed by one more request, and if tasks follow it the server is taken to cap pageSize at
+  /// 100 (logged; paging goes on with that size). If a page is not sorted ascending or not inside
+  /// the range asked for, the rest of the window is split in halves until each part fits in one
+  /// page. Tasks without createdTime are emitted once and logged. Normally one request per full
+  /// page.
+  ///
+  /// Elements that are not tasks (not an object, or no non-empty string `id`) are logged (Warn,
+  /// with the request and index) and, since they could not be listed, the range ends with a
+  /// kParse error after every task (counting them, naming the first); use the overload with
+  /// `on_malformed` to receive them instead.
   ///
   /// @param query window, channel types, page size (the request size; clusters use 1000), org id.
   /// @return a one-pass range of Result<Task>; an error ends it. If more than 1000 tasks of one
   /// channel type share one millisecond (which the API cannot page), every task that could be
   /// read is still yielded and the range ends with a kInternal error naming the millisecond.
-  /// Errors: as ListTasksPage(); kParse when the server ignores from/to.
+  /// Errors: as ListTasksPage(); kParse when the server ignores from/to, or (this overload) when
+  /// an element of the window is not a task.
   ///
   /// Source: Webex CC API `GET /v1/tasks` (operationId searchTasks); reference §4.3, §4.4.
   /// @par Thread safety
   /// The pager is used by one thread; the client stays shareable.
   Pager<Task> ListTasks(TaskQuery const& query, CallContext const& ctx = {}) const;
+
+  /// ListTasks(), handing each `data[]` element of the window that is not a task to
+  /// `on_malformed` instead of ending with an error: once per distinct element text (an element
+  /// re-read at a page boundary is not repeated), only when it lies in the window (elements
+  /// without a readable createdTime always qualify). `on_malformed` is called from inside the
+  /// pager's increment, before the tasks of the same page are yielded; it must not throw.
+  ///
+  /// @param on_malformed receives each malformed element; may be empty (then as ListTasks()).
+  /// Errors: as ListTasks(), except malformed elements.
+  /// @par Thread safety
+  /// The pager and `on_malformed` are used by one thread; the client stays shareable.
+  Pager<Task> ListTasks(TaskQuery const& query, std::function<void(MalformedTask)> on_malformed,
+                        CallContext const& ctx = {}) const;
 
   /// One `POST /v1/captures/query` for up to 10 task ids.
   ///
@@ -250,6 +274,9 @@ class CCREC_EXPORT Client {
   /// and body cap; the 2xx body.
   Result<std::string> PostJson(std::string const& path, std::string body, CallContext const& ctx,
                                std::string const& what) const;
+
+  /// The client's logger (ClientOptions::logger), for operations defined outside client.cpp.
+  Logger const& ClientLogger() const;
 
   struct CCREC_HIDDEN Impl;
   std::shared_ptr<Impl const> impl_;

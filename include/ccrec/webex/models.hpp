@@ -67,6 +67,23 @@ struct CCREC_EXPORT Task {
   std::string raw_json;
 };
 
+/// A `data[]` element of a `GET /v1/tasks` page that cannot be read as a Task: not a JSON object,
+/// or without a non-empty string `id` (which the spec marks required). Its recordings cannot be
+/// looked up (Captures takes task ids only), so Client::ListTasks() reports it instead of dropping
+/// it silently.
+///
+/// @par Thread safety
+/// A plain value type.
+struct CCREC_EXPORT MalformedTask {
+  /// The element exactly as received (the server's bytes).
+  std::string raw_json;
+  /// `attributes.createdTime` when the element is an object that has a readable one.
+  std::optional<std::chrono::system_clock::time_point> created_time;
+  /// What is wrong and where, for messages, e.g. `Webex GET /v1/tasks from=.. to=..: data[3] has
+  /// no string "id" (or is not an object)`.
+  std::string reason;
+};
+
 /// `attributes` of one recording (schema `RecordingAttributes`).
 ///
 /// @par Thread safety

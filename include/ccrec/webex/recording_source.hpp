@@ -39,7 +39,8 @@ struct WebexTaskFilter {
   std::vector<std::string> statuses;
   /// Recording duration bounds (stopTime - startTime of each capture). The Tasks API has no
   /// duration (that is a Search API field, reference §4.2), so these apply per recording after
-  /// Captures; a recording without both times does not match a set bound.
+  /// Captures. A recording without startTime or stopTime cannot be shown to lie outside a set
+  /// bound: it is exported, with a warning naming the task and recording.
   std::optional<std::chrono::milliseconds> min_duration;
   std::optional<std::chrono::milliseconds> max_duration;
 };
@@ -147,13 +148,29 @@ CCREC_EXPORT std::vector<std::string> WebexExtraKeyNames();
 /// task's transcripts in a stable order.
 CCREC_EXPORT std::string TranscriptItemId(std::vector<Transcription> const& transcriptions, std::size_t index);
 
+/// The manifest recording_id (and {recording_id}) of entry `index` of a task's `recording[]`
+/// list: the recording's `id` (a UUID) when no other entry of the list has it;
+/// "<id>-<index + 1>" when another entry has the same id; "recording-<index + 1>" when the id is
+/// missing, empty, null or neither a string nor an integer (Recording::id is empty). So every recording of a capture is its own item, and re-querying
+/// Captures for a fresh presigned URL finds the same entry (for a derived id, only when its
+/// fileName, times, callType and channels are unchanged). Same rule as TranscriptItemId().
+/// Assumption (not documented by Cisco): the server lists a task's recordings in a stable order.
+CCREC_EXPORT std::string RecordingItemId(std::vector<Recording> const& recordings, std::size_t index);
+
 /// Lists the window's tasks (keyset paging; or takes WebexSourceOptions::task_ids), skips tasks
 /// with captureRequested == false, queries Captures in batches of 10 and yields one ExportItem per
 /// recording entry (stitched or segment, consult legs included, virtual-agent legs with
 /// include_va_recordings) and per transcript (include_transcripts). Tasks with nothing to export
 /// yet (captureRequested true or null and no recording, nor transcript when they are included)
 /// are reported as pending, or as given up once older than
-/// WebexSourceOptions::pending_max_age.
+/// WebexSourceOptions::pending_max_age. A task listed while still open (status created, queued,
+/// offered or assigned) whose capture already has entries has them exported and is reported
+/// pending as well (given up the same way), so that a later run lists it again for recordings
+/// made after this one (reference §4.4). An element of the Tasks answers that is not a task (no
+/// string `id`: its recordings cannot be looked up) becomes a failed item (task_id and
+/// recording_id "malformed-task-" + 12 hex of SHA-256 of the element; its error quotes the
+/// element), so such a run reports failures instead of ending as if complete. Recordings of one
+/// task are told apart by RecordingItemId() (missing or repeated ids included).
 ///
 /// Each item's MediaOpener downloads the presigned URL exactly as given with no Authorization
 /// header; when the URL is about to expire, or the download answers 403, it re-queries Captures

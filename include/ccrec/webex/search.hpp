@@ -97,8 +97,12 @@ struct CCREC_EXPORT SearchTask {
 /// One page of Search results.
 struct CCREC_EXPORT SearchPage {
   std::vector<SearchTask> tasks;
-  /// `pageInfo.hasNextPage` (false when absent).
+  /// `pageInfo.hasNextPage` (false when absent or not a boolean).
   bool has_next_page = false;
+  /// Whether `pageInfo.hasNextPage` was a boolean (or "true"/"false"). When it was not, whether
+  /// more pages follow is unknown: Client::SearchTasks() then asks for the next page anyway and
+  /// stops at a page that adds no new task. Default true.
+  bool has_next_page_known = true;
   /// `pageInfo.endCursor`, passed back as the next `pagination.cursor`.
   std::optional<std::string> end_cursor;
 };

@@ -40,6 +40,11 @@ struct FakeRecording {
   std::string file_name = "recording-1.wav";
   std::string call_type = "main";
   std::string data;
+  /// The entry's `"id"` member as sent, with its trailing comma (e.g. `"id":"dup",` or `"id":7,`);
+  /// "" omits it. Default: `"id":"<id>",` (`id` always names the media).
+  std::optional<std::string> id_json = std::nullopt;
+  /// Sends no startTime / stopTime.
+  bool omit_times = false;
 };
 
 struct FakeTask {
@@ -50,6 +55,8 @@ struct FakeTask {
   std::vector<FakeRecording> va = {};
   /// `transcription[]` entries (id, fileName, data; call_type unused).
   std::vector<FakeRecording> transcripts = {};
+  /// `attributes.status`.
+  std::string status = "completed";
 };
 
 /// Tasks + Captures + presigned media, as strict as the parts the source relies on.
@@ -79,6 +86,8 @@ class FakeWebex {
   /// Tasks answers only the tasks created in the query's [from, to) (default: every task, whatever
   /// the window).
   bool honor_window = false;
+  /// Raw `data[]` elements the Tasks answers carry after the tasks (e.g. one without "id").
+  std::vector<std::string> extra_task_elements;
 
   FakeWebex() {
     transport->Route("GET", "/v1/tasks", [this](RecordedRequest const& r) { return Tasks(r); });
@@ -159,10 +168,15 @@ class FakeWebex {
       if (at < lo || at >= hi) continue;
       if (!first) body += ',';
       first = false;
-      body += R"({"id":")" + t.id + R"(","attributes":{"channelType":"telephony","status":"completed",)" +
+      body += R"({"id":")" + t.id + R"(","attributes":{"channelType":"telephony","status":")" + t.status + R"(",)" +
               R"("origin":"+14085550100","direction":"inbound","createdTime":)" + std::to_string(created + 1000 * static_cast<std::int64_t>(i)) +
               R"(,"owner":{"id":"agent-1","name":"Ada"},"captureRequested":)" +
               (t.capture_requested ? (*t.capture_requested ? "true" : "false") : "null") + "}}";
+    }
+    for (auto const& element : extra_task_elements) {
+      if (!first) body += ',';
+      first = false;
+      body += element;
     }
     body += "]}";
     return ccrec::testing::MakeResponse(200, body, Json());
@@ -194,10 +208,10 @@ class FakeWebex {
         for (std::size_t k = 0; k < listed.size(); ++k) {
           auto const& rec = listed[k];
           if (k != 0) body += ',';
-          body += R"({"id":")" + rec.id + R"(","segment":false,"attributes":{"fileName":")" + rec.file_name +
-                  R"(","filePath":")" + UrlFor(rec.id, version) + R"(","callType":")" + rec.call_type +
-                  R"(","startTime":1793487600000,"stopTime":1793487660000,"participants":["agent-1","+1408****100"],)" +
-                  R"("channel1":"Caller","channel2":"Agent"}})";
+          body += "{" + rec.id_json.value_or(R"("id":")" + rec.id + R"(",)") + R"("segment":false,"attributes":{"fileName":")" +
+                  rec.file_name + R"(","filePath":")" + UrlFor(rec.id, version) + R"(","callType":")" + rec.call_type +
+                  (rec.omit_times ? std::string(R"(",)") : R"(","startTime":1793487600000,"stopTime":1793487660000,)") +
+                  R"("participants":["agent-1","+1408****100"],"channel1":"Caller","channel2":"Agent"}})";
         }
       }
       body += R"(],"transcription":[)";

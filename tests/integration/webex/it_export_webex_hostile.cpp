@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+// ccrec-export webex against a Webex CC emulator that answers GET /v1/tasks in ways the spec
+// does not foresee (paging is undocumented, reference §4.3): a server that caps pageSize below
+// what was asked, and task elements without "id". Nothing may be lost silently: every recording
+// of a readable task is exported, every unreadable task element is a failed line, and the run
+// exits 3 ("some items failed"), never 0.
+#include "integration/harness.hpp"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ccrec_it::Json;
+using ccrec_it::ServerProcess;
+using ccrec_it::TempDir;
+
+class ExportWebexHostileTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    webex_ = ServerProcess::Start("webex_cc.py", {"--tasks-per-day", "400", "--day", "2026-11-01", "--seed", "9"})
+                 .release();
+  }
+  static void TearDownTestSuite() { delete webex_; }
+
+  void SetUp() override {
+    dir_ = std::make_unique<TempDir>("ccrec-it-webex-hostile");
+    token_file_ = *dir_ / "token.json";
+    ccrec_it::WriteWebexTokenFile(token_file_, webex_->Get("refresh_token"));
+    manifest_ = *dir_ / "m.jsonl";
+  }
+  void TearDown() override { Configure(R"({"tasks_page_cap":null,"tasks_without_id_suffix":null})"); }
+
+  void Configure(std::string const& json) {
+    auto [status, body] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/config", json, "application/json",
+                                             webex_->Get("ca_file"));
+    ASSERT_EQ(status, 200) << body;
+  }
+
+  ccrec_it::ProgramResult Run() {
+    std::vector<std::string> args = {CCREC_EXPORT_BIN, "webex", "--api-base-url", webex_->Get("base_url"),
+                                     "--token-url", webex_->Get("token_url"), "--token-file", token_file_,
+                                     "--dest", "file://" + dir_->path() + "/archive", "--manifest", manifest_,
+                                     "--ca-file", webex_->Get("ca_file"), "--pending-max-age", "0",
+                                     "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-02T00:00:00Z"};
+    return ccrec_it::RunProgram(args, {{"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
+                                       {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")}});
+  }
+
+  /// The day's telephony tasks: id -> ids of their stitched recordings (what Captures returns).
+  std::map<std::string, std::vector<std::string>> GroundTruth() {
+    auto [status, body] = ccrec_it::HttpGet(
+        webex_->Get("base_url") + "/_emulator/tasks?from=1793491200000&to=1793577600000&channelTypes=telephony",
+        webex_->Get("ca_file"));
+    EXPECT_EQ(status, 200);
+    auto doc = Json(body);
+    std::map<std::string, std::vector<std::string>> out;
+    for (auto const& t : doc["tasks"].GetArray()) {
+      auto& recs = out[t["id"].GetString()];
+      if (t["captureRequested"].IsBool() && !t["captureRequested"].GetBool()) continue;
+      for (auto const& r : t["recordings"]["stitched"].GetArray()) recs.push_back(r["recordingId"].GetString());
+    }
+    return out;
+  }
+
+  /// (status, task_id, recording_id) of every manifest line.
+  std::vector<std::vector<std::string>> Lines() {
+    std::vector<std::vector<std::string>> out;
+    for (auto const& line : ccrec_it::ManifestRecordLines(manifest_)) {
+      auto l = Json(line);
+      out.push_back({l["status"].GetString(), l["task_id"].GetString(),
+                     l["recording_id"].IsString() ? l["recording_id"].GetString() : ""});
+    }
+    return out;
+  }
+
+  static ServerProcess* webex_;
+  std::unique_ptr<TempDir> dir_;
+  std::string token_file_;
+  std::string manifest_;
+};
+
+ServerProcess* ExportWebexHostileTest::webex_ = nullptr;
+
+// The server sends at most 100 tasks per page although pageSize=1000 is asked: the whole day is
+// still listed (the 100-element page is not taken as the end of the window).
+TEST_F(ExportWebexHostileTest, ServerCappingPageSizeStillExportsEveryRecording) {
+  auto truth = GroundTruth();
+  ASSERT_GT(truth.size(), 150u) << "more tasks than one capped page";
+  Configure(R"({"tasks_page_cap":100})");
+  auto run = Run();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::set<std::pair<std::string, std::string>> exported;
+  for (auto const& l : Lines()) {
+    if (l[0] == "exported") exported.insert({l[1], l[2]});
+  }
+  for (auto const& [task, recs] : truth) {
+    for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
+  }
+  EXPECT_NE(run.err.find("at most 100 tasks per page"), std::string::npos) << run.err;
+}
+
+// Task elements without "id" (here: every task whose id ends with "7") in capped pages: every
+// other task's recordings are exported, each id-less element is one failed line, exit 3.
+TEST_F(ExportWebexHostileTest, TaskElementsWithoutIdAreFailedLinesAndTheRunFails) {
+  auto truth = GroundTruth();
+  std::size_t without_id = 0;
+  for (auto const& [task, recs] : truth) without_id += task.back() == '7' ? 1 : 0;
+  ASSERT_GT(without_id, 0u);
+  Configure(R"({"tasks_page_cap":100,"tasks_without_id_suffix":"7"})");
+  auto run = Run();
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  std::set<std::pair<std::string, std::string>> exported;
+  std::set<std::string> malformed;
+  for (auto const& l : Lines()) {
+    if (l[0] == "exported") exported.insert({l[1], l[2]});
+    if (l[0] == "failed" && l[1].rfind("malformed-task-", 0) == 0) malformed.insert(l[1]);
+  }
+  for (auto const& [task, recs] : truth) {
+    if (task.back() == '7') continue;
+    for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
+  }
+  EXPECT_EQ(malformed.size(), without_id);
+}
+
+}  // namespace
