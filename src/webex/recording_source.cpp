@@ -504,6 +504,23 @@ class WebexSource : public RecordingSource {
     return std::to_string(ms) + "ms";
   }
 
+  /// The identity and key fields a recording's and a transcript's item share (`kind`: the
+  /// template's {kind}); the key time is the entry's start, else the task's createdTime.
+  static ExportItem CaptureItem(webex::Task const& task, std::string const& id, char const* kind,
+                                std::optional<std::string> const& file_name,
+                                decltype(webex::Task::created_time) const& start) {
+    ExportItem item;
+    item.source = "webex";
+    item.task_id = task.id;
+    item.recording_id = id;
+    item.key_fields.task_id = task.id;
+    item.key_fields.recording_id = id;
+    item.key_fields.file_name = file_name.value_or("");
+    item.key_fields.time = start ? start : task.created_time;
+    item.key_fields.extra[detail::kKindKey] = kind;
+    return item;
+  }
+
   ExportItem MakeItem(webex::Task const& task, std::vector<webex::Recording> const& list, std::size_t i,
                       webex::CaptureQuery query) {
     auto const& recording = list[i];
@@ -513,15 +530,7 @@ class WebexSource : public RecordingSource {
                            (recording.id.empty() ? "no string id" : "the same id as another recording of the task") +
                            "; exported as recording " + id);
     }
-    ExportItem item;
-    item.source = "webex";
-    item.task_id = task.id;
-    item.recording_id = id;
-    item.key_fields.task_id = task.id;
-    item.key_fields.recording_id = id;
-    item.key_fields.file_name = recording.attributes.file_name.value_or("");
-    item.key_fields.time = recording.attributes.start_time ? recording.attributes.start_time : task.created_time;
-    item.key_fields.extra[detail::kKindKey] = "recording";
+    auto item = CaptureItem(task, id, "recording", recording.attributes.file_name, recording.attributes.start_time);
     item.metadata_json = detail::WithSearch(Sidecar(task, recording, id), SearchFor(task.id));
     Attach(item, task, id, false, recording.attributes.file_path, std::move(query),
            detail::CaptureEntryIdIsPositional(list, i) ? std::optional<std::string>(FingerprintOf(recording)) : std::nullopt);
@@ -532,16 +541,8 @@ class WebexSource : public RecordingSource {
                                 webex::CaptureQuery query) {
     auto const& t = list[i];
     std::string id = TranscriptItemId(list, i);
-    ExportItem item;
-    item.source = "webex";
-    item.task_id = task.id;
-    item.recording_id = id;
-    item.key_fields.task_id = task.id;
-    item.key_fields.recording_id = id;
-    item.key_fields.file_name = t.file_name.value_or("");
+    auto item = CaptureItem(task, id, "transcript", t.file_name, t.start_time);
     item.key_fields.ext = exporter::FileExtension(t.file_name.value_or(""), ".json");
-    item.key_fields.time = t.start_time ? t.start_time : task.created_time;
-    item.key_fields.extra[detail::kKindKey] = "transcript";
     item.metadata_json = detail::WithSearch(detail::TranscriptSidecar(task, t, id), SearchFor(task.id));
     Attach(item, task, id, true, t.file_path, std::move(query),
            detail::CaptureEntryIdIsPositional(list, i) ? std::optional<std::string>(FingerprintOf(t)) : std::nullopt);

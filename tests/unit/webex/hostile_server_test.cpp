@@ -195,6 +195,19 @@ TEST(WebexHostileTasks, ServerCappingPageSizeAtItsDefaultIsDetected) {
 namespace exporter_test {
 namespace {
 
+// Runs the engine over `source` into a memory sink, with its manifest at `manifest_path`.
+ccrec::exporter::ExportSummary HostileExport(std::shared_ptr<ccrec::exporter::RecordingSource> source,
+                                             std::string const& manifest_path) {
+  auto manifest = ccrec::exporter::Manifest::Open(manifest_path);
+  if (!manifest) {
+    ADD_FAILURE() << manifest.error().ToString();
+    return {};
+  }
+  ccrec::exporter::ExporterOptions o;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  return ccrec::exporter::Exporter(std::move(source), std::make_shared<MemorySink>(), *manifest, o).Run();
+}
+
 // End to end: an element of the Tasks answer without id is a failed manifest line (the run
 // reports failures), next to the tasks that were exported.
 TEST(WebexHostileSource, MalformedTaskElementIsAFailedItem) {
@@ -214,11 +227,7 @@ TEST(WebexHostileSource, MalformedTaskElementIsAFailedItem) {
   EXPECT_NE(opened.error().message.find("data[1] has no string \"id\""), std::string::npos) << opened.error().message;
 
   ccrec_test::TempDir dir;
-  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
-  ASSERT_TRUE(manifest);
-  ccrec::exporter::ExporterOptions o;
-  o.sleeper = std::make_shared<ManualSleeper>();
-  auto summary = ccrec::exporter::Exporter(w.Source(), std::make_shared<MemorySink>(), *manifest, o).Run();
+  auto summary = HostileExport(w.Source(), dir / "m.jsonl");
   EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=1 pending=0 bytes=10");
   EXPECT_FALSE(summary.fatal);
   auto counts = StatusCounts(ReadManifest(dir / "m.jsonl"));
@@ -269,11 +278,7 @@ TEST(WebexHostileSource, RecordingsWithMissingOrRepeatedIdsStayDistinct) {
 
   // End to end: five objects, none taken for a repeat of another.
   ccrec_test::TempDir dir;
-  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
-  ASSERT_TRUE(manifest);
-  ccrec::exporter::ExporterOptions o;
-  o.sleeper = std::make_shared<ManualSleeper>();
-  auto summary = ccrec::exporter::Exporter(w.Source(), std::make_shared<MemorySink>(), *manifest, o).Run();
+  auto summary = HostileExport(w.Source(), dir / "m.jsonl");
   EXPECT_EQ(summary.exported, 5u) << summary.LastLine();
   EXPECT_EQ(summary.skipped, 0u);
 }
