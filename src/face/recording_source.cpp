@@ -194,7 +194,7 @@ class FaceSource : public exporter::RecordingSource {
       auto item = BaseItem(r, "");
       item.key_fields.file_name = r.segments.front().filename;
       item.metadata_json = Sidecar(r, nullptr);
-      item.open = [failed](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return failed; };
+      item.open = exporter::FailingOpener(failed);
       return on_item(std::move(item));
     }
     if (decision->plan) return on_item(WavConcatenatedItem(r, std::move(*decision->plan)));
@@ -255,7 +255,7 @@ class FaceSource : public exporter::RecordingSource {
     item.window_time = m.start;
     Error e = error;
     e.message = "reading the metadata of FACE recording " + m.recording_id + " failed: " + e.message;
-    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    item.open = exporter::FailingOpener(std::move(e));
     return item;
   }
 
@@ -274,7 +274,7 @@ class FaceSource : public exporter::RecordingSource {
                             std::to_string(r.unreadable_segments.size()) + " segment(s) that cannot be read (" + bad +
                             "), so the " + std::to_string(r.segments.size()) +
                             " readable segment(s) would not be the whole recording; a later run retries it");
-    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    item.open = exporter::FailingOpener(std::move(e));
     return item;
   }
 
@@ -296,7 +296,7 @@ class FaceSource : public exporter::RecordingSource {
                             " of the list for recordings starting in [" + FormatIso8601(window_start, true) + ", " +
                             FormatIso8601(window_end, true) + "] has " + entry.problem +
                             ", so nothing could be fetched for it; check that window on the recorder (ISR)");
-    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    item.open = exporter::FailingOpener(std::move(e));
     return item;
   }
 
@@ -306,7 +306,7 @@ class FaceSource : public exporter::RecordingSource {
     Error e = error;
     e.message = "FACE recording " + m.recording_id +
                 " was listed and then not found (purged or deleted between list and fetch?): " + error.message;
-    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    item.open = exporter::FailingOpener(std::move(e));
     return item;
   }
 

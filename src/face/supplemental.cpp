@@ -51,7 +51,7 @@ exporter::ExportItem SupplementalItem(Client const& client, exporter::ExportItem
     Error e = MakeError(ErrorCode::kParse, "FACE recording " + recording.recording_id + ": supplemental file #" +
                                                std::to_string(index + 1) +
                                                " has neither supplementalFileId nor filename; it cannot be downloaded");
-    item.open = [e](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return e; };
+    item.open = exporter::FailingOpener(std::move(e));
     return item;
   }
   selector.video = file.IsVideo();

@@ -70,7 +70,7 @@ exporter::ExportItem MakeEventFailureItem(std::string const& agent_id, std::stri
   item.key_fields.extra["call_id"] = call_id;
   item.key_fields.extra["location_id"] = "";
   item.window_time = when;
-  item.open = [error = std::move(error)](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+  item.open = exporter::FailingOpener(std::move(error));
   return item;
 }
 
@@ -99,7 +99,7 @@ exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference
                               "of " + std::to_string(std::max<std::size_t>(1, queue_size)) +
                               " recording events (the export could not keep up); export it by its fileName "
                               "(--record-id, HuaweiSourceOptions::recordings)");
-  item.open = [error](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+  item.open = exporter::FailingOpener(error);
   return item;
 }
 

@@ -313,7 +313,7 @@ class WebexSource : public RecordingSource {
     // Like a task given up (pending_max_age): an element that old no longer holds the resume point
     // of incremental runs (else one bad element would pin it for ever).
     item.window_time = TooOld(bad.created_time) ? std::nullopt : bad.created_time;
-    item.open = [error = std::move(error)](CallContext const&, std::uint64_t) -> Result<HttpResponse> { return error; };
+    item.open = exporter::FailingOpener(std::move(error));
     if (leased_) item.on_done = options_.lease_sub_windows->TrackItem(*leased_);
     return item;
   }

@@ -41,6 +41,14 @@ namespace ccrec::exporter {
 /// - Any body shorter or longer than its Content-Length is resumed (kIntegrity, retried).
 using MediaOpener = std::function<Result<HttpResponse>(CallContext const& ctx, std::uint64_t offset)>;
 
+/// A MediaOpener that returns `error` on every call, for an item a source must report but cannot
+/// fetch: a listed entry without an id, a recording known to be incomplete, a vendor's
+/// record-failed event. The engine records such an item `failed` with that error (after retries
+/// when the error is retryable, as for any opener), so the run ends with exit status 3, never 0.
+/// @par Thread safety
+/// The opener only copies `error`; it may be called from any thread.
+CCREC_EXPORT MediaOpener FailingOpener(Error error);
+
 /// One recording (or one segment) to export.
 struct ExportItem {
   /// Manifest identity: (source, task_id, recording_id, segment_id).

@@ -149,6 +149,29 @@ TEST_F(ExporterTest, UnfinishedItemsWithoutWindowTimeAreCounted) {
   EXPECT_EQ(summary.unfinished_without_window_time, 2u) << "t-untimed (pending) and r-fail (failed)";
 }
 
+// FailingOpener: the item a source reports but cannot fetch ends as a failed line with the error.
+TEST_F(ExporterTest, FailingOpenerItemIsAFailedLineWithItsError) {
+  auto opener = ccrec::exporter::FailingOpener(MakeError(ErrorCode::kParse, "entry 3 has no id"));
+  for (std::uint64_t offset : {std::uint64_t{0}, std::uint64_t{7}}) {
+    auto r = opener(CallContext{}, offset);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kParse);
+  }
+  Add("t-bad", "r-bad", Bytes(10));
+  source->items.back().open = opener;
+  Add("t-ok", "r-ok", Bytes(10));
+  auto summary = Run();
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=1 pending=0 bytes=10");
+  bool seen = false;
+  for (auto const& line : Lines()) {
+    if (line.task_id != "t-bad") continue;
+    seen = true;
+    EXPECT_EQ(line.status, "failed");
+    EXPECT_NE(line.error.find("entry 3 has no id"), std::string::npos) << line.error;
+  }
+  EXPECT_TRUE(seen) << "no manifest line for the failing item";
+}
+
 TEST_F(ExporterTest, ListingErrorIsFatal) {
   source->pending.push_back(PendingItem{"fake", "t-wait", "later"});
   source->final_error = MakeError(ErrorCode::kUnavailable, "tasks API down");
