@@ -525,7 +525,8 @@ class WebexSource : public RecordingSource {
                       webex::CaptureQuery query) {
     auto const& recording = list[i];
     std::string const id = RecordingItemId(list, i);
-    if (detail::CaptureEntryIdIsPositional(list, i)) {
+    bool const positional = detail::CaptureEntryIdIsPositional(list, i);
+    if (positional) {
       options_.logger.Warn("task " + task.id + ": recording[" + std::to_string(i) + "] has " +
                            (recording.id.empty() ? "no string id" : "the same id as another recording of the task") +
                            "; exported as recording " + id);
@@ -533,7 +534,7 @@ class WebexSource : public RecordingSource {
     auto item = CaptureItem(task, id, "recording", recording.attributes.file_name, recording.attributes.start_time);
     item.metadata_json = detail::WithSearch(Sidecar(task, recording, id), SearchFor(task.id));
     Attach(item, task, id, false, recording.attributes.file_path, std::move(query),
-           detail::CaptureEntryIdIsPositional(list, i) ? std::optional<std::string>(FingerprintOf(recording)) : std::nullopt);
+           positional ? std::optional<std::string>(FingerprintOf(recording)) : std::nullopt);
     return item;
   }
 
