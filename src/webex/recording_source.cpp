@@ -283,6 +283,12 @@ class WebexSource : public RecordingSource {
       if (!go_on || !*go_on) return go_on;
     }
     if (!report_malformed()) return false;
+    if (not_in_search_ > 0) {  // Search cannot tell "excluded by the filters" from "not indexed yet"
+      options_.logger.Info("Webex: skipped " + std::to_string(not_in_search_) + " task(s) of [" +
+                           ::ccrec::detail::FormatIso8601(from) + ", " + ::ccrec::detail::FormatIso8601(to) +
+                           ") not among the Search API's matches for the filters (excluded by them, or not yet "
+                           "indexed by Search: a later run over the window exports those Search then matches)");
+    }
     return feed(std::nullopt);
   }
 
@@ -323,6 +329,7 @@ class WebexSource : public RecordingSource {
   Result<void> Search(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to,
                       CallContext const& ctx) {
     search_.clear();
+    not_in_search_ = 0;
     webex::SearchQuery q;
     q.from = from;
     q.to = to;
@@ -344,9 +351,10 @@ class WebexSource : public RecordingSource {
     }
     return {};
   }
-  /// Whether a listed task passes the Search filters (always, without enrich_search or filters).
-  bool SearchAdmits(std::string const& id) const {
+  /// Whether a listed task passes the Search filters (always without enrich_search or filters); counts refusals.
+  bool SearchAdmits(std::string const& id) {
     if (!options_.enrich_search || !options_.search_filter.Any() || search_.count(id) != 0) return true;
+    ++not_in_search_;
     options_.logger.Debug("task " + id + ": not among the Search API's matches; skipped before Captures");
     return false;
   }
@@ -575,6 +583,7 @@ class WebexSource : public RecordingSource {
   webex::Client client_;
   WebexSourceOptions options_;
   std::map<std::string, webex::SearchTask> search_;  // enrich_search: the current sub-window's answer
+  std::size_t not_in_search_ = 0;                    // tasks of the sub-window that SearchAdmits turned away
   std::optional<exporter::SubWindow> leased_;         // the leased sub-window being listed
   std::function<bool(ExportItem)> const* on_item_ = nullptr;  // Enumerate()'s, while it runs
   std::set<std::string> malformed_reported_;  // task_id of every MalformedTaskItem() handed out

@@ -4,6 +4,7 @@
 // source (sidecar "search" member; filters applied before Captures, saving calls).
 
 #include "unit/webex/fake_webex_source.hpp"
+#include "unit/webex/webex_test_util.hpp"
 
 #include <ccrec/core/rate_limiter.hpp>
 #include <ccrec/webex/search.hpp>
@@ -276,6 +277,55 @@ TEST(WebexSearch, TasksTheServerReturnsOutsideTheFiltersAreSkipped) {
   auto c = Enumerate(*w.Source());
   ASSERT_EQ(c.items.size(), 1u);
   EXPECT_EQ(c.items[0].task_id, "t1");
+}
+
+// A task the Tasks API lists but Search does not match (excluded by the filters, or not indexed
+// by Search yet: the two cannot be told apart) is skipped before Captures, and the skip is
+// counted at Info level per sub-window, not only in a per-task Debug line.
+TEST(WebexSearch, TasksSearchDoesNotMatchAreCountedAtInfoLevel) {
+  FakeWebex w;
+  for (int i = 0; i < 3; ++i) {
+    std::string n = std::to_string(i);
+    w.tasks.push_back({"t" + n, true, {{"r" + n, "recording-1.wav", "main", "d"}}});
+  }
+  // Search lags behind Tasks: only t2 (90 s, above the 45 s bound) is indexed; t0 (30 s) does
+  // not match and t1 (60 s) would, but neither is in the answer.
+  w.transport->Route("POST", "/search", [&w](RecordedRequest const&) {
+    std::string const body = SearchAnswer(w, "");
+    auto const t2 = body.find(R"({"id":"t2")");
+    return ccrec::testing::MakeResponse(200, R"({"data":{"task":{"tasks":[)" + body.substr(t2),
+                                        {{"Content-Type", "application/json"}});
+  });
+  webex_test::LogCapture logs;
+  w.customize = [&logs](ccrec::webex::WebexSourceOptions& o) {
+    o.enrich_search = true;
+    o.search_filter.min_duration = std::chrono::seconds(45);
+    o.logger = logs.MakeLogger(ccrec::LogLevel::kInfo);
+  };
+  auto c = Enumerate(*w.Source());
+  ASSERT_TRUE(c.result) << c.result.error().ToString();
+  ASSERT_EQ(c.items.size(), 1u);
+  EXPECT_EQ(c.items[0].task_id, "t2");
+  EXPECT_TRUE(logs.Contains("skipped 2 task(s) of [", ccrec::LogLevel::kInfo)) << logs.All();
+  EXPECT_TRUE(logs.Contains("not among the Search API's matches for the filters", ccrec::LogLevel::kInfo))
+      << logs.All();
+
+  // Nothing turned away (every task lasts 30 s or more), nothing said.
+  FakeWebex all;
+  all.tasks = w.tasks;
+  all.transport->Route("POST", "/search", [&all](RecordedRequest const& r) {
+    return ccrec::testing::MakeResponse(200, SearchAnswer(all, GraphQl(r.body)), {{"Content-Type", "application/json"}});
+  });
+  webex_test::LogCapture quiet;
+  all.customize = [&quiet](ccrec::webex::WebexSourceOptions& o) {
+    o.enrich_search = true;
+    o.search_filter.min_duration = std::chrono::seconds(30);
+    o.logger = quiet.MakeLogger(ccrec::LogLevel::kInfo);
+  };
+  auto a = Enumerate(*all.Source());
+  ASSERT_TRUE(a.result);
+  EXPECT_EQ(a.items.size(), 3u);
+  EXPECT_EQ(quiet.All().find("not among the Search API"), std::string::npos) << quiet.All();
 }
 
 TEST(WebexSearch, GraphQlErrorEndsTheListingWithTheMessage) {
