@@ -32,7 +32,7 @@ using ccrec::huawei::RecordingReference;
 using ccrec::huawei::UnfinishedRecordings;
 using ccrec::testing::MemorySink;
 
-ManifestEntry Line(std::string call, std::string file, ItemStatus status, std::string error = "") {
+ManifestEntry ManifestLineFor(std::string call, std::string file, ItemStatus status, std::string error = "") {
   ManifestEntry e;
   e.source = "huawei";
   e.task_id = std::move(call);
@@ -53,17 +53,17 @@ TEST(HuaweiSinceLastRun, UnfinishedRecordingsAreTheFailedAndPendingOnesWithAFile
   auto m = Manifest::Open(dir / "m.jsonl");
   ASSERT_TRUE(m);
   auto& manifest = **m;
-  ASSERT_TRUE(manifest.Append(Line("", "Y:/a.V3", ItemStatus::kFailed, "NotFound (HTTP 200, vendor 104-005)")));
-  ASSERT_TRUE(manifest.Append(Line("c2", "Y:/b.V3", ItemStatus::kPending, "still being recorded")));
-  ASSERT_TRUE(manifest.Append(Line("", "Y:/c.V3", ItemStatus::kFailed)));
-  ASSERT_TRUE(manifest.Append(Line("", "Y:/c.V3", ItemStatus::kExported)));  // done since
-  ASSERT_TRUE(manifest.Append(Line("", "Y:/d.V3", ItemStatus::kSkipped)));
-  ASSERT_TRUE(manifest.Append(Line("c5", "", ItemStatus::kPending, "recording \"Y:/old.V3\" ...")));  // old style
-  ASSERT_TRUE(manifest.Append(Line("c6", "record-fail-task-9", ItemStatus::kFailed)));
-  ASSERT_TRUE(manifest.Append(Line("c7", "malformed-event-0123456789ab", ItemStatus::kFailed)));
+  ASSERT_TRUE(manifest.Append(ManifestLineFor("", "Y:/a.V3", ItemStatus::kFailed, "NotFound (HTTP 200, vendor 104-005)")));
+  ASSERT_TRUE(manifest.Append(ManifestLineFor("c2", "Y:/b.V3", ItemStatus::kPending, "still being recorded")));
+  ASSERT_TRUE(manifest.Append(ManifestLineFor("", "Y:/c.V3", ItemStatus::kFailed)));
+  ASSERT_TRUE(manifest.Append(ManifestLineFor("", "Y:/c.V3", ItemStatus::kExported)));  // done since
+  ASSERT_TRUE(manifest.Append(ManifestLineFor("", "Y:/d.V3", ItemStatus::kSkipped)));
+  ASSERT_TRUE(manifest.Append(ManifestLineFor("c5", "", ItemStatus::kPending, "recording \"Y:/old.V3\" ...")));  // old style
+  ASSERT_TRUE(manifest.Append(ManifestLineFor("c6", "record-fail-task-9", ItemStatus::kFailed)));
+  ASSERT_TRUE(manifest.Append(ManifestLineFor("c7", "malformed-event-0123456789ab", ItemStatus::kFailed)));
   ASSERT_TRUE(manifest.Append(
-      Line("c8", "Y:/f.V3", ItemStatus::kFailed, "Huawei: the gateway reported AgentMediaEvent_Record_Fail (...)")));
-  auto webex = Line("t", "r", ItemStatus::kFailed);
+      ManifestLineFor("c8", "Y:/f.V3", ItemStatus::kFailed, "Huawei: the gateway reported AgentMediaEvent_Record_Fail (...)")));
+  auto webex = ManifestLineFor("t", "r", ItemStatus::kFailed);
   webex.source = "webex";
   ASSERT_TRUE(manifest.Append(webex));
   EXPECT_EQ(Files(UnfinishedRecordings(manifest)),
@@ -80,8 +80,8 @@ TEST(HuaweiSinceLastRun, ARetrySupersedesTheLineAndTheNextRunHasNothingLeft) {
   {
     auto m = Manifest::Open(path);
     ASSERT_TRUE(m);
-    ASSERT_TRUE((*m)->Append(Line("", "Y:/1/0/20261101/20011/100.V3", ItemStatus::kFailed, "vendor 104-005")));
-    ASSERT_TRUE((*m)->Append(Line("c2", "Y:/1/0/20261101/20011/200.V3", ItemStatus::kPending, "being recorded")));
+    ASSERT_TRUE((*m)->Append(ManifestLineFor("", "Y:/1/0/20261101/20011/100.V3", ItemStatus::kFailed, "vendor 104-005")));
+    ASSERT_TRUE((*m)->Append(ManifestLineFor("c2", "Y:/1/0/20261101/20011/200.V3", ItemStatus::kPending, "being recorded")));
   }
   auto run = [&](std::size_t expect_exported) {
     auto m = Manifest::Open(path);

@@ -16,8 +16,6 @@ using ccrec::Result;
 using ccrec::testing::MakeResponse;
 using namespace std::chrono_literals;
 
-constexpr char kEmptyTasks[] = R"({"meta":{"orgId":"org-1"},"data":[]})";
-
 ccrec::webex::TaskQuery Window(Env const& env) {
   ccrec::webex::TaskQuery q;
   q.from = At(1793404800000);  // 2026-10-31T00:00:00Z

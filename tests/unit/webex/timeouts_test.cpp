@@ -20,8 +20,6 @@ using ccrec::Result;
 using ccrec::testing::MakeResponse;
 using namespace std::chrono_literals;
 
-constexpr char kEmptyTasks[] = R"({"meta":{"orgId":"org-1"},"data":[]})";
-
 ccrec::webex::Client MakeClient(Env& env, std::optional<std::chrono::milliseconds> timeout) {
   ccrec::webex::ClientOptions o;
   o.base_url = kBaseUrl;

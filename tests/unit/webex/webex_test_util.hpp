@@ -25,6 +25,8 @@ using ccrec::testing::ManualSleeper;
 using ccrec::testing::RecordedRequest;
 
 inline constexpr char kBaseUrl[] = "https://api.wxcc-test.example.com";
+/// A Tasks answer without tasks.
+inline constexpr char kEmptyTasks[] = R"({"meta":{"orgId":"org-1"},"data":[]})";
 inline constexpr char kTokenUrl[] = "https://webexapis.example.com/v1/access_token";
 
 /// Collects log lines (thread-safe).
