@@ -256,11 +256,6 @@ Result<std::vector<Task>> Client::ListTasksPage(TaskQuery const& query, CallCont
 }
 
 Pager<Task> Client::ListTasks(TaskQuery const& query, CallContext const& ctx) const {
-  return ListTasks(query, std::function<void(MalformedTask)>(), ctx);
-}
-
-Pager<Task> Client::ListTasks(TaskQuery const& query, std::function<void(MalformedTask)> on_malformed,
-                              CallContext const& ctx) const {
   if (auto e = ValidateTaskQuery(query)) {
     auto error = std::make_shared<std::optional<Error>>(std::move(*e));
     return Pager<Task>([error]() -> std::optional<Result<Task>> {
@@ -280,7 +275,7 @@ Pager<Task> Client::ListTasks(TaskQuery const& query, std::function<void(Malform
   };
   auto lister = std::make_shared<detail::TaskLister>(util::ToEpochMs(query.from), util::ToEpochMs(query.to),
                                                    query.page_size, query.channel_types, std::move(fetch),
-                                                   impl_->logger, std::move(on_malformed));
+                                                   impl_->logger, query.on_malformed);
   return Pager<Task>([lister]() { return lister->Next(); });
 }
 

@@ -270,8 +270,8 @@ class WebexSource : public RecordingSource {
       malformed.clear();
       return true;
     };
-    for (auto& task : client_.ListTasks(query, [&](webex::MalformedTask bad) { malformed.push_back(std::move(bad)); },
-                                        ctx)) {
+    query.on_malformed = [&malformed](webex::MalformedTask bad) { malformed.push_back(std::move(bad)); };
+    for (auto& task : client_.ListTasks(query, ctx)) {
       if (!task) return std::move(task).error();
       if (!report_malformed()) return false;
       if (task->capture_requested && !*task->capture_requested) {

@@ -141,33 +141,21 @@ class CCREC_EXPORT Client {
   ///
   /// Elements that are not tasks (not an object, or no non-empty string `id`) are logged (Warn,
   /// with the request and index) and, since they could not be listed, the range ends with a
-  /// kParse error after every task (counting them, naming the first); use the overload with
-  /// `on_malformed` to receive them instead.
+  /// kParse error after every task (counting them, naming the first); set
+  /// TaskQuery::on_malformed to receive them instead.
   ///
-  /// @param query window, channel types, page size (the request size; clusters use 1000), org id.
+  /// @param query window, channel types, page size (the request size; clusters use 1000), org id,
+  ///   and the optional receiver of malformed elements.
   /// @return a one-pass range of Result<Task>; an error ends it. If more than 1000 tasks of one
   /// channel type share one millisecond (which the API cannot page), every task that could be
   /// read is still yielded and the range ends with a kInternal error naming the millisecond.
-  /// Errors: as ListTasksPage(); kParse when the server ignores from/to, or (this overload) when
-  /// an element of the window is not a task.
+  /// Errors: as ListTasksPage(); kParse when the server ignores from/to, or (without
+  /// TaskQuery::on_malformed) when an element of the window is not a task.
   ///
   /// Source: Webex CC API `GET /v1/tasks` (operationId searchTasks); reference §4.3, §4.4.
   /// @par Thread safety
   /// The pager is used by one thread; the client stays shareable.
   Pager<Task> ListTasks(TaskQuery const& query, CallContext const& ctx = {}) const;
-
-  /// ListTasks(), handing each `data[]` element of the window that is not a task to
-  /// `on_malformed` instead of ending with an error: once per distinct element text (an element
-  /// re-read at a page boundary is not repeated), only when it lies in the window (elements
-  /// without a readable createdTime always qualify). `on_malformed` is called from inside the
-  /// pager's increment, before the tasks of the same page are yielded; it must not throw.
-  ///
-  /// @param on_malformed receives each malformed element; may be empty (then as ListTasks()).
-  /// Errors: as ListTasks(), except malformed elements.
-  /// @par Thread safety
-  /// The pager and `on_malformed` are used by one thread; the client stays shareable.
-  Pager<Task> ListTasks(TaskQuery const& query, std::function<void(MalformedTask)> on_malformed,
-                        CallContext const& ctx = {}) const;
 
   /// One `POST /v1/captures/query` for up to 10 task ids.
   ///

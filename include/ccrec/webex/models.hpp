@@ -15,6 +15,7 @@
 #include <ccrec/core/export.hpp>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -193,6 +194,14 @@ struct CCREC_EXPORT TaskQuery {
   int page_size = 1000;
   /// Sent as `orgId` only when set; otherwise the server takes the org from the token.
   std::optional<std::string> org_id;
+  /// Client::ListTasks() only: receives each `data[]` element of the window that is not a task
+  /// (not an object, or no non-empty string `id`) instead of the pager ending with kParse after
+  /// the last task; once per distinct element text (an element re-read at a page boundary is not
+  /// repeated), only when it lies in the window (elements without a readable createdTime always
+  /// qualify). Called from inside the pager's increment, on the iterating thread, before the
+  /// tasks of the same page are yielded; must not throw. Default empty: the kParse error. The
+  /// same shape as FACE's ListQuery::on_unreadable_entry.
+  std::function<void(MalformedTask)> on_malformed;
 };
 
 /// Options of Client::QueryCaptures() / Client::QueryCapturesBatched()

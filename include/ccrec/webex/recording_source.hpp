@@ -47,7 +47,8 @@ struct WebexTaskFilter {
 
 /// Options for MakeWebexSource().
 struct WebexSourceOptions {
-  /// Window [from, to), channel types (default telephony in the CLI), page size, org id.
+  /// Window [from, to), channel types (default telephony in the CLI), page size, org id. Its
+  /// `on_malformed` is not called: the source reports each malformed element as a failed item.
   TaskQuery tasks;
   /// Presigned URL lifetime requested from Captures, minutes 1..60. Default 30.
   std::chrono::minutes url_expiration{30};

@@ -92,6 +92,21 @@ TEST(WebexClient, ExtraHeadersAreAddedAndACallerTrackingIdWins) {
   EXPECT_EQ(tracking_headers, 1);
 }
 
+// ListTasks(q, {}) names one overload (a second ListTasks taking a callback made it ambiguous);
+// malformed elements go to TaskQuery::on_malformed.
+TEST(WebexClient, ListTasksTakesABracedCallContext) {
+  Env env;
+  env.transport->EnqueueResponse(200, kEmptyTasks, JsonHeaders());
+  auto client = env.MakeClient();
+  int tasks = 0;
+  for (auto& task : client.ListTasks(Window(env), {})) {
+    ASSERT_TRUE(task) << task.error().ToString();
+    ++tasks;
+  }
+  EXPECT_EQ(tasks, 0);
+  EXPECT_EQ(env.transport->Requests().size(), 1u);
+}
+
 TEST(WebexClient, TaskQueryValidation) {
   Env env;
   auto client = env.MakeClient();

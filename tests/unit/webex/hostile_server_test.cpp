@@ -86,7 +86,7 @@ struct HostileListing {
   std::string log;
 };
 
-/// Lists [kHostileFrom, kHostileTo) with `page_size`; with `report` the on_malformed overload.
+/// Lists [kHostileFrom, kHostileTo) with `page_size`; with `report` a TaskQuery::on_malformed.
 HostileListing HostileList(std::vector<HostileElement> data, int page_size, int cap, bool report) {
   Env env;
   auto server = std::make_shared<HostileTasksServer>(std::move(data), cap);
@@ -97,9 +97,8 @@ HostileListing HostileList(std::vector<HostileElement> data, int page_size, int 
   q.to = At(kHostileTo);
   q.page_size = page_size;
   HostileListing out;
-  auto on_malformed = [&out](ccrec::webex::MalformedTask bad) { out.malformed.push_back(std::move(bad)); };
-  auto pager = report ? client.ListTasks(q, on_malformed) : client.ListTasks(q);
-  for (auto& task : pager) {
+  if (report) q.on_malformed = [&out](ccrec::webex::MalformedTask bad) { out.malformed.push_back(std::move(bad)); };
+  for (auto& task : client.ListTasks(q)) {
     if (!task) {
       out.error = task.error();
       break;
