@@ -102,6 +102,39 @@ TEST(ManifestWriteFailure, APartlyWrittenLineIsCutOffAndTheNextLineStaysReadable
   EXPECT_EQ(reloaded->Latest("webex", "t3", "r", "")->status, ItemStatus::kPending);
 }
 
+// When the bytes past the manifest's end are not only the failed line's (here: a fragment some
+// other writer left), they are not cut off; the next line starts with a newline instead, so it
+// is still a line of its own. (The same fallback serves a failing fstat or ftruncate.)
+TEST(ManifestWriteFailure, ForeignBytesAreNotCutAndTheNextLineStartsOnANewLine) {
+  ccrec_test::TempDir dir;
+  std::string const path = dir / "m.jsonl";
+  auto opened = Manifest::Open(path);
+  ASSERT_TRUE(opened) << opened.error().ToString();
+  auto m = *opened;
+  ASSERT_TRUE(m->Append(TornTestEntry("t1", ItemStatus::kExported)));
+  auto const failing = TornTestEntry("t2", ItemStatus::kFailed, "cannot write: No space left on device");
+  std::string const foreign(Manifest::ToJsonLine(failing).size() + 10, 'x');  // longer than the line
+  ccrec_test::WriteFile(path, ccrec_test::ReadFile(path) + foreign);  // same file, grown by another writer
+  std::string const before = ccrec_test::ReadFile(path);
+
+  ccrec::Result<void> failed;
+  {
+    FileSizeLimit limit(before.size());  // not one byte of the line reaches the file
+    failed = m->Append(failing);
+  }
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(ccrec_test::ReadFile(path), before) << "the foreign bytes stay";
+
+  ASSERT_TRUE(m->Append(TornTestEntry("t3", ItemStatus::kPending)));
+  EXPECT_EQ(ccrec_test::ReadFile(path), before + "\n" + Manifest::ToJsonLine(TornTestEntry("t3", ItemStatus::kPending)) + "\n");
+  m.reset();
+  auto reloaded = exporter_test::OpenUnlocked(path);
+  EXPECT_EQ(reloaded->MalformedLines(), 1u) << "only the foreign fragment";
+  EXPECT_TRUE(reloaded->IsDone("webex", "t1", "r"));
+  ASSERT_TRUE(reloaded->Latest("webex", "t3", "r", ""));
+  EXPECT_EQ(reloaded->Latest("webex", "t3", "r", "")->status, ItemStatus::kPending);
+}
+
 TEST(ManifestWriteFailure, AnAzureSasSignatureInAnErrorIsMasked) {
   auto line = Manifest::ToJsonLine(TornTestEntry(
       "t1", ItemStatus::kFailed, "GET https://acct.blob.core.windows.net/c/r.wav?sv=1&sig=SASSECRET failed: HTTP 403"));
