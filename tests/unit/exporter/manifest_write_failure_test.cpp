@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace {
@@ -63,13 +64,19 @@ class FileSizeLimit {
   void (*old_handler_)(int) = nullptr;
 };
 
+/// A manifest at `path` holding one line (t1 exported); null (with a test failure) if it cannot.
+std::shared_ptr<Manifest> OpenWithOneLine(std::string const& path) {
+  auto opened = Manifest::Open(path);
+  EXPECT_TRUE(opened) << opened.error().ToString();
+  if (!opened || !(*opened)->Append(TornTestEntry("t1", ItemStatus::kExported))) return nullptr;
+  return *opened;
+}
+
 TEST(ManifestWriteFailure, APartlyWrittenLineIsCutOffAndTheNextLineStaysReadable) {
   ccrec_test::TempDir dir;
   std::string const path = dir / "m.jsonl";
-  auto opened = Manifest::Open(path);
-  ASSERT_TRUE(opened) << opened.error().ToString();
-  auto m = *opened;
-  ASSERT_TRUE(m->Append(TornTestEntry("t1", ItemStatus::kExported)));
+  auto m = OpenWithOneLine(path);
+  ASSERT_TRUE(m);
   std::string const before = ccrec_test::ReadFile(path);
 
   // The disk fills up in the middle of the next line.
@@ -108,10 +115,8 @@ TEST(ManifestWriteFailure, APartlyWrittenLineIsCutOffAndTheNextLineStaysReadable
 TEST(ManifestWriteFailure, ForeignBytesAreNotCutAndTheNextLineStartsOnANewLine) {
   ccrec_test::TempDir dir;
   std::string const path = dir / "m.jsonl";
-  auto opened = Manifest::Open(path);
-  ASSERT_TRUE(opened) << opened.error().ToString();
-  auto m = *opened;
-  ASSERT_TRUE(m->Append(TornTestEntry("t1", ItemStatus::kExported)));
+  auto m = OpenWithOneLine(path);
+  ASSERT_TRUE(m);
   auto const failing = TornTestEntry("t2", ItemStatus::kFailed, "cannot write: No space left on device");
   std::string const foreign(Manifest::ToJsonLine(failing).size() + 10, 'x');  // longer than the line
   ccrec_test::WriteFile(path, ccrec_test::ReadFile(path) + foreign);  // same file, grown by another writer
