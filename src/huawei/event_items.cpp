@@ -147,4 +147,22 @@ exporter::ExportItem MakeRecordFailItem(std::string const& agent_id, AgentEvent 
   return MakeEventFailureItem(agent_id, r.call_id, id, ".record-fail", event.generated_at, std::move(error));
 }
 
+exporter::PendingItem PendingForUnreportedFailure(exporter::ExportItem const& item) {
+  auto why = item.open(CallContext{}, 0);
+  exporter::PendingItem p{"huawei", item.task_id,
+                          "the run stopped before this record event was reported: " + why.error().message};
+  p.recording_id = item.recording_id;
+  p.window_time = item.window_time;
+  return p;
+}
+
+exporter::PendingItem LateRecordPending(RecordingReference const& r, std::string const& when) {
+  exporter::PendingItem p{"huawei", r.call_id,
+                          "recording \"" + r.file_name + "\" (task " + r.task_id + ") was announced " + when +
+                              "; not exported in this run: the next --since-last-run run exports it (or list "
+                              "its fileName with --record-id)"};
+  p.recording_id = r.file_name;
+  return p;
+}
+
 }  // namespace ccrec::huawei::detail

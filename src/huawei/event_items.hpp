@@ -45,4 +45,13 @@ RecordingReference RecordFailReference(AgentEvent const& event);
 exporter::ExportItem MakeRecordFailItem(std::string const& agent_id, AgentEvent const& event,
                                         RecordingReference const& r);
 
+/// The pending line of a failed item (above) that the engine no longer takes because the run is
+/// stopping: same identity, the reason says so and quotes the failure.
+exporter::PendingItem PendingForUnreportedFailure(exporter::ExportItem const& item);
+
+/// The pending line of a recording whose AgentMediaEvent_Record arrived `when` (e.g. "after the
+/// watch ended"), so that it is not downloaded in this run: recording_id its fileName, the identity its
+/// export will have, so that --since-last-run (UnfinishedRecordings()) downloads it.
+exporter::PendingItem LateRecordPending(RecordingReference const& r, std::string const& when);
+
 }  // namespace ccrec::huawei::detail

@@ -85,8 +85,8 @@ struct EventPoller::State {
   void AdmitLocked(AgentEvent e) {
     auto const& log = options.logger;
     if (!queuing && keep_late && (e.event_type == kRecordEvent || e.event_type == kRecordFailEvent)) {
-      log.Warn(who + ": " + Describe(e) + " arrived after the events were handed over; kept to be reported " +
-               "as not exported in this run");
+      log.Warn(who + ": " + Describe(e) + " arrived while events are not queued for export; kept to be " +
+               "reported as not exported in this run");
       late.push_back(std::move(e));
       return;
     }

@@ -80,9 +80,11 @@ exporter::ExportItem MakeHuaweiExportItem(AgentSession session, RecordingReferen
 
 namespace {
 
+using detail::LateRecordPending;
 using detail::MakeMalformedEventItem;
 using detail::MakeOverflowedItem;
 using detail::MakeRecordFailItem;
+using detail::PendingForUnreportedFailure;
 using detail::RecordFailReference;
 
 /// The items handed to the engine and not done yet (ExportItem::on_done): a watch returns only
@@ -122,12 +124,19 @@ class HuaweiSource final : public HuaweiRecordingSource {
  private:
   Result<void> Watch(std::function<bool(exporter::ExportItem)> const& on_item,
                      std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
-  /// After the watch: waits until the engine is done with every item (the poll is their keep-alive),
-  /// reporting each record event delivered meanwhile (EventPoller::TakeLate()) as pending, then stops
-  /// the poll. False when the run stops (then the caller reports what is left).
+  /// After the watch (or the listed recordings): waits until the engine is done with every item (the
+  /// poll is their keep-alive), reporting each record event delivered meanwhile
+  /// (EventPoller::TakeLate()) as pending (announced `when`), then stops the poll. False when the run
+  /// stops (then the caller reports what is left).
   bool AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
                   std::function<bool(AgentEvent const&)> const& report_record_fail,
-                  std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
+                  std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
+                  CallContext const& ctx);
+  /// List mode with the keep-alive poll: the record events it consumed during the run (the gateway
+  /// delivers each once) end as manifest lines, as after a watch: a Record pending, a Record_Fail or a
+  /// malformed one failed (pending when the engine no longer takes items).
+  Result<void> AfterList(std::function<bool(exporter::ExportItem)> const& on_item,
+                         std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
 
   AgentSession session_;
   HuaweiSourceOptions options_;
@@ -172,6 +181,7 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
     po.queue_events = options_.watch.has_value();
     po.logger = options_.logger;
     poller_ = std::make_unique<EventPoller>(session_, po);
+    if (!options_.watch) (void)poller_->StopQueuing();  // keep-alive only, but record events are kept (AfterList)
     poller_->Start();
   }
   for (auto const& listed : options_.recordings) {
@@ -185,7 +195,7 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
     }
     if (!tracked(MakeHuaweiExportItem(session_, r, options_.file_type, true))) return {};
   }
-  if (!options_.watch) return {};
+  if (!options_.watch) return poller_ ? AfterList(tracked, on_pending, ctx) : Result<void>{};
   return Watch(tracked, on_pending, ctx);
 }
 
@@ -228,14 +238,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     return false;
   };
   // The engine is stopping (it writes no failed line now): a pending line that says what it was.
-  auto failure_as_pending = [&](exporter::ExportItem const& item) {
-    auto why = item.open(CallContext{}, 0);
-    exporter::PendingItem p{"huawei", item.task_id,
-                            "the run stopped before this record event was reported: " + why.error().message};
-    p.recording_id = item.recording_id;
-    p.window_time = item.window_time;
-    on_pending(std::move(p));
-  };
+  auto failure_as_pending = [&](exporter::ExportItem const& item) { on_pending(PendingForUnreportedFailure(item)); };
   auto report_malformed = [&](AgentEvent const& event, Error const& why) -> bool {
     log.Warn("Huawei: malformed record event (" + event.event_type + ") reported as failed: " + why.message);
     return report(MakeMalformedEventItem(session_.AgentId(), event, why));
@@ -436,12 +439,17 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     on_pending(std::move(p));
   }
   waiting.clear();
-  return AfterWatch(report_malformed, report_record_fail, on_pending, ctx) ? Result<void>{} : stopped_early();
+  bool const drained = AfterWatch(report_malformed, report_record_fail, on_pending,
+                                  "after the watch ended (AgentMediaEvent_Record delivered once the watch period and "
+                                  "its drain were over)",
+                                  ctx);
+  return drained ? Result<void>{} : stopped_early();
 }
 
 bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
                               std::function<bool(AgentEvent const&)> const& report_record_fail,
-                              std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx) {
+                              std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
+                              CallContext const& ctx) {
   // A record event delivered now cannot be exported in this run (the engine would wait for it, and
   // the next one, for ever): it is a pending line with the identity its export will have, so that
   // --since-last-run (UnfinishedRecordings) downloads it — the gateway delivers it only once.
@@ -450,15 +458,9 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
     auto ref = ParseRecordEvent(e);
     if (!ref) return report_malformed(e, ref.error());
     if (!seen_.insert(ref->file_name).second) return true;
-    options_.logger.Warn("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id +
-                         ") was announced after the watch ended; reported as pending for the next run");
-    exporter::PendingItem p{"huawei", ref->call_id,
-                            "recording \"" + ref->file_name + "\" (task " + ref->task_id +
-                                ") was announced after the watch ended (AgentMediaEvent_Record delivered once the "
-                                "watch period and its drain were over); not exported in this run: the next "
-                                "--since-last-run run exports it (or list its fileName with --record-id)"};
-    p.recording_id = ref->file_name;
-    on_pending(std::move(p));
+    options_.logger.Warn("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id + ") was announced " + when +
+                         "; reported as pending for the next run");
+    on_pending(LateRecordPending(*ref, when));
     return true;
   };
   auto take_late = [&]() -> bool {  // every event ends as a line, even once the engine is stopping
@@ -472,6 +474,45 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
   }
   poller_->Stop();  // then what the last answer brought
   return !ctx.cancel.IsCancelled() && take_late();
+}
+
+Result<void> HuaweiSource::AfterList(std::function<bool(exporter::ExportItem)> const& on_item,
+                                     std::function<void(exporter::PendingItem)> const& on_pending,
+                                     CallContext const& ctx) {
+  std::set<std::string> reported;  // identities of the failure lines already handed out
+  auto first_time = [&](exporter::ExportItem const& item) {
+    return reported.insert(item.task_id + "\n" + item.recording_id).second;
+  };
+  auto report = [&](exporter::ExportItem item) -> bool {
+    if (!first_time(item) || on_item(item)) return true;
+    on_pending(PendingForUnreportedFailure(item));  // the engine is stopping
+    return false;
+  };
+  auto report_malformed = [&](AgentEvent const& event, Error const& why) -> bool {
+    options_.logger.Warn("Huawei: malformed record event (" + event.event_type + ") reported as failed: " + why.message);
+    return report(MakeMalformedEventItem(session_.AgentId(), event, why));
+  };
+  auto report_record_fail = [&](AgentEvent const& event) -> bool {
+    RecordingReference ref = RecordFailReference(event);
+    options_.logger.Warn("Huawei: recording failed for \"" + ref.file_name + "\" (call " + ref.call_id +
+                         ") (AgentMediaEvent_Record_Fail); reported as failed");
+    return report(MakeRecordFailItem(session_.AgentId(), event, ref));
+  };
+  std::string const when = "during a run without --watch (AgentMediaEvent_Record consumed by the keep-alive poll)";
+  if (AfterWatch(report_malformed, report_record_fail, on_pending, when, ctx)) return {};
+  // The run stops: every record event still held becomes a pending line.
+  poller_->Stop();
+  for (auto const& e : poller_->TakeLate()) {
+    auto ref = ParseRecordEvent(e);
+    if (e.event_type == kRecordEvent && ref) {
+      if (seen_.insert(ref->file_name).second) on_pending(LateRecordPending(*ref, when));
+      continue;
+    }
+    auto item = e.event_type == kRecordFailEvent ? MakeRecordFailItem(session_.AgentId(), e, RecordFailReference(e))
+                                                 : MakeMalformedEventItem(session_.AgentId(), e, ref.error());
+    if (first_time(item)) on_pending(PendingForUnreportedFailure(item));
+  }
+  return {};
 }
 
 Result<void> HuaweiSource::Shutdown() {

@@ -102,7 +102,8 @@ class CCREC_EXPORT EventPoller {
   /// Stops queuing for Next(): from now on the loop keeps the session alive and discards what it
   /// receives, except `AgentMediaEvent_Record` and `AgentMediaEvent_Record_Fail` events, which it
   /// keeps for TakeLate() (logged as warnings): the gateway delivers each event once, so a consumer
-  /// that must not lose recordings reports them.
+  /// that must not lose recordings reports them. May be called before Start(): a keep-alive poll
+  /// (queue_events false) then keeps those record events from the first answer on.
   /// @return the events still queued, oldest first (TakeOverflowed() still returns the overflowed ones).
   std::vector<AgentEvent> StopQueuing();
 

@@ -307,7 +307,7 @@ TEST(HuaweiEventPoller, StopQueuingHandsOverTheQueueAndKeepsLaterRecordEventsFor
   EXPECT_EQ(late[0].event_type, "AgentMediaEvent_Record");
   EXPECT_NE(late[0].content_json.find("Y:/late.V3"), std::string::npos);
   EXPECT_TRUE(poller.TakeLate().empty()) << "handed out once";
-  EXPECT_TRUE(log.Contains("\"Y:/late.V3\" (call c2, task 2) arrived after the events were handed over"));
+  EXPECT_TRUE(log.Contains("\"Y:/late.V3\" (call c2, task 2) arrived while events are not queued for export"));
   poller.Stop();
 }
 

@@ -63,7 +63,7 @@ TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExpo
     EXPECT_TRUE(WaitFor([&] { return log.Contains("ms after the watch period"); }));
     std::this_thread::sleep_for(30ms);  // the watch stops collecting right after that line
     gw.Event(Record("2", kLate, "c2"));
-    EXPECT_TRUE(WaitFor([&] { return log.Contains("arrived after the events were handed over"); }))
+    EXPECT_TRUE(WaitFor([&] { return log.Contains("arrived while events are not queued for export"); }))
         << "the late record event was not delivered while the download ran";
   };
   ccrec_test::TempDir dir;
@@ -98,6 +98,52 @@ TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExpo
   EXPECT_EQ(second.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=4");
   EXPECT_EQ(LatestByFile(dir / "m.jsonl")[kLate].status, "exported");
   EXPECT_TRUE(ccrec::huawei::UnfinishedRecordings(**manifest).empty());
+}
+
+// Without --watch (a --record-id run) the poll is only the session's keep-alive, but reading an
+// event consumes it: a recording the gateway announces meanwhile was only logged (lost with exit
+// 0). Now it is a pending line that --since-last-run exports, and a Record_Fail a failed line.
+TEST(HuaweiLateRecordEvents, RecordEventsTheKeepAliveConsumesInListModeEndAsManifestLines) {
+  Gateway gw;
+  gw.files[kEarly] = "EARLY";
+  gw.files[kLate] = "LATE";
+  LogCapture log;
+  std::atomic<bool> announced{false};
+  gw.on_download = [&](std::string const& id) {
+    if (id != kEarly || announced.exchange(true)) return;
+    gw.Event(Record("2", kLate, "c2"));
+    gw.Event(R"({"eventType":"AgentMediaEvent_Record_Fail","workNo":"20011","content":{"taskId":9,)"
+             R"("fileName":"Y:/1/0/20261101/20011/2002.V3","callId":"c9","locationId":"256"}})");
+    EXPECT_TRUE(WaitFor([&] { return gw.Undelivered() == 0; })) << "the keep-alive poll did not run";
+    EXPECT_TRUE(WaitFor([&] { return log.Contains("AgentMediaEvent_Record_Fail"); })) << "not kept";
+  };
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  auto sink = std::make_shared<ccrec::testing::MemorySink>();
+  ccrec::huawei::HuaweiSourceOptions so;
+  ccrec::huawei::RecordingReference listed;
+  listed.file_name = kEarly;
+  so.recordings = {listed};
+  so.poller.interval = 2ms;
+  so.logger = log.Logger();
+  auto first = RunWatch(gw, *manifest, sink, so);
+  ASSERT_FALSE(first.fatal) << first.fatal->ToString();
+  EXPECT_EQ(first.LastLine(), "exported=1 skipped=0 failed=1 pending=1 bytes=5");
+  auto lines = LatestByFile(dir / "m.jsonl");
+  ASSERT_EQ(lines.count(kLate), 1u) << "the announced recording has no manifest line: lost";
+  EXPECT_EQ(lines[kLate].status, "pending");
+  EXPECT_EQ(lines[kLate].task_id, "c2");
+  EXPECT_NE(lines[kLate].error.find("during a run without --watch"), std::string::npos) << lines[kLate].error;
+  ASSERT_EQ(lines.count("Y:/1/0/20261101/20011/2002.V3"), 1u);
+  EXPECT_EQ(lines["Y:/1/0/20261101/20011/2002.V3"].status, "failed");
+
+  ccrec::huawei::HuaweiSourceOptions retry;
+  retry.recordings = ccrec::huawei::UnfinishedRecordings(**manifest);
+  retry.keep_alive = false;
+  auto second = RunWatch(gw, *manifest, sink, retry);
+  ASSERT_FALSE(second.fatal) << second.fatal->ToString();
+  EXPECT_EQ(LatestByFile(dir / "m.jsonl")[kLate].status, "exported");
 }
 
 // Two AgentMediaEvent_Record with one taskId (audio and video of one call?): both wait for the
