@@ -134,9 +134,11 @@ class HuaweiSource final : public HuaweiRecordingSource {
                   CallContext const& ctx);
   /// List mode with the keep-alive poll: the record events it consumed during the run (the gateway
   /// delivers each once) end as manifest lines, as after a watch: a Record pending, a Record_Fail or a
-  /// malformed one failed (pending when the engine no longer takes items).
+  /// malformed one failed (pending when the engine no longer takes items). `stopping`: the run is
+  /// stopping already (then each is a pending line at once).
   Result<void> AfterList(std::function<bool(exporter::ExportItem)> const& on_item,
-                         std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx);
+                         std::function<void(exporter::PendingItem)> const& on_pending, bool stopping,
+                         CallContext const& ctx);
 
   AgentSession session_;
   HuaweiSourceOptions options_;
@@ -184,8 +186,10 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
     if (!options_.watch) (void)poller_->StopQueuing();  // keep-alive only, but record events are kept (AfterList)
     poller_->Start();
   }
+  bool stopping = false;  // cancelled, or the engine refused an item
   for (auto const& listed : options_.recordings) {
-    if (ctx.cancel.IsCancelled()) return {};
+    stopping = ctx.cancel.IsCancelled();
+    if (stopping) break;
     RecordingReference r = listed;
     r.agent_id = session_.AgentId();
     if (r.location_id.empty()) r.location_id = options_.location_id;
@@ -193,9 +197,11 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
       options_.logger.Info("Huawei: \"" + r.file_name + "\" is listed twice; exporting it once");
       continue;
     }
-    if (!tracked(MakeHuaweiExportItem(session_, r, options_.file_type, true))) return {};
+    stopping = !tracked(MakeHuaweiExportItem(session_, r, options_.file_type, true));
+    if (stopping) break;
   }
-  if (!options_.watch) return poller_ ? AfterList(tracked, on_pending, ctx) : Result<void>{};
+  if (!options_.watch) return poller_ ? AfterList(tracked, on_pending, stopping, ctx) : Result<void>{};
+  if (stopping) return {};
   return Watch(tracked, on_pending, ctx);
 }
 
@@ -477,7 +483,7 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
 }
 
 Result<void> HuaweiSource::AfterList(std::function<bool(exporter::ExportItem)> const& on_item,
-                                     std::function<void(exporter::PendingItem)> const& on_pending,
+                                     std::function<void(exporter::PendingItem)> const& on_pending, bool stopping,
                                      CallContext const& ctx) {
   std::set<std::string> reported;  // identities of the failure lines already handed out
   auto first_time = [&](exporter::ExportItem const& item) {
@@ -499,7 +505,7 @@ Result<void> HuaweiSource::AfterList(std::function<bool(exporter::ExportItem)> c
     return report(MakeRecordFailItem(session_.AgentId(), event, ref));
   };
   std::string const when = "during a run without --watch (AgentMediaEvent_Record consumed by the keep-alive poll)";
-  if (AfterWatch(report_malformed, report_record_fail, on_pending, when, ctx)) return {};
+  if (!stopping && AfterWatch(report_malformed, report_record_fail, on_pending, when, ctx)) return {};
   // The run stops: every record event still held becomes a pending line.
   poller_->Stop();
   for (auto const& e : poller_->TakeLate()) {

@@ -146,6 +146,46 @@ TEST(HuaweiLateRecordEvents, RecordEventsTheKeepAliveConsumesInListModeEndAsMani
   EXPECT_EQ(LatestByFile(dir / "m.jsonl")[kLate].status, "exported");
 }
 
+// The same without --watch, when the run is cancelled during the download: the record events the
+// keep-alive poll consumed still end as lines (pending: the run stopped before they were reported).
+TEST(HuaweiLateRecordEvents, RecordEventsTheKeepAliveConsumesInListModeSurviveACancelledRun) {
+  Gateway gw;
+  gw.files[kEarly] = "EARLY";
+  constexpr char kFailed[] = "Y:/1/0/20261101/20011/2003.V3";
+  LogCapture log;
+  ccrec::CallContext ctx;
+  gw.on_download = [&](std::string const& id) {
+    if (id != kEarly) return;
+    gw.Event(Record("2", kLate, "c2"));
+    gw.Event(std::string(R"({"eventType":"AgentMediaEvent_Record_Fail","workNo":"20011","content":{"taskId":9,)") +
+             R"("fileName":")" + kFailed + R"(","callId":"c9","locationId":"256"}})");
+    EXPECT_TRUE(WaitFor([&] { return log.Contains("AgentMediaEvent_Record_Fail"); })) << "not kept";
+    ctx.cancel.Cancel();  // Ctrl-C while the listed recording downloads
+  };
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  ccrec::huawei::AgentSession session(Options(gw.fake));
+  ccrec::huawei::HuaweiSourceOptions so;
+  ccrec::huawei::RecordingReference listed;
+  listed.file_name = kEarly;
+  so.recordings = {listed};
+  so.poller.interval = 2ms;
+  so.logger = log.Logger();
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
+  ccrec::exporter::Exporter exporter(source, std::make_shared<ccrec::testing::MemorySink>(), *manifest,
+                                     EngineOptions());
+  auto summary = exporter.Run(ctx);
+  EXPECT_TRUE(source->Shutdown());
+  EXPECT_TRUE(summary.cancelled);
+  auto lines = LatestByFile(dir / "m.jsonl");
+  ASSERT_EQ(lines.count(kLate), 1u) << "the announced recording has no manifest line: lost";
+  EXPECT_EQ(lines[kLate].status, "pending");
+  EXPECT_NE(lines[kLate].error.find("during a run without --watch"), std::string::npos) << lines[kLate].error;
+  ASSERT_EQ(lines.count(kFailed), 1u) << "the Record_Fail has no manifest line";
+  EXPECT_TRUE(lines[kFailed].status == "pending" || lines[kFailed].status == "failed") << lines[kFailed].status;
+}
+
 // Two AgentMediaEvent_Record with one taskId (audio and video of one call?): both wait for the
 // task's StopRecordDone and both are exported; before, the second replaced the first, which was lost.
 TEST(HuaweiLateRecordEvents, TwoFilesOfOneTaskAreBothExportedAfterItsStopRecordDone) {
