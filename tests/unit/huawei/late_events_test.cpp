@@ -100,6 +100,17 @@ TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExpo
   EXPECT_TRUE(ccrec::huawei::UnfinishedRecordings(**manifest).empty());
 }
 
+/// List mode (no watch, keep-alive poll on): kEarly, polled every 2 ms, logging to `log`.
+ccrec::huawei::HuaweiSourceOptions ListingEarly(LogCapture const& log) {
+  ccrec::huawei::HuaweiSourceOptions so;
+  ccrec::huawei::RecordingReference listed;
+  listed.file_name = kEarly;
+  so.recordings = {listed};
+  so.poller.interval = 2ms;
+  so.logger = log.Logger();
+  return so;
+}
+
 // Without --watch (a --record-id run) the poll is only the session's keep-alive, but reading an
 // event consumes it: a recording the gateway announces meanwhile was only logged (lost with exit
 // 0). Now it is a pending line that --since-last-run exports, and a Record_Fail a failed line.
@@ -121,12 +132,7 @@ TEST(HuaweiLateRecordEvents, RecordEventsTheKeepAliveConsumesInListModeEndAsMani
   auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
   ASSERT_TRUE(manifest);
   auto sink = std::make_shared<ccrec::testing::MemorySink>();
-  ccrec::huawei::HuaweiSourceOptions so;
-  ccrec::huawei::RecordingReference listed;
-  listed.file_name = kEarly;
-  so.recordings = {listed};
-  so.poller.interval = 2ms;
-  so.logger = log.Logger();
+  auto so = ListingEarly(log);
   auto first = RunWatch(gw, *manifest, sink, so);
   ASSERT_FALSE(first.fatal) << first.fatal->ToString();
   EXPECT_EQ(first.LastLine(), "exported=1 skipped=0 failed=1 pending=1 bytes=5");
@@ -166,12 +172,7 @@ TEST(HuaweiLateRecordEvents, RecordEventsTheKeepAliveConsumesInListModeSurviveAC
   auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
   ASSERT_TRUE(manifest);
   ccrec::huawei::AgentSession session(Options(gw.fake));
-  ccrec::huawei::HuaweiSourceOptions so;
-  ccrec::huawei::RecordingReference listed;
-  listed.file_name = kEarly;
-  so.recordings = {listed};
-  so.poller.interval = 2ms;
-  so.logger = log.Logger();
+  auto so = ListingEarly(log);
   std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
   ccrec::exporter::Exporter exporter(source, std::make_shared<ccrec::testing::MemorySink>(), *manifest,
                                      EngineOptions());
