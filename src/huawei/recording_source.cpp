@@ -132,6 +132,11 @@ class HuaweiSource final : public HuaweiRecordingSource {
                   std::function<bool(AgentEvent const&)> const& report_record_fail,
                   std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
                   CallContext const& ctx);
+  /// Reports each record event EventPoller::TakeLate() returns: a Record as a pending line (announced
+  /// `when`), a Record_Fail or a malformed one through its reporter. False when a reporter returned false.
+  bool TakeLate(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
+                std::function<bool(AgentEvent const&)> const& report_record_fail,
+                std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when);
   /// List mode with the keep-alive poll: the record events it consumed during the run (the gateway
   /// delivers each once) end as manifest lines, as after a watch: a Record pending, a Record_Fail or a
   /// malformed one failed (pending when the engine no longer takes items). `stopping`: the run is
@@ -459,20 +464,8 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
   // A record event delivered now cannot be exported in this run (the engine would wait for it, and
   // the next one, for ever): it is a pending line with the identity its export will have, so that
   // --since-last-run (UnfinishedRecordings) downloads it — the gateway delivers it only once.
-  auto late = [&](AgentEvent const& e) -> bool {
-    if (e.event_type == kRecordFailEvent) return report_record_fail(e);
-    auto ref = ParseRecordEvent(e);
-    if (!ref) return report_malformed(e, ref.error());
-    if (!seen_.insert(ref->file_name).second) return true;
-    options_.logger.Warn("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id + ") was announced " + when +
-                         "; reported as pending for the next run");
-    on_pending(LateRecordPending(*ref, when));
-    return true;
-  };
   auto take_late = [&]() -> bool {  // every event ends as a line, even once the engine is stopping
-    bool go_on = true;
-    for (auto const& e : poller_->TakeLate()) go_on = late(e) && go_on;
-    return go_on;
+    return TakeLate(report_malformed, report_record_fail, on_pending, when);
   };
   // The downloads still need the session: the poll goes on until the engine is done with every item.
   while (!in_flight_->WaitIdle(std::chrono::milliseconds(50))) {
@@ -482,16 +475,38 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
   return !ctx.cancel.IsCancelled() && take_late();
 }
 
+bool HuaweiSource::TakeLate(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
+                            std::function<bool(AgentEvent const&)> const& report_record_fail,
+                            std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when) {
+  bool go_on = true;
+  for (auto const& e : poller_->TakeLate()) {
+    if (e.event_type == kRecordFailEvent) {
+      go_on = report_record_fail(e) && go_on;
+      continue;
+    }
+    auto ref = ParseRecordEvent(e);
+    if (!ref) {
+      go_on = report_malformed(e, ref.error()) && go_on;
+      continue;
+    }
+    if (!seen_.insert(ref->file_name).second) continue;
+    options_.logger.Warn("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id + ") was announced " + when +
+                         "; reported as pending for the next run");
+    on_pending(LateRecordPending(*ref, when));
+  }
+  return go_on;
+}
+
 Result<void> HuaweiSource::AfterList(std::function<bool(exporter::ExportItem)> const& on_item,
                                      std::function<void(exporter::PendingItem)> const& on_pending, bool stopping,
                                      CallContext const& ctx) {
   std::set<std::string> reported;  // identities of the failure lines already handed out
-  auto first_time = [&](exporter::ExportItem const& item) {
-    return reported.insert(item.task_id + "\n" + item.recording_id).second;
-  };
+  bool stopped = stopping;  // the engine takes no more items: failures become pending lines
   auto report = [&](exporter::ExportItem item) -> bool {
-    if (!first_time(item) || on_item(item)) return true;
-    on_pending(PendingForUnreportedFailure(item));  // the engine is stopping
+    if (!reported.insert(item.task_id + "\n" + item.recording_id).second) return true;
+    if (!stopped && on_item(item)) return true;
+    stopped = true;
+    on_pending(PendingForUnreportedFailure(item));
     return false;
   };
   auto report_malformed = [&](AgentEvent const& event, Error const& why) -> bool {
@@ -507,17 +522,9 @@ Result<void> HuaweiSource::AfterList(std::function<bool(exporter::ExportItem)> c
   std::string const when = "during a run without --watch (AgentMediaEvent_Record consumed by the keep-alive poll)";
   if (!stopping && AfterWatch(report_malformed, report_record_fail, on_pending, when, ctx)) return {};
   // The run stops: every record event still held becomes a pending line.
+  stopped = true;
   poller_->Stop();
-  for (auto const& e : poller_->TakeLate()) {
-    auto ref = ParseRecordEvent(e);
-    if (e.event_type == kRecordEvent && ref) {
-      if (seen_.insert(ref->file_name).second) on_pending(LateRecordPending(*ref, when));
-      continue;
-    }
-    auto item = e.event_type == kRecordFailEvent ? MakeRecordFailItem(session_.AgentId(), e, RecordFailReference(e))
-                                                 : MakeMalformedEventItem(session_.AgentId(), e, ref.error());
-    if (first_time(item)) on_pending(PendingForUnreportedFailure(item));
-  }
+  (void)TakeLate(report_malformed, report_record_fail, on_pending, when);
   return {};
 }
 
