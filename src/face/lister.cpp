@@ -9,14 +9,45 @@
 #include "face/parse.hpp"
 #include "internal/time_util.hpp"
 
+#include <algorithm>
+
 namespace ccrec::face::detail {
 
 namespace util = ::ccrec::detail;
 
+namespace {
+
+constexpr std::int64_t kSecondMs = 1000;
+
+std::int64_t FloorSecond(std::int64_t ms) {
+  std::int64_t q = ms / kSecondMs;
+  if (ms < 0 && ms % kSecondMs != 0) --q;
+  return q * kSecondMs;
+}
+
+std::int64_t CeilSecond(std::int64_t ms) {
+  std::int64_t floor = FloorSecond(ms);
+  return floor == ms ? ms : floor + kSecondMs;
+}
+
+// The recordings of `listed` whose start, written to the millisecond ("...:27.141"), is in [a, b]:
+// a complete list for [a, b] must hold them. Starts written to the second cannot be placed.
+std::vector<std::pair<std::string, std::int64_t>> ExpectedIn(std::vector<RecordingMatch> const& listed,
+                                                             std::int64_t a, std::int64_t b) {
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (auto const& m : listed) {
+    if (!m.start || !m.start_text || TimeSpanMs(*m.start_text) != 1) continue;
+    std::int64_t start = util::ToEpochMs(*m.start);
+    if (start >= a && start <= b) out.emplace_back(m.recording_id, start);
+  }
+  return out;
+}
+
+}  // namespace
+
 RecordingLister::RecordingLister(SearchFn search, Logger logger, TimeFormat format, ListQuery query, CallContext ctx)
     : search_(std::move(search)), logger_(std::move(logger)), format_(format), query_(std::move(query)),
       ctx_(std::move(ctx)) {
-  granularity_ = format_.milliseconds ? 1 : 1000;
   auto from = util::ToEpochMs(query_.from);
   auto to = util::ToEpochMs(query_.to);
   if (to <= from) {
@@ -34,7 +65,7 @@ RecordingLister::RecordingLister(SearchFn search, Logger logger, TimeFormat form
                             "FACE listing: the filter must not set start times, segment_id or max_list_length (the "
                             "lister sets them)"));
   } else {
-    windows_.emplace_back(from, to - 1);
+    windows_.push_back(Window{from, to - 1, false, {}});
   }
 }
 
@@ -45,17 +76,17 @@ std::optional<Result<RecordingMatch>> RecordingLister::Next() {
       fetched_.Finish();
       continue;
     }
-    auto [a, b] = windows_.back();
+    Window w = std::move(windows_.back());
     windows_.pop_back();
-    Fetch(a, b);
+    Fetch(w);
   }
   return out;
 }
 
-void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
+void RecordingLister::Fetch(Window const& w) {
   SearchCriteria c = query_.filter;
-  c.earliest_start = util::FromEpochMs(a);
-  c.latest_start = util::FromEpochMs(b);
+  c.earliest_start = util::FromEpochMs(w.exact ? w.a : FloorSecond(w.a));
+  c.latest_start = util::FromEpochMs(w.exact ? w.b : CeilSecond(w.b));
   c.max_list_length = query_.max_list_length;
   auto result = search_(c, ctx_);
   if (!result) {
@@ -66,8 +97,8 @@ void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
   if (result->recording) matches.push_back(FromRecording(*result->recording));
   for (auto const& bad : result->unreadable_matches) {
     std::string what = "entry " + std::to_string(bad.index) + " of the FACE list for [" +
-                       util::FormatIso8601(util::FromEpochMs(a), true) + ", " +
-                       util::FormatIso8601(util::FromEpochMs(b), true) + "] has " + bad.problem;
+                       util::FormatIso8601(util::FromEpochMs(w.a), true) + ", " +
+                       util::FormatIso8601(util::FromEpochMs(w.b), true) + "] has " + bad.problem;
     if (result->truncated) {  // the halves are queried again: reported there
       logger_.Debug("FACE listing: " + what + " (in a truncated list)");
       continue;
@@ -75,32 +106,14 @@ void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
     if (!seen_.insert("\n" + bad.fingerprint).second) continue;  // not a recordingId: no clash
     logger_.Warn("FACE listing: " + what + "; it names no recording, so it is left out (fingerprint " +
                  bad.fingerprint + ")");
-    if (query_.on_unreadable_entry) query_.on_unreadable_entry(bad, util::FromEpochMs(a), util::FromEpochMs(b));
+    if (query_.on_unreadable_entry) query_.on_unreadable_entry(bad, util::FromEpochMs(w.a), util::FromEpochMs(w.b));
   }
-  if (result->truncated) {
-    std::int64_t first = Floor(a);
-    std::int64_t last = Floor(b);
-    std::int64_t granules = (last - first) / granularity_ + 1;
-    if (granules <= 1) {
-      fetched_.Fail(MakeError(ErrorCode::kInternal,
-                              "FACE listing: the server lists at most " + std::to_string(matches.size()) +
-                                  " recordings per request, and more than that start at " +
-                                  FormatFaceTime(util::FromEpochMs(a), format_) + " (one " +
-                                  (granularity_ == 1 ? "millisecond" : "second") +
-                                  "); the window cannot be split further, so the listing would be incomplete. "
-                                  "Narrow the search (e.g. by ani or dnis) or raise maxListLength"));
-      return;
-    }
-    std::int64_t mid = first + (granules / 2) * granularity_;
-    logger_.Debug("FACE listing: list truncated for [" + util::FormatIso8601(util::FromEpochMs(a), true) + ", " +
-                        util::FormatIso8601(util::FromEpochMs(b), true) + "]; splitting");
-    windows_.emplace_back(mid, b);      // processed second
-    windows_.emplace_back(a, mid - 1);  // processed first
-    return;
-  }
+  if (result->truncated) return Split(w, matches);
+  if (MissesExpected(w, matches)) return;
   for (auto& m : matches) {
-    // Outside this window (a sloppy server, a rounded bound), read at its written precision.
-    if (!detail::MayStartIn(m, a, b)) continue;
+    // Outside this window (the whole seconds it was sent as, a sloppy server), read at its written
+    // precision.
+    if (!detail::MayStartIn(m, w.a, w.b)) continue;
     if (!m.start) {
       logger_.Warn("FACE listing: recording " + m.recording_id + " has no readable start time; included once");
     }
@@ -109,11 +122,52 @@ void RecordingLister::Fetch(std::int64_t a, std::int64_t b) {
   }
 }
 
-std::int64_t RecordingLister::Floor(std::int64_t ms) const {
-  if (granularity_ == 1) return ms;
-  std::int64_t q = ms / granularity_;
-  if (ms < 0 && ms % granularity_ != 0) --q;
-  return q * granularity_;
+void RecordingLister::Split(Window const& w, std::vector<RecordingMatch> const& listed) {
+  std::int64_t first = FloorSecond(w.a);
+  std::int64_t last = FloorSecond(w.b);
+  std::int64_t mid = 0;  // the first millisecond of the second half
+  bool exact = false;
+  if (first != last) {  // on a whole second
+    mid = first + ((last - first) / kSecondMs + 1) / 2 * kSecondMs;
+  } else if (format_.milliseconds && w.a < w.b) {  // inside one second, to the millisecond
+    mid = w.a + (w.b - w.a + 1) / 2;
+    exact = true;
+  } else if (format_.milliseconds && !w.exact) {  // one millisecond, so far sent as its second
+    windows_.push_back(Window{w.a, w.b, true, ExpectedIn(listed, w.a, w.b)});
+    return;
+  } else {
+    fetched_.Fail(MakeError(ErrorCode::kInternal,
+                            "FACE listing: the server lists at most " + std::to_string(listed.size()) +
+                                " recordings per request, and more than that start at " +
+                                FormatFaceTime(util::FromEpochMs(w.a), format_) + " (one " +
+                                (format_.milliseconds ? "millisecond" : "second") +
+                                "); the window cannot be split further, so the listing would be incomplete. "
+                                "Narrow the search (e.g. by ani or dnis) or raise maxListLength"));
+    return;
+  }
+  logger_.Debug("FACE listing: list truncated for [" + util::FormatIso8601(util::FromEpochMs(w.a), true) + ", " +
+                util::FormatIso8601(util::FromEpochMs(w.b), true) + "]; splitting");
+  auto expected = [&](std::int64_t a, std::int64_t b) {
+    return exact ? ExpectedIn(listed, a, b) : std::vector<std::pair<std::string, std::int64_t>>{};
+  };
+  windows_.push_back(Window{mid, w.b, exact, expected(mid, w.b)});        // processed second
+  windows_.push_back(Window{w.a, mid - 1, exact, expected(w.a, mid - 1)});  // processed first
+}
+
+bool RecordingLister::MissesExpected(Window const& w, std::vector<RecordingMatch> const& listed) {
+  for (auto const& [id, start] : w.expected) {
+    bool found = std::any_of(listed.begin(), listed.end(), [&](RecordingMatch const& m) { return m.recording_id == id; });
+    if (found) continue;
+    fetched_.Fail(MakeError(
+        ErrorCode::kInternal,
+        "FACE listing: the server does not honour milliseconds in date parameters: recording " + id + " (start " +
+            util::FormatIso8601(util::FromEpochMs(start), true) + ") was listed for its second but not for [" +
+            FormatFaceTime(util::FromEpochMs(w.a), format_) + ", " + FormatFaceTime(util::FromEpochMs(w.b), format_) +
+            "], so the second, which holds more recordings than one list, cannot be listed completely. Narrow "
+            "the search (e.g. by ani or dnis) or raise maxListLength"));
+    return true;
+  }
+  return false;
 }
 
 RecordingMatch RecordingLister::FromRecording(Recording const& r) {

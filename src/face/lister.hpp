@@ -20,6 +20,14 @@
 namespace ccrec::face::detail {
 
 /// Window splitting for ListRecordings (the issue: a truncated list is split, never paged).
+///
+/// A window goes on the wire as whole seconds, rounded outward, and its answer is filtered here to
+/// the millisecond: FACE's date-parameter format is undocumented (reference oracle-face.md §4,
+/// marked [U]), and a server that read only `yyyy-MM-dd HH:mm:ss` of `...:27.999` would otherwise
+/// leave out the rest of that second at the end of every window. Milliseconds are sent only to
+/// split one second whose list is truncated (TimeFormat::milliseconds); the answers of those
+/// sub-second windows are checked against the second's own list, so a server that ignores them
+/// fails the listing instead of thinning it.
 /// One thread (it backs a Pager).
 class RecordingLister {
  public:
@@ -32,8 +40,21 @@ class RecordingLister {
   std::optional<Result<RecordingMatch>> Next();
 
  private:
-  void Fetch(std::int64_t a, std::int64_t b);
-  std::int64_t Floor(std::int64_t ms) const;
+  /// An inclusive window [a, b] in epoch ms. `exact`: sent to the millisecond (a split second);
+  /// `expected`: the recordings its parent second listed with a millisecond start inside it
+  /// (id, start), each of which a complete answer for it must hold.
+  struct Window {
+    std::int64_t a = 0;
+    std::int64_t b = 0;
+    bool exact = false;
+    std::vector<std::pair<std::string, std::int64_t>> expected;
+  };
+
+  void Fetch(Window const& w);
+  /// Queues the halves of `w`, whose list `listed` was truncated, or fails the listing.
+  void Split(Window const& w, std::vector<RecordingMatch> const& listed);
+  /// kInternal when a complete answer for the exact window `w` lacks a recording its second listed.
+  bool MissesExpected(Window const& w, std::vector<RecordingMatch> const& listed);
   static RecordingMatch FromRecording(Recording const& r);
 
   SearchFn search_;
@@ -41,8 +62,7 @@ class RecordingLister {
   TimeFormat format_;
   ListQuery query_;
   CallContext ctx_;
-  std::int64_t granularity_ = 1;
-  std::vector<std::pair<std::int64_t, std::int64_t>> windows_;  // inclusive [a, b] in epoch ms
+  std::vector<Window> windows_;  // a stack: the last is queried next
   ::ccrec::detail::FetchedItems<RecordingMatch> fetched_;  // matches to yield, the error, the end
   std::set<std::string> seen_;  // recording ids yielded, and "\n" + fingerprint of unreadable entries reported
 };

@@ -127,6 +127,8 @@ KNOBS: tuple[Knob, ...] = (
     Knob("list_cap", "int", 1000, "server-side cap on list length, applied below maxListLength", minimum=1),
     Knob("list_times_in_seconds", "bool", False,
          "code -1 lists write start/end times as yyyy-MM-dd HH:mm:ss (ref §5.2 examples); filters stay exact"),
+    Knob("date_fractions_ignored", "bool", False,
+         "date parameters are read to the second, their fraction ignored (ref §4: the format is undocumented)"),
     Knob("ignore_accept", "bool", False, "always answer XML, even when JSON was asked for"),
     Knob("xml", "choice", "off",
          "off: XML unless Accept asks for JSON (bytes UTF-8 under the guide's encoding=\"UTF-16\" declaration); "

@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 
 import face_media
 import face_templates
-from face_common import CUSTOM_FIELDS, MSG_LIST, MSG_MULTI_SEGMENT, MSG_TRUNCATED
+from face_common import CUSTOM_FIELDS, DATE_PARAMS, MSG_LIST, MSG_MULTI_SEGMENT, MSG_TRUNCATED
 from face_data import Recording, Segment
 from face_docs import (
     Lst, match_doc, recording_doc, recording_matches, result, segment_doc, segment_match_doc, segment_matches,
@@ -36,12 +36,22 @@ class RecordingsMixin:
                     if "agentId" in form:
                         rec.agent_id = form["agentId"]
 
+    def as_read(self, q: dict[str, str]) -> dict[str, str]:
+        """The criteria as this server reads them: with ``date_fractions_ignored``, date parameters to the
+        second (``...:27.999`` as ``...:27``), as a server parsing only ``yyyy-MM-dd HH:mm:ss`` would
+        (the date format is undocumented, ref §4 [U])."""
+        if not self.emu.cfg.date_fractions_ignored:
+            return q
+        return {k: (v[:19] if k in DATE_PARAMS else v) for k, v in q.items()}
+
     def select_recordings(self, q: dict[str, str]) -> list[Recording]:
+        q = self.as_read(q)
         ds = self.emu.dataset
         with ds.lock:
             return [r for r in ds.recordings.values() if recording_matches(r, q)]
 
     def select_segments(self, q: dict[str, str]) -> list[Segment]:
+        q = self.as_read(q)
         ds = self.emu.dataset
         with ds.lock:
             return [s for s in ds.segments.values()

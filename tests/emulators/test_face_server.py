@@ -85,7 +85,8 @@ class FaceEmulatorTest(unittest.TestCase):
     def setUp(self) -> None:
         self.emu.control("config", {"list_cap": 1000, "ignore_accept": False, "json_quirks": True,
                                     "vendor_error_http_status": 200, "token_ttl_override": None,
-                                    "list_times_in_seconds": False, "xml": "off"})
+                                    "list_times_in_seconds": False, "date_fractions_ignored": False,
+                                    "xml": "off"})
         self.emu.control("inject", {"endpoint": "any", "code": 0, "count": 0})
 
     def truth(self) -> list:
@@ -361,6 +362,19 @@ class FaceEmulatorTest(unittest.TestCase):
         _, res = self.emu.face_json("audioRecording/details", {"earliestStart": after, "latestStart": DAY_TO},
                                     token=self.tok)
         self.assertNotIn(rec["recordingId"], [str(m["match"]["recordingId"]) for m in res.get("matches", [])])
+
+    def test_date_fractions_ignored(self) -> None:
+        # A recording inside a second: a latestStart a millisecond after it lists it, the same bound
+        # read to the second (date_fractions_ignored) does not.
+        rec = next(r for r in self.truth() if r["startMs"] % 1000 not in (0, 999))
+        upper = rec["start"][:20] + f"{rec['startMs'] % 1000 + 1:03d}"
+        lower = rec["start"][:19]
+        params = {"earliestStart": lower, "latestStart": upper, "recordingId": rec["recordingId"]}
+        _, res = self.emu.face_json("audioRecording/details", params, token=self.tok)
+        self.assertEqual(res["code"], 0)
+        self.emu.control("config", {"date_fractions_ignored": True})
+        _, res = self.emu.face_json("audioRecording/details", params, token=self.tok)
+        self.assertEqual(res["code"], 19, "latestStart read as the second's first instant")
 
     def test_truncation_message_and_server_cap(self) -> None:
         params = {"earliestStart": DAY_FROM, "latestStart": DAY_TO, "maxListLength": "5"}

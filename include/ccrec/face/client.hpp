@@ -323,13 +323,18 @@ class CCREC_EXPORT Client {
   /// Lists every recording whose start time is in [query.from, query.to), each once, fetching
   /// lazily.
   ///
-  /// Queries `details` with `earliestStart`/`latestStart` (inclusive) and `maxListLength`. Lists
-  /// are not ordered by start time, so a truncated list is never paged: its window is split in
-  /// halves and each half queried again, until no list is truncated. Duplicates are dropped and
-  /// entries outside the window (a sloppy server) are filtered out. Nothing is ever silently
-  /// truncated: if one millisecond (one second with TimeFormat::milliseconds false) still holds
-  /// more recordings than the server lists, the pager ends with kInternal naming that instant
-  /// (narrow the filter, e.g. by ani/dnis). A list entry without a readable recordingId still
+  /// Queries `details` with `earliestStart`/`latestStart` (inclusive) and `maxListLength`. The
+  /// bounds are sent as whole seconds, rounded outward, and the answer is filtered to the
+  /// millisecond here: the date format is undocumented (reference §4 [U]), and a server that read
+  /// only the seconds of `...:27.999` would otherwise miss the rest of that second. Lists are not
+  /// ordered by start time, so a truncated list is never paged: its window is split in halves
+  /// (on whole seconds; inside one second, to the millisecond when TimeFormat::milliseconds) and
+  /// each half queried again, until no list is truncated. Duplicates are dropped and entries
+  /// outside the window (a sloppy server) are filtered out. Nothing is ever silently truncated:
+  /// if one millisecond (one second with TimeFormat::milliseconds false) still holds more
+  /// recordings than the server lists, the pager ends with kInternal naming that instant (narrow
+  /// the filter, e.g. by ani/dnis); so does a sub-second answer lacking a recording its second
+  /// listed (a server that ignores milliseconds). A list entry without a readable recordingId still
   /// counts toward maxListLength (a full list is truncated); it is not yielded but logged as a
   /// warning with its index and passed to ListQuery::on_unreadable_entry.
   /// @return a one-pass range of Result<RecordingMatch>; an error ends it. A code-0 answer

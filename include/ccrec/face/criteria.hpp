@@ -79,7 +79,8 @@ struct SearchCriteria {
 struct TimeFormat {
   /// Send `.SSS` when a time has a non-zero millisecond part. When false, times are sent to the
   /// second: lower bounds rounded down, upper bounds rounded up, exact times truncated.
-  /// Default true.
+  /// Client::ListRecordings sends whole seconds either way and uses milliseconds only to split
+  /// one second whose list is truncated (false: that second fails the listing). Default true.
   bool milliseconds = true;
   /// Offset of the server's clock from UTC (the 6.3+ user-time-zone feature): added to times
   /// sent, subtracted from times received. Default 0 (UTC).

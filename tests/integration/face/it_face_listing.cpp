@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Integration: FACE listing when list times are coarser than the search bounds (issue 11 item 2)
-// and the FACE manifest identity (item 12), against tests/emulators/face_server.py.
+// Integration: FACE listing when list times are coarser than the search bounds (issue 11 item 2),
+// when the server reads date parameters only to the second, and the FACE manifest identity
+// (item 12), against tests/emulators/face_server.py.
 //
 // The emulator writes list times to the second (`list_times_in_seconds`, as the reference's
 // list examples do) while it filters on the exact millisecond, and lists at most two matches
@@ -16,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -58,11 +60,23 @@ class FaceCoarseListTimesTest : public ::testing::Test {
 
   static std::string Url() { return face_->Get("base_url"); }
   static std::string Ca() { return face_->Get("ca_file"); }
+  static std::map<std::string, Recording> Truth() { return TruthOf(*face_); }
 
-  static std::map<std::string, Recording> Truth() {
-    auto [status, text] = ccrec_it::HttpGet(Url() + "/_emulator/recordings?from=" + std::to_string(kDayStart) +
-                                                "&to=" + std::to_string(kDayStart + 86400000),
-                                            Ca());
+  static ccrec::face::Client MakeClient(ServerProcess& face) {
+    ccrec::face::ClientOptions o;
+    o.base_url = face.Get("base_url");
+    o.user_email = face.Get("user_email");
+    o.password = face.Get("password");
+    ccrec::CurlOptions co;
+    co.ca_file = face.Get("ca_file");
+    o.transport = ccrec::MakeCurlTransport(co);
+    return ccrec::face::Client(o);
+  }
+
+  static std::map<std::string, Recording> TruthOf(ServerProcess& face) {
+    auto [status, text] = ccrec_it::HttpGet(face.Get("base_url") + "/_emulator/recordings?from=" +
+                                                std::to_string(kDayStart) + "&to=" + std::to_string(kDayStart + 86400000),
+                                            face.Get("ca_file"));
     EXPECT_EQ(status, 200) << text;
     auto doc = Json(text);
     std::map<std::string, Recording> out;
@@ -90,14 +104,7 @@ TEST_F(FaceCoarseListTimesTest, ListRecordingsLosesNoSubSecondStartInSplitWindow
   for (auto const& [id, r] : truth) sub_second += r.start_ms % 1000 != 0 ? 1 : 0;
   ASSERT_GT(sub_second, 140u) << "the data set must have sub-second starts";
 
-  ccrec::face::ClientOptions o;
-  o.base_url = Url();
-  o.user_email = face_->Get("user_email");
-  o.password = face_->Get("password");
-  ccrec::CurlOptions co;
-  co.ca_file = Ca();
-  o.transport = ccrec::MakeCurlTransport(co);
-  ccrec::face::Client client(o);
+  auto client = MakeClient(*face_);
   ccrec::face::ListQuery q;
   q.from = At(kDayStart);
   q.to = At(kDayStart + 86400000);
@@ -158,6 +165,45 @@ TEST_F(FaceCoarseListTimesTest, ExportCountsEveryRecordingAndManifestLinesCarryT
   }
   EXPECT_EQ(pending, in_progress);
   EXPECT_EQ(recordings_in_manifest.size(), truth.size()) << "every listed recording ends in the manifest";
+}
+
+// The date-parameter format is undocumented (reference oracle-face.md §4 [U]); this server reads
+// `...:27.141` as `...:27`. Adjacent runs whose edges fall one millisecond after a recording's start
+// (inside its second) must still list every recording in exactly one run: with milliseconds on the
+// wire, each such recording was in neither.
+TEST_F(FaceCoarseListTimesTest, AdjacentRunsLoseNothingWhenTheServerReadsDatesToTheSecond) {
+  auto face = ServerProcess::Start("face_server.py", {"--recordings", "151", "--same-start-cluster", "0",
+                                                      "--list-cap", "3", "--date-fractions-ignored", "true"});
+  auto truth = TruthOf(*face);
+  ASSERT_EQ(truth.size(), 151u);
+  std::vector<long long> edges = {kDayStart};
+  std::size_t i = 0;
+  for (auto const& [id, r] : truth) {
+    if (++i % 10 == 0 && r.start_ms % 1000 != 999) edges.push_back(r.start_ms + 1);
+  }
+  edges.push_back(kDayStart + 86400000);
+  std::sort(edges.begin(), edges.end());
+  ASSERT_GT(edges.size(), 12u);
+  auto client = MakeClient(*face);
+  std::multiset<std::string> listed;
+  for (std::size_t w = 0; w + 1 < edges.size(); ++w) {
+    if (edges[w] == edges[w + 1]) continue;
+    ccrec::face::ListQuery q;
+    q.from = At(edges[w]);
+    q.to = At(edges[w + 1]);
+    q.max_list_length = 3;
+    for (auto& m : client.ListRecordings(q)) {
+      ASSERT_TRUE(m) << m.error().ToString();
+      listed.insert(m->recording_id);
+    }
+  }
+  std::set<std::string> missing;
+  for (auto const& [id, r] : truth) {
+    if (!listed.count(id)) missing.insert(id);
+  }
+  EXPECT_TRUE(missing.empty()) << missing.size() << " of " << truth.size() << " recordings were in no run, e.g. "
+                               << *missing.begin();
+  EXPECT_EQ(listed.size(), truth.size()) << "each recording in exactly one run";
 }
 
 }  // namespace

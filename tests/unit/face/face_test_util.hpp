@@ -15,8 +15,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -198,6 +200,9 @@ class FakeFace {
   /// Lists (code -1) write start times to the second ("yyyy-MM-dd HH:mm:ss", as in the
   /// reference's §5.2 examples) while filtering on the exact millisecond.
   void SetSecondsInLists(bool on) { seconds_in_lists_ = on; }
+  /// Date parameters are read to the second, their fraction ignored ("...:27.999" as ":27"): a
+  /// server reading only `yyyy-MM-dd HH:mm:ss` (the date format is undocumented, reference §4 [U]).
+  void SetDateFractionsIgnored(bool on) { date_fractions_ignored_ = on; }
   int logins() const {
     std::lock_guard<std::mutex> lock(mu_);
     return logins_;
@@ -261,8 +266,12 @@ class FakeFace {
   Result<HttpResponse> Details(std::map<std::string, std::string>& p) {
     ++details_calls_;
     std::vector<FakeRecording> found;
-    auto lo = p.count("earliestStart") ? ccrec::face::ParseFaceTime(p["earliestStart"]) : std::nullopt;
-    auto hi = p.count("latestStart") ? ccrec::face::ParseFaceTime(p["latestStart"]) : std::nullopt;
+    auto bound = [&](char const* name) -> std::optional<std::chrono::system_clock::time_point> {
+      if (!p.count(name)) return std::nullopt;
+      return ccrec::face::ParseFaceTime(date_fractions_ignored_ ? p[name].substr(0, 19) : p[name]);
+    };
+    auto lo = bound("earliestStart");
+    auto hi = bound("latestStart");
     {
       std::lock_guard<std::mutex> lock(mu_);
       for (auto const& r : recordings_) {
@@ -313,6 +322,7 @@ class FakeFace {
   int cap_ = 1000;
   bool truncation_message_ = true;
   bool seconds_in_lists_ = false;
+  bool date_fractions_ignored_ = false;
   std::atomic<int> details_calls_{0};
 };
 

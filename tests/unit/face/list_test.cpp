@@ -48,7 +48,7 @@ TEST(FaceList, SmallWindowOneRequest) {
   auto requests = env.transport->Requests();
   auto p = Params(requests.back().url);
   EXPECT_EQ(p["earliestStart"], "2026-11-01 00:00:00");
-  EXPECT_EQ(p["latestStart"], "2026-11-01 23:59:59.999") << "[from, to) as inclusive bounds";
+  EXPECT_EQ(p["latestStart"], "2026-11-02 00:00:00") << "[from, to) as whole seconds, rounded outward";
   EXPECT_EQ(p["maxListLength"], "1000");
 }
 
@@ -176,15 +176,19 @@ TEST(FaceList, SecondPrecisionListTimesAreComparedAtTheirPrecision) {
   face.SetSecondsInLists(true);
   face.AddMany(1, kDayStart + 14'141, 0);
   face.AddMany(1, kDayStart + 15'500, 0);
-  face.AddMany(1, kDayStart + 14'020, 0);  // before the window: the server does not list it
+  // Before the window, but in its first second: the window is asked from ":14", and the entry
+  // ":14" cannot be placed more exactly, so it is kept. The neighbouring run, which ends at
+  // :14.062, keeps it too: both export it to the same key (never neither).
+  face.AddMany(1, kDayStart + 14'020, 0);
+  face.AddMany(1, kDayStart + 13'999, 0);  // a second earlier: the server does not list it
   ListQuery q;
   q.from = FromEpochMs(kDayStart + 14'062);
   q.to = FromEpochMs(kDayStart + 20'000);
   std::optional<ccrec::Error> error;
   auto ids = ListAll(env.MakeClient(), q, &error);
   ASSERT_FALSE(error) << error->ToString();
-  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), (std::set<std::string>{"1000", "1001"}));
-  EXPECT_EQ(ids.size(), 2u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), (std::set<std::string>{"1000", "1001", "1002"}));
+  EXPECT_EQ(ids.size(), 3u);
 }
 
 TEST(FaceList, SubSecondStartsInSplitWindowsAreNeitherLostNorDuplicated) {
@@ -199,6 +203,68 @@ TEST(FaceList, SubSecondStartsInSplitWindowsAreNeitherLostNorDuplicated) {
   ASSERT_FALSE(error) << error->ToString();
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 431u);
   EXPECT_EQ(ids.size(), 431u) << "each recording once";
+}
+
+// The date-parameter format is undocumented (reference §4 [U]). A server that reads only
+// "yyyy-MM-dd HH:mm:ss" of "...:14.499" takes it as ":14.000"; had ccrec sent milliseconds, the
+// recording at :14.200 would be in neither of two adjacent runs (the first asked up to ":14", the
+// second dropped it as before its window), and :15.999 would be lost at the next edge likewise.
+TEST(FaceList, WholeSecondBoundsLoseNothingWhenTheServerIgnoresFractions) {
+  Env env;
+  FakeFace face(env.transport);
+  face.SetDateFractionsIgnored(true);
+  for (std::int64_t at : {10'000, 14'200, 14'700, 15'999, 16'000, 19'999}) face.AddMany(1, kDayStart + at, 0);
+  auto client = env.MakeClient();
+  std::multiset<std::string> listed;
+  for (auto [from, to] : {std::pair{10'000, 14'500}, {14'500, 16'000}, {16'000, 20'000}}) {
+    ListQuery q;
+    q.from = FromEpochMs(kDayStart + from);
+    q.to = FromEpochMs(kDayStart + to);
+    std::optional<ccrec::Error> error;
+    for (auto const& id : ListAll(client, q, &error)) listed.insert(id);
+    ASSERT_FALSE(error) << error->ToString();
+  }
+  EXPECT_EQ(listed, (std::multiset<std::string>{"1000", "1001", "1002", "1003", "1004", "1005"}))
+      << "each recording in exactly one of the adjacent runs";
+  for (auto const& r : env.transport->Requests()) {
+    auto p = Params(r.url);
+    if (!p.count("earliestStart")) continue;
+    EXPECT_EQ(p["earliestStart"].size(), 19u) << "no fraction on the wire: " << r.url;
+    EXPECT_EQ(p["latestStart"].size(), 19u) << r.url;
+  }
+}
+
+TEST(FaceList, ASecondHoldingMoreThanAListIsSplitToTheMillisecond) {
+  Env env;
+  FakeFace face(env.transport);
+  face.AddMany(3, kDayStart + 1000, 60'000);
+  face.AddMany(12, kDayStart + 30'000, 37);  // twelve in one second
+  face.SetCap(5);
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(env.MakeClient(), Day(), &error);
+  ASSERT_FALSE(error) << error->ToString();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 15u);
+  EXPECT_EQ(ids.size(), 15u) << "each recording once";
+  bool fraction_sent = false;
+  for (auto const& r : env.transport->Requests()) fraction_sent |= Params(r.url)["latestStart"].size() == 23;
+  EXPECT_TRUE(fraction_sent) << "milliseconds go on the wire only to split one second";
+}
+
+// Splitting a second needs a server that honours milliseconds. One that ignores them answers a
+// sub-second window with the recordings of its whole second's first instant only: the lister sees
+// that recordings listed for the second are missing and fails, rather than list a thinned second.
+TEST(FaceList, AServerIgnoringFractionsFailsASecondItCannotSplit) {
+  Env env;
+  FakeFace face(env.transport);
+  face.SetDateFractionsIgnored(true);
+  face.AddMany(12, kDayStart + 30'000, 37);
+  face.SetCap(5);
+  std::optional<ccrec::Error> error;
+  ListAll(env.MakeClient(), Day(), &error);
+  ASSERT_TRUE(error) << "a thinned second must not end the listing as complete";
+  EXPECT_EQ(error->code, ErrorCode::kInternal);
+  EXPECT_NE(error->message.find("does not honour milliseconds"), std::string::npos) << error->message;
+  EXPECT_NE(error->message.find("2026-11-01 00:00:30"), std::string::npos) << error->message;
 }
 
 TEST(FaceList, TimeSpanFollowsTheWrittenPrecision) {
