@@ -156,7 +156,8 @@ void RecordingLister::Split(Window const& w, std::vector<RecordingMatch> const& 
 
 bool RecordingLister::MissesExpected(Window const& w, std::vector<RecordingMatch> const& listed) {
   for (auto const& [id, start] : w.expected) {
-    bool found = std::any_of(listed.begin(), listed.end(), [&](RecordingMatch const& m) { return m.recording_id == id; });
+    bool found =
+        std::any_of(listed.begin(), listed.end(), [&](RecordingMatch const& m) { return m.recording_id == id; });
     if (found) continue;
     fetched_.Fail(MakeError(
         ErrorCode::kInternal,

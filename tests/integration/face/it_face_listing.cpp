@@ -74,9 +74,8 @@ class FaceCoarseListTimesTest : public ::testing::Test {
   }
 
   static std::map<std::string, Recording> TruthOf(ServerProcess& face) {
-    auto [status, text] = ccrec_it::HttpGet(face.Get("base_url") + "/_emulator/recordings?from=" +
-                                                std::to_string(kDayStart) + "&to=" + std::to_string(kDayStart + 86400000),
-                                            face.Get("ca_file"));
+    std::string const day = "from=" + std::to_string(kDayStart) + "&to=" + std::to_string(kDayStart + 86400000);
+    auto [status, text] = ccrec_it::HttpGet(face.Get("base_url") + "/_emulator/recordings?" + day, face.Get("ca_file"));
     EXPECT_EQ(status, 200) << text;
     auto doc = Json(text);
     std::map<std::string, Recording> out;
