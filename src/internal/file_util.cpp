@@ -21,14 +21,26 @@ std::function<void(std::string const&)>& FsyncObserver() {
   static std::function<void(std::string const&)> observer;
   return observer;
 }
+std::function<int(std::string const&)>& FsyncFault() {
+  static std::function<int(std::string const&)> fault;
+  return fault;
+}
 }  // namespace
 
 void SetFsyncObserverForTesting(std::function<void(std::string const&)> observer) {
   FsyncObserver() = std::move(observer);
 }
 
+void SetFsyncFaultForTesting(std::function<int(std::string const&)> fault) { FsyncFault() = std::move(fault); }
+
 int Fsync(int fd, std::string const& what) {
   if (auto const& observer = FsyncObserver()) observer(what);
+  if (auto const& fault = FsyncFault()) {
+    if (int const err = fault(what); err != 0) {
+      errno = err;
+      return -1;
+    }
+  }
   return ::fsync(fd);
 }
 

@@ -37,5 +37,9 @@ int Fsync(int fd, std::string const& what);
 /// Tests only: called with `what` on every Fsync()/SyncDir() (nullptr: none). Not thread-safe
 /// against concurrent fsyncs: set it before the code under test runs.
 void SetFsyncObserverForTesting(std::function<void(std::string const&)> observer);
+/// Tests only: called with `what` on every Fsync()/SyncDir(), after the observer; a non-zero
+/// return is an errno that this fsync fails with (fsync(2) is not called), 0 lets it run (nullptr:
+/// none). Not thread-safe against concurrent fsyncs: set it before the code under test runs.
+void SetFsyncFaultForTesting(std::function<int(std::string const&)> fault);
 
 }  // namespace ccrec::detail

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The filesystem ObjectSink when Finish() fails after the object is in place (its directory
-// fsync, or writing its metadata file, e.g. ENOSPC): the object is taken back, so that the
+// fsync, or writing its metadata file, e.g. ENOSPC, or that file's directory fsync after its
+// rename): the object (and a metadata file already in place) is taken back, so that the
 // failed item leaves nothing behind that would refuse its retry ("already exists and has no
 // ccrec identity metadata"), and a file this writer did not create is never removed.
 
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -62,6 +64,78 @@ class OnDirectorySync {
   std::string dir_;
   std::function<void()> action_;
 };
+
+/// Fails the first fsync of the directory `dir` with EIO (fsync(2) of a directory reports a
+/// write-back error of the rename or link in it); every other fsync runs.
+class FailDirectorySyncOnce {
+ public:
+  explicit FailDirectorySyncOnce(std::string dir) : dir_(std::move(dir)) {
+    ::ccrec::detail::SetFsyncFaultForTesting([this](std::string const& what) {
+      if (what != dir_ || failed_) return 0;
+      failed_ = true;
+      return EIO;
+    });
+  }
+  ~FailDirectorySyncOnce() { ::ccrec::detail::SetFsyncFaultForTesting(nullptr); }
+  FailDirectorySyncOnce(FailDirectorySyncOnce const&) = delete;
+  FailDirectorySyncOnce& operator=(FailDirectorySyncOnce const&) = delete;
+  bool failed() const { return failed_; }
+
+ private:
+  std::string dir_;
+  bool failed_ = false;
+};
+
+TEST(FilesystemSinkRollback, AFailedDirectorySyncAfterThePublishTakesTheObjectBack) {
+  for (bool if_none_match : {false, true}) {
+    SCOPED_TRACE("if_none_match=" + std::to_string(if_none_match));
+    TempDir dir;
+    auto sink = FilesystemSinkAt(dir.path(), /*fsync=*/true);
+    ASSERT_EQ(::mkdir((dir / "rec").c_str(), 0700), 0);  // exists: only the publish syncs it
+    auto const o = WithIdentity(if_none_match);
+    {
+      FailDirectorySyncOnce fault(dir / "rec");
+      auto failed = Put(*sink, "rec/a.wav", "payload", o);
+      ASSERT_TRUE(fault.failed());
+      ASSERT_FALSE(failed);
+      EXPECT_NE(failed.error().message.find("cannot fsync directory"), std::string::npos) << failed.error().message;
+      EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
+      EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"rec/"})) << "nothing published, no metadata";
+    }
+    auto retried = Put(*sink, "rec/a.wav", "payload", o);
+    ASSERT_TRUE(retried) << retried.error().ToString();
+    auto st = sink->Stat("rec/a.wav");
+    ASSERT_TRUE(st && st->has_value());
+    EXPECT_EQ((*st)->metadata, o.metadata);
+  }
+}
+
+// The metadata file's atomic write renames it into place and then fsyncs its directory: when that
+// fails, the file is already there, and it is removed before the object (which it describes).
+TEST(FilesystemSinkRollback, AMetadataFileWhoseDirectorySyncFailedIsTakenBackWithTheObject) {
+  for (auto const c : kRollbackCases) {
+    SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
+    TempDir dir;
+    auto sink = FilesystemSinkAt(dir.path(), c.fsync);
+    auto const o = WithIdentity(c.if_none_match);
+    {
+      FailDirectorySyncOnce fault(dir / ".ccrec-meta/rec");
+      auto failed = Put(*sink, "rec/a.wav", "payload", o);
+      ASSERT_TRUE(fault.failed());
+      ASSERT_FALSE(failed);
+      EXPECT_NE(failed.error().message.find(".ccrec-meta/rec"), std::string::npos) << failed.error().message;
+      EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
+      EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{".ccrec-meta/", ".ccrec-meta/rec/", "rec/"}))
+          << "neither the object nor its metadata file, no temporary file";
+    }
+    auto retried = Put(*sink, "rec/a.wav", "payload", o);
+    ASSERT_TRUE(retried) << retried.error().ToString();
+    auto st = sink->Stat("rec/a.wav");
+    ASSERT_TRUE(st && st->has_value());
+    EXPECT_EQ((*st)->metadata, o.metadata);
+    EXPECT_EQ(ccrec_test::ReadFile(dir / "rec/a.wav"), "payload");
+  }
+}
 
 TEST(FilesystemSinkRollback, AFailedMetadataWriteTakesTheObjectBackAndTheRetrySucceeds) {
   for (auto const c : kRollbackCases) {
