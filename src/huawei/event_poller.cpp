@@ -58,6 +58,7 @@ struct EventPoller::State {
   bool backlogged = false;
   bool started = false;
   bool finished = false;
+  bool finishing = false;  // Finish(): no further poll, the one in flight is awaited
   std::atomic<std::uint64_t> polls{0};
   std::atomic<std::uint64_t> events{0};
   std::atomic<std::uint64_t> empty{0};
@@ -67,6 +68,11 @@ struct EventPoller::State {
   static bool IsFatal(Error const& e) {
     return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
            e.code == ErrorCode::kInvalidArgument;
+  }
+
+  bool Finishing() const {
+    std::lock_guard<std::mutex> lock(mu);
+    return finishing;
   }
 
   std::size_t Capacity() const { return std::max<std::size_t>(1, options.max_queued_events); }
@@ -124,7 +130,7 @@ struct EventPoller::State {
   bool Pause(std::chrono::milliseconds pause) {
     std::unique_lock<std::mutex> lock(mu);
     auto const answered = std::chrono::steady_clock::now();
-    if (cv.wait_until(lock, answered + pause, [&] { return stop.IsCancelled(); })) return false;
+    if (cv.wait_until(lock, answered + pause, [&] { return stop.IsCancelled() || finishing; })) return false;
     if (!FullLocked()) {
       if (backlogged) options.logger.Info(who + ": event queue has room again; polling at the normal pace");
       backlogged = false;
@@ -137,14 +143,14 @@ struct EventPoller::State {
                           " ms to keep the session alive until there is room");
       backlogged = true;
     }
-    cv.wait_until(lock, answered + backlog, [&] { return stop.IsCancelled() || !FullLocked(); });
-    return !stop.IsCancelled();
+    cv.wait_until(lock, answered + backlog, [&] { return stop.IsCancelled() || finishing || !FullLocked(); });
+    return !stop.IsCancelled() && !finishing;
   }
 
   void Loop() {
     int failures = 0;
     auto const& log = options.logger;
-    while (!stop.IsCancelled()) {
+    while (!stop.IsCancelled() && !Finishing()) {
       CallContext ctx;
       ctx.cancel = stop;
       auto result = session.PollEvents(ctx);
@@ -155,7 +161,7 @@ struct EventPoller::State {
         for (auto& e : *result) AdmitLocked(std::move(e));
         cv.notify_all();
       }
-      if (stop.IsCancelled()) break;
+      if (stop.IsCancelled() || Finishing()) break;
       std::chrono::milliseconds pause = options.interval;
       if (result) {
         polls.fetch_add(1);
@@ -210,6 +216,21 @@ void EventPoller::Stop() {
   std::lock_guard<std::mutex> lock(state_->mu);
   state_->finished = true;
   state_->cv.notify_all();
+}
+
+void EventPoller::Finish(std::chrono::milliseconds limit) {
+  bool answered = true;
+  {
+    std::unique_lock<std::mutex> lock(state_->mu);
+    state_->finishing = true;
+    state_->cv.notify_all();
+    if (state_->started) answered = state_->cv.wait_for(lock, limit, [&] { return state_->finished; });
+  }
+  if (!answered) {
+    state_->options.logger.Warn(state_->who + ": the event poll in flight did not answer within " +
+                                std::to_string(limit.count()) + " ms; cancelling it");
+  }
+  Stop();  // joins the thread (at once when the loop has ended)
 }
 
 bool EventPoller::Running() const {

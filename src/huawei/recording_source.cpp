@@ -27,6 +27,10 @@ namespace {
 namespace util = ::ccrec::detail;
 
 constexpr std::size_t kMaxRememberedStops = 4096;
+// How long the end of a run waits for the answer of the poll in flight (EventPoller::Finish): the
+// gateway holds a poll without an event for 10 s (reference §4); a poll attempt times out after
+// AgentSessionOptions::poll_timeout (default 30 s).
+constexpr std::chrono::milliseconds kPollAnswerWait = std::chrono::seconds(35);
 
 std::string Quoted(std::string const& s) { return "\"" + util::JsonEscape(s) + "\""; }
 
@@ -471,7 +475,10 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
   while (!in_flight_->WaitIdle(std::chrono::milliseconds(50))) {
     if (ctx.cancel.IsCancelled() || !take_late()) return false;
   }
-  poller_->Stop();  // then what the last answer brought
+  // Not Stop(): cancelling the poll in flight would drop its answer, whose event the gateway has
+  // already taken off its queue. Without an event the gateway answers within its hold.
+  options_.logger.Debug("Huawei: downloads done; stopping the event poll once the poll in flight has answered");
+  poller_->Finish(kPollAnswerWait);
   return !ctx.cancel.IsCancelled() && take_late();
 }
 

@@ -80,7 +80,7 @@ void FakeHttpTransport::ClearRequests() {
 
 Result<HttpResponse> FakeHttpTransport::Send(HttpRequest const& request, CallContext const& ctx) {
   if (ctx.cancel.IsCancelled()) return MakeError(ErrorCode::kCancelled, "cancelled before send");
-  RecordedRequest recorded{request.method, request.url, request.headers, {}, request.timeout};
+  RecordedRequest recorded{request.method, request.url, request.headers, {}, request.timeout, ctx.cancel};
   if (request.body) {
     auto rewound = request.body->Rewind();
     if (!rewound) return std::move(rewound).error();

@@ -87,6 +87,14 @@ class CCREC_EXPORT EventPoller {
   /// Stops the loop: cancels the poll in flight and joins the thread; the events of an answer that
   /// arrived meanwhile are still admitted (queued, or kept for TakeLate()). Idempotent.
   void Stop();
+  /// Stops the loop without cancelling the poll in flight: no further poll is sent, and the answer
+  /// of the one in flight is awaited and admitted (queued, or kept for TakeLate()), since the
+  /// gateway has already taken its event off its queue and delivers it only once. Blocks until the
+  /// loop has ended: with the gateway's long poll, at most its hold without an event (10 s,
+  /// reference huawei-cc-gateway.md §4), or the poll's own timeout. After `limit` it falls back to
+  /// Stop() (the answer, if any, is then lost). Idempotent; Stop() may cut it short from another
+  /// thread.
+  void Finish(std::chrono::milliseconds limit);
   /// Whether the loop is running (started, not stopped, no fatal error).
   bool Running() const;
 

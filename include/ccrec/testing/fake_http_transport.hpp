@@ -25,6 +25,9 @@ struct CCREC_EXPORT RecordedRequest {
   std::string body;
   /// HttpRequest::timeout as sent (nullopt = the transport's own).
   std::optional<std::chrono::milliseconds> timeout;
+  /// The call's cancellation token, so that a handler that holds its answer can model a transfer
+  /// that cancellation aborts (as CurlTransport does): return kCancelled once it is cancelled.
+  CancellationToken cancel;
   /// First value of header `name`.
   std::optional<std::string> Header(std::string_view name) const { return FindHeader(headers, name); }
 };

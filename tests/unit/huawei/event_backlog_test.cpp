@@ -256,6 +256,37 @@ TEST(HuaweiEventPoller, AFullQueueDiscardsOnlyNonRecordingEventsAndSetsRecording
   poller.Stop();
 }
 
+// Finish() awaits the poll in flight (its answer carries an event the gateway delivers once), but
+// not for ever: a poll that does not answer within the limit is cancelled as by Stop().
+TEST(HuaweiEventPoller, FinishAwaitsThePollInFlightUpToItsLimitThenCancelsIt) {
+  Gateway gw;
+  std::atomic<bool> cancelled{false};
+  gw.deliver = [&](RecordedRequest const& r) {
+    WaitFor([&] { return r.cancel.IsCancelled(); });  // an answer that never arrives
+    cancelled = r.cancel.IsCancelled();
+    return false;
+  };
+  AgentSession session(Options(gw.fake));
+  ASSERT_TRUE(session.SignIn());
+  LogCapture log;
+  auto o = FastPoller(10, 1s);
+  o.logger = log.Logger();
+  EventPoller poller(session, o);
+  (void)poller.StopQueuing();
+  poller.Start();
+  gw.Event(Record("1", "Y:/f1.V3", "c1"));
+  ASSERT_TRUE(WaitFor([&] { return gw.Undelivered() == 0; }));
+  poller.Finish(50ms);
+  EXPECT_TRUE(cancelled) << "the poll was not cancelled after the limit";
+  EXPECT_FALSE(poller.Running());
+  EXPECT_TRUE(log.Contains("did not answer within 50 ms; cancelling it")) << ::testing::PrintToString(log.Lines());
+  EXPECT_TRUE(poller.TakeLate().empty());
+
+  EventPoller never_started(session, o);
+  never_started.Finish(1h);  // returns at once
+  EXPECT_FALSE(never_started.Running());
+}
+
 TEST(HuaweiEventPoller, AFullQueuePacesThePollToKeepAliveAndResumesWhenThereIsRoom) {
   Gateway gw;
   for (int i = 0; i < 10; ++i) gw.Event(Record(std::to_string(i), "Y:/p" + std::to_string(i) + ".V3", "c"));

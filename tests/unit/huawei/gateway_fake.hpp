@@ -30,6 +30,10 @@ struct Gateway {
   std::atomic<int> polls{0};
   std::function<void(int)> on_poll;                      // called with the poll count
   std::function<void(std::string const&)> on_download;  // called with the recordId before answering
+  /// Called after a poll took an event off the queue, before answering (the answer is on its way).
+  /// False: the transfer was aborted, so the poll fails with kCancelled and the event is gone, as
+  /// on a real gateway, which delivers each event once.
+  std::function<bool(RecordedRequest const&)> deliver;
 
   Gateway() {
     using ccrec::Result;
@@ -38,13 +42,17 @@ struct Gateway {
       ++logouts;
       return MakeResponse(200, R"({"retcode":"0","msg":"","result":null})", {{"Content-Type", "application/json"}});
     });
-    fake->Route("GET", "agentevent", [this](RecordedRequest const&) -> Result<HttpResponse> {
+    fake->Route("GET", "agentevent", [this](RecordedRequest const& r) -> Result<HttpResponse> {
       int n = ++polls;
       if (on_poll) on_poll(n);
-      std::lock_guard<std::mutex> lock(mu);
-      if (events.empty()) return Envelope("0", R"("event":null)");
-      std::string e = events.front();
-      events.pop_front();
+      std::string e;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (events.empty()) return Envelope("0", R"("event":null)");
+        e = events.front();
+        events.pop_front();
+      }
+      if (deliver && !deliver(r)) return ccrec::MakeError(ccrec::ErrorCode::kCancelled, "poll answer aborted");
       return Envelope("0", "\"event\":" + e);
     });
     fake->Route("GET", "recordfile", [this](RecordedRequest const& r) -> Result<HttpResponse> {

@@ -152,6 +152,37 @@ TEST(HuaweiLateRecordEvents, RecordEventsTheKeepAliveConsumesInListModeEndAsMani
   EXPECT_EQ(LatestByFile(dir / "m.jsonl")[kLate].status, "exported");
 }
 
+// The end of a run stops the keep-alive poll. A held poll is answered at once when an event comes;
+// cancelling the poll while that answer was on its way dropped the event, which the gateway had
+// already taken off its queue (lost with exit 0). The run now waits for the answer in flight.
+TEST(HuaweiLateRecordEvents, AnAnswerOnItsWayWhenTheRunEndsIsAwaitedNotCancelled) {
+  Gateway gw;
+  gw.files[kEarly] = "EARLY";
+  LogCapture log;
+  std::atomic<bool> announced{false};
+  gw.on_download = [&](std::string const& id) {
+    if (id != kEarly || announced.exchange(true)) return;
+    gw.Event(Record("2", kLate, "c2"));
+    EXPECT_TRUE(WaitFor([&] { return gw.Undelivered() == 0; })) << "the keep-alive poll did not take the event";
+  };
+  gw.deliver = [&](RecordedRequest const& r) {
+    // The answer arrives only once the downloads are done and the run stops the poll.
+    EXPECT_TRUE(WaitFor([&] { return r.cancel.IsCancelled() || log.Contains("stopping the event poll once"); }));
+    return !r.cancel.IsCancelled();
+  };
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  auto summary = RunWatch(gw, *manifest, std::make_shared<ccrec::testing::MemorySink>(), ListingEarly(log));
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=0 pending=1 bytes=5");
+  auto lines = LatestByFile(dir / "m.jsonl");
+  ASSERT_EQ(lines.count(kLate), 1u) << "the event of the answer in flight has no manifest line: lost\n"
+                                    << ::testing::PrintToString(log.Lines());
+  EXPECT_EQ(lines[kLate].status, "pending");
+  EXPECT_EQ(gw.Undelivered(), 0u);
+}
+
 // The same without --watch, when the run is cancelled during the download: the record events the
 // keep-alive poll consumed still end as lines (pending: the run stopped before they were reported).
 TEST(HuaweiLateRecordEvents, RecordEventsTheKeepAliveConsumesInListModeSurviveACancelledRun) {
