@@ -185,8 +185,7 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
       ->check(CLI::Range(60, 86400))
       ->capture_default_str();
   cmd->add_option("--date-precision", f->date_precision,
-                  "milliseconds: a second holding more recordings than one list is split with .SSS bounds; "
-                  "seconds: it fails (listing windows are always sent as whole seconds)")
+                  "a second with more recordings than one list: split with .SSS bounds (milliseconds) or fail")
       ->check(CLI::IsMember({"milliseconds", "seconds"}))
       ->capture_default_str();
   cmd->add_option("--segment-by", f->segment_by, "select segments for download by segmentId or filename")
