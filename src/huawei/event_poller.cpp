@@ -58,7 +58,8 @@ struct EventPoller::State {
   bool backlogged = false;
   bool started = false;
   bool finished = false;
-  bool finishing = false;  // Finish(): no further poll, the one in flight is awaited
+  bool finishing = false;  // Finish(): poll on until an answer without an event, or finish_by
+  std::chrono::steady_clock::time_point finish_by;
   std::atomic<std::uint64_t> polls{0};
   std::atomic<std::uint64_t> events{0};
   std::atomic<std::uint64_t> empty{0};
@@ -70,9 +71,16 @@ struct EventPoller::State {
            e.code == ErrorCode::kInvalidArgument;
   }
 
-  bool Finishing() const {
+  /// After an answer (`drained`: without an event, or the poll failed): whether Finish() ends the
+  /// loop now. The answer in flight is always awaited; polling goes on while answers carry events,
+  /// until finish_by.
+  bool FinishedFinishing(bool drained) const {
     std::lock_guard<std::mutex> lock(mu);
-    return finishing;
+    if (!finishing || drained) return finishing;
+    if (std::chrono::steady_clock::now() < finish_by) return false;
+    options.logger.Warn(who + ": the gateway still delivers events at the end of the run; stopping the event poll " +
+                        "(events it still holds are dropped when the agent signs out)");
+    return true;
   }
 
   std::size_t Capacity() const { return std::max<std::size_t>(1, options.max_queued_events); }
@@ -126,11 +134,14 @@ struct EventPoller::State {
 
   /// Waits `pause` after an answer, then — while the queue is full — until it has room or
   /// backlog_poll_interval has passed since the answer (the next poll is then a keep-alive).
+  /// Finish() ends the pause at once (the next poll follows without delay).
   /// @return false when stopping.
   bool Pause(std::chrono::milliseconds pause) {
     std::unique_lock<std::mutex> lock(mu);
     auto const answered = std::chrono::steady_clock::now();
-    if (cv.wait_until(lock, answered + pause, [&] { return stop.IsCancelled() || finishing; })) return false;
+    if (cv.wait_until(lock, answered + pause, [&] { return stop.IsCancelled() || finishing; })) {
+      return !stop.IsCancelled();
+    }
     if (!FullLocked()) {
       if (backlogged) options.logger.Info(who + ": event queue has room again; polling at the normal pace");
       backlogged = false;
@@ -144,13 +155,13 @@ struct EventPoller::State {
       backlogged = true;
     }
     cv.wait_until(lock, answered + backlog, [&] { return stop.IsCancelled() || finishing || !FullLocked(); });
-    return !stop.IsCancelled() && !finishing;
+    return !stop.IsCancelled();
   }
 
   void Loop() {
     int failures = 0;
     auto const& log = options.logger;
-    while (!stop.IsCancelled() && !Finishing()) {
+    while (!stop.IsCancelled()) {
       CallContext ctx;
       ctx.cancel = stop;
       auto result = session.PollEvents(ctx);
@@ -161,13 +172,18 @@ struct EventPoller::State {
         for (auto& e : *result) AdmitLocked(std::move(e));
         cv.notify_all();
       }
-      if (stop.IsCancelled() || Finishing()) break;
-      std::chrono::milliseconds pause = options.interval;
+      if (stop.IsCancelled()) break;
       if (result) {
         polls.fetch_add(1);
+        if (result->empty()) empty.fetch_add(1);
+      }
+      // Finish(): done once the gateway holds nothing more (an answer without an event), the poll
+      // fails (not retried: the run is ending), or the drain limit has passed.
+      if (FinishedFinishing(!result || result->empty())) break;
+      std::chrono::milliseconds pause = options.interval;
+      if (result) {
         if (failures > 0) log.Info(who + ": event poll works again");
         failures = 0;
-        if (result->empty()) empty.fetch_add(1);
       } else {
         Error const& e = result.error();
         if (e.code == ErrorCode::kCancelled) break;
@@ -218,19 +234,17 @@ void EventPoller::Stop() {
   state_->cv.notify_all();
 }
 
-void EventPoller::Finish(std::chrono::milliseconds limit) {
-  bool answered = true;
+void EventPoller::Finish(std::chrono::milliseconds drain_limit) {
+  state_->options.logger.Debug(state_->who + ": finishing the event poll: polling until an answer without an " +
+                               "event (for at most " + std::to_string(drain_limit.count()) + " ms)");
   {
     std::unique_lock<std::mutex> lock(state_->mu);
+    if (!state_->finishing) state_->finish_by = std::chrono::steady_clock::now() + drain_limit;
     state_->finishing = true;
     state_->cv.notify_all();
-    if (state_->started) answered = state_->cv.wait_for(lock, limit, [&] { return state_->finished; });
+    if (state_->started) state_->cv.wait(lock, [&] { return state_->finished; });
   }
-  if (!answered) {
-    state_->options.logger.Warn(state_->who + ": the event poll in flight did not answer within " +
-                                std::to_string(limit.count()) + " ms; cancelling it");
-  }
-  Stop();  // joins the thread (at once when the loop has ended)
+  Stop();  // joins the thread (at once: the loop has ended)
 }
 
 bool EventPoller::Running() const {

@@ -27,10 +27,6 @@ namespace {
 namespace util = ::ccrec::detail;
 
 constexpr std::size_t kMaxRememberedStops = 4096;
-// How long the end of a run waits for the answer of the poll in flight (EventPoller::Finish): the
-// gateway holds a poll without an event for 10 s (reference §4); a poll attempt times out after
-// AgentSessionOptions::poll_timeout (default 30 s).
-constexpr std::chrono::milliseconds kPollAnswerWait = std::chrono::seconds(35);
 
 std::string Quoted(std::string const& s) { return "\"" + util::JsonEscape(s) + "\""; }
 
@@ -476,9 +472,9 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
     if (ctx.cancel.IsCancelled() || !take_late()) return false;
   }
   // Not Stop(): cancelling the poll in flight would drop its answer, whose event the gateway has
-  // already taken off its queue. Without an event the gateway answers within its hold.
-  options_.logger.Debug("Huawei: downloads done; stopping the event poll once the poll in flight has answered");
-  poller_->Finish(kPollAnswerWait);
+  // already taken off its queue; and what the gateway still holds is dropped at sign-out.
+  options_.logger.Debug("Huawei: downloads done; stopping the event poll once the gateway has no more events");
+  poller_->Finish(options_.end_drain_limit);
   return !ctx.cancel.IsCancelled() && take_late();
 }
 

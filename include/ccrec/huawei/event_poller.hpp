@@ -87,14 +87,17 @@ class CCREC_EXPORT EventPoller {
   /// Stops the loop: cancels the poll in flight and joins the thread; the events of an answer that
   /// arrived meanwhile are still admitted (queued, or kept for TakeLate()). Idempotent.
   void Stop();
-  /// Stops the loop without cancelling the poll in flight: no further poll is sent, and the answer
-  /// of the one in flight is awaited and admitted (queued, or kept for TakeLate()), since the
-  /// gateway has already taken its event off its queue and delivers it only once. Blocks until the
-  /// loop has ended: with the gateway's long poll, at most its hold without an event (10 s,
-  /// reference huawei-cc-gateway.md §4), or the poll's own timeout. After `limit` it falls back to
-  /// Stop() (the answer, if any, is then lost). Idempotent; Stop() may cut it short from another
-  /// thread.
-  void Finish(std::chrono::milliseconds limit);
+  /// Stops the loop once the gateway has nothing more to deliver, instead of cancelling the poll
+  /// in flight: the gateway takes an event off its queue when it answers and delivers it only once,
+  /// and drops what it still holds when the agent signs out. So the answer of the poll in flight is
+  /// awaited, and polling goes on without pause while answers carry events, until one answers
+  /// without an event (with the gateway's long poll, after its 10 s hold at most: reference
+  /// huawei-cc-gateway.md §4), a poll fails, or `drain_limit` has passed (a warning then says that
+  /// the gateway was still delivering). Every event received is admitted (queued, or kept for
+  /// TakeLate() after StopQueuing()). Blocks until the loop has ended: at most `drain_limit` plus
+  /// one poll (AgentSessionOptions::poll_timeout bounds it). Never cancels a poll; Stop() from
+  /// another thread does. Returns at once on a poller that was never started. Idempotent.
+  void Finish(std::chrono::milliseconds drain_limit);
   /// Whether the loop is running (started, not stopped, no fatal error).
   bool Running() const;
 

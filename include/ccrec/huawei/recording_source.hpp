@@ -81,6 +81,12 @@ struct CCREC_EXPORT HuaweiSourceOptions {
   /// events are never dropped; one that overflows a queue full of recording events is reported as a
   /// failed item, see HuaweiRecordingSource).
   EventPollerOptions poller;
+  /// When a run that was not cancelled ends, the poll is stopped with EventPoller::Finish(): the
+  /// answer in flight is awaited and polling goes on while answers carry events, for at most this
+  /// long, so that the gateway (which drops what it still holds at sign-out) has delivered every
+  /// record event; each becomes a pending item. It usually ends at the first answer without an
+  /// event, within the gateway's 10 s hold. Default 10 s.
+  std::chrono::milliseconds end_drain_limit{std::chrono::seconds(10)};
   /// Deadline of the sign-out in Shutdown(). Default 5 s.
   std::chrono::milliseconds sign_out_timeout{std::chrono::seconds(5)};
   /// Log sink. Caller and called numbers are never logged. Default silent.

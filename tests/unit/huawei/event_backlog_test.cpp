@@ -200,6 +200,7 @@ TEST(HuaweiWatchBacklog, TheDrainAfterThePeriodIsBounded) {
   HuaweiSourceOptions so;
   so.watch = 100ms;
   so.watch_drain_limit = 200ms;
+  so.end_drain_limit = 50ms;
   so.poller = FastPoller(100, 2ms);
   so.logger = log.Logger();
   std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
@@ -256,16 +257,11 @@ TEST(HuaweiEventPoller, AFullQueueDiscardsOnlyNonRecordingEventsAndSetsRecording
   poller.Stop();
 }
 
-// Finish() awaits the poll in flight (its answer carries an event the gateway delivers once), but
-// not for ever: a poll that does not answer within the limit is cancelled as by Stop().
-TEST(HuaweiEventPoller, FinishAwaitsThePollInFlightUpToItsLimitThenCancelsIt) {
+// Finish() polls on while answers carry events, but not for ever: a gateway that keeps delivering
+// (a busy agent) is left after the drain limit, with a warning.
+TEST(HuaweiEventPoller, FinishStopsAfterItsDrainLimitWhileTheGatewayKeepsDelivering) {
   Gateway gw;
-  std::atomic<bool> cancelled{false};
-  gw.deliver = [&](RecordedRequest const& r) {
-    WaitFor([&] { return r.cancel.IsCancelled(); });  // an answer that never arrives
-    cancelled = r.cancel.IsCancelled();
-    return false;
-  };
+  gw.on_poll = [&](int n) { gw.Event(Noise(n)); };  // never runs dry
   AgentSession session(Options(gw.fake));
   ASSERT_TRUE(session.SignIn());
   LogCapture log;
@@ -274,17 +270,44 @@ TEST(HuaweiEventPoller, FinishAwaitsThePollInFlightUpToItsLimitThenCancelsIt) {
   EventPoller poller(session, o);
   (void)poller.StopQueuing();
   poller.Start();
-  gw.Event(Record("1", "Y:/f1.V3", "c1"));
-  ASSERT_TRUE(WaitFor([&] { return gw.Undelivered() == 0; }));
-  poller.Finish(50ms);
-  EXPECT_TRUE(cancelled) << "the poll was not cancelled after the limit";
+  ASSERT_TRUE(WaitFor([&] { return gw.polls.load() >= 3; }));
+  poller.Finish(30ms);
   EXPECT_FALSE(poller.Running());
-  EXPECT_TRUE(log.Contains("did not answer within 50 ms; cancelling it")) << ::testing::PrintToString(log.Lines());
-  EXPECT_TRUE(poller.TakeLate().empty());
+  EXPECT_TRUE(log.Contains("the gateway still delivers events at the end of the run")) << ::testing::PrintToString(log.Lines());
 
   EventPoller never_started(session, o);
   never_started.Finish(1h);  // returns at once
   EXPECT_FALSE(never_started.Running());
+}
+
+// Each answer carries one event, and the gateway drops what it still holds at sign-out: Finish()
+// polls on, without pause, until an answer without an event.
+TEST(HuaweiEventPoller, FinishPollsUntilAnAnswerWithoutAnEvent) {
+  Gateway gw;
+  LogCapture log;
+  std::atomic<int> answers{0};
+  gw.deliver = [&](RecordedRequest const&) {
+    // The first answer arrives only once Finish() has begun; two more events wait behind it.
+    if (answers++ == 0) {
+      EXPECT_TRUE(WaitFor([&] { return log.Contains("finishing the event poll"); }));
+    }
+    return true;
+  };
+  AgentSession session(Options(gw.fake));
+  ASSERT_TRUE(session.SignIn());
+  auto o = FastPoller(10, 1s);
+  o.logger = log.Logger();
+  EventPoller poller(session, o);
+  (void)poller.StopQueuing();
+  poller.Start();
+  gw.Event(Record("1", "Y:/f1.V3", "c1"));
+  ASSERT_TRUE(WaitFor([&] { return gw.Undelivered() == 0; }));  // taken: its answer is on its way
+  gw.Event(Record("2", "Y:/f2.V3", "c2"));
+  gw.Event(Record("3", "Y:/f3.V3", "c3"));
+  poller.Finish(10s);
+  EXPECT_EQ(poller.TakeLate().size(), 3u) << "events the gateway still held would be dropped at sign-out";
+  EXPECT_EQ(gw.Undelivered(), 0u);
+  EXPECT_FALSE(poller.Running());
 }
 
 TEST(HuaweiEventPoller, AFullQueuePacesThePollToKeepAliveAndResumesWhenThereIsRoom) {

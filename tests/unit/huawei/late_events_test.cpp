@@ -73,6 +73,7 @@ TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExpo
   ccrec::huawei::HuaweiSourceOptions so;
   so.watch = 50ms;
   so.watch_drain_limit = 50ms;
+  so.end_drain_limit = 50ms;
   so.poller.interval = 2ms;
   so.logger = log.Logger();
   auto first = RunWatch(gw, *manifest, sink, so);
