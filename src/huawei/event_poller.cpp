@@ -74,7 +74,7 @@ struct EventPoller::State {
   /// After an answer (`drained`: without an event, or the poll failed): whether Finish() ends the
   /// loop now. The answer in flight is always awaited; polling goes on while answers carry events,
   /// until finish_by.
-  bool FinishedFinishing(bool drained) const {
+  bool EndsFinish(bool drained) const {
     std::lock_guard<std::mutex> lock(mu);
     if (!finishing || drained) return finishing;
     if (std::chrono::steady_clock::now() < finish_by) return false;
@@ -179,7 +179,7 @@ struct EventPoller::State {
       }
       // Finish(): done once the gateway holds nothing more (an answer without an event), the poll
       // fails (not retried: the run is ending), or the drain limit has passed.
-      if (FinishedFinishing(!result || result->empty())) break;
+      if (EndsFinish(!result || result->empty())) break;
       std::chrono::milliseconds pause = options.interval;
       if (result) {
         if (failures > 0) log.Info(who + ": event poll works again");
