@@ -133,4 +133,35 @@ TEST_F(HuaweiIt, CliRecordEventAfterTheWatchIsPendingAndSinceLastRunExportsIt) {
   EXPECT_EQ(Stat("active_sessions"), 0);
 }
 
+// A run without --watch (a --record-id download) ends while the gateway still holds record events
+// for the agent: each answer carries one event, and the gateway drops what it holds at sign-out.
+// The run now polls on until an answer without an event, so every announced recording ends as a
+// pending line (before, the keep-alive poll was stopped as soon as the download was done).
+TEST_F(HuaweiIt, CliListRunTakesEveryEventTheGatewayStillHoldsBeforeSigningOut) {
+  Control("config", R"({"noise_events":false})");
+  std::string listed;
+  for (auto const& f : Control("files")["files"].GetArray()) {
+    if (f["filetype"].GetInt() == 1 && f["size"].GetInt64() < 100000) listed = f["fileName"].GetString();
+  }
+  ASSERT_FALSE(listed.empty());
+  std::set<std::string> announced;
+  for (int i = 0; i < 5; ++i) {
+    auto rec = Control("record", R"({"agent_id":"20011","size":2000,"delay_ms":0,"index":)" + std::to_string(i) + "}");
+    announced.insert(rec["fileName"].GetString());
+  }
+  TempDir out("ccrec-it-hw");
+  std::string manifest = out.path() + "/m.jsonl";
+  auto args = Cli(out.path() + "/d", manifest);
+  args.insert(args.end(), {"--record-id", listed, "--log-level", "debug"});
+  auto run = ccrec_it::RunProgram(args, Env());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.LastLine().rfind("exported=1 skipped=0 failed=0 pending=5", 0), 0u) << run.LastLine() << run.err;
+  std::map<std::string, std::string> status;
+  for (auto const& l : ManifestLines(manifest)) status[l["recording_id"].GetString()] = l["status"].GetString();
+  EXPECT_EQ(status[listed], "exported");
+  for (auto const& name : announced) EXPECT_EQ(status[name], "pending") << name << " lost\n" << run.err;
+  EXPECT_NE(run.err.find("finishing the event poll"), std::string::npos) << run.err;
+  EXPECT_EQ(Stat("active_sessions"), 0);
+}
+
 }  // namespace
