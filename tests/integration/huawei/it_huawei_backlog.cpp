@@ -140,7 +140,8 @@ TEST_F(HuaweiIt, CliRecordEventAfterTheWatchIsPendingAndSinceLastRunExportsIt) {
 TEST_F(HuaweiIt, CliListRunTakesEveryEventTheGatewayStillHoldsBeforeSigningOut) {
   Control("config", R"({"noise_events":false})");
   std::string listed;
-  for (auto const& f : Control("files")["files"].GetArray()) {
+  auto const files = Control("files");
+  for (auto const& f : files["files"].GetArray()) {
     if (f["filetype"].GetInt() == 1 && f["size"].GetInt64() < 100000) listed = f["fileName"].GetString();
   }
   ASSERT_FALSE(listed.empty());
