@@ -6,10 +6,7 @@
 
 #include <ccrec/face/criteria.hpp>
 
-#include "face/parse.hpp"
 #include "internal/time_util.hpp"
-
-#include <algorithm>
 
 namespace ccrec::face::detail {
 
@@ -30,20 +27,33 @@ std::int64_t CeilSecond(std::int64_t ms) {
   return floor == ms ? ms : floor + kSecondMs;
 }
 
-// The recordings of `listed` whose start, written to the millisecond ("...:27.141"), is in [a, b]:
-// a complete list for [a, b] must hold them. Starts written to the second cannot be placed.
-std::vector<std::pair<std::string, std::int64_t>> ExpectedIn(std::vector<RecordingMatch> const& listed,
-                                                             std::int64_t a, std::int64_t b) {
-  std::vector<std::pair<std::string, std::int64_t>> out;
-  for (auto const& m : listed) {
-    if (!m.start || !m.start_text || TimeSpanMs(*m.start_text) != 1) continue;
-    std::int64_t start = util::ToEpochMs(*m.start);
-    if (start >= a && start <= b) out.emplace_back(m.recording_id, start);
-  }
-  return out;
+// [first, last] in epoch ms: the instants a known start may be, at the precision it was written in.
+std::pair<std::int64_t, std::int64_t> StartSpan(RecordingMatch const& match) {
+  std::int64_t first = util::ToEpochMs(*match.start);
+  return {first, first + (match.start_text ? TimeSpanMs(*match.start_text) : 1) - 1};
 }
 
 }  // namespace
+
+std::int64_t TimeSpanMs(std::string_view text) {
+  if (text.size() == 19) return 1000;
+  if (text.size() < 21 || text.size() > 23 || text[19] != '.') return 1;
+  std::int64_t span = 1;
+  for (std::size_t digits = text.size() - 20; digits < 3; ++digits) span *= 10;
+  return span;
+}
+
+bool MayStartIn(RecordingMatch const& match, std::int64_t a, std::int64_t b) {
+  if (!match.start) return true;
+  auto [first, last] = StartSpan(match);
+  return last >= a && first <= b;
+}
+
+bool SurelyStartsIn(RecordingMatch const& match, std::int64_t a, std::int64_t b) {
+  if (!match.start) return false;
+  auto [first, last] = StartSpan(match);
+  return first >= a && last <= b;
+}
 
 RecordingLister::RecordingLister(SearchFn search, Logger logger, TimeFormat format, ListQuery query, CallContext ctx)
     : search_(std::move(search)), logger_(std::move(logger)), format_(format), query_(std::move(query)),
@@ -65,13 +75,17 @@ RecordingLister::RecordingLister(SearchFn search, Logger logger, TimeFormat form
                             "FACE listing: the filter must not set start times, segment_id or max_list_length (the "
                             "lister sets them)"));
   } else {
-    windows_.push_back(Window{from, to - 1, false, {}});
+    windows_.push_back(Window{from, to - 1, false});
   }
 }
 
 std::optional<Result<RecordingMatch>> RecordingLister::Next() {
   std::optional<Result<RecordingMatch>> out;
   while (!fetched_.Take(out)) {
+    if (split_second_ && windows_.size() <= split_second_->stack_floor) {
+      CheckSplitSecond();
+      continue;
+    }
     if (windows_.empty()) {
       fetched_.Finish();
       continue;
@@ -109,7 +123,9 @@ void RecordingLister::Fetch(Window const& w) {
     if (query_.on_unreadable_entry) query_.on_unreadable_entry(bad, util::FromEpochMs(w.a), util::FromEpochMs(w.b));
   }
   if (result->truncated) return Split(w, matches);
-  if (MissesExpected(w, matches)) return;
+  if (w.exact && split_second_) {
+    for (auto const& m : matches) split_second_->listed_in_parts.insert(m.recording_id);
+  }
   for (auto& m : matches) {
     // Outside this window (the whole seconds it was sent as, a sloppy server), read at its written
     // precision.
@@ -125,16 +141,21 @@ void RecordingLister::Fetch(Window const& w) {
 void RecordingLister::Split(Window const& w, std::vector<RecordingMatch> const& listed) {
   std::int64_t first = FloorSecond(w.a);
   std::int64_t last = FloorSecond(w.b);
-  std::int64_t mid = 0;  // the first millisecond of the second half
-  bool exact = false;
-  if (first != last) {  // on a whole second
-    mid = first + ((last - first) / kSecondMs + 1) / 2 * kSecondMs;
-  } else if (format_.milliseconds && w.a < w.b) {  // inside one second, to the millisecond
-    mid = w.a + (w.b - w.a + 1) / 2;
-    exact = true;
-  } else if (format_.milliseconds && !w.exact) {  // one millisecond, so far sent as its second
-    windows_.push_back(Window{w.a, w.b, true, ExpectedIn(listed, w.a, w.b)});
+  if (first == last && format_.milliseconds && !w.exact) {  // one second, to be split to the millisecond
+    split_second_ = SplitSecond{windows_.size(), {}, {}};
+    for (auto const& m : listed) {
+      // Only those surely inside: a start written to the second, in a window that does not cover that
+      // whole second (the run's own edge), may belong to the neighbouring run.
+      if (detail::SurelyStartsIn(m, w.a, w.b)) split_second_->listed_for_the_second.insert(m.recording_id);
+    }
+    windows_.push_back(Window{w.a, w.b, true});  // the same window, now to the millisecond
     return;
+  }
+  std::int64_t mid = 0;  // the first millisecond of the second half
+  if (first != last) {   // on a whole second
+    mid = first + ((last - first) / kSecondMs + 1) / 2 * kSecondMs;
+  } else if (w.exact && w.a < w.b) {  // inside one second
+    mid = w.a + (w.b - w.a + 1) / 2;
   } else {
     fetched_.Fail(MakeError(ErrorCode::kInternal,
                             "FACE listing: the server lists at most " + std::to_string(listed.size()) +
@@ -147,28 +168,23 @@ void RecordingLister::Split(Window const& w, std::vector<RecordingMatch> const& 
   }
   logger_.Debug("FACE listing: list truncated for [" + util::FormatIso8601(util::FromEpochMs(w.a), true) + ", " +
                 util::FormatIso8601(util::FromEpochMs(w.b), true) + "]; splitting");
-  auto expected = [&](std::int64_t a, std::int64_t b) {
-    return exact ? ExpectedIn(listed, a, b) : std::vector<std::pair<std::string, std::int64_t>>{};
-  };
-  windows_.push_back(Window{mid, w.b, exact, expected(mid, w.b)});        // processed second
-  windows_.push_back(Window{w.a, mid - 1, exact, expected(w.a, mid - 1)});  // processed first
+  windows_.push_back(Window{mid, w.b, w.exact});      // processed second
+  windows_.push_back(Window{w.a, mid - 1, w.exact});  // processed first
 }
 
-bool RecordingLister::MissesExpected(Window const& w, std::vector<RecordingMatch> const& listed) {
-  for (auto const& [id, start] : w.expected) {
-    bool found =
-        std::any_of(listed.begin(), listed.end(), [&](RecordingMatch const& m) { return m.recording_id == id; });
-    if (found) continue;
+void RecordingLister::CheckSplitSecond() {
+  SplitSecond done = std::move(*split_second_);
+  split_second_.reset();
+  for (auto const& id : done.listed_for_the_second) {
+    if (done.listed_in_parts.count(id)) continue;
     fetched_.Fail(MakeError(
         ErrorCode::kInternal,
-        "FACE listing: the server does not honour milliseconds in date parameters: recording " + id + " (start " +
-            util::FormatIso8601(util::FromEpochMs(start), true) + ") was listed for its second but not for [" +
-            FormatFaceTime(util::FromEpochMs(w.a), format_) + ", " + FormatFaceTime(util::FromEpochMs(w.b), format_) +
-            "], so the second, which holds more recordings than one list, cannot be listed completely. Narrow "
-            "the search (e.g. by ani or dnis) or raise maxListLength"));
-    return true;
+        "FACE listing: the server does not honour milliseconds in date parameters: recording " + id +
+            " was listed for its second but in none of the sub-second searches that split it, so the second, "
+            "which holds more recordings than one list, cannot be listed completely. Narrow the search (e.g. by "
+            "ani or dnis) or raise maxListLength"));
+    return;
   }
-  return false;
 }
 
 RecordingMatch RecordingLister::FromRecording(Recording const& r) {

@@ -66,20 +66,6 @@ std::optional<std::string> TextOr(Value const& obj, char const* key, char const*
 
 }  // namespace
 
-std::int64_t TimeSpanMs(std::string_view text) {
-  if (text.size() == 19) return 1000;
-  if (text.size() < 21 || text.size() > 23 || text[19] != '.') return 1;
-  std::int64_t span = 1;
-  for (std::size_t digits = text.size() - 20; digits < 3; ++digits) span *= 10;
-  return span;
-}
-
-bool MayStartIn(RecordingMatch const& match, std::int64_t a, std::int64_t b) {
-  if (!match.start) return true;
-  std::int64_t first = util::ToEpochMs(*match.start);
-  std::int64_t last = first + (match.start_text ? TimeSpanMs(*match.start_text) : 1) - 1;
-  return last >= a && first <= b;
-}
 
 bool IsResultContentType(std::string_view content_type) {
   std::string ct = util::ToLowerAscii(content_type);

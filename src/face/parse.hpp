@@ -73,14 +73,6 @@ std::optional<Recording> ParseRecording(::ccrec::detail::JsonWithSpans const& do
 std::optional<RecordingMatch> ParseRecordingMatch(rapidjson::Value const& value, TimeFormat const& format);
 std::optional<SegmentMatch> ParseSegmentMatch(rapidjson::Value const& value, TimeFormat const& format);
 
-/// How many milliseconds a FACE time text stands for, from the precision it was written in:
-/// "yyyy-MM-dd HH:mm:ss" 1000, with ".f" 100, ".ff" 10, ".fff" 1. A list entry written
-/// "2026-11-01 10:00:14" may be any instant of [14.000, 14.999] (reference §5.2 lists times to
-/// the second, §5.3 allows 0-3 fractional digits). 1 for text of another shape.
-std::int64_t TimeSpanMs(std::string_view text);
-/// True when `match` may start inside the inclusive window [a, b] (epoch ms), its start read at
-/// the precision it was written in (TimeSpanMs of `start_text`); also true when the start is unknown.
-bool MayStartIn(RecordingMatch const& match, std::int64_t a, std::int64_t b);
 
 /// True for the -1 list messages ("Selection criteria insufficient ...").
 bool IsListMessage(std::string_view message);

@@ -333,8 +333,8 @@ class CCREC_EXPORT Client {
   /// outside the window (a sloppy server) are filtered out. Nothing is ever silently truncated:
   /// if one millisecond (one second with TimeFormat::milliseconds false) still holds more
   /// recordings than the server lists, the pager ends with kInternal naming that instant (narrow
-  /// the filter, e.g. by ani/dnis); so does a sub-second answer lacking a recording its second
-  /// listed (a server that ignores milliseconds). A list entry without a readable recordingId still
+  /// the filter, e.g. by ani/dnis); so do sub-second answers that together lack a recording the
+  /// second's own list placed in the window (a server that ignores milliseconds). A list entry without a readable recordingId still
   /// counts toward maxListLength (a full list is truncated); it is not yielded but logged as a
   /// warning with its index and passed to ListQuery::on_unreadable_entry.
   /// @return a one-pass range of Result<RecordingMatch>; an error ends it. A code-0 answer

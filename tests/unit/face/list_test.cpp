@@ -3,7 +3,7 @@
 
 #include "face_test_util.hpp"
 
-#include "face/parse.hpp"
+#include "face/lister.hpp"
 
 #include <gtest/gtest.h>
 
@@ -252,19 +252,44 @@ TEST(FaceList, ASecondHoldingMoreThanAListIsSplitToTheMillisecond) {
 
 // Splitting a second needs a server that honours milliseconds. One that ignores them answers a
 // sub-second window with the recordings of its whole second's first instant only: the lister sees
-// that recordings listed for the second are missing and fails, rather than list a thinned second.
+// that recordings listed for the second are in none of the sub-second answers and fails, rather
+// than list a thinned second. Lists that write starts to the second are checked the same way.
 TEST(FaceList, AServerIgnoringFractionsFailsASecondItCannotSplit) {
+  for (bool seconds_in_lists : {false, true}) {
+    SCOPED_TRACE("seconds_in_lists=" + std::to_string(seconds_in_lists));
+    Env env;
+    FakeFace face(env.transport);
+    face.SetDateFractionsIgnored(true);
+    face.SetSecondsInLists(seconds_in_lists);
+    face.AddMany(12, kDayStart + 30'000, 37);
+    face.SetCap(5);
+    std::optional<ccrec::Error> error;
+    ListAll(env.MakeClient(), Day(), &error);
+    ASSERT_TRUE(error) << "a thinned second must not end the listing as complete";
+    EXPECT_EQ(error->code, ErrorCode::kInternal);
+    EXPECT_NE(error->message.find("does not honour milliseconds"), std::string::npos) << error->message;
+  }
+}
+
+// The same check, with a server that honours milliseconds but lists starts to the second, and a run
+// that begins inside the crowded second: recordings of that second before the run's start are
+// listed for the second (":30") but belong to the previous run, so their absence from the
+// sub-second answers is no alarm.
+TEST(FaceList, ASplitSecondAtTheRunsEdgeIsListedCompletely) {
   Env env;
   FakeFace face(env.transport);
-  face.SetDateFractionsIgnored(true);
-  face.AddMany(12, kDayStart + 30'000, 37);
-  face.SetCap(5);
+  face.SetSecondsInLists(true);
+  face.AddMany(7, kDayStart + 30'222, 37);  // ids 1000..1006, :30.222 .. :30.444: this run's
+  face.AddMany(5, kDayStart + 30'000, 37);  // ids 1007..1011, :30.000 .. :30.148: the previous run's
+  face.SetCap(5);  // the fake lists the last added first: the second's list holds exactly those five
+  ListQuery q;
+  q.from = FromEpochMs(kDayStart + 30'200);
+  q.to = FromEpochMs(kDayStart + 40'000);
   std::optional<ccrec::Error> error;
-  ListAll(env.MakeClient(), Day(), &error);
-  ASSERT_TRUE(error) << "a thinned second must not end the listing as complete";
-  EXPECT_EQ(error->code, ErrorCode::kInternal);
-  EXPECT_NE(error->message.find("does not honour milliseconds"), std::string::npos) << error->message;
-  EXPECT_NE(error->message.find("2026-11-01 00:00:30"), std::string::npos) << error->message;
+  auto ids = ListAll(env.MakeClient(), q, &error);
+  ASSERT_FALSE(error) << error->ToString();
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()),
+            (std::set<std::string>{"1000", "1001", "1002", "1003", "1004", "1005", "1006"}));
 }
 
 TEST(FaceList, TimeSpanFollowsTheWrittenPrecision) {
@@ -281,10 +306,15 @@ TEST(FaceList, TimeSpanFollowsTheWrittenPrecision) {
   EXPECT_TRUE(ccrec::face::detail::MayStartIn(m, kDayStart, kDayStart + 14'000));
   EXPECT_FALSE(ccrec::face::detail::MayStartIn(m, kDayStart + 15'000, kDayStart + 20'000));
   EXPECT_FALSE(ccrec::face::detail::MayStartIn(m, kDayStart, kDayStart + 13'999));
+  EXPECT_TRUE(ccrec::face::detail::SurelyStartsIn(m, kDayStart + 14'000, kDayStart + 14'999));
+  EXPECT_FALSE(ccrec::face::detail::SurelyStartsIn(m, kDayStart + 14'062, kDayStart + 20'000))
+      << "\":14\" may be before :14.062";
   m.start_text = "2026-11-01 00:00:14.000";
   EXPECT_FALSE(ccrec::face::detail::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000));
+  EXPECT_TRUE(ccrec::face::detail::SurelyStartsIn(m, kDayStart + 14'000, kDayStart + 14'000));
   m.start.reset();
   EXPECT_TRUE(ccrec::face::detail::MayStartIn(m, kDayStart + 14'062, kDayStart + 20'000)) << "unknown: kept";
+  EXPECT_FALSE(ccrec::face::detail::SurelyStartsIn(m, kDayStart, kDayStart + 20'000)) << "unknown: not placed";
 }
 
 TEST(FaceList, BadQueries) {
