@@ -66,7 +66,6 @@ std::optional<std::string> TextOr(Value const& obj, char const* key, char const*
 
 }  // namespace
 
-
 bool IsResultContentType(std::string_view content_type) {
   std::string ct = util::ToLowerAscii(content_type);
   return ct.find("json") != std::string::npos || ct.find("xml") != std::string::npos ||

@@ -73,7 +73,6 @@ std::optional<Recording> ParseRecording(::ccrec::detail::JsonWithSpans const& do
 std::optional<RecordingMatch> ParseRecordingMatch(rapidjson::Value const& value, TimeFormat const& format);
 std::optional<SegmentMatch> ParseSegmentMatch(rapidjson::Value const& value, TimeFormat const& format);
 
-
 /// True for the -1 list messages ("Selection criteria insufficient ...").
 bool IsListMessage(std::string_view message);
 /// True for the "more matches than maxListLength" message.
