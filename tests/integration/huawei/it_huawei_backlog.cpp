@@ -97,10 +97,12 @@ TEST_F(HuaweiIt, CliWatchEndingWhileTheExportIsBehindExportsEveryAnnouncedRecord
 // its fileName, and `--since-last-run` downloads it.
 TEST_F(HuaweiIt, CliRecordEventAfterTheWatchIsPendingAndSinceLastRunExportsIt) {
   Control("config", R"({"download_chunk_delay_ms":200,"record_duration_ms":100,"poll_hold_seconds":0.3})");
-  // Relative to now: the slow one (about 23 chunks of 64 KiB, 200 ms each) is announced during the
-  // 800 ms watch, the late one after the watch and its drain (a poll held 0.3 s answering empty).
-  auto slow = Control("record", R"({"agent_id":"20011","size":1500000,"delay_ms":300,"index":0})");
-  auto late = Control("record", R"({"agent_id":"20011","size":3000,"delay_ms":2500,"index":1})");
+  // Relative to now: the slow one (about 38 chunks of 64 KiB, 200 ms each: 7.6 s) is announced
+  // during the 800 ms watch, the late one after the watch and its drain (a poll held 0.3 s
+  // answering empty) while the slow download still runs. The margins allow the program 2 s to
+  // start and sign in on a loaded machine (a 2.5 s delay was once not late enough).
+  auto slow = Control("record", R"({"agent_id":"20011","size":2500000,"delay_ms":300,"index":0})");
+  auto late = Control("record", R"({"agent_id":"20011","size":3000,"delay_ms":4000,"index":1})");
   std::string const slow_name = slow["fileName"].GetString();
   std::string const late_name = late["fileName"].GetString();
   TempDir out("ccrec-it-hw");
