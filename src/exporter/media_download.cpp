@@ -29,8 +29,15 @@ std::optional<std::uint64_t> Number(std::string_view s, std::size_t& pos) {
 }
 
 /// Content-Encoding absent or "identity": the body is the stored bytes.
-bool IsIdentityEncoding(std::optional<std::string> const& value) {
-  return !value || Trim(*value).empty() || ::ccrec::detail::EqualsIgnoreCase(Trim(*value), "identity");
+/// The first Content-Encoding value other than identity (or empty), looking at every
+/// Content-Encoding header: a repeated header is one list (RFC 9110 §5.3), so "identity" first
+/// must not hide a "gzip" after it.
+std::optional<std::string> NonIdentityEncoding(HttpHeaders const& headers) {
+  for (auto const& [name, value] : headers) {
+    if (!::ccrec::detail::EqualsIgnoreCase(name, "Content-Encoding")) continue;
+    if (!Trim(value).empty() && !::ccrec::detail::EqualsIgnoreCase(Trim(value), "identity")) return value;
+  }
+  return std::nullopt;
 }
 
 bool IsRetryableDownloadError(Error const& e) {
@@ -168,7 +175,7 @@ class Download {
     auto response = item_.open(MediaRequestContext(*env_.ctx, offset, validator_), offset);
     if (!response) return OpenerFailure(std::move(response).error());
     if (auto bad = CheckStatus(*response)) return OpenerFailure(std::move(*bad));
-    if (auto encoding = response->Header("Content-Encoding"); !IsIdentityEncoding(encoding)) {
+    if (auto encoding = NonIdentityEncoding(response->headers)) {
       // Decoding (or storing the encoded bytes) would not give the recording as stored; resuming
       // would splice encoded offsets. The request asked for identity: a server that ignores that
       // will do it again, so this is not retried.
@@ -201,6 +208,13 @@ class Download {
           return Integrity("the partial response's Content-Length " + std::to_string(*declared) +
                            " disagrees with \"Content-Range: " + *header + "\"");
         }
+      } else if (offset > 0) {
+        // RFC 9110 §15.3.7: a single-part 206 carries Content-Range. Without it nothing says the
+        // body starts at `offset` (it may be the object from byte 0): start over instead.
+        return Integrity("media download asked for bytes from " + std::to_string(offset) +
+                             " but the partial response (HTTP 206) has no Content-Range; downloading it again from "
+                             "byte 0",
+                         true);
       }
       if (offset > 0 && ValidatorChanged(validator_, got)) {
         return Integrity("the recording changed since the download began (validator " + validator_.IfRange() +

@@ -149,6 +149,41 @@ TEST_F(MediaDownloadTest, EncodedBodyFailsTheItemAndIsNeverStored) {
   EXPECT_EQ(Stored(), "plain");
 }
 
+// Repeated Content-Encoding headers are one list (RFC 9110 §5.3): "identity" first does not
+// hide a "gzip" after it, and the encoded bytes are never stored.
+TEST_F(MediaDownloadTest, EveryContentEncodingHeaderIsChecked) {
+  transport->Enqueue([](RecordedRequest const&) {
+    return Raw(200, "\x1f\x8b compressed",
+               {{"Content-Encoding", "identity"}, {"Content-Encoding", "gzip"}, {"ETag", "\"v1\""}});
+  });
+  auto summary = Run();
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=1 pending=0 bytes=0");
+  EXPECT_FALSE(Stored());
+}
+
+// A 206 without Content-Range does not say where its bytes start (RFC 9110 §15.3.7 requires the
+// header): never appended to what was written; the download starts over from byte 0.
+TEST_F(MediaDownloadTest, PartialResponseWithoutContentRangeRestartsFromByteZero) {
+  Object obj{Bytes(20000)};
+  transport->Enqueue([&](RecordedRequest const&) -> Result<HttpResponse> {
+    HttpResponse out;  // chunked (no Content-Length, so no total to check against), cut after 5000 bytes
+    out.status = 200;
+    out.headers = {{"ETag", obj.etag}};
+    out.body = ccrec::testing::MakeStringBodyReader(obj.data.substr(0, 5000), 1000, Dropped());
+    return out;
+  });
+  transport->Enqueue([&](RecordedRequest const&) {  // the object from byte 0, labelled partial
+    return Raw(206, obj.data, {{"ETag", obj.etag}});
+  });
+  transport->Enqueue([&](RecordedRequest const& r) { return Serve(obj, r); });
+  EXPECT_EQ(Run().exported, 1u);
+  auto requests = Requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].Header("Range"), "bytes=5000-");
+  EXPECT_FALSE(requests[2].Header("Range")) << "started over";
+  EXPECT_TRUE(Stored() == obj.data) << "the head appended twice";
+}
+
 TEST_F(MediaDownloadTest, ResumeSendsIfRangeWithTheStrongETag) {
   Object obj{Bytes(20000)};
   transport->Enqueue([&](RecordedRequest const& r) { return Serve(obj, r, 5000); });

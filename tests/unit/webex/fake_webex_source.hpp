@@ -261,6 +261,10 @@ class FakeWebex {
     }
     std::string rest = data.substr(static_cast<std::size_t>(offset));
     int status = offset > 0 ? 206 : 200;
+    if (status == 206) {  // RFC 9110 §15.3.7: the engine refuses a 206 without it
+      headers.emplace_back("Content-Range", "bytes " + std::to_string(offset) + "-" + std::to_string(data.size() - 1) +
+                                                "/" + std::to_string(data.size()));
+    }
     if (auto drop = drop_first_after.find(rec_id); drop != drop_first_after.end()) {
       std::size_t n = drop->second;
       drop_first_after.erase(drop);
