@@ -42,7 +42,8 @@ std::optional<CodeInfo> Lookup(std::string_view code) {
       {"AccessDenied",
        {ErrorCode::kPermissionDenied,
         "the credentials are not allowed to do this: grant the identity s3:PutObject, s3:AbortMultipartUpload "
-        "and s3:GetObject on the bucket and prefix (and kms:GenerateDataKey for SSE-KMS)"}},
+        "and s3:GetObject on the bucket and prefix, s3:ListBucket on the bucket (and kms:GenerateDataKey, "
+        "kms:Decrypt for SSE-KMS); see docs/s3.md, Permissions"}},
       {"AllAccessDisabled", {ErrorCode::kPermissionDenied, "all access to this bucket has been disabled"}},
       {"AccountProblem", {ErrorCode::kPermissionDenied, "the AWS account has a problem: contact AWS support"}},
       {"KMS.AccessDeniedException",
@@ -168,7 +169,8 @@ Error MapS3Error(int status, HttpHeaders const& headers, std::string_view body, 
       switch (status) {
         case 403:
           advice = "access was refused (a HEAD response carries no error body: the secret, the key id or the "
-                   "permissions may be wrong)";
+                   "permissions may be wrong; AWS also answers 403 for a missing object when the identity lacks "
+                   "s3:ListBucket on the bucket, see docs/s3.md, Permissions)";
           break;
         case 404: advice = "not found (the bucket or the object does not exist)"; break;
         case 301:
