@@ -325,7 +325,7 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--agent", f->agents, "only tasks whose last agent (owner) id or name matches")->delimiter(',');
   cmd->add_option("--direction", f->directions, "only tasks with this direction: inbound, outbound, outdial")
       ->delimiter(',');
-  cmd->add_option("--status", f->statuses, "only tasks with this status, e.g. completed, abandoned")->delimiter(',');
+  cmd->add_option("--status", f->statuses, "only tasks with this status, e.g. completed, abandoned (a task still open is pending until it ends)")->delimiter(',');
   cmd->add_option("--min-duration", f->min_duration_s, "only recordings at least this many seconds long")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-duration", f->max_duration_s, "only recordings at most this many seconds long")

@@ -2,6 +2,7 @@
 #include <ccrec/webex/recording_source.hpp>
 
 #include "search_query.hpp"
+#include "task_admission.hpp"
 #include "transcripts.hpp"
 
 #include "internal/ascii.hpp"
@@ -127,21 +128,31 @@ struct MediaState {
                   " was refused (HTTP 403, URL expired?); re-querying captures once");
       auto fresh = Refresh(ctx);
       if (!fresh) return std::move(fresh).error();
-      response = client.OpenRecording(*fresh, ctx, offset);
+      current = *fresh;
+      response = client.OpenRecording(current, ctx, offset);
     }
-    // Client::OpenRecording already skips the first `offset` bytes itself when the server ignores
-    // Range (it answers 200 with Content-Length reduced to the rest), so the body starts at
-    // `offset`: say so with 206, or the engine (which skips the head of a 200 on resume, per the
-    // MediaOpener contract) would drop those bytes a second time and store a corrupt recording.
-    // The Content-Range lets the engine check the total; the 200's ETag stays, so a changed
-    // object (If-Range did not match) is detected there and restarted, not spliced.
-    if (response && offset > 0 && response->status == 200) {
-      response->status = 206;
-      if (auto rest = response->ContentLength(); rest && *rest > 0 && !response->Header("Content-Range")) {
-        SetHeader(response->headers, "Content-Range", "bytes " + std::to_string(offset) + "-" +
-                                                          std::to_string(offset + *rest - 1) + "/" +
-                                                          std::to_string(offset + *rest));
-      }
+    if (!response || offset == 0 || response->status != 200) return response;
+    // The server ignored Range, or If-Range did not match because the recording changed: it
+    // answered 200, and Client::OpenRecording skipped the first `offset` bytes itself. That is
+    // the rest of the bytes already written only if the answer is provably the same object (its
+    // strong ETag or its Last-Modified is the If-Range the engine sent): then say so with 206 (the
+    // engine would otherwise skip those bytes a second time). Else take the recording whole from
+    // byte 0 (200), which the engine writes anew instead of splicing two versions.
+    auto if_range = FindHeader(ctx.extra_headers, "If-Range");
+    auto etag = FindHeader(response->headers, "ETag");
+    auto last_modified = FindHeader(response->headers, "Last-Modified");
+    bool const same = if_range && ((etag && etag->rfind("W/", 0) != 0 && *etag == *if_range) ||
+                                   (last_modified && *last_modified == *if_range));
+    if (!same) {
+      logger.Info("task " + task_id + " recording " + recording_id + ": the resumed download came back whole (HTTP " +
+                  "200) and cannot be shown to be the recording already partly written; downloading it from byte 0");
+      return client.OpenRecording(current, ctx, 0);
+    }
+    response->status = 206;
+    if (auto rest = response->ContentLength(); rest && *rest > 0 && !response->Header("Content-Range")) {
+      SetHeader(response->headers, "Content-Range", "bytes " + std::to_string(offset) + "-" +
+                                                        std::to_string(offset + *rest - 1) + "/" +
+                                                        std::to_string(offset + *rest));
     }
     return response;
   }
@@ -179,6 +190,7 @@ class WebexSource : public RecordingSource {
   Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
                          std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) override {
     on_item_ = &on_item;
+    on_pending_ = &on_pending;
     std::vector<webex::Task> batch;
     // Batches tasks for Flush(): a full batch, or what is left at the end of a window (nullopt).
     Feed feed = [&](std::optional<webex::Task> task) -> Result<bool> {
@@ -265,6 +277,17 @@ class WebexSource : public RecordingSource {
         auto item = MalformedTaskItem(bad);
         if (!malformed_reported_.insert(item.task_id).second) continue;  // seen in another sub-window
         options_.logger.Warn("Webex: " + bad.reason + "; reported as failed item " + item.task_id);
+        if (Age().TooOld(bad.created_time)) {
+          // Like a task given up: one failed line, and it no longer holds the resume point (a
+          // failed item would: without a window time it keeps the checkpoint at the window start).
+          PendingItem given_up{"webex", item.task_id,
+                               "given up after " + detail::FormatAge(options_.pending_max_age) + ": " +
+                                   MalformedTaskError(bad, true).message,
+                               bad.created_time};
+          given_up.given_up = true;
+          (*on_pending_)(std::move(given_up));
+          continue;
+        }
         if (!(*on_item_)(std::move(item))) return false;
       }
       malformed.clear();
@@ -278,7 +301,7 @@ class WebexSource : public RecordingSource {
         options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
         continue;
       }
-      if (!TaskMatches(*task) || !SearchAdmits(task->id)) continue;
+      if (!Admits(*task)) continue;
       auto go_on = feed(std::move(*task));
       if (!go_on || !*go_on) return go_on;
     }
@@ -292,21 +315,31 @@ class WebexSource : public RecordingSource {
     return feed(std::nullopt);
   }
 
+  /// Why a Tasks element that is not a task (no id) fails: kParse naming the reason, its
+  /// createdTime and the element (at most 300 bytes, control characters escaped); `given_up`:
+  /// older than pending_max_age, so no later run retries it.
+  static Error MalformedTaskError(webex::MalformedTask const& bad, bool given_up = false) {
+    std::string element = bad.raw_json.size() > 300 ? bad.raw_json.substr(0, 300) + "..." : bad.raw_json;
+    return MakeError(ErrorCode::kParse,
+                     bad.reason + ", so its recordings cannot be looked up and none was exported" +
+                         (bad.created_time ? " (createdTime " + ::ccrec::detail::FormatIso8601(*bad.created_time, true) + ")"
+                                           : std::string(" (no createdTime)")) +
+                         "; the element: " + EscapeControlCharacters(element) +
+                         (given_up ? " (a malformed Webex answer: report it to Cisco; older than the pending "
+                                     "limit, so no later run retries it)"
+                                   : " (a malformed Webex answer: report it to Cisco; a later run retries)"));
+  }
+
   /// A failed item for a Tasks element that is not a task (no id: its recordings cannot be looked
   /// up). Identity "malformed-task-" + 12 hex of SHA-256 of the element, as task_id and
   /// recording_id, so a re-listed element is the same item (also across sub-windows and runs;
-  /// window_time its createdTime until older than pending_max_age, then none); its
-  /// key never matches an object (suffix ".malformed"); its opener fails at once with kParse (not
-  /// retried), so the engine writes one "failed" line and the run ends with failures.
+  /// window_time its createdTime); its key never matches an object (suffix ".malformed"); its
+  /// opener fails at once with MalformedTaskError() (not retried), so the engine writes one
+  /// "failed" line and the run ends with failures. Once older than pending_max_age the element is
+  /// reported as a given-up PendingItem instead (see the listing loop), so it cannot pin the
+  /// resume point of incremental runs for ever.
   exporter::ExportItem MalformedTaskItem(webex::MalformedTask const& bad) const {
     std::string const id = "malformed-task-" + ::ccrec::detail::Sha256Hex(bad.raw_json).substr(0, 12);
-    std::string element = bad.raw_json.size() > 300 ? bad.raw_json.substr(0, 300) + "..." : bad.raw_json;
-    Error error = MakeError(ErrorCode::kParse,
-                            bad.reason + ", so its recordings cannot be looked up and none was exported" +
-                                (bad.created_time ? " (createdTime " + ::ccrec::detail::FormatIso8601(*bad.created_time, true) + ")"
-                                                  : std::string(" (no createdTime)")) +
-                                "; the element: " + EscapeControlCharacters(element) +
-                                " (a malformed Webex answer: report it to Cisco; a later run retries)");
     ExportItem item;
     item.source = "webex";
     item.task_id = id;
@@ -316,10 +349,8 @@ class WebexSource : public RecordingSource {
     item.key_fields.ext = ".bin";
     item.key_fields.time = bad.created_time;
     item.key_fields.extra[detail::kKindKey] = "recording";
-    // Like a task given up (pending_max_age): an element that old no longer holds the resume point
-    // of incremental runs (else one bad element would pin it for ever).
-    item.window_time = TooOld(bad.created_time) ? std::nullopt : bad.created_time;
-    item.open = exporter::FailingOpener(std::move(error));
+    item.window_time = bad.created_time;
+    item.open = exporter::FailingOpener(MalformedTaskError(bad));
     if (leased_) item.on_done = options_.lease_sub_windows->TrackItem(*leased_);
     return item;
   }
@@ -331,7 +362,10 @@ class WebexSource : public RecordingSource {
     search_.clear();
     not_in_search_ = 0;
     webex::SearchQuery q;
-    q.from = from;
+    // Whether Search's `from` is inclusive is not documented (the Tasks lister copes with either):
+    // asked 1 ms earlier, a task created at `from` (where a pending task holds the resume point)
+    // is in the answer either way. Extra tasks are harmless: only listed tasks are looked up.
+    q.from = std::max(from - std::chrono::milliseconds(1), to - std::chrono::hours(24 * 365));
     q.to = to;
     q.channel_types = options_.tasks.channel_types;
     q.filter = options_.search_filter;
@@ -351,13 +385,24 @@ class WebexSource : public RecordingSource {
     }
     return {};
   }
-  /// Whether a listed task passes the Search filters (always without enrich_search or filters); counts refusals.
-  bool SearchAdmits(std::string const& id) {
-    if (!options_.enrich_search || !options_.search_filter.Any() || search_.count(id) != 0) return true;
-    ++not_in_search_;
-    options_.logger.Debug("task " + id + ": not among the Search API's matches; skipped before Captures");
+  /// Whether a listed task goes on to Captures: it passes the task filters and, with
+  /// enrich_search and Search filters, is among the Search answer's matches (refusals counted).
+  /// A task that does not while still open is reported pending instead (it may match once it
+  /// has ended: OpenTaskCase::kNotMatchingYet), so the resume point stays before it.
+  bool Admits(webex::Task const& task) {
+    bool const matches = detail::TaskMatches(options_.filter, task);
+    bool const in_search = !options_.enrich_search || !options_.search_filter.Any() || search_.count(task.id) != 0;
+    if (matches && in_search) return true;
+    if (auto open = detail::OpenTaskPending(task, Age(), detail::OpenTaskCase::kNotMatchingYet)) {
+      options_.logger.Debug("task " + task.id + ": still open and not matching the filters yet; pending");
+      (*on_pending_)(std::move(*open));
+    } else if (matches) {
+      ++not_in_search_;
+      options_.logger.Debug("task " + task.id + ": not among the Search API's matches; skipped before Captures");
+    }
     return false;
   }
+  detail::PendingAge Age() const { return {options_.pending_max_age, options_.clock}; }
   webex::SearchTask const* SearchFor(std::string const& id) const {
     if (!options_.enrich_search || !options_.task_ids.empty()) return nullptr;
     auto it = search_.find(id);
@@ -379,23 +424,6 @@ class WebexSource : public RecordingSource {
     return feed(std::nullopt);
   }
 
-  static bool AnyOf(std::vector<std::string> const& wanted, std::optional<std::string> const& value) {
-    if (wanted.empty()) return true;
-    if (!value) return false;
-    return std::any_of(wanted.begin(), wanted.end(), [&](std::string const& w) { return ::ccrec::detail::EqualsIgnoreCase(w, *value); });
-  }
-  static bool RefMatches(std::vector<std::string> const& wanted, std::optional<webex::NamedRef> const& ref) {
-    if (wanted.empty()) return true;
-    if (!ref) return false;
-    return std::any_of(wanted.begin(), wanted.end(), [&](std::string const& w) {
-      return (ref->id && *ref->id == w) || (ref->name && ::ccrec::detail::EqualsIgnoreCase(*ref->name, w));
-    });
-  }
-  bool TaskMatches(webex::Task const& t) const {
-    auto const& f = options_.filter;
-    return RefMatches(f.queues, t.queue) && RefMatches(f.agents, t.owner) && AnyOf(f.directions, t.direction) &&
-           AnyOf(f.statuses, t.status);
-  }
   /// Whether recording `item_id` of `task` passes the duration bounds. One without startTime or
   /// stopTime cannot be shown to lie outside them: it passes (logged), never silently dropped.
   bool RecordingMatches(webex::Task const& task, webex::Recording const& r, std::string const& item_id) const {
@@ -432,10 +460,12 @@ class WebexSource : public RecordingSource {
       }
       bool const has_transcripts = options_.include_transcripts && found != nullptr && !found->transcriptions.empty();
       if (found == nullptr || (found->recordings.empty() && !has_transcripts)) {
-        on_pending(Pending(task));
+        on_pending(detail::PendingTask(task, Age(), !options_.task_ids.empty()));
         continue;
       }
-      if (auto open = OpenTaskPending(task)) on_pending(std::move(*open));
+      if (auto open = detail::OpenTaskPending(task, Age(), detail::OpenTaskCase::kPartialCapture)) {
+        on_pending(std::move(*open));
+      }
       bool any_recording = false;
       for (std::size_t i = 0; i < found->recordings.size(); ++i) {
         std::string const item_id = RecordingItemId(found->recordings, i);
@@ -458,58 +488,6 @@ class WebexSource : public RecordingSource {
     }
     batch.clear();
     return true;
-  }
-
-  /// A task without a recording: pending, or given up once older than pending_max_age.
-  PendingItem Pending(webex::Task const& task) const {
-    PendingItem p{"webex", task.id,
-                  !options_.task_ids.empty()
-                      ? "the Captures API lists nothing for this task id (unknown id, not recorded, or not available yet)"
-                  : task.capture_requested ? "capture requested but not available yet"
-                                           : "capture status not known yet (captureRequested is null)",
-                  task.created_time};
-    if (TooOld(task.created_time)) {
-      p.given_up = true;
-      p.reason = "unavailable after " + FormatAge(options_.pending_max_age) + ": " + p.reason + " (task created " +
-                 ::ccrec::detail::FormatIso8601(*task.created_time) + "; purged or never recorded?)";
-    }
-    return p;
-  }
-
-  /// Whether `created` lies more than pending_max_age in the past (never when unknown).
-  bool TooOld(std::optional<std::chrono::system_clock::time_point> const& created) const {
-    auto const max_age = options_.pending_max_age;
-    return max_age.count() > 0 && created && options_.clock->Now() - *created > max_age;
-  }
-
-  /// A task listed while still open (status created, queued, offered or assigned) whose capture
-  /// already has entries: those are exported, and the task is also pending, so the resume point
-  /// stays and a later run lists it again for what follows (reference §4.4: revisit open tasks;
-  /// §5.1: Captures answers for open tasks). Given up after pending_max_age, like Pending().
-  std::optional<PendingItem> OpenTaskPending(webex::Task const& task) const {
-    static std::vector<std::string> const kOpen{"created", "queued", "offered", "assigned"};
-    if (!AnyOf(kOpen, task.status)) return std::nullopt;
-    PendingItem p{"webex", task.id,
-                  "task still open (status " + *task.status +
-                      ") when listed: its capture may be partial; what it had was exported, a later run lists it again",
-                  task.created_time};
-    if (TooOld(task.created_time)) {
-      p.given_up = true;
-      p.reason = "still open after " + FormatAge(options_.pending_max_age) + ": " + p.reason +
-                 " (task created " + ::ccrec::detail::FormatIso8601(*task.created_time) +
-                 "; recordings made after the last run are not exported)";
-    }
-    return p;
-  }
-
-  /// "3d", "36h", "90m", "45s" or "1500ms": the largest unit that divides `d`.
-  static std::string FormatAge(std::chrono::milliseconds d) {
-    auto const ms = d.count();
-    if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
-    if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-    if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
-    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-    return std::to_string(ms) + "ms";
   }
 
   /// The identity and key fields a recording's and a transcript's item share (`kind`: the
@@ -583,9 +561,10 @@ class WebexSource : public RecordingSource {
   webex::Client client_;
   WebexSourceOptions options_;
   std::map<std::string, webex::SearchTask> search_;  // enrich_search: the current sub-window's answer
-  std::size_t not_in_search_ = 0;                    // tasks of the sub-window that SearchAdmits turned away
+  std::size_t not_in_search_ = 0;                    // tasks of the sub-window Admits() turned away: not in Search
   std::optional<exporter::SubWindow> leased_;         // the leased sub-window being listed
-  std::function<bool(ExportItem)> const* on_item_ = nullptr;  // Enumerate()'s, while it runs
+  std::function<bool(ExportItem)> const* on_item_ = nullptr;      // Enumerate()'s, while it runs
+  std::function<void(PendingItem)> const* on_pending_ = nullptr;  // Enumerate()'s, while it runs
   std::set<std::string> malformed_reported_;  // task_id of every MalformedTaskItem() handed out
 };
 

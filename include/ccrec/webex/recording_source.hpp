@@ -143,7 +143,8 @@ CCREC_EXPORT std::vector<std::string> WebexExtraKeyNames();
 /// The manifest recording_id (and {recording_id}) of entry `index` of a task's
 /// `transcription[]` list: "transcript-<id>"; "transcript-<id>-<index + 1>" when another entry
 /// of the list has the same id (the id is the CCAI config id for voice, which need not be
-/// unique within a task); "transcript-<index + 1>" when the id is empty. Never a recording id
+/// unique within a task); "transcript-<index + 1>" when the id is empty; a derived id that another
+/// entry has as its own (a hostile list) gets "-<index + 1>" again until it is free. Never a recording id
 /// (those are UUIDs), so recordings and transcripts of one task never share a key under the
 /// {task_id}+{recording_id} rule. Assumption (not documented by Cisco): the server lists a
 /// task's transcripts in a stable order.
@@ -152,7 +153,9 @@ CCREC_EXPORT std::string TranscriptItemId(std::vector<Transcription> const& tran
 /// The manifest recording_id (and {recording_id}) of entry `index` of a task's `recording[]`
 /// list: the recording's `id` (a UUID) when no other entry of the list has it;
 /// "<id>-<index + 1>" when another entry has the same id; "recording-<index + 1>" when the id is
-/// missing, empty, null or neither a string nor an integer (Recording::id is empty). So every recording of a capture is its own item, and re-querying
+/// missing, empty, null or neither a string nor an integer (Recording::id is empty); a derived id
+/// that another entry has as its own (e.g. `"id":"recording-1"` beside an entry without id) gets
+/// "-<index + 1>" again until it is free. So every recording of a capture is its own item, and re-querying
 /// Captures for a fresh presigned URL finds the same entry (for a derived id, only when its
 /// fileName, times, callType and channels are unchanged). Same rule as TranscriptItemId().
 /// Assumption (not documented by Cisco): the server lists a task's recordings in a stable order.

@@ -34,7 +34,9 @@ class ExportWebexHostileTest : public ::testing::Test {
     ccrec_it::WriteWebexTokenFile(token_file_, webex_->Get("refresh_token"));
     manifest_ = *dir_ / "m.jsonl";
   }
-  void TearDown() override { Configure(R"({"tasks_page_cap":null,"tasks_without_id_suffix":null})"); }
+  void TearDown() override {
+    Configure(R"({"tasks_page_cap":null,"tasks_without_id_suffix":null,"settle_pending":false})");
+  }
 
   void Configure(std::string const& json) {
     auto [status, body] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/config", json, "application/json",
@@ -42,18 +44,23 @@ class ExportWebexHostileTest : public ::testing::Test {
     ASSERT_EQ(status, 200) << body;
   }
 
-  ccrec_it::ProgramResult Run() {
+  /// The export of 2026-11-01 (`window`: its --from/--to or --since-last-run flags) plus `extra`.
+  ccrec_it::ProgramResult Run(std::vector<std::string> const& extra = {},
+                              std::vector<std::string> window = {"--from", "2026-11-01T00:00:00Z", "--to",
+                                                                 "2026-11-02T00:00:00Z"}) {
     std::vector<std::string> args = {CCREC_EXPORT_BIN, "webex", "--api-base-url", webex_->Get("base_url"),
                                      "--token-url", webex_->Get("token_url"), "--token-file", token_file_,
                                      "--dest", "file://" + dir_->path() + "/archive", "--manifest", manifest_,
-                                     "--ca-file", webex_->Get("ca_file"), "--pending-max-age", "0",
-                                     "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-02T00:00:00Z"};
+                                     "--ca-file", webex_->Get("ca_file"), "--pending-max-age", "0"};
+    args.insert(args.end(), window.begin(), window.end());
+    args.insert(args.end(), extra.begin(), extra.end());
     return ccrec_it::RunProgram(args, {{"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
                                        {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")}});
   }
 
   /// The day's telephony tasks: id -> ids of their stitched recordings (what Captures returns).
-  std::map<std::string, std::vector<std::string>> GroundTruth() {
+  /// `only_status`: only the tasks whose status (as the Tasks API reports it now) is this.
+  std::map<std::string, std::vector<std::string>> GroundTruth(std::string const& only_status = "") {
     auto [status, body] = ccrec_it::HttpGet(
         webex_->Get("base_url") + "/_emulator/tasks?from=1793491200000&to=1793577600000&channelTypes=telephony",
         webex_->Get("ca_file"));
@@ -61,6 +68,7 @@ class ExportWebexHostileTest : public ::testing::Test {
     auto doc = Json(body);
     std::map<std::string, std::vector<std::string>> out;
     for (auto const& t : doc["tasks"].GetArray()) {
+      if (!only_status.empty() && only_status != t["status"].GetString()) continue;
       auto& recs = out[t["id"].GetString()];
       if (t["captureRequested"].IsBool() && !t["captureRequested"].GetBool()) continue;
       for (auto const& r : t["recordings"]["stitched"].GetArray()) recs.push_back(r["recordingId"].GetString());
@@ -126,6 +134,42 @@ TEST_F(ExportWebexHostileTest, TaskElementsWithoutIdAreFailedLinesAndTheRunFails
     for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
   }
   EXPECT_EQ(malformed.size(), without_id);
+}
+
+// --status completed on incremental runs: a call still open at the first run (queued, offered,
+// assigned) does not match yet, but will once it completes. It stays pending (holding the
+// checkpoint) instead of being skipped, so the next run, after the emulator's open tasks have
+// completed (settle_pending), exports it. Before, the first run skipped it, moved the checkpoint to
+// the window's end, and the second run had nothing to do: those recordings were lost, exit 0.
+TEST_F(ExportWebexHostileTest, OpenCallsOutsideTheStatusFilterAreExportedOnceTheyComplete) {
+  std::set<std::string> open;  // telephony tasks open now that will complete with recordings
+  {
+    auto [status, body] = ccrec_it::HttpGet(
+        webex_->Get("base_url") + "/_emulator/tasks?from=1793491200000&to=1793577600000&channelTypes=telephony",
+        webex_->Get("ca_file"));
+    ASSERT_EQ(status, 200);
+    auto doc = Json(body);
+    for (auto const& t : doc["tasks"].GetArray()) {
+      if (std::string(t["state"].GetString()) == "open") open.insert(t["id"].GetString());
+    }
+  }
+  ASSERT_FALSE(open.empty()) << "the data set has calls still open";
+  auto first = Run({"--status", "completed", "--since-last-run"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  Configure(R"({"settle_pending":true})");
+  auto second = Run({"--status", "completed", "--since-last-run"}, {"--to", "2026-11-02T00:00:00Z"});
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+
+  std::set<std::pair<std::string, std::string>> exported;
+  for (auto const& l : Lines()) {
+    if (l[0] == "exported") exported.insert({l[1], l[2]});
+  }
+  std::size_t formerly_open = 0;
+  for (auto const& [task, recs] : GroundTruth("completed")) {
+    for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
+    if (open.count(task) != 0 && !recs.empty()) ++formerly_open;
+  }
+  EXPECT_GT(formerly_open, 0u) << "some calls completed between the runs";
 }
 
 }  // namespace

@@ -233,13 +233,24 @@ TEST(WebexHostileSource, MalformedTaskElementIsAFailedItem) {
   EXPECT_EQ(counts["failed"], 1u);
   EXPECT_EQ(counts["exported"], 1u);
 
-  // Older than pending_max_age (3 days): still a failed item, but it no longer pins the resume point.
+  // Older than pending_max_age (3 days): given up like a pending task, one failed line, and it no
+  // longer pins the resume point. (As a failed item without a window time it kept the
+  // --since-last-run checkpoint at the window's start on every run, for ever.)
   w.clock->Advance(73h);
   auto old = Enumerate(*w.Source());
-  ASSERT_EQ(old.items.size(), 2u);
-  auto const& old_failed = old.items[0].task_id == "t1" ? old.items[1] : old.items[0];
-  EXPECT_EQ(old_failed.task_id, failed.task_id) << "the same identity on every run";
-  EXPECT_FALSE(old_failed.window_time);
+  ASSERT_EQ(old.items.size(), 1u);
+  EXPECT_EQ(old.items[0].task_id, "t1");
+  ASSERT_EQ(old.pending.size(), 1u);
+  EXPECT_EQ(old.pending[0].task_id, failed.task_id) << "the same identity on every run";
+  EXPECT_TRUE(old.pending[0].given_up);
+  EXPECT_EQ(old.pending[0].reason.rfind("given up after 3d: ", 0), 0u) << old.pending[0].reason;
+  EXPECT_NE(old.pending[0].reason.find("data[1] has no string \"id\""), std::string::npos) << old.pending[0].reason;
+  EXPECT_NE(old.pending[0].reason.find("no later run retries it"), std::string::npos) << old.pending[0].reason;
+  ccrec_test::TempDir later_dir;
+  auto later = HostileExport(w.Source(), later_dir / "m.jsonl");
+  EXPECT_EQ(later.LastLine(), "exported=1 skipped=0 failed=1 pending=0 bytes=10");
+  EXPECT_EQ(later.unfinished_without_window_time, 0u) << "the checkpoint would stay at the window start";
+  EXPECT_FALSE(later.earliest_unfinished);
 }
 
 // Recordings of one task without id, or sharing one, are distinct items; each downloads its own

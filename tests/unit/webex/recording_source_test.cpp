@@ -376,6 +376,31 @@ TEST(WebexSource, ResumeOfAChangedRecordingRestartsFromByteZero) {
   EXPECT_FALSE(media[2].Header("Range")) << "restarted from byte 0";
 }
 
+// The same when the changed recording comes back with only a weak ETag (no strong validator to
+// compare): the whole answer that OpenRecording cut locally cannot be shown to be the recording
+// already partly written, so it is fetched again from byte 0 and stored whole, never spliced.
+TEST(WebexSource, ResumeAnsweredWithoutAStrongValidatorRestartsFromByteZero) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "main.wav", "main", Bytes(30000, 1)}}});
+  w.etags["r1"] = "\"v1\"";
+  w.drop_first_after["r1"] = 10000;
+  w.replace_after_drop["r1"] = {Bytes(30000, 2), "W/\"v2\""};
+  auto memory = std::make_shared<MemorySink>();
+  ccrec::exporter::ExporterOptions o;
+  o.concurrency = 1;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  o.write_sidecars = false;
+  auto summary = ccrec::exporter::Exporter(w.Source(), memory, nullptr, o).Run();
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=30000");
+  auto stored = memory->Get("call-detail/t1/r1.wav");
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(*stored == Bytes(30000, 2)) << "v1's head spliced onto v2's tail";
+  auto media = w.MediaRequests();
+  ASSERT_EQ(media.size(), 3u);
+  EXPECT_EQ(media[1].Header("If-Range"), "\"v1\"");
+  EXPECT_FALSE(media[2].Header("Range")) << "fetched again from byte 0";
+}
+
 // The same through the source when the recording did not change and the server ignores Range:
 // the local skip (OpenRecording) stays correct and byte-exact.
 TEST(WebexSource, ResumeOfAnUnchangedRecordingWhoseServerIgnoresRangeIsByteExact) {

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "task_admission.hpp"
+
+#include "internal/ascii.hpp"
+#include "internal/time_util.hpp"
+
+#include <algorithm>
+#include <vector>
+
+namespace ccrec::webex::detail {
+
+namespace {
+
+bool AnyOf(std::vector<std::string> const& wanted, std::optional<std::string> const& value) {
+  if (wanted.empty()) return true;
+  if (!value) return false;
+  return std::any_of(wanted.begin(), wanted.end(),
+                     [&](std::string const& w) { return ::ccrec::detail::EqualsIgnoreCase(w, *value); });
+}
+
+bool RefMatches(std::vector<std::string> const& wanted, std::optional<NamedRef> const& ref) {
+  if (wanted.empty()) return true;
+  if (!ref) return false;
+  return std::any_of(wanted.begin(), wanted.end(), [&](std::string const& w) {
+    return (ref->id && *ref->id == w) || (ref->name && ::ccrec::detail::EqualsIgnoreCase(*ref->name, w));
+  });
+}
+
+std::string Created(Task const& task) { return ::ccrec::detail::FormatIso8601(*task.created_time); }
+
+}  // namespace
+
+bool TaskMatches(WebexTaskFilter const& filter, Task const& task) {
+  return RefMatches(filter.queues, task.queue) && RefMatches(filter.agents, task.owner) &&
+         AnyOf(filter.directions, task.direction) && AnyOf(filter.statuses, task.status);
+}
+
+bool IsOpenTask(Task const& task) {
+  static std::vector<std::string> const kOpen{"created", "queued", "offered", "assigned"};
+  return task.status && AnyOf(kOpen, task.status);
+}
+
+bool PendingAge::TooOld(std::optional<std::chrono::system_clock::time_point> const& created) const {
+  return max_age.count() > 0 && created && clock->Now() - *created > max_age;
+}
+
+std::string FormatAge(std::chrono::milliseconds d) {
+  auto const ms = d.count();
+  if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
+  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
+  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
+
+exporter::PendingItem PendingTask(Task const& task, PendingAge const& age, bool by_task_id) {
+  exporter::PendingItem p{"webex", task.id,
+                          by_task_id ? "the Captures API lists nothing for this task id (unknown id, not recorded, or not "
+                                       "available yet)"
+                          : task.capture_requested ? "capture requested but not available yet"
+                                                   : "capture status not known yet (captureRequested is null)",
+                          task.created_time};
+  if (age.TooOld(task.created_time)) {
+    p.given_up = true;
+    p.reason = "unavailable after " + FormatAge(age.max_age) + ": " + p.reason + " (task created " + Created(task) +
+               "; purged or never recorded?)";
+  }
+  return p;
+}
+
+std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAge const& age, OpenTaskCase why) {
+  if (!IsOpenTask(task)) return std::nullopt;
+  bool const partial = why == OpenTaskCase::kPartialCapture;
+  exporter::PendingItem p{
+      "webex", task.id,
+      "task still open (status " + *task.status + ") when listed: " +
+          (partial ? "its capture may be partial; what it had was exported, a later run lists it again"
+                   : "the task and Search filters are judged once it has ended; a later run lists it again"),
+      task.created_time};
+  if (age.TooOld(task.created_time)) {
+    p.given_up = true;
+    p.reason = "still open after " + FormatAge(age.max_age) + ": " + p.reason + " (task created " + Created(task) +
+               (partial ? "; recordings made after the last run are not exported)"
+                        : "; not exported: whether it matches the filters is not known)");
+  }
+  return p;
+}
+
+}  // namespace ccrec::webex::detail

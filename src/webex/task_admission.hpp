@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Internal to ccrec::webex: which listed tasks go on to Captures, and which stay pending for a
+// later run (the Webex recording source, recording_source.cpp). Not installed.
+
+#include <ccrec/core/clock.hpp>
+#include <ccrec/exporter/recording_source.hpp>
+#include <ccrec/webex/models.hpp>
+#include <ccrec/webex/recording_source.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace ccrec::webex::detail {
+
+/// Whether `task` passes the task filters of `filter` (queues, agents, directions, statuses;
+/// duration bounds are per recording and not looked at). Each list is "any of", an empty list
+/// admits every task, and a task that lacks the filtered attribute fails a non-empty list.
+/// Names and the direction and status values compare case-insensitively; ids exactly.
+bool TaskMatches(WebexTaskFilter const& filter, Task const& task);
+
+/// Whether `task` was still open when listed: its status is created, queued, offered or assigned
+/// (Webex CC reference §4.2; case-insensitive). A task without status is not taken as open.
+bool IsOpenTask(Task const& task);
+
+/// How long a task may stay unfinished, and the clock it is measured with.
+struct PendingAge {
+  /// WebexSourceOptions::pending_max_age; zero: wait forever.
+  std::chrono::milliseconds max_age{0};
+  /// Not null.
+  std::shared_ptr<Clock> clock;
+
+  /// Whether `created` lies more than max_age in the past (never when unknown or max_age is zero).
+  bool TooOld(std::optional<std::chrono::system_clock::time_point> const& created) const;
+};
+
+/// "3d", "36h", "90m", "45s" or "1500ms": the largest unit that divides `d`.
+std::string FormatAge(std::chrono::milliseconds d);
+
+/// A task without anything to export yet (captureRequested true or null, or listed by id, and an
+/// empty capture): pending with the reason, or given up (PendingItem::given_up, reason
+/// "unavailable after <age>: ...") once older than `age`. `by_task_id`: the task was given with
+/// WebexSourceOptions::task_ids, not listed.
+exporter::PendingItem PendingTask(Task const& task, PendingAge const& age, bool by_task_id);
+
+/// Why an open task stays pending.
+enum class OpenTaskCase {
+  /// Its capture already has entries, which are exported now (reference §4.4, §5.1: Captures
+  /// answers for open tasks): a later run lists it again for what follows.
+  kPartialCapture,
+  /// It does not match the task filters or the Search filters (yet): status, last agent and last
+  /// queue change until the task ends, and Search has no totals before then, so the filters are
+  /// judged once it has ended; skipping it now would move the resume point past it for good.
+  kNotMatchingYet,
+};
+
+/// The pending item of a task listed while still open (IsOpenTask()), or nullopt for any other
+/// task; given up (reason "still open after <age>: ...") once older than `age`, like PendingTask().
+std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAge const& age, OpenTaskCase why);
+
+}  // namespace ccrec::webex::detail
