@@ -39,6 +39,8 @@ std::size_t SkipValue(std::string_view s, std::size_t i) {
 }  // namespace
 
 std::string CompactJson(std::string_view valid) {
+  // ParseJson() accepts a UTF-8 byte-order mark before the value; it is not part of the value.
+  if (valid.substr(0, 3) == "\xEF\xBB\xBF") valid.remove_prefix(3);
   std::string out;
   out.reserve(valid.size());
   bool in_string = false;

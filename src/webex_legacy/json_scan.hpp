@@ -15,9 +15,11 @@
 
 namespace ccrec::webex_legacy::detail {
 
-/// Removes whitespace outside strings. `valid` must be valid JSON.
+/// Removes whitespace outside strings and a leading UTF-8 byte-order mark. `valid` must be valid
+/// JSON (ParseJson() accepts the mark).
 std::string CompactJson(std::string_view valid);
-/// Top-level elements of a compact, valid JSON array.
+/// Top-level elements of a compact, valid JSON array (CompactJson()); none for anything that does
+/// not start with `[` (callers compare the count with the parsed array's: SplitRecordArray()).
 std::vector<std::string_view> ArrayElements(std::string_view compact_array);
 /// (key token including quotes, value text) of each member of a compact, valid JSON object.
 std::vector<std::pair<std::string_view, std::string_view>> ObjectMembers(std::string_view compact_object);

@@ -143,13 +143,14 @@ struct CCREC_EXPORT Aar {
 };
 
 /// Splits a v1 list response (a JSON array of records) into one compact JSON text per record,
-/// in server order. Whitespace outside strings is removed; everything else (number spelling,
-/// member order, escapes) is kept byte-for-byte.
+/// in server order. Whitespace outside strings and a leading UTF-8 byte-order mark are removed;
+/// everything else (number spelling, member order, escapes) is kept byte-for-byte.
 ///
 /// @param json the response body.
-/// @return the records (empty for `[]`).
+/// @return the records (empty only for an empty array, `[]`).
 /// Errors: kParse when the body is not valid JSON (naming the byte offset) or not an array, or
-/// an element is not an object.
+/// an element is not an object; kInternal (a ccrec bug, never expected) when fewer records could
+/// be cut out of the body than it parsed as, rather than returning fewer.
 /// @par Thread safety
 /// Thread-safe.
 CCREC_EXPORT Result<std::vector<std::string>> SplitRecordArray(std::string_view json);

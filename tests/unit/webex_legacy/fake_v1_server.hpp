@@ -117,6 +117,8 @@ class FakeV1Server {
     end_inclusive_ = end_inclusive;
   }
   bool saw_raw_json_characters() const { return raw_chars_.load(); }
+  /// Starts every JSON body with a UTF-8 byte-order mark (as some Java services do).
+  void SetJsonByteOrderMark(bool on) { json_bom_ = on; }
 
   std::vector<FakeRecord> InWindow(std::int64_t b, std::int64_t e) const {
     std::vector<FakeRecord> out;
@@ -149,7 +151,7 @@ class FakeV1Server {
       for (auto const& row : rows) body += RecordCsvRow(row);
       return ccrec::testing::MakeResponse(200, body, {{"Content-Type", "text/csv;charset=UTF-8"}});
     }
-    body = "[";
+    body = json_bom_ ? "\xEF\xBB\xBF[" : "[";
     for (std::size_t i = 0; i < rows.size(); ++i) body += (i ? ", " : "") + RecordJson(rows[i]);
     body += "]";
     return ccrec::testing::MakeResponse(200, body, {{"Content-Type", "application/json;charset=UTF-8"}});
@@ -161,6 +163,7 @@ class FakeV1Server {
   std::vector<ParsedQuery> queries_;
   std::atomic<int> max_n_{0};
   std::atomic<bool> raw_chars_{false};
+  std::atomic<bool> json_bom_{false};
   bool begin_inclusive_ = true;
   bool end_inclusive_ = false;
 };

@@ -98,6 +98,23 @@ TEST(Models, SplitRecordArrayKeepsRecordsByteExact) {
   EXPECT_TRUE(SplitRecordArray("[]")->empty());
 }
 
+// A UTF-8 byte-order mark before the array (the JSON parser accepts it) is not part of the first
+// record, and never makes the list look empty.
+TEST(Models, SplitRecordArraySkipsAByteOrderMark) {
+  auto one = SplitRecordArray("\xEF\xBB\xBF[{\"cstts\":1}]");
+  ASSERT_TRUE(one) << one.error().ToString();
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0], "{\"cstts\":1}");
+  auto two = SplitRecordArray("\xEF\xBB\xBF [ {\"a\":1} , {\"b\":2} ]");
+  ASSERT_TRUE(two) << two.error().ToString();
+  EXPECT_EQ(*two, (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+  EXPECT_TRUE(SplitRecordArray("\xEF\xBB\xBF[]")->empty());
+  auto csr = ParseCsr("\xEF\xBB\xBF{\"sid\":\"s1\",\"cstts\":5}");
+  ASSERT_TRUE(csr) << csr.error().ToString();
+  EXPECT_EQ(csr->sid.value_or(""), "s1");
+  EXPECT_EQ(csr->json, "{\"sid\":\"s1\",\"cstts\":5}");
+}
+
 TEST(Models, BadJsonIsAParseError) {
   for (char const* bad : {"", "[", "[{\"a\":1},", "[{\"a\":1}", "{\"a\":1}", "[1,2]", "[{\"a\":1}] x", "null",
                           "[{\"a\":\"raw\nnewline\"}]", "[{\"a\":tru}]", "<html>oops</html>"}) {

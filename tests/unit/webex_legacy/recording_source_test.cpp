@@ -305,6 +305,28 @@ TEST(LegacySource, ReRunWithoutManifestSkipsThroughStat) {
   EXPECT_EQ(sink->Objects().size(), first.exported);
 }
 
+// A JSON answer that starts with a UTF-8 byte-order mark still yields its records: the windows
+// are neither stored empty nor marked exported without them.
+TEST(LegacySource, JsonBodiesWithAByteOrderMarkExportEveryRecord) {
+  Env env(Records());
+  env.server->SetJsonByteOrderMark(true);
+  auto sink = std::make_shared<MemorySink>();
+  TempManifest mpath;
+  auto summary = Export(*env.client, sink, OpenManifest(mpath.path()), Options());
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.failed, 0u);
+  std::multiset<std::string> sids;
+  for (auto const& [key, object] : sink->Objects()) {
+    EXPECT_NE(object.data.rfind("\xEF\xBB\xBF", 0), 0u) << "no mark in the stored lines: " << key;
+    std::istringstream in(object.data);
+    for (std::string line; std::getline(in, line);) sids.insert(line.substr(8, line.find('"', 8) - 8));
+  }
+  std::multiset<std::string> expected;
+  for (auto const& r : Records()) expected.insert(r.id);
+  EXPECT_EQ(sids, expected) << "every record exactly once";
+  EXPECT_GT(summary.exported, 3u) << "the dense hour was still split (full answers were seen as full)";
+}
+
 TEST(LegacySource, CsvObjectsAreTheServiceBytes) {
   Env env(Records());
   auto sink = std::make_shared<MemorySink>();
