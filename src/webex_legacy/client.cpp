@@ -16,10 +16,12 @@
 #include "internal/url.hpp"
 #include "webex_legacy/csv_page_reader.hpp"
 #include "webex_legacy/json_scan.hpp"
+#include "webex_legacy/stray_records.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 namespace ccrec::webex_legacy {
@@ -226,20 +228,25 @@ struct Client::Impl : util::ClientRuntime {
     // millisecond earlier, so that [b, e) is inside the answer whether dateBegin and dateEnd are
     // inclusive or exclusive, then keep [b, e) by cstts. Adjacent windows share no record.
     bool begin_included = false;
-    auto page = FetchPage(type, query, kQueryOverlap, begin_included, ctx);
+    std::optional<detail::StrayRecords> strays;
+    auto page = FetchPage(type, query, kQueryOverlap, begin_included, strays, ctx);
     if (page && page->possibly_truncated && begin_included) {
       // Full, and a record at exactly dateBegin came back: the service includes dateBegin, so the
       // overlap is not needed. Ask for exactly the window, so that a full millisecond before it
       // does not make this window look full.
-      return FetchPage(type, query, std::chrono::milliseconds(0), begin_included, ctx);
+      page = FetchPage(type, query, std::chrono::milliseconds(0), begin_included, strays, ctx);
     }
+    // One warning per window, for the answer kept.
+    if (page && strays) strays->Report(logger, WindowContext(type, Format::kJson, page->window));
     return page;
   }
 
   /// One JSON query for the window of `query`, sent from `overlap` earlier, filtered to the
-  /// window. `begin_included` tells whether a record with cstts == the dateBegin sent came back.
+  /// window. `begin_included` tells whether a record with cstts == the dateBegin sent came back;
+  /// `strays` counts the records outside the range sent (detail::StrayRecords).
   Result<RecordPage> FetchPage(RecordType type, Query const& query, std::chrono::milliseconds overlap,
-                               bool& begin_included, CallContext const& ctx) const {
+                               bool& begin_included, std::optional<detail::StrayRecords>& strays,
+                               CallContext const& ctx) const {
     TimeWindow window = WindowOf(query);
     Query sent = query;
     sent.date_begin = window.begin - overlap;
@@ -254,9 +261,11 @@ struct Client::Impl : util::ClientRuntime {
     page.possibly_truncated = page.rows_returned >= page.row_limit;
     std::int64_t b = util::ToEpochMs(window.begin), e = util::ToEpochMs(window.end);
     begin_included = false;
+    strays.emplace(b - overlap.count(), e);
     for (auto& record : *records) {
       auto t = detail::ParseInteger(detail::FindMember(record, "cstts"));
       begin_included = begin_included || (t && *t == b - overlap.count());
+      if (t) strays->Check(*t);
       if (t && (*t < b || *t >= e)) {
         ++page.dropped_outside_window;
       } else {

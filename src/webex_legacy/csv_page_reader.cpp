@@ -54,6 +54,7 @@ Result<std::size_t> CsvPageReader::Impl::Read(char* buffer, std::size_t size) {
                      " row(s) with a cstts outside the window (the query starts " + std::to_string(overlap.count()) +
                      " ms earlier); a neighbouring window keeps them");
       }
+      filter.strays().Report(logger, context);
     }
   }
 }

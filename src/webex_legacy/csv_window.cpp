@@ -33,7 +33,8 @@ CsvWindowFilter::CsvWindowFilter(std::int64_t begin_ms, std::int64_t end_ms, std
       // and the line-break byte being looked at (1).
       max_raw_bytes_(options.max_record_bytes > std::numeric_limits<std::size_t>::max() - 4 ? options.max_record_bytes
                                                                                              : options.max_record_bytes + 4),
-      max_body_bytes_(max_body_bytes) {}
+      max_body_bytes_(max_body_bytes),
+      strays_(sent_begin_ms, end_ms) {}
 
 Result<void> CsvWindowFilter::TooLong() {
   // More raw bytes than any acceptable record: the parser, given them, fails with the record's
@@ -101,6 +102,7 @@ void CsvWindowFilter::Decide(bool data_row, std::string const& cstts_field, std:
   if (data_row) {
     if (auto t = ParseCstts(cstts_field)) {
       if (*t == sent_begin_ms_) begin_included_ = true;
+      strays_.Check(*t);
       if (*t < begin_ms_ || *t >= end_ms_) {
         ++dropped_;
         return;

@@ -5,6 +5,8 @@
 #include <ccrec/core/result.hpp>
 #include <ccrec/webex_legacy/csv.hpp>
 
+#include "webex_legacy/stray_records.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -46,6 +48,8 @@ class CsvWindowFilter {
   std::uint64_t dropped() const noexcept { return dropped_; }
   /// A row with `cstts` == sent_begin_ms came back (the service includes dateBegin).
   bool begin_included() const noexcept { return begin_included_; }
+  /// Data rows with a `cstts` outside [sent_begin_ms, end_ms] (StrayRecords), kept or not.
+  StrayRecords const& strays() const noexcept { return strays_; }
   /// The header has a `cstts` column.
   bool has_cstts_column() const noexcept { return cstts_column_.has_value(); }
 
@@ -66,6 +70,7 @@ class CsvWindowFilter {
   std::optional<std::size_t> cstts_column_;
   std::uint64_t dropped_ = 0;
   bool begin_included_ = false;
+  StrayRecords strays_;
 };
 
 }  // namespace ccrec::webex_legacy::detail

@@ -106,7 +106,10 @@ struct CCREC_EXPORT RecordPage {
   std::size_t row_limit = 0;
   /// rows_returned >= row_limit: the response may be truncated (the service does not say).
   bool possibly_truncated = false;
-  /// Records removed because their `cstts` was outside the window.
+  /// Records removed because their `cstts` was outside the window. Those at the dateBegin sent
+  /// or at date_end are expected (the overlap, an inclusive dateEnd); any further out means the
+  /// service does not filter on `cstts` in milliseconds, and QueryPage() logs one Warn for the
+  /// window (count and times seen): such a record may be missing from every window's export.
   std::size_t dropped_outside_window = 0;
 };
 
@@ -166,7 +169,8 @@ class CCREC_EXPORT CsvPageReader final : public BodyReader {
   /// PossiblyTruncated() is judged on.
   std::uint64_t Rows() const noexcept;
   /// Data rows not yielded because their integer `cstts` lies outside the window (a
-  /// neighbouring window yields them).
+  /// neighbouring window yields them). As RecordPage::dropped_outside_window, rows outside
+  /// [dateBegin sent, window end] are logged as one Warn when the body ends.
   std::uint64_t DroppedOutsideWindow() const noexcept;
   /// Bytes yielded so far.
   std::uint64_t Bytes() const noexcept;
