@@ -22,7 +22,8 @@ void AddWindowFlags(CLI::App& cmd, WindowFlags& f, std::string const& what) {
                  "end the window this long before now (room for late recordings), e.g. 30m, 2h");
 }
 
-ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, std::string const& source) {
+ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, std::string const& source,
+                           CheckpointMatch const& match) {
   using std::chrono::system_clock;
   ExportWindow w;
   std::chrono::milliseconds lag{0};
@@ -34,9 +35,17 @@ ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, st
     auto read = ccrec::exporter::ReadCheckpoint(w.checkpoint_path);
     if (!read) throw UsageError{read.error().message};
     if (*read) {
-      if (!(*read)->source.empty() && (*read)->source != source) {
-        throw UsageError{"checkpoint " + w.checkpoint_path + " belongs to source \"" + (*read)->source + "\", not " +
-                         source + "; use another --manifest"};
+      auto const& found = (*read)->source;
+      bool const older = !match.older_source.empty() && found == match.older_source;
+      if (!found.empty() && found != source && !older) {
+        throw UsageError{"checkpoint " + w.checkpoint_path + " belongs to source \"" + found + "\", not \"" + source +
+                         "\"; " + match.other_source_fix};
+      }
+      if (older) {
+        std::cerr << "ccrec-export: warning: checkpoint " << w.checkpoint_path << " names source \"" << found
+                  << "\" (written by an older ccrec-export), which cannot tell which stream wrote it; it is taken "
+                     "as \""
+                  << source << "\"'s and rewritten with that name when this run moves it\n";
       }
       checkpoint = (*read)->next_from;
     }

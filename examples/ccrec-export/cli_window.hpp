@@ -36,10 +36,22 @@ struct ExportWindow {
   bool nothing_to_do = false;
 };
 
+/// Which checkpoints a subcommand takes as its own besides those of its `source`.
+struct CheckpointMatch {
+  /// The source name an older ccrec-export wrote for this stream (a checkpoint without the record
+  /// type and format, e.g. "webex-legacy"): accepted, with a warning that it cannot tell which
+  /// stream wrote it, and replaced by `source` when the run moves the checkpoint. Empty: none.
+  std::string older_source;
+  /// What the usage error for a checkpoint of another source tells the user to do.
+  std::string other_source_fix = "use another --manifest";
+};
+
 /// Resolves the window: to = --to, else now - --until-now-minus; from = the checkpoint of
 /// `source` (--since-last-run, once one exists), else to - N days (--days-back), else --from.
-/// Throws UsageError for a missing or contradictory window, or a checkpoint of another source.
-ExportWindow ResolveWindow(WindowFlags const& flags, CommonOptions const& common, std::string const& source);
+/// Throws UsageError for a missing or contradictory window, or a checkpoint of another source
+/// (naming both sources and `match.other_source_fix`).
+ExportWindow ResolveWindow(WindowFlags const& flags, CommonOptions const& common, std::string const& source,
+                           CheckpointMatch const& match = {});
 
 /// After a run: moves the checkpoint (when there is one) to the first unfinished item
 /// (ExportSummary::earliest_unfinished), else the window end; to the window start when an

@@ -60,18 +60,31 @@ std::string ReadQueryFile(std::string const& path) {
   return text;
 }
 
+/// The source a --since-last-run checkpoint of this stream names: "webex-legacy/csrs/json".
+std::string CheckpointSource(legacy::RecordType type, std::string const& format) {
+  return "webex-legacy/" + std::string(legacy::ToPathSegment(type)) + "/" + format;
+}
+
 int RunWebexLegacy(WebexLegacyFlags& f) {
   // ---- validate everything before writing anything -------------------------------------
   ValidateCommon(f.common, legacy::WebexLegacyKeyNames(), legacy::WebexLegacyKeyIdentity());
   auto dest = ParseDestination(f.common.dest);
-  auto window_range = ResolveWindow(f.range, f.common, "webex-legacy");
-  if (window_range.nothing_to_do) return kExitOk;
-  auto const from = window_range.from;
-  auto const to = window_range.to;
   auto type = legacy::ParseRecordType(f.record_type);
   if (!type) throw UsageError{"--record-type must be one of csrs, cars, asrs, aars"};
   legacy::Format format = f.format == "csv" ? legacy::Format::kCsv : legacy::Format::kJson;
   if (f.format != "csv" && f.format != "json") throw UsageError{"--format must be json or csv"};
+  // One checkpoint per stream (record type and format): a manifest can hold several streams'
+  // windows (ExportedWindows() tells them apart), but MANIFEST.checkpoint.json is one file, and a
+  // shared one would let one stream's run skip the other's unexported range.
+  std::string const checkpoint_source = CheckpointSource(*type, f.format);
+  CheckpointMatch match;
+  match.older_source = "webex-legacy";  // ccrec-export before the stream was named
+  match.other_source_fix = "a manifest keeps one --since-last-run checkpoint: use one --manifest per record type "
+                           "and format";
+  auto window_range = ResolveWindow(f.range, f.common, checkpoint_source, match);
+  if (window_range.nothing_to_do) return kExitOk;
+  auto const from = window_range.from;
+  auto const to = window_range.to;
   auto window = ParseDurationFlag("--window", f.window);
   if (window < std::chrono::seconds(1)) {
     throw UsageError{"--window \"" + f.window + "\" is not a duration of at least 1s (e.g. 15m, 1h, 1d)"};
@@ -160,7 +173,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   }
   // The next --since-last-run starts at the first window left unfinished (failed), else at this
   // range's end.
-  AdvanceCheckpoint(window_range, "webex-legacy", f.common, summary, signals.signal(), logger);
+  AdvanceCheckpoint(window_range, checkpoint_source, f.common, summary, signals.signal(), logger);
   return FinishRun(summary, logger, signals.signal(), f.common);
 }
 

@@ -29,7 +29,9 @@ namespace ccrec::exporter {
 /// @par Thread safety
 /// A plain value type; distinct objects may be used from distinct threads.
 struct Checkpoint {
-  /// The source the checkpoint belongs to, as in the manifest's lines (e.g. "webex").
+  /// The source the checkpoint belongs to, as in the manifest's lines (e.g. "webex"); a source
+  /// with several streams in one manifest names the stream (`ccrec-export webex-legacy` writes
+  /// "webex-legacy/<record type>/<format>", e.g. "webex-legacy/csrs/json").
   std::string source;
   /// Start of the next window (inclusive). Stored with millisecond precision.
   std::chrono::system_clock::time_point next_from{};

@@ -296,7 +296,7 @@ TEST_F(WebexLegacyTest, CliSinceLastRunContinuesFromTheCheckpoint) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto checkpoint = Json(ccrec_it::ReadFile(manifest + ".checkpoint.json"));
   ASSERT_TRUE(checkpoint.IsObject());
-  EXPECT_STREQ(checkpoint["source"].GetString(), "webex-legacy");
+  EXPECT_STREQ(checkpoint["source"].GetString(), "webex-legacy/csrs/json") << "the stream: record type and format";
   EXPECT_NE(std::string(checkpoint["next_from"].GetString()).find("2026-11-01T02:00:00"), std::string::npos);
   auto next = ccrec_it::RunProgram(
       CliArgs(dir / "out", {"--manifest", manifest, "--since-last-run", "--to", "2026-11-01T03:00:00Z"}, {"--from"}),
@@ -311,6 +311,71 @@ TEST_F(WebexLegacyTest, CliSinceLastRunContinuesFromTheCheckpoint) {
   auto mixed = ccrec_it::RunProgram(
       CliArgs(dir / "out", {"--manifest", manifest, "--since-last-run", "--from", "2026-11-01T00:00:00Z"}), KeyEnv());
   EXPECT_EQ(mixed.exit_code, 2) << "--from with an existing checkpoint: " << mixed.err;
+}
+
+// One manifest may hold the windows of several record types and formats, but it has one
+// checkpoint: a run of another stream must not read (and then move) it, which would skip that
+// stream's range with exit 0. It exits 2 naming both streams and writes nothing.
+TEST_F(WebexLegacyTest, CliSinceLastRunRefusesTheCheckpointOfAnotherRecordTypeOrFormat) {
+  TempDir dir("ccrec-it-legacy-since-streams");
+  std::string manifest = dir / "m.jsonl";
+  auto csrs = ccrec_it::RunProgram(
+      CliArgs(dir / "out", {"--manifest", manifest, "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-01T02:00:00Z"}),
+      KeyEnv());
+  ASSERT_EQ(csrs.exit_code, 0) << csrs.err;
+  std::string const checkpoint_path = manifest + ".checkpoint.json";
+  std::string const checkpoint_before = ccrec_it::ReadFile(checkpoint_path);
+  std::string const manifest_before = ccrec_it::ReadFile(manifest);
+  auto const files_before = Files(dir / "out");
+  EXPECT_NE(checkpoint_before.find("\"webex-legacy/csrs/json\""), std::string::npos) << checkpoint_before;
+
+  std::vector<std::vector<std::string>> other_streams{{"--record-type", "cars"}, {"--format", "csv"}};
+  std::vector<std::string> names{"webex-legacy/cars/json", "webex-legacy/csrs/csv"};
+  for (std::size_t i = 0; i < other_streams.size(); ++i) {
+    auto extra = other_streams[i];
+    extra.insert(extra.end(), {"--manifest", manifest, "--since-last-run", "--to", "2026-11-01T03:00:00Z"});
+    // The same --dest: a manifest is bound to its destination, and streams share one only there.
+    auto other = ccrec_it::RunProgram(CliArgs(dir / "out", extra, {"--from"}), KeyEnv());
+    EXPECT_EQ(other.exit_code, 2) << names[i] << ": " << other.err;
+    EXPECT_NE(other.err.find("\"webex-legacy/csrs/json\""), std::string::npos) << other.err;
+    EXPECT_NE(other.err.find("\"" + names[i] + "\""), std::string::npos) << other.err;
+    EXPECT_NE(other.err.find("one --manifest per record type and format"), std::string::npos) << other.err;
+    EXPECT_EQ(Files(dir / "out"), files_before) << names[i] << " wrote objects";
+    EXPECT_EQ(ccrec_it::ReadFile(checkpoint_path), checkpoint_before) << "the checkpoint did not move";
+    EXPECT_EQ(ccrec_it::ReadFile(manifest), manifest_before) << "no manifest line";
+  }
+}
+
+// A checkpoint written before the stream was named ("webex-legacy") is still taken, with a warning
+// that this one run cannot tell which stream wrote it, and rewritten with the stream's name; from
+// then on another stream's run on that manifest is refused.
+TEST_F(WebexLegacyTest, CliSinceLastRunTakesAnOlderUnnamedCheckpointAndNamesIt) {
+  TempDir dir("ccrec-it-legacy-since-older");
+  std::string manifest = dir / "m.jsonl";
+  {
+    std::ofstream out(manifest + ".checkpoint.json");
+    out << R"({"source":"webex-legacy","next_from_ms":)" << kDayStart + 2 * 3600000
+        << R"(,"next_from":"2026-11-01T02:00:00.000Z"})";
+  }
+  auto run = ccrec_it::RunProgram(
+      CliArgs(dir / "out", {"--manifest", manifest, "--since-last-run", "--to", "2026-11-01T03:00:00Z"}, {"--from"}),
+      KeyEnv());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.LastLine().rfind("exported=1 skipped=0 failed=0 ", 0), 0u) << "only [02:00, 03:00): " << run.LastLine();
+  EXPECT_NE(run.err.find("older ccrec-export"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("cannot tell which stream wrote it"), std::string::npos) << run.err;
+  auto checkpoint = Json(ccrec_it::ReadFile(manifest + ".checkpoint.json"));
+  ASSERT_TRUE(checkpoint.IsObject());
+  EXPECT_STREQ(checkpoint["source"].GetString(), "webex-legacy/csrs/json");
+  EXPECT_EQ(checkpoint["next_from_ms"].GetInt64(), kDayStart + 3 * 3600000);
+  auto const files = Files(dir / "out");
+  auto cars = ccrec_it::RunProgram(CliArgs(dir / "out", {"--record-type", "cars", "--manifest", manifest,
+                                                         "--since-last-run", "--to", "2026-11-01T04:00:00Z"},
+                                           {"--from"}),
+                                   KeyEnv());
+  EXPECT_EQ(cars.exit_code, 2) << cars.err;
+  EXPECT_NE(cars.err.find("one --manifest per record type and format"), std::string::npos) << cars.err;
+  EXPECT_EQ(Files(dir / "out"), files);
 }
 
 TEST_F(WebexLegacyTest, CliEmptyRange) {
