@@ -16,12 +16,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <tuple>
 
 namespace ccrec::exporter::detail {
 
 namespace {
+std::function<void(std::string const&)>& OpenHook() {
+  static std::function<void(std::string const&)> hook;
+  return hook;
+}
 bool SameItem(ManifestEntry const& a, ManifestEntry const& b) {
   return a.source == b.source && a.task_id == b.task_id && a.recording_id == b.recording_id &&
          a.segment_id == b.segment_id;
@@ -36,6 +41,8 @@ ManifestEntry ItemOf(std::string const& source, std::string const& task_id, std:
   return e;
 }
 }  // namespace
+
+void SetOpenHookForTesting(std::function<void(std::string const& path)> hook) { OpenHook() = std::move(hook); }
 
 Result<std::shared_ptr<Manifest>> JsonlManifest::Open(std::string const& path, ManifestOptions const& options) {
   auto m = OpenJsonl(path, options);
@@ -56,21 +63,44 @@ Result<std::shared_ptr<JsonlManifest>> JsonlManifest::OpenJsonl(std::string cons
   // Open and lock first, so that the lines read below are not being appended to by another run.
   // A new manifest gets file_mode & ~umask (the kernel applies the umask; no chmod). Read and
   // append: lookups read their line back (pread), appends go to the end (O_APPEND).
-  bool const existed = ::access(path.c_str(), F_OK) == 0;
-  m->fd_ = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, static_cast<mode_t>(options.file_mode));
-  if (m->fd_ < 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "cannot open manifest " + path + " for appending: " +
-                                                      std::strerror(errno));
-  }
-  if (options.lock && ::flock(m->fd_, LOCK_EX | LOCK_NB) != 0) {
-    int const err = errno;
-    Error e = MakeError(ErrorCode::kInvalidArgument,
-                        err == EWOULDBLOCK
-                            ? "manifest " + path + " is in use by another run (it holds the manifest's lock); wait "
-                                                   "for that run to end, or give this run a manifest of its own"
-                            : "cannot lock manifest " + path + ": " + std::strerror(err));
-    if (err == EWOULDBLOCK) e.vendor_code = kManifestInUse;
-    return e;
+  // CompactManifest() renames a new file over `path` and then releases its lock on the old one:
+  // a descriptor opened before that rename and locked after it holds a file that is no longer the
+  // manifest, and whatever it appended would be lost. So, once locked, the descriptor must still
+  // be the file at `path` (same device and inode); if not, open again.
+  constexpr int kMaxOpenAttempts = 8;
+  bool existed = false;
+  for (int attempt = 1;; ++attempt) {
+    existed = ::access(path.c_str(), F_OK) == 0;
+    m->fd_ = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, static_cast<mode_t>(options.file_mode));
+    if (m->fd_ < 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "cannot open manifest " + path + " for appending: " +
+                                                        std::strerror(errno));
+    }
+    if (auto const& hook = OpenHook()) hook(path);
+    if (!options.lock) break;
+    if (::flock(m->fd_, LOCK_EX | LOCK_NB) != 0) {
+      int const err = errno;
+      Error e = MakeError(ErrorCode::kInvalidArgument,
+                          err == EWOULDBLOCK
+                              ? "manifest " + path + " is in use by another run (it holds the manifest's lock); wait "
+                                                     "for that run to end, or give this run a manifest of its own"
+                              : "cannot lock manifest " + path + ": " + std::strerror(err));
+      if (err == EWOULDBLOCK) e.vendor_code = kManifestInUse;
+      return e;
+    }
+    struct stat locked {}, named {};
+    if (::fstat(m->fd_, &locked) != 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "cannot stat manifest " + path + ": " + std::strerror(errno));
+    }
+    if (::stat(path.c_str(), &named) == 0 && named.st_dev == locked.st_dev && named.st_ino == locked.st_ino) break;
+    ::close(m->fd_);  // replaced (compacted) or removed since it was opened
+    m->fd_ = -1;
+    if (attempt == kMaxOpenAttempts) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "manifest " + path + " was replaced or removed while it was being opened, " +
+                           std::to_string(kMaxOpenAttempts) +
+                           " times in a row; is something rewriting it in a loop? (try again when it is not)");
+    }
   }
   // One streaming pass: per item, where its latest and last exported lines are (no line is kept).
   LineScanner scan(m->fd_);

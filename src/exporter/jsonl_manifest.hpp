@@ -8,12 +8,18 @@
 #include "exporter/manifest_index.hpp"
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace ccrec::exporter::detail {
+
+/// Tests only: called with the path in JsonlManifest::OpenJsonl() between open(2) and flock(2),
+/// where a concurrent CompactManifest() may replace the file (nullptr: none). Not thread-safe
+/// against concurrent opens: set it before the code under test runs.
+void SetOpenHookForTesting(std::function<void(std::string const& path)> hook);
 
 /// Keeps no parsed line in memory: a ManifestIndex (24 bytes of offsets per item behind a
 /// 128-bit identity digest) built by one streaming pass at Open(), and pread(2) of the one line a

@@ -5,6 +5,7 @@
 #include <ccrec/exporter/manifest.hpp>
 #include <ccrec/exporter/manifest_compact.hpp>
 
+#include "exporter/jsonl_manifest.hpp"
 #include "exporter/manifest_index.hpp"
 #include "unit/core/test_util.hpp"
 #include "unit/exporter/exporter_test_util.hpp"
@@ -274,6 +275,37 @@ TEST(CompactManifest, RefusedWhileARunHoldsTheManifest) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().vendor_code, ccrec::exporter::kManifestInUse);
   EXPECT_EQ(ReadFile(path), text);
+}
+
+// A run that opens the manifest just before CompactManifest() renames the compacted file over it,
+// and takes the lock just after the compaction released its lock on the old file, must append to
+// the new file: lines appended to the replaced one would be lost. The race is made deterministic
+// by compacting inside the run's open, between its open(2) and flock(2).
+TEST(CompactManifest, ARunOpeningTheManifestWhileItIsCompactedAppendsToTheNewFile) {
+  TempDir dir;
+  std::string const path = dir / "m.jsonl";
+  auto items = WriteHistory(path);
+  struct ResetOpenHook {
+    ~ResetOpenHook() { ccrec::exporter::detail::SetOpenHookForTesting(nullptr); }
+  } reset_hook;
+  int opens = 0;
+  ccrec::Result<ccrec::exporter::ManifestCompaction> compacted = ccrec::exporter::ManifestCompaction{};
+  ccrec::exporter::detail::SetOpenHookForTesting([&](std::string const& opened) {
+    if (++opens == 1) compacted = CompactManifest(opened);  // the compaction's own open comes here too
+  });
+  auto run = ccrec::exporter::Manifest::Open(path);
+  ccrec::exporter::detail::SetOpenHookForTesting(nullptr);
+  ASSERT_TRUE(compacted) << compacted.error().ToString();
+  ASSERT_GT(compacted->lines_before, compacted->lines_after) << "the file was really replaced";
+  ASSERT_TRUE(run) << run.error().ToString();
+  EXPECT_EQ(opens, 3) << "the run's open, the compaction's, and the run's second open";
+  ASSERT_TRUE((*run)->Append(Item("after", "r", ItemStatus::kExported)));
+  run->reset();
+  auto reopened = OpenUnlocked(path);
+  EXPECT_TRUE(reopened->LastExported("webex", "after", "r", "")) << "the run's line is in the manifest";
+  for (auto const& i : items) {
+    EXPECT_TRUE(reopened->Latest(i.source, i.task_id, i.recording_id, i.segment_id)) << i.task_id;
+  }
 }
 
 TEST(CompactManifest, MissingFileAndMixedDestinationsAreErrors) {
