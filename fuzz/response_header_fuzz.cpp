@@ -2,7 +2,7 @@
 // ::ccrec::detail::ResponseHeaderParser and ParseStatusLine: the header lines libcurl hands over.
 //
 // Input: lines separated by '\n' (each fed with its "\r\n" when the input's first byte is odd).
-// Properties: once complete(), the status is a final one (101 or 200..999) and further lines
+// Properties: once Complete(), the status is a final one (101 or 200..999) and further lines
 // change nothing; header names are never empty; values carry no CR, LF or NUL (RFC 9110 §5.5: a
 // value later echoed into a request, such as Huawei's Set-GUID, must not split it) and no
 // surrounding blanks.
@@ -23,15 +23,15 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     CCREC_FUZZ_CHECK(s == 0 || (s >= 100 && s <= 999), line);
     parser.Feed(line);
     if (completed_status >= 0) {
-      CCREC_FUZZ_CHECK(parser.status() == completed_status, "status changed after the head completed");
-      CCREC_FUZZ_CHECK(parser.headers().size() == completed_headers, "headers changed after the head completed");
-    } else if (parser.complete()) {
-      completed_status = parser.status();
-      completed_headers = parser.headers().size();
+      CCREC_FUZZ_CHECK(parser.Status() == completed_status, "status changed after the head completed");
+      CCREC_FUZZ_CHECK(parser.Headers().size() == completed_headers, "headers changed after the head completed");
+    } else if (parser.Complete()) {
+      completed_status = parser.Status();
+      completed_headers = parser.Headers().size();
       CCREC_FUZZ_CHECK(completed_status >= 200 || completed_status == 101, "complete on an interim response");
     }
   }
-  for (auto const& [name, value] : parser.headers()) {
+  for (auto const& [name, value] : parser.Headers()) {
     CCREC_FUZZ_CHECK(!name.empty(), "empty header name");
     CCREC_FUZZ_CHECK(value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos, value);
     if (!value.empty()) {

@@ -69,7 +69,7 @@ int RunWebexLogin(WebexFlags& f) {
     auto started = LoopbackListener::Start(lo);
     if (!started) return LoginFailed(started.error().message);
     listener = std::move(*started);
-    if (loopback->port == 0) loopback->port = listener->port();  // any port: the redirect names the bound one
+    if (loopback->port == 0) loopback->port = listener->Port();  // any port: the redirect names the bound one
     f.redirect_uri = loopback->ToString();
   }
   auto transport = MakeTransport(f.common, logger);
@@ -86,7 +86,7 @@ int RunWebexLogin(WebexFlags& f) {
   ccrec::Result<std::string> code = std::string();
   if (listener) {
     logger.Info("waiting up to " + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()) +
-                " s for the browser's redirect on http://127.0.0.1:" + std::to_string(listener->port()) +
+                " s for the browser's redirect on http://127.0.0.1:" + std::to_string(listener->Port()) +
                 loopback->path);
     code = listener->WaitForCode(timeout, cancel);
   } else {

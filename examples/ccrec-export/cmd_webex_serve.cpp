@@ -169,7 +169,7 @@ int RunServe(WebexFlags& f, ServeFlags const& s) {
   auto listener = ccrec::webex::WebhookListener::Start(lo, handler);
   if (!listener) throw UsageError{"--listen: " + listener.error().message};
   std::cout << "ccrec-export: webex serve: listening on " << (s.tls_cert.empty() ? "http" : "https") << "://" << host
-            << ":" << (*listener)->port() << s.path << std::endl;
+            << ":" << (*listener)->Port() << s.path << std::endl;
 
   // ---- the worker: export each spooled task (replays a previous run's spool first) ------------
   std::uint64_t exported = 0, failed_runs = 0;

@@ -52,7 +52,7 @@ class Statement {
   ~Statement() { sqlite3_finalize(stmt_); }
   Statement(Statement const&) = delete;
   Statement& operator=(Statement const&) = delete;
-  bool ok() const { return rc_ == SQLITE_OK; }
+  bool Ok() const { return rc_ == SQLITE_OK; }
   void Bind(int i, std::string const& text) { sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT); }
   void Bind(int i, std::uint64_t v) { sqlite3_bind_int64(stmt_, i, static_cast<sqlite3_int64>(v)); }
   int Step() { return sqlite3_step(stmt_); }
@@ -180,7 +180,7 @@ Result<std::shared_ptr<exporter::Manifest>> SqliteManifest::Open(std::string con
 
 std::optional<std::string> SqliteManifest::Meta(char const* name) const {
   Statement s(db_, "SELECT value FROM ccrec_meta WHERE name = ?1");
-  if (!s.ok()) return std::nullopt;
+  if (!s.Ok()) return std::nullopt;
   s.Bind(1, std::string(name));
   if (s.Step() != SQLITE_ROW) return std::nullopt;
   return s.Text(0);
@@ -203,7 +203,7 @@ Result<void> SqliteManifest::Bind(std::string const& destination_uri, std::strin
   Statement s(db_,
               "INSERT INTO ccrec_meta(name, value) VALUES ('destination', ?1), ('key_template', ?2), "
               "('bound_time', ?3)");
-  if (!s.ok()) return DbError("cannot bind");
+  if (!s.Ok()) return DbError("cannot bind");
   s.Bind(1, destination_uri);
   s.Bind(2, key_template);
   s.Bind(3, ::ccrec::detail::FormatIso8601(std::chrono::system_clock::now()));
@@ -221,7 +221,7 @@ Result<void> SqliteManifest::Append(ManifestEntry const& entry) {
   if (auto begun = Exec("BEGIN IMMEDIATE"); !begun) return begun;
   auto write = [&](std::string const& sql) {
     Statement s(db_, sql);
-    if (!s.ok()) return false;
+    if (!s.Ok()) return false;
     s.Bind(1, entry.source);
     s.Bind(2, entry.task_id);
     s.Bind(3, entry.recording_id);
@@ -270,7 +270,7 @@ std::optional<ManifestEntry> SqliteManifest::Find(char const* table, std::string
   std::lock_guard<std::mutex> lock(mu_);
   Statement s(db_, std::string("SELECT ") + kColumns + " FROM " + table +
                        " WHERE source = ?1 AND task_id = ?2 AND recording_id = ?3 AND segment_id = ?4");
-  if (!s.ok()) return std::nullopt;
+  if (!s.Ok()) return std::nullopt;
   s.Bind(1, source);
   s.Bind(2, task_id);
   s.Bind(3, recording_id);
@@ -285,7 +285,7 @@ std::vector<ManifestEntry> SqliteManifest::Entries() const {
   // BINARY collation compares bytes (memcmp), like std::string.
   Statement s(db_, std::string("SELECT ") + kColumns +
                        " FROM recordings ORDER BY source, task_id, recording_id, segment_id");
-  if (!s.ok()) return out;
+  if (!s.Ok()) return out;
   while (s.Step() == SQLITE_ROW) out.push_back(Row(s));
   return out;
 }

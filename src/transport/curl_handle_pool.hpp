@@ -74,9 +74,9 @@ class CurlHandlePool {
   void Release(std::unique_ptr<CurlHandles> handles);
 
   /// The share object to set as CURLOPT_SHARE; null if libcurl could not create it.
-  CURLSH* share() const noexcept { return share_; }
+  CURLSH* Share() const noexcept { return share_; }
   /// True when TLS sessions are in the share object.
-  bool shares_tls_sessions() const noexcept { return shares_tls_sessions_; }
+  bool SharesTlsSessions() const noexcept { return shares_tls_sessions_; }
   /// Number of idle pairs (for tests and debug logs).
   std::size_t IdleCount() const;
   /// Number of pairs created so far (for tests and debug logs).

@@ -63,9 +63,9 @@ std::size_t Transfer::OnHeader(char* data, std::size_t size, std::size_t count, 
   auto* t = static_cast<Transfer*>(self);
   std::size_t const n = size * count;
   try {
-    bool const had_head = t->parser_.complete();
+    bool const had_head = t->parser_.Complete();
     t->parser_.Feed(std::string_view(data, n));
-    if (!had_head && t->parser_.complete() && t->body_decoded()) {
+    if (!had_head && t->parser_.Complete() && t->BodyDecoded()) {
       if (auto refused = t->UnrequestedEncoding()) {  // before libcurl decodes a byte of the body
         t->callback_error_ = std::move(refused);
         t->head_refused_ = true;
@@ -83,7 +83,7 @@ std::optional<Error> Transfer::UnrequestedEncoding() const {
   std::string codings;  // as the server wrote them, for the message
   std::size_t gzip = 0;
   bool other = false;
-  for (auto const& [name, value] : parser_.headers()) {
+  for (auto const& [name, value] : parser_.Headers()) {
     if (!HeaderNameEquals(name, "Content-Encoding")) continue;
     codings += (codings.empty() ? "" : ", ") + value;
     std::size_t pos = 0;
@@ -228,7 +228,7 @@ Result<void> Transfer::Configure(HttpRequest const& request, CallContext const& 
   set.Long(CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
   set.Long(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-  set.Pointer(CURLOPT_SHARE, state_->pool->share());
+  set.Pointer(CURLOPT_SHARE, state_->pool->Share());
   set.Long(CURLOPT_NOSIGNAL, 1L);
   set.Long(CURLOPT_FOLLOWLOCATION, 0L);
   set.Long(CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
@@ -262,7 +262,7 @@ Result<void> Transfer::Configure(HttpRequest const& request, CallContext const& 
       };
       set.Function(CURLOPT_SSL_CTX_FUNCTION, fn);
       set.Pointer(CURLOPT_SSL_CTX_DATA, const_cast<CaBundle*>(state_->ca_bundle.get()));
-      if (set.first_error() == CURLE_NOT_BUILT_IN || set.first_error() == CURLE_UNKNOWN_OPTION) {
+      if (set.FirstError() == CURLE_NOT_BUILT_IN || set.FirstError() == CURLE_UNKNOWN_OPTION) {
         return MakeError(ErrorCode::kInvalidArgument,
                          what_ + ": ca_file needs libcurl built with OpenSSL (CURLOPT_SSL_CTX_FUNCTION); this "
                                  "libcurl uses " +
@@ -349,10 +349,10 @@ Result<void> Transfer::Configure(HttpRequest const& request, CallContext const& 
     set.String(CURLOPT_CUSTOMREQUEST, method.c_str());  // DELETE, OPTIONS, ... without a body
   }
 
-  if (set.first_error() != CURLE_OK) {
+  if (set.FirstError() != CURLE_OK) {
     return MakeError(ErrorCode::kInternal, what_ + ": libcurl rejected option " +
-                                               std::to_string(static_cast<int>(set.failed_option())) + ": " +
-                                               curl_easy_strerror(set.first_error()));
+                                               std::to_string(static_cast<int>(set.FailedOption())) + ": " +
+                                               curl_easy_strerror(set.FirstError()));
   }
   return {};
 }

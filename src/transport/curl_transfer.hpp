@@ -45,8 +45,8 @@ class EasyOptions {
     Check(option, curl_easy_setopt(easy_, option, fn));
   }
 
-  CURLcode first_error() const noexcept { return first_error_; }
-  CURLoption failed_option() const noexcept { return failed_option_; }
+  CURLcode FirstError() const noexcept { return first_error_; }
+  CURLoption FailedOption() const noexcept { return failed_option_; }
 
  private:
   void Check(CURLoption option, CURLcode code) {
@@ -135,9 +135,9 @@ class Transfer {
   /// BodyReader::Read.
   Result<std::size_t> Read(char* buffer, std::size_t size);
 
-  int status() const noexcept { return parser_.status(); }
+  int Status() const noexcept { return parser_.Status(); }
   HttpHeaders TakeHeaders() { return parser_.TakeHeaders(); }
-  bool body_decoded() const noexcept { return decoding_ && method_ != "HEAD"; }
+  bool BodyDecoded() const noexcept { return decoding_ && method_ != "HEAD"; }
 
  private:
   static std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* self);

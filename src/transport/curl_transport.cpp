@@ -58,7 +58,7 @@ Result<void> Transfer::Start(HttpRequest const& request, CallContext const& ctx)
     return MakeError(ErrorCode::kInternal, what_ + ": curl_multi_add_handle failed: " + curl_multi_strerror(added));
   }
   in_multi_ = true;
-  auto driven = Drive([this] { return parser_.complete(); });
+  auto driven = Drive([this] { return parser_.Complete(); });
   if (!driven) {
     Destroy();
     return driven;
@@ -72,7 +72,7 @@ Result<void> Transfer::Start(HttpRequest const& request, CallContext const& ctx)
     Conclude();
     // Once the head is complete the response is returned even if the transfer has already failed
     // (e.g. the connection dropped mid-body): Read() reports that after the bytes that did arrive.
-    if (parser_.complete()) return {};
+    if (parser_.Complete()) return {};
     if (error_) return *error_;
     return MakeError(ErrorCode::kTransport, what_ + ": the server sent no complete HTTP response head");
   }
@@ -242,9 +242,9 @@ Result<HttpResponse> CurlTransport::SendImpl(HttpRequest const& request, CallCon
   }
 
   HttpResponse response;
-  response.status = transfer->status();
+  response.status = transfer->Status();
   response.headers = transfer->TakeHeaders();
-  if (transfer->body_decoded()) {
+  if (transfer->BodyDecoded()) {
     auto const encoding = FindHeader(response.headers, "Content-Encoding");
     if (encoding && !encoding->empty() && !HeaderNameEquals(*encoding, "identity")) {
       // libcurl decoded the body: these headers describe the encoded bytes, not what Read() returns.

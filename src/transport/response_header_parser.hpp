@@ -32,11 +32,11 @@ class ResponseHeaderParser {
   void Feed(std::string_view line);
 
   /// True once the final (non-1xx) response head has ended.
-  bool complete() const noexcept { return complete_; }
+  bool Complete() const noexcept { return complete_; }
   /// Status code of the last status line seen; 0 before any.
-  int status() const noexcept { return status_; }
-  /// Headers of the last response head seen (the final one once complete()).
-  HttpHeaders const& headers() const noexcept { return headers_; }
+  int Status() const noexcept { return status_; }
+  /// Headers of the last response head seen (the final one once Complete()).
+  HttpHeaders const& Headers() const noexcept { return headers_; }
   /// Moves the headers out.
   HttpHeaders TakeHeaders() { return std::move(headers_); }
 

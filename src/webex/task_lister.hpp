@@ -75,11 +75,11 @@ class TaskLister {
   std::optional<Result<Task>> Next();
 
   /// Diagnostics for tests: whether the server was seen to treat `from` as inclusive.
-  bool from_inclusive() const { return from_inclusive_; }
+  bool FromInclusive() const { return from_inclusive_; }
   /// Diagnostics for tests: whether the window-splitting fallback was used.
-  bool used_split() const { return used_split_; }
+  bool UsedSplit() const { return used_split_; }
   /// Diagnostics for tests: the page size in use (lowered when the server caps it).
-  int page_size() const { return page_size_; }
+  int PageSize() const { return page_size_; }
 
  private:
   struct PageCheck {

@@ -49,12 +49,12 @@ Result<std::size_t> CsvPageReader::Impl::Read(char* buffer, std::size_t size) {
     if (!parsed) return util::WithContext(std::move(parsed).error(), context);
     if (*n == 0) {
       finished = true;
-      if (filter.dropped() > 0) {
-        logger.Debug(context + ": " + std::to_string(filter.dropped()) +
+      if (filter.Dropped() > 0) {
+        logger.Debug(context + ": " + std::to_string(filter.Dropped()) +
                      " row(s) with a cstts outside the window (the query starts " + std::to_string(overlap.count()) +
                      " ms earlier); a neighbouring window keeps them");
       }
-      filter.strays().Report(logger, context);
+      filter.Strays().Report(logger, context);
     }
   }
 }
@@ -65,12 +65,12 @@ CsvPageReader::~CsvPageReader() = default;
 Result<std::size_t> CsvPageReader::Read(char* buffer, std::size_t size) { return impl_->Read(buffer, size); }
 TimeWindow const& CsvPageReader::Window() const noexcept { return impl_->window; }
 bool CsvPageReader::Finished() const noexcept { return impl_->finished && impl_->kept.empty(); }
-std::vector<std::string> const& CsvPageReader::Header() const noexcept { return impl_->filter.parser().Header(); }
+std::vector<std::string> const& CsvPageReader::Header() const noexcept { return impl_->filter.Parser().Header(); }
 std::uint64_t CsvPageReader::Rows() const noexcept { return impl_->filter.Rows(); }
-std::uint64_t CsvPageReader::DroppedOutsideWindow() const noexcept { return impl_->filter.dropped(); }
+std::uint64_t CsvPageReader::DroppedOutsideWindow() const noexcept { return impl_->filter.Dropped(); }
 std::uint64_t CsvPageReader::Bytes() const noexcept { return impl_->bytes; }
 std::size_t CsvPageReader::RowLimit() const noexcept { return impl_->row_limit; }
 bool CsvPageReader::PossiblyTruncated() const noexcept { return impl_->filter.Rows() >= impl_->row_limit; }
-bool CsvPageReader::BeginIncluded() const noexcept { return impl_->filter.begin_included(); }
+bool CsvPageReader::BeginIncluded() const noexcept { return impl_->filter.BeginIncluded(); }
 
 }  // namespace ccrec::webex_legacy

@@ -41,17 +41,17 @@ class CsvWindowFilter {
   /// Ends the input (a last record without a line break); appends its bytes to `out` if kept.
   Result<void> Finish(std::string& out);
 
-  CsvParser const& parser() const noexcept { return parser_; }
+  CsvParser const& Parser() const noexcept { return parser_; }
   /// Data rows the server returned (kept or not).
   std::uint64_t Rows() const noexcept { return parser_.Rows(); }
   /// Data rows dropped because their `cstts` was outside the window.
-  std::uint64_t dropped() const noexcept { return dropped_; }
+  std::uint64_t Dropped() const noexcept { return dropped_; }
   /// A row with `cstts` == sent_begin_ms came back (the service includes dateBegin).
-  bool begin_included() const noexcept { return begin_included_; }
+  bool BeginIncluded() const noexcept { return begin_included_; }
   /// Data rows with a `cstts` outside [sent_begin_ms, end_ms] (StrayRecords), kept or not.
-  StrayRecords const& strays() const noexcept { return strays_; }
+  StrayRecords const& Strays() const noexcept { return strays_; }
   /// The header has a `cstts` column.
-  bool has_cstts_column() const noexcept { return cstts_column_.has_value(); }
+  bool HasCsttsColumn() const noexcept { return cstts_column_.has_value(); }
 
  private:
   Result<void> EndRecord(std::string& out, bool last);

@@ -27,7 +27,7 @@ class StrayRecords {
   /// Counts `cstts_ms` when it lies outside [sent_begin_ms, end_ms].
   void Check(std::int64_t cstts_ms);
   /// Records counted by Check().
-  std::uint64_t count() const noexcept { return count_; }
+  std::uint64_t Count() const noexcept { return count_; }
   /// When any record was counted: one Warn, starting with `context` (the query and its window),
   /// with the count and the range of cstts seen, saying that records may be missing from the
   /// export and that nothing fixes it automatically.

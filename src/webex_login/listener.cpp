@@ -93,7 +93,7 @@ LoopbackListener::~LoopbackListener() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-int LoopbackListener::port() const { return impl_->port; }
+int LoopbackListener::Port() const { return impl_->port; }
 
 Result<std::unique_ptr<LoopbackListener>> LoopbackListener::Start(LoopbackListenerOptions options) {
   if (options.expected_state.empty()) {

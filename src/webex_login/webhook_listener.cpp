@@ -22,7 +22,7 @@ WebhookListener::WebhookListener() : impl_(std::make_unique<Impl>()) {}
 
 WebhookListener::~WebhookListener() { Stop(); }
 
-int WebhookListener::port() const { return impl_->port; }
+int WebhookListener::Port() const { return impl_->port; }
 
 void WebhookListener::Stop() {
   if (impl_->server) impl_->server->stop();

@@ -41,7 +41,7 @@ class CCREC_EXPORT WebhookSpool {
   Result<void> Done(std::string const& event_id) const;
 
   /// The spool directory.
-  std::string const& dir() const { return dir_; }
+  std::string const& Dir() const { return dir_; }
 
  private:
   explicit WebhookSpool(std::string dir) : dir_(std::move(dir)) {}

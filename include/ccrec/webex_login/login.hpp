@@ -115,7 +115,7 @@ struct CCREC_EXPORT LoopbackListenerOptions {
 /// no referrer, no scripts) that never repeats the code. Binds 127.0.0.1 only.
 ///
 /// @par Thread safety
-/// WaitForCode() from one thread at a time; port() from any.
+/// WaitForCode() from one thread at a time; Port() from any.
 class CCREC_EXPORT LoopbackListener {
  public:
   /// Binds 127.0.0.1:`options.port` and starts serving in a background thread.
@@ -128,7 +128,7 @@ class CCREC_EXPORT LoopbackListener {
   LoopbackListener& operator=(LoopbackListener const&) = delete;
 
   /// The bound port.
-  int port() const;
+  int Port() const;
 
   /// Waits for the redirect and returns its code (see CodeFromRedirect for the errors of an
   /// error redirect or a wrong state).

@@ -21,7 +21,7 @@ struct CCREC_EXPORT WebhookListenerOptions {
   /// Address to bind. Default "127.0.0.1" (behind a TLS-terminating reverse proxy); "0.0.0.0"
   /// for every interface.
   std::string host = "127.0.0.1";
-  /// Port; 0 = a free port chosen by the system (see WebhookListener::port()). Default 0.
+  /// Port; 0 = a free port chosen by the system (see WebhookListener::Port()). Default 0.
   int port = 0;
   /// The one path answered to POST; other paths get 404, other methods 405. Default "/webhooks/webex".
   std::string path = "/webhooks/webex";
@@ -44,7 +44,7 @@ struct WebhookReply {
 /// A multi-threaded HTTP(S) listener calling `handler` for each POST to `path`.
 ///
 /// @par Thread safety
-/// The handler is called concurrently from the listener's threads. port() and Stop() from any thread.
+/// The handler is called concurrently from the listener's threads. Port() and Stop() from any thread.
 class CCREC_EXPORT WebhookListener {
  public:
   using Handler = std::function<WebhookReply(HttpHeaders const& headers, std::string const& body)>;
@@ -57,7 +57,7 @@ class CCREC_EXPORT WebhookListener {
   WebhookListener(WebhookListener const&) = delete;
   WebhookListener& operator=(WebhookListener const&) = delete;
   /// The bound port.
-  int port() const;
+  int Port() const;
   /// Stops accepting and answering; returns after the serving thread ended.
   void Stop();
 
