@@ -11,6 +11,8 @@
 #include "s3/s3_xml.hpp"
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 namespace ccrec::s3::detail {
 namespace {
@@ -18,6 +20,21 @@ namespace {
 // "PROBLEM; " when `doc` failed to parse, for messages about an unexpected answer.
 std::string ProblemOf(Result<xml::Document> const& doc) {
   return doc ? std::string() : doc.error().message + "; ";
+}
+
+/// The ETag S3 gives an object completed from parts whose ETags (quoted) are `part_etags`, in
+/// part order, when each is the MD5 of its part: hex(MD5(the parts' MD5s, binary)) + "-" + count.
+/// nullopt when an ETag is not 32 hex digits.
+std::optional<std::string> MultipartEtag(std::vector<std::string> const& part_etags) {
+  std::string md5s;
+  for (auto const& quoted : part_etags) {
+    auto const hex = ::ccrec::detail::ToLowerAscii(Unquote(quoted));
+    if (!IsHex(hex, 32)) return std::nullopt;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+      md5s += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    }
+  }
+  return ::ccrec::detail::HexEncode(::ccrec::detail::Md5Raw(md5s)) + "-" + std::to_string(part_etags.size());
 }
 
 }  // namespace
@@ -171,6 +188,16 @@ std::optional<ObjectInfo> S3Writer::CompletedByEarlierAttempt(int part_count, st
   auto const suffix = "-" + std::to_string(part_count);
   if (r->Header("content-length").value_or("") != std::to_string(total_) || etag.size() <= suffix.size() ||
       etag.compare(etag.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return std::nullopt;
+  }
+  // Where part ETags are MD5s, the object's ETag is known exactly: an object of the same size
+  // and part count that another writer completed meanwhile is not taken for this one.
+  std::vector<std::string> part_etags;
+  for (auto const& [number, part] : parts_) part_etags.push_back(part.etag);
+  if (auto expected = s.EtagIsMd5() ? MultipartEtag(part_etags) : std::nullopt;
+      expected && ::ccrec::detail::ToLowerAscii(etag) != *expected) {
+    s.options.logger.Warn("S3 CompleteMultipartUpload " + Location() + ": the upload is gone and the object there (ETag " +
+                          etag + ") is not the one this upload would have made (" + *expected + ")");
     return std::nullopt;
   }
   s.options.logger.Info("S3 CompleteMultipartUpload " + Location() +

@@ -79,6 +79,22 @@ TEST_F(S3SinkTest, CompleteResponseLostAfterSuccessIsRecognised) {
   EXPECT_EQ(failed.error().vendor_code, "NoSuchUpload");
 }
 
+// The same with another object of the same size and part count under the key: its ETag is not
+// the one this upload's parts make (MD5 of the part MD5s), so it is not taken for ours either.
+TEST_F(S3SinkTest, UploadGoneBeforeCompleteDoesNotClaimASameSizeObject) {
+  auto sink = Sink();
+  auto first = Upload(*sink, "same.bin", Pattern(11 * kMiB));
+  ASSERT_TRUE(first) << first.error().ToString();
+  fake_.fault = [&](RecordedRequest const& r) -> std::optional<InjectedResponse> {
+    if (r.method == "POST" && r.url.find("uploadId=") != std::string::npos) return InjectedResponse{404, ErrorXml("NoSuchUpload")};
+    return std::nullopt;
+  };
+  auto other = Upload(*sink, "same.bin", Pattern(11 * kMiB, 3));
+  ASSERT_FALSE(other) << "another writer's object recorded as this upload";
+  EXPECT_EQ(other.error().vendor_code, "NoSuchUpload");
+  EXPECT_EQ(fake_.Object("rec/same.bin")->data, Pattern(11 * kMiB)) << "the first object stays";
+}
+
 TEST_F(S3SinkTest, FailedPartIsRetriedFromItsOwnBuffer) {
   auto sink = Sink();
   std::atomic<int> part2{0};
