@@ -69,7 +69,8 @@ TEST(ExportWebexResume, ShortPartialResponsesAndReplacedRecordingsAreNeverStored
   auto [status, stats_body] = ccrec_it::HttpGet(base + "/_emulator/stats", ca);
   ASSERT_EQ(status, 200);
   auto stats = Json(stats_body);
-  EXPECT_GT(stats["media_short_206"].GetInt(), 0) << "the fault knobs did not fire; the test proves nothing";
+  EXPECT_GT(stats["media_short_206"].GetInt(), 0) << "the fault knobs did not fire; the test proves nothing\n"
+                                                  << stats_body << "\n" << first.err;
   EXPECT_GT(stats["media_replaced"].GetInt(), 0);
   EXPECT_GT(stats["media_if_range_mismatch"].GetInt(), 0) << "resumes must send If-Range";
   // Every Range request carries If-Range (a mismatched one is served whole, not counted as ranged).
