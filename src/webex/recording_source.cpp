@@ -25,25 +25,8 @@ namespace {
 
 constexpr std::size_t kCaptureBatch = 10;  // Captures API: at most 10 task ids per query
 
-std::optional<std::string> const& FilePathOf(webex::Recording const& r) { return r.attributes.file_path; }
-std::optional<std::string> const& FilePathOf(webex::Transcription const& t) { return t.file_path; }
-
-std::string MsText(std::optional<std::chrono::system_clock::time_point> const& t) {
-  return t ? std::to_string(::ccrec::detail::ToEpochMs(*t)) : std::string("-");
-}
-
-/// What tells a capture entry from its siblings when its item id is derived from its position
-/// (detail::CaptureEntryIdIsPositional()): everything but the id and the presigned URL.
-std::string FingerprintOf(webex::Recording const& r) {
-  auto const& a = r.attributes;
-  return a.file_name.value_or("") + '\n' + MsText(a.start_time) + '\n' + MsText(a.stop_time) + '\n' +
-         a.call_type.value_or("") + '\n' + a.channel1.value_or("") + '\n' + a.channel2.value_or("") + '\n' +
-         (r.segment ? (*r.segment ? "1" : "0") : "-");
-}
-std::string FingerprintOf(webex::Transcription const& t) {
-  return t.file_name.value_or("") + '\n' + MsText(t.start_time) + '\n' + t.source.value_or("") + '\n' +
-         t.provider.value_or("") + '\n' + t.language_code.value_or("");
-}
+using detail::FilePathOf;
+using detail::FingerprintOf;
 
 /// The recording's current presigned URL, shared by retries of the same item.
 struct MediaState {
@@ -469,6 +452,7 @@ class WebexSource : public RecordingSource {
       bool any_recording = false;
       for (std::size_t i = 0; i < found->recordings.size(); ++i) {
         std::string const item_id = RecordingItemId(found->recordings, i);
+        if (Repeated(task, found->recordings, i, item_id)) continue;
         if (!RecordingMatches(task, found->recordings[i], item_id)) continue;
         any_recording = true;
         if (!on_item(MakeItem(task, found->recordings, i, query))) {
@@ -480,6 +464,7 @@ class WebexSource : public RecordingSource {
       bool const bounded = options_.filter.min_duration || options_.filter.max_duration;
       if (!has_transcripts || (bounded && !any_recording)) continue;
       for (std::size_t i = 0; i < found->transcriptions.size(); ++i) {
+        if (Repeated(task, found->transcriptions, i, TranscriptItemId(found->transcriptions, i))) continue;
         if (!on_item(MakeTranscriptItem(task, found->transcriptions, i, query))) {
           batch.clear();
           return false;
@@ -487,6 +472,16 @@ class WebexSource : public RecordingSource {
       }
     }
     batch.clear();
+    return true;
+  }
+
+  /// Whether entry `i` of a capture list repeats an earlier one (same id, attributes and object:
+  /// detail::CaptureEntryRepeats()): logged, not exported a second time.
+  template <class Entry>
+  bool Repeated(webex::Task const& task, std::vector<Entry> const& list, std::size_t i, std::string const& item_id) const {
+    if (!detail::CaptureEntryIsRepeat(list, i)) return false;
+    options_.logger.Info("task " + task.id + ": capture entry " + std::to_string(i) + " (" + item_id +
+                         ") repeats an earlier entry (same id, attributes and object); exported once");
     return true;
   }
 

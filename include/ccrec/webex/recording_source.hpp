@@ -144,7 +144,8 @@ CCREC_EXPORT std::vector<std::string> WebexExtraKeyNames();
 /// `transcription[]` list: "transcript-<id>"; "transcript-<id>-<index + 1>" when another entry
 /// of the list has the same id (the id is the CCAI config id for voice, which need not be
 /// unique within a task); "transcript-<index + 1>" when the id is empty; a derived id that another
-/// entry has as its own (a hostile list) gets "-<index + 1>" again until it is free. Never a recording id
+/// entry has as its own (a hostile list) gets "-<index + 1>" again until it is free; an entry that
+/// repeats an earlier one gets that entry's id (exported once). Never a recording id
 /// (those are UUIDs), so recordings and transcripts of one task never share a key under the
 /// {task_id}+{recording_id} rule. Assumption (not documented by Cisco): the server lists a
 /// task's transcripts in a stable order.
@@ -155,7 +156,9 @@ CCREC_EXPORT std::string TranscriptItemId(std::vector<Transcription> const& tran
 /// "<id>-<index + 1>" when another entry has the same id; "recording-<index + 1>" when the id is
 /// missing, empty, null or neither a string nor an integer (Recording::id is empty); a derived id
 /// that another entry has as its own (e.g. `"id":"recording-1"` beside an entry without id) gets
-/// "-<index + 1>" again until it is free. So every recording of a capture is its own item, and re-querying
+/// "-<index + 1>" again until it is free; an entry that repeats an earlier one (same id, attributes
+/// and presigned object apart from its query) gets that entry's id and is exported once. So every
+/// recording of a capture is its own item, and re-querying
 /// Captures for a fresh presigned URL finds the same entry (for a derived id, only when its
 /// fileName, times, callType and channels are unchanged). Same rule as TranscriptItemId().
 /// Assumption (not documented by Cisco): the server lists a task's recordings in a stable order.

@@ -148,6 +148,8 @@ TEST(WebexTaskAdmission, SearchIsAskedFromOneMillisecondBeforeTheWindow) {
 struct AdmissionEntry {
   std::string id;
 };
+// No AdmissionEntry repeats another (found by argument-dependent lookup, as for Recording).
+bool SameCaptureEntry(AdmissionEntry const&, AdmissionEntry const&) { return false; }
 
 // Derived item ids (an entry without id, or sharing one) never take an id another entry has as
 // its own, nor each other's; ids of well-formed lists are unchanged.
@@ -187,6 +189,37 @@ TEST(WebexTaskAdmission, RecordingWhoseIdEqualsADerivedIdIsExportedToo) {
   EXPECT_EQ(summary.LastLine(), "exported=2 skipped=0 failed=0 pending=0 bytes=21");
   EXPECT_EQ(memory->Get("call-detail/t1/recording-1-1.wav"), "AUDIO-NONE");
   EXPECT_EQ(memory->Get("call-detail/t1/recording-1.wav"), "AUDIO-NAMED");
+}
+
+// The same entry listed twice (same id, attributes and presigned object) is one item, exported
+// once under the id it would have alone; before, it was two ("dup-1", "dup-2"), two objects of
+// one recording. An entry with that id but another file stays distinct.
+TEST(WebexTaskAdmission, AnEntryListedTwiceIsExportedOnce) {
+  FakeWebex w;
+  FakeRecording same{"m-same", "same.wav", "main", "AUDIO-SAME"};
+  same.id_json = R"("id":"dup",)";
+  FakeRecording other{"m-other", "other.wav", "consult", "AUDIO-OTHER"};
+  other.id_json = R"("id":"dup",)";
+  FakeTask twice{"t-twice", true, {same, same}};
+  twice.transcripts = {{"cfg-1", "chat.json", "main", R"({"t":1})"}, {"cfg-1", "chat.json", "main", R"({"t":1})"}};
+  w.tasks = {twice, {"t-three", true, {same, other, same}}};
+  webex_test::LogCapture logs;
+  w.customize = [&logs](ccrec::webex::WebexSourceOptions& o) { o.logger = logs.MakeLogger(ccrec::LogLevel::kInfo); };
+  auto c = Enumerate(*w.Source());
+  ASSERT_TRUE(c.result) << c.result.error().ToString();
+  std::vector<std::string> ids;
+  for (auto const& item : c.items) ids.push_back(item.task_id + "/" + item.recording_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"t-twice/dup", "t-twice/transcript-cfg-1", "t-three/dup-1", "t-three/dup-2"}));
+  EXPECT_TRUE(logs.Contains("repeats an earlier entry", ccrec::LogLevel::kInfo)) << logs.All();
+
+  auto memory = std::make_shared<MemorySink>();
+  ccrec::exporter::ExporterOptions o;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  o.write_sidecars = false;
+  auto summary = ccrec::exporter::Exporter(w.Source(), memory, nullptr, o).Run();
+  EXPECT_EQ(summary.LastLine(), "exported=4 skipped=0 failed=0 pending=0 bytes=38");
+  EXPECT_EQ(memory->Get("call-detail/t-twice/dup.wav"), "AUDIO-SAME");
+  EXPECT_EQ(memory->Get("call-detail/t-three/dup-2.wav"), "AUDIO-OTHER");
 }
 
 }  // namespace
