@@ -145,6 +145,14 @@ TEST(WebexTaskAdmission, SearchIsAskedFromOneMillisecondBeforeTheWindow) {
   EXPECT_EQ(exported, (std::set<std::string>{"t0", "t1"}));
 }
 
+/// Exports everything `w` lists into `memory` (no manifest, no sidecars).
+ccrec::exporter::ExportSummary AdmissionExport(FakeWebex& w, std::shared_ptr<MemorySink> const& memory) {
+  ccrec::exporter::ExporterOptions o;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  o.write_sidecars = false;
+  return ccrec::exporter::Exporter(w.Source(), memory, nullptr, o).Run();
+}
+
 struct AdmissionEntry {
   std::string id;
 };
@@ -182,10 +190,7 @@ TEST(WebexTaskAdmission, RecordingWhoseIdEqualsADerivedIdIsExportedToo) {
   named.id_json = R"("id":"recording-1",)";
   w.tasks.push_back({"t1", true, {no_id, named}});
   auto memory = std::make_shared<MemorySink>();
-  ccrec::exporter::ExporterOptions o;
-  o.sleeper = std::make_shared<ManualSleeper>();
-  o.write_sidecars = false;
-  auto summary = ccrec::exporter::Exporter(w.Source(), memory, nullptr, o).Run();
+  auto summary = AdmissionExport(w, memory);
   EXPECT_EQ(summary.LastLine(), "exported=2 skipped=0 failed=0 pending=0 bytes=21");
   EXPECT_EQ(memory->Get("call-detail/t1/recording-1-1.wav"), "AUDIO-NONE");
   EXPECT_EQ(memory->Get("call-detail/t1/recording-1.wav"), "AUDIO-NAMED");
@@ -213,10 +218,7 @@ TEST(WebexTaskAdmission, AnEntryListedTwiceIsExportedOnce) {
   EXPECT_TRUE(logs.Contains("repeats an earlier entry", ccrec::LogLevel::kInfo)) << logs.All();
 
   auto memory = std::make_shared<MemorySink>();
-  ccrec::exporter::ExporterOptions o;
-  o.sleeper = std::make_shared<ManualSleeper>();
-  o.write_sidecars = false;
-  auto summary = ccrec::exporter::Exporter(w.Source(), memory, nullptr, o).Run();
+  auto summary = AdmissionExport(w, memory);
   EXPECT_EQ(summary.LastLine(), "exported=4 skipped=0 failed=0 pending=0 bytes=38");
   EXPECT_EQ(memory->Get("call-detail/t-twice/dup.wav"), "AUDIO-SAME");
   EXPECT_EQ(memory->Get("call-detail/t-three/dup-2.wav"), "AUDIO-OTHER");
