@@ -173,10 +173,14 @@ CCREC_EXPORT std::string RecordingItemId(std::vector<Recording> const& recording
 /// WebexSourceOptions::pending_max_age. A task listed while still open (status created, queued,
 /// offered or assigned) whose capture already has entries has them exported and is reported
 /// pending as well (given up the same way), so that a later run lists it again for recordings
-/// made after this one (reference §4.4). An element of the Tasks answers that is not a task (no
+/// made after this one (reference §4.4). A task listed while still open that does not match the
+/// task filters or the Search filters yet is reported pending too (they are judged once it has
+/// ended), not skipped. An element of the Tasks answers that is not a task (no
 /// string `id`: its recordings cannot be looked up) becomes a failed item (task_id and
 /// recording_id "malformed-task-" + 12 hex of SHA-256 of the element; its error quotes the
-/// element), so such a run reports failures instead of ending as if complete. Recordings of one
+/// element), so such a run reports failures instead of ending as if complete; once older than
+/// pending_max_age it is reported as given up instead (one failed line, no longer holding the
+/// resume point). Recordings of one
 /// task are told apart by RecordingItemId() (missing or repeated ids included).
 ///
 /// Each item's MediaOpener downloads the presigned URL exactly as given with no Authorization
