@@ -6,6 +6,8 @@
 
 #include "face/wav.hpp"
 
+#include "internal/ascii.hpp"
+
 #include <cstring>
 
 namespace ccrec::face::detail {
@@ -46,20 +48,7 @@ WavParse NeedMore() {
 }
 
 /// A chunk id for messages: printable ASCII as is, other bytes as \xHH.
-std::string ChunkName(std::string_view id) {
-  std::string out;
-  for (unsigned char c : id) {
-    if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-    } else {
-      static char const kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
-}
+std::string ChunkName(std::string_view id) { return ::ccrec::detail::PrintableAscii(id); }
 
 std::optional<WavFormat> ReadFmt(std::string_view body, std::string& problem) {
   WavFormat f;

@@ -64,4 +64,22 @@ constexpr bool ContainsIgnoreCase(std::string_view haystack, std::string_view ne
   return FindIgnoreCase(haystack, needle) != std::string_view::npos;
 }
 
+/// `text` with printable ASCII (0x20..0x7E) as is and every other byte as `\xHH` (lower-case hex):
+/// server bytes quoted in a message (a WAV chunk id, the start of a body), never raw.
+inline std::string PrintableAscii(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
 }  // namespace ccrec::detail

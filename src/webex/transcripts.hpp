@@ -48,10 +48,10 @@ std::vector<std::size_t> CaptureEntryRepeats(std::vector<Entry> const& list) {
 }
 
 /// Whether entry `index` of `list` shares its (non-empty) id with another entry that is no
-/// repeat of it (CaptureEntryRepeats()).
+/// repeat of it; `repeat_of` is CaptureEntryRepeats(list).
 template <class Entry>
-bool CaptureEntryIdIsShared(std::vector<Entry> const& list, std::size_t index) {
-  auto const repeat_of = CaptureEntryRepeats(list);
+bool CaptureEntryIdIsShared(std::vector<Entry> const& list, std::vector<std::size_t> const& repeat_of,
+                            std::size_t index) {
   std::size_t const self = repeat_of[index] == list.size() ? index : repeat_of[index];
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (i != self && repeat_of[i] == list.size() && list[i].id == list[self].id) return true;
@@ -77,7 +77,7 @@ std::vector<std::string> CaptureEntryIds(std::vector<Entry> const& list, std::st
   std::vector<std::string> ids(list.size());
   std::set<std::string> taken;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    if (repeat_of[i] == list.size() && !list[i].id.empty() && !CaptureEntryIdIsShared(list, i)) {
+    if (repeat_of[i] == list.size() && !list[i].id.empty() && !CaptureEntryIdIsShared(list, repeat_of, i)) {
       taken.insert(ids[i] = id_prefix + list[i].id);
     }
   }
@@ -114,7 +114,8 @@ bool CaptureEntryIsRepeat(std::vector<Entry> const& list, std::size_t index) {
 /// shared with another entry), so that a re-query must check it is still the same entry.
 template <class Entry>
 bool CaptureEntryIdIsPositional(std::vector<Entry> const& list, std::size_t index) {
-  return index >= list.size() || list[index].id.empty() || CaptureEntryIdIsShared(list, index);
+  return index >= list.size() || list[index].id.empty() ||
+         CaptureEntryIdIsShared(list, CaptureEntryRepeats(list), index);
 }
 
 /// KEY.json of a transcript: `{"source":"webex","kind":"transcript","task_id","recording_id",

@@ -3,6 +3,7 @@
 
 #include <ccrec/webex_legacy/models.hpp>
 
+#include "internal/ascii.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
 #include "webex_legacy/json_scan.hpp"
@@ -207,13 +208,7 @@ Result<std::vector<std::string>> SplitRecordArray(std::string_view json) {
   for (auto element : detail::ArrayElements(compact)) out.emplace_back(element);
   if (out.size() != index) {
     // The byte scanner disagrees with the parser: never pass that off as fewer (or no) records.
-    std::string const start = compact.substr(0, 16);
-    std::string shown;
-    for (unsigned char c : start) {
-      static char const kHex[] = "0123456789abcdef";
-      shown += (c >= 0x20 && c < 0x7f) ? std::string(1, static_cast<char>(c))
-                                       : std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
-    }
+    std::string const shown = ::ccrec::detail::PrintableAscii(compact.substr(0, 16));
     return MakeError(ErrorCode::kInternal, "v1 record list: the body parsed as a JSON array of " +
                                                std::to_string(index) + " record(s), but " + std::to_string(out.size()) +
                                                " could be cut out of it (its compacted text starts \"" + shown +
