@@ -299,20 +299,7 @@ std::string RedactUrl(std::string_view url) {
 }
 
 std::string EscapeControlCharacters(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    auto const u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t') || u == 0x7f) {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return detail::EscapeBytes(text, [](unsigned char c) { return (c >= 0x20 || c == '\t') && c != 0x7f; });
 }
 
 }  // namespace v1

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-// Internal: ASCII case helpers for protocol text (header names, content types, codes, server
-// messages). Locale-independent on purpose: std::tolower depends on the C locale, so under a
-// Latin-1 locale it would also fold bytes 0xC0-0xDE. Only 'A'-'Z' and 'a'-'z' are folded here;
-// every other byte (including UTF-8) is compared as it is. Not installed.
+// Internal: ASCII helpers for protocol text (header names, content types, codes, server
+// messages): case folding, and hex digits and `\xHH` escapes for bytes quoted in messages.
+// Locale-independent on purpose: std::tolower depends on the C locale, so under a Latin-1 locale
+// it would also fold bytes 0xC0-0xDE. Only 'A'-'Z' and 'a'-'z' are folded here; every other byte
+// (including UTF-8) is compared as it is. Not installed.
 
 #include <ccrec/core/namespaces.hpp>
 
@@ -64,22 +65,36 @@ constexpr bool ContainsIgnoreCase(std::string_view haystack, std::string_view ne
   return FindIgnoreCase(haystack, needle) != std::string_view::npos;
 }
 
-/// `text` with printable ASCII (0x20..0x7E) as is and every other byte as `\xHH` (lower-case hex):
-/// server bytes quoted in a message (a WAV chunk id, the start of a body), never raw.
-inline std::string PrintableAscii(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
+/// Appends the byte `c` to `out` as two hex digits, lower case unless `upper` (percent-encoding
+/// wants upper case: RFC 3986 §2.1). The one hex-digit table of the library: hex digests, `\xHH`
+/// and `\u00HH` escapes and `%HH` all use it.
+inline void AppendHexByte(std::string& out, unsigned char c, bool upper = false) {
+  std::string_view const digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  out += digits[c >> 4];
+  out += digits[c & 0xF];
+}
+
+/// `text` with every byte for which `keep(byte)` is false written as `\xHH` (lower-case hex), the
+/// others as they are. `keep` takes an `unsigned char`.
+template <typename Keep>
+std::string EscapeBytes(std::string_view text, Keep keep) {
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7F) {
+    if (keep(c)) {
       out += static_cast<char>(c);
     } else {
       out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
+      AppendHexByte(out, c);
     }
   }
   return out;
+}
+
+/// `text` with printable ASCII (0x20..0x7E) as is and every other byte as `\xHH` (lower-case hex):
+/// server bytes quoted in a message (a WAV chunk id, the start of a body), never raw.
+inline std::string PrintableAscii(std::string_view text) {
+  return EscapeBytes(text, [](unsigned char c) { return c >= 0x20 && c < 0x7F; });
 }
 
 }  // namespace ccrec::detail

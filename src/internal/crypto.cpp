@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "internal/crypto.hpp"
 
+#include "internal/ascii.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -286,13 +288,9 @@ std::uint32_t Crc32cSoftware(std::uint32_t crc, void const* data, std::size_t si
 }
 
 std::string HexEncode(std::string_view raw) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xF];
-  }
+  for (unsigned char c : raw) AppendHexByte(out, c);
   return out;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "internal/json.hpp"
+
+#include "internal/ascii.hpp"
 #include "internal/json_detail.hpp"
 
 #include <ccrec/core/log.hpp>
@@ -319,7 +321,6 @@ std::string ToJson(rapidjson::Value const& value) {
 }
 
 std::string JsonEscape(std::string_view text, bool escape_delete) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size() + 8);
   for (unsigned char c : text) {
@@ -334,8 +335,7 @@ std::string JsonEscape(std::string_view text, bool escape_delete) {
       default:
         if (c < 0x20 || (escape_delete && c == 0x7f)) {
           out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
+          AppendHexByte(out, c);
         } else {
           out += static_cast<char>(c);
         }

@@ -25,7 +25,6 @@ int HexValue(char c) {
 }  // namespace
 
 std::string PercentEncode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size() * 3 / 2);
   for (unsigned char c : text) {
@@ -33,8 +32,7 @@ std::string PercentEncode(std::string_view text, bool keep_slash) {
       out += static_cast<char>(c);
     } else {
       out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
+      AppendHexByte(out, c, /*upper=*/true);
     }
   }
   return out;

@@ -11,11 +11,14 @@
 namespace ccrec {
 namespace {
 
+using ::ccrec::detail::AppendHexByte;
 using ::ccrec::detail::AsciiLower;
 using ::ccrec::detail::AsciiUpper;
 using ::ccrec::detail::ContainsIgnoreCase;
 using ::ccrec::detail::EqualsIgnoreCase;
+using ::ccrec::detail::EscapeBytes;
 using ::ccrec::detail::FindIgnoreCase;
+using ::ccrec::detail::PrintableAscii;
 using ::ccrec::detail::StartsWithIgnoreCase;
 using ::ccrec::detail::ToLowerAscii;
 using ::ccrec::detail::ToUpperAscii;
@@ -64,6 +67,18 @@ TEST(Ascii, EqualsStartsWithContains) {
   EXPECT_EQ(FindIgnoreCase("abc", "c", 3), std::string_view::npos);
   EXPECT_EQ(FindIgnoreCase("abc", "", 3), 3u);
   EXPECT_EQ(FindIgnoreCase("abc", "", 4), std::string_view::npos);
+}
+
+TEST(Ascii, HexDigitsAndByteEscapes) {
+  std::string out;
+  for (unsigned char c : {0x00, 0x09, 0x7f, 0xab, 0xff}) AppendHexByte(out, c);
+  EXPECT_EQ(out, "00097fabff");
+  out.clear();
+  AppendHexByte(out, 0xab, /*upper=*/true);
+  EXPECT_EQ(out, "AB");
+  EXPECT_EQ(PrintableAscii(std::string("RIFF\0\t\x7f\xc3\xa9~ ", 11)), "RIFF\\x00\\x09\\x7f\\xc3\\xa9~ ");
+  EXPECT_EQ(EscapeBytes("a-b", [](unsigned char c) { return c != '-'; }), "a\\x2db");
+  EXPECT_EQ(PrintableAscii(""), "");
 }
 
 TEST(Ascii, IndependentOfTheCLocale) {
