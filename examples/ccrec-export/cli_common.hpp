@@ -175,7 +175,7 @@ class SignalGuard {
   SignalGuard(SignalGuard const&) = delete;
   SignalGuard& operator=(SignalGuard const&) = delete;
   /// The signal that arrived, or 0.
-  int signal() const;
+  int Signal() const;
 };
 
 /// Progress reporting per --progress: a redrawn line on a TTY, periodic plain lines otherwise;

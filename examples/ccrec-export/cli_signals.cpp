@@ -85,6 +85,6 @@ SignalGuard::~SignalGuard() {
   pthread_sigmask(SIG_SETMASK, &g_old_mask, nullptr);
 }
 
-int SignalGuard::signal() const { return g_signal.load(); }
+int SignalGuard::Signal() const { return g_signal.load(); }
 
 }  // namespace ccrec_cli

@@ -151,8 +151,8 @@ int RunFace(FaceFlags& f) {
   logger.Info("FACE logins this run: " + std::to_string(client.LoginCount()));
   // The next --since-last-run starts at the first recording left unfinished (in progress or
   // failed), else at this window's end.
-  AdvanceCheckpoint(window, "face", f.common, summary, signals.signal(), logger);
-  return FinishRun(summary, logger, signals.signal(), f.common);
+  AdvanceCheckpoint(window, "face", f.common, summary, signals.Signal(), logger);
+  return FinishRun(summary, logger, signals.Signal(), f.common);
 }
 
 }  // namespace

@@ -138,7 +138,7 @@ int RunHuawei(HuaweiFlags& f) {
     ccrec::exporter::ExportSummary failed;
     failed.fatal = signed_in.error();
     failed.cancelled = cancel.IsCancelled();
-    return FinishRun(failed, logger, signals.signal(), f.common);
+    return FinishRun(failed, logger, signals.Signal(), f.common);
   }
 
   auto summary = RunExporter(MakeExporterOptions(f.common, logger, sink, extra_keys), logger, source, sink, manifest,
@@ -151,7 +151,7 @@ int RunHuawei(HuaweiFlags& f) {
               << " failed: " << ccrec::RedactSecrets(signed_out.error().ToString())
               << " (the gateway signs the agent out 2 minutes after its last event poll)\n";
   }
-  return FinishRun(summary, logger, signals.signal(), f.common);
+  return FinishRun(summary, logger, signals.Signal(), f.common);
 }
 
 }  // namespace

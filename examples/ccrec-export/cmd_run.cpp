@@ -239,7 +239,7 @@ int RunAll(RunFlags const& f) {
   for (int s : status) {
     if (Severity(s) > Severity(worst)) worst = s;
   }
-  if (signals.signal() != 0 && worst < 128) worst = 128 + signals.signal();
+  if (signals.Signal() != 0 && worst < 128) worst = 128 + signals.Signal();
   std::cerr << "run: " << jobs.size() << " job(s), exit status " << worst << "\n";
   std::cout << "total " << total.LastLine() << std::endl;
   return worst;

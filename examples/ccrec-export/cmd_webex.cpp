@@ -276,8 +276,8 @@ int RunWebex(WebexFlags& f) {
   // at this window's end. A task pending longer than --pending-max-age is recorded as failed once
   // and no longer holds it back (ExportSummary::earliest_unfinished leaves it out).
   // With --lease no checkpoint: this instance's outcomes do not cover the sub-windows others listed.
-  if (!by_id && f.lease.empty()) AdvanceCheckpoint(window, "webex", f.common, summary, signals.signal(), logger);
-  int status = FinishRun(summary, logger, signals.signal(), f.common);
+  if (!by_id && f.lease.empty()) AdvanceCheckpoint(window, "webex", f.common, summary, signals.Signal(), logger);
+  int status = FinishRun(summary, logger, signals.Signal(), f.common);
   return token_saved ? status : kExitFatal;
 }
 

@@ -173,8 +173,8 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   }
   // The next --since-last-run starts at the first window left unfinished (failed), else at this
   // range's end.
-  AdvanceCheckpoint(window_range, checkpoint_source, f.common, summary, signals.signal(), logger);
-  return FinishRun(summary, logger, signals.signal(), f.common);
+  AdvanceCheckpoint(window_range, checkpoint_source, f.common, summary, signals.Signal(), logger);
+  return FinishRun(summary, logger, signals.Signal(), f.common);
 }
 
 }  // namespace

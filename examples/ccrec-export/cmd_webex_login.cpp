@@ -102,7 +102,7 @@ int RunWebexLogin(WebexFlags& f) {
     code = CodeFromRedirect(*redirect, *state, /*allow_missing_state=*/true);
   }
   if (!code) {
-    if (code.error().code == ccrec::ErrorCode::kCancelled) return signals.signal() > 0 ? 128 + signals.signal() : 1;
+    if (code.error().code == ccrec::ErrorCode::kCancelled) return signals.Signal() > 0 ? 128 + signals.Signal() : 1;
     return LoginFailed(code.error().message);
   }
   listener.reset();  // the browser has its page; nothing else may arrive

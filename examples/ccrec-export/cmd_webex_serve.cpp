@@ -239,7 +239,7 @@ int RunServe(WebexFlags& f, ServeFlags const& s) {
             << " task run(s) to retry" << (fatal ? "; last fatal error: " + ccrec::RedactSecrets(fatal->message) : "")
             << "\n";
   if (!token_saved) return kExitFatal;
-  return 128 + signals.signal();
+  return 128 + signals.Signal();
 }
 #endif
 
