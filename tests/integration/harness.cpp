@@ -260,7 +260,7 @@ std::string ServerProcess::Get(std::string const& key) const {
   return it == ready_.end() ? std::string() : it->second;
 }
 
-int ServerProcess::port() const {
+int ServerProcess::Port() const {
   std::string const text = Get("port");
   return text.empty() ? 0 : std::atoi(text.c_str());
 }

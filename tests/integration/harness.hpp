@@ -30,9 +30,9 @@ class ServerProcess {
 
   /// Member of the ready file as text (numbers converted); empty when absent.
   std::string Get(std::string const& key) const;
-  int port() const;
-  std::string const& state_dir() const { return state_dir_; }
-  int pid() const { return pid_; }
+  int Port() const;
+  std::string const& StateDir() const { return state_dir_; }
+  int Pid() const { return pid_; }
 
  private:
   ServerProcess() = default;
@@ -64,7 +64,7 @@ class TempDir {
   ~TempDir();
   TempDir(TempDir const&) = delete;
   TempDir& operator=(TempDir const&) = delete;
-  std::string const& path() const { return path_; }
+  std::string const& Path() const { return path_; }
   std::string operator/(std::string const& name) const { return path_ + "/" + name; }
 
  private:

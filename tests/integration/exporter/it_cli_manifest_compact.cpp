@@ -34,7 +34,7 @@ std::string Line(std::string const& task, std::string const& status) {
 
 TEST(CliManifestCompact, KeepsLatestAndExportedLinesAndTheOldFile) {
   ccrec_it::TempDir dir;
-  std::string const path = dir.path() + "/m.jsonl";
+  std::string const path = dir.Path() + "/m.jsonl";
   std::string const header = R"({"ccrec_manifest":1,"destination":"file:///d/","key_template":"{task_id}"})" "\n";
   std::string const text = header + Line("a", "exported") + Line("a", "skipped") + Line("a", "skipped") +
                            Line("b", "failed") + Line("b", "failed") + "garbage\n";
@@ -58,10 +58,10 @@ TEST(CliManifestCompact, KeepsLatestAndExportedLinesAndTheOldFile) {
 
 TEST(CliManifestCompact, MissingOrForeignFilesAreUsageErrorsAndUntouched) {
   ccrec_it::TempDir dir;
-  auto missing = Cli({"manifest", "compact", "--manifest", dir.path() + "/none.jsonl"});
+  auto missing = Cli({"manifest", "compact", "--manifest", dir.Path() + "/none.jsonl"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
-  std::string const sqlite = dir.path() + "/m.sqlite";
+  std::string const sqlite = dir.Path() + "/m.sqlite";
   std::string const bytes = std::string("SQLite format 3") + '\0' + "pages";
   Write(sqlite, bytes);
   auto foreign = Cli({"manifest", "compact", "--manifest", sqlite});

@@ -160,8 +160,8 @@ TEST_F(ExportDurabilityTest, SigkillMidRunLosesNothingAndTheNextRunCompletesExac
   auto truth = GroundTruth();
   ASSERT_GT(truth.recordings.size(), 20u);
   TempDir out("ccrec-it-sigkill");
-  std::string const dest = out.path() + "/archive";
-  std::string const manifest = out.path() + "/killed.jsonl";
+  std::string const dest = out.Path() + "/archive";
+  std::string const manifest = out.Path() + "/killed.jsonl";
   // Slow media and API calls: the workers spend most of the run with a temporary file open.
   SetLatency(150);
   auto args = Args(dest, manifest, Window());
@@ -222,8 +222,8 @@ TEST_F(ExportDurabilityTest, PendingMaxAgeStopsATaskWithoutCaptureFromPinningThe
   std::int64_t earliest = INT64_MAX;
   for (auto const& [task, created] : truth.pending) earliest = std::min(earliest, created);
   TempDir out("ccrec-it-pending-age");
-  std::string const dest = out.path() + "/archive";
-  std::string const manifest = out.path() + "/incremental.jsonl";
+  std::string const dest = out.Path() + "/archive";
+  std::string const manifest = out.Path() + "/incremental.jsonl";
   std::string const checkpoint = manifest + ".checkpoint.json";
   auto next_from = [&] { return Json(ccrec_it::ReadFile(checkpoint))["next_from_ms"].GetInt64(); };
   std::string const to = std::to_string(day_ms_ + kDayMs);

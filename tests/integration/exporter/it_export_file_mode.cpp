@@ -86,8 +86,8 @@ class ExportFileModeTest : public ::testing::Test {
   /// `file_mode` and every directory `dir_mode`.
   void ExportAndExpect(mode_t umask, std::vector<std::string> const& extra, unsigned file_mode, unsigned dir_mode) {
     TempDir out("ccrec-it-modes");
-    std::string const dest = out.path() + "/archive";
-    std::string const manifest = out.path() + "/m.jsonl";
+    std::string const dest = out.Path() + "/archive";
+    std::string const manifest = out.Path() + "/m.jsonl";
     auto args = BaseArgs(dest, manifest);
     args.insert(args.end(), extra.begin(), extra.end());
     ccrec_it::ProgramResult run;
@@ -140,8 +140,8 @@ TEST_F(ExportFileModeTest, FileAndDirModeFlagsAreNarrowedByTheUmask) {
 
 TEST_F(ExportFileModeTest, BadModesAreUsageErrorsNamingTheFlagAndWriteNothing) {
   TempDir out("ccrec-it-bad-mode");
-  std::string const dest = out.path() + "/never";
-  std::string const manifest = out.path() + "/never.jsonl";
+  std::string const dest = out.Path() + "/never";
+  std::string const manifest = out.Path() + "/never.jsonl";
   struct Case {
     char const* flag;
     char const* value;

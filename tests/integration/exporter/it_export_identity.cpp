@@ -98,8 +98,8 @@ std::string* ExportIdentityTest::token_file_ = nullptr;
 // repeat ("recording-1.wav") 27 recordings gave `exported=5 skipped=22`, 4 files and exit 0.
 TEST_F(ExportIdentityTest, FileNameKeyTemplateIsAUsageErrorAndNothingIsSkippedByMistake) {
   TempDir out("ccrec-it-filename");
-  std::string dest = out.path() + "/wxcc";
-  std::string manifest = out.path() + "/m.jsonl";
+  std::string dest = out.Path() + "/wxcc";
+  std::string manifest = out.Path() + "/m.jsonl";
   auto args = BaseArgs("file://" + dest, manifest);
   args.push_back("--key-template");
   args.push_back("wxcc/{yyyy}/{mm}/{dd}/{file_name}");
@@ -134,13 +134,13 @@ TEST_F(ExportIdentityTest, FileNameKeyTemplateIsAUsageErrorAndNothingIsSkippedBy
 // and exit 0.
 TEST_F(ExportIdentityTest, ManifestOfAnotherDestinationIsAUsageError) {
   TempDir out("ccrec-it-rebind");
-  std::string manifest = out.path() + "/m.jsonl";
-  auto first = ccrec_it::RunProgram(BaseArgs("file://" + out.path() + "/a", manifest), S3Env());
+  std::string manifest = out.Path() + "/m.jsonl";
+  auto first = ccrec_it::RunProgram(BaseArgs("file://" + out.Path() + "/a", manifest), S3Env());
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto before = ccrec_it::ReadFile(manifest);
   auto second = ccrec_it::RunProgram(BaseArgs("s3://" + s3_->Get("bucket") + "/rebind", manifest), S3Env());
   EXPECT_EQ(second.exit_code, 2) << second.err;
-  EXPECT_NE(second.err.find("belongs to destination file://" + out.path() + "/a/"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("belongs to destination file://" + out.Path() + "/a/"), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("s3://" + s3_->Get("bucket") + "/rebind/"), std::string::npos) << second.err;
   EXPECT_EQ(ccrec_it::ReadFile(manifest), before) << "nothing written";
   auto bucket = ListBucket();

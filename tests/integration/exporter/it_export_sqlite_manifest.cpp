@@ -55,8 +55,8 @@ std::string* ExportSqliteManifestTest::token_file_ = nullptr;
 
 TEST_F(ExportSqliteManifestTest, RecordsResumesAndRefusesLikeTheJsonLinesManifest) {
   TempDir out("ccrec-it-sqlite-run");
-  std::string const dest = "file://" + out.path() + "/a";
-  std::string const manifest = out.path() + "/archive.sqlite";
+  std::string const dest = "file://" + out.Path() + "/a";
+  std::string const manifest = out.Path() + "/archive.sqlite";
   auto first = ccrec_it::RunProgram(Args(dest, manifest), Env());
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto const pos = first.out.find("exported=");
@@ -81,7 +81,7 @@ TEST_F(ExportSqliteManifestTest, RecordsResumesAndRefusesLikeTheJsonLinesManifes
   EXPECT_NE(again.out.find("exported=0 skipped=" + std::to_string(exported) + " failed=0"), std::string::npos)
       << again.out;
 
-  auto elsewhere = ccrec_it::RunProgram(Args("file://" + out.path() + "/b", manifest), Env());
+  auto elsewhere = ccrec_it::RunProgram(Args("file://" + out.Path() + "/b", manifest), Env());
   EXPECT_EQ(elsewhere.exit_code, 2) << elsewhere.err;
   EXPECT_NE(elsewhere.err.find("belongs to destination " + dest + "/"), std::string::npos) << elsewhere.err;
 
@@ -96,20 +96,20 @@ TEST_F(ExportSqliteManifestTest, RecordsResumesAndRefusesLikeTheJsonLinesManifes
 
 TEST_F(ExportSqliteManifestTest, ManifestFormatOverridesTheExtension) {
   TempDir out("ccrec-it-sqlite-format");
-  std::string const dest = "file://" + out.path() + "/a";
-  auto jsonl = Args(dest, out.path() + "/m.db");
+  std::string const dest = "file://" + out.Path() + "/a";
+  auto jsonl = Args(dest, out.Path() + "/m.db");
   jsonl.insert(jsonl.end(), {"--manifest-format", "jsonl"});
   auto r = ccrec_it::RunProgram(jsonl, Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(ccrec_it::ReadFile(out.path() + "/m.db").rfind("{\"ccrec_manifest\":1", 0), 0u) << "JSON Lines";
+  EXPECT_EQ(ccrec_it::ReadFile(out.Path() + "/m.db").rfind("{\"ccrec_manifest\":1", 0), 0u) << "JSON Lines";
 
-  auto sqlite = Args(dest + "2", out.path() + "/m.log");
+  auto sqlite = Args(dest + "2", out.Path() + "/m.log");
   sqlite.insert(sqlite.end(), {"--manifest-format", "sqlite"});
   r = ccrec_it::RunProgram(sqlite, Env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(ccrec_it::ReadFile(out.path() + "/m.log").rfind("SQLite format 3", 0), 0u);
+  EXPECT_EQ(ccrec_it::ReadFile(out.Path() + "/m.log").rfind("SQLite format 3", 0), 0u);
 
-  auto bad = Args(dest, out.path() + "/m.x");
+  auto bad = Args(dest, out.Path() + "/m.x");
   bad.insert(bad.end(), {"--manifest-format", "csv"});
   r = ccrec_it::RunProgram(bad, Env());
   EXPECT_EQ(r.exit_code, 2) << r.err;

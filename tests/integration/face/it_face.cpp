@@ -76,7 +76,7 @@ TEST_F(FaceIntegrationTest, ExportsToDirectoryPendingThenLaterRunReRunDownloadsN
   // Nothing but objects and sidecars under --dest; nothing escaped it (hostile names).
   auto count = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dest + "' -type f -not -path '*/.ccrec-meta/*' | wc -l"});
   EXPECT_EQ(std::stoul(count.out), truth.FinishedSegments() * 2);
-  auto outside = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dir.path() + "' -type f -not -path '" + dest +
+  auto outside = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dir.Path() + "' -type f -not -path '" + dest +
                                                             "/*' -not -name run.jsonl -not -name run.jsonl.checkpoint.json | wc -l"});
   EXPECT_EQ(std::stoul(outside.out), 0u);
   EXPECT_EQ(run1.LastLine(), LastLine(truth.FinishedSegments(), 0, 0, truth.InProgress(), bytes));
@@ -200,7 +200,7 @@ TEST_F(FaceIntegrationTest, WindowSplittingWithAServerCapBelowMaxListLength) {
   auto stats = Stats();
   EXPECT_GT(stats["truncated_lists"].GetInt(), 0);
   EXPECT_EQ(stats["downloads"].GetInt() + stats["segment_downloads"].GetInt(), 0) << "dry run downloads nothing";
-  auto files = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dir.path() + "' -type f | wc -l"});
+  auto files = ccrec_it::RunProgram({"/bin/sh", "-c", "find '" + dir.Path() + "' -type f | wc -l"});
   EXPECT_EQ(std::stoul(files.out), 0u) << "dry run writes nothing";
 }
 

@@ -208,8 +208,8 @@ TEST_F(HuaweiIt, EveryRetcodeBecomesAClearErrorWithItsVendorCode) {
 
 TEST_F(HuaweiIt, CliExportsRecordIdsToADirectoryThenSkipsThemOnReRun) {
   TempDir out("ccrec-it-hw");
-  std::string dest = out.path() + "/archive";
-  std::string manifest = out.path() + "/m.jsonl";
+  std::string dest = out.Path() + "/archive";
+  std::string manifest = out.Path() + "/m.jsonl";
   auto files = Control("files");
   std::vector<std::pair<std::string, std::string>> wanted;  // fileName, sha
   auto args = Cli(dest, manifest);
@@ -255,8 +255,8 @@ TEST_F(HuaweiIt, CliExportsRecordIdsToADirectoryThenSkipsThemOnReRun) {
 
 TEST_F(HuaweiIt, CliItemErrorsExitThreeWithTheVendorCodeInTheManifest) {
   TempDir out("ccrec-it-hw");
-  std::string manifest = out.path() + "/m.jsonl";
-  auto args = Cli(out.path() + "/d", manifest);
+  std::string manifest = out.Path() + "/m.jsonl";
+  auto args = Cli(out.Path() + "/d", manifest);
   for (char const* id : {"Y:/6/0/20161025/20011/1902050.V3", "Y:/no/such/file.V3", "Y:/magic/retcode-104-001.V3"}) {
     args.push_back("--record-id");
     args.push_back(id);
@@ -274,8 +274,8 @@ TEST_F(HuaweiIt, CliItemErrorsExitThreeWithTheVendorCodeInTheManifest) {
 
 TEST_F(HuaweiIt, CliSinceLastRunRetriesTheFailedRecordingOnceAndExportsEachExactlyOnce) {
   TempDir out("ccrec-it-hw");
-  std::string const manifest = out.path() + "/m.jsonl";
-  std::string const dest = out.path() + "/d";
+  std::string const manifest = out.Path() + "/m.jsonl";
+  std::string const dest = out.Path() + "/d";
   std::vector<std::string> const ids = {"Y:/6/0/20161025/20011/1902050.V3", "y:/1/0/20181217/120/1524488.V3"};
   auto base = Cli(dest, manifest);
   auto listed = base;
@@ -326,8 +326,8 @@ TEST_F(HuaweiIt, CliWatchExportsAnnouncedRecordingsAndSignsOut) {
   Control("record", R"({"agent_id":"20011","size":7000,"delay_ms":300,"index":0})");
   Control("record", R"({"agent_id":"20011","size":9000,"delay_ms":700,"index":1,"fileName":"Y:/1/0/20261101/20011/a b+c.V3"})");
   TempDir out("ccrec-it-hw");
-  std::string manifest = out.path() + "/w.jsonl";
-  auto args = Cli(out.path() + "/w", manifest);
+  std::string manifest = out.Path() + "/w.jsonl";
+  auto args = Cli(out.Path() + "/w", manifest);
   args.insert(args.end(), {"--watch", "2500ms", "--log-level", "info"});
   auto sign_outs = Stat("sign_outs");
   auto run = ccrec_it::RunProgram(args, Env());
@@ -337,7 +337,7 @@ TEST_F(HuaweiIt, CliWatchExportsAnnouncedRecordingsAndSignsOut) {
     std::string name = l["recording_id"].GetString();
     EXPECT_EQ(std::string(l["sha256"].GetString()), ExpectedSha(name)) << name;
     EXPECT_FALSE(std::string(l["task_id"].GetString()).empty()) << "callId missing";
-    auto sidecar = Json(ccrec_it::ReadFile(out.path() + "/w/" + l["key"].GetString() + ".json"));
+    auto sidecar = Json(ccrec_it::ReadFile(out.Path() + "/w/" + l["key"].GetString() + ".json"));
     EXPECT_TRUE(sidecar["stop_record_seen"].GetBool());
     EXPECT_TRUE(sidecar["event"].IsObject());
   }
@@ -373,11 +373,11 @@ pid_t Spawn(std::vector<std::string> const& argv, std::map<std::string, std::str
 
 TEST_F(HuaweiIt, CliSigintDuringAWatchStillSignsOut) {
   TempDir out("ccrec-it-hw");
-  auto args = Cli(out.path() + "/s", out.path() + "/s.jsonl");
+  auto args = Cli(out.Path() + "/s", out.Path() + "/s.jsonl");
   args.insert(args.end(), {"--watch", "60s"});
   auto sign_outs = Stat("sign_outs");
   auto polls = Stat("polls");
-  pid_t pid = Spawn(args, Env(), out.path() + "/out.txt", out.path() + "/err.txt");
+  pid_t pid = Spawn(args, Env(), out.Path() + "/out.txt", out.Path() + "/err.txt");
   ASSERT_GT(pid, 0);
   struct Reaper {  // never leave the child behind when an assertion fails
     pid_t pid;
@@ -401,19 +401,19 @@ TEST_F(HuaweiIt, CliSigintDuringAWatchStillSignsOut) {
   if (Clock::now() >= deadline) FAIL() << "ccrec-export did not stop after SIGINT";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130) << "128 + SIGINT, after the clean stop";
-  std::string err = ccrec_it::ReadFile(out.path() + "/err.txt");
+  std::string err = ccrec_it::ReadFile(out.Path() + "/err.txt");
   EXPECT_NE(err.find("SIGINT"), std::string::npos) << err;
   EXPECT_NE(err.find("interrupted"), std::string::npos) << err;
   EXPECT_EQ(Stat("sign_outs") - sign_outs, 1) << err;
   EXPECT_EQ(Stat("active_sessions"), 0);
-  std::string stdout_text = ccrec_it::ReadFile(out.path() + "/out.txt");
+  std::string stdout_text = ccrec_it::ReadFile(out.Path() + "/out.txt");
   EXPECT_NE(stdout_text.find("exported=0 skipped=0 failed=0 pending=0 bytes=0"), std::string::npos) << stdout_text;
 }
 
 TEST_F(HuaweiIt, CliUsageErrorsExitTwoAndTouchNothing) {
   TempDir out("ccrec-it-hw");
-  std::string dest = out.path() + "/never";
-  std::string manifest = out.path() + "/never.jsonl";
+  std::string dest = out.Path() + "/never";
+  std::string manifest = out.Path() + "/never.jsonl";
   auto base = Cli(dest, manifest);
   std::vector<std::vector<std::string>> extra = {
       {"--record-id", "Y:/a.V3", "--watch", "10s"},
@@ -457,7 +457,7 @@ TEST_F(HuaweiIt, CliUsageErrorsExitTwoAndTouchNothing) {
 
 TEST_F(HuaweiIt, CliWrongPasswordExitsOneWithAClearMessage) {
   TempDir out("ccrec-it-hw");
-  auto args = Cli(out.path() + "/d", out.path() + "/m.jsonl");
+  auto args = Cli(out.Path() + "/d", out.Path() + "/m.jsonl");
   args.insert(args.end(), {"--record-id", "Y:/6/0/20161025/20011/1902050.V3"});
   auto run = ccrec_it::RunProgram(args, {{"CCREC_HUAWEI_PASSWORD", "not-the-Pa55word"}});
   EXPECT_EQ(run.exit_code, 1) << run.err;
@@ -470,7 +470,7 @@ TEST_F(HuaweiIt, CliWrongPasswordExitsOneWithAClearMessage) {
 TEST_F(HuaweiIt, CliAlreadySignedInNeedsForceLogin) {
   Control("kill-session", R"({"agent_id":"20011","mode":"elsewhere"})");
   TempDir out("ccrec-it-hw");
-  auto args = Cli(out.path() + "/d", out.path() + "/m.jsonl");
+  auto args = Cli(out.Path() + "/d", out.Path() + "/m.jsonl");
   args.insert(args.end(), {"--record-id", "Y:/6/0/20161025/20011/1902050.V3"});
   auto run = ccrec_it::RunProgram(args, Env());
   EXPECT_EQ(run.exit_code, 1) << run.err;
@@ -484,7 +484,7 @@ TEST_F(HuaweiIt, CliAlreadySignedInNeedsForceLogin) {
 
 TEST_F(HuaweiIt, CliTlsVerificationFailureSendsNothing) {
   TempDir out("ccrec-it-hw");
-  auto args = Cli(out.path() + "/d", out.path() + "/m.jsonl");
+  auto args = Cli(out.Path() + "/d", out.Path() + "/m.jsonl");
   auto ca = std::find(args.begin(), args.end(), "--ca-file");
   args.erase(ca, ca + 2);
   args.insert(args.end(), {"--record-id", "Y:/6/0/20161025/20011/1902050.V3"});
@@ -495,7 +495,7 @@ TEST_F(HuaweiIt, CliTlsVerificationFailureSendsNothing) {
   EXPECT_GE(Stat("tls_handshake_failures"), failures + 1);
   EXPECT_EQ(Stat("sign_ins"), 0);
   EXPECT_EQ(Control("stats")["requests"].HasMember("signin"), false) << "a request got through";
-  EXPECT_EQ(ccrec_it::ReadFile(out.path() + "/m.jsonl").find("exported\""), std::string::npos);
+  EXPECT_EQ(ccrec_it::ReadFile(out.Path() + "/m.jsonl").find("exported\""), std::string::npos);
 }
 
 TEST_F(HuaweiIt, CliLargeFileWarnsAndExportsToS3) {
@@ -509,7 +509,7 @@ TEST_F(HuaweiIt, CliLargeFileWarnsAndExportsToS3) {
   Control("config", R"({"large_file_bytes":31500000})");
   TempDir out("ccrec-it-hw");
   std::string large = gw_->Get("large_file");
-  auto args = Cli("s3://" + s3->Get("bucket") + "/hw", out.path() + "/m.jsonl");
+  auto args = Cli("s3://" + s3->Get("bucket") + "/hw", out.Path() + "/m.jsonl");
   args.insert(args.end(), {"--s3-endpoint", s3->Get("endpoint"), "--record-id", large, "--record-id",
                            "Y:/1/0/20261101/20011/a b&c+d#e%f?g=h;i,j.V3"});
   auto env = Env();
@@ -528,7 +528,7 @@ TEST_F(HuaweiIt, CliLargeFileWarnsAndExportsToS3) {
   std::map<std::string, std::string> shas;
   for (auto const& m : bucket["objects"].GetObject()) shas[m.name.GetString()] = m.value["sha256"].GetString();
   int recordings = 0;
-  for (auto const& l : ManifestLines(out.path() + "/m.jsonl")) {
+  for (auto const& l : ManifestLines(out.Path() + "/m.jsonl")) {
     std::string key = std::string("hw/") + l["key"].GetString();
     ASSERT_TRUE(shas.count(key)) << key;
     EXPECT_EQ(shas[key], ExpectedSha(l["recording_id"].GetString()));

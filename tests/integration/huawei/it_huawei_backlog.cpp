@@ -76,8 +76,8 @@ TEST_F(HuaweiIt, CliWatchEndingWhileTheExportIsBehindExportsEveryAnnouncedRecord
     announced.insert(r["fileName"].GetString());
   }
   TempDir out("ccrec-it-hw");
-  std::string manifest = out.path() + "/w.jsonl";
-  auto args = Cli(out.path() + "/w", manifest);
+  std::string manifest = out.Path() + "/w.jsonl";
+  auto args = Cli(out.Path() + "/w", manifest);
   args.insert(args.end(), {"--watch", "1200ms", "--concurrency", "1", "--log-level", "info"});
   auto run = ccrec_it::RunProgram(args, Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -106,8 +106,8 @@ TEST_F(HuaweiIt, CliRecordEventAfterTheWatchIsPendingAndSinceLastRunExportsIt) {
   std::string const slow_name = slow["fileName"].GetString();
   std::string const late_name = late["fileName"].GetString();
   TempDir out("ccrec-it-hw");
-  std::string manifest = out.path() + "/w.jsonl";
-  auto base = Cli(out.path() + "/w", manifest);
+  std::string manifest = out.Path() + "/w.jsonl";
+  auto base = Cli(out.Path() + "/w", manifest);
   auto args = base;
   args.insert(args.end(), {"--watch", "800ms", "--log-level", "info"});
   auto run = ccrec_it::RunProgram(args, Env());
@@ -153,8 +153,8 @@ TEST_F(HuaweiIt, CliListRunTakesEveryEventTheGatewayStillHoldsBeforeSigningOut) 
     announced.insert(rec["fileName"].GetString());
   }
   TempDir out("ccrec-it-hw");
-  std::string manifest = out.path() + "/m.jsonl";
-  auto args = Cli(out.path() + "/d", manifest);
+  std::string manifest = out.Path() + "/m.jsonl";
+  auto args = Cli(out.Path() + "/d", manifest);
   args.insert(args.end(), {"--record-id", listed, "--log-level", "debug"});
   auto run = ccrec_it::RunProgram(args, Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;

@@ -24,7 +24,7 @@ class RedisCliTest : public ::testing::Test {
   void SetUp() override {
     redis_ = ccrec_it::RedisServer::Start({"--requirepass", "redis-pw-123"});
     webex_ = ServerProcess::Start("webex_cc.py", {"--plain-http", "--tasks-per-day", "12", "--day", "2026-11-01"});
-    auto loc = ccrec::redis::ParseRedisUrl(url_with_password());
+    auto loc = ccrec::redis::ParseRedisUrl(UrlWithPassword());
     ASSERT_TRUE(loc);
     ccrec::redis::RedisTokenStoreOptions o;
     o.server = loc->server;
@@ -35,8 +35,8 @@ class RedisCliTest : public ::testing::Test {
     ASSERT_TRUE(ccrec::redis::MakeRedisTokenStore(o)->Save(t));
   }
 
-  std::string url_with_password() const {
-    return "redis://:redis-pw-123@127.0.0.1:" + std::to_string(redis_->port()) + "/wx";
+  std::string UrlWithPassword() const {
+    return "redis://:redis-pw-123@127.0.0.1:" + std::to_string(redis_->Port()) + "/wx";
   }
 
   ccrec_it::ProgramResult Export(std::vector<std::string> extra) {
@@ -56,7 +56,7 @@ class RedisCliTest : public ::testing::Test {
 };
 
 TEST_F(RedisCliTest, ExportKeepsTheTokenAndTheWindowInRedis) {
-  auto run = Export({"--token-store", url_with_password(), "--rate-limit-store", url_with_password()});
+  auto run = Export({"--token-store", UrlWithPassword(), "--rate-limit-store", UrlWithPassword()});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_NE(run.out.find("failed=0"), std::string::npos) << run.out;
   // The refresh token rotated and the new one is in Redis.
@@ -77,24 +77,24 @@ TEST_F(RedisCliTest, PasswordFromFile) {
   auto pw = dir_ / "redis-password";
   ccrec_it::WriteFile(pw, "redis-pw-123\n");
   ::chmod(pw.c_str(), 0600);
-  std::string url = "redis://127.0.0.1:" + std::to_string(redis_->port()) + "/wx";
+  std::string url = "redis://127.0.0.1:" + std::to_string(redis_->Port()) + "/wx";
   auto run = Export({"--token-store", url, "--redis-password-file", pw});
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
 }
 
 TEST_F(RedisCliTest, BadFlagsAreUsageErrorsWithoutThePassword) {
-  auto both = Export({"--token-store", url_with_password(), "--token-file", dir_ / "token.json"});
+  auto both = Export({"--token-store", UrlWithPassword(), "--token-file", dir_ / "token.json"});
   EXPECT_EQ(both.exit_code, 2) << both.err;
   EXPECT_NE(both.err.find("--token-file and --token-store"), std::string::npos) << both.err;
   auto bad = Export({"--token-store", "redis://:redis-pw-123@127.0.0.1:99999/wx"});
   EXPECT_EQ(bad.exit_code, 2) << bad.err;
   EXPECT_NE(bad.err.find("--token-store"), std::string::npos) << bad.err;
   EXPECT_EQ(bad.err.find("redis-pw-123"), std::string::npos) << bad.err;
-  auto bucket = Export({"--token-store", url_with_password(), "--rate-limit-store", url_with_password(),
+  auto bucket = Export({"--token-store", UrlWithPassword(), "--rate-limit-store", UrlWithPassword(),
                         "--rate-limiter", "token-bucket"});
   EXPECT_EQ(bucket.exit_code, 2) << bucket.err;
   EXPECT_NE(bucket.err.find("sliding-window only"), std::string::npos) << bucket.err;
-  auto wrong = Export({"--token-store", "redis://:wrong-pw@127.0.0.1:" + std::to_string(redis_->port()) + "/wx"});
+  auto wrong = Export({"--token-store", "redis://:wrong-pw@127.0.0.1:" + std::to_string(redis_->Port()) + "/wx"});
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_NE(wrong.err.find("AUTH"), std::string::npos) << wrong.err;
   EXPECT_EQ(wrong.err.find("wrong-pw"), std::string::npos) << wrong.err;

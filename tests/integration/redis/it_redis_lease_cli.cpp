@@ -89,7 +89,7 @@ class RedisLeaseCliTest : public ::testing::Test {
   std::map<std::string, int> CheckArchive(std::map<std::string, std::string> const& truth) {
     std::map<std::string, int> exported;
     std::set<std::string> landed;
-    for (auto const& entry : std::filesystem::directory_iterator(dir_.path())) {
+    for (auto const& entry : std::filesystem::directory_iterator(dir_.Path())) {
       auto name = entry.path().filename().string();
       if (name.rfind("m-", 0) != 0 || entry.path().extension() != ".jsonl") continue;
       for (auto const& line : ccrec_it::ManifestRecordLines(entry.path())) {
@@ -139,7 +139,7 @@ TEST_F(RedisLeaseCliTest, TwoInstancesListEachSubWindowOnceAndExportEachRecordin
   for (auto const& [id, sha] : truth) EXPECT_EQ(exported[id], 1) << id << " exported once, by one instance";
   EXPECT_NE((r0.err + r1.err).find("sub-window leases: "), std::string::npos) << r0.err;
 
-  for (auto const& entry : std::filesystem::directory_iterator(dir_.path())) {
+  for (auto const& entry : std::filesystem::directory_iterator(dir_.Path())) {
     EXPECT_EQ(entry.path().string().find(".checkpoint.json"), std::string::npos)
         << "no checkpoint with --lease: " << entry.path();
   }
@@ -173,7 +173,7 @@ TEST_F(RedisLeaseCliTest, AKilledInstancesSubWindowsAreTakenOverAndEveryRecordin
   ASSERT_GT(k, 0);
   bool exported_one = false;
   for (int i = 0; i < 3000 && !exported_one; ++i) {
-    for (auto const& entry : std::filesystem::directory_iterator(dir_.path())) {
+    for (auto const& entry : std::filesystem::directory_iterator(dir_.Path())) {
       if (entry.path().filename().string().rfind("m-", 0) != 0) continue;
       if (ccrec_it::ReadFile(entry.path()).find("\"exported\"") != std::string::npos) exported_one = true;
     }
@@ -199,7 +199,7 @@ TEST_F(RedisLeaseCliTest, AKilledInstancesSubWindowsAreTakenOverAndEveryRecordin
 
   // `manifest merge` of K's and B's manifests: every recording once.
   std::vector<std::string> merge = {CCREC_EXPORT_BIN, "manifest", "merge", "--output", dir_ / "all.jsonl"};
-  for (auto const& entry : std::filesystem::directory_iterator(dir_.path())) {
+  for (auto const& entry : std::filesystem::directory_iterator(dir_.Path())) {
     auto name = entry.path().filename().string();
     if (name.rfind("m-", 0) == 0 && entry.path().extension() == ".jsonl") merge.push_back(entry.path());
   }

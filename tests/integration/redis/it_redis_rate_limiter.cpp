@@ -161,7 +161,7 @@ TEST(RedisRateLimiter, UnreachableRedisIsUnavailableAndNamesTheServer) {
   int port = 0;
   {
     auto redis = ccrec_it::RedisServer::Start();
-    port = redis->port();
+    port = redis->Port();
   }  // stopped: nothing listens there now
   auto loc = ccrec::redis::ParseRedisUrl("redis://:hunter2@127.0.0.1:" + std::to_string(port));
   ASSERT_TRUE(loc);

@@ -32,7 +32,7 @@ class RedisSubWindowLeaseTest : public ::testing::Test {
   std::shared_ptr<ccrec::exporter::SubWindowLeaseStore> Store(std::string const& holder,
                                                                std::string const& key = "t:lease:job") {
     ccrec::redis::RedisSubWindowLeaseOptions o;
-    o.server.port = redis_->port();
+    o.server.port = redis_->Port();
     o.key = key;
     o.holder = holder;
     o.done_ttl = 5s;
@@ -124,7 +124,7 @@ TEST_F(RedisSubWindowLeaseTest, KeysAreNamespacedByAHashOfTheJob) {
 
 TEST_F(RedisSubWindowLeaseTest, AnUnreachableServerIsUnavailable) {
   ccrec::redis::RedisSubWindowLeaseOptions o;
-  o.server.port = redis_->port();
+  o.server.port = redis_->Port();
   redis_.reset();  // stopped
   o.server.connect_timeout = 500ms;
   auto r = ccrec::redis::MakeRedisSubWindowLease(o)->TryTake(CellRswl(1), 1s);

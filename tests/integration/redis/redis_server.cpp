@@ -61,7 +61,7 @@ std::unique_ptr<RedisServer> RedisServer::Start(std::vector<std::string> const& 
     s->dir_ = std::make_unique<TempDir>("ccrec-redis");
     s->port_ = FreePort();
     std::vector<std::string> args = {CCREC_REDIS_SERVER, "--port", std::to_string(s->port_), "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no", "--dir", s->dir_->path(),
+                                     "--save", "", "--appendonly", "no", "--dir", s->dir_->Path(),
                                      "--logfile", (*s->dir_) / "redis.log", "--daemonize", "no"};
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;

@@ -23,7 +23,7 @@ class RedisServer {
   RedisServer(RedisServer const&) = delete;
   RedisServer& operator=(RedisServer const&) = delete;
 
-  int port() const { return port_; }
+  int Port() const { return port_; }
   /// "redis://127.0.0.1:PORT/PREFIX".
   std::string Url(std::string const& prefix = "ccrec") const;
   /// Runs one command on a fresh connection (AUTH with `password` first when set); the reply as

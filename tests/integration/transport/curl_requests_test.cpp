@@ -50,7 +50,7 @@ class GeneratedBody : public BodySource {
   std::optional<std::uint64_t> Size() const override {
     return known_size_ ? std::optional<std::uint64_t>(size_) : std::nullopt;
   }
-  int reads() const { return reads_; }
+  int Reads() const { return reads_; }
 
  private:
   std::uint64_t size_;
@@ -206,7 +206,7 @@ TEST_F(CurlTransportTest, Uploads16MiBWithKnownSize) {
   EXPECT_FALSE(echo["chunked"].GetBool());
   EXPECT_EQ(EchoedHeader(echo, "Content-Length"), std::to_string(kSize));
   EXPECT_EQ(EchoedHeader(echo, "Expect"), "<absent>");
-  EXPECT_GT(body->reads(), 1);  // streamed, not one big read
+  EXPECT_GT(body->Reads(), 1);  // streamed, not one big read
 }
 
 TEST_F(CurlTransportTest, Uploads16MiBWithUnknownSizeChunked) {

@@ -27,10 +27,10 @@ TEST(HarnessTest, RunProgramCapturesStreamsEnvAndExitCode) {
 TEST(HarnessTest, HttpGetAndPostAndTempDir) {
   auto server = ccrec_it::ServerProcess::Start("http_test_server.py");
   ASSERT_NE(server, nullptr);
-  EXPECT_GT(server->port(), 0);
-  EXPECT_EQ(server->Get("base_url"), "https://127.0.0.1:" + std::to_string(server->port()));
-  EXPECT_EQ(server->Get("ca_file"), server->state_dir() + "/ca.pem");  // state_dir() is --state-dir
-  EXPECT_EQ(server->Get("pid"), std::to_string(server->pid()));
+  EXPECT_GT(server->Port(), 0);
+  EXPECT_EQ(server->Get("base_url"), "https://127.0.0.1:" + std::to_string(server->Port()));
+  EXPECT_EQ(server->Get("ca_file"), server->StateDir() + "/ca.pem");  // state_dir() is --state-dir
+  EXPECT_EQ(server->Get("pid"), std::to_string(server->Pid()));
   auto [status, body] = ccrec_it::HttpGet(server->Get("base_url") + "/bytes?n=3", server->Get("ca_file"));
   EXPECT_EQ(status, 200);
   EXPECT_EQ(body, Pattern(3));
@@ -42,7 +42,7 @@ TEST(HarnessTest, HttpGetAndPostAndTempDir) {
   std::string path;
   {
     ccrec_it::TempDir dir("ccrec-harness");
-    path = dir.path();
+    path = dir.Path();
     ccrec_it::WriteFile(dir / "f.txt", "abc");
     EXPECT_EQ(ccrec_it::ReadFile(dir / "f.txt"), "abc");
   }

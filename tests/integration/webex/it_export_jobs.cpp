@@ -32,7 +32,7 @@ class ExportJobsTest : public ::testing::Test {
     return "[[jobs]]\nname = \"" + name + "\"\nsource = \"webex\"\napi-base-url = \"" + webex_->Get("base_url") +
            "\"\ntoken-url = \"" + webex_->Get("token_url") + "\"\ntoken-file = \"" + token_file_ +
            "\"\nclient-id-file = \"" + (dir_ / "client-id") + "\"\nclient-secret-env = \"ORG_SECRET\"\n" +
-           "from = \"2026-11-01T00:00:00Z\"\nto = \"2026-11-02T00:00:00Z\"\ndest = \"file://" + dir_.path() + "/" +
+           "from = \"2026-11-01T00:00:00Z\"\nto = \"2026-11-02T00:00:00Z\"\ndest = \"file://" + dir_.Path() + "/" +
            name + "\"\nmanifest = \"" + (dir_ / (name + ".jsonl")) + "\"\n" + extra;
   }
 

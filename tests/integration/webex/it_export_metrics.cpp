@@ -32,7 +32,7 @@ TEST(ExportWebexMetrics, TextfileCountsRecordingsAndRequestsAndAddsUpOverRuns) {
   std::vector<std::string> args = {CCREC_EXPORT_BIN, "webex", "--api-base-url", webex->Get("base_url"),
                                    "--token-url", webex->Get("token_url"), "--token-file", token_file,
                                    "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-02T00:00:00Z",
-                                   "--dest", "file://" + dir.path() + "/archive", "--manifest", dir / "m.jsonl",
+                                   "--dest", "file://" + dir.Path() + "/archive", "--manifest", dir / "m.jsonl",
                                    "--ca-file", webex->Get("ca_file"), "--pending-max-age", "0",
                                    "--metrics-textfile", prom, "--metrics-job", "org-a"};
   std::map<std::string, std::string> env = {{"CCREC_WEBEX_CLIENT_ID", webex->Get("client_id")},
@@ -66,7 +66,7 @@ TEST(ExportWebexMetrics, TextfileCountsRecordingsAndRequestsAndAddsUpOverRuns) {
 
   // A directory that does not exist: exit 2 before any request, nothing written.
   auto bad = args;
-  bad[bad.size() - 3] = dir.path() + "/missing/ccrec.prom";
+  bad[bad.size() - 3] = dir.Path() + "/missing/ccrec.prom";
   auto usage = ccrec_it::RunProgram(bad, env);
   EXPECT_EQ(usage.exit_code, 2) << usage.err;
   EXPECT_NE(usage.err.find("--metrics-textfile"), std::string::npos) << usage.err;

@@ -24,7 +24,7 @@ TEST(ExportWebexShard, TwoShardsTogetherExportEveryRecordingExactlyOnce) {
   std::string const ca = webex->Get("ca_file");
   std::string const base = webex->Get("base_url");
   TempDir dir("ccrec-it-shard");
-  std::string const dest = dir.path() + "/archive";
+  std::string const dest = dir.Path() + "/archive";
   auto args_for = [&](std::string const& shard, std::string const& token_file) {
     return std::vector<std::string>{CCREC_EXPORT_BIN, "webex", "--api-base-url", base, "--token-url",
                                     webex->Get("token_url"), "--token-file", token_file,

@@ -229,7 +229,7 @@ TEST_F(ExportWebexTest, ExportsOneDayToS3ByteExactThenReRunSkipsEverything) {
 TEST_F(ExportWebexTest, ExportsToLocalDirectoryWithoutTemporaryFiles) {
   auto expected = GroundTruth();
   TempDir out("ccrec-it-fs");
-  std::string dest = out.path() + "/archive";
+  std::string dest = out.Path() + "/archive";
   auto run = ccrec_it::RunProgram(BaseArgs("file://" + dest, *dir_ / "fs.jsonl"), S3Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   for (auto const& [key, ids] : expected.recordings) {
@@ -251,7 +251,7 @@ TEST_F(ExportWebexTest, ExportsToLocalDirectoryWithoutTemporaryFiles) {
 TEST_F(ExportWebexTest, JsonLogLinesCarryTimeVendorAndItemFields) {
   auto expected = GroundTruth();
   TempDir out("ccrec-it-logs");
-  auto args = BaseArgs("file://" + out.path() + "/archive", *dir_ / "logs.jsonl");
+  auto args = BaseArgs("file://" + out.Path() + "/archive", *dir_ / "logs.jsonl");
   for (std::string a : {"--log-level", "debug", "--log-format", "json"}) args.push_back(a);
   auto run = ccrec_it::RunProgram(args, S3Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -324,8 +324,8 @@ TEST_F(ExportWebexTest, ContentMd5ModeForStoresWithoutFlexibleChecksums) {
 
 TEST_F(ExportWebexTest, UsageErrorsExitTwoAndWriteNothing) {
   TempDir out("ccrec-it-usage");
-  std::string dest = out.path() + "/never";
-  std::string manifest = out.path() + "/never.jsonl";
+  std::string dest = out.Path() + "/never";
+  std::string manifest = out.Path() + "/never.jsonl";
   std::vector<std::pair<std::string, std::string>> cases = {
       {"--from", "yesterday"},          {"--to", "2026-13-01T00:00:00Z"},    {"--concurrency", "0"},
       {"--key-template", "{bogus}/x"},  {"--url-expiration", "61"},        {"--channel-types", "fax"},
@@ -359,8 +359,8 @@ TEST_F(ExportWebexTest, UsageErrorsExitTwoAndWriteNothing) {
 
 TEST_F(ExportWebexTest, DryRunListsAndWritesNothing) {
   TempDir out("ccrec-it-dry");
-  std::string dest = out.path() + "/dry";
-  auto args = BaseArgs(dest, out.path() + "/dry.jsonl");
+  std::string dest = out.Path() + "/dry";
+  auto args = BaseArgs(dest, out.Path() + "/dry.jsonl");
   args.push_back("--dry-run");
   auto run = ccrec_it::RunProgram(args, S3Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -378,8 +378,8 @@ namespace {
 TEST_F(ExportWebexTest, SinceLastRunContinuesFromTheCheckpoint) {
   auto expected = GroundTruth();
   TempDir out("ccrec-it-incremental");
-  std::string dest = out.path() + "/archive";
-  std::string manifest = out.path() + "/incremental.jsonl";
+  std::string dest = out.Path() + "/archive";
+  std::string manifest = out.Path() + "/incremental.jsonl";
   auto args = [&](std::vector<std::string> window) {
     auto a = BaseArgs(dest, manifest);
     auto from = std::find(a.begin(), a.end(), "--from");
@@ -411,14 +411,14 @@ TEST_F(ExportWebexTest, SinceLastRunContinuesFromTheCheckpoint) {
 
 TEST_F(ExportWebexTest, FiltersApplyToTaskAttributes) {
   TempDir out("ccrec-it-filter");
-  auto args = BaseArgs(out.path() + "/f", out.path() + "/f.jsonl");
+  auto args = BaseArgs(out.Path() + "/f", out.Path() + "/f.jsonl");
   for (std::string a : {"--direction", "inbound", "--status", "completed", "--min-duration", "1"}) args.push_back(a);
   auto run = ccrec_it::RunProgram(args, S3Env());
   ASSERT_EQ(run.exit_code, 0) << run.err;
   int sidecars = 0;
-  for (auto const& l : ManifestLines(out.path() + "/f.jsonl")) {
+  for (auto const& l : ManifestLines(out.Path() + "/f.jsonl")) {
     if (std::string(l["status"].GetString()) != "exported") continue;
-    auto doc = Json(ccrec_it::ReadFile(out.path() + "/f/" + l["key"].GetString() + ".json"));
+    auto doc = Json(ccrec_it::ReadFile(out.Path() + "/f/" + l["key"].GetString() + ".json"));
     auto const& attrs = doc["task"]["attributes"];
     EXPECT_EQ(std::string(attrs["direction"].GetString()), "inbound");
     EXPECT_EQ(std::string(attrs["status"].GetString()), "completed");
@@ -506,7 +506,7 @@ TEST_F(ExportWebexTest, SixtyFourWorkersStayWithinTheServerRateLimit) {
   set_limit(150);
   int before = Stats()["status_429"].GetInt();
   TempDir out("ccrec-it-ratelimit");
-  auto args = BaseArgs(out.path() + "/r", out.path() + "/r.jsonl");
+  auto args = BaseArgs(out.Path() + "/r", out.Path() + "/r.jsonl");
   *(std::find(args.begin(), args.end(), "--concurrency") + 1) = "64";
   args.push_back("--rate-limit");
   args.push_back("150");
@@ -532,8 +532,8 @@ TEST_F(ExportWebexTest, SigintStopsCleanlyAndTheNextRunContinues) {
     ASSERT_EQ(status, 200) << body;
   };
   TempDir out("ccrec-it-sigint");
-  std::string dest = out.path() + "/archive";
-  std::string manifest = out.path() + "/sigint.jsonl";
+  std::string dest = out.Path() + "/archive";
+  std::string manifest = out.Path() + "/sigint.jsonl";
   set_latency(250);
   auto args = BaseArgs(dest, manifest);
   // SIGINT once the first recording is exported (not after a fixed delay: a slow start under

@@ -50,7 +50,7 @@ class ExportWebexHostileTest : public ::testing::Test {
                                                                  "2026-11-02T00:00:00Z"}) {
     std::vector<std::string> args = {CCREC_EXPORT_BIN, "webex", "--api-base-url", webex_->Get("base_url"),
                                      "--token-url", webex_->Get("token_url"), "--token-file", token_file_,
-                                     "--dest", "file://" + dir_->path() + "/archive", "--manifest", manifest_,
+                                     "--dest", "file://" + dir_->Path() + "/archive", "--manifest", manifest_,
                                      "--ca-file", webex_->Get("ca_file"), "--pending-max-age", "0"};
     args.insert(args.end(), window.begin(), window.end());
     args.insert(args.end(), extra.begin(), extra.end());

@@ -33,7 +33,7 @@ class ExportWebexMediaTest : public ::testing::Test {
     dir_ = std::make_unique<TempDir>("ccrec-it-webex-media");
     token_file_ = *dir_ / "token.json";
     ccrec_it::WriteWebexTokenFile(token_file_, webex_->Get("refresh_token"));
-    dest_ = dir_->path() + "/archive";
+    dest_ = dir_->Path() + "/archive";
     manifest_ = *dir_ / "m.jsonl";
     auto [status, body] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/reset-stats", "{}",
                                              "application/json", webex_->Get("ca_file"));
@@ -148,7 +148,7 @@ TEST_F(ExportWebexMediaTest, TranscriptsAreObjectsOfTheirOwn) {
   ccrec_it::WriteFile(*dir_ / "token.json", token);
   token_file_ = *dir_ / "token.json";
   manifest_ = *dir_ / "m.jsonl";
-  dest_ = dir_->path() + "/archive";
+  dest_ = dir_->Path() + "/archive";
   auto none = Run({"--channel-types", "chat", "--no-transcripts"});
   ASSERT_EQ(none.exit_code, 0) << none.err;
   EXPECT_TRUE(Lines()["exported"].empty());

@@ -31,7 +31,7 @@ TEST(ExportWebexResume, ShortPartialResponsesAndReplacedRecordingsAreNeverStored
   std::string const base = webex->Get("base_url");
   std::string const token_file = dir / "token.json";
   ccrec_it::WriteWebexTokenFile(token_file, webex->Get("refresh_token"));
-  std::string const dest = dir.path() + "/archive";
+  std::string const dest = dir.Path() + "/archive";
   std::string const manifest = dir / "m.jsonl";
   std::vector<std::string> args = {CCREC_EXPORT_BIN, "webex", "--api-base-url", base, "--token-url",
                                    webex->Get("token_url"), "--token-file", token_file,

@@ -43,7 +43,7 @@ class ExportWebexSearchTest : public ::testing::Test {
 
   Run Export(std::vector<std::string> extra) {
     std::string const name = "run" + std::to_string(++runs_);
-    std::string const dest = dir_->path() + "/" + name;
+    std::string const dest = dir_->Path() + "/" + name;
     std::string const manifest = *dir_ / (name + ".jsonl");
     auto [rs, rb] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/reset-stats", "{}", "application/json",
                                        webex_->Get("ca_file"));

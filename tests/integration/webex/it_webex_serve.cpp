@@ -139,7 +139,7 @@ class WebexServeTest : public ::testing::Test {
     std::map<std::string, std::string> env{{"CCREC_WEBEX_CLIENT_ID", webex_->Get("client_id")},
                                            {"CCREC_WEBEX_CLIENT_SECRET", webex_->Get("client_secret")},
                                            {"CCREC_WEBEX_WEBHOOK_SECRET", kSecret}};
-    auto serve = std::make_unique<Serve>(argv, env, dir_->path());
+    auto serve = std::make_unique<Serve>(argv, env, dir_->Path());
     EXPECT_TRUE(serve->WaitListening()) << serve->Out() << serve->Err();
     return serve;
   }
@@ -272,8 +272,8 @@ TEST_F(WebexServeTest, ReplaysTheSpoolAfterARestart) {
 TEST_F(WebexServeTest, TerminatesTlsWithTlsCertAndTlsKey) {
   auto tasks = TasksWithRecordings();
   ASSERT_FALSE(tasks.empty());
-  auto serve = StartServe({"--tls-cert", webex_->state_dir() + "/server.pem", "--tls-key",
-                           webex_->state_dir() + "/server.key"});
+  auto serve = StartServe({"--tls-cert", webex_->StateDir() + "/server.pem", "--tls-key",
+                           webex_->StateDir() + "/server.key"});
   EXPECT_NE(serve->Out().find("listening on https://"), std::string::npos) << serve->Out();
   for (int s : Deliver("signed", {tasks[0].first}, ",\"caFile\":\"" + webex_->Get("ca_file") + "\"", "https")) {
     EXPECT_EQ(s, 200);

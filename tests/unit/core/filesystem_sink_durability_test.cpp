@@ -36,7 +36,7 @@ class FsyncLog {
     ::ccrec::detail::SetFsyncObserverForTesting([this](std::string const& what) { synced_.push_back(what); });
   }
   ~FsyncLog() { ::ccrec::detail::SetFsyncObserverForTesting(nullptr); }
-  std::vector<std::string> const& synced() const { return synced_; }
+  std::vector<std::string> const& Synced() const { return synced_; }
   std::size_t IndexOf(std::string const& what) const {
     auto it = std::find(synced_.begin(), synced_.end(), what);
     return it == synced_.end() ? std::string::npos : static_cast<std::size_t>(it - synced_.begin());
@@ -69,19 +69,19 @@ void SetAge(std::string const& path, std::chrono::seconds age) {
 
 TEST(FilesystemSinkDurability, FileThenItsDirectoryAreFsyncedBeforeFinishReturns) {
   TempDir dir;
-  auto sink = FilesystemSinkAt(dir.path());
+  auto sink = FilesystemSinkAt(dir.Path());
   ASSERT_TRUE(Put(*sink, "a.wav", "x"));  // the root exists: no directory created
   FsyncLog log;
   ASSERT_TRUE(Put(*sink, "b.wav", "payload"));
-  ASSERT_EQ(log.synced().size(), 2u);
-  EXPECT_NE(log.synced()[0].find("/.b.wav.ccrec-tmp-"), std::string::npos) << log.synced()[0];
-  EXPECT_EQ(log.synced()[1], dir.path());
+  ASSERT_EQ(log.Synced().size(), 2u);
+  EXPECT_NE(log.Synced()[0].find("/.b.wav.ccrec-tmp-"), std::string::npos) << log.Synced()[0];
+  EXPECT_EQ(log.Synced()[1], dir.Path());
 }
 
 TEST(FilesystemSinkDurability, EveryNewDirectoryIsFsyncedIntoItsParent) {
   TempDir dir;
   ::mkdir((dir / "rec").c_str(), 0755);
-  auto sink = FilesystemSinkAt(dir.path());
+  auto sink = FilesystemSinkAt(dir.Path());
   FsyncLog log;
   ASSERT_TRUE(Put(*sink, "rec/2026/11/01/call.wav", "payload"));
   // rec existed; rec/2026, rec/2026/11, rec/2026/11/01 are new: their entries live in rec,
@@ -91,33 +91,33 @@ TEST(FilesystemSinkDurability, EveryNewDirectoryIsFsyncedIntoItsParent) {
     EXPECT_NE(log.IndexOf(parent), std::string::npos) << parent << " was not fsynced";
   }
   std::size_t file = std::string::npos;
-  for (std::size_t i = 0; i < log.synced().size(); ++i) {
-    if (log.synced()[i].find(".ccrec-tmp-") != std::string::npos) file = i;
+  for (std::size_t i = 0; i < log.Synced().size(); ++i) {
+    if (log.Synced()[i].find(".ccrec-tmp-") != std::string::npos) file = i;
   }
   ASSERT_NE(file, std::string::npos);
   EXPECT_LT(log.IndexOf(rec + "/2026/11"), file) << "directories are durable before the file is written";
-  EXPECT_EQ(log.synced().back(), rec + "/2026/11/01") << "the rename is made durable last";
+  EXPECT_EQ(log.Synced().back(), rec + "/2026/11/01") << "the rename is made durable last";
 
   // A second object in the same directory creates nothing: file + directory only.
   FsyncLog again;
   ASSERT_TRUE(Put(*sink, "rec/2026/11/01/other.wav", "payload"));
-  EXPECT_EQ(again.synced().size(), 2u);
+  EXPECT_EQ(again.Synced().size(), 2u);
 }
 
 TEST(FilesystemSinkDurability, NoFsyncWhenTurnedOff) {
   TempDir dir;
-  auto sink = FilesystemSinkAt(dir.path(), /*fsync=*/false);
+  auto sink = FilesystemSinkAt(dir.Path(), /*fsync=*/false);
   FsyncLog log;
   ASSERT_TRUE(Put(*sink, "x/y/z.wav", "payload"));
-  EXPECT_TRUE(log.synced().empty());
+  EXPECT_TRUE(log.Synced().empty());
 }
 
 TEST(FilesystemSinkDurability, TemporaryNameNamesHostAndProcess) {
   TempDir dir;
-  auto sink = FilesystemSinkAt(dir.path());
+  auto sink = FilesystemSinkAt(dir.Path());
   auto w = sink->Open("call.wav", {});
   ASSERT_TRUE(w);
-  auto files = ccrec_test::ListFiles(dir.path());
+  auto files = ccrec_test::ListFiles(dir.Path());
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].rfind(".call.wav.ccrec-tmp-" + HostTag() + "-" + std::to_string(::getpid()) + "-", 0), 0u)
       << files[0];
@@ -154,7 +154,7 @@ TEST(FilesystemSinkDurability, StaleTemporaryFilesAreRemovedOnFirstUseOfTheirDir
   ::mkdir((dir / "other").c_str(), 0755);
   ccrec_test::WriteFile(dir / ("other/" + cases[0].name), "partial");  // other directories: untouched
 
-  auto sink = FilesystemSinkAt(dir.path());
+  auto sink = FilesystemSinkAt(dir.Path());
   ASSERT_TRUE(Put(*sink, "d/new.wav", "payload"));
   for (auto const& c : cases) {
     EXPECT_EQ(ccrec_test::Exists(dir / ("d/" + c.name)), !c.removed) << c.name;
@@ -166,7 +166,7 @@ TEST(FilesystemSinkDurability, StaleTemporaryFilesAreRemovedOnFirstUseOfTheirDir
   ASSERT_TRUE(Put(*sink, "d/new2.wav", "payload"));
   EXPECT_TRUE(ccrec_test::Exists(dir / ("d/" + cases[0].name)));
   // ...and removed by the next one (the next run).
-  ASSERT_TRUE(Put(*FilesystemSinkAt(dir.path()), "d/new3.wav", "payload"));
+  ASSERT_TRUE(Put(*FilesystemSinkAt(dir.Path()), "d/new3.wav", "payload"));
   EXPECT_FALSE(ccrec_test::Exists(dir / ("d/" + cases[0].name)));
 }
 
@@ -175,7 +175,7 @@ TEST(FilesystemSinkDurability, StaleTemporaryFileRemovalCanBeTurnedOff) {
   std::string const stale = ".a.wav.ccrec-tmp-" + HostTag() + "-" + std::to_string(DeadPid()) + "-0123456789ab";
   ccrec_test::WriteFile(dir / stale, "partial");
   FilesystemSinkOptions o;
-  o.root = dir.path();
+  o.root = dir.Path();
   o.remove_stale_temp_files = false;
   auto sink = MakeFilesystemSink(o);
   ASSERT_TRUE(sink);
@@ -185,11 +185,11 @@ TEST(FilesystemSinkDurability, StaleTemporaryFileRemovalCanBeTurnedOff) {
 
 TEST(FilesystemSinkDurability, ALiveWritersTemporaryFileSurvivesAnotherSink) {
   TempDir dir;
-  auto first = FilesystemSinkAt(dir.path());
+  auto first = FilesystemSinkAt(dir.Path());
   auto w = first->Open("a.wav", {});
   ASSERT_TRUE(w);
   ASSERT_TRUE((*w)->Write("abc", 3));
-  ASSERT_TRUE(Put(*FilesystemSinkAt(dir.path()), "b.wav", "payload"));  // a second sink cleans the directory
+  ASSERT_TRUE(Put(*FilesystemSinkAt(dir.Path()), "b.wav", "payload"));  // a second sink cleans the directory
   auto info = (*w)->Finish();
   ASSERT_TRUE(info) << info.error().ToString();
   EXPECT_EQ(ccrec_test::ReadFile(dir / "a.wav"), "abc");

@@ -120,7 +120,7 @@ TEST(FilesystemSinkMode, TheTemporaryFileHasTheModeAndTheRewriteKeepsIt) {
   TempDir dir;
   ScopedUmask umask(022);
   FilesystemSinkOptions o;
-  o.root = dir.path();
+  o.root = dir.Path();
   o.fsync = false;
   auto sink = MakeFilesystemSink(o);
   ASSERT_TRUE(sink) << sink.error().ToString();
@@ -133,7 +133,7 @@ TEST(FilesystemSinkMode, TheTemporaryFileHasTheModeAndTheRewriteKeepsIt) {
   ASSERT_TRUE(w) << w.error().ToString();
   ASSERT_TRUE((*w)->Write("second", 6));
   std::vector<std::string> temps;
-  for (auto const& name : ccrec_test::ListFiles(dir.path())) {
+  for (auto const& name : ccrec_test::ListFiles(dir.Path())) {
     if (name.find(".ccrec-tmp-") != std::string::npos) temps.push_back(name);
   }
   ASSERT_EQ(temps.size(), 1u);

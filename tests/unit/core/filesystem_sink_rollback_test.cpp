@@ -79,7 +79,7 @@ class FailDirectorySyncOnce {
   ~FailDirectorySyncOnce() { ::ccrec::detail::SetFsyncFaultForTesting(nullptr); }
   FailDirectorySyncOnce(FailDirectorySyncOnce const&) = delete;
   FailDirectorySyncOnce& operator=(FailDirectorySyncOnce const&) = delete;
-  bool failed() const { return failed_; }
+  bool Failed() const { return failed_; }
 
  private:
   std::string dir_;
@@ -90,17 +90,17 @@ TEST(FilesystemSinkRollback, AFailedDirectorySyncAfterThePublishTakesTheObjectBa
   for (bool if_none_match : {false, true}) {
     SCOPED_TRACE("if_none_match=" + std::to_string(if_none_match));
     TempDir dir;
-    auto sink = FilesystemSinkAt(dir.path(), /*fsync=*/true);
+    auto sink = FilesystemSinkAt(dir.Path(), /*fsync=*/true);
     ASSERT_EQ(::mkdir((dir / "rec").c_str(), 0700), 0);  // exists: only the publish syncs it
     auto const o = WithIdentity(if_none_match);
     {
       FailDirectorySyncOnce fault(dir / "rec");
       auto failed = Put(*sink, "rec/a.wav", "payload", o);
-      ASSERT_TRUE(fault.failed());
+      ASSERT_TRUE(fault.Failed());
       ASSERT_FALSE(failed);
       EXPECT_NE(failed.error().message.find("cannot fsync directory"), std::string::npos) << failed.error().message;
       EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
-      EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"rec/"})) << "nothing published, no metadata";
+      EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"rec/"})) << "nothing published, no metadata";
     }
     auto retried = Put(*sink, "rec/a.wav", "payload", o);
     ASSERT_TRUE(retried) << retried.error().ToString();
@@ -116,16 +116,16 @@ TEST(FilesystemSinkRollback, AMetadataFileWhoseDirectorySyncFailedIsTakenBackWit
   for (auto const c : kRollbackCases) {
     SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
     TempDir dir;
-    auto sink = FilesystemSinkAt(dir.path(), c.fsync);
+    auto sink = FilesystemSinkAt(dir.Path(), c.fsync);
     auto const o = WithIdentity(c.if_none_match);
     {
       FailDirectorySyncOnce fault(dir / ".ccrec-meta/rec");
       auto failed = Put(*sink, "rec/a.wav", "payload", o);
-      ASSERT_TRUE(fault.failed());
+      ASSERT_TRUE(fault.Failed());
       ASSERT_FALSE(failed);
       EXPECT_NE(failed.error().message.find(".ccrec-meta/rec"), std::string::npos) << failed.error().message;
       EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
-      EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{".ccrec-meta/", ".ccrec-meta/rec/", "rec/"}))
+      EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{".ccrec-meta/", ".ccrec-meta/rec/", "rec/"}))
           << "neither the object nor its metadata file, no temporary file";
     }
     auto retried = Put(*sink, "rec/a.wav", "payload", o);
@@ -141,7 +141,7 @@ TEST(FilesystemSinkRollback, AFailedMetadataWriteTakesTheObjectBackAndTheRetrySu
   for (auto const c : kRollbackCases) {
     SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
     TempDir dir;
-    auto sink = FilesystemSinkAt(dir.path(), c.fsync);
+    auto sink = FilesystemSinkAt(dir.Path(), c.fsync);
     // `.ccrec-meta` is a file: the metadata directory cannot be made, after the rename or link.
     ccrec_test::WriteFile(dir / ".ccrec-meta", "in the way");
     auto const o = WithIdentity(c.if_none_match);
@@ -149,7 +149,7 @@ TEST(FilesystemSinkRollback, AFailedMetadataWriteTakesTheObjectBackAndTheRetrySu
     ASSERT_FALSE(failed);
     EXPECT_NE(failed.error().message.find(".ccrec-meta"), std::string::npos) << failed.error().message;
     EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
-    EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{".ccrec-meta", "rec/"}))
+    EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{".ccrec-meta", "rec/"}))
         << "no object without its identity, no temporary file";
     auto st = sink->Stat("rec/a.wav");
     ASSERT_TRUE(st) << st.error().ToString();
@@ -170,7 +170,7 @@ TEST(FilesystemSinkRollback, AMetadataFileThatCannotBeReplacedTakesTheObjectBack
   for (auto const c : kRollbackCases) {
     SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
     TempDir dir;
-    auto sink = FilesystemSinkAt(dir.path(), c.fsync);
+    auto sink = FilesystemSinkAt(dir.Path(), c.fsync);
     // The metadata file's name is a non-empty directory: its atomic write fails at the rename.
     ASSERT_EQ(::mkdir((dir / ".ccrec-meta").c_str(), 0700), 0);
     ASSERT_EQ(::mkdir((dir / ".ccrec-meta/a.wav").c_str(), 0700), 0);
@@ -178,7 +178,7 @@ TEST(FilesystemSinkRollback, AMetadataFileThatCannotBeReplacedTakesTheObjectBack
     auto failed = Put(*sink, "a.wav", "payload", WithIdentity(c.if_none_match));
     ASSERT_FALSE(failed);
     EXPECT_FALSE(ccrec_test::Exists(dir / "a.wav")) << failed.error().message;
-    EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{".ccrec-meta/", ".ccrec-meta/a.wav/",
+    EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{".ccrec-meta/", ".ccrec-meta/a.wav/",
                                                               ".ccrec-meta/a.wav/x"}));
   }
 }
@@ -187,11 +187,11 @@ TEST(FilesystemSinkRollback, AFileAnotherWriterPutInPlaceMeanwhileIsNeverRemoved
   for (bool if_none_match : {false, true}) {
     SCOPED_TRACE("if_none_match=" + std::to_string(if_none_match));
     TempDir dir;
-    auto sink = FilesystemSinkAt(dir.path(), /*fsync=*/true);
+    auto sink = FilesystemSinkAt(dir.Path(), /*fsync=*/true);
     ccrec_test::WriteFile(dir / ".ccrec-meta", "in the way");
     // Between the publish and the rollback, another writer replaces the object with its own file.
     std::string const path = dir / "a.wav";
-    OnDirectorySync replace(dir.path(), [&] {
+    OnDirectorySync replace(dir.Path(), [&] {
       ccrec_test::WriteFile(dir / "other.tmp", "another writer's");
       ASSERT_EQ(std::rename((dir / "other.tmp").c_str(), path.c_str()), 0);
     });

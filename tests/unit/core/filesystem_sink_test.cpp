@@ -44,7 +44,7 @@ std::string Payload(std::size_t n) {
 
 TEST(FilesystemSink, WritesByteExactWithSha256AndSize) {
   TempDir dir;
-  auto sink = Sink(dir.path(), 0600, /*fsync=*/true);
+  auto sink = Sink(dir.Path(), 0600, /*fsync=*/true);
   std::string const data = Payload(300000);
   auto w = sink->Open("rec/2026/11/01/call.wav", {});
   ASSERT_TRUE(w) << w.error().ToString();
@@ -62,13 +62,13 @@ TEST(FilesystemSink, WritesByteExactWithSha256AndSize) {
   ASSERT_TRUE(info->sha256_hex);
   EXPECT_EQ(*info->sha256_hex, ::ccrec::detail::Sha256Hex(data));
   EXPECT_EQ(ccrec_test::ReadFile(dir / "rec/2026/11/01/call.wav"), data);
-  EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"rec/", "rec/2026/", "rec/2026/11/", "rec/2026/11/01/",
+  EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"rec/", "rec/2026/", "rec/2026/11/", "rec/2026/11/01/",
                                                              "rec/2026/11/01/call.wav"}));
 }
 
 TEST(FilesystemSink, EmptyObject) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   auto info = Put(*sink, "empty.json", "");
   ASSERT_TRUE(info) << info.error().ToString();
   EXPECT_EQ(info->bytes, 0u);
@@ -78,16 +78,16 @@ TEST(FilesystemSink, EmptyObject) {
 
 TEST(FilesystemSink, ReplacesExistingObjectByDefault) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   ASSERT_TRUE(Put(*sink, "a.txt", "old contents that are longer"));
   ASSERT_TRUE(Put(*sink, "a.txt", "new"));
   EXPECT_EQ(ccrec_test::ReadFile(dir / "a.txt"), "new");
-  EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"a.txt"}));
+  EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"a.txt"}));
 }
 
 TEST(FilesystemSink, ReaderNeverSeesFinalNameBeforeFinish) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   auto w = sink->Open("x/y.wav", {});
   ASSERT_TRUE(w);
   ASSERT_TRUE((*w)->Write("abc", 3));
@@ -96,42 +96,42 @@ TEST(FilesystemSink, ReaderNeverSeesFinalNameBeforeFinish) {
   ASSERT_TRUE(stat);
   EXPECT_FALSE(stat->has_value());
   // The in-progress data lives in a hidden temporary beside the final name.
-  auto files = ccrec_test::ListFiles(dir.path());
+  auto files = ccrec_test::ListFiles(dir.Path());
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].rfind("x/.y.wav.", 0), 0u) << files[0];
   ASSERT_TRUE((*w)->Finish());
-  EXPECT_EQ(ccrec_test::ListFiles(dir.path()), (std::vector<std::string>{"x/y.wav"}));
+  EXPECT_EQ(ccrec_test::ListFiles(dir.Path()), (std::vector<std::string>{"x/y.wav"}));
 }
 
 TEST(FilesystemSink, AbortLeavesNothing) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   auto w = sink->Open("a/b.wav", {});
   ASSERT_TRUE(w);
   ASSERT_TRUE((*w)->Write("partial", 7));
   (*w)->Abort();
   (*w)->Abort();  // idempotent
-  EXPECT_TRUE(ccrec_test::ListFiles(dir.path()).empty()) << ListTree(dir.path()).size();
+  EXPECT_TRUE(ccrec_test::ListFiles(dir.Path()).empty()) << ListTree(dir.Path()).size();
   // Using an aborted writer is an error, not a crash, and creates nothing.
   EXPECT_FALSE((*w)->Write("x", 1));
   EXPECT_FALSE((*w)->Finish());
-  EXPECT_TRUE(ccrec_test::ListFiles(dir.path()).empty());
+  EXPECT_TRUE(ccrec_test::ListFiles(dir.Path()).empty());
 }
 
 TEST(FilesystemSink, DestroyingUnfinishedWriterLeavesNothing) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   {
     auto w = sink->Open("a.wav", {});
     ASSERT_TRUE(w);
     ASSERT_TRUE((*w)->Write("partial", 7));
   }
-  EXPECT_TRUE(ListTree(dir.path()).empty());
+  EXPECT_TRUE(ListTree(dir.Path()).empty());
 }
 
 TEST(FilesystemSink, SizeMismatchFailsFinishAndLeavesNothing) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   for (std::uint64_t expected : {5u, 100u}) {
     PutOptions o;
     o.expected_size = expected;
@@ -142,7 +142,7 @@ TEST(FilesystemSink, SizeMismatchFailsFinishAndLeavesNothing) {
     ASSERT_FALSE(info);
     EXPECT_EQ(info.error().code, ErrorCode::kIntegrity);
     EXPECT_NE(info.error().message.find("short.wav"), std::string::npos) << info.error().message;
-    EXPECT_TRUE(ListTree(dir.path()).empty());
+    EXPECT_TRUE(ListTree(dir.Path()).empty());
     (*w)->Abort();  // harmless after a failed Finish
   }
   PutOptions exact;
@@ -152,19 +152,19 @@ TEST(FilesystemSink, SizeMismatchFailsFinishAndLeavesNothing) {
 
 TEST(FilesystemSink, SizeMismatchDoesNotTouchExistingObject) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   ASSERT_TRUE(Put(*sink, "a.wav", "original"));
   PutOptions o;
   o.expected_size = 99;
   EXPECT_FALSE(Put(*sink, "a.wav", "replacement", o));
   EXPECT_EQ(ccrec_test::ReadFile(dir / "a.wav"), "original");
-  EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"a.wav"}));
+  EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"a.wav"}));
 }
 
 TEST(FilesystemSink, FailedWriteLeavesNothing) {
   // A write failing part-way (EFBIG here; ENOSPC in real life) discards the temporary file.
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   ASSERT_TRUE(Put(*sink, "keep.wav", "original"));
   struct rlimit old_limit {};
   ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
@@ -184,13 +184,13 @@ TEST(FilesystemSink, FailedWriteLeavesNothing) {
   ASSERT_FALSE(written);
   EXPECT_NE(written.error().message.find("keep.wav"), std::string::npos) << written.error().message;
   EXPECT_FALSE((*w)->Finish());
-  EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"keep.wav"}));
+  EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"keep.wav"}));
   EXPECT_EQ(ccrec_test::ReadFile(dir / "keep.wav"), "original");
 }
 
 TEST(FilesystemSink, IfNoneMatchRefusesToOverwrite) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   PutOptions o;
   o.if_none_match = true;
   ASSERT_TRUE(Put(*sink, "once.wav", "first", o));
@@ -199,12 +199,12 @@ TEST(FilesystemSink, IfNoneMatchRefusesToOverwrite) {
   EXPECT_EQ(second.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(second.error().vendor_code, "PreconditionFailed");
   EXPECT_EQ(ccrec_test::ReadFile(dir / "once.wav"), "first");
-  EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"once.wav"}));
+  EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"once.wav"}));
 }
 
 TEST(FilesystemSink, IfNoneMatchRaceOnlyOneWins) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   PutOptions o;
   o.if_none_match = true;
   auto a = sink->Open("k.wav", o);
@@ -217,12 +217,12 @@ TEST(FilesystemSink, IfNoneMatchRaceOnlyOneWins) {
   ASSERT_FALSE(lost);
   EXPECT_EQ(lost.error().vendor_code, "PreconditionFailed");
   EXPECT_EQ(ccrec_test::ReadFile(dir / "k.wav"), "B");
-  EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"k.wav"}));
+  EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"k.wav"}));
 }
 
 TEST(FilesystemSink, HostileKeysRejected) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   std::vector<std::string> const bad = {"",         "/etc/passwd", "..",       "../x",       "a/../../x", "a/..",
                                         "a//b",     "a/./b",       "./a",      "a/.",        ".",         "a/",
                                         "a\\b",     "..\\x",       std::string("a\0b", 3), std::string(1, '\0')};
@@ -234,12 +234,12 @@ TEST(FilesystemSink, HostileKeysRejected) {
     ASSERT_FALSE(st) << key;
     EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument) << key;
   }
-  EXPECT_TRUE(ListTree(dir.path()).empty());
+  EXPECT_TRUE(ListTree(dir.Path()).empty());
 }
 
 TEST(FilesystemSink, UnusualButSafeKeysAccepted) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   for (std::string key : {".hidden", "a/.b", "a..b", "...", "sp ace/ü.wav", "a/b-c_d~e+f=g@h.wav"}) {
     auto info = Put(*sink, key, "x");
     ASSERT_TRUE(info) << key << ": " << info.error().ToString();
@@ -250,18 +250,18 @@ TEST(FilesystemSink, UnusualButSafeKeysAccepted) {
 TEST(FilesystemSink, LongFileNameWorks) {
   // The hidden temporary name must not exceed NAME_MAX when the final name is close to it.
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   std::string name(250, 'n');
   name += ".wav";
   auto info = Put(*sink, "d/" + name, "data");
   ASSERT_TRUE(info) << info.error().ToString();
   EXPECT_EQ(ccrec_test::ReadFile(dir / ("d/" + name)), "data");
-  EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"d/", "d/" + name}));
+  EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"d/", "d/" + name}));
 }
 
 TEST(FilesystemSink, StatExistingAndMissing) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   ASSERT_TRUE(Put(*sink, "a/b.wav", Payload(1234)));
   auto st = sink->Stat("a/b.wav");
   ASSERT_TRUE(st) << st.error().ToString();
@@ -288,11 +288,11 @@ TEST(FilesystemSink, CreatesNestedDirectoriesAndRoot) {
 
 TEST(FilesystemSink, KeyThroughAFileFails) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   ASSERT_TRUE(Put(*sink, "file", "x"));
   auto w = sink->Open("file/child", {});
   ASSERT_FALSE(w);
-  EXPECT_EQ(ListTree(dir.path()), (std::vector<std::string>{"file"}));
+  EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"file"}));
 }
 
 // Permission bits: filesystem_sink_mode_test.cpp.
@@ -313,7 +313,7 @@ TEST(FilesystemSink, BadRoots) {
 
 TEST(FilesystemSink, ManyConcurrentWritersToDistinctKeys) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   std::vector<std::unique_ptr<ObjectWriter>> writers;
   for (int i = 0; i < 20; ++i) {
     auto w = sink->Open("k" + std::to_string(i % 5) + "/" + std::to_string(i), {});
@@ -327,8 +327,8 @@ TEST(FilesystemSink, ManyConcurrentWritersToDistinctKeys) {
     }
   }
   writers.clear();  // odd ones are destroyed unfinished
-  EXPECT_EQ(ccrec_test::ListFiles(dir.path()).size(), 10u);
-  for (auto const& f : ccrec_test::ListFiles(dir.path())) {
+  EXPECT_EQ(ccrec_test::ListFiles(dir.Path()).size(), 10u);
+  for (auto const& f : ccrec_test::ListFiles(dir.Path())) {
     EXPECT_EQ(f.find("ccrec-tmp"), std::string::npos) << f;
   }
 }
@@ -338,7 +338,7 @@ TEST(FilesystemSink, ManyConcurrentWritersToDistinctKeys) {
 // the filesystem sink must return the user metadata it was given (without extended attributes).
 TEST(FilesystemSink, UserMetadataRoundTripsThroughStat) {
   TempDir dir;
-  auto sink = Sink(dir.path());
+  auto sink = Sink(dir.Path());
   PutOptions o;
   o.metadata["ccrec-id"] = "v1/webex/t1/r1/";
   o.metadata["ccrec-source"] = "webex";

@@ -42,7 +42,7 @@ class TempDir {
     return TempDir();
   }
 
-  std::string const& path() const { return path_; }
+  std::string const& Path() const { return path_; }
   std::string operator/(std::string const& name) const { return path_ + "/" + name; }
 
   static std::string DefaultBase() {

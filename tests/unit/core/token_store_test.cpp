@@ -294,7 +294,7 @@ TEST(JsonFileTokenStore, SaveLeavesNoTemporaryFiles) {
   auto path = dir / "tokens.json";
   auto store = MakeJsonFileTokenStore(path);
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(store->Save(Token("a" + std::to_string(i))));
-  EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"tokens.json"}));
+  EXPECT_EQ(ccrec_test::ListTree(dir.Path()), (std::vector<std::string>{"tokens.json"}));
 }
 
 TEST(JsonFileTokenStore, SaveIsAtomicReplace) {
@@ -312,14 +312,14 @@ TEST(JsonFileTokenStore, SaveIntoMissingDirectoryFailsAndRescuesTheTokenToTheRes
   TempDir dir;
   TempDir rescue;
   JsonFileTokenStoreOptions options;
-  options.rescue_dir = rescue.path();
+  options.rescue_dir = rescue.Path();
   auto store = MakeJsonFileTokenStore(dir / "missing/tokens.json", options);
   auto saved = store->Save(Token("a", "RT-precious"));
   ASSERT_FALSE(saved);
   EXPECT_NE(saved.error().message.find(dir / "missing"), std::string::npos) << saved.error().message;
-  EXPECT_TRUE(ccrec_test::ListTree(dir.path()).empty());
+  EXPECT_TRUE(ccrec_test::ListTree(dir.Path()).empty());
   // Nothing can be written beside the token file: the rescue file is in rescue_dir.
-  auto files = ccrec_test::ListTree(rescue.path());
+  auto files = ccrec_test::ListTree(rescue.Path());
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].rfind("tokens.json.rescue-", 0), 0u) << files[0];
   EXPECT_NE(saved.error().message.find(rescue / files[0]), std::string::npos) << saved.error().message;
@@ -353,7 +353,7 @@ TEST(JsonFileTokenStore, FailedSaveOnAFullDiskRescuesTheTokenBesideTheFileOnceAn
     disk.err = err;
     disk.failing = false;
     JsonFileTokenStoreOptions options;
-    options.rescue_dir = elsewhere.path();
+    options.rescue_dir = elsewhere.Path();
     auto store = ::ccrec::detail::MakeJsonFileTokenStoreWithWriter(path, options, disk.Writer());
     ASSERT_TRUE(store->Save(Token("old-access", "old-refresh")));
     std::string const before = ccrec_test::ReadFile(path);
@@ -368,7 +368,7 @@ TEST(JsonFileTokenStore, FailedSaveOnAFullDiskRescuesTheTokenBesideTheFileOnceAn
     EXPECT_EQ(message.find("new-refresh"), std::string::npos) << "token value leaked: " << message;
     EXPECT_EQ(message.find("new-access"), std::string::npos) << "token value leaked: " << message;
     EXPECT_EQ(ccrec_test::ReadFile(path), before) << "the old token file must be left intact";
-    auto files = ccrec_test::ListTree(dir.path());
+    auto files = ccrec_test::ListTree(dir.Path());
     ASSERT_EQ(files.size(), 2u);
     std::string const rescue = dir / files[1];
     EXPECT_EQ(files[1].rfind("tokens.json.rescue-", 0), 0u) << files[1];
@@ -378,7 +378,7 @@ TEST(JsonFileTokenStore, FailedSaveOnAFullDiskRescuesTheTokenBesideTheFileOnceAn
     auto kept = MakeJsonFileTokenStore(rescue)->Load();
     ASSERT_TRUE(kept && kept->has_value());
     ExpectSame(**kept, rotated);
-    EXPECT_TRUE(ccrec_test::ListTree(elsewhere.path()).empty());
+    EXPECT_TRUE(ccrec_test::ListTree(elsewhere.Path()).empty());
 
     // Saving the same token again fails again but writes no second rescue file; Update() too.
     auto again = store->Save(rotated);
@@ -387,14 +387,14 @@ TEST(JsonFileTokenStore, FailedSaveOnAFullDiskRescuesTheTokenBesideTheFileOnceAn
     auto updated = store->Update([&](std::optional<OAuthToken> const&) -> Result<OAuthToken> { return rotated; });
     ASSERT_FALSE(updated);
     EXPECT_NE(updated.error().message.find(rescue), std::string::npos) << updated.error().message;
-    EXPECT_EQ(ccrec_test::ListTree(dir.path()).size(), 3u);  // tokens.json, its .lock, one rescue file
+    EXPECT_EQ(ccrec_test::ListTree(dir.Path()).size(), 3u);  // tokens.json, its .lock, one rescue file
     EXPECT_EQ(ccrec_test::ReadFile(path), before);
 
     // Once the disk recovers, saving the token stores it and removes the redundant rescue file.
     disk.failing = false;
     ASSERT_TRUE(store->Save(rotated));
     ExpectSame(**store->Load(), rotated);
-    EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"tokens.json", "tokens.json.lock"}));
+    EXPECT_EQ(ccrec_test::ListTree(dir.Path()), (std::vector<std::string>{"tokens.json", "tokens.json.lock"}));
   }
 }
 
@@ -404,7 +404,7 @@ TEST(JsonFileTokenStore, FailedSaveLeavesOldFileIntact) {
   TempDir rescue;
   auto path = dir / "tokens.json";
   JsonFileTokenStoreOptions options;
-  options.rescue_dir = rescue.path();
+  options.rescue_dir = rescue.Path();
   auto store = MakeJsonFileTokenStore(path, options);
   ASSERT_TRUE(store->Save(Token("old-token")));
   std::string const before = ccrec_test::ReadFile(path);
@@ -421,11 +421,11 @@ TEST(JsonFileTokenStore, FailedSaveLeavesOldFileIntact) {
 
   ASSERT_FALSE(saved);
   EXPECT_EQ(ccrec_test::ReadFile(path), before);
-  EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"tokens.json"}));
+  EXPECT_EQ(ccrec_test::ListTree(dir.Path()), (std::vector<std::string>{"tokens.json"}));
   EXPECT_EQ((*store->Load())->access_token, "old-token");
   // The rescue files hit the same limit: no partial rescue file is left, and the error says the
   // token now exists only in memory.
-  EXPECT_TRUE(ccrec_test::ListTree(rescue.path()).empty());
+  EXPECT_TRUE(ccrec_test::ListTree(rescue.Path()).empty());
   EXPECT_NE(saved.error().message.find("exists only in the caller's memory"), std::string::npos)
       << saved.error().message;
 }
@@ -436,16 +436,16 @@ TEST(JsonFileTokenStore, FailedSaveInReadOnlyDirectoryLeavesOldFileIntact) {
   TempDir rescue;
   auto path = dir / "tokens.json";
   JsonFileTokenStoreOptions options;
-  options.rescue_dir = rescue.path();
+  options.rescue_dir = rescue.Path();
   auto store = MakeJsonFileTokenStore(path, options);
   ASSERT_TRUE(store->Save(Token("old-token")));
-  ::chmod(dir.path().c_str(), 0500);
+  ::chmod(dir.Path().c_str(), 0500);
   auto saved = store->Save(Token("new-token"));
-  ::chmod(dir.path().c_str(), 0700);
+  ::chmod(dir.Path().c_str(), 0700);
   ASSERT_FALSE(saved);
   EXPECT_EQ((*store->Load())->access_token, "old-token");
-  EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"tokens.json"}));
-  auto files = ccrec_test::ListTree(rescue.path());
+  EXPECT_EQ(ccrec_test::ListTree(dir.Path()), (std::vector<std::string>{"tokens.json"}));
+  auto files = ccrec_test::ListTree(rescue.Path());
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ((*MakeJsonFileTokenStore(rescue / files[0])->Load())->access_token, "new-token");
 }
@@ -557,7 +557,7 @@ TEST(JsonFileTokenStore, UpdateFromTwoProcessesLosesNothing) {
   EXPECT_EQ(WEXITSTATUS(status), 0);
   EXPECT_EQ(Counter(*store), 2 * kIncrements);
   // The file was always replaced atomically: no temporary files remain.
-  for (auto const& f : ccrec_test::ListTree(dir.path())) {
+  for (auto const& f : ccrec_test::ListTree(dir.Path())) {
     EXPECT_TRUE(f == "t.json" || f == "t.json.lock") << f;
   }
 }

@@ -47,7 +47,7 @@ TEST(Checkpoint, WriteThenReadRoundTripsToTheMillisecond) {
   ASSERT_TRUE(written && narrowed);
   EXPECT_EQ(ccrec_test::FileMode(path), 0644u) << "0664 & ~022";
   EXPECT_EQ(ccrec_test::FileMode(dir / "narrow.json"), 0600u) << "0644 & ~077";
-  EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"m.checkpoint.json", "narrow.json"}));
+  EXPECT_EQ(ccrec_test::ListTree(dir.Path()), (std::vector<std::string>{"m.checkpoint.json", "narrow.json"}));
 }
 
 TEST(Checkpoint, SourceIsJsonEscapedAndOptionalOnRead) {
@@ -80,7 +80,7 @@ TEST(Checkpoint, BadFilesAreRefusedNamingTheFile) {
   auto big = ccrec::exporter::ReadCheckpoint(path);
   ASSERT_FALSE(big);
   EXPECT_EQ(big.error().code, ccrec::ErrorCode::kInvalidArgument);
-  auto directory = ccrec::exporter::ReadCheckpoint(dir.path());
+  auto directory = ccrec::exporter::ReadCheckpoint(dir.Path());
   ASSERT_FALSE(directory);
   EXPECT_NE(directory.error().message.find("cannot read checkpoint"), std::string::npos) << directory.error().message;
 }
@@ -90,7 +90,7 @@ TEST(Checkpoint, WriteIntoAMissingDirectoryFailsAndCreatesNothing) {
   auto written = ccrec::exporter::WriteCheckpoint(dir / "missing/c.json", {"webex", system_clock::time_point{}});
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code, ccrec::ErrorCode::kInternal);
-  EXPECT_TRUE(ccrec_test::ListTree(dir.path()).empty());
+  EXPECT_TRUE(ccrec_test::ListTree(dir.Path()).empty());
 }
 
 }  // namespace

@@ -36,12 +36,12 @@ class FsyncLog {
     });
   }
   ~FsyncLog() { ccrec::detail::SetFsyncObserverForTesting(nullptr); }
-  std::vector<std::string> synced() const {
+  std::vector<std::string> Synced() const {
     std::lock_guard<std::mutex> lock(mu_);
     return synced_;
   }
   std::size_t Count(std::string const& what) const {
-    auto s = synced();
+    auto s = Synced();
     return static_cast<std::size_t>(std::count(s.begin(), s.end(), what));
   }
 
@@ -65,11 +65,11 @@ TEST(ManifestDurability, CreatingTheManifestFsyncsItsDirectory) {
     FsyncLog log;
     auto m = Manifest::Open(dir / "m.jsonl");
     ASSERT_TRUE(m);
-    EXPECT_EQ(log.Count(dir.path()), 1u) << "a new file's directory entry must survive a crash";
+    EXPECT_EQ(log.Count(dir.Path()), 1u) << "a new file's directory entry must survive a crash";
   }
   FsyncLog log;
   ASSERT_TRUE(Manifest::Open(dir / "m.jsonl"));
-  EXPECT_EQ(log.Count(dir.path()), 0u) << "an existing manifest: nothing to make durable";
+  EXPECT_EQ(log.Count(dir.Path()), 0u) << "an existing manifest: nothing to make durable";
 }
 
 TEST(ManifestDurability, GroupCommitFsyncsAtLeastEveryNLinesAndOnSync) {
@@ -237,7 +237,7 @@ TEST_F(ExporterDurabilityTest, RunEndsWithTheManifestFsynced) {
   FsyncLog log;
   auto summary = Run(FaultySink::Fault::kNone);
   EXPECT_EQ(summary.exported, 3u);
-  auto synced = log.synced();
+  auto synced = log.Synced();
   ASSERT_FALSE(synced.empty());
   EXPECT_EQ(synced.back(), manifest_path) << "the last lines are durable when Run() returns";
   // Every object (recording and sidecar) was fsynced, then its directory, before the end.

@@ -45,7 +45,7 @@ TEST_F(ExporterTest, SidecarFailureFailsTheItemAndTheNextRunCompletesIt) {
   EXPECT_EQ(second.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
   EXPECT_EQ(media->Calls(), 1u) << "the recording is already there";
   EXPECT_TRUE(memory->Get(Key("t1", "r1") + ".json"));
-  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == media->data());
+  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == media->Data());
 }
 
 TEST_F(ExporterTest, SinkCredentialErrorOnWriteIsFatal) {

@@ -42,9 +42,9 @@ TEST_F(ExporterTest, ObjectOfAnotherRecordingOrWithoutIdentityIsAFailureNotASkip
 
 TEST_F(ExporterTest, ObjectWithoutIdentityIsProvenByTheExportedLineOfAnOlderManifest) {
   auto media = Add("t1", "r1", Bytes(500));
-  Preload(Key("t1", "r1"), media->data());  // an older ccrec wrote it, without metadata
+  Preload(Key("t1", "r1"), media->Data());  // an older ccrec wrote it, without metadata
   // ... and its manifest (no header, no "uri") says so; a later "skipped" line does not hide it.
-  std::string const sha = ccrec::detail::Sha256Hex(media->data());
+  std::string const sha = ccrec::detail::Sha256Hex(media->Data());
   ccrec_test::WriteFile(manifest_path,
                         R"({"source":"fake","task_id":"t1","recording_id":"r1","key":")" + Key("t1", "r1") +
                             R"(","bytes":500,"sha256":")" + sha + R"(","status":"exported","error":""})" + "\n" +
@@ -170,7 +170,7 @@ TEST_F(ExporterTest, OneCollisionFailsBothItemsEvenAfterTheFirstWasExported) {
   EXPECT_EQ(latest.at("r2").status, "exported");
   EXPECT_EQ(latest.at("r3").status, "failed");
   EXPECT_EQ(c->Calls(), 0u);
-  EXPECT_EQ(memory->Get("x/same.wav"), std::optional<std::string>(a->data())) << "never overwritten";
+  EXPECT_EQ(memory->Get("x/same.wav"), std::optional<std::string>(a->Data())) << "never overwritten";
 }
 
 TEST_F(ExporterTest, TheSameRecordingListedTwiceIsNotACollision) {

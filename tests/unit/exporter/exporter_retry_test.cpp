@@ -24,12 +24,12 @@ TEST_F(ExporterTest, DroppedConnectionsResumeAtTheBytesAlreadyWritten) {
   auto summary = Run();
   EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=50000");
   EXPECT_EQ(media->Offsets(), (std::vector<std::uint64_t>{0, 12345, 32345}));
-  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == media->data());
+  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == media->Data());
   EXPECT_EQ(sleeper->Sleeps().size(), 2u);
   auto lines = Lines();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0].bytes, 50000u);
-  EXPECT_EQ(lines[0].sha256, ccrec::detail::Sha256Hex(media->data()));
+  EXPECT_EQ(lines[0].sha256, ccrec::detail::Sha256Hex(media->Data()));
 }
 
 TEST_F(ExporterTest, ServerIgnoringRangeOnResumeStillGivesAByteExactObject) {
@@ -42,8 +42,8 @@ TEST_F(ExporterTest, ServerIgnoringRangeOnResumeStillGivesAByteExactObject) {
   EXPECT_EQ(summary.LastLine(), "exported=2 skipped=0 failed=0 pending=0 bytes=60000");
   EXPECT_EQ(once->Offsets(), (std::vector<std::uint64_t>{0, 7000}));
   EXPECT_EQ(twice->Offsets(), (std::vector<std::uint64_t>{0, 7000, 7000, 9000}));
-  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == once->data());
-  EXPECT_TRUE(memory->Get(Key("t1", "r2")) == twice->data());
+  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == once->Data());
+  EXPECT_TRUE(memory->Get(Key("t1", "r2")) == twice->Data());
 }
 
 TEST_F(ExporterTest, PartialResponseMustStartAtTheRequestedOffset) {
@@ -67,7 +67,7 @@ TEST_F(ExporterTest, BodyShorterThanContentLengthIsDetectedAndResumed) {
   auto summary = Run();
   EXPECT_EQ(summary.exported, 1u);
   EXPECT_EQ(media->Offsets(), (std::vector<std::uint64_t>{0, 4000, 4001}));
-  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == media->data());
+  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == media->Data());
   EXPECT_EQ(sleeper->Sleeps().size(), 2u);
 }
 
@@ -139,7 +139,7 @@ TEST_F(ExporterTest, HttpErrorResponseFromAnOpenerIsNeverStored) {
   auto failed = Add("t1", "r2", Bytes(1000), {Step::Response(missing)});
   auto summary = Run(1);
   EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=1 pending=0 bytes=1000");
-  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == retried->data());
+  EXPECT_TRUE(memory->Get(Key("t1", "r1")) == retried->Data());
   EXPECT_FALSE(memory->Get(Key("t1", "r2")));
   EXPECT_EQ(failed->Calls(), 1u);
   for (auto const& l : Lines()) {

@@ -39,9 +39,9 @@ TEST_F(ExporterTest, ExportsEveryItemByteExactWithSidecarsAndManifest) {
 
   auto objects = memory->Objects();
   ASSERT_EQ(objects.size(), 6u);
-  EXPECT_TRUE(objects.at(Key("t1", "r1")).data == a->data());
+  EXPECT_TRUE(objects.at(Key("t1", "r1")).data == a->Data());
   EXPECT_TRUE(objects.at(Key("t1", "r2", ".mp3")).data.empty());
-  EXPECT_TRUE(objects.at(Key("t2", "r3")).data == c->data());
+  EXPECT_TRUE(objects.at(Key("t2", "r3")).data == c->Data());
   EXPECT_EQ(objects.at(Key("t1", "r1")).options.content_type, "audio/wav");
   EXPECT_EQ(objects.at(Key("t1", "r2", ".mp3")).options.content_type, "audio/mpeg");
   EXPECT_EQ(objects.at(Key("t1", "r1")).options.metadata.at("ccrec-source"), "fake");
@@ -63,12 +63,12 @@ TEST_F(ExporterTest, ExportsEveryItemByteExactWithSidecarsAndManifest) {
   EXPECT_EQ(by_rec.at("r1").task_id, "t1");
   EXPECT_EQ(by_rec.at("r1").key, Key("t1", "r1"));
   EXPECT_EQ(by_rec.at("r1").bytes, 10000u);
-  EXPECT_EQ(by_rec.at("r1").sha256, ccrec::detail::Sha256Hex(a->data()));
+  EXPECT_EQ(by_rec.at("r1").sha256, ccrec::detail::Sha256Hex(a->Data()));
   EXPECT_EQ(by_rec.at("r1").error, "");
   EXPECT_FALSE(by_rec.at("r1").segment_id) << "segment_id only when the source has one";
   EXPECT_EQ(by_rec.at("r2").bytes, 0u);
   EXPECT_EQ(by_rec.at("r2").key, Key("t1", "r2", ".mp3"));
-  EXPECT_EQ(by_rec.at("r3").sha256, ccrec::detail::Sha256Hex(c->data()));
+  EXPECT_EQ(by_rec.at("r3").sha256, ccrec::detail::Sha256Hex(c->Data()));
 }
 
 TEST(ExportSummaryTest, LastLineFormat) {
@@ -176,7 +176,7 @@ TEST_F(ExporterTest, SecondRunWithSameManifestSkipsEverythingWithoutOpening) {
   EXPECT_EQ(counts["skipped"], 4u);
   for (auto const& l : lines) {
     if (l.status != "skipped") continue;
-    auto const& data = l.recording_id == "r1" ? a->data() : b->data();
+    auto const& data = l.recording_id == "r1" ? a->Data() : b->Data();
     EXPECT_EQ(l.bytes, data.size()) << l.raw;
     EXPECT_EQ(l.sha256, ccrec::detail::Sha256Hex(data)) << l.raw;
     EXPECT_EQ(l.key, Key(l.task_id, l.recording_id));
@@ -200,7 +200,7 @@ TEST_F(ExporterTest, FreshManifestSkipsItemsAlreadyInTheSinkViaStat) {
   ASSERT_EQ(lines.size(), 2u);
   for (auto const& l : lines) {
     EXPECT_EQ(l.status, "skipped");
-    auto const& data = l.recording_id == "r1" ? a->data() : b->data();
+    auto const& data = l.recording_id == "r1" ? a->Data() : b->Data();
     EXPECT_EQ(l.bytes, data.size());
     EXPECT_EQ(l.sha256, ccrec::detail::Sha256Hex(data));
   }
@@ -229,7 +229,7 @@ TEST_F(ExporterTest, ObjectOfTheWrongSizeInTheSinkIsNeverOverwritten) {
 TEST_F(ExporterTest, RecordingPresentButSidecarMissingGetsItsSidecarWithoutDownload) {
   // A previous run stopped between the recording and its sidecar.
   auto media = Add("t1", "r1", Bytes(3000));
-  Preload(Key("t1", "r1"), media->data(), "t1", "r1");
+  Preload(Key("t1", "r1"), media->Data(), "t1", "r1");
   auto summary = Run();
   EXPECT_EQ(summary.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
   EXPECT_EQ(media->Calls(), 0u);
@@ -263,7 +263,7 @@ TEST_F(ExporterTest, DryRunWritesNothingAndReportsEveryKey) {
   auto a = Add("t1", "r1", Bytes(10));
   auto b = Add("t/2", "../r2", Bytes(10), {}, "Call.M4A");
   source->pending.push_back(PendingItem{"fake", "t-wait", "later"});
-  Preload(Key("t1", "r1"), a->data());
+  Preload(Key("t1", "r1"), a->Data());
   sink = std::make_shared<CountingSink>(memory);
   std::mutex mu;
   std::vector<std::pair<std::string, std::string>> planned;

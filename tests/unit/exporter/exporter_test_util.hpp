@@ -151,7 +151,7 @@ class Media {
     return offsets_;
   }
   std::size_t Calls() const { return Offsets().size(); }
-  std::string const& data() const { return data_; }
+  std::string const& Data() const { return data_; }
 
  private:
   std::string data_;

@@ -34,7 +34,7 @@ struct MergeFixture {
   std::shared_ptr<ccrec::exporter::Manifest> Make(std::string const& name, std::string const& dest,
                                                   std::vector<ManifestEntry> const& entries,
                                                   std::string const& tmpl = "k/{task_id}/{recording_id}") {
-    auto m = OpenUnlocked(dir.path() + "/" + name);
+    auto m = OpenUnlocked(dir.Path() + "/" + name);
     EXPECT_TRUE(m->Bind(dest, tmpl));
     for (auto const& e : entries) EXPECT_TRUE(m->Append(e));
     return m;
@@ -49,7 +49,7 @@ TEST(ManifestMerge, OneEntryPerRecordingAndTheOneProvingTheObjectWins) {
   auto b = f.Make("b.jsonl", "file:///archive/",
                   {MergeEntry("t1", "r1", ItemStatus::kSkipped), MergeEntry("t2", "r2", ItemStatus::kExported),
                    MergeEntry("t4", "r4", ItemStatus::kExported), MergeEntry("t5", "r5", ItemStatus::kExported)});
-  auto out = OpenUnlocked(f.dir.path() + "/merged.jsonl");
+  auto out = OpenUnlocked(f.dir.Path() + "/merged.jsonl");
   auto report = ccrec::exporter::MergeManifests({a, b}, *out);
   ASSERT_TRUE(report) << report.error().ToString();
   EXPECT_EQ(report->items, 5u);
@@ -60,7 +60,7 @@ TEST(ManifestMerge, OneEntryPerRecordingAndTheOneProvingTheObjectWins) {
   EXPECT_EQ(out->Destination().value_or(""), "file:///archive/");
   EXPECT_EQ(out->KeyTemplate().value_or(""), "k/{task_id}/{recording_id}");
 
-  auto reloaded = OpenUnlocked(f.dir.path() + "/merged.jsonl");
+  auto reloaded = OpenUnlocked(f.dir.Path() + "/merged.jsonl");
   std::map<std::string, ItemStatus> status;
   for (auto const& e : reloaded->Entries()) status[e.task_id] = e.status;
   EXPECT_EQ(status.at("t1"), ItemStatus::kExported) << "exported beats a later skipped";
@@ -75,7 +75,7 @@ TEST(ManifestMerge, TwoExportsToDifferentKeysAreCountedAsConflicts) {
   MergeFixture f;
   auto a = f.Make("a.jsonl", "file:///archive/", {MergeEntry("t1", "r1", ItemStatus::kExported, "one")});
   auto b = f.Make("b.jsonl", "file:///archive/", {MergeEntry("t1", "r1", ItemStatus::kExported, "two")});
-  auto out = OpenUnlocked(f.dir.path() + "/merged.jsonl");
+  auto out = OpenUnlocked(f.dir.Path() + "/merged.jsonl");
   auto report = ccrec::exporter::MergeManifests({a, b}, *out);
   ASSERT_TRUE(report);
   EXPECT_EQ(report->conflicting_exports, 1u);
@@ -89,7 +89,7 @@ TEST(ManifestMerge, ManifestsOfAnotherDestinationOrTemplateAreRefusedBeforeWriti
   auto other_dest = f.Make("b.jsonl", "s3://bucket/", {MergeEntry("t2", "r2", ItemStatus::kExported)});
   auto other_tmpl = f.Make("c.jsonl", "file:///archive/", {}, "{recording_id}");
   for (auto const& other : {other_dest, other_tmpl}) {
-    auto out = OpenUnlocked(f.dir.path() + "/merged-" + std::to_string(reinterpret_cast<std::uintptr_t>(other.get())));
+    auto out = OpenUnlocked(f.dir.Path() + "/merged-" + std::to_string(reinterpret_cast<std::uintptr_t>(other.get())));
     auto report = ccrec::exporter::MergeManifests({a, other}, *out);
     ASSERT_FALSE(report);
     EXPECT_EQ(report.error().code, ccrec::ErrorCode::kInvalidArgument);
@@ -97,7 +97,7 @@ TEST(ManifestMerge, ManifestsOfAnotherDestinationOrTemplateAreRefusedBeforeWriti
     EXPECT_FALSE(out->Destination()) << "nothing written";
     EXPECT_TRUE(out->Entries().empty());
   }
-  auto out = OpenUnlocked(f.dir.path() + "/none.jsonl");
+  auto out = OpenUnlocked(f.dir.Path() + "/none.jsonl");
   EXPECT_FALSE(ccrec::exporter::MergeManifests({}, *out));
   EXPECT_FALSE(ccrec::exporter::MergeManifests({ccrec::exporter::Manifest::Null()}, *out));
 }
@@ -105,8 +105,8 @@ TEST(ManifestMerge, ManifestsOfAnotherDestinationOrTemplateAreRefusedBeforeWriti
 TEST(ManifestMerge, EmptyUnboundInputsAreSkipped) {
   MergeFixture f;
   auto a = f.Make("a.jsonl", "file:///archive/", {MergeEntry("t1", "r1", ItemStatus::kExported)});
-  auto empty = OpenUnlocked(f.dir.path() + "/empty.jsonl");
-  auto out = OpenUnlocked(f.dir.path() + "/merged.jsonl");
+  auto empty = OpenUnlocked(f.dir.Path() + "/empty.jsonl");
+  auto out = OpenUnlocked(f.dir.Path() + "/merged.jsonl");
   auto report = ccrec::exporter::MergeManifests({empty, a}, *out);
   ASSERT_TRUE(report) << report.error().ToString();
   EXPECT_EQ(report->items, 1u);

@@ -319,7 +319,7 @@ TEST(Manifest, OpenErrors) {
   EXPECT_EQ(missing_dir.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(missing_dir.error().message.find("no/such/dir/m.jsonl"), std::string::npos) << missing_dir.error().message;
 
-  auto a_directory = Manifest::Open(dir.path());
+  auto a_directory = Manifest::Open(dir.Path());
   ASSERT_FALSE(a_directory);
   EXPECT_EQ(a_directory.error().code, ErrorCode::kInvalidArgument);
 

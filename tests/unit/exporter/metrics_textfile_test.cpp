@@ -95,7 +95,7 @@ TEST(MetricsTextfile, MalformedPreviousLinesAreDroppedAndCountersRestart) {
 
 TEST(MetricsTextfile, WriteReplacesTheFileAtomicallyReadableByTheCollector) {
   ccrec_test::TempDir dir;
-  std::string path = dir.path() + "/ccrec.prom";
+  std::string path = dir.Path() + "/ccrec.prom";
   ASSERT_TRUE(ccrec::exporter::WriteMetricsTextfile(path, JobRun("webex", 0, 1800000000)));
   ASSERT_TRUE(ccrec::exporter::WriteMetricsTextfile(path, JobRun("webex", 3, 1800000060)));
   std::string t = ccrec_test::ReadFile(path);
@@ -103,7 +103,7 @@ TEST(MetricsTextfile, WriteReplacesTheFileAtomicallyReadableByTheCollector) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_NE(st.st_mode & S_IROTH, 0u) << "node_exporter runs as another user";
-  EXPECT_EQ(ccrec_test::ListFiles(dir.path()).size(), 1u) << "no temporary file left";
+  EXPECT_EQ(ccrec_test::ListFiles(dir.Path()).size(), 1u) << "no temporary file left";
 }
 
 TEST(MetricsTextfile, AnUnwritableDirectoryIsAnErrorNamingThePath) {

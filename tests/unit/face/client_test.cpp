@@ -219,13 +219,13 @@ TEST(FaceClient, RenewsBeforeExpiryOnly) {
   SearchCriteria c;
   c.ani = "1";
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(client.SearchRecordings(c));
-  EXPECT_EQ(face.logins(), 1);
+  EXPECT_EQ(face.Logins(), 1);
   env.clock->Advance(std::chrono::seconds(600 - 61));  // margin min(60 s, 600/4 s) not reached yet
   ASSERT_TRUE(client.SearchRecordings(c));
-  EXPECT_EQ(face.logins(), 1);
+  EXPECT_EQ(face.Logins(), 1);
   env.clock->Advance(std::chrono::seconds(2));  // now within 60 s of expiry
   ASSERT_TRUE(client.SearchRecordings(c));
-  EXPECT_EQ(face.logins(), 2);
+  EXPECT_EQ(face.Logins(), 2);
   EXPECT_EQ(client.LoginCount(), 2u);
 }
 
@@ -237,7 +237,7 @@ TEST(FaceClient, ShortTokensDoNotCauseALoginPerCall) {
   SearchCriteria c;
   c.ani = "1";
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(client.SearchRecordings(c));
-  EXPECT_EQ(face.logins(), 1);
+  EXPECT_EQ(face.Logins(), 1);
 }
 
 TEST(FaceClient, ReloginOnceOnTokenErrors) {
@@ -320,7 +320,7 @@ TEST(FaceClient, ReloginWhenTheServerForgetsTheToken) {
   SearchCriteria c;
   c.ani = "1";
   ASSERT_TRUE(client.SearchRecordings(c));
-  EXPECT_EQ(face.logins(), 2);
+  EXPECT_EQ(face.Logins(), 2);
 }
 
 }  // namespace

@@ -203,11 +203,11 @@ class FakeFace {
   /// Date parameters are read to the second, their fraction ignored ("...:27.999" as ":27"): a
   /// server reading only `yyyy-MM-dd HH:mm:ss` (the date format is undocumented, reference §4 [U]).
   void SetDateFractionsIgnored(bool on) { date_fractions_ignored_ = on; }
-  int logins() const {
+  int Logins() const {
     std::lock_guard<std::mutex> lock(mu_);
     return logins_;
   }
-  int details_calls() const { return details_calls_.load(); }
+  int DetailsCalls() const { return details_calls_.load(); }
 
  private:
   Result<HttpResponse> Handle(RecordedRequest const& r) {

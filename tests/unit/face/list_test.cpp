@@ -44,7 +44,7 @@ TEST(FaceList, SmallWindowOneRequest) {
   auto ids = ListAll(client, Day(), &error);
   ASSERT_FALSE(error) << error->ToString();
   EXPECT_EQ(ids.size(), 5u);
-  EXPECT_EQ(face.details_calls(), 1);
+  EXPECT_EQ(face.DetailsCalls(), 1);
   auto requests = env.transport->Requests();
   auto p = Params(requests.back().url);
   EXPECT_EQ(p["earliestStart"], "2026-11-01 00:00:00");
@@ -65,7 +65,7 @@ TEST(FaceList, TruncatedWindowsAreSplitUntilComplete) {
   std::set<std::string> unique(ids.begin(), ids.end());
   EXPECT_EQ(unique.size(), 100u);
   EXPECT_EQ(ids.size(), 100u) << "each recording once";
-  EXPECT_GT(face.details_calls(), 10);
+  EXPECT_GT(face.DetailsCalls(), 10);
 }
 
 TEST(FaceList, ServerCapBelowMaxListLengthDetectedByMessage) {

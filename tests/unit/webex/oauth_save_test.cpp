@@ -296,7 +296,7 @@ TEST(WebexOAuthSave, WithTheJsonFileStoreTheRotatedTokenIsRescuedToAFileTheError
   std::string const path = dir / "token.json";
   bool disk_full = false;
   ccrec::JsonFileTokenStoreOptions options;
-  options.rescue_dir = elsewhere.path();
+  options.rescue_dir = elsewhere.Path();
   auto store = ccrec::detail::MakeJsonFileTokenStoreWithWriter(
       path, options, [&](std::string const& p, std::string const& data, mode_t mode) -> Result<void> {
         if (disk_full && p == path) {
@@ -315,7 +315,7 @@ TEST(WebexOAuthSave, WithTheJsonFileStoreTheRotatedTokenIsRescuedToAFileTheError
   ASSERT_EQ(*oauth->AccessToken({}), "at-1");
   EXPECT_EQ(ccrec_test::ReadFile(path), before) << "the old token file is left intact";
   std::string rescue;
-  for (auto const& f : ccrec_test::ListTree(dir.path())) {
+  for (auto const& f : ccrec_test::ListTree(dir.Path())) {
     if (f.find(".rescue-") != std::string::npos) rescue = dir / f;
   }
   ASSERT_FALSE(rescue.empty()) << "no rescue file beside the token file";
@@ -329,7 +329,7 @@ TEST(WebexOAuthSave, WithTheJsonFileStoreTheRotatedTokenIsRescuedToAFileTheError
   env.clock->Advance(31s);
   ASSERT_EQ(*oauth->AccessToken({}), "at-1");
   EXPECT_EQ((*ccrec::MakeJsonFileTokenStore(path)->Load())->refresh_token, "rt-1");
-  EXPECT_EQ(ccrec_test::ListTree(dir.path()), (std::vector<std::string>{"token.json", "token.json.lock"}))
+  EXPECT_EQ(ccrec_test::ListTree(dir.Path()), (std::vector<std::string>{"token.json", "token.json.lock"}))
       << "the rescue file is removed once the token file holds the token";
 }
 

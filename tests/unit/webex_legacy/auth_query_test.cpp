@@ -255,7 +255,7 @@ TEST(Query, ClientPutsTheEncodedQueryInTheUrlOnceAndNeverSendsOverTheCap) {
   EXPECT_EQ(url.rfind("https://rest.example.test/aws/api/cars?q=", 0), 0u) << url;
   EXPECT_EQ(url.find_first_of("{}\"[] "), std::string::npos) << url;
   EXPECT_EQ(url.find('&'), std::string::npos) << "a & inside the JSON must be encoded";
-  EXPECT_FALSE(server.saw_raw_json_characters());
+  EXPECT_FALSE(server.SawRawJsonCharacters());
   EXPECT_EQ(server.Queries().at(0).number_of_records, 1000);
   EXPECT_NE(server.Queries().at(0).json.find("\"weird\":\"a b+c/d?e&f=g\""), std::string::npos);
 

@@ -197,7 +197,7 @@ TEST(Splitting, EveryRecordExactlyOnceNoResponseFullNeverOverTheCap) {
   EXPECT_EQ(seen.size(), records.size());
   std::set<std::string> unique(seen.begin(), seen.end());
   EXPECT_EQ(unique.size(), records.size()) << "no duplicates";
-  EXPECT_LE(server.max_number_of_records(), 1000);
+  EXPECT_LE(server.MaxNumberOfRecords(), 1000);
   EXPECT_GE(pages, 24 + 3);
   // The burst hour was split: some query covered less than one second.
   bool sub_second = false;

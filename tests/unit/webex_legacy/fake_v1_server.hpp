@@ -109,14 +109,14 @@ class FakeV1Server {
     std::lock_guard<std::mutex> lock(mu_);
     return queries_;
   }
-  int max_number_of_records() const { return max_n_.load(); }
+  int MaxNumberOfRecords() const { return max_n_.load(); }
   /// How the server applies dateBegin/dateEnd to cstts (the v1 semantics are undocumented).
   /// Default [dateBegin, dateEnd).
   void SetWindowSemantics(bool begin_inclusive, bool end_inclusive) {
     begin_inclusive_ = begin_inclusive;
     end_inclusive_ = end_inclusive;
   }
-  bool saw_raw_json_characters() const { return raw_chars_.load(); }
+  bool SawRawJsonCharacters() const { return raw_chars_.load(); }
   /// Starts every JSON body with a UTF-8 byte-order mark (as some Java services do).
   void SetJsonByteOrderMark(bool on) { json_bom_ = on; }
 

@@ -45,7 +45,7 @@ class TempManifest {
     std::remove(path_.c_str());
   }
   ~TempManifest() { std::remove(path_.c_str()); }
-  std::string const& path() const { return path_; }
+  std::string const& Path() const { return path_; }
   /// Entry lines (the header line left out).
   std::vector<std::string> Lines() const {
     std::ifstream in(path_);
@@ -187,7 +187,7 @@ TEST(WindowKeys, TemplateRulesAndRendering) {
 
 TEST(WindowKeys, ExportedWindowsReadsOnlyWindowLinesOfTheTypeAndFormat) {
   TempManifest mpath;
-  auto manifest = OpenManifest(mpath.path());
+  auto manifest = OpenManifest(mpath.Path());
   auto line = [&](std::string task, std::string rec, std::string seg, ccrec::exporter::ItemStatus status) {
     ccrec::exporter::ManifestEntry e;
     e.source = kManifestSource;
@@ -219,7 +219,7 @@ TEST(LegacySource, OneJsonLinesObjectPerWindowWithManifestLines) {
   Env env(Records());
   auto sink = std::make_shared<MemorySink>();
   TempManifest mpath;
-  auto manifest = OpenManifest(mpath.path());
+  auto manifest = OpenManifest(mpath.Path());
   auto summary = Export(*env.client, sink, manifest, Options());
   ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
   EXPECT_EQ(summary.failed, 0u);
@@ -248,7 +248,7 @@ TEST(LegacySource, OneJsonLinesObjectPerWindowWithManifestLines) {
   EXPECT_EQ(summary.bytes, bytes);
   EXPECT_EQ(lines, Records().size());
   EXPECT_EQ(sids.size(), Records().size());
-  EXPECT_LE(env.server->max_number_of_records(), 10);
+  EXPECT_LE(env.server->MaxNumberOfRecords(), 10);
   EXPECT_EQ(sink->AbortCount(), env.server->Queries().size() - objects.size()) << "each full window was aborted";
   auto manifest_lines = mpath.Lines();
   ASSERT_EQ(manifest_lines.size(), objects.size()) << "one line per object, none for split windows";
@@ -312,7 +312,7 @@ TEST(LegacySource, JsonBodiesWithAByteOrderMarkExportEveryRecord) {
   env.server->SetJsonByteOrderMark(true);
   auto sink = std::make_shared<MemorySink>();
   TempManifest mpath;
-  auto summary = Export(*env.client, sink, OpenManifest(mpath.path()), Options());
+  auto summary = Export(*env.client, sink, OpenManifest(mpath.Path()), Options());
   ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
   EXPECT_EQ(summary.failed, 0u);
   std::multiset<std::string> sids;
@@ -366,7 +366,7 @@ TEST(LegacySource, UnsplittableMillisecondIsAFailedWindowOthersExported) {
     Env env(records, 10);
     auto sink = std::make_shared<MemorySink>();
     TempManifest mpath;
-    auto manifest = OpenManifest(mpath.path());
+    auto manifest = OpenManifest(mpath.Path());
     auto o = Options(format);
     o.range = MsWindow(kDay, kDay + 3600000);
     auto summary = Export(*env.client, sink, manifest, o);
@@ -416,7 +416,7 @@ TEST(LegacySource, UnauthenticatedIsFatal) {
   Client client(o);
   auto sink = std::make_shared<MemorySink>();
   TempManifest mpath;
-  auto summary = Export(client, sink, OpenManifest(mpath.path()), Options(), EngineOptions(4));
+  auto summary = Export(client, sink, OpenManifest(mpath.Path()), Options(), EngineOptions(4));
   ASSERT_TRUE(summary.fatal);
   EXPECT_EQ(summary.fatal->code, ErrorCode::kUnauthenticated);
   EXPECT_EQ(summary.exported, 0u);
@@ -477,7 +477,7 @@ TEST(LegacySource, ExistingObjectsAreCheckedNeverOverwrittenAndLinesCarryAUri) {
   Env env(Records());
   auto sink = std::make_shared<MemorySink>();
   TempManifest mpath;
-  auto manifest = OpenManifest(mpath.path());
+  auto manifest = OpenManifest(mpath.Path());
   auto first = Export(*env.client, sink, manifest, Options());
   ASSERT_FALSE(first.fatal) << first.fatal->ToString();
   auto objects = sink->Objects();
@@ -512,7 +512,7 @@ TEST(LegacySource, ExistingObjectsAreCheckedNeverOverwrittenAndLinesCarryAUri) {
   auto renamed = std::make_shared<Renamed>(other);
   EXPECT_EQ(ExportedWindows(*manifest, RecordType::kCsr, Format::kJson).size(), objects.size());
   TempManifest other_path;
-  auto second = Export(*env.client, renamed, OpenManifest(other_path.path()), Resume(*manifest));
+  auto second = Export(*env.client, renamed, OpenManifest(other_path.Path()), Resume(*manifest));
   EXPECT_FALSE(second.fatal) << second.fatal->ToString();
   EXPECT_EQ(second.skipped, 0u);
   EXPECT_EQ(second.exported, 0u);
