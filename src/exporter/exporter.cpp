@@ -8,8 +8,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -178,6 +176,12 @@ class Run {
     }
     stop_.Cancel();
     queue_.Abort();
+  }
+
+  /// A fatal error met while handling `item`: the run stops; the item's line is pending.
+  void FatalFor(ExportItem const& item, Error e) {
+    Fatal(std::move(e));
+    Interrupted(item);
   }
 
   /// Appends the item's manifest line, then reports it to ExporterOptions::on_item_done.
@@ -392,7 +396,7 @@ class Run {
     if (!conditional_create_ || latest) {
       auto stat = sink_.Stat(key, work_ctx_);
       if (!stat) {
-        if (IsCredentialError(stat.error())) return Fatal(SinkCredentialError(stat.error(), key));
+        if (IsCredentialError(stat.error())) return FatalFor(item, SinkCredentialError(stat.error(), key));
         return Fail(item, key, stat.error());
       }
       if (stat->has_value()) return SkipExisting(item, key, **stat, previous);
@@ -405,7 +409,7 @@ class Run {
       if (info.error().vendor_code == "PreconditionFailed" && !Stopping()) {
         // The key exists (created since Stat(), or not looked up): judge what is there.
         auto again = sink_.Stat(key, work_ctx_);
-        if (!again && IsCredentialError(again.error())) return Fatal(SinkCredentialError(again.error(), key));
+        if (!again && IsCredentialError(again.error())) return FatalFor(item, SinkCredentialError(again.error(), key));
         if (again && again->has_value()) return SkipExisting(item, key, **again, previous);
       }
       return Fail(item, key, info.error());
@@ -464,7 +468,7 @@ class Run {
       auto sidecar_stat = sink_.Stat(key + ".json", work_ctx_);
       if (!sidecar_stat) {
         if (IsCredentialError(sidecar_stat.error())) {
-          return Fatal(SinkCredentialError(sidecar_stat.error(), key + ".json"));
+          return FatalFor(item, SinkCredentialError(sidecar_stat.error(), key + ".json"));
         }
         return Fail(item, key, sidecar_stat.error());
       }
