@@ -5,6 +5,7 @@
 #include <ccrec/core/time.hpp>
 #include <ccrec/exporter/checkpoint.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -28,27 +29,39 @@ ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, st
   ExportWindow w;
   std::chrono::milliseconds lag{0};
   if (!f.until_now_minus.empty()) lag = ParseDurationFlag("--until-now-minus", f.until_now_minus);
+  w.started = system_clock::now();
   w.checkpoint_path = common.manifest.empty() ? std::string() : common.manifest + ".checkpoint.json";
-  std::optional<system_clock::time_point> checkpoint;
-  if (f.since_last_run) {
-    if (common.manifest.empty()) throw UsageError{"--since-last-run needs --manifest (the checkpoint is kept beside it)"};
+  if (f.since_last_run && common.manifest.empty()) {
+    throw UsageError{"--since-last-run needs --manifest (the checkpoint is kept beside it)"};
+  }
+  // Every run with --manifest reads the checkpoint: one that does not start from it must not move
+  // it past a window it did not list (AdvanceCheckpoint).
+  if (!common.manifest.empty()) {
     auto read = ccrec::exporter::ReadCheckpoint(w.checkpoint_path);
-    if (!read) throw UsageError{read.error().message};
-    if (*read) {
+    if (!read && f.since_last_run) throw UsageError{read.error().message};
+    if (!read) w.keep_checkpoint = read.error().message;
+    if (read && *read) {
       auto const& found = (*read)->source;
       bool const older = !match.older_source.empty() && found == match.older_source;
       if (!found.empty() && found != source && !older) {
-        throw UsageError{"checkpoint " + w.checkpoint_path + " belongs to source \"" + found + "\", not \"" + source +
-                         "\"; " + match.other_source_fix};
+        std::string const why = "checkpoint " + w.checkpoint_path + " belongs to source \"" + found + "\", not \"" +
+                                source + "\"";
+        if (f.since_last_run) throw UsageError{why + "; " + match.other_source_fix};
+        w.keep_checkpoint = why;
+      } else {
+        if (older) {
+          std::cerr << "ccrec-export: warning: checkpoint " << w.checkpoint_path << " names source \"" << found
+                    << "\" (written by an older ccrec-export), which cannot tell which stream wrote it; it is taken "
+                       "as \""
+                    << source << "\"'s and rewritten with that name when this run moves it\n";
+        }
+        w.checkpoint = (*read)->next_from;
       }
-      if (older) {
-        std::cerr << "ccrec-export: warning: checkpoint " << w.checkpoint_path << " names source \"" << found
-                  << "\" (written by an older ccrec-export), which cannot tell which stream wrote it; it is taken "
-                     "as \""
-                  << source << "\"'s and rewritten with that name when this run moves it\n";
-      }
-      checkpoint = (*read)->next_from;
     }
+  }
+  std::optional<system_clock::time_point> checkpoint;
+  if (f.since_last_run) {
+    checkpoint = w.checkpoint;
     if (checkpoint && (!f.from.empty() || f.days_back > 0)) {
       throw UsageError{"--since-last-run continues from " + w.checkpoint_path +
                        "; --from/--days-back apply only to the first run (delete the checkpoint to start over)"};
@@ -81,7 +94,24 @@ ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, st
 void AdvanceCheckpoint(ExportWindow const& w, std::string const& source, CommonOptions const& common,
                        ccrec::exporter::ExportSummary const& summary, int signal_number, ccrec::Logger const& logger) {
   if (w.checkpoint_path.empty() || common.dry_run || summary.fatal || summary.cancelled || signal_number != 0) return;
-  auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, w.to) : w.to;
+  if (!w.keep_checkpoint.empty()) {
+    logger.Warn("the checkpoint is left as it is: " + w.keep_checkpoint);
+    return;
+  }
+  // How far this run proves everything done: its window end, but never past its own start (what
+  // was created later was not listed); with an existing checkpoint C, from C on only when the
+  // window starts at or before C (else [C, from) was never listed: C stays).
+  auto covered = std::min(w.to, w.started);
+  if (w.checkpoint) {
+    if (w.from <= *w.checkpoint) {
+      covered = std::max(covered, *w.checkpoint);
+    } else {
+      covered = *w.checkpoint;
+      logger.Info("the window starts after the checkpoint (" + ccrec::FormatIso8601(covered, true) +
+                  "): the checkpoint stays, so that the next --since-last-run run lists the time between");
+    }
+  }
+  auto next = summary.earliest_unfinished ? std::min(*summary.earliest_unfinished, covered) : covered;
   if (summary.unfinished_without_window_time > 0) {
     // Failed or pending items without a time (the server sent none): their place in the window is
     // unknown, so the checkpoint stays at the window's start and the next run lists it again.
@@ -102,9 +132,14 @@ std::optional<ccrec::exporter::ShardSpec> ParseShardFlag(std::string const& text
   return *spec;
 }
 
-void ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard) {
+void ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard,
+                          bool since_last_run) {
   std::string const placeholder = "{shard}";
   auto at = common.manifest.find(placeholder);
+  if (at == std::string::npos && shard && since_last_run) {
+    throw UsageError{"--shard with --since-last-run needs {shard} in --manifest (e.g. webex-{shard}.jsonl): each "
+                     "shard keeps its own checkpoint, and shards sharing one would skip each other's sub-windows"};
+  }
   if (at == std::string::npos) return;
   if (!shard) throw UsageError{"--manifest " + common.manifest + ": {shard} needs --shard I/N"};
   for (; at != std::string::npos; at = common.manifest.find(placeholder, at)) {

@@ -34,6 +34,14 @@ struct ExportWindow {
   /// --since-last-run found the checkpoint at or after the window end: nothing to do (the message
   /// and the empty summary line are printed already; exit 0).
   bool nothing_to_do = false;
+  /// When the window was resolved, before any listing: what was created later is not listed, so
+  /// the checkpoint never passes it (a --to in the future).
+  std::chrono::system_clock::time_point started{};
+  /// This stream's checkpoint as found beside --manifest (any run, --since-last-run or not).
+  std::optional<std::chrono::system_clock::time_point> checkpoint;
+  /// Why this run must leave the checkpoint file alone (it names another source, or cannot be
+  /// read); empty when it may move it.
+  std::string keep_checkpoint;
 };
 
 /// Which checkpoints a subcommand takes as its own besides those of its `source`.
@@ -54,9 +62,14 @@ ExportWindow ResolveWindow(WindowFlags const& flags, CommonOptions const& common
                            CheckpointMatch const& match = {});
 
 /// After a run: moves the checkpoint (when there is one) to the first unfinished item
-/// (ExportSummary::earliest_unfinished), else the window end; to the window start when an
-/// unfinished item had no time (ExportSummary::unfinished_without_window_time) — not after a dry run, a fatal error
-/// or an interruption. A write failure is a warning.
+/// (ExportSummary::earliest_unfinished), else the window end or the run's start, whichever is
+/// earlier; to the window start when an unfinished item had no time
+/// (ExportSummary::unfinished_without_window_time) — not after a dry run, a fatal error or an
+/// interruption. A run that did not start from an existing checkpoint never moves it past what it
+/// covered: a window that starts after the checkpoint leaves it where it is (the gap between was
+/// never listed), and one that ends before it moves it back only to an unfinished item. A
+/// checkpoint of another source, or one that cannot be read, is left alone with a warning. A
+/// write failure is a warning.
 void AdvanceCheckpoint(ExportWindow const& window, std::string const& source, CommonOptions const& common,
                        ccrec::exporter::ExportSummary const& summary, int signal_number, ccrec::Logger const& logger);
 
@@ -65,7 +78,10 @@ void AdvanceCheckpoint(ExportWindow const& window, std::string const& source, Co
 std::optional<ccrec::exporter::ShardSpec> ParseShardFlag(std::string const& text);
 
 /// Replaces `{shard}` in --manifest with the shard index, so that each instance writes its own
-/// manifest and checkpoint. `{shard}` without --shard is a UsageError.
-void ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard);
+/// manifest and checkpoint. `{shard}` without --shard is a UsageError; so is --shard with
+/// `since_last_run` and a --manifest without `{shard}` (shards would share one checkpoint, and
+/// each would move it past the sub-windows of the others).
+void ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard,
+                          bool since_last_run);
 
 }  // namespace ccrec_cli

@@ -135,7 +135,7 @@ int RunWebex(WebexFlags& f) {
   std::string const lease_instance = CheckLeaseUse(f);
   auto const shard = ParseShardFlag(f.shard);
   if (shard && by_id) throw UsageError{"--shard splits a listed window; it cannot be used with --task-id"};
-  ApplyShardToManifest(f.common, shard);
+  ApplyShardToManifest(f.common, shard, f.window.since_last_run);
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   // --task-id: no window, no listing, no checkpoint.
   ExportWindow window;
