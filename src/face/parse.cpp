@@ -125,7 +125,13 @@ ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body)
   return h;
 }
 
-std::vector<Value const*> ListItems(Value const& parent, char const* list_name, char const* item_name) {
+bool IsEmptyEntry(Value const& entry) {
+  return entry.IsNull() || (entry.IsObject() && entry.MemberCount() == 0) ||
+         (entry.IsString() && entry.GetStringLength() == 0);
+}
+
+std::vector<Value const*> ListItems(Value const& parent, char const* list_name, char const* item_name,
+                                    bool keep_empty) {
   std::vector<Value const*> out;
   if (!parent.IsObject()) return out;
   auto it = parent.FindMember(list_name);
@@ -133,9 +139,7 @@ std::vector<Value const*> ListItems(Value const& parent, char const* list_name, 
   auto add = [&](Value const& element) {
     Value const* x = &element;
     if (element.IsObject() && element.MemberCount() == 1 && element.HasMember(item_name)) x = &element[item_name];
-    if (x->IsNull()) return;
-    if (x->IsObject() && x->MemberCount() == 0) return;  // the trailing "segment":{} of Oracle's example
-    if (x->IsString() && x->GetStringLength() == 0) return;
+    if (!keep_empty && IsEmptyEntry(*x)) return;  // e.g. the trailing "segment":{} of Oracle's example
     out.push_back(x);
   };
   auto add_all = [&](Value const& v) {
@@ -196,7 +200,14 @@ UnreadableEntry Unreadable(util::JsonWithSpans const& doc, Value const& v, std::
   UnreadableEntry e;
   e.index = index;
   if (!v.IsObject()) {
-    e.problem = std::string("not an object (") + (v.IsArray() ? "an array" : v.IsString() ? "a string" : "a scalar") + ")";
+    e.problem = std::string("not an object (") +
+                (v.IsNull()     ? "null"
+                 : v.IsArray()  ? "an array"
+                 : v.IsString() ? (v.GetStringLength() == 0 ? "an empty string" : "a string")
+                                : "a scalar") +
+                ")";
+  } else if (v.MemberCount() == 0) {
+    e.problem = std::string("no readable ") + id_key + " (an empty object)";
   } else {
     e.problem = std::string("no readable ") + id_key + " (members:";
     std::size_t listed = 0;
@@ -298,8 +309,11 @@ std::optional<Recording> ParseRecording(util::JsonWithSpans const& doc, Value co
     }
     r.custom_data.push_back(std::move(cd));
   }
-  auto const segments = ListItems(v, "segments", "segment");  // empty entries are left out
+  // Empty entries (the trailing "segment":{} of Oracle's example) are left out; kept here only so
+  // that an unreadable entry's index is its position as sent.
+  auto const segments = ListItems(v, "segments", "segment", true);
   for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (IsEmptyEntry(*segments[i])) continue;
     auto seg = ParseSegment(doc, *segments[i], format);
     if (!seg) {  // never silently: the recording would look complete without it
       r.unreadable_segments.push_back(Unreadable(doc, *segments[i], i, "segmentId"));
@@ -464,7 +478,9 @@ Result<SearchResult> ParseSearch(int status, HttpHeaders const& headers, std::st
     return out;
   }
   if (out.code == -1 && (result.HasMember("matches") || IsListMessage(out.message))) {
-    auto const entries = ListItems(result, "matches", "match");
+    // Every entry counts, empty ones too ({}, null, ""): an empty entry names no recording, so it is
+    // unreadable like one without a recordingId, and a full list stays full.
+    auto const entries = ListItems(result, "matches", "match", true);
     std::string const id_key = std::string(item_key) + "Id";
     for (std::size_t i = 0; i < entries.size(); ++i) {
       if (auto match = parse_match(*entries[i], format)) {

@@ -54,10 +54,14 @@ ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body)
 /// `<response><Code>0</Code>..</response>`), whose code is read from `Code`.
 rapidjson::Value const* ResultObject(rapidjson::Value const& root, bool response_root = false);
 
+/// True for an empty list entry: null, `{}` or "".
+bool IsEmptyEntry(rapidjson::Value const& entry);
 /// Elements of a FACE JSON list (reference §5.3): `"list":[{"item":{...}},...]`, also a plain
-/// array, `{"item":[...]}` and `{"item":{...}}`. Null and empty-object entries are skipped.
+/// array, `{"item":[...]}` and `{"item":{...}}`. Empty entries (IsEmptyEntry) are skipped unless
+/// `keep_empty`: a `matches` list keeps them, since every entry the server returned counts toward
+/// maxListLength.
 std::vector<rapidjson::Value const*> ListItems(rapidjson::Value const& parent, char const* list_name,
-                                                            char const* item_name);
+                                               char const* item_name, bool keep_empty = false);
 
 /// Lenient readers: empty strings read as absent; numbers as numbers or numeric strings;
 /// booleans as true/false, "true"/"false", 0/1 or "0"/"1".

@@ -99,13 +99,14 @@ struct CCREC_EXPORT SupplementalFile {
 /// A list entry the server sent that cannot be read, left out of the parsed result: a `segments`
 /// entry of a recording without a readable `segmentId`, or a code -1 `matches` entry without a
 /// readable `recordingId` (`segmentId` in a segment list), or an entry that is not an object.
-/// Empty entries (`{}`, null, "") are not unreadable: Oracle's own example ends its segment list
-/// with `"segment":{}`.
+/// An empty entry (`{}`, null, "") of a code -1 list is unreadable too (it names nothing, and it
+/// counts toward maxListLength); in a recording's `segments` it is left out, not unreadable:
+/// Oracle's own example ends its segment list with `"segment":{}`.
 ///
 /// @par Thread safety
 /// A plain value type.
 struct UnreadableEntry {
-  /// 0-based position among the list's non-empty entries, in the order the server sent them.
+  /// 0-based position in the list as the server sent it (empty entries counted).
   std::size_t index = 0;
   /// What is wrong, e.g. "no readable recordingId (members: from, to, start)": member names only,
   /// never values (they hold phone numbers).

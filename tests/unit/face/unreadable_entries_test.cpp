@@ -18,7 +18,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace face_test {
 namespace {
@@ -62,6 +64,80 @@ TEST(FaceUnreadableEntries, ParseCountsUnreadableMatchesForTruncationAndDescribe
   ASSERT_EQ(rec->recording->unreadable_segments.size(), 1u) << "the trailing {} is empty, not unreadable";
   EXPECT_EQ(rec->recording->unreadable_segments[0].index, 1u);
   EXPECT_EQ(rec->recording->unreadable_segments[0].problem, "no readable segmentId (members: segmentId, filename)");
+}
+
+// Audit 4: an empty entry ({"match":{}}, null, "") is an entry the server returned: it counts
+// toward maxListLength (a list of 3 for maxListLength 3 is full), and it names no recording, so it
+// is reported like an entry without a recordingId.
+TEST(FaceUnreadableEntries, EmptyListEntriesCountTowardMaxListLengthAndAreReported) {
+  for (std::string empty : {R"({"match":{}})", "null", R"({"match":null})", R"("")"}) {
+    std::string const body = R"({"result":{"code":-1,
+      "message":"Selection criteria insufficient to determine recording. Returning all matches.",
+      "matches":[{"match":{"recordingId":1,"start":"2026-11-01 00:00:01"}},)" + empty + R"(,
+                 {"match":{"recordingId":2,"start":"2026-11-01 00:00:02"}}]}})";
+    auto full = ccrec::face::detail::ParseRecordingSearch(200, JsonHeaders(), body, "op", {}, 3);
+    ASSERT_TRUE(full) << full.error().ToString();
+    EXPECT_EQ(full->matches.size(), 2u) << empty;
+    EXPECT_TRUE(full->truncated) << "3 entries for maxListLength 3, one of them empty: " << empty;
+    ASSERT_EQ(full->unreadable_matches.size(), 1u) << empty;
+    EXPECT_EQ(full->unreadable_matches[0].index, 1u) << "its position as sent";
+    EXPECT_EQ(full->unreadable_matches[0].fingerprint.size(), 12u);
+    auto roomy = ccrec::face::detail::ParseRecordingSearch(200, JsonHeaders(), body, "op", {}, 4);
+    ASSERT_TRUE(roomy);
+    EXPECT_FALSE(roomy->truncated) << empty;
+  }
+  auto problem = [](std::string const& empty) {
+    auto r = ccrec::face::detail::ParseRecordingSearch(
+        200, JsonHeaders(), R"({"result":{"code":-1,"message":"Returning all matches.","matches":[)" + empty + "]}}",
+        "op", {}, 0);
+    return r && r->unreadable_matches.size() == 1 ? r->unreadable_matches[0].problem : std::string("?");
+  };
+  EXPECT_EQ(problem(R"({"match":{}})"), "no readable recordingId (an empty object)");
+  EXPECT_EQ(problem("null"), "not an object (null)");
+  EXPECT_EQ(problem(R"("")"), "not an object (an empty string)");
+}
+
+// The server caps its lists at 3 entries, the last one always empty, and says nothing of the cap:
+// the day's list (2 recordings + the empty entry) is full, so it is split until every recording is
+// listed. Before audit 4 the empty entry was not counted, the list was taken as complete, and the
+// third recording was never listed (exit 0).
+TEST(FaceUnreadableEntries, AFullListEndingInAnEmptyEntryIsSplit) {
+  Env env;
+  env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) { return LoginOk("t"); });
+  std::vector<std::int64_t> const starts = {kDayStart + 3'600'000, kDayStart + 7'200'000, kDayStart + 72'000'000};
+  env.transport->Route("GET", "/Face/audioRecording/details", [&starts](RecordedRequest const& r) {
+    auto p = Params(r.url);
+    auto lo = ccrec::face::ParseFaceTime(p["earliestStart"]);
+    auto hi = ccrec::face::ParseFaceTime(p["latestStart"]);
+    std::vector<std::string> entries;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+      auto t = FromEpochMs(starts[i]);
+      if (lo && hi && t >= *lo && t <= *hi && entries.size() < 2) {
+        entries.push_back(R"({"match":{"recordingId":)" + std::to_string(40 + i) + R"(,"start":")" + SqlTime(starts[i]) +
+                          R"("}})");
+      }
+    }
+    if (entries.empty()) {
+      return Result<HttpResponse>(MakeResponse(200, R"({"result":{"code":19,"message":"No recording found"}})", JsonHeaders()));
+    }
+    std::string list;
+    for (auto const& e : entries) list += e + ",";
+    list += R"({"match":{}})";
+    return Result<HttpResponse>(MakeResponse(
+        200, R"({"result":{"code":-1,"message":"Selection criteria insufficient to determine recording. Returning all matches.","matches":[)" +
+                 list + "]}}",
+        JsonHeaders()));
+  });
+  ccrec::face::ListQuery q;
+  q.from = FromEpochMs(kDayStart);
+  q.to = FromEpochMs(kDayStart + 86'400'000);
+  q.max_list_length = 3;
+  std::set<std::string> ids;
+  for (auto& m : env.MakeClient().ListRecordings(q)) {
+    ASSERT_TRUE(m) << m.error().ToString();
+    ids.insert(m->recording_id);
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"40", "41", "42"})) << env.AllLogs();
 }
 
 struct HostileFace {
