@@ -25,8 +25,11 @@ bool EndsWithRpdd(std::string_view name) {
 // An end that is present but unparsable still means the segment has ended.
 bool Segment::InProgress() const { return EndsWithRpdd(filename) || (!end.has_value() && !end_text.has_value()); }
 
+// Segment entries that cannot be read are not "no segment yet": such a recording is incomplete,
+// not in progress (the FACE source fails it).
 bool Recording::InProgress() const {
-  return segments.empty() || std::any_of(segments.begin(), segments.end(), [](Segment const& s) { return s.InProgress(); });
+  if (segments.empty()) return unreadable_segments.empty();
+  return std::any_of(segments.begin(), segments.end(), [](Segment const& s) { return s.InProgress(); });
 }
 
 bool SupplementalFile::IsVideo() const {

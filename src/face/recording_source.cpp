@@ -272,8 +272,11 @@ class FaceSource : public exporter::RecordingSource {
     Error e = MakeError(ErrorCode::kParse,
                         "FACE recording " + r.recording_id + " was not exported: its details list " +
                             std::to_string(r.unreadable_segments.size()) + " segment(s) that cannot be read (" + bad +
-                            "), so the " + std::to_string(r.segments.size()) +
-                            " readable segment(s) would not be the whole recording; a later run retries it");
+                            "), so " +
+                            (r.segments.empty() ? std::string("none of its audio can be fetched")
+                                                : "the " + std::to_string(r.segments.size()) +
+                                                      " readable segment(s) would not be the whole recording") +
+                            "; a later run retries it");
     item.open = exporter::FailingOpener(std::move(e));
     return item;
   }

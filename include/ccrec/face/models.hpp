@@ -192,7 +192,8 @@ struct CCREC_EXPORT Recording {
   /// The recording object: the server's bytes exactly as sent (an XML answer: its JSON form).
   std::string raw_json;
 
-  /// True when any segment is in progress, or when no segment is known yet.
+  /// True when any segment is in progress, or when no segment is known yet (no segment entry at
+  /// all: a recording whose only segment entries are unreadable is not in progress).
   bool InProgress() const;
 };
 

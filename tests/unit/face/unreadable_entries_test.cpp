@@ -262,6 +262,27 @@ TEST(FaceUnreadableEntries, ARecordingWithAnUnreadableSegmentIsFailedNotExported
   EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 2000));
 }
 
+// Audit 4: when every segment entry is unreadable, the recording has no readable segment, which
+// is not "in progress: no segment yet": it is a failed line (exit 3), not pending forever (exit 0).
+TEST(FaceUnreadableEntries, ARecordingWhoseSegmentsAreAllUnreadableIsFailedNotPending) {
+  HostileFace f;
+  f.Add("850", kDayStart + 1000);
+  f.Add("851", kDayStart + 2000, {{"", "u.seg0.wav", kDayStart + 2000, kDayStart + 3000, "ONE"}});
+  auto summary = f.Run();
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.exported, 1u) << summary.LastLine();
+  EXPECT_EQ(summary.pending, 0u) << summary.LastLine();
+  EXPECT_EQ(summary.failed, 1u) << summary.LastLine();
+  auto lines = f.Lines();
+  ASSERT_EQ(lines.count("851/"), 1u);
+  std::string const& line = lines["851/"];
+  EXPECT_EQ(line.rfind("failed ", 0), 0u) << line;
+  EXPECT_NE(line.find("segment entry 0: no readable segmentId"), std::string::npos) << line;
+  EXPECT_NE(line.find("none of its audio can be fetched"), std::string::npos) << line;
+  ASSERT_TRUE(summary.earliest_unfinished);
+  EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 2000));
+}
+
 // FACE may omit a recording's startTime (the parser then has no start_time): a failed download of
 // it has no window_time, and the summary says so, so that the checkpoint is not moved past it.
 TEST(FaceUnreadableEntries, AFailedRecordingWithoutStartTimeIsCountedAsUntimed) {
