@@ -14,11 +14,34 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <vector>
 
 namespace ccrec::face {
 
 namespace util = ::ccrec::detail;
+
+namespace {
+
+/// A segment entry listed twice (the same segmentId) is one segment: kept once, the first in
+/// `segments`' order, with a warning. Exported twice, its audio would be in a concatenated WAV twice.
+void DropRepeatedSegments(Recording& r, Logger const& logger) {
+  std::set<std::string> seen;
+  std::vector<Segment> kept;
+  kept.reserve(r.segments.size());
+  for (auto& s : r.segments) {
+    if (seen.insert(s.segment_id).second) {
+      kept.push_back(std::move(s));
+    } else {
+      logger.Warn("FACE recording " + r.recording_id + " lists segment " + s.segment_id +
+                  " more than once; it is used once (the first entry)");
+    }
+  }
+  r.segments = std::move(kept);
+}
+
+}  // namespace
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
 
@@ -75,6 +98,7 @@ Result<Recording> Client::GetRecording(std::string const& recording_id, CallCont
       return MakeError(ErrorCode::kParse, "FACE GET audioRecording/details?recordingId=" + recording_id +
                                               " answered with recording " + result->recording->recording_id);
     }
+    DropRepeatedSegments(*result->recording, impl_->logger);
     return std::move(*result->recording);
   }
   auto not_found = [&] {
@@ -129,6 +153,7 @@ Result<Recording> Client::GetRecording(std::string const& recording_id, CallCont
     if (a.start && b.start) return *a.start < *b.start;
     return false;
   });
+  DropRepeatedSegments(r, impl_->logger);
   return r;
 }
 

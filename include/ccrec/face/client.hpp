@@ -312,7 +312,8 @@ class CCREC_EXPORT Client {
   ///
   /// If the server answers with a list instead (it may treat recordingId as a control-only
   /// criterion, reference §4 [U]), the entry with that id is taken and its segments are read with
-  /// `segment/details?recordingId=ID`; ani/dnis come from the list entry.
+  /// `segment/details?recordingId=ID`; ani/dnis come from the list entry. A segment listed more
+  /// than once (the same `segmentId`) is kept once, the first, with a warning.
   /// @param recording_id the `recordingId`.
   /// Errors: kNotFound (code 19, or the id is not in the list); kInvalidArgument for an empty
   /// id; others as SearchRecordings().

@@ -283,6 +283,28 @@ TEST(FaceUnreadableEntries, ARecordingWhoseSegmentsAreAllUnreadableIsFailedNotPe
   EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 2000));
 }
 
+// Audit 4: a segment entry listed twice (the same segmentId) is exported once, one object per
+// segment as well as concatenated (wav_test.cpp).
+TEST(FaceUnreadableEntries, ARepeatedSegmentEntryIsExportedOnce) {
+  HostileFace f;
+  f.Add("870", kDayStart + 1000,
+        {{"8701", "r.seg0.wav", kDayStart + 1000, kDayStart + 2000, "ONE"},
+         {"8702", "r.seg1.wav", kDayStart + 2000, kDayStart + 3000, "TWO"},
+         {"8701", "r.seg0.wav", kDayStart + 1000, kDayStart + 2000, "ONE"}});
+  auto summary = f.Run();
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.exported, 2u) << summary.LastLine();
+  EXPECT_EQ(summary.failed + summary.skipped, 0u) << summary.LastLine();
+  EXPECT_EQ(f.sink->Get("face/870/8701.wav"), "ONE");
+  EXPECT_EQ(f.sink->Get("face/870/8702.wav"), "TWO");
+  int downloads = 0;
+  for (auto const& r : f.env.transport->Requests()) {
+    if (Command(r.url) == "audioRecording/segment/download" && Params(r.url)["segmentId"] == "8701") ++downloads;
+  }
+  EXPECT_EQ(downloads, 1);
+  EXPECT_NE(f.env.AllLogs().find("lists segment 8701 more than once"), std::string::npos) << f.env.AllLogs();
+}
+
 // FACE may omit a recording's startTime (the parser then has no start_time): a failed download of
 // it has no window_time, and the summary says so, so that the checkpoint is not moved past it.
 TEST(FaceUnreadableEntries, AFailedRecordingWithoutStartTimeIsCountedAsUntimed) {

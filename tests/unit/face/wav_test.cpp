@@ -236,6 +236,27 @@ TEST(FaceConcatenation, OddDataSizeGetsAPadByte) {
   EXPECT_EQ(object->size(), 44u + 3 + 1);
 }
 
+// Audit 4: a segment entry listed twice in the details (the same segmentId) is one segment: its
+// audio is in the WAV once (it was in it twice), and a warning names it.
+TEST(FaceConcatenation, ARepeatedSegmentEntryIsConcatenatedOnce) {
+  ConcatRun run;
+  FakeRecording r;
+  r.id = "520";
+  r.start_ms = kDayStart + 1000;
+  r.segments = {{"5201", "r520.seg1.wav", r.start_ms, r.start_ms + 900, Wav("AAAA")},
+                {"5202", "r520.seg2.wav", r.start_ms + 1000, r.start_ms + 1900, Wav("BB")},
+                {"5201", "r520.seg1.wav", r.start_ms, r.start_ms + 900, Wav("AAAA")}};
+  run.fake->Add(r);
+  auto summary = run.Run();
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.exported, 1u) << summary.LastLine();
+  auto object = run.sink->Get("face/520.wav");
+  ASSERT_TRUE(object);
+  EXPECT_EQ(*object, Wav("AAAABB")) << "each segment's audio once";
+  EXPECT_NE(run.env.AllLogs().find("FACE recording 520 lists segment 5201 more than once"), std::string::npos)
+      << run.env.AllLogs();
+}
+
 TEST(FaceConcatenation, DifferentFormatsAreRefusedOneObjectPerSegment) {
   ConcatRun run;
   auto first = Wav("AAAA");
