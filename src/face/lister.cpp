@@ -126,16 +126,39 @@ void RecordingLister::Fetch(Window const& w) {
   if (w.exact && split_second_) {
     for (auto const& m : matches) split_second_->listed_in_parts.insert(m.recording_id);
   }
+  // Entries outside what was asked for on the wire (the whole seconds it was sent as, generously):
+  // not the rounding of whole-second bounds, but a server that ignored the window or answers in
+  // another time zone. Still dropped, never silently.
+  std::int64_t const wire_a = FloorSecond(w.a);
+  std::int64_t const wire_b = (w.exact ? FloorSecond(w.b) : CeilSecond(w.b)) + kSecondMs - 1;
+  std::size_t outside = 0;
+  RecordingMatch const* example = nullptr;
   for (auto& m : matches) {
     // Outside this window (the whole seconds it was sent as, a sloppy server), read at its written
     // precision.
-    if (!detail::MayStartIn(m, w.a, w.b)) continue;
+    if (!detail::MayStartIn(m, w.a, w.b)) {
+      if (!detail::MayStartIn(m, wire_a, wire_b) && outside++ == 0) example = &m;
+      continue;
+    }
     if (!m.start) {
       logger_.Warn("FACE listing: recording " + m.recording_id + " has no readable start time; included once");
     }
     if (!seen_.insert(m.recording_id).second) continue;
     fetched_.Push(std::move(m));
   }
+  if (outside > 0) WarnOutside(w, outside, matches.size(), *example);
+}
+
+void RecordingLister::WarnOutside(Window const& w, std::size_t outside, std::size_t listed,
+                                  RecordingMatch const& example) {
+  logger_.Warn("FACE listing: " + std::to_string(outside) + " of the " + std::to_string(listed) +
+               " entries listed for recordings starting in [" + util::FormatIso8601(util::FromEpochMs(w.a), true) +
+               ", " + util::FormatIso8601(util::FromEpochMs(w.b), true) +
+               "] start outside the window that was asked for, so they are left out (e.g. recording " +
+               example.recording_id + " starts at \"" + example.start_text.value_or("") + "\", read as " +
+               util::FormatIso8601(*example.start, true) +
+               "). If the server writes times in another time zone (ISR 6.3+ user time zone), set "
+               "TimeFormat::server_utc_offset (ClientOptions::time_format); else the server ignored the window");
 }
 
 void RecordingLister::Split(Window const& w, std::vector<RecordingMatch> const& listed) {

@@ -71,6 +71,9 @@ class RecordingLister {
   };
 
   void Fetch(Window const& w);
+  /// One warning for the `outside` of the `listed` entries of `w`'s answer that start outside the
+  /// window as sent (a server in another time zone drops them all), naming `example`.
+  void WarnOutside(Window const& w, std::size_t outside, std::size_t listed, RecordingMatch const& example);
   /// Queues the halves of `w`, whose list `listed` was truncated, or fails the listing.
   void Split(Window const& w, std::vector<RecordingMatch> const& listed);
   /// Ends split_second_: kInternal when a recording its second listed is in none of its parts' answers

@@ -139,6 +139,52 @@ TEST(FaceList, EntriesOutsideTheWindowAreDropped) {
   auto ids = ListAll(env.MakeClient(), Day(), &error);
   ASSERT_FALSE(error);
   EXPECT_EQ(ids, std::vector<std::string>{"2"});
+  // Logged (audit 4): only the entry outside the window as sent. "2026-11-02 00:00:00" is inside it
+  // (latestStart is the window's end rounded up to the second): dropped without a warning.
+  EXPECT_NE(env.AllLogs().find("1 of the 4 entries listed for recordings starting in [2026-11-01T00:00:00Z, "
+                               "2026-11-01T23:59:59.999Z] start outside the window that was asked for"),
+            std::string::npos)
+      << env.AllLogs();
+  EXPECT_NE(env.AllLogs().find("e.g. recording 1 starts at \"2026-10-31 23:59:59.999\""), std::string::npos)
+      << env.AllLogs();
+}
+
+// Audit 4: a server that writes times in another time zone (here two hours ahead) lists every
+// recording outside the window. They are still left out, but never silently: one warning for the
+// list, with the count, an example and the server_utc_offset hint.
+TEST(FaceList, EntriesOutsideTheWindowAsSentAreLoggedOncePerList) {
+  Env env;
+  env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) { return LoginOk("t"); });
+  env.transport->Route("GET", "/Face/audioRecording/details", [](RecordedRequest const&) {
+    return Result<HttpResponse>(MakeResponse(
+        200, R"({"result":{"code":-1,"message":"Returning all matches.","matches":[
+          {"match":{"recordingId":1,"start":"2026-11-01 12:00:01"}},
+          {"match":{"recordingId":2,"start":"2026-11-01 12:00:02"}},
+          {"match":{"recordingId":3,"start":"2026-11-01 12:30:00"}}]}})",
+        JsonHeaders()));
+  });
+  ListQuery q;
+  q.from = FromEpochMs(kDayStart + 10 * 3'600'000);
+  q.to = FromEpochMs(kDayStart + 11 * 3'600'000);
+  std::optional<ccrec::Error> error;
+  auto ids = ListAll(env.MakeClient(), q, &error);
+  ASSERT_FALSE(error);
+  EXPECT_TRUE(ids.empty());
+  std::string const logs = env.AllLogs();
+  std::size_t warnings = 0;
+  for (auto p = logs.find("start outside the window"); p != std::string::npos;
+       p = logs.find("start outside the window", p + 1)) {
+    ++warnings;
+  }
+  EXPECT_EQ(warnings, 1u) << logs;
+  EXPECT_NE(logs.find("3 of the 3 entries listed for recordings starting in [2026-11-01T10:00:00Z, "
+                      "2026-11-01T10:59:59.999Z]"),
+            std::string::npos)
+      << logs;
+  EXPECT_NE(logs.find("e.g. recording 1 starts at \"2026-11-01 12:00:01\", read as 2026-11-01T12:00:01Z"),
+            std::string::npos)
+      << logs;
+  EXPECT_NE(logs.find("TimeFormat::server_utc_offset"), std::string::npos) << logs;
 }
 
 TEST(FaceList, SecondsPrecisionRoundsOutwardAndFiltersLocally) {
