@@ -60,6 +60,8 @@ struct EventPoller::State {
   bool finished = false;
   bool finishing = false;  // Finish(): poll on until an answer without an event, or finish_by
   std::chrono::steady_clock::time_point finish_by;
+  std::chrono::milliseconds drain_limit{0};
+  std::optional<Error> drain_error;  // why Finish() could not drain: see DrainError()
   std::atomic<std::uint64_t> polls{0};
   std::atomic<std::uint64_t> events{0};
   std::atomic<std::uint64_t> empty{0};
@@ -71,15 +73,29 @@ struct EventPoller::State {
            e.code == ErrorCode::kInvalidArgument;
   }
 
-  /// After an answer (`drained`: without an event, or the poll failed): whether Finish() ends the
-  /// loop now. The answer in flight is always awaited; polling goes on while answers carry events,
-  /// until finish_by.
+  /// After an answer (`drained`: without an event): whether Finish() ends the loop now. The answer
+  /// in flight is always awaited; polling goes on while answers carry events, until finish_by.
   bool EndsFinish(bool drained) const {
     std::lock_guard<std::mutex> lock(mu);
     if (!finishing || drained) return finishing;
     if (std::chrono::steady_clock::now() < finish_by) return false;
     options.logger.Warn(who + ": the gateway still delivers events at the end of the run; stopping the event poll " +
                         "(events it still holds are dropped when the agent signs out)");
+    return true;
+  }
+
+  /// After a poll failed (not for good): whether Finish() ends the loop now. While the drain limit has
+  /// not passed the poll is retried (the failure said nothing about what the gateway still holds);
+  /// after it, the drain failed: DrainError() says why, and a warning.
+  bool DrainFailed(Error const& e) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!finishing || std::chrono::steady_clock::now() < finish_by) return false;
+    Error failed = e;
+    failed.message = who + ": the event poll still failed when its end-of-run drain limit (" +
+                     std::to_string(drain_limit.count()) + " ms) passed (last: " + e.message +
+                     "); events the gateway still holds are dropped when the agent signs out";
+    options.logger.Warn(failed.message);
+    drain_error = std::move(failed);
     return true;
   }
 
@@ -134,11 +150,17 @@ struct EventPoller::State {
 
   /// Waits `pause` after an answer, then — while the queue is full — until it has room or
   /// backlog_poll_interval has passed since the answer (the next poll is then a keep-alive).
-  /// Finish() ends the pause at once (the next poll follows without delay).
+  /// Finish() called meanwhile ends the pause at once (the first drain poll follows without delay);
+  /// during the drain each pause is `pause` as usual (the gateway wants 200–500 ms between polls and
+  /// answers polls repeated too fast with 000-007), cut at the drain limit, without backlog pacing.
   /// @return false when stopping.
   bool Pause(std::chrono::milliseconds pause) {
     std::unique_lock<std::mutex> lock(mu);
     auto const answered = std::chrono::steady_clock::now();
+    if (finishing) {
+      cv.wait_until(lock, std::min(answered + pause, finish_by), [&] { return stop.IsCancelled(); });
+      return !stop.IsCancelled();
+    }
     if (cv.wait_until(lock, answered + pause, [&] { return stop.IsCancelled() || finishing; })) {
       return !stop.IsCancelled();
     }
@@ -177,11 +199,11 @@ struct EventPoller::State {
         polls.fetch_add(1);
         if (result->empty()) empty.fetch_add(1);
       }
-      // Finish(): done once the gateway holds nothing more (an answer without an event), the poll
-      // fails (not retried: the run is ending), or the drain limit has passed.
-      if (EndsFinish(!result || result->empty())) break;
       std::chrono::milliseconds pause = options.interval;
       if (result) {
+        // Finish(): done once the gateway holds nothing more (an answer without an event), or the
+        // drain limit has passed. A failed poll is retried below, as at any time.
+        if (EndsFinish(result->empty())) break;
         if (failures > 0) log.Info(who + ": event poll works again");
         failures = 0;
       } else {
@@ -198,6 +220,7 @@ struct EventPoller::State {
         pause = std::min<std::chrono::milliseconds>(backoff, options.max_error_backoff);
         (failures == 1 ? log.Warn(who + ": event poll failed (" + e.ToString() + "); retrying")
                        : log.Debug(who + ": event poll failed again (" + e.ToString() + ")"));
+        if (DrainFailed(e)) break;
       }
       if (!Pause(pause)) break;
     }
@@ -239,10 +262,15 @@ void EventPoller::Finish(std::chrono::milliseconds drain_limit) {
                                "event (for at most " + std::to_string(drain_limit.count()) + " ms)");
   {
     std::unique_lock<std::mutex> lock(state_->mu);
-    if (!state_->finishing) state_->finish_by = std::chrono::steady_clock::now() + drain_limit;
+    if (!state_->finishing) {
+      state_->finish_by = std::chrono::steady_clock::now() + drain_limit;
+      state_->drain_limit = drain_limit;
+    }
     state_->finishing = true;
     state_->cv.notify_all();
     if (state_->started) state_->cv.wait(lock, [&] { return state_->finished; });
+    // A loop stopped for good (now or before) drained nothing either.
+    if (state_->started && state_->fatal && !state_->drain_error) state_->drain_error = state_->fatal;
   }
   Stop();  // joins the thread (at once: the loop has ended)
 }
@@ -298,6 +326,11 @@ std::vector<AgentEvent> EventPoller::StopQueuing() {
 std::optional<Error> EventPoller::FatalError() const {
   std::lock_guard<std::mutex> lock(state_->mu);
   return state_->fatal;
+}
+
+std::optional<Error> EventPoller::DrainError() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  return state_->drain_error;
 }
 
 std::uint64_t EventPoller::Polls() const { return state_->polls.load(); }

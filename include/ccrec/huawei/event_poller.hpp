@@ -90,11 +90,13 @@ class CCREC_EXPORT EventPoller {
   /// Stops the loop once the gateway has nothing more to deliver, instead of cancelling the poll
   /// in flight: the gateway takes an event off its queue when it answers and delivers it only once,
   /// and drops what it still holds when the agent signs out. So the answer of the poll in flight is
-  /// awaited, and polling goes on without pause while answers carry events, until one answers
-  /// without an event (with the gateway's long poll, after its 10 s hold at most: reference
-  /// huawei-cc-gateway.md §4), a poll fails, or `drain_limit` has passed (a warning then says that
-  /// the gateway was still delivering). Every event received is admitted (queued, or kept for
-  /// TakeLate() after StopQueuing()). Blocks until the loop has ended: at most `drain_limit` plus
+  /// awaited, and polling goes on while answers carry events — the next poll at once, later ones
+  /// after the usual `interval` — until one answers without an event (with the gateway's long poll,
+  /// after its 10 s hold at most: reference huawei-cc-gateway.md §4) or `drain_limit` has passed (a
+  /// warning then says that the gateway was still delivering). A failed poll is retried after the
+  /// usual backoff until `drain_limit`; when it still fails then, or fails for good (FatalError()),
+  /// the drain has failed: DrainError() says why. Every event received is admitted (queued, or kept
+  /// for TakeLate() after StopQueuing()). Blocks until the loop has ended: at most `drain_limit` plus
   /// one poll (AgentSessionOptions::poll_timeout bounds it). Never cancels a poll; Stop() from
   /// another thread does. Returns at once on a poller that was never started. Idempotent.
   void Finish(std::chrono::milliseconds drain_limit);
@@ -126,6 +128,12 @@ class CCREC_EXPORT EventPoller {
 
   /// The error that stopped the loop, if any.
   std::optional<Error> FatalError() const;
+  /// Why Finish() could not take everything the gateway held: the poll still failed when
+  /// `drain_limit` passed (the last failure, its message saying so), or the loop had stopped for good
+  /// (FatalError()). Events the gateway still holds are then dropped when the agent signs out, so a
+  /// caller that must not lose recordings reports it as a failure. nullopt otherwise (also when the
+  /// limit passed while answers still carried events: a warning says so).
+  std::optional<Error> DrainError() const;
   /// Polls answered so far (successfully).
   std::uint64_t Polls() const;
   /// Events received so far.

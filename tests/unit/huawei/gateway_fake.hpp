@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -34,6 +35,9 @@ struct Gateway {
   /// False: the transfer was aborted, so the poll fails with kCancelled and the event is gone, as
   /// on a real gateway, which delivers each event once.
   std::function<bool(RecordedRequest const&)> deliver;
+  /// Called with the poll count after on_poll; an answer it returns (an HTTP 502, a 403, a transport
+  /// error, …) replaces the gateway's, and no event is taken off the queue.
+  std::function<std::optional<ccrec::Result<HttpResponse>>(int)> poll_answer;
 
   Gateway() {
     using ccrec::Result;
@@ -45,6 +49,9 @@ struct Gateway {
     fake->Route("GET", "agentevent", [this](RecordedRequest const& r) -> Result<HttpResponse> {
       int n = ++polls;
       if (on_poll) on_poll(n);
+      if (poll_answer) {
+        if (auto answer = poll_answer(n)) return std::move(*answer);
+      }
       std::string e;
       {
         std::lock_guard<std::mutex> lock(mu);
