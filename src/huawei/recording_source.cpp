@@ -127,8 +127,10 @@ class HuaweiSource final : public HuaweiRecordingSource {
   /// After the watch (or the listed recordings): waits until the engine is done with every item (the
   /// poll is their keep-alive), reporting each record event delivered meanwhile
   /// (EventPoller::TakeLate()) as pending (announced `when`), then stops the poll. False when the run
-  /// stops (then the caller reports what is left).
-  bool AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
+  /// stops (then the caller reports what is left). An error when the poll stopped for good
+  /// (EventPoller::FatalError()) or its end drain failed (EventPoller::DrainError()): events the
+  /// gateway held are lost at sign-out, so the run must fail (Enumerate() returns it).
+  Result<bool> AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
                   std::function<bool(AgentEvent const&)> const& report_record_fail,
                   std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
                   CallContext const& ctx);
@@ -450,14 +452,18 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     on_pending(std::move(p));
   }
   waiting.clear();
-  bool const drained = AfterWatch(report_malformed, report_record_fail, on_pending,
-                                  "after the watch ended (AgentMediaEvent_Record delivered once the watch period and "
-                                  "its drain were over)",
-                                  ctx);
-  return drained ? Result<void>{} : stopped_early();
+  auto drained = AfterWatch(report_malformed, report_record_fail, on_pending,
+                            "after the watch ended (AgentMediaEvent_Record delivered once the watch period and "
+                            "its drain were over)",
+                            ctx);
+  if (!drained) {
+    (void)stopped_early();
+    return std::move(drained).error();
+  }
+  return *drained ? Result<void>{} : stopped_early();
 }
 
-bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
+Result<bool> HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
                               std::function<bool(AgentEvent const&)> const& report_record_fail,
                               std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
                               CallContext const& ctx) {
@@ -468,14 +474,23 @@ bool HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&
     return TakeLate(report_malformed, report_record_fail, on_pending, when);
   };
   // The downloads still need the session: the poll goes on until the engine is done with every item.
+  // A poll stopped for good (e.g. HTTP 403) ends the run at once, as during the watch.
   while (!in_flight_->WaitIdle(std::chrono::milliseconds(50))) {
     if (ctx.cancel.IsCancelled() || !take_late()) return false;
+    if (auto fatal = poller_->FatalError()) return *fatal;
+  }
+  if (auto fatal = poller_->FatalError()) {
+    (void)take_late();
+    return *fatal;
   }
   // Not Stop(): cancelling the poll in flight would drop its answer, whose event the gateway has
   // already taken off its queue; and what the gateway still holds is dropped at sign-out.
   options_.logger.Debug("Huawei: downloads done; stopping the event poll once the gateway has no more events");
   poller_->Finish(options_.end_drain_limit);
-  return !ctx.cancel.IsCancelled() && take_late();
+  if (ctx.cancel.IsCancelled()) return false;
+  bool const taken = take_late();
+  if (auto failed = poller_->DrainError()) return *failed;  // logged by the poller
+  return taken;
 }
 
 bool HuaweiSource::TakeLate(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
@@ -523,11 +538,13 @@ Result<void> HuaweiSource::AfterList(std::function<bool(exporter::ExportItem)> c
     return report(MakeRecordFailItem(session_.AgentId(), event, ref));
   };
   std::string const when = "during a run without --watch (AgentMediaEvent_Record consumed by the keep-alive poll)";
-  if (!stopping && AfterWatch(report_malformed, report_record_fail, on_pending, when, ctx)) return {};
-  // The run stops: every record event still held becomes a pending line.
+  auto done = stopping ? Result<bool>(false) : AfterWatch(report_malformed, report_record_fail, on_pending, when, ctx);
+  if (done && *done) return {};
+  // The run stops (or the poll failed): every record event still held becomes a pending line.
   stopped = true;
   poller_->Stop();
   (void)TakeLate(report_malformed, report_record_fail, on_pending, when);
+  if (!done) return std::move(done).error();
   return {};
 }
 

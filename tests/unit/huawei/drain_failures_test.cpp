@@ -47,6 +47,26 @@ std::vector<std::pair<std::string, std::function<Result<HttpResponse>()>>> Trans
   };
 }
 
+/// The latest manifest line of each recording_id.
+std::map<std::string, Line> DrainLinesByFile(std::string const& path) {
+  std::map<std::string, Line> out;
+  for (auto const& l : ReadManifest(path)) out[l.recording_id] = l;
+  return out;
+}
+
+ccrec::exporter::ExportSummary RunDrainExport(Gateway& gw, std::string const& manifest_path, HuaweiSourceOptions so) {
+  auto manifest = ccrec::exporter::Manifest::Open(manifest_path);
+  EXPECT_TRUE(manifest);
+  AgentSession session(Options(gw.fake));
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
+  ccrec::exporter::Exporter exporter(source, std::make_shared<ccrec::testing::MemorySink>(), *manifest,
+                                     EngineOptions());
+  auto summary = exporter.Run();
+  EXPECT_TRUE(source->Shutdown());
+  EXPECT_EQ(gw.logouts.load(), 1);
+  return summary;
+}
+
 // A drain poll that fails (502, a reset connection, 000-007) ended the drain at once, without a
 // word, and the agent was signed out with events still held (lost with exit 0); the drain polls went
 // back-to-back, which the gateway answers with 000-007. Now the poll is retried at the usual pace.
@@ -135,6 +155,103 @@ TEST(HuaweiDrainFailures, ADrainPollThatKeepsFailingIsADrainError) {
   EXPECT_NE(drain->message.find("drain limit (150 ms)"), std::string::npos) << drain->message;
   EXPECT_TRUE(log.Contains("warn Huawei agent 20011: the event poll still failed when its end-of-run drain limit"))
       << ::testing::PrintToString(log.Lines());
+}
+
+// The same through the export source: a list run whose end drain fails ended with exit 0 while the
+// gateway still held events. Now the run ends with a fatal error (exit 1) that names the cause.
+TEST(HuaweiDrainFailures, ARunWhoseEndDrainFailsEndsWithAnError) {
+  for (auto const& entry : TransientPollFailures()) {
+    SCOPED_TRACE(entry.first);
+    Gateway gw;
+    gw.files[kDrainFile] = "AUDIO";
+    LogCapture log;
+    gw.poll_answer = [&, fail = entry.second](int) -> std::optional<Result<HttpResponse>> {
+      if (!log.Contains("stopping the event poll once")) return std::nullopt;
+      return fail();
+    };
+    HuaweiSourceOptions so;
+    ccrec::huawei::RecordingReference listed;
+    listed.file_name = kDrainFile;
+    so.recordings = {listed};
+    so.poller.interval = 2ms;
+    so.poller.error_backoff = 5ms;
+    so.end_drain_limit = 60ms;
+    so.logger = log.Logger();
+    ccrec_test::TempDir dir;
+    auto summary = RunDrainExport(gw, dir / "m.jsonl", so);
+    ASSERT_TRUE(summary.fatal) << "the end drain failed, yet the run looks clean: " << summary.LastLine() << "\n"
+                               << ::testing::PrintToString(log.Lines());
+    EXPECT_NE(summary.fatal->message.find("events the gateway still holds are dropped"), std::string::npos)
+        << summary.fatal->ToString();
+    EXPECT_EQ(summary.exported, 1u) << summary.LastLine();
+    EXPECT_EQ(DrainLinesByFile(dir / "m.jsonl")[kDrainFile].status, "exported");
+  }
+}
+
+/// A bare HTTP 403 (a proxy in front of the gateway): the poll stops for good.
+Result<HttpResponse> ProxyForbidden() { return MakeResponse(403, "<html>Forbidden</html>", {{"Content-Type", "text/html"}}); }
+
+// Without --watch the poll is the keep-alive only; a poll that stopped for good (403 from a proxy)
+// was never checked: the run ended with exit 0 without keep-alive, and held events were dropped.
+TEST(HuaweiDrainFailures, APollStoppedForGoodInListModeFailsTheRun) {
+  Gateway gw;
+  gw.files[kDrainFile] = "AUDIO";
+  LogCapture log;
+  std::atomic<bool> forbidden{false};
+  gw.poll_answer = [&](int) -> std::optional<Result<HttpResponse>> {
+    if (!forbidden.load()) return std::nullopt;
+    return ProxyForbidden();
+  };
+  gw.on_download = [&](std::string const&) {
+    forbidden = true;
+    EXPECT_TRUE(WaitFor([&] { return log.Contains("event poll stopped"); })) << "the poll did not stop";
+  };
+  HuaweiSourceOptions so;
+  ccrec::huawei::RecordingReference listed;
+  listed.file_name = kDrainFile;
+  so.recordings = {listed};
+  so.poller.interval = 2ms;
+  so.logger = log.Logger();
+  ccrec_test::TempDir dir;
+  auto summary = RunDrainExport(gw, dir / "m.jsonl", so);
+  ASSERT_TRUE(summary.fatal) << "the keep-alive poll stopped for good, yet the run looks clean: "
+                             << summary.LastLine();
+  EXPECT_EQ(summary.fatal->code, ErrorCode::kPermissionDenied) << summary.fatal->ToString();
+  auto lines = DrainLinesByFile(dir / "m.jsonl");
+  ASSERT_EQ(lines.count(kDrainFile), 1u) << "the listed recording has no manifest line";
+  EXPECT_TRUE(lines[kDrainFile].status == "exported" || lines[kDrainFile].status == "pending")
+      << lines[kDrainFile].status;
+}
+
+// The same once the watch period (and its drain) is over: only the watch loop checked FatalError().
+TEST(HuaweiDrainFailures, APollStoppedForGoodAfterTheWatchFailsTheRun) {
+  Gateway gw;
+  gw.files[kDrainFile] = "AUDIO";
+  gw.Event(Record("1", kDrainFile, "c1"));
+  gw.Event(Stop("1"));
+  gw.on_poll = [&](int n) { gw.Event(Noise(n)); };  // never runs dry: the drain limit ends the watch
+  LogCapture log;
+  gw.poll_answer = [&](int) -> std::optional<Result<HttpResponse>> {
+    // From when the watch loop has ended (it stops collecting right after this warning).
+    if (!log.Contains("ms after the watch period")) return std::nullopt;
+    return ProxyForbidden();
+  };
+  gw.on_download = [&](std::string const&) {
+    EXPECT_TRUE(WaitFor([&] { return log.Contains("event poll stopped"); })) << "the poll did not stop";
+  };
+  HuaweiSourceOptions so;
+  so.watch = 30ms;
+  so.watch_drain_limit = 30ms;
+  so.poller.interval = 2ms;
+  so.logger = log.Logger();
+  ccrec_test::TempDir dir;
+  auto summary = RunDrainExport(gw, dir / "m.jsonl", so);
+  ASSERT_TRUE(summary.fatal) << "the keep-alive poll stopped for good after the watch, yet the run looks clean: "
+                             << summary.LastLine() << "\n"
+                             << ::testing::PrintToString(log.Lines());
+  EXPECT_EQ(summary.fatal->code, ErrorCode::kPermissionDenied) << summary.fatal->ToString();
+  auto lines = DrainLinesByFile(dir / "m.jsonl");
+  ASSERT_EQ(lines.count(kDrainFile), 1u) << "the announced recording has no manifest line";
 }
 
 }  // namespace
