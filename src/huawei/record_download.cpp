@@ -15,6 +15,15 @@ namespace {
 
 using detail::SlotToken;
 
+/// A 200 answer without a byte of the file: a recording file is never 0 bytes, so storing it
+/// as the recording would mark it exported with nothing in it.
+Error EmptyBody(std::string const& what) {
+  Error e = MakeError(ErrorCode::kIntegrity, what + ": the gateway answered 200 with an empty body; a recording "
+                                                     "file is never 0 bytes, so nothing was stored");
+  e.http_status = 200;
+  return e;
+}
+
 /// The body handed to callers: counts bytes, enforces the hard limit, warns above the advisory
 /// size, and releases the download slot when the body ends, fails or is dropped.
 class DownloadReader : public BodyReader {
@@ -33,7 +42,9 @@ class DownloadReader : public BodyReader {
     }
     if (*n == 0) {
       slot_.reset();
-      return n;
+      // A body without Content-Length that ended at once: no recording file is 0 bytes.
+      if (total_ == 0) failed_ = EmptyBody(what_);
+      return failed_ ? Result<std::size_t>(*failed_) : n;
     }
     total_ += *n;
     if (!warned_ && warn_bytes_ > 0 && total_ > warn_bytes_) {
@@ -110,6 +121,7 @@ Result<HttpResponse> AgentSession::Impl::ClassifyDownload(HttpResponse response,
   auto content_type = response.Header("Content-Type");
   switch (detail::ClassifyContentType(content_type)) {
     case detail::BodyKind::kFile:
+      if (response.ContentLength() == std::optional<std::uint64_t>(0)) return EmptyBody(what);
       return response;
     case detail::BodyKind::kJson: {
       std::string body = util::ReadPrefix(response, detail::kMaxErrorBodyBytes);
@@ -156,6 +168,7 @@ Result<HttpResponse> AgentSession::Impl::ClassifyDownload(HttpResponse response,
       }
     }
   }
+  if (ended && prefix.empty()) return EmptyBody(what);
   logger.Debug(what + ": the answer has no Content-Type; treating it as the file");
   response.body = std::make_unique<util::PrefixedBodyReader>(std::move(prefix), std::move(response.body));
   return response;

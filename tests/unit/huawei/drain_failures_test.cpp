@@ -254,4 +254,73 @@ TEST(HuaweiDrainFailures, APollStoppedForGoodAfterTheWatchFailsTheRun) {
   ASSERT_EQ(lines.count(kDrainFile), 1u) << "the announced recording has no manifest line";
 }
 
+/// Reads a body to its end; the error of a failed read.
+Result<std::string> ReadDrainBody(HttpResponse& r) {
+  std::string out;
+  char buffer[256];
+  for (;;) {
+    auto n = r.body->Read(buffer, sizeof buffer);
+    if (!n) return std::move(n).error();
+    if (*n == 0) return out;
+    out.append(buffer, *n);
+  }
+}
+
+// A 200 without a byte (Content-Length 0, with or without Content-Type, or a body that just ends)
+// was stored as a 0-byte recording and marked exported. No recording file is 0 bytes.
+TEST(HuaweiEmptyDownload, AnEmptyBodyIsAFailedDownload) {
+  struct Case {
+    std::string name;
+    HttpHeaders headers;
+    bool declared;  // Content-Length: 0 (else none: chunked)
+  };
+  std::vector<Case> const cases = {
+      {"octet-stream, Content-Length 0", {{"Content-Type", "application/octet-stream;charset=utf-8"}}, true},
+      {"no Content-Type, Content-Length 0", {}, true},
+      {"octet-stream, no Content-Length", {{"Content-Type", "application/octet-stream"}}, false},
+  };
+  for (auto const& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto fake = std::make_shared<ccrec::testing::FakeHttpTransport>();
+    fake->Route("PUT", "onlineagent/20011", [](RecordedRequest const&) -> Result<HttpResponse> { return SignInOk("G1"); });
+    fake->Route("GET", "recordfile", [&c](RecordedRequest const&) -> Result<HttpResponse> {
+      auto r = MakeResponse(200, "", c.headers);
+      if (!c.declared) {
+        r.headers.erase(std::remove_if(r.headers.begin(), r.headers.end(),
+                                       [](auto const& h) { return h.first == "Content-Length"; }),
+                        r.headers.end());
+      }
+      return r;
+    });
+    AgentSession session(Options(fake));
+    ASSERT_TRUE(session.SignIn());
+    auto opened = session.OpenRecordFile({kDrainFile});
+    Result<std::string> body = opened ? ReadDrainBody(*opened) : Result<std::string>(opened.error());
+    ASSERT_FALSE(body) << "an empty body was taken as the recording";
+    EXPECT_EQ(body.error().code, ErrorCode::kIntegrity) << body.error().ToString();
+    EXPECT_NE(body.error().message.find("answered 200 with an empty body"), std::string::npos)
+        << body.error().ToString();
+    EXPECT_NE(body.error().message.find(kDrainFile), std::string::npos) << body.error().ToString();
+  }
+}
+
+// Through the engine: a failed line naming the file (retried by --since-last-run), not an exported one.
+TEST(HuaweiEmptyDownload, AnEmptyRecordingEndsAsAFailedLine) {
+  Gateway gw;
+  gw.files[kDrainFile] = "";
+  HuaweiSourceOptions so;
+  ccrec::huawei::RecordingReference listed;
+  listed.file_name = kDrainFile;
+  so.recordings = {listed};
+  so.keep_alive = false;
+  ccrec_test::TempDir dir;
+  auto summary = RunDrainExport(gw, dir / "m.jsonl", so);
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=1 pending=0 bytes=0");
+  auto lines = DrainLinesByFile(dir / "m.jsonl");
+  EXPECT_EQ(lines[kDrainFile].status, "failed");
+  EXPECT_NE(lines[kDrainFile].error.find("answered 200 with an empty body"), std::string::npos)
+      << lines[kDrainFile].error;
+}
+
 }  // namespace

@@ -408,7 +408,7 @@ TEST_F(SessionTest, ContentTypeDecidesBetweenFileAndError) {
       {{}, R"( {"message":"x","retcode":"104-005","result":""})", ErrorCode::kNotFound, "104-005"},
       {{}, "RIFF....WAVEfmt ", std::nullopt, ""},
       {{}, R"({"not":"an envelope"})", std::nullopt, ""},
-      {{}, "", std::nullopt, ""},
+      {{}, "", ErrorCode::kIntegrity, ""},  // no recording file is 0 bytes (drain_failures_test.cpp)
       {{{"Content-Type", "audio/wav"}}, "RIFF", std::nullopt, ""},
   };
   for (auto& c : cases) {
