@@ -85,9 +85,9 @@ void CheckLeaseFlags(WebexFlags const& f) {
   (void)RedisFlag(f, "--lease", f.lease);
 }
 
-std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags const& f, std::string const& job,
-                                                                     std::string const& holder,
-                                                                     ccrec::Logger const& logger) {
+std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(
+    WebexFlags const& f, std::string const& job, std::string const& holder,
+    std::shared_ptr<ccrec::exporter::Manifest> const& manifest, ccrec::Logger const& logger) {
   auto loc = RedisFlag(f, "--lease", f.lease);
   ccrec::redis::RedisSubWindowLeaseOptions so;
   so.server = loc.server;
@@ -98,6 +98,7 @@ std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags
   o.ttl = ParseDurationFlag("--lease-ttl", f.lease_ttl);
   o.max_wait = ParseDurationFlag("--lease-wait", f.lease_wait);
   o.logger = logger;
+  o.before_done = [manifest] { return manifest->Sync(); };
   logger.Info("sub-windows are leased in " + o.store->Describe() + " as " + holder);
   return std::make_shared<ccrec::exporter::SubWindowLeaser>(o);
 }
@@ -139,10 +140,9 @@ void CheckLeaseFlags(WebexFlags const& f) {
   if (!f.lease.empty()) NeedsRedis("--lease");
 }
 
-std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags const& /*f*/,
-                                                                     std::string const& /*job*/,
-                                                                     std::string const& /*holder*/,
-                                                                     ccrec::Logger const& /*logger*/) {
+std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(
+    WebexFlags const& /*f*/, std::string const& /*job*/, std::string const& /*holder*/,
+    std::shared_ptr<ccrec::exporter::Manifest> const& /*manifest*/, ccrec::Logger const& /*logger*/) {
   NeedsRedis("--lease");
 }
 

@@ -6,6 +6,7 @@
 #include "cmd_webex.hpp"
 
 #include <ccrec/core/rate_limiter.hpp>
+#include <ccrec/exporter/manifest.hpp>
 #include <ccrec/exporter/sub_window_lease.hpp>
 
 #include <memory>
@@ -24,10 +25,11 @@ void AddRedisLeaseFlags(CLI::App& app, WebexFlags& f);
 /// --lease-ttl and --lease-wait checked (UsageError); call before anything is written.
 void CheckLeaseFlags(WebexFlags const& f);
 /// The SubWindowLeaser of --lease (UsageError for a bad URL): leases in the namespace
-/// RedisSubWindowLeaseKey(PREFIX, job), held under `holder`.
-std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(WebexFlags const& f, std::string const& job,
-                                                                     std::string const& holder,
-                                                                     ccrec::Logger const& logger);
+/// RedisSubWindowLeaseKey(PREFIX, job), held under `holder`; `manifest` is synced before a
+/// sub-window is marked done (SubWindowLeaserOptions::before_done).
+std::shared_ptr<ccrec::exporter::SubWindowLeaser> MakeSubWindowLeaser(
+    WebexFlags const& f, std::string const& job, std::string const& holder,
+    std::shared_ptr<ccrec::exporter::Manifest> const& manifest, ccrec::Logger const& logger);
 /// "token file PATH" or "Redis token store redis://***@HOST:PORT/PREFIX", for messages.
 std::string TokenStoreName(WebexFlags const& f);
 /// The --token-store store (UsageError for a bad URL, or with --token-file as well).

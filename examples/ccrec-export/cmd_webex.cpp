@@ -239,7 +239,7 @@ int RunWebex(WebexFlags& f) {
   so.sub_window = sub_window;
   if (shard) so.claim_sub_window = ccrec::exporter::MakeShardClaim(*shard);
   if (!f.lease.empty()) {
-    so.lease_sub_windows = MakeSubWindowLeaser(f, LeaseJob(f, base_url, sub_window), lease_instance, logger);
+    so.lease_sub_windows = MakeSubWindowLeaser(f, LeaseJob(f, base_url, sub_window), lease_instance, manifest, logger);
   }
   so.tasks.from = from;
   so.tasks.to = to;

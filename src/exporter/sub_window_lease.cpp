@@ -95,13 +95,24 @@ struct SubWindowLeaser::Impl {
       w = it->second.window;
       done = it->second.complete && !it->second.stop.IsCancelled();
       held.erase(it);
-      if (done) {
-        ++stats.done;
-      } else {
-        ++stats.released;
-      }
+    }
+    if (done) done = Durable(w);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++(done ? stats.done : stats.released);
     }
     Finish(w, done);
+  }
+
+  /// SubWindowLeaserOptions::before_done (the manifest's lines on disk): false, logged, when it failed.
+  bool Durable(SubWindow const& w) {
+    if (!options.before_done) return true;
+    auto durable = options.before_done();
+    if (!durable) {
+      options.logger.Warn("cannot mark " + Name(w) + " done: its manifest lines are not durable (" +
+                          durable.error().message + "); releasing it instead, so that it is listed again");
+    }
+    return durable.has_value();
   }
 
   void Finish(SubWindow const& w, bool done) {

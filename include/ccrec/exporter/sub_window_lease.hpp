@@ -87,6 +87,12 @@ struct SubWindowLeaserOptions {
   std::shared_ptr<Sleeper> sleeper;
   /// Takeovers, lost leases and store failures. Default: logs nothing.
   Logger logger;
+  /// Called before a finished sub-window is marked done, e.g. `[m] { return m->Sync(); }` for the
+  /// run's Manifest: once it is marked done every instance skips it for good, so the lines of its
+  /// items must be durable first (a crash would otherwise lose its failed and pending lines). An
+  /// error releases the lease instead (the sub-window is listed again) and is logged. Called
+  /// from the thread that finished the sub-window's last item. Default: none.
+  std::function<Result<void>()> before_done;
 };
 
 /// Counters of a SubWindowLeaser (for logs and tests).

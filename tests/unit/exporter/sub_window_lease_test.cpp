@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -104,8 +105,10 @@ SubWindow CellSwl(std::int64_t index) {
 
 class SubWindowLeaseTest : public ::testing::Test {
  protected:
-  std::unique_ptr<SubWindowLeaser> Instance(std::string const& holder, milliseconds max_wait = std::chrono::hours(6)) {
+  std::unique_ptr<SubWindowLeaser> Instance(std::string const& holder, milliseconds max_wait = std::chrono::hours(6),
+                                            std::function<ccrec::Result<void>()> before_done = {}) {
     SubWindowLeaserOptions o;
+    o.before_done = std::move(before_done);
     o.store = std::make_shared<BoardStoreSwl>(board_, holder);
     o.ttl = seconds(6);
     o.max_wait = max_wait;
@@ -178,6 +181,29 @@ TEST_F(SubWindowLeaseTest, ADeadInstancesSubWindowIsTakenOverAfterItsLeaseExpire
   auto none = b->NextTakeover(stop_);
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->has_value());
+}
+
+TEST_F(SubWindowLeaseTest, TheManifestIsMadeDurableBeforeASubWindowIsMarkedDone) {
+  // Once marked done, every instance skips the sub-window for good: its items' failed and pending
+  // lines must be on disk first. A sync that fails releases the lease instead.
+  std::vector<std::string> order;
+  bool sync_fails = false;
+  auto a = Instance("a", std::chrono::hours(6), [&]() -> ccrec::Result<void> {
+    order.push_back(board_->done.count(1) == 0 ? "sync before done" : "sync after done");
+    if (sync_fails) return ccrec::MakeError(ccrec::ErrorCode::kInternal, "fsync: EIO");
+    return {};
+  });
+  ASSERT_TRUE(a->Claim(CellSwl(1), stop_).value());
+  auto item = a->TrackItem(CellSwl(1));
+  a->Listed(CellSwl(1), true);
+  item();
+  EXPECT_EQ(order, std::vector<std::string>{"sync before done"});
+  EXPECT_EQ(board_->done.count(1), 1u);
+  sync_fails = true;
+  ASSERT_TRUE(a->Claim(CellSwl(2), stop_).value());
+  a->Listed(CellSwl(2), true);
+  EXPECT_EQ(board_->done.count(2), 0u) << "not durable, so not done: listed again";
+  EXPECT_EQ(a->Stats().released, 1u);
 }
 
 TEST_F(SubWindowLeaseTest, AStoppedRunOrAnIncompleteListingReleasesInsteadOfMarkingDone) {
