@@ -5,6 +5,8 @@
 
 #include <ccrec/huawei/event_poller.hpp>
 
+#include "huawei/wire.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -62,11 +64,13 @@ struct EventPoller::State {
   std::chrono::steady_clock::time_point finish_by;
   std::chrono::milliseconds drain_limit{0};
   std::optional<Error> drain_error;  // why Finish() could not drain: see DrainError()
+  std::optional<Error> last_unreadable;  // the last answer that arrived but could not be read
   std::atomic<std::uint64_t> polls{0};
   std::atomic<std::uint64_t> events{0};
   std::atomic<std::uint64_t> empty{0};
   std::atomic<std::uint64_t> discarded{0};
   std::atomic<std::uint64_t> overflowed{0};
+  std::atomic<std::uint64_t> unreadable{0};
 
   static bool IsFatal(Error const& e) {
     return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
@@ -216,10 +220,19 @@ struct EventPoller::State {
           break;
         }
         ++failures;
+        if (detail::IsUnreadableAnswer(e)) {
+          // The gateway answered, and took what it delivered off its queue: its events are lost.
+          unreadable.fetch_add(1);
+          log.Error(who + ": an event poll answer arrived but could not be read (" + e.ToString() +
+                    "); the events it carried, if any, are lost; polling on");
+          std::lock_guard<std::mutex> lock(mu);
+          last_unreadable = e;
+        } else {
+          (failures == 1 ? log.Warn(who + ": event poll failed (" + e.ToString() + "); retrying")
+                         : log.Debug(who + ": event poll failed again (" + e.ToString() + ")"));
+        }
         auto backoff = options.error_backoff * (1LL << std::min(failures - 1, 10));
         pause = std::min<std::chrono::milliseconds>(backoff, options.max_error_backoff);
-        (failures == 1 ? log.Warn(who + ": event poll failed (" + e.ToString() + "); retrying")
-                       : log.Debug(who + ": event poll failed again (" + e.ToString() + ")"));
         if (DrainFailed(e)) break;
       }
       if (!Pause(pause)) break;
@@ -333,6 +346,18 @@ std::optional<Error> EventPoller::DrainError() const {
   return state_->drain_error;
 }
 
+std::optional<Error> EventPoller::UnreadableAnswerError() const {
+  std::lock_guard<std::mutex> lock(state_->mu);
+  auto const n = state_->unreadable.load();
+  if (n == 0 || !state_->last_unreadable) return std::nullopt;
+  Error e = *state_->last_unreadable;
+  e.message = state_->who + ": " + std::to_string(n) + " event poll answer(s) arrived but could not be read (last: " +
+              e.message + "); the gateway delivers each event once, so the recordings they announced (if any) " +
+              "were not exported: find them on the gateway and export them by their fileName with --record-id";
+  return e;
+}
+
+std::uint64_t EventPoller::UnreadableAnswers() const { return state_->unreadable.load(); }
 std::uint64_t EventPoller::Polls() const { return state_->polls.load(); }
 std::uint64_t EventPoller::Events() const { return state_->events.load(); }
 std::uint64_t EventPoller::EmptyAnswers() const { return state_->empty.load(); }

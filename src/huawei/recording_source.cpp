@@ -129,7 +129,8 @@ class HuaweiSource final : public HuaweiRecordingSource {
   /// (EventPoller::TakeLate()) as pending (announced `when`), then stops the poll. False when the run
   /// stops (then the caller reports what is left). An error when the poll stopped for good
   /// (EventPoller::FatalError()) or its end drain failed (EventPoller::DrainError()): events the
-  /// gateway held are lost at sign-out, so the run must fail (Enumerate() returns it).
+  /// gateway held are lost at sign-out, so the run must fail (Enumerate() returns it); likewise when
+  /// poll answers arrived but could not be read (EventPoller::UnreadableAnswerError()).
   Result<bool> AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
                   std::function<bool(AgentEvent const&)> const& report_record_fail,
                   std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
@@ -490,6 +491,8 @@ Result<bool> HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Erro
   if (ctx.cancel.IsCancelled()) return false;
   bool const taken = take_late();
   if (auto failed = poller_->DrainError()) return *failed;  // logged by the poller
+  // Answers that arrived but could not be read lost what they carried: the run must not end clean.
+  if (auto unreadable = poller_->UnreadableAnswerError()) return *unreadable;
   return taken;
 }
 

@@ -170,6 +170,7 @@ Result<std::string> ReadJsonAnswer(HttpResponse& response, std::string const& wh
   if (!body) {
     Error e = std::move(body).error();
     e.message = what + ": reading the answer failed: " + e.message;
+    if (e.http_status == 0) e.http_status = response.status;  // the answer arrived: IsUnreadableAnswer()
     return e;
   }
   return body;
@@ -184,6 +185,11 @@ Result<util::JsonWithSpans> ParseEnvelope(int status, std::string_view body, Htt
   auto retcode = util::OptString(doc->Doc(), "retcode");
   if (!retcode || *retcode != "0") return MapHuaweiError(status, body, headers, what);
   return std::move(*doc);
+}
+
+bool IsUnreadableAnswer(Error const& error) {
+  return error.http_status >= 200 && error.http_status <= 299 && error.vendor_code.empty() &&
+         error.code != ErrorCode::kCancelled;
 }
 
 AgentEvent EventFromJson(util::JsonWithSpans const& doc, rapidjson::Value const& event) {

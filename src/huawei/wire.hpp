@@ -29,7 +29,8 @@ namespace ccrec::huawei::detail {
 /// the limit (issue 12).
 inline constexpr std::size_t kMaxJsonBodyBytes = std::size_t{1} << 20;
 /// Reads a 2xx JSON answer whole, up to kMaxJsonBodyBytes. Errors (kParse for a larger body, the
-/// reader's error otherwise) are prefixed with `what` (the call, e.g. "Huawei sign-in of agent 101").
+/// reader's error otherwise) are prefixed with `what` (the call, e.g. "Huawei sign-in of agent 101")
+/// and carry the answer's HTTP status (see IsUnreadableAnswer()).
 Result<std::string> ReadJsonAnswer(HttpResponse& response, std::string const& what);
 /// How much of an error body (non-2xx, or a JSON error instead of a file) is read: the shared 64 KiB.
 using ::ccrec::detail::kMaxErrorBodyBytes;
@@ -78,6 +79,14 @@ std::string SignInBody(AgentSessionOptions const& options);
 /// (a copy of `body` is kept inside); anything else → MapHuaweiError().
 Result<::ccrec::detail::JsonWithSpans> ParseEnvelope(int status, std::string_view body,
                                                            HttpHeaders const& headers, std::string_view what);
+
+/// Whether a failed JSON call's error says that a 2xx answer arrived but could not be read: cut off
+/// or timed out after its headers, over kMaxJsonBodyBytes, not a JSON envelope, no retcode (such
+/// errors carry the answer's HTTP status and no vendor code). A gateway error (a retcode), a non-2xx
+/// status, a failure before the answer's headers (refused, reset, timeout) or a cancellation is not.
+/// For the event poll it matters: the gateway delivers each event once, so what such an answer
+/// carried is lost (EventPoller::UnreadableAnswers()).
+bool IsUnreadableAnswer(Error const& error);
 
 /// The events of a poll answer (`event`: missing/null → none, object → one, array → each object).
 /// Non-object entries are skipped and counted in `skipped`, except record events: a string holding

@@ -62,7 +62,7 @@ struct CCREC_EXPORT EventPollerOptions {
 /// Polls one agent's events on a background thread from Start() until Stop().
 ///
 /// Each answer's events are queued for Next(). A failed poll is logged and retried after a growing
-/// pause; a lost session is recovered by AgentSession itself. An error that ends the session for good
+/// pause (an answer that arrived but could not be read is also counted: UnreadableAnswers()); a lost session is recovered by AgentSession itself. An error that ends the session for good
 /// (kUnauthenticated after a failed re-sign-in, kPermissionDenied, kInvalidArgument) stops the loop
 /// and is available from FatalError().
 ///
@@ -134,6 +134,16 @@ class CCREC_EXPORT EventPoller {
   /// caller that must not lose recordings reports it as a failure. nullopt otherwise (also when the
   /// limit passed while answers still carried events: a warning says so).
   std::optional<Error> DrainError() const;
+  /// Poll answers that arrived (HTTP 2xx) but could not be read so far: cut off or timed out after
+  /// their headers, over the 1 MiB cap, not JSON, or without `retcode`. The gateway takes an event off
+  /// its queue when it answers and delivers it once, so an AgentMediaEvent_Record such an answer
+  /// carried is lost. Each is logged as an error; the loop polls on (as after any failed poll). A
+  /// poll that failed before an answer arrived (refused, reset, timeout) is not counted.
+  std::uint64_t UnreadableAnswers() const;
+  /// When UnreadableAnswers() is not 0: an error naming how many and the last one's cause, and that
+  /// the recordings they announced (if any) must be found on the gateway and exported by fileName
+  /// (--record-id). A caller that must not lose recordings fails the run with it. nullopt otherwise.
+  std::optional<Error> UnreadableAnswerError() const;
   /// Polls answered so far (successfully).
   std::uint64_t Polls() const;
   /// Events received so far.
