@@ -261,11 +261,12 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     RecordingReference ref = RecordFailReference(event);
     log.Warn("Huawei: recording failed for \"" + ref.file_name + "\" (call " + ref.call_id +
              ") (AgentMediaEvent_Record_Fail); reported as failed");
-    // The failed file (all of the task's when the event names none) is no longer waited for.
+    // The failed file is no longer waited for. One that names no file erases none: the task's
+    // other files (audio when only the video failed) are still exported after its StopRecordDone,
+    // and a file that really failed then ends as a failed line naming it.
     auto [first, last] = waiting.equal_range(ref.task_id);
-    for (auto it = first; !ref.task_id.empty() && it != last;) {
-      bool const named = ref.file_name.empty() || it->second.ref.file_name == ref.file_name;
-      it = named ? waiting.erase(it) : std::next(it);
+    for (auto it = first; !ref.task_id.empty() && !ref.file_name.empty() && it != last;) {
+      it = it->second.ref.file_name == ref.file_name ? waiting.erase(it) : std::next(it);
     }
     return report(MakeRecordFailItem(session_.AgentId(), event, ref));
   };

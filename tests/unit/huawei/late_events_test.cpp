@@ -271,4 +271,32 @@ TEST(HuaweiLateRecordEvents, TwoFilesOfOneTaskStillRecordingAtTheEndAreBothPendi
   EXPECT_EQ(files, (std::set<std::string>{"Y:/1/0/20261101/20011/4000.V3", "Y:/1/0/20261101/20011/4000.mp4"}));
 }
 
+// A Record_Fail of the task that names no file (one of its files failed, which one is unknown): the
+// task's waiting files were all erased — a good audio file with the failed video — and ended on no
+// manifest line (lost; --since-last-run never retried them). Now they are exported after the task's
+// StopRecordDone, and the nameless failure keeps its failed line.
+TEST(HuaweiLateRecordEvents, ARecordFailWithoutAFileNameKeepsTheTasksOtherFiles) {
+  Gateway gw;
+  gw.files["Y:/1/0/20261101/20011/4500.V3"] = "AUDIO";
+  gw.files["Y:/1/0/20261101/20011/4500.mp4"] = "VIDEO";
+  gw.Event(Record("9", "Y:/1/0/20261101/20011/4500.V3", "c9"));
+  gw.Event(Record("9", "Y:/1/0/20261101/20011/4500.mp4", "c9"));
+  gw.Event(R"({"eventType":"AgentMediaEvent_Record_Fail","workNo":"20011","content":{"taskId":9,"callId":"c9"}})");
+  gw.Event(Stop("9"));
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  ccrec::huawei::HuaweiSourceOptions so;
+  so.watch = 100ms;
+  so.poller.interval = 2ms;
+  auto summary = RunWatch(gw, *manifest, std::make_shared<ccrec::testing::MemorySink>(), so);
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.LastLine(), "exported=2 skipped=0 failed=1 pending=0 bytes=10");
+  auto lines = LatestByFile(dir / "m.jsonl");
+  EXPECT_EQ(lines["Y:/1/0/20261101/20011/4500.V3"].status, "exported");
+  EXPECT_EQ(lines["Y:/1/0/20261101/20011/4500.mp4"].status, "exported");
+  ASSERT_EQ(lines.count("record-fail-task-9"), 1u) << "the nameless Record_Fail has no line";
+  EXPECT_EQ(lines["record-fail-task-9"].status, "failed");
+}
+
 }  // namespace
