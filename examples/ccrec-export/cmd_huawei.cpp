@@ -108,11 +108,9 @@ int RunHuawei(HuaweiFlags& f) {
   ctx.cancel = cancel;
 
   ccrec::huawei::HuaweiSourceOptions src;
-  for (auto const& id : f.record_ids) {
-    ccrec::huawei::RecordingReference r;
-    r.file_name = id;
-    src.recordings.push_back(std::move(r));
-  }
+  // A fileName with an unfinished manifest line (a pending line advises --record-id) is exported under
+  // that line's identity, so that its line supersedes the pending one.
+  src.recordings = ccrec::huawei::ListedRecordings(f.record_ids, *manifest);
   if (f.since_last_run) {
     // The gateway cannot list past recordings: the manifest is the checkpoint. Retry each recording
     // it has as failed or pending (under its own identity, so the new line supersedes the old one).

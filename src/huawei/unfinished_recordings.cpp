@@ -2,6 +2,8 @@
 // UnfinishedRecordings(): what an incremental Huawei run retries (include/ccrec/huawei/recording_source.hpp).
 #include <ccrec/huawei/recording_source.hpp>
 
+#include <map>
+
 namespace ccrec::huawei {
 
 namespace {
@@ -21,6 +23,31 @@ std::vector<RecordingReference> UnfinishedRecordings(exporter::Manifest const& m
     RecordingReference r;
     r.file_name = e.recording_id;
     r.call_id = e.task_id;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<RecordingReference> ListedRecordings(std::vector<std::string> const& file_names,
+                                                 exporter::Manifest const& manifest) {
+  std::map<std::string, RecordingReference> unfinished;  // by fileName; a line with a task first
+  for (auto& r : UnfinishedRecordings(manifest)) {
+    auto it = unfinished.find(r.file_name);
+    if (it == unfinished.end()) {
+      unfinished.emplace(r.file_name, std::move(r));
+    } else if (it->second.call_id.empty()) {
+      it->second = std::move(r);
+    }
+  }
+  std::vector<RecordingReference> out;
+  for (auto const& name : file_names) {
+    auto it = unfinished.find(name);
+    if (it != unfinished.end()) {
+      out.push_back(it->second);
+      continue;
+    }
+    RecordingReference r;
+    r.file_name = name;
     out.push_back(std::move(r));
   }
   return out;

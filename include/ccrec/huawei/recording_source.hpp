@@ -189,4 +189,18 @@ CCREC_EXPORT std::unique_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSessio
 /// As Manifest::Entries().
 CCREC_EXPORT std::vector<RecordingReference> UnfinishedRecordings(exporter::Manifest const& manifest);
 
+/// The recordings to export for these fileNames (the CLI's `--record-id`), in order: a fileName that
+/// has an unfinished manifest line (UnfinishedRecordings(); e.g. a `pending` line that advises to
+/// list its fileName) keeps that line's identity (its `call_id`, the line's task_id), so that its
+/// export supersedes the line; any other is a reference with only `file_name`. Without this, the
+/// export got the identity ("", fileName), the old line stayed unfinished, and the next
+/// `--since-last-run` found the object holding "another recording" (kIntegrity) on every run.
+/// When several unfinished lines name one fileName, the one with a task_id is used.
+///
+/// Cost: as UnfinishedRecordings().
+/// @par Thread safety
+/// As Manifest::Entries().
+CCREC_EXPORT std::vector<RecordingReference> ListedRecordings(std::vector<std::string> const& file_names,
+                                                              exporter::Manifest const& manifest);
+
 }  // namespace ccrec::huawei

@@ -137,4 +137,56 @@ TEST(HuaweiSinceLastRun, ARecordingStillBeingRecordedWhenTheWatchEndsIsPendingUn
             (std::map<std::string, std::string>{{"Y:/1/0/20261101/20011/200.V3", "c2"}}));
 }
 
+// The pending line says "list its fileName with --record-id"; doing so exported the file under the
+// identity ("", fileName), the pending line (its call, fileName) stayed unfinished, and every later
+// --since-last-run failed it with kIntegrity ("holds another recording", exit 3). ListedRecordings()
+// (the CLI's --record-id) now exports it under the pending line's identity: the next run is clean.
+TEST(HuaweiSinceLastRun, RecordIdOfAPendingLineSupersedesItAndTheNextRunIsClean) {
+  constexpr char kAdvised[] = "Y:/1/0/20261101/20011/300.V3";
+  Gateway gw;
+  gw.files[kAdvised] = "three hundred";
+  ccrec_test::TempDir dir;
+  std::string const path = dir / "m.jsonl";
+  {
+    auto m = Manifest::Open(path);
+    ASSERT_TRUE(m);
+    ASSERT_TRUE((*m)->Append(ManifestLineFor("c3", kAdvised, ItemStatus::kPending,
+                                             "still being recorded; export it later by listing its fileName")));
+  }
+  auto sink = std::make_shared<MemorySink>();  // the same destination for both runs
+  auto export_run = [&](bool record_id) {
+    auto m = Manifest::Open(path);
+    EXPECT_TRUE(m);
+    AgentSession session(Options(gw.fake));
+    HuaweiSourceOptions so;
+    so.recordings = record_id ? ccrec::huawei::ListedRecordings({kAdvised}, **m) : UnfinishedRecordings(**m);
+    so.keep_alive = false;
+    std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
+    Exporter exporter(source, sink, *m, EngineOptions());
+    auto summary = exporter.Run();
+    EXPECT_TRUE(source->Shutdown());
+    return summary;
+  };
+  auto advised = export_run(true);  // --record-id F
+  ASSERT_FALSE(advised.fatal) << advised.fatal->ToString();
+  EXPECT_EQ(advised.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=13");
+  {
+    auto m = Manifest::Open(path);
+    ASSERT_TRUE(m);
+    EXPECT_TRUE((*m)->IsDone("huawei", "c3", kAdvised)) << "the pending line was not superseded";
+    EXPECT_TRUE(UnfinishedRecordings(**m).empty());
+  }
+  auto since = export_run(false);  // --since-last-run
+  ASSERT_FALSE(since.fatal) << since.fatal->ToString();
+  EXPECT_EQ(since.LastLine(), "exported=0 skipped=0 failed=0 pending=0 bytes=0");
+  // A fileName without an unfinished line is listed as given.
+  auto m = Manifest::Open(path);
+  ASSERT_TRUE(m);
+  auto other = ccrec::huawei::ListedRecordings({"Y:/other.V3", kAdvised}, **m);
+  ASSERT_EQ(other.size(), 2u);
+  EXPECT_EQ(other[0].file_name, "Y:/other.V3");
+  EXPECT_EQ(other[0].call_id, "");
+  EXPECT_EQ(other[1].file_name, kAdvised);
+}
+
 }  // namespace
