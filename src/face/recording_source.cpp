@@ -10,6 +10,7 @@
 
 #include <ccrec/core/time.hpp>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -66,7 +67,7 @@ class FaceSource : public exporter::RecordingSource {
         exporter::PendingItem pending{kSource, CallId(recording->isr_ucid, recording->ingress_call_id),
                                       PendingReason(*recording)};
         pending.recording_id = recording->recording_id;
-        pending.window_time = recording->start_time ? recording->start_time : match->start;
+        pending.window_time = WindowTime(*match, recording->start_time);
         on_pending(std::move(pending));
         continue;
       }
@@ -95,6 +96,7 @@ class FaceSource : public exporter::RecordingSource {
         templated = std::move(*answer);
       }
       auto emit = [&](exporter::ExportItem item) {
+        item.window_time = WindowTime(*match, item.window_time);
         if (templated) {
           item.metadata_json = detail::SidecarWithTemplate(std::move(item.metadata_json), *options_.format_template,
                                                            *templated);
@@ -136,6 +138,17 @@ class FaceSource : public exporter::RecordingSource {
     return {};
   }
 
+  /// The window_time of an item of the listed recording `m` (what holds the --since-last-run
+  /// checkpoint): the start the lister judged it by (the list entry's), or `details_start` (the
+  /// details' startTime) when that is earlier or the list wrote none. A checkpoint after the
+  /// listed start would leave the recording out of the next run's listing.
+  static std::optional<std::chrono::system_clock::time_point> WindowTime(
+      RecordingMatch const& m, std::optional<std::chrono::system_clock::time_point> details_start) {
+    if (!m.start) return details_start;
+    if (!details_start) return m.start;
+    return std::min(*m.start, *details_start);
+  }
+
   static std::string PendingReason(Recording const& r) {
     if (r.segments.empty()) return "recording in progress: no segment yet";
     for (auto const& s : r.segments) {
@@ -158,6 +171,7 @@ class FaceSource : public exporter::RecordingSource {
     item.key_fields.time = r.start_time;
     item.key_fields.extra[detail::kKindKey] = "audio";
     // The listing is keyed on the recording's start time: the --since-last-run checkpoint.
+    // Enumerate() moves it to the listed start when that is earlier (WindowTime()).
     item.window_time = r.start_time;
     return item;
   }
@@ -263,7 +277,7 @@ class FaceSource : public exporter::RecordingSource {
   /// it exported, naming the recording and each bad entry; window_time as a listed recording's.
   exporter::ExportItem IncompleteItem(Recording const& r, RecordingMatch const& m) const {
     auto item = BaseItem(r, "");
-    if (!item.window_time) item.window_time = m.start;
+    item.window_time = WindowTime(m, item.window_time);
     if (!r.segments.empty()) item.key_fields.file_name = r.segments.front().filename;
     std::string bad;
     for (auto const& e : r.unreadable_segments) {

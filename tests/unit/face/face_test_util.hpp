@@ -136,6 +136,9 @@ struct FakeRecording {
   /// "recordingId":"" (a segment with an empty FakeSegment::id is sent without "segmentId").
   bool send_start_time = true;
   bool unidentified_in_lists = false;
+  /// The details answer's "startTime" when it differs from `start_ms` (which lists write and
+  /// searches filter on): another clock field, or another precision.
+  std::optional<std::int64_t> details_start_ms = std::nullopt;
 };
 
 /// Exports the day [kDayStart, kDayStart + 24 h) of `env`'s FACE server through the engine (concurrency 2,
@@ -254,7 +257,7 @@ class FakeFace {
               SqlTime(s.start_ms) + R"(","end":")" + (s.end_ms ? SqlTime(*s.end_ms) : "") + R"("}})";
     }
     return R"({"recordingId":)" + r.id + UcidMember(r) + R"(,"ani":")" + r.ani + R"(","dnis":")" + r.dnis +
-           R"(","account":"1")" + (r.send_start_time ? R"(,"startTime":")" + SqlTime(r.start_ms) + "\"" : "") +
+           R"(","account":"1")" + (r.send_start_time ? R"(,"startTime":")" + SqlTime(r.details_start_ms.value_or(r.start_ms)) + "\"" : "") +
            R"(,"agentId":"","customDataSets":)" +
            (r.custom_data_sets_json.empty()
                 ? R"([{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id + R"("}}])"

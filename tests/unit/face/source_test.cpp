@@ -320,5 +320,45 @@ TEST(FaceSource, FailedDownloadHoldsTheCheckpoint) {
   EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 5000)) << "recording 200 started first";
 }
 
+// Items hold the checkpoint at the start the lister judged the recording by (the list entry's),
+// not at a later details startTime: a checkpoint after the listed start would leave the recording
+// out of the next run's listing (it starts before that run's window), lost with exit 0.
+TEST(FaceSource, PendingRecordingWithALaterDetailsStartHoldsTheCheckpointAtTheListedStart) {
+  Fixture f;
+  FakeRecording late;
+  late.id = "400";
+  late.start_ms = kDayStart + 3000;
+  late.details_start_ms = kDayStart + 20'000;
+  late.segments = {{"4001", "l.seg0.rpdd", kDayStart + 3000, std::nullopt, "RUNNING"}};
+  f.fake->Add(late);
+  auto summary = f.Run();
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.pending, 2u);
+  ASSERT_TRUE(summary.earliest_unfinished);
+  EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 3000)) << "recording 400's listed start";
+}
+
+TEST(FaceSource, FailedDownloadWithALaterDetailsStartHoldsTheCheckpointAtTheListedStart) {
+  for (bool concatenate : {false, true}) {
+    Fixture f([](FakeHttpTransport& t) {
+      t.Route("GET", "audioRecording/download?token=tok-1&recordingId=400", [](RecordedRequest const&) {
+        return Result<HttpResponse>(MakeResponse(
+            200, R"({"result":{"code":23,"message":"Could not convert file to playable format"}})", JsonHeaders()));
+      });
+    });
+    FakeRecording late;
+    late.id = "400";
+    late.start_ms = kDayStart + 3000;
+    late.details_start_ms = kDayStart + 20'000;
+    late.segments = {{"4001", "l.wav", kDayStart + 3000, kDayStart + 4000, "DONE"}};
+    f.fake->Add(late);
+    auto summary = f.Run(concatenate);
+    ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+    EXPECT_EQ(summary.failed, 1u) << concatenate;
+    ASSERT_TRUE(summary.earliest_unfinished) << concatenate;
+    EXPECT_EQ(*summary.earliest_unfinished, FromEpochMs(kDayStart + 3000)) << "recording 400's listed start";
+  }
+}
+
 }  // namespace
 }  // namespace face_test
