@@ -7,10 +7,13 @@
 #include "face/concat.hpp"
 #include "face/sidecar.hpp"
 #include "face/supplemental.hpp"
+#include "face/volatile_filters.hpp"
 
 #include <ccrec/core/time.hpp>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -34,100 +37,179 @@ class FaceSource : public exporter::RecordingSource {
     query.to = options_.to;
     query.filter = options_.filter;
     query.max_list_length = options_.max_list_length;
-    // List entries FACE returned without a recordingId: each ends as a failed line (issue 11).
+    // List entries FACE returned without a recordingId: each ends as a failed line (issue 11), once.
     std::vector<exporter::ExportItem> unreadable;
+    std::set<std::string> unreadable_reported;
     query.on_unreadable_entry = [&](UnreadableEntry const& e, auto window_start, auto window_end) {
       unreadable.push_back(UnreadableListEntryItem(e, window_start, window_end));
     };
     auto report_unreadable = [&] {
       for (auto& item : std::exchange(unreadable, {})) {
+        if (!unreadable_reported.insert(item.recording_id).second) continue;
         if (!on_item(std::move(item))) return false;
       }
       return true;
     };
+    // Filters a recording may match only once it has ended (custom data the stop request sets, a
+    // file name that is .rpdd while recording, ...): the recordings in progress are listed without
+    // them first, so each one the filtered listing leaves out is pending and holds the checkpoint
+    // (as Webex's open tasks). First, so that one ending in between is judged by the filtered listing.
+    std::string const volatile_filters = detail::VolatileFilterNames(options_.filter);
+    std::map<std::string, RecordingMatch> in_progress;  // by recordingId
+    if (!volatile_filters.empty()) {
+      ListQuery unfiltered = query;
+      unfiltered.filter = detail::InProgressSearch(options_.filter);
+      for (auto& match : client_.ListRecordings(unfiltered, ctx)) {
+        if (!report_unreadable()) return {};
+        if (!match) return std::move(match).error();
+        if (ctx.cancel.IsCancelled()) return {};
+        in_progress.emplace(match->recording_id, std::move(*match));
+      }
+    }
     for (auto& match : client_.ListRecordings(query, ctx)) {
       if (!report_unreadable()) return {};
       if (!match) return std::move(match).error();
       if (ctx.cancel.IsCancelled()) return {};
-      auto recording = client_.GetRecording(match->recording_id, ctx);
-      if (!recording) {
-        Error const& e = recording.error();
-        if (e.code == ErrorCode::kNotFound) {
-          // Listed, then gone (purged or deleted between the listing and this fetch): the server
-          // returned it, so it ends as a failed line, never silently dropped (issue 11).
-          options_.logger.Warn("FACE recording " + match->recording_id + " was listed and then not found");
-          if (!on_item(VanishedItem(*match, e))) return {};
-          continue;
-        }
-        if (IsFatalForRun(e)) return recording.error();
-        if (!on_item(FailedItem(*match, e))) return {};
-        continue;
-      }
-      if (recording->InProgress()) {
-        exporter::PendingItem pending{kSource, CallId(recording->isr_ucid, recording->ingress_call_id),
-                                      PendingReason(*recording)};
-        pending.recording_id = recording->recording_id;
-        pending.window_time = WindowTime(*match, recording->start_time);
-        on_pending(std::move(pending));
-        continue;
-      }
-      if (!recording->unreadable_segments.empty()) {
-        // Exported without it, the recording would look complete: none of it is, it fails.
-        auto item = IncompleteItem(*recording, *match);
-        options_.logger.Warn("FACE recording " + recording->recording_id + " has " +
-                             std::to_string(recording->unreadable_segments.size()) +
-                             " segment(s) that cannot be read; it is not exported and is reported as failed");
-        if (!on_item(std::move(item))) return {};
-        continue;
-      }
-      // format_template: the recording's templated answer goes into each of its sidecars.
-      std::optional<TemplatedAnswer> templated;
-      if (options_.format_template) {
-        SearchCriteria one;
-        one.recording_id = recording->recording_id;
-        auto answer = client_.SearchTemplated(TemplateCommand::kRecordingDetails, one, *options_.format_template, ctx);
-        if (!answer) {
-          if (IsFatalForRun(answer.error())) return std::move(answer).error();
-          Error e = std::move(answer).error();
-          e.message = "the templated answer (formatName=" + options_.format_template->name + "): " + e.message;
-          if (!on_item(FailedItem(*match, e))) return {};
-          continue;
-        }
-        templated = std::move(*answer);
-      }
-      auto emit = [&](exporter::ExportItem item) {
-        item.window_time = WindowTime(*match, item.window_time);
-        if (templated) {
-          item.metadata_json = detail::SidecarWithTemplate(std::move(item.metadata_json), *options_.format_template,
-                                                           *templated);
-        }
-        return on_item(std::move(item));
-      };
-      if (options_.concatenate_segments) {
-        auto more = EmitConcatenated(*recording, emit, ctx);
-        if (!more) return std::move(more).error();
-        if (!*more) return {};
-      } else {
-        for (auto const& segment : recording->segments) {
-          if (!emit(SegmentItem(*recording, segment))) return {};
-        }
-      }
-      if (options_.include_supplemental) {
-        auto const& files = recording->supplemental_files;
-        for (std::size_t i = 0; i < files.size(); ++i) {
-          auto item = detail::SupplementalItem(client_, BaseItem(*recording, ""), *recording, files[i], i,
-                                               options_.concatenate_segments);
-          if (!emit(std::move(item))) return {};
-        }
-      }
+      in_progress.erase(match->recording_id);
+      auto more = ExportListed(*match, on_item, on_pending, ctx);
+      if (!more) return std::move(more).error();
+      if (!*more) return {};
     }
-    (void)report_unreadable();  // the last answers' (after the last match)
+    if (!report_unreadable()) return {};  // the last answers' (after the last match)
+    for (auto const& [id, match] : in_progress) {
+      if (ctx.cancel.IsCancelled()) return {};
+      auto more = ExportInProgressWhenListed(match, volatile_filters, on_item, on_pending, ctx);
+      if (!more) return std::move(more).error();
+      if (!*more) return {};
+    }
     return {};
   }
 
   std::vector<std::string> ExtraKeyNames() const override { return FaceExtraKeyNames(); }
 
  private:
+  using OnItem = std::function<bool(exporter::ExportItem)>;
+  using OnPending = std::function<void(exporter::PendingItem)>;
+
+  /// A recording the listing returned: its details, then its items (or pending line). False when
+  /// on_item() asks to stop; an error when the run cannot go on.
+  Result<bool> ExportListed(RecordingMatch const& match, OnItem const& on_item, OnPending const& on_pending,
+                            CallContext const& ctx) const {
+    auto recording = client_.GetRecording(match.recording_id, ctx);
+    if (!recording) return DetailsFailed(match, recording.error(), on_item);
+    return ExportRecording(match, *recording, on_item, on_pending, ctx);
+  }
+
+  /// The details of the listed recording `match` could not be read.
+  Result<bool> DetailsFailed(RecordingMatch const& match, Error const& e, OnItem const& on_item) const {
+    if (e.code == ErrorCode::kNotFound) {
+      // Listed, then gone (purged or deleted between the listing and this fetch): the server
+      // returned it, so it ends as a failed line, never silently dropped (issue 11).
+      options_.logger.Warn("FACE recording " + match.recording_id + " was listed and then not found");
+      return on_item(VanishedItem(match, e));
+    }
+    if (IsFatalForRun(e)) return e;
+    return on_item(FailedItem(match, e));
+  }
+
+  /// A recording listed in progress without the filters `volatile_filters` (VolatileFilterNames())
+  /// that the filtered listing left out. Still in progress: pending, holding the checkpoint. Ended
+  /// since: judged now by the filters (details with the filters and its recordingId), exported when
+  /// it matches them.
+  Result<bool> ExportInProgressWhenListed(RecordingMatch const& match, std::string const& volatile_filters,
+                                          OnItem const& on_item, OnPending const& on_pending,
+                                          CallContext const& ctx) const {
+    auto recording = client_.GetRecording(match.recording_id, ctx);
+    if (!recording) return DetailsFailed(match, recording.error(), on_item);
+    if (recording->InProgress()) {
+      exporter::PendingItem pending{kSource, CallId(recording->isr_ucid, recording->ingress_call_id),
+                                    PendingReason(*recording) + "; the search filters (" + volatile_filters +
+                                        ") are judged once it has ended, a later run lists it again"};
+      pending.recording_id = recording->recording_id;
+      pending.window_time = WindowTime(match, recording->start_time);
+      on_pending(std::move(pending));
+      return true;
+    }
+    SearchCriteria judge = options_.filter;
+    judge.recording_id = match.recording_id;
+    auto judged = client_.SearchRecordings(judge, ctx);
+    if (!judged) {
+      if (IsFatalForRun(judged.error())) return std::move(judged).error();
+      Error e = std::move(judged).error();
+      e.message = "judging it by the search filters (" + volatile_filters + ") once it had ended: " + e.message;
+      return on_item(FailedItem(match, e));
+    }
+    bool matches = judged->recording && judged->recording->recording_id == match.recording_id;
+    for (auto const& m : judged->matches) matches = matches || m.recording_id == match.recording_id;
+    if (!matches) {
+      options_.logger.Debug("FACE recording " + match.recording_id + " was in progress and has ended; it does not " +
+                            "match the search filters (" + volatile_filters + "), so it is not exported");
+      return true;
+    }
+    return ExportRecording(match, *recording, on_item, on_pending, ctx);
+  }
+
+  /// The items of the listed recording `match` whose details are `recording`, or its pending line.
+  Result<bool> ExportRecording(RecordingMatch const& match, Recording const& recording, OnItem const& on_item,
+                               OnPending const& on_pending, CallContext const& ctx) const {
+    if (recording.InProgress()) {
+      exporter::PendingItem pending{kSource, CallId(recording.isr_ucid, recording.ingress_call_id),
+                                    PendingReason(recording)};
+      pending.recording_id = recording.recording_id;
+      pending.window_time = WindowTime(match, recording.start_time);
+      on_pending(std::move(pending));
+      return true;
+    }
+    if (!recording.unreadable_segments.empty()) {
+      // Exported without it, the recording would look complete: none of it is, it fails.
+      auto item = IncompleteItem(recording, match);
+      options_.logger.Warn("FACE recording " + recording.recording_id + " has " +
+                           std::to_string(recording.unreadable_segments.size()) +
+                           " segment(s) that cannot be read; it is not exported and is reported as failed");
+      return on_item(std::move(item));
+    }
+    // format_template: the recording's templated answer goes into each of its sidecars.
+    std::optional<TemplatedAnswer> templated;
+    if (options_.format_template) {
+      SearchCriteria one;
+      one.recording_id = recording.recording_id;
+      auto answer = client_.SearchTemplated(TemplateCommand::kRecordingDetails, one, *options_.format_template, ctx);
+      if (!answer) {
+        if (IsFatalForRun(answer.error())) return std::move(answer).error();
+        Error e = std::move(answer).error();
+        e.message = "the templated answer (formatName=" + options_.format_template->name + "): " + e.message;
+        return on_item(FailedItem(match, e));
+      }
+      templated = std::move(*answer);
+    }
+    auto emit = [&](exporter::ExportItem item) {
+      item.window_time = WindowTime(match, item.window_time);
+      if (templated) {
+        item.metadata_json = detail::SidecarWithTemplate(std::move(item.metadata_json), *options_.format_template,
+                                                         *templated);
+      }
+      return on_item(std::move(item));
+    };
+    if (options_.concatenate_segments) {
+      auto more = EmitConcatenated(recording, emit, ctx);
+      if (!more) return std::move(more).error();
+      if (!*more) return false;
+    } else {
+      for (auto const& segment : recording.segments) {
+        if (!emit(SegmentItem(recording, segment))) return false;
+      }
+    }
+    if (options_.include_supplemental) {
+      auto const& files = recording.supplemental_files;
+      for (std::size_t i = 0; i < files.size(); ++i) {
+        auto item = detail::SupplementalItem(client_, BaseItem(recording, ""), recording, files[i], i,
+                                             options_.concatenate_segments);
+        if (!emit(std::move(item))) return false;
+      }
+    }
+    return true;
+  }
+
   /// The manifest's task_id: the call the recording belongs to (isrUcid, the ISR's unique call
   /// id, else the SIP ingressCallId); empty when FACE names neither. The recordingId is always
   /// in recording_id.

@@ -99,6 +99,14 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 ///   different formats: one item per segment as without the option, key field {recording_id} =
 ///   `RECORDINGID_segSEGMENTID` (the manifest's recording_id stays the recordingId). A header
 ///   pass that fails (after retries) makes a failed item for the recording.
+/// - A filter a recording may match only once it has ended (custom data fields, filename,
+///   in_progress=false, end times): the window is first listed for the recordings in progress
+///   without those criteria (in_progress=true); each one the filtered listing leaves out is pending
+///   ("the search filters (...) are judged once it has ended"), its window_time holding the
+///   checkpoint; one that has ended by the time its details are read is judged by the filters then
+///   (details with the filters and its recordingId) and exported when it matches.
+/// - window_time (the --since-last-run checkpoint) is the recording's listed start, or its details
+///   startTime when that is earlier.
 /// - A recording whose metadata cannot be read (after retries) becomes an item that fails with
 ///   that error (a "failed" manifest line; the next run retries). A recording that vanished
 ///   (code 19) is skipped with a log line.

@@ -6,6 +6,9 @@
 #include "integration/face/face_it_util.hpp"
 #include "integration/harness.hpp"
 
+#include <ccrec/face/client.hpp>
+#include <ccrec/transport/curl.hpp>
+
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -93,7 +96,8 @@ TEST_F(FaceCriteriaTest, EachCriterionExportsExactlyTheMatchingRecording) {
       std::string name = c.name.GetString();
       if (name != "customerId") continue;
       auto by_custom = Run({"--custom", name + "=" + c.value.GetString()});
-      EXPECT_EQ(Counts(by_custom), Expect(segments, 0)) << "--custom " << name;
+      // Plus the recording in progress: custom data is judged once it has ended (pending until then).
+      EXPECT_EQ(Counts(by_custom), Expect(segments, 1)) << "--custom " << name;
     }
     std::string file = r["segments"][0]["filename"].GetString();
     if (Plain(file)) {
@@ -146,6 +150,66 @@ TEST_F(FaceCriteriaTest, BadCriteriaAreUsageErrors) {
   }
   auto run = Run({"--custom", "customerId"});
   EXPECT_NE(run.err.find("NAME=VALUE"), std::string::npos) << run.err;
+}
+
+// --custom with --since-last-run: the CTI sets the custom data in the stop request's body, so while
+// the call records it matches no filter. It is pending and holds the checkpoint; once stopped (with
+// campaign=autumn, which no recording of the emulator has), the next run exports it. Before the fix it was never listed: no pending line,
+// the checkpoint moved to --to, and it was lost with exit 0. Its own emulator: it stops a recording.
+class FaceVolatileFilterTest : public FaceCriteriaTest {};
+
+TEST_F(FaceVolatileFilterTest, CustomFilterRecordingInProgressIsPendingUntilItEndsThenExported) {
+  auto truth = Truth();
+  std::string running_id;
+  long long running_start = -1;
+  for (auto const& r : truth["recordings"].GetArray()) {
+    if (!r["inProgress"].GetBool()) continue;
+    running_id = r["recordingId"].GetString();
+    running_start = r["startMs"].GetInt64();
+  }
+  ASSERT_FALSE(running_id.empty());
+  TempDir dir("ccrec-it-face-volatile");
+  std::string manifest = dir / "m.jsonl";
+  std::vector<std::string> base = {CCREC_EXPORT_BIN, "face", "--face-url", face_->Get("base_url"), "--user-email",
+                                   face_->Get("user_email"), "--to", "2026-11-02T00:00:00Z", "--dest", dir / "out",
+                                   "--ca-file", face_->Get("ca_file"), "--manifest", manifest, "--since-last-run",
+                                   "--custom", "campaign=autumn"};
+  std::map<std::string, std::string> env{{"CCREC_FACE_PASSWORD", face_->Get("password")}};
+  auto first_args = base;
+  first_args.insert(first_args.end(), {"--from", "2026-11-01T00:00:00Z"});
+  auto first = ccrec_it::RunProgram(first_args, env);
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(Counts(first), Expect(0, 1)) << first.err;
+  auto manifest_text = ccrec_it::ReadFile(manifest);
+  EXPECT_NE(manifest_text.find("judged once it has ended"), std::string::npos) << manifest_text;
+  auto checkpoint = Json(ccrec_it::ReadFile(manifest + ".checkpoint.json"));
+  ASSERT_TRUE(checkpoint.IsObject());
+  EXPECT_EQ(checkpoint["next_from_ms"].GetInt64(), running_start) << "held at the recording in progress";
+
+  // The call ends: the stop request's body sets the custom data the export filters on.
+  ccrec::face::ClientOptions o;
+  o.base_url = face_->Get("base_url");
+  o.user_email = face_->Get("user_email");
+  o.password = face_->Get("password");
+  ccrec::CurlOptions co;
+  co.ca_file = face_->Get("ca_file");
+  o.transport = ccrec::MakeCurlTransport(co);
+  ccrec::face::Client client(o);
+  ccrec::face::SearchCriteria target;
+  target.recording_id = running_id;
+  ccrec::face::MetadataUpdate metadata;
+  metadata.custom_fields = {{"campaign", "autumn"}};
+  auto stopped = client.Stop(target, metadata);
+  ASSERT_TRUE(stopped) << stopped.error().ToString();
+
+  auto second = ccrec_it::RunProgram(base, env);
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  std::size_t segments = 0;
+  for (auto const& r : Truth()["recordings"].GetArray()) {
+    if (r["recordingId"].GetString() == running_id) segments = r["segments"].Size();
+  }
+  ASSERT_GT(segments, 0u);
+  EXPECT_EQ(Counts(second), Expect(segments, 0)) << second.err;
 }
 
 }  // namespace

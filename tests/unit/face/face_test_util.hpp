@@ -16,9 +16,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -139,6 +141,9 @@ struct FakeRecording {
   /// The details answer's "startTime" when it differs from `start_ms` (which lists write and
   /// searches filter on): another clock field, or another precision.
   std::optional<std::int64_t> details_start_ms = std::nullopt;
+  /// The custom data values searches by a custom field match (a name not here matches nothing);
+  /// empty: {"customerId": "C-<id>"}, as the default customData.
+  std::map<std::string, std::string> custom_search = {};
 };
 
 /// Exports the day [kDayStart, kDayStart + 24 h) of `env`'s FACE server through the engine (concurrency 2,
@@ -183,6 +188,15 @@ class FakeFace {
     std::lock_guard<std::mutex> lock(mu_);
     recordings_.push_back(std::move(r));
   }
+  /// Changes recording `id` (e.g. it ends, its custom data is set).
+  void Update(std::string const& id, std::function<void(FakeRecording&)> const& change) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& r : recordings_) {
+      if (r.id == id) change(r);
+    }
+  }
+  /// Called with the parameters of each `details` request before it is answered (may call Update()).
+  void OnDetails(std::function<void(std::map<std::string, std::string> const&)> hook) { on_details_ = std::move(hook); }
   /// Adds `n` single-segment recordings starting at `start_ms`, `step_ms` apart.
   void AddMany(int n, std::int64_t start_ms, std::int64_t step_ms) {
     for (int i = 0; i < n; ++i) {
@@ -266,8 +280,39 @@ class FakeFace {
            R"(,"segments":[)" + segs + R"(,{"segment":{}}]})";
   }
 
+  static bool FakeInProgress(FakeRecording const& r) {
+    if (r.segments.empty()) return true;
+    return std::any_of(r.segments.begin(), r.segments.end(), [](FakeSegment const& s) {
+      return !s.end_ms || (s.filename.size() >= 5 && s.filename.substr(s.filename.size() - 5) == ".rpdd");
+    });
+  }
+
+  /// The search parameters inProgress, filename and custom data fields (any name the fake does not
+  /// know otherwise): true when `r` matches them all.
+  static bool MatchesFilters(FakeRecording const& r, std::map<std::string, std::string> const& p) {
+    static std::set<std::string> const kOther{"token", "earliestStart", "latestStart", "maxListLength", "recordingId",
+                                              "ani", "dnis", "format", "formatName", "version", "isrUcid",
+                                              "ingressCallId", "egressCallId", "thirdpartyId", "aor"};
+    for (auto const& [name, value] : p) {
+      if (kOther.count(name)) continue;
+      if (name == "inProgress") {
+        if ((value == "true") != FakeInProgress(r)) return false;
+      } else if (name == "filename") {
+        if (std::none_of(r.segments.begin(), r.segments.end(), [&](FakeSegment const& s) { return s.filename == value; })) {
+          return false;
+        }
+      } else {
+        auto custom = r.custom_search.empty() ? std::map<std::string, std::string>{{"customerId", "C-" + r.id}}
+                                              : r.custom_search;
+        if (!custom.count(name) || custom.at(name) != value) return false;
+      }
+    }
+    return true;
+  }
+
   Result<HttpResponse> Details(std::map<std::string, std::string>& p) {
     ++details_calls_;
+    if (on_details_) on_details_(p);
     std::vector<FakeRecording> found;
     auto bound = [&](char const* name) -> std::optional<std::chrono::system_clock::time_point> {
       if (!p.count(name)) return std::nullopt;
@@ -283,6 +328,7 @@ class FakeFace {
         if (hi && t > *hi) continue;
         if (p.count("recordingId") && p["recordingId"] != r.id) continue;
         if (p.count("ani") && p["ani"] != r.ani) continue;
+        if (!MatchesFilters(r, p)) continue;
         found.push_back(r);
       }
     }
@@ -327,6 +373,7 @@ class FakeFace {
   bool seconds_in_lists_ = false;
   bool date_fractions_ignored_ = false;
   std::atomic<int> details_calls_{0};
+  std::function<void(std::map<std::string, std::string> const&)> on_details_;
 };
 
 }  // namespace face_test
