@@ -205,7 +205,8 @@ TEST_F(FaceVolatileFilterTest, CustomFilterRecordingInProgressIsPendingUntilItEn
   auto second = ccrec_it::RunProgram(base, env);
   EXPECT_EQ(second.exit_code, 0) << second.err;
   std::size_t segments = 0;
-  for (auto const& r : Truth()["recordings"].GetArray()) {
+  auto const after = Truth();  // kept alive: the loop reads its members
+  for (auto const& r : after["recordings"].GetArray()) {
     if (r["recordingId"].GetString() == running_id) segments = r["segments"].Size();
   }
   ASSERT_GT(segments, 0u);

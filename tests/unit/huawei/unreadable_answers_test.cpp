@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// A fifth audit: a poll answer that arrives (HTTP 200) but cannot be read — cut off, over the 1 MiB
+// The fourth audit: a poll answer that arrives (HTTP 200) but cannot be read — cut off, over the 1 MiB
 // cap, not JSON, without retcode — lost the events it carried (the gateway delivers each once) and
 // was only a retried poll failure: the run ended with exit 0. Now it is counted, the poll goes on,
 // and the run ends with an error naming it; a poll that failed before an answer arrived does not.
