@@ -132,9 +132,9 @@ class HuaweiSource final : public HuaweiRecordingSource {
   /// gateway held are lost at sign-out, so the run must fail (Enumerate() returns it); likewise when
   /// poll answers arrived but could not be read (EventPoller::UnreadableAnswerError()).
   Result<bool> AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
-                  std::function<bool(AgentEvent const&)> const& report_record_fail,
-                  std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
-                  CallContext const& ctx);
+                          std::function<bool(AgentEvent const&)> const& report_record_fail,
+                          std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
+                          CallContext const& ctx);
   /// Reports each record event EventPoller::TakeLate() returns: a Record as a pending line (announced
   /// `when`), a Record_Fail or a malformed one through its reporter. False when a reporter returned false.
   bool TakeLate(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
@@ -466,9 +466,9 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
 }
 
 Result<bool> HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
-                              std::function<bool(AgentEvent const&)> const& report_record_fail,
-                              std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when,
-                              CallContext const& ctx) {
+                                      std::function<bool(AgentEvent const&)> const& report_record_fail,
+                                      std::function<void(exporter::PendingItem)> const& on_pending,
+                                      std::string const& when, CallContext const& ctx) {
   // A record event delivered now cannot be exported in this run (the engine would wait for it, and
   // the next one, for ever): it is a pending line with the identity its export will have, so that
   // --since-last-run (UnfinishedRecordings) downloads it — the gateway delivers it only once.
