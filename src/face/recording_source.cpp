@@ -122,12 +122,8 @@ class FaceSource : public exporter::RecordingSource {
     auto recording = client_.GetRecording(match.recording_id, ctx);
     if (!recording) return DetailsFailed(match, recording.error(), on_item);
     if (recording->InProgress()) {
-      exporter::PendingItem pending{kSource, CallId(recording->isr_ucid, recording->ingress_call_id),
-                                    PendingReason(*recording) + "; the search filters (" + volatile_filters +
-                                        ") are judged once it has ended, a later run lists it again"};
-      pending.recording_id = recording->recording_id;
-      pending.window_time = WindowTime(match, recording->start_time);
-      on_pending(std::move(pending));
+      on_pending(Pending(match, *recording, "; the search filters (" + volatile_filters +
+                                                  ") are judged once it has ended, a later run lists it again"));
       return true;
     }
     SearchCriteria judge = options_.filter;
@@ -153,11 +149,7 @@ class FaceSource : public exporter::RecordingSource {
   Result<bool> ExportRecording(RecordingMatch const& match, Recording const& recording, OnItem const& on_item,
                                OnPending const& on_pending, CallContext const& ctx) const {
     if (recording.InProgress()) {
-      exporter::PendingItem pending{kSource, CallId(recording.isr_ucid, recording.ingress_call_id),
-                                    PendingReason(recording)};
-      pending.recording_id = recording.recording_id;
-      pending.window_time = WindowTime(match, recording.start_time);
-      on_pending(std::move(pending));
+      on_pending(Pending(match, recording));
       return true;
     }
     if (!recording.unreadable_segments.empty()) {
@@ -229,6 +221,15 @@ class FaceSource : public exporter::RecordingSource {
     if (!m.start) return details_start;
     if (!details_start) return m.start;
     return std::min(*m.start, *details_start);
+  }
+
+  /// The pending line of the listed recording `match` still in progress (`r`, its details):
+  /// PendingReason() followed by `more`, holding the checkpoint at WindowTime().
+  static exporter::PendingItem Pending(RecordingMatch const& match, Recording const& r, std::string const& more = {}) {
+    exporter::PendingItem pending{kSource, CallId(r.isr_ucid, r.ingress_call_id), PendingReason(r) + more};
+    pending.recording_id = r.recording_id;
+    pending.window_time = WindowTime(match, r.start_time);
+    return pending;
   }
 
   static std::string PendingReason(Recording const& r) {

@@ -71,39 +71,42 @@ std::vector<std::pair<std::string, std::function<Result<HttpResponse>()>>> Unrea
   };
 }
 
-/// Polls with `answer` as the second poll's answer until the poll has gone on after it.
-EventPoller& PollPast(EventPoller& poller, Gateway& gw) {
+/// Polls with `second()` as the second poll's answer until the poll has gone on after it, then
+/// hands the finished poller to `check`.
+void PollPast(std::function<Result<HttpResponse>()> second, ccrec::Logger const& logger,
+              std::function<void(EventPoller const&)> const& check) {
+  Gateway gw;
+  gw.poll_answer = [second = std::move(second)](int n) -> std::optional<Result<HttpResponse>> {
+    if (n == 2) return second();
+    return std::nullopt;
+  };
+  AgentSession session(Options(gw.fake));
+  ASSERT_TRUE(session.SignIn());
+  EventPollerOptions o;
+  o.interval = 1ms;
+  o.error_backoff = 1ms;
+  o.logger = logger;
+  EventPoller poller(session, o);
   poller.Start();
   EXPECT_TRUE(WaitFor([&] { return gw.polls.load() >= 4; }));
   poller.Finish(1s);
-  return poller;
+  check(poller);
 }
 
 TEST(HuaweiUnreadableAnswers, AnAnswerThatArrivedButCannotBeReadIsCountedAndNamed) {
   for (auto const& entry : UnreadableAnswers()) {
     SCOPED_TRACE(entry.first);
-    Gateway gw;
     LogCapture log;
-    gw.poll_answer = [fail = entry.second](int n) -> std::optional<Result<HttpResponse>> {
-      if (n == 2) return fail();
-      return std::nullopt;
-    };
-    AgentSession session(Options(gw.fake));
-    ASSERT_TRUE(session.SignIn());
-    EventPollerOptions o;
-    o.interval = 1ms;
-    o.error_backoff = 1ms;
-    o.logger = log.Logger();
-    EventPoller poller(session, o);
-    PollPast(poller, gw);
-    EXPECT_EQ(poller.UnreadableAnswers(), 1u) << ::testing::PrintToString(log.Lines());
-    auto error = poller.UnreadableAnswerError();
-    ASSERT_TRUE(error) << "an answer that arrived but could not be read lost its events without a trace";
-    EXPECT_NE(error->message.find("1 event poll answer(s) arrived but could not be read"), std::string::npos)
-        << error->message;
-    EXPECT_NE(error->message.find("--record-id"), std::string::npos) << error->message;
-    EXPECT_FALSE(poller.FatalError());
-    EXPECT_FALSE(poller.DrainError());
+    PollPast(entry.second, log.Logger(), [&](EventPoller const& poller) {
+      EXPECT_EQ(poller.UnreadableAnswers(), 1u) << ::testing::PrintToString(log.Lines());
+      auto error = poller.UnreadableAnswerError();
+      ASSERT_TRUE(error) << "an answer that arrived but could not be read lost its events without a trace";
+      EXPECT_NE(error->message.find("1 event poll answer(s) arrived but could not be read"), std::string::npos)
+          << error->message;
+      EXPECT_NE(error->message.find("--record-id"), std::string::npos) << error->message;
+      EXPECT_FALSE(poller.FatalError());
+      EXPECT_FALSE(poller.DrainError());
+    });
     EXPECT_TRUE(log.Contains("error Huawei agent 20011: an event poll answer arrived but could not be read"))
         << ::testing::PrintToString(log.Lines());
   }
@@ -119,20 +122,10 @@ TEST(HuaweiUnreadableAnswers, APollWithoutAnAnswerIsOnlyRetried) {
   };
   for (auto const& entry : no_answer) {
     SCOPED_TRACE(entry.first);
-    Gateway gw;
-    gw.poll_answer = [fail = entry.second](int n) -> std::optional<Result<HttpResponse>> {
-      if (n == 2) return fail();
-      return std::nullopt;
-    };
-    AgentSession session(Options(gw.fake));
-    ASSERT_TRUE(session.SignIn());
-    EventPollerOptions o;
-    o.interval = 1ms;
-    o.error_backoff = 1ms;
-    EventPoller poller(session, o);
-    PollPast(poller, gw);
-    EXPECT_EQ(poller.UnreadableAnswers(), 0u);
-    EXPECT_FALSE(poller.UnreadableAnswerError());
+    PollPast(entry.second, {}, [](EventPoller const& poller) {
+      EXPECT_EQ(poller.UnreadableAnswers(), 0u);
+      EXPECT_FALSE(poller.UnreadableAnswerError());
+    });
   }
 }
 
