@@ -6,8 +6,12 @@
 #include "unit/huawei/huawei_test_util.hpp"
 
 #include <ccrec/exporter/exporter.hpp>
+#include <ccrec/exporter/manifest.hpp>
 #include <ccrec/huawei/recording_source.hpp>
 #include <ccrec/testing/manual_clock.hpp>
+#include <ccrec/testing/memory_sink.hpp>
+
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -111,6 +115,25 @@ inline ccrec::exporter::ExporterOptions EngineOptions() {
   eo.concurrency = 2;
   eo.sleeper = std::make_shared<ccrec::testing::ManualSleeper>();
   return eo;
+}
+
+/// The latest manifest line of each recording_id.
+inline std::map<std::string, Line> LatestByFile(std::string const& path) {
+  std::map<std::string, Line> out;
+  for (auto const& l : ReadManifest(path)) out[l.recording_id] = l;
+  return out;
+}
+
+/// Runs the export of source options `so` for `gw` into `sink` and `manifest`, then shuts the source down.
+inline ccrec::exporter::ExportSummary RunWatch(Gateway& gw, std::shared_ptr<ccrec::exporter::Manifest> manifest,
+                                               std::shared_ptr<ccrec::testing::MemorySink> const& sink,
+                                               ccrec::huawei::HuaweiSourceOptions so) {
+  ccrec::huawei::AgentSession session(Options(gw.fake));
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
+  ccrec::exporter::Exporter exporter(source, sink, std::move(manifest), EngineOptions());
+  auto summary = exporter.Run();
+  EXPECT_TRUE(source->Shutdown());
+  return summary;
 }
 
 }  // namespace huawei_test

@@ -25,24 +25,6 @@ namespace {
 using namespace huawei_test;
 using namespace std::chrono_literals;
 
-/// The latest manifest line of each recording_id.
-std::map<std::string, Line> LatestByFile(std::string const& path) {
-  std::map<std::string, Line> out;
-  for (auto const& l : ReadManifest(path)) out[l.recording_id] = l;
-  return out;
-}
-
-ccrec::exporter::ExportSummary RunWatch(Gateway& gw, std::shared_ptr<ccrec::exporter::Manifest> manifest,
-                                        std::shared_ptr<ccrec::testing::MemorySink> const& sink,
-                                        ccrec::huawei::HuaweiSourceOptions so) {
-  ccrec::huawei::AgentSession session(Options(gw.fake));
-  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
-  ccrec::exporter::Exporter exporter(source, sink, std::move(manifest), EngineOptions());
-  auto summary = exporter.Run();
-  EXPECT_TRUE(source->Shutdown());
-  return summary;
-}
-
 constexpr char kEarly[] = "Y:/1/0/20261101/20011/2000.V3";
 constexpr char kLate[] = "Y:/1/0/20261101/20011/2001.V3";
 
