@@ -49,6 +49,20 @@ std::string Sidecar(std::string const& agent_id, RecordingReference const& r, in
   return out;
 }
 
+/// True when `file_name` of task `task` waits for the task's StopRecordDone (`waiting` by taskId).
+bool IsWaiting(std::multimap<std::string, RecordingReference> const& waiting, std::string const& task,
+               std::string const& file_name) {
+  auto [first, last] = waiting.equal_range(task);
+  return std::any_of(first, last, [&](auto const& w) { return w.second.file_name == file_name; });
+}
+
+/// `now` + `after`, without overflow: at most about 10 years later (a negative `after` is `now`).
+std::chrono::steady_clock::time_point DueAfter(std::chrono::steady_clock::time_point now,
+                                               std::chrono::milliseconds after) {
+  std::chrono::milliseconds const cap = std::chrono::hours(24 * 3660);
+  return now + std::clamp(after, std::chrono::milliseconds(0), cap);
+}
+
 }  // namespace
 
 exporter::KeyIdentityRule HuaweiKeyIdentity() { return exporter::KeyIdentityRule{"huawei", {{"recording_id"}, {"file_name"}}}; }
@@ -219,12 +233,17 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
   using SteadyClock = std::chrono::steady_clock;
   auto const& log = options_.logger;
   auto const end = SteadyClock::now() + *options_.watch;
-  struct Waiting {
-    RecordingReference ref;
-    SteadyClock::time_point since;
+  auto const drain_end = end + options_.watch_drain_limit;
+  // By taskId; one task may announce several files (audio and video?) [U]: each is kept until the
+  // task's StopRecordDone, however long the call (a file still being written is incomplete, §5).
+  std::multimap<std::string, RecordingReference> waiting;
+  // The waiting recordings to warn about once stop_record_timeout has passed, in announcement order
+  // (so also in order of due time). Those due after the watch loop ends are not kept.
+  struct Overdue {
+    SteadyClock::time_point due;
+    std::string task, file_name;
   };
-  // By taskId; one task may announce several files (audio and video?) [U]: each is kept.
-  std::multimap<std::string, Waiting> waiting;
+  std::deque<Overdue> overdue;
   std::set<std::string> stopped;           // StopRecordDone seen before its Record event
   std::vector<RecordingReference> refused;  // offered while the engine was stopping (not queued)
   std::deque<AgentEvent> rest;             // queued when the period ended, not handled yet
@@ -266,7 +285,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     // and a file that really failed then ends as a failed line naming it.
     auto [first, last] = waiting.equal_range(ref.task_id);
     for (auto it = first; !ref.task_id.empty() && !ref.file_name.empty() && it != last;) {
-      it = it->second.ref.file_name == ref.file_name ? waiting.erase(it) : std::next(it);
+      it = it->second.file_name == ref.file_name ? waiting.erase(it) : std::next(it);
     }
     return report(MakeRecordFailItem(session_.AgentId(), event, ref));
   };
@@ -283,15 +302,17 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
       }
       log.Debug("Huawei: \"" + ref->file_name + "\" is being recorded (task " + ref->task_id +
                 "); waiting for AgentMediaEvent_StopRecordDone");
+      auto due = DueAfter(SteadyClock::now(), options_.stop_record_timeout);
+      if (due < drain_end) overdue.push_back(Overdue{due, ref->task_id, ref->file_name});
       std::string task = ref->task_id;  // not ref->task_id below: the right side moves *ref first
-      waiting.emplace(std::move(task), Waiting{std::move(*ref), SteadyClock::now()});
+      waiting.emplace(std::move(task), std::move(*ref));
     } else if (event.event_type == kRecordFailEvent) {
       return report_record_fail(event);
     } else if (auto stop = ParseStopRecordDone(event)) {
       auto [first, last] = waiting.equal_range(stop->task_id);
       if (first != last) {  // every file of the task is complete
         std::vector<RecordingReference> done;
-        for (auto it = first; it != last; ++it) done.push_back(std::move(it->second.ref));
+        for (auto it = first; it != last; ++it) done.push_back(std::move(it->second));
         waiting.erase(first, last);
         for (std::size_t i = 0; i < done.size(); ++i) {
           if (emit(done[i], true)) continue;
@@ -361,7 +382,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     }
     for (auto const& item : refused_failures) failure_as_pending(item);
     refused_failures.clear();
-    for (auto& [task, w] : waiting) left.push_back(std::move(w.ref));
+    for (auto& [task, w] : waiting) left.push_back(std::move(w));
     waiting.clear();
     for (auto const& r : left) {
       log.Warn("Huawei: \"" + r.file_name + "\" (call " + r.call_id + ") was announced but the run stopped before " +
@@ -380,7 +401,6 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
   // poll answer) or queued here: the watch goes on until a poll answers empty after the end (the gateway
   // has caught up) and the queue is empty, for at most watch_drain_limit.
   std::optional<std::uint64_t> empty_at_end;
-  auto const drain_end = end + options_.watch_drain_limit;
   for (;;) {
     if (ctx.cancel.IsCancelled()) return stopped_early();
     if (!handle_overflowed()) return stopped_early();
@@ -399,21 +419,18 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
       }
       break;
     }
-    // Recordings whose StopRecordDone is overdue are exported anyway.
-    auto wake = now >= end ? std::min(now + std::chrono::milliseconds(50), drain_end) : end;
-    for (auto it = waiting.begin(); it != waiting.end();) {
-      auto due = it->second.since + options_.stop_record_timeout;
-      if (due <= now) {
-        log.Warn("Huawei: no AgentMediaEvent_StopRecordDone for \"" + it->second.ref.file_name + "\" after " +
-                 std::to_string(options_.stop_record_timeout.count()) + " ms; exporting it anyway");
-        RecordingReference ref = std::move(it->second.ref);
-        it = waiting.erase(it);
-        if (!emit(ref, false)) return stopped_early();
-        continue;
-      }
-      wake = std::min(wake, due);
-      ++it;
+    // A recording whose StopRecordDone is overdue (a long call, or a gateway that sends none) is
+    // still not downloaded: one warning, and it keeps waiting (a pending line if the watch ends first).
+    for (; !overdue.empty() && overdue.front().due <= now; overdue.pop_front()) {
+      auto const& o = overdue.front();
+      if (!IsWaiting(waiting, o.task, o.file_name)) continue;  // exported, or its Record_Fail came
+      log.Warn("Huawei: no AgentMediaEvent_StopRecordDone for \"" + o.file_name + "\" (task " + o.task + ") after " +
+               std::to_string(options_.stop_record_timeout.count()) +
+               " ms; still waiting for it, since a file still being recorded is incomplete: it is exported when "
+               "the stop event arrives, or reported as pending if the watch ends first");
     }
+    auto wake = now >= end ? std::min(now + std::chrono::milliseconds(50), drain_end) : end;
+    if (!overdue.empty()) wake = std::min(wake, overdue.front().due);
     auto event = poller_->Next(wake, ctx.cancel);
     if (!event) {
       if (auto fatal = poller_->FatalError()) {
@@ -444,13 +461,13 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
   }
   if (!handle_overflowed()) return stopped_early();
   for (auto& [task, w] : waiting) {
-    log.Warn("Huawei: \"" + w.ref.file_name + "\" was still being recorded when the watch ended; not exported");
+    log.Warn("Huawei: \"" + w.file_name + "\" was still being recorded when the watch ended; not exported");
     exporter::PendingItem p{
-        "huawei", w.ref.call_id,
-        "recording \"" + w.ref.file_name + "\" (task " + task +
+        "huawei", w.call_id,
+        "recording \"" + w.file_name + "\" (task " + task +
             ") was still being recorded when the watch ended (no AgentMediaEvent_StopRecordDone); export it later "
             "by listing its fileName (or --since-last-run)"};
-    p.recording_id = w.ref.file_name;  // the identity its export will have: --since-last-run retries it
+    p.recording_id = w.file_name;  // the identity its export will have: --since-last-run retries it
     on_pending(std::move(p));
   }
   waiting.clear();

@@ -56,13 +56,18 @@ struct CCREC_EXPORT HuaweiSourceOptions {
   /// `locationId` for list-mode recordings without one (CTI pool mode). Default: none.
   std::string location_id;
   /// Watch mode: export a recording only after its `AgentMediaEvent_StopRecordDone` (same `taskId`),
-  /// since a file still being written is incomplete [reference §5, unconfirmed]. Recordings without a
-  /// taskId are exported at once. Default true.
+  /// since a file still being written is incomplete [reference §5, unconfirmed]. It is never
+  /// downloaded before, however long the call lasts (see stop_record_timeout); recordings still
+  /// waiting when the watch ends are pending items (see HuaweiRecordingSource). Recordings without a
+  /// taskId are exported at once. false: every recording is exported as soon as it is announced
+  /// (possibly still being recorded). Default true.
   bool wait_for_stop_record = true;
-  /// Watch mode: export a recording anyway when its StopRecordDone has not arrived after this long
-  /// (logged as a warning; the sidecar says "stop_record_seen": false). Recordings still waiting when
-  /// the watch ends are not downloaded (they may be incomplete): each is reported as a pending item
-  /// whose reason names the fileName, to be exported later by listing it. Default 5 minutes.
+  /// Watch mode with wait_for_stop_record: how long after its `AgentMediaEvent_Record` a recording
+  /// waits for its StopRecordDone before the source logs one warning naming its fileName and taskId
+  /// (a long call, or a gateway that sends no stop events). Only a warning: the recording keeps
+  /// waiting and is exported when the StopRecordDone arrives during the watch or its drain, or is a
+  /// pending item when the watch ends first (never downloaded incomplete). A duration; values past
+  /// the end of the watch never warn, 0 or less warns at once. Default 5 minutes.
   std::chrono::milliseconds stop_record_timeout{std::chrono::minutes(5)};
   /// Watch mode: after the period, the gateway may still hold events announced during it (a poll
   /// answer carries one event) and the poller's queue may still hold events (the export was behind).
@@ -132,10 +137,12 @@ CCREC_EXPORT exporter::ExportItem MakeHuaweiExportItem(AgentSession session, Rec
 ///   `failed` line (same identity and key as its export) and counts it; export it later by listing it;
 /// - every file of a task is kept while it waits for the task's StopRecordDone (a task may announce
 ///   several, e.g. audio and video [U]) and all of them are exported when it arrives;
-/// - recordings still waiting for their StopRecordDone at the end are pending items (see
-///   stop_record_timeout), and so is every recording announced after the period and its drain, until
-///   the poll stops (EventPoller::TakeLate()): the gateway delivers an event once and cannot list
-///   past recordings, so the pending line (recording_id = fileName, task_id = callId) is what
+/// - a recording with a taskId is not downloaded before its StopRecordDone arrives, however late
+///   (HuaweiSourceOptions::stop_record_timeout only logs a warning; the source holds one entry per
+///   waiting recording): those still waiting when the watch and its drain end are pending items,
+///   and so is every recording announced after the period and its drain, until the poll stops
+///   (EventPoller::TakeLate()): the gateway delivers an event once and cannot list past
+///   recordings, so the pending line (recording_id = fileName, task_id = callId) is what
 ///   UnfinishedRecordings() retries; when the run stops early (cancelled, fatal error) every recording the source
 ///   still holds — waiting, queued, overflowed, announced late, or offered to the stopping engine — is
 ///   a pending item whose reason names the fileName, and the poll stops. (Items the engine already
