@@ -300,6 +300,10 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
       if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) {
         return emit(*ref, stop_seen || !options_.wait_for_stop_record);
       }
+      if (seen_.count(ref->file_name) > 0 || IsWaiting(waiting, ref->task_id, ref->file_name)) {
+        log.Debug("Huawei: record event for \"" + ref->file_name + "\" seen again; already exported or waiting");
+        return true;
+      }
       log.Debug("Huawei: \"" + ref->file_name + "\" is being recorded (task " + ref->task_id +
                 "); waiting for AgentMediaEvent_StopRecordDone");
       auto due = DueAfter(SteadyClock::now(), options_.stop_record_timeout);

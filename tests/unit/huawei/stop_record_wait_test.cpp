@@ -159,4 +159,21 @@ TEST_F(HuaweiStopRecordWait, WithoutAStopRecordDoneNothingIsDownloadedAndEachRec
   EXPECT_EQ(retried.size(), 3u);
 }
 
+// A record event for a file already exported (the gateway announced it again, under another call)
+// does not wait for a StopRecordDone of its own: before, when the watch ended before
+// stop_record_timeout, it was a pending line that --since-last-run retried under a second identity
+// for the object that already holds the recording; now a wait ends only with the stop event.
+TEST_F(HuaweiStopRecordWait, ARecordingAnnouncedAgainAfterItsExportDoesNotWait) {
+  constexpr char kOnce[] = "Y:/1/0/20261101/20011/5031.V3";
+  gw_.files[kOnce] = "ONCE";
+  gw_.Event(Record("31", kOnce, "c31"));
+  gw_.Event(Stop("31"));
+  gw_.Event(Record("32", kOnce, "c31-again"));  // no StopRecordDone for task 32
+  auto so = Watching(log_);
+  so.stop_record_timeout = std::chrono::minutes(5);  // the watch ends long before
+  EXPECT_EQ(Run(so).LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=4");
+  ASSERT_TRUE(manifest_);
+  EXPECT_TRUE(ccrec::huawei::UnfinishedRecordings(*manifest_).empty());
+}
+
 }  // namespace
