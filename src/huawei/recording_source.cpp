@@ -297,9 +297,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
       if (!ref) return report_malformed(event, ref.error());
       if (ref->location_id.empty()) ref->location_id = options_.location_id;
       bool stop_seen = !ref->task_id.empty() && stopped.erase(ref->task_id) > 0;
-      if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) {
-        return emit(*ref, stop_seen || !options_.wait_for_stop_record);
-      }
+      if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) return emit(*ref, stop_seen);
       if (seen_.count(ref->file_name) > 0 || IsWaiting(waiting, ref->task_id, ref->file_name)) {
         log.Debug("Huawei: record event for \"" + ref->file_name + "\" seen again; already exported or waiting");
         return true;

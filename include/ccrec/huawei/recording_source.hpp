@@ -60,7 +60,8 @@ struct CCREC_EXPORT HuaweiSourceOptions {
   /// downloaded before, however long the call lasts (see stop_record_timeout); recordings still
   /// waiting when the watch ends are pending items (see HuaweiRecordingSource). Recordings without a
   /// taskId are exported at once. false: every recording is exported as soon as it is announced
-  /// (possibly still being recorded). Default true.
+  /// (possibly still being recorded: the sidecar's `stop_record_seen` says whether its StopRecordDone
+  /// had arrived). Default true.
   bool wait_for_stop_record = true;
   /// Watch mode with wait_for_stop_record: how long after its `AgentMediaEvent_Record` a recording
   /// waits for its StopRecordDone before the source logs one warning naming its fileName and taskId
@@ -109,7 +110,10 @@ struct CCREC_EXPORT HuaweiSourceOptions {
 /// @param session the downloading agent's session.
 /// @param reference what to download.
 /// @param file_type `filetype` of the download.
-/// @param stop_record_seen recorded in the sidecar.
+/// @param stop_record_seen recorded in the sidecar: whether the task's StopRecordDone had arrived when
+///   the recording was handed over. The source passes true for listed recordings (the caller names
+///   finished ones) and, in watch mode, false only for a recording without a taskId or one exported
+///   without waiting (HuaweiSourceOptions::wait_for_stop_record false) before its stop event.
 /// Source: reference §5, §6.
 /// @par Thread safety
 /// Thread-safe; the item's opener is thread-safe.

@@ -159,6 +159,25 @@ TEST_F(HuaweiStopRecordWait, WithoutAStopRecordDoneNothingIsDownloadedAndEachRec
   EXPECT_EQ(retried.size(), 3u);
 }
 
+// wait_for_stop_record false: each recording is exported when announced, and its sidecar says whether
+// its StopRecordDone had arrived by then (before, it said true for every one).
+TEST_F(HuaweiStopRecordWait, WithoutWaitingTheSidecarSaysWhetherTheStopRecordDoneHadArrived) {
+  constexpr char kStoppedLater[] = "Y:/1/0/20261101/20011/5021.V3";
+  constexpr char kStoppedBefore[] = "Y:/1/0/20261101/20011/5022.V3";
+  gw_.files[kStoppedLater] = "LATER";
+  gw_.files[kStoppedBefore] = "BEFORE";
+  gw_.Event(Record("21", kStoppedLater, "c21"));
+  gw_.Event(Stop("21"));
+  gw_.Event(Stop("22"));
+  gw_.Event(Record("22", kStoppedBefore, "c22"));
+  auto so = Watching(log_);
+  so.wait_for_stop_record = false;
+  EXPECT_EQ(Run(so).LastLine(), "exported=2 skipped=0 failed=0 pending=0 bytes=11");
+  auto sidecars = SidecarsByFile(*sink_);
+  EXPECT_NE(sidecars[kStoppedLater].find("\"stop_record_seen\":false"), std::string::npos) << sidecars[kStoppedLater];
+  EXPECT_NE(sidecars[kStoppedBefore].find("\"stop_record_seen\":true"), std::string::npos) << sidecars[kStoppedBefore];
+}
+
 // A record event for a file already exported (the gateway announced it again, under another call)
 // does not wait for a StopRecordDone of its own: before, when the watch ended before
 // stop_record_timeout, it was a pending line that --since-last-run retried under a second identity
