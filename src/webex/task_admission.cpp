@@ -40,19 +40,6 @@ bool IsOpenTask(Task const& task) {
   return task.status && AnyOf(kOpen, task.status);
 }
 
-bool PendingAge::TooOld(std::optional<std::chrono::system_clock::time_point> const& created) const {
-  return max_age.count() > 0 && created && clock->Now() - *created > max_age;
-}
-
-std::string FormatAge(std::chrono::milliseconds d) {
-  auto const ms = d.count();
-  if (ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
-  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
-  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
-}
-
 exporter::PendingItem PendingTask(Task const& task, PendingAge const& age, bool by_task_id) {
   exporter::PendingItem p{"webex", task.id,
                           by_task_id ? "the Captures API lists nothing for this task id (unknown id, not recorded, or not "

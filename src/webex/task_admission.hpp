@@ -8,6 +8,8 @@
 #include <ccrec/webex/models.hpp>
 #include <ccrec/webex/recording_source.hpp>
 
+#include "internal/pending_age.hpp"
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -25,19 +27,10 @@ bool TaskMatches(WebexTaskFilter const& filter, Task const& task);
 /// (Webex CC reference §4.2; case-insensitive). A task without status is not taken as open.
 bool IsOpenTask(Task const& task);
 
-/// How long a task may stay unfinished, and the clock it is measured with.
-struct PendingAge {
-  /// WebexSourceOptions::pending_max_age; zero: wait forever.
-  std::chrono::milliseconds max_age{0};
-  /// Not null.
-  std::shared_ptr<Clock> clock;
-
-  /// Whether `created` lies more than max_age in the past (never when unknown or max_age is zero).
-  bool TooOld(std::optional<std::chrono::system_clock::time_point> const& created) const;
-};
-
-/// "3d", "36h", "90m", "45s" or "1500ms": the largest unit that divides `d`.
-std::string FormatAge(std::chrono::milliseconds d);
+/// How long a task may stay unfinished (WebexSourceOptions::pending_max_age), and FormatAge():
+/// shared with the FACE source (internal/pending_age.hpp).
+using ::ccrec::detail::FormatAge;
+using ::ccrec::detail::PendingAge;
 
 /// A task without anything to export yet (captureRequested true or null, or listed by id, and an
 /// empty capture): pending with the reason, or given up (PendingItem::given_up, reason
