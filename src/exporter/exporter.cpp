@@ -221,14 +221,14 @@ class Run {
                          {{"source", p.source}, {"task_id", p.task_id}});
   }
 
-  /// A task pending for too long: one "failed" line, ever; it does not hold the resume point.
+  /// A task or recording pending for too long: one "failed" line, ever; it does not hold the resume point.
   void RecordGivenUp(PendingItem const& p) {
-    if (auto last = manifest_.Latest(p.source, p.task_id, {}); last && last->status == ItemStatus::kFailed) {
-      options_.logger.Debug("given up earlier: " + p.source + " task " + p.task_id + ": " + last->error);
+    if (auto l = manifest_.Latest(p.source, p.task_id, p.recording_id); l && l->status == ItemStatus::kFailed) {
+      options_.logger.Debug("given up earlier: " + p.source + " task " + p.task_id + ": " + l->error);
       return;
     }
     counters_.failed.fetch_add(1);
-    Record(Line(RecordingIdentity{p.source, p.task_id, "", ""}, ItemStatus::kFailed, p.reason), p.window_time);
+    Record(Line({p.source, p.task_id, p.recording_id, ""}, ItemStatus::kFailed, p.reason), p.window_time);
     options_.logger.Warn("failed: " + p.source + " task " + p.task_id + ": " + p.reason,
                          {{"source", p.source}, {"task_id", p.task_id}});
   }

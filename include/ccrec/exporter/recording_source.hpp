@@ -109,12 +109,13 @@ struct PendingItem {
   /// The recording this pending line is about, when the source knows it (FACE: the recordingId);
   /// written as the manifest line's `recording_id`. Default empty.
   std::string recording_id = {};
-  /// The source has waited long enough (e.g. webex::WebexSourceOptions::pending_max_age): the recording
-  /// is taken to be unavailable for good (purged, or never produced). The engine records the
-  /// task once as "failed" with `reason` (counted in ExportSummary::failed) and does not hold
-  /// ExportSummary::earliest_unfinished back for it, so an incremental run moves on. When the
-  /// manifest's last line for the task already is such a "failed" line (a run that re-lists it),
-  /// nothing is recorded or counted again. Default false.
+  /// The source has waited long enough (webex::WebexSourceOptions::pending_max_age,
+  /// face::FaceSourceOptions::pending_max_age): the recording is taken to be unavailable for good
+  /// (purged, never produced, or never finalised). The engine records the item once as "failed"
+  /// with `reason` (counted in ExportSummary::failed; identity source, task_id and recording_id)
+  /// and does not hold ExportSummary::earliest_unfinished back for it, so an incremental run moves
+  /// on. When the manifest's last line for that identity already is such a "failed" line (a run
+  /// that re-lists it), nothing is recorded or counted again. Default false.
   bool given_up = false;
 };
 
