@@ -23,6 +23,16 @@ void AddWindowFlags(CLI::App& cmd, WindowFlags& f, std::string const& what) {
                  "end the window this long before now (room for late recordings), e.g. 30m, 2h");
 }
 
+void AddPendingMaxAgeFlag(CLI::App& cmd, std::string& value, std::string const& what) {
+  cmd.add_option("--pending-max-age", value,
+                 "give up on " + what + ": record it as failed once and let --since-last-run move on (0 = wait forever)")
+      ->capture_default_str();
+}
+
+std::chrono::milliseconds ParsePendingMaxAge(std::string const& value) {
+  return ParseDurationFlag("--pending-max-age", value);
+}
+
 ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, std::string const& source,
                            CheckpointMatch const& match) {
   using std::chrono::system_clock;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The export window of a subcommand: --from/--to, --days-back N, --since-last-run (a checkpoint
-// beside --manifest) and --until-now-minus, shared by webex, face and webex-legacy.
+// beside --manifest) and --until-now-minus, shared by webex, face and webex-legacy; and
+// --pending-max-age (webex, face), which decides how long a pending item holds the checkpoint.
 
 #include "cli_common.hpp"
 
@@ -25,6 +26,18 @@ struct WindowFlags {
 /// Registers --from, --to, --days-back, --since-last-run and --until-now-minus; `what` names what
 /// the window is on ("the task's creation time").
 void AddWindowFlags(CLI::App& cmd, WindowFlags& flags, std::string const& what);
+
+/// The default of --pending-max-age: 3 days, as the sources' pending_max_age
+/// (WebexSourceOptions, FaceSourceOptions).
+inline constexpr char kDefaultPendingMaxAge[] = "3d";
+
+/// Registers --pending-max-age (webex, face: how long an item may stay pending before the source
+/// gives up on it, so that it no longer holds the --since-last-run checkpoint); `what` says what
+/// is given up and from when ("a task still without a recording this long after it was created").
+void AddPendingMaxAgeFlag(CLI::App& cmd, std::string& value, std::string const& what);
+
+/// The value of --pending-max-age (0 = wait forever); throws UsageError naming the flag.
+std::chrono::milliseconds ParsePendingMaxAge(std::string const& value);
 
 /// A resolved window and where its checkpoint lives.
 struct ExportWindow {

@@ -21,6 +21,7 @@ struct FaceFlags {
   std::string user_email;
   SecretFlag password;
   WindowFlags window;
+  std::string pending_max_age = kDefaultPendingMaxAge;
   std::string ani, dnis;
   // The other documented search criteria (FACE guide, "Recording search"): sent as given.
   std::string isr_ucid, ingress_call_id, egress_call_id, thirdparty_id, aor, filename, in_progress;
@@ -80,6 +81,7 @@ int RunFace(FaceFlags& f) {
   }
   if (f.user_email.empty()) throw UsageError{"--user-email is required (an ISR user of type API User)"};
   std::string password = ResolveSecret(f.password, "CCREC_FACE_PASSWORD", "password");
+  auto const pending_max_age = ParsePendingMaxAge(f.pending_max_age);  // 0 = wait forever
   auto window = ResolveWindow(f.window, f.common, "face");
   if (window.nothing_to_do) return kExitOk;
   auto const from = window.from;
@@ -143,6 +145,7 @@ int RunFace(FaceFlags& f) {
   so.concatenate_segments = f.concatenate_segments;
   so.include_supplemental = f.include_supplemental;
   so.format_template = format_template;
+  so.pending_max_age = pending_max_age;
   so.logger = logger;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(client, so);
 
@@ -166,6 +169,9 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--user-email", f->user_email, "ISR API user's e-mail");
   AddSecretFlag(*cmd, f->password, "password", "CCREC_FACE_PASSWORD", "ISR API user's password");
   AddWindowFlags(*cmd, f->window, "the recording start time");
+  AddPendingMaxAgeFlag(*cmd, f->pending_max_age,
+                       "a recording still in progress (a .rpdd segment that never finalised: a crashed recorder) "
+                       "this long after its start");
   cmd->add_option("--ani", f->ani, "only recordings with this calling party (ani)");
   cmd->add_option("--dnis", f->dnis, "only recordings with this called party (dnis)");
   cmd->add_option("--isr-ucid", f->isr_ucid, "only recordings of this ISR UCID (isrUcid)");

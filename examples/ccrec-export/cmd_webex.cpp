@@ -131,7 +131,7 @@ int RunWebex(WebexFlags& f) {
     sub_window = ParseDurationFlag("--sub-window", f.sub_window);
     if (sub_window < std::chrono::seconds(1)) throw UsageError{"--sub-window must be at least 1s"};
   }
-  auto pending_max_age = ParseDurationFlag("--pending-max-age", f.pending_max_age);  // 0 = wait forever
+  auto pending_max_age = ParsePendingMaxAge(f.pending_max_age);  // 0 = wait forever
   std::string const lease_instance = CheckLeaseUse(f);
   auto const shard = ParseShardFlag(f.shard);
   if (shard && by_id) throw UsageError{"--shard splits a listed window; it cannot be used with --task-id"};
@@ -309,10 +309,7 @@ void RegisterWebex(CLI::App& app, std::function<int()>& action) {
       ->capture_default_str();
   AddRedisRateLimitFlag(*cmd, *f);
   AddRedisLeaseFlags(*cmd, *f);
-  cmd->add_option("--pending-max-age", f->pending_max_age,
-                  "give up on a task still without a recording this long after it was created: record it as "
-                  "failed once and let --since-last-run move on (0 = wait forever)")
-      ->capture_default_str();
+  AddPendingMaxAgeFlag(*cmd, f->pending_max_age, "a task still without a recording this long after it was created");
   cmd->add_option("--shard", f->shard,
                   "I/N: list only the sub-windows I, I+N, I+2N, ... of the epoch-aligned --sub-window grid (UTC days "
                   "by default), so N instances share one window without listing or exporting anything twice; "

@@ -47,7 +47,7 @@ struct WebexFlags {
   std::string sub_window;
   std::string shard;  // --shard I/N
   std::string lease, lease_ttl = "60s", lease_wait = "6h";  // --lease redis://… (cli_redis.cpp)
-  std::string pending_max_age = "3d";
+  std::string pending_max_age = kDefaultPendingMaxAge;
   std::vector<std::string> queues, agents, directions, statuses;
   long long min_duration_s = -1, max_duration_s = -1;
   // issue 13 item 5: the rest of a task's media

@@ -11,6 +11,8 @@
 
 #include <ccrec/core/time.hpp>
 
+#include "internal/pending_age.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -26,7 +28,9 @@ using detail::Sidecar;
 
 class FaceSource : public exporter::RecordingSource {
  public:
-  FaceSource(Client client, FaceSourceOptions options) : client_(std::move(client)), options_(std::move(options)) {}
+  FaceSource(Client client, FaceSourceOptions options) : client_(std::move(client)), options_(std::move(options)) {
+    if (!options_.clock) options_.clock = MakeSystemClock();
+  }
 
   exporter::KeyIdentityRule KeyIdentity() const override { return FaceKeyIdentity(options_.concatenate_segments); }
 
@@ -224,12 +228,32 @@ class FaceSource : public exporter::RecordingSource {
   }
 
   /// The pending line of the listed recording `match` still in progress (`r`, its details):
-  /// PendingReason() followed by `more`, holding the checkpoint at WindowTime().
-  static exporter::PendingItem Pending(RecordingMatch const& match, Recording const& r, std::string const& more = {}) {
+  /// PendingReason() followed by `more`, holding the checkpoint at WindowTime(). Given up instead
+  /// (PendingItem::given_up, GivenUpReason()) once that start is older than pending_max_age.
+  exporter::PendingItem Pending(RecordingMatch const& match, Recording const& r, std::string const& more = {}) const {
     exporter::PendingItem pending{kSource, CallId(r.isr_ucid, r.ingress_call_id), PendingReason(r) + more};
     pending.recording_id = r.recording_id;
     pending.window_time = WindowTime(match, r.start_time);
+    if (::ccrec::detail::PendingAge{options_.pending_max_age, options_.clock}.TooOld(pending.window_time)) {
+      pending.given_up = true;
+      pending.reason = GivenUpReason(r, *pending.window_time);  // the engine logs it (once)
+    }
     return pending;
+  }
+
+  /// Why the recording `r`, in progress since `start`, is given up: "still in progress after
+  /// <pending_max_age>: FACE recording <id> ...", naming the segment that never finalised.
+  std::string GivenUpReason(Recording const& r, std::chrono::system_clock::time_point start) const {
+    std::string why = "it has no segment";
+    for (auto const& s : r.segments) {
+      if (!s.InProgress()) continue;
+      why = "segment " + s.segment_id + " (" + s.filename + ") never finalised" +
+            (s.end || s.end_text ? "" : " (no end time)");
+      break;
+    }
+    return "still in progress after " + ::ccrec::detail::FormatAge(options_.pending_max_age) + ": FACE recording " +
+           r.recording_id + " started " + FormatIso8601(start, true) + " and " + why +
+           " (did its recorder crash?); given up: not exported, and --since-last-run no longer waits for it";
   }
 
   static std::string PendingReason(Recording const& r) {

@@ -21,6 +21,7 @@ relative link of docs/operations.md points at a file or directory that exists.
 Usage: check_operations_doc.py --repo ROOT --ccrec-export PATH
 """
 import argparse
+import datetime
 import json
 import os
 import re
@@ -155,8 +156,11 @@ def start_face(tmp):
     os.makedirs(state)
     ready = os.path.join(state, "ready.json")
     script = os.path.join(ARGS.repo, "tests", "emulators", "face_server.py")
+    # Yesterday's recordings (UTC): the one in progress must stay younger than ccrec-export face's
+    # --pending-max-age (3 days), as a real first run's would, or it would be given up (exit 3).
+    day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).date().isoformat()
     proc = subprocess.Popen([sys.executable, script, "--port", "0", "--ready-file", ready, "--state-dir", state,
-                             "--recordings", "6", "--in-progress", "1"],
+                             "--recordings", "6", "--in-progress", "1", "--day", day],
                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(state, "log"), "w"))
     deadline = time.monotonic() + 60
     while not os.path.exists(ready):

@@ -4,6 +4,7 @@
 /// The Oracle ISR FACE recording source for the export engine: recordings in a time window →
 /// their segments → streamed downloads.
 
+#include <ccrec/core/clock.hpp>
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/exporter/key_template.hpp>
@@ -61,6 +62,22 @@ struct FaceSourceOptions {
   /// is not UTF-8). One extra request per recording; when it fails, the recording's items fail
   /// (a failed line, retried by the next run). Default: unset (no template).
   std::optional<TemplateFormat> format_template;
+  /// How long a recording may stay in progress. A recording still in progress (a `.rpdd` segment,
+  /// a segment without end, or no segment yet) more than this long after its start — the listed
+  /// start, or the details' startTime when that is earlier (the pending line's window_time) —
+  /// measured with `clock`, is reported once with PendingItem::given_up set and the reason
+  /// "still in progress after <age>: FACE recording <recordingId> ... segment <id> (<file>.rpdd)
+  /// never finalised ...": the engine records it as failed (one "failed" line, exit status 3 in
+  /// the CLI) and stops holding the --since-last-run checkpoint for it, so a recording whose
+  /// recorder crashed cannot pin the checkpoint forever; a later run that lists it again records
+  /// nothing more. It is never exported by this source, not even once it ends, unless a run
+  /// lists it again after that (an overlapping window). A recording without a start time never
+  /// gives up. Applies also to the recordings held pending for filters judged once they have ended
+  /// (see MakeFaceSource()). Zero: wait forever. Default 3 days (as Webex's).
+  /// Source: reference §5.3 (`.rpdd` = in progress), §1 (no FACE command reports a crashed recorder).
+  std::chrono::milliseconds pending_max_age{std::chrono::hours(72)};
+  /// The clock pending_max_age is measured with. Default: the system clock.
+  std::shared_ptr<Clock> clock;
   /// Log sink. Default: silent.
   Logger logger;
 };
@@ -84,7 +101,8 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 /// - A recording in progress (a `.rpdd` segment or a segment without end, or no segment yet) is
 ///   reported as pending (PendingItem: source "face", task_id = call id, recording_id =
 ///   recordingId); it is exported by a later run once it has ended. Its finished segments are not
-///   exported early.
+///   exported early. Once older than FaceSourceOptions::pending_max_age it is reported as given up
+///   instead (PendingItem::given_up: one failed line, no longer holding the checkpoint).
 /// - Manifest identity, on every line (exported, skipped, failed, pending): recording_id = the
 ///   FACE recordingId; task_id = the call id when FACE names one (isrUcid, else ingressCallId),
 ///   else empty. The key field {task_id} stays the recordingId, so object keys do not change.

@@ -107,7 +107,10 @@ class FaceIntegrationTest : public ::testing::Test {
   static std::vector<std::string> Args(std::string const& dest, std::string const& manifest) {
     std::vector<std::string> a = {CCREC_EXPORT_BIN, "face",    "--face-url", Url(), "--user-email",
                                   face_->Get("user_email"), "--from", kFrom,       "--to",  kTo,
-                                  "--dest",                 dest,     "--ca-file", Ca()};
+                                  "--dest",                 dest,     "--ca-file", Ca(),
+                                  // The emulator's day (2026-11-01) is older than the default 3 days:
+                                  // its recordings in progress would be given up (it_face_pending_age.cpp).
+                                  "--pending-max-age",      "0"};
     if (!manifest.empty()) {
       a.push_back("--manifest");
       a.push_back(manifest);

@@ -58,7 +58,8 @@ class FaceCriteriaTest : public ::testing::Test {
     TempDir dir("ccrec-it-face-criteria");
     std::vector<std::string> args = {CCREC_EXPORT_BIN, "face", "--face-url", face_->Get("base_url"), "--user-email",
                                      face_->Get("user_email"), "--from", "2026-11-01T00:00:00Z", "--to",
-                                     "2026-11-02T00:00:00Z", "--dest", dir / "out", "--ca-file", face_->Get("ca_file")};
+                                     "2026-11-02T00:00:00Z", "--dest", dir / "out", "--ca-file", face_->Get("ca_file"),
+                                     "--pending-max-age", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return ccrec_it::RunProgram(args, {{"CCREC_FACE_PASSWORD", face_->Get("password")}});
   }
@@ -173,7 +174,7 @@ TEST_F(FaceVolatileFilterTest, CustomFilterRecordingInProgressIsPendingUntilItEn
   std::vector<std::string> base = {CCREC_EXPORT_BIN, "face", "--face-url", face_->Get("base_url"), "--user-email",
                                    face_->Get("user_email"), "--to", "2026-11-02T00:00:00Z", "--dest", dir / "out",
                                    "--ca-file", face_->Get("ca_file"), "--manifest", manifest, "--since-last-run",
-                                   "--custom", "campaign=autumn"};
+                                   "--custom", "campaign=autumn", "--pending-max-age", "0"};
   std::map<std::string, std::string> env{{"CCREC_FACE_PASSWORD", face_->Get("password")}};
   auto first_args = base;
   first_args.insert(first_args.end(), {"--from", "2026-11-01T00:00:00Z"});

@@ -141,7 +141,7 @@ TEST_F(FaceCoarseListTimesTest, ExportCountsEveryRecordingAndManifestLinesCarryT
   auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "face", "--face-url", Url(), "--user-email",
                                    face_->Get("user_email"), "--from", "2026-11-01T00:00:00Z", "--to",
                                    "2026-11-02T00:00:00Z", "--max-list-length", "3", "--dest", dir / "out",
-                                   "--manifest", manifest, "--ca-file", Ca(), "--concurrency", "4"},
+                                   "--manifest", manifest, "--ca-file", Ca(), "--concurrency", "4", "--pending-max-age", "0"},
                                   {{"CCREC_FACE_PASSWORD", face_->Get("password")}});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   std::string last = run.LastLine();

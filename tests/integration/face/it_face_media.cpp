@@ -50,7 +50,7 @@ TEST(FaceMediaIntegration, ConcatenatedSegmentsAreOneValidWavOrOneObjectPerSegme
   std::string manifest = dir / "run.jsonl";
   auto run = ccrec_it::RunProgram({CCREC_EXPORT_BIN, "face", "--face-url", url, "--user-email", face->Get("user_email"),
                                    "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-02T00:00:00Z", "--dest", dest,
-                                   "--manifest", manifest, "--ca-file", ca, "--concatenate-segments"},
+                                   "--manifest", manifest, "--ca-file", ca, "--concatenate-segments", "--pending-max-age", "0"},
                                   {{"CCREC_FACE_PASSWORD", face->Get("password")}});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
 

@@ -35,7 +35,7 @@ TEST(FaceSupplementalIntegration, FilesAreExportedBesideTheirRecording) {
     std::vector<std::string> args = {CCREC_EXPORT_BIN, "face",   "--face-url", url,       "--user-email",
                                      face->Get("user_email"), "--from", "2026-11-01T00:00:00Z",
                                      "--to",   "2026-11-02T00:00:00Z", "--dest", dest, "--manifest", manifest,
-                                     "--ca-file", ca, "--include-supplemental"};
+                                     "--ca-file", ca, "--include-supplemental", "--pending-max-age", "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     return ccrec_it::RunProgram(args, {{"CCREC_FACE_PASSWORD", face->Get("password")}});
   };

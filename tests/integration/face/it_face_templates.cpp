@@ -37,7 +37,7 @@ TEST(FaceTemplatesIntegration, TemplatedAnswersReachTheSidecarsUnchanged) {
   auto run_export = [&](std::string const& dest, std::string const& format) {
     return ccrec_it::RunProgram({CCREC_EXPORT_BIN, "face", "--face-url", url, "--user-email", face->Get("user_email"),
                                  "--from", "2026-11-01T00:00:00Z", "--to", "2026-11-02T00:00:00Z", "--dest", dest,
-                                 "--ca-file", ca, "--format-template", format},
+                                 "--ca-file", ca, "--format-template", format, "--pending-max-age", "0"},
                                 {{"CCREC_FACE_PASSWORD", face->Get("password")}});
   };
   std::string dest = dir / "out";

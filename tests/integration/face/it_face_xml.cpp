@@ -92,7 +92,8 @@ class FaceXmlExportTest : public ::testing::Test {
     std::vector<std::string> args = {CCREC_EXPORT_BIN,   "face",          "--face-url", face_->Get("base_url"),
                                      "--user-email",     face_->Get("user_email"), "--from", "2026-11-01T00:00:00Z",
                                      "--to",             "2026-11-02T00:00:00Z",  "--dest", dir / "out",
-                                     "--manifest",       dir / "manifest.jsonl",  "--ca-file", face_->Get("ca_file")};
+                                     "--manifest",       dir / "manifest.jsonl",  "--ca-file", face_->Get("ca_file"),
+                                     "--pending-max-age", "0"};
     Export e;
     e.run = ccrec_it::RunProgram(args, {{"CCREC_FACE_PASSWORD", face_->Get("password")}});
     Control("config", R"({"xml":"off"})");

@@ -147,15 +147,19 @@ struct FakeRecording {
 };
 
 /// Exports the day [kDayStart, kDayStart + 24 h) of `env`'s FACE server through the engine (concurrency 2,
-/// the default key template of the mode, `env`'s clock and sleeper) into `sink`.
-inline ccrec::exporter::ExportSummary RunFaceExport(Env const& env, std::shared_ptr<ccrec::ObjectSink> sink,
-                                                   std::shared_ptr<ccrec::exporter::Manifest> manifest,
-                                                   bool concatenate = false, int max_list_length = 1000) {
+/// the default key template of the mode, `env`'s clock and sleeper, also as FaceSourceOptions::clock)
+/// into `sink`. `tweak` may change the source's options; `ctx` is the run's.
+inline ccrec::exporter::ExportSummary RunFaceExport(
+    Env const& env, std::shared_ptr<ccrec::ObjectSink> sink, std::shared_ptr<ccrec::exporter::Manifest> manifest,
+    bool concatenate = false, int max_list_length = 1000,
+    std::function<void(ccrec::face::FaceSourceOptions&)> const& tweak = {}, ccrec::CallContext const& ctx = {}) {
   ccrec::face::FaceSourceOptions so;
   so.from = ccrec::detail::FromEpochMs(kDayStart);
   so.to = ccrec::detail::FromEpochMs(kDayStart + 86'400'000);
   so.concatenate_segments = concatenate;
   so.max_list_length = max_list_length;
+  so.clock = env.clock;
+  if (tweak) tweak(so);
   std::shared_ptr<ccrec::exporter::RecordingSource> source = ccrec::face::MakeFaceSource(env.MakeClient(), so);
   ccrec::exporter::ExporterOptions eo;
   eo.concurrency = 2;
@@ -163,7 +167,7 @@ inline ccrec::exporter::ExportSummary RunFaceExport(Env const& env, std::shared_
   eo.sleeper = env.sleeper;
   eo.clock = env.clock;
   ccrec::exporter::Exporter exporter(source, std::move(sink), std::move(manifest), eo);
-  return exporter.Run();
+  return exporter.Run(ctx);
 }
 
 inline std::string SqlTime(std::int64_t ms) { return ccrec::detail::FormatSqlTime(ccrec::detail::FromEpochMs(ms), true); }

@@ -40,6 +40,7 @@ VolatileRun RunVolatileFilterExport(Env const& env, std::shared_ptr<ccrec::testi
   so.from = FromEpochMs(from_ms);
   so.to = FromEpochMs(to_ms);
   so.filter = filter;
+  so.clock = env.clock;  // pending_max_age counts on the test's clock
   ccrec::exporter::ExporterOptions eo;
   eo.concurrency = 1;
   eo.key_template = ccrec::face::kDefaultKeyTemplate;
