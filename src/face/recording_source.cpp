@@ -100,19 +100,21 @@ class FaceSource : public exporter::RecordingSource {
   Result<bool> ExportListed(RecordingMatch const& match, OnItem const& on_item, OnPending const& on_pending,
                             CallContext const& ctx) const {
     auto recording = client_.GetRecording(match.recording_id, ctx);
-    if (!recording) return DetailsFailed(match, recording.error(), on_item);
+    if (!recording) return DetailsFailed(match, recording.error(), on_item, ctx);
     return ExportRecording(match, *recording, on_item, on_pending, ctx);
   }
 
-  /// The details of the listed recording `match` could not be read.
-  Result<bool> DetailsFailed(RecordingMatch const& match, Error const& e, OnItem const& on_item) const {
+  /// The details of the listed recording `match` could not be read: a failed item (a timeout
+  /// included), unless the run cannot go on (IsFatalForRun()).
+  Result<bool> DetailsFailed(RecordingMatch const& match, Error const& e, OnItem const& on_item,
+                             CallContext const& ctx) const {
     if (e.code == ErrorCode::kNotFound) {
       // Listed, then gone (purged or deleted between the listing and this fetch): the server
       // returned it, so it ends as a failed line, never silently dropped (issue 11).
       options_.logger.Warn("FACE recording " + match.recording_id + " was listed and then not found");
       return on_item(VanishedItem(match, e));
     }
-    if (IsFatalForRun(e)) return e;
+    if (IsFatalForRun(e, ctx)) return e;
     return on_item(FailedItem(match, e));
   }
 
@@ -124,7 +126,7 @@ class FaceSource : public exporter::RecordingSource {
                                           OnItem const& on_item, OnPending const& on_pending,
                                           CallContext const& ctx) const {
     auto recording = client_.GetRecording(match.recording_id, ctx);
-    if (!recording) return DetailsFailed(match, recording.error(), on_item);
+    if (!recording) return DetailsFailed(match, recording.error(), on_item, ctx);
     if (recording->InProgress()) {
       on_pending(Pending(match, *recording, "; the search filters (" + volatile_filters +
                                                   ") are judged once it has ended, a later run lists it again"));
@@ -134,7 +136,7 @@ class FaceSource : public exporter::RecordingSource {
     judge.recording_id = match.recording_id;
     auto judged = client_.SearchRecordings(judge, ctx);
     if (!judged) {
-      if (IsFatalForRun(judged.error())) return std::move(judged).error();
+      if (IsFatalForRun(judged.error(), ctx)) return std::move(judged).error();
       Error e = std::move(judged).error();
       e.message = "judging it by the search filters (" + volatile_filters + ") once it had ended: " + e.message;
       return on_item(FailedItem(match, e));
@@ -171,7 +173,7 @@ class FaceSource : public exporter::RecordingSource {
       one.recording_id = recording.recording_id;
       auto answer = client_.SearchTemplated(TemplateCommand::kRecordingDetails, one, *options_.format_template, ctx);
       if (!answer) {
-        if (IsFatalForRun(answer.error())) return std::move(answer).error();
+        if (IsFatalForRun(answer.error(), ctx)) return std::move(answer).error();
         Error e = std::move(answer).error();
         e.message = "the templated answer (formatName=" + options_.format_template->name + "): " + e.message;
         return on_item(FailedItem(match, e));
@@ -308,7 +310,7 @@ class FaceSource : public exporter::RecordingSource {
     auto decision = detail::PlanWavConcatenation(client_, r.segments, ctx);
     if (!decision) {
       Error const& e = decision.error();
-      if (IsFatalForRun(e)) return decision.error();
+      if (IsFatalForRun(e, ctx)) return decision.error();
       Error failed = e;
       failed.message = "reading the WAV headers of the segments of FACE recording " + r.recording_id +
                        " failed: " + e.message;
@@ -331,9 +333,16 @@ class FaceSource : public exporter::RecordingSource {
     return true;
   }
 
-  static bool IsFatalForRun(Error const& e) {
-    return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied ||
-           e.code == ErrorCode::kCancelled || e.code == ErrorCode::kDeadlineExceeded;
+  /// Whether the error `e` of a per-recording request ends the run rather than failing that
+  /// recording: credentials rejected (after the client's fresh login), FACE codes 1 and 2 (not
+  /// licensed, host not authorized: kPermissionDenied), a cancelled run (never hidden as an item
+  /// failure, whatever the error says), and the run's own deadline passed. A request that timed
+  /// out on its own (ClientOptions::request_timeout, kDeadlineExceeded) is that recording's
+  /// failure, as are 5xx and 429 after retries: the next request may well succeed.
+  bool IsFatalForRun(Error const& e, CallContext const& ctx) const {
+    if (ctx.cancel.IsCancelled() || e.code == ErrorCode::kCancelled) return true;
+    if (e.code == ErrorCode::kDeadlineExceeded) return ctx.deadline && options_.clock->Now() >= *ctx.deadline;
+    return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
   }
 
   /// A one-segment recording is already one file: exported as served.

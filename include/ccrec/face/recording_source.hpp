@@ -76,7 +76,8 @@ struct FaceSourceOptions {
   /// (see MakeFaceSource()). Zero: wait forever. Default 3 days (as Webex's).
   /// Source: reference §5.3 (`.rpdd` = in progress), §1 (no FACE command reports a crashed recorder).
   std::chrono::milliseconds pending_max_age{std::chrono::hours(72)};
-  /// The clock pending_max_age is measured with. Default: the system clock.
+  /// The clock pending_max_age is measured with, and the run's CallContext::deadline checked
+  /// against (a kDeadlineExceeded after it ends the run). Default: the system clock.
   std::shared_ptr<Clock> clock;
   /// Log sink. Default: silent.
   Logger logger;
@@ -126,8 +127,17 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 /// - window_time (the --since-last-run checkpoint) is the recording's listed start, or its details
 ///   startTime when that is earlier.
 /// - A recording whose metadata cannot be read (after retries) becomes an item that fails with
-///   that error (a "failed" manifest line; the next run retries). A recording that vanished
-///   (code 19) is skipped with a log line.
+///   that error (a "failed" manifest line holding the checkpoint at its start; the next run
+///   retries), and the run goes on with the other recordings. This holds for every per-recording
+///   request (details, the judging search of a filtered recording, the templated answer, the WAV
+///   header pass) and for transient errors: a request that timed out (kDeadlineExceeded), HTTP
+///   5xx or 429 after the client's retries, FACE's "retry later" codes. A recording that vanished
+///   (code 19) is a failed line too, with a log line. Only errors that no later request of the run
+///   can escape end Enumerate() with that error: the credentials rejected after a fresh login
+///   (kUnauthenticated), kPermissionDenied (FACE codes 1 and 2: not licensed, host not
+///   authorized), cancellation (kCancelled, or any error once `ctx.cancel` is cancelled) and
+///   `ctx.deadline` passed (kDeadlineExceeded once FaceSourceOptions::clock reaches it). A listing
+///   that fails ends Enumerate() with its error.
 ///
 /// Sidecars (KEY + ".json"): `{"source":"face","recordingId","segmentId","sequence","filename",
 /// "ani","dnis","startTime","endTime","customData":{name:value},"recording":{...},"segment":{...}}`
