@@ -96,12 +96,17 @@ std::optional<std::string> MemorySink::Get(std::string const& key) const {
 
 bool MemorySink::EnforcesIfNoneMatch() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return enforces_if_none_match_;
+  return enforces_if_none_match_ && !ignores_if_none_match_;
 }
 
 void MemorySink::SetEnforcesIfNoneMatch(bool enforces) {
   std::lock_guard<std::mutex> lock(mu_);
   enforces_if_none_match_ = enforces;
+}
+
+void MemorySink::SetIgnoresIfNoneMatch(bool ignores) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ignores_if_none_match_ = ignores;
 }
 
 std::size_t MemorySink::AbortCount() const {
@@ -117,7 +122,7 @@ void MemorySink::FailWriteAfter(std::size_t writes, Error error) {
 
 bool MemorySink::Commit(std::string const& key, Object object, bool if_absent) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (if_absent && objects_.count(key) != 0) return false;
+  if (if_absent && !ignores_if_none_match_ && objects_.count(key) != 0) return false;
   objects_[key] = std::move(object);
   return true;
 }

@@ -33,12 +33,16 @@ class CCREC_EXPORT MemorySink : public ObjectSink {
   Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const& ctx = {}) override;
   std::string Describe(std::string const& key) const override;
 
-  /// True unless SetEnforcesIfNoneMatch(false): the existence check and the insert of an
-  /// if_none_match writer happen under one lock.
+  /// True unless SetEnforcesIfNoneMatch(false) or SetIgnoresIfNoneMatch(true): the existence
+  /// check and the insert of an if_none_match writer happen under one lock.
   bool EnforcesIfNoneMatch() const override;
   /// What EnforcesIfNoneMatch() answers (default true), to test callers against a sink that does
-  /// not claim it. Commits keep refusing existing keys either way.
+  /// not claim it. Commits keep refusing existing keys either way (unless SetIgnoresIfNoneMatch()).
   void SetEnforcesIfNoneMatch(bool enforces);
+  /// Makes commits ignore PutOptions::if_none_match and replace an existing object, as an
+  /// S3-compatible store that ignores `If-None-Match: *` does (default false); while set,
+  /// EnforcesIfNoneMatch() is false. To test that callers never overwrite through such a sink.
+  void SetIgnoresIfNoneMatch(bool ignores);
   /// Finished objects by key.
   std::map<std::string, Object> Objects() const;
   std::optional<std::string> Get(std::string const& key) const;
@@ -61,6 +65,7 @@ class CCREC_EXPORT MemorySink : public ObjectSink {
   std::size_t writes_until_failure_ = 0;
   std::optional<Error> write_failure_;
   bool enforces_if_none_match_ = true;
+  bool ignores_if_none_match_ = false;
 };
 
 }  // namespace ccrec::testing
