@@ -2,13 +2,13 @@
 #include <ccrec/exporter/exporter.hpp>
 
 #include "exporter/item_queue.hpp"
+#include "exporter/key_claims.hpp"
 #include "exporter/media_download.hpp"
 #include "exporter/sidecar.hpp"
 #include "exporter/task_pool.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <tuple>
@@ -286,80 +286,48 @@ class Run {
                          FieldsOf(item, key, &error));
   }
 
-  // ---- keys claimed in this run (two recordings must never share one) -------------------------
+  // ---- keys claimed in this run (two objects must never share one: KeyClaims) ---------------
 
-  struct Claim {
-    RecordingIdentity id;
-    ItemStatus state = ItemStatus::kPending;  // kPending = in flight
-    bool collided = false;
-    std::string other;  // a colliding recording, for messages
-    std::uint64_t bytes = 0;
-    std::optional<std::chrono::system_clock::time_point> window_time;
-  };
-
-  Error Collision(std::string const& key, std::string const& a, std::string const& b) {
-    return MakeError(ErrorCode::kIntegrity, "key collision: " + sink_.Describe(key) + " is the key of both " + a +
-                                                " and " + b + " in this run; neither is exported there. Use a key "
-                                                "template with the placeholders that identify a recording");
-  }
-
-  /// Claims `key` for the item. Another recording with the same key makes both fail: this one
-  /// through the returned error, the other one here when it already completed (a second,
-  /// "failed" line, and the counters move it), else when it completes.
+  /// Claims the item's key (and its sidecar's). Another item wanting one of them makes both
+  /// fail: this one through the returned error, the other one here when it already completed (a
+  /// second, "failed" line, and the counters move it), else when it completes.
   std::optional<Error> ClaimKey(ExportItem const& item, std::string const& key) {
-    auto const id = IdentityOf(item);
-    std::lock_guard<std::mutex> lock(claims_mu_);
-    auto [it, inserted] = claims_.try_emplace(key);
-    Claim& c = it->second;
-    if (inserted) {
-      c.id = id;
-      c.window_time = item.window_time;
-      return std::nullopt;
-    }
-    if (c.id == id) return std::nullopt;  // the same recording listed twice: not a collision
-    Error e = Collision(key, id.ToString(), c.id.ToString());
-    if (c.collided) return e;
-    c.collided = true;
-    c.other = id.ToString();
-    if (c.state == ItemStatus::kExported || c.state == ItemStatus::kSkipped) {
-      if (c.state == ItemStatus::kExported) {
+    auto const victim = [&](detail::CollisionVictim const& v) {
+      if (v.state == ItemStatus::kExported) {
         counters_.exported.fetch_sub(1);
-        counters_.bytes.fetch_sub(c.bytes);
+        counters_.bytes.fetch_sub(v.bytes);
       } else {
         counters_.skipped.fetch_sub(1);
       }
       counters_.failed.fetch_add(1);
-      NoteUnfinished(c.window_time);
-      auto f = EntryAt(c.id, key);
+      NoteUnfinished(v.window_time);
+      auto f = EntryAt(v.id, v.key);
       f.status = ItemStatus::kFailed;
-      f.error = Collision(key, c.id.ToString(), id.ToString()).ToString();
-      Record(f, c.window_time);
-      c.state = ItemStatus::kFailed;
-      options_.logger.Warn("failed: " + c.id.ToString() + ": " + f.error);
-    }
-    return e;
+      f.error = v.error.ToString();
+      Record(f, v.window_time);
+      options_.logger.Warn("failed: " + v.id.ToString() + ": " + f.error);
+    };
+    return claims_.Claim(IdentityOf(item), item.window_time, key, HasSidecar(item), victim);
   }
 
   /// Records the item as exported or skipped, unless its key collided meanwhile.
   void Complete(ExportItem const& item, std::string const& key, ItemStatus status, std::uint64_t bytes,
                 std::string sha256) {
-    std::unique_lock<std::mutex> lock(claims_mu_);
-    Claim& c = claims_[key];
-    if (c.collided) {
-      std::string other = c.other;
-      lock.unlock();
-      if (status == ItemStatus::kExported) counters_.bytes.fetch_sub(bytes);
-      return Fail(item, key, Collision(key, IdentityOf(item).ToString(), other));
-    }
-    (status == ItemStatus::kExported ? counters_.exported : counters_.skipped).fetch_add(1);
-    c.state = status;
-    if (status == ItemStatus::kExported) c.bytes = bytes;
-    auto e = EntryFor(item, key);
-    e.status = status;
-    e.bytes = bytes;
-    e.sha256 = std::move(sha256);
-    Record(e, item);
+    auto collided = claims_.Complete(key, status, bytes, [&] {
+      (status == ItemStatus::kExported ? counters_.exported : counters_.skipped).fetch_add(1);
+      auto e = EntryFor(item, key);
+      e.status = status;
+      e.bytes = bytes;
+      e.sha256 = std::move(sha256);
+      Record(e, item);
+    });
+    if (!collided) return;
+    if (status == ItemStatus::kExported) counters_.bytes.fetch_sub(bytes);
+    Fail(item, key, *collided);
   }
+
+  /// The item gets a sidecar KEY.json.
+  bool HasSidecar(ExportItem const& item) const { return options_.write_sidecars && !item.metadata_json.empty(); }
 
   // ---- one item ---------------------------------------------------------------------------
 
@@ -414,7 +382,7 @@ class Run {
       }
       return Fail(item, key, info.error());
     }
-    if (!options_.write_sidecars || item.metadata_json.empty()) return Exported(item, key, *info);
+    if (!HasSidecar(item)) return Exported(item, key, *info);
     due = SidecarDue{key, std::move(*info)};  // 4. the sidecar, on the pool
   }
 
@@ -464,7 +432,7 @@ class Run {
     if (!same) return Fail(item, key, same.error());
     // A run that stopped between the recording and its sidecar (or whose sidecar write failed)
     // left the recording alone: complete it, or the sidecar would never be written.
-    if (options_.write_sidecars && !item.metadata_json.empty()) {
+    if (HasSidecar(item)) {
       auto sidecar_stat = sink_.Stat(key + ".json", work_ctx_);
       if (!sidecar_stat) {
         if (IsCredentialError(sidecar_stat.error())) {
@@ -540,8 +508,7 @@ class Run {
   std::mutex fatal_mu_;
   std::optional<Error> fatal_;
   std::optional<std::chrono::system_clock::time_point> earliest_unfinished_;  // guarded by fatal_mu_
-  std::mutex claims_mu_;
-  std::map<std::string, Claim> claims_;  // by key, guarded by claims_mu_
+  detail::KeyClaims claims_{[this](std::string const& key) { return sink_.Describe(key); }};
   bool conditional_create_ = false;      // no Stat() before writing an item the manifest never saw
   detail::TaskPool* sidecars_ = nullptr;  // the sidecar writers while Execute() runs
 };
