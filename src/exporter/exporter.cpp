@@ -59,7 +59,8 @@ class Run {
     work_ctx_.cancel = stop_;
     // Without a manifest every item may exist already: Stat() first, or each would be downloaded
     // again only to be refused by the sink.
-    conditional_create_ = sink.EnforcesIfNoneMatch() && manifest.Destination().has_value();
+    enforces_if_none_match_ = sink.EnforcesIfNoneMatch();
+    conditional_create_ = enforces_if_none_match_ && manifest.Destination().has_value();
   }
 
   ExportSummary Execute() {
@@ -389,8 +390,10 @@ class Run {
   /// Writes the sidecar of an item whose recording is stored, then records the item: exported,
   /// or failed (pending when the run is stopping) with its bytes taken back.
   void FinishWithSidecar(ExportItem const& item, std::string const& key, ObjectInfo const& info) {
+    detail::SidecarWrite how;  // a sink that would replace an object at KEY.json is asked first
+    how.stat_first = !enforces_if_none_match_;
     Result<void> sidecar = Stopping() ? Result<void>(MakeError(ErrorCode::kCancelled, "the run stopped"))
-                                      : WriteSidecar(item, key);
+                                      : WriteSidecar(item, key, how);
     if (!sidecar) {
       counters_.bytes.fetch_sub(info.bytes);  // the item is not exported
       return Fail(item, key, sidecar.error());
@@ -433,18 +436,9 @@ class Run {
     // A run that stopped between the recording and its sidecar (or whose sidecar write failed)
     // left the recording alone: complete it, or the sidecar would never be written.
     if (HasSidecar(item)) {
-      auto sidecar_stat = sink_.Stat(key + ".json", work_ctx_);
-      if (!sidecar_stat) {
-        if (IsCredentialError(sidecar_stat.error())) {
-          return FatalFor(item, SinkCredentialError(sidecar_stat.error(), key + ".json"));
-        }
-        return Fail(item, key, sidecar_stat.error());
-      }
-      if (!sidecar_stat->has_value()) {
-        if (auto sidecar = WriteSidecar(item, key); !sidecar) return Fail(item, key, sidecar.error());
-      } else if (auto theirs = detail::CheckSidecar(sink_, item, key, **sidecar_stat); !theirs) {
-        return Fail(item, key, theirs.error());
-      }
+      detail::SidecarWrite how;  // Stat() first: most skipped items have their sidecar
+      how.legacy_recording = existing.metadata.count(kIdentityMetadataKey) == 0;
+      if (auto sidecar = WriteSidecar(item, key, how); !sidecar) return Fail(item, key, sidecar.error());
     }
     Complete(item, key, ItemStatus::kSkipped, existing.bytes, existing.sha256_hex.value_or(""));
   }
@@ -455,8 +449,8 @@ class Run {
     return e;
   }
 
-  Result<void> WriteSidecar(ExportItem const& item, std::string const& key) {
-    auto result = detail::WriteSidecar(sink_, item, key, work_ctx_);
+  Result<void> WriteSidecar(ExportItem const& item, std::string const& key, detail::SidecarWrite how) {
+    auto result = detail::WriteSidecar(sink_, item, key, how, work_ctx_);
     if (!result && IsCredentialError(result.error())) Fatal(SinkCredentialError(result.error(), key + ".json"));
     return result;
   }
@@ -509,6 +503,7 @@ class Run {
   std::optional<Error> fatal_;
   std::optional<std::chrono::system_clock::time_point> earliest_unfinished_;  // guarded by fatal_mu_
   detail::KeyClaims claims_{[this](std::string const& key) { return sink_.Describe(key); }};
+  bool enforces_if_none_match_ = false;  // ObjectSink::EnforcesIfNoneMatch()
   bool conditional_create_ = false;      // no Stat() before writing an item the manifest never saw
   detail::TaskPool* sidecars_ = nullptr;  // the sidecar writers while Execute() runs
 };

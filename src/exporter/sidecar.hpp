@@ -20,14 +20,32 @@ RecordingIdentity IdentityOf(ExportItem const& item);
 /// object the engine writes for `item`.
 void AddIdentity(PutOptions& put, ExportItem const& item);
 
-/// An existing sidecar (`key` + ".json") belongs to the item unless its identity metadata names
-/// another recording (sidecars of older ccrec versions carry none and are kept); else
-/// kIntegrity naming it.
-Result<void> CheckSidecar(ObjectSink& sink, ExportItem const& item, std::string const& key, ObjectInfo const& sidecar);
+/// How WriteSidecar() finds and judges an object already at the sidecar key.
+struct SidecarWrite {
+  /// Stat() the sidecar key first and write only when nothing is there: needed on a sink that
+  /// does not enforce if_none_match (ObjectSink::EnforcesIfNoneMatch() false), which would
+  /// replace it. Without it the conditional write is the check (one round trip).
+  bool stat_first = true;
+  /// The recording at the key is an older ccrec's object without identity metadata (the manifest
+  /// proved it): a sidecar without identity metadata is then taken for its own.
+  bool legacy_recording = false;
+};
 
-/// Writes the item's sidecar `key` + ".json" (ExportItem::metadata_json) with AddIdentity(). A
-/// sidecar that exists already (PreconditionFailed) is kept when CheckSidecar() accepts it.
-/// Returns the sink's error otherwise (the caller judges credential errors).
-Result<void> WriteSidecar(ObjectSink& sink, ExportItem const& item, std::string const& key, CallContext const& ctx);
+/// An existing object at the sidecar key (`key` + ".json") is the item's sidecar when its
+/// identity metadata names the item, or when it carries none and `legacy_recording` (both were
+/// written by a ccrec that wrote no identity). Otherwise it is another recording's object or a
+/// foreign one: kIntegrity naming it (it is not to be overwritten).
+Result<void> CheckSidecar(ObjectSink& sink, ExportItem const& item, std::string const& key, ObjectInfo const& sidecar,
+                          bool legacy_recording);
+
+/// Writes the item's sidecar `key` + ".json" (ExportItem::metadata_json) with AddIdentity(),
+/// unless an object is there already (found by Stat() first with `how.stat_first`, else by the
+/// refused conditional write, "PreconditionFailed"): that one is kept when CheckSidecar()
+/// accepts it, and the item fails otherwise; it is not overwritten (on a sink that ignores
+/// if_none_match, only an object created between the Stat() and the write could be, the same
+/// window a recording has). Returns the sink's error otherwise (the caller judges credential
+/// errors).
+Result<void> WriteSidecar(ObjectSink& sink, ExportItem const& item, std::string const& key, SidecarWrite how,
+                          CallContext const& ctx);
 
 }  // namespace ccrec::exporter::detail

@@ -79,6 +79,7 @@ TEST_F(RoundTripTest, SinkWithoutTheCapabilityIsStattedFirst) {
     auto key = Key("t" + std::to_string(i), "r" + std::to_string(i));
     EXPECT_EQ(RtCount(sink->Statted(), key), 1u) << key;  // Stat() + write: two round trips
     EXPECT_EQ(RtCount(sink->Opened(), key), 1u) << key;
+    EXPECT_EQ(RtCount(sink->Statted(), key + ".json"), 1u) << key;  // its sidecar too (off the worker)
   }
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The sidecar key (KEY.json) of a recording is never another recording's object: within a run it
-// is claimed like a recording key (a recording whose key is another item's KEY.json fails both).
+// is claimed like a recording key (a recording whose key is another item's KEY.json fails both),
+// and across runs an object already there is looked up first on a sink that may ignore
+// If-None-Match, and never overwritten.
 
 #include "exporter_test_util.hpp"
 
@@ -127,6 +129,28 @@ class SidecarKeyTest : public ExporterTest {
       EXPECT_FALSE(memory->Get("x/a.wav"));
     }
   }
+
+  // ---- an object already at an item's sidecar key --------------------------------------------
+
+  /// Exports t1/r1 with `existing` already at its sidecar key (another recording's object when
+  /// `task` is given, else one without identity): the item fails and the object stays.
+  void ExpectExistingSidecarKeyKept(std::string const& task, std::string const& rec, std::string const& error_part) {
+    Add("t1", "r1", Bytes(300, 1));
+    auto const sidecar_key = Key("t1", "r1") + ".json";
+    Preload(sidecar_key, "someone else's", task, rec);
+    auto const before = memory->Objects().at(sidecar_key).options.metadata;
+    auto summary = Run(1);
+    EXPECT_EQ(summary.LastLine(), "exported=0 skipped=0 failed=1 pending=0 bytes=0");
+    EXPECT_EQ(memory->Get(sidecar_key), std::optional<std::string>("someone else's")) << "never overwritten";
+    EXPECT_EQ(memory->Objects().at(sidecar_key).options.metadata, before);
+    auto lines = Lines();
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines[0].status, "failed");
+    auto const what = "the sidecar memory://" + sidecar_key + " of fake task t1 recording r1 already exists";
+    EXPECT_NE(lines[0].error.find(what), std::string::npos) << lines[0].error;
+    EXPECT_NE(lines[0].error.find(error_part), std::string::npos) << lines[0].error;
+    EXPECT_NE(lines[0].error.find("it was not overwritten"), std::string::npos) << lines[0].error;
+  }
 };
 
 TEST_F(SidecarKeyTest, RecordingAtAnExportedItemsSidecarKeyFailsBoth) {
@@ -153,6 +177,36 @@ TEST_F(SidecarKeyTest, WithoutSidecarsTheKeysDoNotCollide) {
   auto o = Options(1);
   o.key_template = "x/{file_name}";
   EXPECT_EQ(Run(o, OpenManifest()).LastLine(), "exported=2 skipped=0 failed=0 pending=0 bytes=300");
+}
+
+TEST_F(SidecarKeyTest, SidecarKeyHoldingAnotherRecordingsObjectIsNotOverwritten) {
+  ExpectExistingSidecarKeyKept("t9", "r9", "belongs to another recording (v1/fake/t9/r9/)");
+}
+
+TEST_F(SidecarKeyTest, SidecarKeyHoldingAnObjectWithoutIdentityIsNotOverwritten) {
+  ExpectExistingSidecarKeyKept("", "", "has no ccrec-id metadata");
+}
+
+// A sink that enforces If-None-Match refuses the write; the object is judged the same way.
+TEST_F(SidecarKeyTest, EnforcingSinkJudgesAnObjectWithoutIdentityTheSameWay) {
+  memory->SetIgnoresIfNoneMatch(false);
+  sink->enforces_if_none_match = true;
+  ExpectExistingSidecarKeyKept("", "", "has no ccrec-id metadata");
+  for (auto const& key : sink->Statted()) EXPECT_NE(key, Key("t1", "r1")) << "one conditional write, no Stat() first";
+}
+
+// An older ccrec wrote the recording and its sidecar, both without identity metadata; the
+// manifest proves the recording: the sidecar is its own and is kept.
+TEST_F(SidecarKeyTest, AnOlderCcrecsRecordingKeepsItsSidecarWithoutIdentity) {
+  auto media = Add("t1", "r1", Bytes(500));
+  Preload(Key("t1", "r1"), media->Data());
+  Preload(Key("t1", "r1") + ".json", R"({"older":"sidecar"})");
+  ccrec_test::WriteFile(manifest_path, R"({"source":"fake","task_id":"t1","recording_id":"r1","key":")" +
+                                           Key("t1", "r1") + R"(","bytes":500,"sha256":"","status":"exported"})" +
+                                           "\n");
+  auto summary = Run(1);
+  EXPECT_EQ(summary.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
+  EXPECT_EQ(memory->Get(Key("t1", "r1") + ".json"), std::optional<std::string>(R"({"older":"sidecar"})"));
 }
 
 }  // namespace
