@@ -84,8 +84,9 @@ struct ExporterOptions {
   /// "failed") and the items a stopping run never started ("pending"); for those, `item` carries
   /// only source, task_id, recording_id, segment_id and window_time. An item the source withdraws
   /// (Superseded()) is not reported. One exception to "once": an item reported exported or
-  /// skipped is reported again, as failed, when a later item of the same run renders the same key
-  /// (a key collision; the summary moves it to `failed` too), and then `item` carries only its
+  /// skipped is reported again, as failed, when a later item of the same run collides with it
+  /// (renders the same key, or one of the two renders the other's sidecar key KEY.json: a key
+  /// collision; the summary moves it to `failed` too), and then `item` carries only its
   /// identity as above.
   /// @par Thread safety
   /// Called from the worker threads, the sidecar threads (items with a sidecar) and the thread
@@ -123,25 +124,34 @@ struct ExporterOptions {
 ///   if_none_match (the default) is always asked first.
 /// - Two items of one run that render the same key both end "failed" (a key collision; an item
 ///   already recorded as exported or skipped gets a second, "failed" line, and the summary
-///   moves it to `failed`). The same recording listed twice is not a collision.
+///   moves it to `failed`). So do two items one of which renders the other's sidecar key
+///   (KEY.json, when the other has a sidecar: write_sidecars and a non-empty metadata_json),
+///   e.g. server-provided file names ending in ".json". The same recording listed twice is not a
+///   collision.
 /// - Everything else is streamed (download → sink writer, no temporary files, memory bounded by
 ///   concurrency × copy_buffer_bytes plus the sink's own buffers) with PutOptions::if_none_match
 ///   and the identity in PutOptions::metadata (kIdentityMetadataKey, plus "ccrec-source"); an
 ///   object that appeared meanwhile is checked as above. Then its sidecar is written (same
-///   metadata) by a small pool (one thread per worker; at most 2 × concurrency sidecars wait,
-///   beyond that the workers wait), so that the worker goes on with the next item; the manifest
-///   line is written once both objects are stored (so a manifest "exported" line implies both
-///   objects exist, and survive a crash when the sink makes an object durable before Finish()
-///   returns, as the filesystem sink with fsync and the S3 sink do). A sidecar that cannot be
+///   metadata; looked up by Stat() first unless the sink EnforcesIfNoneMatch(), so that an
+///   existing object is never replaced) by a small pool (one thread per worker; at most
+///   2 × concurrency sidecars wait, beyond that the workers wait), so that the worker goes on
+///   with the next item; the manifest line is written once both objects are stored (so a
+///   manifest "exported" line implies both objects exist, and survive a crash when the sink
+///   makes an object durable before Finish() returns, as the filesystem sink with fsync and the
+///   S3 sink do). A sidecar that cannot be
 ///   written makes the item "failed" (its recording stays; the next run finds it, keeps it and
 ///   writes the sidecar); a run that stops (cancellation, a fatal error) before a sidecar is
 ///   written records the item "pending", and Run() returns only after every sidecar write has
 ///   ended. An item skipped because its key exists gets its sidecar written if that is missing
-///   (on the worker).
+///   (on the worker). An object already at the sidecar key is kept as the item's sidecar when its
+///   `ccrec-id` names the item (or, beside a recording of an older ccrec without identity
+///   metadata, when it has none either); any other object there, another recording's or one
+///   without identity metadata, makes the item "failed" and is left alone.
 /// - An item the source withdraws while it is read (Superseded(): it hands out replacements)
 ///   leaves no object and no line and is not counted, unless the run is stopping (then pending).
 /// - Run() fsyncs the manifest before it returns; a failure there is ExportSummary::fatal.
-/// The run keeps one small record per distinct key (for collisions) besides the manifest's.
+/// The run keeps one small record per distinct key (recording and sidecar keys, for collisions)
+/// besides the manifest's.
 /// ExportSummary::bytes counts exported recordings only: bytes of failed or cancelled transfers
 /// are taken back.
 ///
