@@ -4,6 +4,7 @@
 
 #include <ccrec/huawei/recording_source.hpp>
 
+#include "huawei/awaiting_stop.hpp"
 #include "huawei/event_items.hpp"
 #include "huawei/wire.hpp"
 
@@ -22,20 +23,9 @@ namespace {
 
 constexpr std::size_t kMaxRememberedStops = 4096;
 
-/// True when `file_name` of task `task` waits for the task's StopRecordDone (`waiting` by taskId).
-bool IsWaiting(std::multimap<std::string, RecordingReference> const& waiting, std::string const& task,
-               std::string const& file_name) {
-  auto [first, last] = waiting.equal_range(task);
-  return std::any_of(first, last, [&](auto const& w) { return w.second.file_name == file_name; });
-}
-
-/// `now` + `after`, without overflow: at most about 10 years later (a negative `after` is `now`).
-std::chrono::steady_clock::time_point DueAfter(std::chrono::steady_clock::time_point now,
-                                               std::chrono::milliseconds after) {
-  std::chrono::milliseconds const cap = std::chrono::hours(24 * 3660);
-  return now + std::clamp(after, std::chrono::milliseconds(0), cap);
-}
-
+using detail::AgeAt;
+using detail::AwaitingStop;
+using detail::AwaitingStopPending;
 using detail::LateRecordPending;
 using detail::MakeMalformedEventItem;
 using detail::MakeOverflowedItem;
@@ -104,8 +94,16 @@ class HuaweiSource final : public HuaweiRecordingSource {
                          std::function<void(exporter::PendingItem)> const& on_pending, bool stopping,
                          CallContext const& ctx);
 
+  /// A listed recording still awaiting its StopRecordDone (RecordingReference::awaiting_stop_record)
+  /// and younger than max_recording_duration is not downloaded: in watch mode it joins the watch's
+  /// waiting set (held_), in list mode it is a pending item again.
+  void Hold(RecordingReference r, std::chrono::milliseconds age,
+            std::function<void(exporter::PendingItem)> const& on_pending);
+
   AgentSession session_;
   HuaweiSourceOptions options_;
+  std::shared_ptr<Clock> clock_;
+  std::vector<RecordingReference> held_;  // listed, awaiting their StopRecordDone in the watch
   std::unique_ptr<EventPoller> poller_;
   std::set<std::string> seen_;
   std::shared_ptr<InFlight> in_flight_ = std::make_shared<InFlight>();
@@ -115,7 +113,9 @@ class HuaweiSource final : public HuaweiRecordingSource {
 }  // namespace
 
 HuaweiSource::HuaweiSource(AgentSession session, HuaweiSourceOptions options)
-    : session_(std::move(session)), options_(std::move(options)) {}
+    : session_(std::move(session)),
+      options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : MakeSystemClock()) {}
 
 HuaweiSource::~HuaweiSource() {
   if (poller_) poller_->Stop();
@@ -151,22 +151,65 @@ Result<void> HuaweiSource::Enumerate(std::function<bool(exporter::ExportItem)> c
     poller_->Start();
   }
   bool stopping = false;  // cancelled, or the engine refused an item
+  std::set<std::string> held;  // fileNames of the listed recordings held (not in seen_: not exported yet)
   for (auto const& listed : options_.recordings) {
     stopping = ctx.cancel.IsCancelled();
     if (stopping) break;
     RecordingReference r = listed;
     r.agent_id = session_.AgentId();
     if (r.location_id.empty()) r.location_id = options_.location_id;
-    if (!seen_.insert(r.file_name).second) {
+    if (held.count(r.file_name) > 0 || !seen_.insert(r.file_name).second) {
       options_.logger.Info("Huawei: \"" + r.file_name + "\" is listed twice; exporting it once");
       continue;
     }
-    stopping = !tracked(MakeHuaweiExportItem(session_, r, options_.file_type, true));
+    // A recording still being recorded when an earlier run ended waits for its StopRecordDone (a
+    // file still being written is incomplete, §5) until it is max_recording_duration old.
+    bool const awaiting = r.awaiting_stop_record && !r.task_id.empty();
+    if (awaiting && options_.wait_for_stop_record) {
+      auto const now = clock_->Now();
+      if (!r.event_time) r.event_time = now;
+      auto const age = AgeAt(*r.event_time, now);
+      if (age < options_.max_recording_duration) {
+        seen_.erase(r.file_name);
+        held.insert(r.file_name);
+        Hold(std::move(r), age, on_pending);
+        continue;
+      }
+      options_.logger.Warn(detail::PresumedFinishedWarning(r, age, options_.max_recording_duration));
+    }
+    stopping = !tracked(MakeHuaweiExportItem(session_, r, options_.file_type, !awaiting));
     if (stopping) break;
+  }
+  if (stopping) {  // the held recordings were not exported either
+    for (auto& r : held_) {
+      on_pending(AwaitingStopPending(r, AwaitingStop{r.task_id, *r.event_time},
+                                     "was listed while still awaiting its AgentMediaEvent_StopRecordDone, but the run "
+                                     "stopped first; export it later by listing its fileName (or --since-last-run)"));
+    }
+    held_.clear();
   }
   if (!options_.watch) return poller_ ? AfterList(tracked, on_pending, stopping, ctx) : Result<void>{};
   if (stopping) return {};
   return Watch(tracked, on_pending, ctx);
+}
+
+void HuaweiSource::Hold(RecordingReference r, std::chrono::milliseconds age,
+                        std::function<void(exporter::PendingItem)> const& on_pending) {
+  std::string const what = "has had no AgentMediaEvent_StopRecordDone in the " + std::to_string(age.count() / 1000) +
+                           " s since its AgentMediaEvent_Record (the call may still be going on; the maximum "
+                           "recording duration is " +
+                           std::to_string(options_.max_recording_duration.count()) + " ms)";
+  if (options_.watch) {
+    options_.logger.Info("Huawei: \"" + r.file_name + "\" (task " + r.task_id + ") " + what +
+                         "; waiting for it during this watch");
+    held_.push_back(std::move(r));
+    return;
+  }
+  options_.logger.Info("Huawei: \"" + r.file_name + "\" (task " + r.task_id + ") " + what +
+                       "; not downloaded, reported as pending again");
+  on_pending(AwaitingStopPending(r, AwaitingStop{r.task_id, *r.event_time},
+                                 what + "; not downloaded: a --watch run exports it when its StopRecordDone "
+                                        "arrives, any run once it is older than the maximum recording duration"));
 }
 
 Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const& on_item,
@@ -177,15 +220,14 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
   auto const end = SteadyClock::now() + *options_.watch;
   auto const drain_end = end + options_.watch_drain_limit;
   // By taskId; one task may announce several files (audio and video?) [U]: each is kept until the
-  // task's StopRecordDone, however long the call (a file still being written is incomplete, §5).
-  std::multimap<std::string, RecordingReference> waiting;
-  // The waiting recordings to warn about once stop_record_timeout has passed, in announcement order
-  // (so also in order of due time). Those due after the watch loop ends are not kept.
-  struct Overdue {
-    SteadyClock::time_point due;
-    std::string task, file_name;
-  };
-  std::deque<Overdue> overdue;
+  // task's StopRecordDone (a file still being written is incomplete, §5), or until it is
+  // max_recording_duration old — also the listed ones an earlier run left waiting (held_).
+  detail::WaitingRecordings waiting(options_.max_recording_duration);
+  for (auto& r : held_) {
+    auto const seen_at = *r.event_time;  // set by Enumerate()
+    waiting.Add(std::move(r), seen_at, std::nullopt);  // warned about in the run that saw it
+  }
+  held_.clear();
   std::set<std::string> stopped;           // StopRecordDone seen before its Record event
   std::vector<RecordingReference> refused;  // offered while the engine was stopping (not queued)
   std::deque<AgentEvent> rest;             // queued when the period ended, not handled yet
@@ -201,6 +243,17 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     if (on_item(MakeHuaweiExportItem(session_, r, options_.file_type, stop_seen))) return true;
     refused.push_back(r);
     return false;
+  };
+
+  // Emits each of `refs`; once the engine refuses one, the rest are refused too (pending lines).
+  auto emit_all = [&](std::vector<RecordingReference>& refs, bool stop_seen) -> bool {
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      if (emit(refs[i], stop_seen)) continue;
+      refused.insert(refused.end(), std::make_move_iterator(refs.begin() + static_cast<std::ptrdiff_t>(i) + 1),
+                     std::make_move_iterator(refs.end()));
+      return false;
+    }
+    return true;
   };
 
   // Record events that cannot be exported still end as failed manifest lines (issue 11).
@@ -225,10 +278,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     // The failed file is no longer waited for. One that names no file erases none: the task's
     // other files (audio when only the video failed) are still exported after its StopRecordDone,
     // and a file that really failed then ends as a failed line naming it.
-    auto [first, last] = waiting.equal_range(ref.task_id);
-    for (auto it = first; !ref.task_id.empty() && !ref.file_name.empty() && it != last;) {
-      it = it->second.file_name == ref.file_name ? waiting.erase(it) : std::next(it);
-    }
+    if (!ref.task_id.empty() && !ref.file_name.empty()) waiting.Erase(ref.task_id, ref.file_name);
     return report(MakeRecordFailItem(session_.AgentId(), event, ref));
   };
 
@@ -240,32 +290,19 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
       if (ref->location_id.empty()) ref->location_id = options_.location_id;
       bool stop_seen = !ref->task_id.empty() && stopped.erase(ref->task_id) > 0;
       if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) return emit(*ref, stop_seen);
-      if (seen_.count(ref->file_name) > 0 || IsWaiting(waiting, ref->task_id, ref->file_name)) {
+      if (seen_.count(ref->file_name) > 0 || waiting.Contains(ref->task_id, ref->file_name)) {
         log.Debug("Huawei: record event for \"" + ref->file_name + "\" seen again; already exported or waiting");
         return true;
       }
       log.Debug("Huawei: \"" + ref->file_name + "\" is being recorded (task " + ref->task_id +
                 "); waiting for AgentMediaEvent_StopRecordDone");
-      auto due = DueAfter(SteadyClock::now(), options_.stop_record_timeout);
-      if (due < drain_end) overdue.push_back(Overdue{due, ref->task_id, ref->file_name});
-      std::string task = ref->task_id;  // not ref->task_id below: the right side moves *ref first
-      waiting.emplace(std::move(task), std::move(*ref));
+      auto due = detail::DueAfter(SteadyClock::now(), options_.stop_record_timeout);
+      waiting.Add(std::move(*ref), clock_->Now(), due < drain_end ? std::optional(due) : std::nullopt);
     } else if (event.event_type == kRecordFailEvent) {
       return report_record_fail(event);
     } else if (auto stop = ParseStopRecordDone(event)) {
-      auto [first, last] = waiting.equal_range(stop->task_id);
-      if (first != last) {  // every file of the task is complete
-        std::vector<RecordingReference> done;
-        for (auto it = first; it != last; ++it) done.push_back(std::move(it->second));
-        waiting.erase(first, last);
-        for (std::size_t i = 0; i < done.size(); ++i) {
-          if (emit(done[i], true)) continue;
-          refused.insert(refused.end(), std::make_move_iterator(done.begin() + static_cast<std::ptrdiff_t>(i) + 1),
-                         std::make_move_iterator(done.end()));
-          return false;
-        }
-        return true;
-      }
+      auto done = waiting.TakeTask(stop->task_id);
+      if (!done.empty()) return emit_all(done, true);  // every file of the task is complete
       if (stopped.size() < kMaxRememberedStops) stopped.insert(stop->task_id);
     } else {
       log.Debug("Huawei: ignoring event " + event.event_type);
@@ -326,8 +363,14 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     }
     for (auto const& item : refused_failures) failure_as_pending(item);
     refused_failures.clear();
-    for (auto& [task, w] : waiting) left.push_back(std::move(w));
-    waiting.clear();
+    for (auto& [w, awaiting] : waiting.TakeAll()) {
+      log.Warn("Huawei: \"" + w.file_name + "\" (call " + w.call_id + ") was announced but the run stopped before " +
+               "its AgentMediaEvent_StopRecordDone arrived; reported as pending");
+      on_pending(AwaitingStopPending(w, awaiting,
+                                     "was announced but the run stopped before it was exported (no "
+                                     "AgentMediaEvent_StopRecordDone yet); export it later by listing its fileName "
+                                     "(or --since-last-run)"));
+    }
     for (auto const& r : left) {
       log.Warn("Huawei: \"" + r.file_name + "\" (call " + r.call_id + ") was announced but the run stopped before " +
                "it was exported; reported as pending");
@@ -365,16 +408,23 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     }
     // A recording whose StopRecordDone is overdue (a long call, or a gateway that sends none) is
     // still not downloaded: one warning, and it keeps waiting (a pending line if the watch ends first).
-    for (; !overdue.empty() && overdue.front().due <= now; overdue.pop_front()) {
-      auto const& o = overdue.front();
-      if (!IsWaiting(waiting, o.task, o.file_name)) continue;  // exported, or its Record_Fail came
-      log.Warn("Huawei: no AgentMediaEvent_StopRecordDone for \"" + o.file_name + "\" (task " + o.task + ") after " +
+    for (auto const& [task, file_name] : waiting.TakeOverdue(now)) {
+      log.Warn("Huawei: no AgentMediaEvent_StopRecordDone for \"" + file_name + "\" (task " + task + ") after " +
                std::to_string(options_.stop_record_timeout.count()) +
                " ms; still waiting for it, since a file still being recorded is incomplete: it is exported when "
                "the stop event arrives, or reported as pending if the watch ends first");
     }
+    // One still waiting max_recording_duration after its Record event is presumed finished, as a
+    // listed one that old is (Enumerate()): exported now, with a warning.
+    auto const clock_now = clock_->Now();
+    std::vector<RecordingReference> expired;
+    for (auto& [ref, seen_at] : waiting.TakeExpired(clock_now)) {
+      log.Warn(detail::PresumedFinishedWarning(ref, AgeAt(seen_at, clock_now), options_.max_recording_duration));
+      expired.push_back(std::move(ref));
+    }
+    if (!emit_all(expired, false)) return stopped_early();
     auto wake = now >= end ? std::min(now + std::chrono::milliseconds(50), drain_end) : end;
-    if (!overdue.empty()) wake = std::min(wake, overdue.front().due);
+    if (auto next = waiting.NextDue(now, clock_now)) wake = std::min(wake, *next);
     auto event = poller_->Next(wake, ctx.cancel);
     if (!event) {
       if (auto fatal = poller_->FatalError()) {
@@ -404,17 +454,14 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     if (!handle(event)) return stopped_early();
   }
   if (!handle_overflowed()) return stopped_early();
-  for (auto& [task, w] : waiting) {
+  for (auto& [w, awaiting] : waiting.TakeAll()) {
     log.Warn("Huawei: \"" + w.file_name + "\" was still being recorded when the watch ended; not exported");
-    exporter::PendingItem p{
-        "huawei", w.call_id,
-        "recording \"" + w.file_name + "\" (task " + task +
-            ") was still being recorded when the watch ended (no AgentMediaEvent_StopRecordDone); export it later "
-            "by listing its fileName (or --since-last-run)"};
-    p.recording_id = w.file_name;  // the identity its export will have: --since-last-run retries it
-    on_pending(std::move(p));
+    on_pending(AwaitingStopPending(
+        w, awaiting,
+        "was still being recorded when the watch ended (no AgentMediaEvent_StopRecordDone); export it later by "
+        "listing its fileName (or --since-last-run): that run waits for its StopRecordDone during its --watch, or "
+        "exports it once it is older than the maximum recording duration"));
   }
-  waiting.clear();
   auto drained = AfterWatch(report_malformed, report_record_fail, on_pending,
                             "after the watch ended (AgentMediaEvent_Record delivered once the watch period and "
                             "its drain were over)",

@@ -2,6 +2,8 @@
 // UnfinishedRecordings(): what an incremental Huawei run retries (include/ccrec/huawei/recording_source.hpp).
 #include <ccrec/huawei/recording_source.hpp>
 
+#include "huawei/awaiting_stop.hpp"
+
 #include <map>
 
 namespace ccrec::huawei {
@@ -23,6 +25,13 @@ std::vector<RecordingReference> UnfinishedRecordings(exporter::Manifest const& m
     RecordingReference r;
     r.file_name = e.recording_id;
     r.call_id = e.task_id;
+    // A recording still being recorded when a run ended: its taskId and when that run saw its
+    // Record event, so that this run waits for its StopRecordDone (lines of older versions have none).
+    if (auto awaiting = detail::ParseAwaitingStopMarker(e.error); awaiting && e.status == exporter::ItemStatus::kPending) {
+      r.task_id = std::move(awaiting->task_id);
+      r.event_time = awaiting->seen_at;
+      r.awaiting_stop_record = true;
+    }
     out.push_back(std::move(r));
   }
   return out;

@@ -112,6 +112,15 @@ struct CCREC_EXPORT RecordingReference {
   std::optional<std::chrono::system_clock::time_point> event_time;
   /// The event's `content` as JSON text (for sidecars); "null" when not from an event.
   std::string content_json = "null";
+  /// Announced by an `AgentMediaEvent_Record` whose `AgentMediaEvent_StopRecordDone` has not been seen:
+  /// the call may still be going on, so the file may still be being written (reference §5,
+  /// unconfirmed). Set by UnfinishedRecordings() for the pending line of a recording still being
+  /// recorded when an earlier run ended; then `task_id` is its taskId and `event_time` when that run
+  /// saw its Record event (by HuaweiSourceOptions::clock). A listed reference with this flag and a
+  /// `task_id` is not downloaded before its StopRecordDone or before it is
+  /// HuaweiSourceOptions::max_recording_duration old (see HuaweiRecordingSource); without
+  /// `event_time` its age counts from now. Default false (a finished recording).
+  bool awaiting_stop_record = false;
 };
 
 /// `AgentMediaEvent_StopRecordDone` (reference §5): the recording task finished.

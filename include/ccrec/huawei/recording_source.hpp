@@ -70,6 +70,21 @@ struct CCREC_EXPORT HuaweiSourceOptions {
   /// pending item when the watch ends first (never downloaded incomplete). A duration; values past
   /// the end of the watch never warn, 0 or less warns at once. Default 5 minutes.
   std::chrono::milliseconds stop_record_timeout{std::chrono::minutes(5)};
+  /// With wait_for_stop_record: how long after its `AgentMediaEvent_Record` a recording is presumed
+  /// finished even though its `AgentMediaEvent_StopRecordDone` never arrived (the gateway sends none,
+  /// or the event was lost between runs). Counted from when a source first saw the Record event, by
+  /// `clock`, across runs: the pending line of a recording still awaiting its StopRecordDone keeps
+  /// that time (see RecordingReference::awaiting_stop_record). A watched recording still waiting this
+  /// long, or a listed one announced longer ago, is exported then with one warning naming its fileName,
+  /// taskId and age (sidecar `"stop_record_seen": false`); a younger listed one is held: in watch mode
+  /// it waits for its StopRecordDone like a watched recording, in list mode it is a pending item again
+  /// at once (nothing downloaded). A duration (milliseconds precision); 0 or less presumes every
+  /// recording finished at once. Default 4 hours (longer than any call the platform should record).
+  std::chrono::milliseconds max_recording_duration{std::chrono::hours(4)};
+  /// Wall-clock time of max_recording_duration: when a Record event was seen and how old a listed
+  /// recording is. The watch period, its drain and stop_record_timeout run on real (steady) time.
+  /// Default: the system clock (MakeSystemClock()).
+  std::shared_ptr<Clock> clock;
   /// Watch mode: after the period, the gateway may still hold events announced during it (a poll
   /// answer carries one event) and the poller's queue may still hold events (the export was behind).
   /// The watch goes on handling them until a poll answers without an event after the period (the
@@ -112,8 +127,10 @@ struct CCREC_EXPORT HuaweiSourceOptions {
 /// @param file_type `filetype` of the download.
 /// @param stop_record_seen recorded in the sidecar: whether the task's StopRecordDone had arrived when
 ///   the recording was handed over. The source passes true for listed recordings (the caller names
-///   finished ones) and, in watch mode, false only for a recording without a taskId or one exported
-///   without waiting (HuaweiSourceOptions::wait_for_stop_record false) before its stop event.
+///   finished ones) except those still awaiting their StopRecordDone
+///   (RecordingReference::awaiting_stop_record) and, in watch mode, false only for a recording without
+///   a taskId, one exported without waiting (HuaweiSourceOptions::wait_for_stop_record false) before
+///   its stop event, or one presumed finished (HuaweiSourceOptions::max_recording_duration).
 /// Source: reference §5, §6.
 /// @par Thread safety
 /// Thread-safe; the item's opener is thread-safe.
@@ -147,7 +164,17 @@ CCREC_EXPORT exporter::ExportItem MakeHuaweiExportItem(AgentSession session, Rec
 ///   and so is every recording announced after the period and its drain, until the poll stops
 ///   (EventPoller::TakeLate()): the gateway delivers an event once and cannot list past
 ///   recordings, so the pending line (recording_id = fileName, task_id = callId) is what
-///   UnfinishedRecordings() retries; when the run stops early (cancelled, fatal error) every recording the source
+///   UnfinishedRecordings() retries (the line of a recording still awaiting its StopRecordDone also
+///   keeps its taskId and when its Record event was seen, so that the retry is held as below);
+/// - a listed recording still awaiting its StopRecordDone (RecordingReference::awaiting_stop_record,
+///   with a taskId; wait_for_stop_record) is not downloaded while it is younger than
+///   max_recording_duration: in watch mode it waits in the same set as the watched recordings (its
+///   StopRecordDone during the watch exports it, `stop_record_seen` true; at the end it is a pending
+///   item again, with its original time), in list mode it is a pending item again at once. An older
+///   one is downloaded at once with a warning (`stop_record_seen` false), and so is a watched
+///   recording still waiting max_recording_duration after its Record event (presumed finished, as a
+///   listed one that old is);
+/// - when the run stops early (cancelled, fatal error) every recording the source
 ///   still holds — waiting, queued, overflowed, announced late, or offered to the stopping engine — is
 ///   a pending item whose reason names the fileName, and the poll stops. (Items the engine already
 ///   accepted follow the engine's rules.)
@@ -189,7 +216,12 @@ CCREC_EXPORT std::unique_ptr<HuaweiRecordingSource> MakeHuaweiSource(AgentSessio
 ///
 /// Each reference has `file_name` (the line's recording_id) and `call_id` (its task_id), so its
 /// export has the same identity as the line and supersedes it; `location_id` is empty (manifest
-/// lines do not keep it: give HuaweiSourceOptions::location_id in CTI pool mode). Not returned:
+/// lines do not keep it: give HuaweiSourceOptions::location_id in CTI pool mode). A `pending` line of a
+/// recording still awaiting its StopRecordDone when its run ended (its reason ends with the Huawei
+/// adapter's own `[ccrec-awaiting-stop taskId=… seen=…]` marker) also gives `task_id`, `event_time`
+/// (when that run saw its AgentMediaEvent_Record) and RecordingReference::awaiting_stop_record, so
+/// that the retry is not downloaded before its StopRecordDone or max_recording_duration (see
+/// HuaweiSourceOptions); lines without the marker (older ccrec versions) give neither. Not returned:
 /// lines without a fileName (pending lines of older ccrec versions named the file only in their reason),
 /// and record events that name nothing to download (AgentMediaEvent_Record_Fail,
 /// malformed events: recording_id `record-fail-…` / `malformed-event-…`, or an error that names
