@@ -26,6 +26,7 @@ struct HuaweiFlags {
   std::string phone;
   std::vector<std::string> record_ids;
   std::string watch;
+  std::string max_recording_duration;
   bool since_last_run = false;
   std::string location_id;
   int file_type = 1;
@@ -57,6 +58,14 @@ int RunHuawei(HuaweiFlags& f) {
     watch = ParseDurationFlag("--watch", f.watch);
     if (watch->count() <= 0 || *watch > std::chrono::hours(24 * 7)) {
       throw UsageError{"--watch \"" + f.watch + "\" is not a duration between 1ms and 7d (e.g. 30s, 15m, 2h)"};
+    }
+  }
+  std::optional<std::chrono::milliseconds> max_recording_duration;
+  if (!f.max_recording_duration.empty()) {
+    max_recording_duration = ParseDurationFlag("--max-recording-duration", f.max_recording_duration);
+    if (max_recording_duration->count() < 0 || *max_recording_duration > std::chrono::hours(24 * 7)) {
+      throw UsageError{"--max-recording-duration \"" + f.max_recording_duration +
+                       "\" is not a duration between 0 and 7d (e.g. 4h, 90m)"};
     }
   }
   for (auto const& id : f.record_ids) {
@@ -125,6 +134,7 @@ int RunHuawei(HuaweiFlags& f) {
     for (auto& r : unfinished) src.recordings.push_back(std::move(r));
   }
   src.watch = watch;
+  if (max_recording_duration) src.max_recording_duration = *max_recording_duration;
   src.file_type = f.file_type;
   src.location_id = f.location_id;
   src.logger = logger;
@@ -166,6 +176,11 @@ void RegisterHuawei(CLI::App& app, std::function<int()>& action) {
                   "recording to download: the fileName of AgentMediaEvent_Record (repeatable)");
   cmd->add_option("--watch", f->watch,
                   "sign in and export every recording announced during DURATION (e.g. 30s, 15m, 2h)");
+  cmd->add_option("--max-recording-duration", f->max_recording_duration,
+                  "how long after its AgentMediaEvent_Record a recording whose StopRecordDone never came is "
+                  "presumed finished and downloaded (until then a call still going on at the end of a run is held "
+                  "as pending); 0 downloads such recordings at once")
+      ->default_str("4h");
   cmd->add_flag("--since-last-run", f->since_last_run,
                 "also retry every recording the --manifest has as failed or pending (the manifest is the "
                 "checkpoint); alone, or with --record-id or --watch");

@@ -425,6 +425,8 @@ TEST_F(HuaweiIt, CliUsageErrorsExitTwoAndTouchNothing) {
       {"--record-id", ""},
       {"--record-id", "Y:/a.V3", "--concurrency", "0"},
       {"--record-id", "Y:/a.V3", "--key-template", "{bogus}"},
+      {"--record-id", "Y:/a.V3", "--max-recording-duration", "4 hours"},
+      {"--record-id", "Y:/a.V3", "--max-recording-duration", "8d"},
   };
   auto sign_in_requests = [] {
     auto stats = Control("stats");
