@@ -165,4 +165,15 @@ exporter::PendingItem LateRecordPending(RecordingReference const& r, std::string
   return p;
 }
 
+exporter::PendingItem StoppedRecordPending(RecordingReference const& r, Logger const& log) {
+  log.Warn("Huawei: \"" + r.file_name + "\" (call " + r.call_id + ") was announced but the run stopped before " +
+           "it was exported; reported as pending");
+  exporter::PendingItem p{"huawei", r.call_id,
+                          "recording \"" + r.file_name +
+                              "\" was announced during the watch but the run stopped before it was "
+                              "exported; export it later by listing its fileName (or --since-last-run)"};
+  p.recording_id = r.file_name;  // the identity its export will have: --since-last-run retries it
+  return p;
+}
+
 }  // namespace ccrec::huawei::detail

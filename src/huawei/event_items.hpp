@@ -5,6 +5,7 @@
 // Reference huawei-cc-gateway.md §5.
 
 #include <ccrec/core/error.hpp>
+#include <ccrec/core/log.hpp>
 #include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/huawei/agent_session.hpp>
 #include <ccrec/huawei/models.hpp>
@@ -53,5 +54,9 @@ exporter::PendingItem PendingForUnreportedFailure(exporter::ExportItem const& it
 /// watch ended"), so that it is not downloaded in this run: recording_id its fileName, the identity its
 /// export will have, so that --since-last-run (UnfinishedRecordings()) downloads it.
 exporter::PendingItem LateRecordPending(RecordingReference const& r, std::string const& when);
+
+/// The pending line of a recording announced during the watch that the run stopped before exporting
+/// (logged as a warning on `log`): recording_id its fileName, as LateRecordPending().
+exporter::PendingItem StoppedRecordPending(RecordingReference const& r, Logger const& log);
 
 }  // namespace ccrec::huawei::detail

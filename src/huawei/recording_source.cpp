@@ -32,6 +32,7 @@ using detail::MakeOverflowedItem;
 using detail::MakeRecordFailItem;
 using detail::PendingForUnreportedFailure;
 using detail::RecordFailReference;
+using detail::StoppedRecordPending;
 
 /// The items handed to the engine and not done yet (ExportItem::on_done): a watch returns only
 /// once they are, since its poll is their keep-alive and may still deliver record events.
@@ -94,6 +95,11 @@ class HuaweiSource final : public HuaweiRecordingSource {
                          std::function<void(exporter::PendingItem)> const& on_pending, bool stopping,
                          CallContext const& ctx);
 
+  /// `pending` (a recording announced but not exported in this run, identity fileName) with
+  /// AwaitingStopMarker() added to its reason when the recording has a taskId and
+  /// wait_for_stop_record is set: its call may still be going on, so a later run holds it until its
+  /// StopRecordDone or max_recording_duration after now (HuaweiSourceOptions::clock).
+  exporter::PendingItem UnexportedPending(RecordingReference const& r, exporter::PendingItem pending) const;
   /// A listed recording still awaiting its StopRecordDone (RecordingReference::awaiting_stop_record)
   /// and younger than max_recording_duration is not downloaded: in watch mode it joins the watch's
   /// waiting set (held_), in list mode it is a pending item again.
@@ -349,11 +355,20 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     for (auto& e : poller_->TakeLate()) rest.push_back(std::move(e));
     for (auto& e : poller_->TakeOverflowed()) rest.push_back(std::move(e));
     std::vector<RecordingReference> left = std::move(refused);
+    std::vector<RecordingReference> unhandled;  // record events never handled: maybe still recording
+    for (auto const& e : rest) {
+      if (auto stop = ParseStopRecordDone(e)) stopped.insert(stop->task_id);
+    }
     for (auto const& e : rest) {
       if (e.event_type != kRecordEvent && e.event_type != kRecordFailEvent) continue;
       auto ref = ParseRecordEvent(e);
       if (e.event_type == kRecordEvent && ref) {
-        if (seen_.insert(ref->file_name).second) left.push_back(std::move(*ref));
+        // Not handled: unless its StopRecordDone is known, the call may still be going on.
+        if (!ref->task_id.empty() && stopped.count(ref->task_id) == 0) {
+          if (seen_.insert(ref->file_name).second) unhandled.push_back(std::move(*ref));
+        } else if (seen_.insert(ref->file_name).second) {
+          left.push_back(std::move(*ref));
+        }
         continue;
       }
       // A Record_Fail or a malformed record event the run had no time to report as failed.
@@ -371,16 +386,8 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
                                      "AgentMediaEvent_StopRecordDone yet); export it later by listing its fileName "
                                      "(or --since-last-run)"));
     }
-    for (auto const& r : left) {
-      log.Warn("Huawei: \"" + r.file_name + "\" (call " + r.call_id + ") was announced but the run stopped before " +
-               "it was exported; reported as pending");
-      exporter::PendingItem p{"huawei", r.call_id,
-                              "recording \"" + r.file_name +
-                                  "\" was announced during the watch but the run stopped before it was "
-                                  "exported; export it later by listing its fileName (or --since-last-run)"};
-      p.recording_id = r.file_name;  // the identity its export will have: --since-last-run retries it
-      on_pending(std::move(p));
-    }
+    for (auto const& r : left) on_pending(StoppedRecordPending(r, log));
+    for (auto const& r : unhandled) on_pending(UnexportedPending(r, StoppedRecordPending(r, log)));
     return {};
   };
 
@@ -505,6 +512,14 @@ Result<bool> HuaweiSource::AfterWatch(std::function<bool(AgentEvent const&, Erro
   return taken;
 }
 
+exporter::PendingItem HuaweiSource::UnexportedPending(RecordingReference const& r,
+                                                     exporter::PendingItem pending) const {
+  if (options_.wait_for_stop_record && !r.task_id.empty()) {
+    pending.reason += detail::AwaitingStopMarker(AwaitingStop{r.task_id, clock_->Now()});
+  }
+  return pending;
+}
+
 bool HuaweiSource::TakeLate(std::function<bool(AgentEvent const&, Error const&)> const& report_malformed,
                             std::function<bool(AgentEvent const&)> const& report_record_fail,
                             std::function<void(exporter::PendingItem)> const& on_pending, std::string const& when) {
@@ -522,7 +537,7 @@ bool HuaweiSource::TakeLate(std::function<bool(AgentEvent const&, Error const&)>
     if (!seen_.insert(ref->file_name).second) continue;
     options_.logger.Warn("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id + ") was announced " + when +
                          "; reported as pending for the next run");
-    on_pending(LateRecordPending(*ref, when));
+    on_pending(UnexportedPending(*ref, LateRecordPending(*ref, when)));
   }
   return go_on;
 }

@@ -94,7 +94,7 @@ TEST_F(HuaweiIt, CliWatchEndingWhileTheExportIsBehindExportsEveryAnnouncedRecord
 
 // A record event the gateway delivers after the watch and its drain, while a download of the watch
 // still runs: it used to be only logged (the recording lost, exit 0). Now it is a pending line naming
-// its fileName, and `--since-last-run` downloads it.
+// its fileName, and `--since-last-run` downloads it once the call can no longer be going on.
 TEST_F(HuaweiIt, CliRecordEventAfterTheWatchIsPendingAndSinceLastRunExportsIt) {
   Control("config", R"({"download_chunk_delay_ms":200,"record_duration_ms":100,"poll_hold_seconds":0.3})");
   // Relative to now: the slow one (about 38 chunks of 64 KiB, 200 ms each: 7.6 s) is announced
@@ -122,6 +122,13 @@ TEST_F(HuaweiIt, CliRecordEventAfterTheWatchIsPendingAndSinceLastRunExportsIt) {
   Control("config", R"({"download_chunk_delay_ms":0})");
   auto since = base;
   since.push_back("--since-last-run");
+  // Its StopRecordDone came after the poll stopped collecting: for all the next run knows, the call
+  // may still be going on, so it is held (pending again, nothing downloaded) until its
+  // --max-recording-duration has passed; 0s takes it as finished.
+  auto held = ccrec_it::RunProgram(since, Env());
+  ASSERT_EQ(held.exit_code, 0) << held.err;
+  EXPECT_EQ(held.LastLine().rfind("exported=0 skipped=0 failed=0 pending=1", 0), 0u) << held.LastLine() << held.err;
+  since.insert(since.end(), {"--max-recording-duration", "0s"});
   auto retry = ccrec_it::RunProgram(since, Env());
   ASSERT_EQ(retry.exit_code, 0) << retry.err;
   EXPECT_EQ(retry.LastLine().rfind("exported=1 skipped=0 failed=0 pending=0", 0), 0u) << retry.LastLine() << retry.err;

@@ -188,6 +188,13 @@ TEST(HuaweiWatchBacklog, ARunStoppedDuringTheWatchReportsHeldRecordingsAsPending
   EXPECT_LE(engine_lines, 3u);
   EXPECT_EQ(summary.pending, pending_files.size() + engine_lines);
   EXPECT_EQ(summary.pending, static_cast<std::size_t>(kStopped + kWaiting));
+  // Those without a StopRecordDone may still be recording, whether the watch had handled their
+  // record event or not: a later run holds them until it comes (or max_recording_duration).
+  for (auto const& r : ccrec::huawei::UnfinishedRecordings(**manifest)) {
+    bool waiting = false;
+    for (int i = kStopped; i < kStopped + kWaiting; ++i) waiting = waiting || r.file_name == FileOf(i);
+    EXPECT_EQ(r.awaiting_stop_record, waiting) << r.file_name;
+  }
 }
 
 // After the period the watch handles what the gateway still delivers until a poll answers empty; a

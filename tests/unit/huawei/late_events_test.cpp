@@ -69,13 +69,21 @@ TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExpo
   EXPECT_NE(lines[kLate].error.find("announced after the watch ended"), std::string::npos) << lines[kLate].error;
   EXPECT_NE(lines[kLate].error.find("--since-last-run"), std::string::npos) << lines[kLate].error;
 
-  // --since-last-run: the manifest is the checkpoint.
+  // --since-last-run: the manifest is the checkpoint. No StopRecordDone of task 2 was seen, so
+  // the call may still be going on: a run soon after holds it (nothing downloaded, pending again);
+  // once max_recording_duration has passed (here: 0) it is taken as finished and exported.
   gw.on_poll = nullptr;
   ccrec::huawei::HuaweiSourceOptions retry;
   retry.recordings = ccrec::huawei::UnfinishedRecordings(**manifest);
   ASSERT_EQ(retry.recordings.size(), 1u);
   EXPECT_EQ(retry.recordings[0].file_name, kLate);
+  EXPECT_TRUE(retry.recordings[0].awaiting_stop_record);
+  EXPECT_EQ(retry.recordings[0].task_id, "2");
   retry.keep_alive = false;
+  auto held = RunWatch(gw, *manifest, sink, retry);
+  ASSERT_FALSE(held.fatal) << held.fatal->ToString();
+  EXPECT_EQ(held.LastLine(), "exported=0 skipped=0 failed=0 pending=1 bytes=0");
+  retry.max_recording_duration = 0ms;
   auto second = RunWatch(gw, *manifest, sink, retry);
   ASSERT_FALSE(second.fatal) << second.fatal->ToString();
   EXPECT_EQ(second.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=4");
@@ -129,7 +137,10 @@ TEST(HuaweiLateRecordEvents, RecordEventsTheKeepAliveConsumesInListModeEndAsMani
 
   ccrec::huawei::HuaweiSourceOptions retry;
   retry.recordings = ccrec::huawei::UnfinishedRecordings(**manifest);
+  ASSERT_EQ(retry.recordings.size(), 1u);
+  EXPECT_TRUE(retry.recordings[0].awaiting_stop_record) << "its call may still be going on";
   retry.keep_alive = false;
+  retry.max_recording_duration = 0ms;  // taken as finished (see the test above for the hold)
   auto second = RunWatch(gw, *manifest, sink, retry);
   ASSERT_FALSE(second.fatal) << second.fatal->ToString();
   EXPECT_EQ(LatestByFile(dir / "m.jsonl")[kLate].status, "exported");
