@@ -115,11 +115,20 @@ std::string ContentField(std::string const& content_json, char const* key) {
 
 exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEvent const& event, Error const& why) {
   std::string call_id = ContentField(event.content_json, "callId");
-  std::string id = "malformed-event-" + util::Sha256Hex(event.raw_json.empty() ? event.content_json : event.raw_json).substr(0, 12);
+  // A record event that names its file (e.g. with an unusable locationId) can still be downloaded by
+  // that name: the line takes the identity the export will have, so --since-last-run retries it.
+  std::string const file_name = event.event_type == kRecordEvent ? ContentField(event.content_json, "fileName") : "";
+  std::string id = !file_name.empty() ? file_name
+                                      : "malformed-event-" +
+                                            util::Sha256Hex(event.raw_json.empty() ? event.content_json : event.raw_json)
+                                                .substr(0, 12);
   Error error = MakeError(ErrorCode::kParse, "Huawei: the gateway delivered an " + event.event_type + " event (agent " +
                                                  (event.work_no.empty() ? agent_id : event.work_no) +
                                                  (call_id.empty() ? std::string() : ", call " + call_id) +
                                                  ") that cannot be used: " + why.message +
+                                                 (file_name.empty() ? std::string()
+                                                                    : "; --since-last-run retries it by its fileName "
+                                                                      "(give --location-id in CTI pool mode)") +
                                                  "; event content: " + RedactedContent(event.content_json));
   return MakeEventFailureItem(agent_id, call_id, id, ".malformed", event.generated_at, std::move(error));
 }

@@ -32,9 +32,11 @@ exporter::ExportItem MakeOverflowedItem(AgentSession session, RecordingReference
 std::string ContentField(std::string const& content_json, char const* key);
 
 /// An AgentMediaEvent_Record (or _Record_Fail) whose content cannot be used: failed, with what was
-/// wrong, the call id when it can be recovered and the (redacted) content. recording_id is
-/// "malformed-event-" + 12 hex of SHA-256 of the event, so the same event delivered twice is one
-/// identity.
+/// wrong, the call id when it can be recovered and the (redacted) content. recording_id is the
+/// fileName when a Record event names one (e.g. its locationId is not a number): the identity its
+/// export will have, so that --since-last-run (UnfinishedRecordings()) downloads it by that name;
+/// otherwise "malformed-event-" + 12 hex of SHA-256 of the event (never retried), so the same event
+/// delivered twice is one identity.
 exporter::ExportItem MakeMalformedEventItem(std::string const& agent_id, AgentEvent const& event, Error const& why);
 
 /// What an AgentMediaEvent_Record_Fail names: all its fields when it parses, else (no fileName, or an

@@ -113,6 +113,47 @@ TEST(HuaweiRecordEvents, MalformedAndRecordFailEventsEndAsFailedLines) {
   for (auto const& line : log.Lines()) EXPECT_FALSE(Has(line, "70006")) << "caller logged: " << line;
 }
 
+// A record event whose locationId is not a number cannot be downloaded as announced, but it names its
+// file: the failed line takes the identity its export will have, so --since-last-run downloads it
+// (with the locationId given by the operator). It used to be a "malformed-event-" line, never retried.
+TEST(HuaweiRecordEvents, ARecordEventWithAnUnusableLocationIdIsRetriedByItsFileName) {
+  constexpr char kFile[] = "Y:/1/0/20261101/20011/300.V3";
+  Gateway gw;
+  gw.files[kFile] = "three hundred";
+  gw.Event(std::string(R"({"eventType":"AgentMediaEvent_Record","workNo":"20011","eventGenTime":1793491200000,)") +
+           R"("content":{"taskId":3,"fileName":")" + kFile + R"(","locationId":"node-7","callId":"c3"}})");
+  ccrec_test::TempDir dir;
+  auto manifest = Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  AgentSession session(Options(gw.fake));
+  HuaweiSourceOptions so;
+  so.watch = std::chrono::milliseconds(200);
+  so.poller.interval = std::chrono::milliseconds(1);
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> source = ccrec::huawei::MakeHuaweiSource(session, so);
+  auto summary = Exporter(source, std::make_shared<MemorySink>(), *manifest, EngineOptions()).Run();
+  ASSERT_TRUE(source->Shutdown());
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.failed, 1u) << summary.LastLine();
+  auto lines = ReadManifest(dir / "m.jsonl");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].recording_id, kFile);
+  EXPECT_EQ(lines[0].task_id, "c3");
+  EXPECT_TRUE(Has(lines[0].error, "locationId that is not a number")) << lines[0].error;
+  EXPECT_TRUE(Has(lines[0].error, "--since-last-run retries it")) << lines[0].error;
+
+  HuaweiSourceOptions retry;
+  retry.recordings = ccrec::huawei::UnfinishedRecordings(**manifest);
+  ASSERT_EQ(retry.recordings.size(), 1u);
+  EXPECT_EQ(retry.recordings[0].file_name, kFile);
+  retry.location_id = "256";
+  retry.keep_alive = false;
+  std::shared_ptr<ccrec::huawei::HuaweiRecordingSource> again = ccrec::huawei::MakeHuaweiSource(session, retry);
+  auto second = Exporter(again, std::make_shared<MemorySink>(), *manifest, EngineOptions()).Run();
+  ASSERT_TRUE(again->Shutdown());
+  EXPECT_EQ(second.exported, 1u) << second.LastLine();
+  EXPECT_TRUE(ccrec::huawei::UnfinishedRecordings(**manifest).empty());
+}
+
 TEST(HuaweiRecordEvents, PollAnswerEntriesNamingARecordEventAreKept) {
   auto doc = ccrec::detail::ParseJsonWithSpans(
       R"({"retcode":"0","event":[7,"AgentMediaEvent_Record_Fail ???",)"
