@@ -41,7 +41,7 @@ using ccrec::huawei::detail::ParseAwaitingStopMarker;
 using SysTime = std::chrono::system_clock::time_point;
 
 /// 2026-11-01T08:00:00Z, "now" of these tests.
-SysTime const kNow = SysTime(std::chrono::milliseconds(1793491200000)) + 8h;
+SysTime const kRetryNow = SysTime(std::chrono::milliseconds(1793491200000)) + 8h;
 constexpr char kHeld[] = "Y:/1/0/20261101/20011/6000.V3";
 
 /// A pending manifest line as the watch writes it for `file` (call `call`) awaiting task `task`'s
@@ -64,7 +64,7 @@ ManifestEntry AwaitingLine(std::string const& call, std::string const& file, std
 // (older ccrec versions) and damaged markers give nothing.
 TEST(HuaweiAwaitingStopMarker, RoundTripsAndOlderReasonsParseAsBefore) {
   for (std::string const task : {"6", "1793491200000123", "a b]%x/é", "-._"}) {
-    for (SysTime const seen : {kNow, kNow + 250ms, SysTime(std::chrono::milliseconds(1))}) {
+    for (SysTime const seen : {kRetryNow, kRetryNow + 250ms, SysTime(std::chrono::milliseconds(1))}) {
       auto reason = "recording \"Y:/a.V3\" (task " + task + ") was still being recorded" + AwaitingStopMarker({task, seen});
       auto parsed = ParseAwaitingStopMarker(reason);
       ASSERT_TRUE(parsed) << reason;
@@ -73,8 +73,8 @@ TEST(HuaweiAwaitingStopMarker, RoundTripsAndOlderReasonsParseAsBefore) {
       EXPECT_TRUE(ParseAwaitingStopMarker(reason + " \n")) << "trailing blanks";
     }
   }
-  EXPECT_EQ(AwaitingStopMarker({"6", kNow}), " [ccrec-awaiting-stop taskId=6 seen=2026-11-01T08:00:00Z]");
-  EXPECT_EQ(AwaitingStopMarker({"a b", kNow + 5ms}), " [ccrec-awaiting-stop taskId=a%20b seen=2026-11-01T08:00:00.005Z]");
+  EXPECT_EQ(AwaitingStopMarker({"6", kRetryNow}), " [ccrec-awaiting-stop taskId=6 seen=2026-11-01T08:00:00Z]");
+  EXPECT_EQ(AwaitingStopMarker({"a b", kRetryNow + 5ms}), " [ccrec-awaiting-stop taskId=a%20b seen=2026-11-01T08:00:00.005Z]");
   for (std::string const bad :
        {"", "recording \"Y:/a.V3\" (task 6) was still being recorded when the watch ended (no "
             "AgentMediaEvent_StopRecordDone); export it later by listing its fileName (or --since-last-run)",
@@ -94,8 +94,8 @@ TEST(HuaweiAwaitingStopMarker, UnfinishedRecordingsTakeTheTaskAndTimeOfAnAwaitin
   {
     auto m = Manifest::Open(dir / "m.jsonl");
     ASSERT_TRUE(m);
-    ASSERT_TRUE((*m)->Append(AwaitingLine("c6", kHeld, "6", kNow - 1h)));
-    ManifestEntry old = AwaitingLine("c7", "Y:/old.V3", "7", kNow);
+    ASSERT_TRUE((*m)->Append(AwaitingLine("c6", kHeld, "6", kRetryNow - 1h)));
+    ManifestEntry old = AwaitingLine("c7", "Y:/old.V3", "7", kRetryNow);
     old.error = "recording \"Y:/old.V3\" (task 7) was still being recorded when the watch ended";
     ASSERT_TRUE((*m)->Append(old));
   }
@@ -109,7 +109,7 @@ TEST(HuaweiAwaitingStopMarker, UnfinishedRecordingsTakeTheTaskAndTimeOfAnAwaitin
   EXPECT_EQ(held.call_id, "c6");
   EXPECT_EQ(held.task_id, "6");
   ASSERT_TRUE(held.event_time);
-  EXPECT_EQ(*held.event_time, kNow - 1h);
+  EXPECT_EQ(*held.event_time, kRetryNow - 1h);
   EXPECT_TRUE(held.awaiting_stop_record);
   auto const& before = by_file["Y:/old.V3"];
   EXPECT_EQ(before.call_id, "c7");
@@ -126,7 +126,7 @@ std::string OnlySidecar(ccrec::testing::MemorySink const& sink) {
   return {};
 }
 
-/// A run retrying the manifest's unfinished recordings against a fake gateway, at kNow by a manual clock.
+/// A run retrying the manifest's unfinished recordings against a fake gateway, at kRetryNow by a manual clock.
 class HuaweiRetryWait : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -177,7 +177,7 @@ class HuaweiRetryWait : public ::testing::Test {
   Gateway gw_;
   LogCapture log_;
   ccrec_test::TempDir dir_;
-  std::shared_ptr<ccrec::testing::ManualClock> clock_ = std::make_shared<ccrec::testing::ManualClock>(kNow);
+  std::shared_ptr<ccrec::testing::ManualClock> clock_ = std::make_shared<ccrec::testing::ManualClock>(kRetryNow);
   std::shared_ptr<ccrec::testing::MemorySink> sink_ = std::make_shared<ccrec::testing::MemorySink>();
   std::shared_ptr<Manifest> manifest_;
   std::atomic<int> downloads_{0};
@@ -185,7 +185,7 @@ class HuaweiRetryWait : public ::testing::Test {
 
 // (c) Young, watch: not downloaded until the StopRecordDone of its taskId arrives, then exported.
 TEST_F(HuaweiRetryWait, AWatchWaitsForTheStopRecordDoneOfARetriedRecording) {
-  ASSERT_TRUE(manifest_->Append(AwaitingLine("c6", kHeld, "6", kNow - 1h)));
+  ASSERT_TRUE(manifest_->Append(AwaitingLine("c6", kHeld, "6", kRetryNow - 1h)));
   std::atomic<bool> stop_sent{false};
   gw_.on_poll = [&](int n) {
     if (stop_sent) return;  // the gateway then runs dry: the watch ends
@@ -211,19 +211,19 @@ TEST_F(HuaweiRetryWait, AWatchWaitsForTheStopRecordDoneOfARetriedRecording) {
 
 // (d) Young, watch, no StopRecordDone during it: not downloaded, pending again with the original time.
 TEST_F(HuaweiRetryWait, WithoutItsStopRecordDoneARetriedRecordingIsPendingAgainWithItsOriginalTime) {
-  ASSERT_TRUE(manifest_->Append(AwaitingLine("c6", kHeld, "6", kNow - 1h)));
+  ASSERT_TRUE(manifest_->Append(AwaitingLine("c6", kHeld, "6", kRetryNow - 1h)));
   gw_.on_poll = [&](int n) {
     if (n < 20) gw_.Event(Noise(n));
   };
   auto summary = Run(Retrying(true));
-  ExpectPendingAgain(summary, kNow - 1h);
+  ExpectPendingAgain(summary, kRetryNow - 1h);
 }
 
 // (e) Young, list mode: not downloaded, pending again at once with the original time.
 TEST_F(HuaweiRetryWait, ListModeReportsAYoungRetriedRecordingAsPendingAgain) {
-  ASSERT_TRUE(manifest_->Append(AwaitingLine("c6", kHeld, "6", kNow - 3h)));
+  ASSERT_TRUE(manifest_->Append(AwaitingLine("c6", kHeld, "6", kRetryNow - 3h)));
   auto summary = Run(Retrying(false));
-  ExpectPendingAgain(summary, kNow - 3h);
+  ExpectPendingAgain(summary, kRetryNow - 3h);
 }
 
 // (f) Older than max_recording_duration: presumed finished, downloaded at once (list mode, and in a
@@ -237,7 +237,7 @@ TEST_F(HuaweiRetryWait, ARetriedRecordingOlderThanTheMaximumDurationIsDownloaded
     manifest_ = *m;
     sink_ = std::make_shared<ccrec::testing::MemorySink>();
     downloads_ = 0;
-    ASSERT_TRUE(manifest_->Append(AwaitingLine("c6", kHeld, "6", kNow - 5h)));
+    ASSERT_TRUE(manifest_->Append(AwaitingLine("c6", kHeld, "6", kRetryNow - 5h)));
     LogCapture log;
     log_ = log;
     auto summary = Run(Retrying(watch));
