@@ -7,6 +7,48 @@ namespace ccrec::webex_legacy {
 
 namespace {
 constexpr char kBom[] = "\xEF\xBB\xBF";
+
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool IsNameChar(char c) { return IsNameStart(c) || IsAsciiDigit(c) || c == '.'; }
+
+/// `[+-]?[0-9]+(\.[0-9]+)?`: a bare number, the commonest first field of a headerless v1 row
+/// (`cstts`, a count, a phone number without punctuation).
+bool IsBareNumber(std::string const& field) {
+  std::size_t i = field.size() > 1 && (field[0] == '+' || field[0] == '-') ? 1 : 0;
+  std::size_t const digits_begin = i;
+  while (i < field.size() && IsAsciiDigit(field[i])) ++i;
+  if (i == digits_begin) return false;
+  if (i < field.size() && field[i] == '.') {
+    std::size_t const fraction_begin = ++i;
+    while (i < field.size() && IsAsciiDigit(field[i])) ++i;
+    if (i == fraction_begin) return false;
+  }
+  return i == field.size();
+}
+
+bool IsFieldName(std::string const& field) {
+  if (field.empty() || !IsNameStart(field[0])) return false;
+  for (char c : field) {
+    if (!IsNameChar(c)) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<std::string> CsvHeaderProblem(std::vector<std::string> const& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    auto const& field = fields[i];
+    if (IsFieldName(field)) continue;
+    // Say which column and what kind of content, never the content: records carry personal data.
+    char const* what = field.empty()         ? "is empty"
+                       : IsBareNumber(field) ? "is a number"
+                                             : "is not a field name (letters, digits, '_' and '.', not starting with a "
+                                               "digit)";
+    return "the first row has " + std::to_string(fields.size()) + " column" + (fields.size() == 1 ? "" : "s") +
+           " and column " + std::to_string(i + 1) + " " + what;
+  }
+  return std::nullopt;
 }
 
 CsvParser::CsvParser(CsvOptions options) : options_(options) {}
@@ -36,6 +78,14 @@ Result<void> CsvParser::EndRecord(RowCallback const& on_row) {
   record_.clear();
   record_has_content_ = false;
   if (!have_header_) {
+    if (options_.require_header_row) {
+      if (auto problem = CsvHeaderProblem(row)) {
+        return Fail(*problem +
+                    ", so it is a record, not a header row: the CSV answer has no header row and its columns "
+                    "cannot be known (nothing of it is used; ask for JSON instead: Format::kJson, `--format json` "
+                    "in ccrec-export)");
+      }
+    }
     header_ = std::move(row);
     have_header_ = true;
     return {};

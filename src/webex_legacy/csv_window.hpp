@@ -36,7 +36,8 @@ class CsvWindowFilter {
          std::uint64_t max_body_bytes = UINT64_MAX);
 
   /// Parses the next chunk (any split); appends the kept bytes to `out`.
-  /// Errors: kParse from CsvParser.
+  /// Errors: kParse from CsvParser, a first record that is not a header row included
+  /// (CsvOptions::require_header_row): then nothing of the body has been appended.
   Result<void> Feed(std::string_view data, std::string& out);
   /// Ends the input (a last record without a line break); appends its bytes to `out` if kept.
   Result<void> Finish(std::string& out);

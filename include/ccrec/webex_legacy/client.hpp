@@ -154,7 +154,8 @@ class CCREC_EXPORT CsvPageReader final : public BodyReader {
 
   /// The next kept bytes; 0 at the end of the answer.
   /// Errors: kParse for malformed or truncated CSV (unterminated quote, short row, a record over
-  /// CsvOptions::max_record_bytes) or a body over ClientOptions::max_response_bytes (the message
+  /// CsvOptions::max_record_bytes), a body whose first row is not a header row (CsvHeaderProblem();
+  /// nothing is yielded), or a body over ClientOptions::max_response_bytes (the message
   /// names the endpoint and the limit); kTransport / kDeadlineExceeded / kCancelled / kIntegrity
   /// from the body, as BodyReader. Not retried here: open the page again.
   Result<std::size_t> Read(char* buffer, std::size_t size) override;
@@ -255,8 +256,10 @@ class CCREC_EXPORT Client {
   Result<RecordPage> QueryPage(RecordType type, Query const& query, CallContext const& ctx = {}) const;
 
   /// As QueryPage() with `Accept: text/csv`, parsed with CsvParser (the body is held in memory).
-  /// Errors: kParse for malformed or truncated CSV (unterminated quote, short row) or a JSON
-  /// Content-Type; others as QueryPage().
+  /// An empty body is a page of no rows (an empty header).
+  /// Errors: kParse for malformed or truncated CSV (unterminated quote, short row), a body whose
+  /// first row is not a header row (CsvHeaderProblem(): its columns cannot be known, and a full
+  /// answer would look one row short), or a JSON Content-Type; others as QueryPage().
   /// @par Thread safety
   /// Thread-safe.
   Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx = {}) const;

@@ -43,7 +43,23 @@ struct CCREC_EXPORT CsvOptions {
   /// Every data row must have as many fields as the header (a short last row is how a body cut
   /// mid-row shows). Default true.
   bool require_header_width = true;
+  /// The first record must look like a header row (CsvHeaderProblem()); if it does not, the body
+  /// has no header row, its columns cannot be known, and parsing fails with kParse. Without this
+  /// check the first record would silently be taken for the header: one record missing, columns
+  /// looked up by name not found, and a full answer counted one row short. Default true.
+  bool require_header_row = true;
 };
+
+/// Checks that `fields`, the first record of a CSV body, looks like a header row of field names.
+/// Every field must be a name matching `[A-Za-z_][A-Za-z0-9_.]*` (as the v1 names `sid`, `cstts`,
+/// `channelType`); an empty field, a number, or anything else (a UUID, a phone number, a date, a
+/// name with spaces) is data. A leading byte-order mark is not part of a field (CsvParser drops it).
+/// @return nullopt for a header row; otherwise why not, naming the column count and the first
+///   column that looks like data (e.g. "the first row has 3 columns and column 2 is a number"),
+///   never a field's value (records carry personal data).
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT std::optional<std::string> CsvHeaderProblem(std::vector<std::string> const& fields);
 
 /// Incremental RFC 4180 parser.
 ///
@@ -52,7 +68,8 @@ struct CCREC_EXPORT CsvOptions {
 /// record without a line break; a UTF-8 byte-order mark at the very start (dropped); blank lines
 /// (skipped). The first record is the header.
 ///
-/// Rejects with kParse, naming the record number and line: a quote inside an unquoted field, a
+/// Rejects with kParse, naming the record number and line: a first record that is not a header
+/// row (CsvHeaderProblem(); CsvOptions::require_header_row), a quote inside an unquoted field, a
 /// character other than delimiter or line break after a closing quote, a quoted field still open
 /// at the end of input (a truncated body), a data row whose field count differs from the
 /// header's (CsvOptions::require_header_width), and limits exceeded (max_field_bytes,
@@ -124,7 +141,7 @@ struct CCREC_EXPORT CsvTable {
 /// Parses a complete CSV text with CsvParser.
 /// @param text the document.
 /// @param options parser settings.
-/// @return header and rows; an empty text gives an empty table.
+/// @return header and rows; an empty text (or one of blank lines only) gives an empty table.
 /// Errors: kParse as CsvParser.
 /// @par Thread safety
 /// Thread-safe.

@@ -77,10 +77,14 @@ TEST(Csv, ChunkBoundariesAnywhereGiveTheSameResult) {
 }
 
 TEST(Csv, BomPrefixThatIsNotABom) {
-  auto t = ParseCsv("\xEF" "x,y\n1,2\n");
+  // Not a field name, so not a header row by default (CsvOptions::require_header_row).
+  EXPECT_FALSE(ParseCsv("\xEF" "x,y\n1,2\n"));
+  CsvOptions o;
+  o.require_header_row = false;
+  auto t = ParseCsv("\xEF" "x,y\n1,2\n", o);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->header[0], "\xEF" "x");
-  CsvParser p;
+  CsvParser p(o);
   ASSERT_TRUE(p.Feed("\xEF\xBB"));
   ASSERT_TRUE(p.Finish());
   EXPECT_EQ(p.Header(), (std::vector<std::string>{"\xEF\xBB"}));

@@ -119,6 +119,8 @@ class FakeV1Server {
   bool SawRawJsonCharacters() const { return raw_chars_.load(); }
   /// Starts every JSON body with a UTF-8 byte-order mark (as some Java services do).
   void SetJsonByteOrderMark(bool on) { json_bom_ = on; }
+  /// Sends CSV bodies without their header row (the v1 documentation does not say there is one).
+  void SetCsvHeaderRow(bool on) { csv_header_ = on; }
 
   std::vector<FakeRecord> InWindow(std::int64_t b, std::int64_t e) const {
     std::vector<FakeRecord> out;
@@ -147,7 +149,7 @@ class FakeV1Server {
     bool csv = r.Header("Accept").value_or("") == "text/csv";
     std::string body;
     if (csv) {
-      body = "sid,cstts,notes\r\n";
+      if (csv_header_) body = "sid,cstts,notes\r\n";
       for (auto const& row : rows) body += RecordCsvRow(row);
       return ccrec::testing::MakeResponse(200, body, {{"Content-Type", "text/csv;charset=UTF-8"}});
     }
@@ -164,6 +166,7 @@ class FakeV1Server {
   std::atomic<int> max_n_{0};
   std::atomic<bool> raw_chars_{false};
   std::atomic<bool> json_bom_{false};
+  std::atomic<bool> csv_header_{true};
   bool begin_inclusive_ = true;
   bool end_inclusive_ = false;
 };

@@ -345,6 +345,43 @@ TEST(LegacySource, CsvObjectsAreTheServiceBytes) {
   EXPECT_EQ(sink->AbortCount(), env.server->Queries().size() - summary.exported) << "full windows were aborted";
 }
 
+// A CSV answer without a header row fails its window: no object, a failed manifest line saying
+// why (and no record values). Before, the first record was taken for the header, so the window
+// that returned exactly the limit looked one row short and was stored as complete.
+TEST(LegacySource, HeaderlessCsvWindowsFailAndStoreNothingAnEmptyBodyIsAnEmptyWindow) {
+  Env env(Records());
+  env.server->SetCsvHeaderRow(false);
+  auto sink = std::make_shared<MemorySink>();
+  TempManifest mpath;
+  auto summary = Export(*env.client, sink, OpenManifest(mpath.Path()), Options(Format::kCsv));
+  EXPECT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.exported, 0u);
+  EXPECT_EQ(summary.failed, 3u) << "every hour";
+  EXPECT_TRUE(sink->Objects().empty());
+  EXPECT_EQ(env.server->Queries().size(), 3u) << "not retried, not split";
+  auto lines = mpath.Lines();
+  ASSERT_EQ(lines.size(), 3u);
+  for (auto const& line : lines) {
+    EXPECT_NE(line.find("\"status\":\"failed\""), std::string::npos) << line;
+    EXPECT_NE(line.find("GET /aws/api/csrs (CSV) for ["), std::string::npos) << line;
+    EXPECT_NE(line.find("the CSV answer has no header row"), std::string::npos) << line;
+    EXPECT_EQ(line.find("\"rs"), std::string::npos) << "no record values: " << line;
+    EXPECT_EQ(line.find("," + std::to_string(kDay)), std::string::npos) << "no record values: " << line;
+  }
+
+  // No records and no header: an empty body is a window of zero records, exported.
+  Env empty({});
+  empty.server->SetCsvHeaderRow(false);
+  auto o = Options(Format::kCsv);
+  o.range = MsWindow(kDay, kDay + 1000);
+  auto none = Export(*empty.client, sink, ccrec::exporter::Manifest::Null(), o);
+  ASSERT_FALSE(none.fatal) << none.fatal->ToString();
+  EXPECT_EQ(none.exported, 1u);
+  EXPECT_EQ(none.failed, 0u);
+  ASSERT_EQ(sink->Objects().size(), 1u);
+  EXPECT_EQ(sink->Objects().begin()->second.data, "");
+}
+
 TEST(LegacySource, EmptyRangeGivesEmptyObjects) {
   Env env({});
   auto sink = std::make_shared<MemorySink>();
