@@ -32,7 +32,7 @@ DAY_END = DAY_START + 86_400_000
 LAB_SIGNATURE = "yDkJq/aXwm9YYs2xgyWRqRnqgfQ="
 DEFAULTS = {"next_429": 0, "next_503": 0, "malformed_json": False, "truncate_csv": False, "rate_429": 0.0,
             "rate_503": 0.0, "tenant_mode": "required", "row_cap": 1000, "date_end_inclusive": False,
-            "date_begin_exclusive": False}
+            "date_begin_exclusive": False, "csv_header": True}
 
 
 def q_param(obj: dict) -> str:
@@ -232,6 +232,16 @@ class LegacyEmulatorTest(unittest.TestCase):
         except csv.Error:
             return  # unterminated quoted field: what the knob normally produces
         self.assertTrue(not body.endswith("\r\n") or len(rows[-1]) != len(rows[0]))  # else a short last row
+
+    def test_csv_header_knob(self) -> None:
+        window = query(DAY_START, DAY_START + 3_600_000)
+        with_header = self.list("csrs", window, accept="text/csv")[2].decode()
+        self.emu.control("config", {"csv_header": False})
+        rows_only = self.list("csrs", window, accept="text/csv")[2].decode()
+        header, _, rest = with_header.partition("\r\n")
+        self.assertTrue(header.startswith("sid,cstts,"))
+        self.assertEqual(rows_only, rest)
+        self.assertEqual(self.list("csrs", query(DAY_END + 10, DAY_END + 20), accept="text/csv")[2], b"")
 
     def test_malformed_json_knob(self) -> None:
         self.emu.control("config", {"malformed_json": True})

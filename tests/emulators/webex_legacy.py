@@ -75,6 +75,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("next_503", "int", 0, "answer the next N API calls with 503"),
     Knob("malformed_json", "bool", False, "JSON bodies are cut in half (invalid JSON, correct Content-Length)"),
     Knob("truncate_csv", "bool", False, "CSV bodies are cut inside a quoted field / mid-row (correct Content-Length)"),
+    Knob("csv_header", "bool", True, "CSV bodies start with the header row (off: the raw rows only, no header)"),
     Knob("latency_ms", "int", 0, "delay added to every API call"),
     Knob("seed", "int", 1, "seed of the data set and of fault randomness", dataset=True),
     Knob("day", "str", "2026-11-01", "first UTC day of generated data (YYYY-MM-DD)", dataset=True),
@@ -127,7 +128,7 @@ def coerce(name: str, value: Any) -> Any:
 STAT_COUNTERS = ("connections", "tls_handshake_failures", "status_401", "status_429", "status_5xx", "auth_failures",
                  "raw_character_rejections", "rows_served", "full_responses", "max_number_of_records",
                  "number_of_records_over_cap", "csv_responses", "json_responses", "tenant_suffix_seen",
-                 "malformed_json_served", "truncated_csv_served")
+                 "malformed_json_served", "truncated_csv_served", "headerless_csv_served")
 
 
 class LegacyEmulator:
@@ -354,7 +355,9 @@ class Handler(emulib.EmulatorRequestHandler):
         emu = self.emu
         headers = [("TrackingID", self.tracking_id)]
         if want_csv:
-            body = to_csv(record_type, rows)
+            body = to_csv(record_type, rows, header=emu.cfg["csv_header"])
+            if not emu.cfg["csv_header"]:
+                emu.stats.incr("headerless_csv_served")
             if emu.cfg["truncate_csv"]:
                 body = truncate_csv(body)
                 emu.stats.incr("truncated_csv_served")

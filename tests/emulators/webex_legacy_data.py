@@ -185,11 +185,13 @@ def csv_cell(value: Any) -> str:
     return str(value)
 
 
-def to_csv(record_type: str, rows: list[dict]) -> bytes:
+def to_csv(record_type: str, rows: list[dict], header: bool = True) -> bytes:
+    """RFC 4180 CSV, CRLF; with ``header`` False the rows only (no header row: knob ``csv_header``)."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     fields = FIELDS[record_type]
-    w.writerow(fields)
+    if header:
+        w.writerow(fields)
     for r in rows:
         w.writerow([csv_cell(r.get(f)) for f in fields])
     return out.getvalue().encode("utf-8")
