@@ -154,6 +154,35 @@ TEST_F(WebexLegacyTest, CliMalformedResponsesAndUnsplittableMillisecondFailWindo
   EXPECT_TRUE(Files(dir2 / "out").empty());
 }
 
+// A CSV answer without a header row (emulator knob csv_header): every window fails with the
+// reason and no record value, nothing is stored, and the run exits non-zero. Before, each window
+// lost its first record and the full ones (the 10:00 burst) looked complete, with exit 0.
+TEST_F(WebexLegacyTest, CliHeaderlessCsvFailsEveryWindowAndStoresNothing) {
+  Config(R"({"csv_header":false})");
+  TempDir dir("ccrec-it-legacy-headerless");
+  std::string dest = dir / "out";
+  std::string manifest = dir / "m.jsonl";
+  auto run = ccrec_it::RunProgram(CliArgs(dest, {"--format", "csv", "--manifest", manifest, "--from",
+                                                 "2026-11-01T09:00:00Z", "--to", "2026-11-01T11:00:00Z"}),
+                                  KeyEnv());
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_EQ(run.LastLine(), "exported=0 skipped=0 failed=2 pending=0 bytes=0");
+  EXPECT_NE(run.err.find("the CSV answer has no header row"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("--format json"), std::string::npos) << run.err;
+  EXPECT_TRUE(Files(dest).empty());
+  std::string const lines = ccrec_it::ReadFile(manifest);
+  for (auto const& line : Lines(lines)) {
+    auto doc = Json(line);
+    if (!doc.HasMember("status")) continue;
+    EXPECT_STREQ(doc["status"].GetString(), "failed") << line;
+    EXPECT_NE(std::string(doc["error"].GetString()).find("(CSV) for ["), std::string::npos) << line;
+  }
+  for (auto const& id : TruthIds("csrs", kDayStart + 9 * 3600000, kDayStart + 11 * 3600000)) {
+    ASSERT_EQ(run.err.find(id), std::string::npos) << "a record value in the log: " << id;
+    ASSERT_EQ(lines.find(id), std::string::npos) << "a record value in the manifest: " << id;
+  }
+}
+
 // Issue 14 item 4: a second run on a manifest that a run holds exits 2 at once, writing nothing.
 TEST_F(WebexLegacyTest, CliRunOnAManifestInUseExitsTwo) {
   TempDir dir("ccrec-it-legacy-locked");
