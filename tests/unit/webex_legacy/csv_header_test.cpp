@@ -27,6 +27,17 @@ Query HeaderTestQuery(int number_of_records = 1000) {
   return q;
 }
 
+/// A client on a FakeV1Server that sends 10 records in [kDay, kDay + 1000) without the CSV header row.
+struct HeaderlessServer {
+  ClientFixture fixture;
+  FakeV1Server server{legacy_test::Spread("s", kDay, 1000, 10)};
+  Client client{fixture.Options()};
+  HeaderlessServer() {
+    server.SetCsvHeaderRow(false);
+    server.Install(*fixture.transport);
+  }
+};
+
 /// A message about a headerless body: says so, suggests JSON, and shows none of the values.
 void ExpectNoHeaderError(ccrec::Error const& e, std::string const& column_note,
                          std::vector<std::string> const& values) {
@@ -107,27 +118,19 @@ TEST(CsvHeaderRow, EmptyBodyIsZeroRowsNotAnError) {
 // The typed page path. Exactly the row limit of headerless rows: before, 9 rows of 10 and not
 // possibly_truncated, so ListPages() and the exporter took the window as complete.
 TEST(CsvHeaderRow, TypedPageWithoutAHeaderRowFailsNamingTheWindow) {
-  ClientFixture f;
-  FakeV1Server server(legacy_test::Spread("s", kDay, 1000, 10));
-  server.SetCsvHeaderRow(false);
-  server.Install(*f.transport);
-  Client client(f.Options());
-  auto page = client.QueryCsvPage(RecordType::kCsr, HeaderTestQuery(10));
+  HeaderlessServer s;
+  auto page = s.client.QueryCsvPage(RecordType::kCsr, HeaderTestQuery(10));
   ASSERT_FALSE(page) << page->table.rows.size() << " rows, possibly_truncated " << page->possibly_truncated;
   ExpectNoHeaderError(page.error(), "column 2 is a number", {"rs0", std::to_string(kDay)});
   EXPECT_NE(page.error().message.find("GET /aws/api/csrs (CSV) for ["), std::string::npos) << page.error().message;
-  EXPECT_EQ(f.transport->RequestCount(), 1u) << "a parse error is not retried";
+  EXPECT_EQ(s.fixture.transport->RequestCount(), 1u) << "a parse error is not retried";
 }
 
 // The streamed path: the error comes at the first record, before a byte is yielded.
 TEST(CsvHeaderRow, StreamedPageWithoutAHeaderRowYieldsNothing) {
-  ClientFixture f;
-  FakeV1Server server(legacy_test::Spread("s", kDay, 1000, 10));
-  server.SetCsvHeaderRow(false);
-  server.Install(*f.transport);
-  Client client(f.Options());
+  HeaderlessServer s;
   for (std::size_t piece : {std::size_t{7}, std::size_t{64} * 1024}) {
-    auto page = client.OpenCsvPage(RecordType::kAar, HeaderTestQuery(10));
+    auto page = s.client.OpenCsvPage(RecordType::kAar, HeaderTestQuery(10));
     ASSERT_TRUE(page) << "the status and the content type are fine";
     std::string yielded = "(unset)";
     auto body = legacy_test::ReadAll(**page, piece, &yielded);
