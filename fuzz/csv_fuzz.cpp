@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // webex_legacy::CsvParser / ParseCsv (v1 CSV record lists).
 //
-// Input: one byte of options (delimiter, header-width check), four bytes seeding the chunk sizes,
-// then the CSV text.
+// Input: one byte of options (delimiter, header-width and header-row checks, limits), four bytes
+// seeding the chunk sizes, then the CSV text.
 // Property: feeding the text to the streaming parser in chunks of any size gives exactly what
 // ParseCsv gives for the whole text: the same header, rows and success, and the same error
 // message on failure. Every row has the header's width when the width check is on.
@@ -29,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
   options.require_header_width = (opt & 4) == 0;
   if (opt & 8) options.max_field_bytes = 64;
   if (opt & 16) options.max_fields = 8;
+  options.require_header_row = (opt & 32) == 0;  // off: data rows of any first record get fuzzed too
 
   auto whole = wl::ParseCsv(text, options);
 
