@@ -10,7 +10,11 @@ constexpr char kBom[] = "\xEF\xBB\xBF";
 
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-bool IsNameChar(char c) { return IsNameStart(c) || IsAsciiDigit(c) || c == '.'; }
+/// Display names ("Agent Name", "Queue (ID)") are names too; only control characters are not.
+bool IsNameChar(char c) {
+  auto const u = static_cast<unsigned char>(c);
+  return u >= 0x20 && u != 0x7F;
+}
 
 /// `[+-]?[0-9]+(\.[0-9]+)?`: a bare number, the commonest first field of a headerless v1 row
 /// (`cstts`, a count, a phone number without punctuation).
@@ -43,8 +47,7 @@ std::optional<std::string> CsvHeaderProblem(std::vector<std::string> const& fiel
     // Say which column and what kind of content, never the content: records carry personal data.
     char const* what = field.empty()         ? "is empty"
                        : IsBareNumber(field) ? "is a number"
-                                             : "is not a field name (letters, digits, '_' and '.', not starting with a "
-                                               "digit)";
+                                             : "is not a field name (a name starts with a letter or '_')";
     return "the first row has " + std::to_string(fields.size()) + " column" + (fields.size() == 1 ? "" : "s") +
            " and column " + std::to_string(i + 1) + " " + what;
   }

@@ -51,9 +51,12 @@ struct CCREC_EXPORT CsvOptions {
 };
 
 /// Checks that `fields`, the first record of a CSV body, looks like a header row of field names.
-/// Every field must be a name matching `[A-Za-z_][A-Za-z0-9_.]*` (as the v1 names `sid`, `cstts`,
-/// `channelType`); an empty field, a number, or anything else (a UUID, a phone number, a date, a
-/// name with spaces) is data. A leading byte-order mark is not part of a field (CsvParser drops it).
+/// Every field must be a name: it starts with an ASCII letter or '_' and has no control character
+/// (the v1 names `sid`, `cstts`, `channelType`, and display names such as `Agent Name`). An empty
+/// field, a number, or anything else starting otherwise (a UUID or date starting with a digit, a
+/// phone number such as `+1555…` or `(555) …`) is data. A v1 record always has such a field (its
+/// `cstts`/`cetts` epoch milliseconds, empty optional fields), so one is enough to tell a record
+/// from a header row. A leading byte-order mark is not part of a field (CsvParser drops it).
 /// @return nullopt for a header row; otherwise why not, naming the column count and the first
 ///   column that looks like data (e.g. "the first row has 3 columns and column 2 is a number"),
 ///   never a field's value (records carry personal data).

@@ -65,13 +65,21 @@ TEST(CsvHeaderRow, NamesAreAHeaderRowWithOrWithoutAByteOrderMark) {
                                  "callAssociatedData", "wrapupCode", "idleCodeName", "agentLogin", "session"}));
 }
 
+// Display names are header fields too (a raw query may name its columns so): the record's numbers
+// and empty fields are what tell it apart.
+TEST(CsvHeaderRow, DisplayNamesAreFieldNames) {
+  EXPECT_FALSE(CsvHeaderProblem({"Contact Session ID", "Agent Name", "Queue (ID)", "x-y", "q-1001", "_n"}));
+  EXPECT_EQ(CsvHeaderProblem({"John Smith", "q-1001", "1793491200000"}).value_or(""),
+            "the first row has 3 columns and column 3 is a number");
+}
+
 TEST(CsvHeaderRow, WhatLooksLikeData) {
   EXPECT_EQ(CsvHeaderProblem({"sid", "1793491200000"}).value_or(""), "the first row has 2 columns and column 2 is a number");
   EXPECT_EQ(CsvHeaderProblem({"+15551234567"}).value_or(""), "the first row has 1 column and column 1 is a number");
   EXPECT_EQ(CsvHeaderProblem({"sid", "", "x"}).value_or(""), "the first row has 3 columns and column 2 is empty");
   EXPECT_EQ(CsvHeaderProblem({"-2.5"}).value_or(""), "the first row has 1 column and column 1 is a number");
-  for (char const* data : {"0f8e3a4c-1d2b-4c5d-9e6f-7a8b9c0d1e2f", "2026-11-01T10:00:00Z", "John Smith",
-                          "(555) 123-4567", "1e5", "1.", "x-y", "\xEF" "x", "q-1001"}) {
+  for (char const* data : {"0f8e3a4c-1d2b-4c5d-9e6f-7a8b9c0d1e2f", "2026-11-01T10:00:00Z", "(555) 123-4567", "1e5",
+                          "1.", "\xEF" "x", "-x", "a\tb"}) {
     auto problem = CsvHeaderProblem({"sid", data});
     ASSERT_TRUE(problem) << data;
     EXPECT_NE(problem->find("column 2 is not a field name"), std::string::npos) << *problem;
