@@ -96,6 +96,9 @@ std::string_view DescribeReturnCode(int code) noexcept {
 
 bool IsTokenError(int http_status, std::optional<int> code, std::string_view message) {
   if (http_status == 401) return true;
+  // Reference §8 [U]: log in again on HTTP 403 too — unless the body carries a FACE code, which says
+  // what was refused (e.g. 2, host not authorized) better than the status does.
+  if (http_status == 403 && !code) return true;
   if (code && *code == 27 && ::ccrec::detail::ContainsIgnoreCase(message, "token")) return true;
   if (code && *code == -1 && ::ccrec::detail::ContainsIgnoreCase(message, "token") &&
       (::ccrec::detail::ContainsIgnoreCase(message, "invalid") || ::ccrec::detail::ContainsIgnoreCase(message, "expired"))) {
@@ -117,7 +120,9 @@ Error MapFaceError(int status, std::string_view body, HttpHeaders const& headers
     if (header.code) e.vendor_code = std::to_string(*header.code);
     message += header.code ? ", FACE return code " + e.vendor_code : std::string();
     message += header.message.empty() ? std::string() : ": \"" + header.message + "\"";
-    message += "): the FACE token is missing, invalid or expired; log in again";
+    message += status == 403 ? "): FACE refused access: the token may be invalid or expired (log in again), or "
+                               "this client may not be allowed (check the ISR's authorized hosts and the account)"
+                             : "): the FACE token is missing, invalid or expired; log in again";
     e.message = RedactSecrets(message);
     return e;
   }

@@ -21,8 +21,11 @@ namespace ccrec::face {
 /// Thread-safe.
 CCREC_EXPORT std::string_view DescribeReturnCode(int code) noexcept;
 
-/// True when a FACE answer means the token is missing, unknown or expired: HTTP 401, code 27
-/// naming the `token` parameter, or code -1 "Invalid or expired token" (reference §8 [U]).
+/// True when a FACE answer means the token is missing, unknown or expired: HTTP 401, HTTP 403
+/// without a FACE code in the body, code 27 naming the `token` parameter, or code -1 "Invalid or
+/// expired token" (reference §8 [U]: which status or code means an expired token is not
+/// documented; the client logs in again once on 401/403). A 403 with a FACE code (e.g. 2, host
+/// not authorized) is mapped by that code instead.
 /// @param http_status the HTTP status.
 /// @param code the FACE return code, if the body had one.
 /// @param message the FACE message.

@@ -247,7 +247,10 @@ TEST(FaceClient, ReloginOnceOnTokenErrors) {
       {401, R"({"result":{"code":-1,"message":"Invalid or expired token"}})"},
       {401, R"({"result":{"code":27,"message":"Missing Parameter - token is required"}})"},
       {200, R"({"result":{"code":-1,"message":"Invalid or expired token"}})"},
-      {401, ""}};
+      {401, ""},
+      // HTTP 403 without a FACE code (reference §8: log in again on 401/403).
+      {403, ""},
+      {403, "<html><body>Forbidden</body></html>"}};
   for (auto const& [status, body] : errors) {
     Env env;
     int logins = 0;
@@ -263,6 +266,24 @@ TEST(FaceClient, ReloginOnceOnTokenErrors) {
     ASSERT_TRUE(r) << status << body << " " << r.error().ToString();
     EXPECT_EQ(logins, 2) << body;
   }
+}
+
+// A 403 whose body names a FACE code is that code's error: no second login.
+TEST(FaceClient, A403WithAFaceCodeIsNotATokenError) {
+  Env env;
+  int logins = 0;
+  env.RouteNumberedLogins(logins);
+  env.transport->Route("GET", "/Face/", [](RecordedRequest const&) {
+    return Result<HttpResponse>(MakeResponse(403, R"({"result":{"code":2,"message":"host not authorized"}})",
+                                             JsonHeaders()));
+  });
+  auto client = env.MakeClient();
+  SearchCriteria c;
+  c.ani = "1";
+  auto r = client.SearchRecordings(c);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kPermissionDenied) << r.error().ToString();
+  EXPECT_EQ(logins, 1);
 }
 
 TEST(FaceClient, TokenRejectedTwiceFails) {

@@ -73,6 +73,8 @@ TEST(FaceErrors, XmlBodiesAreUnderstood) {
 
 TEST(FaceErrors, TokenErrors) {
   EXPECT_TRUE(ccrec::face::IsTokenError(401, std::nullopt, ""));
+  EXPECT_TRUE(ccrec::face::IsTokenError(403, std::nullopt, ""));  // reference §8: log in again on 403 too
+  EXPECT_FALSE(ccrec::face::IsTokenError(403, 2, "host not authorized"));  // the code says what was refused
   EXPECT_TRUE(ccrec::face::IsTokenError(200, 27, "Missing Parameter - token is required"));
   EXPECT_TRUE(ccrec::face::IsTokenError(200, -1, "Invalid or expired token"));
   EXPECT_FALSE(ccrec::face::IsTokenError(200, 27, "Missing Parameter - ani is required"));
@@ -89,7 +91,10 @@ TEST(FaceErrors, NoResultFallsBackToHttpStatus) {
   EXPECT_EQ(MapFaceError(500, "", {}, "op").code, ErrorCode::kUnavailable);
   EXPECT_EQ(MapFaceError(503, "<html>busy</html>", {{"Content-Type", "text/html"}}, "op").code, ErrorCode::kUnavailable);
   EXPECT_EQ(MapFaceError(404, "", {}, "op").code, ErrorCode::kNotFound);
-  EXPECT_EQ(MapFaceError(403, "", {}, "op").code, ErrorCode::kPermissionDenied);
+  // 403 without a FACE code: a token error (log in again once; reference §8), naming both causes.
+  auto forbidden = MapFaceError(403, "", {}, "op");
+  EXPECT_EQ(forbidden.code, ErrorCode::kUnauthenticated);
+  EXPECT_NE(forbidden.message.find("authorized hosts"), std::string::npos) << forbidden.message;
   EXPECT_EQ(MapFaceError(429, "", {}, "op").code, ErrorCode::kRateLimited);
   EXPECT_EQ(MapFaceError(400, "nope", {}, "op").code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(MapFaceError(302, "", {}, "op").code, ErrorCode::kInternal);
