@@ -187,4 +187,21 @@ std::vector<std::pair<RecordingReference, AwaitingStop>> WaitingRecordings::Take
   return out;
 }
 
+void EarlyStops::Add(std::string const& task) {
+  if (tasks_.count(task) > 0) return;
+  if (order_.size() >= capacity_) {
+    tasks_.erase(order_.front());
+    order_.pop_front();
+  }
+  tasks_.emplace(task, order_.insert(order_.end(), task));
+}
+
+bool EarlyStops::Take(std::string const& task) {
+  auto it = tasks_.find(task);
+  if (it == tasks_.end()) return false;
+  order_.erase(it->second);
+  tasks_.erase(it);
+  return true;
+}
+
 }  // namespace ccrec::huawei::detail

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <deque>
+#include <list>
 #include <map>
 #include <optional>
 #include <string>
@@ -59,6 +60,30 @@ std::chrono::milliseconds AgeAt(std::chrono::system_clock::time_point since,
 /// taskId and age, and what happens (exported now; the sidecar says stop_record_seen false).
 std::string PresumedFinishedWarning(RecordingReference const& r, std::chrono::milliseconds age,
                                     std::chrono::milliseconds max_recording_duration);
+
+/// The taskIds of AgentMediaEvent_StopRecordDone events that came before their task's
+/// AgentMediaEvent_Record (or whose Record this run never sees), so that a Record arriving later is
+/// exported at once. Holds at most `capacity` taskIds: adding one more forgets the oldest (a Record
+/// whose stop was forgotten waits, at worst, until max_recording_duration; it is never lost). Not
+/// thread-safe: one watch.
+class EarlyStops {
+ public:
+  /// `capacity`: how many taskIds are kept (at least 1).
+  explicit EarlyStops(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  /// Remembers `task` (non-empty) as the newest; a task remembered already stays where it is.
+  void Add(std::string const& task);
+  /// Forgets `task`; true when it was remembered.
+  bool Take(std::string const& task);
+  /// Whether `task` is remembered.
+  bool Contains(std::string const& task) const { return tasks_.count(task) > 0; }
+  /// How many taskIds are remembered.
+  std::size_t Size() const { return order_.size(); }
+
+ private:
+  std::size_t capacity_;
+  std::list<std::string> order_;  // oldest first
+  std::map<std::string, std::list<std::string>::iterator, std::less<>> tasks_;
+};
 
 /// The recordings of a watch that wait for their task's StopRecordDone, by taskId (a task may
 /// announce several files, e.g. audio and video [U]). Each knows when it was announced (its

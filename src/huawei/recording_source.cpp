@@ -234,7 +234,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     waiting.Add(std::move(r), seen_at, std::nullopt);  // warned about in the run that saw it
   }
   held_.clear();
-  std::set<std::string> stopped;           // StopRecordDone seen before its Record event
+  detail::EarlyStops stopped{kMaxRememberedStops};  // StopRecordDone seen before its Record event
   std::vector<RecordingReference> refused;  // offered while the engine was stopping (not queued)
   std::deque<AgentEvent> rest;             // queued when the period ended, not handled yet
   log.Info("Huawei agent " + session_.AgentId() + ": watching record events for " +
@@ -294,7 +294,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
       auto ref = ParseRecordEvent(event);
       if (!ref) return report_malformed(event, ref.error());
       if (ref->location_id.empty()) ref->location_id = options_.location_id;
-      bool stop_seen = !ref->task_id.empty() && stopped.erase(ref->task_id) > 0;
+      bool stop_seen = !ref->task_id.empty() && stopped.Take(ref->task_id);
       if (!options_.wait_for_stop_record || ref->task_id.empty() || stop_seen) return emit(*ref, stop_seen);
       if (seen_.count(ref->file_name) > 0 || waiting.Contains(ref->task_id, ref->file_name)) {
         log.Debug("Huawei: record event for \"" + ref->file_name + "\" seen again; already exported or waiting");
@@ -309,7 +309,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     } else if (auto stop = ParseStopRecordDone(event)) {
       auto done = waiting.TakeTask(stop->task_id);
       if (!done.empty()) return emit_all(done, true);  // every file of the task is complete
-      if (stopped.size() < kMaxRememberedStops) stopped.insert(stop->task_id);
+      stopped.Add(stop->task_id);
     } else {
       log.Debug("Huawei: ignoring event " + event.event_type);
     }
@@ -330,7 +330,7 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
         go_on = report_malformed(event, ref.error());
       } else if (seen_.insert(ref->file_name).second) {
         if (ref->location_id.empty()) ref->location_id = options_.location_id;
-        if (!ref->task_id.empty()) stopped.erase(ref->task_id);
+        if (!ref->task_id.empty()) (void)stopped.Take(ref->task_id);
         log.Error("Huawei: \"" + ref->file_name + "\" (call " + ref->call_id +
                   ") not exported: its record event overflowed the event queue; it is reported as failed");
         if (!on_item(MakeOverflowedItem(session_, *ref, options_.file_type, options_.poller.max_queued_events))) {
@@ -357,14 +357,14 @@ Result<void> HuaweiSource::Watch(std::function<bool(exporter::ExportItem)> const
     std::vector<RecordingReference> left = std::move(refused);
     std::vector<RecordingReference> unhandled;  // record events never handled: maybe still recording
     for (auto const& e : rest) {
-      if (auto stop = ParseStopRecordDone(e)) stopped.insert(stop->task_id);
+      if (auto stop = ParseStopRecordDone(e)) stopped.Add(stop->task_id);
     }
     for (auto const& e : rest) {
       if (e.event_type != kRecordEvent && e.event_type != kRecordFailEvent) continue;
       auto ref = ParseRecordEvent(e);
       if (e.event_type == kRecordEvent && ref) {
         // Not handled: unless its StopRecordDone is known, the call may still be going on.
-        if (!ref->task_id.empty() && stopped.count(ref->task_id) == 0) {
+        if (!ref->task_id.empty() && !stopped.Contains(ref->task_id)) {
           if (seen_.insert(ref->file_name).second) unhandled.push_back(std::move(*ref));
         } else if (seen_.insert(ref->file_name).second) {
           left.push_back(std::move(*ref));
