@@ -80,16 +80,17 @@ Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, st
       if (IsTokenError(out.status, header.code, header.message)) {
         return MapFaceError(out.status, out.body, out.headers, what);
       }
+      // A FACE code in the answer, JSON or XML alike (ReadResultHeader reads both by one rule),
+      // decides before the HTTP status.
       if (!ok_status) {
-        // FACE's HTTP statuses are undocumented (reference §7 [U]): a JSON answer code such
-        // as 19 is an answer whatever the status.
-        if (header.kind == detail::BodyKind::kJson && header.code && accept_code(header)) return out;
+        // FACE's HTTP statuses are undocumented (reference §7 [U]): an answer code such as 19
+        // is an answer whatever the status.
+        if (header.code && accept_code(header)) return out;
         return MapFaceError(out.status, out.body, out.headers, what);
       }
-      // Transient FACE codes are retried here; the parser maps the rest.
-      if (header.kind == detail::BodyKind::kJson && header.code && !accept_code(header)) {
-        return MapFaceError(out.status, out.body, out.headers, what);
-      }
+      // Any other code is mapped here, inside the retry loop, so that the transient ones (10, 16,
+      // 20, 21, 24, 25; -1 with a 5xx) are retried.
+      if (header.code && !accept_code(header)) return MapFaceError(out.status, out.body, out.headers, what);
       return out;
     });
   });

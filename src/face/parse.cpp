@@ -97,30 +97,23 @@ Value const* ResultObject(Value const& root, bool response_root) {
 ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body) {
   ResultHeader h;
   h.kind = Classify(headers, body);
-  if (h.kind == BodyKind::kJson) {
-    auto doc = util::ParseJson(body, "FACE result");
-    if (doc) {
-      if (auto const* r = ResultObject(*doc, true)) {
-        h.parsed = true;
-        h.code = JsonCode(*r);
-        h.message = Text(*r, "message").value_or("");
-        h.has_matches = r->HasMember("matches");
-      }
-    }
-  } else if (h.kind == BodyKind::kXml) {
-    if (auto doc = xml::Document::Parse(body, "FACE result")) {
-      auto code = doc->Text("code");
-      if (!code) code = doc->Text("Code");  // the `<response>` shape
-      if (code) {
-        h.parsed = true;
-        h.code = ParseInt(*code);
-      }
-      if (auto message = doc->Text("message")) {
-        h.parsed = true;
-        h.message = *message;
-      }
-      h.has_matches = doc->Has("matches");
-    }
+  if (h.kind != BodyKind::kJson && h.kind != BodyKind::kXml) return h;
+  // XML is read in its JSON form (XmlAnswerAsJson), so that both formats are judged by one rule: the
+  // `result` (or `response`) object and its code, message and matches. A `<code>` elsewhere (an
+  // HTML error page's, say) is no FACE code, as `{"error":{"code":5}}` is none in JSON.
+  std::string converted;
+  if (h.kind == BodyKind::kXml) {
+    auto json = XmlAnswerAsJson(body, "FACE result");
+    if (!json) return h;
+    converted = std::move(*json);
+  }
+  auto doc = util::ParseJson(h.kind == BodyKind::kXml ? std::string_view(converted) : body, "FACE result");
+  if (!doc) return h;
+  if (auto const* r = ResultObject(*doc, true)) {
+    h.parsed = true;
+    h.code = JsonCode(*r);
+    h.message = Text(*r, "message").value_or("");
+    h.has_matches = r->HasMember("matches");
   }
   return h;
 }

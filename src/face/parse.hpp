@@ -36,10 +36,14 @@ BodyKind Classify(HttpHeaders const& headers, std::string_view body);
 /// True when Content-Type names JSON, XML or text (a result document, not audio).
 bool IsResultContentType(std::string_view content_type);
 
-/// The `code` and `message` of a JSON or XML result document.
+/// The `code` and `message` of a JSON or XML result document, read by one rule for both formats:
+/// an XML answer is read in its JSON form (XmlAnswerAsJson), then both as JSON — the ResultObject()
+/// (`result`, `response`, or a root with a `code`), its `code`/`Code`, `message` and `matches`.
+/// So an XML answer is classified exactly as the same answer in JSON (token errors, transient
+/// codes, codes that are answers, the HTTP-status fallback when there is no code).
 struct ResultHeader {
   BodyKind kind = BodyKind::kEmpty;
-  /// The document could be read (JSON parsed, or an XML `<result>`/`<code>` found).
+  /// The document could be read and has a result object (ResultObject() with `response_root`).
   bool parsed = false;
   std::optional<int> code;
   std::string message;

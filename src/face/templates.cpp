@@ -98,15 +98,11 @@ Result<TemplatedAnswer> Client::SearchTemplated(TemplateCommand command, SearchC
   util::QueryParams params = {{"format", "template"}, {"formatName", format.name}};
   if (format.version) params.emplace_back("version", *format.version);
   std::string full = Impl::JoinQuery(*query, util::BuildQuery(params));
-  // A JSON result with a code other than 0 is FACE's error (mapped, transient codes retried);
-  // anything else is the template's output.
+  // A FACE result (JSON or XML) with a code other than 0 is FACE's error (mapped by Call, transient
+  // codes retried); anything else is the template's output.
   auto accept = [](detail::ResultHeader const& h) { return !h.code || *h.code == 0; };
   auto response = impl_->Call(name, full, std::nullopt, true, accept, ctx);
   if (!response) return std::move(response).error();
-  auto header = detail::ReadResultHeader(response->headers, response->body);
-  if (header.kind == detail::BodyKind::kXml && header.parsed && header.code && *header.code != 0) {
-    return MapFaceError(response->status, response->body, response->headers, what);
-  }
   TemplatedAnswer out;
   out.http_status = response->status;
   out.content_type = FindHeader(response->headers, "Content-Type").value_or("");

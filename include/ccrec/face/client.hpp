@@ -279,8 +279,12 @@ class CCREC_EXPORT Client {
   /// matches than maxListLength" or the list holds max_list_length entries), or code 19 (empty).
   /// Errors: kInvalidArgument for bad criteria (EncodeCriteria()); kParse for malformed JSON or
   /// XML, a missing `result`/`code`, or a code 0 without `recording`;
-  /// others as MapFaceError(). Retried as ClientOptions describes for `retry`.
-  /// Source: reference §4, §5.1, §5.2.
+  /// others as MapFaceError(). Retried as ClientOptions describes for `retry`. JSON and XML answers
+  /// are classified alike: the FACE code in the body decides over the HTTP status (code 19 or a
+  /// -1 list is an answer whatever the status), token errors log in again once, and the transient
+  /// codes (10, 16, 20, 21, 24, 25; -1 with a 5xx) are retried; a body without a code falls back
+  /// to the HTTP status.
+  /// Source: reference §4, §5.1, §5.2, §7.
   /// @par Thread safety
   /// Thread-safe.
   Result<RecordingSearchResult> SearchRecordings(SearchCriteria const& criteria, CallContext const& ctx = {}) const;
@@ -300,7 +304,8 @@ class CCREC_EXPORT Client {
   /// (nothing sent); a FACE result document with a code other than 0 instead of the template's
   /// output (e.g. 19 no recording found → kNotFound; the guide does not say what an unknown
   /// template answers) → MapFaceError(); others as SearchRecordings(). An answer that is itself
-  /// a `<result>` or `{"result":...}` with a non-zero code is taken to be such an error.
+  /// a `<result>` or `{"result":...}` with a non-zero code is taken to be such an error, in either
+  /// format, its transient codes retried.
   /// Source: ISR API Guide, "REST API Commands" and "Format Responses in the Default 'verint'
   /// Template" (docs/face.md, Templates).
   /// @par Thread safety
