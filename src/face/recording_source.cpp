@@ -91,6 +91,12 @@ class FaceSource : public exporter::RecordingSource {
 
   std::vector<std::string> ExtraKeyNames() const override { return FaceExtraKeyNames(); }
 
+  /// A download's error (the engine's MediaOpener: audio, concatenated WAV, supplemental file) that
+  /// ends the run rather than failing that recording: EndsTheRun(), as for the details requests.
+  /// Cancellation is the engine's own (kCancelled is not fatal), and a timeout fails the item: the
+  /// run's deadline needs the CallContext, which this does not get.
+  bool IsFatal(Error const& error) const override { return EndsTheRun(error); }
+
  private:
   using OnItem = std::function<bool(exporter::ExportItem)>;
   using OnPending = std::function<void(exporter::PendingItem)>;
@@ -333,16 +339,24 @@ class FaceSource : public exporter::RecordingSource {
     return true;
   }
 
+  /// Errors that no later request of the run can escape: the credentials rejected (kUnauthenticated,
+  /// after the client's one fresh login) and FACE codes 1 and 2 (not licensed, host not authorized:
+  /// kPermissionDenied; a 403 without a FACE code is a token error, so this is only ever 1 or 2).
+  /// Everything else concerns the one recording: not found, bad request, conversion failed, and
+  /// the transient ones (5xx, 429, "retry later" codes, timeouts, transport) after retries.
+  static bool EndsTheRun(Error const& e) {
+    return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
+  }
+
   /// Whether the error `e` of a per-recording request ends the run rather than failing that
-  /// recording: credentials rejected (after the client's fresh login), FACE codes 1 and 2 (not
-  /// licensed, host not authorized: kPermissionDenied), a cancelled run (never hidden as an item
-  /// failure, whatever the error says), and the run's own deadline passed. A request that timed
-  /// out on its own (ClientOptions::request_timeout, kDeadlineExceeded) is that recording's
-  /// failure, as are 5xx and 429 after retries: the next request may well succeed.
+  /// recording: EndsTheRun(), a cancelled run (never hidden as an item failure, whatever the error
+  /// says), and the run's own deadline passed. A request that timed out on its own
+  /// (ClientOptions::request_timeout, kDeadlineExceeded) is that recording's failure, as are 5xx
+  /// and 429 after retries: the next request may well succeed.
   bool IsFatalForRun(Error const& e, CallContext const& ctx) const {
     if (ctx.cancel.IsCancelled() || e.code == ErrorCode::kCancelled) return true;
     if (e.code == ErrorCode::kDeadlineExceeded) return ctx.deadline && options_.clock->Now() >= *ctx.deadline;
-    return e.code == ErrorCode::kUnauthenticated || e.code == ErrorCode::kPermissionDenied;
+    return EndsTheRun(e);
   }
 
   /// A one-segment recording is already one file: exported as served.

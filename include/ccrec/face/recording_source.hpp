@@ -138,6 +138,12 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 ///   authorized), cancellation (kCancelled, or any error once `ctx.cancel` is cancelled) and
 ///   `ctx.deadline` passed (kDeadlineExceeded once FaceSourceOptions::clock reaches it). A listing
 ///   that fails ends Enumerate() with its error.
+/// - Downloads (the items' MediaOpeners: audio, concatenated WAV, supplemental files) follow the
+///   same rule through IsFatal(): kUnauthenticated (the credentials rejected after the client's
+///   fresh login) and kPermissionDenied (FACE codes 1 and 2) end the run — ExportSummary::fatal,
+///   no further attempt, the item and those not finished recorded as pending; any other download
+///   error (not found, codes 3-9, 23, "retry later" codes, 5xx, 429, timeouts, transport) fails
+///   that item after the engine's download attempts and the run goes on.
 ///
 /// Sidecars (KEY + ".json"): `{"source":"face","recordingId","segmentId","sequence","filename",
 /// "ani","dnis","startTime","endTime","customData":{name:value},"recording":{...},"segment":{...}}`
