@@ -14,6 +14,7 @@
 #include "internal/pending_age.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <utility>
@@ -350,12 +351,17 @@ class FaceSource : public exporter::RecordingSource {
 
   /// Whether the error `e` of a per-recording request ends the run rather than failing that
   /// recording: EndsTheRun(), a cancelled run (never hidden as an item failure, whatever the error
-  /// says), and the run's own deadline passed. A request that timed out on its own
-  /// (ClientOptions::request_timeout, kDeadlineExceeded) is that recording's failure, as are 5xx
-  /// and 429 after retries: the next request may well succeed.
+  /// says), and the run's own deadline (`ctx.deadline`, on the system clock) passed. A request that
+  /// timed out on its own (ClientOptions::request_timeout, kDeadlineExceeded) is that recording's
+  /// failure, as are 5xx and 429 after retries: the next request may well succeed.
   bool IsFatalForRun(Error const& e, CallContext const& ctx) const {
     if (ctx.cancel.IsCancelled() || e.code == ErrorCode::kCancelled) return true;
-    if (e.code == ErrorCode::kDeadlineExceeded) return ctx.deadline && options_.clock->Now() >= *ctx.deadline;
+    // CallContext::deadline is a std::chrono::system_clock time the caller set, which the transport
+    // enforces against the system clock; options_.clock is the pending-age clock (a test may set it
+    // years away from real time), so it cannot say whether that deadline has passed.
+    if (e.code == ErrorCode::kDeadlineExceeded) {
+      return ctx.deadline && std::chrono::system_clock::now() >= *ctx.deadline;
+    }
     return EndsTheRun(e);
   }
 

@@ -76,8 +76,10 @@ struct FaceSourceOptions {
   /// (see MakeFaceSource()). Zero: wait forever. Default 3 days (as Webex's).
   /// Source: reference §5.3 (`.rpdd` = in progress), §1 (no FACE command reports a crashed recorder).
   std::chrono::milliseconds pending_max_age{std::chrono::hours(72)};
-  /// The clock pending_max_age is measured with, and the run's CallContext::deadline checked
-  /// against (a kDeadlineExceeded after it ends the run). Default: the system clock.
+  /// The clock pending_max_age is measured with. Default: the system clock. Not the clock of the
+  /// run's CallContext::deadline: that is a `std::chrono::system_clock` time, which the transport
+  /// enforces against the system clock, so a kDeadlineExceeded ends the run once
+  /// `std::chrono::system_clock::now()` has reached it, whatever this clock says.
   std::shared_ptr<Clock> clock;
   /// Log sink. Default: silent.
   Logger logger;
@@ -136,7 +138,8 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 ///   can escape end Enumerate() with that error: the credentials rejected after a fresh login
 ///   (kUnauthenticated), kPermissionDenied (FACE codes 1 and 2: not licensed, host not
 ///   authorized), cancellation (kCancelled, or any error once `ctx.cancel` is cancelled) and
-///   `ctx.deadline` passed (kDeadlineExceeded once FaceSourceOptions::clock reaches it). A listing
+///   `ctx.deadline` passed (kDeadlineExceeded once the system clock has reached it; not
+///   FaceSourceOptions::clock, which measures pending ages only). A listing
 ///   that fails ends Enumerate() with its error.
 /// - Downloads (the items' MediaOpeners: audio, concatenated WAV, supplemental files) follow the
 ///   same rule through IsFatal(): kUnauthenticated (the credentials rejected after the client's

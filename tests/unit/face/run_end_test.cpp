@@ -4,6 +4,9 @@
 //   the credentials rejected after a fresh login, FACE codes 1 and 2 — ends the run
 //   (RecordingSource::IsFatal()), as the same error of a details request already did; other
 //   download errors fail that recording.
+// - The run's CallContext::deadline is a point on the system clock: a request that timed out ends
+//   the run only once that deadline has passed in real time, whatever FaceSourceOptions::clock
+//   (the clock pending_max_age is measured with) says.
 
 #include "face_test_util.hpp"
 #include "unit/core/test_util.hpp"
@@ -26,6 +29,7 @@ namespace {
 using ccrec::ErrorCode;
 using ccrec::MakeError;
 using ccrec::detail::FromEpochMs;
+using namespace std::chrono_literals;
 
 /// Two finished recordings, 100 (one segment: `audioRecording/download`) and 200 (two segments:
 /// `audioRecording/segment/download`), exported with a manifest. `pre` registers routes that take
@@ -157,6 +161,53 @@ TEST(FaceRunEnd, IsFatalNamesTheErrorsNoLaterRequestEscapes) {
   for (auto const& [code, fatal] : expected) {
     EXPECT_EQ(source->IsFatal(MakeError(code, "x")), fatal) << ccrec::ToString(code);
   }
+}
+
+/// A details answer for recording 100 as a request that timed out, counting the requests.
+std::function<void(FakeHttpTransport&)> DetailsOf100TimesOut(std::shared_ptr<std::atomic<int>> count) {
+  return [count](FakeHttpTransport& t) {
+    t.Route("GET", "audioRecording/details?token=tok-1&recordingId=100", [count](RecordedRequest const&) {
+      ++*count;
+      return Result<HttpResponse>(MakeError(ErrorCode::kDeadlineExceeded, "GET /Face/audioRecording/details: timed out"));
+    });
+  };
+}
+
+// FaceSourceOptions::clock far in the future (year 2100) and a run deadline an hour from now: the
+// request timed out on its own, so it fails recording 100 only.
+TEST(FaceRunEnd, ADeadlineAheadInRealTimeKeepsTheRunGoingWhateverTheSourceClock) {
+  auto count = std::make_shared<std::atomic<int>>(0);
+  RunEndFixture f(DetailsOf100TimesOut(count));
+  auto far_future = std::make_shared<ccrec::testing::ManualClock>(FromEpochMs(4'102'444'800'000));  // 2100-01-01
+  ccrec::CallContext ctx;
+  ctx.deadline = std::chrono::system_clock::now() + 1h;
+  auto summary = f.Run([&](ccrec::face::FaceSourceOptions& so) { so.clock = far_future; }, ctx);
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(*count, 1);
+  EXPECT_EQ(summary.failed, 1u);
+  EXPECT_EQ(summary.exported, 2u);
+  auto lines = f.Statuses("100");
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "failed");
+}
+
+// FaceSourceOptions::clock far in the past (year 2000) and a run deadline that passed a minute ago
+// in real time: the timeout is the run's deadline, so the run ends instead of failing recording 100
+// and moving on. (The client's own clock, env.clock, reads 2026-11-01, before the deadline, so the
+// login and the listing go through and the timeout comes from the details request.)
+TEST(FaceRunEnd, ADeadlinePassedInRealTimeEndsTheRunWhateverTheSourceClock) {
+  auto count = std::make_shared<std::atomic<int>>(0);
+  RunEndFixture f(DetailsOf100TimesOut(count));
+  auto far_past = std::make_shared<ccrec::testing::ManualClock>(FromEpochMs(946'684'800'000));  // 2000-01-01
+  ccrec::CallContext ctx;
+  ctx.deadline = std::chrono::system_clock::now() - 1min;
+  ASSERT_LT(f.env.clock->Now(), *ctx.deadline) << "the client's clock must not see the deadline itself";
+  auto summary = f.Run([&](ccrec::face::FaceSourceOptions& so) { so.clock = far_past; }, ctx);
+  ASSERT_TRUE(summary.fatal);
+  EXPECT_EQ(summary.fatal->code, ErrorCode::kDeadlineExceeded) << summary.fatal->ToString();
+  EXPECT_EQ(*count, 1) << "it ended at recording 100's details";
+  auto lines = f.Statuses("100");
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "failed"), 0);
 }
 
 }  // namespace
