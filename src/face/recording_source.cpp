@@ -238,21 +238,47 @@ class FaceSource : public exporter::RecordingSource {
 
   /// The pending line of the listed recording `match` still in progress (`r`, its details):
   /// PendingReason() followed by `more`, holding the checkpoint at WindowTime(). Given up instead
-  /// (PendingItem::given_up, GivenUpReason()) once that start is older than pending_max_age.
+  /// (PendingItem::given_up, GivenUpReason()) once AgeStart() is older than pending_max_age.
   exporter::PendingItem Pending(RecordingMatch const& match, Recording const& r, std::string const& more = {}) const {
     exporter::PendingItem pending{kSource, CallId(r.isr_ucid, r.ingress_call_id), PendingReason(r) + more};
     pending.recording_id = r.recording_id;
     pending.window_time = WindowTime(match, r.start_time);
-    if (::ccrec::detail::PendingAge{options_.pending_max_age, options_.clock}.TooOld(pending.window_time)) {
+    auto const since = AgeStart(match, r);
+    if (since && ::ccrec::detail::PendingAge{options_.pending_max_age, options_.clock}.TooOld(since->time)) {
       pending.given_up = true;
-      pending.reason = GivenUpReason(r, *pending.window_time);  // the engine logs it (once)
+      pending.reason = GivenUpReason(r, *since);  // the engine logs it (once)
     }
     return pending;
   }
 
-  /// Why the recording `r`, in progress since `start`, is given up: "still in progress after
+  /// When a pending recording's age counts from, and how the reason says so.
+  struct Since {
+    std::chrono::system_clock::time_point time;
+    std::string told;  // "started <time>", or "has no start time; its segment <id> started <time>"
+  };
+
+  /// The time the age of the listed recording `m` in progress (`r`, its details) is measured from:
+  /// its WindowTime() (the listed start, or the details' startTime when earlier); when FACE sent
+  /// neither, the earliest time one of its segments names (its `start`, else its `end`). A recording
+  /// starts no later than any of its segments, so that time never makes it look older than it is.
+  /// nullopt when FACE gives no time at all: no honest age, so it never gives up (docs/face.md).
+  /// Not the window_time: a segment's time may lie after the recording's start, and a checkpoint
+  /// there would leave the recording out of the next run's listing.
+  static std::optional<Since> AgeStart(RecordingMatch const& m, Recording const& r) {
+    if (auto start = WindowTime(m, r.start_time)) return Since{*start, "started " + FormatIso8601(*start, true)};
+    std::optional<Since> earliest;
+    for (auto const& s : r.segments) {
+      auto const t = s.start ? s.start : s.end;
+      if (!t || (earliest && earliest->time <= *t)) continue;
+      earliest = Since{*t, "has no start time; its segment " + s.segment_id + (s.start ? " started " : " ended ") +
+                               FormatIso8601(*t, true)};
+    }
+    return earliest;
+  }
+
+  /// Why the recording `r`, in progress since `since`, is given up: "still in progress after
   /// <pending_max_age>: FACE recording <id> ...", naming the segment that never finalised.
-  std::string GivenUpReason(Recording const& r, std::chrono::system_clock::time_point start) const {
+  std::string GivenUpReason(Recording const& r, Since const& since) const {
     std::string why = "it has no segment";
     for (auto const& s : r.segments) {
       if (!s.InProgress()) continue;
@@ -261,7 +287,7 @@ class FaceSource : public exporter::RecordingSource {
       break;
     }
     return "still in progress after " + ::ccrec::detail::FormatAge(options_.pending_max_age) + ": FACE recording " +
-           r.recording_id + " started " + FormatIso8601(start, true) + " and " + why +
+           r.recording_id + " " + since.told + " and " + why +
            " (did its recorder crash?); given up: not exported, and --since-last-run no longer waits for it";
   }
 

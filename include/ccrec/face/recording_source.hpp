@@ -71,9 +71,15 @@ struct FaceSourceOptions {
   /// the CLI) and stops holding the --since-last-run checkpoint for it, so a recording whose
   /// recorder crashed cannot pin the checkpoint forever; a later run that lists it again records
   /// nothing more. It is never exported by this source, not even once it ends, unless a run
-  /// lists it again after that (an overlapping window). A recording without a start time never
-  /// gives up. Applies also to the recordings held pending for filters judged once they have ended
-  /// (see MakeFaceSource()). Zero: wait forever. Default 3 days (as Webex's).
+  /// lists it again after that (an overlapping window). A recording whose start time FACE sends
+  /// neither in the list nor in the details is measured from the earliest time one of its segments
+  /// names (a segment's `start`, else its `end`; the recording started no later, so it is never
+  /// given up early), and the reason says "has no start time; its segment <id> started <time>";
+  /// until then it holds the checkpoint at the window's start (no window time:
+  /// ExportSummary::unfinished_without_window_time). With no time at all (no start, no segment time,
+  /// e.g. no segment yet) it never gives up: no honest age exists (docs/face.md, "Recordings that
+  /// never end"). Applies also to the recordings held pending for filters judged once they have
+  /// ended (see MakeFaceSource()). Zero: wait forever. Default 3 days (as Webex's).
   /// Source: reference §5.3 (`.rpdd` = in progress), §1 (no FACE command reports a crashed recorder).
   std::chrono::milliseconds pending_max_age{std::chrono::hours(72)};
   /// The clock pending_max_age is measured with. Default: the system clock. Not the clock of the

@@ -138,6 +138,8 @@ struct FakeRecording {
   /// "recordingId":"" (a segment with an empty FakeSegment::id is sent without "segmentId").
   bool send_start_time = true;
   bool unidentified_in_lists = false;
+  /// List entries carry no "start" (searches still filter on `start_ms`).
+  bool start_in_lists = true;
   /// The details answer's "startTime" when it differs from `start_ms` (which lists write and
   /// searches filter on): another clock field, or another precision.
   std::optional<std::int64_t> details_start_ms = std::nullopt;
@@ -281,7 +283,7 @@ class FakeFace {
                 ? R"([{"customData":{"customDataId":7,"name":"customerId","value":"C-)" + r.id + R"("}}])"
                 : r.custom_data_sets_json) +
            (r.supplemental_files_json.empty() ? std::string() : R"(,"supplementalFiles":)" + r.supplemental_files_json) +
-           R"(,"segments":[)" + segs + R"(,{"segment":{}}]})";
+           R"(,"segments":[)" + (segs.empty() ? segs : segs + ",") + R"({"segment":{}}]})";
   }
 
   static bool FakeInProgress(FakeRecording const& r) {
@@ -354,8 +356,8 @@ class FakeFace {
     for (auto const& r : found) {
       if (!matches.empty()) matches += ",";
       matches += R"({"match":{"recordingId":)" + (r.unidentified_in_lists ? "\"\"" : r.id) + UcidMember(r) +
-                 R"(,"from":")" + r.ani + R"(","to":")" + r.dnis +
-                 R"(","start":")" + ListTime(r.start_ms) + R"("}})";
+                 R"(,"from":")" + r.ani + R"(","to":")" + r.dnis + R"(")" +
+                 (r.start_in_lists ? R"(,"start":")" + ListTime(r.start_ms) + R"(")" : std::string()) + "}}";
     }
     return MakeResponse(200, R"({"result":{"code":-1,"message":")" + message + R"(","matches":[)" + matches + "]}}",
                         JsonHeaders());

@@ -195,5 +195,60 @@ TEST(FacePendingMaxAge, AlsoForARecordingHeldUntilTheFiltersCanJudgeIt) {
   EXPECT_NE(failed[0].error.find("still in progress after 3d"), std::string::npos) << failed[0].error;
 }
 
+// FACE sends no start time for recording 300 (neither its list entry nor its details): its age is
+// measured from the earliest time one of its segments names — here its first segment's start, a
+// minute after the recording's (unknown) start, so the age is never overstated. Without a window
+// time it holds the checkpoint at the window's start until it is given up.
+TEST(FacePendingMaxAge, WithoutAStartTimeTheFirstSegmentsStartIsUsed) {
+  StuckRecorder f;
+  constexpr std::int64_t kSegmentStartMs = kStuckStartMs + 60'000;
+  f.fake.Update("300", [](FakeRecording& r) {
+    r.send_start_time = false;
+    r.start_in_lists = false;
+    r.segments = {{"3001", "r.seg0.wav", kSegmentStartMs, kSegmentStartMs + 500, "FIRST"},
+                  {"3002", "r.seg1.rpdd", kSegmentStartMs + 500, std::nullopt, "RUNNING"}};
+  });
+  auto young = f.RunAt(kSegmentStartMs + kThreeDaysMs);  // the recording itself may be older
+  ASSERT_FALSE(young.fatal) << young.fatal->ToString();
+  EXPECT_EQ(young.pending, 1u);
+  EXPECT_EQ(young.failed, 0u);
+  EXPECT_FALSE(young.earliest_unfinished) << "no window time: a segment's start is no checkpoint";
+  EXPECT_EQ(young.unfinished_without_window_time, 1u) << "it holds the checkpoint at the window's start";
+
+  auto old = f.RunAt(kSegmentStartMs + kThreeDaysMs + 1);
+  ASSERT_FALSE(old.fatal) << old.fatal->ToString();
+  EXPECT_EQ(old.pending, 0u);
+  EXPECT_EQ(old.failed, 1u);
+  EXPECT_EQ(old.unfinished_without_window_time, 0u) << "given up: the checkpoint moves on";
+  auto failed = f.Lines("failed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0].recording_id, "300");
+  for (std::string want : {"still in progress after 3d: FACE recording 300 has no start time",
+                           "its segment 3001 started 2026-11-01T00:01:09Z",
+                           "segment 3002 (r.seg1.rpdd) never finalised"}) {
+    EXPECT_NE(failed[0].error.find(want), std::string::npos) << want << " in: " << failed[0].error;
+  }
+}
+
+// No time at all — no start in the list or the details, no segment yet: nothing says how old it
+// is, so it is never given up (and keeps the checkpoint at the window's start, with the engine's
+// warning); docs/face.md, "Recordings that never end".
+TEST(FacePendingMaxAge, WithNoTimeAtAllItStaysPending) {
+  StuckRecorder f;
+  f.fake.Update("300", [](FakeRecording& r) {
+    r.send_start_time = false;
+    r.start_in_lists = false;
+    r.segments.clear();
+  });
+  auto summary = f.RunAt(kStuckStartMs + 100 * kThreeDaysMs);
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.pending, 1u);
+  EXPECT_EQ(summary.failed, 0u);
+  EXPECT_EQ(summary.unfinished_without_window_time, 1u);
+  auto pending = f.Lines("pending");
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].recording_id, "300");
+}
+
 }  // namespace
 }  // namespace face_test
