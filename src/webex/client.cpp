@@ -124,6 +124,20 @@ Error MapPresignedError(int status, std::string_view body, HttpHeaders const& he
   return e;
 }
 
+/// The media type of a 2xx answer to a presigned GET when it is an HTML page ("text/html",
+/// "application/xhtml+xml"), which no recording or transcript is: a proxy, captive portal or
+/// error page answered instead of the recording store. nullopt otherwise (also when absent).
+std::optional<std::string> HtmlMediaType(HttpHeaders const& headers) {
+  auto value = FindHeader(headers, "Content-Type");
+  if (!value) return std::nullopt;
+  std::string media;
+  for (char c : value->substr(0, value->find(';'))) {
+    if (c != ' ' && c != '\t') media += util::AsciiLower(c);
+  }
+  if (media == "text/html" || media == "application/xhtml+xml") return *value;
+  return std::nullopt;
+}
+
 /// Skips the first `skip` bytes of a body (when a server ignored the Range header).
 class SkippingBodyReader : public BodyReader {
  public:
@@ -396,7 +410,19 @@ Result<HttpResponse> Client::OpenRecording(std::string const& presigned_url, Cal
       e.message = what + ": " + RedactSecrets(e.message);  // in case the transport quoted the URL
       return e;
     }
-    if (response->status == 200 || response->status == 206) return response;
+    if (response->status == 200 || response->status == 206) {
+      if (auto html = HtmlMediaType(response->headers)) {
+        // Stored as the recording, it would be exported with exit status 0 and the audio lost.
+        Error e = MakeError(ErrorCode::kIntegrity,
+                            what + ": the server answered HTTP " + std::to_string(response->status) +
+                                " with Content-Type \"" + EscapeControlCharacters(html->substr(0, 100)) +
+                                "\", an HTML page, not a recording (a proxy, captive portal or error page answered "
+                                "instead of the recording store); nothing of it was stored");
+        e.http_status = response->status;
+        return e;
+      }
+      return response;
+    }
     std::string body = util::ReadPrefix(*response, detail::kMaxErrorBodyBytes);
     return MapPresignedError(response->status, body, response->headers, presigned_url, impl.clock->Now());
   });

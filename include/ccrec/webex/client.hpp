@@ -210,7 +210,10 @@ class CCREC_EXPORT Client {
   /// Errors: kPermissionDenied with vendor_code "AccessDenied" on 403 (normally: the URL expired;
   /// the message says so, with the expiry time; re-query captures for a fresh URL);
   /// kNotFound (404 NoSuchKey); kInvalidArgument (400, 416, or a URL that is not http(s));
-  /// kRateLimited (429, 503 SlowDown); kUnavailable (5xx); kTransport. S3 XML error bodies
+  /// kRateLimited (429, 503 SlowDown); kUnavailable (5xx); kTransport; kIntegrity (http_status
+  /// 200 or 206) when the answer's Content-Type is `text/html` or `application/xhtml+xml`: a
+  /// proxy, captive portal or error page answered, not the recording store (no recording or
+  /// transcript is HTML; not retried here, the export engine retries kIntegrity). S3 XML error bodies
   /// (`<Code>`, `<Message>`, `<RequestId>`) fill vendor_code, message and request_id.
   ///
   /// Source: reference §5.4 (downloading `filePath`); AWS S3 presigned URLs (SigV4 query auth).

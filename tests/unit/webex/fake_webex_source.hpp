@@ -88,6 +88,8 @@ class FakeWebex {
   bool honor_window = false;
   /// Raw `data[]` elements the Tasks answers carry after the tasks (e.g. one without "id").
   std::vector<std::string> extra_task_elements;
+  /// Per recording id: the Content-Type of its 200/206 media answers (none when absent).
+  std::map<std::string, std::string> content_types;
 
   FakeWebex() {
     transport->Route("GET", "/v1/tasks", [this](RecordedRequest const& r) { return Tasks(r); });
@@ -250,6 +252,9 @@ class FakeWebex {
     std::lock_guard<std::mutex> lock(mu_);
     std::string data = rec->data;
     ccrec::HttpHeaders headers;
+    if (auto type = content_types.find(rec_id); type != content_types.end()) {
+      headers.emplace_back("Content-Type", type->second);
+    }
     if (auto tag = etags.find(rec_id); tag != etags.end()) {
       if (auto if_range = r.Header("If-Range"); if_range && *if_range != tag->second) offset_ignored_ = true;
       headers.emplace_back("ETag", tag->second);

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+// Odd but possible Webex CC and recording-store answers that must never end in a recording lost
+// with exit status 0: an HTML page served with 200 for a presigned URL.
+
+#include "unit/webex/fake_webex_source.hpp"
+#include "unit/webex/webex_test_util.hpp"
+
+#include <ccrec/exporter/exporter.hpp>
+#include <ccrec/webex/client.hpp>
+#include <ccrec/webex/recording_source.hpp>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace odd_answers_test {
+namespace {
+
+using ccrec::ErrorCode;
+using ccrec::testing::ManualSleeper;
+using ccrec::testing::MemorySink;
+using exporter_test::FakeWebex;
+
+constexpr char kOddUrl[] =
+    "https://cjp-ccone-media-storage-recording.s3.amazonaws.com/org/task/rec.wav?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+    "&X-Amz-Date=20261101T000000Z&X-Amz-Expires=1800&X-Amz-SignedHeaders=host&X-Amz-Signature=abc";
+
+/// Exports every item of `w` into a MemorySink (one worker, no real sleeps).
+struct OddExport {
+  ccrec::exporter::ExportSummary summary;
+  std::shared_ptr<MemorySink> sink = std::make_shared<MemorySink>();
+};
+OddExport OddRun(FakeWebex& w) {
+  OddExport out;
+  ccrec::exporter::ExporterOptions o;
+  o.concurrency = 1;
+  o.sleeper = std::make_shared<ManualSleeper>();
+  out.summary = ccrec::exporter::Exporter(w.Source(), out.sink, nullptr, o).Run();
+  return out;
+}
+
+// A presigned GET answered 200 with an HTML page (a proxy's login page, a captive portal, an
+// error page) is not the recording: kIntegrity naming the type, not a response to store.
+TEST(WebexOddAnswers, HtmlAnswerToAPresignedGetIsAnError) {
+  webex_test::Env env;
+  env.transport->EnqueueResponse(200, "<html><body>Please sign in</body></html>",
+                                 {{"Content-Type", "Text/HTML; charset=utf-8"}});
+  auto html = env.MakeClient().OpenRecording(kOddUrl);
+  ASSERT_FALSE(html);
+  EXPECT_EQ(html.error().code, ErrorCode::kIntegrity);
+  EXPECT_EQ(html.error().http_status, 200);
+  EXPECT_NE(html.error().message.find("Text/HTML; charset=utf-8"), std::string::npos) << html.error().message;
+  EXPECT_EQ(html.error().message.find("X-Amz-Signature=abc"), std::string::npos) << "the URL is a secret";
+  env.transport->EnqueueResponse(206, "<p>", {{"Content-Type", "application/xhtml+xml"}, {"Content-Range", "bytes 5-7/8"}});
+  auto xhtml = env.MakeClient().OpenRecording(kOddUrl, {}, 5);
+  ASSERT_FALSE(xhtml);
+  EXPECT_EQ(xhtml.error().code, ErrorCode::kIntegrity);
+  // Whatever else the store labels a recording or a transcript with is taken.
+  for (char const* type : {"audio/wav", "audio/x-wav", "application/octet-stream", "binary/octet-stream",
+                           "application/json", "text/plain"}) {
+    env.transport->EnqueueResponse(200, "RIFF", {{"Content-Type", type}});
+    auto ok = env.MakeClient().OpenRecording(kOddUrl);
+    EXPECT_TRUE(ok) << type << ": " << ok.error().ToString();
+  }
+}
+
+// End to end: the HTML page is never stored as the recording; the run counts it failed (exit 3),
+// next to the recording that was exported.
+TEST(WebexOddAnswers, HtmlPageIsNotExportedAsTheRecording) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "a.wav", "main", "<html>proxy login</html>"}}});
+  w.tasks.push_back({"t2", true, {{"r2", "b.wav", "main", "RIFF-AUDIO"}}});
+  w.content_types["r1"] = "text/html";
+  w.content_types["r2"] = "audio/wav";
+  auto run = OddRun(w);
+  EXPECT_EQ(run.summary.LastLine(), "exported=1 skipped=0 failed=1 pending=0 bytes=10");
+  EXPECT_FALSE(run.sink->Get("call-detail/t1/r1.wav")) << "an HTML page stored as the recording";
+  EXPECT_TRUE(run.sink->Get("call-detail/t2/r2.wav"));
+}
+
+}  // namespace
+}  // namespace odd_answers_test
