@@ -39,6 +39,9 @@ Result<std::string> PresignedMedia::Refresh(CallContext const& media_ctx) {
     return std::nullopt;
   };
   for (auto const& tc : *captures) {
+    // Only this task's entry: QueryCaptures() keeps tasks the server added unasked, and another
+    // task's recording with the same id is another task's audio.
+    if (tc.task_id != task_id) continue;
     std::optional<std::string> fresh = transcript ? find(tc.transcriptions, TranscriptItemId)
                                                   : find(tc.recordings, RecordingItemId);
     if (fresh) {

@@ -90,6 +90,8 @@ class FakeWebex {
   std::vector<std::string> extra_task_elements;
   /// Per recording id: the Content-Type of its 200/206 media answers (none when absent).
   std::map<std::string, std::string> content_types;
+  /// Task ids every Captures answer lists after the ones asked for (a server adding tasks).
+  std::vector<std::string> unasked_capture_tasks;
 
   FakeWebex() {
     transport->Route("GET", "/v1/tasks", [this](RecordedRequest const& r) { return Tasks(r); });
@@ -198,6 +200,7 @@ class FakeWebex {
     }
     if (ids.size() > 10) return ccrec::testing::MakeResponse(400, R"({"error":"more than 10"})", Json());
     std::string body = R"({"meta":{"orgId":"org-1","urlExpiration":30},"data":[)";
+    ids.insert(ids.end(), unasked_capture_tasks.begin(), unasked_capture_tasks.end());
     for (std::size_t i = 0; i < ids.size(); ++i) {
       if (i != 0) body += ',';
       body += R"({"taskId":")" + ids[i] + R"(","recording":[)";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Odd but possible Webex CC and recording-store answers that must never end in a recording lost
-// with exit status 0: an HTML page served with 200 for a presigned URL.
+// with exit status 0: an HTML page served with 200 for a presigned URL, a Captures re-query
+// answering with another task's recording.
 
 #include "unit/webex/fake_webex_source.hpp"
 #include "unit/webex/webex_test_util.hpp"
@@ -17,10 +18,13 @@
 namespace odd_answers_test {
 namespace {
 
+using ccrec::CallContext;
 using ccrec::ErrorCode;
 using ccrec::testing::ManualSleeper;
 using ccrec::testing::MemorySink;
+using exporter_test::Enumerate;
 using exporter_test::FakeWebex;
+using exporter_test::ReadAll;
 
 constexpr char kOddUrl[] =
     "https://cjp-ccone-media-storage-recording.s3.amazonaws.com/org/task/rec.wav?X-Amz-Algorithm=AWS4-HMAC-SHA256"
@@ -77,6 +81,25 @@ TEST(WebexOddAnswers, HtmlPageIsNotExportedAsTheRecording) {
   EXPECT_EQ(run.summary.LastLine(), "exported=1 skipped=0 failed=1 pending=0 bytes=10");
   EXPECT_FALSE(run.sink->Get("call-detail/t1/r1.wav")) << "an HTML page stored as the recording";
   EXPECT_TRUE(run.sink->Get("call-detail/t2/r2.wav"));
+}
+
+// A re-query whose answer no longer lists the recording under its task, but lists a recording
+// with the same id under a task that was not asked for, must not download that other task's
+// audio into this recording's object.
+TEST(WebexOddAnswers, RequeryNeverTakesARecordingOfAnotherTask) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r-shared", "a.wav", "main", "AUDIO-OF-T1"}}});
+  auto c = Enumerate(*w.Source());
+  ASSERT_EQ(c.items.size(), 1u);
+  w.forbidden_versions["r-shared"] = {1};  // the listed URL is refused: re-query
+  w.tasks[0].recordings.clear();           // t1's entry is now empty ...
+  w.tasks.push_back({"t-other", true, {{"r-shared", "a.wav", "main", "AUDIO-OF-T-OTHER"}}});
+  w.unasked_capture_tasks = {"t-other"};  // ... and the answer adds another task with that id
+  auto r = c.items[0].open(CallContext{}, 0);
+  EXPECT_NE(ReadAll(r), "AUDIO-OF-T-OTHER") << "another task's recording";
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(r.error().message.find("of task t1 is no longer listed"), std::string::npos) << r.error().message;
 }
 
 }  // namespace
