@@ -117,6 +117,10 @@ Error MapPresignedError(int status, std::string_view body, HttpHeaders const& he
   std::string hint;
   if (status == 404) hint = "; the recording no longer exists (retention) or the URL was altered";
   if (status == 416) hint = "; the requested offset is beyond the end of the recording";
+  if (status == 400 && (code == "ExpiredToken" || code == "TokenRefreshRequired" || code == "InvalidToken")) {
+    hint = "; the temporary credentials the presigned URL was signed with expired (or were revoked) before the URL "
+           "did: re-query captures (POST /v1/captures/query) for a fresh URL";
+  }
   if (status == 400 && util::ContainsIgnoreCase(s3_message, "auth mechanism")) {
     hint = "; the request carried an Authorization header next to the presigned query";
   }

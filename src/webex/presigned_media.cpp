@@ -11,6 +11,20 @@
 namespace ccrec::webex {
 namespace detail {
 
+namespace {
+
+/// Whether the recording store refused the presigned URL itself, so that a fresh one from
+/// Captures may work: HTTP 403 (expired or altered; reference §5.4), or HTTP 400 with one of
+/// S3's temporary-credential codes (ExpiredToken, TokenRefreshRequired, InvalidToken: the URL
+/// was signed with session credentials that ended before its X-Amz-Expires did).
+bool UrlRefused(Error const& e) {
+  if (e.http_status == 403) return true;
+  return e.http_status == 400 && (e.vendor_code == "ExpiredToken" || e.vendor_code == "TokenRefreshRequired" ||
+                                  e.vendor_code == "InvalidToken");
+}
+
+}  // namespace
+
 std::chrono::milliseconds PresignedMedia::EffectiveMargin(std::chrono::system_clock::time_point expiry) const {
   auto lifetime = std::chrono::duration_cast<std::chrono::milliseconds>(expiry - url_received);
   if (lifetime.count() > 0) return std::min(margin, lifetime / 4);
@@ -75,9 +89,11 @@ Result<HttpResponse> PresignedMedia::Open(CallContext const& ctx, std::uint64_t 
     refreshed = true;
   }
   auto response = client.OpenRecording(current, ctx, offset);
-  if (!response && response.error().http_status == 403 && !refreshed) {
-    logger.Info("download of task " + task_id + " recording " + recording_id +
-                " was refused (HTTP 403, URL expired?); re-querying captures once");
+  if (!response && UrlRefused(response.error()) && !refreshed) {
+    logger.Info("download of task " + task_id + " recording " + recording_id + " was refused (HTTP " +
+                std::to_string(response.error().http_status) +
+                (response.error().vendor_code.empty() ? "" : " " + response.error().vendor_code) +
+                ", URL expired?); re-querying captures once");
     auto fresh = Refresh(ctx);
     if (!fresh) return std::move(fresh).error();
     current = *fresh;

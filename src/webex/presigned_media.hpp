@@ -28,7 +28,9 @@ namespace detail {
 /// Open() downloads from `url`; it first re-queries Captures (`query`, whose task_ids are
 /// {task_id}) when the URL is empty or expires within EffectiveMargin() (X-Amz-Date +
 /// X-Amz-Expires, Client::PresignedUrlExpiry()), and re-queries once more when the store refuses
-/// the URL it used (HTTP 403). The fresh URL is the one of the entry with the same item id
+/// the URL it used (HTTP 403, or HTTP 400 ExpiredToken / TokenRefreshRequired / InvalidToken: the
+/// URL's temporary credentials ended first). The fresh URL is the one of the asked task's entry
+/// (never of a task the server added unasked) with the same item id
 /// (`recording_id`: RecordingItemId() / TranscriptItemId()) and, when that id is positional, the
 /// same attributes (`fingerprint`: FingerprintOf()); never another entry's.
 ///

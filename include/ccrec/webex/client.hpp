@@ -209,7 +209,9 @@ class CCREC_EXPORT Client {
   /// @return the response (status 200 or 206) with its streaming body.
   /// Errors: kPermissionDenied with vendor_code "AccessDenied" on 403 (normally: the URL expired;
   /// the message says so, with the expiry time; re-query captures for a fresh URL);
-  /// kNotFound (404 NoSuchKey); kInvalidArgument (400, 416, or a URL that is not http(s));
+  /// kNotFound (404 NoSuchKey); kInvalidArgument (400, 416, or a URL that is not http(s); a 400
+  /// ExpiredToken, TokenRefreshRequired or InvalidToken — the URL's temporary credentials ended
+  /// before it did — says to re-query captures, which the export engine does once, as for 403);
   /// kRateLimited (429, 503 SlowDown); kUnavailable (5xx); kTransport; kIntegrity (http_status
   /// 200 or 206) when the answer's Content-Type is `text/html` or `application/xhtml+xml`: a
   /// proxy, captive portal or error page answered, not the recording store (no recording or

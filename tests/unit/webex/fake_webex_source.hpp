@@ -90,6 +90,9 @@ class FakeWebex {
   std::vector<std::string> extra_task_elements;
   /// Per recording id: the Content-Type of its 200/206 media answers (none when absent).
   std::map<std::string, std::string> content_types;
+  /// Per recording id: versions of the URL whose temporary credentials expired (S3: 400
+  /// ExpiredToken, "The provided token has expired.").
+  std::map<std::string, std::set<int>> expired_token_versions;
   /// Task ids every Captures answer lists after the ones asked for (a server adding tasks).
   std::vector<std::string> unasked_capture_tasks;
 
@@ -250,6 +253,12 @@ class FakeWebex {
     if (refused || (expiry && clock->Now() > *expiry)) {
       return ccrec::testing::MakeResponse(
           403, "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+          {{"Content-Type", "application/xml"}});
+    }
+    if (auto expired = expired_token_versions.find(rec_id);
+        expired != expired_token_versions.end() && expired->second.count(version) != 0) {
+      return ccrec::testing::MakeResponse(
+          400, "<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>",
           {{"Content-Type", "application/xml"}});
     }
     std::lock_guard<std::mutex> lock(mu_);

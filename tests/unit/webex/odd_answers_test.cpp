@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Odd but possible Webex CC and recording-store answers that must never end in a recording lost
-// with exit status 0: an HTML page served with 200 for a presigned URL, a Captures re-query
-// answering with another task's recording.
+// with exit status 0: an HTML page served with 200 for a presigned URL, a presigned URL whose
+// temporary credentials expired (S3 400 ExpiredToken), a Captures re-query answering with another
+// task's recording.
 
 #include "unit/webex/fake_webex_source.hpp"
 #include "unit/webex/webex_test_util.hpp"
@@ -81,6 +82,28 @@ TEST(WebexOddAnswers, HtmlPageIsNotExportedAsTheRecording) {
   EXPECT_EQ(run.summary.LastLine(), "exported=1 skipped=0 failed=1 pending=0 bytes=10");
   EXPECT_FALSE(run.sink->Get("call-detail/t1/r1.wav")) << "an HTML page stored as the recording";
   EXPECT_TRUE(run.sink->Get("call-detail/t2/r2.wav"));
+}
+
+// S3 answers a presigned URL signed with temporary credentials that expired before X-Amz-Expires
+// with 400 ExpiredToken: like a 403, Captures is re-queried once for a fresh URL.
+TEST(WebexOddAnswers, PresignedUrlWithExpiredCredentialsIsRequeriedOnce) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "a.wav", "main", "AUDIO-1"}}});
+  w.tasks.push_back({"t2", true, {{"r2", "b.wav", "main", "AUDIO-2"}}});
+  w.expired_token_versions["r1"] = {1};        // the listed URL's token expired, the fresh one works
+  w.expired_token_versions["r2"] = {1, 2, 3};  // always
+  auto c = Enumerate(*w.Source());
+  ASSERT_EQ(c.items.size(), 2u);
+  auto ok = c.items[0].open(CallContext{}, 0);
+  EXPECT_EQ(ReadAll(ok), "AUDIO-1");
+  ASSERT_EQ(w.CaptureBatches().size(), 2u);
+  EXPECT_EQ(w.CaptureBatches()[1], std::vector<std::string>{"t1"});
+  auto refused = c.items[1].open(CallContext{}, 0);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().http_status, 400);
+  EXPECT_EQ(refused.error().vendor_code, "ExpiredToken");
+  EXPECT_NE(refused.error().message.find("re-query captures"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(w.CaptureBatches().size(), 3u) << "exactly one re-query per open";
 }
 
 // A re-query whose answer no longer lists the recording under its task, but lists a recording
