@@ -168,6 +168,12 @@ class WebexSource : public RecordingSource {
       if (!task) return std::move(task).error();
       if (!report_malformed()) return false;
       if (task->capture_requested && !*task->capture_requested) {
+        auto open = detail::OpenTaskPending(*task, Age(), detail::OpenTaskCase::kCaptureNotRequestedYet);
+        if (open && !open->given_up) {  // false may still turn true while the task runs
+          options_.logger.Debug("task " + task->id + ": still open and captureRequested is false; pending");
+          (*on_pending_)(std::move(*open));
+          continue;
+        }
         options_.logger.Debug("task " + task->id + ": captureRequested is false; no recording will exist");
         continue;
       }

@@ -58,17 +58,21 @@ exporter::PendingItem PendingTask(Task const& task, PendingAge const& age, bool 
 std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAge const& age, OpenTaskCase why) {
   if (!IsOpenTask(task)) return std::nullopt;
   bool const partial = why == OpenTaskCase::kPartialCapture;
+  bool const unrequested = why == OpenTaskCase::kCaptureNotRequestedYet;
   exporter::PendingItem p{
       "webex", task.id,
       "task still open (status " + *task.status + ") when listed: " +
-          (partial ? "its capture may be partial; what it had was exported, a later run lists it again"
-                   : "the task and Search filters are judged once it has ended; a later run lists it again"),
+          (partial       ? "its capture may be partial; what it had was exported, a later run lists it again"
+           : unrequested ? "its captureRequested is false, which is judged once it has ended; a later run lists it "
+                           "again"
+                         : "the task and Search filters are judged once it has ended; a later run lists it again"),
       task.created_time};
   if (age.TooOld(task.created_time)) {
     p.given_up = true;
     p.reason = "still open after " + FormatAge(age.max_age) + ": " + p.reason + " (task created " + Created(task) +
-               (partial ? "; recordings made after the last run are not exported)"
-                        : "; not exported: whether it matches the filters is not known)");
+               (partial       ? "; recordings made after the last run are not exported)"
+                : unrequested ? "; no capture requested)"
+                              : "; not exported: whether it matches the filters is not known)");
   }
   return p;
 }

@@ -47,6 +47,12 @@ enum class OpenTaskCase {
   /// queue change until the task ends, and Search has no totals before then, so the filters are
   /// judged once it has ended; skipping it now would move the resume point past it for good.
   kNotMatchingYet,
+  /// Its captureRequested is false. The spec reads false as "no capture will be made available",
+  /// but whether a call is recorded is decided while it runs (flow, queue): until it has ended a
+  /// false is taken as "not yet", so the resume point stays before it. The caller skips it
+  /// instead once the pending item is given up (still open after pending_max_age): a task that
+  /// asked for no recording is never a failure.
+  kCaptureNotRequestedYet,
 };
 
 /// The pending item of a task listed while still open (IsOpenTask()), or nullopt for any other

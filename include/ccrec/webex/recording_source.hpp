@@ -164,8 +164,9 @@ CCREC_EXPORT std::string TranscriptItemId(std::vector<Transcription> const& tran
 /// Assumption (not documented by Cisco): the server lists a task's recordings in a stable order.
 CCREC_EXPORT std::string RecordingItemId(std::vector<Recording> const& recordings, std::size_t index);
 
-/// Lists the window's tasks (keyset paging; or takes WebexSourceOptions::task_ids), skips tasks
-/// with captureRequested == false, queries Captures in batches of 10 and yields one ExportItem per
+/// Lists the window's tasks (keyset paging; or takes WebexSourceOptions::task_ids), skips ended
+/// tasks with captureRequested == false (one still open is reported pending instead: whether it
+/// is recorded may change until it ends; once older than pending_max_age it is skipped), queries Captures in batches of 10 and yields one ExportItem per
 /// recording entry (stitched or segment, consult legs included, virtual-agent legs with
 /// include_va_recordings) and per transcript (include_transcripts). Tasks with nothing to export
 /// yet (captureRequested true or null and no recording, nor transcript when they are included)

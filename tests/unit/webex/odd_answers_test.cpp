@@ -2,7 +2,7 @@
 // Odd but possible Webex CC and recording-store answers that must never end in a recording lost
 // with exit status 0: an HTML page served with 200 for a presigned URL, a presigned URL whose
 // temporary credentials expired (S3 400 ExpiredToken), a Captures re-query answering with another
-// task's recording.
+// task's recording, a task still open whose captureRequested is false.
 
 #include "unit/webex/fake_webex_source.hpp"
 #include "unit/webex/webex_test_util.hpp"
@@ -24,8 +24,11 @@ using ccrec::ErrorCode;
 using ccrec::testing::ManualSleeper;
 using ccrec::testing::MemorySink;
 using exporter_test::Enumerate;
+using exporter_test::FakeTask;
 using exporter_test::FakeWebex;
+using exporter_test::kFromMs;
 using exporter_test::ReadAll;
+using namespace std::chrono_literals;
 
 constexpr char kOddUrl[] =
     "https://cjp-ccone-media-storage-recording.s3.amazonaws.com/org/task/rec.wav?X-Amz-Algorithm=AWS4-HMAC-SHA256"
@@ -123,6 +126,43 @@ TEST(WebexOddAnswers, RequeryNeverTakesARecordingOfAnotherTask) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
   EXPECT_NE(r.error().message.find("of task t1 is no longer listed"), std::string::npos) << r.error().message;
+}
+
+// captureRequested false means no capture "will be made available" (spec), but while the task is
+// still open its status, queue and recording setting may change: pending (holding the resume
+// point) until it has ended, then skipped if still false. Once older than pending_max_age it is
+// skipped quietly: never a failed line for a task that asked for no recording.
+TEST(WebexOddAnswers, OpenTaskWithoutCaptureRequestedStaysPendingUntilItEnds) {
+  FakeWebex w;
+  FakeTask open{"t-open", false, {{"r-later", "later.wav", "main", "L"}}};
+  open.status = "queued";
+  w.tasks = {open, {"t-done", false, {{"r-x", "x.wav", "main", "X"}}}};
+  auto c = Enumerate(*w.Source());
+  ASSERT_TRUE(c.result);
+  EXPECT_TRUE(c.items.empty());
+  ASSERT_EQ(c.pending.size(), 1u) << "the completed task without captureRequested is skipped";
+  EXPECT_EQ(c.pending[0].task_id, "t-open");
+  EXPECT_FALSE(c.pending[0].given_up);
+  EXPECT_EQ(c.pending[0].window_time, ccrec::detail::FromEpochMs(kFromMs + 1000)) << "holds the resume point";
+  EXPECT_NE(c.pending[0].reason.find("still open (status queued)"), std::string::npos) << c.pending[0].reason;
+  EXPECT_NE(c.pending[0].reason.find("captureRequested"), std::string::npos) << c.pending[0].reason;
+  EXPECT_TRUE(w.CaptureBatches().empty()) << "no Captures call for it yet";
+
+  // The next run sees it ended, with its capture requested after all: exported.
+  w.tasks[0].status = "completed";
+  w.tasks[0].capture_requested = true;
+  auto ended = Enumerate(*w.Source());
+  ASSERT_EQ(ended.items.size(), 1u);
+  EXPECT_EQ(ended.items[0].recording_id, "r-later");
+  EXPECT_TRUE(ended.pending.empty());
+
+  // Still open and still false after pending_max_age: skipped, not given up as a failure.
+  w.tasks[0].status = "queued";
+  w.tasks[0].capture_requested = false;
+  w.clock->Advance(73h);
+  auto old = Enumerate(*w.Source());
+  EXPECT_TRUE(old.items.empty());
+  EXPECT_TRUE(old.pending.empty());
 }
 
 }  // namespace
