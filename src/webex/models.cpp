@@ -123,6 +123,13 @@ Result<TasksPage> ParseTasksPage(std::string_view body) {
   if (!data) return std::move(data).error();
   TasksPage page;
   page.elements = (*data)->Size();
+  if (auto const* links = util::OptObject(doc->Doc(), "links")) {
+    auto const non_empty = [](std::optional<std::string> const& s) { return s && !s->empty(); };
+    if (non_empty(util::OptString(*links, "next"))) page.next_link = true;
+    if (auto const* next = util::OptObject(*links, "next"); next && non_empty(util::OptString(*next, "href"))) {
+      page.next_link = true;
+    }
+  }
   std::size_t index = 0;
   for (auto const& element : (*data)->GetArray()) {
     if (auto task = ParseTask(*doc, element)) {

@@ -66,6 +66,10 @@ struct TasksPage {
   /// The size of `data[]` as sent: whether a page is full is judged on this, never on
   /// tasks.size() (a full page with one malformed element is still full).
   std::size_t elements = 0;
+  /// The answer has a JSON:API next link, `links.next` (a non-empty string, or an object with a
+  /// non-empty string `href`). The spec documents no links (reference §4.2, §4.3); a server that
+  /// sends one says more tasks follow, even on a page shorter than pageSize.
+  bool next_link = false;
 };
 
 /// The body of GET /v1/tasks, every element accounted for. kParse when not JSON or without a

@@ -199,7 +199,15 @@ Result<void> TaskLister::KeysetStep() {
     logger_.Warn("Webex GET /v1/tasks: the server returns at most " + std::to_string(kDefaultPageSize) +
                  " tasks per page although a larger pageSize was asked for; paging with that size");
   }
-  if (count < static_cast<std::size_t>(page_size_)) {
+  // A short page with a next link (undocumented; TasksPage::next_link): the server says more
+  // follow, so it cut the page. Page on by key from its last millisecond, as after a full page.
+  bool const linked_more = page->next_link && check.last && *check.last < to_ms_;
+  if (linked_more && count < static_cast<std::size_t>(page_size_) && !warned_next_link_) {
+    warned_next_link_ = true;
+    logger_.Warn("Webex GET /v1/tasks: a page of " + std::to_string(count) + " elements (pageSize " +
+                 std::to_string(page_size_) + ") carries links.next; taking it as cut short and paging on");
+  }
+  if (count < static_cast<std::size_t>(page_size_) && !linked_more) {
     if (!cap_checked_ && count == static_cast<std::size_t>(kDefaultPageSize) && check.last &&
         *check.last - 1 > c_ && *check.last < to_ms_) {
       // Exactly the API's default pageSize: the server may ignore pageSize. Ask for what follows

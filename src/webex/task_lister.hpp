@@ -59,7 +59,10 @@ inline constexpr int kDefaultPageSize = 100;
 /// kDefaultPageSize elements when more were asked for is taken as a possible cap, so the next
 /// keyset step is asked instead of ending; if it returns tasks after that page, the server caps,
 /// and from then on that size is the page size (logged as a warning). One extra request only for
-/// such a page; a cap at another size is not detected.
+/// such a page; a cap at another size is not detected, unless the server says so: a keyset page
+/// shorter than pageSize whose answer carries a JSON:API `links.next` (TasksPage::next_link; not
+/// in the spec) is taken as cut short, and paging goes on from its last millisecond (the link
+/// itself is not followed: keyset paging needs no cursor). Split mode ignores links.
 class TaskLister {
  public:
   /// Fetches one page: GET /v1/tasks?from=&to=&pageSize=&channelTypes=.
@@ -131,6 +134,7 @@ class TaskLister {
   bool cap_probe_ = false;  // the last keyset page may have been cut by a server-side cap
   bool cap_checked_ = false;  // the cap was probed once (found or not)
   bool capped_ = false;       // the server caps pageSize at page_size_
+  bool warned_next_link_ = false;  // a short page with links.next was logged
 };
 
 }  // namespace ccrec::webex::detail

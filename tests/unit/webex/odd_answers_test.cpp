@@ -2,7 +2,8 @@
 // Odd but possible Webex CC and recording-store answers that must never end in a recording lost
 // with exit status 0: an HTML page served with 200 for a presigned URL, a presigned URL whose
 // temporary credentials expired (S3 400 ExpiredToken), a Captures re-query answering with another
-// task's recording, a task still open whose captureRequested is false.
+// task's recording, a task still open whose captureRequested is false, a Tasks page cut short
+// that says so with links.next.
 
 #include "unit/webex/fake_webex_source.hpp"
 #include "unit/webex/webex_test_util.hpp"
@@ -11,10 +12,15 @@
 #include <ccrec/webex/client.hpp>
 #include <ccrec/webex/recording_source.hpp>
 
+#include "webex/parse.hpp"
+
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace odd_answers_test {
 namespace {
@@ -163,6 +169,99 @@ TEST(WebexOddAnswers, OpenTaskWithoutCaptureRequestedStaysPendingUntilItEnds) {
   auto old = Enumerate(*w.Source());
   EXPECT_TRUE(old.items.empty());
   EXPECT_TRUE(old.pending.empty());
+}
+
+// The spec's Tasks answer has no links; a JSON:API `links.next` is read only as "more follow".
+TEST(WebexOddAnswers, TasksPageNextLinkIsRead) {
+  auto link = [](std::string const& links) {
+    auto page = ccrec::webex::detail::ParseTasksPage(R"({"data":[],"meta":{},)" + links + "}");
+    EXPECT_TRUE(page) << links;
+    return page && page->next_link;
+  };
+  EXPECT_TRUE(link(R"("links":{"next":"/v1/tasks?page=2"})"));
+  EXPECT_TRUE(link(R"("links":{"next":{"href":"https://x/v1/tasks?page=2"}})"));
+  EXPECT_FALSE(link(R"("links":{"next":null})"));
+  EXPECT_FALSE(link(R"("links":{"next":""})"));
+  EXPECT_FALSE(link(R"("links":{"self":"/v1/tasks"})"));
+  EXPECT_FALSE(link(R"("links":"next")"));
+  EXPECT_FALSE(link(R"("x":1)"));
+}
+
+/// GET /v1/tasks over `count` tasks one second apart from OddFrom(): `from` inclusive, `to`
+/// exclusive, sorted, at most min(pageSize, cap) per page; `links.next` when more tasks follow the
+/// page (`always`: on every page).
+class LinkedTasksServer {
+ public:
+  LinkedTasksServer(int count, std::size_t cap, bool always) : cap_(cap), always_(always) {
+    for (int i = 0; i < count; ++i) created_.push_back(OddFrom() + 1000 + 1000 * static_cast<std::int64_t>(i));
+  }
+  static std::int64_t OddFrom() { return 1793404800000; }  // 2026-10-31T00:00:00Z
+
+  ccrec::Result<ccrec::HttpResponse> operator()(webex_test::RecordedRequest const& r) {
+    auto q = webex_test::QueryOf(r.url);
+    std::int64_t const from = std::stoll(q.at("from"));
+    std::int64_t const to = std::stoll(q.at("to"));
+    auto const size = std::min(static_cast<std::size_t>(std::stoi(q.at("pageSize"))), cap_);
+    ++requests;
+    std::string body = R"({"meta":{"orgId":"org-1"},"data":[)";
+    std::size_t n = 0;
+    bool more = false;
+    for (std::size_t i = 0; i < created_.size(); ++i) {
+      if (created_[i] < from || created_[i] >= to) continue;
+      if (n == size) {
+        more = true;
+        break;
+      }
+      body += (n++ != 0 ? "," : "") + std::string(R"({"id":"task-)") + std::to_string(i) +
+              R"(","attributes":{"channelType":"telephony","createdTime":)" + std::to_string(created_[i]) + "}}";
+    }
+    body += "]";
+    if (more || always_) body += R"(,"links":{"next":"/v1/tasks?page=opaque"})";
+    return ccrec::testing::MakeResponse(200, body + "}", webex_test::JsonHeaders());
+  }
+
+  int requests = 0;
+
+ private:
+  std::vector<std::int64_t> created_;
+  std::size_t cap_;
+  bool always_;
+};
+
+/// Lists an hour from LinkedTasksServer::OddFrom() with pageSize 1000.
+std::vector<std::string> LinkedList(std::shared_ptr<LinkedTasksServer> const& server, webex_test::Env& env) {
+  env.transport->Route("GET", "/v1/tasks", [server](webex_test::RecordedRequest const& r) { return (*server)(r); });
+  ccrec::webex::TaskQuery q;
+  q.from = webex_test::At(LinkedTasksServer::OddFrom());
+  q.to = webex_test::At(LinkedTasksServer::OddFrom() + 3'600'000);
+  q.page_size = 1000;
+  std::vector<std::string> ids;
+  for (auto& task : env.MakeClient().ListTasks(q)) {
+    EXPECT_TRUE(task) << task.error().ToString();
+    if (!task) break;
+    ids.push_back(task->id);
+  }
+  return ids;
+}
+
+// A server that cuts pages at 40 tasks (not the API's default 100, which is probed for anyway)
+// but says so with links.next: every task is listed, once. Without the link the listing ended
+// after the first 40, and the rest of the window was lost.
+TEST(WebexOddAnswers, ShortTasksPageWithANextLinkDoesNotEndTheListing) {
+  webex_test::Env env;
+  auto server = std::make_shared<LinkedTasksServer>(130, 40, false);
+  auto ids = LinkedList(server, env);
+  EXPECT_EQ(ids.size(), 130u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 130u) << "each once";
+  EXPECT_TRUE(env.logs.Contains("carries links.next", ccrec::LogLevel::kWarn)) << env.logs.All();
+
+  // A server that sends a next link on every page, the last one included: it ends all the same,
+  // after a few requests around the last millisecond (its tasks re-read, then an empty page).
+  webex_test::Env always_env;
+  auto always = std::make_shared<LinkedTasksServer>(130, 1000, true);
+  auto all = LinkedList(always, always_env);
+  EXPECT_EQ(all.size(), 130u);
+  EXPECT_LE(always->requests, 5);
 }
 
 }  // namespace
