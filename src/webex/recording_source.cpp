@@ -169,7 +169,9 @@ class WebexSource : public RecordingSource {
       if (!report_malformed()) return false;
       if (task->capture_requested && !*task->capture_requested) {
         auto open = detail::OpenTaskPending(*task, Age(), detail::OpenTaskCase::kCaptureNotRequestedYet);
-        if (open && !open->given_up) {  // false may still turn true while the task runs
+        // False may still turn true while the task runs; without createdTime it could never be
+        // given up and would hold the resume point at the window start for as long as it stays open.
+        if (open && !open->given_up && task->created_time) {
           options_.logger.Debug("task " + task->id + ": still open and captureRequested is false; pending");
           (*on_pending_)(std::move(*open));
           continue;

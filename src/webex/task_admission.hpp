@@ -50,8 +50,9 @@ enum class OpenTaskCase {
   /// Its captureRequested is false. The spec reads false as "no capture will be made available",
   /// but whether a call is recorded is decided while it runs (flow, queue): until it has ended a
   /// false is taken as "not yet", so the resume point stays before it. The caller skips it
-  /// instead once the pending item is given up (still open after pending_max_age): a task that
-  /// asked for no recording is never a failure.
+  /// instead once the pending item is given up (still open after pending_max_age), or when it
+  /// has no createdTime (it could never be given up): a task that asked for no recording is never
+  /// a failure, nor holds the resume point for ever.
   kCaptureNotRequestedYet,
 };
 

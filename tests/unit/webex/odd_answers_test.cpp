@@ -143,6 +143,8 @@ TEST(WebexOddAnswers, OpenTaskWithoutCaptureRequestedStaysPendingUntilItEnds) {
   FakeTask open{"t-open", false, {{"r-later", "later.wav", "main", "L"}}};
   open.status = "queued";
   w.tasks = {open, {"t-done", false, {{"r-x", "x.wav", "main", "X"}}}};
+  // Without createdTime it could never be given up: skipped as before, never pinning the resume point.
+  w.extra_task_elements = {R"({"id":"t-untimed","attributes":{"status":"queued","captureRequested":false}})"};
   auto c = Enumerate(*w.Source());
   ASSERT_TRUE(c.result);
   EXPECT_TRUE(c.items.empty());
