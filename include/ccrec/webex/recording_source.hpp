@@ -123,8 +123,9 @@ struct WebexSourceOptions {
   /// incremental resume point for it, so a recording that was purged or never produced cannot
   /// pin `--since-last-run` forever. The Tasks API has no end time (Webex CC reference §4.2:
   /// `endedTime` is a Search API field), so the age counts from the task's createdTime; a task
-  /// without createdTime never gives up (it does not hold the resume point either). Zero: wait
-  /// forever. Default 3 days.
+  /// without createdTime never gives up (it has no window time: while pending it keeps the
+  /// `--since-last-run` checkpoint at the window's start, ExportSummary::unfinished_without_window_time).
+  /// Zero: wait forever. Default 3 days.
   std::chrono::milliseconds pending_max_age{std::chrono::hours(72)};
   Logger logger;
   std::shared_ptr<Clock> clock;  ///< default system clock
