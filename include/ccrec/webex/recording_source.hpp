@@ -167,7 +167,8 @@ CCREC_EXPORT std::string RecordingItemId(std::vector<Recording> const& recording
 
 /// Lists the window's tasks (keyset paging; or takes WebexSourceOptions::task_ids), skips ended
 /// tasks with captureRequested == false (one still open is reported pending instead: whether it
-/// is recorded may change until it ends; once older than pending_max_age it is skipped), queries Captures in batches of 10 and yields one ExportItem per
+/// is recorded may change until it ends; once older than pending_max_age, or without
+/// createdTime, it is skipped), queries Captures in batches of 10 and yields one ExportItem per
 /// recording entry (stitched or segment, consult legs included, virtual-agent legs with
 /// include_va_recordings) and per transcript (include_transcripts). Tasks with nothing to export
 /// yet (captureRequested true or null and no recording, nor transcript when they are included)

@@ -66,7 +66,8 @@ TEST(WebexOddAnswers, HtmlAnswerToAPresignedGetIsAnError) {
   EXPECT_EQ(html.error().http_status, 200);
   EXPECT_NE(html.error().message.find("Text/HTML; charset=utf-8"), std::string::npos) << html.error().message;
   EXPECT_EQ(html.error().message.find("X-Amz-Signature=abc"), std::string::npos) << "the URL is a secret";
-  env.transport->EnqueueResponse(206, "<p>", {{"Content-Type", "application/xhtml+xml"}, {"Content-Range", "bytes 5-7/8"}});
+  env.transport->EnqueueResponse(206, "<p>",
+                                 {{"Content-Type", "application/xhtml+xml"}, {"Content-Range", "bytes 5-7/8"}});
   auto xhtml = env.MakeClient().OpenRecording(kOddUrl, {}, 5);
   ASSERT_FALSE(xhtml);
   EXPECT_EQ(xhtml.error().code, ErrorCode::kIntegrity);
