@@ -179,6 +179,23 @@ class MediaTest(EmulatorTestCase):
         self.assertIn(status, (500, 503))
         self.assertIn(b"<Error><Code>", body)
 
+    def test_html_page_for_chosen_tasks(self):
+        EMU.control("reset-stats", {})
+        task, rec = self.recording()
+        url = rec["attributes"]["filePath"]
+        EMU.configure(media_html_task_suffix=task[-3:])
+        try:
+            status, hdrs, body = EMU.request("GET", url)
+            self.assertEqual(status, 200)
+            self.assertTrue(hdrs["content-type"].startswith("text/html"))
+            self.assertIn(b"<html>", body)
+            self.assertEqual(EMU.control("stats")["media_html"], 1)
+            EMU.configure(media_html_task_suffix="no-task-ends-like-this")
+            status, hdrs, _ = EMU.request("GET", url)
+            self.assertEqual((status, hdrs["content-type"]), (200, "audio/wav"))
+        finally:
+            EMU.configure(media_html_task_suffix=None)
+
     def test_large_recording_streams(self):
         size = 8 * 1024 * 1024 + 4
         EMU.configure(large_recording_bytes=size)

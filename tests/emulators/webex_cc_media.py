@@ -83,6 +83,12 @@ class MediaMixin:
         if obj is None:
             self.s3_error(404, "NoSuchKey", "The specified key does not exist.", {"Key": self.raw_path[len("/media/"):]})
             return
+        html_suffix = emu.cfg.media_html_task_suffix
+        if self.command == "GET" and html_suffix and obj.task_id.endswith(html_suffix):
+            emu.stats.incr("media_html")
+            self.send_bytes(200, b"<!DOCTYPE html><html><body><h1>Sign in to continue</h1></body></html>\n",
+                            "text/html; charset=utf-8")
+            return
         if self.command == "GET" and emu.rng.chance(emu.cfg.media_5xx_rate):
             if emu.rng.chance(0.5):
                 self.s3_error(503, "SlowDown", "Please reduce your request rate.")

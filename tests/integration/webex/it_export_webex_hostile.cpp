@@ -35,7 +35,8 @@ class ExportWebexHostileTest : public ::testing::Test {
     manifest_ = *dir_ / "m.jsonl";
   }
   void TearDown() override {
-    Configure(R"({"tasks_page_cap":null,"tasks_without_id_suffix":null,"settle_pending":false})");
+    Configure(
+        R"({"tasks_page_cap":null,"tasks_without_id_suffix":null,"settle_pending":false,"media_html_task_suffix":null})");
   }
 
   void Configure(std::string const& json) {
@@ -170,6 +171,42 @@ TEST_F(ExportWebexHostileTest, OpenCallsOutsideTheStatusFilterAreExportedOnceThe
     if (open.count(task) != 0 && !recs.empty()) ++formerly_open;
   }
   EXPECT_GT(formerly_open, 0u) << "some calls completed between the runs";
+}
+
+// The recording store's address answers a presigned GET with 200 and an HTML page (a proxy's
+// sign-in page, a captive portal) for the recordings of some tasks: never stored as the recording.
+// Each is a failed line, every other recording is exported, and the run exits 3, not 0.
+TEST_F(ExportWebexHostileTest, PresignedGetsAnsweredWithAnHtmlPageAreFailedLines) {
+  auto truth = GroundTruth();
+  std::string suffix;
+  for (auto const& [task, recs] : truth) {
+    if (!recs.empty()) suffix = task.substr(task.size() - 2);
+  }
+  ASSERT_FALSE(suffix.empty());
+  auto hit = [&](std::string const& task) { return task.compare(task.size() - 2, 2, suffix) == 0; };
+  Configure(R"({"media_html_task_suffix":")" + suffix + R"("})");
+  auto run = Run({"--channel-types", "telephony"});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  std::set<std::pair<std::string, std::string>> exported;
+  std::set<std::pair<std::string, std::string>> failed;
+  for (auto const& l : Lines()) {
+    if (l[0] == "exported") exported.insert({l[1], l[2]});
+    if (l[0] == "failed") failed.insert({l[1], l[2]});
+  }
+  std::size_t html = 0;
+  for (auto const& [task, recs] : truth) {
+    for (auto const& rec : recs) {
+      if (hit(task)) {
+        ++html;
+        EXPECT_EQ(exported.count({task, rec}), 0u) << "an HTML page exported as " << task << " " << rec;
+        EXPECT_EQ(failed.count({task, rec}), 1u) << task << " " << rec;
+      } else {
+        EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
+      }
+    }
+  }
+  EXPECT_GT(html, 0u);
+  EXPECT_NE(run.err.find("Content-Type \"text/html"), std::string::npos) << run.err;
 }
 
 }  // namespace
