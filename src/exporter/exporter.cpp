@@ -290,31 +290,34 @@ class Run {
   // ---- keys claimed in this run (two objects must never share one: KeyClaims) ---------------
 
   /// Claims the item's key (and its sidecar's). Another item wanting one of them makes both
-  /// fail: this one through the returned error, the other one here when it already completed (a
-  /// second, "failed" line, and the counters move it), else when it completes.
+  /// fail: this one through the returned error, the other one here for each of its listings that
+  /// already completed (a second, "failed" line each, and the counters move each), else when it
+  /// completes.
   std::optional<Error> ClaimKey(ExportItem const& item, std::string const& key) {
     auto const victim = [&](detail::CollisionVictim const& v) {
-      if (v.state == ItemStatus::kExported) {
-        counters_.exported.fetch_sub(1);
-        counters_.bytes.fetch_sub(v.bytes);
-      } else {
-        counters_.skipped.fetch_sub(1);
-      }
-      counters_.failed.fetch_add(1);
-      NoteUnfinished(v.window_time);
       auto f = EntryAt(v.id, v.key);
       f.status = ItemStatus::kFailed;
       f.error = v.error.ToString();
-      Record(f, v.window_time);
+      for (auto const& c : v.completions) {
+        if (c.state == ItemStatus::kExported) {
+          counters_.exported.fetch_sub(1);
+          counters_.bytes.fetch_sub(c.bytes);
+        } else {
+          counters_.skipped.fetch_sub(1);
+        }
+        counters_.failed.fetch_add(1);
+        NoteUnfinished(c.window_time);
+        Record(f, c.window_time);
+      }
       options_.logger.Warn("failed: " + v.id.ToString() + ": " + f.error);
     };
-    return claims_.Claim(IdentityOf(item), item.window_time, key, HasSidecar(item), victim);
+    return claims_.Claim(IdentityOf(item), key, HasSidecar(item), victim);
   }
 
   /// Records the item as exported or skipped, unless its key collided meanwhile.
   void Complete(ExportItem const& item, std::string const& key, ItemStatus status, std::uint64_t bytes,
                 std::string sha256) {
-    auto collided = claims_.Complete(key, status, bytes, [&] {
+    auto collided = claims_.Complete(key, status, bytes, item.window_time, [&] {
       (status == ItemStatus::kExported ? counters_.exported : counters_.skipped).fetch_add(1);
       auto e = EntryFor(item, key);
       e.status = status;

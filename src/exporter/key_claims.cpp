@@ -20,9 +20,7 @@ Error KeyClaims::Collision(std::string const& key, Entry const& mine, Entry cons
                                               "whose keys cannot end in \".json\", or write no sidecars");
 }
 
-std::optional<Error> KeyClaims::Claim(RecordingIdentity const& id,
-                                      std::optional<std::chrono::system_clock::time_point> window_time,
-                                      std::string const& key, bool sidecar,
+std::optional<Error> KeyClaims::Claim(RecordingIdentity const& id, std::string const& key, bool sidecar,
                                       std::function<void(CollisionVictim const&)> const& on_victim) {
   std::optional<Error> mine;
   std::lock_guard<std::mutex> lock(mu_);
@@ -31,18 +29,18 @@ std::optional<Error> KeyClaims::Claim(RecordingIdentity const& id,
     claim.id = id;
     claim.use = use;
     claim.recording_key = key;
-    claim.window_time = window_time;
     auto [it, inserted] = entries_.try_emplace(wanted, claim);
     Entry const& holder = it->second;
     if (inserted || (holder.id == id && holder.use == use)) return;  // new, or the same recording listed twice
     if (!mine) mine = Collision(wanted, claim, holder);
-    Entry& other = entries_.at(holder.recording_key);  // where the holder's outcome is kept
+    Entry& other = entries_.at(holder.recording_key);  // where the holder's outcomes are kept
     if (other.collision) return;                         // failed already
     other.collision = Collision(wanted, holder, claim);
-    if (other.state != ItemStatus::kExported && other.state != ItemStatus::kSkipped) return;  // fails on Complete()
-    on_victim(CollisionVictim{other.id, holder.recording_key, other.state, other.bytes, other.window_time,
-                              *other.collision});
-    other.state = ItemStatus::kFailed;
+    if (other.completions.empty()) return;  // in flight: its listings fail on Complete()
+    // Every listing that completed is taken back (the same recording listed twice completed
+    // twice), so that each listed item ends in exactly one count.
+    on_victim(CollisionVictim{other.id, holder.recording_key, std::move(other.completions), *other.collision});
+    other.completions.clear();
   };
   take(key, Use::kRecording);
   if (sidecar) take(key + ".json", Use::kSidecar);
@@ -50,13 +48,13 @@ std::optional<Error> KeyClaims::Claim(RecordingIdentity const& id,
 }
 
 std::optional<Error> KeyClaims::Complete(std::string const& key, ItemStatus status, std::uint64_t bytes,
+                                         std::optional<std::chrono::system_clock::time_point> window_time,
                                          std::function<void()> const& record) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(key);
   if (it != entries_.end()) {
     if (it->second.collision) return it->second.collision;
-    it->second.state = status;
-    if (status == ItemStatus::kExported) it->second.bytes = bytes;
+    it->second.completions.push_back(Completion{status, status == ItemStatus::kExported ? bytes : 0, window_time});
   }
   record();
   return std::nullopt;

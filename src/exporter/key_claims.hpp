@@ -15,17 +15,25 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ccrec::exporter::detail {
 
-/// An item that had completed (exported or skipped) when a later item of the run collided with
-/// it: its outcome is taken back and it is recorded "failed" with `error`.
+/// One listing of a recording that completed: the outcome it was counted and recorded with.
+struct Completion {
+  ItemStatus state = ItemStatus::kExported;  ///< kExported or kSkipped
+  std::uint64_t bytes = 0;                   ///< the bytes it was exported with (kExported)
+  std::optional<std::chrono::system_clock::time_point> window_time;  ///< the listing's ExportItem::window_time
+};
+
+/// A recording that had completed (exported or skipped) when a later item of the run collided
+/// with it: each of its completed listings is taken back and recorded "failed" with `error`.
 struct CollisionVictim {
   RecordingIdentity id;
-  std::string key;  ///< the key of its recording (its manifest line's key)
-  ItemStatus state = ItemStatus::kExported;  ///< kExported or kSkipped, as it was recorded
-  std::uint64_t bytes = 0;                   ///< the bytes it was exported with (kExported)
-  std::optional<std::chrono::system_clock::time_point> window_time;
+  std::string key;  ///< the key of its recording (its manifest lines' key)
+  /// Every listing of the recording that completed, in order: one, or more when the source
+  /// listed the recording more than once in the run (the first exported, the others skipped).
+  std::vector<Completion> completions;
   Error error;  ///< the collision, seen from the victim
 };
 
@@ -44,30 +52,29 @@ class KeyClaims {
 
   /// Claims `key` for the recording `id` and, with `sidecar`, `key` + ".json" for its sidecar.
   /// @return the kIntegrity "key collision" error the item must fail with, or nothing. Each
-  /// other item it collides with is marked (Complete() fails it); one that already completed
-  /// is handed to `on_victim` instead, under the lock, before this returns.
-  std::optional<Error> Claim(RecordingIdentity const& id,
-                             std::optional<std::chrono::system_clock::time_point> window_time, std::string const& key,
-                             bool sidecar, std::function<void(CollisionVictim const&)> const& on_victim);
+  /// other recording it collides with is marked (Complete() fails its listings still in
+  /// flight); one with completed listings is handed to `on_victim` with all of them, under the
+  /// lock, before this returns (once: its later listings fail through Complete()).
+  std::optional<Error> Claim(RecordingIdentity const& id, std::string const& key, bool sidecar,
+                             std::function<void(CollisionVictim const&)> const& on_victim);
 
-  /// The item whose recording key is `key` completed with `status` (kExported with `bytes`, or
-  /// kSkipped): `record` runs under the lock, so that the "failed" line of a later collision
-  /// follows its line. When the item's keys collided meanwhile, returns the collision error
-  /// instead (and `record` is not called).
+  /// A listing of the item whose recording key is `key` completed with `status` (kExported with
+  /// `bytes`, or kSkipped; `window_time` its ExportItem::window_time): `record` runs under the
+  /// lock, so that the "failed" line of a later collision follows its line. When the item's
+  /// keys collided meanwhile, returns the collision error instead (and `record` is not called).
   std::optional<Error> Complete(std::string const& key, ItemStatus status, std::uint64_t bytes,
+                                std::optional<std::chrono::system_clock::time_point> window_time,
                                 std::function<void()> const& record);
 
  private:
   enum class Use { kRecording, kSidecar };
-  /// Who holds a key. The item's outcome is kept in the entry of its recording key.
+  /// Who holds a key. The recording's outcomes are kept in the entry of its recording key.
   struct Entry {
     RecordingIdentity id;
     Use use = Use::kRecording;
-    std::string recording_key;  // the holder's recording key (this entry's own for kRecording)
-    ItemStatus state = ItemStatus::kPending;  // kPending = in flight
-    std::optional<Error> collision;           // set once another item collided with the holder
-    std::uint64_t bytes = 0;
-    std::optional<std::chrono::system_clock::time_point> window_time;
+    std::string recording_key;           // the holder's recording key (this entry's own for kRecording)
+    std::vector<Completion> completions;  // its listings that completed (none yet: in flight)
+    std::optional<Error> collision;      // set once another item collided with the holder
   };
 
   Error Collision(std::string const& key, Entry const& mine, Entry const& theirs) const;

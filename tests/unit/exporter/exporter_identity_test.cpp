@@ -181,6 +181,70 @@ TEST_F(ExporterTest, TheSameRecordingListedTwiceIsNotACollision) {
   EXPECT_EQ(summary.LastLine(), "exported=1 skipped=1 failed=0 pending=0 bytes=50");
 }
 
+/// Lists t1/r1 twice and t3/r3 (whose key collides with it) in `order` ("aab": both listings of
+/// t1/r1 first; "aba": t3/r3 between them), and t2/r2 at its own key, under "x/{file_name}".
+void ListTwiceAndCollide(FakeSource& source, std::string const& order) {
+  auto const r1 = std::make_shared<Media>(Bytes(10, 1));
+  for (char c : order) {
+    if (c == 'a') source.items.push_back(MakeItem("t1", "r1", r1, "same.wav"));
+    if (c == 'b') source.items.push_back(MakeItem("t3", "r3", std::make_shared<Media>(Bytes(30, 3)), "same.wav"));
+  }
+  source.items.push_back(MakeItem("t2", "r2", std::make_shared<Media>(Bytes(20, 2)), "other.wav"));
+  source.identity = ccrec::exporter::KeyIdentityRule{"lax", {}};
+}
+
+/// The run of ListTwiceAndCollide(): every listed item counted once, in one bucket (both
+/// listings of t1/r1 and t3/r3 failed, t2/r2 exported, only its bytes), the lines of the run
+/// exactly `expected` ("recording:status"), and replaying them gives the summary's counts (a
+/// "failed" line after an "exported" or "skipped" line of the same recording takes that back).
+void ExpectEveryListingCountedOnce(ccrec::exporter::ExportSummary const& summary, std::vector<Line> const& lines,
+                                   std::vector<std::string> const& expected) {
+  EXPECT_EQ(summary.LastLine(), "exported=1 skipped=0 failed=3 pending=0 bytes=20");
+  EXPECT_EQ(summary.exported + summary.skipped + summary.failed + summary.pending, summary.discovered);
+  std::vector<std::string> seen;
+  std::map<std::string, std::vector<std::string>> completed;  // recording -> outcomes not taken back
+  std::map<std::string, std::uint64_t> replayed;
+  for (auto const& l : lines) {
+    seen.push_back(l.recording_id + ":" + l.status);
+    auto& done = completed[l.recording_id];
+    if (l.status == "failed" && !done.empty()) {
+      --replayed[done.back()];
+      done.pop_back();
+    } else if (l.status != "failed") {
+      done.push_back(l.status);
+    }
+    ++replayed[l.status];
+  }
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(replayed["exported"], summary.exported);
+  EXPECT_EQ(replayed["skipped"], summary.skipped);
+  EXPECT_EQ(replayed["failed"], summary.failed);
+}
+
+// The same recording listed twice completes twice (exported, then skipped as done); a later
+// collision must take back both listings, not only the one recorded last (the summary said
+// exported=2 skipped=0 failed=2: t1/r1's export stayed counted, with its bytes).
+TEST_F(ExporterTest, ACollisionTakesBackEveryListingOfARecordingListedTwice) {
+  ListTwiceAndCollide(*source, "aab");
+  auto o = Options(1);  // in order: both listings of t1/r1 complete before t3/r3 collides
+  o.write_sidecars = false;  // (a sidecar would complete an item on the pool, in no fixed order)
+  o.key_template = "x/{file_name}";
+  auto const summary = Run(o, OpenManifest());
+  ExpectEveryListingCountedOnce(summary, Lines(),
+                                {"r1:exported", "r1:skipped", "r1:failed", "r1:failed", "r3:failed", "r2:exported"});
+  EXPECT_EQ(memory->Get("x/same.wav"), std::optional<std::string>(Bytes(10, 1))) << "never overwritten";
+}
+
+TEST_F(ExporterTest, ACollisionBetweenTheListingsOfARecordingCountsEachListingOnce) {
+  ListTwiceAndCollide(*source, "aba");
+  auto o = Options(1);  // the second listing of t1/r1 comes after the collision
+  o.write_sidecars = false;
+  o.key_template = "x/{file_name}";
+  auto const summary = Run(o, OpenManifest());
+  ExpectEveryListingCountedOnce(summary, Lines(),
+                                {"r1:exported", "r1:failed", "r3:failed", "r1:failed", "r2:exported"});
+}
+
 TEST_F(ExporterTest, ObjectsCarryTheirIdentityAndAreWrittenWithIfNoneMatch) {
   Add("t1", "r/1", Bytes(50));
   ASSERT_EQ(Run().exported, 1u);
