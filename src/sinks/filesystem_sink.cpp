@@ -5,6 +5,8 @@
 #include "internal/file_util.hpp"
 #include "internal/json.hpp"
 #include "internal/url.hpp"
+#include "sinks/filesystem_sink_crash.hpp"
+#include "sinks/meta_file.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <unordered_set>
 
@@ -34,38 +37,22 @@ std::string OctalMode(std::uint32_t mode) {
   return text;
 }
 
-/// User metadata lives in a mirror tree: ROOT/.ccrec-meta/KEY holds
-/// {"bytes":N,"sha256":"hex","metadata":{...}} for the object ROOT/KEY. Plain files, so it works
-/// on any file system (no extended attributes).
+/// User metadata lives in a mirror tree: ROOT/.ccrec-meta/KEY holds the metadata document of
+/// the object ROOT/KEY (MetaFileDocument(): size, SHA-256, the tie to its file, user metadata).
+/// Plain files, so it works on any file system (no extended attributes).
 constexpr char kMetaDir[] = ".ccrec-meta";
 
 std::string MetaPath(std::string const& root, std::string const& key) { return root + "/" + kMetaDir + "/" + key; }
 
-std::string MetaDocument(std::uint64_t bytes, std::string const& sha256, std::map<std::string, std::string> const& m) {
-  std::string out = "{\"bytes\":" + std::to_string(bytes) + ",\"sha256\":\"" + sha256 + "\",\"metadata\":{";
-  bool first = true;
-  for (auto const& [k, v] : m) {
-    if (!first) out += ",";
-    first = false;
-    out += "\"" + detail::JsonEscape(k) + "\":\"" + detail::JsonEscape(v) + "\"";
-  }
-  return out + "}}\n";
+std::function<bool(detail::FilesystemCrashPoint, std::string const&)>& CrashHook() {
+  static std::function<bool(detail::FilesystemCrashPoint, std::string const&)> hook;
+  return hook;
 }
 
-/// Fills info.metadata and info.sha256_hex from the metadata file when it describes a file of
-/// info.bytes bytes (a file replaced by another tool is not described by stale metadata).
-void ReadMeta(std::string const& path, ObjectInfo& info) {
-  auto text = detail::ReadSmallFile(path, std::size_t{64} << 10);
-  if (!text) return;
-  auto doc = detail::ParseJson(*text, "object metadata " + path);
-  if (!doc || !doc->IsObject()) return;
-  if (detail::OptInt64(*doc, "bytes").value_or(-1) != static_cast<std::int64_t>(info.bytes)) return;
-  if (auto sha = detail::OptString(*doc, "sha256"); sha && sha->size() == 64) info.sha256_hex = *sha;
-  if (auto const* m = detail::OptObject(*doc, "metadata")) {
-    for (auto it = m->MemberBegin(); it != m->MemberEnd(); ++it) {
-      if (it->value.IsString()) info.metadata[it->name.GetString()] = it->value.GetString();
-    }
-  }
+/// Whether the test hook simulates a crash at `point` of writing `key`.
+bool CrashAt(detail::FilesystemCrashPoint point, std::string const& key) {
+  auto const& hook = CrashHook();
+  return hook && hook(point, key);
 }
 
 std::optional<std::string> ValidateKey(std::string const& key) {
@@ -183,57 +170,57 @@ class FileWriter : public ObjectWriter {
     }
     fd_ = -1;
     auto const sha = hasher_.FinalHex();
+    // The metadata's tie to this file, taken after close(): on a network file system the close
+    // may still set the modification time.
+    struct stat tied = own;
+    if (struct stat closed {}; ::lstat(temp_path_.c_str(), &closed) == 0 && closed.st_dev == own.st_dev &&
+                               closed.st_ino == own.st_ino) {
+      tied = closed;
+    }
+    auto exists = [&] {
+      Error e = MakeError(ErrorCode::kInvalidArgument, final_path_ + " already exists (don't-overwrite is set)");
+      e.vendor_code = "PreconditionFailed";
+      return e;
+    };
+    // Don't-overwrite: an object already at the name is refused before its metadata file is
+    // touched (link() below still refuses one that appears meanwhile).
+    if (struct stat st {}; options_.if_none_match && ::lstat(final_path_.c_str(), &st) == 0) {
+      ::unlink(temp_path_.c_str());
+      return exists();
+    }
+    // The metadata precedes the object and is tied to this very file (ReadMetaFile()): a crash at
+    // any point leaves no object, or the object with its metadata, never an object without it;
+    // and a metadata file never passes for that of another file.
+    std::string meta;
+    if (auto staged = StageMetadata(detail::TieOf(tied), sha, meta); !staged) {
+      ::unlink(temp_path_.c_str());
+      return std::move(staged).error();
+    }
+    if (CrashAt(detail::FilesystemCrashPoint::kMetadataWritten, key_)) return SimulatedCrash();
+    bool linked = false;
     if (options_.if_none_match) {
-      auto exists = [&] {
-        Error e = MakeError(ErrorCode::kInvalidArgument, final_path_ + " already exists (don't-overwrite is set)");
-        e.vendor_code = "PreconditionFailed";
-        return e;
-      };
       // link() fails with EEXIST instead of replacing: the don't-overwrite semantics.
-      if (::link(temp_path_.c_str(), final_path_.c_str()) != 0) {
-        int err = errno;
-        if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EMLINK) {
-          // No hard links here (FAT, some network file systems): check, then rename.
-          struct stat st {};
-          if (::lstat(final_path_.c_str(), &st) == 0) {
-            ::unlink(temp_path_.c_str());
-            return exists();
-          }
-          if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-            auto e = SysError(ErrorCode::kInternal, "cannot rename " + temp_path_ + " to " + final_path_);
-            ::unlink(temp_path_.c_str());
-            return e;
-          }
-        } else {
-          ::unlink(temp_path_.c_str());
-          errno = err;
-          if (err == EEXIST) return exists();
-          return SysError(ErrorCode::kInternal, "cannot create " + final_path_);
-        }
-      } else {
-        ::unlink(temp_path_.c_str());
+      if (::link(temp_path_.c_str(), final_path_.c_str()) == 0) {
+        linked = true;
+      } else if (int const err = errno; err != EPERM && err != ENOTSUP && err != EOPNOTSUPP && err != EMLINK) {
+        errno = err;
+        return NotPublished(err == EEXIST ? exists() : SysError(ErrorCode::kInternal, "cannot create " + final_path_),
+                            meta);
+      } else if (struct stat st {}; ::lstat(final_path_.c_str(), &st) == 0) {  // no hard links here (FAT,
+        return NotPublished(exists(), meta);  // some network file systems): check, then rename
+      } else if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+        return NotPublished(SysError(ErrorCode::kInternal, "cannot rename " + temp_path_ + " to " + final_path_), meta);
       }
     } else if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-      auto e = SysError(ErrorCode::kInternal, "cannot rename " + temp_path_ + " to " + final_path_);
-      ::unlink(temp_path_.c_str());
-      return e;
+      return NotPublished(SysError(ErrorCode::kInternal, "cannot rename " + temp_path_ + " to " + final_path_), meta);
     }
+    if (CrashAt(detail::FilesystemCrashPoint::kPublished, key_)) return SimulatedCrash();
+    if (linked) ::unlink(temp_path_.c_str());
     // Published. From here on a failure takes the object back (Unpublish), so that the failed
     // item leaves nothing that would block its retry.
     if (fsync_) {
       auto synced = detail::SyncDir(detail::DirName(final_path_));
-      if (!synced) return Unpublish(std::move(synced).error(), own, "");
-    }
-    // The metadata follows the object: a crash in between leaves an object without metadata,
-    // which the exporter reports instead of trusting (never metadata describing another file).
-    if (!options_.metadata.empty()) {
-      auto made = detail::MakeDirs(detail::DirName(meta_path_), false, dir_mode_);
-      if (!made) return Unpublish(std::move(made).error(), own, "");
-      std::string const meta = MetaDocument(bytes_, sha, options_.metadata);
-      auto written = detail::WriteFileAtomicUnderUmask(meta_path_, meta, file_mode_);
-      if (!written) return Unpublish(std::move(written).error(), own, meta);
-    } else if (::unlink(meta_path_.c_str()) != 0 && errno != ENOENT && errno != ENOTDIR) {
-      return Unpublish(SysError(ErrorCode::kInternal, "cannot remove the stale metadata " + meta_path_), own, "");
+      if (!synced) return Unpublish(std::move(synced).error(), own, meta);
     }
     ObjectInfo info;
     info.key = key_;
@@ -250,35 +237,74 @@ class FileWriter : public ObjectWriter {
   }
 
  private:
-  /// Finish() failed after the object was published (renamed or linked into place): removes
-  /// what this writer put there, so that no object without its identity blocks the retry.
-  /// In reverse order of writing, keeping "the metadata follows the object" for a crash in
-  /// between: first the metadata file if it holds `meta` (the one this writer wrote: a
-  /// WriteFileAtomic whose final directory fsync failed has already renamed it into place),
-  /// then the object if the file at its name is still `own` (never a file that another writer
-  /// or another tool put there since). With overwrite, the object this one replaced is gone
-  /// either way. Returns `e`, its message telling what was removed or what was left behind.
-  Error Unpublish(Error e, struct stat const& own, std::string const& meta) {
-    if (!meta.empty()) {
-      auto text = detail::ReadSmallFile(meta_path_, meta.size());
-      if (text && *text == meta && ::unlink(meta_path_.c_str()) != 0 && errno != ENOENT) {
-        int const err = errno;
-        e.message += "; its metadata " + meta_path_ + " could not be removed (" + std::strerror(err) +
-                     "): delete it and " + final_path_ + " before retrying";
-        return e;
+  /// Writes the metadata file before the object is published: the document of PutOptions::metadata
+  /// tied to this writer's file (`meta` is set to it), or, for an object without metadata, the
+  /// removal of a stale metadata file (of the object this one replaces, or of one removed by
+  /// hand), so that it never describes this object. Durable before the publish when fsync is on.
+  Result<void> StageMetadata(detail::FileTie const& tie, std::string const& sha, std::string& meta) {
+    if (options_.metadata.empty()) {
+      if (::unlink(meta_path_.c_str()) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return {};
+        return SysError(ErrorCode::kInternal, "cannot remove the stale metadata " + meta_path_);
       }
+      return fsync_ ? detail::SyncDir(detail::DirName(meta_path_)) : Result<void>{};
     }
+    auto made = detail::MakeDirs(detail::DirName(meta_path_), fsync_, dir_mode_);
+    if (!made) return made;
+    std::string document = detail::MetaFileDocument(tie, sha, options_.metadata);
+    auto written = detail::WriteFileAtomicUnderUmask(meta_path_, document, file_mode_);
+    if (!written) {
+      RemoveOwnMetadata(document);  // renamed into place before its directory fsync failed
+      return written;
+    }
+    meta = std::move(document);
+    return {};
+  }
+
+  /// Removes the metadata file if it still holds `meta` (the document this writer wrote), never
+  /// one that another writer wrote since. Best effort: a metadata file whose object is not there
+  /// is never read, and its tie keeps it from describing any other file.
+  void RemoveOwnMetadata(std::string const& meta) {
+    if (meta.empty()) return;
+    auto text = detail::ReadSmallFile(meta_path_, meta.size());
+    if (text && *text == meta) ::unlink(meta_path_.c_str());
+  }
+
+  /// The publish failed: nothing of this writer is at the final name. Removes the temporary file,
+  /// and the metadata file when no object is at the name either (with an object there, e.g. one
+  /// another writer linked first, it is left alone: it may be that writer's, and if it is this
+  /// writer's its tie keeps it from describing that object). Returns `e`.
+  Error NotPublished(Error e, std::string const& meta) {
+    ::unlink(temp_path_.c_str());
+    if (struct stat st {}; ::lstat(final_path_.c_str(), &st) != 0 && errno == ENOENT) RemoveOwnMetadata(meta);
+    return e;
+  }
+
+  /// The test hook stopped Finish() (SetFilesystemCrashForTesting()): nothing is cleaned up.
+  Error SimulatedCrash() const { return MakeError(ErrorCode::kInternal, "simulated crash in Finish() of " + key_); }
+
+  /// Finish() failed after the object was published (renamed or linked into place): removes
+  /// what this writer put there, so that no object blocks the retry. In reverse order of
+  /// writing, keeping "the metadata precedes the object" for a crash in between: first the
+  /// object if the file at its name is still `own` (never a file that another writer or another
+  /// tool put there since), then the metadata file if it still holds `meta`. With overwrite, the
+  /// object this one replaced is gone either way. An object that cannot be removed keeps its
+  /// metadata (a retry takes it for this object). Returns `e`, its message telling what was
+  /// removed or what was left behind.
+  Error Unpublish(Error e, struct stat const& own, std::string const& meta) {
     struct stat now {};
     if (::lstat(final_path_.c_str(), &now) != 0 || now.st_dev != own.st_dev || now.st_ino != own.st_ino) {
-      return e;  // replaced or removed since: not this writer's file any more
+      RemoveOwnMetadata(meta);  // describes no file at the name any more
+      return e;                 // replaced or removed since: not this writer's file any more
     }
     if (::unlink(final_path_.c_str()) != 0) {
       int const err = errno;
       e.message += "; " + final_path_ + " could not be removed again (" + std::strerror(err) +
-                   "): delete it before retrying";
+                   "); it stays, with its metadata";
       return e;
     }
     if (fsync_) (void)detail::SyncDir(detail::DirName(final_path_));  // best effort: the removal is durable
+    RemoveOwnMetadata(meta);
     e.message += " (" + final_path_ + " was removed again, so that a retry writes it anew)";
     return e;
   }
@@ -328,7 +354,7 @@ class FilesystemSink : public ObjectSink {
                                                                       static_cast<mode_t>(options_.dir_mode)));
   }
 
-  Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const&) override {
+  Result<std::optional<ObjectInfo>> Stat(std::string const& key, CallContext const& ctx) override {
     if (auto problem = ValidateKey(key)) return MakeError(ErrorCode::kInvalidArgument, *problem);
     std::string path = options_.root + "/" + key;
     struct stat st {};
@@ -340,7 +366,8 @@ class FilesystemSink : public ObjectSink {
     ObjectInfo info;
     info.key = key;
     info.bytes = static_cast<std::uint64_t>(st.st_size);
-    ReadMeta(MetaPath(options_.root, key), info);
+    auto described = detail::ReadMetaFile(MetaPath(options_.root, key), path, st, info, ctx);
+    if (!described) return std::move(described).error();
     return std::optional<ObjectInfo>(info);
   }
 
@@ -401,6 +428,12 @@ class FilesystemSink : public ObjectSink {
 };
 
 }  // namespace
+
+namespace detail {
+void SetFilesystemCrashForTesting(std::function<bool(FilesystemCrashPoint, std::string const& key)> crash) {
+  CrashHook() = std::move(crash);
+}
+}  // namespace detail
 
 Result<std::shared_ptr<ObjectSink>> MakeFilesystemSink(FilesystemSinkOptions options) {
   if (options.root.empty()) return MakeError(ErrorCode::kInvalidArgument, "filesystem sink: root directory is empty");

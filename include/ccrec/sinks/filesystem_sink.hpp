@@ -70,33 +70,57 @@ struct FilesystemSinkOptions {
 /// writing process id, 12 random hex digits), fsynced, then renamed into place, so a reader never
 /// sees a partial file and a failed or aborted write leaves nothing behind (the temporary file is
 /// removed). A crash or SIGKILL can leave the temporary file: see remove_stale_temp_files.
-/// A Finish() that fails after the object is in place (the directory fsync, or its metadata
-/// file, e.g. ENOSPC) removes the object again (first the metadata file it wrote, if any), so a
-/// retry finds nothing to refuse; it only removes the file it created (same device and inode),
-/// never one another writer put there meanwhile, and with overwrite the object it replaced is
-/// gone either way. The error message says when the object could not be removed.
+/// A Finish() that fails before the publish (e.g. its metadata file cannot be written: ENOSPC)
+/// publishes nothing; one that fails after the object is in place (the directory fsync) removes
+/// the object again, then the metadata file it wrote, so a retry finds nothing to refuse; it only
+/// removes the file it created (same device and inode), never one another writer put there
+/// meanwhile, and with overwrite the object it replaced is gone either way. The error message
+/// says when the object could not be removed.
 /// With fsync on, once Finish() returns the object survives a crash or power loss. With PutOptions::if_none_match the final step fails instead of replacing an
 /// existing file (a hard link, which the kernel refuses atomically; on file systems without hard
 /// links, a check then rename): EnforcesIfNoneMatch() is true. Keys must be relative and must not contain empty, "." or ".." segments,
 /// backslashes or NUL bytes (kInvalidArgument).
 ///
 /// User metadata (PutOptions::metadata) is kept in a mirror tree of small JSON files,
-/// `root/.ccrec-meta/<key>` = `{"bytes":N,"sha256":"hex","metadata":{...}}`, written atomically
-/// right after the object is in place (plain files: no extended attributes, so any file system
-/// works). An object written without metadata has its old metadata file removed. Keys whose first
-/// segment is `.ccrec-meta` are rejected (kInvalidArgument).
+/// `root/.ccrec-meta/<key>` =
+/// `{"bytes":N,"sha256":"hex","file":{"dev":"D","ino":"I","mtime_ns":"M"},"metadata":{...}}`
+/// (plain files: no extended attributes, so any file system works). It is written atomically
+/// (and, with fsync, durably) *before* the object is published, and `file` ties it to the
+/// object's file: the device and inode numbers and modification time of the temporary file,
+/// which the rename or link keeps. So a crash or SIGKILL at any step leaves either no object (a
+/// metadata file without its object describes nothing and the retry replaces it) or the object
+/// with its metadata: never an object without its identity, which the export engine would have
+/// to refuse until someone removed it. An object written without metadata has its old metadata
+/// file removed, also before the publish. With PutOptions::if_none_match an object already at
+/// the name is refused before its metadata file is touched. Keys whose first segment is
+/// `.ccrec-meta` are rejected (kInvalidArgument).
 ///
 /// Stat() reports the size of an existing file, plus its SHA-256 and user metadata when its
-/// metadata file describes a file of that size (no hash otherwise: computing one would read
-/// the file). Uri() is `file://` + the percent-encoded absolute root (symlinks resolved) + "/" +
-/// key.
+/// metadata file describes that file: same size, and either the tie matches (the file it was
+/// written for), or the tie does not match but the file's content has the recorded SHA-256 (a
+/// copy or restore of the archive, which changes inodes; Stat() then reads the whole file once
+/// to hash it), or the document has no tie (written by an earlier version: only the size is
+/// checked, as then). Metadata of another file at the name is never reported (a file replaced or
+/// changed by another tool; only a change in place that keeps the size and the modification
+/// time as the file system records it goes unnoticed: one made back-dated, or within the same
+/// timestamp tick as the write, often a few milliseconds; as with any tool that trusts
+/// modification times). Uri() is
+/// `file://` + the percent-encoded absolute root (symlinks resolved) + "/" + key.
+///
+/// Two writers of one key in different processes (e.g. two runs with different manifests into
+/// one directory): with if_none_match one wins and the other is refused; when both got past the
+/// check for an existing object, the loser may have replaced the winner's metadata file, and
+/// the winner's object then reports no metadata, or the loser's when both wrote the same bytes
+/// (the tie and the SHA-256 never let it describe other content).
 ///
 /// Permissions: new files get `file_mode & ~umask` (default 0600), new directories
 /// `dir_mode & ~umask` (default 0700); existing directories are never changed. The sink never
 /// reads or changes the umask: the kernel applies it when open(2) and mkdir(2) create.
 ///
 /// @return kInvalidArgument when root is empty or not a directory, or file_mode or dir_mode is
-/// not allowed (see there); kInternal when root cannot be created.
+/// not allowed (see there); kInternal when root cannot be created. The sink's Stat() returns
+/// kInternal when the object must be hashed and cannot be read, and kCancelled or
+/// kDeadlineExceeded when its CallContext ends while hashing (checked every MiB).
 /// @par Thread safety
 /// The sink is thread-safe; each writer is used by one thread. The umask is the process's, read
 /// by the kernel at each creation: a program that changes it while a sink writes gets files

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The filesystem ObjectSink when Finish() fails after the object is in place (its directory
-// fsync, or writing its metadata file, e.g. ENOSPC, or that file's directory fsync after its
-// rename): the object (and a metadata file already in place) is taken back, so that the
-// failed item leaves nothing behind that would refuse its retry ("already exists and has no
-// ccrec identity metadata"), and a file this writer did not create is never removed.
+// The filesystem ObjectSink when Finish() fails: writing the metadata file (e.g. ENOSPC, or that
+// file's directory fsync after its rename), which comes before the publish, publishes nothing
+// and leaves no metadata file of this writer; a failure after the object is in place (its
+// directory fsync) takes the object and then its metadata file back. Either way the failed item
+// leaves nothing behind that would refuse its retry ("already exists and has no ccrec identity
+// metadata"), and a file this writer did not create is never removed.
 
 #include <ccrec/sinks/filesystem_sink.hpp>
 
@@ -100,7 +101,8 @@ TEST(FilesystemSinkRollback, AFailedDirectorySyncAfterThePublishTakesTheObjectBa
       ASSERT_FALSE(failed);
       EXPECT_NE(failed.error().message.find("cannot fsync directory"), std::string::npos) << failed.error().message;
       EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
-      EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{"rec/"})) << "nothing published, no metadata";
+      EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{".ccrec-meta/", ".ccrec-meta/rec/", "rec/"}))
+          << "nothing published, no metadata file (it was written first, and removed after the object)";
     }
     auto retried = Put(*sink, "rec/a.wav", "payload", o);
     ASSERT_TRUE(retried) << retried.error().ToString();
@@ -111,20 +113,22 @@ TEST(FilesystemSinkRollback, AFailedDirectorySyncAfterThePublishTakesTheObjectBa
 }
 
 // The metadata file's atomic write renames it into place and then fsyncs its directory: when that
-// fails, the file is already there, and it is removed before the object (which it describes).
-TEST(FilesystemSinkRollback, AMetadataFileWhoseDirectorySyncFailedIsTakenBackWithTheObject) {
+// fails, the file is already there; it is removed, and the object is not published.
+TEST(FilesystemSinkRollback, AMetadataFileWhoseDirectorySyncFailedIsRemovedAndNothingIsPublished) {
   for (auto const c : kRollbackCases) {
     SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
     TempDir dir;
     auto sink = FilesystemSinkAt(dir.Path(), c.fsync);
     auto const o = WithIdentity(c.if_none_match);
+    // The metadata directory exists, so the only fsync of it is the metadata file's.
+    ASSERT_EQ(::mkdir((dir / ".ccrec-meta").c_str(), 0700), 0);
+    ASSERT_EQ(::mkdir((dir / ".ccrec-meta/rec").c_str(), 0700), 0);
     {
       FailDirectorySyncOnce fault(dir / ".ccrec-meta/rec");
       auto failed = Put(*sink, "rec/a.wav", "payload", o);
       ASSERT_TRUE(fault.Failed());
       ASSERT_FALSE(failed);
       EXPECT_NE(failed.error().message.find(".ccrec-meta/rec"), std::string::npos) << failed.error().message;
-      EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
       EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{".ccrec-meta/", ".ccrec-meta/rec/", "rec/"}))
           << "neither the object nor its metadata file, no temporary file";
     }
@@ -137,18 +141,17 @@ TEST(FilesystemSinkRollback, AMetadataFileWhoseDirectorySyncFailedIsTakenBackWit
   }
 }
 
-TEST(FilesystemSinkRollback, AFailedMetadataWriteTakesTheObjectBackAndTheRetrySucceeds) {
+TEST(FilesystemSinkRollback, AFailedMetadataWritePublishesNothingAndTheRetrySucceeds) {
   for (auto const c : kRollbackCases) {
     SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
     TempDir dir;
     auto sink = FilesystemSinkAt(dir.Path(), c.fsync);
-    // `.ccrec-meta` is a file: the metadata directory cannot be made, after the rename or link.
+    // `.ccrec-meta` is a file: the metadata directory cannot be made, before the rename or link.
     ccrec_test::WriteFile(dir / ".ccrec-meta", "in the way");
     auto const o = WithIdentity(c.if_none_match);
     auto failed = Put(*sink, "rec/a.wav", "payload", o);
     ASSERT_FALSE(failed);
     EXPECT_NE(failed.error().message.find(".ccrec-meta"), std::string::npos) << failed.error().message;
-    EXPECT_NE(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
     EXPECT_EQ(ListTree(dir.Path()), (std::vector<std::string>{".ccrec-meta", "rec/"}))
         << "no object without its identity, no temporary file";
     auto st = sink->Stat("rec/a.wav");
@@ -166,7 +169,7 @@ TEST(FilesystemSinkRollback, AFailedMetadataWriteTakesTheObjectBackAndTheRetrySu
   }
 }
 
-TEST(FilesystemSinkRollback, AMetadataFileThatCannotBeReplacedTakesTheObjectBack) {
+TEST(FilesystemSinkRollback, AMetadataFileThatCannotBeReplacedPublishesNothing) {
   for (auto const c : kRollbackCases) {
     SCOPED_TRACE("if_none_match=" + std::to_string(c.if_none_match) + " fsync=" + std::to_string(c.fsync));
     TempDir dir;
@@ -188,17 +191,24 @@ TEST(FilesystemSinkRollback, AFileAnotherWriterPutInPlaceMeanwhileIsNeverRemoved
     SCOPED_TRACE("if_none_match=" + std::to_string(if_none_match));
     TempDir dir;
     auto sink = FilesystemSinkAt(dir.Path(), /*fsync=*/true);
-    ccrec_test::WriteFile(dir / ".ccrec-meta", "in the way");
-    // Between the publish and the rollback, another writer replaces the object with its own file.
+    // The metadata directory exists, so the only fsync of the root is the publish's.
+    ASSERT_EQ(::mkdir((dir / ".ccrec-meta").c_str(), 0700), 0);
+    // Between the publish and the rollback (the root's fsync fails), another writer replaces
+    // the object with its own file.
     std::string const path = dir / "a.wav";
     OnDirectorySync replace(dir.Path(), [&] {
       ccrec_test::WriteFile(dir / "other.tmp", "another writer's");
       ASSERT_EQ(std::rename((dir / "other.tmp").c_str(), path.c_str()), 0);
     });
+    FailDirectorySyncOnce fault(dir.Path());
     auto failed = Put(*sink, "a.wav", "payload", WithIdentity(if_none_match));
+    ASSERT_TRUE(fault.Failed());
     ASSERT_FALSE(failed);
     EXPECT_EQ(failed.error().message.find("was removed again"), std::string::npos) << failed.error().message;
     EXPECT_EQ(ccrec_test::ReadFile(path), "another writer's");
+    auto st = sink->Stat("a.wav");
+    ASSERT_TRUE(st && st->has_value());
+    EXPECT_TRUE((*st)->metadata.empty()) << "this writer's metadata does not describe the other file";
   }
 }
 
