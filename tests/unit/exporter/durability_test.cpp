@@ -9,6 +9,7 @@
 #include <ccrec/sinks/filesystem_sink.hpp>
 
 #include "internal/file_util.hpp"
+#include "sinks/filesystem_sink_crash.hpp"
 
 #include <gtest/gtest.h>
 
@@ -213,10 +214,11 @@ TEST_F(ExporterDurabilityTest, FinishFailingLeavesNoFileAndNoExportedLine) {
   EXPECT_TRUE(ccrec_test::ListFiles(dest).empty());
 }
 
-TEST_F(ExporterDurabilityTest, IdentityFileFailingAfterThePublishDoesNotBlockTheRetry) {
-  // The recording is renamed into place, then its .ccrec-meta identity file cannot be written
-  // (a file named .ccrec-meta stands in for ENOSPC). The object must not stay behind without its
-  // identity: the next run would refuse it as "already exists ... has no ... metadata" forever.
+TEST_F(ExporterDurabilityTest, IdentityFileFailingDoesNotBlockTheRetry) {
+  // The recording's .ccrec-meta identity file cannot be written (a file named .ccrec-meta stands
+  // in for ENOSPC). No object may stay behind without its identity: the next run would refuse it
+  // as "already exists ... has no ... metadata" forever. (The identity file is written before the
+  // object is renamed into place; before, it came after, and the object was removed again.)
   source->items.push_back(MakeItem("t1", "r1", std::make_shared<Media>(Bytes(5000))));
   ASSERT_EQ(::mkdir(dest.c_str(), 0700), 0);
   ccrec_test::WriteFile(dest + "/.ccrec-meta", "in the way");
@@ -228,6 +230,83 @@ TEST_F(ExporterDurabilityTest, IdentityFileFailingAfterThePublishDoesNotBlockThe
   auto again = Run(FaultySink::Fault::kNone);
   EXPECT_EQ(again.LastLine(), "exported=1 skipped=0 failed=0 pending=0 bytes=5000");
   EXPECT_EQ(ccrec_test::ReadFile(dest + "/call-detail/t1/r1.wav"), Bytes(5000));
+}
+
+/// One run of `source` into the directory `dest` with the manifest `manifest_path`, through the
+/// filesystem sink itself (a new recording is written with one conditional create) or, with
+/// `stat_first`, through a wrapper that does not claim to enforce if_none_match (Stat() first).
+ccrec::exporter::ExportSummary ExportIntoDirectory(std::shared_ptr<FakeSource> source, std::string const& dest,
+                                                   std::string const& manifest_path, bool stat_first) {
+  ccrec::FilesystemSinkOptions fo;
+  fo.root = dest;
+  auto fs = ccrec::MakeFilesystemSink(fo);
+  EXPECT_TRUE(fs);
+  std::shared_ptr<ccrec::ObjectSink> sink = *fs;
+  if (stat_first) sink = std::make_shared<FaultySink>(*fs, FaultySink::Fault::kNone);
+  auto manifest = Manifest::Open(manifest_path);
+  EXPECT_TRUE(manifest);
+  ExporterOptions o;
+  o.concurrency = 1;
+  o.copy_buffer_bytes = 4096;
+  o.sleeper = std::make_shared<ccrec::testing::ManualSleeper>();
+  return Exporter(std::move(source), std::move(sink), *manifest, o).Run();
+}
+
+// A crash (SIGKILL, power loss) at any step of writing the recording or its sidecar, simulated
+// by the filesystem sink's test hook, in a run whose manifest lines are then lost: the next run
+// exports or skips the item with no failure (exit status 0), without anyone removing a file.
+// Before, a crash between an object's publish and its metadata file left an object without
+// identity: the recording, or the sidecar ("already exists and has no ccrec-id metadata"),
+// failed on every later run until an operator deleted it.
+TEST_F(ExporterDurabilityTest, ACrashAtAnyStepOfAWriteNeedsNoOperatorOnTheNextRun) {
+  using ccrec::detail::FilesystemCrashPoint;
+  struct Case {
+    char const* name;
+    char const* ext;  // the object that crashes: the recording or its sidecar
+    FilesystemCrashPoint point;
+    char const* next_run;
+  };
+  std::vector<Case> const cases = {
+      {"recording, metadata written", ".wav", FilesystemCrashPoint::kMetadataWritten,
+       "exported=1 skipped=0 failed=0 pending=0 bytes=5000"},
+      {"recording, published", ".wav", FilesystemCrashPoint::kPublished,
+       "exported=0 skipped=1 failed=0 pending=0 bytes=0"},
+      {"sidecar, metadata written", ".wav.json", FilesystemCrashPoint::kMetadataWritten,
+       "exported=0 skipped=1 failed=0 pending=0 bytes=0"},
+      {"sidecar, published", ".wav.json", FilesystemCrashPoint::kPublished,
+       "exported=0 skipped=1 failed=0 pending=0 bytes=0"},
+  };
+  auto media = std::make_shared<Media>(Bytes(5000));
+  source->items.push_back(MakeItem("t1", "r1", media));
+  int n = 0;
+  for (auto const& c : cases) {
+    for (bool stat_first : {false, true}) {
+      SCOPED_TRACE(std::string(c.name) + (stat_first ? ", Stat() first" : ", conditional create"));
+      std::string const d = dir / std::to_string(++n);
+      ASSERT_EQ(::mkdir(d.c_str(), 0700), 0);
+      std::string const archive = d + "/archive";
+      std::string const manifest = d + "/manifest.jsonl";
+      std::string const key = "call-detail/t1/r1" + std::string(c.ext);
+      bool crashed = false;
+      ccrec::detail::SetFilesystemCrashForTesting([&](FilesystemCrashPoint at, std::string const& k) {
+        if (crashed || at != c.point || k != key) return false;
+        return crashed = true;
+      });
+      auto first = ExportIntoDirectory(source, archive, manifest, stat_first);
+      ccrec::detail::SetFilesystemCrashForTesting(nullptr);
+      ASSERT_TRUE(crashed);
+      EXPECT_EQ(first.failed, 1u);
+      ASSERT_EQ(::unlink(manifest.c_str()), 0);  // the process died: none of its lines survived
+
+      auto next = ExportIntoDirectory(source, archive, manifest, stat_first);
+      EXPECT_EQ(next.LastLine(), c.next_run);
+      EXPECT_FALSE(next.fatal);
+      EXPECT_EQ(ccrec_test::ReadFile(archive + "/call-detail/t1/r1.wav"), media->Data());
+      EXPECT_EQ(ccrec_test::ReadFile(archive + "/call-detail/t1/r1.wav.json"), source->items[0].metadata_json);
+      auto again = ExportIntoDirectory(source, archive, manifest, stat_first);
+      EXPECT_EQ(again.LastLine(), "exported=0 skipped=1 failed=0 pending=0 bytes=0");
+    }
+  }
 }
 
 TEST_F(ExporterDurabilityTest, RunEndsWithTheManifestFsynced) {
