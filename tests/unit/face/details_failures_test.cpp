@@ -39,18 +39,7 @@ struct TwoRecordings {
   explicit TwoRecordings(FakeHttpTransport::Handler details_of_100) {
     env.transport->Route("GET", "audioRecording/details?token=tok-1&recordingId=100", std::move(details_of_100));
     fake = std::make_unique<FakeFace>(env.transport);
-    FakeRecording one;
-    one.id = "100";
-    one.start_ms = kDayStart + 1000;
-    one.isr_ucid = "x-isr-ucid-1-100@10.0.0.1";
-    one.segments = {{"1001", "one.wav", kDayStart + 1000, kDayStart + 2000, "ONE"}};
-    fake->Add(one);
-    FakeRecording two;
-    two.id = "200";
-    two.start_ms = kDayStart + 5000;
-    two.segments = {{"2001", "two.seg0.wav", kDayStart + 5000, kDayStart + 6000, "TWO-A"},
-                    {"2002", "two.seg1.wav", kDayStart + 6000, kDayStart + 7000, "TWO-B"}};
-    fake->Add(two);
+    AddOneAndTwoSegmentRecordings(*fake, "x-isr-ucid-1-100@10.0.0.1");
     auto opened = ccrec::exporter::Manifest::Open(dir / "manifest.jsonl");
     EXPECT_TRUE(opened) << opened.error().ToString();
     if (opened) manifest = *opened;

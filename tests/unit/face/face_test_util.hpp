@@ -382,4 +382,22 @@ class FakeFace {
   std::function<void(std::map<std::string, std::string> const&)> on_details_;
 };
 
+/// Adds the two recordings the run tests export: "100" (one segment "1001", audio "ONE") and
+/// "200" (segments "2001" and "2002", audio "TWO-A" and "TWO-B"), one second and five seconds
+/// into the day; `isr_ucid_of_100` is the first one's isrUcid (none when empty).
+inline void AddOneAndTwoSegmentRecordings(FakeFace& fake, std::string const& isr_ucid_of_100 = {}) {
+  FakeRecording one;
+  one.id = "100";
+  one.start_ms = kDayStart + 1000;
+  one.isr_ucid = isr_ucid_of_100;
+  one.segments = {{"1001", "one.wav", kDayStart + 1000, kDayStart + 2000, "ONE"}};
+  fake.Add(one);
+  FakeRecording two;
+  two.id = "200";
+  two.start_ms = kDayStart + 5000;
+  two.segments = {{"2001", "two.seg0.wav", kDayStart + 5000, kDayStart + 6000, "TWO-A"},
+                  {"2002", "two.seg1.wav", kDayStart + 6000, kDayStart + 7000, "TWO-B"}};
+  fake.Add(two);
+}
+
 }  // namespace face_test
