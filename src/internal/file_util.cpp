@@ -127,9 +127,23 @@ Result<void> MakeDirs(std::string const& path, bool sync_new, mode_t mode) {
 }
 
 namespace {
+constexpr char kAtomicTempMarker[] = ".tmp-";
+constexpr std::size_t kAtomicTempRandomBytes = 6;  // 12 hex digits
+}  // namespace
+
+bool IsAtomicWriteTempName(std::string const& name) {
+  std::size_t const marker_size = sizeof kAtomicTempMarker - 1;
+  std::size_t const digits = 2 * kAtomicTempRandomBytes;
+  if (name.size() <= marker_size + digits) return false;  // the final name is not empty
+  std::size_t const marker = name.size() - marker_size - digits;
+  if (name.compare(marker, marker_size, kAtomicTempMarker) != 0) return false;
+  return name.find_first_not_of("0123456789abcdef", marker + marker_size) == std::string::npos;
+}
+
+namespace {
 Result<void> WriteAtomic(std::string const& path, std::string const& data, mode_t mode, bool exact_mode) {
   std::string dir = DirName(path);
-  std::string tmp = path + ".tmp-" + HexEncode(RandomBytes(6));
+  std::string tmp = path + kAtomicTempMarker + HexEncode(RandomBytes(kAtomicTempRandomBytes));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return SysError(ErrorCode::kInternal, "cannot create " + tmp);
   if (exact_mode) ::fchmod(fd, mode);  // umask must not widen or narrow the requested mode

@@ -12,8 +12,9 @@ namespace ccrec::detail {
 
 /// Reads a file of at most `max_bytes`; kNotFound when it does not exist.
 Result<std::string> ReadSmallFile(std::string const& path, std::size_t max_bytes = 16u << 20);
-/// Writes `data` to a temporary file beside `path` (same directory, mode exactly `mode`: the
-/// umask neither widens nor narrows it; for credentials, which must be 0600), fsyncs it,
+/// Writes `data` to a temporary file beside `path` (same directory, named
+/// `<file name of path>.tmp-<12 lowercase hex digits>`, see IsAtomicWriteTempName(); mode exactly
+/// `mode`: the umask neither widens nor narrows it; for credentials, which must be 0600), fsyncs it,
 /// renames it over `path` and fsyncs the directory. On failure the temporary file is removed
 /// and `path` is untouched.
 Result<void> WriteFileAtomic(std::string const& path, std::string const& data, mode_t mode);
@@ -21,6 +22,10 @@ Result<void> WriteFileAtomic(std::string const& path, std::string const& data, m
 /// applies the process umask (mode & ~umask; a default ACL of the directory takes precedence);
 /// no chmod. The rename keeps that mode. For data files whose mode the user narrows by umask.
 Result<void> WriteFileAtomicUnderUmask(std::string const& path, std::string const& data, mode_t mode);
+/// Whether `name` (a file name, without its directory) is exactly the name of a temporary file
+/// that WriteFileAtomic() or WriteFileAtomicUnderUmask() creates: a non-empty final name, then
+/// `.tmp-` and 12 lowercase hex digits. A crash or SIGKILL during the write leaves such a file.
+bool IsAtomicWriteTempName(std::string const& name);
 /// Directory part of `path` ("." when none).
 std::string DirName(std::string const& path);
 /// mkdir -p; each directory it creates gets `mode` & ~umask (mkdir(2) applies the umask), existing

@@ -91,6 +91,12 @@ bool IsHex(std::string const& s) {
   return !s.empty() && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
+/// Whether the file `st` describes was last modified more than `max_age` ago (never, for zero).
+bool IsOlderThan(struct stat const& st, std::chrono::seconds max_age) {
+  auto const age = std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
+  return max_age.count() > 0 && age > max_age;
+}
+
 /// Whether `name` (an entry of a destination directory) is a temporary file a writer that is
 /// gone left behind. Names: `.<final>.ccrec-tmp-<host>-<pid>-<random>` (this version) or
 /// `.<final>.ccrec-tmp-<random>` (earlier versions: no owner recorded, judged by age only).
@@ -99,8 +105,7 @@ bool IsStaleTemp(std::string const& name, struct stat const& st, std::chrono::se
   auto marker = name.rfind(kTempMarker);
   if (marker == std::string::npos || marker == 0) return false;
   std::string tail = name.substr(marker + sizeof kTempMarker - 1);
-  auto const age = std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
-  bool const old = max_age.count() > 0 && age > max_age;
+  bool const old = IsOlderThan(st, max_age);
   auto dash1 = tail.find('-');
   auto dash2 = dash1 == std::string::npos ? std::string::npos : tail.find('-', dash1 + 1);
   if (dash2 == std::string::npos) return IsHex(tail) && old;  // no owner recorded
@@ -333,6 +338,7 @@ class FilesystemSink : public ObjectSink {
     std::string dir = detail::DirName(final_path);
     auto made = PrepareDir(dir, false);
     if (!made) return std::move(made).error();
+    PrepareMetaDir(detail::DirName(MetaPath(options_.root, key)), dir);
     auto slash = final_path.find_last_of('/');
     // Keep the temporary name within NAME_MAX (255) even when the final name is near it:
     // 1 + 200 + 11 + 8 + 1 + 10 + 1 + 12 = 244.
@@ -402,6 +408,21 @@ class FilesystemSink : public ObjectSink {
     return {};
   }
 
+  /// The first time this sink writes into the object directory `object_dir`, removes the stale
+  /// temporary files of interrupted metadata writes from its mirror `meta_dir` under
+  /// ROOT/.ccrec-meta, when that exists (RemoveStaleMetaTemps()). Never creates it: StageMetadata()
+  /// does, for an object with metadata.
+  void PrepareMetaDir(std::string const& meta_dir, std::string const& object_dir) {
+    if (!options_.remove_stale_temp_files) return;
+    std::lock_guard<std::mutex> lock(dirs_mu_);
+    if (prepared_dirs_.count(meta_dir) != 0) return;  // never an object directory (ValidateKey())
+    RemoveStaleMetaTemps(meta_dir, object_dir);
+    if (prepared_dirs_.size() >= kMaxPreparedDirs) prepared_dirs_.clear();  // bounded memory
+    prepared_dirs_.insert(meta_dir);
+  }
+
+  /// Removes the object temporary files of gone writers from the object directory `dir`
+  /// (IsStaleTemp(): `.<name>.ccrec-tmp-…` only; the metadata tree is never an object directory).
   void RemoveStaleTemps(std::string const& dir) {
     DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) return;
@@ -416,6 +437,33 @@ class FilesystemSink : public ObjectSink {
         options_.logger.Info("removed stale temporary file " + path + " (left by an interrupted export)");
       } else if (errno != ENOENT) {
         options_.logger.Warn("cannot remove stale temporary file " + path + ": " + std::strerror(errno));
+      }
+    }
+    ::closedir(d);
+  }
+
+  /// Removes from the metadata directory `meta_dir` the temporary files that a crash or SIGKILL
+  /// during detail::WriteFileAtomicUnderUmask() left behind: regular files (never a symlink or a
+  /// directory) named exactly `<name>.tmp-<12 hex digits>` (detail::IsAtomicWriteTempName()) and
+  /// last modified more than stale_temp_age ago (they record no owner: age is the only rule, as
+  /// for the object temporary files of earlier versions). One whose name is that of an object in
+  /// `object_dir` is that object's metadata file (a key may end like a temporary name) and stays.
+  void RemoveStaleMetaTemps(std::string const& meta_dir, std::string const& object_dir) {
+    DIR* d = ::opendir(meta_dir.c_str());
+    if (d == nullptr) return;
+    while (dirent* entry = ::readdir(d)) {
+      std::string name = entry->d_name;
+      if (!detail::IsAtomicWriteTempName(name)) continue;
+      std::string path = meta_dir + "/" + name;
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (!IsOlderThan(st, options_.stale_temp_age)) continue;
+      struct stat object {};
+      if (::lstat((object_dir + "/" + name).c_str(), &object) == 0 || errno != ENOENT) continue;
+      if (::unlink(path.c_str()) == 0) {
+        options_.logger.Info("removed stale temporary metadata file " + path + " (left by an interrupted export)");
+      } else if (errno != ENOENT) {
+        options_.logger.Warn("cannot remove stale temporary metadata file " + path + ": " + std::strerror(errno));
       }
     }
     ::closedir(d);

@@ -55,6 +55,14 @@ struct FilesystemSinkOptions {
   /// was last modified more than `stale_temp_age` ago (a live writer writes every few seconds;
   /// this also covers writers on other hosts sharing the directory, and files of older versions
   /// that named no owner). Default true.
+  ///
+  /// The same first write also sweeps the directory's mirror under `.ccrec-meta/` (when it
+  /// exists) for the temporary files of interrupted metadata writes, `<name>.tmp-<12 lowercase hex
+  /// digits>`: those last modified more than `stale_temp_age` ago are removed (they name no owner,
+  /// so never with `stale_temp_age` zero). Only regular files with exactly that name, never a
+  /// symlink, a directory or a metadata file whose object exists (a key may end like a temporary
+  /// name). The object sweep never looks into `.ccrec-meta/`. Reference: docs/filesystem.md,
+  /// "Atomic, durable writes".
   bool remove_stale_temp_files = true;
   /// See remove_stale_temp_files. Zero: only files of gone processes of this host are removed.
   /// Default 24 h.
