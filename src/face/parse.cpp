@@ -94,20 +94,31 @@ Value const* ResultObject(Value const& root, bool response_root) {
   return nullptr;
 }
 
+namespace {
+
+/// A JSON (kJson) or XML (kXml) answer as a JSON document: XML is read in its JSON form
+/// (XmlAnswerAsJson), so that both formats are judged by one rule, the ResultObject(). A `<code>` or
+/// `<token>` elsewhere (an HTML error page's, say) is no FACE member, as `{"error":{"code":5}}` is
+/// none in JSON. nullopt for any other kind, or when the answer cannot be read.
+std::optional<rapidjson::Document> AnswerAsJson(BodyKind kind, std::string_view body, char const* what) {
+  if (kind != BodyKind::kJson && kind != BodyKind::kXml) return std::nullopt;
+  std::string converted;
+  if (kind == BodyKind::kXml) {
+    auto json = XmlAnswerAsJson(body, what);
+    if (!json) return std::nullopt;
+    converted = std::move(*json);
+  }
+  auto doc = util::ParseJson(kind == BodyKind::kXml ? std::string_view(converted) : body, what);
+  if (!doc) return std::nullopt;
+  return std::move(*doc);
+}
+
+}  // namespace
+
 ResultHeader ReadResultHeader(HttpHeaders const& headers, std::string_view body) {
   ResultHeader h;
   h.kind = Classify(headers, body);
-  if (h.kind != BodyKind::kJson && h.kind != BodyKind::kXml) return h;
-  // XML is read in its JSON form (XmlAnswerAsJson), so that both formats are judged by one rule: the
-  // `result` (or `response`) object and its code, message and matches. A `<code>` elsewhere (an
-  // HTML error page's, say) is no FACE code, as `{"error":{"code":5}}` is none in JSON.
-  std::string converted;
-  if (h.kind == BodyKind::kXml) {
-    auto json = XmlAnswerAsJson(body, "FACE result");
-    if (!json) return h;
-    converted = std::move(*json);
-  }
-  auto doc = util::ParseJson(h.kind == BodyKind::kXml ? std::string_view(converted) : body, "FACE result");
+  auto doc = AnswerAsJson(h.kind, body, "FACE result");
   if (!doc) return h;
   if (auto const* r = ResultObject(*doc, true)) {
     h.parsed = true;
@@ -522,33 +533,18 @@ Result<ControlResult> ParseControl(int status, HttpHeaders const& headers, std::
 
 LoginAnswer ParseLogin(HttpHeaders const& headers, std::string_view body) {
   LoginAnswer a;
-  auto kind = Classify(headers, body);
-  if (kind == BodyKind::kJson) {
-    auto doc = util::ParseJson(body, "FACE login response");
-    if (!doc) return a;
-    Value const* r = ResultObject(*doc);
-    if (r == nullptr && doc->IsObject() && doc->HasMember("token")) r = &*doc;
-    if (r == nullptr) return a;
-    a.parsed = true;
-    a.code = JsonCode(*r);
-    a.message = Text(*r, "message").value_or("");
-    a.token = Text(*r, "token").value_or("");
-    a.expiration = Text(*r, "expiration");
-  } else if (kind == BodyKind::kXml) {
-    if (auto doc = xml::Document::Parse(body, "FACE login response")) {
-      if (auto code = doc->Text("code")) {
-        a.parsed = true;
-        a.code = ParseInt(*code);
-      }
-      if (auto message = doc->Text("message")) a.message = *message;
-      if (auto token = doc->Text("token")) {
-        a.parsed = true;
-        a.token = *token;
-      }
-      a.expiration = doc->Text("expiration");
-      if (a.expiration && a.expiration->empty()) a.expiration.reset();
-    }
-  }
+  // One rule for JSON and XML (the XML in its JSON form): the result object, or a root with a
+  // `token` (a flat `{"token":..}`). A `<token>` or `<code>` anywhere else is no login answer.
+  auto doc = AnswerAsJson(Classify(headers, body), body, "FACE login response");
+  if (!doc) return a;
+  Value const* r = ResultObject(*doc);
+  if (r == nullptr && doc->IsObject() && doc->HasMember("token")) r = &*doc;
+  if (r == nullptr) return a;
+  a.parsed = true;
+  a.code = JsonCode(*r);
+  a.message = Text(*r, "message").value_or("");
+  a.token = Text(*r, "token").value_or("");
+  a.expiration = Text(*r, "expiration");
   // Tokens are opaque; surrounding blanks are never part of one.
   while (!a.token.empty() && std::isspace(static_cast<unsigned char>(a.token.back())) != 0) a.token.pop_back();
   while (!a.token.empty() && std::isspace(static_cast<unsigned char>(a.token.front())) != 0) a.token.erase(a.token.begin());

@@ -231,5 +231,131 @@ TEST(FaceXmlClassification, TemplatedSearchRetriesATransientXmlCode) {
   EXPECT_EQ(a->body, output) << "a <code> inside the template's own output is not FACE's";
 }
 
+/// One login answer in its JSON and its XML form.
+struct LoginPair {
+  std::string name;
+  std::string json;
+  std::string xml;
+};
+
+std::vector<LoginPair> LoginPairs() {
+  return {
+      // Reference §2: the guide's example, and its JSON form.
+      {"code 0 with a token",
+       R"({"result":{"code":0,"message":"ACK","token":"0b007a4d-5593","expiration":"3600seconds"}})",
+       XmlResultOf("<code>0</code><message>ACK</message><token>0b007a4d-5593</token><expiration>3600seconds"
+                   "</expiration>")},
+      {"a numeric expiration, a padded token", R"({"result":{"code":0,"token":" t-2 ","expiration":600}})",
+       XmlResultOf("<code>0</code><token> t-2 </token><expiration>600</expiration>")},
+      {"rejected", R"({"result":{"code":-1,"message":"Invalid user or password"}})",
+       XmlResultOf("<code>-1</code><message>Invalid user or password</message>")},
+      {"Error Generating Token", R"({"result":{"code":16,"message":"Error Generating Token"}})",
+       XmlResultOf("<code>16</code><message>Error Generating Token</message>")},
+      {"code 0 without a token", R"({"result":{"code":0,"message":"ACK"}})",
+       XmlResultOf("<code>0</code><message>ACK</message>")},
+      {"a result without a code", R"({"result":{"message":"ACK","token":"t-3"}})",
+       XmlResultOf("<message>ACK</message><token>t-3</token>")},
+      {"a code that is no number", R"({"result":{"code":"zero","token":"t-4"}})",
+       XmlResultOf("<code>zero</code><token>t-4</token>")},
+      {"a flat token", R"({"token":"t-5"})",
+       std::string(kXmlPrologue) + "<token>t-5</token>"},
+      // No result object: nothing of the body is a login answer, in either form.
+      {"a code and token outside a result", R"({"error":{"code":-1,"message":"denied","token":"t-6"}})",
+       std::string(kXmlPrologue) + "<error><code>-1</code><message>denied</message><token>t-6</token></error>"},
+      {"a page with a token", R"({"html":{"body":{"p":"Signed in","token":"t-7"}}})",
+       "<html><body><p>Signed in</p><token>t-7</token></body></html>"},
+      {"a result below the root", R"({"page":{"result":{"code":0,"token":"t-8"}}})",
+       "<page><result><code>0</code><token>t-8</token></result></page>"},
+  };
+}
+
+// Reference §2, §8 ("JSON shape of the login response" is unconfirmed; ccrec reads XML by
+// default): a login answer in XML is read as its JSON form, by the same rule (the result object, or a
+// root with a token), so that a `<token>` or `<code>` in an unrelated page is no login answer.
+TEST(FaceXmlClassification, LoginAnswersInXmlAreReadAsTheirJsonForm) {
+  for (auto const& pair : LoginPairs()) {
+    SCOPED_TRACE(pair.name);
+    auto const json = ccrec::face::detail::ParseLogin(JsonHeaders(), pair.json);
+    for (auto const& form : XmlForms()) {
+      SCOPED_TRACE(form.name);
+      auto const xml =
+          ccrec::face::detail::ParseLogin(form.headers, form.utf16 ? AsUtf16LeWithBom(pair.xml) : pair.xml);
+      EXPECT_EQ(xml.parsed, json.parsed);
+      EXPECT_EQ(xml.code, json.code);
+      EXPECT_EQ(xml.message, json.message);
+      EXPECT_EQ(xml.token, json.token);
+      EXPECT_EQ(xml.expiration, json.expiration);
+    }
+  }
+  // What JSON finds (the rule both follow).
+  auto const example = ccrec::face::detail::ParseLogin(JsonHeaders(), LoginPairs()[0].json);
+  EXPECT_TRUE(example.parsed);
+  EXPECT_EQ(example.token, "0b007a4d-5593");
+  for (std::size_t i = LoginPairs().size() - 3; i < LoginPairs().size(); ++i) {
+    auto const none = ccrec::face::detail::ParseLogin(JsonHeaders(), LoginPairs()[i].json);
+    EXPECT_FALSE(none.parsed) << LoginPairs()[i].name;
+    EXPECT_EQ(none.token, "") << LoginPairs()[i].name;
+  }
+}
+
+/// What Client::Login() made of `body`.
+struct LoginOutcome {
+  bool ok = false;
+  std::chrono::seconds lifetime{0};
+  ErrorCode code = ErrorCode::kInternal;
+  int http_status = 0;
+  int attempts = 0;
+};
+
+LoginOutcome LoginAnsweredWith(int status, std::string const& body, HttpHeaders const& headers) {
+  Env env;
+  int attempts = 0;
+  env.transport->Route("POST", "/Face/login", [&](RecordedRequest const&) {
+    ++attempts;
+    return Result<HttpResponse>(MakeResponse(status, body, headers));
+  });
+  auto r = env.MakeClient().Login();
+  LoginOutcome out;
+  out.ok = r.has_value();
+  if (r) {
+    out.lifetime = r->lifetime;
+  } else {
+    out.code = r.error().code;
+    out.http_status = r.error().http_status;
+  }
+  out.attempts = attempts;
+  return out;
+}
+
+TEST(FaceXmlClassification, ALoginAnsweredInXmlEndsAsInJson) {
+  for (int status : {200, 401, 503}) {
+    for (auto const& pair : LoginPairs()) {
+      SCOPED_TRACE(pair.name + " HTTP " + std::to_string(status));
+      auto const json = LoginAnsweredWith(status, pair.json, JsonHeaders());
+      for (auto const& form : XmlForms()) {
+        SCOPED_TRACE(form.name);
+        auto const xml = LoginAnsweredWith(status, form.utf16 ? AsUtf16LeWithBom(pair.xml) : pair.xml, form.headers);
+        EXPECT_EQ(xml.ok, json.ok);
+        EXPECT_EQ(xml.lifetime.count(), json.lifetime.count());
+        EXPECT_EQ(xml.code, json.code) << ccrec::ToString(xml.code) << " vs " << ccrec::ToString(json.code);
+        EXPECT_EQ(xml.http_status, json.http_status);
+        EXPECT_EQ(xml.attempts, json.attempts) << "as many attempts as for JSON";
+      }
+    }
+  }
+}
+
+// A page that is no FACE result (a proxy's or a portal's) is never a login answer: its `<token>`
+// is no token, and its `<code>-1</code>` is no rejection (which ccrec never retries and keeps).
+TEST(FaceXmlClassification, APageIsNoLoginAnswer) {
+  HttpHeaders const html = {{"Content-Type", "text/html"}};
+  auto const token = LoginAnsweredWith(200, "<html><body><p>Welcome</p><token>portal-session</token></body></html>", html);
+  EXPECT_FALSE(token.ok) << "a token outside a FACE result is taken";
+  EXPECT_EQ(token.code, ErrorCode::kParse);
+  auto const busy = LoginAnsweredWith(503, "<html><body><p>Service busy, error <code>-1</code></p></body></html>", html);
+  EXPECT_EQ(busy.code, ErrorCode::kUnavailable) << ccrec::ToString(busy.code);
+  EXPECT_EQ(busy.attempts, 2) << "a temporary failure is tried again";
+}
+
 }  // namespace
 }  // namespace face_test
