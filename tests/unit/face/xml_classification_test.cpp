@@ -351,7 +351,7 @@ TEST(FaceXmlClassification, APageIsNoLoginAnswer) {
   HttpHeaders const html = {{"Content-Type", "text/html"}};
   auto const token = LoginAnsweredWith(200, "<html><body><p>Welcome</p><token>portal-session</token></body></html>", html);
   EXPECT_FALSE(token.ok) << "a token outside a FACE result is taken";
-  EXPECT_EQ(token.code, ErrorCode::kParse);
+  EXPECT_EQ(token.code, ErrorCode::kParse) << ccrec::ToString(token.code);
   auto const busy = LoginAnsweredWith(503, "<html><body><p>Service busy, error <code>-1</code></p></body></html>", html);
   EXPECT_EQ(busy.code, ErrorCode::kUnavailable) << ccrec::ToString(busy.code);
   EXPECT_EQ(busy.attempts, 2) << "a temporary failure is tried again";
