@@ -55,6 +55,9 @@ bool CrashAt(detail::FilesystemCrashPoint point, std::string const& key) {
   return hook && hook(point, key);
 }
 
+/// Marks the sink's temporary files: `.<final>.ccrec-tmp-…` (see IsStaleTemp()).
+constexpr char kTempMarker[] = ".ccrec-tmp-";
+
 std::optional<std::string> ValidateKey(std::string const& key) {
   if (key.empty()) return "object key is empty";
   if (key.front() == '/') return "object key \"" + key + "\" is absolute";
@@ -69,12 +72,16 @@ std::optional<std::string> ValidateKey(std::string const& key) {
       return "object key \"" + key + "\" has an empty, \".\" or \"..\" segment";
     }
     if (pos == 0 && segment == kMetaDir) return "object key \"" + key + "\" is inside the metadata directory";
+    // A file named like the sink's own temporary files would be taken for one a crashed writer
+    // left behind and removed by the stale-temporary sweep of a later sink (RemoveStaleTemps()).
+    if (segment.front() == '.' && segment.find(kTempMarker, 1) != std::string::npos) {
+      return "object key \"" + key + "\" has a segment named like the sink's temporary files (\"." +
+             "<name>" + kTempMarker + "...\")";
+    }
     pos = slash + 1;
   }
   return std::nullopt;
 }
-
-constexpr char kTempMarker[] = ".ccrec-tmp-";
 
 /// 8 hex digits naming this host in temporary file names, so that a process id is only ever
 /// checked on the host it belongs to (the destination may be shared over NFS).

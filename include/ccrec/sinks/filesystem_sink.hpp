@@ -101,7 +101,8 @@ struct FilesystemSinkOptions {
 /// to refuse until someone removed it. An object written without metadata has its old metadata
 /// file removed, also before the publish. With PutOptions::if_none_match an object already at
 /// the name is refused before its metadata file is touched. Keys whose first segment is
-/// `.ccrec-meta` are rejected (kInvalidArgument).
+/// `.ccrec-meta` are rejected (kInvalidArgument), and so are keys with a segment named like the
+/// sink's temporary files (`.<name>.ccrec-tmp-…`), which the stale-temporary sweep would remove.
 ///
 /// Stat() reports the size of an existing file, plus its SHA-256 and user metadata when its
 /// metadata file describes that file: same size, and either the tie matches (the file it was

@@ -237,6 +237,26 @@ TEST(FilesystemSink, HostileKeysRejected) {
   EXPECT_TRUE(ListTree(dir.Path()).empty());
 }
 
+// A file named like the sink's temporary files (`.<name>.ccrec-tmp-…`) would be removed by the
+// stale-temporary sweep of a later sink once it is a day old: such keys are refused, not stored.
+TEST(FilesystemSink, KeysNamedLikeItsTemporaryFilesAreRefused) {
+  TempDir dir;
+  auto sink = Sink(dir.Path());
+  for (std::string key : {"d/.x.ccrec-tmp-0123abcd", ".a.wav.ccrec-tmp-00c0ffee-123-0123456789ab",
+                          ".tmpdir.ccrec-tmp-1/a.wav"}) {
+    auto w = sink->Open(key, {});
+    ASSERT_FALSE(w) << "accepted key \"" << key << "\"";
+    EXPECT_EQ(w.error().code, ErrorCode::kInvalidArgument) << key;
+    EXPECT_NE(w.error().message.find("temporary files"), std::string::npos) << w.error().message;
+  }
+  EXPECT_TRUE(ListTree(dir.Path()).empty());
+  // Without the leading dot, or with the marker alone, it is no temporary file's name.
+  for (std::string key : {"d/x.ccrec-tmp-0123abcd", ".ccrec-tmp-0123abcd"}) {
+    auto info = Put(*sink, key, "x");
+    ASSERT_TRUE(info) << key << ": " << info.error().ToString();
+  }
+}
+
 TEST(FilesystemSink, UnusualButSafeKeysAccepted) {
   TempDir dir;
   auto sink = Sink(dir.Path());
