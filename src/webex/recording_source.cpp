@@ -184,11 +184,14 @@ class WebexSource : public RecordingSource {
       if (!go_on || !*go_on) return go_on;
     }
     if (!report_malformed()) return false;
-    if (not_in_search_ > 0) {  // Search cannot tell "excluded by the filters" from "not indexed yet"
-      options_.logger.Info("Webex: skipped " + std::to_string(not_in_search_) + " task(s) of [" +
-                           ::ccrec::detail::FormatIso8601(from) + ", " + ::ccrec::detail::FormatIso8601(to) +
-                           ") not among the Search API's matches for the filters (excluded by them, or not yet "
-                           "indexed by Search: a later run over the window exports those Search then matches)");
+    auto const window = "[" + ::ccrec::detail::FormatIso8601(from) + ", " + ::ccrec::detail::FormatIso8601(to) + ")";
+    if (excluded_ > 0) {
+      options_.logger.Info("Webex: skipped " + std::to_string(excluded_) + " task(s) of " + window +
+                           " whose Search record does not match the Search filters");
+    }
+    if (not_indexed_ > 0) {
+      options_.logger.Info("Webex: " + std::to_string(not_indexed_) + " ended task(s) of " + window +
+                           " not indexed by the Search API yet: pending, a later run judges them again");
     }
     return feed(std::nullopt);
   }
@@ -234,11 +237,16 @@ class WebexSource : public RecordingSource {
   }
 
  private:
-  /// The Search answer for [from, to), by task id (replaces the previous sub-window's).
+  /// The Search answer for [from, to), by task id (replaces the previous sub-window's). Asked
+  /// without the Search filters (only the channel types, which the Tasks listing has too): a
+  /// task the answer lacks is then one Search has not indexed yet, never one the filters
+  /// exclude. Admits() applies the filters (SearchTaskMatches()). It costs the pages of every
+  /// task of the window, as enrich_search without filters does.
   Result<void> Search(std::chrono::system_clock::time_point from, std::chrono::system_clock::time_point to,
                       CallContext const& ctx) {
     search_.clear();
-    not_in_search_ = 0;
+    excluded_ = 0;
+    not_indexed_ = 0;
     webex::SearchQuery q;
     // Whether Search's `from` is inclusive is not documented (the Tasks lister copes with either):
     // asked 1 ms earlier, a task created at `from` (where a pending task holds the resume point)
@@ -246,37 +254,54 @@ class WebexSource : public RecordingSource {
     q.from = std::max(from - std::chrono::milliseconds(1), to - std::chrono::hours(24 * 365));
     q.to = to;
     q.channel_types = options_.tasks.channel_types;
-    q.filter = options_.search_filter;
-    q.cad_names = options_.search_cad_names;
+    q.cad_names = options_.search_cad_names;  // and the CAD variables the filters compare
+    for (auto const& cad : options_.search_filter.cad) {
+      auto const& names = q.cad_names;
+      if (std::find(names.begin(), names.end(), cad.first) == names.end()) q.cad_names.push_back(cad.first);
+    }
     q.org_id = options_.tasks.org_id;
     auto tasks = client_.SearchTasks(q, ctx);
     if (!tasks) return std::move(tasks).error();
     options_.logger.Debug("Search API: " + std::to_string(tasks->size()) + " task(s) created in [" +
                           ::ccrec::detail::FormatIso8601(from) + ", " + ::ccrec::detail::FormatIso8601(to) + ")");
     for (auto& t : *tasks) {
-      if (!webex::SearchTaskMatches(t, options_.search_filter)) {
-        options_.logger.Debug("task " + t.id + ": the Search answer does not match the filters; skipped");
-        continue;
-      }
       std::string id = t.id;
       search_.emplace(std::move(id), std::move(t));
     }
     return {};
   }
   /// Whether a listed task goes on to Captures: it passes the task filters and, with
-  /// enrich_search and Search filters, is among the Search answer's matches (refusals counted).
-  /// A task that does not while still open is reported pending instead (it may match once it
-  /// has ended: OpenTaskCase::kNotMatchingYet), so the resume point stays before it.
+  /// enrich_search and Search filters, its Search record matches them (SearchTaskMatches();
+  /// refusals counted). A task that does not while still open is reported pending instead (it
+  /// may match once it has ended: OpenTaskCase::kNotMatchingYet), so the resume point stays
+  /// before it. With enrich_search, an ended task Search has not indexed (SearchIndexed() false)
+  /// is reported pending (NotIndexedPending(), counted) whether or not filters are set: the
+  /// filters cannot be judged, and a sidecar written without the metadata is never written
+  /// again. Once given up, it is reported so with filters (a failed line) and exported without
+  /// the metadata without them.
   bool Admits(webex::Task const& task) {
     bool const matches = detail::TaskMatches(options_.filter, task);
-    bool const in_search = !options_.enrich_search || !options_.search_filter.Any() || search_.count(task.id) != 0;
+    bool const filtered = options_.enrich_search && options_.search_filter.Any();
+    auto const* found = SearchFor(task.id);
+    if (matches && options_.enrich_search && !detail::IsOpenTask(task) && !detail::SearchIndexed(found)) {
+      auto p = detail::NotIndexedPending(task, Age(), filtered, found != nullptr);
+      if (p.given_up && !filtered) {
+        options_.logger.Warn("Webex: task " + task.id + ": " + p.reason);
+        return true;
+      }
+      ++not_indexed_;
+      options_.logger.Debug("task " + task.id + ": " + p.reason);
+      (*on_pending_)(std::move(p));
+      return false;
+    }
+    bool const in_search = !filtered || (found != nullptr && webex::SearchTaskMatches(*found, options_.search_filter));
     if (matches && in_search) return true;
     if (auto open = detail::OpenTaskPending(task, Age(), detail::OpenTaskCase::kNotMatchingYet)) {
       options_.logger.Debug("task " + task.id + ": still open and not matching the filters yet; pending");
       (*on_pending_)(std::move(*open));
     } else if (matches) {
-      ++not_in_search_;
-      options_.logger.Debug("task " + task.id + ": not among the Search API's matches; skipped before Captures");
+      ++excluded_;
+      options_.logger.Debug("task " + task.id + ": its Search record does not match the Search filters; skipped");
     }
     return false;
   }
@@ -285,6 +310,12 @@ class WebexSource : public RecordingSource {
     if (!options_.enrich_search || !options_.task_ids.empty()) return nullptr;
     auto it = search_.find(id);
     return it == search_.end() ? nullptr : &it->second;
+  }
+  /// `sidecar` with the task's "search" member when enriching a listed window: its Search
+  /// record, or null when Search has none (given up waiting for it, or a task still open).
+  std::string Enriched(std::string sidecar, std::string const& id) const {
+    if (!options_.enrich_search || !options_.task_ids.empty()) return sidecar;
+    return detail::WithSearch(std::move(sidecar), SearchFor(id));
   }
 
   /// --task-id: the given tasks, without listing (issue 13 item 5). Task filters need Tasks
@@ -408,7 +439,7 @@ class WebexSource : public RecordingSource {
                            "; exported as recording " + id);
     }
     auto item = CaptureItem(task, id, "recording", recording.attributes.file_name, recording.attributes.start_time);
-    item.metadata_json = detail::WithSearch(Sidecar(task, recording, id), SearchFor(task.id));
+    item.metadata_json = Enriched(Sidecar(task, recording, id), task.id);
     Attach(item, task, id, false, recording.attributes.file_path, std::move(query),
            positional ? std::optional<std::string>(FingerprintOf(recording)) : std::nullopt);
     return item;
@@ -420,7 +451,7 @@ class WebexSource : public RecordingSource {
     std::string id = TranscriptItemId(list, i);
     auto item = CaptureItem(task, id, "transcript", t.file_name, t.start_time);
     item.key_fields.ext = exporter::FileExtension(t.file_name.value_or(""), ".json");
-    item.metadata_json = detail::WithSearch(detail::TranscriptSidecar(task, t, id), SearchFor(task.id));
+    item.metadata_json = Enriched(detail::TranscriptSidecar(task, t, id), task.id);
     Attach(item, task, id, true, t.file_path, std::move(query),
            detail::CaptureEntryIdIsPositional(list, i) ? std::optional<std::string>(FingerprintOf(t)) : std::nullopt);
     return item;
@@ -451,7 +482,8 @@ class WebexSource : public RecordingSource {
   webex::Client client_;
   WebexSourceOptions options_;
   std::map<std::string, webex::SearchTask> search_;  // enrich_search: the current sub-window's answer
-  std::size_t not_in_search_ = 0;                    // tasks of the sub-window Admits() turned away: not in Search
+  std::size_t excluded_ = 0;     // tasks of the sub-window whose Search record the Search filters exclude
+  std::size_t not_indexed_ = 0;  // ended tasks of the sub-window Search has not indexed: pending
   std::optional<exporter::SubWindow> leased_;         // the leased sub-window being listed
   std::function<bool(ExportItem)> const* on_item_ = nullptr;      // Enumerate()'s, while it runs
   std::function<void(PendingItem)> const* on_pending_ = nullptr;  // Enumerate()'s, while it runs

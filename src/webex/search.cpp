@@ -214,10 +214,10 @@ std::string SearchSidecarJson(SearchTask const& t) {
 }
 
 std::string WithSearch(std::string sidecar, SearchTask const* task) {
-  if (task == nullptr) return sidecar;
   auto end = sidecar.find_last_of('}');
   if (end == std::string::npos) return sidecar;
-  return sidecar.substr(0, end) + ",\"search\":" + SearchSidecarJson(*task) + sidecar.substr(end);
+  return sidecar.substr(0, end) + ",\"search\":" + (task ? SearchSidecarJson(*task) : std::string("null")) +
+         sidecar.substr(end);
 }
 
 }  // namespace detail

@@ -34,7 +34,8 @@ Result<SearchPage> ParseSearchResponse(std::string_view body, std::vector<std::s
 std::string SearchSidecarJson(SearchTask const& task);
 
 /// `sidecar` (a JSON object followed by "\n") with `"search": SearchSidecarJson(*task)` added
-/// as its last member; unchanged when `task` is null.
+/// as its last member; `"search": null` when `task` is null (enrichment asked, but Search had
+/// no record of the task). Call it only when enriching.
 std::string WithSearch(std::string sidecar, SearchTask const* task);
 
 }  // namespace ccrec::webex::detail

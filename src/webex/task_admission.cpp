@@ -77,4 +77,23 @@ std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAg
   return p;
 }
 
+bool SearchIndexed(SearchTask const* found) { return found != nullptr && found->ended_time.has_value(); }
+
+exporter::PendingItem NotIndexedPending(Task const& task, PendingAge const& age, bool filtered, bool listed) {
+  exporter::PendingItem p{"webex", task.id,
+                          std::string(listed ? "the Search API returns it without an endedTime (its end is not indexed yet)"
+                                             : "the Search API does not return it yet (not indexed)") +
+                              (filtered ? ": the Search filters are judged once it is; a later run lists it again"
+                                        : ": its sidecar waits for the Search metadata; a later run lists it again"),
+                          task.created_time};
+  if (age.TooOld(task.created_time)) {
+    p.given_up = true;
+    p.reason = "not indexed by Search after " + FormatAge(age.max_age) + ": " + p.reason + " (task created " +
+               Created(task) +
+               (filtered ? "; not exported: whether it matches the Search filters is not known)"
+                         : "; exported without the Search metadata)");
+  }
+  return p;
+}
+
 }  // namespace ccrec::webex::detail

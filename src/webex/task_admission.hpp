@@ -7,6 +7,7 @@
 #include <ccrec/exporter/recording_source.hpp>
 #include <ccrec/webex/models.hpp>
 #include <ccrec/webex/recording_source.hpp>
+#include <ccrec/webex/search.hpp>
 
 #include "internal/pending_age.hpp"
 
@@ -59,5 +60,22 @@ enum class OpenTaskCase {
 /// The pending item of a task listed while still open (IsOpenTask()), or nullopt for any other
 /// task; given up (reason "still open after <age>: ...") once older than `age`, like PendingTask().
 std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAge const& age, OpenTaskCase why);
+
+/// Whether the Search answer has a task in its final state: `found` (its record in the answer,
+/// or null when the answer lacks it) is not null and has an endedTime. A task that has ended by
+/// the Tasks API's account but that Search returns without an endedTime (or not at all) has not
+/// been indexed yet, or not since it ended: its totals, wrap-up and CAD variables may still be
+/// missing or change. Webex CC reference §6; the spec's example Search task carries endedTime.
+bool SearchIndexed(SearchTask const* found);
+
+/// The pending item of a task that has ended (not IsOpenTask()) but that Search has not indexed
+/// (SearchIndexed() false; `listed`: the answer has it, without endedTime), with enrich_search.
+/// `filtered`: Search filters are set, which cannot be judged before Search has the task;
+/// otherwise the sidecar waits for the Search metadata. The reason names the case and that a
+/// later run lists it again; once the task is older than `age` (counted from its createdTime,
+/// never without one) PendingItem::given_up is set and the reason starts "not indexed by Search
+/// after <age>: ". With `filtered` the caller reports it (one failed line: whether it matches is
+/// not known); without, the caller exports it without the Search metadata instead.
+exporter::PendingItem NotIndexedPending(Task const& task, PendingAge const& age, bool filtered, bool listed);
 
 }  // namespace ccrec::webex::detail

@@ -78,10 +78,17 @@ struct WebexSourceOptions {
   /// query `POST /search` over the same window (Client::SearchTasks(): cursor paging, the same
   /// client and rate limiter) and add to each sidecar a "search" member with the task's ANI,
   /// DNIS, end time, total duration, wrap-up, queue/agent/team/site names, the CAD variables of
-  /// `search_cad_names`/`search_filter.cad`, and the raw Search task. Tasks the Search answer
-  /// lacks get no "search" member, or, when `search_filter` has a filter, are skipped (not
-  /// queried in Captures): Search applied the filters server-side, and ccrec re-checks each
-  /// returned task with SearchTaskMatches(). Ignored with task_ids. Default false: no Search call.
+  /// `search_cad_names`/`search_filter.cad`, and the raw Search task. Search is asked without
+  /// `search_filter` (channel types only), so its answer holds every task it has indexed, and
+  /// the filters are applied here with SearchTaskMatches(): a task whose record does not match
+  /// is skipped (not queried in Captures). A task that has ended (by the Tasks API) but that
+  /// Search does not return, or returns without endedTime, is not indexed yet: it is reported
+  /// pending (holding the resume point; no Captures call) and judged by a later run. Once older
+  /// than pending_max_age (from its createdTime) it is given up, one failed line ("not indexed
+  /// by Search after <age>: ..."), when `search_filter` has a filter; without filters it is
+  /// exported then with `"search": null`. A task still open when listed keeps the open-task
+  /// rules (pending while it does not match; without filters exported, `"search"` its record or
+  /// null). Ignored with task_ids. Default false: no Search call.
   bool enrich_search = false;
   /// Search filters (with enrich_search): totalDuration bounds, ANI, DNIS, wrap-up, CAD values.
   /// Default: none.
@@ -178,7 +185,7 @@ CCREC_EXPORT std::string RecordingItemId(std::vector<Recording> const& recording
 /// pending as well (given up the same way), so that a later run lists it again for recordings
 /// made after this one (reference §4.4). A task listed while still open that does not match the
 /// task filters or the Search filters yet is reported pending too (they are judged once it has
-/// ended), not skipped. An element of the Tasks answers that is not a task (no
+/// ended), not skipped; so is, with enrich_search, an ended task Search has not indexed yet. An element of the Tasks answers that is not a task (no
 /// string `id`: its recordings cannot be looked up) becomes a failed item (task_id and
 /// recording_id "malformed-task-" + 12 hex of SHA-256 of the element; its error quotes the
 /// element), so such a run reports failures instead of ending as if complete; once older than

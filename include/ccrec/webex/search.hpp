@@ -26,6 +26,9 @@ namespace ccrec::webex {
 
 /// Server-side filters of a Search query. Lists are "any of" (empty = no filter), combined with
 /// "and"; every value is sent as a GraphQL string literal, escaped (never pasted as syntax).
+/// MakeWebexSource() (WebexSourceOptions::search_filter) does not send them: it applies them to
+/// an unfiltered answer with SearchTaskMatches(), so that a task the answer lacks is known to be
+/// one Search has not indexed yet rather than one the filters exclude.
 ///
 /// @par Thread safety
 /// A plain value type.

@@ -201,8 +201,8 @@ TEST(WebexSearch, OversizedAnswerFailsTheCall) {
   EXPECT_EQ(w.transport->Requests().size(), 1u);
 }
 
-/// FakeWebex's tasks (t0.. with totalDuration 30 s * (index + 1)) as the Search API returns them,
-/// filtered by totalDuration gte when the query has one.
+/// FakeWebex's tasks (t0.. with totalDuration 30 s * (index + 1), ended) as the Search API returns
+/// them, filtered by totalDuration gte when the query has one.
 std::string SearchAnswer(FakeWebex const& w, std::string const& graphql) {
   std::int64_t min = -1;
   if (auto at = graphql.find("totalDuration: {gte: "); at != std::string::npos) min = std::stoll(graphql.substr(at + 21));
@@ -211,7 +211,7 @@ std::string SearchAnswer(FakeWebex const& w, std::string const& graphql) {
   for (std::size_t i = 0; i < w.tasks.size(); ++i) {
     std::int64_t d = 30000 * static_cast<std::int64_t>(i + 1);
     if (d < min) continue;
-    body += (first ? "" : ",") + std::string(R"({"id":")") + w.tasks[i].id + R"(","totalDuration":)" + std::to_string(d) +
+    body += (first ? "" : ",") + std::string(R"({"id":")") + w.tasks[i].id + R"(","endedTime":)" + std::to_string(kFromMs + d) + R"(,"totalDuration":)" + std::to_string(d) +
             R"(,"origin":"+14085550100","lastWrapupCodeName":"Sale","lastTeam":{"id":"tm","name":"Alpha"},)" +
             R"("cad0":{"name":"Tier","value":"gold"}})";
     first = false;
@@ -279,22 +279,23 @@ TEST(WebexSearch, TasksTheServerReturnsOutsideTheFiltersAreSkipped) {
   EXPECT_EQ(c.items[0].task_id, "t1");
 }
 
-// A task the Tasks API lists but Search does not match (excluded by the filters, or not indexed
-// by Search yet: the two cannot be told apart) is skipped before Captures, and the skip is
-// counted at Info level per sub-window, not only in a per-task Debug line.
+// A task whose Search record the filters exclude is skipped before Captures, and the skips are
+// counted at Info level per sub-window, not only in a per-task Debug line. A task Search has not
+// indexed yet is not among them: it is pending (search_index_test.cpp).
 TEST(WebexSearch, TasksSearchDoesNotMatchAreCountedAtInfoLevel) {
   FakeWebex w;
   for (int i = 0; i < 3; ++i) {
     std::string n = std::to_string(i);
     w.tasks.push_back({"t" + n, true, {{"r" + n, "recording-1.wav", "main", "d"}}});
   }
-  // Search lags behind Tasks: only t2 (90 s, above the 45 s bound) is indexed; t0 (30 s) does
-  // not match and t1 (60 s) would, but neither is in the answer.
+  // Search lags behind Tasks: t0 (30 s, below the 45 s bound) and t2 (90 s) are indexed, t1
+  // (60 s) is not yet.
   w.transport->Route("POST", "/search", [&w](RecordedRequest const&) {
-    std::string const body = SearchAnswer(w, "");
+    std::string body = SearchAnswer(w, "");
+    auto const t1 = body.find(R"({"id":"t1")");
     auto const t2 = body.find(R"({"id":"t2")");
-    return ccrec::testing::MakeResponse(200, R"({"data":{"task":{"tasks":[)" + body.substr(t2),
-                                        {{"Content-Type", "application/json"}});
+    body.erase(t1, t2 - t1);
+    return ccrec::testing::MakeResponse(200, body, {{"Content-Type", "application/json"}});
   });
   webex_test::LogCapture logs;
   w.customize = [&logs](ccrec::webex::WebexSourceOptions& o) {
@@ -306,8 +307,10 @@ TEST(WebexSearch, TasksSearchDoesNotMatchAreCountedAtInfoLevel) {
   ASSERT_TRUE(c.result) << c.result.error().ToString();
   ASSERT_EQ(c.items.size(), 1u);
   EXPECT_EQ(c.items[0].task_id, "t2");
-  EXPECT_TRUE(logs.Contains("skipped 2 task(s) of [", ccrec::LogLevel::kInfo)) << logs.All();
-  EXPECT_TRUE(logs.Contains("not among the Search API's matches for the filters", ccrec::LogLevel::kInfo))
+  ASSERT_EQ(c.pending.size(), 1u);
+  EXPECT_EQ(c.pending[0].task_id, "t1") << "not indexed yet: pending, not skipped";
+  EXPECT_TRUE(logs.Contains("skipped 1 task(s) of [", ccrec::LogLevel::kInfo)) << logs.All();
+  EXPECT_TRUE(logs.Contains("whose Search record does not match the Search filters", ccrec::LogLevel::kInfo))
       << logs.All();
 
   // Nothing turned away (every task lasts 30 s or more), nothing said.
@@ -325,7 +328,8 @@ TEST(WebexSearch, TasksSearchDoesNotMatchAreCountedAtInfoLevel) {
   auto a = Enumerate(*all.Source());
   ASSERT_TRUE(a.result);
   EXPECT_EQ(a.items.size(), 3u);
-  EXPECT_EQ(quiet.All().find("not among the Search API"), std::string::npos) << quiet.All();
+  EXPECT_EQ(quiet.All().find("Search record does not match"), std::string::npos) << quiet.All();
+  EXPECT_EQ(quiet.All().find("not indexed"), std::string::npos) << quiet.All();
 }
 
 TEST(WebexSearch, GraphQlErrorEndsTheListingWithTheMessage) {

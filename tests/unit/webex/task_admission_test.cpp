@@ -77,11 +77,13 @@ TEST(WebexTaskAdmission, OpenTasksOutsideTheFiltersStayPendingUntilTheyEnd) {
   }
 }
 
-/// A Search answer (GraphQL) with `ids`, each lasting 60 s.
-std::string AdmissionSearchAnswer(std::vector<std::string> const& ids) {
+/// A Search answer (GraphQL) with `ids`, each ended and lasting 60 s, but those in `short_ids` 30 s.
+std::string AdmissionSearchAnswer(std::vector<std::string> const& ids, std::set<std::string> const& short_ids = {}) {
   std::string body = R"({"data":{"task":{"tasks":[)";
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    body += (i ? "," : "") + std::string(R"({"id":")") + ids[i] + R"(","totalDuration":60000})";
+    std::string const ms = short_ids.count(ids[i]) ? "30000" : "60000";
+    body += (i ? "," : "") + std::string(R"({"id":")") + ids[i] + R"(","endedTime":)" + std::to_string(kNowMs) +
+            R"(,"totalDuration":)" + ms + "}";
   }
   return body + R"(],"pageInfo":{"hasNextPage":false,"endCursor":null}}}})";
 }
@@ -94,13 +96,15 @@ std::int64_t AdmissionSearchFrom(RecordedRequest const& r) {
 }
 
 // --enrich search with a Search filter: an open task has no totals yet, so Search does not match
-// it. It is pending, not skipped; an ended task Search does not match is skipped (and counted).
+// it. It is pending, not skipped; an ended task whose Search record does not match is skipped
+// (and counted).
 TEST(WebexTaskAdmission, OpenTaskTheSearchAnswerLacksStaysPending) {
   FakeWebex w;
   w.tasks = {AdmissionTask("t-open", "assigned"), AdmissionTask("t-short", "completed"),
              AdmissionTask("t-long", "completed")};
   w.transport->Route("POST", "/search", [](RecordedRequest const&) {
-    return ccrec::testing::MakeResponse(200, AdmissionSearchAnswer({"t-long"}), {{"Content-Type", "application/json"}});
+    return ccrec::testing::MakeResponse(200, AdmissionSearchAnswer({"t-short", "t-long"}, {"t-short"}),
+                                        {{"Content-Type", "application/json"}});
   });
   webex_test::LogCapture logs;
   w.customize = [&logs](ccrec::webex::WebexSourceOptions& o) {
