@@ -84,6 +84,19 @@ class SearchTest(unittest.TestCase):
         quoted = self.all_pages('{lastWrapupCodeName: {equals: "No Sale, \\"quoted\\""}}')
         self.assertTrue(all(t["lastWrapupCodeName"] == 'No Sale, "quoted"' for t in quoted))
 
+    def test_unindexed_tasks_are_left_out_of_every_answer(self):
+        truth = [t["id"] for t in EMU.control(f"tasks?from={DAY_START}&to={DAY_END}")["tasks"]]
+        suffix = truth[0][-1]
+        EMU.configure(search_unindexed_suffix=suffix)
+        try:
+            unfiltered = [t["id"] for t in self.all_pages()]
+            filtered = [t["id"] for t in self.all_pages("{totalDuration: {gte: 0}}")]
+        finally:
+            EMU.configure(search_unindexed_suffix=None)
+        self.assertEqual(unfiltered, [i for i in truth if not i.endswith(suffix)])
+        self.assertTrue(all(not i.endswith(suffix) for i in filtered))
+        self.assertIn(truth[0], [t["id"] for t in self.all_pages()], "indexed once the knob is off")
+
     def test_unknown_fields_arguments_and_filters_are_graphql_errors(self):
         bad = [
             QUERY.replace("origin", "ani") % ("", '"0"'),

@@ -92,6 +92,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("tasks_without_id_suffix", "str", None,
          "GET /v1/tasks sends the tasks whose id ends with this text without their \"id\" (a malformed "
          "answer)", nullable=True),
+    Knob("search_unindexed_suffix", "str", None,
+         "POST /search does not return the tasks whose id ends with this text: the Search API has not "
+         "indexed them yet (it lags behind the Tasks API; the delay is not documented, ref §6)", nullable=True),
     Knob("settle_pending", "bool", False,
          "late tasks settle: pending captures appear, captureRequested null becomes true/false, open "
          "tasks complete"),
