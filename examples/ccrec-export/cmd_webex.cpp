@@ -225,7 +225,8 @@ int RunWebex(WebexFlags& f) {
   so.filter.agents = f.agents;
   so.filter.directions = f.directions;
   so.filter.statuses = f.statuses;
-  // With --enrich search the bounds apply to the task's totalDuration, server-side, before Captures.
+  // With --enrich search the bounds apply to the task's totalDuration, before Captures (the Webex source applies
+  // the Search filters to an unfiltered Search answer: a task it lacks is pending, not skipped).
   auto& bounds = enrich ? so.search_filter.min_duration : so.filter.min_duration;
   auto& upper = enrich ? so.search_filter.max_duration : so.filter.max_duration;
   if (f.min_duration_s >= 0) bounds = std::chrono::seconds(f.min_duration_s);
