@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "internal/http_util.hpp"
 
+#include "internal/ascii.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -55,6 +57,16 @@ Result<std::size_t> PrefixedBodyReader::Read(char* buffer, std::size_t size) {
   }
   if (!inner_) return std::size_t{0};
   return inner_->Read(buffer, size);
+}
+
+std::optional<std::string> MediaType(HttpHeaders const& headers) {
+  auto value = FindHeader(headers, "Content-Type");
+  if (!value) return std::nullopt;
+  std::string media;
+  for (char c : value->substr(0, value->find(';'))) {
+    if (c != ' ' && c != '\t') media += AsciiLower(c);
+  }
+  return media;
 }
 
 }  // namespace ccrec::detail

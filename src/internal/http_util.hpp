@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace ccrec::detail {
@@ -24,6 +25,11 @@ inline constexpr std::size_t kMaxErrorBodyBytes = std::size_t{64} << 10;
 std::string ReadPrefix(BodyReader* body, std::size_t max_bytes);
 /// ReadPrefix of `response`'s body.
 std::string ReadPrefix(HttpResponse& response, std::size_t max_bytes);
+
+/// The media type of `headers`' Content-Type: the part before its parameters (";"), blanks
+/// removed and ASCII lower-cased ("Text/HTML; charset=UTF-8" gives "text/html"). nullopt when
+/// there is no Content-Type header; "" when it is empty.
+std::optional<std::string> MediaType(HttpHeaders const& headers);
 
 /// A response whose body was read into memory.
 struct BufferedResponse {

@@ -132,14 +132,9 @@ Error MapPresignedError(int status, std::string_view body, HttpHeaders const& he
 /// "application/xhtml+xml"), which no recording or transcript is: a proxy, captive portal or
 /// error page answered instead of the recording store. nullopt otherwise (also when absent).
 std::optional<std::string> HtmlMediaType(HttpHeaders const& headers) {
-  auto value = FindHeader(headers, "Content-Type");
-  if (!value) return std::nullopt;
-  std::string media;
-  for (char c : value->substr(0, value->find(';'))) {
-    if (c != ' ' && c != '\t') media += util::AsciiLower(c);
-  }
-  if (media == "text/html" || media == "application/xhtml+xml") return *value;
-  return std::nullopt;
+  auto media = util::MediaType(headers);
+  if (media != "text/html" && media != "application/xhtml+xml") return std::nullopt;
+  return FindHeader(headers, "Content-Type");
 }
 
 /// Skips the first `skip` bytes of a body (when a server ignored the Range header).

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // JSON <-> model conversion for the Webex CC Tasks and Captures APIs (lenient parsing).
 
-#include "internal/ascii.hpp"
 #include "webex/parse.hpp"
 
+#include "internal/http_util.hpp"
 #include "internal/time_util.hpp"
 
 #include <cctype>
@@ -20,18 +20,15 @@ std::optional<SysTime> OptEpochMs(rapidjson::Value const& obj, char const* key) 
 }
 
 Result<void> CheckJsonContentType(HttpHeaders const& headers, std::string_view what) {
-  auto value = FindHeader(headers, "Content-Type");
-  if (!value) return {};
-  std::string media = value->substr(0, value->find(';'));
-  std::string lower;
-  for (char c : media) {
-    if (c != ' ' && c != '\t') lower += ::ccrec::detail::AsciiLower(c);
-  }
+  auto media = ::ccrec::detail::MediaType(headers);
+  if (!media) return {};
+  std::string const& lower = *media;
   auto ends_with = [&](std::string_view suffix) {
     return lower.size() >= suffix.size() && lower.compare(lower.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (lower.empty() || lower == "application/json" || lower == "text/json" || ends_with("+json")) return {};
-  return MakeError(ErrorCode::kParse, std::string(what) + " has Content-Type \"" + *value +
+  return MakeError(ErrorCode::kParse, std::string(what) + " has Content-Type \"" +
+                                          FindHeader(headers, "Content-Type").value_or("") +
                                           "\", expected application/json (a proxy or captive portal may have "
                                           "answered instead of the Webex API; check the base URL and proxy settings)");
 }

@@ -14,6 +14,7 @@ namespace ccrec {
 namespace {
 
 using ::ccrec::detail::BufferResponse;
+using ::ccrec::detail::MediaType;
 using ::ccrec::detail::PrefixedBodyReader;
 using ::ccrec::detail::ReadPrefix;
 using ::ccrec::detail::SendBuffered;
@@ -113,6 +114,14 @@ TEST(PrefixedBodyReader, ReplaysThePrefixThenTheRest) {
   n = failing.Read(buf, sizeof buf);
   ASSERT_FALSE(n) << "the inner reader's error comes through";
   EXPECT_EQ(n.error().code, ErrorCode::kTransport);
+}
+
+TEST(MediaType, IsTheLowerCasedTypeWithoutParametersOrBlanks) {
+  EXPECT_EQ(MediaType({{"Content-Type", "Text/HTML; charset=UTF-8"}}), "text/html");
+  EXPECT_EQ(MediaType({{"content-type", " application/JSON "}}), "application/json");
+  EXPECT_EQ(MediaType({{"Content-Type", "audio/wav"}}), "audio/wav");
+  EXPECT_EQ(MediaType({{"Content-Type", ""}}), "");
+  EXPECT_EQ(MediaType({{"Content-Length", "3"}}), std::nullopt);
 }
 
 }  // namespace
