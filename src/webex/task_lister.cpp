@@ -193,11 +193,13 @@ Result<void> TaskLister::KeysetStep() {
     return {};
   }
   if (probing && check.last && *check.last > c_ + 1) {
-    // The previous page had kDefaultPageSize elements and seemed to end the window, yet tasks follow it.
+    // The previous page was short and seemed to end the window, yet tasks follow it: the server
+    // cut it at its own page size.
     capped_ = true;
-    page_size_ = kDefaultPageSize;
-    logger_.Warn("Webex GET /v1/tasks: the server returns at most " + std::to_string(kDefaultPageSize) +
-                 " tasks per page although a larger pageSize was asked for; paging with that size");
+    logger_.Warn("Webex GET /v1/tasks: the server returns at most " + std::to_string(probed_count_) +
+                 " tasks per page although pageSize " + std::to_string(page_size_) +
+                 " was asked for; paging with that size");
+    page_size_ = static_cast<int>(probed_count_);
   }
   // A short page with a next link (undocumented; TasksPage::next_link): the server says more
   // follow, so it cut the page. Page on by key from its last millisecond, as after a full page.
@@ -208,12 +210,12 @@ Result<void> TaskLister::KeysetStep() {
                  std::to_string(page_size_) + ") carries links.next; taking it as cut short and paging on");
   }
   if (count < static_cast<std::size_t>(page_size_) && !linked_more) {
-    if (!cap_checked_ && count == static_cast<std::size_t>(kDefaultPageSize) && check.last &&
-        *check.last - 1 > c_ && *check.last < to_ms_) {
-      // Exactly the API's default pageSize: the server may ignore pageSize. Ask for what follows
-      // the page (one request) before taking it as the end of the window.
+    if (!cap_checked_ && count > 0 && check.last && *check.last - 1 > c_ && *check.last < to_ms_) {
+      // The server may cut pages at a size of its own (paging is undocumented): ask for what
+      // follows the page (one request) before taking it as the end of the window.
       cap_checked_ = true;
       cap_probe_ = true;
+      probed_count_ = count;
       c_ = *check.last - 1;
       RaiseWatermark(c_ + 1);
       return {};

@@ -23,9 +23,6 @@ namespace ccrec::webex::detail {
 
 /// The API's largest pageSize.
 inline constexpr int kMaxPageSize = 1000;
-/// The API's default pageSize (spec: 1..1000, default 100): what a server that ignores the
-/// `pageSize` parameter is expected to send.
-inline constexpr int kDefaultPageSize = 100;
 
 /// Lists every task of the half-open window [from_ms, to_ms) exactly once, whether the server
 /// treats `from` (and `to`) as inclusive or exclusive.
@@ -55,14 +52,16 @@ inline constexpr int kDefaultPageSize = 100;
 /// they carry a createdTime) to `on_malformed`; without one, the listing ends with a kParse error
 /// after every task (the tasks could not be listed, so the listing is not complete).
 ///
-/// A server that silently caps pageSize (not documented; reference §4.3): a keyset page of exactly
-/// kDefaultPageSize elements when more were asked for is taken as a possible cap, so the next
-/// keyset step is asked instead of ending; if it returns tasks after that page, the server caps,
-/// and from then on that size is the page size (logged as a warning). One extra request only for
-/// such a page; a cap at another size is not detected, unless the server says so: a keyset page
-/// shorter than pageSize whose answer carries a JSON:API `links.next` (TasksPage::next_link; not
-/// in the spec) is taken as cut short, and paging goes on from its last millisecond (the link
-/// itself is not followed: keyset paging needs no cursor). Split mode ignores links.
+/// A server that silently caps pageSize (paging is undocumented; reference §4.3), at its default
+/// of 100 or any other size: the first keyset page shorter than pageSize (not empty, reaching past
+/// the first millisecond) is taken as a possible cap, so the next keyset step is asked instead of
+/// ending; if it returns tasks after that page, the server caps, and from then on that page's
+/// length is the page size (logged as a warning). This costs one request per listing (a
+/// sub-window) that ends with such a page. A server may also say so: a keyset page shorter than
+/// pageSize whose answer carries a JSON:API `links.next` (TasksPage::next_link; not in the spec) is
+/// taken as cut short, and paging goes on from its last millisecond (the link itself is not
+/// followed: keyset paging needs no cursor). Split mode ignores links. A server whose cap varies
+/// from page to page is not detected after the first probe.
 class TaskLister {
  public:
   /// Fetches one page: GET /v1/tasks?from=&to=&pageSize=&channelTypes=.
@@ -134,6 +133,7 @@ class TaskLister {
   bool cap_probe_ = false;  // the last keyset page may have been cut by a server-side cap
   bool cap_checked_ = false;  // the cap was probed once (found or not)
   bool capped_ = false;       // the server caps pageSize at page_size_
+  std::size_t probed_count_ = 0;  // the length of the short page the probe follows
   bool warned_next_link_ = false;  // a short page with links.next was logged
 };
 

@@ -96,12 +96,13 @@ class ExportWebexHostileTest : public ::testing::Test {
 
 ServerProcess* ExportWebexHostileTest::webex_ = nullptr;
 
-// The server sends at most 100 tasks per page although pageSize=1000 is asked: the whole day is
-// still listed (the 100-element page is not taken as the end of the window).
+// The server sends at most 60 tasks per page (neither pageSize=1000 as asked nor the API's
+// default of 100), without a next link: the whole day is still listed (the 60-element page is
+// not taken as the end of the window).
 TEST_F(ExportWebexHostileTest, ServerCappingPageSizeStillExportsEveryRecording) {
   auto truth = GroundTruth();
   ASSERT_GT(truth.size(), 150u) << "more tasks than one capped page";
-  Configure(R"({"tasks_page_cap":100})");
+  Configure(R"({"tasks_page_cap":60})");
   auto run = Run();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::set<std::pair<std::string, std::string>> exported;
@@ -111,7 +112,7 @@ TEST_F(ExportWebexHostileTest, ServerCappingPageSizeStillExportsEveryRecording) 
   for (auto const& [task, recs] : truth) {
     for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
   }
-  EXPECT_NE(run.err.find("at most 100 tasks per page"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("at most 60 tasks per page"), std::string::npos) << run.err;
 }
 
 // Task elements without "id" (here: every task whose id ends with "7") in capped pages: every

@@ -83,9 +83,9 @@ class FakeWebex {
   std::chrono::milliseconds pending_max_age = 72h;
   /// Applied to the options of Source() last.
   std::function<void(ccrec::webex::WebexSourceOptions&)> customize;
-  /// Tasks answers only the tasks created in the query's [from, to) (default: every task, whatever
-  /// the window).
-  bool honor_window = false;
+  /// Tasks answers only the tasks created in the query's [from, to), as the API does (false: every
+  /// task, whatever the window).
+  bool honor_window = true;
   /// Raw `data[]` elements the Tasks answers carry after the tasks (e.g. one without "id").
   std::vector<std::string> extra_task_elements;
   /// Per recording id: the Content-Type of its 200/206 media answers (none when absent).

@@ -185,7 +185,29 @@ TEST(WebexHostileTasks, ServerCappingPageSizeAtItsDefaultIsDetected) {
   EXPECT_EQ(exact.log.find("at most 100"), std::string::npos);
   auto fewer = HostileList(HostileSpread(99, 1000), 1000, 1000, true);
   EXPECT_EQ(fewer.ids.size(), 99u);
-  EXPECT_EQ(fewer.requests, 1) << "other short pages end the listing as before";
+  EXPECT_EQ(fewer.requests, 2) << "any short page is probed once";
+  EXPECT_EQ(fewer.log.find("at most"), std::string::npos);
+}
+
+// A server that cuts pages at a size of its own (neither its default nor the pageSize asked for),
+// without a next link: the first short page is probed, and paging goes on at that size.
+TEST(WebexHostileTasks, ServerCappingPageSizeAtAnySizeIsDetected) {
+  for (int cap : {37, 250, 999}) {
+    auto got = HostileList(HostileSpread(2000, 1000), 1000, cap, true);
+    ASSERT_FALSE(got.error) << cap << ": " << got.error->ToString();
+    std::set<std::string> unique(got.ids.begin(), got.ids.end());
+    EXPECT_EQ(unique.size(), 2000u) << cap;
+    EXPECT_EQ(got.ids.size(), 2000u) << cap << ": each once";
+    EXPECT_NE(got.log.find("at most " + std::to_string(cap) + " tasks per page"), std::string::npos) << got.log;
+  }
+  // A window smaller than one page: one probe, which finds nothing more.
+  auto small = HostileList(HostileSpread(5, 1000), 1000, 37, true);
+  EXPECT_EQ(small.ids.size(), 5u);
+  EXPECT_EQ(small.requests, 2);
+  // An empty window is not probed.
+  auto none = HostileList({}, 1000, 37, true);
+  EXPECT_TRUE(none.ids.empty());
+  EXPECT_EQ(none.requests, 1);
 }
 
 }  // namespace
