@@ -135,6 +135,7 @@ class WebexSource : public RecordingSource {
     webex::TaskQuery query = options_.tasks;
     query.from = from;
     query.to = to;
+    listed_before_ = to;  // each batch Flush()es within its window
     if (options_.enrich_search) {
       auto searched = Search(from, to, ctx);
       if (!searched) return std::move(searched).error();
@@ -168,10 +169,10 @@ class WebexSource : public RecordingSource {
       if (!task) return std::move(task).error();
       if (!report_malformed()) return false;
       if (task->capture_requested && !*task->capture_requested) {
-        auto open = detail::OpenTaskPending(*task, Age(), detail::OpenTaskCase::kCaptureNotRequestedYet);
-        // False may still turn true while the task runs; without createdTime it could never be
-        // given up and would hold the resume point at the window start for as long as it stays open.
-        if (open && !open->given_up && task->created_time) {
+        auto open =
+            detail::OpenTaskPending(*task, Age(), detail::OpenTaskCase::kCaptureNotRequestedYet, listed_before_);
+        // False may still turn true while the task runs.
+        if (open && !open->given_up) {
           options_.logger.Debug("task " + task->id + ": still open and captureRequested is false; pending");
           (*on_pending_)(std::move(*open));
           continue;
@@ -284,7 +285,7 @@ class WebexSource : public RecordingSource {
     bool const filtered = options_.enrich_search && options_.search_filter.Any();
     auto const* found = SearchFor(task.id);
     if (matches && options_.enrich_search && !detail::IsOpenTask(task) && !detail::SearchIndexed(found)) {
-      auto p = detail::NotIndexedPending(task, Age(), filtered, found != nullptr);
+      auto p = detail::NotIndexedPending(task, Age(), filtered, found != nullptr, listed_before_);
       if (p.given_up && !filtered) {
         options_.logger.Warn("Webex: task " + task.id + ": " + p.reason);
         return true;
@@ -296,7 +297,7 @@ class WebexSource : public RecordingSource {
     }
     bool const in_search = !filtered || (found != nullptr && webex::SearchTaskMatches(*found, options_.search_filter));
     if (matches && in_search) return true;
-    if (auto open = detail::OpenTaskPending(task, Age(), detail::OpenTaskCase::kNotMatchingYet)) {
+    if (auto open = detail::OpenTaskPending(task, Age(), detail::OpenTaskCase::kNotMatchingYet, listed_before_)) {
       options_.logger.Debug("task " + task.id + ": still open and not matching the filters yet; pending");
       (*on_pending_)(std::move(*open));
     } else if (matches) {
@@ -369,10 +370,10 @@ class WebexSource : public RecordingSource {
       }
       bool const has_transcripts = options_.include_transcripts && found != nullptr && !found->transcriptions.empty();
       if (found == nullptr || (found->recordings.empty() && !has_transcripts)) {
-        on_pending(detail::PendingTask(task, Age(), !options_.task_ids.empty()));
+        on_pending(detail::PendingTask(task, Age(), !options_.task_ids.empty(), listed_before_));
         continue;
       }
-      if (auto open = detail::OpenTaskPending(task, Age(), detail::OpenTaskCase::kPartialCapture)) {
+      if (auto open = detail::OpenTaskPending(task, Age(), detail::OpenTaskCase::kPartialCapture, listed_before_)) {
         on_pending(std::move(*open));
       }
       bool any_recording = false;
@@ -482,6 +483,7 @@ class WebexSource : public RecordingSource {
   webex::Client client_;
   WebexSourceOptions options_;
   std::map<std::string, webex::SearchTask> search_;  // enrich_search: the current sub-window's answer
+  detail::ListedBefore listed_before_;  // the end of the window being listed (none with task_ids)
   std::size_t excluded_ = 0;     // tasks of the sub-window whose Search record the Search filters exclude
   std::size_t not_indexed_ = 0;  // ended tasks of the sub-window Search has not indexed: pending
   std::optional<exporter::SubWindow> leased_;         // the leased sub-window being listed

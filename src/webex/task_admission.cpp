@@ -26,7 +26,17 @@ bool RefMatches(std::vector<std::string> const& wanted, std::optional<NamedRef> 
   });
 }
 
-std::string Created(Task const& task) { return ::ccrec::detail::FormatIso8601(*task.created_time); }
+// When a task's pending age counts from: its createdTime, or without one the end of the Tasks
+// window that listed it (it was created before then).
+std::optional<std::chrono::system_clock::time_point> AgeFrom(Task const& task, ListedBefore listed_before) {
+  return task.created_time ? task.created_time : listed_before;
+}
+
+// "task created <time>", for the reason of a task given up (AgeFrom() is set).
+std::string Created(Task const& task, ListedBefore listed_before) {
+  if (task.created_time) return "task created " + ::ccrec::detail::FormatIso8601(*task.created_time);
+  return "task without createdTime, listed by a Tasks window ending " + ::ccrec::detail::FormatIso8601(*listed_before);
+}
 
 }  // namespace
 
@@ -40,22 +50,23 @@ bool IsOpenTask(Task const& task) {
   return task.status && AnyOf(kOpen, task.status);
 }
 
-exporter::PendingItem PendingTask(Task const& task, PendingAge const& age, bool by_task_id) {
+exporter::PendingItem PendingTask(Task const& task, PendingAge const& age, bool by_task_id, ListedBefore listed_before) {
   exporter::PendingItem p{"webex", task.id,
                           by_task_id ? "the Captures API lists nothing for this task id (unknown id, not recorded, or not "
                                        "available yet)"
                           : task.capture_requested ? "capture requested but not available yet"
                                                    : "capture status not known yet (captureRequested is null)",
                           task.created_time};
-  if (age.TooOld(task.created_time)) {
+  if (age.TooOld(AgeFrom(task, listed_before))) {
     p.given_up = true;
-    p.reason = "unavailable after " + FormatAge(age.max_age) + ": " + p.reason + " (task created " + Created(task) +
+    p.reason = "unavailable after " + FormatAge(age.max_age) + ": " + p.reason + " (" + Created(task, listed_before) +
                "; purged or never recorded?)";
   }
   return p;
 }
 
-std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAge const& age, OpenTaskCase why) {
+std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAge const& age, OpenTaskCase why,
+                                                     ListedBefore listed_before) {
   if (!IsOpenTask(task)) return std::nullopt;
   bool const partial = why == OpenTaskCase::kPartialCapture;
   bool const unrequested = why == OpenTaskCase::kCaptureNotRequestedYet;
@@ -67,9 +78,9 @@ std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAg
                            "again"
                          : "the task and Search filters are judged once it has ended; a later run lists it again"),
       task.created_time};
-  if (age.TooOld(task.created_time)) {
+  if (age.TooOld(AgeFrom(task, listed_before))) {
     p.given_up = true;
-    p.reason = "still open after " + FormatAge(age.max_age) + ": " + p.reason + " (task created " + Created(task) +
+    p.reason = "still open after " + FormatAge(age.max_age) + ": " + p.reason + " (" + Created(task, listed_before) +
                (partial       ? "; recordings made after the last run are not exported)"
                 : unrequested ? "; no capture requested)"
                               : "; not exported: whether it matches the filters is not known)");
@@ -79,17 +90,18 @@ std::optional<exporter::PendingItem> OpenTaskPending(Task const& task, PendingAg
 
 bool SearchIndexed(SearchTask const* found) { return found != nullptr && found->ended_time.has_value(); }
 
-exporter::PendingItem NotIndexedPending(Task const& task, PendingAge const& age, bool filtered, bool listed) {
+exporter::PendingItem NotIndexedPending(Task const& task, PendingAge const& age, bool filtered, bool listed,
+                                        ListedBefore listed_before) {
   exporter::PendingItem p{"webex", task.id,
                           std::string(listed ? "the Search API returns it without an endedTime (its end is not indexed yet)"
                                              : "the Search API does not return it yet (not indexed)") +
                               (filtered ? ": the Search filters are judged once it is; a later run lists it again"
                                         : ": its sidecar waits for the Search metadata; a later run lists it again"),
                           task.created_time};
-  if (age.TooOld(task.created_time)) {
+  if (age.TooOld(AgeFrom(task, listed_before))) {
     p.given_up = true;
-    p.reason = "not indexed by Search after " + FormatAge(age.max_age) + ": " + p.reason + " (task created " +
-               Created(task) +
+    p.reason = "not indexed by Search after " + FormatAge(age.max_age) + ": " + p.reason + " (" +
+               Created(task, listed_before) +
                (filtered ? "; not exported: whether it matches the Search filters is not known)"
                          : "; exported without the Search metadata)");
   }

@@ -129,9 +129,12 @@ struct WebexSourceOptions {
   /// "unavailable after <age>: ..." — the engine records it as failed and stops holding the
   /// incremental resume point for it, so a recording that was purged or never produced cannot
   /// pin `--since-last-run` forever. The Tasks API has no end time (Webex CC reference §4.2:
-  /// `endedTime` is a Search API field), so the age counts from the task's createdTime; a task
-  /// without createdTime never gives up (it has no window time: while pending it keeps the
-  /// `--since-last-run` checkpoint at the window's start, ExportSummary::unfinished_without_window_time).
+  /// `endedTime` is a Search API field), so the age counts from the task's createdTime. A listed
+  /// task without createdTime (the spec has it; a server may omit it) was created before the end
+  /// of the sub-window that listed it, so its age counts from that end: it is given up, never
+  /// early. While pending it has no window time and keeps the `--since-last-run` checkpoint at
+  /// the window's start (ExportSummary::unfinished_without_window_time). A task given with
+  /// task_ids has no createdTime and never gives up.
   /// Zero: wait forever. Default 3 days.
   std::chrono::milliseconds pending_max_age{std::chrono::hours(72)};
   Logger logger;

@@ -144,8 +144,6 @@ TEST(WebexOddAnswers, OpenTaskWithoutCaptureRequestedStaysPendingUntilItEnds) {
   FakeTask open{"t-open", false, {{"r-later", "later.wav", "main", "L"}}};
   open.status = "queued";
   w.tasks = {open, {"t-done", false, {{"r-x", "x.wav", "main", "X"}}}};
-  // Without createdTime it could never be given up: skipped as before, never pinning the resume point.
-  w.extra_task_elements = {R"({"id":"t-untimed","attributes":{"status":"queued","captureRequested":false}})"};
   auto c = Enumerate(*w.Source());
   ASSERT_TRUE(c.result);
   EXPECT_TRUE(c.items.empty());
@@ -172,6 +170,47 @@ TEST(WebexOddAnswers, OpenTaskWithoutCaptureRequestedStaysPendingUntilItEnds) {
   auto old = Enumerate(*w.Source());
   EXPECT_TRUE(old.items.empty());
   EXPECT_TRUE(old.pending.empty());
+}
+
+// A listed task without createdTime was created before the end of the window that listed it: its
+// pending age counts from there. It is held (without a window time: the resume point stays at the
+// window's start) until pending_max_age after that end, never sooner, then given up like a task
+// with createdTime: a missing capture as a failed line, an open one without captureRequested
+// skipped quietly. Before, such a task was pending for ever, or skipped at once.
+TEST(WebexOddAnswers, ListedTaskWithoutCreatedTimeIsGivenUpByTheEndOfItsWindow) {
+  FakeWebex w;
+  w.tasks.clear();
+  w.extra_task_elements = {R"({"id":"t-untimed-open","attributes":{"status":"queued","captureRequested":false}})",
+                           R"({"id":"t-untimed-done","attributes":{"status":"completed","captureRequested":true}})"};
+  auto reasons = [](exporter_test::Collected const& c) {
+    std::map<std::string, ccrec::exporter::PendingItem> out;
+    for (auto const& p : c.pending) out.emplace(p.task_id, p);
+    return out;
+  };
+  auto fresh = reasons(Enumerate(*w.Source()));
+  ASSERT_EQ(fresh.size(), 2u);
+  for (auto const& [id, p] : fresh) {
+    EXPECT_FALSE(p.given_up) << id;
+    EXPECT_FALSE(p.window_time) << id << ": no window time, so the resume point stays at the window's start";
+  }
+  EXPECT_NE(fresh.at("t-untimed-open").reason.find("captureRequested is false"), std::string::npos);
+
+  // 71h30m after the window's end (72h30m after its start): not yet, the task may be that young.
+  w.clock->Advance(71h + 30min);
+  auto young = reasons(Enumerate(*w.Source()));
+  ASSERT_EQ(young.size(), 2u);
+  for (auto const& [id, p] : young) EXPECT_FALSE(p.given_up) << id << ": " << p.reason;
+
+  w.clock->Advance(1h);
+  auto old = reasons(Enumerate(*w.Source()));
+  ASSERT_EQ(old.size(), 1u) << "the open task that asked for no recording is skipped quietly";
+  auto const& done = old.at("t-untimed-done");
+  EXPECT_TRUE(done.given_up);
+  EXPECT_NE(done.reason.find("unavailable after 3d"), std::string::npos) << done.reason;
+  EXPECT_NE(done.reason.find("task without createdTime, listed by a Tasks window ending " +
+                             ccrec::detail::FormatIso8601(ccrec::detail::FromEpochMs(exporter_test::kNowMs))),
+            std::string::npos)
+      << done.reason;
 }
 
 // The spec's Tasks answer has no links; a JSON:API `links.next` is read only as "more follow".
