@@ -23,6 +23,38 @@ bool UrlRefused(Error const& e) {
                                   e.vendor_code == "InvalidToken");
 }
 
+/// A recording's body from byte 0 that ends before its first byte: kIntegrity, so nothing is
+/// stored. No audio file is empty (a WAV header alone is 44 bytes): an empty 200 is the store
+/// failing (an object whose upload never completed, a proxy), not a recording; stored, it would
+/// be exported with exit status 0 and the audio lost.
+class NonEmptyRecordingBody : public BodyReader {
+ public:
+  NonEmptyRecordingBody(std::unique_ptr<BodyReader> inner, std::string what)
+      : inner_(std::move(inner)), what_(std::move(what)) {}
+
+  static Error EmptyError(std::string const& what) {
+    return MakeError(ErrorCode::kIntegrity, what +
+                                                ": the recording store answered HTTP 200 with an empty body (0 "
+                                                "bytes), which no recording is; nothing was stored");
+  }
+
+  Result<std::size_t> Read(char* buffer, std::size_t size) override {
+    auto n = inner_->Read(buffer, size);
+    if (!n || size == 0) return n;
+    if (*n > 0) {
+      started_ = true;
+    } else if (!started_) {
+      return EmptyError(what_);
+    }
+    return n;
+  }
+
+ private:
+  std::unique_ptr<BodyReader> inner_;
+  std::string what_;
+  bool started_ = false;
+};
+
 }  // namespace
 
 std::chrono::milliseconds PresignedMedia::EffectiveMargin(std::chrono::system_clock::time_point expiry) const {
@@ -99,7 +131,18 @@ Result<HttpResponse> PresignedMedia::Open(CallContext const& ctx, std::uint64_t 
     current = *fresh;
     response = client.OpenRecording(current, ctx, offset);
   }
-  if (!response || offset == 0 || response->status != 200) return response;
+  // A recording's body from byte 0 must not be empty: refused at once when its Content-Length
+  // says so (the engine takes a body that ends after every announced byte as complete), else on
+  // the first Read().
+  auto from_start = [&](Result<HttpResponse> r) -> Result<HttpResponse> {
+    if (!r || transcript || !r->body) return r;
+    std::string what = "download of task " + task_id + " recording " + recording_id;
+    if (r->ContentLength() == std::optional<std::uint64_t>(0)) return NonEmptyRecordingBody::EmptyError(what);
+    r->body = std::make_unique<NonEmptyRecordingBody>(std::move(r->body), std::move(what));
+    return r;
+  };
+  if (offset == 0) return from_start(std::move(response));
+  if (!response || response->status != 200) return response;
   // The server ignored Range, or If-Range did not match because the recording changed: it
   // answered 200, and Client::OpenRecording skipped the first `offset` bytes itself. That is
   // the rest of the bytes already written only if the answer is provably the same object (its
@@ -114,7 +157,7 @@ Result<HttpResponse> PresignedMedia::Open(CallContext const& ctx, std::uint64_t 
   if (!same) {
     logger.Info("task " + task_id + " recording " + recording_id + ": the resumed download came back whole (HTTP " +
                 "200) and cannot be shown to be the recording already partly written; downloading it from byte 0");
-    return client.OpenRecording(current, ctx, 0);
+    return from_start(client.OpenRecording(current, ctx, 0));
   }
   response->status = 206;
   if (auto rest = response->ContentLength(); rest && *rest > 0 && !response->Header("Content-Range")) {

@@ -32,7 +32,9 @@ namespace detail {
 /// URL's temporary credentials ended first). The fresh URL is the one of the asked task's entry
 /// (never of a task the server added unasked) with the same item id
 /// (`recording_id`: RecordingItemId() / TranscriptItemId()) and, when that id is positional, the
-/// same attributes (`fingerprint`: FingerprintOf()); never another entry's.
+/// same attributes (`fingerprint`: FingerprintOf()); never another entry's. A recording's body
+/// read from byte 0 that ends empty is a kIntegrity error on its first Read() (no audio file is
+/// 0 bytes); a transcript's is not checked.
 ///
 /// @par Thread safety
 /// Open() and Refresh() may be called from several threads (`url` is guarded by `mu`); the

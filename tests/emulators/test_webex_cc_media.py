@@ -196,6 +196,22 @@ class MediaTest(EmulatorTestCase):
         finally:
             EMU.configure(media_html_task_suffix=None)
 
+    def test_empty_body_for_chosen_tasks(self):
+        EMU.control("reset-stats", {})
+        task, rec = self.recording()
+        url = rec["attributes"]["filePath"]
+        EMU.configure(media_empty_task_suffix=task[-3:])
+        try:
+            status, hdrs, body = EMU.request("GET", url)
+            self.assertEqual((status, hdrs["content-length"], body), (200, "0", b""))
+            self.assertEqual(EMU.control("stats")["media_empty"], 1)
+            EMU.configure(media_empty_task_suffix="no-task-ends-like-this")
+            status, _, body = EMU.request("GET", url)
+            self.assertEqual(status, 200)
+            self.assertGreater(len(body), 0)
+        finally:
+            EMU.configure(media_empty_task_suffix=None)
+
     def test_large_recording_streams(self):
         size = 8 * 1024 * 1024 + 4
         EMU.configure(large_recording_bytes=size)

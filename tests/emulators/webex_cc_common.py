@@ -81,6 +81,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("media_html_task_suffix", "str", None,
          "media GETs of the tasks whose id ends with this text are answered 200 with an HTML page (a "
          "proxy or captive portal answering instead of the recording store)", nullable=True),
+    Knob("media_empty_task_suffix", "str", None,
+         "media GETs of the tasks whose id ends with this text are answered 200 with an empty body "
+         "(Content-Length: 0; the store failing, e.g. an object whose upload never completed)", nullable=True),
     Knob("latency_ms", "int", 0, "delay added to every API and media request", minimum=0),
     Knob("url_expiry_override_seconds", "int", None,
          "pre-signed URLs expire after this many seconds regardless of urlExpiration", minimum=0,

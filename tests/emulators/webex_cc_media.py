@@ -89,6 +89,11 @@ class MediaMixin:
             self.send_bytes(200, b"<!DOCTYPE html><html><body><h1>Sign in to continue</h1></body></html>\n",
                             "text/html; charset=utf-8")
             return
+        empty_suffix = emu.cfg.media_empty_task_suffix
+        if self.command == "GET" and empty_suffix and obj.task_id.endswith(empty_suffix):
+            emu.stats.incr("media_empty")
+            self.send_bytes(200, b"", "audio/wav")
+            return
         if self.command == "GET" and emu.rng.chance(emu.cfg.media_5xx_rate):
             if emu.rng.chance(0.5):
                 self.s3_error(503, "SlowDown", "Please reduce your request rate.")

@@ -36,7 +36,7 @@ class ExportWebexHostileTest : public ::testing::Test {
   }
   void TearDown() override {
     Configure(
-        R"({"tasks_page_cap":null,"tasks_without_id_suffix":null,"settle_pending":false,"media_html_task_suffix":null})");
+        R"({"tasks_page_cap":null,"tasks_without_id_suffix":null,"settle_pending":false,"media_html_task_suffix":null,"media_empty_task_suffix":null})");
   }
 
   void Configure(std::string const& json) {
@@ -174,18 +174,23 @@ TEST_F(ExportWebexHostileTest, OpenCallsOutsideTheStatusFilterAreExportedOnceThe
   EXPECT_GT(formerly_open, 0u) << "some calls completed between the runs";
 }
 
-// The recording store's address answers a presigned GET with 200 and an HTML page (a proxy's
-// sign-in page, a captive portal) for the recordings of some tasks: never stored as the recording.
-// Each is a failed line, every other recording is exported, and the run exits 3, not 0.
-TEST_F(ExportWebexHostileTest, PresignedGetsAnsweredWithAnHtmlPageAreFailedLines) {
+// Presigned GETs of some tasks answered 200 with an HTML page (a proxy or captive portal), of
+// others 200 with an empty body (the store failing): neither is stored as the recording; each
+// such recording is a failed line and the run exits 3, while every other recording is exported.
+TEST_F(ExportWebexHostileTest, PresignedGetsAnsweredWithAnHtmlPageOrNoBytesAreFailedLines) {
   auto truth = GroundTruth();
-  std::string suffix;
+  std::set<std::string> suffixes;
   for (auto const& [task, recs] : truth) {
-    if (!recs.empty()) suffix = task.substr(task.size() - 2);
+    if (!recs.empty()) suffixes.insert(task.substr(task.size() - 2));
   }
-  ASSERT_FALSE(suffix.empty());
-  auto hit = [&](std::string const& task) { return task.compare(task.size() - 2, 2, suffix) == 0; };
-  Configure(R"({"media_html_task_suffix":")" + suffix + R"("})");
+  ASSERT_GE(suffixes.size(), 2u);
+  std::string const html_suffix = *suffixes.begin();
+  std::string const empty_suffix = *suffixes.rbegin();
+  auto ends = [](std::string const& task, std::string const& suffix) {
+    return task.compare(task.size() - 2, 2, suffix) == 0;
+  };
+  Configure(R"({"media_html_task_suffix":")" + html_suffix + R"(","media_empty_task_suffix":")" + empty_suffix +
+            R"("})");
   auto run = Run({"--channel-types", "telephony"});
   EXPECT_EQ(run.exit_code, 3) << run.err;
   std::set<std::pair<std::string, std::string>> exported;
@@ -195,11 +200,15 @@ TEST_F(ExportWebexHostileTest, PresignedGetsAnsweredWithAnHtmlPageAreFailedLines
     if (l[0] == "failed") failed.insert({l[1], l[2]});
   }
   std::size_t html = 0;
+  std::size_t empty = 0;
   for (auto const& [task, recs] : truth) {
     for (auto const& rec : recs) {
-      if (hit(task)) {
-        ++html;
-        EXPECT_EQ(exported.count({task, rec}), 0u) << "an HTML page exported as " << task << " " << rec;
+      bool const is_html = ends(task, html_suffix);
+      bool const is_empty = ends(task, empty_suffix);
+      if (is_html || is_empty) {
+        html += is_html ? 1 : 0;
+        empty += is_empty ? 1 : 0;
+        EXPECT_EQ(exported.count({task, rec}), 0u) << "exported without its audio: " << task << " " << rec;
         EXPECT_EQ(failed.count({task, rec}), 1u) << task << " " << rec;
       } else {
         EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
@@ -207,7 +216,9 @@ TEST_F(ExportWebexHostileTest, PresignedGetsAnsweredWithAnHtmlPageAreFailedLines
     }
   }
   EXPECT_GT(html, 0u);
+  EXPECT_GT(empty, 0u);
   EXPECT_NE(run.err.find("Content-Type \"text/html"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("empty body (0 bytes)"), std::string::npos) << run.err;
 }
 
 }  // namespace

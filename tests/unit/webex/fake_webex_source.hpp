@@ -90,6 +90,8 @@ class FakeWebex {
   std::vector<std::string> extra_task_elements;
   /// Per recording id: the Content-Type of its 200/206 media answers (none when absent).
   std::map<std::string, std::string> content_types;
+  /// Recording ids whose media answers carry no Content-Length (a chunked body).
+  std::set<std::string> chunked;
   /// Per recording id: versions of the URL whose temporary credentials expired (S3: 400
   /// ExpiredToken, "The provided token has expired.").
   std::map<std::string, std::set<int>> expired_token_versions;
@@ -291,7 +293,9 @@ class FakeWebex {
       }
       return Respond(status, rest.substr(0, n), rest.size(), 1000, Dropped(), headers);
     }
-    return Respond(status, rest, rest.size(), 1000, {}, headers);
+    auto response = Respond(status, rest, rest.size(), 1000, {}, headers);
+    if (chunked.count(rec_id) != 0) ccrec::RemoveHeader(response.headers, "Content-Length");
+    return response;
   }
 
   mutable std::mutex mu_;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Odd but possible Webex CC and recording-store answers that must never end in a recording lost
-// with exit status 0: an HTML page served with 200 for a presigned URL, a presigned URL whose
+// with exit status 0: an HTML page or an empty body served with 200 for a presigned URL, a presigned URL whose
 // temporary credentials expired (S3 400 ExpiredToken), a Captures re-query answering with another
 // task's recording, a task still open whose captureRequested is false, a Tasks page cut short
 // that says so with links.next.
@@ -92,6 +92,37 @@ TEST(WebexOddAnswers, HtmlPageIsNotExportedAsTheRecording) {
   EXPECT_EQ(run.summary.LastLine(), "exported=1 skipped=0 failed=1 pending=0 bytes=10");
   EXPECT_FALSE(run.sink->Get("call-detail/t1/r1.wav")) << "an HTML page stored as the recording";
   EXPECT_TRUE(run.sink->Get("call-detail/t2/r2.wav"));
+}
+
+// A presigned GET answered 200 with an empty body is not a recording (no audio file is 0 bytes:
+// a WAV header alone is 44): kIntegrity, at once with "Content-Length: 0", on the first read of a
+// chunked body. Nothing is stored and the run counts it failed, instead of a 0-byte object
+// exported with exit status 0. A transcript is not judged so.
+TEST(WebexOddAnswers, EmptyRecordingBodyIsNotExported) {
+  FakeWebex w;
+  w.tasks.push_back({"t1", true, {{"r1", "a.wav", "main", ""}}});
+  w.tasks.push_back({"t2", true, {{"r2", "b.wav", "main", "RIFF-AUDIO"}}});
+  w.tasks.push_back({"t3", true, {{"r3", "c.wav", "main", ""}}});
+  w.chunked = {"r2", "r3"};
+  auto run = OddRun(w);
+  EXPECT_EQ(run.summary.LastLine(), "exported=1 skipped=0 failed=2 pending=0 bytes=10");
+  EXPECT_FALSE(run.sink->Get("call-detail/t1/r1.wav")) << "a 0-byte object stored as the recording";
+  EXPECT_FALSE(run.sink->Get("call-detail/t3/r3.wav")) << "a 0-byte object stored as the recording";
+  EXPECT_TRUE(run.sink->Get("call-detail/t2/r2.wav"));
+
+  auto c = Enumerate(*w.Source());
+  ASSERT_EQ(c.items.size(), 3u);
+  auto declared = c.items[0].open(CallContext{}, 0);
+  ASSERT_FALSE(declared);
+  EXPECT_EQ(declared.error().code, ErrorCode::kIntegrity);
+  EXPECT_NE(declared.error().message.find("task t1 recording r1"), std::string::npos) << declared.error().message;
+  EXPECT_NE(declared.error().message.find("empty body"), std::string::npos) << declared.error().message;
+  auto chunked = c.items[2].open(CallContext{}, 0);
+  ASSERT_TRUE(chunked) << chunked.error().ToString();
+  auto read = chunked->ReadAll();
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::kIntegrity);
+  EXPECT_NE(read.error().message.find("task t3 recording r3"), std::string::npos) << read.error().message;
 }
 
 // S3 answers a presigned URL signed with temporary credentials that expired before X-Amz-Expires
