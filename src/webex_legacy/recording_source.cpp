@@ -179,13 +179,17 @@ Result<HttpResponse> OpenCsvWindow(std::shared_ptr<State> const& state, Task con
 class WebexLegacySource final : public exporter::RecordingSource {
  public:
   WebexLegacySource(Client client, WebexLegacySourceOptions options)
-      : client_(std::move(client)), options_(std::move(options)) {}
+      : client_(std::move(client)), options_(std::move(options)) {
+    if (!options_.clock) options_.clock = MakeSystemClock();
+  }
 
   Result<void> Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
                          std::function<void(exporter::PendingItem)> const&, CallContext const& ctx) override {
     if (auto invalid = Validate(); !invalid) return invalid;
+    auto const range = PastPart();
+    if (!range) return {};
     auto state = std::make_shared<State>(client_, options_);
-    auto windows = Plan();
+    auto windows = Plan(*range);
     for (auto const& w : windows) state->queue.push_back(Task{w, options_.base_query.number_of_records});
     std::unique_lock<std::mutex> lock(state->mu);
     for (;;) {
@@ -237,14 +241,35 @@ class WebexLegacySource final : public exporter::RecordingSource {
     return {};
   }
 
-  /// The windows to hand out, in time order: the range's aligned windows minus the exported
-  /// ones, plus the exported ones that overlap the range.
-  std::vector<TimeWindow> Plan() const {
+  /// The part of the range before the clock's now (whole milliseconds), or nullopt when all of
+  /// it is still to come. A window queried before its end would be exported without the records
+  /// that start later in it, and once exported (manifest line, object) it is never queried again:
+  /// those records would be lost with exit 0. So the rest is left for a later run (Warn).
+  std::optional<TimeWindow> PastPart() const {
+    TimeWindow range = options_.range;
+    auto const now = util::FromEpochMs(util::ToEpochMs(options_.clock->Now()));
+    if (range.end <= now) return range;
+    bool const nothing_yet = util::ToEpochMs(range.begin) >= util::ToEpochMs(now);
+    options_.logger.Warn("Webex CC v1 " + std::string(ToPathSegment(options_.record_type)) + ": the range [" +
+                         util::FormatIso8601(range.begin, true) + ", " + util::FormatIso8601(range.end, true) +
+                         ") ends after now (" + util::FormatIso8601(now, true) + "): " +
+                         (nothing_yet ? std::string("nothing of it") : "only [" + util::FormatIso8601(range.begin, true) +
+                                                                          ", " + util::FormatIso8601(now, true) + ")") +
+                         " is exported; the rest is left for a later run (its records cannot exist yet, and a "
+                         "window exported now would never be queried again)");
+    if (nothing_yet) return std::nullopt;
+    range.end = now;
+    return range;
+  }
+
+  /// The windows of `range` to hand out, in time order: its aligned windows minus the exported
+  /// ones, plus the exported ones that overlap it.
+  std::vector<TimeWindow> Plan(TimeWindow const& range) const {
     std::vector<TimeWindow> done;
     for (auto const& w : options_.exported_windows) {
-      if (w.begin < options_.range.end && w.end > options_.range.begin) done.push_back(w);
+      if (w.begin < range.end && w.end > range.begin) done.push_back(w);
     }
-    auto windows = PlanWindows(options_.range, options_.initial_window, done);
+    auto windows = PlanWindows(range, options_.initial_window, done);
     options_.logger.Info("Webex CC v1 " + std::string(ToPathSegment(options_.record_type)) + ": " +
                          std::to_string(windows.size()) + " window(s) to fetch, " + std::to_string(done.size()) +
                          " already exported");

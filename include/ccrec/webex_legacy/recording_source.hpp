@@ -16,6 +16,7 @@
 /// auto summary = exporter.Run(ctx);  // exported/skipped/failed count windows
 /// @endcode
 
+#include <ccrec/core/clock.hpp>
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/log.hpp>
 #include <ccrec/exporter/key_template.hpp>
@@ -48,7 +49,8 @@ struct CCREC_EXPORT WebexLegacySourceOptions {
   /// Object format: kJson writes JSON Lines (one compact record per line, `.jsonl`,
   /// application/x-ndjson), kCsv the service's CSV bytes (`.csv`, text/csv). Default kJson.
   Format format = Format::kJson;
-  /// The half-open range [begin, end) on `cstts`. Required (non-empty).
+  /// The half-open range [begin, end) on `cstts`. Required (non-empty). The part after `clock`'s
+  /// now (at Enumerate()) is not exported: it is logged (Warn) and left for a later run.
   TimeWindow range;
   /// Query template (anchorId, aggregations, timezone, raw JSON...); dates are replaced per
   /// window and `number_of_records` is the per-request row cap (1..Client::ServiceRowCap()).
@@ -62,8 +64,10 @@ struct CCREC_EXPORT WebexLegacySourceOptions {
   /// them by their manifest line (or checks the sink, when the line names another destination)
   /// instead of querying windows that an earlier run split differently. Default none.
   std::vector<TimeWindow> exported_windows;
-  /// Log sink (plan, splits). Default silent.
+  /// Log sink (plan, splits, a range that ends after now). Default silent.
   Logger logger;
+  /// What "now" is: the range is cut there (see `range`). Default: the system clock.
+  std::shared_ptr<Clock> clock;
 };
 
 /// The placeholders of window keys besides the engine's ({yyyy} {mm} {dd} of the window start,
@@ -96,7 +100,10 @@ CCREC_EXPORT std::vector<TimeWindow> ExportedWindows(exporter::Manifest const& m
 ///
 /// Enumerate() first checks the options (an empty range, numberOfRecords outside
 /// 1..Client::ServiceRowCap() or a query that does not build is a kInvalidArgument error: the
-/// run is fatal and nothing is fetched). It plans the range into aligned windows minus
+/// run is fatal and nothing is fetched). It cuts the range at `options.clock`'s now (whole
+/// milliseconds; one Warn): a window that ends later would be queried before its records exist,
+/// stored without them and never queried again, so that part is left for a later run (a range
+/// that starts at or after now hands out nothing). It plans the range into aligned windows minus
 /// `exported_windows`, and hands out one ExportItem per window, in time order (the exported
 /// windows included): source "webex-legacy", task_id the record type, recording_id
 /// "<begin ms>-<end ms>", segment_id the format; key fields {record_type} {from} {to} {from_ms}

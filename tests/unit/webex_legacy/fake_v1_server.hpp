@@ -121,8 +121,20 @@ class FakeV1Server {
   void SetJsonByteOrderMark(bool on) { json_bom_ = on; }
   /// Sends CSV bodies without their header row (the v1 documentation does not say there is one).
   void SetCsvHeaderRow(bool on) { csv_header_ = on; }
+  /// Serves only the records whose cstts is before `clock`'s now, as a real service does (a
+  /// record exists once its contact has started). Default: every record, whatever the time.
+  void SetClock(std::shared_ptr<ccrec::Clock> clock) {
+    std::lock_guard<std::mutex> lock(mu_);
+    clock_ = std::move(clock);
+  }
 
   std::vector<FakeRecord> InWindow(std::int64_t b, std::int64_t e) const {
+    std::shared_ptr<ccrec::Clock> clock;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      clock = clock_;
+    }
+    if (clock) e = std::min(e, ccrec::detail::ToEpochMs(clock->Now()));
     std::vector<FakeRecord> out;
     for (auto const& r : records_) {
       if (r.cstts >= b && r.cstts < e) out.push_back(r);
@@ -163,6 +175,7 @@ class FakeV1Server {
   int cap_;
   mutable std::mutex mu_;
   std::vector<ParsedQuery> queries_;
+  std::shared_ptr<ccrec::Clock> clock_;
   std::atomic<int> max_n_{0};
   std::atomic<bool> raw_chars_{false};
   std::atomic<bool> json_bom_{false};
