@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime
 import hashlib
 import hmac
 import io
 import json
 import os
 import sys
+import time
 import unittest
 import urllib.parse
 
@@ -32,7 +34,7 @@ DAY_END = DAY_START + 86_400_000
 LAB_SIGNATURE = "yDkJq/aXwm9YYs2xgyWRqRnqgfQ="
 DEFAULTS = {"next_429": 0, "next_503": 0, "malformed_json": False, "truncate_csv": False, "rate_429": 0.0,
             "rate_503": 0.0, "tenant_mode": "required", "row_cap": 1000, "date_end_inclusive": False,
-            "date_begin_exclusive": False, "csv_header": True}
+            "date_begin_exclusive": False, "csv_header": True, "only_past": False, "day": "2026-11-01"}
 
 
 def q_param(obj: dict) -> str:
@@ -242,6 +244,25 @@ class LegacyEmulatorTest(unittest.TestCase):
         self.assertTrue(header.startswith("sid,cstts,"))
         self.assertEqual(rows_only, rest)
         self.assertEqual(self.list("csrs", query(DAY_END + 10, DAY_END + 20), accept="text/csv")[2], b"")
+
+    def test_only_past_knob(self) -> None:
+        now_ms = int(time.time() * 1000)
+        today = datetime.datetime.fromtimestamp(now_ms / 1000, datetime.timezone.utc).date()
+        start = int(datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.timezone.utc).timestamp())
+        start *= 1000
+        self.emu.control("config", {"day": today.isoformat(), "burst_size": 0, "ms_cluster_size": 0})
+        try:
+            truth = self.emu.control(f"records?type=csrs&from={start}&to={start + 86_400_000}")
+            self.emu.control("config", {"only_past": True})
+            rows = json.loads(self.list("csrs", query(start, start + 86_400_000))[2])
+            self.assertTrue(rows)
+            self.assertLess(len(rows), truth["count"], "the day's last record (23:59:59.999) is still to come")
+            self.assertTrue(all(r["cstts"] < int(time.time() * 1000) for r in rows))
+            self.assertEqual(self.emu.api(f"/aws/api/csrs/{truth['ids'][-1]}")[0], 404)
+            self.emu.control("config", {"only_past": False})
+            self.assertEqual(self.emu.api(f"/aws/api/csrs/{truth['ids'][-1]}")[0], 200)
+        finally:
+            self.emu.control("config", {"day": "2026-11-01", "burst_size": 1500, "ms_cluster_size": 7})
 
     def test_malformed_json_knob(self) -> None:
         self.emu.control("config", {"malformed_json": True})

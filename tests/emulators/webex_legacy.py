@@ -76,6 +76,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("malformed_json", "bool", False, "JSON bodies are cut in half (invalid JSON, correct Content-Length)"),
     Knob("truncate_csv", "bool", False, "CSV bodies are cut inside a quoted field / mid-row (correct Content-Length)"),
     Knob("csv_header", "bool", True, "CSV bodies start with the header row (off: the raw rows only, no header)"),
+    Knob("only_past", "bool", False,
+         "serve only records whose cstts is before the current time, as a real service (no record exists before "
+         "its contact starts); off: the whole data set whatever the date"),
     Knob("latency_ms", "int", 0, "delay added to every API call"),
     Knob("seed", "int", 1, "seed of the data set and of fault randomness", dataset=True),
     Knob("day", "str", "2026-11-01", "first UTC day of generated data (YYYY-MM-DD)", dataset=True),
@@ -305,6 +308,8 @@ class Handler(emulib.EmulatorRequestHandler):
         if self.raw_query:
             raise Reject(400, "Bad Request", "A record GET takes no query parameters.")
         record = self.emu.dataset.by_id[record_type].get(rid)
+        if record is not None and self.emu.cfg["only_past"] and record["cstts"] >= int(time.time() * 1000):
+            record = None
         if record is None:
             raise Reject(404, "Not Found", f"No {record_type[:-1].upper()} with id '{rid}'.")
         self.send_records(record_type, [record], want_csv, single=True)
@@ -345,6 +350,9 @@ class Handler(emulib.EmulatorRequestHandler):
         limit = min(n, cap)
         rows = emu.dataset.window(record_type, begin, end, emu.cfg["date_end_inclusive"],
                                   emu.cfg["date_begin_exclusive"])
+        if emu.cfg["only_past"]:
+            now_ms = int(time.time() * 1000)
+            rows = [r for r in rows if r["cstts"] < now_ms]
         rows = rows[-limit:] if query.get("lastNRecords") is True else rows[:limit]
         if len(rows) == limit:
             emu.stats.incr("full_responses")
