@@ -263,8 +263,9 @@ int RunWebex(WebexFlags& f) {
     auto const st = so.lease_sub_windows->Stats();
     logger.Info("sub-window leases: " + std::to_string(st.taken) + " taken (" + std::to_string(st.taken_over) +
                 " taken over), " + std::to_string(st.done) + " marked done, " + std::to_string(st.already_done) +
-                " done already, " + std::to_string(st.released) + " released unfinished, " + std::to_string(st.lost) +
-                " lost");
+                " done already, " + std::to_string(st.released) + " released unfinished (" +
+                std::to_string(st.left_unfinished) + " with failed or pending recordings), " +
+                std::to_string(st.lost) + " lost");
   }
   // A rotated token the token file refused is kept in memory by OAuthClient; make the last
   // attempt now, and fail the run if the file still lacks it (the message names the rescue file).

@@ -190,6 +190,7 @@ class Run {
     if (options_.dry_run) return;
     auto appended = manifest_.Append(entry);
     if (!appended) Fatal(std::move(appended).error());
+    if (item.on_outcome) item.on_outcome(entry.status);
     if (!options_.on_item_done) return;
     entry.error = RedactSecrets(entry.error);
     options_.on_item_done(item, entry);

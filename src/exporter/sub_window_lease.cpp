@@ -41,6 +41,7 @@ struct SubWindowLeaser::Impl {
     bool listed = false;          // Listed() was called
     bool complete = false;        // ... with complete = true
     bool lost = false;            // a renewal found the lease gone
+    std::size_t unfinished = 0;   // items or tasks that ended failed or pending (Unfinished())
   };
 
   explicit Impl(SubWindowLeaserOptions o)
@@ -88,18 +89,29 @@ struct SubWindowLeaser::Impl {
   void MaybeFinish(std::int64_t index) {
     SubWindow w;
     bool done = false;
+    std::size_t unfinished = 0;
     {
       std::lock_guard<std::mutex> lock(mu);
       auto it = held.find(index);
       if (it == held.end() || !it->second.listed || it->second.outstanding > 0) return;
       w = it->second.window;
+      unfinished = it->second.unfinished;
       done = it->second.complete && !it->second.stop.IsCancelled();
       held.erase(it);
+    }
+    // A done mark is skipped for good: an item left to retry keeps the sub-window listable.
+    bool const retry = done && unfinished > 0;
+    if (retry) {
+      done = false;
+      options.logger.Info(Name(w) + ": " + std::to_string(unfinished) +
+                          " recording(s) or task(s) ended failed or pending; not marking it done, so that it is "
+                          "listed again (by an instance waiting for it, or the next run of the job)");
     }
     if (done) done = Durable(w);
     {
       std::lock_guard<std::mutex> lock(mu);
       ++(done ? stats.done : stats.released);
+      if (retry) ++stats.left_unfinished;
     }
     Finish(w, done);
   }
@@ -231,6 +243,12 @@ std::function<void()> SubWindowLeaser::TrackItem(SubWindow const& window) {
     }
     impl->MaybeFinish(index);
   };
+}
+
+void SubWindowLeaser::Unfinished(SubWindow const& window) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->held.find(window.index);
+  if (it != impl_->held.end()) ++it->second.unfinished;
 }
 
 void SubWindowLeaser::Listed(SubWindow const& window, bool complete) {

@@ -59,14 +59,19 @@ class WebexSource : public RecordingSource {
 
   Result<void> Enumerate(std::function<bool(ExportItem)> const& on_item,
                          std::function<void(PendingItem)> const& on_pending, CallContext const& ctx) override {
+    // A task reported pending while a leased sub-window is listed keeps it from being marked done.
+    std::function<void(PendingItem)> const pending = [this, &on_pending](PendingItem p) {
+      if (leased_ && !p.given_up) options_.lease_sub_windows->Unfinished(*leased_);
+      on_pending(std::move(p));
+    };
     on_item_ = &on_item;
-    on_pending_ = &on_pending;
+    on_pending_ = &pending;
     std::vector<webex::Task> batch;
     // Batches tasks for Flush(): a full batch, or what is left at the end of a window (nullopt).
     Feed feed = [&](std::optional<webex::Task> task) -> Result<bool> {
       if (task) batch.push_back(std::move(*task));
       if (task && batch.size() < kCaptureBatch) return true;
-      auto go_on = Flush(batch, on_item, on_pending, ctx);
+      auto go_on = Flush(batch, on_item, pending, ctx);
       if (!go_on) return go_on;
       return *go_on && !ctx.cancel.IsCancelled();
     };
@@ -233,7 +238,7 @@ class WebexSource : public RecordingSource {
     item.key_fields.extra[detail::kKindKey] = "recording";
     item.window_time = bad.created_time;
     item.open = exporter::FailingOpener(MalformedTaskError(bad));
-    if (leased_) item.on_done = options_.lease_sub_windows->TrackItem(*leased_);
+    TrackLeased(item);
     return item;
   }
 
@@ -477,7 +482,19 @@ class WebexSource : public RecordingSource {
     state->url_received = options_.clock->Now();
     item.window_time = task.created_time;
     item.open = [state](CallContext const& ctx, std::uint64_t offset) { return state->Open(ctx, offset); };
-    if (leased_) item.on_done = options_.lease_sub_windows->TrackItem(*leased_);
+    TrackLeased(item);
+  }
+
+  /// An item of the leased sub-window being listed: the leaser learns when the engine is done
+  /// with it, and whether it ended unfinished (failed, pending), which keeps the sub-window from
+  /// being marked done.
+  void TrackLeased(ExportItem& item) const {
+    if (!leased_) return;
+    auto const& leaser = options_.lease_sub_windows;
+    item.on_done = leaser->TrackItem(*leased_);
+    item.on_outcome = [leaser, cell = *leased_](exporter::ItemStatus status) {
+      if (status == exporter::ItemStatus::kFailed || status == exporter::ItemStatus::kPending) leaser->Unfinished(cell);
+    };
   }
 
   webex::Client client_;

@@ -10,6 +10,7 @@
 #include <ccrec/core/http.hpp>
 #include <ccrec/core/result.hpp>
 #include <ccrec/exporter/key_template.hpp>
+#include <ccrec/exporter/manifest.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -77,6 +78,13 @@ struct ExportItem {
   /// Exporter::Run() for items the stopped run never started. Optional; lets a source that hands
   /// out follow-up items (see Superseded()) know when its Enumerate() may return. Default none.
   std::function<void()> on_done = {};
+  /// Called with the status of each manifest line the engine appends for this item (exported,
+  /// skipped, failed, or pending because the run stopped), right after the line, before on_done,
+  /// from the thread that appended it. Not called in a dry run (no lines), for a superseded item,
+  /// nor for the extra "failed" line of an item whose key another item claimed after it had
+  /// completed. Optional; lets a source learn which of its items ended unfinished (failed or
+  /// pending: exporter::SubWindowLeaser marks a sub-window done only when none did). Default none.
+  std::function<void(ItemStatus status)> on_outcome = {};
 };
 
 /// Error::vendor_code of Superseded() errors: "ccrec.superseded".

@@ -102,7 +102,8 @@ struct SubWindowLeaseStats {
   std::uint64_t already_done = 0;  ///< sub-windows skipped because they were done already
   std::uint64_t held_by_others = 0;///< first-pass sub-windows another instance held
   std::uint64_t done = 0;          ///< sub-windows this instance marked done
-  std::uint64_t released = 0;      ///< leases released unfinished (the run stopped, a listing failed)
+  std::uint64_t released = 0;      ///< leases released unfinished (the run stopped, a listing failed, an item did not finish)
+  std::uint64_t left_unfinished = 0;  ///< of which released because an item or task of it ended failed or pending
   std::uint64_t lost = 0;          ///< leases that expired under this instance (a renewal found another value)
 };
 
@@ -117,7 +118,11 @@ struct SubWindowLeaseStats {
 ///  3. A held sub-window is marked done once its listing completed and every tracked item's
 ///     on_done ran, unless the run was stopping (the `stop` token passed to Claim() fired):
 ///     then its lease is released instead, so another instance (or the next run) lists it again.
-///     A listing that did not complete (Listed(w, false)) releases the lease the same way.
+///     A listing that did not complete (Listed(w, false)) releases the lease the same way, and so
+///     does a sub-window of which an item or a task ended failed or pending (Unfinished()): a done
+///     mark is skipped by every instance of the job for as long as the store keeps it, so only a
+///     sub-window with nothing left to retry may get one. Such a sub-window is listed again by
+///     each instance that was waiting for it (at most once each) and by later runs of the job.
 ///  4. Until then the lease is renewed every renew_interval. A renewal that finds the lease
 ///     gone (it expired: this instance was paused or cut off longer than ttl) is logged as a
 ///     warning and counted; the sub-window is still finished here, and the instance that took
@@ -146,6 +151,13 @@ class CCREC_EXPORT SubWindowLeaser {
   /// when the engine is done with it (chain it into ExportItem::on_done). Call before the item
   /// is handed over. Unknown windows get a no-op.
   std::function<void()> TrackItem(SubWindow const& window);
+  /// An item or a task of held `window` ended unfinished: its manifest line is "failed" or
+  /// "pending" (a task whose recordings are not available yet, an item whose export failed): the
+  /// sub-window is released when it finishes, not marked done, so that it is listed again (by an
+  /// instance waiting for it, or a later run). Call it before the item's on_done (chain it into
+  /// ExportItem::on_outcome), or while `window` is being listed for a task reported pending. Not
+  /// for a task given up for good (PendingItem::given_up). Unknown windows are ignored.
+  void Unfinished(SubWindow const& window);
   /// The listing of held `window` ended: `complete` when every task of it was listed and every
   /// item handed over; false when it stopped early (error, the engine stopping).
   void Listed(SubWindow const& window, bool complete);

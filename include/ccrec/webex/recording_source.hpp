@@ -114,7 +114,9 @@ struct WebexSourceOptions {
   /// asked first). Each sub-window is claimed with SubWindowLeaser::Claim(); a claimed one is
   /// listed, each of its items' ExportItem::on_done is tracked (TrackItem()) and the listing's
   /// end reported (Listed()), so the lease is renewed until the engine has finished every item
-  /// and then marked done. After the last sub-window, Enumerate() takes over, one by one, the
+  /// and then marked done; an item that ended failed or pending (ExportItem::on_outcome) or a
+  /// task reported pending while it was listed makes it released instead (Unfinished()), so it is
+  /// listed again. After the last sub-window, Enumerate() takes over, one by one, the
   /// sub-windows other instances held (SubWindowLeaser::NextTakeover(): it waits while their
   /// leases are live) and returns once every sub-window of the range is done; its errors
   /// (kDeadlineExceeded after SubWindowLeaserOptions::max_wait, an unreachable lease store) end

@@ -2,7 +2,8 @@
 // ccrec-export webex --lease against a real redis-server and the Webex CC emulator (issue 15
 // item 3): two instances share a window and list each sub-window once; an instance SIGKILLed
 // mid-run has its sub-windows taken over after the lease expired, and every recording lands
-// byte-exact, once; the flags that cannot go with --lease are usage errors.
+// byte-exact, once; a sub-window with a pending task is listed again by the next run; the flags
+// that cannot go with --lease are usage errors.
 #include "integration/redis/redis_server.hpp"
 
 #include <gtest/gtest.h>
@@ -28,8 +29,9 @@ class RedisLeaseCliTest : public ::testing::Test {
  protected:
   void Start(std::vector<std::string> emulator_extra = {}) {
     redis_ = ccrec_it::RedisServer::Start();
+    // Settled by default: no task pending, so every sub-window is marked done by its first listing.
     std::vector<std::string> args = {"--plain-http", "--tasks-per-day", "24", "--day", "2026-11-01", "--days", "2",
-                                     "--seed", "15", "--refresh-grace-seconds", "3600"};
+                                     "--seed", "15", "--refresh-grace-seconds", "3600", "--settle-pending", "true"};
     args.insert(args.end(), emulator_extra.begin(), emulator_extra.end());
     webex_ = ServerProcess::Start("webex_cc.py", args);
     ccrec_it::WriteWebexTokenFile(dir_ / "token.json", webex_->Get("refresh_token"));
@@ -95,7 +97,7 @@ class RedisLeaseCliTest : public ::testing::Test {
       for (auto const& line : ccrec_it::ManifestRecordLines(entry.path())) {
         auto l = ccrec_it::Json(line);
         std::string st = l["status"].GetString();
-        if (st == "pending") continue;  // a task without a capture yet (captureRequested null)
+        if (st == "pending") continue;  // a task without a capture yet (before settle_pending)
         EXPECT_TRUE(st == "exported" || st == "skipped") << line;
         std::string id = std::string(l["task_id"].GetString()) + "/" + l["recording_id"].GetString();
         if (st == "exported") ++exported[id];
@@ -213,6 +215,40 @@ TEST_F(RedisLeaseCliTest, AKilledInstancesSubWindowsAreTakenOverAndEveryRecordin
     EXPECT_TRUE(ids.insert(std::string(l["task_id"].GetString()) + "/" + l["recording_id"].GetString()).second) << line;
   }
   for (auto const& [id, sha] : truth) EXPECT_EQ(ids.count(id), 1u) << id;
+}
+
+// A sub-window with a task whose recording was not available yet (a pending line) was marked done
+// like any other, and a done mark is skipped by every instance of the job for 24 h: the next run
+// of the job, once the recording existed, listed nothing and exited 0, and the recording was never
+// exported. Such a sub-window is released instead, so the next run lists it again.
+TEST_F(RedisLeaseCliTest, ASubWindowWithPendingTasksIsListedAgainByTheNextRun) {
+  Start({"--settle-pending", "false"});
+  auto first = ccrec_it::RunProgram(Args({"--log-level", "info"}), Env());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  std::size_t pending = 0;
+  for (auto const& entry : std::filesystem::directory_iterator(dir_.Path())) {
+    if (entry.path().filename().string().rfind("m-", 0) != 0) continue;
+    for (auto const& line : ccrec_it::ManifestRecordLines(entry.path())) {
+      if (std::string(ccrec_it::Json(line)["status"].GetString()) == "pending") ++pending;
+    }
+  }
+  ASSERT_GT(pending, 0u) << "the data set has tasks whose recordings are not available yet";
+  EXPECT_LT(DoneMarks(), 8u) << "a sub-window with a pending task is not done";
+  auto const listed_first = TaskListings().size();
+  EXPECT_EQ(listed_first, 8u);
+
+  auto [status, body] = ccrec_it::HttpPost(webex_->Get("base_url") + "/_emulator/config", R"({"settle_pending":true})");
+  ASSERT_EQ(status, 200) << body;
+  auto second = ccrec_it::RunProgram(Args({"--log-level", "info"}), Env());
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  auto const relisted = TaskListings().size() - listed_first;
+  EXPECT_GT(relisted, 0u) << "the sub-windows with pending tasks are listed again";
+  EXPECT_LT(relisted, 8u) << "the done ones are not";
+  EXPECT_EQ(DoneMarks(), 8u);
+  auto truth = Truth();
+  ASSERT_GT(truth.size(), 20u);
+  auto exported = CheckArchive(truth);  // every recording in a manifest, byte-exact
+  for (auto const& [id, sha] : truth) EXPECT_EQ(exported[id], 1) << id << " exported once";
 }
 
 TEST_F(RedisLeaseCliTest, FlagsThatCannotGoWithLeaseAreUsageErrors) {

@@ -2,8 +2,9 @@
 // SubWindowLeaser against an in-memory lease store on a ManualClock (no sockets, no sleeps): a
 // sub-window is marked done only after its listing and every item finished; two instances never
 // list one sub-window at once; a dead instance's sub-window is taken over after its lease expired;
-// a stopped run, an incomplete listing or a destroyed leaser releases instead of marking done; a
-// lease lost while working is counted and the sub-window still finished; the wait is bounded.
+// a stopped run, an incomplete listing, a failed or pending item or a destroyed leaser releases
+// instead of marking done; a lease lost while working is counted and the sub-window still
+// finished; the wait is bounded.
 #include <ccrec/exporter/sub_window_lease.hpp>
 #include <ccrec/testing/manual_clock.hpp>
 
@@ -145,6 +146,35 @@ TEST_F(SubWindowLeaseTest, DoneOnlyAfterTheListingAndEveryItemFinished) {
   EXPECT_EQ(a->Stats().lost, 0u) << "renewed while worked, so never lost";
   item2();  // a second call changes nothing
   EXPECT_EQ(a->Stats().done, 1u);
+}
+
+TEST_F(SubWindowLeaseTest, ASubWindowWithAFailedOrPendingItemIsReleasedNotMarkedDone) {
+  // A done mark is skipped by every instance of the job for 24 h: a sub-window whose task is
+  // pending (its recording not available yet) or whose recording failed must stay listable, or
+  // the next run of the job never looks at it again (exit 0).
+  auto a = Instance("a");
+  ASSERT_TRUE(a->Claim(CellSwl(1), stop_).value());
+  ASSERT_TRUE(a->Claim(CellSwl(2), stop_).value());
+  a->Unfinished(CellSwl(1));  // a task reported pending while sub-window 1 was listed
+  a->Listed(CellSwl(1), true);
+  auto item = a->TrackItem(CellSwl(2));
+  a->Unfinished(CellSwl(2));  // the item's line is "failed", before its on_done
+  a->Listed(CellSwl(2), true);
+  item();
+  a->Unfinished(CellSwl(7));  // not held: ignored
+  EXPECT_EQ(board_->done.count(1), 0u);
+  EXPECT_EQ(board_->done.count(2), 0u);
+  EXPECT_EQ(Log(), (std::vector<std::string>{"a take 1", "a take 2", "a release 1", "a release 2"}));
+  auto st = a->Stats();
+  EXPECT_EQ(st.done, 0u);
+  EXPECT_EQ(st.released, 2u);
+  EXPECT_EQ(st.left_unfinished, 2u);
+  // Another instance (a later run of the job) lists them again.
+  auto b = Instance("b");
+  EXPECT_TRUE(b->Claim(CellSwl(1), stop_).value());
+  b->Listed(CellSwl(1), true);  // everything exported this time
+  EXPECT_EQ(board_->done[1], "b");
+  EXPECT_EQ(b->Stats().left_unfinished, 0u);
 }
 
 TEST_F(SubWindowLeaseTest, TwoInstancesNeverListOneSubWindowAndTheSecondSkipsDoneOnes) {

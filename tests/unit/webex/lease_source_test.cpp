@@ -2,7 +2,7 @@
 // --lease in the Webex source (issue 15 item 3): only leased sub-windows are listed; one held by
 // another instance is skipped, waited for after the walk and listed when taken over; one marked
 // done meanwhile is never listed; each listed sub-window is marked done once the engine finished
-// its items, and a stopped run releases instead of marking done.
+// its items, and a stopped run, a pending task or a failed recording releases instead.
 #include "unit/webex/fake_webex_source.hpp"
 #include "unit/webex/webex_test_util.hpp"
 
@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 
 namespace exporter_test {
@@ -66,6 +67,23 @@ std::vector<std::int64_t> ListedCellsLst(FakeWebex const& w) {
   return out;
 }
 
+/// A leaser over `store` (ttl 6 s, renewed by hand, on `w`'s clock), given to `w`'s source with
+/// 10-minute sub-windows.
+std::shared_ptr<ccrec::exporter::SubWindowLeaser> LeaseLst(FakeWebex& w, std::shared_ptr<ScriptedLeaseStoreLst> store) {
+  ccrec::exporter::SubWindowLeaserOptions lo;
+  lo.store = std::move(store);
+  lo.ttl = std::chrono::seconds(6);
+  lo.background_renewal = false;
+  lo.clock = w.clock;
+  lo.sleeper = w.sleeper;
+  auto leaser = std::make_shared<ccrec::exporter::SubWindowLeaser>(lo);
+  w.customize = [weak = std::weak_ptr<ccrec::exporter::SubWindowLeaser>(leaser)](ccrec::webex::WebexSourceOptions& o) {
+    o.sub_window = std::chrono::minutes(10);
+    o.lease_sub_windows = weak.lock();
+  };
+  return leaser;
+}
+
 TEST(WebexSourceLease, ListsLeasedSubWindowsTakesOverHeldOnesAndMarksEachDoneAfterItsItems) {
   FakeWebex w;
   // t1 and t2 are created at 23:00:01 and 23:00:02: in the first sub-window (the fake lists a task
@@ -77,17 +95,7 @@ TEST(WebexSourceLease, ListsLeasedSubWindowsTakesOverHeldOnesAndMarksEachDoneAft
   store->script[first + 2] = {LeaseTake::kHeldByOther, LeaseTake::kHeldByOther, LeaseTake::kTaken};
   store->script[first + 4] = {LeaseTake::kHeldByOther, LeaseTake::kDone};
   store->script[first + 5] = {LeaseTake::kDone};
-  ccrec::exporter::SubWindowLeaserOptions lo;
-  lo.store = store;
-  lo.ttl = std::chrono::seconds(6);
-  lo.background_renewal = false;
-  lo.clock = w.clock;
-  lo.sleeper = w.sleeper;
-  auto leaser = std::make_shared<ccrec::exporter::SubWindowLeaser>(lo);
-  w.customize = [&](ccrec::webex::WebexSourceOptions& o) {
-    o.sub_window = std::chrono::minutes(10);
-    o.lease_sub_windows = leaser;
-  };
+  auto leaser = LeaseLst(w, store);
   auto memory = std::make_shared<MemorySink>();
   ccrec::exporter::ExporterOptions eo;
   eo.concurrency = 2;
@@ -115,20 +123,62 @@ TEST(WebexSourceLease, ListsLeasedSubWindowsTakesOverHeldOnesAndMarksEachDoneAft
   EXPECT_EQ(w.sleeper->Total(), std::chrono::seconds(2)) << "one poll (ttl/3) while cell +2 was still held";
 }
 
+/// The store's calls for the six cells of the hour: "done N" / "release N" (N relative to the first).
+std::vector<std::string> EndsLst(ScriptedLeaseStoreLst& store) {
+  std::vector<std::string> out;
+  for (auto const& c : store.Calls()) {
+    if (c.rfind("take", 0) == 0) continue;
+    auto space = c.find(' ');
+    out.push_back(c.substr(0, space + 1) + std::to_string(std::stoll(c.substr(space + 1)) - kFromMs / kCellLst));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// Exports FakeWebex `w` in leased 10-minute sub-windows and checks that only the first one, which
+/// holds the task or recording left unfinished, is released; every other one is marked done.
+ccrec::exporter::ExportSummary ExportReleasingTheFirstLst(FakeWebex& w) {
+  auto store = std::make_shared<ScriptedLeaseStoreLst>();
+  auto leaser = LeaseLst(w, store);
+  ccrec::exporter::ExporterOptions eo;
+  eo.sleeper = std::make_shared<ManualSleeper>();
+  eo.write_sidecars = false;
+  auto summary = ccrec::exporter::Exporter(w.Source(), std::make_shared<MemorySink>(), nullptr, eo).Run();
+  EXPECT_FALSE(summary.fatal);
+  EXPECT_EQ(EndsLst(*store), (std::vector<std::string>{"done 1", "done 2", "done 3", "done 4", "done 5", "release 0"}));
+  EXPECT_EQ(leaser->Stats().left_unfinished, 1u);
+  return summary;
+}
+
+// A done mark is skipped by every instance of the job for 24 h: a sub-window with a task whose
+// recording is not available yet was marked done, so the next run of the job (exit 0 both times)
+// never listed it again and the recording was never exported. It is released now.
+TEST(WebexSourceLease, ASubWindowWithAPendingTaskIsReleasedNotMarkedDone) {
+  FakeWebex w;
+  w.honor_window = true;
+  w.tasks.push_back({"t1", true, {{"r1", "a.wav", "main", Bytes(2000, 1)}}});
+  w.tasks.push_back({"t2", true, {}});  // no recording yet: pending
+  auto summary = ExportReleasingTheFirstLst(w);
+  EXPECT_EQ(summary.exported, 1u);
+  EXPECT_EQ(summary.pending, 1u);
+}
+
+// The same for a failed recording: exit 3 on the first run, but a retry of the job found the
+// sub-window done and exited 0 without retrying it.
+TEST(WebexSourceLease, ASubWindowWithAFailedRecordingIsReleasedNotMarkedDone) {
+  FakeWebex w;
+  w.honor_window = true;
+  // A Tasks element without id (a failed item, not retried) created in the first sub-window.
+  w.extra_task_elements = {R"({"attributes":{"channelType":"telephony","createdTime":)" + std::to_string(kFromMs + 5000) +
+                           R"(,"captureRequested":true}})"};
+  EXPECT_EQ(ExportReleasingTheFirstLst(w).failed, 1u);
+}
+
 TEST(WebexSourceLease, AStoppedRunReleasesItsSubWindowsInsteadOfMarkingThemDone) {
   FakeWebex w;
   w.tasks.push_back({"t1", true, {{"r1", "a.wav", "main", Bytes(2000, 1)}}});
   auto store = std::make_shared<ScriptedLeaseStoreLst>();
-  ccrec::exporter::SubWindowLeaserOptions lo;
-  lo.store = store;
-  lo.background_renewal = false;
-  lo.clock = w.clock;
-  lo.sleeper = w.sleeper;
-  auto leaser = std::make_shared<ccrec::exporter::SubWindowLeaser>(lo);
-  w.customize = [&](ccrec::webex::WebexSourceOptions& o) {
-    o.sub_window = std::chrono::minutes(10);
-    o.lease_sub_windows = leaser;
-  };
+  auto leaser = LeaseLst(w, store);
   ccrec::CancellationToken cancel;
   cancel.Cancel();  // stopped before anything is exported
   ccrec::CallContext ctx;
