@@ -73,16 +73,23 @@ class RedisLeaseCliTest : public ::testing::Test {
   }
 
   /// The `from` of every Tasks request the emulator answered (one per listed sub-window page).
+  /// The `from=` of each sub-window listing: the first GET /v1/tasks of a listing starts at the
+  /// sub-window's start (or 1 ms before it, until the client knows `from` is inclusive); later
+  /// requests of the same listing (the probe after a short page) start after its first task.
   std::multiset<std::string> TaskListings() {
     auto [status, body] = ccrec_it::HttpGet(webex_->Get("base_url") + "/_emulator/requests");
     EXPECT_EQ(status, 200);
     auto doc = ccrec_it::Json(body);
+    std::int64_t const sub_window_ms = 6 * 3600 * 1000;
     std::multiset<std::string> out;
     for (auto const& r : doc["requests"].GetArray()) {
       if (std::string(r["endpoint"].GetString()) != "tasks" || !r.HasMember("query") || !r["query"].IsString()) continue;
       std::string q = r["query"].GetString();
       auto at = q.find("from=");
-      out.insert(q.substr(at, q.find('&', at) - at));
+      std::string const from = q.substr(at, q.find('&', at) - at);
+      std::int64_t const ms = std::stoll(from.substr(5));
+      if (ms % sub_window_ms != 0 && (ms + 1) % sub_window_ms != 0) continue;
+      out.insert(from);
     }
     return out;
   }
