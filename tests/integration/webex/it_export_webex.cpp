@@ -559,13 +559,21 @@ TEST_F(ExportWebexTest, SigintStopsCleanlyAndTheNextRunContinues) {
   auto resumed = ccrec_it::RunProgram(BaseArgs(dest, manifest), S3Env());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   std::map<std::string, int> exported;
+  std::map<std::string, std::string> last_status;
   for (auto const& l : ManifestLines(manifest)) {
-    if (std::string(l["status"].GetString()) == "exported") ++exported[l["key"].GetString()];
+    if (!l.HasMember("key") || !l["key"].IsString()) continue;
+    std::string const status = l["status"].GetString();
+    last_status[l["key"].GetString()] = status;
+    if (status == "exported") ++exported[l["key"].GetString()];
   }
-  EXPECT_EQ(exported.size(), expected.recordings.size());
-  for (auto const& [key, n] : exported) EXPECT_EQ(n, 1) << key;
   for (auto const& [key, ids] : expected.recordings) {
+    // Exported once; or stored just before the signal, with its sidecar cut short (the item was
+    // recorded pending): the resumed run finds the recording, completes its sidecar and records
+    // it skipped (docs/export.md).
+    EXPECT_TRUE(exported[key] == 1 || (exported[key] == 0 && last_status[key] == "skipped"))
+        << key << ": exported " << exported[key] << " time(s), last line " << last_status[key];
     EXPECT_EQ(ccrec_it::Sha256Hex(ccrec_it::ReadFile(dest + "/" + key)), ExpectedSha(ids.first, ids.second)) << key;
+    EXPECT_FALSE(ccrec_it::ReadFile(dest + "/" + key + ".json").empty()) << "missing sidecar of " << key;
   }
 }
 
