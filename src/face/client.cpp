@@ -8,6 +8,7 @@
 #include "face/lister.hpp"
 #include "face/parse.hpp"
 #include "face/request.hpp"
+#include "internal/http_util.hpp"
 #include "internal/retry_loop.hpp"
 #include "internal/url.hpp"
 
@@ -167,6 +168,21 @@ Pager<RecordingMatch> Client::ListRecordings(ListQuery const& query, CallContext
   return Pager<RecordingMatch>([lister] { return lister->Next(); });
 }
 
+namespace {
+
+// Audio is never 0 bytes (a WAV header alone is 44): a 200 with an empty body is FACE failing,
+// not a recording, and stored it would be exported with exit status 0.
+Result<HttpResponse> NonEmptyAudio(Result<HttpResponse> response, std::string const& what) {
+  if (!response) return response;
+  Error e = MakeError(ErrorCode::kIntegrity, what + ": FACE answered HTTP " + std::to_string(response->status) +
+                                                 " with an empty body (0 bytes), which no audio file is; nothing "
+                                                 "was stored");
+  e.http_status = response->status;
+  return util::RequireNonEmptyBody(std::move(*response), std::move(e));
+}
+
+}  // namespace
+
 Result<HttpResponse> Client::DownloadRecording(std::string const& recording_id, CallContext const& ctx) const {
   if (recording_id.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "FACE DownloadRecording: the recording id is empty");
@@ -175,13 +191,14 @@ Result<HttpResponse> Client::DownloadRecording(std::string const& recording_id, 
   c.recording_id = recording_id;
   auto query = impl_->SelectionQuery(c);
   if (!query) return std::move(query).error();
-  return impl_->Open("audioRecording/download", *query, ctx);
+  return NonEmptyAudio(impl_->Open("audioRecording/download", *query, ctx), "FACE GET audioRecording/download");
 }
 
 Result<HttpResponse> Client::DownloadSegment(Segment const& segment, CallContext const& ctx) const {
   auto query = impl_->SegmentQuery(segment);
   if (!query) return std::move(query).error();
-  return impl_->Open("audioRecording/segment/download", *query, ctx);
+  return NonEmptyAudio(impl_->Open("audioRecording/segment/download", *query, ctx),
+                       "FACE GET audioRecording/segment/download");
 }
 
 Result<HttpResponse> Client::DownloadFile(FileSelector const& file, CallContext const& ctx) const {

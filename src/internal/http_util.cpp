@@ -59,6 +59,37 @@ Result<std::size_t> PrefixedBodyReader::Read(char* buffer, std::size_t size) {
   return inner_->Read(buffer, size);
 }
 
+namespace {
+
+/// The body of RequireNonEmptyBody(): `empty_error` instead of the end when nothing came before it.
+class NonEmptyBodyReader final : public BodyReader {
+ public:
+  NonEmptyBodyReader(std::unique_ptr<BodyReader> inner, Error empty_error)
+      : inner_(std::move(inner)), empty_error_(std::move(empty_error)) {}
+
+  Result<std::size_t> Read(char* buffer, std::size_t size) override {
+    auto n = inner_->Read(buffer, size);
+    if (!n || size == 0) return n;
+    if (*n > 0) started_ = true;
+    if (*n == 0 && !started_) return empty_error_;
+    return n;
+  }
+
+ private:
+  std::unique_ptr<BodyReader> inner_;
+  Error empty_error_;
+  bool started_ = false;
+};
+
+}  // namespace
+
+Result<HttpResponse> RequireNonEmptyBody(HttpResponse response, Error empty_error) {
+  if (!response.body) return response;
+  if (response.ContentLength() == std::optional<std::uint64_t>(0)) return empty_error;
+  response.body = std::make_unique<NonEmptyBodyReader>(std::move(response.body), std::move(empty_error));
+  return response;
+}
+
 std::optional<std::string> MediaType(HttpHeaders const& headers) {
   auto value = FindHeader(headers, "Content-Type");
   if (!value) return std::nullopt;

@@ -64,4 +64,12 @@ class PrefixedBodyReader final : public BodyReader {
   std::unique_ptr<BodyReader> inner_;
 };
 
+/// `response` (a 2xx answer to a media download from byte 0) with a body that must not be empty,
+/// for media that never is (an audio file: a WAV header alone is 44 bytes). `empty_error` (e.g.
+/// kIntegrity naming the download) is returned at once when the response says "Content-Length:
+/// 0" (a consumer that counts bytes against Content-Length would take the empty body as
+/// complete), and otherwise by the body's first Read() when the body ends before its first byte.
+/// A response without a body is returned as it is.
+Result<HttpResponse> RequireNonEmptyBody(HttpResponse response, Error empty_error);
+
 }  // namespace ccrec::detail

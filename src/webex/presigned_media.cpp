@@ -6,6 +6,8 @@
 
 #include "transcripts.hpp"
 
+#include "internal/http_util.hpp"
+
 #include <algorithm>
 
 namespace ccrec::webex {
@@ -22,38 +24,6 @@ bool UrlRefused(Error const& e) {
   return e.http_status == 400 && (e.vendor_code == "ExpiredToken" || e.vendor_code == "TokenRefreshRequired" ||
                                   e.vendor_code == "InvalidToken");
 }
-
-/// A recording's body from byte 0 that ends before its first byte: kIntegrity, so nothing is
-/// stored. No audio file is empty (a WAV header alone is 44 bytes): an empty 200 is the store
-/// failing (an object whose upload never completed, a proxy), not a recording; stored, it would
-/// be exported with exit status 0 and the audio lost.
-class NonEmptyRecordingBody : public BodyReader {
- public:
-  NonEmptyRecordingBody(std::unique_ptr<BodyReader> inner, std::string what)
-      : inner_(std::move(inner)), what_(std::move(what)) {}
-
-  static Error EmptyError(std::string const& what) {
-    return MakeError(ErrorCode::kIntegrity, what +
-                                                ": the recording store answered HTTP 200 with an empty body (0 "
-                                                "bytes), which no recording is; nothing was stored");
-  }
-
-  Result<std::size_t> Read(char* buffer, std::size_t size) override {
-    auto n = inner_->Read(buffer, size);
-    if (!n || size == 0) return n;
-    if (*n > 0) {
-      started_ = true;
-    } else if (!started_) {
-      return EmptyError(what_);
-    }
-    return n;
-  }
-
- private:
-  std::unique_ptr<BodyReader> inner_;
-  std::string what_;
-  bool started_ = false;
-};
 
 }  // namespace
 
@@ -131,15 +101,15 @@ Result<HttpResponse> PresignedMedia::Open(CallContext const& ctx, std::uint64_t 
     current = *fresh;
     response = client.OpenRecording(current, ctx, offset);
   }
-  // A recording's body from byte 0 must not be empty: refused at once when its Content-Length
-  // says so (the engine takes a body that ends after every announced byte as complete), else on
-  // the first Read().
+  // A recording's body from byte 0 must not be empty (no audio file is 0 bytes: an empty 200 is
+  // the store failing, e.g. an object whose upload never completed).
   auto from_start = [&](Result<HttpResponse> r) -> Result<HttpResponse> {
-    if (!r || transcript || !r->body) return r;
-    std::string what = "download of task " + task_id + " recording " + recording_id;
-    if (r->ContentLength() == std::optional<std::uint64_t>(0)) return NonEmptyRecordingBody::EmptyError(what);
-    r->body = std::make_unique<NonEmptyRecordingBody>(std::move(r->body), std::move(what));
-    return r;
+    if (!r || transcript) return r;
+    Error empty = MakeError(ErrorCode::kIntegrity, "download of task " + task_id + " recording " + recording_id +
+                                                       ": the recording store answered HTTP 200 with an empty body "
+                                                       "(0 bytes), which no recording is; nothing was stored");
+    empty.http_status = r->status;
+    return ::ccrec::detail::RequireNonEmptyBody(std::move(*r), std::move(empty));
   };
   if (offset == 0) return from_start(std::move(response));
   if (!response || response->status != 200) return response;

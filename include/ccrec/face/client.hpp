@@ -358,7 +358,9 @@ class CCREC_EXPORT Client {
   /// JSON/XML/text result).
   /// Errors: MapFaceError() of a result body (e.g. 19 kNotFound, 2 kPermissionDenied, 1
   /// kPermissionDenied, 11 kNotFound after one retry, 24/25 kUnavailable after retries); kParse
-  /// for a code-0 result instead of audio; kUnauthenticated when the token is rejected twice.
+  /// for a code-0 result instead of audio; kUnauthenticated when the token is rejected twice;
+  /// kIntegrity for an empty audio body (no audio file is 0 bytes): at once with
+  /// "Content-Length: 0", else from the body's first Read().
   /// Source: reference §6.
   /// @par Thread safety
   /// Thread-safe; the body is read by one thread.

@@ -181,6 +181,38 @@ TEST(FaceClient, DownloadWithoutContentTypeIsSniffed) {
   EXPECT_EQ(e.error().vendor_code, "19");
 }
 
+// Audio is never 0 bytes: an empty 200 labelled as audio is FACE failing, not a recording
+// (stored, it would be exported with exit status 0). kIntegrity at once with "Content-Length: 0",
+// on the first read of a body without one; for a recording and for a segment.
+TEST(FaceClient, EmptyAudioBodyIsAnIntegrityError) {
+  Env env;
+  env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) { return LoginOk("t"); });
+  bool declared = true;
+  env.transport->Route("GET", "/Face/", [&declared](RecordedRequest const&) {
+    auto response = MakeResponse(200, "", {{"Content-Type", "audio/wav"}});
+    if (!declared) ccrec::RemoveHeader(response.headers, "Content-Length");
+    return Result<HttpResponse>(std::move(response));
+  });
+  auto client = env.MakeClient();
+  auto recording = client.DownloadRecording("5");
+  ASSERT_FALSE(recording);
+  EXPECT_EQ(recording.error().code, ErrorCode::kIntegrity);
+  EXPECT_NE(recording.error().message.find("audioRecording/download"), std::string::npos) << recording.error().message;
+  EXPECT_NE(recording.error().message.find("empty body"), std::string::npos) << recording.error().message;
+  ccrec::face::Segment segment;
+  segment.segment_id = "s-1";
+  auto part = client.DownloadSegment(segment);
+  ASSERT_FALSE(part);
+  EXPECT_EQ(part.error().code, ErrorCode::kIntegrity);
+
+  declared = false;
+  auto chunked = client.DownloadRecording("5");
+  ASSERT_TRUE(chunked) << chunked.error().ToString();
+  auto read = chunked->ReadAll();
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ErrorCode::kIntegrity);
+}
+
 TEST(FaceClient, Code11IsRetriedOnceThenFails) {
   Env env;
   env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) { return LoginOk("t"); });
