@@ -561,21 +561,16 @@ std::optional<std::chrono::seconds> ParseExpiration(std::string_view text) {
 }
 
 std::optional<std::string> ParseVersion(HttpHeaders const& headers, std::string_view body) {
-  auto kind = Classify(headers, body);
-  if (kind == BodyKind::kJson) {
-    auto doc = util::ParseJson(body, "FACE version");
-    if (!doc || !doc->IsObject()) return std::nullopt;
-    if (auto const* r = util::OptObject(*doc, "result")) {
-      if (auto v = Text(*r, "version")) return v;
-    }
-    return Text(*doc, "version");
-  }
-  if (kind == BodyKind::kXml) {
-    auto doc = xml::Document::Parse(body, "FACE version");
-    auto v = doc ? doc->Text("version") : std::nullopt;
-    if (v && !v->empty()) return v;
-  }
-  return std::nullopt;
+  // As ParseLogin: the result object, or a root with a `version`, in JSON or in the XML's JSON
+  // form. A `<version>` anywhere else (an HTML or proxy page) is no version answer.
+  auto doc = AnswerAsJson(Classify(headers, body), body, "FACE version");
+  if (!doc) return std::nullopt;
+  Value const* r = ResultObject(*doc);
+  if (r == nullptr && doc->IsObject() && doc->HasMember("version")) r = &*doc;
+  if (r == nullptr) return std::nullopt;
+  auto v = Text(*r, "version");
+  if (v && v->empty()) return std::nullopt;
+  return v;
 }
 
 }  // namespace ccrec::face::detail

@@ -327,6 +327,12 @@ TEST(FaceParse, Version) {
             "5.2.0M1P0 build 2016.12.15_13.29");
   EXPECT_EQ(wire::ParseVersion(JsonHeaders(), R"({"result":{"version":"6.4"}})"), "6.4");
   EXPECT_FALSE(wire::ParseVersion(JsonHeaders(), "{}"));
+  EXPECT_EQ(wire::ParseVersion(JsonHeaders(), R"({"version":"6.4"})"), "6.4");
+  EXPECT_EQ(wire::ParseVersion(XmlHeaders(), "<result><code>0</code><version>7.1</version></result>"), "7.1");
+  // A <version> outside a result (a proxy's or server's own XML page) is no FACE version.
+  EXPECT_FALSE(wire::ParseVersion(XmlHeaders(), "<status><server><version>2.4.57</version></server></status>"));
+  EXPECT_FALSE(wire::ParseVersion({}, "<html><body><version>1</version></body></html>"));
+  EXPECT_FALSE(wire::ParseVersion(XmlHeaders(), "<result><version></version></result>"));
 }
 
 }  // namespace
