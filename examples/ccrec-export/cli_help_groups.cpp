@@ -20,7 +20,7 @@ std::map<std::string, std::string> const& Sections() {
       for (auto const& f : flags) m[f] = section;
     };
     put("Window", {"from", "to", "days-back", "since-last-run", "until-now-minus", "pending-max-age", "sub-window", "shard",
-                   "lease", "lease-ttl", "lease-wait", "window", "watch", "max-recording-duration"});
+                   "lease", "lease-ttl", "lease-wait", "window", "settle", "watch", "max-recording-duration"});
     put("Destination", {"dest", "manifest", "manifest-format", "key-template", "dry-run", "file-mode", "dir-mode"});
     put("S3", {"s3-endpoint", "s3-region", "s3-path-style", "profile", "s3-checksum", "s3-conditional-writes", "sse", "sse-kms-key-id",
                "storage-class", "tag"});

@@ -38,6 +38,7 @@ struct WebexLegacyFlags {
   std::string record_type;
   std::string format = "json";
   std::string window = "1h";
+  std::string settle = "2h";
   int number_of_records = 1000;
   std::string anchor_id;
   std::string timezone;
@@ -81,8 +82,12 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   match.older_source = "webex-legacy";  // ccrec-export before the stream was named
   match.other_source_fix = "a manifest keeps one --since-last-run checkpoint: use one --manifest per record type "
                            "and format";
+  auto const settle = ParseDurationFlag("--settle", f.settle);
   auto window_range = ResolveWindow(f.range, f.common, checkpoint_source, match);
   if (window_range.nothing_to_do) return kExitOk;
+  // The source leaves what started after now minus --settle for a later run, so this run lists
+  // nothing past that time: the checkpoint must not pass it either.
+  window_range.started -= settle;
   auto const from = window_range.from;
   auto const to = window_range.to;
   auto window = ParseDurationFlag("--window", f.window);
@@ -143,6 +148,7 @@ int RunWebexLegacy(WebexLegacyFlags& f) {
   so.initial_window = window;
   so.exported_windows = legacy::ExportedWindows(*manifest, *type, format);
   so.logger = logger;
+  so.settle = settle;
   std::shared_ptr<ccrec::exporter::RecordingSource> source = legacy::MakeWebexLegacySource(client, so);
 
   auto eo = MakeExporterOptions(f.common, logger, sink);
@@ -203,6 +209,10 @@ void RegisterWebexLegacy(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--window", f->window, "initial window length, aligned to the epoch (full responses are split)")
       ->capture_default_str();
   cmd->add_option("--number-of-records", f->number_of_records, "numberOfRecords per request, 1..1000")
+      ->capture_default_str();
+  cmd->add_option("--settle", f->settle,
+                  "leave contacts that started less than this before now for a later run (their records may not "
+                  "exist yet, and an exported window is never queried again); 0 = up to now")
       ->capture_default_str();
   cmd->add_option("--anchor-id", f->anchor_id, "anchorId of the query (copied from Analyzer)");
   cmd->add_option("--timezone", f->timezone, "IANA time zone of the query (default UTC)");

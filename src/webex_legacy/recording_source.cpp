@@ -5,6 +5,7 @@
 #include <ccrec/webex_legacy/recording_source.hpp>
 
 #include "internal/http_util.hpp"
+#include "internal/pending_age.hpp"
 #include "internal/time_util.hpp"
 
 #include <algorithm>
@@ -241,24 +242,31 @@ class WebexLegacySource final : public exporter::RecordingSource {
     return {};
   }
 
-  /// The part of the range before the clock's now (whole milliseconds), or nullopt when all of
-  /// it is still to come. A window queried before its end would be exported without the records
-  /// that start later in it, and once exported (manifest line, object) it is never queried again:
-  /// those records would be lost with exit 0. So the rest is left for a later run (Warn).
+  /// The part of the range before the clock's now minus `settle` (whole milliseconds), or nullopt
+  /// when none of it has settled. A window queried too early is exported without the records that
+  /// do not exist yet (contacts that start later, or are still in progress: the historical data
+  /// holds completed contacts), and once exported (manifest line, object) it is never queried
+  /// again: those records would be lost with exit 0. So the rest is left for a later run (Warn).
   std::optional<TimeWindow> PastPart() const {
     TimeWindow range = options_.range;
     auto const now = util::FromEpochMs(util::ToEpochMs(options_.clock->Now()));
-    if (range.end <= now) return range;
-    bool const nothing_yet = util::ToEpochMs(range.begin) >= util::ToEpochMs(now);
+    auto const settle = std::max(options_.settle, std::chrono::milliseconds(0));
+    auto const cut = now - settle;
+    if (range.end <= cut) return range;
+    bool const nothing_yet = range.begin >= cut;
+    std::string const limit =
+        settle.count() == 0 ? "now (" + util::FormatIso8601(now, true) + ")"
+                            : "the settle time " + util::FormatIso8601(cut, true) + " (now minus " +
+                                  util::FormatAge(settle) + ": contacts in progress have no record yet)";
     options_.logger.Warn("Webex CC v1 " + std::string(ToPathSegment(options_.record_type)) + ": the range [" +
                          util::FormatIso8601(range.begin, true) + ", " + util::FormatIso8601(range.end, true) +
-                         ") ends after now (" + util::FormatIso8601(now, true) + "): " +
+                         ") ends after " + limit + ": " +
                          (nothing_yet ? std::string("nothing of it") : "only [" + util::FormatIso8601(range.begin, true) +
-                                                                          ", " + util::FormatIso8601(now, true) + ")") +
-                         " is exported; the rest is left for a later run (its records cannot exist yet, and a "
-                         "window exported now would never be queried again)");
+                                                                          ", " + util::FormatIso8601(cut, true) + ")") +
+                         " is exported; the rest is left for a later run (a window exported before all its records "
+                         "exist would never be queried again)");
     if (nothing_yet) return std::nullopt;
-    range.end = now;
+    range.end = cut;
     return range;
   }
 

@@ -50,8 +50,15 @@ struct CCREC_EXPORT WebexLegacySourceOptions {
   /// application/x-ndjson), kCsv the service's CSV bytes (`.csv`, text/csv). Default kJson.
   Format format = Format::kJson;
   /// The half-open range [begin, end) on `cstts`. Required (non-empty). The part after `clock`'s
-  /// now (at Enumerate()) is not exported: it is logged (Warn) and left for a later run.
+  /// now minus `settle` (at Enumerate()) is not exported: it is logged (Warn) and left for a
+  /// later run.
   TimeWindow range;
+  /// How long after a contact starts its record may still be missing (the historical data holds
+  /// completed contacts; when a record appears is not documented): the part of `range` later
+  /// than now minus `settle` is left for a later run, since a window once exported is never
+  /// queried again. Records of contacts longer than this that appear only when they end can still
+  /// be missed: raise it for long chat or email contacts. Zero: cut at now only. Default 2 hours.
+  std::chrono::milliseconds settle{std::chrono::hours(2)};
   /// Query template (anchorId, aggregations, timezone, raw JSON...); dates are replaced per
   /// window and `number_of_records` is the per-request row cap (1..Client::ServiceRowCap()).
   /// Default: the lab defaults.
@@ -66,7 +73,7 @@ struct CCREC_EXPORT WebexLegacySourceOptions {
   std::vector<TimeWindow> exported_windows;
   /// Log sink (plan, splits, a range that ends after now). Default silent.
   Logger logger;
-  /// What "now" is: the range is cut there (see `range`). Default: the system clock.
+  /// What "now" is: the range is cut at now minus `settle`. Default: the system clock.
   std::shared_ptr<Clock> clock;
 };
 
@@ -100,10 +107,10 @@ CCREC_EXPORT std::vector<TimeWindow> ExportedWindows(exporter::Manifest const& m
 ///
 /// Enumerate() first checks the options (an empty range, numberOfRecords outside
 /// 1..Client::ServiceRowCap() or a query that does not build is a kInvalidArgument error: the
-/// run is fatal and nothing is fetched). It cuts the range at `options.clock`'s now (whole
-/// milliseconds; one Warn): a window that ends later would be queried before its records exist,
-/// stored without them and never queried again, so that part is left for a later run (a range
-/// that starts at or after now hands out nothing). It plans the range into aligned windows minus
+/// run is fatal and nothing is fetched). It cuts the range at `options.clock`'s now minus
+/// `options.settle` (whole milliseconds; one Warn): a window that ends later would be queried
+/// before all its records exist, stored without them and never queried again, so that part is
+/// left for a later run (a range that starts at or after the cut hands out nothing). It plans the range into aligned windows minus
 /// `exported_windows`, and hands out one ExportItem per window, in time order (the exported
 /// windows included): source "webex-legacy", task_id the record type, recording_id
 /// "<begin ms>-<end ms>", segment_id the format; key fields {record_type} {from} {to} {from_ms}

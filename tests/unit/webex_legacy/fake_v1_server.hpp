@@ -127,14 +127,22 @@ class FakeV1Server {
     std::lock_guard<std::mutex> lock(mu_);
     clock_ = std::move(clock);
   }
+  /// With SetClock(): every contact lasts `duration`, and its record is served only once it has
+  /// ended (the historical data holds completed contacts). Default 0.
+  void SetContactDuration(std::chrono::milliseconds duration) {
+    std::lock_guard<std::mutex> lock(mu_);
+    contact_ms_ = duration.count();
+  }
 
   std::vector<FakeRecord> InWindow(std::int64_t b, std::int64_t e) const {
     std::shared_ptr<ccrec::Clock> clock;
+    std::int64_t contact_ms = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       clock = clock_;
+      contact_ms = contact_ms_;
     }
-    if (clock) e = std::min(e, ccrec::detail::ToEpochMs(clock->Now()));
+    if (clock) e = std::min(e, ccrec::detail::ToEpochMs(clock->Now()) - contact_ms);
     std::vector<FakeRecord> out;
     for (auto const& r : records_) {
       if (r.cstts >= b && r.cstts < e) out.push_back(r);
@@ -175,6 +183,7 @@ class FakeV1Server {
   int cap_;
   mutable std::mutex mu_;
   std::vector<ParsedQuery> queries_;
+  std::int64_t contact_ms_ = 0;
   std::shared_ptr<ccrec::Clock> clock_;
   std::atomic<int> max_n_{0};
   std::atomic<bool> raw_chars_{false};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// MakeWebexLegacySource with a range that ends after now: the part after now is left for a later
-// run instead of being exported without its records (and then skipped for ever).
+// MakeWebexLegacySource with a range that ends after now (or after now minus the settle time): that
+// part is left for a later run instead of being exported without its records (and then skipped for
+// ever).
 #include <ccrec/exporter/exporter.hpp>
 #include <ccrec/exporter/manifest.hpp>
 #include <ccrec/testing/fake_http_transport.hpp>
@@ -49,7 +50,8 @@ struct AfterNowEnv {
   ~AfterNowEnv() { std::remove(manifest_path.c_str()); }
 
   /// One engine run over [kDay, kDay + 3 h) at `now`, planned around the manifest's windows.
-  ccrec::exporter::ExportSummary Run(std::shared_ptr<MemorySink> const& sink, Format format) {
+  ccrec::exporter::ExportSummary Run(std::shared_ptr<MemorySink> const& sink, Format format,
+                                     std::chrono::milliseconds settle = std::chrono::milliseconds(0)) {
     auto manifest = ccrec::exporter::Manifest::Open(manifest_path);
     EXPECT_TRUE(manifest) << manifest.error().ToString();
     if (!manifest) return {};
@@ -58,6 +60,7 @@ struct AfterNowEnv {
     o.range = MsWindow(kDay, kDay + 3 * kHourMs);
     o.exported_windows = ExportedWindows(**manifest, o.record_type, format);
     o.clock = now;
+    o.settle = settle;
     ccrec::exporter::ExporterOptions eo;
     eo.key_template = kDefaultKeyTemplate;
     eo.sleeper = std::make_shared<ccrec::testing::ManualSleeper>();
@@ -111,6 +114,29 @@ void ExpectLaterRunGetsTheRest(Format format) {
 TEST(LegacySourceAfterNow, JsonWindowsAfterNowAreLeftForALaterRun) { ExpectLaterRunGetsTheRest(Format::kJson); }
 
 TEST(LegacySourceAfterNow, CsvWindowsAfterNowAreLeftForALaterRun) { ExpectLaterRunGetsTheRest(Format::kCsv); }
+
+// Contacts last 30 minutes and their records appear when they end. With the default settle time
+// (2 h) a run at 2h30 exports [0, 30 min) only, and a run at 4 h the rest: every record once.
+// Cut at now instead, the windows up to 2h30 would be stored without the contacts still in
+// progress and never queried again.
+TEST(LegacySourceAfterNow, WindowsWithContactsStillInProgressAreLeftForALaterRun) {
+  AfterNowEnv env;
+  env.server.SetContactDuration(std::chrono::minutes(30));
+  auto sink = std::make_shared<MemorySink>();
+  env.now->Set(ccrec::detail::FromEpochMs(kDay + 150 * 60000));
+  WebexLegacySourceOptions defaults;
+  auto first = env.Run(sink, Format::kJson, defaults.settle);
+  ASSERT_FALSE(first.fatal) << first.fatal->ToString();
+  EXPECT_EQ(first.exported, 1u) << "[0, 30 min)";
+  EXPECT_EQ(StoredIds(*sink, Format::kJson).size(), 10u);
+
+  env.now->Set(ccrec::detail::FromEpochMs(kDay + 6 * kHourMs));
+  auto second = env.Run(sink, Format::kJson, defaults.settle);
+  ASSERT_FALSE(second.fatal) << second.fatal->ToString();
+  std::multiset<std::string> expected;
+  for (auto const& r : legacy_test::Spread("f", kDay, 3 * kHourMs, 60)) expected.insert(r.id);
+  EXPECT_EQ(StoredIds(*sink, Format::kJson), expected) << "every record of the range exactly once";
+}
 
 TEST(LegacySourceAfterNow, ARangeThatStartsAfterNowExportsNothing) {
   AfterNowEnv env;
