@@ -359,6 +359,10 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         self.response_status = None
         self.request_started = time.monotonic()
+        # Control requests (/_emulator/...) are not logged; others are, once answered.
+        requests = getattr(getattr(self, "emu", None), "requests", None)
+        logged = requests is not None and not self.path.startswith("/_emulator/")
+        self.arrival = requests.arrive() if logged else 0
         try:
             self.route()
         except _QUIET_ERRORS:
@@ -372,6 +376,9 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
                     self.send_plain(500, "emulator internal error\n")
                 except OSError:
                     pass
+        finally:
+            if self.arrival:
+                requests.done(self.arrival)  # in case the route logged nothing
 
     def route(self) -> None:  # pragma: no cover - subclasses override
         self.send_plain(404, "not found\n")

@@ -88,20 +88,44 @@ class RequestLog:
     """Ring buffer of recent requests (no secrets) for tests: ``GET /_emulator/requests``."""
 
     def __init__(self, capacity: int = 2000) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._items: collections.deque = collections.deque(maxlen=capacity)
         self._seq = 0
+        self._arrivals = 0
+        self._in_flight: set[int] = set()
 
-    def add(self, entry: dict) -> None:
+    def arrive(self) -> int:
+        """A number for a request as it arrives. Entries are added once the request is answered,
+        after the client may already have its answer: snapshot() waits for the requests that
+        arrived but are not added yet, and lists the entries in their order of arrival."""
+        with self._lock:
+            self._arrivals += 1
+            self._in_flight.add(self._arrivals)
+            return self._arrivals
+
+    def add(self, entry: dict, arrival: int | None = None) -> None:
         with self._lock:
             self._seq += 1
             entry["seq"] = self._seq
+            entry["arrival"] = arrival if arrival else self._arrivals + self._seq / 1e6
+            self._in_flight.discard(arrival)
             self._items.append(entry)
+            self._lock.notify_all()
+
+    def done(self, arrival: int) -> None:
+        """A request that arrived but will not be added (a control request)."""
+        with self._lock:
+            self._in_flight.discard(arrival)
+            self._lock.notify_all()
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
 
-    def snapshot(self) -> list:
+    def snapshot(self, wait: float = 2.0) -> list:
+        """The entries in the order their requests arrived, once every request that arrived
+        before this call is added (at most `wait` seconds: a download still streaming is left out)."""
         with self._lock:
-            return list(self._items)
+            before = {a for a in self._in_flight}
+            self._lock.wait_for(lambda: not (before & self._in_flight), timeout=wait)
+            return sorted(self._items, key=lambda e: e["arrival"])

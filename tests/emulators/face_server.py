@@ -210,7 +210,7 @@ class Handler(face_recordings.RecordingsMixin, face_control.ControlMixin, emulib
                          "accept": self.headers.get("Accept"), "body_bytes": len(getattr(self, "body", b"") or b""),
                          "content_type": self.headers.get("Content-Type")}
                 entry.update(self.log_extra)
-                emu.requests.add(entry)
+                emu.requests.add(entry, self.arrival)
             self.log_line(f"{self.command} {self.raw_path} -> {status}")
 
     # --- helpers --------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ class Handler(huawei_session.SessionMixin, huawei_download.DownloadMixin, emulib
                      "guid_sent": self.headers.get("Guid") is not None,
                      "cookie_sent": self.headers.get("Cookie") is not None}
             entry.update(self.log_extra)
-            emu.requests.add(entry)
+            emu.requests.add(entry, self.arrival)
             ms = (time.monotonic() - self.request_started) * 1000
             self.log_line(f"{self.command} {self.raw_path} -> {status} retcode={self.retcode} ({ms:.0f} ms)")
 

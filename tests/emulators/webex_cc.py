@@ -190,7 +190,7 @@ class Handler(webex_cc_tasks.TasksMixin, webex_cc_media.MediaMixin, emulib.Emula
                 if name in ("tasks", "captures"):
                     entry["query"] = self.raw_query
                 entry.update(self.log_extra)
-                emu.requests.add(entry)
+                emu.requests.add(entry, self.arrival)
             ms = (time.monotonic() - self.request_started) * 1000
             shown = self.raw_path + ("?<presigned>" if name == "media" and self.raw_query else
                                      ("?" + self.raw_query if self.raw_query else ""))

@@ -232,7 +232,7 @@ class Handler(emulib.EmulatorRequestHandler):
                                   "path": self.raw_path, "query": self.raw_query, "status": status,
                                   "accept": self.headers.get("Accept"),
                                   "authorization": self.headers.get("Authorization") is not None,
-                                  "from": self.headers.get("From")})
+                                  "from": self.headers.get("From")}, getattr(self, "arrival", None))
             self.log_line(f"{self.command} {self.path} -> {status}")
 
     def fail(self, r: Reject) -> None:
