@@ -209,7 +209,7 @@ struct Client::Impl : util::ClientRuntime {
     auto response = GetAs(ListUrl(type, *q), format, What(type), context, ctx);
     if (!response) return std::move(response).error();
     auto parsed = parse(response->body);
-    if (!parsed) return util::WithContext(std::move(parsed).error(), context);
+    if (!parsed) return util::WithContext(Scrub(std::move(parsed).error()), context);  // it may quote the body
     return parsed;
   }
 
