@@ -3,10 +3,31 @@
 
 #include <ccrec/webex_legacy/csv.hpp>
 
+#include <ccrec/core/log.hpp>
+
+#include "internal/ascii.hpp"
+
+#include <string_view>
+
 namespace ccrec::webex_legacy {
 
 namespace {
 constexpr char kBom[] = "\xEF\xBB\xBF";
+
+/// The v1 field names ccrec's models read and the emulator serves (reference §4, §5): the only
+/// names a one-column CSV answer may have (CsvErrorTextProblem()).
+constexpr std::string_view kV1FieldNames[] = {
+    "sid",        "id",          "session",    "state",         "cstts",          "cetts",
+    "ani",        "dnis",        "channelType", "direction",    "entrypointId",   "entrypointName",
+    "queueId",    "queueName",   "agentId",    "agentName",     "agentLogin",     "teamId",
+    "teamName",   "siteId",      "siteName",   "terminationType", "isRecorded",   "isActive",
+    "idleCodeName", "wrapupCode", "callAssociatedData", "csat", "notes",          "duration"};
+
+/// At most 80 bytes of server text for a message: printable ASCII, secrets masked.
+std::string Quote(std::string_view text) {
+  std::string const cut(text.substr(0, 80));
+  return "\"" + RedactSecrets(::ccrec::detail::PrintableAscii(cut)) + (text.size() > 80 ? "...\"" : "\"");
+}
 
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsNameStart(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
@@ -54,12 +75,36 @@ std::optional<std::string> CsvHeaderProblem(std::vector<std::string> const& fiel
   return std::nullopt;
 }
 
+std::optional<std::string> CsvErrorTextProblem(std::vector<std::string> const& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (fields[i].find(": ") != std::string::npos) {
+      return "column " + std::to_string(i + 1) + " of the first row, " + Quote(fields[i]) +
+             ", reads like a message (\": \"), not a field name";
+    }
+  }
+  if (fields.size() != 1) return std::nullopt;
+  for (auto name : kV1FieldNames) {
+    if (fields[0] == name) return std::nullopt;
+  }
+  return "the first row is one column, " + Quote(fields[0]) + ", that is no v1 field name";
+}
+
 CsvParser::CsvParser(CsvOptions options) : options_(options) {}
 
 Result<void> CsvParser::Fail(std::string message) {
   failed_ = "CSV record " + std::to_string(rows_ + (have_header_ ? 2 : 1)) + " (line " + std::to_string(record_line_) +
             "): " + std::move(message);
   return MakeError(ErrorCode::kParse, *failed_);
+}
+
+Result<void> CsvParser::NotCsv(std::string_view rest) {
+  // No header row starts so (CsvHeaderProblem() would refuse it too): say what came back instead.
+  char const* kind = rest[0] == '<' ? "an HTML or XML page" : rest[0] == '{' ? "a JSON object" : "a JSON array";
+  std::string_view const line = rest.substr(0, rest.find_first_of("\r\n"));
+  return Fail("the answer is not CSV: it starts with '" + std::string(1, rest[0]) + "', " + kind + " (" +
+              Quote(line) + "): an error answered with HTTP 200, or the service ignored Accept: text/csv; nothing "
+              "of it is used (retry later; if it persists, ask for JSON: Format::kJson, `--format json` in "
+              "ccrec-export)");
 }
 
 Result<void> CsvParser::EndField() {
@@ -87,6 +132,11 @@ Result<void> CsvParser::EndRecord(RowCallback const& on_row) {
                     ", so it is a record, not a header row: the CSV answer has no header row and its columns "
                     "cannot be known (nothing of it is used; ask for JSON instead: Format::kJson, `--format json` "
                     "in ccrec-export)");
+      }
+      if (auto problem = CsvErrorTextProblem(row)) {
+        return Fail(*problem + ": the answer looks like an error message, not CSV records (an error answered "
+                    "with HTTP 200?); nothing of it is used (retry later; if it persists, ask for JSON: "
+                    "Format::kJson, `--format json` in ccrec-export)");
       }
     }
     header_ = std::move(row);
@@ -125,7 +175,13 @@ Result<void> CsvParser::Feed(std::string_view data, RowCallback const& on_row) {
     }
   }
   char const delimiter = options_.delimiter;
-  for (char c : data) {
+  for (std::size_t at = 0; at < data.size(); ++at) {
+    char const c = data[at];
+    if ((c == '<' || c == '{' || c == '[') && !have_header_ && options_.require_header_row && record_.empty() &&
+        (state_ == State::kFieldStart || state_ == State::kUnquoted) &&
+        field_.find_first_not_of(" \t") == std::string::npos) {
+      return NotCsv(data.substr(at));
+    }
     if (skip_lf_) {
       skip_lf_ = false;
       if (c == '\n') continue;  // the LF of a CRLF

@@ -46,7 +46,7 @@ Result<std::size_t> CsvPageReader::Impl::Read(char* buffer, std::size_t size) {
     auto n = body->Read(chunk.data(), chunk.size());
     if (!n) return util::WithContext(scrub(std::move(n).error()), context + ": reading the response");
     auto parsed = *n == 0 ? filter.Finish(kept) : filter.Feed(std::string_view(chunk.data(), *n), kept);
-    if (!parsed) return util::WithContext(std::move(parsed).error(), context);
+    if (!parsed) return util::WithContext(scrub(std::move(parsed).error()), context);  // it may quote the body
     if (*n == 0) {
       finished = true;
       if (filter.Dropped() > 0) {

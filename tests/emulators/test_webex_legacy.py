@@ -34,7 +34,8 @@ DAY_END = DAY_START + 86_400_000
 LAB_SIGNATURE = "yDkJq/aXwm9YYs2xgyWRqRnqgfQ="
 DEFAULTS = {"next_429": 0, "next_503": 0, "malformed_json": False, "truncate_csv": False, "rate_429": 0.0,
             "rate_503": 0.0, "tenant_mode": "required", "row_cap": 1000, "date_end_inclusive": False,
-            "date_begin_exclusive": False, "csv_header": True, "only_past": False, "day": "2026-11-01"}
+            "date_begin_exclusive": False, "csv_header": True, "csv_error_answer": "off", "only_past": False,
+            "day": "2026-11-01"}
 
 
 def q_param(obj: dict) -> str:
@@ -244,6 +245,21 @@ class LegacyEmulatorTest(unittest.TestCase):
         self.assertTrue(header.startswith("sid,cstts,"))
         self.assertEqual(rows_only, rest)
         self.assertEqual(self.list("csrs", query(DAY_END + 10, DAY_END + 20), accept="text/csv")[2], b"")
+
+    def test_csv_error_answer_knob(self) -> None:
+        window = query(DAY_START, DAY_START + 3_600_000)
+        for kind, starts in (("text", b"Error: timed out"), ("html", b"<html>"), ("json", b'{"error":')):
+            self.emu.control("config", {"csv_error_answer": kind})
+            status, headers, body = self.list("csrs", window, accept="text/csv")
+            self.assertEqual(status, 200)
+            self.assertTrue(headers["Content-Type"].startswith("text/csv"))
+            self.assertTrue(body.startswith(starts), body)
+            # JSON queries and single records are answered as usual.
+            self.assertTrue(json.loads(self.list("csrs", window)[2]))
+        self.emu.control("config", {"csv_error_answer": "off"})
+        self.assertTrue(self.list("csrs", window, accept="text/csv")[2].startswith(b"sid,cstts,"))
+        with self.assertRaises(AssertionError):
+            self.emu.control("config", {"csv_error_answer": "xml"})
 
     def test_only_past_knob(self) -> None:
         now_ms = int(time.time() * 1000)

@@ -58,6 +58,16 @@ RAW_FORBIDDEN = set('{}"[] ')
 # Knobs
 # --------------------------------------------------------------------------------------------------
 
+# Bodies of the csv_error_answer knob: what a gateway or the service could answer with HTTP 200 (the v1
+# error bodies are undocumented, reference §6).
+CSV_ERROR_ANSWERS = {
+    "off": b"",
+    "text": b"Error: timed out",
+    "html": b"<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body><h1>504 Gateway Time-out</h1>"
+            b"</body>\r\n</html>\r\n",
+    "json": b'{"error":"timed out","status":504}',
+}
+
 # The configuration is a plain dict (knob name -> value) guarded by LegacyEmulator.lock and checked by this
 # emulator's own ``coerce``.  dataset=True: a change regenerates the data set.
 Knob = emulib.Knob
@@ -76,6 +86,10 @@ KNOBS: tuple[Knob, ...] = (
     Knob("malformed_json", "bool", False, "JSON bodies are cut in half (invalid JSON, correct Content-Length)"),
     Knob("truncate_csv", "bool", False, "CSV bodies are cut inside a quoted field / mid-row (correct Content-Length)"),
     Knob("csv_header", "bool", True, "CSV bodies start with the header row (off: the raw rows only, no header)"),
+    Knob("csv_error_answer", "choice", "off",
+         "answer CSV list queries with HTTP 200, Content-Type text/csv and an error text in place of the CSV: "
+         "text ('Error: timed out'), html (a gateway's 504 page) or json (an error object); off: the CSV",
+         choices=tuple(CSV_ERROR_ANSWERS)),
     Knob("only_past", "bool", False,
          "serve only records whose cstts is before the current time, as a real service (no record exists before "
          "its contact starts); off: the whole data set whatever the date"),
@@ -131,7 +145,8 @@ def coerce(name: str, value: Any) -> Any:
 STAT_COUNTERS = ("connections", "tls_handshake_failures", "status_401", "status_429", "status_5xx", "auth_failures",
                  "raw_character_rejections", "rows_served", "full_responses", "max_number_of_records",
                  "number_of_records_over_cap", "csv_responses", "json_responses", "tenant_suffix_seen",
-                 "malformed_json_served", "truncated_csv_served", "headerless_csv_served")
+                 "malformed_json_served", "truncated_csv_served", "headerless_csv_served",
+                 "csv_error_answers_served")
 
 
 class LegacyEmulator:
@@ -362,6 +377,10 @@ class Handler(emulib.EmulatorRequestHandler):
     def send_records(self, record_type: str, rows: list[dict], want_csv: bool, single: bool) -> None:
         emu = self.emu
         headers = [("TrackingID", self.tracking_id)]
+        if want_csv and not single and emu.cfg["csv_error_answer"] != "off":
+            emu.stats.incr("csv_error_answers_served")
+            self.send_bytes(200, CSV_ERROR_ANSWERS[emu.cfg["csv_error_answer"]], "text/csv;charset=UTF-8", headers)
+            return
         if want_csv:
             body = to_csv(record_type, rows, header=emu.cfg["csv_header"])
             if not emu.cfg["csv_header"]:

@@ -46,7 +46,12 @@ struct CCREC_EXPORT CsvOptions {
   /// The first record must look like a header row (CsvHeaderProblem()); if it does not, the body
   /// has no header row, its columns cannot be known, and parsing fails with kParse. Without this
   /// check the first record would silently be taken for the header: one record missing, columns
-  /// looked up by name not found, and a full answer counted one row short. Default true.
+  /// looked up by name not found, and a full answer counted one row short. The same option
+  /// refuses, with kParse, an answer that is no CSV at all (an error answered with HTTP 200):
+  /// one whose first character (after the BOM, spaces and tabs) is `<`, `{` or `[` (an HTML or
+  /// XML page, JSON), and a first row that CsvErrorTextProblem() finds to be a message. Without
+  /// these checks `Error: timed out` parsed as a one-column header and no rows: an empty window.
+  /// Default true.
   bool require_header_row = true;
 };
 
@@ -64,6 +69,28 @@ struct CCREC_EXPORT CsvOptions {
 /// Thread-safe.
 CCREC_EXPORT std::optional<std::string> CsvHeaderProblem(std::vector<std::string> const& fields);
 
+/// Checks that `fields`, a first record that CsvHeaderProblem() accepts, is not the text of an
+/// error message answered (with HTTP 200) in place of the CSV asked for, such as `Error: timed
+/// out`, `Service Unavailable` or `Unauthorized`: each is a row of field-name-like text and, with
+/// no rows after it, used to be an empty window. A first row is such text when
+/// - any field contains ": " (a message: `Error: …`; no v1 field name has a space, and no display
+///   name seen has a colon followed by one), or
+/// - it is **one column** not named exactly (case-sensitively) like a v1 field ccrec knows:
+///   `sid`, `id`, `session`, `state`, `cstts`, `cetts`, `ani`, `dnis`, `channelType`, `direction`,
+///   `entrypointId`, `entrypointName`, `queueId`, `queueName`, `agentId`, `agentName`,
+///   `agentLogin`, `teamId`, `teamName`, `siteId`, `siteName`, `terminationType`, `isRecorded`,
+///   `isActive`, `idleCodeName`, `wrapupCode`, `callAssociatedData`, `csat`, `notes`, `duration`.
+///   A v1 record has many fields; a one-column answer can only come from a query that selects one
+///   column, and the lab's selects `sid` (reference §4). A one-column display name (`Agent Name`)
+///   is refused too: a failed window is loud, an error message stored as an empty window is not.
+/// Headers of two or more field or display names (`sid,cstts,…`, `Agent Name,Queue (ID)`) pass.
+/// @return nullopt when the row may be a header; otherwise why not, quoting the field (at most
+///   80 bytes, printable ASCII, secrets masked with RedactSecrets()): a header row holds names,
+///   not record values.
+/// @par Thread safety
+/// Thread-safe.
+CCREC_EXPORT std::optional<std::string> CsvErrorTextProblem(std::vector<std::string> const& fields);
+
 /// Incremental RFC 4180 parser.
 ///
 /// Accepts: fields separated by the delimiter; records ended by CRLF, LF or a lone CR; quoted
@@ -71,8 +98,9 @@ CCREC_EXPORT std::optional<std::string> CsvHeaderProblem(std::vector<std::string
 /// record without a line break; a UTF-8 byte-order mark at the very start (dropped); blank lines
 /// (skipped). The first record is the header.
 ///
-/// Rejects with kParse, naming the record number and line: a first record that is not a header
-/// row (CsvHeaderProblem(); CsvOptions::require_header_row), a quote inside an unquoted field, a
+/// Rejects with kParse, naming the record number and line: a body that is not CSV (starting with
+/// `<`, `{` or `[`) or a first record that is not a header row (CsvHeaderProblem(),
+/// CsvErrorTextProblem(); CsvOptions::require_header_row), a quote inside an unquoted field, a
 /// character other than delimiter or line break after a closing quote, a quoted field still open
 /// at the end of input (a truncated body), a data row whose field count differs from the
 /// header's (CsvOptions::require_header_width), and limits exceeded (max_field_bytes,
@@ -107,6 +135,7 @@ class CCREC_EXPORT CsvParser {
  private:
   enum class State { kFieldStart, kUnquoted, kQuoted, kQuoteInQuoted };
   Result<void> Fail(std::string message);
+  Result<void> NotCsv(std::string_view rest);
   Result<void> EndField();
   Result<void> EndRecord(RowCallback const& on_row);
 

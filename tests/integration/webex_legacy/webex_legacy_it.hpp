@@ -36,7 +36,8 @@ inline constexpr char kTo[] = "2026-11-02T00:00:00Z";
 inline constexpr char kDefaults[] =
     R"({"next_429":0,"next_503":0,"malformed_json":false,"truncate_csv":false,"rate_429":0,"rate_503":0,)"
     R"("tenant_mode":"required","ms_cluster_size":7,"retry_after":1,"row_cap":1000,)"
-    R"("date_end_inclusive":false,"date_begin_exclusive":false,"csv_header":true,"only_past":false,)"
+    R"("date_end_inclusive":false,"date_begin_exclusive":false,"csv_header":true,"csv_error_answer":"off",)"
+    R"("only_past":false,)"
     R"("day":"2026-11-01","days":1})";
 
 using ccrec_it::Json;
