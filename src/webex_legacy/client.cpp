@@ -16,6 +16,7 @@
 #include "internal/url.hpp"
 #include "webex_legacy/csv_page_reader.hpp"
 #include "webex_legacy/json_scan.hpp"
+#include "webex_legacy/record_pick.hpp"
 #include "webex_legacy/stray_records.hpp"
 
 #include <algorithm>
@@ -329,15 +330,22 @@ struct Client::Impl : util::ClientRuntime {
     auto response = GetAs(url, Format::kJson, what, what, ctx);
     if (!response) return std::move(response).error();
     auto doc = util::ParseJson(response->body, what + " response");
-    if (!doc) return std::move(doc).error();
-    if (doc->IsObject()) return detail::CompactJson(response->body);
-    if (doc->IsArray()) {
-      auto records = SplitRecordArray(response->body);
-      if (!records) return util::WithContext(std::move(records).error(), what);
-      if (records->empty()) return MakeError(ErrorCode::kNotFound, what + ": no such record (empty list)");
-      return std::move(records->front());
+    if (!doc) return Scrub(std::move(doc).error());
+    if (!doc->IsObject() && !doc->IsArray()) {
+      return MakeError(ErrorCode::kParse, what + ": the response is not a JSON object");
     }
-    return MakeError(ErrorCode::kParse, what + ": the response is not a JSON object");
+    std::vector<std::string> records;
+    if (doc->IsObject()) {
+      records.push_back(detail::CompactJson(response->body));
+    } else {
+      auto listed = SplitRecordArray(response->body);
+      if (!listed) return util::WithContext(Scrub(std::move(listed).error()), what);
+      if (listed->empty()) return MakeError(ErrorCode::kNotFound, what + ": no such record (empty list)");
+      records = std::move(*listed);
+    }
+    auto picked = detail::PickRecord(type, id, std::move(records), doc->IsArray(), what);
+    if (!picked) return Scrub(std::move(picked).error());  // it may quote the body
+    return picked;
   }
 };
 

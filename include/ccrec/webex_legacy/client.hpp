@@ -219,11 +219,17 @@ class CCREC_EXPORT Client {
   ///
   /// @param type record type.
   /// @param id the record id (CSR sid, CAR id from ComposeCarId(), ...), percent-encoded into the path.
-  /// @return the record object (a one-element array is unwrapped).
+  /// @return the record whose id is `id` (a CSR's `sid`, else its `id`; another record's `id`,
+  ///   else its `sid`; a string or a number as written), compact: the object answered, or the
+  ///   matching element of an array answer. An object without either member is returned as the
+  ///   record addressed (the v1 schemas are undocumented) unless it has an `error` member.
   /// Errors: kInvalidArgument (empty id, bad configuration, HTTP 400); kUnauthenticated (401:
   /// wrong API key / user id / tenant id); kPermissionDenied (403); kNotFound (404 or an empty
   /// array); kRateLimited / kUnavailable / kTransport after retries; kParse when the body is not
-  /// a JSON object or the Content-Type is not JSON.
+  /// a JSON object or array of objects, the Content-Type is not JSON, or the answer holds no
+  /// record with that id (an object of another id, an array without it: the message names up to
+  /// three ids that came back), two different records with it, or an object with an `error`
+  /// member and no id. Never another record than the one asked for.
   /// Source: reference §2 ("One record").
   /// @par Thread safety
   /// Thread-safe.

@@ -448,7 +448,7 @@ TEST(Records, GetByIdEncodesThePathAndUnwrapsArrays) {
   ClientFixture f;
   std::string sid = "74d98c29-39b4-4e1e-81fa-0ce0ae5aebb0";
   f.transport->EnqueueResponse(200, "{ \"sid\" : \"" + sid + "\", \"cstts\": 5 }", Json());
-  f.transport->EnqueueResponse(200, "[{\"id\":\"x y\",\"state\":\"new\"}]", Json());
+  f.transport->EnqueueResponse(200, "[{\"id\":\"x y/z\",\"state\":\"new\"}]", Json());
   f.transport->EnqueueResponse(200, "[]", Json());
   f.transport->EnqueueResponse(404, "{\"message\":\"No CSR\"}", Json());
   Client client(f.Options());
