@@ -19,14 +19,6 @@ using ccrec::ErrorCode;
 using legacy_test::ClientFixture;
 using legacy_test::kDay;
 
-Query ErrorAnswerQuery() {
-  Query q;
-  q.date_begin = ccrec::detail::FromEpochMs(kDay);
-  q.date_end = ccrec::detail::FromEpochMs(kDay + 1000);
-  q.number_of_records = 1000;
-  return q;
-}
-
 struct HostileAnswer {
   std::string body;
   std::string says;  // in the message: what came back
@@ -72,7 +64,7 @@ TEST(CsvErrorAnswer, ErrorTextsAreRefusedOnTheTypedPath) {
       if (*content_type) headers.push_back({"Content-Type", content_type});
       f.transport->EnqueueResponse(200, a.body, headers);
       Client client(f.Options());
-      auto page = client.QueryCsvPage(RecordType::kCsr, ErrorAnswerQuery());
+      auto page = client.QueryCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery());
       ASSERT_FALSE(page) << a.body << ": " << page->table.header.size() << " columns, " << page->table.rows.size()
                          << " rows";
       ExpectRefused(page.error(), a, "csrs");
@@ -88,7 +80,7 @@ TEST(CsvErrorAnswer, ErrorTextsAreRefusedOnTheStreamedPathBeforeAByteIsYielded) 
       ClientFixture f;
       f.EnqueueUndeclared(a.body, "text/csv");
       Client client(f.Options());
-      auto page = client.OpenCsvPage(RecordType::kCar, ErrorAnswerQuery());
+      auto page = client.OpenCsvPage(RecordType::kCar, legacy_test::FirstSecondQuery());
       ASSERT_TRUE(page) << "the status and the content type are fine";
       std::string yielded = "(unset)";
       auto body = legacy_test::ReadAll(**page, piece, &yielded);
@@ -126,9 +118,9 @@ TEST(CsvErrorAnswer, QuotedErrorTextsHideSecrets) {
     f.transport->EnqueueResponse(200, body, {{"Content-Type", "text/csv"}});
     f.EnqueueUndeclared(body, "text/csv");
     Client client(f.Options());
-    auto typed = client.QueryCsvPage(RecordType::kCsr, ErrorAnswerQuery());
+    auto typed = client.QueryCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery());
     ASSERT_FALSE(typed);
-    auto streamed = client.OpenCsvPage(RecordType::kCsr, ErrorAnswerQuery());
+    auto streamed = client.OpenCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery());
     ASSERT_TRUE(streamed);
     auto read = legacy_test::ReadAll(**streamed);
     ASSERT_FALSE(read);
@@ -187,10 +179,10 @@ TEST(CsvErrorAnswer, LegitimateCsvShapesStillPass) {
       f.transport->EnqueueResponse(200, body, {{"Content-Type", "text/csv;charset=UTF-8"}});
       f.EnqueueUndeclared(body, "text/csv");
       Client client(f.Options());
-      auto typed = client.QueryCsvPage(RecordType::kCsr, ErrorAnswerQuery());
+      auto typed = client.QueryCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery());
       ASSERT_TRUE(typed) << body << ": " << typed.error().ToString();
       EXPECT_EQ(typed->table.header.size(), width);
-      auto streamed = client.OpenCsvPage(RecordType::kCsr, ErrorAnswerQuery());
+      auto streamed = client.OpenCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery());
       ASSERT_TRUE(streamed) << streamed.error().ToString();
       auto read = legacy_test::ReadAll(**streamed);
       ASSERT_TRUE(read) << body << ": " << read.error().ToString();
@@ -206,10 +198,10 @@ TEST(CsvErrorAnswer, FakeServerAnswersStillPass) {
   legacy_test::FakeV1Server server(legacy_test::Spread("e", kDay, 500, 4));
   server.Install(*f.transport);
   Client client(f.Options());
-  auto full = client.QueryCsvPage(RecordType::kCsr, ErrorAnswerQuery());
+  auto full = client.QueryCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery());
   ASSERT_TRUE(full) << full.error().ToString();
   EXPECT_EQ(full->table.rows.size(), 4u);
-  Query later = ErrorAnswerQuery();
+  Query later = legacy_test::FirstSecondQuery();
   later.date_begin = ccrec::detail::FromEpochMs(kDay + 600);
   auto empty = client.OpenCsvPage(RecordType::kCsr, later);
   ASSERT_TRUE(empty) << empty.error().ToString();

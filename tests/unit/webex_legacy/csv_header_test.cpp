@@ -19,14 +19,6 @@ using legacy_test::ClientFixture;
 using legacy_test::FakeV1Server;
 using legacy_test::kDay;
 
-Query HeaderTestQuery(int number_of_records = 1000) {
-  Query q;
-  q.date_begin = ccrec::detail::FromEpochMs(kDay);
-  q.date_end = ccrec::detail::FromEpochMs(kDay + 1000);
-  q.number_of_records = number_of_records;
-  return q;
-}
-
 /// A client on a FakeV1Server that sends 10 records in [kDay, kDay + 1000) without the CSV header row.
 struct HeaderlessServer {
   ClientFixture fixture;
@@ -127,7 +119,7 @@ TEST(CsvHeaderRow, EmptyBodyIsZeroRowsNotAnError) {
 // possibly_truncated, so ListPages() and the exporter took the window as complete.
 TEST(CsvHeaderRow, TypedPageWithoutAHeaderRowFailsNamingTheWindow) {
   HeaderlessServer s;
-  auto page = s.client.QueryCsvPage(RecordType::kCsr, HeaderTestQuery(10));
+  auto page = s.client.QueryCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery(10));
   ASSERT_FALSE(page) << page->table.rows.size() << " rows, possibly_truncated " << page->possibly_truncated;
   ExpectNoHeaderError(page.error(), "column 2 is a number", {"rs0", std::to_string(kDay)});
   EXPECT_NE(page.error().message.find("GET /aws/api/csrs (CSV) for ["), std::string::npos) << page.error().message;
@@ -138,7 +130,7 @@ TEST(CsvHeaderRow, TypedPageWithoutAHeaderRowFailsNamingTheWindow) {
 TEST(CsvHeaderRow, StreamedPageWithoutAHeaderRowYieldsNothing) {
   HeaderlessServer s;
   for (std::size_t piece : {std::size_t{7}, std::size_t{64} * 1024}) {
-    auto page = s.client.OpenCsvPage(RecordType::kAar, HeaderTestQuery(10));
+    auto page = s.client.OpenCsvPage(RecordType::kAar, legacy_test::FirstSecondQuery(10));
     ASSERT_TRUE(page) << "the status and the content type are fine";
     std::string yielded = "(unset)";
     auto body = legacy_test::ReadAll(**page, piece, &yielded);
@@ -158,13 +150,13 @@ TEST(CsvHeaderRow, EmptyBodyIsAnEmptyPageOnBothPaths) {
   ClientFixture f;
   for (int i = 0; i < 2; ++i) f.transport->EnqueueResponse(200, "", {{"Content-Type", "text/csv"}});
   Client client(f.Options());
-  auto typed = client.QueryCsvPage(RecordType::kCsr, HeaderTestQuery(1));
+  auto typed = client.QueryCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery(1));
   ASSERT_TRUE(typed) << typed.error().ToString();
   EXPECT_TRUE(typed->table.header.empty());
   EXPECT_TRUE(typed->table.rows.empty());
   EXPECT_EQ(typed->row_limit, 1u);
   EXPECT_FALSE(typed->possibly_truncated);
-  auto streamed = client.OpenCsvPage(RecordType::kCsr, HeaderTestQuery(1));
+  auto streamed = client.OpenCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery(1));
   ASSERT_TRUE(streamed) << streamed.error().ToString();
   EXPECT_EQ(legacy_test::ReadAll(**streamed).value_or("(error)"), "");
   EXPECT_TRUE((*streamed)->Finished());

@@ -30,6 +30,15 @@ inline ccrec::webex_legacy::TimeWindow MsWindow(std::int64_t b, std::int64_t e) 
   return ccrec::webex_legacy::TimeWindow{ccrec::detail::FromEpochMs(b), ccrec::detail::FromEpochMs(e)};
 }
 
+/// A query of the first second of kDay, [kDay, kDay + 1000), for `number_of_records` rows.
+inline ccrec::webex_legacy::Query FirstSecondQuery(int number_of_records = 1000) {
+  ccrec::webex_legacy::Query q;
+  q.date_begin = ccrec::detail::FromEpochMs(kDay);
+  q.date_end = ccrec::detail::FromEpochMs(kDay + 1000);
+  q.number_of_records = number_of_records;
+  return q;
+}
+
 /// A client on a FakeHttpTransport with a manual clock and sleeper.
 struct ClientFixture {
   std::shared_ptr<ccrec::testing::FakeHttpTransport> transport = std::make_shared<ccrec::testing::FakeHttpTransport>();

@@ -15,14 +15,6 @@ using ccrec::ErrorCode;
 using legacy_test::ClientFixture;
 using legacy_test::kDay;
 
-Query JsonErrorQuery() {
-  Query q;
-  q.date_begin = ccrec::detail::FromEpochMs(kDay);
-  q.date_end = ccrec::detail::FromEpochMs(kDay + 1000);
-  q.number_of_records = 1000;
-  return q;
-}
-
 TEST(JsonErrorAnswer, NonArrayAnswersFailTheWindow) {
   struct Case {
     std::string body;
@@ -48,7 +40,7 @@ TEST(JsonErrorAnswer, NonArrayAnswersFailTheWindow) {
     if (!c.content_type.empty()) headers.push_back({"Content-Type", c.content_type});
     f.transport->EnqueueResponse(200, c.body, headers);
     Client client(f.Options());
-    auto page = client.QueryPage(RecordType::kCsr, JsonErrorQuery());
+    auto page = client.QueryPage(RecordType::kCsr, legacy_test::FirstSecondQuery());
     ASSERT_FALSE(page) << c.body << ": " << page->records.size() << " records";
     EXPECT_EQ(page.error().code, ErrorCode::kParse) << page.error().ToString();
     EXPECT_NE(page.error().message.find(c.says), std::string::npos) << c.body << " -> " << page.error().message;
@@ -63,7 +55,7 @@ TEST(JsonErrorAnswer, WrongContentTypesFailTheWindow) {
     ClientFixture f;
     f.transport->EnqueueResponse(200, "[]", {{"Content-Type", type}});
     Client client(f.Options());
-    auto page = client.QueryPage(RecordType::kCar, JsonErrorQuery());
+    auto page = client.QueryPage(RecordType::kCar, legacy_test::FirstSecondQuery());
     ASSERT_FALSE(page) << type;
     EXPECT_EQ(page.error().code, ErrorCode::kParse);
     EXPECT_NE(page.error().message.find("where JSON was expected"), std::string::npos) << page.error().message;
@@ -75,7 +67,7 @@ TEST(JsonErrorAnswer, QuotedBodiesHideSecrets) {
   ClientFixture f;
   f.transport->EnqueueResponse(200, "bad key myRandomApiKeY, signature yDkJq/aXwm9YYs2xgyWRqRnqgfQ=", {});
   Client client(f.Options());
-  auto page = client.QueryPage(RecordType::kCsr, JsonErrorQuery());
+  auto page = client.QueryPage(RecordType::kCsr, legacy_test::FirstSecondQuery());
   ASSERT_FALSE(page);
   EXPECT_EQ(page.error().message.find("myRandomApiKeY"), std::string::npos) << page.error().message;
   EXPECT_EQ(page.error().message.find("yDkJq"), std::string::npos) << page.error().message;
