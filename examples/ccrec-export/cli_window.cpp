@@ -11,6 +11,102 @@
 
 namespace ccrec_cli {
 
+namespace {
+
+using ccrec::exporter::ShardLayout;
+
+/// A --sub-window length as the flag takes it: 1d, 6h, 15m, 30s, else 1500ms.
+std::string DurationText(std::chrono::milliseconds d) {
+  struct Unit {
+    std::int64_t ms;
+    char const* name;
+  };
+  for (Unit u : {Unit{86400000, "d"}, Unit{3600000, "h"}, Unit{60000, "m"}, Unit{1000, "s"}}) {
+    if (d.count() > 0 && d.count() % u.ms == 0) return std::to_string(d.count() / u.ms) + u.name;
+  }
+  return std::to_string(d.count()) + "ms";
+}
+
+/// The flags of shard `index` under `layout`: "--shard 0/4 --sub-window 1d", or "no --shard".
+std::string LayoutFlags(std::uint32_t index, ShardLayout const& layout) {
+  if (layout.count <= 1) return "no --shard";
+  return "--shard " + std::to_string(index) + "/" + std::to_string(layout.count) + " --sub-window " +
+         DurationText(layout.sub_window);
+}
+
+/// A checkpoint naming `found` is this run's: no source (an old file), `source`, or the older name.
+bool IsOwnSource(std::string const& found, std::string const& source, CheckpointMatch const& match) {
+  return found.empty() || found == source || (!match.older_source.empty() && found == match.older_source);
+}
+
+std::string ShardCheckpointPath(std::string const& manifest_template, std::uint32_t index) {
+  return ReplaceShardPlaceholder(manifest_template, std::to_string(index)) + ".checkpoint.json";
+}
+
+/// Why checkpoint `path`, written under `old` by shard `old_index`, does not hold for this run,
+/// and (with `fix`) what to do: run with the old flags, or start the new layout under new
+/// manifests from the earliest checkpoint of the old layout's shards (read here when they all
+/// can be).
+std::string LayoutChange(std::string const& path, std::uint32_t old_index, ccrec::exporter::Checkpoint const& found,
+                         CheckpointMatch const& match, std::string const& source, bool fix) {
+  ShardLayout const& old = *found.layout;
+  std::string why = "checkpoint " + path + " was written by a run with " + LayoutFlags(old_index, old) +
+                    ", this run has " + LayoutFlags(match.shard_index, *match.layout) +
+                    ": under another shard count or sub-window length a shard lists other sub-windows, which that "
+                    "checkpoint does not cover (their pending or failed recordings would not be listed again)";
+  if (!fix) return why;
+  std::optional<std::chrono::system_clock::time_point> earliest;
+  if (old.count <= 1) earliest = found.next_from;  // one old checkpoint: this one
+  std::string unknown = "EARLIEST, the earliest next_from of the old layout's checkpoints";
+  if (old.count > 1 && old.count <= 1000 && !match.manifest_template.empty()) {
+    for (std::uint32_t i = 0; i < old.count; ++i) {
+      std::string const p = ShardCheckpointPath(match.manifest_template, i);
+      auto read = ccrec::exporter::ReadCheckpoint(p);
+      bool const usable = read && *read && IsOwnSource((*read)->source, source, match) && (*read)->layout &&
+                          ccrec::exporter::SameShardCoverage(*(*read)->layout, old);
+      if (!usable) {
+        earliest.reset();
+        unknown += " (" + p + " is missing or not of that layout)";
+        break;
+      }
+      earliest = earliest ? std::min(*earliest, (*read)->next_from) : (*read)->next_from;
+    }
+  }
+  std::string from = unknown;
+  if (earliest) {
+    from = ccrec::FormatIso8601(*earliest, true) +
+           (old.count <= 1 ? std::string(", the old checkpoint")
+                           : ", the earliest checkpoint of the " + std::to_string(old.count) + " old shards");
+  }
+  return why + ". Run with " + LayoutFlags(old_index, old) +
+         " again, or move every shard to the new layout at once: new --manifest names (e.g. webex-n" +
+         std::to_string(match.layout->count) + "-{shard}.jsonl), each new shard's first run with --since-last-run "
+         "--from " + from + "; see docs/scale.md#changing---shard-n-or---sub-window";
+}
+
+/// Why this run's layout does not match the checkpoint `found` at `path` (empty when it does):
+/// its own, or shard 0's on a shard's first run (`own` false). A checkpoint without a layout is
+/// taken as this run's, with a warning when sharded.
+std::string CheckLayout(std::string const& path, ccrec::exporter::Checkpoint const& found, bool own,
+                        CheckpointMatch const& match, std::string const& source, bool fix) {
+  if (!match.layout) return {};
+  auto const old_index = own ? match.shard_index : 0;
+  if (!found.layout) {
+    if (own && match.layout->count > 1) {
+      std::cerr << "ccrec-export: warning: checkpoint " << path
+                << " does not record its shard layout (an older ccrec-export wrote it): it is taken as written by "
+                << LayoutFlags(match.shard_index, *match.layout)
+                << ", this run's flags; if --shard N or --sub-window changed since, stop and see "
+                   "docs/scale.md#changing---shard-n-or---sub-window (the run that moves it records the layout)\n";
+    }
+    return {};
+  }
+  if (ccrec::exporter::SameShardCoverage(*found.layout, *match.layout)) return {};
+  return LayoutChange(path, old_index, found, match, source, fix);
+}
+
+}  // namespace
+
 void AddWindowFlags(CLI::App& cmd, WindowFlags& f, std::string const& what) {
   auto* from = cmd.add_option("--from", f.from,
                               "window start on " + what + ": ISO-8601 UTC (2026-11-01T00:00:00Z) or epoch ms");
@@ -53,7 +149,7 @@ ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, st
     if (read && *read) {
       auto const& found = (*read)->source;
       bool const older = !match.older_source.empty() && found == match.older_source;
-      if (!found.empty() && found != source && !older) {
+      if (!IsOwnSource(found, source, match)) {
         std::string const why = "checkpoint " + w.checkpoint_path + " belongs to source \"" + found + "\", not \"" +
                                 source + "\"";
         if (f.since_last_run) throw UsageError{why + "; " + match.other_source_fix};
@@ -65,10 +161,22 @@ ExportWindow ResolveWindow(WindowFlags const& f, CommonOptions const& common, st
                        "as \""
                     << source << "\"'s and rewritten with that name when this run moves it\n";
         }
-        w.checkpoint = (*read)->next_from;
+        w.keep_checkpoint = CheckLayout(w.checkpoint_path, **read, true, match, source, f.since_last_run);
+        if (w.keep_checkpoint.empty()) w.checkpoint = (*read)->next_from;
+      }
+    } else if (read && match.layout && match.layout->count > 1 && match.shard_index != 0 &&
+               !match.manifest_template.empty()) {
+      // This shard's first run: shard 0's checkpoint tells whether the job ran under another
+      // layout (its shards' unfinished sub-windows are not all behind this run's --from).
+      std::string const zero = ShardCheckpointPath(match.manifest_template, 0);
+      auto first = ccrec::exporter::ReadCheckpoint(zero);
+      if (first && *first && IsOwnSource((*first)->source, source, match)) {
+        w.keep_checkpoint = CheckLayout(zero, **first, false, match, source, f.since_last_run);
       }
     }
+    if (!w.keep_checkpoint.empty() && f.since_last_run) throw UsageError{w.keep_checkpoint};
   }
+  w.layout = match.layout;
   std::optional<system_clock::time_point> checkpoint;
   if (f.since_last_run) {
     checkpoint = w.checkpoint;
@@ -130,8 +238,8 @@ void AdvanceCheckpoint(ExportWindow const& w, std::string const& source, CommonO
                 " unfinished item(s) have no time in the window; the checkpoint stays at " +
                 ccrec::FormatIso8601(next, true));
   }
-  auto written = ccrec::exporter::WriteCheckpoint(w.checkpoint_path, ccrec::exporter::Checkpoint{source, next},
-                                                  FileMode(common));
+  auto written = ccrec::exporter::WriteCheckpoint(w.checkpoint_path,
+                                                  ccrec::exporter::Checkpoint{source, next, w.layout}, FileMode(common));
   if (!written) logger.Warn("cannot write checkpoint " + w.checkpoint_path + ": " + written.error().message);
 }
 
@@ -142,19 +250,27 @@ std::optional<ccrec::exporter::ShardSpec> ParseShardFlag(std::string const& text
   return *spec;
 }
 
-void ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard,
-                          bool since_last_run) {
+std::string ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard,
+                                 bool since_last_run) {
+  std::string const given = common.manifest;
   std::string const placeholder = "{shard}";
   auto at = common.manifest.find(placeholder);
   if (at == std::string::npos && shard && since_last_run) {
     throw UsageError{"--shard with --since-last-run needs {shard} in --manifest (e.g. webex-{shard}.jsonl): each "
                      "shard keeps its own checkpoint, and shards sharing one would skip each other's sub-windows"};
   }
-  if (at == std::string::npos) return;
+  if (at == std::string::npos) return {};
   if (!shard) throw UsageError{"--manifest " + common.manifest + ": {shard} needs --shard I/N"};
-  for (; at != std::string::npos; at = common.manifest.find(placeholder, at)) {
-    common.manifest.replace(at, placeholder.size(), std::to_string(shard->index));
+  common.manifest = ReplaceShardPlaceholder(given, std::to_string(shard->index));
+  return given;
+}
+
+std::string ReplaceShardPlaceholder(std::string text, std::string const& value) {
+  std::string const placeholder = "{shard}";
+  for (auto at = text.find(placeholder); at != std::string::npos; at = text.find(placeholder, at + value.size())) {
+    text.replace(at, placeholder.size(), value);
   }
+  return text;
 }
 
 }  // namespace ccrec_cli

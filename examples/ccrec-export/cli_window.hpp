@@ -10,6 +10,7 @@
 #include <ccrec/exporter/sub_window.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -52,9 +53,11 @@ struct ExportWindow {
   std::chrono::system_clock::time_point started{};
   /// This stream's checkpoint as found beside --manifest (any run, --since-last-run or not).
   std::optional<std::chrono::system_clock::time_point> checkpoint;
-  /// Why this run must leave the checkpoint file alone (it names another source, or cannot be
-  /// read); empty when it may move it.
+  /// Why this run must leave the checkpoint file alone (it names another source or another shard
+  /// layout, or cannot be read); empty when it may move it.
   std::string keep_checkpoint;
+  /// The shard layout the checkpoint is written with (CheckpointMatch::layout).
+  std::optional<ccrec::exporter::ShardLayout> layout;
 };
 
 /// Which checkpoints a subcommand takes as its own besides those of its `source`.
@@ -65,12 +68,25 @@ struct CheckpointMatch {
   std::string older_source;
   /// What the usage error for a checkpoint of another source tells the user to do.
   std::string other_source_fix = "use another --manifest";
+  /// This run's shard layout (webex: --shard's N, 1 without, and --sub-window); nullopt for a
+  /// source without shards (nothing recorded or checked). It is written into the checkpoint, and
+  /// a checkpoint of another layout (ccrec::exporter::SameShardCoverage) is refused with
+  /// --since-last-run (exit 2: the message names both layouts and the earliest checkpoint of the
+  /// old one) and left alone otherwise. A checkpoint without a layout (an older ccrec-export) is
+  /// taken as this layout's, with a warning when sharded.
+  std::optional<ccrec::exporter::ShardLayout> layout;
+  /// With --shard: this instance's index and --manifest before {shard} was replaced, through
+  /// which the other shards' checkpoints are read: shard 0's on this shard's first run (a layout
+  /// change there is refused too), all of the old layout's for the earliest in the message.
+  std::uint32_t shard_index = 0;
+  std::string manifest_template;
 };
 
 /// Resolves the window: to = --to, else now - --until-now-minus; from = the checkpoint of
 /// `source` (--since-last-run, once one exists), else to - N days (--days-back), else --from.
-/// Throws UsageError for a missing or contradictory window, or a checkpoint of another source
-/// (naming both sources and `match.other_source_fix`).
+/// Throws UsageError for a missing or contradictory window, a checkpoint of another source
+/// (naming both sources and `match.other_source_fix`), or, with --since-last-run, one of another
+/// shard layout (CheckpointMatch::layout).
 ExportWindow ResolveWindow(WindowFlags const& flags, CommonOptions const& common, std::string const& source,
                            CheckpointMatch const& match = {});
 
@@ -81,8 +97,8 @@ ExportWindow ResolveWindow(WindowFlags const& flags, CommonOptions const& common
 /// interruption. A run that did not start from an existing checkpoint never moves it past what it
 /// covered: a window that starts after the checkpoint leaves it where it is (the gap between was
 /// never listed), and one that ends before it moves it back only to an unfinished item. A
-/// checkpoint of another source, or one that cannot be read, is left alone with a warning. A
-/// write failure is a warning.
+/// checkpoint of another source or shard layout, or one that cannot be read, is left alone with a
+/// warning. The checkpoint is written with ExportWindow::layout. A write failure is a warning.
 void AdvanceCheckpoint(ExportWindow const& window, std::string const& source, CommonOptions const& common,
                        ccrec::exporter::ExportSummary const& summary, int signal_number, ccrec::Logger const& logger);
 
@@ -93,8 +109,12 @@ std::optional<ccrec::exporter::ShardSpec> ParseShardFlag(std::string const& text
 /// Replaces `{shard}` in --manifest with the shard index, so that each instance writes its own
 /// manifest and checkpoint. `{shard}` without --shard is a UsageError; so is --shard with
 /// `since_last_run` and a --manifest without `{shard}` (shards would share one checkpoint, and
-/// each would move it past the sub-windows of the others).
-void ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard,
-                          bool since_last_run);
+/// each would move it past the sub-windows of the others). Returns --manifest as given when it
+/// holds `{shard}` (CheckpointMatch::manifest_template), else "".
+std::string ApplyShardToManifest(CommonOptions& common, std::optional<ccrec::exporter::ShardSpec> const& shard,
+                                 bool since_last_run);
+
+/// `text` with every `{shard}` replaced by `value` (a shard index, or --lease's instance name).
+std::string ReplaceShardPlaceholder(std::string text, std::string const& value);
 
 }  // namespace ccrec_cli

@@ -66,11 +66,7 @@ std::string CheckLeaseUse(WebexFlags& f) {
   char host[256] = {};
   if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof(host), "host");
   std::string const instance = std::string(host) + "-" + std::to_string(::getpid());
-  std::string const placeholder = "{shard}";
-  for (auto at = f.common.manifest.find(placeholder); at != std::string::npos;
-       at = f.common.manifest.find(placeholder, at)) {
-    f.common.manifest.replace(at, placeholder.size(), instance);
-  }
+  f.common.manifest = ReplaceShardPlaceholder(f.common.manifest, instance);
   return instance;
 }
 
@@ -135,7 +131,7 @@ int RunWebex(WebexFlags& f) {
   std::string const lease_instance = CheckLeaseUse(f);
   auto const shard = ParseShardFlag(f.shard);
   if (shard && by_id) throw UsageError{"--shard splits a listed window; it cannot be used with --task-id"};
-  ApplyShardToManifest(f.common, shard, f.window.since_last_run);
+  std::string const manifest_template = ApplyShardToManifest(f.common, shard, f.window.since_last_run);
   // ---- the window: --from/--to, --days-back, --since-last-run, --until-now-minus -------------
   // --task-id: no window, no listing, no checkpoint.
   ExportWindow window;
@@ -143,7 +139,11 @@ int RunWebex(WebexFlags& f) {
     window.from = system_clock::time_point{};
     window.to = window.from + std::chrono::milliseconds(1);
   } else {
-    window = ResolveWindow(f.window, f.common, "webex");
+    CheckpointMatch match;
+    match.layout = ccrec::exporter::ShardLayout{shard ? shard->count : 1U, sub_window};
+    match.shard_index = shard ? shard->index : 0U;
+    match.manifest_template = manifest_template;
+    window = ResolveWindow(f.window, f.common, "webex", match);
   }
   if (window.nothing_to_do) {
     // No API call this run, but the refresh-token warning is due every run (docs/webex.md).

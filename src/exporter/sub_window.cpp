@@ -74,4 +74,9 @@ SubWindowClaim MakeShardClaim(ShardSpec spec) {
   };
 }
 
+bool SameShardCoverage(ShardLayout const& written, ShardLayout const& now) {
+  if (written.count != now.count) return false;
+  return written.count <= 1 || written.sub_window == now.sub_window;
+}
+
 }  // namespace ccrec::exporter

@@ -7,6 +7,7 @@
 
 #include <ccrec/core/export.hpp>
 #include <ccrec/core/result.hpp>
+#include <ccrec/exporter/sub_window.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -26,6 +27,10 @@ namespace ccrec::exporter {
 /// task still pending or failed is listed again, and a task already exported is skipped by the
 /// manifest.
 ///
+/// A sharded run (`--shard I/N`) lists only its own sub-windows, so its checkpoint holds only for
+/// runs of the same layout (SameShardCoverage()): `ccrec-export` records it in `layout` and
+/// refuses a `--since-last-run` run under another one (docs/scale.md).
+///
 /// @par Thread safety
 /// A plain value type; distinct objects may be used from distinct threads.
 struct Checkpoint {
@@ -35,18 +40,24 @@ struct Checkpoint {
   std::string source;
   /// Start of the next window (inclusive). Stored with millisecond precision.
   std::chrono::system_clock::time_point next_from{};
+  /// The shard layout of the run that wrote it. nullopt: not recorded (a file written before
+  /// ccrec-export recorded layouts, or by a source without shards, e.g. face).
+  std::optional<ShardLayout> layout{};
 };
 
 /// Reads a checkpoint file written by WriteCheckpoint().
 ///
 /// The file is one JSON object: `{"source":"webex","next_from_ms":1793491200000,
-/// "next_from":"2026-11-01T00:00:00Z"}`. `next_from_ms` (integer epoch milliseconds) is the
-/// value read; `next_from` is for people; `source` may be missing (then empty).
+/// "next_from":"2026-11-01T00:00:00Z","shard_count":4,"sub_window_ms":86400000}`. `next_from_ms`
+/// (integer epoch milliseconds) is the value read; `next_from` is for people; `source` may be
+/// missing (then empty); `shard_count` (1 to 100000) and `sub_window_ms` (>= 0, default 0) are
+/// Checkpoint::layout, missing in older files (then nullopt).
 ///
 /// @param path the file, e.g. MANIFEST + ".checkpoint.json".
 /// @return the checkpoint; nullopt (not an error) when the file does not exist: the first run.
-/// kParse when the file is not a JSON object with an integer `next_from_ms` (the message names
-/// the file and says to delete it to start over); kInvalidArgument when it is larger than 64 KiB;
+/// kParse when the file is not a JSON object with an integer `next_from_ms`, or has a
+/// `shard_count` or `sub_window_ms` out of range or not an integer (the message names the file
+/// and says to delete it to start over); kInvalidArgument when it is larger than 64 KiB;
 /// kInternal with the system's reason when it cannot be read (permissions, a directory).
 ///
 /// @par Thread safety
@@ -61,7 +72,8 @@ CCREC_EXPORT Result<std::optional<Checkpoint>> ReadCheckpoint(std::string const&
 /// holds the old or the new checkpoint, never a mix. The directory must exist.
 ///
 /// @param path the file, e.g. MANIFEST + ".checkpoint.json".
-/// @param checkpoint what to store; `next_from` is truncated to milliseconds.
+/// @param checkpoint what to store; `next_from` is truncated to milliseconds; `layout`, when set,
+///   is written as `shard_count` and `sub_window_ms`.
 /// @param file_mode permission bits the file is created with; the process umask applies
 ///   (mode & ~umask), as for the exported files. Default 0600, FilesystemSinkOptions::file_mode's
 ///   default (`ccrec-export` passes its `--file-mode`).

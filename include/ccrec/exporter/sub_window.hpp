@@ -55,4 +55,29 @@ CCREC_EXPORT Result<ShardSpec> ParseShardSpec(std::string const& text, char cons
 /// indexes too, i.e. before 1970).
 CCREC_EXPORT SubWindowClaim MakeShardClaim(ShardSpec spec);
 
+/// Which sub-windows each shard index lists: the shard count N and the grid's cell length.
+/// Shard I of (N, length) lists cells I, I+N, I+2N, … of the `length` grid, so a
+/// `--since-last-run` checkpoint of shard I says nothing about the cells shard I lists under
+/// another N or another length; Checkpoint::layout records the layout it was written under.
+///
+/// @par Thread safety
+/// A plain value type; distinct objects may be used from distinct threads.
+struct ShardLayout {
+  /// N of `--shard I/N`; 1: not sharded (every sub-window is listed). Default 1.
+  std::uint32_t count = 1;
+  /// The grid's cell length (`--sub-window`; ccrec-export's default 24 h). Only meaningful when
+  /// count > 1. Default 0 (unknown).
+  std::chrono::milliseconds sub_window{0};
+};
+
+/// The rule for a checkpoint written under `written` and read by a run under `now`: true when
+/// each shard index lists the same sub-windows under both, i.e. the counts are equal and, when
+/// sharded (count > 1), so are the sub-window lengths. Not sharded, the length does not matter
+/// (every sub-window is listed whatever its length). False: the checkpoint does not hold for
+/// the run (a shard would resume past another layout's unfinished sub-windows).
+///
+/// @par Thread safety
+/// Safe to call from any thread.
+CCREC_EXPORT bool SameShardCoverage(ShardLayout const& written, ShardLayout const& now);
+
 }  // namespace ccrec::exporter

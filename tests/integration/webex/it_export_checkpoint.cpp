@@ -48,6 +48,11 @@ class ExportCheckpointTest : public ::testing::Test {
     std::ofstream(manifest + ".checkpoint.json")
         << R"({"source":")" << source << R"(","next_from_ms":)" << ms << "}";
   }
+  static void WriteShardedCheckpoint(std::string const& manifest, std::int64_t ms, int count, std::int64_t sub_ms) {
+    std::ofstream(manifest + ".checkpoint.json") << R"({"source":"webex","next_from_ms":)" << ms
+                                                 << R"(,"shard_count":)" << count << R"(,"sub_window_ms":)" << sub_ms
+                                                 << "}";
+  }
   static rapidjson::Document Checkpoint(std::string const& manifest) {
     return Json(ccrec_it::ReadFile(manifest + ".checkpoint.json"));
   }
@@ -115,6 +120,82 @@ TEST_F(ExportCheckpointTest, ShardsWithSinceLastRunNeedAManifestPerShard) {
   EXPECT_EQ(run.exit_code, 2) << run.err;
   EXPECT_NE(run.err.find("needs {shard} in --manifest"), std::string::npos) << run.err;
   EXPECT_FALSE(std::filesystem::exists(manifest)) << "nothing is written on a usage error";
+}
+
+// A shard's checkpoint covers only the sub-windows of its --shard N and --sub-window: a run under
+// another layout would resume past the old layout's unfinished sub-windows. With
+// --since-last-run it is refused (exit 2) naming both layouts; another run leaves it alone; a run
+// of the same layout moves it and keeps the layout. Unsharded, the sub-window length is free.
+TEST_F(ExportCheckpointTest, ACheckpointOfAnotherShardLayoutIsRefusedOrLeftAlone) {
+  std::string const manifest = dir_ / "lay-{shard}.jsonl";
+  std::string const shard0 = dir_ / "lay-0.jsonl";
+  WriteShardedCheckpoint(shard0, kNov5, 2, kDayMs);
+  auto const to = Iso(kNov5 + kDayMs);
+  auto grid = Export({"--since-last-run", "--to", to, "--shard", "0/2", "--sub-window", "12h"}, manifest);
+  EXPECT_EQ(grid.exit_code, 2) << grid.err;
+  EXPECT_NE(grid.err.find("was written by a run with --shard 0/2 --sub-window 1d, this run has --shard 0/2 "
+                          "--sub-window 12h"),
+            std::string::npos)
+      << grid.err;
+  EXPECT_NE(grid.err.find("lay-1.jsonl.checkpoint.json is missing"), std::string::npos) << grid.err;
+  auto unsharded = Export({"--since-last-run", "--to", to}, shard0);
+  EXPECT_EQ(unsharded.exit_code, 2) << unsharded.err;
+  EXPECT_NE(unsharded.err.find("this run has no --shard"), std::string::npos) << unsharded.err;
+  auto adhoc = Export({"--from", Iso(kNov5), "--to", to, "--shard", "0/2", "--sub-window", "12h"}, manifest);
+  EXPECT_EQ(adhoc.exit_code, 0) << adhoc.err;
+  EXPECT_NE(adhoc.err.find("the checkpoint is left as it is"), std::string::npos) << adhoc.err;
+  EXPECT_EQ(Checkpoint(shard0)["next_from_ms"].GetInt64(), kNov5);
+  auto same = Export({"--since-last-run", "--to", to, "--shard", "0/2", "--sub-window", "1d"}, manifest);
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+  auto moved = Checkpoint(shard0);
+  EXPECT_EQ(moved["next_from_ms"].GetInt64(), kNov5 + kDayMs);
+  EXPECT_EQ(moved["shard_count"].GetInt(), 2);
+  EXPECT_EQ(moved["sub_window_ms"].GetInt64(), kDayMs);
+
+  std::string const plain = dir_ / "plain.jsonl";
+  WriteShardedCheckpoint(plain, kNov5, 1, kDayMs);
+  auto hourly = Export({"--since-last-run", "--to", to, "--sub-window", "1h"}, plain);
+  EXPECT_EQ(hourly.exit_code, 0) << "unsharded, every sub-window is listed: " << hourly.err;
+  EXPECT_EQ(Checkpoint(plain)["next_from_ms"].GetInt64(), kNov5 + kDayMs);
+}
+
+// A checkpoint written before the layout was recorded keeps working: it is taken as this run's
+// layout (with a warning when sharded) and gets it when the run moves it.
+TEST_F(ExportCheckpointTest, ACheckpointWithoutALayoutIsTakenAsThisRuns) {
+  std::string const shard1 = dir_ / "old-1.jsonl";
+  WriteCheckpoint(shard1, "webex", kNov5);
+  auto run = Export({"--since-last-run", "--to", Iso(kNov5 + kDayMs), "--shard", "1/2"}, dir_ / "old-{shard}.jsonl");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("does not record its shard layout"), std::string::npos) << run.err;
+  auto moved = Checkpoint(shard1);
+  EXPECT_EQ(moved["next_from_ms"].GetInt64(), kNov5 + kDayMs);
+  EXPECT_EQ(moved["shard_count"].GetInt(), 2);
+  EXPECT_EQ(moved["sub_window_ms"].GetInt64(), kDayMs);
+
+  std::string const plain = dir_ / "old-plain.jsonl";
+  WriteCheckpoint(plain, "webex", kNov5);
+  auto unsharded = Export({"--since-last-run", "--to", Iso(kNov5 + kDayMs)}, plain);
+  ASSERT_EQ(unsharded.exit_code, 0) << unsharded.err;
+  EXPECT_EQ(unsharded.err.find("shard layout"), std::string::npos) << "no warning unsharded: " << unsharded.err;
+  EXPECT_EQ(Checkpoint(plain)["shard_count"].GetInt(), 1);
+}
+
+// More shards: the new shards have no checkpoint yet, and would start at --from while the old
+// layout's shards may hold unfinished sub-windows that are now theirs. Shard 0's checkpoint shows
+// the old layout, so their first run is refused too.
+TEST_F(ExportCheckpointTest, ANewShardsFirstRunChecksShardZerosLayout) {
+  WriteShardedCheckpoint(dir_ / "grow-0.jsonl", kNov5, 2, kDayMs);
+  for (std::string const shard : {"2/4", "3/4"}) {
+    auto run = Export({"--since-last-run", "--from", Iso(kNov5), "--to", Iso(kNov5 + kDayMs), "--shard", shard},
+                      dir_ / "grow-{shard}.jsonl");
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find("grow-0.jsonl.checkpoint.json was written by a run with --shard 0/2 --sub-window 1d, "
+                           "this run has --shard " + shard + " --sub-window 1d"),
+              std::string::npos)
+        << run.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "grow-2.jsonl.checkpoint.json"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "grow-3.jsonl.checkpoint.json"));
 }
 
 }  // namespace

@@ -93,4 +93,44 @@ TEST(Checkpoint, WriteIntoAMissingDirectoryFailsAndCreatesNothing) {
   EXPECT_TRUE(ccrec_test::ListTree(dir.Path()).empty());
 }
 
+// The shard layout a checkpoint was written under (--shard N, --sub-window) is stored with it, so
+// that a run under another layout can tell; files written before it existed read without one.
+TEST(Checkpoint, LayoutRoundTripsAndIsAbsentFromOlderFiles) {
+  ccrec_test::TempDir dir;
+  std::string path = dir / "s.checkpoint.json";
+  ccrec::exporter::Checkpoint sharded{"webex", system_clock::time_point(milliseconds(1793491200000)),
+                                      ccrec::exporter::ShardLayout{4, milliseconds(86400000)}};
+  ASSERT_TRUE(ccrec::exporter::WriteCheckpoint(path, sharded));
+  EXPECT_EQ(ccrec_test::ReadFile(path),
+            "{\"source\":\"webex\",\"next_from_ms\":1793491200000,\"next_from\":\"2026-11-01T00:00:00Z\","
+            "\"shard_count\":4,\"sub_window_ms\":86400000}\n");
+  auto read = ccrec::exporter::ReadCheckpoint(path);
+  ASSERT_TRUE(read && read->has_value());
+  ASSERT_TRUE((*read)->layout.has_value());
+  EXPECT_EQ((*read)->layout->count, 4u);
+  EXPECT_EQ((*read)->layout->sub_window, milliseconds(86400000));
+
+  ccrec_test::WriteFile(path, R"({"source":"webex","next_from_ms":1793491200000})");
+  read = ccrec::exporter::ReadCheckpoint(path);
+  ASSERT_TRUE(read && read->has_value());
+  EXPECT_FALSE((*read)->layout.has_value()) << "an older file: layout unknown";
+  ccrec_test::WriteFile(path, R"({"next_from_ms":1,"shard_count":1})");
+  read = ccrec::exporter::ReadCheckpoint(path);
+  ASSERT_TRUE(read && read->has_value() && (*read)->layout.has_value());
+  EXPECT_EQ((*read)->layout->count, 1u);
+  EXPECT_EQ((*read)->layout->sub_window, milliseconds(0));
+
+  for (std::string text : {R"({"next_from_ms":1,"shard_count":0,"sub_window_ms":1000})",
+                           R"({"next_from_ms":1,"shard_count":100001,"sub_window_ms":1000})",
+                           R"({"next_from_ms":1,"shard_count":"four","sub_window_ms":1000})",
+                           R"({"next_from_ms":1,"shard_count":2,"sub_window_ms":-1})",
+                           R"({"next_from_ms":1,"sub_window_ms":1000})"}) {
+    ccrec_test::WriteFile(path, text);
+    auto bad = ccrec::exporter::ReadCheckpoint(path);
+    ASSERT_FALSE(bad) << text;
+    EXPECT_EQ(bad.error().code, ccrec::ErrorCode::kParse) << text;
+    EXPECT_NE(bad.error().message.find("delete it to start over"), std::string::npos) << bad.error().message;
+  }
+}
+
 }  // namespace

@@ -92,4 +92,20 @@ TEST(SubWindow, ShardSpecParsing) {
   }
 }
 
+// A checkpoint holds for a run when each shard index lists the same sub-windows: equal counts,
+// and equal lengths when sharded (unsharded, every sub-window is listed whatever its length).
+TEST(SubWindow, SameShardCoverageIsTheCountAndTheLengthWhenSharded) {
+  using ccrec::exporter::SameShardCoverage;
+  using ccrec::exporter::ShardLayout;
+  auto const day = std::chrono::milliseconds(std::chrono::hours(24));
+  auto const hour = std::chrono::milliseconds(std::chrono::hours(1));
+  EXPECT_TRUE(SameShardCoverage(ShardLayout{4, day}, ShardLayout{4, day}));
+  EXPECT_FALSE(SameShardCoverage(ShardLayout{4, day}, ShardLayout{2, day})) << "fewer shards";
+  EXPECT_FALSE(SameShardCoverage(ShardLayout{2, day}, ShardLayout{4, day})) << "more shards";
+  EXPECT_FALSE(SameShardCoverage(ShardLayout{2, day}, ShardLayout{2, hour})) << "the grid moved";
+  EXPECT_FALSE(SameShardCoverage(ShardLayout{4, day}, ShardLayout{1, day})) << "one run now lists every shard's";
+  EXPECT_FALSE(SameShardCoverage(ShardLayout{1, day}, ShardLayout{4, day}));
+  EXPECT_TRUE(SameShardCoverage(ShardLayout{1, day}, ShardLayout{1, hour})) << "unsharded: any length";
+}
+
 }  // namespace
