@@ -64,7 +64,7 @@ void AddRedisLeaseFlags(CLI::App& app, WebexFlags& f) {
                  RedisUrlHelp("share the window with every instance started with the same job flags by leasing "
                               "--sub-window sub-windows (renewed while they are worked, marked done when every "
                               "recording of them was exported or skipped, else listed again later; a dead instance's sub-window is taken over when "
-                              "its lease expires). {shard} in --manifest becomes HOST-PID. Not with --shard, "
+                              "its lease expires). {shard} in --manifest becomes HOST-PID-RANDOM. Not with --shard, "
                               "--since-last-run, --task-id or --dry-run (docs/scale.md)"));
   app.add_option("--lease-ttl", f.lease_ttl,
                  "lifetime of a --lease lease, renewed every third of it: a killed instance's sub-window is taken "

@@ -14,9 +14,6 @@
 #include <ccrec/core/time.hpp>
 #include <ccrec/exporter/checkpoint.hpp>
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <iostream>
 #include <sstream>
 
@@ -50,8 +47,8 @@ void CheckTaskIdFlags(WebexFlags const& f) {
   }
 }
 
-/// --lease with flags it cannot work with (UsageError), and {shard} in --manifest -> HOST-PID.
-/// Returns the instance name (HOST-PID), or "" without --lease.
+/// --lease with flags it cannot work with (UsageError), and {shard} in --manifest -> HOST-PID-RANDOM.
+/// Returns the instance name (ccrec::exporter::NewLeaseHolder()), or "" without --lease.
 std::string CheckLeaseUse(WebexFlags& f) {
   if (f.lease.empty()) return {};
   if (!f.shard.empty()) throw UsageError{"--lease and --shard both split the window; choose one"};
@@ -63,9 +60,7 @@ std::string CheckLeaseUse(WebexFlags& f) {
   }
   if (f.common.dry_run) throw UsageError{"--lease cannot be used with --dry-run (it would mark sub-windows done)"};
   CheckLeaseFlags(f);
-  char host[256] = {};
-  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof(host), "host");
-  std::string const instance = std::string(host) + "-" + std::to_string(::getpid());
+  std::string const instance = ccrec::exporter::NewLeaseHolder();  // HOST-PID-RANDOM
   f.common.manifest = ReplaceShardPlaceholder(f.common.manifest, instance);
   return instance;
 }

@@ -3,7 +3,12 @@
 
 #include <ccrec/exporter/sub_window_lease.hpp>
 
+#include "internal/crypto.hpp"
+
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -19,6 +24,13 @@ using std::chrono::milliseconds;
 std::string Name(SubWindow const& w) { return "sub-window " + std::to_string(w.index); }
 
 }  // namespace
+
+std::string NewLeaseHolder() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') std::snprintf(host, sizeof(host), "host");
+  return std::string(host) + "-" + std::to_string(::getpid()) + "-" +
+         ::ccrec::detail::HexEncode(::ccrec::detail::RandomBytes(4));
+}
 
 namespace {
 // std::thread's state for a callable is a template instantiated on the callable's type, with

@@ -60,6 +60,16 @@ class CCREC_EXPORT SubWindowLeaseStore {
   virtual std::string Describe() const = 0;
 };
 
+/// A new instance-unique lease value, "HOST-PID-RANDOM": this host's name, this process's id and
+/// 8 hex digits from a CSPRNG (OpenSSL RAND_bytes), drawn anew by each call. The random part keeps
+/// the values of instances apart when host and PID are alike (containers with a fixed hostname,
+/// each process PID 1), which would otherwise all hold every lease at once. Safe as a file name
+/// part (`ccrec-export --lease` puts it into `{shard}` of --manifest) when the host name is.
+///
+/// @par Thread safety
+/// Safe to call from any thread.
+CCREC_EXPORT std::string NewLeaseHolder();
+
 /// Options of SubWindowLeaser.
 ///
 /// @par Thread safety

@@ -152,6 +152,18 @@ TEST_F(RedisLeaseCliTest, TwoInstancesListEachSubWindowOnceAndExportEachRecordin
     EXPECT_EQ(entry.path().string().find(".checkpoint.json"), std::string::npos)
         << "no checkpoint with --lease: " << entry.path();
   }
+  // {shard} became each instance's lease value HOST-PID-RANDOM: the 8 random hex digits keep
+  // apart instances whose host name and PID are alike (containers, each process PID 1).
+  std::size_t manifests = 0;
+  for (auto const& entry : std::filesystem::directory_iterator(dir_.Path())) {
+    std::string const name = entry.path().filename().string();
+    if (name.rfind("m-", 0) != 0 || name.size() < 8 || name.compare(name.size() - 6, 6, ".jsonl") != 0) continue;
+    ++manifests;
+    ASSERT_GE(name.size(), 17u) << name;
+    EXPECT_EQ(name[name.size() - 15], '-') << name;
+    EXPECT_EQ(name.substr(name.size() - 14, 8).find_first_not_of("0123456789abcdef"), std::string::npos) << name;
+  }
+  EXPECT_EQ(manifests, 2u) << "one manifest per instance";
 
   // A third instance of the same job finds every sub-window done: no Tasks call at all.
   auto late = ccrec_it::RunProgram(Args(), Env());

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <functional>
 #include <map>
@@ -334,6 +336,23 @@ TEST_F(SubWindowLeaseTest, AnUnreachableStoreFailsTheClaim) {
       << r.error().message;
   SubWindowLeaser none(SubWindowLeaserOptions{});
   EXPECT_EQ(none.Claim(CellSwl(1), stop_).error().code, ccrec::ErrorCode::kInvalidArgument);
+}
+
+// Containers with a fixed hostname run every instance as PID 1: HOST-PID alone would be one
+// holder value for all of them, and each would take every lease as its own.
+TEST(SubWindowLease, NewLeaseHoldersOfOneHostAndPidDiffer) {
+  std::string const a = ccrec::exporter::NewLeaseHolder();
+  std::string const b = ccrec::exporter::NewLeaseHolder();
+  EXPECT_NE(a, b);
+  auto const pid = "-" + std::to_string(::getpid()) + "-";
+  for (auto const& holder : {a, b}) {
+    auto const at = holder.rfind(pid);
+    ASSERT_NE(at, std::string::npos) << holder;
+    EXPECT_GT(at, 0u) << "the host name first: " << holder;
+    std::string const random = holder.substr(at + pid.size());
+    EXPECT_EQ(random.size(), 8u) << holder;
+    EXPECT_EQ(random.find_first_not_of("0123456789abcdef"), std::string::npos) << holder;
+  }
 }
 
 }  // namespace
