@@ -42,6 +42,17 @@ void DropRepeatedSegments(Recording& r, Logger const& logger) {
   r.segments = std::move(kept);
 }
 
+// Audio is never 0 bytes (a WAV header alone is 44): a 200 with an empty body is FACE failing,
+// not a recording, and stored it would be exported with exit status 0.
+Result<HttpResponse> NonEmptyAudio(Result<HttpResponse> response, std::string const& what) {
+  if (!response) return response;
+  Error e = MakeError(ErrorCode::kIntegrity, what + ": FACE answered HTTP " + std::to_string(response->status) +
+                                                 " with an empty body (0 bytes), which no audio file is; nothing "
+                                                 "was stored");
+  e.http_status = response->status;
+  return util::RequireNonEmptyBody(std::move(*response), std::move(e));
+}
+
 }  // namespace
 
 Client::Client(ClientOptions options) : impl_(std::make_shared<Impl>(std::move(options))) {}
@@ -167,21 +178,6 @@ Pager<RecordingMatch> Client::ListRecordings(ListQuery const& query, CallContext
                                                           impl_->options.time_format, query, ctx);
   return Pager<RecordingMatch>([lister] { return lister->Next(); });
 }
-
-namespace {
-
-// Audio is never 0 bytes (a WAV header alone is 44): a 200 with an empty body is FACE failing,
-// not a recording, and stored it would be exported with exit status 0.
-Result<HttpResponse> NonEmptyAudio(Result<HttpResponse> response, std::string const& what) {
-  if (!response) return response;
-  Error e = MakeError(ErrorCode::kIntegrity, what + ": FACE answered HTTP " + std::to_string(response->status) +
-                                                 " with an empty body (0 bytes), which no audio file is; nothing "
-                                                 "was stored");
-  e.http_status = response->status;
-  return util::RequireNonEmptyBody(std::move(*response), std::move(e));
-}
-
-}  // namespace
 
 Result<HttpResponse> Client::DownloadRecording(std::string const& recording_id, CallContext const& ctx) const {
   if (recording_id.empty()) {
