@@ -27,6 +27,7 @@ struct HuaweiFlags {
   std::vector<std::string> record_ids;
   std::string watch;
   std::string max_recording_duration;
+  std::string end_drain_limit;
   bool since_last_run = false;
   std::string location_id;
   int file_type = 1;
@@ -66,6 +67,14 @@ int RunHuawei(HuaweiFlags& f) {
     if (max_recording_duration->count() < 0 || *max_recording_duration > std::chrono::hours(24 * 7)) {
       throw UsageError{"--max-recording-duration \"" + f.max_recording_duration +
                        "\" is not a duration between 0 and 7d (e.g. 4h, 90m)"};
+    }
+  }
+  std::optional<std::chrono::milliseconds> end_drain_limit;
+  if (!f.end_drain_limit.empty()) {
+    end_drain_limit = ParseDurationFlag("--end-drain-limit", f.end_drain_limit);
+    if (end_drain_limit->count() < 0 || *end_drain_limit > std::chrono::hours(1)) {
+      throw UsageError{"--end-drain-limit \"" + f.end_drain_limit +
+                       "\" is not a duration between 0 and 1h (e.g. 10s, 2m)"};
     }
   }
   for (auto const& id : f.record_ids) {
@@ -135,6 +144,7 @@ int RunHuawei(HuaweiFlags& f) {
   }
   src.watch = watch;
   if (max_recording_duration) src.max_recording_duration = *max_recording_duration;
+  if (end_drain_limit) src.end_drain_limit = *end_drain_limit;
   src.file_type = f.file_type;
   src.location_id = f.location_id;
   src.logger = logger;
@@ -181,6 +191,10 @@ void RegisterHuawei(CLI::App& app, std::function<int()>& action) {
                   "presumed finished and downloaded (until then a call still going on at the end of a run is held "
                   "as pending); 0 downloads such recordings at once")
       ->default_str("4h");
+  cmd->add_option("--end-drain-limit", f->end_drain_limit,
+                  "at the end of a run, how long to poll on while the gateway still delivers events before "
+                  "signing out (it drops what it still holds); when the limit passes first the run fails")
+      ->default_str("10s");
   cmd->add_flag("--since-last-run", f->since_last_run,
                 "also retry every recording the --manifest has as failed or pending (the manifest is the "
                 "checkpoint); alone, or with --record-id or --watch");

@@ -78,13 +78,21 @@ struct EventPoller::State {
   }
 
   /// After an answer (`drained`: without an event): whether Finish() ends the loop now. The answer
-  /// in flight is always awaited; polling goes on while answers carry events, until finish_by.
-  bool EndsFinish(bool drained) const {
+  /// in flight is always awaited; polling goes on while answers carry events, until finish_by. When
+  /// the limit passes while answers still carry events, the drain failed (DrainError(), a warning):
+  /// the gateway may still hold record events, and it drops them at sign-out.
+  bool EndsFinish(bool drained) {
     std::lock_guard<std::mutex> lock(mu);
     if (!finishing || drained) return finishing;
     if (std::chrono::steady_clock::now() < finish_by) return false;
-    options.logger.Warn(who + ": the gateway still delivers events at the end of the run; stopping the event poll " +
-                        "(events it still holds are dropped when the agent signs out)");
+    Error failed = MakeError(ErrorCode::kUnavailable,
+                             who + ": the gateway still delivered events when the end-of-run drain limit (" +
+                                 std::to_string(drain_limit.count()) +
+                                 " ms) passed; events it still holds are dropped when the agent signs out, and a "
+                                 "recording announced among them is in no manifest line (raise the drain limit, or "
+                                 "export such a recording by its fileName)");
+    options.logger.Warn(failed.message);
+    drain_error = std::move(failed);
     return true;
   }
 

@@ -129,10 +129,10 @@ class CCREC_EXPORT EventPoller {
   /// The error that stopped the loop, if any.
   std::optional<Error> FatalError() const;
   /// Why Finish() could not take everything the gateway held: the poll still failed when
-  /// `drain_limit` passed (the last failure, its message saying so), or the loop had stopped for good
-  /// (FatalError()). Events the gateway still holds are then dropped when the agent signs out, so a
-  /// caller that must not lose recordings reports it as a failure. nullopt otherwise (also when the
-  /// limit passed while answers still carried events: a warning says so).
+  /// `drain_limit` passed (the last failure, its message saying so), answers still carried events
+  /// when it passed (kUnavailable, "the gateway still delivered events …"), or the loop had stopped
+  /// for good (FatalError()). Events the gateway still holds are then dropped when the agent signs
+  /// out, so a caller that must not lose recordings reports it as a failure. nullopt otherwise.
   std::optional<Error> DrainError() const;
   /// Poll answers that arrived (HTTP 2xx) but could not be read so far: cut off or timed out after
   /// their headers, over the 1 MiB cap, not JSON, or without `retcode`. The gateway takes an event off

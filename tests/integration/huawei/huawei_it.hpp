@@ -80,6 +80,15 @@ class HuaweiIt : public ::testing::Test {
     auto s = Control("stats");
     return s.HasMember(name.c_str()) && s[name.c_str()].IsInt64() ? s[name.c_str()].GetInt64() : 0;
   }
+  /// The fileName of a small agent call recording among the preset files ("" if none).
+  static std::string SmallPresetRecording() {
+    std::string listed;
+    auto const files = Control("files");
+    for (auto const& f : files["files"].GetArray()) {
+      if (f["filetype"].GetInt() == 1 && f["size"].GetInt64() < 100000) listed = f["fileName"].GetString();
+    }
+    return listed;
+  }
   static std::string ExpectedSha(std::string const& file_name) {
     return Control("expected?fileName=" + ccrec::detail::PercentEncode(file_name))["sha256"].GetString();
   }

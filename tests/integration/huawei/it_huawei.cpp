@@ -427,6 +427,8 @@ TEST_F(HuaweiIt, CliUsageErrorsExitTwoAndTouchNothing) {
       {"--record-id", "Y:/a.V3", "--key-template", "{bogus}"},
       {"--record-id", "Y:/a.V3", "--max-recording-duration", "4 hours"},
       {"--record-id", "Y:/a.V3", "--max-recording-duration", "8d"},
+      {"--record-id", "Y:/a.V3", "--end-drain-limit", "2h"},
+      {"--record-id", "Y:/a.V3", "--end-drain-limit", "soon"},
   };
   auto sign_in_requests = [] {
     auto stats = Control("stats");

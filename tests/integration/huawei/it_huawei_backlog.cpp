@@ -148,11 +148,7 @@ TEST_F(HuaweiIt, CliRecordEventAfterTheWatchIsPendingAndSinceLastRunExportsIt) {
 // pending line (before, the keep-alive poll was stopped as soon as the download was done).
 TEST_F(HuaweiIt, CliListRunTakesEveryEventTheGatewayStillHoldsBeforeSigningOut) {
   Control("config", R"({"noise_events":false})");
-  std::string listed;
-  auto const files = Control("files");
-  for (auto const& f : files["files"].GetArray()) {
-    if (f["filetype"].GetInt() == 1 && f["size"].GetInt64() < 100000) listed = f["fileName"].GetString();
-  }
+  std::string const listed = SmallPresetRecording();
   ASSERT_FALSE(listed.empty());
   std::set<std::string> announced;
   for (int i = 0; i < 5; ++i) {
@@ -171,6 +167,38 @@ TEST_F(HuaweiIt, CliListRunTakesEveryEventTheGatewayStillHoldsBeforeSigningOut) 
   EXPECT_EQ(status[listed], "exported");
   for (auto const& name : announced) EXPECT_EQ(status[name], "pending") << name << " lost\n" << run.err;
   EXPECT_NE(run.err.find("finishing the event poll"), std::string::npos) << run.err;
+  EXPECT_EQ(Stat("active_sessions"), 0);
+}
+
+// The end-of-run drain is cut while the gateway still delivers events (many were announced at once,
+// one per poll answer): what it still holds is dropped at sign-out, recordings among them, so the run
+// fails (it used to end 0 with a warning). What it did take is exported or pending, as always.
+TEST_F(HuaweiIt, CliRunEndingWhileTheGatewayStillDeliversEventsFails) {
+  Control("config", R"({"noise_events":false})");
+  std::string const listed = SmallPresetRecording();
+  ASSERT_FALSE(listed.empty());
+  std::set<std::string> announced;
+  for (int i = 0; i < 40; ++i) {  // 120 events: far more than 300 ms of polls can take
+    auto rec = Control("record", R"({"agent_id":"20011","size":500,"delay_ms":0,"index":)" + std::to_string(i) + "}");
+    announced.insert(rec["fileName"].GetString());
+  }
+  TempDir out("ccrec-it-hw");
+  std::string manifest = out.Path() + "/m.jsonl";
+  auto args = Cli(out.Path() + "/d", manifest);
+  args.insert(args.end(), {"--record-id", listed, "--end-drain-limit", "300ms"});
+  auto run = ccrec_it::RunProgram(args, Env());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("still delivered events when the end-of-run drain limit (300 ms) passed"), std::string::npos)
+      << run.err;
+  std::map<std::string, std::string> status;
+  for (auto const& l : ManifestLines(manifest)) status[l["recording_id"].GetString()] = l["status"].GetString();
+  EXPECT_EQ(status[listed], "exported");
+  for (auto const& [name, line_status] : status) {
+    if (name != listed) {
+      EXPECT_TRUE(announced.count(name) == 1 && line_status == "pending") << name << " " << line_status;
+    }
+  }
+  EXPECT_LT(status.size(), announced.size() + 1) << "the gateway was still delivering when the drain ended";
   EXPECT_EQ(Stat("active_sessions"), 0);
 }
 

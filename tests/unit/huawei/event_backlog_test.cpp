@@ -216,7 +216,13 @@ TEST(HuaweiWatchBacklog, TheDrainAfterThePeriodIsBounded) {
   auto summary = exporter.Run();
   EXPECT_LT(SteadyClock::now() - start, 5s);
   ASSERT_TRUE(source->Shutdown());
-  EXPECT_FALSE(summary.fatal);
+  // The end-of-run drain was cut while the gateway still delivered: it may still hold record events,
+  // which it drops at sign-out, so the run fails rather than ending clean.
+  ASSERT_TRUE(summary.fatal);
+  EXPECT_EQ(summary.fatal->code, ccrec::ErrorCode::kUnavailable);
+  EXPECT_NE(summary.fatal->message.find("still delivered events when the end-of-run drain limit (50 ms) passed"),
+            std::string::npos)
+      << summary.fatal->message;
   EXPECT_TRUE(log.Contains("the gateway still delivered events 200 ms after the watch period")) << [&] {
     std::string all;
     for (auto const& l : log.Lines()) all += l + "\n";
@@ -265,7 +271,8 @@ TEST(HuaweiEventPoller, AFullQueueDiscardsOnlyNonRecordingEventsAndSetsRecording
 }
 
 // Finish() polls on while answers carry events, but not for ever: a gateway that keeps delivering
-// (a busy agent) is left after the drain limit, with a warning.
+// (a busy agent) is left after the drain limit, and the drain failed: what the gateway still holds
+// is dropped at sign-out.
 TEST(HuaweiEventPoller, FinishStopsAfterItsDrainLimitWhileTheGatewayKeepsDelivering) {
   Gateway gw;
   gw.on_poll = [&](int n) { gw.Event(Noise(n)); };  // never runs dry
@@ -280,7 +287,12 @@ TEST(HuaweiEventPoller, FinishStopsAfterItsDrainLimitWhileTheGatewayKeepsDeliver
   ASSERT_TRUE(WaitFor([&] { return gw.polls.load() >= 3; }));
   poller.Finish(30ms);
   EXPECT_FALSE(poller.Running());
-  EXPECT_TRUE(log.Contains("the gateway still delivers events at the end of the run")) << ::testing::PrintToString(log.Lines());
+  EXPECT_TRUE(log.Contains("the gateway still delivered events when the end-of-run drain limit (30 ms) passed"))
+      << ::testing::PrintToString(log.Lines());
+  auto drain = poller.DrainError();
+  ASSERT_TRUE(drain);
+  EXPECT_EQ(drain->code, ccrec::ErrorCode::kUnavailable);
+  EXPECT_NE(drain->message.find("dropped when the agent signs out"), std::string::npos) << drain->message;
 
   EventPoller never_started(session, o);
   never_started.Finish(1h);  // returns at once

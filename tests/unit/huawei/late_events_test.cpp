@@ -37,7 +37,12 @@ TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExpo
   gw.files[kLate] = "LATE";
   gw.Event(Record("1", kEarly, "c1"));
   gw.Event(Stop("1"));
-  gw.on_poll = [&](int n) { gw.Event(Noise(n)); };  // never runs dry: the drain limit ends the watch
+  // Runs dry only once the late record event was delivered: the watch's drain limit ends the watch,
+  // and the end-of-run drain then finds the gateway empty.
+  std::atomic<bool> dry{false};
+  gw.on_poll = [&](int n) {
+    if (!dry) gw.Event(Noise(n));
+  };
   LogCapture log;
   std::atomic<bool> announced{false};
   gw.on_download = [&](std::string const& id) {
@@ -47,6 +52,7 @@ TEST(HuaweiLateRecordEvents, ARecordEventAfterTheWatchIsPendingAndTheNextRunExpo
     gw.Event(Record("2", kLate, "c2"));
     EXPECT_TRUE(WaitFor([&] { return log.Contains("arrived while events are not queued for export"); }))
         << "the late record event was not delivered while the download ran";
+    dry = true;
   };
   ccrec_test::TempDir dir;
   auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
