@@ -106,7 +106,9 @@ struct CCREC_EXPORT HuaweiSourceOptions {
   /// answer in flight is awaited and polling goes on while answers carry events, for at most this
   /// long, so that the gateway (which drops what it still holds at sign-out) has delivered every
   /// record event; each becomes a pending item. It usually ends at the first answer without an
-  /// event, within the gateway's 10 s hold. Default 10 s.
+  /// event, within the gateway's 10 s hold. When the limit passes while answers still carry events,
+  /// or while the poll still fails, Enumerate() returns EventPoller::DrainError(): what the gateway
+  /// still holds is lost at sign-out. Default 10 s.
   std::chrono::milliseconds end_drain_limit{std::chrono::seconds(10)};
   /// Deadline of the sign-out in Shutdown(). Default 5 s.
   std::chrono::milliseconds sign_out_timeout{std::chrono::seconds(5)};
