@@ -6,6 +6,7 @@
 #include <ccrec/core/log.hpp>
 
 #include "internal/ascii.hpp"
+#include "webex_legacy/field_names.hpp"
 
 #include <string_view>
 
@@ -13,15 +14,6 @@ namespace ccrec::webex_legacy {
 
 namespace {
 constexpr char kBom[] = "\xEF\xBB\xBF";
-
-/// The v1 field names ccrec's models read and the emulator serves (reference §4, §5): the only
-/// names a one-column CSV answer may have (CsvErrorTextProblem()).
-constexpr std::string_view kV1FieldNames[] = {
-    "sid",        "id",          "session",    "state",         "cstts",          "cetts",
-    "ani",        "dnis",        "channelType", "direction",    "entrypointId",   "entrypointName",
-    "queueId",    "queueName",   "agentId",    "agentName",     "agentLogin",     "teamId",
-    "teamName",   "siteId",      "siteName",   "terminationType", "isRecorded",   "isActive",
-    "idleCodeName", "wrapupCode", "callAssociatedData", "csat", "notes",          "duration"};
 
 /// At most 80 bytes of server text for a message: printable ASCII, secrets masked.
 std::string Quote(std::string_view text) {
@@ -82,10 +74,7 @@ std::optional<std::string> CsvErrorTextProblem(std::vector<std::string> const& f
              ", reads like a message (\": \"), not a field name";
     }
   }
-  if (fields.size() != 1) return std::nullopt;
-  for (auto name : kV1FieldNames) {
-    if (fields[0] == name) return std::nullopt;
-  }
+  if (fields.size() != 1 || detail::IsV1FieldName(fields[0])) return std::nullopt;
   return "the first row is one column, " + Quote(fields[0]) + ", that is no v1 field name";
 }
 

@@ -3,9 +3,12 @@
 
 #include <ccrec/webex_legacy/models.hpp>
 
+#include <ccrec/core/log.hpp>
+
 #include "internal/ascii.hpp"
 #include "internal/json.hpp"
 #include "internal/time_util.hpp"
+#include "webex_legacy/field_names.hpp"
 #include "webex_legacy/json_scan.hpp"
 
 #include <algorithm>
@@ -157,6 +160,24 @@ std::vector<FieldSpec<Aar>> const& AarSpecs() {
   return specs;
 }
 
+/// Why `object` (an element of a list answer) is no v1 record, or nullopt: it has no member named
+/// like a v1 field, e.g. `{"error":"…"}` answered with status 200, which must not be stored as a
+/// window's one record. Names at most 5 of its members, printable ASCII, secrets masked.
+std::optional<std::string> NotARecordProblem(rapidjson::Value const& object) {
+  std::string names;
+  std::size_t count = 0;
+  for (auto const& member : object.GetObject()) {
+    std::string_view const name(member.name.GetString(), member.name.GetStringLength());
+    if (detail::IsV1FieldName(name)) return std::nullopt;
+    if (++count <= 5) {
+      names += (names.empty() ? "\"" : ", \"") + util::PrintableAscii(std::string(name.substr(0, 40))) + "\"";
+    }
+  }
+  if (count == 0) return std::string("is an empty object, not a v1 record");
+  return "has no v1 field (its members: " + RedactSecrets(names) + (count > 5 ? ", …" : "") +
+         "): an error answer sent with status 200 rather than a record";
+}
+
 template <typename T>
 Result<std::vector<T>> ParseList(std::string_view json, std::vector<FieldSpec<T>> const& specs, char const* what) {
   auto records = SplitRecordArray(json);
@@ -199,6 +220,9 @@ Result<std::vector<std::string>> SplitRecordArray(std::string_view json) {
     if (!element.IsObject()) {
       return MakeError(ErrorCode::kParse,
                        "v1 record list: element " + std::to_string(index) + " is not a JSON object");
+    }
+    if (auto problem = NotARecordProblem(element)) {
+      return MakeError(ErrorCode::kParse, "v1 record list: element " + std::to_string(index) + " " + *problem);
     }
     ++index;
   }

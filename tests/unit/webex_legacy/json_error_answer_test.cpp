@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // A JSON list query answered with HTTP 200 and something other than a JSON array of records (an
-// error object, an HTML page, plain text, a JSON scalar, nothing): each must fail the window with
-// kParse, never be taken for an empty window (QueryPage(), ListPages(), the export's JSON path).
+// error object, alone or in the array, an HTML page, plain text, a JSON scalar, nothing): each must
+// fail the window with kParse, never be taken for an empty window (QueryPage(), ListPages(), the
+// export's JSON path).
 #include <ccrec/webex_legacy/client.hpp>
 
 #include <gtest/gtest.h>
@@ -33,6 +34,9 @@ TEST(JsonErrorAnswer, NonArrayAnswersFailTheWindow) {
       {"", "application/json", "is not valid JSON"},
       {"[{\"error\":\"timed out\"}", "application/json", "is not valid JSON"},
       {"[\"Error: timed out\"]", "application/json", "element 0 is not a JSON object"},
+      {R"([{"error":"timed out","status":504}])", "application/json",
+       R"(element 0 has no v1 field (its members: "error", "status"))"},
+      {R"([{}])", "application/json", "element 0 is an empty object"},
   };
   for (auto const& c : cases) {
     ClientFixture f;
