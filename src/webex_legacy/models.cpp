@@ -160,22 +160,33 @@ std::vector<FieldSpec<Aar>> const& AarSpecs() {
   return specs;
 }
 
-/// Why `object` (an element of a list answer) is no v1 record, or nullopt: it has no member named
-/// like a v1 field, e.g. `{"error":"…"}` answered with status 200, which must not be stored as a
-/// window's one record. Names at most 5 of its members, printable ASCII, secrets masked.
+/// Member names of error objects (compared ignoring ASCII case): what an error answer sent with
+/// status 200 carries instead of record fields. v1 error bodies are undocumented (reference §6).
+constexpr std::string_view kErrorMemberNames[] = {"error",       "errors", "errorMessage", "error_message",
+                                                  "message",     "fault",  "status",       "statusCode",
+                                                  "code",        "reason", "description",  "trackingId"};
+
+/// Why `object` (an element of a list answer) is no v1 record, or nullopt: an empty object, or one
+/// with no member named like a v1 field and one named like an error member, e.g. `{"error":"…"}`
+/// answered with status 200, which must not be stored as a window's one record. Anything else is
+/// kept: an operator's aggregation query may return rows of other columns (reference §4). Names at
+/// most 5 of its members, printable ASCII, secrets masked.
 std::optional<std::string> NotARecordProblem(rapidjson::Value const& object) {
   std::string names;
   std::size_t count = 0;
+  bool error_member = false;
   for (auto const& member : object.GetObject()) {
     std::string_view const name(member.name.GetString(), member.name.GetStringLength());
     if (detail::IsV1FieldName(name)) return std::nullopt;
+    for (auto known : kErrorMemberNames) error_member = error_member || util::EqualsIgnoreCase(name, known);
     if (++count <= 5) {
       names += (names.empty() ? "\"" : ", \"") + util::PrintableAscii(std::string(name.substr(0, 40))) + "\"";
     }
   }
   if (count == 0) return std::string("is an empty object, not a v1 record");
-  return "has no v1 field (its members: " + RedactSecrets(names) + (count > 5 ? ", …" : "") +
-         "): an error answer sent with status 200 rather than a record";
+  if (!error_member) return std::nullopt;
+  return "is an error object, not a v1 record (no v1 field; its members: " + RedactSecrets(names) +
+         (count > 5 ? ", …" : "") + "): an error answered with status 200?";
 }
 
 template <typename T>

@@ -149,9 +149,10 @@ struct CCREC_EXPORT Aar {
 /// @param json the response body.
 /// @return the records (empty only for an empty array, `[]`).
 /// Errors: kParse when the body is not valid JSON (naming the byte offset) or not an array, or
-/// an element is not an object or has no member named like a v1 field (`{}`, or an error object
-/// such as `{"error":"…"}` answered with status 200: storing it as the window's one record would
-/// lose the window's real records; the message names its members, secrets masked); kInternal (a ccrec bug, never expected) when fewer records could
+/// an element is not an object, is `{}`, or is an error object: no member named like a v1 field
+/// but one named like an error member (`error`, `message`, `status`, `code`, … ignoring case), such
+/// as `{"error":"…"}` answered with status 200, whose storing as the window's one record would lose
+/// the window's real records (the message names its members, secrets masked); kInternal (a ccrec bug, never expected) when fewer records could
 /// be cut out of the body than it parsed as, rather than returning fewer.
 /// @par Thread safety
 /// Thread-safe.

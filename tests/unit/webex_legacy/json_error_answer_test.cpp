@@ -35,7 +35,7 @@ TEST(JsonErrorAnswer, NonArrayAnswersFailTheWindow) {
       {"[{\"error\":\"timed out\"}", "application/json", "is not valid JSON"},
       {"[\"Error: timed out\"]", "application/json", "element 0 is not a JSON object"},
       {R"([{"error":"timed out","status":504}])", "application/json",
-       R"(element 0 has no v1 field (its members: "error", "status"))"},
+       R"(element 0 is an error object, not a v1 record (no v1 field; its members: "error", "status"))"},
       {R"([{}])", "application/json", "element 0 is an empty object"},
   };
   for (auto const& c : cases) {
