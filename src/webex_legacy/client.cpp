@@ -281,11 +281,33 @@ struct Client::Impl : util::ClientRuntime {
     return page;
   }
 
+  /// A CSV answer without a byte (no header row, no row) is also what a gateway or proxy that lost
+  /// the body sends with status 200, and whether the service sends a header row for a window
+  /// without records is undocumented (reference §4). One JSON query of `query`'s window, for one
+  /// record, tells them apart: kIntegrity when it returns one; its error when it fails.
+  Result<void> ConfirmEmptyCsv(RecordType type, Query query, CallContext const& ctx) const {
+    query.number_of_records = 1;
+    auto json = QueryPage(type, query, ctx);
+    if (!json) {
+      return util::WithContext(std::move(json).error(),
+                               "the CSV answer was empty (no header row); confirming it with a JSON query");
+    }
+    if (json->records.empty()) return {};
+    return MakeError(ErrorCode::kIntegrity,
+                     "the CSV answer was empty (no header row), but a JSON query of the same window returned a "
+                     "record: the empty answer is not the window's records (nothing of it is used)");
+  }
+
   Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx) const {
     TimeWindow window = WindowOf(query);
     std::string context = WindowContext(type, Format::kCsv, window);
     auto table = ListParsed(type, query, Format::kCsv, context, ctx, [](std::string_view body) { return ParseCsv(body); });
     if (!table) return std::move(table).error();
+    if (table->header.empty() && table->rows.empty()) {
+      if (auto confirmed = ConfirmEmptyCsv(type, query, ctx); !confirmed) {
+        return util::WithContext(std::move(confirmed).error(), context);
+      }
+    }
     CsvPage page;
     page.window = window;
     page.table = std::move(*table);
@@ -319,6 +341,7 @@ struct Client::Impl : util::ClientRuntime {
         std::move(response->body), window, overlap,
         RowLimit(query), max_body, std::move(context),
         [this](Error e) { return Scrub(std::move(e)); }, logger);
+    impl->confirm_empty = [this, type, query, ctx] { return ConfirmEmptyCsv(type, query, ctx); };
     return std::make_unique<CsvPageReader>(std::move(impl));
   }
 

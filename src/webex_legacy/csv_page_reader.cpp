@@ -47,6 +47,10 @@ Result<std::size_t> CsvPageReader::Impl::Read(char* buffer, std::size_t size) {
     if (!n) return util::WithContext(scrub(std::move(n).error()), context + ": reading the response");
     auto parsed = *n == 0 ? filter.Finish(kept) : filter.Feed(std::string_view(chunk.data(), *n), kept);
     if (!parsed) return util::WithContext(scrub(std::move(parsed).error()), context);  // it may quote the body
+    if (*n == 0 && bytes == 0 && kept.empty() && confirm_empty) {
+      // An answer without a byte: the service's empty window, or a body lost on the way.
+      if (auto confirmed = confirm_empty(); !confirmed) return util::WithContext(std::move(confirmed).error(), context);
+    }
     if (*n == 0) {
       finished = true;
       if (filter.Dropped() > 0) {

@@ -30,6 +30,9 @@ struct CsvPageReader::Impl {
   detail::CsvWindowFilter filter;
   std::string context;
   std::function<Error(Error)> scrub;
+  /// Called once when the body ended without a byte (no header row, no row): an error unless a
+  /// JSON query confirms the window has no record (Client's ConfirmEmptyCsv()). Unset: trusted.
+  std::function<Result<void>()> confirm_empty;
   Logger logger;
   std::vector<char> chunk;
   std::string kept;            // filtered bytes not handed out yet

@@ -66,6 +66,7 @@ CSV_ERROR_ANSWERS = {
     "html": b"<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body><h1>504 Gateway Time-out</h1>"
             b"</body>\r\n</html>\r\n",
     "json": b'{"error":"timed out","status":504}',
+    "empty": b"",
 }
 
 # The configuration is a plain dict (knob name -> value) guarded by LegacyEmulator.lock and checked by this
@@ -88,7 +89,8 @@ KNOBS: tuple[Knob, ...] = (
     Knob("csv_header", "bool", True, "CSV bodies start with the header row (off: the raw rows only, no header)"),
     Knob("csv_error_answer", "choice", "off",
          "answer CSV list queries with HTTP 200, Content-Type text/csv and an error text in place of the CSV: "
-         "text ('Error: timed out'), html (a gateway's 504 page) or json (an error object); off: the CSV",
+         "text ('Error: timed out'), html (a gateway's 504 page), json (an error object) or empty (no byte, as "
+         "from a proxy that lost the body); off: the CSV",
          choices=tuple(CSV_ERROR_ANSWERS)),
     Knob("only_past", "bool", False,
          "serve only records whose cstts is before the current time, as a real service (no record exists before "

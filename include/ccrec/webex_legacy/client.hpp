@@ -262,10 +262,15 @@ class CCREC_EXPORT Client {
   Result<RecordPage> QueryPage(RecordType type, Query const& query, CallContext const& ctx = {}) const;
 
   /// As QueryPage() with `Accept: text/csv`, parsed with CsvParser (the body is held in memory).
-  /// An empty body is a page of no rows (an empty header).
+  /// An empty body (no header row, no row) is also what a gateway or proxy that lost the body
+  /// sends with status 200, and whether the service sends a header row for a window without
+  /// records is undocumented (reference §4): it is confirmed with one QueryPage() of the window
+  /// for one record, and is then a page of no rows (an empty header).
   /// Errors: kParse for malformed or truncated CSV (unterminated quote, short row), a body whose
   /// first row is not a header row (CsvHeaderProblem(): its columns cannot be known, and a full
-  /// answer would look one row short), or a JSON Content-Type; others as QueryPage().
+  /// answer would look one row short), or a JSON Content-Type; kIntegrity for an empty body when
+  /// the JSON query returned a record, and that query's error when it failed ("… confirming it
+  /// with a JSON query"); others as QueryPage().
   /// @par Thread safety
   /// Thread-safe.
   Result<CsvPage> QueryCsvPage(RecordType type, Query const& query, CallContext const& ctx = {}) const;
@@ -279,7 +284,9 @@ class CCREC_EXPORT Client {
   /// before judging it full (as QueryPage() does by itself).
   ///
   /// The request, its status and its Content-Type are retried and checked here (as QueryPage());
-  /// a body that breaks while it is read fails that Read(): open the page again.
+  /// a body that breaks while it is read fails that Read(): open the page again. A body that ends
+  /// without a byte is confirmed as QueryCsvPage() does, by the Read() that meets its end (with
+  /// `ctx`, which must stay valid until then): kIntegrity when the window has a record.
   /// @return the reader, positioned before the first byte.
   /// Errors: as QueryCsvPage() for the request (kInvalidArgument for a bad query, nothing sent;
   /// kParse for a JSON/HTML/XML Content-Type; HTTP errors after retries).

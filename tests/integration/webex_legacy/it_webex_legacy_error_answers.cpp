@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Integration: `ccrec-export webex-legacy --format csv` against the v1 emulator answering CSV queries
-// with HTTP 200, Content-Type text/csv and an error text (knob csv_error_answer). Before, the text
-// `Error: timed out` parsed as a one-column header with no rows: every window was stored empty and
-// recorded exported, exit 0, and never fetched again.
+// with HTTP 200, Content-Type text/csv and an error text or no byte at all (knob csv_error_answer).
+// Before, the text `Error: timed out` parsed as a one-column header with no rows, and an empty body
+// was a window without records: every window was stored empty and recorded exported, exit 0, and
+// never fetched again.
 #include "integration/webex_legacy/webex_legacy_it.hpp"
 
 #include <ccrec/webex_legacy/csv.hpp>
@@ -27,7 +28,9 @@ TEST_F(WebexLegacyTest, CliCsvErrorAnswersFailEveryWindowStoreNothingAndARerunEx
   };
   for (Kind const kind : {Kind{"text", "\"Error: timed out\", reads like a message"},
                           Kind{"html", "starts with '<', an HTML or XML page"},
-                          Kind{"json", "starts with '{', a JSON object"}}) {
+                          Kind{"json", "starts with '{', a JSON object"},
+                          Kind{"empty", "the CSV answer was empty (no header row), but a JSON query of the same "
+                                        "window returned a record"}}) {
     SCOPED_TRACE(kind.knob);
     Config(std::string(R"({"csv_error_answer":")") + kind.knob + "\"}");
     auto run = ccrec_it::RunProgram(args, KeyEnv());
@@ -43,7 +46,7 @@ TEST_F(WebexLegacyTest, CliCsvErrorAnswersFailEveryWindowStoreNothingAndARerunEx
       EXPECT_NE(std::string(doc["error"].GetString()).find("(CSV) for ["), std::string::npos) << line;
     }
   }
-  EXPECT_GE(Control("/_emulator/stats")["csv_error_answers_served"].GetInt(), 6);
+  EXPECT_GE(Control("/_emulator/stats")["csv_error_answers_served"].GetInt(), 8);
 
   // The failed windows are not recorded exported: once the service answers, a re-run with the
   // same manifest exports every record of the range.

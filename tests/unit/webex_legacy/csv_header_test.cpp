@@ -144,11 +144,15 @@ TEST(CsvHeaderRow, StreamedPageWithoutAHeaderRowYieldsNothing) {
   }
 }
 
-// An empty body (no header, no rows) is a page of zero rows on both paths; it cannot reach the
-// row limit, so it is never a full answer hiding rows.
-TEST(CsvHeaderRow, EmptyBodyIsAnEmptyPageOnBothPaths) {
+// An empty body (no header, no rows) is a page of zero rows on both paths once one JSON query of
+// the window (for one record) finds none; it cannot reach the row limit, so it is never a full
+// answer hiding rows.
+TEST(CsvHeaderRow, EmptyBodyIsAnEmptyPageOnBothPathsOnceJsonConfirmsIt) {
   ClientFixture f;
-  for (int i = 0; i < 2; ++i) f.transport->EnqueueResponse(200, "", {{"Content-Type", "text/csv"}});
+  for (int i = 0; i < 2; ++i) {
+    f.transport->EnqueueResponse(200, "", {{"Content-Type", "text/csv"}});
+    f.transport->EnqueueResponse(200, "[]", {{"Content-Type", "application/json"}});
+  }
   Client client(f.Options());
   auto typed = client.QueryCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery(1));
   ASSERT_TRUE(typed) << typed.error().ToString();
@@ -162,6 +166,38 @@ TEST(CsvHeaderRow, EmptyBodyIsAnEmptyPageOnBothPaths) {
   EXPECT_TRUE((*streamed)->Finished());
   EXPECT_EQ((*streamed)->Rows(), 0u);
   EXPECT_FALSE((*streamed)->PossiblyTruncated());
+  auto requests = f.transport->Requests();
+  ASSERT_EQ(requests.size(), 4u);
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    EXPECT_EQ(requests[i].Header("Accept").value_or(""), i % 2 == 0 ? "text/csv" : "application/json") << i;
+  }
+}
+
+// An empty body for a window the JSON query finds a record in is not that window's answer (a
+// gateway or proxy that lost the body): kIntegrity on both paths, before a byte is yielded.
+TEST(CsvHeaderRow, EmptyBodyOfAWindowWithRecordsFailsOnBothPaths) {
+  ClientFixture f;
+  for (int i = 0; i < 2; ++i) {
+    f.transport->EnqueueResponse(200, "", {{"Content-Type", "text/csv"}});
+    f.transport->EnqueueResponse(200, "[{\"sid\":\"s1\",\"cstts\":" + std::to_string(legacy_test::kDay) + "}]",
+                                 {{"Content-Type", "application/json"}});
+  }
+  Client client(f.Options());
+  auto typed = client.QueryCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery(1));
+  ASSERT_FALSE(typed);
+  EXPECT_EQ(typed.error().code, ccrec::ErrorCode::kIntegrity);
+  EXPECT_NE(typed.error().message.find("GET /aws/api/csrs (CSV) for [2026-11-01T00:00:00Z, 2026-11-01T00:00:01Z): "), std::string::npos)
+      << typed.error().message;
+  EXPECT_NE(typed.error().message.find("the CSV answer was empty (no header row), but a JSON query of the same "
+                                       "window returned a record"),
+            std::string::npos)
+      << typed.error().message;
+  auto streamed = client.OpenCsvPage(RecordType::kCsr, legacy_test::FirstSecondQuery(1));
+  ASSERT_TRUE(streamed) << streamed.error().ToString();
+  auto read = legacy_test::ReadAll(**streamed);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, ccrec::ErrorCode::kIntegrity) << read.error().ToString();
+  EXPECT_EQ((*streamed)->Bytes(), 0u);
 }
 
 }  // namespace

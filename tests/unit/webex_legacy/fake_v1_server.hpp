@@ -130,6 +130,9 @@ class FakeV1Server {
   void SetJsonByteOrderMark(bool on) { json_bom_ = on; }
   /// Sends CSV bodies without their header row (the v1 documentation does not say there is one).
   void SetCsvHeaderRow(bool on) { csv_header_ = on; }
+  /// Answers every CSV query with status 200 and an empty body, whatever the window holds (a
+  /// gateway or proxy that lost the body). JSON queries are answered as usual.
+  void SetEmptyCsvBodies(bool on) { empty_csv_ = on; }
   /// Serves only the records whose cstts is before `clock`'s now, as a real service does (a
   /// record exists once its contact has started). Default: every record, whatever the time.
   void SetClock(std::shared_ptr<ccrec::Clock> clock) {
@@ -177,6 +180,7 @@ class FakeV1Server {
     if (rows.size() > limit) rows.resize(limit);
     bool csv = r.Header("Accept").value_or("") == "text/csv";
     std::string body;
+    if (csv && empty_csv_) return ccrec::testing::MakeResponse(200, "", {{"Content-Type", "text/csv;charset=UTF-8"}});
     if (csv) {
       if (csv_header_) body = "sid,cstts,notes\r\n";
       for (auto const& row : rows) body += RecordCsvRow(row);
@@ -198,6 +202,7 @@ class FakeV1Server {
   std::atomic<bool> raw_chars_{false};
   std::atomic<bool> json_bom_{false};
   std::atomic<bool> csv_header_{true};
+  std::atomic<bool> empty_csv_{false};
   bool begin_inclusive_ = true;
   bool end_inclusive_ = false;
 };

@@ -369,7 +369,8 @@ TEST(LegacySource, HeaderlessCsvWindowsFailAndStoreNothingAnEmptyBodyIsAnEmptyWi
     EXPECT_EQ(line.find("," + std::to_string(kDay)), std::string::npos) << "no record values: " << line;
   }
 
-  // No records and no header: an empty body is a window of zero records, exported.
+  // No records and no header: an empty body is a window of zero records, exported, once a JSON
+  // query of the window (for one record) confirms it has none.
   Env empty({});
   empty.server->SetCsvHeaderRow(false);
   auto o = Options(Format::kCsv);
@@ -380,6 +381,9 @@ TEST(LegacySource, HeaderlessCsvWindowsFailAndStoreNothingAnEmptyBodyIsAnEmptyWi
   EXPECT_EQ(none.failed, 0u);
   ASSERT_EQ(sink->Objects().size(), 1u);
   EXPECT_EQ(sink->Objects().begin()->second.data, "");
+  auto queries = empty.server->Queries();
+  ASSERT_EQ(queries.size(), 2u) << "the CSV query, then one JSON query confirming it";
+  EXPECT_EQ(queries[1].number_of_records, 1);
 }
 
 TEST(LegacySource, EmptyRangeGivesEmptyObjects) {
