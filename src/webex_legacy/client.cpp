@@ -316,7 +316,9 @@ struct Client::Impl : util::ClientRuntime {
     return page;
   }
 
-  Result<std::unique_ptr<CsvPageReader>> OpenCsvPage(RecordType type, Query const& query, WindowBounds bounds,
+  /// `self` is this Impl: the reader keeps it, so that it may outlive the Client.
+  Result<std::unique_ptr<CsvPageReader>> OpenCsvPage(std::shared_ptr<Impl const> const& self, RecordType type,
+                                                     Query const& query, WindowBounds bounds,
                                                      CallContext const& ctx) const {
     // As QueryPage(): from 1 ms earlier unless asked for the exact window, rows kept by cstts in
     // [b, e); the reader yields the server's header and kept rows, byte for byte.
@@ -340,8 +342,8 @@ struct Client::Impl : util::ClientRuntime {
     auto impl = std::make_unique<CsvPageReader::Impl>(
         std::move(response->body), window, overlap,
         RowLimit(query), max_body, std::move(context),
-        [this](Error e) { return Scrub(std::move(e)); }, logger);
-    impl->confirm_empty = [this, type, query, ctx] { return ConfirmEmptyCsv(type, query, ctx); };
+        [self](Error e) { return self->Scrub(std::move(e)); }, logger);
+    impl->confirm_empty = [self, type, query, ctx] { return self->ConfirmEmptyCsv(type, query, ctx); };
     return std::make_unique<CsvPageReader>(std::move(impl));
   }
 
@@ -413,7 +415,7 @@ Result<CsvPage> Client::QueryCsvPage(RecordType type, Query const& query, CallCo
 
 Result<std::unique_ptr<CsvPageReader>> Client::OpenCsvPage(RecordType type, Query const& query, WindowBounds bounds,
                                                            CallContext const& ctx) const {
-  return impl_->OpenCsvPage(type, query, bounds, ctx);
+  return impl_->OpenCsvPage(impl_, type, query, bounds, ctx);
 }
 
 Pager<RecordPage> Client::ListPages(RecordType type, Query const& base, TimeWindow const& range,

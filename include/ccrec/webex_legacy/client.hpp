@@ -285,8 +285,8 @@ class CCREC_EXPORT Client {
   ///
   /// The request, its status and its Content-Type are retried and checked here (as QueryPage());
   /// a body that breaks while it is read fails that Read(): open the page again. A body that ends
-  /// without a byte is confirmed as QueryCsvPage() does, by the Read() that meets its end (with
-  /// `ctx`, which must stay valid until then): kIntegrity when the window has a record.
+  /// without a byte is confirmed as QueryCsvPage() does, by the Read() that meets its end (with a
+  /// copy of `ctx`): kIntegrity when the window has a record. The reader may outlive this Client.
   /// @return the reader, positioned before the first byte.
   /// Errors: as QueryCsvPage() for the request (kInvalidArgument for a bad query, nothing sent;
   /// kParse for a JSON/HTML/XML Content-Type; HTTP errors after retries).
