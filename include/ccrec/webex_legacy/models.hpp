@@ -152,8 +152,9 @@ struct CCREC_EXPORT Aar {
 /// an element is not an object, is `{}`, or is an error object: no member named like a v1 field
 /// but one named like an error member (`error`, `message`, `status`, `code`, … ignoring case), such
 /// as `{"error":"…"}` answered with status 200, whose storing as the window's one record would lose
-/// the window's real records (the message names its members, secrets masked); kInternal (a ccrec bug, never expected) when fewer records could
-/// be cut out of the body than it parsed as, rather than returning fewer.
+/// the window's real records (the message names its members, secrets masked); kInternal (a ccrec
+/// bug, never expected) when fewer records could be cut out of the body than it parsed as, rather
+/// than returning fewer.
 /// @par Thread safety
 /// Thread-safe.
 CCREC_EXPORT Result<std::vector<std::string>> SplitRecordArray(std::string_view json);
