@@ -167,9 +167,13 @@ Result<ObjectInfo> S3Writer::FinishMultipart(std::string const& sha_hex) {
     e.http_status = r->status;
     return e;
   }
+  // S3 names the completed object's ETag in every CompleteMultipartUploadResult (S3 API reference,
+  // CompleteMultipartUpload); an answer without it does not show that the object exists.
+  auto const etag = doc->Text("ETag");
+  if (auto e = MissingEtag(*r, etag, "S3 CompleteMultipartUpload " + Location())) return *e;
   auto const checksum_element =
       s.options.checksum != ChecksumAlgorithm::kNone ? doc->Text(ChecksumXmlElement(s.options.checksum)) : std::nullopt;
-  ObjectInfo info = Stored(sha_hex, doc->Text("ETag"), checksum_element);
+  ObjectInfo info = Stored(sha_hex, etag, checksum_element);
   upload_id_.reset();  // completed: nothing to abort any more
   return info;
 }

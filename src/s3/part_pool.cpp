@@ -86,12 +86,7 @@ Result<S3Writer::PartDone> S3Writer::UploadPart(PartJob const& job) {
     return *e;
   }
   auto etag = r->Header("etag");
-  if (!etag || etag->empty()) {
-    auto e = MakeError(ErrorCode::kParse, "S3 UploadPart " + Location() + " part " + std::to_string(job.number) +
-                                              ": the response has no ETag header");
-    e.http_status = r->status;
-    return e;
-  }
+  if (auto e = MissingEtag(*r, etag, "S3 UploadPart " + Location() + " part " + std::to_string(job.number))) return *e;
   PartDone done;
   done.etag = *etag;
   if (s.options.checksum != ChecksumAlgorithm::kNone) {

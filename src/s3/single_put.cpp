@@ -26,6 +26,9 @@ Result<ObjectInfo> S3Writer::PutObject(std::string const& sha_hex) {
   auto r = s.client->Execute(call, ctx_);
   if (!r) return r.error();
   if (auto e = VerifyUpload(s, *r, d, buf_.data(), buf_.size(), "S3 PutObject " + Location())) return *e;
+  // Every PutObject success carries the object's ETag (S3 API reference, PutObject). A 2xx without
+  // one is not S3's answer (a proxy, a web server at the endpoint) and proves nothing was stored.
+  if (auto e = MissingEtag(*r, r->Header("etag"), "S3 PutObject " + Location())) return *e;
   auto const checksum = s.options.checksum != ChecksumAlgorithm::kNone
                             ? r->Header(ChecksumHeader(s.options.checksum)).value_or(d.checksum_b64)
                             : std::string();

@@ -127,6 +127,17 @@ std::optional<Error> VerifyUpload(SinkState const& s, S3Response const& r, BodyD
   return std::nullopt;
 }
 
+std::optional<Error> MissingEtag(S3Response const& r, std::optional<std::string> const& etag, std::string const& what) {
+  if (etag && !Unquote(*etag).empty()) return std::nullopt;
+  auto e = MakeError(ErrorCode::kParse, what + ": the answer (HTTP " + std::to_string(r.status) +
+                                            ") has no ETag, which every S3 success carries, so nothing shows that the "
+                                            "object was stored; is the endpoint an S3 service (not a proxy or a web "
+                                            "server)?");
+  e.http_status = r.status;
+  e.request_id = detail::ServerText(r.Header("x-amz-request-id").value_or(""));
+  return e;
+}
+
 void AddBodyHeaders(SinkState const& s, HttpHeaders& h, BodyDigests const& d) {
   if (s.options.checksum == ChecksumAlgorithm::kNone) {
     h.emplace_back("Content-MD5", ::ccrec::detail::Base64Encode(d.md5_raw));

@@ -93,6 +93,12 @@ Error IntegrityError(S3Response const& r, std::string message);
 std::optional<Error> VerifyUpload(SinkState const& s, S3Response const& r, BodyDigests const& d, char const* data,
                                   std::size_t size, std::string const& what);
 
+/// kParse (status and request id of `r` kept) when `etag` (the ETag a 2xx PutObject, UploadPart or
+/// CompleteMultipartUpload answer carries, quoted or not) is absent or empty: every S3 success
+/// names the ETag, so an answer without one is not taken as proof that anything was stored.
+/// `what` names the call ("S3 PutObject s3://b/k").
+std::optional<Error> MissingEtag(S3Response const& r, std::optional<std::string> const& etag, std::string const& what);
+
 /// Content-MD5 or the flexible checksum headers of one body.
 void AddBodyHeaders(SinkState const& s, HttpHeaders& h, BodyDigests const& d);
 

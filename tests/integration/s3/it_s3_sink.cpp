@@ -342,7 +342,7 @@ for key in sys.stdin.read().split("\0"):
 
   auto fake = std::make_shared<ccrec::testing::FakeHttpTransport>();
   fake->Route("", "", [](ccrec::testing::RecordedRequest const&) {
-    return Result<HttpResponse>(ccrec::testing::MakeResponse(200, ""));
+    return Result<HttpResponse>(ccrec::testing::MakeResponse(200, "", {{"ETag", "\"e\""}}));
   });
   S3SinkOptions o;
   o.bucket = "bkt";

@@ -220,6 +220,59 @@ TEST_F(S3SinkTest, Sha256ChecksumMismatchEchoedByServerIsDetected) {
   EXPECT_EQ(r.error().code, ErrorCode::kIntegrity);
 }
 
+// A 2xx without an ETag is not S3's answer to an upload (every PutObject, UploadPart and
+// CompleteMultipartUpload success names one): a proxy or web server at the endpoint may answer
+// 200 and store nothing. Finish() fails (kParse) and a multipart upload is aborted; an echoed
+// checksum alone proves nothing either.
+TEST_F(S3SinkTest, UploadAnsweredWithoutAnEtagIsNotTakenAsStored) {
+  auto o = Options();
+  o.retry.max_attempts = 1;
+  auto sink = Sink(o);
+  auto const is_complete = [](RecordedRequest const& r) {
+    return r.method == "POST" && r.url.find("uploadId=") != std::string::npos;
+  };
+  for (bool echo : {false, true}) {
+    fake_.fault = [&](RecordedRequest const& r) -> std::optional<InjectedResponse> {
+      if (r.method != "PUT" || IsPartUpload(r)) return std::nullopt;
+      ccrec::HttpHeaders h;
+      if (echo) h.emplace_back("x-amz-checksum-crc32c", *r.Header("x-amz-checksum-crc32c"));
+      return InjectedResponse{200, "", h};
+    };
+    auto put = Upload(*sink, "p.bin", "abc");
+    ASSERT_FALSE(put) << "a PutObject answered without an ETag was taken as stored (echo " << echo << ")";
+    EXPECT_EQ(put.error().code, ErrorCode::kParse);
+    EXPECT_EQ(put.error().http_status, 200);
+    EXPECT_NE(put.error().message.find("S3 PutObject s3://bkt/rec/p.bin: the answer (HTTP 200) has no ETag"),
+              std::string::npos)
+        << put.error().message;
+  }
+  fake_.fault = [&](RecordedRequest const& r) -> std::optional<InjectedResponse> {
+    if (IsPartUpload(r) && PartNumberOf(r) == 2) return InjectedResponse{200, "", {{"ETag", "\"\""}}};
+    return std::nullopt;
+  };
+  auto part = Upload(*sink, "q.bin", Pattern(11 * kMiB));
+  ASSERT_FALSE(part);
+  EXPECT_EQ(part.error().code, ErrorCode::kParse);
+  EXPECT_NE(part.error().message.find("part 2: the answer (HTTP 200) has no ETag"), std::string::npos)
+      << part.error().message;
+  EXPECT_EQ(fake_.Aborts(), 1);
+  fake_.fault = [&](RecordedRequest const& r) -> std::optional<InjectedResponse> {
+    if (!is_complete(r)) return std::nullopt;
+    return InjectedResponse{200, "<?xml version=\"1.0\"?>\n<CompleteMultipartUploadResult><Location>l</Location>"
+                                 "<Bucket>bkt</Bucket><Key>rec/r.bin</Key></CompleteMultipartUploadResult>"};
+  };
+  auto complete = Upload(*sink, "r.bin", Pattern(11 * kMiB));
+  ASSERT_FALSE(complete) << "a CompleteMultipartUpload answered without an ETag was taken as stored";
+  EXPECT_EQ(complete.error().code, ErrorCode::kParse);
+  EXPECT_NE(complete.error().message.find("S3 CompleteMultipartUpload s3://bkt/rec/r.bin: the answer (HTTP 200) has "
+                                          "no ETag"),
+            std::string::npos)
+      << complete.error().message;
+  EXPECT_EQ(fake_.Aborts(), 2);
+  EXPECT_EQ(fake_.OpenUploads(), 0u);
+  EXPECT_EQ(fake_.ObjectCount(), 0u);
+}
+
 TEST_F(S3SinkTest, UnsignedPayloadOnlyOverHttps) {
   auto o = Options();
   o.payload_signing = PayloadSigning::kUnsigned;
