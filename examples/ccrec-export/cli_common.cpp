@@ -77,7 +77,7 @@ void AddCommonFlags(CLI::App& app, CommonOptions& o, std::string const& default_
                                  "(default: the bucket's)")
       ->check(CLI::IsMember({"AES256", "aws:kms", "aws:kms:dsse"}));
   app.add_option("--sse-kms-key-id", o.sse_kms_key_id,
-                 "KMS key id, alias or ARN for --sse aws:kms (default: the account's aws/s3 key)");
+                 "KMS key id, alias or ARN for --sse aws:kms or aws:kms:dsse (default: the account's aws/s3 key)");
   app.add_option("--storage-class", o.storage_class,
                  "S3 storage class of every object, e.g. STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR (default: "
                  "the bucket's)");
@@ -161,7 +161,7 @@ void ValidateCommon(CommonOptions const& o, std::vector<std::string> const& extr
   ParseTagFlags(o.tags);
   ValidateMetricsFlags(o);
   if (!o.sse_kms_key_id.empty() && o.sse.rfind("aws:kms", 0) != 0) {
-    throw UsageError{"--sse-kms-key-id needs --sse aws:kms"};
+    throw UsageError{"--sse-kms-key-id needs --sse aws:kms or aws:kms:dsse"};
   }
   if (!o.storage_class.empty() && o.storage_class.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
                                       std::string::npos) {

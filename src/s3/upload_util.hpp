@@ -67,7 +67,7 @@ struct SinkState {
     for (auto const& [k, v] : metadata) h.emplace_back("x-amz-meta-" + k, v);
     if (!options.server_side_encryption.empty()) {
       h.emplace_back("x-amz-server-side-encryption", options.server_side_encryption);
-      if (options.server_side_encryption == "aws:kms" && !options.sse_kms_key_id.empty()) {
+      if (IsKms() && !options.sse_kms_key_id.empty()) {
         h.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", options.sse_kms_key_id);
       }
     }
@@ -78,7 +78,10 @@ struct SinkState {
     }
   }
 
-  bool EtagIsMd5() const { return options.verify_etag && options.server_side_encryption != "aws:kms"; }
+  // SSE-KMS ("aws:kms") or DSSE-KMS ("aws:kms:dsse"): the KMS key id applies and ETags are not
+  // MD5s of the data (AWS S3 API reference, PutObject and Object: ETag).
+  bool IsKms() const { return options.server_side_encryption.rfind("aws:kms", 0) == 0; }
+  bool EtagIsMd5() const { return options.verify_etag && !IsKms(); }
 };
 
 /// A kIntegrity error for response `r` (status and request id kept).

@@ -146,12 +146,15 @@ struct CCREC_EXPORT S3SinkOptions {
   /// (Content-MD5) for S3-compatible servers without flexible-checksum support.
   ChecksumAlgorithm checksum = ChecksumAlgorithm::kCrc32c;
   /// Check each PutObject / UploadPart ETag against the MD5 of what was sent, when the server
-  /// returns a 32-hex-digit ETag (skipped with SSE-KMS, whose ETags are not MD5s): always with
-  /// kNone, and with a flexible checksum only when the server did not echo it. Default true.
+  /// returns a 32-hex-digit ETag (skipped with SSE-KMS and DSSE-KMS, whose ETags are not MD5s):
+  /// always with kNone, and with a flexible checksum only when the server did not echo it.
+  /// Default true.
   bool verify_etag = true;
-  /// Server-side encryption: "" (bucket default), "AES256" (SSE-S3) or "aws:kms" (SSE-KMS).
+  /// Server-side encryption: "" (bucket default), "AES256" (SSE-S3), "aws:kms" (SSE-KMS) or
+  /// "aws:kms:dsse" (DSSE-KMS, dual-layer).
   std::string server_side_encryption;
-  /// KMS key id or ARN for "aws:kms"; empty = the account's default aws/s3 key.
+  /// KMS key id, alias or ARN for "aws:kms" and "aws:kms:dsse", sent as
+  /// `x-amz-server-side-encryption-aws-kms-key-id`; empty = the account's default aws/s3 key.
   std::string sse_kms_key_id;
   /// Storage class, e.g. "STANDARD_IA", "GLACIER_IR", "INTELLIGENT_TIERING". Default: bucket default.
   std::string storage_class;

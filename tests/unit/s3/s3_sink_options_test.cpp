@@ -24,6 +24,33 @@ TEST_F(S3SinkTest, EncryptionStorageClassAndTags) {
   EXPECT_FALSE(MakeS3Sink(o));
 }
 
+// DSSE-KMS ("aws:kms:dsse") takes the KMS key id like SSE-KMS (AWS S3 API reference, PutObject:
+// without it S3 uses the aws/s3 key), and its ETags are not MD5s of the data either: with
+// Content-MD5 (checksum kNone, where every ETag is compared) a single PUT and a multipart upload
+// must still succeed, and both name the key.
+TEST_F(S3SinkTest, DsseKmsSendsTheKeyIdAndIsNotCheckedByMd5Etags) {
+  auto o = Options();
+  o.server_side_encryption = "aws:kms:dsse";
+  o.sse_kms_key_id = "arn:aws:kms:us-east-1:111122223333:key/dsse";
+  o.checksum = ChecksumAlgorithm::kNone;
+  auto sink = Sink(o);
+  fake_.forced_etag = "\"0123456789abcdef0123456789abcdef\"";  // 32 hex digits, not the MD5
+  auto small = Upload(*sink, "d.wav", "abc");
+  ASSERT_TRUE(small) << small.error().ToString();
+  auto big = Upload(*sink, "e.wav", Pattern(11 * kMiB));
+  ASSERT_TRUE(big) << big.error().ToString();
+  int object_requests = 0;
+  for (auto const& r : Requests()) {
+    bool const creates = (r.method == "PUT" && !IsPartUpload(r)) ||
+                         (r.method == "POST" && r.url.find("?uploads") != std::string::npos);
+    if (!creates) continue;
+    ++object_requests;
+    EXPECT_EQ(r.Header("x-amz-server-side-encryption").value_or(""), "aws:kms:dsse") << r.url;
+    EXPECT_EQ(r.Header("x-amz-server-side-encryption-aws-kms-key-id").value_or(""), o.sse_kms_key_id) << r.url;
+  }
+  EXPECT_EQ(object_requests, 2);
+}
+
 TEST_F(S3SinkTest, OptionValidation) {
   auto o = Options();
   o.bucket.clear();
