@@ -280,13 +280,65 @@ Result<void> TaskLister::SplitStep() {
       return {};
     }
   }
+  // The earliest and latest createdTime of the page inside [a, b), and its ids, for the cap probe.
+  std::optional<std::pair<std::int64_t, std::int64_t>> span;
+  std::unordered_set<std::string> page_ids;
+  for (auto const& task : page->tasks) {
+    page_ids.insert(task.id);
+    if (!task.created_time || Ms(task) < a || Ms(task) >= b) continue;
+    span = span ? std::make_pair(std::min(span->first, Ms(task)), std::max(span->second, Ms(task)))
+                : std::make_pair(Ms(task), Ms(task));
+  }
   EmitMalformed(*page, a, b, from_param, b);
   for (auto& task : page->tasks) Emit(std::move(task), a, b);
+  if (full) cap_checked_ = true;  // the server sends pageSize elements: it does not cap below that
+  if (!full && !cap_checked_ && span) {
+    auto capped = ProbeSplitCap(a, b, *span, page->elements, page_ids);
+    if (!capped) return std::move(capped).error();
+    if (*capped) split_stack_.emplace_back(a, b);  // read [a, b) again at the server's page size
+    return {};
+  }
   if (!full) return {};
   std::int64_t const mid = a + (b - a) / 2;
   split_stack_.emplace_back(mid, b);
   split_stack_.emplace_back(a, mid);
   return {};
+}
+
+Result<bool> TaskLister::ProbeSplitCap(std::int64_t a, std::int64_t b, std::pair<std::int64_t, std::int64_t> span,
+                                       std::size_t count, std::unordered_set<std::string> const& page_ids) {
+  cap_checked_ = true;
+  bool more = false;
+  // Either side of the short page's tasks, each with the page's edge millisecond (which the cut
+  // may have split): [a, lo] and [hi, b).
+  std::pair<std::int64_t, std::int64_t> const sides[] = {{a, span.first + 1}, {span.second, b}};
+  for (auto const& [s, e] : sides) {
+    if (s >= e) continue;
+    std::int64_t const from_param = NotNegative(from_inclusive_ ? s : s - 1);
+    auto page = fetch_(from_param, e, page_size_, channel_types_);
+    if (!page) return std::move(page).error();
+    auto const check = Check(page->tasks, from_param, e);
+    logger_.Debug("Webex GET /v1/tasks (page size probe) from=" + std::to_string(from_param) + " to=" +
+                  std::to_string(e) + ": " + std::to_string(page->elements) + " elements");
+    if (!check.in_range) {
+      Error error = OutsideWindowError(from_param, e);
+      error.message += ", so the window cannot be listed completely";
+      return error;
+    }
+    for (auto const& task : page->tasks) {
+      if (task.created_time && Ms(task) >= s && Ms(task) < e && page_ids.count(task.id) == 0) more = true;
+    }
+    EmitMalformed(*page, s, e, from_param, e);
+    for (auto& task : page->tasks) Emit(std::move(task), s, e);
+  }
+  if (!more) return false;
+  capped_ = true;
+  logger_.Warn("Webex GET /v1/tasks: the server returns at most " + std::to_string(count) +
+               " tasks per page although pageSize " + std::to_string(page_size_) +
+               " was asked for (a page of the split window left out tasks on its either side); paging with that "
+               "size");
+  page_size_ = static_cast<int>(count);
+  return true;
 }
 
 Result<void> TaskLister::ResolveMillisecond(std::int64_t m) {

@@ -60,8 +60,12 @@ inline constexpr int kMaxPageSize = 1000;
 /// sub-window) that ends with such a page. A server may also say so: a keyset page shorter than
 /// pageSize whose answer carries a JSON:API `links.next` (TasksPage::next_link; not in the spec) is
 /// taken as cut short, and paging goes on from its last millisecond (the link itself is not
-/// followed: keyset paging needs no cursor). Split mode ignores links. A server whose cap varies
-/// from page to page is not detected after the first probe.
+/// followed: keyset paging needs no cursor). Split mode ignores links, and probes the first short
+/// non-empty page of a listing not probed yet on both sides of its tasks (ProbeSplitCap(); two
+/// requests), since a capped server that does not sort ascending (e.g. newest first) would
+/// otherwise answer every part with a short page and the tasks it left out would never be asked
+/// for; a full split page shows the server does not cap below pageSize (no probe). A server whose
+/// cap varies from page to page is not detected after the first probe.
 class TaskLister {
  public:
   /// Fetches one page: GET /v1/tasks?from=&to=&pageSize=&channelTypes=.
@@ -97,6 +101,15 @@ class TaskLister {
   Result<void> KeysetStep();
   Result<void> SplitStep();
   Result<void> ResolveMillisecond(std::int64_t m);
+  /// Split mode, once per listing, after the first short page (`count` elements, fewer than
+  /// pageSize; ids `page_ids`) of part [a, b) whose tasks in [a, b) span createdTime `span`
+  /// [lo, hi]: asks for [a, lo] and [hi, b). A task there that the page lacks is one it left out
+  /// although it had room: the server caps pages at `count` elements, which becomes the page size
+  /// (logged as a warning); true then, and the caller reads [a, b) again. Tasks the probes return
+  /// are emitted. Errors: the fetch's, and kParse when a probe's answer strays outside what it
+  /// asked for.
+  Result<bool> ProbeSplitCap(std::int64_t a, std::int64_t b, std::pair<std::int64_t, std::int64_t> span,
+                             std::size_t count, std::unordered_set<std::string> const& page_ids);
   void EnterSplitMode(std::string const& why);
   /// Queues `task` unless already emitted or outside [lo, hi) ∩ window; tasks without
   /// createdTime are always eligible (once).

@@ -42,13 +42,15 @@ struct HostileElement {
   std::int64_t created;
 };
 
-/// GET /v1/tasks over fixed elements: `from` inclusive, `to` exclusive, sorted by createdTime,
-/// at most min(pageSize, cap) elements per page.
+/// GET /v1/tasks over fixed elements: `from` inclusive, `to` exclusive, sorted by createdTime
+/// (newest first with `newest_first`), at most min(pageSize, cap) elements per page.
 class HostileTasksServer {
  public:
-  HostileTasksServer(std::vector<HostileElement> data, int cap) : data_(std::move(data)), cap_(cap) {
-    std::stable_sort(data_.begin(), data_.end(),
-                     [](HostileElement const& a, HostileElement const& b) { return a.created < b.created; });
+  HostileTasksServer(std::vector<HostileElement> data, int cap, bool newest_first = false)
+      : data_(std::move(data)), cap_(cap) {
+    std::stable_sort(data_.begin(), data_.end(), [newest_first](HostileElement const& a, HostileElement const& b) {
+      return newest_first ? a.created > b.created : a.created < b.created;
+    });
   }
 
   Result<ccrec::HttpResponse> operator()(RecordedRequest const& r) {
@@ -87,9 +89,10 @@ struct HostileListing {
 };
 
 /// Lists [kHostileFrom, kHostileTo) with `page_size`; with `report` a TaskQuery::on_malformed.
-HostileListing HostileList(std::vector<HostileElement> data, int page_size, int cap, bool report) {
+HostileListing HostileList(std::vector<HostileElement> data, int page_size, int cap, bool report,
+                           bool newest_first = false) {
   Env env;
-  auto server = std::make_shared<HostileTasksServer>(std::move(data), cap);
+  auto server = std::make_shared<HostileTasksServer>(std::move(data), cap, newest_first);
   env.transport->Route("GET", "/v1/tasks", [server](RecordedRequest const& r) { return (*server)(r); });
   auto client = env.MakeClient();
   ccrec::webex::TaskQuery q;
@@ -208,6 +211,36 @@ TEST(WebexHostileTasks, ServerCappingPageSizeAtAnySizeIsDetected) {
   auto none = HostileList({}, 1000, 37, true);
   EXPECT_TRUE(none.ids.empty());
   EXPECT_EQ(none.requests, 1);
+}
+
+// A server that sends the newest tasks first (the spec documents no order) and caps pages at a
+// size of its own: the keyset lister falls back to splitting the window, whose parts are then
+// all answered by short pages. The first one is probed on both sides of its tasks, so the tasks
+// the cap left out are listed instead of silently missing.
+TEST(WebexHostileTasks, ServerCappingPageSizeAndSendingNewestFirstIsDetected) {
+  for (int cap : {100, 37}) {
+    auto got = HostileList(HostileSpread(450, 1000), 1000, cap, true, /*newest_first=*/true);
+    ASSERT_FALSE(got.error) << cap << ": " << got.error->ToString();
+    std::set<std::string> unique(got.ids.begin(), got.ids.end());
+    EXPECT_EQ(unique.size(), 450u) << cap;
+    EXPECT_EQ(got.ids.size(), 450u) << cap << ": each once";
+    EXPECT_NE(got.log.find("at most " + std::to_string(cap) + " tasks per page"), std::string::npos) << got.log;
+  }
+  // The cut falls inside the oldest millisecond of the page (80 tasks share it, 50 fitted): the
+  // probe asks for that millisecond again.
+  std::vector<HostileElement> cut;
+  for (int i = 0; i < 80; ++i) cut.push_back({"c" + std::to_string(i), kHostileFrom + 5});
+  for (auto& e : HostileSpread(50, 1000)) cut.push_back(e);
+  auto inside = HostileList(cut, 1000, 100, true, /*newest_first=*/true);
+  ASSERT_FALSE(inside.error) << inside.error->ToString();
+  EXPECT_EQ(std::set<std::string>(inside.ids.begin(), inside.ids.end()).size(), 130u);
+  EXPECT_EQ(inside.ids.size(), 130u) << "each once";
+  // Uncapped and newest first: the probe (two requests) finds nothing more; no warning.
+  auto whole = HostileList(HostileSpread(450, 1000), 1000, 1000, true, /*newest_first=*/true);
+  ASSERT_FALSE(whole.error) << whole.error->ToString();
+  EXPECT_EQ(whole.ids.size(), 450u);
+  EXPECT_EQ(whole.requests, 4) << "keyset page, split page, two probes";
+  EXPECT_EQ(whole.log.find("tasks per page"), std::string::npos) << whole.log;
 }
 
 }  // namespace
