@@ -204,13 +204,23 @@ Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, L
     }
     TaskCaptures tc;
     tc.task_id = std::move(*task_id);
+    // Either list given as one object where the array belongs is read as that one entry (else a
+    // task's transcript beside its recordings would be missing with exit status 0).
     if (auto const* recs = util::OptArray(element, "recording")) {
       for (auto const& r : recs->GetArray()) tc.recordings.push_back(ParseRecording(doc, r));
     } else if (auto const* single = util::OptObject(element, "recording")) {
-      tc.recordings.push_back(ParseRecording(doc, *single));  // tolerate an object where an array belongs
+      tc.recordings.push_back(ParseRecording(doc, *single));
     }
     if (auto const* trs = util::OptArray(element, "transcription")) {
       for (auto const& t : trs->GetArray()) tc.transcriptions.push_back(ParseTranscription(doc, t));
+    } else if (auto const* single = util::OptObject(element, "transcription")) {
+      tc.transcriptions.push_back(ParseTranscription(doc, *single));
+    }
+    for (char const* list : {"recording", "transcription"}) {
+      auto it = element.FindMember(list);
+      if (it == element.MemberEnd() || it->value.IsNull() || it->value.IsArray() || it->value.IsObject()) continue;
+      logger.Warn(std::string(kWhat) + ": data[" + std::to_string(index) + "] (task " + tc.task_id + ") has a \"" +
+                  list + "\" that is neither an array nor an object; none of its entries can be read");
     }
     return tc;
   });

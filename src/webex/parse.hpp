@@ -86,7 +86,9 @@ Recording ParseRecording(::ccrec::detail::JsonWithSpans const& doc, rapidjson::V
 Transcription ParseTranscription(::ccrec::detail::JsonWithSpans const& doc, rapidjson::Value const& value);
 
 /// The body of POST /v1/captures/query, in server order. kParse when not JSON or without a
-/// `data` array. Elements without taskId are skipped and logged.
+/// `data` array. Elements without taskId are skipped and logged. A `recording` or
+/// `transcription` given as one object instead of an array is read as that one entry; one that is
+/// neither (a string, a number) is logged (Warn) and read as empty.
 Result<std::vector<TaskCaptures>> ParseCapturesResponse(std::string_view body, Logger const& logger);
 
 /// The request body of POST /v1/captures/query (no validation).

@@ -201,6 +201,26 @@ TEST(WebexModels, CapturesMissingArraysAndWrongTypes) {
   EXPECT_EQ((*captures)[3].transcriptions[0].create_time, At(1617373127000));
 }
 
+// `transcription` given as one object, as `recording` may be: its entry is read, not dropped
+// (the task's recordings would be exported and its transcript missing, exit 0).
+TEST(WebexModels, CapturesTranscriptionObjectIsOneEntry) {
+  LogCapture logs;
+  auto captures = wire::ParseCapturesResponse(
+      R"({"data":[{"taskId":"v","recording":[{"id":"r1","attributes":{"filePath":"https://m/r1"}}],
+                   "transcription":{"Source":"recording","id":"cfg-1","fileName":"voiceTranscript.json",
+                                    "filePath":"https://m/t1"}},
+                  {"taskId":"w","recording":[],"transcription":7}]})",
+      logs.MakeLogger());
+  ASSERT_TRUE(captures) << captures.error().ToString();
+  ASSERT_EQ(captures->size(), 2u);
+  EXPECT_EQ((*captures)[0].recordings.size(), 1u);
+  ASSERT_EQ((*captures)[0].transcriptions.size(), 1u);
+  EXPECT_EQ((*captures)[0].transcriptions[0].id, "cfg-1");
+  EXPECT_EQ((*captures)[0].transcriptions[0].file_path, "https://m/t1");
+  EXPECT_TRUE((*captures)[1].transcriptions.empty());
+  EXPECT_TRUE(logs.Contains("(task w) has a \"transcription\" that is neither", ccrec::LogLevel::kWarn)) << logs.All();
+}
+
 TEST(WebexModels, ContentTypeCheck) {
   EXPECT_TRUE(wire::CheckJsonContentType({}, "x"));
   EXPECT_TRUE(wire::CheckJsonContentType({{"content-type", "application/json"}}, "x"));
