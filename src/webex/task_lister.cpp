@@ -335,8 +335,8 @@ Result<bool> TaskLister::ProbeSplitCap(std::int64_t a, std::int64_t b, std::pair
   capped_ = true;
   logger_.Warn("Webex GET /v1/tasks: the server returns at most " + std::to_string(count) +
                " tasks per page although pageSize " + std::to_string(page_size_) +
-               " was asked for (a page of the split window left out tasks on its either side); paging with that "
-               "size");
+               " was asked for (a short page of the split window left out tasks beside its own); paging with "
+               "that size");
   page_size_ = static_cast<int>(count);
   return true;
 }
