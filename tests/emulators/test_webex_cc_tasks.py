@@ -117,8 +117,12 @@ class TasksTest(EmulatorTestCase):
             self.assertIn(True, ["id" not in x for x in data])
             self.assertEqual(["id" not in x for x in data], [t["id"].endswith("7") for t in first])
             self.assertEqual([x["attributes"]["createdTime"] for x in data], [t["createdTime"] for t in first])
+            EMU.configure(tasks_page_cap=100, tasks_without_id_suffix=None, tasks_newest_first=True)
+            data = tasks(f"from={DAY_START}&to={DAY_END}&pageSize=1000")[2]["data"]
+            newest = ground_truth()[-100:][::-1]
+            self.assertEqual([x["id"] for x in data], [t["id"] for t in newest])
         finally:
-            EMU.configure(tasks_page_cap=None, tasks_without_id_suffix=None)
+            EMU.configure(tasks_page_cap=None, tasks_without_id_suffix=None, tasks_newest_first=False)
 
     def test_same_millisecond_cluster_larger_than_small_page(self):
         info = EMU.control("info")

@@ -92,6 +92,9 @@ KNOBS: tuple[Knob, ...] = (
     Knob("tasks_page_cap", "int", None,
          "GET /v1/tasks returns at most this many tasks per page whatever pageSize asks (a server that "
          "caps pageSize silently; paging is undocumented, ref §4.3)", minimum=1, maximum=1000, nullable=True),
+    Knob("tasks_newest_first", "bool", False,
+         "GET /v1/tasks sends the newest tasks first (the spec documents no order, ref §4.3); with "
+         "tasks_page_cap a page holds the newest tasks of the window"),
     Knob("tasks_without_id_suffix", "str", None,
          "GET /v1/tasks sends the tasks whose id ends with this text without their \"id\" (a malformed "
          "answer)", nullable=True),

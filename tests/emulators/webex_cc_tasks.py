@@ -46,7 +46,10 @@ class TasksMixin:
         no_id = self.emu.cfg.tasks_without_id_suffix
         data = []
         if hi > lo:
-            for task in ds.window(lo, hi, self.emu.cfg.from_inclusive):
+            listed = ds.window(lo, hi, self.emu.cfg.from_inclusive)
+            if self.emu.cfg.tasks_newest_first:
+                listed = reversed(list(listed))
+            for task in listed:
                 if channels and task.channel not in channels:
                     continue
                 attrs = task.attributes(settled)

@@ -36,7 +36,7 @@ class ExportWebexHostileTest : public ::testing::Test {
   }
   void TearDown() override {
     Configure(
-        R"({"tasks_page_cap":null,"tasks_without_id_suffix":null,"settle_pending":false,"media_html_task_suffix":null,"media_empty_task_suffix":null})");
+        R"({"tasks_page_cap":null,"tasks_newest_first":false,"tasks_without_id_suffix":null,"settle_pending":false,"media_html_task_suffix":null,"media_empty_task_suffix":null})");
   }
 
   void Configure(std::string const& json) {
@@ -103,6 +103,25 @@ TEST_F(ExportWebexHostileTest, ServerCappingPageSizeStillExportsEveryRecording) 
   auto truth = GroundTruth();
   ASSERT_GT(truth.size(), 150u) << "more tasks than one capped page";
   Configure(R"({"tasks_page_cap":60})");
+  auto run = Run();
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::set<std::pair<std::string, std::string>> exported;
+  for (auto const& l : Lines()) {
+    if (l[0] == "exported") exported.insert({l[1], l[2]});
+  }
+  for (auto const& [task, recs] : truth) {
+    for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
+  }
+  EXPECT_NE(run.err.find("at most 60 tasks per page"), std::string::npos) << run.err;
+}
+
+// The server sends the newest tasks first and at most 60 per page: the lister falls back to
+// splitting the window, whose parts all get short pages; the first is probed, so the cap is found
+// and every recording is exported (before, 60 tasks of the day were listed and the run ended 0).
+TEST_F(ExportWebexHostileTest, ServerCappingPageSizeAndSendingNewestFirstStillExportsEveryRecording) {
+  auto truth = GroundTruth();
+  ASSERT_GT(truth.size(), 150u) << "more tasks than one capped page";
+  Configure(R"({"tasks_page_cap":60,"tasks_newest_first":true})");
   auto run = Run();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::set<std::pair<std::string, std::string>> exported;
