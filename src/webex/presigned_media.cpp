@@ -42,6 +42,7 @@ Result<std::string> PresignedMedia::Refresh(CallContext const& media_ctx) {
   if (!captures) return std::move(captures).error();
   // The entry this item was made from: the same item id (one rule, CaptureEntryId()) and, when
   // that id is positional, the same attributes (never another recording's audio).
+  bool listed_without_url = false;
   auto find = [&](auto const& list, auto item_id) -> std::optional<std::string> {
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (item_id(list, i) != recording_id) continue;
@@ -50,7 +51,12 @@ Result<std::string> PresignedMedia::Refresh(CallContext const& media_ctx) {
                     " is listed with other attributes by the new Captures answer; not taken as the same entry");
         return std::nullopt;
       }
-      return FilePathOf(list[i]);
+      auto const& path = FilePathOf(list[i]);
+      if (!path || path->empty()) {
+        listed_without_url = true;
+        return std::nullopt;
+      }
+      return path;
     }
     return std::nullopt;
   };
@@ -67,8 +73,11 @@ Result<std::string> PresignedMedia::Refresh(CallContext const& media_ctx) {
       return url;
     }
   }
-  return MakeError(ErrorCode::kNotFound, std::string(transcript ? "transcript " : "recording ") + recording_id +
-                                             " of task " + task_id + " is no longer listed by the Captures API");
+  std::string const what = std::string(transcript ? "transcript " : "recording ") + recording_id + " of task " + task_id;
+  if (listed_without_url) {
+    return MakeError(ErrorCode::kNotFound, what + " is listed by the Captures API without a filePath (no download URL)");
+  }
+  return MakeError(ErrorCode::kNotFound, what + " is no longer listed by the Captures API");
 }
 
 Result<HttpResponse> PresignedMedia::Open(CallContext const& ctx, std::uint64_t offset) {

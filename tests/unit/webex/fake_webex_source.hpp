@@ -45,6 +45,8 @@ struct FakeRecording {
   std::optional<std::string> id_json = std::nullopt;
   /// Sends no startTime / stopTime.
   bool omit_times = false;
+  /// Sends no filePath (a recording entry only).
+  bool omit_file_path = false;
 };
 
 struct FakeTask {
@@ -219,7 +221,8 @@ class FakeWebex {
           auto const& rec = listed[k];
           if (k != 0) body += ',';
           body += "{" + rec.id_json.value_or(R"("id":")" + rec.id + R"(",)") + R"("segment":false,"attributes":{"fileName":")" +
-                  rec.file_name + R"(","filePath":")" + UrlFor(rec.id, version) + R"(","callType":")" + rec.call_type +
+                  rec.file_name + (rec.omit_file_path ? std::string() : R"(","filePath":")" + UrlFor(rec.id, version)) +
+                  R"(","callType":")" + rec.call_type +
                   (rec.omit_times ? std::string(R"(",)") : R"(","startTime":1793487600000,"stopTime":1793487660000,)") +
                   R"("participants":["agent-1","+1408****100"],"channel1":"Caller","channel2":"Agent"}})";
         }

@@ -166,6 +166,23 @@ TEST(WebexOddAnswers, RequeryNeverTakesARecordingOfAnotherTask) {
   EXPECT_NE(r.error().message.find("of task t1 is no longer listed"), std::string::npos) << r.error().message;
 }
 
+// A recording listed without a filePath has no download URL: a failed line that says so (it used
+// to say the recording was "no longer listed", sending the operator to look for a purge).
+TEST(WebexOddAnswers, ARecordingListedWithoutAFilePathFailsSayingSo) {
+  FakeWebex w;
+  exporter_test::FakeRecording no_url{"r-no-url", "a.wav", "main", "A"};
+  no_url.omit_file_path = true;
+  w.tasks.push_back({"t1", true, {no_url}});
+  auto c = Enumerate(*w.Source());
+  ASSERT_EQ(c.items.size(), 1u);
+  auto r = c.items[0].open(CallContext{}, 0);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(r.error().message.find("recording r-no-url of task t1 is listed by the Captures API without a filePath"),
+            std::string::npos)
+      << r.error().message;
+}
+
 // captureRequested false means no capture "will be made available" (spec), but while the task is
 // still open its status, queue and recording setting may change: pending (holding the resume
 // point) until it has ended, then skipped if still false. Once older than pending_max_age it is
