@@ -482,6 +482,22 @@ Result<SearchResult> ParseSearch(int status, HttpHeaders const& headers, std::st
     return out;
   }
   if (out.code == -1 && (result.HasMember("matches") || IsListMessage(out.message))) {
+    // A list answer must carry its list: without a `matches` member (or with one that is a number,
+    // a boolean or a non-empty string) the matches it announces cannot be read, and taking it for
+    // an empty list would drop every recording of the window with exit status 0. An empty list is
+    // written [] (XML <matches/>), {}, null or "".
+    auto const list = result.FindMember("matches");
+    bool const readable = list != result.MemberEnd() &&
+                          (list->value.IsArray() || list->value.IsObject() || IsEmptyEntry(list->value));
+    if (!readable) {
+      Error e = MakeError(ErrorCode::kParse,
+                          std::string(what) + ": a list answer (code -1, \"" + out.message + "\") " +
+                              (list == result.MemberEnd() ? "without a `matches` member"
+                                                          : "whose `matches` member is not a list") +
+                              ", so the " + item_key + "s it lists cannot be read (" + Snippet(doc->Text()) + ")");
+      e.http_status = status;
+      return e;
+    }
     // Every entry counts, empty ones too ({}, null, ""): an empty entry names no recording, so it is
     // unreadable like one without a recordingId, and a full list stays full.
     auto const entries = ListItems(result, "matches", "match", true);

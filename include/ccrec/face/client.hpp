@@ -278,8 +278,9 @@ class CCREC_EXPORT Client {
   /// @return code 0 (one full recording), code -1 (list; `truncated` when the server said "more
   /// matches than maxListLength" or the list holds max_list_length entries), or code 19 (empty).
   /// Errors: kInvalidArgument for bad criteria (EncodeCriteria()); kParse for malformed JSON or
-  /// XML, a missing `result`/`code`, or a code 0 without `recording`;
-  /// others as MapFaceError(). Retried as ClientOptions describes for `retry`. JSON and XML answers
+  /// XML, a missing `result`/`code`, a code 0 without `recording`, or a code -1 list whose
+  /// `matches` is missing or not a list (a number, a boolean, a non-empty string: the matches it
+  /// announces cannot be read; `[]`, `{}`, `null` and `""` are an empty list); others as MapFaceError(). Retried as ClientOptions describes for `retry`. JSON and XML answers
   /// are classified alike: the FACE code in the body decides over the HTTP status (code 19 or a
   /// -1 list is an answer whatever the status), token errors log in again once, and the transient
   /// codes (10, 16, 20, 21, 24, 25; -1 with a 5xx) are retried; a body without a code falls back
