@@ -15,8 +15,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <iterator>
 #include <map>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -26,6 +29,41 @@ namespace {
 
 using detail::kSource;
 using detail::Sidecar;
+
+/// Why the segments of `r` cannot be the whole recording by their `sequence` numbers (1-based,
+/// reference §5.1), e.g. "its segments have sequence numbers 1, 3: sequence 2 is missing"; empty
+/// when they run without a gap from 1 (or 0), or when a segment has no sequence (no order to judge).
+std::string MissingSequences(Recording const& r) {
+  std::set<std::int64_t> sequences;
+  for (auto const& s : r.segments) {
+    if (!s.sequence) return {};
+    sequences.insert(*s.sequence);
+  }
+  if (sequences.empty()) return {};
+  std::string missing;
+  std::size_t gaps = 0;
+  auto add_gap = [&](std::int64_t first, std::int64_t last) {
+    if (++gaps > 3) return;
+    missing += (missing.empty() ? "" : ", ") + std::to_string(first) +
+               (last > first ? ".." + std::to_string(last) : std::string());
+  };
+  if (*sequences.begin() > 1) add_gap(1, *sequences.begin() - 1);
+  for (auto it = sequences.begin(), next = std::next(it); next != sequences.end(); it = next++) {
+    if (*next > *it + 1) add_gap(*it + 1, *next - 1);
+  }
+  if (gaps == 0) return {};
+  std::string listed;
+  std::size_t n = 0;
+  for (auto v : sequences) {
+    if (++n > 8) {
+      listed += ", ...";
+      break;
+    }
+    listed += (listed.empty() ? "" : ", ") + std::to_string(v);
+  }
+  return "its segments have sequence numbers " + listed + ": sequence " + missing + (gaps > 3 ? ", ..." : "") +
+         " missing from its details";
+}
 
 class FaceSource : public exporter::RecordingSource {
  public:
@@ -167,11 +205,17 @@ class FaceSource : public exporter::RecordingSource {
     }
     if (!recording.unreadable_segments.empty()) {
       // Exported without it, the recording would look complete: none of it is, it fails.
-      auto item = IncompleteItem(recording, match);
+      auto item = IncompleteItem(recording, match, UnreadableSegments(recording));
       options_.logger.Warn("FACE recording " + recording.recording_id + " has " +
                            std::to_string(recording.unreadable_segments.size()) +
                            " segment(s) that cannot be read; it is not exported and is reported as failed");
       return on_item(std::move(item));
+    }
+    if (auto gap = MissingSequences(recording); !gap.empty()) {
+      // A segment the details leave out: exported without it, the recording would look complete.
+      options_.logger.Warn("FACE recording " + recording.recording_id + ": " + gap +
+                           "; it is not exported and is reported as failed");
+      return on_item(IncompleteItem(recording, match, gap));
     }
     // format_template: the recording's templated answer goes into each of its sidecars.
     std::optional<TemplatedAnswer> templated;
@@ -435,20 +479,25 @@ class FaceSource : public exporter::RecordingSource {
     return item;
   }
 
-  /// A recording whose details hold segment entries that cannot be read: failed (kParse), nothing of
-  /// it exported, naming the recording and each bad entry; window_time as a listed recording's.
-  exporter::ExportItem IncompleteItem(Recording const& r, RecordingMatch const& m) const {
-    auto item = BaseItem(r, "");
-    item.window_time = WindowTime(m, item.window_time);
-    if (!r.segments.empty()) item.key_fields.file_name = r.segments.front().filename;
+  /// Why the details of `r` are incomplete by its unreadable segment entries, naming each one.
+  static std::string UnreadableSegments(Recording const& r) {
     std::string bad;
     for (auto const& e : r.unreadable_segments) {
       bad += (bad.empty() ? "" : "; ") + std::string("segment entry ") + std::to_string(e.index) + ": " + e.problem;
     }
+    return "its details list " + std::to_string(r.unreadable_segments.size()) + " segment(s) that cannot be read (" +
+           bad + ")";
+  }
+
+  /// A recording whose details are incomplete (`why`: UnreadableSegments(), MissingSequences()):
+  /// failed (kParse), nothing of it exported, naming the recording; window_time as a listed
+  /// recording's.
+  exporter::ExportItem IncompleteItem(Recording const& r, RecordingMatch const& m, std::string const& why) const {
+    auto item = BaseItem(r, "");
+    item.window_time = WindowTime(m, item.window_time);
+    if (!r.segments.empty()) item.key_fields.file_name = r.segments.front().filename;
     Error e = MakeError(ErrorCode::kParse,
-                        "FACE recording " + r.recording_id + " was not exported: its details list " +
-                            std::to_string(r.unreadable_segments.size()) + " segment(s) that cannot be read (" + bad +
-                            "), so " +
+                        "FACE recording " + r.recording_id + " was not exported: " + why + ", so " +
                             (r.segments.empty() ? std::string("none of its audio can be fetched")
                                                 : "the " + std::to_string(r.segments.size()) +
                                                       " readable segment(s) would not be the whole recording") +

@@ -134,6 +134,10 @@ CCREC_EXPORT exporter::KeyIdentityRule FaceKeyIdentity(bool concatenate_segments
 ///   (details with the filters and its recordingId) and exported when it matches.
 /// - window_time (the --since-last-run checkpoint) is the recording's listed start, or its details
 ///   startTime when that is earlier.
+/// - A recording whose details are incomplete — a segment entry without a readable segmentId, or
+///   segments whose `sequence` numbers have a gap (1 and 3, or 2 and 3: a segment left out; from 0
+///   or 1 without a gap is complete, segments without a sequence are not judged) — becomes one
+///   item that fails with kParse naming the recording and why; none of its segments is exported.
 /// - A recording whose metadata cannot be read (after retries) becomes an item that fails with
 ///   that error (a "failed" manifest line holding the checkpoint at its start; the next run
 ///   retries), and the run goes on with the other recordings. This holds for every per-recording
