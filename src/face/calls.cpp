@@ -97,7 +97,7 @@ Result<util::BufferedResponse> Client::Impl::Call(std::string const& command, st
 }
 
 Result<HttpResponse> Client::Impl::Open(std::string const& command, std::string const& query, CallContext const& ctx,
-                                        bool expect_redirect) {
+                                        bool expect_redirect, bool audio) {
   std::string what = "FACE GET " + command;
   for (bool retried_11 = false;;) {
     auto result = WithToken(what, ctx, [&](std::string const& tok) {
@@ -119,8 +119,9 @@ Result<HttpResponse> Client::Impl::Open(std::string const& command, std::string 
         auto content_type = response->Header("Content-Type").value_or("");
         std::string prefix;
         bool is_result = detail::IsResultContentType(content_type);
-        if (content_type.empty()) {
-          // No Content-Type: sniff the first bytes (audio never starts with '<' or '{').
+        if (content_type.empty() || (audio && !is_result)) {
+          // Sniff the first bytes (audio never starts with '<' or '{'): without a Content-Type, and
+          // for audio whatever its label (a server may set audio/wav before it knows the outcome).
           char buffer[64];
           while (prefix.size() < 16) {
             auto n = response->body->Read(buffer, sizeof buffer);
@@ -133,8 +134,19 @@ Result<HttpResponse> Client::Impl::Open(std::string const& command, std::string 
             prefix.append(buffer, *n);
           }
           auto kind = detail::Classify({}, prefix);
-          is_result =
-              kind == detail::BodyKind::kJson || kind == detail::BodyKind::kXml || kind == detail::BodyKind::kEmpty;
+          bool const looks_like_result = kind == detail::BodyKind::kJson || kind == detail::BodyKind::kXml;
+          if (content_type.empty()) {
+            is_result = looks_like_result || kind == detail::BodyKind::kEmpty;
+          } else if (looks_like_result) {
+            // Labelled as media: a result only if it reads as one (a code), else replayed as served.
+            prefix += util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);
+            auto header = detail::ReadResultHeader(response->headers, prefix);
+            if (header.parsed && header.code) {
+              is_result = true;
+              logger.Warn(what + ": FACE answered with Content-Type \"" + content_type +
+                          "\" and a result document (code " + std::to_string(*header.code) + "), not audio");
+            }
+          }
         }
         if (is_result) {
           std::string body = prefix + util::ReadPrefix(response->body.get(), detail::kMaxErrorBodyBytes);

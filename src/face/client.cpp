@@ -187,13 +187,14 @@ Result<HttpResponse> Client::DownloadRecording(std::string const& recording_id, 
   c.recording_id = recording_id;
   auto query = impl_->SelectionQuery(c);
   if (!query) return std::move(query).error();
-  return NonEmptyAudio(impl_->Open("audioRecording/download", *query, ctx), "FACE GET audioRecording/download");
+  return NonEmptyAudio(impl_->Open("audioRecording/download", *query, ctx, false, true),
+                       "FACE GET audioRecording/download");
 }
 
 Result<HttpResponse> Client::DownloadSegment(Segment const& segment, CallContext const& ctx) const {
   auto query = impl_->SegmentQuery(segment);
   if (!query) return std::move(query).error();
-  return NonEmptyAudio(impl_->Open("audioRecording/segment/download", *query, ctx),
+  return NonEmptyAudio(impl_->Open("audioRecording/segment/download", *query, ctx, false, true),
                        "FACE GET audioRecording/segment/download");
 }
 

@@ -105,9 +105,11 @@ struct Client::Impl : ::ccrec::detail::ClientRuntime {
 
   /// An authenticated download: returns the streaming response when it is media; a result
   /// document (JSON, XML, text) is mapped to an Error. Re-logs in once on a token error; code 11
-  /// is retried once. With `expect_redirect`, a 3xx answer is returned as is.
+  /// is retried once. With `expect_redirect`, a 3xx answer is returned as is. With `audio` (the
+  /// audio downloads), a body labelled as media that starts like JSON or XML and reads as a FACE
+  /// result (a `code`) is that result, not audio: no audio file starts with '{' or '<'.
   Result<HttpResponse> Open(std::string const& command, std::string const& query, CallContext const& ctx,
-                            bool expect_redirect = false);
+                            bool expect_redirect = false, bool audio = false);
 
   Result<ControlResult> Control(std::string const& command, Result<std::string> query,
                                 std::optional<MetadataUpdate> const& metadata, CallContext const& ctx);

@@ -356,7 +356,9 @@ class CCREC_EXPORT Client {
   /// `audioRecording/download?recordingId=ID` — single-segment recordings only (a multi-segment
   /// recording fails with code -1 pointing to segment/download: use DownloadSegment()).
   /// @return the 200 response with the streaming audio body (any Content-Type other than a
-  /// JSON/XML/text result).
+  /// JSON/XML/text result). A body labelled as media (e.g. `audio/wav`) that starts with '{' or
+  /// '<' and reads as a FACE result (a `code`) is that result (no audio file starts so); one that
+  /// does not read as a result is returned as served.
   /// Errors: MapFaceError() of a result body (e.g. 19 kNotFound, 2 kPermissionDenied, 1
   /// kPermissionDenied, 11 kNotFound after one retry, 24/25 kUnavailable after retries); kParse
   /// for a code-0 result instead of audio; kUnauthenticated when the token is rejected twice;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // FACE answers that announce more than they hold must fail loudly, never shrink an export:
 // a list answer (code -1) without a readable `matches` member fails the listing (before the fifth
-// audit it was an empty window: every recording of it lost with exit 0), and a recording whose
-// segments' `sequence` numbers have a gap is a failed line, not exported as if complete.
+// audit it was an empty window: every recording of it lost with exit 0), a recording whose
+// segments' `sequence` numbers have a gap is a failed line, not exported as if complete, and a
+// FACE result served with an audio Content-Type is that result, never stored as the recording.
 
 #include "face_test_util.hpp"
 #include "unit/core/test_util.hpp"
@@ -192,6 +193,72 @@ TEST(FaceIncompleteAnswers, SegmentsWithoutAGapAreExported) {
     EXPECT_EQ(summary.failed, 0u) << summary.LastLine();
     EXPECT_EQ(summary.exported, 1u + sequences.size()) << summary.LastLine();
   }
+}
+
+// A FACE result served with an audio Content-Type (a server that labels the answer before it
+// knows the outcome) is that result, never stored as the recording; audio is never sniffed away.
+TEST(FaceIncompleteAnswers, AResultLabelledAsAudioIsTheResult) {
+  struct Served {
+    std::string content_type;
+    std::string body;
+  };
+  auto download = [](Served const& served, bool segment) {
+    Env env;
+    env.transport->Route("POST", "/Face/login", [](RecordedRequest const&) { return LoginOk("t"); });
+    env.transport->Route("GET", "/Face/", [served](RecordedRequest const&) {
+      return Result<HttpResponse>(MakeResponse(200, served.body, {{"Content-Type", served.content_type}}));
+    });
+    ccrec::face::Segment s;
+    s.segment_id = "51";
+    auto client = env.MakeClient();
+    return segment ? client.DownloadSegment(s) : client.DownloadRecording("5");
+  };
+  for (bool segment : {false, true}) {
+    auto json = download({"audio/wav", R"({"result":{"code":23,"message":"Could not convert file to playable format"}})"},
+                         segment);
+    ASSERT_FALSE(json) << "stored as the recording: " << *json->ReadAll();
+    EXPECT_EQ(json.error().vendor_code, "23") << json.error().ToString();
+    auto xml = download({"application/octet-stream",
+                         "<?xml version=\"1.0\"?>\n<result><code>19</code><message>No recording found with supplied "
+                         "criteria</message></result>"},
+                        segment);
+    ASSERT_FALSE(xml) << "stored as the recording: " << *xml->ReadAll();
+    EXPECT_EQ(xml.error().vendor_code, "19") << xml.error().ToString();
+    auto ack = download({"audio/wav", R"({"result":{"code":0,"message":"ACK"}})"}, segment);
+    ASSERT_FALSE(ack);
+    EXPECT_EQ(ack.error().code, ErrorCode::kParse) << ack.error().ToString();
+    // Media that is no FACE result is served as it came, every byte of it.
+    for (std::string const& audio : {std::string("RIFF") + std::string(70'000, 'r'),
+                                    std::string("{not a result") + std::string(70'000, '\x7b'),
+                                    std::string("<?xml version=\"1.0\"?><svg/>")}) {
+      auto served = download({"audio/wav", audio}, segment);
+      ASSERT_TRUE(served) << served.error().ToString();
+      EXPECT_EQ(*served->ReadAll(), audio);
+    }
+  }
+}
+
+// In an export: the recording served a result labelled as audio is a failed line (exit 3), not an
+// exported object holding the result's text (exit 0).
+TEST(FaceIncompleteAnswers, AResultLabelledAsAudioFailsTheRecordingInAnExport) {
+  Env env;
+  env.transport->Route("GET", "audioRecording/download", [](RecordedRequest const&) {
+    return Result<HttpResponse>(MakeResponse(
+        200, R"({"result":{"code":23,"message":"Could not convert file to playable format"}})",
+        {{"Content-Type", "audio/wav"}}));
+  });
+  FakeFace fake(env.transport);
+  AddOneAndTwoSegmentRecordings(fake);
+  auto sink = std::make_shared<ccrec::testing::MemorySink>();
+  ccrec_test::TempDir dir;
+  auto manifest = ccrec::exporter::Manifest::Open(dir / "m.jsonl");
+  ASSERT_TRUE(manifest);
+  auto summary = RunFaceExport(env, sink, *manifest);
+  ASSERT_FALSE(summary.fatal) << summary.fatal->ToString();
+  EXPECT_EQ(summary.exported, 2u) << summary.LastLine();
+  EXPECT_EQ(summary.failed, 1u) << summary.LastLine();
+  EXPECT_FALSE(sink->Get("face/100/1001.wav")) << *sink->Get("face/100/1001.wav");
+  EXPECT_EQ(sink->Get("face/200/2001.wav"), "TWO-A");
 }
 
 }  // namespace
