@@ -280,7 +280,8 @@ class CCREC_EXPORT Client {
   /// Errors: kInvalidArgument for bad criteria (EncodeCriteria()); kParse for malformed JSON or
   /// XML, a missing `result`/`code`, a code 0 without `recording`, or a code -1 list whose
   /// `matches` is missing or not a list (a number, a boolean, a non-empty string: the matches it
-  /// announces cannot be read; `[]`, `{}`, `null` and `""` are an empty list); others as MapFaceError(). Retried as ClientOptions describes for `retry`. JSON and XML answers
+  /// announces cannot be read; `[]`, `{}`, `null` and `""` are an empty list); others as
+  /// MapFaceError(). Retried as ClientOptions describes for `retry`. JSON and XML answers
   /// are classified alike: the FACE code in the body decides over the HTTP status (code 19 or a
   /// -1 list is an answer whatever the status), token errors log in again once, and the transient
   /// codes (10, 16, 20, 21, 24, 25; -1 with a 5xx) are retried; a body without a code falls back
