@@ -46,7 +46,13 @@ ccrec::face::SearchCriteria SearchFilter(FaceFlags const& f) {
   for (auto const& [field, value] : flags) {
     if (!value->empty()) *field = *value;
   }
-  if (!f.in_progress.empty()) c.in_progress = f.in_progress == "true";
+  if (f.in_progress == "true") {
+    throw UsageError{"--in-progress true selects recordings only while they are being recorded, so none of them could "
+                     "ever be exported (each would stay pending, and once it ended no listing would name it again); "
+                     "leave --in-progress out to export every recording (those in progress once they end), or give "
+                     "false for ended recordings only"};
+  }
+  if (!f.in_progress.empty()) c.in_progress = false;
   for (auto const& pair : f.custom) {
     auto eq = pair.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -180,7 +186,9 @@ void RegisterFace(CLI::App& app, std::function<int()>& action) {
   cmd->add_option("--thirdparty-id", f->thirdparty_id, "only recordings with this third-party id (thirdpartyId)");
   cmd->add_option("--aor", f->aor, "only recordings with this participant address of record (aor)");
   cmd->add_option("--filename", f->filename, "only recordings with a segment of this file name");
-  cmd->add_option("--in-progress", f->in_progress, "inProgress: true = only recordings in progress, false = none")
+  cmd->add_option("--in-progress", f->in_progress,
+                  "inProgress: false = only recordings that have ended (true is refused: recordings that match only "
+                  "while in progress could never be exported)")
       ->check(CLI::IsMember({"true", "false"}));
   cmd->add_option("--custom", f->custom,
                   "NAME=VALUE: only recordings whose custom data field NAME has VALUE (repeatable, sent in order)");

@@ -75,6 +75,15 @@ class FaceSource : public exporter::RecordingSource {
 
   Result<void> Enumerate(std::function<bool(exporter::ExportItem)> const& on_item,
                          std::function<void(exporter::PendingItem)> const& on_pending, CallContext const& ctx) override {
+    if (options_.filter.in_progress.value_or(false)) {
+      // Each recording it lists would be pending until it ends, and then match no more: never
+      // exported, and no later listing would name it.
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "FACE export: the filter inProgress=true selects recordings only while they are being "
+                       "recorded, so none of them could ever be exported (each would stay pending, and once it "
+                       "ended no listing would name it again); leave inProgress unset to export every recording "
+                       "(those in progress once they end), or set it false for ended recordings only");
+    }
     ListQuery query;
     query.from = options_.from;
     query.to = options_.to;

@@ -33,7 +33,10 @@ struct FaceSourceOptions {
   std::chrono::system_clock::time_point from{};
   std::chrono::system_clock::time_point to{};
   /// Extra criteria for every search (e.g. ani, dnis). Date fields, segment_id and
-  /// max_list_length must be unset.
+  /// max_list_length must be unset. `in_progress = true` is refused by Enumerate()
+  /// (kInvalidArgument, nothing sent): a recording matches it only while it is recorded, so none
+  /// could be exported complete; `false` (ended recordings only) is a filter judged once a
+  /// recording has ended (see MakeFaceSource()).
   SearchCriteria filter;
   /// `maxListLength` per search, 1..1000. Default 1000.
   int max_list_length = 1000;

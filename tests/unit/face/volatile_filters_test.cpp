@@ -212,6 +212,23 @@ TEST(FaceVolatileFilters, RecordingThatEndsDuringTheRunIsJudgedByTheFilters) {
   EXPECT_EQ(f.sink->Get("face/500/5001.wav"), "CALL-AUDIO");
 }
 
+// inProgress=true matches a recording only while it is recorded: each would stay pending and, once
+// ended, match no listing again (never exported, exit 0). Refused before anything is sent.
+TEST(FaceVolatileFilters, InProgressTrueIsRefusedBeforeAnythingIsSent) {
+  VolatileFixture f;
+  SearchCriteria c;
+  c.in_progress = true;
+  auto run = RunVolatileFilterExport(f.env, f.sink, c, kDayStart, kDayStart + kVolatileHourMs);
+  ASSERT_TRUE(run.summary.fatal);
+  EXPECT_EQ(run.summary.fatal->code, ccrec::ErrorCode::kInvalidArgument);
+  EXPECT_NE(run.summary.fatal->message.find("inProgress=true selects recordings only while"), std::string::npos)
+      << run.summary.fatal->message;
+  EXPECT_EQ(run.summary.exported + run.summary.pending, 0u);
+  for (auto const& r : f.env.transport->Requests()) {
+    EXPECT_EQ(r.url.find("recording"), std::string::npos) << "no search or download: " << r.url;
+  }
+}
+
 // No volatile filter: no extra search.
 TEST(FaceVolatileFilters, StableFiltersSendOneListing) {
   VolatileFixture f;
