@@ -88,6 +88,24 @@ class ExportWebexHostileTest : public ::testing::Test {
     return out;
   }
 
+  /// A run under the emulator settings `config` (a page cap of 60): it ends 0, exports every
+  /// recording of the day once, and says the server caps pages at 60.
+  void ExpectEveryRecordingExportedWithACapOf60(std::string const& config) {
+    auto truth = GroundTruth();
+    ASSERT_GT(truth.size(), 150u) << "more tasks than one capped page";
+    Configure(config);
+    auto run = Run();
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    std::set<std::pair<std::string, std::string>> exported;
+    for (auto const& l : Lines()) {
+      if (l[0] == "exported") exported.insert({l[1], l[2]});
+    }
+    for (auto const& [task, recs] : truth) {
+      for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
+    }
+    EXPECT_NE(run.err.find("at most 60 tasks per page"), std::string::npos) << run.err;
+  }
+
   static ServerProcess* webex_;
   std::unique_ptr<TempDir> dir_;
   std::string token_file_;
@@ -100,38 +118,14 @@ ServerProcess* ExportWebexHostileTest::webex_ = nullptr;
 // default of 100), without a next link: the whole day is still listed (the 60-element page is
 // not taken as the end of the window).
 TEST_F(ExportWebexHostileTest, ServerCappingPageSizeStillExportsEveryRecording) {
-  auto truth = GroundTruth();
-  ASSERT_GT(truth.size(), 150u) << "more tasks than one capped page";
-  Configure(R"({"tasks_page_cap":60})");
-  auto run = Run();
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  std::set<std::pair<std::string, std::string>> exported;
-  for (auto const& l : Lines()) {
-    if (l[0] == "exported") exported.insert({l[1], l[2]});
-  }
-  for (auto const& [task, recs] : truth) {
-    for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
-  }
-  EXPECT_NE(run.err.find("at most 60 tasks per page"), std::string::npos) << run.err;
+  ExpectEveryRecordingExportedWithACapOf60(R"({"tasks_page_cap":60})");
 }
 
 // The server sends the newest tasks first and at most 60 per page: the lister falls back to
 // splitting the window, whose parts all get short pages; the first is probed, so the cap is found
 // and every recording is exported (before, 60 tasks of the day were listed and the run ended 0).
 TEST_F(ExportWebexHostileTest, ServerCappingPageSizeAndSendingNewestFirstStillExportsEveryRecording) {
-  auto truth = GroundTruth();
-  ASSERT_GT(truth.size(), 150u) << "more tasks than one capped page";
-  Configure(R"({"tasks_page_cap":60,"tasks_newest_first":true})");
-  auto run = Run();
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  std::set<std::pair<std::string, std::string>> exported;
-  for (auto const& l : Lines()) {
-    if (l[0] == "exported") exported.insert({l[1], l[2]});
-  }
-  for (auto const& [task, recs] : truth) {
-    for (auto const& rec : recs) EXPECT_EQ(exported.count({task, rec}), 1u) << task << " " << rec;
-  }
-  EXPECT_NE(run.err.find("at most 60 tasks per page"), std::string::npos) << run.err;
+  ExpectEveryRecordingExportedWithACapOf60(R"({"tasks_page_cap":60,"tasks_newest_first":true})");
 }
 
 // Task elements without "id" (here: every task whose id ends with "7") in capped pages: every
