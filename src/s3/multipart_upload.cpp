@@ -204,6 +204,18 @@ std::optional<ObjectInfo> S3Writer::CompletedByEarlierAttempt(int part_count, st
                           etag + ") is not the one this upload would have made (" + *expected + ")");
     return std::nullopt;
   }
+  // Whatever the ETags: the object must carry the user metadata this upload sent (the engine's
+  // identity of the recording among them). Where ETags are not MD5s (SSE-KMS, DSSE-KMS,
+  // verify_etag off) this is what tells another writer's object of the same size from ours.
+  auto metadata = metadata_;
+  if (expected_sha256_) metadata["sha256"] = ::ccrec::detail::ToLowerAscii(*expected_sha256_);
+  for (auto const& [name, value] : metadata) {
+    if (r->Header("x-amz-meta-" + name).value_or("") == value) continue;
+    s.options.logger.Warn("S3 CompleteMultipartUpload " + Location() + ": the upload is gone and the object there " +
+                          "(ETag " + etag + ") lacks this upload's metadata x-amz-meta-" + name +
+                          ", so it is not taken for this upload");
+    return std::nullopt;
+  }
   s.options.logger.Info("S3 CompleteMultipartUpload " + Location() +
                         ": the upload was already completed by an earlier attempt (ETag " + etag + ")");
   ObjectInfo info;

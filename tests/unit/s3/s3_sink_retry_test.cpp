@@ -95,6 +95,32 @@ TEST_F(S3SinkTest, UploadGoneBeforeCompleteDoesNotClaimASameSizeObject) {
   EXPECT_EQ(fake_.Object("rec/same.bin")->data, Pattern(11 * kMiB)) << "the first object stays";
 }
 
+// With SSE-KMS the ETags are not MD5s, so they cannot tell another writer's object of the same
+// size and part count from this upload's: its user metadata (the recording's identity) does. The
+// upload's own object, completed by a first attempt whose answer was lost, is still recognised.
+TEST_F(S3SinkTest, UploadGoneBeforeCompleteUnderSseKmsDoesNotClaimAnotherWritersObject) {
+  auto o = Options();
+  o.server_side_encryption = "aws:kms";
+  auto sink = Sink(o);
+  PutOptions mine;
+  mine.metadata = {{"ccrec-id", "webex/t1/r1"}};
+  PutOptions theirs;
+  theirs.metadata = {{"ccrec-id", "webex/t2/r2"}};
+  ASSERT_TRUE(Upload(*sink, "kms.bin", Pattern(11 * kMiB), theirs));
+  fake_.fault = [&](RecordedRequest const& r) -> std::optional<InjectedResponse> {
+    if (r.method == "POST" && r.url.find("uploadId=") != std::string::npos) return InjectedResponse{404, ErrorXml("NoSuchUpload")};
+    return std::nullopt;
+  };
+  auto other = Upload(*sink, "kms.bin", Pattern(11 * kMiB, 3), mine);
+  ASSERT_FALSE(other) << "another writer's object recorded as this upload";
+  EXPECT_EQ(other.error().vendor_code, "NoSuchUpload");
+  fake_.fault = nullptr;
+  fake_.lose_next_complete_response = true;
+  auto lost = Upload(*sink, "kms2.bin", Pattern(11 * kMiB, 5), mine);
+  ASSERT_TRUE(lost) << lost.error().ToString();
+  EXPECT_EQ(fake_.Object("rec/kms2.bin")->data, Pattern(11 * kMiB, 5));
+}
+
 TEST_F(S3SinkTest, FailedPartIsRetriedFromItsOwnBuffer) {
   auto sink = Sink();
   std::atomic<int> part2{0};
