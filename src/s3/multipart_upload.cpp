@@ -39,6 +39,12 @@ std::optional<std::string> MultipartEtag(std::vector<std::string> const& part_et
 
 }  // namespace
 
+std::map<std::string, std::string> S3Writer::MultipartMetadata() const {
+  auto metadata = metadata_;
+  if (expected_sha256_) metadata["sha256"] = ::ccrec::detail::ToLowerAscii(*expected_sha256_);
+  return metadata;
+}
+
 Result<void> S3Writer::StartMultipart() {
   auto const& s = *state_;
   S3Call call;
@@ -46,9 +52,7 @@ Result<void> S3Writer::StartMultipart() {
   call.method = "POST";
   call.key = full_key_;
   call.query = {{"uploads", ""}};
-  auto metadata = metadata_;
-  if (expected_sha256_) metadata["sha256"] = ::ccrec::detail::ToLowerAscii(*expected_sha256_);
-  s.AddObjectHeaders(call.headers, content_type_, metadata);
+  s.AddObjectHeaders(call.headers, content_type_, MultipartMetadata());
   if (s.options.checksum != ChecksumAlgorithm::kNone) {
     call.headers.emplace_back("x-amz-checksum-algorithm", ChecksumName(s.options.checksum));
   }
@@ -207,9 +211,7 @@ std::optional<ObjectInfo> S3Writer::CompletedByEarlierAttempt(int part_count, st
   // Whatever the ETags: the object must carry the user metadata this upload sent (the engine's
   // identity of the recording among them). Where ETags are not MD5s (SSE-KMS, DSSE-KMS,
   // verify_etag off) this is what tells another writer's object of the same size from ours.
-  auto metadata = metadata_;
-  if (expected_sha256_) metadata["sha256"] = ::ccrec::detail::ToLowerAscii(*expected_sha256_);
-  for (auto const& [name, value] : metadata) {
+  for (auto const& [name, value] : MultipartMetadata()) {
     if (r->Header("x-amz-meta-" + name).value_or("") == value) continue;
     s.options.logger.Warn("S3 CompleteMultipartUpload " + Location() + ": the upload is gone and the object there " +
                           "(ETag " + etag + ") lacks this upload's metadata x-amz-meta-" + name +

@@ -66,6 +66,8 @@ class S3Writer final : public ObjectWriter {
 
   // ---- multipart (multipart_upload.cpp) -------------------------------------------------------
   Result<void> StartMultipart();
+  // The user metadata a multipart upload sends: metadata_, plus sha256 when it is known up front.
+  std::map<std::string, std::string> MultipartMetadata() const;
   // Hands `cur_` to the part workers and takes a fresh buffer.
   Result<void> SubmitCurrent();
   Result<ObjectInfo> FinishMultipart(std::string const& sha_hex);
